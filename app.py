@@ -1,0 +1,29 @@
+"""Golden Thread: login, session check, the page list for the worker's roles. Nothing else."""
+import streamlit as st
+from sqlalchemy.exc import SQLAlchemyError
+
+from components import auth, ui
+from components.config import ConfigProblem, cookie_key, stop_with
+from components.pages import pages_for, stub_pages
+from db.engine import DatabaseUnavailable
+from db.queries import worker_count
+
+st.set_page_config(page_title="Golden Thread", page_icon="🧵", layout="wide")
+
+try:
+    cookie_key()
+    if worker_count() == 0:
+        stop_with("No one can log in yet. Create the first admin with: "
+                  "python -m db.admin create-admin")
+    actor = auth.sign_in()
+except ConfigProblem as problem:
+    stop_with(str(problem))
+except (DatabaseUnavailable, SQLAlchemyError) as problem:
+    stop_with(ui.database_problem(problem))
+
+if actor is None:
+    # Deep links to protected pages land on the login form, then on the page after login.
+    st.navigation(stub_pages(), position="hidden").run()
+else:
+    ui.sidebar(actor)
+    st.navigation(pages_for(actor)).run()

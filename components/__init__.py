@@ -1,0 +1,1 @@
+"""Reusable Streamlit pieces: the auth guard, charts, forms, cards and hints."""

@@ -1,0 +1,94 @@
+"""Pieces of the Family page."""
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from components.ui import demo_marker, friendly_date, local_time
+from db import actions, queries
+from db.access import Actor
+from db.queries import FamilySummary
+
+
+def choose_family(actor: Actor) -> int | None:
+    st.title("Family")
+    options = queries.families(actor, mine_only=False)
+    if options.empty:
+        st.info("There are no families in your teams yet.")
+        return None
+    labels = dict(zip(options["family_id"], options["family"]))
+    choice = st.selectbox("Which family?", list(labels), format_func=labels.get, index=None,
+                          key="family_choice", placeholder="Choose a family")
+    if choice is not None:
+        st.query_params["family"] = str(choice)
+    return choice
+
+
+def record_view_once(actor: Actor, family_id: int) -> None:
+    """One audit row per session and family, not one per rerun."""
+    seen = st.session_state.setdefault("families_viewed", set())
+    if family_id not in seen:
+        actions.record_view(actor, family_id)
+        seen.add(family_id)
+
+
+def header(summary: FamilySummary, workers: pd.DataFrame) -> None:
+    st.title(summary.known_as)
+    demo_marker()
+    current = workers[workers["until"].isna()]
+    columns = st.columns(4)
+    columns[0].metric("Where things are", summary.status_words)
+    columns[1].metric("Worker", ", ".join(current["worker"]) or "Not yet chosen")
+    columns[2].metric("First came to us", friendly_date(summary.first_came_on))
+    columns[3].metric("We agreed to meet", summary.rhythm_words)
+    if summary.council_reference:
+        st.caption(f"Council reference: {summary.council_reference} · {summary.team_name}")
+
+
+def people(frame: pd.DataFrame) -> None:
+    if frame.empty:
+        st.info("No one recorded yet.")
+        return
+    shown = frame.assign(
+        notes=frame.apply(_person_notes, axis=1),
+        age=frame["age"].map(lambda a: "" if pd.isna(a) else str(int(a))),
+    )[["name", "relationship", "age", "organisation", "lives_with_family", "language", "notes"]]
+    st.dataframe(shown, hide_index=True, width="stretch", column_config={
+        "name": "Name", "relationship": "Who they are", "age": "Age",
+        "organisation": "Organisation", "lives_with_family": st.column_config.CheckboxColumn(
+            "Lives with the family"), "language": "Language", "notes": "Please note"})
+
+
+def _person_notes(row: pd.Series) -> str:
+    notes = []
+    if row["interpreter"]:
+        notes.append("needs an interpreter")
+    if row["must_not_invite"]:
+        notes.append("must not be invited")
+    if row["must_not_see_plan"]:
+        notes.append("must not see the plan")
+    return ", ".join(notes)
+
+
+def workers(frame: pd.DataFrame) -> None:
+    if frame.empty:
+        st.info("The family hasn't met a worker yet.")
+        return
+    st.dataframe(frame.assign(since=frame["since"].map(friendly_date),
+                              until=frame["until"].map(friendly_date))
+                 [["worker", "role", "since", "until", "chosen_by_family", "why_it_ended"]],
+                 hide_index=True, width="stretch", column_config={
+                     "worker": "Worker", "role": "Role", "since": "Since", "until": "Until",
+                     "chosen_by_family": st.column_config.CheckboxColumn("Family chose them"),
+                     "why_it_ended": "Why it ended"})
+
+
+def meetings(frame: pd.DataFrame, time_zone: str) -> None:
+    if frame.empty:
+        st.info("No meetings yet.")
+        return
+    st.dataframe(frame.assign(starts_at=frame["starts_at"].map(lambda t: local_time(t, time_zone)))
+                 [["starts_at", "kind", "status", "place", "summary"]],
+                 hide_index=True, width="stretch", column_config={
+                     "starts_at": "When", "kind": "What", "status": "", "place": "Where",
+                     "summary": "Summary"})

@@ -1,0 +1,33 @@
+"""The page list, built from the worker's roles."""
+from __future__ import annotations
+
+import streamlit as st
+
+from db.access import Actor
+from db.models import Role
+
+CASEWORK = (Role.practitioner, Role.manager)
+
+# (file, title, icon, url path, roles that see it)
+PAGES = [
+    ("pages/my_families.py", "My families", ":material/family_restroom:", "families", CASEWORK),
+    ("pages/family.py", "Family", ":material/diversity_3:", "family", CASEWORK),
+    ("pages/admin.py", "Workers and teams", ":material/badge:", "admin", (Role.admin,)),
+    ("pages/account.py", "Your account", ":material/person:", "account",
+     (Role.practitioner, Role.manager, Role.admin)),
+]
+
+
+def pages_for(actor: Actor) -> list[st.Page]:
+    visible = [p for p in PAGES if any(actor.has(role) for role in p[4])]
+    return [st.Page(path, title=title, icon=icon, url_path=url, default=(i == 0))
+            for i, (path, title, icon, url, _roles) in enumerate(visible)]
+
+
+def _login_only() -> None:
+    """Logged out, every page address shows the login form (drawn by app.py) and nothing else."""
+
+
+def stub_pages() -> list[st.Page]:
+    return [st.Page(_login_only, title="Log in", url_path="login", default=True)] + [
+        st.Page(_login_only, title="Log in", url_path=url) for _path, _t, _i, url, _r in PAGES]

@@ -1,0 +1,60 @@
+"""Small shared pieces of the screens: the sidebar, dates in the team's time, the demo marker."""
+from __future__ import annotations
+
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
+
+import pandas as pd
+import streamlit as st
+
+from db.access import Actor
+from db.engine import database_url
+from db.settings import DEFAULT_TIME_ZONE
+
+
+def database_problem(problem: Exception) -> str:
+    backend = database_url().split(":", 1)[0]
+    return (f"Golden Thread can't reach its database ({backend}). Check DATABASE_URL and that "
+            f"the database is running, then reload this page.")
+
+
+@st.cache_data(ttl=300, show_spinner=False)
+def _demo_database() -> bool:
+    from db.queries import is_demo_database
+    return is_demo_database()
+
+
+def demo_marker() -> None:
+    if _demo_database():
+        st.caption("🧪 Demo data: every family here is made up.")
+
+
+def sidebar(actor: Actor) -> None:
+    from components.auth import log_out
+    with st.sidebar:
+        st.caption(f"Logged in as **{actor.name}**")
+        demo_marker()
+        if st.button("Log out", key="sidebar_log_out", icon=":material/logout:"):
+            log_out(actor)
+            st.rerun()
+
+
+def local_time(value: datetime | None, time_zone: str = DEFAULT_TIME_ZONE) -> str:
+    if value is None or pd.isna(value):
+        return ""
+    local = pd.Timestamp(value).tz_convert(ZoneInfo(time_zone))
+    return local.strftime("%a %-d %b %Y, %H:%M")
+
+
+def friendly_date(value: date | None) -> str:
+    if value is None or pd.isna(value):
+        return ""
+    return pd.Timestamp(value).strftime("%-d %b %Y")
+
+
+def query_family_id() -> int | None:
+    raw = st.query_params.get("family")
+    try:
+        return int(raw) if raw is not None else None
+    except ValueError:
+        return None

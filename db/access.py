@@ -1,0 +1,85 @@
+"""Who may see what. Every query and action asks here first, outside any cache.
+
+Practitioners see their teams' families; managers the teams they lead; admins manage workers,
+teams and the audit, and see no case content unless they are also a manager or practitioner.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlmodel import Session, select
+
+from db.models import Family, Role, Worker, WorkerRole, WorkerTeam
+
+
+class NotAllowed(PermissionError):
+    """Shown to people as a polite 'not available to you', never with the data."""
+
+    def __init__(self, message: str = "This isn't available to you.") -> None:
+        super().__init__(message)
+
+
+@dataclass(frozen=True)
+class Actor:
+    """The worker acting now, with what they may do."""
+    worker_id: int
+    username: str
+    name: str
+    roles: frozenset[Role]
+    team_ids: frozenset[int]
+    led_team_ids: frozenset[int]
+
+    def has(self, role: Role) -> bool:
+        return role in self.roles
+
+    @property
+    def case_team_ids(self) -> frozenset[int]:
+        """Teams whose families' records this worker may open."""
+        teams: set[int] = set()
+        if self.has(Role.practitioner):
+            teams |= self.team_ids
+        if self.has(Role.manager):
+            teams |= self.led_team_ids
+        return frozenset(teams)
+
+    @property
+    def roles_text(self) -> str:
+        return ",".join(sorted(self.roles))
+
+
+def load_actor(session: Session, username: str) -> Actor | None:
+    """The active worker with this username, or None."""
+    worker = session.exec(select(Worker).where(Worker.username == username)).first()
+    if worker is None or not worker.is_active:
+        return None
+    roles = frozenset(session.exec(select(WorkerRole.role).where(WorkerRole.worker_id == worker.id)))
+    links = session.exec(select(WorkerTeam).where(WorkerTeam.worker_id == worker.id)).all()
+    return Actor(
+        worker_id=worker.id, username=worker.username, name=worker.name, roles=roles,
+        team_ids=frozenset(link.team_id for link in links),
+        led_team_ids=frozenset(link.team_id for link in links if link.leads),
+    )
+
+
+def require_role(actor: Actor, *roles: Role) -> None:
+    if not any(actor.has(role) for role in roles):
+        raise NotAllowed()
+
+
+def require_case_team(actor: Actor, team_id: int) -> None:
+    if team_id not in actor.case_team_ids:
+        raise NotAllowed()
+
+
+def require_led_team(actor: Actor, team_id: int) -> None:
+    if not actor.has(Role.manager) or team_id not in actor.led_team_ids:
+        raise NotAllowed()
+
+
+def require_family(session: Session, actor: Actor, family_id: int) -> Family:
+    """The family, if this worker may open its record; NotAllowed otherwise (also if missing,
+    so nobody can probe which ids exist)."""
+    family = session.get(Family, family_id)
+    if family is None or family.team_id not in actor.case_team_ids:
+        raise NotAllowed()
+    return family

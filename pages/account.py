@@ -1,0 +1,28 @@
+"""Your account: change your password (required after a reset)."""
+import streamlit as st
+
+from components.auth import guard
+from db import auth
+
+actor = guard(allow_password_change=True)
+
+st.title("Your account")
+st.write(f"You're logged in as **{actor.name}** ({actor.username}).")
+if st.session_state.get("must_change_password"):
+    st.warning("Your password was reset. Please choose a new one to carry on.")
+with st.form("account_password", clear_on_submit=True):
+    current = st.text_input("Current password", type="password", autocomplete="current-password")
+    new = st.text_input("New password (at least 12 characters)", type="password",
+                        autocomplete="new-password")
+    again = st.text_input("New password again", type="password", autocomplete="new-password")
+    submitted = st.form_submit_button("Change password")
+if submitted:
+    problem = "The two new passwords don't match." if new != again else \
+        auth.change_password(actor, current, new)
+    if problem:
+        st.error(problem)
+    else:
+        # Other devices are signed out; this one carries on with a fresh session.
+        st.session_state["auth_at"] = st.session_state["last_active_at"] = auth.utcnow()
+        st.session_state["must_change_password"] = False
+        st.success("Your password has been changed. Other devices have been signed out.")

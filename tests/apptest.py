@@ -1,0 +1,46 @@
+"""Helpers for driving screens with AppTest."""
+from __future__ import annotations
+
+from pathlib import Path
+
+from streamlit.runtime.pages_manager import PagesManager
+from streamlit.testing.v1 import AppTest
+from sqlmodel import select
+
+from db.engine import read_session
+from db.models import Worker
+
+ROOT = Path(__file__).resolve().parent.parent
+COOKIE_KEY = "test-cookie-key-" + "x" * 40
+
+
+def new_app(script: str = "app.py") -> AppTest:
+    # AppTest would otherwise treat pages/ as an old-style multipage app after the first run.
+    PagesManager.uses_pages_directory = False
+    at = AppTest.from_file(str(ROOT / script), default_timeout=30)
+    at.secrets["cookie_key"] = COOKIE_KEY
+    return at
+
+
+def logged_in(username: str, script: str = "app.py") -> AppTest:
+    """An app whose session belongs to this worker, as after a real login."""
+    at = new_app(script)
+    with read_session() as session:
+        worker = session.exec(select(Worker).where(Worker.username == username)).one()
+    at.session_state["authentication_status"] = True
+    at.session_state["username"] = worker.username
+    at.session_state["name"] = worker.name
+    at.session_state["roles"] = []
+    at.session_state["logout"] = None
+    return at
+
+
+def all_text(at: AppTest) -> str:
+    """Every element's protobuf as text: catches data that only charts or tables carry."""
+    return "\n".join(str(node.proto) for node in _walk(at._tree) if hasattr(node, "proto"))
+
+
+def _walk(node):
+    yield node
+    for child in getattr(node, "children", {}).values():
+        yield from _walk(child)
