@@ -57,7 +57,7 @@ class LoginResult:
 
 
 def _recent_failures(session: Session, username: str, now: datetime) -> list[datetime]:
-    since = now - timedelta(minutes=LOCKOUT_WINDOW_MINUTES + LOCKOUT_PAUSE_MINUTES)
+    since = now - 2 * timedelta(minutes=LOCKOUT_WINDOW_MINUTES + LOCKOUT_PAUSE_MINUTES)
     last_success = session.exec(
         select(func.max(LoginAttempt.at)).where(
             LoginAttempt.username == username, LoginAttempt.succeeded)
@@ -70,17 +70,23 @@ def _recent_failures(session: Session, username: str, now: datetime) -> list[dat
 
 
 def paused_until(failures: list[datetime]) -> datetime | None:
-    """When a run of failures pauses the username, the moment the pause ends.
+    """When a run of failures pauses the username, the moment the (latest) pause ends.
 
     LOCKOUT_FAILURES failures inside LOCKOUT_WINDOW_MINUTES pause it for
-    LOCKOUT_PAUSE_MINUTES after the last of them; then it unlocks itself.
+    LOCKOUT_PAUSE_MINUTES after the last of them; then it unlocks itself. Attempts made while
+    paused are recorded but do not count, so the pause is never stretched by retries.
     """
     window = timedelta(minutes=LOCKOUT_WINDOW_MINUTES)
-    for end in range(len(failures) - 1, LOCKOUT_FAILURES - 2, -1):
-        start = end - LOCKOUT_FAILURES + 1
-        if failures[end] - failures[start] <= window:
-            return failures[end] + timedelta(minutes=LOCKOUT_PAUSE_MINUTES)
-    return None
+    pause = timedelta(minutes=LOCKOUT_PAUSE_MINUTES)
+    counted: list[datetime] = []
+    until: datetime | None = None
+    for at in sorted(failures):
+        if until is not None and at < until:
+            continue
+        counted = [t for t in counted if at - t <= window] + [at]
+        if len(counted) >= LOCKOUT_FAILURES:
+            until, counted = at + pause, []
+    return until
 
 
 def check_login(username: str, password: str, *, now: datetime | None = None) -> LoginResult:

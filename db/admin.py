@@ -1,0 +1,384 @@
+"""Managing workers and teams, and reading the audit. Admin only, except where it says so.
+
+Every write is validated (Invalid with a sentence saying what to change), audited with field
+names but never values, and done in one transaction. Disabling a worker or resetting their
+password ends their sessions on every device.
+
+    python -m db.admin create-admin            # the first admin of a new, empty database
+    python -m db.admin create-admin --another  # one more admin when workers already exist
+"""
+from __future__ import annotations
+
+import argparse
+import getpass
+import re
+import sys
+from datetime import date, datetime, time, timedelta, timezone
+
+import pandas as pd
+from sqlalchemy import and_, or_
+from sqlmodel import Session, func, select
+
+from db import audit
+from db.access import Actor, NotAllowed, require_role
+from db.actions import Invalid
+from db.auth import hash_password, one_time_password, password_problem
+from db.engine import read_session, write_session
+from db.models import (AuditEvent, Family, Role, Team, Worker, WorkerRelationship, WorkerRole,
+                       WorkerTeam)
+from db.types import utcnow
+from db.words import RELATIONSHIP_ROLE
+
+USERNAME_PATTERN = re.compile(r"^[a-z0-9][a-z0-9._-]{1,63}$")
+
+
+# --- validation ----------------------------------------------------------------------------
+
+def _clean_name(name: str) -> str:
+    name = (name or "").strip()
+    if not name:
+        raise Invalid("Please enter the worker's name.")
+    if len(name) > 120:
+        raise Invalid("Please keep the name under 120 characters.")
+    return name
+
+
+def _clean_username(username: str) -> str:
+    username = (username or "").strip().lower()
+    if not USERNAME_PATTERN.match(username):
+        raise Invalid("A username is 2 to 64 lower-case letters or digits (dots, dashes and "
+                      "underscores are fine too), with no spaces.")
+    return username
+
+
+def _clean_roles(roles) -> set[Role]:
+    try:
+        chosen = {Role(role) for role in roles}
+    except ValueError:
+        raise Invalid("Please choose roles from the list.") from None
+    if not chosen:
+        raise Invalid("Please give the worker at least one role.")
+    return chosen
+
+
+def _check_teams(session: Session, roles: set[Role], team_ids, led_team_ids) -> tuple[set, set]:
+    teams, leads = set(team_ids or ()), set(led_team_ids or ())
+    if leads and Role.manager not in roles:
+        raise Invalid("Only a manager can lead a team: add the manager role or untick the "
+                      "teams they lead.")
+    wanted = teams | leads
+    if wanted:
+        found = set(session.exec(select(Team.id).where(Team.id.in_(wanted))).all())
+        if found != wanted:
+            raise Invalid("One of the chosen teams no longer exists. Please reload and choose "
+                          "again.")
+    if Role.practitioner in roles and not wanted:
+        raise Invalid("A practitioner needs at least one team.")
+    return teams | leads, leads
+
+
+def _set_roles_and_teams(session: Session, worker_id: int, roles: set[Role], teams: set[int],
+                         leads: set[int]) -> None:
+    for row in session.exec(select(WorkerRole).where(WorkerRole.worker_id == worker_id)).all():
+        session.delete(row)
+    for row in session.exec(select(WorkerTeam).where(WorkerTeam.worker_id == worker_id)).all():
+        session.delete(row)
+    session.flush()
+    for role in sorted(roles):
+        session.add(WorkerRole(worker_id=worker_id, role=role))
+    for team_id in sorted(teams):
+        session.add(WorkerTeam(worker_id=worker_id, team_id=team_id, leads=team_id in leads))
+
+
+def _worker(session: Session, worker_id: int) -> Worker:
+    worker = session.get(Worker, worker_id)
+    if worker is None:
+        raise Invalid("That worker no longer exists. Please reload the page.")
+    return worker
+
+
+def _active_admins(session: Session) -> set[int]:
+    return set(session.exec(
+        select(Worker.id).join(WorkerRole, WorkerRole.worker_id == Worker.id)
+        .where(WorkerRole.role == Role.admin, Worker.is_active)).all())
+
+
+# --- teams -----------------------------------------------------------------------------------
+
+def add_team(actor: Actor, *, name: str, community: str = "",
+             time_zone: str = "Europe/London") -> int:
+    require_role(actor, Role.admin)
+    name = (name or "").strip()
+    if not name:
+        raise Invalid("Please enter the team's name.")
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+    try:
+        ZoneInfo(time_zone)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise Invalid("Please choose a time zone such as Europe/London.") from None
+    with write_session() as session:
+        if session.exec(select(Team.id).where(func.lower(Team.name) == name.lower())).first():
+            raise Invalid(f"There is already a team called {name}. Please choose another name.")
+        team = Team(name=name[:120], community=(community or "").strip()[:200], time_zone=time_zone)
+        session.add(team)
+        session.flush()
+        audit.record(session, actor, audit.Action.CREATE, record_type="team", record_id=team.id,
+                     fields=["name", "community", "time_zone"])
+        return team.id
+
+
+# --- workers ---------------------------------------------------------------------------------
+
+def add_worker(actor: Actor, *, name: str, username: str, roles, team_ids=(),
+               led_team_ids=()) -> tuple[int, str]:
+    """Adds a worker with a one-time password they must change at first login.
+    Returns the new worker's id and that password (shown once to the admin, never stored)."""
+    require_role(actor, Role.admin)
+    name, username, chosen = _clean_name(name), _clean_username(username), _clean_roles(roles)
+    password = one_time_password()
+    with write_session() as session:
+        if session.exec(select(Worker.id).where(Worker.username == username)).first():
+            raise Invalid(f"The username {username} is already taken. Please choose another.")
+        teams, leads = _check_teams(session, chosen, team_ids, led_team_ids)
+        worker = Worker(name=name, username=username, password_hash=hash_password(password),
+                        must_change_password=True, sessions_valid_after=utcnow())
+        session.add(worker)
+        session.flush()
+        _set_roles_and_teams(session, worker.id, chosen, teams, leads)
+        audit.record(session, actor, audit.Action.CREATE, record_type="worker",
+                     record_id=worker.id, fields=["name", "username", "roles", "teams",
+                                                  "password"])
+        return worker.id, password
+
+
+def update_worker(actor: Actor, worker_id: int, *, name: str, roles, team_ids=(),
+                  led_team_ids=()) -> None:
+    """Changes a worker's name, roles, teams and the teams they lead."""
+    require_role(actor, Role.admin)
+    name, chosen = _clean_name(name), _clean_roles(roles)
+    with write_session() as session:
+        worker = _worker(session, worker_id)
+        teams, leads = _check_teams(session, chosen, team_ids, led_team_ids)
+        if Role.admin not in chosen and _active_admins(session) == {worker_id}:
+            raise Invalid("This is the only active admin: give someone else the admin role "
+                          "first, so nobody is locked out.")
+        old_roles = set(session.exec(select(WorkerRole.role)
+                                     .where(WorkerRole.worker_id == worker_id)).all())
+        old_links = {(link.team_id, link.leads) for link in session.exec(
+            select(WorkerTeam).where(WorkerTeam.worker_id == worker_id)).all()}
+        changed = []
+        if worker.name != name:
+            changed.append("name")
+            worker.name = name
+            session.add(worker)
+        if old_roles != chosen:
+            changed.append("roles")
+        if {t for t, _ in old_links} != teams:
+            changed.append("teams")
+        if {t for t, lead in old_links if lead} != leads:
+            changed.append("leads")
+        if not changed:
+            return
+        _set_roles_and_teams(session, worker_id, chosen, teams, leads)
+        audit.record(session, actor, audit.Action.UPDATE, record_type="worker",
+                     record_id=worker_id, fields=changed)
+
+
+def set_active(actor: Actor, worker_id: int, active: bool, *, now: datetime | None = None) -> None:
+    """Disables or re-enables a worker. Disabling ends their sessions on every device."""
+    require_role(actor, Role.admin)
+    now = now or utcnow()
+    with write_session() as session:
+        worker = _worker(session, worker_id)
+        if worker.is_active == active:
+            return
+        if not active:
+            if worker_id == actor.worker_id:
+                raise Invalid("You can't disable your own account. Ask another admin.")
+            if _active_admins(session) == {worker_id}:
+                raise Invalid("This is the only active admin: give someone else the admin "
+                              "role first, so nobody is locked out.")
+            worker.active_until = now.date()
+            worker.sessions_valid_after = now
+        else:
+            worker.active_until = None
+        worker.is_active = active
+        session.add(worker)
+        audit.record(session, actor, audit.Action.UPDATE, record_type="worker",
+                     record_id=worker_id, fields=["is_active", "active_until"]
+                     + ([] if active else ["sessions_valid_after"]))
+
+
+def reset_password(actor: Actor, worker_id: int, *, now: datetime | None = None) -> str:
+    """A new one-time password (made with `secrets`) that must be changed at the next login.
+    Ends the worker's sessions on every device. Returns the password to hand over once."""
+    require_role(actor, Role.admin)
+    password = one_time_password()
+    with write_session() as session:
+        worker = _worker(session, worker_id)
+        worker.password_hash = hash_password(password)
+        worker.must_change_password = True
+        worker.sessions_valid_after = now or utcnow()
+        session.add(worker)
+        audit.record(session, actor, audit.Action.UPDATE, record_type="worker",
+                     record_id=worker_id,
+                     fields=["password", "must_change_password", "sessions_valid_after"])
+    return password
+
+
+def worker_details(actor: Actor, worker_id: int) -> dict:
+    """One worker's name, roles, teams and led teams, for the edit form."""
+    require_role(actor, Role.admin)
+    with read_session() as session:
+        worker = _worker(session, worker_id)
+        roles = sorted(session.exec(select(WorkerRole.role)
+                                    .where(WorkerRole.worker_id == worker_id)).all())
+        links = session.exec(select(WorkerTeam).where(WorkerTeam.worker_id == worker_id)).all()
+    return {"worker_id": worker.id, "name": worker.name, "username": worker.username,
+            "active": worker.is_active, "roles": [Role(r) for r in roles],
+            "team_ids": sorted(link.team_id for link in links),
+            "led_team_ids": sorted(link.team_id for link in links if link.leads)}
+
+
+HANDOVER_COLUMNS = ["family_id", "family", "team", "role", "since"]
+
+
+def handover(actor: Actor, worker_id: int, *, today: date | None = None) -> pd.DataFrame:
+    """The families a worker works with now, so they can be handed over when the worker leaves.
+    Only what handover needs: no case content beyond the name the family chose."""
+    require_role(actor, Role.admin)
+    today = today or date.today()
+    with read_session() as session:
+        rows = session.exec(
+            select(Family.id, Family.known_as, Team.name, WorkerRelationship.role,
+                   WorkerRelationship.started_on)
+            .join(WorkerRelationship, WorkerRelationship.family_id == Family.id)
+            .join(Team, Team.id == Family.team_id)
+            .where(WorkerRelationship.worker_id == worker_id, Family.erased_at.is_(None),
+                   or_(WorkerRelationship.ended_on.is_(None),
+                       WorkerRelationship.ended_on > today))
+            .order_by(Team.name, Family.known_as, Family.id)).all()
+    frame = pd.DataFrame(rows, columns=HANDOVER_COLUMNS)
+    frame["role"] = frame["role"].map(lambda r: RELATIONSHIP_ROLE[r])
+    return frame
+
+
+# --- the audit -------------------------------------------------------------------------------
+
+AUDIT_COLUMNS = ["at", "username", "roles", "action", "family_id", "record_type", "record_id",
+                 "fields"]
+
+
+def _led_family_ids(actor: Actor):
+    return select(Family.id).where(Family.team_id.in_(actor.led_team_ids))
+
+
+def search_audit(actor: Actor, *, username: str = "", family_id: int | None = None,
+                 start: date | None = None, end: date | None = None,
+                 limit: int = 500) -> pd.DataFrame:
+    """Audit rows, newest first. An admin searches everything; a manager (not admin) sees only
+    what happened to families of the teams they lead, including refused attempts on them."""
+    require_role(actor, Role.admin, Role.manager)
+    query = select(AuditEvent)
+    if not actor.has(Role.admin):
+        led = _led_family_ids(actor)
+        query = query.where(or_(
+            AuditEvent.family_id.in_(led),
+            and_(AuditEvent.action == audit.Action.REFUSED, AuditEvent.record_type == "family",
+                 AuditEvent.record_id.in_(led))))
+    if username.strip():
+        query = query.where(AuditEvent.username == username.strip().lower())
+    if family_id is not None:
+        query = query.where(or_(
+            AuditEvent.family_id == family_id,
+            and_(AuditEvent.family_id.is_(None), AuditEvent.record_type == "family",
+                 AuditEvent.record_id == family_id)))
+    if start is not None:
+        query = query.where(AuditEvent.at >= datetime.combine(start, time(0), timezone.utc))
+    if end is not None:
+        query = query.where(AuditEvent.at < datetime.combine(end + timedelta(days=1), time(0),
+                                                              timezone.utc))
+    with read_session() as session:
+        rows = session.exec(query.order_by(AuditEvent.at.desc(), AuditEvent.id.desc())
+                            .limit(limit)).all()
+    return pd.DataFrame([{column: getattr(row, column) for column in AUDIT_COLUMNS}
+                         for row in rows], columns=AUDIT_COLUMNS)
+
+
+def family_viewers(actor: Actor, family_id: int, *, limit: int = 200) -> pd.DataFrame | None:
+    """Who opened this family's record and when, for a manager who leads the family's team.
+    None for anyone else (nothing to show, no error)."""
+    if not actor.has(Role.manager):
+        return None
+    with read_session() as session:
+        family = session.get(Family, family_id)
+        if family is None or family.team_id not in actor.led_team_ids:
+            return None
+        rows = session.exec(
+            select(AuditEvent.at, Worker.name, AuditEvent.username, AuditEvent.roles)
+            .join(Worker, Worker.id == AuditEvent.worker_id, isouter=True)
+            .where(AuditEvent.family_id == family_id, AuditEvent.action == audit.Action.VIEW)
+            .order_by(AuditEvent.at.desc(), AuditEvent.id.desc()).limit(limit)).all()
+    return pd.DataFrame([{"when": at, "who": name or username, "roles": roles}
+                         for at, name, username, roles in rows],
+                        columns=["when", "who", "roles"])
+
+
+# --- the first admin -------------------------------------------------------------------------
+
+def create_admin(*, name: str, username: str, password: str, another: bool = False) -> int:
+    """The first admin of a real database (or, with another=True, one more)."""
+    name, username = _clean_name(name), _clean_username(username)
+    problem = password_problem(password)
+    if problem:
+        raise Invalid(problem)
+    with write_session() as session:
+        if not another and session.exec(select(Worker.id)).first() is not None:
+            raise Invalid("This database already has workers, so no admin was created. Ask an "
+                          "admin to add you, or run again with --another to add one more admin.")
+        if session.exec(select(Worker.id).where(Worker.username == username)).first():
+            raise Invalid(f"The username {username} is already taken. Please choose another.")
+        worker = Worker(name=name, username=username, password_hash=hash_password(password),
+                        sessions_valid_after=utcnow())
+        session.add(worker)
+        session.flush()
+        session.add(WorkerRole(worker_id=worker.id, role=Role.admin))
+        audit.record(session, None, audit.Action.CREATE, record_type="worker",
+                     record_id=worker.id, fields=["name", "username", "roles", "password"],
+                     username="create-admin")
+        return worker.id
+
+
+def main(argv: list[str] | None = None, *, ask=input, ask_secret=getpass.getpass) -> int:
+    parser = argparse.ArgumentParser(prog="python -m db.admin",
+                                     description="Golden Thread administration.")
+    commands = parser.add_subparsers(dest="command", required=True)
+    create = commands.add_parser("create-admin", help="create an admin (asks for the password)")
+    create.add_argument("--another", action="store_true",
+                        help="add an admin even though workers already exist")
+    args = parser.parse_args(argv)
+    from db.migrate import upgrade_to_head
+    upgrade_to_head()
+    if not args.another:
+        with read_session() as session:
+            if session.exec(select(Worker.id)).first() is not None:
+                print("This database already has workers, so no admin was created. Run again "
+                      "with --another to add one more admin.", file=sys.stderr)
+                return 1
+    name = ask("Your name: ")
+    username = ask("Username: ")
+    password = ask_secret("Password (at least 12 characters, not shown): ")
+    if password != ask_secret("The same password again: "):
+        print("The two passwords don't match; nothing was created.", file=sys.stderr)
+        return 1
+    try:
+        create_admin(name=name, username=username, password=password, another=args.another)
+    except Invalid as problem:
+        print(f"{problem} Nothing was created.", file=sys.stderr)
+        return 1
+    print(f"Admin {username.strip().lower()} created. Start Golden Thread and log in.")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

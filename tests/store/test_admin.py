@@ -1,0 +1,252 @@
+"""Admin writes (validated, audited, one transaction), the audit search, the append-only audit
+on PostgreSQL, the first admin of a real database, and demo users only in a demo database."""
+from __future__ import annotations
+
+import os
+from datetime import date, datetime, timedelta, timezone
+from pathlib import Path
+
+import pytest
+from sqlalchemy import text
+from sqlalchemy.exc import DBAPIError
+from sqlmodel import func, select
+
+from db import actions, admin, auth
+from db.access import NotAllowed
+from db.actions import Invalid
+from db.audit import Action
+from db.engine import get_engine, read_session
+from db.models import AuditEvent, DemoInfo, Role, Worker, WorkerTeam
+from tests import factories as make
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture
+def office(empty_db):
+    a, b = make.team("Team A"), make.team("Team B")
+    boss = make.worker("boss", Role.admin)
+    return boss, a, b
+
+
+def _audit_rows() -> list[AuditEvent]:
+    with read_session() as session:
+        return session.exec(select(AuditEvent).order_by(AuditEvent.id)).all()
+
+
+def test_adding_a_worker_gives_a_one_time_password_that_must_be_changed(office):
+    boss, a, b = office
+    worker_id, password = admin.add_worker(boss, name="Jo Bloggs", username="Jo.Bloggs",
+                                           roles=[Role.manager, Role.practitioner],
+                                           team_ids=[a], led_team_ids=[b])
+    assert len(password) >= 12
+    result = auth.check_login("jo.bloggs", password)
+    assert result.actor is not None and result.must_change_password
+    assert result.actor.led_team_ids == {b} and result.actor.team_ids == {a, b}
+    row = _audit_rows()[-2]  # the login comes after
+    assert (row.action, row.record_type, row.record_id) == (Action.CREATE, "worker", worker_id)
+    assert "Jo" not in row.fields and password not in row.fields
+
+
+@pytest.mark.parametrize("values, words", [
+    (dict(name="  ", username="new", roles=[Role.admin]), "name"),
+    (dict(name="New", username="new", roles=[]), "at least one role"),
+    (dict(name="New", username="boss", roles=[Role.admin]), "already taken"),
+    (dict(name="New", username="has space", roles=[Role.admin]), "no spaces"),
+    (dict(name="New", username="new", roles=[Role.practitioner]), "at least one team"),
+    (dict(name="New", username="new", roles=[Role.practitioner], team_ids=[1],
+          led_team_ids=[1]), "Only a manager"),
+])
+def test_bad_input_gets_a_clear_sentence_and_stores_nothing(office, values, words):
+    boss, _, _ = office
+    before = len(_audit_rows())
+    with pytest.raises(Invalid, match=words):
+        admin.add_worker(boss, **values)
+    with read_session() as session:
+        assert session.exec(select(func.count(Worker.id))).one() == 1
+    assert len(_audit_rows()) == before
+
+
+def test_only_admins_manage_workers(office):
+    _, a, _ = office
+    manager = make.worker("mgr", Role.manager, leads=(a,))
+    for call in (lambda: admin.add_worker(manager, name="X", username="x", roles=[Role.admin]),
+                 lambda: admin.reset_password(manager, 1),
+                 lambda: admin.set_active(manager, 1, False),
+                 lambda: admin.handover(manager, 1)):
+        with pytest.raises(NotAllowed):
+            call()
+
+
+def test_roles_teams_and_leads_change_together(office):
+    boss, a, b = office
+    worker_id, _ = admin.add_worker(boss, name="Kim", username="kim", roles=[Role.practitioner],
+                                    team_ids=[a])
+    admin.update_worker(boss, worker_id, name="Kim Lee", roles=[Role.manager], team_ids=[],
+                        led_team_ids=[a, b])
+    details = admin.worker_details(boss, worker_id)
+    assert details["name"] == "Kim Lee" and details["roles"] == [Role.manager]
+    assert details["led_team_ids"] == sorted([a, b])
+    row = _audit_rows()[-1]
+    assert row.action == Action.UPDATE and set(row.fields.split(",")) == {
+        "name", "roles", "teams", "leads"}
+
+
+def test_the_last_admin_cannot_be_removed(office):
+    boss, _, _ = office
+    with pytest.raises(Invalid, match="only active admin"):
+        admin.update_worker(boss, boss.worker_id, name="Boss", roles=[Role.manager])
+    with pytest.raises(Invalid, match="your own account"):
+        admin.set_active(boss, boss.worker_id, False)
+
+
+def test_disabling_ends_sessions_and_re_enabling_lets_them_back(office):
+    boss, a, _ = office
+    sam = make.worker("sam", Role.practitioner, teams=(a,))
+    now = datetime.now(timezone.utc)
+    admin.set_active(boss, sam.worker_id, False, now=now)
+    assert auth.sessions_valid_after("sam") is None  # the session check refuses at once
+    assert auth.check_login("sam", make.TEST_PASSWORD).actor is None
+    admin.set_active(boss, sam.worker_id, True)
+    assert auth.sessions_valid_after("sam") == now  # sessions from before stay ended
+    assert auth.check_login("sam", make.TEST_PASSWORD).actor is not None
+
+
+def test_resetting_a_password_ends_sessions_and_forces_a_change(office):
+    boss, a, _ = office
+    sam = make.worker("sam", Role.practitioner, teams=(a,))
+    before = auth.sessions_valid_after("sam")
+    password = admin.reset_password(boss, sam.worker_id)
+    assert auth.sessions_valid_after("sam") > before
+    assert auth.check_login("sam", make.TEST_PASSWORD).actor is None
+    assert auth.check_login("sam", password).must_change_password
+    row = [r for r in _audit_rows() if r.action == Action.UPDATE][-1]
+    assert "password" in row.fields and password not in row.fields
+
+
+def test_handover_lists_a_leavers_current_families(office):
+    boss, a, _ = office
+    sam = make.worker("sam", Role.practitioner, teams=(a,))
+    current, old = make.family(a, "The Ash family"), make.family(a, "The Oak family")
+    make.relationship(current, sam.worker_id, date(2025, 1, 1))
+    make.relationship(old, sam.worker_id, date(2024, 1, 1), ended_on=date(2024, 6, 1),
+                      end_reason="family_asked")
+    frame = admin.handover(boss, sam.worker_id)
+    assert list(frame["family"]) == ["The Ash family"]
+    assert list(frame["team"]) == ["Team A"]
+
+
+def test_add_team_refuses_duplicates_and_bad_time_zones(office):
+    boss, _, _ = office
+    assert admin.add_team(boss, name="Team C", community="Lane End")
+    with pytest.raises(Invalid, match="already a team"):
+        admin.add_team(boss, name="team c")
+    with pytest.raises(Invalid, match="time zone"):
+        admin.add_team(boss, name="Team D", time_zone="Mars/Base")
+
+
+# --- the audit search ----------------------------------------------------------------------
+
+def test_audit_search_for_admins_and_managers(office):
+    boss, a, b = office
+    manager = make.worker("mgr", Role.manager, leads=(a,))
+    prac = make.worker("prac", Role.practitioner, teams=(a, b))
+    fa, fb = make.family(a, "The Ash family"), make.family(b, "The Beech family")
+    actions.record_view(prac, fa)
+    actions.record_view(prac, fb)
+    everything = admin.search_audit(boss)
+    assert {fa, fb} <= set(everything["family_id"].dropna())
+    assert set(admin.search_audit(boss, family_id=fb)["family_id"]) == {fb}
+    assert set(admin.search_audit(boss, username="prac")["username"]) == {"prac"}
+    today = datetime.now(timezone.utc).date()
+    assert admin.search_audit(boss, start=today + timedelta(days=1)).empty
+    assert len(admin.search_audit(boss, start=today, end=today)) == len(everything)
+    # A manager sees who looked at the families of the teams they lead, and nothing else.
+    seen = admin.search_audit(manager)
+    assert set(seen["family_id"]) == {fa}
+    assert admin.search_audit(manager, family_id=fb).empty
+    with pytest.raises(NotAllowed):
+        admin.search_audit(prac)
+    viewers = admin.family_viewers(manager, fa)
+    assert list(viewers["who"]) == ["Prac"]
+    assert admin.family_viewers(manager, fb) is None
+    assert admin.family_viewers(prac, fa) is None and admin.family_viewers(boss, fa) is None
+
+
+def test_the_app_has_no_update_or_delete_path_for_the_audit():
+    """Nothing outside the migrations changes or deletes audit rows."""
+    offenders = []
+    for path in list(ROOT.glob("*.py")) + list(ROOT.glob("db/*.py")) + list(
+            ROOT.glob("components/*.py")) + list(ROOT.glob("pages/*.py")):
+        source = path.read_text().lower()
+        for pattern in ("update(auditevent", "delete(auditevent", "update auditevent",
+                        "delete from auditevent", "truncate", "auditevent).delete",
+                        "auditevent).update"):
+            if pattern in source:
+                offenders.append(f"{path.name}: {pattern}")
+    assert offenders == []
+    from db import audit
+    assert [name for name in vars(audit) if not name.startswith("_") and callable(
+        getattr(audit, name)) and name not in {"record", "Action", "Actor", "AuditEvent",
+                                                "Session", "Iterable", "annotations"}] == []
+
+
+@pytest.mark.skipif(os.environ.get("TEST_DATABASE", "sqlite") != "postgresql",
+                    reason="the append-only trigger exists on PostgreSQL only")
+def test_postgresql_refuses_update_delete_and_truncate_of_the_audit(office):
+    boss, _, _ = office
+    admin.add_team(boss, name="Team C")  # at least one audit row
+    engine = get_engine()
+    for statement in ("UPDATE auditevent SET fields = 'x'", "DELETE FROM auditevent",
+                      "TRUNCATE auditevent"):
+        with pytest.raises(DBAPIError, match="append-only"):
+            with engine.begin() as connection:
+                connection.execute(text(statement))
+    with read_session() as session:
+        assert session.exec(select(func.count(AuditEvent.id))).one() >= 1
+
+
+# --- a real database starts empty ------------------------------------------------------------
+
+def test_create_admin_asks_for_the_password_and_refuses_a_second_time(empty_db, capsys):
+    answers = iter(["Alex Admin", "alex"])
+    secrets_ = iter(["a long enough password", "a long enough password"])
+    assert admin.main(["create-admin"], ask=lambda _: next(answers),
+                      ask_secret=lambda _: next(secrets_)) == 0
+    assert auth.check_login("alex", "a long enough password").actor.roles == {Role.admin}
+    assert admin.main(["create-admin"], ask=lambda _: pytest.fail("must not ask"),
+                      ask_secret=lambda _: pytest.fail("must not ask")) == 1
+    assert "already has workers" in capsys.readouterr().err
+    answers = iter(["Bo Admin", "bo"])
+    secrets_ = iter(["another good password", "another good password"])
+    assert admin.main(["create-admin", "--another"], ask=lambda _: next(answers),
+                      ask_secret=lambda _: next(secrets_)) == 0
+
+
+def test_create_admin_never_takes_a_password_on_the_command_line(empty_db):
+    with pytest.raises(SystemExit):
+        admin.main(["create-admin", "--password", "secret-secret-secret"])
+
+
+def test_create_admin_refuses_short_or_mismatched_passwords(empty_db, capsys):
+    answers = iter(["A", "a1", "A", "a1"])
+    secrets_ = iter(["short", "short", "a long enough password", "a different password!"])
+    ask, secret = (lambda _: next(answers)), (lambda _: next(secrets_))
+    assert admin.main(["create-admin"], ask=ask, ask_secret=secret) == 1
+    assert admin.main(["create-admin"], ask=ask, ask_secret=secret) == 1
+    with read_session() as session:
+        assert session.exec(select(func.count(Worker.id))).one() == 0
+
+
+def test_a_real_database_gets_no_demo_users(empty_db):
+    from db.prepare import prepare
+    assert "python -m db.admin create-admin" in prepare()
+    with read_session() as session:
+        assert session.exec(select(func.count(Worker.id))).one() == 0
+
+
+def test_demo_users_exist_only_in_a_demo_database(demo_db):
+    with read_session() as session:
+        assert session.exec(select(func.count(DemoInfo.id))).one() == 1
+        demo_workers = session.exec(select(Worker.username).where(Worker.is_demo)).all()
+    assert {"practitioner", "manager", "admin"} <= set(demo_workers)
