@@ -12,7 +12,12 @@ CASEWORK = (Role.practitioner, Role.manager)
 PAGES = [
     ("pages/my_families.py", "My families", ":material/family_restroom:", "families", CASEWORK),
     ("pages/family.py", "Family", ":material/diversity_3:", "family", CASEWORK),
+    ("pages/huddle.py", "Weekly huddle", ":material/groups:", "huddle", CASEWORK),
+    ("pages/conference.py", "Family meeting screen", ":material/co_present:", "conference",
+     CASEWORK),
+    ("pages/continuity.py", "Continuity", ":material/timeline:", "continuity", (Role.manager,)),
     ("pages/admin.py", "Workers and teams", ":material/badge:", "admin", (Role.admin,)),
+    ("pages/audit.py", "Audit", ":material/policy:", "audit", (Role.admin, Role.manager)),
     ("pages/account.py", "Your account", ":material/person:", "account",
      (Role.practitioner, Role.manager, Role.admin)),
 ]

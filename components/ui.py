@@ -12,6 +12,15 @@ from db.engine import database_url
 from db.settings import DEFAULT_TIME_ZONE
 
 
+_MARKDOWN_SPECIALS = set("\\`*_{}[]()#+-.!|<>~$:=")
+
+
+def plain(text: object) -> str:
+    """User text made safe for st.markdown and friends: every Markdown, HTML, LaTeX and
+    colour-directive character is escaped, so what people type shows exactly as typed."""
+    return "".join("\\" + ch if ch in _MARKDOWN_SPECIALS else ch for ch in str(text))
+
+
 def database_problem(problem: Exception) -> str:
     backend = database_url().split(":", 1)[0]
     return (f"Golden Thread can't reach its database ({backend}). Check DATABASE_URL and that "

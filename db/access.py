@@ -13,10 +13,18 @@ from db.models import Family, Role, Worker, WorkerRole, WorkerTeam
 
 
 class NotAllowed(PermissionError):
-    """Shown to people as a polite 'not available to you', never with the data."""
+    """Shown to people as a polite 'not available to you', never with the data.
 
-    def __init__(self, message: str = "This isn't available to you.") -> None:
+    Carries who was refused what, so the session that raised it can audit the refusal once
+    its own transaction has ended (see db.engine)."""
+
+    def __init__(self, message: str = "This isn't available to you.", *,
+                 actor: "Actor | None" = None, family_id: int | None = None,
+                 what: str = "family") -> None:
         super().__init__(message)
+        self.actor = actor
+        self.family_id = family_id
+        self.what = what
 
 
 @dataclass(frozen=True)
@@ -81,5 +89,5 @@ def require_family(session: Session, actor: Actor, family_id: int) -> Family:
     so nobody can probe which ids exist)."""
     family = session.get(Family, family_id)
     if family is None or family.team_id not in actor.case_team_ids:
-        raise NotAllowed()
+        raise NotAllowed(actor=actor, family_id=family_id)
     return family

@@ -5,13 +5,19 @@ raises Invalid with a sentence that says what to change. Nothing is stored half-
 """
 from __future__ import annotations
 
-from sqlmodel import Session
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from sqlalchemy import update
+from sqlmodel import Session, select
 
 from db import audit
-from db.access import Actor
+from db.access import Actor, NotAllowed
 from db.engine import write_session
-from db.models import Family, Team
+from db.models import (Conversation, ConversationItem, Family, Goal, GoalScore, GoalStatus,
+                       Meeting, Person, ScoreRound, Team, Visibility)
 from db.queries import open_family
+from db.settings import SHORT_TEXT
 
 
 class Invalid(ValueError):
@@ -41,3 +47,186 @@ def record_view(actor: Actor, family_id: int) -> None:
         open_family(session, actor, family_id)
         audit.record(session, actor, audit.Action.VIEW, family_id=family_id, record_type="family",
                      record_id=family_id)
+
+
+# --- validation helpers ------------------------------------------------------------------
+
+def _text(value, label: str, *, required: bool = True, limit: int = SHORT_TEXT) -> str:
+    text = "" if value is None else str(value).strip()
+    if required and not text:
+        raise Invalid(f"Please write something for {label}.")
+    if len(text) > limit:
+        raise Invalid(f"{label.capitalize()} is too long: please keep it under {limit} characters.")
+    return text
+
+
+def _day(value, label: str, *, not_future: bool = True, today: date | None = None) -> date:
+    if isinstance(value, datetime):
+        value = value.date()
+    if not isinstance(value, date):
+        raise Invalid(f"Please give a date for {label}.")
+    if not_future and value > (today or date.today()):
+        raise Invalid(f"{label.capitalize()} can't be in the future.")
+    return value
+
+
+def _choice(enum_class, value, label: str):
+    try:
+        return enum_class(value)
+    except ValueError:
+        raise Invalid(f"Please choose one of the options for {label}.") from None
+
+
+def _person_in_family(session: Session, family_id: int, person_id: int | None,
+                      label: str = "that person") -> Person | None:
+    if person_id is None:
+        return None
+    person = session.get(Person, person_id)
+    if person is None or person.family_id != family_id:
+        raise Invalid(f"{label.capitalize()} isn't part of this family's world.")
+    return person
+
+
+def _save_versioned(session: Session, model, record_id: int, seen_version: int,
+                    values: dict, what: str) -> None:
+    """UPDATE … WHERE version = the version seen when the form was drawn; zero rows means
+    someone else saved first, so nothing is overwritten."""
+    result = session.execute(
+        update(model).where(model.id == record_id, model.version == seen_version)
+        .values(**values, version=seen_version + 1))
+    if result.rowcount != 1:
+        raise Conflict(what)
+
+
+# --- goals and scores --------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class GoalIn:
+    wording: str
+    person_id: int | None = None          # None: the whole family's goal
+    zero_means: str = ""
+    ten_means: str = ""
+    visibility: str = Visibility.family.value
+    set_on: date | None = None
+    from_item_id: int | None = None
+
+
+def _goal_values(session: Session, family_id: int, goal: GoalIn) -> dict:
+    _person_in_family(session, family_id, goal.person_id, "whose goal it is")
+    return {
+        "wording": _text(goal.wording, "the goal, in their own words", limit=300),
+        "person_id": goal.person_id,
+        "zero_means": _text(goal.zero_means, "what 0 means", required=False, limit=300),
+        "ten_means": _text(goal.ten_means, "what 10 means", required=False, limit=300),
+        "visibility": _choice(Visibility, goal.visibility, "who can see it"),
+    }
+
+
+def add_goal(actor: Actor, *, family_id: int, goal: GoalIn) -> int:
+    with write_session() as session:
+        family = open_family(session, actor, family_id)
+        values = _goal_values(session, family_id, goal)
+        set_on = _day(goal.set_on or date.today(), "the day the goal was set")
+        if goal.from_item_id is not None:
+            item = session.get(ConversationItem, goal.from_item_id)
+            conversation = session.get(Conversation, item.conversation_id) if item else None
+            if conversation is None or conversation.family_id != family_id:
+                raise Invalid("That conversation item isn't part of this family's record.")
+        row = Goal(family_id=family_id, set_on=set_on, from_item_id=goal.from_item_id, **values)
+        session.add(row)
+        session.flush()
+        touch(session, family)
+        audit.record(session, actor, audit.Action.CREATE, family_id=family_id,
+                     record_type="goal", record_id=row.id, fields=values.keys())
+        return row.id
+
+
+def update_goal(actor: Actor, *, goal_id: int, seen_version: int, goal: GoalIn,
+                status: str = GoalStatus.working_on_it.value, status_reason: str = "") -> None:
+    with write_session() as session:
+        row = session.get(Goal, goal_id)
+        if row is None:
+            raise NotAllowed()
+        family = open_family(session, actor, row.family_id)
+        values = _goal_values(session, row.family_id, goal)
+        values["status"] = _choice(GoalStatus, status, "how the goal is going")
+        values["status_reason"] = _text(status_reason, "the reason", required=False, limit=500)
+        if values["status"] == GoalStatus.set_aside and not values["status_reason"]:
+            raise Invalid("Please add, in their words, why the goal is being put to one side.")
+        _save_versioned(session, Goal, goal_id, seen_version, values, "this goal")
+        touch(session, family)
+        audit.record(session, actor, audit.Action.UPDATE, family_id=row.family_id,
+                     record_type="goal", record_id=goal_id, fields=values.keys())
+
+
+@dataclass(frozen=True)
+class ScoreIn:
+    goal_id: int
+    score: object                  # checked here: a whole number from 0 to 10
+    person_id: int | None = None   # a family member's own score …
+    worker_id: int | None = None   # … or a worker's view, recorded openly
+    comment: str = ""
+
+
+def _score_value(value) -> int:
+    if isinstance(value, bool):
+        raise Invalid("Scores are whole numbers from 0 to 10.")
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        raise Invalid("Scores are whole numbers from 0 to 10.") from None
+    if not number.is_integer() or not 0 <= number <= 10:
+        raise Invalid("Scores are whole numbers from 0 to 10.")
+    return int(number)
+
+
+def record_scores(actor: Actor, *, family_id: int, token: str, scored_on: date,
+                  scores: list[ScoreIn], meeting_id: int | None = None) -> tuple[int, bool]:
+    """Saves a round of scores in one transaction. Returns (round id, newly saved); a second
+    submit of the same form (same token) stores nothing and returns the first round."""
+    token = _text(token, "the form token", limit=64)
+    with write_session() as session:
+        family = open_family(session, actor, family_id)
+        existing = session.exec(select(ScoreRound).where(ScoreRound.token == token)).first()
+        if existing is not None:
+            if existing.family_id != family_id:
+                raise Invalid("That form belongs to another family: please reload the page.")
+            return existing.id, False
+        if not scores:
+            raise Invalid("Please give at least one score.")
+        scored_on = _day(scored_on, "the day of the scores")
+        if meeting_id is not None:
+            meeting = session.get(Meeting, meeting_id)
+            if meeting is None or meeting.family_id != family_id:
+                raise Invalid("That meeting isn't one of this family's meetings.")
+        round_row = ScoreRound(token=token, family_id=family_id, meeting_id=meeting_id,
+                               scored_on=scored_on, recorded_by=actor.worker_id)
+        session.add(round_row)
+        session.flush()
+        seen: set[tuple] = set()
+        for entry in scores:
+            goal = session.get(Goal, entry.goal_id)
+            if goal is None or goal.family_id != family_id:
+                raise Invalid("One of those goals isn't this family's goal.")
+            if scored_on < goal.set_on:
+                raise Invalid(f"The goal '{goal.wording}' was set on {goal.set_on:%-d %B %Y}: "
+                              f"scores can't be dated before that.")
+            if (entry.person_id is None) == (entry.worker_id is None):
+                raise Invalid("Each score needs one person who gave it.")
+            _person_in_family(session, family_id, entry.person_id, "the person scoring")
+            if entry.worker_id is not None and entry.worker_id != actor.worker_id:
+                raise Invalid("A worker's view can only be recorded by that worker.")
+            key = (entry.goal_id, entry.person_id, entry.worker_id)
+            if key in seen:
+                raise Invalid("Each person can give one score per goal in a round.")
+            seen.add(key)
+            session.add(GoalScore(round_id=round_row.id, goal_id=entry.goal_id,
+                                  scored_on=scored_on, score=_score_value(entry.score),
+                                  person_id=entry.person_id, worker_id=entry.worker_id,
+                                  comment=_text(entry.comment, "the comment", required=False,
+                                                limit=500)))
+        touch(session, family)
+        audit.record(session, actor, audit.Action.CREATE, family_id=family_id,
+                     record_type="score_round", record_id=round_row.id,
+                     fields=["score", "comment"])
+        return round_row.id, True

@@ -67,8 +67,25 @@ def get_engine(url: str | None = None) -> Engine:
 
 
 @contextmanager
+def _auditing_refusals(engine: Engine) -> Iterator[None]:
+    """A refused access is audited after the refusing transaction has ended (a second writer
+    inside it would wait on its own lock)."""
+    from db.access import NotAllowed
+    try:
+        yield
+    except NotAllowed as refusal:
+        if refusal.actor is not None:
+            from db import audit
+            with write_session(engine) as session:
+                audit.record(session, refusal.actor, audit.Action.REFUSED,
+                             record_type=refusal.what, record_id=refusal.family_id)
+        raise
+
+
+@contextmanager
 def read_session(engine: Engine | None = None) -> Iterator[Session]:
-    with Session(engine or get_engine()) as session:
+    engine = engine or get_engine()
+    with _auditing_refusals(engine), Session(engine) as session:
         yield session
 
 
@@ -76,7 +93,7 @@ def read_session(engine: Engine | None = None) -> Iterator[Session]:
 def write_session(engine: Engine | None = None) -> Iterator[Session]:
     """One transaction: everything commits together or nothing is stored."""
     engine = engine or get_engine()
-    with engine.connect() as connection:
+    with _auditing_refusals(engine), engine.connect() as connection:
         connection.info["write"] = True
         try:
             with Session(bind=connection, expire_on_commit=False) as session:

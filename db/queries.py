@@ -7,33 +7,36 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime
+from functools import lru_cache
 
 import pandas as pd
 from sqlalchemy import and_, func, or_
 from sqlmodel import Session, select
 
-from db import audit
 from db.access import Actor, NotAllowed, require_family, require_role
-from db.engine import read_session, write_session
-from db.models import (Family, FamilyStatus, FamilyStatusChange, Meeting, MeetingStatus, Person,
-                       Role, Team, Worker, WorkerRelationship, WorkerRole, WorkerTeam)
+from db.engine import database_url, read_session
+from db.metrics import SCORE_COLUMNS
+from db.models import (Family, FamilyStatus, FamilyStatusChange, Goal, GoalScore, GoalStatus,
+                       Meeting, MeetingStatus, Person, Relationship, Role, Team, Visibility, Worker,
+                       WorkerRelationship, WorkerRole, WorkerTeam)
 from db.types import utcnow
-from db.words import FAMILY_STATUS, MEETING_KIND, MEETING_STATUS, RELATIONSHIP, RHYTHM
+from db.words import (FAMILY_STATUS, GOAL_STATUS, MEETING_KIND, MEETING_STATUS, RELATIONSHIP,
+                      RHYTHM, WHOLE_FAMILY, WORKER_VIEW)
 
 
-def refuse(actor: Actor, *, family_id: int | None = None, what: str = "") -> NotAllowed:
-    """Audits a refused access in its own transaction and returns the error to raise."""
+def refuse(actor: Actor, *, family_id: int | None = None, what: str = "family") -> NotAllowed:
+    """For code outside any open transaction: audits a refusal now and returns the error to
+    raise. Inside a session, raise NotAllowed(actor=…) instead; the session audits it."""
+    from db import audit
+    from db.engine import write_session
     with write_session() as session:
-        audit.record(session, actor, audit.Action.REFUSED, family_id=None,
-                     record_type=what or "family", record_id=family_id)
+        audit.record(session, actor, audit.Action.REFUSED, record_type=what, record_id=family_id)
     return NotAllowed()
 
 
 def open_family(session: Session, actor: Actor, family_id: int) -> Family:
-    try:
-        return require_family(session, actor, family_id)
-    except NotAllowed:
-        raise refuse(actor, family_id=family_id) from None
+    """The family if this worker may open it; NotAllowed (audited by the session) otherwise."""
+    return require_family(session, actor, family_id)
 
 
 # --- lists of families -------------------------------------------------------------------
@@ -249,3 +252,103 @@ def status_history(actor: Actor, family_id: int) -> pd.DataFrame:
     return pd.DataFrame([{"on": r.changed_on, "status": FAMILY_STATUS[r.status]} for r in rows],
                         columns=["on", "status"])
 
+
+
+# --- who is looking: staff, or a family-facing screen ------------------------------------
+
+class Audience:
+    """Who will see the output. Family-facing audiences never see private items, nor anything
+    of a person marked 'must not see the plan'."""
+    STAFF = "staff"
+    HOUSEHOLD = "household"   # the family at home: shared with the household or everyone
+    EVERYONE = "everyone"     # the whole network at a conference
+
+    VISIBLE = {
+        STAFF: (Visibility.everyone, Visibility.family, Visibility.private),
+        HOUSEHOLD: (Visibility.everyone, Visibility.family),
+        EVERYONE: (Visibility.everyone,),
+    }
+
+    @classmethod
+    def check(cls, audience: str) -> str:
+        if audience not in cls.VISIBLE:
+            raise ValueError(f"Unknown audience {audience!r}")
+        return audience
+
+
+def _hidden_people(session: Session, family_id: int, audience: str) -> set[int]:
+    if audience == Audience.STAFF:
+        return set()
+    return set(session.exec(select(Person.id).where(Person.family_id == family_id,
+                                                   Person.must_not_see_plan)).all())
+
+
+# --- goals and scores --------------------------------------------------------------------
+
+GOAL_COLUMNS = ["goal_id", "wording", "whose", "person_id", "zero_means", "ten_means",
+                "visibility", "status", "status_words", "status_reason", "set_on", "version"]
+
+
+@dataclass(frozen=True)
+class GoalData:
+    """Everything the goal screens draw for one family and audience. Treat as read-only."""
+    goals: pd.DataFrame
+    scores: pd.DataFrame          # metrics.SCORE_COLUMNS
+    meeting_days: pd.DataFrame    # column "on": days a meeting was held
+    data_version: int
+
+
+def goal_data(actor: Actor, family_id: int, audience: str = "staff") -> GoalData:
+    with read_session() as session:
+        family = open_family(session, actor, family_id)
+        version = family.data_version
+    return _goal_data_cached(database_url(), family_id, version, Audience.check(audience))
+
+
+@lru_cache(maxsize=512)
+def _goal_data_cached(database: str, family_id: int, data_version: int, audience: str) -> GoalData:
+    """Keyed by database, family and the family's data version: any write about the family
+    makes a new key. Only called after the access check in goal_data."""
+    with read_session() as session:
+        hidden = _hidden_people(session, family_id, audience)
+        goal_rows = session.exec(
+            select(Goal, Person.name).join(Person, Person.id == Goal.person_id, isouter=True)
+            .where(Goal.family_id == family_id,
+                   Goal.visibility.in_(Audience.VISIBLE[audience]))
+            .order_by(Goal.set_on, Goal.id)).all()
+        goal_rows = [(g, name) for g, name in goal_rows if g.person_id not in hidden]
+        goal_ids = [g.id for g, _ in goal_rows]
+        score_rows = session.exec(
+            select(GoalScore.id, GoalScore.goal_id, GoalScore.person_id, GoalScore.worker_id,
+                   Person.name, Worker.name, GoalScore.scored_on, GoalScore.score)
+            .join(Person, Person.id == GoalScore.person_id, isouter=True)
+            .join(Worker, Worker.id == GoalScore.worker_id, isouter=True)
+            .where(GoalScore.goal_id.in_(goal_ids))
+            .order_by(GoalScore.goal_id, GoalScore.scored_on, GoalScore.id)).all() if goal_ids else []
+        held = session.exec(
+            select(Meeting.starts_at).where(Meeting.family_id == family_id,
+                                            Meeting.status == MeetingStatus.held)).all()
+    goals = pd.DataFrame([{
+        "goal_id": g.id, "wording": g.wording, "whose": name or WHOLE_FAMILY,
+        "person_id": g.person_id, "zero_means": g.zero_means, "ten_means": g.ten_means,
+        "visibility": g.visibility.value, "status": g.status.value,
+        "status_words": GOAL_STATUS[g.status], "status_reason": g.status_reason,
+        "set_on": g.set_on, "version": g.version,
+    } for g, name in goal_rows], columns=GOAL_COLUMNS)
+    scores = pd.DataFrame([{
+        "score_id": sid, "goal_id": gid,
+        "scorer_key": f"p:{pid}" if pid is not None else f"w:{wid}",
+        "scorer": pname if pid is not None else f"{wname} ({WORKER_VIEW})",
+        "is_worker_view": pid is None, "scored_on": on, "score": score,
+    } for sid, gid, pid, wid, pname, wname, on, score in score_rows
+        if pid is None or pid not in hidden], columns=SCORE_COLUMNS)
+    meeting_days = pd.DataFrame({"on": sorted({t.date() for t in held})}, columns=["on"])
+    return GoalData(goals, scores, meeting_days, data_version)
+
+
+def active_goals_and_scorers(actor: Actor, family_id: int) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """For a round of scores: the goals being worked on, and the family members who may score."""
+    data = goal_data(actor, family_id)
+    people = family_people(actor, family_id)
+    scorers = people[people["relationship_code"] != Relationship.professional.value]
+    return data.goals[data.goals["status"] == GoalStatus.working_on_it.value], scorers

@@ -44,3 +44,16 @@ def _walk(node):
     yield node
     for child in getattr(node, "children", {}).values():
         yield from _walk(child)
+
+
+def chart_rows(at) -> list[dict]:
+    """Every row of data sent with the page's charts (Streamlit moves a spec's inline datasets
+    into Arrow tables on the protobuf)."""
+    from streamlit.dataframe_util import convert_arrow_bytes_to_pandas_df
+    rows: list[dict] = []
+    for chart in at.get("vega_lite_chart"):
+        for dataset in chart.proto.datasets:
+            rows += convert_arrow_bytes_to_pandas_df(dataset.data.data).to_dict("records")
+        if chart.proto.HasField("data"):
+            rows += convert_arrow_bytes_to_pandas_df(chart.proto.data.data).to_dict("records")
+    return rows

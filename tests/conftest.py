@@ -1,12 +1,19 @@
-"""Shared fixtures: a migrated demo database made once and copied for each test."""
+"""Shared fixtures: a migrated demo database made once per test session and copied per test.
+
+Store and metric tests (tests/store) run on SQLite by default and on PostgreSQL with
+TEST_DATABASE=postgresql: each test session then creates its own uniquely named databases on
+the server and drops them afterwards. Screen tests (tests/screens) use SQLite.
+"""
 from __future__ import annotations
 
 import os
 import shutil
+import uuid
 from datetime import date
 from pathlib import Path
 
 import pytest
+from sqlalchemy import create_engine, text
 
 os.environ.pop("DATABASE_URL", None)
 
@@ -15,6 +22,9 @@ from db.migrate import upgrade_to_head  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 TODAY = date.today()
+BACKEND = os.environ.get("TEST_DATABASE", "sqlite")
+PG_SERVER = os.environ.get("TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
+SESSION_TAG = uuid.uuid4().hex[:8]
 
 
 def _use_database(url: str) -> None:
@@ -22,60 +32,126 @@ def _use_database(url: str) -> None:
     get_engine.cache_clear()
 
 
-@pytest.fixture(scope="session")
-def template_dir(tmp_path_factory) -> Path:
-    return tmp_path_factory.mktemp("templates")
-
-
-@pytest.fixture(scope="session")
-def empty_template(template_dir) -> Path:
-    path = template_dir / "empty.db"
-    upgrade_to_head(get_engine(f"sqlite:///{path}"))
-    get_engine(f"sqlite:///{path}").dispose()
-    return path
-
-
-@pytest.fixture(scope="session")
-def demo_template(template_dir, empty_template) -> Path:
-    from db.demo import fill
-    path = template_dir / "demo.db"
-    shutil.copy(empty_template, path)
-    engine = get_engine(f"sqlite:///{path}")
-    fill(engine, seed=42, today=TODAY)
-    engine.dispose()
-    return path
-
-
-def _copy(template: Path, tmp_path: Path) -> str:
-    target = tmp_path / "golden_thread.db"
-    shutil.copy(template, target)
-    return f"sqlite:///{target}"
-
-
-@pytest.fixture
-def demo_db(demo_template, tmp_path):
-    """A private copy of the demo database, used by the app and db/ alike."""
-    url = _copy(demo_template, tmp_path)
-    _use_database(url)
-    _clear_streamlit_caches()
-    yield get_engine(url)
-    get_engine(url).dispose()
-    os.environ.pop("DATABASE_URL", None)
-    get_engine.cache_clear()
-
-
-@pytest.fixture
-def empty_db(empty_template, tmp_path):
-    url = _copy(empty_template, tmp_path)
-    _use_database(url)
-    _clear_streamlit_caches()
-    yield get_engine(url)
-    get_engine(url).dispose()
-    os.environ.pop("DATABASE_URL", None)
-    get_engine.cache_clear()
-
-
 def _clear_streamlit_caches() -> None:
     import streamlit as st
     st.cache_data.clear()
     st.cache_resource.clear()
+
+
+class SQLiteTemplates:
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+
+    def make(self, name: str, fill_demo: bool) -> str:
+        path = self.folder / f"{name}.db"
+        engine = get_engine(f"sqlite:///{path}")
+        upgrade_to_head(engine)
+        if fill_demo:
+            from db.demo import fill
+            fill(engine, seed=42, today=TODAY)
+        engine.dispose()
+        return str(path)
+
+    def copy(self, template: str, tmp_path: Path) -> str:
+        target = tmp_path / "golden_thread.db"
+        shutil.copy(template, target)
+        return f"sqlite:///{target}"
+
+    def drop(self, url: str) -> None:
+        get_engine(url).dispose()
+
+    def close(self) -> None:
+        pass
+
+
+class PostgresTemplates:
+    """Databases on the shared server, uniquely named for this test session."""
+
+    def __init__(self) -> None:
+        self.admin = create_engine(PG_SERVER, isolation_level="AUTOCOMMIT")
+        self.made: list[str] = []
+        with self.admin.connect() as connection:
+            connection.execute(text("SELECT 1"))
+
+    def _url(self, name: str) -> str:
+        return PG_SERVER.rsplit("/", 1)[0] + "/" + name
+
+    def _create(self, name: str, template: str | None = None) -> str:
+        clause = f" TEMPLATE {template}" if template else ""
+        with self.admin.connect() as connection:
+            connection.execute(text(f'CREATE DATABASE "{name}"{clause}'))
+        self.made.append(name)
+        return name
+
+    def make(self, name: str, fill_demo: bool) -> str:
+        database = self._create(f"gt_{SESSION_TAG}_{name}")
+        engine = get_engine(self._url(database))
+        upgrade_to_head(engine)
+        if fill_demo:
+            from db.demo import fill
+            fill(engine, seed=42, today=TODAY)
+        engine.dispose()
+        return database
+
+    def copy(self, template: str, tmp_path: Path) -> str:
+        return self._url(self._create(f"gt_{SESSION_TAG}_{uuid.uuid4().hex[:8]}", template))
+
+    def drop(self, url: str) -> None:
+        get_engine(url).dispose()
+        name = url.rsplit("/", 1)[1]
+        with self.admin.connect() as connection:
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        self.made.remove(name)
+
+    def close(self) -> None:
+        for name in list(self.made):
+            with self.admin.connect() as connection:
+                connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        self.admin.dispose()
+
+
+@pytest.fixture(scope="session")
+def templates(tmp_path_factory):
+    if BACKEND == "postgresql":
+        try:
+            store = PostgresTemplates()
+        except Exception as error:
+            if os.environ.get("CI") == "true":
+                pytest.fail(f"PostgreSQL is unreachable at {PG_SERVER}: {error}")
+            pytest.skip(f"PostgreSQL is unreachable at {PG_SERVER}; PostgreSQL tests skipped.")
+    else:
+        store = SQLiteTemplates(tmp_path_factory.mktemp("templates"))
+    yield store
+    store.close()
+
+
+@pytest.fixture(scope="session")
+def empty_template(templates):
+    return templates.make("empty", fill_demo=False)
+
+
+@pytest.fixture(scope="session")
+def demo_template(templates):
+    return templates.make("demo", fill_demo=True)
+
+
+def _database_from(templates, template, tmp_path):
+    url = templates.copy(template, tmp_path)
+    _use_database(url)
+    _clear_streamlit_caches()
+    yield get_engine(url)
+    templates.drop(url)
+    os.environ.pop("DATABASE_URL", None)
+    get_engine.cache_clear()
+
+
+@pytest.fixture
+def demo_db(templates, demo_template, tmp_path):
+    """A private copy of the demo database, made current for the app and db/ alike."""
+    yield from _database_from(templates, demo_template, tmp_path)
+
+
+@pytest.fixture
+def empty_db(templates, empty_template, tmp_path):
+    """A private, migrated, empty database."""
+    yield from _database_from(templates, empty_template, tmp_path)

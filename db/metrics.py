@@ -1,0 +1,100 @@
+"""Pure functions over goal scores (no Streamlit, no database): easy to test by hand.
+
+A score frame has one row per score: goal_id, scorer_key ("p:<person id>" for a family member,
+"w:<worker id>" for a worker's view), scorer (a name), is_worker_view, scored_on (date), score
+and score_id (entry order, which breaks ties on the same day).
+"""
+from __future__ import annotations
+
+from datetime import date
+
+import pandas as pd
+
+from db.settings import REAL_CHANGE_POINTS
+
+SCORE_COLUMNS = ["score_id", "goal_id", "scorer_key", "scorer", "is_worker_view", "scored_on",
+                 "score"]
+PROGRESS_COLUMNS = ["goal_id", "scorer_key", "scorer", "is_worker_view", "first_on",
+                    "first_score", "latest_on", "latest_score", "scores", "change",
+                    "real_change", "direction", "days_since_last"]
+
+
+def is_real_change(change: float, points: float = REAL_CHANGE_POINTS) -> bool:
+    """A move of at least REAL_CHANGE_POINTS (3 on whole-number scores) either way."""
+    return abs(change) >= points
+
+
+def progress(scores: pd.DataFrame, today: date) -> pd.DataFrame:
+    """One row per goal and scorer: first and latest score, change, real change, direction."""
+    if scores.empty:
+        return pd.DataFrame(columns=PROGRESS_COLUMNS)
+    ordered = scores.sort_values(["goal_id", "scorer_key", "scored_on", "score_id"])
+    grouped = ordered.groupby(["goal_id", "scorer_key"], sort=True)
+    out = grouped.agg(
+        scorer=("scorer", "first"), is_worker_view=("is_worker_view", "first"),
+        first_on=("scored_on", "first"), first_score=("score", "first"),
+        latest_on=("scored_on", "last"), latest_score=("score", "last"),
+        scores=("score", "size"),
+    ).reset_index()
+    out["change"] = out["latest_score"] - out["first_score"]
+    out["real_change"] = out["change"].map(is_real_change)
+    out["direction"] = out["change"].map(lambda c: "up" if c > 0 else "down" if c < 0 else "same")
+    out["days_since_last"] = out["latest_on"].map(lambda d: (today - pd.Timestamp(d).date()).days)
+    return out[PROGRESS_COLUMNS]
+
+
+def movement(progress_frame: pd.DataFrame) -> dict[str, int]:
+    """How many goals moved up, down or stayed steady, by family members' own scores
+    (a worker's view never decides how a family's goal is going)."""
+    own = progress_frame[~progress_frame["is_worker_view"].astype(bool)]
+    counts = {"up": 0, "down": 0, "steady": 0}
+    for _goal, rows in own.groupby("goal_id"):
+        change = rows["change"].mean()
+        counts["up" if change > 0 else "down" if change < 0 else "steady"] += 1
+    return counts
+
+
+def change_since(scores: pd.DataFrame, since: date) -> pd.DataFrame:
+    """Per goal and family-member scorer: the move from the last score before `since` (or the
+    first after it) to the latest. Used by the huddle for 'since the last huddle'."""
+    columns = ["goal_id", "scorer_key", "scorer", "before", "latest", "change", "real_change"]
+    own = scores[~scores["is_worker_view"].astype(bool)] if not scores.empty else scores
+    if own.empty:
+        return pd.DataFrame(columns=columns)
+    rows = []
+    for (goal_id, scorer_key), group in own.sort_values(["scored_on", "score_id"]).groupby(
+            ["goal_id", "scorer_key"]):
+        dates = group["scored_on"].map(lambda d: pd.Timestamp(d).date())
+        recent = group[dates >= since]
+        if recent.empty:
+            continue
+        earlier = group[dates < since]
+        before = earlier["score"].iloc[-1] if not earlier.empty else recent["score"].iloc[0]
+        latest = recent["score"].iloc[-1]
+        rows.append({"goal_id": goal_id, "scorer_key": scorer_key,
+                     "scorer": group["scorer"].iloc[0], "before": int(before),
+                     "latest": int(latest), "change": int(latest - before),
+                     "real_change": is_real_change(latest - before)})
+    return pd.DataFrame(rows, columns=columns)
+
+
+def goal_sentence(*, whose: str, wording: str, points: pd.DataFrame) -> str:
+    """A plain sentence about one goal, from its owner's own scores (or the first family
+    member who scored it): "Mia's goal 'feel calmer at bedtime' went from 3 to 7 since March"."""
+    owner = f"{whose}'s goal" if whose else "The family's goal"
+    if points.empty:
+        return f"{owner} '{wording}' hasn't been scored yet."
+    own = points[~points["is_worker_view"].astype(bool)]
+    own = own if not own.empty else points
+    first_key = own.sort_values(["scored_on", "score_id"])["scorer_key"].iloc[0]
+    preferred = own[own["scorer"] == whose]
+    series = (preferred if not preferred.empty else own[own["scorer_key"] == first_key])
+    series = series.sort_values(["scored_on", "score_id"])
+    first, latest = series.iloc[0], series.iloc[-1]
+    month = pd.Timestamp(first["scored_on"]).strftime("%B %Y")
+    if len(series) == 1:
+        return f"{owner} '{wording}' was scored {int(first['score'])} in {month}."
+    if first["score"] == latest["score"]:
+        return f"{owner} '{wording}' is at {int(latest['score'])}, the same as in {month}."
+    return (f"{owner} '{wording}' went from {int(first['score'])} to {int(latest['score'])} "
+            f"since {month}.")
