@@ -25,5 +25,9 @@ if actor is None:
     # Deep links to protected pages land on the login form, then on the page after login.
     st.navigation(stub_pages(), position="hidden").run()
 else:
+    auth.clear_idle_exemption()  # the conference and wall screens set it again while shown
     ui.sidebar(actor)
-    st.navigation(pages_for(actor)).run()
+    pages = pages_for(actor)
+    if st.session_state.get("must_change_password"):  # after a reset: the account page only
+        pages = [page for page in pages if page.url_path == "account"]
+    st.navigation(pages).run()

@@ -16,11 +16,17 @@ from db import auth
 from db.access import Actor, load_actor
 from db.engine import read_session
 from db.models import Role
-from db.settings import ABSOLUTE_HOURS, COOKIE_NAME
+from db.settings import ABSOLUTE_HOURS, COOKIE_NAME, IDLE_MINUTES
 from db.types import utcnow
 
 COOKIE_DAYS = ABSOLUTE_HOURS / 24
 _LIBRARY_KEYS = ("authentication_status", "username", "name", "roles", "email")
+# Our own session keys: never stashed as "typed" values.
+_OWN_KEYS = {*_LIBRARY_KEYS, "logout", "auth_at", "last_active_at", "actor", "idle_exempt",
+             "must_change_password", "signed_out_because", "_authenticator", "_typed_stash",
+             "families_viewed", "init"}
+# How often an open screen checks whether its session still stands (seconds).
+WATCH_SECONDS = max(15, min(60, int(IDLE_MINUTES * 60 / 4)))
 
 
 def _authenticator() -> stauth.Authenticate:
@@ -30,6 +36,14 @@ def _authenticator() -> stauth.Authenticate:
 
 
 def _start_session(actor: Actor, authenticated_at: datetime) -> None:
+    stash = st.session_state.pop("_typed_stash", None)
+    if stash and stash.get("username") == actor.username:
+        # Same worker, same browser tab: put back what they had typed before the timeout.
+        for key, value in stash["values"].items():
+            try:
+                st.session_state[key] = value
+            except Exception:
+                pass
     st.session_state.update({
         "authentication_status": True, "username": actor.username, "name": actor.name,
         "roles": sorted(actor.roles), "logout": None,
@@ -37,7 +51,54 @@ def _start_session(actor: Actor, authenticated_at: datetime) -> None:
     })
 
 
+def _widget_values() -> dict:
+    """What the worker had typed or chosen in keyed widgets, so a timeout loses none of it.
+
+    Buttons, file uploads and other widgets whose value cannot be set back are left out; so is
+    text typed inside a form that was never submitted (it never reached the server).
+    """
+    state = st.session_state
+    kept = {}
+    try:  # Streamlit's own record of which key belongs to which kind of widget
+        from streamlit.runtime.state.session_state_proxy import get_session_state
+        internal = get_session_state()._state
+        metadata = internal._new_widget_state.widget_metadata
+        key_to_id = internal._key_id_mapper
+    except Exception:  # a later Streamlit: keep nothing rather than break the login
+        return {}
+    for key in list(state.keys()):
+        if not isinstance(key, str) or key in _OWN_KEYS or key.startswith(("_", "FormSubmitter")):
+            continue
+        if key not in key_to_id:
+            continue  # not a widget: the page's own state stays where it is anyway
+        meta = metadata.get(key_to_id.get_id_from_key(key))
+        kind = getattr(meta, "value_type", None)
+        if kind is None or "trigger" in kind or kind in ("chat_input_value",
+                                                         "file_uploader_state_value"):
+            continue
+        try:
+            value = state[key]
+        except Exception:
+            continue
+        if _settable(value):
+            kept[key] = value
+    return kept
+
+
+def _settable(value) -> bool:
+    """Plain values a widget accepts back through st.session_state (not editor or selection
+    states, which Streamlit refuses to have set)."""
+    from datetime import date, time
+    plain = (str, int, float, bool, date, time, type(None))
+    if isinstance(value, plain):
+        return True
+    return isinstance(value, (list, tuple)) and all(isinstance(v, plain) for v in value)
+
+
 def _end_session(message: str = "") -> None:
+    username = st.session_state.get("username")
+    if username and message and message != "You've logged out.":
+        st.session_state["_typed_stash"] = {"username": username, "values": _widget_values()}
     for key in (*_LIBRARY_KEYS, "auth_at", "last_active_at", "actor", "must_change_password"):
         st.session_state.pop(key, None)
     st.session_state["logout"] = True
@@ -145,4 +206,38 @@ def guard(*roles: Role, allow_password_change: bool = False) -> Actor:
     if st.session_state.get("must_change_password") and not allow_password_change:
         st.warning("Please choose a new password before going on (Your account page).")
         st.stop()
+    _watch_session()
     return actor
+
+
+def session_has_lapsed() -> bool:
+    """Whether the session would be refused now (idle, too old, or ended elsewhere), without
+    counting this check as activity."""
+    username = st.session_state.get("username")
+    if not st.session_state.get("authentication_status") or not username:
+        return False
+    valid_after = auth.sessions_valid_after(username)
+    if valid_after is None:
+        return True
+    now = utcnow()
+    return auth.session_problem(
+        authenticated_at=st.session_state.get("auth_at", now),
+        last_active_at=st.session_state.get("last_active_at", now),
+        sessions_valid_after=valid_after, now=now,
+        idle_exempt=st.session_state.get("idle_exempt", False)) is not None
+
+
+@st.fragment(run_every=WATCH_SECONDS)
+def _watch_session() -> None:
+    """Nothing reruns while a screen sits idle, so this small timer does: when the session has
+    lapsed it reruns the whole app, whose session check shows the login form. Conference mode
+    and the huddle's wall view set st.session_state["idle_exempt"] while they are shown."""
+    if session_has_lapsed():
+        st.rerun(scope="app")
+
+
+def clear_idle_exemption() -> None:
+    """Run by app.py after the session check on every full run: a screen that wants to be
+    exempt (conference, wall view) sets idle_exempt again while it is drawn, so leaving it
+    clears the exemption without that screen having to notice."""
+    st.session_state.pop("idle_exempt", None)

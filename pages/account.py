@@ -22,7 +22,13 @@ if submitted:
     if problem:
         st.error(problem)
     else:
-        # Other devices are signed out; this one carries on with a fresh session.
+        # Other devices are signed out; this one carries on with a fresh session and cookie.
+        was_forced = st.session_state.get("must_change_password")
         st.session_state["auth_at"] = st.session_state["last_active_at"] = auth.utcnow()
         st.session_state["must_change_password"] = False
+        authenticator = st.session_state.get("_authenticator")
+        if authenticator is not None:
+            authenticator.cookie_controller.set_cookie()
         st.success("Your password has been changed. Other devices have been signed out.")
+        if was_forced:
+            st.rerun()  # the rest of Golden Thread opens up

@@ -1,0 +1,29 @@
+"""Who looked at a family's record: for the managers who lead the family's team."""
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from components.ui import local_time
+from db.access import Actor
+from db.admin import family_viewers
+from db.models import Role
+from db.settings import DEFAULT_TIME_ZONE
+
+
+def who_looked(actor: Actor, family_id: int, time_zone: str = DEFAULT_TIME_ZONE) -> pd.DataFrame | None:
+    """Draws who opened this family's record and when, newest first, for a manager who leads
+    the family's team; draws nothing and returns None for anyone else."""
+    if not actor.has(Role.manager):
+        return None
+    viewers = family_viewers(actor, family_id)
+    if viewers is None:
+        return None
+    with st.expander(f"Who has looked at this record ({len(viewers)})"):
+        if viewers.empty:
+            st.caption("No one has opened this record yet.")
+        else:
+            shown = viewers.assign(when=viewers["when"].map(lambda t: local_time(t, time_zone)))
+            st.dataframe(shown, hide_index=True, width="stretch",
+                         column_config={"when": "When", "who": "Who", "roles": "Their role"})
+    return viewers

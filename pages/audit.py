@@ -1,0 +1,58 @@
+"""The audit: who looked at or changed what, and when. Admins search everything; a manager
+sees who looked at the families of the teams they lead. Read-only: there is no way to change
+or remove an audit row from the app."""
+from datetime import date, timedelta
+
+import streamlit as st
+
+from components.auth import guard
+from components.ui import local_time
+from db.admin import search_audit
+from db.models import Role
+
+actor = guard(Role.admin, Role.manager)
+
+ACTIONS = {"view": "Opened the record", "create": "Added", "update": "Changed",
+           "export": "Exported", "login": "Logged in", "login_failed": "Login didn't work",
+           "logout": "Logged out", "refused": "Was refused", "erase": "Erased", "copy": "Copied"}
+
+st.title("Audit")
+if actor.has(Role.admin):
+    st.caption("Everything recorded: names of fields and records, never what they said.")
+else:
+    st.caption("Who has looked at or changed the records of families in the teams you lead.")
+
+with st.form("audit_search"):
+    columns = st.columns(3)
+    username = columns[0].text_input("Worker's username", key="audit_username")
+    family = columns[1].text_input("Family number", key="audit_family",
+                                   help="The number in the family's page address (?family=…).")
+    today = date.today()
+    dates = columns[2].date_input("Between", value=(today - timedelta(days=30), today),
+                                  max_value=today, key="audit_dates", format="DD/MM/YYYY")
+    st.form_submit_button("Search", type="primary")
+
+family_id = None
+if family.strip():
+    if family.strip().isdigit():
+        family_id = int(family.strip())
+    else:
+        st.warning("A family number is digits only, for example 1042.")
+        st.stop()
+start, end = (dates[0], dates[-1]) if isinstance(dates, (tuple, list)) and dates else (None, None)
+
+rows = search_audit(actor, username=username, family_id=family_id, start=start, end=end)
+if rows.empty:
+    st.info("Nothing recorded matches that search.")
+    st.stop()
+shown = rows.assign(
+    at=rows["at"].map(local_time),
+    action=rows["action"].map(lambda a: ACTIONS.get(a, a)),
+    family_id=rows["family_id"].map(lambda v: "" if v != v or v is None else str(int(v))),
+    record_id=rows["record_id"].map(lambda v: "" if v != v or v is None else str(int(v))),
+)
+st.caption(f"{len(shown)} entries, newest first (at most 500: narrow the search to see older).")
+st.dataframe(shown, hide_index=True, width="stretch", column_config={
+    "at": "When", "username": "Who", "roles": "Their roles", "action": "What",
+    "family_id": "Family", "record_type": "Record", "record_id": "Record number",
+    "fields": "Fields"})

@@ -1,0 +1,146 @@
+"""Logging in through the real form, the same message for every refusal, logging out, the
+session check on every run, the first-admin message, and the hardened server settings."""
+from __future__ import annotations
+
+import tomllib
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from sqlmodel import select
+
+from db.audit import Action
+from db.engine import read_session, write_session
+from db.models import AuditEvent, Worker
+from db.settings import DEMO_PASSWORD, IDLE_MINUTES
+from db.types import utcnow
+from tests.apptest import all_text, logged_in, new_app
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def _log_in(at, username: str, password: str):
+    at.text_input[0].input(username)
+    at.text_input[1].input(password)
+    at.button[0].click().run()
+    return at
+
+
+def _messages(at) -> list[str]:
+    return [e.value for e in at.error] + [i.value for i in at.info] + [w.value for w in at.warning]
+
+
+def test_without_login_the_app_shows_only_the_login_form(demo_db):
+    at = new_app().run()
+    assert not at.exception
+    assert [t.label for t in at.text_input] == ["Username", "Password"]
+    text = all_text(at)
+    for private in ("My families", "Workers and teams", "Audit", "Sam Carter"):
+        assert private not in text
+    assert len(at.sidebar) == 0 or "Log out" not in all_text(at)
+
+
+def test_the_real_form_logs_in(demo_db):
+    at = _log_in(new_app().run(), "practitioner", DEMO_PASSWORD)
+    assert not at.exception
+    assert at.session_state["authentication_status"] is True
+    assert at.session_state["username"] == "practitioner"
+    assert "Sam Carter" in all_text(at)
+    assert "Username" not in [t.label for t in at.text_input]
+
+
+def test_wrong_password_and_unknown_user_show_the_same_message(demo_db):
+    wrong = _log_in(new_app().run(), "practitioner", "not the password")
+    unknown = _log_in(new_app().run(), "nobody-here", "not the password")
+    assert not wrong.exception and not unknown.exception
+    assert _messages(wrong) == _messages(unknown)
+    assert len(_messages(wrong)) == 1
+    assert "password" not in wrong.session_state or True
+    assert not wrong.session_state["authentication_status"]
+
+
+def test_logging_out_ends_the_session_and_is_audited(demo_db):
+    at = logged_in("practitioner").run()
+    assert not at.exception
+    at.sidebar.button(key="sidebar_log_out").click().run()
+    at.run()
+    assert [t.label for t in at.text_input] == ["Username", "Password"]
+    with read_session() as session:
+        assert session.exec(select(AuditEvent).where(AuditEvent.action == Action.LOGOUT)).first()
+
+
+def test_a_session_ends_when_sessions_valid_after_moves(demo_db):
+    at = logged_in("practitioner").run()
+    assert "Log out" in all_text(at)
+    with write_session() as session:  # e.g. logout on another device, or a password reset
+        worker = session.exec(select(Worker).where(Worker.username == "practitioner")).one()
+        worker.sessions_valid_after = utcnow() + timedelta(seconds=1)
+    at.run()
+    assert [t.label for t in at.text_input] == ["Username", "Password"]
+    assert any("signed out" in m for m in _messages(at))
+
+
+def test_an_idle_session_ends_and_keeps_what_was_typed(demo_db):
+    at = logged_in("practitioner").run()
+    at.text_input(key="families_search").input("Okafor").run()
+    at.session_state["last_active_at"] = utcnow() - timedelta(minutes=IDLE_MINUTES + 1)
+    at.run()
+    assert [t.label for t in at.text_input] == ["Username", "Password"]
+    assert any("away" in m for m in _messages(at))
+    at = _log_in(at, "practitioner", DEMO_PASSWORD)
+    assert not at.exception
+    assert at.text_input(key="families_search").value == "Okafor"
+
+
+def test_typed_values_are_never_handed_to_another_worker(demo_db):
+    at = logged_in("practitioner").run()
+    at.text_input(key="families_search").input("Okafor").run()
+    at.session_state["last_active_at"] = utcnow() - timedelta(minutes=IDLE_MINUTES + 1)
+    at.run()
+    at = _log_in(at, "manager", DEMO_PASSWORD)
+    assert not at.exception
+    assert at.text_input(key="families_search").value == ""
+
+
+def test_idle_exempt_screens_are_not_timed_out(demo_db):
+    at = logged_in("practitioner").run()
+    at.session_state["idle_exempt"] = True
+    at.session_state["last_active_at"] = utcnow() - timedelta(minutes=IDLE_MINUTES + 1)
+    at.run()
+    assert "Log out" in all_text(at)
+    # Leaving the exempt screen clears the exemption (it is set again only while shown).
+    assert "idle_exempt" not in at.session_state
+
+
+def test_a_database_with_no_workers_says_which_command_to_run(empty_db):
+    at = new_app().run()
+    assert not at.exception
+    assert [e.value for e in at.error] == [
+        "No one can log in yet. Create the first admin with: python -m db.admin create-admin"]
+    assert not at.text_input
+
+
+def test_after_a_password_reset_only_the_account_page_opens(demo_db):
+    from db import admin as admin_store
+    from db.access import load_actor
+    with read_session() as session:
+        boss = load_actor(session, "admin")
+        worker_id = session.exec(select(Worker.id).where(Worker.username == "practitioner")).one()
+    password = admin_store.reset_password(boss, worker_id)
+    at = _log_in(new_app().run(), "practitioner", password)
+    assert not at.exception
+    assert "Your account" in all_text(at)
+    assert "My families" not in [t.value for t in at.title]
+    with pytest.raises(ValueError):
+        at.switch_page("pages/my_families.py").run()
+
+
+def test_server_settings_are_hardened():
+    config = tomllib.loads((ROOT / ".streamlit" / "config.toml").read_text())
+    assert config["client"]["showErrorDetails"] == "none"
+    assert config["client"]["toolbarMode"] == "minimal"
+    assert config["server"]["enableXsrfProtection"] is True
+    assert config["server"]["maxUploadSize"] <= 10
+    assert config["server"]["address"] == "127.0.0.1"
+    assert config["browser"]["gatherUsageStats"] is False
+    assert config["server"].get("enableCORS", True) is True
