@@ -1,0 +1,94 @@
+"""The admin page: add a worker, reset a password, erase with a reason, the audit page and the
+manager's 'who looked' panel."""
+from __future__ import annotations
+
+from sqlmodel import select
+
+from components.audit_view import who_looked
+from db import actions
+from db.access import load_actor
+from db.audit import Action
+from db.engine import read_session
+from db.models import AuditEvent, Family, Worker
+from tests.apptest import all_text, logged_in
+
+
+def _actor(username):
+    with read_session() as session:
+        return load_actor(session, username)
+
+
+def test_admin_page_draws_for_an_admin(demo_db):
+    at = logged_in("admin", "pages/admin.py").run()
+    assert not at.exception
+    assert "Workers and teams" in [t.value for t in at.title]
+    assert "password_hash" not in all_text(at)
+
+
+def test_adding_a_worker_shows_a_one_time_password_once(demo_db):
+    at = logged_in("admin", "pages/admin.py").run()
+    at.text_input(key="admin_new_name").input("Jo Bloggs")
+    at.text_input(key="admin_new_username").input("jo")
+    at.multiselect(key="admin_new_roles").select("practitioner")
+    at.multiselect(key="admin_new_teams").select(1)
+    at.button(key="FormSubmitter:admin_add_worker-Add worker").click().run()
+    assert not at.exception
+    assert any("Jo Bloggs has been added" in s.value for s in at.success)
+    assert len(at.code) == 1
+    with read_session() as session:
+        assert session.exec(select(Worker).where(Worker.username == "jo")).one().must_change_password
+    at.run()
+    assert len(at.code) == 0  # shown only once
+
+
+def test_bad_input_gets_a_clear_sentence(demo_db):
+    at = logged_in("admin", "pages/admin.py").run()
+    at.text_input(key="admin_new_name").input("Someone")
+    at.text_input(key="admin_new_username").input("manager")
+    at.multiselect(key="admin_new_roles").select("admin")
+    at.button(key="FormSubmitter:admin_add_worker-Add worker").click().run()
+    assert [e.value for e in at.error] == [
+        "The username manager is already taken. Please choose another."]
+
+
+def test_erasing_needs_a_reason_and_the_typed_name(demo_db):
+    with read_session() as session:
+        family = session.exec(select(Family).order_by(Family.id)).first()
+    at = logged_in("admin", "pages/admin.py").run()
+    at.text_input(key="admin_sar_number").input(str(family.id))
+    at.button(key="FormSubmitter:admin_find_family-Find").click().run()
+    assert any(family.known_as in m.value for m in at.markdown)
+    at.text_area(key="admin_erase_reason").input("The family asked us to erase their record")
+    at.text_input(key="admin_erase_confirm").input(family.known_as)
+    at.button(key="FormSubmitter:admin_erase-Erase the record").click().run()
+    assert [e.value for e in at.error] == ["Please tick the box to confirm you understand."]
+    at.checkbox(key="admin_erase_sure").check()
+    at.button(key="FormSubmitter:admin_erase-Erase the record").click().run()
+    assert not at.exception
+    assert any("erased" in s.value for s in at.success)
+    with read_session() as session:
+        assert session.get(Family, family.id).erased_at is not None
+
+
+def test_audit_page_for_admin_and_manager(demo_db):
+    with read_session() as session:
+        family_id = session.exec(select(Family.id).where(Family.team_id == 1)).first()
+    actions.record_view(_actor("practitioner"), family_id)
+    at = logged_in("admin", "pages/audit.py").run()
+    assert not at.exception
+    assert "Opened the record" in all_text(at)
+    at = logged_in("manager", "pages/audit.py").run()
+    assert not at.exception
+    assert "practitioner" in all_text(at)
+
+
+def test_who_looked_is_for_managers_of_the_team_only(demo_db):
+    with read_session() as session:
+        family_id = session.exec(select(Family.id).where(Family.team_id == 1)).first()
+    actions.record_view(_actor("practitioner"), family_id)
+    assert who_looked(_actor("practitioner"), family_id) is None
+    assert who_looked(_actor("admin"), family_id) is None
+    viewers = who_looked(_actor("manager"), family_id)
+    assert list(viewers["who"]) == ["Sam Carter"]
+    with read_session() as session:
+        assert session.exec(select(AuditEvent).where(AuditEvent.action == Action.VIEW)).first()
