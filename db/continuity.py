@@ -476,17 +476,20 @@ def month_ends(today: date, months: int = MONTHS_CHARTED) -> list[tuple[date, da
 def monthly_continuity(relationships: pd.DataFrame, *, today: date) -> pd.DataFrame:
     """month, share, families: see DEFINITIONS["monthly_continuity"]."""
     leads = _ordered_leads(relationships)
+    if leads.empty:
+        frame = pd.DataFrame({"month": [start for start, _end in month_ends(today)],
+                              "share": None, "families": 0}, columns=["month", "share", "families"])
+        frame["month"] = pd.to_datetime(frame["month"])
+        return frame
+    first_lead = leads["family_id"].map(leads.groupby("family_id")["started_on"].min())
+    started, ended = leads["started_on"].to_numpy(), leads["ended_on"].to_numpy()
+    open_ended = leads["ended_on"].isna().to_numpy()
     rows = []
-    first_lead = leads.groupby("family_id")["started_on"].min()
     for start, end in month_ends(today):
-        if leads.empty:
-            rows.append({"month": start, "share": None, "families": 0})
-            continue
-        s, e = pd.Timestamp(start), pd.Timestamp(end)
-        active = leads[(leads["started_on"] <= e) & (leads["ended_on"].isna() | (leads["ended_on"] > e))]
-        active = active.groupby("family_id").tail(1)
-        active = active[active["family_id"].map(first_lead) < s]
-        kept = int((active["started_on"] < s).sum())
+        s, e = pd.Timestamp(start).to_datetime64(), pd.Timestamp(end).to_datetime64()
+        active = leads[(started <= e) & (open_ended | (ended > e)) & (first_lead.to_numpy() < s)]
+        active = active.drop_duplicates("family_id", keep="last")
+        kept = int((active["started_on"] < pd.Timestamp(start)).sum())
         rows.append({"month": start, "share": _share(kept, len(active)), "families": len(active)})
     frame = pd.DataFrame(rows, columns=["month", "share", "families"])
     frame["month"] = pd.to_datetime(frame["month"])
@@ -495,12 +498,19 @@ def monthly_continuity(relationships: pd.DataFrame, *, today: date) -> pd.DataFr
 
 def waiting_over_time(history: pd.DataFrame, *, today: date) -> pd.DataFrame:
     """month, waiting: families waiting to meet a worker at the end of each month."""
-    rows = []
+    rows = history.copy()
+    rows["changed_on"] = _dates(rows["changed_on"])
+    rows = rows.sort_values(["family_id", "changed_on", "change_id"])
+    # Each status holds from its change until the family's next change (the last one, for ever).
+    rows["until"] = rows.groupby("family_id")["changed_on"].shift(-1)
+    waiting = rows[rows["status"] == FamilyStatus.waiting.value]
+    begins, until = waiting["changed_on"].to_numpy(), waiting["until"].to_numpy()
+    still = waiting["until"].isna().to_numpy()
+    counts = []
     for start, end in month_ends(today):
-        status = status_on(history, end)
-        rows.append({"month": start,
-                     "waiting": int((status["status"] == FamilyStatus.waiting.value).sum())})
-    frame = pd.DataFrame(rows, columns=["month", "waiting"])
+        e = pd.Timestamp(end).to_datetime64()
+        counts.append({"month": start, "waiting": int(((begins <= e) & (still | (until > e))).sum())})
+    frame = pd.DataFrame(counts, columns=["month", "waiting"])
     frame["month"] = pd.to_datetime(frame["month"])
     return frame
 
