@@ -4,7 +4,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from components.ui import demo_marker, friendly_date, local_time
+from components.ui import demo_marker, friendly_date
 from db import actions, queries
 from db.access import Actor
 from db.queries import FamilySummary
@@ -45,6 +45,11 @@ def header(summary: FamilySummary, workers: pd.DataFrame) -> None:
         st.caption(f"Council reference: {summary.council_reference} · {summary.team_name}")
 
 
+def conference_link(family_id: int) -> None:
+    st.page_link("pages/conference.py", label="Open the family meeting screen",
+                 icon=":material/co_present:", query_params={"family": family_id})
+
+
 def people(frame: pd.DataFrame) -> None:
     if frame.empty:
         st.info("No one recorded yet.")
@@ -81,14 +86,3 @@ def workers(frame: pd.DataFrame) -> None:
                      "worker": "Worker", "role": "Role", "since": "Since", "until": "Until",
                      "chosen_by_family": st.column_config.CheckboxColumn("Family chose them"),
                      "why_it_ended": "Why it ended"})
-
-
-def meetings(frame: pd.DataFrame, time_zone: str) -> None:
-    if frame.empty:
-        st.info("No meetings yet.")
-        return
-    st.dataframe(frame.assign(starts_at=frame["starts_at"].map(lambda t: local_time(t, time_zone)))
-                 [["starts_at", "kind", "status", "place", "summary"]],
-                 hide_index=True, width="stretch", column_config={
-                     "starts_at": "When", "kind": "What", "status": "", "place": "Where",
-                     "summary": "Summary"})

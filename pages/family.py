@@ -1,12 +1,17 @@
-"""A family's page: who they are, their goals and scores, who works with them, their story."""
+"""A family's page: who they are, their goals and scores, meetings, plan, conversations,
+the people around them, who works with them, and their story so far."""
 import streamlit as st
 
-from components import family_view, goals
+from components import family_view, goals, hints, meeting_views, world_views
+from components.audit_view import who_looked
 from components.auth import guard
 from components.pages import CASEWORK
 from components.ui import query_family_id
-from db import queries
+from db import meetings, queries
 from db.access import NotAllowed
+
+SECTIONS = ["Goals", "Meetings", "Plan", "What's going well", "People", "Working together",
+            "Timeline"]
 
 actor = guard(*CASEWORK)
 
@@ -19,16 +24,18 @@ try:
     family_view.record_view_once(actor, family_id)
     people = queries.family_people(actor, family_id)
     workers = queries.family_workers(actor, family_id)
-    meetings = queries.family_meetings(actor, family_id)
     goal_data = queries.goal_data(actor, family_id)
 except NotAllowed:
     st.warning("This family isn't available to you.")
     st.stop()
 
 family_view.header(summary, workers)
-goals_tab, people_tab, workers_tab, timeline_tab = st.tabs(
-    ["Goals", "People", "Who works with them", "Timeline"])
-with goals_tab:
+family_view.conference_link(family_id)
+hints.show_pending()
+section = st.segmented_control("Show", SECTIONS, default=SECTIONS[0], key="family_section",
+                               label_visibility="collapsed") or SECTIONS[0]
+# Only the chosen section runs: the page stays quick however much a family has recorded.
+if section == "Goals":
     with st.expander("Record a round of scores", icon=":material/edit_note:"):
         goals.score_round_form(actor, family_id)
     goals.goal_cards(family_id, goal_data, staff=True)
@@ -37,9 +44,31 @@ with goals_tab:
     for _, goal in goal_data.goals.iterrows():
         with st.expander(f"Change the goal: {goal['wording']}", icon=":material/edit:"):
             goals.edit_goal_form(actor, goal, people)
-with people_tab:
+elif section == "Meetings":
+    with st.expander("Record a meeting", icon=":material/event:"):
+        meeting_views.record_meeting(actor, summary, people)
+    meeting_views.meeting_list(actor, queries.family_meetings(actor, family_id), summary.time_zone)
+elif section == "Plan":
+    plan = meetings.plan(actor, family_id)
+    meeting_views.plan_view(plan)
+    meeting_views.plan_forms(actor, family_id, plan)
+elif section == "What's going well":
+    meeting_views.conversation_board(actor, family_id, meetings.conversations(actor, family_id),
+                                     people)
+    with st.expander("Record a conversation", icon=":material/forum:"):
+        meeting_views.conversation_form(actor, family_id, people)
+elif section == "People":
     family_view.people(people)
-with workers_tab:
+    with st.expander("Add someone", icon=":material/person_add:"):
+        world_views.add_person_form(actor, family_id)
+elif section == "Working together":
     family_view.workers(workers)
-with timeline_tab:
-    family_view.meetings(meetings, summary.time_zone)
+    world_views.working_together(actor, summary, workers)
+    st.subheader("What the family agreed to")
+    world_views.agreements(actor, family_id)
+    st.subheader("Keeping safe")
+    world_views.keeping_safe(actor, family_id)
+    world_views.help_and_worries(actor, family_id)
+    who_looked(actor, family_id, summary.time_zone)
+else:
+    world_views.story(actor, family_id)

@@ -36,8 +36,21 @@ def logged_in(username: str, script: str = "app.py") -> AppTest:
 
 
 def all_text(at: AppTest) -> str:
-    """Every element's protobuf as text: catches data that only charts or tables carry."""
-    return "\n".join(str(node.proto) for node in _walk(at._tree) if hasattr(node, "proto"))
+    """Every element's protobuf as text, with the rows of every table and chart decoded:
+    catches data that only charts or tables carry."""
+    from streamlit.dataframe_util import convert_arrow_bytes_to_pandas_df
+    parts = []
+    for node in _walk(at._tree):
+        proto = getattr(node, "proto", None)
+        if proto is None:
+            continue
+        parts.append(str(proto))
+        arrow = getattr(proto, "arrow_data", None)
+        data = getattr(arrow, "data", None) if arrow is not None else getattr(proto, "data", None)
+        if isinstance(data, bytes) and data:
+            parts.append(convert_arrow_bytes_to_pandas_df(data).to_string())
+    parts += [str(row) for row in chart_rows(at)]
+    return "\n".join(parts)
 
 
 def _walk(node):

@@ -1,0 +1,347 @@
+"""The family's world: people who matter, agreements, keeping safe, practical help, worries
+shared with social work, who works with the family and where things are. Writes and reads.
+
+Status changes and worker changes are new dated rows, never overwritten; the continuity
+figures are computed from exactly these records.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+import pandas as pd
+from sqlalchemy import func
+from sqlmodel import Session, select
+
+from db import audit
+from db.access import Actor
+from db.actions import Invalid, _choice, _day, _person_in_family, _save_versioned, _text, touch
+from db.engine import read_session, write_session
+from db.models import (Agreement, EndReason, Family, FamilyStatus, FamilyStatusChange, HelpKind,
+                       KeepingSafe, Note, NoteKind, Person, PracticalHelp, Relationship,
+                       RelationshipRole, Rhythm, WorkerRelationship, WorkerTeam)
+from db.queries import open_family
+from db.settings import AGREEMENT_CHECK_DAYS
+from db.words import HELP_KIND, NOTE_KIND
+
+
+def _audit(session: Session, actor: Actor, action: str, family_id: int, record_type: str,
+           record_id: int, fields) -> None:
+    audit.record(session, actor, action, family_id=family_id, record_type=record_type,
+                 record_id=record_id, fields=fields)
+
+
+# --- people who matter -------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class PersonIn:
+    name: str
+    relationship: str
+    organisation: str = ""
+    birth_year: int | None = None
+    in_household: bool = False
+    how_they_help: str = ""
+    language: str = "English"
+    needs_interpreter: bool = False
+    must_not_invite: bool = False
+    must_not_see_plan: bool = False
+
+
+def _person_values(person: PersonIn) -> dict:
+    relationship = _choice(Relationship, person.relationship, "who they are to the family")
+    year = person.birth_year
+    if year is not None and not (date.today().year - 110 <= int(year) <= date.today().year):
+        raise Invalid("Please check the year of birth.")
+    return {
+        "name": _text(person.name, "their name", limit=120),
+        "relationship": relationship,
+        "organisation": _text(person.organisation, "the organisation", required=False, limit=120),
+        "birth_year": int(year) if year is not None else None,
+        "in_household": bool(person.in_household),
+        "how_they_help": _text(person.how_they_help, "how they help", required=False, limit=500),
+        "language": _text(person.language, "their language", required=False, limit=60) or "English",
+        "needs_interpreter": bool(person.needs_interpreter),
+        "must_not_invite": bool(person.must_not_invite),
+        "must_not_see_plan": bool(person.must_not_see_plan),
+    }
+
+
+def add_person(actor: Actor, *, family_id: int, person: PersonIn) -> int:
+    with write_session() as session:
+        family = open_family(session, actor, family_id)
+        values = _person_values(person)
+        row = Person(family_id=family_id, **values)
+        session.add(row)
+        session.flush()
+        touch(session, family)
+        _audit(session, actor, audit.Action.CREATE, family_id, "person", row.id, values)
+        return row.id
+
+
+def update_person(actor: Actor, *, family_id: int, person_id: int, person: PersonIn) -> None:
+    with write_session() as session:
+        family = open_family(session, actor, family_id)
+        row = _person_in_family(session, family_id, person_id)
+        values = _person_values(person)
+        for key, value in values.items():
+            setattr(row, key, value)
+        session.add(row)
+        touch(session, family)
+        _audit(session, actor, audit.Action.UPDATE, family_id, "person", person_id, values)
+
+
+# --- agreements --------------------------------------------------------------------------
+
+def add_agreement(actor: Actor, *, family_id: int, what: str, with_whom: str = "",
+                  agreed_on: date | None = None) -> int:
+    with write_session() as session:
+        family = open_family(session, actor, family_id)
+        on = _day(agreed_on or date.today(), "the day they agreed")
+        row = Agreement(family_id=family_id, what=_text(what, "what they agreed to", limit=500),
+                        with_whom=_text(with_whom, "with whom", required=False),
+                        agreed_on=on, last_checked_on=on)
+        session.add(row)
+        session.flush()
+        touch(session, family)
+        _audit(session, actor, audit.Action.CREATE, family_id, "agreement", row.id,
+               ["what", "with_whom", "agreed_on"])
+        return row.id
+
+
+def agreement_checked(actor: Actor, *, family_id: int, agreement_id: int,
+                      on: date | None = None) -> None:
+    with write_session() as session:
+        family = open_family(session, actor, family_id)
+        row = session.get(Agreement, agreement_id)
+        if row is None or row.family_id != family_id:
+            raise Invalid("That agreement isn't part of this family's record.")
+        row.last_checked_on = _day(on or date.today(), "the day you checked")
+        session.add(row)
+        touch(session, family)
+        _audit(session, actor, audit.Action.UPDATE, family_id, "agreement", row.id,
+               ["last_checked_on"])
+
+
+def agreements(actor: Actor, family_id: int, *, today: date | None = None) -> pd.DataFrame:
+    today = today or date.today()
+    with read_session() as session:
+        open_family(session, actor, family_id)
+        rows = session.exec(select(Agreement).where(Agreement.family_id == family_id)
+                            .order_by(Agreement.agreed_on)).all()
+    return pd.DataFrame([{
+        "agreement_id": a.id, "what": a.what, "with_whom": a.with_whom, "agreed_on": a.agreed_on,
+        "last_checked_on": a.last_checked_on,
+        "time_to_check": (today - a.last_checked_on).days > AGREEMENT_CHECK_DAYS,
+    } for a in rows], columns=["agreement_id", "what", "with_whom", "agreed_on",
+                               "last_checked_on", "time_to_check"])
+
+
+# --- keeping safe (never on a shared screen or in any copy) ------------------------------
+
+def save_keeping_safe(actor: Actor, *, family_id: int, safe_phone: str,
+                      ok_to_leave_messages: bool, never_show: str) -> None:
+    with write_session() as session:
+        family = open_family(session, actor, family_id)
+        row = session.exec(select(KeepingSafe).where(KeepingSafe.family_id == family_id)).first()
+        row = row or KeepingSafe(family_id=family_id)
+        row.safe_phone = _text(safe_phone, "the safe phone number", required=False, limit=40)
+        row.ok_to_leave_messages = bool(ok_to_leave_messages)
+        row.never_show = _text(never_show, "what must never be shown", required=False, limit=1000)
+        session.add(row)
+        session.flush()
+        touch(session, family)
+        _audit(session, actor, audit.Action.UPDATE, family_id, "keeping_safe", row.id,
+               ["safe_phone", "ok_to_leave_messages", "never_show"])
+
+
+def keeping_safe(actor: Actor, family_id: int) -> KeepingSafe | None:
+    """Staff screens only. No family-facing renderer calls this."""
+    with read_session() as session:
+        open_family(session, actor, family_id)
+        return session.exec(select(KeepingSafe).where(KeepingSafe.family_id == family_id)).first()
+
+
+# --- practical help and worries shared ---------------------------------------------------
+
+def add_help(actor: Actor, *, family_id: int, kind: str, what: str, given_on: date,
+             who_from: str = "") -> int:
+    with write_session() as session:
+        family = open_family(session, actor, family_id)
+        row = PracticalHelp(family_id=family_id, kind=_choice(HelpKind, kind, "the kind of help"),
+                            what=_text(what, "what the help was", limit=300),
+                            given_on=_day(given_on, "when it was given"),
+                            who_from=_text(who_from, "who it came from", required=False))
+        session.add(row)
+        session.flush()
+        touch(session, family)
+        _audit(session, actor, audit.Action.CREATE, family_id, "practical_help", row.id,
+               ["kind", "what", "given_on", "who_from"])
+        return row.id
+
+
+def add_note(actor: Actor, *, family_id: int, kind: str, words: str, written_on: date,
+             shared_with: str = "", next_steps: str = "") -> int:
+    """A staff-only note: a huddle note, a worry shared with social work (who with, what next)."""
+    note_kind = _choice(NoteKind, kind, "the kind of note")
+    if note_kind == NoteKind.worry_shared and not str(shared_with or "").strip():
+        raise Invalid("Please say who the worry was shared with.")
+    with write_session() as session:
+        family = open_family(session, actor, family_id)
+        row = Note(family_id=family_id, kind=note_kind, words=_text(words, "the note", limit=2000),
+                   written_on=_day(written_on, "the date"), written_by=actor.worker_id,
+                   shared_with=_text(shared_with, "who it was shared with", required=False),
+                   next_steps=_text(next_steps, "what happens next", required=False, limit=1000))
+        session.add(row)
+        session.flush()
+        touch(session, family)
+        _audit(session, actor, audit.Action.CREATE, family_id, "note", row.id,
+               ["kind", "words", "shared_with", "next_steps"])
+        return row.id
+
+
+def help_and_notes(actor: Actor, family_id: int) -> tuple[pd.DataFrame, pd.DataFrame]:
+    with read_session() as session:
+        open_family(session, actor, family_id)
+        helps = session.exec(select(PracticalHelp).where(PracticalHelp.family_id == family_id)
+                             .order_by(PracticalHelp.given_on.desc())).all()
+        notes = session.exec(select(Note).where(Note.family_id == family_id)
+                             .order_by(Note.written_on.desc(), Note.id.desc())).all()
+    return (pd.DataFrame([{"given_on": h.given_on, "kind": HELP_KIND[h.kind], "what": h.what,
+                           "who_from": h.who_from} for h in helps],
+                         columns=["given_on", "kind", "what", "who_from"]),
+            pd.DataFrame([{"written_on": n.written_on, "kind": NOTE_KIND[n.kind],
+                           "words": n.words, "shared_with": n.shared_with,
+                           "next_steps": n.next_steps} for n in notes],
+                         columns=["written_on", "kind", "words", "shared_with", "next_steps"]))
+
+
+# --- who works with the family, and where things are -------------------------------------
+
+def _open_relationships(session: Session, family_id: int, role: RelationshipRole | None = None):
+    query = select(WorkerRelationship).where(WorkerRelationship.family_id == family_id,
+                                             WorkerRelationship.ended_on.is_(None))
+    if role is not None:
+        query = query.where(WorkerRelationship.role == role)
+    return session.exec(query).all()
+
+
+def _check_worker_in_team(session: Session, worker_id: int, team_id: int) -> None:
+    link = session.get(WorkerTeam, (worker_id, team_id))
+    if link is None:
+        raise Invalid("That worker isn't in this family's team.")
+
+
+def assign_worker(actor: Actor, *, family_id: int, worker_id: int, role: str = "lead",
+                  chosen_by_family: bool = False, started_on: date | None = None) -> int:
+    """A worker starts with the family. A second main worker needs a handover instead."""
+    with write_session() as session:
+        family = open_family(session, actor, family_id)
+        _check_worker_in_team(session, worker_id, family.team_id)
+        relationship_role = _choice(RelationshipRole, role, "main or supporting worker")
+        start = _day(started_on or date.today(), "the start date")
+        if start < family.first_came_on:
+            raise Invalid("A worker can't start before the family first came to us.")
+        if relationship_role == RelationshipRole.lead and _open_relationships(
+                session, family_id, RelationshipRole.lead):
+            raise Invalid("The family already has a main worker: use a handover to change.")
+        if any(r.worker_id == worker_id for r in _open_relationships(session, family_id)):
+            raise Invalid("That worker already works with this family.")
+        row = WorkerRelationship(family_id=family_id, worker_id=worker_id, role=relationship_role,
+                                 started_on=start, chosen_by_family=bool(chosen_by_family))
+        session.add(row)
+        session.flush()
+        if family.status == FamilyStatus.waiting and relationship_role == RelationshipRole.lead:
+            _set_status(session, family, FamilyStatus.working_together, start, actor)
+        touch(session, family)
+        _audit(session, actor, audit.Action.CREATE, family_id, "worker_relationship", row.id,
+               ["worker_id", "role", "started_on", "chosen_by_family"])
+        return row.id
+
+
+def hand_over(actor: Actor, *, family_id: int, to_worker_id: int, reason: str,
+              on: date | None = None, chosen_by_family: bool = False) -> int:
+    """The main worker changes: the old relationship ends with a reason, a new one starts."""
+    with write_session() as session:
+        family = open_family(session, actor, family_id)
+        _check_worker_in_team(session, to_worker_id, family.team_id)
+        why = _choice(EndReason, reason, "why the worker is changing")
+        if why == EndReason.family_closed:
+            raise Invalid("To stop working with the family, close the family instead.")
+        day = _day(on or date.today(), "the handover date")
+        current = _open_relationships(session, family_id, RelationshipRole.lead)
+        if not current:
+            raise Invalid("The family has no main worker yet: choose one first.")
+        for row in current:
+            if row.worker_id == to_worker_id:
+                raise Invalid("That worker is already the family's main worker.")
+            if day < row.started_on:
+                raise Invalid("A relationship can't end before it began.")
+            row.ended_on, row.end_reason = day, why
+            session.add(row)
+        new = WorkerRelationship(family_id=family_id, worker_id=to_worker_id,
+                                 role=RelationshipRole.lead, started_on=day,
+                                 chosen_by_family=bool(chosen_by_family))
+        session.add(new)
+        session.flush()
+        touch(session, family)
+        _audit(session, actor, audit.Action.UPDATE, family_id, "worker_relationship", new.id,
+               ["ended_on", "end_reason", "worker_id", "started_on", "chosen_by_family"])
+        return new.id
+
+
+def _set_status(session: Session, family: Family, status: FamilyStatus, on: date,
+                actor: Actor) -> None:
+    session.add(FamilyStatusChange(family_id=family.id, status=status, changed_on=on,
+                                   recorded_by=actor.worker_id))
+    family.status = status
+    session.add(family)
+
+
+def change_status(actor: Actor, *, family_id: int, status: str, on: date | None = None) -> None:
+    """Moves the family between waiting, working together, keeping in touch and closed, or
+    reopens it. Every change is a new dated row; closing ends the open relationships."""
+    with write_session() as session:
+        family = open_family(session, actor, family_id)
+        new = _choice(FamilyStatus, status, "where things are")
+        day = _day(on or date.today(), "the date of the change")
+        if new == family.status:
+            raise Invalid("The family is already there.")
+        last = session.exec(select(func.max(FamilyStatusChange.changed_on))
+                            .where(FamilyStatusChange.family_id == family_id)).one()
+        if last is not None and day < last:
+            raise Invalid(f"The last change was on {last:%-d %B %Y}: please pick that day or later.")
+        if new == FamilyStatus.closed:
+            for row in _open_relationships(session, family_id):
+                row.ended_on, row.end_reason = max(day, row.started_on), EndReason.family_closed
+                session.add(row)
+        _set_status(session, family, new, day, actor)
+        touch(session, family)
+        _audit(session, actor, audit.Action.UPDATE, family_id, "family_status", family_id,
+               ["status", "changed_on"])
+
+
+def update_family_details(actor: Actor, *, family_id: int, seen_version: int, known_as: str,
+                          rhythm: str, council_reference: str) -> None:
+    with write_session() as session:
+        family = open_family(session, actor, family_id)
+        values = {"known_as": _text(known_as, "the name the family chose", limit=120),
+                  "rhythm": _choice(Rhythm, rhythm, "how often we meet"),
+                  "council_reference": _text(council_reference, "the council reference",
+                                             required=False, limit=60)}
+        _save_versioned(session, Family, family_id, seen_version, values, "the family's details")
+        session.refresh(family)
+        touch(session, family)
+        _audit(session, actor, audit.Action.UPDATE, family_id, "family", family_id, values)
+
+
+def team_workers(actor: Actor, family_id: int) -> pd.DataFrame:
+    """Workers of the family's team who could work with them (for assigning and handovers)."""
+    from db.models import Worker
+    with read_session() as session:
+        family = open_family(session, actor, family_id)
+        rows = session.exec(select(Worker.id, Worker.name).join(
+            WorkerTeam, WorkerTeam.worker_id == Worker.id)
+            .where(WorkerTeam.team_id == family.team_id, Worker.is_active)
+            .order_by(Worker.name)).all()
+    return pd.DataFrame(rows, columns=["worker_id", "name"])
+

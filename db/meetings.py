@@ -1,0 +1,381 @@
+"""Meetings, family group conferences, conversations and the family's plan: writes and reads.
+
+Writes follow db.actions' rules (validated, audited, one transaction); reads check access and
+filter by audience, so a family-facing screen never receives what it may not show.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta, timezone
+from zoneinfo import ZoneInfo
+
+import pandas as pd
+from sqlmodel import Session, select
+
+from db import audit
+from db.access import Actor, NotAllowed
+from db.actions import (Invalid, _choice, _day, _person_in_family, _save_versioned, _text,
+                        touch)
+from db.engine import read_session, write_session
+from db.models import (ChildView, Conversation, ConversationColumn, ConversationItem, Meeting,
+                       MeetingKind, MeetingPerson, MeetingStatus, Person, PlanStep, Team,
+                       Visibility, Worker)
+from db.queries import Audience, _hidden_people, open_family
+from db.settings import LONG_TEXT
+from db.types import utcnow
+from db.words import CONVERSATION_COLUMN, MEETING_KIND, MEETING_STATUS
+
+
+@dataclass(frozen=True)
+class ChildViewIn:
+    person_id: int
+    words: str
+    visibility: str = Visibility.family.value
+
+
+@dataclass(frozen=True)
+class PlanStepIn:
+    what: str
+    who: str = ""
+    by_when: date | None = None
+    how_we_will_know: str = ""
+
+
+@dataclass(frozen=True)
+class MeetingIn:
+    kind: str
+    status: str
+    starts_at: datetime                       # aware; stored in UTC
+    place: str = ""
+    summary: str = ""
+    written_together: bool = False
+    invited: tuple[int, ...] = ()             # people in the family's world
+    came: tuple[int, ...] = ()
+    workers: tuple[int, ...] = ()             # workers who came
+    child_views: tuple[ChildViewIn, ...] = ()
+    # A family group conference is a process, not just a meeting:
+    coordinator: str = ""
+    preparation_visits: int = 0
+    private_family_time: bool = False
+    plan_steps: tuple[PlanStepIn, ...] = ()
+    if_plan_does_not_work: str = ""
+    look_again_on: date | None = None
+
+
+def _when(value: datetime) -> datetime:
+    if not isinstance(value, datetime) or value.tzinfo is None:
+        raise Invalid("Please give the meeting's date and time.")
+    return value
+
+
+def _plan_step_values(session: Session, step: PlanStepIn, agreed_on: date) -> dict:
+    by_when = _day(step.by_when, "by when", not_future=False) if step.by_when else None
+    if by_when and by_when < agreed_on:
+        raise Invalid("A plan step can't be due before the day it was agreed.")
+    return {"what": _text(step.what, "what will happen", limit=500),
+            "who": _text(step.who, "who will do it", required=False, limit=200),
+            "by_when": by_when,
+            "how_we_will_know": _text(step.how_we_will_know, "how we'll know",
+                                      required=False, limit=500)}
+
+
+def record_meeting(actor: Actor, *, family_id: int, meeting: MeetingIn) -> int:
+    """Records a meeting (and, for a conference, its plan and when to look at it again)."""
+    with write_session() as session:
+        family = open_family(session, actor, family_id)
+        kind = _choice(MeetingKind, meeting.kind, "the kind of meeting")
+        status = _choice(MeetingStatus, meeting.status, "whether it happened")
+        starts_at = _when(meeting.starts_at)
+        if status == MeetingStatus.held and starts_at > utcnow() + timedelta(minutes=5):
+            raise Invalid("A meeting in the future can't have happened yet: mark it as planned.")
+        people = {p: _person_in_family(session, family_id, p, "someone invited")
+                  for p in {*meeting.invited, *meeting.came}}
+        for person in people.values():
+            if person.must_not_invite:
+                raise Invalid(f"{person.name} must not be invited to meetings with this family.")
+        if not 0 <= int(meeting.preparation_visits) <= 50:
+            raise Invalid("Preparation visits should be a number from 0 to 50.")
+        row = Meeting(
+            family_id=family_id, kind=kind, status=status, starts_at=starts_at,
+            place=_text(meeting.place, "where", required=False),
+            summary=_text(meeting.summary, "the summary", required=False, limit=LONG_TEXT),
+            written_together=bool(meeting.written_together),
+            coordinator=_text(meeting.coordinator, "the coordinator", required=False),
+            preparation_visits=int(meeting.preparation_visits),
+            private_family_time=bool(meeting.private_family_time),
+            if_plan_does_not_work=_text(meeting.if_plan_does_not_work,
+                                        "what happens if the plan doesn't work",
+                                        required=False, limit=2000),
+            look_again_on=_day(meeting.look_again_on, "when to look at the plan again",
+                               not_future=False) if meeting.look_again_on else None,
+            recorded_by=actor.worker_id)
+        session.add(row)
+        session.flush()
+        for person_id in people:
+            session.add(MeetingPerson(meeting_id=row.id, person_id=person_id,
+                                      invited=person_id in meeting.invited,
+                                      came=person_id in meeting.came))
+        for worker_id in set(meeting.workers):
+            if session.get(Worker, worker_id) is None:
+                raise Invalid("One of those workers isn't known here.")
+            session.add(MeetingPerson(meeting_id=row.id, worker_id=worker_id, came=True))
+        _add_child_views(session, family_id, row.id, meeting.child_views)
+        meeting_day = starts_at.date()
+        for step in meeting.plan_steps:
+            session.add(PlanStep(family_id=family_id, agreed_on=meeting_day, meeting_id=row.id,
+                                 **_plan_step_values(session, step, meeting_day)))
+        if row.look_again_on:
+            if row.look_again_on < meeting_day:
+                raise Invalid("Looking at the plan again has to be after the meeting.")
+            session.add(_planned_catch_up(session, family_id, row.look_again_on, actor))
+        touch(session, family)
+        audit.record(session, actor, audit.Action.CREATE, family_id=family_id,
+                     record_type="meeting", record_id=row.id,
+                     fields=[f for f, v in meeting.__dict__.items() if v not in ("", (), None, 0, False)])
+        return row.id
+
+
+def _add_child_views(session: Session, family_id: int, meeting_id: int,
+                     views: tuple[ChildViewIn, ...]) -> None:
+    for view in views:
+        person = _person_in_family(session, family_id, view.person_id, "the child")
+        if person.relationship.value != "child":
+            raise Invalid(f"{person.name} isn't one of the children: a child's views are their own.")
+        session.add(ChildView(meeting_id=meeting_id, person_id=view.person_id,
+                              words=_text(view.words, f"{person.name}'s views", limit=2000),
+                              visibility=_choice(Visibility, view.visibility, "who can see it")))
+
+
+def _planned_catch_up(session: Session, family_id: int, on: date, actor: Actor) -> Meeting:
+    from db.models import Family
+    team = session.get(Team, session.get(Family, family_id).team_id)
+    starts = datetime.combine(on, time(10, 0), ZoneInfo(team.time_zone)).astimezone(timezone.utc)
+    return Meeting(family_id=family_id, kind=MeetingKind.plan_catch_up,
+                   status=MeetingStatus.planned, starts_at=starts,
+                   place="To be agreed with the family", recorded_by=actor.worker_id)
+
+
+def update_meeting_notes(actor: Actor, *, meeting_id: int, seen_version: int, summary: str,
+                         status: str, written_together: bool) -> None:
+    """Edits a meeting's summary and status; refused if someone else saved it first."""
+    with write_session() as session:
+        row = session.get(Meeting, meeting_id)
+        if row is None:
+            raise NotAllowed()
+        family = open_family(session, actor, row.family_id)
+        values = {"summary": _text(summary, "the summary", required=False, limit=LONG_TEXT),
+                  "status": _choice(MeetingStatus, status, "whether it happened"),
+                  "written_together": bool(written_together)}
+        if values["status"] == MeetingStatus.held and row.starts_at > utcnow():
+            raise Invalid("A meeting in the future can't have happened yet.")
+        _save_versioned(session, Meeting, meeting_id, seen_version, values, "this meeting")
+        touch(session, family)
+        audit.record(session, actor, audit.Action.UPDATE, family_id=row.family_id,
+                     record_type="meeting", record_id=meeting_id, fields=values.keys())
+
+
+# --- conversations: what's going well, what's hard, what needs to happen -----------------
+
+@dataclass(frozen=True)
+class ItemIn:
+    column: str
+    words: str
+    said_by_person_id: int | None = None
+    visibility: str = Visibility.family.value
+
+
+def add_conversation(actor: Actor, *, family_id: int, held_on: date, items: list[ItemIn],
+                     meeting_id: int | None = None) -> int:
+    with write_session() as session:
+        family = open_family(session, actor, family_id)
+        items = [i for i in items if str(i.words or "").strip()]
+        if not items:
+            raise Invalid("Please write at least one thing that was said.")
+        if meeting_id is not None:
+            meeting = session.get(Meeting, meeting_id)
+            if meeting is None or meeting.family_id != family_id:
+                raise Invalid("That meeting isn't one of this family's meetings.")
+        row = Conversation(family_id=family_id, held_on=_day(held_on, "the day you talked"),
+                           meeting_id=meeting_id, recorded_by=actor.worker_id)
+        session.add(row)
+        session.flush()
+        for item in items:
+            _person_in_family(session, family_id, item.said_by_person_id, "who said it")
+            session.add(ConversationItem(
+                conversation_id=row.id,
+                column=_choice(ConversationColumn, item.column, "which column"),
+                words=_text(item.words, "what was said", limit=1000),
+                said_by_person_id=item.said_by_person_id,
+                visibility=_choice(Visibility, item.visibility, "who can see it")))
+        touch(session, family)
+        audit.record(session, actor, audit.Action.CREATE, family_id=family_id,
+                     record_type="conversation", record_id=row.id, fields=["items"])
+        return row.id
+
+
+# --- the family's plan -------------------------------------------------------------------
+
+def add_plan_step(actor: Actor, *, family_id: int, step: PlanStepIn,
+                  agreed_on: date | None = None) -> int:
+    with write_session() as session:
+        family = open_family(session, actor, family_id)
+        agreed = _day(agreed_on or date.today(), "the day it was agreed")
+        row = PlanStep(family_id=family_id, agreed_on=agreed,
+                       **_plan_step_values(session, step, agreed))
+        session.add(row)
+        session.flush()
+        touch(session, family)
+        audit.record(session, actor, audit.Action.CREATE, family_id=family_id,
+                     record_type="plan_step", record_id=row.id, fields=["what", "who", "by_when",
+                                                                        "how_we_will_know"])
+        return row.id
+
+
+def update_plan_step(actor: Actor, *, step_id: int, seen_version: int, step: PlanStepIn,
+                     done: bool) -> None:
+    """Changes a step of the plan; refused if someone else saved it since the form was drawn."""
+    with write_session() as session:
+        row = session.get(PlanStep, step_id)
+        if row is None:
+            raise NotAllowed()
+        family = open_family(session, actor, row.family_id)
+        values = _plan_step_values(session, step, row.agreed_on)
+        values["done_on"] = (row.done_on or date.today()) if done else None
+        _save_versioned(session, PlanStep, step_id, seen_version, values, "this plan step")
+        touch(session, family)
+        audit.record(session, actor, audit.Action.UPDATE, family_id=row.family_id,
+                     record_type="plan_step", record_id=step_id, fields=values.keys())
+
+
+# --- reads -------------------------------------------------------------------------------
+
+PLAN_COLUMNS = ["step_id", "what", "who", "by_when", "how_we_will_know", "agreed_on", "done_on",
+                "overdue", "version"]
+
+
+def plan(actor: Actor, family_id: int, *, today: date | None = None) -> pd.DataFrame:
+    """The family's one plan: open steps first by when they're due, then what's done."""
+    today = today or date.today()
+    with read_session() as session:
+        open_family(session, actor, family_id)
+        steps = session.exec(select(PlanStep).where(PlanStep.family_id == family_id)
+                             .order_by(PlanStep.done_on.is_not(None), PlanStep.by_when,
+                                       PlanStep.id)).all()
+    return pd.DataFrame([{
+        "step_id": s.id, "what": s.what, "who": s.who, "by_when": s.by_when,
+        "how_we_will_know": s.how_we_will_know, "agreed_on": s.agreed_on, "done_on": s.done_on,
+        "overdue": s.done_on is None and s.by_when is not None and s.by_when < today,
+        "version": s.version,
+    } for s in steps], columns=PLAN_COLUMNS)
+
+
+CONVERSATION_COLUMNS = ["conversation_id", "held_on", "item_id", "column", "column_words",
+                        "words", "said_by", "visibility"]
+
+
+def conversations(actor: Actor, family_id: int, audience: str = Audience.STAFF) -> pd.DataFrame:
+    with read_session() as session:
+        open_family(session, actor, family_id)
+        hidden = _hidden_people(session, family_id, audience)
+        rows = session.exec(
+            select(Conversation.id, Conversation.held_on, ConversationItem, Person.name)
+            .join(ConversationItem, ConversationItem.conversation_id == Conversation.id)
+            .join(Person, Person.id == ConversationItem.said_by_person_id, isouter=True)
+            .where(Conversation.family_id == family_id,
+                   ConversationItem.visibility.in_(Audience.VISIBLE[Audience.check(audience)]))
+            .order_by(Conversation.held_on.desc(), ConversationItem.id)).all()
+    return pd.DataFrame([{
+        "conversation_id": cid, "held_on": held_on, "item_id": item.id,
+        "column": item.column.value, "column_words": CONVERSATION_COLUMN[item.column],
+        "words": item.words, "said_by": name or "", "visibility": item.visibility.value,
+    } for cid, held_on, item, name in rows if item.said_by_person_id not in hidden],
+        columns=CONVERSATION_COLUMNS)
+
+
+def child_views(actor: Actor, family_id: int, audience: str = Audience.STAFF) -> pd.DataFrame:
+    with read_session() as session:
+        open_family(session, actor, family_id)
+        hidden = _hidden_people(session, family_id, audience)
+        rows = session.exec(
+            select(ChildView, Person.name, Meeting.starts_at)
+            .join(Person, Person.id == ChildView.person_id)
+            .join(Meeting, Meeting.id == ChildView.meeting_id)
+            .where(Meeting.family_id == family_id,
+                   ChildView.visibility.in_(Audience.VISIBLE[Audience.check(audience)]))
+            .order_by(Meeting.starts_at.desc())).all()
+    return pd.DataFrame([{"child": name, "words": view.words, "on": starts_at.date(),
+                          "visibility": view.visibility.value}
+                         for view, name, starts_at in rows if view.person_id not in hidden],
+                        columns=["child", "words", "on", "visibility"])
+
+
+@dataclass(frozen=True)
+class MeetingDetail:
+    meeting: Meeting
+    family_name: str
+    time_zone: str
+    came: list[str] = field(default_factory=list)
+    invited_only: list[str] = field(default_factory=list)
+    child_views: list[tuple[str, str]] = field(default_factory=list)
+    plan_steps: list[PlanStep] = field(default_factory=list)
+
+
+def meeting_detail(actor: Actor, meeting_id: int) -> MeetingDetail:
+    with read_session() as session:
+        meeting = session.get(Meeting, meeting_id)
+        if meeting is None:
+            raise NotAllowed(actor=actor, what="meeting")
+        family = open_family(session, actor, meeting.family_id)
+        team = session.get(Team, family.team_id)
+        attendees = session.exec(
+            select(MeetingPerson, Person.name, Worker.name)
+            .join(Person, Person.id == MeetingPerson.person_id, isouter=True)
+            .join(Worker, Worker.id == MeetingPerson.worker_id, isouter=True)
+            .where(MeetingPerson.meeting_id == meeting_id)).all()
+        views = session.exec(select(Person.name, ChildView.words)
+                             .join(ChildView, ChildView.person_id == Person.id)
+                             .where(ChildView.meeting_id == meeting_id)).all()
+        steps = session.exec(select(PlanStep).where(PlanStep.meeting_id == meeting_id)
+                             .order_by(PlanStep.id)).all()
+    return MeetingDetail(
+        meeting=meeting, family_name=family.known_as, time_zone=team.time_zone,
+        came=[person or f"{worker} (worker)" for link, person, worker in attendees if link.came],
+        invited_only=[person or worker for link, person, worker in attendees
+                      if link.invited and not link.came],
+        child_views=list(views), plan_steps=list(steps))
+
+
+def case_note(detail: MeetingDetail) -> str:
+    """A meeting as plain text, ready to paste into the council's own system."""
+    m = detail.meeting
+    local = m.starts_at.astimezone(ZoneInfo(detail.time_zone))
+    lines = [f"{MEETING_KIND[m.kind]} with {detail.family_name}",
+             f"When: {local:%A %-d %B %Y, %H:%M}",
+             f"Status: {MEETING_STATUS[m.status]}"]
+    if m.place:
+        lines.append(f"Where: {m.place}")
+    if detail.came:
+        lines.append(f"Who came: {', '.join(detail.came)}")
+    if detail.invited_only:
+        lines.append(f"Invited but couldn't come: {', '.join(detail.invited_only)}")
+    if m.kind == MeetingKind.family_group_conference:
+        lines += [f"Independent coordinator: {m.coordinator or 'not recorded'}",
+                  f"Preparation visits: {m.preparation_visits}",
+                  f"Private family time: {'yes' if m.private_family_time else 'no'}"]
+    if m.summary:
+        lines += ["", "Summary:", m.summary]
+    for child, words in detail.child_views:
+        lines.append(f"{child}'s views, in their own words: \"{words}\"")
+    if detail.plan_steps:
+        lines += ["", "The family's plan:"]
+        for step in detail.plan_steps:
+            due = f" by {step.by_when:%-d %B %Y}" if step.by_when else ""
+            who = f" ({step.who})" if step.who else ""
+            lines.append(f"- {step.what}{who}{due}")
+    if m.if_plan_does_not_work:
+        lines.append(f"If the plan doesn't work: {m.if_plan_does_not_work}")
+    if m.look_again_on:
+        lines.append(f"We'll look at the plan again on {m.look_again_on:%-d %B %Y}.")
+    if m.written_together:
+        lines.append("We wrote this together with the family.")
+    return "\n".join(lines)

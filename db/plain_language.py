@@ -1,0 +1,79 @@
+"""Service jargon and everyday alternatives. The list lives in plain_language.csv so a team
+can extend it without touching code. Nothing is ever blocked: a worker sees a kind suggestion."""
+from __future__ import annotations
+
+import csv
+import re
+from functools import lru_cache
+from pathlib import Path
+
+from sqlmodel import select
+
+from db.engine import read_session, write_session
+from db.models import HintSeen, Worker
+
+GLOSSARY_FILE = Path(__file__).with_name("plain_language.csv")
+
+
+@lru_cache(maxsize=1)
+def glossary() -> dict[str, str]:
+    with GLOSSARY_FILE.open(encoding="utf-8") as handle:
+        return {row["term"].strip(): row["suggestion"].strip() for row in csv.DictReader(handle)}
+
+
+@lru_cache(maxsize=1)
+def _pattern() -> re.Pattern:
+    terms = sorted(glossary(), key=len, reverse=True)
+    return re.compile(r"\b(" + "|".join(re.escape(t) for t in terms) + r")\b", re.IGNORECASE)
+
+
+@lru_cache(maxsize=1)
+def never_anywhere() -> frozenset[str]:
+    """Terms no screen, document or demo record of Golden Thread ever uses."""
+    with GLOSSARY_FILE.open(encoding="utf-8") as handle:
+        return frozenset(row["term"].strip() for row in csv.DictReader(handle)
+                         if row.get("never_anywhere", "").strip().lower() == "yes")
+
+
+def terms_in(text: str) -> list[str]:
+    """Listed terms found in the text, each once, as listed in the glossary. 'LAC' counts only
+    in capitals, so the word 'lac' in a name doesn't trigger it."""
+    found: list[str] = []
+    by_lower = {t.lower(): t for t in glossary()}
+    for match in _pattern().finditer(text or ""):
+        term = by_lower[match.group(0).lower()]
+        if term.isupper() and match.group(0) != term:
+            continue
+        if term not in found:
+            found.append(term)
+    return found
+
+
+def hints_to_show(worker_id: int, texts: list[str]) -> list[tuple[str, str]]:
+    """The suggestions this worker hasn't seen yet for the terms in what they just saved;
+    each term is shown once per worker, and never if they turned hints off."""
+    terms = [t for text in texts for t in terms_in(text)]
+    if not terms:
+        return []
+    with write_session() as session:
+        worker = session.get(Worker, worker_id)
+        if worker is None or not worker.plain_language_hints:
+            return []
+        seen = set(session.exec(select(HintSeen.term).where(HintSeen.worker_id == worker_id)))
+        fresh = [t for t in dict.fromkeys(terms) if t not in seen]
+        for term in fresh:
+            session.add(HintSeen(worker_id=worker_id, term=term))
+    return [(term, glossary()[term]) for term in fresh]
+
+
+def set_hints(worker_id: int, on: bool) -> None:
+    with write_session() as session:
+        worker = session.get(Worker, worker_id)
+        worker.plain_language_hints = bool(on)
+        session.add(worker)
+
+
+def hints_on(worker_id: int) -> bool:
+    with read_session() as session:
+        worker = session.get(Worker, worker_id)
+        return bool(worker and worker.plain_language_hints)

@@ -1,0 +1,149 @@
+"""The Family page end to end: a conference with a child's views and a plan, a conversation,
+the worker story, the timeline and the case note."""
+from datetime import date, timedelta
+
+import pytest
+from sqlmodel import Session, select
+
+from db.models import Family, Meeting, Person, Worker, WorkerRelationship, WorkerTeam
+from tests.apptest import all_text, logged_in
+
+
+def _family_with_a_child(engine) -> tuple[int, int, int]:
+    with Session(engine) as session:
+        worker = session.exec(select(Worker).where(Worker.username == "practitioner")).one()
+        family_ids = session.exec(select(WorkerRelationship.family_id).where(
+            WorkerRelationship.worker_id == worker.id, WorkerRelationship.ended_on.is_(None))).all()
+        for family_id in family_ids:
+            child = session.exec(select(Person.id).where(Person.family_id == family_id,
+                                                         Person.relationship == "child")).first()
+            parent = session.exec(select(Person.id).where(Person.family_id == family_id,
+                                                          Person.relationship == "parent",
+                                                          ~Person.must_not_invite)).first()
+            if child and parent:
+                return family_id, child, parent
+    raise AssertionError("the demo gives the practitioner a family with children")
+
+
+@pytest.fixture
+def page(demo_db):
+    family_id, child, parent = _family_with_a_child(demo_db)
+    at = logged_in("practitioner")
+    at.run()
+    at.query_params["family"] = str(family_id)
+    at.switch_page("pages/family.py").run()
+    assert not at.exception
+    return at, family_id, child, parent
+
+
+def _key(elements, key):
+    return next(e for e in elements if e.key == key)
+
+
+def _show(at, section):
+    at.segmented_control(key="family_section").set_value(section).run()
+    assert not at.exception
+
+
+def _click(at, label):
+    next(b for b in at.button if b.label == label).click()
+    at.run()
+    assert not at.exception, at.exception[0].stack_trace[-6:]
+
+
+def test_record_a_held_conference_and_copy_it_as_a_case_note(page, demo_db):
+    at, family_id, child, parent = page
+    prefix = f"meeting_{family_id}"
+    _show(at, "Meetings")
+    _key(at.selectbox, f"{prefix}_kind").set_value("family_group_conference").run()
+    _key(at.date_input, f"{prefix}_day").set_value(date.today() - timedelta(days=1))
+    _key(at.text_input, f"{prefix}_place").input("Northfield Community Centre")
+    _key(at.multiselect, f"{prefix}_came").set_value([parent, child])
+    _key(at.text_area, f"{prefix}_view_{child}").input("I want my nan to come to sports day")
+    _key(at.text_input, f"{prefix}_coordinator").input("Ann Hughes")
+    _key(at.checkbox, f"{prefix}_private").check()
+    _key(at.text_input, f"{prefix}_step1_what").input("Nan comes to sports day")
+    _key(at.text_input, f"{prefix}_step1_who").input("Nan")
+    _key(at.text_area, f"{prefix}_fallback").input("We'll ring Auntie Jo instead")
+    _key(at.text_area, f"{prefix}_summary").input("Everyone agreed a plan for the summer.")
+    _click(at, "Save meeting")
+    assert not at.error
+
+    with Session(demo_db) as session:
+        conference = session.exec(select(Meeting.id).where(
+            Meeting.family_id == family_id, Meeting.coordinator == "Ann Hughes")).one()
+    _key(at.selectbox, "case_note_meeting").set_value(conference).run()
+    note = at.code[0].value
+    assert "Everyone agreed a plan for the summer." in note
+    assert "Nan comes to sports day (Nan)" in note
+    assert "I want my nan to come to sports day" in note and "Private family time: yes" in note
+
+    _show(at, "Plan")
+    assert "Nan comes to sports day" in all_text(at)
+    _show(at, "Timeline")
+    assert "Family group conference (happened)" in all_text(at)
+    assert "Plan step agreed: Nan comes to sports day" in all_text(at)
+
+
+def test_a_conversation_in_three_columns_then_one_item_becomes_a_goal(page):
+    at, family_id, _child, _parent = page
+    _show(at, "What's going well")
+    _key(at.text_area, f"conversation_going_well_{family_id}").input("Tea together on Sundays")
+    _key(at.text_area, f"conversation_hard_{family_id}").input("Mornings are a rush\nThe bus is late")
+    _click(at, "Save conversation")
+    text = all_text(at)
+    assert "Tea together on Sundays" in text and "The bus is late" in text
+    goal_buttons = [b for b in at.button if b.label == "Make this a goal"]
+    goal_buttons[0].click()
+    at.run()
+    _show(at, "Goals")
+    assert "Tea together on Sundays" in all_text(at)
+    _show(at, "Timeline")
+    assert "What's going well, what's hard" in all_text(at)
+
+
+def test_a_held_meeting_in_the_future_is_refused_and_nothing_is_lost(page):
+    at, family_id, _child, _parent = page
+    prefix = f"meeting_{family_id}"
+    _show(at, "Meetings")
+    _key(at.date_input, f"{prefix}_day").set_value(date.today() + timedelta(days=3))
+    _key(at.text_area, f"{prefix}_summary").input("Typed text I don't want to lose")
+    _click(at, "Save meeting")
+    assert any("can't have happened yet" in e.value for e in at.error)
+    assert _key(at.text_area, f"{prefix}_summary").value == "Typed text I don't want to lose"
+
+
+def test_worker_chosen_handed_over_closed_and_reopened_on_the_timeline(demo_db):
+    with Session(demo_db) as session:
+        waiting = session.exec(select(Family).where(Family.status == "waiting",
+                                                    Family.team_id == 1)).first()
+        sam = session.exec(select(Worker).where(Worker.username == "practitioner")).one()
+    assert waiting is not None, "the demo has a waiting family in the practitioner's team"
+    at = logged_in("practitioner")
+    at.run()
+    at.query_params["family"] = str(waiting.id)
+    at.switch_page("pages/family.py").run()
+    _show(at, "Working together")
+    fid = waiting.id
+    _key(at.selectbox, f"assign_worker_{fid}").set_value(sam.id)
+    _key(at.checkbox, f"assign_chosen_{fid}").check()
+    _click(at, "Save")
+    assert not at.error, [e.value for e in at.error]
+    with Session(demo_db) as session:
+        other = session.exec(select(WorkerTeam.worker_id).where(
+            WorkerTeam.team_id == waiting.team_id, WorkerTeam.worker_id != sam.id)).first()
+    _key(at.selectbox, f"assign_worker_{fid}").set_value(other)
+    _key(at.selectbox, f"assign_reason_{fid}").set_value("family_asked")
+    _click(at, "Hand over")
+    assert not at.error, [e.value for e in at.error]
+    _key(at.selectbox, f"status_new_{fid}").set_value("closed")
+    next(b for b in at.button if b.label == "Save" and "status" in str(b.proto.id)).click()
+    at.run()
+    _key(at.selectbox, f"status_new_{fid}").set_value("working_together")
+    next(b for b in at.button if b.label == "Save" and "status" in str(b.proto.id)).click()
+    at.run()
+    assert not at.error, [e.value for e in at.error]
+    _show(at, "Timeline")
+    story = all_text(at)
+    assert "the family chose them" in story and "the family asked" in story
+    assert "Closed" in story and story.count("Working together") >= 1

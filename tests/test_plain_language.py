@@ -1,0 +1,49 @@
+"""The plain-language glossary, its hints, and our own words passing the check."""
+import ast
+from pathlib import Path
+
+from db import plain_language
+from db.demo import CHILD_VIEWS, GOALS, GOING_WELL, HARD, NEEDS, PLACES
+from db.plain_language import terms_in
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def test_terms_are_found_once_whatever_their_case():
+    assert terms_in("A Review of the review, then contact with Dad") == ["review", "contact"]
+
+
+def test_lac_counts_only_in_capitals_so_names_are_safe():
+    assert terms_in("Lacey and Mrs Lac went out") == []
+    assert terms_in("the LAC meeting") == ["LAC"]
+
+
+def test_every_term_has_a_kind_suggestion():
+    assert all(suggestion for suggestion in plain_language.glossary().values())
+
+
+def _ui_strings() -> list[str]:
+    """String literals in the screens and their pieces (docstrings and comments left out)."""
+    found = []
+    for folder in ("pages", "components"):
+        for path in (ROOT / folder).glob("*.py"):
+            tree = ast.parse(path.read_text())
+            docstrings = {id(node.body[0].value) for node in ast.walk(tree)
+                          if isinstance(node, (ast.Module, ast.FunctionDef, ast.ClassDef))
+                          and node.body and isinstance(node.body[0], ast.Expr)}
+            found += [n.value for n in ast.walk(tree) if isinstance(n, ast.Constant)
+                      and isinstance(n.value, str) and id(n) not in docstrings]
+    return found
+
+
+def test_no_screen_uses_a_term_that_is_never_used_anywhere():
+    never = plain_language.never_anywhere()
+    assert {"LAC", "non-compliant", "disengaged", "hard to reach", "placement breakdown"} <= never
+    flagged = {text: terms for text in _ui_strings()
+               if (terms := [t for t in terms_in(text) if t in never])}
+    assert flagged == {}
+
+
+def test_the_demo_data_passes_the_whole_check():
+    texts = [t for goal in GOALS for t in goal] + GOING_WELL + HARD + NEEDS + CHILD_VIEWS + PLACES
+    assert [t for t in texts if terms_in(t)] == []
