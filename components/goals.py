@@ -19,10 +19,11 @@ from db.words import GOAL_STATUS, VISIBILITY, WHOLE_FAMILY
 
 
 @st.cache_data(max_entries=2000, show_spinner=False)
-def goal_spec(family_id: int, data_version: int, goal_id: int, staff: bool,
+def goal_spec(family_id: int, data_version: int, goal_id: int, audience: str,
               _scores: pd.DataFrame, _meeting_days: pd.DataFrame) -> dict:
-    """A chart spec, cached by family, data version and goal (the data they determine is passed
-    unhashed): building an Altair chart costs ~40 ms, a cached spec ~3 ms."""
+    """A chart spec, cached by family, data version, goal and audience (the data those
+    determine is passed unhashed): building an Altair chart costs ~40 ms, a cached spec ~3 ms."""
+    staff = audience == queries.Audience.STAFF
     points = charts.goal_points(_scores[_scores["goal_id"] == goal_id], staff=staff)
     return charts.goal_chart(points, _meeting_days, staff=staff).to_dict()
 
@@ -37,7 +38,9 @@ def overview_spec(family_id: int, data_version: int, audience: str, _goals: pd.D
                                          "is_worker_view"]]).to_dict()
 
 
-def goal_cards(family_id: int, data: queries.GoalData, *, staff: bool) -> None:
+def goal_cards(family_id: int, data: queries.GoalData, *,
+               audience: str = queries.Audience.STAFF) -> None:
+    staff = audience == queries.Audience.STAFF
     if data.goals.empty:
         st.info("No goals yet. Goals are set by the family, in their own words.")
         return
@@ -49,10 +52,12 @@ def goal_cards(family_id: int, data: queries.GoalData, *, staff: bool) -> None:
             status = GOAL_STATUS[GoalStatus(goal.status)]
             st.caption(plain(f"{goal.whose} · {status} · 0 means: {goal.zero_means or '—'} · "
                              f"10 means: {goal.ten_means or '—'}"))
+            if goal.status_reason:
+                st.caption(plain(goal.status_reason))
             if scores.empty:
                 st.write("Not scored yet.")
             else:
-                st.vega_lite_chart(goal_spec(family_id, data.data_version, goal.goal_id, staff,
+                st.vega_lite_chart(goal_spec(family_id, data.data_version, goal.goal_id, audience,
                                              data.scores, data.meeting_days), width="stretch")
             whose = "" if goal.whose == WHOLE_FAMILY else goal.whose
             st.write(plain(metrics.goal_sentence(whose=whose, wording=goal.wording,

@@ -230,3 +230,11 @@ def record_scores(actor: Actor, *, family_id: int, token: str, scored_on: date,
                      record_type="score_round", record_id=round_row.id,
                      fields=["score", "comment"])
         return round_row.id, True
+
+
+def record_copy(actor: Actor, family_id: int, audience: str) -> None:
+    """A family copy was made (downloaded) for this audience."""
+    with write_session() as session:
+        open_family(session, actor, family_id)
+        audit.record(session, actor, audit.Action.COPY, family_id=family_id,
+                     record_type=f"family_copy_{audience}", record_id=family_id)

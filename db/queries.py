@@ -352,3 +352,15 @@ def active_goals_and_scorers(actor: Actor, family_id: int) -> tuple[pd.DataFrame
     people = family_people(actor, family_id)
     scorers = people[people["relationship_code"] != Relationship.professional.value]
     return data.goals[data.goals["status"] == GoalStatus.working_on_it.value], scorers
+
+
+def team_members(actor: Actor, team_id: int) -> pd.DataFrame:
+    """Active workers of one of the worker's teams (for agreeing who does an action)."""
+    from db.access import require_case_team
+    require_case_team(actor, team_id)
+    with read_session() as session:
+        rows = session.exec(select(Worker.id, Worker.name)
+                            .join(WorkerTeam, WorkerTeam.worker_id == Worker.id)
+                            .where(WorkerTeam.team_id == team_id, Worker.is_active)
+                            .order_by(Worker.name)).all()
+    return pd.DataFrame(rows, columns=["worker_id", "name"])

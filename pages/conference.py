@@ -1,7 +1,58 @@
-"""Placeholder until this screen is built."""
+"""The family meeting screen, for a family group conference on a shared screen with the family
+in the room: only this family, plain words, nothing worker-only."""
 import streamlit as st
 
+from components import conference_view
 from components.auth import guard
+from components.pages import CASEWORK
+from components.ui import query_family_id
+from db import queries
+from db.access import NotAllowed
+from db.conference import AUDIENCES, conference_view as build_view
 
-actor = guard()
-st.info("This screen is coming soon.")
+actor = guard(*CASEWORK)
+
+family_id = query_family_id()
+opened = st.session_state.get("conference")
+if opened and opened["family_id"] != family_id and family_id is not None:
+    opened = None  # another family's link: choose the audience again
+
+if not opened:
+    st.title("Family meeting screen")
+    if family_id is None:
+        st.info("Open this screen from a family's page (\"Open the family meeting screen\").")
+        st.stop()
+    try:
+        summary = queries.family_summary(actor, family_id)
+    except NotAllowed:
+        st.warning("This family isn't available to you.")
+        st.stop()
+    st.write(f"This screen shows only {summary.known_as}'s goals, what's going well, the "
+             "children's views they agreed to share, and their plan — nothing that is just for "
+             "workers. Who is in the room?")
+    audience = st.radio("Who is in the room?", list(AUDIENCES), format_func=AUDIENCES.get,
+                        key="conference_audience", label_visibility="collapsed")
+    if st.button("Open the family meeting screen", type="primary", key="conference_open"):
+        st.session_state["conference"] = {"family_id": family_id, "audience": audience}
+        st.rerun()
+    st.stop()
+
+# A conference can last two hours: no idle logout while this screen is open.
+st.session_state["idle_exempt"] = True
+st.html(conference_view.SHARED_SCREEN_STYLE)
+try:
+    view = build_view(actor, opened["family_id"], opened["audience"])
+except NotAllowed:
+    st.session_state.pop("conference", None)
+    st.warning("This family isn't available to you.")
+    st.stop()
+
+conference_view.show(view)
+conference_view.add_to_plan(actor, view.family_id)
+conference_view.copy_button(actor, view)
+with st.expander("Finish the family meeting"):
+    st.write("This takes the screen back to the worker's view.")
+    if st.button("Leave the family meeting screen", key="conference_leave"):
+        st.session_state.pop("conference", None)
+        st.session_state.pop("idle_exempt", None)
+        st.switch_page("pages/family.py", query_params={"family": view.family_id})

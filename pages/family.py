@@ -38,7 +38,7 @@ section = st.segmented_control("Show", SECTIONS, default=SECTIONS[0], key="famil
 if section == "Goals":
     with st.expander("Record a round of scores", icon=":material/edit_note:"):
         goals.score_round_form(actor, family_id)
-    goals.goal_cards(family_id, goal_data, staff=True)
+    goals.goal_cards(family_id, goal_data)
     with st.expander("Add a goal", icon=":material/add:"):
         goals.add_goal_form(actor, family_id, people)
     for _, goal in goal_data.goals.iterrows():

@@ -1,7 +1,45 @@
-"""Placeholder until this screen is built."""
+"""The weekly huddle: the team's families by reason, so nothing is missed and good news is
+celebrated. A wall view shows the same board in large type for a shared screen."""
+from datetime import date
+
 import streamlit as st
 
+from components import huddle_view
 from components.auth import guard
+from components.pages import CASEWORK
+from db import huddle, queries
+from db.huddle import monday_of
 
-actor = guard()
-st.info("This screen is coming soon.")
+actor = guard(*CASEWORK)
+
+teams = queries.teams_for(actor)
+if teams.empty:
+    st.info("You aren't part of a team yet, so there is no huddle to show.")
+    st.stop()
+wall = st.session_state.get("huddle_wall", False)
+team_names = dict(zip(teams["team_id"], teams["team"]))
+if not wall:
+    st.title("Weekly huddle")
+    columns = st.columns(2)
+    columns[0].selectbox("Team", list(team_names), format_func=team_names.get, key="huddle_team")
+    columns[1].date_input("Week of", value=date.today(), format="DD/MM/YYYY", key="huddle_week")
+team_id = st.session_state.get("huddle_team") or next(iter(team_names))
+week = monday_of(st.session_state.get("huddle_week") or date.today())
+board = huddle.board(actor, team_id, week_start=week)
+talked = huddle.talked_about_ids(actor, board.huddle_id)
+
+if wall:
+    # A shared screen: no idle logout while it's shown, no sidebar, nothing but the board.
+    st.session_state["idle_exempt"] = True
+    st.html(huddle_view.WALL_STYLE)
+    if st.button("Back to the huddle", icon=":material/arrow_back:", key="huddle_wall_back"):
+        st.session_state["huddle_wall"] = False
+        st.rerun()
+    st.title(f"{board.team_name}: this week")
+    huddle_view.sections(board, talked=talked, wall=True)
+else:
+    if st.button("Show on the wall screen", icon=":material/tv:", key="huddle_wall_open"):
+        st.session_state["huddle_wall"] = True
+        st.rerun()
+    huddle_view.sections(board, talked=talked)
+    huddle_view.talked_form(actor, board, queries.team_members(actor, team_id))

@@ -50,7 +50,8 @@ def all_text(at: AppTest) -> str:
         if isinstance(data, bytes) and data:
             parts.append(convert_arrow_bytes_to_pandas_df(data).to_string())
     parts += [str(row) for row in chart_rows(at)]
-    return "\n".join(parts)
+    # Markdown escapes (\- \. …) would hide a leaked value from a plain search: drop them.
+    return "\n".join(parts).replace("\\", "")
 
 
 def _walk(node):

@@ -1,0 +1,78 @@
+"""The family meeting screen: large, calm, plain words; only this family and only what fits
+the audience chosen by the worker."""
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from components import goals
+from components.forms import show_problem
+from components.ui import friendly_date, plain
+from db import actions, family_copy, meetings
+from db.access import Actor
+from db.conference import ConferenceView
+from db.meetings import PlanStepIn
+
+SHARED_SCREEN_STYLE = """
+<style>
+[data-testid="stSidebar"], [data-testid="stSidebarCollapsedControl"], header,
+[data-testid="stToolbar"] { display: none; }
+.stApp { font-size: 1.3rem; }
+.stApp h1 { font-size: 2.8rem; } .stApp h2 { font-size: 2rem; } .stApp h4 { font-size: 1.5rem; }
+</style>
+"""
+
+
+def show(view: ConferenceView) -> None:
+    st.title(view.family_name)
+    st.header("Our goals")
+    goals.goal_cards(view.family_id, view.goals, audience=view.audience)
+    st.header("What's going well")
+    if view.going_well.empty:
+        st.write("Let's talk about what's going well.")
+    for item in view.going_well.itertuples():
+        st.write(plain(f"“{item.words}”" + (f" — {item.said_by}" if item.said_by else "")))
+    if not view.child_views.empty:
+        st.header("What the children told us")
+        for item in view.child_views.itertuples():
+            st.write(plain(f"{item.child}: “{item.words}”"))
+    st.header("Our plan")
+    plan(view.plan)
+
+
+def plan(frame: pd.DataFrame) -> None:
+    if frame.empty:
+        st.write("We'll write the plan together.")
+        return
+    for step in frame.itertuples():
+        due = f" · by {friendly_date(step.by_when)}" if pd.notna(step.by_when) else ""
+        who = f" · {step.who}" if step.who else ""
+        done = "✓ " if pd.notna(step.done_on) else "• "
+        st.write(plain(f"{done}{step.what}{who}{due}"))
+        if step.how_we_will_know:
+            st.caption(plain(f"How we'll know: {step.how_we_will_know}"))
+
+
+def add_to_plan(actor: Actor, family_id: int) -> None:
+    """The worker types the family's plan in with them, while everyone sees it."""
+    with st.form("conference_plan", clear_on_submit=True):
+        st.markdown("**Add to our plan**")
+        columns = st.columns([3, 2, 2])
+        what = columns[0].text_input("What will happen", key="conference_step_what")
+        who = columns[1].text_input("Who", key="conference_step_who")
+        by_when = columns[2].date_input("By when", value=None, format="DD/MM/YYYY",
+                                        key="conference_step_by")
+        know = st.text_input("How we'll know", key="conference_step_know")
+        if st.form_submit_button("Add to the plan", type="primary"):
+            with show_problem():
+                meetings.add_plan_step(actor, family_id=family_id, step=PlanStepIn(
+                    what=what, who=who, by_when=by_when, how_we_will_know=know))
+                st.rerun()
+
+
+def copy_button(actor: Actor, view: ConferenceView) -> None:
+    st.download_button(
+        "Download the family copy (to print or share)", family_copy.render(view),
+        file_name=f"our-plan-{view.made_on:%Y-%m-%d}.html", mime="text/html",
+        on_click=actions.record_copy, args=(actor, view.family_id, view.audience),
+        icon=":material/print:", key="conference_copy")

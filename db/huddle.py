@@ -1,0 +1,298 @@
+"""The weekly huddle: a team's families in fixed sections by reason, alphabetical inside each.
+
+Never a ranking. Every reason is computed here from the records (no hand-set flags), and one
+team's huddle reads only that team's data.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+from datetime import date, datetime, time, timedelta, timezone
+from zoneinfo import ZoneInfo
+
+import pandas as pd
+from sqlalchemy import func
+from sqlmodel import Session, select
+
+from db import audit, metrics
+from db.access import Actor, NotAllowed, require_case_team
+from db.actions import Invalid, _day, _text, touch
+from db.engine import database_url, read_session, write_session
+from db.models import (Family, FamilyStatus, FamilyStatusChange, Goal, GoalScore, GoalStatus,
+                       Huddle, HuddleFamily, Meeting, MeetingStatus, Note, NoteKind, Person,
+                       PlanStep, Team, WorkerTeam)
+from db.queries import _current_workers
+from db.settings import HUDDLE_FALLBACK_DAYS
+from db.words import MEETING_KIND, RHYTHM, RHYTHM_DAYS
+
+SECTIONS = [
+    ("waiting", "Waiting to meet a worker"),
+    ("harder", "Told us things are harder"),
+    ("not_met", "Longer than we agreed since we last met"),
+    ("plan_overdue", "Plan steps overdue"),
+    ("this_week", "Meetings and conferences this week"),
+    ("good_news", "Good news"),
+]
+ROW_COLUMNS = ["section", "family_id", "family", "workers", "why", "sparklines"]
+SPARK_POINTS = 10
+
+
+@dataclass(frozen=True)
+class HuddleBoard:
+    team_id: int
+    team_name: str
+    week_start: date
+    since: date                 # the last huddle before this week, or the fallback
+    rows: pd.DataFrame          # ROW_COLUMNS, alphabetical inside each section
+    huddle_id: int | None       # this week's huddle, once it is held
+
+
+def monday_of(day: date) -> date:
+    return day - timedelta(days=day.weekday())
+
+
+def _local_bounds(week_start: date, zone: str) -> tuple[datetime, datetime]:
+    tz = ZoneInfo(zone)
+    start = datetime.combine(week_start, time(0), tz).astimezone(timezone.utc)
+    end = datetime.combine(week_start + timedelta(days=7), time(0), tz).astimezone(timezone.utc)
+    return start, end
+
+
+def board(actor: Actor, team_id: int, *, week_start: date | None = None,
+          today: date | None = None) -> HuddleBoard:
+    """The huddle board for one of the worker's teams; cached by the team's data version."""
+    require_case_team(actor, team_id)
+    today = today or date.today()
+    with read_session() as session:
+        version = session.get(Team, team_id).data_version
+        held = session.exec(select(func.count(Huddle.id)).where(Huddle.team_id == team_id)).one()
+    return _board(database_url(), team_id, version, held, monday_of(week_start or today), today)
+
+
+@lru_cache(maxsize=64)
+def _board(database: str, team_id: int, data_version: int, huddles_held: int, week_start: date,
+           today: date) -> HuddleBoard:
+    """Only called after the access check in board()."""
+    with read_session() as session:
+        team = session.get(Team, team_id)
+        last = session.exec(select(func.max(Huddle.held_on)).where(
+            Huddle.team_id == team_id, Huddle.held_on < week_start)).one()
+        this_week = session.exec(select(Huddle.id).where(
+            Huddle.team_id == team_id, Huddle.held_on >= week_start,
+            Huddle.held_on < week_start + timedelta(days=7))).first()
+        since = last or (today - timedelta(days=HUDDLE_FALLBACK_DAYS))
+        families = session.exec(select(Family).where(
+            Family.team_id == team_id, Family.status != FamilyStatus.closed,
+            Family.erased_at.is_(None))).all()
+        ids = [f.id for f in families]
+        rows = (_waiting(session, families, today) + _not_met(session, families, today)
+                + _plan_overdue(session, ids, today)
+                + _this_week(session, ids, *_local_bounds(week_start, team.time_zone), team.time_zone))
+        scores = _recent_scores(session, ids, since)
+        rows += _score_sections(scores, since, session, ids)
+        workers = _current_workers(session, ids, today)
+        sparks = _sparklines(session, ids)
+    names = {f.id: f.known_as for f in families}
+    frame = pd.DataFrame(rows, columns=["section", "family_id", "why"])
+    frame["family"] = frame["family_id"].map(names)
+    frame["workers"] = frame["family_id"].map(lambda i: workers.get(i, "Not yet chosen"))
+    frame["sparklines"] = frame["family_id"].map(lambda i: sparks.get(i, []))
+    order = {key: n for n, (key, _title) in enumerate(SECTIONS)}
+    frame = frame.assign(_order=frame["section"].map(order), _name=frame["family"].str.lower())
+    frame = frame.sort_values(["_order", "_name", "family_id"]).drop(columns=["_order", "_name"])
+    return HuddleBoard(team_id, team.name, week_start, since,
+                       frame[ROW_COLUMNS].reset_index(drop=True), this_week)
+
+
+def _waiting(session: Session, families: list[Family], today: date) -> list[tuple]:
+    waiting = [f for f in families if f.status == FamilyStatus.waiting]
+    if not waiting:
+        return []
+    since = dict(session.exec(select(FamilyStatusChange.family_id,
+                                     func.max(FamilyStatusChange.changed_on))
+                              .where(FamilyStatusChange.family_id.in_([f.id for f in waiting]),
+                                     FamilyStatusChange.status == FamilyStatus.waiting)
+                              .group_by(FamilyStatusChange.family_id)).all())
+    rows = []
+    for f in waiting:
+        days = (today - since.get(f.id, f.first_came_on)).days
+        rows.append(("waiting", f.id, f"Waiting {_days(days)} to meet a worker."))
+    return rows
+
+
+def _days(days: int) -> str:
+    if days < 28:
+        return f"{days} day{'s' if days != 1 else ''}"
+    return f"{days // 7} weeks"
+
+
+def _not_met(session: Session, families: list[Family], today: date) -> list[tuple]:
+    active = [f for f in families if f.status in (FamilyStatus.working_together,
+                                                   FamilyStatus.keeping_in_touch)]
+    if not active:
+        return []
+    last = dict(session.exec(select(Meeting.family_id, func.max(Meeting.starts_at))
+                             .where(Meeting.family_id.in_([f.id for f in active]),
+                                    Meeting.status == MeetingStatus.held)
+                             .group_by(Meeting.family_id)).all())
+    rows = []
+    for f in active:
+        agreed = RHYTHM_DAYS[f.rhythm]
+        met = last.get(f.id)
+        met_on = met.date() if met is not None else None
+        gap = (today - met_on).days if met_on else None
+        if gap is None:
+            rows.append(("not_met", f.id, "We haven't met yet since starting to work together."))
+        elif gap > agreed:
+            rows.append(("not_met", f.id, f"Last met {_days(gap)} ago; we agreed to meet "
+                                          f"{RHYTHM[f.rhythm].lower()}."))
+    return rows
+
+
+def _plan_overdue(session: Session, ids: list[int], today: date) -> list[tuple]:
+    if not ids:
+        return []
+    counts = session.exec(select(PlanStep.family_id, func.count(PlanStep.id))
+                          .where(PlanStep.family_id.in_(ids), PlanStep.done_on.is_(None),
+                                 PlanStep.by_when < today)
+                          .group_by(PlanStep.family_id)).all()
+    return [("plan_overdue", family_id, f"{n} plan step{'s are' if n > 1 else ' is'} past "
+                                        f"the date we hoped for.") for family_id, n in counts]
+
+
+def _this_week(session: Session, ids: list[int], start: datetime, end: datetime,
+               zone: str) -> list[tuple]:
+    if not ids:
+        return []
+    meetings = session.exec(select(Meeting).where(
+        Meeting.family_id.in_(ids), Meeting.starts_at >= start, Meeting.starts_at < end,
+        Meeting.status != MeetingStatus.cancelled).order_by(Meeting.starts_at)).all()
+    by_family: dict[int, list[str]] = {}
+    for m in meetings:
+        local = m.starts_at.astimezone(ZoneInfo(zone))
+        by_family.setdefault(m.family_id, []).append(f"{MEETING_KIND[m.kind]} {local:%a %H:%M}")
+    return [("this_week", family_id, "; ".join(items)) for family_id, items in by_family.items()]
+
+
+def _recent_scores(session: Session, ids: list[int], since: date) -> pd.DataFrame:
+    """Every score of goals scored since `since` (so the last score before it is there too)."""
+    if not ids:
+        return pd.DataFrame(columns=metrics.SCORE_COLUMNS + ["family_id"])
+    recent_goals = (select(GoalScore.goal_id).join(Goal, Goal.id == GoalScore.goal_id)
+                    .where(Goal.family_id.in_(ids), GoalScore.scored_on >= since).distinct())
+    rows = session.exec(
+        select(GoalScore.id, GoalScore.goal_id, GoalScore.person_id, GoalScore.worker_id,
+               Person.name, GoalScore.scored_on, GoalScore.score, Goal.family_id)
+        .join(Goal, Goal.id == GoalScore.goal_id)
+        .join(Person, Person.id == GoalScore.person_id, isouter=True)
+        .where(GoalScore.goal_id.in_(recent_goals))).all()
+    return pd.DataFrame([{
+        "score_id": sid, "goal_id": gid, "scorer_key": f"p:{pid}" if pid else f"w:{wid}",
+        "scorer": name or "worker", "is_worker_view": pid is None, "scored_on": on,
+        "score": score, "family_id": fid,
+    } for sid, gid, pid, wid, name, on, score, fid in rows],
+        columns=metrics.SCORE_COLUMNS + ["family_id"])
+
+
+def _score_sections(scores: pd.DataFrame, since: date, session: Session,
+                    ids: list[int]) -> list[tuple]:
+    rows = []
+    changes = metrics.change_since(scores.drop(columns="family_id"), since) if not scores.empty \
+        else pd.DataFrame(columns=["goal_id", "scorer", "change", "real_change", "before", "latest"])
+    family_of = dict(zip(scores["goal_id"], scores["family_id"])) if not scores.empty else {}
+    harder = changes[changes["real_change"] & (changes["change"] < 0)]
+    for family_id, group in harder.groupby(harder["goal_id"].map(family_of)):
+        who = ", ".join(f"{r.scorer} ({r.before} → {r.latest})" for r in group.itertuples())
+        rows.append(("harder", int(family_id), f"Scores fell: {who}. Worth talking it through "
+                                               f"with them."))
+    up = changes[changes["change"] > 0]
+    achieved = session.exec(select(Goal.family_id, func.count(Goal.id)).where(
+        Goal.family_id.in_(ids), Goal.status == GoalStatus.achieved,
+        Goal.id.in_(scores["goal_id"].tolist() or [-1])).group_by(Goal.family_id)).all() if ids else []
+    good: dict[int, list[str]] = {}
+    for family_id, group in up.groupby(up["goal_id"].map(family_of)):
+        good.setdefault(int(family_id), []).append(
+            f"{len(group)} score{'s' if len(group) > 1 else ''} went up")
+    for family_id, n in achieved:
+        good.setdefault(family_id, []).append(f"{n} goal{'s' if n > 1 else ''} achieved")
+    rows += [("good_news", family_id, " and ".join(parts) + ".") for family_id, parts in good.items()]
+    return rows
+
+
+def _sparklines(session: Session, ids: list[int]) -> dict[int, list[list[int]]]:
+    """Each family's goals being worked on: their family members' latest own scores."""
+    if not ids:
+        return {}
+    goals = session.exec(select(Goal.id, Goal.family_id).where(
+        Goal.family_id.in_(ids), Goal.status == GoalStatus.working_on_it)).all()
+    lines: dict[int, list[list[int]]] = {}
+    for goal_id, family_id in goals:
+        points = session.exec(select(GoalScore.score).where(
+            GoalScore.goal_id == goal_id, GoalScore.person_id.is_not(None))
+            .order_by(GoalScore.scored_on.desc(), GoalScore.id.desc()).limit(SPARK_POINTS)).all()
+        if points:
+            lines.setdefault(family_id, []).append(list(reversed(points)))
+    return lines
+
+
+# --- during the huddle -------------------------------------------------------------------
+
+def hold(actor: Actor, team_id: int, on: date | None = None) -> int:
+    """Records that the huddle is being held, so 'since the last huddle' has a meaning."""
+    require_case_team(actor, team_id)
+    on = _day(on or date.today(), "the day of the huddle")
+    with write_session() as session:
+        existing = session.exec(select(Huddle).where(Huddle.team_id == team_id,
+                                                     Huddle.held_on == on)).first()
+        if existing:
+            return existing.id
+        row = Huddle(team_id=team_id, held_on=on, held_by=actor.worker_id)
+        session.add(row)
+        session.flush()
+        audit.record(session, actor, audit.Action.CREATE, record_type="huddle", record_id=row.id,
+                     fields=["held_on"])
+        return row.id
+
+
+def talked_about(actor: Actor, *, huddle_id: int, family_id: int, note: str = "",
+                 action: str = "", action_worker_id: int | None = None,
+                 action_by: date | None = None) -> int:
+    """Marks a family as talked about, with an optional staff-only note and an action."""
+    with write_session() as session:
+        huddle = session.get(Huddle, huddle_id)
+        family = session.get(Family, family_id)
+        if huddle is None or family is None or family.team_id != huddle.team_id:
+            raise NotAllowed(actor=actor, family_id=family_id)
+        require_case_team(actor, huddle.team_id)
+        action = _text(action, "the action", required=False, limit=500)
+        if action and action_worker_id is None:
+            raise Invalid("Please say which worker will do the action.")
+        if action_worker_id is not None and session.get(WorkerTeam, (action_worker_id,
+                                                                     huddle.team_id)) is None:
+            raise Invalid("That worker isn't in this team.")
+        if action_by is not None and action_by < huddle.held_on:
+            raise Invalid("The action can't be due before the huddle.")
+        row = HuddleFamily(huddle_id=huddle_id, family_id=family_id, action=action,
+                           action_worker_id=action_worker_id if action else None,
+                           action_by=action_by if action else None)
+        session.add(row)
+        note = _text(note, "the huddle note", required=False, limit=2000)
+        if note:
+            session.add(Note(family_id=family_id, kind=NoteKind.huddle, words=note,
+                             written_on=huddle.held_on, written_by=actor.worker_id))
+        session.flush()
+        touch(session, family)
+        audit.record(session, actor, audit.Action.CREATE, family_id=family_id,
+                     record_type="huddle_family", record_id=row.id,
+                     fields=[f for f, v in (("note", note), ("action", action)) if v])
+        return row.id
+
+
+def talked_about_ids(actor: Actor, huddle_id: int | None) -> set[int]:
+    if huddle_id is None:
+        return set()
+    with read_session() as session:
+        huddle = session.get(Huddle, huddle_id)
+        require_case_team(actor, huddle.team_id)
+        return set(session.exec(select(HuddleFamily.family_id)
+                                .where(HuddleFamily.huddle_id == huddle_id)).all())

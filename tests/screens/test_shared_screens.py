@@ -1,0 +1,141 @@
+"""Shared screens with the family in the room leak nothing: a sentinel seeded in every place
+that must stay hidden never appears anywhere in the element tree (chart data included) nor in
+the family copy, whichever audience is chosen. Plus the huddle page and its wall view."""
+from datetime import date, datetime, timedelta, timezone
+
+import pytest
+
+from db import family_world, meetings
+from db.actions import GoalIn, ScoreIn, add_goal, record_scores
+from db.conference import conference_view
+from db.family_copy import render
+from db.meetings import ChildViewIn, ItemIn, MeetingIn, PlanStepIn
+from db.models import Relationship, Role
+from db.plain_language import terms_in
+from tests import factories
+from tests.apptest import all_text, logged_in
+
+SENTINELS = {
+    "staff_note": "SENTINEL-STAFF-NOTE-7781",
+    "private_view": "SENTINEL-PRIVATE-CHILD-VIEW-1142",
+    "keeping_safe": "SENTINEL-NEW-ADDRESS-42-ELM-ROAD",
+    "keeping_safe_phone": "07700 SENTINEL 991",
+    "barred_person": "SENTINELBARREDPERSON",
+    "barred_goal": "SENTINEL-BARRED-PERSONS-GOAL",
+    "other_family": "SENTINEL-OTHER-FAMILY-NAME",
+    "private_goal": "SENTINEL-PRIVATE-GOAL",
+    "household_only": "SENTINEL-HOUSEHOLD-ONLY-ITEM",
+}
+
+
+@pytest.fixture
+def seeded(demo_db):
+    team = factories.team("Conference team")
+    worker = factories.worker("confworker", Role.practitioner, teams=(team,))
+    family = factories.family(team, "The Rivers family", first_came_on=date(2025, 1, 1))
+    factories.family(team, SENTINELS["other_family"])
+    ellie = factories.person(family, "Ellie")
+    mum = factories.person(family, "Mum", Relationship.parent)
+    barred = factories.person(family, SENTINELS["barred_person"], Relationship.parent,
+                              must_not_invite=True, must_not_see_plan=True)
+    shared = add_goal(worker, family_id=family, goal=GoalIn("Tea together on Sundays", mum,
+                      visibility="everyone", set_on=date.today() - timedelta(days=40)))
+    add_goal(worker, family_id=family, goal=GoalIn(SENTINELS["private_goal"], mum, visibility="private"))
+    barred_goal = add_goal(worker, family_id=family, goal=GoalIn(SENTINELS["barred_goal"], barred,
+                           visibility="everyone", set_on=date.today() - timedelta(days=40)))
+    record_scores(worker, family_id=family, token="c1", scored_on=date.today() - timedelta(days=30),
+                  scores=[ScoreIn(shared, 3, person_id=mum), ScoreIn(shared, 2, person_id=barred),
+                          ScoreIn(shared, 4, worker_id=worker.worker_id),
+                          ScoreIn(barred_goal, 5, person_id=barred)])
+    record_scores(worker, family_id=family, token="c2", scored_on=date.today() - timedelta(days=2),
+                  scores=[ScoreIn(shared, 8, person_id=mum), ScoreIn(shared, 9, person_id=barred)])
+    meetings.record_meeting(worker, family_id=family, meeting=MeetingIn(
+        kind="family_group_conference", status="held",
+        starts_at=datetime.now(timezone.utc) - timedelta(days=2), came=(ellie, mum),
+        child_views=(ChildViewIn(ellie, "I like Sunday tea", "everyone"),
+                     ChildViewIn(ellie, SENTINELS["private_view"], "private")),
+        plan_steps=(PlanStepIn("Sunday tea at Nan's", "Mum"),)))
+    meetings.add_conversation(worker, family_id=family, held_on=date.today(), items=[
+        ItemIn("going_well", "Mornings are calmer", mum, "everyone"),
+        ItemIn("going_well", SENTINELS["household_only"], mum, "family"),
+        ItemIn("going_well", f"{SENTINELS['barred_person']} said hello", barred, "everyone")])
+    family_world.add_note(worker, family_id=family, kind="oversight", words=SENTINELS["staff_note"],
+                          written_on=date.today())
+    family_world.save_keeping_safe(worker, family_id=family, safe_phone=SENTINELS["keeping_safe_phone"],
+                                   ok_to_leave_messages=False, never_show=SENTINELS["keeping_safe"])
+    return {"worker": worker, "family": family}
+
+
+def _conference(family_id: int, audience: str):
+    at = logged_in("confworker")
+    at.run()
+    at.query_params["family"] = str(family_id)
+    at.switch_page("pages/conference.py").run()
+    next(r for r in at.radio if r.key == "conference_audience").set_value(audience)
+    next(b for b in at.button if b.key == "conference_open").click()
+    at.run()
+    assert not at.exception
+    return at
+
+
+@pytest.mark.parametrize("audience", ["everyone", "household"])
+def test_conference_mode_and_family_copy_leak_nothing(seeded, audience):
+    at = _conference(seeded["family"], audience)
+    screen = all_text(at)
+    copy = render(conference_view(seeded["worker"], seeded["family"], audience))
+    assert "Tea together on Sundays" in screen and "Sunday tea at Nan" in screen
+    assert "Tea together on Sundays" in copy and "Sunday tea at Nan" in copy
+    forbidden = {k: v for k, v in SENTINELS.items()
+                 if not (audience == "household" and k == "household_only")}
+    assert [k for k, v in forbidden.items() if v in screen] == []
+    assert [k for k, v in forbidden.items() if v in copy] == []
+    if audience == "household":
+        assert SENTINELS["household_only"] in screen
+    assert "Real change" not in screen and "◆" not in screen
+
+
+def test_the_worker_view_is_shown_openly_on_the_family_screen(seeded):
+    screen = all_text(_conference(seeded["family"], "everyone"))
+    assert "worker's view" in screen
+
+
+def test_conference_screen_uses_family_words_only(seeded):
+    at = _conference(seeded["family"], "everyone")
+    shown = [e.value for e in [*at.markdown, *at.header, *at.title, *at.caption]]
+    assert [t for text in shown for t in terms_in(text)] == []
+
+
+def test_family_copy_escapes_what_people_type(seeded):
+    meetings.add_plan_step(seeded["worker"], family_id=seeded["family"],
+                           step=PlanStepIn("<script>alert('x')</script> & <b>bold</b>"))
+    copy = render(conference_view(seeded["worker"], seeded["family"], "everyone"))
+    assert "<script>alert" not in copy and "&lt;script&gt;" in copy
+    assert "<b>bold" not in copy
+
+
+def test_leaving_the_family_screen_is_deliberate(seeded):
+    at = _conference(seeded["family"], "everyone")
+    assert at.session_state["idle_exempt"] is True
+    at.run()
+    assert at.session_state["conference"]["family_id"] == seeded["family"]  # still open
+    next(b for b in at.button if b.key == "conference_leave").click()
+    at.run()
+    assert "conference" not in at.session_state
+
+
+def test_huddle_page_and_wall_view(demo_db):
+    at = logged_in("practitioner")
+    at.run()
+    at.switch_page("pages/huddle.py").run()
+    assert not at.exception
+    titles = [s.value for s in at.subheader]
+    assert titles[0].startswith("Waiting to meet a worker") and titles[-1].startswith("Good news")
+    next(b for b in at.button if b.key == "huddle_start").click()
+    at.run()
+    next(b for b in at.button if b.key == "huddle_wall_open").click()
+    at.run()
+    assert at.session_state["idle_exempt"] is True
+    assert not [e for e in at.text_area] and not at.get("selectbox")  # no forms on the wall
+    next(b for b in at.button if b.key == "huddle_wall_back").click()
+    at.run()
+    assert any(t.value == "Weekly huddle" for t in at.title)
