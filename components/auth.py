@@ -161,7 +161,9 @@ def sign_in() -> Actor | None:
 
 
 def _login_form(authenticator: stauth.Authenticate) -> None:
+    from components.ui import demo_marker
     st.title("Golden Thread")
+    demo_marker()
     reason = st.session_state.pop("signed_out_because", "")
     if reason:
         st.info(reason)

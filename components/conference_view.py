@@ -7,7 +7,7 @@ import streamlit as st
 
 from components import goals
 from components.forms import show_problem
-from components.ui import friendly_date, plain
+from components.ui import demo_marker, friendly_date, plain
 from db import actions, family_copy, meetings
 from db.access import Actor
 from db.conference import ConferenceView
@@ -38,6 +38,7 @@ def show(view: ConferenceView) -> None:
             st.write(plain(f"{item.child}: “{item.words}”"))
     st.header("Our plan")
     plan(view.plan)
+    demo_marker()
 
 
 def plan(frame: pd.DataFrame) -> None:

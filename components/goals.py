@@ -76,6 +76,7 @@ def _real_change_note(rows: pd.DataFrame) -> None:
 
 def overview(family_id: int, data: queries.GoalData, audience: str) -> None:
     if data.scores.empty:
+        st.caption("No scores yet.")
         return
     st.vega_lite_chart(overview_spec(family_id, data.data_version, audience, data.goals,
                                      data.scores), width="stretch")

@@ -123,6 +123,7 @@ class FamilySummary:
     is_demo: bool
     data_version: int
     version: int
+    erased: bool = False
 
 
 def family_summary(actor: Actor, family_id: int) -> FamilySummary:
@@ -135,6 +136,7 @@ def family_summary(actor: Actor, family_id: int) -> FamilySummary:
             status_words=FAMILY_STATUS[family.status], rhythm_words=RHYTHM[family.rhythm],
             first_came_on=family.first_came_on, council_reference=family.council_reference,
             is_demo=family.is_demo, data_version=family.data_version, version=family.version,
+            erased=family.erased_at is not None,
         )
 
 

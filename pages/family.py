@@ -29,6 +29,9 @@ except NotAllowed:
     st.warning("This family isn't available to you.")
     st.stop()
 
+if summary.erased:
+    st.info("This record was erased at the family's request: only an anonymised shell remains.")
+    st.stop()
 family_view.header(summary, workers)
 family_view.conference_link(family_id)
 hints.show_pending()
@@ -38,6 +41,8 @@ section = st.segmented_control("Show", SECTIONS, default=SECTIONS[0], key="famil
 if section == "Goals":
     with st.expander("Record a round of scores", icon=":material/edit_note:"):
         goals.score_round_form(actor, family_id)
+    with st.expander("All goals at a glance", icon=":material/grid_view:"):
+        goals.overview(family_id, goal_data, queries.Audience.STAFF)
     goals.goal_cards(family_id, goal_data)
     with st.expander("Add a goal", icon=":material/add:"):
         goals.add_goal_form(actor, family_id, people)
