@@ -24,7 +24,7 @@ SHARED_SCREEN_STYLE = """
 
 
 def show(view: ConferenceView) -> None:
-    st.title(view.family_name)
+    st.title(plain(view.family_name))
     st.header("Our goals")
     goals.goal_cards(view.family_id, view.goals, audience=view.audience)
     st.header("What's going well")

@@ -4,7 +4,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from components.ui import demo_marker, friendly_date
+from components.ui import demo_marker, friendly_date, plain
 from db import actions, queries
 from db.access import Actor
 from db.queries import FamilySummary
@@ -33,7 +33,7 @@ def record_view_once(actor: Actor, family_id: int) -> None:
 
 
 def header(summary: FamilySummary, workers: pd.DataFrame) -> None:
-    st.title(summary.known_as)
+    st.title(plain(summary.known_as))
     demo_marker()
     current = workers[workers["until"].isna()]
     columns = st.columns(4)
@@ -42,7 +42,7 @@ def header(summary: FamilySummary, workers: pd.DataFrame) -> None:
     columns[2].metric("First came to us", friendly_date(summary.first_came_on))
     columns[3].metric("We agreed to meet", summary.rhythm_words)
     if summary.council_reference:
-        st.caption(f"Council reference: {summary.council_reference} · {summary.team_name}")
+        st.caption(plain(f"Council reference: {summary.council_reference} · {summary.team_name}"))
 
 
 def conference_link(family_id: int) -> None:

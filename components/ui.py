@@ -41,7 +41,7 @@ def demo_marker() -> None:
 def sidebar(actor: Actor) -> None:
     from components.auth import log_out
     with st.sidebar:
-        st.caption(f"Logged in as **{actor.name}**")
+        st.caption(f"Logged in as **{plain(actor.name)}**")
         demo_marker()
         if st.button("Log out", key="sidebar_log_out", icon=":material/logout:"):
             log_out(actor)

@@ -89,3 +89,34 @@ def render(view: ConferenceView) -> str:
         parts.append("</ul>")
     parts.append("</body></html>")
     return "".join(parts)
+
+
+def _heading(table: str) -> str:
+    return table.replace("_", " ").capitalize()
+
+
+def render_everything(document: str) -> str:
+    """'A copy of everything we hold about you': the subject-access JSON as a readable,
+    printable page, one table per kind of record, every value escaped."""
+    import json
+    data = json.loads(document)
+    parts = [f"<!doctype html><html lang='en'><head><meta charset='utf-8'>"
+             f"<title>A copy of everything we hold about you</title><style>{STYLE}</style></head>"
+             f"<body><h1>A copy of everything we hold about you</h1>"
+             f"<p class='muted'>Made {_e(data.get('made_at', ''))[:10]} · {_e(data.get('team', ''))}"
+             f"</p>"]
+    workers = data.get("workers", {})
+    if workers:
+        parts.append("<h2>Workers named in these records</h2><ul>"
+                     + "".join(f"<li>{_e(k)}: {_e(v)}</li>" for k, v in workers.items()) + "</ul>")
+    for table, rows in data.get("records", {}).items():
+        if not rows:
+            continue
+        columns = list(rows[0])
+        parts.append(f"<h2>{_e(_heading(table))} ({len(rows)})</h2><table><tr>"
+                     + "".join(f"<th>{_e(c.replace('_', ' '))}</th>" for c in columns) + "</tr>")
+        parts += ["<tr>" + "".join(f"<td>{_e(row.get(c))}</td>" for c in columns) + "</tr>"
+                  for row in rows]
+        parts.append("</table>")
+    parts.append("</body></html>")
+    return "".join(parts)

@@ -2,12 +2,13 @@
 import streamlit as st
 
 from components.auth import guard
+from components.ui import plain
 from db import auth
 
 actor = guard(allow_password_change=True)
 
 st.title("Your account")
-st.write(f"You're logged in as **{actor.name}** ({actor.username}).")
+st.write(plain(f"You're logged in as {actor.name} ({actor.username})."))
 if st.session_state.get("must_change_password"):
     st.warning("Your password was reset. Please choose a new one to carry on.")
 with st.form("account_password", clear_on_submit=True):

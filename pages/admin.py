@@ -5,7 +5,8 @@ Every change goes through db.admin or db.subject_access: validated, audited, one
 import streamlit as st
 
 from components.auth import guard
-from db import admin, queries, subject_access
+from components.ui import plain
+from db import admin, family_copy, queries, subject_access
 from db.access import NotAllowed
 from db.actions import Invalid
 from db.models import Role
@@ -22,8 +23,8 @@ if notice:
 one_time = st.session_state.pop("admin_one_time_password", None)
 if one_time:
     who, password = one_time
-    st.warning(f"One-time password for {who}. Give it to them privately; it is shown only "
-               f"this once. They'll choose their own at their next login.")
+    st.warning(plain(f"One-time password for {who}. Give it to them privately; it is shown "
+                     f"only this once. They'll choose their own at their next login."))
     st.code(password, language=None)
 
 workers, teams = queries.workers_and_teams(actor)
@@ -157,8 +158,8 @@ with requests_tab:
                 st.info("No family matches that. Check the number or the reference.")
     found = st.session_state.get("admin_sar_family")
     if found:
-        st.markdown(f"**{found['known_as']}** — family number {found['family_id']}, "
-                    f"{found['team']}" + (" — already erased" if found["erased_at"] else ""))
+        st.markdown(plain(f"{found['known_as']} — family number {found['family_id']}, "
+                          f"{found['team']}" + (" — already erased" if found["erased_at"] else "")))
         if st.button("Prepare a copy of everything we hold (JSON)", key="admin_sar_prepare"):
             try:
                 st.session_state["admin_sar_export"] = (
@@ -170,6 +171,10 @@ with requests_tab:
             st.download_button("Download the copy", prepared[1],
                                file_name=f"family-{found['family_id']}-copy.json",
                                mime="application/json", key="admin_sar_download")
+            st.download_button("Download it as a page to read or print",
+                               family_copy.render_everything(prepared[1]),
+                               file_name=f"family-{found['family_id']}-copy.html",
+                               mime="text/html", key="admin_sar_download_html")
         if not found["erased_at"]:
             with st.expander("Erase this family's record"):
                 st.write("Erasing replaces every name and every word recorded about the family, "

@@ -5,7 +5,7 @@ import streamlit as st
 from components import conference_view
 from components.auth import guard
 from components.pages import CASEWORK
-from components.ui import query_family_id
+from components.ui import plain, query_family_id
 from db import queries
 from db.access import NotAllowed
 from db.conference import AUDIENCES, conference_view as build_view
@@ -27,9 +27,9 @@ if not opened:
     except NotAllowed:
         st.warning("This family isn't available to you.")
         st.stop()
-    st.write(f"This screen shows only {summary.known_as}'s goals, what's going well, the "
+    st.write(plain(f"This screen shows only {summary.known_as}'s goals, what's going well, the "
              "children's views they agreed to share, and their plan — nothing that is just for "
-             "workers. Who is in the room?")
+             "workers. Who is in the room?"))
     audience = st.radio("Who is in the room?", list(AUDIENCES), format_func=AUDIENCES.get,
                         key="conference_audience", label_visibility="collapsed")
     if st.button("Open the family meeting screen", type="primary", key="conference_open"):

@@ -11,7 +11,7 @@ import streamlit as st
 from components import continuity_charts as charts
 from components.auth import guard
 from components.export import export_button
-from components.ui import friendly_date
+from components.ui import friendly_date, plain
 from db import continuity
 from db.access import NotAllowed
 from db.continuity import DEFINITIONS
@@ -230,8 +230,8 @@ if not workers.empty:
                              format_func=worker_names.get, key="continuity_worker")
     theirs = continuity.worker_families(report.relationships, families, worker_id, today=today)
     if theirs.empty:
-        st.info(f"{worker_names[worker_id]} hasn't worked with a family of this team in the last "
-                "12 months.")
+        st.info(plain(f"{worker_names[worker_id]} hasn't worked with a family of this team in "
+                      "the last 12 months."))
     else:
         st.dataframe(pd.DataFrame({
             "Open": _link(theirs), "Family": theirs["family"], "Role": theirs["role"],

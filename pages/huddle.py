@@ -6,6 +6,7 @@ import streamlit as st
 
 from components import huddle_view
 from components.auth import guard
+from components.ui import plain
 from components.pages import CASEWORK
 from db import huddle, queries
 from db.huddle import monday_of
@@ -35,7 +36,7 @@ if wall:
     if st.button("Back to the huddle", icon=":material/arrow_back:", key="huddle_wall_back"):
         st.session_state["huddle_wall"] = False
         st.rerun()
-    st.title(f"{board.team_name}: this week")
+    st.title(plain(f"{board.team_name}: this week"))
     huddle_view.sections(board, talked=talked, wall=True)
 else:
     if st.button("Show on the wall screen", icon=":material/tv:", key="huddle_wall_open"):
