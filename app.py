@@ -30,4 +30,6 @@ else:
     pages = pages_for(actor)
     if st.session_state.get("must_change_password"):  # after a reset: the account page only
         pages = [page for page in pages if page.url_path == "account"]
-    st.navigation(pages).run()
+    navigation = st.navigation(pages)
+    auth.return_to_where_they_were_going(actor)
+    navigation.run()

@@ -8,8 +8,12 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
 
+import sys
+from pathlib import Path
+
 import streamlit as st
 import streamlit_authenticator as stauth
+from streamlit.errors import StreamlitAPIException
 
 from components.config import cookie_key
 from db import auth
@@ -156,6 +160,8 @@ def sign_in() -> Actor | None:
     if actor is None:
         _login_form(authenticator)
         return None
+    if st.session_state.pop("cookie_pending", False):
+        authenticator.cookie_controller.set_cookie()
     st.session_state["_authenticator"] = authenticator
     return actor
 
@@ -181,7 +187,9 @@ def _login_form(authenticator: stauth.Authenticate) -> None:
     _start_session(result.actor, utcnow())
     st.session_state["must_change_password"] = result.must_change_password
     st.session_state["logout"] = None
-    authenticator.cookie_controller.set_cookie()
+    # The cookie is written by a component in the browser: a rerun straight after it can
+    # drop it, so it is set on the next, ordinary run.
+    st.session_state["cookie_pending"] = True
     st.rerun()
 
 
@@ -199,6 +207,8 @@ def guard(*roles: Role, allow_password_change: bool = False) -> Actor:
     """First line of every page: draws nothing of the page unless a valid session holds one of
     the roles. Pages are served directly on a fresh server, so they cannot rely on app.py."""
     actor = current_actor()
+    if actor is None and _served_without_navigation():
+        _hand_over_to_the_app()
     if actor is None:
         st.info("Please log in to see this page.")
         st.stop()
@@ -210,6 +220,46 @@ def guard(*roles: Role, allow_password_change: bool = False) -> Actor:
         st.stop()
     _watch_session()
     return actor
+
+
+APP_SCRIPT = Path(__file__).resolve().parent.parent / "app.py"
+
+
+def _calling_files() -> list[Path]:
+    frame, files = sys._getframe(1), []
+    while frame is not None:
+        files.append(Path(frame.f_code.co_filename))
+        frame = frame.f_back
+    return files
+
+
+def _served_without_navigation() -> bool:
+    """True when this page runs without app.py: on a freshly started server Streamlit serves
+    files in pages/ directly (an old-style multipage app) until app.py has run once."""
+    return all(path.name != "app.py" or path.resolve() != APP_SCRIPT for path in _calling_files())
+
+
+def _hand_over_to_the_app() -> None:
+    """Remembers where the person was going and lets app.py show the login and the proper
+    navigation; app.py brings them back here afterwards."""
+    page = next((path for path in _calling_files() if path.parent.name == "pages"), None)
+    if page is not None:
+        st.session_state["after_login"] = {"page": f"pages/{page.name}",
+                                           "query": dict(st.query_params)}
+    try:
+        st.switch_page("app.py")
+    except StreamlitAPIException:
+        pass  # no app to hand over to (a page run on its own): the guard below still holds
+
+
+def return_to_where_they_were_going(actor: Actor) -> None:
+    """After login, a deep link that arrived before the navigation existed lands on its page
+    (if the worker's roles include it)."""
+    from components.pages import PAGES
+    target = st.session_state.pop("after_login", None)
+    allowed = {path for path, _t, _i, _u, roles in PAGES if any(actor.has(r) for r in roles)}
+    if target and target["page"] in allowed and not st.session_state.get("must_change_password"):
+        st.switch_page(target["page"], query_params=target["query"] or None)
 
 
 def session_has_lapsed() -> bool:

@@ -44,13 +44,15 @@ def goal_points(scores: pd.DataFrame, *, staff: bool) -> pd.DataFrame:
 
 
 def goal_chart(points: pd.DataFrame, meeting_days: pd.DataFrame, *, staff: bool,
-               title: str = "", height: int = 220) -> alt.Chart:
+               title: str = "", height: int = 260) -> alt.Chart:
     """One goal: a line per person who scores it, a worker's view dashed, meetings marked."""
-    x = alt.X("scored_on:T", title=None, axis=alt.Axis(format="%b %Y", labelAngle=0))
+    x = alt.X("scored_on:T", title=None,
+              axis=alt.Axis(format="%b %Y", labelAngle=0, tickCount="month"))
     y = alt.Y("score:Q", scale=SCORE_SCALE, title="Score (0 to 10)")
     lines = alt.Chart(points).mark_line(point=alt.OverlayMarkDef(size=60)).encode(
         x=x, y=y,
-        color=alt.Color("scorer:N", title="Who scored"),
+        color=alt.Color("scorer:N", title="Who scored",
+                        legend=alt.Legend(orient="bottom", labelFontSize=13, titleFontSize=13)),
         strokeDash=alt.StrokeDash("is_worker_view:N", scale=DASH, legend=None),
         strokeWidth=alt.StrokeWidth("is_worker_view:N", scale=WIDTH, legend=None),
         opacity=alt.Opacity("is_worker_view:N", scale=OPACITY, legend=None),
@@ -60,7 +62,7 @@ def goal_chart(points: pd.DataFrame, meeting_days: pd.DataFrame, *, staff: bool,
     )
     labels = alt.Chart(points).transform_filter(alt.datum.label != "").mark_text(
         dy=-12, fontSize=13, fontWeight="bold").encode(x=x, y=y, text="score:Q",
-                                                       color=alt.Color("scorer:N", legend=None))
+                                                       color=alt.Color("scorer:N"))
     layers = []
     if not meeting_days.empty:
         meetings = meeting_days.assign(on=pd.to_datetime(meeting_days["on"]))[["on"]]

@@ -4,7 +4,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from components.ui import demo_marker, friendly_date, plain
+from components.ui import friendly_date, plain
 from db import actions, queries
 from db.access import Actor
 from db.queries import FamilySummary
@@ -34,13 +34,14 @@ def record_view_once(actor: Actor, family_id: int) -> None:
 
 def header(summary: FamilySummary, workers: pd.DataFrame) -> None:
     st.title(plain(summary.known_as))
-    demo_marker()
     current = workers[workers["until"].isna()]
-    columns = st.columns(4)
-    columns[0].metric("Where things are", summary.status_words)
-    columns[1].metric("Worker", ", ".join(current["worker"]) or "Not yet chosen")
-    columns[2].metric("First came to us", friendly_date(summary.first_came_on))
-    columns[3].metric("We agreed to meet", summary.rhythm_words)
+    facts = [("Where things are", summary.status_words),
+             ("Worker", ", ".join(current["worker"]) or "Not yet chosen"),
+             ("First came to us", friendly_date(summary.first_came_on)),
+             ("We agreed to meet", summary.rhythm_words)]
+    for column, (label, value) in zip(st.columns(4), facts):
+        column.caption(label)
+        column.markdown(f"**{plain(value)}**")
     if summary.council_reference:
         st.caption(plain(f"Council reference: {summary.council_reference} · {summary.team_name}"))
 

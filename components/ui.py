@@ -35,7 +35,7 @@ def _demo_database() -> bool:
 
 def demo_marker() -> None:
     if _demo_database():
-        st.caption("🧪 Demo data: every family here is made up.")
+        st.caption(":material/science: Demo data: every family here is made up.")
 
 
 def sidebar(actor: Actor) -> None:
