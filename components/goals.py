@@ -187,3 +187,54 @@ def score_round_form(actor: Actor, family_id: int) -> None:
             st.session_state.pop(token_key, None)
             st.toast("Scores saved." if new else "Those scores were already saved.")
             st.rerun(scope="app")
+
+
+GOAL_ACTIONS = ["Record a round of scores", "Add a goal", "Change a goal"]
+
+
+def staff_goals(actor: Actor, family_id: int, data: queries.GoalData, people: pd.DataFrame) -> None:
+    """The Goals section for workers: one overview chart of every goal, a sentence for each,
+    a closer look at one goal, and a form only when asked for (forms cost on every rerun)."""
+    action = st.segmented_control("What would you like to do?", GOAL_ACTIONS, key="goals_action",
+                                  label_visibility="collapsed")
+    if action == "Record a round of scores":
+        score_round_form(actor, family_id)
+    elif action == "Add a goal":
+        add_goal_form(actor, family_id, people)
+    elif action == "Change a goal":
+        _change_a_goal(actor, data, people)
+    if data.goals.empty:
+        st.info("No goals yet. Goals are set by the family, in their own words.")
+        return
+    overview(family_id, data, queries.Audience.STAFF)
+    progress = metrics.progress(data.scores, date.today())
+    for goal in data.goals.itertuples():
+        scores = data.scores[data.scores["goal_id"] == goal.goal_id]
+        whose = "" if goal.whose == WHOLE_FAMILY else goal.whose
+        status = GOAL_STATUS[GoalStatus(goal.status)]
+        st.markdown(f"**{plain(goal.wording)}** · {plain(goal.whose)} · {status}")
+        st.write(plain(metrics.goal_sentence(whose=whose, wording=goal.wording, points=scores)))
+        _real_change_note(progress[progress["goal_id"] == goal.goal_id])
+    _closer_look(family_id, data)
+
+
+def _closer_look(family_id: int, data: queries.GoalData) -> None:
+    scored = data.goals[data.goals["goal_id"].isin(data.scores["goal_id"])]
+    if scored.empty:
+        return
+    labels = dict(zip(scored["goal_id"], scored["wording"]))
+    chosen = st.selectbox("Look closer at a goal", list(labels), format_func=labels.get,
+                          key=f"goal_closer_{family_id}")
+    goal = scored.set_index("goal_id").loc[chosen]
+    st.caption(plain(f"0 means: {goal['zero_means'] or '—'} · 10 means: {goal['ten_means'] or '—'}"))
+    st.vega_lite_chart(goal_spec(family_id, data.data_version, int(chosen), queries.Audience.STAFF,
+                                 data.scores, data.meeting_days), width="stretch")
+
+
+def _change_a_goal(actor: Actor, data: queries.GoalData, people: pd.DataFrame) -> None:
+    if data.goals.empty:
+        st.info("There are no goals to change yet.")
+        return
+    labels = dict(zip(data.goals["goal_id"], data.goals["wording"]))
+    chosen = st.selectbox("Which goal?", list(labels), format_func=labels.get, key="goal_change_pick")
+    edit_goal_form(actor, data.goals.set_index("goal_id", drop=False).loc[chosen], people)

@@ -194,7 +194,8 @@ class Family(SQLModel, table=True):
 
 
 class FamilyStatusChange(SQLModel, table=True):
-    __table_args__ = (Index("ix_familystatuschange_family_on", "family_id", "changed_on"),)
+    __table_args__ = (Index("ix_familystatuschange_family_on", "family_id", "changed_on"),
+                      Index("ix_familystatuschange_status_on", "status", "changed_on"))
     id: int | None = Field(default=None, primary_key=True)
     family_id: int = Field(foreign_key="family.id")
     status: FamilyStatus = Field(sa_type=checked_enum(FamilyStatus))

@@ -208,27 +208,30 @@ def teams_for(actor: Actor) -> pd.DataFrame:
 def workers_and_teams(actor: Actor) -> tuple[pd.DataFrame, pd.DataFrame]:
     """For admins: every worker with roles and teams, and every team with its size."""
     require_role(actor, Role.admin)
-    with read_session() as session:
-        workers = session.exec(select(Worker).order_by(Worker.name)).all()
-        roles = session.exec(select(WorkerRole)).all()
-        links = session.exec(select(WorkerTeam, Team.name).join(Team)).all()
+    with read_session() as session:  # columns, not ORM objects: a council has ~600 workers
+        workers = session.exec(select(Worker.id, Worker.name, Worker.username, Worker.is_active)
+                               .order_by(Worker.name)).all()
+        roles = session.exec(select(WorkerRole.worker_id, WorkerRole.role)).all()
+        links = session.exec(select(WorkerTeam.worker_id, WorkerTeam.leads, Team.name)
+                             .join(Team)).all()
         teams = session.exec(
             select(Team.id, Team.name, Team.community, Team.time_zone,
                    func.count(Family.id).filter(Family.status != FamilyStatus.closed))
             .join(Family, and_(Family.team_id == Team.id, Family.erased_at.is_(None)), isouter=True)
             .group_by(Team.id).order_by(Team.name)).all()
     roles_of: dict[int, list[str]] = {}
-    for role in roles:
-        roles_of.setdefault(role.worker_id, []).append(role.role.value)
+    for worker_id, role in roles:
+        roles_of.setdefault(worker_id, []).append(Role(role).value)
     teams_of: dict[int, list[str]] = {}
-    for link, team_name in links:
-        teams_of.setdefault(link.worker_id, []).append(team_name + (" (leads)" if link.leads else ""))
+    for worker_id, leads, team_name in links:
+        teams_of.setdefault(worker_id, []).append(team_name + (" (leads)" if leads else ""))
     worker_frame = pd.DataFrame([{
-        "worker_id": w.id, "name": w.name, "username": w.username,
-        "roles": ", ".join(sorted(roles_of.get(w.id, []))),
-        "teams": ", ".join(sorted(teams_of.get(w.id, []))),
-        "active": w.is_active,
-    } for w in workers], columns=["worker_id", "name", "username", "roles", "teams", "active"])
+        "worker_id": worker_id, "name": name, "username": username,
+        "roles": ", ".join(sorted(roles_of.get(worker_id, []))),
+        "teams": ", ".join(sorted(teams_of.get(worker_id, []))),
+        "active": active,
+    } for worker_id, name, username, active in workers],
+        columns=["worker_id", "name", "username", "roles", "teams", "active"])
     team_frame = pd.DataFrame(teams, columns=["team_id", "team", "community", "time_zone",
                                               "open_families"])
     return worker_frame, team_frame

@@ -22,7 +22,8 @@ from enum import Enum
 
 import pandas as pd
 from sqlalchemy import Enum as SAEnum, String, Table, case, func, literal, select as sa_select
-from sqlalchemy import or_, update
+from sqlalchemy import exists, or_, update
+from sqlalchemy.orm import aliased
 from sqlalchemy.types import TypeDecorator
 from sqlmodel import SQLModel, select
 
@@ -247,17 +248,21 @@ def retention_report(actor: Actor, *, today: date | None = None,
         cutoff = today.replace(year=today.year - years)
     except ValueError:  # 29 February
         cutoff = today.replace(year=today.year - years, day=28)
-    closed_on = (sa_select(func.max(FamilyStatusChange.changed_on))
-                 .where(FamilyStatusChange.family_id == Family.id,
-                        FamilyStatusChange.status == FamilyStatus.closed)
-                 .correlate(Family).scalar_subquery())
+    # Start from closures older than the cutoff (indexed by status and date) and keep those
+    # not followed by a later closure: a scan of every closed family took ~0.3 s on a large
+    # council's data.
+    old, later = aliased(FamilyStatusChange), aliased(FamilyStatusChange)
+    closed_again = exists().where(later.family_id == old.family_id,
+                                  later.status == FamilyStatus.closed,
+                                  later.changed_on > old.changed_on)
     with read_session() as session:
         rows = session.exec(
-            select(Family.id, Team.name, Family.council_reference, closed_on)
+            select(Family.id, Team.name, Family.council_reference, old.changed_on)
+            .select_from(old).join(Family, Family.id == old.family_id)
             .join(Team, Team.id == Family.team_id)
-            .where(Family.status == FamilyStatus.closed, Family.erased_at.is_(None),
-                   closed_on < cutoff)
-            .order_by(closed_on, Family.id)).all()
+            .where(old.status == FamilyStatus.closed, old.changed_on < cutoff, ~closed_again,
+                   Family.status == FamilyStatus.closed, Family.erased_at.is_(None))
+            .order_by(old.changed_on, Family.id)).all()
     frame = pd.DataFrame(rows, columns=RETENTION_COLUMNS[:4])
     frame["years_closed"] = frame["closed_on"].map(lambda d: round((today - d).days / 365.25, 1))
     return frame

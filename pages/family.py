@@ -39,16 +39,7 @@ section = st.segmented_control("Show", SECTIONS, default=SECTIONS[0], key="famil
                                label_visibility="collapsed") or SECTIONS[0]
 # Only the chosen section runs: the page stays quick however much a family has recorded.
 if section == "Goals":
-    with st.expander("Record a round of scores", icon=":material/edit_note:"):
-        goals.score_round_form(actor, family_id)
-    with st.expander("All goals at a glance", icon=":material/grid_view:"):
-        goals.overview(family_id, goal_data, queries.Audience.STAFF)
-    goals.goal_cards(family_id, goal_data)
-    with st.expander("Add a goal", icon=":material/add:"):
-        goals.add_goal_form(actor, family_id, people)
-    for _, goal in goal_data.goals.iterrows():
-        with st.expander(f"Change the goal: {goal['wording']}", icon=":material/edit:"):
-            goals.edit_goal_form(actor, goal, people)
+    goals.staff_goals(actor, family_id, goal_data, people)
 elif section == "Meetings":
     with st.expander("Record a meeting", icon=":material/event:"):
         meeting_views.record_meeting(actor, summary, people)

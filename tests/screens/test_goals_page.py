@@ -37,7 +37,12 @@ def _by_key(elements, key):
     return next(e for e in elements if e.key == key)
 
 
+def _do(at, action: str) -> None:
+    at.segmented_control(key="goals_action").set_value(action).run()
+
+
 def _add_goal(at, wording: str) -> None:
+    _do(at, "Add a goal")
     _by_key(at.text_input, "goal_add_wording").input(wording)
     _by_key(at.text_input, "goal_add_zero").input("Shouting every night")
     _by_key(at.text_input, "goal_add_ten").input("Calm most nights")
@@ -52,6 +57,7 @@ def test_add_a_goal_then_a_round_shows_the_new_point_and_sentence(family_page, d
     assert "Calmer bedtimes for Ellie" in all_text(at)
 
     # The first family member is here today; they score every goal 7.
+    _do(at, "Record a round of scores")
     _by_key(at.multiselect, f"score_round_present_{family_id}").set_value(
         [_a_family_member(demo_db, family_id)]).run()
     score_inputs = [n for n in at.number_input if n.key and n.key.startswith(f"score_{family_id}_")
@@ -76,6 +82,7 @@ def test_add_a_goal_then_a_round_shows_the_new_point_and_sentence(family_page, d
 def test_a_double_submit_stores_one_round(family_page, demo_db):
     at, family_id = family_page
     token_key = f"score_round_token_{family_id}"
+    _do(at, "Record a round of scores")
     _by_key(at.multiselect, f"score_round_present_{family_id}").set_value(
         [_a_family_member(demo_db, family_id)]).run()
 

@@ -1,8 +1,5 @@
 """index status changes by status and date (the retention review on a large council)
 
-PROPOSED: move to migrations/versions/ together with the model Index and the query rewrite
-(BENCHMARKS.md, "Why the misses"); on its own it breaks the models-vs-migrations test.
-
 Revision ID: 0002
 Revises: 0001
 Create Date: 2026-11-23 19:00:00
