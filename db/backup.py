@@ -1,0 +1,298 @@
+"""Backups and restores of the configured database (DATABASE_URL, or the embedded SQLite file).
+
+    python -m db.backup backup [--to PATH]
+    python -m db.backup restore --from PATH [--yes]
+
+SQLite: the sqlite3 online backup API (a consistent copy while the app keeps running), checked
+with PRAGMA integrity_check. PostgreSQL: pg_dump -Fc / pg_restore, whose major version must
+match the server's. Backups go to a timestamped file under backups/ (or BACKUP_DIR) unless --to says where
+(a folder or a file name).
+
+A restore first takes a backup of the current state (so a restore can itself be undone), then
+replaces the configured database's contents in one step. Run from a terminal it asks for
+confirmation; run non-interactively it needs --yes. It says what it did.
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import shutil
+import sqlite3
+import subprocess
+import sys
+from datetime import datetime, timezone
+from pathlib import Path
+
+from sqlalchemy import text
+from sqlalchemy.engine import URL, make_url
+
+from db.engine import database_url, get_engine
+from db.settings import ROOT
+
+BACKUP_FOLDER = ROOT / "backups"  # BACKUP_DIR in the environment puts them elsewhere
+
+
+def backup_folder() -> Path:
+    return Path(os.environ.get("BACKUP_DIR") or BACKUP_FOLDER)
+
+
+class BackupProblem(RuntimeError):
+    """A backup or restore could not be done safely; the message says why and what to do."""
+
+
+# --- where ---------------------------------------------------------------------------------
+
+def _stamp() -> str:
+    return datetime.now(timezone.utc).strftime("%Y%m%d-%H%M%S-%f")
+
+
+def _target(to: str | Path | None, suffix: str, label: str = "golden_thread") -> Path:
+    if to is None:
+        folder, name = backup_folder(), None
+    else:
+        to = Path(to)
+        if to.is_dir() or str(to).endswith(os.sep):
+            folder, name = to, None
+        else:
+            folder, name = to.parent, to.name
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / (name or f"{label}-{_stamp()}{suffix}")
+    if path.exists():
+        raise BackupProblem(f"{path} already exists: choose another name (nothing was written).")
+    return path
+
+
+def _kind(url: URL) -> str:
+    backend = url.get_backend_name()
+    if backend not in ("sqlite", "postgresql"):
+        raise BackupProblem(f"Golden Thread backs up SQLite or PostgreSQL, not {backend}.")
+    return backend
+
+
+def _sqlite_file(url: URL) -> Path:
+    if url.database in (None, "", ":memory:"):
+        raise BackupProblem("An in-memory SQLite database has nothing to back up.")
+    return Path(url.database).resolve()
+
+
+# --- SQLite --------------------------------------------------------------------------------
+
+def _integrity(path: Path) -> None:
+    with sqlite3.connect(path) as check:
+        result = check.execute("PRAGMA integrity_check").fetchall()
+    check.close()
+    if result != [("ok",)]:
+        raise BackupProblem(f"{path} fails SQLite's integrity check: {result[:3]}")
+
+
+def _sqlite_copy(source: Path, target: Path) -> None:
+    """The online backup API: a consistent snapshot even while the app is writing."""
+    source_db = sqlite3.connect(source)
+    target_db = sqlite3.connect(target)
+    try:
+        source_db.backup(target_db)
+    finally:
+        target_db.close()
+        source_db.close()
+
+
+def _sqlite_backup(url: URL, to) -> Path:
+    source = _sqlite_file(url)
+    if not source.exists():
+        raise BackupProblem(f"There is no database at {source} to back up.")
+    target = _target(to, ".db")
+    try:
+        _sqlite_copy(source, target)
+        _integrity(target)
+    except Exception:
+        target.unlink(missing_ok=True)
+        raise
+    return target
+
+
+def _sqlite_restore(url: URL, source: Path) -> None:
+    _integrity(source)
+    with sqlite3.connect(source) as check:
+        tables = {row[0] for row in check.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+    check.close()
+    if "alembic_version" not in tables:
+        raise BackupProblem(f"{source} is not a Golden Thread database (no alembic_version "
+                            f"table): nothing was changed.")
+    target = _sqlite_file(url)
+    get_engine(str(url)).dispose()  # our own pooled connections: let go before the copy
+    source_db = sqlite3.connect(source)
+    target_db = sqlite3.connect(target, timeout=30)
+    try:
+        # The backup API writes the whole file under the target's write lock, in one step.
+        source_db.backup(target_db)
+    finally:
+        target_db.close()
+        source_db.close()
+    _integrity(target)
+
+
+# --- PostgreSQL ----------------------------------------------------------------------------
+
+def _pg_env_and_args(url: URL) -> tuple[dict, list[str]]:
+    env = dict(os.environ)
+    if url.password:
+        env["PGPASSWORD"] = str(url.password)
+    args = ["--dbname", url.database or "postgres"]
+    if url.host:
+        args += ["--host", url.host]
+    if url.port:
+        args += ["--port", str(url.port)]
+    if url.username:
+        args += ["--username", url.username]
+    for key, value in (url.query or {}).items():  # e.g. sslmode=require
+        if key == "sslmode":
+            env["PGSSLMODE"] = str(value)
+    return env, args
+
+
+def _tool(name: str) -> str:
+    found = shutil.which(name)
+    if found is None:
+        raise BackupProblem(f"{name} is not installed: install the PostgreSQL client tools "
+                            f"(e.g. apt-get install postgresql-client) matching the server's "
+                            f"major version.")
+    return found
+
+
+def client_major(tool: str = "pg_dump") -> int:
+    output = subprocess.run([_tool(tool), "--version"], capture_output=True, text=True,
+                            check=True).stdout
+    match = re.search(r"(\d+)(?:\.\d+)?", output)
+    if not match:
+        raise BackupProblem(f"Could not read the version of {tool}: {output.strip()}")
+    return int(match.group(1))
+
+
+def server_major(url: URL) -> int:
+    try:
+        with get_engine(url.render_as_string(hide_password=False)).connect() as connection:
+            number = int(connection.execute(text("SHOW server_version_num")).scalar_one())
+    except Exception as problem:
+        raise BackupProblem(
+            f"Golden Thread can't reach the database {url.render_as_string(hide_password=True)} "
+            f"({type(problem).__name__}): check DATABASE_URL and that PostgreSQL is running. "
+            f"Nothing was done.") from None
+    return number // 10000
+
+
+def _check_versions(url: URL, tool: str) -> None:
+    client, server = client_major(tool), server_major(url)
+    if client != server:
+        raise BackupProblem(
+            f"{tool} is version {client} but the PostgreSQL server is version {server}: their "
+            f"major versions must match (a newer pg_dump writes files an older pg_restore "
+            f"cannot read; an older one refuses a newer server). Install postgresql-client-"
+            f"{server}, or put its bin folder first on PATH. Nothing was done.")
+
+
+def _run(command: list[str], env: dict, what: str) -> None:
+    finished = subprocess.run(command, env=env, capture_output=True, text=True)
+    if finished.returncode != 0:
+        raise BackupProblem(f"{what} failed: {finished.stderr.strip()[-2000:]}")
+
+
+def _pg_backup(url: URL, to) -> Path:
+    _check_versions(url, "pg_dump")
+    target = _target(to, ".dump")
+    env, args = _pg_env_and_args(url)
+    try:
+        _run([_tool("pg_dump"), "--format=custom", "--no-owner", "--no-privileges",
+              "--file", str(target), *args], env, "pg_dump")
+    except Exception:
+        target.unlink(missing_ok=True)
+        raise
+    return target
+
+
+def _pg_restore(url: URL, source: Path) -> None:
+    _check_versions(url, "pg_restore")
+    env, args = _pg_env_and_args(url)
+    listing = subprocess.run([_tool("pg_restore"), "--list", str(source)], capture_output=True,
+                             text=True)
+    if listing.returncode != 0 or " alembic_version" not in listing.stdout:
+        raise BackupProblem(f"{source} is not a pg_dump -Fc file of a Golden Thread database: "
+                            f"nothing was changed.")
+    get_engine(url.render_as_string(hide_password=False)).dispose()
+    # --clean drops what the file holds and creates it again; --single-transaction makes the
+    # whole restore land or none of it.
+    _run([_tool("pg_restore"), "--clean", "--if-exists", "--no-owner", "--no-privileges",
+          "--single-transaction", "--exit-on-error", *args, str(source)], env, "pg_restore")
+
+
+# --- the two commands ----------------------------------------------------------------------
+
+def backup(to: str | Path | None = None, url: str | None = None) -> Path:
+    """Backs up the configured database; returns the file written."""
+    parsed = make_url(url or database_url())
+    if _kind(parsed) == "sqlite":
+        return _sqlite_backup(parsed, to)
+    return _pg_backup(parsed, to)
+
+
+def restore(source: str | Path, url: str | None = None,
+            safety_folder: str | Path | None = None) -> Path:
+    """Replaces the configured database's contents with the backup at `source`, after taking
+    a backup of the current state first. Returns the safety backup's path."""
+    source = Path(source)
+    if not source.is_file():
+        raise BackupProblem(f"There is no backup file at {source}: nothing was changed.")
+    parsed = make_url(url or database_url())
+    kind = _kind(parsed)
+    if kind == "postgresql":
+        _check_versions(parsed, "pg_restore")
+    safety = backup(safety_folder, url=parsed.render_as_string(hide_password=False))
+    if kind == "sqlite":
+        _sqlite_restore(parsed, source)
+    else:
+        _pg_restore(parsed, source)
+    return safety
+
+
+def _describe(url: str) -> str:
+    return make_url(url).render_as_string(hide_password=True)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m db.backup",
+                                     description="Back up or restore Golden Thread's database.")
+    commands = parser.add_subparsers(dest="command", required=True)
+    make = commands.add_parser("backup", help="write a backup (default: backups/<time>)")
+    make.add_argument("--to", help="a folder or a file name for the backup")
+    back = commands.add_parser("restore", help="replace the database with a backup")
+    back.add_argument("--from", dest="source", required=True, help="the backup file")
+    back.add_argument("--yes", action="store_true",
+                      help="do not ask for confirmation (needed when not run from a terminal)")
+    args = parser.parse_args(argv)
+    url = database_url()
+    try:
+        if args.command == "backup":
+            path = backup(args.to)
+            print(f"Backed up {_describe(url)} to {path}.")
+            return 0
+        if not args.yes:
+            if not sys.stdin.isatty():
+                print("Restoring replaces everything in the database. Run it again with --yes "
+                      "to confirm (nothing was changed).", file=sys.stderr)
+                return 2
+            answer = input(f"Replace everything in {_describe(url)} with {args.source}? A backup "
+                           f"of the current state is taken first. Type yes to go on: ")
+            if answer.strip().lower() != "yes":
+                print("Nothing was changed.")
+                return 1
+        safety = restore(args.source)
+        print(f"Backed up the current state of {_describe(url)} to {safety}, then restored "
+              f"{args.source} into it. To undo: python -m db.backup restore --from {safety}")
+        return 0
+    except BackupProblem as problem:
+        print(str(problem), file=sys.stderr)
+        return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

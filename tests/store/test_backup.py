@@ -1,0 +1,132 @@
+"""Backups: back up, change data, restore, and every table's row count is the backed-up one.
+On SQLite always; on PostgreSQL with TEST_DATABASE=postgresql when pg_dump is installed."""
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from sqlalchemy import func, inspect, select, text
+from sqlmodel import SQLModel
+
+import db.models  # noqa: F401  (every table on the metadata)
+from db import backup as backups
+from db.engine import get_engine, write_session
+from db.models import Family, Team
+from tests.conftest import BACKEND, ROOT
+
+
+@pytest.fixture
+def database(demo_db):
+    if BACKEND == "postgresql" and shutil.which("pg_dump") is None:
+        pytest.skip("pg_dump is not installed: PostgreSQL backups cannot be tested here.")
+    return demo_db
+
+
+def _counts(engine) -> dict[str, int]:
+    names = sorted(set(inspect(engine).get_table_names()) | set(SQLModel.metadata.tables))
+    with engine.connect() as connection:
+        return {name: connection.execute(select(func.count()).select_from(
+            SQLModel.metadata.tables[name] if name in SQLModel.metadata.tables
+            else text(name))).scalar_one() for name in names}
+
+
+def _change_everything_a_little(engine) -> None:
+    with write_session(engine) as session:
+        team = session.get(Team, 1)
+        session.add(Family(team_id=team.id, known_as="Added after the backup",
+                           first_came_on=team_first_day()))
+    with engine.begin() as connection:
+        connection.execute(text("DELETE FROM goalscore WHERE id IN "
+                                "(SELECT id FROM goalscore ORDER BY id LIMIT 5)"))
+
+
+def team_first_day():
+    from datetime import date
+    return date(2025, 1, 2)
+
+
+def test_backup_change_restore_gives_back_every_row(database, tmp_path):
+    before = _counts(database)
+    written = backups.backup(tmp_path / "saved")
+    assert written.exists() and written.stat().st_size > 0
+    _change_everything_a_little(database)
+    changed = _counts(database)
+    assert changed["family"] == before["family"] + 1
+    assert changed["goalscore"] == before["goalscore"] - 5
+
+    safety = backups.restore(written, safety_folder=tmp_path / "safety")
+    assert _counts(get_engine()) == before
+    assert safety.exists() and safety != written
+    # The safety copy holds the state just before the restore, so a restore can be undone.
+    backups.restore(safety, safety_folder=tmp_path / "safety2")
+    assert _counts(get_engine()) == changed
+
+
+def test_backups_go_to_a_timestamped_file_in_the_folder_given(database, tmp_path):
+    first = backups.backup(tmp_path)
+    second = backups.backup(tmp_path)
+    assert first.parent == tmp_path and first != second
+    assert first.name.startswith("golden_thread-")
+    with pytest.raises(backups.BackupProblem, match="already exists"):
+        backups.backup(first)
+
+
+def test_restore_refuses_a_file_that_is_not_a_backup(database, tmp_path):
+    before = _counts(database)
+    junk = tmp_path / "junk.db"
+    junk.write_bytes(b"not a database at all" * 100)
+    with pytest.raises(Exception):
+        backups.restore(junk, safety_folder=tmp_path / "safety")
+    with pytest.raises(backups.BackupProblem, match="no backup file"):
+        backups.restore(tmp_path / "missing.db", safety_folder=tmp_path / "safety")
+    assert _counts(database) == before
+
+
+def _cli(*args: str, folder: Path) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "db.backup", *args], cwd=ROOT,
+                          env={**os.environ, "BACKUP_DIR": str(folder)},
+                          capture_output=True, text=True,
+                          stdin=subprocess.DEVNULL, timeout=120)
+
+
+def test_the_command_line_backs_up_and_restores_only_with_yes(database, tmp_path):
+    made = _cli("backup", folder=tmp_path)
+    assert made.returncode == 0, made.stderr
+    path = Path(made.stdout.split(" to ", 1)[1].strip().rstrip("."))
+    assert path.exists() and path.parent == tmp_path
+    before = _counts(database)
+    _change_everything_a_little(database)
+
+    refused = _cli("restore", "--from", str(path), folder=tmp_path)
+    assert refused.returncode == 2 and "--yes" in refused.stderr
+    assert _counts(database)["family"] == before["family"] + 1
+
+    done = _cli("restore", "--from", str(path), "--yes", folder=tmp_path)
+    assert done.returncode == 0, done.stderr
+    assert "Backed up the current state" in done.stdout and "restored" in done.stdout
+    assert _counts(database) == before
+    assert len(list(tmp_path.glob("golden_thread-*"))) == 2  # ours, and the state before restore
+
+
+def test_an_unreachable_database_is_one_sentence(tmp_path):
+    url = "postgresql+psycopg://postgres@127.0.0.1:1/nowhere"
+    finished = subprocess.run([sys.executable, "-m", "db.backup", "backup"], cwd=ROOT,
+                              env={**os.environ, "DATABASE_URL": url, "BACKUP_DIR": str(tmp_path)},
+                              capture_output=True, text=True, timeout=60)
+    if shutil.which("pg_dump") is None:
+        assert "pg_dump is not installed" in finished.stderr
+    else:
+        assert finished.returncode == 1 and "can't reach the database" in finished.stderr
+        assert "Traceback" not in finished.stderr
+
+
+def test_a_client_server_version_mismatch_is_refused_in_words(database, monkeypatch):
+    if BACKEND != "postgresql":
+        pytest.skip("PostgreSQL only: SQLite backups need no client tools")
+    monkeypatch.setattr(backups, "client_major", lambda tool="pg_dump": 9)
+    with pytest.raises(backups.BackupProblem, match="major versions must match"):
+        backups.backup()
