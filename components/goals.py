@@ -224,7 +224,10 @@ def _closer_look(family_id: int, data: queries.GoalData) -> None:
         return
     labels = dict(zip(scored["goal_id"], scored["wording"]))
     chosen = st.selectbox("Look closer at a goal", list(labels), format_func=labels.get,
+                          index=None, placeholder="Choose a goal to see who scored what, and when",
                           key=f"goal_closer_{family_id}")
+    if chosen is None:
+        return
     goal = scored.set_index("goal_id").loc[chosen]
     st.caption(plain(f"0 means: {goal['zero_means'] or '—'} · 10 means: {goal['ten_means'] or '—'}"))
     st.vega_lite_chart(goal_spec(family_id, data.data_version, int(chosen), queries.Audience.STAFF,

@@ -136,7 +136,7 @@ PROFESSIONALS = [("School", "Mrs Bright, class teacher"), ("Health visiting", "J
 HELP = [(HelpKind.food, "Food bank voucher"), (HelpKind.grant, "Grant for a new cooker"),
         (HelpKind.debt_advice, "Referral to debt advice"), (HelpKind.equipment, "Bunk beds"),
         (HelpKind.money, "Help with a bus pass"), (HelpKind.housing, "Letter to support a move")]
-STORIES = ["climb", "stuck", "dip_and_recover", "achieved", "slow_climb"]
+STORIES = ["climb", "stuck", "dip_and_recover", "achieved", "slow_climb", "recent_dip"]
 
 
 def _score_story(story: str, steps: int, rng: random.Random) -> list[int]:
@@ -150,6 +150,8 @@ def _score_story(story: str, steps: int, rng: random.Random) -> list[int]:
             value = start + 3 * share
         elif story == "stuck":
             value = start + 1
+        elif story == "recent_dip":  # going well, then a hard few weeks: the huddle should see it
+            value = start + 5 * share if i < steps - 1 else start + 5 * (i - 1) / max(steps - 1, 1) - 4
         elif story == "dip_and_recover":
             value = start + 2 - 3 * min(share, 0.4) / 0.4 + (7 * (share - 0.4) if share > 0.4 else 0)
         else:  # achieved
@@ -235,7 +237,7 @@ def build(*, families: int, teams: int, workers: int, years: int, open_share: fl
             flush(b)
             b.rows.clear()
     b.add(DemoInfo, made_at=datetime.now(timezone.utc), seed=seed, families=families)
-    for t in team_ids[:1]:
+    for t in team_ids[:2]:
         b.add(Huddle, team_id=t, held_on=today - timedelta(days=7), held_by=practitioner)
     return b
 
@@ -263,7 +265,8 @@ def _family(b: _Builder, rng: random.Random, index: int, team_id: int, workers: 
     # Status history: waiting, then working together, then perhaps keeping in touch or closed.
     wait = rng.choice([3, 7, 12, 20, 35, 60])
     start = first_came + timedelta(days=wait)
-    still_waiting = is_open and (start > today - timedelta(days=2) or rng.random() < 0.08)
+    # About one family in ten is still waiting to meet a worker, spread across the teams.
+    still_waiting = is_open and (start > today - timedelta(days=2) or index % 10 == 3)
     if still_waiting:
         first_came = max(first_came, today - timedelta(days=rng.randint(3, 70)))
         b.rows[Family][-1]["first_came_on"] = first_came
@@ -368,6 +371,11 @@ def _work(b, rng, family_id, parent, children, workers, start, end, today, rhyth
     days = max((end - start).days, 1)
     count = max(2, min(int(days / every), MEETINGS_PER_FAMILY * 2))
     meeting_days = sorted({start + timedelta(days=int(i * days / count)) for i in range(count)})
+    if end >= today and len(meeting_days) > 1:
+        # Families we work with now last met in the past week, so the huddle has news.
+        shift = (today - timedelta(days=rng.randint(1, 6))) - meeting_days[-1]
+        if shift.days > 0:
+            meeting_days = [day + shift for day in meeting_days]
     goals = []
     # One choice draws nothing from rng, so the demo tier's data stays exactly as it was.
     how_many = goal_counts[0] if len(goal_counts) == 1 else rng.choice(goal_counts)

@@ -190,15 +190,18 @@ CHARTS = [
     ("waiting", "waiting_over_time", charts.describe_waiting(report.waiting_monthly),
      report.waiting_monthly),
 ]
-for pair in (CHARTS[:2], CHARTS[2:]):
-    for column, (name, definition, sentence, table) in zip(st.columns(2), pair):
-        with column:
-            st.vega_lite_chart(specs[name], width="stretch", alt=sentence,
-                               key=f"continuity_chart_{name}")
-            st.caption(DEFINITIONS[definition])
-            st.caption(sentence)
-            with st.expander("The figures as a table"):
-                st.dataframe(table, hide_index=True, width="stretch")
+# One chart at a time: drawing each costs ~17 ms a rerun, and a manager reads them one by one.
+chart_names = {definition: LABELS.get(definition, definition.replace("_", " ").capitalize())
+               for _name, definition, _sentence, _table in CHARTS}
+shown = st.segmented_control("Which chart", list(chart_names), format_func=chart_names.get,
+                             default=CHARTS[0][1], key="continuity_chart",
+                             label_visibility="collapsed") or CHARTS[0][1]
+name, definition, sentence, table = next(c for c in CHARTS if c[1] == shown)
+st.vega_lite_chart(specs[name], width="stretch", alt=sentence, key=f"continuity_chart_{name}")
+st.caption(DEFINITIONS[definition])
+st.caption(sentence)
+with st.expander("The figures as a table"):
+    st.dataframe(table, hide_index=True, width="stretch")
 
 # --- show: the workers --------------------------------------------------------------------
 st.header("Workers")
