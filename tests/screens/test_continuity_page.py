@@ -1,7 +1,6 @@
 """The continuity page (AppTest) and its pure chart builders."""
 from __future__ import annotations
 
-import json
 from datetime import date, timedelta
 
 import pandas as pd
