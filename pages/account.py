@@ -1,6 +1,8 @@
-"""Your account: change your password (required after a reset)."""
+"""Your account: plain-language suggestions, and changing your password (required after a
+reset)."""
 import streamlit as st
 
+from components import hints
 from components.auth import guard
 from components.ui import plain
 from db import auth
@@ -11,6 +13,8 @@ st.title("Your account")
 st.write(plain(f"You're logged in as {actor.name} ({actor.username})."))
 if st.session_state.get("must_change_password"):
     st.warning("Your password was reset. Please choose a new one to carry on.")
+else:
+    hints.setting(actor)
 with st.form("account_password", clear_on_submit=True):
     current = st.text_input("Current password", type="password", autocomplete="current-password")
     new = st.text_input("New password (at least 12 characters)", type="password",

@@ -1,0 +1,69 @@
+"""Set-up problems give one clear sentence on screen, never a stack trace."""
+import os
+from datetime import timedelta
+
+from sqlmodel import Session, select
+
+from db.engine import get_engine
+from db.models import DemoInfo
+from tests.apptest import new_app
+
+
+def _run_with(url: str):
+    os.environ["DATABASE_URL"] = url
+    get_engine.cache_clear()
+    at = new_app()
+    at.run()
+    return at
+
+
+def test_a_bad_database_url_is_one_sentence(demo_db):
+    at = _run_with("nonsense-without-a-scheme")
+    assert not at.exception
+    assert len(at.error) == 1 and "DATABASE_URL" in at.error[0].value
+    assert not at.text_input  # no login form on a broken set-up
+
+
+def test_an_unreachable_database_is_one_sentence(demo_db):
+    at = _run_with("postgresql+psycopg://nobody@127.0.0.1:1/none")
+    assert not at.exception
+    assert any("can't reach its database" in e.value for e in at.error)
+
+
+def test_missing_secrets_stop_the_app_with_what_to_do(demo_db):
+    at = new_app()
+    at.secrets["cookie_key"] = ""
+    at.run()
+    assert not at.exception
+    assert any("make run" in e.value and "cookie key" in e.value for e in at.error)
+
+
+def test_the_librarys_default_cookie_key_is_refused(demo_db):
+    at = new_app()
+    at.secrets["cookie_key"] = "some_key"
+    at.run()
+    assert any("public default" in e.value for e in at.error)
+
+
+def test_a_demo_database_older_than_a_week_is_rebuilt(demo_db, monkeypatch, tmp_path, capsys):
+    import db.engine
+    import db.prepare
+    path = tmp_path / "demo-old.db"
+    url = f"sqlite:///{path}"
+    monkeypatch.delenv("DATABASE_URL", raising=False)
+    monkeypatch.setattr(db.prepare, "DEFAULT_SQLITE_PATH", path)
+    monkeypatch.setattr(db.engine, "DEFAULT_DATABASE_URL", url)
+    get_engine.cache_clear()
+    assert "Demo data ready" in db.prepare.prepare()
+    with Session(get_engine(url)) as session:
+        info = session.exec(select(DemoInfo)).one()
+        info.made_at = info.made_at - timedelta(days=8)
+        session.add(info)
+        session.commit()
+        old_made_at = info.made_at
+    get_engine(url).dispose()  # this test's own engine must not keep the old file open
+    assert "Demo data ready" in db.prepare.prepare()
+    assert "rebuilt with fresh dates" in capsys.readouterr().out
+    with Session(get_engine(url)) as session:
+        assert session.exec(select(DemoInfo)).one().made_at > old_made_at
+    assert db.prepare.prepare() == "The database is up to date."
