@@ -1,6 +1,7 @@
-"""The weekly huddle and the family meeting screen are being built by someone else: until their
-own browser journeys exist, each must at least load for a logged-in practitioner without an
-error (and never show the login again)."""
+"""The weekly huddle and the family meeting screen were being built by someone else while these
+journeys were written: until their own browser journeys exist, each must at least load for a
+logged-in practitioner without an error (and never show the login again). axe-core checks them
+with every other page in test_accessibility.py."""
 from __future__ import annotations
 
 import pytest
