@@ -10,7 +10,7 @@ CASEWORK = (Role.practitioner, Role.manager)
 
 # (file, title, icon, url path, roles that see it)
 PAGES = [
-    ("pages/my_families.py", "My families", ":material/family_restroom:", "families", CASEWORK),
+    ("pages/families.py", "My families", ":material/family_restroom:", "families", CASEWORK),
     ("pages/family.py", "Family", ":material/diversity_3:", "family", CASEWORK),
     ("pages/huddle.py", "Weekly huddle", ":material/groups:", "huddle", CASEWORK),
     ("pages/conference.py", "Family meeting screen", ":material/co_present:", "conference",

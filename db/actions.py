@@ -33,12 +33,17 @@ class Conflict(RuntimeError):
 
 
 def touch(session: Session, family: Family) -> None:
-    """Marks the family's and its team's cached views as out of date."""
-    family.data_version += 1
-    session.add(family)
-    team = session.get(Team, family.team_id)
-    team.data_version += 1
-    session.add(team)
+    """Marks the family's and its team's cached views as out of date. The increments happen in
+    the database: a read-modify-write in Python lost bumps under concurrent writes on
+    PostgreSQL, leaving a cached view stale."""
+    session.flush()
+    session.execute(update(Family).where(Family.id == family.id)
+                    .values(data_version=Family.data_version + 1)
+                    .execution_options(synchronize_session=False))
+    session.execute(update(Team).where(Team.id == family.team_id)
+                    .values(data_version=Team.data_version + 1)
+                    .execution_options(synchronize_session=False))
+    session.expire(family, ["data_version"])
 
 
 def record_view(actor: Actor, family_id: int) -> None:

@@ -155,3 +155,21 @@ def demo_db(templates, demo_template, tmp_path):
 def empty_db(templates, empty_template, tmp_path):
     """A private, migrated, empty database."""
     yield from _database_from(templates, empty_template, tmp_path)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _every_run_goes_through_app_py():
+    """AppTest (streamlit 1.67) resets PagesManager.uses_pages_directory on every run and the
+    next PagesManager sets it again because pages/ exists, so after a click a page whose file
+    name matches its address would run on its own, without app.py (no sidebar, no logout).
+    On a server the flag stays False once app.py has run; make AppTest behave the same."""
+    from streamlit.runtime.pages_manager import PagesManager
+    original = PagesManager.__init__
+
+    def init(self, *args, **kwargs):
+        original(self, *args, **kwargs)
+        PagesManager.uses_pages_directory = False
+
+    PagesManager.__init__ = init
+    yield
+    PagesManager.__init__ = original

@@ -12,14 +12,6 @@ import pytest
 from tests.e2e.conftest import (COOKIE_NAME, log_in, login_form_visible, main_text, no_error_on,
                                 open_in_sidebar, page_paths, settle, sidebar_titles, touched)
 
-NOT_FOUND_BUG = (
-    "Cold server: /families opened as the first request of a fresh server shows Streamlit's "
-    "'Page not found' modal over the login form. Its file is pages/my_families.py, and until "
-    "app.py has run once Streamlit treats the `pages/` folder as an old-style multipage app "
-    "whose addresses are the file stems, so /families matches nothing (the other pages' "
-    "stems equal their url paths, and components/auth.guard now hands them over to app.py). "
-    "Fix: rename pages/my_families.py to pages/families.py and update its entry in "
-    "components/pages.PAGES (or move the screens out of a folder named pages/).")
 LOGIN_WORDS = {"Golden Thread", "Log in", "Username", "Password", "visibility", "visibility_off",
                "Please log in to see this page.", "You've logged out."}
 
@@ -66,7 +58,6 @@ def test_cold_server_every_page_address_shows_the_login_form(server):
     assert not without_form, f"on a cold server, no login form at {without_form}"
 
 
-@pytest.mark.xfail(strict=True, reason=NOT_FOUND_BUG)
 def test_cold_server_no_page_address_shows_page_not_found(server):
     not_found = [url for url, visit in server.cold.items() if visit.page_not_found]
     assert not not_found, f"'Page not found' on a cold server at {not_found}"

@@ -49,7 +49,7 @@ def _other_team_family() -> tuple[int, str, list[str]]:
 def test_another_teams_family_never_appears_for_a_practitioner(demo_db):
     family_id, known_as, names = _other_team_family()
     surname = known_as.replace("The ", "").replace(" family", "")
-    at = logged_in("practitioner", "pages/my_families.py").run()
+    at = logged_in("practitioner", "pages/families.py").run()
     at.text_input(key="families_search").input(surname).run()
     assert not at.exception
     assert known_as not in all_text(at)
@@ -66,7 +66,7 @@ def test_another_teams_family_never_appears_for_a_practitioner(demo_db):
 def test_an_admin_alone_sees_no_case_pages(demo_db):
     at = logged_in("admin").run()
     assert not at.exception
-    for page in ("pages/my_families.py", "pages/family.py"):
+    for page in ("pages/families.py", "pages/family.py"):
         with pytest.raises(ValueError):
             at.switch_page(page).run()
     at = logged_in("admin", "pages/family.py").run()

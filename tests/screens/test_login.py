@@ -132,7 +132,7 @@ def test_after_a_password_reset_only_the_account_page_opens(demo_db):
     assert "Your account" in all_text(at)
     assert "My families" not in [t.value for t in at.title]
     with pytest.raises(ValueError):
-        at.switch_page("pages/my_families.py").run()
+        at.switch_page("pages/families.py").run()
 
 
 def test_server_settings_are_hardened():

@@ -112,15 +112,6 @@ def test_eight_workers_at_once_lose_nothing_and_never_see_a_locked_database(worl
     assert step.what == max(saved_steps)[1]  # the last save to land is what's stored
 
 
-DATA_VERSION_BUG = (
-    "db/actions.py touch(): `family.data_version += 1` (and the team's) is a read-modify-write "
-    "in Python; on PostgreSQL (READ COMMITTED) two concurrent writes both read N and both "
-    "store N+1, so a screen that cached its view at N+1 between them keeps a stale copy. "
-    "Fix: UPDATE family SET data_version = data_version + 1 (sqlalchemy update() with "
-    "Family.data_version + 1), or lock the family row (SELECT … FOR UPDATE) first.")
-
-
-@pytest.mark.xfail(BACKEND == "postgresql", strict=True, reason=DATA_VERSION_BUG)
 def test_every_write_moves_the_familys_data_version_on(world):
     """Cached views are keyed by data_version: every committed write must move it on."""
     with read_session() as session:
