@@ -6,7 +6,7 @@ raises Invalid with a sentence that says what to change. Nothing is stored half-
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date
 
 from sqlalchemy import update
 from sqlmodel import Session, select
@@ -15,21 +15,10 @@ from db import audit
 from db.access import Actor, NotAllowed
 from db.engine import write_session
 from db.models import (Conversation, ConversationItem, Family, Goal, GoalScore, GoalStatus,
-                       Meeting, Person, ScoreRound, Team, Visibility)
+                       Meeting, ScoreRound, Team, Visibility)
 from db.queries import open_family
-from db.settings import SHORT_TEXT
-
-
-class Invalid(ValueError):
-    """Bad input, in words that say what to change."""
-
-
-class Conflict(RuntimeError):
-    """Someone else saved the same record first; nothing was overwritten."""
-
-    def __init__(self, what: str = "this") -> None:
-        super().__init__(f"Someone else saved {what} while you were editing. Your text is still "
-                         f"here: copy it, reload to see their changes, then save again.")
+from db.validation import Conflict, Invalid  # noqa: F401  (screens and tests catch them here)
+from db.validation import choice, day, person_in_family, save_versioned, text
 
 
 def touch(session: Session, family: Family) -> None:
@@ -54,53 +43,13 @@ def record_view(actor: Actor, family_id: int) -> None:
                      record_id=family_id)
 
 
-# --- validation helpers ------------------------------------------------------------------
-
-def _text(value, label: str, *, required: bool = True, limit: int = SHORT_TEXT) -> str:
-    text = "" if value is None else str(value).strip()
-    if required and not text:
-        raise Invalid(f"Please write something for {label}.")
-    if len(text) > limit:
-        raise Invalid(f"{label.capitalize()} is too long: please keep it under {limit} characters.")
-    return text
-
-
-def _day(value, label: str, *, not_future: bool = True, today: date | None = None) -> date:
-    if isinstance(value, datetime):
-        value = value.date()
-    if not isinstance(value, date):
-        raise Invalid(f"Please give a date for {label}.")
-    if not_future and value > (today or date.today()):
-        raise Invalid(f"{label.capitalize()} can't be in the future.")
-    return value
-
-
-def _choice(enum_class, value, label: str):
-    try:
-        return enum_class(value)
-    except ValueError:
-        raise Invalid(f"Please choose one of the options for {label}.") from None
-
-
-def _person_in_family(session: Session, family_id: int, person_id: int | None,
-                      label: str = "that person") -> Person | None:
-    if person_id is None:
-        return None
-    person = session.get(Person, person_id)
-    if person is None or person.family_id != family_id:
-        raise Invalid(f"{label.capitalize()} isn't part of this family's world.")
-    return person
-
-
-def _save_versioned(session: Session, model, record_id: int, seen_version: int,
-                    values: dict, what: str) -> None:
-    """UPDATE … WHERE version = the version seen when the form was drawn; zero rows means
-    someone else saved first, so nothing is overwritten."""
-    result = session.execute(
-        update(model).where(model.id == record_id, model.version == seen_version)
-        .values(**values, version=seen_version + 1))
-    if result.rowcount != 1:
-        raise Conflict(what)
+def family_record(session: Session, actor: Actor, model, record_id: int):
+    """A record that belongs to a family, and its family, if this worker may open it; a
+    missing record is refused like an out-of-scope one, so ids can't be probed."""
+    row = session.get(model, record_id)
+    if row is None:
+        raise NotAllowed(actor=actor, what=model.__tablename__)
+    return row, open_family(session, actor, row.family_id)
 
 
 # --- goals and scores --------------------------------------------------------------------
@@ -117,13 +66,13 @@ class GoalIn:
 
 
 def _goal_values(session: Session, family_id: int, goal: GoalIn) -> dict:
-    _person_in_family(session, family_id, goal.person_id, "whose goal it is")
+    person_in_family(session, family_id, goal.person_id, "whose goal it is")
     return {
-        "wording": _text(goal.wording, "the goal, in their own words", limit=300),
+        "wording": text(goal.wording, "the goal, in their own words", limit=300),
         "person_id": goal.person_id,
-        "zero_means": _text(goal.zero_means, "what 0 means", required=False, limit=300),
-        "ten_means": _text(goal.ten_means, "what 10 means", required=False, limit=300),
-        "visibility": _choice(Visibility, goal.visibility, "who can see it"),
+        "zero_means": text(goal.zero_means, "what 0 means", required=False, limit=300),
+        "ten_means": text(goal.ten_means, "what 10 means", required=False, limit=300),
+        "visibility": choice(Visibility, goal.visibility, "who can see it"),
     }
 
 
@@ -131,7 +80,7 @@ def add_goal(actor: Actor, *, family_id: int, goal: GoalIn) -> int:
     with write_session() as session:
         family = open_family(session, actor, family_id)
         values = _goal_values(session, family_id, goal)
-        set_on = _day(goal.set_on or date.today(), "the day the goal was set")
+        set_on = day(goal.set_on or date.today(), "the day the goal was set")
         if goal.from_item_id is not None:
             item = session.get(ConversationItem, goal.from_item_id)
             conversation = session.get(Conversation, item.conversation_id) if item else None
@@ -149,16 +98,13 @@ def add_goal(actor: Actor, *, family_id: int, goal: GoalIn) -> int:
 def update_goal(actor: Actor, *, goal_id: int, seen_version: int, goal: GoalIn,
                 status: str = GoalStatus.working_on_it.value, status_reason: str = "") -> None:
     with write_session() as session:
-        row = session.get(Goal, goal_id)
-        if row is None:
-            raise NotAllowed()
-        family = open_family(session, actor, row.family_id)
+        row, family = family_record(session, actor, Goal, goal_id)
         values = _goal_values(session, row.family_id, goal)
-        values["status"] = _choice(GoalStatus, status, "how the goal is going")
-        values["status_reason"] = _text(status_reason, "the reason", required=False, limit=500)
+        values["status"] = choice(GoalStatus, status, "how the goal is going")
+        values["status_reason"] = text(status_reason, "the reason", required=False, limit=500)
         if values["status"] == GoalStatus.set_aside and not values["status_reason"]:
             raise Invalid("Please add, in their words, why the goal is being put to one side.")
-        _save_versioned(session, Goal, goal_id, seen_version, values, "this goal")
+        save_versioned(session, Goal, goal_id, seen_version, values, "this goal")
         touch(session, family)
         audit.record(session, actor, audit.Action.UPDATE, family_id=row.family_id,
                      record_type="goal", record_id=goal_id, fields=values.keys())
@@ -189,7 +135,7 @@ def record_scores(actor: Actor, *, family_id: int, token: str, scored_on: date,
                   scores: list[ScoreIn], meeting_id: int | None = None) -> tuple[int, bool]:
     """Saves a round of scores in one transaction. Returns (round id, newly saved); a second
     submit of the same form (same token) stores nothing and returns the first round."""
-    token = _text(token, "the form token", limit=64)
+    token = text(token, "the form token", limit=64)
     with write_session() as session:
         family = open_family(session, actor, family_id)
         existing = session.exec(select(ScoreRound).where(ScoreRound.token == token)).first()
@@ -199,7 +145,7 @@ def record_scores(actor: Actor, *, family_id: int, token: str, scored_on: date,
             return existing.id, False
         if not scores:
             raise Invalid("Please give at least one score.")
-        scored_on = _day(scored_on, "the day of the scores")
+        scored_on = day(scored_on, "the day of the scores")
         if meeting_id is not None:
             meeting = session.get(Meeting, meeting_id)
             if meeting is None or meeting.family_id != family_id:
@@ -218,7 +164,7 @@ def record_scores(actor: Actor, *, family_id: int, token: str, scored_on: date,
                               f"scores can't be dated before that.")
             if (entry.person_id is None) == (entry.worker_id is None):
                 raise Invalid("Each score needs one person who gave it.")
-            _person_in_family(session, family_id, entry.person_id, "the person scoring")
+            person_in_family(session, family_id, entry.person_id, "the person scoring")
             if entry.worker_id is not None and entry.worker_id != actor.worker_id:
                 raise Invalid("A worker's view can only be recorded by that worker.")
             key = (entry.goal_id, entry.person_id, entry.worker_id)
@@ -228,7 +174,7 @@ def record_scores(actor: Actor, *, family_id: int, token: str, scored_on: date,
             session.add(GoalScore(round_id=round_row.id, goal_id=entry.goal_id,
                                   scored_on=scored_on, score=_score_value(entry.score),
                                   person_id=entry.person_id, worker_id=entry.worker_id,
-                                  comment=_text(entry.comment, "the comment", required=False,
+                                  comment=text(entry.comment, "the comment", required=False,
                                                 limit=500)))
         touch(session, family)
         audit.record(session, actor, audit.Action.CREATE, family_id=family_id,

@@ -20,7 +20,7 @@ from sqlalchemy import and_, or_
 from sqlmodel import Session, func, select
 
 from db import audit
-from db.access import Actor, NotAllowed, require_role
+from db.access import Actor, require_role
 from db.actions import Invalid
 from db.auth import hash_password, one_time_password, password_problem
 from db.engine import read_session, write_session

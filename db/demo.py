@@ -25,11 +25,11 @@ from sqlmodel import SQLModel
 from db.auth import hash_password
 from db.engine import get_engine
 from db.models import (Agreement, ChildView, Conversation, ConversationColumn, ConversationItem,
-                       DemoInfo, EndReason, Family, FamilyStatus, FamilyStatusChange, Goal,
-                       GoalScore, GoalStatus, HelpKind, Huddle, KeepingSafe, Meeting, MeetingKind,
+                       DemoInfo, Family, FamilyStatus, FamilyStatusChange, Goal, GoalScore,
+                       GoalStatus, HelpKind, Huddle, KeepingSafe, Meeting, MeetingKind,
                        MeetingPerson, MeetingStatus, Note, NoteKind, Person, PlanStep,
-                       PracticalHelp, Relationship, RelationshipRole, Rhythm, Role, ScoreRound,
-                       Team, Visibility, Worker, WorkerRelationship, WorkerRole, WorkerTeam)
+                       PracticalHelp, Rhythm, Role, ScoreRound, Team, Worker, WorkerRelationship,
+                       WorkerRole, WorkerTeam)
 from db.settings import DEMO_PASSWORD
 
 

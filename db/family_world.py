@@ -15,7 +15,8 @@ from sqlmodel import Session, select
 
 from db import audit
 from db.access import Actor
-from db.actions import Invalid, _choice, _day, _person_in_family, _save_versioned, _text, touch
+from db.actions import touch
+from db.validation import Invalid, choice, day, person_in_family, save_versioned, text
 from db.engine import read_session, write_session
 from db.models import (Agreement, EndReason, Family, FamilyStatus, FamilyStatusChange, HelpKind,
                        KeepingSafe, Note, NoteKind, Person, PracticalHelp, Relationship,
@@ -48,18 +49,18 @@ class PersonIn:
 
 
 def _person_values(person: PersonIn) -> dict:
-    relationship = _choice(Relationship, person.relationship, "who they are to the family")
+    relationship = choice(Relationship, person.relationship, "who they are to the family")
     year = person.birth_year
     if year is not None and not (date.today().year - 110 <= int(year) <= date.today().year):
         raise Invalid("Please check the year of birth.")
     return {
-        "name": _text(person.name, "their name", limit=120),
+        "name": text(person.name, "their name", limit=120),
         "relationship": relationship,
-        "organisation": _text(person.organisation, "the organisation", required=False, limit=120),
+        "organisation": text(person.organisation, "the organisation", required=False, limit=120),
         "birth_year": int(year) if year is not None else None,
         "in_household": bool(person.in_household),
-        "how_they_help": _text(person.how_they_help, "how they help", required=False, limit=500),
-        "language": _text(person.language, "their language", required=False, limit=60) or "English",
+        "how_they_help": text(person.how_they_help, "how they help", required=False, limit=500),
+        "language": text(person.language, "their language", required=False, limit=60) or "English",
         "needs_interpreter": bool(person.needs_interpreter),
         "must_not_invite": bool(person.must_not_invite),
         "must_not_see_plan": bool(person.must_not_see_plan),
@@ -81,7 +82,7 @@ def add_person(actor: Actor, *, family_id: int, person: PersonIn) -> int:
 def update_person(actor: Actor, *, family_id: int, person_id: int, person: PersonIn) -> None:
     with write_session() as session:
         family = open_family(session, actor, family_id)
-        row = _person_in_family(session, family_id, person_id)
+        row = person_in_family(session, family_id, person_id)
         values = _person_values(person)
         for key, value in values.items():
             setattr(row, key, value)
@@ -96,9 +97,9 @@ def add_agreement(actor: Actor, *, family_id: int, what: str, with_whom: str = "
                   agreed_on: date | None = None) -> int:
     with write_session() as session:
         family = open_family(session, actor, family_id)
-        on = _day(agreed_on or date.today(), "the day they agreed")
-        row = Agreement(family_id=family_id, what=_text(what, "what they agreed to", limit=500),
-                        with_whom=_text(with_whom, "with whom", required=False),
+        on = day(agreed_on or date.today(), "the day they agreed")
+        row = Agreement(family_id=family_id, what=text(what, "what they agreed to", limit=500),
+                        with_whom=text(with_whom, "with whom", required=False),
                         agreed_on=on, last_checked_on=on)
         session.add(row)
         session.flush()
@@ -115,7 +116,7 @@ def agreement_checked(actor: Actor, *, family_id: int, agreement_id: int,
         row = session.get(Agreement, agreement_id)
         if row is None or row.family_id != family_id:
             raise Invalid("That agreement isn't part of this family's record.")
-        row.last_checked_on = _day(on or date.today(), "the day you checked")
+        row.last_checked_on = day(on or date.today(), "the day you checked")
         session.add(row)
         touch(session, family)
         _audit(session, actor, audit.Action.UPDATE, family_id, "agreement", row.id,
@@ -144,9 +145,9 @@ def save_keeping_safe(actor: Actor, *, family_id: int, safe_phone: str,
         family = open_family(session, actor, family_id)
         row = session.exec(select(KeepingSafe).where(KeepingSafe.family_id == family_id)).first()
         row = row or KeepingSafe(family_id=family_id)
-        row.safe_phone = _text(safe_phone, "the safe phone number", required=False, limit=40)
+        row.safe_phone = text(safe_phone, "the safe phone number", required=False, limit=40)
         row.ok_to_leave_messages = bool(ok_to_leave_messages)
-        row.never_show = _text(never_show, "what must never be shown", required=False, limit=1000)
+        row.never_show = text(never_show, "what must never be shown", required=False, limit=1000)
         session.add(row)
         session.flush()
         touch(session, family)
@@ -167,10 +168,10 @@ def add_help(actor: Actor, *, family_id: int, kind: str, what: str, given_on: da
              who_from: str = "") -> int:
     with write_session() as session:
         family = open_family(session, actor, family_id)
-        row = PracticalHelp(family_id=family_id, kind=_choice(HelpKind, kind, "the kind of help"),
-                            what=_text(what, "what the help was", limit=300),
-                            given_on=_day(given_on, "when it was given"),
-                            who_from=_text(who_from, "who it came from", required=False))
+        row = PracticalHelp(family_id=family_id, kind=choice(HelpKind, kind, "the kind of help"),
+                            what=text(what, "what the help was", limit=300),
+                            given_on=day(given_on, "when it was given"),
+                            who_from=text(who_from, "who it came from", required=False))
         session.add(row)
         session.flush()
         touch(session, family)
@@ -182,15 +183,15 @@ def add_help(actor: Actor, *, family_id: int, kind: str, what: str, given_on: da
 def add_note(actor: Actor, *, family_id: int, kind: str, words: str, written_on: date,
              shared_with: str = "", next_steps: str = "") -> int:
     """A staff-only note: a huddle note, a worry shared with social work (who with, what next)."""
-    note_kind = _choice(NoteKind, kind, "the kind of note")
+    note_kind = choice(NoteKind, kind, "the kind of note")
     if note_kind == NoteKind.worry_shared and not str(shared_with or "").strip():
         raise Invalid("Please say who the worry was shared with.")
     with write_session() as session:
         family = open_family(session, actor, family_id)
-        row = Note(family_id=family_id, kind=note_kind, words=_text(words, "the note", limit=2000),
-                   written_on=_day(written_on, "the date"), written_by=actor.worker_id,
-                   shared_with=_text(shared_with, "who it was shared with", required=False),
-                   next_steps=_text(next_steps, "what happens next", required=False, limit=1000))
+        row = Note(family_id=family_id, kind=note_kind, words=text(words, "the note", limit=2000),
+                   written_on=day(written_on, "the date"), written_by=actor.worker_id,
+                   shared_with=text(shared_with, "who it was shared with", required=False),
+                   next_steps=text(next_steps, "what happens next", required=False, limit=1000))
         session.add(row)
         session.flush()
         touch(session, family)
@@ -237,8 +238,8 @@ def assign_worker(actor: Actor, *, family_id: int, worker_id: int, role: str = "
     with write_session() as session:
         family = open_family(session, actor, family_id)
         _check_worker_in_team(session, worker_id, family.team_id)
-        relationship_role = _choice(RelationshipRole, role, "main or supporting worker")
-        start = _day(started_on or date.today(), "the start date")
+        relationship_role = choice(RelationshipRole, role, "main or supporting worker")
+        start = day(started_on or date.today(), "the start date")
         if start < family.first_came_on:
             raise Invalid("A worker can't start before the family first came to us.")
         if relationship_role == RelationshipRole.lead and _open_relationships(
@@ -264,22 +265,22 @@ def hand_over(actor: Actor, *, family_id: int, to_worker_id: int, reason: str,
     with write_session() as session:
         family = open_family(session, actor, family_id)
         _check_worker_in_team(session, to_worker_id, family.team_id)
-        why = _choice(EndReason, reason, "why the worker is changing")
+        why = choice(EndReason, reason, "why the worker is changing")
         if why == EndReason.family_closed:
             raise Invalid("To stop working with the family, close the family instead.")
-        day = _day(on or date.today(), "the handover date")
+        on_day = day(on or date.today(), "the handover date")
         current = _open_relationships(session, family_id, RelationshipRole.lead)
         if not current:
             raise Invalid("The family has no main worker yet: choose one first.")
         for row in current:
             if row.worker_id == to_worker_id:
                 raise Invalid("That worker is already the family's main worker.")
-            if day < row.started_on:
+            if on_day < row.started_on:
                 raise Invalid("A relationship can't end before it began.")
-            row.ended_on, row.end_reason = day, why
+            row.ended_on, row.end_reason = on_day, why
             session.add(row)
         new = WorkerRelationship(family_id=family_id, worker_id=to_worker_id,
-                                 role=RelationshipRole.lead, started_on=day,
+                                 role=RelationshipRole.lead, started_on=on_day,
                                  chosen_by_family=bool(chosen_by_family))
         session.add(new)
         session.flush()
@@ -302,19 +303,19 @@ def change_status(actor: Actor, *, family_id: int, status: str, on: date | None 
     reopens it. Every change is a new dated row; closing ends the open relationships."""
     with write_session() as session:
         family = open_family(session, actor, family_id)
-        new = _choice(FamilyStatus, status, "where things are")
-        day = _day(on or date.today(), "the date of the change")
+        new = choice(FamilyStatus, status, "where things are")
+        on_day = day(on or date.today(), "the date of the change")
         if new == family.status:
             raise Invalid("The family is already there.")
         last = session.exec(select(func.max(FamilyStatusChange.changed_on))
                             .where(FamilyStatusChange.family_id == family_id)).one()
-        if last is not None and day < last:
+        if last is not None and on_day < last:
             raise Invalid(f"The last change was on {last:%-d %B %Y}: please pick that day or later.")
         if new == FamilyStatus.closed:
             for row in _open_relationships(session, family_id):
-                row.ended_on, row.end_reason = max(day, row.started_on), EndReason.family_closed
+                row.ended_on, row.end_reason = max(on_day, row.started_on), EndReason.family_closed
                 session.add(row)
-        _set_status(session, family, new, day, actor)
+        _set_status(session, family, new, on_day, actor)
         touch(session, family)
         _audit(session, actor, audit.Action.UPDATE, family_id, "family_status", family_id,
                ["status", "changed_on"])
@@ -324,11 +325,11 @@ def update_family_details(actor: Actor, *, family_id: int, seen_version: int, kn
                           rhythm: str, council_reference: str) -> None:
     with write_session() as session:
         family = open_family(session, actor, family_id)
-        values = {"known_as": _text(known_as, "the name the family chose", limit=120),
-                  "rhythm": _choice(Rhythm, rhythm, "how often we meet"),
-                  "council_reference": _text(council_reference, "the council reference",
+        values = {"known_as": text(known_as, "the name the family chose", limit=120),
+                  "rhythm": choice(Rhythm, rhythm, "how often we meet"),
+                  "council_reference": text(council_reference, "the council reference",
                                              required=False, limit=60)}
-        _save_versioned(session, Family, family_id, seen_version, values, "the family's details")
+        save_versioned(session, Family, family_id, seen_version, values, "the family's details")
         session.refresh(family)
         touch(session, family)
         _audit(session, actor, audit.Action.UPDATE, family_id, "family", family_id, values)

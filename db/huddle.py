@@ -16,7 +16,8 @@ from sqlmodel import Session, select
 
 from db import audit, metrics
 from db.access import Actor, NotAllowed, require_case_team
-from db.actions import Invalid, _day, _text, touch
+from db.actions import touch
+from db.validation import Invalid, day, text
 from db.engine import database_url, read_session, write_session
 from db.models import (Family, FamilyStatus, FamilyStatusChange, Goal, GoalScore, GoalStatus,
                        Huddle, HuddleFamily, Meeting, MeetingStatus, Note, NoteKind, Person,
@@ -240,7 +241,7 @@ def _sparklines(session: Session, ids: list[int]) -> dict[int, list[list[int]]]:
 def hold(actor: Actor, team_id: int, on: date | None = None) -> int:
     """Records that the huddle is being held, so 'since the last huddle' has a meaning."""
     require_case_team(actor, team_id)
-    on = _day(on or date.today(), "the day of the huddle")
+    on = day(on or date.today(), "the day of the huddle")
     with write_session() as session:
         existing = session.exec(select(Huddle).where(Huddle.team_id == team_id,
                                                      Huddle.held_on == on)).first()
@@ -264,7 +265,7 @@ def talked_about(actor: Actor, *, huddle_id: int, family_id: int, note: str = ""
         if huddle is None or family is None or family.team_id != huddle.team_id:
             raise NotAllowed(actor=actor, family_id=family_id)
         require_case_team(actor, huddle.team_id)
-        action = _text(action, "the action", required=False, limit=500)
+        action = text(action, "the action", required=False, limit=500)
         if action and action_worker_id is None:
             raise Invalid("Please say which worker will do the action.")
         if action_worker_id is not None and session.get(WorkerTeam, (action_worker_id,
@@ -276,7 +277,7 @@ def talked_about(actor: Actor, *, huddle_id: int, family_id: int, note: str = ""
                            action_worker_id=action_worker_id if action else None,
                            action_by=action_by if action else None)
         session.add(row)
-        note = _text(note, "the huddle note", required=False, limit=2000)
+        note = text(note, "the huddle note", required=False, limit=2000)
         if note:
             session.add(Note(family_id=family_id, kind=NoteKind.huddle, words=note,
                              written_on=huddle.held_on, written_by=actor.worker_id))

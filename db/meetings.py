@@ -14,8 +14,8 @@ from sqlmodel import Session, select
 
 from db import audit
 from db.access import Actor, NotAllowed
-from db.actions import (Invalid, _choice, _day, _person_in_family, _save_versioned, _text,
-                        touch)
+from db.actions import family_record, touch
+from db.validation import Invalid, choice, day, person_in_family, save_versioned, text
 from db.engine import read_session, write_session
 from db.models import (ChildView, Conversation, ConversationColumn, ConversationItem, Meeting,
                        MeetingKind, MeetingPerson, MeetingStatus, Person, PlanStep, Team,
@@ -69,13 +69,13 @@ def _when(value: datetime) -> datetime:
 
 
 def _plan_step_values(session: Session, step: PlanStepIn, agreed_on: date) -> dict:
-    by_when = _day(step.by_when, "by when", not_future=False) if step.by_when else None
+    by_when = day(step.by_when, "by when", not_future=False) if step.by_when else None
     if by_when and by_when < agreed_on:
         raise Invalid("A plan step can't be due before the day it was agreed.")
-    return {"what": _text(step.what, "what will happen", limit=500),
-            "who": _text(step.who, "who will do it", required=False, limit=200),
+    return {"what": text(step.what, "what will happen", limit=500),
+            "who": text(step.who, "who will do it", required=False, limit=200),
             "by_when": by_when,
-            "how_we_will_know": _text(step.how_we_will_know, "how we'll know",
+            "how_we_will_know": text(step.how_we_will_know, "how we'll know",
                                       required=False, limit=500)}
 
 
@@ -83,12 +83,12 @@ def record_meeting(actor: Actor, *, family_id: int, meeting: MeetingIn) -> int:
     """Records a meeting (and, for a conference, its plan and when to look at it again)."""
     with write_session() as session:
         family = open_family(session, actor, family_id)
-        kind = _choice(MeetingKind, meeting.kind, "the kind of meeting")
-        status = _choice(MeetingStatus, meeting.status, "whether it happened")
+        kind = choice(MeetingKind, meeting.kind, "the kind of meeting")
+        status = choice(MeetingStatus, meeting.status, "whether it happened")
         starts_at = _when(meeting.starts_at)
         if status == MeetingStatus.held and starts_at > utcnow() + timedelta(minutes=5):
             raise Invalid("A meeting in the future can't have happened yet: mark it as planned.")
-        people = {p: _person_in_family(session, family_id, p, "someone invited")
+        people = {p: person_in_family(session, family_id, p, "someone invited")
                   for p in {*meeting.invited, *meeting.came}}
         for person in people.values():
             if person.must_not_invite:
@@ -97,16 +97,16 @@ def record_meeting(actor: Actor, *, family_id: int, meeting: MeetingIn) -> int:
             raise Invalid("Preparation visits should be a number from 0 to 50.")
         row = Meeting(
             family_id=family_id, kind=kind, status=status, starts_at=starts_at,
-            place=_text(meeting.place, "where", required=False),
-            summary=_text(meeting.summary, "the summary", required=False, limit=LONG_TEXT),
+            place=text(meeting.place, "where", required=False),
+            summary=text(meeting.summary, "the summary", required=False, limit=LONG_TEXT),
             written_together=bool(meeting.written_together),
-            coordinator=_text(meeting.coordinator, "the coordinator", required=False),
+            coordinator=text(meeting.coordinator, "the coordinator", required=False),
             preparation_visits=int(meeting.preparation_visits),
             private_family_time=bool(meeting.private_family_time),
-            if_plan_does_not_work=_text(meeting.if_plan_does_not_work,
+            if_plan_does_not_work=text(meeting.if_plan_does_not_work,
                                         "what happens if the plan doesn't work",
                                         required=False, limit=2000),
-            look_again_on=_day(meeting.look_again_on, "when to look at the plan again",
+            look_again_on=day(meeting.look_again_on, "when to look at the plan again",
                                not_future=False) if meeting.look_again_on else None,
             recorded_by=actor.worker_id)
         session.add(row)
@@ -138,12 +138,12 @@ def record_meeting(actor: Actor, *, family_id: int, meeting: MeetingIn) -> int:
 def _add_child_views(session: Session, family_id: int, meeting_id: int,
                      views: tuple[ChildViewIn, ...]) -> None:
     for view in views:
-        person = _person_in_family(session, family_id, view.person_id, "the child")
+        person = person_in_family(session, family_id, view.person_id, "the child")
         if person.relationship.value != "child":
             raise Invalid(f"{person.name} isn't one of the children: a child's views are their own.")
         session.add(ChildView(meeting_id=meeting_id, person_id=view.person_id,
-                              words=_text(view.words, f"{person.name}'s views", limit=2000),
-                              visibility=_choice(Visibility, view.visibility, "who can see it")))
+                              words=text(view.words, f"{person.name}'s views", limit=2000),
+                              visibility=choice(Visibility, view.visibility, "who can see it")))
 
 
 def _planned_catch_up(session: Session, family_id: int, on: date, actor: Actor) -> Meeting:
@@ -159,16 +159,13 @@ def update_meeting_notes(actor: Actor, *, meeting_id: int, seen_version: int, su
                          status: str, written_together: bool) -> None:
     """Edits a meeting's summary and status; refused if someone else saved it first."""
     with write_session() as session:
-        row = session.get(Meeting, meeting_id)
-        if row is None:
-            raise NotAllowed()
-        family = open_family(session, actor, row.family_id)
-        values = {"summary": _text(summary, "the summary", required=False, limit=LONG_TEXT),
-                  "status": _choice(MeetingStatus, status, "whether it happened"),
+        row, family = family_record(session, actor, Meeting, meeting_id)
+        values = {"summary": text(summary, "the summary", required=False, limit=LONG_TEXT),
+                  "status": choice(MeetingStatus, status, "whether it happened"),
                   "written_together": bool(written_together)}
         if values["status"] == MeetingStatus.held and row.starts_at > utcnow():
             raise Invalid("A meeting in the future can't have happened yet.")
-        _save_versioned(session, Meeting, meeting_id, seen_version, values, "this meeting")
+        save_versioned(session, Meeting, meeting_id, seen_version, values, "this meeting")
         touch(session, family)
         audit.record(session, actor, audit.Action.UPDATE, family_id=row.family_id,
                      record_type="meeting", record_id=meeting_id, fields=values.keys())
@@ -195,18 +192,18 @@ def add_conversation(actor: Actor, *, family_id: int, held_on: date, items: list
             meeting = session.get(Meeting, meeting_id)
             if meeting is None or meeting.family_id != family_id:
                 raise Invalid("That meeting isn't one of this family's meetings.")
-        row = Conversation(family_id=family_id, held_on=_day(held_on, "the day you talked"),
+        row = Conversation(family_id=family_id, held_on=day(held_on, "the day you talked"),
                            meeting_id=meeting_id, recorded_by=actor.worker_id)
         session.add(row)
         session.flush()
         for item in items:
-            _person_in_family(session, family_id, item.said_by_person_id, "who said it")
+            person_in_family(session, family_id, item.said_by_person_id, "who said it")
             session.add(ConversationItem(
                 conversation_id=row.id,
-                column=_choice(ConversationColumn, item.column, "which column"),
-                words=_text(item.words, "what was said", limit=1000),
+                column=choice(ConversationColumn, item.column, "which column"),
+                words=text(item.words, "what was said", limit=1000),
                 said_by_person_id=item.said_by_person_id,
-                visibility=_choice(Visibility, item.visibility, "who can see it")))
+                visibility=choice(Visibility, item.visibility, "who can see it")))
         touch(session, family)
         audit.record(session, actor, audit.Action.CREATE, family_id=family_id,
                      record_type="conversation", record_id=row.id, fields=["items"])
@@ -219,7 +216,7 @@ def add_plan_step(actor: Actor, *, family_id: int, step: PlanStepIn,
                   agreed_on: date | None = None) -> int:
     with write_session() as session:
         family = open_family(session, actor, family_id)
-        agreed = _day(agreed_on or date.today(), "the day it was agreed")
+        agreed = day(agreed_on or date.today(), "the day it was agreed")
         row = PlanStep(family_id=family_id, agreed_on=agreed,
                        **_plan_step_values(session, step, agreed))
         session.add(row)
@@ -235,13 +232,10 @@ def update_plan_step(actor: Actor, *, step_id: int, seen_version: int, step: Pla
                      done: bool) -> None:
     """Changes a step of the plan; refused if someone else saved it since the form was drawn."""
     with write_session() as session:
-        row = session.get(PlanStep, step_id)
-        if row is None:
-            raise NotAllowed()
-        family = open_family(session, actor, row.family_id)
+        row, family = family_record(session, actor, PlanStep, step_id)
         values = _plan_step_values(session, step, row.agreed_on)
         values["done_on"] = (row.done_on or date.today()) if done else None
-        _save_versioned(session, PlanStep, step_id, seen_version, values, "this plan step")
+        save_versioned(session, PlanStep, step_id, seen_version, values, "this plan step")
         touch(session, family)
         audit.record(session, actor, audit.Action.UPDATE, family_id=row.family_id,
                      record_type="plan_step", record_id=step_id, fields=values.keys())

@@ -16,7 +16,7 @@ from db.access import NotAllowed
 from db.actions import Invalid
 from db.audit import Action
 from db.engine import get_engine, read_session
-from db.models import AuditEvent, DemoInfo, Role, Worker, WorkerTeam
+from db.models import AuditEvent, DemoInfo, Role, Worker
 from tests import factories as make
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -21,7 +21,6 @@ from datetime import date, timedelta
 
 import pytest
 from sqlalchemy import select
-from sqlalchemy.exc import OperationalError
 
 from db import actions, meetings
 from db.actions import Conflict, GoalIn, ScoreIn

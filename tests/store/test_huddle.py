@@ -1,5 +1,5 @@
 """Huddle sections and reasons against constructed data with fixed dates."""
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest

@@ -5,7 +5,6 @@ import json
 from datetime import date, timedelta
 
 import pytest
-from sqlalchemy import func as sa_func, select as sa_select
 from sqlmodel import func, select
 
 from db import subject_access as sar
@@ -14,7 +13,7 @@ from db.actions import Invalid
 from db.audit import Action
 from db.engine import read_session, write_session
 from db.models import (AuditEvent, Family, FamilyStatus, FamilyStatusChange, Goal, GoalScore,
-                       Meeting, Note, Person, Role, Worker)
+                       Meeting, Person, Role)
 from tests import factories as make
 
 FAMILY_TABLES_EXPECTED = {"family", "person", "meeting", "meetingperson", "goal", "goalscore",
