@@ -103,7 +103,9 @@ def _end_session(message: str = "") -> None:
     username = st.session_state.get("username")
     if username and message and message != "You've logged out.":
         st.session_state["_typed_stash"] = {"username": username, "values": _widget_values()}
-    for key in (*_LIBRARY_KEYS, "auth_at", "last_active_at", "actor", "must_change_password"):
+    for key in (*_LIBRARY_KEYS, "auth_at", "last_active_at", "actor", "must_change_password",
+                "families_viewed", "conference", "huddle_team", "huddle_week", "huddle_wall",
+                "after_login"):
         st.session_state.pop(key, None)
     st.session_state["logout"] = True
     if message:
@@ -129,7 +131,11 @@ def current_actor() -> Actor | None:
         return None
     st.session_state["last_active_at"] = now
     with read_session() as session:
-        return load_actor(session, st.session_state["username"])
+        actor = load_actor(session, st.session_state["username"])
+    # From the database, not only from the login form: a session restored from the cookie
+    # (e.g. after a reload) must not skip a password change that is due.
+    st.session_state["must_change_password"] = bool(actor and actor.must_change_password)
+    return actor
 
 
 def _restore_from_cookie(authenticator: stauth.Authenticate) -> None:

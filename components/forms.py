@@ -5,6 +5,7 @@ from contextlib import contextmanager
 
 import streamlit as st
 
+from components.ui import plain
 from db.access import NotAllowed
 from db.actions import Conflict, Invalid
 
@@ -16,8 +17,8 @@ def show_problem():
     try:
         yield
     except Invalid as problem:
-        st.error(str(problem))
+        st.error(plain(str(problem)))  # messages quote what people typed
     except Conflict as problem:
-        st.warning(str(problem))
+        st.warning(plain(str(problem)))
     except NotAllowed:
         st.warning("That isn't available to you.")

@@ -159,6 +159,7 @@ def score_round_form(actor: Actor, family_id: int) -> None:
                              key=f"score_round_present_{family_id}")
     with st.form(f"score_round_{family_id}"):
         scored_on = st.date_input("Day of the scores", value=date.today(), max_value=date.today(),
+                                  min_value=goals["set_on"].min(),
                                   format="DD/MM/YYYY", key=f"score_round_day_{family_id}")
         entries: list[tuple[dict, object, str]] = []
         for goal in goals.itertuples():
@@ -167,10 +168,10 @@ def score_round_form(actor: Actor, family_id: int) -> None:
             for person_id in present:
                 columns = st.columns([1, 2])
                 score = columns[0].number_input(
-                    f"{names[person_id]}'s score", min_value=0, max_value=10, step=1, value=None,
+                    plain(f"{names[person_id]}'s score"), min_value=0, max_value=10, step=1, value=None,
                     key=f"score_{family_id}_{goal.goal_id}_p{person_id}")
                 comment = columns[1].text_input(
-                    f"{names[person_id]}'s comment (optional)", max_chars=500,
+                    plain(f"{names[person_id]}'s comment (optional)"), max_chars=500,
                     key=f"comment_{family_id}_{goal.goal_id}_p{person_id}")
                 entries.append(({"goal_id": goal.goal_id, "person_id": person_id}, score, comment))
             view = st.number_input("Worker's view (optional, the family can see it)",

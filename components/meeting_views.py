@@ -53,9 +53,9 @@ def record_meeting(actor: Actor, summary: FamilySummary, people: pd.DataFrame) -
         views = {}
         for child in children.itertuples():
             views[child.person_id] = (
-                st.text_area(f"{child.name}'s views, in their own words (if they shared them)",
+                st.text_area(plain(f"{child.name}'s views, in their own words (if they shared them)"),
                              key=f"{prefix}_view_{child.person_id}", max_chars=2000),
-                st.radio(f"Who can see {child.name}'s views", list(VISIBILITY_CHOICES),
+                st.radio(plain(f"Who can see {child.name}'s views"), list(VISIBILITY_CHOICES),
                          index=1, horizontal=True, key=f"{prefix}_view_vis_{child.person_id}"))
         details = _conference_fields(prefix) if conference else {}
         summary_text = st.text_area("A short summary", max_chars=5000, key=f"{prefix}_summary")
@@ -109,12 +109,40 @@ def meeting_list(actor: Actor, frame: pd.DataFrame, time_zone: str) -> None:
                      "summary": "Summary"})
     labels = {row.meeting_id: f"{local_time(row.starts_at, time_zone)} · {row.kind}"
               for row in frame.itertuples()}
-    chosen = st.selectbox("Copy a meeting as a case note", list(labels), format_func=labels.get,
-                          index=None, placeholder="Choose a meeting", key="case_note_meeting")
+    chosen = st.selectbox("Copy a meeting as a case note, or change its notes", list(labels),
+                          format_func=labels.get, index=None, placeholder="Choose a meeting",
+                          key="case_note_meeting")
     if chosen is not None:
-        note = meetings.case_note(meetings.meeting_detail(actor, chosen))
+        detail = meetings.meeting_detail(actor, chosen)
         st.caption("Use the copy button in the corner, then paste into the council's system.")
-        st.code(note, language=None, wrap_lines=True)
+        st.code(meetings.case_note(detail), language=None, wrap_lines=True)
+        _meeting_notes_form(actor, detail.meeting)
+
+
+def _meeting_notes_form(actor: Actor, meeting) -> None:
+    prefix = f"meeting_edit_{meeting.id}"
+    # The version seen when this form was first drawn: a save by someone else since is a conflict.
+    seen = st.session_state.setdefault(f"{prefix}_version", meeting.version)
+    statuses = [s.value for s in MeetingStatus]
+    with st.form(prefix):
+        st.markdown("**Change this meeting's notes**")
+        status = st.radio("Did it happen?", statuses, index=statuses.index(meeting.status.value),
+                          format_func=lambda s: MEETING_STATUS[MeetingStatus(s)], horizontal=True,
+                          key=f"{prefix}_status")
+        summary = st.text_area("Summary", value=meeting.summary, max_chars=5000,
+                               key=f"{prefix}_summary")
+        together = st.checkbox("We wrote this together with the family",
+                               value=meeting.written_together, key=f"{prefix}_together")
+        submitted = st.form_submit_button("Save changes")
+    if submitted:
+        with show_problem():
+            meetings.update_meeting_notes(actor, meeting_id=meeting.id, seen_version=seen,
+                                          summary=summary, status=status,
+                                          written_together=together)
+            hints.after_save(actor, summary)
+            st.session_state.pop(f"{prefix}_version", None)
+            st.toast("Saved.")
+            st.rerun()
 
 
 # --- what's going well, what's hard, what needs to happen --------------------------------
@@ -165,20 +193,47 @@ def conversation_board(actor: Actor, family_id: int, frame: pd.DataFrame,
                 st.write(plain(f"“{item.words}”{said}"))
                 if st.button("Make this a goal", key=f"item_goal_{item.item_id}",
                              icon=":material/flag:"):
-                    person = people[people["name"] == item.said_by]["person_id"]
+                    speaker = item.said_by_person_id
                     with show_problem():
                         actions.add_goal(actor, family_id=family_id, goal=actions.GoalIn(
                             wording=item.words[:300],
-                            person_id=int(person.iloc[0]) if not person.empty else None,
+                            person_id=None if pd.isna(speaker) else int(speaker),
                             visibility=item.visibility, from_item_id=int(item.item_id)))
                         st.toast("Goal added: you'll find it under Goals.")
                         st.rerun()
+    _correct_an_item(actor, latest)
     if frame["conversation_id"].nunique() > 1:
         with st.expander("Earlier conversations"):
             st.dataframe(frame[["held_on", "column_words", "words", "said_by"]], hide_index=True,
                          width="stretch", column_config={
                              "held_on": "When", "column_words": "Which", "words": "In their words",
                              "said_by": "Who said it"})
+
+
+def _correct_an_item(actor: Actor, latest: pd.DataFrame) -> None:
+    labels = dict(zip(latest["item_id"], latest["words"]))
+    chosen = st.selectbox("Correct something that was said", list(labels), format_func=labels.get,
+                          index=None, placeholder="Choose what to correct", key="item_correct_pick")
+    if chosen is None:
+        return
+    item = latest.set_index("item_id").loc[chosen]
+    prefix = f"item_edit_{chosen}"
+    seen = st.session_state.setdefault(f"{prefix}_version", int(item["version"]))
+    by_code = {code: label for label, code in VISIBILITY_CHOICES.items()}
+    with st.form(prefix):
+        words = st.text_input("In their words", value=item["words"], max_chars=1000,
+                              key=f"{prefix}_words")
+        visibility = st.radio("Who can see it", list(VISIBILITY_CHOICES), horizontal=True,
+                              index=list(VISIBILITY_CHOICES).index(by_code[item["visibility"]]),
+                              key=f"{prefix}_visibility")
+        submitted = st.form_submit_button("Save correction")
+    if submitted:
+        with show_problem():
+            meetings.update_conversation_item(actor, item_id=int(chosen), seen_version=seen,
+                                              words=words,
+                                              visibility=VISIBILITY_CHOICES[visibility])
+            st.session_state.pop(f"{prefix}_version", None)
+            st.rerun()
 
 
 # --- the family's plan -------------------------------------------------------------------

@@ -36,6 +36,7 @@ class Actor:
     roles: frozenset[Role]
     team_ids: frozenset[int]
     led_team_ids: frozenset[int]
+    must_change_password: bool = False
 
     def has(self, role: Role) -> bool:
         return role in self.roles
@@ -66,6 +67,7 @@ def load_actor(session: Session, username: str) -> Actor | None:
         worker_id=worker.id, username=worker.username, name=worker.name, roles=roles,
         team_ids=frozenset(link.team_id for link in links),
         led_team_ids=frozenset(link.team_id for link in links if link.leads),
+        must_change_password=worker.must_change_password,
     )
 
 

@@ -264,7 +264,7 @@ def plan(actor: Actor, family_id: int, *, today: date | None = None) -> pd.DataF
 
 
 CONVERSATION_COLUMNS = ["conversation_id", "held_on", "item_id", "column", "column_words",
-                        "words", "said_by", "visibility"]
+                        "words", "said_by", "said_by_person_id", "visibility", "version"]
 
 
 def conversations(actor: Actor, family_id: int, audience: str = Audience.STAFF) -> pd.DataFrame:
@@ -272,7 +272,8 @@ def conversations(actor: Actor, family_id: int, audience: str = Audience.STAFF) 
         open_family(session, actor, family_id)
         hidden = _hidden_people(session, family_id, audience)
         rows = session.exec(
-            select(Conversation.id, Conversation.held_on, ConversationItem, Person.name)
+            select(Conversation.id, Conversation.held_on, ConversationItem, Person.name,
+                   Conversation.version)
             .join(ConversationItem, ConversationItem.conversation_id == Conversation.id)
             .join(Person, Person.id == ConversationItem.said_by_person_id, isouter=True)
             .where(Conversation.family_id == family_id,
@@ -281,8 +282,9 @@ def conversations(actor: Actor, family_id: int, audience: str = Audience.STAFF) 
     return pd.DataFrame([{
         "conversation_id": cid, "held_on": held_on, "item_id": item.id,
         "column": item.column.value, "column_words": CONVERSATION_COLUMN[item.column],
-        "words": item.words, "said_by": name or "", "visibility": item.visibility.value,
-    } for cid, held_on, item, name in rows if item.said_by_person_id not in hidden],
+        "words": item.words, "said_by": name or "", "said_by_person_id": item.said_by_person_id,
+        "visibility": item.visibility.value, "version": version,
+    } for cid, held_on, item, name, version in rows if item.said_by_person_id not in hidden],
         columns=CONVERSATION_COLUMNS)
 
 
@@ -373,3 +375,23 @@ def case_note(detail: MeetingDetail) -> str:
     if m.written_together:
         lines.append("We wrote this together with the family.")
     return "\n".join(lines)
+
+
+def update_conversation_item(actor: Actor, *, item_id: int, seen_version: int, words: str,
+                             visibility: str) -> None:
+    """Corrects something said, in the speaker's words; refused if the conversation was saved
+    by someone else since the form was drawn (the conversation's version guards its items)."""
+    with write_session() as session:
+        item = session.get(ConversationItem, item_id)
+        if item is None:
+            raise NotAllowed(actor=actor, what="conversationitem")
+        conversation, family = family_record(session, actor, Conversation, item.conversation_id)
+        values = {"words": text(words, "what was said", limit=1000),
+                  "visibility": choice(Visibility, visibility, "who can see it")}
+        save_versioned(session, Conversation, conversation.id, seen_version, {}, "this conversation")
+        for key, value in values.items():
+            setattr(item, key, value)
+        session.add(item)
+        touch(session, family)
+        audit.record(session, actor, audit.Action.UPDATE, family_id=family.id,
+                     record_type="conversation_item", record_id=item_id, fields=values.keys())

@@ -19,7 +19,7 @@ ROLE_WORDS = {Role.practitioner: "Practitioner", Role.manager: "Manager", Role.a
 st.title("Workers and teams")
 notice = st.session_state.pop("admin_notice", None)
 if notice:
-    st.success(notice)
+    st.success(plain(notice))
 one_time = st.session_state.pop("admin_one_time_password", None)
 if one_time:
     who, password = one_time

@@ -3,6 +3,7 @@ in the room: only this family, plain words, nothing worker-only."""
 import streamlit as st
 
 from components import conference_view
+from components.family_view import record_view_once
 from components.auth import guard
 from components.pages import CASEWORK
 from components.ui import plain, query_family_id
@@ -42,6 +43,7 @@ st.session_state["idle_exempt"] = True
 st.html(conference_view.SHARED_SCREEN_STYLE)
 try:
     view = build_view(actor, opened["family_id"], opened["audience"])
+    record_view_once(actor, view.family_id)
 except NotAllowed:
     st.session_state.pop("conference", None)
     st.warning("This family isn't available to you.")

@@ -133,8 +133,8 @@ figures = report.figures
 families = report.families
 
 # --- show: the team -----------------------------------------------------------------------
-st.caption(f"{report.team_name}, as of {friendly_date(today)}. For allocation and supervision: "
-           "workers are listed alphabetically, and nothing here is a ranking.")
+st.caption(plain(f"{report.team_name}, as of {friendly_date(today)}. For allocation and "
+                 "supervision: workers are listed alphabetically, and nothing here is a ranking."))
 
 st.header("The team")
 TEAM_TILES = [
@@ -319,4 +319,4 @@ else:
     result = st.session_state.pop("continuity_note_result", None)
     if result is not None:
         kind, message = result
-        (st.success if kind == "success" else st.error)(message)
+        (st.success if kind == "success" else st.error)(plain(message))

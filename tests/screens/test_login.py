@@ -144,3 +144,22 @@ def test_server_settings_are_hardened():
     assert config["server"]["address"] == "127.0.0.1"
     assert config["browser"]["gatherUsageStats"] is False
     assert config["server"].get("enableCORS", True) is True
+
+
+def test_a_due_password_change_holds_even_when_the_session_comes_back_without_the_form(demo_db):
+    """A reload restores the session from the cookie, never through the login form: the
+    password change that is due must still come first (read from the database)."""
+    with write_session() as session:
+        worker = session.exec(select(Worker).where(Worker.username == "practitioner")).one()
+        worker.must_change_password = True
+    at = logged_in("practitioner").run()  # a session with no must_change_password flag set
+    assert not at.exception
+    assert not any("Find a family" in t.label for t in at.text_input)
+    assert at.session_state["must_change_password"] is True
+
+
+def test_logging_out_forgets_which_records_this_tab_has_opened(demo_db):
+    at = logged_in("practitioner").run()
+    at.session_state["families_viewed"] = {1, 2}
+    at.sidebar.button(key="sidebar_log_out").click().run()
+    assert "families_viewed" not in at.session_state

@@ -160,3 +160,32 @@ def test_arbitrary_input_never_crashes_or_stores_a_bad_row(world, what, who, whe
         steps = session.exec(select(PlanStep).where(PlanStep.family_id == world["family"])).all()
     assert all(s.what.strip() and len(s.what) <= 500 for s in steps)
     assert all(s.by_when is None or s.by_when >= s.agreed_on for s in steps)
+
+
+def test_meeting_notes_and_conversation_items_conflict_instead_of_overwriting(world):
+    meeting_id = meetings.record_meeting(world["worker"], family_id=world["family"], meeting=MeetingIn(
+        kind="home_visit", status="held", starts_at=NOW - timedelta(days=1), summary="First words"))
+    meetings.update_meeting_notes(world["worker"], meeting_id=meeting_id, seen_version=1,
+                                  summary="Sam's version", status="held", written_together=True)
+    with pytest.raises(Conflict):
+        meetings.update_meeting_notes(world["worker"], meeting_id=meeting_id, seen_version=1,
+                                      summary="Jo's version", status="held", written_together=False)
+    assert meetings.meeting_detail(world["worker"], meeting_id).meeting.summary == "Sam's version"
+
+    meetings.add_conversation(world["worker"], family_id=world["family"], held_on=date.today(),
+                              items=[ItemIn("hard", "Bedtime rowz", world["mum"])])
+    item = meetings.conversations(world["worker"], world["family"]).iloc[0]
+    meetings.update_conversation_item(world["worker"], item_id=int(item["item_id"]),
+                                      seen_version=int(item["version"]), words="Bedtime rows",
+                                      visibility="private")
+    with pytest.raises(Conflict):
+        meetings.update_conversation_item(world["worker"], item_id=int(item["item_id"]),
+                                          seen_version=int(item["version"]), words="Overwrite?",
+                                          visibility="family")
+    after = meetings.conversations(world["worker"], world["family"]).iloc[0]
+    assert (after["words"], after["visibility"]) == ("Bedtime rows", "private")
+    with pytest.raises(Invalid, match="can't have happened yet"):
+        meetings.update_meeting_notes(world["worker"], meeting_id=meetings.record_meeting(
+            world["worker"], family_id=world["family"], meeting=MeetingIn(
+                kind="call", status="planned", starts_at=NOW + timedelta(days=3))),
+            seen_version=1, summary="", status="held", written_together=False)
