@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from sqlalchemy.engine import Connection
 from sqlmodel import Session, select
 
 from db.models import Family, Role, Worker, WorkerRole, WorkerTeam
@@ -86,10 +87,18 @@ def require_led_team(actor: Actor, team_id: int) -> None:
         raise NotAllowed()
 
 
+def _writing(session: Session) -> bool:
+    """Inside a write transaction the family row is locked (FOR UPDATE on PostgreSQL), so
+    check-then-write rules such as 'one main worker' hold under concurrent saves; SQLite's
+    BEGIN IMMEDIATE already serialises writers."""
+    bind = session.get_bind()
+    return bool(getattr(bind, "info", {}).get("write")) if isinstance(bind, Connection) else False
+
+
 def require_family(session: Session, actor: Actor, family_id: int) -> Family:
     """The family, if this worker may open its record; NotAllowed otherwise (also if missing,
     so nobody can probe which ids exist)."""
-    family = session.get(Family, family_id)
+    family = session.get(Family, family_id, with_for_update=_writing(session))
     if family is None or family.team_id not in actor.case_team_ids:
         raise NotAllowed(actor=actor, family_id=family_id)
     return family

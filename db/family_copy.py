@@ -91,29 +91,47 @@ def render(view: ConferenceView) -> str:
     return "".join(parts)
 
 
-def _heading(table: str) -> str:
-    return table.replace("_", " ").capitalize()
+# Plain names for the kinds of record; anything unlisted is shown by its table name.
+RECORD_NAMES = {
+    "family": "The family", "familystatuschange": "Where things were, over time",
+    "person": "People in the family's world", "agreement": "What the family agreed to",
+    "workerrelationship": "Workers who worked with the family", "meeting": "Meetings",
+    "meetingperson": "Who was invited and who came", "childview": "The children's views",
+    "conversation": "Conversations", "conversationitem": "What was said",
+    "goal": "Goals", "scoreround": "Rounds of scores", "goalscore": "Scores",
+    "planstep": "The family's plan", "practicalhelp": "Practical help",
+    "huddlefamily": "Team huddles that talked about the family",
+}
+# Held back for a worker to review before anything is sent: details that keep someone safe,
+# staff notes (they may be about other people), and what someone asked to keep private.
+HELD_BACK_TABLES = {"keepingsafe": "Keeping-safe details", "note": "Staff notes"}
 
 
 def render_everything(document: str) -> str:
-    """'A copy of everything we hold about you': the subject-access JSON as a readable,
-    printable page, one table per kind of record, every value escaped."""
+    """A printable draft of 'a copy of everything we hold about you', from the subject-access
+    JSON: for a worker to check and redact before it goes to the family. Every value escaped."""
     import json
     data = json.loads(document)
+    records = data.get("records", {})
+    held_back = [f"{HELD_BACK_TABLES[t]} ({len(rows)})" for t, rows in records.items()
+                 if t in HELD_BACK_TABLES and rows]
     parts = [f"<!doctype html><html lang='en'><head><meta charset='utf-8'>"
-             f"<title>A copy of everything we hold about you</title><style>{STYLE}</style></head>"
-             f"<body><h1>A copy of everything we hold about you</h1>"
+             f"<title>A copy of everything we hold about you (draft)</title><style>{STYLE}"
+             f".draft {{ border: 2px solid #8a5a00; padding: 8pt; }}</style></head><body>"
+             f"<p class='draft'><strong>Draft for a worker to check before sending.</strong> "
+             f"Remove anything about other people. Held back from this draft: "
+             f"{_e(', '.join(held_back) or 'nothing')}, and anything someone asked to keep "
+             f"private.</p>"
+             f"<h1>A copy of everything we hold about you</h1>"
              f"<p class='muted'>Made {_e(data.get('made_at', ''))[:10]} · {_e(data.get('team', ''))}"
              f"</p>"]
-    workers = data.get("workers", {})
-    if workers:
-        parts.append("<h2>Workers named in these records</h2><ul>"
-                     + "".join(f"<li>{_e(k)}: {_e(v)}</li>" for k, v in workers.items()) + "</ul>")
-    for table, rows in data.get("records", {}).items():
-        if not rows:
+    for table, rows in records.items():
+        rows = [r for r in rows if r.get("visibility") != "private"]
+        if table in HELD_BACK_TABLES or not rows:
             continue
-        columns = list(rows[0])
-        parts.append(f"<h2>{_e(_heading(table))} ({len(rows)})</h2><table><tr>"
+        columns = [c for c in rows[0] if not c.endswith("_id") and c not in ("id", "version",
+                                                                             "data_version")]
+        parts.append(f"<h2>{_e(RECORD_NAMES.get(table, table))} ({len(rows)})</h2><table><tr>"
                      + "".join(f"<th>{_e(c.replace('_', ' '))}</th>" for c in columns) + "</tr>")
         parts += ["<tr>" + "".join(f"<td>{_e(row.get(c))}</td>" for c in columns) + "</tr>"
                   for row in rows]

@@ -24,6 +24,7 @@ from db.models import (Family, FamilyStatus, FamilyStatusChange, Goal, GoalScore
                        PlanStep, Team, WorkerTeam)
 from db.queries import _current_workers
 from db.settings import HUDDLE_FALLBACK_DAYS
+from db.types import local_day, local_today
 from db.words import MEETING_KIND, RHYTHM, RHYTHM_DAYS
 
 SECTIONS = [
@@ -63,9 +64,10 @@ def board(actor: Actor, team_id: int, *, week_start: date | None = None,
           today: date | None = None) -> HuddleBoard:
     """The huddle board for one of the worker's teams; cached by the team's data version."""
     require_case_team(actor, team_id)
-    today = today or date.today()
     with read_session() as session:
-        version = session.get(Team, team_id).data_version
+        team = session.get(Team, team_id)
+        version = team.data_version
+        today = today or local_today(team.time_zone)
         held = session.exec(select(func.count(Huddle.id)).where(Huddle.team_id == team_id)).one()
     return _board(database_url(), team_id, version, held, monday_of(week_start or today), today)
 
@@ -86,7 +88,7 @@ def _board(database: str, team_id: int, data_version: int, huddles_held: int, we
             Family.team_id == team_id, Family.status != FamilyStatus.closed,
             Family.erased_at.is_(None))).all()
         ids = [f.id for f in families]
-        rows = (_waiting(session, families, today) + _not_met(session, families, today)
+        rows = (_waiting(session, families, today) + _not_met(session, families, today, team.time_zone)
                 + _plan_overdue(session, ids, today)
                 + _this_week(session, ids, *_local_bounds(week_start, team.time_zone), team.time_zone))
         scores = _recent_scores(session, ids, since)
@@ -127,7 +129,7 @@ def _days(days: int) -> str:
     return f"{days // 7} weeks"
 
 
-def _not_met(session: Session, families: list[Family], today: date) -> list[tuple]:
+def _not_met(session: Session, families: list[Family], today: date, zone: str) -> list[tuple]:
     active = [f for f in families if f.status in (FamilyStatus.working_together,
                                                    FamilyStatus.keeping_in_touch)]
     if not active:
@@ -140,7 +142,7 @@ def _not_met(session: Session, families: list[Family], today: date) -> list[tupl
     for f in active:
         agreed = RHYTHM_DAYS[f.rhythm]
         met = last.get(f.id)
-        met_on = met.date() if met is not None else None
+        met_on = local_day(met, zone) if met is not None else None
         gap = (today - met_on).days if met_on else None
         if gap is None:
             rows.append(("not_met", f.id, "We haven't met yet since starting to work together."))
@@ -224,15 +226,16 @@ def _sparklines(session: Session, ids: list[int]) -> dict[int, list[list[int]]]:
     """Each family's goals being worked on: their family members' latest own scores."""
     if not ids:
         return {}
-    goals = session.exec(select(Goal.id, Goal.family_id).where(
-        Goal.family_id.in_(ids), Goal.status == GoalStatus.working_on_it)).all()
+    rows = session.exec(
+        select(Goal.family_id, GoalScore.goal_id, GoalScore.score)
+        .join(Goal, Goal.id == GoalScore.goal_id)
+        .where(Goal.family_id.in_(ids), Goal.status == GoalStatus.working_on_it,
+               GoalScore.person_id.is_not(None))
+        .order_by(Goal.family_id, GoalScore.goal_id, GoalScore.scored_on, GoalScore.id)).all()
     lines: dict[int, list[list[int]]] = {}
-    for goal_id, family_id in goals:
-        points = session.exec(select(GoalScore.score).where(
-            GoalScore.goal_id == goal_id, GoalScore.person_id.is_not(None))
-            .order_by(GoalScore.scored_on.desc(), GoalScore.id.desc()).limit(SPARK_POINTS)).all()
-        if points:
-            lines.setdefault(family_id, []).append(list(reversed(points)))
+    frame = pd.DataFrame(rows, columns=["family_id", "goal_id", "score"])
+    for (family_id, _goal), group in frame.groupby(["family_id", "goal_id"], sort=True):
+        lines.setdefault(int(family_id), []).append(group["score"].tail(SPARK_POINTS).tolist())
     return lines
 
 
@@ -243,6 +246,7 @@ def hold(actor: Actor, team_id: int, on: date | None = None) -> int:
     require_case_team(actor, team_id)
     on = day(on or date.today(), "the day of the huddle")
     with write_session() as session:
+        session.get(Team, team_id, with_for_update=True)  # two people pressing start: one huddle
         existing = session.exec(select(Huddle).where(Huddle.team_id == team_id,
                                                      Huddle.held_on == on)).first()
         if existing:

@@ -22,7 +22,7 @@ from db.models import (ChildView, Conversation, ConversationColumn, Conversation
                        Visibility, Worker)
 from db.queries import Audience, _hidden_people, open_family
 from db.settings import LONG_TEXT
-from db.types import utcnow
+from db.types import local_day, utcnow
 from db.words import CONVERSATION_COLUMN, MEETING_KIND, MEETING_STATUS
 
 
@@ -290,7 +290,8 @@ def conversations(actor: Actor, family_id: int, audience: str = Audience.STAFF) 
 
 def child_views(actor: Actor, family_id: int, audience: str = Audience.STAFF) -> pd.DataFrame:
     with read_session() as session:
-        open_family(session, actor, family_id)
+        family = open_family(session, actor, family_id)
+        zone = session.get(Team, family.team_id).time_zone
         hidden = _hidden_people(session, family_id, audience)
         rows = session.exec(
             select(ChildView, Person.name, Meeting.starts_at)
@@ -299,7 +300,7 @@ def child_views(actor: Actor, family_id: int, audience: str = Audience.STAFF) ->
             .where(Meeting.family_id == family_id,
                    ChildView.visibility.in_(Audience.VISIBLE[Audience.check(audience)]))
             .order_by(Meeting.starts_at.desc())).all()
-    return pd.DataFrame([{"child": name, "words": view.words, "on": starts_at.date(),
+    return pd.DataFrame([{"child": name, "words": view.words, "on": local_day(starts_at, zone),
                           "visibility": view.visibility.value}
                          for view, name, starts_at in rows if view.person_id not in hidden],
                         columns=["child", "words", "on", "visibility"])

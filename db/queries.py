@@ -19,7 +19,7 @@ from db.metrics import SCORE_COLUMNS
 from db.models import (Family, FamilyStatus, FamilyStatusChange, Goal, GoalScore, GoalStatus,
                        Meeting, MeetingStatus, Person, Relationship, Role, Team, Visibility, Worker,
                        WorkerRelationship, WorkerRole, WorkerTeam)
-from db.types import utcnow
+from db.types import local_day, utcnow
 from db.words import (FAMILY_STATUS, GOAL_STATUS, MEETING_KIND, MEETING_STATUS, RELATIONSHIP,
                       RHYTHM, WHOLE_FAMILY, WORKER_VIEW)
 
@@ -333,6 +333,8 @@ def _goal_data_cached(database: str, family_id: int, data_version: int, audience
         held = session.exec(
             select(Meeting.starts_at).where(Meeting.family_id == family_id,
                                             Meeting.status == MeetingStatus.held)).all()
+        zone = session.exec(select(Team.time_zone).join(Family, Family.team_id == Team.id)
+                            .where(Family.id == family_id)).one()
     goals = pd.DataFrame([{
         "goal_id": g.id, "wording": g.wording, "whose": name or WHOLE_FAMILY,
         "person_id": g.person_id, "zero_means": g.zero_means, "ten_means": g.ten_means,
@@ -347,7 +349,7 @@ def _goal_data_cached(database: str, family_id: int, data_version: int, audience
         "is_worker_view": pid is None, "scored_on": on, "score": score,
     } for sid, gid, pid, wid, pname, wname, on, score in score_rows
         if pid is None or pid not in hidden], columns=SCORE_COLUMNS)
-    meeting_days = pd.DataFrame({"on": sorted({t.date() for t in held})}, columns=["on"])
+    meeting_days = pd.DataFrame({"on": sorted({local_day(t, zone) for t in held})}, columns=["on"])
     return GoalData(goals, scores, meeting_days, data_version)
 
 

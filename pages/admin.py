@@ -171,7 +171,7 @@ with requests_tab:
             st.download_button("Download the copy", prepared[1],
                                file_name=f"family-{found['family_id']}-copy.json",
                                mime="application/json", key="admin_sar_download")
-            st.download_button("Download it as a page to read or print",
+            st.download_button("Download a printable draft to check before sending",
                                family_copy.render_everything(prepared[1]),
                                file_name=f"family-{found['family_id']}-copy.html",
                                mime="text/html", key="admin_sar_download_html")

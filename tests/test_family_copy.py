@@ -1,16 +1,33 @@
-"""The copy of everything we hold renders every record readably and escapes every value."""
+"""The printable copy of everything we hold: a draft to check, every value escaped, and what
+keeps someone safe, staff notes and private items held back."""
 import json
 
 from db.family_copy import render_everything
 
+DOCUMENT = json.dumps({
+    "made_at": "2026-11-23T10:00:00", "team": "Northfield",
+    "records": {
+        "meeting": [{"id": 1, "family_id": 4, "summary": "<script>x()</script>"}],
+        "goal": [{"id": 2, "wording": "Calmer bedtimes & tea", "visibility": "family"},
+                 {"id": 3, "wording": "SENTINEL-PRIVATE-GOAL", "visibility": "private"}],
+        "keepingsafe": [{"id": 5, "safe_phone": "SENTINEL-PHONE", "never_show": "SENTINEL-ADDRESS"}],
+        "note": [{"id": 6, "words": "SENTINEL-STAFF-NOTE"}],
+        "practicalhelp": [],
+    }})
 
-def test_every_record_is_shown_and_escaped():
-    document = json.dumps({"made_at": "2026-11-23T10:00:00", "team": "Northfield",
-                           "workers": {"3": "Sam <b>Carter</b>"},
-                           "records": {"meeting": [{"id": 1, "summary": "<script>x()</script>"}],
-                                       "goal": [{"id": 2, "wording": "Calmer bedtimes & tea"}],
-                                       "note": []}})
-    page = render_everything(document)
+
+def test_every_shared_record_is_shown_readably_and_escaped():
+    page = render_everything(DOCUMENT)
     assert "<script>x()" not in page and "&lt;script&gt;x()&lt;/script&gt;" in page
-    assert "Calmer bedtimes &amp; tea" in page and "Sam &lt;b&gt;Carter" in page
-    assert "Meeting (1)" in page and "Goal (1)" in page and "Note (" not in page
+    assert "Calmer bedtimes &amp; tea" in page
+    assert "Meetings (1)" in page and "Goals (1)" in page and "Practical help" not in page
+    assert "family id" not in page  # ids are for us, not for the family
+
+
+def test_it_is_a_draft_that_holds_back_what_must_not_go_out():
+    page = render_everything(DOCUMENT)
+    assert "Draft for a worker to check before sending" in page
+    assert "Keeping-safe details (1)" in page and "Staff notes (1)" in page
+    for sentinel in ("SENTINEL-PHONE", "SENTINEL-ADDRESS", "SENTINEL-STAFF-NOTE",
+                     "SENTINEL-PRIVATE-GOAL"):
+        assert sentinel not in page

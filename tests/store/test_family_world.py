@@ -115,3 +115,34 @@ def test_help_and_worries_are_on_the_timeline_and_keeping_safe_is_kept(world):
     story = " | ".join(timeline(world["sam"], world["family"])["what"])
     assert "Food bank voucher" in story and "Duty social worker" in story
     assert family_world.keeping_safe(world["sam"], world["family"]).safe_phone == "07700 900123"
+
+
+def test_one_main_worker_even_when_eight_are_assigned_at_once(world):
+    """The family row is locked in write transactions, so 'one main worker' holds under
+    concurrent saves on PostgreSQL as it does on SQLite."""
+    import threading
+    team_id = factories.team("Busy team")
+    family = factories.family(team_id, "The Busy family", first_came_on=START,
+                              status=FamilyStatus.waiting)
+    workers = [factories.worker(f"busy{n}", Role.practitioner, teams=(team_id,)) for n in range(8)]
+    start, results = threading.Barrier(len(workers)), []
+
+    def assign(worker):
+        start.wait()
+        try:
+            family_world.assign_worker(worker, family_id=family, worker_id=worker.worker_id,
+                                       started_on=START + timedelta(days=1))
+            results.append("assigned")
+        except Invalid:
+            results.append("refused")
+
+    threads = [threading.Thread(target=assign, args=(w,)) for w in workers]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(results) == ["assigned"] + ["refused"] * 7
+    with Session(world["engine"]) as session:
+        open_leads = session.exec(select(WorkerRelationship).where(
+            WorkerRelationship.family_id == family, WorkerRelationship.ended_on.is_(None))).all()
+    assert len(open_leads) == 1
