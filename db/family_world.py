@@ -14,7 +14,7 @@ from sqlalchemy import func
 from sqlmodel import Session, select
 
 from db import audit
-from db.access import Actor
+from db.access import Actor, require_led_team
 from db.actions import touch
 from db.validation import Invalid, choice, day, person_in_family, save_versioned, text
 from db.engine import read_session, write_session
@@ -188,6 +188,8 @@ def add_note(actor: Actor, *, family_id: int, kind: str, words: str, written_on:
         raise Invalid("Please say who the worry was shared with.")
     with write_session() as session:
         family = open_family(session, actor, family_id)
+        if note_kind == NoteKind.oversight:
+            require_led_team(actor, family.team_id)  # a manager's decision, for their teams
         row = Note(family_id=family_id, kind=note_kind, words=text(words, "the note", limit=2000),
                    written_on=day(written_on, "the date"), written_by=actor.worker_id,
                    shared_with=text(shared_with, "who it was shared with", required=False),

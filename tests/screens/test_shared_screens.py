@@ -100,9 +100,22 @@ def test_the_worker_view_is_shown_openly_on_the_family_screen(seeded):
 
 
 def test_conference_screen_uses_family_words_only(seeded):
-    at = _conference(seeded["family"], "everyone")
-    shown = [e.value for e in [*at.markdown, *at.header, *at.title, *at.caption]]
-    assert [t for text in shown for t in terms_in(text)] == []
+    # A staff-only note full of service words, to show the check would catch them leaking.
+    family_world.add_note(seeded["worker"], family_id=seeded["family"], kind="huddle",
+                          words="Handover to the lead worker after the review of the caseload",
+                          written_on=date.today())
+    staff_words = terms_in("Handover to the lead worker after the review of the caseload")
+    assert len(staff_words) == 4
+    for audience in ("everyone", "household"):
+        screen = all_text(_conference(seeded["family"], audience))  # unescaped, labels, charts
+        assert [t for t in terms_in(screen)] == []
+    # The same scan does find them where they are shown: the staff timeline.
+    at = logged_in("confworker")
+    at.run()
+    at.query_params["family"] = str(seeded["family"])
+    at.switch_page("pages/family.py").run()
+    at.segmented_control(key="family_section").set_value("Timeline").run()
+    assert set(staff_words) <= set(terms_in(all_text(at)))
 
 
 def test_family_copy_escapes_what_people_type(seeded):

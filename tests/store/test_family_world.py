@@ -146,3 +146,15 @@ def test_one_main_worker_even_when_eight_are_assigned_at_once(world):
         open_leads = session.exec(select(WorkerRelationship).where(
             WorkerRelationship.family_id == family, WorkerRelationship.ended_on.is_(None))).all()
     assert len(open_leads) == 1
+
+
+def test_only_a_manager_of_the_team_writes_an_oversight_note(world):
+    from db.access import NotAllowed
+    with pytest.raises(NotAllowed):
+        family_world.add_note(world["sam"], family_id=world["family"], kind="oversight",
+                              words="A decision", written_on=date.today())
+    team_id = factories.team("Led elsewhere")
+    manager = factories.worker("worldmanager", Role.manager, leads=(team_id,))
+    with pytest.raises(NotAllowed):
+        family_world.add_note(manager, family_id=world["family"], kind="oversight",
+                              words="A decision", written_on=date.today())
