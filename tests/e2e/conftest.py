@@ -113,6 +113,12 @@ def open_in_sidebar(page, title: str) -> None:
     settle(page)
 
 
+def sidebar_visible(page) -> bool:
+    """Whether the sidebar (with its page links) is shown: shared screens hide it."""
+    sidebar = page.locator("[data-testid='stSidebar']")
+    return sidebar.count() > 0 and sidebar.first.is_visible()
+
+
 def sidebar_titles(page) -> list[str]:
     links = page.locator("[data-testid='stSidebarNav'] [data-testid='stSidebarNavLink']")
     titles = []
