@@ -180,7 +180,7 @@ def _login_form(authenticator: stauth.Authenticate) -> None:
     if reason:
         st.info(reason)
     with st.form("login_form"):
-        st.subheader("Log in")
+        st.header("Log in")
         username = st.text_input("Username", autocomplete="username")
         password = st.text_input("Password", type="password", autocomplete="current-password")
         submitted = st.form_submit_button("Log in", type="primary")

@@ -22,7 +22,7 @@ def sections(board: HuddleBoard, *, talked: set[int], wall: bool = False) -> Non
                f"never a ranking.")
     for key, title in SECTIONS:
         rows = board.rows[board.rows["section"] == key]
-        st.subheader(f"{title} ({len(rows)})")
+        st.header(f"{title} ({len(rows)})")
         if rows.empty:
             st.caption("Nobody here this week." if key != "good_news" else
                        "No new good news yet: there will be.")

@@ -60,9 +60,9 @@ elif section == "People":
 elif section == "Working together":
     family_view.workers(workers)
     world_views.working_together(actor, summary, workers)
-    st.subheader("What the family agreed to")
+    st.header("What the family agreed to")
     world_views.agreements(actor, family_id)
-    st.subheader("Keeping safe")
+    st.header("Keeping safe")
     world_views.keeping_safe(actor, family_id)
     world_views.help_and_worries(actor, family_id)
     who_looked(actor, family_id, summary.time_zone)

@@ -59,7 +59,7 @@ def seeded(demo_db):
         ItemIn("going_well", "Mornings are calmer", mum, "everyone"),
         ItemIn("going_well", SENTINELS["household_only"], mum, "family"),
         ItemIn("going_well", f"{SENTINELS['barred_person']} said hello", barred, "everyone")])
-    family_world.add_note(worker, family_id=family, kind="oversight", words=SENTINELS["staff_note"],
+    family_world.add_note(worker, family_id=family, kind="huddle", words=SENTINELS["staff_note"],
                           written_on=date.today())
     family_world.save_keeping_safe(worker, family_id=family, safe_phone=SENTINELS["keeping_safe_phone"],
                                    ok_to_leave_messages=False, never_show=SENTINELS["keeping_safe"])
@@ -141,7 +141,7 @@ def test_huddle_page_and_wall_view(demo_db):
     at.run()
     at.switch_page("pages/huddle.py").run()
     assert not at.exception
-    titles = [s.value for s in at.subheader]
+    titles = [s.value for s in at.header]
     assert titles[0].startswith("Waiting to meet a worker") and titles[-1].startswith("Good news")
     next(b for b in at.button if b.key == "huddle_start").click()
     at.run()
