@@ -1,12 +1,18 @@
 """Browser figures (reported, not gated): the app served for real, driven by Chromium.
 
-    python -m bench.browser [--rounds 5] [--contexts 5] [--switches 8]
+    python -m bench.browser [--rounds 5] [--contexts 5] [--switches 8] [--saves 5]
+                            [--only opening|switching|saving ...]
 
 1. Opening the app logged in: navigate to the huddle's address, wait for the login form, log in,
    wait until the huddle is drawn. While pages/huddle.py is still a placeholder it measures
    login → My families instead (the page the app lands on) and says so.
 2. Five browser contexts at once, each logged in, switching between the pages in the sidebar:
    the time from a click until that page's run has finished, median and p95.
+3. Saving a score to the chart showing it: a practitioner on a family's Goals section chooses
+   "Record a round of scores", picks who is giving scores, types a score for each goal and
+   clicks "Save scores"; timed from the click until the sentence under the goal (the chart's
+   text alternative, drawn from the same data as the overview chart) names the new score, and
+   until that run has finished. A few rounds in one logged-in tab, each a different score.
 
 It serves a copy of the demo tier's database (data/bench/) on a free port bound to 127.0.0.1,
 with Debian's chromium (playwright cannot download browsers here).
@@ -17,6 +23,7 @@ import argparse
 import asyncio
 import json
 import os
+import sqlite3
 import shutil
 import socket
 import statistics
@@ -177,6 +184,80 @@ async def switching(browser, base: str, contexts: int, switches: int) -> dict:
             "wall_s": round(time.perf_counter() - started, 1), "failures": failures}
 
 
+# True once the last sentence about the goal names the new score (as the journey test checks).
+SENTENCE_SHOWS = """([marker, pattern]) => {
+  const main = document.querySelector("[data-testid='stMain']");
+  if (!main) return false;
+  const lines = main.innerText.split("\\n").filter(l => l.includes(marker));
+  return lines.length > 0 && new RegExp(pattern).test(lines[lines.length - 1]);
+}"""
+
+
+def family_to_score(database: Path, username: str = "practitioner") -> dict:
+    """The practitioner's first open family with a family member's goal being worked on."""
+    with sqlite3.connect(database) as db:
+        row = db.execute(
+            "SELECT family.id, goal.id, goal.wording, person.name FROM family "
+            "JOIN workerrelationship r ON r.family_id = family.id "
+            "JOIN worker ON worker.id = r.worker_id "
+            "JOIN goal ON goal.family_id = family.id "
+            "JOIN person ON person.id = goal.person_id "
+            "WHERE worker.username = ? AND r.ended_on IS NULL AND family.status != 'closed' "
+            "AND goal.status = 'working_on_it' AND person.relationship != 'professional' "
+            "ORDER BY family.id, goal.id LIMIT 1", (username,)).fetchone()
+        family_id, goal_id, wording, scorer = row
+        latest = db.execute("SELECT score FROM goalscore WHERE goal_id = ? ORDER BY scored_on "
+                            "DESC, id DESC LIMIT 1", (goal_id,)).fetchone()
+    return {"family_id": family_id, "wording": wording, "scorer": scorer,
+            "latest": latest[0] if latest else None}
+
+
+async def saving_scores(browser, base: str, target: dict, tries: int) -> dict:
+    """Save scores → the sentence under the goal names the new score (and → run finished)."""
+    context = await browser.new_context()
+    page = await context.new_page()
+    await log_in(page, base, f"family?family={target['family_id']}")
+    await page.get_by_role("button", name="Log out").wait_for(timeout=60_000)
+    await page.wait_for_timeout(1500)  # the cookie component's extra rerun after login
+    await page.wait_for_selector(IDLE, timeout=60_000)
+    marker = f"goal '{target['wording']}'"
+    to_sentence, to_idle, failures = [], [], []
+    score = target["latest"] if target["latest"] is not None else 2
+    for n in range(tries):
+        score = (score + 3) % 11  # never the score the sentence already names
+        try:
+            if not await page.get_by_role("button", name="Save scores").count():
+                await page.get_by_text("Record a round of scores", exact=True).first.click()
+                await page.get_by_role("combobox", name="Who is giving scores today?").wait_for()
+            boxes = page.get_by_role("spinbutton", name=f"{target['scorer']}'s score")
+            if not await boxes.count():
+                await page.get_by_role("combobox", name="Who is giving scores today?").click()
+                await page.get_by_role("option", name=target["scorer"], exact=True).click()
+                await page.keyboard.press("Escape")
+                await boxes.first.wait_for(timeout=20_000)
+            await page.wait_for_selector(IDLE, timeout=20_000)
+            for box in await boxes.all():
+                await box.fill(str(score))
+            pattern = rf"(to|is at|scored) {score}\b"
+            started = time.perf_counter()
+            await page.get_by_role("button", name="Save scores").click()
+            await page.wait_for_function(SENTENCE_SHOWS, arg=[marker, pattern], timeout=30_000)
+            shown = time.perf_counter()
+            await page.wait_for_timeout(50)
+            await page.wait_for_selector(IDLE, timeout=30_000)
+            to_sentence.append((shown - started) * 1000)
+            to_idle.append((time.perf_counter() - started) * 1000)
+            await page.wait_for_timeout(800)  # the toast and any fragment rerun settle
+        except Exception as problem:  # noqa: BLE001 - reported, and the run goes on
+            failures.append(f"try {n + 1}: {type(problem).__name__}: {str(problem)[:160]}")
+            await page.screenshot(path=str(ROOT / "bench" / "results" / f"save-{n + 1}.png"))
+    await context.close()
+    return {"family_id": target["family_id"], "tries": tries,
+            "save_to_sentence_ms": _summary(to_sentence) if to_sentence else None,
+            "save_to_run_finished_ms": _summary(to_idle) if to_idle else None,
+            "failures": failures}
+
+
 def _summary(values: list[float]) -> dict:
     ordered = sorted(values)
     return {"median": round(statistics.median(ordered), 1),
@@ -184,7 +265,9 @@ def _summary(values: list[float]) -> dict:
             "max": round(ordered[-1], 1), "n": len(ordered)}
 
 
-async def measure(base: str, rounds: int, contexts: int, switches: int, server_pid: int) -> dict:
+async def measure(base: str, rounds: int, contexts: int, switches: int, server_pid: int,
+                  saves: int = 5, target: dict | None = None,
+                  parts: tuple[str, ...] = ("opening", "switching", "saving")) -> dict:
     from playwright.async_api import async_playwright
     chromium = shutil.which("chromium")
     if not chromium:
@@ -199,13 +282,16 @@ async def measure(base: str, rounds: int, contexts: int, switches: int, server_p
         await warm.goto(f"{base}/")
         await warm.get_by_role("textbox", name="Username").wait_for(timeout=60_000)
         await context.close()
-        opening = await open_logged_in(browser, base, rounds)
+        opening = (await open_logged_in(browser, base, rounds)) if "opening" in parts else None
         rss_after_opening = rss_mb(server_pid)
-        together = await switching(browser, base, contexts, switches)
+        together = ((await switching(browser, base, contexts, switches))
+                    if "switching" in parts else None)
+        saving = ((await saving_scores(browser, base, target, saves))
+                  if "saving" in parts and target and saves else None)
         await browser.close()
-    return {"opening": opening, "switching": together,
+    return {"opening": opening, "switching": together, "saving_scores": saving,
             "server_rss_mb": {"after_opening": round(rss_after_opening, 1),
-                              "after_switching": round(rss_mb(server_pid), 1)}}
+                              "after_switching": round(rss_mb(server_pid), 1)}}  # after every part run
 
 
 def main(argv: list[str] | None = None) -> dict:
@@ -213,6 +299,9 @@ def main(argv: list[str] | None = None) -> dict:
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--contexts", type=int, default=5)
     parser.add_argument("--switches", type=int, default=8)
+    parser.add_argument("--saves", type=int, default=5)
+    parser.add_argument("--only", action="append", choices=["opening", "switching", "saving"],
+                        help="measure only this part (repeatable); all three by default")
     parser.add_argument("--seed", type=int, default=42)
     parser.add_argument("--cache", type=Path, default=ROOT / "data" / "bench")
     parser.add_argument("--out", type=Path, default=ROOT / "bench" / "results" / "browser.json")
@@ -225,8 +314,12 @@ def main(argv: list[str] | None = None) -> dict:
         log = Path(folder) / "server.log"
         server = start_server(database, port, log)
         try:
+            target = family_to_score(database)
             results = asyncio.run(measure(f"http://127.0.0.1:{port}", args.rounds,
-                                          args.contexts, args.switches, server.pid))
+                                          args.contexts, args.switches, server.pid,
+                                          args.saves, target,
+                                          tuple(args.only or ("opening", "switching",
+                                                              "saving"))))
         finally:
             server.terminate()
             server.wait(timeout=20)
@@ -237,19 +330,32 @@ def main(argv: list[str] | None = None) -> dict:
     results["machine"] = machine()
     results["database"] = f"demo tier, seed {args.seed}, generator {generator_version()}"
     o, s = results["opening"], results["switching"]
-    print(f"Opening the app logged in ({o['landing_page']}), {o['rounds']} fresh contexts:")
-    print(f"  login form visible   median {o['login_form_visible_ms']['median']:.0f} ms")
-    print(f"  log in → page drawn  median {o['login_to_page_drawn_ms']['median']:.0f} ms, "
-          f"p95 {o['login_to_page_drawn_ms']['p95']:.0f} ms")
-    print(f"  open → page drawn    median {o['open_to_page_drawn_ms']['median']:.0f} ms, "
-          f"p95 {o['open_to_page_drawn_ms']['p95']:.0f} ms")
-    print(f"{s['contexts']} contexts at once, {s['switches_each']} page switches each: "
-          f"median {s['switch_ms']['median']:.0f} ms, p95 {s['switch_ms']['p95']:.0f} ms, "
-          f"max {s['switch_ms']['max']:.0f} ms")
-    for failure in s["failures"]:
-        print(f"  not timed: {failure}")
-    print(f"Server memory: {results['server_rss_mb']['after_opening']:.0f} MB after the logins, "
-          f"{results['server_rss_mb']['after_switching']:.0f} MB after switching")
+    if o:
+        print(f"Opening the app logged in ({o['landing_page']}), {o['rounds']} fresh contexts:")
+        print(f"  login form visible   median {o['login_form_visible_ms']['median']:.0f} ms")
+        print(f"  log in → page drawn  median {o['login_to_page_drawn_ms']['median']:.0f} ms, "
+              f"p95 {o['login_to_page_drawn_ms']['p95']:.0f} ms")
+        print(f"  open → page drawn    median {o['open_to_page_drawn_ms']['median']:.0f} ms, "
+              f"p95 {o['open_to_page_drawn_ms']['p95']:.0f} ms")
+    if s:
+        print(f"{s['contexts']} contexts at once, {s['switches_each']} page switches each: "
+              f"median {s['switch_ms']['median']:.0f} ms, p95 {s['switch_ms']['p95']:.0f} ms, "
+              f"max {s['switch_ms']['max']:.0f} ms")
+        for failure in s["failures"]:
+            print(f"  not timed: {failure}")
+    v = results["saving_scores"]
+    if v:
+        if v["save_to_sentence_ms"]:
+            print(f"Saving a score to the chart showing it (family {v['family_id']}, "
+                  f"{v['save_to_sentence_ms']['n']} of {v['tries']} tries): median "
+                  f"{v['save_to_sentence_ms']['median']:.0f} ms to the sentence, "
+                  f"{v['save_to_run_finished_ms']['median']:.0f} ms to the run finished "
+                  f"(max {v['save_to_sentence_ms']['max']:.0f} ms)")
+        for failure in v["failures"]:
+            print(f"  not timed: {failure}")
+    if o and s:
+        print(f"Server memory: {results['server_rss_mb']['after_opening']:.0f} MB after the "
+              f"logins, {results['server_rss_mb']['after_switching']:.0f} MB after switching")
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(results, indent=2))
     return results
