@@ -35,6 +35,16 @@ def touch(session: Session, family: Family) -> None:
     session.expire(family, ["data_version"])
 
 
+def save_edit(session: Session, actor: Actor, family: Family, model, record_id: int,
+              seen_version: int, values: dict, *, what: str, record_type: str) -> None:
+    """The end of every edit: saved only if nobody else saved since the form was drawn, the
+    family's cached views marked out of date, and which fields changed audited."""
+    save_versioned(session, model, record_id, seen_version, values, what)
+    touch(session, family)
+    audit.record(session, actor, audit.Action.UPDATE, family_id=family.id,
+                 record_type=record_type, record_id=record_id, fields=values.keys())
+
+
 def record_view(actor: Actor, family_id: int) -> None:
     """A view of a family record (the page calls this once per session and family)."""
     with write_session() as session:
@@ -104,10 +114,8 @@ def update_goal(actor: Actor, *, goal_id: int, seen_version: int, goal: GoalIn,
         values["status_reason"] = text(status_reason, "the reason", required=False, limit=500)
         if values["status"] == GoalStatus.set_aside and not values["status_reason"]:
             raise Invalid("Please add, in their words, why the goal is being put to one side.")
-        save_versioned(session, Goal, goal_id, seen_version, values, "this goal")
-        touch(session, family)
-        audit.record(session, actor, audit.Action.UPDATE, family_id=row.family_id,
-                     record_type="goal", record_id=goal_id, fields=values.keys())
+        save_edit(session, actor, family, Goal, goal_id, seen_version, values, what="this goal",
+                  record_type="goal")
 
 
 @dataclass(frozen=True)

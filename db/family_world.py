@@ -15,8 +15,8 @@ from sqlmodel import Session, select
 
 from db import audit
 from db.access import Actor, require_led_team
-from db.actions import touch
-from db.validation import Invalid, choice, day, person_in_family, save_versioned, text
+from db.actions import save_edit, touch
+from db.validation import Invalid, choice, day, person_in_family, text
 from db.engine import read_session, write_session
 from db.models import (Agreement, EndReason, Family, FamilyStatus, FamilyStatusChange, HelpKind,
                        KeepingSafe, Note, NoteKind, Person, PracticalHelp, Relationship,
@@ -331,10 +331,8 @@ def update_family_details(actor: Actor, *, family_id: int, seen_version: int, kn
                   "rhythm": choice(Rhythm, rhythm, "how often we meet"),
                   "council_reference": text(council_reference, "the council reference",
                                              required=False, limit=60)}
-        save_versioned(session, Family, family_id, seen_version, values, "the family's details")
-        session.refresh(family)
-        touch(session, family)
-        _audit(session, actor, audit.Action.UPDATE, family_id, "family", family_id, values)
+        save_edit(session, actor, family, Family, family_id, seen_version, values,
+                  what="the family's details", record_type="family")
 
 
 def team_workers(actor: Actor, family_id: int) -> pd.DataFrame:

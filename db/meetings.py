@@ -14,7 +14,7 @@ from sqlmodel import Session, select
 
 from db import audit
 from db.access import Actor, NotAllowed
-from db.actions import family_record, touch
+from db.actions import family_record, save_edit, touch
 from db.validation import Invalid, choice, day, person_in_family, save_versioned, text
 from db.engine import read_session, write_session
 from db.models import (ChildView, Conversation, ConversationColumn, ConversationItem, Meeting,
@@ -165,10 +165,8 @@ def update_meeting_notes(actor: Actor, *, meeting_id: int, seen_version: int, su
                   "written_together": bool(written_together)}
         if values["status"] == MeetingStatus.held and row.starts_at > utcnow():
             raise Invalid("A meeting in the future can't have happened yet.")
-        save_versioned(session, Meeting, meeting_id, seen_version, values, "this meeting")
-        touch(session, family)
-        audit.record(session, actor, audit.Action.UPDATE, family_id=row.family_id,
-                     record_type="meeting", record_id=meeting_id, fields=values.keys())
+        save_edit(session, actor, family, Meeting, meeting_id, seen_version, values,
+                  what="this meeting", record_type="meeting")
 
 
 # --- conversations: what's going well, what's hard, what needs to happen -----------------
@@ -235,10 +233,8 @@ def update_plan_step(actor: Actor, *, step_id: int, seen_version: int, step: Pla
         row, family = family_record(session, actor, PlanStep, step_id)
         values = _plan_step_values(session, step, row.agreed_on)
         values["done_on"] = (row.done_on or date.today()) if done else None
-        save_versioned(session, PlanStep, step_id, seen_version, values, "this plan step")
-        touch(session, family)
-        audit.record(session, actor, audit.Action.UPDATE, family_id=row.family_id,
-                     record_type="plan_step", record_id=step_id, fields=values.keys())
+        save_edit(session, actor, family, PlanStep, step_id, seen_version, values,
+                  what="this plan step", record_type="plan_step")
 
 
 # --- reads -------------------------------------------------------------------------------

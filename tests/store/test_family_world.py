@@ -158,3 +158,19 @@ def test_only_a_manager_of_the_team_writes_an_oversight_note(world):
     with pytest.raises(NotAllowed):
         family_world.add_note(manager, family_id=world["family"], kind="oversight",
                               words="A decision", written_on=date.today())
+
+
+def test_family_details_refuse_a_stale_save(world):
+    from db.actions import Conflict
+    from db.queries import family_summary
+    seen = family_summary(world["sam"], world["family"]).version
+    family_world.update_family_details(world["sam"], family_id=world["family"], seen_version=seen,
+                                       known_as="The Rivers", rhythm="weekly",
+                                       council_reference="CS-9")
+    with pytest.raises(Conflict):
+        family_world.update_family_details(world["sam"], family_id=world["family"],
+                                           seen_version=seen, known_as="Overwritten?",
+                                           rhythm="monthly", council_reference="")
+    after = family_summary(world["sam"], world["family"])
+    assert (after.known_as, after.rhythm_words, after.council_reference, after.version) == \
+        ("The Rivers", "Every week", "CS-9", seen + 1)
