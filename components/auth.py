@@ -292,6 +292,19 @@ def _watch_session() -> None:
     and the huddle's wall view set st.session_state["idle_exempt"] while they are shown."""
     if session_has_lapsed():
         st.rerun(scope="app")
+    left = auth.idle_minutes_left(last_active_at=st.session_state.get("last_active_at", utcnow()),
+                                  now=utcnow(), idle_exempt=st.session_state.get("idle_exempt",
+                                                                                 False))
+    if left is None:
+        return
+    # Typing into a form sends nothing until it is saved, so the server can't tell someone
+    # is busy: ask, rather than throw away what they are writing.
+    st.warning(f"You'll be logged out in about {max(1, round(left))} minute"
+               f"{'s' if round(left) > 1 else ''} as nothing has been saved or clicked for a "
+               f"while. Anything you're typing stays if you carry on.", icon=":material/timer:")
+    if st.button("I'm still here", key="still_here", type="primary"):
+        st.session_state["last_active_at"] = utcnow()
+        st.rerun(scope="fragment")
 
 
 def clear_idle_exemption() -> None:

@@ -16,8 +16,8 @@ from db import audit
 from db.access import Actor, load_actor
 from db.engine import read_session, write_session
 from db.models import LoginAttempt, Worker
-from db.settings import (ABSOLUTE_HOURS, IDLE_MINUTES, LOCKOUT_FAILURES, LOCKOUT_PAUSE_MINUTES,
-                         LOCKOUT_WINDOW_MINUTES)
+from db.settings import (ABSOLUTE_HOURS, IDLE_MINUTES, IDLE_WARNING_MINUTES, LOCKOUT_FAILURES,
+                         LOCKOUT_PAUSE_MINUTES, LOCKOUT_WINDOW_MINUTES)
 from db.types import utcnow
 
 LOGIN_REFUSED = "That username and password don't match an active account."
@@ -125,6 +125,15 @@ def session_problem(
     if not idle_exempt and now - last_active_at > timedelta(minutes=IDLE_MINUTES):
         return "You were away for a while, so we logged you out. Please log in again."
     return None
+
+
+def idle_minutes_left(*, last_active_at: datetime, now: datetime,
+                      idle_exempt: bool = False) -> float | None:
+    """Minutes until an idle logout, when it is close enough to warn about; None otherwise."""
+    if idle_exempt:
+        return None
+    left = IDLE_MINUTES - (now - last_active_at) / timedelta(minutes=1)
+    return max(left, 0.0) if left <= IDLE_WARNING_MINUTES else None
 
 
 def sessions_valid_after(username: str) -> datetime | None:

@@ -34,6 +34,9 @@ HUDDLE_FALLBACK_DAYS = 7
 # Sessions: idle and absolute limits (minutes). Conference mode and the wall view are exempt
 # from the idle limit so a two-hour family group conference is never thrown out.
 IDLE_MINUTES = _number("IDLE_MINUTES", 30)
+# Minutes before an idle logout when a warning with an "I'm still here" button appears, so text
+# typed into a form that hasn't been saved yet is never lost to the timeout.
+IDLE_WARNING_MINUTES = _number("IDLE_WARNING_MINUTES", 5)
 ABSOLUTE_HOURS = _number("ABSOLUTE_HOURS", 10)
 
 # Failed logins: this many failures inside the window pause the username for the pause.

@@ -200,11 +200,13 @@ def page_paths() -> list[tuple[str, str, tuple]]:
 _LAUNCH = "import sys; from streamlit.web.cli import main; sys.argv[0] = 'gt-e2e'; main()"
 
 
-def _start(folder: Path, name: str, database_url: str, secrets_file: Path):
+def _start(folder: Path, name: str, database_url: str, secrets_file: Path,
+           extra_env: dict[str, str] | None = None):
     """Starts `streamlit run app.py` bound to 127.0.0.1 on a free port; returns it unwaited."""
     port = _free_port()
     log = folder / f"{name}.log"
-    env = {**os.environ, "DATABASE_URL": database_url, "PYTHONUNBUFFERED": "1"}
+    env = {**os.environ, "DATABASE_URL": database_url, "PYTHONUNBUFFERED": "1",
+           **(extra_env or {})}
     with open(log, "w") as log_file:
         # Launched through streamlit.web.cli so the command line does not read "streamlit run":
         # a broad `pkill -f "streamlit run"` elsewhere on a shared machine leaves it alone.

@@ -166,3 +166,16 @@ def test_retrying_during_the_pause_does_not_stretch_it():
     burst = [T0 + timedelta(minutes=i) for i in range(LOCKOUT_FAILURES)]
     retries = [burst[-1] + timedelta(minutes=m) for m in (1, 5, 14)]
     assert auth.paused_until(burst + retries) == burst[-1] + timedelta(minutes=LOCKOUT_PAUSE_MINUTES)
+
+
+def test_a_warning_comes_before_an_idle_logout_and_never_on_exempt_screens():
+    now = datetime(2026, 11, 23, 12, 0, tzinfo=timezone.utc)
+    def left(idle_minutes, exempt=False):
+        return auth.idle_minutes_left(last_active_at=now - timedelta(minutes=idle_minutes),
+                                      now=now, idle_exempt=exempt)
+    from db.settings import IDLE_WARNING_MINUTES
+    assert left(0) is None
+    assert left(IDLE_MINUTES - IDLE_WARNING_MINUTES - 1) is None
+    assert left(IDLE_MINUTES - 3) == pytest.approx(3)
+    assert left(IDLE_MINUTES + 10) == 0
+    assert left(IDLE_MINUTES - 3, exempt=True) is None
