@@ -29,6 +29,7 @@ from db.engine import read_session, write_session
 from db.models import (EndReason, Family, FamilyStatus, FamilyStatusChange, Meeting,
                        MeetingStatus, Note, NoteKind, PracticalHelp, RelationshipRole, Role, Team,
                        Worker, WorkerRelationship, WorkerRole, WorkerTeam)
+from db.queries import refuse
 from db.settings import DAY_ENDS, DAY_STARTS
 from db.words import END_REASON, FAMILY_STATUS
 
@@ -567,22 +568,17 @@ def led_teams(actor: Actor) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["team_id", "team", "time_zone"])
 
 
-def _refuse(actor: Actor, team_id: int) -> NotAllowed:
-    from db.queries import refuse
-    return refuse(actor, family_id=team_id, what="team_continuity")
-
-
 def check_team(actor: Actor, team_id: int) -> int:
     """Refuses (audited) unless the actor manages the team; returns Team.data_version, the key
     of any cache of this team's figures. Call it outside the cache on every run."""
     try:
         require_led_team(actor, team_id)
     except NotAllowed:
-        raise _refuse(actor, team_id) from None
+        raise refuse(actor, what="team_continuity", record_id=team_id) from None
     with read_session() as session:
         team = session.get(Team, team_id)
     if team is None:
-        raise _refuse(actor, team_id)
+        raise refuse(actor, what="team_continuity", record_id=team_id)
     return team.data_version
 
 
@@ -699,8 +695,7 @@ def add_oversight_note(actor: Actor, *, family_id: int, words: str,
                    and family.team_id in actor.led_team_ids)
         first_came = family.first_came_on if family is not None else None
     if not allowed:
-        from db.queries import refuse
-        raise refuse(actor, family_id=family_id, what="oversight_note")
+        raise refuse(actor, what="oversight_note", record_id=family_id)
     if written_on < first_came:
         raise Invalid("The note's date is before the family first came to us.")
     with write_session() as session:

@@ -24,13 +24,14 @@ from db.words import (FAMILY_STATUS, GOAL_STATUS, MEETING_KIND, MEETING_STATUS, 
                       RHYTHM, WHOLE_FAMILY, WORKER_VIEW)
 
 
-def refuse(actor: Actor, *, family_id: int | None = None, what: str = "family") -> NotAllowed:
-    """For code outside any open transaction: audits a refusal now and returns the error to
-    raise. Inside a session, raise NotAllowed(actor=…) instead; the session audits it."""
+def refuse(actor: Actor, *, what: str, record_id: int | None = None) -> NotAllowed:
+    """For code outside any open transaction: audits a refusal of `what` (a family, a team's
+    figures…) now and returns the error to raise. Inside a session, raise
+    NotAllowed(actor=…) instead; the session audits it."""
     from db import audit
     from db.engine import write_session
     with write_session() as session:
-        audit.record(session, actor, audit.Action.REFUSED, record_type=what, record_id=family_id)
+        audit.record(session, actor, audit.Action.REFUSED, record_type=what, record_id=record_id)
     return NotAllowed()
 
 

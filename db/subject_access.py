@@ -28,10 +28,11 @@ from sqlalchemy.types import TypeDecorator
 from sqlmodel import SQLModel, select
 
 from db import audit
-from db.access import Actor, NotAllowed, require_role
+from db.access import Actor, require_role
 from db.actions import Invalid, touch
 from db.engine import read_session, write_session
 from db.models import Family, FamilyStatus, FamilyStatusChange, Note, NoteKind, Role, Team, Worker
+from db.queries import refuse
 from db.settings import RETENTION_YEARS
 from db.types import utcnow
 
@@ -95,12 +96,6 @@ def _may_export(actor: Actor, family: Family | None) -> bool:
                                      and family.team_id in actor.led_team_ids)
 
 
-def _refuse(actor: Actor, family_id: int, what: str) -> NotAllowed:
-    with write_session() as session:
-        audit.record(session, actor, audit.Action.REFUSED, record_type=what, record_id=family_id)
-    return NotAllowed()
-
-
 def find_family(actor: Actor, *, family_id: int | None = None,
                 council_reference: str = "") -> dict | None:
     """For an admin answering a request: the family by its id or council reference, with just
@@ -150,7 +145,7 @@ def export_family(actor: Actor, family_id: int) -> str:
     with read_session() as session:
         allowed = _may_export(actor, session.get(Family, family_id))
     if not allowed:
-        raise _refuse(actor, family_id, "subject_access")
+        raise refuse(actor, what="subject_access", record_id=family_id)
     with write_session() as session:
         family = session.get(Family, family_id)
         family_table = Family.__table__
