@@ -35,6 +35,18 @@ def touch(session: Session, family: Family) -> None:
     session.expire(family, ["data_version"])
 
 
+def save_new(session: Session, actor: Actor, family: Family, row, *, record_type: str,
+             fields) -> int:
+    """The end of every create: the new record stored, the family's cached views marked out of
+    date, and which fields were filled audited. Returns the new record's id."""
+    session.add(row)
+    session.flush()
+    touch(session, family)
+    audit.record(session, actor, audit.Action.CREATE, family_id=family.id,
+                 record_type=record_type, record_id=row.id, fields=fields)
+    return row.id
+
+
 def save_edit(session: Session, actor: Actor, family: Family, model, record_id: int,
               seen_version: int, values: dict, *, what: str, record_type: str) -> None:
     """The end of every edit: saved only if nobody else saved since the form was drawn, the
@@ -97,12 +109,7 @@ def add_goal(actor: Actor, *, family_id: int, goal: GoalIn) -> int:
             if conversation is None or conversation.family_id != family_id:
                 raise Invalid("That conversation item isn't part of this family's record.")
         row = Goal(family_id=family_id, set_on=set_on, from_item_id=goal.from_item_id, **values)
-        session.add(row)
-        session.flush()
-        touch(session, family)
-        audit.record(session, actor, audit.Action.CREATE, family_id=family_id,
-                     record_type="goal", record_id=row.id, fields=values.keys())
-        return row.id
+        return save_new(session, actor, family, row, record_type="goal", fields=values.keys())
 
 
 def update_goal(actor: Actor, *, goal_id: int, seen_version: int, goal: GoalIn,

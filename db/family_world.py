@@ -15,7 +15,7 @@ from sqlmodel import Session, select
 
 from db import audit
 from db.access import Actor, require_led_team
-from db.actions import save_edit, touch
+from db.actions import save_edit, save_new, touch
 from db.validation import Invalid, choice, day, person_in_family, text
 from db.engine import read_session, write_session
 from db.models import (Agreement, EndReason, Family, FamilyStatus, FamilyStatusChange, HelpKind,
@@ -72,11 +72,8 @@ def add_person(actor: Actor, *, family_id: int, person: PersonIn) -> int:
         family = open_family(session, actor, family_id)
         values = _person_values(person)
         row = Person(family_id=family_id, **values)
-        session.add(row)
-        session.flush()
-        touch(session, family)
-        _audit(session, actor, audit.Action.CREATE, family_id, "person", row.id, values)
-        return row.id
+        return save_new(session, actor, family, row, record_type="person",
+                        fields=values.keys())
 
 
 def update_person(actor: Actor, *, family_id: int, person_id: int, person: PersonIn) -> None:
@@ -101,12 +98,8 @@ def add_agreement(actor: Actor, *, family_id: int, what: str, with_whom: str = "
         row = Agreement(family_id=family_id, what=text(what, "what they agreed to", limit=500),
                         with_whom=text(with_whom, "with whom", required=False),
                         agreed_on=on, last_checked_on=on)
-        session.add(row)
-        session.flush()
-        touch(session, family)
-        _audit(session, actor, audit.Action.CREATE, family_id, "agreement", row.id,
-               ["what", "with_whom", "agreed_on"])
-        return row.id
+        return save_new(session, actor, family, row, record_type="agreement",
+                        fields=["what", "with_whom", "agreed_on"])
 
 
 def agreement_checked(actor: Actor, *, family_id: int, agreement_id: int,
@@ -172,12 +165,8 @@ def add_help(actor: Actor, *, family_id: int, kind: str, what: str, given_on: da
                             what=text(what, "what the help was", limit=300),
                             given_on=day(given_on, "when it was given"),
                             who_from=text(who_from, "who it came from", required=False))
-        session.add(row)
-        session.flush()
-        touch(session, family)
-        _audit(session, actor, audit.Action.CREATE, family_id, "practical_help", row.id,
-               ["kind", "what", "given_on", "who_from"])
-        return row.id
+        return save_new(session, actor, family, row, record_type="practical_help",
+                        fields=["kind", "what", "given_on", "who_from"])
 
 
 def add_note(actor: Actor, *, family_id: int, kind: str, words: str, written_on: date,
@@ -194,12 +183,8 @@ def add_note(actor: Actor, *, family_id: int, kind: str, words: str, written_on:
                    written_on=day(written_on, "the date"), written_by=actor.worker_id,
                    shared_with=text(shared_with, "who it was shared with", required=False),
                    next_steps=text(next_steps, "what happens next", required=False, limit=1000))
-        session.add(row)
-        session.flush()
-        touch(session, family)
-        _audit(session, actor, audit.Action.CREATE, family_id, "note", row.id,
-               ["kind", "words", "shared_with", "next_steps"])
-        return row.id
+        return save_new(session, actor, family, row, record_type="note",
+                        fields=["kind", "words", "shared_with", "next_steps"])
 
 
 def help_and_notes(actor: Actor, family_id: int) -> tuple[pd.DataFrame, pd.DataFrame]:

@@ -14,7 +14,7 @@ from sqlmodel import Session, select
 
 from db import audit
 from db.access import Actor, NotAllowed
-from db.actions import family_record, save_edit, touch
+from db.actions import family_record, save_edit, save_new, touch
 from db.validation import Invalid, choice, day, person_in_family, save_versioned, text
 from db.engine import read_session, write_session
 from db.models import (ChildView, Conversation, ConversationColumn, ConversationItem, Meeting,
@@ -217,13 +217,8 @@ def add_plan_step(actor: Actor, *, family_id: int, step: PlanStepIn,
         agreed = day(agreed_on or date.today(), "the day it was agreed")
         row = PlanStep(family_id=family_id, agreed_on=agreed,
                        **_plan_step_values(session, step, agreed))
-        session.add(row)
-        session.flush()
-        touch(session, family)
-        audit.record(session, actor, audit.Action.CREATE, family_id=family_id,
-                     record_type="plan_step", record_id=row.id, fields=["what", "who", "by_when",
-                                                                        "how_we_will_know"])
-        return row.id
+        return save_new(session, actor, family, row, record_type="plan_step",
+                        fields=["what", "who", "by_when", "how_we_will_know"])
 
 
 def update_plan_step(actor: Actor, *, step_id: int, seen_version: int, step: PlanStepIn,
