@@ -22,7 +22,7 @@ $(DEV_STAMP): requirements-dev.txt $(STAMP)
 	@echo "Made .streamlit/secrets.toml with a fresh random cookie key."
 
 run: $(STAMP) .streamlit/secrets.toml
-	$(PY) -m db.prepare
+	$(PY) -m db.ops.prepare
 	$(VENV)/bin/streamlit run app.py
 
 test: $(DEV_STAMP)
@@ -35,10 +35,10 @@ bench: $(DEV_STAMP)
 	$(PY) -m bench.run $(BENCH_ARGS)
 
 backup: $(STAMP)
-	$(PY) -m db.backup backup $(if $(TO),--to $(TO),)
+	$(PY) -m db.ops.backup backup $(if $(TO),--to $(TO),)
 
 restore: $(STAMP)
-	$(PY) -m db.backup restore --from $(FROM)
+	$(PY) -m db.ops.backup restore --from $(FROM)
 
 clean:
 	rm -rf $(VENV) data .pytest_cache

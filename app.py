@@ -5,8 +5,8 @@ from sqlalchemy.exc import SQLAlchemyError
 from components import auth, ui
 from components.config import ConfigProblem, cookie_key, stop_with
 from components.pages import pages_for, stub_pages
-from db.engine import DatabaseUnavailable
-from db.queries import worker_count
+from db.store.engine import DatabaseUnavailable
+from db.families import worker_count
 
 st.set_page_config(page_title="Golden Thread", page_icon="🧵", layout="wide")
 
@@ -14,7 +14,7 @@ try:
     cookie_key()
     if worker_count() == 0:
         stop_with("No one can log in yet. Create the first admin with: "
-                  "python -m db.admin create-admin")
+                  "python -m db.ops.admin create-admin")
     actor = auth.sign_in()
 except ConfigProblem as problem:
     stop_with(str(problem))

@@ -30,9 +30,9 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--quiet", action="store_true", help="no progress bar")
     args = parser.parse_args(argv)
 
-    from db.demo import ProgressBar, fill
-    from db.engine import get_engine
-    from db.migrate import upgrade_to_head
+    from db.ops.demo import ProgressBar, fill
+    from db.store.engine import get_engine
+    from db.store.migrate import upgrade_to_head
 
     args.out.parent.mkdir(parents=True, exist_ok=True)
     partial = args.out.with_name(args.out.name + ".partial")

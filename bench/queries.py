@@ -28,7 +28,7 @@ def main(argv: list[str] | None = None) -> None:
     import streamlit as st
     from sqlalchemy import event
     from components.pages import PAGES
-    from db.engine import get_engine
+    from db.store.engine import get_engine
 
     run.quiet_streamlit()
     path, _meta = run.tier_database(args.tier, args.seed, args.cache)

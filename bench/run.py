@@ -46,7 +46,7 @@ FAMILY_LIMIT = 1.3  # a family's page on large: at most this many times its cost
 
 def generator_version() -> str:
     """Changes whenever the generator changes, so a cached database is never stale."""
-    return hashlib.sha256((ROOT / "db" / "demo.py").read_bytes()).hexdigest()[:10]
+    return hashlib.sha256((ROOT / "db" / "ops" / "demo.py").read_bytes()).hexdigest()[:10]
 
 
 def tier_database(tier: str, seed: int, cache: Path, families: int | None = None) -> tuple[Path, dict]:
@@ -69,8 +69,8 @@ def tier_database(tier: str, seed: int, cache: Path, families: int | None = None
 def use_database(path: Path) -> None:
     """Points the app (and db/) at this database, migrated to head, with caches emptied."""
     import streamlit as st
-    from db.engine import get_engine
-    from db.migrate import upgrade_to_head
+    from db.store.engine import get_engine
+    from db.store.migrate import upgrade_to_head
 
     os.environ["DATABASE_URL"] = f"sqlite:///{path}"
     get_engine.cache_clear()
@@ -87,7 +87,7 @@ def typical_practitioner(tier: str) -> str:
     if tier != "large":
         return "practitioner"
     from sqlalchemy import text
-    from db.engine import get_engine
+    from db.store.engine import get_engine
     with get_engine().connect() as connection:
         rows = connection.execute(text("""
             SELECT w.username, COUNT(DISTINCT f.id) AS families
@@ -106,8 +106,8 @@ def typical_family(username: str) -> tuple[int, int, int]:
     nearest to MEETINGS_PER_FAMILY meetings and SCORES_PER_FAMILY scores), so the family page
     compares like with like across tiers: (family id, meetings, scores)."""
     from sqlalchemy import text
-    from db.demo import MEETINGS_PER_FAMILY, SCORES_PER_FAMILY
-    from db.engine import get_engine
+    from db.ops.demo import MEETINGS_PER_FAMILY, SCORES_PER_FAMILY
+    from db.store.engine import get_engine
     with get_engine().connect() as connection:
         rows = connection.execute(text("""
             SELECT f.id,
@@ -129,7 +129,7 @@ def typical_family(username: str) -> tuple[int, int, int]:
 
 def user_for(roles) -> str:
     """The demo login for a page: practitioner first, then the page's first listed role."""
-    from db.models import Role
+    from db.store.models import Role
     if Role.practitioner in roles:
         return "practitioner"
     return {Role.manager: "manager", Role.admin: "admin"}[roles[0]]
@@ -340,7 +340,7 @@ def main(argv: list[str] | None = None) -> dict:
     parser.add_argument("--out", type=Path, default=ROOT / "bench" / "results" / "latest.json")
     args = parser.parse_args(argv)
     tiers = [t.strip() for t in args.tiers.split(",") if t.strip()]
-    from db.demo import TIERS
+    from db.ops.demo import TIERS
     unknown = [t for t in tiers if t not in TIERS]
     if unknown:
         parser.error(f"unknown tier(s): {', '.join(unknown)}; choose from {', '.join(TIERS)}")

@@ -5,9 +5,9 @@ import pandas as pd
 import streamlit as st
 
 from components.ui import local_time
-from db.access import Actor
+from db.rules.access import Actor
 from db.admin import family_viewers
-from db.models import Role
+from db.store.models import Role
 from db.settings import DEFAULT_TIME_ZONE
 
 

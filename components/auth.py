@@ -17,11 +17,11 @@ from streamlit.errors import StreamlitAPIException
 
 from components.config import cookie_key
 from db import auth
-from db.access import Actor, load_actor
-from db.engine import read_session
-from db.models import Role
+from db.rules.access import Actor, load_actor
+from db.store.engine import read_session
+from db.store.models import Role
 from db.settings import ABSOLUTE_HOURS, COOKIE_NAME, IDLE_MINUTES
-from db.types import utcnow
+from db.store.types import utcnow
 
 COOKIE_DAYS = ABSOLUTE_HOURS / 24
 _LIBRARY_KEYS = ("authentication_status", "username", "name", "roles", "email")

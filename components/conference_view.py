@@ -8,8 +8,10 @@ import streamlit as st
 from components import goals
 from components.forms import show_problem
 from components.ui import demo_marker, friendly_date, plain
-from db import actions, family_copy, meetings
-from db.access import Actor
+from db import meetings
+from db import families as family_store
+from components import family_copy
+from db.rules.access import Actor
 from db.conference import ConferenceView
 from db.meetings import PlanStepIn
 
@@ -75,5 +77,5 @@ def copy_button(actor: Actor, view: ConferenceView) -> None:
     st.download_button(
         "Download the family copy (to print or share)", family_copy.render(view),
         file_name=f"our-plan-{view.made_on:%Y-%m-%d}.html", mime="text/html",
-        on_click=actions.record_copy, args=(actor, view.family_id, view.audience),
+        on_click=family_store.record_copy, args=(actor, view.family_id, view.audience),
         icon=":material/print:", key="conference_copy")

@@ -8,7 +8,7 @@ import pandas as pd
 import streamlit as st
 
 from db import export
-from db.access import Actor
+from db.rules.access import Actor
 
 
 def csv_maker(actor: Actor, frame: pd.DataFrame, *, what: str, team_id: int | None = None,

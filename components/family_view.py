@@ -5,14 +5,14 @@ import pandas as pd
 import streamlit as st
 
 from components.ui import friendly_date, plain
-from db import actions, queries
-from db.access import Actor
-from db.queries import FamilySummary
+from db import families
+from db.rules.access import Actor
+from db.families import FamilySummary
 
 
 def choose_family(actor: Actor) -> int | None:
     st.title("Family")
-    options = queries.families(actor, mine_only=False)
+    options = families.families(actor, mine_only=False)
     if options.empty:
         st.info("There are no families in your teams yet.")
         return None
@@ -28,7 +28,7 @@ def record_view_once(actor: Actor, family_id: int) -> None:
     """One audit row per session and family, not one per rerun."""
     seen = st.session_state.setdefault("families_viewed", set())
     if family_id not in seen:
-        actions.record_view(actor, family_id)
+        families.record_view(actor, family_id)
         seen.add(family_id)
 
 

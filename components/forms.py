@@ -6,8 +6,8 @@ from contextlib import contextmanager
 import streamlit as st
 
 from components.ui import plain
-from db.access import NotAllowed
-from db.actions import Conflict, Invalid
+from db.rules.access import NotAllowed
+from db.rules.validation import Conflict, Invalid
 
 
 @contextmanager

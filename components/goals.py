@@ -11,10 +11,12 @@ import streamlit as st
 from components import charts
 from components.forms import show_problem
 from components.ui import plain
-from db import actions, metrics, queries
-from db.access import Actor
-from db.actions import GoalIn, ScoreIn
-from db.models import GoalStatus, Visibility
+from db import metrics
+from db import goals as goal_store
+from db.rules import visibility
+from db.rules.access import Actor
+from db.goals import GoalIn, ScoreIn
+from db.store.models import GoalStatus, Visibility
 from db.words import GOAL_STATUS, VISIBILITY, WHOLE_FAMILY
 
 
@@ -23,7 +25,7 @@ def goal_spec(family_id: int, data_version: int, goal_id: int, audience: str,
               _scores: pd.DataFrame, _meeting_days: pd.DataFrame) -> dict:
     """A chart spec, cached by family, data version, goal and audience (the data those
     determine is passed unhashed): building an Altair chart costs ~40 ms, a cached spec ~3 ms."""
-    staff = audience == queries.Audience.STAFF
+    staff = audience == visibility.Audience.STAFF
     points = charts.goal_points(_scores[_scores["goal_id"] == goal_id], staff=staff)
     return charts.goal_chart(points, _meeting_days, staff=staff).to_dict()
 
@@ -38,9 +40,9 @@ def overview_spec(family_id: int, data_version: int, audience: str, _goals: pd.D
                                          "is_worker_view"]]).to_dict()
 
 
-def goal_cards(family_id: int, data: queries.GoalData, *,
-               audience: str = queries.Audience.STAFF) -> None:
-    staff = audience == queries.Audience.STAFF
+def goal_cards(family_id: int, data: goal_store.GoalData, *,
+               audience: str = visibility.Audience.STAFF) -> None:
+    staff = audience == visibility.Audience.STAFF
     if data.goals.empty:
         st.info("No goals yet. Goals are set by the family, in their own words.")
         return
@@ -74,7 +76,7 @@ def _real_change_note(rows: pd.DataFrame) -> None:
                          f"({row.first_score} → {row.latest_score})."))
 
 
-def overview(family_id: int, data: queries.GoalData, audience: str) -> None:
+def overview(family_id: int, data: goal_store.GoalData, audience: str) -> None:
     if data.scores.empty:
         st.caption("No scores yet.")
         return
@@ -115,7 +117,7 @@ def add_goal_form(actor: Actor, family_id: int, people: pd.DataFrame) -> None:
         submitted = st.form_submit_button("Save goal", type="primary")
     if submitted:
         with show_problem():
-            actions.add_goal(actor, family_id=family_id, goal=goal)
+            goal_store.add_goal(actor, family_id=family_id, goal=goal)
             for key in ("goal_add_wording", "goal_add_zero", "goal_add_ten"):
                 st.session_state.pop(key, None)
             st.toast("Goal saved.")
@@ -137,7 +139,7 @@ def edit_goal_form(actor: Actor, goal: pd.Series, people: pd.DataFrame) -> None:
         submitted = st.form_submit_button("Save changes")
     if submitted:
         with show_problem():
-            actions.update_goal(actor, goal_id=int(goal["goal_id"]), seen_version=seen,
+            goal_store.update_goal(actor, goal_id=int(goal["goal_id"]), seen_version=seen,
                                 goal=fields, status=status, status_reason=reason)
             st.session_state.pop(f"{prefix}_version", None)
             st.toast("Goal updated.")
@@ -148,7 +150,7 @@ def edit_goal_form(actor: Actor, goal: pd.Series, people: pd.DataFrame) -> None:
 def score_round_form(actor: Actor, family_id: int) -> None:
     """One quick form for a meeting: every goal being worked on, a score from each person here.
     A fragment, so entering scores reruns only this part of the page."""
-    goals, scorers = queries.active_goals_and_scorers(actor, family_id)
+    goals, scorers = goal_store.active_goals_and_scorers(actor, family_id)
     if goals.empty:
         st.info("There are no goals being worked on to score.")
         return
@@ -183,7 +185,7 @@ def score_round_form(actor: Actor, family_id: int) -> None:
         scores = [ScoreIn(score=score, comment=comment, **who)
                   for who, score, comment in entries if score is not None]
         with show_problem():
-            _round_id, new = actions.record_scores(actor, family_id=family_id, token=token,
+            _round_id, new = goal_store.record_scores(actor, family_id=family_id, token=token,
                                                    scored_on=scored_on, scores=scores)
             st.session_state.pop(token_key, None)
             st.toast("Scores saved." if new else "Those scores were already saved.")
@@ -193,7 +195,7 @@ def score_round_form(actor: Actor, family_id: int) -> None:
 GOAL_ACTIONS = ["Record a round of scores", "Add a goal", "Change a goal"]
 
 
-def staff_goals(actor: Actor, family_id: int, data: queries.GoalData, people: pd.DataFrame) -> None:
+def staff_goals(actor: Actor, family_id: int, data: goal_store.GoalData, people: pd.DataFrame) -> None:
     """The Goals section for workers: one overview chart of every goal, a sentence for each,
     a closer look at one goal, and a form only when asked for (forms cost on every rerun)."""
     action = st.segmented_control("What would you like to do?", GOAL_ACTIONS, key="goals_action",
@@ -207,7 +209,7 @@ def staff_goals(actor: Actor, family_id: int, data: queries.GoalData, people: pd
     if data.goals.empty:
         st.info("No goals yet. Goals are set by the family, in their own words.")
         return
-    overview(family_id, data, queries.Audience.STAFF)
+    overview(family_id, data, visibility.Audience.STAFF)
     progress = metrics.progress(data.scores, date.today())
     for goal in data.goals.itertuples():
         scores = data.scores[data.scores["goal_id"] == goal.goal_id]
@@ -219,7 +221,7 @@ def staff_goals(actor: Actor, family_id: int, data: queries.GoalData, people: pd
     _closer_look(family_id, data)
 
 
-def _closer_look(family_id: int, data: queries.GoalData) -> None:
+def _closer_look(family_id: int, data: goal_store.GoalData) -> None:
     scored = data.goals[data.goals["goal_id"].isin(data.scores["goal_id"])]
     if scored.empty:
         return
@@ -231,11 +233,11 @@ def _closer_look(family_id: int, data: queries.GoalData) -> None:
         return
     goal = scored.set_index("goal_id").loc[chosen]
     st.caption(plain(f"0 means: {goal['zero_means'] or '—'} · 10 means: {goal['ten_means'] or '—'}"))
-    st.vega_lite_chart(goal_spec(family_id, data.data_version, int(chosen), queries.Audience.STAFF,
+    st.vega_lite_chart(goal_spec(family_id, data.data_version, int(chosen), visibility.Audience.STAFF,
                                  data.scores, data.meeting_days), width="stretch")
 
 
-def _change_a_goal(actor: Actor, data: queries.GoalData, people: pd.DataFrame) -> None:
+def _change_a_goal(actor: Actor, data: goal_store.GoalData, people: pd.DataFrame) -> None:
     if data.goals.empty:
         st.info("There are no goals to change yet.")
         return

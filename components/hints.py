@@ -5,7 +5,7 @@ import streamlit as st
 
 from components.ui import plain
 from db import plain_language
-from db.access import Actor
+from db.rules.access import Actor
 
 
 def after_save(actor: Actor, *texts: str) -> None:

@@ -10,7 +10,7 @@ import streamlit as st
 from components.forms import show_problem
 from components.ui import friendly_date
 from db import huddle
-from db.access import Actor
+from db.rules.access import Actor
 from db.huddle import SECTIONS, HuddleBoard
 
 SPARK_COLUMNS = 3

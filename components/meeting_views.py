@@ -10,11 +10,12 @@ import streamlit as st
 from components import hints
 from components.forms import show_problem
 from components.ui import friendly_date, local_time, plain
-from db import actions, meetings
-from db.access import Actor
+from db import meetings
+from db import goals as goal_store
+from db.rules.access import Actor
 from db.meetings import ChildViewIn, ItemIn, MeetingIn, PlanStepIn
-from db.models import ConversationColumn, MeetingKind, MeetingStatus, Visibility
-from db.queries import FamilySummary
+from db.store.models import ConversationColumn, MeetingKind, MeetingStatus, Visibility
+from db.families import FamilySummary
 from db.words import CONVERSATION_COLUMN, MEETING_KIND, MEETING_STATUS, VISIBILITY
 
 VISIBILITY_CHOICES = {VISIBILITY[v]: v.value for v in Visibility}
@@ -195,7 +196,7 @@ def conversation_board(actor: Actor, family_id: int, frame: pd.DataFrame,
                              icon=":material/flag:"):
                     speaker = item.said_by_person_id
                     with show_problem():
-                        actions.add_goal(actor, family_id=family_id, goal=actions.GoalIn(
+                        goal_store.add_goal(actor, family_id=family_id, goal=goal_store.GoalIn(
                             wording=item.words[:300],
                             person_id=None if pd.isna(speaker) else int(speaker),
                             visibility=item.visibility, from_item_id=int(item.item_id)))

@@ -3,8 +3,8 @@ from __future__ import annotations
 
 import streamlit as st
 
-from db.access import Actor
-from db.models import Role
+from db.rules.access import Actor
+from db.store.models import Role
 
 CASEWORK = (Role.practitioner, Role.manager)
 

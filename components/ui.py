@@ -7,8 +7,8 @@ from zoneinfo import ZoneInfo
 import pandas as pd
 import streamlit as st
 
-from db.access import Actor
-from db.engine import database_url
+from db.rules.access import Actor
+from db.store.engine import database_url
 from db.settings import DEFAULT_TIME_ZONE
 
 
@@ -29,7 +29,7 @@ def database_problem(problem: Exception) -> str:
 
 @st.cache_data(ttl=300, show_spinner=False)
 def _demo_database() -> bool:
-    from db.queries import is_demo_database
+    from db.families import is_demo_database
     return is_demo_database()
 
 

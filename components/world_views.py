@@ -11,10 +11,10 @@ from components import hints
 from components.forms import show_problem
 from components.ui import friendly_date, plain
 from db import family_world, timeline
-from db.access import Actor
+from db.rules.access import Actor
 from db.family_world import PersonIn
-from db.models import EndReason, FamilyStatus, HelpKind, NoteKind, Relationship, Rhythm
-from db.queries import FamilySummary
+from db.store.models import EndReason, FamilyStatus, HelpKind, NoteKind, Relationship, Rhythm
+from db.families import FamilySummary
 from db.words import END_REASON, FAMILY_STATUS, HELP_KIND, RELATIONSHIP, RHYTHM
 
 

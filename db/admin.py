@@ -3,30 +3,25 @@
 Every write is validated (Invalid with a sentence saying what to change), audited with field
 names but never values, and done in one transaction. Disabling a worker or resetting their
 password ends their sessions on every device.
-
-    python -m db.admin create-admin            # the first admin of a new, empty database
-    python -m db.admin create-admin --another  # one more admin when workers already exist
+The command line for a first admin is db.ops.admin.
 """
 from __future__ import annotations
 
-import argparse
-import getpass
 import re
-import sys
 from datetime import date, datetime, time, timedelta, timezone
 
 import pandas as pd
 from sqlalchemy import and_, or_
 from sqlmodel import Session, func, select
 
-from db import audit
-from db.access import Actor, require_role
-from db.actions import Invalid
+from db.rules import audit
+from db.rules.access import Actor, require_role
+from db.rules.validation import Invalid
 from db.auth import hash_password, one_time_password, password_problem
-from db.engine import read_session, write_session
-from db.models import (AuditEvent, Family, Role, Team, Worker, WorkerRelationship, WorkerRole,
+from db.store.engine import read_session, write_session
+from db.store.models import (AuditEvent, Family, FamilyStatus, Role, Team, Worker, WorkerRelationship, WorkerRole,
                        WorkerTeam)
-from db.types import utcnow
+from db.store.types import utcnow
 from db.words import RELATIONSHIP_ROLE
 
 USERNAME_PATTERN = re.compile(r"^[a-z0-9][a-z0-9._-]{1,63}$")
@@ -269,6 +264,38 @@ AUDIT_COLUMNS = ["at", "username", "roles", "action", "family_id", "record_type"
                  "fields"]
 
 
+def workers_and_teams(actor: Actor) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """For admins: every worker with roles and teams, and every team with its size."""
+    require_role(actor, Role.admin)
+    with read_session() as session:  # columns, not ORM objects: a council has ~600 workers
+        workers = session.exec(select(Worker.id, Worker.name, Worker.username, Worker.is_active)
+                               .order_by(Worker.name)).all()
+        roles = session.exec(select(WorkerRole.worker_id, WorkerRole.role)).all()
+        links = session.exec(select(WorkerTeam.worker_id, WorkerTeam.leads, Team.name)
+                             .join(Team)).all()
+        teams = session.exec(
+            select(Team.id, Team.name, Team.community, Team.time_zone,
+                   func.count(Family.id).filter(Family.status != FamilyStatus.closed))
+            .join(Family, and_(Family.team_id == Team.id, Family.erased_at.is_(None)), isouter=True)
+            .group_by(Team.id).order_by(Team.name)).all()
+    roles_of: dict[int, list[str]] = {}
+    for worker_id, role in roles:
+        roles_of.setdefault(worker_id, []).append(Role(role).value)
+    teams_of: dict[int, list[str]] = {}
+    for worker_id, leads, team_name in links:
+        teams_of.setdefault(worker_id, []).append(team_name + (" (leads)" if leads else ""))
+    worker_frame = pd.DataFrame([{
+        "worker_id": worker_id, "name": name, "username": username,
+        "roles": ", ".join(sorted(roles_of.get(worker_id, []))),
+        "teams": ", ".join(sorted(teams_of.get(worker_id, []))),
+        "active": active,
+    } for worker_id, name, username, active in workers],
+        columns=["worker_id", "name", "username", "roles", "teams", "active"])
+    team_frame = pd.DataFrame(teams, columns=["team_id", "team", "community", "time_zone",
+                                              "open_families"])
+    return worker_frame, team_frame
+
+
 def _led_family_ids(actor: Actor):
     return select(Family.id).where(Family.team_id.in_(actor.led_team_ids))
 
@@ -347,38 +374,3 @@ def create_admin(*, name: str, username: str, password: str, another: bool = Fal
                      record_id=worker.id, fields=["name", "username", "roles", "password"],
                      username="create-admin")
         return worker.id
-
-
-def main(argv: list[str] | None = None, *, ask=input, ask_secret=getpass.getpass) -> int:
-    parser = argparse.ArgumentParser(prog="python -m db.admin",
-                                     description="Golden Thread administration.")
-    commands = parser.add_subparsers(dest="command", required=True)
-    create = commands.add_parser("create-admin", help="create an admin (asks for the password)")
-    create.add_argument("--another", action="store_true",
-                        help="add an admin even though workers already exist")
-    args = parser.parse_args(argv)
-    from db.migrate import upgrade_to_head
-    upgrade_to_head()
-    if not args.another:
-        with read_session() as session:
-            if session.exec(select(Worker.id)).first() is not None:
-                print("This database already has workers, so no admin was created. Run again "
-                      "with --another to add one more admin.", file=sys.stderr)
-                return 1
-    name = ask("Your name: ")
-    username = ask("Username: ")
-    password = ask_secret("Password (at least 12 characters, not shown): ")
-    if password != ask_secret("The same password again: "):
-        print("The two passwords don't match; nothing was created.", file=sys.stderr)
-        return 1
-    try:
-        create_admin(name=name, username=username, password=password, another=args.another)
-    except Invalid as problem:
-        print(f"{problem} Nothing was created.", file=sys.stderr)
-        return 1
-    print(f"Admin {username.strip().lower()} created. Start Golden Thread and log in.")
-    return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())

@@ -12,13 +12,13 @@ from datetime import datetime, timedelta
 import bcrypt
 from sqlmodel import Session, func, select
 
-from db import audit
-from db.access import Actor, load_actor
-from db.engine import read_session, write_session
-from db.models import LoginAttempt, Worker
+from db.rules import audit
+from db.rules.access import Actor, load_actor
+from db.store.engine import read_session, write_session
+from db.store.models import LoginAttempt, Worker
 from db.settings import (ABSOLUTE_HOURS, IDLE_MINUTES, IDLE_WARNING_MINUTES, LOCKOUT_FAILURES,
                          LOCKOUT_PAUSE_MINUTES, LOCKOUT_WINDOW_MINUTES)
-from db.types import utcnow
+from db.store.types import utcnow
 
 LOGIN_REFUSED = "That username and password don't match an active account."
 PAUSED = ("This account is paused for a few minutes after several attempts that didn't work. "

@@ -10,10 +10,12 @@ from datetime import date
 
 import pandas as pd
 
-from db import meetings, queries
-from db.access import Actor
-from db.models import ConversationColumn
-from db.queries import Audience
+from db import meetings
+from db import goals as goal_store
+from db import families as family_store
+from db.rules.access import Actor
+from db.store.models import ConversationColumn
+from db.rules.visibility import Audience
 
 AUDIENCES = {Audience.EVERYONE: "Everyone at the meeting (the whole network)",
              Audience.HOUSEHOLD: "Just the household"}
@@ -24,7 +26,7 @@ class ConferenceView:
     family_id: int
     family_name: str
     audience: str
-    goals: queries.GoalData
+    goals: goal_store.GoalData
     going_well: pd.DataFrame      # words, said_by
     child_views: pd.DataFrame     # child, words, on
     plan: pd.DataFrame            # what, who, by_when, how_we_will_know, done_on
@@ -34,13 +36,13 @@ class ConferenceView:
 def conference_view(actor: Actor, family_id: int, audience: str) -> ConferenceView:
     if audience not in AUDIENCES:
         raise ValueError("A family-facing view is for the whole network or the household.")
-    summary = queries.family_summary(actor, family_id)
+    summary = family_store.family_summary(actor, family_id)
     talk = meetings.conversations(actor, family_id, audience)
     going_well = talk[talk["column"] == ConversationColumn.going_well.value]
     plan = meetings.plan(actor, family_id)
     return ConferenceView(
         family_id=family_id, family_name=summary.known_as, audience=audience,
-        goals=queries.goal_data(actor, family_id, audience),
+        goals=goal_store.goal_data(actor, family_id, audience),
         going_well=going_well[["words", "said_by"]].drop_duplicates("words").head(12),
         child_views=meetings.child_views(actor, family_id, audience)[["child", "words", "on"]],
         plan=plan[["what", "who", "by_when", "how_we_will_know", "done_on"]],

@@ -15,9 +15,9 @@ from typing import Any
 
 import pandas as pd
 
-from db import audit
-from db.access import Actor, NotAllowed, require_family, require_led_team
-from db.engine import write_session
+from db.rules import audit
+from db.rules.access import Actor, NotAllowed, require_family, require_led_team
+from db.store.engine import write_session
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 ENCODING = "utf-8-sig"  # with a byte-order mark, so spreadsheets read accents and £ correctly

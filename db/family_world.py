@@ -13,15 +13,15 @@ import pandas as pd
 from sqlalchemy import func
 from sqlmodel import Session, select
 
-from db import audit
-from db.access import Actor, require_led_team
-from db.actions import save_edit, save_new, touch
-from db.validation import Invalid, choice, day, person_in_family, text
-from db.engine import read_session, write_session
-from db.models import (Agreement, EndReason, Family, FamilyStatus, FamilyStatusChange, HelpKind,
+from db.rules import audit
+from db.rules.access import Actor, require_led_team
+from db.rules.writes import save_edit, save_new, touch
+from db.rules.validation import Invalid, choice, day, person_in_family, text
+from db.store.engine import read_session, write_session
+from db.store.models import (Agreement, EndReason, Family, FamilyStatus, FamilyStatusChange, HelpKind,
                        KeepingSafe, Note, NoteKind, Person, PracticalHelp, Relationship,
                        RelationshipRole, Rhythm, WorkerRelationship, WorkerTeam)
-from db.queries import open_family
+from db.rules.access import require_family
 from db.settings import AGREEMENT_CHECK_DAYS
 from db.words import HELP_KIND, NOTE_KIND
 
@@ -69,7 +69,7 @@ def _person_values(person: PersonIn) -> dict:
 
 def add_person(actor: Actor, *, family_id: int, person: PersonIn) -> int:
     with write_session() as session:
-        family = open_family(session, actor, family_id)
+        family = require_family(session, actor, family_id)
         values = _person_values(person)
         row = Person(family_id=family_id, **values)
         return save_new(session, actor, family, row, record_type="person",
@@ -78,7 +78,7 @@ def add_person(actor: Actor, *, family_id: int, person: PersonIn) -> int:
 
 def update_person(actor: Actor, *, family_id: int, person_id: int, person: PersonIn) -> None:
     with write_session() as session:
-        family = open_family(session, actor, family_id)
+        family = require_family(session, actor, family_id)
         row = person_in_family(session, family_id, person_id)
         values = _person_values(person)
         for key, value in values.items():
@@ -93,7 +93,7 @@ def update_person(actor: Actor, *, family_id: int, person_id: int, person: Perso
 def add_agreement(actor: Actor, *, family_id: int, what: str, with_whom: str = "",
                   agreed_on: date | None = None) -> int:
     with write_session() as session:
-        family = open_family(session, actor, family_id)
+        family = require_family(session, actor, family_id)
         on = day(agreed_on or date.today(), "the day they agreed")
         row = Agreement(family_id=family_id, what=text(what, "what they agreed to", limit=500),
                         with_whom=text(with_whom, "with whom", required=False),
@@ -105,7 +105,7 @@ def add_agreement(actor: Actor, *, family_id: int, what: str, with_whom: str = "
 def agreement_checked(actor: Actor, *, family_id: int, agreement_id: int,
                       on: date | None = None) -> None:
     with write_session() as session:
-        family = open_family(session, actor, family_id)
+        family = require_family(session, actor, family_id)
         row = session.get(Agreement, agreement_id)
         if row is None or row.family_id != family_id:
             raise Invalid("That agreement isn't part of this family's record.")
@@ -119,7 +119,7 @@ def agreement_checked(actor: Actor, *, family_id: int, agreement_id: int,
 def agreements(actor: Actor, family_id: int, *, today: date | None = None) -> pd.DataFrame:
     today = today or date.today()
     with read_session() as session:
-        open_family(session, actor, family_id)
+        require_family(session, actor, family_id)
         rows = session.exec(select(Agreement).where(Agreement.family_id == family_id)
                             .order_by(Agreement.agreed_on)).all()
     return pd.DataFrame([{
@@ -135,7 +135,7 @@ def agreements(actor: Actor, family_id: int, *, today: date | None = None) -> pd
 def save_keeping_safe(actor: Actor, *, family_id: int, safe_phone: str,
                       ok_to_leave_messages: bool, never_show: str) -> None:
     with write_session() as session:
-        family = open_family(session, actor, family_id)
+        family = require_family(session, actor, family_id)
         row = session.exec(select(KeepingSafe).where(KeepingSafe.family_id == family_id)).first()
         row = row or KeepingSafe(family_id=family_id)
         row.safe_phone = text(safe_phone, "the safe phone number", required=False, limit=40)
@@ -151,7 +151,7 @@ def save_keeping_safe(actor: Actor, *, family_id: int, safe_phone: str,
 def keeping_safe(actor: Actor, family_id: int) -> KeepingSafe | None:
     """Staff screens only. No family-facing renderer calls this."""
     with read_session() as session:
-        open_family(session, actor, family_id)
+        require_family(session, actor, family_id)
         return session.exec(select(KeepingSafe).where(KeepingSafe.family_id == family_id)).first()
 
 
@@ -160,7 +160,7 @@ def keeping_safe(actor: Actor, family_id: int) -> KeepingSafe | None:
 def add_help(actor: Actor, *, family_id: int, kind: str, what: str, given_on: date,
              who_from: str = "") -> int:
     with write_session() as session:
-        family = open_family(session, actor, family_id)
+        family = require_family(session, actor, family_id)
         row = PracticalHelp(family_id=family_id, kind=choice(HelpKind, kind, "the kind of help"),
                             what=text(what, "what the help was", limit=300),
                             given_on=day(given_on, "when it was given"),
@@ -176,7 +176,7 @@ def add_note(actor: Actor, *, family_id: int, kind: str, words: str, written_on:
     if note_kind == NoteKind.worry_shared and not str(shared_with or "").strip():
         raise Invalid("Please say who the worry was shared with.")
     with write_session() as session:
-        family = open_family(session, actor, family_id)
+        family = require_family(session, actor, family_id)
         if note_kind == NoteKind.oversight:
             require_led_team(actor, family.team_id)  # a manager's decision, for their teams
         row = Note(family_id=family_id, kind=note_kind, words=text(words, "the note", limit=2000),
@@ -189,7 +189,7 @@ def add_note(actor: Actor, *, family_id: int, kind: str, words: str, written_on:
 
 def help_and_notes(actor: Actor, family_id: int) -> tuple[pd.DataFrame, pd.DataFrame]:
     with read_session() as session:
-        open_family(session, actor, family_id)
+        require_family(session, actor, family_id)
         helps = session.exec(select(PracticalHelp).where(PracticalHelp.family_id == family_id)
                              .order_by(PracticalHelp.given_on.desc())).all()
         notes = session.exec(select(Note).where(Note.family_id == family_id)
@@ -223,7 +223,7 @@ def assign_worker(actor: Actor, *, family_id: int, worker_id: int, role: str = "
                   chosen_by_family: bool = False, started_on: date | None = None) -> int:
     """A worker starts with the family. A second main worker needs a handover instead."""
     with write_session() as session:
-        family = open_family(session, actor, family_id)
+        family = require_family(session, actor, family_id)
         _check_worker_in_team(session, worker_id, family.team_id)
         relationship_role = choice(RelationshipRole, role, "main or supporting worker")
         start = day(started_on or date.today(), "the start date")
@@ -250,7 +250,7 @@ def hand_over(actor: Actor, *, family_id: int, to_worker_id: int, reason: str,
               on: date | None = None, chosen_by_family: bool = False) -> int:
     """The main worker changes: the old relationship ends with a reason, a new one starts."""
     with write_session() as session:
-        family = open_family(session, actor, family_id)
+        family = require_family(session, actor, family_id)
         _check_worker_in_team(session, to_worker_id, family.team_id)
         why = choice(EndReason, reason, "why the worker is changing")
         if why == EndReason.family_closed:
@@ -289,7 +289,7 @@ def change_status(actor: Actor, *, family_id: int, status: str, on: date | None 
     """Moves the family between waiting, working together, keeping in touch and closed, or
     reopens it. Every change is a new dated row; closing ends the open relationships."""
     with write_session() as session:
-        family = open_family(session, actor, family_id)
+        family = require_family(session, actor, family_id)
         new = choice(FamilyStatus, status, "where things are")
         on_day = day(on or date.today(), "the date of the change")
         if new == family.status:
@@ -311,7 +311,7 @@ def change_status(actor: Actor, *, family_id: int, status: str, on: date | None 
 def update_family_details(actor: Actor, *, family_id: int, seen_version: int, known_as: str,
                           rhythm: str, council_reference: str) -> None:
     with write_session() as session:
-        family = open_family(session, actor, family_id)
+        family = require_family(session, actor, family_id)
         values = {"known_as": text(known_as, "the name the family chose", limit=120),
                   "rhythm": choice(Rhythm, rhythm, "how often we meet"),
                   "council_reference": text(council_reference, "the council reference",
@@ -322,9 +322,9 @@ def update_family_details(actor: Actor, *, family_id: int, seen_version: int, kn
 
 def team_workers(actor: Actor, family_id: int) -> pd.DataFrame:
     """Workers of the family's team who could work with them (for assigning and handovers)."""
-    from db.models import Worker
+    from db.store.models import Worker
     with read_session() as session:
-        family = open_family(session, actor, family_id)
+        family = require_family(session, actor, family_id)
         rows = session.exec(select(Worker.id, Worker.name).join(
             WorkerTeam, WorkerTeam.worker_id == Worker.id)
             .where(WorkerTeam.team_id == family.team_id, Worker.is_active)

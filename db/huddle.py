@@ -14,17 +14,18 @@ import pandas as pd
 from sqlalchemy import func
 from sqlmodel import Session, select
 
-from db import audit, metrics
-from db.access import Actor, NotAllowed, require_case_team
-from db.actions import touch
-from db.validation import Invalid, day, text
-from db.engine import database_url, read_session, write_session
-from db.models import (Family, FamilyStatus, FamilyStatusChange, Goal, GoalScore, GoalStatus,
+from db import metrics
+from db.rules import audit
+from db.rules.access import Actor, NotAllowed, require_case_team
+from db.rules.writes import touch
+from db.rules.validation import Invalid, day, text
+from db.store.engine import database_url, read_session, write_session
+from db.store.models import (Family, FamilyStatus, FamilyStatusChange, Goal, GoalScore, GoalStatus,
                        Huddle, HuddleFamily, Meeting, MeetingStatus, Note, NoteKind, Person,
                        PlanStep, Team, WorkerTeam)
-from db.queries import _current_workers
+from db.families import current_workers
 from db.settings import HUDDLE_FALLBACK_DAYS
-from db.types import local_day, local_today
+from db.store.types import local_day, local_today
 from db.words import MEETING_KIND, RHYTHM, RHYTHM_DAYS
 
 SECTIONS = [
@@ -93,7 +94,7 @@ def _board(database: str, team_id: int, data_version: int, huddles_held: int, we
                 + _this_week(session, ids, *_local_bounds(week_start, team.time_zone), team.time_zone))
         scores = _recent_scores(session, ids, since)
         rows += _score_sections(scores, since, session, ids)
-        workers = _current_workers(session, ids, today)
+        workers = current_workers(session, ids, today)
         sparks = _sparklines(session, ids)
     names = {f.id: f.known_as for f in families}
     frame = pd.DataFrame(rows, columns=["section", "family_id", "why"])

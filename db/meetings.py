@@ -1,6 +1,6 @@
 """Meetings, family group conferences, conversations and the family's plan: writes and reads.
 
-Writes follow db.actions' rules (validated, audited, one transaction); reads check access and
+Writes follow db.rules.writes' rules (validated, audited, one transaction); reads check access and
 filter by audience, so a family-facing screen never receives what it may not show.
 """
 from __future__ import annotations
@@ -12,17 +12,18 @@ from zoneinfo import ZoneInfo
 import pandas as pd
 from sqlmodel import Session, select
 
-from db import audit
-from db.access import Actor, NotAllowed
-from db.actions import family_record, save_edit, save_new, touch
-from db.validation import Invalid, choice, day, person_in_family, save_versioned, text
-from db.engine import read_session, write_session
-from db.models import (ChildView, Conversation, ConversationColumn, ConversationItem, Meeting,
+from db.rules import audit
+from db.rules.access import Actor, NotAllowed
+from db.rules.writes import family_record, save_edit, save_new, touch
+from db.rules.validation import Invalid, choice, day, person_in_family, save_versioned, text
+from db.store.engine import read_session, write_session
+from db.store.models import (ChildView, Conversation, ConversationColumn, ConversationItem, Meeting,
                        MeetingKind, MeetingPerson, MeetingStatus, Person, PlanStep, Team,
                        Visibility, Worker)
-from db.queries import Audience, _hidden_people, open_family
+from db.rules.visibility import Audience, hidden_people
+from db.rules.access import require_family
 from db.settings import LONG_TEXT
-from db.types import local_day, utcnow
+from db.store.types import local_day, utcnow
 from db.words import CONVERSATION_COLUMN, MEETING_KIND, MEETING_STATUS
 
 
@@ -82,7 +83,7 @@ def _plan_step_values(session: Session, step: PlanStepIn, agreed_on: date) -> di
 def record_meeting(actor: Actor, *, family_id: int, meeting: MeetingIn) -> int:
     """Records a meeting (and, for a conference, its plan and when to look at it again)."""
     with write_session() as session:
-        family = open_family(session, actor, family_id)
+        family = require_family(session, actor, family_id)
         kind = choice(MeetingKind, meeting.kind, "the kind of meeting")
         status = choice(MeetingStatus, meeting.status, "whether it happened")
         starts_at = _when(meeting.starts_at)
@@ -147,7 +148,7 @@ def _add_child_views(session: Session, family_id: int, meeting_id: int,
 
 
 def _planned_catch_up(session: Session, family_id: int, on: date, actor: Actor) -> Meeting:
-    from db.models import Family
+    from db.store.models import Family
     team = session.get(Team, session.get(Family, family_id).team_id)
     starts = datetime.combine(on, time(10, 0), ZoneInfo(team.time_zone)).astimezone(timezone.utc)
     return Meeting(family_id=family_id, kind=MeetingKind.plan_catch_up,
@@ -182,7 +183,7 @@ class ItemIn:
 def add_conversation(actor: Actor, *, family_id: int, held_on: date, items: list[ItemIn],
                      meeting_id: int | None = None) -> int:
     with write_session() as session:
-        family = open_family(session, actor, family_id)
+        family = require_family(session, actor, family_id)
         items = [i for i in items if str(i.words or "").strip()]
         if not items:
             raise Invalid("Please write at least one thing that was said.")
@@ -213,7 +214,7 @@ def add_conversation(actor: Actor, *, family_id: int, held_on: date, items: list
 def add_plan_step(actor: Actor, *, family_id: int, step: PlanStepIn,
                   agreed_on: date | None = None) -> int:
     with write_session() as session:
-        family = open_family(session, actor, family_id)
+        family = require_family(session, actor, family_id)
         agreed = day(agreed_on or date.today(), "the day it was agreed")
         row = PlanStep(family_id=family_id, agreed_on=agreed,
                        **_plan_step_values(session, step, agreed))
@@ -242,7 +243,7 @@ def plan(actor: Actor, family_id: int, *, today: date | None = None) -> pd.DataF
     """The family's one plan: open steps first by when they're due, then what's done."""
     today = today or date.today()
     with read_session() as session:
-        open_family(session, actor, family_id)
+        require_family(session, actor, family_id)
         steps = session.exec(select(PlanStep).where(PlanStep.family_id == family_id)
                              .order_by(PlanStep.done_on.is_not(None), PlanStep.by_when,
                                        PlanStep.id)).all()
@@ -260,8 +261,8 @@ CONVERSATION_COLUMNS = ["conversation_id", "held_on", "item_id", "column", "colu
 
 def conversations(actor: Actor, family_id: int, audience: str = Audience.STAFF) -> pd.DataFrame:
     with read_session() as session:
-        open_family(session, actor, family_id)
-        hidden = _hidden_people(session, family_id, audience)
+        require_family(session, actor, family_id)
+        hidden = hidden_people(session, family_id, audience)
         rows = session.exec(
             select(Conversation.id, Conversation.held_on, ConversationItem, Person.name,
                    Conversation.version)
@@ -281,9 +282,9 @@ def conversations(actor: Actor, family_id: int, audience: str = Audience.STAFF) 
 
 def child_views(actor: Actor, family_id: int, audience: str = Audience.STAFF) -> pd.DataFrame:
     with read_session() as session:
-        family = open_family(session, actor, family_id)
+        family = require_family(session, actor, family_id)
         zone = session.get(Team, family.team_id).time_zone
-        hidden = _hidden_people(session, family_id, audience)
+        hidden = hidden_people(session, family_id, audience)
         rows = session.exec(
             select(ChildView, Person.name, Meeting.starts_at)
             .join(Person, Person.id == ChildView.person_id)
@@ -313,7 +314,7 @@ def meeting_detail(actor: Actor, meeting_id: int) -> MeetingDetail:
         meeting = session.get(Meeting, meeting_id)
         if meeting is None:
             raise NotAllowed(actor=actor, what="meeting")
-        family = open_family(session, actor, meeting.family_id)
+        family = require_family(session, actor, meeting.family_id)
         team = session.get(Team, family.team_id)
         attendees = session.exec(
             select(MeetingPerson, Person.name, Worker.name)

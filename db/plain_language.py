@@ -9,8 +9,8 @@ from pathlib import Path
 
 from sqlmodel import select
 
-from db.engine import read_session, write_session
-from db.models import HintSeen, Worker
+from db.store.engine import read_session, write_session
+from db.store.models import HintSeen, Worker
 
 GLOSSARY_FILE = Path(__file__).with_name("plain_language.csv")
 

@@ -27,14 +27,15 @@ from sqlalchemy.orm import aliased
 from sqlalchemy.types import TypeDecorator
 from sqlmodel import SQLModel, select
 
-from db import audit
-from db.access import Actor, require_role
-from db.actions import Invalid, touch
-from db.engine import read_session, write_session
-from db.models import Family, FamilyStatus, FamilyStatusChange, Note, NoteKind, Role, Team, Worker
-from db.queries import refuse
+from db.rules import audit
+from db.rules.access import Actor, require_role
+from db.rules.validation import Invalid
+from db.rules.writes import touch
+from db.store.engine import read_session, write_session
+from db.store.models import Family, FamilyStatus, FamilyStatusChange, Note, NoteKind, Role, Team, Worker
+from db.rules.access import refuse
 from db.settings import RETENTION_YEARS
-from db.types import utcnow
+from db.store.types import utcnow
 
 ERASED = "[erased]"
 NOT_FAMILY_DATA = {"auditevent", "family"}

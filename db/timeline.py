@@ -8,12 +8,12 @@ import pandas as pd
 from sqlalchemy import func
 from sqlmodel import select
 
-from db.access import Actor
-from db.engine import read_session
-from db.models import (Conversation, ConversationItem, FamilyStatusChange, Goal, GoalScore,
+from db.rules.access import Actor
+from db.store.engine import read_session
+from db.store.models import (Conversation, ConversationItem, FamilyStatusChange, Goal, GoalScore,
                        Meeting, Note, PlanStep, PracticalHelp, ScoreRound, Team, Worker,
                        WorkerRelationship)
-from db.queries import open_family
+from db.rules.access import require_family
 from db.words import (END_REASON, FAMILY_STATUS, HELP_KIND, MEETING_KIND, MEETING_STATUS,
                       NOTE_KIND, RELATIONSHIP_ROLE)
 
@@ -26,7 +26,7 @@ def timeline(actor: Actor, family_id: int, kinds: list[str] | None = None) -> pd
     wanted = set(kinds or KINDS)
     rows: list[tuple] = []
     with read_session() as session:
-        family = open_family(session, actor, family_id)
+        family = require_family(session, actor, family_id)
         zone = session.get(Team, family.team_id).time_zone
 
         def add(kind: str, on: date, what: str, record_type: str = "", record_id=None) -> None:

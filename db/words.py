@@ -5,7 +5,7 @@ must never appear anywhere (see plain_language.csv) is never used here either.
 """
 from __future__ import annotations
 
-from db.models import (ConversationColumn, EndReason, FamilyStatus, GoalStatus, HelpKind,
+from db.store.models import (ConversationColumn, EndReason, FamilyStatus, GoalStatus, HelpKind,
                        MeetingKind, MeetingStatus, NoteKind, Relationship, RelationshipRole,
                        Rhythm, Visibility)
 

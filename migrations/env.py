@@ -2,8 +2,8 @@
 from alembic import context
 from sqlmodel import SQLModel
 
-import db.models  # noqa: F401  (registers every table on the metadata)
-from db.engine import get_engine
+import db.store.models  # noqa: F401  (registers every table on the metadata)
+from db.store.engine import get_engine
 
 target_metadata = SQLModel.metadata
 

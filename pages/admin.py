@@ -6,10 +6,11 @@ import streamlit as st
 
 from components.auth import guard
 from components.ui import plain
-from db import admin, family_copy, queries, subject_access
-from db.access import NotAllowed
-from db.actions import Invalid
-from db.models import Role
+from db import admin, subject_access
+from components import family_copy
+from db.rules.access import NotAllowed
+from db.rules.validation import Invalid
+from db.store.models import Role
 from db.settings import RETENTION_YEARS
 
 actor = guard(Role.admin)
@@ -27,7 +28,7 @@ if one_time:
                      f"only this once. They'll choose their own at their next login."))
     st.code(password, language=None)
 
-workers, teams = queries.workers_and_teams(actor)
+workers, teams = admin.workers_and_teams(actor)
 team_names = dict(zip(teams["team_id"], teams["team"]))
 workers_tab, teams_tab, requests_tab, retention_tab = st.tabs(
     ["Workers", "Teams", "A family's records", "Keeping records"])

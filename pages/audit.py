@@ -8,7 +8,7 @@ import streamlit as st
 from components.auth import guard
 from components.ui import local_time
 from db.admin import search_audit
-from db.models import Role
+from db.store.models import Role
 
 actor = guard(Role.admin, Role.manager)
 

@@ -7,8 +7,8 @@ from components.family_view import record_view_once
 from components.auth import guard
 from components.pages import CASEWORK
 from components.ui import plain, query_family_id
-from db import queries
-from db.access import NotAllowed
+from db import families
+from db.rules.access import NotAllowed
 from db.conference import AUDIENCES, conference_view as build_view
 
 actor = guard(*CASEWORK)
@@ -24,7 +24,7 @@ if not opened:
         st.info("Open this screen from a family's page (\"Open the family meeting screen\").")
         st.stop()
     try:
-        summary = queries.family_summary(actor, family_id)
+        summary = families.family_summary(actor, family_id)
     except NotAllowed:
         st.warning("This family isn't available to you.")
         st.stop()

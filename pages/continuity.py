@@ -13,10 +13,10 @@ from components.auth import guard
 from components.export import export_button
 from components.ui import friendly_date, plain
 from db import continuity
-from db.access import NotAllowed
+from db.rules.access import NotAllowed
 from db.continuity import DEFINITIONS
-from db.engine import database_url
-from db.models import Role
+from db.store.engine import database_url
+from db.store.models import Role
 
 actor = guard(Role.manager)
 
@@ -286,7 +286,7 @@ else:
 
     def _save_note() -> None:
         """Runs before the rerun, so the form can be emptied only when the note is stored."""
-        from db.actions import Invalid
+        from db.rules.validation import Invalid
         state = st.session_state
         chosen_family = state.get("continuity_note_family")
         if chosen_family is None:

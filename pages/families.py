@@ -4,7 +4,7 @@ import streamlit as st
 from components.auth import guard
 from components.family_list import family_table
 from components.pages import CASEWORK
-from db import queries
+from db import families as family_store
 
 actor = guard(*CASEWORK)
 
@@ -12,7 +12,7 @@ st.title("My families")
 search = st.text_input("Find a family in your team", placeholder="Name or council reference",
                        key="families_search", help="Use this when you're covering for a colleague.")
 show_closed = st.toggle("Include families we've stopped working with", key="families_closed")
-families = queries.families(actor, search=search, include_closed=show_closed,
+families = family_store.families(actor, search=search, include_closed=show_closed,
                             mine_only=not actor.led_team_ids or bool(search))
 
 if search and families.empty:

@@ -7,8 +7,10 @@ from components.audit_view import who_looked
 from components.auth import guard
 from components.pages import CASEWORK
 from components.ui import query_family_id
-from db import meetings, queries
-from db.access import NotAllowed
+from db import meetings
+from db import goals as goal_store
+from db import families as family_store
+from db.rules.access import NotAllowed
 
 SECTIONS = ["Goals", "Meetings", "Plan", "What's going well", "People", "Working together",
             "Timeline"]
@@ -20,11 +22,11 @@ if family_id is None:
     st.stop()
 
 try:
-    summary = queries.family_summary(actor, family_id)
+    summary = family_store.family_summary(actor, family_id)
     family_view.record_view_once(actor, family_id)
-    people = queries.family_people(actor, family_id)
-    workers = queries.family_workers(actor, family_id)
-    goal_data = queries.goal_data(actor, family_id)
+    people = family_store.family_people(actor, family_id)
+    workers = family_store.family_workers(actor, family_id)
+    goal_data = goal_store.goal_data(actor, family_id)
 except NotAllowed:
     st.warning("This family isn't available to you.")
     st.stop()
@@ -43,7 +45,7 @@ if section == "Goals":
 elif section == "Meetings":
     with st.expander("Record a meeting", icon=":material/event:"):
         meeting_views.record_meeting(actor, summary, people)
-    meeting_views.meeting_list(actor, queries.family_meetings(actor, family_id), summary.time_zone)
+    meeting_views.meeting_list(actor, family_store.family_meetings(actor, family_id), summary.time_zone)
 elif section == "Plan":
     plan = meetings.plan(actor, family_id)
     meeting_views.plan_view(plan)

@@ -8,12 +8,13 @@ from components import huddle_view
 from components.auth import guard
 from components.ui import plain
 from components.pages import CASEWORK
-from db import huddle, queries
+from db import huddle
+from db import families as family_store
 from db.huddle import monday_of
 
 actor = guard(*CASEWORK)
 
-teams = queries.teams_for(actor)
+teams = family_store.teams_for(actor)
 if teams.empty:
     st.info("You aren't part of a team yet, so there is no huddle to show.")
     st.stop()
@@ -43,4 +44,4 @@ else:
         st.session_state["huddle_wall"] = True
         st.rerun()
     huddle_view.sections(board, talked=talked)
-    huddle_view.talked_form(actor, board, queries.team_members(actor, team_id))
+    huddle_view.talked_form(actor, board, family_store.team_members(actor, team_id))

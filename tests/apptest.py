@@ -7,8 +7,8 @@ from streamlit.runtime.pages_manager import PagesManager
 from streamlit.testing.v1 import AppTest
 from sqlmodel import select
 
-from db.engine import read_session
-from db.models import Worker
+from db.store.engine import read_session
+from db.store.models import Worker
 
 ROOT = Path(__file__).resolve().parent.parent
 COOKIE_KEY = "test-cookie-key-" + "x" * 40

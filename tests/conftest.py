@@ -17,8 +17,8 @@ from sqlalchemy import create_engine, text
 
 os.environ.pop("DATABASE_URL", None)
 
-from db.engine import get_engine  # noqa: E402
-from db.migrate import upgrade_to_head  # noqa: E402
+from db.store.engine import get_engine  # noqa: E402
+from db.store.migrate import upgrade_to_head  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 TODAY = date.today()
@@ -47,7 +47,7 @@ class SQLiteTemplates:
         engine = get_engine(f"sqlite:///{path}")
         upgrade_to_head(engine)
         if fill_demo:
-            from db.demo import fill
+            from db.ops.demo import fill
             fill(engine, seed=42, today=TODAY)
         engine.dispose()
         return str(path)
@@ -88,7 +88,7 @@ class PostgresTemplates:
         engine = get_engine(self._url(database))
         upgrade_to_head(engine)
         if fill_demo:
-            from db.demo import fill
+            from db.ops.demo import fill
             fill(engine, seed=42, today=TODAY)
         engine.dispose()
         return database

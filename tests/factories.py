@@ -3,9 +3,9 @@ from __future__ import annotations
 
 from datetime import date, datetime, timezone
 
-from db.access import Actor, load_actor
-from db.engine import read_session, write_session
-from db.models import (Family, FamilyStatus, FamilyStatusChange, Meeting, MeetingKind,
+from db.rules.access import Actor, load_actor
+from db.store.engine import read_session, write_session
+from db.store.models import (Family, FamilyStatus, FamilyStatusChange, Meeting, MeetingKind,
                        MeetingStatus, Person, Relationship, Role, Team, Worker,
                        WorkerRelationship, WorkerRole, WorkerTeam)
 

@@ -2,7 +2,7 @@
 keeps someone safe, staff notes and private items held back."""
 import json
 
-from db.family_copy import render_everything
+from components.family_copy import render_everything
 
 DOCUMENT = json.dumps({
     "made_at": "2026-11-23T10:00:00", "team": "Northfield",

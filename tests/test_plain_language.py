@@ -3,7 +3,7 @@ import ast
 from pathlib import Path
 
 from db import plain_language
-from db.demo import CHILD_VIEWS, GOALS, GOING_WELL, HARD, NEEDS, PLACES
+from db.ops.demo import CHILD_VIEWS, GOALS, GOING_WELL, HARD, NEEDS, PLACES
 from db.plain_language import terms_in
 
 ROOT = Path(__file__).resolve().parent.parent

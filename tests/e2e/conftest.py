@@ -274,7 +274,7 @@ def server(tmp_path_factory, browser, request):
     folder = tmp_path_factory.mktemp("e2e")
     database_url = f"sqlite:///{folder / 'golden_thread.db'}"
     env = {**os.environ, "DATABASE_URL": database_url}
-    prepared = subprocess.run([sys.executable, "-m", "db.demo"], cwd=ROOT, env=env,
+    prepared = subprocess.run([sys.executable, "-m", "db.ops.demo"], cwd=ROOT, env=env,
                               capture_output=True, text=True, timeout=300)
     assert prepared.returncode == 0, prepared.stderr
     cookie_key = secrets.token_urlsafe(48)

@@ -5,11 +5,11 @@ from __future__ import annotations
 from sqlmodel import select
 
 from components.audit_view import who_looked
-from db import actions
-from db.access import load_actor
-from db.audit import Action
-from db.engine import read_session
-from db.models import AuditEvent, Family, Worker
+from db import families
+from db.rules.access import load_actor
+from db.rules.audit import Action
+from db.store.engine import read_session
+from db.store.models import AuditEvent, Family, Worker
 from tests.apptest import all_text, logged_in
 
 
@@ -73,7 +73,7 @@ def test_erasing_needs_a_reason_and_the_typed_name(demo_db):
 def test_audit_page_for_admin_and_manager(demo_db):
     with read_session() as session:
         family_id = session.exec(select(Family.id).where(Family.team_id == 1)).first()
-    actions.record_view(_actor("practitioner"), family_id)
+    families.record_view(_actor("practitioner"), family_id)
     at = logged_in("admin", "pages/audit.py").run()
     assert not at.exception
     assert "Opened the record" in all_text(at)
@@ -85,7 +85,7 @@ def test_audit_page_for_admin_and_manager(demo_db):
 def test_who_looked_is_for_managers_of_the_team_only(demo_db):
     with read_session() as session:
         family_id = session.exec(select(Family.id).where(Family.team_id == 1)).first()
-    actions.record_view(_actor("practitioner"), family_id)
+    families.record_view(_actor("practitioner"), family_id)
     assert who_looked(_actor("practitioner"), family_id) is None
     assert who_looked(_actor("admin"), family_id) is None
     viewers = who_looked(_actor("manager"), family_id)

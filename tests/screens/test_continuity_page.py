@@ -8,8 +8,8 @@ import pytest
 from sqlmodel import select
 
 from components import continuity_charts as charts
-from db.engine import read_session
-from db.models import AuditEvent, FamilyStatus, Note, NoteKind, Role
+from db.store.engine import read_session
+from db.store.models import AuditEvent, FamilyStatus, Note, NoteKind, Role
 from tests import factories as make
 from tests.apptest import chart_rows, all_text, logged_in, new_app
 
@@ -147,7 +147,7 @@ def test_a_practitioner_never_reaches_the_page(two_teams):
 
 def test_the_demo_manager_page_runs_for_both_led_teams(demo_db):
     at = open_page("manager")
-    from db.access import load_actor
+    from db.rules.access import load_actor
     with read_session() as session:
         manager = load_actor(session, "manager")
     assert len(at.selectbox(key="continuity_team").options) == 2

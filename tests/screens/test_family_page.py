@@ -5,7 +5,7 @@ from datetime import date, timedelta
 import pytest
 from sqlmodel import Session, select
 
-from db.models import Family, Meeting, Person, Worker, WorkerRelationship, WorkerTeam
+from db.store.models import Family, Meeting, Person, Worker, WorkerRelationship, WorkerTeam
 from tests.apptest import all_text, logged_in
 
 

@@ -4,7 +4,7 @@ from datetime import date
 import pytest
 from sqlmodel import Session, func, select
 
-from db.models import GoalScore, Person, ScoreRound, Worker, WorkerRelationship
+from db.store.models import GoalScore, Person, ScoreRound, Worker, WorkerRelationship
 from tests.apptest import all_text, chart_rows, logged_in
 
 

@@ -6,8 +6,8 @@ import pytest
 from sqlmodel import select
 
 from components.pages import PAGES
-from db.engine import read_session
-from db.models import Family, Person
+from db.store.engine import read_session
+from db.store.models import Family, Person
 from tests.apptest import all_text, logged_in, new_app
 
 PAGE_FILES = [path for path, *_ in PAGES]

@@ -6,11 +6,11 @@ from datetime import date, datetime, timedelta, timezone
 import pytest
 
 from db import family_world, meetings
-from db.actions import GoalIn, ScoreIn, add_goal, record_scores
+from db.goals import GoalIn, ScoreIn, add_goal, record_scores
 from db.conference import conference_view
-from db.family_copy import render
+from components.family_copy import render
 from db.meetings import ChildViewIn, ItemIn, MeetingIn, PlanStepIn
-from db.models import Relationship, Role
+from db.store.models import Relationship, Role
 from db.plain_language import terms_in
 from tests import factories
 from tests.apptest import all_text, logged_in

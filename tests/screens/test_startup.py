@@ -4,8 +4,8 @@ from datetime import timedelta
 
 from sqlmodel import Session, select
 
-from db.engine import get_engine
-from db.models import DemoInfo
+from db.store.engine import get_engine
+from db.store.models import DemoInfo
 from tests.apptest import new_app
 
 
@@ -46,15 +46,15 @@ def test_the_librarys_default_cookie_key_is_refused(demo_db):
 
 
 def test_a_demo_database_older_than_a_week_is_rebuilt(demo_db, monkeypatch, tmp_path, capsys):
-    import db.engine
-    import db.prepare
+    import db.store.engine
+    import db.ops.prepare
     path = tmp_path / "demo-old.db"
     url = f"sqlite:///{path}"
     monkeypatch.delenv("DATABASE_URL", raising=False)
-    monkeypatch.setattr(db.prepare, "DEFAULT_SQLITE_PATH", path)
-    monkeypatch.setattr(db.engine, "DEFAULT_DATABASE_URL", url)
+    monkeypatch.setattr(db.ops.prepare, "DEFAULT_SQLITE_PATH", path)
+    monkeypatch.setattr(db.store.engine, "DEFAULT_DATABASE_URL", url)
     get_engine.cache_clear()
-    assert "Demo data ready" in db.prepare.prepare()
+    assert "Demo data ready" in db.ops.prepare.prepare()
     with Session(get_engine(url)) as session:
         info = session.exec(select(DemoInfo)).one()
         info.made_at = info.made_at - timedelta(days=8)
@@ -62,8 +62,8 @@ def test_a_demo_database_older_than_a_week_is_rebuilt(demo_db, monkeypatch, tmp_
         session.commit()
         old_made_at = info.made_at
     get_engine(url).dispose()  # this test's own engine must not keep the old file open
-    assert "Demo data ready" in db.prepare.prepare()
+    assert "Demo data ready" in db.ops.prepare.prepare()
     assert "rebuilt with fresh dates" in capsys.readouterr().out
     with Session(get_engine(url)) as session:
         assert session.exec(select(DemoInfo)).one().made_at > old_made_at
-    assert db.prepare.prepare() == "The database is up to date."
+    assert db.ops.prepare.prepare() == "The database is up to date."

@@ -11,12 +11,13 @@ from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
 from sqlmodel import func, select
 
-from db import actions, admin, auth
-from db.access import NotAllowed
-from db.actions import Invalid
-from db.audit import Action
-from db.engine import get_engine, read_session
-from db.models import AuditEvent, DemoInfo, Role, Worker
+from db.ops import admin as admin_cli
+from db import admin, auth, families
+from db.rules.access import NotAllowed
+from db.rules.validation import Invalid
+from db.rules.audit import Action
+from db.store.engine import get_engine, read_session
+from db.store.models import AuditEvent, DemoInfo, Role, Worker
 from tests import factories as make
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -152,8 +153,8 @@ def test_audit_search_for_admins_and_managers(office):
     manager = make.worker("mgr", Role.manager, leads=(a,))
     prac = make.worker("prac", Role.practitioner, teams=(a, b))
     fa, fb = make.family(a, "The Ash family"), make.family(b, "The Beech family")
-    actions.record_view(prac, fa)
-    actions.record_view(prac, fb)
+    families.record_view(prac, fa)
+    families.record_view(prac, fb)
     everything = admin.search_audit(boss)
     assert {fa, fb} <= set(everything["family_id"].dropna())
     assert set(admin.search_audit(boss, family_id=fb)["family_id"]) == {fb}
@@ -185,7 +186,7 @@ def test_the_app_has_no_update_or_delete_path_for_the_audit():
             if pattern in source:
                 offenders.append(f"{path.name}: {pattern}")
     assert offenders == []
-    from db import audit
+    from db.rules import audit
     assert [name for name in vars(audit) if not name.startswith("_") and callable(
         getattr(audit, name)) and name not in {"record", "Action", "Actor", "AuditEvent",
                                                 "Session", "Iterable", "annotations"}] == []
@@ -211,36 +212,36 @@ def test_postgresql_refuses_update_delete_and_truncate_of_the_audit(office):
 def test_create_admin_asks_for_the_password_and_refuses_a_second_time(empty_db, capsys):
     answers = iter(["Alex Admin", "alex"])
     secrets_ = iter(["a long enough password", "a long enough password"])
-    assert admin.main(["create-admin"], ask=lambda _: next(answers),
+    assert admin_cli.main(["create-admin"], ask=lambda _: next(answers),
                       ask_secret=lambda _: next(secrets_)) == 0
     assert auth.check_login("alex", "a long enough password").actor.roles == {Role.admin}
-    assert admin.main(["create-admin"], ask=lambda _: pytest.fail("must not ask"),
+    assert admin_cli.main(["create-admin"], ask=lambda _: pytest.fail("must not ask"),
                       ask_secret=lambda _: pytest.fail("must not ask")) == 1
     assert "already has workers" in capsys.readouterr().err
     answers = iter(["Bo Admin", "bo"])
     secrets_ = iter(["another good password", "another good password"])
-    assert admin.main(["create-admin", "--another"], ask=lambda _: next(answers),
+    assert admin_cli.main(["create-admin", "--another"], ask=lambda _: next(answers),
                       ask_secret=lambda _: next(secrets_)) == 0
 
 
 def test_create_admin_never_takes_a_password_on_the_command_line(empty_db):
     with pytest.raises(SystemExit):
-        admin.main(["create-admin", "--password", "secret-secret-secret"])
+        admin_cli.main(["create-admin", "--password", "secret-secret-secret"])
 
 
 def test_create_admin_refuses_short_or_mismatched_passwords(empty_db, capsys):
     answers = iter(["A", "a1", "A", "a1"])
     secrets_ = iter(["short", "short", "a long enough password", "a different password!"])
     ask, secret = (lambda _: next(answers)), (lambda _: next(secrets_))
-    assert admin.main(["create-admin"], ask=ask, ask_secret=secret) == 1
-    assert admin.main(["create-admin"], ask=ask, ask_secret=secret) == 1
+    assert admin_cli.main(["create-admin"], ask=ask, ask_secret=secret) == 1
+    assert admin_cli.main(["create-admin"], ask=ask, ask_secret=secret) == 1
     with read_session() as session:
         assert session.exec(select(func.count(Worker.id))).one() == 0
 
 
 def test_a_real_database_gets_no_demo_users(empty_db):
-    from db.prepare import prepare
-    assert "python -m db.admin create-admin" in prepare()
+    from db.ops.prepare import prepare
+    assert "python -m db.ops.admin create-admin" in prepare()
     with read_session() as session:
         assert session.exec(select(func.count(Worker.id))).one() == 0
 

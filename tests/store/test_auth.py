@@ -7,9 +7,9 @@ import pytest
 from sqlmodel import select
 
 from db import auth
-from db.audit import Action
-from db.engine import read_session
-from db.models import AuditEvent, LoginAttempt, Role, Worker
+from db.rules.audit import Action
+from db.store.engine import read_session
+from db.store.models import AuditEvent, LoginAttempt, Role, Worker
 from db.settings import (ABSOLUTE_HOURS, IDLE_MINUTES, LOCKOUT_FAILURES, LOCKOUT_PAUSE_MINUTES,
                          LOCKOUT_WINDOW_MINUTES)
 from tests import factories as make
@@ -103,7 +103,7 @@ def test_paused_until_is_a_pure_function():
 
 
 def test_a_disabled_worker_cannot_log_in(sam):
-    from db.engine import write_session
+    from db.store.engine import write_session
     with write_session() as session:
         worker = session.exec(select(Worker).where(Worker.username == "sam")).one()
         worker.is_active = False

@@ -12,10 +12,10 @@ import pytest
 from sqlalchemy import func, inspect, select, text
 from sqlmodel import SQLModel
 
-import db.models  # noqa: F401  (every table on the metadata)
-from db import backup as backups
-from db.engine import get_engine, write_session
-from db.models import Family, Team
+import db.store.models  # noqa: F401  (every table on the metadata)
+from db.ops import backup as backups
+from db.store.engine import get_engine, write_session
+from db.store.models import Family, Team
 from tests.conftest import BACKEND, ROOT
 
 
@@ -87,7 +87,7 @@ def test_restore_refuses_a_file_that_is_not_a_backup(database, tmp_path):
 
 
 def _cli(*args: str, folder: Path) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "db.backup", *args], cwd=ROOT,
+    return subprocess.run([sys.executable, "-m", "db.ops.backup", *args], cwd=ROOT,
                           env={**os.environ, "BACKUP_DIR": str(folder)},
                           capture_output=True, text=True,
                           stdin=subprocess.DEVNULL, timeout=120)
@@ -114,7 +114,7 @@ def test_the_command_line_backs_up_and_restores_only_with_yes(database, tmp_path
 
 def test_an_unreachable_database_is_one_sentence(tmp_path):
     url = "postgresql+psycopg://postgres@127.0.0.1:1/nowhere"
-    finished = subprocess.run([sys.executable, "-m", "db.backup", "backup"], cwd=ROOT,
+    finished = subprocess.run([sys.executable, "-m", "db.ops.backup", "backup"], cwd=ROOT,
                               env={**os.environ, "DATABASE_URL": url, "BACKUP_DIR": str(tmp_path)},
                               capture_output=True, text=True, timeout=60)
     if shutil.which("pg_dump") is None:

@@ -22,10 +22,12 @@ from datetime import date, timedelta
 import pytest
 from sqlalchemy import select
 
-from db import actions, meetings
-from db.actions import Conflict, GoalIn, ScoreIn
-from db.engine import read_session
-from db.models import Family, PlanStep, Relationship, Role, ScoreRound
+from db import meetings
+from db import goals as goal_store
+from db.rules.validation import Conflict
+from db.goals import GoalIn, ScoreIn
+from db.store.engine import read_session
+from db.store.models import Family, PlanStep, Relationship, Role, ScoreRound
 from tests import factories
 from tests.conftest import BACKEND, ROOT
 
@@ -39,7 +41,7 @@ def world(demo_db):
     worker = factories.worker("busyworker", Role.practitioner, teams=(team,))
     family = factories.family(team, first_came_on=date(2025, 1, 1))
     mia = factories.person(family, "Mia", Relationship.child)
-    goal = actions.add_goal(worker, family_id=family, goal=GoalIn(
+    goal = goal_store.add_goal(worker, family_id=family, goal=GoalIn(
         wording="Feel calmer at bedtime", person_id=mia,
         set_on=date.today() - timedelta(days=30)))
     step = meetings.add_plan_step(worker, family_id=family,
@@ -63,7 +65,7 @@ def test_eight_workers_at_once_lose_nothing_and_never_see_a_locked_database(worl
                 seen = _step_version(world["step"])
                 barrier.wait(timeout=60)  # everyone read the same version: now all save
                 token = uuid.uuid4().hex
-                round_id, new = actions.record_scores(
+                round_id, new = goal_store.record_scores(
                     world["worker"], family_id=world["family"], token=token,
                     scored_on=date.today(), scores=[ScoreIn(goal_id=world["goal"],
                                                             score=(number + round_number) % 11,
@@ -122,7 +124,7 @@ def test_every_write_moves_the_familys_data_version_on(world):
         try:
             for _ in range(3):
                 barrier.wait(timeout=60)
-                actions.record_scores(world["worker"], family_id=world["family"],
+                goal_store.record_scores(world["worker"], family_id=world["family"],
                                       token=uuid.uuid4().hex, scored_on=date.today(),
                                       scores=[ScoreIn(goal_id=world["goal"], score=number,
                                                       person_id=world["mia"])])
@@ -145,8 +147,8 @@ def test_every_write_moves_the_familys_data_version_on(world):
 WRITER = """
 import sys
 from datetime import date
-from db.engine import get_engine, write_session
-from db.models import Family
+from db.store.engine import get_engine, write_session
+from db.store.models import Family
 engine = get_engine(sys.argv[1])
 for number in range(1000):
     with write_session(engine) as session:

@@ -10,10 +10,10 @@ import pytest
 from sqlmodel import select
 
 from db import continuity
-from db.access import NotAllowed
-from db.actions import Invalid
-from db.engine import read_session, write_session
-from db.models import (AuditEvent, Family, FamilyStatus, FamilyStatusChange, HelpKind,
+from db.rules.access import NotAllowed
+from db.rules.validation import Invalid
+from db.store.engine import read_session, write_session
+from db.store.models import (AuditEvent, Family, FamilyStatus, FamilyStatusChange, HelpKind,
                        MeetingStatus, Note, NoteKind, PracticalHelp, Role, Team)
 from tests import factories as make
 
@@ -394,7 +394,7 @@ def test_a_manager_adds_a_dated_oversight_note_validated_and_audited(team):
 
 
 def test_demo_team_report_has_every_figure_and_lists_workers_alphabetically(demo_db):
-    from db.access import load_actor
+    from db.rules.access import load_actor
     with read_session() as session:
         manager = load_actor(session, "manager")
     for team_id in sorted(manager.led_team_ids):

@@ -11,9 +11,9 @@ import pytest
 from sqlmodel import select
 
 from db import export
-from db.access import NotAllowed
-from db.engine import read_session
-from db.models import AuditEvent, Role
+from db.rules.access import NotAllowed
+from db.store.engine import read_session
+from db.store.models import AuditEvent, Role
 from tests import factories as make
 
 

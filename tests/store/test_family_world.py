@@ -5,9 +5,9 @@ import pytest
 from sqlmodel import Session, select
 
 from db import family_world
-from db.actions import Invalid
+from db.rules.validation import Invalid
 from db.family_world import PersonIn
-from db.models import FamilyStatus, FamilyStatusChange, Role, WorkerRelationship
+from db.store.models import FamilyStatus, FamilyStatusChange, Role, WorkerRelationship
 from db.timeline import timeline
 from tests import factories
 
@@ -32,14 +32,14 @@ def test_people_are_added_with_their_marks(world):
         must_not_see_plan=False))
     family_world.add_person(world["sam"], family_id=world["family"], person=PersonIn(
         name="Gary", relationship="parent", must_not_invite=True, must_not_see_plan=True))
-    from db.queries import family_people
+    from db.families import family_people
     people = family_people(world["sam"], world["family"]).set_index("name")
     assert people.loc["Gary", "must_not_invite"] and people.loc["Gary", "must_not_see_plan"]
     assert people.loc["Mrs Bright", "organisation"] == "School"
 
 
 def test_a_person_cannot_be_added_to_another_teams_family(world):
-    from db.access import NotAllowed
+    from db.rules.access import NotAllowed
     with pytest.raises(NotAllowed):
         family_world.add_person(world["sam"], family_id=world["other_family"],
                                 person=PersonIn(name="Sneaky", relationship="friend"))
@@ -149,7 +149,7 @@ def test_one_main_worker_even_when_eight_are_assigned_at_once(world):
 
 
 def test_only_a_manager_of_the_team_writes_an_oversight_note(world):
-    from db.access import NotAllowed
+    from db.rules.access import NotAllowed
     with pytest.raises(NotAllowed):
         family_world.add_note(world["sam"], family_id=world["family"], kind="oversight",
                               words="A decision", written_on=date.today())
@@ -161,8 +161,8 @@ def test_only_a_manager_of_the_team_writes_an_oversight_note(world):
 
 
 def test_family_details_refuse_a_stale_save(world):
-    from db.actions import Conflict
-    from db.queries import family_summary
+    from db.rules.validation import Conflict
+    from db.families import family_summary
     seen = family_summary(world["sam"], world["family"]).version
     family_world.update_family_details(world["sam"], family_id=world["family"], seen_version=seen,
                                        known_as="The Rivers", rhythm="weekly",

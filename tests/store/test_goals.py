@@ -4,10 +4,11 @@ from datetime import date, timedelta
 import pytest
 from sqlmodel import Session, func, select
 
-from db import actions, queries
-from db.access import NotAllowed
-from db.actions import Conflict, GoalIn, Invalid, ScoreIn
-from db.models import AuditEvent, GoalScore, Relationship, Role
+from db import goals as goal_store
+from db.rules.access import NotAllowed
+from db.rules.validation import Conflict, Invalid
+from db.goals import GoalIn, ScoreIn
+from db.store.models import AuditEvent, GoalScore, Relationship, Role
 from tests import factories
 
 
@@ -27,7 +28,7 @@ def world(demo_db):
 def _goal(world, **values) -> int:
     goal = GoalIn(**{"wording": "Feel calmer at bedtime", "person_id": world["mia"],
                      "set_on": date.today() - timedelta(days=30), **values})
-    return actions.add_goal(world["worker"], family_id=world["family"], goal=goal)
+    return goal_store.add_goal(world["worker"], family_id=world["family"], goal=goal)
 
 
 def _score_count(engine) -> int:
@@ -37,7 +38,7 @@ def _score_count(engine) -> int:
 
 def test_add_goal_stores_the_words_and_audits_without_values(world):
     goal_id = _goal(world, zero_means="Shouting every night", ten_means="Calm most nights")
-    data = queries.goal_data(world["worker"], world["family"])
+    data = goal_store.goal_data(world["worker"], world["family"])
     row = data.goals.set_index("goal_id").loc[goal_id]
     assert row["wording"] == "Feel calmer at bedtime" and row["whose"] == "Mia"
     with Session(world["engine"]) as session:
@@ -68,13 +69,13 @@ def test_a_round_of_scores_is_saved_together_and_once(world):
     entries = [ScoreIn(goal_id=goal_id, score=4, person_id=world["mia"]),
                ScoreIn(goal_id=goal_id, score=6, person_id=world["dad"], comment="Better"),
                ScoreIn(goal_id=goal_id, score=5, worker_id=world["worker"].worker_id)]
-    first = actions.record_scores(world["worker"], family_id=world["family"], token="t-1",
+    first = goal_store.record_scores(world["worker"], family_id=world["family"], token="t-1",
                                   scored_on=date.today(), scores=entries)
-    again = actions.record_scores(world["worker"], family_id=world["family"], token="t-1",
+    again = goal_store.record_scores(world["worker"], family_id=world["family"], token="t-1",
                                   scored_on=date.today(), scores=entries)
     assert first[1] is True and again == (first[0], False)
     assert _score_count(world["engine"]) == before + 3
-    scores = queries.goal_data(world["worker"], world["family"]).scores
+    scores = goal_store.goal_data(world["worker"], world["family"]).scores
     assert set(scores["scorer"]) == {"Mia", "Dad", "Goalworker (worker's view)"}
 
 
@@ -85,7 +86,7 @@ def test_bad_scores_store_nothing(world, score):
     entries = [ScoreIn(goal_id=goal_id, score=5, person_id=world["dad"]),
                ScoreIn(goal_id=goal_id, score=score, person_id=world["mia"])]
     with pytest.raises(Invalid, match="whole numbers from 0 to 10"):
-        actions.record_scores(world["worker"], family_id=world["family"], token=f"bad-{score}",
+        goal_store.record_scores(world["worker"], family_id=world["family"], token=f"bad-{score}",
                               scored_on=date.today(), scores=entries)
     assert _score_count(world["engine"]) == before
 
@@ -94,51 +95,51 @@ def test_scores_dated_before_the_goal_or_in_the_future_are_refused(world):
     goal_id = _goal(world)
     entry = [ScoreIn(goal_id=goal_id, score=5, person_id=world["mia"])]
     with pytest.raises(Invalid, match="can't be dated before"):
-        actions.record_scores(world["worker"], family_id=world["family"], token="early",
+        goal_store.record_scores(world["worker"], family_id=world["family"], token="early",
                               scored_on=date.today() - timedelta(days=60), scores=entry)
     with pytest.raises(Invalid, match="future"):
-        actions.record_scores(world["worker"], family_id=world["family"], token="late",
+        goal_store.record_scores(world["worker"], family_id=world["family"], token="late",
                               scored_on=date.today() + timedelta(days=1), scores=entry)
 
 
 def test_a_score_from_another_familys_person_is_refused(world):
     goal_id = _goal(world)
     with pytest.raises(Invalid, match="isn't part of this family"):
-        actions.record_scores(world["worker"], family_id=world["family"], token="stranger",
+        goal_store.record_scores(world["worker"], family_id=world["family"], token="stranger",
                               scored_on=date.today(),
                               scores=[ScoreIn(goal_id=goal_id, score=5, person_id=world["stranger"])])
 
 
 def test_editing_after_someone_else_saved_is_a_conflict(world):
     goal_id = _goal(world)
-    version = int(queries.goal_data(world["worker"], world["family"]).goals.iloc[0]["version"])
-    actions.update_goal(world["worker"], goal_id=goal_id, seen_version=version,
+    version = int(goal_store.goal_data(world["worker"], world["family"]).goals.iloc[0]["version"])
+    goal_store.update_goal(world["worker"], goal_id=goal_id, seen_version=version,
                         goal=GoalIn(wording="Calmer bedtimes", person_id=world["mia"]))
     with pytest.raises(Conflict):
-        actions.update_goal(world["worker"], goal_id=goal_id, seen_version=version,
+        goal_store.update_goal(world["worker"], goal_id=goal_id, seen_version=version,
                             goal=GoalIn(wording="Mine overwrites?", person_id=world["mia"]))
-    goals = queries.goal_data(world["worker"], world["family"]).goals
+    goals = goal_store.goal_data(world["worker"], world["family"]).goals
     assert goals.iloc[0]["wording"] == "Calmer bedtimes"
 
 
 def test_putting_a_goal_aside_needs_a_reason(world):
     goal_id = _goal(world)
     with pytest.raises(Invalid, match="why"):
-        actions.update_goal(world["worker"], goal_id=goal_id, seen_version=1,
+        goal_store.update_goal(world["worker"], goal_id=goal_id, seen_version=1,
                             goal=GoalIn(wording="x", person_id=world["mia"]), status="set_aside")
 
 
 def test_a_worker_from_another_team_cannot_add_goals(world):
     outsider = factories.worker("outsider", Role.practitioner, teams=(factories.team("Far"),))
     with pytest.raises(NotAllowed):
-        actions.add_goal(outsider, family_id=world["family"], goal=GoalIn(wording="x"))
+        goal_store.add_goal(outsider, family_id=world["family"], goal=GoalIn(wording="x"))
 
 
 def test_family_facing_audiences_never_see_private_goals(world):
     _goal(world, wording="Private one", visibility="private")
     _goal(world, wording="Household one", visibility="family")
     _goal(world, wording="Everyone one", visibility="everyone")
-    seen = {audience: set(queries.goal_data(world["worker"], world["family"], audience)
+    seen = {audience: set(goal_store.goal_data(world["worker"], world["family"], audience)
                           .goals["wording"])
             for audience in ("staff", "household", "everyone")}
     assert seen["staff"] == {"Private one", "Household one", "Everyone one"}

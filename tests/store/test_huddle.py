@@ -5,10 +5,10 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from db import huddle
-from db.access import NotAllowed
-from db.actions import GoalIn, ScoreIn, add_goal, record_scores
-from db.engine import write_session
-from db.models import (FamilyStatus, Huddle, MeetingStatus, PlanStep, Relationship, Rhythm,
+from db.rules.access import NotAllowed
+from db.goals import GoalIn, ScoreIn, add_goal, record_scores
+from db.store.engine import write_session
+from db.store.models import (FamilyStatus, Huddle, MeetingStatus, PlanStep, Relationship, Rhythm,
                        Role, Family)
 from tests import factories
 
@@ -124,7 +124,7 @@ def test_holding_a_huddle_and_talking_about_a_family(team):
                         note="Sam will ring Mia's mum", action="Ring mum",
                         action_worker_id=team["sam"].worker_id, action_by=TODAY + timedelta(days=2))
     assert huddle.talked_about_ids(team["sam"], huddle_id) == {team["families"]["harder"]}
-    from db.actions import Invalid
+    from db.rules.validation import Invalid
     with pytest.raises(Invalid, match="which worker"):
         huddle.talked_about(team["sam"], huddle_id=huddle_id, family_id=team["families"]["harder"],
                             action="Someone should do something")

@@ -6,9 +6,9 @@ from hypothesis import HealthCheck, given, settings, strategies as st
 from sqlmodel import Session, func, select
 
 from db import meetings
-from db.actions import Conflict, Invalid
+from db.rules.validation import Conflict, Invalid
 from db.meetings import ChildViewIn, ItemIn, MeetingIn, PlanStepIn
-from db.models import (ChildView, Meeting, MeetingKind, MeetingStatus, PlanStep, Relationship,
+from db.store.models import (ChildView, Meeting, MeetingKind, MeetingStatus, PlanStep, Relationship,
                        Role)
 from db.timeline import timeline
 from tests import factories

@@ -19,9 +19,9 @@ from alembic.migration import MigrationContext
 from sqlalchemy import CheckConstraint, create_engine, inspect, text
 from sqlmodel import SQLModel
 
-import db.models  # noqa: F401  (every table on the metadata)
-from db.engine import get_engine
-from db.migrate import alembic_config, upgrade_to_head
+import db.store.models  # noqa: F401  (every table on the metadata)
+from db.store.engine import get_engine
+from db.store.migrate import alembic_config, upgrade_to_head
 from tests.conftest import BACKEND, PG_SERVER, SESSION_TAG
 
 

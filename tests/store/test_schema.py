@@ -6,8 +6,8 @@ from sqlalchemy import inspect, text
 from sqlalchemy.exc import IntegrityError, StatementError
 from sqlmodel import Session, SQLModel, select
 
-from db.demo import fill
-from db.models import Family, Goal, GoalScore, Meeting, ScoreRound
+from db.ops.demo import fill
+from db.store.models import Family, Goal, GoalScore, Meeting, ScoreRound
 from tests import factories
 
 
@@ -98,7 +98,7 @@ def test_demo_generator_is_deterministic_for_a_seed(templates, empty_template, t
         folder = tmp_path / str(len(made))
         folder.mkdir()
         url = templates.copy(empty_template, folder)
-        from db.engine import get_engine
+        from db.store.engine import get_engine
         engine = get_engine(url)
         fill(engine, seed=7, families=20, today=today, password_hash="x")
         with engine.connect() as connection:

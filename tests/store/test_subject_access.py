@@ -8,11 +8,11 @@ import pytest
 from sqlmodel import func, select
 
 from db import subject_access as sar
-from db.access import NotAllowed
-from db.actions import Invalid
-from db.audit import Action
-from db.engine import read_session, write_session
-from db.models import (AuditEvent, Family, FamilyStatus, FamilyStatusChange, Goal, GoalScore,
+from db.rules.access import NotAllowed
+from db.rules.validation import Invalid
+from db.rules.audit import Action
+from db.store.engine import read_session, write_session
+from db.store.models import (AuditEvent, Family, FamilyStatus, FamilyStatusChange, Goal, GoalScore,
                        Meeting, Person, Role)
 from tests import factories as make
 
@@ -23,7 +23,7 @@ FAMILY_TABLES_EXPECTED = {"family", "person", "meeting", "meetingperson", "goal"
 
 
 def _actor(username: str):
-    from db.access import load_actor
+    from db.rules.access import load_actor
     with read_session() as session:
         return load_actor(session, username)
 

@@ -1,6 +1,6 @@
 """The demo generator's tiers have the shape the issue promises, on scaled-down runs.
 
-Full tiers are made by `python -m db.demo --tier small|large` and the benchmark; here each
+Full tiers are made by `python -m db.ops.demo --tier small|large` and the benchmark; here each
 tier's shape is scaled to a few hundred families, written through fill() (in several batches,
 as the large tier is) and counted in the database.
 """
@@ -12,8 +12,8 @@ from datetime import datetime, timezone
 import pytest
 from sqlalchemy import func, select
 
-from db import demo
-from db.models import (ChildView, Family, FamilyStatus, Goal, GoalScore, GoalStatus, Meeting,
+from db.ops import demo
+from db.store.models import (ChildView, Family, FamilyStatus, Goal, GoalScore, GoalStatus, Meeting,
                        MeetingKind, MeetingStatus, PlanStep, Team, Worker, WorkerTeam)
 from tests.conftest import TODAY
 

@@ -1,77 +1,123 @@
-"""Every write: validated, audited and committed in one transaction (BEGIN IMMEDIATE on SQLite).
-
-Each function takes the acting worker first and keyword arguments after, checks access, and
-raises Invalid with a sentence that says what to change. Nothing is stored half-way.
+"""Goals in the family's own words and their rounds of scores: the reads the goal screens draw
+and the writes that change them, validated, audited and committed in one transaction.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from functools import lru_cache
 
-from sqlalchemy import update
+import pandas as pd
 from sqlmodel import Session, select
 
-from db import audit
-from db.access import Actor, NotAllowed
-from db.engine import write_session
-from db.models import (Conversation, ConversationItem, Family, Goal, GoalScore, GoalStatus,
-                       Meeting, ScoreRound, Team, Visibility)
-from db.queries import open_family
-from db.validation import Conflict, Invalid  # noqa: F401  (screens and tests catch them here)
-from db.validation import choice, day, person_in_family, save_versioned, text
+from db.families import family_people
+from db.metrics import SCORE_COLUMNS
+from db.rules import audit
+from db.rules.access import Actor, require_family
+from db.rules.validation import (
+    Invalid,
+    choice,
+    day,
+    person_in_family,
+    text,
+)
+from db.rules.visibility import Audience, hidden_people
+from db.rules.writes import family_record, save_edit, save_new, touch
+from db.store.engine import database_url, read_session, write_session
+from db.store.models import (
+    Conversation,
+    ConversationItem,
+    Family,
+    Goal,
+    GoalScore,
+    GoalStatus,
+    Meeting,
+    MeetingStatus,
+    Person,
+    Relationship,
+    ScoreRound,
+    Team,
+    Visibility,
+    Worker,
+)
+from db.store.types import local_day
+from db.words import (
+    GOAL_STATUS,
+    WHOLE_FAMILY,
+    WORKER_VIEW,
+)
+
+# --- goals and scores --------------------------------------------------------------------
+
+GOAL_COLUMNS = ["goal_id", "wording", "whose", "person_id", "zero_means", "ten_means",
+                "visibility", "status", "status_words", "status_reason", "set_on", "version"]
 
 
-def touch(session: Session, family: Family) -> None:
-    """Marks the family's and its team's cached views as out of date. The increments happen in
-    the database: a read-modify-write in Python lost bumps under concurrent writes on
-    PostgreSQL, leaving a cached view stale."""
-    session.flush()
-    session.execute(update(Family).where(Family.id == family.id)
-                    .values(data_version=Family.data_version + 1)
-                    .execution_options(synchronize_session=False))
-    session.execute(update(Team).where(Team.id == family.team_id)
-                    .values(data_version=Team.data_version + 1)
-                    .execution_options(synchronize_session=False))
-    session.expire(family, ["data_version"])
+@dataclass(frozen=True)
+class GoalData:
+    """Everything the goal screens draw for one family and audience. Treat as read-only."""
+    goals: pd.DataFrame
+    scores: pd.DataFrame          # metrics.SCORE_COLUMNS
+    meeting_days: pd.DataFrame    # column "on": days a meeting was held
+    data_version: int
 
 
-def save_new(session: Session, actor: Actor, family: Family, row, *, record_type: str,
-             fields) -> int:
-    """The end of every create: the new record stored, the family's cached views marked out of
-    date, and which fields were filled audited. Returns the new record's id."""
-    session.add(row)
-    session.flush()
-    touch(session, family)
-    audit.record(session, actor, audit.Action.CREATE, family_id=family.id,
-                 record_type=record_type, record_id=row.id, fields=fields)
-    return row.id
+def goal_data(actor: Actor, family_id: int, audience: str = "staff") -> GoalData:
+    with read_session() as session:
+        family = require_family(session, actor, family_id)
+        version = family.data_version
+    return _goal_data_cached(database_url(), family_id, version, Audience.check(audience))
 
 
-def save_edit(session: Session, actor: Actor, family: Family, model, record_id: int,
-              seen_version: int, values: dict, *, what: str, record_type: str) -> None:
-    """The end of every edit: saved only if nobody else saved since the form was drawn, the
-    family's cached views marked out of date, and which fields changed audited."""
-    save_versioned(session, model, record_id, seen_version, values, what)
-    touch(session, family)
-    audit.record(session, actor, audit.Action.UPDATE, family_id=family.id,
-                 record_type=record_type, record_id=record_id, fields=values.keys())
+@lru_cache(maxsize=512)
+def _goal_data_cached(database: str, family_id: int, data_version: int, audience: str) -> GoalData:
+    """Keyed by database, family and the family's data version: any write about the family
+    makes a new key. Only called after the access check in goal_data."""
+    with read_session() as session:
+        hidden = hidden_people(session, family_id, audience)
+        goal_rows = session.exec(
+            select(Goal, Person.name).join(Person, Person.id == Goal.person_id, isouter=True)
+            .where(Goal.family_id == family_id,
+                   Goal.visibility.in_(Audience.VISIBLE[audience]))
+            .order_by(Goal.set_on, Goal.id)).all()
+        goal_rows = [(g, name) for g, name in goal_rows if g.person_id not in hidden]
+        goal_ids = [g.id for g, _ in goal_rows]
+        score_rows = session.exec(
+            select(GoalScore.id, GoalScore.goal_id, GoalScore.person_id, GoalScore.worker_id,
+                   Person.name, Worker.name, GoalScore.scored_on, GoalScore.score)
+            .join(Person, Person.id == GoalScore.person_id, isouter=True)
+            .join(Worker, Worker.id == GoalScore.worker_id, isouter=True)
+            .where(GoalScore.goal_id.in_(goal_ids))
+            .order_by(GoalScore.goal_id, GoalScore.scored_on, GoalScore.id)).all() if goal_ids else []
+        held = session.exec(
+            select(Meeting.starts_at).where(Meeting.family_id == family_id,
+                                            Meeting.status == MeetingStatus.held)).all()
+        zone = session.exec(select(Team.time_zone).join(Family, Family.team_id == Team.id)
+                            .where(Family.id == family_id)).one()
+    goals = pd.DataFrame([{
+        "goal_id": g.id, "wording": g.wording, "whose": name or WHOLE_FAMILY,
+        "person_id": g.person_id, "zero_means": g.zero_means, "ten_means": g.ten_means,
+        "visibility": g.visibility.value, "status": g.status.value,
+        "status_words": GOAL_STATUS[g.status], "status_reason": g.status_reason,
+        "set_on": g.set_on, "version": g.version,
+    } for g, name in goal_rows], columns=GOAL_COLUMNS)
+    scores = pd.DataFrame([{
+        "score_id": sid, "goal_id": gid,
+        "scorer_key": f"p:{pid}" if pid is not None else f"w:{wid}",
+        "scorer": pname if pid is not None else f"{wname} ({WORKER_VIEW})",
+        "is_worker_view": pid is None, "scored_on": on, "score": score,
+    } for sid, gid, pid, wid, pname, wname, on, score in score_rows
+        if pid is None or pid not in hidden], columns=SCORE_COLUMNS)
+    meeting_days = pd.DataFrame({"on": sorted({local_day(t, zone) for t in held})}, columns=["on"])
+    return GoalData(goals, scores, meeting_days, data_version)
 
 
-def record_view(actor: Actor, family_id: int) -> None:
-    """A view of a family record (the page calls this once per session and family)."""
-    with write_session() as session:
-        open_family(session, actor, family_id)
-        audit.record(session, actor, audit.Action.VIEW, family_id=family_id, record_type="family",
-                     record_id=family_id)
-
-
-def family_record(session: Session, actor: Actor, model, record_id: int):
-    """A record that belongs to a family, and its family, if this worker may open it; a
-    missing record is refused like an out-of-scope one, so ids can't be probed."""
-    row = session.get(model, record_id)
-    if row is None:
-        raise NotAllowed(actor=actor, what=model.__tablename__)
-    return row, open_family(session, actor, row.family_id)
+def active_goals_and_scorers(actor: Actor, family_id: int) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """For a round of scores: the goals being worked on, and the family members who may score."""
+    data = goal_data(actor, family_id)
+    people = family_people(actor, family_id)
+    scorers = people[people["relationship_code"] != Relationship.professional.value]
+    return data.goals[data.goals["status"] == GoalStatus.working_on_it.value], scorers
 
 
 # --- goals and scores --------------------------------------------------------------------
@@ -100,7 +146,7 @@ def _goal_values(session: Session, family_id: int, goal: GoalIn) -> dict:
 
 def add_goal(actor: Actor, *, family_id: int, goal: GoalIn) -> int:
     with write_session() as session:
-        family = open_family(session, actor, family_id)
+        family = require_family(session, actor, family_id)
         values = _goal_values(session, family_id, goal)
         set_on = day(goal.set_on or date.today(), "the day the goal was set")
         if goal.from_item_id is not None:
@@ -152,7 +198,7 @@ def record_scores(actor: Actor, *, family_id: int, token: str, scored_on: date,
     submit of the same form (same token) stores nothing and returns the first round."""
     token = text(token, "the form token", limit=64)
     with write_session() as session:
-        family = open_family(session, actor, family_id)
+        family = require_family(session, actor, family_id)
         existing = session.exec(select(ScoreRound).where(ScoreRound.token == token)).first()
         if existing is not None:
             if existing.family_id != family_id:
@@ -196,11 +242,3 @@ def record_scores(actor: Actor, *, family_id: int, token: str, scored_on: date,
                      record_type="score_round", record_id=round_row.id,
                      fields=["score", "comment"])
         return round_row.id, True
-
-
-def record_copy(actor: Actor, family_id: int, audience: str) -> None:
-    """A family copy was made (downloaded) for this audience."""
-    with write_session() as session:
-        open_family(session, actor, family_id)
-        audit.record(session, actor, audit.Action.COPY, family_id=family_id,
-                     record_type=f"family_copy_{audience}", record_id=family_id)

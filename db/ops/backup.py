@@ -1,7 +1,7 @@
 """Backups and restores of the configured database (DATABASE_URL, or the embedded SQLite file).
 
-    python -m db.backup backup [--to PATH]
-    python -m db.backup restore --from PATH [--yes]
+    python -m db.ops.backup backup [--to PATH]
+    python -m db.ops.backup restore --from PATH [--yes]
 
 SQLite: the sqlite3 online backup API (a consistent copy while the app keeps running), checked
 with PRAGMA integrity_check. PostgreSQL: pg_dump -Fc / pg_restore, whose major version must
@@ -27,7 +27,7 @@ from pathlib import Path
 from sqlalchemy import text
 from sqlalchemy.engine import URL, make_url
 
-from db.engine import database_url, get_engine
+from db.store.engine import database_url, get_engine
 from db.settings import ROOT
 
 BACKUP_FOLDER = ROOT / "backups"  # BACKUP_DIR in the environment puts them elsewhere
@@ -259,7 +259,7 @@ def _describe(url: str) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m db.backup",
+    parser = argparse.ArgumentParser(prog="python -m db.ops.backup",
                                      description="Back up or restore Golden Thread's database.")
     commands = parser.add_subparsers(dest="command", required=True)
     make = commands.add_parser("backup", help="write a backup (default: backups/<time>)")
@@ -287,7 +287,7 @@ def main(argv: list[str] | None = None) -> int:
                 return 1
         safety = restore(args.source)
         print(f"Backed up the current state of {_describe(url)} to {safety}, then restored "
-              f"{args.source} into it. To undo: python -m db.backup restore --from {safety}")
+              f"{args.source} into it. To undo: python -m db.ops.backup restore --from {safety}")
         return 0
     except BackupProblem as problem:
         print(str(problem), file=sys.stderr)

@@ -12,11 +12,11 @@ from datetime import timedelta
 
 from sqlmodel import select
 
-from db.engine import DatabaseUnavailable, get_engine, read_session
-from db.migrate import upgrade_to_head
-from db.models import DemoInfo, Worker
+from db.store.engine import DatabaseUnavailable, get_engine, read_session
+from db.store.migrate import upgrade_to_head
+from db.store.models import DemoInfo, Worker
 from db.settings import DEFAULT_SQLITE_PATH, DEMO_MAX_AGE_DAYS
-from db.types import utcnow
+from db.store.types import utcnow
 
 
 def _demo_age_days() -> float | None:
@@ -31,7 +31,7 @@ def _has_workers() -> bool:
 
 
 def prepare() -> str:
-    from db.demo import fill
+    from db.ops.demo import fill
     embedded = not os.environ.get("DATABASE_URL")
     if embedded and DEFAULT_SQLITE_PATH.exists():
         age = None
@@ -53,7 +53,7 @@ def prepare() -> str:
                 f"manager or admin with the password golden-thread-demo.")
     if not _has_workers():
         return ("The database is ready but has no workers: create the first admin with "
-                "`python -m db.admin create-admin`.")
+                "`python -m db.ops.admin create-admin`.")
     return "The database is up to date."
 
 

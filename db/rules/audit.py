@@ -5,8 +5,8 @@ from typing import Iterable
 
 from sqlmodel import Session
 
-from db.access import Actor
-from db.models import AuditEvent
+from db.rules.access import Actor
+from db.store.models import AuditEvent
 
 
 class Action:

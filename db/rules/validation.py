@@ -6,8 +6,8 @@ from datetime import date, datetime
 from sqlalchemy import update
 from sqlmodel import Session
 
-from db.models import Person
 from db.settings import SHORT_TEXT
+from db.store.models import Person
 
 
 class Invalid(ValueError):

@@ -10,14 +10,14 @@ from dataclasses import dataclass
 from sqlalchemy.engine import Connection
 from sqlmodel import Session, select
 
-from db.models import Family, Role, Worker, WorkerRole, WorkerTeam
+from db.store.models import Family, Role, Worker, WorkerRole, WorkerTeam
 
 
 class NotAllowed(PermissionError):
     """Shown to people as a polite 'not available to you', never with the data.
 
     Carries who was refused what, so the session that raised it can audit the refusal once
-    its own transaction has ended (see db.engine)."""
+    its own transaction has ended (see db.store.engine)."""
 
     def __init__(self, message: str = "This isn't available to you.", *,
                  actor: "Actor | None" = None, family_id: int | None = None,
@@ -102,3 +102,14 @@ def require_family(session: Session, actor: Actor, family_id: int) -> Family:
     if family is None or family.team_id not in actor.case_team_ids:
         raise NotAllowed(actor=actor, family_id=family_id)
     return family
+
+
+def refuse(actor: Actor, *, what: str, record_id: int | None = None) -> NotAllowed:
+    """For code outside any open transaction: audits a refusal of `what` (a family, a team's
+    figures…) now and returns the error to raise. Inside a session, raise
+    NotAllowed(actor=…) instead; the session audits it."""
+    from db.rules import audit
+    from db.store.engine import write_session
+    with write_session() as session:
+        audit.record(session, actor, audit.Action.REFUSED, record_type=what, record_id=record_id)
+    return NotAllowed()

@@ -70,12 +70,12 @@ def get_engine(url: str | None = None) -> Engine:
 def _auditing_refusals(engine: Engine) -> Iterator[None]:
     """A refused access is audited after the refusing transaction has ended (a second writer
     inside it would wait on its own lock)."""
-    from db.access import NotAllowed
+    from db.rules.access import NotAllowed
     try:
         yield
     except NotAllowed as refusal:
         if refusal.actor is not None:
-            from db import audit
+            from db.rules import audit
             with write_session(engine) as session:
                 audit.record(session, refusal.actor, audit.Action.REFUSED,
                              record_type=refusal.what, record_id=refusal.family_id)

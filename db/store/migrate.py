@@ -5,7 +5,7 @@ from alembic import command
 from alembic.config import Config
 from sqlalchemy.engine import Engine
 
-from db.engine import get_engine
+from db.store.engine import get_engine
 from db.settings import ROOT
 
 

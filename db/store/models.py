@@ -13,7 +13,7 @@ from sqlalchemy import CheckConstraint, Index, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from db.settings import DEFAULT_TIME_ZONE
-from db.types import UTCDateTime, checked_enum, utcnow
+from db.store.types import UTCDateTime, checked_enum, utcnow
 
 # Stable constraint names, so migrations can find and change them later.
 SQLModel.metadata.naming_convention = {

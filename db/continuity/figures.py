@@ -1,113 +1,30 @@
-"""Caseload continuity for managers: every figure, its one-sentence definition, and the
-families behind it.
+"""Continuity figures as pure pandas functions of a team's rows, so tests can check each one
+against a hand-built history. They never rank workers: workers are listed alphabetically and no
+figure combines into a "score"."""
 
-Reads are scoped to one team in SQL (a team holds a few hundred families, whatever the size of
-the council): the families open at some point in the last 12 months, their worker
-relationships, status history, held meetings of the last 12 months and SQL aggregates for first
-meetings and practical help. The figures are then pure pandas functions of those rows, so tests
-can check each one against a hand-built history.
-
-Continuity figures support allocation and supervision; they never rank workers. Workers are
-always listed alphabetically and no figure combines into a "score".
-
-Permission is checked by `check_team` (outside any cache); `build_team_report` does no check
-and is only called after it (the page caches it keyed by team id and Team.data_version).
-"""
-from __future__ import annotations
-
-from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta, timezone
+from dataclasses import dataclass
+from datetime import date
 from zoneinfo import ZoneInfo
 
 import pandas as pd
-from sqlalchemy import and_, exists, func, or_
-from sqlmodel import select
 
-from db import audit
-from db.access import Actor, NotAllowed, require_led_team
-from db.engine import read_session, write_session
-from db.models import (EndReason, Family, FamilyStatus, FamilyStatusChange, Meeting,
-                       MeetingStatus, Note, NoteKind, PracticalHelp, RelationshipRole, Role, Team,
-                       Worker, WorkerRelationship, WorkerRole, WorkerTeam)
-from db.queries import refuse
+from db.continuity.definitions import (
+    KNOWN_LONG_MONTHS,
+    LENGTH_BANDS,
+    MONTHS_CHARTED,
+    NO_REASON,
+    NOT_THE_WORKERS_DOING,
+    RETURN_WITHIN_MONTHS,
+    months_before,
+    window_start,
+)
 from db.settings import DAY_ENDS, DAY_STARTS
+from db.store.models import (
+    EndReason,
+    FamilyStatus,
+    RelationshipRole,
+)
 from db.words import END_REASON, FAMILY_STATUS
-
-# --- definitions: the one place every continuity figure is defined -----------------------
-
-LOOKBACK_MONTHS = 12          # "the last 12 months"
-KNOWN_LONG_MONTHS = 6         # a worker has "known" a family for more than this
-RETURN_WITHIN_MONTHS = 12     # a family "came back" if it returned within this of closing
-MONTHS_CHARTED = 12           # months drawn on the charts over time
-NOT_THE_WORKERS_DOING = (EndReason.sickness, EndReason.team_change)
-NO_REASON = "Reason not recorded"
-NOTE_MAX = 2000
-
-_HOURS = f"{DAY_STARTS:%H:%M}", f"{DAY_ENDS:%H:%M}"
-
-DEFINITIONS: dict[str, str] = {
-    # per family
-    "lead_workers_12m": "Different main workers the family has had at any time in the last 12 months.",
-    "lead_workers_ever": "Different main workers the family has had since first coming to us.",
-    "relationship_days": "Days with the current main worker (for a closed family, with the last "
-                         "one until it ended).",
-    "handovers": "Times the family's main worker changed for a reason other than the family "
-                 "closing, since first coming to us.",
-    "chose_worker": "Whether the family chose its current (or last) main worker.",
-    "days_to_first_meeting": "Days from first coming to us to the first meeting that happened.",
-    "came_back": "Whether the family came back to us within 12 months of closing.",
-    "outside_share": f"Of the family's meetings that happened in the last 12 months, the share "
-                     f"that started before {_HOURS[0]} or from {_HOURS[1]} in the team's time "
-                     f"zone, or on a Saturday or Sunday.",
-    # per worker
-    "families_now": "Families the worker is working with today, as main worker or alongside "
-                    "another worker.",
-    "caseload_12m": "Different families the worker worked with at any time in the last 12 months.",
-    "known_over_6m": "Of the worker's families now, how many they have known for more than 6 "
-                     "months.",
-    "handovers_in": "Families handed over to this worker as main worker in the last 12 months.",
-    "handovers_out": "Families this worker handed over as main worker in the last 12 months.",
-    "not_their_doing": "Handovers out because of sickness or a team change: these are not the "
-                       "worker's doing.",
-    # per team
-    "median_relationship_days": "Half of the families we work with now have had their main "
-                                "worker for longer than this, half for less.",
-    "kept_one_worker": "Of the families open in the last 12 months who have had a main worker, "
-                       "the share who have had only one main worker throughout.",
-    "chose_worker_share": "Of the families open in the last 12 months who have had a main "
-                          "worker, the share who chose their current (or last) main worker.",
-    "waiting": "Families waiting to meet a worker today, and the middle (median) time they have "
-               "waited so far.",
-    "returns": "Families who came back to us in the last 12 months within 12 months of closing.",
-    "outside_9_5": f"Of the meetings that happened in the last 12 months, the share that "
-                   f"started before {_HOURS[0]} or from {_HOURS[1]} in the team's time zone, or "
-                   f"on a Saturday or Sunday.",
-    "practical_help": "Times practical help (food, money, grants, debt advice, housing, "
-                      "equipment) was given in the last 12 months, and to how many families.",
-    # charts
-    "monthly_continuity": "Each month: of the families who had a main worker at the end of the "
-                          "month and had one before it began, the share who kept the same main "
-                          "worker all month.",
-    "relationship_spread": "How long the families we work with now have had their main worker.",
-    "caseload_per_worker": "Families each worker is working with today (workers in alphabetical "
-                           "order; not a ranking).",
-    "waiting_over_time": "Families waiting to meet a worker at the end of each month.",
-}
-
-LENGTH_BANDS = [  # (label, up to this many days, exclusive)
-    ("Under 3 months", 91), ("3 to 6 months", 183), ("6 to 12 months", 365),
-    ("1 to 2 years", 730), ("2 years or more", None),
-]
-
-
-def months_before(day: date, months: int) -> date:
-    return (pd.Timestamp(day) - pd.DateOffset(months=months)).date()
-
-
-def window_start(today: date) -> date:
-    """The first day of "the last 12 months" (inclusive) ending today."""
-    return months_before(today, LOOKBACK_MONTHS) + timedelta(days=1)
-
 
 # --- pure metric functions (tests feed them hand-built frames) ---------------------------
 
@@ -528,185 +445,3 @@ def relationship_spread(families: pd.DataFrame) -> pd.DataFrame:
         counts.append({"length": label, "families": int(inside.sum())})
         lower = upper or lower
     return pd.DataFrame(counts, columns=["length", "families"])
-
-
-def band_of(days) -> str:
-    if days is None or pd.isna(days):
-        return ""
-    for label, upper in LENGTH_BANDS:
-        if upper is None or days < upper:
-            return label
-    return LENGTH_BANDS[-1][0]
-
-
-# --- reading a team's rows (SQL, scoped to the team) -------------------------------------
-
-@dataclass(frozen=True)
-class TeamReport:
-    team_id: int
-    team_name: str
-    time_zone: str
-    today: date
-    families: pd.DataFrame
-    workers: pd.DataFrame
-    relationships: pd.DataFrame
-    handovers: pd.DataFrame
-    figures: TeamFigures
-    monthly: pd.DataFrame
-    waiting_monthly: pd.DataFrame
-    spread: pd.DataFrame
-    definitions: dict[str, str] = field(default_factory=lambda: dict(DEFINITIONS))
-
-
-def led_teams(actor: Actor) -> pd.DataFrame:
-    """The teams this manager leads (for the team picker), alphabetical."""
-    if not actor.has(Role.manager) or not actor.led_team_ids:
-        return pd.DataFrame(columns=["team_id", "team", "time_zone"])
-    with read_session() as session:
-        rows = session.exec(select(Team.id, Team.name, Team.time_zone)
-                            .where(Team.id.in_(actor.led_team_ids)).order_by(Team.name)).all()
-    return pd.DataFrame(rows, columns=["team_id", "team", "time_zone"])
-
-
-def check_team(actor: Actor, team_id: int) -> int:
-    """Refuses (audited) unless the actor manages the team; returns Team.data_version, the key
-    of any cache of this team's figures. Call it outside the cache on every run."""
-    try:
-        require_led_team(actor, team_id)
-    except NotAllowed:
-        raise refuse(actor, what="team_continuity", record_id=team_id) from None
-    with read_session() as session:
-        team = session.get(Team, team_id)
-    if team is None:
-        raise refuse(actor, what="team_continuity", record_id=team_id)
-    return team.data_version
-
-
-def team_today(time_zone: str) -> date:
-    return datetime.now(ZoneInfo(time_zone)).date()
-
-
-def _scope(team_id: int, since: date):
-    """Ids of the team's families open at some time since `since` (a subquery)."""
-    closed_lately = exists().where(FamilyStatusChange.family_id == Family.id,
-                                   FamilyStatusChange.status == FamilyStatus.closed,
-                                   FamilyStatusChange.changed_on >= since)
-    return (select(Family.id).where(Family.team_id == team_id, Family.erased_at.is_(None),
-                                    or_(Family.status != FamilyStatus.closed, closed_lately)))
-
-
-def _utc_start(day: date, time_zone: str) -> datetime:
-    return datetime.combine(day, time(0, 0), ZoneInfo(time_zone)).astimezone(timezone.utc)
-
-
-def build_team_report(team_id: int, *, today: date | None = None) -> TeamReport:
-    """Every continuity figure for one team. No permission check: call check_team first."""
-    with read_session() as session:
-        team = session.get(Team, team_id)
-        zone = team.time_zone
-        today = today or team_today(zone)
-        since = window_start(today)
-        scope = _scope(team_id, since)
-        families = pd.DataFrame(session.exec(
-            select(Family.id, Family.known_as, Family.status, Family.first_came_on)
-            .where(Family.id.in_(scope))).all(),
-            columns=["family_id", "family", "status", "first_came_on"])
-        relationships = pd.DataFrame(session.exec(
-            select(WorkerRelationship.id, WorkerRelationship.family_id,
-                   WorkerRelationship.worker_id, Worker.name, WorkerRelationship.role,
-                   WorkerRelationship.started_on, WorkerRelationship.ended_on,
-                   WorkerRelationship.chosen_by_family, WorkerRelationship.end_reason)
-            .join(Worker, Worker.id == WorkerRelationship.worker_id)
-            .where(WorkerRelationship.family_id.in_(scope))).all(),
-            columns=RELATIONSHIP_COLUMNS)
-        history = pd.DataFrame(session.exec(
-            select(FamilyStatusChange.id, FamilyStatusChange.family_id, FamilyStatusChange.status,
-                   FamilyStatusChange.changed_on)
-            .where(FamilyStatusChange.family_id.in_(scope))).all(), columns=STATUS_COLUMNS)
-        first_meetings = pd.DataFrame(session.exec(
-            select(Meeting.family_id, func.min(Meeting.starts_at))
-            .where(Meeting.family_id.in_(scope), Meeting.status == MeetingStatus.held)
-            .group_by(Meeting.family_id)).all(), columns=["family_id", "first_held_at"])
-        meetings = pd.DataFrame(session.exec(
-            select(Meeting.family_id, Meeting.starts_at)
-            .where(Meeting.family_id.in_(scope), Meeting.status == MeetingStatus.held,
-                   Meeting.starts_at >= _utc_start(since, zone),
-                   Meeting.starts_at < _utc_start(today + timedelta(days=1), zone))).all(),
-            columns=["family_id", "starts_at"])
-        help_given = pd.DataFrame(session.exec(
-            select(PracticalHelp.family_id, func.count(PracticalHelp.id))
-            .where(PracticalHelp.family_id.in_(scope), PracticalHelp.given_on >= since,
-                   PracticalHelp.given_on <= today)
-            .group_by(PracticalHelp.family_id)).all(), columns=["family_id", "help_given"])
-        workers = pd.DataFrame(session.exec(
-            select(Worker.id, Worker.name)
-            .join(WorkerTeam, and_(WorkerTeam.worker_id == Worker.id, WorkerTeam.team_id == team_id))
-            .join(WorkerRole, and_(WorkerRole.worker_id == Worker.id,
-                                   WorkerRole.role == Role.practitioner))
-            .where(Worker.is_active)).all(), columns=["worker_id", "worker"])
-    for frame, columns in ((relationships, ("role", "end_reason")), (history, ("status",)),
-                           (families, ("status",))):
-        for column in columns:
-            frame[column] = frame[column].map(lambda v: v.value if hasattr(v, "value") else v)
-    figures = family_figures(families, relationships, history, first_meetings, meetings,
-                             help_given, time_zone=zone, today=today)
-    return TeamReport(
-        team_id=team_id, team_name=team.name, time_zone=zone, today=today,
-        families=figures,
-        workers=worker_figures(workers, relationships, today=today),
-        relationships=relationships,
-        handovers=handovers(relationships),
-        figures=team_figures(figures, today=today),
-        monthly=monthly_continuity(relationships, today=today),
-        waiting_monthly=waiting_over_time(history, today=today),
-        spread=relationship_spread(figures),
-    )
-
-
-def team_report(actor: Actor, team_id: int, *, today: date | None = None) -> TeamReport:
-    """Checked and uncached: for tests and scripts. The page caches build_team_report."""
-    check_team(actor, team_id)
-    return build_team_report(team_id, today=today)
-
-
-# --- manager's oversight notes (a validated, audited write) -----------------------------
-
-def add_oversight_note(actor: Actor, *, family_id: int, words: str,
-                       written_on: date | None = None, next_steps: str = "",
-                       today: date | None = None) -> int:
-    """Stores a dated decision or oversight note on a family's record (staff only) and returns
-    its id. Only a manager of the family's team may write one."""
-    from db.actions import Invalid, touch
-    words = (words or "").strip()
-    next_steps = (next_steps or "").strip()
-    today = today or date.today()
-    written_on = written_on or today
-    if not words:
-        raise Invalid("Write the decision or note before saving.")
-    if len(words) > NOTE_MAX:
-        raise Invalid(f"Please keep the note under {NOTE_MAX} characters (it has {len(words)}).")
-    if len(next_steps) > 1000:
-        raise Invalid("Please keep the next steps under 1000 characters.")
-    if written_on > today:
-        raise Invalid("The note's date can't be in the future.")
-    with read_session() as session:
-        family = session.get(Family, family_id)
-        allowed = (family is not None and family.erased_at is None and actor.has(Role.manager)
-                   and family.team_id in actor.led_team_ids)
-        first_came = family.first_came_on if family is not None else None
-    if not allowed:
-        raise refuse(actor, what="oversight_note", record_id=family_id)
-    if written_on < first_came:
-        raise Invalid("The note's date is before the family first came to us.")
-    with write_session() as session:
-        family = session.get(Family, family_id)
-        note = Note(family_id=family_id, kind=NoteKind.oversight, words=words,
-                    written_on=written_on, written_by=actor.worker_id, next_steps=next_steps)
-        session.add(note)
-        session.flush()
-        audit.record(session, actor, audit.Action.CREATE, family_id=family_id,
-                     record_type="note", record_id=note.id,
-                     fields=["kind", "words", "written_on", "next_steps"] if next_steps
-                     else ["kind", "words", "written_on"])
-        touch(session, family)
-        return note.id

@@ -1,8 +1,8 @@
 """A believable demo data set, made from a seed, with dates relative to today.
 
-    python -m db.demo                      # the demo set into the configured database
-    python -m db.demo --tier small         # ~600 families, 40 workers, 3 years
-    python -m db.demo --families 200 --seed 7
+    python -m db.ops.demo                      # the demo set into the configured database
+    python -m db.ops.demo --tier small         # ~600 families, 40 workers, 3 years
+    python -m db.ops.demo --families 200 --seed 7
 
 Everything is synthetic. Rows are built as plain dicts and inserted in bulk, so the large tier
 (25,000 families, ~2 million scores) takes minutes, not hours.
@@ -23,8 +23,8 @@ from sqlalchemy.engine import Engine
 from sqlmodel import SQLModel
 
 from db.auth import hash_password
-from db.engine import get_engine
-from db.models import (Agreement, ChildView, Conversation, ConversationColumn, ConversationItem,
+from db.store.engine import get_engine
+from db.store.models import (Agreement, ChildView, Conversation, ConversationColumn, ConversationItem,
                        DemoInfo, Family, FamilyStatus, FamilyStatusChange, Goal, GoalScore,
                        GoalStatus, HelpKind, Huddle, KeepingSafe, Meeting, MeetingKind,
                        MeetingPerson, MeetingStatus, Note, NoteKind, Person, PlanStep,
@@ -574,7 +574,7 @@ class ProgressBar:
 
 
 def main(argv: list[str] | None = None) -> None:
-    from db.migrate import upgrade_to_head
+    from db.store.migrate import upgrade_to_head
     parser = argparse.ArgumentParser(description="Fill an empty database with demo data.")
     parser.add_argument("--tier", choices=sorted(TIERS), default="demo")
     parser.add_argument("--families", type=int, help="any number of families (scales the tier)")

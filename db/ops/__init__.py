@@ -1,0 +1,1 @@
+"""Operations: demo data, preparing a database, backups, and the first admin."""

@@ -1,0 +1,1 @@
+"""The store: one engine per database, the tables, column types and migrations."""
