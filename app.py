@@ -1,20 +1,23 @@
 """Golden Thread: login, session check, the page list for the worker's roles. Nothing else."""
+
 import streamlit as st
 from sqlalchemy.exc import SQLAlchemyError
 
 from components import auth, ui
 from components.config import ConfigProblem, cookie_key, stop_with
 from components.pages import pages_for, stub_pages
-from db.store.engine import DatabaseUnavailable
 from db.families import worker_count
+from db.store.engine import DatabaseUnavailable
 
 st.set_page_config(page_title="Golden Thread", page_icon="🧵", layout="wide")
 
 try:
     cookie_key()
     if worker_count() == 0:
-        stop_with("No one can log in yet. Create the first admin with: "
-                  "python -m db.ops.admin create-admin")
+        stop_with(
+            "No one can log in yet. Create the first admin with: "
+            "python -m db.ops.admin create-admin"
+        )
     actor = auth.sign_in()
 except ConfigProblem as problem:
     stop_with(str(problem))

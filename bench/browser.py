@@ -17,15 +17,16 @@
 It serves a copy of the demo tier's database (data/bench/) on a free port bound to 127.0.0.1,
 with Debian's chromium (playwright cannot download browsers here).
 """
+
 from __future__ import annotations
 
 import argparse
 import asyncio
 import json
 import os
-import sqlite3
 import shutil
 import socket
+import sqlite3
 import statistics
 import subprocess
 import sys
@@ -36,9 +37,16 @@ from pathlib import Path
 
 from bench.run import ROOT, generator_version, machine, tier_database
 
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run",
-                 "--disable-dev-shm-usage"]
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-dev-shm-usage",
+]
 IDLE = "[data-testid='stApp'][data-test-script-state='notRunning']"
 PASSWORD = "golden-thread-demo"
 SWITCHING_USERS = ["practitioner", "worker1", "worker2", "worker4", "worker5"]  # practitioners
@@ -68,13 +76,32 @@ def start_server(database: Path, port: int, log: Path) -> subprocess.Popen:
         subprocess.run(["make", ".streamlit/secrets.toml"], cwd=ROOT, check=True)
     env = {**os.environ, "DATABASE_URL": f"sqlite:///{database}"}
     server = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", "app.py", "--server.address", "127.0.0.1",
-         "--server.port", str(port), "--server.headless", "true",
-         "--browser.gatherUsageStats", "false",
-         # Others edit the code while this runs: no "source changed, rerun?" prompts mid-run.
-         "--server.fileWatcherType", "none", "--server.runOnSave", "false"],
+        [
+            sys.executable,
+            "-m",
+            "streamlit",
+            "run",
+            "app.py",
+            "--server.address",
+            "127.0.0.1",
+            "--server.port",
+            str(port),
+            "--server.headless",
+            "true",
+            "--browser.gatherUsageStats",
+            "false",
+            # Others edit the code while this runs: no "source changed, rerun?" prompts mid-run.
+            "--server.fileWatcherType",
+            "none",
+            "--server.runOnSave",
+            "false",
+        ],
         # Into a file: an unread pipe fills up and the server then hangs mid-run.
-        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=log.open("wb"))
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=log.open("wb"),
+    )
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         try:
@@ -129,15 +156,21 @@ async def open_logged_in(browser, base: str, rounds: int) -> dict:
         after_login.append((done - marks["submitted"]) * 1000)
         total.append((done - marks["started"]) * 1000)
         await context.close()
-    return {"landing_page": "My families (pages/huddle.py is still a placeholder)"
-            if placeholder else "Weekly huddle", "rounds": rounds,
-            "login_form_visible_ms": _summary(form),
-            "login_to_page_drawn_ms": _summary(after_login),
-            "open_to_page_drawn_ms": _summary(total), "expect": expect}
+    return {
+        "landing_page": "My families (pages/huddle.py is still a placeholder)"
+        if placeholder
+        else "Weekly huddle",
+        "rounds": rounds,
+        "login_form_visible_ms": _summary(form),
+        "login_to_page_drawn_ms": _summary(after_login),
+        "open_to_page_drawn_ms": _summary(total),
+        "expect": expect,
+    }
 
 
 async def switching(browser, base: str, contexts: int, switches: int) -> dict:
     """Several people at once, each clicking through the pages in their sidebar."""
+
     async def one(i: int) -> list[float]:
         context = await browser.new_context()
         page = await context.new_page()
@@ -180,8 +213,13 @@ async def switching(browser, base: str, contexts: int, switches: int) -> dict:
     started = time.perf_counter()
     per_context = await asyncio.gather(*(one(i) for i in range(contexts)))
     every = [t for times in per_context for t in times]
-    return {"contexts": contexts, "switches_each": switches, "switch_ms": _summary(every),
-            "wall_s": round(time.perf_counter() - started, 1), "failures": failures}
+    return {
+        "contexts": contexts,
+        "switches_each": switches,
+        "switch_ms": _summary(every),
+        "wall_s": round(time.perf_counter() - started, 1),
+        "failures": failures,
+    }
 
 
 # True once the last sentence about the goal names the new score (as the journey test checks).
@@ -204,12 +242,21 @@ def family_to_score(database: Path, username: str = "practitioner") -> dict:
             "JOIN person ON person.id = goal.person_id "
             "WHERE worker.username = ? AND r.ended_on IS NULL AND family.status != 'closed' "
             "AND goal.status = 'working_on_it' AND person.relationship != 'professional' "
-            "ORDER BY family.id, goal.id LIMIT 1", (username,)).fetchone()
+            "ORDER BY family.id, goal.id LIMIT 1",
+            (username,),
+        ).fetchone()
         family_id, goal_id, wording, scorer = row
-        latest = db.execute("SELECT score FROM goalscore WHERE goal_id = ? ORDER BY scored_on "
-                            "DESC, id DESC LIMIT 1", (goal_id,)).fetchone()
-    return {"family_id": family_id, "wording": wording, "scorer": scorer,
-            "latest": latest[0] if latest else None}
+        latest = db.execute(
+            "SELECT score FROM goalscore WHERE goal_id = ? ORDER BY scored_on "
+            "DESC, id DESC LIMIT 1",
+            (goal_id,),
+        ).fetchone()
+    return {
+        "family_id": family_id,
+        "wording": wording,
+        "scorer": scorer,
+        "latest": latest[0] if latest else None,
+    }
 
 
 async def saving_scores(browser, base: str, target: dict, tries: int) -> dict:
@@ -252,23 +299,37 @@ async def saving_scores(browser, base: str, target: dict, tries: int) -> dict:
             failures.append(f"try {n + 1}: {type(problem).__name__}: {str(problem)[:160]}")
             await page.screenshot(path=str(ROOT / "bench" / "results" / f"save-{n + 1}.png"))
     await context.close()
-    return {"family_id": target["family_id"], "tries": tries,
-            "save_to_sentence_ms": _summary(to_sentence) if to_sentence else None,
-            "save_to_run_finished_ms": _summary(to_idle) if to_idle else None,
-            "failures": failures}
+    return {
+        "family_id": target["family_id"],
+        "tries": tries,
+        "save_to_sentence_ms": _summary(to_sentence) if to_sentence else None,
+        "save_to_run_finished_ms": _summary(to_idle) if to_idle else None,
+        "failures": failures,
+    }
 
 
 def _summary(values: list[float]) -> dict:
     ordered = sorted(values)
-    return {"median": round(statistics.median(ordered), 1),
-            "p95": round(ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))], 1),
-            "max": round(ordered[-1], 1), "n": len(ordered)}
+    return {
+        "median": round(statistics.median(ordered), 1),
+        "p95": round(ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))], 1),
+        "max": round(ordered[-1], 1),
+        "n": len(ordered),
+    }
 
 
-async def measure(base: str, rounds: int, contexts: int, switches: int, server_pid: int,
-                  saves: int = 5, target: dict | None = None,
-                  parts: tuple[str, ...] = ("opening", "switching", "saving")) -> dict:
+async def measure(
+    base: str,
+    rounds: int,
+    contexts: int,
+    switches: int,
+    server_pid: int,
+    saves: int = 5,
+    target: dict | None = None,
+    parts: tuple[str, ...] = ("opening", "switching", "saving"),
+) -> dict:
     from playwright.async_api import async_playwright
+
     chromium = shutil.which("chromium")
     if not chromium:
         raise SystemExit("Debian's chromium is not installed (apt-get install chromium)")
@@ -284,14 +345,24 @@ async def measure(base: str, rounds: int, contexts: int, switches: int, server_p
         await context.close()
         opening = (await open_logged_in(browser, base, rounds)) if "opening" in parts else None
         rss_after_opening = rss_mb(server_pid)
-        together = ((await switching(browser, base, contexts, switches))
-                    if "switching" in parts else None)
-        saving = ((await saving_scores(browser, base, target, saves))
-                  if "saving" in parts and target and saves else None)
+        together = (
+            (await switching(browser, base, contexts, switches)) if "switching" in parts else None
+        )
+        saving = (
+            (await saving_scores(browser, base, target, saves))
+            if "saving" in parts and target and saves
+            else None
+        )
         await browser.close()
-    return {"opening": opening, "switching": together, "saving_scores": saving,
-            "server_rss_mb": {"after_opening": round(rss_after_opening, 1),
-                              "after_switching": round(rss_mb(server_pid), 1)}}  # after every part run
+    return {
+        "opening": opening,
+        "switching": together,
+        "saving_scores": saving,
+        "server_rss_mb": {
+            "after_opening": round(rss_after_opening, 1),
+            "after_switching": round(rss_mb(server_pid), 1),
+        },
+    }  # after every part run
 
 
 def main(argv: list[str] | None = None) -> dict:
@@ -300,8 +371,12 @@ def main(argv: list[str] | None = None) -> dict:
     parser.add_argument("--contexts", type=int, default=5)
     parser.add_argument("--switches", type=int, default=8)
     parser.add_argument("--saves", type=int, default=5)
-    parser.add_argument("--only", action="append", choices=["opening", "switching", "saving"],
-                        help="measure only this part (repeatable); all three by default")
+    parser.add_argument(
+        "--only",
+        action="append",
+        choices=["opening", "switching", "saving"],
+        help="measure only this part (repeatable); all three by default",
+    )
     parser.add_argument("--seed", type=int, default=42)
     parser.add_argument("--cache", type=Path, default=ROOT / "data" / "bench")
     parser.add_argument("--out", type=Path, default=ROOT / "bench" / "results" / "browser.json")
@@ -315,16 +390,26 @@ def main(argv: list[str] | None = None) -> dict:
         server = start_server(database, port, log)
         try:
             target = family_to_score(database)
-            results = asyncio.run(measure(f"http://127.0.0.1:{port}", args.rounds,
-                                          args.contexts, args.switches, server.pid,
-                                          args.saves, target,
-                                          tuple(args.only or ("opening", "switching",
-                                                              "saving"))))
+            results = asyncio.run(
+                measure(
+                    f"http://127.0.0.1:{port}",
+                    args.rounds,
+                    args.contexts,
+                    args.switches,
+                    server.pid,
+                    args.saves,
+                    target,
+                    tuple(args.only or ("opening", "switching", "saving")),
+                )
+            )
         finally:
             server.terminate()
             server.wait(timeout=20)
-            errors = [line for line in log.read_text(errors="replace").splitlines()
-                      if "Traceback" in line or "Error" in line]
+            errors = [
+                line
+                for line in log.read_text(errors="replace").splitlines()
+                if "Traceback" in line or "Error" in line
+            ]
             if errors:
                 print(f"Server log: {len(errors)} error lines, e.g. {errors[0][:200]}")
     results["machine"] = machine()
@@ -333,29 +418,39 @@ def main(argv: list[str] | None = None) -> dict:
     if o:
         print(f"Opening the app logged in ({o['landing_page']}), {o['rounds']} fresh contexts:")
         print(f"  login form visible   median {o['login_form_visible_ms']['median']:.0f} ms")
-        print(f"  log in → page drawn  median {o['login_to_page_drawn_ms']['median']:.0f} ms, "
-              f"p95 {o['login_to_page_drawn_ms']['p95']:.0f} ms")
-        print(f"  open → page drawn    median {o['open_to_page_drawn_ms']['median']:.0f} ms, "
-              f"p95 {o['open_to_page_drawn_ms']['p95']:.0f} ms")
+        print(
+            f"  log in → page drawn  median {o['login_to_page_drawn_ms']['median']:.0f} ms, "
+            f"p95 {o['login_to_page_drawn_ms']['p95']:.0f} ms"
+        )
+        print(
+            f"  open → page drawn    median {o['open_to_page_drawn_ms']['median']:.0f} ms, "
+            f"p95 {o['open_to_page_drawn_ms']['p95']:.0f} ms"
+        )
     if s:
-        print(f"{s['contexts']} contexts at once, {s['switches_each']} page switches each: "
-              f"median {s['switch_ms']['median']:.0f} ms, p95 {s['switch_ms']['p95']:.0f} ms, "
-              f"max {s['switch_ms']['max']:.0f} ms")
+        print(
+            f"{s['contexts']} contexts at once, {s['switches_each']} page switches each: "
+            f"median {s['switch_ms']['median']:.0f} ms, p95 {s['switch_ms']['p95']:.0f} ms, "
+            f"max {s['switch_ms']['max']:.0f} ms"
+        )
         for failure in s["failures"]:
             print(f"  not timed: {failure}")
     v = results["saving_scores"]
     if v:
         if v["save_to_sentence_ms"]:
-            print(f"Saving a score to the chart showing it (family {v['family_id']}, "
-                  f"{v['save_to_sentence_ms']['n']} of {v['tries']} tries): median "
-                  f"{v['save_to_sentence_ms']['median']:.0f} ms to the sentence, "
-                  f"{v['save_to_run_finished_ms']['median']:.0f} ms to the run finished "
-                  f"(max {v['save_to_sentence_ms']['max']:.0f} ms)")
+            print(
+                f"Saving a score to the chart showing it (family {v['family_id']}, "
+                f"{v['save_to_sentence_ms']['n']} of {v['tries']} tries): median "
+                f"{v['save_to_sentence_ms']['median']:.0f} ms to the sentence, "
+                f"{v['save_to_run_finished_ms']['median']:.0f} ms to the run finished "
+                f"(max {v['save_to_sentence_ms']['max']:.0f} ms)"
+            )
         for failure in v["failures"]:
             print(f"  not timed: {failure}")
     if o and s:
-        print(f"Server memory: {results['server_rss_mb']['after_opening']:.0f} MB after the "
-              f"logins, {results['server_rss_mb']['after_switching']:.0f} MB after switching")
+        print(
+            f"Server memory: {results['server_rss_mb']['after_opening']:.0f} MB after the "
+            f"logins, {results['server_rss_mb']['after_switching']:.0f} MB after switching"
+        )
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(results, indent=2))
     return results

@@ -5,6 +5,7 @@ are the generator's alone.
 
 Writes the database next to a `.json` file with the row counts, seconds and peak memory.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -42,8 +43,13 @@ def main(argv: list[str] | None = None) -> None:
     engine = get_engine(f"sqlite:///{partial}")
     upgrade_to_head(engine)
     migrated = monotonic()
-    counts = fill(engine, tier=args.tier, families=args.families, seed=args.seed,
-                  progress=None if args.quiet else ProgressBar())
+    counts = fill(
+        engine,
+        tier=args.tier,
+        families=args.families,
+        seed=args.seed,
+        progress=None if args.quiet else ProgressBar(),
+    )
     # Fold the WAL back in. No ANALYZE: the app's own databases have no planner statistics
     # either, so the benchmark sees the query plans a council would get.
     with engine.connect() as connection:
@@ -53,14 +59,22 @@ def main(argv: list[str] | None = None) -> None:
     os.replace(partial, args.out)
     for leftover in (Path(f"{partial}-wal"), Path(f"{partial}-shm")):
         leftover.unlink(missing_ok=True)
-    meta = {"tier": args.tier, "seed": args.seed, "families": args.families, "counts": counts,
-            "seconds": round(seconds, 1), "fill_seconds": round(monotonic() - migrated, 1),
-            "peak_rss_mb": round(peak_rss_mb(), 1),
-            "size_mb": round(args.out.stat().st_size / 2**20, 1)}
+    meta = {
+        "tier": args.tier,
+        "seed": args.seed,
+        "families": args.families,
+        "counts": counts,
+        "seconds": round(seconds, 1),
+        "fill_seconds": round(monotonic() - migrated, 1),
+        "peak_rss_mb": round(peak_rss_mb(), 1),
+        "size_mb": round(args.out.stat().st_size / 2**20, 1),
+    }
     args.out.with_suffix(".json").write_text(json.dumps(meta, indent=2))
-    print(f"{args.tier}: {counts['family']:,} families, {counts['meeting']:,} meetings, "
-          f"{counts['goalscore']:,} scores in {seconds:.0f} s, peak {meta['peak_rss_mb']:.0f} MB",
-          file=sys.stderr)
+    print(
+        f"{args.tier}: {counts['family']:,} families, {counts['meeting']:,} meetings, "
+        f"{counts['goalscore']:,} scores in {seconds:.0f} s, peak {meta['peak_rss_mb']:.0f} MB",
+        file=sys.stderr,
+    )
 
 
 if __name__ == "__main__":

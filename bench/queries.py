@@ -5,6 +5,7 @@
 Opens the page as bench/run.py does (same users, same family, same app shell), with the
 Streamlit caches emptied so every query runs, and times each statement at the cursor.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -27,6 +28,7 @@ def main(argv: list[str] | None = None) -> None:
 
     import streamlit as st
     from sqlalchemy import event
+
     from components.pages import PAGES
     from db.store.engine import get_engine
 
@@ -68,10 +70,12 @@ def main(argv: list[str] | None = None) -> None:
         run._restore(original)
 
     total_sql = sum(sum(t) for t in spent.values()) / args.runs
-    print(f"{args.page} on {args.tier} as {user} (family {family_id}): cold run "
-          f"{min(totals):.0f} ms, of which SQL {total_sql:.0f} ms in "
-          f"{sum(len(t) for t in spent.values()) // args.runs} statements")
-    ranked = sorted(spent.items(), key=lambda item: -sum(item[1]))[:args.top]
+    print(
+        f"{args.page} on {args.tier} as {user} (family {family_id}): cold run "
+        f"{min(totals):.0f} ms, of which SQL {total_sql:.0f} ms in "
+        f"{sum(len(t) for t in spent.values()) // args.runs} statements"
+    )
+    ranked = sorted(spent.items(), key=lambda item: -sum(item[1]))[: args.top]
     with engine.connect() as connection:
         for (statement, parameters), times in ranked:
             print(f"\n--- {sum(times) / args.runs:.1f} ms a run ({len(times) // args.runs} x)")
@@ -81,8 +85,9 @@ def main(argv: list[str] | None = None) -> None:
                 params = eval(parameters) if parameters.startswith(("(", "[")) else ()  # noqa: S307
                 if isinstance(params, list):
                     params = params[0] if params else ()
-                plan = connection.exec_driver_sql(f"EXPLAIN QUERY PLAN {statement}",
-                                                  tuple(params)).all()
+                plan = connection.exec_driver_sql(
+                    f"EXPLAIN QUERY PLAN {statement}", tuple(params)
+                ).all()
                 for row in plan:
                     print(f"    plan: {row[-1]}")
 

@@ -14,6 +14,7 @@ It prints each page's median, p95 and ratio to the floor, the family page's larg
 peak memory and the machine, and writes the figures to bench/results/latest.json. It is a
 benchmark, not a test: misses are reported, never failed on.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -38,26 +39,38 @@ ROOT = Path(__file__).resolve().parent.parent
 FLOOR_PAGE = "bench/floor_page.py"
 FLOOR_URL = "bench-floor"
 FAMILY_PAGE = "pages/family.py"
-PAGE_LIMIT = 5.0    # every page on large: at most this many times the floor
+PAGE_LIMIT = 5.0  # every page on large: at most this many times the floor
 FAMILY_LIMIT = 1.3  # a family's page on large: at most this many times its cost on small
 
 
 # --- the tiers' databases ----------------------------------------------------------------
+
 
 def generator_version() -> str:
     """Changes whenever the generator changes, so a cached database is never stale."""
     return hashlib.sha256((ROOT / "db" / "ops" / "demo.py").read_bytes()).hexdigest()[:10]
 
 
-def tier_database(tier: str, seed: int, cache: Path, families: int | None = None) -> tuple[Path, dict]:
+def tier_database(
+    tier: str, seed: int, cache: Path, families: int | None = None
+) -> tuple[Path, dict]:
     """The tier's database, generated once (in a child process) and reused afterwards."""
     scaled = f"-f{families}" if families else ""
     path = cache / f"{tier}{scaled}-s{seed}-g{generator_version()}.db"
     meta_path = path.with_suffix(".json")
     if not (path.exists() and meta_path.exists()):
         print(f"Generating the {tier} tier (seed {seed}) into {path} ...", flush=True)
-        command = [sys.executable, "-m", "bench.generate", "--tier", tier, "--seed", str(seed),
-                   "--out", str(path)]
+        command = [
+            sys.executable,
+            "-m",
+            "bench.generate",
+            "--tier",
+            tier,
+            "--seed",
+            str(seed),
+            "--out",
+            str(path),
+        ]
         if families:
             command += ["--families", str(families)]
         subprocess.run(command, check=True, cwd=ROOT)
@@ -69,6 +82,7 @@ def tier_database(tier: str, seed: int, cache: Path, families: int | None = None
 def use_database(path: Path) -> None:
     """Points the app (and db/) at this database, migrated to head, with caches emptied."""
     import streamlit as st
+
     from db.store.engine import get_engine
     from db.store.migrate import upgrade_to_head
 
@@ -81,15 +95,19 @@ def use_database(path: Path) -> None:
 
 # --- who to log in as, and which family to open ------------------------------------------
 
+
 def typical_practitioner(tier: str) -> str:
     """`practitioner` on the small tiers; on large, the practitioner (not a manager) whose
     number of open families they lead is the median of all such practitioners."""
     if tier != "large":
         return "practitioner"
     from sqlalchemy import text
+
     from db.store.engine import get_engine
+
     with get_engine().connect() as connection:
-        rows = connection.execute(text("""
+        rows = connection.execute(
+            text("""
             SELECT w.username, COUNT(DISTINCT f.id) AS families
             FROM worker w
             JOIN workerrole r ON r.worker_id = w.id AND r.role = 'practitioner'
@@ -97,7 +115,8 @@ def typical_practitioner(tier: str) -> str:
             LEFT JOIN family f ON f.id = wr.family_id AND f.status != 'closed'
             WHERE w.is_active AND NOT EXISTS (
                 SELECT 1 FROM workerrole m WHERE m.worker_id = w.id AND m.role != 'practitioner')
-            GROUP BY w.id ORDER BY families, w.id""")).all()
+            GROUP BY w.id ORDER BY families, w.id""")
+        ).all()
     return rows[len(rows) // 2][0]
 
 
@@ -106,10 +125,13 @@ def typical_family(username: str) -> tuple[int, int, int]:
     nearest to MEETINGS_PER_FAMILY meetings and SCORES_PER_FAMILY scores), so the family page
     compares like with like across tiers: (family id, meetings, scores)."""
     from sqlalchemy import text
+
     from db.ops.demo import MEETINGS_PER_FAMILY, SCORES_PER_FAMILY
     from db.store.engine import get_engine
+
     with get_engine().connect() as connection:
-        rows = connection.execute(text("""
+        rows = connection.execute(
+            text("""
             SELECT f.id,
                    (SELECT COUNT(*) FROM meeting m WHERE m.family_id = f.id) AS meetings,
                    (SELECT COUNT(*) FROM goalscore s JOIN goal g ON g.id = s.goal_id
@@ -118,24 +140,32 @@ def typical_family(username: str) -> tuple[int, int, int]:
             JOIN workerteam wt ON wt.team_id = f.team_id
             JOIN worker w ON w.id = wt.worker_id AND w.username = :username
             WHERE f.status = 'working_together' AND f.erased_at IS NULL"""),
-            {"username": username}).all()
+            {"username": username},
+        ).all()
     if not rows:
         raise SystemExit(f"{username} has no family we work with: cannot open the family page")
-    family_id, meetings, scores = min(rows, key=lambda r: (
-        abs(r[1] - MEETINGS_PER_FAMILY) / MEETINGS_PER_FAMILY
-        + abs(r[2] - SCORES_PER_FAMILY) / SCORES_PER_FAMILY, r[0]))
+    family_id, meetings, scores = min(
+        rows,
+        key=lambda r: (
+            abs(r[1] - MEETINGS_PER_FAMILY) / MEETINGS_PER_FAMILY
+            + abs(r[2] - SCORES_PER_FAMILY) / SCORES_PER_FAMILY,
+            r[0],
+        ),
+    )
     return family_id, meetings, scores
 
 
 def user_for(roles) -> str:
     """The demo login for a page: practitioner first, then the page's first listed role."""
     from db.store.models import Role
+
     if Role.practitioner in roles:
         return "practitioner"
     return {Role.manager: "manager", Role.admin: "admin"}[roles[0]]
 
 
 # --- running pages -----------------------------------------------------------------------
+
 
 @dataclass
 class PageRun:
@@ -170,6 +200,7 @@ def _with_floor_page():
     from streamlit.runtime.pages_manager import PagesManager
     from streamlit.runtime.scriptrunner.script_cache import ScriptCache
     from streamlit.testing.v1 import app_test
+
     from components import pages
 
     original = pages.pages_for, PagesManager.__init__, app_test.ScriptCache
@@ -193,22 +224,30 @@ def _with_floor_page():
 def _restore(original) -> None:
     from streamlit.runtime.pages_manager import PagesManager
     from streamlit.testing.v1 import app_test
+
     from components import pages
+
     pages.pages_for, PagesManager.__init__, app_test.ScriptCache = original
 
 
 def _shell_ran(at) -> bool:
     """app.py ran around the page: it draws the sidebar (who is logged in, log out)."""
-    return any(getattr(b, "key", None) == "sidebar_log_out" for b in at.sidebar.button) \
-        if hasattr(at.sidebar, "button") else False
+    return (
+        any(getattr(b, "key", None) == "sidebar_log_out" for b in at.sidebar.button)
+        if hasattr(at.sidebar, "button")
+        else False
+    )
 
 
 def quiet_streamlit() -> None:
     """AppTest outside a server warns about its missing runtime on every run; hush it."""
     import logging
-    for name in ("streamlit.runtime.scriptrunner_utils.script_run_context",
-                 "streamlit.runtime.caching.cache_data_api",
-                 "streamlit.runtime.caching.cache_resource_api"):
+
+    for name in (
+        "streamlit.runtime.scriptrunner_utils.script_run_context",
+        "streamlit.runtime.caching.cache_data_api",
+        "streamlit.runtime.caching.cache_resource_api",
+    ):
         logging.getLogger(name).disabled = True
 
 
@@ -225,6 +264,7 @@ def _problem(at) -> str | None:
 
 def _open(page: PageRun, family_id: int | None):
     from tests.apptest import logged_in
+
     at = logged_in(page.user)
     at.run()
     at.switch_page(page.path)
@@ -237,9 +277,11 @@ def _open(page: PageRun, family_id: int | None):
     return at
 
 
-def bench_tier(tier: str, reruns: int, warmups: int, family_id: int | None,
-               practitioner: str) -> list[PageRun]:
+def bench_tier(
+    tier: str, reruns: int, warmups: int, family_id: int | None, practitioner: str
+) -> list[PageRun]:
     from components.pages import PAGES
+
     runs = [PageRun("(floor: app shell, empty body)", FLOOR_PAGE, practitioner)]
     for path, title, _icon, _url, roles in PAGES:
         user = user_for(roles)
@@ -265,6 +307,7 @@ def bench_tier(tier: str, reruns: int, warmups: int, family_id: int | None,
 
 # --- the machine and the report ----------------------------------------------------------
 
+
 def machine() -> dict:
     cpu = platform.processor() or "unknown"
     try:
@@ -274,44 +317,62 @@ def machine() -> dict:
                 break
     except OSError:
         pass
-    import streamlit
     import sqlalchemy
-    return {"cpu": cpu, "cores": os.cpu_count(), "python": platform.python_version(),
-            "sqlite": sqlite3.sqlite_version, "streamlit": streamlit.__version__,
-            "sqlalchemy": sqlalchemy.__version__, "os": platform.platform()}
+    import streamlit
+
+    return {
+        "cpu": cpu,
+        "cores": os.cpu_count(),
+        "python": platform.python_version(),
+        "sqlite": sqlite3.sqlite_version,
+        "streamlit": streamlit.__version__,
+        "sqlalchemy": sqlalchemy.__version__,
+        "os": platform.platform(),
+    }
 
 
 def report(results: dict) -> str:
     lines = []
     m = results["machine"]
-    lines.append(f"Machine: {m['cpu']}, {m['cores']} cores, Python {m['python']}, "
-                 f"SQLite {m['sqlite']}, streamlit {m['streamlit']}, SQLAlchemy {m['sqlalchemy']}")
+    lines.append(
+        f"Machine: {m['cpu']}, {m['cores']} cores, Python {m['python']}, "
+        f"SQLite {m['sqlite']}, streamlit {m['streamlit']}, SQLAlchemy {m['sqlalchemy']}"
+    )
     for tier, data in results["tiers"].items():
         g = data["database"]
         counts = g["counts"]
         lines.append("")
-        lines.append(f"== {tier}: {counts['family']:,} families, {counts['worker']:,} workers, "
-                     f"{counts['team']:,} teams, {counts['meeting']:,} meetings, "
-                     f"{counts['goalscore']:,} scores; generated in {g['seconds']:.0f} s "
-                     f"(peak {g['peak_rss_mb']:.0f} MB, {g['size_mb']:.0f} MB on disk)")
-        lines.append(f"   as {data['practitioner']} (practitioner pages); family "
-                     f"{data['family_id']}: {data['family_meetings']} meetings, "
-                     f"{data['family_scores']} scores; {data['reruns']} reruns per page")
-        lines.append(f"   {'page':<34} {'as':<14} {'first':>8} {'median':>8} {'p95':>8} "
-                     f"{'x floor':>8}")
+        lines.append(
+            f"== {tier}: {counts['family']:,} families, {counts['worker']:,} workers, "
+            f"{counts['team']:,} teams, {counts['meeting']:,} meetings, "
+            f"{counts['goalscore']:,} scores; generated in {g['seconds']:.0f} s "
+            f"(peak {g['peak_rss_mb']:.0f} MB, {g['size_mb']:.0f} MB on disk)"
+        )
+        lines.append(
+            f"   as {data['practitioner']} (practitioner pages); family "
+            f"{data['family_id']}: {data['family_meetings']} meetings, "
+            f"{data['family_scores']} scores; {data['reruns']} reruns per page"
+        )
+        lines.append(
+            f"   {'page':<34} {'as':<14} {'first':>8} {'median':>8} {'p95':>8} {'x floor':>8}"
+        )
         floor = data["floor_ms"]
         for page in data["pages"]:
             if page["problem"]:
-                lines.append(f"   {page['name']:<34} {page['user']:<14} DID NOT RENDER: "
-                             f"{page['problem'][:300]}")
+                lines.append(
+                    f"   {page['name']:<34} {page['user']:<14} DID NOT RENDER: "
+                    f"{page['problem'][:300]}"
+                )
                 continue
             ratio = page["median_ms"] / floor
             flag = ""
             if tier == "large" and page["path"] != FLOOR_PAGE and ratio > PAGE_LIMIT:
                 flag = f"  MISS (> {PAGE_LIMIT:g}x)"
-            lines.append(f"   {page['name']:<34} {page['user']:<14} {page['first_ms']:>6.0f}ms "
-                         f"{page['median_ms']:>6.1f}ms {page['p95_ms']:>6.1f}ms "
-                         f"{ratio:>7.1f}x{flag}")
+            lines.append(
+                f"   {page['name']:<34} {page['user']:<14} {page['first_ms']:>6.0f}ms "
+                f"{page['median_ms']:>6.1f}ms {page['p95_ms']:>6.1f}ms "
+                f"{ratio:>7.1f}x{flag}"
+            )
     family = results.get("family_large_over_small")
     lines.append("")
     if family is None:
@@ -319,11 +380,17 @@ def report(results: dict) -> str:
     else:
         verdict = "ok" if family <= FAMILY_LIMIT else f"MISS (> {FAMILY_LIMIT:g})"
         relative = results["family_large_over_small_floor_relative"]
-        lines.append(f"Family page large/small: {family:.2f} ({verdict}); against each tier's "
-                     f"floor: {relative:.2f}")
-    lines.append(f"Peak memory: benchmark process {results['peak_rss_mb']:.0f} MB; "
-                 + ", ".join(f"generating {t} {d['database']['peak_rss_mb']:.0f} MB"
-                             for t, d in results["tiers"].items()))
+        lines.append(
+            f"Family page large/small: {family:.2f} ({verdict}); against each tier's "
+            f"floor: {relative:.2f}"
+        )
+    lines.append(
+        f"Peak memory: benchmark process {results['peak_rss_mb']:.0f} MB; "
+        + ", ".join(
+            f"generating {t} {d['database']['peak_rss_mb']:.0f} MB"
+            for t, d in results["tiers"].items()
+        )
+    )
     return "\n".join(lines)
 
 
@@ -333,14 +400,20 @@ def main(argv: list[str] | None = None) -> dict:
     parser.add_argument("--reruns", type=int, default=30)
     parser.add_argument("--warmups", type=int, default=2)
     parser.add_argument("--seed", type=int, default=42)
-    parser.add_argument("--families", type=int,
-                        help="scale every tier to this many families (quick runs only)")
-    parser.add_argument("--cache", type=Path, default=ROOT / "data" / "bench",
-                        help="where tier databases are kept (git-ignored)")
+    parser.add_argument(
+        "--families", type=int, help="scale every tier to this many families (quick runs only)"
+    )
+    parser.add_argument(
+        "--cache",
+        type=Path,
+        default=ROOT / "data" / "bench",
+        help="where tier databases are kept (git-ignored)",
+    )
     parser.add_argument("--out", type=Path, default=ROOT / "bench" / "results" / "latest.json")
     args = parser.parse_args(argv)
     tiers = [t.strip() for t in args.tiers.split(",") if t.strip()]
     from db.ops.demo import TIERS
+
     unknown = [t for t in tiers if t not in TIERS]
     if unknown:
         parser.error(f"unknown tier(s): {', '.join(unknown)}; choose from {', '.join(TIERS)}")
@@ -349,51 +422,81 @@ def main(argv: list[str] | None = None) -> dict:
     quiet_streamlit()
     databases = {t: tier_database(t, args.seed, args.cache, args.families) for t in tiers}
     original = _with_floor_page()
-    results: dict = {"machine": machine(), "reruns": args.reruns, "seed": args.seed,
-                     "when": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()), "tiers": {}}
+    results: dict = {
+        "machine": machine(),
+        "reruns": args.reruns,
+        "seed": args.seed,
+        "when": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
+        "tiers": {},
+    }
     try:
         for tier in tiers:
             path, meta = databases[tier]
             use_database(path)
             practitioner = typical_practitioner(tier)
             family_id, meetings, scores = typical_family(practitioner)
-            print(f"Benchmarking {tier} as {practitioner} ({args.reruns} reruns a page) ...",
-                  flush=True)
+            print(
+                f"Benchmarking {tier} as {practitioner} ({args.reruns} reruns a page) ...",
+                flush=True,
+            )
             runs = bench_tier(tier, args.reruns, args.warmups, family_id, practitioner)
             floor = runs[0].median
             results["tiers"][tier] = {
-                "database": meta, "practitioner": practitioner, "family_id": family_id,
-                "family_meetings": meetings, "family_scores": scores, "reruns": args.reruns,
+                "database": meta,
+                "practitioner": practitioner,
+                "family_id": family_id,
+                "family_meetings": meetings,
+                "family_scores": scores,
+                "reruns": args.reruns,
                 "floor_ms": round(floor, 2),
-                "pages": [{"name": r.name, "path": r.path, "user": r.user,
-                           "first_ms": round(r.first_ms, 1), "median_ms": round(r.median, 2),
-                           "p95_ms": round(r.p95, 2), "x_floor": round(r.median / floor, 2),
-                           "problem": r.problem,
-                           "times_ms": [round(t, 2) for t in r.times_ms]} for r in runs],
+                "pages": [
+                    {
+                        "name": r.name,
+                        "path": r.path,
+                        "user": r.user,
+                        "first_ms": round(r.first_ms, 1),
+                        "median_ms": round(r.median, 2),
+                        "p95_ms": round(r.p95, 2),
+                        "x_floor": round(r.median / floor, 2),
+                        "problem": r.problem,
+                        "times_ms": [round(t, 2) for t in r.times_ms],
+                    }
+                    for r in runs
+                ],
                 "peak_rss_mb_so_far": round(peak_rss_mb(), 1),
             }
     finally:
         _restore(original)
     tiers_done = results["tiers"]
     if "small" in tiers_done and "large" in tiers_done:
+
         def family_median(tier):
-            return next(p["median_ms"] for p in tiers_done[tier]["pages"]
-                        if p["path"] == FAMILY_PAGE)
+            return next(
+                p["median_ms"] for p in tiers_done[tier]["pages"] if p["path"] == FAMILY_PAGE
+            )
+
         ratio = family_median("large") / family_median("small")
         results["family_large_over_small"] = None if ratio != ratio else round(ratio, 3)
         # The same ratio with each tier's page measured against its own floor: the tiers run
         # minutes apart, and on a shared machine the load can change in between.
         floors = tiers_done["large"]["floor_ms"] / tiers_done["small"]["floor_ms"]
-        results["family_large_over_small_floor_relative"] = \
+        results["family_large_over_small_floor_relative"] = (
             None if ratio != ratio else round(ratio / floors, 3)
+        )
     results["peak_rss_mb"] = round(peak_rss_mb(), 1)
     text = report(results)
     print(text)
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(results, indent=2, default=str))
-    print(f"\nFigures written to {args.out.relative_to(ROOT) if args.out.is_relative_to(ROOT) else args.out}")
-    broken = [f"{tier}: {p['name']}" for tier, data in tiers_done.items() for p in data["pages"]
-              if p["problem"]]
+    print(
+        f"\nFigures written to {args.out.relative_to(ROOT) if args.out.is_relative_to(ROOT) else args.out}"
+    )
+    broken = [
+        f"{tier}: {p['name']}"
+        for tier, data in tiers_done.items()
+        for p in data["pages"]
+        if p["problem"]
+    ]
     if broken:
         print(f"Pages that did not render: {', '.join(broken)}", file=sys.stderr)
         raise SystemExit(1)

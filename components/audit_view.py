@@ -1,17 +1,20 @@
 """Who looked at a family's record: for the managers who lead the family's team."""
+
 from __future__ import annotations
 
 import pandas as pd
 import streamlit as st
 
 from components.ui import local_time
-from db.rules.access import Actor
 from db.admin import family_viewers
-from db.store.models import Role
+from db.rules.access import Actor
 from db.settings import DEFAULT_TIME_ZONE
+from db.store.models import Role
 
 
-def who_looked(actor: Actor, family_id: int, time_zone: str = DEFAULT_TIME_ZONE) -> pd.DataFrame | None:
+def who_looked(
+    actor: Actor, family_id: int, time_zone: str = DEFAULT_TIME_ZONE
+) -> pd.DataFrame | None:
     """Draws who opened this family's record and when, newest first, for a manager who leads
     the family's team; draws nothing and returns None for anyone else."""
     if not actor.has(Role.manager):
@@ -24,6 +27,10 @@ def who_looked(actor: Actor, family_id: int, time_zone: str = DEFAULT_TIME_ZONE)
             st.caption("No one has opened this record yet.")
         else:
             shown = viewers.assign(when=viewers["when"].map(lambda t: local_time(t, time_zone)))
-            st.dataframe(shown, hide_index=True, width="stretch",
-                         column_config={"when": "When", "who": "Who", "roles": "Their role"})
+            st.dataframe(
+                shown,
+                hide_index=True,
+                width="stretch",
+                column_config={"when": "When", "who": "Who", "roles": "Their role"},
+            )
     return viewers

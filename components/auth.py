@@ -4,11 +4,11 @@ streamlit-authenticator keeps the re-login cookie (a signed JWT) and its cookie 
 the form is our own so failed attempts can pause a username for a while, and unknown usernames
 cost the same as wrong passwords. Whether a session still stands is decided in db.auth.
 """
+
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
-
 import sys
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import streamlit as st
@@ -18,25 +18,42 @@ from streamlit.errors import StreamlitAPIException
 from components.config import cookie_key
 from db import auth
 from db.rules.access import Actor, load_actor
+from db.settings import ABSOLUTE_HOURS, COOKIE_NAME, IDLE_MINUTES
 from db.store.engine import read_session
 from db.store.models import Role
-from db.settings import ABSOLUTE_HOURS, COOKIE_NAME, IDLE_MINUTES
 from db.store.types import utcnow
 
 COOKIE_DAYS = ABSOLUTE_HOURS / 24
 _LIBRARY_KEYS = ("authentication_status", "username", "name", "roles", "email")
 # Our own session keys: never stashed as "typed" values.
-_OWN_KEYS = {*_LIBRARY_KEYS, "logout", "auth_at", "last_active_at", "actor", "idle_exempt",
-             "must_change_password", "signed_out_because", "_authenticator", "_typed_stash",
-             "families_viewed", "init"}
+_OWN_KEYS = {
+    *_LIBRARY_KEYS,
+    "logout",
+    "auth_at",
+    "last_active_at",
+    "actor",
+    "idle_exempt",
+    "must_change_password",
+    "signed_out_because",
+    "_authenticator",
+    "_typed_stash",
+    "families_viewed",
+    "init",
+}
 # How often an open screen checks whether its session still stands (seconds).
 WATCH_SECONDS = max(15, min(60, int(IDLE_MINUTES * 60 / 4)))
 
 
 def _authenticator() -> stauth.Authenticate:
     # One per run: its cookie component has a fixed key.
-    return stauth.Authenticate({"usernames": {}}, COOKIE_NAME, cookie_key(), COOKIE_DAYS,
-                               auto_hash=False, login_sleep_time=0)
+    return stauth.Authenticate(
+        {"usernames": {}},
+        COOKIE_NAME,
+        cookie_key(),
+        COOKIE_DAYS,
+        auto_hash=False,
+        login_sleep_time=0,
+    )
 
 
 def _start_session(actor: Actor, authenticated_at: datetime) -> None:
@@ -48,11 +65,17 @@ def _start_session(actor: Actor, authenticated_at: datetime) -> None:
                 st.session_state[key] = value
             except Exception:
                 pass
-    st.session_state.update({
-        "authentication_status": True, "username": actor.username, "name": actor.name,
-        "roles": sorted(actor.roles), "logout": None,
-        "auth_at": authenticated_at, "last_active_at": utcnow(),
-    })
+    st.session_state.update(
+        {
+            "authentication_status": True,
+            "username": actor.username,
+            "name": actor.name,
+            "roles": sorted(actor.roles),
+            "logout": None,
+            "auth_at": authenticated_at,
+            "last_active_at": utcnow(),
+        }
+    )
 
 
 def _widget_values() -> dict:
@@ -65,6 +88,7 @@ def _widget_values() -> dict:
     kept = {}
     try:  # Streamlit's own record of which key belongs to which kind of widget
         from streamlit.runtime.state.session_state_proxy import get_session_state
+
         internal = get_session_state()._state
         metadata = internal._new_widget_state.widget_metadata
         key_to_id = internal._key_id_mapper
@@ -77,8 +101,11 @@ def _widget_values() -> dict:
             continue  # not a widget: the page's own state stays where it is anyway
         meta = metadata.get(key_to_id.get_id_from_key(key))
         kind = getattr(meta, "value_type", None)
-        if kind is None or "trigger" in kind or kind in ("chat_input_value",
-                                                         "file_uploader_state_value"):
+        if (
+            kind is None
+            or "trigger" in kind
+            or kind in ("chat_input_value", "file_uploader_state_value")
+        ):
             continue
         try:
             value = state[key]
@@ -93,6 +120,7 @@ def _settable(value) -> bool:
     """Plain values a widget accepts back through st.session_state (not editor or selection
     states, which Streamlit refuses to have set)."""
     from datetime import date, time
+
     plain = (str, int, float, bool, date, time, type(None))
     if isinstance(value, plain):
         return True
@@ -103,9 +131,19 @@ def _end_session(message: str = "") -> None:
     username = st.session_state.get("username")
     if username and message and message != "You've logged out.":
         st.session_state["_typed_stash"] = {"username": username, "values": _widget_values()}
-    for key in (*_LIBRARY_KEYS, "auth_at", "last_active_at", "actor", "must_change_password",
-                "families_viewed", "conference", "huddle_team", "huddle_week", "huddle_wall",
-                "after_login"):
+    for key in (
+        *_LIBRARY_KEYS,
+        "auth_at",
+        "last_active_at",
+        "actor",
+        "must_change_password",
+        "families_viewed",
+        "conference",
+        "huddle_team",
+        "huddle_week",
+        "huddle_wall",
+        "after_login",
+    ):
         st.session_state.pop(key, None)
     st.session_state["logout"] = True
     if message:
@@ -121,11 +159,17 @@ def current_actor() -> Actor | None:
     st.session_state.setdefault("auth_at", now)
     st.session_state.setdefault("last_active_at", now)
     valid_after = auth.sessions_valid_after(st.session_state["username"])
-    problem = "Your account is not active. Please ask your admin." if valid_after is None else \
-        auth.session_problem(authenticated_at=st.session_state["auth_at"],
-                             last_active_at=st.session_state["last_active_at"],
-                             sessions_valid_after=valid_after, now=now,
-                             idle_exempt=st.session_state.get("idle_exempt", False))
+    problem = (
+        "Your account is not active. Please ask your admin."
+        if valid_after is None
+        else auth.session_problem(
+            authenticated_at=st.session_state["auth_at"],
+            last_active_at=st.session_state["last_active_at"],
+            sessions_valid_after=valid_after,
+            now=now,
+            idle_exempt=st.session_state.get("idle_exempt", False),
+        )
+    )
     if problem:
         _end_session(problem)
         return None
@@ -145,7 +189,9 @@ def _restore_from_cookie(authenticator: stauth.Authenticate) -> None:
     token = authenticator.cookie_controller.get_cookie()
     if not token or not isinstance(token.get("username"), str):
         return
-    issued_at = datetime.fromtimestamp(token["exp_date"], timezone.utc) - timedelta(days=COOKIE_DAYS)
+    issued_at = datetime.fromtimestamp(token["exp_date"], timezone.utc) - timedelta(
+        days=COOKIE_DAYS
+    )
     valid_after = auth.sessions_valid_after(token["username"])
     if valid_after is None or issued_at < valid_after:
         authenticator.cookie_controller.delete_cookie()
@@ -174,6 +220,7 @@ def sign_in() -> Actor | None:
 
 def _login_form(authenticator: stauth.Authenticate) -> None:
     from components.ui import demo_marker
+
     st.title("Golden Thread")
     demo_marker()
     reason = st.session_state.pop("signed_out_because", "")
@@ -250,8 +297,10 @@ def _hand_over_to_the_app() -> None:
     navigation; app.py brings them back here afterwards."""
     page = next((path for path in _calling_files() if path.parent.name == "pages"), None)
     if page is not None:
-        st.session_state["after_login"] = {"page": f"pages/{page.name}",
-                                           "query": dict(st.query_params)}
+        st.session_state["after_login"] = {
+            "page": f"pages/{page.name}",
+            "query": dict(st.query_params),
+        }
     try:
         st.switch_page("app.py")
     except StreamlitAPIException:
@@ -262,6 +311,7 @@ def return_to_where_they_were_going(actor: Actor) -> None:
     """After login, a deep link that arrived before the navigation existed lands on its page
     (if the worker's roles include it)."""
     from components.pages import PAGES
+
     target = st.session_state.pop("after_login", None)
     allowed = {path for path, _t, _i, _u, roles in PAGES if any(actor.has(r) for r in roles)}
     if target and target["page"] in allowed and not st.session_state.get("must_change_password"):
@@ -278,11 +328,16 @@ def session_has_lapsed() -> bool:
     if valid_after is None:
         return True
     now = utcnow()
-    return auth.session_problem(
-        authenticated_at=st.session_state.get("auth_at", now),
-        last_active_at=st.session_state.get("last_active_at", now),
-        sessions_valid_after=valid_after, now=now,
-        idle_exempt=st.session_state.get("idle_exempt", False)) is not None
+    return (
+        auth.session_problem(
+            authenticated_at=st.session_state.get("auth_at", now),
+            last_active_at=st.session_state.get("last_active_at", now),
+            sessions_valid_after=valid_after,
+            now=now,
+            idle_exempt=st.session_state.get("idle_exempt", False),
+        )
+        is not None
+    )
 
 
 @st.fragment(run_every=WATCH_SECONDS)
@@ -292,16 +347,21 @@ def _watch_session() -> None:
     and the huddle's wall view set st.session_state["idle_exempt"] while they are shown."""
     if session_has_lapsed():
         st.rerun(scope="app")
-    left = auth.idle_minutes_left(last_active_at=st.session_state.get("last_active_at", utcnow()),
-                                  now=utcnow(), idle_exempt=st.session_state.get("idle_exempt",
-                                                                                 False))
+    left = auth.idle_minutes_left(
+        last_active_at=st.session_state.get("last_active_at", utcnow()),
+        now=utcnow(),
+        idle_exempt=st.session_state.get("idle_exempt", False),
+    )
     if left is None:
         return
     # Typing into a form sends nothing until it is saved, so the server can't tell someone
     # is busy: ask, rather than throw away what they are writing.
-    st.warning(f"You'll be logged out in about {max(1, round(left))} minute"
-               f"{'s' if round(left) > 1 else ''} as nothing has been saved or clicked for a "
-               f"while. Anything you're typing stays if you carry on.", icon=":material/timer:")
+    st.warning(
+        f"You'll be logged out in about {max(1, round(left))} minute"
+        f"{'s' if round(left) > 1 else ''} as nothing has been saved or clicked for a "
+        f"while. Anything you're typing stays if you carry on.",
+        icon=":material/timer:",
+    )
     if st.button("I'm still here", key="still_here", type="primary"):
         st.session_state["last_active_at"] = utcnow()
         st.rerun(scope="fragment")

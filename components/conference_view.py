@@ -1,19 +1,19 @@
 """The family meeting screen: large, calm, plain words; only this family and only what fits
 the audience chosen by the worker."""
+
 from __future__ import annotations
 
 import pandas as pd
 import streamlit as st
 
-from components import goals
+from components import family_copy, goals
 from components.forms import show_problem
 from components.ui import demo_marker, friendly_date, plain
-from db import meetings
 from db import families as family_store
-from components import family_copy
-from db.rules.access import Actor
+from db import meetings
 from db.conference import ConferenceView
 from db.meetings import PlanStepIn
+from db.rules.access import Actor
 
 SHARED_SCREEN_STYLE = """
 <style>
@@ -63,19 +63,28 @@ def add_to_plan(actor: Actor, family_id: int) -> None:
         columns = st.columns([3, 2, 2])
         what = columns[0].text_input("What will happen", key="conference_step_what")
         who = columns[1].text_input("Who", key="conference_step_who")
-        by_when = columns[2].date_input("By when", value=None, format="DD/MM/YYYY",
-                                        key="conference_step_by")
+        by_when = columns[2].date_input(
+            "By when", value=None, format="DD/MM/YYYY", key="conference_step_by"
+        )
         know = st.text_input("How we'll know", key="conference_step_know")
         if st.form_submit_button("Add to the plan", type="primary"):
             with show_problem():
-                meetings.add_plan_step(actor, family_id=family_id, step=PlanStepIn(
-                    what=what, who=who, by_when=by_when, how_we_will_know=know))
+                meetings.add_plan_step(
+                    actor,
+                    family_id=family_id,
+                    step=PlanStepIn(what=what, who=who, by_when=by_when, how_we_will_know=know),
+                )
                 st.rerun()
 
 
 def copy_button(actor: Actor, view: ConferenceView) -> None:
     st.download_button(
-        "Download the family copy (to print or share)", family_copy.render(view),
-        file_name=f"our-plan-{view.made_on:%Y-%m-%d}.html", mime="text/html",
-        on_click=family_store.record_copy, args=(actor, view.family_id, view.audience),
-        icon=":material/print:", key="conference_copy")
+        "Download the family copy (to print or share)",
+        family_copy.render(view),
+        file_name=f"our-plan-{view.made_on:%Y-%m-%d}.html",
+        mime="text/html",
+        on_click=family_store.record_copy,
+        args=(actor, view.family_id, view.audience),
+        icon=":material/print:",
+        key="conference_copy",
+    )

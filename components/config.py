@@ -1,4 +1,5 @@
 """Secrets and database checks that must pass before anything is served."""
+
 from __future__ import annotations
 
 import logging
@@ -24,13 +25,18 @@ def cookie_key() -> str:
     if not key:
         raise ConfigProblem(
             "The login cookie key is missing: run `make run` (it creates .streamlit/secrets.toml), "
-            "or add cookie_key to .streamlit/secrets.toml.")
+            "or add cookie_key to .streamlit/secrets.toml."
+        )
     if key == "some_key":
-        raise ConfigProblem("The login cookie key is the library's public default: set a random "
-                            "cookie_key in .streamlit/secrets.toml.")
+        raise ConfigProblem(
+            "The login cookie key is the library's public default: set a random "
+            "cookie_key in .streamlit/secrets.toml."
+        )
     if len(key) < MIN_COOKIE_KEY_LENGTH:
-        raise ConfigProblem(f"The login cookie key is too short: use at least "
-                            f"{MIN_COOKIE_KEY_LENGTH} random characters.")
+        raise ConfigProblem(
+            f"The login cookie key is too short: use at least "
+            f"{MIN_COOKIE_KEY_LENGTH} random characters."
+        )
     return key
 
 

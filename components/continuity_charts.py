@@ -5,6 +5,7 @@ Each builder takes a DataFrame holding only the columns it draws (Altair sends t
 to the browser, so anything extra would leak) and returns an alt.Chart; tests inspect its
 .to_dict(). Workers are drawn in alphabetical order, never sorted by their numbers.
 """
+
 from __future__ import annotations
 
 import altair as alt
@@ -18,57 +19,91 @@ WAITING_COLUMNS = ["month", "waiting"]
 
 def _only(frame: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
     if list(frame.columns) != columns:
-        raise ValueError(f"This chart draws exactly the columns {columns}; got {list(frame.columns)}.")
+        raise ValueError(
+            f"This chart draws exactly the columns {columns}; got {list(frame.columns)}."
+        )
     return frame
 
 
 def monthly_continuity_chart(frame: pd.DataFrame) -> alt.Chart:
     data = _only(frame, MONTHLY_COLUMNS)
-    return (alt.Chart(data, title="Families who kept the same main worker all month")
-            .mark_line(point=True)
-            .encode(x=alt.X("month:T", title="Month", axis=alt.Axis(format="%b %Y")),
-                    y=alt.Y("share:Q", title="Kept the same main worker",
-                            axis=alt.Axis(format="%"), scale=alt.Scale(domain=[0, 1])),
-                    tooltip=[alt.Tooltip("month:T", title="Month", format="%B %Y"),
-                             alt.Tooltip("share:Q", title="Kept the same main worker", format=".0%"),
-                             alt.Tooltip("families:Q", title="Families counted")]))
+    return (
+        alt.Chart(data, title="Families who kept the same main worker all month")
+        .mark_line(point=True)
+        .encode(
+            x=alt.X("month:T", title="Month", axis=alt.Axis(format="%b %Y")),
+            y=alt.Y(
+                "share:Q",
+                title="Kept the same main worker",
+                axis=alt.Axis(format="%"),
+                scale=alt.Scale(domain=[0, 1]),
+            ),
+            tooltip=[
+                alt.Tooltip("month:T", title="Month", format="%B %Y"),
+                alt.Tooltip("share:Q", title="Kept the same main worker", format=".0%"),
+                alt.Tooltip("families:Q", title="Families counted"),
+            ],
+        )
+    )
 
 
 def relationship_spread_chart(frame: pd.DataFrame) -> alt.Chart:
     data = _only(frame, SPREAD_COLUMNS)
     order = list(data["length"])
-    return (alt.Chart(data, title="How long families have had their main worker")
-            .mark_bar()
-            .encode(x=alt.X("length:N", title="Time with their main worker", sort=order,
-                            axis=alt.Axis(labelAngle=0)),
-                    y=alt.Y("families:Q", title="Families", axis=alt.Axis(tickMinStep=1)),
-                    tooltip=[alt.Tooltip("length:N", title="Time with main worker"),
-                             alt.Tooltip("families:Q", title="Families")]))
+    return (
+        alt.Chart(data, title="How long families have had their main worker")
+        .mark_bar()
+        .encode(
+            x=alt.X(
+                "length:N",
+                title="Time with their main worker",
+                sort=order,
+                axis=alt.Axis(labelAngle=0),
+            ),
+            y=alt.Y("families:Q", title="Families", axis=alt.Axis(tickMinStep=1)),
+            tooltip=[
+                alt.Tooltip("length:N", title="Time with main worker"),
+                alt.Tooltip("families:Q", title="Families"),
+            ],
+        )
+    )
 
 
 def caseload_chart(frame: pd.DataFrame) -> alt.Chart:
     """Families per worker now, workers alphabetical (for allocation, not a ranking)."""
     data = _only(frame, CASELOAD_COLUMNS)
-    return (alt.Chart(data, title="Families each worker is working with now")
-            .mark_bar()
-            .encode(y=alt.Y("worker:N", title="Worker", sort="ascending"),
-                    x=alt.X("families:Q", title="Families", axis=alt.Axis(tickMinStep=1)),
-                    tooltip=[alt.Tooltip("worker:N", title="Worker"),
-                             alt.Tooltip("families:Q", title="Families now")]))
+    return (
+        alt.Chart(data, title="Families each worker is working with now")
+        .mark_bar()
+        .encode(
+            y=alt.Y("worker:N", title="Worker", sort="ascending"),
+            x=alt.X("families:Q", title="Families", axis=alt.Axis(tickMinStep=1)),
+            tooltip=[
+                alt.Tooltip("worker:N", title="Worker"),
+                alt.Tooltip("families:Q", title="Families now"),
+            ],
+        )
+    )
 
 
 def waiting_chart(frame: pd.DataFrame) -> alt.Chart:
     data = _only(frame, WAITING_COLUMNS)
-    return (alt.Chart(data, title="Families waiting to meet a worker at the end of each month")
-            .mark_bar()
-            .encode(x=alt.X("month:T", title="Month", timeUnit="yearmonth",
-                            axis=alt.Axis(format="%b %Y")),
-                    y=alt.Y("waiting:Q", title="Families waiting", axis=alt.Axis(tickMinStep=1)),
-                    tooltip=[alt.Tooltip("month:T", title="Month", format="%B %Y"),
-                             alt.Tooltip("waiting:Q", title="Families waiting")]))
+    return (
+        alt.Chart(data, title="Families waiting to meet a worker at the end of each month")
+        .mark_bar()
+        .encode(
+            x=alt.X("month:T", title="Month", timeUnit="yearmonth", axis=alt.Axis(format="%b %Y")),
+            y=alt.Y("waiting:Q", title="Families waiting", axis=alt.Axis(tickMinStep=1)),
+            tooltip=[
+                alt.Tooltip("month:T", title="Month", format="%B %Y"),
+                alt.Tooltip("waiting:Q", title="Families waiting"),
+            ],
+        )
+    )
 
 
 # --- one sentence each, for screen readers (and anyone who prefers words) ----------------
+
 
 def _month(value) -> str:
     return pd.Timestamp(value).strftime("%B %Y")
@@ -84,8 +119,10 @@ def describe_monthly(frame: pd.DataFrame) -> str:
     first, last = frame.iloc[0], frame.iloc[-1]
     counted = frame.dropna(subset=["share"])
     lowest = counted.loc[counted["share"].idxmin()] if not counted.empty else None
-    sentence = (f"Families who kept the same main worker all month: {_percent(first['share'])} in "
-                f"{_month(first['month'])} and {_percent(last['share'])} in {_month(last['month'])}")
+    sentence = (
+        f"Families who kept the same main worker all month: {_percent(first['share'])} in "
+        f"{_month(first['month'])} and {_percent(last['share'])} in {_month(last['month'])}"
+    )
     if lowest is not None:
         sentence += f"; the lowest was {_percent(lowest['share'])} in {_month(lowest['month'])}"
     return sentence + "."
@@ -96,15 +133,20 @@ def describe_spread(frame: pd.DataFrame) -> str:
     if total == 0:
         return "No family has a main worker right now."
     parts = [f"{int(n)} {label.lower()}" for label, n in zip(frame["length"], frame["families"])]
-    return (f"Of {total} families with a main worker now, time with that worker: "
-            + ", ".join(parts) + ".")
+    return (
+        f"Of {total} families with a main worker now, time with that worker: "
+        + ", ".join(parts)
+        + "."
+    )
 
 
 def describe_caseload(frame: pd.DataFrame) -> str:
     if frame.empty:
         return "No workers to show."
     parts = [f"{worker} {int(n)}" for worker, n in zip(frame["worker"], frame["families"])]
-    return "Families each worker is working with now, in alphabetical order: " + ", ".join(parts) + "."
+    return (
+        "Families each worker is working with now, in alphabetical order: " + ", ".join(parts) + "."
+    )
 
 
 def describe_waiting(frame: pd.DataFrame) -> str:
@@ -112,6 +154,8 @@ def describe_waiting(frame: pd.DataFrame) -> str:
         return "There are no months to show yet."
     last = frame.iloc[-1]
     most = frame.loc[frame["waiting"].idxmax()]
-    return (f"Families waiting to meet a worker: {int(last['waiting'])} at the end of "
-            f"{_month(last['month'])} (so far); the most in these months was {int(most['waiting'])}, "
-            f"in {_month(most['month'])}.")
+    return (
+        f"Families waiting to meet a worker: {int(last['waiting'])} at the end of "
+        f"{_month(last['month'])} (so far); the most in these months was {int(most['waiting'])}, "
+        f"in {_month(most['month'])}."
+    )

@@ -1,5 +1,6 @@
 """A download button for any table: the CSV is made (neutralised) and the export audited only
 when someone actually clicks it, by db.export."""
+
 from __future__ import annotations
 
 from typing import Callable
@@ -11,8 +12,14 @@ from db import export
 from db.rules.access import Actor
 
 
-def csv_maker(actor: Actor, frame: pd.DataFrame, *, what: str, team_id: int | None = None,
-              family_id: int | None = None) -> Callable[[], bytes]:
+def csv_maker(
+    actor: Actor,
+    frame: pd.DataFrame,
+    *,
+    what: str,
+    team_id: int | None = None,
+    family_id: int | None = None,
+) -> Callable[[], bytes]:
     """The deferred export Streamlit runs on click: audits, then returns the safe CSV."""
     snapshot = frame.copy()
 
@@ -22,11 +29,24 @@ def csv_maker(actor: Actor, frame: pd.DataFrame, *, what: str, team_id: int | No
     return make
 
 
-def export_button(actor: Actor, frame: pd.DataFrame, *, what: str, file_name: str, key: str,
-                  team_id: int | None = None, family_id: int | None = None,
-                  label: str = "Download as CSV") -> None:
-    st.download_button(label, data=csv_maker(actor, frame, what=what, team_id=team_id,
-                                             family_id=family_id),
-                       file_name=file_name, mime="text/csv", key=key, on_click="ignore",
-                       icon=":material/download:",
-                       help="A spreadsheet copy of this table. Every download is recorded.")
+def export_button(
+    actor: Actor,
+    frame: pd.DataFrame,
+    *,
+    what: str,
+    file_name: str,
+    key: str,
+    team_id: int | None = None,
+    family_id: int | None = None,
+    label: str = "Download as CSV",
+) -> None:
+    st.download_button(
+        label,
+        data=csv_maker(actor, frame, what=what, team_id=team_id, family_id=family_id),
+        file_name=file_name,
+        mime="text/csv",
+        key=key,
+        on_click="ignore",
+        icon=":material/download:",
+        help="A spreadsheet copy of this table. Every download is recorded.",
+    )

@@ -1,4 +1,5 @@
 """Pieces of the Family page."""
+
 from __future__ import annotations
 
 import pandas as pd
@@ -6,8 +7,8 @@ import streamlit as st
 
 from components.ui import friendly_date, plain
 from db import families
-from db.rules.access import Actor
 from db.families import FamilySummary
+from db.rules.access import Actor
 
 
 def choose_family(actor: Actor) -> int | None:
@@ -17,8 +18,14 @@ def choose_family(actor: Actor) -> int | None:
         st.info("There are no families in your teams yet.")
         return None
     labels = dict(zip(options["family_id"], options["family"]))
-    choice = st.selectbox("Which family?", list(labels), format_func=labels.get, index=None,
-                          key="family_choice", placeholder="Choose a family")
+    choice = st.selectbox(
+        "Which family?",
+        list(labels),
+        format_func=labels.get,
+        index=None,
+        key="family_choice",
+        placeholder="Choose a family",
+    )
     if choice is not None:
         st.query_params["family"] = str(choice)
     return choice
@@ -35,10 +42,12 @@ def record_view_once(actor: Actor, family_id: int) -> None:
 def header(summary: FamilySummary, workers: pd.DataFrame) -> None:
     st.title(plain(summary.known_as))
     current = workers[workers["until"].isna()]
-    facts = [("Where things are", summary.status_words),
-             ("Worker", ", ".join(current["worker"]) or "Not yet chosen"),
-             ("First came to us", friendly_date(summary.first_came_on)),
-             ("We agreed to meet", summary.rhythm_words)]
+    facts = [
+        ("Where things are", summary.status_words),
+        ("Worker", ", ".join(current["worker"]) or "Not yet chosen"),
+        ("First came to us", friendly_date(summary.first_came_on)),
+        ("We agreed to meet", summary.rhythm_words),
+    ]
     for column, (label, value) in zip(st.columns(4), facts):
         column.caption(label)
         column.markdown(f"**{plain(value)}**")
@@ -47,8 +56,12 @@ def header(summary: FamilySummary, workers: pd.DataFrame) -> None:
 
 
 def conference_link(family_id: int) -> None:
-    st.page_link("pages/conference.py", label="Open the family meeting screen",
-                 icon=":material/co_present:", query_params={"family": family_id})
+    st.page_link(
+        "pages/conference.py",
+        label="Open the family meeting screen",
+        icon=":material/co_present:",
+        query_params={"family": family_id},
+    )
 
 
 def people(frame: pd.DataFrame) -> None:
@@ -59,10 +72,20 @@ def people(frame: pd.DataFrame) -> None:
         notes=frame.apply(_person_notes, axis=1),
         age=frame["age"].map(lambda a: "" if pd.isna(a) else str(int(a))),
     )[["name", "relationship", "age", "organisation", "lives_with_family", "language", "notes"]]
-    st.dataframe(shown, hide_index=True, width="stretch", column_config={
-        "name": "Name", "relationship": "Who they are", "age": "Age",
-        "organisation": "Organisation", "lives_with_family": st.column_config.CheckboxColumn(
-            "Lives with the family"), "language": "Language", "notes": "Please note"})
+    st.dataframe(
+        shown,
+        hide_index=True,
+        width="stretch",
+        column_config={
+            "name": "Name",
+            "relationship": "Who they are",
+            "age": "Age",
+            "organisation": "Organisation",
+            "lives_with_family": st.column_config.CheckboxColumn("Lives with the family"),
+            "language": "Language",
+            "notes": "Please note",
+        },
+    )
 
 
 def _person_notes(row: pd.Series) -> str:
@@ -80,10 +103,18 @@ def workers(frame: pd.DataFrame) -> None:
     if frame.empty:
         st.info("The family hasn't met a worker yet.")
         return
-    st.dataframe(frame.assign(since=frame["since"].map(friendly_date),
-                              until=frame["until"].map(friendly_date))
-                 [["worker", "role", "since", "until", "chosen_by_family", "why_it_ended"]],
-                 hide_index=True, width="stretch", column_config={
-                     "worker": "Worker", "role": "Role", "since": "Since", "until": "Until",
-                     "chosen_by_family": st.column_config.CheckboxColumn("Family chose them"),
-                     "why_it_ended": "Why it ended"})
+    st.dataframe(
+        frame.assign(
+            since=frame["since"].map(friendly_date), until=frame["until"].map(friendly_date)
+        )[["worker", "role", "since", "until", "chosen_by_family", "why_it_ended"]],
+        hide_index=True,
+        width="stretch",
+        column_config={
+            "worker": "Worker",
+            "role": "Role",
+            "since": "Since",
+            "until": "Until",
+            "chosen_by_family": st.column_config.CheckboxColumn("Family chose them"),
+            "why_it_ended": "Why it ended",
+        },
+    )

@@ -1,4 +1,5 @@
 """Shared behaviour of forms: a problem is shown as one sentence, never a trace."""
+
 from __future__ import annotations
 
 from contextlib import contextmanager

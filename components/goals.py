@@ -1,5 +1,6 @@
 """Goals on the Family page: each goal's chart and sentence, adding and editing a goal, and a
 quick round of scores during a meeting."""
+
 from __future__ import annotations
 
 import secrets
@@ -11,18 +12,24 @@ import streamlit as st
 from components import charts
 from components.forms import show_problem
 from components.ui import plain
-from db import metrics
 from db import goals as goal_store
+from db import metrics
+from db.goals import GoalIn, ScoreIn
 from db.rules import visibility
 from db.rules.access import Actor
-from db.goals import GoalIn, ScoreIn
 from db.store.models import GoalStatus, Visibility
 from db.words import GOAL_STATUS, VISIBILITY, WHOLE_FAMILY
 
 
 @st.cache_data(max_entries=2000, show_spinner=False)
-def goal_spec(family_id: int, data_version: int, goal_id: int, audience: str,
-              _scores: pd.DataFrame, _meeting_days: pd.DataFrame) -> dict:
+def goal_spec(
+    family_id: int,
+    data_version: int,
+    goal_id: int,
+    audience: str,
+    _scores: pd.DataFrame,
+    _meeting_days: pd.DataFrame,
+) -> dict:
     """A chart spec, cached by family, data version, goal and audience (the data those
     determine is passed unhashed): building an Altair chart costs ~40 ms, a cached spec ~3 ms."""
     staff = audience == visibility.Audience.STAFF
@@ -31,17 +38,21 @@ def goal_spec(family_id: int, data_version: int, goal_id: int, audience: str,
 
 
 @st.cache_data(max_entries=500, show_spinner=False)
-def overview_spec(family_id: int, data_version: int, audience: str, _goals: pd.DataFrame,
-                  _scores: pd.DataFrame) -> dict:
+def overview_spec(
+    family_id: int, data_version: int, audience: str, _goals: pd.DataFrame, _scores: pd.DataFrame
+) -> dict:
     wording = dict(zip(_goals["goal_id"], _goals["wording"]))
-    points = _scores.assign(goal=_scores["goal_id"].map(wording),
-                            scored_on=pd.to_datetime(_scores["scored_on"]))
-    return charts.overview_chart(points[["goal", "scored_on", "score", "scorer",
-                                         "is_worker_view"]]).to_dict()
+    points = _scores.assign(
+        goal=_scores["goal_id"].map(wording), scored_on=pd.to_datetime(_scores["scored_on"])
+    )
+    return charts.overview_chart(
+        points[["goal", "scored_on", "score", "scorer", "is_worker_view"]]
+    ).to_dict()
 
 
-def goal_cards(family_id: int, data: goal_store.GoalData, *,
-               audience: str = visibility.Audience.STAFF) -> None:
+def goal_cards(
+    family_id: int, data: goal_store.GoalData, *, audience: str = visibility.Audience.STAFF
+) -> None:
     staff = audience == visibility.Audience.STAFF
     if data.goals.empty:
         st.info("No goals yet. Goals are set by the family, in their own words.")
@@ -52,18 +63,30 @@ def goal_cards(family_id: int, data: goal_store.GoalData, *,
         with st.container(border=True):
             st.markdown(f"#### {plain(goal.wording)}")
             status = GOAL_STATUS[GoalStatus(goal.status)]
-            st.caption(plain(f"{goal.whose} · {status} · 0 means: {goal.zero_means or '—'} · "
-                             f"10 means: {goal.ten_means or '—'}"))
+            st.caption(
+                plain(
+                    f"{goal.whose} · {status} · 0 means: {goal.zero_means or '—'} · "
+                    f"10 means: {goal.ten_means or '—'}"
+                )
+            )
             if goal.status_reason:
                 st.caption(plain(goal.status_reason))
             if scores.empty:
                 st.write("Not scored yet.")
             else:
-                st.vega_lite_chart(goal_spec(family_id, data.data_version, goal.goal_id, audience,
-                                             data.scores, data.meeting_days), width="stretch")
+                st.vega_lite_chart(
+                    goal_spec(
+                        family_id,
+                        data.data_version,
+                        goal.goal_id,
+                        audience,
+                        data.scores,
+                        data.meeting_days,
+                    ),
+                    width="stretch",
+                )
             whose = "" if goal.whose == WHOLE_FAMILY else goal.whose
-            st.write(plain(metrics.goal_sentence(whose=whose, wording=goal.wording,
-                                                 points=scores)))
+            st.write(plain(metrics.goal_sentence(whose=whose, wording=goal.wording, points=scores)))
             if staff:
                 _real_change_note(progress[progress["goal_id"] == goal.goal_id])
 
@@ -72,16 +95,22 @@ def _real_change_note(rows: pd.DataFrame) -> None:
     moved = rows[rows["real_change"] & ~rows["is_worker_view"].astype(bool)]
     for row in moved.itertuples():
         way = "up" if row.change > 0 else "down"
-        st.caption(plain(f"◆ Real change for {row.scorer}: {way} {abs(row.change)} points "
-                         f"({row.first_score} → {row.latest_score})."))
+        st.caption(
+            plain(
+                f"◆ Real change for {row.scorer}: {way} {abs(row.change)} points "
+                f"({row.first_score} → {row.latest_score})."
+            )
+        )
 
 
 def overview(family_id: int, data: goal_store.GoalData, audience: str) -> None:
     if data.scores.empty:
         st.caption("No scores yet.")
         return
-    st.vega_lite_chart(overview_spec(family_id, data.data_version, audience, data.goals,
-                                     data.scores), width="stretch")
+    st.vega_lite_chart(
+        overview_spec(family_id, data.data_version, audience, data.goals, data.scores),
+        width="stretch",
+    )
 
 
 def _people_options(people: pd.DataFrame) -> dict:
@@ -92,22 +121,45 @@ def _people_options(people: pd.DataFrame) -> dict:
 def _goal_fields(prefix: str, people: pd.DataFrame, current: dict | None = None) -> GoalIn:
     current = current or {}
     options = _people_options(people)
-    whose = st.selectbox("Whose goal is it?", list(options), format_func=options.get,
-                         index=list(options).index(current.get("person_id"))
-                         if current.get("person_id") in options else 0, key=f"{prefix}_whose")
-    wording = st.text_input("The goal, in their own words", value=current.get("wording", ""),
-                            max_chars=300, key=f"{prefix}_wording")
-    zero = st.text_input("What 0 means to them", value=current.get("zero_means", ""),
-                         max_chars=300, key=f"{prefix}_zero")
-    ten = st.text_input("What 10 means to them", value=current.get("ten_means", ""),
-                        max_chars=300, key=f"{prefix}_ten")
+    whose = st.selectbox(
+        "Whose goal is it?",
+        list(options),
+        format_func=options.get,
+        index=list(options).index(current.get("person_id"))
+        if current.get("person_id") in options
+        else 0,
+        key=f"{prefix}_whose",
+    )
+    wording = st.text_input(
+        "The goal, in their own words",
+        value=current.get("wording", ""),
+        max_chars=300,
+        key=f"{prefix}_wording",
+    )
+    zero = st.text_input(
+        "What 0 means to them",
+        value=current.get("zero_means", ""),
+        max_chars=300,
+        key=f"{prefix}_zero",
+    )
+    ten = st.text_input(
+        "What 10 means to them",
+        value=current.get("ten_means", ""),
+        max_chars=300,
+        key=f"{prefix}_ten",
+    )
     visibility_values = [v.value for v in Visibility]
-    visibility = st.radio("Who can see it (agreed with them)", visibility_values,
-                          format_func=lambda v: VISIBILITY[Visibility(v)],
-                          index=visibility_values.index(current.get("visibility", "family")),
-                          key=f"{prefix}_visibility", horizontal=True)
-    return GoalIn(wording=wording, person_id=whose, zero_means=zero, ten_means=ten,
-                  visibility=visibility)
+    visibility = st.radio(
+        "Who can see it (agreed with them)",
+        visibility_values,
+        format_func=lambda v: VISIBILITY[Visibility(v)],
+        index=visibility_values.index(current.get("visibility", "family")),
+        key=f"{prefix}_visibility",
+        horizontal=True,
+    )
+    return GoalIn(
+        wording=wording, person_id=whose, zero_means=zero, ten_means=ten, visibility=visibility
+    )
 
 
 def add_goal_form(actor: Actor, family_id: int, people: pd.DataFrame) -> None:
@@ -131,16 +183,30 @@ def edit_goal_form(actor: Actor, goal: pd.Series, people: pd.DataFrame) -> None:
     with st.form(prefix):
         fields = _goal_fields(prefix, people, goal.to_dict())
         statuses = [s.value for s in GoalStatus]
-        status = st.radio("How it's going", statuses, format_func=lambda s: GOAL_STATUS[GoalStatus(s)],
-                          index=statuses.index(goal["status"]), key=f"{prefix}_status",
-                          horizontal=True)
-        reason = st.text_input("If it's put to one side: why, in their words",
-                               value=goal["status_reason"], key=f"{prefix}_reason")
+        status = st.radio(
+            "How it's going",
+            statuses,
+            format_func=lambda s: GOAL_STATUS[GoalStatus(s)],
+            index=statuses.index(goal["status"]),
+            key=f"{prefix}_status",
+            horizontal=True,
+        )
+        reason = st.text_input(
+            "If it's put to one side: why, in their words",
+            value=goal["status_reason"],
+            key=f"{prefix}_reason",
+        )
         submitted = st.form_submit_button("Save changes")
     if submitted:
         with show_problem():
-            goal_store.update_goal(actor, goal_id=int(goal["goal_id"]), seen_version=seen,
-                                goal=fields, status=status, status_reason=reason)
+            goal_store.update_goal(
+                actor,
+                goal_id=int(goal["goal_id"]),
+                seen_version=seen,
+                goal=fields,
+                status=status,
+                status_reason=reason,
+            )
             st.session_state.pop(f"{prefix}_version", None)
             st.toast("Goal updated.")
             st.rerun()
@@ -157,12 +223,21 @@ def score_round_form(actor: Actor, family_id: int) -> None:
     token_key = f"score_round_token_{family_id}"
     token = st.session_state.setdefault(token_key, secrets.token_hex(16))
     names = dict(zip(scorers["person_id"], scorers["name"]))
-    present = st.multiselect("Who is giving scores today?", list(names), format_func=names.get,
-                             key=f"score_round_present_{family_id}")
+    present = st.multiselect(
+        "Who is giving scores today?",
+        list(names),
+        format_func=names.get,
+        key=f"score_round_present_{family_id}",
+    )
     with st.form(f"score_round_{family_id}"):
-        scored_on = st.date_input("Day of the scores", value=date.today(), max_value=date.today(),
-                                  min_value=goals["set_on"].min(),
-                                  format="DD/MM/YYYY", key=f"score_round_day_{family_id}")
+        scored_on = st.date_input(
+            "Day of the scores",
+            value=date.today(),
+            max_value=date.today(),
+            min_value=goals["set_on"].min(),
+            format="DD/MM/YYYY",
+            key=f"score_round_day_{family_id}",
+        )
         entries: list[tuple[dict, object, str]] = []
         for goal in goals.itertuples():
             st.markdown(f"**{plain(goal.wording)}** · {plain(goal.whose)}")
@@ -170,23 +245,39 @@ def score_round_form(actor: Actor, family_id: int) -> None:
             for person_id in present:
                 columns = st.columns([1, 2])
                 score = columns[0].number_input(
-                    plain(f"{names[person_id]}'s score"), min_value=0, max_value=10, step=1, value=None,
-                    key=f"score_{family_id}_{goal.goal_id}_p{person_id}")
+                    plain(f"{names[person_id]}'s score"),
+                    min_value=0,
+                    max_value=10,
+                    step=1,
+                    value=None,
+                    key=f"score_{family_id}_{goal.goal_id}_p{person_id}",
+                )
                 comment = columns[1].text_input(
-                    plain(f"{names[person_id]}'s comment (optional)"), max_chars=500,
-                    key=f"comment_{family_id}_{goal.goal_id}_p{person_id}")
+                    plain(f"{names[person_id]}'s comment (optional)"),
+                    max_chars=500,
+                    key=f"comment_{family_id}_{goal.goal_id}_p{person_id}",
+                )
                 entries.append(({"goal_id": goal.goal_id, "person_id": person_id}, score, comment))
-            view = st.number_input("Worker's view (optional, the family can see it)",
-                                   min_value=0, max_value=10, step=1, value=None,
-                                   key=f"score_{family_id}_{goal.goal_id}_worker")
+            view = st.number_input(
+                "Worker's view (optional, the family can see it)",
+                min_value=0,
+                max_value=10,
+                step=1,
+                value=None,
+                key=f"score_{family_id}_{goal.goal_id}_worker",
+            )
             entries.append(({"goal_id": goal.goal_id, "worker_id": actor.worker_id}, view, ""))
         submitted = st.form_submit_button("Save scores", type="primary")
     if submitted:
-        scores = [ScoreIn(score=score, comment=comment, **who)
-                  for who, score, comment in entries if score is not None]
+        scores = [
+            ScoreIn(score=score, comment=comment, **who)
+            for who, score, comment in entries
+            if score is not None
+        ]
         with show_problem():
-            _round_id, new = goal_store.record_scores(actor, family_id=family_id, token=token,
-                                                   scored_on=scored_on, scores=scores)
+            _round_id, new = goal_store.record_scores(
+                actor, family_id=family_id, token=token, scored_on=scored_on, scores=scores
+            )
             st.session_state.pop(token_key, None)
             st.toast("Scores saved." if new else "Those scores were already saved.")
             st.rerun(scope="app")
@@ -195,11 +286,14 @@ def score_round_form(actor: Actor, family_id: int) -> None:
 GOAL_ACTIONS = ["Record a round of scores", "Add a goal", "Change a goal"]
 
 
-def staff_goals(actor: Actor, family_id: int, data: goal_store.GoalData, people: pd.DataFrame) -> None:
+def staff_goals(
+    actor: Actor, family_id: int, data: goal_store.GoalData, people: pd.DataFrame
+) -> None:
     """The Goals section for workers: one overview chart of every goal, a sentence for each,
     a closer look at one goal, and a form only when asked for (forms cost on every rerun)."""
-    action = st.segmented_control("What would you like to do?", GOAL_ACTIONS, key="goals_action",
-                                  label_visibility="collapsed")
+    action = st.segmented_control(
+        "What would you like to do?", GOAL_ACTIONS, key="goals_action", label_visibility="collapsed"
+    )
     if action == "Record a round of scores":
         score_round_form(actor, family_id)
     elif action == "Add a goal":
@@ -226,15 +320,31 @@ def _closer_look(family_id: int, data: goal_store.GoalData) -> None:
     if scored.empty:
         return
     labels = dict(zip(scored["goal_id"], scored["wording"]))
-    chosen = st.selectbox("Look closer at a goal", list(labels), format_func=labels.get,
-                          index=None, placeholder="Choose a goal to see who scored what, and when",
-                          key=f"goal_closer_{family_id}")
+    chosen = st.selectbox(
+        "Look closer at a goal",
+        list(labels),
+        format_func=labels.get,
+        index=None,
+        placeholder="Choose a goal to see who scored what, and when",
+        key=f"goal_closer_{family_id}",
+    )
     if chosen is None:
         return
     goal = scored.set_index("goal_id").loc[chosen]
-    st.caption(plain(f"0 means: {goal['zero_means'] or '—'} · 10 means: {goal['ten_means'] or '—'}"))
-    st.vega_lite_chart(goal_spec(family_id, data.data_version, int(chosen), visibility.Audience.STAFF,
-                                 data.scores, data.meeting_days), width="stretch")
+    st.caption(
+        plain(f"0 means: {goal['zero_means'] or '—'} · 10 means: {goal['ten_means'] or '—'}")
+    )
+    st.vega_lite_chart(
+        goal_spec(
+            family_id,
+            data.data_version,
+            int(chosen),
+            visibility.Audience.STAFF,
+            data.scores,
+            data.meeting_days,
+        ),
+        width="stretch",
+    )
 
 
 def _change_a_goal(actor: Actor, data: goal_store.GoalData, people: pd.DataFrame) -> None:
@@ -242,5 +352,7 @@ def _change_a_goal(actor: Actor, data: goal_store.GoalData, people: pd.DataFrame
         st.info("There are no goals to change yet.")
         return
     labels = dict(zip(data.goals["goal_id"], data.goals["wording"]))
-    chosen = st.selectbox("Which goal?", list(labels), format_func=labels.get, key="goal_change_pick")
+    chosen = st.selectbox(
+        "Which goal?", list(labels), format_func=labels.get, key="goal_change_pick"
+    )
     edit_goal_form(actor, data.goals.set_index("goal_id", drop=False).loc[chosen], people)

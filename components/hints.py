@@ -1,4 +1,5 @@
 """The plain-language hint: after a save, a short and kind suggestion, once per term."""
+
 from __future__ import annotations
 
 import streamlit as st
@@ -17,14 +18,19 @@ def after_save(actor: Actor, *texts: str) -> None:
 
 def show_pending() -> None:
     for term, suggestion in st.session_state.pop("plain_language_hints", []):
-        st.info(plain(f"A thought on wording: instead of \u201c{term}\u201d, families often "
-                      f"find this easier: {suggestion}. (Saved as you wrote it.)"),
-                icon=":material/lightbulb:")
+        st.info(
+            plain(
+                f"A thought on wording: instead of \u201c{term}\u201d, families often "
+                f"find this easier: {suggestion}. (Saved as you wrote it.)"
+            ),
+            icon=":material/lightbulb:",
+        )
 
 
 def setting(actor: Actor) -> None:
     current = plain_language.hints_on(actor.worker_id)
-    wanted = st.toggle("Show plain-language suggestions after I save", value=current,
-                       key="plain_language_setting")
+    wanted = st.toggle(
+        "Show plain-language suggestions after I save", value=current, key="plain_language_setting"
+    )
     if wanted != current:
         plain_language.set_hints(actor.worker_id, wanted)

@@ -1,5 +1,6 @@
 """The huddle board: fixed sections by reason, each family once per reason, sparklines of
 their goals. The same board serves the team's screen and the wall view."""
+
 from __future__ import annotations
 
 from datetime import date
@@ -10,32 +11,39 @@ import streamlit as st
 from components.forms import show_problem
 from components.ui import friendly_date
 from db import huddle
-from db.rules.access import Actor
 from db.huddle import SECTIONS, HuddleBoard
+from db.rules.access import Actor
 
 SPARK_COLUMNS = 3
 
 
 def sections(board: HuddleBoard, *, talked: set[int], wall: bool = False) -> None:
-    st.caption(f"Since the last huddle on {friendly_date(board.since)} · the week of "
-               f"{friendly_date(board.week_start)}. Families are listed by reason, A to Z: "
-               f"never a ranking.")
+    st.caption(
+        f"Since the last huddle on {friendly_date(board.since)} · the week of "
+        f"{friendly_date(board.week_start)}. Families are listed by reason, A to Z: "
+        f"never a ranking."
+    )
     for key, title in SECTIONS:
         rows = board.rows[board.rows["section"] == key]
         st.header(f"{title} ({len(rows)})")
         if rows.empty:
-            st.caption("Nobody here this week." if key != "good_news" else
-                       "No new good news yet: there will be.")
+            st.caption(
+                "Nobody here this week."
+                if key != "good_news"
+                else "No new good news yet: there will be."
+            )
             continue
         _table(rows, talked, wall)
 
 
 def _table(rows: pd.DataFrame, talked: set[int], wall: bool) -> None:
-    shown = pd.DataFrame({
-        "Family": rows["family"].values,
-        "Worker": rows["workers"].values,
-        "Why": rows["why"].values,
-    })
+    shown = pd.DataFrame(
+        {
+            "Family": rows["family"].values,
+            "Worker": rows["workers"].values,
+            "Why": rows["why"].values,
+        }
+    )
     config = {}
     for n in range(SPARK_COLUMNS):
         column = f"Goal {n + 1}"
@@ -46,8 +54,13 @@ def _table(rows: pd.DataFrame, talked: set[int], wall: bool) -> None:
         config["Open"] = st.column_config.LinkColumn("Open", display_text="Open", width="small")
         shown["Talked about"] = [fid in talked for fid in rows["family_id"]]
         config["Talked about"] = st.column_config.CheckboxColumn("Talked about", width="small")
-    st.dataframe(shown, hide_index=True, width="stretch", column_config=config,
-                 row_height=48 if wall else None)
+    st.dataframe(
+        shown,
+        hide_index=True,
+        width="stretch",
+        column_config=config,
+        row_height=48 if wall else None,
+    )
 
 
 def talked_form(actor: Actor, board: HuddleBoard, team_workers: pd.DataFrame) -> None:
@@ -67,13 +80,21 @@ def talked_form(actor: Actor, board: HuddleBoard, team_workers: pd.DataFrame) ->
         columns = st.columns([3, 2, 2])
         action = columns[0].text_input("Action agreed", key="huddle_action")
         who = columns[1].selectbox("Who", list(workers), format_func=workers.get, key="huddle_who")
-        by = columns[2].date_input("By when", value=None, min_value=date.today(),
-                                   format="DD/MM/YYYY", key="huddle_by")
+        by = columns[2].date_input(
+            "By when", value=None, min_value=date.today(), format="DD/MM/YYYY", key="huddle_by"
+        )
         submitted = st.form_submit_button("Save", type="primary")
     if submitted:
         with show_problem():
-            huddle.talked_about(actor, huddle_id=board.huddle_id, family_id=family_id, note=note,
-                                action=action, action_worker_id=who, action_by=by)
+            huddle.talked_about(
+                actor,
+                huddle_id=board.huddle_id,
+                family_id=family_id,
+                note=note,
+                action=action,
+                action_worker_id=who,
+                action_by=by,
+            )
             st.toast("Saved.")
             st.rerun()
 

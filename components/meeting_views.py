@@ -1,4 +1,5 @@
 """Meetings, family group conferences, conversations and the plan on the Family page."""
+
 from __future__ import annotations
 
 from datetime import date, datetime, time
@@ -10,12 +11,12 @@ import streamlit as st
 from components import hints
 from components.forms import show_problem
 from components.ui import friendly_date, local_time, plain
-from db import meetings
 from db import goals as goal_store
-from db.rules.access import Actor
-from db.meetings import ChildViewIn, ItemIn, MeetingIn, PlanStepIn
-from db.store.models import ConversationColumn, MeetingKind, MeetingStatus, Visibility
+from db import meetings
 from db.families import FamilySummary
+from db.meetings import ChildViewIn, ItemIn, MeetingIn, PlanStepIn
+from db.rules.access import Actor
+from db.store.models import ConversationColumn, MeetingKind, MeetingStatus, Visibility
 from db.words import CONVERSATION_COLUMN, MEETING_KIND, MEETING_STATUS, VISIBILITY
 
 VISIBILITY_CHOICES = {VISIBILITY[v]: v.value for v in Visibility}
@@ -30,8 +31,12 @@ def record_meeting(actor: Actor, summary: FamilySummary, people: pd.DataFrame) -
     """Record a meeting. The kind is chosen first so a conference shows its own questions."""
     prefix = f"meeting_{summary.id}"
     kinds = [k.value for k in MeetingKind]
-    kind = st.selectbox("What kind of meeting?", kinds, format_func=lambda k: MEETING_KIND[MeetingKind(k)],
-                        key=f"{prefix}_kind")
+    kind = st.selectbox(
+        "What kind of meeting?",
+        kinds,
+        format_func=lambda k: MEETING_KIND[MeetingKind(k)],
+        key=f"{prefix}_kind",
+    )
     conference = kind == MeetingKind.family_group_conference.value
     invitable = people[~people["must_not_invite"]]
     names = dict(zip(invitable["person_id"], invitable["name"]))
@@ -39,25 +44,42 @@ def record_meeting(actor: Actor, summary: FamilySummary, people: pd.DataFrame) -
     children = people[people["relationship_code"] == "child"]
     with st.form(f"{prefix}_form"):
         columns = st.columns(3)
-        status = columns[0].selectbox("Did it happen?", [s.value for s in MeetingStatus],
-                                      format_func=lambda s: MEETING_STATUS[MeetingStatus(s)],
-                                      index=1, key=f"{prefix}_status")
-        day = columns[1].date_input("Day", value=date.today(), format="DD/MM/YYYY", key=f"{prefix}_day")
+        status = columns[0].selectbox(
+            "Did it happen?",
+            [s.value for s in MeetingStatus],
+            format_func=lambda s: MEETING_STATUS[MeetingStatus(s)],
+            index=1,
+            key=f"{prefix}_status",
+        )
+        day = columns[1].date_input(
+            "Day", value=date.today(), format="DD/MM/YYYY", key=f"{prefix}_day"
+        )
         at = columns[2].time_input("Time", value=time(10, 0), step=900, key=f"{prefix}_time")
-        place = st.text_input("Where", placeholder="The family home, the community centre…",
-                              key=f"{prefix}_place")
-        invited = st.multiselect("Who was invited", list(names), format_func=names.get,
-                                 key=f"{prefix}_invited")
+        place = st.text_input(
+            "Where", placeholder="The family home, the community centre…", key=f"{prefix}_place"
+        )
+        invited = st.multiselect(
+            "Who was invited", list(names), format_func=names.get, key=f"{prefix}_invited"
+        )
         came = st.multiselect("Who came", list(names), format_func=names.get, key=f"{prefix}_came")
         if barred:
             st.caption(plain(f"Not offered, as agreed: {', '.join(barred)} (must not be invited)."))
         views = {}
         for child in children.itertuples():
             views[child.person_id] = (
-                st.text_area(plain(f"{child.name}'s views, in their own words (if they shared them)"),
-                             key=f"{prefix}_view_{child.person_id}", max_chars=2000),
-                st.radio(plain(f"Who can see {child.name}'s views"), list(VISIBILITY_CHOICES),
-                         index=1, horizontal=True, key=f"{prefix}_view_vis_{child.person_id}"))
+                st.text_area(
+                    plain(f"{child.name}'s views, in their own words (if they shared them)"),
+                    key=f"{prefix}_view_{child.person_id}",
+                    max_chars=2000,
+                ),
+                st.radio(
+                    plain(f"Who can see {child.name}'s views"),
+                    list(VISIBILITY_CHOICES),
+                    index=1,
+                    horizontal=True,
+                    key=f"{prefix}_view_vis_{child.person_id}",
+                ),
+            )
         details = _conference_fields(prefix) if conference else {}
         summary_text = st.text_area("A short summary", max_chars=5000, key=f"{prefix}_summary")
         together = st.checkbox("We wrote this together with the family", key=f"{prefix}_together")
@@ -66,15 +88,33 @@ def record_meeting(actor: Actor, summary: FamilySummary, people: pd.DataFrame) -
         return
     starts_at = datetime.combine(day, at, ZoneInfo(summary.time_zone))
     with show_problem():
-        meetings.record_meeting(actor, family_id=summary.id, meeting=MeetingIn(
-            kind=kind, status=status, starts_at=starts_at, place=place, summary=summary_text,
-            written_together=together, invited=tuple(invited), came=tuple(came),
-            workers=(actor.worker_id,) if status == MeetingStatus.held.value else (),
-            child_views=tuple(ChildViewIn(p, words, VISIBILITY_CHOICES[vis])
-                              for p, (words, vis) in views.items() if words.strip()),
-            **details))
-        hints.after_save(actor, summary_text, *(w for w, _ in views.values()),
-                         details.get("if_plan_does_not_work", ""))
+        meetings.record_meeting(
+            actor,
+            family_id=summary.id,
+            meeting=MeetingIn(
+                kind=kind,
+                status=status,
+                starts_at=starts_at,
+                place=place,
+                summary=summary_text,
+                written_together=together,
+                invited=tuple(invited),
+                came=tuple(came),
+                workers=(actor.worker_id,) if status == MeetingStatus.held.value else (),
+                child_views=tuple(
+                    ChildViewIn(p, words, VISIBILITY_CHOICES[vis])
+                    for p, (words, vis) in views.items()
+                    if words.strip()
+                ),
+                **details,
+            ),
+        )
+        hints.after_save(
+            actor,
+            summary_text,
+            *(w for w, _ in views.values()),
+            details.get("if_plan_does_not_work", ""),
+        )
         for key in [k for k in st.session_state if str(k).startswith(prefix)]:
             del st.session_state[key]
         st.toast("Meeting saved.")
@@ -84,35 +124,66 @@ def record_meeting(actor: Actor, summary: FamilySummary, people: pd.DataFrame) -
 def _conference_fields(prefix: str) -> dict:
     st.markdown("**Family group conference**")
     coordinator = st.text_input("Independent coordinator", key=f"{prefix}_coordinator")
-    visits = st.number_input("Preparation visits", min_value=0, max_value=50, step=1,
-                             key=f"{prefix}_visits")
+    visits = st.number_input(
+        "Preparation visits", min_value=0, max_value=50, step=1, key=f"{prefix}_visits"
+    )
     private = st.checkbox("The family had private family time", key=f"{prefix}_private")
-    st.caption("The family's plan, as they wrote it in private family time (more steps can be "
-               "added under Plan):")
-    plan_steps = tuple(step for n in range(1, PLAN_ROWS + 1)
-                       if (step := _step_fields(f"{prefix}_step{n}", label=f"Step {n}")).what.strip())
+    st.caption(
+        "The family's plan, as they wrote it in private family time (more steps can be "
+        "added under Plan):"
+    )
+    plan_steps = tuple(
+        step
+        for n in range(1, PLAN_ROWS + 1)
+        if (step := _step_fields(f"{prefix}_step{n}", label=f"Step {n}")).what.strip()
+    )
     fallback = st.text_area("What happens if the plan doesn't work", key=f"{prefix}_fallback")
-    again = st.date_input("When everyone will look at the plan again", value=None,
-                          format="DD/MM/YYYY", key=f"{prefix}_again")
-    return {"coordinator": coordinator, "preparation_visits": int(visits),
-            "private_family_time": private, "plan_steps": plan_steps,
-            "if_plan_does_not_work": fallback, "look_again_on": again}
+    again = st.date_input(
+        "When everyone will look at the plan again",
+        value=None,
+        format="DD/MM/YYYY",
+        key=f"{prefix}_again",
+    )
+    return {
+        "coordinator": coordinator,
+        "preparation_visits": int(visits),
+        "private_family_time": private,
+        "plan_steps": plan_steps,
+        "if_plan_does_not_work": fallback,
+        "look_again_on": again,
+    }
 
 
 def meeting_list(actor: Actor, frame: pd.DataFrame, time_zone: str) -> None:
     if frame.empty:
         st.info("No meetings yet.")
         return
-    st.dataframe(frame.assign(starts_at=frame["starts_at"].map(lambda t: local_time(t, time_zone)))
-                 [["starts_at", "kind", "status", "place", "summary"]],
-                 hide_index=True, width="stretch", column_config={
-                     "starts_at": "When", "kind": "What", "status": "", "place": "Where",
-                     "summary": "Summary"})
-    labels = {row.meeting_id: f"{local_time(row.starts_at, time_zone)} · {row.kind}"
-              for row in frame.itertuples()}
-    chosen = st.selectbox("Copy a meeting as a case note, or change its notes", list(labels),
-                          format_func=labels.get, index=None, placeholder="Choose a meeting",
-                          key="case_note_meeting")
+    st.dataframe(
+        frame.assign(starts_at=frame["starts_at"].map(lambda t: local_time(t, time_zone)))[
+            ["starts_at", "kind", "status", "place", "summary"]
+        ],
+        hide_index=True,
+        width="stretch",
+        column_config={
+            "starts_at": "When",
+            "kind": "What",
+            "status": "",
+            "place": "Where",
+            "summary": "Summary",
+        },
+    )
+    labels = {
+        row.meeting_id: f"{local_time(row.starts_at, time_zone)} · {row.kind}"
+        for row in frame.itertuples()
+    }
+    chosen = st.selectbox(
+        "Copy a meeting as a case note, or change its notes",
+        list(labels),
+        format_func=labels.get,
+        index=None,
+        placeholder="Choose a meeting",
+        key="case_note_meeting",
+    )
     if chosen is not None:
         detail = meetings.meeting_detail(actor, chosen)
         st.caption("Use the copy button in the corner, then paste into the council's system.")
@@ -127,19 +198,33 @@ def _meeting_notes_form(actor: Actor, meeting) -> None:
     statuses = [s.value for s in MeetingStatus]
     with st.form(prefix):
         st.markdown("**Change this meeting's notes**")
-        status = st.radio("Did it happen?", statuses, index=statuses.index(meeting.status.value),
-                          format_func=lambda s: MEETING_STATUS[MeetingStatus(s)], horizontal=True,
-                          key=f"{prefix}_status")
-        summary = st.text_area("Summary", value=meeting.summary, max_chars=5000,
-                               key=f"{prefix}_summary")
-        together = st.checkbox("We wrote this together with the family",
-                               value=meeting.written_together, key=f"{prefix}_together")
+        status = st.radio(
+            "Did it happen?",
+            statuses,
+            index=statuses.index(meeting.status.value),
+            format_func=lambda s: MEETING_STATUS[MeetingStatus(s)],
+            horizontal=True,
+            key=f"{prefix}_status",
+        )
+        summary = st.text_area(
+            "Summary", value=meeting.summary, max_chars=5000, key=f"{prefix}_summary"
+        )
+        together = st.checkbox(
+            "We wrote this together with the family",
+            value=meeting.written_together,
+            key=f"{prefix}_together",
+        )
         submitted = st.form_submit_button("Save changes")
     if submitted:
         with show_problem():
-            meetings.update_meeting_notes(actor, meeting_id=meeting.id, seen_version=seen,
-                                          summary=summary, status=status,
-                                          written_together=together)
+            meetings.update_meeting_notes(
+                actor,
+                meeting_id=meeting.id,
+                seen_version=seen,
+                summary=summary,
+                status=status,
+                written_together=together,
+            )
             hints.after_save(actor, summary)
             st.session_state.pop(f"{prefix}_version", None)
             st.toast("Saved.")
@@ -148,25 +233,46 @@ def _meeting_notes_form(actor: Actor, meeting) -> None:
 
 # --- what's going well, what's hard, what needs to happen --------------------------------
 
+
 def conversation_form(actor: Actor, family_id: int, people: pd.DataFrame) -> None:
     """Three columns, each thing said on its own line, in the speaker's own words."""
     family = _family_people(people)
     speakers = {None: "Not recorded", **dict(zip(family["person_id"], family["name"]))}
     with st.form(f"conversation_{family_id}"):
-        held_on = st.date_input("When you talked", value=date.today(), max_value=date.today(),
-                                format="DD/MM/YYYY", key=f"conversation_day_{family_id}")
+        held_on = st.date_input(
+            "When you talked",
+            value=date.today(),
+            max_value=date.today(),
+            format="DD/MM/YYYY",
+            key=f"conversation_day_{family_id}",
+        )
         entries = []
         for column, code in zip(st.columns(3), ConversationColumn):
             with column:
-                words = st.text_area(CONVERSATION_COLUMN[code], height=140, max_chars=3000,
-                                     help="One thing on each line, in their words.",
-                                     key=f"conversation_{code.value}_{family_id}")
-                said_by = st.selectbox("Who said these", list(speakers), format_func=speakers.get,
-                                       key=f"conversation_{code.value}_by_{family_id}")
-                visibility = st.selectbox("Who can see them", list(VISIBILITY_CHOICES), index=1,
-                                          key=f"conversation_{code.value}_vis_{family_id}")
-                entries += [ItemIn(code.value, line.strip(), said_by, VISIBILITY_CHOICES[visibility])
-                            for line in words.splitlines() if line.strip()]
+                words = st.text_area(
+                    CONVERSATION_COLUMN[code],
+                    height=140,
+                    max_chars=3000,
+                    help="One thing on each line, in their words.",
+                    key=f"conversation_{code.value}_{family_id}",
+                )
+                said_by = st.selectbox(
+                    "Who said these",
+                    list(speakers),
+                    format_func=speakers.get,
+                    key=f"conversation_{code.value}_by_{family_id}",
+                )
+                visibility = st.selectbox(
+                    "Who can see them",
+                    list(VISIBILITY_CHOICES),
+                    index=1,
+                    key=f"conversation_{code.value}_vis_{family_id}",
+                )
+                entries += [
+                    ItemIn(code.value, line.strip(), said_by, VISIBILITY_CHOICES[visibility])
+                    for line in words.splitlines()
+                    if line.strip()
+                ]
         submitted = st.form_submit_button("Save conversation", type="primary")
     if submitted:
         with show_problem():
@@ -178,43 +284,65 @@ def conversation_form(actor: Actor, family_id: int, people: pd.DataFrame) -> Non
             st.rerun()
 
 
-def conversation_board(actor: Actor, family_id: int, frame: pd.DataFrame,
-                       people: pd.DataFrame) -> None:
+def conversation_board(
+    actor: Actor, family_id: int, frame: pd.DataFrame, people: pd.DataFrame
+) -> None:
     if frame.empty:
         st.info("No conversations recorded yet. Strengths first: start with what's going well.")
         return
     latest = frame[frame["conversation_id"] == frame["conversation_id"].iloc[0]]
     st.caption(f"Our latest conversation, {friendly_date(latest['held_on'].iloc[0])}")
-    for column, (code, items) in zip(st.columns(3), [(c.value, latest[latest["column"] == c.value])
-                                                   for c in ConversationColumn]):
+    for column, (code, items) in zip(
+        st.columns(3), [(c.value, latest[latest["column"] == c.value]) for c in ConversationColumn]
+    ):
         with column:
             st.markdown(f"**{CONVERSATION_COLUMN[ConversationColumn(code)]}**")
             for item in items.itertuples():
                 said = f" — {item.said_by}" if item.said_by else ""
                 st.write(plain(f"“{item.words}”{said}"))
-                if st.button("Make this a goal", key=f"item_goal_{item.item_id}",
-                             icon=":material/flag:"):
+                if st.button(
+                    "Make this a goal", key=f"item_goal_{item.item_id}", icon=":material/flag:"
+                ):
                     speaker = item.said_by_person_id
                     with show_problem():
-                        goal_store.add_goal(actor, family_id=family_id, goal=goal_store.GoalIn(
-                            wording=item.words[:300],
-                            person_id=None if pd.isna(speaker) else int(speaker),
-                            visibility=item.visibility, from_item_id=int(item.item_id)))
+                        goal_store.add_goal(
+                            actor,
+                            family_id=family_id,
+                            goal=goal_store.GoalIn(
+                                wording=item.words[:300],
+                                person_id=None if pd.isna(speaker) else int(speaker),
+                                visibility=item.visibility,
+                                from_item_id=int(item.item_id),
+                            ),
+                        )
                         st.toast("Goal added: you'll find it under Goals.")
                         st.rerun()
     _correct_an_item(actor, latest)
     if frame["conversation_id"].nunique() > 1:
         with st.expander("Earlier conversations"):
-            st.dataframe(frame[["held_on", "column_words", "words", "said_by"]], hide_index=True,
-                         width="stretch", column_config={
-                             "held_on": "When", "column_words": "Which", "words": "In their words",
-                             "said_by": "Who said it"})
+            st.dataframe(
+                frame[["held_on", "column_words", "words", "said_by"]],
+                hide_index=True,
+                width="stretch",
+                column_config={
+                    "held_on": "When",
+                    "column_words": "Which",
+                    "words": "In their words",
+                    "said_by": "Who said it",
+                },
+            )
 
 
 def _correct_an_item(actor: Actor, latest: pd.DataFrame) -> None:
     labels = dict(zip(latest["item_id"], latest["words"]))
-    chosen = st.selectbox("Correct something that was said", list(labels), format_func=labels.get,
-                          index=None, placeholder="Choose what to correct", key="item_correct_pick")
+    chosen = st.selectbox(
+        "Correct something that was said",
+        list(labels),
+        format_func=labels.get,
+        index=None,
+        placeholder="Choose what to correct",
+        key="item_correct_pick",
+    )
     if chosen is None:
         return
     item = latest.set_index("item_id").loc[chosen]
@@ -222,35 +350,60 @@ def _correct_an_item(actor: Actor, latest: pd.DataFrame) -> None:
     seen = st.session_state.setdefault(f"{prefix}_version", int(item["version"]))
     by_code = {code: label for label, code in VISIBILITY_CHOICES.items()}
     with st.form(prefix):
-        words = st.text_input("In their words", value=item["words"], max_chars=1000,
-                              key=f"{prefix}_words")
-        visibility = st.radio("Who can see it", list(VISIBILITY_CHOICES), horizontal=True,
-                              index=list(VISIBILITY_CHOICES).index(by_code[item["visibility"]]),
-                              key=f"{prefix}_visibility")
+        words = st.text_input(
+            "In their words", value=item["words"], max_chars=1000, key=f"{prefix}_words"
+        )
+        visibility = st.radio(
+            "Who can see it",
+            list(VISIBILITY_CHOICES),
+            horizontal=True,
+            index=list(VISIBILITY_CHOICES).index(by_code[item["visibility"]]),
+            key=f"{prefix}_visibility",
+        )
         submitted = st.form_submit_button("Save correction")
     if submitted:
         with show_problem():
-            meetings.update_conversation_item(actor, item_id=int(chosen), seen_version=seen,
-                                              words=words,
-                                              visibility=VISIBILITY_CHOICES[visibility])
+            meetings.update_conversation_item(
+                actor,
+                item_id=int(chosen),
+                seen_version=seen,
+                words=words,
+                visibility=VISIBILITY_CHOICES[visibility],
+            )
             st.session_state.pop(f"{prefix}_version", None)
             st.rerun()
 
 
 # --- the family's plan -------------------------------------------------------------------
 
+
 def plan_view(frame: pd.DataFrame) -> None:
     if frame.empty:
         st.info("No plan yet. The family's plan is written with them, often at a family meeting.")
         return
     shown = frame.assign(
-        state=frame.apply(lambda r: "Done" if pd.notna(r["done_on"]) else
-                          ("A little behind — worth a chat" if r["overdue"] else "To do"), axis=1),
-        by_when=frame["by_when"].map(friendly_date))
-    st.dataframe(shown[["what", "who", "by_when", "how_we_will_know", "state"]], hide_index=True,
-                 width="stretch", column_config={
-                     "what": "What will happen", "who": "Who", "by_when": "By when",
-                     "how_we_will_know": "How we'll know", "state": "Where it's at"})
+        state=frame.apply(
+            lambda r: (
+                "Done"
+                if pd.notna(r["done_on"])
+                else ("A little behind — worth a chat" if r["overdue"] else "To do")
+            ),
+            axis=1,
+        ),
+        by_when=frame["by_when"].map(friendly_date),
+    )
+    st.dataframe(
+        shown[["what", "who", "by_when", "how_we_will_know", "state"]],
+        hide_index=True,
+        width="stretch",
+        column_config={
+            "what": "What will happen",
+            "who": "Who",
+            "by_when": "By when",
+            "how_we_will_know": "How we'll know",
+            "state": "Where it's at",
+        },
+    )
 
 
 def plan_forms(actor: Actor, family_id: int, frame: pd.DataFrame) -> None:
@@ -267,8 +420,14 @@ def plan_forms(actor: Actor, family_id: int, frame: pd.DataFrame) -> None:
     if open_steps.empty:
         return
     labels = dict(zip(open_steps["step_id"], open_steps["what"]))
-    chosen = st.selectbox("Change a step", list(labels), format_func=labels.get, index=None,
-                          placeholder="Choose a step", key=f"plan_pick_{family_id}")
+    chosen = st.selectbox(
+        "Change a step",
+        list(labels),
+        format_func=labels.get,
+        index=None,
+        placeholder="Choose a step",
+        key=f"plan_pick_{family_id}",
+    )
     if chosen is None:
         return
     row = open_steps.set_index("step_id").loc[chosen]
@@ -280,20 +439,25 @@ def plan_forms(actor: Actor, family_id: int, frame: pd.DataFrame) -> None:
         saved = st.form_submit_button("Save step")
     if saved:
         with show_problem():
-            meetings.update_plan_step(actor, step_id=int(chosen), seen_version=seen, step=step,
-                                      done=done)
+            meetings.update_plan_step(
+                actor, step_id=int(chosen), seen_version=seen, step=step, done=done
+            )
             st.session_state.pop(version_key, None)
             st.rerun()
 
 
 def _step_fields(prefix: str, row: pd.Series | None = None, label: str = "") -> PlanStepIn:
-    value = (lambda k, d="": d if row is None or pd.isna(row[k]) else row[k])
+    value = lambda k, d="": d if row is None or pd.isna(row[k]) else row[k]
     lead = f"{label}: " if label else ""
     columns = st.columns([3, 2, 2, 3])
-    what = columns[0].text_input(f"{lead}What will happen", value=value("what"), key=f"{prefix}_what")
+    what = columns[0].text_input(
+        f"{lead}What will happen", value=value("what"), key=f"{prefix}_what"
+    )
     who = columns[1].text_input(f"{lead}Who", value=value("who"), key=f"{prefix}_who")
-    by_when = columns[2].date_input(f"{lead}By when", value=value("by_when", None),
-                                    format="DD/MM/YYYY", key=f"{prefix}_by_when")
-    know = columns[3].text_input(f"{lead}How we'll know", value=value("how_we_will_know"),
-                                 key=f"{prefix}_know")
+    by_when = columns[2].date_input(
+        f"{lead}By when", value=value("by_when", None), format="DD/MM/YYYY", key=f"{prefix}_by_when"
+    )
+    know = columns[3].text_input(
+        f"{lead}How we'll know", value=value("how_we_will_know"), key=f"{prefix}_know"
+    )
     return PlanStepIn(what=what, who=who, by_when=by_when, how_we_will_know=know)

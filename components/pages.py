@@ -1,4 +1,5 @@
 """The page list, built from the worker's roles."""
+
 from __future__ import annotations
 
 import streamlit as st
@@ -13,20 +14,32 @@ PAGES = [
     ("pages/families.py", "My families", ":material/family_restroom:", "families", CASEWORK),
     ("pages/family.py", "Family", ":material/diversity_3:", "family", CASEWORK),
     ("pages/huddle.py", "Weekly huddle", ":material/groups:", "huddle", CASEWORK),
-    ("pages/conference.py", "Family meeting screen", ":material/co_present:", "conference",
-     CASEWORK),
+    (
+        "pages/conference.py",
+        "Family meeting screen",
+        ":material/co_present:",
+        "conference",
+        CASEWORK,
+    ),
     ("pages/continuity.py", "Continuity", ":material/timeline:", "continuity", (Role.manager,)),
     ("pages/admin.py", "Workers and teams", ":material/badge:", "admin", (Role.admin,)),
     ("pages/audit.py", "Audit", ":material/policy:", "audit", (Role.admin, Role.manager)),
-    ("pages/account.py", "Your account", ":material/person:", "account",
-     (Role.practitioner, Role.manager, Role.admin)),
+    (
+        "pages/account.py",
+        "Your account",
+        ":material/person:",
+        "account",
+        (Role.practitioner, Role.manager, Role.admin),
+    ),
 ]
 
 
 def pages_for(actor: Actor) -> list[st.Page]:
     visible = [p for p in PAGES if any(actor.has(role) for role in p[4])]
-    return [st.Page(path, title=title, icon=icon, url_path=url, default=(i == 0))
-            for i, (path, title, icon, url, _roles) in enumerate(visible)]
+    return [
+        st.Page(path, title=title, icon=icon, url_path=url, default=(i == 0))
+        for i, (path, title, icon, url, _roles) in enumerate(visible)
+    ]
 
 
 def _login_only() -> None:
@@ -35,4 +48,5 @@ def _login_only() -> None:
 
 def stub_pages() -> list[st.Page]:
     return [st.Page(_login_only, title="Log in", url_path="login", default=True)] + [
-        st.Page(_login_only, title="Log in", url_path=url) for _path, _t, _i, url, _r in PAGES]
+        st.Page(_login_only, title="Log in", url_path=url) for _path, _t, _i, url, _r in PAGES
+    ]

@@ -1,4 +1,5 @@
 """Small shared pieces of the screens: the sidebar, dates in the team's time, the demo marker."""
+
 from __future__ import annotations
 
 from datetime import date, datetime
@@ -8,9 +9,8 @@ import pandas as pd
 import streamlit as st
 
 from db.rules.access import Actor
-from db.store.engine import database_url
 from db.settings import DEFAULT_TIME_ZONE
-
+from db.store.engine import database_url
 
 _MARKDOWN_SPECIALS = set("\\`*_{}[]()#+-.!|<>~$:=")
 
@@ -23,13 +23,16 @@ def plain(text: object) -> str:
 
 def database_problem(problem: Exception) -> str:
     backend = database_url().split(":", 1)[0]
-    return (f"Golden Thread can't reach its database ({backend}). Check DATABASE_URL and that "
-            f"the database is running, then reload this page.")
+    return (
+        f"Golden Thread can't reach its database ({backend}). Check DATABASE_URL and that "
+        f"the database is running, then reload this page."
+    )
 
 
 @st.cache_data(ttl=300, show_spinner=False)
 def _demo_database() -> bool:
     from db.families import is_demo_database
+
     return is_demo_database()
 
 
@@ -40,6 +43,7 @@ def demo_marker() -> None:
 
 def sidebar(actor: Actor) -> None:
     from components.auth import log_out
+
     with st.sidebar:
         st.caption(f"Logged in as **{plain(actor.name)}**")
         demo_marker()

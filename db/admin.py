@@ -5,6 +5,7 @@ names but never values, and done in one transaction. Disabling a worker or reset
 password ends their sessions on every device.
 The command line for a first admin is db.ops.admin.
 """
+
 from __future__ import annotations
 
 import re
@@ -14,13 +15,22 @@ import pandas as pd
 from sqlalchemy import and_, or_
 from sqlmodel import Session, func, select
 
+from db.auth import hash_password, one_time_password, password_problem
 from db.rules import audit
 from db.rules.access import Actor, require_role
 from db.rules.validation import Invalid
-from db.auth import hash_password, one_time_password, password_problem
 from db.store.engine import read_session, write_session
-from db.store.models import (AuditEvent, Family, FamilyStatus, Role, Team, Worker, WorkerRelationship, WorkerRole,
-                       WorkerTeam)
+from db.store.models import (
+    AuditEvent,
+    Family,
+    FamilyStatus,
+    Role,
+    Team,
+    Worker,
+    WorkerRelationship,
+    WorkerRole,
+    WorkerTeam,
+)
 from db.store.types import utcnow
 from db.words import RELATIONSHIP_ROLE
 
@@ -28,6 +38,7 @@ USERNAME_PATTERN = re.compile(r"^[a-z0-9][a-z0-9._-]{1,63}$")
 
 
 # --- validation ----------------------------------------------------------------------------
+
 
 def _clean_name(name: str) -> str:
     name = (name or "").strip()
@@ -41,8 +52,10 @@ def _clean_name(name: str) -> str:
 def _clean_username(username: str) -> str:
     username = (username or "").strip().lower()
     if not USERNAME_PATTERN.match(username):
-        raise Invalid("A username is 2 to 64 lower-case letters or digits (dots, dashes and "
-                      "underscores are fine too), with no spaces.")
+        raise Invalid(
+            "A username is 2 to 64 lower-case letters or digits (dots, dashes and "
+            "underscores are fine too), with no spaces."
+        )
     return username
 
 
@@ -59,21 +72,24 @@ def _clean_roles(roles) -> set[Role]:
 def _check_teams(session: Session, roles: set[Role], team_ids, led_team_ids) -> tuple[set, set]:
     teams, leads = set(team_ids or ()), set(led_team_ids or ())
     if leads and Role.manager not in roles:
-        raise Invalid("Only a manager can lead a team: add the manager role or untick the "
-                      "teams they lead.")
+        raise Invalid(
+            "Only a manager can lead a team: add the manager role or untick the teams they lead."
+        )
     wanted = teams | leads
     if wanted:
         found = set(session.exec(select(Team.id).where(Team.id.in_(wanted))).all())
         if found != wanted:
-            raise Invalid("One of the chosen teams no longer exists. Please reload and choose "
-                          "again.")
+            raise Invalid(
+                "One of the chosen teams no longer exists. Please reload and choose again."
+            )
     if Role.practitioner in roles and not wanted:
         raise Invalid("A practitioner needs at least one team.")
     return teams | leads, leads
 
 
-def _set_roles_and_teams(session: Session, worker_id: int, roles: set[Role], teams: set[int],
-                         leads: set[int]) -> None:
+def _set_roles_and_teams(
+    session: Session, worker_id: int, roles: set[Role], teams: set[int], leads: set[int]
+) -> None:
     for row in session.exec(select(WorkerRole).where(WorkerRole.worker_id == worker_id)).all():
         session.delete(row)
     for row in session.exec(select(WorkerTeam).where(WorkerTeam.worker_id == worker_id)).all():
@@ -93,20 +109,27 @@ def _worker(session: Session, worker_id: int) -> Worker:
 
 
 def _active_admins(session: Session) -> set[int]:
-    return set(session.exec(
-        select(Worker.id).join(WorkerRole, WorkerRole.worker_id == Worker.id)
-        .where(WorkerRole.role == Role.admin, Worker.is_active)).all())
+    return set(
+        session.exec(
+            select(Worker.id)
+            .join(WorkerRole, WorkerRole.worker_id == Worker.id)
+            .where(WorkerRole.role == Role.admin, Worker.is_active)
+        ).all()
+    )
 
 
 # --- teams -----------------------------------------------------------------------------------
 
-def add_team(actor: Actor, *, name: str, community: str = "",
-             time_zone: str = "Europe/London") -> int:
+
+def add_team(
+    actor: Actor, *, name: str, community: str = "", time_zone: str = "Europe/London"
+) -> int:
     require_role(actor, Role.admin)
     name = (name or "").strip()
     if not name:
         raise Invalid("Please enter the team's name.")
     from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
     try:
         ZoneInfo(time_zone)
     except (ZoneInfoNotFoundError, ValueError):
@@ -117,15 +140,23 @@ def add_team(actor: Actor, *, name: str, community: str = "",
         team = Team(name=name[:120], community=(community or "").strip()[:200], time_zone=time_zone)
         session.add(team)
         session.flush()
-        audit.record(session, actor, audit.Action.CREATE, record_type="team", record_id=team.id,
-                     fields=["name", "community", "time_zone"])
+        audit.record(
+            session,
+            actor,
+            audit.Action.CREATE,
+            record_type="team",
+            record_id=team.id,
+            fields=["name", "community", "time_zone"],
+        )
         return team.id
 
 
 # --- workers ---------------------------------------------------------------------------------
 
-def add_worker(actor: Actor, *, name: str, username: str, roles, team_ids=(),
-               led_team_ids=()) -> tuple[int, str]:
+
+def add_worker(
+    actor: Actor, *, name: str, username: str, roles, team_ids=(), led_team_ids=()
+) -> tuple[int, str]:
     """Adds a worker with a one-time password they must change at first login.
     Returns the new worker's id and that password (shown once to the admin, never stored)."""
     require_role(actor, Role.admin)
@@ -135,19 +166,30 @@ def add_worker(actor: Actor, *, name: str, username: str, roles, team_ids=(),
         if session.exec(select(Worker.id).where(Worker.username == username)).first():
             raise Invalid(f"The username {username} is already taken. Please choose another.")
         teams, leads = _check_teams(session, chosen, team_ids, led_team_ids)
-        worker = Worker(name=name, username=username, password_hash=hash_password(password),
-                        must_change_password=True, sessions_valid_after=utcnow())
+        worker = Worker(
+            name=name,
+            username=username,
+            password_hash=hash_password(password),
+            must_change_password=True,
+            sessions_valid_after=utcnow(),
+        )
         session.add(worker)
         session.flush()
         _set_roles_and_teams(session, worker.id, chosen, teams, leads)
-        audit.record(session, actor, audit.Action.CREATE, record_type="worker",
-                     record_id=worker.id, fields=["name", "username", "roles", "teams",
-                                                  "password"])
+        audit.record(
+            session,
+            actor,
+            audit.Action.CREATE,
+            record_type="worker",
+            record_id=worker.id,
+            fields=["name", "username", "roles", "teams", "password"],
+        )
         return worker.id, password
 
 
-def update_worker(actor: Actor, worker_id: int, *, name: str, roles, team_ids=(),
-                  led_team_ids=()) -> None:
+def update_worker(
+    actor: Actor, worker_id: int, *, name: str, roles, team_ids=(), led_team_ids=()
+) -> None:
     """Changes a worker's name, roles, teams and the teams they lead."""
     require_role(actor, Role.admin)
     name, chosen = _clean_name(name), _clean_roles(roles)
@@ -155,12 +197,19 @@ def update_worker(actor: Actor, worker_id: int, *, name: str, roles, team_ids=()
         worker = _worker(session, worker_id)
         teams, leads = _check_teams(session, chosen, team_ids, led_team_ids)
         if Role.admin not in chosen and _active_admins(session) == {worker_id}:
-            raise Invalid("This is the only active admin: give someone else the admin role "
-                          "first, so nobody is locked out.")
-        old_roles = set(session.exec(select(WorkerRole.role)
-                                     .where(WorkerRole.worker_id == worker_id)).all())
-        old_links = {(link.team_id, link.leads) for link in session.exec(
-            select(WorkerTeam).where(WorkerTeam.worker_id == worker_id)).all()}
+            raise Invalid(
+                "This is the only active admin: give someone else the admin role "
+                "first, so nobody is locked out."
+            )
+        old_roles = set(
+            session.exec(select(WorkerRole.role).where(WorkerRole.worker_id == worker_id)).all()
+        )
+        old_links = {
+            (link.team_id, link.leads)
+            for link in session.exec(
+                select(WorkerTeam).where(WorkerTeam.worker_id == worker_id)
+            ).all()
+        }
         changed = []
         if worker.name != name:
             changed.append("name")
@@ -175,8 +224,14 @@ def update_worker(actor: Actor, worker_id: int, *, name: str, roles, team_ids=()
         if not changed:
             return
         _set_roles_and_teams(session, worker_id, chosen, teams, leads)
-        audit.record(session, actor, audit.Action.UPDATE, record_type="worker",
-                     record_id=worker_id, fields=changed)
+        audit.record(
+            session,
+            actor,
+            audit.Action.UPDATE,
+            record_type="worker",
+            record_id=worker_id,
+            fields=changed,
+        )
 
 
 def set_active(actor: Actor, worker_id: int, active: bool, *, now: datetime | None = None) -> None:
@@ -191,17 +246,24 @@ def set_active(actor: Actor, worker_id: int, active: bool, *, now: datetime | No
             if worker_id == actor.worker_id:
                 raise Invalid("You can't disable your own account. Ask another admin.")
             if _active_admins(session) == {worker_id}:
-                raise Invalid("This is the only active admin: give someone else the admin "
-                              "role first, so nobody is locked out.")
+                raise Invalid(
+                    "This is the only active admin: give someone else the admin "
+                    "role first, so nobody is locked out."
+                )
             worker.active_until = now.date()
             worker.sessions_valid_after = now
         else:
             worker.active_until = None
         worker.is_active = active
         session.add(worker)
-        audit.record(session, actor, audit.Action.UPDATE, record_type="worker",
-                     record_id=worker_id, fields=["is_active", "active_until"]
-                     + ([] if active else ["sessions_valid_after"]))
+        audit.record(
+            session,
+            actor,
+            audit.Action.UPDATE,
+            record_type="worker",
+            record_id=worker_id,
+            fields=["is_active", "active_until"] + ([] if active else ["sessions_valid_after"]),
+        )
 
 
 def reset_password(actor: Actor, worker_id: int, *, now: datetime | None = None) -> str:
@@ -215,9 +277,14 @@ def reset_password(actor: Actor, worker_id: int, *, now: datetime | None = None)
         worker.must_change_password = True
         worker.sessions_valid_after = now or utcnow()
         session.add(worker)
-        audit.record(session, actor, audit.Action.UPDATE, record_type="worker",
-                     record_id=worker_id,
-                     fields=["password", "must_change_password", "sessions_valid_after"])
+        audit.record(
+            session,
+            actor,
+            audit.Action.UPDATE,
+            record_type="worker",
+            record_id=worker_id,
+            fields=["password", "must_change_password", "sessions_valid_after"],
+        )
     return password
 
 
@@ -226,13 +293,19 @@ def worker_details(actor: Actor, worker_id: int) -> dict:
     require_role(actor, Role.admin)
     with read_session() as session:
         worker = _worker(session, worker_id)
-        roles = sorted(session.exec(select(WorkerRole.role)
-                                    .where(WorkerRole.worker_id == worker_id)).all())
+        roles = sorted(
+            session.exec(select(WorkerRole.role).where(WorkerRole.worker_id == worker_id)).all()
+        )
         links = session.exec(select(WorkerTeam).where(WorkerTeam.worker_id == worker_id)).all()
-    return {"worker_id": worker.id, "name": worker.name, "username": worker.username,
-            "active": worker.is_active, "roles": [Role(r) for r in roles],
-            "team_ids": sorted(link.team_id for link in links),
-            "led_team_ids": sorted(link.team_id for link in links if link.leads)}
+    return {
+        "worker_id": worker.id,
+        "name": worker.name,
+        "username": worker.username,
+        "active": worker.is_active,
+        "roles": [Role(r) for r in roles],
+        "team_ids": sorted(link.team_id for link in links),
+        "led_team_ids": sorted(link.team_id for link in links if link.leads),
+    }
 
 
 HANDOVER_COLUMNS = ["family_id", "family", "team", "role", "since"]
@@ -245,14 +318,22 @@ def handover(actor: Actor, worker_id: int, *, today: date | None = None) -> pd.D
     today = today or date.today()
     with read_session() as session:
         rows = session.exec(
-            select(Family.id, Family.known_as, Team.name, WorkerRelationship.role,
-                   WorkerRelationship.started_on)
+            select(
+                Family.id,
+                Family.known_as,
+                Team.name,
+                WorkerRelationship.role,
+                WorkerRelationship.started_on,
+            )
             .join(WorkerRelationship, WorkerRelationship.family_id == Family.id)
             .join(Team, Team.id == Family.team_id)
-            .where(WorkerRelationship.worker_id == worker_id, Family.erased_at.is_(None),
-                   or_(WorkerRelationship.ended_on.is_(None),
-                       WorkerRelationship.ended_on > today))
-            .order_by(Team.name, Family.known_as, Family.id)).all()
+            .where(
+                WorkerRelationship.worker_id == worker_id,
+                Family.erased_at.is_(None),
+                or_(WorkerRelationship.ended_on.is_(None), WorkerRelationship.ended_on > today),
+            )
+            .order_by(Team.name, Family.known_as, Family.id)
+        ).all()
     frame = pd.DataFrame(rows, columns=HANDOVER_COLUMNS)
     frame["role"] = frame["role"].map(lambda r: RELATIONSHIP_ROLE[r])
     return frame
@@ -260,39 +341,64 @@ def handover(actor: Actor, worker_id: int, *, today: date | None = None) -> pd.D
 
 # --- the audit -------------------------------------------------------------------------------
 
-AUDIT_COLUMNS = ["at", "username", "roles", "action", "family_id", "record_type", "record_id",
-                 "fields"]
+AUDIT_COLUMNS = [
+    "at",
+    "username",
+    "roles",
+    "action",
+    "family_id",
+    "record_type",
+    "record_id",
+    "fields",
+]
 
 
 def workers_and_teams(actor: Actor) -> tuple[pd.DataFrame, pd.DataFrame]:
     """For admins: every worker with roles and teams, and every team with its size."""
     require_role(actor, Role.admin)
     with read_session() as session:  # columns, not ORM objects: a council has ~600 workers
-        workers = session.exec(select(Worker.id, Worker.name, Worker.username, Worker.is_active)
-                               .order_by(Worker.name)).all()
+        workers = session.exec(
+            select(Worker.id, Worker.name, Worker.username, Worker.is_active).order_by(Worker.name)
+        ).all()
         roles = session.exec(select(WorkerRole.worker_id, WorkerRole.role)).all()
-        links = session.exec(select(WorkerTeam.worker_id, WorkerTeam.leads, Team.name)
-                             .join(Team)).all()
+        links = session.exec(
+            select(WorkerTeam.worker_id, WorkerTeam.leads, Team.name).join(Team)
+        ).all()
         teams = session.exec(
-            select(Team.id, Team.name, Team.community, Team.time_zone,
-                   func.count(Family.id).filter(Family.status != FamilyStatus.closed))
+            select(
+                Team.id,
+                Team.name,
+                Team.community,
+                Team.time_zone,
+                func.count(Family.id).filter(Family.status != FamilyStatus.closed),
+            )
             .join(Family, and_(Family.team_id == Team.id, Family.erased_at.is_(None)), isouter=True)
-            .group_by(Team.id).order_by(Team.name)).all()
+            .group_by(Team.id)
+            .order_by(Team.name)
+        ).all()
     roles_of: dict[int, list[str]] = {}
     for worker_id, role in roles:
         roles_of.setdefault(worker_id, []).append(Role(role).value)
     teams_of: dict[int, list[str]] = {}
     for worker_id, leads, team_name in links:
         teams_of.setdefault(worker_id, []).append(team_name + (" (leads)" if leads else ""))
-    worker_frame = pd.DataFrame([{
-        "worker_id": worker_id, "name": name, "username": username,
-        "roles": ", ".join(sorted(roles_of.get(worker_id, []))),
-        "teams": ", ".join(sorted(teams_of.get(worker_id, []))),
-        "active": active,
-    } for worker_id, name, username, active in workers],
-        columns=["worker_id", "name", "username", "roles", "teams", "active"])
-    team_frame = pd.DataFrame(teams, columns=["team_id", "team", "community", "time_zone",
-                                              "open_families"])
+    worker_frame = pd.DataFrame(
+        [
+            {
+                "worker_id": worker_id,
+                "name": name,
+                "username": username,
+                "roles": ", ".join(sorted(roles_of.get(worker_id, []))),
+                "teams": ", ".join(sorted(teams_of.get(worker_id, []))),
+                "active": active,
+            }
+            for worker_id, name, username, active in workers
+        ],
+        columns=["worker_id", "name", "username", "roles", "teams", "active"],
+    )
+    team_frame = pd.DataFrame(
+        teams, columns=["team_id", "team", "community", "time_zone", "open_families"]
+    )
     return worker_frame, team_frame
 
 
@@ -300,36 +406,58 @@ def _led_family_ids(actor: Actor):
     return select(Family.id).where(Family.team_id.in_(actor.led_team_ids))
 
 
-def search_audit(actor: Actor, *, username: str = "", family_id: int | None = None,
-                 start: date | None = None, end: date | None = None,
-                 limit: int = 500) -> pd.DataFrame:
+def search_audit(
+    actor: Actor,
+    *,
+    username: str = "",
+    family_id: int | None = None,
+    start: date | None = None,
+    end: date | None = None,
+    limit: int = 500,
+) -> pd.DataFrame:
     """Audit rows, newest first. An admin searches everything; a manager (not admin) sees only
     what happened to families of the teams they lead, including refused attempts on them."""
     require_role(actor, Role.admin, Role.manager)
     query = select(AuditEvent)
     if not actor.has(Role.admin):
         led = _led_family_ids(actor)
-        query = query.where(or_(
-            AuditEvent.family_id.in_(led),
-            and_(AuditEvent.action == audit.Action.REFUSED, AuditEvent.record_type == "family",
-                 AuditEvent.record_id.in_(led))))
+        query = query.where(
+            or_(
+                AuditEvent.family_id.in_(led),
+                and_(
+                    AuditEvent.action == audit.Action.REFUSED,
+                    AuditEvent.record_type == "family",
+                    AuditEvent.record_id.in_(led),
+                ),
+            )
+        )
     if username.strip():
         query = query.where(AuditEvent.username == username.strip().lower())
     if family_id is not None:
-        query = query.where(or_(
-            AuditEvent.family_id == family_id,
-            and_(AuditEvent.family_id.is_(None), AuditEvent.record_type == "family",
-                 AuditEvent.record_id == family_id)))
+        query = query.where(
+            or_(
+                AuditEvent.family_id == family_id,
+                and_(
+                    AuditEvent.family_id.is_(None),
+                    AuditEvent.record_type == "family",
+                    AuditEvent.record_id == family_id,
+                ),
+            )
+        )
     if start is not None:
         query = query.where(AuditEvent.at >= datetime.combine(start, time(0), timezone.utc))
     if end is not None:
-        query = query.where(AuditEvent.at < datetime.combine(end + timedelta(days=1), time(0),
-                                                              timezone.utc))
+        query = query.where(
+            AuditEvent.at < datetime.combine(end + timedelta(days=1), time(0), timezone.utc)
+        )
     with read_session() as session:
-        rows = session.exec(query.order_by(AuditEvent.at.desc(), AuditEvent.id.desc())
-                            .limit(limit)).all()
-    return pd.DataFrame([{column: getattr(row, column) for column in AUDIT_COLUMNS}
-                         for row in rows], columns=AUDIT_COLUMNS)
+        rows = session.exec(
+            query.order_by(AuditEvent.at.desc(), AuditEvent.id.desc()).limit(limit)
+        ).all()
+    return pd.DataFrame(
+        [{column: getattr(row, column) for column in AUDIT_COLUMNS} for row in rows],
+        columns=AUDIT_COLUMNS,
+    )
 
 
 def family_viewers(actor: Actor, family_id: int, *, limit: int = 200) -> pd.DataFrame | None:
@@ -345,13 +473,20 @@ def family_viewers(actor: Actor, family_id: int, *, limit: int = 200) -> pd.Data
             select(AuditEvent.at, Worker.name, AuditEvent.username, AuditEvent.roles)
             .join(Worker, Worker.id == AuditEvent.worker_id, isouter=True)
             .where(AuditEvent.family_id == family_id, AuditEvent.action == audit.Action.VIEW)
-            .order_by(AuditEvent.at.desc(), AuditEvent.id.desc()).limit(limit)).all()
-    return pd.DataFrame([{"when": at, "who": name or username, "roles": roles}
-                         for at, name, username, roles in rows],
-                        columns=["when", "who", "roles"])
+            .order_by(AuditEvent.at.desc(), AuditEvent.id.desc())
+            .limit(limit)
+        ).all()
+    return pd.DataFrame(
+        [
+            {"when": at, "who": name or username, "roles": roles}
+            for at, name, username, roles in rows
+        ],
+        columns=["when", "who", "roles"],
+    )
 
 
 # --- the first admin -------------------------------------------------------------------------
+
 
 def create_admin(*, name: str, username: str, password: str, another: bool = False) -> int:
     """The first admin of a real database (or, with another=True, one more)."""
@@ -361,16 +496,28 @@ def create_admin(*, name: str, username: str, password: str, another: bool = Fal
         raise Invalid(problem)
     with write_session() as session:
         if not another and session.exec(select(Worker.id)).first() is not None:
-            raise Invalid("This database already has workers, so no admin was created. Ask an "
-                          "admin to add you, or run again with --another to add one more admin.")
+            raise Invalid(
+                "This database already has workers, so no admin was created. Ask an "
+                "admin to add you, or run again with --another to add one more admin."
+            )
         if session.exec(select(Worker.id).where(Worker.username == username)).first():
             raise Invalid(f"The username {username} is already taken. Please choose another.")
-        worker = Worker(name=name, username=username, password_hash=hash_password(password),
-                        sessions_valid_after=utcnow())
+        worker = Worker(
+            name=name,
+            username=username,
+            password_hash=hash_password(password),
+            sessions_valid_after=utcnow(),
+        )
         session.add(worker)
         session.flush()
         session.add(WorkerRole(worker_id=worker.id, role=Role.admin))
-        audit.record(session, None, audit.Action.CREATE, record_type="worker",
-                     record_id=worker.id, fields=["name", "username", "roles", "password"],
-                     username="create-admin")
+        audit.record(
+            session,
+            None,
+            audit.Action.CREATE,
+            record_type="worker",
+            record_id=worker.id,
+            fields=["name", "username", "roles", "password"],
+            username="create-admin",
+        )
         return worker.id

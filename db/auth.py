@@ -3,6 +3,7 @@
 bcrypt hashes are the same format streamlit-authenticator's Hasher writes; hashing here keeps
 db/ free of Streamlit.
 """
+
 from __future__ import annotations
 
 import secrets
@@ -14,15 +15,23 @@ from sqlmodel import Session, func, select
 
 from db.rules import audit
 from db.rules.access import Actor, load_actor
+from db.settings import (
+    ABSOLUTE_HOURS,
+    IDLE_MINUTES,
+    IDLE_WARNING_MINUTES,
+    LOCKOUT_FAILURES,
+    LOCKOUT_PAUSE_MINUTES,
+    LOCKOUT_WINDOW_MINUTES,
+)
 from db.store.engine import read_session, write_session
 from db.store.models import LoginAttempt, Worker
-from db.settings import (ABSOLUTE_HOURS, IDLE_MINUTES, IDLE_WARNING_MINUTES, LOCKOUT_FAILURES,
-                         LOCKOUT_PAUSE_MINUTES, LOCKOUT_WINDOW_MINUTES)
 from db.store.types import utcnow
 
 LOGIN_REFUSED = "That username and password don't match an active account."
-PAUSED = ("This account is paused for a few minutes after several attempts that didn't work. "
-          "Please try again later, or ask your admin.")
+PAUSED = (
+    "This account is paused for a few minutes after several attempts that didn't work. "
+    "Please try again later, or ask your admin."
+)
 
 # Unknown or paused usernames still pay for one bcrypt check, so timing tells nothing.
 _DUMMY_HASH = bcrypt.hashpw(b"not a real password", bcrypt.gensalt()).decode()
@@ -60,10 +69,12 @@ def _recent_failures(session: Session, username: str, now: datetime) -> list[dat
     since = now - 2 * timedelta(minutes=LOCKOUT_WINDOW_MINUTES + LOCKOUT_PAUSE_MINUTES)
     last_success = session.exec(
         select(func.max(LoginAttempt.at)).where(
-            LoginAttempt.username == username, LoginAttempt.succeeded)
+            LoginAttempt.username == username, LoginAttempt.succeeded
+        )
     ).one()
     query = select(LoginAttempt.at).where(
-        LoginAttempt.username == username, LoginAttempt.at >= since, ~LoginAttempt.succeeded)
+        LoginAttempt.username == username, LoginAttempt.at >= since, ~LoginAttempt.succeeded
+    )
     if last_success is not None:
         query = query.where(LoginAttempt.at > last_success)
     return sorted(session.exec(query).all())
@@ -102,8 +113,12 @@ def check_login(username: str, password: str, *, now: datetime | None = None) ->
         succeeded = usable and matches
         session.add(LoginAttempt(username=username, at=now, succeeded=succeeded))
         actor = load_actor(session, username) if succeeded else None
-        audit.record(session, actor, audit.Action.LOGIN if succeeded else audit.Action.LOGIN_FAILED,
-                     username=username)
+        audit.record(
+            session,
+            actor,
+            audit.Action.LOGIN if succeeded else audit.Action.LOGIN_FAILED,
+            username=username,
+        )
         if succeeded:
             return LoginResult(actor, must_change_password=worker.must_change_password)
         return LoginResult(None, PAUSED if paused else LOGIN_REFUSED)
@@ -127,8 +142,9 @@ def session_problem(
     return None
 
 
-def idle_minutes_left(*, last_active_at: datetime, now: datetime,
-                      idle_exempt: bool = False) -> float | None:
+def idle_minutes_left(
+    *, last_active_at: datetime, now: datetime, idle_exempt: bool = False
+) -> float | None:
     """Minutes until an idle logout, when it is close enough to warn about; None otherwise."""
     if idle_exempt:
         return None
@@ -167,6 +183,12 @@ def change_password(actor: Actor, current: str, new: str) -> str | None:
         worker.must_change_password = False
         worker.sessions_valid_after = utcnow()
         session.add(worker)
-        audit.record(session, actor, audit.Action.UPDATE, record_type="worker",
-                     record_id=worker.id, fields=["password"])
+        audit.record(
+            session,
+            actor,
+            audit.Action.UPDATE,
+            record_type="worker",
+            record_id=worker.id,
+            fields=["password"],
+        )
     return None

@@ -3,6 +3,7 @@
 Never: other families, keeping-safe details, anything private to one person, anything of a
 person marked 'must not see the plan', staff notes, real-change labels, audit or continuity.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -10,15 +11,17 @@ from datetime import date
 
 import pandas as pd
 
-from db import meetings
-from db import goals as goal_store
 from db import families as family_store
+from db import goals as goal_store
+from db import meetings
 from db.rules.access import Actor
-from db.store.models import ConversationColumn
 from db.rules.visibility import Audience
+from db.store.models import ConversationColumn
 
-AUDIENCES = {Audience.EVERYONE: "Everyone at the meeting (the whole network)",
-             Audience.HOUSEHOLD: "Just the household"}
+AUDIENCES = {
+    Audience.EVERYONE: "Everyone at the meeting (the whole network)",
+    Audience.HOUSEHOLD: "Just the household",
+}
 
 
 @dataclass(frozen=True)
@@ -27,9 +30,9 @@ class ConferenceView:
     family_name: str
     audience: str
     goals: goal_store.GoalData
-    going_well: pd.DataFrame      # words, said_by
-    child_views: pd.DataFrame     # child, words, on
-    plan: pd.DataFrame            # what, who, by_when, how_we_will_know, done_on
+    going_well: pd.DataFrame  # words, said_by
+    child_views: pd.DataFrame  # child, words, on
+    plan: pd.DataFrame  # what, who, by_when, how_we_will_know, done_on
     made_on: date
 
 
@@ -41,9 +44,12 @@ def conference_view(actor: Actor, family_id: int, audience: str) -> ConferenceVi
     going_well = talk[talk["column"] == ConversationColumn.going_well.value]
     plan = meetings.plan(actor, family_id)
     return ConferenceView(
-        family_id=family_id, family_name=summary.known_as, audience=audience,
+        family_id=family_id,
+        family_name=summary.known_as,
+        audience=audience,
         goals=goal_store.goal_data(actor, family_id, audience),
         going_well=going_well[["words", "said_by"]].drop_duplicates("words").head(12),
         child_views=meetings.child_views(actor, family_id, audience)[["child", "words", "on"]],
         plan=plan[["what", "who", "by_when", "how_we_will_know", "done_on"]],
-        made_on=date.today())
+        made_on=date.today(),
+    )

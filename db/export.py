@@ -7,6 +7,7 @@ names are neutralised too. Numbers stay numbers: only text is touched.
 Every export is audited with the names of what was exported (the table and its columns), never
 the values. No Streamlit here: the download button in components/export.py calls export_csv.
 """
+
 from __future__ import annotations
 
 import csv
@@ -35,9 +36,11 @@ def neutralised(frame: pd.DataFrame) -> pd.DataFrame:
     safe = frame.copy()
     safe.columns = [neutralise(str(column)) for column in frame.columns]
     for column in safe.columns:
-        if not (pd.api.types.is_numeric_dtype(safe[column])
-                or pd.api.types.is_bool_dtype(safe[column])
-                or pd.api.types.is_datetime64_any_dtype(safe[column])):
+        if not (
+            pd.api.types.is_numeric_dtype(safe[column])
+            or pd.api.types.is_bool_dtype(safe[column])
+            or pd.api.types.is_datetime64_any_dtype(safe[column])
+        ):
             safe[column] = safe[column].map(neutralise).astype(object)
     return safe
 
@@ -49,8 +52,14 @@ def to_csv(frame: pd.DataFrame) -> bytes:
     return buffer.getvalue().encode(ENCODING)
 
 
-def export_csv(actor: Actor, frame: pd.DataFrame, *, what: str, team_id: int | None = None,
-               family_id: int | None = None) -> bytes:
+def export_csv(
+    actor: Actor,
+    frame: pd.DataFrame,
+    *,
+    what: str,
+    team_id: int | None = None,
+    family_id: int | None = None,
+) -> bytes:
     """Checks the actor may export this table, audits the export (table and column names,
     never values) and returns the neutralised CSV.
 
@@ -67,10 +76,15 @@ def export_csv(actor: Actor, frame: pd.DataFrame, *, what: str, team_id: int | N
             allowed = True
         except NotAllowed:
             allowed = False
-        audit.record(session, actor, audit.Action.EXPORT if allowed else audit.Action.REFUSED,
-                     family_id=family_id if allowed else None,
-                     record_type=what[:40], record_id=team_id if team_id is not None else family_id,
-                     fields=[str(column) for column in frame.columns] if allowed else ())
+        audit.record(
+            session,
+            actor,
+            audit.Action.EXPORT if allowed else audit.Action.REFUSED,
+            family_id=family_id if allowed else None,
+            record_type=what[:40],
+            record_id=team_id if team_id is not None else family_id,
+            fields=[str(column) for column in frame.columns] if allowed else (),
+        )
     if not allowed:
         raise NotAllowed()
     return to_csv(frame)

@@ -4,6 +4,7 @@ who opened it. Every function takes the acting worker and checks access first.
 Results are pandas DataFrames or small dataclasses holding only what the screen shows.
 Aggregation happens in SQL; nothing loads a whole table.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -28,28 +29,35 @@ from db.store.models import (
     WorkerTeam,
 )
 from db.store.types import utcnow
-from db.words import (
-    FAMILY_STATUS,
-    MEETING_KIND,
-    MEETING_STATUS,
-    RELATIONSHIP,
-    RHYTHM,
-)
+from db.words import FAMILY_STATUS, MEETING_KIND, MEETING_STATUS, RELATIONSHIP, RHYTHM
 
 # --- lists of families -------------------------------------------------------------------
 
+
 def _last_met(now: datetime):
-    return (select(func.max(Meeting.starts_at))
-            .where(Meeting.family_id == Family.id, Meeting.status == MeetingStatus.held,
-                   Meeting.starts_at <= now)
-            .correlate(Family).scalar_subquery())
+    return (
+        select(func.max(Meeting.starts_at))
+        .where(
+            Meeting.family_id == Family.id,
+            Meeting.status == MeetingStatus.held,
+            Meeting.starts_at <= now,
+        )
+        .correlate(Family)
+        .scalar_subquery()
+    )
 
 
 def _next_meeting(now: datetime):
-    return (select(func.min(Meeting.starts_at))
-            .where(Meeting.family_id == Family.id, Meeting.status == MeetingStatus.planned,
-                   Meeting.starts_at >= now)
-            .correlate(Family).scalar_subquery())
+    return (
+        select(func.min(Meeting.starts_at))
+        .where(
+            Meeting.family_id == Family.id,
+            Meeting.status == MeetingStatus.planned,
+            Meeting.starts_at >= now,
+        )
+        .correlate(Family)
+        .scalar_subquery()
+    )
 
 
 def current_workers(session: Session, family_ids: list[int], today: date) -> dict[int, str]:
@@ -59,8 +67,10 @@ def current_workers(session: Session, family_ids: list[int], today: date) -> dic
     rows = session.exec(
         select(WorkerRelationship.family_id, Worker.name, WorkerRelationship.role)
         .join(Worker, Worker.id == WorkerRelationship.worker_id)
-        .where(WorkerRelationship.family_id.in_(family_ids),
-               or_(WorkerRelationship.ended_on.is_(None), WorkerRelationship.ended_on > today))
+        .where(
+            WorkerRelationship.family_id.in_(family_ids),
+            or_(WorkerRelationship.ended_on.is_(None), WorkerRelationship.ended_on > today),
+        )
         .order_by(WorkerRelationship.family_id, WorkerRelationship.role, Worker.name)
     ).all()
     names: dict[int, list[str]] = {}
@@ -72,38 +82,52 @@ def current_workers(session: Session, family_ids: list[int], today: date) -> dic
 FAMILY_LIST_COLUMNS = ["family_id", "family", "status", "workers", "last_met", "next_meeting"]
 
 
-def families(actor: Actor, *, search: str = "", mine_only: bool = True,
-             include_closed: bool = False, limit: int = 200) -> pd.DataFrame:
+def families(
+    actor: Actor,
+    *,
+    search: str = "",
+    mine_only: bool = True,
+    include_closed: bool = False,
+    limit: int = 200,
+) -> pd.DataFrame:
     """The families this worker works with, or (searching) any family of their teams."""
     teams = actor.case_team_ids
     if not teams:
         return pd.DataFrame(columns=FAMILY_LIST_COLUMNS)
     now = utcnow()
     today = now.date()
-    query = (select(Family.id, Family.known_as, Family.status, _last_met(now), _next_meeting(now))
-             .where(Family.team_id.in_(teams), Family.erased_at.is_(None)))
+    query = select(
+        Family.id, Family.known_as, Family.status, _last_met(now), _next_meeting(now)
+    ).where(Family.team_id.in_(teams), Family.erased_at.is_(None))
     if search.strip():
         pattern = f"%{search.strip().lower()}%"
-        query = query.where(or_(func.lower(Family.known_as).like(pattern),
-                                func.lower(Family.council_reference).like(pattern)))
+        query = query.where(
+            or_(
+                func.lower(Family.known_as).like(pattern),
+                func.lower(Family.council_reference).like(pattern),
+            )
+        )
     elif mine_only:
-        mine = (select(WorkerRelationship.family_id)
-                .where(WorkerRelationship.worker_id == actor.worker_id,
-                       or_(WorkerRelationship.ended_on.is_(None),
-                           WorkerRelationship.ended_on > today)))
+        mine = select(WorkerRelationship.family_id).where(
+            WorkerRelationship.worker_id == actor.worker_id,
+            or_(WorkerRelationship.ended_on.is_(None), WorkerRelationship.ended_on > today),
+        )
         query = query.where(Family.id.in_(mine))
     if not include_closed and not search.strip():
         query = query.where(Family.status != FamilyStatus.closed)
     with read_session() as session:
         rows = session.exec(query.order_by(Family.known_as, Family.id).limit(limit)).all()
         workers = current_workers(session, [row[0] for row in rows], today)
-    frame = pd.DataFrame(rows, columns=["family_id", "family", "status", "last_met", "next_meeting"])
+    frame = pd.DataFrame(
+        rows, columns=["family_id", "family", "status", "last_met", "next_meeting"]
+    )
     frame["status"] = frame["status"].map(lambda s: FAMILY_STATUS[FamilyStatus(s)])
     frame["workers"] = frame["family_id"].map(lambda i: workers.get(i, "Not yet chosen"))
     return frame[FAMILY_LIST_COLUMNS]
 
 
 # --- one family --------------------------------------------------------------------------
+
 
 @dataclass(frozen=True)
 class FamilySummary:
@@ -128,11 +152,19 @@ def family_summary(actor: Actor, family_id: int) -> FamilySummary:
         family = require_family(session, actor, family_id)
         team = session.get(Team, family.team_id)
         return FamilySummary(
-            id=family.id, known_as=family.known_as, team_id=team.id, team_name=team.name,
-            time_zone=team.time_zone, status=family.status,
-            status_words=FAMILY_STATUS[family.status], rhythm_words=RHYTHM[family.rhythm],
-            first_came_on=family.first_came_on, council_reference=family.council_reference,
-            is_demo=family.is_demo, data_version=family.data_version, version=family.version,
+            id=family.id,
+            known_as=family.known_as,
+            team_id=team.id,
+            team_name=team.name,
+            time_zone=team.time_zone,
+            status=family.status,
+            status_words=FAMILY_STATUS[family.status],
+            rhythm_words=RHYTHM[family.rhythm],
+            first_came_on=family.first_came_on,
+            council_reference=family.council_reference,
+            is_demo=family.is_demo,
+            data_version=family.data_version,
+            version=family.version,
             erased=family.erased_at is not None,
         )
 
@@ -141,22 +173,45 @@ def family_people(actor: Actor, family_id: int) -> pd.DataFrame:
     """Everyone in the family's world, household first."""
     with read_session() as session:
         require_family(session, actor, family_id)
-        people = session.exec(select(Person).where(Person.family_id == family_id)
-                              .order_by(Person.in_household.desc(), Person.relationship,
-                                        Person.name)).all()
+        people = session.exec(
+            select(Person)
+            .where(Person.family_id == family_id)
+            .order_by(Person.in_household.desc(), Person.relationship, Person.name)
+        ).all()
     today = date.today()
-    return pd.DataFrame([{
-        "person_id": p.id, "name": p.name, "relationship": RELATIONSHIP[p.relationship],
-        "relationship_code": p.relationship.value,
-        "organisation": p.organisation,
-        "age": today.year - p.birth_year if p.birth_year else None,
-        "lives_with_family": p.in_household, "how_they_help": p.how_they_help,
-        "language": p.language, "interpreter": p.needs_interpreter,
-        "must_not_invite": p.must_not_invite, "must_not_see_plan": p.must_not_see_plan,
-    } for p in people], columns=["person_id", "name", "relationship", "relationship_code",
-                                 "organisation", "age", "lives_with_family", "how_they_help",
-                                 "language", "interpreter", "must_not_invite",
-                                 "must_not_see_plan"])
+    return pd.DataFrame(
+        [
+            {
+                "person_id": p.id,
+                "name": p.name,
+                "relationship": RELATIONSHIP[p.relationship],
+                "relationship_code": p.relationship.value,
+                "organisation": p.organisation,
+                "age": today.year - p.birth_year if p.birth_year else None,
+                "lives_with_family": p.in_household,
+                "how_they_help": p.how_they_help,
+                "language": p.language,
+                "interpreter": p.needs_interpreter,
+                "must_not_invite": p.must_not_invite,
+                "must_not_see_plan": p.must_not_see_plan,
+            }
+            for p in people
+        ],
+        columns=[
+            "person_id",
+            "name",
+            "relationship",
+            "relationship_code",
+            "organisation",
+            "age",
+            "lives_with_family",
+            "how_they_help",
+            "language",
+            "interpreter",
+            "must_not_invite",
+            "must_not_see_plan",
+        ],
+    )
 
 
 def family_workers(actor: Actor, family_id: int) -> pd.DataFrame:
@@ -170,40 +225,77 @@ def family_workers(actor: Actor, family_id: int) -> pd.DataFrame:
             .order_by(WorkerRelationship.started_on.desc(), WorkerRelationship.id.desc())
         ).all()
     from db.words import END_REASON, RELATIONSHIP_ROLE
-    return pd.DataFrame([{
-        "relationship_id": r.id, "worker_id": r.worker_id, "worker": name,
-        "role": RELATIONSHIP_ROLE[r.role], "since": r.started_on, "until": r.ended_on,
-        "chosen_by_family": r.chosen_by_family,
-        "why_it_ended": END_REASON[r.end_reason] if r.end_reason else "",
-    } for r, name in rows], columns=["relationship_id", "worker_id", "worker", "role", "since",
-                                     "until", "chosen_by_family", "why_it_ended"])
+
+    return pd.DataFrame(
+        [
+            {
+                "relationship_id": r.id,
+                "worker_id": r.worker_id,
+                "worker": name,
+                "role": RELATIONSHIP_ROLE[r.role],
+                "since": r.started_on,
+                "until": r.ended_on,
+                "chosen_by_family": r.chosen_by_family,
+                "why_it_ended": END_REASON[r.end_reason] if r.end_reason else "",
+            }
+            for r, name in rows
+        ],
+        columns=[
+            "relationship_id",
+            "worker_id",
+            "worker",
+            "role",
+            "since",
+            "until",
+            "chosen_by_family",
+            "why_it_ended",
+        ],
+    )
 
 
 def family_meetings(actor: Actor, family_id: int) -> pd.DataFrame:
     with read_session() as session:
         require_family(session, actor, family_id)
-        rows = session.exec(select(Meeting).where(Meeting.family_id == family_id)
-                            .order_by(Meeting.starts_at.desc())).all()
-    return pd.DataFrame([{
-        "meeting_id": m.id, "starts_at": m.starts_at, "kind": MEETING_KIND[m.kind],
-        "status": MEETING_STATUS[m.status], "place": m.place, "summary": m.summary,
-    } for m in rows], columns=["meeting_id", "starts_at", "kind", "status", "place", "summary"])
+        rows = session.exec(
+            select(Meeting).where(Meeting.family_id == family_id).order_by(Meeting.starts_at.desc())
+        ).all()
+    return pd.DataFrame(
+        [
+            {
+                "meeting_id": m.id,
+                "starts_at": m.starts_at,
+                "kind": MEETING_KIND[m.kind],
+                "status": MEETING_STATUS[m.status],
+                "place": m.place,
+                "summary": m.summary,
+            }
+            for m in rows
+        ],
+        columns=["meeting_id", "starts_at", "kind", "status", "place", "summary"],
+    )
 
 
 # --- teams and workers (admin) -----------------------------------------------------------
 
+
 def teams_for(actor: Actor) -> pd.DataFrame:
     """Teams whose families this worker may open (for choosing a team on shared screens)."""
     with read_session() as session:
-        rows = session.exec(select(Team).where(Team.id.in_(actor.case_team_ids))
-                            .order_by(Team.name)).all()
-    return pd.DataFrame([{"team_id": t.id, "team": t.name, "community": t.community,
-                          "time_zone": t.time_zone} for t in rows],
-                        columns=["team_id", "team", "community", "time_zone"])
+        rows = session.exec(
+            select(Team).where(Team.id.in_(actor.case_team_ids)).order_by(Team.name)
+        ).all()
+    return pd.DataFrame(
+        [
+            {"team_id": t.id, "team": t.name, "community": t.community, "time_zone": t.time_zone}
+            for t in rows
+        ],
+        columns=["team_id", "team", "community", "time_zone"],
+    )
 
 
 def is_demo_database() -> bool:
     from db.store.models import DemoInfo
+
     with read_session() as session:
         return session.exec(select(func.count(DemoInfo.id))).one() > 0
 
@@ -216,12 +308,15 @@ def worker_count() -> int:
 def team_members(actor: Actor, team_id: int) -> pd.DataFrame:
     """Active workers of one of the worker's teams (for agreeing who does an action)."""
     from db.rules.access import require_case_team
+
     require_case_team(actor, team_id)
     with read_session() as session:
-        rows = session.exec(select(Worker.id, Worker.name)
-                            .join(WorkerTeam, WorkerTeam.worker_id == Worker.id)
-                            .where(WorkerTeam.team_id == team_id, Worker.is_active)
-                            .order_by(Worker.name)).all()
+        rows = session.exec(
+            select(Worker.id, Worker.name)
+            .join(WorkerTeam, WorkerTeam.worker_id == Worker.id)
+            .where(WorkerTeam.team_id == team_id, Worker.is_active)
+            .order_by(Worker.name)
+        ).all()
     return pd.DataFrame(rows, columns=["worker_id", "name"])
 
 
@@ -229,13 +324,25 @@ def record_view(actor: Actor, family_id: int) -> None:
     """A view of a family record (the page calls this once per session and family)."""
     with write_session() as session:
         require_family(session, actor, family_id)
-        audit.record(session, actor, audit.Action.VIEW, family_id=family_id, record_type="family",
-                     record_id=family_id)
+        audit.record(
+            session,
+            actor,
+            audit.Action.VIEW,
+            family_id=family_id,
+            record_type="family",
+            record_id=family_id,
+        )
 
 
 def record_copy(actor: Actor, family_id: int, audience: str) -> None:
     """A family copy was made (downloaded) for this audience."""
     with write_session() as session:
         require_family(session, actor, family_id)
-        audit.record(session, actor, audit.Action.COPY, family_id=family_id,
-                     record_type=f"family_copy_{audience}", record_id=family_id)
+        audit.record(
+            session,
+            actor,
+            audit.Action.COPY,
+            family_id=family_id,
+            record_type=f"family_copy_{audience}",
+            record_id=family_id,
+        )

@@ -4,6 +4,7 @@ shared with social work, who works with the family and where things are. Writes 
 Status changes and worker changes are new dated rows, never overwritten; the continuity
 figures are computed from exactly these records.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -14,25 +15,54 @@ from sqlalchemy import func
 from sqlmodel import Session, select
 
 from db.rules import audit
-from db.rules.access import Actor, require_led_team
-from db.rules.writes import save_edit, save_new, touch
+from db.rules.access import Actor, require_family, require_led_team
 from db.rules.validation import Invalid, choice, day, person_in_family, text
-from db.store.engine import read_session, write_session
-from db.store.models import (Agreement, EndReason, Family, FamilyStatus, FamilyStatusChange, HelpKind,
-                       KeepingSafe, Note, NoteKind, Person, PracticalHelp, Relationship,
-                       RelationshipRole, Rhythm, WorkerRelationship, WorkerTeam)
-from db.rules.access import require_family
+from db.rules.writes import save_edit, save_new, touch
 from db.settings import AGREEMENT_CHECK_DAYS
+from db.store.engine import read_session, write_session
+from db.store.models import (
+    Agreement,
+    EndReason,
+    Family,
+    FamilyStatus,
+    FamilyStatusChange,
+    HelpKind,
+    KeepingSafe,
+    Note,
+    NoteKind,
+    Person,
+    PracticalHelp,
+    Relationship,
+    RelationshipRole,
+    Rhythm,
+    WorkerRelationship,
+    WorkerTeam,
+)
 from db.words import HELP_KIND, NOTE_KIND
 
 
-def _audit(session: Session, actor: Actor, action: str, family_id: int, record_type: str,
-           record_id: int, fields) -> None:
-    audit.record(session, actor, action, family_id=family_id, record_type=record_type,
-                 record_id=record_id, fields=fields)
+def _audit(
+    session: Session,
+    actor: Actor,
+    action: str,
+    family_id: int,
+    record_type: str,
+    record_id: int,
+    fields,
+) -> None:
+    audit.record(
+        session,
+        actor,
+        action,
+        family_id=family_id,
+        record_type=record_type,
+        record_id=record_id,
+        fields=fields,
+    )
 
 
 # --- people who matter -------------------------------------------------------------------
+
 
 @dataclass(frozen=True)
 class PersonIn:
@@ -72,8 +102,7 @@ def add_person(actor: Actor, *, family_id: int, person: PersonIn) -> int:
         family = require_family(session, actor, family_id)
         values = _person_values(person)
         row = Person(family_id=family_id, **values)
-        return save_new(session, actor, family, row, record_type="person",
-                        fields=values.keys())
+        return save_new(session, actor, family, row, record_type="person", fields=values.keys())
 
 
 def update_person(actor: Actor, *, family_id: int, person_id: int, person: PersonIn) -> None:
@@ -90,20 +119,33 @@ def update_person(actor: Actor, *, family_id: int, person_id: int, person: Perso
 
 # --- agreements --------------------------------------------------------------------------
 
-def add_agreement(actor: Actor, *, family_id: int, what: str, with_whom: str = "",
-                  agreed_on: date | None = None) -> int:
+
+def add_agreement(
+    actor: Actor, *, family_id: int, what: str, with_whom: str = "", agreed_on: date | None = None
+) -> int:
     with write_session() as session:
         family = require_family(session, actor, family_id)
         on = day(agreed_on or date.today(), "the day they agreed")
-        row = Agreement(family_id=family_id, what=text(what, "what they agreed to", limit=500),
-                        with_whom=text(with_whom, "with whom", required=False),
-                        agreed_on=on, last_checked_on=on)
-        return save_new(session, actor, family, row, record_type="agreement",
-                        fields=["what", "with_whom", "agreed_on"])
+        row = Agreement(
+            family_id=family_id,
+            what=text(what, "what they agreed to", limit=500),
+            with_whom=text(with_whom, "with whom", required=False),
+            agreed_on=on,
+            last_checked_on=on,
+        )
+        return save_new(
+            session,
+            actor,
+            family,
+            row,
+            record_type="agreement",
+            fields=["what", "with_whom", "agreed_on"],
+        )
 
 
-def agreement_checked(actor: Actor, *, family_id: int, agreement_id: int,
-                      on: date | None = None) -> None:
+def agreement_checked(
+    actor: Actor, *, family_id: int, agreement_id: int, on: date | None = None
+) -> None:
     with write_session() as session:
         family = require_family(session, actor, family_id)
         row = session.get(Agreement, agreement_id)
@@ -112,28 +154,47 @@ def agreement_checked(actor: Actor, *, family_id: int, agreement_id: int,
         row.last_checked_on = day(on or date.today(), "the day you checked")
         session.add(row)
         touch(session, family)
-        _audit(session, actor, audit.Action.UPDATE, family_id, "agreement", row.id,
-               ["last_checked_on"])
+        _audit(
+            session, actor, audit.Action.UPDATE, family_id, "agreement", row.id, ["last_checked_on"]
+        )
 
 
 def agreements(actor: Actor, family_id: int, *, today: date | None = None) -> pd.DataFrame:
     today = today or date.today()
     with read_session() as session:
         require_family(session, actor, family_id)
-        rows = session.exec(select(Agreement).where(Agreement.family_id == family_id)
-                            .order_by(Agreement.agreed_on)).all()
-    return pd.DataFrame([{
-        "agreement_id": a.id, "what": a.what, "with_whom": a.with_whom, "agreed_on": a.agreed_on,
-        "last_checked_on": a.last_checked_on,
-        "time_to_check": (today - a.last_checked_on).days > AGREEMENT_CHECK_DAYS,
-    } for a in rows], columns=["agreement_id", "what", "with_whom", "agreed_on",
-                               "last_checked_on", "time_to_check"])
+        rows = session.exec(
+            select(Agreement).where(Agreement.family_id == family_id).order_by(Agreement.agreed_on)
+        ).all()
+    return pd.DataFrame(
+        [
+            {
+                "agreement_id": a.id,
+                "what": a.what,
+                "with_whom": a.with_whom,
+                "agreed_on": a.agreed_on,
+                "last_checked_on": a.last_checked_on,
+                "time_to_check": (today - a.last_checked_on).days > AGREEMENT_CHECK_DAYS,
+            }
+            for a in rows
+        ],
+        columns=[
+            "agreement_id",
+            "what",
+            "with_whom",
+            "agreed_on",
+            "last_checked_on",
+            "time_to_check",
+        ],
+    )
 
 
 # --- keeping safe (never on a shared screen or in any copy) ------------------------------
 
-def save_keeping_safe(actor: Actor, *, family_id: int, safe_phone: str,
-                      ok_to_leave_messages: bool, never_show: str) -> None:
+
+def save_keeping_safe(
+    actor: Actor, *, family_id: int, safe_phone: str, ok_to_leave_messages: bool, never_show: str
+) -> None:
     with write_session() as session:
         family = require_family(session, actor, family_id)
         row = session.exec(select(KeepingSafe).where(KeepingSafe.family_id == family_id)).first()
@@ -144,8 +205,15 @@ def save_keeping_safe(actor: Actor, *, family_id: int, safe_phone: str,
         session.add(row)
         session.flush()
         touch(session, family)
-        _audit(session, actor, audit.Action.UPDATE, family_id, "keeping_safe", row.id,
-               ["safe_phone", "ok_to_leave_messages", "never_show"])
+        _audit(
+            session,
+            actor,
+            audit.Action.UPDATE,
+            family_id,
+            "keeping_safe",
+            row.id,
+            ["safe_phone", "ok_to_leave_messages", "never_show"],
+        )
 
 
 def keeping_safe(actor: Actor, family_id: int) -> KeepingSafe | None:
@@ -157,20 +225,39 @@ def keeping_safe(actor: Actor, family_id: int) -> KeepingSafe | None:
 
 # --- practical help and worries shared ---------------------------------------------------
 
-def add_help(actor: Actor, *, family_id: int, kind: str, what: str, given_on: date,
-             who_from: str = "") -> int:
+
+def add_help(
+    actor: Actor, *, family_id: int, kind: str, what: str, given_on: date, who_from: str = ""
+) -> int:
     with write_session() as session:
         family = require_family(session, actor, family_id)
-        row = PracticalHelp(family_id=family_id, kind=choice(HelpKind, kind, "the kind of help"),
-                            what=text(what, "what the help was", limit=300),
-                            given_on=day(given_on, "when it was given"),
-                            who_from=text(who_from, "who it came from", required=False))
-        return save_new(session, actor, family, row, record_type="practical_help",
-                        fields=["kind", "what", "given_on", "who_from"])
+        row = PracticalHelp(
+            family_id=family_id,
+            kind=choice(HelpKind, kind, "the kind of help"),
+            what=text(what, "what the help was", limit=300),
+            given_on=day(given_on, "when it was given"),
+            who_from=text(who_from, "who it came from", required=False),
+        )
+        return save_new(
+            session,
+            actor,
+            family,
+            row,
+            record_type="practical_help",
+            fields=["kind", "what", "given_on", "who_from"],
+        )
 
 
-def add_note(actor: Actor, *, family_id: int, kind: str, words: str, written_on: date,
-             shared_with: str = "", next_steps: str = "") -> int:
+def add_note(
+    actor: Actor,
+    *,
+    family_id: int,
+    kind: str,
+    words: str,
+    written_on: date,
+    shared_with: str = "",
+    next_steps: str = "",
+) -> int:
     """A staff-only note: a huddle note, a worry shared with social work (who with, what next)."""
     note_kind = choice(NoteKind, kind, "the kind of note")
     if note_kind == NoteKind.worry_shared and not str(shared_with or "").strip():
@@ -179,35 +266,74 @@ def add_note(actor: Actor, *, family_id: int, kind: str, words: str, written_on:
         family = require_family(session, actor, family_id)
         if note_kind == NoteKind.oversight:
             require_led_team(actor, family.team_id)  # a manager's decision, for their teams
-        row = Note(family_id=family_id, kind=note_kind, words=text(words, "the note", limit=2000),
-                   written_on=day(written_on, "the date"), written_by=actor.worker_id,
-                   shared_with=text(shared_with, "who it was shared with", required=False),
-                   next_steps=text(next_steps, "what happens next", required=False, limit=1000))
-        return save_new(session, actor, family, row, record_type="note",
-                        fields=["kind", "words", "shared_with", "next_steps"])
+        row = Note(
+            family_id=family_id,
+            kind=note_kind,
+            words=text(words, "the note", limit=2000),
+            written_on=day(written_on, "the date"),
+            written_by=actor.worker_id,
+            shared_with=text(shared_with, "who it was shared with", required=False),
+            next_steps=text(next_steps, "what happens next", required=False, limit=1000),
+        )
+        return save_new(
+            session,
+            actor,
+            family,
+            row,
+            record_type="note",
+            fields=["kind", "words", "shared_with", "next_steps"],
+        )
 
 
 def help_and_notes(actor: Actor, family_id: int) -> tuple[pd.DataFrame, pd.DataFrame]:
     with read_session() as session:
         require_family(session, actor, family_id)
-        helps = session.exec(select(PracticalHelp).where(PracticalHelp.family_id == family_id)
-                             .order_by(PracticalHelp.given_on.desc())).all()
-        notes = session.exec(select(Note).where(Note.family_id == family_id)
-                             .order_by(Note.written_on.desc(), Note.id.desc())).all()
-    return (pd.DataFrame([{"given_on": h.given_on, "kind": HELP_KIND[h.kind], "what": h.what,
-                           "who_from": h.who_from} for h in helps],
-                         columns=["given_on", "kind", "what", "who_from"]),
-            pd.DataFrame([{"written_on": n.written_on, "kind": NOTE_KIND[n.kind],
-                           "words": n.words, "shared_with": n.shared_with,
-                           "next_steps": n.next_steps} for n in notes],
-                         columns=["written_on", "kind", "words", "shared_with", "next_steps"]))
+        helps = session.exec(
+            select(PracticalHelp)
+            .where(PracticalHelp.family_id == family_id)
+            .order_by(PracticalHelp.given_on.desc())
+        ).all()
+        notes = session.exec(
+            select(Note)
+            .where(Note.family_id == family_id)
+            .order_by(Note.written_on.desc(), Note.id.desc())
+        ).all()
+    return (
+        pd.DataFrame(
+            [
+                {
+                    "given_on": h.given_on,
+                    "kind": HELP_KIND[h.kind],
+                    "what": h.what,
+                    "who_from": h.who_from,
+                }
+                for h in helps
+            ],
+            columns=["given_on", "kind", "what", "who_from"],
+        ),
+        pd.DataFrame(
+            [
+                {
+                    "written_on": n.written_on,
+                    "kind": NOTE_KIND[n.kind],
+                    "words": n.words,
+                    "shared_with": n.shared_with,
+                    "next_steps": n.next_steps,
+                }
+                for n in notes
+            ],
+            columns=["written_on", "kind", "words", "shared_with", "next_steps"],
+        ),
+    )
 
 
 # --- who works with the family, and where things are -------------------------------------
 
+
 def _open_relationships(session: Session, family_id: int, role: RelationshipRole | None = None):
-    query = select(WorkerRelationship).where(WorkerRelationship.family_id == family_id,
-                                             WorkerRelationship.ended_on.is_(None))
+    query = select(WorkerRelationship).where(
+        WorkerRelationship.family_id == family_id, WorkerRelationship.ended_on.is_(None)
+    )
     if role is not None:
         query = query.where(WorkerRelationship.role == role)
     return session.exec(query).all()
@@ -219,8 +345,15 @@ def _check_worker_in_team(session: Session, worker_id: int, team_id: int) -> Non
         raise Invalid("That worker isn't in this family's team.")
 
 
-def assign_worker(actor: Actor, *, family_id: int, worker_id: int, role: str = "lead",
-                  chosen_by_family: bool = False, started_on: date | None = None) -> int:
+def assign_worker(
+    actor: Actor,
+    *,
+    family_id: int,
+    worker_id: int,
+    role: str = "lead",
+    chosen_by_family: bool = False,
+    started_on: date | None = None,
+) -> int:
     """A worker starts with the family. A second main worker needs a handover instead."""
     with write_session() as session:
         family = require_family(session, actor, family_id)
@@ -230,24 +363,44 @@ def assign_worker(actor: Actor, *, family_id: int, worker_id: int, role: str = "
         if start < family.first_came_on:
             raise Invalid("A worker can't start before the family first came to us.")
         if relationship_role == RelationshipRole.lead and _open_relationships(
-                session, family_id, RelationshipRole.lead):
+            session, family_id, RelationshipRole.lead
+        ):
             raise Invalid("The family already has a main worker: use a handover to change.")
         if any(r.worker_id == worker_id for r in _open_relationships(session, family_id)):
             raise Invalid("That worker already works with this family.")
-        row = WorkerRelationship(family_id=family_id, worker_id=worker_id, role=relationship_role,
-                                 started_on=start, chosen_by_family=bool(chosen_by_family))
+        row = WorkerRelationship(
+            family_id=family_id,
+            worker_id=worker_id,
+            role=relationship_role,
+            started_on=start,
+            chosen_by_family=bool(chosen_by_family),
+        )
         session.add(row)
         session.flush()
         if family.status == FamilyStatus.waiting and relationship_role == RelationshipRole.lead:
             _set_status(session, family, FamilyStatus.working_together, start, actor)
         touch(session, family)
-        _audit(session, actor, audit.Action.CREATE, family_id, "worker_relationship", row.id,
-               ["worker_id", "role", "started_on", "chosen_by_family"])
+        _audit(
+            session,
+            actor,
+            audit.Action.CREATE,
+            family_id,
+            "worker_relationship",
+            row.id,
+            ["worker_id", "role", "started_on", "chosen_by_family"],
+        )
         return row.id
 
 
-def hand_over(actor: Actor, *, family_id: int, to_worker_id: int, reason: str,
-              on: date | None = None, chosen_by_family: bool = False) -> int:
+def hand_over(
+    actor: Actor,
+    *,
+    family_id: int,
+    to_worker_id: int,
+    reason: str,
+    on: date | None = None,
+    chosen_by_family: bool = False,
+) -> int:
     """The main worker changes: the old relationship ends with a reason, a new one starts."""
     with write_session() as session:
         family = require_family(session, actor, family_id)
@@ -266,21 +419,36 @@ def hand_over(actor: Actor, *, family_id: int, to_worker_id: int, reason: str,
                 raise Invalid("A relationship can't end before it began.")
             row.ended_on, row.end_reason = on_day, why
             session.add(row)
-        new = WorkerRelationship(family_id=family_id, worker_id=to_worker_id,
-                                 role=RelationshipRole.lead, started_on=on_day,
-                                 chosen_by_family=bool(chosen_by_family))
+        new = WorkerRelationship(
+            family_id=family_id,
+            worker_id=to_worker_id,
+            role=RelationshipRole.lead,
+            started_on=on_day,
+            chosen_by_family=bool(chosen_by_family),
+        )
         session.add(new)
         session.flush()
         touch(session, family)
-        _audit(session, actor, audit.Action.UPDATE, family_id, "worker_relationship", new.id,
-               ["ended_on", "end_reason", "worker_id", "started_on", "chosen_by_family"])
+        _audit(
+            session,
+            actor,
+            audit.Action.UPDATE,
+            family_id,
+            "worker_relationship",
+            new.id,
+            ["ended_on", "end_reason", "worker_id", "started_on", "chosen_by_family"],
+        )
         return new.id
 
 
-def _set_status(session: Session, family: Family, status: FamilyStatus, on: date,
-                actor: Actor) -> None:
-    session.add(FamilyStatusChange(family_id=family.id, status=status, changed_on=on,
-                                   recorded_by=actor.worker_id))
+def _set_status(
+    session: Session, family: Family, status: FamilyStatus, on: date, actor: Actor
+) -> None:
+    session.add(
+        FamilyStatusChange(
+            family_id=family.id, status=status, changed_on=on, recorded_by=actor.worker_id
+        )
+    )
     family.status = status
     session.add(family)
 
@@ -294,40 +462,73 @@ def change_status(actor: Actor, *, family_id: int, status: str, on: date | None 
         on_day = day(on or date.today(), "the date of the change")
         if new == family.status:
             raise Invalid("The family is already there.")
-        last = session.exec(select(func.max(FamilyStatusChange.changed_on))
-                            .where(FamilyStatusChange.family_id == family_id)).one()
+        last = session.exec(
+            select(func.max(FamilyStatusChange.changed_on)).where(
+                FamilyStatusChange.family_id == family_id
+            )
+        ).one()
         if last is not None and on_day < last:
-            raise Invalid(f"The last change was on {last:%-d %B %Y}: please pick that day or later.")
+            raise Invalid(
+                f"The last change was on {last:%-d %B %Y}: please pick that day or later."
+            )
         if new == FamilyStatus.closed:
             for row in _open_relationships(session, family_id):
                 row.ended_on, row.end_reason = max(on_day, row.started_on), EndReason.family_closed
                 session.add(row)
         _set_status(session, family, new, on_day, actor)
         touch(session, family)
-        _audit(session, actor, audit.Action.UPDATE, family_id, "family_status", family_id,
-               ["status", "changed_on"])
+        _audit(
+            session,
+            actor,
+            audit.Action.UPDATE,
+            family_id,
+            "family_status",
+            family_id,
+            ["status", "changed_on"],
+        )
 
 
-def update_family_details(actor: Actor, *, family_id: int, seen_version: int, known_as: str,
-                          rhythm: str, council_reference: str) -> None:
+def update_family_details(
+    actor: Actor,
+    *,
+    family_id: int,
+    seen_version: int,
+    known_as: str,
+    rhythm: str,
+    council_reference: str,
+) -> None:
     with write_session() as session:
         family = require_family(session, actor, family_id)
-        values = {"known_as": text(known_as, "the name the family chose", limit=120),
-                  "rhythm": choice(Rhythm, rhythm, "how often we meet"),
-                  "council_reference": text(council_reference, "the council reference",
-                                             required=False, limit=60)}
-        save_edit(session, actor, family, Family, family_id, seen_version, values,
-                  what="the family's details", record_type="family")
+        values = {
+            "known_as": text(known_as, "the name the family chose", limit=120),
+            "rhythm": choice(Rhythm, rhythm, "how often we meet"),
+            "council_reference": text(
+                council_reference, "the council reference", required=False, limit=60
+            ),
+        }
+        save_edit(
+            session,
+            actor,
+            family,
+            Family,
+            family_id,
+            seen_version,
+            values,
+            what="the family's details",
+            record_type="family",
+        )
 
 
 def team_workers(actor: Actor, family_id: int) -> pd.DataFrame:
     """Workers of the family's team who could work with them (for assigning and handovers)."""
     from db.store.models import Worker
+
     with read_session() as session:
         family = require_family(session, actor, family_id)
-        rows = session.exec(select(Worker.id, Worker.name).join(
-            WorkerTeam, WorkerTeam.worker_id == Worker.id)
+        rows = session.exec(
+            select(Worker.id, Worker.name)
+            .join(WorkerTeam, WorkerTeam.worker_id == Worker.id)
             .where(WorkerTeam.team_id == family.team_id, Worker.is_active)
-            .order_by(Worker.name)).all()
+            .order_by(Worker.name)
+        ).all()
     return pd.DataFrame(rows, columns=["worker_id", "name"])
-

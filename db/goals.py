@@ -1,6 +1,7 @@
 """Goals in the family's own words and their rounds of scores: the reads the goal screens draw
 and the writes that change them, validated, audited and committed in one transaction.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -14,13 +15,7 @@ from db.families import family_people
 from db.metrics import SCORE_COLUMNS
 from db.rules import audit
 from db.rules.access import Actor, require_family
-from db.rules.validation import (
-    Invalid,
-    choice,
-    day,
-    person_in_family,
-    text,
-)
+from db.rules.validation import Invalid, choice, day, person_in_family, text
 from db.rules.visibility import Audience, hidden_people
 from db.rules.writes import family_record, save_edit, save_new, touch
 from db.store.engine import database_url, read_session, write_session
@@ -41,24 +36,33 @@ from db.store.models import (
     Worker,
 )
 from db.store.types import local_day
-from db.words import (
-    GOAL_STATUS,
-    WHOLE_FAMILY,
-    WORKER_VIEW,
-)
+from db.words import GOAL_STATUS, WHOLE_FAMILY, WORKER_VIEW
 
 # --- goals and scores --------------------------------------------------------------------
 
-GOAL_COLUMNS = ["goal_id", "wording", "whose", "person_id", "zero_means", "ten_means",
-                "visibility", "status", "status_words", "status_reason", "set_on", "version"]
+GOAL_COLUMNS = [
+    "goal_id",
+    "wording",
+    "whose",
+    "person_id",
+    "zero_means",
+    "ten_means",
+    "visibility",
+    "status",
+    "status_words",
+    "status_reason",
+    "set_on",
+    "version",
+]
 
 
 @dataclass(frozen=True)
 class GoalData:
     """Everything the goal screens draw for one family and audience. Treat as read-only."""
+
     goals: pd.DataFrame
-    scores: pd.DataFrame          # metrics.SCORE_COLUMNS
-    meeting_days: pd.DataFrame    # column "on": days a meeting was held
+    scores: pd.DataFrame  # metrics.SCORE_COLUMNS
+    meeting_days: pd.DataFrame  # column "on": days a meeting was held
     data_version: int
 
 
@@ -76,38 +80,79 @@ def _goal_data_cached(database: str, family_id: int, data_version: int, audience
     with read_session() as session:
         hidden = hidden_people(session, family_id, audience)
         goal_rows = session.exec(
-            select(Goal, Person.name).join(Person, Person.id == Goal.person_id, isouter=True)
-            .where(Goal.family_id == family_id,
-                   Goal.visibility.in_(Audience.VISIBLE[audience]))
-            .order_by(Goal.set_on, Goal.id)).all()
+            select(Goal, Person.name)
+            .join(Person, Person.id == Goal.person_id, isouter=True)
+            .where(Goal.family_id == family_id, Goal.visibility.in_(Audience.VISIBLE[audience]))
+            .order_by(Goal.set_on, Goal.id)
+        ).all()
         goal_rows = [(g, name) for g, name in goal_rows if g.person_id not in hidden]
         goal_ids = [g.id for g, _ in goal_rows]
-        score_rows = session.exec(
-            select(GoalScore.id, GoalScore.goal_id, GoalScore.person_id, GoalScore.worker_id,
-                   Person.name, Worker.name, GoalScore.scored_on, GoalScore.score)
-            .join(Person, Person.id == GoalScore.person_id, isouter=True)
-            .join(Worker, Worker.id == GoalScore.worker_id, isouter=True)
-            .where(GoalScore.goal_id.in_(goal_ids))
-            .order_by(GoalScore.goal_id, GoalScore.scored_on, GoalScore.id)).all() if goal_ids else []
+        score_rows = (
+            session.exec(
+                select(
+                    GoalScore.id,
+                    GoalScore.goal_id,
+                    GoalScore.person_id,
+                    GoalScore.worker_id,
+                    Person.name,
+                    Worker.name,
+                    GoalScore.scored_on,
+                    GoalScore.score,
+                )
+                .join(Person, Person.id == GoalScore.person_id, isouter=True)
+                .join(Worker, Worker.id == GoalScore.worker_id, isouter=True)
+                .where(GoalScore.goal_id.in_(goal_ids))
+                .order_by(GoalScore.goal_id, GoalScore.scored_on, GoalScore.id)
+            ).all()
+            if goal_ids
+            else []
+        )
         held = session.exec(
-            select(Meeting.starts_at).where(Meeting.family_id == family_id,
-                                            Meeting.status == MeetingStatus.held)).all()
-        zone = session.exec(select(Team.time_zone).join(Family, Family.team_id == Team.id)
-                            .where(Family.id == family_id)).one()
-    goals = pd.DataFrame([{
-        "goal_id": g.id, "wording": g.wording, "whose": name or WHOLE_FAMILY,
-        "person_id": g.person_id, "zero_means": g.zero_means, "ten_means": g.ten_means,
-        "visibility": g.visibility.value, "status": g.status.value,
-        "status_words": GOAL_STATUS[g.status], "status_reason": g.status_reason,
-        "set_on": g.set_on, "version": g.version,
-    } for g, name in goal_rows], columns=GOAL_COLUMNS)
-    scores = pd.DataFrame([{
-        "score_id": sid, "goal_id": gid,
-        "scorer_key": f"p:{pid}" if pid is not None else f"w:{wid}",
-        "scorer": pname if pid is not None else f"{wname} ({WORKER_VIEW})",
-        "is_worker_view": pid is None, "scored_on": on, "score": score,
-    } for sid, gid, pid, wid, pname, wname, on, score in score_rows
-        if pid is None or pid not in hidden], columns=SCORE_COLUMNS)
+            select(Meeting.starts_at).where(
+                Meeting.family_id == family_id, Meeting.status == MeetingStatus.held
+            )
+        ).all()
+        zone = session.exec(
+            select(Team.time_zone)
+            .join(Family, Family.team_id == Team.id)
+            .where(Family.id == family_id)
+        ).one()
+    goals = pd.DataFrame(
+        [
+            {
+                "goal_id": g.id,
+                "wording": g.wording,
+                "whose": name or WHOLE_FAMILY,
+                "person_id": g.person_id,
+                "zero_means": g.zero_means,
+                "ten_means": g.ten_means,
+                "visibility": g.visibility.value,
+                "status": g.status.value,
+                "status_words": GOAL_STATUS[g.status],
+                "status_reason": g.status_reason,
+                "set_on": g.set_on,
+                "version": g.version,
+            }
+            for g, name in goal_rows
+        ],
+        columns=GOAL_COLUMNS,
+    )
+    scores = pd.DataFrame(
+        [
+            {
+                "score_id": sid,
+                "goal_id": gid,
+                "scorer_key": f"p:{pid}" if pid is not None else f"w:{wid}",
+                "scorer": pname if pid is not None else f"{wname} ({WORKER_VIEW})",
+                "is_worker_view": pid is None,
+                "scored_on": on,
+                "score": score,
+            }
+            for sid, gid, pid, wid, pname, wname, on, score in score_rows
+            if pid is None or pid not in hidden
+        ],
+        columns=SCORE_COLUMNS,
+    )
     meeting_days = pd.DataFrame({"on": sorted({local_day(t, zone) for t in held})}, columns=["on"])
     return GoalData(goals, scores, meeting_days, data_version)
 
@@ -122,10 +167,11 @@ def active_goals_and_scorers(actor: Actor, family_id: int) -> tuple[pd.DataFrame
 
 # --- goals and scores --------------------------------------------------------------------
 
+
 @dataclass(frozen=True)
 class GoalIn:
     wording: str
-    person_id: int | None = None          # None: the whole family's goal
+    person_id: int | None = None  # None: the whole family's goal
     zero_means: str = ""
     ten_means: str = ""
     visibility: str = Visibility.family.value
@@ -158,8 +204,15 @@ def add_goal(actor: Actor, *, family_id: int, goal: GoalIn) -> int:
         return save_new(session, actor, family, row, record_type="goal", fields=values.keys())
 
 
-def update_goal(actor: Actor, *, goal_id: int, seen_version: int, goal: GoalIn,
-                status: str = GoalStatus.working_on_it.value, status_reason: str = "") -> None:
+def update_goal(
+    actor: Actor,
+    *,
+    goal_id: int,
+    seen_version: int,
+    goal: GoalIn,
+    status: str = GoalStatus.working_on_it.value,
+    status_reason: str = "",
+) -> None:
     with write_session() as session:
         row, family = family_record(session, actor, Goal, goal_id)
         values = _goal_values(session, row.family_id, goal)
@@ -167,16 +220,25 @@ def update_goal(actor: Actor, *, goal_id: int, seen_version: int, goal: GoalIn,
         values["status_reason"] = text(status_reason, "the reason", required=False, limit=500)
         if values["status"] == GoalStatus.set_aside and not values["status_reason"]:
             raise Invalid("Please add, in their words, why the goal is being put to one side.")
-        save_edit(session, actor, family, Goal, goal_id, seen_version, values, what="this goal",
-                  record_type="goal")
+        save_edit(
+            session,
+            actor,
+            family,
+            Goal,
+            goal_id,
+            seen_version,
+            values,
+            what="this goal",
+            record_type="goal",
+        )
 
 
 @dataclass(frozen=True)
 class ScoreIn:
     goal_id: int
-    score: object                  # checked here: a whole number from 0 to 10
-    person_id: int | None = None   # a family member's own score …
-    worker_id: int | None = None   # … or a worker's view, recorded openly
+    score: object  # checked here: a whole number from 0 to 10
+    person_id: int | None = None  # a family member's own score …
+    worker_id: int | None = None  # … or a worker's view, recorded openly
     comment: str = ""
 
 
@@ -192,8 +254,15 @@ def _score_value(value) -> int:
     return int(number)
 
 
-def record_scores(actor: Actor, *, family_id: int, token: str, scored_on: date,
-                  scores: list[ScoreIn], meeting_id: int | None = None) -> tuple[int, bool]:
+def record_scores(
+    actor: Actor,
+    *,
+    family_id: int,
+    token: str,
+    scored_on: date,
+    scores: list[ScoreIn],
+    meeting_id: int | None = None,
+) -> tuple[int, bool]:
     """Saves a round of scores in one transaction. Returns (round id, newly saved); a second
     submit of the same form (same token) stores nothing and returns the first round."""
     token = text(token, "the form token", limit=64)
@@ -211,8 +280,13 @@ def record_scores(actor: Actor, *, family_id: int, token: str, scored_on: date,
             meeting = session.get(Meeting, meeting_id)
             if meeting is None or meeting.family_id != family_id:
                 raise Invalid("That meeting isn't one of this family's meetings.")
-        round_row = ScoreRound(token=token, family_id=family_id, meeting_id=meeting_id,
-                               scored_on=scored_on, recorded_by=actor.worker_id)
+        round_row = ScoreRound(
+            token=token,
+            family_id=family_id,
+            meeting_id=meeting_id,
+            scored_on=scored_on,
+            recorded_by=actor.worker_id,
+        )
         session.add(round_row)
         session.flush()
         seen: set[tuple] = set()
@@ -221,8 +295,10 @@ def record_scores(actor: Actor, *, family_id: int, token: str, scored_on: date,
             if goal is None or goal.family_id != family_id:
                 raise Invalid("One of those goals isn't this family's goal.")
             if scored_on < goal.set_on:
-                raise Invalid(f"The goal '{goal.wording}' was set on {goal.set_on:%-d %B %Y}: "
-                              f"scores can't be dated before that.")
+                raise Invalid(
+                    f"The goal '{goal.wording}' was set on {goal.set_on:%-d %B %Y}: "
+                    f"scores can't be dated before that."
+                )
             if (entry.person_id is None) == (entry.worker_id is None):
                 raise Invalid("Each score needs one person who gave it.")
             person_in_family(session, family_id, entry.person_id, "the person scoring")
@@ -232,13 +308,25 @@ def record_scores(actor: Actor, *, family_id: int, token: str, scored_on: date,
             if key in seen:
                 raise Invalid("Each person can give one score per goal in a round.")
             seen.add(key)
-            session.add(GoalScore(round_id=round_row.id, goal_id=entry.goal_id,
-                                  scored_on=scored_on, score=_score_value(entry.score),
-                                  person_id=entry.person_id, worker_id=entry.worker_id,
-                                  comment=text(entry.comment, "the comment", required=False,
-                                                limit=500)))
+            session.add(
+                GoalScore(
+                    round_id=round_row.id,
+                    goal_id=entry.goal_id,
+                    scored_on=scored_on,
+                    score=_score_value(entry.score),
+                    person_id=entry.person_id,
+                    worker_id=entry.worker_id,
+                    comment=text(entry.comment, "the comment", required=False, limit=500),
+                )
+            )
         touch(session, family)
-        audit.record(session, actor, audit.Action.CREATE, family_id=family_id,
-                     record_type="score_round", record_id=round_row.id,
-                     fields=["score", "comment"])
+        audit.record(
+            session,
+            actor,
+            audit.Action.CREATE,
+            family_id=family_id,
+            record_type="score_round",
+            record_id=round_row.id,
+            fields=["score", "comment"],
+        )
         return round_row.id, True

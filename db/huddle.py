@@ -3,11 +3,12 @@
 Never a ranking. Every reason is computed here from the records (no hand-set flags), and one
 team's huddle reads only that team's data.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import lru_cache
 from datetime import date, datetime, time, timedelta, timezone
+from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 import pandas as pd
@@ -15,16 +16,31 @@ from sqlalchemy import func
 from sqlmodel import Session, select
 
 from db import metrics
+from db.families import current_workers
 from db.rules import audit
 from db.rules.access import Actor, NotAllowed, require_case_team
-from db.rules.writes import touch
 from db.rules.validation import Invalid, day, text
-from db.store.engine import database_url, read_session, write_session
-from db.store.models import (Family, FamilyStatus, FamilyStatusChange, Goal, GoalScore, GoalStatus,
-                       Huddle, HuddleFamily, Meeting, MeetingStatus, Note, NoteKind, Person,
-                       PlanStep, Team, WorkerTeam)
-from db.families import current_workers
+from db.rules.writes import touch
 from db.settings import HUDDLE_FALLBACK_DAYS
+from db.store.engine import database_url, read_session, write_session
+from db.store.models import (
+    Family,
+    FamilyStatus,
+    FamilyStatusChange,
+    Goal,
+    GoalScore,
+    GoalStatus,
+    Huddle,
+    HuddleFamily,
+    Meeting,
+    MeetingStatus,
+    Note,
+    NoteKind,
+    Person,
+    PlanStep,
+    Team,
+    WorkerTeam,
+)
 from db.store.types import local_day, local_today
 from db.words import MEETING_KIND, RHYTHM, RHYTHM_DAYS
 
@@ -45,9 +61,9 @@ class HuddleBoard:
     team_id: int
     team_name: str
     week_start: date
-    since: date                 # the last huddle before this week, or the fallback
-    rows: pd.DataFrame          # ROW_COLUMNS, alphabetical inside each section
-    huddle_id: int | None       # this week's huddle, once it is held
+    since: date  # the last huddle before this week, or the fallback
+    rows: pd.DataFrame  # ROW_COLUMNS, alphabetical inside each section
+    huddle_id: int | None  # this week's huddle, once it is held
 
 
 def monday_of(day: date) -> date:
@@ -61,8 +77,9 @@ def _local_bounds(week_start: date, zone: str) -> tuple[datetime, datetime]:
     return start, end
 
 
-def board(actor: Actor, team_id: int, *, week_start: date | None = None,
-          today: date | None = None) -> HuddleBoard:
+def board(
+    actor: Actor, team_id: int, *, week_start: date | None = None, today: date | None = None
+) -> HuddleBoard:
     """The huddle board for one of the worker's teams; cached by the team's data version."""
     require_case_team(actor, team_id)
     with read_session() as session:
@@ -74,24 +91,39 @@ def board(actor: Actor, team_id: int, *, week_start: date | None = None,
 
 
 @lru_cache(maxsize=64)
-def _board(database: str, team_id: int, data_version: int, huddles_held: int, week_start: date,
-           today: date) -> HuddleBoard:
+def _board(
+    database: str, team_id: int, data_version: int, huddles_held: int, week_start: date, today: date
+) -> HuddleBoard:
     """Only called after the access check in board()."""
     with read_session() as session:
         team = session.get(Team, team_id)
-        last = session.exec(select(func.max(Huddle.held_on)).where(
-            Huddle.team_id == team_id, Huddle.held_on < week_start)).one()
-        this_week = session.exec(select(Huddle.id).where(
-            Huddle.team_id == team_id, Huddle.held_on >= week_start,
-            Huddle.held_on < week_start + timedelta(days=7))).first()
+        last = session.exec(
+            select(func.max(Huddle.held_on)).where(
+                Huddle.team_id == team_id, Huddle.held_on < week_start
+            )
+        ).one()
+        this_week = session.exec(
+            select(Huddle.id).where(
+                Huddle.team_id == team_id,
+                Huddle.held_on >= week_start,
+                Huddle.held_on < week_start + timedelta(days=7),
+            )
+        ).first()
         since = last or (today - timedelta(days=HUDDLE_FALLBACK_DAYS))
-        families = session.exec(select(Family).where(
-            Family.team_id == team_id, Family.status != FamilyStatus.closed,
-            Family.erased_at.is_(None))).all()
+        families = session.exec(
+            select(Family).where(
+                Family.team_id == team_id,
+                Family.status != FamilyStatus.closed,
+                Family.erased_at.is_(None),
+            )
+        ).all()
         ids = [f.id for f in families]
-        rows = (_waiting(session, families, today) + _not_met(session, families, today, team.time_zone)
-                + _plan_overdue(session, ids, today)
-                + _this_week(session, ids, *_local_bounds(week_start, team.time_zone), team.time_zone))
+        rows = (
+            _waiting(session, families, today)
+            + _not_met(session, families, today, team.time_zone)
+            + _plan_overdue(session, ids, today)
+            + _this_week(session, ids, *_local_bounds(week_start, team.time_zone), team.time_zone)
+        )
         scores = _recent_scores(session, ids, since)
         rows += _score_sections(scores, since, session, ids)
         workers = current_workers(session, ids, today)
@@ -104,19 +136,25 @@ def _board(database: str, team_id: int, data_version: int, huddles_held: int, we
     order = {key: n for n, (key, _title) in enumerate(SECTIONS)}
     frame = frame.assign(_order=frame["section"].map(order), _name=frame["family"].str.lower())
     frame = frame.sort_values(["_order", "_name", "family_id"]).drop(columns=["_order", "_name"])
-    return HuddleBoard(team_id, team.name, week_start, since,
-                       frame[ROW_COLUMNS].reset_index(drop=True), this_week)
+    return HuddleBoard(
+        team_id, team.name, week_start, since, frame[ROW_COLUMNS].reset_index(drop=True), this_week
+    )
 
 
 def _waiting(session: Session, families: list[Family], today: date) -> list[tuple]:
     waiting = [f for f in families if f.status == FamilyStatus.waiting]
     if not waiting:
         return []
-    since = dict(session.exec(select(FamilyStatusChange.family_id,
-                                     func.max(FamilyStatusChange.changed_on))
-                              .where(FamilyStatusChange.family_id.in_([f.id for f in waiting]),
-                                     FamilyStatusChange.status == FamilyStatus.waiting)
-                              .group_by(FamilyStatusChange.family_id)).all())
+    since = dict(
+        session.exec(
+            select(FamilyStatusChange.family_id, func.max(FamilyStatusChange.changed_on))
+            .where(
+                FamilyStatusChange.family_id.in_([f.id for f in waiting]),
+                FamilyStatusChange.status == FamilyStatus.waiting,
+            )
+            .group_by(FamilyStatusChange.family_id)
+        ).all()
+    )
     rows = []
     for f in waiting:
         days = (today - since.get(f.id, f.first_came_on)).days
@@ -131,14 +169,22 @@ def _days(days: int) -> str:
 
 
 def _not_met(session: Session, families: list[Family], today: date, zone: str) -> list[tuple]:
-    active = [f for f in families if f.status in (FamilyStatus.working_together,
-                                                   FamilyStatus.keeping_in_touch)]
+    active = [
+        f
+        for f in families
+        if f.status in (FamilyStatus.working_together, FamilyStatus.keeping_in_touch)
+    ]
     if not active:
         return []
-    last = dict(session.exec(select(Meeting.family_id, func.max(Meeting.starts_at))
-                             .where(Meeting.family_id.in_([f.id for f in active]),
-                                    Meeting.status == MeetingStatus.held)
-                             .group_by(Meeting.family_id)).all())
+    last = dict(
+        session.exec(
+            select(Meeting.family_id, func.max(Meeting.starts_at))
+            .where(
+                Meeting.family_id.in_([f.id for f in active]), Meeting.status == MeetingStatus.held
+            )
+            .group_by(Meeting.family_id)
+        ).all()
+    )
     rows = []
     for f in active:
         agreed = RHYTHM_DAYS[f.rhythm]
@@ -148,29 +194,49 @@ def _not_met(session: Session, families: list[Family], today: date, zone: str) -
         if gap is None:
             rows.append(("not_met", f.id, "We haven't met yet since starting to work together."))
         elif gap > agreed:
-            rows.append(("not_met", f.id, f"Last met {_days(gap)} ago; we agreed to meet "
-                                          f"{RHYTHM[f.rhythm].lower()}."))
+            rows.append(
+                (
+                    "not_met",
+                    f.id,
+                    f"Last met {_days(gap)} ago; we agreed to meet {RHYTHM[f.rhythm].lower()}.",
+                )
+            )
     return rows
 
 
 def _plan_overdue(session: Session, ids: list[int], today: date) -> list[tuple]:
     if not ids:
         return []
-    counts = session.exec(select(PlanStep.family_id, func.count(PlanStep.id))
-                          .where(PlanStep.family_id.in_(ids), PlanStep.done_on.is_(None),
-                                 PlanStep.by_when < today)
-                          .group_by(PlanStep.family_id)).all()
-    return [("plan_overdue", family_id, f"{n} plan step{'s are' if n > 1 else ' is'} past "
-                                        f"the date we hoped for.") for family_id, n in counts]
+    counts = session.exec(
+        select(PlanStep.family_id, func.count(PlanStep.id))
+        .where(PlanStep.family_id.in_(ids), PlanStep.done_on.is_(None), PlanStep.by_when < today)
+        .group_by(PlanStep.family_id)
+    ).all()
+    return [
+        (
+            "plan_overdue",
+            family_id,
+            f"{n} plan step{'s are' if n > 1 else ' is'} past the date we hoped for.",
+        )
+        for family_id, n in counts
+    ]
 
 
-def _this_week(session: Session, ids: list[int], start: datetime, end: datetime,
-               zone: str) -> list[tuple]:
+def _this_week(
+    session: Session, ids: list[int], start: datetime, end: datetime, zone: str
+) -> list[tuple]:
     if not ids:
         return []
-    meetings = session.exec(select(Meeting).where(
-        Meeting.family_id.in_(ids), Meeting.starts_at >= start, Meeting.starts_at < end,
-        Meeting.status != MeetingStatus.cancelled).order_by(Meeting.starts_at)).all()
+    meetings = session.exec(
+        select(Meeting)
+        .where(
+            Meeting.family_id.in_(ids),
+            Meeting.starts_at >= start,
+            Meeting.starts_at < end,
+            Meeting.status != MeetingStatus.cancelled,
+        )
+        .order_by(Meeting.starts_at)
+    ).all()
     by_family: dict[int, list[str]] = {}
     for m in meetings:
         local = m.starts_at.astimezone(ZoneInfo(zone))
@@ -182,44 +248,87 @@ def _recent_scores(session: Session, ids: list[int], since: date) -> pd.DataFram
     """Every score of goals scored since `since` (so the last score before it is there too)."""
     if not ids:
         return pd.DataFrame(columns=metrics.SCORE_COLUMNS + ["family_id"])
-    recent_goals = (select(GoalScore.goal_id).join(Goal, Goal.id == GoalScore.goal_id)
-                    .where(Goal.family_id.in_(ids), GoalScore.scored_on >= since).distinct())
+    recent_goals = (
+        select(GoalScore.goal_id)
+        .join(Goal, Goal.id == GoalScore.goal_id)
+        .where(Goal.family_id.in_(ids), GoalScore.scored_on >= since)
+        .distinct()
+    )
     rows = session.exec(
-        select(GoalScore.id, GoalScore.goal_id, GoalScore.person_id, GoalScore.worker_id,
-               Person.name, GoalScore.scored_on, GoalScore.score, Goal.family_id)
+        select(
+            GoalScore.id,
+            GoalScore.goal_id,
+            GoalScore.person_id,
+            GoalScore.worker_id,
+            Person.name,
+            GoalScore.scored_on,
+            GoalScore.score,
+            Goal.family_id,
+        )
         .join(Goal, Goal.id == GoalScore.goal_id)
         .join(Person, Person.id == GoalScore.person_id, isouter=True)
-        .where(GoalScore.goal_id.in_(recent_goals))).all()
-    return pd.DataFrame([{
-        "score_id": sid, "goal_id": gid, "scorer_key": f"p:{pid}" if pid else f"w:{wid}",
-        "scorer": name or "worker", "is_worker_view": pid is None, "scored_on": on,
-        "score": score, "family_id": fid,
-    } for sid, gid, pid, wid, name, on, score, fid in rows],
-        columns=metrics.SCORE_COLUMNS + ["family_id"])
+        .where(GoalScore.goal_id.in_(recent_goals))
+    ).all()
+    return pd.DataFrame(
+        [
+            {
+                "score_id": sid,
+                "goal_id": gid,
+                "scorer_key": f"p:{pid}" if pid else f"w:{wid}",
+                "scorer": name or "worker",
+                "is_worker_view": pid is None,
+                "scored_on": on,
+                "score": score,
+                "family_id": fid,
+            }
+            for sid, gid, pid, wid, name, on, score, fid in rows
+        ],
+        columns=metrics.SCORE_COLUMNS + ["family_id"],
+    )
 
 
-def _score_sections(scores: pd.DataFrame, since: date, session: Session,
-                    ids: list[int]) -> list[tuple]:
+def _score_sections(
+    scores: pd.DataFrame, since: date, session: Session, ids: list[int]
+) -> list[tuple]:
     rows = []
-    changes = metrics.change_since(scores.drop(columns="family_id"), since) if not scores.empty \
-        else pd.DataFrame(columns=["goal_id", "scorer", "change", "real_change", "before", "latest"])
+    changes = (
+        metrics.change_since(scores.drop(columns="family_id"), since)
+        if not scores.empty
+        else pd.DataFrame(
+            columns=["goal_id", "scorer", "change", "real_change", "before", "latest"]
+        )
+    )
     family_of = dict(zip(scores["goal_id"], scores["family_id"])) if not scores.empty else {}
     harder = changes[changes["real_change"] & (changes["change"] < 0)]
     for family_id, group in harder.groupby(harder["goal_id"].map(family_of)):
         who = ", ".join(f"{r.scorer} ({r.before} → {r.latest})" for r in group.itertuples())
-        rows.append(("harder", int(family_id), f"Scores fell: {who}. Worth talking it through "
-                                               f"with them."))
+        rows.append(
+            ("harder", int(family_id), f"Scores fell: {who}. Worth talking it through with them.")
+        )
     up = changes[changes["change"] > 0]
-    achieved = session.exec(select(Goal.family_id, func.count(Goal.id)).where(
-        Goal.family_id.in_(ids), Goal.status == GoalStatus.achieved,
-        Goal.id.in_(scores["goal_id"].tolist() or [-1])).group_by(Goal.family_id)).all() if ids else []
+    achieved = (
+        session.exec(
+            select(Goal.family_id, func.count(Goal.id))
+            .where(
+                Goal.family_id.in_(ids),
+                Goal.status == GoalStatus.achieved,
+                Goal.id.in_(scores["goal_id"].tolist() or [-1]),
+            )
+            .group_by(Goal.family_id)
+        ).all()
+        if ids
+        else []
+    )
     good: dict[int, list[str]] = {}
     for family_id, group in up.groupby(up["goal_id"].map(family_of)):
         good.setdefault(int(family_id), []).append(
-            f"{len(group)} score{'s' if len(group) > 1 else ''} went up")
+            f"{len(group)} score{'s' if len(group) > 1 else ''} went up"
+        )
     for family_id, n in achieved:
         good.setdefault(family_id, []).append(f"{n} goal{'s' if n > 1 else ''} achieved")
-    rows += [("good_news", family_id, " and ".join(parts) + ".") for family_id, parts in good.items()]
+    rows += [
+        ("good_news", family_id, " and ".join(parts) + ".") for family_id, parts in good.items()
+    ]
     return rows
 
 
@@ -230,9 +339,13 @@ def _sparklines(session: Session, ids: list[int]) -> dict[int, list[list[int]]]:
     rows = session.exec(
         select(Goal.family_id, GoalScore.goal_id, GoalScore.score)
         .join(Goal, Goal.id == GoalScore.goal_id)
-        .where(Goal.family_id.in_(ids), Goal.status == GoalStatus.working_on_it,
-               GoalScore.person_id.is_not(None))
-        .order_by(Goal.family_id, GoalScore.goal_id, GoalScore.scored_on, GoalScore.id)).all()
+        .where(
+            Goal.family_id.in_(ids),
+            Goal.status == GoalStatus.working_on_it,
+            GoalScore.person_id.is_not(None),
+        )
+        .order_by(Goal.family_id, GoalScore.goal_id, GoalScore.scored_on, GoalScore.id)
+    ).all()
     lines: dict[int, list[list[int]]] = {}
     frame = pd.DataFrame(rows, columns=["family_id", "goal_id", "score"])
     for (family_id, _goal), group in frame.groupby(["family_id", "goal_id"], sort=True):
@@ -242,27 +355,42 @@ def _sparklines(session: Session, ids: list[int]) -> dict[int, list[list[int]]]:
 
 # --- during the huddle -------------------------------------------------------------------
 
+
 def hold(actor: Actor, team_id: int, on: date | None = None) -> int:
     """Records that the huddle is being held, so 'since the last huddle' has a meaning."""
     require_case_team(actor, team_id)
     on = day(on or date.today(), "the day of the huddle")
     with write_session() as session:
         session.get(Team, team_id, with_for_update=True)  # two people pressing start: one huddle
-        existing = session.exec(select(Huddle).where(Huddle.team_id == team_id,
-                                                     Huddle.held_on == on)).first()
+        existing = session.exec(
+            select(Huddle).where(Huddle.team_id == team_id, Huddle.held_on == on)
+        ).first()
         if existing:
             return existing.id
         row = Huddle(team_id=team_id, held_on=on, held_by=actor.worker_id)
         session.add(row)
         session.flush()
-        audit.record(session, actor, audit.Action.CREATE, record_type="huddle", record_id=row.id,
-                     fields=["held_on"])
+        audit.record(
+            session,
+            actor,
+            audit.Action.CREATE,
+            record_type="huddle",
+            record_id=row.id,
+            fields=["held_on"],
+        )
         return row.id
 
 
-def talked_about(actor: Actor, *, huddle_id: int, family_id: int, note: str = "",
-                 action: str = "", action_worker_id: int | None = None,
-                 action_by: date | None = None) -> int:
+def talked_about(
+    actor: Actor,
+    *,
+    huddle_id: int,
+    family_id: int,
+    note: str = "",
+    action: str = "",
+    action_worker_id: int | None = None,
+    action_by: date | None = None,
+) -> int:
     """Marks a family as talked about, with an optional staff-only note and an action."""
     with write_session() as session:
         huddle = session.get(Huddle, huddle_id)
@@ -273,24 +401,43 @@ def talked_about(actor: Actor, *, huddle_id: int, family_id: int, note: str = ""
         action = text(action, "the action", required=False, limit=500)
         if action and action_worker_id is None:
             raise Invalid("Please say which worker will do the action.")
-        if action_worker_id is not None and session.get(WorkerTeam, (action_worker_id,
-                                                                     huddle.team_id)) is None:
+        if (
+            action_worker_id is not None
+            and session.get(WorkerTeam, (action_worker_id, huddle.team_id)) is None
+        ):
             raise Invalid("That worker isn't in this team.")
         if action_by is not None and action_by < huddle.held_on:
             raise Invalid("The action can't be due before the huddle.")
-        row = HuddleFamily(huddle_id=huddle_id, family_id=family_id, action=action,
-                           action_worker_id=action_worker_id if action else None,
-                           action_by=action_by if action else None)
+        row = HuddleFamily(
+            huddle_id=huddle_id,
+            family_id=family_id,
+            action=action,
+            action_worker_id=action_worker_id if action else None,
+            action_by=action_by if action else None,
+        )
         session.add(row)
         note = text(note, "the huddle note", required=False, limit=2000)
         if note:
-            session.add(Note(family_id=family_id, kind=NoteKind.huddle, words=note,
-                             written_on=huddle.held_on, written_by=actor.worker_id))
+            session.add(
+                Note(
+                    family_id=family_id,
+                    kind=NoteKind.huddle,
+                    words=note,
+                    written_on=huddle.held_on,
+                    written_by=actor.worker_id,
+                )
+            )
         session.flush()
         touch(session, family)
-        audit.record(session, actor, audit.Action.CREATE, family_id=family_id,
-                     record_type="huddle_family", record_id=row.id,
-                     fields=[f for f, v in (("note", note), ("action", action)) if v])
+        audit.record(
+            session,
+            actor,
+            audit.Action.CREATE,
+            family_id=family_id,
+            record_type="huddle_family",
+            record_id=row.id,
+            fields=[f for f, v in (("note", note), ("action", action)) if v],
+        )
         return row.id
 
 
@@ -300,5 +447,8 @@ def talked_about_ids(actor: Actor, huddle_id: int | None) -> set[int]:
     with read_session() as session:
         huddle = session.get(Huddle, huddle_id)
         require_case_team(actor, huddle.team_id)
-        return set(session.exec(select(HuddleFamily.family_id)
-                                .where(HuddleFamily.huddle_id == huddle_id)).all())
+        return set(
+            session.exec(
+                select(HuddleFamily.family_id).where(HuddleFamily.huddle_id == huddle_id)
+            ).all()
+        )

@@ -3,6 +3,7 @@
 Writes follow db.rules.writes' rules (validated, audited, one transaction); reads check access and
 filter by audience, so a family-facing screen never receives what it may not show.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -13,16 +14,27 @@ import pandas as pd
 from sqlmodel import Session, select
 
 from db.rules import audit
-from db.rules.access import Actor, NotAllowed
-from db.rules.writes import family_record, save_edit, save_new, touch
+from db.rules.access import Actor, NotAllowed, require_family
 from db.rules.validation import Invalid, choice, day, person_in_family, save_versioned, text
-from db.store.engine import read_session, write_session
-from db.store.models import (ChildView, Conversation, ConversationColumn, ConversationItem, Meeting,
-                       MeetingKind, MeetingPerson, MeetingStatus, Person, PlanStep, Team,
-                       Visibility, Worker)
 from db.rules.visibility import Audience, hidden_people
-from db.rules.access import require_family
+from db.rules.writes import family_record, save_edit, save_new, touch
 from db.settings import LONG_TEXT
+from db.store.engine import read_session, write_session
+from db.store.models import (
+    ChildView,
+    Conversation,
+    ConversationColumn,
+    ConversationItem,
+    Meeting,
+    MeetingKind,
+    MeetingPerson,
+    MeetingStatus,
+    Person,
+    PlanStep,
+    Team,
+    Visibility,
+    Worker,
+)
 from db.store.types import local_day, utcnow
 from db.words import CONVERSATION_COLUMN, MEETING_KIND, MEETING_STATUS
 
@@ -46,13 +58,13 @@ class PlanStepIn:
 class MeetingIn:
     kind: str
     status: str
-    starts_at: datetime                       # aware; stored in UTC
+    starts_at: datetime  # aware; stored in UTC
     place: str = ""
     summary: str = ""
     written_together: bool = False
-    invited: tuple[int, ...] = ()             # people in the family's world
+    invited: tuple[int, ...] = ()  # people in the family's world
     came: tuple[int, ...] = ()
-    workers: tuple[int, ...] = ()             # workers who came
+    workers: tuple[int, ...] = ()  # workers who came
     child_views: tuple[ChildViewIn, ...] = ()
     # A family group conference is a process, not just a meeting:
     coordinator: str = ""
@@ -73,11 +85,14 @@ def _plan_step_values(session: Session, step: PlanStepIn, agreed_on: date) -> di
     by_when = day(step.by_when, "by when", not_future=False) if step.by_when else None
     if by_when and by_when < agreed_on:
         raise Invalid("A plan step can't be due before the day it was agreed.")
-    return {"what": text(step.what, "what will happen", limit=500),
-            "who": text(step.who, "who will do it", required=False, limit=200),
-            "by_when": by_when,
-            "how_we_will_know": text(step.how_we_will_know, "how we'll know",
-                                      required=False, limit=500)}
+    return {
+        "what": text(step.what, "what will happen", limit=500),
+        "who": text(step.who, "who will do it", required=False, limit=200),
+        "by_when": by_when,
+        "how_we_will_know": text(
+            step.how_we_will_know, "how we'll know", required=False, limit=500
+        ),
+    }
 
 
 def record_meeting(actor: Actor, *, family_id: int, meeting: MeetingIn) -> int:
@@ -89,33 +104,50 @@ def record_meeting(actor: Actor, *, family_id: int, meeting: MeetingIn) -> int:
         starts_at = _when(meeting.starts_at)
         if status == MeetingStatus.held and starts_at > utcnow() + timedelta(minutes=5):
             raise Invalid("A meeting in the future can't have happened yet: mark it as planned.")
-        people = {p: person_in_family(session, family_id, p, "someone invited")
-                  for p in {*meeting.invited, *meeting.came}}
+        people = {
+            p: person_in_family(session, family_id, p, "someone invited")
+            for p in {*meeting.invited, *meeting.came}
+        }
         for person in people.values():
             if person.must_not_invite:
                 raise Invalid(f"{person.name} must not be invited to meetings with this family.")
         if not 0 <= int(meeting.preparation_visits) <= 50:
             raise Invalid("Preparation visits should be a number from 0 to 50.")
         row = Meeting(
-            family_id=family_id, kind=kind, status=status, starts_at=starts_at,
+            family_id=family_id,
+            kind=kind,
+            status=status,
+            starts_at=starts_at,
             place=text(meeting.place, "where", required=False),
             summary=text(meeting.summary, "the summary", required=False, limit=LONG_TEXT),
             written_together=bool(meeting.written_together),
             coordinator=text(meeting.coordinator, "the coordinator", required=False),
             preparation_visits=int(meeting.preparation_visits),
             private_family_time=bool(meeting.private_family_time),
-            if_plan_does_not_work=text(meeting.if_plan_does_not_work,
-                                        "what happens if the plan doesn't work",
-                                        required=False, limit=2000),
-            look_again_on=day(meeting.look_again_on, "when to look at the plan again",
-                               not_future=False) if meeting.look_again_on else None,
-            recorded_by=actor.worker_id)
+            if_plan_does_not_work=text(
+                meeting.if_plan_does_not_work,
+                "what happens if the plan doesn't work",
+                required=False,
+                limit=2000,
+            ),
+            look_again_on=day(
+                meeting.look_again_on, "when to look at the plan again", not_future=False
+            )
+            if meeting.look_again_on
+            else None,
+            recorded_by=actor.worker_id,
+        )
         session.add(row)
         session.flush()
         for person_id in people:
-            session.add(MeetingPerson(meeting_id=row.id, person_id=person_id,
-                                      invited=person_id in meeting.invited,
-                                      came=person_id in meeting.came))
+            session.add(
+                MeetingPerson(
+                    meeting_id=row.id,
+                    person_id=person_id,
+                    invited=person_id in meeting.invited,
+                    came=person_id in meeting.came,
+                )
+            )
         for worker_id in set(meeting.workers):
             if session.get(Worker, worker_id) is None:
                 raise Invalid("One of those workers isn't known here.")
@@ -123,54 +155,99 @@ def record_meeting(actor: Actor, *, family_id: int, meeting: MeetingIn) -> int:
         _add_child_views(session, family_id, row.id, meeting.child_views)
         meeting_day = starts_at.date()
         for step in meeting.plan_steps:
-            session.add(PlanStep(family_id=family_id, agreed_on=meeting_day, meeting_id=row.id,
-                                 **_plan_step_values(session, step, meeting_day)))
+            session.add(
+                PlanStep(
+                    family_id=family_id,
+                    agreed_on=meeting_day,
+                    meeting_id=row.id,
+                    **_plan_step_values(session, step, meeting_day),
+                )
+            )
         if row.look_again_on:
             if row.look_again_on < meeting_day:
                 raise Invalid("Looking at the plan again has to be after the meeting.")
             session.add(_planned_catch_up(session, family_id, row.look_again_on, actor))
         touch(session, family)
-        audit.record(session, actor, audit.Action.CREATE, family_id=family_id,
-                     record_type="meeting", record_id=row.id,
-                     fields=[f for f, v in meeting.__dict__.items() if v not in ("", (), None, 0, False)])
+        audit.record(
+            session,
+            actor,
+            audit.Action.CREATE,
+            family_id=family_id,
+            record_type="meeting",
+            record_id=row.id,
+            fields=[f for f, v in meeting.__dict__.items() if v not in ("", (), None, 0, False)],
+        )
         return row.id
 
 
-def _add_child_views(session: Session, family_id: int, meeting_id: int,
-                     views: tuple[ChildViewIn, ...]) -> None:
+def _add_child_views(
+    session: Session, family_id: int, meeting_id: int, views: tuple[ChildViewIn, ...]
+) -> None:
     for view in views:
         person = person_in_family(session, family_id, view.person_id, "the child")
         if person.relationship.value != "child":
-            raise Invalid(f"{person.name} isn't one of the children: a child's views are their own.")
-        session.add(ChildView(meeting_id=meeting_id, person_id=view.person_id,
-                              words=text(view.words, f"{person.name}'s views", limit=2000),
-                              visibility=choice(Visibility, view.visibility, "who can see it")))
+            raise Invalid(
+                f"{person.name} isn't one of the children: a child's views are their own."
+            )
+        session.add(
+            ChildView(
+                meeting_id=meeting_id,
+                person_id=view.person_id,
+                words=text(view.words, f"{person.name}'s views", limit=2000),
+                visibility=choice(Visibility, view.visibility, "who can see it"),
+            )
+        )
 
 
 def _planned_catch_up(session: Session, family_id: int, on: date, actor: Actor) -> Meeting:
     from db.store.models import Family
+
     team = session.get(Team, session.get(Family, family_id).team_id)
     starts = datetime.combine(on, time(10, 0), ZoneInfo(team.time_zone)).astimezone(timezone.utc)
-    return Meeting(family_id=family_id, kind=MeetingKind.plan_catch_up,
-                   status=MeetingStatus.planned, starts_at=starts,
-                   place="To be agreed with the family", recorded_by=actor.worker_id)
+    return Meeting(
+        family_id=family_id,
+        kind=MeetingKind.plan_catch_up,
+        status=MeetingStatus.planned,
+        starts_at=starts,
+        place="To be agreed with the family",
+        recorded_by=actor.worker_id,
+    )
 
 
-def update_meeting_notes(actor: Actor, *, meeting_id: int, seen_version: int, summary: str,
-                         status: str, written_together: bool) -> None:
+def update_meeting_notes(
+    actor: Actor,
+    *,
+    meeting_id: int,
+    seen_version: int,
+    summary: str,
+    status: str,
+    written_together: bool,
+) -> None:
     """Edits a meeting's summary and status; refused if someone else saved it first."""
     with write_session() as session:
         row, family = family_record(session, actor, Meeting, meeting_id)
-        values = {"summary": text(summary, "the summary", required=False, limit=LONG_TEXT),
-                  "status": choice(MeetingStatus, status, "whether it happened"),
-                  "written_together": bool(written_together)}
+        values = {
+            "summary": text(summary, "the summary", required=False, limit=LONG_TEXT),
+            "status": choice(MeetingStatus, status, "whether it happened"),
+            "written_together": bool(written_together),
+        }
         if values["status"] == MeetingStatus.held and row.starts_at > utcnow():
             raise Invalid("A meeting in the future can't have happened yet.")
-        save_edit(session, actor, family, Meeting, meeting_id, seen_version, values,
-                  what="this meeting", record_type="meeting")
+        save_edit(
+            session,
+            actor,
+            family,
+            Meeting,
+            meeting_id,
+            seen_version,
+            values,
+            what="this meeting",
+            record_type="meeting",
+        )
 
 
 # --- conversations: what's going well, what's hard, what needs to happen -----------------
+
 
 @dataclass(frozen=True)
 class ItemIn:
@@ -180,8 +257,14 @@ class ItemIn:
     visibility: str = Visibility.family.value
 
 
-def add_conversation(actor: Actor, *, family_id: int, held_on: date, items: list[ItemIn],
-                     meeting_id: int | None = None) -> int:
+def add_conversation(
+    actor: Actor,
+    *,
+    family_id: int,
+    held_on: date,
+    items: list[ItemIn],
+    meeting_id: int | None = None,
+) -> int:
     with write_session() as session:
         family = require_family(session, actor, family_id)
         items = [i for i in items if str(i.words or "").strip()]
@@ -191,52 +274,94 @@ def add_conversation(actor: Actor, *, family_id: int, held_on: date, items: list
             meeting = session.get(Meeting, meeting_id)
             if meeting is None or meeting.family_id != family_id:
                 raise Invalid("That meeting isn't one of this family's meetings.")
-        row = Conversation(family_id=family_id, held_on=day(held_on, "the day you talked"),
-                           meeting_id=meeting_id, recorded_by=actor.worker_id)
+        row = Conversation(
+            family_id=family_id,
+            held_on=day(held_on, "the day you talked"),
+            meeting_id=meeting_id,
+            recorded_by=actor.worker_id,
+        )
         session.add(row)
         session.flush()
         for item in items:
             person_in_family(session, family_id, item.said_by_person_id, "who said it")
-            session.add(ConversationItem(
-                conversation_id=row.id,
-                column=choice(ConversationColumn, item.column, "which column"),
-                words=text(item.words, "what was said", limit=1000),
-                said_by_person_id=item.said_by_person_id,
-                visibility=choice(Visibility, item.visibility, "who can see it")))
+            session.add(
+                ConversationItem(
+                    conversation_id=row.id,
+                    column=choice(ConversationColumn, item.column, "which column"),
+                    words=text(item.words, "what was said", limit=1000),
+                    said_by_person_id=item.said_by_person_id,
+                    visibility=choice(Visibility, item.visibility, "who can see it"),
+                )
+            )
         touch(session, family)
-        audit.record(session, actor, audit.Action.CREATE, family_id=family_id,
-                     record_type="conversation", record_id=row.id, fields=["items"])
+        audit.record(
+            session,
+            actor,
+            audit.Action.CREATE,
+            family_id=family_id,
+            record_type="conversation",
+            record_id=row.id,
+            fields=["items"],
+        )
         return row.id
 
 
 # --- the family's plan -------------------------------------------------------------------
 
-def add_plan_step(actor: Actor, *, family_id: int, step: PlanStepIn,
-                  agreed_on: date | None = None) -> int:
+
+def add_plan_step(
+    actor: Actor, *, family_id: int, step: PlanStepIn, agreed_on: date | None = None
+) -> int:
     with write_session() as session:
         family = require_family(session, actor, family_id)
         agreed = day(agreed_on or date.today(), "the day it was agreed")
-        row = PlanStep(family_id=family_id, agreed_on=agreed,
-                       **_plan_step_values(session, step, agreed))
-        return save_new(session, actor, family, row, record_type="plan_step",
-                        fields=["what", "who", "by_when", "how_we_will_know"])
+        row = PlanStep(
+            family_id=family_id, agreed_on=agreed, **_plan_step_values(session, step, agreed)
+        )
+        return save_new(
+            session,
+            actor,
+            family,
+            row,
+            record_type="plan_step",
+            fields=["what", "who", "by_when", "how_we_will_know"],
+        )
 
 
-def update_plan_step(actor: Actor, *, step_id: int, seen_version: int, step: PlanStepIn,
-                     done: bool) -> None:
+def update_plan_step(
+    actor: Actor, *, step_id: int, seen_version: int, step: PlanStepIn, done: bool
+) -> None:
     """Changes a step of the plan; refused if someone else saved it since the form was drawn."""
     with write_session() as session:
         row, family = family_record(session, actor, PlanStep, step_id)
         values = _plan_step_values(session, step, row.agreed_on)
         values["done_on"] = (row.done_on or date.today()) if done else None
-        save_edit(session, actor, family, PlanStep, step_id, seen_version, values,
-                  what="this plan step", record_type="plan_step")
+        save_edit(
+            session,
+            actor,
+            family,
+            PlanStep,
+            step_id,
+            seen_version,
+            values,
+            what="this plan step",
+            record_type="plan_step",
+        )
 
 
 # --- reads -------------------------------------------------------------------------------
 
-PLAN_COLUMNS = ["step_id", "what", "who", "by_when", "how_we_will_know", "agreed_on", "done_on",
-                "overdue", "version"]
+PLAN_COLUMNS = [
+    "step_id",
+    "what",
+    "who",
+    "by_when",
+    "how_we_will_know",
+    "agreed_on",
+    "done_on",
+    "overdue",
+    "version",
+]
 
 
 def plan(actor: Actor, family_id: int, *, today: date | None = None) -> pd.DataFrame:
@@ -244,19 +369,42 @@ def plan(actor: Actor, family_id: int, *, today: date | None = None) -> pd.DataF
     today = today or date.today()
     with read_session() as session:
         require_family(session, actor, family_id)
-        steps = session.exec(select(PlanStep).where(PlanStep.family_id == family_id)
-                             .order_by(PlanStep.done_on.is_not(None), PlanStep.by_when,
-                                       PlanStep.id)).all()
-    return pd.DataFrame([{
-        "step_id": s.id, "what": s.what, "who": s.who, "by_when": s.by_when,
-        "how_we_will_know": s.how_we_will_know, "agreed_on": s.agreed_on, "done_on": s.done_on,
-        "overdue": s.done_on is None and s.by_when is not None and s.by_when < today,
-        "version": s.version,
-    } for s in steps], columns=PLAN_COLUMNS)
+        steps = session.exec(
+            select(PlanStep)
+            .where(PlanStep.family_id == family_id)
+            .order_by(PlanStep.done_on.is_not(None), PlanStep.by_when, PlanStep.id)
+        ).all()
+    return pd.DataFrame(
+        [
+            {
+                "step_id": s.id,
+                "what": s.what,
+                "who": s.who,
+                "by_when": s.by_when,
+                "how_we_will_know": s.how_we_will_know,
+                "agreed_on": s.agreed_on,
+                "done_on": s.done_on,
+                "overdue": s.done_on is None and s.by_when is not None and s.by_when < today,
+                "version": s.version,
+            }
+            for s in steps
+        ],
+        columns=PLAN_COLUMNS,
+    )
 
 
-CONVERSATION_COLUMNS = ["conversation_id", "held_on", "item_id", "column", "column_words",
-                        "words", "said_by", "said_by_person_id", "visibility", "version"]
+CONVERSATION_COLUMNS = [
+    "conversation_id",
+    "held_on",
+    "item_id",
+    "column",
+    "column_words",
+    "words",
+    "said_by",
+    "said_by_person_id",
+    "visibility",
+    "version",
+]
 
 
 def conversations(actor: Actor, family_id: int, audience: str = Audience.STAFF) -> pd.DataFrame:
@@ -264,20 +412,40 @@ def conversations(actor: Actor, family_id: int, audience: str = Audience.STAFF) 
         require_family(session, actor, family_id)
         hidden = hidden_people(session, family_id, audience)
         rows = session.exec(
-            select(Conversation.id, Conversation.held_on, ConversationItem, Person.name,
-                   Conversation.version)
+            select(
+                Conversation.id,
+                Conversation.held_on,
+                ConversationItem,
+                Person.name,
+                Conversation.version,
+            )
             .join(ConversationItem, ConversationItem.conversation_id == Conversation.id)
             .join(Person, Person.id == ConversationItem.said_by_person_id, isouter=True)
-            .where(Conversation.family_id == family_id,
-                   ConversationItem.visibility.in_(Audience.VISIBLE[Audience.check(audience)]))
-            .order_by(Conversation.held_on.desc(), ConversationItem.id)).all()
-    return pd.DataFrame([{
-        "conversation_id": cid, "held_on": held_on, "item_id": item.id,
-        "column": item.column.value, "column_words": CONVERSATION_COLUMN[item.column],
-        "words": item.words, "said_by": name or "", "said_by_person_id": item.said_by_person_id,
-        "visibility": item.visibility.value, "version": version,
-    } for cid, held_on, item, name, version in rows if item.said_by_person_id not in hidden],
-        columns=CONVERSATION_COLUMNS)
+            .where(
+                Conversation.family_id == family_id,
+                ConversationItem.visibility.in_(Audience.VISIBLE[Audience.check(audience)]),
+            )
+            .order_by(Conversation.held_on.desc(), ConversationItem.id)
+        ).all()
+    return pd.DataFrame(
+        [
+            {
+                "conversation_id": cid,
+                "held_on": held_on,
+                "item_id": item.id,
+                "column": item.column.value,
+                "column_words": CONVERSATION_COLUMN[item.column],
+                "words": item.words,
+                "said_by": name or "",
+                "said_by_person_id": item.said_by_person_id,
+                "visibility": item.visibility.value,
+                "version": version,
+            }
+            for cid, held_on, item, name, version in rows
+            if item.said_by_person_id not in hidden
+        ],
+        columns=CONVERSATION_COLUMNS,
+    )
 
 
 def child_views(actor: Actor, family_id: int, audience: str = Audience.STAFF) -> pd.DataFrame:
@@ -289,13 +457,25 @@ def child_views(actor: Actor, family_id: int, audience: str = Audience.STAFF) ->
             select(ChildView, Person.name, Meeting.starts_at)
             .join(Person, Person.id == ChildView.person_id)
             .join(Meeting, Meeting.id == ChildView.meeting_id)
-            .where(Meeting.family_id == family_id,
-                   ChildView.visibility.in_(Audience.VISIBLE[Audience.check(audience)]))
-            .order_by(Meeting.starts_at.desc())).all()
-    return pd.DataFrame([{"child": name, "words": view.words, "on": local_day(starts_at, zone),
-                          "visibility": view.visibility.value}
-                         for view, name, starts_at in rows if view.person_id not in hidden],
-                        columns=["child", "words", "on", "visibility"])
+            .where(
+                Meeting.family_id == family_id,
+                ChildView.visibility.in_(Audience.VISIBLE[Audience.check(audience)]),
+            )
+            .order_by(Meeting.starts_at.desc())
+        ).all()
+    return pd.DataFrame(
+        [
+            {
+                "child": name,
+                "words": view.words,
+                "on": local_day(starts_at, zone),
+                "visibility": view.visibility.value,
+            }
+            for view, name, starts_at in rows
+            if view.person_id not in hidden
+        ],
+        columns=["child", "words", "on", "visibility"],
+    )
 
 
 @dataclass(frozen=True)
@@ -320,27 +500,38 @@ def meeting_detail(actor: Actor, meeting_id: int) -> MeetingDetail:
             select(MeetingPerson, Person.name, Worker.name)
             .join(Person, Person.id == MeetingPerson.person_id, isouter=True)
             .join(Worker, Worker.id == MeetingPerson.worker_id, isouter=True)
-            .where(MeetingPerson.meeting_id == meeting_id)).all()
-        views = session.exec(select(Person.name, ChildView.words)
-                             .join(ChildView, ChildView.person_id == Person.id)
-                             .where(ChildView.meeting_id == meeting_id)).all()
-        steps = session.exec(select(PlanStep).where(PlanStep.meeting_id == meeting_id)
-                             .order_by(PlanStep.id)).all()
+            .where(MeetingPerson.meeting_id == meeting_id)
+        ).all()
+        views = session.exec(
+            select(Person.name, ChildView.words)
+            .join(ChildView, ChildView.person_id == Person.id)
+            .where(ChildView.meeting_id == meeting_id)
+        ).all()
+        steps = session.exec(
+            select(PlanStep).where(PlanStep.meeting_id == meeting_id).order_by(PlanStep.id)
+        ).all()
     return MeetingDetail(
-        meeting=meeting, family_name=family.known_as, time_zone=team.time_zone,
+        meeting=meeting,
+        family_name=family.known_as,
+        time_zone=team.time_zone,
         came=[person or f"{worker} (worker)" for link, person, worker in attendees if link.came],
-        invited_only=[person or worker for link, person, worker in attendees
-                      if link.invited and not link.came],
-        child_views=list(views), plan_steps=list(steps))
+        invited_only=[
+            person or worker for link, person, worker in attendees if link.invited and not link.came
+        ],
+        child_views=list(views),
+        plan_steps=list(steps),
+    )
 
 
 def case_note(detail: MeetingDetail) -> str:
     """A meeting as plain text, ready to paste into the council's own system."""
     m = detail.meeting
     local = m.starts_at.astimezone(ZoneInfo(detail.time_zone))
-    lines = [f"{MEETING_KIND[m.kind]} with {detail.family_name}",
-             f"When: {local:%A %-d %B %Y, %H:%M}",
-             f"Status: {MEETING_STATUS[m.status]}"]
+    lines = [
+        f"{MEETING_KIND[m.kind]} with {detail.family_name}",
+        f"When: {local:%A %-d %B %Y, %H:%M}",
+        f"Status: {MEETING_STATUS[m.status]}",
+    ]
     if m.place:
         lines.append(f"Where: {m.place}")
     if detail.came:
@@ -348,13 +539,15 @@ def case_note(detail: MeetingDetail) -> str:
     if detail.invited_only:
         lines.append(f"Invited but couldn't come: {', '.join(detail.invited_only)}")
     if m.kind == MeetingKind.family_group_conference:
-        lines += [f"Independent coordinator: {m.coordinator or 'not recorded'}",
-                  f"Preparation visits: {m.preparation_visits}",
-                  f"Private family time: {'yes' if m.private_family_time else 'no'}"]
+        lines += [
+            f"Independent coordinator: {m.coordinator or 'not recorded'}",
+            f"Preparation visits: {m.preparation_visits}",
+            f"Private family time: {'yes' if m.private_family_time else 'no'}",
+        ]
     if m.summary:
         lines += ["", "Summary:", m.summary]
     for child, words in detail.child_views:
-        lines.append(f"{child}'s views, in their own words: \"{words}\"")
+        lines.append(f'{child}\'s views, in their own words: "{words}"')
     if detail.plan_steps:
         lines += ["", "The family's plan:"]
         for step in detail.plan_steps:
@@ -370,8 +563,9 @@ def case_note(detail: MeetingDetail) -> str:
     return "\n".join(lines)
 
 
-def update_conversation_item(actor: Actor, *, item_id: int, seen_version: int, words: str,
-                             visibility: str) -> None:
+def update_conversation_item(
+    actor: Actor, *, item_id: int, seen_version: int, words: str, visibility: str
+) -> None:
     """Corrects something said, in the speaker's words; refused if the conversation was saved
     by someone else since the form was drawn (the conversation's version guards its items)."""
     with write_session() as session:
@@ -379,12 +573,23 @@ def update_conversation_item(actor: Actor, *, item_id: int, seen_version: int, w
         if item is None:
             raise NotAllowed(actor=actor, what="conversationitem")
         conversation, family = family_record(session, actor, Conversation, item.conversation_id)
-        values = {"words": text(words, "what was said", limit=1000),
-                  "visibility": choice(Visibility, visibility, "who can see it")}
-        save_versioned(session, Conversation, conversation.id, seen_version, {}, "this conversation")
+        values = {
+            "words": text(words, "what was said", limit=1000),
+            "visibility": choice(Visibility, visibility, "who can see it"),
+        }
+        save_versioned(
+            session, Conversation, conversation.id, seen_version, {}, "this conversation"
+        )
         for key, value in values.items():
             setattr(item, key, value)
         session.add(item)
         touch(session, family)
-        audit.record(session, actor, audit.Action.UPDATE, family_id=family.id,
-                     record_type="conversation_item", record_id=item_id, fields=values.keys())
+        audit.record(
+            session,
+            actor,
+            audit.Action.UPDATE,
+            family_id=family.id,
+            record_type="conversation_item",
+            record_id=item_id,
+            fields=values.keys(),
+        )

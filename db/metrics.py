@@ -4,6 +4,7 @@ A score frame has one row per score: goal_id, scorer_key ("p:<person id>" for a 
 "w:<worker id>" for a worker's view), scorer (a name), is_worker_view, scored_on (date), score
 and score_id (entry order, which breaks ties on the same day).
 """
+
 from __future__ import annotations
 
 from datetime import date
@@ -12,11 +13,30 @@ import pandas as pd
 
 from db.settings import REAL_CHANGE_POINTS
 
-SCORE_COLUMNS = ["score_id", "goal_id", "scorer_key", "scorer", "is_worker_view", "scored_on",
-                 "score"]
-PROGRESS_COLUMNS = ["goal_id", "scorer_key", "scorer", "is_worker_view", "first_on",
-                    "first_score", "latest_on", "latest_score", "scores", "change",
-                    "real_change", "direction", "days_since_last"]
+SCORE_COLUMNS = [
+    "score_id",
+    "goal_id",
+    "scorer_key",
+    "scorer",
+    "is_worker_view",
+    "scored_on",
+    "score",
+]
+PROGRESS_COLUMNS = [
+    "goal_id",
+    "scorer_key",
+    "scorer",
+    "is_worker_view",
+    "first_on",
+    "first_score",
+    "latest_on",
+    "latest_score",
+    "scores",
+    "change",
+    "real_change",
+    "direction",
+    "days_since_last",
+]
 
 
 def is_real_change(change: float, points: float = REAL_CHANGE_POINTS) -> bool:
@@ -31,9 +51,12 @@ def progress(scores: pd.DataFrame, today: date) -> pd.DataFrame:
     ordered = scores.sort_values(["goal_id", "scorer_key", "scored_on", "score_id"])
     grouped = ordered.groupby(["goal_id", "scorer_key"], sort=True)
     out = grouped.agg(
-        scorer=("scorer", "first"), is_worker_view=("is_worker_view", "first"),
-        first_on=("scored_on", "first"), first_score=("score", "first"),
-        latest_on=("scored_on", "last"), latest_score=("score", "last"),
+        scorer=("scorer", "first"),
+        is_worker_view=("is_worker_view", "first"),
+        first_on=("scored_on", "first"),
+        first_score=("score", "first"),
+        latest_on=("scored_on", "last"),
+        latest_score=("score", "last"),
         scores=("score", "size"),
     ).reset_index()
     out["change"] = out["latest_score"] - out["first_score"]
@@ -63,7 +86,8 @@ def change_since(scores: pd.DataFrame, since: date) -> pd.DataFrame:
         return pd.DataFrame(columns=columns)
     rows = []
     for (goal_id, scorer_key), group in own.sort_values(["scored_on", "score_id"]).groupby(
-            ["goal_id", "scorer_key"]):
+        ["goal_id", "scorer_key"]
+    ):
         dates = group["scored_on"].map(lambda d: pd.Timestamp(d).date())
         recent = group[dates >= since]
         if recent.empty:
@@ -71,10 +95,17 @@ def change_since(scores: pd.DataFrame, since: date) -> pd.DataFrame:
         earlier = group[dates < since]
         before = earlier["score"].iloc[-1] if not earlier.empty else recent["score"].iloc[0]
         latest = recent["score"].iloc[-1]
-        rows.append({"goal_id": goal_id, "scorer_key": scorer_key,
-                     "scorer": group["scorer"].iloc[0], "before": int(before),
-                     "latest": int(latest), "change": int(latest - before),
-                     "real_change": is_real_change(latest - before)})
+        rows.append(
+            {
+                "goal_id": goal_id,
+                "scorer_key": scorer_key,
+                "scorer": group["scorer"].iloc[0],
+                "before": int(before),
+                "latest": int(latest),
+                "change": int(latest - before),
+                "real_change": is_real_change(latest - before),
+            }
+        )
     return pd.DataFrame(rows, columns=columns)
 
 
@@ -88,7 +119,7 @@ def goal_sentence(*, whose: str, wording: str, points: pd.DataFrame) -> str:
     own = own if not own.empty else points
     first_key = own.sort_values(["scored_on", "score_id"])["scorer_key"].iloc[0]
     preferred = own[own["scorer"] == whose]
-    series = (preferred if not preferred.empty else own[own["scorer_key"] == first_key])
+    series = preferred if not preferred.empty else own[own["scorer_key"] == first_key]
     series = series.sort_values(["scored_on", "score_id"])
     first, latest = series.iloc[0], series.iloc[-1]
     month = pd.Timestamp(first["scored_on"]).strftime("%B %Y")
@@ -96,5 +127,7 @@ def goal_sentence(*, whose: str, wording: str, points: pd.DataFrame) -> str:
         return f"{owner} '{wording}' was scored {int(first['score'])} in {month}."
     if first["score"] == latest["score"]:
         return f"{owner} '{wording}' is at {int(latest['score'])}, the same as in {month}."
-    return (f"{owner} '{wording}' went from {int(first['score'])} to {int(latest['score'])} "
-            f"since {month}.")
+    return (
+        f"{owner} '{wording}' went from {int(first['score'])} to {int(latest['score'])} "
+        f"since {month}."
+    )

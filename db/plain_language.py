@@ -1,5 +1,6 @@
 """Service jargon and everyday alternatives. The list lives in plain_language.csv so a team
 can extend it without touching code. Nothing is ever blocked: a worker sees a kind suggestion."""
+
 from __future__ import annotations
 
 import csv
@@ -31,8 +32,11 @@ def _pattern() -> re.Pattern:
 def never_anywhere() -> frozenset[str]:
     """Terms no screen, document or demo record of Golden Thread ever uses."""
     with GLOSSARY_FILE.open(encoding="utf-8") as handle:
-        return frozenset(row["term"].strip() for row in csv.DictReader(handle)
-                         if row.get("never_anywhere", "").strip().lower() == "yes")
+        return frozenset(
+            row["term"].strip()
+            for row in csv.DictReader(handle)
+            if row.get("never_anywhere", "").strip().lower() == "yes"
+        )
 
 
 def terms_in(text: str) -> list[str]:

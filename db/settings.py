@@ -3,6 +3,7 @@
 Each value can be overridden with an environment variable of the same name, so a team can
 tune them without touching code.
 """
+
 from __future__ import annotations
 
 import os

@@ -13,6 +13,7 @@ The family's tables are found from the schema itself: every table with a `family
 (except the audit) and every table that points at one of those (meeting attendees, children's
 views, conversation items, scores). A table added later is included without changing this file.
 """
+
 from __future__ import annotations
 
 import json
@@ -21,20 +22,29 @@ from decimal import Decimal
 from enum import Enum
 
 import pandas as pd
-from sqlalchemy import Enum as SAEnum, String, Table, case, func, literal, select as sa_select
-from sqlalchemy import exists, or_, update
+from sqlalchemy import Enum as SAEnum
+from sqlalchemy import String, Table, case, exists, func, literal, or_, update
+from sqlalchemy import select as sa_select
 from sqlalchemy.orm import aliased
 from sqlalchemy.types import TypeDecorator
 from sqlmodel import SQLModel, select
 
 from db.rules import audit
-from db.rules.access import Actor, require_role
+from db.rules.access import Actor, refuse, require_role
 from db.rules.validation import Invalid
 from db.rules.writes import touch
-from db.store.engine import read_session, write_session
-from db.store.models import Family, FamilyStatus, FamilyStatusChange, Note, NoteKind, Role, Team, Worker
-from db.rules.access import refuse
 from db.settings import RETENTION_YEARS
+from db.store.engine import read_session, write_session
+from db.store.models import (
+    Family,
+    FamilyStatus,
+    FamilyStatusChange,
+    Note,
+    NoteKind,
+    Role,
+    Team,
+    Worker,
+)
 from db.store.types import utcnow
 
 ERASED = "[erased]"
@@ -45,10 +55,14 @@ NOT_FREE_TEXT = {"token", "time_zone"}
 
 # --- which tables hold the family --------------------------------------------------------
 
+
 def family_tables() -> list[Table]:
     """Tables keyed directly by family_id."""
-    return [table for table in SQLModel.metadata.sorted_tables
-            if "family_id" in table.c and table.name not in NOT_FAMILY_DATA]
+    return [
+        table
+        for table in SQLModel.metadata.sorted_tables
+        if "family_id" in table.c and table.name not in NOT_FAMILY_DATA
+    ]
 
 
 def child_tables() -> list[tuple[Table, list[tuple[str, Table]]]]:
@@ -58,9 +72,12 @@ def child_tables() -> list[tuple[Table, list[tuple[str, Table]]]]:
     for table in SQLModel.metadata.sorted_tables:
         if table.name in parents or table.name in NOT_FAMILY_DATA:
             continue
-        links = [(column.name, key.column.table) for column in table.c
-                 for key in column.foreign_keys
-                 if key.column.table.name in parents and key.column.name == "id"]
+        links = [
+            (column.name, key.column.table)
+            for column in table.c
+            for key in column.foreign_keys
+            if key.column.table.name in parents and key.column.name == "id"
+        ]
         if links:
             found.append((table, links))
     return found
@@ -71,8 +88,7 @@ def _family_rows(table: Table, family_id: int):
 
 
 def _child_filter(table: Table, links: list[tuple[str, Table]], family_id: int):
-    return or_(*(table.c[column].in_(_family_rows(parent, family_id))
-                 for column, parent in links))
+    return or_(*(table.c[column].in_(_family_rows(parent, family_id)) for column, parent in links))
 
 
 def _is_text(kind) -> bool:
@@ -82,23 +98,30 @@ def _is_text(kind) -> bool:
 
 
 def _free_text_columns(table: Table) -> list:
-    return [column for column in table.c
-            if _is_text(column.type)
-            and column.name not in NOT_FREE_TEXT and not column.foreign_keys
-            and not column.primary_key]
+    return [
+        column
+        for column in table.c
+        if _is_text(column.type)
+        and column.name not in NOT_FREE_TEXT
+        and not column.foreign_keys
+        and not column.primary_key
+    ]
 
 
 # --- access ------------------------------------------------------------------------------
 
+
 def _may_export(actor: Actor, family: Family | None) -> bool:
     if family is None:
         return False
-    return actor.has(Role.admin) or (actor.has(Role.manager)
-                                     and family.team_id in actor.led_team_ids)
+    return actor.has(Role.admin) or (
+        actor.has(Role.manager) and family.team_id in actor.led_team_ids
+    )
 
 
-def find_family(actor: Actor, *, family_id: int | None = None,
-                council_reference: str = "") -> dict | None:
+def find_family(
+    actor: Actor, *, family_id: int | None = None, council_reference: str = ""
+) -> dict | None:
     """For an admin answering a request: the family by its id or council reference, with just
     enough to be sure it is the right one. Audited as a look-up; None when nothing matches."""
     require_role(actor, Role.admin)
@@ -107,23 +130,36 @@ def find_family(actor: Actor, *, family_id: int | None = None,
         if family_id is not None:
             query = query.where(Family.id == family_id)
         elif council_reference.strip():
-            query = query.where(func.lower(Family.council_reference)
-                                == council_reference.strip().lower())
+            query = query.where(
+                func.lower(Family.council_reference) == council_reference.strip().lower()
+            )
         else:
             return None
         found = session.exec(query.order_by(Family.id)).first()
         if found is None:
             return None
         family, team_name = found
-        audit.record(session, actor, audit.Action.VIEW, family_id=family.id,
-                     record_type="subject_access_lookup", record_id=family.id,
-                     fields=["known_as", "team", "status", "erased_at"])
-        return {"family_id": family.id, "known_as": family.known_as, "team": team_name,
-                "status": family.status.value, "erased_at": family.erased_at,
-                "council_reference": family.council_reference}
+        audit.record(
+            session,
+            actor,
+            audit.Action.VIEW,
+            family_id=family.id,
+            record_type="subject_access_lookup",
+            record_id=family.id,
+            fields=["known_as", "team", "status", "erased_at"],
+        )
+        return {
+            "family_id": family.id,
+            "known_as": family.known_as,
+            "team": team_name,
+            "status": family.status.value,
+            "erased_at": family.erased_at,
+            "council_reference": family.council_reference,
+        }
 
 
 # --- export ------------------------------------------------------------------------------
+
 
 def _plain(value):
     if isinstance(value, Enum):
@@ -136,8 +172,10 @@ def _plain(value):
 
 
 def _rows(session, query) -> list[dict]:
-    return [{key: _plain(value) for key, value in row._mapping.items()}
-            for row in session.execute(query)]
+    return [
+        {key: _plain(value) for key, value in row._mapping.items()}
+        for row in session.execute(query)
+    ]
 
 
 def export_family(actor: Actor, family_id: int) -> str:
@@ -151,23 +189,48 @@ def export_family(actor: Actor, family_id: int) -> str:
         family = session.get(Family, family_id)
         family_table = Family.__table__
         held: dict[str, list[dict]] = {
-            "family": _rows(session, sa_select(family_table).where(family_table.c.id == family_id))}
+            "family": _rows(session, sa_select(family_table).where(family_table.c.id == family_id))
+        }
         for table in family_tables():
-            held[table.name] = _rows(session, sa_select(table)
-                                     .where(table.c.family_id == family_id)
-                                     .order_by(*table.primary_key.columns))
+            held[table.name] = _rows(
+                session,
+                sa_select(table)
+                .where(table.c.family_id == family_id)
+                .order_by(*table.primary_key.columns),
+            )
         for table, links in child_tables():
-            held[table.name] = _rows(session, sa_select(table)
-                                     .where(_child_filter(table, links, family_id))
-                                     .order_by(*table.primary_key.columns))
-        worker_ids = {row[key] for rows in held.values() for row in rows for key in row
-                      if key.endswith(("worker_id", "recorded_by", "written_by", "held_by"))
-                      and isinstance(row[key], int)}
-        workers = {w.id: w.name for w in session.exec(
-            select(Worker).where(Worker.id.in_(worker_ids))).all()} if worker_ids else {}
+            held[table.name] = _rows(
+                session,
+                sa_select(table)
+                .where(_child_filter(table, links, family_id))
+                .order_by(*table.primary_key.columns),
+            )
+        worker_ids = {
+            row[key]
+            for rows in held.values()
+            for row in rows
+            for key in row
+            if key.endswith(("worker_id", "recorded_by", "written_by", "held_by"))
+            and isinstance(row[key], int)
+        }
+        workers = (
+            {
+                w.id: w.name
+                for w in session.exec(select(Worker).where(Worker.id.in_(worker_ids))).all()
+            }
+            if worker_ids
+            else {}
+        )
         team = session.get(Team, family.team_id)
-        audit.record(session, actor, audit.Action.EXPORT, family_id=family_id,
-                     record_type="subject_access", record_id=family_id, fields=sorted(held))
+        audit.record(
+            session,
+            actor,
+            audit.Action.EXPORT,
+            family_id=family_id,
+            record_type="subject_access",
+            record_id=family_id,
+            fields=sorted(held),
+        )
     document = {
         "what_this_is": "A copy of everything Golden Thread holds about this family.",
         "made_at": utcnow().isoformat(),
@@ -181,8 +244,10 @@ def export_family(actor: Actor, family_id: int) -> str:
 
 # --- erasure -----------------------------------------------------------------------------
 
-def erase_family(actor: Actor, family_id: int, *, reason: str, confirm_known_as: str,
-                 now: datetime | None = None) -> list[str]:
+
+def erase_family(
+    actor: Actor, family_id: int, *, reason: str, confirm_known_as: str, now: datetime | None = None
+) -> list[str]:
     """Anonymises the family's record in place. Admin only; the reason is required, and the
     admin types the family's name to confirm. Returns the changed fields (table.column)."""
     require_role(actor, Role.admin)
@@ -198,16 +263,19 @@ def erase_family(actor: Actor, family_id: int, *, reason: str, confirm_known_as:
         if family.erased_at is not None:
             raise Invalid("This family's record has already been erased.")
         if confirm_known_as.strip().lower() != family.known_as.strip().lower():
-            raise Invalid("The name typed to confirm doesn't match the family's name, so nothing "
-                          "was erased.")
+            raise Invalid(
+                "The name typed to confirm doesn't match the family's name, so nothing was erased."
+            )
         targets = [(table, table.c.family_id == family_id) for table in family_tables()]
-        targets += [(table, _child_filter(table, links, family_id))
-                    for table, links in child_tables()]
+        targets += [
+            (table, _child_filter(table, links, family_id)) for table, links in child_tables()
+        ]
         for table, where in targets:
             values = {}
             for column in _free_text_columns(table):
-                values[column.name] = case((func.length(func.trim(column)) > 0, literal(ERASED)),
-                                           else_=column)
+                values[column.name] = case(
+                    (func.length(func.trim(column)) > 0, literal(ERASED)), else_=column
+                )
                 changed.append(f"{table.name}.{column.name}")
             if "birth_year" in table.c:
                 values["birth_year"] = None
@@ -221,11 +289,24 @@ def erase_family(actor: Actor, family_id: int, *, reason: str, confirm_known_as:
         touch(session, family)
         changed += ["family.known_as", "family.council_reference", "family.erased_at"]
         # The reason stays with the (anonymised) record, not in the audit.
-        session.add(Note(family_id=family_id, kind=NoteKind.oversight,
-                         words=f"Record erased on request. Reason: {reason}"[:2000],
-                         written_on=now.date(), written_by=actor.worker_id))
-        audit.record(session, actor, audit.Action.ERASE, family_id=family_id,
-                     record_type="family", record_id=family_id, fields=sorted(set(changed)))
+        session.add(
+            Note(
+                family_id=family_id,
+                kind=NoteKind.oversight,
+                words=f"Record erased on request. Reason: {reason}"[:2000],
+                written_on=now.date(),
+                written_by=actor.worker_id,
+            )
+        )
+        audit.record(
+            session,
+            actor,
+            audit.Action.ERASE,
+            family_id=family_id,
+            record_type="family",
+            record_id=family_id,
+            fields=sorted(set(changed)),
+        )
     return sorted(set(changed))
 
 
@@ -234,8 +315,9 @@ def erase_family(actor: Actor, family_id: int, *, reason: str, confirm_known_as:
 RETENTION_COLUMNS = ["family_id", "team", "council_reference", "closed_on", "years_closed"]
 
 
-def retention_report(actor: Actor, *, today: date | None = None,
-                     years: int = RETENTION_YEARS) -> pd.DataFrame:
+def retention_report(
+    actor: Actor, *, today: date | None = None, years: int = RETENTION_YEARS
+) -> pd.DataFrame:
     """Closed families whose closure is more than `years` ago and not yet erased. A list for
     an admin to review; nothing is deleted automatically."""
     require_role(actor, Role.admin)
@@ -248,17 +330,26 @@ def retention_report(actor: Actor, *, today: date | None = None,
     # not followed by a later closure: a scan of every closed family took ~0.3 s on a large
     # council's data.
     old, later = aliased(FamilyStatusChange), aliased(FamilyStatusChange)
-    closed_again = exists().where(later.family_id == old.family_id,
-                                  later.status == FamilyStatus.closed,
-                                  later.changed_on > old.changed_on)
+    closed_again = exists().where(
+        later.family_id == old.family_id,
+        later.status == FamilyStatus.closed,
+        later.changed_on > old.changed_on,
+    )
     with read_session() as session:
         rows = session.exec(
             select(Family.id, Team.name, Family.council_reference, old.changed_on)
-            .select_from(old).join(Family, Family.id == old.family_id)
+            .select_from(old)
+            .join(Family, Family.id == old.family_id)
             .join(Team, Team.id == Family.team_id)
-            .where(old.status == FamilyStatus.closed, old.changed_on < cutoff, ~closed_again,
-                   Family.status == FamilyStatus.closed, Family.erased_at.is_(None))
-            .order_by(old.changed_on, Family.id)).all()
+            .where(
+                old.status == FamilyStatus.closed,
+                old.changed_on < cutoff,
+                ~closed_again,
+                Family.status == FamilyStatus.closed,
+                Family.erased_at.is_(None),
+            )
+            .order_by(old.changed_on, Family.id)
+        ).all()
     frame = pd.DataFrame(rows, columns=RETENTION_COLUMNS[:4])
     frame["years_closed"] = frame["closed_on"].map(lambda d: round((today - d).days / 365.25, 1))
     return frame

@@ -1,5 +1,6 @@
 """A family's story in one chronological list, for staff: meetings, conversations, goals set
 and scored, plan changes, worker changes, status changes, practical help and staff notes."""
+
 from __future__ import annotations
 
 from datetime import date
@@ -8,17 +9,43 @@ import pandas as pd
 from sqlalchemy import func
 from sqlmodel import select
 
-from db.rules.access import Actor
+from db.rules.access import Actor, require_family
 from db.store.engine import read_session
-from db.store.models import (Conversation, ConversationItem, FamilyStatusChange, Goal, GoalScore,
-                       Meeting, Note, PlanStep, PracticalHelp, ScoreRound, Team, Worker,
-                       WorkerRelationship)
-from db.rules.access import require_family
-from db.words import (END_REASON, FAMILY_STATUS, HELP_KIND, MEETING_KIND, MEETING_STATUS,
-                      NOTE_KIND, RELATIONSHIP_ROLE)
+from db.store.models import (
+    Conversation,
+    ConversationItem,
+    FamilyStatusChange,
+    Goal,
+    GoalScore,
+    Meeting,
+    Note,
+    PlanStep,
+    PracticalHelp,
+    ScoreRound,
+    Team,
+    Worker,
+    WorkerRelationship,
+)
+from db.words import (
+    END_REASON,
+    FAMILY_STATUS,
+    HELP_KIND,
+    MEETING_KIND,
+    MEETING_STATUS,
+    NOTE_KIND,
+    RELATIONSHIP_ROLE,
+)
 
-KINDS = ["Meetings", "Conversations", "Goals and scores", "Plan", "Workers", "Where things are",
-         "Practical help", "Staff notes"]
+KINDS = [
+    "Meetings",
+    "Conversations",
+    "Goals and scores",
+    "Plan",
+    "Workers",
+    "Where things are",
+    "Practical help",
+    "Staff notes",
+]
 COLUMNS = ["on", "kind", "what", "record_type", "record_id"]
 
 
@@ -35,22 +62,37 @@ def timeline(actor: Actor, family_id: int, kinds: list[str] | None = None) -> pd
         if "Meetings" in wanted:
             for m in session.exec(select(Meeting).where(Meeting.family_id == family_id)):
                 local = pd.Timestamp(m.starts_at).tz_convert(zone)
-                add("Meetings", local.date(), f"{MEETING_KIND[m.kind]} ({MEETING_STATUS[m.status].lower()}) "
-                    f"at {local:%H:%M}" + (f" — {m.summary}" if m.summary else ""), "meeting", m.id)
+                add(
+                    "Meetings",
+                    local.date(),
+                    f"{MEETING_KIND[m.kind]} ({MEETING_STATUS[m.status].lower()}) "
+                    f"at {local:%H:%M}" + (f" — {m.summary}" if m.summary else ""),
+                    "meeting",
+                    m.id,
+                )
         if "Conversations" in wanted:
             for c, items in session.exec(
-                    select(Conversation, func.count(ConversationItem.id))
-                    .join(ConversationItem, ConversationItem.conversation_id == Conversation.id)
-                    .where(Conversation.family_id == family_id).group_by(Conversation.id)):
-                add("Conversations", c.held_on, f"What's going well, what's hard: {items} things said",
-                    "conversation", c.id)
+                select(Conversation, func.count(ConversationItem.id))
+                .join(ConversationItem, ConversationItem.conversation_id == Conversation.id)
+                .where(Conversation.family_id == family_id)
+                .group_by(Conversation.id)
+            ):
+                add(
+                    "Conversations",
+                    c.held_on,
+                    f"What's going well, what's hard: {items} things said",
+                    "conversation",
+                    c.id,
+                )
         if "Goals and scores" in wanted:
             for g in session.exec(select(Goal).where(Goal.family_id == family_id)):
                 add("Goals and scores", g.set_on, f"Goal set: {g.wording}", "goal", g.id)
             for r, count in session.exec(
-                    select(ScoreRound, func.count(GoalScore.id))
-                    .join(GoalScore, GoalScore.round_id == ScoreRound.id)
-                    .where(ScoreRound.family_id == family_id).group_by(ScoreRound.id)):
+                select(ScoreRound, func.count(GoalScore.id))
+                .join(GoalScore, GoalScore.round_id == ScoreRound.id)
+                .where(ScoreRound.family_id == family_id)
+                .group_by(ScoreRound.id)
+            ):
                 add("Goals and scores", r.scored_on, f"Scores given: {count}", "score_round", r.id)
         if "Plan" in wanted:
             for s in session.exec(select(PlanStep).where(PlanStep.family_id == family_id)):
@@ -59,26 +101,57 @@ def timeline(actor: Actor, family_id: int, kinds: list[str] | None = None) -> pd
                     add("Plan", s.done_on, f"Plan step done: {s.what}", "plan_step", s.id)
         if "Workers" in wanted:
             for r, name in session.exec(
-                    select(WorkerRelationship, Worker.name).join(Worker)
-                    .where(WorkerRelationship.family_id == family_id)):
+                select(WorkerRelationship, Worker.name)
+                .join(Worker)
+                .where(WorkerRelationship.family_id == family_id)
+            ):
                 chosen = " (the family chose them)" if r.chosen_by_family else ""
-                add("Workers", r.started_on, f"{name} started as {RELATIONSHIP_ROLE[r.role].lower()}"
-                    f"{chosen}", "worker_relationship", r.id)
+                add(
+                    "Workers",
+                    r.started_on,
+                    f"{name} started as {RELATIONSHIP_ROLE[r.role].lower()}{chosen}",
+                    "worker_relationship",
+                    r.id,
+                )
                 if r.ended_on:
                     why = f": {END_REASON[r.end_reason].lower()}" if r.end_reason else ""
-                    add("Workers", r.ended_on, f"{name} stopped working with the family{why}",
-                        "worker_relationship", r.id)
+                    add(
+                        "Workers",
+                        r.ended_on,
+                        f"{name} stopped working with the family{why}",
+                        "worker_relationship",
+                        r.id,
+                    )
         if "Where things are" in wanted:
-            for s in session.exec(select(FamilyStatusChange)
-                                  .where(FamilyStatusChange.family_id == family_id)):
-                add("Where things are", s.changed_on, FAMILY_STATUS[s.status], "family_status", s.id)
+            for s in session.exec(
+                select(FamilyStatusChange).where(FamilyStatusChange.family_id == family_id)
+            ):
+                add(
+                    "Where things are", s.changed_on, FAMILY_STATUS[s.status], "family_status", s.id
+                )
         if "Practical help" in wanted:
-            for h in session.exec(select(PracticalHelp).where(PracticalHelp.family_id == family_id)):
-                add("Practical help", h.given_on, f"{HELP_KIND[h.kind]}: {h.what}"
-                    + (f" (from {h.who_from})" if h.who_from else ""), "practical_help", h.id)
+            for h in session.exec(
+                select(PracticalHelp).where(PracticalHelp.family_id == family_id)
+            ):
+                add(
+                    "Practical help",
+                    h.given_on,
+                    f"{HELP_KIND[h.kind]}: {h.what}"
+                    + (f" (from {h.who_from})" if h.who_from else ""),
+                    "practical_help",
+                    h.id,
+                )
         if "Staff notes" in wanted:
             for n in session.exec(select(Note).where(Note.family_id == family_id)):
                 extra = f" — shared with {n.shared_with}" if n.shared_with else ""
-                add("Staff notes", n.written_on, f"{NOTE_KIND[n.kind]}: {n.words}{extra}", "note", n.id)
+                add(
+                    "Staff notes",
+                    n.written_on,
+                    f"{NOTE_KIND[n.kind]}: {n.words}{extra}",
+                    "note",
+                    n.id,
+                )
     frame = pd.DataFrame(rows, columns=COLUMNS)
-    return frame.sort_values(["on", "kind"], ascending=[False, True], kind="stable").reset_index(drop=True)
+    return frame.sort_values(["on", "kind"], ascending=[False, True], kind="stable").reset_index(
+        drop=True
+    )

@@ -3,11 +3,23 @@
 Staff screens may use staff words; anything a family can see uses family words. A term that
 must never appear anywhere (see plain_language.csv) is never used here either.
 """
+
 from __future__ import annotations
 
-from db.store.models import (ConversationColumn, EndReason, FamilyStatus, GoalStatus, HelpKind,
-                       MeetingKind, MeetingStatus, NoteKind, Relationship, RelationshipRole,
-                       Rhythm, Visibility)
+from db.store.models import (
+    ConversationColumn,
+    EndReason,
+    FamilyStatus,
+    GoalStatus,
+    HelpKind,
+    MeetingKind,
+    MeetingStatus,
+    NoteKind,
+    Relationship,
+    RelationshipRole,
+    Rhythm,
+    Visibility,
+)
 
 FAMILY_STATUS = {
     FamilyStatus.waiting: "Waiting to meet your worker",
@@ -21,29 +33,48 @@ RHYTHM = {
     Rhythm.monthly: "Every month",
     Rhythm.every_two_months: "Every two months",
 }
-RHYTHM_DAYS = {Rhythm.weekly: 7, Rhythm.fortnightly: 14, Rhythm.monthly: 31,
-               Rhythm.every_two_months: 62}
-RELATIONSHIP = {
-    Relationship.child: "Child", Relationship.parent: "Parent", Relationship.carer: "Carer",
-    Relationship.grandparent: "Grandparent", Relationship.brother_or_sister: "Brother or sister",
-    Relationship.other_family: "Other family", Relationship.friend: "Friend",
-    Relationship.neighbour: "Neighbour", Relationship.professional: "Professional",
+RHYTHM_DAYS = {
+    Rhythm.weekly: 7,
+    Rhythm.fortnightly: 14,
+    Rhythm.monthly: 31,
+    Rhythm.every_two_months: 62,
 }
-RELATIONSHIP_ROLE = {RelationshipRole.lead: "Main worker", RelationshipRole.supporting: "Also working with you"}
+RELATIONSHIP = {
+    Relationship.child: "Child",
+    Relationship.parent: "Parent",
+    Relationship.carer: "Carer",
+    Relationship.grandparent: "Grandparent",
+    Relationship.brother_or_sister: "Brother or sister",
+    Relationship.other_family: "Other family",
+    Relationship.friend: "Friend",
+    Relationship.neighbour: "Neighbour",
+    Relationship.professional: "Professional",
+}
+RELATIONSHIP_ROLE = {
+    RelationshipRole.lead: "Main worker",
+    RelationshipRole.supporting: "Also working with you",
+}
 END_REASON = {
-    EndReason.worker_left: "Worker left", EndReason.sickness: "Sickness",
-    EndReason.team_change: "Team change", EndReason.family_asked: "The family asked",
+    EndReason.worker_left: "Worker left",
+    EndReason.sickness: "Sickness",
+    EndReason.team_change: "Team change",
+    EndReason.family_asked: "The family asked",
     EndReason.family_closed: "We stopped working together",
 }
 MEETING_KIND = {
-    MeetingKind.home_visit: "Home visit", MeetingKind.call: "Call",
+    MeetingKind.home_visit: "Home visit",
+    MeetingKind.call: "Call",
     MeetingKind.family_meeting: "Family meeting",
     MeetingKind.family_group_conference: "Family group conference",
-    MeetingKind.plan_catch_up: "Catch-up on the plan", MeetingKind.group_session: "Group session",
+    MeetingKind.plan_catch_up: "Catch-up on the plan",
+    MeetingKind.group_session: "Group session",
     MeetingKind.other: "Other",
 }
-MEETING_STATUS = {MeetingStatus.planned: "Planned", MeetingStatus.held: "Happened",
-                  MeetingStatus.cancelled: "Called off"}
+MEETING_STATUS = {
+    MeetingStatus.planned: "Planned",
+    MeetingStatus.held: "Happened",
+    MeetingStatus.cancelled: "Called off",
+}
 VISIBILITY = {
     Visibility.everyone: "Everyone at a family meeting",
     Visibility.family: "The household",
@@ -54,14 +85,24 @@ CONVERSATION_COLUMN = {
     ConversationColumn.hard: "What's hard",
     ConversationColumn.needs_to_happen: "What needs to happen",
 }
-GOAL_STATUS = {GoalStatus.working_on_it: "Working on it", GoalStatus.achieved: "Achieved",
-               GoalStatus.set_aside: "Put to one side for now"}
-HELP_KIND = {
-    HelpKind.food: "Food", HelpKind.money: "Money", HelpKind.grant: "Grant",
-    HelpKind.debt_advice: "Debt advice", HelpKind.housing: "Housing",
-    HelpKind.equipment: "Equipment", HelpKind.other: "Other help",
+GOAL_STATUS = {
+    GoalStatus.working_on_it: "Working on it",
+    GoalStatus.achieved: "Achieved",
+    GoalStatus.set_aside: "Put to one side for now",
 }
-NOTE_KIND = {NoteKind.huddle: "Huddle note", NoteKind.oversight: "Manager's note",
-             NoteKind.worry_shared: "Worry shared with social work"}
+HELP_KIND = {
+    HelpKind.food: "Food",
+    HelpKind.money: "Money",
+    HelpKind.grant: "Grant",
+    HelpKind.debt_advice: "Debt advice",
+    HelpKind.housing: "Housing",
+    HelpKind.equipment: "Equipment",
+    HelpKind.other: "Other help",
+}
+NOTE_KIND = {
+    NoteKind.huddle: "Huddle note",
+    NoteKind.oversight: "Manager's note",
+    NoteKind.worry_shared: "Worry shared with social work",
+}
 WORKER_VIEW = "worker's view"
 WHOLE_FAMILY = "The whole family"

@@ -1,4 +1,5 @@
 """Alembic runs migrations against the same engine the app uses (DATABASE_URL or SQLite)."""
+
 from alembic import context
 from sqlmodel import SQLModel
 

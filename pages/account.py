@@ -1,5 +1,6 @@
 """Your account: plain-language suggestions, and changing your password (required after a
 reset)."""
+
 import streamlit as st
 
 from components import hints
@@ -17,13 +18,17 @@ else:
     hints.setting(actor)
 with st.form("account_password", clear_on_submit=True):
     current = st.text_input("Current password", type="password", autocomplete="current-password")
-    new = st.text_input("New password (at least 12 characters)", type="password",
-                        autocomplete="new-password")
+    new = st.text_input(
+        "New password (at least 12 characters)", type="password", autocomplete="new-password"
+    )
     again = st.text_input("New password again", type="password", autocomplete="new-password")
     submitted = st.form_submit_button("Change password")
 if submitted:
-    problem = "The two new passwords don't match." if new != again else \
-        auth.change_password(actor, current, new)
+    problem = (
+        "The two new passwords don't match."
+        if new != again
+        else auth.change_password(actor, current, new)
+    )
     if problem:
         st.error(problem)
     else:

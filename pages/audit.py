@@ -1,6 +1,7 @@
 """The audit: who looked at or changed what, and when. Admins search everything; a manager
 sees who looked at the families of the teams they lead. Read-only: there is no way to change
 or remove an audit row from the app."""
+
 from datetime import date, timedelta
 
 import streamlit as st
@@ -12,9 +13,18 @@ from db.store.models import Role
 
 actor = guard(Role.admin, Role.manager)
 
-ACTIONS = {"view": "Opened the record", "create": "Added", "update": "Changed",
-           "export": "Exported", "login": "Logged in", "login_failed": "Login didn't work",
-           "logout": "Logged out", "refused": "Was refused", "erase": "Erased", "copy": "Copied"}
+ACTIONS = {
+    "view": "Opened the record",
+    "create": "Added",
+    "update": "Changed",
+    "export": "Exported",
+    "login": "Logged in",
+    "login_failed": "Login didn't work",
+    "logout": "Logged out",
+    "refused": "Was refused",
+    "erase": "Erased",
+    "copy": "Copied",
+}
 
 st.title("Audit")
 if actor.has(Role.admin):
@@ -25,11 +35,19 @@ else:
 with st.form("audit_search"):
     columns = st.columns(3)
     username = columns[0].text_input("Worker's username", key="audit_username")
-    family = columns[1].text_input("Family number", key="audit_family",
-                                   help="The number in the family's page address (?family=…).")
+    family = columns[1].text_input(
+        "Family number",
+        key="audit_family",
+        help="The number in the family's page address (?family=…).",
+    )
     today = date.today()
-    dates = columns[2].date_input("Between", value=(today - timedelta(days=30), today),
-                                  max_value=today, key="audit_dates", format="DD/MM/YYYY")
+    dates = columns[2].date_input(
+        "Between",
+        value=(today - timedelta(days=30), today),
+        max_value=today,
+        key="audit_dates",
+        format="DD/MM/YYYY",
+    )
     st.form_submit_button("Search", type="primary")
 
 family_id = None
@@ -52,7 +70,18 @@ shown = rows.assign(
     record_id=rows["record_id"].map(lambda v: "" if v != v or v is None else str(int(v))),
 )
 st.caption(f"{len(shown)} entries, newest first (at most 500: narrow the search to see older).")
-st.dataframe(shown, hide_index=True, width="stretch", column_config={
-    "at": "When", "username": "Who", "roles": "Their roles", "action": "What",
-    "family_id": "Family", "record_type": "Record", "record_id": "Record number",
-    "fields": "Fields"})
+st.dataframe(
+    shown,
+    hide_index=True,
+    width="stretch",
+    column_config={
+        "at": "When",
+        "username": "Who",
+        "roles": "Their roles",
+        "action": "What",
+        "family_id": "Family",
+        "record_type": "Record",
+        "record_id": "Record number",
+        "fields": "Fields",
+    },
+)

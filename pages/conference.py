@@ -1,15 +1,17 @@
 """The family meeting screen, for a family group conference on a shared screen with the family
 in the room: only this family, plain words, nothing worker-only."""
+
 import streamlit as st
 
 from components import conference_view
-from components.family_view import record_view_once
 from components.auth import guard
+from components.family_view import record_view_once
 from components.pages import CASEWORK
 from components.ui import plain, query_family_id
 from db import families
+from db.conference import AUDIENCES
+from db.conference import conference_view as build_view
 from db.rules.access import NotAllowed
-from db.conference import AUDIENCES, conference_view as build_view
 
 actor = guard(*CASEWORK)
 
@@ -21,18 +23,27 @@ if opened and opened["family_id"] != family_id and family_id is not None:
 if not opened:
     st.title("Family meeting screen")
     if family_id is None:
-        st.info("Open this screen from a family's page (\"Open the family meeting screen\").")
+        st.info('Open this screen from a family\'s page ("Open the family meeting screen").')
         st.stop()
     try:
         summary = families.family_summary(actor, family_id)
     except NotAllowed:
         st.warning("This family isn't available to you.")
         st.stop()
-    st.write(plain(f"This screen shows only {summary.known_as}'s goals, what's going well, the "
-             "children's views they agreed to share, and their plan — nothing that is just for "
-             "workers. Who is in the room?"))
-    audience = st.radio("Who is in the room?", list(AUDIENCES), format_func=AUDIENCES.get,
-                        key="conference_audience", label_visibility="collapsed")
+    st.write(
+        plain(
+            f"This screen shows only {summary.known_as}'s goals, what's going well, the "
+            "children's views they agreed to share, and their plan — nothing that is just for "
+            "workers. Who is in the room?"
+        )
+    )
+    audience = st.radio(
+        "Who is in the room?",
+        list(AUDIENCES),
+        format_func=AUDIENCES.get,
+        key="conference_audience",
+        label_visibility="collapsed",
+    )
     if st.button("Open the family meeting screen", type="primary", key="conference_open"):
         st.session_state["conference"] = {"family_id": family_id, "audience": audience}
         st.rerun()

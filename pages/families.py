@@ -1,4 +1,5 @@
 """My families: the families I work with, and a search across my teams when covering."""
+
 import streamlit as st
 
 from components.auth import guard
@@ -9,16 +10,26 @@ from db import families as family_store
 actor = guard(*CASEWORK)
 
 st.title("My families")
-search = st.text_input("Find a family in your team", placeholder="Name or council reference",
-                       key="families_search", help="Use this when you're covering for a colleague.")
+search = st.text_input(
+    "Find a family in your team",
+    placeholder="Name or council reference",
+    key="families_search",
+    help="Use this when you're covering for a colleague.",
+)
 show_closed = st.toggle("Include families we've stopped working with", key="families_closed")
-families = family_store.families(actor, search=search, include_closed=show_closed,
-                            mine_only=not actor.led_team_ids or bool(search))
+families = family_store.families(
+    actor,
+    search=search,
+    include_closed=show_closed,
+    mine_only=not actor.led_team_ids or bool(search),
+)
 
 if search and families.empty:
     st.info("No family in your teams matches that. Try part of the name or the council reference.")
 elif families.empty:
-    st.info("You aren't working with any families right now. Use the search to find a family "
-            "in your team.")
+    st.info(
+        "You aren't working with any families right now. Use the search to find a family "
+        "in your team."
+    )
 else:
     family_table(families)

@@ -1,5 +1,6 @@
 """A family's page: who they are, their goals and scores, meetings, plan, conversations,
 the people around them, who works with them, and their story so far."""
+
 import streamlit as st
 
 from components import family_view, goals, hints, meeting_views, world_views
@@ -7,13 +8,20 @@ from components.audit_view import who_looked
 from components.auth import guard
 from components.pages import CASEWORK
 from components.ui import query_family_id
-from db import meetings
-from db import goals as goal_store
 from db import families as family_store
+from db import goals as goal_store
+from db import meetings
 from db.rules.access import NotAllowed
 
-SECTIONS = ["Goals", "Meetings", "Plan", "What's going well", "People", "Working together",
-            "Timeline"]
+SECTIONS = [
+    "Goals",
+    "Meetings",
+    "Plan",
+    "What's going well",
+    "People",
+    "Working together",
+    "Timeline",
+]
 
 actor = guard(*CASEWORK)
 
@@ -37,22 +45,29 @@ if summary.erased:
 family_view.header(summary, workers)
 family_view.conference_link(family_id)
 hints.show_pending()
-section = st.segmented_control("Show", SECTIONS, default=SECTIONS[0], key="family_section",
-                               label_visibility="collapsed") or SECTIONS[0]
+section = (
+    st.segmented_control(
+        "Show", SECTIONS, default=SECTIONS[0], key="family_section", label_visibility="collapsed"
+    )
+    or SECTIONS[0]
+)
 # Only the chosen section runs: the page stays quick however much a family has recorded.
 if section == "Goals":
     goals.staff_goals(actor, family_id, goal_data, people)
 elif section == "Meetings":
     with st.expander("Record a meeting", icon=":material/event:"):
         meeting_views.record_meeting(actor, summary, people)
-    meeting_views.meeting_list(actor, family_store.family_meetings(actor, family_id), summary.time_zone)
+    meeting_views.meeting_list(
+        actor, family_store.family_meetings(actor, family_id), summary.time_zone
+    )
 elif section == "Plan":
     plan = meetings.plan(actor, family_id)
     meeting_views.plan_view(plan)
     meeting_views.plan_forms(actor, family_id, plan)
 elif section == "What's going well":
-    meeting_views.conversation_board(actor, family_id, meetings.conversations(actor, family_id),
-                                     people)
+    meeting_views.conversation_board(
+        actor, family_id, meetings.conversations(actor, family_id), people
+    )
     with st.expander("Record a conversation", icon=":material/forum:"):
         meeting_views.conversation_form(actor, family_id, people)
 elif section == "People":

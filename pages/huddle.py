@@ -1,15 +1,16 @@
 """The weekly huddle: the team's families by reason, so nothing is missed and good news is
 celebrated. A wall view shows the same board in large type for a shared screen."""
+
 from datetime import date
 
 import streamlit as st
 
 from components import huddle_view
 from components.auth import guard
-from components.ui import plain
 from components.pages import CASEWORK
-from db import huddle
+from components.ui import plain
 from db import families as family_store
+from db import huddle
 from db.huddle import monday_of
 
 actor = guard(*CASEWORK)

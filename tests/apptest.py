@@ -1,11 +1,12 @@
 """Helpers for driving screens with AppTest."""
+
 from __future__ import annotations
 
 from pathlib import Path
 
+from sqlmodel import select
 from streamlit.runtime.pages_manager import PagesManager
 from streamlit.testing.v1 import AppTest
-from sqlmodel import select
 
 from db.store.engine import read_session
 from db.store.models import Worker
@@ -39,6 +40,7 @@ def all_text(at: AppTest) -> str:
     """Every element's protobuf as text, with the rows of every table and chart decoded:
     catches data that only charts or tables carry."""
     from streamlit.dataframe_util import convert_arrow_bytes_to_pandas_df
+
     parts = []
     for node in _walk(at._tree):
         proto = getattr(node, "proto", None)
@@ -64,6 +66,7 @@ def chart_rows(at) -> list[dict]:
     """Every row of data sent with the page's charts (Streamlit moves a spec's inline datasets
     into Arrow tables on the protobuf)."""
     from streamlit.dataframe_util import convert_arrow_bytes_to_pandas_df
+
     rows: list[dict] = []
     for chart in at.get("vega_lite_chart"):
         for dataset in chart.proto.datasets:

@@ -4,6 +4,7 @@ Store and metric tests (tests/store) run on SQLite by default and on PostgreSQL 
 TEST_DATABASE=postgresql: each test session then creates its own uniquely named databases on
 the server and drops them afterwards. Screen tests (tests/screens) use SQLite.
 """
+
 from __future__ import annotations
 
 import os
@@ -34,6 +35,7 @@ def _use_database(url: str) -> None:
 
 def _clear_streamlit_caches() -> None:
     import streamlit as st
+
     st.cache_data.clear()
     st.cache_resource.clear()
 
@@ -48,6 +50,7 @@ class SQLiteTemplates:
         upgrade_to_head(engine)
         if fill_demo:
             from db.ops.demo import fill
+
             fill(engine, seed=42, today=TODAY)
         engine.dispose()
         return str(path)
@@ -89,6 +92,7 @@ class PostgresTemplates:
         upgrade_to_head(engine)
         if fill_demo:
             from db.ops.demo import fill
+
             fill(engine, seed=42, today=TODAY)
         engine.dispose()
         return database
@@ -164,6 +168,7 @@ def _every_run_goes_through_app_py():
     name matches its address would run on its own, without app.py (no sidebar, no logout).
     On a server the flag stays False once app.py has run; make AppTest behave the same."""
     from streamlit.runtime.pages_manager import PagesManager
+
     original = PagesManager.__init__
 
     def init(self, *args, **kwargs):

@@ -1,13 +1,27 @@
 """Small data factories for store tests: build exactly the history a test needs."""
+
 from __future__ import annotations
 
 from datetime import date, datetime, timezone
 
 from db.rules.access import Actor, load_actor
 from db.store.engine import read_session, write_session
-from db.store.models import (Family, FamilyStatus, FamilyStatusChange, Meeting, MeetingKind,
-                       MeetingStatus, Person, Relationship, Role, Team, Worker,
-                       WorkerRelationship, WorkerRole, WorkerTeam)
+from db.store.models import (
+    Family,
+    FamilyStatus,
+    FamilyStatusChange,
+    Meeting,
+    MeetingKind,
+    MeetingStatus,
+    Person,
+    Relationship,
+    Role,
+    Team,
+    Worker,
+    WorkerRelationship,
+    WorkerRole,
+    WorkerTeam,
+)
 
 TEST_PASSWORD = "test-password-123"
 FAST_HASH = "$2b$04$ScijvQhh35aVwybvA1cnFuOYOBs/UzeCgyquekK5MlTt2CN3pjJOK"  # TEST_PASSWORD at bcrypt cost 4, so tests stay quick
@@ -21,8 +35,13 @@ def team(name: str = "Test Team", time_zone: str = "Europe/London") -> int:
         return row.id
 
 
-def worker(username: str, *roles: Role, teams: tuple[int, ...] = (), leads: tuple[int, ...] = (),
-           password_hash: str = FAST_HASH) -> Actor:
+def worker(
+    username: str,
+    *roles: Role,
+    teams: tuple[int, ...] = (),
+    leads: tuple[int, ...] = (),
+    password_hash: str = FAST_HASH,
+) -> Actor:
     with write_session() as session:
         row = Worker(name=username.title(), username=username, password_hash=password_hash)
         session.add(row)
@@ -35,21 +54,32 @@ def worker(username: str, *roles: Role, teams: tuple[int, ...] = (), leads: tupl
         return load_actor(session, username)
 
 
-def family(team_id: int, known_as: str = "The Test family", *, first_came_on: date = date(2025, 1, 1),
-           status: FamilyStatus = FamilyStatus.working_together) -> int:
+def family(
+    team_id: int,
+    known_as: str = "The Test family",
+    *,
+    first_came_on: date = date(2025, 1, 1),
+    status: FamilyStatus = FamilyStatus.working_together,
+) -> int:
     with write_session() as session:
         row = Family(team_id=team_id, known_as=known_as, first_came_on=first_came_on, status=status)
         session.add(row)
         session.flush()
-        session.add(FamilyStatusChange(family_id=row.id, status=FamilyStatus.waiting,
-                                       changed_on=first_came_on))
+        session.add(
+            FamilyStatusChange(
+                family_id=row.id, status=FamilyStatus.waiting, changed_on=first_came_on
+            )
+        )
         if status != FamilyStatus.waiting:
-            session.add(FamilyStatusChange(family_id=row.id, status=status, changed_on=first_came_on))
+            session.add(
+                FamilyStatusChange(family_id=row.id, status=status, changed_on=first_came_on)
+            )
         return row.id
 
 
-def person(family_id: int, name: str = "Mia", relationship: Relationship = Relationship.child,
-           **values) -> int:
+def person(
+    family_id: int, name: str = "Mia", relationship: Relationship = Relationship.child, **values
+) -> int:
     with write_session() as session:
         row = Person(family_id=family_id, name=name, relationship=relationship, **values)
         session.add(row)
@@ -57,19 +87,31 @@ def person(family_id: int, name: str = "Mia", relationship: Relationship = Relat
         return row.id
 
 
-def relationship(family_id: int, worker_id: int, started_on: date, ended_on: date | None = None,
-                 **values) -> int:
+def relationship(
+    family_id: int, worker_id: int, started_on: date, ended_on: date | None = None, **values
+) -> int:
     values.setdefault("role", "lead")
     with write_session() as session:
-        row = WorkerRelationship(family_id=family_id, worker_id=worker_id, started_on=started_on,
-                                 ended_on=ended_on, **values)
+        row = WorkerRelationship(
+            family_id=family_id,
+            worker_id=worker_id,
+            started_on=started_on,
+            ended_on=ended_on,
+            **values,
+        )
         session.add(row)
         session.flush()
         return row.id
 
 
-def meeting(family_id: int, starts_at: datetime, *, kind: MeetingKind = MeetingKind.home_visit,
-            status: MeetingStatus = MeetingStatus.held, **values) -> int:
+def meeting(
+    family_id: int,
+    starts_at: datetime,
+    *,
+    kind: MeetingKind = MeetingKind.home_visit,
+    status: MeetingStatus = MeetingStatus.held,
+    **values,
+) -> int:
     if starts_at.tzinfo is None:
         starts_at = starts_at.replace(tzinfo=timezone.utc)
     with write_session() as session:

@@ -1,4 +1,5 @@
 """Chart specs: what is drawn, and nothing more than what is drawn."""
+
 from datetime import date
 
 import pandas as pd
@@ -21,8 +22,12 @@ def _goal_spec(frame, staff: bool) -> dict:
     return charts.goal_chart(points, meetings, staff=staff).to_dict()
 
 
-CLIMB = scores((1, "p:1", date(2025, 1, 1), 2), (1, "p:1", date(2025, 3, 1), 6),
-               (1, "w:9", date(2025, 1, 1), 3), (1, "w:9", date(2025, 3, 1), 4))
+CLIMB = scores(
+    (1, "p:1", date(2025, 1, 1), 2),
+    (1, "p:1", date(2025, 3, 1), 6),
+    (1, "w:9", date(2025, 1, 1), 3),
+    (1, "w:9", date(2025, 3, 1), 4),
+)
 
 
 def test_a_line_per_scorer_and_the_worker_view_dashed_and_quieter():
@@ -46,12 +51,15 @@ def test_meetings_are_marked_and_first_and_latest_labelled():
 
 
 def test_real_change_is_marked_only_on_staff_charts_and_only_when_crossed():
-    staff = _goal_spec(CLIMB, staff=True)      # Mia moved 4: a real change
+    staff = _goal_spec(CLIMB, staff=True)  # Mia moved 4: a real change
     family = _goal_spec(CLIMB, staff=False)
-    small = _goal_spec(scores((1, "p:1", date(2025, 1, 1), 2),
-                              (1, "p:1", date(2025, 3, 1), 4)), staff=True)
+    small = _goal_spec(
+        scores((1, "p:1", date(2025, 1, 1), 2), (1, "p:1", date(2025, 3, 1), 4)), staff=True
+    )
+
     def diamonds(spec):
         return [l for l in _layers(spec) if l["mark"]["type"] == "point"]
+
     assert len(diamonds(staff)) == 1
     assert diamonds(family) == [] and diamonds(small) == []
     assert "real_change" not in str(family)
@@ -66,7 +74,8 @@ def test_chart_data_holds_only_the_drawn_columns():
 
 def test_family_overview_is_small_multiples_by_goal():
     frame = CLIMB.assign(goal="Calmer bedtimes", scored_on=pd.to_datetime(CLIMB["scored_on"]))
-    spec = charts.overview_chart(frame[["goal", "scored_on", "score", "scorer",
-                                        "is_worker_view"]]).to_dict()
+    spec = charts.overview_chart(
+        frame[["goal", "scored_on", "score", "scorer", "is_worker_view"]]
+    ).to_dict()
     assert spec["facet"]["field"] == "goal"
     assert spec["columns"] == 3

@@ -1,4 +1,5 @@
 """The plain-language glossary, its hints, and our own words passing the check."""
+
 import ast
 from pathlib import Path
 
@@ -28,19 +29,31 @@ def _ui_strings() -> list[str]:
     for folder in ("pages", "components"):
         for path in (ROOT / folder).glob("*.py"):
             tree = ast.parse(path.read_text())
-            docstrings = {id(node.body[0].value) for node in ast.walk(tree)
-                          if isinstance(node, (ast.Module, ast.FunctionDef, ast.ClassDef))
-                          and node.body and isinstance(node.body[0], ast.Expr)}
-            found += [n.value for n in ast.walk(tree) if isinstance(n, ast.Constant)
-                      and isinstance(n.value, str) and id(n) not in docstrings]
+            docstrings = {
+                id(node.body[0].value)
+                for node in ast.walk(tree)
+                if isinstance(node, (ast.Module, ast.FunctionDef, ast.ClassDef))
+                and node.body
+                and isinstance(node.body[0], ast.Expr)
+            }
+            found += [
+                n.value
+                for n in ast.walk(tree)
+                if isinstance(n, ast.Constant)
+                and isinstance(n.value, str)
+                and id(n) not in docstrings
+            ]
     return found
 
 
 def test_no_screen_uses_a_term_that_is_never_used_anywhere():
     never = plain_language.never_anywhere()
     assert {"LAC", "non-compliant", "disengaged", "hard to reach", "placement breakdown"} <= never
-    flagged = {text: terms for text in _ui_strings()
-               if (terms := [t for t in terms_in(text) if t in never])}
+    flagged = {
+        text: terms
+        for text in _ui_strings()
+        if (terms := [t for t in terms_in(text) if t in never])
+    }
     assert flagged == {}
 
 

@@ -6,16 +6,14 @@ from datetime import date, timedelta
 import pandas as pd
 
 from db.settings import DAY_ENDS, DAY_STARTS
-from db.store.models import (
-    EndReason,
-)
+from db.store.models import EndReason
 
 # --- definitions: the one place every continuity figure is defined -----------------------
 
-LOOKBACK_MONTHS = 12          # "the last 12 months"
-KNOWN_LONG_MONTHS = 6         # a worker has "known" a family for more than this
-RETURN_WITHIN_MONTHS = 12     # a family "came back" if it returned within this of closing
-MONTHS_CHARTED = 12           # months drawn on the charts over time
+LOOKBACK_MONTHS = 12  # "the last 12 months"
+KNOWN_LONG_MONTHS = 6  # a worker has "known" a family for more than this
+RETURN_WITHIN_MONTHS = 12  # a family "came back" if it returned within this of closing
+MONTHS_CHARTED = 12  # months drawn on the charts over time
 NOT_THE_WORKERS_DOING = (EndReason.sickness, EndReason.team_change)
 NO_REASON = "Reason not recorded"
 NOTE_MAX = 2000
@@ -27,53 +25,56 @@ DEFINITIONS: dict[str, str] = {
     "lead_workers_12m": "Different main workers the family has had at any time in the last 12 months.",
     "lead_workers_ever": "Different main workers the family has had since first coming to us.",
     "relationship_days": "Days with the current main worker (for a closed family, with the last "
-                         "one until it ended).",
+    "one until it ended).",
     "handovers": "Times the family's main worker changed for a reason other than the family "
-                 "closing, since first coming to us.",
+    "closing, since first coming to us.",
     "chose_worker": "Whether the family chose its current (or last) main worker.",
     "days_to_first_meeting": "Days from first coming to us to the first meeting that happened.",
     "came_back": "Whether the family came back to us within 12 months of closing.",
     "outside_share": f"Of the family's meetings that happened in the last 12 months, the share "
-                     f"that started before {_HOURS[0]} or from {_HOURS[1]} in the team's time "
-                     f"zone, or on a Saturday or Sunday.",
+    f"that started before {_HOURS[0]} or from {_HOURS[1]} in the team's time "
+    f"zone, or on a Saturday or Sunday.",
     # per worker
     "families_now": "Families the worker is working with today, as main worker or alongside "
-                    "another worker.",
+    "another worker.",
     "caseload_12m": "Different families the worker worked with at any time in the last 12 months.",
     "known_over_6m": "Of the worker's families now, how many they have known for more than 6 "
-                     "months.",
+    "months.",
     "handovers_in": "Families handed over to this worker as main worker in the last 12 months.",
     "handovers_out": "Families this worker handed over as main worker in the last 12 months.",
     "not_their_doing": "Handovers out because of sickness or a team change: these are not the "
-                       "worker's doing.",
+    "worker's doing.",
     # per team
     "median_relationship_days": "Half of the families we work with now have had their main "
-                                "worker for longer than this, half for less.",
+    "worker for longer than this, half for less.",
     "kept_one_worker": "Of the families open in the last 12 months who have had a main worker, "
-                       "the share who have had only one main worker throughout.",
+    "the share who have had only one main worker throughout.",
     "chose_worker_share": "Of the families open in the last 12 months who have had a main "
-                          "worker, the share who chose their current (or last) main worker.",
+    "worker, the share who chose their current (or last) main worker.",
     "waiting": "Families waiting to meet a worker today, and the middle (median) time they have "
-               "waited so far.",
+    "waited so far.",
     "returns": "Families who came back to us in the last 12 months within 12 months of closing.",
     "outside_9_5": f"Of the meetings that happened in the last 12 months, the share that "
-                   f"started before {_HOURS[0]} or from {_HOURS[1]} in the team's time zone, or "
-                   f"on a Saturday or Sunday.",
+    f"started before {_HOURS[0]} or from {_HOURS[1]} in the team's time zone, or "
+    f"on a Saturday or Sunday.",
     "practical_help": "Times practical help (food, money, grants, debt advice, housing, "
-                      "equipment) was given in the last 12 months, and to how many families.",
+    "equipment) was given in the last 12 months, and to how many families.",
     # charts
     "monthly_continuity": "Each month: of the families who had a main worker at the end of the "
-                          "month and had one before it began, the share who kept the same main "
-                          "worker all month.",
+    "month and had one before it began, the share who kept the same main "
+    "worker all month.",
     "relationship_spread": "How long the families we work with now have had their main worker.",
     "caseload_per_worker": "Families each worker is working with today (workers in alphabetical "
-                           "order; not a ranking).",
+    "order; not a ranking).",
     "waiting_over_time": "Families waiting to meet a worker at the end of each month.",
 }
 
 LENGTH_BANDS = [  # (label, up to this many days, exclusive)
-    ("Under 3 months", 91), ("3 to 6 months", 183), ("6 to 12 months", 365),
-    ("1 to 2 years", 730), ("2 years or more", None),
+    ("Under 3 months", 91),
+    ("3 to 6 months", 183),
+    ("6 to 12 months", 365),
+    ("1 to 2 years", 730),
+    ("2 years or more", None),
 ]
 
 
@@ -84,5 +85,3 @@ def months_before(day: date, months: int) -> date:
 def window_start(today: date) -> date:
     """The first day of "the last 12 months" (inclusive) ending today."""
     return months_before(today, LOOKBACK_MONTHS) + timedelta(days=1)
-
-

@@ -19,17 +19,22 @@ from db.continuity.definitions import (
     window_start,
 )
 from db.settings import DAY_ENDS, DAY_STARTS
-from db.store.models import (
-    EndReason,
-    FamilyStatus,
-    RelationshipRole,
-)
+from db.store.models import EndReason, FamilyStatus, RelationshipRole
 from db.words import END_REASON, FAMILY_STATUS
 
 # --- pure metric functions (tests feed them hand-built frames) ---------------------------
 
-RELATIONSHIP_COLUMNS = ["relationship_id", "family_id", "worker_id", "worker", "role",
-                        "started_on", "ended_on", "chosen_by_family", "end_reason"]
+RELATIONSHIP_COLUMNS = [
+    "relationship_id",
+    "family_id",
+    "worker_id",
+    "worker",
+    "role",
+    "started_on",
+    "ended_on",
+    "chosen_by_family",
+    "end_reason",
+]
 STATUS_COLUMNS = ["change_id", "family_id", "status", "changed_on"]
 
 
@@ -59,27 +64,41 @@ def _ordered_leads(relationships: pd.DataFrame) -> pd.DataFrame:
 def handovers(relationships: pd.DataFrame) -> pd.DataFrame:
     """Each handover: a lead relationship that ended with a reason other than the family
     closing and was followed by another lead relationship of the same family."""
-    columns = ["family_id", "on", "reason", "reason_words", "from_worker_id", "from_worker",
-               "to_worker_id", "to_worker"]
+    columns = [
+        "family_id",
+        "on",
+        "reason",
+        "reason_words",
+        "from_worker_id",
+        "from_worker",
+        "to_worker_id",
+        "to_worker",
+    ]
     leads = _ordered_leads(relationships)
     if leads.empty:
         return pd.DataFrame(columns=columns)
     following = leads.groupby("family_id")
     leads["to_worker_id"] = following["worker_id"].shift(-1)
     leads["to_worker"] = following["worker"].shift(-1)
-    ended = leads[leads["ended_on"].notna() & leads["to_worker_id"].notna()
-                  & (leads["end_reason"].fillna("") != EndReason.family_closed.value)]
+    ended = leads[
+        leads["ended_on"].notna()
+        & leads["to_worker_id"].notna()
+        & (leads["end_reason"].fillna("") != EndReason.family_closed.value)
+    ]
     reasons = ended["end_reason"].fillna("")
-    return pd.DataFrame({
-        "family_id": ended["family_id"].astype(int),
-        "on": ended["ended_on"].dt.date,
-        "reason": reasons,
-        "reason_words": reasons.map(lambda r: END_REASON[EndReason(r)] if r else NO_REASON),
-        "from_worker_id": ended["worker_id"].astype(int),
-        "from_worker": ended["worker"],
-        "to_worker_id": ended["to_worker_id"].astype(int),
-        "to_worker": ended["to_worker"],
-    }, columns=columns).reset_index(drop=True)
+    return pd.DataFrame(
+        {
+            "family_id": ended["family_id"].astype(int),
+            "on": ended["ended_on"].dt.date,
+            "reason": reasons,
+            "reason_words": reasons.map(lambda r: END_REASON[EndReason(r)] if r else NO_REASON),
+            "from_worker_id": ended["worker_id"].astype(int),
+            "from_worker": ended["worker"],
+            "to_worker_id": ended["to_worker_id"].astype(int),
+            "to_worker": ended["to_worker"],
+        },
+        columns=columns,
+    ).reset_index(drop=True)
 
 
 def returns_after_closing(history: pd.DataFrame) -> pd.DataFrame:
@@ -93,13 +112,22 @@ def returns_after_closing(history: pd.DataFrame) -> pd.DataFrame:
     rows = rows.sort_values(["family_id", "changed_on", "change_id"])
     rows["next_status"] = rows.groupby("family_id")["status"].shift(-1)
     rows["next_on"] = rows.groupby("family_id")["changed_on"].shift(-1)
-    found = rows[(rows["status"] == FamilyStatus.closed.value) & rows["next_status"].notna()
-                 & (rows["next_status"] != FamilyStatus.closed.value)]
-    found = found[found["next_on"] <= found["changed_on"] + pd.DateOffset(months=RETURN_WITHIN_MONTHS)]
-    return pd.DataFrame({"family_id": found["family_id"].astype(int),
-                         "closed_on": found["changed_on"].dt.date,
-                         "back_on": found["next_on"].dt.date},
-                        columns=columns).reset_index(drop=True)
+    found = rows[
+        (rows["status"] == FamilyStatus.closed.value)
+        & rows["next_status"].notna()
+        & (rows["next_status"] != FamilyStatus.closed.value)
+    ]
+    found = found[
+        found["next_on"] <= found["changed_on"] + pd.DateOffset(months=RETURN_WITHIN_MONTHS)
+    ]
+    return pd.DataFrame(
+        {
+            "family_id": found["family_id"].astype(int),
+            "closed_on": found["changed_on"].dt.date,
+            "back_on": found["next_on"].dt.date,
+        },
+        columns=columns,
+    ).reset_index(drop=True)
 
 
 def status_on(history: pd.DataFrame, day: date) -> pd.DataFrame:
@@ -107,21 +135,34 @@ def status_on(history: pd.DataFrame, day: date) -> pd.DataFrame:
     rows = history.copy()
     rows["changed_on"] = _dates(rows["changed_on"])
     rows = rows[rows["changed_on"] <= pd.Timestamp(day)].sort_values(
-        ["family_id", "changed_on", "change_id"])
+        ["family_id", "changed_on", "change_id"]
+    )
     if rows.empty:
         return pd.DataFrame(columns=["family_id", "status", "since"])
     rows["run"] = (rows["status"] != rows.groupby("family_id")["status"].shift()).cumsum()
     run_start = rows.groupby("run")["changed_on"].transform("min")
     rows["since"] = run_start
     last = rows.groupby("family_id").tail(1)
-    return pd.DataFrame({"family_id": last["family_id"].astype(int).values,
-                         "status": last["status"].values,
-                         "since": last["since"].dt.date.values})
+    return pd.DataFrame(
+        {
+            "family_id": last["family_id"].astype(int).values,
+            "status": last["status"].values,
+            "since": last["since"].dt.date.values,
+        }
+    )
 
 
-def family_figures(families: pd.DataFrame, relationships: pd.DataFrame, history: pd.DataFrame,
-                   first_meetings: pd.DataFrame, meetings: pd.DataFrame, help_given: pd.DataFrame,
-                   *, time_zone: str, today: date) -> pd.DataFrame:
+def family_figures(
+    families: pd.DataFrame,
+    relationships: pd.DataFrame,
+    history: pd.DataFrame,
+    first_meetings: pd.DataFrame,
+    meetings: pd.DataFrame,
+    help_given: pd.DataFrame,
+    *,
+    time_zone: str,
+    today: date,
+) -> pd.DataFrame:
     """One row per family with every per-family figure (see DEFINITIONS).
 
     families: family_id, family, status, first_came_on; relationships: RELATIONSHIP_COLUMNS;
@@ -137,12 +178,17 @@ def family_figures(families: pd.DataFrame, relationships: pd.DataFrame, history:
 
     leads = _ordered_leads(relationships)
     if not leads.empty:
-        active_12m = leads[(leads["started_on"] <= now)
-                           & (leads["ended_on"].isna() | (leads["ended_on"] >= since))]
+        active_12m = leads[
+            (leads["started_on"] <= now) & (leads["ended_on"].isna() | (leads["ended_on"] >= since))
+        ]
         out["lead_workers_12m"] = active_12m.groupby("family_id")["worker_id"].nunique()
         out["lead_workers_ever"] = leads.groupby("family_id")["worker_id"].nunique()
-        latest = leads[leads["started_on"] <= now].groupby("family_id").tail(1).set_index("family_id")
-        ends = latest["ended_on"].where(latest["ended_on"].notna() & (latest["ended_on"] <= now), now)
+        latest = (
+            leads[leads["started_on"] <= now].groupby("family_id").tail(1).set_index("family_id")
+        )
+        ends = latest["ended_on"].where(
+            latest["ended_on"].notna() & (latest["ended_on"] <= now), now
+        )
         is_current = latest["ended_on"].isna() | (latest["ended_on"] > now)
         out["lead_worker"] = latest["worker"].where(is_current)
         out["relationship_days"] = (ends - latest["started_on"]).dt.days
@@ -159,15 +205,21 @@ def family_figures(families: pd.DataFrame, relationships: pd.DataFrame, history:
     out["chose_worker"] = out["chose_worker"].astype("boolean")
 
     moves = handovers(relationships)
-    out["handovers"] = moves.groupby("family_id").size().reindex(out.index, fill_value=0).astype(int)
-    out["handover_reasons"] = (moves.groupby("family_id")["reason_words"].agg("; ".join)
-                               .reindex(out.index).fillna(""))
+    out["handovers"] = (
+        moves.groupby("family_id").size().reindex(out.index, fill_value=0).astype(int)
+    )
+    out["handover_reasons"] = (
+        moves.groupby("family_id")["reason_words"].agg("; ".join).reindex(out.index).fillna("")
+    )
 
     first = first_meetings.copy()
     if not first.empty:
-        first["first_held_on"] = (pd.to_datetime(first["first_held_at"], utc=True)
-                                  .dt.tz_convert(ZoneInfo(time_zone)).dt.tz_localize(None)
-                                  .dt.normalize())
+        first["first_held_on"] = (
+            pd.to_datetime(first["first_held_at"], utc=True)
+            .dt.tz_convert(ZoneInfo(time_zone))
+            .dt.tz_localize(None)
+            .dt.normalize()
+        )
         first = first.set_index(first["family_id"].astype(int))
         days = (first["first_held_on"].reindex(out.index) - _dates(out["first_came_on"])).dt.days
         out["days_to_first_meeting"] = days.astype("Int64")
@@ -176,38 +228,48 @@ def family_figures(families: pd.DataFrame, relationships: pd.DataFrame, history:
 
     back = returns_after_closing(history)
     out["came_back"] = out.index.isin(back["family_id"])
-    last_back = back.groupby("family_id")["back_on"].max() if not back.empty else pd.Series(dtype=object)
+    last_back = (
+        back.groupby("family_id")["back_on"].max() if not back.empty else pd.Series(dtype=object)
+    )
     out["came_back_on"] = last_back.reindex(out.index)
 
     held = meetings.copy()
     if not held.empty:
         held["outside"] = outside_nine_to_five(held["starts_at"], time_zone)
-        counts = held.groupby("family_id").agg(meetings_12m=("outside", "size"),
-                                               outside_12m=("outside", "sum"))
+        counts = held.groupby("family_id").agg(
+            meetings_12m=("outside", "size"), outside_12m=("outside", "sum")
+        )
         counts.index = counts.index.astype(int)
         out["meetings_12m"] = counts["meetings_12m"].reindex(out.index, fill_value=0).astype(int)
         out["outside_12m"] = counts["outside_12m"].reindex(out.index, fill_value=0).astype(int)
     else:
         out["meetings_12m"] = 0
         out["outside_12m"] = 0
-    out["outside_share"] = (out["outside_12m"] / out["meetings_12m"].where(out["meetings_12m"] > 0))
+    out["outside_share"] = out["outside_12m"] / out["meetings_12m"].where(out["meetings_12m"] > 0)
 
-    helped = help_given.set_index(help_given["family_id"].astype(int))["help_given"] \
-        if not help_given.empty else pd.Series(dtype=int)
+    helped = (
+        help_given.set_index(help_given["family_id"].astype(int))["help_given"]
+        if not help_given.empty
+        else pd.Series(dtype=int)
+    )
     out["help_given_12m"] = helped.reindex(out.index, fill_value=0).astype(int)
 
     status_now = status_on(history, today).set_index("family_id")
     waiting_since = status_now["since"].where(status_now["status"] == FamilyStatus.waiting.value)
     out["waiting_since"] = waiting_since.reindex(out.index)
-    out["waiting_days"] = ((now - _dates(out["waiting_since"])).dt.days
-                           .where(out["status"] == FamilyStatus.waiting.value).astype("Int64"))
+    out["waiting_days"] = (
+        (now - _dates(out["waiting_since"]))
+        .dt.days.where(out["status"] == FamilyStatus.waiting.value)
+        .astype("Int64")
+    )
     out["status_words"] = out["status"].map(lambda s: FAMILY_STATUS[FamilyStatus(s)])
     out.index.name = None
     return out.sort_values(["family", "family_id"]).reset_index(drop=True)
 
 
-def worker_figures(workers: pd.DataFrame, relationships: pd.DataFrame, *,
-                   today: date) -> pd.DataFrame:
+def worker_figures(
+    workers: pd.DataFrame, relationships: pd.DataFrame, *, today: date
+) -> pd.DataFrame:
     """One row per worker, alphabetical by name (never ranked); see DEFINITIONS.
 
     workers: worker_id, worker (the team's workers); relationships: RELATIONSHIP_COLUMNS."""
@@ -218,20 +280,32 @@ def worker_figures(workers: pd.DataFrame, relationships: pd.DataFrame, *,
     rel["started_on"] = _dates(rel["started_on"])
     rel["ended_on"] = _dates(rel["ended_on"])
     current = rel[(rel["started_on"] <= now) & (rel["ended_on"].isna() | (rel["ended_on"] > now))]
-    in_window = rel[(rel["started_on"] <= now) & (rel["ended_on"].isna() | (rel["ended_on"] >= since))]
-    everyone = pd.concat([workers[["worker_id", "worker"]],
-                          in_window[["worker_id", "worker"]]]).drop_duplicates("worker_id")
+    in_window = rel[
+        (rel["started_on"] <= now) & (rel["ended_on"].isna() | (rel["ended_on"] >= since))
+    ]
+    everyone = pd.concat(
+        [workers[["worker_id", "worker"]], in_window[["worker_id", "worker"]]]
+    ).drop_duplicates("worker_id")
     out = everyone.set_index(everyone["worker_id"].astype(int))
     out["families_now"] = current.groupby("worker_id")["family_id"].nunique()
-    out["as_main_worker"] = (current[current["role"] == RelationshipRole.lead.value]
-                             .groupby("worker_id")["family_id"].nunique())
+    out["as_main_worker"] = (
+        current[current["role"] == RelationshipRole.lead.value]
+        .groupby("worker_id")["family_id"]
+        .nunique()
+    )
     out["caseload_12m"] = in_window.groupby("worker_id")["family_id"].nunique()
     # Known since the first day of any relationship with the family.
     first_met = rel.groupby(["worker_id", "family_id"])["started_on"].min().rename("known_since")
-    now_pairs = current[["worker_id", "family_id"]].drop_duplicates().join(
-        first_met, on=["worker_id", "family_id"])
-    out["known_over_6m"] = (now_pairs[now_pairs["known_since"] < known_before]
-                            .groupby("worker_id")["family_id"].nunique())
+    now_pairs = (
+        current[["worker_id", "family_id"]]
+        .drop_duplicates()
+        .join(first_met, on=["worker_id", "family_id"])
+    )
+    out["known_over_6m"] = (
+        now_pairs[now_pairs["known_since"] < known_before]
+        .groupby("worker_id")["family_id"]
+        .nunique()
+    )
 
     moves = handovers(relationships)
     moves = moves[(pd.to_datetime(moves["on"]) >= since) & (pd.to_datetime(moves["on"]) <= now)]
@@ -239,16 +313,26 @@ def worker_figures(workers: pd.DataFrame, relationships: pd.DataFrame, *,
     out["handovers_out"] = moves.groupby("from_worker_id").size()
     not_theirs = moves[moves["reason"].isin([r.value for r in NOT_THE_WORKERS_DOING])]
     out["not_their_doing"] = not_theirs.groupby("from_worker_id").size()
-    for column in ("families_now", "as_main_worker", "caseload_12m", "known_over_6m",
-                   "handovers_in", "handovers_out", "not_their_doing"):
+    for column in (
+        "families_now",
+        "as_main_worker",
+        "caseload_12m",
+        "known_over_6m",
+        "handovers_in",
+        "handovers_out",
+        "not_their_doing",
+    ):
         out[column] = out[column].fillna(0).astype(int)
     out["reasons_in"] = _reason_counts(moves, "to_worker_id").reindex(out.index).fillna("")
     out["reasons_out"] = _reason_counts(moves, "from_worker_id").reindex(out.index).fillna("")
     out["worker_id"] = out["worker_id"].astype(int)
     out.index.name = None
     out["alphabetical"] = out["worker"].astype(str).str.casefold()
-    return (out.sort_values(["alphabetical", "worker_id"]).drop(columns="alphabetical")
-            .reset_index(drop=True))
+    return (
+        out.sort_values(["alphabetical", "worker_id"])
+        .drop(columns="alphabetical")
+        .reset_index(drop=True)
+    )
 
 
 def _reason_counts(moves: pd.DataFrame, by: str) -> pd.Series:
@@ -298,8 +382,9 @@ def team_figures(families: pd.DataFrame, *, today: date) -> TeamFigures:
     current = now_open[now_open["relationship_current"].astype(bool)]
     had_lead = families[families["lead_workers_ever"] > 0]
     waiting = families[families["status"] == FamilyStatus.waiting.value]
-    returned = families[families["came_back_on"].map(
-        lambda d: isinstance(d, date) and since <= d <= today)]
+    returned = families[
+        families["came_back_on"].map(lambda d: isinstance(d, date) and since <= d <= today)
+    ]
     median_days = current["relationship_days"].astype(float).median() if len(current) else None
     median_wait = waiting["waiting_days"].astype(float).median() if len(waiting) else None
     return TeamFigures(
@@ -309,7 +394,9 @@ def team_figures(families: pd.DataFrame, *, today: date) -> TeamFigures:
         kept_one_worker=int((had_lead["lead_workers_ever"] == 1).sum()),
         chose_worker=int(had_lead["chose_worker"].fillna(False).astype(bool).sum()),
         waiting=len(waiting),
-        median_wait_days=None if median_wait is None or pd.isna(median_wait) else float(median_wait),
+        median_wait_days=None
+        if median_wait is None or pd.isna(median_wait)
+        else float(median_wait),
         returns=len(returned),
         meetings_12m=int(families["meetings_12m"].sum()),
         outside_12m=int(families["outside_12m"].sum()),
@@ -322,18 +409,23 @@ def families_behind(families: pd.DataFrame, figure: str, *, today: date) -> pd.D
     """The families a team figure counts (the drill-down), alphabetical."""
     since = window_start(today)
     if figure == "median_relationship_days":
-        chosen = families[(families["status"] != FamilyStatus.closed.value)
-                          & families["relationship_current"].astype(bool)]
+        chosen = families[
+            (families["status"] != FamilyStatus.closed.value)
+            & families["relationship_current"].astype(bool)
+        ]
     elif figure == "kept_one_worker":
         chosen = families[families["lead_workers_ever"] == 1]
     elif figure == "chose_worker_share":
-        chosen = families[(families["lead_workers_ever"] > 0)
-                          & families["chose_worker"].fillna(False).astype(bool)]
+        chosen = families[
+            (families["lead_workers_ever"] > 0)
+            & families["chose_worker"].fillna(False).astype(bool)
+        ]
     elif figure == "waiting":
         chosen = families[families["status"] == FamilyStatus.waiting.value]
     elif figure == "returns":
-        chosen = families[families["came_back_on"].map(
-            lambda d: isinstance(d, date) and since <= d <= today)]
+        chosen = families[
+            families["came_back_on"].map(lambda d: isinstance(d, date) and since <= d <= today)
+        ]
     elif figure == "outside_9_5":
         chosen = families[families["outside_12m"] > 0]
     elif figure == "practical_help":
@@ -343,12 +435,20 @@ def families_behind(families: pd.DataFrame, figure: str, *, today: date) -> pd.D
     return chosen.sort_values(["family", "family_id"]).reset_index(drop=True)
 
 
-TEAM_FIGURES = ["median_relationship_days", "kept_one_worker", "chose_worker_share", "waiting",
-                "returns", "outside_9_5", "practical_help"]
+TEAM_FIGURES = [
+    "median_relationship_days",
+    "kept_one_worker",
+    "chose_worker_share",
+    "waiting",
+    "returns",
+    "outside_9_5",
+    "practical_help",
+]
 
 
-def worker_families(relationships: pd.DataFrame, families: pd.DataFrame, worker_id: int, *,
-                    today: date) -> pd.DataFrame:
+def worker_families(
+    relationships: pd.DataFrame, families: pd.DataFrame, worker_id: int, *, today: date
+) -> pd.DataFrame:
     """The families behind a worker's figures: everyone they worked with in the last 12 months."""
     since = pd.Timestamp(window_start(today))
     now = pd.Timestamp(today)
@@ -361,13 +461,23 @@ def worker_families(relationships: pd.DataFrame, families: pd.DataFrame, worker_
     if rel.empty:
         return pd.DataFrame(columns=columns)
     rel["now"] = rel["ended_on"].isna() | (rel["ended_on"] > now)
-    first = (relationships[relationships["worker_id"] == worker_id]
-             .assign(started_on=lambda f: _dates(f["started_on"]))
-             .groupby("family_id")["started_on"].min())
+    first = (
+        relationships[relationships["worker_id"] == worker_id]
+        .assign(started_on=lambda f: _dates(f["started_on"]))
+        .groupby("family_id")["started_on"]
+        .min()
+    )
     grouped = rel.groupby("family_id").agg(
         now=("now", "any"),
-        role=("role", lambda r: "Main worker" if (r == RelationshipRole.lead.value).any()
-              else "Alongside another worker"))
+        role=(
+            "role",
+            lambda r: (
+                "Main worker"
+                if (r == RelationshipRole.lead.value).any()
+                else "Alongside another worker"
+            ),
+        ),
+    )
     grouped["known_since"] = first.reindex(grouped.index)
     grouped["known_over_6m"] = grouped["now"] & (grouped["known_since"] < known_before)
     grouped["known_since"] = grouped["known_since"].dt.date
@@ -378,6 +488,7 @@ def worker_families(relationships: pd.DataFrame, families: pd.DataFrame, worker_
 
 
 # --- over time (charts) ------------------------------------------------------------------
+
 
 def month_ends(today: date, months: int = MONTHS_CHARTED) -> list[tuple[date, date]]:
     """(first day, last day counted) for each of the last `months` months, oldest first; the
@@ -395,8 +506,10 @@ def monthly_continuity(relationships: pd.DataFrame, *, today: date) -> pd.DataFr
     """month, share, families: see DEFINITIONS["monthly_continuity"]."""
     leads = _ordered_leads(relationships)
     if leads.empty:
-        frame = pd.DataFrame({"month": [start for start, _end in month_ends(today)],
-                              "share": None, "families": 0}, columns=["month", "share", "families"])
+        frame = pd.DataFrame(
+            {"month": [start for start, _end in month_ends(today)], "share": None, "families": 0},
+            columns=["month", "share", "families"],
+        )
         frame["month"] = pd.to_datetime(frame["month"])
         return frame
     first_lead = leads["family_id"].map(leads.groupby("family_id")["started_on"].min())
@@ -427,7 +540,9 @@ def waiting_over_time(history: pd.DataFrame, *, today: date) -> pd.DataFrame:
     counts = []
     for start, end in month_ends(today):
         e = pd.Timestamp(end).to_datetime64()
-        counts.append({"month": start, "waiting": int(((begins <= e) & (still | (until > e))).sum())})
+        counts.append(
+            {"month": start, "waiting": int(((begins <= e) & (still | (until > e))).sum())}
+        )
     frame = pd.DataFrame(counts, columns=["month", "waiting"])
     frame["month"] = pd.to_datetime(frame["month"])
     return frame
@@ -435,8 +550,10 @@ def waiting_over_time(history: pd.DataFrame, *, today: date) -> pd.DataFrame:
 
 def relationship_spread(families: pd.DataFrame) -> pd.DataFrame:
     """length, families: the current main-worker relationships of open families, by band."""
-    current = families[(families["status"] != FamilyStatus.closed.value)
-                       & families["relationship_current"].astype(bool)]
+    current = families[
+        (families["status"] != FamilyStatus.closed.value)
+        & families["relationship_current"].astype(bool)
+    ]
     days = current["relationship_days"].astype(float)
     counts = []
     lower = 0

@@ -48,6 +48,7 @@ from db.store.models import (
 
 # --- reading a team's rows (SQL, scoped to the team) -------------------------------------
 
+
 @dataclass(frozen=True)
 class TeamReport:
     team_id: int
@@ -70,8 +71,11 @@ def led_teams(actor: Actor) -> pd.DataFrame:
     if not actor.has(Role.manager) or not actor.led_team_ids:
         return pd.DataFrame(columns=["team_id", "team", "time_zone"])
     with read_session() as session:
-        rows = session.exec(select(Team.id, Team.name, Team.time_zone)
-                            .where(Team.id.in_(actor.led_team_ids)).order_by(Team.name)).all()
+        rows = session.exec(
+            select(Team.id, Team.name, Team.time_zone)
+            .where(Team.id.in_(actor.led_team_ids))
+            .order_by(Team.name)
+        ).all()
     return pd.DataFrame(rows, columns=["team_id", "team", "time_zone"])
 
 
@@ -95,11 +99,16 @@ def team_today(time_zone: str) -> date:
 
 def _scope(team_id: int, since: date):
     """Ids of the team's families open at some time since `since` (a subquery)."""
-    closed_lately = exists().where(FamilyStatusChange.family_id == Family.id,
-                                   FamilyStatusChange.status == FamilyStatus.closed,
-                                   FamilyStatusChange.changed_on >= since)
-    return (select(Family.id).where(Family.team_id == team_id, Family.erased_at.is_(None),
-                                    or_(Family.status != FamilyStatus.closed, closed_lately)))
+    closed_lately = exists().where(
+        FamilyStatusChange.family_id == Family.id,
+        FamilyStatusChange.status == FamilyStatus.closed,
+        FamilyStatusChange.changed_on >= since,
+    )
+    return select(Family.id).where(
+        Family.team_id == team_id,
+        Family.erased_at.is_(None),
+        or_(Family.status != FamilyStatus.closed, closed_lately),
+    )
 
 
 def _utc_start(day: date, time_zone: str) -> datetime:
@@ -114,51 +123,111 @@ def build_team_report(team_id: int, *, today: date | None = None) -> TeamReport:
         today = today or team_today(zone)
         since = window_start(today)
         scope = _scope(team_id, since)
-        families = pd.DataFrame(session.exec(
-            select(Family.id, Family.known_as, Family.status, Family.first_came_on)
-            .where(Family.id.in_(scope))).all(),
-            columns=["family_id", "family", "status", "first_came_on"])
-        relationships = pd.DataFrame(session.exec(
-            select(WorkerRelationship.id, WorkerRelationship.family_id,
-                   WorkerRelationship.worker_id, Worker.name, WorkerRelationship.role,
-                   WorkerRelationship.started_on, WorkerRelationship.ended_on,
-                   WorkerRelationship.chosen_by_family, WorkerRelationship.end_reason)
-            .join(Worker, Worker.id == WorkerRelationship.worker_id)
-            .where(WorkerRelationship.family_id.in_(scope))).all(),
-            columns=RELATIONSHIP_COLUMNS)
-        history = pd.DataFrame(session.exec(
-            select(FamilyStatusChange.id, FamilyStatusChange.family_id, FamilyStatusChange.status,
-                   FamilyStatusChange.changed_on)
-            .where(FamilyStatusChange.family_id.in_(scope))).all(), columns=STATUS_COLUMNS)
-        first_meetings = pd.DataFrame(session.exec(
-            select(Meeting.family_id, func.min(Meeting.starts_at))
-            .where(Meeting.family_id.in_(scope), Meeting.status == MeetingStatus.held)
-            .group_by(Meeting.family_id)).all(), columns=["family_id", "first_held_at"])
-        meetings = pd.DataFrame(session.exec(
-            select(Meeting.family_id, Meeting.starts_at)
-            .where(Meeting.family_id.in_(scope), Meeting.status == MeetingStatus.held,
-                   Meeting.starts_at >= _utc_start(since, zone),
-                   Meeting.starts_at < _utc_start(today + timedelta(days=1), zone))).all(),
-            columns=["family_id", "starts_at"])
-        help_given = pd.DataFrame(session.exec(
-            select(PracticalHelp.family_id, func.count(PracticalHelp.id))
-            .where(PracticalHelp.family_id.in_(scope), PracticalHelp.given_on >= since,
-                   PracticalHelp.given_on <= today)
-            .group_by(PracticalHelp.family_id)).all(), columns=["family_id", "help_given"])
-        workers = pd.DataFrame(session.exec(
-            select(Worker.id, Worker.name)
-            .join(WorkerTeam, and_(WorkerTeam.worker_id == Worker.id, WorkerTeam.team_id == team_id))
-            .join(WorkerRole, and_(WorkerRole.worker_id == Worker.id,
-                                   WorkerRole.role == Role.practitioner))
-            .where(Worker.is_active)).all(), columns=["worker_id", "worker"])
-    for frame, columns in ((relationships, ("role", "end_reason")), (history, ("status",)),
-                           (families, ("status",))):
+        families = pd.DataFrame(
+            session.exec(
+                select(Family.id, Family.known_as, Family.status, Family.first_came_on).where(
+                    Family.id.in_(scope)
+                )
+            ).all(),
+            columns=["family_id", "family", "status", "first_came_on"],
+        )
+        relationships = pd.DataFrame(
+            session.exec(
+                select(
+                    WorkerRelationship.id,
+                    WorkerRelationship.family_id,
+                    WorkerRelationship.worker_id,
+                    Worker.name,
+                    WorkerRelationship.role,
+                    WorkerRelationship.started_on,
+                    WorkerRelationship.ended_on,
+                    WorkerRelationship.chosen_by_family,
+                    WorkerRelationship.end_reason,
+                )
+                .join(Worker, Worker.id == WorkerRelationship.worker_id)
+                .where(WorkerRelationship.family_id.in_(scope))
+            ).all(),
+            columns=RELATIONSHIP_COLUMNS,
+        )
+        history = pd.DataFrame(
+            session.exec(
+                select(
+                    FamilyStatusChange.id,
+                    FamilyStatusChange.family_id,
+                    FamilyStatusChange.status,
+                    FamilyStatusChange.changed_on,
+                ).where(FamilyStatusChange.family_id.in_(scope))
+            ).all(),
+            columns=STATUS_COLUMNS,
+        )
+        first_meetings = pd.DataFrame(
+            session.exec(
+                select(Meeting.family_id, func.min(Meeting.starts_at))
+                .where(Meeting.family_id.in_(scope), Meeting.status == MeetingStatus.held)
+                .group_by(Meeting.family_id)
+            ).all(),
+            columns=["family_id", "first_held_at"],
+        )
+        meetings = pd.DataFrame(
+            session.exec(
+                select(Meeting.family_id, Meeting.starts_at).where(
+                    Meeting.family_id.in_(scope),
+                    Meeting.status == MeetingStatus.held,
+                    Meeting.starts_at >= _utc_start(since, zone),
+                    Meeting.starts_at < _utc_start(today + timedelta(days=1), zone),
+                )
+            ).all(),
+            columns=["family_id", "starts_at"],
+        )
+        help_given = pd.DataFrame(
+            session.exec(
+                select(PracticalHelp.family_id, func.count(PracticalHelp.id))
+                .where(
+                    PracticalHelp.family_id.in_(scope),
+                    PracticalHelp.given_on >= since,
+                    PracticalHelp.given_on <= today,
+                )
+                .group_by(PracticalHelp.family_id)
+            ).all(),
+            columns=["family_id", "help_given"],
+        )
+        workers = pd.DataFrame(
+            session.exec(
+                select(Worker.id, Worker.name)
+                .join(
+                    WorkerTeam,
+                    and_(WorkerTeam.worker_id == Worker.id, WorkerTeam.team_id == team_id),
+                )
+                .join(
+                    WorkerRole,
+                    and_(WorkerRole.worker_id == Worker.id, WorkerRole.role == Role.practitioner),
+                )
+                .where(Worker.is_active)
+            ).all(),
+            columns=["worker_id", "worker"],
+        )
+    for frame, columns in (
+        (relationships, ("role", "end_reason")),
+        (history, ("status",)),
+        (families, ("status",)),
+    ):
         for column in columns:
             frame[column] = frame[column].map(lambda v: v.value if hasattr(v, "value") else v)
-    figures = family_figures(families, relationships, history, first_meetings, meetings,
-                             help_given, time_zone=zone, today=today)
+    figures = family_figures(
+        families,
+        relationships,
+        history,
+        first_meetings,
+        meetings,
+        help_given,
+        time_zone=zone,
+        today=today,
+    )
     return TeamReport(
-        team_id=team_id, team_name=team.name, time_zone=zone, today=today,
+        team_id=team_id,
+        team_name=team.name,
+        time_zone=zone,
+        today=today,
         families=figures,
         workers=worker_figures(workers, relationships, today=today),
         relationships=relationships,
@@ -178,13 +247,21 @@ def team_report(actor: Actor, team_id: int, *, today: date | None = None) -> Tea
 
 # --- manager's oversight notes (a validated, audited write) -----------------------------
 
-def add_oversight_note(actor: Actor, *, family_id: int, words: str,
-                       written_on: date | None = None, next_steps: str = "",
-                       today: date | None = None) -> int:
+
+def add_oversight_note(
+    actor: Actor,
+    *,
+    family_id: int,
+    words: str,
+    written_on: date | None = None,
+    next_steps: str = "",
+    today: date | None = None,
+) -> int:
     """Stores a dated decision or oversight note on a family's record (staff only) and returns
     its id. Only a manager of the family's team may write one."""
     from db.rules.validation import Invalid
     from db.rules.writes import touch
+
     words = (words or "").strip()
     next_steps = (next_steps or "").strip()
     today = today or date.today()
@@ -199,8 +276,12 @@ def add_oversight_note(actor: Actor, *, family_id: int, words: str,
         raise Invalid("The note's date can't be in the future.")
     with read_session() as session:
         family = session.get(Family, family_id)
-        allowed = (family is not None and family.erased_at is None and actor.has(Role.manager)
-                   and family.team_id in actor.led_team_ids)
+        allowed = (
+            family is not None
+            and family.erased_at is None
+            and actor.has(Role.manager)
+            and family.team_id in actor.led_team_ids
+        )
         first_came = family.first_came_on if family is not None else None
     if not allowed:
         raise refuse(actor, what="oversight_note", record_id=family_id)
@@ -208,14 +289,26 @@ def add_oversight_note(actor: Actor, *, family_id: int, words: str,
         raise Invalid("The note's date is before the family first came to us.")
     with write_session() as session:
         family = session.get(Family, family_id)
-        note = Note(family_id=family_id, kind=NoteKind.oversight, words=words,
-                    written_on=written_on, written_by=actor.worker_id, next_steps=next_steps)
+        note = Note(
+            family_id=family_id,
+            kind=NoteKind.oversight,
+            words=words,
+            written_on=written_on,
+            written_by=actor.worker_id,
+            next_steps=next_steps,
+        )
         session.add(note)
         session.flush()
-        audit.record(session, actor, audit.Action.CREATE, family_id=family_id,
-                     record_type="note", record_id=note.id,
-                     fields=["kind", "words", "written_on", "next_steps"] if next_steps
-                     else ["kind", "words", "written_on"])
+        audit.record(
+            session,
+            actor,
+            audit.Action.CREATE,
+            family_id=family_id,
+            record_type="note",
+            record_id=note.id,
+            fields=["kind", "words", "written_on", "next_steps"]
+            if next_steps
+            else ["kind", "words", "written_on"],
+        )
         touch(session, family)
         return note.id
-

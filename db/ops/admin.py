@@ -1,8 +1,9 @@
 """The command line for a new database's first admin (asks for the password without showing it).
 
-    python -m db.ops.admin create-admin            # the first admin of a new, empty database
-    python -m db.ops.admin create-admin --another  # one more admin when workers already exist
+python -m db.ops.admin create-admin            # the first admin of a new, empty database
+python -m db.ops.admin create-admin --another  # one more admin when workers already exist
 """
+
 from __future__ import annotations
 
 import argparse
@@ -18,20 +19,26 @@ from db.store.models import Worker
 
 
 def main(argv: list[str] | None = None, *, ask=input, ask_secret=getpass.getpass) -> int:
-    parser = argparse.ArgumentParser(prog="python -m db.ops.admin",
-                                     description="Golden Thread administration.")
+    parser = argparse.ArgumentParser(
+        prog="python -m db.ops.admin", description="Golden Thread administration."
+    )
     commands = parser.add_subparsers(dest="command", required=True)
     create = commands.add_parser("create-admin", help="create an admin (asks for the password)")
-    create.add_argument("--another", action="store_true",
-                        help="add an admin even though workers already exist")
+    create.add_argument(
+        "--another", action="store_true", help="add an admin even though workers already exist"
+    )
     args = parser.parse_args(argv)
     from db.store.migrate import upgrade_to_head
+
     upgrade_to_head()
     if not args.another:
         with read_session() as session:
             if session.exec(select(Worker.id)).first() is not None:
-                print("This database already has workers, so no admin was created. Run again "
-                      "with --another to add one more admin.", file=sys.stderr)
+                print(
+                    "This database already has workers, so no admin was created. Run again "
+                    "with --another to add one more admin.",
+                    file=sys.stderr,
+                )
                 return 1
     name = ask("Your name: ")
     username = ask("Username: ")

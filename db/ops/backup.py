@@ -12,6 +12,7 @@ A restore first takes a backup of the current state (so a restore can itself be 
 replaces the configured database's contents in one step. Run from a terminal it asks for
 confirmation; run non-interactively it needs --yes. It says what it did.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -27,8 +28,8 @@ from pathlib import Path
 from sqlalchemy import text
 from sqlalchemy.engine import URL, make_url
 
-from db.store.engine import database_url, get_engine
 from db.settings import ROOT
+from db.store.engine import database_url, get_engine
 
 BACKUP_FOLDER = ROOT / "backups"  # BACKUP_DIR in the environment puts them elsewhere
 
@@ -42,6 +43,7 @@ class BackupProblem(RuntimeError):
 
 
 # --- where ---------------------------------------------------------------------------------
+
 
 def _stamp() -> str:
     return datetime.now(timezone.utc).strftime("%Y%m%d-%H%M%S-%f")
@@ -77,6 +79,7 @@ def _sqlite_file(url: URL) -> Path:
 
 
 # --- SQLite --------------------------------------------------------------------------------
+
 
 def _integrity(path: Path) -> None:
     with sqlite3.connect(path) as check:
@@ -114,11 +117,15 @@ def _sqlite_backup(url: URL, to) -> Path:
 def _sqlite_restore(url: URL, source: Path) -> None:
     _integrity(source)
     with sqlite3.connect(source) as check:
-        tables = {row[0] for row in check.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+        tables = {
+            row[0] for row in check.execute("SELECT name FROM sqlite_master WHERE type='table'")
+        }
     check.close()
     if "alembic_version" not in tables:
-        raise BackupProblem(f"{source} is not a Golden Thread database (no alembic_version "
-                            f"table): nothing was changed.")
+        raise BackupProblem(
+            f"{source} is not a Golden Thread database (no alembic_version "
+            f"table): nothing was changed."
+        )
     target = _sqlite_file(url)
     get_engine(str(url)).dispose()  # our own pooled connections: let go before the copy
     source_db = sqlite3.connect(source)
@@ -133,6 +140,7 @@ def _sqlite_restore(url: URL, source: Path) -> None:
 
 
 # --- PostgreSQL ----------------------------------------------------------------------------
+
 
 def _pg_env_and_args(url: URL) -> tuple[dict, list[str]]:
     env = dict(os.environ)
@@ -154,15 +162,18 @@ def _pg_env_and_args(url: URL) -> tuple[dict, list[str]]:
 def _tool(name: str) -> str:
     found = shutil.which(name)
     if found is None:
-        raise BackupProblem(f"{name} is not installed: install the PostgreSQL client tools "
-                            f"(e.g. apt-get install postgresql-client) matching the server's "
-                            f"major version.")
+        raise BackupProblem(
+            f"{name} is not installed: install the PostgreSQL client tools "
+            f"(e.g. apt-get install postgresql-client) matching the server's "
+            f"major version."
+        )
     return found
 
 
 def client_major(tool: str = "pg_dump") -> int:
-    output = subprocess.run([_tool(tool), "--version"], capture_output=True, text=True,
-                            check=True).stdout
+    output = subprocess.run(
+        [_tool(tool), "--version"], capture_output=True, text=True, check=True
+    ).stdout
     match = re.search(r"(\d+)(?:\.\d+)?", output)
     if not match:
         raise BackupProblem(f"Could not read the version of {tool}: {output.strip()}")
@@ -177,7 +188,8 @@ def server_major(url: URL) -> int:
         raise BackupProblem(
             f"Golden Thread can't reach the database {url.render_as_string(hide_password=True)} "
             f"({type(problem).__name__}): check DATABASE_URL and that PostgreSQL is running. "
-            f"Nothing was done.") from None
+            f"Nothing was done."
+        ) from None
     return number // 10000
 
 
@@ -188,7 +200,8 @@ def _check_versions(url: URL, tool: str) -> None:
             f"{tool} is version {client} but the PostgreSQL server is version {server}: their "
             f"major versions must match (a newer pg_dump writes files an older pg_restore "
             f"cannot read; an older one refuses a newer server). Install postgresql-client-"
-            f"{server}, or put its bin folder first on PATH. Nothing was done.")
+            f"{server}, or put its bin folder first on PATH. Nothing was done."
+        )
 
 
 def _run(command: list[str], env: dict, what: str) -> None:
@@ -202,8 +215,19 @@ def _pg_backup(url: URL, to) -> Path:
     target = _target(to, ".dump")
     env, args = _pg_env_and_args(url)
     try:
-        _run([_tool("pg_dump"), "--format=custom", "--no-owner", "--no-privileges",
-              "--file", str(target), *args], env, "pg_dump")
+        _run(
+            [
+                _tool("pg_dump"),
+                "--format=custom",
+                "--no-owner",
+                "--no-privileges",
+                "--file",
+                str(target),
+                *args,
+            ],
+            env,
+            "pg_dump",
+        )
     except Exception:
         target.unlink(missing_ok=True)
         raise
@@ -213,19 +237,35 @@ def _pg_backup(url: URL, to) -> Path:
 def _pg_restore(url: URL, source: Path) -> None:
     _check_versions(url, "pg_restore")
     env, args = _pg_env_and_args(url)
-    listing = subprocess.run([_tool("pg_restore"), "--list", str(source)], capture_output=True,
-                             text=True)
+    listing = subprocess.run(
+        [_tool("pg_restore"), "--list", str(source)], capture_output=True, text=True
+    )
     if listing.returncode != 0 or " alembic_version" not in listing.stdout:
-        raise BackupProblem(f"{source} is not a pg_dump -Fc file of a Golden Thread database: "
-                            f"nothing was changed.")
+        raise BackupProblem(
+            f"{source} is not a pg_dump -Fc file of a Golden Thread database: nothing was changed."
+        )
     get_engine(url.render_as_string(hide_password=False)).dispose()
     # --clean drops what the file holds and creates it again; --single-transaction makes the
     # whole restore land or none of it.
-    _run([_tool("pg_restore"), "--clean", "--if-exists", "--no-owner", "--no-privileges",
-          "--single-transaction", "--exit-on-error", *args, str(source)], env, "pg_restore")
+    _run(
+        [
+            _tool("pg_restore"),
+            "--clean",
+            "--if-exists",
+            "--no-owner",
+            "--no-privileges",
+            "--single-transaction",
+            "--exit-on-error",
+            *args,
+            str(source),
+        ],
+        env,
+        "pg_restore",
+    )
 
 
 # --- the two commands ----------------------------------------------------------------------
+
 
 def backup(to: str | Path | None = None, url: str | None = None) -> Path:
     """Backs up the configured database; returns the file written."""
@@ -235,8 +275,9 @@ def backup(to: str | Path | None = None, url: str | None = None) -> Path:
     return _pg_backup(parsed, to)
 
 
-def restore(source: str | Path, url: str | None = None,
-            safety_folder: str | Path | None = None) -> Path:
+def restore(
+    source: str | Path, url: str | None = None, safety_folder: str | Path | None = None
+) -> Path:
     """Replaces the configured database's contents with the backup at `source`, after taking
     a backup of the current state first. Returns the safety backup's path."""
     source = Path(source)
@@ -259,15 +300,19 @@ def _describe(url: str) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m db.ops.backup",
-                                     description="Back up or restore Golden Thread's database.")
+    parser = argparse.ArgumentParser(
+        prog="python -m db.ops.backup", description="Back up or restore Golden Thread's database."
+    )
     commands = parser.add_subparsers(dest="command", required=True)
     make = commands.add_parser("backup", help="write a backup (default: backups/<time>)")
     make.add_argument("--to", help="a folder or a file name for the backup")
     back = commands.add_parser("restore", help="replace the database with a backup")
     back.add_argument("--from", dest="source", required=True, help="the backup file")
-    back.add_argument("--yes", action="store_true",
-                      help="do not ask for confirmation (needed when not run from a terminal)")
+    back.add_argument(
+        "--yes",
+        action="store_true",
+        help="do not ask for confirmation (needed when not run from a terminal)",
+    )
     args = parser.parse_args(argv)
     url = database_url()
     try:
@@ -277,17 +322,24 @@ def main(argv: list[str] | None = None) -> int:
             return 0
         if not args.yes:
             if not sys.stdin.isatty():
-                print("Restoring replaces everything in the database. Run it again with --yes "
-                      "to confirm (nothing was changed).", file=sys.stderr)
+                print(
+                    "Restoring replaces everything in the database. Run it again with --yes "
+                    "to confirm (nothing was changed).",
+                    file=sys.stderr,
+                )
                 return 2
-            answer = input(f"Replace everything in {_describe(url)} with {args.source}? A backup "
-                           f"of the current state is taken first. Type yes to go on: ")
+            answer = input(
+                f"Replace everything in {_describe(url)} with {args.source}? A backup "
+                f"of the current state is taken first. Type yes to go on: "
+            )
             if answer.strip().lower() != "yes":
                 print("Nothing was changed.")
                 return 1
         safety = restore(args.source)
-        print(f"Backed up the current state of {_describe(url)} to {safety}, then restored "
-              f"{args.source} into it. To undo: python -m db.ops.backup restore --from {safety}")
+        print(
+            f"Backed up the current state of {_describe(url)} to {safety}, then restored "
+            f"{args.source} into it. To undo: python -m db.ops.backup restore --from {safety}"
+        )
         return 0
     except BackupProblem as problem:
         print(str(problem), file=sys.stderr)

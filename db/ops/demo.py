@@ -7,6 +7,7 @@
 Everything is synthetic. Rows are built as plain dicts and inserted in bulk, so the large tier
 (25,000 families, ~2 million scores) takes minutes, not hours.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -23,14 +24,42 @@ from sqlalchemy.engine import Engine
 from sqlmodel import SQLModel
 
 from db.auth import hash_password
-from db.store.engine import get_engine
-from db.store.models import (Agreement, ChildView, Conversation, ConversationColumn, ConversationItem,
-                       DemoInfo, Family, FamilyStatus, FamilyStatusChange, Goal, GoalScore,
-                       GoalStatus, HelpKind, Huddle, KeepingSafe, Meeting, MeetingKind,
-                       MeetingPerson, MeetingStatus, Note, NoteKind, Person, PlanStep,
-                       PracticalHelp, Rhythm, Role, ScoreRound, Team, Worker, WorkerRelationship,
-                       WorkerRole, WorkerTeam)
 from db.settings import DEMO_PASSWORD
+from db.store.engine import get_engine
+from db.store.models import (
+    Agreement,
+    ChildView,
+    Conversation,
+    ConversationColumn,
+    ConversationItem,
+    DemoInfo,
+    Family,
+    FamilyStatus,
+    FamilyStatusChange,
+    Goal,
+    GoalScore,
+    GoalStatus,
+    HelpKind,
+    Huddle,
+    KeepingSafe,
+    Meeting,
+    MeetingKind,
+    MeetingPerson,
+    MeetingStatus,
+    Note,
+    NoteKind,
+    Person,
+    PlanStep,
+    PracticalHelp,
+    Rhythm,
+    Role,
+    ScoreRound,
+    Team,
+    Worker,
+    WorkerRelationship,
+    WorkerRole,
+    WorkerTeam,
+)
 
 
 @dataclass(frozen=True)
@@ -49,10 +78,18 @@ class Tier:
 # families: families who came back after closing are open too, hence open_share below 20%.
 TIERS = {
     "demo": Tier(families=60, teams=3, workers=12, years=2, open_share=0.7),
-    "small": Tier(families=600, teams=4, workers=40, years=3, open_share=0.35, goals=(4,),
-                  spread_open=True),
-    "large": Tier(families=25_000, teams=80, workers=600, years=5, open_share=0.125,
-                  goals=(3, 4, 4, 4), spread_open=True),
+    "small": Tier(
+        families=600, teams=4, workers=40, years=3, open_share=0.35, goals=(4,), spread_open=True
+    ),
+    "large": Tier(
+        families=25_000,
+        teams=80,
+        workers=600,
+        years=5,
+        open_share=0.125,
+        goals=(3, 4, 4, 4),
+        spread_open=True,
+    ),
 }
 # What each tier promises (the issue's words), checked within 10% by the tier tests.
 PROMISED_OPEN = {"large": 5_000}
@@ -69,23 +106,114 @@ COMMUNITIES = [
     ("Meadowbank Family Team", "Meadowbank and Church Green"),
 ]
 FIRST_NAMES = [
-    "Aisha", "Kacper", "Shannon", "Tariq", "Grace", "Mohammed", "Leah", "Jayden", "Chloe", "Ibrahim",
-    "Amelia", "Kofi", "Zainab", "Callum", "Ruby", "Dariusz", "Fatima", "Tyler", "Precious", "Liam",
-    "Hannah", "Yusuf", "Kayla", "Oluwaseun", "Emily", "Nathan", "Mariam", "Connor", "Sofia", "Reece",
-    "Amira", "Jack", "Nadia", "Kyle", "Esther", "Bilal", "Molly", "Tomasz", "Jade", "Samuel",
+    "Aisha",
+    "Kacper",
+    "Shannon",
+    "Tariq",
+    "Grace",
+    "Mohammed",
+    "Leah",
+    "Jayden",
+    "Chloe",
+    "Ibrahim",
+    "Amelia",
+    "Kofi",
+    "Zainab",
+    "Callum",
+    "Ruby",
+    "Dariusz",
+    "Fatima",
+    "Tyler",
+    "Precious",
+    "Liam",
+    "Hannah",
+    "Yusuf",
+    "Kayla",
+    "Oluwaseun",
+    "Emily",
+    "Nathan",
+    "Mariam",
+    "Connor",
+    "Sofia",
+    "Reece",
+    "Amira",
+    "Jack",
+    "Nadia",
+    "Kyle",
+    "Esther",
+    "Bilal",
+    "Molly",
+    "Tomasz",
+    "Jade",
+    "Samuel",
 ]
 CHILD_NAMES = [
-    "Mia", "Noah", "Lily", "Ayaan", "Ellie", "Harvey", "Maryam", "Alfie", "Isla", "Zayn", "Poppy",
-    "Leo", "Hafsa", "Oscar", "Maisie", "Kai", "Amara", "Theo", "Aleksandra", "Riley", "Evie", "Ola",
-    "Jacob", "Nia", "Ethan", "Safa", "Archie", "Layla", "Tobi", "Freya",
+    "Mia",
+    "Noah",
+    "Lily",
+    "Ayaan",
+    "Ellie",
+    "Harvey",
+    "Maryam",
+    "Alfie",
+    "Isla",
+    "Zayn",
+    "Poppy",
+    "Leo",
+    "Hafsa",
+    "Oscar",
+    "Maisie",
+    "Kai",
+    "Amara",
+    "Theo",
+    "Aleksandra",
+    "Riley",
+    "Evie",
+    "Ola",
+    "Jacob",
+    "Nia",
+    "Ethan",
+    "Safa",
+    "Archie",
+    "Layla",
+    "Tobi",
+    "Freya",
 ]
 SURNAMES = [
-    "Okafor", "Nowak", "Hussain", "Walsh", "Begum", "Mensah", "Kowalski", "Ahmed", "Taylor", "Osei",
-    "Murphy", "Khan", "Adeyemi", "Wright", "Ali", "Lewandowska", "Campbell", "Patel", "Doyle", "Yilmaz",
+    "Okafor",
+    "Nowak",
+    "Hussain",
+    "Walsh",
+    "Begum",
+    "Mensah",
+    "Kowalski",
+    "Ahmed",
+    "Taylor",
+    "Osei",
+    "Murphy",
+    "Khan",
+    "Adeyemi",
+    "Wright",
+    "Ali",
+    "Lewandowska",
+    "Campbell",
+    "Patel",
+    "Doyle",
+    "Yilmaz",
 ]
 WORKER_NAMES = [
-    "Sam Carter", "Priya Sharma", "Dan O'Neill", "Joy Adebayo", "Marta Zielinska", "Gareth Price",
-    "Halima Yusuf", "Becky Lawson", "Tom Fielding", "Nkechi Obi", "Rachel Green", "Imran Malik",
+    "Sam Carter",
+    "Priya Sharma",
+    "Dan O'Neill",
+    "Joy Adebayo",
+    "Marta Zielinska",
+    "Gareth Price",
+    "Halima Yusuf",
+    "Becky Lawson",
+    "Tom Fielding",
+    "Nkechi Obi",
+    "Rachel Green",
+    "Imran Malik",
 ]
 GOALS = [
     ("Bedtimes that feel calmer", "Every night ends in shouting", "Bedtime is calm most nights"),
@@ -129,13 +257,28 @@ CHILD_VIEWS = [
     "School is better now I sit with my friend",
     "I don't want to move schools again",
 ]
-PLACES = ["Family home", "Northfield Community Centre", "The family hub on Church Street",
-          "School", "Library meeting room", "Phone call"]
-PROFESSIONALS = [("School", "Mrs Bright, class teacher"), ("Health visiting", "Jo, health visitor"),
-                 ("Housing", "Mr Evans, housing officer"), ("GP surgery", "Dr Shah")]
-HELP = [(HelpKind.food, "Food bank voucher"), (HelpKind.grant, "Grant for a new cooker"),
-        (HelpKind.debt_advice, "Referral to debt advice"), (HelpKind.equipment, "Bunk beds"),
-        (HelpKind.money, "Help with a bus pass"), (HelpKind.housing, "Letter to support a move")]
+PLACES = [
+    "Family home",
+    "Northfield Community Centre",
+    "The family hub on Church Street",
+    "School",
+    "Library meeting room",
+    "Phone call",
+]
+PROFESSIONALS = [
+    ("School", "Mrs Bright, class teacher"),
+    ("Health visiting", "Jo, health visitor"),
+    ("Housing", "Mr Evans, housing officer"),
+    ("GP surgery", "Dr Shah"),
+]
+HELP = [
+    (HelpKind.food, "Food bank voucher"),
+    (HelpKind.grant, "Grant for a new cooker"),
+    (HelpKind.debt_advice, "Referral to debt advice"),
+    (HelpKind.equipment, "Bunk beds"),
+    (HelpKind.money, "Help with a bus pass"),
+    (HelpKind.housing, "Letter to support a move"),
+]
 STORIES = ["climb", "stuck", "dip_and_recover", "achieved", "slow_climb", "recent_dip"]
 
 
@@ -151,9 +294,13 @@ def _score_story(story: str, steps: int, rng: random.Random) -> list[int]:
         elif story == "stuck":
             value = start + 1
         elif story == "recent_dip":  # going well, then a hard few weeks: the huddle should see it
-            value = start + 5 * share if i < steps - 1 else start + 5 * (i - 1) / max(steps - 1, 1) - 4
+            value = (
+                start + 5 * share if i < steps - 1 else start + 5 * (i - 1) / max(steps - 1, 1) - 4
+            )
         elif story == "dip_and_recover":
-            value = start + 2 - 3 * min(share, 0.4) / 0.4 + (7 * (share - 0.4) if share > 0.4 else 0)
+            value = (
+                start + 2 - 3 * min(share, 0.4) / 0.4 + (7 * (share - 0.4) if share > 0.4 else 0)
+            )
         else:  # achieved
             value = start + 8 * min(1, share * 1.3)
         scores.append(int(max(0, min(10, round(value + rng.choice([-1, 0, 0, 0, 1]))))))
@@ -182,13 +329,38 @@ def _local(day: date, hour: int, minute: int, zone: ZoneInfo) -> datetime:
 
 def _meeting_time(rng: random.Random) -> tuple[int, int]:
     # Families' lives are not 9 to 5: some evenings and weekends are ordinary.
-    return rng.choice([(9, 30), (10, 0), (11, 0), (13, 30), (14, 0), (15, 30), (16, 0), (17, 30),
-                       (18, 0), (19, 0), (8, 30)]), 0
+    return rng.choice(
+        [
+            (9, 30),
+            (10, 0),
+            (11, 0),
+            (13, 30),
+            (14, 0),
+            (15, 30),
+            (16, 0),
+            (17, 30),
+            (18, 0),
+            (19, 0),
+            (8, 30),
+        ]
+    ), 0
 
 
-def build(*, families: int, teams: int, workers: int, years: int, open_share: float,
-          seed: int, today: date, password_hash: str, goals: tuple[int, ...] = (3,),
-          spread_open: bool = False, flush: Callable[[_Builder], None] | None = None, flush_every: int = 2_000) -> _Builder:
+def build(
+    *,
+    families: int,
+    teams: int,
+    workers: int,
+    years: int,
+    open_share: float,
+    seed: int,
+    today: date,
+    password_hash: str,
+    goals: tuple[int, ...] = (3,),
+    spread_open: bool = False,
+    flush: Callable[[_Builder], None] | None = None,
+    flush_every: int = 2_000,
+) -> _Builder:
     """Every row of the demo set, ids assigned here. With `flush`, rows are handed over (and
     forgotten) every `flush_every` families, so a large tier never holds millions of rows."""
     rng = random.Random(seed)
@@ -199,16 +371,26 @@ def build(*, families: int, teams: int, workers: int, years: int, open_share: fl
         name, community = COMMUNITIES[i % len(COMMUNITIES)]
         if i >= len(COMMUNITIES):
             name = f"{name.replace(' Family Team', '')} {i // len(COMMUNITIES) + 1} Family Team"
-        team_ids.append(b.add(Team, name=name, community=community, time_zone="Europe/London",
-                              data_version=0))
+        team_ids.append(
+            b.add(Team, name=name, community=community, time_zone="Europe/London", data_version=0)
+        )
     earliest = today - timedelta(days=365 * years)
 
     # Workers: the three demo logins first, then the rest spread over the teams.
     def worker(name: str, username: str, roles: list[Role], team_links: list[tuple[int, bool]]):
-        worker_id = b.add(Worker, name=name, username=username, password_hash=password_hash,
-                          is_active=True, active_from=earliest, active_until=None,
-                          must_change_password=False, sessions_valid_after=_local(
-                              earliest, 0, 0, zone), plain_language_hints=True, is_demo=True)
+        worker_id = b.add(
+            Worker,
+            name=name,
+            username=username,
+            password_hash=password_hash,
+            is_active=True,
+            active_from=earliest,
+            active_until=None,
+            must_change_password=False,
+            sessions_valid_after=_local(earliest, 0, 0, zone),
+            plain_language_hints=True,
+            is_demo=True,
+        )
         for role in roles:
             b.add(WorkerRole, worker_id=worker_id, role=role.value)
         for team_id, leads in team_links:
@@ -224,15 +406,31 @@ def build(*, families: int, teams: int, workers: int, years: int, open_share: fl
     for i in range(max(workers - 3, 0)):
         team_id = team_ids[i % teams]
         base = WORKER_NAMES[(i + 2) % len(WORKER_NAMES)]
-        name = base if i + 2 < len(WORKER_NAMES) else f"{base.split()[0]} {SURNAMES[i % len(SURNAMES)]}"
+        name = (
+            base
+            if i + 2 < len(WORKER_NAMES)
+            else f"{base.split()[0]} {SURNAMES[i % len(SURNAMES)]}"
+        )
         roles = [Role.practitioner] + ([Role.manager] if i < teams and i >= 2 else [])
-        team_workers[team_id].append(worker(name, f"worker{i + 1}", roles,
-                                            [(team_id, Role.manager in roles)]))
+        team_workers[team_id].append(
+            worker(name, f"worker{i + 1}", roles, [(team_id, Role.manager in roles)])
+        )
 
     for f in range(families):
         team_id = team_ids[f % teams]
-        _family(b, rng, f, team_id, team_workers[team_id], earliest, today, open_share, zone,
-                goals, spread_open)
+        _family(
+            b,
+            rng,
+            f,
+            team_id,
+            team_workers[team_id],
+            earliest,
+            today,
+            open_share,
+            zone,
+            goals,
+            spread_open,
+        )
         if flush and (f + 1) % flush_every == 0:
             flush(b)
             b.rows.clear()
@@ -242,25 +440,46 @@ def build(*, families: int, teams: int, workers: int, years: int, open_share: fl
     return b
 
 
-def _family(b: _Builder, rng: random.Random, index: int, team_id: int, workers: list[int],
-            earliest: date, today: date, open_share: float, zone: ZoneInfo,
-            goal_counts: tuple[int, ...] = (3,), spread_open: bool = False) -> None:
+def _family(
+    b: _Builder,
+    rng: random.Random,
+    index: int,
+    team_id: int,
+    workers: list[int],
+    earliest: date,
+    today: date,
+    open_share: float,
+    zone: ZoneInfo,
+    goal_counts: tuple[int, ...] = (3,),
+    spread_open: bool = False,
+) -> None:
     span = (today - earliest).days
     is_open = rng.random() < open_share
     if spread_open:  # evenly spread (a golden-ratio sequence), so any slice has the right share
         is_open = (index * 0.6180339887498949) % 1 < open_share
     # Open families came recently; closed ones worked with us for a while in the past.
-    first_came = today - timedelta(days=rng.randint(10, min(span, 540)) if is_open
-                                   else rng.randint(min(200, span), span))
+    first_came = today - timedelta(
+        days=rng.randint(10, min(span, 540)) if is_open else rng.randint(min(200, span), span)
+    )
     surname = SURNAMES[index % len(SURNAMES)]
     parent = FIRST_NAMES[(index * 7) % len(FIRST_NAMES)]
-    known_as = rng.choice([f"The {surname} family", f"{parent} and the kids",
-                           f"{parent} {surname}'s family"])
+    known_as = rng.choice(
+        [f"The {surname} family", f"{parent} and the kids", f"{parent} {surname}'s family"]
+    )
     rhythm = rng.choice([Rhythm.weekly, Rhythm.fortnightly, Rhythm.fortnightly, Rhythm.monthly])
-    family_id = b.add(Family, team_id=team_id, known_as=known_as, first_came_on=first_came,
-                      rhythm=rhythm.value, council_reference=f"CS-{100000 + index}",
-                      status=FamilyStatus.waiting.value, is_demo=True, erased_at=None,
-                      data_version=0, version=1)
+    family_id = b.add(
+        Family,
+        team_id=team_id,
+        known_as=known_as,
+        first_came_on=first_came,
+        rhythm=rhythm.value,
+        council_reference=f"CS-{100000 + index}",
+        status=FamilyStatus.waiting.value,
+        is_demo=True,
+        erased_at=None,
+        data_version=0,
+        version=1,
+    )
 
     # Status history: waiting, then working together, then perhaps keeping in touch or closed.
     wait = rng.choice([3, 7, 12, 20, 35, 60])
@@ -275,7 +494,11 @@ def _family(b: _Builder, rng: random.Random, index: int, team_id: int, workers: 
     if not still_waiting:
         history.append((FamilyStatus.working_together, start))
         length = rng.randint(90, 420)
-        if not is_open or start + timedelta(days=length) < today - timedelta(days=60) and rng.random() < 0.5:
+        if (
+            not is_open
+            or start + timedelta(days=length) < today - timedelta(days=60)
+            and rng.random() < 0.5
+        ):
             end = min(today - timedelta(days=1), start + timedelta(days=length))
             if rng.random() < 0.3 and end > start + timedelta(days=60):
                 history.append((FamilyStatus.keeping_in_touch, end - timedelta(days=40)))
@@ -283,63 +506,158 @@ def _family(b: _Builder, rng: random.Random, index: int, team_id: int, workers: 
             if is_open or rng.random() < 0.1:  # came back after closing
                 back = end + timedelta(days=rng.randint(30, 200))
                 if back < today:
-                    history += [(FamilyStatus.waiting, back),
-                                (FamilyStatus.working_together, back + timedelta(days=7))]
+                    history += [
+                        (FamilyStatus.waiting, back),
+                        (FamilyStatus.working_together, back + timedelta(days=7)),
+                    ]
                     end = today
         elif rng.random() < 0.2 and start < today - timedelta(days=120):
-            history.append((FamilyStatus.keeping_in_touch, today - timedelta(days=rng.randint(5, 60))))
+            history.append(
+                (FamilyStatus.keeping_in_touch, today - timedelta(days=rng.randint(5, 60)))
+            )
     for status, on in history:
-        b.add(FamilyStatusChange, family_id=family_id, status=status.value, changed_on=on,
-              recorded_by=None, recorded_at=_local(on, 12, 0, zone))
+        b.add(
+            FamilyStatusChange,
+            family_id=family_id,
+            status=status.value,
+            changed_on=on,
+            recorded_by=None,
+            recorded_at=_local(on, 12, 0, zone),
+        )
     b.rows[Family][-1]["status"] = history[-1][0].value
     if history[-1][0] == FamilyStatus.keeping_in_touch:
         b.rows[Family][-1]["rhythm"] = Rhythm.monthly.value
 
     # People in the family's world.
-    people = {"parent": b.add(Person, family_id=family_id, name=parent, relationship="parent",
-                              organisation="", birth_year=today.year - rng.randint(22, 45),
-                              in_household=True, how_they_help="", language=rng.choice(
-                                  ["English", "English", "English", "Polish", "Urdu", "Somali"]),
-                              needs_interpreter=False, must_not_invite=False,
-                              must_not_see_plan=False)}
+    people = {
+        "parent": b.add(
+            Person,
+            family_id=family_id,
+            name=parent,
+            relationship="parent",
+            organisation="",
+            birth_year=today.year - rng.randint(22, 45),
+            in_household=True,
+            how_they_help="",
+            language=rng.choice(["English", "English", "English", "Polish", "Urdu", "Somali"]),
+            needs_interpreter=False,
+            must_not_invite=False,
+            must_not_see_plan=False,
+        )
+    }
     children = []
     for c in range(rng.choice([1, 1, 2, 2, 3, 4])):
-        children.append(b.add(Person, family_id=family_id, name=CHILD_NAMES[(index * 3 + c) % len(CHILD_NAMES)],
-                              relationship="child", organisation="",
-                              birth_year=today.year - rng.randint(1, 16), in_household=True,
-                              how_they_help="", language="English", needs_interpreter=False,
-                              must_not_invite=False, must_not_see_plan=False))
+        children.append(
+            b.add(
+                Person,
+                family_id=family_id,
+                name=CHILD_NAMES[(index * 3 + c) % len(CHILD_NAMES)],
+                relationship="child",
+                organisation="",
+                birth_year=today.year - rng.randint(1, 16),
+                in_household=True,
+                how_they_help="",
+                language="English",
+                needs_interpreter=False,
+                must_not_invite=False,
+                must_not_see_plan=False,
+            )
+        )
     if rng.random() < 0.5:
-        people["nan"] = b.add(Person, family_id=family_id, name=f"Nan {FIRST_NAMES[index % 40]}",
-                              relationship="grandparent", organisation="", birth_year=None,
-                              in_household=False, how_they_help="Picks the kids up on Fridays",
-                              language="English", needs_interpreter=False, must_not_invite=False,
-                              must_not_see_plan=False)
+        people["nan"] = b.add(
+            Person,
+            family_id=family_id,
+            name=f"Nan {FIRST_NAMES[index % 40]}",
+            relationship="grandparent",
+            organisation="",
+            birth_year=None,
+            in_household=False,
+            how_they_help="Picks the kids up on Fridays",
+            language="English",
+            needs_interpreter=False,
+            must_not_invite=False,
+            must_not_see_plan=False,
+        )
     org, who = rng.choice(PROFESSIONALS)
-    b.add(Person, family_id=family_id, name=who, relationship="professional", organisation=org,
-          birth_year=None, in_household=False, how_they_help="", language="English",
-          needs_interpreter=False, must_not_invite=False, must_not_see_plan=False)
+    b.add(
+        Person,
+        family_id=family_id,
+        name=who,
+        relationship="professional",
+        organisation=org,
+        birth_year=None,
+        in_household=False,
+        how_they_help="",
+        language="English",
+        needs_interpreter=False,
+        must_not_invite=False,
+        must_not_see_plan=False,
+    )
     if rng.random() < 0.1:
-        b.add(Person, family_id=family_id, name=f"{FIRST_NAMES[(index + 11) % 40]} (children's dad)",
-              relationship="parent", organisation="", birth_year=None, in_household=False,
-              how_they_help="", language="English", needs_interpreter=False,
-              must_not_invite=True, must_not_see_plan=True)
-    b.add(KeepingSafe, family_id=family_id, safe_phone=f"07700 9{index % 100000:05d}",
-          ok_to_leave_messages=rng.random() < 0.6,
-          never_show="New address since the move" if rng.random() < 0.3 else "",
-          updated_at=_local(first_came, 12, 0, zone))
-    b.add(Agreement, family_id=family_id, what="We agreed to work together",
-          with_whom="", agreed_on=first_came, last_checked_on=min(today, first_came + timedelta(days=rng.randint(0, 300))))
-    b.add(Agreement, family_id=family_id, what="Information may be shared with school",
-          with_whom="School", agreed_on=first_came, last_checked_on=first_came)
+        b.add(
+            Person,
+            family_id=family_id,
+            name=f"{FIRST_NAMES[(index + 11) % 40]} (children's dad)",
+            relationship="parent",
+            organisation="",
+            birth_year=None,
+            in_household=False,
+            how_they_help="",
+            language="English",
+            needs_interpreter=False,
+            must_not_invite=True,
+            must_not_see_plan=True,
+        )
+    b.add(
+        KeepingSafe,
+        family_id=family_id,
+        safe_phone=f"07700 9{index % 100000:05d}",
+        ok_to_leave_messages=rng.random() < 0.6,
+        never_show="New address since the move" if rng.random() < 0.3 else "",
+        updated_at=_local(first_came, 12, 0, zone),
+    )
+    b.add(
+        Agreement,
+        family_id=family_id,
+        what="We agreed to work together",
+        with_whom="",
+        agreed_on=first_came,
+        last_checked_on=min(today, first_came + timedelta(days=rng.randint(0, 300))),
+    )
+    b.add(
+        Agreement,
+        family_id=family_id,
+        what="Information may be shared with school",
+        with_whom="School",
+        agreed_on=first_came,
+        last_checked_on=first_came,
+    )
 
     if still_waiting:
         return
-    _relationships(b, rng, family_id, workers, start,
-                   end if history[-1][0] == FamilyStatus.closed else None, today)
-    _work(b, rng, family_id, people["parent"], children, workers, start,
-          end if history[-1][0] == FamilyStatus.closed else today, today, rhythm, zone,
-          goal_counts)
+    _relationships(
+        b,
+        rng,
+        family_id,
+        workers,
+        start,
+        end if history[-1][0] == FamilyStatus.closed else None,
+        today,
+    )
+    _work(
+        b,
+        rng,
+        family_id,
+        people["parent"],
+        children,
+        workers,
+        start,
+        end if history[-1][0] == FamilyStatus.closed else today,
+        today,
+        rhythm,
+        zone,
+        goal_counts,
+    )
 
 
 def _relationships(b, rng, family_id, workers, start, closed_on, today) -> None:
@@ -349,23 +667,44 @@ def _relationships(b, rng, family_id, workers, start, closed_on, today) -> None:
         until = on + timedelta(days=rng.randint(40, 150))
         if (closed_on and until >= closed_on) or until >= today:
             break
-        b.add(WorkerRelationship, family_id=family_id, worker_id=lead, role="lead",
-              started_on=on, ended_on=until, chosen_by_family=rng.random() < 0.6,
-              end_reason=rng.choice(["worker_left", "sickness", "team_change", "family_asked"]))
+        b.add(
+            WorkerRelationship,
+            family_id=family_id,
+            worker_id=lead,
+            role="lead",
+            started_on=on,
+            ended_on=until,
+            chosen_by_family=rng.random() < 0.6,
+            end_reason=rng.choice(["worker_left", "sickness", "team_change", "family_asked"]),
+        )
         on = until
         lead = rng.choice([w for w in workers if w != lead] or workers)
-    b.add(WorkerRelationship, family_id=family_id, worker_id=lead, role="lead", started_on=on,
-          ended_on=closed_on, chosen_by_family=rng.random() < 0.6,
-          end_reason="family_closed" if closed_on else None)
+    b.add(
+        WorkerRelationship,
+        family_id=family_id,
+        worker_id=lead,
+        role="lead",
+        started_on=on,
+        ended_on=closed_on,
+        chosen_by_family=rng.random() < 0.6,
+        end_reason="family_closed" if closed_on else None,
+    )
     if len(workers) > 1 and rng.random() < 0.3:
-        b.add(WorkerRelationship, family_id=family_id,
-              worker_id=rng.choice([w for w in workers if w != lead]), role="supporting",
-              started_on=on, ended_on=closed_on, chosen_by_family=False,
-              end_reason="family_closed" if closed_on else None)
+        b.add(
+            WorkerRelationship,
+            family_id=family_id,
+            worker_id=rng.choice([w for w in workers if w != lead]),
+            role="supporting",
+            started_on=on,
+            ended_on=closed_on,
+            chosen_by_family=False,
+            end_reason="family_closed" if closed_on else None,
+        )
 
 
-def _work(b, rng, family_id, parent, children, workers, start, end, today, rhythm, zone,
-          goal_counts=(3,)) -> None:
+def _work(
+    b, rng, family_id, parent, children, workers, start, end, today, rhythm, zone, goal_counts=(3,)
+) -> None:
     """Meetings, conversations, goals and their scores, plan and help over the time together."""
     every = {Rhythm.weekly: 10, Rhythm.fortnightly: 16, Rhythm.monthly: 30}.get(rhythm, 30)
     days = max((end - start).days, 1)
@@ -383,12 +722,31 @@ def _work(b, rng, family_id, parent, children, workers, start, end, today, rhyth
         wording, zero, ten = GOALS[g]
         whose = rng.choice([parent, parent, None] + children[:1])
         story = rng.choice(STORIES)
-        status = GoalStatus.achieved if story == "achieved" and rng.random() < 0.5 else GoalStatus.working_on_it
-        goals.append((b.add(Goal, family_id=family_id, person_id=whose, wording=wording,
-                            zero_means=zero, ten_means=ten,
-                            visibility=rng.choice(["everyone", "family", "family", "private"]),
-                            status=status.value, status_reason="", set_on=start,
-                            from_item_id=None, version=1), whose, story))
+        status = (
+            GoalStatus.achieved
+            if story == "achieved" and rng.random() < 0.5
+            else GoalStatus.working_on_it
+        )
+        goals.append(
+            (
+                b.add(
+                    Goal,
+                    family_id=family_id,
+                    person_id=whose,
+                    wording=wording,
+                    zero_means=zero,
+                    ten_means=ten,
+                    visibility=rng.choice(["everyone", "family", "family", "private"]),
+                    status=status.value,
+                    status_reason="",
+                    set_on=start,
+                    from_item_id=None,
+                    version=1,
+                ),
+                whose,
+                story,
+            )
+        )
     scorers = [parent] + children[:1]
     stories = {goal_id: _score_story(story, len(meeting_days), rng) for goal_id, _, story in goals}
     lead = workers[0]
@@ -399,98 +757,233 @@ def _work(b, rng, family_id, parent, children, workers, start, end, today, rhyth
         if not conference_done and i == len(meeting_days) // 3:
             kind = MeetingKind.family_group_conference
         elif rng.random() < 0.15:
-            kind = rng.choice([MeetingKind.call, MeetingKind.family_meeting, MeetingKind.plan_catch_up])
-        status = MeetingStatus.planned if planned else (
-            MeetingStatus.cancelled if rng.random() < 0.08 else MeetingStatus.held)
+            kind = rng.choice(
+                [MeetingKind.call, MeetingKind.family_meeting, MeetingKind.plan_catch_up]
+            )
+        status = (
+            MeetingStatus.planned
+            if planned
+            else (MeetingStatus.cancelled if rng.random() < 0.08 else MeetingStatus.held)
+        )
         (hour, minute), _ = _meeting_time(rng)
         if day.weekday() >= 5 and rng.random() < 0.7:
             day = day - timedelta(days=day.weekday() - 4)  # mostly weekdays, some weekends
-        meeting_id = b.add(Meeting, family_id=family_id, kind=kind.value, status=status.value,
-                           starts_at=_local(day, hour, minute, zone), place=rng.choice(PLACES),
-                           summary="" if status != MeetingStatus.held else rng.choice([
-                               "We talked about how the week had gone and what helped.",
-                               "Looked at the plan together and agreed the next steps.",
-                               "The children showed me their drawings; mum talked about school.",
-                           ]), written_together=rng.random() < 0.5,
-                           coordinator="Ann Hughes (independent coordinator)"
-                           if kind == MeetingKind.family_group_conference else "",
-                           preparation_visits=2 if kind == MeetingKind.family_group_conference else 0,
-                           private_family_time=kind == MeetingKind.family_group_conference,
-                           if_plan_does_not_work="Nan will step in and we'll meet again within a week"
-                           if kind == MeetingKind.family_group_conference else "",
-                           look_again_on=day + timedelta(days=42)
-                           if kind == MeetingKind.family_group_conference else None,
-                           recorded_by=lead, version=1)
-        b.add(MeetingPerson, meeting_id=meeting_id, person_id=parent, worker_id=None, invited=True,
-              came=status == MeetingStatus.held)
-        b.add(MeetingPerson, meeting_id=meeting_id, person_id=None, worker_id=lead, invited=True,
-              came=status == MeetingStatus.held)
+        meeting_id = b.add(
+            Meeting,
+            family_id=family_id,
+            kind=kind.value,
+            status=status.value,
+            starts_at=_local(day, hour, minute, zone),
+            place=rng.choice(PLACES),
+            summary=""
+            if status != MeetingStatus.held
+            else rng.choice(
+                [
+                    "We talked about how the week had gone and what helped.",
+                    "Looked at the plan together and agreed the next steps.",
+                    "The children showed me their drawings; mum talked about school.",
+                ]
+            ),
+            written_together=rng.random() < 0.5,
+            coordinator="Ann Hughes (independent coordinator)"
+            if kind == MeetingKind.family_group_conference
+            else "",
+            preparation_visits=2 if kind == MeetingKind.family_group_conference else 0,
+            private_family_time=kind == MeetingKind.family_group_conference,
+            if_plan_does_not_work="Nan will step in and we'll meet again within a week"
+            if kind == MeetingKind.family_group_conference
+            else "",
+            look_again_on=day + timedelta(days=42)
+            if kind == MeetingKind.family_group_conference
+            else None,
+            recorded_by=lead,
+            version=1,
+        )
+        b.add(
+            MeetingPerson,
+            meeting_id=meeting_id,
+            person_id=parent,
+            worker_id=None,
+            invited=True,
+            came=status == MeetingStatus.held,
+        )
+        b.add(
+            MeetingPerson,
+            meeting_id=meeting_id,
+            person_id=None,
+            worker_id=lead,
+            invited=True,
+            came=status == MeetingStatus.held,
+        )
         if status != MeetingStatus.held:
             continue
         if kind == MeetingKind.family_group_conference:
             conference_done = True
             for child in children[:2]:
-                b.add(ChildView, meeting_id=meeting_id, person_id=child, words=rng.choice(CHILD_VIEWS),
-                      visibility=rng.choice(["everyone", "family", "private"]))
+                b.add(
+                    ChildView,
+                    meeting_id=meeting_id,
+                    person_id=child,
+                    words=rng.choice(CHILD_VIEWS),
+                    visibility=rng.choice(["everyone", "family", "private"]),
+                )
             for step in rng.sample(NEEDS, 3):
                 due = day + timedelta(days=rng.randint(7, 60))
-                b.add(PlanStep, family_id=family_id, what=step, who=rng.choice(["Mum", "Nan", "Sam (worker)", "School"]),
-                      by_when=due, how_we_will_know="We'll talk about it at the catch-up",
-                      agreed_on=day, done_on=due - timedelta(days=2) if due < today and rng.random() < 0.6 else None,
-                      meeting_id=meeting_id, version=1)
+                b.add(
+                    PlanStep,
+                    family_id=family_id,
+                    what=step,
+                    who=rng.choice(["Mum", "Nan", "Sam (worker)", "School"]),
+                    by_when=due,
+                    how_we_will_know="We'll talk about it at the catch-up",
+                    agreed_on=day,
+                    done_on=due - timedelta(days=2) if due < today and rng.random() < 0.6 else None,
+                    meeting_id=meeting_id,
+                    version=1,
+                )
         if i % 4 == 0:
-            conversation_id = b.add(Conversation, family_id=family_id, held_on=day,
-                                    meeting_id=meeting_id, recorded_by=lead, version=1)
-            for column, bank in ((ConversationColumn.going_well, GOING_WELL),
-                                 (ConversationColumn.hard, HARD),
-                                 (ConversationColumn.needs_to_happen, NEEDS)):
-                b.add(ConversationItem, conversation_id=conversation_id, column=column.value,
-                      words=rng.choice(bank), said_by_person_id=rng.choice([parent] + children),
-                      visibility=rng.choice(["everyone", "family", "family", "private"]))
-        round_id = b.add(ScoreRound, token=f"demo-{family_id}-{i}", family_id=family_id,
-                         meeting_id=meeting_id, scored_on=day, recorded_by=lead,
-                         recorded_at=_local(day, 20, 0, zone))
+            conversation_id = b.add(
+                Conversation,
+                family_id=family_id,
+                held_on=day,
+                meeting_id=meeting_id,
+                recorded_by=lead,
+                version=1,
+            )
+            for column, bank in (
+                (ConversationColumn.going_well, GOING_WELL),
+                (ConversationColumn.hard, HARD),
+                (ConversationColumn.needs_to_happen, NEEDS),
+            ):
+                b.add(
+                    ConversationItem,
+                    conversation_id=conversation_id,
+                    column=column.value,
+                    words=rng.choice(bank),
+                    said_by_person_id=rng.choice([parent] + children),
+                    visibility=rng.choice(["everyone", "family", "family", "private"]),
+                )
+        round_id = b.add(
+            ScoreRound,
+            token=f"demo-{family_id}-{i}",
+            family_id=family_id,
+            meeting_id=meeting_id,
+            scored_on=day,
+            recorded_by=lead,
+            recorded_at=_local(day, 20, 0, zone),
+        )
         for goal_id, whose, _ in goals:
-            for scorer in ([whose] if whose else scorers):
-                shift = 0 if scorer == whose or whose is None and scorer == parent else rng.choice([-1, 0, 1])
-                b.add(GoalScore, round_id=round_id, goal_id=goal_id, scored_on=day,
-                      score=max(0, min(10, stories[goal_id][i] + shift)), person_id=scorer,
-                      worker_id=None, comment="")
+            for scorer in [whose] if whose else scorers:
+                shift = (
+                    0
+                    if scorer == whose or whose is None and scorer == parent
+                    else rng.choice([-1, 0, 1])
+                )
+                b.add(
+                    GoalScore,
+                    round_id=round_id,
+                    goal_id=goal_id,
+                    scored_on=day,
+                    score=max(0, min(10, stories[goal_id][i] + shift)),
+                    person_id=scorer,
+                    worker_id=None,
+                    comment="",
+                )
             if rng.random() < 0.2:
-                b.add(GoalScore, round_id=round_id, goal_id=goal_id, scored_on=day,
-                      score=max(0, min(10, stories[goal_id][i] + rng.choice([-1, 0]))),
-                      person_id=None, worker_id=lead, comment="")
+                b.add(
+                    GoalScore,
+                    round_id=round_id,
+                    goal_id=goal_id,
+                    scored_on=day,
+                    score=max(0, min(10, stories[goal_id][i] + rng.choice([-1, 0]))),
+                    person_id=None,
+                    worker_id=lead,
+                    comment="",
+                )
     if end >= today:  # families we work with now have their next meeting booked
         (hour, minute), _ = _meeting_time(rng)
         next_day = today + timedelta(days=rng.randint(0, every))
-        meeting_id = b.add(Meeting, family_id=family_id, kind=MeetingKind.home_visit.value,
-                           status=MeetingStatus.planned.value,
-                           starts_at=_local(next_day, hour, minute, zone), place=rng.choice(PLACES),
-                           summary="", written_together=False, coordinator="",
-                           preparation_visits=0, private_family_time=False,
-                           if_plan_does_not_work="", look_again_on=None, recorded_by=lead,
-                           version=1)
-        b.add(MeetingPerson, meeting_id=meeting_id, person_id=parent, worker_id=None,
-              invited=True, came=False)
+        meeting_id = b.add(
+            Meeting,
+            family_id=family_id,
+            kind=MeetingKind.home_visit.value,
+            status=MeetingStatus.planned.value,
+            starts_at=_local(next_day, hour, minute, zone),
+            place=rng.choice(PLACES),
+            summary="",
+            written_together=False,
+            coordinator="",
+            preparation_visits=0,
+            private_family_time=False,
+            if_plan_does_not_work="",
+            look_again_on=None,
+            recorded_by=lead,
+            version=1,
+        )
+        b.add(
+            MeetingPerson,
+            meeting_id=meeting_id,
+            person_id=parent,
+            worker_id=None,
+            invited=True,
+            came=False,
+        )
     if rng.random() < 0.5:
         kind, what = rng.choice(HELP)
-        b.add(PracticalHelp, family_id=family_id, kind=kind.value, what=what,
-              given_on=min(today, start + timedelta(days=rng.randint(5, 60))), who_from="Family team")
+        b.add(
+            PracticalHelp,
+            family_id=family_id,
+            kind=kind.value,
+            what=what,
+            given_on=min(today, start + timedelta(days=rng.randint(5, 60))),
+            who_from="Family team",
+        )
     if rng.random() < 0.15:
-        b.add(Note, family_id=family_id, kind=NoteKind.oversight.value,
-              words="Talked in supervision: keep the same worker through the school move.",
-              written_on=min(today, start + timedelta(days=30)), written_by=None,
-              shared_with="", next_steps="")
+        b.add(
+            Note,
+            family_id=family_id,
+            kind=NoteKind.oversight.value,
+            words="Talked in supervision: keep the same worker through the school move.",
+            written_on=min(today, start + timedelta(days=30)),
+            written_by=None,
+            shared_with="",
+            next_steps="",
+        )
 
 
-INSERT_ORDER = [Team, Worker, WorkerRole, WorkerTeam, Family, FamilyStatusChange, Person,
-                KeepingSafe, Agreement, WorkerRelationship, Meeting, MeetingPerson, ChildView,
-                Conversation, ConversationItem, Goal, ScoreRound, GoalScore, PlanStep,
-                PracticalHelp, Note, Huddle, DemoInfo]
+INSERT_ORDER = [
+    Team,
+    Worker,
+    WorkerRole,
+    WorkerTeam,
+    Family,
+    FamilyStatusChange,
+    Person,
+    KeepingSafe,
+    Agreement,
+    WorkerRelationship,
+    Meeting,
+    MeetingPerson,
+    ChildView,
+    Conversation,
+    ConversationItem,
+    Goal,
+    ScoreRound,
+    GoalScore,
+    PlanStep,
+    PracticalHelp,
+    Note,
+    Huddle,
+    DemoInfo,
+]
 
 
-def write(builder: _Builder, engine: Engine, progress: Callable[[str, int, int], None] | None = None,
-          batch: int = 20_000) -> dict[str, int]:
+def write(
+    builder: _Builder,
+    engine: Engine,
+    progress: Callable[[str, int, int], None] | None = None,
+    batch: int = 20_000,
+) -> dict[str, int]:
     """Inserts every row in one transaction per table, in bulk; returns the counts."""
     counts: dict[str, int] = {}
     for model in INSERT_ORDER:
@@ -498,7 +991,7 @@ def write(builder: _Builder, engine: Engine, progress: Callable[[str, int, int],
         table = model.__table__
         with engine.begin() as connection:
             for start in range(0, len(rows), batch):
-                connection.execute(insert(table), rows[start:start + batch])
+                connection.execute(insert(table), rows[start : start + batch])
                 if progress:
                     progress(table.name, min(start + batch, len(rows)), len(rows))
         counts[table.name] = len(rows)
@@ -507,9 +1000,12 @@ def write(builder: _Builder, engine: Engine, progress: Callable[[str, int, int],
             for model in INSERT_ORDER:
                 if "id" in model.model_fields:
                     name = model.__table__.name
-                    connection.execute(text(
-                        f"SELECT setval(pg_get_serial_sequence('{name}', 'id'), "
-                        f"COALESCE((SELECT MAX(id) FROM {name}), 0) + 1, false)"))
+                    connection.execute(
+                        text(
+                            f"SELECT setval(pg_get_serial_sequence('{name}', 'id'), "
+                            f"COALESCE((SELECT MAX(id) FROM {name}), 0) + 1, false)"
+                        )
+                    )
     return counts
 
 
@@ -519,14 +1015,24 @@ def shape_of(tier: str, families: int | None = None) -> Tier:
     if families is None:
         return shape
     scale = families / shape.families
-    return replace(shape, families=families,
-                   teams=max(1, min(shape.teams, round(shape.teams * scale))),
-                   workers=max(4, round(shape.workers * scale)))
+    return replace(
+        shape,
+        families=families,
+        teams=max(1, min(shape.teams, round(shape.teams * scale))),
+        workers=max(4, round(shape.workers * scale)),
+    )
 
 
-def fill(engine: Engine | None = None, *, tier: str = "demo", families: int | None = None,
-         seed: int = 42, today: date | None = None, password_hash: str | None = None,
-         progress: Callable[[str, int, int], None] | None = None) -> dict[str, int]:
+def fill(
+    engine: Engine | None = None,
+    *,
+    tier: str = "demo",
+    families: int | None = None,
+    seed: int = 42,
+    today: date | None = None,
+    password_hash: str | None = None,
+    progress: Callable[[str, int, int], None] | None = None,
+) -> dict[str, int]:
     """Fills an empty, migrated database with demo data and returns the row counts.
 
     Rows go to the database every FLUSH_EVERY families, so memory stays flat whatever the
@@ -544,12 +1050,20 @@ def fill(engine: Engine | None = None, *, tier: str = "demo", families: int | No
         if progress:
             progress("families", done, shape.families)
 
-    builder = build(families=shape.families, teams=shape.teams, workers=shape.workers,
-                    years=shape.years, open_share=shape.open_share, goals=shape.goals,
-                    spread_open=shape.spread_open,
-                    seed=seed, today=today or date.today(),
-                    password_hash=password_hash or hash_password(DEMO_PASSWORD),
-                    flush=flush, flush_every=FLUSH_EVERY)
+    builder = build(
+        families=shape.families,
+        teams=shape.teams,
+        workers=shape.workers,
+        years=shape.years,
+        open_share=shape.open_share,
+        goals=shape.goals,
+        spread_open=shape.spread_open,
+        seed=seed,
+        today=today or date.today(),
+        password_hash=password_hash or hash_password(DEMO_PASSWORD),
+        flush=flush,
+        flush_every=FLUSH_EVERY,
+    )
     if builder.rows:
         flush(builder)
     return counts
@@ -566,8 +1080,10 @@ class ProgressBar:
         filled = int(self.width * done / max(total, 1))
         elapsed = monotonic() - self.started
         left = elapsed / done * (total - done) if done else 0
-        sys.stderr.write(f"\r  {what:<10} [{'#' * filled}{'.' * (self.width - filled)}] "
-                         f"{done:>7,}/{total:,}  {elapsed:5.0f} s, ~{left:4.0f} s to go")
+        sys.stderr.write(
+            f"\r  {what:<10} [{'#' * filled}{'.' * (self.width - filled)}] "
+            f"{done:>7,}/{total:,}  {elapsed:5.0f} s, ~{left:4.0f} s to go"
+        )
         if done >= total:
             sys.stderr.write("\n")
         sys.stderr.flush()
@@ -575,6 +1091,7 @@ class ProgressBar:
 
 def main(argv: list[str] | None = None) -> None:
     from db.store.migrate import upgrade_to_head
+
     parser = argparse.ArgumentParser(description="Fill an empty database with demo data.")
     parser.add_argument("--tier", choices=sorted(TIERS), default="demo")
     parser.add_argument("--families", type=int, help="any number of families (scales the tier)")
@@ -583,10 +1100,13 @@ def main(argv: list[str] | None = None) -> None:
     engine = get_engine()
     upgrade_to_head(engine)
     started = monotonic()
-    counts = fill(engine, tier=args.tier, families=args.families, seed=args.seed,
-                  progress=ProgressBar())
-    print(f"Demo data ready: {counts['family']:,} families, {counts['meeting']:,} meetings, "
-          f"{counts['goalscore']:,} scores ({monotonic() - started:.0f} s).")
+    counts = fill(
+        engine, tier=args.tier, families=args.families, seed=args.seed, progress=ProgressBar()
+    )
+    print(
+        f"Demo data ready: {counts['family']:,} families, {counts['meeting']:,} meetings, "
+        f"{counts['goalscore']:,} scores ({monotonic() - started:.0f} s)."
+    )
 
 
 if __name__ == "__main__":

@@ -4,6 +4,7 @@ Migrates to the latest schema. With no DATABASE_URL, the embedded SQLite databas
 with the demo data set on first run and rebuilt when it is more than a week old, so the demo
 always looks alive. A real database is never filled with demo data.
 """
+
 from __future__ import annotations
 
 import os
@@ -12,10 +13,10 @@ from datetime import timedelta
 
 from sqlmodel import select
 
+from db.settings import DEFAULT_SQLITE_PATH, DEMO_MAX_AGE_DAYS
 from db.store.engine import DatabaseUnavailable, get_engine, read_session
 from db.store.migrate import upgrade_to_head
 from db.store.models import DemoInfo, Worker
-from db.settings import DEFAULT_SQLITE_PATH, DEMO_MAX_AGE_DAYS
 from db.store.types import utcnow
 
 
@@ -32,6 +33,7 @@ def _has_workers() -> bool:
 
 def prepare() -> str:
     from db.ops.demo import fill
+
     embedded = not os.environ.get("DATABASE_URL")
     if embedded and DEFAULT_SQLITE_PATH.exists():
         age = None
@@ -44,16 +46,22 @@ def prepare() -> str:
             for suffix in ("", "-wal", "-shm"):
                 path = DEFAULT_SQLITE_PATH.with_name(DEFAULT_SQLITE_PATH.name + suffix)
                 path.unlink(missing_ok=True)
-            print(f"The demo database was {age:.0f} days old, so it has been rebuilt with "
-                  f"fresh dates.")
+            print(
+                f"The demo database was {age:.0f} days old, so it has been rebuilt with "
+                f"fresh dates."
+            )
     upgrade_to_head()
     if embedded and not _has_workers():
         counts = fill()
-        return (f"Demo data ready: {counts['family']} families. Log in as practitioner, "
-                f"manager or admin with the password golden-thread-demo.")
+        return (
+            f"Demo data ready: {counts['family']} families. Log in as practitioner, "
+            f"manager or admin with the password golden-thread-demo."
+        )
     if not _has_workers():
-        return ("The database is ready but has no workers: create the first admin with "
-                "`python -m db.ops.admin create-admin`.")
+        return (
+            "The database is ready but has no workers: create the first admin with "
+            "`python -m db.ops.admin create-admin`."
+        )
     return "The database is up to date."
 
 
@@ -63,5 +71,7 @@ if __name__ == "__main__":
     except DatabaseUnavailable as problem:
         sys.exit(str(problem))
     except Exception as problem:  # unreachable server, wrong password, …: one sentence
-        sys.exit(f"Golden Thread can't reach its database: {type(problem).__name__}. "
-                 f"Check DATABASE_URL and that the database is running.")
+        sys.exit(
+            f"Golden Thread can't reach its database: {type(problem).__name__}. "
+            f"Check DATABASE_URL and that the database is running."
+        )

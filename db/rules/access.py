@@ -3,6 +3,7 @@
 Practitioners see their teams' families; managers the teams they lead; admins manage workers,
 teams and the audit, and see no case content unless they are also a manager or practitioner.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -19,9 +20,14 @@ class NotAllowed(PermissionError):
     Carries who was refused what, so the session that raised it can audit the refusal once
     its own transaction has ended (see db.store.engine)."""
 
-    def __init__(self, message: str = "This isn't available to you.", *,
-                 actor: "Actor | None" = None, family_id: int | None = None,
-                 what: str = "family") -> None:
+    def __init__(
+        self,
+        message: str = "This isn't available to you.",
+        *,
+        actor: "Actor | None" = None,
+        family_id: int | None = None,
+        what: str = "family",
+    ) -> None:
         super().__init__(message)
         self.actor = actor
         self.family_id = family_id
@@ -31,6 +37,7 @@ class NotAllowed(PermissionError):
 @dataclass(frozen=True)
 class Actor:
     """The worker acting now, with what they may do."""
+
     worker_id: int
     username: str
     name: str
@@ -62,10 +69,15 @@ def load_actor(session: Session, username: str) -> Actor | None:
     worker = session.exec(select(Worker).where(Worker.username == username)).first()
     if worker is None or not worker.is_active:
         return None
-    roles = frozenset(session.exec(select(WorkerRole.role).where(WorkerRole.worker_id == worker.id)))
+    roles = frozenset(
+        session.exec(select(WorkerRole.role).where(WorkerRole.worker_id == worker.id))
+    )
     links = session.exec(select(WorkerTeam).where(WorkerTeam.worker_id == worker.id)).all()
     return Actor(
-        worker_id=worker.id, username=worker.username, name=worker.name, roles=roles,
+        worker_id=worker.id,
+        username=worker.username,
+        name=worker.name,
+        roles=roles,
         team_ids=frozenset(link.team_id for link in links),
         led_team_ids=frozenset(link.team_id for link in links if link.leads),
         must_change_password=worker.must_change_password,
@@ -110,6 +122,7 @@ def refuse(actor: Actor, *, what: str, record_id: int | None = None) -> NotAllow
     NotAllowed(actor=…) instead; the session audits it."""
     from db.rules import audit
     from db.store.engine import write_session
+
     with write_session() as session:
         audit.record(session, actor, audit.Action.REFUSED, record_type=what, record_id=record_id)
     return NotAllowed()

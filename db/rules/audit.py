@@ -1,4 +1,5 @@
 """The audit record: who did what to which record, with field names but never their values."""
+
 from __future__ import annotations
 
 from typing import Iterable
@@ -34,13 +35,15 @@ def record(
     username: str | None = None,
 ) -> None:
     """Adds an audit row to the caller's transaction, so it commits with the change itself."""
-    session.add(AuditEvent(
-        worker_id=actor.worker_id if actor else None,
-        username=actor.username if actor else (username or "")[:64],
-        roles=actor.roles_text if actor else "",
-        action=action,
-        family_id=family_id,
-        record_type=record_type,
-        record_id=record_id,
-        fields=",".join(sorted(fields))[:500],
-    ))
+    session.add(
+        AuditEvent(
+            worker_id=actor.worker_id if actor else None,
+            username=actor.username if actor else (username or "")[:64],
+            roles=actor.roles_text if actor else "",
+            action=action,
+            family_id=family_id,
+            record_type=record_type,
+            record_id=record_id,
+            fields=",".join(sorted(fields))[:500],
+        )
+    )

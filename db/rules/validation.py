@@ -1,4 +1,5 @@
 """Checks every write makes before it stores anything, in words that say what to change."""
+
 from __future__ import annotations
 
 from datetime import date, datetime
@@ -18,8 +19,10 @@ class Conflict(RuntimeError):
     """Someone else saved the same record first; nothing was overwritten."""
 
     def __init__(self, what: str = "this") -> None:
-        super().__init__(f"Someone else saved {what} while you were editing. Your text is still "
-                         f"here: copy it, reload to see their changes, then save again.")
+        super().__init__(
+            f"Someone else saved {what} while you were editing. Your text is still "
+            f"here: copy it, reload to see their changes, then save again."
+        )
 
 
 def text(value, label: str, *, required: bool = True, limit: int = SHORT_TEXT) -> str:
@@ -48,8 +51,9 @@ def choice(enum_class, value, label: str):
         raise Invalid(f"Please choose one of the options for {label}.") from None
 
 
-def person_in_family(session: Session, family_id: int, person_id: int | None,
-                      label: str = "that person") -> Person | None:
+def person_in_family(
+    session: Session, family_id: int, person_id: int | None, label: str = "that person"
+) -> Person | None:
     if person_id is None:
         return None
     person = session.get(Person, person_id)
@@ -58,12 +62,15 @@ def person_in_family(session: Session, family_id: int, person_id: int | None,
     return person
 
 
-def save_versioned(session: Session, model, record_id: int, seen_version: int,
-                    values: dict, what: str) -> None:
+def save_versioned(
+    session: Session, model, record_id: int, seen_version: int, values: dict, what: str
+) -> None:
     """UPDATE … WHERE version = the version seen when the form was drawn; zero rows means
     someone else saved first, so nothing is overwritten."""
     result = session.execute(
-        update(model).where(model.id == record_id, model.version == seen_version)
-        .values(**values, version=seen_version + 1))
+        update(model)
+        .where(model.id == record_id, model.version == seen_version)
+        .values(**values, version=seen_version + 1)
+    )
     if result.rowcount != 1:
         raise Conflict(what)

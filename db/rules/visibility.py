@@ -1,21 +1,21 @@
 """Who will see what: staff, the household at home, or the whole network at a conference."""
+
 from __future__ import annotations
 
 from sqlmodel import Session, select
 
-from db.store.models import (
-    Person,
-    Visibility,
-)
+from db.store.models import Person, Visibility
 
 # --- who is looking: staff, or a family-facing screen ------------------------------------
+
 
 class Audience:
     """Who will see the output. Family-facing audiences never see private items, nor anything
     of a person marked 'must not see the plan'."""
+
     STAFF = "staff"
-    HOUSEHOLD = "household"   # the family at home: shared with the household or everyone
-    EVERYONE = "everyone"     # the whole network at a conference
+    HOUSEHOLD = "household"  # the family at home: shared with the household or everyone
+    EVERYONE = "everyone"  # the whole network at a conference
 
     VISIBLE = {
         STAFF: (Visibility.everyone, Visibility.family, Visibility.private),
@@ -33,5 +33,8 @@ class Audience:
 def hidden_people(session: Session, family_id: int, audience: str) -> set[int]:
     if audience == Audience.STAFF:
         return set()
-    return set(session.exec(select(Person.id).where(Person.family_id == family_id,
-                                                   Person.must_not_see_plan)).all())
+    return set(
+        session.exec(
+            select(Person.id).where(Person.family_id == family_id, Person.must_not_see_plan)
+        ).all()
+    )

@@ -1,6 +1,7 @@
 """How every write ends: the record stored or edited under a version check, the family's
 cached views marked out of date, and the change audited — all in the caller's transaction.
 """
+
 from __future__ import annotations
 
 from sqlalchemy import update
@@ -8,13 +9,8 @@ from sqlmodel import Session
 
 from db.rules import audit
 from db.rules.access import Actor, NotAllowed, require_family
-from db.rules.validation import (
-    save_versioned,
-)
-from db.store.models import (
-    Family,
-    Team,
-)
+from db.rules.validation import save_versioned
+from db.store.models import Family, Team
 
 
 def touch(session: Session, family: Family) -> None:
@@ -22,35 +18,66 @@ def touch(session: Session, family: Family) -> None:
     the database: a read-modify-write in Python lost bumps under concurrent writes on
     PostgreSQL, leaving a cached view stale."""
     session.flush()
-    session.execute(update(Family).where(Family.id == family.id)
-                    .values(data_version=Family.data_version + 1)
-                    .execution_options(synchronize_session=False))
-    session.execute(update(Team).where(Team.id == family.team_id)
-                    .values(data_version=Team.data_version + 1)
-                    .execution_options(synchronize_session=False))
+    session.execute(
+        update(Family)
+        .where(Family.id == family.id)
+        .values(data_version=Family.data_version + 1)
+        .execution_options(synchronize_session=False)
+    )
+    session.execute(
+        update(Team)
+        .where(Team.id == family.team_id)
+        .values(data_version=Team.data_version + 1)
+        .execution_options(synchronize_session=False)
+    )
     session.expire(family, ["data_version"])
 
 
-def save_new(session: Session, actor: Actor, family: Family, row, *, record_type: str,
-             fields) -> int:
+def save_new(
+    session: Session, actor: Actor, family: Family, row, *, record_type: str, fields
+) -> int:
     """The end of every create: the new record stored, the family's cached views marked out of
     date, and which fields were filled audited. Returns the new record's id."""
     session.add(row)
     session.flush()
     touch(session, family)
-    audit.record(session, actor, audit.Action.CREATE, family_id=family.id,
-                 record_type=record_type, record_id=row.id, fields=fields)
+    audit.record(
+        session,
+        actor,
+        audit.Action.CREATE,
+        family_id=family.id,
+        record_type=record_type,
+        record_id=row.id,
+        fields=fields,
+    )
     return row.id
 
 
-def save_edit(session: Session, actor: Actor, family: Family, model, record_id: int,
-              seen_version: int, values: dict, *, what: str, record_type: str) -> None:
+def save_edit(
+    session: Session,
+    actor: Actor,
+    family: Family,
+    model,
+    record_id: int,
+    seen_version: int,
+    values: dict,
+    *,
+    what: str,
+    record_type: str,
+) -> None:
     """The end of every edit: saved only if nobody else saved since the form was drawn, the
     family's cached views marked out of date, and which fields changed audited."""
     save_versioned(session, model, record_id, seen_version, values, what)
     touch(session, family)
-    audit.record(session, actor, audit.Action.UPDATE, family_id=family.id,
-                 record_type=record_type, record_id=record_id, fields=values.keys())
+    audit.record(
+        session,
+        actor,
+        audit.Action.UPDATE,
+        family_id=family.id,
+        record_type=record_type,
+        record_id=record_id,
+        fields=values.keys(),
+    )
 
 
 def family_record(session: Session, actor: Actor, model, record_id: int):

@@ -1,4 +1,5 @@
 """One engine per database URL, and sessions that write safely on SQLite and PostgreSQL."""
+
 from __future__ import annotations
 
 import os
@@ -27,8 +28,7 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:
     # Python's sqlite3 opens transactions itself; turn that off so BEGIN IMMEDIATE is ours.
     dbapi_connection.isolation_level = None
     cursor = dbapi_connection.cursor()
-    for pragma in ("journal_mode=WAL", "foreign_keys=ON", "busy_timeout=10000",
-                   "synchronous=FULL"):
+    for pragma in ("journal_mode=WAL", "foreign_keys=ON", "busy_timeout=10000", "synchronous=FULL"):
         cursor.execute(f"PRAGMA {pragma}")
     cursor.close()
 
@@ -71,14 +71,21 @@ def _auditing_refusals(engine: Engine) -> Iterator[None]:
     """A refused access is audited after the refusing transaction has ended (a second writer
     inside it would wait on its own lock)."""
     from db.rules.access import NotAllowed
+
     try:
         yield
     except NotAllowed as refusal:
         if refusal.actor is not None:
             from db.rules import audit
+
             with write_session(engine) as session:
-                audit.record(session, refusal.actor, audit.Action.REFUSED,
-                             record_type=refusal.what, record_id=refusal.family_id)
+                audit.record(
+                    session,
+                    refusal.actor,
+                    audit.Action.REFUSED,
+                    record_type=refusal.what,
+                    record_id=refusal.family_id,
+                )
         raise
 
 

@@ -1,12 +1,13 @@
 """Bring a database to the latest schema with Alembic (never create_all, so upgrades work)."""
+
 from __future__ import annotations
 
 from alembic import command
 from alembic.config import Config
 from sqlalchemy.engine import Engine
 
-from db.store.engine import get_engine
 from db.settings import ROOT
+from db.store.engine import get_engine
 
 
 def alembic_config() -> Config:

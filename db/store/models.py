@@ -4,6 +4,7 @@ Integrity lives in the database, not only in forms: foreign keys, scores between
 enums stored as checked strings, wording that cannot be blank, and times stored in UTC.
 Nothing is hard-deleted from the screens; changes of status are new dated rows.
 """
+
 from __future__ import annotations
 
 import enum
@@ -26,6 +27,7 @@ SQLModel.metadata.naming_convention = {
 
 
 # --- enums (stored values; what people see lives in db/words.py) ---------------------------
+
 
 class Role(enum.StrEnum):
     practitioner = "practitioner"
@@ -90,9 +92,10 @@ class MeetingStatus(enum.StrEnum):
 
 class Visibility(enum.StrEnum):
     """Agreed with the person who said it: who may see it on a shared screen or in a copy."""
-    everyone = "everyone"   # the whole network at a conference
-    family = "family"       # the household
-    private = "private"     # the person and their workers
+
+    everyone = "everyone"  # the whole network at a conference
+    family = "family"  # the household
+    private = "private"  # the person and their workers
 
 
 class ConversationColumn(enum.StrEnum):
@@ -129,13 +132,12 @@ def _not_blank(column: str) -> CheckConstraint:
 
 def _when(*, nullable: bool = False, default=True):
     return Field(
-        default_factory=utcnow if default else None,
-        sa_type=UTCDateTime(),
-        nullable=nullable,
+        default_factory=utcnow if default else None, sa_type=UTCDateTime(), nullable=nullable
     )
 
 
 # --- people who use Golden Thread ---------------------------------------------------------
+
 
 class Team(SQLModel, table=True):
     __table_args__ = (_not_blank("name"),)
@@ -175,6 +177,7 @@ class WorkerTeam(SQLModel, table=True):
 
 # --- families and the people in their world -----------------------------------------------
 
+
 class Family(SQLModel, table=True):
     __table_args__ = (_not_blank("known_as"), Index("ix_family_team_status", "team_id", "status"))
     id: int | None = Field(default=None, primary_key=True)
@@ -194,8 +197,10 @@ class Family(SQLModel, table=True):
 
 
 class FamilyStatusChange(SQLModel, table=True):
-    __table_args__ = (Index("ix_familystatuschange_family_on", "family_id", "changed_on"),
-                      Index("ix_familystatuschange_status_on", "status", "changed_on"))
+    __table_args__ = (
+        Index("ix_familystatuschange_family_on", "family_id", "changed_on"),
+        Index("ix_familystatuschange_status_on", "status", "changed_on"),
+    )
     id: int | None = Field(default=None, primary_key=True)
     family_id: int = Field(foreign_key="family.id")
     status: FamilyStatus = Field(sa_type=checked_enum(FamilyStatus))
@@ -207,8 +212,9 @@ class FamilyStatusChange(SQLModel, table=True):
 class Person(SQLModel, table=True):
     __table_args__ = (
         _not_blank("name"),
-        CheckConstraint("birth_year IS NULL OR birth_year BETWEEN 1900 AND 2100",
-                        name="birth_year_plausible"),
+        CheckConstraint(
+            "birth_year IS NULL OR birth_year BETWEEN 1900 AND 2100", name="birth_year_plausible"
+        ),
     )
     id: int | None = Field(default=None, primary_key=True)
     family_id: int = Field(foreign_key="family.id", index=True)
@@ -226,6 +232,7 @@ class Person(SQLModel, table=True):
 
 class KeepingSafe(SQLModel, table=True):
     """Never shown on a shared screen or in any copy."""
+
     id: int | None = Field(default=None, primary_key=True)
     family_id: int = Field(foreign_key="family.id", unique=True)
     safe_phone: str = Field(default="", max_length=40)
@@ -261,6 +268,7 @@ class WorkerRelationship(SQLModel, table=True):
 
 # --- what happens with a family ----------------------------------------------------------
 
+
 class Meeting(SQLModel, table=True):
     __table_args__ = (
         Index("ix_meeting_family_starts", "family_id", "starts_at"),
@@ -286,6 +294,7 @@ class Meeting(SQLModel, table=True):
 
 class MeetingPerson(SQLModel, table=True):
     """Someone invited to (and perhaps at) a meeting: a person in the family's world or a worker."""
+
     __table_args__ = (
         CheckConstraint("(person_id IS NULL) <> (worker_id IS NULL)", name="one_attendee"),
         UniqueConstraint("meeting_id", "person_id", "worker_id"),
@@ -300,6 +309,7 @@ class MeetingPerson(SQLModel, table=True):
 
 class ChildView(SQLModel, table=True):
     """A child's own views, in their own words."""
+
     __table_args__ = (_not_blank("words"),)
     id: int | None = Field(default=None, primary_key=True)
     meeting_id: int = Field(foreign_key="meeting.id", index=True)
@@ -310,6 +320,7 @@ class ChildView(SQLModel, table=True):
 
 class Conversation(SQLModel, table=True):
     """What's going well, what's hard, what needs to happen."""
+
     __table_args__ = (Index("ix_conversation_family_held", "family_id", "held_on"),)
     id: int | None = Field(default=None, primary_key=True)
     family_id: int = Field(foreign_key="family.id")
@@ -347,6 +358,7 @@ class Goal(SQLModel, table=True):
 
 class ScoreRound(SQLModel, table=True):
     """One sitting of scores; its token makes a double submit store once."""
+
     id: int | None = Field(default=None, primary_key=True)
     token: str = Field(unique=True, max_length=64)
     family_id: int = Field(foreign_key="family.id", index=True)
@@ -375,6 +387,7 @@ class GoalScore(SQLModel, table=True):
 
 class PlanStep(SQLModel, table=True):
     """A step of the family's one plan."""
+
     __table_args__ = (
         _not_blank("what"),
         CheckConstraint("by_when IS NULL OR by_when >= agreed_on", name="due_after_agreed"),
@@ -404,7 +417,11 @@ class PracticalHelp(SQLModel, table=True):
 
 class Note(SQLModel, table=True):
     """Staff-only notes: huddle notes, a manager's oversight, a worry shared with social work."""
-    __table_args__ = (_not_blank("words"), Index("ix_note_family_written", "family_id", "written_on"))
+
+    __table_args__ = (
+        _not_blank("words"),
+        Index("ix_note_family_written", "family_id", "written_on"),
+    )
     id: int | None = Field(default=None, primary_key=True)
     family_id: int = Field(foreign_key="family.id")
     kind: NoteKind = Field(sa_type=checked_enum(NoteKind))
@@ -425,6 +442,7 @@ class Huddle(SQLModel, table=True):
 
 class HuddleFamily(SQLModel, table=True):
     """A family talked about at a huddle, and any action agreed for a worker."""
+
     id: int | None = Field(default=None, primary_key=True)
     huddle_id: int = Field(foreign_key="huddle.id", index=True)
     family_id: int = Field(foreign_key="family.id", index=True)
@@ -435,8 +453,10 @@ class HuddleFamily(SQLModel, table=True):
 
 # --- keeping the records safe --------------------------------------------------------------
 
+
 class AuditEvent(SQLModel, table=True):
     """Append-only. Names and ids, never values, so erasing a record leaves nothing here."""
+
     __table_args__ = (
         Index("ix_auditevent_family_at", "family_id", "at"),
         Index("ix_auditevent_worker_at", "worker_id", "at"),
@@ -463,12 +483,14 @@ class LoginAttempt(SQLModel, table=True):
 
 class HintSeen(SQLModel, table=True):
     """A plain-language hint is shown once per worker and term."""
+
     worker_id: int = Field(foreign_key="worker.id", primary_key=True)
     term: str = Field(primary_key=True, max_length=60)
 
 
 class DemoInfo(SQLModel, table=True):
     """Present only in a demo database: when it was made and from which seed."""
+
     id: int | None = Field(default=None, primary_key=True)
     made_at: datetime = _when()
     seed: int

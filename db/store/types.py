@@ -1,10 +1,12 @@
 """Column types that keep the database honest on SQLite and PostgreSQL alike."""
+
 from __future__ import annotations
 
 import enum
 from datetime import datetime, timezone
 
-from sqlalchemy import DateTime, Enum as SAEnum
+from sqlalchemy import DateTime
+from sqlalchemy import Enum as SAEnum
 from sqlalchemy.types import TypeDecorator
 
 
@@ -54,6 +56,7 @@ def utcnow() -> datetime:
 def local_day(moment: datetime, zone: str):
     """The calendar day a UTC moment falls on in a team's time zone."""
     from zoneinfo import ZoneInfo
+
     return moment.astimezone(ZoneInfo(zone)).date()
 
 

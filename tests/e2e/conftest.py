@@ -8,6 +8,7 @@ run once, so this is the moment that matters). Tests read those observations.
 
 A failing test leaves full-page screenshots of its pages (and the server log) in test-artifacts/.
 """
+
 from __future__ import annotations
 
 import os
@@ -29,9 +30,16 @@ ARTIFACTS = ROOT / "test-artifacts"
 IDLE = "[data-testid='stApp'][data-test-script-state='notRunning']"
 PASSWORD = "golden-thread-demo"
 COOKIE_NAME = "golden_thread_session"
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run",
-                 "--disable-dev-shm-usage"]
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-dev-shm-usage",
+]
 VIEWPORT = {"width": 1280, "height": 900}
 
 # Pages the current test touched: screenshotted if it fails.
@@ -63,13 +71,15 @@ def pytest_runtest_makereport(item, call):
         for number, page in enumerate(list(_TOUCHED)):
             try:
                 if not page.is_closed():
-                    page.screenshot(path=str(ARTIFACTS / f"{name}-{number}.png"), full_page=True,
-                                    timeout=10_000)
+                    page.screenshot(
+                        path=str(ARTIFACTS / f"{name}-{number}.png"), full_page=True, timeout=10_000
+                    )
             except Exception as problem:  # a screenshot must never hide the real failure
                 print(f"screenshot of page {number} failed: {problem}")
 
 
 # --- waiting for Streamlit --------------------------------------------------------------
+
 
 def settle(page, quiet_ms: int = 700, timeout_ms: int = 30_000) -> None:
     """Waits until the script has stopped running and stayed stopped for quiet_ms (the login
@@ -79,14 +89,15 @@ def settle(page, quiet_ms: int = 700, timeout_ms: int = 30_000) -> None:
     quiet_since = time.monotonic()
     while time.monotonic() < deadline:
         page.wait_for_timeout(150)
-        if page.locator(IDLE).count() == 0 or page.locator(
-                "[data-testid='stSkeleton'], [data-testid='stSpinner']").count():
+        if (
+            page.locator(IDLE).count() == 0
+            or page.locator("[data-testid='stSkeleton'], [data-testid='stSpinner']").count()
+        ):
             page.wait_for_selector(IDLE, timeout=max(1, int((deadline - time.monotonic()) * 1000)))
             quiet_since = time.monotonic()
         elif (time.monotonic() - quiet_since) * 1000 >= quiet_ms:
             return
-    raise TimeoutError("the app kept running for more than "
-                       f"{timeout_ms / 1000:.0f} s")
+    raise TimeoutError(f"the app kept running for more than {timeout_ms / 1000:.0f} s")
 
 
 def main_text(page) -> str:
@@ -94,8 +105,10 @@ def main_text(page) -> str:
 
 
 def login_form_visible(page) -> bool:
-    return (page.get_by_role("textbox", name="Username").count() == 1
-            and page.get_by_role("textbox", name="Password").count() == 1)
+    return (
+        page.get_by_role("textbox", name="Username").count() == 1
+        and page.get_by_role("textbox", name="Password").count() == 1
+    )
 
 
 def log_in(page, username: str, password: str = PASSWORD) -> None:
@@ -139,6 +152,7 @@ def no_error_on(page) -> None:
 
 # --- the server -------------------------------------------------------------------------
 
+
 @dataclass
 class ColdVisit:
     url_path: str
@@ -159,8 +173,10 @@ class Server:
 
     def check_alive(self) -> None:
         if self.process is not None and self.process.poll() is not None:
-            pytest.fail(f"the test server stopped (exit {self.process.returncode}); its log "
-                        f"ends: {self.log.read_text()[-500:]}")
+            pytest.fail(
+                f"the test server stopped (exit {self.process.returncode}); its log "
+                f"ends: {self.log.read_text()[-500:]}"
+            )
 
     def url(self, path: str = "") -> str:
         return f"{self.base}/{path.lstrip('/')}"
@@ -192,31 +208,58 @@ def page_paths() -> list[tuple[str, str, tuple]]:
     import importlib
 
     import components.pages
+
     importlib.reload(components.pages)
-    return [(title, url, tuple(str(r) for r in roles))
-            for _file, title, _icon, url, roles in components.pages.PAGES]
+    return [
+        (title, url, tuple(str(r) for r in roles))
+        for _file, title, _icon, url, roles in components.pages.PAGES
+    ]
 
 
 _LAUNCH = "import sys; from streamlit.web.cli import main; sys.argv[0] = 'gt-e2e'; main()"
 
 
-def _start(folder: Path, name: str, database_url: str, secrets_file: Path,
-           extra_env: dict[str, str] | None = None):
+def _start(
+    folder: Path,
+    name: str,
+    database_url: str,
+    secrets_file: Path,
+    extra_env: dict[str, str] | None = None,
+):
     """Starts `streamlit run app.py` bound to 127.0.0.1 on a free port; returns it unwaited."""
     port = _free_port()
     log = folder / f"{name}.log"
-    env = {**os.environ, "DATABASE_URL": database_url, "PYTHONUNBUFFERED": "1",
-           **(extra_env or {})}
+    env = {**os.environ, "DATABASE_URL": database_url, "PYTHONUNBUFFERED": "1", **(extra_env or {})}
     with open(log, "w") as log_file:
         # Launched through streamlit.web.cli so the command line does not read "streamlit run":
         # a broad `pkill -f "streamlit run"` elsewhere on a shared machine leaves it alone.
         process = subprocess.Popen(
-            [sys.executable, "-c", _LAUNCH, "run", "app.py",
-             "--server.address", "127.0.0.1", "--server.port", str(port),
-             "--server.headless", "true", "--server.runOnSave", "false",
-             "--server.fileWatcherType", "none", "--browser.gatherUsageStats", "false",
-             f"--secrets.files={secrets_file}"],
-            cwd=ROOT, env=env, stdout=log_file, stderr=subprocess.STDOUT, start_new_session=True)
+            [
+                sys.executable,
+                "-c",
+                _LAUNCH,
+                "run",
+                "app.py",
+                "--server.address",
+                "127.0.0.1",
+                "--server.port",
+                str(port),
+                "--server.headless",
+                "true",
+                "--server.runOnSave",
+                "false",
+                "--server.fileWatcherType",
+                "none",
+                "--browser.gatherUsageStats",
+                "false",
+                f"--secrets.files={secrets_file}",
+            ],
+            cwd=ROOT,
+            env=env,
+            stdout=log_file,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
     return process, f"http://127.0.0.1:{port}", log
 
 
@@ -245,9 +288,12 @@ def _visit_cold(browser, folder: Path, database_url: str, secrets_file: Path) ->
             settle(page)
             body = page.locator("body").inner_text()
             seen[url] = ColdVisit(
-                url_path=url, text=main_text(page), login_form=login_form_visible(page),
+                url_path=url,
+                text=main_text(page),
+                login_form=login_form_visible(page),
                 page_not_found="Page not found" in body,
-                exception=page.locator("[data-testid='stException']").count() > 0)
+                exception=page.locator("[data-testid='stException']").count() > 0,
+            )
             page.close()
     finally:
         context.close()
@@ -259,10 +305,13 @@ def _visit_cold(browser, folder: Path, database_url: str, secrets_file: Path) ->
 @pytest.fixture(scope="session")
 def browser():
     from playwright.sync_api import sync_playwright
+
     executable = shutil.which("chromium")
     if executable is None:
-        pytest.fail("Debian's chromium is not installed (apt-get install chromium); "
-                    "`playwright install` cannot download browsers here.")
+        pytest.fail(
+            "Debian's chromium is not installed (apt-get install chromium); "
+            "`playwright install` cannot download browsers here."
+        )
     with sync_playwright() as playwright:
         chromium = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
         yield chromium
@@ -274,8 +323,14 @@ def server(tmp_path_factory, browser, request):
     folder = tmp_path_factory.mktemp("e2e")
     database_url = f"sqlite:///{folder / 'golden_thread.db'}"
     env = {**os.environ, "DATABASE_URL": database_url}
-    prepared = subprocess.run([sys.executable, "-m", "db.ops.demo"], cwd=ROOT, env=env,
-                              capture_output=True, text=True, timeout=300)
+    prepared = subprocess.run(
+        [sys.executable, "-m", "db.ops.demo"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert prepared.returncode == 0, prepared.stderr
     cookie_key = secrets.token_urlsafe(48)
     secrets_file = folder / "secrets.toml"
@@ -285,8 +340,14 @@ def server(tmp_path_factory, browser, request):
     try:
         cold = _visit_cold(browser, folder, database_url, secrets_file)  # before anything else
         _wait_until_answering(base, process, log)
-        yield Server(base=base, database_url=database_url, cookie_key=cookie_key, log=log,
-                     process=process, cold=cold)
+        yield Server(
+            base=base,
+            database_url=database_url,
+            cookie_key=cookie_key,
+            log=log,
+            process=process,
+            cold=cold,
+        )
     finally:
         _stop(process)
         if request.session.testsfailed:
@@ -321,6 +382,7 @@ def _role_pages(browser, server):
 @pytest.fixture
 def signed_in(_role_pages, browser, server):
     """The logged-in page of a demo worker, made once per test session and reused."""
+
     def get(username: str):
         page = _role_pages.get(username)
         if page is None or page.is_closed():
@@ -336,9 +398,11 @@ def signed_in(_role_pages, browser, server):
 
 # --- the database behind the server (read-only peeks, to choose what to click) ----------
 
+
 @pytest.fixture(scope="session")
 def peek(server):
     from sqlalchemy import create_engine, text
+
     engine = create_engine(server.database_url)
 
     def query(sql: str, **values):

@@ -6,6 +6,7 @@ fix, and listed in the README's accessibility section).
 Charts: axe cannot judge a Vega-Lite canvas, so a separate test checks that every chart has a
 sentence or a table next to it (or an aria-label) saying what it shows.
 """
+
 from __future__ import annotations
 
 import re
@@ -24,11 +25,11 @@ SERIOUS = {"serious", "critical"}
 STREAMLIT_FRAME: list[tuple[str, str, str]] = []
 
 
-
 def _is_streamlit_frame(rule: str, node: dict) -> bool:
     where = " ".join(str(t) for t in node.get("target", [])) + " " + node.get("html", "")
-    return any(rule == frame_rule and fragment in where
-               for frame_rule, fragment, _why in STREAMLIT_FRAME)
+    return any(
+        rule == frame_rule and fragment in where for frame_rule, fragment, _why in STREAMLIT_FRAME
+    )
 
 
 def _serious_violations(page) -> list[str]:
@@ -40,8 +41,10 @@ def _serious_violations(page) -> list[str]:
         for node in violation["nodes"]:
             if _is_streamlit_frame(violation["id"], node):
                 continue
-            problems.append(f"{violation['id']} ({violation['impact']}): {node.get('target')} "
-                            f"{node.get('html', '')[:200]} — {node.get('failureSummary', '')[:300]}")
+            problems.append(
+                f"{violation['id']} ({violation['impact']}): {node.get('target')} "
+                f"{node.get('html', '')[:200]} — {node.get('failureSummary', '')[:300]}"
+            )
     return problems
 
 
@@ -65,8 +68,9 @@ def test_the_login_form_has_no_serious_violations(server, fresh):
 def test_every_page_of_each_role_has_no_serious_violations(signed_in, username):
     page = signed_in(username)
     titles = page.locator("[data-testid='stSidebarNav']").get_by_role("link").all_inner_texts()
-    reachable = [title for title, _url, _roles in page_paths()
-                 if any(title in link for link in titles)]
+    reachable = [
+        title for title, _url, _roles in page_paths() if any(title in link for link in titles)
+    ]
     assert reachable
     found = {}
     for title in reachable:
@@ -109,8 +113,7 @@ def _charts_without_words(page) -> list[str]:
     }""")
 
 
-@pytest.mark.parametrize("username, title", [("practitioner", "Family"),
-                                             ("manager", "Continuity")])
+@pytest.mark.parametrize("username, title", [("practitioner", "Family"), ("manager", "Continuity")])
 def test_every_chart_has_a_sentence_or_a_table(signed_in, username, title):
     page = signed_in(username)
     open_in_sidebar(page, title)
@@ -119,6 +122,5 @@ def test_every_chart_has_a_sentence_or_a_table(signed_in, username, title):
     charts = page.locator("[data-testid='stVegaLiteChart']")
     assert charts.count() >= 1, main_text(page)[:300]
     assert _charts_without_words(page) == []
-    sentences = [line for line in main_text(page).splitlines()
-                 if re.search(r"goal '|\d", line)]
+    sentences = [line for line in main_text(page).splitlines() if re.search(r"goal '|\d", line)]
     assert sentences

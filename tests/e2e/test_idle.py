@@ -1,6 +1,7 @@
 """An idle logout never throws away what someone is typing: a warning with an "I'm still here"
 button comes first. Typing into a form sends nothing to the server until it is saved, so the
 server alone cannot tell a busy worker from an empty room."""
+
 import pytest
 
 from tests.e2e.conftest import _start, _stop, _wait_until_answering, log_in, settle, touched
@@ -13,8 +14,13 @@ def short_idle_server(server, tmp_path_factory):
     secrets_file = folder / "secrets.toml"
     secrets_file.write_text(f'cookie_key = "{server.cookie_key}"\n')
     secrets_file.chmod(0o600)
-    process, base, log = _start(folder, "idle-server", server.database_url, secrets_file,
-                                {"IDLE_MINUTES": "1", "IDLE_WARNING_MINUTES": "0.75"})
+    process, base, log = _start(
+        folder,
+        "idle-server",
+        server.database_url,
+        secrets_file,
+        {"IDLE_MINUTES": "1", "IDLE_WARNING_MINUTES": "0.75"},
+    )
     try:
         _wait_until_answering(base, process, log)
         yield base
@@ -22,8 +28,9 @@ def short_idle_server(server, tmp_path_factory):
         _stop(process)
 
 
-def test_unsaved_typing_survives_the_idle_warning_and_idling_still_logs_out(short_idle_server,
-                                                                              fresh):
+def test_unsaved_typing_survives_the_idle_warning_and_idling_still_logs_out(
+    short_idle_server, fresh
+):
     page = touched(fresh().new_page())
     page.goto(short_idle_server + "/")
     settle(page)

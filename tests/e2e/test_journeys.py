@@ -1,6 +1,7 @@
 """Real browser journeys against a running server: cold page addresses, logging in as each
 demo role, a practitioner's round of scores, the manager's continuity page, the admin's workers
 and teams, deep links, logging out, and replaying a copied cookie."""
+
 from __future__ import annotations
 
 import re
@@ -9,11 +10,29 @@ import time
 import jwt
 import pytest
 
-from tests.e2e.conftest import (COOKIE_NAME, log_in, login_form_visible, main_text, no_error_on,
-                                open_in_sidebar, page_paths, settle, sidebar_titles, touched)
+from tests.e2e.conftest import (
+    COOKIE_NAME,
+    log_in,
+    login_form_visible,
+    main_text,
+    no_error_on,
+    open_in_sidebar,
+    page_paths,
+    settle,
+    sidebar_titles,
+    touched,
+)
 
-LOGIN_WORDS = {"Golden Thread", "Log in", "Username", "Password", "visibility", "visibility_off",
-               "Please log in to see this page.", "You've logged out."}
+LOGIN_WORDS = {
+    "Golden Thread",
+    "Log in",
+    "Username",
+    "Password",
+    "visibility",
+    "visibility_off",
+    "Please log in to see this page.",
+    "You've logged out.",
+}
 
 
 def server_root(page) -> str:
@@ -21,9 +40,14 @@ def server_root(page) -> str:
 
 
 def _roles_of(peek, username: str) -> set[str]:
-    return {role for (role,) in peek(
-        "SELECT role FROM workerrole JOIN worker ON worker.id = workerrole.worker_id "
-        "WHERE worker.username = :u", u=username)}
+    return {
+        role
+        for (role,) in peek(
+            "SELECT role FROM workerrole JOIN worker ON worker.id = workerrole.worker_id "
+            "WHERE worker.username = :u",
+            u=username,
+        )
+    }
 
 
 def _titles_for(roles: set[str]) -> list[str]:
@@ -32,8 +56,11 @@ def _titles_for(roles: set[str]) -> list[str]:
 
 def _login_lines(text: str) -> set[str]:
     """The lines on screen, less the demo marker (it says only that the data is made up)."""
-    return {line.strip() for line in text.splitlines()
-            if line.strip() and "Demo data: every family here is made up." not in line}
+    return {
+        line.strip()
+        for line in text.splitlines()
+        if line.strip() and "Demo data: every family here is made up." not in line
+    }
 
 
 def _shows_only_the_login(page) -> None:
@@ -44,6 +71,7 @@ def _shows_only_the_login(page) -> None:
 
 
 # --- a cold server ----------------------------------------------------------------------
+
 
 def test_cold_server_every_page_address_shows_nothing_of_the_page(server):
     assert set(server.cold) == {url for _t, url, _r in page_paths()}
@@ -64,6 +92,7 @@ def test_cold_server_no_page_address_shows_page_not_found(server):
 
 
 # --- logging in -------------------------------------------------------------------------
+
 
 @pytest.mark.parametrize("username", ["practitioner", "manager", "admin"])
 def test_each_demo_role_logs_in_through_the_form_and_sees_its_pages(signed_in, peek, username):
@@ -87,6 +116,7 @@ def test_a_wrong_password_is_refused(server, fresh):
 
 
 # --- a practitioner's round of scores ---------------------------------------------------
+
 
 def _first_family_row(page) -> tuple[str, str]:
     grid = page.locator("[data-testid='stDataFrame']").first
@@ -115,11 +145,17 @@ def _goal_to_score(peek, family_id: int):
         "SELECT goal.id, goal.wording, person.id, person.name FROM goal "
         "JOIN person ON person.id = goal.person_id "
         "WHERE goal.family_id = :f AND goal.status = 'working_on_it' "
-        "AND person.relationship != 'professional' ORDER BY goal.id", f=family_id)
+        "AND person.relationship != 'professional' ORDER BY goal.id",
+        f=family_id,
+    )
     assert rows, f"family {family_id} has no family member's goal being worked on"
     goal_id, wording, person_id, name = rows[0]
-    latest = peek("SELECT score FROM goalscore WHERE goal_id = :g AND person_id = :p "
-                  "ORDER BY scored_on DESC, id DESC LIMIT 1", g=goal_id, p=person_id)
+    latest = peek(
+        "SELECT score FROM goalscore WHERE goal_id = :g AND person_id = :p "
+        "ORDER BY scored_on DESC, id DESC LIMIT 1",
+        g=goal_id,
+        p=person_id,
+    )
     return goal_id, wording, name, (latest[0][0] if latest else None)
 
 
@@ -132,8 +168,7 @@ def _sentence(page, wording: str) -> str:
 
 
 def _chart_pictures(page) -> list[bytes]:
-    return [chart.screenshot() for chart in
-            page.locator("[data-testid='stVegaLiteChart']").all()]
+    return [chart.screenshot() for chart in page.locator("[data-testid='stVegaLiteChart']").all()]
 
 
 def _score_count(peek, goal_id: int) -> int:
@@ -141,7 +176,8 @@ def _score_count(peek, goal_id: int) -> int:
 
 
 def test_practitioner_opens_a_family_from_my_families_and_records_a_round_of_scores(
-        signed_in, peek):
+    signed_in, peek
+):
     page = signed_in("practitioner")
     open_in_sidebar(page, "My families")
     link, name = _first_family_row(page)
@@ -214,6 +250,7 @@ def test_logging_in_sets_the_session_cookie(server, fresh):
 
 # --- manager and admin ------------------------------------------------------------------
 
+
 def test_manager_opens_the_continuity_page(signed_in):
     page = signed_in("manager")
     open_in_sidebar(page, "Continuity")
@@ -241,13 +278,16 @@ def test_admin_opens_workers_and_teams(signed_in, peek):
 
 # --- deep links, logging out, copied cookies --------------------------------------------
 
+
 def _practitioner_family(peek, username: str = "practitioner") -> tuple[int, str]:
     family_id, known_as = peek(
         "SELECT family.id, family.known_as FROM family "
         "JOIN workerrelationship r ON r.family_id = family.id "
         "JOIN worker ON worker.id = r.worker_id "
         "WHERE worker.username = :u AND r.ended_on IS NULL AND family.status != 'closed' "
-        "ORDER BY family.id LIMIT 1", u=username)[0]
+        "ORDER BY family.id LIMIT 1",
+        u=username,
+    )[0]
     return family_id, known_as
 
 
@@ -268,8 +308,12 @@ def _cookie_for(server, username: str, issued_at: float) -> dict:
     """The cookie the app would have written at issued_at (an HS256 JWT of username and
     expiry), signed with the server's key: what a copied cookie looks like."""
     from db.settings import ABSOLUTE_HOURS
-    token = jwt.encode({"username": username, "exp_date": issued_at + ABSOLUTE_HOURS * 3600},
-                       server.cookie_key, algorithm="HS256")
+
+    token = jwt.encode(
+        {"username": username, "exp_date": issued_at + ABSOLUTE_HOURS * 3600},
+        server.cookie_key,
+        algorithm="HS256",
+    )
     return {"name": COOKIE_NAME, "value": token, "url": server.url("")}
 
 
@@ -294,8 +338,11 @@ def test_logout_then_back_button_and_a_copied_cookie_show_nothing_private(server
     page.get_by_role("heading", name=known_as).first.wait_for()
     open_in_sidebar(page, "My families")
     real_cookie = [c for c in context.cookies() if c["name"] == COOKIE_NAME]
-    copied = ({k: real_cookie[0][k] for k in ("name", "value", "domain", "path")}
-              if real_cookie else _cookie_for(server, "worker1", issued_at))
+    copied = (
+        {k: real_cookie[0][k] for k in ("name", "value", "domain", "path")}
+        if real_cookie
+        else _cookie_for(server, "worker1", issued_at)
+    )
     time.sleep(1.1)  # logout is recorded to the second
 
     page.get_by_role("button", name="Log out").click()

@@ -2,6 +2,7 @@
 starting the huddle, "we talked about…", the wall screen and back) and the family meeting
 screen (opened from a Family page for just the household, nothing staff-only on screen, a plan
 step typed with the family, the family copy downloaded, and leaving back to the Family page)."""
+
 from __future__ import annotations
 
 import html
@@ -10,20 +11,34 @@ import time
 
 from tests.e2e.conftest import main_text, no_error_on, open_in_sidebar, settle, sidebar_visible
 
-HUDDLE_SECTIONS = ["Waiting to meet a worker", "Told us things are harder",
-                   "Longer than we agreed since we last met", "Plan steps overdue",
-                   "Meetings and conferences this week", "Good news"]
-STAFF_ONLY_WORDS = ["Keeping safe", "Worry shared", "Manager's note", "Real change", "Audit",
-                    "Continuity", "caseload"]
+HUDDLE_SECTIONS = [
+    "Waiting to meet a worker",
+    "Told us things are harder",
+    "Longer than we agreed since we last met",
+    "Plan steps overdue",
+    "Meetings and conferences this week",
+    "Good news",
+]
+STAFF_ONLY_WORDS = [
+    "Keeping safe",
+    "Worry shared",
+    "Manager's note",
+    "Real change",
+    "Audit",
+    "Continuity",
+    "caseload",
+]
 
 
 def _section_headings(page) -> list[str]:
     """The huddle's section headings ("Title (count)", at whichever heading level) in screen
     order, without their counts."""
-    headings = page.locator("[data-testid='stMain']").locator(
-        "h2, h3, h4").all_inner_texts()
-    return [re.sub(r"\s*\(\d+\)\s*$", "", h.strip()) for h in headings
-            if re.search(r"\(\d+\)\s*$", h.strip())]
+    headings = page.locator("[data-testid='stMain']").locator("h2, h3, h4").all_inner_texts()
+    return [
+        re.sub(r"\s*\(\d+\)\s*$", "", h.strip())
+        for h in headings
+        if re.search(r"\(\d+\)\s*$", h.strip())
+    ]
 
 
 def _font_px(locator) -> float:
@@ -37,7 +52,8 @@ def _practitioner_team_family(peek) -> tuple[int, str]:
         "JOIN workerrelationship r ON r.family_id = family.id "
         "JOIN worker ON worker.id = r.worker_id "
         "WHERE worker.username = 'practitioner' AND r.ended_on IS NULL "
-        "AND family.status != 'closed' ORDER BY family.id LIMIT 1")[0]
+        "AND family.status != 'closed' ORDER BY family.id LIMIT 1"
+    )[0]
 
 
 def _choose(page, label: str, option: str) -> None:
@@ -47,8 +63,8 @@ def _choose(page, label: str, option: str) -> None:
 
 # --- the weekly huddle ------------------------------------------------------------------
 
-def test_practitioner_holds_the_huddle_records_a_family_and_uses_the_wall_screen(
-        signed_in, peek):
+
+def test_practitioner_holds_the_huddle_records_a_family_and_uses_the_wall_screen(signed_in, peek):
     page = signed_in("practitioner")
     open_in_sidebar(page, "Weekly huddle")
     no_error_on(page)
@@ -81,7 +97,8 @@ def test_practitioner_holds_the_huddle_records_a_family_and_uses_the_wall_screen
     assert peek("SELECT count(*) FROM huddlefamily")[0][0] == talked_before + 1
     huddle_id, action, doer = peek(
         "SELECT hf.huddle_id, hf.action, worker.username FROM huddlefamily hf "
-        "LEFT JOIN worker ON worker.id = hf.action_worker_id ORDER BY hf.id DESC LIMIT 1")[0]
+        "LEFT JOIN worker ON worker.id = hf.action_worker_id ORDER BY hf.id DESC LIMIT 1"
+    )[0]
     assert (action, doer) == ("Ring school on Tuesday", "practitioner")
     assert huddle_id == peek("SELECT max(id) FROM huddle")[0][0], "not this week's new huddle"
     assert peek("SELECT count(*) FROM note WHERE words = :w", w=note)[0][0] == 1
@@ -112,8 +129,8 @@ def test_practitioner_holds_the_huddle_records_a_family_and_uses_the_wall_screen
 
 # --- the family meeting screen ----------------------------------------------------------
 
-def test_practitioner_runs_a_family_meeting_for_the_household_and_leaves(
-        signed_in, server, peek):
+
+def test_practitioner_runs_a_family_meeting_for_the_household_and_leaves(signed_in, server, peek):
     page = signed_in("practitioner")
     family_id, known_as = _practitioner_team_family(peek)
     page.goto(server.url(f"family?family={family_id}"))

@@ -1,5 +1,6 @@
 """The admin page: add a worker, reset a password, erase with a reason, the audit page and the
 manager's 'who looked' panel."""
+
 from __future__ import annotations
 
 from sqlmodel import select
@@ -36,7 +37,9 @@ def test_adding_a_worker_shows_a_one_time_password_once(demo_db):
     assert any("Jo Bloggs has been added" in s.value for s in at.success)
     assert len(at.code) == 1
     with read_session() as session:
-        assert session.exec(select(Worker).where(Worker.username == "jo")).one().must_change_password
+        assert (
+            session.exec(select(Worker).where(Worker.username == "jo")).one().must_change_password
+        )
     at.run()
     assert len(at.code) == 0  # shown only once
 
@@ -48,7 +51,8 @@ def test_bad_input_gets_a_clear_sentence(demo_db):
     at.multiselect(key="admin_new_roles").select("admin")
     at.button(key="FormSubmitter:admin_add_worker-Add worker").click().run()
     assert [e.value for e in at.error] == [
-        "The username manager is already taken. Please choose another."]
+        "The username manager is already taken. Please choose another."
+    ]
 
 
 def test_erasing_needs_a_reason_and_the_typed_name(demo_db):

@@ -1,4 +1,5 @@
 """`make bench` runs end to end on the demo tier (a smoke run: one rerun, no timing asserted)."""
+
 from __future__ import annotations
 
 import json
@@ -14,9 +15,27 @@ def test_the_benchmark_runs_every_page_and_the_floor_on_the_demo_tier(tmp_path):
     out = tmp_path / "results.json"
     env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
     done = subprocess.run(
-        [sys.executable, "-m", "bench.run", "--tiers", "demo", "--reruns", "2", "--warmups", "0",
-         "--cache", str(tmp_path / "cache"), "--out", str(out)],
-        cwd=ROOT, env=env, capture_output=True, text=True, timeout=300)
+        [
+            sys.executable,
+            "-m",
+            "bench.run",
+            "--tiers",
+            "demo",
+            "--reruns",
+            "2",
+            "--warmups",
+            "0",
+            "--cache",
+            str(tmp_path / "cache"),
+            "--out",
+            str(out),
+        ],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-3000:]
 
     results = json.loads(out.read_text())

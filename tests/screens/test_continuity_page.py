@@ -1,4 +1,5 @@
 """The continuity page (AppTest) and its pure chart builders."""
+
 from __future__ import annotations
 
 from datetime import date, timedelta
@@ -11,7 +12,7 @@ from components import continuity_charts as charts
 from db.store.engine import read_session
 from db.store.models import AuditEvent, FamilyStatus, Note, NoteKind, Role
 from tests import factories as make
-from tests.apptest import chart_rows, all_text, logged_in, new_app
+from tests.apptest import all_text, chart_rows, logged_in, new_app
 
 TODAY = date.today()
 PAGE = "pages/continuity.py"
@@ -27,12 +28,23 @@ def two_teams(empty_db):
     adam = make.worker("adam", Role.practitioner, teams=(north,))
     sian = make.worker("sian", Role.practitioner, teams=(south,))
     hill = make.family(north, "The Hill family", first_came_on=TODAY - timedelta(days=300))
-    make.relationship(hill, zoe.worker_id, TODAY - timedelta(days=290), TODAY - timedelta(days=100),
-                      end_reason="sickness")
+    make.relationship(
+        hill,
+        zoe.worker_id,
+        TODAY - timedelta(days=290),
+        TODAY - timedelta(days=100),
+        end_reason="sickness",
+    )
     make.relationship(hill, adam.worker_id, TODAY - timedelta(days=100), chosen_by_family=True)
-    wait = make.family(north, "The Wait family", first_came_on=TODAY - timedelta(days=12),
-                       status=FamilyStatus.waiting)
-    hidden = make.family(south, "The Hidden Southern family", first_came_on=TODAY - timedelta(days=50))
+    wait = make.family(
+        north,
+        "The Wait family",
+        first_came_on=TODAY - timedelta(days=12),
+        status=FamilyStatus.waiting,
+    )
+    hidden = make.family(
+        south, "The Hidden Southern family", first_came_on=TODAY - timedelta(days=50)
+    )
     make.relationship(hidden, sian.worker_id, TODAY - timedelta(days=40))
     return {"north": north, "south": south, "hill": hill, "wait": wait, "zoe": zoe.worker_id}
 
@@ -51,7 +63,9 @@ def test_a_manager_sees_every_figure_defined_and_only_their_teams_families(two_t
     labels = [metric.label for metric in at.metric]
     assert len(labels) == 7 and "Meetings outside 9–5" in labels
     captions = " ".join(caption.value for caption in at.caption)
-    assert "before 09:00 or from 17:00 in the team's time zone, or on a Saturday or Sunday" in captions
+    assert (
+        "before 09:00 or from 17:00 in the team's time zone, or on a Saturday or Sunday" in captions
+    )
     assert "not a ranking" in captions and "not the worker's doing" in captions
     text = all_text(at)
     assert "The Hill family" in text and "The Wait family" in text
@@ -96,8 +110,8 @@ def test_figures_click_down_to_the_families_behind_them(two_teams):
     assert list(behind["Open"]) == [f"/family?family={two_teams['wait']}"]
 
     workers = table_with(at, "Not their doing")
-    assert list(workers["Worker"]) == ["Adam", "Zoe"]      # alphabetical, not by numbers
-    assert list(workers["Not their doing"]) == [0, 1]      # sickness is not Zoe's doing
+    assert list(workers["Worker"]) == ["Adam", "Zoe"]  # alphabetical, not by numbers
+    assert list(workers["Not their doing"]) == [0, 1]  # sickness is not Zoe's doing
 
     at.selectbox(key="continuity_worker").set_value(two_teams["zoe"]).run()
     theirs = table_with(at, "Known since")
@@ -114,7 +128,9 @@ def test_a_manager_adds_an_oversight_note_and_a_blank_one_is_refused(two_teams):
     at.selectbox(key="continuity_note_family").set_value(two_teams["hill"])
     at.text_area(key="continuity_note_words").input("   ")
     at.button(key="FormSubmitter:continuity_note-Save the note").click().run()
-    assert [e.value.replace("\\", "") for e in at.error] == ["Write the decision or note before saving."]
+    assert [e.value.replace("\\", "") for e in at.error] == [
+        "Write the decision or note before saving."
+    ]
 
     at.selectbox(key="continuity_note_family").set_value(two_teams["hill"])
     at.text_area(key="continuity_note_words").input("Agreed Adam stays main worker <b>now</b>.")
@@ -126,7 +142,8 @@ def test_a_manager_adds_an_oversight_note_and_a_blank_one_is_refused(two_teams):
         notes = session.exec(select(Note)).all()
         audited = session.exec(select(AuditEvent).where(AuditEvent.record_type == "note")).all()
     assert [(n.family_id, n.kind, n.words, n.written_on) for n in notes] == [
-        (two_teams["hill"], NoteKind.oversight, "Agreed Adam stays main worker <b>now</b>.", TODAY)]
+        (two_teams["hill"], NoteKind.oversight, "Agreed Adam stays main worker <b>now</b>.", TODAY)
+    ]
     assert len(audited) == 1
 
 
@@ -148,6 +165,7 @@ def test_a_practitioner_never_reaches_the_page(two_teams):
 def test_the_demo_manager_page_runs_for_both_led_teams(demo_db):
     at = open_page("manager")
     from db.rules.access import load_actor
+
     with read_session() as session:
         manager = load_actor(session, "manager")
     assert len(at.selectbox(key="continuity_team").options) == 2
@@ -159,6 +177,7 @@ def test_the_demo_manager_page_runs_for_both_led_teams(demo_db):
 
 # --- pure chart builders ------------------------------------------------------------------
 
+
 def test_the_caseload_chart_lists_workers_alphabetically_never_by_number():
     frame = pd.DataFrame({"worker": ["Zoe", "Adam", "Bea"], "families": [9, 2, 5]})
     spec = charts.caseload_chart(frame).to_dict()
@@ -166,36 +185,48 @@ def test_the_caseload_chart_lists_workers_alphabetically_never_by_number():
     assert spec["encoding"]["y"]["sort"] == "ascending"
     assert spec["encoding"]["x"]["field"] == "families"
     rows = next(iter(spec["datasets"].values()))
-    assert rows == [{"worker": "Zoe", "families": 9}, {"worker": "Adam", "families": 2},
-                    {"worker": "Bea", "families": 5}]
+    assert rows == [
+        {"worker": "Zoe", "families": 9},
+        {"worker": "Adam", "families": 2},
+        {"worker": "Bea", "families": 5},
+    ]
     assert charts.describe_caseload(frame).startswith("Families each worker is working with now")
 
 
 def test_chart_builders_refuse_extra_columns_so_nothing_leaks():
     with pytest.raises(ValueError):
-        charts.caseload_chart(pd.DataFrame({"worker": ["Zoe"], "families": [1],
-                                            "family": ["The Hill family"]}))
+        charts.caseload_chart(
+            pd.DataFrame({"worker": ["Zoe"], "families": [1], "family": ["The Hill family"]})
+        )
 
 
 def test_the_other_charts_draw_what_they_say():
-    monthly = pd.DataFrame({"month": pd.to_datetime(["2025-11-01", "2025-12-01"]),
-                            "share": [0.5, 1.0], "families": [2, 3]})
+    monthly = pd.DataFrame(
+        {
+            "month": pd.to_datetime(["2025-11-01", "2025-12-01"]),
+            "share": [0.5, 1.0],
+            "families": [2, 3],
+        }
+    )
     spec = charts.monthly_continuity_chart(monthly).to_dict()
     assert spec["mark"]["type"] == "line"
     assert (spec["encoding"]["x"]["field"], spec["encoding"]["y"]["field"]) == ("month", "share")
     assert charts.describe_monthly(monthly) == (
         "Families who kept the same main worker all month: 50% in November 2025 and 100% in "
-        "December 2025; the lowest was 50% in November 2025.")
+        "December 2025; the lowest was 50% in November 2025."
+    )
 
     spread = pd.DataFrame({"length": ["Under 3 months", "3 to 6 months"], "families": [4, 1]})
     spec = charts.relationship_spread_chart(spread).to_dict()
     assert spec["encoding"]["x"]["sort"] == ["Under 3 months", "3 to 6 months"]
     assert charts.describe_spread(spread) == (
         "Of 5 families with a main worker now, time with that worker: 4 under 3 months, "
-        "1 3 to 6 months.")
+        "1 3 to 6 months."
+    )
 
-    waiting = pd.DataFrame({"month": pd.to_datetime(["2025-11-01", "2025-12-01"]),
-                            "waiting": [4, 1]})
+    waiting = pd.DataFrame(
+        {"month": pd.to_datetime(["2025-11-01", "2025-12-01"]), "waiting": [4, 1]}
+    )
     spec = charts.waiting_chart(waiting).to_dict()
     assert spec["encoding"]["y"]["field"] == "waiting"
     assert "1 at the end of December 2025" in charts.describe_waiting(waiting)

@@ -1,5 +1,6 @@
 """The Family page end to end: a conference with a child's views and a plan, a conversation,
 the worker story, the timeline and the case note."""
+
 from datetime import date, timedelta
 
 import pytest
@@ -12,14 +13,24 @@ from tests.apptest import all_text, logged_in
 def _family_with_a_child(engine) -> tuple[int, int, int]:
     with Session(engine) as session:
         worker = session.exec(select(Worker).where(Worker.username == "practitioner")).one()
-        family_ids = session.exec(select(WorkerRelationship.family_id).where(
-            WorkerRelationship.worker_id == worker.id, WorkerRelationship.ended_on.is_(None))).all()
+        family_ids = session.exec(
+            select(WorkerRelationship.family_id).where(
+                WorkerRelationship.worker_id == worker.id, WorkerRelationship.ended_on.is_(None)
+            )
+        ).all()
         for family_id in family_ids:
-            child = session.exec(select(Person.id).where(Person.family_id == family_id,
-                                                         Person.relationship == "child")).first()
-            parent = session.exec(select(Person.id).where(Person.family_id == family_id,
-                                                          Person.relationship == "parent",
-                                                          ~Person.must_not_invite)).first()
+            child = session.exec(
+                select(Person.id).where(
+                    Person.family_id == family_id, Person.relationship == "child"
+                )
+            ).first()
+            parent = session.exec(
+                select(Person.id).where(
+                    Person.family_id == family_id,
+                    Person.relationship == "parent",
+                    ~Person.must_not_invite,
+                )
+            ).first()
             if child and parent:
                 return family_id, child, parent
     raise AssertionError("the demo gives the practitioner a family with children")
@@ -70,8 +81,11 @@ def test_record_a_held_conference_and_copy_it_as_a_case_note(page, demo_db):
     assert not at.error
 
     with Session(demo_db) as session:
-        conference = session.exec(select(Meeting.id).where(
-            Meeting.family_id == family_id, Meeting.coordinator == "Ann Hughes")).one()
+        conference = session.exec(
+            select(Meeting.id).where(
+                Meeting.family_id == family_id, Meeting.coordinator == "Ann Hughes"
+            )
+        ).one()
     _key(at.selectbox, "case_note_meeting").set_value(conference).run()
     note = at.code[0].value
     assert "Everyone agreed a plan for the summer." in note
@@ -89,7 +103,9 @@ def test_a_conversation_in_three_columns_then_one_item_becomes_a_goal(page):
     at, family_id, _child, _parent = page
     _show(at, "What's going well")
     _key(at.text_area, f"conversation_going_well_{family_id}").input("Tea together on Sundays")
-    _key(at.text_area, f"conversation_hard_{family_id}").input("Mornings are a rush\nThe bus is late")
+    _key(at.text_area, f"conversation_hard_{family_id}").input(
+        "Mornings are a rush\nThe bus is late"
+    )
     _click(at, "Save conversation")
     text = all_text(at)
     assert "Tea together on Sundays" in text and "The bus is late" in text
@@ -115,8 +131,9 @@ def test_a_held_meeting_in_the_future_is_refused_and_nothing_is_lost(page):
 
 def test_worker_chosen_handed_over_closed_and_reopened_on_the_timeline(demo_db):
     with Session(demo_db) as session:
-        waiting = session.exec(select(Family).where(Family.status == "waiting",
-                                                    Family.team_id == 1)).first()
+        waiting = session.exec(
+            select(Family).where(Family.status == "waiting", Family.team_id == 1)
+        ).first()
         sam = session.exec(select(Worker).where(Worker.username == "practitioner")).one()
     assert waiting is not None, "the demo has a waiting family in the practitioner's team"
     at = logged_in("practitioner")
@@ -130,8 +147,11 @@ def test_worker_chosen_handed_over_closed_and_reopened_on_the_timeline(demo_db):
     _click(at, "Save")
     assert not at.error, [e.value for e in at.error]
     with Session(demo_db) as session:
-        other = session.exec(select(WorkerTeam.worker_id).where(
-            WorkerTeam.team_id == waiting.team_id, WorkerTeam.worker_id != sam.id)).first()
+        other = session.exec(
+            select(WorkerTeam.worker_id).where(
+                WorkerTeam.team_id == waiting.team_id, WorkerTeam.worker_id != sam.id
+            )
+        ).first()
     _key(at.selectbox, f"assign_worker_{fid}").set_value(other)
     _key(at.selectbox, f"assign_reason_{fid}").set_value("family_asked")
     _click(at, "Hand over")

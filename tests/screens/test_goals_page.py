@@ -1,4 +1,5 @@
 """The Family page's goals: add a goal, record a round, see it in the chart and the sentence."""
+
 from datetime import date
 
 import pytest
@@ -11,9 +12,11 @@ from tests.apptest import all_text, chart_rows, logged_in
 def _practitioners_family(engine) -> int:
     with Session(engine) as session:
         worker = session.exec(select(Worker).where(Worker.username == "practitioner")).one()
-        return session.exec(select(WorkerRelationship.family_id).where(
-            WorkerRelationship.worker_id == worker.id, WorkerRelationship.ended_on.is_(None))
-            .order_by(WorkerRelationship.family_id)).first()
+        return session.exec(
+            select(WorkerRelationship.family_id)
+            .where(WorkerRelationship.worker_id == worker.id, WorkerRelationship.ended_on.is_(None))
+            .order_by(WorkerRelationship.family_id)
+        ).first()
 
 
 @pytest.fixture
@@ -29,8 +32,9 @@ def family_page(demo_db):
 
 def _a_family_member(engine, family_id: int) -> int:
     with Session(engine) as session:
-        return session.exec(select(Person.id).where(Person.family_id == family_id,
-                                                    Person.relationship == "parent")).first()
+        return session.exec(
+            select(Person.id).where(Person.family_id == family_id, Person.relationship == "parent")
+        ).first()
 
 
 def _by_key(elements, key):
@@ -59,9 +63,13 @@ def test_add_a_goal_then_a_round_shows_the_new_point_and_sentence(family_page, d
     # The first family member is here today; they score every goal 7.
     _do(at, "Record a round of scores")
     _by_key(at.multiselect, f"score_round_present_{family_id}").set_value(
-        [_a_family_member(demo_db, family_id)]).run()
-    score_inputs = [n for n in at.number_input if n.key and n.key.startswith(f"score_{family_id}_")
-                    and "_p" in n.key]
+        [_a_family_member(demo_db, family_id)]
+    ).run()
+    score_inputs = [
+        n
+        for n in at.number_input
+        if n.key and n.key.startswith(f"score_{family_id}_") and "_p" in n.key
+    ]
     assert score_inputs, "a score box per goal for the person present"
     for box in score_inputs:
         box.set_value(7)
@@ -84,7 +92,8 @@ def test_a_double_submit_stores_one_round(family_page, demo_db):
     token_key = f"score_round_token_{family_id}"
     _do(at, "Record a round of scores")
     _by_key(at.multiselect, f"score_round_present_{family_id}").set_value(
-        [_a_family_member(demo_db, family_id)]).run()
+        [_a_family_member(demo_db, family_id)]
+    ).run()
 
     def submit():
         at.session_state[token_key] = "same-form-twice"
@@ -97,8 +106,9 @@ def test_a_double_submit_stores_one_round(family_page, demo_db):
     submit()
     submit()
     with Session(demo_db) as session:
-        rounds = session.exec(select(func.count(ScoreRound.id))
-                              .where(ScoreRound.token == "same-form-twice")).one()
+        rounds = session.exec(
+            select(func.count(ScoreRound.id)).where(ScoreRound.token == "same-form-twice")
+        ).one()
     assert rounds == 1
     assert not at.exception
 

@@ -1,5 +1,6 @@
 """Every page guards itself: run alone with no session it shows a login prompt and nothing
 private; a practitioner never sees another team's family; roles open only their pages."""
+
 from __future__ import annotations
 
 import pytest
@@ -40,8 +41,7 @@ def test_a_practitioner_opening_a_page_not_for_them_sees_a_polite_no(demo_db, pa
 
 def _other_team_family() -> tuple[int, str, list[str]]:
     with read_session() as session:
-        family = session.exec(select(Family).where(Family.team_id == 3)
-                              .order_by(Family.id)).first()
+        family = session.exec(select(Family).where(Family.team_id == 3).order_by(Family.id)).first()
         names = session.exec(select(Person.name).where(Person.family_id == family.id)).all()
     return family.id, family.known_as, names
 

@@ -1,5 +1,6 @@
 """Logging in through the real form, the same message for every refusal, logging out, the
 session check on every run, the first-admin message, and the hardened server settings."""
+
 from __future__ import annotations
 
 import tomllib
@@ -10,9 +11,9 @@ import pytest
 from sqlmodel import select
 
 from db.rules.audit import Action
+from db.settings import DEMO_PASSWORD, IDLE_MINUTES
 from db.store.engine import read_session, write_session
 from db.store.models import AuditEvent, Worker
-from db.settings import DEMO_PASSWORD, IDLE_MINUTES
 from db.store.types import utcnow
 from tests.apptest import all_text, logged_in, new_app
 
@@ -116,13 +117,15 @@ def test_a_database_with_no_workers_says_which_command_to_run(empty_db):
     at = new_app().run()
     assert not at.exception
     assert [e.value for e in at.error] == [
-        "No one can log in yet. Create the first admin with: python -m db.ops.admin create-admin"]
+        "No one can log in yet. Create the first admin with: python -m db.ops.admin create-admin"
+    ]
     assert not at.text_input
 
 
 def test_after_a_password_reset_only_the_account_page_opens(demo_db):
     from db import admin as admin_store
     from db.rules.access import load_actor
+
     with read_session() as session:
         boss = load_actor(session, "admin")
         worker_id = session.exec(select(Worker.id).where(Worker.username == "practitioner")).one()

@@ -1,17 +1,18 @@
 """Shared screens with the family in the room leak nothing: a sentinel seeded in every place
 that must stay hidden never appears anywhere in the element tree (chart data included) nor in
 the family copy, whichever audience is chosen. Plus the huddle page and its wall view."""
+
 from datetime import date, datetime, timedelta, timezone
 
 import pytest
 
-from db import family_world, meetings
-from db.goals import GoalIn, ScoreIn, add_goal, record_scores
-from db.conference import conference_view
 from components.family_copy import render
+from db import family_world, meetings
+from db.conference import conference_view
+from db.goals import GoalIn, ScoreIn, add_goal, record_scores
 from db.meetings import ChildViewIn, ItemIn, MeetingIn, PlanStepIn
-from db.store.models import Relationship, Role
 from db.plain_language import terms_in
+from db.store.models import Relationship, Role
 from tests import factories
 from tests.apptest import all_text, logged_in
 
@@ -36,33 +37,94 @@ def seeded(demo_db):
     factories.family(team, SENTINELS["other_family"])
     ellie = factories.person(family, "Ellie")
     mum = factories.person(family, "Mum", Relationship.parent)
-    barred = factories.person(family, SENTINELS["barred_person"], Relationship.parent,
-                              must_not_invite=True, must_not_see_plan=True)
-    shared = add_goal(worker, family_id=family, goal=GoalIn("Tea together on Sundays", mum,
-                      visibility="everyone", set_on=date.today() - timedelta(days=40)))
-    add_goal(worker, family_id=family, goal=GoalIn(SENTINELS["private_goal"], mum, visibility="private"))
-    barred_goal = add_goal(worker, family_id=family, goal=GoalIn(SENTINELS["barred_goal"], barred,
-                           visibility="everyone", set_on=date.today() - timedelta(days=40)))
-    record_scores(worker, family_id=family, token="c1", scored_on=date.today() - timedelta(days=30),
-                  scores=[ScoreIn(shared, 3, person_id=mum), ScoreIn(shared, 2, person_id=barred),
-                          ScoreIn(shared, 4, worker_id=worker.worker_id),
-                          ScoreIn(barred_goal, 5, person_id=barred)])
-    record_scores(worker, family_id=family, token="c2", scored_on=date.today() - timedelta(days=2),
-                  scores=[ScoreIn(shared, 8, person_id=mum), ScoreIn(shared, 9, person_id=barred)])
-    meetings.record_meeting(worker, family_id=family, meeting=MeetingIn(
-        kind="family_group_conference", status="held",
-        starts_at=datetime.now(timezone.utc) - timedelta(days=2), came=(ellie, mum),
-        child_views=(ChildViewIn(ellie, "I like Sunday tea", "everyone"),
-                     ChildViewIn(ellie, SENTINELS["private_view"], "private")),
-        plan_steps=(PlanStepIn("Sunday tea at Nan's", "Mum"),)))
-    meetings.add_conversation(worker, family_id=family, held_on=date.today(), items=[
-        ItemIn("going_well", "Mornings are calmer", mum, "everyone"),
-        ItemIn("going_well", SENTINELS["household_only"], mum, "family"),
-        ItemIn("going_well", f"{SENTINELS['barred_person']} said hello", barred, "everyone")])
-    family_world.add_note(worker, family_id=family, kind="huddle", words=SENTINELS["staff_note"],
-                          written_on=date.today())
-    family_world.save_keeping_safe(worker, family_id=family, safe_phone=SENTINELS["keeping_safe_phone"],
-                                   ok_to_leave_messages=False, never_show=SENTINELS["keeping_safe"])
+    barred = factories.person(
+        family,
+        SENTINELS["barred_person"],
+        Relationship.parent,
+        must_not_invite=True,
+        must_not_see_plan=True,
+    )
+    shared = add_goal(
+        worker,
+        family_id=family,
+        goal=GoalIn(
+            "Tea together on Sundays",
+            mum,
+            visibility="everyone",
+            set_on=date.today() - timedelta(days=40),
+        ),
+    )
+    add_goal(
+        worker, family_id=family, goal=GoalIn(SENTINELS["private_goal"], mum, visibility="private")
+    )
+    barred_goal = add_goal(
+        worker,
+        family_id=family,
+        goal=GoalIn(
+            SENTINELS["barred_goal"],
+            barred,
+            visibility="everyone",
+            set_on=date.today() - timedelta(days=40),
+        ),
+    )
+    record_scores(
+        worker,
+        family_id=family,
+        token="c1",
+        scored_on=date.today() - timedelta(days=30),
+        scores=[
+            ScoreIn(shared, 3, person_id=mum),
+            ScoreIn(shared, 2, person_id=barred),
+            ScoreIn(shared, 4, worker_id=worker.worker_id),
+            ScoreIn(barred_goal, 5, person_id=barred),
+        ],
+    )
+    record_scores(
+        worker,
+        family_id=family,
+        token="c2",
+        scored_on=date.today() - timedelta(days=2),
+        scores=[ScoreIn(shared, 8, person_id=mum), ScoreIn(shared, 9, person_id=barred)],
+    )
+    meetings.record_meeting(
+        worker,
+        family_id=family,
+        meeting=MeetingIn(
+            kind="family_group_conference",
+            status="held",
+            starts_at=datetime.now(timezone.utc) - timedelta(days=2),
+            came=(ellie, mum),
+            child_views=(
+                ChildViewIn(ellie, "I like Sunday tea", "everyone"),
+                ChildViewIn(ellie, SENTINELS["private_view"], "private"),
+            ),
+            plan_steps=(PlanStepIn("Sunday tea at Nan's", "Mum"),),
+        ),
+    )
+    meetings.add_conversation(
+        worker,
+        family_id=family,
+        held_on=date.today(),
+        items=[
+            ItemIn("going_well", "Mornings are calmer", mum, "everyone"),
+            ItemIn("going_well", SENTINELS["household_only"], mum, "family"),
+            ItemIn("going_well", f"{SENTINELS['barred_person']} said hello", barred, "everyone"),
+        ],
+    )
+    family_world.add_note(
+        worker,
+        family_id=family,
+        kind="huddle",
+        words=SENTINELS["staff_note"],
+        written_on=date.today(),
+    )
+    family_world.save_keeping_safe(
+        worker,
+        family_id=family,
+        safe_phone=SENTINELS["keeping_safe_phone"],
+        ok_to_leave_messages=False,
+        never_show=SENTINELS["keeping_safe"],
+    )
     return {"worker": worker, "family": family}
 
 
@@ -85,8 +147,11 @@ def test_conference_mode_and_family_copy_leak_nothing(seeded, audience):
     copy = render(conference_view(seeded["worker"], seeded["family"], audience))
     assert "Tea together on Sundays" in screen and "Sunday tea at Nan" in screen
     assert "Tea together on Sundays" in copy and "Sunday tea at Nan" in copy
-    forbidden = {k: v for k, v in SENTINELS.items()
-                 if not (audience == "household" and k == "household_only")}
+    forbidden = {
+        k: v
+        for k, v in SENTINELS.items()
+        if not (audience == "household" and k == "household_only")
+    }
     assert [k for k, v in forbidden.items() if v in screen] == []
     assert [k for k, v in forbidden.items() if v in copy] == []
     if audience == "household":
@@ -101,9 +166,13 @@ def test_the_worker_view_is_shown_openly_on_the_family_screen(seeded):
 
 def test_conference_screen_uses_family_words_only(seeded):
     # A staff-only note full of service words, to show the check would catch them leaking.
-    family_world.add_note(seeded["worker"], family_id=seeded["family"], kind="huddle",
-                          words="Handover to the lead worker after the review of the caseload",
-                          written_on=date.today())
+    family_world.add_note(
+        seeded["worker"],
+        family_id=seeded["family"],
+        kind="huddle",
+        words="Handover to the lead worker after the review of the caseload",
+        written_on=date.today(),
+    )
     staff_words = terms_in("Handover to the lead worker after the review of the caseload")
     assert len(staff_words) == 4
     for audience in ("everyone", "household"):
@@ -119,8 +188,11 @@ def test_conference_screen_uses_family_words_only(seeded):
 
 
 def test_family_copy_escapes_what_people_type(seeded):
-    meetings.add_plan_step(seeded["worker"], family_id=seeded["family"],
-                           step=PlanStepIn("<script>alert('x')</script> & <b>bold</b>"))
+    meetings.add_plan_step(
+        seeded["worker"],
+        family_id=seeded["family"],
+        step=PlanStepIn("<script>alert('x')</script> & <b>bold</b>"),
+    )
     copy = render(conference_view(seeded["worker"], seeded["family"], "everyone"))
     assert "<script>alert" not in copy and "&lt;script&gt;" in copy
     assert "<b>bold" not in copy

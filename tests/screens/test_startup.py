@@ -1,4 +1,5 @@
 """Set-up problems give one clear sentence on screen, never a stack trace."""
+
 import os
 from datetime import timedelta
 
@@ -46,8 +47,9 @@ def test_the_librarys_default_cookie_key_is_refused(demo_db):
 
 
 def test_a_demo_database_older_than_a_week_is_rebuilt(demo_db, monkeypatch, tmp_path, capsys):
-    import db.store.engine
     import db.ops.prepare
+    import db.store.engine
+
     path = tmp_path / "demo-old.db"
     url = f"sqlite:///{path}"
     monkeypatch.delenv("DATABASE_URL", raising=False)

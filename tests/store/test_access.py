@@ -3,6 +3,7 @@
 Practitioners open their teams' families; managers the teams they lead; an admin alone opens
 no case content. Out of scope raises NotAllowed (and the refusal is audited), with no data.
 """
+
 from __future__ import annotations
 
 import inspect
@@ -20,24 +21,37 @@ from db.store.engine import read_session
 from db.store.models import AuditEvent, Role
 from tests import factories as make
 
+
 # Read functions of db.families shaped (actor, family_id, <defaults>): found, not listed, so a
 # new one is covered as soon as it is written.
 def _takes_actor_and_family(function) -> bool:
     parameters = list(inspect.signature(function).parameters.values())
-    return (len(parameters) >= 2 and [p.name for p in parameters[:2]] == ["actor", "family_id"]
-            and all(p.kind is p.POSITIONAL_OR_KEYWORD for p in parameters[:2])
-            and all(p.default is not p.empty for p in parameters[2:]))
+    return (
+        len(parameters) >= 2
+        and [p.name for p in parameters[:2]] == ["actor", "family_id"]
+        and all(p.kind is p.POSITIONAL_OR_KEYWORD for p in parameters[:2])
+        and all(p.default is not p.empty for p in parameters[2:])
+    )
 
 
 FAMILY_READS = sorted(
-    name for name, function in vars(family_store).items()
-    if inspect.isfunction(function) and function.__module__ == "db.families"
-    and not name.startswith("_") and _takes_actor_and_family(function))
+    name
+    for name, function in vars(family_store).items()
+    if inspect.isfunction(function)
+    and function.__module__ == "db.families"
+    and not name.startswith("_")
+    and _takes_actor_and_family(function)
+)
 REQUIRED_READS = {"family_summary", "family_people", "family_workers", "family_meetings"}
 
 ALLOWED = {  # who may open which team's families
-    "prac_a": {"A"}, "prac_b": {"B"}, "prac_ab": {"A", "B"},
-    "mgr_a": {"A"}, "member_mgr_b": set(), "admin": set(), "admin_mgr_b": {"B"},
+    "prac_a": {"A"},
+    "prac_b": {"B"},
+    "prac_ab": {"A", "B"},
+    "mgr_a": {"A"},
+    "member_mgr_b": set(),
+    "admin": set(),
+    "admin_mgr_b": {"B"},
 }
 
 
@@ -109,13 +123,16 @@ def test_a_refused_write_is_refused_politely_and_audited(world):
 def test_adding_a_goal_checks_the_team(world):
     people, families = world
     with pytest.raises(NotAllowed):
-        goals.add_goal(people["prac_a"], family_id=families["B"],
-                         goal=goals.GoalIn(wording="Calmer bedtimes"))
+        goals.add_goal(
+            people["prac_a"], family_id=families["B"], goal=goals.GoalIn(wording="Calmer bedtimes")
+        )
     with pytest.raises(NotAllowed):
-        goals.add_goal(people["admin"], family_id=families["A"],
-                         goal=goals.GoalIn(wording="Calmer bedtimes"))
-    assert goals.add_goal(people["prac_a"], family_id=families["A"],
-                            goal=goals.GoalIn(wording="Calmer bedtimes"))
+        goals.add_goal(
+            people["admin"], family_id=families["A"], goal=goals.GoalIn(wording="Calmer bedtimes")
+        )
+    assert goals.add_goal(
+        people["prac_a"], family_id=families["A"], goal=goals.GoalIn(wording="Calmer bedtimes")
+    )
 
 
 @pytest.mark.parametrize("who", sorted(ALLOWED))
@@ -149,6 +166,10 @@ def test_a_view_is_audited_with_who_role_when_and_which_family(world):
     with read_session() as session:
         row = session.exec(select(AuditEvent).where(AuditEvent.action == Action.VIEW)).one()
     assert (row.worker_id, row.username, row.roles, row.family_id) == (
-        people["mgr_a"].worker_id, "mgr_a", "manager", families["A"])
+        people["mgr_a"].worker_id,
+        "mgr_a",
+        "manager",
+        families["A"],
+    )
     assert row.at.tzinfo is not None
     assert isinstance(family_store.family_people(people["mgr_a"], families["A"]), pd.DataFrame)

@@ -1,5 +1,6 @@
 """Admin writes (validated, audited, one transaction), the audit search, the append-only audit
 on PostgreSQL, the first admin of a real database, and demo users only in a demo database."""
+
 from __future__ import annotations
 
 import os
@@ -11,11 +12,11 @@ from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
 from sqlmodel import func, select
 
-from db.ops import admin as admin_cli
 from db import admin, auth, families
+from db.ops import admin as admin_cli
 from db.rules.access import NotAllowed
-from db.rules.validation import Invalid
 from db.rules.audit import Action
+from db.rules.validation import Invalid
 from db.store.engine import get_engine, read_session
 from db.store.models import AuditEvent, DemoInfo, Role, Worker
 from tests import factories as make
@@ -37,9 +38,14 @@ def _audit_rows() -> list[AuditEvent]:
 
 def test_adding_a_worker_gives_a_one_time_password_that_must_be_changed(office):
     boss, a, b = office
-    worker_id, password = admin.add_worker(boss, name="Jo Bloggs", username="Jo.Bloggs",
-                                           roles=[Role.manager, Role.practitioner],
-                                           team_ids=[a], led_team_ids=[b])
+    worker_id, password = admin.add_worker(
+        boss,
+        name="Jo Bloggs",
+        username="Jo.Bloggs",
+        roles=[Role.manager, Role.practitioner],
+        team_ids=[a],
+        led_team_ids=[b],
+    )
     assert len(password) >= 12
     result = auth.check_login("jo.bloggs", password)
     assert result.actor is not None and result.must_change_password
@@ -49,15 +55,26 @@ def test_adding_a_worker_gives_a_one_time_password_that_must_be_changed(office):
     assert "Jo" not in row.fields and password not in row.fields
 
 
-@pytest.mark.parametrize("values, words", [
-    (dict(name="  ", username="new", roles=[Role.admin]), "name"),
-    (dict(name="New", username="new", roles=[]), "at least one role"),
-    (dict(name="New", username="boss", roles=[Role.admin]), "already taken"),
-    (dict(name="New", username="has space", roles=[Role.admin]), "no spaces"),
-    (dict(name="New", username="new", roles=[Role.practitioner]), "at least one team"),
-    (dict(name="New", username="new", roles=[Role.practitioner], team_ids=[1],
-          led_team_ids=[1]), "Only a manager"),
-])
+@pytest.mark.parametrize(
+    "values, words",
+    [
+        (dict(name="  ", username="new", roles=[Role.admin]), "name"),
+        (dict(name="New", username="new", roles=[]), "at least one role"),
+        (dict(name="New", username="boss", roles=[Role.admin]), "already taken"),
+        (dict(name="New", username="has space", roles=[Role.admin]), "no spaces"),
+        (dict(name="New", username="new", roles=[Role.practitioner]), "at least one team"),
+        (
+            dict(
+                name="New",
+                username="new",
+                roles=[Role.practitioner],
+                team_ids=[1],
+                led_team_ids=[1],
+            ),
+            "Only a manager",
+        ),
+    ],
+)
 def test_bad_input_gets_a_clear_sentence_and_stores_nothing(office, values, words):
     boss, _, _ = office
     before = len(_audit_rows())
@@ -71,26 +88,34 @@ def test_bad_input_gets_a_clear_sentence_and_stores_nothing(office, values, word
 def test_only_admins_manage_workers(office):
     _, a, _ = office
     manager = make.worker("mgr", Role.manager, leads=(a,))
-    for call in (lambda: admin.add_worker(manager, name="X", username="x", roles=[Role.admin]),
-                 lambda: admin.reset_password(manager, 1),
-                 lambda: admin.set_active(manager, 1, False),
-                 lambda: admin.handover(manager, 1)):
+    for call in (
+        lambda: admin.add_worker(manager, name="X", username="x", roles=[Role.admin]),
+        lambda: admin.reset_password(manager, 1),
+        lambda: admin.set_active(manager, 1, False),
+        lambda: admin.handover(manager, 1),
+    ):
         with pytest.raises(NotAllowed):
             call()
 
 
 def test_roles_teams_and_leads_change_together(office):
     boss, a, b = office
-    worker_id, _ = admin.add_worker(boss, name="Kim", username="kim", roles=[Role.practitioner],
-                                    team_ids=[a])
-    admin.update_worker(boss, worker_id, name="Kim Lee", roles=[Role.manager], team_ids=[],
-                        led_team_ids=[a, b])
+    worker_id, _ = admin.add_worker(
+        boss, name="Kim", username="kim", roles=[Role.practitioner], team_ids=[a]
+    )
+    admin.update_worker(
+        boss, worker_id, name="Kim Lee", roles=[Role.manager], team_ids=[], led_team_ids=[a, b]
+    )
     details = admin.worker_details(boss, worker_id)
     assert details["name"] == "Kim Lee" and details["roles"] == [Role.manager]
     assert details["led_team_ids"] == sorted([a, b])
     row = _audit_rows()[-1]
     assert row.action == Action.UPDATE and set(row.fields.split(",")) == {
-        "name", "roles", "teams", "leads"}
+        "name",
+        "roles",
+        "teams",
+        "leads",
+    }
 
 
 def test_the_last_admin_cannot_be_removed(office):
@@ -130,8 +155,9 @@ def test_handover_lists_a_leavers_current_families(office):
     sam = make.worker("sam", Role.practitioner, teams=(a,))
     current, old = make.family(a, "The Ash family"), make.family(a, "The Oak family")
     make.relationship(current, sam.worker_id, date(2025, 1, 1))
-    make.relationship(old, sam.worker_id, date(2024, 1, 1), ended_on=date(2024, 6, 1),
-                      end_reason="family_asked")
+    make.relationship(
+        old, sam.worker_id, date(2024, 1, 1), ended_on=date(2024, 6, 1), end_reason="family_asked"
+    )
     frame = admin.handover(boss, sam.worker_id)
     assert list(frame["family"]) == ["The Ash family"]
     assert list(frame["team"]) == ["Team A"]
@@ -147,6 +173,7 @@ def test_add_team_refuses_duplicates_and_bad_time_zones(office):
 
 
 # --- the audit search ----------------------------------------------------------------------
+
 
 def test_audit_search_for_admins_and_managers(office):
     boss, a, b = office
@@ -177,29 +204,50 @@ def test_audit_search_for_admins_and_managers(office):
 def test_the_app_has_no_update_or_delete_path_for_the_audit():
     """Nothing outside the migrations changes or deletes audit rows."""
     offenders = []
-    for path in list(ROOT.glob("*.py")) + list(ROOT.glob("db/*.py")) + list(
-            ROOT.glob("components/*.py")) + list(ROOT.glob("pages/*.py")):
+    for path in (
+        list(ROOT.glob("*.py"))
+        + list(ROOT.glob("db/*.py"))
+        + list(ROOT.glob("components/*.py"))
+        + list(ROOT.glob("pages/*.py"))
+    ):
         source = path.read_text().lower()
-        for pattern in ("update(auditevent", "delete(auditevent", "update auditevent",
-                        "delete from auditevent", "truncate", "auditevent).delete",
-                        "auditevent).update"):
+        for pattern in (
+            "update(auditevent",
+            "delete(auditevent",
+            "update auditevent",
+            "delete from auditevent",
+            "truncate",
+            "auditevent).delete",
+            "auditevent).update",
+        ):
             if pattern in source:
                 offenders.append(f"{path.name}: {pattern}")
     assert offenders == []
     from db.rules import audit
-    assert [name for name in vars(audit) if not name.startswith("_") and callable(
-        getattr(audit, name)) and name not in {"record", "Action", "Actor", "AuditEvent",
-                                                "Session", "Iterable", "annotations"}] == []
+
+    assert [
+        name
+        for name in vars(audit)
+        if not name.startswith("_")
+        and callable(getattr(audit, name))
+        and name
+        not in {"record", "Action", "Actor", "AuditEvent", "Session", "Iterable", "annotations"}
+    ] == []
 
 
-@pytest.mark.skipif(os.environ.get("TEST_DATABASE", "sqlite") != "postgresql",
-                    reason="the append-only trigger exists on PostgreSQL only")
+@pytest.mark.skipif(
+    os.environ.get("TEST_DATABASE", "sqlite") != "postgresql",
+    reason="the append-only trigger exists on PostgreSQL only",
+)
 def test_postgresql_refuses_update_delete_and_truncate_of_the_audit(office):
     boss, _, _ = office
     admin.add_team(boss, name="Team C")  # at least one audit row
     engine = get_engine()
-    for statement in ("UPDATE auditevent SET fields = 'x'", "DELETE FROM auditevent",
-                      "TRUNCATE auditevent"):
+    for statement in (
+        "UPDATE auditevent SET fields = 'x'",
+        "DELETE FROM auditevent",
+        "TRUNCATE auditevent",
+    ):
         with pytest.raises(DBAPIError, match="append-only"):
             with engine.begin() as connection:
                 connection.execute(text(statement))
@@ -209,19 +257,36 @@ def test_postgresql_refuses_update_delete_and_truncate_of_the_audit(office):
 
 # --- a real database starts empty ------------------------------------------------------------
 
+
 def test_create_admin_asks_for_the_password_and_refuses_a_second_time(empty_db, capsys):
     answers = iter(["Alex Admin", "alex"])
     secrets_ = iter(["a long enough password", "a long enough password"])
-    assert admin_cli.main(["create-admin"], ask=lambda _: next(answers),
-                      ask_secret=lambda _: next(secrets_)) == 0
+    assert (
+        admin_cli.main(
+            ["create-admin"], ask=lambda _: next(answers), ask_secret=lambda _: next(secrets_)
+        )
+        == 0
+    )
     assert auth.check_login("alex", "a long enough password").actor.roles == {Role.admin}
-    assert admin_cli.main(["create-admin"], ask=lambda _: pytest.fail("must not ask"),
-                      ask_secret=lambda _: pytest.fail("must not ask")) == 1
+    assert (
+        admin_cli.main(
+            ["create-admin"],
+            ask=lambda _: pytest.fail("must not ask"),
+            ask_secret=lambda _: pytest.fail("must not ask"),
+        )
+        == 1
+    )
     assert "already has workers" in capsys.readouterr().err
     answers = iter(["Bo Admin", "bo"])
     secrets_ = iter(["another good password", "another good password"])
-    assert admin_cli.main(["create-admin", "--another"], ask=lambda _: next(answers),
-                      ask_secret=lambda _: next(secrets_)) == 0
+    assert (
+        admin_cli.main(
+            ["create-admin", "--another"],
+            ask=lambda _: next(answers),
+            ask_secret=lambda _: next(secrets_),
+        )
+        == 0
+    )
 
 
 def test_create_admin_never_takes_a_password_on_the_command_line(empty_db):
@@ -241,6 +306,7 @@ def test_create_admin_refuses_short_or_mismatched_passwords(empty_db, capsys):
 
 def test_a_real_database_gets_no_demo_users(empty_db):
     from db.ops.prepare import prepare
+
     assert "python -m db.ops.admin create-admin" in prepare()
     with read_session() as session:
         assert session.exec(select(func.count(Worker.id))).one() == 0

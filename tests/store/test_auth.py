@@ -1,4 +1,5 @@
 """Logging in, pausing after repeated failures (with a frozen clock), and ending sessions."""
+
 from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
@@ -8,10 +9,15 @@ from sqlmodel import select
 
 from db import auth
 from db.rules.audit import Action
+from db.settings import (
+    ABSOLUTE_HOURS,
+    IDLE_MINUTES,
+    LOCKOUT_FAILURES,
+    LOCKOUT_PAUSE_MINUTES,
+    LOCKOUT_WINDOW_MINUTES,
+)
 from db.store.engine import read_session
 from db.store.models import AuditEvent, LoginAttempt, Role, Worker
-from db.settings import (ABSOLUTE_HOURS, IDLE_MINUTES, LOCKOUT_FAILURES, LOCKOUT_PAUSE_MINUTES,
-                         LOCKOUT_WINDOW_MINUTES)
 from tests import factories as make
 from tests.factories import TEST_PASSWORD
 
@@ -25,7 +31,10 @@ def sam(empty_db):
 
 def _fail(username: str, at: datetime, times: int = 1) -> None:
     for i in range(times):
-        assert auth.check_login(username, "wrong password", now=at + timedelta(seconds=i)).actor is None
+        assert (
+            auth.check_login(username, "wrong password", now=at + timedelta(seconds=i)).actor
+            is None
+        )
 
 
 def _audit(action: str) -> list[AuditEvent]:
@@ -57,8 +66,9 @@ def test_unknown_user_and_wrong_password_get_the_same_message(sam):
 def test_an_unknown_user_still_pays_for_a_bcrypt_check(sam, monkeypatch):
     checked = []
     real = auth.password_matches
-    monkeypatch.setattr(auth, "password_matches",
-                        lambda pw, hashed: checked.append(hashed) or real(pw, hashed))
+    monkeypatch.setattr(
+        auth, "password_matches", lambda pw, hashed: checked.append(hashed) or real(pw, hashed)
+    )
     auth.check_login("nobody", "whatever", now=T0)
     assert checked == [auth._DUMMY_HASH]
 
@@ -86,8 +96,9 @@ def test_failures_spread_over_more_than_the_window_do_not_pause(sam):
     spread = timedelta(minutes=LOCKOUT_WINDOW_MINUTES / (LOCKOUT_FAILURES - 1) + 1)
     for i in range(LOCKOUT_FAILURES):
         _fail("sam", T0 + i * spread)
-    assert auth.check_login("sam", TEST_PASSWORD,
-                            now=T0 + LOCKOUT_FAILURES * spread).actor is not None
+    assert (
+        auth.check_login("sam", TEST_PASSWORD, now=T0 + LOCKOUT_FAILURES * spread).actor is not None
+    )
 
 
 def test_four_failures_do_not_pause(sam):
@@ -104,6 +115,7 @@ def test_paused_until_is_a_pure_function():
 
 def test_a_disabled_worker_cannot_log_in(sam):
     from db.store.engine import write_session
+
     with write_session() as session:
         worker = session.exec(select(Worker).where(Worker.username == "sam")).one()
         worker.is_active = False
@@ -114,9 +126,14 @@ def test_a_disabled_worker_cannot_log_in(sam):
 
 # --- whether a session still stands (pure) ------------------------------------------------
 
+
 def _problem(**changes):
-    values = dict(authenticated_at=T0, last_active_at=T0, sessions_valid_after=T0 - timedelta(days=1),
-                  now=T0 + timedelta(minutes=5))
+    values = dict(
+        authenticated_at=T0,
+        last_active_at=T0,
+        sessions_valid_after=T0 - timedelta(days=1),
+        now=T0 + timedelta(minutes=5),
+    )
     values.update(changes)
     return auth.session_problem(**values)
 
@@ -145,8 +162,13 @@ def test_logout_ends_sessions_everywhere_and_is_audited(sam):
     auth.end_sessions(sam, now=T0)
     assert auth.sessions_valid_after("sam") == T0
     # A session (or copied cookie) from before the logout no longer stands.
-    assert _problem(authenticated_at=T0 - timedelta(minutes=1),
-                    sessions_valid_after=auth.sessions_valid_after("sam")) is not None
+    assert (
+        _problem(
+            authenticated_at=T0 - timedelta(minutes=1),
+            sessions_valid_after=auth.sessions_valid_after("sam"),
+        )
+        is not None
+    )
     assert [r.username for r in _audit(Action.LOGOUT)] == ["sam"]
 
 
@@ -165,15 +187,21 @@ def test_changing_password_ends_other_sessions(sam):
 def test_retrying_during_the_pause_does_not_stretch_it():
     burst = [T0 + timedelta(minutes=i) for i in range(LOCKOUT_FAILURES)]
     retries = [burst[-1] + timedelta(minutes=m) for m in (1, 5, 14)]
-    assert auth.paused_until(burst + retries) == burst[-1] + timedelta(minutes=LOCKOUT_PAUSE_MINUTES)
+    assert auth.paused_until(burst + retries) == burst[-1] + timedelta(
+        minutes=LOCKOUT_PAUSE_MINUTES
+    )
 
 
 def test_a_warning_comes_before_an_idle_logout_and_never_on_exempt_screens():
     now = datetime(2026, 11, 23, 12, 0, tzinfo=timezone.utc)
+
     def left(idle_minutes, exempt=False):
-        return auth.idle_minutes_left(last_active_at=now - timedelta(minutes=idle_minutes),
-                                      now=now, idle_exempt=exempt)
+        return auth.idle_minutes_left(
+            last_active_at=now - timedelta(minutes=idle_minutes), now=now, idle_exempt=exempt
+        )
+
     from db.settings import IDLE_WARNING_MINUTES
+
     assert left(0) is None
     assert left(IDLE_MINUTES - IDLE_WARNING_MINUTES - 1) is None
     assert left(IDLE_MINUTES - 3) == pytest.approx(3)

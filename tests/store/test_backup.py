@@ -1,5 +1,6 @@
 """Backups: back up, change data, restore, and every table's row count is the backed-up one.
 On SQLite always; on PostgreSQL with TEST_DATABASE=postgresql when pg_dump is installed."""
+
 from __future__ import annotations
 
 import os
@@ -29,23 +30,35 @@ def database(demo_db):
 def _counts(engine) -> dict[str, int]:
     names = sorted(set(inspect(engine).get_table_names()) | set(SQLModel.metadata.tables))
     with engine.connect() as connection:
-        return {name: connection.execute(select(func.count()).select_from(
-            SQLModel.metadata.tables[name] if name in SQLModel.metadata.tables
-            else text(name))).scalar_one() for name in names}
+        return {
+            name: connection.execute(
+                select(func.count()).select_from(
+                    SQLModel.metadata.tables[name]
+                    if name in SQLModel.metadata.tables
+                    else text(name)
+                )
+            ).scalar_one()
+            for name in names
+        }
 
 
 def _change_everything_a_little(engine) -> None:
     with write_session(engine) as session:
         team = session.get(Team, 1)
-        session.add(Family(team_id=team.id, known_as="Added after the backup",
-                           first_came_on=team_first_day()))
+        session.add(
+            Family(
+                team_id=team.id, known_as="Added after the backup", first_came_on=team_first_day()
+            )
+        )
     with engine.begin() as connection:
-        connection.execute(text("DELETE FROM goalscore WHERE id IN "
-                                "(SELECT id FROM goalscore ORDER BY id LIMIT 5)"))
+        connection.execute(
+            text("DELETE FROM goalscore WHERE id IN (SELECT id FROM goalscore ORDER BY id LIMIT 5)")
+        )
 
 
 def team_first_day():
     from datetime import date
+
     return date(2025, 1, 2)
 
 
@@ -87,10 +100,15 @@ def test_restore_refuses_a_file_that_is_not_a_backup(database, tmp_path):
 
 
 def _cli(*args: str, folder: Path) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "db.ops.backup", *args], cwd=ROOT,
-                          env={**os.environ, "BACKUP_DIR": str(folder)},
-                          capture_output=True, text=True,
-                          stdin=subprocess.DEVNULL, timeout=120)
+    return subprocess.run(
+        [sys.executable, "-m", "db.ops.backup", *args],
+        cwd=ROOT,
+        env={**os.environ, "BACKUP_DIR": str(folder)},
+        capture_output=True,
+        text=True,
+        stdin=subprocess.DEVNULL,
+        timeout=120,
+    )
 
 
 def test_the_command_line_backs_up_and_restores_only_with_yes(database, tmp_path):
@@ -114,9 +132,14 @@ def test_the_command_line_backs_up_and_restores_only_with_yes(database, tmp_path
 
 def test_an_unreachable_database_is_one_sentence(tmp_path):
     url = "postgresql+psycopg://postgres@127.0.0.1:1/nowhere"
-    finished = subprocess.run([sys.executable, "-m", "db.ops.backup", "backup"], cwd=ROOT,
-                              env={**os.environ, "DATABASE_URL": url, "BACKUP_DIR": str(tmp_path)},
-                              capture_output=True, text=True, timeout=60)
+    finished = subprocess.run(
+        [sys.executable, "-m", "db.ops.backup", "backup"],
+        cwd=ROOT,
+        env={**os.environ, "DATABASE_URL": url, "BACKUP_DIR": str(tmp_path)},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     if shutil.which("pg_dump") is None:
         assert "pg_dump is not installed" in finished.stderr
     else:

@@ -7,6 +7,7 @@ TEST_DATABASE=postgresql, on PostgreSQL. On SQLite, a writer process doing 1,000
 transactions is killed with SIGKILL partway: the file passes PRAGMA integrity_check and every
 write it acknowledged is there.
 """
+
 from __future__ import annotations
 
 import os
@@ -22,10 +23,10 @@ from datetime import date, timedelta
 import pytest
 from sqlalchemy import select
 
-from db import meetings
 from db import goals as goal_store
-from db.rules.validation import Conflict
+from db import meetings
 from db.goals import GoalIn, ScoreIn
+from db.rules.validation import Conflict
 from db.store.engine import read_session
 from db.store.models import Family, PlanStep, Relationship, Role, ScoreRound
 from tests import factories
@@ -41,11 +42,18 @@ def world(demo_db):
     worker = factories.worker("busyworker", Role.practitioner, teams=(team,))
     family = factories.family(team, first_came_on=date(2025, 1, 1))
     mia = factories.person(family, "Mia", Relationship.child)
-    goal = goal_store.add_goal(worker, family_id=family, goal=GoalIn(
-        wording="Feel calmer at bedtime", person_id=mia,
-        set_on=date.today() - timedelta(days=30)))
-    step = meetings.add_plan_step(worker, family_id=family,
-                                  step=meetings.PlanStepIn(what="Ask the school about lunches"))
+    goal = goal_store.add_goal(
+        worker,
+        family_id=family,
+        goal=GoalIn(
+            wording="Feel calmer at bedtime",
+            person_id=mia,
+            set_on=date.today() - timedelta(days=30),
+        ),
+    )
+    step = meetings.add_plan_step(
+        worker, family_id=family, step=meetings.PlanStepIn(what="Ask the school about lunches")
+    )
     return {"worker": worker, "family": family, "mia": mia, "goal": goal, "step": step}
 
 
@@ -66,17 +74,29 @@ def test_eight_workers_at_once_lose_nothing_and_never_see_a_locked_database(worl
                 barrier.wait(timeout=60)  # everyone read the same version: now all save
                 token = uuid.uuid4().hex
                 round_id, new = goal_store.record_scores(
-                    world["worker"], family_id=world["family"], token=token,
-                    scored_on=date.today(), scores=[ScoreIn(goal_id=world["goal"],
-                                                            score=(number + round_number) % 11,
-                                                            person_id=world["mia"])])
+                    world["worker"],
+                    family_id=world["family"],
+                    token=token,
+                    scored_on=date.today(),
+                    scores=[
+                        ScoreIn(
+                            goal_id=world["goal"],
+                            score=(number + round_number) % 11,
+                            person_id=world["mia"],
+                        )
+                    ],
+                )
                 with lock:
                     rounds.append((round_id, new))
                 words = f"Thread {number}, round {round_number}"
                 try:
-                    meetings.update_plan_step(world["worker"], step_id=world["step"],
-                                              seen_version=seen,
-                                              step=meetings.PlanStepIn(what=words), done=False)
+                    meetings.update_plan_step(
+                        world["worker"],
+                        step_id=world["step"],
+                        seen_version=seen,
+                        step=meetings.PlanStepIn(what=words),
+                        done=False,
+                    )
                     with lock:
                         saved_steps.append((seen, words))
                 except Conflict:
@@ -99,16 +119,18 @@ def test_eight_workers_at_once_lose_nothing_and_never_see_a_locked_database(worl
     # Every round of scores landed, once.
     assert len(rounds) == THREADS * ROUNDS and all(new for _id, new in rounds)
     with read_session() as session:
-        stored = session.exec(select(ScoreRound).where(
-            ScoreRound.family_id == world["family"])).all()
+        stored = session.exec(
+            select(ScoreRound).where(ScoreRound.family_id == world["family"])
+        ).all()
         step = session.get(PlanStep, world["step"])
     assert len(stored) == THREADS * ROUNDS
 
     # Every plan-step save either landed or raised Conflict; none overwrote another unseen.
     assert len(saved_steps) + len(conflicts) == THREADS * ROUNDS
     assert step.version == 1 + len(saved_steps)
-    assert len({seen for seen, _words in saved_steps}) == len(saved_steps), \
+    assert len({seen for seen, _words in saved_steps}) == len(saved_steps), (
         "two saves landed on the same version: one overwrote the other"
+    )
     assert len(saved_steps) >= ROUNDS  # each round, someone's save landed
     assert step.what == max(saved_steps)[1]  # the last save to land is what's stored
 
@@ -124,10 +146,13 @@ def test_every_write_moves_the_familys_data_version_on(world):
         try:
             for _ in range(3):
                 barrier.wait(timeout=60)
-                goal_store.record_scores(world["worker"], family_id=world["family"],
-                                      token=uuid.uuid4().hex, scored_on=date.today(),
-                                      scores=[ScoreIn(goal_id=world["goal"], score=number,
-                                                      person_id=world["mia"])])
+                goal_store.record_scores(
+                    world["worker"],
+                    family_id=world["family"],
+                    token=uuid.uuid4().hex,
+                    scored_on=date.today(),
+                    scores=[ScoreIn(goal_id=world["goal"], score=number, person_id=world["mia"])],
+                )
         except Exception as problem:
             problems.append(repr(problem))
             barrier.abort()
@@ -167,9 +192,14 @@ def test_a_writer_killed_with_sigkill_loses_no_acknowledged_write(demo_db, tmp_p
     url = str(demo_db.url)
     path = demo_db.url.database
     demo_db.dispose()
-    writer = subprocess.Popen([sys.executable, "-c", WRITER, url, str(team)], cwd=ROOT,
-                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                              env={**os.environ, "PYTHONPATH": str(ROOT)})
+    writer = subprocess.Popen(
+        [sys.executable, "-c", WRITER, url, str(team)],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+    )
     acknowledged = []
     deadline = time.monotonic() + 120
     while len(acknowledged) < 150 and time.monotonic() < deadline:
@@ -187,8 +217,9 @@ def test_a_writer_killed_with_sigkill_loses_no_acknowledged_write(demo_db, tmp_p
     check = sqlite3.connect(path)
     try:
         assert check.execute("PRAGMA integrity_check").fetchall() == [("ok",)]
-        stored = {row[0] for row in check.execute(
-            "SELECT id FROM family WHERE team_id = ?", (team,))}
+        stored = {
+            row[0] for row in check.execute("SELECT id FROM family WHERE team_id = ?", (team,))
+        }
     finally:
         check.close()
     missing = set(acknowledged) - stored

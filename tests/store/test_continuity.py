@@ -1,5 +1,6 @@
 """Caseload continuity: hand-built histories with known answers for every figure, scoping and
 the manager's oversight note. Runs on SQLite and (TEST_DATABASE=postgresql) PostgreSQL."""
+
 from __future__ import annotations
 
 from datetime import date, datetime, timezone
@@ -13,8 +14,19 @@ from db import continuity
 from db.rules.access import NotAllowed
 from db.rules.validation import Invalid
 from db.store.engine import read_session, write_session
-from db.store.models import (AuditEvent, Family, FamilyStatus, FamilyStatusChange, HelpKind,
-                       MeetingStatus, Note, NoteKind, PracticalHelp, Role, Team)
+from db.store.models import (
+    AuditEvent,
+    Family,
+    FamilyStatus,
+    FamilyStatusChange,
+    HelpKind,
+    MeetingStatus,
+    Note,
+    NoteKind,
+    PracticalHelp,
+    Role,
+    Team,
+)
 from tests import factories as make
 
 TODAY = date(2025, 12, 31)
@@ -35,16 +47,21 @@ def status(family_id: int, new: FamilyStatus, on: date) -> None:
 
 def help_given(family_id: int, on: date) -> None:
     with write_session() as session:
-        session.add(PracticalHelp(family_id=family_id, kind=HelpKind.food, what="Food bank voucher",
-                                  given_on=on))
+        session.add(
+            PracticalHelp(
+                family_id=family_id, kind=HelpKind.food, what="Food bank voucher", given_on=on
+            )
+        )
 
 
 @pytest.fixture
 def team(empty_db):
     team_id = make.team("North Family Team")
     manager = make.worker("mona", Role.manager, leads=(team_id,))
-    workers = {name: make.worker(name, Role.practitioner, teams=(team_id,))
-               for name in ("zoe", "adam", "bea", "carl")}
+    workers = {
+        name: make.worker(name, Role.practitioner, teams=(team_id,))
+        for name in ("zoe", "adam", "bea", "carl")
+    }
     return team_id, manager, workers
 
 
@@ -60,22 +77,26 @@ def worker_row(report, name: str) -> pd.Series:
 
 # --- per family ---------------------------------------------------------------------------
 
+
 def test_three_lead_workers_in_a_year_count_three_and_handovers_keep_their_reasons(team):
     team_id, manager, w = team
     f = make.family(team_id, "The Hill family", first_came_on=date(2024, 6, 1))
-    make.relationship(f, w["carl"].worker_id, date(2024, 6, 10), date(2024, 12, 1),
-                      end_reason="worker_left")
-    make.relationship(f, w["zoe"].worker_id, date(2024, 12, 1), date(2025, 4, 1),
-                      end_reason="sickness")
-    make.relationship(f, w["adam"].worker_id, date(2025, 4, 1), date(2025, 8, 1),
-                      end_reason="team_change")
+    make.relationship(
+        f, w["carl"].worker_id, date(2024, 6, 10), date(2024, 12, 1), end_reason="worker_left"
+    )
+    make.relationship(
+        f, w["zoe"].worker_id, date(2024, 12, 1), date(2025, 4, 1), end_reason="sickness"
+    )
+    make.relationship(
+        f, w["adam"].worker_id, date(2025, 4, 1), date(2025, 8, 1), end_reason="team_change"
+    )
     make.relationship(f, w["bea"].worker_id, date(2025, 8, 1), chosen_by_family=True)
     # A supporting worker is not a main worker.
     make.relationship(f, w["carl"].worker_id, date(2025, 2, 1), role="supporting")
 
     report = continuity.team_report(manager, team_id, today=TODAY)
     hill = row(report, f)
-    assert hill["lead_workers_12m"] == 3          # zoe, adam, bea overlap 2025
+    assert hill["lead_workers_12m"] == 3  # zoe, adam, bea overlap 2025
     assert hill["lead_workers_ever"] == 4
     assert hill["handovers"] == 3
     assert hill["handover_reasons"] == "Worker left; Sickness; Team change"
@@ -87,22 +108,24 @@ def test_three_lead_workers_in_a_year_count_three_and_handovers_keep_their_reaso
 def test_relationship_from_1_january_to_1_july_2025_is_181_days(team):
     team_id, manager, w = team
     f = make.family(team_id, "The Lane family", first_came_on=date(2024, 12, 20))
-    make.relationship(f, w["zoe"].worker_id, date(2025, 1, 1), date(2025, 7, 1),
-                      end_reason="family_closed")
+    make.relationship(
+        f, w["zoe"].worker_id, date(2025, 1, 1), date(2025, 7, 1), end_reason="family_closed"
+    )
     status(f, FamilyStatus.closed, date(2025, 7, 1))
     report = continuity.team_report(manager, team_id, today=TODAY)
     lane = row(report, f)
     assert lane["relationship_days"] == 181
-    assert lane["handovers"] == 0                 # closing is not a handover
-    assert lane["lead_worker"] == ""              # nobody works with them now
+    assert lane["handovers"] == 0  # closing is not a handover
+    assert lane["lead_worker"] == ""  # nobody works with them now
     assert bool(lane["chose_worker"]) is False
 
 
 def test_closing_then_coming_back_is_not_a_handover(team):
     team_id, manager, w = team
     f = make.family(team_id, "The Ash family", first_came_on=date(2025, 1, 1))
-    make.relationship(f, w["zoe"].worker_id, date(2025, 1, 5), date(2025, 3, 10),
-                      end_reason="family_closed")
+    make.relationship(
+        f, w["zoe"].worker_id, date(2025, 1, 5), date(2025, 3, 10), end_reason="family_closed"
+    )
     make.relationship(f, w["adam"].worker_id, date(2025, 5, 20))
     report = continuity.team_report(manager, team_id, today=TODAY)
     assert row(report, f)["handovers"] == 0
@@ -116,7 +139,7 @@ def test_closed_in_march_back_in_may_counts_as_a_return(team):
     status(back, FamilyStatus.waiting, date(2025, 5, 2))
     late = make.family(team_id, "The Late family", first_came_on=date(2023, 6, 1))
     status(late, FamilyStatus.closed, date(2024, 1, 10))
-    status(late, FamilyStatus.waiting, date(2025, 3, 1))   # 14 months later: not a return
+    status(late, FamilyStatus.waiting, date(2025, 3, 1))  # 14 months later: not a return
     gone = make.family(team_id, "The Gone family", first_came_on=date(2025, 1, 1))
     status(gone, FamilyStatus.closed, date(2025, 6, 1))
 
@@ -131,32 +154,40 @@ def test_closed_in_march_back_in_may_counts_as_a_return(team):
 
 
 def test_return_within_12_months_of_closing_pure():
-    history = pd.DataFrame([
-        (1, 7, "working_together", date(2025, 1, 1)),
-        (2, 7, "closed", date(2025, 3, 31)),
-        (3, 7, "waiting", date(2025, 5, 15)),
-        (4, 8, "closed", date(2024, 1, 31)),
-        (5, 8, "waiting", date(2025, 2, 1)),
-    ], columns=continuity.STATUS_COLUMNS)
+    history = pd.DataFrame(
+        [
+            (1, 7, "working_together", date(2025, 1, 1)),
+            (2, 7, "closed", date(2025, 3, 31)),
+            (3, 7, "waiting", date(2025, 5, 15)),
+            (4, 8, "closed", date(2024, 1, 31)),
+            (5, 8, "waiting", date(2025, 2, 1)),
+        ],
+        columns=continuity.STATUS_COLUMNS,
+    )
     found = continuity.returns_after_closing(history)
     assert found.to_dict("records") == [
-        {"family_id": 7, "closed_on": date(2025, 3, 31), "back_on": date(2025, 5, 15)}]
+        {"family_id": 7, "closed_on": date(2025, 3, 31), "back_on": date(2025, 5, 15)}
+    ]
 
 
 def test_meetings_outside_9_to_5_in_the_teams_time_across_the_clock_change(team):
     team_id, manager, _w = team
     f = make.family(team_id, "The Clock family", first_came_on=date(2025, 3, 1))
     # Clocks went forward in London at 01:00 UTC on Sunday 30 March 2025.
-    outside = [london(2025, 3, 29, 10, 0),    # Saturday morning
-               london(2025, 3, 31, 17, 30),   # Monday 17:30 BST = 16:30 UTC
-               london(2025, 3, 31, 8, 30),    # before 9 (07:30 UTC)
-               london(2025, 3, 27, 17, 0)]    # from 17:00 GMT
-    inside = [london(2025, 3, 28, 16, 59),    # Friday 16:59 GMT
-              london(2025, 4, 1, 9, 0),       # 09:00 BST = 08:00 UTC: inside all the same
-              london(2025, 4, 2, 16, 59)]     # 16:59 BST = 15:59 UTC
+    outside = [
+        london(2025, 3, 29, 10, 0),  # Saturday morning
+        london(2025, 3, 31, 17, 30),  # Monday 17:30 BST = 16:30 UTC
+        london(2025, 3, 31, 8, 30),  # before 9 (07:30 UTC)
+        london(2025, 3, 27, 17, 0),
+    ]  # from 17:00 GMT
+    inside = [
+        london(2025, 3, 28, 16, 59),  # Friday 16:59 GMT
+        london(2025, 4, 1, 9, 0),  # 09:00 BST = 08:00 UTC: inside all the same
+        london(2025, 4, 2, 16, 59),
+    ]  # 16:59 BST = 15:59 UTC
     for at in outside + inside:
         make.meeting(f, at)
-    make.meeting(f, london(2025, 4, 5, 11, 0), status=MeetingStatus.planned)   # not held
+    make.meeting(f, london(2025, 4, 5, 11, 0), status=MeetingStatus.planned)  # not held
     make.meeting(f, london(2025, 4, 6, 11, 0), status=MeetingStatus.cancelled)
 
     report = continuity.team_report(manager, team_id, today=TODAY)
@@ -170,13 +201,15 @@ def test_meetings_outside_9_to_5_in_the_teams_time_across_the_clock_change(team)
 
 
 def test_outside_9_to_5_classifier_follows_the_time_zone():
-    starts = pd.Series([
-        datetime(2025, 3, 31, 16, 30, tzinfo=timezone.utc),   # 17:30 London (BST)
-        datetime(2025, 3, 28, 16, 59, tzinfo=timezone.utc),   # 16:59 London (GMT)
-        datetime(2025, 3, 29, 10, 0, tzinfo=timezone.utc),    # Saturday
-        datetime(2025, 3, 10, 13, 30, tzinfo=timezone.utc),   # 09:30 New York (EDT, Monday)
-        datetime(2025, 3, 7, 13, 30, tzinfo=timezone.utc),    # 08:30 New York (EST, Friday)
-    ])
+    starts = pd.Series(
+        [
+            datetime(2025, 3, 31, 16, 30, tzinfo=timezone.utc),  # 17:30 London (BST)
+            datetime(2025, 3, 28, 16, 59, tzinfo=timezone.utc),  # 16:59 London (GMT)
+            datetime(2025, 3, 29, 10, 0, tzinfo=timezone.utc),  # Saturday
+            datetime(2025, 3, 10, 13, 30, tzinfo=timezone.utc),  # 09:30 New York (EDT, Monday)
+            datetime(2025, 3, 7, 13, 30, tzinfo=timezone.utc),  # 08:30 New York (EST, Friday)
+        ]
+    )
     london_result = continuity.outside_nine_to_five(starts, "Europe/London")
     assert list(london_result[:3]) == [True, False, True]
     new_york = continuity.outside_nine_to_five(starts[3:], "America/New_York")
@@ -187,9 +220,10 @@ def test_days_to_first_meeting_uses_the_local_date_and_only_held_meetings(team):
     team_id, manager, _w = team
     f = make.family(team_id, "The Night family", first_came_on=date(2025, 4, 1))
     make.meeting(f, london(2025, 4, 3, 10, 0), status=MeetingStatus.cancelled)
-    make.meeting(f, london(2025, 4, 11, 0, 30))   # 10 April 23:30 UTC, 11 April in London
-    none_yet = make.family(team_id, "The Soon family", first_came_on=date(2025, 12, 1),
-                           status=FamilyStatus.waiting)
+    make.meeting(f, london(2025, 4, 11, 0, 30))  # 10 April 23:30 UTC, 11 April in London
+    none_yet = make.family(
+        team_id, "The Soon family", first_came_on=date(2025, 12, 1), status=FamilyStatus.waiting
+    )
     report = continuity.team_report(manager, team_id, today=TODAY)
     assert row(report, f)["days_to_first_meeting"] == 10
     assert pd.isna(row(report, none_yet)["days_to_first_meeting"])
@@ -197,34 +231,39 @@ def test_days_to_first_meeting_uses_the_local_date_and_only_held_meetings(team):
 
 # --- per worker ---------------------------------------------------------------------------
 
+
 def test_worker_figures_alphabetical_with_handovers_in_and_out(team):
     team_id, manager, w = team
     one = make.family(team_id, "The One family", first_came_on=date(2024, 1, 1))
-    make.relationship(one, w["zoe"].worker_id, date(2024, 1, 10), date(2025, 3, 1),
-                      end_reason="sickness")
-    make.relationship(one, w["adam"].worker_id, date(2025, 3, 1), date(2025, 9, 1),
-                      end_reason="family_asked")
+    make.relationship(
+        one, w["zoe"].worker_id, date(2024, 1, 10), date(2025, 3, 1), end_reason="sickness"
+    )
+    make.relationship(
+        one, w["adam"].worker_id, date(2025, 3, 1), date(2025, 9, 1), end_reason="family_asked"
+    )
     make.relationship(one, w["bea"].worker_id, date(2025, 9, 1))
     two = make.family(team_id, "The Two family", first_came_on=date(2024, 12, 1))
-    make.relationship(two, w["zoe"].worker_id, date(2025, 1, 1), date(2025, 10, 1),
-                      end_reason="team_change")
+    make.relationship(
+        two, w["zoe"].worker_id, date(2025, 1, 1), date(2025, 10, 1), end_reason="team_change"
+    )
     make.relationship(two, w["bea"].worker_id, date(2025, 10, 1))
     three = make.family(team_id, "The Three family", first_came_on=date(2025, 1, 1))
-    make.relationship(three, w["adam"].worker_id, date(2025, 1, 2))          # known > 6 months
+    make.relationship(three, w["adam"].worker_id, date(2025, 1, 2))  # known > 6 months
     make.relationship(three, w["bea"].worker_id, date(2025, 11, 1), role="supporting")
     old = make.family(team_id, "The Old family", first_came_on=date(2023, 1, 1))
-    make.relationship(old, w["carl"].worker_id, date(2023, 1, 5), date(2024, 6, 1),
-                      end_reason="worker_left")
+    make.relationship(
+        old, w["carl"].worker_id, date(2023, 1, 5), date(2024, 6, 1), end_reason="worker_left"
+    )
     make.relationship(old, w["adam"].worker_id, date(2024, 6, 1))
 
     report = continuity.team_report(manager, team_id, today=TODAY)
     workers = report.workers
-    assert list(workers["worker"]) == ["Adam", "Bea", "Carl", "Zoe"]   # never a ranking
+    assert list(workers["worker"]) == ["Adam", "Bea", "Carl", "Zoe"]  # never a ranking
 
     adam = worker_row(report, "Adam")
     assert adam["families_now"] == 2 and adam["as_main_worker"] == 2
     assert adam["caseload_12m"] == 3
-    assert adam["known_over_6m"] == 2              # Three since Jan 2025, Old since 2024
+    assert adam["known_over_6m"] == 2  # Three since Jan 2025, Old since 2024
     assert adam["handovers_in"] == 1 and adam["reasons_in"] == "Sickness 1"
     assert adam["handovers_out"] == 1 and adam["not_their_doing"] == 0
     assert adam["reasons_out"] == "The family asked 1"
@@ -236,44 +275,51 @@ def test_worker_figures_alphabetical_with_handovers_in_and_out(team):
 
     zoe = worker_row(report, "Zoe")
     assert zoe["families_now"] == 0 and zoe["caseload_12m"] == 2
-    assert zoe["handovers_out"] == 2 and zoe["not_their_doing"] == 2   # sickness, team change
+    assert zoe["handovers_out"] == 2 and zoe["not_their_doing"] == 2  # sickness, team change
     assert zoe["reasons_out"] == "Sickness 1, Team change 1"
 
-    carl = worker_row(report, "Carl")                # handed over in 2024: not in the window
+    carl = worker_row(report, "Carl")  # handed over in 2024: not in the window
     assert carl["handovers_out"] == 0 and carl["caseload_12m"] == 0
 
-    theirs = continuity.worker_families(report.relationships, report.families,
-                                        w["adam"].worker_id, today=TODAY)
+    theirs = continuity.worker_families(
+        report.relationships, report.families, w["adam"].worker_id, today=TODAY
+    )
     assert list(theirs["family"]) == ["The Old family", "The One family", "The Three family"]
     assert list(theirs["known_over_6m"]) == [True, False, True]
 
 
 # --- per team -----------------------------------------------------------------------------
 
+
 def test_team_figures_and_the_families_behind_them(team):
     team_id, manager, w = team
     a = make.family(team_id, "Family A", first_came_on=date(2025, 1, 1))
-    make.relationship(a, w["zoe"].worker_id, date(2025, 1, 1), chosen_by_family=True)   # 364 days
+    make.relationship(a, w["zoe"].worker_id, date(2025, 1, 1), chosen_by_family=True)  # 364 days
     b = make.family(team_id, "Family B", first_came_on=date(2025, 1, 1))
-    make.relationship(b, w["zoe"].worker_id, date(2025, 2, 1), date(2025, 6, 1),
-                      end_reason="sickness")
-    make.relationship(b, w["adam"].worker_id, date(2025, 6, 1))                          # 213 days
+    make.relationship(
+        b, w["zoe"].worker_id, date(2025, 2, 1), date(2025, 6, 1), end_reason="sickness"
+    )
+    make.relationship(b, w["adam"].worker_id, date(2025, 6, 1))  # 213 days
     c = make.family(team_id, "Family C", first_came_on=date(2025, 9, 1))
-    make.relationship(c, w["bea"].worker_id, date(2025, 10, 1), chosen_by_family=True)   # 91 days
-    waiting_1 = make.family(team_id, "Family W1", first_came_on=date(2025, 12, 21),
-                            status=FamilyStatus.waiting)                                  # 10 days
-    waiting_2 = make.family(team_id, "Family W2", first_came_on=date(2025, 12, 1),
-                            status=FamilyStatus.waiting)                                  # 30 days
-    waiting_3 = make.family(team_id, "Family W3", first_came_on=date(2025, 11, 1),
-                            status=FamilyStatus.waiting)                                  # 60 days
+    make.relationship(c, w["bea"].worker_id, date(2025, 10, 1), chosen_by_family=True)  # 91 days
+    waiting_1 = make.family(
+        team_id, "Family W1", first_came_on=date(2025, 12, 21), status=FamilyStatus.waiting
+    )  # 10 days
+    waiting_2 = make.family(
+        team_id, "Family W2", first_came_on=date(2025, 12, 1), status=FamilyStatus.waiting
+    )  # 30 days
+    waiting_3 = make.family(
+        team_id, "Family W3", first_came_on=date(2025, 11, 1), status=FamilyStatus.waiting
+    )  # 60 days
     help_given(a, date(2025, 5, 1))
     help_given(a, date(2025, 6, 1))
     help_given(c, date(2025, 11, 1))
-    help_given(c, date(2024, 11, 1))              # before the last 12 months
+    help_given(c, date(2024, 11, 1))  # before the last 12 months
     # A family closed long ago is out of the team's figures altogether.
     old = make.family(team_id, "Family Old", first_came_on=date(2022, 1, 1))
-    make.relationship(old, w["zoe"].worker_id, date(2022, 1, 1), date(2023, 1, 1),
-                      end_reason="family_closed")
+    make.relationship(
+        old, w["zoe"].worker_id, date(2022, 1, 1), date(2023, 1, 1), end_reason="family_closed"
+    )
     status(old, FamilyStatus.closed, date(2023, 1, 1))
 
     report = continuity.team_report(manager, team_id, today=TODAY)
@@ -288,7 +334,9 @@ def test_team_figures_and_the_families_behind_them(team):
     assert figures.help_given_12m == 3 and figures.families_helped_12m == 2
     assert figures.returns == 0
 
-    behind = lambda key: list(continuity.families_behind(report.families, key, today=TODAY)["family"])  # noqa: E731
+    behind = lambda key: list(
+        continuity.families_behind(report.families, key, today=TODAY)["family"]
+    )  # noqa: E731
     assert behind("kept_one_worker") == ["Family A", "Family C"]
     assert behind("chose_worker_share") == ["Family A", "Family C"]
     assert behind("waiting") == ["Family W1", "Family W2", "Family W3"]
@@ -297,8 +345,8 @@ def test_team_figures_and_the_families_behind_them(team):
     assert set(continuity.TEAM_FIGURES) <= set(continuity.DEFINITIONS)
 
     spread = report.spread.set_index("length")["families"]
-    assert spread["3 to 6 months"] == 1           # 91 days
-    assert spread["6 to 12 months"] == 2          # 213 and 364 days
+    assert spread["3 to 6 months"] == 1  # 91 days
+    assert spread["6 to 12 months"] == 2  # 213 and 364 days
     assert spread.sum() == 3
 
     waiting = report.waiting_monthly.set_index("month")["waiting"]
@@ -309,12 +357,15 @@ def test_team_figures_and_the_families_behind_them(team):
 
 
 def test_monthly_continuity_counts_families_who_kept_their_worker_all_month():
-    rel = pd.DataFrame([
-        (1, 1, 11, "Zoe", "lead", date(2025, 1, 1), date(2025, 11, 15), False, "sickness"),
-        (2, 1, 12, "Adam", "lead", date(2025, 11, 15), None, False, None),
-        (3, 2, 11, "Zoe", "lead", date(2025, 6, 1), None, False, None),
-        (4, 3, 13, "Bea", "lead", date(2025, 11, 3), None, False, None),   # new: not counted
-    ], columns=continuity.RELATIONSHIP_COLUMNS)
+    rel = pd.DataFrame(
+        [
+            (1, 1, 11, "Zoe", "lead", date(2025, 1, 1), date(2025, 11, 15), False, "sickness"),
+            (2, 1, 12, "Adam", "lead", date(2025, 11, 15), None, False, None),
+            (3, 2, 11, "Zoe", "lead", date(2025, 6, 1), None, False, None),
+            (4, 3, 13, "Bea", "lead", date(2025, 11, 3), None, False, None),  # new: not counted
+        ],
+        columns=continuity.RELATIONSHIP_COLUMNS,
+    )
     monthly = continuity.monthly_continuity(rel, today=TODAY).set_index("month")
     assert len(monthly) == 12
     november = monthly.loc[pd.Timestamp(2025, 11, 1)]
@@ -326,6 +377,7 @@ def test_monthly_continuity_counts_families_who_kept_their_worker_all_month():
 
 
 # --- scoping ------------------------------------------------------------------------------
+
 
 def test_a_manager_never_sees_another_teams_families_and_a_practitioner_is_refused(team):
     team_id, manager, w = team
@@ -344,15 +396,18 @@ def test_a_manager_never_sees_another_teams_families_and_a_practitioner_is_refus
     with pytest.raises(NotAllowed):
         continuity.team_report(manager, other, today=TODAY)
     with pytest.raises(NotAllowed):
-        continuity.check_team(w["zoe"], team_id)          # a practitioner of the team
+        continuity.check_team(w["zoe"], team_id)  # a practitioner of the team
     assert continuity.led_teams(w["zoe"]).empty
     with read_session() as session:
         refused = session.exec(select(AuditEvent).where(AuditEvent.action == "refused")).all()
     assert {(e.username, e.record_type, e.record_id) for e in refused} == {
-        ("mona", "team_continuity", other), ("zoe", "team_continuity", team_id)}
+        ("mona", "team_continuity", other),
+        ("zoe", "team_continuity", team_id),
+    }
 
 
 # --- oversight notes ----------------------------------------------------------------------
+
 
 def test_a_manager_adds_a_dated_oversight_note_validated_and_audited(team):
     team_id, manager, w = team
@@ -360,41 +415,52 @@ def test_a_manager_adds_a_dated_oversight_note_validated_and_audited(team):
     with read_session() as session:
         before = session.get(Team, team_id).data_version
     words = "Agreed to keep Zoe as main worker through the move."
-    note_id = continuity.add_oversight_note(manager, family_id=f, words=f"  {words} ",
-                                            written_on=date(2025, 6, 2),
-                                            next_steps="Review in supervision", today=TODAY)
+    note_id = continuity.add_oversight_note(
+        manager,
+        family_id=f,
+        words=f"  {words} ",
+        written_on=date(2025, 6, 2),
+        next_steps="Review in supervision",
+        today=TODAY,
+    )
     with read_session() as session:
         note = session.get(Note, note_id)
         events = session.exec(select(AuditEvent).where(AuditEvent.record_type == "note")).all()
         after = session.get(Team, team_id).data_version
     assert (note.kind, note.words, note.written_on, note.written_by) == (
-        NoteKind.oversight, words, date(2025, 6, 2), manager.worker_id)
+        NoteKind.oversight,
+        words,
+        date(2025, 6, 2),
+        manager.worker_id,
+    )
     assert [(e.action, e.family_id, e.record_id) for e in events] == [("create", f, note_id)]
     assert events[0].fields == "kind,next_steps,words,written_on"
     assert "Zoe" not in events[0].fields
-    assert after == before + 1                     # the cached figures are out of date
+    assert after == before + 1  # the cached figures are out of date
 
     with pytest.raises(Invalid):
         continuity.add_oversight_note(manager, family_id=f, words="   ", today=TODAY)
     with pytest.raises(Invalid):
         continuity.add_oversight_note(manager, family_id=f, words="x" * 2001, today=TODAY)
     with pytest.raises(Invalid):
-        continuity.add_oversight_note(manager, family_id=f, words="Later",
-                                      written_on=date(2026, 1, 1), today=TODAY)
+        continuity.add_oversight_note(
+            manager, family_id=f, words="Later", written_on=date(2026, 1, 1), today=TODAY
+        )
     with pytest.raises(NotAllowed):
-        continuity.add_oversight_note(w["zoe"], family_id=f, words="Not mine to write",
-                                      today=TODAY)
+        continuity.add_oversight_note(w["zoe"], family_id=f, words="Not mine to write", today=TODAY)
     other = make.team("East Family Team")
     elsewhere = make.family(other, "Elsewhere", first_came_on=date(2025, 1, 1))
     with pytest.raises(NotAllowed):
-        continuity.add_oversight_note(manager, family_id=elsewhere, words="Not my team",
-                                      today=TODAY)
+        continuity.add_oversight_note(
+            manager, family_id=elsewhere, words="Not my team", today=TODAY
+        )
     with read_session() as session:
         assert len(session.exec(select(Note)).all()) == 1
 
 
 def test_demo_team_report_has_every_figure_and_lists_workers_alphabetically(demo_db):
     from db.rules.access import load_actor
+
     with read_session() as session:
         manager = load_actor(session, "manager")
     for team_id in sorted(manager.led_team_ids):

@@ -1,5 +1,6 @@
 """CSV exports: cells a spreadsheet would run are neutralised, and every export is audited with
 names, never values."""
+
 from __future__ import annotations
 
 import csv
@@ -21,8 +22,18 @@ def rows_of(data: bytes) -> list[list[str]]:
     return list(csv.reader(io.StringIO(data.decode(export.ENCODING))))
 
 
-@pytest.mark.parametrize("dangerous", ["=1+1", "+44 7700 900123", "-2+3", "@SUM(A1:A2)",
-                                       "=HYPERLINK(\"http://x\",\"click\")", "\t=1", "\r=1"])
+@pytest.mark.parametrize(
+    "dangerous",
+    [
+        "=1+1",
+        "+44 7700 900123",
+        "-2+3",
+        "@SUM(A1:A2)",
+        '=HYPERLINK("http://x","click")',
+        "\t=1",
+        "\r=1",
+    ],
+)
 def test_cells_a_spreadsheet_would_run_are_prefixed_with_a_quote(dangerous):
     assert export.neutralise(dangerous) == "'" + dangerous
 
@@ -33,15 +44,20 @@ def test_ordinary_text_is_left_alone(safe):
 
 
 def test_the_csv_neutralises_cells_and_headings_but_keeps_numbers():
-    frame = pd.DataFrame({"Family": ["=cmd|' /C calc'!A0", "The Hill family"],
-                          "=Sneaky heading": ["@risk", "-"],
-                          "Days": [-3, 181], "Share": [0.5, None],
-                          "Chose": [True, False]})
+    frame = pd.DataFrame(
+        {
+            "Family": ["=cmd|' /C calc'!A0", "The Hill family"],
+            "=Sneaky heading": ["@risk", "-"],
+            "Days": [-3, 181],
+            "Share": [0.5, None],
+            "Chose": [True, False],
+        }
+    )
     rows = rows_of(export.to_csv(frame))
     assert rows[0] == ["Family", "'=Sneaky heading", "Days", "Share", "Chose"]
     assert rows[1] == ["'=cmd|' /C calc'!A0", "'@risk", "-3", "0.5", "True"]
     assert rows[2] == ["The Hill family", "'-", "181", "", "False"]
-    assert frame.loc[0, "Family"].startswith("=")     # the caller's table is untouched
+    assert frame.loc[0, "Family"].startswith("=")  # the caller's table is untouched
 
 
 def test_an_export_is_audited_with_names_never_values(empty_db):
@@ -53,7 +69,8 @@ def test_an_export_is_audited_with_names_never_values(empty_db):
     with read_session() as session:
         events = session.exec(select(AuditEvent)).all()
     assert [(e.action, e.username, e.record_type, e.record_id, e.fields) for e in events] == [
-        ("export", "mona", "continuity_families", team_id, "Family,Why")]
+        ("export", "mona", "continuity_families", team_id, "Family,Why")
+    ]
     assert "Secret" not in repr(events[0])
 
 
@@ -70,7 +87,9 @@ def test_an_export_of_another_teams_table_is_refused_and_audited(empty_db):
     with read_session() as session:
         events = session.exec(select(AuditEvent)).all()
     assert sorted((e.action, e.username, e.fields) for e in events) == [
-        ("refused", "mona", ""), ("refused", "pat", "")]
+        ("refused", "mona", ""),
+        ("refused", "pat", ""),
+    ]
 
 
 def test_a_family_export_checks_the_family(empty_db):
@@ -89,6 +108,7 @@ def test_a_family_export_checks_the_family(empty_db):
 
 def test_the_download_button_audits_only_when_the_file_is_made(empty_db):
     from components.export import csv_maker
+
     team_id = make.team()
     manager = make.worker("mona", Role.manager, leads=(team_id,))
     frame = pd.DataFrame({"Worker": ["+Adam"]})

@@ -1,12 +1,13 @@
 """People, agreements, keeping safe, help, worries, workers and where things are."""
+
 from datetime import date, timedelta
 
 import pytest
 from sqlmodel import Session, select
 
 from db import family_world
-from db.rules.validation import Invalid
 from db.family_world import PersonIn
+from db.rules.validation import Invalid
 from db.store.models import FamilyStatus, FamilyStatusChange, Role, WorkerRelationship
 from db.timeline import timeline
 from tests import factories
@@ -22,17 +23,36 @@ def world(demo_db):
     jo = factories.worker("jo", Role.practitioner, teams=(team,))
     far = factories.worker("far", Role.practitioner, teams=(far_team,))
     family = factories.family(team, first_came_on=START, status=FamilyStatus.waiting)
-    return {"engine": demo_db, "sam": sam, "jo": jo, "far": far, "family": family,
-            "other_family": factories.family(far_team, "Far family")}
+    return {
+        "engine": demo_db,
+        "sam": sam,
+        "jo": jo,
+        "far": far,
+        "family": family,
+        "other_family": factories.family(far_team, "Far family"),
+    }
 
 
 def test_people_are_added_with_their_marks(world):
-    family_world.add_person(world["sam"], family_id=world["family"], person=PersonIn(
-        name="Mrs Bright", relationship="professional", organisation="School",
-        must_not_see_plan=False))
-    family_world.add_person(world["sam"], family_id=world["family"], person=PersonIn(
-        name="Gary", relationship="parent", must_not_invite=True, must_not_see_plan=True))
+    family_world.add_person(
+        world["sam"],
+        family_id=world["family"],
+        person=PersonIn(
+            name="Mrs Bright",
+            relationship="professional",
+            organisation="School",
+            must_not_see_plan=False,
+        ),
+    )
+    family_world.add_person(
+        world["sam"],
+        family_id=world["family"],
+        person=PersonIn(
+            name="Gary", relationship="parent", must_not_invite=True, must_not_see_plan=True
+        ),
+    )
     from db.families import family_people
+
     people = family_people(world["sam"], world["family"]).set_index("name")
     assert people.loc["Gary", "must_not_invite"] and people.loc["Gary", "must_not_see_plan"]
     assert people.loc["Mrs Bright", "organisation"] == "School"
@@ -40,78 +60,162 @@ def test_people_are_added_with_their_marks(world):
 
 def test_a_person_cannot_be_added_to_another_teams_family(world):
     from db.rules.access import NotAllowed
+
     with pytest.raises(NotAllowed):
-        family_world.add_person(world["sam"], family_id=world["other_family"],
-                                person=PersonIn(name="Sneaky", relationship="friend"))
+        family_world.add_person(
+            world["sam"],
+            family_id=world["other_family"],
+            person=PersonIn(name="Sneaky", relationship="friend"),
+        )
 
 
 def test_agreements_remind_gently_when_not_checked_for_a_while(world):
-    agreement = family_world.add_agreement(world["sam"], family_id=world["family"],
-                                           what="Information may be shared with school",
-                                           with_whom="School", agreed_on=date.today() - timedelta(days=400))
+    agreement = family_world.add_agreement(
+        world["sam"],
+        family_id=world["family"],
+        what="Information may be shared with school",
+        with_whom="School",
+        agreed_on=date.today() - timedelta(days=400),
+    )
     assert family_world.agreements(world["sam"], world["family"]).iloc[0]["time_to_check"]
     family_world.agreement_checked(world["sam"], family_id=world["family"], agreement_id=agreement)
     assert not family_world.agreements(world["sam"], world["family"]).iloc[0]["time_to_check"]
 
 
 def test_worker_story_choose_hand_over_close_and_reopen(world):
-    family_world.assign_worker(world["sam"], family_id=world["family"],
-                               worker_id=world["sam"].worker_id, chosen_by_family=True,
-                               started_on=START + timedelta(days=10))
-    family_world.hand_over(world["sam"], family_id=world["family"], to_worker_id=world["jo"].worker_id,
-                           reason="sickness", on=START + timedelta(days=50))
-    family_world.change_status(world["jo"], family_id=world["family"], status="closed",
-                               on=START + timedelta(days=80))
-    family_world.change_status(world["jo"], family_id=world["family"], status="waiting",
-                               on=START + timedelta(days=95))
+    family_world.assign_worker(
+        world["sam"],
+        family_id=world["family"],
+        worker_id=world["sam"].worker_id,
+        chosen_by_family=True,
+        started_on=START + timedelta(days=10),
+    )
+    family_world.hand_over(
+        world["sam"],
+        family_id=world["family"],
+        to_worker_id=world["jo"].worker_id,
+        reason="sickness",
+        on=START + timedelta(days=50),
+    )
+    family_world.change_status(
+        world["jo"], family_id=world["family"], status="closed", on=START + timedelta(days=80)
+    )
+    family_world.change_status(
+        world["jo"], family_id=world["family"], status="waiting", on=START + timedelta(days=95)
+    )
     with Session(world["engine"]) as session:
-        relationships = session.exec(select(WorkerRelationship).where(
-            WorkerRelationship.family_id == world["family"]).order_by(WorkerRelationship.id)).all()
-        statuses = session.exec(select(FamilyStatusChange.status).where(
-            FamilyStatusChange.family_id == world["family"]).order_by(FamilyStatusChange.id)).all()
-    assert [(r.chosen_by_family, r.end_reason and r.end_reason.value) for r in relationships] == \
-        [(True, "sickness"), (False, "family_closed")]
+        relationships = session.exec(
+            select(WorkerRelationship)
+            .where(WorkerRelationship.family_id == world["family"])
+            .order_by(WorkerRelationship.id)
+        ).all()
+        statuses = session.exec(
+            select(FamilyStatusChange.status)
+            .where(FamilyStatusChange.family_id == world["family"])
+            .order_by(FamilyStatusChange.id)
+        ).all()
+    assert [(r.chosen_by_family, r.end_reason and r.end_reason.value) for r in relationships] == [
+        (True, "sickness"),
+        (False, "family_closed"),
+    ]
     assert [s.value for s in statuses] == ["waiting", "working_together", "closed", "waiting"]
     story = " | ".join(timeline(world["sam"], world["family"])["what"])
     assert "the family chose them" in story and "sickness" in story and "Closed" in story
 
 
-@pytest.mark.parametrize("attempt, says", [
-    (lambda w: family_world.assign_worker(w["sam"], family_id=w["family"], worker_id=w["far"].worker_id),
-     "isn't in this family's team"),
-    (lambda w: family_world.change_status(w["sam"], family_id=w["family"], status="closed",
-                                          on=date.today() + timedelta(days=1)), "future"),
-    (lambda w: family_world.assign_worker(w["sam"], family_id=w["family"], worker_id=w["sam"].worker_id,
-                                          started_on=START - timedelta(days=5)), "before the family"),
-    (lambda w: family_world.add_note(w["sam"], family_id=w["family"], kind="worry_shared",
-                                     words="Worried about the cold flat", written_on=date.today()),
-     "who the worry was shared with"),
-])
+@pytest.mark.parametrize(
+    "attempt, says",
+    [
+        (
+            lambda w: family_world.assign_worker(
+                w["sam"], family_id=w["family"], worker_id=w["far"].worker_id
+            ),
+            "isn't in this family's team",
+        ),
+        (
+            lambda w: family_world.change_status(
+                w["sam"],
+                family_id=w["family"],
+                status="closed",
+                on=date.today() + timedelta(days=1),
+            ),
+            "future",
+        ),
+        (
+            lambda w: family_world.assign_worker(
+                w["sam"],
+                family_id=w["family"],
+                worker_id=w["sam"].worker_id,
+                started_on=START - timedelta(days=5),
+            ),
+            "before the family",
+        ),
+        (
+            lambda w: family_world.add_note(
+                w["sam"],
+                family_id=w["family"],
+                kind="worry_shared",
+                words="Worried about the cold flat",
+                written_on=date.today(),
+            ),
+            "who the worry was shared with",
+        ),
+    ],
+)
 def test_bad_changes_are_refused_and_store_nothing(world, attempt, says):
     with pytest.raises(Invalid, match=says):
         attempt(world)
     with Session(world["engine"]) as session:
-        assert session.exec(select(WorkerRelationship).where(
-            WorkerRelationship.family_id == world["family"])).all() == []
+        assert (
+            session.exec(
+                select(WorkerRelationship).where(WorkerRelationship.family_id == world["family"])
+            ).all()
+            == []
+        )
 
 
 def test_a_handover_cannot_end_a_relationship_before_it_began(world):
-    family_world.assign_worker(world["sam"], family_id=world["family"], worker_id=world["sam"].worker_id,
-                               started_on=START + timedelta(days=30))
+    family_world.assign_worker(
+        world["sam"],
+        family_id=world["family"],
+        worker_id=world["sam"].worker_id,
+        started_on=START + timedelta(days=30),
+    )
     with pytest.raises(Invalid, match="can't end before it began"):
-        family_world.hand_over(world["sam"], family_id=world["family"],
-                               to_worker_id=world["jo"].worker_id, reason="worker_left",
-                               on=START + timedelta(days=10))
+        family_world.hand_over(
+            world["sam"],
+            family_id=world["family"],
+            to_worker_id=world["jo"].worker_id,
+            reason="worker_left",
+            on=START + timedelta(days=10),
+        )
 
 
 def test_help_and_worries_are_on_the_timeline_and_keeping_safe_is_kept(world):
-    family_world.add_help(world["sam"], family_id=world["family"], kind="food",
-                          what="Food bank voucher", given_on=date.today(), who_from="Church")
-    family_world.add_note(world["sam"], family_id=world["family"], kind="worry_shared",
-                          words="Shared a worry about the cold flat", written_on=date.today(),
-                          shared_with="Duty social worker", next_steps="They'll visit")
-    family_world.save_keeping_safe(world["sam"], family_id=world["family"], safe_phone="07700 900123",
-                                   ok_to_leave_messages=False, never_show="New address")
+    family_world.add_help(
+        world["sam"],
+        family_id=world["family"],
+        kind="food",
+        what="Food bank voucher",
+        given_on=date.today(),
+        who_from="Church",
+    )
+    family_world.add_note(
+        world["sam"],
+        family_id=world["family"],
+        kind="worry_shared",
+        words="Shared a worry about the cold flat",
+        written_on=date.today(),
+        shared_with="Duty social worker",
+        next_steps="They'll visit",
+    )
+    family_world.save_keeping_safe(
+        world["sam"],
+        family_id=world["family"],
+        safe_phone="07700 900123",
+        ok_to_leave_messages=False,
+        never_show="New address",
+    )
     story = " | ".join(timeline(world["sam"], world["family"])["what"])
     assert "Food bank voucher" in story and "Duty social worker" in story
     assert family_world.keeping_safe(world["sam"], world["family"]).safe_phone == "07700 900123"
@@ -121,17 +225,23 @@ def test_one_main_worker_even_when_eight_are_assigned_at_once(world):
     """The family row is locked in write transactions, so 'one main worker' holds under
     concurrent saves on PostgreSQL as it does on SQLite."""
     import threading
+
     team_id = factories.team("Busy team")
-    family = factories.family(team_id, "The Busy family", first_came_on=START,
-                              status=FamilyStatus.waiting)
+    family = factories.family(
+        team_id, "The Busy family", first_came_on=START, status=FamilyStatus.waiting
+    )
     workers = [factories.worker(f"busy{n}", Role.practitioner, teams=(team_id,)) for n in range(8)]
     start, results = threading.Barrier(len(workers)), []
 
     def assign(worker):
         start.wait()
         try:
-            family_world.assign_worker(worker, family_id=family, worker_id=worker.worker_id,
-                                       started_on=START + timedelta(days=1))
+            family_world.assign_worker(
+                worker,
+                family_id=family,
+                worker_id=worker.worker_id,
+                started_on=START + timedelta(days=1),
+            )
             results.append("assigned")
         except Invalid:
             results.append("refused")
@@ -143,34 +253,63 @@ def test_one_main_worker_even_when_eight_are_assigned_at_once(world):
         thread.join()
     assert sorted(results) == ["assigned"] + ["refused"] * 7
     with Session(world["engine"]) as session:
-        open_leads = session.exec(select(WorkerRelationship).where(
-            WorkerRelationship.family_id == family, WorkerRelationship.ended_on.is_(None))).all()
+        open_leads = session.exec(
+            select(WorkerRelationship).where(
+                WorkerRelationship.family_id == family, WorkerRelationship.ended_on.is_(None)
+            )
+        ).all()
     assert len(open_leads) == 1
 
 
 def test_only_a_manager_of_the_team_writes_an_oversight_note(world):
     from db.rules.access import NotAllowed
+
     with pytest.raises(NotAllowed):
-        family_world.add_note(world["sam"], family_id=world["family"], kind="oversight",
-                              words="A decision", written_on=date.today())
+        family_world.add_note(
+            world["sam"],
+            family_id=world["family"],
+            kind="oversight",
+            words="A decision",
+            written_on=date.today(),
+        )
     team_id = factories.team("Led elsewhere")
     manager = factories.worker("worldmanager", Role.manager, leads=(team_id,))
     with pytest.raises(NotAllowed):
-        family_world.add_note(manager, family_id=world["family"], kind="oversight",
-                              words="A decision", written_on=date.today())
+        family_world.add_note(
+            manager,
+            family_id=world["family"],
+            kind="oversight",
+            words="A decision",
+            written_on=date.today(),
+        )
 
 
 def test_family_details_refuse_a_stale_save(world):
-    from db.rules.validation import Conflict
     from db.families import family_summary
+    from db.rules.validation import Conflict
+
     seen = family_summary(world["sam"], world["family"]).version
-    family_world.update_family_details(world["sam"], family_id=world["family"], seen_version=seen,
-                                       known_as="The Rivers", rhythm="weekly",
-                                       council_reference="CS-9")
+    family_world.update_family_details(
+        world["sam"],
+        family_id=world["family"],
+        seen_version=seen,
+        known_as="The Rivers",
+        rhythm="weekly",
+        council_reference="CS-9",
+    )
     with pytest.raises(Conflict):
-        family_world.update_family_details(world["sam"], family_id=world["family"],
-                                           seen_version=seen, known_as="Overwritten?",
-                                           rhythm="monthly", council_reference="")
+        family_world.update_family_details(
+            world["sam"],
+            family_id=world["family"],
+            seen_version=seen,
+            known_as="Overwritten?",
+            rhythm="monthly",
+            council_reference="",
+        )
     after = family_summary(world["sam"], world["family"])
-    assert (after.known_as, after.rhythm_words, after.council_reference, after.version) == \
-        ("The Rivers", "Every week", "CS-9", seen + 1)
+    assert (after.known_as, after.rhythm_words, after.council_reference, after.version) == (
+        "The Rivers",
+        "Every week",
+        "CS-9",
+        seen + 1,
+    )

@@ -1,4 +1,5 @@
 """Plain-language hints: shown once per worker and term, never when turned off."""
+
 from db import plain_language
 from db.store.models import Role
 from tests import factories

@@ -1,18 +1,27 @@
 """Huddle sections and reasons against constructed data with fixed dates."""
+
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
 
 from db import huddle
-from db.rules.access import NotAllowed
 from db.goals import GoalIn, ScoreIn, add_goal, record_scores
+from db.rules.access import NotAllowed
 from db.store.engine import write_session
-from db.store.models import (FamilyStatus, Huddle, MeetingStatus, PlanStep, Relationship, Rhythm,
-                       Role, Family)
+from db.store.models import (
+    Family,
+    FamilyStatus,
+    Huddle,
+    MeetingStatus,
+    PlanStep,
+    Relationship,
+    Rhythm,
+    Role,
+)
 from tests import factories
 
-TODAY = date(2025, 3, 26)            # a Wednesday
+TODAY = date(2025, 3, 26)  # a Wednesday
 MONDAY = date(2025, 3, 24)
 LONDON = ZoneInfo("Europe/London")
 
@@ -26,8 +35,11 @@ def _set(family_id, **values):
 
 
 def _met(family_id, day, hour=10, status=MeetingStatus.held):
-    factories.meeting(family_id, datetime.combine(day, datetime.min.time().replace(hour=hour),
-                                                  LONDON), status=status)
+    factories.meeting(
+        family_id,
+        datetime.combine(day, datetime.min.time().replace(hour=hour), LONDON),
+        status=status,
+    )
 
 
 @pytest.fixture
@@ -38,41 +50,81 @@ def team(demo_db):
     with write_session() as session:
         session.add(Huddle(team_id=team, held_on=date(2025, 3, 17)))  # the last huddle
     f = {}
-    f["waiting"] = factories.family(team, "Zed waiting family", first_came_on=date(2025, 3, 5),
-                                    status=FamilyStatus.waiting)
-    f["waiting_a"] = factories.family(team, "Abel waiting family", first_came_on=date(2025, 3, 20),
-                                      status=FamilyStatus.waiting)
+    f["waiting"] = factories.family(
+        team, "Zed waiting family", first_came_on=date(2025, 3, 5), status=FamilyStatus.waiting
+    )
+    f["waiting_a"] = factories.family(
+        team, "Abel waiting family", first_came_on=date(2025, 3, 20), status=FamilyStatus.waiting
+    )
     f["harder"] = factories.family(team, "Harder family", first_came_on=date(2024, 6, 1))
     f["fortnightly"] = factories.family(team, "Fortnight family", first_came_on=date(2024, 6, 1))
-    f["kit_recent"] = factories.family(team, "Monthly recent family", first_came_on=date(2024, 1, 1),
-                                       status=FamilyStatus.keeping_in_touch)
-    f["kit_late"] = factories.family(team, "Monthly late family", first_came_on=date(2024, 1, 1),
-                                     status=FamilyStatus.keeping_in_touch)
+    f["kit_recent"] = factories.family(
+        team,
+        "Monthly recent family",
+        first_came_on=date(2024, 1, 1),
+        status=FamilyStatus.keeping_in_touch,
+    )
+    f["kit_late"] = factories.family(
+        team,
+        "Monthly late family",
+        first_came_on=date(2024, 1, 1),
+        status=FamilyStatus.keeping_in_touch,
+    )
     for key in ("kit_recent", "kit_late"):
         _set(f[key], rhythm=Rhythm.monthly)
     _set(f["harder"], rhythm=Rhythm.weekly)
     _set(f["fortnightly"], rhythm=Rhythm.fortnightly)
     _met(f["harder"], date(2025, 3, 20))
-    _met(f["fortnightly"], date(2025, 3, 5))            # 21 days > 14: listed
-    _met(f["kit_recent"], date(2025, 3, 1))             # 25 days <= 31: not listed
-    _met(f["kit_late"], date(2025, 2, 10))              # 44 days > 31: listed
+    _met(f["fortnightly"], date(2025, 3, 5))  # 21 days > 14: listed
+    _met(f["kit_recent"], date(2025, 3, 1))  # 25 days <= 31: not listed
+    _met(f["kit_late"], date(2025, 2, 10))  # 44 days > 31: listed
     _met(f["harder"], date(2025, 3, 29), hour=18, status=MeetingStatus.planned)  # Saturday evening
-    _met(f["fortnightly"], date(2025, 3, 31), status=MeetingStatus.planned)      # next week
+    _met(f["fortnightly"], date(2025, 3, 31), status=MeetingStatus.planned)  # next week
     mia = factories.person(f["harder"], "Mia")
     dad = factories.person(f["harder"], "Dad", Relationship.parent)
-    goal = add_goal(sam, family_id=f["harder"], goal=GoalIn("Calmer bedtimes", mia, set_on=date(2025, 1, 1)))
-    for token, day, mia_score, dad_score in (("a", date(2025, 3, 10), 7, 3), ("b", date(2025, 3, 20), 4, 5)):
-        record_scores(sam, family_id=f["harder"], token=token, scored_on=day, scores=[
-            ScoreIn(goal, mia_score, person_id=mia), ScoreIn(goal, dad_score, person_id=dad),
-            ScoreIn(goal, 1, worker_id=sam.worker_id)])
+    goal = add_goal(
+        sam, family_id=f["harder"], goal=GoalIn("Calmer bedtimes", mia, set_on=date(2025, 1, 1))
+    )
+    for token, day, mia_score, dad_score in (
+        ("a", date(2025, 3, 10), 7, 3),
+        ("b", date(2025, 3, 20), 4, 5),
+    ):
+        record_scores(
+            sam,
+            family_id=f["harder"],
+            token=token,
+            scored_on=day,
+            scores=[
+                ScoreIn(goal, mia_score, person_id=mia),
+                ScoreIn(goal, dad_score, person_id=dad),
+                ScoreIn(goal, 1, worker_id=sam.worker_id),
+            ],
+        )
     with write_session() as session:
-        session.add(PlanStep(family_id=f["fortnightly"], what="Ring housing", agreed_on=date(2025, 3, 1),
-                             by_when=date(2025, 3, 20)))
-        session.add(PlanStep(family_id=f["kit_late"], what="Done already", agreed_on=date(2025, 3, 1),
-                             by_when=date(2025, 3, 20), done_on=date(2025, 3, 19)))
+        session.add(
+            PlanStep(
+                family_id=f["fortnightly"],
+                what="Ring housing",
+                agreed_on=date(2025, 3, 1),
+                by_when=date(2025, 3, 20),
+            )
+        )
+        session.add(
+            PlanStep(
+                family_id=f["kit_late"],
+                what="Done already",
+                agreed_on=date(2025, 3, 1),
+                by_when=date(2025, 3, 20),
+                done_on=date(2025, 3, 19),
+            )
+        )
     factories.family(other, "Other team's family", status=FamilyStatus.waiting)
-    return {"team": team, "sam": sam, "families": f,
-            "outsider": factories.worker("outsider2", Role.practitioner, teams=(other,))}
+    return {
+        "team": team,
+        "sam": sam,
+        "families": f,
+        "outsider": factories.worker("outsider2", Role.practitioner, teams=(other,)),
+    }
 
 
 def _sections(board) -> dict[str, list[str]]:
@@ -95,16 +147,25 @@ def test_reasons_are_plain_and_say_how_long(team):
     rows = huddle.board(team["sam"], team["team"], week_start=MONDAY, today=TODAY).rows
     why = dict(zip(rows["section"] + ":" + rows["family"], rows["why"]))
     assert why["waiting:Zed waiting family"] == "Waiting 21 days to meet a worker."
-    assert "Mia (7 → 4)" in why["harder:Harder family"] and "talking it through" in why["harder:Harder family"]
+    assert (
+        "Mia (7 → 4)" in why["harder:Harder family"]
+        and "talking it through" in why["harder:Harder family"]
+    )
     assert "worker" not in why["harder:Harder family"]  # a worker's view never counts as harder
     assert why["this_week:Harder family"] == "Home visit Sat 18:00"
-    assert why["not_met:Monthly late family"] == "Last met 6 weeks ago; we agreed to meet every month."
-    assert why["not_met:Fortnight family"] == "Last met 21 days ago; we agreed to meet every two weeks."
+    assert (
+        why["not_met:Monthly late family"] == "Last met 6 weeks ago; we agreed to meet every month."
+    )
+    assert (
+        why["not_met:Fortnight family"]
+        == "Last met 21 days ago; we agreed to meet every two weeks."
+    )
 
 
 def test_since_falls_back_to_seven_days_without_a_huddle(team):
     with write_session() as session:
         from sqlmodel import delete
+
         session.execute(delete(Huddle).where(Huddle.team_id == team["team"]))
     board = huddle.board(team["sam"], team["team"], week_start=MONDAY, today=TODAY)
     assert board.since == TODAY - timedelta(days=7)
@@ -120,11 +181,22 @@ def test_one_teams_huddle_reads_only_that_team(team):
 def test_holding_a_huddle_and_talking_about_a_family(team):
     huddle_id = huddle.hold(team["sam"], team["team"], on=TODAY)
     assert huddle.hold(team["sam"], team["team"], on=TODAY) == huddle_id
-    huddle.talked_about(team["sam"], huddle_id=huddle_id, family_id=team["families"]["harder"],
-                        note="Sam will ring Mia's mum", action="Ring mum",
-                        action_worker_id=team["sam"].worker_id, action_by=TODAY + timedelta(days=2))
+    huddle.talked_about(
+        team["sam"],
+        huddle_id=huddle_id,
+        family_id=team["families"]["harder"],
+        note="Sam will ring Mia's mum",
+        action="Ring mum",
+        action_worker_id=team["sam"].worker_id,
+        action_by=TODAY + timedelta(days=2),
+    )
     assert huddle.talked_about_ids(team["sam"], huddle_id) == {team["families"]["harder"]}
     from db.rules.validation import Invalid
+
     with pytest.raises(Invalid, match="which worker"):
-        huddle.talked_about(team["sam"], huddle_id=huddle_id, family_id=team["families"]["harder"],
-                            action="Someone should do something")
+        huddle.talked_about(
+            team["sam"],
+            huddle_id=huddle_id,
+            family_id=team["families"]["harder"],
+            action="Someone should do something",
+        )

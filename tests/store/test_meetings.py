@@ -1,15 +1,24 @@
 """Meetings, conferences, conversations and the plan: stored whole or not at all."""
+
 from datetime import date, datetime, timedelta, timezone
 
 import pytest
-from hypothesis import HealthCheck, given, settings, strategies as st
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from sqlmodel import Session, func, select
 
 from db import meetings
-from db.rules.validation import Conflict, Invalid
 from db.meetings import ChildViewIn, ItemIn, MeetingIn, PlanStepIn
-from db.store.models import (ChildView, Meeting, MeetingKind, MeetingStatus, PlanStep, Relationship,
-                       Role)
+from db.rules.validation import Conflict, Invalid
+from db.store.models import (
+    ChildView,
+    Meeting,
+    MeetingKind,
+    MeetingStatus,
+    PlanStep,
+    Relationship,
+    Role,
+)
 from db.timeline import timeline
 from tests import factories
 
@@ -21,11 +30,15 @@ def world(demo_db):
     team = factories.team("Meeting team")
     worker = factories.worker("meetingworker", Role.practitioner, teams=(team,))
     family = factories.family(team, first_came_on=date(2025, 1, 1))
-    return {"engine": demo_db, "worker": worker, "family": family,
-            "ellie": factories.person(family, "Ellie"),
-            "mum": factories.person(family, "Mum", Relationship.parent),
-            "barred": factories.person(family, "Gary", Relationship.parent, must_not_invite=True),
-            "other": factories.person(factories.family(factories.team("Other")), "Other child")}
+    return {
+        "engine": demo_db,
+        "worker": worker,
+        "family": family,
+        "ellie": factories.person(family, "Ellie"),
+        "mum": factories.person(family, "Mum", Relationship.parent),
+        "barred": factories.person(family, "Gary", Relationship.parent, must_not_invite=True),
+        "other": factories.person(factories.family(factories.team("Other")), "Other child"),
+    }
 
 
 def _count(engine, model) -> int:
@@ -35,122 +48,209 @@ def _count(engine, model) -> int:
 
 def _conference(world, **changes) -> MeetingIn:
     values = dict(
-        kind=MeetingKind.family_group_conference.value, status=MeetingStatus.held.value,
-        starts_at=NOW - timedelta(hours=3), place="Community centre",
-        summary="The family agreed their plan.", invited=(world["ellie"], world["mum"]),
-        came=(world["ellie"], world["mum"]), workers=(world["worker"].worker_id,),
+        kind=MeetingKind.family_group_conference.value,
+        status=MeetingStatus.held.value,
+        starts_at=NOW - timedelta(hours=3),
+        place="Community centre",
+        summary="The family agreed their plan.",
+        invited=(world["ellie"], world["mum"]),
+        came=(world["ellie"], world["mum"]),
+        workers=(world["worker"].worker_id,),
         child_views=(ChildViewIn(world["ellie"], "I want to see Nan more", "everyone"),),
-        coordinator="Ann Hughes", preparation_visits=2, private_family_time=True,
-        plan_steps=(PlanStepIn("Nan picks Ellie up on Fridays", "Nan", date.today() + timedelta(days=14)),),
-        if_plan_does_not_work="We meet again within a week", look_again_on=date.today() + timedelta(days=42))
+        coordinator="Ann Hughes",
+        preparation_visits=2,
+        private_family_time=True,
+        plan_steps=(
+            PlanStepIn("Nan picks Ellie up on Fridays", "Nan", date.today() + timedelta(days=14)),
+        ),
+        if_plan_does_not_work="We meet again within a week",
+        look_again_on=date.today() + timedelta(days=42),
+    )
     values.update(changes)
     return MeetingIn(**values)
 
 
 def test_a_held_conference_keeps_views_plan_and_books_the_catch_up(world):
-    meeting_id = meetings.record_meeting(world["worker"], family_id=world["family"],
-                                         meeting=_conference(world))
+    meeting_id = meetings.record_meeting(
+        world["worker"], family_id=world["family"], meeting=_conference(world)
+    )
     detail = meetings.meeting_detail(world["worker"], meeting_id)
     assert detail.child_views == [("Ellie", "I want to see Nan more")]
     assert [s.what for s in detail.plan_steps] == ["Nan picks Ellie up on Fridays"]
     with Session(world["engine"]) as session:
-        planned = session.exec(select(Meeting).where(
-            Meeting.family_id == world["family"], Meeting.kind == MeetingKind.plan_catch_up)).one()
+        planned = session.exec(
+            select(Meeting).where(
+                Meeting.family_id == world["family"], Meeting.kind == MeetingKind.plan_catch_up
+            )
+        ).one()
     assert planned.status == MeetingStatus.planned
-    assert planned.starts_at.date() == date.today() + timedelta(days=42) or \
-        abs((planned.starts_at.date() - (date.today() + timedelta(days=42))).days) <= 1
+    assert (
+        planned.starts_at.date() == date.today() + timedelta(days=42)
+        or abs((planned.starts_at.date() - (date.today() + timedelta(days=42))).days) <= 1
+    )
     note = meetings.case_note(detail)
     assert "The family agreed their plan." in note and "Nan picks Ellie up on Fridays" in note
     assert "Ann Hughes" in note and "Private family time: yes" in note
 
 
-@pytest.mark.parametrize("changes, says", [
-    ({"starts_at": NOW + timedelta(days=2)}, "can't have happened yet"),
-    ({"plan_steps": (PlanStepIn("x", by_when=date(2020, 1, 1)),)}, "due before"),
-    ({"kind": "inspection"}, "choose one of the options"),
-    ({"summary": "x" * 5001}, "too long"),
-    ({"look_again_on": date(2020, 1, 1)}, "after the meeting"),
-])
+@pytest.mark.parametrize(
+    "changes, says",
+    [
+        ({"starts_at": NOW + timedelta(days=2)}, "can't have happened yet"),
+        ({"plan_steps": (PlanStepIn("x", by_when=date(2020, 1, 1)),)}, "due before"),
+        ({"kind": "inspection"}, "choose one of the options"),
+        ({"summary": "x" * 5001}, "too long"),
+        ({"look_again_on": date(2020, 1, 1)}, "after the meeting"),
+    ],
+)
 def test_bad_meetings_store_nothing(world, changes, says):
-    before = (_count(world["engine"], Meeting), _count(world["engine"], PlanStep),
-              _count(world["engine"], ChildView))
+    before = (
+        _count(world["engine"], Meeting),
+        _count(world["engine"], PlanStep),
+        _count(world["engine"], ChildView),
+    )
     with pytest.raises(Invalid, match=says):
-        meetings.record_meeting(world["worker"], family_id=world["family"],
-                                meeting=_conference(world, **changes))
-    assert (_count(world["engine"], Meeting), _count(world["engine"], PlanStep),
-            _count(world["engine"], ChildView)) == before
+        meetings.record_meeting(
+            world["worker"], family_id=world["family"], meeting=_conference(world, **changes)
+        )
+    assert (
+        _count(world["engine"], Meeting),
+        _count(world["engine"], PlanStep),
+        _count(world["engine"], ChildView),
+    ) == before
 
 
 def test_an_attendee_from_another_family_or_barred_is_refused(world):
     with pytest.raises(Invalid, match="isn't part of this family"):
-        meetings.record_meeting(world["worker"], family_id=world["family"],
-                                meeting=_conference(world, came=(world["other"],)))
+        meetings.record_meeting(
+            world["worker"],
+            family_id=world["family"],
+            meeting=_conference(world, came=(world["other"],)),
+        )
     with pytest.raises(Invalid, match="must not be invited"):
-        meetings.record_meeting(world["worker"], family_id=world["family"],
-                                meeting=_conference(world, invited=(world["barred"],)))
+        meetings.record_meeting(
+            world["worker"],
+            family_id=world["family"],
+            meeting=_conference(world, invited=(world["barred"],)),
+        )
 
 
 def test_a_childs_views_belong_to_a_child(world):
     with pytest.raises(Invalid, match="isn't one of the children"):
-        meetings.record_meeting(world["worker"], family_id=world["family"], meeting=_conference(
-            world, child_views=(ChildViewIn(world["mum"], "My view"),)))
+        meetings.record_meeting(
+            world["worker"],
+            family_id=world["family"],
+            meeting=_conference(world, child_views=(ChildViewIn(world["mum"], "My view"),)),
+        )
 
 
 def test_conversation_items_keep_speaker_and_visibility(world):
-    meetings.add_conversation(world["worker"], family_id=world["family"], held_on=date.today(),
-                              items=[ItemIn("going_well", "Breakfast together", world["ellie"], "everyone"),
-                                     ItemIn("hard", "Bedtime rows", world["mum"], "private")])
+    meetings.add_conversation(
+        world["worker"],
+        family_id=world["family"],
+        held_on=date.today(),
+        items=[
+            ItemIn("going_well", "Breakfast together", world["ellie"], "everyone"),
+            ItemIn("hard", "Bedtime rows", world["mum"], "private"),
+        ],
+    )
     staff = meetings.conversations(world["worker"], world["family"])
     network = meetings.conversations(world["worker"], world["family"], "everyone")
     assert set(staff["words"]) == {"Breakfast together", "Bedtime rows"}
     assert list(network["words"]) == ["Breakfast together"]
     with pytest.raises(Invalid, match="at least one"):
-        meetings.add_conversation(world["worker"], family_id=world["family"],
-                                  held_on=date.today(), items=[ItemIn("hard", "  ")])
+        meetings.add_conversation(
+            world["worker"],
+            family_id=world["family"],
+            held_on=date.today(),
+            items=[ItemIn("hard", "  ")],
+        )
 
 
 def test_plan_steps_conflict_instead_of_overwriting(world):
-    step_id = meetings.add_plan_step(world["worker"], family_id=world["family"],
-                                     step=PlanStepIn("Ring housing", "Mum", date.today() + timedelta(days=7)))
-    meetings.update_plan_step(world["worker"], step_id=step_id, seen_version=1,
-                              step=PlanStepIn("Ring housing about the heating", "Mum"), done=False)
+    step_id = meetings.add_plan_step(
+        world["worker"],
+        family_id=world["family"],
+        step=PlanStepIn("Ring housing", "Mum", date.today() + timedelta(days=7)),
+    )
+    meetings.update_plan_step(
+        world["worker"],
+        step_id=step_id,
+        seen_version=1,
+        step=PlanStepIn("Ring housing about the heating", "Mum"),
+        done=False,
+    )
     with pytest.raises(Conflict):
-        meetings.update_plan_step(world["worker"], step_id=step_id, seen_version=1,
-                                  step=PlanStepIn("Mine wins?"), done=True)
+        meetings.update_plan_step(
+            world["worker"],
+            step_id=step_id,
+            seen_version=1,
+            step=PlanStepIn("Mine wins?"),
+            done=True,
+        )
     plan = meetings.plan(world["worker"], world["family"])
     assert plan.iloc[0]["what"] == "Ring housing about the heating"
 
 
 def test_overdue_steps_are_flagged(world):
-    meetings.add_plan_step(world["worker"], family_id=world["family"], agreed_on=date.today() - timedelta(days=20),
-                           step=PlanStepIn("Ask school about breakfast club", by_when=date.today() - timedelta(days=2)))
+    meetings.add_plan_step(
+        world["worker"],
+        family_id=world["family"],
+        agreed_on=date.today() - timedelta(days=20),
+        step=PlanStepIn(
+            "Ask school about breakfast club", by_when=date.today() - timedelta(days=2)
+        ),
+    )
     assert meetings.plan(world["worker"], world["family"]).iloc[0]["overdue"]
 
 
 def test_everything_appears_on_the_timeline(world):
     meetings.record_meeting(world["worker"], family_id=world["family"], meeting=_conference(world))
-    meetings.add_conversation(world["worker"], family_id=world["family"], held_on=date.today(),
-                              items=[ItemIn("going_well", "Breakfast together")])
+    meetings.add_conversation(
+        world["worker"],
+        family_id=world["family"],
+        held_on=date.today(),
+        items=[ItemIn("going_well", "Breakfast together")],
+    )
     story = timeline(world["worker"], world["family"])
     assert {"Meetings", "Conversations", "Plan"} <= set(story["kind"])
     only_plan = timeline(world["worker"], world["family"], ["Plan"])
     assert set(only_plan["kind"]) == {"Plan"}
 
 
-text_or_junk = st.one_of(st.text(max_size=6000), st.integers(), st.none(), st.floats(allow_nan=True))
+text_or_junk = st.one_of(
+    st.text(max_size=6000), st.integers(), st.none(), st.floats(allow_nan=True)
+)
 
 
-@settings(deadline=None, max_examples=40, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(what=text_or_junk, who=text_or_junk, when=st.one_of(st.dates(), st.none()),
-       summary=text_or_junk, words=text_or_junk)
+@settings(
+    deadline=None, max_examples=40, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    what=text_or_junk,
+    who=text_or_junk,
+    when=st.one_of(st.dates(), st.none()),
+    summary=text_or_junk,
+    words=text_or_junk,
+)
 def test_arbitrary_input_never_crashes_or_stores_a_bad_row(world, what, who, when, summary, words):
     for attempt in (
-        lambda: meetings.add_plan_step(world["worker"], family_id=world["family"],
-                                       step=PlanStepIn(what, who, when)),
-        lambda: meetings.add_conversation(world["worker"], family_id=world["family"],
-                                          held_on=when or date.today(), items=[ItemIn("hard", words)]),
-        lambda: meetings.record_meeting(world["worker"], family_id=world["family"], meeting=MeetingIn(
-            kind="call", status="held", starts_at=NOW - timedelta(days=1), summary=summary)),
+        lambda: meetings.add_plan_step(
+            world["worker"], family_id=world["family"], step=PlanStepIn(what, who, when)
+        ),
+        lambda: meetings.add_conversation(
+            world["worker"],
+            family_id=world["family"],
+            held_on=when or date.today(),
+            items=[ItemIn("hard", words)],
+        ),
+        lambda: meetings.record_meeting(
+            world["worker"],
+            family_id=world["family"],
+            meeting=MeetingIn(
+                kind="call", status="held", starts_at=NOW - timedelta(days=1), summary=summary
+            ),
+        ),
     ):
         try:
             attempt()
@@ -163,29 +263,69 @@ def test_arbitrary_input_never_crashes_or_stores_a_bad_row(world, what, who, whe
 
 
 def test_meeting_notes_and_conversation_items_conflict_instead_of_overwriting(world):
-    meeting_id = meetings.record_meeting(world["worker"], family_id=world["family"], meeting=MeetingIn(
-        kind="home_visit", status="held", starts_at=NOW - timedelta(days=1), summary="First words"))
-    meetings.update_meeting_notes(world["worker"], meeting_id=meeting_id, seen_version=1,
-                                  summary="Sam's version", status="held", written_together=True)
+    meeting_id = meetings.record_meeting(
+        world["worker"],
+        family_id=world["family"],
+        meeting=MeetingIn(
+            kind="home_visit",
+            status="held",
+            starts_at=NOW - timedelta(days=1),
+            summary="First words",
+        ),
+    )
+    meetings.update_meeting_notes(
+        world["worker"],
+        meeting_id=meeting_id,
+        seen_version=1,
+        summary="Sam's version",
+        status="held",
+        written_together=True,
+    )
     with pytest.raises(Conflict):
-        meetings.update_meeting_notes(world["worker"], meeting_id=meeting_id, seen_version=1,
-                                      summary="Jo's version", status="held", written_together=False)
+        meetings.update_meeting_notes(
+            world["worker"],
+            meeting_id=meeting_id,
+            seen_version=1,
+            summary="Jo's version",
+            status="held",
+            written_together=False,
+        )
     assert meetings.meeting_detail(world["worker"], meeting_id).meeting.summary == "Sam's version"
 
-    meetings.add_conversation(world["worker"], family_id=world["family"], held_on=date.today(),
-                              items=[ItemIn("hard", "Bedtime rowz", world["mum"])])
+    meetings.add_conversation(
+        world["worker"],
+        family_id=world["family"],
+        held_on=date.today(),
+        items=[ItemIn("hard", "Bedtime rowz", world["mum"])],
+    )
     item = meetings.conversations(world["worker"], world["family"]).iloc[0]
-    meetings.update_conversation_item(world["worker"], item_id=int(item["item_id"]),
-                                      seen_version=int(item["version"]), words="Bedtime rows",
-                                      visibility="private")
+    meetings.update_conversation_item(
+        world["worker"],
+        item_id=int(item["item_id"]),
+        seen_version=int(item["version"]),
+        words="Bedtime rows",
+        visibility="private",
+    )
     with pytest.raises(Conflict):
-        meetings.update_conversation_item(world["worker"], item_id=int(item["item_id"]),
-                                          seen_version=int(item["version"]), words="Overwrite?",
-                                          visibility="family")
+        meetings.update_conversation_item(
+            world["worker"],
+            item_id=int(item["item_id"]),
+            seen_version=int(item["version"]),
+            words="Overwrite?",
+            visibility="family",
+        )
     after = meetings.conversations(world["worker"], world["family"]).iloc[0]
     assert (after["words"], after["visibility"]) == ("Bedtime rows", "private")
     with pytest.raises(Invalid, match="can't have happened yet"):
-        meetings.update_meeting_notes(world["worker"], meeting_id=meetings.record_meeting(
-            world["worker"], family_id=world["family"], meeting=MeetingIn(
-                kind="call", status="planned", starts_at=NOW + timedelta(days=3))),
-            seen_version=1, summary="", status="held", written_together=False)
+        meetings.update_meeting_notes(
+            world["worker"],
+            meeting_id=meetings.record_meeting(
+                world["worker"],
+                family_id=world["family"],
+                meeting=MeetingIn(kind="call", status="planned", starts_at=NOW + timedelta(days=3)),
+            ),
+            seen_version=1,
+            summary="",
+            status="held",
+            written_together=False,
+        )

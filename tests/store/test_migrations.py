@@ -7,6 +7,7 @@ Each test makes its own database: a SQLite file in tmp_path, and a uniquely name
 the shared PostgreSQL server (dropped afterwards). With CI=true an unreachable PostgreSQL
 fails; elsewhere the PostgreSQL cases skip and say why.
 """
+
 from __future__ import annotations
 
 import os
@@ -50,8 +51,10 @@ def empty_engine(request, tmp_path):
     except Exception as error:
         if os.environ.get("CI") == "true":
             pytest.fail(f"PostgreSQL is unreachable at {PG_SERVER}: {error}")
-        pytest.skip(f"PostgreSQL is unreachable at {PG_SERVER} ({type(error).__name__}); "
-                    f"the PostgreSQL migration tests are skipped here (they fail under CI=true).")
+        pytest.skip(
+            f"PostgreSQL is unreachable at {PG_SERVER} ({type(error).__name__}); "
+            f"the PostgreSQL migration tests are skipped here (they fail under CI=true)."
+        )
     name = f"gt_{SESSION_TAG}_mig_{uuid.uuid4().hex[:8]}"
     with admin.connect() as connection:
         connection.execute(text(f'CREATE DATABASE "{name}"'))
@@ -78,14 +81,18 @@ def _differences(engine) -> list:
 
 
 def _check_names_in_models() -> dict[str, set[str]]:
-    return {name: {str(c.name) for c in table.constraints if isinstance(c, CheckConstraint)}
-            for name, table in SQLModel.metadata.tables.items()}
+    return {
+        name: {str(c.name) for c in table.constraints if isinstance(c, CheckConstraint)}
+        for name, table in SQLModel.metadata.tables.items()
+    }
 
 
 def _check_names_in_database(engine) -> dict[str, set[str]]:
     inspector = inspect(engine)
-    return {name: {c["name"] for c in inspector.get_check_constraints(name)}
-            for name in SQLModel.metadata.tables}
+    return {
+        name: {c["name"] for c in inspector.get_check_constraints(name)}
+        for name in SQLModel.metadata.tables
+    }
 
 
 def test_an_empty_database_upgrades_downgrades_and_upgrades_again(empty_engine):
@@ -110,6 +117,7 @@ def test_every_check_constraint_of_the_models_is_in_the_migrated_database(empty_
     database = _check_names_in_database(empty_engine)
     missing = {t: sorted(models[t] - database[t]) for t in models if models[t] - database[t]}
     extra = {t: sorted(database[t] - models[t]) for t in models if database[t] - models[t]}
-    assert missing == {} and extra == {}, f"missing in the database: {missing}; not in the " \
-                                          f"models: {extra}"
+    assert missing == {} and extra == {}, (
+        f"missing in the database: {missing}; not in the models: {extra}"
+    )
     assert sum(len(names) for names in models.values()) > 10  # the comparison saw them

@@ -1,4 +1,5 @@
 """The database itself refuses bad rows, keeps time in UTC, and the demo data is sound."""
+
 from datetime import date, datetime, timedelta, timezone
 
 import pytest
@@ -27,8 +28,17 @@ def test_score_of_eleven_is_refused_by_the_database(demo_db, goal_id):
     with Session(demo_db) as session:
         round_id = session.exec(select(ScoreRound.id)).first()
     with pytest.raises(IntegrityError):
-        _insert(demo_db, GoalScore(round_id=round_id, goal_id=goal_id, scored_on=date.today(),
-                                   score=11, person_id=None, worker_id=1))
+        _insert(
+            demo_db,
+            GoalScore(
+                round_id=round_id,
+                goal_id=goal_id,
+                scored_on=date.today(),
+                score=11,
+                person_id=None,
+                worker_id=1,
+            ),
+        )
 
 
 def test_unknown_enum_value_is_refused_by_the_database(demo_db):
@@ -60,8 +70,15 @@ def test_times_round_trip_as_utc(demo_db):
 def test_naive_times_are_refused(demo_db):
     family_id = factories.family(factories.team("Naive"))
     with pytest.raises(StatementError):
-        _insert(demo_db, Meeting(family_id=family_id, kind="call", status="held",
-                                 starts_at=datetime(2025, 1, 1, 10, 0)))
+        _insert(
+            demo_db,
+            Meeting(
+                family_id=family_id,
+                kind="call",
+                status="held",
+                starts_at=datetime(2025, 1, 1, 10, 0),
+            ),
+        )
 
 
 def test_sqlite_connections_get_the_pragmas(demo_db):
@@ -80,8 +97,10 @@ def test_migrations_made_every_model_table(demo_db):
 
 def _table_counts(engine) -> dict[str, int]:
     with engine.connect() as connection:
-        return {name: connection.execute(text(f"SELECT COUNT(*) FROM {name}")).scalar()
-                for name in SQLModel.metadata.tables}
+        return {
+            name: connection.execute(text(f"SELECT COUNT(*) FROM {name}")).scalar()
+            for name in SQLModel.metadata.tables
+        }
 
 
 def test_demo_data_fills_every_table_the_demo_should(demo_db):
@@ -99,13 +118,18 @@ def test_demo_generator_is_deterministic_for_a_seed(templates, empty_template, t
         folder.mkdir()
         url = templates.copy(empty_template, folder)
         from db.store.engine import get_engine
+
         engine = get_engine(url)
         fill(engine, seed=7, families=20, today=today, password_hash="x")
         with engine.connect() as connection:
-            made.append(connection.execute(text(
-                "SELECT known_as, status, first_came_on FROM family ORDER BY id")).all()
-                + connection.execute(text(
-                    "SELECT goal_id, scored_on, score FROM goalscore ORDER BY id")).all())
+            made.append(
+                connection.execute(
+                    text("SELECT known_as, status, first_came_on FROM family ORDER BY id")
+                ).all()
+                + connection.execute(
+                    text("SELECT goal_id, scored_on, score FROM goalscore ORDER BY id")
+                ).all()
+            )
         templates.drop(url)
     assert made[0] == made[1]
     assert len(made[0]) > 20

@@ -4,6 +4,7 @@ Full tiers are made by `python -m db.ops.demo --tier small|large` and the benchm
 tier's shape is scaled to a few hundred families, written through fill() (in several batches,
 as the large tier is) and counted in the database.
 """
+
 from __future__ import annotations
 
 from collections import Counter
@@ -13,8 +14,21 @@ import pytest
 from sqlalchemy import func, select
 
 from db.ops import demo
-from db.store.models import (ChildView, Family, FamilyStatus, Goal, GoalScore, GoalStatus, Meeting,
-                       MeetingKind, MeetingStatus, PlanStep, Team, Worker, WorkerTeam)
+from db.store.models import (
+    ChildView,
+    Family,
+    FamilyStatus,
+    Goal,
+    GoalScore,
+    GoalStatus,
+    Meeting,
+    MeetingKind,
+    MeetingStatus,
+    PlanStep,
+    Team,
+    Worker,
+    WorkerTeam,
+)
 from tests.conftest import TODAY
 
 SCALED = 250
@@ -27,7 +41,9 @@ def within(actual: float, promised: float) -> bool:
 
 def count(engine, model, *where) -> int:
     with engine.connect() as connection:
-        return connection.execute(select(func.count()).select_from(model).where(*where)).scalar_one()
+        return connection.execute(
+            select(func.count()).select_from(model).where(*where)
+        ).scalar_one()
 
 
 @pytest.fixture
@@ -39,9 +55,15 @@ def small_batches(monkeypatch):
 @pytest.mark.parametrize("tier", ["small", "large"])
 def test_scaled_tier_has_the_promised_shape_per_family(tier, empty_db, small_batches):
     batches = []
-    counts = demo.fill(empty_db, tier=tier, families=SCALED, seed=42, today=TODAY,
-                       password_hash="not-a-real-hash",
-                       progress=lambda what, done, total: batches.append((what, done, total)))
+    counts = demo.fill(
+        empty_db,
+        tier=tier,
+        families=SCALED,
+        seed=42,
+        today=TODAY,
+        password_hash="not-a-real-hash",
+        progress=lambda what, done, total: batches.append((what, done, total)),
+    )
     shape = demo.shape_of(tier, SCALED)
 
     assert count(empty_db, Family) == counts["family"] == SCALED
@@ -63,9 +85,18 @@ def test_large_tier_has_the_promised_open_families_teams_and_workers():
     # The open share needs more than 250 families to settle; building in memory is quick.
     families = 1_000
     scaled = demo.shape_of("large", families)
-    builder = demo.build(families=families, teams=scaled.teams, workers=scaled.workers,
-                         years=scaled.years, open_share=scaled.open_share, goals=scaled.goals,
-                         spread_open=scaled.spread_open, seed=42, today=TODAY, password_hash="x")
+    builder = demo.build(
+        families=families,
+        teams=scaled.teams,
+        workers=scaled.workers,
+        years=scaled.years,
+        open_share=scaled.open_share,
+        goals=scaled.goals,
+        spread_open=scaled.spread_open,
+        seed=42,
+        today=TODAY,
+        password_hash="x",
+    )
     open_families = sum(row["status"] != FamilyStatus.closed.value for row in builder.rows[Family])
     promised = demo.PROMISED_OPEN["large"] / shape.families
     assert within(open_families / families, promised), open_families / families
@@ -82,21 +113,35 @@ def test_every_tier_keeps_the_stories(tier, empty_db):
     """Waiting families, climbs, dips and achieved goals, overdue steps, meetings ahead and
     conferences with the children's views: the data stays humane at every size."""
     families = None if tier == "demo" else SCALED
-    demo.fill(empty_db, tier=tier, families=families, seed=42, today=TODAY,
-              password_hash="not-a-real-hash")
+    demo.fill(
+        empty_db,
+        tier=tier,
+        families=families,
+        seed=42,
+        today=TODAY,
+        password_hash="not-a-real-hash",
+    )
     assert count(empty_db, Family, Family.status == FamilyStatus.waiting.value) > 0
     assert count(empty_db, Family, Family.status == FamilyStatus.closed.value) > 0
     assert count(empty_db, Goal, Goal.status == GoalStatus.achieved.value) > 0
-    assert count(empty_db, Meeting, Meeting.status == MeetingStatus.planned.value,
-                 Meeting.starts_at >= datetime.now(timezone.utc)) > 0
-    assert count(empty_db, Meeting,
-                 Meeting.kind == MeetingKind.family_group_conference.value) > 0
+    assert (
+        count(
+            empty_db,
+            Meeting,
+            Meeting.status == MeetingStatus.planned.value,
+            Meeting.starts_at >= datetime.now(timezone.utc),
+        )
+        > 0
+    )
+    assert count(empty_db, Meeting, Meeting.kind == MeetingKind.family_group_conference.value) > 0
     assert count(empty_db, ChildView) > 0
     assert count(empty_db, PlanStep, PlanStep.done_on.is_(None), PlanStep.by_when < TODAY) > 0
     with empty_db.connect() as connection:
-        series = connection.execute(select(GoalScore.goal_id, GoalScore.score)
-                                    .where(GoalScore.person_id.is_not(None))
-                                    .order_by(GoalScore.goal_id, GoalScore.scored_on)).all()
+        series = connection.execute(
+            select(GoalScore.goal_id, GoalScore.score)
+            .where(GoalScore.person_id.is_not(None))
+            .order_by(GoalScore.goal_id, GoalScore.scored_on)
+        ).all()
     by_goal: dict[int, list[int]] = {}
     for goal_id, score in series:
         by_goal.setdefault(goal_id, []).append(score)
@@ -110,11 +155,22 @@ def test_every_tier_keeps_the_stories(tier, empty_db):
 
 def test_the_demo_logins_stay_in_the_first_teams():
     shape = demo.TIERS["large"]
-    builder = demo.build(families=10, teams=shape.teams, workers=shape.workers,
-                         years=shape.years, open_share=shape.open_share, goals=shape.goals,
-                         seed=42, today=TODAY, password_hash="x")
+    builder = demo.build(
+        families=10,
+        teams=shape.teams,
+        workers=shape.workers,
+        years=shape.years,
+        open_share=shape.open_share,
+        goals=shape.goals,
+        seed=42,
+        today=TODAY,
+        password_hash="x",
+    )
     usernames = [row["username"] for row in builder.rows[Worker][:3]]
     assert usernames == ["practitioner", "manager", "admin"]
     links = builder.rows[WorkerTeam]
-    assert {(link["worker_id"], link["team_id"]) for link in links if link["worker_id"] <= 2} == \
-        {(1, 1), (2, 1), (2, 2)}
+    assert {(link["worker_id"], link["team_id"]) for link in links if link["worker_id"] <= 2} == {
+        (1, 1),
+        (2, 1),
+        (2, 2),
+    }
