@@ -17,6 +17,7 @@ from db import metrics
 from db.goals import GoalIn, ScoreIn
 from db.rules import visibility
 from db.rules.access import Actor
+from db.rules.validation import max_chars
 from db.store.models import GoalStatus, Visibility
 from db.words import GOAL_STATUS, VISIBILITY, WHOLE_FAMILY
 
@@ -118,7 +119,8 @@ def _people_options(people: pd.DataFrame) -> dict:
     return {None: WHOLE_FAMILY, **dict(zip(family["person_id"], family["name"]))}
 
 
-def _goal_fields(prefix: str, people: pd.DataFrame, current: dict | None = None) -> GoalIn:
+def _goal_fields(prefix: str, people: pd.DataFrame, current: dict | None = None) -> dict:
+    """What the form holds; GoalIn checks it when it is saved."""
     current = current or {}
     options = _people_options(people)
     whose = st.selectbox(
@@ -133,19 +135,19 @@ def _goal_fields(prefix: str, people: pd.DataFrame, current: dict | None = None)
     wording = st.text_input(
         "The goal, in their own words",
         value=current.get("wording", ""),
-        max_chars=300,
+        max_chars=max_chars(GoalIn, "wording"),
         key=f"{prefix}_wording",
     )
     zero = st.text_input(
         "What 0 means to them",
         value=current.get("zero_means", ""),
-        max_chars=300,
+        max_chars=max_chars(GoalIn, "zero_means"),
         key=f"{prefix}_zero",
     )
     ten = st.text_input(
         "What 10 means to them",
         value=current.get("ten_means", ""),
-        max_chars=300,
+        max_chars=max_chars(GoalIn, "ten_means"),
         key=f"{prefix}_ten",
     )
     visibility_values = [v.value for v in Visibility]
@@ -157,7 +159,7 @@ def _goal_fields(prefix: str, people: pd.DataFrame, current: dict | None = None)
         key=f"{prefix}_visibility",
         horizontal=True,
     )
-    return GoalIn(
+    return dict(
         wording=wording, person_id=whose, zero_means=zero, ten_means=ten, visibility=visibility
     )
 
@@ -169,7 +171,7 @@ def add_goal_form(actor: Actor, family_id: int, people: pd.DataFrame) -> None:
         submitted = st.form_submit_button("Save goal", type="primary")
     if submitted:
         with show_problem():
-            goal_store.add_goal(actor, family_id=family_id, goal=goal)
+            goal_store.add_goal(actor, family_id=family_id, goal=GoalIn(**goal))
             for key in ("goal_add_wording", "goal_add_zero", "goal_add_ten"):
                 st.session_state.pop(key, None)
             st.toast("Goal saved.")
@@ -203,7 +205,7 @@ def edit_goal_form(actor: Actor, goal: pd.Series, people: pd.DataFrame) -> None:
                 actor,
                 goal_id=int(goal["goal_id"]),
                 seen_version=seen,
-                goal=fields,
+                goal=GoalIn(**fields),
                 status=status,
                 status_reason=reason,
             )
@@ -254,7 +256,7 @@ def score_round_form(actor: Actor, family_id: int) -> None:
                 )
                 comment = columns[1].text_input(
                     plain(f"{names[person_id]}'s comment (optional)"),
-                    max_chars=500,
+                    max_chars=max_chars(ScoreIn, "comment"),
                     key=f"comment_{family_id}_{goal.goal_id}_p{person_id}",
                 )
                 entries.append(({"goal_id": goal.goal_id, "person_id": person_id}, score, comment))
@@ -269,12 +271,12 @@ def score_round_form(actor: Actor, family_id: int) -> None:
             entries.append(({"goal_id": goal.goal_id, "worker_id": actor.worker_id}, view, ""))
         submitted = st.form_submit_button("Save scores", type="primary")
     if submitted:
-        scores = [
-            ScoreIn(score=score, comment=comment, **who)
-            for who, score, comment in entries
-            if score is not None
-        ]
         with show_problem():
+            scores = [
+                ScoreIn(score=score, comment=comment, **who)
+                for who, score, comment in entries
+                if score is not None
+            ]
             _round_id, new = goal_store.record_scores(
                 actor, family_id=family_id, token=token, scored_on=scored_on, scores=scores
             )

@@ -16,6 +16,7 @@ from db import meetings
 from db.families import FamilySummary
 from db.meetings import ChildViewIn, ItemIn, MeetingIn, PlanStepIn
 from db.rules.access import Actor
+from db.rules.validation import max_chars
 from db.store.models import ConversationColumn, MeetingKind, MeetingStatus, Visibility
 from db.words import CONVERSATION_COLUMN, MEETING_KIND, MEETING_STATUS, VISIBILITY
 
@@ -309,7 +310,7 @@ def conversation_board(
                             actor,
                             family_id=family_id,
                             goal=goal_store.GoalIn(
-                                wording=item.words[:300],
+                                wording=item.words[: max_chars(goal_store.GoalIn, "wording")],
                                 person_id=None if pd.isna(speaker) else int(speaker),
                                 visibility=item.visibility,
                                 from_item_id=int(item.item_id),

@@ -7,15 +7,27 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
+from typing import ClassVar
 
 import pandas as pd
-from sqlmodel import Session, select
+from sqlmodel import Field, Session, select
 
 from db.families import family_people
 from db.metrics import SCORE_COLUMNS
 from db.rules import audit
 from db.rules.access import Actor, require_family
-from db.rules.validation import Invalid, choice, day, person_in_family, text
+from db.rules.validation import (
+    Input,
+    Invalid,
+    RecordId,
+    WholeNumber,
+    choice,
+    day,
+    max_chars,
+    person_in_family,
+    record_id,
+    text,
+)
 from db.rules.visibility import Audience, hidden_people
 from db.rules.writes import family_record, save_edit, save_new, touch
 from db.store.engine import database_url, read_session, write_session
@@ -168,31 +180,52 @@ def active_goals_and_scorers(actor: Actor, family_id: int) -> tuple[pd.DataFrame
 # --- goals and scores --------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class GoalIn:
-    wording: str
-    person_id: int | None = None  # None: the whole family's goal
-    zero_means: str = ""
-    ten_means: str = ""
-    visibility: str = Visibility.family.value
-    set_on: date | None = None
-    from_item_id: int | None = None
+class GoalIn(Input):
+    """A goal as a form gives it. The length limits are the table's (db.store.models.Goal)."""
+
+    positional: ClassVar[tuple[str, ...]] = (
+        "wording",
+        "person_id",
+        "zero_means",
+        "ten_means",
+        "visibility",
+        "set_on",
+        "from_item_id",
+    )
+    wording: str = Field(
+        min_length=1,
+        max_length=max_chars(Goal, "wording"),
+        title="the goal",
+        description="the goal, in their own words",
+    )
+    person_id: RecordId | None = Field(default=None, title="whose goal it is")  # None: everyone's
+    zero_means: str = Field(
+        default="", max_length=max_chars(Goal, "zero_means"), title="what 0 means"
+    )
+    ten_means: str = Field(
+        default="", max_length=max_chars(Goal, "ten_means"), title="what 10 means"
+    )
+    visibility: Visibility = Field(default=Visibility.family, title="who can see it")
+    set_on: date | None = Field(default=None, title="the day the goal was set")
+    from_item_id: RecordId | None = Field(default=None, title="the conversation item")
 
 
 def _goal_values(session: Session, family_id: int, goal: GoalIn) -> dict:
+    goal = GoalIn.check(goal)
     person_in_family(session, family_id, goal.person_id, "whose goal it is")
     return {
-        "wording": text(goal.wording, "the goal, in their own words", limit=300),
+        "wording": goal.wording,
         "person_id": goal.person_id,
-        "zero_means": text(goal.zero_means, "what 0 means", required=False, limit=300),
-        "ten_means": text(goal.ten_means, "what 10 means", required=False, limit=300),
-        "visibility": choice(Visibility, goal.visibility, "who can see it"),
+        "zero_means": goal.zero_means,
+        "ten_means": goal.ten_means,
+        "visibility": goal.visibility,
     }
 
 
 def add_goal(actor: Actor, *, family_id: int, goal: GoalIn) -> int:
     with write_session() as session:
         family = require_family(session, actor, family_id)
+        goal = GoalIn.check(goal)
         values = _goal_values(session, family_id, goal)
         set_on = day(goal.set_on or date.today(), "the day the goal was set")
         if goal.from_item_id is not None:
@@ -217,7 +250,9 @@ def update_goal(
         row, family = family_record(session, actor, Goal, goal_id)
         values = _goal_values(session, row.family_id, goal)
         values["status"] = choice(GoalStatus, status, "how the goal is going")
-        values["status_reason"] = text(status_reason, "the reason", required=False, limit=500)
+        values["status_reason"] = text(
+            status_reason, "the reason", required=False, limit=max_chars(Goal, "status_reason")
+        )
         if values["status"] == GoalStatus.set_aside and not values["status_reason"]:
             raise Invalid("Please add, in their words, why the goal is being put to one side.")
         save_edit(
@@ -233,25 +268,23 @@ def update_goal(
         )
 
 
-@dataclass(frozen=True)
-class ScoreIn:
-    goal_id: int
-    score: object  # checked here: a whole number from 0 to 10
-    person_id: int | None = None  # a family member's own score …
-    worker_id: int | None = None  # … or a worker's view, recorded openly
-    comment: str = ""
+class ScoreIn(Input):
+    """One score in a round: a family member's own, or a worker's view recorded openly."""
 
-
-def _score_value(value) -> int:
-    if isinstance(value, bool):
-        raise Invalid("Scores are whole numbers from 0 to 10.")
-    try:
-        number = float(value)
-    except (TypeError, ValueError):
-        raise Invalid("Scores are whole numbers from 0 to 10.") from None
-    if not number.is_integer() or not 0 <= number <= 10:
-        raise Invalid("Scores are whole numbers from 0 to 10.")
-    return int(number)
+    positional: ClassVar[tuple[str, ...]] = (
+        "goal_id",
+        "score",
+        "person_id",
+        "worker_id",
+        "comment",
+    )
+    goal_id: RecordId = Field(title="the goal")
+    score: WholeNumber = Field(ge=0, le=10, title="the score")
+    person_id: RecordId | None = Field(default=None, title="the person scoring")
+    worker_id: RecordId | None = Field(default=None, title="the worker")
+    comment: str = Field(
+        default="", max_length=max_chars(GoalScore, "comment"), title="the comment"
+    )
 
 
 def record_scores(
@@ -273,11 +306,12 @@ def record_scores(
             if existing.family_id != family_id:
                 raise Invalid("That form belongs to another family: please reload the page.")
             return existing.id, False
-        if not scores:
+        if not isinstance(scores, (list, tuple)) or not scores:
             raise Invalid("Please give at least one score.")
+        scores = [ScoreIn.check(entry) for entry in scores]
         scored_on = day(scored_on, "the day of the scores")
         if meeting_id is not None:
-            meeting = session.get(Meeting, meeting_id)
+            meeting = session.get(Meeting, record_id(meeting_id, "that meeting"))
             if meeting is None or meeting.family_id != family_id:
                 raise Invalid("That meeting isn't one of this family's meetings.")
         round_row = ScoreRound(
@@ -313,10 +347,10 @@ def record_scores(
                     round_id=round_row.id,
                     goal_id=entry.goal_id,
                     scored_on=scored_on,
-                    score=_score_value(entry.score),
+                    score=entry.score,
                     person_id=entry.person_id,
                     worker_id=entry.worker_id,
-                    comment=text(entry.comment, "the comment", required=False, limit=500),
+                    comment=entry.comment,
                 )
             )
         touch(session, family)

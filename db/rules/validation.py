@@ -1,14 +1,32 @@
-"""Checks every write makes before it stores anything, in words that say what to change."""
+"""Checks every write makes before it stores anything, in words that say what to change.
+
+Each rule is stated once. The limits of what a form may hold live on the input models (pydantic
+models, most sharing their fields with the table so the column and the form agree); pydantic's
+errors become one plain sentence naming the field in `invalid`, the one place that happens.
+The plain helpers below (`text`, `day`, `choice`, `record_id`) apply the same rules to writes
+that take single values.
+"""
 
 from __future__ import annotations
 
+import enum
+import operator
+import typing
 from datetime import date, datetime
+from typing import Annotated, Any, ClassVar
 
+from annotated_types import MaxLen
+from pydantic import BeforeValidator, ConfigDict, ValidationError, field_validator
+from pydantic_core import PydanticCustomError
 from sqlalchemy import update
-from sqlmodel import Session
+from sqlalchemy.engine import CursorResult
+from sqlmodel import Session, SQLModel
 
-from db.settings import SHORT_TEXT
+from db.settings import SHORT_TEXT, settings
 from db.store.models import Person
+
+# Ids are INTEGER columns: PostgreSQL's range, which SQLite's is wider than.
+LARGEST_ID = 2**31 - 1
 
 
 class Invalid(ValueError):
@@ -25,12 +43,213 @@ class Conflict(RuntimeError):
         )
 
 
+# --- the rules, stated once ----------------------------------------------------------------
+
+
+def storable_problem(value: str) -> str | None:
+    """Why this text can't be stored (a NUL byte PostgreSQL refuses, or half of an emoji that
+    lost its other half on the way), or None."""
+    if "\x00" in value:
+        return "has a hidden character in it that can't be saved: please retype it"
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        return "has a broken character in it (perhaps half an emoji): please retype it"
+    return None
+
+
+def as_record_id(value: Any) -> int | None:
+    """The value as an id the database can hold (numpy's integers from a table included), or
+    None: a bool, a float, text or a number out of range was never one of our ids."""
+    if isinstance(value, bool):
+        return None
+    try:
+        number = operator.index(value)
+    except TypeError:
+        return None
+    return number if 1 <= number <= LARGEST_ID else None
+
+
+def date_window(today: date | None = None) -> tuple[date, date]:
+    """The dates any record may carry: none before EARLIEST_YEAR, none more than YEARS_AHEAD
+    years from now (a meeting planned for 9999 is a slip of the keyboard)."""
+    today = today or date.today()
+    return date(settings.EARLIEST_YEAR, 1, 1), date(today.year + settings.YEARS_AHEAD, 12, 31)
+
+
+def window_problem(value: date) -> str | None:
+    earliest, latest = date_window()
+    if value < earliest:
+        return f"can't be before {earliest.year}"
+    if value > latest:
+        return f"can't be later than {latest.year}"
+    return None
+
+
+# --- input models ----------------------------------------------------------------------------
+
+
+def _known_id(value: Any) -> int:
+    number = as_record_id(value)
+    if number is None:
+        raise PydanticCustomError("unknown_id", "that choice isn't known here")
+    return number
+
+
+def _not_a_bool(value: Any) -> Any:
+    if isinstance(value, bool):
+        raise PydanticCustomError("int_type", "a tick is not a number")
+    return value
+
+
+# An id field of an input model: a whole number within the database's range.
+RecordId = Annotated[int, BeforeValidator(_known_id)]
+# A count or a score: a whole number, never a tick box's True.
+WholeNumber = Annotated[int, BeforeValidator(_not_a_bool)]
+
+
+class Input(SQLModel):
+    """Base of every form's input model: text is trimmed, and refused with a sentence if it
+    can't be stored; dates stay inside the window; any problem raises Invalid, not pydantic's
+    ValidationError. Positional arguments follow `positional` (the order the fields were
+    always given in)."""
+
+    model_config = ConfigDict(  # type: ignore[assignment]
+        str_strip_whitespace=True, revalidate_instances="always", extra="forbid"
+    )
+    positional: ClassVar[tuple[str, ...]] = ()
+
+    def __init__(self, *args: Any, **data: Any) -> None:
+        if len(args) > len(self.positional):
+            raise Invalid("Please check the form and try again.")
+        data.update(zip(self.positional, args))
+        try:
+            super().__init__(**data)
+        except ValidationError as error:
+            raise invalid(error, type(self)) from None
+
+    @classmethod
+    def check(cls, value: Any):
+        """The value as a validated instance of this model, or Invalid in a sentence."""
+        try:
+            return cls.model_validate(value)
+        except ValidationError as error:
+            raise invalid(error, cls) from None
+
+    @field_validator("*", mode="after")
+    @classmethod
+    def _storable(cls, value: Any) -> Any:
+        if isinstance(value, str) and (problem := storable_problem(value)):
+            raise PydanticCustomError("not_storable", problem)
+        if isinstance(value, date) and (problem := window_problem(value)):
+            raise PydanticCustomError("outside_window", problem)
+        return value
+
+
+def max_chars(model: type[SQLModel], field: str) -> int:
+    """The longest text a field takes, read from the model, for a form's max_chars."""
+    for rule in model.model_fields[field].metadata:
+        if isinstance(rule, MaxLen):
+            return rule.max_length
+    raise KeyError(f"{model.__name__}.{field} has no length limit")
+
+
+def _field_info(model: type[SQLModel] | None, loc: tuple) -> tuple[Any, type[SQLModel] | None]:
+    """The pydantic FieldInfo an error's location points at, following nested input models
+    (a meeting's plan steps); None when the location names no field."""
+    info = None
+    for part in loc:
+        if not isinstance(part, str) or model is None:
+            continue
+        info = model.model_fields.get(part)
+        if info is None:
+            return None, None
+        model = next(
+            (
+                t
+                for t in (info.annotation, *_inner_types(info.annotation))
+                if isinstance(t, type) and issubclass(t, SQLModel)
+            ),
+            None,
+        )
+    return info, model
+
+
+def _inner_types(annotation: Any) -> list[Any]:
+    found = []
+    for arg in typing.get_args(annotation):
+        found.append(arg)
+        found.extend(_inner_types(arg))
+    return found
+
+
+def _sentence(kind: str, ctx: dict, title: str, prompt: str, message: str) -> str:
+    name = title[:1].upper() + title[1:]
+    if kind in ("missing", "string_too_short"):
+        return f"Please write something for {prompt}."
+    if kind == "string_too_long":
+        return f"{name} is too long: please keep it under {ctx['max_length']} characters."
+    if kind == "unknown_id":
+        return f"Please choose {title} again: {message}."
+    if kind in ("not_storable", "outside_window"):
+        return f"{name} {message}."
+    if kind == "string_unicode":
+        return f"{name} has a broken character in it (perhaps half an emoji): please retype it."
+    if kind in ("string_type", "string_sub_type"):
+        return f"Please write {title} in words."
+    if kind == "enum" or kind.startswith("literal"):
+        return f"Please choose one of the options for {title}."
+    if kind in ("greater_than_equal", "less_than_equal", "greater_than", "less_than"):
+        low, high = ctx.get("ge", ctx.get("gt")), ctx.get("le", ctx.get("lt"))
+        if low is not None and high is None:
+            return f"{name} should be {low} or more."
+        return f"{name} should be a whole number up to {high}."
+    if kind.startswith("int") or kind == "float_type":
+        return f"Please give {title} as a whole number."
+    if kind.startswith("date") or kind.startswith("datetime") or kind == "timezone_aware":
+        return f"Please give a date for {title}."
+    if kind.startswith("bool"):
+        return f"Please tick or untick {title}."
+    return f"Please check {title} and try again."
+
+
+def invalid(error: ValidationError, model: type[SQLModel] | None = None) -> Invalid:
+    """Pydantic's first error about an input, as the project's Invalid: one plain sentence
+    that names the field in everyday words (its `title`; a prompt such as "the goal, in
+    their own words" from its `description`). Bounded numbers say their range once, from
+    the field's own limits."""
+    first = error.errors(include_url=False)[0]
+    info, _ = _field_info(model, tuple(first["loc"]))
+    title = (info.title if info is not None else None) or "the form"
+    prompt = (info.description if info is not None else None) or title
+    bounds = {}
+    if info is not None:
+        for rule in info.metadata:
+            for key in ("ge", "le"):
+                if getattr(rule, key, None) is not None:
+                    bounds[key] = getattr(rule, key)
+    kind = first["type"]
+    if "ge" in bounds and "le" in bounds and (kind.startswith("int") or "than" in kind):
+        name = title[:1].upper() + title[1:]
+        return Invalid(f"{name} should be a whole number from {bounds['ge']} to {bounds['le']}.")
+    return Invalid(_sentence(kind, first.get("ctx") or {}, title, prompt, first["msg"]))
+
+
+# --- the same rules for writes that take single values ---------------------------------------
+
+
 def text(value, label: str, *, required: bool = True, limit: int = SHORT_TEXT) -> str:
-    cleaned = "" if value is None else str(value).strip()
+    if value is None:
+        value = ""
+    if not isinstance(value, str):
+        raise Invalid(f"Please write {label} in words.")
+    cleaned = value.strip()
     if required and not cleaned:
         raise Invalid(f"Please write something for {label}.")
     if len(cleaned) > limit:
         raise Invalid(f"{label.capitalize()} is too long: please keep it under {limit} characters.")
+    if problem := storable_problem(cleaned):
+        raise Invalid(f"{label.capitalize()} {problem}.")
     return cleaned
 
 
@@ -41,14 +260,32 @@ def day(value, label: str, *, not_future: bool = True, today: date | None = None
         raise Invalid(f"Please give a date for {label}.")
     if not_future and value > (today or date.today()):
         raise Invalid(f"{label.capitalize()} can't be in the future.")
+    if problem := window_problem(value):
+        raise Invalid(f"{label.capitalize()} {problem}.")
     return value
 
 
-def choice(enum_class, value, label: str):
+def choice(enum_class: type[enum.Enum], value, label: str):
     try:
         return enum_class(value)
-    except ValueError:
+    except (ValueError, TypeError):
         raise Invalid(f"Please choose one of the options for {label}.") from None
+
+
+def record_id(value, label: str = "that record") -> int:
+    """An id as the database can hold it; anything else was never one of ours."""
+    number = as_record_id(value)
+    if number is None:
+        raise Invalid(f"{label[:1].upper() + label[1:]} isn't known here: please reload the page.")
+    return number
+
+
+def whole_number(value, label: str, *, low: int, high: int) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+        raise Invalid(
+            f"{label[:1].upper() + label[1:]} should be a whole number from {low} to {high}."
+        )
+    return value
 
 
 def person_in_family(
@@ -56,7 +293,7 @@ def person_in_family(
 ) -> Person | None:
     if person_id is None:
         return None
-    person = session.get(Person, person_id)
+    person = session.get(Person, record_id(person_id, label))
     if person is None or person.family_id != family_id:
         raise Invalid(f"{label.capitalize()} isn't part of this family's world.")
     return person
@@ -67,10 +304,15 @@ def save_versioned(
 ) -> None:
     """UPDATE … WHERE version = the version seen when the form was drawn; zero rows means
     someone else saved first, so nothing is overwritten."""
-    result = session.execute(
-        update(model)
-        .where(model.id == record_id, model.version == seen_version)
-        .values(**values, version=seen_version + 1)
+    if isinstance(seen_version, bool) or not isinstance(seen_version, int):
+        raise Conflict(what)
+    result = typing.cast(
+        CursorResult,
+        session.execute(
+            update(model)
+            .where(model.id == record_id, model.version == seen_version)
+            .values(**values, version=seen_version + 1)
+        ),
     )
     if result.rowcount != 1:
         raise Conflict(what)

@@ -111,17 +111,16 @@ def test_a_round_of_scores_is_saved_together_and_once(world):
 def test_bad_scores_store_nothing(world, score):
     goal_id = _goal(world)
     before = _score_count(world["engine"])
-    entries = [
-        ScoreIn(goal_id=goal_id, score=5, person_id=world["dad"]),
-        ScoreIn(goal_id=goal_id, score=score, person_id=world["mia"]),
-    ]
-    with pytest.raises(Invalid, match="whole numbers from 0 to 10"):
+    with pytest.raises(Invalid, match="The score should be a whole number from 0 to 10"):
         goal_store.record_scores(
             world["worker"],
             family_id=world["family"],
             token=f"bad-{score}",
             scored_on=date.today(),
-            scores=entries,
+            scores=[
+                ScoreIn(goal_id=goal_id, score=5, person_id=world["dad"]),
+                ScoreIn(goal_id=goal_id, score=score, person_id=world["mia"]),
+            ],
         )
     assert _score_count(world["engine"]) == before
 
