@@ -66,8 +66,11 @@ def friendly_date(value: date | None) -> str:
 
 
 def query_family_id() -> int | None:
+    """The family asked for in the address, if it could be one of ours: text or a number past
+    the database's range (?family=99999999999999999999) is no family, not a crash."""
+    from db.rules.validation import as_record_id
+
     raw = st.query_params.get("family")
-    try:
-        return int(raw) if raw is not None else None
-    except ValueError:
+    if raw is None or not (raw.isascii() and raw.isdigit()) or len(raw) > 10:
         return None
+    return as_record_id(int(raw))
