@@ -234,6 +234,10 @@ def agreements(actor: Actor, family_id: int) -> None:
 def keeping_safe(actor: Actor, family_id: int) -> None:
     st.caption("Never shown on a shared screen or in any copy for the family.")
     current = family_world.keeping_safe(actor, family_id)
+    # The version seen when the form was first drawn: a later save by someone else is a
+    # conflict, and the typed text stays on screen.
+    seen_key = f"safe_{family_id}_version"
+    seen = st.session_state.setdefault(seen_key, current.version if current else 0)
     with st.form(f"safe_{family_id}"):
         phone = st.text_input(
             "Safe phone number",
@@ -255,10 +259,12 @@ def keeping_safe(actor: Actor, family_id: int) -> None:
                 family_world.save_keeping_safe(
                     actor,
                     family_id=family_id,
+                    seen_version=seen,
                     safe_phone=phone,
                     ok_to_leave_messages=messages,
                     never_show=never,
                 )
+                st.session_state.pop(seen_key, None)
                 st.toast("Saved.")
 
 

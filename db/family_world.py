@@ -16,7 +16,7 @@ from sqlmodel import Session, select
 
 from db.rules import audit
 from db.rules.access import Actor, require_family, require_led_team
-from db.rules.validation import Invalid, choice, day, person_in_family, text
+from db.rules.validation import Conflict, Invalid, choice, day, person_in_family, text
 from db.rules.writes import save_edit, save_new, touch
 from db.settings import AGREEMENT_CHECK_DAYS
 from db.store.engine import read_session, write_session
@@ -38,6 +38,7 @@ from db.store.models import (
     WorkerRelationship,
     WorkerTeam,
 )
+from db.store.types import utcnow
 from db.words import HELP_KIND, NOTE_KIND
 
 
@@ -193,26 +194,42 @@ def agreements(actor: Actor, family_id: int, *, today: date | None = None) -> pd
 
 
 def save_keeping_safe(
-    actor: Actor, *, family_id: int, safe_phone: str, ok_to_leave_messages: bool, never_show: str
+    actor: Actor,
+    *,
+    family_id: int,
+    seen_version: int,
+    safe_phone: str,
+    ok_to_leave_messages: bool,
+    never_show: str,
 ) -> None:
+    """Saves the keeping-safe details; refused with Conflict if someone else saved them since
+    the form was drawn (seen_version 0: there were none yet)."""
     with write_session() as session:
         family = require_family(session, actor, family_id)
+        values = {
+            "safe_phone": text(safe_phone, "the safe phone number", required=False, limit=40),
+            "ok_to_leave_messages": bool(ok_to_leave_messages),
+            "never_show": text(never_show, "what must never be shown", required=False, limit=1000),
+        }
         row = session.exec(select(KeepingSafe).where(KeepingSafe.family_id == family_id)).first()
-        row = row or KeepingSafe(family_id=family_id)
-        row.safe_phone = text(safe_phone, "the safe phone number", required=False, limit=40)
-        row.ok_to_leave_messages = bool(ok_to_leave_messages)
-        row.never_show = text(never_show, "what must never be shown", required=False, limit=1000)
-        session.add(row)
-        session.flush()
-        touch(session, family)
-        _audit(
+        what = "the keeping-safe details"
+        if row is None:
+            if seen_version != 0:
+                raise Conflict(what)
+            new = KeepingSafe(family_id=family_id, **values)
+            save_new(session, actor, family, new, record_type="keeping_safe", fields=list(values))
+            return
+        values["updated_at"] = utcnow()
+        save_edit(
             session,
             actor,
-            audit.Action.UPDATE,
-            family_id,
-            "keeping_safe",
+            family,
+            KeepingSafe,
             row.id,
-            ["safe_phone", "ok_to_leave_messages", "never_show"],
+            seen_version,
+            values,
+            what=what,
+            record_type="keeping_safe",
         )
 
 

@@ -239,6 +239,8 @@ class KeepingSafe(SQLModel, table=True):
     ok_to_leave_messages: bool = Field(default=False)
     never_show: str = Field(default="", max_length=1000)
     updated_at: datetime = _when()
+    # Guards against lost edits: the version seen when the form was drawn must still be current.
+    version: int = Field(default=1)
 
 
 class Agreement(SQLModel, table=True):

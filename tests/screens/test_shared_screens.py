@@ -121,6 +121,7 @@ def seeded(demo_db):
     family_world.save_keeping_safe(
         worker,
         family_id=family,
+        seen_version=0,
         safe_phone=SENTINELS["keeping_safe_phone"],
         ok_to_leave_messages=False,
         never_show=SENTINELS["keeping_safe"],

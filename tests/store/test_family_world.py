@@ -7,7 +7,7 @@ from sqlmodel import Session, select
 
 from db import family_world
 from db.family_world import PersonIn
-from db.rules.validation import Invalid
+from db.rules.validation import Conflict, Invalid
 from db.store.models import FamilyStatus, FamilyStatusChange, Role, WorkerRelationship
 from db.timeline import timeline
 from tests import factories
@@ -212,6 +212,7 @@ def test_help_and_worries_are_on_the_timeline_and_keeping_safe_is_kept(world):
     family_world.save_keeping_safe(
         world["sam"],
         family_id=world["family"],
+        seen_version=0,
         safe_phone="07700 900123",
         ok_to_leave_messages=False,
         never_show="New address",
@@ -313,3 +314,46 @@ def test_family_details_refuse_a_stale_save(world):
         "CS-9",
         seen + 1,
     )
+
+
+def test_a_keeping_safe_save_from_a_form_drawn_earlier_is_a_conflict(world):
+    """Two browsers: A saves a phone and never-show text; B, drawn before A saved, changes only
+    the phone. B is refused and A's text is still there."""
+    save = family_world.save_keeping_safe
+    save(
+        world["sam"],
+        family_id=world["family"],
+        seen_version=0,
+        safe_phone="1",
+        ok_to_leave_messages=False,
+        never_show="",
+    )
+    drawn = family_world.keeping_safe(world["sam"], world["family"]).version
+    save(
+        world["sam"],
+        family_id=world["family"],
+        seen_version=drawn,
+        safe_phone="07700 1",
+        ok_to_leave_messages=True,
+        never_show="New address: 4 Elm Road",
+    )
+    with pytest.raises(Conflict):
+        save(
+            world["sam"],
+            family_id=world["family"],
+            seen_version=drawn,
+            safe_phone="07700 2",
+            ok_to_leave_messages=True,
+            never_show="",
+        )
+    with pytest.raises(Conflict):
+        save(
+            world["sam"],
+            family_id=world["family"],
+            seen_version=0,
+            safe_phone="07700 3",
+            ok_to_leave_messages=True,
+            never_show="",
+        )
+    kept = family_world.keeping_safe(world["sam"], world["family"])
+    assert (kept.safe_phone, kept.never_show) == ("07700 1", "New address: 4 Elm Road")
