@@ -65,12 +65,17 @@ def friendly_date(value: date | None) -> str:
     return pd.Timestamp(value).strftime("%-d %b %Y")
 
 
-def query_family_id() -> int | None:
-    """The family asked for in the address, if it could be one of ours: text or a number past
-    the database's range (?family=99999999999999999999) is no family, not a crash."""
+def record_number(raw: str | None) -> int | None:
+    """A record number typed or in an address, if it could be one of ours: text or a number
+    past the database's range (99999999999999999999) is no record, not a crash."""
     from db.rules.validation import as_record_id
 
-    raw = st.query_params.get("family")
-    if raw is None or not (raw.isascii() and raw.isdigit()) or len(raw) > 10:
+    raw = (raw or "").strip()
+    if not (raw.isascii() and raw.isdigit()) or len(raw) > 10:
         return None
     return as_record_id(int(raw))
+
+
+def query_family_id() -> int | None:
+    """The family asked for in the address (?family=…), if it could be one of ours."""
+    return record_number(st.query_params.get("family"))

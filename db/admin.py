@@ -17,7 +17,7 @@ from sqlmodel import Session, func, select
 
 from db.auth import hash_password, one_time_password, password_problem
 from db.rules import audit
-from db.rules.access import Actor, require_role
+from db.rules.access import Actor, refused, require_family, require_role
 from db.rules.validation import Invalid
 from db.store.engine import read_session, write_session
 from db.store.models import (
@@ -124,7 +124,7 @@ def _active_admins(session: Session) -> set[int]:
 def add_team(
     actor: Actor, *, name: str, community: str = "", time_zone: str = "Europe/London"
 ) -> int:
-    require_role(actor, Role.admin)
+    require_role(actor, Role.admin, what="team")
     name = (name or "").strip()
     if not name:
         raise Invalid("Please enter the team's name.")
@@ -159,7 +159,7 @@ def add_worker(
 ) -> tuple[int, str]:
     """Adds a worker with a one-time password they must change at first login.
     Returns the new worker's id and that password (shown once to the admin, never stored)."""
-    require_role(actor, Role.admin)
+    require_role(actor, Role.admin, what="worker")
     name, username, chosen = _clean_name(name), _clean_username(username), _clean_roles(roles)
     password = one_time_password()
     with write_session() as session:
@@ -191,7 +191,7 @@ def update_worker(
     actor: Actor, worker_id: int, *, name: str, roles, team_ids=(), led_team_ids=()
 ) -> None:
     """Changes a worker's name, roles, teams and the teams they lead."""
-    require_role(actor, Role.admin)
+    require_role(actor, Role.admin, what="worker", record_id=worker_id)
     name, chosen = _clean_name(name), _clean_roles(roles)
     with write_session() as session:
         worker = _worker(session, worker_id)
@@ -236,7 +236,7 @@ def update_worker(
 
 def set_active(actor: Actor, worker_id: int, active: bool, *, now: datetime | None = None) -> None:
     """Disables or re-enables a worker. Disabling ends their sessions on every device."""
-    require_role(actor, Role.admin)
+    require_role(actor, Role.admin, what="worker", record_id=worker_id)
     now = now or utcnow()
     with write_session() as session:
         worker = _worker(session, worker_id)
@@ -269,7 +269,7 @@ def set_active(actor: Actor, worker_id: int, active: bool, *, now: datetime | No
 def reset_password(actor: Actor, worker_id: int, *, now: datetime | None = None) -> str:
     """A new one-time password (made with `secrets`) that must be changed at the next login.
     Ends the worker's sessions on every device. Returns the password to hand over once."""
-    require_role(actor, Role.admin)
+    require_role(actor, Role.admin, what="worker", record_id=worker_id)
     password = one_time_password()
     with write_session() as session:
         worker = _worker(session, worker_id)
@@ -290,7 +290,7 @@ def reset_password(actor: Actor, worker_id: int, *, now: datetime | None = None)
 
 def worker_details(actor: Actor, worker_id: int) -> dict:
     """One worker's name, roles, teams and led teams, for the edit form."""
-    require_role(actor, Role.admin)
+    require_role(actor, Role.admin, what="worker", record_id=worker_id)
     with read_session() as session:
         worker = _worker(session, worker_id)
         roles = sorted(
@@ -314,7 +314,7 @@ HANDOVER_COLUMNS = ["family_id", "family", "team", "role", "since"]
 def handover(actor: Actor, worker_id: int, *, today: date | None = None) -> pd.DataFrame:
     """The families a worker works with now, so they can be handed over when the worker leaves.
     Only what handover needs: no case content beyond the name the family chose."""
-    require_role(actor, Role.admin)
+    require_role(actor, Role.admin, what="worker", record_id=worker_id)
     today = today or date.today()
     with read_session() as session:
         rows = session.exec(
@@ -355,7 +355,7 @@ AUDIT_COLUMNS = [
 
 def workers_and_teams(actor: Actor) -> tuple[pd.DataFrame, pd.DataFrame]:
     """For admins: every worker with roles and teams, and every team with its size."""
-    require_role(actor, Role.admin)
+    require_role(actor, Role.admin, what="workers_and_teams")
     with read_session() as session:  # columns, not ORM objects: a council has ~600 workers
         workers = session.exec(
             select(Worker.id, Worker.name, Worker.username, Worker.is_active).order_by(Worker.name)
@@ -406,6 +406,12 @@ def _led_family_ids(actor: Actor):
     return select(Family.id).where(Family.team_id.in_(actor.led_team_ids))
 
 
+def _leads_family(actor: Actor, family_id: int) -> bool:
+    with read_session() as session:
+        family = session.get(Family, family_id)
+    return family is not None and family.team_id in actor.led_team_ids
+
+
 def search_audit(
     actor: Actor,
     *,
@@ -417,9 +423,11 @@ def search_audit(
 ) -> pd.DataFrame:
     """Audit rows, newest first. An admin searches everything; a manager (not admin) sees only
     what happened to families of the teams they lead, including refused attempts on them."""
-    require_role(actor, Role.admin, Role.manager)
+    require_role(actor, Role.admin, Role.manager, what="audit")
     query = select(AuditEvent)
     if not actor.has(Role.admin):
+        if family_id is not None and not _leads_family(actor, family_id):
+            raise refused(actor, what="audit", record_id=family_id)
         led = _led_family_ids(actor)
         query = query.where(
             or_(
@@ -462,12 +470,10 @@ def search_audit(
 
 def family_viewers(actor: Actor, family_id: int, *, limit: int = 200) -> pd.DataFrame | None:
     """Who opened this family's record and when, for a manager who leads the family's team.
-    None for anyone else (nothing to show, no error)."""
-    if not actor.has(Role.manager):
-        return None
+    None for the team's practitioners (nothing to show); refused for anyone else."""
     with read_session() as session:
-        family = session.get(Family, family_id)
-        if family is None or family.team_id not in actor.led_team_ids:
+        family = require_family(session, actor, family_id)
+        if not actor.has(Role.manager) or family.team_id not in actor.led_team_ids:
             return None
         rows = session.exec(
             select(AuditEvent.at, Worker.name, AuditEvent.username, AuditEvent.roles)

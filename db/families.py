@@ -309,7 +309,7 @@ def team_members(actor: Actor, team_id: int) -> pd.DataFrame:
     """Active workers of one of the worker's teams (for agreeing who does an action)."""
     from db.rules.access import require_case_team
 
-    require_case_team(actor, team_id)
+    require_case_team(actor, team_id, what="team_members")
     with read_session() as session:
         rows = session.exec(
             select(Worker.id, Worker.name)

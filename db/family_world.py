@@ -282,7 +282,9 @@ def add_note(
     with write_session() as session:
         family = require_family(session, actor, family_id)
         if note_kind == NoteKind.oversight:
-            require_led_team(actor, family.team_id)  # a manager's decision, for their teams
+            require_led_team(
+                actor, family.team_id, what="note"
+            )  # a manager's decision, for their teams
         row = Note(
             family_id=family_id,
             kind=note_kind,

@@ -18,7 +18,7 @@ from sqlmodel import Session, select
 from db import metrics
 from db.families import current_workers
 from db.rules import audit
-from db.rules.access import Actor, NotAllowed, require_case_team
+from db.rules.access import Actor, refused, require_case_team
 from db.rules.validation import Invalid, day, text
 from db.rules.writes import touch
 from db.settings import HUDDLE_FALLBACK_DAYS
@@ -81,7 +81,7 @@ def board(
     actor: Actor, team_id: int, *, week_start: date | None = None, today: date | None = None
 ) -> HuddleBoard:
     """The huddle board for one of the worker's teams; cached by the team's data version."""
-    require_case_team(actor, team_id)
+    require_case_team(actor, team_id, what="huddle")
     with read_session() as session:
         team = session.get(Team, team_id)
         version = team.data_version
@@ -358,7 +358,7 @@ def _sparklines(session: Session, ids: list[int]) -> dict[int, list[list[int]]]:
 
 def hold(actor: Actor, team_id: int, on: date | None = None) -> int:
     """Records that the huddle is being held, so 'since the last huddle' has a meaning."""
-    require_case_team(actor, team_id)
+    require_case_team(actor, team_id, what="huddle")
     on = day(on or date.today(), "the day of the huddle")
     with write_session() as session:
         session.get(Team, team_id, with_for_update=True)  # two people pressing start: one huddle
@@ -396,8 +396,8 @@ def talked_about(
         huddle = session.get(Huddle, huddle_id)
         family = session.get(Family, family_id)
         if huddle is None or family is None or family.team_id != huddle.team_id:
-            raise NotAllowed(actor=actor, family_id=family_id)
-        require_case_team(actor, huddle.team_id)
+            raise refused(actor, what="huddle_family", record_id=family_id)
+        require_case_team(actor, huddle.team_id, what="huddle")
         action = text(action, "the action", required=False, limit=500)
         if action and action_worker_id is None:
             raise Invalid("Please say which worker will do the action.")
@@ -446,7 +446,9 @@ def talked_about_ids(actor: Actor, huddle_id: int | None) -> set[int]:
         return set()
     with read_session() as session:
         huddle = session.get(Huddle, huddle_id)
-        require_case_team(actor, huddle.team_id)
+        if huddle is None:
+            raise refused(actor, what="huddle", record_id=huddle_id)
+        require_case_team(actor, huddle.team_id, what="huddle")
         return set(
             session.exec(
                 select(HuddleFamily.family_id).where(HuddleFamily.huddle_id == huddle_id)

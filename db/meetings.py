@@ -14,7 +14,7 @@ import pandas as pd
 from sqlmodel import Session, select
 
 from db.rules import audit
-from db.rules.access import Actor, NotAllowed, require_family
+from db.rules.access import Actor, refused, require_family
 from db.rules.validation import Invalid, choice, day, person_in_family, save_versioned, text
 from db.rules.visibility import Audience, hidden_people
 from db.rules.writes import family_record, save_edit, save_new, touch
@@ -493,7 +493,7 @@ def meeting_detail(actor: Actor, meeting_id: int) -> MeetingDetail:
     with read_session() as session:
         meeting = session.get(Meeting, meeting_id)
         if meeting is None:
-            raise NotAllowed(actor=actor, what="meeting")
+            raise refused(actor, what="meeting", record_id=meeting_id)
         family = require_family(session, actor, meeting.family_id)
         team = session.get(Team, family.team_id)
         attendees = session.exec(
@@ -571,7 +571,7 @@ def update_conversation_item(
     with write_session() as session:
         item = session.get(ConversationItem, item_id)
         if item is None:
-            raise NotAllowed(actor=actor, what="conversationitem")
+            raise refused(actor, what="conversationitem", record_id=item_id)
         conversation, family = family_record(session, actor, Conversation, item.conversation_id)
         values = {
             "words": text(words, "what was said", limit=1000),

@@ -30,7 +30,7 @@ from sqlalchemy.types import TypeDecorator
 from sqlmodel import SQLModel, select
 
 from db.rules import audit
-from db.rules.access import Actor, refuse, require_role
+from db.rules.access import Actor, refused, require_role
 from db.rules.validation import Invalid
 from db.rules.writes import touch
 from db.settings import RETENTION_YEARS
@@ -124,7 +124,7 @@ def find_family(
 ) -> dict | None:
     """For an admin answering a request: the family by its id or council reference, with just
     enough to be sure it is the right one. Audited as a look-up; None when nothing matches."""
-    require_role(actor, Role.admin)
+    require_role(actor, Role.admin, what="subject_access", record_id=family_id)
     with write_session() as session:
         query = select(Family, Team.name).join(Team, Team.id == Family.team_id)
         if family_id is not None:
@@ -184,7 +184,7 @@ def export_family(actor: Actor, family_id: int) -> str:
     with read_session() as session:
         allowed = _may_export(actor, session.get(Family, family_id))
     if not allowed:
-        raise refuse(actor, what="subject_access", record_id=family_id)
+        raise refused(actor, what="subject_access", record_id=family_id)
     with write_session() as session:
         family = session.get(Family, family_id)
         family_table = Family.__table__
@@ -250,7 +250,7 @@ def erase_family(
 ) -> list[str]:
     """Anonymises the family's record in place. Admin only; the reason is required, and the
     admin types the family's name to confirm. Returns the changed fields (table.column)."""
-    require_role(actor, Role.admin)
+    require_role(actor, Role.admin, what="erasure", record_id=family_id)
     reason = (reason or "").strip()
     if len(reason) < 10:
         raise Invalid("Please write the reason for erasing this record (at least a few words).")
@@ -320,7 +320,7 @@ def retention_report(
 ) -> pd.DataFrame:
     """Closed families whose closure is more than `years` ago and not yet erased. A list for
     an admin to review; nothing is deleted automatically."""
-    require_role(actor, Role.admin)
+    require_role(actor, Role.admin, what="retention_report")
     today = today or date.today()
     try:
         cutoff = today.replace(year=today.year - years)

@@ -7,8 +7,9 @@ from datetime import date, timedelta
 import streamlit as st
 
 from components.auth import guard
-from components.ui import local_time
+from components.ui import local_time, record_number
 from db.admin import search_audit
+from db.rules.access import NotAllowed
 from db.store.models import Role
 
 actor = guard(Role.admin, Role.manager)
@@ -50,16 +51,17 @@ with st.form("audit_search"):
     )
     st.form_submit_button("Search", type="primary")
 
-family_id = None
-if family.strip():
-    if family.strip().isdigit():
-        family_id = int(family.strip())
-    else:
-        st.warning("A family number is digits only, for example 1042.")
-        st.stop()
+family_id = record_number(family)
+if family.strip() and family_id is None:
+    st.warning("A family number is digits only, for example 1042.")
+    st.stop()
 start, end = (dates[0], dates[-1]) if isinstance(dates, (tuple, list)) and dates else (None, None)
 
-rows = search_audit(actor, username=username, family_id=family_id, start=start, end=end)
+try:
+    rows = search_audit(actor, username=username, family_id=family_id, start=start, end=end)
+except NotAllowed:
+    st.warning("That family isn't in the teams you lead.")
+    st.stop()
 if rows.empty:
     st.info("Nothing recorded matches that search.")
     st.stop()

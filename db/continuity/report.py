@@ -27,7 +27,7 @@ from db.continuity.figures import (
     worker_figures,
 )
 from db.rules import audit
-from db.rules.access import Actor, NotAllowed, refuse, require_led_team
+from db.rules.access import Actor, refused, require_led_team
 from db.store.engine import read_session, write_session
 from db.store.models import (
     Family,
@@ -82,14 +82,11 @@ def led_teams(actor: Actor) -> pd.DataFrame:
 def check_team(actor: Actor, team_id: int) -> int:
     """Refuses (audited) unless the actor manages the team; returns Team.data_version, the key
     of any cache of this team's figures. Call it outside the cache on every run."""
-    try:
-        require_led_team(actor, team_id)
-    except NotAllowed:
-        raise refuse(actor, what="team_continuity", record_id=team_id) from None
+    require_led_team(actor, team_id, what="team_continuity")
     with read_session() as session:
         team = session.get(Team, team_id)
     if team is None:
-        raise refuse(actor, what="team_continuity", record_id=team_id)
+        raise refused(actor, what="team_continuity", record_id=team_id)
     return team.data_version
 
 
@@ -284,7 +281,7 @@ def add_oversight_note(
         )
         first_came = family.first_came_on if family is not None else None
     if not allowed:
-        raise refuse(actor, what="oversight_note", record_id=family_id)
+        raise refused(actor, what="oversight_note", record_id=family_id)
     if written_on < first_came:
         raise Invalid("The note's date is before the family first came to us.")
     with write_session() as session:

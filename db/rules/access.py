@@ -17,21 +17,15 @@ from db.store.models import Family, Role, Worker, WorkerRole, WorkerTeam
 class NotAllowed(PermissionError):
     """Shown to people as a polite 'not available to you', never with the data.
 
-    Carries who was refused what, so the session that raised it can audit the refusal once
-    its own transaction has ended (see db.store.engine)."""
+    Made only by `refused()`, so every refusal names who was refused what, and is audited
+    exactly once."""
 
-    def __init__(
-        self,
-        message: str = "This isn't available to you.",
-        *,
-        actor: "Actor | None" = None,
-        family_id: int | None = None,
-        what: str = "family",
-    ) -> None:
-        super().__init__(message)
+    def __init__(self, actor: "Actor", *, what: str, record_id: int | None = None) -> None:
+        super().__init__("This isn't available to you.")
         self.actor = actor
-        self.family_id = family_id
         self.what = what
+        self.record_id = record_id
+        self.audited = False
 
 
 @dataclass(frozen=True)
@@ -84,19 +78,36 @@ def load_actor(session: Session, username: str) -> Actor | None:
     )
 
 
-def require_role(actor: Actor, *roles: Role) -> None:
+def refused(actor: Actor, *, what: str, record_id: int | None = None) -> NotAllowed:
+    """The one way to refuse: returns the error to raise, audited exactly once.
+
+    Raised inside a database session, the session audits it once its own transaction has
+    ended (a second writer inside it would wait on its own lock on SQLite); raised outside
+    any session, it is audited here and now."""
+    from db.store import engine
+
+    refusal = NotAllowed(actor, what=what, record_id=record_id)
+    if not engine.in_session():
+        engine.audit_refusal(refusal)
+    return refusal
+
+
+def require_role(actor: Actor, *roles: Role, what: str, record_id: int | None = None) -> None:
+    """Refuses `what` unless the worker holds one of the roles."""
     if not any(actor.has(role) for role in roles):
-        raise NotAllowed()
+        raise refused(actor, what=what, record_id=record_id)
 
 
-def require_case_team(actor: Actor, team_id: int) -> None:
+def require_case_team(actor: Actor, team_id: int, *, what: str) -> None:
+    """Refuses `what` of the team unless the worker may open its families' records."""
     if team_id not in actor.case_team_ids:
-        raise NotAllowed()
+        raise refused(actor, what=what, record_id=team_id)
 
 
-def require_led_team(actor: Actor, team_id: int) -> None:
+def require_led_team(actor: Actor, team_id: int, *, what: str) -> None:
+    """Refuses `what` of the team unless the worker is a manager who leads it."""
     if not actor.has(Role.manager) or team_id not in actor.led_team_ids:
-        raise NotAllowed()
+        raise refused(actor, what=what, record_id=team_id)
 
 
 def _writing(session: Session) -> bool:
@@ -112,17 +123,5 @@ def require_family(session: Session, actor: Actor, family_id: int) -> Family:
     so nobody can probe which ids exist)."""
     family = session.get(Family, family_id, with_for_update=_writing(session))
     if family is None or family.team_id not in actor.case_team_ids:
-        raise NotAllowed(actor=actor, family_id=family_id)
+        raise refused(actor, what="family", record_id=family_id)
     return family
-
-
-def refuse(actor: Actor, *, what: str, record_id: int | None = None) -> NotAllowed:
-    """For code outside any open transaction: audits a refusal of `what` (a family, a team's
-    figures…) now and returns the error to raise. Inside a session, raise
-    NotAllowed(actor=…) instead; the session audits it."""
-    from db.rules import audit
-    from db.store.engine import write_session
-
-    with write_session() as session:
-        audit.record(session, actor, audit.Action.REFUSED, record_type=what, record_id=record_id)
-    return NotAllowed()

@@ -8,7 +8,7 @@ from sqlalchemy import update
 from sqlmodel import Session
 
 from db.rules import audit
-from db.rules.access import Actor, NotAllowed, require_family
+from db.rules.access import Actor, refused, require_family
 from db.rules.validation import save_versioned
 from db.store.models import Family, Team
 
@@ -85,5 +85,5 @@ def family_record(session: Session, actor: Actor, model, record_id: int):
     missing record is refused like an out-of-scope one, so ids can't be probed."""
     row = session.get(model, record_id)
     if row is None:
-        raise NotAllowed(actor=actor, what=model.__tablename__)
+        raise refused(actor, what=model.__tablename__, record_id=record_id)
     return row, require_family(session, actor, row.family_id)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from contextlib import contextmanager
+from contextvars import ContextVar
 from functools import lru_cache
 from typing import Iterator
 
@@ -66,33 +67,54 @@ def get_engine(url: str | None = None) -> Engine:
     )
 
 
+# How many database sessions this thread (Streamlit run, test) has open, so a refusal knows
+# whether a session will audit it on the way out or it must be audited at once.
+_open_sessions: ContextVar[int] = ContextVar("open_sessions", default=0)
+
+
+def in_session() -> bool:
+    return _open_sessions.get() > 0
+
+
+def audit_refusal(refusal, engine: Engine | None = None) -> None:
+    """Audits a refusal (db.rules.access.NotAllowed) once, in its own transaction."""
+    if refusal.audited:
+        return
+    from db.rules import audit
+
+    refusal.audited = True
+    with write_session(engine) as session:
+        audit.record(
+            session,
+            refusal.actor,
+            audit.Action.REFUSED,
+            record_type=refusal.what,
+            record_id=refusal.record_id,
+        )
+
+
 @contextmanager
-def _auditing_refusals(engine: Engine) -> Iterator[None]:
-    """A refused access is audited after the refusing transaction has ended (a second writer
-    inside it would wait on its own lock)."""
+def _counted_auditing_refusals(engine: Engine) -> Iterator[None]:
+    """Counts this session as open. A refusal leaving the outermost session is audited there,
+    after that session's own transaction has ended."""
     from db.rules.access import NotAllowed
 
+    outermost = not in_session()
+    token = _open_sessions.set(_open_sessions.get() + 1)
     try:
         yield
     except NotAllowed as refusal:
-        if refusal.actor is not None:
-            from db.rules import audit
-
-            with write_session(engine) as session:
-                audit.record(
-                    session,
-                    refusal.actor,
-                    audit.Action.REFUSED,
-                    record_type=refusal.what,
-                    record_id=refusal.family_id,
-                )
+        if outermost:
+            audit_refusal(refusal, engine)
         raise
+    finally:
+        _open_sessions.reset(token)
 
 
 @contextmanager
 def read_session(engine: Engine | None = None) -> Iterator[Session]:
     engine = engine or get_engine()
-    with _auditing_refusals(engine), Session(engine) as session:
+    with _counted_auditing_refusals(engine), Session(engine) as session:
         yield session
 
 
@@ -100,7 +122,7 @@ def read_session(engine: Engine | None = None) -> Iterator[Session]:
 def write_session(engine: Engine | None = None) -> Iterator[Session]:
     """One transaction: everything commits together or nothing is stored."""
     engine = engine or get_engine()
-    with _auditing_refusals(engine), engine.connect() as connection:
+    with _counted_auditing_refusals(engine), engine.connect() as connection:
         connection.info["write"] = True
         try:
             with Session(bind=connection, expire_on_commit=False) as session:

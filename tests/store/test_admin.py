@@ -192,13 +192,17 @@ def test_audit_search_for_admins_and_managers(office):
     # A manager sees who looked at the families of the teams they lead, and nothing else.
     seen = admin.search_audit(manager)
     assert set(seen["family_id"]) == {fa}
-    assert admin.search_audit(manager, family_id=fb).empty
+    with pytest.raises(NotAllowed):  # asking about another team's family is a refusal
+        admin.search_audit(manager, family_id=fb)
     with pytest.raises(NotAllowed):
         admin.search_audit(prac)
     viewers = admin.family_viewers(manager, fa)
     assert list(viewers["who"]) == ["Prac"]
-    assert admin.family_viewers(manager, fb) is None
-    assert admin.family_viewers(prac, fa) is None and admin.family_viewers(boss, fa) is None
+    assert admin.family_viewers(prac, fa) is None  # the team's practitioners: nothing to show
+    with pytest.raises(NotAllowed):
+        admin.family_viewers(manager, fb)
+    with pytest.raises(NotAllowed):  # an admin sees no case content
+        admin.family_viewers(boss, fa)
 
 
 def test_the_app_has_no_update_or_delete_path_for_the_audit():
