@@ -9,6 +9,7 @@ Streamlit caches emptied so every query runs, and times each statement at the cu
 from __future__ import annotations
 
 import argparse
+import ast
 import time
 from collections import defaultdict
 from pathlib import Path
@@ -82,7 +83,7 @@ def main(argv: list[str] | None = None) -> None:
             print(statement.strip())
             print(f"    parameters: {parameters[:300]}")
             if statement.lstrip().upper().startswith("SELECT"):
-                params = eval(parameters) if parameters.startswith(("(", "[")) else ()  # noqa: S307
+                params = ast.literal_eval(parameters) if parameters.startswith(("(", "[")) else ()
                 if isinstance(params, list):
                     params = params[0] if params else ()
                 plan = connection.exec_driver_sql(

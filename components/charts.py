@@ -126,12 +126,3 @@ def overview_chart(points: pd.DataFrame, *, columns: int = 3) -> alt.Chart:
         columns=columns,
     )
 
-
-def sparkline(points: pd.DataFrame) -> alt.Chart:
-    """A tiny line of one goal's scores for the huddle: scored_on and score only."""
-    return (
-        alt.Chart(points)
-        .mark_line(point=True)
-        .encode(x=alt.X("scored_on:T", axis=None), y=alt.Y("score:Q", scale=SCORE_SCALE, axis=None))
-        .properties(width=120, height=30)
-    )

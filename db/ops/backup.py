@@ -82,9 +82,14 @@ def _sqlite_file(url: URL) -> Path:
 
 
 def _integrity(path: Path) -> None:
-    with sqlite3.connect(path) as check:
-        result = check.execute("PRAGMA integrity_check").fetchall()
-    check.close()
+    try:
+        with sqlite3.connect(path) as check:
+            result = check.execute("PRAGMA integrity_check").fetchall()
+        check.close()
+    except sqlite3.DatabaseError as error:
+        raise BackupProblem(
+            f"{path} is not a SQLite database ({error}): nothing was changed."
+        ) from None
     if result != [("ok",)]:
         raise BackupProblem(f"{path} fails SQLite's integrity check: {result[:3]}")
 
