@@ -15,6 +15,7 @@ from db.store.models import (
     MeetingKind,
     MeetingStatus,
     NoteKind,
+    RecordsRequestStatus,
     Relationship,
     RelationshipRole,
     Rhythm,
@@ -103,6 +104,12 @@ NOTE_KIND = {
     NoteKind.huddle: "Huddle note",
     NoteKind.oversight: "Manager's note",
     NoteKind.worry_shared: "Worry shared with social work",
+}
+RECORDS_REQUEST_STATUS = {
+    RecordsRequestStatus.asked: "Waiting for a manager to approve",
+    RecordsRequestStatus.approved: "Approved: the copy can be prepared",
+    RecordsRequestStatus.refused: "Turned down",
+    RecordsRequestStatus.prepared: "Copy prepared",
 }
 WORKER_VIEW = "worker's view"
 WHOLE_FAMILY = "The whole family"

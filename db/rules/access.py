@@ -99,6 +99,18 @@ def require_led_team(actor: Actor, team_id: int) -> None:
         raise NotAllowed()
 
 
+def may_decide_records_request(actor: Actor, *, team_id: int, asked_by: int) -> bool:
+    """A request for a copy of a family's records is decided by a second person: a manager who
+    leads the family's team (who already sees its record), never whoever recorded it."""
+    return actor.has(Role.manager) and team_id in actor.led_team_ids and actor.worker_id != asked_by
+
+
+def may_prepare_records_copy(actor: Actor, *, team_id: int) -> bool:
+    """Once a request is approved, its copy is prepared by a manager who leads the family's
+    team or by an admin (who answers the family); before approval, by nobody."""
+    return actor.has(Role.admin) or (actor.has(Role.manager) and team_id in actor.led_team_ids)
+
+
 def _writing(session: Session) -> bool:
     """Inside a write transaction the family row is locked (FOR UPDATE on PostgreSQL), so
     check-then-write rules such as 'one main worker' hold under concurrent saves; SQLite's
@@ -116,7 +128,9 @@ def require_family(session: Session, actor: Actor, family_id: int) -> Family:
     return family
 
 
-def refuse(actor: Actor, *, what: str, record_id: int | None = None) -> NotAllowed:
+def refuse(
+    actor: Actor, *, what: str, record_id: int | None = None, family_id: int | None = None
+) -> NotAllowed:
     """For code outside any open transaction: audits a refusal of `what` (a family, a team's
     figures…) now and returns the error to raise. Inside a session, raise
     NotAllowed(actor=…) instead; the session audits it."""
@@ -124,5 +138,12 @@ def refuse(actor: Actor, *, what: str, record_id: int | None = None) -> NotAllow
     from db.store.engine import write_session
 
     with write_session() as session:
-        audit.record(session, actor, audit.Action.REFUSED, record_type=what, record_id=record_id)
+        audit.record(
+            session,
+            actor,
+            audit.Action.REFUSED,
+            family_id=family_id,
+            record_type=what,
+            record_id=record_id,
+        )
     return NotAllowed()
