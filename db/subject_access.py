@@ -42,7 +42,7 @@ from db.rules.access import (
 )
 from db.rules.validation import Invalid, day, max_chars, record_id, text
 from db.rules.writes import touch
-from db.settings import RETENTION_YEARS
+from db.settings import DEFAULT_TIME_ZONE, RETENTION_YEARS
 from db.store.engine import read_session, write_session
 from db.store.models import (
     Family,
@@ -447,6 +447,7 @@ def _everything_held(session, family_id: int) -> tuple[str, list[str]]:
         "made_at": utcnow().isoformat(),
         "family_id": family_id,
         "team": team.name if team else "",
+        "time_zone": team.time_zone if team else DEFAULT_TIME_ZONE,
         "workers": {str(key): name for key, name in sorted(workers.items())},
         "records": held,
     }

@@ -113,3 +113,20 @@ RECORDS_REQUEST_STATUS = {
 }
 WORKER_VIEW = "worker's view"
 WHOLE_FAMILY = "The whole family"
+
+# Every enum's words, so a copy of the records can show any stored value in plain words.
+WORDS_BY_ENUM = {
+    FamilyStatus: FAMILY_STATUS,
+    Rhythm: RHYTHM,
+    Relationship: RELATIONSHIP,
+    RelationshipRole: RELATIONSHIP_ROLE,
+    EndReason: END_REASON,
+    MeetingKind: MEETING_KIND,
+    MeetingStatus: MEETING_STATUS,
+    Visibility: VISIBILITY,
+    ConversationColumn: CONVERSATION_COLUMN,
+    GoalStatus: GOAL_STATUS,
+    HelpKind: HELP_KIND,
+    NoteKind: NOTE_KIND,
+    RecordsRequestStatus: RECORDS_REQUEST_STATUS,
+}
