@@ -4,12 +4,21 @@ prepares the copy. The admin never sees the family's name."""
 
 from __future__ import annotations
 
+from datetime import date
+
 from sqlmodel import select
 
+from db import families, subject_access
+from db.rules.access import load_actor
 from db.rules.audit import Action
 from db.store.engine import read_session
-from db.store.models import AuditEvent, Family, RecordsRequest, RecordsRequestStatus
+from db.store.models import AuditEvent, Family, KeepingSafe, RecordsRequest, RecordsRequestStatus
 from tests.apptest import all_text, logged_in
+
+
+def _actor(username):
+    with read_session() as session:
+        return load_actor(session, username)
 
 
 def _buttons(at) -> set[str]:
@@ -66,3 +75,27 @@ def test_the_audit_page_shows_no_requests_section_when_none_wait(demo_db):
     manager = logged_in("manager", "pages/audit.py").run()
     assert not manager.exception
     assert "Requests for a copy" not in all_text(manager)
+
+
+def test_admin_screens_show_no_family_names_or_keeping_safe_details(demo_db):
+    with read_session() as session:
+        names = set(session.exec(select(Family.known_as)).all())
+        phones = {p for p in session.exec(select(KeepingSafe.safe_phone)).all() if p}
+        family = session.exec(select(Family).where(Family.team_id == 1).order_by(Family.id)).first()
+    families.record_view(_actor("practitioner"), family.id)
+    subject_access.ask_for_copy(
+        _actor("admin"), family.id, asked_by_whom="Mum, by letter", asked_on=date.today()
+    )
+
+    admin = logged_in("admin", "pages/admin.py").run()
+    admin.selectbox(key="admin_worker").set_value(_actor("practitioner").worker_id).run()
+    admin.text_input(key="admin_sar_number").input(str(family.id))
+    admin.button(key="FormSubmitter:admin_find_family-Find").click().run()
+    audit = logged_in("admin", "pages/audit.py").run()
+    for at in (admin, audit):
+        assert not at.exception
+        screen = all_text(at)
+        assert [name for name in names if name in screen] == []
+        assert [phone for phone in phones if phone in screen] == []
+    assert "Families to hand over" in all_text(admin)
+    assert f"Family number {family.id}" in all_text(admin)
