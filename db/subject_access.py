@@ -30,7 +30,7 @@ from sqlalchemy import String, Table, case, exists, func, literal, or_, update
 from sqlalchemy import select as sa_select
 from sqlalchemy.orm import aliased
 from sqlalchemy.types import TypeDecorator
-from sqlmodel import SQLModel, select
+from sqlmodel import SQLModel, col, select
 
 from db.rules import audit
 from db.rules.access import (
@@ -188,10 +188,11 @@ def ask_for_copy(actor: Actor, family_id: int, *, asked_by_whom: str, asked_on: 
         if family is None:
             raise Invalid("There is no family with that number.")
         team = session.get(Team, family.team_id)
-        asked_on = day(asked_on, "the day they asked", today=local_today(team.time_zone))
+        zone = team.time_zone if team else DEFAULT_TIME_ZONE
+        asked_on = day(asked_on, "the day they asked", today=local_today(zone))
         waiting = session.exec(
             select(RecordsRequest.id).where(
-                RecordsRequest.family_id == family_id, RecordsRequest.status.in_(OPEN)
+                RecordsRequest.family_id == family_id, col(RecordsRequest.status).in_(OPEN)
             )
         ).first()
         if waiting is not None:
@@ -214,6 +215,13 @@ def ask_for_copy(actor: Actor, family_id: int, *, asked_by_whom: str, asked_on: 
             fields=["asked_by_whom", "asked_on"],
         )
         return request.id
+
+
+def _locked_request(session, request_id: int) -> RecordsRequest:
+    request = session.get(RecordsRequest, request_id, with_for_update=True)
+    if request is None:  # requests are never deleted; a reload shows the list as it is
+        raise Invalid("That request isn't known here: please reload the page.")
+    return request
 
 
 def _request_and_team(request_id: int) -> tuple[RecordsRequest, int] | None:
@@ -239,7 +247,7 @@ def _decide(actor: Actor, request_id: int, status: RecordsRequestStatus, because
             family_id=found[0].family_id if found else None,
         )
     with write_session() as session:
-        request = session.get(RecordsRequest, request_id, with_for_update=True)
+        request = _locked_request(session, request_id)
         if request.status != RecordsRequestStatus.asked:
             raise Invalid("Someone has already decided this request: reload to see what.")
         request.status = status
@@ -294,7 +302,7 @@ def prepare_copy(actor: Actor, request_id: int) -> str:
             family_id=found[0].family_id if found else None,
         )
     with write_session() as session:
-        request = session.get(RecordsRequest, request_id, with_for_update=True)
+        request = _locked_request(session, request_id)
         if request.status != RecordsRequestStatus.approved:
             raise Invalid(
                 "This copy has already been prepared. For another copy, record a new request."
@@ -351,7 +359,7 @@ def _requests_query():
         .join(Team, Team.id == Family.team_id)
         .join(recorder, recorder.id == RecordsRequest.recorded_by)
         .join(decider, decider.id == RecordsRequest.decided_by, isouter=True)
-        .order_by(RecordsRequest.id.desc())
+        .order_by(col(RecordsRequest.id).desc())
     )
 
 
@@ -379,7 +387,7 @@ def requests_for_managers(actor: Actor) -> pd.DataFrame:
     with read_session() as session:
         rows = session.exec(
             _requests_query().where(
-                Family.team_id.in_(actor.led_team_ids), RecordsRequest.status.in_(OPEN)
+                col(Family.team_id).in_(actor.led_team_ids), col(RecordsRequest.status).in_(OPEN)
             )
         ).all()
     frame = _request_frame(rows)

@@ -6,6 +6,8 @@ must never appear anywhere (see plain_language.csv) is never used here either.
 
 from __future__ import annotations
 
+import enum
+
 from db.store.models import (
     ConversationColumn,
     EndReason,
@@ -115,7 +117,7 @@ WORKER_VIEW = "worker's view"
 WHOLE_FAMILY = "The whole family"
 
 # Every enum's words, so a copy of the records can show any stored value in plain words.
-WORDS_BY_ENUM = {
+WORDS_BY_ENUM: dict[type[enum.Enum], dict] = {
     FamilyStatus: FAMILY_STATUS,
     Rhythm: RHYTHM,
     Relationship: RELATIONSHIP,
