@@ -125,4 +125,3 @@ def overview_chart(points: pd.DataFrame, *, columns: int = 3) -> alt.Chart:
         facet=alt.Facet("goal:N", title=None, header=alt.Header(labelFontSize=13, labelLimit=220)),
         columns=columns,
     )
-

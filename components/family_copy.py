@@ -1,126 +1,128 @@
-"""The family copy: a clean, printable HTML page (A4-friendly) of the plan, the goals with
-their score lines and the children's views. Every value is escaped; no script, no address.
-The same renderer can serve 'a copy of everything we hold about you'."""
+"""Printable copies, rendered with Jinja2 (templates/, autoescaped: no value is ever HTML).
+
+- `render`: the family copy, a clean A4-friendly page of the plan, the goals with their score
+  lines and the children's views, for the audience chosen at the family meeting.
+- `render_everything`: a draft of "a copy of everything we hold about you", from the records
+  request's JSON, in plain words (names of fields, Yes/No, words for stored codes, dates, the
+  names of people and workers instead of numbers), for a worker to check before it is sent.
+"""
 
 from __future__ import annotations
 
-from html import escape
+import json
+from datetime import date, datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pandas as pd
+from jinja2 import Environment, FileSystemLoader, StrictUndefined
+from sqlalchemy import Boolean, Date, Table
+from sqlalchemy import Enum as SAEnum
+from sqlmodel import SQLModel
 
 from db.conference import ConferenceView
 from db.metrics import goal_sentence
-from db.words import WHOLE_FAMILY
+from db.settings import DEFAULT_TIME_ZONE
+from db.store.types import UTCDateTime
+from db.words import MEETING_KIND, WHOLE_FAMILY, WORDS_BY_ENUM
 
+TEMPLATES = Environment(
+    loader=FileSystemLoader(Path(__file__).parent / "templates"),
+    autoescape=True,
+    undefined=StrictUndefined,
+    trim_blocks=True,
+    lstrip_blocks=True,
+)
 PALETTE = ["#8a5a00", "#2f6f8f", "#7a3e7a", "#3d7a3d", "#a33b3b"]
-STYLE = """
-@page { size: A4; margin: 18mm; }
-body { font-family: system-ui, sans-serif; color: #2b2118; font-size: 12pt; line-height: 1.5; }
-h1 { font-size: 22pt; margin-bottom: 0; } h2 { font-size: 15pt; margin-top: 1.6em; }
-.goal { break-inside: avoid; margin-bottom: 1.2em; } .muted { color: #6b5e50; }
-table { border-collapse: collapse; width: 100%; } td, th { border-bottom: 1px solid #ddd;
-padding: 4pt; text-align: left; vertical-align: top; }
-"""
 
 
-def _e(value) -> str:
-    return (
-        "" if value is None or (isinstance(value, float) and pd.isna(value)) else escape(str(value))
-    )
+def _text(value) -> str:
+    return "" if value is None or (isinstance(value, float) and pd.isna(value)) else str(value)
 
 
-def _score_lines_svg(points: pd.DataFrame, width: int = 440, height: int = 120) -> str:
-    """A small inline SVG of one goal's score lines (0 at the bottom, 10 at the top)."""
+def _long_date(value) -> str:
+    return "" if value is None or pd.isna(value) else f"{pd.Timestamp(value):%-d %B %Y}"
+
+
+# --- the family copy ---------------------------------------------------------------------
+
+
+def _score_lines(points: pd.DataFrame, width: int = 440, height: int = 120) -> dict | None:
+    """One goal's score lines as coordinates for a small SVG (0 at the bottom, 10 at the top)."""
     if points.empty:
-        return ""
+        return None
     days = pd.to_datetime(points["scored_on"])
     first, last = days.min(), days.max()
     span = max((last - first).days, 1)
     pad = 12
-    lines, legend = [], []
+    lines = []
     for n, (scorer, group) in enumerate(
         points.assign(day=days).sort_values(["day", "score_id"]).groupby("scorer", sort=False)
     ):
-        colour = PALETTE[n % len(PALETTE)]
-        xy = [
+        dots = [
             (
-                pad + (width - 2 * pad) * (d - first).days / span,
-                height - pad - (height - 2 * pad) * s / 10,
+                f"{pad + (width - 2 * pad) * (d - first).days / span:.1f}",
+                f"{height - pad - (height - 2 * pad) * s / 10:.1f}",
             )
             for d, s in zip(group["day"], group["score"])
         ]
-        dash = ' stroke-dasharray="5 4" opacity="0.7"' if group["is_worker_view"].iloc[0] else ""
         lines.append(
-            f'<polyline fill="none" stroke="{colour}" stroke-width="2.5"{dash} points="'
-            + " ".join(f"{x:.1f},{y:.1f}" for x, y in xy)
-            + '"/>'
+            {
+                "scorer": scorer,
+                "colour": PALETTE[n % len(PALETTE)],
+                "dashed": bool(group["is_worker_view"].iloc[0]),
+                "dots": dots,
+                "points": [f"{x},{y}" for x, y in dots],
+            }
         )
-        lines += [f'<circle cx="{x:.1f}" cy="{y:.1f}" r="3" fill="{colour}"/>' for x, y in xy]
-        legend.append(f'<span style="color:{colour}">&#9644; {_e(scorer)}</span>')
-    return (
-        f'<svg role="img" aria-label="Score lines from 0 to 10" width="{width}" '
-        f'height="{height}" viewBox="0 0 {width} {height}">'
-        f'<rect x="0" y="0" width="{width}" height="{height}" fill="#fffdf8" stroke="#eee"/>'
-        + "".join(lines)
-        + "</svg><div class='muted'>"
-        + " &nbsp; ".join(legend)
-        + "</div>"
-    )
+    return {"width": width, "height": height, "lines": lines}
 
 
-def render(view: ConferenceView) -> str:
-    parts = [
-        f"<!doctype html><html lang='en'><head><meta charset='utf-8'>"
-        f"<title>{_e(view.family_name)}: our plan and goals</title><style>{STYLE}</style>"
-        f"</head><body><h1>{_e(view.family_name)}</h1>"
-        f"<p class='muted'>Made on {view.made_on:%-d %B %Y}</p>"
-    ]
-    parts.append("<h2>Our plan</h2>")
-    if view.plan.empty:
-        parts.append("<p>We haven't written the plan yet.</p>")
-    else:
-        parts.append(
-            "<table><tr><th>What will happen</th><th>Who</th><th>By when</th>"
-            "<th>How we'll know</th><th>Done</th></tr>"
-        )
-        for step in view.plan.itertuples():
-            due = f"{step.by_when:%-d %B %Y}" if pd.notna(step.by_when) else ""
-            parts.append(
-                f"<tr><td>{_e(step.what)}</td><td>{_e(step.who)}</td><td>{due}</td>"
-                f"<td>{_e(step.how_we_will_know)}</td>"
-                f"<td>{'Yes' if pd.notna(step.done_on) else ''}</td></tr>"
-            )
-        parts.append("</table>")
-    parts.append("<h2>Our goals</h2>")
+def _goals(view: ConferenceView) -> list[dict]:
+    goals = []
     for goal in view.goals.goals.itertuples():
         points = view.goals.scores[view.goals.scores["goal_id"] == goal.goal_id]
         whose = "" if goal.whose == WHOLE_FAMILY else goal.whose
-        parts.append(
-            f"<div class='goal'><h3>{_e(goal.wording)}</h3>"
-            f"<p class='muted'>{_e(goal.whose)} · 0 means: {_e(goal.zero_means) or '—'}"
-            f" · 10 means: {_e(goal.ten_means) or '—'}</p>"
-            f"{_score_lines_svg(points)}"
-            f"<p>{_e(goal_sentence(whose=whose, wording=goal.wording, points=points))}</p></div>"
+        goals.append(
+            {
+                "wording": goal.wording,
+                "whose": _text(goal.whose),
+                "zero_means": _text(goal.zero_means),
+                "ten_means": _text(goal.ten_means),
+                "chart": _score_lines(points),
+                "sentence": goal_sentence(whose=whose, wording=goal.wording, points=points),
+            }
         )
-    if not view.going_well.empty:
-        parts.append("<h2>What's going well</h2><ul>")
-        parts += [
-            f"<li>&ldquo;{_e(r.words)}&rdquo;"
-            + (f" &mdash; {_e(r.said_by)}" if r.said_by else "")
-            + "</li>"
-            for r in view.going_well.itertuples()
-        ]
-        parts.append("</ul>")
-    if not view.child_views.empty:
-        parts.append("<h2>What the children told us</h2><ul>")
-        parts += [
-            f"<li>{_e(r.child)}: &ldquo;{_e(r.words)}&rdquo;</li>"
-            for r in view.child_views.itertuples()
-        ]
-        parts.append("</ul>")
-    parts.append("</body></html>")
-    return "".join(parts)
+    return goals
 
+
+def render(view: ConferenceView) -> str:
+    return TEMPLATES.get_template("family_copy.html").render(
+        family_name=view.family_name,
+        made_on=_long_date(view.made_on),
+        plan=[
+            {
+                "what": _text(step.what),
+                "who": _text(step.who),
+                "by_when": _long_date(step.by_when),
+                "how_we_will_know": _text(step.how_we_will_know),
+                "done": pd.notna(step.done_on),
+            }
+            for step in view.plan.itertuples()
+        ],
+        goals=_goals(view),
+        going_well=[
+            {"words": _text(r.words), "said_by": _text(r.said_by)}
+            for r in view.going_well.itertuples()
+        ],
+        child_views=[
+            {"child": _text(r.child), "words": _text(r.words)}
+            for r in view.child_views.itertuples()
+        ],
+    )
+
+
+# --- a copy of everything we hold: the draft ---------------------------------------------
 
 # Plain names for the kinds of record; anything unlisted is shown by its table name.
 RECORD_NAMES = {
@@ -140,54 +142,231 @@ RECORD_NAMES = {
     "planstep": "The family's plan",
     "practicalhelp": "Practical help",
     "huddlefamily": "Team huddles that talked about the family",
+    "recordsrequest": "Requests for a copy of the records",
 }
 # Held back for a worker to review before anything is sent: details that keep someone safe,
 # staff notes (they may be about other people), and what someone asked to keep private.
 HELD_BACK_TABLES = {"keepingsafe": "Keeping-safe details", "note": "Staff notes"}
+# What an empty field means where it means something.
+EMPTY_MEANS = {("goal", "person_id"): WHOLE_FAMILY}
+# Bookkeeping, not anything about the family.
+NOT_SHOWN = {"id", "version", "data_version", "is_demo", "token", "family_id", "team_id"}
+
+# Names of fields in plain words; (table, field) where one table means something else.
+FIELD_NAMES = {
+    "known_as": "Name the family chose",
+    "first_came_on": "When the family first came to us",
+    "rhythm": "How often we agreed to meet",
+    "council_reference": "The council's reference",
+    "status": "Where things are",
+    "erased_at": "Erased on",
+    "changed_on": "From",
+    "recorded_by": "Written down by",
+    "recorded_at": "Written down on",
+    "name": "Name",
+    "relationship": "Who they are to the family",
+    "organisation": "Organisation",
+    "birth_year": "Year born",
+    "in_household": "Lives in the household",
+    "how_they_help": "How they help",
+    "language": "Language",
+    "needs_interpreter": "Needs an interpreter",
+    "must_not_invite": "Not to be invited",
+    "must_not_see_plan": "Not to see the plan",
+    "what": "What",
+    "with_whom": "Shared with",
+    "agreed_on": "Agreed on",
+    "last_checked_on": "Last checked on",
+    "worker_id": "Worker",
+    "role": "Their part",
+    "started_on": "From",
+    "ended_on": "Until",
+    "chosen_by_family": "Chosen by the family",
+    "end_reason": "Why it ended",
+    "kind": "What kind",
+    "starts_at": "When",
+    "place": "Where",
+    "summary": "What we talked about",
+    "written_together": "Written together with the family",
+    "coordinator": "Coordinator",
+    "preparation_visits": "Visits to prepare",
+    "private_family_time": "Private family time",
+    "if_plan_does_not_work": "If the plan doesn't work",
+    "look_again_on": "When we'll look at the plan again",
+    "meeting_id": "Meeting",
+    "person_id": "Who",
+    "invited": "Invited",
+    "came": "Came",
+    "words": "In their words",
+    "visibility": "Who can see this",
+    "held_on": "On",
+    "conversation_id": "Conversation",
+    "column": "What it is about",
+    "said_by_person_id": "Said by",
+    "wording": "The goal, in their words",
+    "zero_means": "What 0 means",
+    "ten_means": "What 10 means",
+    "status_reason": "Why",
+    "set_on": "Set on",
+    "scored_on": "Scored on",
+    "goal_id": "Goal",
+    "score": "Score",
+    "comment": "Comment",
+    "who": "Who",
+    "by_when": "By when",
+    "how_we_will_know": "How we'll know",
+    "done_on": "Done on",
+    "given_on": "Given on",
+    "who_from": "Who from",
+    "action": "What was agreed",
+    "action_worker_id": "Who will do it",
+    "action_by": "By when",
+    "asked_by_whom": "Who asked",
+    "asked_on": "Asked on",
+    "decided_by": "Decided by",
+    "decided_at": "Decided on",
+    "refused_because": "Why it was turned down",
+    "prepared_by": "Prepared by",
+    "prepared_at": "Prepared on",
+    ("childview", "person_id"): "Child",
+    ("goal", "person_id"): "Whose goal",
+    ("goalscore", "person_id"): "Scored by",
+    ("goalscore", "worker_id"): "Scored by (worker)",
+    ("meetingperson", "worker_id"): "Worker",
+    ("familystatuschange", "status"): "Where things were",
+    ("goal", "status"): "Where the goal is",
+    ("recordsrequest", "status"): "Where the request is",
+    ("meeting", "status"): "What happened",
+    ("meeting", "kind"): "What kind of meeting",
+    ("practicalhelp", "kind"): "What kind of help",
+    ("practicalhelp", "what"): "What was given",
+    ("planstep", "what"): "What will happen",
+    ("agreement", "what"): "What was agreed",
+}
+
+
+def field_name(table: str, column: str) -> str:
+    return (
+        FIELD_NAMES.get((table, column))
+        or FIELD_NAMES.get(column)
+        or (column.replace("_", " ").capitalize())
+    )
+
+
+def _labels(records: dict, workers: dict, time_zone: str) -> dict[str, dict[int, str]]:
+    """What a stored reference to another record is called in the draft: a person or worker
+    by name, a meeting or conversation by its kind and day, a goal by its wording."""
+    meetings = {
+        row["id"]: f"{MEETING_KIND.get(row.get('kind'), 'Meeting')} on "
+        + _long_date(_local(row.get("starts_at"), time_zone))
+        for row in records.get("meeting", [])
+    }
+    return {
+        "worker": {int(key): name for key, name in workers.items()},
+        "person": {row["id"]: row.get("name", "") for row in records.get("person", [])},
+        "meeting": meetings,
+        "goal": {row["id"]: row.get("wording", "") for row in records.get("goal", [])},
+        "conversation": {
+            row["id"]: f"Conversation on {_long_date(row.get('held_on'))}"
+            for row in records.get("conversation", [])
+        },
+    }
+
+
+def _local(value, time_zone: str):
+    if not value:
+        return None
+    moment = datetime.fromisoformat(value)
+    return moment.astimezone(ZoneInfo(time_zone)) if moment.tzinfo else moment
+
+
+def _linked_table(table: Table | None, column: str) -> str | None:
+    if table is None or column not in table.c:
+        return None
+    return next((key.column.table.name for key in table.c[column].foreign_keys), None)
+
+
+def _readable(table: Table | None, column: str, value, labels: dict, time_zone: str) -> str:
+    """One stored value as a family would read it."""
+    if value is None or value == "":
+        return ""
+    if isinstance(value, bool):
+        return "Yes" if value else "No"
+    linked = _linked_table(table, column)
+    if linked is not None:
+        return labels.get(linked, {}).get(value, "")
+    kind = table.c[column].type if table is not None and column in table.c else None
+    if isinstance(kind, SAEnum) and kind.enum_class in WORDS_BY_ENUM:
+        return WORDS_BY_ENUM[kind.enum_class].get(value, str(value))
+    if isinstance(kind, UTCDateTime):
+        return f"{_local(value, time_zone):%-d %B %Y, %H:%M}"
+    if isinstance(kind, Date) or (kind is None and _looks_like_a_date(value)):
+        return _long_date(value)
+    if isinstance(kind, Boolean):
+        return "Yes" if value else "No"
+    return str(value)
+
+
+def _looks_like_a_date(value) -> bool:
+    if not isinstance(value, str) or len(value) != 10:
+        return False
+    try:
+        date.fromisoformat(value)
+    except ValueError:
+        return False
+    return True
+
+
+def _shown_columns(table: Table | None, rows: list[dict], labels: dict) -> list[str]:
+    """Every field but bookkeeping and references to records the draft can't name."""
+    columns = [c for c in rows[0] if c not in NOT_SHOWN]
+    return [
+        c
+        for c in columns
+        if _linked_table(table, c) in labels
+        or (_linked_table(table, c) is None and not c.endswith("_id"))
+    ]
+
+
+def _sections(data: dict) -> list[dict]:
+    records, time_zone = data.get("records", {}), data.get("time_zone", DEFAULT_TIME_ZONE)
+    labels = _labels(records, data.get("workers", {}), time_zone)
+    sections = []
+    for name, rows in records.items():
+        rows = [r for r in rows if r.get("visibility") != "private"]
+        if name in HELD_BACK_TABLES or not rows:
+            continue
+        table = SQLModel.metadata.tables.get(name)
+        columns = _shown_columns(table, rows, labels)
+        sections.append(
+            {
+                "title": RECORD_NAMES.get(name, name),
+                "headings": [field_name(name, c) for c in columns],
+                "rows": [
+                    [
+                        _readable(table, c, row.get(c), labels, time_zone)
+                        or EMPTY_MEANS.get((name, c), "")
+                        for c in columns
+                    ]
+                    for row in rows
+                ],
+            }
+        )
+    return sections
 
 
 def render_everything(document: str) -> str:
-    """A printable draft of 'a copy of everything we hold about you', from the subject-access
-    JSON: for a worker to check and redact before it goes to the family. Every value escaped."""
-    import json
-
+    """A printable draft of 'a copy of everything we hold about you', from the records
+    request's JSON: for a worker to check and redact before it goes to the family."""
     data = json.loads(document)
     records = data.get("records", {})
-    held_back = [
-        f"{HELD_BACK_TABLES[t]} ({len(rows)})"
-        for t, rows in records.items()
-        if t in HELD_BACK_TABLES and rows
-    ]
-    parts = [
-        f"<!doctype html><html lang='en'><head><meta charset='utf-8'>"
-        f"<title>A copy of everything we hold about you (draft)</title><style>{STYLE}"
-        f".draft {{ border: 2px solid #8a5a00; padding: 8pt; }}</style></head><body>"
-        f"<p class='draft'><strong>Draft for a worker to check before sending.</strong> "
-        f"Remove anything about other people. Held back from this draft: "
-        f"{_e(', '.join(held_back) or 'nothing')}, and anything someone asked to keep "
-        f"private.</p>"
-        f"<h1>A copy of everything we hold about you</h1>"
-        f"<p class='muted'>Made {_e(data.get('made_at', ''))[:10]} · {_e(data.get('team', ''))}"
-        f"</p>"
-    ]
-    for table, rows in records.items():
-        rows = [r for r in rows if r.get("visibility") != "private"]
-        if table in HELD_BACK_TABLES or not rows:
-            continue
-        columns = [
-            c
-            for c in rows[0]
-            if not c.endswith("_id") and c not in ("id", "version", "data_version")
-        ]
-        parts.append(
-            f"<h2>{_e(RECORD_NAMES.get(table, table))} ({len(rows)})</h2><table><tr>"
-            + "".join(f"<th>{_e(c.replace('_', ' '))}</th>" for c in columns)
-            + "</tr>"
-        )
-        parts += [
-            "<tr>" + "".join(f"<td>{_e(row.get(c))}</td>" for c in columns) + "</tr>"
-            for row in rows
-        ]
-        parts.append("</table>")
-    parts.append("</body></html>")
-    return "".join(parts)
+    return TEMPLATES.get_template("records_draft.html").render(
+        held_back=[
+            f"{HELD_BACK_TABLES[t]} ({len(rows)})"
+            for t, rows in records.items()
+            if t in HELD_BACK_TABLES and rows
+        ],
+        made_on=_long_date(data.get("made_at", "")[:10] or None),
+        team=data.get("team", ""),
+        sections=_sections(data),
+    )

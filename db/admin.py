@@ -308,19 +308,20 @@ def worker_details(actor: Actor, worker_id: int) -> dict:
     }
 
 
-HANDOVER_COLUMNS = ["family_id", "family", "team", "role", "since"]
+HANDOVER_COLUMNS = ["family_id", "council_reference", "team", "role", "since"]
 
 
 def handover(actor: Actor, worker_id: int, *, today: date | None = None) -> pd.DataFrame:
     """The families a worker works with now, so they can be handed over when the worker leaves.
-    Only what handover needs: no case content beyond the name the family chose."""
+    Only what handover needs, by number and council reference: an admin sees no case content,
+    not even the name a family chose."""
     require_role(actor, Role.admin, what="worker", record_id=worker_id)
     today = today or date.today()
     with read_session() as session:
         rows = session.exec(
             select(
                 Family.id,
-                Family.known_as,
+                Family.council_reference,
                 Team.name,
                 WorkerRelationship.role,
                 WorkerRelationship.started_on,
@@ -332,7 +333,7 @@ def handover(actor: Actor, worker_id: int, *, today: date | None = None) -> pd.D
                 Family.erased_at.is_(None),
                 or_(WorkerRelationship.ended_on.is_(None), WorkerRelationship.ended_on > today),
             )
-            .order_by(Team.name, Family.known_as, Family.id)
+            .order_by(Team.name, Family.id)
         ).all()
     frame = pd.DataFrame(rows, columns=HANDOVER_COLUMNS)
     frame["role"] = frame["role"].map(lambda r: RELATIONSHIP_ROLE[r])

@@ -1,7 +1,10 @@
 """Right of access and erasure, and the retention review.
 
-- `export_family`: everything held about one family, as JSON ("a copy of everything we hold
-  about you"), audited as an export.
+- Records requests ("a copy of everything we hold about you") need two people: an admin
+  records who asked, when and for which family (`ask_for_copy`, seeing its number and council
+  reference, never its case); a manager who leads the family's team, and didn't record it,
+  approves or refuses it (`approve_request`, `refuse_request`); then that manager or an admin
+  prepares the copy once (`prepare_copy`: everything held, as JSON). Every step is audited.
 - `erase_family`: admin only, with a reason. The record is anonymised in place: every piece of
   free text about the family is replaced, birth years are cleared, and Family.erased_at is set.
   Nothing is hard-deleted, so foreign keys, counts and continuity figures stay whole. The audit
@@ -27,13 +30,19 @@ from sqlalchemy import String, Table, case, exists, func, literal, or_, update
 from sqlalchemy import select as sa_select
 from sqlalchemy.orm import aliased
 from sqlalchemy.types import TypeDecorator
-from sqlmodel import SQLModel, select
+from sqlmodel import SQLModel, col, select
 
 from db.rules import audit
-from db.rules.access import Actor, refused, require_role
-from db.rules.validation import Invalid
+from db.rules.access import (
+    Actor,
+    may_decide_records_request,
+    may_prepare_records_copy,
+    refused,
+    require_role,
+)
+from db.rules.validation import Invalid, day, max_chars, record_id, text
 from db.rules.writes import touch
-from db.settings import RETENTION_YEARS
+from db.settings import DEFAULT_TIME_ZONE, RETENTION_YEARS
 from db.store.engine import read_session, write_session
 from db.store.models import (
     Family,
@@ -41,11 +50,13 @@ from db.store.models import (
     FamilyStatusChange,
     Note,
     NoteKind,
+    RecordsRequest,
+    RecordsRequestStatus,
     Role,
     Team,
     Worker,
 )
-from db.store.types import utcnow
+from db.store.types import local_today, utcnow
 
 ERASED = "[erased]"
 NOT_FAMILY_DATA = {"auditevent", "family"}
@@ -83,6 +94,17 @@ def child_tables() -> list[tuple[Table, list[tuple[str, Table]]]]:
     return found
 
 
+def _worker_columns() -> set[str]:
+    """Columns naming a worker (recorded_by, decided_by…): the copy gives their names."""
+    return {
+        column.name
+        for table in SQLModel.metadata.sorted_tables
+        for column in table.c
+        for key in column.foreign_keys
+        if key.column.table.name == "worker"
+    }
+
+
 def _family_rows(table: Table, family_id: int):
     return sa_select(table.c.id).where(table.c.family_id == family_id)
 
@@ -108,22 +130,15 @@ def _free_text_columns(table: Table) -> list:
     ]
 
 
-# --- access ------------------------------------------------------------------------------
-
-
-def _may_export(actor: Actor, family: Family | None) -> bool:
-    if family is None:
-        return False
-    return actor.has(Role.admin) or (
-        actor.has(Role.manager) and family.team_id in actor.led_team_ids
-    )
+# --- finding the family (for an admin: numbers and references, no case content) ----------
 
 
 def find_family(
     actor: Actor, *, family_id: int | None = None, council_reference: str = ""
 ) -> dict | None:
-    """For an admin answering a request: the family by its id or council reference, with just
-    enough to be sure it is the right one. Audited as a look-up; None when nothing matches."""
+    """For an admin answering a request: the family by its number or council reference, with
+    its team and whether it was erased, never its name or anything about its case. Audited as
+    a look-up; None when nothing matches."""
     require_role(actor, Role.admin, what="subject_access", record_id=family_id)
     with write_session() as session:
         query = select(Family, Team.name).join(Team, Team.id == Family.team_id)
@@ -146,19 +161,241 @@ def find_family(
             family_id=family.id,
             record_type="subject_access_lookup",
             record_id=family.id,
-            fields=["known_as", "team", "status", "erased_at"],
+            fields=["council_reference", "team", "erased_at"],
         )
         return {
             "family_id": family.id,
-            "known_as": family.known_as,
             "team": team_name,
-            "status": family.status.value,
             "erased_at": family.erased_at,
             "council_reference": family.council_reference,
         }
 
 
-# --- export ------------------------------------------------------------------------------
+# --- records requests: recorded by an admin, decided by a second person, then prepared ------
+
+OPEN = (RecordsRequestStatus.asked, RecordsRequestStatus.approved)
+
+
+def ask_for_copy(actor: Actor, family_id: int, *, asked_by_whom: str, asked_on: date) -> int:
+    """Records a family's request for a copy of everything we hold about them. Admin only; the
+    copy can't be prepared until a manager who leads the family's team approves. Returns the
+    request's number."""
+    require_role(actor, Role.admin, what="records_request", record_id=family_id)
+    family_id = record_id(family_id, "that family")
+    who = text(asked_by_whom, "who asked", limit=max_chars(RecordsRequest, "asked_by_whom"))
+    with write_session() as session:
+        family = session.get(Family, family_id, with_for_update=True)
+        if family is None:
+            raise Invalid("There is no family with that number.")
+        team = session.get(Team, family.team_id)
+        zone = team.time_zone if team else DEFAULT_TIME_ZONE
+        asked_on = day(asked_on, "the day they asked", today=local_today(zone))
+        waiting = session.exec(
+            select(RecordsRequest.id).where(
+                RecordsRequest.family_id == family_id, col(RecordsRequest.status).in_(OPEN)
+            )
+        ).first()
+        if waiting is not None:
+            raise Invalid(
+                f"This family already has a request waiting (number {waiting}): it needs "
+                f"deciding or preparing before another is recorded."
+            )
+        request = RecordsRequest(
+            family_id=family_id, asked_by_whom=who, asked_on=asked_on, recorded_by=actor.worker_id
+        )
+        session.add(request)
+        session.flush()
+        audit.record(
+            session,
+            actor,
+            audit.Action.REQUEST,
+            family_id=family_id,
+            record_type="records_request",
+            record_id=request.id,
+            fields=["asked_by_whom", "asked_on"],
+        )
+        return request.id
+
+
+def _locked_request(session, request_id: int) -> RecordsRequest:
+    request = session.get(RecordsRequest, request_id, with_for_update=True)
+    if request is None:  # requests are never deleted; a reload shows the list as it is
+        raise Invalid("That request isn't known here: please reload the page.")
+    return request
+
+
+def _request_and_team(request_id: int) -> tuple[RecordsRequest, int] | None:
+    with read_session() as session:
+        found = session.exec(
+            select(RecordsRequest, Family.team_id)
+            .join(Family, Family.id == RecordsRequest.family_id)
+            .where(RecordsRequest.id == request_id)
+        ).first()
+    return (found[0], found[1]) if found else None
+
+
+def _decide(actor: Actor, request_id: int, status: RecordsRequestStatus, because: str = "") -> None:
+    request_id = record_id(request_id, "that request")
+    found = _request_and_team(request_id)
+    if found is None or not may_decide_records_request(
+        actor, team_id=found[1], asked_by=found[0].recorded_by
+    ):
+        raise refused(
+            actor,
+            what="records_request",
+            record_id=request_id,
+            family_id=found[0].family_id if found else None,
+        )
+    with write_session() as session:
+        request = _locked_request(session, request_id)
+        if request.status != RecordsRequestStatus.asked:
+            raise Invalid("Someone has already decided this request: reload to see what.")
+        request.status = status
+        request.decided_by = actor.worker_id
+        request.decided_at = utcnow()
+        request.refused_because = because
+        session.add(request)
+        audit.record(
+            session,
+            actor,
+            audit.Action.APPROVE
+            if status == RecordsRequestStatus.approved
+            else audit.Action.TURN_DOWN,
+            family_id=request.family_id,
+            record_type="records_request",
+            record_id=request_id,
+            fields=["status", "decided_by", "decided_at"]
+            + (["refused_because"] if because else []),
+        )
+
+
+def approve_request(actor: Actor, request_id: int) -> None:
+    """A manager who leads the family's team, and who didn't record the request, approves it:
+    the copy may now be prepared."""
+    _decide(actor, request_id, RecordsRequestStatus.approved)
+
+
+def refuse_request(actor: Actor, request_id: int, *, because: str) -> None:
+    """A manager who leads the family's team turns the request down, saying why (the admin who
+    answers the family reads the reason)."""
+    because = text(
+        because, "why it is turned down", limit=max_chars(RecordsRequest, "refused_because")
+    )
+    _decide(actor, request_id, RecordsRequestStatus.refused, because)
+
+
+def prepare_copy(actor: Actor, request_id: int) -> str:
+    """The copy of everything held about the family, as JSON, for an approved request: by a
+    manager who leads the family's team or an admin. Only once per request. Refused (and
+    audited) before approval, after a refusal, and for anyone else."""
+    request_id = record_id(request_id, "that request")
+    found = _request_and_team(request_id)
+    if (
+        found is None
+        or found[0].status not in (RecordsRequestStatus.approved, RecordsRequestStatus.prepared)
+        or not may_prepare_records_copy(actor, team_id=found[1])
+    ):
+        raise refused(
+            actor,
+            what="records_request",
+            record_id=request_id,
+            family_id=found[0].family_id if found else None,
+        )
+    with write_session() as session:
+        request = _locked_request(session, request_id)
+        if request.status != RecordsRequestStatus.approved:
+            raise Invalid(
+                "This copy has already been prepared. For another copy, record a new request."
+            )
+        document, tables = _everything_held(session, request.family_id)
+        request.status = RecordsRequestStatus.prepared
+        request.prepared_by = actor.worker_id
+        request.prepared_at = utcnow()
+        session.add(request)
+        audit.record(
+            session,
+            actor,
+            audit.Action.EXPORT,
+            family_id=request.family_id,
+            record_type="records_request",
+            record_id=request_id,
+            fields=tables,
+        )
+    return document
+
+
+REQUEST_COLUMNS = [
+    "request_id",
+    "family_id",
+    "council_reference",
+    "team",
+    "asked_by_whom",
+    "asked_on",
+    "recorded_by",
+    "status",
+    "decided_by",
+    "refused_because",
+]
+
+
+def _requests_query():
+    recorder, decider = aliased(Worker), aliased(Worker)
+    return (
+        select(
+            RecordsRequest.id,
+            Family.id,
+            Family.council_reference,
+            Team.name,
+            RecordsRequest.asked_by_whom,
+            RecordsRequest.asked_on,
+            recorder.name,
+            RecordsRequest.status,
+            decider.name,
+            RecordsRequest.refused_because,
+            RecordsRequest.recorded_by,
+            Family.known_as,
+        )
+        .join(Family, Family.id == RecordsRequest.family_id)
+        .join(Team, Team.id == Family.team_id)
+        .join(recorder, recorder.id == RecordsRequest.recorded_by)
+        .join(decider, decider.id == RecordsRequest.decided_by, isouter=True)
+        .order_by(col(RecordsRequest.id).desc())
+    )
+
+
+def _request_frame(rows) -> pd.DataFrame:
+    frame = pd.DataFrame(rows, columns=REQUEST_COLUMNS + ["recorded_by_id", "family"])
+    frame["status"] = frame["status"].map(RecordsRequestStatus)
+    frame["decided_by"] = frame["decided_by"].fillna("")
+    return frame
+
+
+def requests_for_admins(actor: Actor, *, limit: int = 200) -> pd.DataFrame:
+    """Every records request, newest first, for the admins who answer families: numbers,
+    references and who did what, never the family's name or case content."""
+    require_role(actor, Role.admin, what="records_requests")
+    with read_session() as session:
+        rows = session.exec(_requests_query().limit(limit)).all()
+    return _request_frame(rows)[REQUEST_COLUMNS]
+
+
+def requests_for_managers(actor: Actor) -> pd.DataFrame:
+    """Open records requests (waiting for a decision, or approved and not yet prepared) for
+    the families of the teams this manager leads, with the family's name, and whether this
+    manager may decide each (not one they recorded themselves)."""
+    require_role(actor, Role.manager, what="records_requests")
+    with read_session() as session:
+        rows = session.exec(
+            _requests_query().where(
+                col(Family.team_id).in_(actor.led_team_ids), col(RecordsRequest.status).in_(OPEN)
+            )
+        ).all()
+    frame = _request_frame(rows)
+    frame["may_decide"] = frame["recorded_by_id"] != actor.worker_id
+    return frame[REQUEST_COLUMNS + ["family", "may_decide"]]
+
+
+# --- the copy ----------------------------------------------------------------------------
 
 
 def _plain(value):
@@ -178,68 +415,51 @@ def _rows(session, query) -> list[dict]:
     ]
 
 
-def export_family(actor: Actor, family_id: int) -> str:
-    """Everything held about one family, as a JSON document. Audited as an export (which
-    tables, never their contents). Admins, and managers of the family's team, may export."""
-    with read_session() as session:
-        allowed = _may_export(actor, session.get(Family, family_id))
-    if not allowed:
-        raise refused(actor, what="subject_access", record_id=family_id)
-    with write_session() as session:
-        family = session.get(Family, family_id)
-        family_table = Family.__table__
-        held: dict[str, list[dict]] = {
-            "family": _rows(session, sa_select(family_table).where(family_table.c.id == family_id))
-        }
-        for table in family_tables():
-            held[table.name] = _rows(
-                session,
-                sa_select(table)
-                .where(table.c.family_id == family_id)
-                .order_by(*table.primary_key.columns),
-            )
-        for table, links in child_tables():
-            held[table.name] = _rows(
-                session,
-                sa_select(table)
-                .where(_child_filter(table, links, family_id))
-                .order_by(*table.primary_key.columns),
-            )
-        worker_ids = {
-            row[key]
-            for rows in held.values()
-            for row in rows
-            for key in row
-            if key.endswith(("worker_id", "recorded_by", "written_by", "held_by"))
-            and isinstance(row[key], int)
-        }
-        workers = (
-            {
-                w.id: w.name
-                for w in session.exec(select(Worker).where(Worker.id.in_(worker_ids))).all()
-            }
-            if worker_ids
-            else {}
-        )
-        team = session.get(Team, family.team_id)
-        audit.record(
+def _everything_held(session, family_id: int) -> tuple[str, list[str]]:
+    """Everything held about one family as a JSON document, and the tables it came from (for
+    the audit, which names tables, never their contents)."""
+    family = session.get(Family, family_id)
+    family_table = Family.__table__
+    held: dict[str, list[dict]] = {
+        "family": _rows(session, sa_select(family_table).where(family_table.c.id == family_id))
+    }
+    for table in family_tables():
+        held[table.name] = _rows(
             session,
-            actor,
-            audit.Action.EXPORT,
-            family_id=family_id,
-            record_type="subject_access",
-            record_id=family_id,
-            fields=sorted(held),
+            sa_select(table)
+            .where(table.c.family_id == family_id)
+            .order_by(*table.primary_key.columns),
         )
+    for table, links in child_tables():
+        held[table.name] = _rows(
+            session,
+            sa_select(table)
+            .where(_child_filter(table, links, family_id))
+            .order_by(*table.primary_key.columns),
+        )
+    worker_ids = {
+        row[key]
+        for rows in held.values()
+        for row in rows
+        for key in row
+        if key in _worker_columns() and isinstance(row[key], int)
+    }
+    workers = (
+        {w.id: w.name for w in session.exec(select(Worker).where(Worker.id.in_(worker_ids))).all()}
+        if worker_ids
+        else {}
+    )
+    team = session.get(Team, family.team_id)
     document = {
         "what_this_is": "A copy of everything Golden Thread holds about this family.",
         "made_at": utcnow().isoformat(),
         "family_id": family_id,
         "team": team.name if team else "",
+        "time_zone": team.time_zone if team else DEFAULT_TIME_ZONE,
         "workers": {str(key): name for key, name in sorted(workers.items())},
         "records": held,
     }
-    return json.dumps(document, indent=2, ensure_ascii=False, default=str)
+    return json.dumps(document, indent=2, ensure_ascii=False, default=str), sorted(held)
 
 
 # --- erasure -----------------------------------------------------------------------------

@@ -6,6 +6,8 @@ must never appear anywhere (see plain_language.csv) is never used here either.
 
 from __future__ import annotations
 
+import enum
+
 from db.store.models import (
     ConversationColumn,
     EndReason,
@@ -15,6 +17,7 @@ from db.store.models import (
     MeetingKind,
     MeetingStatus,
     NoteKind,
+    RecordsRequestStatus,
     Relationship,
     RelationshipRole,
     Rhythm,
@@ -104,5 +107,28 @@ NOTE_KIND = {
     NoteKind.oversight: "Manager's note",
     NoteKind.worry_shared: "Worry shared with social work",
 }
+RECORDS_REQUEST_STATUS = {
+    RecordsRequestStatus.asked: "Waiting for a manager to approve",
+    RecordsRequestStatus.approved: "Approved: the copy can be prepared",
+    RecordsRequestStatus.refused: "Turned down",
+    RecordsRequestStatus.prepared: "Copy prepared",
+}
 WORKER_VIEW = "worker's view"
 WHOLE_FAMILY = "The whole family"
+
+# Every enum's words, so a copy of the records can show any stored value in plain words.
+WORDS_BY_ENUM: dict[type[enum.Enum], dict] = {
+    FamilyStatus: FAMILY_STATUS,
+    Rhythm: RHYTHM,
+    Relationship: RELATIONSHIP,
+    RelationshipRole: RELATIONSHIP_ROLE,
+    EndReason: END_REASON,
+    MeetingKind: MEETING_KIND,
+    MeetingStatus: MEETING_STATUS,
+    Visibility: VISIBILITY,
+    ConversationColumn: CONVERSATION_COLUMN,
+    GoalStatus: GOAL_STATUS,
+    HelpKind: HELP_KIND,
+    NoteKind: NOTE_KIND,
+    RecordsRequestStatus: RECORDS_REQUEST_STATUS,
+}

@@ -6,11 +6,13 @@ from datetime import date, timedelta
 
 import streamlit as st
 
+from components import records_requests
 from components.auth import guard
 from components.ui import local_time, record_number
 from db.admin import search_audit
 from db.rules.access import NotAllowed
 from db.store.models import Role
+from db.subject_access import requests_for_managers
 
 actor = guard(Role.admin, Role.manager)
 
@@ -25,6 +27,9 @@ ACTIONS = {
     "refused": "Was refused",
     "erase": "Erased",
     "copy": "Copied",
+    "request": "Recorded a request for a copy",
+    "approve": "Approved a request for a copy",
+    "turn_down": "Turned down a request for a copy",
 }
 
 st.title("Audit")
@@ -32,6 +37,8 @@ if actor.has(Role.admin):
     st.caption("Everything recorded: names of fields and records, never what they said.")
 else:
     st.caption("Who has looked at or changed the records of families in the teams you lead.")
+if actor.has(Role.manager):  # requests for a copy of a family's records wait for them here
+    records_requests.manager_panel(actor, requests_for_managers(actor))
 
 with st.form("audit_search"):
     columns = st.columns(3)

@@ -1,9 +1,13 @@
 """The printable copy of everything we hold: a draft to check, every value escaped, and what
 keeps someone safe, staff notes and private items held back."""
 
+import enum
 import json
+import re
 
 from components.family_copy import render_everything
+from db.store import models
+from db.words import WORDS_BY_ENUM
 
 DOCUMENT = json.dumps(
     {
@@ -44,3 +48,79 @@ def test_it_is_a_draft_that_holds_back_what_must_not_go_out():
         "SENTINEL-PRIVATE-GOAL",
     ):
         assert sentinel not in page
+
+
+READABLE = json.dumps(
+    {
+        "made_at": "2026-11-23T10:00:00+00:00",
+        "team": "Northfield",
+        "time_zone": "Europe/London",
+        "workers": {"7": "Sam Carter"},
+        "records": {
+            "person": [
+                {
+                    "id": 11,
+                    "family_id": 4,
+                    "name": "Maryam",
+                    "relationship": "child",
+                    "needs_interpreter": False,
+                    "must_not_invite": True,
+                }
+            ],
+            "meeting": [
+                {
+                    "id": 21,
+                    "family_id": 4,
+                    "kind": "family_group_conference",
+                    "status": "held",
+                    "starts_at": "2026-07-01T17:30:00+00:00",
+                    "look_again_on": "2026-08-15",
+                    "recorded_by": 7,
+                }
+            ],
+            "goal": [
+                {
+                    "id": 31,
+                    "family_id": 4,
+                    "person_id": None,
+                    "wording": "Calmer mornings",
+                    "status": "set_aside",
+                    "visibility": "everyone",
+                }
+            ],
+            "childview": [{"id": 41, "meeting_id": 21, "person_id": 11, "words": "I like Sundays"}],
+        },
+    }
+)
+
+
+def _cells(page: str) -> list[str]:
+    return re.findall(r"<t[dh]>(.*?)</t[dh]>", page)
+
+
+def test_the_draft_reads_in_plain_words():
+    cells = _cells(render_everything(READABLE))
+    # Names of fields, not column names.
+    assert {"Name", "Who they are to the family", "Needs an interpreter"} <= set(cells)
+    assert "needs_interpreter" not in cells and "must not invite" not in cells
+    # Yes and No, never True and False.
+    assert "Yes" in cells and "No" in cells
+    assert "True" not in cells and "False" not in cells
+    # Stored codes in words, dates as dates, times in the team's time zone.
+    assert {"Child", "Family group conference", "Happened", "Put to one side for now"} <= set(cells)
+    assert "set_aside" not in cells and "family_group_conference" not in cells
+    assert "1 July 2026, 18:30" in cells and "15 August 2026" in cells
+    # People, workers and meetings by name, not by number.
+    assert "Sam Carter" in cells and "Maryam" in cells
+    assert "Family group conference on 1 July 2026" in cells
+    assert "The whole family" in cells  # a goal with nobody's name is the family's
+
+
+def test_every_stored_code_has_words():
+    stored = {
+        kind
+        for kind in vars(models).values()
+        if isinstance(kind, type) and issubclass(kind, enum.Enum) and kind is not models.Role
+    }
+    assert stored == set(WORDS_BY_ENUM)
+    assert all(set(WORDS_BY_ENUM[kind]) == set(kind) for kind in stored)

@@ -20,11 +20,19 @@ class NotAllowed(PermissionError):
     Made only by `refused()`, so every refusal names who was refused what, and is audited
     exactly once."""
 
-    def __init__(self, actor: "Actor", *, what: str, record_id: int | None = None) -> None:
+    def __init__(
+        self,
+        actor: "Actor",
+        *,
+        what: str,
+        record_id: int | None = None,
+        family_id: int | None = None,
+    ) -> None:
         super().__init__("This isn't available to you.")
         self.actor = actor
         self.what = what
         self.record_id = record_id
+        self.family_id = family_id
         self.audited = False
 
 
@@ -78,15 +86,18 @@ def load_actor(session: Session, username: str) -> Actor | None:
     )
 
 
-def refused(actor: Actor, *, what: str, record_id: int | None = None) -> NotAllowed:
+def refused(
+    actor: Actor, *, what: str, record_id: int | None = None, family_id: int | None = None
+) -> NotAllowed:
     """The one way to refuse: returns the error to raise, audited exactly once.
 
     Raised inside a database session, the session audits it once its own transaction has
     ended (a second writer inside it would wait on its own lock on SQLite); raised outside
-    any session, it is audited here and now."""
+    any session, it is audited here and now. `family_id` names the family the record belongs
+    to, when that is known and the refusal may be shown to the managers who lead its team."""
     from db.store import engine
 
-    refusal = NotAllowed(actor, what=what, record_id=record_id)
+    refusal = NotAllowed(actor, what=what, record_id=record_id, family_id=family_id)
     if not engine.in_session():
         engine.audit_refusal(refusal)
     return refusal
@@ -108,6 +119,18 @@ def require_led_team(actor: Actor, team_id: int, *, what: str) -> None:
     """Refuses `what` of the team unless the worker is a manager who leads it."""
     if not actor.has(Role.manager) or team_id not in actor.led_team_ids:
         raise refused(actor, what=what, record_id=team_id)
+
+
+def may_decide_records_request(actor: Actor, *, team_id: int, asked_by: int) -> bool:
+    """A request for a copy of a family's records is decided by a second person: a manager who
+    leads the family's team (who already sees its record), never whoever recorded it."""
+    return actor.has(Role.manager) and team_id in actor.led_team_ids and actor.worker_id != asked_by
+
+
+def may_prepare_records_copy(actor: Actor, *, team_id: int) -> bool:
+    """Once a request is approved, its copy is prepared by a manager who leads the family's
+    team or by an admin (who answers the family); before approval, by nobody."""
+    return actor.has(Role.admin) or (actor.has(Role.manager) and team_id in actor.led_team_ids)
 
 
 def _writing(session: Session) -> bool:

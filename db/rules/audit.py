@@ -21,6 +21,11 @@ class Action:
     REFUSED = "refused"
     ERASE = "erase"
     COPY = "copy"
+    # A request for a copy of everything held about a family: recorded, then decided by a
+    # second person (its copy, once prepared, is an EXPORT).
+    REQUEST = "request"
+    APPROVE = "approve"
+    TURN_DOWN = "turn_down"
 
 
 def record(

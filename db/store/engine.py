@@ -88,6 +88,7 @@ def audit_refusal(refusal, engine: Engine | None = None) -> None:
             session,
             refusal.actor,
             audit.Action.REFUSED,
+            family_id=refusal.family_id,
             record_type=refusal.what,
             record_id=refusal.record_id,
         )

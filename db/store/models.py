@@ -126,6 +126,13 @@ class NoteKind(enum.StrEnum):
     worry_shared = "worry_shared"
 
 
+class RecordsRequestStatus(enum.StrEnum):
+    asked = "asked"  # recorded by an admin, waiting for a manager of the family's team
+    approved = "approved"
+    refused = "refused"
+    prepared = "prepared"  # the copy was made once; another copy needs another request
+
+
 def _not_blank(column: str) -> CheckConstraint:
     return CheckConstraint(f"length(trim({column})) > 0", name=f"{column}_not_blank")
 
@@ -454,6 +461,34 @@ class HuddleFamily(SQLModel, table=True):
 
 
 # --- keeping the records safe --------------------------------------------------------------
+
+
+class RecordsRequest(SQLModel, table=True):
+    """A family's request for a copy of everything we hold about them. An admin records it;
+    a second person, a manager who leads the family's team, approves or refuses it; only then
+    can the copy be prepared."""
+
+    __table_args__ = (
+        _not_blank("asked_by_whom"),
+        CheckConstraint("decided_by IS NULL OR decided_by <> recorded_by", name="second_person"),
+        CheckConstraint("(status = 'asked') = (decided_by IS NULL)", name="decided_unless_asked"),
+        Index("ix_recordsrequest_family_status", "family_id", "status"),
+    )
+    id: int | None = Field(default=None, primary_key=True)
+    family_id: int = Field(foreign_key="family.id")
+    # Who made the request and how, as the admin recorded it (e.g. "Mum, by letter").
+    asked_by_whom: str = Field(max_length=200)
+    asked_on: date
+    recorded_by: int = Field(foreign_key="worker.id")
+    recorded_at: datetime = _when()
+    status: RecordsRequestStatus = Field(
+        default=RecordsRequestStatus.asked, sa_type=checked_enum(RecordsRequestStatus)
+    )
+    decided_by: int | None = Field(default=None, foreign_key="worker.id")
+    decided_at: datetime | None = _when(nullable=True, default=False)
+    refused_because: str = Field(default="", max_length=500)
+    prepared_by: int | None = Field(default=None, foreign_key="worker.id")
+    prepared_at: datetime | None = _when(nullable=True, default=False)
 
 
 class AuditEvent(SQLModel, table=True):

@@ -49,6 +49,7 @@ ONLY_THEIR_OWN = {
     "db.families.families": "lists only the families of the worker's own teams",
     "db.families.teams_for": "lists only the worker's own teams",
     "db.continuity.report.led_teams": "lists only the teams the worker leads",
+    "db.subject_access.requests_for_managers": "lists only requests for the teams they lead",
 }
 
 # What a function run by an admin for their own work is: refused to other roles, but the admin
@@ -119,7 +120,14 @@ def targets(demo_db):
         session.commit()
         huddle_id = huddle.id
     goal_id = _first(Goal, family_id)
+    from db.subject_access import ask_for_copy
+
+    answering = make.worker("answering.admin", Role.admin)
+    request_id = ask_for_copy(
+        answering, family_id, asked_by_whom="Mum, by letter", asked_on=date.today()
+    )
     return {
+        "request_id": request_id,
         "family_id": family_id,
         "team_id": team_id,
         "worker_id": worker_id,
@@ -180,6 +188,9 @@ def _arguments(qualified: str, function, ids: dict) -> dict:
         "ok_to_leave_messages": False,
         "never_show": "",
         "ok_to_contact": True,
+        "asked_by_whom": "Mum, by letter",
+        "asked_on": today,
+        "because": "We need to check who asked first",
     }
     by_function = {
         "db.family_world.add_help": {"kind": "food", "what": "A food parcel"},

@@ -1,4 +1,5 @@
-"""Right of access (a JSON copy of everything held), erasure in place, and the retention report."""
+"""Right of access (a copy of everything held, asked for by an admin and approved by a second
+person), erasure in place, and the retention report."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ import json
 from datetime import date, timedelta
 
 import pytest
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import func, select
 
 from db import subject_access as sar
@@ -20,8 +22,11 @@ from db.store.models import (
     FamilyStatusChange,
     Goal,
     GoalScore,
+    KeepingSafe,
     Meeting,
     Person,
+    RecordsRequest,
+    RecordsRequestStatus,
     Role,
 )
 from tests import factories as make
@@ -44,6 +49,7 @@ FAMILY_TABLES_EXPECTED = {
     "workerrelationship",
     "familystatuschange",
     "practicalhelp",
+    "recordsrequest",
 }
 
 
@@ -69,7 +75,7 @@ def _rich_family() -> int:
 
 def _texts(document: dict) -> set[str]:
     found = set()
-    for table, rows in document["records"].items():
+    for rows in document["records"].values():
         for row in rows:
             for key, value in row.items():
                 if (
@@ -96,9 +102,162 @@ def _texts(document: dict) -> set[str]:
     return found
 
 
-def test_export_holds_everything_keyed_by_the_family_and_is_audited(demo_db):
-    admin, family_id = _actor("admin"), _rich_family()
-    document = json.loads(sar.export_family(admin, family_id))
+def _copy_of(family_id: int, asked_by_whom: str = "Mum, by letter") -> dict:
+    """A copy made the only way there is: an admin records the request, a manager who leads
+    the family's team approves it, and the admin prepares it."""
+    request_id = sar.ask_for_copy(
+        _actor("admin"), family_id, asked_by_whom=asked_by_whom, asked_on=date.today()
+    )
+    sar.approve_request(_actor("manager"), request_id)
+    return json.loads(sar.prepare_copy(_actor("admin"), request_id))
+
+
+def _audit(*actions: str) -> list[AuditEvent]:
+    with read_session() as session:
+        return session.exec(
+            select(AuditEvent).where(AuditEvent.action.in_(actions)).order_by(AuditEvent.id)
+        ).all()
+
+
+@pytest.fixture
+def office(empty_db):
+    """Team A with a family, its manager; Team B's manager; two admins, one of whom also
+    leads Team A."""
+    a, b = make.team("Team A"), make.team("Team B")
+    return {
+        "family": make.family(a, "The Ash family"),
+        "admin": make.worker("boss", Role.admin),
+        "admin_and_manager": make.worker("both", Role.admin, Role.manager, leads=(a,)),
+        "manager_a": make.worker("mgr_a", Role.manager, leads=(a,)),
+        "manager_b": make.worker("mgr_b", Role.manager, leads=(b,)),
+        "practitioner_a": make.worker("prac_a", Role.practitioner, teams=(a,)),
+    }
+
+
+def _ask(office, by: str = "admin") -> int:
+    return sar.ask_for_copy(
+        office[by], office["family"], asked_by_whom="Dad, in person", asked_on=date.today()
+    )
+
+
+def test_an_admin_alone_cannot_get_the_copy(office):
+    request_id = _ask(office)
+    with pytest.raises(NotAllowed):
+        sar.prepare_copy(office["admin"], request_id)
+    refused = _audit(Action.REFUSED)
+    assert [(r.username, r.record_type, r.record_id, r.family_id) for r in refused] == [
+        ("boss", "records_request", request_id, office["family"])
+    ]
+    assert not _audit(Action.EXPORT)
+
+
+def test_only_admins_record_a_request(office):
+    for who in ("manager_a", "practitioner_a"):
+        with pytest.raises(NotAllowed):
+            _ask(office, by=who)
+    assert not _audit(Action.REQUEST)
+
+
+def test_a_manager_of_another_team_cannot_approve_or_prepare(office):
+    request_id = _ask(office)
+    with pytest.raises(NotAllowed):
+        sar.approve_request(office["manager_b"], request_id)
+    with pytest.raises(NotAllowed):
+        sar.refuse_request(office["manager_b"], request_id, because="Not my team")
+    sar.approve_request(office["manager_a"], request_id)
+    with pytest.raises(NotAllowed):
+        sar.prepare_copy(office["manager_b"], request_id)
+    assert len(_audit(Action.REFUSED)) == 3
+    assert sar.requests_for_managers(office["manager_b"]).empty
+
+
+def test_the_asker_cannot_approve_their_own_request(office):
+    request_id = _ask(office, by="admin_and_manager")
+    with pytest.raises(NotAllowed):
+        sar.approve_request(office["admin_and_manager"], request_id)
+    with pytest.raises(NotAllowed):
+        sar.prepare_copy(office["admin_and_manager"], request_id)
+    waiting = sar.requests_for_managers(office["admin_and_manager"])
+    assert list(waiting["may_decide"]) == [False]
+    assert list(sar.requests_for_managers(office["manager_a"])["may_decide"]) == [True]
+    with read_session() as session:  # and the database itself holds to it
+        request = session.get(RecordsRequest, request_id)
+        request.status, request.decided_by = "approved", request.recorded_by
+        session.add(request)
+        with pytest.raises(IntegrityError):
+            session.commit()
+
+
+def test_every_step_is_audited_with_names_and_ids_only(office):
+    request_id = _ask(office)
+    sar.approve_request(office["manager_a"], request_id)
+    copy = json.loads(sar.prepare_copy(office["admin"], request_id))
+    assert copy["family_id"] == office["family"]
+    steps = _audit(Action.REQUEST, Action.APPROVE, Action.EXPORT)
+    assert [(r.action, r.username, r.record_id, r.family_id) for r in steps] == [
+        (Action.REQUEST, "boss", request_id, office["family"]),
+        (Action.APPROVE, "mgr_a", request_id, office["family"]),
+        (Action.EXPORT, "boss", request_id, office["family"]),
+    ]
+    assert all("Dad" not in r.fields for r in steps)
+    with read_session() as session:
+        request = session.get(RecordsRequest, request_id)
+    assert request.status == RecordsRequestStatus.prepared
+    assert (request.decided_by, request.prepared_by) == (
+        office["manager_a"].worker_id,
+        office["admin"].worker_id,
+    )
+    with pytest.raises(Invalid, match="already been prepared"):
+        sar.prepare_copy(office["admin"], request_id)
+
+
+def test_a_refused_request_gives_no_copy_and_says_why(office):
+    request_id = _ask(office)
+    with pytest.raises(Invalid, match="why it is turned down"):
+        sar.refuse_request(office["manager_a"], request_id, because="  ")
+    sar.refuse_request(office["manager_a"], request_id, because="We asked for ID first")
+    with pytest.raises(Invalid, match="already decided"):
+        sar.approve_request(office["manager_a"], request_id)
+    with pytest.raises(NotAllowed):
+        sar.prepare_copy(office["admin"], request_id)
+    [turned_down] = _audit(Action.TURN_DOWN)
+    assert turned_down.username == "mgr_a" and "ID first" not in turned_down.fields
+    shown = sar.requests_for_admins(office["admin"])
+    assert list(shown["status"]) == [RecordsRequestStatus.refused]
+    assert list(shown["refused_because"]) == ["We asked for ID first"]
+    assert sar.requests_for_managers(office["manager_a"]).empty  # decided: off their list
+    _ask(office)  # a new request can follow a decided one
+
+
+def test_a_request_needs_who_asked_a_sane_date_and_only_one_waits(office):
+    admin, family = office["admin"], office["family"]
+    with pytest.raises(Invalid, match="who asked"):
+        sar.ask_for_copy(admin, family, asked_by_whom=" ", asked_on=date.today())
+    with pytest.raises(Invalid, match="future"):
+        sar.ask_for_copy(
+            admin, family, asked_by_whom="Mum", asked_on=date.today() + timedelta(days=3)
+        )
+    with pytest.raises(Invalid, match="no family"):
+        sar.ask_for_copy(admin, 10**6, asked_by_whom="Mum", asked_on=date.today())
+    request_id = _ask(office)
+    with pytest.raises(Invalid, match=f"number {request_id}"):
+        _ask(office)
+    assert len(_audit(Action.REQUEST)) == 1
+
+
+def test_the_admins_list_names_no_family(office):
+    _ask(office)
+    shown = sar.requests_for_admins(office["admin"])
+    assert "The Ash family" not in shown.to_string()
+    assert list(shown["family_id"]) == [office["family"]]
+    assert list(sar.requests_for_managers(office["manager_a"])["family"]) == ["The Ash family"]
+    with pytest.raises(NotAllowed):
+        sar.requests_for_admins(office["manager_a"])
+
+
+def test_the_approved_copy_holds_everything_keyed_by_the_family(demo_db):
+    family_id = _rich_family()
+    document = _copy_of(family_id)
     assert document["family_id"] == family_id
     assert FAMILY_TABLES_EXPECTED <= set(document["records"])
     with read_session() as session:
@@ -106,33 +265,32 @@ def test_export_holds_everything_keyed_by_the_family_and_is_audited(demo_db):
         meetings = session.exec(
             select(func.count(Meeting.id)).where(Meeting.family_id == family_id)
         ).one()
+        keeping_safe = session.exec(
+            select(KeepingSafe).where(KeepingSafe.family_id == family_id)
+        ).one()
     assert {p.name for p in people} == {row["name"] for row in document["records"]["person"]}
+    assert len(document["records"]) >= len(FAMILY_TABLES_EXPECTED)
     assert len(document["records"]["meeting"]) == meetings
     assert document["records"]["goalscore"], "scores are part of the copy"
+    assert document["records"]["keepingsafe"][0]["safe_phone"] == keeping_safe.safe_phone
+    assert [r["status"] for r in document["records"]["recordsrequest"]] == ["approved"]
+    assert "Priya Sharma" in document["workers"].values()  # who decided, by name
     assert all("password_hash" not in row for rows in document["records"].values() for row in rows)
-    with read_session() as session:
-        row = session.exec(select(AuditEvent).where(AuditEvent.action == Action.EXPORT)).one()
-    assert (row.username, row.family_id, row.record_type) == ("admin", family_id, "subject_access")
+    other_families = {
+        row["family_id"]
+        for rows in document["records"].values()
+        for row in rows
+        if "family_id" in row
+    }
+    assert other_families == {family_id}
+    [row] = _audit(Action.EXPORT)
+    assert (row.username, row.family_id, row.record_type) == ("admin", family_id, "records_request")
     assert all(p.name not in row.fields for p in people)
-
-
-def test_export_is_refused_to_practitioners_and_other_teams_managers(demo_db):
-    family_id = _rich_family()
-    with pytest.raises(NotAllowed):
-        sar.export_family(_actor("practitioner"), family_id)
-    assert json.loads(sar.export_family(_actor("manager"), family_id))["family_id"] == family_id
-    with read_session() as session:
-        other = session.exec(select(Family.id).where(Family.team_id == 3)).first()
-    with pytest.raises(NotAllowed):
-        sar.export_family(_actor("manager"), other)
-    with read_session() as session:
-        refused = session.exec(select(AuditEvent).where(AuditEvent.action == Action.REFUSED)).all()
-    assert len(refused) == 2
 
 
 def test_erasure_anonymises_in_place_and_leaves_nothing_behind(demo_db):
     admin, family_id = _actor("admin"), _rich_family()
-    before = json.loads(sar.export_family(admin, family_id))
+    before = _copy_of(family_id)
     words = _texts(before)
     known_as = before["records"]["family"][0]["known_as"]
     counts = {table: len(rows) for table, rows in before["records"].items()}
@@ -149,11 +307,12 @@ def test_erasure_anonymises_in_place_and_leaves_nothing_behind(demo_db):
         admin, family_id, reason="The family asked us to erase it", confirm_known_as=known_as
     )
     assert "person.name" in changed and "meeting.summary" in changed
-    after = json.loads(sar.export_family(admin, family_id))
-    # Nothing hard-deleted: the same rows (plus the note giving the reason).
+    after = _copy_of(family_id, asked_by_whom="A solicitor, by email")
+    # Nothing hard-deleted: the same rows (plus the note giving the reason, and the request).
     assert {t: len(r) for t, r in after["records"].items()} == {
         **counts,
         "note": counts["note"] + 1,
+        "recordsrequest": counts["recordsrequest"] + 1,
     }
     leftover = _texts(after) & words
     assert leftover == set(), leftover
@@ -209,6 +368,9 @@ def test_find_family_is_for_admins_and_audited(demo_db):
     family_id = _rich_family()
     found = sar.find_family(admin, family_id=family_id)
     assert found["family_id"] == family_id
+    with read_session() as session:
+        known_as = session.get(Family, family_id).known_as
+    assert known_as not in str(found)  # an admin sees numbers and references, not names
     assert sar.find_family(admin, family_id=10**8) is None
     with pytest.raises(NotAllowed):
         sar.find_family(_actor("manager"), family_id=family_id)

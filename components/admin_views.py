@@ -1,0 +1,299 @@
+"""The pieces of the admin page: workers, teams, finding a family by number or reference,
+erasing a record, and the retention review. No case content: a family appears by its number,
+its council reference and its team, never its name.
+
+Every change goes through db.admin or db.subject_access (validated, audited, one
+transaction). After a change, `done` keeps a message (and a one-time password, shown once)
+for the next run and reruns, so the tables show the change.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from components.forms import show_problem
+from components.ui import friendly_date, plain
+from db import admin, subject_access
+from db.rules.access import Actor
+from db.settings import RETENTION_YEARS
+from db.store.models import Role
+
+ROLE_WORDS = {Role.practitioner: "Practitioner", Role.manager: "Manager", Role.admin: "Admin"}
+NOTICE, ONE_TIME_PASSWORD = "admin_notice", "admin_one_time_password"
+FOUND = "admin_sar_family"
+
+
+def done(message: str, password_for: tuple[str, str] | None = None) -> None:
+    st.session_state[NOTICE] = message
+    if password_for:
+        st.session_state[ONE_TIME_PASSWORD] = password_for
+    st.rerun()
+
+
+def notices() -> None:
+    """The message of the change just made, and a new one-time password, once."""
+    notice = st.session_state.pop(NOTICE, None)
+    if notice:
+        st.success(plain(notice))
+    one_time = st.session_state.pop(ONE_TIME_PASSWORD, None)
+    if one_time:
+        who, password = one_time
+        st.warning(
+            plain(
+                f"One-time password for {who}. Give it to them privately; it is shown "
+                f"only this once. They'll choose their own at their next login."
+            )
+        )
+        st.code(password, language=None)
+
+
+# --- workers ---------------------------------------------------------------------------------
+
+
+def workers_table(workers: pd.DataFrame) -> None:
+    st.dataframe(
+        workers.drop(columns="worker_id"),
+        hide_index=True,
+        width="stretch",
+        column_config={
+            "name": "Name",
+            "username": "Username",
+            "roles": "Roles",
+            "teams": "Teams",
+            "active": st.column_config.CheckboxColumn("Can log in"),
+        },
+    )
+
+
+def add_worker(actor: Actor, team_names: dict[int, str]) -> None:
+    with st.expander("Add a worker"):
+        with st.form("admin_add_worker", clear_on_submit=False):
+            name = st.text_input("Name", key="admin_new_name")
+            username = st.text_input(
+                "Username",
+                key="admin_new_username",
+                help="Lower-case letters and digits, no spaces.",
+            )
+            roles = st.multiselect(
+                "Roles", list(ROLE_WORDS), format_func=ROLE_WORDS.get, key="admin_new_roles"
+            )
+            teams = st.multiselect(
+                "Teams they work in",
+                list(team_names),
+                format_func=team_names.get,
+                key="admin_new_teams",
+            )
+            leads = st.multiselect(
+                "Teams they lead (managers)",
+                list(team_names),
+                format_func=team_names.get,
+                key="admin_new_leads",
+            )
+            add = st.form_submit_button("Add worker", type="primary")
+    if add:
+        with show_problem():
+            _id, password = admin.add_worker(
+                actor, name=name, username=username, roles=roles, team_ids=teams, led_team_ids=leads
+            )
+            done(f"{name.strip()} has been added.", (username.strip().lower(), password))
+
+
+def choose_worker(workers: pd.DataFrame) -> int | None:
+    labels = {
+        row.worker_id: f"{row.name} ({row.username})" + ("" if row.active else " — can't log in")
+        for row in workers.itertuples()
+    }
+    return st.selectbox(
+        "Change a worker",
+        list(labels),
+        format_func=labels.get,
+        index=None,
+        placeholder="Choose a worker",
+        key="admin_worker",
+    )
+
+
+def edit_worker(actor: Actor, details: dict, team_names: dict[int, str]) -> None:
+    """Name, roles and teams; stopping (or allowing) logins; a new one-time password."""
+    worker_id = details["worker_id"]
+    with st.form(f"admin_edit_{worker_id}"):
+        name = st.text_input("Name", value=details["name"])
+        roles = st.multiselect(
+            "Roles", list(ROLE_WORDS), default=details["roles"], format_func=ROLE_WORDS.get
+        )
+        member = [t for t in details["team_ids"] if t not in details["led_team_ids"]]
+        team_ids = st.multiselect(
+            "Teams they work in", list(team_names), default=member, format_func=team_names.get
+        )
+        leads = st.multiselect(
+            "Teams they lead (managers)",
+            list(team_names),
+            default=details["led_team_ids"],
+            format_func=team_names.get,
+        )
+        save = st.form_submit_button("Save changes", type="primary")
+    if save:
+        with show_problem():
+            admin.update_worker(
+                actor, worker_id, name=name, roles=roles, team_ids=team_ids, led_team_ids=leads
+            )
+            done("Changes saved.")
+
+    columns = st.columns(2)
+    if details["active"]:
+        if columns[0].button("Stop this worker logging in", key="admin_disable"):
+            with show_problem():
+                admin.set_active(actor, worker_id, False)
+                done(f"{details['name']} can no longer log in; their sessions have ended.")
+    elif columns[0].button("Let this worker log in again", key="admin_enable"):
+        admin.set_active(actor, worker_id, True)
+        done(f"{details['name']} can log in again.")
+    if columns[1].button("Reset their password", key="admin_reset"):
+        password = admin.reset_password(actor, worker_id)
+        done(
+            f"{details['name']}'s password has been reset and their sessions have ended.",
+            (details["username"], password),
+        )
+
+
+def handover_table(handover: pd.DataFrame) -> None:
+    """A leaving worker's families, by number and reference, for their manager to hand over."""
+    st.markdown("**Families to hand over** (if this worker is leaving)")
+    if handover.empty:
+        st.caption("This worker isn't working with any families now.")
+        return
+    st.caption("Their manager hands each family over from its page.")
+    st.dataframe(
+        handover,
+        hide_index=True,
+        width="stretch",
+        column_config={
+            "family_id": "Family number",
+            "council_reference": "Council reference",
+            "team": "Team",
+            "role": "Their part",
+            "since": "Since",
+        },
+    )
+
+
+# --- teams -----------------------------------------------------------------------------------
+
+
+def teams_table(teams: pd.DataFrame) -> None:
+    st.dataframe(
+        teams.drop(columns="team_id"),
+        hide_index=True,
+        width="stretch",
+        column_config={
+            "team": "Team",
+            "community": "Community",
+            "time_zone": "Time zone",
+            "open_families": "Families we work with",
+        },
+    )
+
+
+def add_team(actor: Actor) -> None:
+    with st.expander("Add a team"):
+        with st.form("admin_add_team"):
+            name = st.text_input("Team name", key="admin_team_name")
+            community = st.text_input("Community it serves", key="admin_team_community")
+            zone = st.text_input("Time zone", value="Europe/London", key="admin_team_zone")
+            add = st.form_submit_button("Add team", type="primary")
+    if add:
+        with show_problem():
+            admin.add_team(actor, name=name, community=community, time_zone=zone)
+            done(f"{name.strip()} has been added.")
+
+
+# --- a family's records ----------------------------------------------------------------------
+
+
+def find_family(actor: Actor) -> dict | None:
+    """The family an admin is answering a request about, found by number or council
+    reference and kept for the next runs; None until one is found."""
+    st.write(
+        "When a family asks for a copy of everything we hold about them, or asks us to "
+        "erase their record. Find the family by its number or the council's reference."
+    )
+    with st.form("admin_find_family"):
+        columns = st.columns(2)
+        number = columns[0].text_input("Family number", key="admin_sar_number")
+        reference = columns[1].text_input("Council reference", key="admin_sar_reference")
+        find = st.form_submit_button("Find")
+    if find:
+        if number.strip() and not (number.strip().isascii() and number.strip().isdigit()):
+            st.error("A family number is digits only, for example 1042.")
+        else:
+            found = subject_access.find_family(
+                actor,
+                family_id=int(number) if number.strip() else None,
+                council_reference=reference,
+            )
+            st.session_state[FOUND] = found
+            if found is None:
+                st.info("No family matches that. Check the number or the reference.")
+    return st.session_state.get(FOUND)
+
+
+def family_found(found: dict) -> None:
+    reference = found["council_reference"] or "no council reference"
+    st.markdown(
+        plain(
+            f"Family number {found['family_id']} · {reference} · {found['team']}"
+            + (" — already erased" if found["erased_at"] else "")
+        )
+    )
+
+
+def erase_form(actor: Actor, found: dict) -> None:
+    if found["erased_at"]:
+        return
+    with st.expander("Erase this family's record"):
+        st.write(
+            "Erasing replaces every name and every word recorded about the family, keeping "
+            "only dates and numbers so the team's figures stay right. It cannot be undone. "
+            "Please don't put names in the reason."
+        )
+        with st.form("admin_erase"):
+            reason = st.text_area("Why is this record being erased?", key="admin_erase_reason")
+            typed = st.text_input(
+                "Type the family's name, as it is on their request, to confirm",
+                key="admin_erase_confirm",
+            )
+            sure = st.checkbox("I understand this cannot be undone", key="admin_erase_sure")
+            erase = st.form_submit_button("Erase the record")
+    if erase:
+        if not sure:
+            st.error("Please tick the box to confirm you understand.")
+            return
+        with show_problem():
+            subject_access.erase_family(
+                actor, found["family_id"], reason=reason, confirm_known_as=typed
+            )
+            st.session_state.pop(FOUND, None)
+            done("The record has been erased.")
+
+
+def retention_table(report: pd.DataFrame) -> None:
+    st.write(
+        f"Families we stopped working with more than {RETENTION_YEARS} years ago. Nothing "
+        f"is deleted automatically: review each one and erase it if it should go."
+    )
+    if report.empty:
+        st.caption("No records are past the retention period.")
+        return
+    st.dataframe(
+        report.assign(closed_on=report["closed_on"].map(friendly_date)),
+        hide_index=True,
+        width="stretch",
+        column_config={
+            "family_id": "Family number",
+            "team": "Team",
+            "council_reference": "Council reference",
+            "closed_on": "Closed on",
+            "years_closed": "Years since",
+        },
+    )

@@ -1,0 +1,176 @@
+"""Requests for a copy of everything we hold about a family, on screen.
+
+An admin records the request (who asked, when) for a family found by number or reference, and
+sees each request's progress; a manager who leads the family's team approves or turns it down
+(on their Audit page); then either prepares the copy: a JSON file, and a printable draft for a
+worker to check before anything is sent. The rules live in db.subject_access.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from components import family_copy
+from components.forms import show_problem
+from components.ui import friendly_date, plain
+from db import subject_access
+from db.rules.access import Actor
+from db.store.models import RecordsRequestStatus
+from db.words import RECORDS_REQUEST_STATUS
+
+PREPARED = "records_copy"  # (request number, family number, the JSON) after preparing
+NOTICE = "records_notice"
+
+
+def done(message: str) -> None:
+    """Keeps the message for the next run and reruns, so the lists show the change."""
+    st.session_state[NOTICE] = message
+    st.rerun()
+
+
+def _notice() -> None:
+    notice = st.session_state.pop(NOTICE, None)
+    if notice:
+        st.success(plain(notice))
+
+
+def ask_form(actor: Actor, found: dict) -> None:
+    """For an admin: record a family's request for a copy."""
+    st.markdown("**A copy of everything we hold**")
+    st.caption(
+        "Record the request here. A manager who leads the family's team approves it before "
+        "the copy can be prepared."
+    )
+    with st.form("records_ask"):
+        columns = st.columns(2)
+        who = columns[0].text_input(
+            "Who asked, and how",
+            key="records_asked_by_whom",
+            placeholder="For example: Mum, by letter",
+            max_chars=200,
+        )
+        asked_on = columns[1].date_input(
+            "When they asked", key="records_asked_on", format="DD/MM/YYYY"
+        )
+        ask = st.form_submit_button("Record the request")
+    if ask:
+        with show_problem():
+            request_id = subject_access.ask_for_copy(
+                actor, found["family_id"], asked_by_whom=who, asked_on=asked_on
+            )
+            done(
+                f"Request {request_id} is recorded. A manager who leads {found['team']} will "
+                f"see it on their Audit page to approve."
+            )
+
+
+def admin_list(actor: Actor, requests: pd.DataFrame) -> None:
+    """For an admin: every request and where it has got to; approved ones can be prepared."""
+    st.markdown("**Requests for a copy**")
+    _notice()
+    if requests.empty:
+        st.caption("No family has asked for a copy yet.")
+        return
+    st.dataframe(
+        requests.assign(
+            asked_on=requests["asked_on"].map(friendly_date),
+            status=requests["status"].map(RECORDS_REQUEST_STATUS),
+        ),
+        hide_index=True,
+        width="stretch",
+        column_config={
+            "request_id": "Request",
+            "family_id": "Family number",
+            "council_reference": "Council reference",
+            "team": "Team",
+            "asked_by_whom": "Who asked",
+            "asked_on": "When",
+            "recorded_by": "Recorded by",
+            "status": "Where it is",
+            "decided_by": "Decided by",
+            "refused_because": "Why it was turned down",
+        },
+    )
+    for row in requests[requests["status"] == RecordsRequestStatus.approved].itertuples():
+        prepare_button(actor, row.request_id, row.family_id)
+    downloads()
+
+
+def manager_panel(actor: Actor, requests: pd.DataFrame) -> None:
+    """For a manager: requests for the families of the teams they lead, to approve or turn
+    down, and approved ones to prepare. Draws nothing when there are none."""
+    if requests.empty and not {PREPARED, NOTICE} & set(st.session_state):
+        return
+    st.header("Requests for a copy of a family's records")
+    _notice()
+    for row in requests.itertuples():
+        with st.container(border=True):
+            st.markdown(
+                plain(
+                    f"Request {row.request_id}: {row.family} ({row.team}). "
+                    f"Asked by {row.asked_by_whom} on {friendly_date(row.asked_on)}; "
+                    f"recorded by {row.recorded_by}."
+                )
+            )
+            st.caption(RECORDS_REQUEST_STATUS[row.status])
+            if row.status == RecordsRequestStatus.approved:
+                prepare_button(actor, row.request_id, row.family_id)
+            elif not row.may_decide:
+                st.caption("You recorded this request, so another manager of the team decides it.")
+            else:
+                _decide(actor, row.request_id)
+    downloads()
+
+
+def _decide(actor: Actor, request_id: int) -> None:
+    if st.button("Approve", key=f"records_approve_{request_id}", type="primary"):
+        with show_problem():
+            subject_access.approve_request(actor, request_id)
+            done(f"Request {request_id} is approved: the copy can now be prepared.")
+    with st.expander("Turn it down"):
+        with st.form(f"records_refuse_{request_id}"):
+            because = st.text_area(
+                "Why? The admin who answers the family reads this: please don't write "
+                "details of the family's case.",
+                key=f"records_refuse_because_{request_id}",
+                max_chars=500,
+            )
+            refuse = st.form_submit_button("Turn down the request")
+        if refuse:
+            with show_problem():
+                subject_access.refuse_request(actor, request_id, because=because)
+                done(f"Request {request_id} is turned down.")
+
+
+def prepare_button(actor: Actor, request_id: int, family_id: int) -> None:
+    label = f"Prepare the copy for request {request_id} (family number {family_id})"
+    if st.button(label, key=f"records_prepare_{request_id}"):
+        with show_problem():
+            document = subject_access.prepare_copy(actor, request_id)
+            st.session_state[PREPARED] = (request_id, family_id, document)
+            done(f"The copy for request {request_id} is ready to download.")
+
+
+def downloads() -> None:
+    """The copy just prepared, as JSON and as a printable draft, kept for this session only."""
+    prepared = st.session_state.get(PREPARED)
+    if not prepared:
+        return
+    request_id, family_id, document = prepared
+    st.download_button(
+        f"Download the copy for request {request_id}",
+        document,
+        file_name=f"family-{family_id}-copy.json",
+        mime="application/json",
+        key="records_download",
+        on_click="ignore",
+    )
+    st.download_button(
+        "Download a printable draft to check before sending",
+        family_copy.render_everything(document),
+        file_name=f"family-{family_id}-copy.html",
+        mime="text/html",
+        key="records_download_html",
+        on_click="ignore",
+    )
