@@ -228,6 +228,8 @@ class Person(SQLModel, table=True):
     needs_interpreter: bool = Field(default=False)
     must_not_invite: bool = Field(default=False)
     must_not_see_plan: bool = Field(default=False)
+    # Guards against lost edits: the version seen when the form was drawn must still be current.
+    version: int = Field(default=1)
 
 
 class KeepingSafe(SQLModel, table=True):

@@ -1,0 +1,30 @@
+"""people in the family's world carry a version, so an edit from a form drawn earlier can't
+overwrite
+
+Revision ID: 0008
+Revises: 0003
+Create Date: 2026-12-03 15:40:00
+
+A person's details (their name, who they are, "must not be invited") can now be corrected on the
+People screen. Two workers correcting the same person at once must not silently replace each
+other's change: the version seen when the form was drawn is checked on save
+(db.rules.validation.save_versioned), as every other edit does.
+"""
+
+import sqlalchemy as sa
+from alembic import op
+
+revision = "0008"
+down_revision = "0003"
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    with op.batch_alter_table("person", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("version", sa.Integer(), nullable=False, server_default="1"))
+
+
+def downgrade() -> None:
+    with op.batch_alter_table("person", schema=None) as batch_op:
+        batch_op.drop_column("version")
