@@ -10,7 +10,7 @@ from components.auth import guard
 from components.ui import plain
 from db import admin, subject_access
 from db.rules.access import NotAllowed
-from db.rules.validation import Invalid
+from db.rules.validation import Conflict, Invalid
 from db.settings import RETENTION_YEARS
 from db.store.models import Role
 
@@ -116,30 +116,54 @@ with workers_tab:
     )
     if chosen is not None:
         details = admin.worker_details(actor, chosen)
+        # The version seen when this worker's form was first drawn: another admin's save in
+        # between is a conflict, not silently undone.
+        seen_key = f"admin_worker_{chosen}_version"
+        seen = st.session_state.setdefault(seen_key, details["version"])
         with st.form(f"admin_edit_{chosen}"):
-            name = st.text_input("Name", value=details["name"])
+            # Keyed, so what was typed stays on screen when another admin's save changes the
+            # values drawn here (an unkeyed widget would be redrawn with theirs).
+            name = st.text_input("Name", value=details["name"], key=f"admin_worker_{chosen}_name")
             roles = st.multiselect(
-                "Roles", list(ROLE_WORDS), default=details["roles"], format_func=ROLE_WORDS.get
+                "Roles",
+                list(ROLE_WORDS),
+                default=details["roles"],
+                format_func=ROLE_WORDS.get,
+                key=f"admin_worker_{chosen}_roles",
             )
             member = [t for t in details["team_ids"] if t not in details["led_team_ids"]]
             team_ids = st.multiselect(
-                "Teams they work in", list(team_names), default=member, format_func=team_names.get
+                "Teams they work in",
+                list(team_names),
+                default=member,
+                format_func=team_names.get,
+                key=f"admin_worker_{chosen}_teams",
             )
             leads = st.multiselect(
                 "Teams they lead (managers)",
                 list(team_names),
                 default=details["led_team_ids"],
                 format_func=team_names.get,
+                key=f"admin_worker_{chosen}_leads",
             )
             save = st.form_submit_button("Save changes", type="primary")
         if save:
             try:
                 admin.update_worker(
-                    actor, chosen, name=name, roles=roles, team_ids=team_ids, led_team_ids=leads
+                    actor,
+                    chosen,
+                    seen_version=seen,
+                    name=name,
+                    roles=roles,
+                    team_ids=team_ids,
+                    led_team_ids=leads,
                 )
             except Invalid as problem:
                 st.error(str(problem))
+            except Conflict as problem:
+                st.warning(plain(str(problem)))
             else:
+                st.session_state.pop(seen_key, None)
                 done("Changes saved.")
 
         columns = st.columns(2)

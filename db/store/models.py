@@ -162,6 +162,8 @@ class Worker(SQLModel, table=True):
     sessions_valid_after: datetime = _when()
     plain_language_hints: bool = Field(default=True)
     is_demo: bool = Field(default=False)
+    # Guards an admin's edit (name, roles, teams) against another admin's save in between.
+    version: int = Field(default=1)
 
 
 class WorkerRole(SQLModel, table=True):
