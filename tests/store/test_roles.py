@@ -8,7 +8,8 @@ from sqlalchemy import create_engine, func, text
 from sqlalchemy.exc import ProgrammingError
 from sqlmodel import select
 
-from db import family_world
+from db import families, family_world
+from db.auth import check_login
 from db.ops import roles
 from db.ops.prepare import prepare
 from db.store.engine import get_engine, read_session
@@ -124,7 +125,11 @@ def test_the_app_works_as_its_role_and_its_writes_are_audited(as_app, world):
         assert session.get(Agreement, agreement_id).what == "Sharing the plan with school"
     shown = family_world.agreements(world["sam"], world["family"])
     assert list(shown["agreement_id"]) == [agreement_id]
-    assert _audit_rows(as_app) == before + 2
+    assert families.family_summary(world["sam"], world["family"]).known_as == "The Role family"
+    families.record_view(world["sam"], world["family"])
+    assert check_login("sam", factories.TEST_PASSWORD).actor is not None
+    assert check_login("sam", "not the password").actor is None
+    assert _audit_rows(as_app) == before + 5
 
 
 def test_the_app_role_starts_on_a_current_schema_without_migrating(as_app):
