@@ -30,11 +30,9 @@ from db.words import END_REASON, FAMILY_STATUS, HELP_KIND, RELATIONSHIP, RHYTHM
 def _person_fields(prefix: str, current: Person | None = None) -> PersonIn:
     """The fields of a person, filled from `current` when correcting someone's details."""
     relationships = [r.value for r in Relationship]
-    columns = st.columns(2)
-    name = columns[0].text_input(
-        "Name", value=current.name if current else "", key=f"{prefix}_name"
-    )
-    relationship = columns[1].selectbox(
+    left, right = st.columns(2)
+    name = left.text_input("Name", value=current.name if current else "", key=f"{prefix}_name")
+    relationship = right.selectbox(
         "Who they are",
         relationships,
         index=relationships.index(current.relationship.value) if current else 0,
@@ -57,16 +55,16 @@ def _person_fields(prefix: str, current: Person | None = None) -> PersonIn:
     helps = st.text_input(
         "How they help", value=current.how_they_help if current else "", key=f"{prefix}_helps"
     )
-    columns = st.columns(3)
-    language = columns[0].text_input(
+    first, second, third = st.columns(3)
+    language = first.text_input(
         "Language", value=current.language if current else "English", key=f"{prefix}_lang"
     )
-    interpreter = columns[1].checkbox(
+    interpreter = second.checkbox(
         "Needs an interpreter",
         value=bool(current and current.needs_interpreter),
         key=f"{prefix}_interp",
     )
-    household = columns[2].checkbox(
+    household = third.checkbox(
         "Lives with the family", value=bool(current and current.in_household), key=f"{prefix}_home"
     )
     st.caption("Only if it applies:")

@@ -110,7 +110,10 @@ def person(actor: Actor, *, family_id: int, person_id: int) -> Person:
     """One person in the family's world as stored, for the form that corrects their details."""
     with read_session() as session:
         require_family(session, actor, family_id)
-        return person_in_family(session, family_id, person_id)
+        row = person_in_family(session, family_id, person_id)
+    if row is None:  # person_in_family passes a missing id through as None
+        raise Invalid("Please choose someone in the family's world.")
+    return row
 
 
 def update_person(
