@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 DEV_STAMP := $(VENV)/.dev-installed
 
-.PHONY: run test e2e bench backup restore clean
+.PHONY: run test e2e bench backup restore clean pg-roles
 
 $(STAMP): requirements.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -39,6 +39,12 @@ backup: $(STAMP)
 
 restore: $(STAMP)
 	$(PY) -m db.ops.backup restore --from $(FROM)
+
+# As the owner of the tables (MIGRATION_DATABASE_URL): the app's PostgreSQL role gets row
+# privileges only, so it can never switch off the audit guard. Safe to run again.
+pg-roles: $(STAMP)
+	$(PY) -m db.store.migrate
+	$(PY) -m db.ops.roles grant --app-role $(or $(APP_ROLE),golden_thread_app)
 
 clean:
 	rm -rf $(VENV) data .pytest_cache

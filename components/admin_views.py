@@ -117,27 +117,50 @@ def choose_worker(workers: pd.DataFrame) -> int | None:
 def edit_worker(actor: Actor, details: dict, team_names: dict[int, str]) -> None:
     """Name, roles and teams; stopping (or allowing) logins; a new one-time password."""
     worker_id = details["worker_id"]
+    # The version seen when this worker's form was first drawn: another admin's save in
+    # between is a conflict, not silently undone.
+    seen_key = f"admin_worker_{worker_id}_version"
+    seen = st.session_state.setdefault(seen_key, details["version"])
+    key = f"admin_worker_{worker_id}"
     with st.form(f"admin_edit_{worker_id}"):
-        name = st.text_input("Name", value=details["name"])
+        # Keyed, so what was typed stays on screen when another admin's save changes the
+        # values drawn here (an unkeyed widget would be redrawn with theirs).
+        name = st.text_input("Name", value=details["name"], key=f"{key}_name")
         roles = st.multiselect(
-            "Roles", list(ROLE_WORDS), default=details["roles"], format_func=ROLE_WORDS.get
+            "Roles",
+            list(ROLE_WORDS),
+            default=details["roles"],
+            format_func=ROLE_WORDS.get,
+            key=f"{key}_roles",
         )
         member = [t for t in details["team_ids"] if t not in details["led_team_ids"]]
         team_ids = st.multiselect(
-            "Teams they work in", list(team_names), default=member, format_func=team_names.get
+            "Teams they work in",
+            list(team_names),
+            default=member,
+            format_func=team_names.get,
+            key=f"{key}_teams",
         )
         leads = st.multiselect(
             "Teams they lead (managers)",
             list(team_names),
             default=details["led_team_ids"],
             format_func=team_names.get,
+            key=f"{key}_leads",
         )
         save = st.form_submit_button("Save changes", type="primary")
     if save:
         with show_problem():
             admin.update_worker(
-                actor, worker_id, name=name, roles=roles, team_ids=team_ids, led_team_ids=leads
+                actor,
+                worker_id,
+                seen_version=seen,
+                name=name,
+                roles=roles,
+                team_ids=team_ids,
+                led_team_ids=leads,
             )
+            st.session_state.pop(seen_key, None)
             done("Changes saved.")
 
     columns = st.columns(2)

@@ -15,63 +15,119 @@ from db import family_world, timeline
 from db.families import FamilySummary
 from db.family_world import PersonIn
 from db.rules.access import Actor
-from db.store.models import EndReason, FamilyStatus, HelpKind, NoteKind, Relationship, Rhythm
+from db.store.models import (
+    EndReason,
+    FamilyStatus,
+    HelpKind,
+    NoteKind,
+    Person,
+    Relationship,
+    Rhythm,
+)
 from db.words import END_REASON, FAMILY_STATUS, HELP_KIND, RELATIONSHIP, RHYTHM
+
+
+def _person_fields(prefix: str, current: Person | None = None) -> PersonIn:
+    """The fields of a person, filled from `current` when correcting someone's details."""
+    relationships = [r.value for r in Relationship]
+    left, right = st.columns(2)
+    name = left.text_input("Name", value=current.name if current else "", key=f"{prefix}_name")
+    relationship = right.selectbox(
+        "Who they are",
+        relationships,
+        index=relationships.index(current.relationship.value) if current else 0,
+        format_func=lambda r: RELATIONSHIP[Relationship(r)],
+        key=f"{prefix}_rel",
+    )
+    organisation = st.text_input(
+        "Organisation (for professionals)",
+        value=current.organisation if current else "",
+        key=f"{prefix}_org",
+    )
+    year = st.number_input(
+        "Year of birth (for children)",
+        min_value=1900,
+        max_value=date.today().year,
+        value=current.birth_year if current else None,
+        step=1,
+        key=f"{prefix}_year",
+    )
+    helps = st.text_input(
+        "How they help", value=current.how_they_help if current else "", key=f"{prefix}_helps"
+    )
+    first, second, third = st.columns(3)
+    language = first.text_input(
+        "Language", value=current.language if current else "English", key=f"{prefix}_lang"
+    )
+    interpreter = second.checkbox(
+        "Needs an interpreter",
+        value=bool(current and current.needs_interpreter),
+        key=f"{prefix}_interp",
+    )
+    household = third.checkbox(
+        "Lives with the family", value=bool(current and current.in_household), key=f"{prefix}_home"
+    )
+    st.caption("Only if it applies:")
+    not_invited = st.checkbox(
+        "Must not be invited to meetings",
+        value=bool(current and current.must_not_invite),
+        key=f"{prefix}_noinvite",
+    )
+    not_plan = st.checkbox(
+        "Must not see the plan",
+        value=bool(current and current.must_not_see_plan),
+        key=f"{prefix}_noplan",
+    )
+    return PersonIn(
+        name=name,
+        relationship=relationship,
+        organisation=organisation,
+        birth_year=year,
+        in_household=household,
+        how_they_help=helps,
+        language=language,
+        needs_interpreter=interpreter,
+        must_not_invite=not_invited,
+        must_not_see_plan=not_plan,
+    )
 
 
 def add_person_form(actor: Actor, family_id: int) -> None:
     with st.form(f"person_add_{family_id}", clear_on_submit=True):
         st.markdown("**Add someone who matters to the children**")
-        columns = st.columns(2)
-        name = columns[0].text_input("Name", key=f"person_name_{family_id}")
-        relationship = columns[1].selectbox(
-            "Who they are",
-            [r.value for r in Relationship],
-            format_func=lambda r: RELATIONSHIP[Relationship(r)],
-            key=f"person_rel_{family_id}",
-        )
-        organisation = st.text_input(
-            "Organisation (for professionals)", key=f"person_org_{family_id}"
-        )
-        year = st.number_input(
-            "Year of birth (for children)",
-            min_value=1900,
-            max_value=date.today().year,
-            value=None,
-            step=1,
-            key=f"person_year_{family_id}",
-        )
-        helps = st.text_input("How they help", key=f"person_helps_{family_id}")
-        columns = st.columns(3)
-        language = columns[0].text_input(
-            "Language", value="English", key=f"person_lang_{family_id}"
-        )
-        interpreter = columns[1].checkbox("Needs an interpreter", key=f"person_interp_{family_id}")
-        household = columns[2].checkbox("Lives with the family", key=f"person_home_{family_id}")
-        st.caption("Only if it applies:")
-        not_invited = st.checkbox(
-            "Must not be invited to meetings", key=f"person_noinvite_{family_id}"
-        )
-        not_plan = st.checkbox("Must not see the plan", key=f"person_noplan_{family_id}")
+        person = _person_fields(f"person_{family_id}")
         submitted = st.form_submit_button("Add person")
     if submitted:
         with show_problem():
-            family_world.add_person(
+            family_world.add_person(actor, family_id=family_id, person=person)
+            st.rerun()
+
+
+def edit_person_form(actor: Actor, family_id: int, people: pd.DataFrame) -> None:
+    """Corrects someone's details. The version seen when the form was first drawn is kept: a
+    save after someone else's is a conflict, and what was typed stays on screen."""
+    names = dict(zip(people["person_id"], people["name"]))
+    person_id = st.selectbox(
+        "Who", list(names), format_func=lambda i: names[i], key=f"person_edit_who_{family_id}"
+    )
+    if person_id is None:
+        return
+    current = family_world.person(actor, family_id=family_id, person_id=int(person_id))
+    seen_key = f"person_{person_id}_version"
+    seen = st.session_state.setdefault(seen_key, current.version)
+    with st.form(f"person_edit_{person_id}"):
+        person = _person_fields(f"person_edit_{person_id}", current)
+        submitted = st.form_submit_button("Save changes")
+    if submitted:
+        with show_problem():
+            family_world.update_person(
                 actor,
                 family_id=family_id,
-                person=PersonIn(
-                    name=name,
-                    relationship=relationship,
-                    organisation=organisation,
-                    birth_year=year,
-                    in_household=household,
-                    how_they_help=helps,
-                    language=language,
-                    needs_interpreter=interpreter,
-                    must_not_invite=not_invited,
-                    must_not_see_plan=not_plan,
-                ),
+                person_id=int(person_id),
+                seen_version=seen,
+                person=person,
             )
+            st.session_state.pop(seen_key, None)
             st.rerun()
 
 

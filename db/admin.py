@@ -18,7 +18,7 @@ from sqlmodel import Session, func, select
 from db.auth import hash_password, one_time_password, password_problem
 from db.rules import audit
 from db.rules.access import Actor, refused, require_family, require_role
-from db.rules.validation import Invalid
+from db.rules.validation import Invalid, save_versioned
 from db.store.engine import read_session, write_session
 from db.store.models import (
     AuditEvent,
@@ -188,9 +188,18 @@ def add_worker(
 
 
 def update_worker(
-    actor: Actor, worker_id: int, *, name: str, roles, team_ids=(), led_team_ids=()
+    actor: Actor,
+    worker_id: int,
+    *,
+    seen_version: int,
+    name: str,
+    roles,
+    team_ids=(),
+    led_team_ids=(),
 ) -> None:
-    """Changes a worker's name, roles, teams and the teams they lead."""
+    """Changes a worker's name, roles, teams and the teams they lead; refused with Conflict if
+    another admin saved this worker since the form was drawn (a role they removed would
+    otherwise come back)."""
     require_role(actor, Role.admin, what="worker", record_id=worker_id)
     name, chosen = _clean_name(name), _clean_roles(roles)
     with write_session() as session:
@@ -213,8 +222,6 @@ def update_worker(
         changed = []
         if worker.name != name:
             changed.append("name")
-            worker.name = name
-            session.add(worker)
         if old_roles != chosen:
             changed.append("roles")
         if {t for t, _ in old_links} != teams:
@@ -223,6 +230,9 @@ def update_worker(
             changed.append("leads")
         if not changed:
             return
+        save_versioned(
+            session, Worker, worker_id, seen_version, {"name": name}, "this worker's details"
+        )
         _set_roles_and_teams(session, worker_id, chosen, teams, leads)
         audit.record(
             session,
@@ -302,6 +312,7 @@ def worker_details(actor: Actor, worker_id: int) -> dict:
         "name": worker.name,
         "username": worker.username,
         "active": worker.is_active,
+        "version": worker.version,
         "roles": [Role(r) for r in roles],
         "team_ids": sorted(link.team_id for link in links),
         "led_team_ids": sorted(link.team_id for link in links if link.leads),

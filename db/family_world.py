@@ -106,16 +106,35 @@ def add_person(actor: Actor, *, family_id: int, person: PersonIn) -> int:
         return save_new(session, actor, family, row, record_type="person", fields=values.keys())
 
 
-def update_person(actor: Actor, *, family_id: int, person_id: int, person: PersonIn) -> None:
+def person(actor: Actor, *, family_id: int, person_id: int) -> Person:
+    """One person in the family's world as stored, for the form that corrects their details."""
+    with read_session() as session:
+        require_family(session, actor, family_id)
+        row = person_in_family(session, family_id, person_id)
+    if row is None:  # person_in_family passes a missing id through as None
+        raise Invalid("Please choose someone in the family's world.")
+    return row
+
+
+def update_person(
+    actor: Actor, *, family_id: int, person_id: int, seen_version: int, person: PersonIn
+) -> None:
+    """Corrects someone's details; refused with Conflict if someone else saved them since the
+    form was drawn."""
     with write_session() as session:
         family = require_family(session, actor, family_id)
-        row = person_in_family(session, family_id, person_id)
-        values = _person_values(person)
-        for key, value in values.items():
-            setattr(row, key, value)
-        session.add(row)
-        touch(session, family)
-        _audit(session, actor, audit.Action.UPDATE, family_id, "person", person_id, values)
+        person_in_family(session, family_id, person_id)
+        save_edit(
+            session,
+            actor,
+            family,
+            Person,
+            person_id,
+            seen_version,
+            _person_values(person),
+            what="this person's details",
+            record_type="person",
+        )
 
 
 # --- agreements --------------------------------------------------------------------------

@@ -1,10 +1,10 @@
-"""Alembic runs migrations against the same engine the app uses (DATABASE_URL or SQLite)."""
+"""Alembic runs migrations as the owner role: MIGRATION_DATABASE_URL, else the app's database."""
 
 from alembic import context
 from sqlmodel import SQLModel
 
 import db.store.models  # noqa: F401  (registers every table on the metadata)
-from db.store.engine import get_engine
+from db.store.migrate import migration_engine
 
 target_metadata = SQLModel.metadata
 
@@ -12,7 +12,7 @@ target_metadata = SQLModel.metadata
 def run_migrations_online() -> None:
     connectable = context.config.attributes.get("connection")
     if connectable is None:
-        with get_engine().connect() as connection:
+        with migration_engine().connect() as connection:
             _run(connection)
     else:
         _run(connectable)

@@ -74,6 +74,9 @@ elif section == "People":
     family_view.people(people)
     with st.expander("Add someone", icon=":material/person_add:"):
         world_views.add_person_form(actor, family_id)
+    if not people.empty:
+        with st.expander("Correct someone's details", icon=":material/edit:"):
+            world_views.edit_person_form(actor, family_id, people)
 elif section == "Working together":
     family_view.workers(workers)
     world_views.working_together(actor, summary, workers)

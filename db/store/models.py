@@ -169,6 +169,8 @@ class Worker(SQLModel, table=True):
     sessions_valid_after: datetime = _when()
     plain_language_hints: bool = Field(default=True)
     is_demo: bool = Field(default=False)
+    # Guards an admin's edit (name, roles, teams) against another admin's save in between.
+    version: int = Field(default=1)
 
 
 class WorkerRole(SQLModel, table=True):
@@ -235,6 +237,8 @@ class Person(SQLModel, table=True):
     needs_interpreter: bool = Field(default=False)
     must_not_invite: bool = Field(default=False)
     must_not_see_plan: bool = Field(default=False)
+    # Guards against lost edits: the version seen when the form was drawn must still be current.
+    version: int = Field(default=1)
 
 
 class KeepingSafe(SQLModel, table=True):

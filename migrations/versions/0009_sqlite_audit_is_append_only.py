@@ -1,7 +1,7 @@
 """the audit is append-only on SQLite too, as PostgreSQL's trigger makes it there
 
 Revision ID: 0009
-Revises: 0006
+Revises: 0008
 Create Date: 2026-12-03 16:00:00
 
 PostgreSQL has refused UPDATE, DELETE and TRUNCATE on the audit since the baseline. An embedded
@@ -12,7 +12,7 @@ make the database refuse it, so the promise can be tested by trying.
 from alembic import op
 
 revision = "0009"
-down_revision = "0006"
+down_revision = "0008"
 branch_labels = None
 depends_on = None
 

@@ -97,3 +97,29 @@ def test_who_looked_is_for_managers_of_the_team_only(demo_db):
     assert list(viewers["who"]) == ["Sam Carter"]
     with read_session() as session:
         assert session.exec(select(AuditEvent).where(AuditEvent.action == Action.VIEW)).first()
+
+
+def test_a_worker_edit_after_another_admins_save_is_a_conflict(demo_db):
+    from db import admin
+
+    with read_session() as session:
+        worker = session.exec(select(Worker).where(Worker.username == "practitioner")).one()
+    at = logged_in("admin", "pages/admin.py").run()
+    at.selectbox(key="admin_worker").set_value(worker.id).run()
+    details = admin.worker_details(_actor("admin"), worker.id)
+    admin.update_worker(  # another admin, between this form being drawn and saved
+        _actor("admin"),
+        worker.id,
+        seen_version=details["version"],
+        name="Pat Renamed",
+        roles=details["roles"],
+        team_ids=details["team_ids"],
+        led_team_ids=details["led_team_ids"],
+    )
+    at.text_input(key=f"admin_worker_{worker.id}_name").input("Pat Practitioner-Jones")
+    at.button(key=f"FormSubmitter:admin_edit_{worker.id}-Save changes").click().run()
+    assert not at.exception
+    assert "Someone else saved this worker's details" in at.warning[0].value
+    with read_session() as session:
+        assert session.get(Worker, worker.id).name == "Pat Renamed"
+    assert at.text_input(key=f"admin_worker_{worker.id}_name").value == ("Pat Practitioner-Jones")

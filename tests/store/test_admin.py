@@ -103,7 +103,13 @@ def test_roles_teams_and_leads_change_together(office):
         boss, name="Kim", username="kim", roles=[Role.practitioner], team_ids=[a]
     )
     admin.update_worker(
-        boss, worker_id, name="Kim Lee", roles=[Role.manager], team_ids=[], led_team_ids=[a, b]
+        boss,
+        worker_id,
+        seen_version=admin.worker_details(boss, worker_id)["version"],
+        name="Kim Lee",
+        roles=[Role.manager],
+        team_ids=[],
+        led_team_ids=[a, b],
     )
     details = admin.worker_details(boss, worker_id)
     assert details["name"] == "Kim Lee" and details["roles"] == [Role.manager]
@@ -120,7 +126,7 @@ def test_roles_teams_and_leads_change_together(office):
 def test_the_last_admin_cannot_be_removed(office):
     boss, _, _ = office
     with pytest.raises(Invalid, match="only active admin"):
-        admin.update_worker(boss, boss.worker_id, name="Boss", roles=[Role.manager])
+        admin.update_worker(boss, boss.worker_id, seen_version=1, name="Boss", roles=[Role.manager])
     with pytest.raises(Invalid, match="your own account"):
         admin.set_active(boss, boss.worker_id, False)
 

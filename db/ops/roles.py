@@ -1,0 +1,141 @@
+"""PostgreSQL roles: the owner migrates, the app's role changes rows and owns nothing.
+
+A role that owns a table can ALTER it, DROP it and DISABLE TRIGGER on it, so an app that
+connected as the owner could switch off the audit record's append-only trigger. Run by the
+owner (the role that ran the migrations), with MIGRATION_DATABASE_URL or DATABASE_URL set to
+the owner's address:
+
+    createuser --pwprompt golden_thread_app            # once, as a role that may create roles
+    python -m db.ops.roles grant --app-role golden_thread_app
+
+`grant` can be run again at any time and leaves the same privileges: reading and changing rows
+of the case tables, only reading and adding rows to the audit record, only reading the
+migration version, using the id sequences. Default privileges cover tables and sequences that
+later migrations (run by the same owner) add. The app then connects with DATABASE_URL as that
+role; migrations keep running as the owner via MIGRATION_DATABASE_URL.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from sqlalchemy import text
+from sqlalchemy.engine import Connection, Engine
+
+from db.store.engine import DatabaseUnavailable
+from db.store.migrate import is_current, migration_engine
+
+ROW_PRIVILEGES = "SELECT, INSERT, UPDATE, DELETE"
+# Tables whose rows the app may read and add to, but never change or remove.
+APPEND_ONLY = ("auditevent",)
+# Tables the app only reads (Alembic's record of the schema's revision).
+READ_ONLY = ("alembic_version",)
+
+
+class RoleProblem(RuntimeError):
+    """The app's role can't be set up safely; the message says why and what to do."""
+
+
+def _refuse_unsafe_role(connection: Connection, role: str) -> None:
+    found = connection.execute(
+        text("SELECT rolsuper, rolbypassrls FROM pg_roles WHERE rolname = :role"), {"role": role}
+    ).first()
+    if found is None:
+        raise RoleProblem(
+            f"There is no database role called {role}: create it first with "
+            f"`createuser --pwprompt {role}`, then run this again."
+        )
+    if found.rolsuper or found.rolbypassrls:
+        raise RoleProblem(
+            f"{role} is a superuser (or bypasses row security), so it could switch off the "
+            f"audit guard: give the app an ordinary role instead."
+        )
+    owns = (
+        connection.execute(
+            text(
+                "SELECT c.relname FROM pg_class c "
+                "JOIN pg_namespace n ON n.oid = c.relnamespace "
+                "WHERE n.nspname = current_schema() AND pg_has_role(:role, c.relowner, 'MEMBER') "
+                "ORDER BY c.relname LIMIT 3"
+            ),
+            {"role": role},
+        )
+        .scalars()
+        .all()
+    )
+    if owns:
+        raise RoleProblem(
+            f"{role} owns (or is a member of the role that owns) {', '.join(owns)}, so it "
+            f"could change those tables: run the migrations as a separate owner role and give "
+            f"the app a role that owns nothing."
+        )
+
+
+def grant(engine: Engine, app_role: str) -> None:
+    """Gives `app_role` exactly the privileges the app needs on the current schema, and the
+    same on tables and sequences the owner creates later. Idempotent."""
+    if engine.dialect.name != "postgresql":
+        raise RoleProblem(
+            "Database roles are a PostgreSQL set-up; the SQLite file needs none (keep the "
+            "file readable only by the app's user)."
+        )
+    if not is_current(engine):
+        raise RoleProblem(
+            "The database's tables are not up to date: run `python -m db.store.migrate` as "
+            "the owner first, then run this again."
+        )
+    with engine.begin() as connection:
+        _refuse_unsafe_role(connection, app_role)
+        quote = connection.dialect.identifier_preparer.quote
+        role = quote(app_role)
+        database = quote(connection.execute(text("SELECT current_database()")).scalar_one())
+        schema = quote(connection.execute(text("SELECT current_schema()")).scalar_one())
+        statements = [
+            f"GRANT CONNECT ON DATABASE {database} TO {role}",
+            f"GRANT USAGE ON SCHEMA {schema} TO {role}",
+            # Start from nothing so a second run leaves the same privileges as the first.
+            f"REVOKE ALL ON ALL TABLES IN SCHEMA {schema} FROM {role}",
+            f"REVOKE ALL ON ALL SEQUENCES IN SCHEMA {schema} FROM {role}",
+            f"GRANT {ROW_PRIVILEGES} ON ALL TABLES IN SCHEMA {schema} TO {role}",
+            *(f"REVOKE UPDATE, DELETE ON {schema}.{quote(t)} FROM {role}" for t in APPEND_ONLY),
+            *(
+                f"REVOKE INSERT, UPDATE, DELETE ON {schema}.{quote(t)} FROM {role}"
+                for t in READ_ONLY
+            ),
+            f"GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA {schema} TO {role}",
+            f"ALTER DEFAULT PRIVILEGES IN SCHEMA {schema} "
+            f"GRANT {ROW_PRIVILEGES} ON TABLES TO {role}",
+            f"ALTER DEFAULT PRIVILEGES IN SCHEMA {schema} "
+            f"GRANT USAGE, SELECT ON SEQUENCES TO {role}",
+        ]
+        for statement in statements:
+            connection.exec_driver_sql(statement)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        prog="python -m db.ops.roles",
+        description="Set up the app's PostgreSQL role (run as the owner of the tables).",
+    )
+    commands = parser.add_subparsers(dest="command", required=True)
+    grant_command = commands.add_parser(
+        "grant", help="give the app's role row privileges only (safe to run again)"
+    )
+    grant_command.add_argument("--app-role", required=True, help="e.g. golden_thread_app")
+    args = parser.parse_args(argv)
+    try:
+        grant(migration_engine(), args.app_role)
+    except (RoleProblem, DatabaseUnavailable) as problem:
+        print(problem, file=sys.stderr)
+        return 1
+    print(
+        f"{args.app_role} may now read and change case records, only add to the audit "
+        f"record, and change no tables. Point DATABASE_URL at {args.app_role} and keep "
+        f"MIGRATION_DATABASE_URL for the owner."
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,356 @@
+"""Every write that edits an existing record refuses a save from a form drawn before someone
+else's save: it raises Conflict and leaves the record, the family's caches and the audit as they
+were. The editing writes are found in db/ by introspection, not listed by hand, so a new edit
+without a case here fails this test until it has one."""
+
+from __future__ import annotations
+
+import ast
+import importlib
+import inspect
+import pkgutil
+import textwrap
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta, timezone
+from typing import Callable
+
+import pytest
+from sqlmodel import func, select
+
+import db
+from db import admin, family_world, goals, meetings
+from db.family_world import PersonIn
+from db.goals import GoalIn
+from db.meetings import ItemIn, PlanStepIn
+from db.rules.validation import Conflict
+from db.store.engine import read_session
+from db.store.models import (
+    AuditEvent,
+    Conversation,
+    ConversationItem,
+    Family,
+    Goal,
+    KeepingSafe,
+    Meeting,
+    Person,
+    PlanStep,
+    Role,
+    Worker,
+    WorkerRole,
+    WorkerTeam,
+)
+from tests import factories
+
+# The mechanism every edit goes through, not an edit of its own.
+VERSION_CHECKS = {"db.rules.writes.save_edit", "db.rules.validation.save_versioned"}
+VERSION_PARAMETERS = {"seen_version", "version"}
+
+
+# --- finding the editing writes ------------------------------------------------------------
+
+
+def _db_modules():
+    for info in pkgutil.walk_packages(db.__path__, "db."):
+        yield importlib.import_module(info.name)
+
+
+def _functions_defined_in(module) -> dict[str, Callable]:
+    return {
+        name: function
+        for name, function in inspect.getmembers(module, inspect.isfunction)
+        if function.__module__ == module.__name__
+    }
+
+
+def _calls_and_audited_actions(function: Callable) -> tuple[set[str], set[str]]:
+    """The names a function calls, and the audit actions it names (`Action.UPDATE`)."""
+    tree = ast.parse(textwrap.dedent(inspect.getsource(function)))
+    called, actions = set(), set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Call):
+            target = node.func
+            if isinstance(target, ast.Name):
+                called.add(target.id)
+            elif isinstance(target, ast.Attribute):
+                called.add(target.attr)
+        elif (
+            isinstance(node, ast.Attribute)
+            and isinstance(node.value, (ast.Name, ast.Attribute))
+            and (getattr(node.value, "id", None) or getattr(node.value, "attr", None)) == "Action"
+        ):
+            actions.add(node.attr)
+    return called, actions
+
+
+def editing_writes() -> set[str]:
+    """Public functions of db/ that edit an existing record: those that take a version, that
+    reach save_edit / save_versioned, or that audit an UPDATE (every write is audited) —
+    directly or through a private helper of their module."""
+    check_names = {name.rsplit(".", 1)[1] for name in VERSION_CHECKS}
+    found = set()
+    for module in _db_modules():
+        functions = _functions_defined_in(module)
+        facts = {name: _calls_and_audited_actions(function) for name, function in functions.items()}
+        editing = {
+            name
+            for name, (called, actions) in facts.items()
+            if called & check_names or "UPDATE" in actions
+        }
+        while True:  # a public write may reach the edit through a private helper
+            more = {name for name, (called, _) in facts.items() if called & editing} - editing
+            if not more:
+                break
+            editing |= more
+        for name, function in functions.items():
+            takes_version = VERSION_PARAMETERS & set(inspect.signature(function).parameters)
+            if (name in editing or takes_version) and not name.startswith("_"):
+                found.add(f"{module.__name__}.{name}")
+    return found - VERSION_CHECKS
+
+
+# Edits that carry nothing a form drawn earlier could overwrite, so they take no version.
+# Each says why; a new edit belongs in CASES below unless the same is true of it.
+UNVERSIONED_EDITS = {
+    "db.family_world.agreement_checked": "a 'checked today' stamp: nothing typed, and two "
+    "stamps at once say the same thing",
+    "db.family_world.change_status": "adds a dated status row; earlier ones are never changed",
+    "db.family_world.hand_over": "ends one relationship with a reason and starts another as "
+    "dated rows: the history is kept, not overwritten",
+    "db.auth.change_password": "a worker's own password, checked against the current one",
+    "db.admin.set_active": "a switch with nothing typed; each change is audited",
+    "db.admin.reset_password": "makes a fresh one-time password; nothing typed to lose",
+}
+
+
+# --- one case per editing write ------------------------------------------------------------
+
+
+@dataclass
+class Case:
+    """How to edit one record: `save(seen_version, mark)` edits it, writing `mark` into what
+    it changes; `version()` reads the version a form would have seen; `snapshot()` reads
+    everything the edit could change."""
+
+    save: Callable[[int, str], None]
+    version: Callable[[], int]
+    snapshot: Callable[[], dict]
+
+
+def _row(model, record_id: int) -> dict:
+    with read_session() as session:
+        return session.get(model, record_id).model_dump()
+
+
+@pytest.fixture
+def world(demo_db):
+    team = factories.team("Versions team")
+    sam = factories.worker("sam", Role.practitioner, teams=(team,))
+    boss = factories.worker("boss", Role.admin)
+    family = factories.family(team, "The Version family", first_came_on=date(2025, 1, 1))
+    person = factories.person(family, "Dana", in_household=True)
+    return {"sam": sam, "boss": boss, "team": team, "family": family, "person": person}
+
+
+def _keeping_safe(world) -> Case:
+    sam, family = world["sam"], world["family"]
+    family_world.save_keeping_safe(
+        sam,
+        family_id=family,
+        seen_version=0,
+        safe_phone="",
+        ok_to_leave_messages=False,
+        never_show="",
+    )
+
+    def row_id() -> int:
+        with read_session() as session:
+            return session.exec(select(KeepingSafe.id).where(KeepingSafe.family_id == family)).one()
+
+    return Case(
+        save=lambda seen, mark: family_world.save_keeping_safe(
+            sam,
+            family_id=family,
+            seen_version=seen,
+            safe_phone="07700 900123",
+            ok_to_leave_messages=True,
+            never_show=f"new address {mark}",
+        ),
+        version=lambda: _row(KeepingSafe, row_id())["version"],
+        snapshot=lambda: _row(KeepingSafe, row_id()),
+    )
+
+
+def _person(world) -> Case:
+    sam, family, person = world["sam"], world["family"], world["person"]
+    return Case(
+        save=lambda seen, mark: family_world.update_person(
+            sam,
+            family_id=family,
+            person_id=person,
+            seen_version=seen,
+            person=PersonIn(name=f"Dana {mark}", relationship="parent", must_not_invite=True),
+        ),
+        version=lambda: _row(Person, person)["version"],
+        snapshot=lambda: _row(Person, person),
+    )
+
+
+def _family_details(world) -> Case:
+    sam, family = world["sam"], world["family"]
+    return Case(
+        save=lambda seen, mark: family_world.update_family_details(
+            sam,
+            family_id=family,
+            seen_version=seen,
+            known_as=f"The Versions {mark}",
+            rhythm="weekly",
+            council_reference=f"REF-{mark}",
+        ),
+        version=lambda: _row(Family, family)["version"],
+        snapshot=lambda: {k: v for k, v in _row(Family, family).items() if k != "data_version"},
+    )
+
+
+def _goal(world) -> Case:
+    sam, family = world["sam"], world["family"]
+    goal = goals.add_goal(sam, family_id=family, goal=GoalIn(wording="Mornings go calmly"))
+    return Case(
+        save=lambda seen, mark: goals.update_goal(
+            sam,
+            goal_id=goal,
+            seen_version=seen,
+            goal=GoalIn(wording=f"School mornings go calmly {mark}"),
+        ),
+        version=lambda: _row(Goal, goal)["version"],
+        snapshot=lambda: _row(Goal, goal),
+    )
+
+
+def _meeting(world) -> Case:
+    sam, family = world["sam"], world["family"]
+    meeting = factories.meeting(family, datetime.now(timezone.utc) - timedelta(days=2))
+    return Case(
+        save=lambda seen, mark: meetings.update_meeting_notes(
+            sam,
+            meeting_id=meeting,
+            seen_version=seen,
+            summary=f"We talked {mark}",
+            status="held",
+            written_together=True,
+        ),
+        version=lambda: _row(Meeting, meeting)["version"],
+        snapshot=lambda: _row(Meeting, meeting),
+    )
+
+
+def _plan_step(world) -> Case:
+    sam, family = world["sam"], world["family"]
+    step = meetings.add_plan_step(sam, family_id=family, step=PlanStepIn(what="Ring school"))
+    return Case(
+        save=lambda seen, mark: meetings.update_plan_step(
+            sam,
+            step_id=step,
+            seen_version=seen,
+            step=PlanStepIn(what=f"Ring the school office {mark}"),
+            done=True,
+        ),
+        version=lambda: _row(PlanStep, step)["version"],
+        snapshot=lambda: _row(PlanStep, step),
+    )
+
+
+def _conversation_item(world) -> Case:
+    sam, family = world["sam"], world["family"]
+    conversation = meetings.add_conversation(
+        sam,
+        family_id=family,
+        held_on=date.today(),
+        items=[ItemIn(column="going_well", words="Bedtimes are easier")],
+    )
+    with read_session() as session:
+        item = session.exec(
+            select(ConversationItem.id).where(ConversationItem.conversation_id == conversation)
+        ).one()
+    return Case(
+        save=lambda seen, mark: meetings.update_conversation_item(
+            sam,
+            item_id=item,
+            seen_version=seen,
+            words=f"Bedtimes are much easier {mark}",
+            visibility="private",
+        ),
+        version=lambda: _row(Conversation, conversation)["version"],
+        snapshot=lambda: {
+            "item": _row(ConversationItem, item),
+            "conversation": _row(Conversation, conversation),
+        },
+    )
+
+
+def _worker(world) -> Case:
+    boss, team = world["boss"], world["team"]
+    worker_id, _ = admin.add_worker(
+        boss, name="Kim", username="kim", roles=[Role.practitioner], team_ids=[team]
+    )
+
+    def details() -> dict:
+        with read_session() as session:
+            roles = sorted(
+                session.exec(select(WorkerRole.role).where(WorkerRole.worker_id == worker_id))
+            )
+            teams = sorted(
+                session.exec(select(WorkerTeam.team_id).where(WorkerTeam.worker_id == worker_id))
+            )
+        return {"worker": _row(Worker, worker_id), "roles": roles, "teams": teams}
+
+    return Case(
+        save=lambda seen, mark: admin.update_worker(
+            boss,
+            worker_id,
+            seen_version=seen,
+            name=f"Kim Lee {mark}",
+            roles=[Role.practitioner, Role.manager] if mark == "first" else [Role.practitioner],
+            team_ids=[team],
+        ),
+        version=lambda: _row(Worker, worker_id)["version"],
+        snapshot=details,
+    )
+
+
+CASES: dict[str, Callable[[dict], Case]] = {
+    "db.admin.update_worker": _worker,
+    "db.family_world.save_keeping_safe": _keeping_safe,
+    "db.family_world.update_person": _person,
+    "db.family_world.update_family_details": _family_details,
+    "db.goals.update_goal": _goal,
+    "db.meetings.update_meeting_notes": _meeting,
+    "db.meetings.update_plan_step": _plan_step,
+    "db.meetings.update_conversation_item": _conversation_item,
+}
+
+
+def test_every_editing_write_has_a_stale_version_case():
+    found = editing_writes()
+    listed = CASES.keys() | UNVERSIONED_EDITS.keys()
+    assert found - listed == set(), "editing writes with no stale-version case below"
+    assert listed - found == set(), "cases for writes that no longer edit a record"
+
+
+def _counts(family_id: int) -> tuple[int, int]:
+    with read_session() as session:
+        audited = session.exec(select(func.count()).select_from(AuditEvent)).one()
+        return audited, session.get(Family, family_id).data_version
+
+
+@pytest.mark.parametrize("write", sorted(CASES))
+def test_a_save_from_a_form_drawn_before_someone_elses_save_is_refused(world, write):
+    case = CASES[write](world)
+    seen = case.version()  # two workers draw the form
+    case.save(seen, "first")  # the first saves
+    after_first = case.snapshot()
+    assert case.version() == seen + 1
+    counts = _counts(world["family"])
+    with pytest.raises(Conflict):
+        case.save(seen, "second")  # the second saves from the form drawn earlier
+    assert case.snapshot() == after_first
+    assert _counts(world["family"]) == counts
