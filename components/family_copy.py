@@ -91,6 +91,7 @@ def render(view: ConferenceView) -> str:
                 f"<td>{'Yes' if pd.notna(step.done_on) else ''}</td></tr>"
             )
         parts.append("</table>")
+    parts += _after_the_plan(view)
     parts.append("<h2>Our goals</h2>")
     for goal in view.goals.goals.itertuples():
         points = view.goals.scores[view.goals.scores["goal_id"] == goal.goal_id]
@@ -122,6 +123,37 @@ def render(view: ConferenceView) -> str:
     return "".join(parts)
 
 
+def _after_the_plan(view: ConferenceView) -> list[str]:
+    """What happens if the plan doesn't work, when we'll look at it again, and how to reach
+    the family's worker: in the family's words."""
+    parts = []
+    if view.follow_up.if_plan_does_not_work:
+        parts.append(
+            f"<h2>If the plan doesn't work</h2><p>{_e(view.follow_up.if_plan_does_not_work)}</p>"
+        )
+    if view.follow_up.look_again_on:
+        parts.append(
+            f"<p>We'll look at the plan again together on "
+            f"{view.follow_up.look_again_on:%-d %B %Y}.</p>"
+        )
+    parts.append("<h2>How to reach your worker</h2>")
+    if view.workers:
+        team = f", from the {_e(view.team_name)} team" if view.team_name else ""
+        parts.append(
+            f"<p>Your worker: {_e(view.workers)}{team}. You can ask the team to pass on a "
+            f"message at any time.</p>"
+        )
+    else:
+        parts.append(
+            f"<p>You haven't met your worker yet: the {_e(view.team_name)} team will be in "
+            f"touch.</p>"
+        )
+    if view.next_meeting is not None:
+        when = pd.Timestamp(view.next_meeting).tz_convert(view.time_zone or "Europe/London")
+        parts.append(f"<p>Next time we meet: {when:%A %-d %B %Y, %H:%M}.</p>")
+    return parts
+
+
 # Plain names for the kinds of record; anything unlisted is shown by its table name.
 RECORD_NAMES = {
     "family": "The family",
@@ -144,6 +176,23 @@ RECORD_NAMES = {
 # Held back for a worker to review before anything is sent: details that keep someone safe,
 # staff notes (they may be about other people), and what someone asked to keep private.
 HELD_BACK_TABLES = {"keepingsafe": "Keeping-safe details", "note": "Staff notes"}
+
+
+WITHDRAWN = ("withdrawn_at", "withdrawn_by", "withdrawn_reason")
+
+
+def _marked_if_withdrawn(row: dict) -> dict:
+    """A record withdrawn as recorded by mistake stays in the copy, saying so and why."""
+    if not any(column in row for column in WITHDRAWN):
+        return row
+    marked = {k: v for k, v in row.items() if k not in WITHDRAWN}
+    marked["withdrawn"] = (
+        f"Withdrawn on {str(row['withdrawn_at'])[:10]}, recorded by mistake: "
+        f"{row.get('withdrawn_reason') or ''}"
+        if row.get("withdrawn_at")
+        else ""
+    )
+    return marked
 
 
 def render_everything(document: str) -> str:
@@ -171,13 +220,13 @@ def render_everything(document: str) -> str:
         f"</p>"
     ]
     for table, rows in records.items():
-        rows = [r for r in rows if r.get("visibility") != "private"]
+        rows = [_marked_if_withdrawn(r) for r in rows if r.get("visibility") != "private"]
         if table in HELD_BACK_TABLES or not rows:
             continue
         columns = [
             c
             for c in rows[0]
-            if not c.endswith("_id") and c not in ("id", "version", "data_version")
+            if not c.endswith("_id") and c not in ("id", "version", "data_version", *WITHDRAWN)
         ]
         parts.append(
             f"<h2>{_e(RECORD_NAMES.get(table, table))} ({len(rows)})</h2><table><tr>"

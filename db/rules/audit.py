@@ -21,6 +21,7 @@ class Action:
     REFUSED = "refused"
     ERASE = "erase"
     COPY = "copy"
+    WITHDRAW = "withdraw"
 
 
 def record(

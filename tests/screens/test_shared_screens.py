@@ -26,7 +26,10 @@ SENTINELS = {
     "other_family": "SENTINEL-OTHER-FAMILY-NAME",
     "private_goal": "SENTINEL-PRIVATE-GOAL",
     "household_only": "SENTINEL-HOUSEHOLD-ONLY-ITEM",
+    "private_step": "SENTINEL-PRIVATE-DEBT-ADVICE-STEP",
+    "household_only_step": "SENTINEL-HOUSEHOLD-ONLY-STEP",
 }
+HOUSEHOLD_MAY_SEE = {"household_only", "household_only_step"}
 
 
 @pytest.fixture
@@ -98,8 +101,18 @@ def seeded(demo_db):
                 ChildViewIn(ellie, "I like Sunday tea", "everyone"),
                 ChildViewIn(ellie, SENTINELS["private_view"], "private"),
             ),
-            plan_steps=(PlanStepIn("Sunday tea at Nan's", "Mum"),),
+            plan_steps=(PlanStepIn("Sunday tea at Nan's", "Mum", visibility="everyone"),),
         ),
+    )
+    meetings.add_plan_step(
+        worker,
+        family_id=family,
+        step=PlanStepIn(SENTINELS["private_step"], "Mum", visibility="private"),
+    )
+    meetings.add_plan_step(
+        worker,
+        family_id=family,
+        step=PlanStepIn(SENTINELS["household_only_step"], "Mum", visibility="family"),
     )
     meetings.add_conversation(
         worker,
@@ -151,12 +164,14 @@ def test_conference_mode_and_family_copy_leak_nothing(seeded, audience):
     forbidden = {
         k: v
         for k, v in SENTINELS.items()
-        if not (audience == "household" and k == "household_only")
+        if not (audience == "household" and k in HOUSEHOLD_MAY_SEE)
     }
     assert [k for k, v in forbidden.items() if v in screen] == []
     assert [k for k, v in forbidden.items() if v in copy] == []
     if audience == "household":
         assert SENTINELS["household_only"] in screen
+        assert SENTINELS["household_only_step"] in screen
+        assert SENTINELS["household_only_step"] in copy
     assert "Real change" not in screen and "◆" not in screen
 
 
@@ -192,7 +207,7 @@ def test_family_copy_escapes_what_people_type(seeded):
     meetings.add_plan_step(
         seeded["worker"],
         family_id=seeded["family"],
-        step=PlanStepIn("<script>alert('x')</script> & <b>bold</b>"),
+        step=PlanStepIn("<script>alert('x')</script> & <b>bold</b>", visibility="everyone"),
     )
     copy = render(conference_view(seeded["worker"], seeded["family"], "everyone"))
     assert "<script>alert" not in copy and "&lt;script&gt;" in copy
