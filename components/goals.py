@@ -270,10 +270,10 @@ def score_round_form(actor: Actor, family_id: int) -> None:
             st.markdown(f"**{plain(goal.wording)}** · {plain(goal.whose)}")
             st.caption(plain(f"0: {goal.zero_means or '—'} · 10: {goal.ten_means or '—'}"))
             columns = st.columns([1, 2])
+            # No min/max on the box: Streamlit turns a value outside them into "no score",
+            # which silently dropped a 11 from the round. The check on save names the box.
             score = columns[0].number_input(
                 plain(scorer),
-                min_value=0,
-                max_value=10,
                 step=1,
                 value=None,
                 key=f"{prefix}_score_{goal.goal_id}",
