@@ -14,7 +14,7 @@ from db.meetings import ChildViewIn, ItemIn, MeetingIn, PlanStepIn
 from db.plain_language import terms_in
 from db.store.models import Relationship, Role
 from tests import factories
-from tests.apptest import all_text, logged_in
+from tests.apptest import all_text, errors_in_form, logged_in
 
 SENTINELS = {
     "staff_note": "SENTINEL-STAFF-NOTE-7781",
@@ -240,3 +240,48 @@ def test_huddle_page_and_wall_view(demo_db):
     next(b for b in at.button if b.key == "huddle_wall_back").click()
     at.run()
     assert any(t.value == "Weekly huddle" for t in at.title)
+
+
+def test_adding_to_the_plan_on_the_family_screen_keeps_text_on_a_refusal_and_clears_after(seeded):
+    at = _conference(seeded["family"], "everyone")
+
+    def box(field):
+        return next(
+            e
+            for e in at.text_input
+            if e.key and e.key.startswith("conference_plan_g") and e.key.endswith(f"_{field}")
+        )
+
+    too_long = "Nan and Grandad take turns with the school run. " * 12
+    box("what").input(too_long)
+    next(b for b in at.button if b.label == "Add to the plan").click()
+    at.run()
+    near_save = errors_in_form(at, "conference_plan")
+    assert near_save and "too long" in near_save[0]
+    assert box("what").value == too_long
+    box("what").input("Grandad does Tuesdays")
+    next(b for b in at.button if b.label == "Add to the plan").click()
+    at.run()
+    assert not at.error and box("what").value == ""
+    # Added in front of the whole network, it is shared with them unless they chose otherwise.
+    assert "Grandad does Tuesdays" in all_text(at)
+
+
+def test_the_family_copy_says_what_happens_next_and_how_to_reach_the_worker(seeded):
+    meetings.record_meeting(
+        seeded["worker"],
+        family_id=seeded["family"],
+        meeting=MeetingIn(
+            kind="family_group_conference",
+            status="held",
+            starts_at=datetime.now(timezone.utc) - timedelta(days=1),
+            if_plan_does_not_work="We ring Auntie Jo & meet again",
+            look_again_on=date.today() + timedelta(days=30),
+        ),
+    )
+    copy = render(conference_view(seeded["worker"], seeded["family"], "household"))
+    assert "If the plan doesn't work" in copy and "We ring Auntie Jo &amp; meet again" in copy
+    assert f"{date.today() + timedelta(days=30):%-d %B %Y}" in copy
+    assert "How to reach your worker" in copy
+    assert "Next time we meet" in copy  # the catch-up on the plan the conference planned
+    assert terms_in(copy) == []
