@@ -200,7 +200,7 @@ def test_practitioner_opens_a_family_from_my_families_and_records_a_round_of_sco
     # An expander or a segmented control, depending on the page's current layout.
     family_page.get_by_text("Record a round of scores", exact=True).first.click()
     settle(family_page)
-    family_page.get_by_role("combobox", name="Who is giving scores today?").click()
+    family_page.get_by_role("combobox", name="Whose scores are you recording?").click()
     family_page.get_by_role("option", name=scorer, exact=True).click()
     family_page.keyboard.press("Escape")
     settle(family_page)
