@@ -137,7 +137,9 @@ def _conference_fields(prefix: str) -> dict:
     plan_steps = tuple(
         step
         for n in range(1, PLAN_ROWS + 1)
-        if (step := _step_fields(f"{prefix}_step{n}", label=f"Step {n}")).what.strip()
+        if (
+            step := _step_fields(f"{prefix}_step{n}", label=f"Step {n}", with_visibility=True)
+        ).what.strip()
     )
     fallback = st.text_area("What happens if the plan doesn't work", key=f"{prefix}_fallback")
     again = st.date_input(
@@ -483,7 +485,7 @@ def _step_fields(
         f"{lead}How we'll know", value=value("how_we_will_know"), key=f"{prefix}_know"
     )
     visibility = (
-        step_visibility(prefix, value("visibility", Visibility.family.value))
+        step_visibility(prefix, value("visibility", Visibility.family.value), lead=lead)
         if with_visibility
         else Visibility.family.value
     )
@@ -492,12 +494,12 @@ def _step_fields(
     )
 
 
-def step_visibility(prefix: str, current: str = Visibility.family.value) -> str:
+def step_visibility(prefix: str, current: str = Visibility.family.value, lead: str = "") -> str:
     """Who may see a plan step, agreed with the family as for goals: a debt-advice step is
     not for the whole network."""
     by_code = {code: label for label, code in VISIBILITY_CHOICES.items()}
     chosen = st.radio(
-        "Who can see this step (agreed with the family)",
+        f"{lead}Who can see this step (agreed with the family)",
         list(VISIBILITY_CHOICES),
         index=list(VISIBILITY_CHOICES).index(by_code[current]),
         horizontal=True,
