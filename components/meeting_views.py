@@ -403,9 +403,10 @@ def plan_view(frame: pd.DataFrame) -> None:
             axis=1,
         ),
         by_when=frame["by_when"].map(friendly_date),
+        seen_by=frame["visibility"].map(lambda v: VISIBILITY[Visibility(v)]),
     )
     st.dataframe(
-        shown[["what", "who", "by_when", "how_we_will_know", "state"]],
+        shown[["what", "who", "by_when", "how_we_will_know", "state", "seen_by"]],
         hide_index=True,
         width="stretch",
         column_config={
@@ -414,6 +415,7 @@ def plan_view(frame: pd.DataFrame) -> None:
             "by_when": "By when",
             "how_we_will_know": "How we'll know",
             "state": "Where it's at",
+            "seen_by": "Who can see it",
         },
     )
 

@@ -5,6 +5,7 @@ cached views marked out of date, and the change audited — all in the caller's 
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Any
 
 from sqlalchemy import update
 from sqlmodel import Session, select
@@ -143,7 +144,7 @@ def refuse_repeat(
         raise AlreadySaved()
 
 
-WITHDRAWABLE = {
+WITHDRAWABLE: dict[str, tuple[Any, str]] = {
     "goal": (Goal, "this goal"),
     "meeting": (Meeting, "this meeting"),
     "plan_step": (PlanStep, "this plan step"),
@@ -163,12 +164,11 @@ def withdraw(actor: Actor, *, record_type: str, record_id: int, reason: str) -> 
         row = session.get(model, record_id)
         if row is None:
             raise NotAllowed(actor=actor, what=model.__tablename__)
-        family_id = (
-            session.get(Conversation, row.conversation_id).family_id
-            if model is ConversationItem
-            else row.family_id
-        )
-        family = require_family(session, actor, family_id)
+        owner = session.get(Conversation, row.conversation_id) if model is ConversationItem else row
+        if owner is None:
+            raise NotAllowed(actor=actor, what=model.__tablename__)
+        family = require_family(session, actor, owner.family_id)
+        session.refresh(row)  # read again now the family is locked: a withdrawal is never twice
         if row.withdrawn_at is not None:
             raise Invalid(f"{what[:1].upper() + what[1:]} was already withdrawn.")
         row.withdrawn_at = utcnow()
