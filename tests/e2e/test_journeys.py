@@ -206,6 +206,7 @@ def test_practitioner_opens_a_family_from_my_families_and_records_a_round_of_sco
     settle(family_page)
     new_score = 5 if latest is None else (latest + 3) % 11
     boxes = family_page.get_by_role("spinbutton", name=f"{scorer}'s score")
+    boxes.first.wait_for(timeout=15_000)  # the person is chosen first, then their boxes appear
     assert boxes.count() >= 1
     for box in boxes.all():  # one round: this person scores every goal being worked on
         box.fill(str(new_score))
