@@ -7,13 +7,16 @@ import pandas as pd
 import streamlit as st
 
 from components import family_copy, goals
-from components.forms import show_problem
+from components.forms import form_prefix, saved, show_problem
+from components.meeting_views import step_visibility
 from components.ui import demo_marker, friendly_date, plain
 from db import families as family_store
 from db import meetings
 from db.conference import ConferenceView
 from db.meetings import PlanStepIn
 from db.rules.access import Actor
+from db.rules.visibility import Audience
+from db.store.models import Visibility
 
 SHARED_SCREEN_STYLE = """
 <style>
@@ -40,6 +43,11 @@ def show(view: ConferenceView) -> None:
             st.write(plain(f"{item.child}: “{item.words}”"))
     st.header("Our plan")
     plan(view.plan)
+    if view.follow_up.if_plan_does_not_work:
+        st.subheader("If the plan doesn't work")
+        st.write(plain(view.follow_up.if_plan_does_not_work))
+    if view.follow_up.look_again_on:
+        st.write(f"We'll look at the plan again on {friendly_date(view.follow_up.look_again_on)}.")
     demo_marker()
 
 
@@ -56,25 +64,42 @@ def plan(frame: pd.DataFrame) -> None:
             st.caption(plain(f"How we'll know: {step.how_we_will_know}"))
 
 
-def add_to_plan(actor: Actor, family_id: int) -> None:
-    """The worker types the family's plan in with them, while everyone sees it."""
-    with st.form("conference_plan", clear_on_submit=True):
+def add_to_plan(actor: Actor, family_id: int, audience: str) -> None:
+    """The worker types the family's plan in with them, while everyone sees it. The form comes
+    back empty after a save; a refused save keeps what was typed, the message next to the
+    button. A new step is shared with the people in the room unless they choose otherwise."""
+    form = "conference_plan"
+    prefix = form_prefix(form)
+    in_the_room = (
+        Visibility.everyone.value if audience == Audience.EVERYONE else Visibility.family.value
+    )
+    with st.form(form):
         st.markdown("**Add to our plan**")
         columns = st.columns([3, 2, 2])
-        what = columns[0].text_input("What will happen", key="conference_step_what")
-        who = columns[1].text_input("Who", key="conference_step_who")
+        what = columns[0].text_input("What will happen", key=f"{prefix}_what")
+        who = columns[1].text_input("Who", key=f"{prefix}_who")
         by_when = columns[2].date_input(
-            "By when", value=None, format="DD/MM/YYYY", key="conference_step_by"
+            "By when", value=None, format="DD/MM/YYYY", key=f"{prefix}_by"
         )
-        know = st.text_input("How we'll know", key="conference_step_know")
-        if st.form_submit_button("Add to the plan", type="primary"):
-            with show_problem():
-                meetings.add_plan_step(
-                    actor,
-                    family_id=family_id,
-                    step=PlanStepIn(what=what, who=who, by_when=by_when, how_we_will_know=know),
-                )
-                st.rerun()
+        know = st.text_input("How we'll know", key=f"{prefix}_know")
+        visibility = step_visibility(prefix, in_the_room)
+        submitted = st.form_submit_button("Add to the plan", type="primary")
+        problem = st.container()
+    if submitted:
+        with show_problem(problem):
+            meetings.add_plan_step(
+                actor,
+                family_id=family_id,
+                step=PlanStepIn(
+                    what=what,
+                    who=who,
+                    by_when=by_when,
+                    how_we_will_know=know,
+                    visibility=visibility,
+                ),
+            )
+            saved(form)
+            st.rerun()
 
 
 def copy_button(actor: Actor, view: ConferenceView) -> None:

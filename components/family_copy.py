@@ -119,7 +119,24 @@ def render(view: ConferenceView) -> str:
             {"child": _text(r.child), "words": _text(r.words)}
             for r in view.child_views.itertuples()
         ],
+        **_after_the_plan(view),
     )
+
+
+def _after_the_plan(view: ConferenceView) -> dict:
+    """What happens if the plan doesn't work, when we'll look at it again, and how to reach
+    the family's worker: in the family's words."""
+    next_meeting = None
+    if view.next_meeting is not None:
+        when = pd.Timestamp(view.next_meeting).tz_convert(view.time_zone or "Europe/London")
+        next_meeting = f"{when:%A %-d %B %Y, %H:%M}"
+    return {
+        "if_plan_does_not_work": _text(view.follow_up.if_plan_does_not_work),
+        "look_again_on": _long_date(view.follow_up.look_again_on),
+        "workers": _text(view.workers),
+        "team_name": _text(view.team_name),
+        "next_meeting": next_meeting,
+    }
 
 
 # --- a copy of everything we hold: the draft ---------------------------------------------
@@ -333,7 +350,7 @@ def _sections(data: dict) -> list[dict]:
     labels = _labels(records, data.get("workers", {}), time_zone)
     sections = []
     for name, rows in records.items():
-        rows = [r for r in rows if r.get("visibility") != "private"]
+        rows = [_marked_if_withdrawn(r) for r in rows if r.get("visibility") != "private"]
         if name in HELD_BACK_TABLES or not rows:
             continue
         table = SQLModel.metadata.tables.get(name)
@@ -353,6 +370,23 @@ def _sections(data: dict) -> list[dict]:
             }
         )
     return sections
+
+
+WITHDRAWN = ("withdrawn_at", "withdrawn_by", "withdrawn_reason")
+
+
+def _marked_if_withdrawn(row: dict) -> dict:
+    """A record withdrawn as recorded by mistake stays in the copy, saying so and why."""
+    if not any(column in row for column in WITHDRAWN):
+        return row
+    marked = {k: v for k, v in row.items() if k not in WITHDRAWN}
+    marked["withdrawn"] = (
+        f"Withdrawn on {str(row['withdrawn_at'])[:10]}, recorded by mistake: "
+        f"{row.get('withdrawn_reason') or ''}"
+        if row.get("withdrawn_at")
+        else ""
+    )
+    return marked
 
 
 def render_everything(document: str) -> str:

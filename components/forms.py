@@ -1,4 +1,6 @@
-"""Shared behaviour of forms: a problem is shown as one sentence, never a trace."""
+"""Shared behaviour of forms: a problem is shown as one sentence next to Save, never a trace;
+what was typed stays on a refused save; a saved form comes back empty; a record saved by
+mistake can be withdrawn."""
 
 from __future__ import annotations
 
@@ -7,19 +9,78 @@ from contextlib import contextmanager
 import streamlit as st
 
 from components.ui import plain
-from db.rules.access import NotAllowed
+from db.rules.access import Actor, NotAllowed
 from db.rules.validation import Conflict, Invalid
+from db.rules.writes import AlreadySaved, withdraw
 
 
 @contextmanager
-def show_problem():
+def show_problem(where=None):
     """Runs a save; bad input, a conflict or a refusal becomes a clear message and the typed
-    text stays on screen (the widgets are left as they are)."""
+    text stays on screen (the widgets are left as they are). `where` is a container drawn
+    next to the form's Save button, so the message is seen where the click was."""
+    where = where if where is not None else st.container()
     try:
         yield
+    except AlreadySaved as repeat:
+        where.info(plain(str(repeat)), icon=":material/check_circle:")
     except Invalid as problem:
-        st.error(plain(str(problem)))  # messages quote what people typed
+        where.error(plain(str(problem)))  # messages quote what people typed
     except Conflict as problem:
-        st.warning(plain(str(problem)))
+        where.warning(plain(str(problem)))
     except NotAllowed:
-        st.warning("That isn't available to you.")
+        where.warning("That isn't available to you.")
+
+
+# --- a saved form comes back empty -------------------------------------------------------
+# Each form's widgets are keyed with the form's generation; a successful save moves to the
+# next generation, so the next run draws new, empty widgets. A refused save changes nothing,
+# so every widget keeps what was typed.
+
+
+def generation(form: str) -> int:
+    return st.session_state.setdefault(f"{form}__generation", 0)
+
+
+def form_prefix(form: str) -> str:
+    """The prefix of a form's widget keys in its current generation."""
+    return f"{form}_g{generation(form)}"
+
+
+def field_key(form: str, field: str) -> str:
+    """The key of one of a form's widgets in its current generation."""
+    return f"{form_prefix(form)}_{field}"
+
+
+def saved(form: str) -> None:
+    """After a successful save: the form's typed values are dropped and it is drawn empty."""
+    old = f"{form}_g{generation(form)}_"
+    for key in [k for k in st.session_state if str(k).startswith(old)]:
+        del st.session_state[key]
+    st.session_state[f"{form}__generation"] = generation(form) + 1
+
+
+# --- recorded by mistake -----------------------------------------------------------------
+
+
+def withdraw_form(actor: Actor, *, record_type: str, record_id: int, what: str) -> None:
+    """'Recorded by mistake?': withdraws the record, with a reason. It leaves the charts, the
+    huddle, the family screen and the counts, and stays in the record's history."""
+    form = f"withdraw_{record_type}_{record_id}"
+    with st.expander(f"Recorded by mistake? Withdraw {what}", icon=":material/undo:"):
+        with st.form(form):
+            reason = st.text_input(
+                "Why it is being withdrawn",
+                placeholder="Saved twice by mistake, wrong family…",
+                max_chars=300,
+                key=field_key(form, "reason"),
+            )
+            st.caption("It will stay in the family's timeline, marked as withdrawn.")
+            submitted = st.form_submit_button("Withdraw")
+            problem = st.container()
+        if submitted:
+            with show_problem(problem):
+                withdraw(actor, record_type=record_type, record_id=record_id, reason=reason)
+                saved(form)
+                st.toast("Withdrawn. It stays in the timeline, marked as withdrawn.")
+                st.rerun()

@@ -10,14 +10,14 @@ import pandas as pd
 import streamlit as st
 
 from components import charts
-from components.forms import show_problem
+from components.forms import form_prefix, saved, show_problem, withdraw_form
 from components.ui import plain
 from db import goals as goal_store
 from db import metrics
 from db.goals import GoalIn, ScoreIn
 from db.rules import visibility
 from db.rules.access import Actor
-from db.rules.validation import max_chars
+from db.rules.validation import Invalid, max_chars
 from db.store.models import GoalStatus, Visibility
 from db.words import GOAL_STATUS, VISIBILITY, WHOLE_FAMILY
 
@@ -165,15 +165,17 @@ def _goal_fields(prefix: str, people: pd.DataFrame, current: dict | None = None)
 
 
 def add_goal_form(actor: Actor, family_id: int, people: pd.DataFrame) -> None:
-    with st.form("goal_add", clear_on_submit=False):
+    """Comes back empty after a save, so a second click can't store the goal twice; a refused
+    save keeps everything typed."""
+    with st.form("goal_add"):
         st.markdown("**Add a goal**")
-        goal = _goal_fields("goal_add", people)
+        goal = _goal_fields(form_prefix("goal_add"), people)
         submitted = st.form_submit_button("Save goal", type="primary")
+        problem = st.container()
     if submitted:
-        with show_problem():
+        with show_problem(problem):
             goal_store.add_goal(actor, family_id=family_id, goal=GoalIn(**goal))
-            for key in ("goal_add_wording", "goal_add_zero", "goal_add_ten"):
-                st.session_state.pop(key, None)
+            saved("goal_add")
             st.toast("Goal saved.")
             st.rerun()
 
@@ -199,8 +201,9 @@ def edit_goal_form(actor: Actor, goal: pd.Series, people: pd.DataFrame) -> None:
             key=f"{prefix}_reason",
         )
         submitted = st.form_submit_button("Save changes")
+        problem = st.container()
     if submitted:
-        with show_problem():
+        with show_problem(problem):
             goal_store.update_goal(
                 actor,
                 goal_id=int(goal["goal_id"]),
@@ -214,75 +217,95 @@ def edit_goal_form(actor: Actor, goal: pd.Series, people: pd.DataFrame) -> None:
             st.rerun()
 
 
+WORKER_VIEW_CHOICE = "worker"
+
+
 @st.fragment
 def score_round_form(actor: Actor, family_id: int) -> None:
-    """One quick form for a meeting: every goal being worked on, a score from each person here.
-    A fragment, so entering scores reruns only this part of the page."""
+    """A round of scores for one person at a time: the person is chosen first, then one box
+    per goal being worked on (their own goals first). Each save is one round in one
+    transaction; its token makes a double submit store once. A fragment, so entering scores
+    reruns only this part of the page."""
     goals, scorers = goal_store.active_goals_and_scorers(actor, family_id)
     if goals.empty:
         st.info("There are no goals being worked on to score.")
         return
-    token_key = f"score_round_token_{family_id}"
-    token = st.session_state.setdefault(token_key, secrets.token_hex(16))
-    names = dict(zip(scorers["person_id"], scorers["name"]))
-    present = st.multiselect(
-        "Who is giving scores today?",
-        list(names),
-        format_func=names.get,
-        key=f"score_round_present_{family_id}",
+    choices = {
+        **{f"p{pid}": name for pid, name in zip(scorers["person_id"], scorers["name"])},
+        WORKER_VIEW_CHOICE: "My own view as their worker (the family can see it)",
+    }
+    whose = st.selectbox(
+        "Whose scores are you recording?",
+        list(choices),
+        format_func=choices.get,
+        index=None,
+        placeholder="Choose one person: you'll score each goal with them",
+        key=f"score_round_whose_{family_id}",
     )
-    with st.form(f"score_round_{family_id}"):
+    if whose is None:
+        st.caption("Score one person at a time, then choose the next person.")
+        return
+    form = f"score_round_{family_id}_{whose}"
+    token_key = f"{form}_token"
+    token = st.session_state.setdefault(token_key, secrets.token_hex(16))
+    person_id = None if whose == WORKER_VIEW_CHOICE else int(whose[1:])
+    scorer = "Your view" if person_id is None else f"{choices[whose]}'s score"
+    who = {"worker_id": actor.worker_id} if person_id is None else {"person_id": person_id}
+    # Their own goals first, then the family's and everyone else's.
+    ordered = goals.assign(own=goals["person_id"] == person_id).sort_values(
+        "own", ascending=False, kind="stable"
+    )
+    prefix = form_prefix(form)
+    with st.form(form):
         scored_on = st.date_input(
             "Day of the scores",
             value=date.today(),
             max_value=date.today(),
             min_value=goals["set_on"].min(),
             format="DD/MM/YYYY",
-            key=f"score_round_day_{family_id}",
+            key=f"{prefix}_day",
         )
-        entries: list[tuple[dict, object, str]] = []
-        for goal in goals.itertuples():
+        entries: list[tuple[object, object, str]] = []
+        for goal in ordered.itertuples():
             st.markdown(f"**{plain(goal.wording)}** · {plain(goal.whose)}")
             st.caption(plain(f"0: {goal.zero_means or '—'} · 10: {goal.ten_means or '—'}"))
-            for person_id in present:
-                columns = st.columns([1, 2])
-                score = columns[0].number_input(
-                    plain(f"{names[person_id]}'s score"),
-                    min_value=0,
-                    max_value=10,
-                    step=1,
-                    value=None,
-                    key=f"score_{family_id}_{goal.goal_id}_p{person_id}",
-                )
-                comment = columns[1].text_input(
-                    plain(f"{names[person_id]}'s comment (optional)"),
-                    max_chars=max_chars(ScoreIn, "comment"),
-                    key=f"comment_{family_id}_{goal.goal_id}_p{person_id}",
-                )
-                entries.append(({"goal_id": goal.goal_id, "person_id": person_id}, score, comment))
-            view = st.number_input(
-                "Worker's view (optional, the family can see it)",
-                min_value=0,
-                max_value=10,
-                step=1,
-                value=None,
-                key=f"score_{family_id}_{goal.goal_id}_worker",
+            columns = st.columns([1, 2])
+            # No min/max on the box: Streamlit turns a value outside them into "no score",
+            # which silently dropped a 11 from the round. The check on save names the box.
+            score = columns[0].number_input(
+                plain(scorer), step=1, value=None, key=f"{prefix}_score_{goal.goal_id}"
             )
-            entries.append(({"goal_id": goal.goal_id, "worker_id": actor.worker_id}, view, ""))
+            comment = columns[1].text_input(
+                "Comment (optional)",
+                max_chars=max_chars(ScoreIn, "comment"),
+                key=f"{prefix}_comment_{goal.goal_id}",
+            )
+            entries.append((goal, score, comment))
         submitted = st.form_submit_button("Save scores", type="primary")
+        problem = st.container()
     if submitted:
-        with show_problem():
+        with show_problem(problem):
             scores = [
-                ScoreIn(score=score, comment=comment, **who)
-                for who, score, comment in entries
+                _checked_score(goal, who, score, comment, scorer)
+                for goal, score, comment in entries
                 if score is not None
             ]
             _round_id, new = goal_store.record_scores(
                 actor, family_id=family_id, token=token, scored_on=scored_on, scores=scores
             )
             st.session_state.pop(token_key, None)
+            saved(form)
             st.toast("Scores saved." if new else "Those scores were already saved.")
             st.rerun(scope="app")
+
+
+def _checked_score(goal, who: dict, score, comment: str, scorer: str) -> ScoreIn:
+    """One score, checked; a problem names the goal and whose score it is, so the message
+    next to Save says which box to change."""
+    try:
+        return ScoreIn(goal_id=goal.goal_id, score=score, comment=comment, **who)
+    except Invalid as problem:
+        raise Invalid(f"{scorer} for “{goal.wording}”: {problem}") from None
 
 
 GOAL_ACTIONS = ["Record a round of scores", "Add a goal", "Change a goal"]
@@ -358,3 +381,4 @@ def _change_a_goal(actor: Actor, data: goal_store.GoalData, people: pd.DataFrame
         "Which goal?", list(labels), format_func=labels.get, key="goal_change_pick"
     )
     edit_goal_form(actor, data.goals.set_index("goal_id", drop=False).loc[chosen], people)
+    withdraw_form(actor, record_type="goal", record_id=int(chosen), what="this goal")

@@ -8,7 +8,7 @@ from datetime import date
 import pandas as pd
 import streamlit as st
 
-from components.forms import show_problem
+from components.forms import form_prefix, saved, show_problem
 from components.ui import friendly_date
 from db import huddle
 from db.huddle import SECTIONS, HuddleBoard
@@ -73,19 +73,27 @@ def talked_form(actor: Actor, board: HuddleBoard, team_workers: pd.DataFrame) ->
     families = board.rows.drop_duplicates("family_id")
     names = dict(zip(families["family_id"], families["family"]))
     workers = {None: "No action", **dict(zip(team_workers["worker_id"], team_workers["name"]))}
-    with st.form("huddle_talked", clear_on_submit=True):
+    # Empty again after a save; a refused save keeps what was typed, the message next to Save.
+    form = "huddle_talked"
+    prefix = form_prefix(form)
+    with st.form(form):
         st.markdown("**We talked about…**")
-        family_id = st.selectbox("Family", list(names), format_func=names.get, key="huddle_family")
-        note = st.text_area("Huddle note (staff only)", max_chars=2000, key="huddle_note")
+        family_id = st.selectbox(
+            "Family", list(names), format_func=names.get, key=f"{prefix}_family"
+        )
+        note = st.text_area("Huddle note (staff only)", max_chars=2000, key=f"{prefix}_note")
         columns = st.columns([3, 2, 2])
-        action = columns[0].text_input("Action agreed", key="huddle_action")
-        who = columns[1].selectbox("Who", list(workers), format_func=workers.get, key="huddle_who")
+        action = columns[0].text_input("Action agreed", key=f"{prefix}_action")
+        who = columns[1].selectbox(
+            "Who", list(workers), format_func=workers.get, key=f"{prefix}_who"
+        )
         by = columns[2].date_input(
-            "By when", value=None, min_value=date.today(), format="DD/MM/YYYY", key="huddle_by"
+            "By when", value=None, min_value=date.today(), format="DD/MM/YYYY", key=f"{prefix}_by"
         )
         submitted = st.form_submit_button("Save", type="primary")
+        problem = st.container()
     if submitted:
-        with show_problem():
+        with show_problem(problem):
             huddle.talked_about(
                 actor,
                 huddle_id=board.huddle_id,
@@ -95,6 +103,7 @@ def talked_form(actor: Actor, board: HuddleBoard, team_workers: pd.DataFrame) ->
                 action_worker_id=who,
                 action_by=by,
             )
+            saved(form)
             st.toast("Saved.")
             st.rerun()
 

@@ -9,7 +9,7 @@ import pandas as pd
 import streamlit as st
 
 from components import hints
-from components.forms import show_problem
+from components.forms import form_prefix, saved, show_problem, withdraw_form
 from components.ui import friendly_date, local_time, plain
 from db import goals as goal_store
 from db import meetings
@@ -30,7 +30,8 @@ def _family_people(people: pd.DataFrame) -> pd.DataFrame:
 
 def record_meeting(actor: Actor, summary: FamilySummary, people: pd.DataFrame) -> None:
     """Record a meeting. The kind is chosen first so a conference shows its own questions."""
-    prefix = f"meeting_{summary.id}"
+    form = f"meeting_{summary.id}"
+    prefix = form_prefix(form)  # a new set of empty widgets after each save
     kinds = [k.value for k in MeetingKind]
     kind = st.selectbox(
         "What kind of meeting?",
@@ -43,7 +44,7 @@ def record_meeting(actor: Actor, summary: FamilySummary, people: pd.DataFrame) -
     names = dict(zip(invitable["person_id"], invitable["name"]))
     barred = people[people["must_not_invite"]]["name"].tolist()
     children = people[people["relationship_code"] == "child"]
-    with st.form(f"{prefix}_form"):
+    with st.form(f"{form}_form"):
         columns = st.columns(3)
         status = columns[0].selectbox(
             "Did it happen?",
@@ -85,10 +86,11 @@ def record_meeting(actor: Actor, summary: FamilySummary, people: pd.DataFrame) -
         summary_text = st.text_area("A short summary", max_chars=5000, key=f"{prefix}_summary")
         together = st.checkbox("We wrote this together with the family", key=f"{prefix}_together")
         submitted = st.form_submit_button("Save meeting", type="primary")
+        problem = st.container()
     if not submitted:
         return
     starts_at = datetime.combine(day, at, ZoneInfo(summary.time_zone))
-    with show_problem():
+    with show_problem(problem):
         meetings.record_meeting(
             actor,
             family_id=summary.id,
@@ -116,8 +118,7 @@ def record_meeting(actor: Actor, summary: FamilySummary, people: pd.DataFrame) -
             *(w for w, _ in views.values()),
             details.get("if_plan_does_not_work", ""),
         )
-        for key in [k for k in st.session_state if str(k).startswith(prefix)]:
-            del st.session_state[key]
+        saved(form)
         st.toast("Meeting saved.")
         st.rerun()
 
@@ -136,7 +137,9 @@ def _conference_fields(prefix: str) -> dict:
     plan_steps = tuple(
         step
         for n in range(1, PLAN_ROWS + 1)
-        if (step := _step_fields(f"{prefix}_step{n}", label=f"Step {n}")).what.strip()
+        if (
+            step := _step_fields(f"{prefix}_step{n}", label=f"Step {n}", with_visibility=True)
+        ).what.strip()
     )
     fallback = st.text_area("What happens if the plan doesn't work", key=f"{prefix}_fallback")
     again = st.date_input(
@@ -216,8 +219,9 @@ def _meeting_notes_form(actor: Actor, meeting) -> None:
             key=f"{prefix}_together",
         )
         submitted = st.form_submit_button("Save changes")
+        problem = st.container()
     if submitted:
-        with show_problem():
+        with show_problem(problem):
             meetings.update_meeting_notes(
                 actor,
                 meeting_id=meeting.id,
@@ -230,6 +234,7 @@ def _meeting_notes_form(actor: Actor, meeting) -> None:
             st.session_state.pop(f"{prefix}_version", None)
             st.toast("Saved.")
             st.rerun()
+    withdraw_form(actor, record_type="meeting", record_id=meeting.id, what="this meeting")
 
 
 # --- what's going well, what's hard, what needs to happen --------------------------------
@@ -239,13 +244,15 @@ def conversation_form(actor: Actor, family_id: int, people: pd.DataFrame) -> Non
     """Three columns, each thing said on its own line, in the speaker's own words."""
     family = _family_people(people)
     speakers = {None: "Not recorded", **dict(zip(family["person_id"], family["name"]))}
-    with st.form(f"conversation_{family_id}"):
+    form = f"conversation_{family_id}"
+    prefix = form_prefix(form)
+    with st.form(form):
         held_on = st.date_input(
             "When you talked",
             value=date.today(),
             max_value=date.today(),
             format="DD/MM/YYYY",
-            key=f"conversation_day_{family_id}",
+            key=f"{prefix}_day",
         )
         entries = []
         for column, code in zip(st.columns(3), ConversationColumn):
@@ -255,19 +262,19 @@ def conversation_form(actor: Actor, family_id: int, people: pd.DataFrame) -> Non
                     height=140,
                     max_chars=3000,
                     help="One thing on each line, in their words.",
-                    key=f"conversation_{code.value}_{family_id}",
+                    key=f"{prefix}_{code.value}",
                 )
                 said_by = st.selectbox(
                     "Who said these",
                     list(speakers),
                     format_func=speakers.get,
-                    key=f"conversation_{code.value}_by_{family_id}",
+                    key=f"{prefix}_{code.value}_by",
                 )
                 visibility = st.selectbox(
                     "Who can see them",
                     list(VISIBILITY_CHOICES),
                     index=1,
-                    key=f"conversation_{code.value}_vis_{family_id}",
+                    key=f"{prefix}_{code.value}_vis",
                 )
                 entries += [
                     ItemIn(code.value, line.strip(), said_by, VISIBILITY_CHOICES[visibility])
@@ -275,12 +282,12 @@ def conversation_form(actor: Actor, family_id: int, people: pd.DataFrame) -> Non
                     if line.strip()
                 ]
         submitted = st.form_submit_button("Save conversation", type="primary")
+        problem = st.container()
     if submitted:
-        with show_problem():
+        with show_problem(problem):
             meetings.add_conversation(actor, family_id=family_id, held_on=held_on, items=entries)
             hints.after_save(actor, *(i.words for i in entries))
-            for code in ConversationColumn:
-                st.session_state.pop(f"conversation_{code.value}_{family_id}", None)
+            saved(form)
             st.toast("Conversation saved.")
             st.rerun()
 
@@ -362,8 +369,9 @@ def _correct_an_item(actor: Actor, latest: pd.DataFrame) -> None:
             key=f"{prefix}_visibility",
         )
         submitted = st.form_submit_button("Save correction")
+        problem = st.container()
     if submitted:
-        with show_problem():
+        with show_problem(problem):
             meetings.update_conversation_item(
                 actor,
                 item_id=int(chosen),
@@ -373,6 +381,9 @@ def _correct_an_item(actor: Actor, latest: pd.DataFrame) -> None:
             )
             st.session_state.pop(f"{prefix}_version", None)
             st.rerun()
+    withdraw_form(
+        actor, record_type="conversation_item", record_id=int(chosen), what="what was said"
+    )
 
 
 # --- the family's plan -------------------------------------------------------------------
@@ -392,9 +403,10 @@ def plan_view(frame: pd.DataFrame) -> None:
             axis=1,
         ),
         by_when=frame["by_when"].map(friendly_date),
+        seen_by=frame["visibility"].map(lambda v: VISIBILITY[Visibility(v)]),
     )
     st.dataframe(
-        shown[["what", "who", "by_when", "how_we_will_know", "state"]],
+        shown[["what", "who", "by_when", "how_we_will_know", "state", "seen_by"]],
         hide_index=True,
         width="stretch",
         column_config={
@@ -403,19 +415,26 @@ def plan_view(frame: pd.DataFrame) -> None:
             "by_when": "By when",
             "how_we_will_know": "How we'll know",
             "state": "Where it's at",
+            "seen_by": "Who can see it",
         },
     )
 
 
 def plan_forms(actor: Actor, family_id: int, frame: pd.DataFrame) -> None:
-    with st.form(f"plan_add_{family_id}", clear_on_submit=True):
+    """Adding a step: the form comes back empty after a save and keeps what was typed when a
+    save is refused (the message is next to the button)."""
+    form = f"plan_add_{family_id}"
+    with st.form(form):
         st.markdown("**Add a step to the plan**")
-        step = _step_fields(f"plan_add_{family_id}")
+        step = _step_fields(form_prefix(form), with_visibility=True)
         submitted = st.form_submit_button("Add step")
+        problem = st.container()
     if submitted:
-        with show_problem():
+        with show_problem(problem):
             meetings.add_plan_step(actor, family_id=family_id, step=step)
             hints.after_save(actor, step.what, step.how_we_will_know)
+            saved(form)
+            st.toast("Step added to the plan.")
             st.rerun()
     open_steps = frame[frame["done_on"].isna()]
     if open_steps.empty:
@@ -435,20 +454,26 @@ def plan_forms(actor: Actor, family_id: int, frame: pd.DataFrame) -> None:
     version_key = f"plan_edit_{chosen}_version"
     seen = st.session_state.setdefault(version_key, int(row["version"]))
     with st.form(f"plan_edit_{chosen}"):
-        step = _step_fields(f"plan_edit_{chosen}", row)
+        step = _step_fields(f"plan_edit_{chosen}", row, with_visibility=True)
         done = st.checkbox("Done", key=f"plan_edit_{chosen}_done")
-        saved = st.form_submit_button("Save step")
-    if saved:
-        with show_problem():
+        save_clicked = st.form_submit_button("Save step")
+        problem = st.container()
+    if save_clicked:
+        with show_problem(problem):
             meetings.update_plan_step(
                 actor, step_id=int(chosen), seen_version=seen, step=step, done=done
             )
             st.session_state.pop(version_key, None)
             st.rerun()
+    withdraw_form(actor, record_type="plan_step", record_id=int(chosen), what="this step")
 
 
-def _step_fields(prefix: str, row: pd.Series | None = None, label: str = "") -> PlanStepIn:
-    value = lambda k, d="": d if row is None or pd.isna(row[k]) else row[k]
+def _step_fields(
+    prefix: str, row: pd.Series | None = None, label: str = "", *, with_visibility: bool = False
+) -> PlanStepIn:
+    def value(k, d=""):
+        return d if row is None or pd.isna(row[k]) else row[k]
+
     lead = f"{label}: " if label else ""
     columns = st.columns([3, 2, 2, 3])
     what = columns[0].text_input(
@@ -461,4 +486,25 @@ def _step_fields(prefix: str, row: pd.Series | None = None, label: str = "") -> 
     know = columns[3].text_input(
         f"{lead}How we'll know", value=value("how_we_will_know"), key=f"{prefix}_know"
     )
-    return PlanStepIn(what=what, who=who, by_when=by_when, how_we_will_know=know)
+    visibility = (
+        step_visibility(prefix, value("visibility", Visibility.family.value), lead=lead)
+        if with_visibility
+        else Visibility.family.value
+    )
+    return PlanStepIn(
+        what=what, who=who, by_when=by_when, how_we_will_know=know, visibility=visibility
+    )
+
+
+def step_visibility(prefix: str, current: str = Visibility.family.value, lead: str = "") -> str:
+    """Who may see a plan step, agreed with the family as for goals: a debt-advice step is
+    not for the whole network."""
+    by_code = {code: label for label, code in VISIBILITY_CHOICES.items()}
+    chosen = st.radio(
+        f"{lead}Who can see this step (agreed with the family)",
+        list(VISIBILITY_CHOICES),
+        index=list(VISIBILITY_CHOICES).index(by_code[current]),
+        horizontal=True,
+        key=f"{prefix}_visibility",
+    )
+    return VISIBILITY_CHOICES[chosen]

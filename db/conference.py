@@ -7,7 +7,7 @@ person marked 'must not see the plan', staff notes, real-change labels, audit or
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 
 import pandas as pd
 
@@ -34,6 +34,11 @@ class ConferenceView:
     child_views: pd.DataFrame  # child, words, on
     plan: pd.DataFrame  # what, who, by_when, how_we_will_know, done_on
     made_on: date
+    follow_up: meetings.PlanFollowUp = meetings.PlanFollowUp()
+    workers: str = ""  # the family's current workers, main worker first
+    team_name: str = ""
+    next_meeting: datetime | None = None
+    time_zone: str = ""
 
 
 def conference_view(actor: Actor, family_id: int, audience: str) -> ConferenceView:
@@ -42,7 +47,8 @@ def conference_view(actor: Actor, family_id: int, audience: str) -> ConferenceVi
     summary = family_store.family_summary(actor, family_id)
     talk = meetings.conversations(actor, family_id, audience)
     going_well = talk[talk["column"] == ConversationColumn.going_well.value]
-    plan = meetings.plan(actor, family_id)
+    plan = meetings.plan(actor, family_id, audience)
+    contact = family_store.family_contact(actor, family_id)
     return ConferenceView(
         family_id=family_id,
         family_name=summary.known_as,
@@ -52,4 +58,9 @@ def conference_view(actor: Actor, family_id: int, audience: str) -> ConferenceVi
         child_views=meetings.child_views(actor, family_id, audience)[["child", "words", "on"]],
         plan=plan[["what", "who", "by_when", "how_we_will_know", "done_on"]],
         made_on=date.today(),
+        follow_up=meetings.plan_follow_up(actor, family_id),
+        workers=contact.workers,
+        team_name=summary.team_name,
+        next_meeting=contact.next_meeting,
+        time_zone=summary.time_zone,
     )

@@ -41,6 +41,7 @@ def _last_met(now: datetime):
             Meeting.family_id == Family.id,
             Meeting.status == MeetingStatus.held,
             Meeting.starts_at <= now,
+            Meeting.withdrawn_at.is_(None),
         )
         .correlate(Family)
         .scalar_subquery()
@@ -54,6 +55,7 @@ def _next_meeting(now: datetime):
             Meeting.family_id == Family.id,
             Meeting.status == MeetingStatus.planned,
             Meeting.starts_at >= now,
+            Meeting.withdrawn_at.is_(None),
         )
         .correlate(Family)
         .scalar_subquery()
@@ -169,6 +171,25 @@ def family_summary(actor: Actor, family_id: int) -> FamilySummary:
         )
 
 
+@dataclass(frozen=True)
+class FamilyContact:
+    """How a family reaches us: their current workers and the next meeting planned."""
+
+    workers: str
+    next_meeting: datetime | None
+
+
+def family_contact(actor: Actor, family_id: int) -> FamilyContact:
+    with read_session() as session:
+        family = require_family(session, actor, family_id)
+        now = utcnow()
+        next_meeting = session.exec(
+            select(_next_meeting(now)).select_from(Family).where(Family.id == family.id)
+        ).one()
+        workers = current_workers(session, [family.id], date.today()).get(family.id, "")
+    return FamilyContact(workers=workers, next_meeting=next_meeting)
+
+
 def family_people(actor: Actor, family_id: int) -> pd.DataFrame:
     """Everyone in the family's world, household first."""
     with read_session() as session:
@@ -257,7 +278,9 @@ def family_meetings(actor: Actor, family_id: int) -> pd.DataFrame:
     with read_session() as session:
         require_family(session, actor, family_id)
         rows = session.exec(
-            select(Meeting).where(Meeting.family_id == family_id).order_by(Meeting.starts_at.desc())
+            select(Meeting)
+            .where(Meeting.family_id == family_id, Meeting.withdrawn_at.is_(None))
+            .order_by(Meeting.starts_at.desc())
         ).all()
     return pd.DataFrame(
         [

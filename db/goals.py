@@ -29,7 +29,7 @@ from db.rules.validation import (
     text,
 )
 from db.rules.visibility import Audience, hidden_people
-from db.rules.writes import family_record, save_edit, save_new, touch
+from db.rules.writes import family_record, refuse_repeat, save_edit, save_new, touch
 from db.store.engine import database_url, read_session, write_session
 from db.store.models import (
     Conversation,
@@ -94,7 +94,11 @@ def _goal_data_cached(database: str, family_id: int, data_version: int, audience
         goal_rows = session.exec(
             select(Goal, Person.name)
             .join(Person, Person.id == Goal.person_id, isouter=True)
-            .where(Goal.family_id == family_id, Goal.visibility.in_(Audience.VISIBLE[audience]))
+            .where(
+                Goal.family_id == family_id,
+                Goal.withdrawn_at.is_(None),
+                Goal.visibility.in_(Audience.VISIBLE[audience]),
+            )
             .order_by(Goal.set_on, Goal.id)
         ).all()
         goal_rows = [(g, name) for g, name in goal_rows if g.person_id not in hidden]
@@ -121,7 +125,9 @@ def _goal_data_cached(database: str, family_id: int, data_version: int, audience
         )
         held = session.exec(
             select(Meeting.starts_at).where(
-                Meeting.family_id == family_id, Meeting.status == MeetingStatus.held
+                Meeting.family_id == family_id,
+                Meeting.status == MeetingStatus.held,
+                Meeting.withdrawn_at.is_(None),
             )
         ).all()
         zone = session.exec(
@@ -233,6 +239,14 @@ def add_goal(actor: Actor, *, family_id: int, goal: GoalIn) -> int:
             conversation = session.get(Conversation, item.conversation_id) if item else None
             if conversation is None or conversation.family_id != family_id:
                 raise Invalid("That conversation item isn't part of this family's record.")
+        refuse_repeat(
+            session,
+            actor,
+            family,
+            Goal,
+            record_type="goal",
+            same={"wording": values["wording"], "person_id": values["person_id"]},
+        )
         row = Goal(family_id=family_id, set_on=set_on, from_item_id=goal.from_item_id, **values)
         return save_new(session, actor, family, row, record_type="goal", fields=values.keys())
 

@@ -180,7 +180,9 @@ def _not_met(session: Session, families: list[Family], today: date, zone: str) -
         session.exec(
             select(Meeting.family_id, func.max(Meeting.starts_at))
             .where(
-                Meeting.family_id.in_([f.id for f in active]), Meeting.status == MeetingStatus.held
+                Meeting.family_id.in_([f.id for f in active]),
+                Meeting.status == MeetingStatus.held,
+                Meeting.withdrawn_at.is_(None),
             )
             .group_by(Meeting.family_id)
         ).all()
@@ -209,7 +211,12 @@ def _plan_overdue(session: Session, ids: list[int], today: date) -> list[tuple]:
         return []
     counts = session.exec(
         select(PlanStep.family_id, func.count(PlanStep.id))
-        .where(PlanStep.family_id.in_(ids), PlanStep.done_on.is_(None), PlanStep.by_when < today)
+        .where(
+            PlanStep.family_id.in_(ids),
+            PlanStep.done_on.is_(None),
+            PlanStep.by_when < today,
+            PlanStep.withdrawn_at.is_(None),
+        )
         .group_by(PlanStep.family_id)
     ).all()
     return [
@@ -234,6 +241,7 @@ def _this_week(
             Meeting.starts_at >= start,
             Meeting.starts_at < end,
             Meeting.status != MeetingStatus.cancelled,
+            Meeting.withdrawn_at.is_(None),
         )
         .order_by(Meeting.starts_at)
     ).all()
@@ -251,7 +259,7 @@ def _recent_scores(session: Session, ids: list[int], since: date) -> pd.DataFram
     recent_goals = (
         select(GoalScore.goal_id)
         .join(Goal, Goal.id == GoalScore.goal_id)
-        .where(Goal.family_id.in_(ids), GoalScore.scored_on >= since)
+        .where(Goal.family_id.in_(ids), GoalScore.scored_on >= since, Goal.withdrawn_at.is_(None))
         .distinct()
     )
     rows = session.exec(
@@ -312,6 +320,7 @@ def _score_sections(
             .where(
                 Goal.family_id.in_(ids),
                 Goal.status == GoalStatus.achieved,
+                Goal.withdrawn_at.is_(None),
                 Goal.id.in_(scores["goal_id"].tolist() or [-1]),
             )
             .group_by(Goal.family_id)
@@ -342,6 +351,7 @@ def _sparklines(session: Session, ids: list[int]) -> dict[int, list[list[int]]]:
         .where(
             Goal.family_id.in_(ids),
             Goal.status == GoalStatus.working_on_it,
+            Goal.withdrawn_at.is_(None),
             GoalScore.person_id.is_not(None),
         )
         .order_by(Goal.family_id, GoalScore.goal_id, GoalScore.scored_on, GoalScore.id)

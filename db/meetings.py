@@ -17,7 +17,15 @@ from db.rules import audit
 from db.rules.access import Actor, refused, require_family
 from db.rules.validation import Invalid, choice, day, person_in_family, save_versioned, text
 from db.rules.visibility import Audience, hidden_people
-from db.rules.writes import family_record, save_edit, save_new, touch
+from db.rules.writes import (
+    AlreadySaved,
+    family_record,
+    recently_created,
+    refuse_repeat,
+    save_edit,
+    save_new,
+    touch,
+)
 from db.settings import LONG_TEXT
 from db.store.engine import read_session, write_session
 from db.store.models import (
@@ -52,6 +60,7 @@ class PlanStepIn:
     who: str = ""
     by_when: date | None = None
     how_we_will_know: str = ""
+    visibility: str = Visibility.family.value
 
 
 @dataclass(frozen=True)
@@ -92,6 +101,7 @@ def _plan_step_values(session: Session, step: PlanStepIn, agreed_on: date) -> di
         "how_we_will_know": text(
             step.how_we_will_know, "how we'll know", required=False, limit=500
         ),
+        "visibility": choice(Visibility, step.visibility, "who can see this step"),
     }
 
 
@@ -113,13 +123,22 @@ def record_meeting(actor: Actor, *, family_id: int, meeting: MeetingIn) -> int:
                 raise Invalid(f"{person.name} must not be invited to meetings with this family.")
         if not 0 <= int(meeting.preparation_visits) <= 50:
             raise Invalid("Preparation visits should be a number from 0 to 50.")
+        summary = text(meeting.summary, "the summary", required=False, limit=LONG_TEXT)
+        refuse_repeat(
+            session,
+            actor,
+            family,
+            Meeting,
+            record_type="meeting",
+            same={"kind": kind, "status": status, "starts_at": starts_at, "summary": summary},
+        )
         row = Meeting(
             family_id=family_id,
             kind=kind,
             status=status,
             starts_at=starts_at,
             place=text(meeting.place, "where", required=False),
-            summary=text(meeting.summary, "the summary", required=False, limit=LONG_TEXT),
+            summary=summary,
             written_together=bool(meeting.written_together),
             coordinator=text(meeting.coordinator, "the coordinator", required=False),
             preparation_visits=int(meeting.preparation_visits),
@@ -274,6 +293,7 @@ def add_conversation(
             meeting = session.get(Meeting, meeting_id)
             if meeting is None or meeting.family_id != family_id:
                 raise Invalid("That meeting isn't one of this family's meetings.")
+        _refuse_repeated_conversation(session, actor, family, items)
         row = Conversation(
             family_id=family_id,
             held_on=day(held_on, "the day you talked"),
@@ -306,6 +326,28 @@ def add_conversation(
         return row.id
 
 
+def _refuse_repeated_conversation(
+    session: Session, actor: Actor, family, items: list[ItemIn]
+) -> None:
+    """The same things said, in the same columns, saved by this worker a moment ago: a repeated
+    click on Save."""
+    said = sorted((str(i.column), str(i.words).strip()) for i in items)
+    recent: dict[int, list[tuple[str, str]]] = {}
+    for conversation_id, column, words in session.exec(
+        select(
+            ConversationItem.conversation_id, ConversationItem.column, ConversationItem.words
+        ).where(
+            ConversationItem.conversation_id.in_(
+                recently_created(session, actor, family.id, "conversation")
+            ),
+            ConversationItem.withdrawn_at.is_(None),
+        )
+    ).all():
+        recent.setdefault(conversation_id, []).append((column.value, words))
+    if any(sorted(earlier) == said for earlier in recent.values()):
+        raise AlreadySaved()
+
+
 # --- the family's plan -------------------------------------------------------------------
 
 
@@ -315,17 +357,12 @@ def add_plan_step(
     with write_session() as session:
         family = require_family(session, actor, family_id)
         agreed = day(agreed_on or date.today(), "the day it was agreed")
-        row = PlanStep(
-            family_id=family_id, agreed_on=agreed, **_plan_step_values(session, step, agreed)
+        values = _plan_step_values(session, step, agreed)
+        refuse_repeat(
+            session, actor, family, PlanStep, record_type="plan_step", same={"what": values["what"]}
         )
-        return save_new(
-            session,
-            actor,
-            family,
-            row,
-            record_type="plan_step",
-            fields=["what", "who", "by_when", "how_we_will_know"],
-        )
+        row = PlanStep(family_id=family_id, agreed_on=agreed, **values)
+        return save_new(session, actor, family, row, record_type="plan_step", fields=values.keys())
 
 
 def update_plan_step(
@@ -360,18 +397,26 @@ PLAN_COLUMNS = [
     "agreed_on",
     "done_on",
     "overdue",
+    "visibility",
     "version",
 ]
 
 
-def plan(actor: Actor, family_id: int, *, today: date | None = None) -> pd.DataFrame:
-    """The family's one plan: open steps first by when they're due, then what's done."""
+def plan(
+    actor: Actor, family_id: int, audience: str = Audience.STAFF, *, today: date | None = None
+) -> pd.DataFrame:
+    """The family's one plan, as far as the audience may see it: open steps first by when
+    they're due, then what's done. Withdrawn steps are left out."""
     today = today or date.today()
     with read_session() as session:
         require_family(session, actor, family_id)
         steps = session.exec(
             select(PlanStep)
-            .where(PlanStep.family_id == family_id)
+            .where(
+                PlanStep.family_id == family_id,
+                PlanStep.withdrawn_at.is_(None),
+                PlanStep.visibility.in_(Audience.VISIBLE[Audience.check(audience)]),
+            )
             .order_by(PlanStep.done_on.is_not(None), PlanStep.by_when, PlanStep.id)
         ).all()
     return pd.DataFrame(
@@ -385,12 +430,41 @@ def plan(actor: Actor, family_id: int, *, today: date | None = None) -> pd.DataF
                 "agreed_on": s.agreed_on,
                 "done_on": s.done_on,
                 "overdue": s.done_on is None and s.by_when is not None and s.by_when < today,
+                "visibility": s.visibility.value,
                 "version": s.version,
             }
             for s in steps
         ],
         columns=PLAN_COLUMNS,
     )
+
+
+@dataclass(frozen=True)
+class PlanFollowUp:
+    """What the family agreed happens if the plan doesn't work, and when everyone looks at it
+    again: from the latest family group conference that recorded either."""
+
+    if_plan_does_not_work: str = ""
+    look_again_on: date | None = None
+
+
+def plan_follow_up(actor: Actor, family_id: int) -> PlanFollowUp:
+    with read_session() as session:
+        require_family(session, actor, family_id)
+        latest = session.exec(
+            select(Meeting)
+            .where(
+                Meeting.family_id == family_id,
+                Meeting.kind == MeetingKind.family_group_conference,
+                Meeting.status != MeetingStatus.cancelled,
+                Meeting.withdrawn_at.is_(None),
+                (Meeting.if_plan_does_not_work != "") | Meeting.look_again_on.is_not(None),
+            )
+            .order_by(Meeting.starts_at.desc(), Meeting.id.desc())
+        ).first()
+    if latest is None:
+        return PlanFollowUp()
+    return PlanFollowUp(latest.if_plan_does_not_work, latest.look_again_on)
 
 
 CONVERSATION_COLUMNS = [
@@ -423,6 +497,7 @@ def conversations(actor: Actor, family_id: int, audience: str = Audience.STAFF) 
             .join(Person, Person.id == ConversationItem.said_by_person_id, isouter=True)
             .where(
                 Conversation.family_id == family_id,
+                ConversationItem.withdrawn_at.is_(None),
                 ConversationItem.visibility.in_(Audience.VISIBLE[Audience.check(audience)]),
             )
             .order_by(Conversation.held_on.desc(), ConversationItem.id)
@@ -459,6 +534,7 @@ def child_views(actor: Actor, family_id: int, audience: str = Audience.STAFF) ->
             .join(Meeting, Meeting.id == ChildView.meeting_id)
             .where(
                 Meeting.family_id == family_id,
+                Meeting.withdrawn_at.is_(None),
                 ChildView.visibility.in_(Audience.VISIBLE[Audience.check(audience)]),
             )
             .order_by(Meeting.starts_at.desc())
@@ -508,7 +584,9 @@ def meeting_detail(actor: Actor, meeting_id: int) -> MeetingDetail:
             .where(ChildView.meeting_id == meeting_id)
         ).all()
         steps = session.exec(
-            select(PlanStep).where(PlanStep.meeting_id == meeting_id).order_by(PlanStep.id)
+            select(PlanStep)
+            .where(PlanStep.meeting_id == meeting_id, PlanStep.withdrawn_at.is_(None))
+            .order_by(PlanStep.id)
         ).all()
     return MeetingDetail(
         meeting=meeting,

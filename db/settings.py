@@ -60,6 +60,10 @@ class Settings(BaseSettings):
     MIN_COOKIE_KEY_LENGTH: int = 32
     COOKIE_NAME: str = "golden_thread_session"
 
+    # A second save of the same thing (same family, same kind, same words, same worker) this
+    # soon after the first is a repeated click, and is refused kindly.
+    REPEAT_WINDOW_MINUTES: float = 2
+
     # Text limits keep a pasted essay from landing in a one-line field.
     SHORT_TEXT: int = 200
     LONG_TEXT: int = 5000
@@ -91,5 +95,6 @@ DEMO_MAX_AGE_DAYS = settings.DEMO_MAX_AGE_DAYS
 DEMO_PASSWORD = settings.DEMO_PASSWORD
 MIN_COOKIE_KEY_LENGTH = settings.MIN_COOKIE_KEY_LENGTH
 COOKIE_NAME = settings.COOKIE_NAME
+REPEAT_WINDOW_MINUTES = settings.REPEAT_WINDOW_MINUTES
 SHORT_TEXT = settings.SHORT_TEXT
 LONG_TEXT = settings.LONG_TEXT

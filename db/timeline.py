@@ -26,6 +26,7 @@ from db.store.models import (
     Worker,
     WorkerRelationship,
 )
+from db.store.types import local_day
 from db.words import (
     END_REASON,
     FAMILY_STATUS,
@@ -59,6 +60,17 @@ def timeline(actor: Actor, family_id: int, kinds: list[str] | None = None) -> pd
         def add(kind: str, on: date, what: str, record_type: str = "", record_id=None) -> None:
             rows.append((on, kind, what, record_type, record_id))
 
+        def add_withdrawal(kind: str, row, what: str, record_type: str) -> None:
+            """A withdrawn record stays in the story, with when and why it was withdrawn."""
+            if row.withdrawn_at is not None:
+                add(
+                    kind,
+                    local_day(row.withdrawn_at, zone),
+                    f"Withdrawn, recorded by mistake ({row.withdrawn_reason}): {what}",
+                    record_type,
+                    row.id,
+                )
+
         if "Meetings" in wanted:
             for m in session.exec(select(Meeting).where(Meeting.family_id == family_id)):
                 local = pd.Timestamp(m.starts_at).tz_convert(zone)
@@ -70,6 +82,7 @@ def timeline(actor: Actor, family_id: int, kinds: list[str] | None = None) -> pd
                     "meeting",
                     m.id,
                 )
+                add_withdrawal("Meetings", m, MEETING_KIND[m.kind], "meeting")
         if "Conversations" in wanted:
             for c, items in session.exec(
                 select(Conversation, func.count(ConversationItem.id))
@@ -87,6 +100,7 @@ def timeline(actor: Actor, family_id: int, kinds: list[str] | None = None) -> pd
         if "Goals and scores" in wanted:
             for g in session.exec(select(Goal).where(Goal.family_id == family_id)):
                 add("Goals and scores", g.set_on, f"Goal set: {g.wording}", "goal", g.id)
+                add_withdrawal("Goals and scores", g, g.wording, "goal")
             for r, count in session.exec(
                 select(ScoreRound, func.count(GoalScore.id))
                 .join(GoalScore, GoalScore.round_id == ScoreRound.id)
@@ -97,6 +111,7 @@ def timeline(actor: Actor, family_id: int, kinds: list[str] | None = None) -> pd
         if "Plan" in wanted:
             for s in session.exec(select(PlanStep).where(PlanStep.family_id == family_id)):
                 add("Plan", s.agreed_on, f"Plan step agreed: {s.what}", "plan_step", s.id)
+                add_withdrawal("Plan", s, s.what, "plan_step")
                 if s.done_on:
                     add("Plan", s.done_on, f"Plan step done: {s.what}", "plan_step", s.id)
         if "Workers" in wanted:

@@ -61,7 +61,7 @@ except NotAllowed:
     st.stop()
 
 conference_view.show(view)
-conference_view.add_to_plan(actor, view.family_id)
+conference_view.add_to_plan(actor, view.family_id, view.audience)
 conference_view.copy_button(actor, view)
 with st.expander("Finish the family meeting"):
     st.write("This takes the screen back to the worker's view.")

@@ -74,3 +74,12 @@ def chart_rows(at) -> list[dict]:
         if chart.proto.HasField("data"):
             rows += convert_arrow_bytes_to_pandas_df(chart.proto.data.data).to_dict("records")
     return rows
+
+
+def errors_in_form(at: AppTest, form_id: str) -> list[str]:
+    """The error messages drawn inside a form (next to its Save button), not elsewhere."""
+    for node in _walk(at._tree):
+        proto = getattr(node, "proto", None)
+        if proto is not None and getattr(proto, "form", None) and proto.form.form_id == form_id:
+            return [e.value for e in _walk(node) if getattr(e, "type", "") == "error"]
+    return []

@@ -124,3 +124,36 @@ def test_every_stored_code_has_words():
     }
     assert stored == set(WORDS_BY_ENUM)
     assert all(set(WORDS_BY_ENUM[kind]) == set(kind) for kind in stored)
+
+
+def test_a_withdrawn_record_stays_in_the_copy_marked_as_withdrawn():
+    document = json.dumps(
+        {
+            "made_at": "2026-11-23T10:00:00",
+            "team": "Northfield",
+            "records": {
+                "goal": [
+                    {
+                        "id": 2,
+                        "wording": "Tea on Sundays",
+                        "visibility": "family",
+                        "withdrawn_at": None,
+                        "withdrawn_by": None,
+                        "withdrawn_reason": "",
+                    },
+                    {
+                        "id": 3,
+                        "wording": "Tea on Sundays",
+                        "visibility": "family",
+                        "withdrawn_at": "2026-11-20T09:00:00",
+                        "withdrawn_by": 7,
+                        "withdrawn_reason": "Saved twice",
+                    },
+                ]
+            },
+        }
+    )
+    page = render_everything(document)
+    assert "Goals (2)" in page
+    assert "Withdrawn on 2026-11-20, recorded by mistake: Saved twice" in page
+    assert "withdrawn by" not in page  # a worker's id means nothing to the family

@@ -160,7 +160,11 @@ def build_team_report(team_id: int, *, today: date | None = None) -> TeamReport:
         first_meetings = pd.DataFrame(
             session.exec(
                 select(Meeting.family_id, func.min(Meeting.starts_at))
-                .where(Meeting.family_id.in_(scope), Meeting.status == MeetingStatus.held)
+                .where(
+                    Meeting.family_id.in_(scope),
+                    Meeting.status == MeetingStatus.held,
+                    Meeting.withdrawn_at.is_(None),
+                )
                 .group_by(Meeting.family_id)
             ).all(),
             columns=["family_id", "first_held_at"],
@@ -170,6 +174,7 @@ def build_team_report(team_id: int, *, today: date | None = None) -> TeamReport:
                 select(Meeting.family_id, Meeting.starts_at).where(
                     Meeting.family_id.in_(scope),
                     Meeting.status == MeetingStatus.held,
+                    Meeting.withdrawn_at.is_(None),
                     Meeting.starts_at >= _utc_start(since, zone),
                     Meeting.starts_at < _utc_start(today + timedelta(days=1), zone),
                 )

@@ -839,6 +839,7 @@ def _work(
                     agreed_on=day,
                     done_on=due - timedelta(days=2) if due < today and rng.random() < 0.6 else None,
                     meeting_id=meeting_id,
+                    visibility="everyone",  # agreed with the whole network at the conference
                     version=1,
                 )
         if i % 4 == 0:

@@ -26,6 +26,7 @@ class Action:
     REQUEST = "request"
     APPROVE = "approve"
     TURN_DOWN = "turn_down"
+    WITHDRAW = "withdraw"
 
 
 def record(

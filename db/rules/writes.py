@@ -4,13 +4,28 @@ cached views marked out of date, and the change audited — all in the caller's 
 
 from __future__ import annotations
 
+from datetime import timedelta
+from typing import Any
+
 from sqlalchemy import update
-from sqlmodel import Session
+from sqlmodel import Session, select
 
 from db.rules import audit
 from db.rules.access import Actor, refused, require_family
-from db.rules.validation import save_versioned
-from db.store.models import Family, Team
+from db.rules.validation import Invalid, max_chars, save_versioned, text
+from db.settings import REPEAT_WINDOW_MINUTES
+from db.store.engine import write_session
+from db.store.models import (
+    AuditEvent,
+    Conversation,
+    ConversationItem,
+    Family,
+    Goal,
+    Meeting,
+    PlanStep,
+    Team,
+)
+from db.store.types import utcnow
 
 
 def touch(session: Session, family: Family) -> None:
@@ -87,3 +102,86 @@ def family_record(session: Session, actor: Actor, model, record_id: int):
     if row is None:
         raise refused(actor, what=model.__tablename__, record_id=record_id)
     return row, require_family(session, actor, row.family_id)
+
+
+# --- a second click, and what was recorded by mistake ----------------------------------------
+
+
+class AlreadySaved(Invalid):
+    """The same worker saved the same thing for the same family a moment ago: a repeated
+    click, not a second piece of news."""
+
+    def __init__(self) -> None:
+        super().__init__("This was saved a moment ago.")
+
+
+def recently_created(session: Session, actor: Actor, family_id: int, record_type: str):
+    """Ids of the records of this kind this worker created for this family within the repeat
+    window, read from the audit (which records every create, with who and when)."""
+    since = utcnow() - timedelta(minutes=REPEAT_WINDOW_MINUTES)
+    return select(AuditEvent.record_id).where(
+        AuditEvent.family_id == family_id,
+        AuditEvent.at >= since,
+        AuditEvent.worker_id == actor.worker_id,
+        AuditEvent.action == audit.Action.CREATE,
+        AuditEvent.record_type == record_type,
+    )
+
+
+def refuse_repeat(
+    session: Session, actor: Actor, family: Family, model, *, record_type: str, same: dict
+) -> None:
+    """Raises AlreadySaved if this worker created a record of this kind for this family within
+    the repeat window whose `same` fields hold the same values (and it wasn't withdrawn)."""
+    match = session.exec(
+        select(model.id).where(
+            model.id.in_(recently_created(session, actor, family.id, record_type)),
+            model.withdrawn_at.is_(None),
+            *(getattr(model, name) == value for name, value in same.items()),
+        )
+    ).first()
+    if match is not None:
+        raise AlreadySaved()
+
+
+WITHDRAWABLE: dict[str, tuple[Any, str]] = {
+    "goal": (Goal, "this goal"),
+    "meeting": (Meeting, "this meeting"),
+    "plan_step": (PlanStep, "this plan step"),
+    "conversation_item": (ConversationItem, "this"),
+}
+
+
+def withdraw(actor: Actor, *, record_type: str, record_id: int, reason: str) -> None:
+    """Marks a record as recorded by mistake: it leaves every view and count, stays in the
+    record's history and in a copy of everything held, and the withdrawal is audited. Any
+    worker who may open the family's record may do it; nothing is deleted."""
+    if record_type not in WITHDRAWABLE:
+        raise Invalid("That kind of record can't be withdrawn.")
+    model, what = WITHDRAWABLE[record_type]
+    reason = text(reason, "why it is being withdrawn", limit=max_chars(model, "withdrawn_reason"))
+    with write_session() as session:
+        row = session.get(model, record_id)
+        if row is None:
+            raise refused(actor, what=model.__tablename__, record_id=record_id)
+        owner = session.get(Conversation, row.conversation_id) if model is ConversationItem else row
+        if owner is None:
+            raise refused(actor, what=model.__tablename__, record_id=record_id)
+        family = require_family(session, actor, owner.family_id)
+        session.refresh(row)  # read again now the family is locked: a withdrawal is never twice
+        if row.withdrawn_at is not None:
+            raise Invalid(f"{what[:1].upper() + what[1:]} was already withdrawn.")
+        row.withdrawn_at = utcnow()
+        row.withdrawn_by = actor.worker_id
+        row.withdrawn_reason = reason
+        session.add(row)
+        touch(session, family)
+        audit.record(
+            session,
+            actor,
+            audit.Action.WITHDRAW,
+            family_id=family.id,
+            record_type=record_type,
+            record_id=record_id,
+            fields=["withdrawn_at", "withdrawn_by", "withdrawn_reason"],
+        )

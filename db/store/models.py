@@ -137,6 +137,12 @@ def _not_blank(column: str) -> CheckConstraint:
     return CheckConstraint(f"length(trim({column})) > 0", name=f"{column}_not_blank")
 
 
+def _withdrawn_reason_given() -> CheckConstraint:
+    return CheckConstraint(
+        "withdrawn_at IS NULL OR length(trim(withdrawn_reason)) > 0", name="withdrawn_with_reason"
+    )
+
+
 def _when(*, nullable: bool = False, default=True):
     return Field(
         default_factory=utcnow if default else None, sa_type=UTCDateTime(), nullable=nullable
@@ -286,6 +292,7 @@ class Meeting(SQLModel, table=True):
     __table_args__ = (
         Index("ix_meeting_family_starts", "family_id", "starts_at"),
         CheckConstraint("preparation_visits >= 0", name="preparation_visits_not_negative"),
+        _withdrawn_reason_given(),
     )
     id: int | None = Field(default=None, primary_key=True)
     family_id: int = Field(foreign_key="family.id")
@@ -303,6 +310,11 @@ class Meeting(SQLModel, table=True):
     look_again_on: date | None = None
     recorded_by: int | None = Field(default=None, foreign_key="worker.id")
     version: int = Field(default=1)
+    # Recorded by mistake: withdrawn records leave every view and count but stay in the
+    # record's history and in a copy of everything held, marked as withdrawn.
+    withdrawn_at: datetime | None = _when(nullable=True, default=False)
+    withdrawn_by: int | None = Field(default=None, foreign_key="worker.id")
+    withdrawn_reason: str = Field(default="", max_length=300)
 
 
 class MeetingPerson(SQLModel, table=True):
@@ -344,17 +356,22 @@ class Conversation(SQLModel, table=True):
 
 
 class ConversationItem(SQLModel, table=True):
-    __table_args__ = (_not_blank("words"),)
+    __table_args__ = (_not_blank("words"), _withdrawn_reason_given())
     id: int | None = Field(default=None, primary_key=True)
     conversation_id: int = Field(foreign_key="conversation.id", index=True)
     column: ConversationColumn = Field(sa_type=checked_enum(ConversationColumn))
     words: str = Field(max_length=1000)
     said_by_person_id: int | None = Field(default=None, foreign_key="person.id")
     visibility: Visibility = Field(default=Visibility.family, sa_type=checked_enum(Visibility))
+    # Recorded by mistake: withdrawn records leave every view and count but stay in the
+    # record's history and in a copy of everything held, marked as withdrawn.
+    withdrawn_at: datetime | None = _when(nullable=True, default=False)
+    withdrawn_by: int | None = Field(default=None, foreign_key="worker.id")
+    withdrawn_reason: str = Field(default="", max_length=300)
 
 
 class Goal(SQLModel, table=True):
-    __table_args__ = (_not_blank("wording"),)
+    __table_args__ = (_not_blank("wording"), _withdrawn_reason_given())
     id: int | None = Field(default=None, primary_key=True)
     family_id: int = Field(foreign_key="family.id", index=True)
     person_id: int | None = Field(default=None, foreign_key="person.id")  # None: whole family
@@ -367,6 +384,11 @@ class Goal(SQLModel, table=True):
     set_on: date
     from_item_id: int | None = Field(default=None, foreign_key="conversationitem.id")
     version: int = Field(default=1)
+    # Recorded by mistake: withdrawn records leave every view and count but stay in the
+    # record's history and in a copy of everything held, marked as withdrawn.
+    withdrawn_at: datetime | None = _when(nullable=True, default=False)
+    withdrawn_by: int | None = Field(default=None, foreign_key="worker.id")
+    withdrawn_reason: str = Field(default="", max_length=300)
 
 
 class ScoreRound(SQLModel, table=True):
@@ -405,6 +427,7 @@ class PlanStep(SQLModel, table=True):
         _not_blank("what"),
         CheckConstraint("by_when IS NULL OR by_when >= agreed_on", name="due_after_agreed"),
         Index("ix_planstep_family_by_when", "family_id", "by_when"),
+        _withdrawn_reason_given(),
     )
     id: int | None = Field(default=None, primary_key=True)
     family_id: int = Field(foreign_key="family.id")
@@ -415,7 +438,14 @@ class PlanStep(SQLModel, table=True):
     agreed_on: date
     done_on: date | None = None
     meeting_id: int | None = Field(default=None, foreign_key="meeting.id")
+    # Agreed with the family, as for goals: a debt-advice step is not for the whole network.
+    visibility: Visibility = Field(default=Visibility.family, sa_type=checked_enum(Visibility))
     version: int = Field(default=1)
+    # Recorded by mistake: withdrawn records leave every view and count but stay in the
+    # record's history and in a copy of everything held, marked as withdrawn.
+    withdrawn_at: datetime | None = _when(nullable=True, default=False)
+    withdrawn_by: int | None = Field(default=None, foreign_key="worker.id")
+    withdrawn_reason: str = Field(default="", max_length=300)
 
 
 class PracticalHelp(SQLModel, table=True):

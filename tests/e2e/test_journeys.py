@@ -200,12 +200,13 @@ def test_practitioner_opens_a_family_from_my_families_and_records_a_round_of_sco
     # An expander or a segmented control, depending on the page's current layout.
     family_page.get_by_text("Record a round of scores", exact=True).first.click()
     settle(family_page)
-    family_page.get_by_role("combobox", name="Who is giving scores today?").click()
+    family_page.get_by_role("combobox", name="Whose scores are you recording?").click()
     family_page.get_by_role("option", name=scorer, exact=True).click()
     family_page.keyboard.press("Escape")
     settle(family_page)
     new_score = 5 if latest is None else (latest + 3) % 11
     boxes = family_page.get_by_role("spinbutton", name=f"{scorer}'s score")
+    boxes.first.wait_for(timeout=15_000)  # the person is chosen first, then their boxes appear
     assert boxes.count() >= 1
     for box in boxes.all():  # one round: this person scores every goal being worked on
         box.fill(str(new_score))

@@ -6,8 +6,16 @@ from datetime import date, timedelta
 import pytest
 from sqlmodel import Session, select
 
-from db.store.models import Family, Meeting, Person, Worker, WorkerRelationship, WorkerTeam
-from tests.apptest import all_text, logged_in
+from db.store.models import (
+    Family,
+    Meeting,
+    Person,
+    PlanStep,
+    Worker,
+    WorkerRelationship,
+    WorkerTeam,
+)
+from tests.apptest import all_text, errors_in_form, logged_in
 
 
 def _family_with_a_child(engine) -> tuple[int, int, int]:
@@ -64,7 +72,7 @@ def _click(at, label):
 
 def test_record_a_held_conference_and_copy_it_as_a_case_note(page, demo_db):
     at, family_id, child, parent = page
-    prefix = f"meeting_{family_id}"
+    prefix = f"meeting_{family_id}_g0"  # the form's first generation
     _show(at, "Meetings")
     _key(at.selectbox, f"{prefix}_kind").set_value("family_group_conference").run()
     _key(at.date_input, f"{prefix}_day").set_value(date.today() - timedelta(days=1))
@@ -102,8 +110,8 @@ def test_record_a_held_conference_and_copy_it_as_a_case_note(page, demo_db):
 def test_a_conversation_in_three_columns_then_one_item_becomes_a_goal(page):
     at, family_id, _child, _parent = page
     _show(at, "What's going well")
-    _key(at.text_area, f"conversation_going_well_{family_id}").input("Tea together on Sundays")
-    _key(at.text_area, f"conversation_hard_{family_id}").input(
+    _key(at.text_area, f"conversation_{family_id}_g0_going_well").input("Tea together on Sundays")
+    _key(at.text_area, f"conversation_{family_id}_g0_hard").input(
         "Mornings are a rush\nThe bus is late"
     )
     _click(at, "Save conversation")
@@ -120,7 +128,7 @@ def test_a_conversation_in_three_columns_then_one_item_becomes_a_goal(page):
 
 def test_a_held_meeting_in_the_future_is_refused_and_nothing_is_lost(page):
     at, family_id, _child, _parent = page
-    prefix = f"meeting_{family_id}"
+    prefix = f"meeting_{family_id}_g0"  # the form's first generation
     _show(at, "Meetings")
     _key(at.date_input, f"{prefix}_day").set_value(date.today() + timedelta(days=3))
     _key(at.text_area, f"{prefix}_summary").input("Typed text I don't want to lose")
@@ -167,3 +175,64 @@ def test_worker_chosen_handed_over_closed_and_reopened_on_the_timeline(demo_db):
     story = all_text(at)
     assert "the family chose them" in story and "the family asked" in story
     assert "Closed" in story and story.count("Working together") >= 1
+
+
+def _meetings_in(engine, family_id: int, summary: str) -> int:
+    with Session(engine) as session:
+        return len(
+            session.exec(
+                select(Meeting.id).where(Meeting.family_id == family_id, Meeting.summary == summary)
+            ).all()
+        )
+
+
+def test_a_saved_meeting_clears_the_form_and_a_second_click_stores_nothing(page, demo_db):
+    at, family_id, _child, _parent = page
+    _show(at, "Meetings")
+    _key(at.text_area, f"meeting_{family_id}_g0_summary").input("A calm visit after school")
+    _click(at, "Save meeting")
+    assert not at.error
+    assert _key(at.text_area, f"meeting_{family_id}_g1_summary").value == ""
+    _click(at, "Save meeting")  # the empty form again: nothing new is stored
+    assert _meetings_in(demo_db, family_id, "A calm visit after school") == 1
+
+
+def _step_box(at, family_id: int, field: str):
+    return next(
+        e
+        for e in at.text_input
+        if e.key and e.key.startswith(f"plan_add_{family_id}_g") and e.key.endswith(f"_{field}")
+    )
+
+
+def _steps_in(engine, family_id: int, what: str) -> int:
+    with Session(engine) as session:
+        return len(
+            session.exec(
+                select(PlanStep.id).where(PlanStep.family_id == family_id, PlanStep.what == what)
+            ).all()
+        )
+
+
+def test_a_too_long_plan_step_keeps_its_text_with_the_error_next_to_save(page, demo_db):
+    at, family_id, _child, _parent = page
+    _show(at, "Plan")
+    long_step = "Ring the housing office about the damp. " * 15  # about 600 characters
+    _step_box(at, family_id, "what").input(long_step)
+    _step_box(at, family_id, "who").input("Mum")
+    _click(at, "Add step")
+    near_save = errors_in_form(at, f"plan_add_{family_id}")
+    assert near_save and "too long" in near_save[0]
+    assert _step_box(at, family_id, "what").value == long_step
+    assert _step_box(at, family_id, "who").value == "Mum"
+
+
+def test_a_saved_plan_step_clears_the_form_and_a_second_click_stores_nothing(page, demo_db):
+    at, family_id, _child, _parent = page
+    _show(at, "Plan")
+    _step_box(at, family_id, "what").input("Nan collects Ellie on Fridays")
+    _click(at, "Add step")
+    assert not at.error
+    assert _step_box(at, family_id, "what").value == ""
+    _click(at, "Add step")
+    assert _steps_in(demo_db, family_id, "Nan collects Ellie on Fridays") == 1

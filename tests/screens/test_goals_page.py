@@ -1,12 +1,14 @@
-"""The Family page's goals: add a goal, record a round, see it in the chart and the sentence."""
+"""The Family page's goals: add a goal, record a round, see it in the chart and the sentence;
+a saved form comes back empty; a refused one keeps what was typed, the message next to Save."""
 
 from datetime import date
 
 import pytest
 from sqlmodel import Session, func, select
 
-from db.store.models import GoalScore, Person, ScoreRound, Worker, WorkerRelationship
-from tests.apptest import all_text, chart_rows, logged_in
+from db.rules.writes import withdraw
+from db.store.models import Goal, GoalScore, Person, ScoreRound, Worker, WorkerRelationship
+from tests.apptest import all_text, chart_rows, errors_in_form, logged_in
 
 
 def _practitioners_family(engine) -> int:
@@ -45,13 +47,32 @@ def _do(at, action: str) -> None:
     at.segmented_control(key="goals_action").set_value(action).run()
 
 
+def _goal_box(at, field: str):
+    """The add-a-goal form's box, whatever generation the form is in."""
+    return next(
+        e
+        for e in at.text_input
+        if e.key and e.key.startswith("goal_add_g") and e.key.endswith(f"_{field}")
+    )
+
+
 def _add_goal(at, wording: str) -> None:
     _do(at, "Add a goal")
-    _by_key(at.text_input, "goal_add_wording").input(wording)
-    _by_key(at.text_input, "goal_add_zero").input("Shouting every night")
-    _by_key(at.text_input, "goal_add_ten").input("Calm most nights")
+    _goal_box(at, "wording").input(wording)
+    _goal_box(at, "zero").input("Shouting every night")
+    _goal_box(at, "ten").input("Calm most nights")
     next(b for b in at.button if b.label == "Save goal").click()
     at.run()
+
+
+def _count(engine, model, *where) -> int:
+    with Session(engine) as session:
+        return session.exec(select(func.count(model.id)).where(*where)).one()
+
+
+def _choose_scorer(at, family_id: int, person_id: int) -> list:
+    _by_key(at.selectbox, f"score_round_whose_{family_id}").set_value(f"p{person_id}").run()
+    return [n for n in at.number_input if n.key and "_score_" in n.key]
 
 
 def test_add_a_goal_then_a_round_shows_the_new_point_and_sentence(family_page, demo_db):
@@ -60,17 +81,10 @@ def test_add_a_goal_then_a_round_shows_the_new_point_and_sentence(family_page, d
     assert not at.exception and not at.error
     assert "Calmer bedtimes for Ellie" in all_text(at)
 
-    # The first family member is here today; they score every goal 7.
+    # One family member at a time: they score every goal 7.
     _do(at, "Record a round of scores")
-    _by_key(at.multiselect, f"score_round_present_{family_id}").set_value(
-        [_a_family_member(demo_db, family_id)]
-    ).run()
-    score_inputs = [
-        n
-        for n in at.number_input
-        if n.key and n.key.startswith(f"score_{family_id}_") and "_p" in n.key
-    ]
-    assert score_inputs, "a score box per goal for the person present"
+    score_inputs = _choose_scorer(at, family_id, _a_family_member(demo_db, family_id))
+    assert score_inputs, "a score box per goal for the person chosen"
     for box in score_inputs:
         box.set_value(7)
     with Session(demo_db) as session:
@@ -89,17 +103,14 @@ def test_add_a_goal_then_a_round_shows_the_new_point_and_sentence(family_page, d
 
 def test_a_double_submit_stores_one_round(family_page, demo_db):
     at, family_id = family_page
-    token_key = f"score_round_token_{family_id}"
+    person = _a_family_member(demo_db, family_id)
+    token_key = f"score_round_{family_id}_p{person}_token"
     _do(at, "Record a round of scores")
-    _by_key(at.multiselect, f"score_round_present_{family_id}").set_value(
-        [_a_family_member(demo_db, family_id)]
-    ).run()
 
     def submit():
         at.session_state[token_key] = "same-form-twice"
-        for box in at.number_input:
-            if box.key and box.key.startswith(f"score_{family_id}_") and "_p" in box.key:
-                box.set_value(5)
+        for box in _choose_scorer(at, family_id, person):
+            box.set_value(5)
         next(b for b in at.button if b.label == "Save scores").click()
         at.run()
 
@@ -124,3 +135,52 @@ def test_an_empty_goal_is_refused_with_a_sentence(family_page):
     at, _ = family_page
     _add_goal(at, "   ")
     assert any("Please write something" in e.value for e in at.error)
+
+
+def test_a_saved_goal_clears_the_form_and_a_second_click_stores_nothing(family_page, demo_db):
+    at, family_id = family_page
+    _add_goal(at, "Walk to school together")
+    assert not at.error
+    assert _goal_box(at, "wording").value == "" and _goal_box(at, "zero").value == ""
+    next(b for b in at.button if b.label == "Save goal").click()
+    at.run()
+    assert _count(demo_db, Goal, Goal.wording == "Walk to school together") == 1
+
+
+def test_a_score_of_11_is_named_next_to_save_and_the_scores_stay(family_page, demo_db):
+    at, family_id = family_page
+    _do(at, "Record a round of scores")
+    person = _a_family_member(demo_db, family_id)
+    boxes = _choose_scorer(at, family_id, person)
+    before = _count(demo_db, GoalScore)
+    boxes[0].set_value(4)
+    boxes[-1].set_value(11)
+    next(b for b in at.button if b.label == "Save scores").click()
+    at.run()
+    assert _count(demo_db, GoalScore) == before
+    near_save = errors_in_form(at, f"score_round_{family_id}_p{person}")
+    assert near_save and "from 0 to 10" in near_save[0] and "'s score for" in near_save[0]
+    boxes = [n for n in at.number_input if n.key and "_score_" in n.key]
+    assert boxes[0].value == 4 and boxes[-1].value == 11
+
+
+def test_a_withdrawn_goal_vanishes_from_the_chart_data(family_page, demo_db):
+    at, family_id = family_page
+    with Session(demo_db) as session:
+        scored = session.exec(
+            select(Goal.id, Goal.wording)
+            .join(GoalScore, GoalScore.goal_id == Goal.id)
+            .where(Goal.family_id == family_id)
+        ).first()
+        worker = session.exec(select(Worker).where(Worker.username == "practitioner")).one()
+    goal_id, wording = scored
+    assert any(row.get("goal") == wording for row in chart_rows(at))
+    from db.rules.access import load_actor
+    from db.store.engine import read_session
+
+    with read_session() as session:
+        actor = load_actor(session, worker.username)
+    withdraw(actor, record_type="goal", record_id=goal_id, reason="Saved twice by mistake")
+    at.run()
+    assert not any(row.get("goal") == wording for row in chart_rows(at))
+    assert wording not in all_text(at)

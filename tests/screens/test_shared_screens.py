@@ -14,7 +14,7 @@ from db.meetings import ChildViewIn, ItemIn, MeetingIn, PlanStepIn
 from db.plain_language import terms_in
 from db.store.models import Relationship, Role
 from tests import factories
-from tests.apptest import all_text, logged_in
+from tests.apptest import all_text, errors_in_form, logged_in
 
 SENTINELS = {
     "staff_note": "SENTINEL-STAFF-NOTE-7781",
@@ -26,7 +26,10 @@ SENTINELS = {
     "other_family": "SENTINEL-OTHER-FAMILY-NAME",
     "private_goal": "SENTINEL-PRIVATE-GOAL",
     "household_only": "SENTINEL-HOUSEHOLD-ONLY-ITEM",
+    "private_step": "SENTINEL-PRIVATE-DEBT-ADVICE-STEP",
+    "household_only_step": "SENTINEL-HOUSEHOLD-ONLY-STEP",
 }
+HOUSEHOLD_MAY_SEE = {"household_only", "household_only_step"}
 
 
 @pytest.fixture
@@ -98,8 +101,18 @@ def seeded(demo_db):
                 ChildViewIn(ellie, "I like Sunday tea", "everyone"),
                 ChildViewIn(ellie, SENTINELS["private_view"], "private"),
             ),
-            plan_steps=(PlanStepIn("Sunday tea at Nan's", "Mum"),),
+            plan_steps=(PlanStepIn("Sunday tea at Nan's", "Mum", visibility="everyone"),),
         ),
+    )
+    meetings.add_plan_step(
+        worker,
+        family_id=family,
+        step=PlanStepIn(SENTINELS["private_step"], "Mum", visibility="private"),
+    )
+    meetings.add_plan_step(
+        worker,
+        family_id=family,
+        step=PlanStepIn(SENTINELS["household_only_step"], "Mum", visibility="family"),
     )
     meetings.add_conversation(
         worker,
@@ -151,12 +164,14 @@ def test_conference_mode_and_family_copy_leak_nothing(seeded, audience):
     forbidden = {
         k: v
         for k, v in SENTINELS.items()
-        if not (audience == "household" and k == "household_only")
+        if not (audience == "household" and k in HOUSEHOLD_MAY_SEE)
     }
     assert [k for k, v in forbidden.items() if v in screen] == []
     assert [k for k, v in forbidden.items() if v in copy] == []
     if audience == "household":
         assert SENTINELS["household_only"] in screen
+        assert SENTINELS["household_only_step"] in screen
+        assert SENTINELS["household_only_step"] in copy
     assert "Real change" not in screen and "◆" not in screen
 
 
@@ -192,7 +207,7 @@ def test_family_copy_escapes_what_people_type(seeded):
     meetings.add_plan_step(
         seeded["worker"],
         family_id=seeded["family"],
-        step=PlanStepIn("<script>alert('x')</script> & <b>bold</b>"),
+        step=PlanStepIn("<script>alert('x')</script> & <b>bold</b>", visibility="everyone"),
     )
     copy = render(conference_view(seeded["worker"], seeded["family"], "everyone"))
     assert "<script>alert" not in copy and "&lt;script&gt;" in copy
@@ -225,3 +240,48 @@ def test_huddle_page_and_wall_view(demo_db):
     next(b for b in at.button if b.key == "huddle_wall_back").click()
     at.run()
     assert any(t.value == "Weekly huddle" for t in at.title)
+
+
+def test_adding_to_the_plan_on_the_family_screen_keeps_text_on_a_refusal_and_clears_after(seeded):
+    at = _conference(seeded["family"], "everyone")
+
+    def box(field):
+        return next(
+            e
+            for e in at.text_input
+            if e.key and e.key.startswith("conference_plan_g") and e.key.endswith(f"_{field}")
+        )
+
+    too_long = "Nan and Grandad take turns with the school run. " * 12
+    box("what").input(too_long)
+    next(b for b in at.button if b.label == "Add to the plan").click()
+    at.run()
+    near_save = errors_in_form(at, "conference_plan")
+    assert near_save and "too long" in near_save[0]
+    assert box("what").value == too_long
+    box("what").input("Grandad does Tuesdays")
+    next(b for b in at.button if b.label == "Add to the plan").click()
+    at.run()
+    assert not at.error and box("what").value == ""
+    # Added in front of the whole network, it is shared with them unless they chose otherwise.
+    assert "Grandad does Tuesdays" in all_text(at)
+
+
+def test_the_family_copy_says_what_happens_next_and_how_to_reach_the_worker(seeded):
+    meetings.record_meeting(
+        seeded["worker"],
+        family_id=seeded["family"],
+        meeting=MeetingIn(
+            kind="family_group_conference",
+            status="held",
+            starts_at=datetime.now(timezone.utc) - timedelta(days=1),
+            if_plan_does_not_work="We ring Auntie Jo & meet again",
+            look_again_on=date.today() + timedelta(days=30),
+        ),
+    )
+    copy = render(conference_view(seeded["worker"], seeded["family"], "household"))
+    assert "If the plan doesn't work" in copy and "We ring Auntie Jo &amp; meet again" in copy
+    assert f"{date.today() + timedelta(days=30):%-d %B %Y}" in copy
+    assert "How to reach your worker" in copy
+    assert "Next time we meet" in copy  # the catch-up on the plan the conference planned
+    assert terms_in(copy) == []
