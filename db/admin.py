@@ -18,7 +18,7 @@ from sqlmodel import Session, func, select
 from db.auth import hash_password, one_time_password, password_problem
 from db.rules import audit
 from db.rules.access import Actor, require_role
-from db.rules.validation import Invalid
+from db.rules.validation import Invalid, checked
 from db.store.engine import read_session, write_session
 from db.store.models import (
     AuditEvent,
@@ -62,7 +62,7 @@ def _clean_username(username: str) -> str:
 def _clean_roles(roles) -> set[Role]:
     try:
         chosen = {Role(role) for role in roles}
-    except ValueError:
+    except (ValueError, TypeError):
         raise Invalid("Please choose roles from the list.") from None
     if not chosen:
         raise Invalid("Please give the worker at least one role.")
@@ -121,6 +121,7 @@ def _active_admins(session: Session) -> set[int]:
 # --- teams -----------------------------------------------------------------------------------
 
 
+@checked
 def add_team(
     actor: Actor, *, name: str, community: str = "", time_zone: str = "Europe/London"
 ) -> int:
@@ -154,6 +155,7 @@ def add_team(
 # --- workers ---------------------------------------------------------------------------------
 
 
+@checked
 def add_worker(
     actor: Actor, *, name: str, username: str, roles, team_ids=(), led_team_ids=()
 ) -> tuple[int, str]:
@@ -187,6 +189,7 @@ def add_worker(
         return worker.id, password
 
 
+@checked
 def update_worker(
     actor: Actor, worker_id: int, *, name: str, roles, team_ids=(), led_team_ids=()
 ) -> None:
@@ -234,6 +237,7 @@ def update_worker(
         )
 
 
+@checked
 def set_active(actor: Actor, worker_id: int, active: bool, *, now: datetime | None = None) -> None:
     """Disables or re-enables a worker. Disabling ends their sessions on every device."""
     require_role(actor, Role.admin)
@@ -266,6 +270,7 @@ def set_active(actor: Actor, worker_id: int, active: bool, *, now: datetime | No
         )
 
 
+@checked
 def reset_password(actor: Actor, worker_id: int, *, now: datetime | None = None) -> str:
     """A new one-time password (made with `secrets`) that must be changed at the next login.
     Ends the worker's sessions on every device. Returns the password to hand over once."""
@@ -488,6 +493,7 @@ def family_viewers(actor: Actor, family_id: int, *, limit: int = 200) -> pd.Data
 # --- the first admin -------------------------------------------------------------------------
 
 
+@checked
 def create_admin(*, name: str, username: str, password: str, another: bool = False) -> int:
     """The first admin of a real database (or, with another=True, one more)."""
     name, username = _clean_name(name), _clean_username(username)

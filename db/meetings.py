@@ -15,7 +15,16 @@ from sqlmodel import Session, select
 
 from db.rules import audit
 from db.rules.access import Actor, NotAllowed, require_family
-from db.rules.validation import Invalid, choice, day, person_in_family, save_versioned, text
+from db.rules.validation import (
+    Invalid,
+    RecordId,
+    checked,
+    choice,
+    day,
+    person_in_family,
+    save_versioned,
+    text,
+)
 from db.rules.visibility import Audience, hidden_people
 from db.rules.writes import family_record, save_edit, save_new, touch
 from db.settings import LONG_TEXT
@@ -62,9 +71,9 @@ class MeetingIn:
     place: str = ""
     summary: str = ""
     written_together: bool = False
-    invited: tuple[int, ...] = ()  # people in the family's world
-    came: tuple[int, ...] = ()
-    workers: tuple[int, ...] = ()  # workers who came
+    invited: tuple[RecordId, ...] = ()  # people in the family's world
+    came: tuple[RecordId, ...] = ()
+    workers: tuple[RecordId, ...] = ()  # workers who came
     child_views: tuple[ChildViewIn, ...] = ()
     # A family group conference is a process, not just a meeting:
     coordinator: str = ""
@@ -95,6 +104,7 @@ def _plan_step_values(session: Session, step: PlanStepIn, agreed_on: date) -> di
     }
 
 
+@checked
 def record_meeting(actor: Actor, *, family_id: int, meeting: MeetingIn) -> int:
     """Records a meeting (and, for a conference, its plan and when to look at it again)."""
     with write_session() as session:
@@ -214,6 +224,7 @@ def _planned_catch_up(session: Session, family_id: int, on: date, actor: Actor) 
     )
 
 
+@checked
 def update_meeting_notes(
     actor: Actor,
     *,
@@ -257,6 +268,7 @@ class ItemIn:
     visibility: str = Visibility.family.value
 
 
+@checked
 def add_conversation(
     actor: Actor,
     *,
@@ -309,6 +321,7 @@ def add_conversation(
 # --- the family's plan -------------------------------------------------------------------
 
 
+@checked
 def add_plan_step(
     actor: Actor, *, family_id: int, step: PlanStepIn, agreed_on: date | None = None
 ) -> int:
@@ -328,6 +341,7 @@ def add_plan_step(
         )
 
 
+@checked
 def update_plan_step(
     actor: Actor, *, step_id: int, seen_version: int, step: PlanStepIn, done: bool
 ) -> None:
@@ -563,6 +577,7 @@ def case_note(detail: MeetingDetail) -> str:
     return "\n".join(lines)
 
 
+@checked
 def update_conversation_item(
     actor: Actor, *, item_id: int, seen_version: int, words: str, visibility: str
 ) -> None:

@@ -31,7 +31,7 @@ from sqlmodel import SQLModel, select
 
 from db.rules import audit
 from db.rules.access import Actor, refuse, require_role
-from db.rules.validation import Invalid
+from db.rules.validation import Invalid, checked
 from db.rules.writes import touch
 from db.settings import RETENTION_YEARS
 from db.store.engine import read_session, write_session
@@ -119,6 +119,7 @@ def _may_export(actor: Actor, family: Family | None) -> bool:
     )
 
 
+@checked
 def find_family(
     actor: Actor, *, family_id: int | None = None, council_reference: str = ""
 ) -> dict | None:
@@ -178,6 +179,7 @@ def _rows(session, query) -> list[dict]:
     ]
 
 
+@checked
 def export_family(actor: Actor, family_id: int) -> str:
     """Everything held about one family, as a JSON document. Audited as an export (which
     tables, never their contents). Admins, and managers of the family's team, may export."""
@@ -245,6 +247,7 @@ def export_family(actor: Actor, family_id: int) -> str:
 # --- erasure -----------------------------------------------------------------------------
 
 
+@checked
 def erase_family(
     actor: Actor, family_id: int, *, reason: str, confirm_known_as: str, now: datetime | None = None
 ) -> list[str]:
