@@ -96,7 +96,7 @@ with workers_tab:
                     led_team_ids=new_leads,
                 )
             except Invalid as problem:
-                st.error(str(problem))
+                st.error(plain(str(problem)))
             else:
                 done(
                     f"{new_name.strip()} has been added.", (new_username.strip().lower(), password)
@@ -138,7 +138,7 @@ with workers_tab:
                     actor, chosen, name=name, roles=roles, team_ids=team_ids, led_team_ids=leads
                 )
             except Invalid as problem:
-                st.error(str(problem))
+                st.error(plain(str(problem)))
             else:
                 done("Changes saved.")
 
@@ -148,7 +148,7 @@ with workers_tab:
                 try:
                     admin.set_active(actor, chosen, False)
                 except Invalid as problem:
-                    st.error(str(problem))
+                    st.error(plain(str(problem)))
                 else:
                     done(f"{details['name']} can no longer log in; their sessions have ended.")
         elif columns[0].button("Let this worker log in again", key="admin_enable"):
@@ -201,7 +201,7 @@ with teams_tab:
             try:
                 admin.add_team(actor, name=team_name, community=community, time_zone=zone)
             except Invalid as problem:
-                st.error(str(problem))
+                st.error(plain(str(problem)))
             else:
                 done(f"{team_name.strip()} has been added.")
 
@@ -285,7 +285,7 @@ with requests_tab:
                                 actor, found["family_id"], reason=reason, confirm_known_as=typed
                             )
                         except Invalid as problem:
-                            st.error(str(problem))
+                            st.error(plain(str(problem)))
                         else:
                             st.session_state.pop("admin_sar_family", None)
                             st.session_state.pop("admin_sar_export", None)
