@@ -19,6 +19,7 @@ from db.auth import hash_password, one_time_password, password_problem
 from db.rules import audit
 from db.rules.access import Actor, require_role
 from db.rules.validation import Invalid, checked
+from db.rules.validation import time_zone as check_time_zone
 from db.store.engine import read_session, write_session
 from db.store.models import (
     AuditEvent,
@@ -129,12 +130,7 @@ def add_team(
     name = (name or "").strip()
     if not name:
         raise Invalid("Please enter the team's name.")
-    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
-
-    try:
-        ZoneInfo(time_zone)
-    except (ZoneInfoNotFoundError, ValueError):
-        raise Invalid("Please choose a time zone such as Europe/London.") from None
+    time_zone = check_time_zone(time_zone)
     with write_session() as session:
         if session.exec(select(Team.id).where(func.lower(Team.name) == name.lower())).first():
             raise Invalid(f"There is already a team called {name}. Please choose another name.")

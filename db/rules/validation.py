@@ -16,6 +16,7 @@ import inspect
 import operator
 import types
 import typing
+import zoneinfo
 from datetime import date, datetime
 from typing import Annotated, Any, Callable, ClassVar, TypeVar
 
@@ -274,6 +275,19 @@ def choice(enum_class: type[enum.Enum], value, label: str):
         return enum_class(value)
     except (ValueError, TypeError):
         raise Invalid(f"Please choose one of the options for {label}.") from None
+
+
+@functools.cache
+def _time_zones() -> frozenset[str]:
+    return frozenset(zoneinfo.available_timezones())
+
+
+def time_zone(value) -> str:
+    """One of the time zones the system knows by name: a very long name, a folder or a path
+    is none (ZoneInfo would read the file system for it)."""
+    if not isinstance(value, str) or value not in _time_zones():
+        raise Invalid("Please choose a time zone such as Europe/London.")
+    return value
 
 
 def record_id(value, label: str = "that record") -> int:

@@ -6,6 +6,7 @@ from __future__ import annotations
 from sqlmodel import select
 
 from components.audit_view import who_looked
+from components.ui import plain
 from db import families
 from db.rules.access import load_actor
 from db.rules.audit import Action
@@ -50,8 +51,8 @@ def test_bad_input_gets_a_clear_sentence(demo_db):
     at.text_input(key="admin_new_username").input("manager")
     at.multiselect(key="admin_new_roles").select("admin")
     at.button(key="FormSubmitter:admin_add_worker-Add worker").click().run()
-    assert [e.value for e in at.error] == [
-        "The username manager is already taken. Please choose another."
+    assert [e.value for e in at.error] == [  # escaped: such sentences quote what was typed
+        plain("The username manager is already taken. Please choose another.")
     ]
 
 
