@@ -20,6 +20,7 @@ import zoneinfo
 from datetime import date, datetime
 from typing import Annotated, Any, Callable, ClassVar, TypeVar
 
+import numpy
 from annotated_types import MaxLen
 from pydantic import BeforeValidator, ConfigDict, ValidationError, field_validator
 from pydantic_core import PydanticCustomError
@@ -409,7 +410,7 @@ def _check(name: str, value: Any, hint: Any, actor: Any, *, none_ok: bool = Fals
     optional = none_ok or _allows_none(hint)
     if value is None and optional:
         return
-    if name.endswith("_id") or name == "record_id":
+    if name.endswith("_id"):
         if as_record_id(value) is None:
             raise _refused(actor, name)
         return
@@ -452,7 +453,7 @@ def _check_kind(name: str, value: Any, hint: Any, actor: Any) -> None:
         if problem := storable_problem(value):
             raise Invalid(f"The {label} {problem}.")
     elif hint is bool:
-        if not isinstance(value, bool) and type(value).__name__ != "bool_":
+        if not isinstance(value, (bool, numpy.bool_)):
             raise Invalid(f"Please tick or untick {label}.")
     elif hint is int:
         if isinstance(value, bool) or as_whole_number(value) is None:
@@ -465,7 +466,7 @@ def _check_kind(name: str, value: Any, hint: Any, actor: Any) -> None:
     elif hint is date:
         if not isinstance(value, date):
             raise Invalid(f"Please give a date for the {label}.")
-        if problem := window_problem(value):
+        if problem := window_problem(value.date() if isinstance(value, datetime) else value):
             raise Invalid(f"The {label} {problem}.")
     elif origin in (list, tuple):
         if not isinstance(value, (list, tuple)):

@@ -310,3 +310,44 @@ def test_a_write_refuses_bad_input_plainly_and_stores_nothing_bad(fuzz_db, quick
 
     call()
     assert bad_rows(fuzz_db) == []
+
+
+# --- what the fuzz found, pinned ---------------------------------------------------------------
+
+
+def _practitioner_and_family(engine):
+    with Session(engine) as session:
+        actor = load_actor(session, "practitioner")
+    with engine.connect() as connection:
+        family_id = connection.execute(
+            text("SELECT id FROM family WHERE team_id = :team ORDER BY id LIMIT 1"),
+            {"team": min(actor.team_ids)},
+        ).scalar_one()
+    return actor, family_id
+
+
+def test_a_meeting_planned_for_9999_is_refused_in_words(demo_db):
+    from db.meetings import record_meeting
+
+    actor, family_id = _practitioner_and_family(demo_db)
+    meeting = MeetingIn("home_visit", "planned", datetime(9999, 12, 31, 10, tzinfo=timezone.utc))
+    with pytest.raises(Invalid, match="^The meeting's date can't be later than"):
+        record_meeting(actor, family_id=family_id, meeting=meeting)
+
+
+def test_text_with_a_nul_byte_or_half_an_emoji_is_refused_in_words(demo_db):
+    from db.family_world import add_person
+
+    actor, family_id = _practitioner_and_family(demo_db)
+    for name in ("Ma\x00rie", "Marie \ud83d"):
+        with pytest.raises(Invalid, match="^The name has a (hidden|broken) character"):
+            add_person(actor, family_id=family_id, person=PersonIn(name, "parent"))
+
+
+@pytest.mark.parametrize("family_id", [10**20, -1, 0, "7", 7.0, True, None, [7]])
+def test_an_id_that_could_never_be_ours_is_refused_like_a_missing_record(demo_db, family_id):
+    from db.families import record_view
+
+    actor, _family = _practitioner_and_family(demo_db)
+    with pytest.raises(NotAllowed):
+        record_view(actor, family_id)
