@@ -440,6 +440,11 @@ def main(argv: list[str] | None = None) -> dict:
                 flush=True,
             )
             runs = bench_tier(tier, args.reruns, args.warmups, family_id, practitioner)
+            # Close the tier's database now, so its WAL is folded back in whatever order the
+            # interpreter tears modules down at exit (the cached copy is kept for the next run).
+            from db.store.engine import get_engine
+
+            get_engine().dispose()
             floor = runs[0].median
             results["tiers"][tier] = {
                 "database": meta,

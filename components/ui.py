@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
@@ -15,10 +16,20 @@ from db.store.engine import database_url
 _MARKDOWN_SPECIALS = set("\\`*_{}[]()#+-.!|<>~$:=")
 
 
+# Streamlit's Markdown (remark-gfm) links bare web addresses and e-mail addresses even when
+# their characters are escaped (remarkjs/remark-gfm#33): an invisible word joiner after the
+# scheme's colon, after an @ and before www's dot stops that.
+_WORD_JOINER = "\u2060"
+_AUTOLINK_STARTS = re.compile(r"(\\:|@)|(?<=www)(?=\\\.)", re.IGNORECASE)
+
+
 def plain(text: object) -> str:
-    """User text made safe for st.markdown and friends: every Markdown, HTML, LaTeX and
-    colour-directive character is escaped, so what people type shows exactly as typed."""
-    return "".join("\\" + ch if ch in _MARKDOWN_SPECIALS else ch for ch in str(text))
+    """User text made safe for st.markdown and everything else Streamlit draws as Markdown
+    (captions, alerts, headings, labels): every Markdown, HTML, LaTeX and colour-directive
+    character is escaped and web addresses stay text, so what people type shows exactly as
+    typed and nothing they type loads an image or becomes a link."""
+    escaped = "".join("\\" + ch if ch in _MARKDOWN_SPECIALS else ch for ch in str(text))
+    return _AUTOLINK_STARTS.sub(lambda found: (found.group(1) or "") + _WORD_JOINER, escaped)
 
 
 def database_problem(problem: Exception) -> str:

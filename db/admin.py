@@ -18,7 +18,8 @@ from sqlmodel import Session, func, select
 from db.auth import hash_password, one_time_password, password_problem
 from db.rules import audit
 from db.rules.access import Actor, refused, require_family, require_role
-from db.rules.validation import Invalid, save_versioned
+from db.rules.validation import Invalid, checked, save_versioned
+from db.rules.validation import time_zone as check_time_zone
 from db.store.engine import read_session, write_session
 from db.store.models import (
     AuditEvent,
@@ -62,7 +63,7 @@ def _clean_username(username: str) -> str:
 def _clean_roles(roles) -> set[Role]:
     try:
         chosen = {Role(role) for role in roles}
-    except ValueError:
+    except (ValueError, TypeError):
         raise Invalid("Please choose roles from the list.") from None
     if not chosen:
         raise Invalid("Please give the worker at least one role.")
@@ -121,6 +122,7 @@ def _active_admins(session: Session) -> set[int]:
 # --- teams -----------------------------------------------------------------------------------
 
 
+@checked
 def add_team(
     actor: Actor, *, name: str, community: str = "", time_zone: str = "Europe/London"
 ) -> int:
@@ -128,12 +130,7 @@ def add_team(
     name = (name or "").strip()
     if not name:
         raise Invalid("Please enter the team's name.")
-    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
-
-    try:
-        ZoneInfo(time_zone)
-    except (ZoneInfoNotFoundError, ValueError):
-        raise Invalid("Please choose a time zone such as Europe/London.") from None
+    time_zone = check_time_zone(time_zone)
     with write_session() as session:
         if session.exec(select(Team.id).where(func.lower(Team.name) == name.lower())).first():
             raise Invalid(f"There is already a team called {name}. Please choose another name.")
@@ -154,6 +151,7 @@ def add_team(
 # --- workers ---------------------------------------------------------------------------------
 
 
+@checked
 def add_worker(
     actor: Actor, *, name: str, username: str, roles, team_ids=(), led_team_ids=()
 ) -> tuple[int, str]:
@@ -187,6 +185,7 @@ def add_worker(
         return worker.id, password
 
 
+@checked
 def update_worker(
     actor: Actor,
     worker_id: int,
@@ -244,6 +243,7 @@ def update_worker(
         )
 
 
+@checked
 def set_active(actor: Actor, worker_id: int, active: bool, *, now: datetime | None = None) -> None:
     """Disables or re-enables a worker. Disabling ends their sessions on every device."""
     require_role(actor, Role.admin, what="worker", record_id=worker_id)
@@ -276,6 +276,7 @@ def set_active(actor: Actor, worker_id: int, active: bool, *, now: datetime | No
         )
 
 
+@checked
 def reset_password(actor: Actor, worker_id: int, *, now: datetime | None = None) -> str:
     """A new one-time password (made with `secrets`) that must be changed at the next login.
     Ends the worker's sessions on every device. Returns the password to hand over once."""
@@ -506,6 +507,7 @@ def family_viewers(actor: Actor, family_id: int, *, limit: int = 200) -> pd.Data
 # --- the first admin -------------------------------------------------------------------------
 
 
+@checked
 def create_admin(*, name: str, username: str, password: str, another: bool = False) -> int:
     """The first admin of a real database (or, with another=True, one more)."""
     name, username = _clean_name(name), _clean_username(username)

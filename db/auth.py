@@ -15,6 +15,7 @@ from sqlmodel import Session, func, select
 
 from db.rules import audit
 from db.rules.access import Actor, load_actor
+from db.rules.validation import checked, storable_problem
 from db.settings import (
     ABSOLUTE_HOURS,
     IDLE_MINUTES,
@@ -100,10 +101,16 @@ def paused_until(failures: list[datetime]) -> datetime | None:
     return until
 
 
+def _storable(typed) -> str:
+    """What was typed, or nothing if it could never be stored or hashed (not text, a NUL byte,
+    half an emoji): such a login is simply refused, never a crash."""
+    return typed if isinstance(typed, str) and storable_problem(typed) is None else ""
+
+
 def check_login(username: str, password: str, *, now: datetime | None = None) -> LoginResult:
     """Checks a login attempt, records it, and audits it. Same message and cost either way."""
     now = now or utcnow()
-    username = (username or "").strip().lower()[:64]
+    username, password = _storable(username).strip().lower()[:64], _storable(password)
     with write_session() as session:
         worker = session.exec(select(Worker).where(Worker.username == username)).first()
         until = paused_until(_recent_failures(session, username, now))
@@ -161,6 +168,7 @@ def sessions_valid_after(username: str) -> datetime | None:
         return worker.sessions_valid_after
 
 
+@checked
 def end_sessions(actor: Actor, *, now: datetime | None = None) -> None:
     """Logout: every device's session ends, so a copied cookie no longer logs in."""
     with write_session() as session:
@@ -170,6 +178,7 @@ def end_sessions(actor: Actor, *, now: datetime | None = None) -> None:
         audit.record(session, actor, audit.Action.LOGOUT)
 
 
+@checked
 def change_password(actor: Actor, current: str, new: str) -> str | None:
     """Changes the worker's own password; returns what to fix, or None when done."""
     problem = password_problem(new)

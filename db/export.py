@@ -18,6 +18,7 @@ import pandas as pd
 
 from db.rules import audit
 from db.rules.access import Actor, require_family, require_led_team
+from db.rules.validation import checked
 from db.store.engine import write_session
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -52,6 +53,7 @@ def to_csv(frame: pd.DataFrame) -> bytes:
     return buffer.getvalue().encode(ENCODING)
 
 
+@checked
 def export_csv(
     actor: Actor,
     frame: pd.DataFrame,

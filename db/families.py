@@ -16,6 +16,8 @@ from sqlmodel import Session, select
 
 from db.rules import audit
 from db.rules.access import Actor, require_family
+from db.rules.validation import Invalid, checked
+from db.rules.visibility import Audience
 from db.store.engine import read_session, write_session
 from db.store.models import (
     Family,
@@ -343,6 +345,7 @@ def team_members(actor: Actor, team_id: int) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["worker_id", "name"])
 
 
+@checked
 def record_view(actor: Actor, family_id: int) -> None:
     """A view of a family record (the page calls this once per session and family)."""
     with write_session() as session:
@@ -357,8 +360,11 @@ def record_view(actor: Actor, family_id: int) -> None:
         )
 
 
+@checked
 def record_copy(actor: Actor, family_id: int, audience: str) -> None:
     """A family copy was made (downloaded) for this audience."""
+    if audience not in Audience.VISIBLE:
+        raise Invalid("Please choose who is in the room.")
     with write_session() as session:
         require_family(session, actor, family_id)
         audit.record(

@@ -16,7 +16,7 @@ from sqlmodel import Session, select
 
 from db.rules import audit
 from db.rules.access import Actor, require_family, require_led_team
-from db.rules.validation import Conflict, Invalid, choice, day, person_in_family, text
+from db.rules.validation import Conflict, Invalid, checked, choice, day, person_in_family, text
 from db.rules.writes import save_edit, save_new, touch
 from db.settings import AGREEMENT_CHECK_DAYS
 from db.store.engine import read_session, write_session
@@ -98,6 +98,7 @@ def _person_values(person: PersonIn) -> dict:
     }
 
 
+@checked
 def add_person(actor: Actor, *, family_id: int, person: PersonIn) -> int:
     with write_session() as session:
         family = require_family(session, actor, family_id)
@@ -116,6 +117,7 @@ def person(actor: Actor, *, family_id: int, person_id: int) -> Person:
     return row
 
 
+@checked
 def update_person(
     actor: Actor, *, family_id: int, person_id: int, seen_version: int, person: PersonIn
 ) -> None:
@@ -140,6 +142,7 @@ def update_person(
 # --- agreements --------------------------------------------------------------------------
 
 
+@checked
 def add_agreement(
     actor: Actor, *, family_id: int, what: str, with_whom: str = "", agreed_on: date | None = None
 ) -> int:
@@ -163,6 +166,7 @@ def add_agreement(
         )
 
 
+@checked
 def agreement_checked(
     actor: Actor, *, family_id: int, agreement_id: int, on: date | None = None
 ) -> None:
@@ -212,6 +216,7 @@ def agreements(actor: Actor, family_id: int, *, today: date | None = None) -> pd
 # --- keeping safe (never on a shared screen or in any copy) ------------------------------
 
 
+@checked
 def save_keeping_safe(
     actor: Actor,
     *,
@@ -262,6 +267,7 @@ def keeping_safe(actor: Actor, family_id: int) -> KeepingSafe | None:
 # --- practical help and worries shared ---------------------------------------------------
 
 
+@checked
 def add_help(
     actor: Actor, *, family_id: int, kind: str, what: str, given_on: date, who_from: str = ""
 ) -> int:
@@ -284,6 +290,7 @@ def add_help(
         )
 
 
+@checked
 def add_note(
     actor: Actor,
     *,
@@ -383,6 +390,7 @@ def _check_worker_in_team(session: Session, worker_id: int, team_id: int) -> Non
         raise Invalid("That worker isn't in this family's team.")
 
 
+@checked
 def assign_worker(
     actor: Actor,
     *,
@@ -430,6 +438,7 @@ def assign_worker(
         return row.id
 
 
+@checked
 def hand_over(
     actor: Actor,
     *,
@@ -491,6 +500,7 @@ def _set_status(
     session.add(family)
 
 
+@checked
 def change_status(actor: Actor, *, family_id: int, status: str, on: date | None = None) -> None:
     """Moves the family between waiting, working together, keeping in touch and closed, or
     reopens it. Every change is a new dated row; closing ends the open relationships."""
@@ -526,6 +536,7 @@ def change_status(actor: Actor, *, family_id: int, status: str, on: date | None 
         )
 
 
+@checked
 def update_family_details(
     actor: Actor,
     *,

@@ -21,6 +21,7 @@ from db.rules.validation import (
     Invalid,
     RecordId,
     WholeNumber,
+    checked,
     choice,
     day,
     max_chars,
@@ -228,6 +229,7 @@ def _goal_values(session: Session, family_id: int, goal: GoalIn) -> dict:
     }
 
 
+@checked
 def add_goal(actor: Actor, *, family_id: int, goal: GoalIn) -> int:
     with write_session() as session:
         family = require_family(session, actor, family_id)
@@ -251,6 +253,7 @@ def add_goal(actor: Actor, *, family_id: int, goal: GoalIn) -> int:
         return save_new(session, actor, family, row, record_type="goal", fields=values.keys())
 
 
+@checked
 def update_goal(
     actor: Actor,
     *,
@@ -301,6 +304,7 @@ class ScoreIn(Input):
     )
 
 
+@checked
 def record_scores(
     actor: Actor,
     *,

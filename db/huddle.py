@@ -19,7 +19,7 @@ from db import metrics
 from db.families import current_workers
 from db.rules import audit
 from db.rules.access import Actor, refused, require_case_team
-from db.rules.validation import Invalid, day, text
+from db.rules.validation import Invalid, checked, day, text
 from db.rules.writes import touch
 from db.settings import HUDDLE_FALLBACK_DAYS
 from db.store.engine import database_url, read_session, write_session
@@ -366,6 +366,7 @@ def _sparklines(session: Session, ids: list[int]) -> dict[int, list[list[int]]]:
 # --- during the huddle -------------------------------------------------------------------
 
 
+@checked
 def hold(actor: Actor, team_id: int, on: date | None = None) -> int:
     """Records that the huddle is being held, so 'since the last huddle' has a meaning."""
     require_case_team(actor, team_id, what="huddle")
@@ -391,6 +392,7 @@ def hold(actor: Actor, team_id: int, on: date | None = None) -> int:
         return row.id
 
 
+@checked
 def talked_about(
     actor: Actor,
     *,

@@ -15,7 +15,16 @@ from sqlmodel import Session, select
 
 from db.rules import audit
 from db.rules.access import Actor, refused, require_family
-from db.rules.validation import Invalid, choice, day, person_in_family, save_versioned, text
+from db.rules.validation import (
+    Invalid,
+    RecordId,
+    checked,
+    choice,
+    day,
+    person_in_family,
+    save_versioned,
+    text,
+)
 from db.rules.visibility import Audience, hidden_people
 from db.rules.writes import (
     AlreadySaved,
@@ -71,9 +80,9 @@ class MeetingIn:
     place: str = ""
     summary: str = ""
     written_together: bool = False
-    invited: tuple[int, ...] = ()  # people in the family's world
-    came: tuple[int, ...] = ()
-    workers: tuple[int, ...] = ()  # workers who came
+    invited: tuple[RecordId, ...] = ()  # people in the family's world
+    came: tuple[RecordId, ...] = ()
+    workers: tuple[RecordId, ...] = ()  # workers who came
     child_views: tuple[ChildViewIn, ...] = ()
     # A family group conference is a process, not just a meeting:
     coordinator: str = ""
@@ -105,6 +114,7 @@ def _plan_step_values(session: Session, step: PlanStepIn, agreed_on: date) -> di
     }
 
 
+@checked
 def record_meeting(actor: Actor, *, family_id: int, meeting: MeetingIn) -> int:
     """Records a meeting (and, for a conference, its plan and when to look at it again)."""
     with write_session() as session:
@@ -233,6 +243,7 @@ def _planned_catch_up(session: Session, family_id: int, on: date, actor: Actor) 
     )
 
 
+@checked
 def update_meeting_notes(
     actor: Actor,
     *,
@@ -276,6 +287,7 @@ class ItemIn:
     visibility: str = Visibility.family.value
 
 
+@checked
 def add_conversation(
     actor: Actor,
     *,
@@ -351,6 +363,7 @@ def _refuse_repeated_conversation(
 # --- the family's plan -------------------------------------------------------------------
 
 
+@checked
 def add_plan_step(
     actor: Actor, *, family_id: int, step: PlanStepIn, agreed_on: date | None = None
 ) -> int:
@@ -365,6 +378,7 @@ def add_plan_step(
         return save_new(session, actor, family, row, record_type="plan_step", fields=values.keys())
 
 
+@checked
 def update_plan_step(
     actor: Actor, *, step_id: int, seen_version: int, step: PlanStepIn, done: bool
 ) -> None:
@@ -641,6 +655,7 @@ def case_note(detail: MeetingDetail) -> str:
     return "\n".join(lines)
 
 
+@checked
 def update_conversation_item(
     actor: Actor, *, item_id: int, seen_version: int, words: str, visibility: str
 ) -> None:

@@ -10,6 +10,7 @@ from pathlib import Path
 
 from sqlmodel import select
 
+from db.rules.validation import checked
 from db.store.engine import read_session, write_session
 from db.store.models import HintSeen, Worker
 
@@ -53,6 +54,7 @@ def terms_in(text: str) -> list[str]:
     return found
 
 
+@checked
 def hints_to_show(worker_id: int, texts: list[str]) -> list[tuple[str, str]]:
     """The suggestions this worker hasn't seen yet for the terms in what they just saved;
     each term is shown once per worker, and never if they turned hints off."""
@@ -70,9 +72,12 @@ def hints_to_show(worker_id: int, texts: list[str]) -> list[tuple[str, str]]:
     return [(term, glossary()[term]) for term in fresh]
 
 
+@checked
 def set_hints(worker_id: int, on: bool) -> None:
     with write_session() as session:
         worker = session.get(Worker, worker_id)
+        if worker is None:
+            return
         worker.plain_language_hints = bool(on)
         session.add(worker)
 

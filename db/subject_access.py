@@ -40,7 +40,7 @@ from db.rules.access import (
     refused,
     require_role,
 )
-from db.rules.validation import Invalid, day, max_chars, record_id, text
+from db.rules.validation import Invalid, checked, day, max_chars, record_id, text
 from db.rules.writes import touch
 from db.settings import DEFAULT_TIME_ZONE, RETENTION_YEARS
 from db.store.engine import read_session, write_session
@@ -133,6 +133,7 @@ def _free_text_columns(table: Table) -> list:
 # --- finding the family (for an admin: numbers and references, no case content) ----------
 
 
+@checked
 def find_family(
     actor: Actor, *, family_id: int | None = None, council_reference: str = ""
 ) -> dict | None:
@@ -176,6 +177,7 @@ def find_family(
 OPEN = (RecordsRequestStatus.asked, RecordsRequestStatus.approved)
 
 
+@checked
 def ask_for_copy(actor: Actor, family_id: int, *, asked_by_whom: str, asked_on: date) -> int:
     """Records a family's request for a copy of everything we hold about them. Admin only; the
     copy can't be prepared until a manager who leads the family's team approves. Returns the
@@ -269,12 +271,14 @@ def _decide(actor: Actor, request_id: int, status: RecordsRequestStatus, because
         )
 
 
+@checked
 def approve_request(actor: Actor, request_id: int) -> None:
     """A manager who leads the family's team, and who didn't record the request, approves it:
     the copy may now be prepared."""
     _decide(actor, request_id, RecordsRequestStatus.approved)
 
 
+@checked
 def refuse_request(actor: Actor, request_id: int, *, because: str) -> None:
     """A manager who leads the family's team turns the request down, saying why (the admin who
     answers the family reads the reason)."""
@@ -284,6 +288,7 @@ def refuse_request(actor: Actor, request_id: int, *, because: str) -> None:
     _decide(actor, request_id, RecordsRequestStatus.refused, because)
 
 
+@checked
 def prepare_copy(actor: Actor, request_id: int) -> str:
     """The copy of everything held about the family, as JSON, for an approved request: by a
     manager who leads the family's team or an admin. Only once per request. Refused (and
@@ -465,6 +470,7 @@ def _everything_held(session, family_id: int) -> tuple[str, list[str]]:
 # --- erasure -----------------------------------------------------------------------------
 
 
+@checked
 def erase_family(
     actor: Actor, family_id: int, *, reason: str, confirm_known_as: str, now: datetime | None = None
 ) -> list[str]:

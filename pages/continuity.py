@@ -261,7 +261,7 @@ shown = (
 name, definition, sentence, table = next(c for c in CHARTS if c[1] == shown)
 st.vega_lite_chart(specs[name], width="stretch", alt=sentence, key=f"continuity_chart_{name}")
 st.caption(DEFINITIONS[definition])
-st.caption(sentence)
+st.caption(plain(sentence))
 with st.expander("The figures as a table"):
     st.dataframe(table, hide_index=True, width="stretch")
 

@@ -28,6 +28,7 @@ from db.continuity.figures import (
 )
 from db.rules import audit
 from db.rules.access import Actor, refused, require_led_team
+from db.rules.validation import checked
 from db.store.engine import read_session, write_session
 from db.store.models import (
     Family,
@@ -250,6 +251,7 @@ def team_report(actor: Actor, team_id: int, *, today: date | None = None) -> Tea
 # --- manager's oversight notes (a validated, audited write) -----------------------------
 
 
+@checked
 def add_oversight_note(
     actor: Actor,
     *,

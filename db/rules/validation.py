@@ -9,12 +9,18 @@ that take single values.
 
 from __future__ import annotations
 
+import dataclasses
 import enum
+import functools
+import inspect
 import operator
+import types
 import typing
+import zoneinfo
 from datetime import date, datetime
-from typing import Annotated, Any, ClassVar
+from typing import Annotated, Any, Callable, ClassVar, TypeVar
 
+import numpy
 from annotated_types import MaxLen
 from pydantic import BeforeValidator, ConfigDict, ValidationError, field_validator
 from pydantic_core import PydanticCustomError
@@ -272,6 +278,19 @@ def choice(enum_class: type[enum.Enum], value, label: str):
         raise Invalid(f"Please choose one of the options for {label}.") from None
 
 
+@functools.cache
+def _time_zones() -> frozenset[str]:
+    return frozenset(zoneinfo.available_timezones())
+
+
+def time_zone(value) -> str:
+    """One of the time zones the system knows by name: a very long name, a folder or a path
+    is none (ZoneInfo would read the file system for it)."""
+    if not isinstance(value, str) or value not in _time_zones():
+        raise Invalid("Please choose a time zone such as Europe/London.")
+    return value
+
+
 def record_id(value, label: str = "that record") -> int:
     """An id as the database can hold it; anything else was never one of ours."""
     number = as_record_id(value)
@@ -316,3 +335,166 @@ def save_versioned(
     )
     if result.rowcount != 1:
         raise Conflict(what)
+
+
+# --- every public write's arguments, checked before it runs ----------------------------------
+
+Write = TypeVar("Write", bound=Callable[..., Any])
+
+
+def checked(write: Write) -> Write:
+    """Checks a write's arguments by their names and annotations before it runs, so nothing a
+    browser (or a careless caller) sends reaches the database as something it can't hold:
+
+    - `…_id` is one of our ids (a whole number in the database's range) or, where the write
+      allows it, None; `…_ids` a collection of them. Anything else is refused like a missing
+      record (NotAllowed), so ids can't be probed.
+    - `seen_version` is a whole number; anything else is a form from elsewhere: Conflict.
+    - text is text with no NUL byte or half emoji; dates and times are inside the window;
+      ticks are ticks; whole numbers are whole numbers — Invalid in a sentence otherwise.
+    - an input (a dataclass such as PersonIn) is that input, its fields checked the same way;
+      `list[X]`/`tuple[X, ...]` hold Xs.
+    The write itself still applies its own rules (lengths, choices, who may do what)."""
+    signature = inspect.signature(write)
+
+    @functools.wraps(write)
+    def checked_write(*args, **kwargs):
+        bound = signature.bind(*args, **kwargs)
+        actor = bound.arguments.get("actor")
+        hints = _hints(write)
+        for name, value in bound.arguments.items():
+            default = signature.parameters[name].default
+            _check(name, value, hints.get(name), actor, none_ok=default is None)
+        return write(*bound.args, **bound.kwargs)
+
+    return typing.cast(Write, checked_write)
+
+
+@functools.cache
+def _hints(target) -> dict[str, Any]:
+    return typing.get_type_hints(target, include_extras=True)
+
+
+# How an argument is named in a sentence, where its name alone would read oddly.
+_WORDS = {
+    "starts_at": "meeting's date",
+    "look_again_on": "day to look at the plan again",
+    "on": "date",
+    "written_on": "date",
+    "action_by": "day the action is due",
+    "agreed_on": "day they agreed",
+    "given_on": "day it was given",
+    "held_on": "day you talked",
+    "scored_on": "day of the scores",
+    "started_on": "start date",
+    "known_as": "name the family chose",
+    "confirm_known_as": "family's name",
+}
+
+
+def _words(name: str) -> str:
+    return _WORDS.get(name) or name.removesuffix("_id").replace("_", " ")
+
+
+def _refused(actor, name: str) -> Exception:
+    """An id that could never be ours is refused like a missing record (audited), so ids
+    can't be probed; with no worker acting, it is simply unknown."""
+    from db.rules.access import Actor, refused
+
+    if not isinstance(actor, Actor):
+        return Invalid("That choice isn't known here.")
+    return refused(actor, what=_words(name).replace(" ", "_"))
+
+
+def _check(name: str, value: Any, hint: Any, actor: Any, *, none_ok: bool = False) -> None:
+    if name == "actor":
+        return
+    optional = none_ok or _allows_none(hint)
+    if value is None and optional:
+        return
+    if name.endswith("_id"):
+        if as_record_id(value) is None:
+            raise _refused(actor, name)
+        return
+    if name.endswith("_ids"):
+        if not isinstance(value, (list, tuple, set, frozenset)) or any(
+            as_record_id(v) is None for v in value
+        ):
+            raise _refused(actor, name)
+        return
+    if name == "seen_version":
+        if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= LARGEST_ID:
+            raise Conflict()
+        return
+    _check_kind(name, value, _without_none(hint), actor)
+
+
+def _allows_none(hint: Any) -> bool:
+    return hint is not None and type(None) in typing.get_args(hint)
+
+
+def _without_none(hint: Any) -> Any:
+    if isinstance(hint, types.UnionType) or typing.get_origin(hint) is typing.Union:
+        kinds = [k for k in typing.get_args(hint) if k is not type(None)]
+        return kinds[0] if len(kinds) == 1 else None
+    return hint
+
+
+def _check_kind(name: str, value: Any, hint: Any, actor: Any) -> None:
+    label = _words(name)
+    if hint == RecordId:
+        if as_record_id(value) is None:
+            raise _refused(actor, name)
+        return
+    if typing.get_origin(hint) is Annotated:
+        hint = typing.get_args(hint)[0]
+    origin = typing.get_origin(hint)
+    if hint is str:
+        if not isinstance(value, str):
+            raise Invalid(f"Please write the {label} in words.")
+        if problem := storable_problem(value):
+            raise Invalid(f"The {label} {problem}.")
+    elif hint is bool:
+        if not isinstance(value, (bool, numpy.bool_)):
+            raise Invalid(f"Please tick or untick {label}.")
+    elif hint is int:
+        if isinstance(value, bool) or as_whole_number(value) is None:
+            raise Invalid(f"Please give the {label} as a whole number.")
+    elif hint is datetime:
+        if not isinstance(value, datetime) or value.tzinfo is None:
+            raise Invalid(f"Please give a date and time for the {label}.")
+        if problem := window_problem(value.date()):
+            raise Invalid(f"The {label} {problem}.")
+    elif hint is date:
+        if not isinstance(value, date):
+            raise Invalid(f"Please give a date for the {label}.")
+        if problem := window_problem(value.date() if isinstance(value, datetime) else value):
+            raise Invalid(f"The {label} {problem}.")
+    elif origin in (list, tuple):
+        if not isinstance(value, (list, tuple)):
+            raise Invalid("Please check the form and try again.")
+        inner = [k for k in typing.get_args(hint) if k is not Ellipsis]
+        for item in value:
+            _check(name, item, inner[0] if inner else None, actor)
+    elif isinstance(hint, type) and dataclasses.is_dataclass(hint):
+        if not isinstance(value, hint):
+            raise Invalid("Please check the form and try again.")
+        for field in dataclasses.fields(hint):
+            _check(
+                field.name,
+                getattr(value, field.name),
+                _hints(hint).get(field.name),
+                actor,
+                none_ok=field.default is None,
+            )
+
+
+def as_whole_number(value: Any) -> int | None:
+    """The value as a whole number the database can hold, or None."""
+    if isinstance(value, bool):
+        return None
+    try:
+        number = operator.index(value)
+    except TypeError:
+        return None
+    return number if -LARGEST_ID <= number <= LARGEST_ID else None
