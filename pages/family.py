@@ -45,11 +45,14 @@ if summary.erased:
 family_view.header(summary, workers)
 family_view.conference_link(family_id)
 hints.show_pending()
+# A family with no main worker yet opens where they choose one.
+has_main_worker = (workers["until"].isna() & (workers["role"] == "Main worker")).any()
+first = SECTIONS[0] if has_main_worker else "Working together"
 section = (
     st.segmented_control(
-        "Show", SECTIONS, default=SECTIONS[0], key="family_section", label_visibility="collapsed"
+        "Show", SECTIONS, default=first, key="family_section", label_visibility="collapsed"
     )
-    or SECTIONS[0]
+    or first
 )
 # Only the chosen section runs: the page stays quick however much a family has recorded.
 if section == "Goals":
