@@ -76,6 +76,8 @@ def new_family_form(actor: Actor, teams: pd.DataFrame) -> None:
     if submitted:
         st.session_state.pop(CHECKED, None)
         with show_problem():
+            if team_id is None:
+                raise Invalid("Please choose the family's team.")
             family = NewFamilyIn(
                 known_as=known_as,
                 team_id=team_id,

@@ -90,6 +90,8 @@ def working_together(actor: Actor, summary: FamilySummary, workers: pd.DataFrame
     main_workers = current.loc[current["role"] == "Main worker", "worker"].tolist()
     if main_workers:
         _hand_over_form(actor, summary, team, main_workers)
+    elif summary.status == FamilyStatus.closed:
+        st.caption("To choose a worker again, first reopen the family below.")
     else:
         intake_views.choose_worker_form(actor, summary, team)
     intake_views.offers_made(actor, summary.id)

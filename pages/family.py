@@ -12,6 +12,7 @@ from db import families as family_store
 from db import goals as goal_store
 from db import meetings
 from db.rules.access import NotAllowed
+from db.store.models import FamilyStatus
 
 SECTIONS = [
     "Goals",
@@ -45,9 +46,8 @@ if summary.erased:
 family_view.header(summary, workers)
 family_view.conference_link(family_id)
 hints.show_pending()
-# A family with no main worker yet opens where they choose one.
-has_main_worker = (workers["until"].isna() & (workers["role"] == "Main worker")).any()
-first = SECTIONS[0] if has_main_worker else "Working together"
+# A family waiting to meet a worker opens where they choose one.
+first = "Working together" if summary.status == FamilyStatus.waiting else SECTIONS[0]
 section = (
     st.segmented_control(
         "Show", SECTIONS, default=first, key="family_section", label_visibility="collapsed"

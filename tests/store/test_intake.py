@@ -20,6 +20,7 @@ from db.store.models import (
     WorkerOffer,
     WorkerRelationship,
 )
+from db.timeline import timeline
 from tests import factories
 
 ASKED = date.today() - timedelta(days=10)
@@ -179,6 +180,9 @@ def test_the_family_chooses_one_of_the_workers_they_met(teams):
     assert sam not in {worker for worker, _, _ in offers}
     shown = intake.offers(teams["sam"], family_id)
     assert list(shown["worker"]) == ["Amira", "Jo"] and list(shown["chosen"]) == [True, False]
+    story = timeline(teams["sam"], family_id, ["Workers"])["what"].tolist()
+    assert "The family met Amira, Jo to choose a worker" in story
+    assert "Amira started as main worker (the family chose them)" in story
 
 
 def test_the_chosen_worker_counts_as_met_even_if_left_out_of_those_offered(teams):
