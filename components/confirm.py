@@ -19,7 +19,7 @@ def _slot(key: str) -> str:
     return f"confirm_{key}"
 
 
-def ask(key: str, sentence: str, change: Callable[[], None]) -> None:
+def ask(key: str, sentence: str, change: Callable[[], object]) -> None:
     """Holds the change until the worker confirms the sentence saying what it will do."""
     st.session_state[_slot(key)] = (sentence, change)
 

@@ -192,7 +192,7 @@ def _is_this_one_of_them(actor: Actor, family: NewFamilyIn) -> None:
 def _save(actor: Actor, family: NewFamilyIn) -> None:
     family_id = intake.add_family(actor, family)
     st.session_state.pop(CHECKED, None)
-    st.switch_page("pages/family.py", query_params={"family": family_id})
+    st.switch_page("pages/family.py", query_params={"family": str(family_id)})
 
 
 # --- the family meets the team and chooses a worker ---------------------------------------
