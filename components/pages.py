@@ -13,6 +13,13 @@ CASEWORK = (Role.practitioner, Role.manager)
 PAGES = [
     ("pages/families.py", "My families", ":material/family_restroom:", "families", CASEWORK),
     ("pages/family.py", "Family", ":material/diversity_3:", "family", CASEWORK),
+    (
+        "pages/new_family.py",
+        "A new family asks for help",
+        ":material/person_add:",
+        "new-family",
+        CASEWORK,
+    ),
     ("pages/huddle.py", "Weekly huddle", ":material/groups:", "huddle", CASEWORK),
     (
         "pages/conference.py",

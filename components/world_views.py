@@ -8,7 +8,7 @@ from datetime import date
 import pandas as pd
 import streamlit as st
 
-from components import hints
+from components import confirm, hints, intake_views
 from components.forms import show_problem
 from components.ui import friendly_date, plain
 from db import family_world, timeline
@@ -131,29 +131,58 @@ def edit_person_form(actor: Actor, family_id: int, people: pd.DataFrame) -> None
             st.rerun()
 
 
+# Why a main worker's time with a family ends, as the end of a sentence.
+BECAUSE = {
+    EndReason.worker_left: "because the worker left",
+    EndReason.sickness: "because of sickness",
+    EndReason.team_change: "because of a team change",
+    EndReason.family_asked: "because the family asked",
+}
+
+
 def working_together(actor: Actor, summary: FamilySummary, workers: pd.DataFrame) -> None:
+    team = family_world.team_workers(actor, summary.id)
+    current = workers[workers["until"].isna()]
+    main_workers = current.loc[current["role"] == "Main worker", "worker"].tolist()
+    if main_workers:
+        _hand_over_form(actor, summary, team, main_workers)
+    elif summary.status == FamilyStatus.closed:
+        st.caption("To choose a worker again, first reopen the family below.")
+    else:
+        intake_views.choose_worker_form(actor, summary, team)
+    intake_views.offers_made(actor, summary.id)
+    _status_form(actor, summary, current["worker"].tolist())
+    _details_form(actor, summary)
+
+
+def _hand_over_form(
+    actor: Actor, summary: FamilySummary, team: pd.DataFrame, main_workers: list[str]
+) -> None:
+    """A change of main worker: nothing is pre-chosen, and nothing changes until the worker
+    confirms the sentence saying what will happen."""
     family_id = summary.id
-    team = family_world.team_workers(actor, family_id)
     names = dict(zip(team["worker_id"], team["name"]))
-    has_lead = not workers[(workers["until"].isna()) & (workers["role"] == "Main worker")].empty
-    with st.form(f"assign_{family_id}"):
-        st.markdown("**Change of main worker**" if has_lead else "**Choose a worker**")
+    key = f"assign_{family_id}"
+    with st.form(key):
+        st.markdown("**Change of main worker**")
         worker_id = st.selectbox(
-            "Worker", list(names), format_func=names.get, key=f"assign_worker_{family_id}"
+            "New main worker",
+            list(names),
+            format_func=names.get,
+            index=None,
+            placeholder="Choose a worker",
+            key=f"assign_worker_{family_id}",
+        )
+        reason = st.selectbox(
+            "Why the change",
+            list(BECAUSE),
+            format_func=lambda r: END_REASON[EndReason(r)],
+            index=None,
+            placeholder="Choose why",
+            key=f"assign_reason_{family_id}",
         )
         chosen = st.checkbox(
             "The family chose them after meeting the team", key=f"assign_chosen_{family_id}"
-        )
-        reasons = [r.value for r in EndReason if r != EndReason.family_closed]
-        reason = (
-            st.selectbox(
-                "Why the change",
-                reasons,
-                format_func=lambda r: END_REASON[EndReason(r)],
-                key=f"assign_reason_{family_id}",
-            )
-            if has_lead
-            else None
         )
         on = st.date_input(
             "From",
@@ -162,42 +191,52 @@ def working_together(actor: Actor, summary: FamilySummary, workers: pd.DataFrame
             format="DD/MM/YYYY",
             key=f"assign_on_{family_id}",
         )
-        submitted = st.form_submit_button("Hand over" if has_lead else "Save")
+        submitted = st.form_submit_button("Hand over")
     if submitted:
-        with show_problem():
-            if has_lead:
-                family_world.hand_over(
+        confirm.forget(key)
+        if worker_id is None:
+            st.error("Please choose who will be the family's main worker.")
+        elif reason is None:
+            st.error("Please choose why the main worker is changing.")
+        else:
+            new = names[worker_id]
+            sentence = (
+                f"{new} will become {summary.known_as}'s main worker {intake_views.when(on)}; "
+                f"{intake_views.listed(main_workers)}'s time with them ends "
+                f"{'today' if on == date.today() else 'then'} {BECAUSE[EndReason(reason)]}."
+                + (f" The family chose {new}." if chosen else "")
+            )
+            confirm.ask(
+                key,
+                sentence,
+                lambda: family_world.hand_over(
                     actor,
                     family_id=family_id,
                     to_worker_id=worker_id,
                     reason=reason,
                     on=on,
                     chosen_by_family=chosen,
-                )
-            else:
-                family_world.assign_worker(
-                    actor,
-                    family_id=family_id,
-                    worker_id=worker_id,
-                    chosen_by_family=chosen,
-                    started_on=on,
-                )
-            st.rerun()
-    _status_form(actor, summary)
-    _details_form(actor, summary)
+                ),
+            )
+    confirm.confirmation(key, yes="Yes, hand over")
 
 
-def _status_form(actor: Actor, summary: FamilySummary) -> None:
+def _status_form(actor: Actor, summary: FamilySummary, current_workers: list[str]) -> None:
+    """A move between waiting, working together, keeping in touch and closed: nothing is
+    pre-chosen, and nothing changes until the worker confirms what will happen."""
     options = [s.value for s in FamilyStatus if s != summary.status]
-    with st.form(f"status_{summary.id}"):
+    reopening = summary.status == FamilyStatus.closed
+    key = f"status_{summary.id}"
+    with st.form(key):
         st.markdown(f"**Where things are:** {FAMILY_STATUS[summary.status]}")
         status = st.selectbox(
             "Move to",
             options,
             format_func=lambda s: (
-                ("Reopen: " if summary.status == FamilyStatus.closed else "")
-                + FAMILY_STATUS[FamilyStatus(s)]
+                ("Reopen: " if reopening else "") + FAMILY_STATUS[FamilyStatus(s)]
             ),
+            index=None,
+            placeholder="Choose where things are now",
             key=f"status_new_{summary.id}",
         )
         on = st.date_input(
@@ -209,9 +248,27 @@ def _status_form(actor: Actor, summary: FamilySummary) -> None:
         )
         submitted = st.form_submit_button("Save")
     if submitted:
-        with show_problem():
-            family_world.change_status(actor, family_id=summary.id, status=status, on=on)
-            st.rerun()
+        confirm.forget(key)
+        if status is None:
+            st.error("Please choose where things are now.")
+        else:
+            new = FAMILY_STATUS[FamilyStatus(status)]
+            sentence = (
+                f"{summary.known_as} will be reopened: {new} {intake_views.when(on)}."
+                if reopening
+                else f"{summary.known_as} will move from {FAMILY_STATUS[summary.status]} to "
+                f"{new} {intake_views.when(on)}."
+            )
+            if status == FamilyStatus.closed and current_workers:
+                sentence += f" {intake_views.listed(current_workers)}'s time with them ends then."
+            confirm.ask(
+                key,
+                sentence,
+                lambda: family_world.change_status(
+                    actor, family_id=summary.id, status=status, on=on
+                ),
+            )
+    confirm.confirmation(key, yes="Yes, save this change")
 
 
 def _details_form(actor: Actor, summary: FamilySummary) -> None:

@@ -16,7 +16,16 @@ from sqlmodel import Session, select
 
 from db.rules import audit
 from db.rules.access import Actor, require_family, require_led_team
-from db.rules.validation import Conflict, Invalid, checked, choice, day, person_in_family, text
+from db.rules.validation import (
+    Conflict,
+    Invalid,
+    checked,
+    choice,
+    day,
+    person_in_family,
+    record_id,
+    text,
+)
 from db.rules.writes import save_edit, save_new, touch
 from db.settings import AGREEMENT_CHECK_DAYS
 from db.store.engine import read_session, write_session
@@ -385,7 +394,7 @@ def _open_relationships(session: Session, family_id: int, role: RelationshipRole
 
 
 def _check_worker_in_team(session: Session, worker_id: int, team_id: int) -> None:
-    link = session.get(WorkerTeam, (worker_id, team_id))
+    link = session.get(WorkerTeam, (record_id(worker_id, "that worker"), team_id))
     if link is None:
         raise Invalid("That worker isn't in this family's team.")
 
@@ -403,39 +412,64 @@ def assign_worker(
     """A worker starts with the family. A second main worker needs a handover instead."""
     with write_session() as session:
         family = require_family(session, actor, family_id)
-        _check_worker_in_team(session, worker_id, family.team_id)
-        relationship_role = choice(RelationshipRole, role, "main or supporting worker")
-        start = day(started_on or date.today(), "the start date")
-        if start < family.first_came_on:
-            raise Invalid("A worker can't start before the family first came to us.")
-        if relationship_role == RelationshipRole.lead and _open_relationships(
-            session, family_id, RelationshipRole.lead
-        ):
-            raise Invalid("The family already has a main worker: use a handover to change.")
-        if any(r.worker_id == worker_id for r in _open_relationships(session, family_id)):
-            raise Invalid("That worker already works with this family.")
-        row = WorkerRelationship(
-            family_id=family_id,
-            worker_id=worker_id,
-            role=relationship_role,
-            started_on=start,
-            chosen_by_family=bool(chosen_by_family),
-        )
-        session.add(row)
-        session.flush()
-        if family.status == FamilyStatus.waiting and relationship_role == RelationshipRole.lead:
-            _set_status(session, family, FamilyStatus.working_together, start, actor)
-        touch(session, family)
-        _audit(
+        row = start_relationship(
             session,
             actor,
-            audit.Action.CREATE,
-            family_id,
-            "worker_relationship",
-            row.id,
-            ["worker_id", "role", "started_on", "chosen_by_family"],
+            family,
+            worker_id=worker_id,
+            role=role,
+            chosen_by_family=chosen_by_family,
+            started_on=started_on,
         )
         return row.id
+
+
+def start_relationship(
+    session: Session,
+    actor: Actor,
+    family: Family,
+    *,
+    worker_id: int,
+    role: str = "lead",
+    chosen_by_family: bool = False,
+    started_on: date | None = None,
+) -> WorkerRelationship:
+    """A worker starts with the family, inside the caller's transaction: checked, stored,
+    the family moved from waiting to working together when it is their main worker, audited."""
+    family_id = family.id
+    _check_worker_in_team(session, worker_id, family.team_id)
+    relationship_role = choice(RelationshipRole, role, "main or supporting worker")
+    start = day(started_on or date.today(), "the start date")
+    if start < family.first_came_on:
+        raise Invalid("A worker can't start before the family first came to us.")
+    if relationship_role == RelationshipRole.lead and _open_relationships(
+        session, family_id, RelationshipRole.lead
+    ):
+        raise Invalid("The family already has a main worker: use a handover to change.")
+    if any(r.worker_id == worker_id for r in _open_relationships(session, family_id)):
+        raise Invalid("That worker already works with this family.")
+    row = WorkerRelationship(
+        family_id=family_id,
+        worker_id=worker_id,
+        role=relationship_role,
+        started_on=start,
+        chosen_by_family=bool(chosen_by_family),
+    )
+    session.add(row)
+    session.flush()
+    if family.status == FamilyStatus.waiting and relationship_role == RelationshipRole.lead:
+        _set_status(session, family, FamilyStatus.working_together, start, actor)
+    touch(session, family)
+    _audit(
+        session,
+        actor,
+        audit.Action.CREATE,
+        family_id,
+        "worker_relationship",
+        row.id,
+        ["worker_id", "role", "started_on", "chosen_by_family"],
+    )
+    return row
 
 
 @checked

@@ -24,6 +24,7 @@ from db.store.models import (
     ScoreRound,
     Team,
     Worker,
+    WorkerOffer,
     WorkerRelationship,
 )
 from db.store.types import local_day
@@ -137,6 +138,22 @@ def timeline(actor: Actor, family_id: int, kinds: list[str] | None = None) -> pd
                         "worker_relationship",
                         r.id,
                     )
+            met: dict[date, list[str]] = {}
+            for offered_on, name in session.exec(
+                select(WorkerOffer.offered_on, Worker.name)
+                .join(Worker, Worker.id == WorkerOffer.worker_id)
+                .where(WorkerOffer.family_id == family_id)
+                .order_by(Worker.name)
+            ):
+                met.setdefault(offered_on, []).append(name)
+            for offered_on, names in met.items():
+                add(
+                    "Workers",
+                    offered_on,
+                    f"The family met {', '.join(names)} to choose a worker",
+                    "worker_offer",
+                    None,
+                )
         if "Where things are" in wanted:
             for s in session.exec(
                 select(FamilyStatusChange).where(FamilyStatusChange.family_id == family_id)

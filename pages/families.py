@@ -10,6 +10,8 @@ from db import families as family_store
 actor = guard(*CASEWORK)
 
 st.title("My families")
+if st.button("A new family asks for help", icon=":material/person_add:", key="families_new"):
+    st.switch_page("pages/new_family.py")
 search = st.text_input(
     "Find a family in your team",
     placeholder="Name or council reference",

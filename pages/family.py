@@ -12,6 +12,7 @@ from db import families as family_store
 from db import goals as goal_store
 from db import meetings
 from db.rules.access import NotAllowed
+from db.store.models import FamilyStatus
 
 SECTIONS = [
     "Goals",
@@ -45,11 +46,13 @@ if summary.erased:
 family_view.header(summary, workers)
 family_view.conference_link(family_id)
 hints.show_pending()
+# A family waiting to meet a worker opens where they choose one.
+first = "Working together" if summary.status == FamilyStatus.waiting else SECTIONS[0]
 section = (
     st.segmented_control(
-        "Show", SECTIONS, default=SECTIONS[0], key="family_section", label_visibility="collapsed"
+        "Show", SECTIONS, default=first, key="family_section", label_visibility="collapsed"
     )
-    or SECTIONS[0]
+    or first
 )
 # Only the chosen section runs: the page stays quick however much a family has recorded.
 if section == "Goals":

@@ -193,6 +193,8 @@ def _sentence(kind: str, ctx: dict, title: str, prompt: str, message: str) -> st
     name = title[:1].upper() + title[1:]
     if kind in ("missing", "string_too_short"):
         return f"Please write something for {prompt}."
+    if kind == "too_short":  # a list with fewer entries than it needs
+        return f"Please add {prompt}."
     if kind == "string_too_long":
         return f"{name} is too long: please keep it under {ctx['max_length']} characters."
     if kind == "unknown_id":
@@ -225,6 +227,9 @@ def invalid(error: ValidationError, model: type[SQLModel] | None = None) -> Inva
     their own words" from its `description`). Bounded numbers say their range once, from
     the field's own limits."""
     first = error.errors(include_url=False)[0]
+    cause = (first.get("ctx") or {}).get("error")
+    if isinstance(cause, Invalid):  # a nested input model has already said it in a sentence
+        return cause
     info, _ = _field_info(model, tuple(first["loc"]))
     title = (info.title if info is not None else None) or "the form"
     prompt = (info.description if info is not None else None) or title

@@ -201,6 +201,8 @@ class Family(SQLModel, table=True):
     first_came_on: date
     rhythm: Rhythm = Field(default=Rhythm.fortnightly, sa_type=checked_enum(Rhythm))
     council_reference: str = Field(default="", max_length=60)
+    # How they came to us, in a worker's words (their school suggested us, they asked themselves).
+    how_they_came: str = Field(default="", max_length=300)
     # The latest row of FamilyStatusChange, kept here so lists need no history scan.
     status: FamilyStatus = Field(default=FamilyStatus.waiting, sa_type=checked_enum(FamilyStatus))
     is_demo: bool = Field(default=False)
@@ -283,6 +285,27 @@ class WorkerRelationship(SQLModel, table=True):
     ended_on: date | None = None
     chosen_by_family: bool = Field(default=False)
     end_reason: EndReason | None = Field(default=None, sa_type=checked_enum(EndReason))
+
+
+class WorkerOffer(SQLModel, table=True):
+    """A worker the family met when they chose theirs: one row per worker offered on that day;
+    the one they chose points at the relationship it began, so continuity can ask how often
+    families had a choice and how long chosen relationships last."""
+
+    __table_args__ = (
+        CheckConstraint(
+            "chosen = (relationship_id IS NOT NULL)", name="chosen_starts_relationship"
+        ),
+        Index("ix_workeroffer_family_offered", "family_id", "offered_on"),
+    )
+    id: int | None = Field(default=None, primary_key=True)
+    family_id: int = Field(foreign_key="family.id")
+    worker_id: int = Field(foreign_key="worker.id", index=True)
+    offered_on: date
+    chosen: bool = Field(default=False)
+    relationship_id: int | None = Field(default=None, foreign_key="workerrelationship.id")
+    recorded_by: int | None = Field(default=None, foreign_key="worker.id")
+    recorded_at: datetime = _when()
 
 
 # --- what happens with a family ----------------------------------------------------------

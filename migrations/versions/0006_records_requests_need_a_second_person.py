@@ -1,7 +1,7 @@
 """a records request needs a second person's approval before a copy can be prepared
 
 Revision ID: 0006
-Revises: 0004
+Revises: 0005
 Create Date: 2026-12-03 15:30:00
 
 "Prepare a copy" let an admin, alone, take any family's full record (keeping-safe details
@@ -17,7 +17,7 @@ from alembic import op
 import db.store.types
 
 revision = "0006"
-down_revision = "0004"
+down_revision = "0005"
 branch_labels = None
 depends_on = None
 

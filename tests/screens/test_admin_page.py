@@ -6,7 +6,6 @@ from __future__ import annotations
 from sqlmodel import select
 
 from components.audit_view import who_looked
-from components.ui import plain
 from db import families
 from db.rules.access import load_actor
 from db.rules.audit import Action

@@ -150,9 +150,10 @@ def test_worker_chosen_handed_over_closed_and_reopened_on_the_timeline(demo_db):
     at.switch_page("pages/family.py").run()
     _show(at, "Working together")
     fid = waiting.id
-    _key(at.selectbox, f"assign_worker_{fid}").set_value(sam.id)
-    _key(at.checkbox, f"assign_chosen_{fid}").check()
+    _key(at.multiselect, f"choose_offered_{fid}").set_value([sam.id])
+    _key(at.selectbox, f"choose_worker_{fid}").set_value(sam.id)
     _click(at, "Save")
+    _key(at.button, f"confirm_choose_{fid}_yes").click().run()
     assert not at.error, [e.value for e in at.error]
     with Session(demo_db) as session:
         other = session.exec(
@@ -163,13 +164,13 @@ def test_worker_chosen_handed_over_closed_and_reopened_on_the_timeline(demo_db):
     _key(at.selectbox, f"assign_worker_{fid}").set_value(other)
     _key(at.selectbox, f"assign_reason_{fid}").set_value("family_asked")
     _click(at, "Hand over")
+    _click(at, "Yes, hand over")
     assert not at.error, [e.value for e in at.error]
-    _key(at.selectbox, f"status_new_{fid}").set_value("closed")
-    next(b for b in at.button if b.label == "Save" and "status" in str(b.proto.id)).click()
-    at.run()
-    _key(at.selectbox, f"status_new_{fid}").set_value("working_together")
-    next(b for b in at.button if b.label == "Save" and "status" in str(b.proto.id)).click()
-    at.run()
+    for status in ("closed", "working_together"):
+        _key(at.selectbox, f"status_new_{fid}").set_value(status)
+        next(b for b in at.button if b.label == "Save" and "status" in str(b.proto.id)).click()
+        at.run()
+        _click(at, "Yes, save this change")
     assert not at.error, [e.value for e in at.error]
     _show(at, "Timeline")
     story = all_text(at)

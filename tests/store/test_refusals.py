@@ -50,6 +50,7 @@ ONLY_THEIR_OWN = {
     "db.families.teams_for": "lists only the worker's own teams",
     "db.continuity.report.led_teams": "lists only the teams the worker leads",
     "db.subject_access.requests_for_managers": "lists only requests for the teams they lead",
+    "db.intake.possible_matches": "looks only among the families of the worker's own teams",
 }
 
 # What a function run by an admin for their own work is: refused to other roles, but the admin
@@ -199,6 +200,17 @@ def _arguments(qualified: str, function, ids: dict) -> dict:
         "db.export.export_csv": {"what": "continuity_families"},
         "db.family_world.change_status": {"status": "keeping_in_touch"},
         "db.conference.conference_view": {"audience": "household"},
+        "db.intake.add_family": {
+            "family": {
+                "known_as": "The Newcomer family",
+                "team_id": ids["team_id"],
+                "first_came_on": today,
+                "members": [{"name": "Ava", "relationship": "child", "birth_year": 2019}],
+            }
+        },
+        "db.intake.choose_worker": {
+            "choice": {"offered": [ids["worker_id"]], "chosen": ids["worker_id"], "on": today}
+        },
     }
     values = {**plain, **ids, **by_function.get(qualified, {})}
     arguments = {}

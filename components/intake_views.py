@@ -1,0 +1,279 @@
+"""A new family asks for help (its own page), and the family meets the team and chooses a
+worker (on the family's page). Staff screens only."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pandas as pd
+import streamlit as st
+
+from components import confirm
+from components.forms import show_problem
+from components.ui import friendly_date, plain
+from db import intake
+from db.families import FamilySummary
+from db.intake import MemberIn, NewFamilyIn
+from db.rules.access import Actor
+from db.rules.validation import Invalid, max_chars
+from db.store.models import FamilyStatus, Relationship
+from db.words import FAMILY_STATUS, RELATIONSHIP
+
+# Rows for people on the form; more people (and professionals) are added on the family's page.
+MEMBER_ROWS = 6
+FORM_KEY = "new_family"
+# The checked family waiting for "Is this one of these families?".
+CHECKED = "new_family_checked"
+
+
+# --- a new family asks for help -----------------------------------------------------------
+
+
+def new_family_form(actor: Actor, teams: pd.DataFrame) -> None:
+    """One form; a save first looks for a family the worker's teams may already know."""
+    team_names = dict(zip(teams["team_id"], teams["team"]))
+    with st.form(FORM_KEY):
+        known_as = st.text_input(
+            "The name the family chose to be known by",
+            max_chars=max_chars(NewFamilyIn, "known_as"),
+            placeholder="For example: The Okafor family",
+            key="new_family_name",
+        )
+        left, right = st.columns(2)
+        team_id = left.selectbox(
+            "Team",
+            list(team_names),
+            format_func=team_names.get,
+            index=0 if len(team_names) == 1 else None,
+            placeholder="Choose the team",
+            key="new_family_team",
+        )
+        first_came_on = right.date_input(
+            "When they first asked for help",
+            value=date.today(),
+            max_value=date.today(),
+            format="DD/MM/YYYY",
+            key="new_family_first_came",
+        )
+        how_they_came = left.text_input(
+            "How they came to us",
+            max_chars=max_chars(NewFamilyIn, "how_they_came"),
+            placeholder="For example: their school suggested us; they asked themselves",
+            key="new_family_how",
+        )
+        council_reference = right.text_input(
+            "Reference in the council's own system (if there is one)",
+            max_chars=max_chars(NewFamilyIn, "council_reference"),
+            key="new_family_reference",
+        )
+        st.markdown("**The people in the family**")
+        st.caption(
+            "At least one person. Leave spare rows empty; add more people, and professionals, "
+            "on the family's page."
+        )
+        rows = _member_rows()
+        submitted = st.form_submit_button("Save the family", type="primary")
+    if submitted:
+        st.session_state.pop(CHECKED, None)
+        with show_problem():
+            if team_id is None:
+                raise Invalid("Please choose the family's team.")
+            family = NewFamilyIn(
+                known_as=known_as,
+                team_id=team_id,
+                first_came_on=first_came_on,
+                how_they_came=how_they_came,
+                council_reference=council_reference,
+                members=_members(rows),
+            )
+            if intake.possible_matches(actor, family).empty:
+                _save(actor, family)
+            else:
+                st.session_state[CHECKED] = family
+    if CHECKED in st.session_state:
+        _is_this_one_of_them(actor, st.session_state[CHECKED])
+
+
+def _member_rows() -> list[dict]:
+    widths = [3, 2, 2, 2]
+    for column, heading in zip(
+        st.columns(widths),
+        ["Name", "Who they are", "Year of birth (for children)", "Lives with the family"],
+    ):
+        column.caption(heading)
+    relationships = [r.value for r in Relationship if r != Relationship.professional]
+    rows = []
+    for number in range(1, MEMBER_ROWS + 1):
+        columns = st.columns(widths, vertical_alignment="center")
+        prefix = f"new_family_member{number}"
+        rows.append(
+            {
+                "name": columns[0].text_input(
+                    f"Name of person {number}",
+                    max_chars=max_chars(MemberIn, "name"),
+                    label_visibility="collapsed",
+                    key=f"{prefix}_name",
+                ),
+                "relationship": columns[1].selectbox(
+                    f"Who person {number} is to the family",
+                    relationships,
+                    format_func=lambda r: RELATIONSHIP[Relationship(r)],
+                    index=None,
+                    placeholder="Who they are",
+                    label_visibility="collapsed",
+                    key=f"{prefix}_relationship",
+                ),
+                "birth_year": columns[2].number_input(
+                    f"Year of birth of person {number} (for children)",
+                    min_value=date.today().year - intake.OLDEST_AGE,
+                    max_value=date.today().year,
+                    value=None,
+                    step=1,
+                    placeholder="Year",
+                    label_visibility="collapsed",
+                    key=f"{prefix}_year",
+                ),
+                "in_household": columns[3].checkbox(
+                    f"Person {number} lives with the family",
+                    value=True,
+                    label_visibility="collapsed",
+                    key=f"{prefix}_home",
+                ),
+            }
+        )
+    return rows
+
+
+def _members(rows: list[dict]) -> list[MemberIn]:
+    """The rows someone filled in, each checked, with which row a problem is on."""
+    members = []
+    for number, row in enumerate(rows, start=1):
+        if not (row["name"].strip() or row["relationship"] or row["birth_year"] is not None):
+            continue
+        try:
+            members.append(MemberIn(**row))
+        except Invalid as problem:
+            message = str(problem)
+            raise Invalid(f"Person {number}: {message[:1].lower()}{message[1:]}") from None
+    return members
+
+
+def _is_this_one_of_them(actor: Actor, family: NewFamilyIn) -> None:
+    matches = intake.possible_matches(actor, family)
+    if matches.empty:  # gone since the check (an erasure): the next save goes straight on
+        st.session_state.pop(CHECKED, None)
+        return
+    with st.container(border=True):
+        st.subheader("Is this one of these families?")
+        st.write(
+            "Your teams may already know this family. Open one to check, or go on and add "
+            f"{plain(family.known_as)} as a new family."
+        )
+        for match in matches.itertuples():
+            st.page_link(
+                "pages/family.py",
+                label=plain(
+                    f"{match.family} ({match.team}, {match.status.lower()}, first came to us "
+                    f"{friendly_date(match.first_came_on)}): {match.why}"
+                ),
+                icon=":material/family_restroom:",
+                query_params={"family": match.family_id},
+            )
+        left, right = st.columns(2)
+        add_anyway = left.button("No, add a new family", type="primary", key="new_family_anyway")
+        if right.button("Go back to the form", key="new_family_back"):
+            st.session_state.pop(CHECKED, None)
+            st.rerun()
+    if add_anyway:
+        with show_problem():
+            _save(actor, family)
+
+
+def _save(actor: Actor, family: NewFamilyIn) -> None:
+    family_id = intake.add_family(actor, family)
+    st.session_state.pop(CHECKED, None)
+    st.switch_page("pages/family.py", query_params={"family": str(family_id)})
+
+
+# --- the family meets the team and chooses a worker ---------------------------------------
+
+
+def choose_worker_form(actor: Actor, summary: FamilySummary, team: pd.DataFrame) -> None:
+    """Who the family met and who they chose: no one is chosen until the worker says so and
+    confirms the sentence saying what will happen."""
+    family_id = summary.id
+    names = dict(zip(team["worker_id"], team["name"]))
+    key = f"choose_{family_id}"
+    with st.form(key):
+        st.markdown("**The family meets the team and chooses a worker**")
+        offered = st.multiselect(
+            "Workers the family met",
+            list(names),
+            format_func=names.get,
+            placeholder="Choose one or more",
+            key=f"choose_offered_{family_id}",
+        )
+        chosen = st.selectbox(
+            "Who the family chose",
+            list(names),
+            format_func=names.get,
+            index=None,
+            placeholder="Choose the worker they chose",
+            key=f"choose_worker_{family_id}",
+        )
+        on = st.date_input(
+            "When they chose",
+            value=date.today(),
+            max_value=date.today(),
+            format="DD/MM/YYYY",
+            key=f"choose_on_{family_id}",
+        )
+        submitted = st.form_submit_button("Save")
+    if submitted:
+        confirm.forget(key)
+        if chosen is None:
+            st.error("Please choose the worker the family chose.")
+        else:
+            choice = {"offered": offered or [chosen], "chosen": chosen, "on": on}
+            met = [names[w] for w in dict.fromkeys([*offered, chosen])]
+            confirm.ask(
+                key,
+                _choice_sentence(summary, met, names[chosen], on),
+                lambda: intake.choose_worker(actor, family_id=family_id, choice=choice),
+            )
+    confirm.confirmation(key, yes=f"Yes, {names.get(chosen, 'they')} is their worker")
+
+
+def _choice_sentence(summary: FamilySummary, met: list[str], chosen: str, on: date) -> str:
+    moves = (
+        f", and they move to {FAMILY_STATUS[FamilyStatus.working_together]}"
+        if summary.status == FamilyStatus.waiting
+        else ""
+    )
+    return (
+        f"{summary.known_as} met {listed(met)} and chose {chosen}: {chosen} becomes their main "
+        f"worker {when(on)}{moves}."
+    )
+
+
+def when(on: date) -> str:
+    """When a change takes effect, in words."""
+    return "from today" if on == date.today() else f"from {friendly_date(on)}"
+
+
+def listed(names: list[str]) -> str:
+    """Amira; Amira and Jo; Amira, Jo and Sam."""
+    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+
+
+def offers_made(actor: Actor, family_id: int) -> None:
+    """Who the family met each time they chose a worker."""
+    frame = intake.offers(actor, family_id)
+    for offered_on, group in frame.groupby("offered_on", sort=False):
+        chosen = group.loc[group["chosen"], "worker"].tolist()
+        st.caption(
+            plain(
+                f"On {friendly_date(offered_on)} the family met {listed(group['worker'].tolist())}"
+                + (f" and chose {chosen[0]}." if chosen else ".")
+            )
+        )
