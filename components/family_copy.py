@@ -8,11 +8,11 @@ from html import escape
 
 import pandas as pd
 
+from components.charts import scorer_colours
 from db.conference import ConferenceView
 from db.metrics import goal_sentence
 from db.words import WHOLE_FAMILY
 
-PALETTE = ["#8a5a00", "#2f6f8f", "#7a3e7a", "#3d7a3d", "#a33b3b"]
 STYLE = """
 @page { size: A4; margin: 18mm; }
 body { font-family: system-ui, sans-serif; color: #2b2118; font-size: 12pt; line-height: 1.5; }
@@ -29,7 +29,9 @@ def _e(value) -> str:
     )
 
 
-def _score_lines_svg(points: pd.DataFrame, width: int = 440, height: int = 120) -> str:
+def _score_lines_svg(
+    points: pd.DataFrame, colours: dict[str, str], width: int = 440, height: int = 120
+) -> str:
     """A small inline SVG of one goal's score lines (0 at the bottom, 10 at the top)."""
     if points.empty:
         return ""
@@ -38,10 +40,10 @@ def _score_lines_svg(points: pd.DataFrame, width: int = 440, height: int = 120) 
     span = max((last - first).days, 1)
     pad = 12
     lines, legend = [], []
-    for n, (scorer, group) in enumerate(
+    for scorer, group in (
         points.assign(day=days).sort_values(["day", "score_id"]).groupby("scorer", sort=False)
     ):
-        colour = PALETTE[n % len(PALETTE)]
+        colour = colours[scorer]
         xy = [
             (
                 pad + (width - 2 * pad) * (d - first).days / span,
@@ -92,6 +94,7 @@ def render(view: ConferenceView) -> str:
             )
         parts.append("</table>")
     parts.append("<h2>Our goals</h2>")
+    colours = scorer_colours(view.goals.scores)
     for goal in view.goals.goals.itertuples():
         points = view.goals.scores[view.goals.scores["goal_id"] == goal.goal_id]
         whose = "" if goal.whose == WHOLE_FAMILY else goal.whose
@@ -99,7 +102,7 @@ def render(view: ConferenceView) -> str:
             f"<div class='goal'><h3>{_e(goal.wording)}</h3>"
             f"<p class='muted'>{_e(goal.whose)} · 0 means: {_e(goal.zero_means) or '—'}"
             f" · 10 means: {_e(goal.ten_means) or '—'}</p>"
-            f"{_score_lines_svg(points)}"
+            f"{_score_lines_svg(points, colours)}"
             f"<p>{_e(goal_sentence(whose=whose, wording=goal.wording, points=points))}</p></div>"
         )
     if not view.going_well.empty:
