@@ -116,8 +116,11 @@ def record_meeting(actor: Actor, summary: FamilySummary, people: pd.DataFrame) -
             *(w for w, _ in views.values()),
             details.get("if_plan_does_not_work", ""),
         )
-        for key in [k for k in st.session_state if str(k).startswith(prefix)]:
-            del st.session_state[key]
+        # Empty the form for the next meeting, but keep the kind chosen: otherwise a saved
+        # conference comes back as a home visit and its own questions vanish.
+        for key in [k for k in st.session_state if str(k).startswith(f"{prefix}_")]:
+            if key != f"{prefix}_kind":
+                del st.session_state[key]
         st.toast("Meeting saved.")
         st.rerun()
 
