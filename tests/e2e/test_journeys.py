@@ -276,6 +276,40 @@ def test_admin_opens_workers_and_teams(signed_in, peek):
     assert "My families" not in sidebar_titles(page)
 
 
+# --- bookmarks: every page at its own address --------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("username", "address", "heading"),
+    [("practitioner", "families", "My families"), ("admin", "admin", "Workers and teams")],
+)
+def test_a_bookmark_of_the_first_page_opens_it_logged_out_and_logged_in(
+    server, fresh, username, address, heading
+):
+    """Each role's first page used to be Streamlit's default page, served at "/" only: its
+    own address said "Page not found"."""
+    page = touched(fresh().new_page())
+    page.goto(server.url(address))
+    settle(page)
+    assert login_form_visible(page)
+    assert page.get_by_text("Page not found").count() == 0
+    log_in(page, username)
+    assert page.url.rstrip("/").endswith(f"/{address}")
+    page.get_by_role("heading", name=heading).first.wait_for()
+    no_error_on(page)
+
+    page.goto(server.url(address))  # the bookmark again, now the cookie logs in
+    settle(page)
+    page.get_by_role("heading", name=heading).first.wait_for(timeout=30_000)
+    no_error_on(page)
+
+    page.goto(server.url(""))  # the bare address goes on to the same first page
+    settle(page)
+    page.get_by_role("heading", name=heading).first.wait_for(timeout=30_000)
+    assert page.url.rstrip("/").endswith(f"/{address}")
+    no_error_on(page)
+
+
 # --- deep links, logging out, copied cookies --------------------------------------------
 
 
