@@ -10,7 +10,7 @@ import pandas as pd
 
 from components.charts import scorer_colours
 from db.conference import ConferenceView
-from db.metrics import goal_sentence
+from db.metrics import goal_sentences
 from db.words import WHOLE_FAMILY
 
 STYLE = """
@@ -103,7 +103,12 @@ def render(view: ConferenceView) -> str:
             f"<p class='muted'>{_e(goal.whose)} · 0 means: {_e(goal.zero_means) or '—'}"
             f" · 10 means: {_e(goal.ten_means) or '—'}</p>"
             f"{_score_lines_svg(points, colours)}"
-            f"<p>{_e(goal_sentence(whose=whose, wording=goal.wording, points=points))}</p></div>"
+            + "<p>"
+            + "<br>".join(
+                _e(line)
+                for line in goal_sentences(whose=whose, wording=goal.wording, points=points)
+            )
+            + "</p></div>"
         )
     if not view.going_well.empty:
         parts.append("<h2>What's going well</h2><ul>")

@@ -219,7 +219,7 @@ def test_practitioner_opens_a_family_from_my_families_and_records_a_round_of_sco
         settle(family_page)
     sentence_after = _sentence(family_page, wording)
     assert sentence_after != sentence_before
-    assert re.search(rf"(to|is at|scored) {new_score}\b", sentence_after), sentence_after
+    assert re.search(rf"(to|is at|was) {new_score}\b", sentence_after), sentence_after
     if pictures_before:
         family_page.wait_for_timeout(500)  # let Vega finish drawing the new point
         assert _chart_pictures(family_page) != pictures_before, "no chart changed"
