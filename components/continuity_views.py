@@ -73,7 +73,7 @@ def _text(series: pd.Series) -> pd.Series:
 @dataclass(frozen=True)
 class Tile:
     key: str  # the figure's name in DEFINITIONS
-    label: str
+    label: str  # at most 24 characters: a tile's label is cut off beyond that
     value: str  # short enough never to be cut off on a tile
     detail: str = ""  # the "of how many", under the tile
 
@@ -83,12 +83,13 @@ def team_tiles(figures: continuity.TeamFigures) -> list[Tile]:
     return [
         Tile(
             "median_relationship_days",
-            "Time with main worker (median)",
+            "Time with main worker",
             _days(f.median_relationship_days),
+            "The middle (median) of families now",
         ),
         Tile(
             "kept_one_worker",
-            "Kept one main worker throughout",
+            "Kept one main worker",
             _percent(f.kept_one_worker_share),
             f"{f.kept_one_worker} of {f.with_lead} families",
         ),
@@ -124,7 +125,9 @@ def tiles(tiles: list[Tile]) -> None:
     for row in (tiles[:4], tiles[4:]):
         for column, tile in zip(st.columns(4), row):
             with column:
-                st.metric(tile.label, tile.value, help=DEFINITIONS[tile.key], border=True)
+                # No help icon: it would take the room the label needs (the definition is
+                # written underneath anyway).
+                st.metric(tile.label, tile.value, border=True)
                 if tile.detail:
                     st.caption(tile.detail)
                 st.caption(DEFINITIONS[tile.key])

@@ -250,6 +250,7 @@ def test_tiles_show_a_short_value_and_the_of_how_many_underneath(two_teams):
     for metric in at.metric:
         assert len(metric.value) <= 9, f"{metric.label}: {metric.value!r} would be cut off"
         assert "(" not in metric.value
+        assert len(metric.label) <= 24, f"{metric.label!r} would be cut off"
     captions = [caption.value for caption in at.caption]
     assert "1 of 1 families" in captions  # the Hill family chose Adam, their main worker
 
