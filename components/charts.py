@@ -6,6 +6,8 @@ Each family sees its own journey: there is no chart that puts families side by s
 
 from __future__ import annotations
 
+from typing import Any
+
 import altair as alt
 import pandas as pd
 
@@ -56,10 +58,10 @@ def scorer_colours(scores: pd.DataFrame) -> dict[str, str]:
     return colours
 
 
-def _colour_scale(names: pd.Series, colours: dict[str, str] | None) -> alt.Scale | None:
+def _colour_scale(names: pd.Series, colours: dict[str, str] | None) -> Any:
     """An explicit domain and range for the scorers on this chart, or Altair's default."""
     if colours is None:
-        return None
+        return alt.Undefined
     shown = [name for name in colours if name in set(names)]
     return alt.Scale(domain=shown, range=[colours[name] for name in shown])
 
@@ -126,7 +128,6 @@ def goal_chart(
         axis=date_axis(points["scored_on"], meeting_days.get("on", pd.Series(dtype=object))),
     )
     scale = _colour_scale(points["scorer"], colours)
-    colour_scale = {} if scale is None else {"scale": scale}
     y = alt.Y("score:Q", scale=SCORE_SCALE, title="Score (0 to 10)")
     lines = (
         alt.Chart(points)
@@ -138,7 +139,7 @@ def goal_chart(
                 "scorer:N",
                 title="Who scored",
                 legend=alt.Legend(orient="bottom", labelFontSize=13, titleFontSize=13),
-                **colour_scale,
+                scale=scale,
             ),
             strokeDash=alt.StrokeDash("is_worker_view:N", scale=DASH, legend=None),
             strokeWidth=alt.StrokeWidth("is_worker_view:N", scale=WIDTH, legend=None),
@@ -154,7 +155,7 @@ def goal_chart(
         alt.Chart(points)
         .transform_filter(alt.datum.label != "")
         .mark_text(dy=-12, fontSize=13, fontWeight="bold")
-        .encode(x=x, y=y, text="score:Q", color=alt.Color("scorer:N", **colour_scale))
+        .encode(x=x, y=y, text="score:Q", color=alt.Color("scorer:N", scale=scale))
     )
     layers = []
     if not meeting_days.empty:
@@ -190,9 +191,7 @@ def overview_chart(
         .encode(
             x=alt.X("scored_on:T", title=None, axis=date_axis(points["scored_on"])),
             y=alt.Y("score:Q", scale=SCORE_SCALE, title=None),
-            color=alt.Color(
-                "scorer:N", title="Who scored", **({} if scale is None else {"scale": scale})
-            ),
+            color=alt.Color("scorer:N", title="Who scored", scale=scale),
             strokeDash=alt.StrokeDash("is_worker_view:N", scale=DASH, legend=None),
         )
         .properties(width=220, height=120)

@@ -26,7 +26,10 @@ def choose_team(teams: pd.DataFrame) -> tuple[int, date]:
     """The team to show (a manager may lead several), and today in that team's time zone."""
     names = dict(zip(teams["team_id"], teams["team"]))
     zones = dict(zip(teams["team_id"], teams["time_zone"]))
-    team_id = st.selectbox("Team", list(names), format_func=names.get, key="continuity_team")
+    team_id = st.selectbox(
+        "Team", list(names), format_func=lambda i: names[i], key="continuity_team"
+    )
+    team_id = team_id if team_id is not None else next(iter(names))
     return team_id, continuity.team_today(zones[team_id])
 
 
@@ -140,11 +143,14 @@ def team_figures(actor: Actor, report: TeamReport) -> None:
     st.header("The team")
     tiles(shown)
     st.subheader("The families behind a figure")
-    behind = st.selectbox(
-        "Show the families behind",
-        continuity.TEAM_FIGURES,
-        format_func=labels.get,
-        key="continuity_behind",
+    behind = (
+        st.selectbox(
+            "Show the families behind",
+            list(continuity.TEAM_FIGURES),
+            format_func=lambda key: labels[key],
+            key="continuity_behind",
+        )
+        or continuity.TEAM_FIGURES[0]
     )
     chosen = continuity.families_behind(report.families, behind, today=report.today)
     st.caption(f"{labels[behind]}: {DEFINITIONS[behind]} {len(chosen)} families.")
@@ -307,7 +313,7 @@ def over_time(report: TeamReport) -> None:
         st.segmented_control(
             "Which chart",
             list(CHART_TITLES),
-            format_func=CHART_TITLES.get,
+            format_func=lambda key: CHART_TITLES[key],
             default=first,
             key="continuity_chart",
             label_visibility="collapsed",
@@ -384,8 +390,13 @@ def workers(actor: Actor, report: TeamReport) -> None:
 def _one_workers_families(report: TeamReport) -> None:
     names = dict(zip(report.workers["worker_id"], report.workers["worker"]))
     worker_id = st.selectbox(
-        "Show a worker's families", list(names), format_func=names.get, key="continuity_worker"
+        "Show a worker's families",
+        list(names),
+        format_func=lambda i: names[i],
+        key="continuity_worker",
     )
+    if worker_id is None:
+        return
     theirs = continuity.worker_families(
         report.relationships, report.families, worker_id, today=report.today
     )
@@ -446,7 +457,7 @@ def oversight_note_form(actor: Actor, report: TeamReport) -> None:
         st.selectbox(
             "Family",
             list(family_names),
-            format_func=family_names.get,
+            format_func=lambda i: family_names[i],
             index=None,
             placeholder="Choose a family",
             key="continuity_note_family",
