@@ -5,7 +5,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from components import auth, ui
 from components.config import ConfigProblem, cookie_key, stop_with
-from components.pages import pages_for, stub_pages
+from components.pages import pages_for, stub_pages, with_home
 from db.families import worker_count
 from db.store.engine import DatabaseUnavailable
 
@@ -33,6 +33,6 @@ else:
     pages = pages_for(actor)
     if st.session_state.get("must_change_password"):  # after a reset: the account page only
         pages = [page for page in pages if page.url_path == "account"]
-    navigation = st.navigation(pages)
+    navigation = st.navigation(with_home(pages))
     auth.return_to_where_they_were_going(actor)
     navigation.run()

@@ -6,6 +6,8 @@ Each family sees its own journey: there is no chart that puts families side by s
 
 from __future__ import annotations
 
+from typing import Any
+
 import altair as alt
 import pandas as pd
 
@@ -17,6 +19,70 @@ WIDTH = alt.Scale(domain=[False, True], range=[3, 1.5])
 OPACITY = alt.Scale(domain=[False, True], range=[1.0, 0.6])
 
 POINT_COLUMNS = ["scored_on", "score", "scorer", "is_worker_view", "label"]
+
+# One colour per person on every chart of their family (staff page, conference screen, family
+# copy). Family members and workers' views draw from separate sets, the workers' quieter.
+PERSON_COLOURS = [
+    "#8a5a00",
+    "#2f6f8f",
+    "#7a3e7a",
+    "#3d7a3d",
+    "#a33b3b",
+    "#1f5fa8",
+    "#b3541e",
+    "#5a5a9e",
+]
+WORKER_VIEW_COLOURS = ["#6b6b6b", "#8c7a5b", "#5b7a8c", "#7a5b6b"]
+
+
+def scorer_colours(scores: pd.DataFrame) -> dict[str, str]:
+    """Scorer name → colour, from the scorer's own id (scorer_key "p:<person>" / "w:<worker>"),
+    not from who happens to be on a chart: hiding a private goal from the conference screen
+    never repaints anyone. In id order, a colour already taken moves on to the next free one,
+    so people added to a family together never share a colour."""
+    keys = scores[["scorer_key", "scorer"]].drop_duplicates("scorer_key")
+    colours: dict[str, str] = {}
+    for kind, palette in (("p", PERSON_COLOURS), ("w", WORKER_VIEW_COLOURS)):
+        ours = sorted(
+            (int(key.split(":", 1)[1]), name)
+            for key, name in zip(keys["scorer_key"], keys["scorer"])
+            if key.startswith(f"{kind}:")
+        )
+        taken: set[int] = set()
+        for ident, name in ours:
+            slot = ident % len(palette)
+            while slot in taken and len(taken) < len(palette):
+                slot = (slot + 1) % len(palette)
+            taken.add(slot)
+            colours[name] = palette[slot]
+    return colours
+
+
+def _colour_scale(names: pd.Series, colours: dict[str, str] | None) -> Any:
+    """An explicit domain and range for the scorers on this chart, or Altair's default."""
+    if colours is None:
+        return alt.Undefined
+    shown = [name for name in colours if name in set(names)]
+    return alt.Scale(domain=shown, range=[colours[name] for name in shown])
+
+
+SHORT_RANGE_DAYS = 100  # up to about three months, ticks are days: "4 Nov"
+
+
+def date_axis(*dates: pd.Series, **axis) -> alt.Axis:
+    """A time axis that never repeats a label: day and month ("4 Nov") over a short range,
+    month and year ("Nov 2026") over a longer one, whole years over a very long one."""
+    days = pd.concat([pd.to_datetime(pd.Series(d)) for d in dates]).dropna()
+    span = (days.max() - days.min()).days if not days.empty else 0
+    if span <= 21:
+        format_, ticks = "%-d %b", {"interval": "day", "step": 1 if span <= 7 else 7}
+    elif span <= SHORT_RANGE_DAYS:
+        format_, ticks = "%-d %b", {"interval": "week", "step": 1}
+    elif span <= 3 * 365:
+        format_, ticks = "%b %Y", {"interval": "month", "step": 1 if span <= 400 else 3}
+    else:
+        format_, ticks = "%Y", {"interval": "year", "step": 1}
+    return alt.Axis(format=format_, tickCount=ticks, labelAngle=0, **axis)
 
 
 def goal_points(scores: pd.DataFrame, *, staff: bool) -> pd.DataFrame:
@@ -50,13 +116,18 @@ def goal_chart(
     meeting_days: pd.DataFrame,
     *,
     staff: bool,
+    colours: dict[str, str] | None = None,
     title: str = "",
     height: int = 260,
 ) -> alt.Chart:
-    """One goal: a line per person who scores it, a worker's view dashed, meetings marked."""
+    """One goal: a line per person who scores it, a worker's view dashed, meetings marked.
+    `colours` (from scorer_colours over the family's scores) keeps each person's colour."""
     x = alt.X(
-        "scored_on:T", title=None, axis=alt.Axis(format="%b %Y", labelAngle=0, tickCount="month")
+        "scored_on:T",
+        title=None,
+        axis=date_axis(points["scored_on"], meeting_days.get("on", pd.Series(dtype=object))),
     )
+    scale = _colour_scale(points["scorer"], colours)
     y = alt.Y("score:Q", scale=SCORE_SCALE, title="Score (0 to 10)")
     lines = (
         alt.Chart(points)
@@ -68,6 +139,7 @@ def goal_chart(
                 "scorer:N",
                 title="Who scored",
                 legend=alt.Legend(orient="bottom", labelFontSize=13, titleFontSize=13),
+                scale=scale,
             ),
             strokeDash=alt.StrokeDash("is_worker_view:N", scale=DASH, legend=None),
             strokeWidth=alt.StrokeWidth("is_worker_view:N", scale=WIDTH, legend=None),
@@ -83,7 +155,7 @@ def goal_chart(
         alt.Chart(points)
         .transform_filter(alt.datum.label != "")
         .mark_text(dy=-12, fontSize=13, fontWeight="bold")
-        .encode(x=x, y=y, text="score:Q", color=alt.Color("scorer:N"))
+        .encode(x=x, y=y, text="score:Q", color=alt.Color("scorer:N", scale=scale))
     )
     layers = []
     if not meeting_days.empty:
@@ -107,16 +179,19 @@ def goal_chart(
     return chart.properties(title=title) if title else chart
 
 
-def overview_chart(points: pd.DataFrame, *, columns: int = 3) -> alt.Chart:
+def overview_chart(
+    points: pd.DataFrame, *, colours: dict[str, str] | None = None, columns: int = 3
+) -> alt.Chart:
     """All of a family's goals as small multiples. Expects goal, scored_on, score, scorer,
     is_worker_view."""
+    scale = _colour_scale(points["scorer"], colours)
     base = (
         alt.Chart(points)
         .mark_line(point=True)
         .encode(
-            x=alt.X("scored_on:T", title=None, axis=alt.Axis(format="%b %y", labelAngle=0)),
+            x=alt.X("scored_on:T", title=None, axis=date_axis(points["scored_on"])),
             y=alt.Y("score:Q", scale=SCORE_SCALE, title=None),
-            color=alt.Color("scorer:N", title="Who scored"),
+            color=alt.Color("scorer:N", title="Who scored", scale=scale),
             strokeDash=alt.StrokeDash("is_worker_view:N", scale=DASH, legend=None),
         )
         .properties(width=220, height=120)

@@ -11,6 +11,8 @@ from __future__ import annotations
 import altair as alt
 import pandas as pd
 
+from components.charts import date_axis
+
 MONTHLY_COLUMNS = ["month", "share", "families"]
 SPREAD_COLUMNS = ["length", "families"]
 CASELOAD_COLUMNS = ["worker", "families"]
@@ -31,7 +33,7 @@ def monthly_continuity_chart(frame: pd.DataFrame) -> alt.Chart:
         alt.Chart(data, title="Families who kept the same main worker all month")
         .mark_line(point=True)
         .encode(
-            x=alt.X("month:T", title="Month", axis=alt.Axis(format="%b %Y")),
+            x=alt.X("month:T", title="Month", axis=date_axis(data["month"])),
             y=alt.Y(
                 "share:Q",
                 title="Kept the same main worker",
@@ -92,7 +94,7 @@ def waiting_chart(frame: pd.DataFrame) -> alt.Chart:
         alt.Chart(data, title="Families waiting to meet a worker at the end of each month")
         .mark_bar()
         .encode(
-            x=alt.X("month:T", title="Month", timeUnit="yearmonth", axis=alt.Axis(format="%b %Y")),
+            x=alt.X("month:T", title="Month", timeUnit="yearmonth", axis=date_axis(data["month"])),
             y=alt.Y("waiting:Q", title="Families waiting", axis=alt.Axis(tickMinStep=1)),
             tooltip=[
                 alt.Tooltip("month:T", title="Month", format="%B %Y"),

@@ -20,8 +20,9 @@ from sqlalchemy import Boolean, Date, Table
 from sqlalchemy import Enum as SAEnum
 from sqlmodel import SQLModel
 
+from components.charts import scorer_colours
 from db.conference import ConferenceView
-from db.metrics import goal_sentence
+from db.metrics import goal_sentences
 from db.settings import DEFAULT_TIME_ZONE
 from db.store.types import UTCDateTime
 from db.words import MEETING_KIND, WHOLE_FAMILY, WORDS_BY_ENUM
@@ -33,7 +34,6 @@ TEMPLATES = Environment(
     trim_blocks=True,
     lstrip_blocks=True,
 )
-PALETTE = ["#8a5a00", "#2f6f8f", "#7a3e7a", "#3d7a3d", "#a33b3b"]
 
 
 def _text(value) -> str:
@@ -47,7 +47,9 @@ def _long_date(value) -> str:
 # --- the family copy ---------------------------------------------------------------------
 
 
-def _score_lines(points: pd.DataFrame, width: int = 440, height: int = 120) -> dict | None:
+def _score_lines(
+    points: pd.DataFrame, colours: dict[str, str], width: int = 440, height: int = 120
+) -> dict | None:
     """One goal's score lines as coordinates for a small SVG (0 at the bottom, 10 at the top)."""
     if points.empty:
         return None
@@ -56,7 +58,7 @@ def _score_lines(points: pd.DataFrame, width: int = 440, height: int = 120) -> d
     span = max((last - first).days, 1)
     pad = 12
     lines = []
-    for n, (scorer, group) in enumerate(
+    for scorer, group in (
         points.assign(day=days).sort_values(["day", "score_id"]).groupby("scorer", sort=False)
     ):
         dots = [
@@ -69,7 +71,7 @@ def _score_lines(points: pd.DataFrame, width: int = 440, height: int = 120) -> d
         lines.append(
             {
                 "scorer": scorer,
-                "colour": PALETTE[n % len(PALETTE)],
+                "colour": colours[scorer],
                 "dashed": bool(group["is_worker_view"].iloc[0]),
                 "dots": dots,
                 "points": [f"{x},{y}" for x, y in dots],
@@ -80,6 +82,7 @@ def _score_lines(points: pd.DataFrame, width: int = 440, height: int = 120) -> d
 
 def _goals(view: ConferenceView) -> list[dict]:
     goals = []
+    colours = scorer_colours(view.goals.scores)
     for goal in view.goals.goals.itertuples():
         points = view.goals.scores[view.goals.scores["goal_id"] == goal.goal_id]
         whose = "" if goal.whose == WHOLE_FAMILY else goal.whose
@@ -89,8 +92,8 @@ def _goals(view: ConferenceView) -> list[dict]:
                 "whose": _text(goal.whose),
                 "zero_means": _text(goal.zero_means),
                 "ten_means": _text(goal.ten_means),
-                "chart": _score_lines(points),
-                "sentence": goal_sentence(whose=whose, wording=goal.wording, points=points),
+                "chart": _score_lines(points, colours),
+                "sentences": goal_sentences(whose=whose, wording=goal.wording, points=points),
             }
         )
     return goals

@@ -1,4 +1,4 @@
-"""A list of families with a link to each family's page."""
+"""Tables of families: choosing a row opens that family's page in the same tab."""
 
 from __future__ import annotations
 
@@ -7,11 +7,39 @@ import streamlit as st
 
 from components.ui import friendly_date
 
+OPEN_HINT = (
+    "To open a family's page, choose its row: click the box at the start of the row, or Tab "
+    "into the table, move with the arrow keys and press Shift+Space."
+)
+
+
+def family_rows(
+    shown: pd.DataFrame, family_ids: pd.Series, *, key: str, column_config: dict | None = None
+) -> None:
+    """A table of families with row selection instead of link cells (links could not be
+    reached by keyboard and opened a new tab): choosing a row opens the family here.
+    `family_ids` runs alongside `shown`'s rows."""
+    st.caption(OPEN_HINT)
+    event = st.dataframe(
+        shown,
+        hide_index=True,
+        width="stretch",
+        column_config=column_config,
+        key=key,
+        on_select="rerun",
+        selection_mode="single-row",
+    )
+    rows = event.selection.rows if event is not None else []
+    if rows:
+        family_id = int(family_ids.iloc[rows[0]])
+        # Forget the choice, so coming back to this list doesn't open the family again.
+        del st.session_state[key]
+        st.switch_page("pages/family.py", query_params={"family": str(family_id)})
+
 
 def family_table(families: pd.DataFrame) -> None:
     shown = pd.DataFrame(
         {
-            "Family": "/family?family=" + families["family_id"].astype(str),
             "Name": families["family"],
             "Where things are": families["status"],
             "Worker": families["workers"],
@@ -19,13 +47,4 @@ def family_table(families: pd.DataFrame) -> None:
             "Next meeting": families["next_meeting"].map(friendly_date),
         }
     )
-    st.dataframe(
-        shown,
-        hide_index=True,
-        width="stretch",
-        column_config={
-            "Family": st.column_config.LinkColumn(
-                "Open", display_text="Open", help="Open the family's page"
-            )
-        },
-    )
+    family_rows(shown, families["family_id"], key="families_table")

@@ -35,7 +35,8 @@ def goal_spec(
     determine is passed unhashed): building an Altair chart costs ~40 ms, a cached spec ~3 ms."""
     staff = audience == visibility.Audience.STAFF
     points = charts.goal_points(_scores[_scores["goal_id"] == goal_id], staff=staff)
-    return charts.goal_chart(points, _meeting_days, staff=staff).to_dict()
+    colours = charts.scorer_colours(_scores)
+    return charts.goal_chart(points, _meeting_days, staff=staff, colours=colours).to_dict()
 
 
 @st.cache_data(max_entries=500, show_spinner=False)
@@ -47,7 +48,8 @@ def overview_spec(
         goal=_scores["goal_id"].map(wording), scored_on=pd.to_datetime(_scores["scored_on"])
     )
     return charts.overview_chart(
-        points[["goal", "scored_on", "score", "scorer", "is_worker_view"]]
+        points[["goal", "scored_on", "score", "scorer", "is_worker_view"]],
+        colours=charts.scorer_colours(_scores),
     ).to_dict()
 
 

@@ -8,6 +8,7 @@ from datetime import date
 import pandas as pd
 import streamlit as st
 
+from components.family_list import family_rows
 from components.forms import form_prefix, saved, show_problem
 from components.ui import friendly_date
 from db import huddle
@@ -23,6 +24,7 @@ def sections(board: HuddleBoard, *, talked: set[int], wall: bool = False) -> Non
         f"{friendly_date(board.week_start)}. Families are listed by reason, A to Z: "
         f"never a ranking."
     )
+    _follow_up(board, wall)
     for key, title in SECTIONS:
         rows = board.rows[board.rows["section"] == key]
         st.header(f"{title} ({len(rows)})")
@@ -33,10 +35,32 @@ def sections(board: HuddleBoard, *, talked: set[int], wall: bool = False) -> Non
                 else "No new good news yet: there will be."
             )
             continue
-        _table(rows, talked, wall)
+        _table(rows, talked, wall, key=f"huddle_{key}")
 
 
-def _table(rows: pd.DataFrame, talked: set[int], wall: bool) -> None:
+def _follow_up(board: HuddleBoard, wall: bool) -> None:
+    """The actions agreed at the last huddle come back first, so none is forgotten."""
+    actions = board.follow_up
+    st.header(f"Actions from the last huddle ({len(actions)})")
+    if actions.empty:
+        st.caption("No actions were agreed at the last huddle.")
+        return
+    shown = pd.DataFrame(
+        {
+            "Family": actions["family"].values,
+            "Action": actions["action"].values,
+            "Who": actions["who"].values,
+            "By when": actions["by_when"].map(friendly_date).values,
+            "Past its date": ["Yes" if late else "" for late in actions["past_its_date"]],
+        }
+    )
+    if wall:
+        st.dataframe(shown, hide_index=True, width="stretch", row_height=48)
+    else:
+        family_rows(shown, actions["family_id"], key="huddle_follow_up")
+
+
+def _table(rows: pd.DataFrame, talked: set[int], wall: bool, key: str) -> None:
     shown = pd.DataFrame(
         {
             "Family": rows["family"].values,
@@ -49,18 +73,12 @@ def _table(rows: pd.DataFrame, talked: set[int], wall: bool) -> None:
         column = f"Goal {n + 1}"
         shown[column] = [lines[n] if len(lines) > n else None for lines in rows["sparklines"]]
         config[column] = st.column_config.LineChartColumn(column, y_min=0, y_max=10, width="small")
-    if not wall:
-        shown.insert(0, "Open", ("/family?family=" + rows["family_id"].astype(str)).values)
-        config["Open"] = st.column_config.LinkColumn("Open", display_text="Open", width="small")
-        shown["Talked about"] = [fid in talked for fid in rows["family_id"]]
-        config["Talked about"] = st.column_config.CheckboxColumn("Talked about", width="small")
-    st.dataframe(
-        shown,
-        hide_index=True,
-        width="stretch",
-        column_config=config,
-        row_height=48 if wall else None,
-    )
+    if wall:
+        st.dataframe(shown, hide_index=True, width="stretch", column_config=config, row_height=48)
+        return
+    shown["Talked about"] = [fid in talked for fid in rows["family_id"]]
+    config["Talked about"] = st.column_config.CheckboxColumn("Talked about", width="small")
+    family_rows(shown, rows["family_id"], key=key, column_config=config)
 
 
 def talked_form(actor: Actor, board: HuddleBoard, team_workers: pd.DataFrame) -> None:

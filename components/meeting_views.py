@@ -119,6 +119,9 @@ def record_meeting(actor: Actor, summary: FamilySummary, people: pd.DataFrame) -
             details.get("if_plan_does_not_work", ""),
         )
         saved(form)
+        # The next meeting's form starts empty but keeps the kind chosen: otherwise a saved
+        # conference comes back as a home visit and its own questions vanish.
+        st.session_state[field_key(form, "kind")] = kind
         st.toast("Meeting saved.")
         st.rerun()
 

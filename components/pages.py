@@ -42,11 +42,25 @@ PAGES = [
 
 
 def pages_for(actor: Actor) -> list[st.Page]:
-    visible = [p for p in PAGES if any(actor.has(role) for role in p[4])]
     return [
-        st.Page(path, title=title, icon=icon, url_path=url, default=(i == 0))
-        for i, (path, title, icon, url, _roles) in enumerate(visible)
+        st.Page(path, title=title, icon=icon, url_path=url)
+        for path, title, icon, url, roles in PAGES
+        if any(actor.has(role) for role in roles)
     ]
+
+
+def with_home(pages: list[st.Page]) -> list[st.Page]:
+    """Streamlit serves its default page at "/" only, so a page made the default loses its own
+    address and a bookmark of it says "Page not found". The default is therefore a hidden
+    page that sends "/" on to the worker's first page, and every page keeps its address."""
+    first = pages[0]
+
+    def home() -> None:
+        st.switch_page(first)
+
+    return [
+        st.Page(home, title=first.title, url_path="home", default=True, visibility="hidden")
+    ] + pages
 
 
 def _login_only() -> None:
@@ -54,6 +68,7 @@ def _login_only() -> None:
 
 
 def stub_pages() -> list[st.Page]:
-    return [st.Page(_login_only, title="Log in", url_path="login", default=True)] + [
-        st.Page(_login_only, title="Log in", url_path=url) for _path, _t, _i, url, _r in PAGES
-    ]
+    return [
+        st.Page(_login_only, title="Log in", url_path="start", default=True),
+        st.Page(_login_only, title="Log in", url_path="login"),
+    ] + [st.Page(_login_only, title="Log in", url_path=url) for _path, _t, _i, url, _r in PAGES]

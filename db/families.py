@@ -83,6 +83,37 @@ def current_workers(session: Session, family_ids: list[int], today: date) -> dic
     return {family_id: ", ".join(found) for family_id, found in names.items()}
 
 
+def last_workers(session: Session, family_ids: list[int]) -> dict[int, str]:
+    """For families nobody works with now: who worked with them last, and until when."""
+    if not family_ids:
+        return {}
+    rows = session.exec(
+        select(WorkerRelationship.family_id, Worker.name, WorkerRelationship.ended_on)
+        .join(Worker, Worker.id == WorkerRelationship.worker_id)
+        .where(
+            WorkerRelationship.family_id.in_(family_ids), WorkerRelationship.ended_on.is_not(None)
+        )
+        .order_by(
+            WorkerRelationship.family_id,
+            WorkerRelationship.ended_on.desc(),
+            WorkerRelationship.role,
+            Worker.name,
+        )
+    ).all()
+    last: dict[int, str] = {}
+    for family_id, name, ended_on in rows:
+        last.setdefault(family_id, f"{name} (until {ended_on:%-d %b %Y})")
+    return last
+
+
+def _worker_words(status: str, current: str | None, last: str | None) -> str:
+    if current:
+        return current
+    if status == FamilyStatus.waiting.value or not last:
+        return "Not yet chosen"
+    return last
+
+
 FAMILY_LIST_COLUMNS = ["family_id", "family", "status", "workers", "last_met", "next_meeting"]
 
 
@@ -94,7 +125,9 @@ def families(
     include_closed: bool = False,
     limit: int = 200,
 ) -> pd.DataFrame:
-    """The families this worker works with, or (searching) any family of their teams."""
+    """The families this worker works with, or (searching) any family of their teams whose
+    name or council reference matches, or who has someone of that name in their world (a
+    child, a parent, a professional). Closed families only with include_closed."""
     teams = actor.case_team_ids
     if not teams:
         return pd.DataFrame(columns=FAMILY_LIST_COLUMNS)
@@ -104,11 +137,15 @@ def families(
         Family.id, Family.known_as, Family.status, _last_met(now), _next_meeting(now)
     ).where(Family.team_id.in_(teams), Family.erased_at.is_(None))
     if search.strip():
-        pattern = f"%{search.strip().lower()}%"
+        words = search.strip().lower()
+        someone_named = select(Person.family_id).where(
+            func.lower(Person.name).contains(words, autoescape=True)
+        )
         query = query.where(
             or_(
-                func.lower(Family.known_as).like(pattern),
-                func.lower(Family.council_reference).like(pattern),
+                func.lower(Family.known_as).contains(words, autoescape=True),
+                func.lower(Family.council_reference).contains(words, autoescape=True),
+                Family.id.in_(someone_named),
             )
         )
     elif mine_only:
@@ -117,16 +154,20 @@ def families(
             or_(WorkerRelationship.ended_on.is_(None), WorkerRelationship.ended_on > today),
         )
         query = query.where(Family.id.in_(mine))
-    if not include_closed and not search.strip():
+    if not include_closed:
         query = query.where(Family.status != FamilyStatus.closed)
     with read_session() as session:
         rows = session.exec(query.order_by(Family.known_as, Family.id).limit(limit)).all()
         workers = current_workers(session, [row[0] for row in rows], today)
+        last = last_workers(session, [row[0] for row in rows if row[0] not in workers])
     frame = pd.DataFrame(
         rows, columns=["family_id", "family", "status", "last_met", "next_meeting"]
     )
+    frame["workers"] = [
+        _worker_words(status, workers.get(family_id), last.get(family_id))
+        for family_id, status in zip(frame["family_id"], frame["status"])
+    ]
     frame["status"] = frame["status"].map(lambda s: FAMILY_STATUS[FamilyStatus(s)])
-    frame["workers"] = frame["family_id"].map(lambda i: workers.get(i, "Not yet chosen"))
     return frame[FAMILY_LIST_COLUMNS]
 
 

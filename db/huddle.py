@@ -6,7 +6,7 @@ team's huddle reads only that team's data.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta, timezone
 from functools import lru_cache
 from zoneinfo import ZoneInfo
@@ -39,6 +39,7 @@ from db.store.models import (
     Person,
     PlanStep,
     Team,
+    Worker,
     WorkerTeam,
 )
 from db.store.types import local_day, local_today
@@ -53,6 +54,7 @@ SECTIONS = [
     ("good_news", "Good news"),
 ]
 ROW_COLUMNS = ["section", "family_id", "family", "workers", "why", "sparklines"]
+FOLLOW_UP_COLUMNS = ["family_id", "family", "action", "who", "by_when", "past_its_date"]
 SPARK_POINTS = 10
 
 
@@ -64,6 +66,8 @@ class HuddleBoard:
     since: date  # the last huddle before this week, or the fallback
     rows: pd.DataFrame  # ROW_COLUMNS, alphabetical inside each section
     huddle_id: int | None  # this week's huddle, once it is held
+    # Actions agreed at the last huddle before this week, to follow up (FOLLOW_UP_COLUMNS).
+    follow_up: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=FOLLOW_UP_COLUMNS))
 
 
 def monday_of(day: date) -> date:
@@ -128,6 +132,7 @@ def _board(
         rows += _score_sections(scores, since, session, ids)
         workers = current_workers(session, ids, today)
         sparks = _sparklines(session, ids)
+        follow_up = _follow_up(session, team_id, last, today)
     names = {f.id: f.known_as for f in families}
     frame = pd.DataFrame(rows, columns=["section", "family_id", "why"])
     frame["family"] = frame["family_id"].map(names)
@@ -137,8 +142,44 @@ def _board(
     frame = frame.assign(_order=frame["section"].map(order), _name=frame["family"].str.lower())
     frame = frame.sort_values(["_order", "_name", "family_id"]).drop(columns=["_order", "_name"])
     return HuddleBoard(
-        team_id, team.name, week_start, since, frame[ROW_COLUMNS].reset_index(drop=True), this_week
+        team_id,
+        team.name,
+        week_start,
+        since,
+        frame[ROW_COLUMNS].reset_index(drop=True),
+        this_week,
+        follow_up,
     )
+
+
+def _follow_up(session: Session, team_id: int, held_on: date | None, today: date) -> pd.DataFrame:
+    """The actions agreed at the huddle held on `held_on` (the last one before this week):
+    what, for which family, who and by when, A to Z by family."""
+    if held_on is None:
+        return pd.DataFrame(columns=FOLLOW_UP_COLUMNS)
+    rows = session.exec(
+        select(
+            HuddleFamily.family_id,
+            Family.known_as,
+            HuddleFamily.action,
+            Worker.name,
+            HuddleFamily.action_by,
+        )
+        .join(Huddle, Huddle.id == HuddleFamily.huddle_id)
+        .join(Family, Family.id == HuddleFamily.family_id)
+        .join(Worker, Worker.id == HuddleFamily.action_worker_id, isouter=True)
+        .where(
+            Huddle.team_id == team_id,
+            Huddle.held_on == held_on,
+            HuddleFamily.action != "",
+            Family.erased_at.is_(None),
+        )
+        .order_by(func.lower(Family.known_as), HuddleFamily.id)
+    ).all()
+    frame = pd.DataFrame(rows, columns=FOLLOW_UP_COLUMNS[:-1])
+    frame["who"] = frame["who"].fillna("")
+    frame["past_its_date"] = frame["by_when"].map(lambda by: by is not None and by < today)
+    return frame[FOLLOW_UP_COLUMNS]
 
 
 def _waiting(session: Session, families: list[Family], today: date) -> list[tuple]:

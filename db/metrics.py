@@ -109,25 +109,41 @@ def change_since(scores: pd.DataFrame, since: date) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=columns)
 
 
-def goal_sentence(*, whose: str, wording: str, points: pd.DataFrame) -> str:
-    """A plain sentence about one goal, from its owner's own scores (or the first family
-    member who scored it): "Mia's goal 'feel calmer at bedtime' went from 3 to 7 since March"."""
-    owner = f"{whose}'s goal" if whose else "The family's goal"
-    if points.empty:
-        return f"{owner} '{wording}' hasn't been scored yet."
-    own = points[~points["is_worker_view"].astype(bool)]
-    own = own if not own.empty else points
-    first_key = own.sort_values(["scored_on", "score_id"])["scorer_key"].iloc[0]
-    preferred = own[own["scorer"] == whose]
-    series = preferred if not preferred.empty else own[own["scorer_key"] == first_key]
+def _movement(series: pd.DataFrame) -> str:
     series = series.sort_values(["scored_on", "score_id"])
     first, latest = series.iloc[0], series.iloc[-1]
     month = pd.Timestamp(first["scored_on"]).strftime("%B %Y")
     if len(series) == 1:
-        return f"{owner} '{wording}' was scored {int(first['score'])} in {month}."
+        return f"was {int(first['score'])} in {month}"
     if first["score"] == latest["score"]:
-        return f"{owner} '{wording}' is at {int(latest['score'])}, the same as in {month}."
-    return (
-        f"{owner} '{wording}' went from {int(first['score'])} to {int(latest['score'])} "
-        f"since {month}."
+        return f"is at {int(latest['score'])}, the same as in {month}"
+    return f"went from {int(first['score'])} to {int(latest['score'])} since {month}"
+
+
+def goal_sentences(*, whose: str, wording: str, points: pd.DataFrame) -> list[str]:
+    """One line per person who scores the goal, each naming whose score it is, so no voice
+    speaks for another: "Mia's goal 'feel calmer at bedtime': Mia's score went from 3 to 7
+    since March 2025." then "Dad's score …", and a worker's view last, named as such. The
+    goal's owner speaks first; then other family members in the order they began scoring."""
+    owner = f"{whose}'s goal" if whose else "The family's goal"
+    if points.empty:
+        return [f"{owner} '{wording}' hasn't been scored yet."]
+    ordered = points.sort_values(["scored_on", "score_id"])
+    voices = ordered.drop_duplicates("scorer_key").assign(
+        order=lambda f: [
+            (bool(worker), scorer != whose, n)
+            for n, (worker, scorer) in enumerate(zip(f["is_worker_view"], f["scorer"]))
+        ]
     )
+    lines = []
+    for voice in sorted(voices.itertuples(), key=lambda v: v.order):
+        series = ordered[ordered["scorer_key"] == voice.scorer_key]
+        who = voice.scorer if voice.is_worker_view else f"{voice.scorer}'s score"
+        lines.append(f"{who} {_movement(series)}.")
+    lines[0] = f"{owner} '{wording}': {lines[0]}"
+    return lines
+
+
+def goal_sentence(*, whose: str, wording: str, points: pd.DataFrame) -> str:
+    """goal_sentences as one text, a line each (a Markdown line break between them)."""
+    return "  \n".join(goal_sentences(whose=whose, wording=wording, points=points))

@@ -14,7 +14,7 @@ if st.button("A new family asks for help", icon=":material/person_add:", key="fa
     st.switch_page("pages/new_family.py")
 search = st.text_input(
     "Find a family in your team",
-    placeholder="Name or council reference",
+    placeholder="Family name, anyone in their world (a child, a parent…), or council reference",
     key="families_search",
     help="Use this when you're covering for a colleague.",
 )
@@ -27,7 +27,7 @@ families = family_store.families(
 )
 
 if search and families.empty:
-    st.info("No family in your teams matches that. Try part of the name or the council reference.")
+    st.info("No family in your teams matches that. Try part of a name or the council reference.")
 elif families.empty:
     st.info(
         "You aren't working with any families right now. Use the search to find a family "

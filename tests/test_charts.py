@@ -79,3 +79,90 @@ def test_family_overview_is_small_multiples_by_goal():
     ).to_dict()
     assert spec["facet"]["field"] == "goal"
     assert spec["columns"] == 3
+
+
+def _x_axis(spec: dict) -> dict:
+    lines = next(layer for layer in _layers(spec) if layer["mark"]["type"] == "line")
+    return lines["encoding"]["x"]["axis"]
+
+
+def test_a_year_of_scores_is_labelled_month_and_full_year():
+    year = scores((1, "p:1", date(2025, 11, 1), 2), (1, "p:1", date(2026, 11, 1), 6))
+    points = charts.goal_points(year, staff=False)
+    axis = _x_axis(charts.goal_chart(points, pd.DataFrame(columns=["on"]), staff=False).to_dict())
+    assert axis["format"] == "%b %Y"  # "Nov 2026", never "Nov 26"
+    assert axis["tickCount"] == {"interval": "month", "step": 1}  # one label per month
+
+
+def test_a_few_weeks_of_scores_are_labelled_by_day_and_month():
+    weeks = scores((1, "p:1", date(2026, 11, 2), 2), (1, "p:1", date(2026, 11, 30), 5))
+    points = charts.goal_points(weeks, staff=False)
+    axis = _x_axis(charts.goal_chart(points, pd.DataFrame(columns=["on"]), staff=False).to_dict())
+    assert axis["format"] == "%-d %b"  # "2 Nov", "9 Nov": not "Nov 2026" five times
+    assert axis["tickCount"]["interval"] == "week"
+
+
+def test_the_overview_never_writes_a_two_digit_year():
+    frame = CLIMB.assign(goal="Calmer bedtimes", scored_on=pd.to_datetime(CLIMB["scored_on"]))
+    spec = charts.overview_chart(
+        frame[["goal", "scored_on", "score", "scorer", "is_worker_view"]]
+    ).to_dict()
+    assert spec["spec"]["encoding"]["x"]["axis"]["format"] != "%b %y"
+
+
+def test_continuity_months_are_labelled_once_each_with_the_full_year():
+    from components import continuity_charts
+
+    months = pd.date_range("2025-12-01", periods=12, freq="MS")
+    monthly = pd.DataFrame({"month": months, "share": 0.5, "families": 4})
+    waiting = pd.DataFrame({"month": months, "waiting": 2})
+    for chart in (
+        continuity_charts.monthly_continuity_chart(monthly),
+        continuity_charts.waiting_chart(waiting),
+    ):
+        axis = chart.to_dict()["encoding"]["x"]["axis"]
+        assert axis["format"] == "%b %Y"
+        assert axis["tickCount"] == {"interval": "month", "step": 1}
+
+
+def _colour_of(spec: dict) -> dict[str, str]:
+    lines = next(layer for layer in _layers(spec) if layer["mark"]["type"] == "line")
+    scale = lines["encoding"]["color"]["scale"]
+    return dict(zip(scale["domain"], scale["range"]))
+
+
+def test_a_person_keeps_their_colour_on_every_goal_and_on_the_overview():
+    family = scores(
+        (1, "p:1", date(2025, 1, 1), 2),
+        (1, "p:2", date(2025, 1, 1), 3),
+        (1, "w:9", date(2025, 1, 1), 4),
+        (2, "p:2", date(2025, 2, 1), 5),  # Dad alone on goal 2: first on that chart
+        (2, "p:2", date(2025, 3, 1), 6),
+    )
+    colours = charts.scorer_colours(family)
+    first, second = (
+        charts.goal_chart(
+            charts.goal_points(family[family["goal_id"] == goal], staff=False),
+            pd.DataFrame(columns=["on"]),
+            staff=False,
+            colours=colours,
+        ).to_dict()
+        for goal in (1, 2)
+    )
+    assert _colour_of(second) == {"Dad": _colour_of(first)["Dad"]}
+    assert len(set(_colour_of(first).values())) == 3  # three people, three colours
+    overview = charts.overview_chart(
+        family.assign(
+            goal=family["goal_id"].astype(str), scored_on=pd.to_datetime(family["scored_on"])
+        )[["goal", "scored_on", "score", "scorer", "is_worker_view"]],
+        colours=colours,
+    ).to_dict()
+    scale = overview["spec"]["encoding"]["color"]["scale"]
+    assert dict(zip(scale["domain"], scale["range"])) == _colour_of(first)
+
+
+def test_a_colour_follows_the_person_not_who_else_is_on_the_screen():
+    everyone = scores((1, "p:1", date(2025, 1, 1), 2), (1, "p:2", date(2025, 1, 1), 3))
+    without_mia = everyone[everyone["scorer_key"] == "p:2"]  # e.g. Mia's goal kept private
+    assert charts.scorer_colours(without_mia)["Dad"] == charts.scorer_colours(everyone)["Dad"]
+    assert charts.scorer_colours(everyone)["Mia"] != charts.scorer_colours(everyone)["Dad"]

@@ -129,15 +129,15 @@ def test_change_since_compares_with_the_last_score_before():
         ([], "Mia's goal 'feel calmer at bedtime' hasn't been scored yet."),
         (
             [(1, "p:1", date(2025, 3, 4), 3)],
-            "Mia's goal 'feel calmer at bedtime' was scored 3 in March 2025.",
+            "Mia's goal 'feel calmer at bedtime': Mia's score was 3 in March 2025.",
         ),
         (
             [(1, "p:1", date(2025, 3, 4), 3), (1, "p:1", date(2025, 5, 1), 7)],
-            "Mia's goal 'feel calmer at bedtime' went from 3 to 7 since March 2025.",
+            "Mia's goal 'feel calmer at bedtime': Mia's score went from 3 to 7 since March 2025.",
         ),
         (
             [(1, "p:1", date(2025, 3, 4), 5), (1, "p:1", date(2025, 5, 1), 5)],
-            "Mia's goal 'feel calmer at bedtime' is at 5, the same as in March 2025.",
+            "Mia's goal 'feel calmer at bedtime': Mia's score is at 5, the same as in March 2025.",
         ),
     ],
 )
@@ -158,3 +158,23 @@ def test_goal_sentence_follows_the_owner_not_the_worker():
     assert "went from 4 to 6 since February 2025" in metrics.goal_sentence(
         whose="Mia", wording="x", points=frame
     )
+
+
+def test_each_voice_is_named_and_none_speaks_for_another():
+    """The family's goal went 1 to 7 in the worker's view while Mia's own went 2 to 8, and
+    Dad began later: each says whose score it is, the worker's view last."""
+    frame = scores(
+        (1, "w:9", date(2025, 1, 1), 1),
+        (1, "p:2", date(2025, 2, 1), 5),
+        (1, "p:1", date(2025, 3, 1), 2),
+        (1, "w:9", date(2025, 5, 1), 7),
+        (1, "p:1", date(2025, 5, 1), 8),
+    )
+    lines = metrics.goal_sentences(whose="", wording="a calmer home", points=frame)
+    assert lines == [
+        "The family's goal 'a calmer home': Dad's score was 5 in February 2025.",
+        "Mia's score went from 2 to 8 since March 2025.",
+        "Sam (worker's view) went from 1 to 7 since January 2025.",
+    ]
+    owned = metrics.goal_sentences(whose="Mia", wording="a calmer home", points=frame)
+    assert owned[0] == "Mia's goal 'a calmer home': Mia's score went from 2 to 8 since March 2025."

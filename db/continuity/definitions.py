@@ -30,7 +30,8 @@ DEFINITIONS: dict[str, str] = {
     "closing, since first coming to us.",
     "chose_worker": "Whether the family chose its current (or last) main worker.",
     "days_to_first_meeting": "Days from first coming to us to the first meeting that happened.",
-    "came_back": "Whether the family came back to us within 12 months of closing.",
+    "came_back": "Whether the family came back to us (asked for help again) within 12 months "
+    "of closing. Keeping in touch after closing is not coming back.",
     "outside_share": f"Of the family's meetings that happened in the last 12 months, the share "
     f"that started before {_HOURS[0]} or from {_HOURS[1]} in the team's time "
     f"zone, or on a Saturday or Sunday.",

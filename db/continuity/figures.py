@@ -102,12 +102,14 @@ def handovers(relationships: pd.DataFrame) -> pd.DataFrame:
 
 
 def returns_after_closing(history: pd.DataFrame) -> pd.DataFrame:
-    """Each return: a closing followed, within RETURN_WITHIN_MONTHS, by the family being open
-    again (waiting, working together or keeping in touch). Columns family_id, closed_on, back_on."""
+    """Each return: a closing followed, within RETURN_WITHIN_MONTHS, by the family's case being
+    reopened (waiting to meet a worker, or working together). Keeping in touch after closing is
+    not coming back: those rows are passed over, so closed → keeping in touch → working together
+    is a return on the day work started again. Columns family_id, closed_on, back_on."""
     columns = ["family_id", "closed_on", "back_on"]
-    if history.empty:
+    rows = history[history["status"] != FamilyStatus.keeping_in_touch.value].copy()
+    if rows.empty:
         return pd.DataFrame(columns=columns)
-    rows = history.copy()
     rows["changed_on"] = _dates(rows["changed_on"])
     rows = rows.sort_values(["family_id", "changed_on", "change_id"])
     rows["next_status"] = rows.groupby("family_id")["status"].shift(-1)

@@ -2,11 +2,13 @@
 families, whatever the size of the council) and the figures computed from them.
 
 Permission is checked by `check_team` (outside any cache); `build_team_report` does no check
-and is only called after it (the page caches it keyed by team id and Team.data_version).
+and is only called after it. `cached_team_report` does both, the way the Family page's goal
+data is cached: keyed by database, team and Team.data_version, so any write makes a new key.
 """
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time, timedelta, timezone
+from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 import pandas as pd
@@ -29,7 +31,7 @@ from db.continuity.figures import (
 from db.rules import audit
 from db.rules.access import Actor, refused, require_led_team
 from db.rules.validation import checked
-from db.store.engine import read_session, write_session
+from db.store.engine import database_url, read_session, write_session
 from db.store.models import (
     Family,
     FamilyStatus,
@@ -65,6 +67,7 @@ class TeamReport:
     waiting_monthly: pd.DataFrame
     spread: pd.DataFrame
     definitions: dict[str, str] = field(default_factory=lambda: dict(DEFINITIONS))
+    data_version: int = 0  # Team.data_version the rows were read at (0: not from the cache)
 
 
 def led_teams(actor: Actor) -> pd.DataFrame:
@@ -246,6 +249,18 @@ def team_report(actor: Actor, team_id: int, *, today: date | None = None) -> Tea
     """Checked and uncached: for tests and scripts. The page caches build_team_report."""
     check_team(actor, team_id)
     return build_team_report(team_id, today=today)
+
+
+def cached_team_report(actor: Actor, team_id: int, *, today: date) -> TeamReport:
+    """Checked on every call (refusals audited), then served from the cache. Treat as
+    read-only: one object is shared by every manager of the team until the next write."""
+    version = check_team(actor, team_id)
+    return _team_report_cached(database_url(), team_id, version, today)
+
+
+@lru_cache(maxsize=64)
+def _team_report_cached(database: str, team_id: int, data_version: int, today: date) -> TeamReport:
+    return replace(build_team_report(team_id, today=today), data_version=data_version)
 
 
 # --- manager's oversight notes (a validated, audited write) -----------------------------

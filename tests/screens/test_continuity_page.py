@@ -107,7 +107,7 @@ def test_figures_click_down_to_the_families_behind_them(two_teams):
     assert not at.exception
     behind = at.dataframe[0].value
     assert list(behind["Family"]) == ["The Wait family"]
-    assert list(behind["Open"]) == [f"/family?family={two_teams['wait']}"]
+    assert "Open" not in behind.columns  # no link cells: a row is chosen instead
 
     workers = table_with(at, "Not their doing")
     assert list(workers["Worker"]) == ["Adam", "Zoe"]  # alphabetical, not by numbers
@@ -230,3 +230,35 @@ def test_the_other_charts_draw_what_they_say():
     spec = charts.waiting_chart(waiting).to_dict()
     assert spec["encoding"]["y"]["field"] == "waiting"
     assert "1 at the end of December 2025" in charts.describe_waiting(waiting)
+
+
+def test_choosing_a_row_opens_that_family_in_the_same_tab(two_teams):
+    at = open_page()
+    at.selectbox(key="continuity_behind").set_value("waiting").run()
+    # What the browser sends when a row is chosen (its box clicked, or Shift+Space).
+    at.session_state["continuity_behind_table"] = {
+        "selection": {"rows": [0], "columns": [], "cells": []}
+    }
+    at.run()
+    assert not at.exception
+    assert at.query_params["family"] == str(two_teams["wait"])
+    assert at.title[0].value == "The Wait family"
+
+
+def test_tiles_show_a_short_value_and_the_of_how_many_underneath(two_teams):
+    at = open_page()
+    for metric in at.metric:
+        assert len(metric.value) <= 9, f"{metric.label}: {metric.value!r} would be cut off"
+        assert "(" not in metric.value
+        assert len(metric.label) <= 24, f"{metric.label!r} would be cut off"
+    captions = [caption.value for caption in at.caption]
+    assert "1 of 1 families" in captions  # the Hill family chose Adam, their main worker
+
+
+def test_a_missing_figure_is_a_word_not_none(two_teams):
+    at = open_page()
+    families = [f.value for f in at.dataframe if "Days to first meeting" in f.value.columns][-1]
+    wait = families[families["Family"] == "The Wait family"].iloc[0]
+    assert wait["Days to first meeting"] == "Not met yet"
+    assert wait["Days with main worker"] == "No main worker yet"
+    assert "None" not in families.astype(str).to_string()

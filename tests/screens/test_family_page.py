@@ -107,6 +107,25 @@ def test_record_a_held_conference_and_copy_it_as_a_case_note(page, demo_db):
     assert "Plan step agreed: Nan comes to sports day" in all_text(at)
 
 
+def test_after_saving_a_conference_the_form_is_still_a_conference_and_empty(page):
+    at, family_id, _child, parent = page
+    prefix = f"meeting_{family_id}"
+    _show(at, "Meetings")
+    _key(at.selectbox, f"{prefix}_kind").set_value("family_group_conference").run()
+    _key(at.multiselect, f"{prefix}_came").set_value([parent])
+    _key(at.text_input, f"{prefix}_coordinator").input("Ann Hughes")
+    _key(at.checkbox, f"{prefix}_private").check()
+    _key(at.text_input, f"{prefix}_step1_what").input("Nan comes to sports day")
+    _click(at, "Save meeting")
+    assert not at.error
+    # Not back to a home visit with the conference's own questions gone.
+    assert _key(at.selectbox, f"{prefix}_kind").value == "family_group_conference"
+    assert _key(at.text_input, f"{prefix}_coordinator").value == ""
+    assert _key(at.checkbox, f"{prefix}_private").value is False
+    assert _key(at.text_input, f"{prefix}_step1_what").value == ""
+    assert _key(at.multiselect, f"{prefix}_came").value == []
+
+
 def test_a_conversation_in_three_columns_then_one_item_becomes_a_goal(page):
     at, family_id, _child, _parent = page
     _show(at, "What's going well")

@@ -98,7 +98,8 @@ def test_add_a_goal_then_a_round_shows_the_new_point_and_sentence(family_page, d
     new_points = [v for v in chart_rows(at) if str(v.get("scored_on", "")).startswith(today)]
     assert any(v["score"] == 7 for v in new_points)
     sentences = [m.value.replace("\\", "") for m in at.markdown]
-    assert any("Calmer bedtimes for Ellie" in s and "was scored 7" in s for s in sentences)
+    # The sentence names whose score it is.
+    assert any("Calmer bedtimes for Ellie" in s and "'s score was 7 in" in s for s in sentences)
 
 
 def test_a_double_submit_stores_one_round(family_page, demo_db):

@@ -230,7 +230,8 @@ def test_huddle_page_and_wall_view(demo_db):
     at.switch_page("pages/huddle.py").run()
     assert not at.exception
     titles = [s.value for s in at.header]
-    assert titles[0].startswith("Waiting to meet a worker") and titles[-1].startswith("Good news")
+    assert titles[0].startswith("Actions from the last huddle")  # followed up first
+    assert titles[1].startswith("Waiting to meet a worker") and titles[-1].startswith("Good news")
     next(b for b in at.button if b.key == "huddle_start").click()
     at.run()
     next(b for b in at.button if b.key == "huddle_wall_open").click()

@@ -170,6 +170,36 @@ def test_return_within_12_months_of_closing_pure():
     ]
 
 
+def test_keeping_in_touch_after_closing_is_not_coming_back():
+    history = pd.DataFrame(
+        [
+            (1, 7, "working_together", date(2025, 1, 1)),
+            (2, 7, "closed", date(2025, 3, 31)),
+            (3, 7, "keeping_in_touch", date(2025, 4, 15)),  # a light touch, not a return
+            (4, 8, "closed", date(2025, 1, 31)),
+            (5, 8, "keeping_in_touch", date(2025, 2, 10)),
+            (6, 8, "working_together", date(2025, 6, 1)),  # reopened: back on this day
+            (7, 9, "working_together", date(2025, 1, 1)),
+            (8, 9, "keeping_in_touch", date(2025, 3, 1)),  # never closed: nothing to come back to
+        ],
+        columns=continuity.STATUS_COLUMNS,
+    )
+    found = continuity.returns_after_closing(history)
+    assert found.to_dict("records") == [
+        {"family_id": 8, "closed_on": date(2025, 1, 31), "back_on": date(2025, 6, 1)}
+    ]
+
+
+def test_a_closed_family_we_keep_in_touch_with_is_not_in_came_back(team):
+    team_id, manager, _w = team
+    f = make.family(team_id, "The Touch family", first_came_on=date(2024, 11, 1))
+    status(f, FamilyStatus.closed, date(2025, 3, 14))
+    status(f, FamilyStatus.keeping_in_touch, date(2025, 4, 2))
+    report = continuity.team_report(manager, team_id, today=TODAY)
+    assert bool(row(report, f)["came_back"]) is False
+    assert report.figures.returns == 0
+
+
 def test_meetings_outside_9_to_5_in_the_teams_time_across_the_clock_change(team):
     team_id, manager, _w = team
     f = make.family(team_id, "The Clock family", first_came_on=date(2025, 3, 1))

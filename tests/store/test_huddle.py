@@ -200,3 +200,44 @@ def test_holding_a_huddle_and_talking_about_a_family(team):
             family_id=team["families"]["harder"],
             action="Someone should do something",
         )
+
+
+def test_last_weeks_actions_come_back_to_follow_up(team):
+    last_week = huddle.hold(team["sam"], team["team"], on=TODAY - timedelta(days=7))
+    for family, action, by in (
+        ("harder", "Ring mum", TODAY - timedelta(days=2)),
+        ("fortnightly", "Book the interpreter", TODAY + timedelta(days=3)),
+    ):
+        huddle.talked_about(
+            team["sam"],
+            huddle_id=last_week,
+            family_id=team["families"][family],
+            action=action,
+            action_worker_id=team["sam"].worker_id,
+            action_by=by,
+        )
+    huddle.talked_about(  # talked about, but no action: nothing to follow up
+        team["sam"], huddle_id=last_week, family_id=team["families"]["waiting"], note="Fine"
+    )
+    board = huddle.board(team["sam"], team["team"], today=TODAY)
+    follow_up = board.follow_up
+    assert list(follow_up["family"]) == ["Fortnight family", "Harder family"]  # A to Z
+    assert list(follow_up["action"]) == ["Book the interpreter", "Ring mum"]
+    assert set(follow_up["who"]) == {"Huddler"}
+    assert list(follow_up["past_its_date"]) == [False, True]
+
+    this_week = huddle.hold(team["sam"], team["team"], on=TODAY)
+    huddle.talked_about(
+        team["sam"],
+        huddle_id=this_week,
+        family_id=team["families"]["harder"],
+        action="Visit on Friday",
+        action_worker_id=team["sam"].worker_id,
+    )
+    again = huddle.board(team["sam"], team["team"], today=TODAY).follow_up
+    assert "Visit on Friday" not in list(again["action"])  # this week's are next week's
+
+
+def test_with_no_huddle_before_there_is_nothing_to_follow_up(team):
+    board = huddle.board(team["sam"], team["team"], today=date(2025, 3, 10))
+    assert board.follow_up.empty

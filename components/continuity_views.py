@@ -1,0 +1,514 @@
+"""The pieces of the continuity page: the team's tiles and the families behind them, the charts
+over time, the workers' and families' tables, and a manager's oversight note.
+
+Caching follows the Family page: the report is cached in db (keyed by Team.data_version) and
+the chart specs here (keyed the same way), so every write shows at once."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+import pandas as pd
+import streamlit as st
+
+from components import continuity_charts as charts
+from components.export import export_button
+from components.family_list import family_rows
+from components.ui import friendly_date, plain
+from db import continuity
+from db.continuity import DEFINITIONS, TeamReport
+from db.rules.access import Actor, NotAllowed
+from db.store.engine import database_url
+
+
+def choose_team(teams: pd.DataFrame) -> tuple[int, date]:
+    """The team to show (a manager may lead several), and today in that team's time zone."""
+    names = dict(zip(teams["team_id"], teams["team"]))
+    zones = dict(zip(teams["team_id"], teams["time_zone"]))
+    team_id = st.selectbox(
+        "Team", list(names), format_func=lambda i: names[i], key="continuity_team"
+    )
+    team_id = team_id if team_id is not None else next(iter(names))
+    return team_id, continuity.team_today(zones[team_id])
+
+
+def intro(report: TeamReport) -> None:
+    st.caption(
+        plain(
+            f"{report.team_name}, as of {friendly_date(report.today)}. For allocation and "
+            "supervision: workers are listed alphabetically, and nothing here is a ranking."
+        )
+    )
+
+
+# --- cells in plain words ----------------------------------------------------------------
+
+
+def _missing(value) -> bool:
+    return value is None or bool(pd.isna(value))
+
+
+def _yes_no(value) -> str:
+    return "" if _missing(value) else ("Yes" if value else "No")
+
+
+def _percent(value) -> str:
+    return "–" if _missing(value) else f"{value:.0%}"
+
+
+def _days(value) -> str:
+    return "–" if _missing(value) else f"{int(round(value))} days"
+
+
+def _number_or(words: str):
+    """A count that may be missing: the number, or a plain word instead of "None"."""
+    return lambda value: words if _missing(value) else str(int(value))
+
+
+def _text(series: pd.Series) -> pd.Series:
+    return series.map(lambda value: "" if _missing(value) else str(value))
+
+
+# --- the team's tiles ----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Tile:
+    key: str  # the figure's name in DEFINITIONS
+    label: str  # at most 24 characters: a tile's label is cut off beyond that
+    value: str  # short enough never to be cut off on a tile
+    detail: str = ""  # the "of how many", under the tile
+
+
+def team_tiles(figures: continuity.TeamFigures) -> list[Tile]:
+    f = figures
+    return [
+        Tile(
+            "median_relationship_days",
+            "Time with main worker",
+            _days(f.median_relationship_days),
+            "The middle (median) of families now",
+        ),
+        Tile(
+            "kept_one_worker",
+            "Kept one main worker",
+            _percent(f.kept_one_worker_share),
+            f"{f.kept_one_worker} of {f.with_lead} families",
+        ),
+        Tile(
+            "chose_worker_share",
+            "Chose their worker",
+            _percent(f.chose_worker_share),
+            f"{f.chose_worker} of {f.with_lead} families",
+        ),
+        Tile(
+            "waiting",
+            "Waiting to meet a worker",
+            str(f.waiting),
+            f"Waited {_days(f.median_wait_days)} so far (median)" if f.waiting else "None waiting",
+        ),
+        Tile("returns", "Came back after closing", str(f.returns)),
+        Tile(
+            "outside_9_5",
+            "Meetings outside 9–5",
+            _percent(f.outside_share),
+            f"{f.outside_12m} of {f.meetings_12m} meetings",
+        ),
+        Tile(
+            "practical_help",
+            "Practical help given",
+            f"{f.help_given_12m} times",
+            f"to {f.families_helped_12m} families",
+        ),
+    ]
+
+
+def tiles(tiles: list[Tile]) -> None:
+    for row in (tiles[:4], tiles[4:]):
+        for column, tile in zip(st.columns(4), row):
+            with column:
+                # No help icon: it would take the room the label needs (the definition is
+                # written underneath anyway).
+                st.metric(tile.label, tile.value, border=True)
+                if tile.detail:
+                    st.caption(tile.detail)
+                st.caption(DEFINITIONS[tile.key])
+
+
+def team_figures(actor: Actor, report: TeamReport) -> None:
+    """The tiles, the families behind a chosen figure, and the figures as a CSV."""
+    shown = team_tiles(report.figures)
+    labels = {tile.key: tile.label for tile in shown}
+    st.header("The team")
+    tiles(shown)
+    st.subheader("The families behind a figure")
+    behind = (
+        st.selectbox(
+            "Show the families behind",
+            list(continuity.TEAM_FIGURES),
+            format_func=lambda key: labels[key],
+            key="continuity_behind",
+        )
+        or continuity.TEAM_FIGURES[0]
+    )
+    chosen = continuity.families_behind(report.families, behind, today=report.today)
+    st.caption(f"{labels[behind]}: {DEFINITIONS[behind]} {len(chosen)} families.")
+    if chosen.empty:
+        st.info("No families are behind this figure right now.")
+    else:
+        family_table(chosen, key="continuity_behind_table")
+    export_button(
+        actor,
+        pd.DataFrame(
+            {
+                "Figure": [tile.label for tile in shown],
+                "Value": [
+                    f"{tile.value} ({tile.detail})" if tile.detail else tile.value for tile in shown
+                ],
+                "What it means": [DEFINITIONS[tile.key] for tile in shown],
+            }
+        ),
+        what="continuity_team",
+        team_id=report.team_id,
+        file_name="team-continuity.csv",
+        key="continuity_export_team",
+        label="Download the team's figures as CSV",
+    )
+
+
+# --- the families' table -------------------------------------------------------------------
+
+FAMILY_HELP = {
+    "Main workers, last 12 months": DEFINITIONS["lead_workers_12m"],
+    "Main workers, ever": DEFINITIONS["lead_workers_ever"],
+    "Days with main worker": DEFINITIONS["relationship_days"],
+    "Handovers": DEFINITIONS["handovers"],
+    "Chose their worker": DEFINITIONS["chose_worker"],
+    "Days to first meeting": DEFINITIONS["days_to_first_meeting"],
+    "Came back within 12 months": DEFINITIONS["came_back"],
+    "Share outside 9–5": DEFINITIONS["outside_share"],
+    "Practical help, last 12 months": DEFINITIONS["practical_help"],
+}
+
+
+def families_shown(frame: pd.DataFrame) -> pd.DataFrame:
+    """The per-family figures in staff words; a missing figure is a plain word or blank,
+    never "None"."""
+    return pd.DataFrame(
+        {
+            "Family": frame["family"],
+            "Where things are": frame["status_words"],
+            "Main worker now": _text(frame["lead_worker"]),
+            "Main workers, last 12 months": frame["lead_workers_12m"],
+            "Main workers, ever": frame["lead_workers_ever"],
+            "Days with main worker": frame["relationship_days"].map(
+                _number_or("No main worker yet")
+            ),
+            "Handovers": frame["handovers"],
+            "Why the worker changed": _text(frame["handover_reasons"]),
+            "Chose their worker": frame["chose_worker"].map(_yes_no),
+            "Days to first meeting": frame["days_to_first_meeting"].map(_number_or("Not met yet")),
+            "Came back within 12 months": frame["came_back"].map(_yes_no),
+            "Meetings, last 12 months": frame["meetings_12m"],
+            "Outside 9–5": frame["outside_12m"],
+            "Share outside 9–5": frame["outside_share"].map(_percent),
+            "Waiting since": frame["waiting_since"].map(friendly_date),
+            "Practical help, last 12 months": frame["help_given_12m"],
+        }
+    )
+
+
+def family_table(frame: pd.DataFrame, key: str) -> None:
+    config = {name: st.column_config.Column(name, help=text) for name, text in FAMILY_HELP.items()}
+    family_rows(families_shown(frame), frame["family_id"], key=key, column_config=config)
+
+
+def families(actor: Actor, report: TeamReport) -> None:
+    st.header("Families")
+    st.caption(
+        "Families we worked with at some time in the last 12 months, alphabetical. Hover a "
+        "column heading for what it means."
+    )
+    for key in (
+        "lead_workers_12m",
+        "relationship_days",
+        "handovers",
+        "days_to_first_meeting",
+        "came_back",
+        "outside_share",
+    ):
+        st.caption(DEFINITIONS[key])
+    family_table(report.families, key="continuity_families")
+    export_button(
+        actor,
+        families_shown(report.families),
+        what="continuity_families",
+        team_id=report.team_id,
+        file_name="families-continuity.csv",
+        key="continuity_export_families",
+        label="Download the families' table as CSV",
+    )
+
+
+# --- over time -----------------------------------------------------------------------------
+
+CHART_TITLES = {
+    "monthly_continuity": "Kept the same main worker, month by month",
+    "relationship_spread": "Time with main worker",
+    "caseload_per_worker": "Families each worker has now",
+    "waiting_over_time": "Waiting to meet a worker, month by month",
+}
+
+
+def _caseload(report: TeamReport) -> pd.DataFrame:
+    return report.workers[["worker", "families_now"]].rename(columns={"families_now": "families"})
+
+
+def _chart_tables(report: TeamReport) -> dict[str, pd.DataFrame]:
+    return {
+        "monthly_continuity": report.monthly,
+        "relationship_spread": report.spread,
+        "caseload_per_worker": _caseload(report),
+        "waiting_over_time": report.waiting_monthly,
+    }
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def chart_specs(
+    database: str, team_id: int, data_version: int, today: date, _report: TeamReport
+) -> dict[str, dict]:
+    """Keyed by database, team, Team.data_version and day (the report those determine is
+    passed unhashed): building four Altair charts costs far more than drawing them."""
+    return {
+        "monthly_continuity": charts.monthly_continuity_chart(
+            _report.monthly[charts.MONTHLY_COLUMNS]
+        ).to_dict(),
+        "relationship_spread": charts.relationship_spread_chart(
+            _report.spread[charts.SPREAD_COLUMNS]
+        ).to_dict(),
+        "caseload_per_worker": charts.caseload_chart(
+            _caseload(_report)[charts.CASELOAD_COLUMNS]
+        ).to_dict(),
+        "waiting_over_time": charts.waiting_chart(
+            _report.waiting_monthly[charts.WAITING_COLUMNS]
+        ).to_dict(),
+    }
+
+
+def over_time(report: TeamReport) -> None:
+    """One chart at a time: drawing each costs ~17 ms a rerun, and a manager reads them one
+    by one."""
+    st.header("Over time")
+    specs = chart_specs(database_url(), report.team_id, report.data_version, report.today, report)
+    tables = _chart_tables(report)
+    sentences = {
+        "monthly_continuity": charts.describe_monthly(report.monthly),
+        "relationship_spread": charts.describe_spread(report.spread),
+        "caseload_per_worker": charts.describe_caseload(_caseload(report)),
+        "waiting_over_time": charts.describe_waiting(report.waiting_monthly),
+    }
+    first = next(iter(CHART_TITLES))
+    shown = (
+        st.segmented_control(
+            "Which chart",
+            list(CHART_TITLES),
+            format_func=lambda key: CHART_TITLES[key],
+            default=first,
+            key="continuity_chart",
+            label_visibility="collapsed",
+        )
+        or first
+    )
+    st.vega_lite_chart(
+        specs[shown], width="stretch", alt=sentences[shown], key=f"continuity_chart_{shown}"
+    )
+    st.caption(DEFINITIONS[shown])
+    st.caption(plain(sentences[shown]))  # sentences name workers: typed text
+    with st.expander("The figures as a table"):
+        st.dataframe(tables[shown], hide_index=True, width="stretch")
+
+
+# --- the workers ---------------------------------------------------------------------------
+
+WORKER_HELP = {
+    "Families now": "families_now",
+    "Families, last 12 months": "caseload_12m",
+    "Known more than 6 months": "known_over_6m",
+    "Handed to them": "handovers_in",
+    "Handed on by them": "handovers_out",
+    "Not their doing": "not_their_doing",
+}
+
+
+def workers(actor: Actor, report: TeamReport) -> None:
+    st.header("Workers")
+    st.caption(
+        "For allocation and supervision, in alphabetical order — not a ranking. Sickness and "
+        "team changes are not the worker's doing."
+    )
+    frame = report.workers
+    table = pd.DataFrame(
+        {
+            "Worker": frame["worker"],
+            "Families now": frame["families_now"],
+            "As main worker": frame["as_main_worker"],
+            "Families, last 12 months": frame["caseload_12m"],
+            "Known more than 6 months": frame["known_over_6m"],
+            "Handed to them": frame["handovers_in"],
+            "Why (to them)": _text(frame["reasons_in"]),
+            "Handed on by them": frame["handovers_out"],
+            "Why (from them)": _text(frame["reasons_out"]),
+            "Not their doing": frame["not_their_doing"],
+        }
+    )
+    st.dataframe(
+        table,
+        hide_index=True,
+        width="stretch",
+        key="continuity_workers",
+        column_config={
+            name: st.column_config.Column(help=DEFINITIONS[key])
+            for name, key in WORKER_HELP.items()
+        },
+    )
+    for key in WORKER_HELP.values():
+        st.caption(DEFINITIONS[key])
+    export_button(
+        actor,
+        table,
+        what="continuity_workers",
+        team_id=report.team_id,
+        file_name="workers-continuity.csv",
+        key="continuity_export_workers",
+        label="Download the workers' table as CSV",
+    )
+    if not frame.empty:
+        _one_workers_families(report)
+
+
+def _one_workers_families(report: TeamReport) -> None:
+    names = dict(zip(report.workers["worker_id"], report.workers["worker"]))
+    worker_id = st.selectbox(
+        "Show a worker's families",
+        list(names),
+        format_func=lambda i: names[i],
+        key="continuity_worker",
+    )
+    if worker_id is None:
+        return
+    theirs = continuity.worker_families(
+        report.relationships, report.families, worker_id, today=report.today
+    )
+    if theirs.empty:
+        st.info(
+            plain(
+                f"{names[worker_id]} hasn't worked with a family of this team in the last "
+                "12 months."
+            )
+        )
+    else:
+        family_rows(
+            pd.DataFrame(
+                {
+                    "Family": theirs["family"],
+                    "Role": theirs["role"],
+                    "Working with them now": theirs["now"].map(_yes_no),
+                    "Known since": theirs["known_since"].map(friendly_date),
+                    "Known more than 6 months": theirs["known_over_6m"].map(_yes_no),
+                }
+            ),
+            theirs["family_id"],
+            key="continuity_worker_families",
+        )
+    moves = report.handovers
+    moves = moves[(moves["from_worker_id"] == worker_id) | (moves["to_worker_id"] == worker_id)]
+    if not moves.empty:
+        family_names = dict(zip(report.families["family_id"], report.families["family"]))
+        family_rows(
+            pd.DataFrame(
+                {
+                    "Family": _text(moves["family_id"].map(family_names)),
+                    "On": moves["on"].map(friendly_date),
+                    "From": moves["from_worker"],
+                    "To": moves["to_worker"],
+                    "Why": moves["reason_words"],
+                }
+            ),
+            moves["family_id"],
+            key="continuity_worker_handovers",
+        )
+
+
+# --- act: a manager's oversight note -------------------------------------------------------
+
+
+def oversight_note_form(actor: Actor, report: TeamReport) -> None:
+    st.header("Add an oversight note")
+    st.caption(
+        "A dated decision or oversight note on a family's record. Staff only: families never "
+        "see these notes."
+    )
+    if report.families.empty:
+        st.info("There are no families to write about yet.")
+        return
+    family_names = dict(zip(report.families["family_id"], report.families["family"]))
+    with st.form("continuity_note"):
+        st.selectbox(
+            "Family",
+            list(family_names),
+            format_func=lambda i: family_names[i],
+            index=None,
+            placeholder="Choose a family",
+            key="continuity_note_family",
+        )
+        st.date_input(
+            "Date of the decision",
+            value=report.today,
+            max_value=report.today,
+            format="DD/MM/YYYY",
+            key="continuity_note_on",
+        )
+        st.text_area("Decision or note", max_chars=continuity.NOTE_MAX, key="continuity_note_words")
+        st.text_area("Next steps (optional)", max_chars=1000, key="continuity_note_next")
+        st.form_submit_button(
+            "Save the note",
+            type="primary",
+            on_click=_save_note,
+            args=(actor, family_names, report.today),
+        )
+    result = st.session_state.pop("continuity_note_result", None)
+    if result is not None:
+        kind, message = result
+        (st.success if kind == "success" else st.error)(plain(message))
+
+
+def _save_note(actor: Actor, family_names: dict[int, str], today: date) -> None:
+    """Runs before the rerun, so the form can be emptied only when the note is stored."""
+    from db.rules.validation import Invalid
+
+    state = st.session_state
+    chosen = state.get("continuity_note_family")
+    if chosen is None:
+        state["continuity_note_result"] = ("error", "Choose the family the note is about.")
+        return
+    try:
+        continuity.add_oversight_note(
+            actor,
+            family_id=chosen,
+            words=state.get("continuity_note_words", ""),
+            written_on=state.get("continuity_note_on"),
+            next_steps=state.get("continuity_note_next", ""),
+            today=today,
+        )
+    except Invalid as problem:
+        state["continuity_note_result"] = ("error", str(problem))
+    except NotAllowed:
+        state["continuity_note_result"] = ("error", "This family isn't available to you.")
+    else:
+        state["continuity_note_result"] = (
+            "success",
+            f"Saved to {family_names.get(chosen, 'the family')}'s record.",
+        )
+        state["continuity_note_words"] = ""
+        state["continuity_note_next"] = ""
