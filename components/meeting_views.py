@@ -9,7 +9,7 @@ import pandas as pd
 import streamlit as st
 
 from components import hints
-from components.forms import form_prefix, saved, show_problem, withdraw_form
+from components.forms import field_key, form_prefix, saved, show_problem, withdraw_form
 from components.ui import friendly_date, local_time, plain
 from db import goals as goal_store
 from db import meetings
