@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 import bcrypt
-from sqlmodel import Session, func, select
+from sqlmodel import Session, col, func, select
 
 from db.rules import audit
 from db.rules.access import Actor, load_actor
@@ -68,15 +68,17 @@ class LoginResult:
 def _recent_failures(session: Session, username: str, now: datetime) -> list[datetime]:
     since = now - 2 * timedelta(minutes=LOCKOUT_WINDOW_MINUTES + LOCKOUT_PAUSE_MINUTES)
     last_success = session.exec(
-        select(func.max(LoginAttempt.at)).where(
-            LoginAttempt.username == username, LoginAttempt.succeeded
+        select(func.max(col(LoginAttempt.at))).where(
+            col(LoginAttempt.username) == username, col(LoginAttempt.succeeded)
         )
     ).one()
-    query = select(LoginAttempt.at).where(
-        LoginAttempt.username == username, LoginAttempt.at >= since, ~LoginAttempt.succeeded
+    query = select(col(LoginAttempt.at)).where(
+        col(LoginAttempt.username) == username,
+        col(LoginAttempt.at) >= since,
+        ~col(LoginAttempt.succeeded),
     )
     if last_success is not None:
-        query = query.where(LoginAttempt.at > last_success)
+        query = query.where(col(LoginAttempt.at) > last_success)
     return sorted(session.exec(query).all())
 
 
@@ -105,7 +107,7 @@ def check_login(username: str, password: str, *, now: datetime | None = None) ->
     now = now or utcnow()
     username = (username or "").strip().lower()[:64]
     with write_session() as session:
-        worker = session.exec(select(Worker).where(Worker.username == username)).first()
+        worker = session.exec(select(Worker).where(col(Worker.username) == username)).first()
         until = paused_until(_recent_failures(session, username, now))
         paused = until is not None and now < until
         usable = worker is not None and worker.is_active and not paused
@@ -155,7 +157,7 @@ def idle_minutes_left(
 def sessions_valid_after(username: str) -> datetime | None:
     """When this worker's sessions last ended; None when the worker cannot log in."""
     with read_session() as session:
-        worker = session.exec(select(Worker).where(Worker.username == username)).first()
+        worker = session.exec(select(Worker).where(col(Worker.username) == username)).first()
         if worker is None or not worker.is_active:
             return None
         return worker.sessions_valid_after

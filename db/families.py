@@ -12,7 +12,7 @@ from datetime import date, datetime
 
 import pandas as pd
 from sqlalchemy import func, or_
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from db.rules import audit
 from db.rules.access import Actor, require_family
@@ -36,11 +36,11 @@ from db.words import FAMILY_STATUS, MEETING_KIND, MEETING_STATUS, RELATIONSHIP, 
 
 def _last_met(now: datetime):
     return (
-        select(func.max(Meeting.starts_at))
+        select(func.max(col(Meeting.starts_at)))
         .where(
-            Meeting.family_id == Family.id,
-            Meeting.status == MeetingStatus.held,
-            Meeting.starts_at <= now,
+            col(Meeting.family_id) == Family.id,
+            col(Meeting.status) == MeetingStatus.held,
+            col(Meeting.starts_at) <= now,
         )
         .correlate(Family)
         .scalar_subquery()
@@ -49,11 +49,11 @@ def _last_met(now: datetime):
 
 def _next_meeting(now: datetime):
     return (
-        select(func.min(Meeting.starts_at))
+        select(func.min(col(Meeting.starts_at)))
         .where(
-            Meeting.family_id == Family.id,
-            Meeting.status == MeetingStatus.planned,
-            Meeting.starts_at >= now,
+            col(Meeting.family_id) == Family.id,
+            col(Meeting.status) == MeetingStatus.planned,
+            col(Meeting.starts_at) >= now,
         )
         .correlate(Family)
         .scalar_subquery()
@@ -65,13 +65,15 @@ def current_workers(session: Session, family_ids: list[int], today: date) -> dic
     if not family_ids:
         return {}
     rows = session.exec(
-        select(WorkerRelationship.family_id, Worker.name, WorkerRelationship.role)
-        .join(Worker, Worker.id == WorkerRelationship.worker_id)
+        select(col(WorkerRelationship.family_id), col(Worker.name), col(WorkerRelationship.role))
+        .join(Worker, col(Worker.id) == WorkerRelationship.worker_id)
         .where(
-            WorkerRelationship.family_id.in_(family_ids),
-            or_(WorkerRelationship.ended_on.is_(None), WorkerRelationship.ended_on > today),
+            col(WorkerRelationship.family_id).in_(family_ids),
+            or_(
+                col(WorkerRelationship.ended_on).is_(None), col(WorkerRelationship.ended_on) > today
+            ),
         )
-        .order_by(WorkerRelationship.family_id, WorkerRelationship.role, Worker.name)
+        .order_by(col(WorkerRelationship.family_id), col(WorkerRelationship.role), col(Worker.name))
     ).all()
     names: dict[int, list[str]] = {}
     for family_id, name, _role in rows:
@@ -97,26 +99,28 @@ def families(
     now = utcnow()
     today = now.date()
     query = select(
-        Family.id, Family.known_as, Family.status, _last_met(now), _next_meeting(now)
-    ).where(Family.team_id.in_(teams), Family.erased_at.is_(None))
+        col(Family.id), col(Family.known_as), col(Family.status), _last_met(now), _next_meeting(now)
+    ).where(col(Family.team_id).in_(teams), col(Family.erased_at).is_(None))
     if search.strip():
         pattern = f"%{search.strip().lower()}%"
         query = query.where(
             or_(
-                func.lower(Family.known_as).like(pattern),
-                func.lower(Family.council_reference).like(pattern),
+                func.lower(col(Family.known_as)).like(pattern),
+                func.lower(col(Family.council_reference)).like(pattern),
             )
         )
     elif mine_only:
-        mine = select(WorkerRelationship.family_id).where(
-            WorkerRelationship.worker_id == actor.worker_id,
-            or_(WorkerRelationship.ended_on.is_(None), WorkerRelationship.ended_on > today),
+        mine = select(col(WorkerRelationship.family_id)).where(
+            col(WorkerRelationship.worker_id) == actor.worker_id,
+            or_(
+                col(WorkerRelationship.ended_on).is_(None), col(WorkerRelationship.ended_on) > today
+            ),
         )
-        query = query.where(Family.id.in_(mine))
+        query = query.where(col(Family.id).in_(mine))
     if not include_closed and not search.strip():
-        query = query.where(Family.status != FamilyStatus.closed)
+        query = query.where(col(Family.status) != FamilyStatus.closed)
     with read_session() as session:
-        rows = session.exec(query.order_by(Family.known_as, Family.id).limit(limit)).all()
+        rows = session.exec(query.order_by(col(Family.known_as), col(Family.id)).limit(limit)).all()
         workers = current_workers(session, [row[0] for row in rows], today)
     frame = pd.DataFrame(
         rows, columns=["family_id", "family", "status", "last_met", "next_meeting"]
@@ -175,8 +179,8 @@ def family_people(actor: Actor, family_id: int) -> pd.DataFrame:
         require_family(session, actor, family_id)
         people = session.exec(
             select(Person)
-            .where(Person.family_id == family_id)
-            .order_by(Person.in_household.desc(), Person.relationship, Person.name)
+            .where(col(Person.family_id) == family_id)
+            .order_by(col(Person.in_household).desc(), col(Person.relationship), col(Person.name))
         ).all()
     today = date.today()
     return pd.DataFrame(
@@ -219,10 +223,10 @@ def family_workers(actor: Actor, family_id: int) -> pd.DataFrame:
     with read_session() as session:
         require_family(session, actor, family_id)
         rows = session.exec(
-            select(WorkerRelationship, Worker.name)
-            .join(Worker, Worker.id == WorkerRelationship.worker_id)
-            .where(WorkerRelationship.family_id == family_id)
-            .order_by(WorkerRelationship.started_on.desc(), WorkerRelationship.id.desc())
+            select(WorkerRelationship, col(Worker.name))
+            .join(Worker, col(Worker.id) == WorkerRelationship.worker_id)
+            .where(col(WorkerRelationship.family_id) == family_id)
+            .order_by(col(WorkerRelationship.started_on).desc(), col(WorkerRelationship.id).desc())
         ).all()
     from db.words import END_REASON, RELATIONSHIP_ROLE
 
@@ -257,7 +261,9 @@ def family_meetings(actor: Actor, family_id: int) -> pd.DataFrame:
     with read_session() as session:
         require_family(session, actor, family_id)
         rows = session.exec(
-            select(Meeting).where(Meeting.family_id == family_id).order_by(Meeting.starts_at.desc())
+            select(Meeting)
+            .where(col(Meeting.family_id) == family_id)
+            .order_by(col(Meeting.starts_at).desc())
         ).all()
     return pd.DataFrame(
         [
@@ -282,7 +288,7 @@ def teams_for(actor: Actor) -> pd.DataFrame:
     """Teams whose families this worker may open (for choosing a team on shared screens)."""
     with read_session() as session:
         rows = session.exec(
-            select(Team).where(Team.id.in_(actor.case_team_ids)).order_by(Team.name)
+            select(Team).where(col(Team.id).in_(actor.case_team_ids)).order_by(col(Team.name))
         ).all()
     return pd.DataFrame(
         [
@@ -297,12 +303,12 @@ def is_demo_database() -> bool:
     from db.store.models import DemoInfo
 
     with read_session() as session:
-        return session.exec(select(func.count(DemoInfo.id))).one() > 0
+        return session.exec(select(func.count(col(DemoInfo.id)))).one() > 0
 
 
 def worker_count() -> int:
     with read_session() as session:
-        return session.exec(select(func.count(Worker.id))).one()
+        return session.exec(select(func.count(col(Worker.id)))).one()
 
 
 def team_members(actor: Actor, team_id: int) -> pd.DataFrame:
@@ -312,10 +318,10 @@ def team_members(actor: Actor, team_id: int) -> pd.DataFrame:
     require_case_team(actor, team_id, what="team_members")
     with read_session() as session:
         rows = session.exec(
-            select(Worker.id, Worker.name)
-            .join(WorkerTeam, WorkerTeam.worker_id == Worker.id)
-            .where(WorkerTeam.team_id == team_id, Worker.is_active)
-            .order_by(Worker.name)
+            select(col(Worker.id), col(Worker.name))
+            .join(WorkerTeam, col(WorkerTeam.worker_id) == Worker.id)
+            .where(col(WorkerTeam.team_id) == team_id, col(Worker.is_active))
+            .order_by(col(Worker.name))
         ).all()
     return pd.DataFrame(rows, columns=["worker_id", "name"])
 

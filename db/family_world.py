@@ -12,7 +12,7 @@ from datetime import date
 
 import pandas as pd
 from sqlalchemy import func
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from db.rules import audit
 from db.rules.access import Actor, require_family, require_led_team
@@ -165,7 +165,9 @@ def agreements(actor: Actor, family_id: int, *, today: date | None = None) -> pd
     with read_session() as session:
         require_family(session, actor, family_id)
         rows = session.exec(
-            select(Agreement).where(Agreement.family_id == family_id).order_by(Agreement.agreed_on)
+            select(Agreement)
+            .where(col(Agreement.family_id) == family_id)
+            .order_by(col(Agreement.agreed_on))
         ).all()
     return pd.DataFrame(
         [
@@ -211,7 +213,9 @@ def save_keeping_safe(
             "ok_to_leave_messages": bool(ok_to_leave_messages),
             "never_show": text(never_show, "what must never be shown", required=False, limit=1000),
         }
-        row = session.exec(select(KeepingSafe).where(KeepingSafe.family_id == family_id)).first()
+        row = session.exec(
+            select(KeepingSafe).where(col(KeepingSafe.family_id) == family_id)
+        ).first()
         what = "the keeping-safe details"
         if row is None:
             if seen_version != 0:
@@ -237,7 +241,9 @@ def keeping_safe(actor: Actor, family_id: int) -> KeepingSafe | None:
     """Staff screens only. No family-facing renderer calls this."""
     with read_session() as session:
         require_family(session, actor, family_id)
-        return session.exec(select(KeepingSafe).where(KeepingSafe.family_id == family_id)).first()
+        return session.exec(
+            select(KeepingSafe).where(col(KeepingSafe.family_id) == family_id)
+        ).first()
 
 
 # --- practical help and worries shared ---------------------------------------------------
@@ -309,13 +315,13 @@ def help_and_notes(actor: Actor, family_id: int) -> tuple[pd.DataFrame, pd.DataF
         require_family(session, actor, family_id)
         helps = session.exec(
             select(PracticalHelp)
-            .where(PracticalHelp.family_id == family_id)
-            .order_by(PracticalHelp.given_on.desc())
+            .where(col(PracticalHelp.family_id) == family_id)
+            .order_by(col(PracticalHelp.given_on).desc())
         ).all()
         notes = session.exec(
             select(Note)
-            .where(Note.family_id == family_id)
-            .order_by(Note.written_on.desc(), Note.id.desc())
+            .where(col(Note.family_id) == family_id)
+            .order_by(col(Note.written_on).desc(), col(Note.id).desc())
         ).all()
     return (
         pd.DataFrame(
@@ -351,10 +357,10 @@ def help_and_notes(actor: Actor, family_id: int) -> tuple[pd.DataFrame, pd.DataF
 
 def _open_relationships(session: Session, family_id: int, role: RelationshipRole | None = None):
     query = select(WorkerRelationship).where(
-        WorkerRelationship.family_id == family_id, WorkerRelationship.ended_on.is_(None)
+        col(WorkerRelationship.family_id) == family_id, col(WorkerRelationship.ended_on).is_(None)
     )
     if role is not None:
-        query = query.where(WorkerRelationship.role == role)
+        query = query.where(col(WorkerRelationship.role) == role)
     return session.exec(query).all()
 
 
@@ -482,8 +488,8 @@ def change_status(actor: Actor, *, family_id: int, status: str, on: date | None 
         if new == family.status:
             raise Invalid("The family is already there.")
         last = session.exec(
-            select(func.max(FamilyStatusChange.changed_on)).where(
-                FamilyStatusChange.family_id == family_id
+            select(func.max(col(FamilyStatusChange.changed_on))).where(
+                col(FamilyStatusChange.family_id) == family_id
             )
         ).one()
         if last is not None and on_day < last:
@@ -545,9 +551,9 @@ def team_workers(actor: Actor, family_id: int) -> pd.DataFrame:
     with read_session() as session:
         family = require_family(session, actor, family_id)
         rows = session.exec(
-            select(Worker.id, Worker.name)
-            .join(WorkerTeam, WorkerTeam.worker_id == Worker.id)
-            .where(WorkerTeam.team_id == family.team_id, Worker.is_active)
-            .order_by(Worker.name)
+            select(col(Worker.id), col(Worker.name))
+            .join(WorkerTeam, col(WorkerTeam.worker_id) == Worker.id)
+            .where(col(WorkerTeam.team_id) == family.team_id, col(Worker.is_active))
+            .order_by(col(Worker.name))
         ).all()
     return pd.DataFrame(rows, columns=["worker_id", "name"])

@@ -10,7 +10,7 @@ from functools import lru_cache
 from typing import ClassVar
 
 import pandas as pd
-from sqlmodel import Field, Session, select
+from sqlmodel import Field, Session, col, select
 
 from db.families import family_people
 from db.metrics import SCORE_COLUMNS
@@ -92,42 +92,45 @@ def _goal_data_cached(database: str, family_id: int, data_version: int, audience
     with read_session() as session:
         hidden = hidden_people(session, family_id, audience)
         goal_rows = session.exec(
-            select(Goal, Person.name)
-            .join(Person, Person.id == Goal.person_id, isouter=True)
-            .where(Goal.family_id == family_id, Goal.visibility.in_(Audience.VISIBLE[audience]))
-            .order_by(Goal.set_on, Goal.id)
+            select(Goal, col(Person.name))
+            .join(Person, col(Person.id) == Goal.person_id, isouter=True)
+            .where(
+                col(Goal.family_id) == family_id,
+                col(Goal.visibility).in_(Audience.VISIBLE[audience]),
+            )
+            .order_by(col(Goal.set_on), col(Goal.id))
         ).all()
         goal_rows = [(g, name) for g, name in goal_rows if g.person_id not in hidden]
         goal_ids = [g.id for g, _ in goal_rows]
         score_rows = (
             session.exec(
                 select(
-                    GoalScore.id,
-                    GoalScore.goal_id,
-                    GoalScore.person_id,
-                    GoalScore.worker_id,
-                    Person.name,
-                    Worker.name,
-                    GoalScore.scored_on,
-                    GoalScore.score,
+                    col(GoalScore.id),
+                    col(GoalScore.goal_id),
+                    col(GoalScore.person_id),
+                    col(GoalScore.worker_id),
+                    col(Person.name),
+                    col(Worker.name),
+                    col(GoalScore.scored_on),
+                    col(GoalScore.score),
                 )
-                .join(Person, Person.id == GoalScore.person_id, isouter=True)
-                .join(Worker, Worker.id == GoalScore.worker_id, isouter=True)
-                .where(GoalScore.goal_id.in_(goal_ids))
-                .order_by(GoalScore.goal_id, GoalScore.scored_on, GoalScore.id)
+                .join(Person, col(Person.id) == GoalScore.person_id, isouter=True)
+                .join(Worker, col(Worker.id) == GoalScore.worker_id, isouter=True)
+                .where(col(GoalScore.goal_id).in_(goal_ids))
+                .order_by(col(GoalScore.goal_id), col(GoalScore.scored_on), col(GoalScore.id))
             ).all()
             if goal_ids
             else []
         )
         held = session.exec(
-            select(Meeting.starts_at).where(
-                Meeting.family_id == family_id, Meeting.status == MeetingStatus.held
+            select(col(Meeting.starts_at)).where(
+                col(Meeting.family_id) == family_id, col(Meeting.status) == MeetingStatus.held
             )
         ).all()
         zone = session.exec(
-            select(Team.time_zone)
-            .join(Family, Family.team_id == Team.id)
-            .where(Family.id == family_id)
+            select(col(Team.time_zone))
+            .join(Family, col(Family.team_id) == Team.id)
+            .where(col(Family.id) == family_id)
         ).one()
     goals = pd.DataFrame(
         [
@@ -301,7 +304,7 @@ def record_scores(
     token = text(token, "the form token", limit=64)
     with write_session() as session:
         family = require_family(session, actor, family_id)
-        existing = session.exec(select(ScoreRound).where(ScoreRound.token == token)).first()
+        existing = session.exec(select(ScoreRound).where(col(ScoreRound.token) == token)).first()
         if existing is not None:
             if existing.family_id != family_id:
                 raise Invalid("That form belongs to another family: please reload the page.")

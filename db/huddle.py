@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo
 
 import pandas as pd
 from sqlalchemy import func
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from db import metrics
 from db.families import current_workers
@@ -86,7 +86,9 @@ def board(
         team = session.get(Team, team_id)
         version = team.data_version
         today = today or local_today(team.time_zone)
-        held = session.exec(select(func.count(Huddle.id)).where(Huddle.team_id == team_id)).one()
+        held = session.exec(
+            select(func.count(col(Huddle.id))).where(col(Huddle.team_id) == team_id)
+        ).one()
     return _board(database_url(), team_id, version, held, monday_of(week_start or today), today)
 
 
@@ -98,23 +100,23 @@ def _board(
     with read_session() as session:
         team = session.get(Team, team_id)
         last = session.exec(
-            select(func.max(Huddle.held_on)).where(
-                Huddle.team_id == team_id, Huddle.held_on < week_start
+            select(func.max(col(Huddle.held_on))).where(
+                col(Huddle.team_id) == team_id, col(Huddle.held_on) < week_start
             )
         ).one()
         this_week = session.exec(
-            select(Huddle.id).where(
-                Huddle.team_id == team_id,
-                Huddle.held_on >= week_start,
-                Huddle.held_on < week_start + timedelta(days=7),
+            select(col(Huddle.id)).where(
+                col(Huddle.team_id) == team_id,
+                col(Huddle.held_on) >= week_start,
+                col(Huddle.held_on) < week_start + timedelta(days=7),
             )
         ).first()
         since = last or (today - timedelta(days=HUDDLE_FALLBACK_DAYS))
         families = session.exec(
             select(Family).where(
-                Family.team_id == team_id,
-                Family.status != FamilyStatus.closed,
-                Family.erased_at.is_(None),
+                col(Family.team_id) == team_id,
+                col(Family.status) != FamilyStatus.closed,
+                col(Family.erased_at).is_(None),
             )
         ).all()
         ids = [f.id for f in families]
@@ -147,12 +149,12 @@ def _waiting(session: Session, families: list[Family], today: date) -> list[tupl
         return []
     since = dict(
         session.exec(
-            select(FamilyStatusChange.family_id, func.max(FamilyStatusChange.changed_on))
+            select(col(FamilyStatusChange.family_id), func.max(col(FamilyStatusChange.changed_on)))
             .where(
-                FamilyStatusChange.family_id.in_([f.id for f in waiting]),
-                FamilyStatusChange.status == FamilyStatus.waiting,
+                col(FamilyStatusChange.family_id).in_([f.id for f in waiting]),
+                col(FamilyStatusChange.status) == FamilyStatus.waiting,
             )
-            .group_by(FamilyStatusChange.family_id)
+            .group_by(col(FamilyStatusChange.family_id))
         ).all()
     )
     rows = []
@@ -178,11 +180,12 @@ def _not_met(session: Session, families: list[Family], today: date, zone: str) -
         return []
     last = dict(
         session.exec(
-            select(Meeting.family_id, func.max(Meeting.starts_at))
+            select(col(Meeting.family_id), func.max(col(Meeting.starts_at)))
             .where(
-                Meeting.family_id.in_([f.id for f in active]), Meeting.status == MeetingStatus.held
+                col(Meeting.family_id).in_([f.id for f in active]),
+                col(Meeting.status) == MeetingStatus.held,
             )
-            .group_by(Meeting.family_id)
+            .group_by(col(Meeting.family_id))
         ).all()
     )
     rows = []
@@ -208,9 +211,13 @@ def _plan_overdue(session: Session, ids: list[int], today: date) -> list[tuple]:
     if not ids:
         return []
     counts = session.exec(
-        select(PlanStep.family_id, func.count(PlanStep.id))
-        .where(PlanStep.family_id.in_(ids), PlanStep.done_on.is_(None), PlanStep.by_when < today)
-        .group_by(PlanStep.family_id)
+        select(col(PlanStep.family_id), func.count(col(PlanStep.id)))
+        .where(
+            col(PlanStep.family_id).in_(ids),
+            col(PlanStep.done_on).is_(None),
+            col(PlanStep.by_when) < today,
+        )
+        .group_by(col(PlanStep.family_id))
     ).all()
     return [
         (
@@ -230,12 +237,12 @@ def _this_week(
     meetings = session.exec(
         select(Meeting)
         .where(
-            Meeting.family_id.in_(ids),
-            Meeting.starts_at >= start,
-            Meeting.starts_at < end,
-            Meeting.status != MeetingStatus.cancelled,
+            col(Meeting.family_id).in_(ids),
+            col(Meeting.starts_at) >= start,
+            col(Meeting.starts_at) < end,
+            col(Meeting.status) != MeetingStatus.cancelled,
         )
-        .order_by(Meeting.starts_at)
+        .order_by(col(Meeting.starts_at))
     ).all()
     by_family: dict[int, list[str]] = {}
     for m in meetings:
@@ -249,25 +256,25 @@ def _recent_scores(session: Session, ids: list[int], since: date) -> pd.DataFram
     if not ids:
         return pd.DataFrame(columns=metrics.SCORE_COLUMNS + ["family_id"])
     recent_goals = (
-        select(GoalScore.goal_id)
-        .join(Goal, Goal.id == GoalScore.goal_id)
-        .where(Goal.family_id.in_(ids), GoalScore.scored_on >= since)
+        select(col(GoalScore.goal_id))
+        .join(Goal, col(Goal.id) == GoalScore.goal_id)
+        .where(col(Goal.family_id).in_(ids), col(GoalScore.scored_on) >= since)
         .distinct()
     )
     rows = session.exec(
         select(
-            GoalScore.id,
-            GoalScore.goal_id,
-            GoalScore.person_id,
-            GoalScore.worker_id,
-            Person.name,
-            GoalScore.scored_on,
-            GoalScore.score,
-            Goal.family_id,
+            col(GoalScore.id),
+            col(GoalScore.goal_id),
+            col(GoalScore.person_id),
+            col(GoalScore.worker_id),
+            col(Person.name),
+            col(GoalScore.scored_on),
+            col(GoalScore.score),
+            col(Goal.family_id),
         )
-        .join(Goal, Goal.id == GoalScore.goal_id)
-        .join(Person, Person.id == GoalScore.person_id, isouter=True)
-        .where(GoalScore.goal_id.in_(recent_goals))
+        .join(Goal, col(Goal.id) == GoalScore.goal_id)
+        .join(Person, col(Person.id) == GoalScore.person_id, isouter=True)
+        .where(col(GoalScore.goal_id).in_(recent_goals))
     ).all()
     return pd.DataFrame(
         [
@@ -308,13 +315,13 @@ def _score_sections(
     up = changes[changes["change"] > 0]
     achieved = (
         session.exec(
-            select(Goal.family_id, func.count(Goal.id))
+            select(col(Goal.family_id), func.count(col(Goal.id)))
             .where(
-                Goal.family_id.in_(ids),
-                Goal.status == GoalStatus.achieved,
-                Goal.id.in_(scores["goal_id"].tolist() or [-1]),
+                col(Goal.family_id).in_(ids),
+                col(Goal.status) == GoalStatus.achieved,
+                col(Goal.id).in_(scores["goal_id"].tolist() or [-1]),
             )
-            .group_by(Goal.family_id)
+            .group_by(col(Goal.family_id))
         ).all()
         if ids
         else []
@@ -337,14 +344,16 @@ def _sparklines(session: Session, ids: list[int]) -> dict[int, list[list[int]]]:
     if not ids:
         return {}
     rows = session.exec(
-        select(Goal.family_id, GoalScore.goal_id, GoalScore.score)
-        .join(Goal, Goal.id == GoalScore.goal_id)
+        select(col(Goal.family_id), col(GoalScore.goal_id), col(GoalScore.score))
+        .join(Goal, col(Goal.id) == GoalScore.goal_id)
         .where(
-            Goal.family_id.in_(ids),
-            Goal.status == GoalStatus.working_on_it,
-            GoalScore.person_id.is_not(None),
+            col(Goal.family_id).in_(ids),
+            col(Goal.status) == GoalStatus.working_on_it,
+            col(GoalScore.person_id).is_not(None),
         )
-        .order_by(Goal.family_id, GoalScore.goal_id, GoalScore.scored_on, GoalScore.id)
+        .order_by(
+            col(Goal.family_id), col(GoalScore.goal_id), col(GoalScore.scored_on), col(GoalScore.id)
+        )
     ).all()
     lines: dict[int, list[list[int]]] = {}
     frame = pd.DataFrame(rows, columns=["family_id", "goal_id", "score"])
@@ -363,7 +372,7 @@ def hold(actor: Actor, team_id: int, on: date | None = None) -> int:
     with write_session() as session:
         session.get(Team, team_id, with_for_update=True)  # two people pressing start: one huddle
         existing = session.exec(
-            select(Huddle).where(Huddle.team_id == team_id, Huddle.held_on == on)
+            select(Huddle).where(col(Huddle.team_id) == team_id, col(Huddle.held_on) == on)
         ).first()
         if existing:
             return existing.id
@@ -451,6 +460,6 @@ def talked_about_ids(actor: Actor, huddle_id: int | None) -> set[int]:
         require_case_team(actor, huddle.team_id, what="huddle")
         return set(
             session.exec(
-                select(HuddleFamily.family_id).where(HuddleFamily.huddle_id == huddle_id)
+                select(col(HuddleFamily.family_id)).where(col(HuddleFamily.huddle_id) == huddle_id)
             ).all()
         )

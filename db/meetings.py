@@ -11,7 +11,7 @@ from datetime import date, datetime, time, timedelta, timezone
 from zoneinfo import ZoneInfo
 
 import pandas as pd
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from db.rules import audit
 from db.rules.access import Actor, refused, require_family
@@ -371,8 +371,8 @@ def plan(actor: Actor, family_id: int, *, today: date | None = None) -> pd.DataF
         require_family(session, actor, family_id)
         steps = session.exec(
             select(PlanStep)
-            .where(PlanStep.family_id == family_id)
-            .order_by(PlanStep.done_on.is_not(None), PlanStep.by_when, PlanStep.id)
+            .where(col(PlanStep.family_id) == family_id)
+            .order_by(col(PlanStep.done_on).is_not(None), col(PlanStep.by_when), col(PlanStep.id))
         ).all()
     return pd.DataFrame(
         [
@@ -413,19 +413,19 @@ def conversations(actor: Actor, family_id: int, audience: str = Audience.STAFF) 
         hidden = hidden_people(session, family_id, audience)
         rows = session.exec(
             select(
-                Conversation.id,
-                Conversation.held_on,
+                col(Conversation.id),
+                col(Conversation.held_on),
                 ConversationItem,
-                Person.name,
-                Conversation.version,
+                col(Person.name),
+                col(Conversation.version),
             )
-            .join(ConversationItem, ConversationItem.conversation_id == Conversation.id)
-            .join(Person, Person.id == ConversationItem.said_by_person_id, isouter=True)
+            .join(ConversationItem, col(ConversationItem.conversation_id) == Conversation.id)
+            .join(Person, col(Person.id) == ConversationItem.said_by_person_id, isouter=True)
             .where(
-                Conversation.family_id == family_id,
-                ConversationItem.visibility.in_(Audience.VISIBLE[Audience.check(audience)]),
+                col(Conversation.family_id) == family_id,
+                col(ConversationItem.visibility).in_(Audience.VISIBLE[Audience.check(audience)]),
             )
-            .order_by(Conversation.held_on.desc(), ConversationItem.id)
+            .order_by(col(Conversation.held_on).desc(), col(ConversationItem.id))
         ).all()
     return pd.DataFrame(
         [
@@ -454,14 +454,14 @@ def child_views(actor: Actor, family_id: int, audience: str = Audience.STAFF) ->
         zone = session.get(Team, family.team_id).time_zone
         hidden = hidden_people(session, family_id, audience)
         rows = session.exec(
-            select(ChildView, Person.name, Meeting.starts_at)
-            .join(Person, Person.id == ChildView.person_id)
-            .join(Meeting, Meeting.id == ChildView.meeting_id)
+            select(ChildView, col(Person.name), col(Meeting.starts_at))
+            .join(Person, col(Person.id) == ChildView.person_id)
+            .join(Meeting, col(Meeting.id) == ChildView.meeting_id)
             .where(
-                Meeting.family_id == family_id,
-                ChildView.visibility.in_(Audience.VISIBLE[Audience.check(audience)]),
+                col(Meeting.family_id) == family_id,
+                col(ChildView.visibility).in_(Audience.VISIBLE[Audience.check(audience)]),
             )
-            .order_by(Meeting.starts_at.desc())
+            .order_by(col(Meeting.starts_at).desc())
         ).all()
     return pd.DataFrame(
         [
@@ -497,18 +497,20 @@ def meeting_detail(actor: Actor, meeting_id: int) -> MeetingDetail:
         family = require_family(session, actor, meeting.family_id)
         team = session.get(Team, family.team_id)
         attendees = session.exec(
-            select(MeetingPerson, Person.name, Worker.name)
-            .join(Person, Person.id == MeetingPerson.person_id, isouter=True)
-            .join(Worker, Worker.id == MeetingPerson.worker_id, isouter=True)
-            .where(MeetingPerson.meeting_id == meeting_id)
+            select(MeetingPerson, col(Person.name), col(Worker.name))
+            .join(Person, col(Person.id) == MeetingPerson.person_id, isouter=True)
+            .join(Worker, col(Worker.id) == MeetingPerson.worker_id, isouter=True)
+            .where(col(MeetingPerson.meeting_id) == meeting_id)
         ).all()
         views = session.exec(
-            select(Person.name, ChildView.words)
-            .join(ChildView, ChildView.person_id == Person.id)
-            .where(ChildView.meeting_id == meeting_id)
+            select(col(Person.name), col(ChildView.words))
+            .join(ChildView, col(ChildView.person_id) == Person.id)
+            .where(col(ChildView.meeting_id) == meeting_id)
         ).all()
         steps = session.exec(
-            select(PlanStep).where(PlanStep.meeting_id == meeting_id).order_by(PlanStep.id)
+            select(PlanStep)
+            .where(col(PlanStep.meeting_id) == meeting_id)
+            .order_by(col(PlanStep.id))
         ).all()
     return MeetingDetail(
         meeting=meeting,

@@ -27,7 +27,7 @@ from sqlalchemy import String, Table, case, exists, func, literal, or_, update
 from sqlalchemy import select as sa_select
 from sqlalchemy.orm import aliased
 from sqlalchemy.types import TypeDecorator
-from sqlmodel import SQLModel, select
+from sqlmodel import SQLModel, col, select
 
 from db.rules import audit
 from db.rules.access import Actor, refused, require_role
@@ -126,16 +126,16 @@ def find_family(
     enough to be sure it is the right one. Audited as a look-up; None when nothing matches."""
     require_role(actor, Role.admin, what="subject_access", record_id=family_id)
     with write_session() as session:
-        query = select(Family, Team.name).join(Team, Team.id == Family.team_id)
+        query = select(Family, col(Team.name)).join(Team, col(Team.id) == Family.team_id)
         if family_id is not None:
-            query = query.where(Family.id == family_id)
+            query = query.where(col(Family.id) == family_id)
         elif council_reference.strip():
             query = query.where(
-                func.lower(Family.council_reference) == council_reference.strip().lower()
+                func.lower(col(Family.council_reference)) == council_reference.strip().lower()
             )
         else:
             return None
-        found = session.exec(query.order_by(Family.id)).first()
+        found = session.exec(query.order_by(col(Family.id))).first()
         if found is None:
             return None
         family, team_name = found
@@ -216,7 +216,7 @@ def export_family(actor: Actor, family_id: int) -> str:
         workers = (
             {
                 w.id: w.name
-                for w in session.exec(select(Worker).where(Worker.id.in_(worker_ids))).all()
+                for w in session.exec(select(Worker).where(col(Worker.id).in_(worker_ids))).all()
             }
             if worker_ids
             else {}
@@ -337,18 +337,18 @@ def retention_report(
     )
     with read_session() as session:
         rows = session.exec(
-            select(Family.id, Team.name, Family.council_reference, old.changed_on)
+            select(col(Family.id), col(Team.name), col(Family.council_reference), old.changed_on)
             .select_from(old)
-            .join(Family, Family.id == old.family_id)
-            .join(Team, Team.id == Family.team_id)
+            .join(Family, col(Family.id) == old.family_id)
+            .join(Team, col(Team.id) == Family.team_id)
             .where(
                 old.status == FamilyStatus.closed,
                 old.changed_on < cutoff,
                 ~closed_again,
-                Family.status == FamilyStatus.closed,
-                Family.erased_at.is_(None),
+                col(Family.status) == FamilyStatus.closed,
+                col(Family.erased_at).is_(None),
             )
-            .order_by(old.changed_on, Family.id)
+            .order_by(old.changed_on, col(Family.id))
         ).all()
     frame = pd.DataFrame(rows, columns=RETENTION_COLUMNS[:4])
     frame["years_closed"] = frame["closed_on"].map(lambda d: round((today - d).days / 365.25, 1))

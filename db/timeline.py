@@ -7,7 +7,7 @@ from datetime import date
 
 import pandas as pd
 from sqlalchemy import func
-from sqlmodel import select
+from sqlmodel import col, select
 
 from db.rules.access import Actor, require_family
 from db.store.engine import read_session
@@ -60,7 +60,7 @@ def timeline(actor: Actor, family_id: int, kinds: list[str] | None = None) -> pd
             rows.append((on, kind, what, record_type, record_id))
 
         if "Meetings" in wanted:
-            for m in session.exec(select(Meeting).where(Meeting.family_id == family_id)):
+            for m in session.exec(select(Meeting).where(col(Meeting.family_id) == family_id)):
                 local = pd.Timestamp(m.starts_at).tz_convert(zone)
                 add(
                     "Meetings",
@@ -72,10 +72,10 @@ def timeline(actor: Actor, family_id: int, kinds: list[str] | None = None) -> pd
                 )
         if "Conversations" in wanted:
             for c, items in session.exec(
-                select(Conversation, func.count(ConversationItem.id))
-                .join(ConversationItem, ConversationItem.conversation_id == Conversation.id)
-                .where(Conversation.family_id == family_id)
-                .group_by(Conversation.id)
+                select(Conversation, func.count(col(ConversationItem.id)))
+                .join(ConversationItem, col(ConversationItem.conversation_id) == Conversation.id)
+                .where(col(Conversation.family_id) == family_id)
+                .group_by(col(Conversation.id))
             ):
                 add(
                     "Conversations",
@@ -85,25 +85,25 @@ def timeline(actor: Actor, family_id: int, kinds: list[str] | None = None) -> pd
                     c.id,
                 )
         if "Goals and scores" in wanted:
-            for g in session.exec(select(Goal).where(Goal.family_id == family_id)):
+            for g in session.exec(select(Goal).where(col(Goal.family_id) == family_id)):
                 add("Goals and scores", g.set_on, f"Goal set: {g.wording}", "goal", g.id)
             for r, count in session.exec(
-                select(ScoreRound, func.count(GoalScore.id))
-                .join(GoalScore, GoalScore.round_id == ScoreRound.id)
-                .where(ScoreRound.family_id == family_id)
-                .group_by(ScoreRound.id)
+                select(ScoreRound, func.count(col(GoalScore.id)))
+                .join(GoalScore, col(GoalScore.round_id) == ScoreRound.id)
+                .where(col(ScoreRound.family_id) == family_id)
+                .group_by(col(ScoreRound.id))
             ):
                 add("Goals and scores", r.scored_on, f"Scores given: {count}", "score_round", r.id)
         if "Plan" in wanted:
-            for s in session.exec(select(PlanStep).where(PlanStep.family_id == family_id)):
+            for s in session.exec(select(PlanStep).where(col(PlanStep.family_id) == family_id)):
                 add("Plan", s.agreed_on, f"Plan step agreed: {s.what}", "plan_step", s.id)
                 if s.done_on:
                     add("Plan", s.done_on, f"Plan step done: {s.what}", "plan_step", s.id)
         if "Workers" in wanted:
             for r, name in session.exec(
-                select(WorkerRelationship, Worker.name)
+                select(WorkerRelationship, col(Worker.name))
                 .join(Worker)
-                .where(WorkerRelationship.family_id == family_id)
+                .where(col(WorkerRelationship.family_id) == family_id)
             ):
                 chosen = " (the family chose them)" if r.chosen_by_family else ""
                 add(
@@ -124,14 +124,14 @@ def timeline(actor: Actor, family_id: int, kinds: list[str] | None = None) -> pd
                     )
         if "Where things are" in wanted:
             for s in session.exec(
-                select(FamilyStatusChange).where(FamilyStatusChange.family_id == family_id)
+                select(FamilyStatusChange).where(col(FamilyStatusChange.family_id) == family_id)
             ):
                 add(
                     "Where things are", s.changed_on, FAMILY_STATUS[s.status], "family_status", s.id
                 )
         if "Practical help" in wanted:
             for h in session.exec(
-                select(PracticalHelp).where(PracticalHelp.family_id == family_id)
+                select(PracticalHelp).where(col(PracticalHelp.family_id) == family_id)
             ):
                 add(
                     "Practical help",
@@ -142,7 +142,7 @@ def timeline(actor: Actor, family_id: int, kinds: list[str] | None = None) -> pd
                     h.id,
                 )
         if "Staff notes" in wanted:
-            for n in session.exec(select(Note).where(Note.family_id == family_id)):
+            for n in session.exec(select(Note).where(col(Note.family_id) == family_id)):
                 extra = f" — shared with {n.shared_with}" if n.shared_with else ""
                 add(
                     "Staff notes",

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from db.store.models import Person, Visibility
 
@@ -35,6 +35,8 @@ def hidden_people(session: Session, family_id: int, audience: str) -> set[int]:
         return set()
     return set(
         session.exec(
-            select(Person.id).where(Person.family_id == family_id, Person.must_not_see_plan)
+            select(col(Person.id)).where(
+                col(Person.family_id) == family_id, col(Person.must_not_see_plan)
+            )
         ).all()
     )

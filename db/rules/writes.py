@@ -5,7 +5,7 @@ cached views marked out of date, and the change audited — all in the caller's 
 from __future__ import annotations
 
 from sqlalchemy import update
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from db.rules import audit
 from db.rules.access import Actor, refused, require_family
@@ -20,14 +20,14 @@ def touch(session: Session, family: Family) -> None:
     session.flush()
     session.execute(
         update(Family)
-        .where(Family.id == family.id)
-        .values(data_version=Family.data_version + 1)
+        .where(col(Family.id) == family.id)
+        .values(data_version=col(Family.data_version) + 1)
         .execution_options(synchronize_session=False)
     )
     session.execute(
         update(Team)
-        .where(Team.id == family.team_id)
-        .values(data_version=Team.data_version + 1)
+        .where(col(Team.id) == family.team_id)
+        .values(data_version=col(Team.data_version) + 1)
         .execution_options(synchronize_session=False)
     )
     session.expire(family, ["data_version"])
