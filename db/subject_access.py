@@ -20,6 +20,7 @@ import json
 from datetime import date, datetime
 from decimal import Decimal
 from enum import Enum
+from typing import Any
 
 import pandas as pd
 from sqlalchemy import Enum as SAEnum
@@ -186,8 +187,8 @@ def export_family(actor: Actor, family_id: int) -> str:
     if not allowed:
         raise refused(actor, what="subject_access", record_id=family_id)
     with write_session() as session:
-        family = session.get(Family, family_id)
-        family_table = Family.__table__
+        family = session.get_one(Family, family_id)
+        family_table = Family.__table__  # type: ignore[attr-defined]  # set on table models, not typed
         held: dict[str, list[dict]] = {
             "family": _rows(session, sa_select(family_table).where(family_table.c.id == family_id))
         }
@@ -221,7 +222,7 @@ def export_family(actor: Actor, family_id: int) -> str:
             if worker_ids
             else {}
         )
-        team = session.get(Team, family.team_id)
+        team = session.get_one(Team, family.team_id)
         audit.record(
             session,
             actor,
@@ -271,7 +272,7 @@ def erase_family(
             (table, _child_filter(table, links, family_id)) for table, links in child_tables()
         ]
         for table, where in targets:
-            values = {}
+            values: dict[str, Any] = {}
             for column in _free_text_columns(table):
                 values[column.name] = case(
                     (func.length(func.trim(column)) > 0, literal(ERASED)), else_=column
@@ -331,24 +332,26 @@ def retention_report(
     # council's data.
     old, later = aliased(FamilyStatusChange), aliased(FamilyStatusChange)
     closed_again = exists().where(
-        later.family_id == old.family_id,
-        later.status == FamilyStatus.closed,
-        later.changed_on > old.changed_on,
+        col(later.family_id) == old.family_id,
+        col(later.status) == FamilyStatus.closed,
+        col(later.changed_on) > old.changed_on,
     )
     with read_session() as session:
         rows = session.exec(
-            select(col(Family.id), col(Team.name), col(Family.council_reference), old.changed_on)
+            select(
+                col(Family.id), col(Team.name), col(Family.council_reference), col(old.changed_on)
+            )
             .select_from(old)
             .join(Family, col(Family.id) == old.family_id)
             .join(Team, col(Team.id) == Family.team_id)
             .where(
-                old.status == FamilyStatus.closed,
-                old.changed_on < cutoff,
+                col(old.status) == FamilyStatus.closed,
+                col(old.changed_on) < cutoff,
                 ~closed_again,
                 col(Family.status) == FamilyStatus.closed,
                 col(Family.erased_at).is_(None),
             )
-            .order_by(old.changed_on, col(Family.id))
+            .order_by(col(old.changed_on), col(Family.id))
         ).all()
     frame = pd.DataFrame(rows, columns=RETENTION_COLUMNS[:4])
     frame["years_closed"] = frame["closed_on"].map(lambda d: round((today - d).days / 365.25, 1))
