@@ -20,6 +20,7 @@ from db.rules import audit
 from db.rules.access import Actor, refused, require_family, require_role
 from db.rules.validation import Invalid
 from db.store.engine import read_session, write_session
+from db.store.ids import stored_id, stored_ids
 from db.store.models import (
     AuditEvent,
     Family,
@@ -92,8 +93,10 @@ def _set_roles_and_teams(
 ) -> None:
     for row in session.exec(select(WorkerRole).where(col(WorkerRole.worker_id) == worker_id)).all():
         session.delete(row)
-    for row in session.exec(select(WorkerTeam).where(col(WorkerTeam.worker_id) == worker_id)).all():
-        session.delete(row)
+    for link in session.exec(
+        select(WorkerTeam).where(col(WorkerTeam.worker_id) == worker_id)
+    ).all():
+        session.delete(link)
     session.flush()
     for role in sorted(roles):
         session.add(WorkerRole(worker_id=worker_id, role=role))
@@ -109,7 +112,7 @@ def _worker(session: Session, worker_id: int) -> Worker:
 
 
 def _active_admins(session: Session) -> set[int]:
-    return set(
+    return stored_ids(
         session.exec(
             select(col(Worker.id))
             .join(WorkerRole, col(WorkerRole.worker_id) == Worker.id)
@@ -150,7 +153,7 @@ def add_team(
             record_id=team.id,
             fields=["name", "community", "time_zone"],
         )
-        return team.id
+        return stored_id(team)
 
 
 # --- workers ---------------------------------------------------------------------------------
@@ -177,7 +180,7 @@ def add_worker(
         )
         session.add(worker)
         session.flush()
-        _set_roles_and_teams(session, worker.id, chosen, teams, leads)
+        _set_roles_and_teams(session, stored_id(worker), chosen, teams, leads)
         audit.record(
             session,
             actor,
@@ -186,7 +189,7 @@ def add_worker(
             record_id=worker.id,
             fields=["name", "username", "roles", "teams", "password"],
         )
-        return worker.id, password
+        return stored_id(worker), password
 
 
 def update_worker(
@@ -324,7 +327,7 @@ def handover(actor: Actor, worker_id: int, *, today: date | None = None) -> pd.D
     today = today or date.today()
     with read_session() as session:
         rows = session.exec(
-            select(
+            select(  # type: ignore[call-overload]  # sqlmodel types select() up to 4 columns
                 col(Family.id),
                 col(Family.known_as),
                 col(Team.name),
@@ -376,7 +379,7 @@ def workers_and_teams(actor: Actor) -> tuple[pd.DataFrame, pd.DataFrame]:
             select(col(WorkerTeam.worker_id), col(WorkerTeam.leads), col(Team.name)).join(Team)
         ).all()
         teams = session.exec(
-            select(
+            select(  # type: ignore[call-overload]  # sqlmodel types select() up to 4 columns
                 col(Team.id),
                 col(Team.name),
                 col(Team.community),
@@ -391,10 +394,11 @@ def workers_and_teams(actor: Actor) -> tuple[pd.DataFrame, pd.DataFrame]:
             .group_by(col(Team.id))
             .order_by(col(Team.name))
         ).all()
-    roles_of: dict[int, list[str]] = {}
+    # Keyed by the ids the worker query returns, which SQLModel types as optional.
+    roles_of: dict[int | None, list[str]] = {}
     for worker_id, role in roles:
         roles_of.setdefault(worker_id, []).append(Role(role).value)
-    teams_of: dict[int, list[str]] = {}
+    teams_of: dict[int | None, list[str]] = {}
     for worker_id, leads, team_name in links:
         teams_of.setdefault(worker_id, []).append(team_name + (" (leads)" if leads else ""))
     worker_frame = pd.DataFrame(
@@ -538,7 +542,7 @@ def create_admin(*, name: str, username: str, password: str, another: bool = Fal
         )
         session.add(worker)
         session.flush()
-        session.add(WorkerRole(worker_id=worker.id, role=Role.admin))
+        session.add(WorkerRole(worker_id=stored_id(worker), role=Role.admin))
         audit.record(
             session,
             None,
@@ -548,4 +552,4 @@ def create_admin(*, name: str, username: str, password: str, another: bool = Fal
             fields=["name", "username", "roles", "password"],
             username="create-admin",
         )
-        return worker.id
+        return stored_id(worker)

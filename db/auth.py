@@ -110,9 +110,9 @@ def check_login(username: str, password: str, *, now: datetime | None = None) ->
         worker = session.exec(select(Worker).where(col(Worker.username) == username)).first()
         until = paused_until(_recent_failures(session, username, now))
         paused = until is not None and now < until
-        usable = worker is not None and worker.is_active and not paused
-        matches = password_matches(password or "", worker.password_hash if usable else _DUMMY_HASH)
-        succeeded = usable and matches
+        usable = worker if worker is not None and worker.is_active and not paused else None
+        matches = password_matches(password or "", usable.password_hash if usable else _DUMMY_HASH)
+        succeeded = usable is not None and matches
         session.add(LoginAttempt(username=username, at=now, succeeded=succeeded))
         actor = load_actor(session, username) if succeeded else None
         audit.record(
@@ -121,8 +121,8 @@ def check_login(username: str, password: str, *, now: datetime | None = None) ->
             audit.Action.LOGIN if succeeded else audit.Action.LOGIN_FAILED,
             username=username,
         )
-        if succeeded:
-            return LoginResult(actor, must_change_password=worker.must_change_password)
+        if usable is not None and succeeded:
+            return LoginResult(actor, must_change_password=usable.must_change_password)
         return LoginResult(None, PAUSED if paused else LOGIN_REFUSED)
 
 
@@ -166,7 +166,7 @@ def sessions_valid_after(username: str) -> datetime | None:
 def end_sessions(actor: Actor, *, now: datetime | None = None) -> None:
     """Logout: every device's session ends, so a copied cookie no longer logs in."""
     with write_session() as session:
-        worker = session.get(Worker, actor.worker_id)
+        worker = session.get_one(Worker, actor.worker_id)
         worker.sessions_valid_after = now or utcnow()
         session.add(worker)
         audit.record(session, actor, audit.Action.LOGOUT)
@@ -178,7 +178,7 @@ def change_password(actor: Actor, current: str, new: str) -> str | None:
     if problem:
         return problem
     with write_session() as session:
-        worker = session.get(Worker, actor.worker_id)
+        worker = session.get_one(Worker, actor.worker_id)
         if not password_matches(current, worker.password_hash):
             return "Your current password doesn't match."
         worker.password_hash = hash_password(new)

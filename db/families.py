@@ -17,6 +17,7 @@ from sqlmodel import Session, col, select
 from db.rules import audit
 from db.rules.access import Actor, require_family
 from db.store.engine import read_session, write_session
+from db.store.ids import stored_id
 from db.store.models import (
     Family,
     FamilyStatus,
@@ -98,7 +99,7 @@ def families(
         return pd.DataFrame(columns=FAMILY_LIST_COLUMNS)
     now = utcnow()
     today = now.date()
-    query = select(
+    query = select(  # type: ignore[call-overload]  # sqlmodel types select() up to 4 columns
         col(Family.id), col(Family.known_as), col(Family.status), _last_met(now), _next_meeting(now)
     ).where(col(Family.team_id).in_(teams), col(Family.erased_at).is_(None))
     if search.strip():
@@ -154,11 +155,11 @@ class FamilySummary:
 def family_summary(actor: Actor, family_id: int) -> FamilySummary:
     with read_session() as session:
         family = require_family(session, actor, family_id)
-        team = session.get(Team, family.team_id)
+        team = session.get_one(Team, family.team_id)
         return FamilySummary(
-            id=family.id,
+            id=stored_id(family),
             known_as=family.known_as,
-            team_id=team.id,
+            team_id=family.team_id,
             team_name=team.name,
             time_zone=team.time_zone,
             status=family.status,

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 import pandas as pd
 from sqlalchemy import func
@@ -20,6 +21,7 @@ from db.rules.validation import Conflict, Invalid, choice, day, person_in_family
 from db.rules.writes import save_edit, save_new, touch
 from db.settings import AGREEMENT_CHECK_DAYS
 from db.store.engine import read_session, write_session
+from db.store.ids import stored_id
 from db.store.models import (
     Agreement,
     EndReason,
@@ -156,7 +158,13 @@ def agreement_checked(
         session.add(row)
         touch(session, family)
         _audit(
-            session, actor, audit.Action.UPDATE, family_id, "agreement", row.id, ["last_checked_on"]
+            session,
+            actor,
+            audit.Action.UPDATE,
+            family_id,
+            "agreement",
+            stored_id(row),
+            ["last_checked_on"],
         )
 
 
@@ -208,7 +216,7 @@ def save_keeping_safe(
     the form was drawn (seen_version 0: there were none yet)."""
     with write_session() as session:
         family = require_family(session, actor, family_id)
-        values = {
+        values: dict[str, Any] = {
             "safe_phone": text(safe_phone, "the safe phone number", required=False, limit=40),
             "ok_to_leave_messages": bool(ok_to_leave_messages),
             "never_show": text(never_show, "what must never be shown", required=False, limit=1000),
@@ -229,7 +237,7 @@ def save_keeping_safe(
             actor,
             family,
             KeepingSafe,
-            row.id,
+            stored_id(row),
             seen_version,
             values,
             what=what,
@@ -411,10 +419,10 @@ def assign_worker(
             audit.Action.CREATE,
             family_id,
             "worker_relationship",
-            row.id,
+            stored_id(row),
             ["worker_id", "role", "started_on", "chosen_by_family"],
         )
-        return row.id
+        return stored_id(row)
 
 
 def hand_over(
@@ -422,7 +430,7 @@ def hand_over(
     *,
     family_id: int,
     to_worker_id: int,
-    reason: str,
+    reason: str | None,  # None (nothing chosen) is refused with a plain message
     on: date | None = None,
     chosen_by_family: bool = False,
 ) -> int:
@@ -460,10 +468,10 @@ def hand_over(
             audit.Action.UPDATE,
             family_id,
             "worker_relationship",
-            new.id,
+            stored_id(new),
             ["ended_on", "end_reason", "worker_id", "started_on", "chosen_by_family"],
         )
-        return new.id
+        return stored_id(new)
 
 
 def _set_status(
@@ -471,7 +479,7 @@ def _set_status(
 ) -> None:
     session.add(
         FamilyStatusChange(
-            family_id=family.id, status=status, changed_on=on, recorded_by=actor.worker_id
+            family_id=stored_id(family), status=status, changed_on=on, recorded_by=actor.worker_id
         )
     )
     family.status = status

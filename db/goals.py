@@ -31,6 +31,7 @@ from db.rules.validation import (
 from db.rules.visibility import Audience, hidden_people
 from db.rules.writes import family_record, save_edit, save_new, touch
 from db.store.engine import database_url, read_session, write_session
+from db.store.ids import stored_id
 from db.store.models import (
     Conversation,
     ConversationItem,
@@ -104,7 +105,7 @@ def _goal_data_cached(database: str, family_id: int, data_version: int, audience
         goal_ids = [g.id for g, _ in goal_rows]
         score_rows = (
             session.exec(
-                select(
+                select(  # type: ignore[call-overload]  # sqlmodel types select() up to 4 columns
                     col(GoalScore.id),
                     col(GoalScore.goal_id),
                     col(GoalScore.person_id),
@@ -308,7 +309,7 @@ def record_scores(
         if existing is not None:
             if existing.family_id != family_id:
                 raise Invalid("That form belongs to another family: please reload the page.")
-            return existing.id, False
+            return stored_id(existing), False
         if not isinstance(scores, (list, tuple)) or not scores:
             raise Invalid("Please give at least one score.")
         scores = [ScoreIn.check(entry) for entry in scores]
@@ -347,7 +348,7 @@ def record_scores(
             seen.add(key)
             session.add(
                 GoalScore(
-                    round_id=round_row.id,
+                    round_id=stored_id(round_row),
                     goal_id=entry.goal_id,
                     scored_on=scored_on,
                     score=entry.score,
@@ -366,4 +367,4 @@ def record_scores(
             record_id=round_row.id,
             fields=["score", "comment"],
         )
-        return round_row.id, True
+        return stored_id(round_row), True

@@ -6,6 +6,7 @@ team's huddle reads only that team's data.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, timezone
 from functools import lru_cache
@@ -23,6 +24,7 @@ from db.rules.validation import Invalid, day, text
 from db.rules.writes import touch
 from db.settings import HUDDLE_FALLBACK_DAYS
 from db.store.engine import database_url, read_session, write_session
+from db.store.ids import stored_id
 from db.store.models import (
     Family,
     FamilyStatus,
@@ -83,7 +85,7 @@ def board(
     """The huddle board for one of the worker's teams; cached by the team's data version."""
     require_case_team(actor, team_id, what="huddle")
     with read_session() as session:
-        team = session.get(Team, team_id)
+        team = session.get_one(Team, team_id)
         version = team.data_version
         today = today or local_today(team.time_zone)
         held = session.exec(
@@ -98,7 +100,7 @@ def _board(
 ) -> HuddleBoard:
     """Only called after the access check in board()."""
     with read_session() as session:
-        team = session.get(Team, team_id)
+        team = session.get_one(Team, team_id)
         last = session.exec(
             select(func.max(col(Huddle.held_on))).where(
                 col(Huddle.team_id) == team_id, col(Huddle.held_on) < week_start
@@ -119,7 +121,7 @@ def _board(
                 col(Family.erased_at).is_(None),
             )
         ).all()
-        ids = [f.id for f in families]
+        ids = [stored_id(f) for f in families]
         rows = (
             _waiting(session, families, today)
             + _not_met(session, families, today, team.time_zone)
@@ -143,7 +145,7 @@ def _board(
     )
 
 
-def _waiting(session: Session, families: list[Family], today: date) -> list[tuple]:
+def _waiting(session: Session, families: Sequence[Family], today: date) -> list[tuple]:
     waiting = [f for f in families if f.status == FamilyStatus.waiting]
     if not waiting:
         return []
@@ -159,7 +161,7 @@ def _waiting(session: Session, families: list[Family], today: date) -> list[tupl
     )
     rows = []
     for f in waiting:
-        days = (today - since.get(f.id, f.first_came_on)).days
+        days = (today - since.get(stored_id(f), f.first_came_on)).days
         rows.append(("waiting", f.id, f"Waiting {_days(days)} to meet a worker."))
     return rows
 
@@ -170,7 +172,7 @@ def _days(days: int) -> str:
     return f"{days // 7} weeks"
 
 
-def _not_met(session: Session, families: list[Family], today: date, zone: str) -> list[tuple]:
+def _not_met(session: Session, families: Sequence[Family], today: date, zone: str) -> list[tuple]:
     active = [
         f
         for f in families
@@ -191,7 +193,7 @@ def _not_met(session: Session, families: list[Family], today: date, zone: str) -
     rows = []
     for f in active:
         agreed = RHYTHM_DAYS[f.rhythm]
-        met = last.get(f.id)
+        met = last.get(stored_id(f))
         met_on = local_day(met, zone) if met is not None else None
         gap = (today - met_on).days if met_on else None
         if gap is None:
@@ -262,7 +264,7 @@ def _recent_scores(session: Session, ids: list[int], since: date) -> pd.DataFram
         .distinct()
     )
     rows = session.exec(
-        select(
+        select(  # type: ignore[call-overload]  # sqlmodel types select() up to 4 columns
             col(GoalScore.id),
             col(GoalScore.goal_id),
             col(GoalScore.person_id),
@@ -375,7 +377,7 @@ def hold(actor: Actor, team_id: int, on: date | None = None) -> int:
             select(Huddle).where(col(Huddle.team_id) == team_id, col(Huddle.held_on) == on)
         ).first()
         if existing:
-            return existing.id
+            return stored_id(existing)
         row = Huddle(team_id=team_id, held_on=on, held_by=actor.worker_id)
         session.add(row)
         session.flush()
@@ -387,7 +389,7 @@ def hold(actor: Actor, team_id: int, on: date | None = None) -> int:
             record_id=row.id,
             fields=["held_on"],
         )
-        return row.id
+        return stored_id(row)
 
 
 def talked_about(
@@ -447,7 +449,7 @@ def talked_about(
             record_id=row.id,
             fields=[f for f, v in (("note", note), ("action", action)) if v],
         )
-        return row.id
+        return stored_id(row)
 
 
 def talked_about_ids(actor: Actor, huddle_id: int | None) -> set[int]:

@@ -20,6 +20,7 @@ from db.rules.visibility import Audience, hidden_people
 from db.rules.writes import family_record, save_edit, save_new, touch
 from db.settings import LONG_TEXT
 from db.store.engine import read_session, write_session
+from db.store.ids import stored_id
 from db.store.models import (
     ChildView,
     Conversation,
@@ -142,7 +143,7 @@ def record_meeting(actor: Actor, *, family_id: int, meeting: MeetingIn) -> int:
         for person_id in people:
             session.add(
                 MeetingPerson(
-                    meeting_id=row.id,
+                    meeting_id=stored_id(row),
                     person_id=person_id,
                     invited=person_id in meeting.invited,
                     came=person_id in meeting.came,
@@ -151,8 +152,8 @@ def record_meeting(actor: Actor, *, family_id: int, meeting: MeetingIn) -> int:
         for worker_id in set(meeting.workers):
             if session.get(Worker, worker_id) is None:
                 raise Invalid("One of those workers isn't known here.")
-            session.add(MeetingPerson(meeting_id=row.id, worker_id=worker_id, came=True))
-        _add_child_views(session, family_id, row.id, meeting.child_views)
+            session.add(MeetingPerson(meeting_id=stored_id(row), worker_id=worker_id, came=True))
+        _add_child_views(session, family_id, stored_id(row), meeting.child_views)
         meeting_day = starts_at.date()
         for step in meeting.plan_steps:
             session.add(
@@ -177,7 +178,7 @@ def record_meeting(actor: Actor, *, family_id: int, meeting: MeetingIn) -> int:
             record_id=row.id,
             fields=[f for f, v in meeting.__dict__.items() if v not in ("", (), None, 0, False)],
         )
-        return row.id
+        return stored_id(row)
 
 
 def _add_child_views(
@@ -202,7 +203,7 @@ def _add_child_views(
 def _planned_catch_up(session: Session, family_id: int, on: date, actor: Actor) -> Meeting:
     from db.store.models import Family
 
-    team = session.get(Team, session.get(Family, family_id).team_id)
+    team = session.get_one(Team, session.get_one(Family, family_id).team_id)
     starts = datetime.combine(on, time(10, 0), ZoneInfo(team.time_zone)).astimezone(timezone.utc)
     return Meeting(
         family_id=family_id,
@@ -286,7 +287,7 @@ def add_conversation(
             person_in_family(session, family_id, item.said_by_person_id, "who said it")
             session.add(
                 ConversationItem(
-                    conversation_id=row.id,
+                    conversation_id=stored_id(row),
                     column=choice(ConversationColumn, item.column, "which column"),
                     words=text(item.words, "what was said", limit=1000),
                     said_by_person_id=item.said_by_person_id,
@@ -303,7 +304,7 @@ def add_conversation(
             record_id=row.id,
             fields=["items"],
         )
-        return row.id
+        return stored_id(row)
 
 
 # --- the family's plan -------------------------------------------------------------------
@@ -412,7 +413,7 @@ def conversations(actor: Actor, family_id: int, audience: str = Audience.STAFF) 
         require_family(session, actor, family_id)
         hidden = hidden_people(session, family_id, audience)
         rows = session.exec(
-            select(
+            select(  # type: ignore[call-overload]  # sqlmodel types select() up to 4 columns
                 col(Conversation.id),
                 col(Conversation.held_on),
                 ConversationItem,
@@ -451,7 +452,7 @@ def conversations(actor: Actor, family_id: int, audience: str = Audience.STAFF) 
 def child_views(actor: Actor, family_id: int, audience: str = Audience.STAFF) -> pd.DataFrame:
     with read_session() as session:
         family = require_family(session, actor, family_id)
-        zone = session.get(Team, family.team_id).time_zone
+        zone = session.get_one(Team, family.team_id).time_zone
         hidden = hidden_people(session, family_id, audience)
         rows = session.exec(
             select(ChildView, col(Person.name), col(Meeting.starts_at))
@@ -495,7 +496,7 @@ def meeting_detail(actor: Actor, meeting_id: int) -> MeetingDetail:
         if meeting is None:
             raise refused(actor, what="meeting", record_id=meeting_id)
         family = require_family(session, actor, meeting.family_id)
-        team = session.get(Team, family.team_id)
+        team = session.get_one(Team, family.team_id)
         attendees = session.exec(
             select(MeetingPerson, col(Person.name), col(Worker.name))
             .join(Person, col(Person.id) == MeetingPerson.person_id, isouter=True)

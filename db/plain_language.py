@@ -74,7 +74,7 @@ def hints_to_show(worker_id: int, texts: list[str]) -> list[tuple[str, str]]:
 
 def set_hints(worker_id: int, on: bool) -> None:
     with write_session() as session:
-        worker = session.get(Worker, worker_id)
+        worker = session.get_one(Worker, worker_id)
         worker.plain_language_hints = bool(on)
         session.add(worker)
 

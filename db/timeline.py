@@ -54,7 +54,7 @@ def timeline(actor: Actor, family_id: int, kinds: list[str] | None = None) -> pd
     rows: list[tuple] = []
     with read_session() as session:
         family = require_family(session, actor, family_id)
-        zone = session.get(Team, family.team_id).time_zone
+        zone = session.get_one(Team, family.team_id).time_zone
 
         def add(kind: str, on: date, what: str, record_type: str = "", record_id=None) -> None:
             rows.append((on, kind, what, record_type, record_id))
@@ -100,34 +100,38 @@ def timeline(actor: Actor, family_id: int, kinds: list[str] | None = None) -> pd
                 if s.done_on:
                     add("Plan", s.done_on, f"Plan step done: {s.what}", "plan_step", s.id)
         if "Workers" in wanted:
-            for r, name in session.exec(
+            for link, name in session.exec(
                 select(WorkerRelationship, col(Worker.name))
                 .join(Worker)
                 .where(col(WorkerRelationship.family_id) == family_id)
             ):
-                chosen = " (the family chose them)" if r.chosen_by_family else ""
+                chosen = " (the family chose them)" if link.chosen_by_family else ""
                 add(
                     "Workers",
-                    r.started_on,
-                    f"{name} started as {RELATIONSHIP_ROLE[r.role].lower()}{chosen}",
+                    link.started_on,
+                    f"{name} started as {RELATIONSHIP_ROLE[link.role].lower()}{chosen}",
                     "worker_relationship",
-                    r.id,
+                    link.id,
                 )
-                if r.ended_on:
-                    why = f": {END_REASON[r.end_reason].lower()}" if r.end_reason else ""
+                if link.ended_on:
+                    why = f": {END_REASON[link.end_reason].lower()}" if link.end_reason else ""
                     add(
                         "Workers",
-                        r.ended_on,
+                        link.ended_on,
                         f"{name} stopped working with the family{why}",
                         "worker_relationship",
-                        r.id,
+                        link.id,
                     )
         if "Where things are" in wanted:
-            for s in session.exec(
+            for change in session.exec(
                 select(FamilyStatusChange).where(col(FamilyStatusChange.family_id) == family_id)
             ):
                 add(
-                    "Where things are", s.changed_on, FAMILY_STATUS[s.status], "family_status", s.id
+                    "Where things are",
+                    change.changed_on,
+                    FAMILY_STATUS[change.status],
+                    "family_status",
+                    change.id,
                 )
         if "Practical help" in wanted:
             for h in session.exec(

@@ -29,6 +29,7 @@ from db.continuity.figures import (
 from db.rules import audit
 from db.rules.access import Actor, refused, require_led_team
 from db.store.engine import read_session, write_session
+from db.store.ids import stored_id
 from db.store.models import (
     Family,
     FamilyStatus,
@@ -115,7 +116,7 @@ def _utc_start(day: date, time_zone: str) -> datetime:
 def build_team_report(team_id: int, *, today: date | None = None) -> TeamReport:
     """Every continuity figure for one team. No permission check: call check_team first."""
     with read_session() as session:
-        team = session.get(Team, team_id)
+        team = session.get_one(Team, team_id)
         zone = team.time_zone
         today = today or team_today(zone)
         since = window_start(today)
@@ -133,7 +134,7 @@ def build_team_report(team_id: int, *, today: date | None = None) -> TeamReport:
         )
         relationships = pd.DataFrame(
             session.exec(
-                select(
+                select(  # type: ignore[call-overload]  # sqlmodel types select() up to 4 columns
                     col(WorkerRelationship.id),
                     col(WorkerRelationship.family_id),
                     col(WorkerRelationship.worker_id),
@@ -288,12 +289,12 @@ def add_oversight_note(
             and family.team_id in actor.led_team_ids
         )
         first_came = family.first_came_on if family is not None else None
-    if not allowed:
+    if not allowed or first_came is None:  # allowed only when the family exists
         raise refused(actor, what="oversight_note", record_id=family_id)
     if written_on < first_came:
         raise Invalid("The note's date is before the family first came to us.")
     with write_session() as session:
-        family = session.get(Family, family_id)
+        family = session.get_one(Family, family_id)
         note = Note(
             family_id=family_id,
             kind=NoteKind.oversight,
@@ -316,4 +317,4 @@ def add_oversight_note(
             else ["kind", "words", "written_on"],
         )
         touch(session, family)
-        return note.id
+        return stored_id(note)

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from sqlalchemy.engine import Connection
 from sqlmodel import Session, col, select
 
+from db.store.ids import stored_id
 from db.store.models import Family, Role, Worker, WorkerRole, WorkerTeam
 
 
@@ -68,7 +69,7 @@ def load_actor(session: Session, username: str) -> Actor | None:
     )
     links = session.exec(select(WorkerTeam).where(col(WorkerTeam.worker_id) == worker.id)).all()
     return Actor(
-        worker_id=worker.id,
+        worker_id=stored_id(worker),
         username=worker.username,
         name=worker.name,
         roles=roles,

@@ -13,7 +13,7 @@ import enum
 import operator
 import typing
 from datetime import date, datetime
-from typing import Annotated, Any, ClassVar
+from typing import Annotated, Any, ClassVar, overload
 
 from annotated_types import MaxLen
 from pydantic import BeforeValidator, ConfigDict, ValidationError, field_validator
@@ -288,6 +288,14 @@ def whole_number(value, label: str, *, low: int, high: int) -> int:
     return value
 
 
+@overload
+def person_in_family(
+    session: Session, family_id: int, person_id: int, label: str = ...
+) -> Person: ...
+@overload
+def person_in_family(
+    session: Session, family_id: int, person_id: int | None, label: str = ...
+) -> Person | None: ...
 def person_in_family(
     session: Session, family_id: int, person_id: int | None, label: str = "that person"
 ) -> Person | None:
