@@ -227,7 +227,8 @@ def _restore(original) -> None:
 
     from components import pages
 
-    pages.pages_for, PagesManager.__init__, app_test.ScriptCache = original
+    # Undoing _with_floor_page's monkeypatch: mypy rightly dislikes assigning to methods.
+    pages.pages_for, PagesManager.__init__, app_test.ScriptCache = original  # type: ignore[method-assign,misc]
 
 
 def _shell_ran(at) -> bool:

@@ -52,7 +52,7 @@ def goal_chart(
     staff: bool,
     title: str = "",
     height: int = 260,
-) -> alt.Chart:
+) -> alt.LayerChart | alt.FacetChart:  # what alt.layer() is typed to return
     """One goal: a line per person who scores it, a worker's view dashed, meetings marked."""
     x = alt.X(
         "scored_on:T", title=None, axis=alt.Axis(format="%b %Y", labelAngle=0, tickCount="month")

@@ -126,7 +126,7 @@ def _goal_fields(prefix: str, people: pd.DataFrame, current: dict | None = None)
     whose = st.selectbox(
         "Whose goal is it?",
         list(options),
-        format_func=options.get,
+        format_func=options.__getitem__,
         index=list(options).index(current.get("person_id"))
         if current.get("person_id") in options
         else 0,
@@ -228,7 +228,7 @@ def score_round_form(actor: Actor, family_id: int) -> None:
     present = st.multiselect(
         "Who is giving scores today?",
         list(names),
-        format_func=names.get,
+        format_func=names.__getitem__,
         key=f"score_round_present_{family_id}",
     )
     with st.form(f"score_round_{family_id}"):
@@ -240,7 +240,7 @@ def score_round_form(actor: Actor, family_id: int) -> None:
             format="DD/MM/YYYY",
             key=f"score_round_day_{family_id}",
         )
-        entries: list[tuple[dict, object, str]] = []
+        entries: list[tuple[dict, int | None, str]] = []
         for goal in goals.itertuples():
             st.markdown(f"**{plain(goal.wording)}** · {plain(goal.whose)}")
             st.caption(plain(f"0: {goal.zero_means or '—'} · 10: {goal.ten_means or '—'}"))
@@ -325,7 +325,7 @@ def _closer_look(family_id: int, data: goal_store.GoalData) -> None:
     chosen = st.selectbox(
         "Look closer at a goal",
         list(labels),
-        format_func=labels.get,
+        format_func=labels.__getitem__,
         index=None,
         placeholder="Choose a goal to see who scored what, and when",
         key=f"goal_closer_{family_id}",
@@ -355,6 +355,6 @@ def _change_a_goal(actor: Actor, data: goal_store.GoalData, people: pd.DataFrame
         return
     labels = dict(zip(data.goals["goal_id"], data.goals["wording"]))
     chosen = st.selectbox(
-        "Which goal?", list(labels), format_func=labels.get, key="goal_change_pick"
+        "Which goal?", list(labels), format_func=labels.__getitem__, key="goal_change_pick"
     )
     edit_goal_form(actor, data.goals.set_index("goal_id", drop=False).loc[chosen], people)

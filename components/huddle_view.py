@@ -75,11 +75,15 @@ def talked_form(actor: Actor, board: HuddleBoard, team_workers: pd.DataFrame) ->
     workers = {None: "No action", **dict(zip(team_workers["worker_id"], team_workers["name"]))}
     with st.form("huddle_talked", clear_on_submit=True):
         st.markdown("**We talked about…**")
-        family_id = st.selectbox("Family", list(names), format_func=names.get, key="huddle_family")
+        family_id = st.selectbox(
+            "Family", list(names), format_func=names.__getitem__, key="huddle_family"
+        )
         note = st.text_area("Huddle note (staff only)", max_chars=2000, key="huddle_note")
         columns = st.columns([3, 2, 2])
         action = columns[0].text_input("Action agreed", key="huddle_action")
-        who = columns[1].selectbox("Who", list(workers), format_func=workers.get, key="huddle_who")
+        who = columns[1].selectbox(
+            "Who", list(workers), format_func=workers.__getitem__, key="huddle_who"
+        )
         by = columns[2].date_input(
             "By when", value=None, min_value=date.today(), format="DD/MM/YYYY", key="huddle_by"
         )

@@ -42,12 +42,12 @@ def add_person_form(actor: Actor, family_id: int) -> None:
             key=f"person_year_{family_id}",
         )
         helps = st.text_input("How they help", key=f"person_helps_{family_id}")
-        columns = st.columns(3)
-        language = columns[0].text_input(
+        details = st.columns(3)
+        language = details[0].text_input(
             "Language", value="English", key=f"person_lang_{family_id}"
         )
-        interpreter = columns[1].checkbox("Needs an interpreter", key=f"person_interp_{family_id}")
-        household = columns[2].checkbox("Lives with the family", key=f"person_home_{family_id}")
+        interpreter = details[1].checkbox("Needs an interpreter", key=f"person_interp_{family_id}")
+        household = details[2].checkbox("Lives with the family", key=f"person_home_{family_id}")
         st.caption("Only if it applies:")
         not_invited = st.checkbox(
             "Must not be invited to meetings", key=f"person_noinvite_{family_id}"
@@ -83,7 +83,7 @@ def working_together(actor: Actor, summary: FamilySummary, workers: pd.DataFrame
     with st.form(f"assign_{family_id}"):
         st.markdown("**Change of main worker**" if has_lead else "**Choose a worker**")
         worker_id = st.selectbox(
-            "Worker", list(names), format_func=names.get, key=f"assign_worker_{family_id}"
+            "Worker", list(names), format_func=names.__getitem__, key=f"assign_worker_{family_id}"
         )
         chosen = st.checkbox(
             "The family chose them after meeting the team", key=f"assign_chosen_{family_id}"

@@ -70,18 +70,18 @@ with workers_tab:
                 help="Lower-case letters and digits, no spaces.",
             )
             new_roles = st.multiselect(
-                "Roles", list(ROLE_WORDS), format_func=ROLE_WORDS.get, key="admin_new_roles"
+                "Roles", list(ROLE_WORDS), format_func=ROLE_WORDS.__getitem__, key="admin_new_roles"
             )
             new_teams = st.multiselect(
                 "Teams they work in",
                 list(team_names),
-                format_func=team_names.get,
+                format_func=team_names.__getitem__,
                 key="admin_new_teams",
             )
             new_leads = st.multiselect(
                 "Teams they lead (managers)",
                 list(team_names),
-                format_func=team_names.get,
+                format_func=team_names.__getitem__,
                 key="admin_new_leads",
             )
             add = st.form_submit_button("Add worker", type="primary")
@@ -109,7 +109,7 @@ with workers_tab:
     chosen = st.selectbox(
         "Change a worker",
         list(labels),
-        format_func=labels.get,
+        format_func=labels.__getitem__,
         index=None,
         placeholder="Choose a worker",
         key="admin_worker",
@@ -119,17 +119,23 @@ with workers_tab:
         with st.form(f"admin_edit_{chosen}"):
             name = st.text_input("Name", value=details["name"])
             roles = st.multiselect(
-                "Roles", list(ROLE_WORDS), default=details["roles"], format_func=ROLE_WORDS.get
+                "Roles",
+                list(ROLE_WORDS),
+                default=details["roles"],
+                format_func=ROLE_WORDS.__getitem__,
             )
             member = [t for t in details["team_ids"] if t not in details["led_team_ids"]]
             team_ids = st.multiselect(
-                "Teams they work in", list(team_names), default=member, format_func=team_names.get
+                "Teams they work in",
+                list(team_names),
+                default=member,
+                format_func=team_names.__getitem__,
             )
             leads = st.multiselect(
                 "Teams they lead (managers)",
                 list(team_names),
                 default=details["led_team_ids"],
-                format_func=team_names.get,
+                format_func=team_names.__getitem__,
             )
             save = st.form_submit_button("Save changes", type="primary")
         if save:

@@ -128,7 +128,7 @@ if teams.empty:
     st.stop()
 names = dict(zip(teams["team_id"], teams["team"]))
 zones = dict(zip(teams["team_id"], teams["time_zone"]))
-team_id = st.selectbox("Team", list(names), format_func=names.get, key="continuity_team")
+team_id = st.selectbox("Team", list(names), format_func=names.__getitem__, key="continuity_team")
 try:
     version = continuity.check_team(actor, team_id)
 except NotAllowed:
@@ -195,7 +195,7 @@ st.subheader("The families behind a figure")
 behind = st.selectbox(
     "Show the families behind",
     continuity.TEAM_FIGURES,
-    format_func=LABELS.get,
+    format_func=LABELS.__getitem__,
     key="continuity_behind",
 )
 chosen = continuity.families_behind(families, behind, today=today)
@@ -251,7 +251,7 @@ shown = (
     st.segmented_control(
         "Which chart",
         list(chart_names),
-        format_func=chart_names.get,
+        format_func=chart_names.__getitem__,
         default=CHARTS[0][1],
         key="continuity_chart",
         label_visibility="collapsed",
@@ -324,7 +324,7 @@ if not workers.empty:
     worker_id = st.selectbox(
         "Show a worker's families",
         list(worker_names),
-        format_func=worker_names.get,
+        format_func=worker_names.__getitem__,
         key="continuity_worker",
     )
     theirs = _worker_families(database_url(), team_id, version, today, worker_id)
@@ -444,7 +444,7 @@ else:
         st.selectbox(
             "Family",
             list(family_names),
-            format_func=family_names.get,
+            format_func=family_names.__getitem__,
             index=None,
             placeholder="Choose a family",
             key="continuity_note_family",
