@@ -5,8 +5,8 @@
 
 SQLite: the sqlite3 online backup API (a consistent copy while the app keeps running), checked
 with PRAGMA integrity_check. PostgreSQL: pg_dump -Fc / pg_restore, whose major version must
-match the server's. Backups go to a timestamped file under backups/ (or BACKUP_DIR) unless --to says where
-(a folder or a file name).
+match the server's. Backups go to a timestamped file under backups/ (or BACKUP_DIR) unless --to
+says where (a folder or a file name).
 
 A restore first takes a backup of the current state (so a restore can itself be undone), then
 replaces the configured database's contents in one step. Run from a terminal it asks for
@@ -82,9 +82,12 @@ def _sqlite_file(url: URL) -> Path:
 
 
 def _integrity(path: Path) -> None:
-    with sqlite3.connect(path) as check:
-        result = check.execute("PRAGMA integrity_check").fetchall()
-    check.close()
+    try:
+        with sqlite3.connect(path) as check:
+            result = check.execute("PRAGMA integrity_check").fetchall()
+        check.close()
+    except sqlite3.DatabaseError as error:  # e.g. "file is not a database"
+        raise BackupProblem(f"{path} is not a SQLite database ({error}).") from error
     if result != [("ok",)]:
         raise BackupProblem(f"{path} fails SQLite's integrity check: {result[:3]}")
 

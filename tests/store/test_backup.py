@@ -92,7 +92,7 @@ def test_restore_refuses_a_file_that_is_not_a_backup(database, tmp_path):
     before = _counts(database)
     junk = tmp_path / "junk.db"
     junk.write_bytes(b"not a database at all" * 100)
-    with pytest.raises(Exception):
+    with pytest.raises(backups.BackupProblem):
         backups.restore(junk, safety_folder=tmp_path / "safety")
     with pytest.raises(backups.BackupProblem, match="no backup file"):
         backups.restore(tmp_path / "missing.db", safety_folder=tmp_path / "safety")
