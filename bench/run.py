@@ -489,9 +489,8 @@ def main(argv: list[str] | None = None) -> dict:
     print(text)
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(results, indent=2, default=str))
-    print(
-        f"\nFigures written to {args.out.relative_to(ROOT) if args.out.is_relative_to(ROOT) else args.out}"
-    )
+    shown = args.out.relative_to(ROOT) if args.out.is_relative_to(ROOT) else args.out
+    print(f"\nFigures written to {shown}")
     broken = [
         f"{tier}: {p['name']}"
         for tier, data in tiers_done.items()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime, time
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import pandas as pd
@@ -450,7 +451,9 @@ def plan_forms(actor: Actor, family_id: int, frame: pd.DataFrame) -> None:
 
 
 def _step_fields(prefix: str, row: pd.Series | None = None, label: str = "") -> PlanStepIn:
-    value = lambda k, d="": d if row is None or pd.isna(row[k]) else row[k]
+    def value(key: str, default: Any = "") -> Any:
+        return default if row is None or pd.isna(row[key]) else row[key]
+
     lead = f"{label}: " if label else ""
     columns = st.columns([3, 2, 2, 3])
     what = columns[0].text_input(

@@ -158,7 +158,8 @@ TEAM_TILES = [
     (
         "kept_one_worker",
         "Kept one main worker throughout",
-        f"{_percent(figures.kept_one_worker_share)} ({figures.kept_one_worker} of {figures.with_lead})",
+        f"{_percent(figures.kept_one_worker_share)} "
+        f"({figures.kept_one_worker} of {figures.with_lead})",
     ),
     (
         "chose_worker_share",

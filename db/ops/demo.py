@@ -663,7 +663,7 @@ def _family(
 def _relationships(b, rng, family_id, workers, start, closed_on, today) -> None:
     on = start
     lead = rng.choice(workers)
-    for handover in range(rng.choice([0, 0, 0, 1, 1, 2])):
+    for _handover in range(rng.choice([0, 0, 0, 1, 1, 2])):
         until = on + timedelta(days=rng.randint(40, 150))
         if (closed_on and until >= closed_on) or until >= today:
             break

@@ -69,7 +69,7 @@ def _rich_family() -> int:
 
 def _texts(document: dict) -> set[str]:
     found = set()
-    for table, rows in document["records"].items():
+    for rows in document["records"].values():
         for row in rows:
             for key, value in row.items():
                 if (
