@@ -227,7 +227,8 @@ def _restore(original) -> None:
 
     from components import pages
 
-    pages.pages_for, PagesManager.__init__, app_test.ScriptCache = original
+    # Undoing _with_floor_page's monkeypatch: mypy rightly dislikes assigning to methods.
+    pages.pages_for, PagesManager.__init__, app_test.ScriptCache = original  # type: ignore[method-assign,misc]
 
 
 def _shell_ran(at) -> bool:
@@ -493,9 +494,8 @@ def main(argv: list[str] | None = None) -> dict:
     print(text)
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(results, indent=2, default=str))
-    print(
-        f"\nFigures written to {args.out.relative_to(ROOT) if args.out.is_relative_to(ROOT) else args.out}"
-    )
+    shown = args.out.relative_to(ROOT) if args.out.is_relative_to(ROOT) else args.out
+    print(f"\nFigures written to {shown}")
     broken = [
         f"{tier}: {p['name']}"
         for tier, data in tiers_done.items()

@@ -10,6 +10,7 @@ from __future__ import annotations
 import sys
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
+from types import FrameType
 
 import streamlit as st
 import streamlit_authenticator as stauth
@@ -97,9 +98,10 @@ def _widget_values() -> dict:
     for key in list(state.keys()):
         if not isinstance(key, str) or key in _OWN_KEYS or key.startswith(("_", "FormSubmitter")):
             continue
-        if key not in key_to_id:
+        widget_id = key_to_id.get_id_from_key(key)
+        if widget_id is None:
             continue  # not a widget: the page's own state stays where it is anyway
-        meta = metadata.get(key_to_id.get_id_from_key(key))
+        meta = metadata.get(widget_id)
         kind = getattr(meta, "value_type", None)
         if (
             kind is None
@@ -279,7 +281,8 @@ APP_SCRIPT = Path(__file__).resolve().parent.parent / "app.py"
 
 
 def _calling_files() -> list[Path]:
-    frame, files = sys._getframe(1), []
+    frame: FrameType | None = sys._getframe(1)
+    files: list[Path] = []
     while frame is not None:
         files.append(Path(frame.f_code.co_filename))
         frame = frame.f_back

@@ -21,7 +21,7 @@ def choose_family(actor: Actor) -> int | None:
     choice = st.selectbox(
         "Which family?",
         list(labels),
-        format_func=labels.get,
+        format_func=labels.__getitem__,
         index=None,
         key="family_choice",
         placeholder="Choose a family",
@@ -60,7 +60,7 @@ def conference_link(family_id: int) -> None:
         "pages/conference.py",
         label="Open the family meeting screen",
         icon=":material/co_present:",
-        query_params={"family": family_id},
+        query_params={"family": str(family_id)},
     )
 
 

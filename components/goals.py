@@ -128,7 +128,7 @@ def _goal_fields(prefix: str, people: pd.DataFrame, current: dict | None = None)
     whose = st.selectbox(
         "Whose goal is it?",
         list(options),
-        format_func=options.get,
+        format_func=options.__getitem__,
         index=list(options).index(current.get("person_id"))
         if current.get("person_id") in options
         else 0,
@@ -350,7 +350,7 @@ def _closer_look(family_id: int, data: goal_store.GoalData) -> None:
     chosen = st.selectbox(
         "Look closer at a goal",
         list(labels),
-        format_func=labels.get,
+        format_func=labels.__getitem__,
         index=None,
         placeholder="Choose a goal to see who scored what, and when",
         key=f"goal_closer_{family_id}",
@@ -380,7 +380,7 @@ def _change_a_goal(actor: Actor, data: goal_store.GoalData, people: pd.DataFrame
         return
     labels = dict(zip(data.goals["goal_id"], data.goals["wording"]))
     chosen = st.selectbox(
-        "Which goal?", list(labels), format_func=labels.get, key="goal_change_pick"
+        "Which goal?", list(labels), format_func=labels.__getitem__, key="goal_change_pick"
     )
     edit_goal_form(actor, data.goals.set_index("goal_id", drop=False).loc[chosen], people)
     withdraw_form(actor, record_type="goal", record_id=int(chosen), what="this goal")

@@ -61,9 +61,11 @@ def record_meeting(actor: Actor, summary: FamilySummary, people: pd.DataFrame) -
             "Where", placeholder="The family home, the community centre…", key=f"{prefix}_place"
         )
         invited = st.multiselect(
-            "Who was invited", list(names), format_func=names.get, key=f"{prefix}_invited"
+            "Who was invited", list(names), format_func=names.__getitem__, key=f"{prefix}_invited"
         )
-        came = st.multiselect("Who came", list(names), format_func=names.get, key=f"{prefix}_came")
+        came = st.multiselect(
+            "Who came", list(names), format_func=names.__getitem__, key=f"{prefix}_came"
+        )
         if barred:
             st.caption(plain(f"Not offered, as agreed: {', '.join(barred)} (must not be invited)."))
         views = {}
@@ -186,7 +188,7 @@ def meeting_list(actor: Actor, frame: pd.DataFrame, time_zone: str) -> None:
     chosen = st.selectbox(
         "Copy a meeting as a case note, or change its notes",
         list(labels),
-        format_func=labels.get,
+        format_func=labels.__getitem__,
         index=None,
         placeholder="Choose a meeting",
         key="case_note_meeting",
@@ -349,7 +351,7 @@ def _correct_an_item(actor: Actor, latest: pd.DataFrame) -> None:
     chosen = st.selectbox(
         "Correct something that was said",
         list(labels),
-        format_func=labels.get,
+        format_func=labels.__getitem__,
         index=None,
         placeholder="Choose what to correct",
         key="item_correct_pick",
@@ -446,7 +448,7 @@ def plan_forms(actor: Actor, family_id: int, frame: pd.DataFrame) -> None:
     chosen = st.selectbox(
         "Change a step",
         list(labels),
-        format_func=labels.get,
+        format_func=labels.__getitem__,
         index=None,
         placeholder="Choose a step",
         key=f"plan_pick_{family_id}",

@@ -13,7 +13,7 @@ from datetime import date, datetime, time, timedelta, timezone
 
 import pandas as pd
 from sqlalchemy import and_, or_
-from sqlmodel import Session, func, select
+from sqlmodel import Session, col, func, select
 
 from db.auth import hash_password, one_time_password, password_problem
 from db.rules import audit
@@ -21,6 +21,7 @@ from db.rules.access import Actor, refused, require_family, require_role
 from db.rules.validation import Invalid, checked, save_versioned
 from db.rules.validation import time_zone as check_time_zone
 from db.store.engine import read_session, write_session
+from db.store.ids import stored_id, stored_ids
 from db.store.models import (
     AuditEvent,
     Family,
@@ -78,7 +79,7 @@ def _check_teams(session: Session, roles: set[Role], team_ids, led_team_ids) -> 
         )
     wanted = teams | leads
     if wanted:
-        found = set(session.exec(select(Team.id).where(Team.id.in_(wanted))).all())
+        found = set(session.exec(select(col(Team.id)).where(col(Team.id).in_(wanted))).all())
         if found != wanted:
             raise Invalid(
                 "One of the chosen teams no longer exists. Please reload and choose again."
@@ -91,10 +92,12 @@ def _check_teams(session: Session, roles: set[Role], team_ids, led_team_ids) -> 
 def _set_roles_and_teams(
     session: Session, worker_id: int, roles: set[Role], teams: set[int], leads: set[int]
 ) -> None:
-    for row in session.exec(select(WorkerRole).where(WorkerRole.worker_id == worker_id)).all():
+    for row in session.exec(select(WorkerRole).where(col(WorkerRole.worker_id) == worker_id)).all():
         session.delete(row)
-    for row in session.exec(select(WorkerTeam).where(WorkerTeam.worker_id == worker_id)).all():
-        session.delete(row)
+    for link in session.exec(
+        select(WorkerTeam).where(col(WorkerTeam.worker_id) == worker_id)
+    ).all():
+        session.delete(link)
     session.flush()
     for role in sorted(roles):
         session.add(WorkerRole(worker_id=worker_id, role=role))
@@ -110,11 +113,11 @@ def _worker(session: Session, worker_id: int) -> Worker:
 
 
 def _active_admins(session: Session) -> set[int]:
-    return set(
+    return stored_ids(
         session.exec(
-            select(Worker.id)
-            .join(WorkerRole, WorkerRole.worker_id == Worker.id)
-            .where(WorkerRole.role == Role.admin, Worker.is_active)
+            select(col(Worker.id))
+            .join(WorkerRole, col(WorkerRole.worker_id) == Worker.id)
+            .where(col(WorkerRole.role) == Role.admin, col(Worker.is_active))
         ).all()
     )
 
@@ -132,7 +135,9 @@ def add_team(
         raise Invalid("Please enter the team's name.")
     time_zone = check_time_zone(time_zone)
     with write_session() as session:
-        if session.exec(select(Team.id).where(func.lower(Team.name) == name.lower())).first():
+        if session.exec(
+            select(col(Team.id)).where(func.lower(col(Team.name)) == name.lower())
+        ).first():
             raise Invalid(f"There is already a team called {name}. Please choose another name.")
         team = Team(name=name[:120], community=(community or "").strip()[:200], time_zone=time_zone)
         session.add(team)
@@ -145,7 +150,7 @@ def add_team(
             record_id=team.id,
             fields=["name", "community", "time_zone"],
         )
-        return team.id
+        return stored_id(team)
 
 
 # --- workers ---------------------------------------------------------------------------------
@@ -161,7 +166,7 @@ def add_worker(
     name, username, chosen = _clean_name(name), _clean_username(username), _clean_roles(roles)
     password = one_time_password()
     with write_session() as session:
-        if session.exec(select(Worker.id).where(Worker.username == username)).first():
+        if session.exec(select(col(Worker.id)).where(col(Worker.username) == username)).first():
             raise Invalid(f"The username {username} is already taken. Please choose another.")
         teams, leads = _check_teams(session, chosen, team_ids, led_team_ids)
         worker = Worker(
@@ -173,7 +178,7 @@ def add_worker(
         )
         session.add(worker)
         session.flush()
-        _set_roles_and_teams(session, worker.id, chosen, teams, leads)
+        _set_roles_and_teams(session, stored_id(worker), chosen, teams, leads)
         audit.record(
             session,
             actor,
@@ -182,7 +187,7 @@ def add_worker(
             record_id=worker.id,
             fields=["name", "username", "roles", "teams", "password"],
         )
-        return worker.id, password
+        return stored_id(worker), password
 
 
 @checked
@@ -210,12 +215,14 @@ def update_worker(
                 "first, so nobody is locked out."
             )
         old_roles = set(
-            session.exec(select(WorkerRole.role).where(WorkerRole.worker_id == worker_id)).all()
+            session.exec(
+                select(col(WorkerRole.role)).where(col(WorkerRole.worker_id) == worker_id)
+            ).all()
         )
         old_links = {
             (link.team_id, link.leads)
             for link in session.exec(
-                select(WorkerTeam).where(WorkerTeam.worker_id == worker_id)
+                select(WorkerTeam).where(col(WorkerTeam.worker_id) == worker_id)
             ).all()
         }
         changed = []
@@ -305,9 +312,11 @@ def worker_details(actor: Actor, worker_id: int) -> dict:
     with read_session() as session:
         worker = _worker(session, worker_id)
         roles = sorted(
-            session.exec(select(WorkerRole.role).where(WorkerRole.worker_id == worker_id)).all()
+            session.exec(
+                select(col(WorkerRole.role)).where(col(WorkerRole.worker_id) == worker_id)
+            ).all()
         )
-        links = session.exec(select(WorkerTeam).where(WorkerTeam.worker_id == worker_id)).all()
+        links = session.exec(select(WorkerTeam).where(col(WorkerTeam.worker_id) == worker_id)).all()
     return {
         "worker_id": worker.id,
         "name": worker.name,
@@ -332,20 +341,23 @@ def handover(actor: Actor, worker_id: int, *, today: date | None = None) -> pd.D
     with read_session() as session:
         rows = session.exec(
             select(
-                Family.id,
-                Family.council_reference,
-                Team.name,
-                WorkerRelationship.role,
-                WorkerRelationship.started_on,
+                col(Family.id),
+                col(Family.council_reference),
+                col(Team.name),
+                col(WorkerRelationship.role),
+                col(WorkerRelationship.started_on),
             )
-            .join(WorkerRelationship, WorkerRelationship.family_id == Family.id)
-            .join(Team, Team.id == Family.team_id)
+            .join(WorkerRelationship, col(WorkerRelationship.family_id) == Family.id)
+            .join(Team, col(Team.id) == Family.team_id)
             .where(
-                WorkerRelationship.worker_id == worker_id,
-                Family.erased_at.is_(None),
-                or_(WorkerRelationship.ended_on.is_(None), WorkerRelationship.ended_on > today),
+                col(WorkerRelationship.worker_id) == worker_id,
+                col(Family.erased_at).is_(None),
+                or_(
+                    col(WorkerRelationship.ended_on).is_(None),
+                    col(WorkerRelationship.ended_on) > today,
+                ),
             )
-            .order_by(Team.name, Family.id)
+            .order_by(col(Team.name), col(Family.id))
         ).all()
     frame = pd.DataFrame(rows, columns=HANDOVER_COLUMNS)
     frame["role"] = frame["role"].map(lambda r: RELATIONSHIP_ROLE[r])
@@ -371,28 +383,35 @@ def workers_and_teams(actor: Actor) -> tuple[pd.DataFrame, pd.DataFrame]:
     require_role(actor, Role.admin, what="workers_and_teams")
     with read_session() as session:  # columns, not ORM objects: a council has ~600 workers
         workers = session.exec(
-            select(Worker.id, Worker.name, Worker.username, Worker.is_active).order_by(Worker.name)
+            select(
+                col(Worker.id), col(Worker.name), col(Worker.username), col(Worker.is_active)
+            ).order_by(col(Worker.name))
         ).all()
-        roles = session.exec(select(WorkerRole.worker_id, WorkerRole.role)).all()
+        roles = session.exec(select(col(WorkerRole.worker_id), col(WorkerRole.role))).all()
         links = session.exec(
-            select(WorkerTeam.worker_id, WorkerTeam.leads, Team.name).join(Team)
+            select(col(WorkerTeam.worker_id), col(WorkerTeam.leads), col(Team.name)).join(Team)
         ).all()
         teams = session.exec(
-            select(
-                Team.id,
-                Team.name,
-                Team.community,
-                Team.time_zone,
-                func.count(Family.id).filter(Family.status != FamilyStatus.closed),
+            select(  # type: ignore[call-overload]  # sqlmodel types select() up to 4 columns
+                col(Team.id),
+                col(Team.name),
+                col(Team.community),
+                col(Team.time_zone),
+                func.count(col(Family.id)).filter(col(Family.status) != FamilyStatus.closed),
             )
-            .join(Family, and_(Family.team_id == Team.id, Family.erased_at.is_(None)), isouter=True)
-            .group_by(Team.id)
-            .order_by(Team.name)
+            .join(
+                Family,
+                and_(col(Family.team_id) == Team.id, col(Family.erased_at).is_(None)),
+                isouter=True,
+            )
+            .group_by(col(Team.id))
+            .order_by(col(Team.name))
         ).all()
-    roles_of: dict[int, list[str]] = {}
+    # Keyed by the ids the worker query returns, which SQLModel types as optional.
+    roles_of: dict[int | None, list[str]] = {}
     for worker_id, role in roles:
         roles_of.setdefault(worker_id, []).append(Role(role).value)
-    teams_of: dict[int, list[str]] = {}
+    teams_of: dict[int | None, list[str]] = {}
     for worker_id, leads, team_name in links:
         teams_of.setdefault(worker_id, []).append(team_name + (" (leads)" if leads else ""))
     worker_frame = pd.DataFrame(
@@ -416,7 +435,7 @@ def workers_and_teams(actor: Actor) -> tuple[pd.DataFrame, pd.DataFrame]:
 
 
 def _led_family_ids(actor: Actor):
-    return select(Family.id).where(Family.team_id.in_(actor.led_team_ids))
+    return select(col(Family.id)).where(col(Family.team_id).in_(actor.led_team_ids))
 
 
 def _leads_family(actor: Actor, family_id: int) -> bool:
@@ -444,36 +463,36 @@ def search_audit(
         led = _led_family_ids(actor)
         query = query.where(
             or_(
-                AuditEvent.family_id.in_(led),
+                col(AuditEvent.family_id).in_(led),
                 and_(
-                    AuditEvent.action == audit.Action.REFUSED,
-                    AuditEvent.record_type == "family",
-                    AuditEvent.record_id.in_(led),
+                    col(AuditEvent.action) == audit.Action.REFUSED,
+                    col(AuditEvent.record_type) == "family",
+                    col(AuditEvent.record_id).in_(led),
                 ),
             )
         )
     if username.strip():
-        query = query.where(AuditEvent.username == username.strip().lower())
+        query = query.where(col(AuditEvent.username) == username.strip().lower())
     if family_id is not None:
         query = query.where(
             or_(
-                AuditEvent.family_id == family_id,
+                col(AuditEvent.family_id) == family_id,
                 and_(
-                    AuditEvent.family_id.is_(None),
-                    AuditEvent.record_type == "family",
-                    AuditEvent.record_id == family_id,
+                    col(AuditEvent.family_id).is_(None),
+                    col(AuditEvent.record_type) == "family",
+                    col(AuditEvent.record_id) == family_id,
                 ),
             )
         )
     if start is not None:
-        query = query.where(AuditEvent.at >= datetime.combine(start, time(0), timezone.utc))
+        query = query.where(col(AuditEvent.at) >= datetime.combine(start, time(0), timezone.utc))
     if end is not None:
         query = query.where(
-            AuditEvent.at < datetime.combine(end + timedelta(days=1), time(0), timezone.utc)
+            col(AuditEvent.at) < datetime.combine(end + timedelta(days=1), time(0), timezone.utc)
         )
     with read_session() as session:
         rows = session.exec(
-            query.order_by(AuditEvent.at.desc(), AuditEvent.id.desc()).limit(limit)
+            query.order_by(col(AuditEvent.at).desc(), col(AuditEvent.id).desc()).limit(limit)
         ).all()
     return pd.DataFrame(
         [{column: getattr(row, column) for column in AUDIT_COLUMNS} for row in rows],
@@ -489,10 +508,17 @@ def family_viewers(actor: Actor, family_id: int, *, limit: int = 200) -> pd.Data
         if not actor.has(Role.manager) or family.team_id not in actor.led_team_ids:
             return None
         rows = session.exec(
-            select(AuditEvent.at, Worker.name, AuditEvent.username, AuditEvent.roles)
-            .join(Worker, Worker.id == AuditEvent.worker_id, isouter=True)
-            .where(AuditEvent.family_id == family_id, AuditEvent.action == audit.Action.VIEW)
-            .order_by(AuditEvent.at.desc(), AuditEvent.id.desc())
+            select(
+                col(AuditEvent.at),
+                col(Worker.name),
+                col(AuditEvent.username),
+                col(AuditEvent.roles),
+            )
+            .join(Worker, col(Worker.id) == AuditEvent.worker_id, isouter=True)
+            .where(
+                col(AuditEvent.family_id) == family_id, col(AuditEvent.action) == audit.Action.VIEW
+            )
+            .order_by(col(AuditEvent.at).desc(), col(AuditEvent.id).desc())
             .limit(limit)
         ).all()
     return pd.DataFrame(
@@ -515,12 +541,12 @@ def create_admin(*, name: str, username: str, password: str, another: bool = Fal
     if problem:
         raise Invalid(problem)
     with write_session() as session:
-        if not another and session.exec(select(Worker.id)).first() is not None:
+        if not another and session.exec(select(col(Worker.id))).first() is not None:
             raise Invalid(
                 "This database already has workers, so no admin was created. Ask an "
                 "admin to add you, or run again with --another to add one more admin."
             )
-        if session.exec(select(Worker.id).where(Worker.username == username)).first():
+        if session.exec(select(col(Worker.id)).where(col(Worker.username) == username)).first():
             raise Invalid(f"The username {username} is already taken. Please choose another.")
         worker = Worker(
             name=name,
@@ -530,7 +556,7 @@ def create_admin(*, name: str, username: str, password: str, another: bool = Fal
         )
         session.add(worker)
         session.flush()
-        session.add(WorkerRole(worker_id=worker.id, role=Role.admin))
+        session.add(WorkerRole(worker_id=stored_id(worker), role=Role.admin))
         audit.record(
             session,
             None,
@@ -540,4 +566,4 @@ def create_admin(*, name: str, username: str, password: str, another: bool = Fal
             fields=["name", "username", "roles", "password"],
             username="create-admin",
         )
-        return worker.id
+        return stored_id(worker)

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 import bcrypt
-from sqlmodel import Session, func, select
+from sqlmodel import Session, col, func, select
 
 from db.rules import audit
 from db.rules.access import Actor, load_actor
@@ -69,15 +69,17 @@ class LoginResult:
 def _recent_failures(session: Session, username: str, now: datetime) -> list[datetime]:
     since = now - 2 * timedelta(minutes=LOCKOUT_WINDOW_MINUTES + LOCKOUT_PAUSE_MINUTES)
     last_success = session.exec(
-        select(func.max(LoginAttempt.at)).where(
-            LoginAttempt.username == username, LoginAttempt.succeeded
+        select(func.max(col(LoginAttempt.at))).where(
+            col(LoginAttempt.username) == username, col(LoginAttempt.succeeded)
         )
     ).one()
-    query = select(LoginAttempt.at).where(
-        LoginAttempt.username == username, LoginAttempt.at >= since, ~LoginAttempt.succeeded
+    query = select(col(LoginAttempt.at)).where(
+        col(LoginAttempt.username) == username,
+        col(LoginAttempt.at) >= since,
+        ~col(LoginAttempt.succeeded),
     )
     if last_success is not None:
-        query = query.where(LoginAttempt.at > last_success)
+        query = query.where(col(LoginAttempt.at) > last_success)
     return sorted(session.exec(query).all())
 
 
@@ -112,12 +114,12 @@ def check_login(username: str, password: str, *, now: datetime | None = None) ->
     now = now or utcnow()
     username, password = _storable(username).strip().lower()[:64], _storable(password)
     with write_session() as session:
-        worker = session.exec(select(Worker).where(Worker.username == username)).first()
+        worker = session.exec(select(Worker).where(col(Worker.username) == username)).first()
         until = paused_until(_recent_failures(session, username, now))
         paused = until is not None and now < until
-        usable = worker is not None and worker.is_active and not paused
-        matches = password_matches(password or "", worker.password_hash if usable else _DUMMY_HASH)
-        succeeded = usable and matches
+        usable = worker if worker is not None and worker.is_active and not paused else None
+        matches = password_matches(password or "", usable.password_hash if usable else _DUMMY_HASH)
+        succeeded = usable is not None and matches
         session.add(LoginAttempt(username=username, at=now, succeeded=succeeded))
         actor = load_actor(session, username) if succeeded else None
         audit.record(
@@ -126,8 +128,8 @@ def check_login(username: str, password: str, *, now: datetime | None = None) ->
             audit.Action.LOGIN if succeeded else audit.Action.LOGIN_FAILED,
             username=username,
         )
-        if succeeded:
-            return LoginResult(actor, must_change_password=worker.must_change_password)
+        if usable is not None and succeeded:
+            return LoginResult(actor, must_change_password=usable.must_change_password)
         return LoginResult(None, PAUSED if paused else LOGIN_REFUSED)
 
 
@@ -162,7 +164,7 @@ def idle_minutes_left(
 def sessions_valid_after(username: str) -> datetime | None:
     """When this worker's sessions last ended; None when the worker cannot log in."""
     with read_session() as session:
-        worker = session.exec(select(Worker).where(Worker.username == username)).first()
+        worker = session.exec(select(Worker).where(col(Worker.username) == username)).first()
         if worker is None or not worker.is_active:
             return None
         return worker.sessions_valid_after
@@ -172,7 +174,7 @@ def sessions_valid_after(username: str) -> datetime | None:
 def end_sessions(actor: Actor, *, now: datetime | None = None) -> None:
     """Logout: every device's session ends, so a copied cookie no longer logs in."""
     with write_session() as session:
-        worker = session.get(Worker, actor.worker_id)
+        worker = session.get_one(Worker, actor.worker_id)
         worker.sessions_valid_after = now or utcnow()
         session.add(worker)
         audit.record(session, actor, audit.Action.LOGOUT)
@@ -185,7 +187,7 @@ def change_password(actor: Actor, current: str, new: str) -> str | None:
     if problem:
         return problem
     with write_session() as session:
-        worker = session.get(Worker, actor.worker_id)
+        worker = session.get_one(Worker, actor.worker_id)
         if not password_matches(current, worker.password_hash):
             return "Your current password doesn't match."
         worker.password_hash = hash_password(new)

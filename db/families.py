@@ -12,13 +12,14 @@ from datetime import date, datetime
 
 import pandas as pd
 from sqlalchemy import func, or_
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from db.rules import audit
 from db.rules.access import Actor, require_family
 from db.rules.validation import Invalid, checked
 from db.rules.visibility import Audience
 from db.store.engine import read_session, write_session
+from db.store.ids import stored_id
 from db.store.models import (
     Family,
     FamilyStatus,
@@ -38,12 +39,12 @@ from db.words import FAMILY_STATUS, MEETING_KIND, MEETING_STATUS, RELATIONSHIP, 
 
 def _last_met(now: datetime):
     return (
-        select(func.max(Meeting.starts_at))
+        select(func.max(col(Meeting.starts_at)))
         .where(
-            Meeting.family_id == Family.id,
-            Meeting.status == MeetingStatus.held,
-            Meeting.starts_at <= now,
-            Meeting.withdrawn_at.is_(None),
+            col(Meeting.family_id) == Family.id,
+            col(Meeting.status) == MeetingStatus.held,
+            col(Meeting.starts_at) <= now,
+            col(Meeting.withdrawn_at).is_(None),
         )
         .correlate(Family)
         .scalar_subquery()
@@ -52,12 +53,12 @@ def _last_met(now: datetime):
 
 def _next_meeting(now: datetime):
     return (
-        select(func.min(Meeting.starts_at))
+        select(func.min(col(Meeting.starts_at)))
         .where(
-            Meeting.family_id == Family.id,
-            Meeting.status == MeetingStatus.planned,
-            Meeting.starts_at >= now,
-            Meeting.withdrawn_at.is_(None),
+            col(Meeting.family_id) == Family.id,
+            col(Meeting.status) == MeetingStatus.planned,
+            col(Meeting.starts_at) >= now,
+            col(Meeting.withdrawn_at).is_(None),
         )
         .correlate(Family)
         .scalar_subquery()
@@ -69,13 +70,15 @@ def current_workers(session: Session, family_ids: list[int], today: date) -> dic
     if not family_ids:
         return {}
     rows = session.exec(
-        select(WorkerRelationship.family_id, Worker.name, WorkerRelationship.role)
-        .join(Worker, Worker.id == WorkerRelationship.worker_id)
+        select(col(WorkerRelationship.family_id), col(Worker.name), col(WorkerRelationship.role))
+        .join(Worker, col(Worker.id) == WorkerRelationship.worker_id)
         .where(
-            WorkerRelationship.family_id.in_(family_ids),
-            or_(WorkerRelationship.ended_on.is_(None), WorkerRelationship.ended_on > today),
+            col(WorkerRelationship.family_id).in_(family_ids),
+            or_(
+                col(WorkerRelationship.ended_on).is_(None), col(WorkerRelationship.ended_on) > today
+            ),
         )
-        .order_by(WorkerRelationship.family_id, WorkerRelationship.role, Worker.name)
+        .order_by(col(WorkerRelationship.family_id), col(WorkerRelationship.role), col(Worker.name))
     ).all()
     names: dict[int, list[str]] = {}
     for family_id, name, _role in rows:
@@ -88,16 +91,19 @@ def last_workers(session: Session, family_ids: list[int]) -> dict[int, str]:
     if not family_ids:
         return {}
     rows = session.exec(
-        select(WorkerRelationship.family_id, Worker.name, WorkerRelationship.ended_on)
-        .join(Worker, Worker.id == WorkerRelationship.worker_id)
+        select(
+            col(WorkerRelationship.family_id), col(Worker.name), col(WorkerRelationship.ended_on)
+        )
+        .join(Worker, col(Worker.id) == WorkerRelationship.worker_id)
         .where(
-            WorkerRelationship.family_id.in_(family_ids), WorkerRelationship.ended_on.is_not(None)
+            col(WorkerRelationship.family_id).in_(family_ids),
+            col(WorkerRelationship.ended_on).is_not(None),
         )
         .order_by(
-            WorkerRelationship.family_id,
-            WorkerRelationship.ended_on.desc(),
-            WorkerRelationship.role,
-            Worker.name,
+            col(WorkerRelationship.family_id),
+            col(WorkerRelationship.ended_on).desc(),
+            col(WorkerRelationship.role),
+            col(Worker.name),
         )
     ).all()
     last: dict[int, str] = {}
@@ -133,31 +139,33 @@ def families(
         return pd.DataFrame(columns=FAMILY_LIST_COLUMNS)
     now = utcnow()
     today = now.date()
-    query = select(
-        Family.id, Family.known_as, Family.status, _last_met(now), _next_meeting(now)
-    ).where(Family.team_id.in_(teams), Family.erased_at.is_(None))
+    query = select(  # type: ignore[call-overload]  # sqlmodel types select() up to 4 columns
+        col(Family.id), col(Family.known_as), col(Family.status), _last_met(now), _next_meeting(now)
+    ).where(col(Family.team_id).in_(teams), col(Family.erased_at).is_(None))
     if search.strip():
         words = search.strip().lower()
-        someone_named = select(Person.family_id).where(
-            func.lower(Person.name).contains(words, autoescape=True)
+        someone_named = select(col(Person.family_id)).where(
+            func.lower(col(Person.name)).contains(words, autoescape=True)
         )
         query = query.where(
             or_(
-                func.lower(Family.known_as).contains(words, autoescape=True),
-                func.lower(Family.council_reference).contains(words, autoescape=True),
-                Family.id.in_(someone_named),
+                func.lower(col(Family.known_as)).contains(words, autoescape=True),
+                func.lower(col(Family.council_reference)).contains(words, autoescape=True),
+                col(Family.id).in_(someone_named),
             )
         )
     elif mine_only:
-        mine = select(WorkerRelationship.family_id).where(
-            WorkerRelationship.worker_id == actor.worker_id,
-            or_(WorkerRelationship.ended_on.is_(None), WorkerRelationship.ended_on > today),
+        mine = select(col(WorkerRelationship.family_id)).where(
+            col(WorkerRelationship.worker_id) == actor.worker_id,
+            or_(
+                col(WorkerRelationship.ended_on).is_(None), col(WorkerRelationship.ended_on) > today
+            ),
         )
-        query = query.where(Family.id.in_(mine))
+        query = query.where(col(Family.id).in_(mine))
     if not include_closed:
-        query = query.where(Family.status != FamilyStatus.closed)
+        query = query.where(col(Family.status) != FamilyStatus.closed)
     with read_session() as session:
-        rows = session.exec(query.order_by(Family.known_as, Family.id).limit(limit)).all()
+        rows = session.exec(query.order_by(col(Family.known_as), col(Family.id)).limit(limit)).all()
         workers = current_workers(session, [row[0] for row in rows], today)
         last = last_workers(session, [row[0] for row in rows if row[0] not in workers])
     frame = pd.DataFrame(
@@ -195,11 +203,11 @@ class FamilySummary:
 def family_summary(actor: Actor, family_id: int) -> FamilySummary:
     with read_session() as session:
         family = require_family(session, actor, family_id)
-        team = session.get(Team, family.team_id)
+        team = session.get_one(Team, family.team_id)
         return FamilySummary(
-            id=family.id,
+            id=stored_id(family),
             known_as=family.known_as,
-            team_id=team.id,
+            team_id=family.team_id,
             team_name=team.name,
             time_zone=team.time_zone,
             status=family.status,
@@ -227,7 +235,7 @@ def family_contact(actor: Actor, family_id: int) -> FamilyContact:
         family = require_family(session, actor, family_id)
         now = utcnow()
         next_meeting = session.exec(
-            select(_next_meeting(now)).select_from(Family).where(Family.id == family.id)
+            select(_next_meeting(now)).select_from(Family).where(col(Family.id) == family.id)
         ).one()
         workers = current_workers(session, [family.id], date.today()).get(family.id, "")
     return FamilyContact(workers=workers, next_meeting=next_meeting)
@@ -239,8 +247,8 @@ def family_people(actor: Actor, family_id: int) -> pd.DataFrame:
         require_family(session, actor, family_id)
         people = session.exec(
             select(Person)
-            .where(Person.family_id == family_id)
-            .order_by(Person.in_household.desc(), Person.relationship, Person.name)
+            .where(col(Person.family_id) == family_id)
+            .order_by(col(Person.in_household).desc(), col(Person.relationship), col(Person.name))
         ).all()
     today = date.today()
     return pd.DataFrame(
@@ -283,10 +291,10 @@ def family_workers(actor: Actor, family_id: int) -> pd.DataFrame:
     with read_session() as session:
         require_family(session, actor, family_id)
         rows = session.exec(
-            select(WorkerRelationship, Worker.name)
-            .join(Worker, Worker.id == WorkerRelationship.worker_id)
-            .where(WorkerRelationship.family_id == family_id)
-            .order_by(WorkerRelationship.started_on.desc(), WorkerRelationship.id.desc())
+            select(WorkerRelationship, col(Worker.name))
+            .join(Worker, col(Worker.id) == WorkerRelationship.worker_id)
+            .where(col(WorkerRelationship.family_id) == family_id)
+            .order_by(col(WorkerRelationship.started_on).desc(), col(WorkerRelationship.id).desc())
         ).all()
     from db.words import END_REASON, RELATIONSHIP_ROLE
 
@@ -322,8 +330,8 @@ def family_meetings(actor: Actor, family_id: int) -> pd.DataFrame:
         require_family(session, actor, family_id)
         rows = session.exec(
             select(Meeting)
-            .where(Meeting.family_id == family_id, Meeting.withdrawn_at.is_(None))
-            .order_by(Meeting.starts_at.desc())
+            .where(col(Meeting.family_id) == family_id, col(Meeting.withdrawn_at).is_(None))
+            .order_by(col(Meeting.starts_at).desc())
         ).all()
     return pd.DataFrame(
         [
@@ -348,7 +356,7 @@ def teams_for(actor: Actor) -> pd.DataFrame:
     """Teams whose families this worker may open (for choosing a team on shared screens)."""
     with read_session() as session:
         rows = session.exec(
-            select(Team).where(Team.id.in_(actor.case_team_ids)).order_by(Team.name)
+            select(Team).where(col(Team.id).in_(actor.case_team_ids)).order_by(col(Team.name))
         ).all()
     return pd.DataFrame(
         [
@@ -363,12 +371,12 @@ def is_demo_database() -> bool:
     from db.store.models import DemoInfo
 
     with read_session() as session:
-        return session.exec(select(func.count(DemoInfo.id))).one() > 0
+        return session.exec(select(func.count(col(DemoInfo.id)))).one() > 0
 
 
 def worker_count() -> int:
     with read_session() as session:
-        return session.exec(select(func.count(Worker.id))).one()
+        return session.exec(select(func.count(col(Worker.id)))).one()
 
 
 def team_members(actor: Actor, team_id: int) -> pd.DataFrame:
@@ -378,10 +386,10 @@ def team_members(actor: Actor, team_id: int) -> pd.DataFrame:
     require_case_team(actor, team_id, what="team_members")
     with read_session() as session:
         rows = session.exec(
-            select(Worker.id, Worker.name)
-            .join(WorkerTeam, WorkerTeam.worker_id == Worker.id)
-            .where(WorkerTeam.team_id == team_id, Worker.is_active)
-            .order_by(Worker.name)
+            select(col(Worker.id), col(Worker.name))
+            .join(WorkerTeam, col(WorkerTeam.worker_id) == Worker.id)
+            .where(col(WorkerTeam.team_id) == team_id, col(Worker.is_active))
+            .order_by(col(Worker.name))
         ).all()
     return pd.DataFrame(rows, columns=["worker_id", "name"])
 

@@ -9,10 +9,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 import pandas as pd
 from sqlalchemy import func
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from db.rules import audit
 from db.rules.access import Actor, require_family, require_led_team
@@ -29,6 +30,7 @@ from db.rules.validation import (
 from db.rules.writes import save_edit, save_new, touch
 from db.settings import AGREEMENT_CHECK_DAYS
 from db.store.engine import read_session, write_session
+from db.store.ids import stored_id
 from db.store.models import (
     Agreement,
     EndReason,
@@ -188,7 +190,13 @@ def agreement_checked(
         session.add(row)
         touch(session, family)
         _audit(
-            session, actor, audit.Action.UPDATE, family_id, "agreement", row.id, ["last_checked_on"]
+            session,
+            actor,
+            audit.Action.UPDATE,
+            family_id,
+            "agreement",
+            stored_id(row),
+            ["last_checked_on"],
         )
 
 
@@ -197,7 +205,9 @@ def agreements(actor: Actor, family_id: int, *, today: date | None = None) -> pd
     with read_session() as session:
         require_family(session, actor, family_id)
         rows = session.exec(
-            select(Agreement).where(Agreement.family_id == family_id).order_by(Agreement.agreed_on)
+            select(Agreement)
+            .where(col(Agreement.family_id) == family_id)
+            .order_by(col(Agreement.agreed_on))
         ).all()
     return pd.DataFrame(
         [
@@ -239,12 +249,14 @@ def save_keeping_safe(
     the form was drawn (seen_version 0: there were none yet)."""
     with write_session() as session:
         family = require_family(session, actor, family_id)
-        values = {
+        values: dict[str, Any] = {
             "safe_phone": text(safe_phone, "the safe phone number", required=False, limit=40),
             "ok_to_leave_messages": bool(ok_to_leave_messages),
             "never_show": text(never_show, "what must never be shown", required=False, limit=1000),
         }
-        row = session.exec(select(KeepingSafe).where(KeepingSafe.family_id == family_id)).first()
+        row = session.exec(
+            select(KeepingSafe).where(col(KeepingSafe.family_id) == family_id)
+        ).first()
         what = "the keeping-safe details"
         if row is None:
             if seen_version != 0:
@@ -258,7 +270,7 @@ def save_keeping_safe(
             actor,
             family,
             KeepingSafe,
-            row.id,
+            stored_id(row),
             seen_version,
             values,
             what=what,
@@ -270,7 +282,9 @@ def keeping_safe(actor: Actor, family_id: int) -> KeepingSafe | None:
     """Staff screens only. No family-facing renderer calls this."""
     with read_session() as session:
         require_family(session, actor, family_id)
-        return session.exec(select(KeepingSafe).where(KeepingSafe.family_id == family_id)).first()
+        return session.exec(
+            select(KeepingSafe).where(col(KeepingSafe.family_id) == family_id)
+        ).first()
 
 
 # --- practical help and worries shared ---------------------------------------------------
@@ -344,13 +358,13 @@ def help_and_notes(actor: Actor, family_id: int) -> tuple[pd.DataFrame, pd.DataF
         require_family(session, actor, family_id)
         helps = session.exec(
             select(PracticalHelp)
-            .where(PracticalHelp.family_id == family_id)
-            .order_by(PracticalHelp.given_on.desc())
+            .where(col(PracticalHelp.family_id) == family_id)
+            .order_by(col(PracticalHelp.given_on).desc())
         ).all()
         notes = session.exec(
             select(Note)
-            .where(Note.family_id == family_id)
-            .order_by(Note.written_on.desc(), Note.id.desc())
+            .where(col(Note.family_id) == family_id)
+            .order_by(col(Note.written_on).desc(), col(Note.id).desc())
         ).all()
     return (
         pd.DataFrame(
@@ -386,10 +400,10 @@ def help_and_notes(actor: Actor, family_id: int) -> tuple[pd.DataFrame, pd.DataF
 
 def _open_relationships(session: Session, family_id: int, role: RelationshipRole | None = None):
     query = select(WorkerRelationship).where(
-        WorkerRelationship.family_id == family_id, WorkerRelationship.ended_on.is_(None)
+        col(WorkerRelationship.family_id) == family_id, col(WorkerRelationship.ended_on).is_(None)
     )
     if role is not None:
-        query = query.where(WorkerRelationship.role == role)
+        query = query.where(col(WorkerRelationship.role) == role)
     return session.exec(query).all()
 
 
@@ -421,7 +435,7 @@ def assign_worker(
             chosen_by_family=chosen_by_family,
             started_on=started_on,
         )
-        return row.id
+        return stored_id(row)
 
 
 def start_relationship(
@@ -478,7 +492,7 @@ def hand_over(
     *,
     family_id: int,
     to_worker_id: int,
-    reason: str,
+    reason: str | None,  # None (nothing chosen) is refused with a plain message
     on: date | None = None,
     chosen_by_family: bool = False,
 ) -> int:
@@ -516,10 +530,10 @@ def hand_over(
             audit.Action.UPDATE,
             family_id,
             "worker_relationship",
-            new.id,
+            stored_id(new),
             ["ended_on", "end_reason", "worker_id", "started_on", "chosen_by_family"],
         )
-        return new.id
+        return stored_id(new)
 
 
 def _set_status(
@@ -527,7 +541,7 @@ def _set_status(
 ) -> None:
     session.add(
         FamilyStatusChange(
-            family_id=family.id, status=status, changed_on=on, recorded_by=actor.worker_id
+            family_id=stored_id(family), status=status, changed_on=on, recorded_by=actor.worker_id
         )
     )
     family.status = status
@@ -545,8 +559,8 @@ def change_status(actor: Actor, *, family_id: int, status: str, on: date | None 
         if new == family.status:
             raise Invalid("The family is already there.")
         last = session.exec(
-            select(func.max(FamilyStatusChange.changed_on)).where(
-                FamilyStatusChange.family_id == family_id
+            select(func.max(col(FamilyStatusChange.changed_on))).where(
+                col(FamilyStatusChange.family_id) == family_id
             )
         ).one()
         if last is not None and on_day < last:
@@ -609,9 +623,9 @@ def team_workers(actor: Actor, family_id: int) -> pd.DataFrame:
     with read_session() as session:
         family = require_family(session, actor, family_id)
         rows = session.exec(
-            select(Worker.id, Worker.name)
-            .join(WorkerTeam, WorkerTeam.worker_id == Worker.id)
-            .where(WorkerTeam.team_id == family.team_id, Worker.is_active)
-            .order_by(Worker.name)
+            select(col(Worker.id), col(Worker.name))
+            .join(WorkerTeam, col(WorkerTeam.worker_id) == Worker.id)
+            .where(col(WorkerTeam.team_id) == family.team_id, col(Worker.is_active))
+            .order_by(col(Worker.name))
         ).all()
     return pd.DataFrame(rows, columns=["worker_id", "name"])

@@ -10,7 +10,7 @@ from functools import lru_cache
 from typing import ClassVar
 
 import pandas as pd
-from sqlmodel import Field, Session, select
+from sqlmodel import Field, Session, col, select
 
 from db.families import family_people
 from db.metrics import SCORE_COLUMNS
@@ -32,6 +32,7 @@ from db.rules.validation import (
 from db.rules.visibility import Audience, hidden_people
 from db.rules.writes import family_record, refuse_repeat, save_edit, save_new, touch
 from db.store.engine import database_url, read_session, write_session
+from db.store.ids import stored_id
 from db.store.models import (
     Conversation,
     ConversationItem,
@@ -93,48 +94,48 @@ def _goal_data_cached(database: str, family_id: int, data_version: int, audience
     with read_session() as session:
         hidden = hidden_people(session, family_id, audience)
         goal_rows = session.exec(
-            select(Goal, Person.name)
-            .join(Person, Person.id == Goal.person_id, isouter=True)
+            select(Goal, col(Person.name))
+            .join(Person, col(Person.id) == Goal.person_id, isouter=True)
             .where(
-                Goal.family_id == family_id,
-                Goal.withdrawn_at.is_(None),
-                Goal.visibility.in_(Audience.VISIBLE[audience]),
+                col(Goal.family_id) == family_id,
+                col(Goal.withdrawn_at).is_(None),
+                col(Goal.visibility).in_(Audience.VISIBLE[audience]),
             )
-            .order_by(Goal.set_on, Goal.id)
+            .order_by(col(Goal.set_on), col(Goal.id))
         ).all()
         goal_rows = [(g, name) for g, name in goal_rows if g.person_id not in hidden]
         goal_ids = [g.id for g, _ in goal_rows]
         score_rows = (
             session.exec(
-                select(
-                    GoalScore.id,
-                    GoalScore.goal_id,
-                    GoalScore.person_id,
-                    GoalScore.worker_id,
-                    Person.name,
-                    Worker.name,
-                    GoalScore.scored_on,
-                    GoalScore.score,
+                select(  # type: ignore[call-overload]  # sqlmodel types select() up to 4 columns
+                    col(GoalScore.id),
+                    col(GoalScore.goal_id),
+                    col(GoalScore.person_id),
+                    col(GoalScore.worker_id),
+                    col(Person.name),
+                    col(Worker.name),
+                    col(GoalScore.scored_on),
+                    col(GoalScore.score),
                 )
-                .join(Person, Person.id == GoalScore.person_id, isouter=True)
-                .join(Worker, Worker.id == GoalScore.worker_id, isouter=True)
-                .where(GoalScore.goal_id.in_(goal_ids))
-                .order_by(GoalScore.goal_id, GoalScore.scored_on, GoalScore.id)
+                .join(Person, col(Person.id) == GoalScore.person_id, isouter=True)
+                .join(Worker, col(Worker.id) == GoalScore.worker_id, isouter=True)
+                .where(col(GoalScore.goal_id).in_(goal_ids))
+                .order_by(col(GoalScore.goal_id), col(GoalScore.scored_on), col(GoalScore.id))
             ).all()
             if goal_ids
             else []
         )
         held = session.exec(
-            select(Meeting.starts_at).where(
-                Meeting.family_id == family_id,
-                Meeting.status == MeetingStatus.held,
-                Meeting.withdrawn_at.is_(None),
+            select(col(Meeting.starts_at)).where(
+                col(Meeting.family_id) == family_id,
+                col(Meeting.status) == MeetingStatus.held,
+                col(Meeting.withdrawn_at).is_(None),
             )
         ).all()
         zone = session.exec(
-            select(Team.time_zone)
-            .join(Family, Family.team_id == Team.id)
-            .where(Family.id == family_id)
+            select(col(Team.time_zone))
+            .join(Family, col(Family.team_id) == Team.id)
+            .where(col(Family.id) == family_id)
         ).one()
     goals = pd.DataFrame(
         [
@@ -319,11 +320,11 @@ def record_scores(
     token = text(token, "the form token", limit=64)
     with write_session() as session:
         family = require_family(session, actor, family_id)
-        existing = session.exec(select(ScoreRound).where(ScoreRound.token == token)).first()
+        existing = session.exec(select(ScoreRound).where(col(ScoreRound.token) == token)).first()
         if existing is not None:
             if existing.family_id != family_id:
                 raise Invalid("That form belongs to another family: please reload the page.")
-            return existing.id, False
+            return stored_id(existing), False
         if not isinstance(scores, (list, tuple)) or not scores:
             raise Invalid("Please give at least one score.")
         scores = [ScoreIn.check(entry) for entry in scores]
@@ -362,7 +363,7 @@ def record_scores(
             seen.add(key)
             session.add(
                 GoalScore(
-                    round_id=round_row.id,
+                    round_id=stored_id(round_row),
                     goal_id=entry.goal_id,
                     scored_on=scored_on,
                     score=entry.score,
@@ -381,4 +382,4 @@ def record_scores(
             record_id=round_row.id,
             fields=["score", "comment"],
         )
-        return round_row.id, True
+        return stored_id(round_row), True

@@ -6,6 +6,7 @@ team's huddle reads only that team's data.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta, timezone
 from functools import lru_cache
@@ -13,7 +14,7 @@ from zoneinfo import ZoneInfo
 
 import pandas as pd
 from sqlalchemy import func
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from db import metrics
 from db.families import current_workers
@@ -23,6 +24,7 @@ from db.rules.validation import Invalid, checked, day, text
 from db.rules.writes import touch
 from db.settings import HUDDLE_FALLBACK_DAYS
 from db.store.engine import database_url, read_session, write_session
+from db.store.ids import stored_id
 from db.store.models import (
     Family,
     FamilyStatus,
@@ -87,10 +89,12 @@ def board(
     """The huddle board for one of the worker's teams; cached by the team's data version."""
     require_case_team(actor, team_id, what="huddle")
     with read_session() as session:
-        team = session.get(Team, team_id)
+        team = session.get_one(Team, team_id)
         version = team.data_version
         today = today or local_today(team.time_zone)
-        held = session.exec(select(func.count(Huddle.id)).where(Huddle.team_id == team_id)).one()
+        held = session.exec(
+            select(func.count(col(Huddle.id))).where(col(Huddle.team_id) == team_id)
+        ).one()
     return _board(database_url(), team_id, version, held, monday_of(week_start or today), today)
 
 
@@ -100,28 +104,28 @@ def _board(
 ) -> HuddleBoard:
     """Only called after the access check in board()."""
     with read_session() as session:
-        team = session.get(Team, team_id)
+        team = session.get_one(Team, team_id)
         last = session.exec(
-            select(func.max(Huddle.held_on)).where(
-                Huddle.team_id == team_id, Huddle.held_on < week_start
+            select(func.max(col(Huddle.held_on))).where(
+                col(Huddle.team_id) == team_id, col(Huddle.held_on) < week_start
             )
         ).one()
         this_week = session.exec(
-            select(Huddle.id).where(
-                Huddle.team_id == team_id,
-                Huddle.held_on >= week_start,
-                Huddle.held_on < week_start + timedelta(days=7),
+            select(col(Huddle.id)).where(
+                col(Huddle.team_id) == team_id,
+                col(Huddle.held_on) >= week_start,
+                col(Huddle.held_on) < week_start + timedelta(days=7),
             )
         ).first()
         since = last or (today - timedelta(days=HUDDLE_FALLBACK_DAYS))
         families = session.exec(
             select(Family).where(
-                Family.team_id == team_id,
-                Family.status != FamilyStatus.closed,
-                Family.erased_at.is_(None),
+                col(Family.team_id) == team_id,
+                col(Family.status) != FamilyStatus.closed,
+                col(Family.erased_at).is_(None),
             )
         ).all()
-        ids = [f.id for f in families]
+        ids = [stored_id(f) for f in families]
         rows = (
             _waiting(session, families, today)
             + _not_met(session, families, today, team.time_zone)
@@ -159,22 +163,22 @@ def _follow_up(session: Session, team_id: int, held_on: date | None, today: date
         return pd.DataFrame(columns=FOLLOW_UP_COLUMNS)
     rows = session.exec(
         select(
-            HuddleFamily.family_id,
-            Family.known_as,
-            HuddleFamily.action,
-            Worker.name,
-            HuddleFamily.action_by,
+            col(HuddleFamily.family_id),
+            col(Family.known_as),
+            col(HuddleFamily.action),
+            col(Worker.name),
+            col(HuddleFamily.action_by),
         )
-        .join(Huddle, Huddle.id == HuddleFamily.huddle_id)
-        .join(Family, Family.id == HuddleFamily.family_id)
-        .join(Worker, Worker.id == HuddleFamily.action_worker_id, isouter=True)
+        .join(Huddle, col(Huddle.id) == HuddleFamily.huddle_id)
+        .join(Family, col(Family.id) == HuddleFamily.family_id)
+        .join(Worker, col(Worker.id) == HuddleFamily.action_worker_id, isouter=True)
         .where(
-            Huddle.team_id == team_id,
-            Huddle.held_on == held_on,
-            HuddleFamily.action != "",
-            Family.erased_at.is_(None),
+            col(Huddle.team_id) == team_id,
+            col(Huddle.held_on) == held_on,
+            col(HuddleFamily.action) != "",
+            col(Family.erased_at).is_(None),
         )
-        .order_by(func.lower(Family.known_as), HuddleFamily.id)
+        .order_by(func.lower(col(Family.known_as)), col(HuddleFamily.id))
     ).all()
     frame = pd.DataFrame(rows, columns=FOLLOW_UP_COLUMNS[:-1])
     frame["who"] = frame["who"].fillna("")
@@ -188,17 +192,17 @@ def _waiting(session: Session, families: list[Family], today: date) -> list[tupl
         return []
     since = dict(
         session.exec(
-            select(FamilyStatusChange.family_id, func.max(FamilyStatusChange.changed_on))
+            select(col(FamilyStatusChange.family_id), func.max(col(FamilyStatusChange.changed_on)))
             .where(
-                FamilyStatusChange.family_id.in_([f.id for f in waiting]),
-                FamilyStatusChange.status == FamilyStatus.waiting,
+                col(FamilyStatusChange.family_id).in_([f.id for f in waiting]),
+                col(FamilyStatusChange.status) == FamilyStatus.waiting,
             )
-            .group_by(FamilyStatusChange.family_id)
+            .group_by(col(FamilyStatusChange.family_id))
         ).all()
     )
     rows = []
     for f in waiting:
-        days = (today - since.get(f.id, f.first_came_on)).days
+        days = (today - since.get(stored_id(f), f.first_came_on)).days
         rows.append(("waiting", f.id, f"Waiting {_days(days)} to meet a worker."))
     return rows
 
@@ -209,7 +213,7 @@ def _days(days: int) -> str:
     return f"{days // 7} weeks"
 
 
-def _not_met(session: Session, families: list[Family], today: date, zone: str) -> list[tuple]:
+def _not_met(session: Session, families: Sequence[Family], today: date, zone: str) -> list[tuple]:
     active = [
         f
         for f in families
@@ -219,19 +223,19 @@ def _not_met(session: Session, families: list[Family], today: date, zone: str) -
         return []
     last = dict(
         session.exec(
-            select(Meeting.family_id, func.max(Meeting.starts_at))
+            select(col(Meeting.family_id), func.max(col(Meeting.starts_at)))
             .where(
-                Meeting.family_id.in_([f.id for f in active]),
-                Meeting.status == MeetingStatus.held,
-                Meeting.withdrawn_at.is_(None),
+                col(Meeting.family_id).in_([f.id for f in active]),
+                col(Meeting.status) == MeetingStatus.held,
+                col(Meeting.withdrawn_at).is_(None),
             )
-            .group_by(Meeting.family_id)
+            .group_by(col(Meeting.family_id))
         ).all()
     )
     rows = []
     for f in active:
         agreed = RHYTHM_DAYS[f.rhythm]
-        met = last.get(f.id)
+        met = last.get(stored_id(f))
         met_on = local_day(met, zone) if met is not None else None
         gap = (today - met_on).days if met_on else None
         if gap is None:
@@ -251,14 +255,14 @@ def _plan_overdue(session: Session, ids: list[int], today: date) -> list[tuple]:
     if not ids:
         return []
     counts = session.exec(
-        select(PlanStep.family_id, func.count(PlanStep.id))
+        select(col(PlanStep.family_id), func.count(col(PlanStep.id)))
         .where(
-            PlanStep.family_id.in_(ids),
-            PlanStep.done_on.is_(None),
-            PlanStep.by_when < today,
-            PlanStep.withdrawn_at.is_(None),
+            col(PlanStep.family_id).in_(ids),
+            col(PlanStep.done_on).is_(None),
+            col(PlanStep.by_when) < today,
+            col(PlanStep.withdrawn_at).is_(None),
         )
-        .group_by(PlanStep.family_id)
+        .group_by(col(PlanStep.family_id))
     ).all()
     return [
         (
@@ -278,13 +282,13 @@ def _this_week(
     meetings = session.exec(
         select(Meeting)
         .where(
-            Meeting.family_id.in_(ids),
-            Meeting.starts_at >= start,
-            Meeting.starts_at < end,
-            Meeting.status != MeetingStatus.cancelled,
-            Meeting.withdrawn_at.is_(None),
+            col(Meeting.family_id).in_(ids),
+            col(Meeting.starts_at) >= start,
+            col(Meeting.starts_at) < end,
+            col(Meeting.status) != MeetingStatus.cancelled,
+            col(Meeting.withdrawn_at).is_(None),
         )
-        .order_by(Meeting.starts_at)
+        .order_by(col(Meeting.starts_at))
     ).all()
     by_family: dict[int, list[str]] = {}
     for m in meetings:
@@ -298,25 +302,29 @@ def _recent_scores(session: Session, ids: list[int], since: date) -> pd.DataFram
     if not ids:
         return pd.DataFrame(columns=metrics.SCORE_COLUMNS + ["family_id"])
     recent_goals = (
-        select(GoalScore.goal_id)
-        .join(Goal, Goal.id == GoalScore.goal_id)
-        .where(Goal.family_id.in_(ids), GoalScore.scored_on >= since, Goal.withdrawn_at.is_(None))
+        select(col(GoalScore.goal_id))
+        .join(Goal, col(Goal.id) == GoalScore.goal_id)
+        .where(
+            col(Goal.family_id).in_(ids),
+            col(GoalScore.scored_on) >= since,
+            col(Goal.withdrawn_at).is_(None),
+        )
         .distinct()
     )
     rows = session.exec(
-        select(
-            GoalScore.id,
-            GoalScore.goal_id,
-            GoalScore.person_id,
-            GoalScore.worker_id,
-            Person.name,
-            GoalScore.scored_on,
-            GoalScore.score,
-            Goal.family_id,
+        select(  # type: ignore[call-overload]  # sqlmodel types select() up to 4 columns
+            col(GoalScore.id),
+            col(GoalScore.goal_id),
+            col(GoalScore.person_id),
+            col(GoalScore.worker_id),
+            col(Person.name),
+            col(GoalScore.scored_on),
+            col(GoalScore.score),
+            col(Goal.family_id),
         )
-        .join(Goal, Goal.id == GoalScore.goal_id)
-        .join(Person, Person.id == GoalScore.person_id, isouter=True)
-        .where(GoalScore.goal_id.in_(recent_goals))
+        .join(Goal, col(Goal.id) == GoalScore.goal_id)
+        .join(Person, col(Person.id) == GoalScore.person_id, isouter=True)
+        .where(col(GoalScore.goal_id).in_(recent_goals))
     ).all()
     return pd.DataFrame(
         [
@@ -357,14 +365,14 @@ def _score_sections(
     up = changes[changes["change"] > 0]
     achieved = (
         session.exec(
-            select(Goal.family_id, func.count(Goal.id))
+            select(col(Goal.family_id), func.count(col(Goal.id)))
             .where(
-                Goal.family_id.in_(ids),
-                Goal.status == GoalStatus.achieved,
-                Goal.withdrawn_at.is_(None),
-                Goal.id.in_(scores["goal_id"].tolist() or [-1]),
+                col(Goal.family_id).in_(ids),
+                col(Goal.status) == GoalStatus.achieved,
+                col(Goal.withdrawn_at).is_(None),
+                col(Goal.id).in_(scores["goal_id"].tolist() or [-1]),
             )
-            .group_by(Goal.family_id)
+            .group_by(col(Goal.family_id))
         ).all()
         if ids
         else []
@@ -387,15 +395,14 @@ def _sparklines(session: Session, ids: list[int]) -> dict[int, list[list[int]]]:
     if not ids:
         return {}
     rows = session.exec(
-        select(Goal.family_id, GoalScore.goal_id, GoalScore.score)
-        .join(Goal, Goal.id == GoalScore.goal_id)
+        select(col(Goal.family_id), col(GoalScore.goal_id), col(GoalScore.score))
+        .join(Goal, col(Goal.id) == GoalScore.goal_id)
         .where(
-            Goal.family_id.in_(ids),
-            Goal.status == GoalStatus.working_on_it,
-            Goal.withdrawn_at.is_(None),
-            GoalScore.person_id.is_not(None),
+            col(Goal.family_id).in_(ids),
+            col(Goal.status) == GoalStatus.working_on_it,
+            col(Goal.withdrawn_at).is_(None),
+            col(GoalScore.person_id).is_not(None),
         )
-        .order_by(Goal.family_id, GoalScore.goal_id, GoalScore.scored_on, GoalScore.id)
     ).all()
     lines: dict[int, list[list[int]]] = {}
     frame = pd.DataFrame(rows, columns=["family_id", "goal_id", "score"])
@@ -415,10 +422,10 @@ def hold(actor: Actor, team_id: int, on: date | None = None) -> int:
     with write_session() as session:
         session.get(Team, team_id, with_for_update=True)  # two people pressing start: one huddle
         existing = session.exec(
-            select(Huddle).where(Huddle.team_id == team_id, Huddle.held_on == on)
+            select(Huddle).where(col(Huddle.team_id) == team_id, col(Huddle.held_on) == on)
         ).first()
         if existing:
-            return existing.id
+            return stored_id(existing)
         row = Huddle(team_id=team_id, held_on=on, held_by=actor.worker_id)
         session.add(row)
         session.flush()
@@ -430,7 +437,7 @@ def hold(actor: Actor, team_id: int, on: date | None = None) -> int:
             record_id=row.id,
             fields=["held_on"],
         )
-        return row.id
+        return stored_id(row)
 
 
 @checked
@@ -491,7 +498,7 @@ def talked_about(
             record_id=row.id,
             fields=[f for f, v in (("note", note), ("action", action)) if v],
         )
-        return row.id
+        return stored_id(row)
 
 
 def talked_about_ids(actor: Actor, huddle_id: int | None) -> set[int]:
@@ -504,6 +511,6 @@ def talked_about_ids(actor: Actor, huddle_id: int | None) -> set[int]:
         require_case_team(actor, huddle.team_id, what="huddle")
         return set(
             session.exec(
-                select(HuddleFamily.family_id).where(HuddleFamily.huddle_id == huddle_id)
+                select(col(HuddleFamily.family_id)).where(col(HuddleFamily.huddle_id) == huddle_id)
             ).all()
         )

@@ -21,7 +21,7 @@ import pandas as pd
 from pydantic import field_validator
 from pydantic_core import PydanticCustomError
 from sqlalchemy import func
-from sqlmodel import Field, Session, select
+from sqlmodel import Field, Session, col, select
 
 from db.family_world import start_relationship
 from db.rules import audit
@@ -143,38 +143,38 @@ def possible_matches(actor: Actor, family: NewFamilyIn | dict[str, Any]) -> pd.D
     if not teams:
         return pd.DataFrame(columns=MATCH_COLUMNS)
     reasons: dict[int, list[str]] = {}
-    in_teams = (Family.team_id.in_(teams), Family.erased_at.is_(None))
+    in_teams = (col(Family.team_id).in_(teams), col(Family.erased_at).is_(None))
     with read_session() as session:
         words = _name_words(family.known_as)
         if words:
-            named = [func.lower(Family.known_as).contains(w, autoescape=True) for w in words]
-            for family_id in session.exec(select(Family.id).where(*in_teams, *named)):
+            named = [func.lower(col(Family.known_as)).contains(w, autoescape=True) for w in words]
+            for family_id in session.exec(select(col(Family.id)).where(*in_teams, *named)):
                 reasons.setdefault(family_id, []).append("a similar name")
         reference = family.council_reference.lower()
         if reference:
             for family_id in session.exec(
-                select(Family.id).where(
-                    *in_teams, func.lower(func.trim(Family.council_reference)) == reference
+                select(col(Family.id)).where(
+                    *in_teams, func.lower(func.trim(col(Family.council_reference))) == reference
                 )
             ):
                 reasons.setdefault(family_id, []).append("the same council reference")
         children = sorted({name.lower() for name in family.children_names})
         if children:
             for family_id, name in session.exec(
-                select(Family.id, Person.name)
-                .join(Person, Person.family_id == Family.id)
+                select(col(Family.id), col(Person.name))
+                .join(Person, col(Person.family_id) == Family.id)
                 .where(
                     *in_teams,
-                    Person.relationship == Relationship.child,
-                    func.lower(func.trim(Person.name)).in_(children),
+                    col(Person.relationship) == Relationship.child,
+                    func.lower(func.trim(col(Person.name))).in_(children),
                 )
             ):
                 reasons.setdefault(family_id, []).append(f"a child called {name}")
         rows = session.exec(
-            select(Family, Team.name)
-            .join(Team, Team.id == Family.team_id)
-            .where(Family.id.in_(list(reasons)))
-            .order_by(Family.known_as, Family.id)
+            select(Family, col(Team.name))
+            .join(Team, col(Team.id) == Family.team_id)
+            .where(col(Family.id).in_(list(reasons)))
+            .order_by(col(Family.known_as), col(Family.id))
             .limit(20)
         ).all()
     return pd.DataFrame(
@@ -264,8 +264,9 @@ def choose_worker(actor: Actor, *, family_id: int, choice: WorkerChoiceIn | dict
         workers = choice.workers()
         in_team = set(
             session.exec(
-                select(WorkerTeam.worker_id).where(
-                    WorkerTeam.team_id == family.team_id, WorkerTeam.worker_id.in_(workers)
+                select(col(WorkerTeam.worker_id)).where(
+                    col(WorkerTeam.team_id) == family.team_id,
+                    col(WorkerTeam.worker_id).in_(workers),
                 )
             )
         )
@@ -308,9 +309,11 @@ def offers(actor: Actor, family_id: int) -> pd.DataFrame:
     with read_session() as session:
         require_family(session, actor, family_id)
         rows = session.exec(
-            select(WorkerOffer.offered_on, Worker.name, WorkerOffer.chosen)
-            .join(Worker, Worker.id == WorkerOffer.worker_id)
-            .where(WorkerOffer.family_id == family_id)
-            .order_by(WorkerOffer.offered_on.desc(), WorkerOffer.chosen.desc(), Worker.name)
+            select(col(WorkerOffer.offered_on), col(Worker.name), col(WorkerOffer.chosen))
+            .join(Worker, col(Worker.id) == WorkerOffer.worker_id)
+            .where(col(WorkerOffer.family_id) == family_id)
+            .order_by(
+                col(WorkerOffer.offered_on).desc(), col(WorkerOffer.chosen).desc(), col(Worker.name)
+            )
         ).all()
     return pd.DataFrame(rows, columns=["offered_on", "worker", "chosen"])

@@ -11,7 +11,7 @@ from datetime import date, datetime, time, timedelta, timezone
 from zoneinfo import ZoneInfo
 
 import pandas as pd
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from db.rules import audit
 from db.rules.access import Actor, refused, require_family
@@ -37,6 +37,7 @@ from db.rules.writes import (
 )
 from db.settings import LONG_TEXT
 from db.store.engine import read_session, write_session
+from db.store.ids import stored_id
 from db.store.models import (
     ChildView,
     Conversation,
@@ -171,7 +172,7 @@ def record_meeting(actor: Actor, *, family_id: int, meeting: MeetingIn) -> int:
         for person_id in people:
             session.add(
                 MeetingPerson(
-                    meeting_id=row.id,
+                    meeting_id=stored_id(row),
                     person_id=person_id,
                     invited=person_id in meeting.invited,
                     came=person_id in meeting.came,
@@ -180,8 +181,8 @@ def record_meeting(actor: Actor, *, family_id: int, meeting: MeetingIn) -> int:
         for worker_id in set(meeting.workers):
             if session.get(Worker, worker_id) is None:
                 raise Invalid("One of those workers isn't known here.")
-            session.add(MeetingPerson(meeting_id=row.id, worker_id=worker_id, came=True))
-        _add_child_views(session, family_id, row.id, meeting.child_views)
+            session.add(MeetingPerson(meeting_id=stored_id(row), worker_id=worker_id, came=True))
+        _add_child_views(session, family_id, stored_id(row), meeting.child_views)
         meeting_day = starts_at.date()
         for step in meeting.plan_steps:
             session.add(
@@ -206,7 +207,7 @@ def record_meeting(actor: Actor, *, family_id: int, meeting: MeetingIn) -> int:
             record_id=row.id,
             fields=[f for f, v in meeting.__dict__.items() if v not in ("", (), None, 0, False)],
         )
-        return row.id
+        return stored_id(row)
 
 
 def _add_child_views(
@@ -231,7 +232,7 @@ def _add_child_views(
 def _planned_catch_up(session: Session, family_id: int, on: date, actor: Actor) -> Meeting:
     from db.store.models import Family
 
-    team = session.get(Team, session.get(Family, family_id).team_id)
+    team = session.get_one(Team, session.get_one(Family, family_id).team_id)
     starts = datetime.combine(on, time(10, 0), ZoneInfo(team.time_zone)).astimezone(timezone.utc)
     return Meeting(
         family_id=family_id,
@@ -318,7 +319,7 @@ def add_conversation(
             person_in_family(session, family_id, item.said_by_person_id, "who said it")
             session.add(
                 ConversationItem(
-                    conversation_id=row.id,
+                    conversation_id=stored_id(row),
                     column=choice(ConversationColumn, item.column, "which column"),
                     words=text(item.words, "what was said", limit=1000),
                     said_by_person_id=item.said_by_person_id,
@@ -335,7 +336,7 @@ def add_conversation(
             record_id=row.id,
             fields=["items"],
         )
-        return row.id
+        return stored_id(row)
 
 
 def _refuse_repeated_conversation(
@@ -347,12 +348,14 @@ def _refuse_repeated_conversation(
     recent: dict[int, list[tuple[str, str]]] = {}
     for conversation_id, column, words in session.exec(
         select(
-            ConversationItem.conversation_id, ConversationItem.column, ConversationItem.words
+            col(ConversationItem.conversation_id),
+            col(ConversationItem.column),
+            col(ConversationItem.words),
         ).where(
-            ConversationItem.conversation_id.in_(
+            col(ConversationItem.conversation_id).in_(
                 recently_created(session, actor, family.id, "conversation")
             ),
-            ConversationItem.withdrawn_at.is_(None),
+            col(ConversationItem.withdrawn_at).is_(None),
         )
     ).all():
         recent.setdefault(conversation_id, []).append((column.value, words))
@@ -427,11 +430,11 @@ def plan(
         steps = session.exec(
             select(PlanStep)
             .where(
-                PlanStep.family_id == family_id,
-                PlanStep.withdrawn_at.is_(None),
-                PlanStep.visibility.in_(Audience.VISIBLE[Audience.check(audience)]),
+                col(PlanStep.family_id) == family_id,
+                col(PlanStep.withdrawn_at).is_(None),
+                col(PlanStep.visibility).in_(Audience.VISIBLE[Audience.check(audience)]),
             )
-            .order_by(PlanStep.done_on.is_not(None), PlanStep.by_when, PlanStep.id)
+            .order_by(col(PlanStep.done_on).is_not(None), col(PlanStep.by_when), col(PlanStep.id))
         ).all()
     return pd.DataFrame(
         [
@@ -468,13 +471,14 @@ def plan_follow_up(actor: Actor, family_id: int) -> PlanFollowUp:
         latest = session.exec(
             select(Meeting)
             .where(
-                Meeting.family_id == family_id,
-                Meeting.kind == MeetingKind.family_group_conference,
-                Meeting.status != MeetingStatus.cancelled,
-                Meeting.withdrawn_at.is_(None),
-                (Meeting.if_plan_does_not_work != "") | Meeting.look_again_on.is_not(None),
+                col(Meeting.family_id) == family_id,
+                col(Meeting.kind) == MeetingKind.family_group_conference,
+                col(Meeting.status) != MeetingStatus.cancelled,
+                col(Meeting.withdrawn_at).is_(None),
+                (col(Meeting.if_plan_does_not_work) != "")
+                | col(Meeting.look_again_on).is_not(None),
             )
-            .order_by(Meeting.starts_at.desc(), Meeting.id.desc())
+            .order_by(col(Meeting.starts_at).desc(), col(Meeting.id).desc())
         ).first()
     if latest is None:
         return PlanFollowUp()
@@ -500,21 +504,21 @@ def conversations(actor: Actor, family_id: int, audience: str = Audience.STAFF) 
         require_family(session, actor, family_id)
         hidden = hidden_people(session, family_id, audience)
         rows = session.exec(
-            select(
-                Conversation.id,
-                Conversation.held_on,
+            select(  # type: ignore[call-overload]  # sqlmodel types select() up to 4 columns
+                col(Conversation.id),
+                col(Conversation.held_on),
                 ConversationItem,
-                Person.name,
-                Conversation.version,
+                col(Person.name),
+                col(Conversation.version),
             )
-            .join(ConversationItem, ConversationItem.conversation_id == Conversation.id)
-            .join(Person, Person.id == ConversationItem.said_by_person_id, isouter=True)
+            .join(ConversationItem, col(ConversationItem.conversation_id) == Conversation.id)
+            .join(Person, col(Person.id) == ConversationItem.said_by_person_id, isouter=True)
             .where(
-                Conversation.family_id == family_id,
-                ConversationItem.withdrawn_at.is_(None),
-                ConversationItem.visibility.in_(Audience.VISIBLE[Audience.check(audience)]),
+                col(Conversation.family_id) == family_id,
+                col(ConversationItem.withdrawn_at).is_(None),
+                col(ConversationItem.visibility).in_(Audience.VISIBLE[Audience.check(audience)]),
             )
-            .order_by(Conversation.held_on.desc(), ConversationItem.id)
+            .order_by(col(Conversation.held_on).desc(), col(ConversationItem.id))
         ).all()
     return pd.DataFrame(
         [
@@ -540,18 +544,18 @@ def conversations(actor: Actor, family_id: int, audience: str = Audience.STAFF) 
 def child_views(actor: Actor, family_id: int, audience: str = Audience.STAFF) -> pd.DataFrame:
     with read_session() as session:
         family = require_family(session, actor, family_id)
-        zone = session.get(Team, family.team_id).time_zone
+        zone = session.get_one(Team, family.team_id).time_zone
         hidden = hidden_people(session, family_id, audience)
         rows = session.exec(
-            select(ChildView, Person.name, Meeting.starts_at)
-            .join(Person, Person.id == ChildView.person_id)
-            .join(Meeting, Meeting.id == ChildView.meeting_id)
+            select(ChildView, col(Person.name), col(Meeting.starts_at))
+            .join(Person, col(Person.id) == ChildView.person_id)
+            .join(Meeting, col(Meeting.id) == ChildView.meeting_id)
             .where(
-                Meeting.family_id == family_id,
-                Meeting.withdrawn_at.is_(None),
-                ChildView.visibility.in_(Audience.VISIBLE[Audience.check(audience)]),
+                col(Meeting.family_id) == family_id,
+                col(Meeting.withdrawn_at).is_(None),
+                col(ChildView.visibility).in_(Audience.VISIBLE[Audience.check(audience)]),
             )
-            .order_by(Meeting.starts_at.desc())
+            .order_by(col(Meeting.starts_at).desc())
         ).all()
     return pd.DataFrame(
         [
@@ -585,22 +589,22 @@ def meeting_detail(actor: Actor, meeting_id: int) -> MeetingDetail:
         if meeting is None:
             raise refused(actor, what="meeting", record_id=meeting_id)
         family = require_family(session, actor, meeting.family_id)
-        team = session.get(Team, family.team_id)
+        team = session.get_one(Team, family.team_id)
         attendees = session.exec(
-            select(MeetingPerson, Person.name, Worker.name)
-            .join(Person, Person.id == MeetingPerson.person_id, isouter=True)
-            .join(Worker, Worker.id == MeetingPerson.worker_id, isouter=True)
-            .where(MeetingPerson.meeting_id == meeting_id)
+            select(MeetingPerson, col(Person.name), col(Worker.name))
+            .join(Person, col(Person.id) == MeetingPerson.person_id, isouter=True)
+            .join(Worker, col(Worker.id) == MeetingPerson.worker_id, isouter=True)
+            .where(col(MeetingPerson.meeting_id) == meeting_id)
         ).all()
         views = session.exec(
-            select(Person.name, ChildView.words)
-            .join(ChildView, ChildView.person_id == Person.id)
-            .where(ChildView.meeting_id == meeting_id)
+            select(col(Person.name), col(ChildView.words))
+            .join(ChildView, col(ChildView.person_id) == Person.id)
+            .where(col(ChildView.meeting_id) == meeting_id)
         ).all()
         steps = session.exec(
             select(PlanStep)
-            .where(PlanStep.meeting_id == meeting_id, PlanStep.withdrawn_at.is_(None))
-            .order_by(PlanStep.id)
+            .where(col(PlanStep.meeting_id) == meeting_id, col(PlanStep.withdrawn_at).is_(None))
+            .order_by(col(PlanStep.id))
         ).all()
     return MeetingDetail(
         meeting=meeting,

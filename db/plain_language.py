@@ -8,7 +8,7 @@ import re
 from functools import lru_cache
 from pathlib import Path
 
-from sqlmodel import select
+from sqlmodel import col, select
 
 from db.rules.validation import checked
 from db.store.engine import read_session, write_session
@@ -65,7 +65,9 @@ def hints_to_show(worker_id: int, texts: list[str]) -> list[tuple[str, str]]:
         worker = session.get(Worker, worker_id)
         if worker is None or not worker.plain_language_hints:
             return []
-        seen = set(session.exec(select(HintSeen.term).where(HintSeen.worker_id == worker_id)))
+        seen = set(
+            session.exec(select(col(HintSeen.term)).where(col(HintSeen.worker_id) == worker_id))
+        )
         fresh = [t for t in dict.fromkeys(terms) if t not in seen]
         for term in fresh:
             session.add(HintSeen(worker_id=worker_id, term=term))

@@ -23,6 +23,7 @@ import json
 from datetime import date, datetime
 from decimal import Decimal
 from enum import Enum
+from typing import Any
 
 import pandas as pd
 from sqlalchemy import Enum as SAEnum
@@ -142,16 +143,16 @@ def find_family(
     a look-up; None when nothing matches."""
     require_role(actor, Role.admin, what="subject_access", record_id=family_id)
     with write_session() as session:
-        query = select(Family, Team.name).join(Team, Team.id == Family.team_id)
+        query = select(Family, col(Team.name)).join(Team, col(Team.id) == Family.team_id)
         if family_id is not None:
-            query = query.where(Family.id == family_id)
+            query = query.where(col(Family.id) == family_id)
         elif council_reference.strip():
             query = query.where(
-                func.lower(Family.council_reference) == council_reference.strip().lower()
+                func.lower(col(Family.council_reference)) == council_reference.strip().lower()
             )
         else:
             return None
-        found = session.exec(query.order_by(Family.id)).first()
+        found = session.exec(query.order_by(col(Family.id))).first()
         if found is None:
             return None
         family, team_name = found
@@ -193,8 +194,8 @@ def ask_for_copy(actor: Actor, family_id: int, *, asked_by_whom: str, asked_on: 
         zone = team.time_zone if team else DEFAULT_TIME_ZONE
         asked_on = day(asked_on, "the day they asked", today=local_today(zone))
         waiting = session.exec(
-            select(RecordsRequest.id).where(
-                RecordsRequest.family_id == family_id, col(RecordsRequest.status).in_(OPEN)
+            select(col(RecordsRequest.id)).where(
+                col(RecordsRequest.family_id) == family_id, col(RecordsRequest.status).in_(OPEN)
             )
         ).first()
         if waiting is not None:
@@ -229,9 +230,9 @@ def _locked_request(session, request_id: int) -> RecordsRequest:
 def _request_and_team(request_id: int) -> tuple[RecordsRequest, int] | None:
     with read_session() as session:
         found = session.exec(
-            select(RecordsRequest, Family.team_id)
-            .join(Family, Family.id == RecordsRequest.family_id)
-            .where(RecordsRequest.id == request_id)
+            select(RecordsRequest, col(Family.team_id))
+            .join(Family, col(Family.id) == RecordsRequest.family_id)
+            .where(col(RecordsRequest.id) == request_id)
         ).first()
     return (found[0], found[1]) if found else None
 
@@ -347,21 +348,21 @@ def _requests_query():
     recorder, decider = aliased(Worker), aliased(Worker)
     return (
         select(
-            RecordsRequest.id,
-            Family.id,
-            Family.council_reference,
-            Team.name,
-            RecordsRequest.asked_by_whom,
-            RecordsRequest.asked_on,
+            col(RecordsRequest.id),
+            col(Family.id),
+            col(Family.council_reference),
+            col(Team.name),
+            col(RecordsRequest.asked_by_whom),
+            col(RecordsRequest.asked_on),
             recorder.name,
-            RecordsRequest.status,
+            col(RecordsRequest.status),
             decider.name,
-            RecordsRequest.refused_because,
-            RecordsRequest.recorded_by,
-            Family.known_as,
+            col(RecordsRequest.refused_because),
+            col(RecordsRequest.recorded_by),
+            col(Family.known_as),
         )
-        .join(Family, Family.id == RecordsRequest.family_id)
-        .join(Team, Team.id == Family.team_id)
+        .join(Family, col(Family.id) == RecordsRequest.family_id)
+        .join(Team, col(Team.id) == Family.team_id)
         .join(recorder, recorder.id == RecordsRequest.recorded_by)
         .join(decider, decider.id == RecordsRequest.decided_by, isouter=True)
         .order_by(col(RecordsRequest.id).desc())
@@ -450,7 +451,10 @@ def _everything_held(session, family_id: int) -> tuple[str, list[str]]:
         if key in _worker_columns() and isinstance(row[key], int)
     }
     workers = (
-        {w.id: w.name for w in session.exec(select(Worker).where(Worker.id.in_(worker_ids))).all()}
+        {
+            w.id: w.name
+            for w in session.exec(select(Worker).where(col(Worker.id).in_(worker_ids))).all()
+        }
         if worker_ids
         else {}
     )
@@ -497,7 +501,7 @@ def erase_family(
             (table, _child_filter(table, links, family_id)) for table, links in child_tables()
         ]
         for table, where in targets:
-            values = {}
+            values: dict[str, Any] = {}
             for column in _free_text_columns(table):
                 values[column.name] = case(
                     (func.length(func.trim(column)) > 0, literal(ERASED)), else_=column
@@ -557,24 +561,26 @@ def retention_report(
     # council's data.
     old, later = aliased(FamilyStatusChange), aliased(FamilyStatusChange)
     closed_again = exists().where(
-        later.family_id == old.family_id,
-        later.status == FamilyStatus.closed,
-        later.changed_on > old.changed_on,
+        col(later.family_id) == old.family_id,
+        col(later.status) == FamilyStatus.closed,
+        col(later.changed_on) > old.changed_on,
     )
     with read_session() as session:
         rows = session.exec(
-            select(Family.id, Team.name, Family.council_reference, old.changed_on)
-            .select_from(old)
-            .join(Family, Family.id == old.family_id)
-            .join(Team, Team.id == Family.team_id)
-            .where(
-                old.status == FamilyStatus.closed,
-                old.changed_on < cutoff,
-                ~closed_again,
-                Family.status == FamilyStatus.closed,
-                Family.erased_at.is_(None),
+            select(
+                col(Family.id), col(Team.name), col(Family.council_reference), col(old.changed_on)
             )
-            .order_by(old.changed_on, Family.id)
+            .select_from(old)
+            .join(Family, col(Family.id) == old.family_id)
+            .join(Team, col(Team.id) == Family.team_id)
+            .where(
+                col(old.status) == FamilyStatus.closed,
+                col(old.changed_on) < cutoff,
+                ~closed_again,
+                col(Family.status) == FamilyStatus.closed,
+                col(Family.erased_at).is_(None),
+            )
+            .order_by(col(old.changed_on), col(Family.id))
         ).all()
     frame = pd.DataFrame(rows, columns=RETENTION_COLUMNS[:4])
     frame["years_closed"] = frame["closed_on"].map(lambda d: round((today - d).days / 365.25, 1))

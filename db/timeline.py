@@ -7,7 +7,7 @@ from datetime import date
 
 import pandas as pd
 from sqlalchemy import func
-from sqlmodel import select
+from sqlmodel import col, select
 
 from db.rules.access import Actor, require_family
 from db.store.engine import read_session
@@ -56,7 +56,7 @@ def timeline(actor: Actor, family_id: int, kinds: list[str] | None = None) -> pd
     rows: list[tuple] = []
     with read_session() as session:
         family = require_family(session, actor, family_id)
-        zone = session.get(Team, family.team_id).time_zone
+        zone = session.get_one(Team, family.team_id).time_zone
 
         def add(kind: str, on: date, what: str, record_type: str = "", record_id=None) -> None:
             rows.append((on, kind, what, record_type, record_id))
@@ -73,7 +73,7 @@ def timeline(actor: Actor, family_id: int, kinds: list[str] | None = None) -> pd
                 )
 
         if "Meetings" in wanted:
-            for m in session.exec(select(Meeting).where(Meeting.family_id == family_id)):
+            for m in session.exec(select(Meeting).where(col(Meeting.family_id) == family_id)):
                 local = pd.Timestamp(m.starts_at).tz_convert(zone)
                 add(
                     "Meetings",
@@ -86,10 +86,10 @@ def timeline(actor: Actor, family_id: int, kinds: list[str] | None = None) -> pd
                 add_withdrawal("Meetings", m, MEETING_KIND[m.kind], "meeting")
         if "Conversations" in wanted:
             for c, items in session.exec(
-                select(Conversation, func.count(ConversationItem.id))
-                .join(ConversationItem, ConversationItem.conversation_id == Conversation.id)
-                .where(Conversation.family_id == family_id)
-                .group_by(Conversation.id)
+                select(Conversation, func.count(col(ConversationItem.id)))
+                .join(ConversationItem, col(ConversationItem.conversation_id) == Conversation.id)
+                .where(col(Conversation.family_id) == family_id)
+                .group_by(col(Conversation.id))
             ):
                 add(
                     "Conversations",
@@ -99,51 +99,51 @@ def timeline(actor: Actor, family_id: int, kinds: list[str] | None = None) -> pd
                     c.id,
                 )
         if "Goals and scores" in wanted:
-            for g in session.exec(select(Goal).where(Goal.family_id == family_id)):
+            for g in session.exec(select(Goal).where(col(Goal.family_id) == family_id)):
                 add("Goals and scores", g.set_on, f"Goal set: {g.wording}", "goal", g.id)
                 add_withdrawal("Goals and scores", g, g.wording, "goal")
             for r, count in session.exec(
-                select(ScoreRound, func.count(GoalScore.id))
-                .join(GoalScore, GoalScore.round_id == ScoreRound.id)
-                .where(ScoreRound.family_id == family_id)
-                .group_by(ScoreRound.id)
+                select(ScoreRound, func.count(col(GoalScore.id)))
+                .join(GoalScore, col(GoalScore.round_id) == ScoreRound.id)
+                .where(col(ScoreRound.family_id) == family_id)
+                .group_by(col(ScoreRound.id))
             ):
                 add("Goals and scores", r.scored_on, f"Scores given: {count}", "score_round", r.id)
         if "Plan" in wanted:
-            for s in session.exec(select(PlanStep).where(PlanStep.family_id == family_id)):
+            for s in session.exec(select(PlanStep).where(col(PlanStep.family_id) == family_id)):
                 add("Plan", s.agreed_on, f"Plan step agreed: {s.what}", "plan_step", s.id)
                 add_withdrawal("Plan", s, s.what, "plan_step")
                 if s.done_on:
                     add("Plan", s.done_on, f"Plan step done: {s.what}", "plan_step", s.id)
         if "Workers" in wanted:
-            for r, name in session.exec(
-                select(WorkerRelationship, Worker.name)
+            for link, name in session.exec(
+                select(WorkerRelationship, col(Worker.name))
                 .join(Worker)
-                .where(WorkerRelationship.family_id == family_id)
+                .where(col(WorkerRelationship.family_id) == family_id)
             ):
-                chosen = " (the family chose them)" if r.chosen_by_family else ""
+                chosen = " (the family chose them)" if link.chosen_by_family else ""
                 add(
                     "Workers",
-                    r.started_on,
-                    f"{name} started as {RELATIONSHIP_ROLE[r.role].lower()}{chosen}",
+                    link.started_on,
+                    f"{name} started as {RELATIONSHIP_ROLE[link.role].lower()}{chosen}",
                     "worker_relationship",
-                    r.id,
+                    link.id,
                 )
-                if r.ended_on:
-                    why = f": {END_REASON[r.end_reason].lower()}" if r.end_reason else ""
+                if link.ended_on:
+                    why = f": {END_REASON[link.end_reason].lower()}" if link.end_reason else ""
                     add(
                         "Workers",
-                        r.ended_on,
+                        link.ended_on,
                         f"{name} stopped working with the family{why}",
                         "worker_relationship",
-                        r.id,
+                        link.id,
                     )
             met: dict[date, list[str]] = {}
             for offered_on, name in session.exec(
-                select(WorkerOffer.offered_on, Worker.name)
-                .join(Worker, Worker.id == WorkerOffer.worker_id)
-                .where(WorkerOffer.family_id == family_id)
-                .order_by(Worker.name)
+                select(col(WorkerOffer.offered_on), col(Worker.name))
+                .join(Worker, col(Worker.id) == WorkerOffer.worker_id)
+                .where(col(WorkerOffer.family_id) == family_id)
+                .order_by(col(Worker.name))
             ):
                 met.setdefault(offered_on, []).append(name)
             for offered_on, names in met.items():
@@ -155,15 +155,19 @@ def timeline(actor: Actor, family_id: int, kinds: list[str] | None = None) -> pd
                     None,
                 )
         if "Where things are" in wanted:
-            for s in session.exec(
-                select(FamilyStatusChange).where(FamilyStatusChange.family_id == family_id)
+            for change in session.exec(
+                select(FamilyStatusChange).where(col(FamilyStatusChange.family_id) == family_id)
             ):
                 add(
-                    "Where things are", s.changed_on, FAMILY_STATUS[s.status], "family_status", s.id
+                    "Where things are",
+                    change.changed_on,
+                    FAMILY_STATUS[change.status],
+                    "family_status",
+                    change.id,
                 )
         if "Practical help" in wanted:
             for h in session.exec(
-                select(PracticalHelp).where(PracticalHelp.family_id == family_id)
+                select(PracticalHelp).where(col(PracticalHelp.family_id) == family_id)
             ):
                 add(
                     "Practical help",
@@ -174,7 +178,7 @@ def timeline(actor: Actor, family_id: int, kinds: list[str] | None = None) -> pd
                     h.id,
                 )
         if "Staff notes" in wanted:
-            for n in session.exec(select(Note).where(Note.family_id == family_id)):
+            for n in session.exec(select(Note).where(col(Note.family_id) == family_id)):
                 extra = f" — shared with {n.shared_with}" if n.shared_with else ""
                 add(
                     "Staff notes",

@@ -40,7 +40,7 @@ if not opened:
     audience = st.radio(
         "Who is in the room?",
         list(AUDIENCES),
-        format_func=AUDIENCES.get,
+        format_func=AUDIENCES.__getitem__,
         key="conference_audience",
         label_visibility="collapsed",
     )
@@ -68,4 +68,4 @@ with st.expander("Finish the family meeting"):
     if st.button("Leave the family meeting screen", key="conference_leave"):
         st.session_state.pop("conference", None)
         st.session_state.pop("idle_exempt", None)
-        st.switch_page("pages/family.py", query_params={"family": view.family_id})
+        st.switch_page("pages/family.py", query_params={"family": str(view.family_id)})

@@ -24,7 +24,9 @@ team_names = dict(zip(teams["team_id"], teams["team"]))
 if not wall:
     st.title("Weekly huddle")
     columns = st.columns(2)
-    columns[0].selectbox("Team", list(team_names), format_func=team_names.get, key="huddle_team")
+    columns[0].selectbox(
+        "Team", list(team_names), format_func=team_names.__getitem__, key="huddle_team"
+    )
     columns[1].date_input("Week of", value=date.today(), format="DD/MM/YYYY", key="huddle_week")
 team_id = st.session_state.get("huddle_team") or next(iter(team_names))
 week = monday_of(st.session_state.get("huddle_week") or date.today())

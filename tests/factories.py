@@ -24,7 +24,8 @@ from db.store.models import (
 )
 
 TEST_PASSWORD = "test-password-123"
-FAST_HASH = "$2b$04$ScijvQhh35aVwybvA1cnFuOYOBs/UzeCgyquekK5MlTt2CN3pjJOK"  # TEST_PASSWORD at bcrypt cost 4, so tests stay quick
+# TEST_PASSWORD at bcrypt cost 4, so tests stay quick
+FAST_HASH = "$2b$04$ScijvQhh35aVwybvA1cnFuOYOBs/UzeCgyquekK5MlTt2CN3pjJOK"
 
 
 def team(name: str = "Test Team", time_zone: str = "Europe/London") -> int:

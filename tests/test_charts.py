@@ -58,7 +58,7 @@ def test_real_change_is_marked_only_on_staff_charts_and_only_when_crossed():
     )
 
     def diamonds(spec):
-        return [l for l in _layers(spec) if l["mark"]["type"] == "point"]
+        return [layer for layer in _layers(spec) if layer["mark"]["type"] == "point"]
 
     assert len(diamonds(staff)) == 1
     assert diamonds(family) == [] and diamonds(small) == []

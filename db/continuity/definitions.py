@@ -22,7 +22,8 @@ _HOURS = f"{DAY_STARTS:%H:%M}", f"{DAY_ENDS:%H:%M}"
 
 DEFINITIONS: dict[str, str] = {
     # per family
-    "lead_workers_12m": "Different main workers the family has had at any time in the last 12 months.",
+    "lead_workers_12m": "Different main workers the family has had at any time in the last "
+    "12 months.",
     "lead_workers_ever": "Different main workers the family has had since first coming to us.",
     "relationship_days": "Days with the current main worker (for a closed family, with the last "
     "one until it ended).",

@@ -345,6 +345,12 @@ def _reason_counts(moves: pd.DataFrame, by: str) -> pd.Series:
     return counted.groupby(by)["text"].agg(", ".join)
 
 
+def _median(values: pd.Series) -> float | None:
+    """The median as a plain float; None when there are no values (pandas says NaN)."""
+    median = values.astype(float).median()
+    return None if pd.isna(median) else float(median)
+
+
 def _share(part: int, whole: int) -> float | None:
     return part / whole if whole else None
 
@@ -387,18 +393,16 @@ def team_figures(families: pd.DataFrame, *, today: date) -> TeamFigures:
     returned = families[
         families["came_back_on"].map(lambda d: isinstance(d, date) and since <= d <= today)
     ]
-    median_days = current["relationship_days"].astype(float).median() if len(current) else None
-    median_wait = waiting["waiting_days"].astype(float).median() if len(waiting) else None
+    median_days = _median(current["relationship_days"])
+    median_wait = _median(waiting["waiting_days"])
     return TeamFigures(
         open_families=len(now_open),
-        median_relationship_days=None if pd.isna(median_days) else float(median_days),
+        median_relationship_days=median_days,
         with_lead=len(had_lead),
         kept_one_worker=int((had_lead["lead_workers_ever"] == 1).sum()),
         chose_worker=int(had_lead["chose_worker"].fillna(False).astype(bool).sum()),
         waiting=len(waiting),
-        median_wait_days=None
-        if median_wait is None or pd.isna(median_wait)
-        else float(median_wait),
+        median_wait_days=median_wait,
         returns=len(returned),
         meetings_12m=int(families["meetings_12m"].sum()),
         outside_12m=int(families["outside_12m"].sum()),

@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo
 
 import pandas as pd
 from sqlalchemy import and_, exists, func, or_
-from sqlmodel import select
+from sqlmodel import col, select
 
 from db.continuity.definitions import DEFINITIONS, NOTE_MAX, window_start
 from db.continuity.figures import (
@@ -32,6 +32,7 @@ from db.rules import audit
 from db.rules.access import Actor, refused, require_led_team
 from db.rules.validation import checked
 from db.store.engine import database_url, read_session, write_session
+from db.store.ids import stored_id
 from db.store.models import (
     Family,
     FamilyStatus,
@@ -76,9 +77,9 @@ def led_teams(actor: Actor) -> pd.DataFrame:
         return pd.DataFrame(columns=["team_id", "team", "time_zone"])
     with read_session() as session:
         rows = session.exec(
-            select(Team.id, Team.name, Team.time_zone)
-            .where(Team.id.in_(actor.led_team_ids))
-            .order_by(Team.name)
+            select(col(Team.id), col(Team.name), col(Team.time_zone))
+            .where(col(Team.id).in_(actor.led_team_ids))
+            .order_by(col(Team.name))
         ).all()
     return pd.DataFrame(rows, columns=["team_id", "team", "time_zone"])
 
@@ -101,14 +102,14 @@ def team_today(time_zone: str) -> date:
 def _scope(team_id: int, since: date):
     """Ids of the team's families open at some time since `since` (a subquery)."""
     closed_lately = exists().where(
-        FamilyStatusChange.family_id == Family.id,
-        FamilyStatusChange.status == FamilyStatus.closed,
-        FamilyStatusChange.changed_on >= since,
+        col(FamilyStatusChange.family_id) == Family.id,
+        col(FamilyStatusChange.status) == FamilyStatus.closed,
+        col(FamilyStatusChange.changed_on) >= since,
     )
-    return select(Family.id).where(
-        Family.team_id == team_id,
-        Family.erased_at.is_(None),
-        or_(Family.status != FamilyStatus.closed, closed_lately),
+    return select(col(Family.id)).where(
+        col(Family.team_id) == team_id,
+        col(Family.erased_at).is_(None),
+        or_(col(Family.status) != FamilyStatus.closed, closed_lately),
     )
 
 
@@ -119,96 +120,104 @@ def _utc_start(day: date, time_zone: str) -> datetime:
 def build_team_report(team_id: int, *, today: date | None = None) -> TeamReport:
     """Every continuity figure for one team. No permission check: call check_team first."""
     with read_session() as session:
-        team = session.get(Team, team_id)
+        team = session.get_one(Team, team_id)
         zone = team.time_zone
         today = today or team_today(zone)
         since = window_start(today)
         scope = _scope(team_id, since)
         families = pd.DataFrame(
             session.exec(
-                select(Family.id, Family.known_as, Family.status, Family.first_came_on).where(
-                    Family.id.in_(scope)
-                )
+                select(
+                    col(Family.id),
+                    col(Family.known_as),
+                    col(Family.status),
+                    col(Family.first_came_on),
+                ).where(col(Family.id).in_(scope))
             ).all(),
             columns=["family_id", "family", "status", "first_came_on"],
         )
         relationships = pd.DataFrame(
             session.exec(
-                select(
-                    WorkerRelationship.id,
-                    WorkerRelationship.family_id,
-                    WorkerRelationship.worker_id,
-                    Worker.name,
-                    WorkerRelationship.role,
-                    WorkerRelationship.started_on,
-                    WorkerRelationship.ended_on,
-                    WorkerRelationship.chosen_by_family,
-                    WorkerRelationship.end_reason,
+                select(  # type: ignore[call-overload]  # sqlmodel types select() up to 4 columns
+                    col(WorkerRelationship.id),
+                    col(WorkerRelationship.family_id),
+                    col(WorkerRelationship.worker_id),
+                    col(Worker.name),
+                    col(WorkerRelationship.role),
+                    col(WorkerRelationship.started_on),
+                    col(WorkerRelationship.ended_on),
+                    col(WorkerRelationship.chosen_by_family),
+                    col(WorkerRelationship.end_reason),
                 )
-                .join(Worker, Worker.id == WorkerRelationship.worker_id)
-                .where(WorkerRelationship.family_id.in_(scope))
+                .join(Worker, col(Worker.id) == WorkerRelationship.worker_id)
+                .where(col(WorkerRelationship.family_id).in_(scope))
             ).all(),
             columns=RELATIONSHIP_COLUMNS,
         )
         history = pd.DataFrame(
             session.exec(
                 select(
-                    FamilyStatusChange.id,
-                    FamilyStatusChange.family_id,
-                    FamilyStatusChange.status,
-                    FamilyStatusChange.changed_on,
-                ).where(FamilyStatusChange.family_id.in_(scope))
+                    col(FamilyStatusChange.id),
+                    col(FamilyStatusChange.family_id),
+                    col(FamilyStatusChange.status),
+                    col(FamilyStatusChange.changed_on),
+                ).where(col(FamilyStatusChange.family_id).in_(scope))
             ).all(),
             columns=STATUS_COLUMNS,
         )
         first_meetings = pd.DataFrame(
             session.exec(
-                select(Meeting.family_id, func.min(Meeting.starts_at))
+                select(col(Meeting.family_id), func.min(col(Meeting.starts_at)))
                 .where(
-                    Meeting.family_id.in_(scope),
-                    Meeting.status == MeetingStatus.held,
-                    Meeting.withdrawn_at.is_(None),
+                    col(Meeting.family_id).in_(scope),
+                    col(Meeting.status) == MeetingStatus.held,
+                    col(Meeting.withdrawn_at).is_(None),
                 )
-                .group_by(Meeting.family_id)
+                .group_by(col(Meeting.family_id))
             ).all(),
             columns=["family_id", "first_held_at"],
         )
         meetings = pd.DataFrame(
             session.exec(
-                select(Meeting.family_id, Meeting.starts_at).where(
-                    Meeting.family_id.in_(scope),
-                    Meeting.status == MeetingStatus.held,
-                    Meeting.withdrawn_at.is_(None),
-                    Meeting.starts_at >= _utc_start(since, zone),
-                    Meeting.starts_at < _utc_start(today + timedelta(days=1), zone),
+                select(col(Meeting.family_id), col(Meeting.starts_at)).where(
+                    col(Meeting.family_id).in_(scope),
+                    col(Meeting.status) == MeetingStatus.held,
+                    col(Meeting.withdrawn_at).is_(None),
+                    col(Meeting.starts_at) >= _utc_start(since, zone),
+                    col(Meeting.starts_at) < _utc_start(today + timedelta(days=1), zone),
                 )
             ).all(),
             columns=["family_id", "starts_at"],
         )
         help_given = pd.DataFrame(
             session.exec(
-                select(PracticalHelp.family_id, func.count(PracticalHelp.id))
+                select(col(PracticalHelp.family_id), func.count(col(PracticalHelp.id)))
                 .where(
-                    PracticalHelp.family_id.in_(scope),
-                    PracticalHelp.given_on >= since,
-                    PracticalHelp.given_on <= today,
+                    col(PracticalHelp.family_id).in_(scope),
+                    col(PracticalHelp.given_on) >= since,
+                    col(PracticalHelp.given_on) <= today,
                 )
-                .group_by(PracticalHelp.family_id)
+                .group_by(col(PracticalHelp.family_id))
             ).all(),
             columns=["family_id", "help_given"],
         )
         workers = pd.DataFrame(
             session.exec(
-                select(Worker.id, Worker.name)
+                select(col(Worker.id), col(Worker.name))
                 .join(
                     WorkerTeam,
-                    and_(WorkerTeam.worker_id == Worker.id, WorkerTeam.team_id == team_id),
+                    and_(
+                        col(WorkerTeam.worker_id) == Worker.id, col(WorkerTeam.team_id) == team_id
+                    ),
                 )
                 .join(
                     WorkerRole,
-                    and_(WorkerRole.worker_id == Worker.id, WorkerRole.role == Role.practitioner),
+                    and_(
+                        col(WorkerRole.worker_id) == Worker.id,
+                        col(WorkerRole.role) == Role.practitioner,
+                    ),
                 )
-                .where(Worker.is_active)
+                .where(col(Worker.is_active))
             ).all(),
             columns=["worker_id", "worker"],
         )
@@ -302,12 +311,12 @@ def add_oversight_note(
             and family.team_id in actor.led_team_ids
         )
         first_came = family.first_came_on if family is not None else None
-    if not allowed:
+    if not allowed or first_came is None:  # allowed only when the family exists
         raise refused(actor, what="oversight_note", record_id=family_id)
     if written_on < first_came:
         raise Invalid("The note's date is before the family first came to us.")
     with write_session() as session:
-        family = session.get(Family, family_id)
+        family = session.get_one(Family, family_id)
         note = Note(
             family_id=family_id,
             kind=NoteKind.oversight,
@@ -330,4 +339,4 @@ def add_oversight_note(
             else ["kind", "words", "written_on"],
         )
         touch(session, family)
-        return note.id
+        return stored_id(note)

@@ -10,7 +10,7 @@ import argparse
 import getpass
 import sys
 
-from sqlmodel import select
+from sqlmodel import col, select
 
 from db.admin import create_admin
 from db.rules.validation import Invalid
@@ -33,7 +33,7 @@ def main(argv: list[str] | None = None, *, ask=input, ask_secret=getpass.getpass
     upgrade_to_head()
     if not args.another:
         with read_session() as session:
-            if session.exec(select(Worker.id)).first() is not None:
+            if session.exec(select(col(Worker.id))).first() is not None:
                 print(
                     "This database already has workers, so no admin was created. Run again "
                     "with --another to add one more admin.",

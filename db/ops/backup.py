@@ -5,8 +5,8 @@
 
 SQLite: the sqlite3 online backup API (a consistent copy while the app keeps running), checked
 with PRAGMA integrity_check. PostgreSQL: pg_dump -Fc / pg_restore, whose major version must
-match the server's. Backups go to a timestamped file under backups/ (or BACKUP_DIR) unless --to says where
-(a folder or a file name).
+match the server's. Backups go to a timestamped file under backups/ (or BACKUP_DIR) unless --to
+says where (a folder or a file name).
 
 A restore first takes a backup of the current state (so a restore can itself be undone), then
 replaces the configured database's contents in one step. Run from a terminal it asks for

@@ -343,7 +343,7 @@ def _meeting_time(rng: random.Random) -> tuple[int, int]:
             (19, 0),
             (8, 30),
         ]
-    ), 0
+    )
 
 
 def build(
@@ -663,7 +663,7 @@ def _family(
 def _relationships(b, rng, family_id, workers, start, closed_on, today) -> None:
     on = start
     lead = rng.choice(workers)
-    for handover in range(rng.choice([0, 0, 0, 1, 1, 2])):
+    for _handover in range(rng.choice([0, 0, 0, 1, 1, 2])):
         until = on + timedelta(days=rng.randint(40, 150))
         if (closed_on and until >= closed_on) or until >= today:
             break
@@ -760,23 +760,23 @@ def _work(
             kind = rng.choice(
                 [MeetingKind.call, MeetingKind.family_meeting, MeetingKind.plan_catch_up]
             )
-        status = (
+        meeting_status = (
             MeetingStatus.planned
             if planned
             else (MeetingStatus.cancelled if rng.random() < 0.08 else MeetingStatus.held)
         )
-        (hour, minute), _ = _meeting_time(rng)
+        hour, minute = _meeting_time(rng)
         if day.weekday() >= 5 and rng.random() < 0.7:
             day = day - timedelta(days=day.weekday() - 4)  # mostly weekdays, some weekends
         meeting_id = b.add(
             Meeting,
             family_id=family_id,
             kind=kind.value,
-            status=status.value,
+            status=meeting_status.value,
             starts_at=_local(day, hour, minute, zone),
             place=rng.choice(PLACES),
             summary=""
-            if status != MeetingStatus.held
+            if meeting_status != MeetingStatus.held
             else rng.choice(
                 [
                     "We talked about how the week had gone and what helped.",
@@ -805,7 +805,7 @@ def _work(
             person_id=parent,
             worker_id=None,
             invited=True,
-            came=status == MeetingStatus.held,
+            came=meeting_status == MeetingStatus.held,
         )
         b.add(
             MeetingPerson,
@@ -813,9 +813,9 @@ def _work(
             person_id=None,
             worker_id=lead,
             invited=True,
-            came=status == MeetingStatus.held,
+            came=meeting_status == MeetingStatus.held,
         )
-        if status != MeetingStatus.held:
+        if meeting_status != MeetingStatus.held:
             continue
         if kind == MeetingKind.family_group_conference:
             conference_done = True
@@ -902,7 +902,7 @@ def _work(
                     comment="",
                 )
     if end >= today:  # families we work with now have their next meeting booked
-        (hour, minute), _ = _meeting_time(rng)
+        hour, minute = _meeting_time(rng)
         next_day = today + timedelta(days=rng.randint(0, every))
         meeting_id = b.add(
             Meeting,
@@ -952,7 +952,7 @@ def _work(
         )
 
 
-INSERT_ORDER = [
+INSERT_ORDER: list[type[SQLModel]] = [
     Team,
     Worker,
     WorkerRole,
@@ -989,7 +989,7 @@ def write(
     counts: dict[str, int] = {}
     for model in INSERT_ORDER:
         rows = builder.rows.get(model, [])
-        table = model.__table__
+        table = model.__table__  # type: ignore[attr-defined]  # set on table models, not typed
         with engine.begin() as connection:
             for start in range(0, len(rows), batch):
                 connection.execute(insert(table), rows[start : start + batch])
@@ -1000,7 +1000,7 @@ def write(
         with engine.begin() as connection:
             for model in INSERT_ORDER:
                 if "id" in model.model_fields:
-                    name = model.__table__.name
+                    name = model.__table__.name  # type: ignore[attr-defined]
                     connection.execute(
                         text(
                             f"SELECT setval(pg_get_serial_sequence('{name}', 'id'), "

@@ -11,7 +11,7 @@ import os
 import sys
 from datetime import timedelta
 
-from sqlmodel import select
+from sqlmodel import col, select
 
 from db.settings import DEFAULT_SQLITE_PATH, DEMO_MAX_AGE_DAYS
 from db.store.engine import DatabaseUnavailable, get_engine, read_session
@@ -22,13 +22,13 @@ from db.store.types import utcnow
 
 def _demo_age_days() -> float | None:
     with read_session() as session:
-        made = session.exec(select(DemoInfo.made_at)).first()
+        made = session.exec(select(col(DemoInfo.made_at))).first()
     return None if made is None else (utcnow() - made) / timedelta(days=1)
 
 
 def _has_workers() -> bool:
     with read_session() as session:
-        return session.exec(select(Worker.id)).first() is not None
+        return session.exec(select(col(Worker.id))).first() is not None
 
 
 def prepare() -> str:

@@ -9,8 +9,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from sqlalchemy.engine import Connection
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
+from db.store.ids import stored_id
 from db.store.models import Family, Role, Worker, WorkerRole, WorkerTeam
 
 
@@ -68,15 +69,15 @@ class Actor:
 
 def load_actor(session: Session, username: str) -> Actor | None:
     """The active worker with this username, or None."""
-    worker = session.exec(select(Worker).where(Worker.username == username)).first()
+    worker = session.exec(select(Worker).where(col(Worker.username) == username)).first()
     if worker is None or not worker.is_active:
         return None
     roles = frozenset(
-        session.exec(select(WorkerRole.role).where(WorkerRole.worker_id == worker.id))
+        session.exec(select(col(WorkerRole.role)).where(col(WorkerRole.worker_id) == worker.id))
     )
-    links = session.exec(select(WorkerTeam).where(WorkerTeam.worker_id == worker.id)).all()
+    links = session.exec(select(WorkerTeam).where(col(WorkerTeam.worker_id) == worker.id)).all()
     return Actor(
-        worker_id=worker.id,
+        worker_id=stored_id(worker),
         username=worker.username,
         name=worker.name,
         roles=roles,

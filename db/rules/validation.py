@@ -18,7 +18,7 @@ import types
 import typing
 import zoneinfo
 from datetime import date, datetime
-from typing import Annotated, Any, Callable, ClassVar, TypeVar
+from typing import Annotated, Any, Callable, ClassVar, TypeVar, overload
 
 import numpy
 from annotated_types import MaxLen
@@ -312,6 +312,14 @@ def whole_number(value, label: str, *, low: int, high: int) -> int:
     return value
 
 
+@overload
+def person_in_family(
+    session: Session, family_id: int, person_id: int, label: str = ...
+) -> Person: ...
+@overload
+def person_in_family(
+    session: Session, family_id: int, person_id: int | None, label: str = ...
+) -> Person | None: ...
 def person_in_family(
     session: Session, family_id: int, person_id: int | None, label: str = "that person"
 ) -> Person | None:

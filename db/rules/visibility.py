@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
+from db.store.ids import stored_ids
 from db.store.models import Person, Visibility
 
 # --- who is looking: staff, or a family-facing screen ------------------------------------
@@ -33,8 +34,10 @@ class Audience:
 def hidden_people(session: Session, family_id: int, audience: str) -> set[int]:
     if audience == Audience.STAFF:
         return set()
-    return set(
+    return stored_ids(
         session.exec(
-            select(Person.id).where(Person.family_id == family_id, Person.must_not_see_plan)
+            select(col(Person.id)).where(
+                col(Person.family_id) == family_id, col(Person.must_not_see_plan)
+            )
         ).all()
     )

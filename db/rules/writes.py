@@ -8,7 +8,7 @@ from datetime import timedelta
 from typing import Any
 
 from sqlalchemy import update
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from db.rules import audit
 from db.rules.access import Actor, refused, require_family
@@ -35,14 +35,14 @@ def touch(session: Session, family: Family) -> None:
     session.flush()
     session.execute(
         update(Family)
-        .where(Family.id == family.id)
-        .values(data_version=Family.data_version + 1)
+        .where(col(Family.id) == family.id)
+        .values(data_version=col(Family.data_version) + 1)
         .execution_options(synchronize_session=False)
     )
     session.execute(
         update(Team)
-        .where(Team.id == family.team_id)
-        .values(data_version=Team.data_version + 1)
+        .where(col(Team.id) == family.team_id)
+        .values(data_version=col(Team.data_version) + 1)
         .execution_options(synchronize_session=False)
     )
     session.expire(family, ["data_version"])
@@ -119,12 +119,12 @@ def recently_created(session: Session, actor: Actor, family_id: int, record_type
     """Ids of the records of this kind this worker created for this family within the repeat
     window, read from the audit (which records every create, with who and when)."""
     since = utcnow() - timedelta(minutes=REPEAT_WINDOW_MINUTES)
-    return select(AuditEvent.record_id).where(
-        AuditEvent.family_id == family_id,
-        AuditEvent.at >= since,
-        AuditEvent.worker_id == actor.worker_id,
-        AuditEvent.action == audit.Action.CREATE,
-        AuditEvent.record_type == record_type,
+    return select(col(AuditEvent.record_id)).where(
+        col(AuditEvent.family_id) == family_id,
+        col(AuditEvent.at) >= since,
+        col(AuditEvent.worker_id) == actor.worker_id,
+        col(AuditEvent.action) == audit.Action.CREATE,
+        col(AuditEvent.record_type) == record_type,
     )
 
 

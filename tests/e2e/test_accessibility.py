@@ -102,7 +102,8 @@ def _charts_without_words(page) -> list[str]:
             const block = chart.closest("[data-testid='stVerticalBlock']");
             const others = [...block.querySelectorAll(
                 "[data-testid='stMarkdown'], [data-testid='stCaptionContainer'], "
-                + "[data-testid='stDataFrame'], [data-testid='stTable'], [data-testid='stExpander']")]
+                + "[data-testid='stDataFrame'], [data-testid='stTable'], "
+                + "[data-testid='stExpander']")]
                 .filter(el => !chart.contains(el))
                 .map(el => el.innerText.trim()).join(' ');
             if (label.trim().length < 15 && others.length < 15) {

@@ -87,7 +87,7 @@ def test_family_reads_and_record_view(world, who):
     for team, family_id in families.items():
         calls = [(name, getattr(family_store, name)) for name in FAMILY_READS]
         calls.append(("record_view", family_store.record_view))
-        for name, function in calls:
+        for _name, function in calls:
             if team in ALLOWED[who]:
                 function(actor, family_id)  # no error
             else:

@@ -364,9 +364,9 @@ def test_team_figures_and_the_families_behind_them(team):
     assert figures.help_given_12m == 3 and figures.families_helped_12m == 2
     assert figures.returns == 0
 
-    behind = lambda key: list(
-        continuity.families_behind(report.families, key, today=TODAY)["family"]
-    )  # noqa: E731
+    def behind(key):
+        return list(continuity.families_behind(report.families, key, today=TODAY)["family"])
+
     assert behind("kept_one_worker") == ["Family A", "Family C"]
     assert behind("chose_worker_share") == ["Family A", "Family C"]
     assert behind("waiting") == ["Family W1", "Family W2", "Family W3"]
