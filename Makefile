@@ -5,16 +5,31 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 DEV_STAMP := $(VENV)/.dev-installed
 
-.PHONY: run test e2e bench backup restore clean pg-roles
+PIP := $(PY) -m pip install --quiet --disable-pip-version-check --require-hashes --no-deps
 
-$(STAMP): requirements.txt
+.PHONY: run test e2e lint install install-dev lock bench backup restore clean pg-roles
+
+# Installs from the locks: every package of the whole tree pinned and checked by its hash.
+$(STAMP): requirements.lock
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.txt
+	$(PIP) -r requirements.lock
 	touch $@
 
-$(DEV_STAMP): requirements-dev.txt $(STAMP)
-	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
+$(DEV_STAMP): requirements-dev.lock $(STAMP)
+	$(PIP) -r requirements-dev.lock
 	touch $@
+
+install: $(STAMP)
+install-dev: $(DEV_STAMP)
+
+# After changing requirements*.txt: write the locks again (pip-tools in a throwaway venv).
+lock:
+	$(PYTHON) -m venv /tmp/golden-thread-pip-tools
+	/tmp/golden-thread-pip-tools/bin/pip install --quiet pip-tools
+	for file in requirements requirements-dev; do \
+	  /tmp/golden-thread-pip-tools/bin/pip-compile --quiet --generate-hashes --allow-unsafe \
+	    --strip-extras --no-header --annotation-style=line -o $$file.lock $$file.txt; \
+	done
 
 .streamlit/secrets.toml:
 	$(PY) -c "import secrets; print('cookie_key = \"' + secrets.token_urlsafe(48) + '\"')" > $@
@@ -26,7 +41,11 @@ run: $(STAMP) .streamlit/secrets.toml
 	$(VENV)/bin/streamlit run app.py
 
 test: $(DEV_STAMP)
-	$(PY) -m pytest -q tests --ignore=tests/e2e
+	$(PY) -m pytest -q -p no:cacheprovider tests --ignore=tests/e2e
+
+lint: $(DEV_STAMP)
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
 
 e2e: $(DEV_STAMP)
 	$(PY) -m pytest -q tests/e2e

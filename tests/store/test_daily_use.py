@@ -16,7 +16,7 @@ from db.rules.validation import Invalid
 from db.rules.writes import AlreadySaved, withdraw
 from db.settings import REPEAT_WINDOW_MINUTES
 from db.store.models import AuditEvent, Conversation, Goal, Meeting, PlanStep, Relationship, Role
-from db.subject_access import export_family
+from db.subject_access import approve_request, ask_for_copy, prepare_copy
 from db.timeline import timeline
 from tests import factories
 
@@ -164,7 +164,10 @@ def test_withdrawing_is_audited_and_hides_the_record_from_every_read_model(world
 
     import json
 
-    copy = json.loads(export_family(world["admin"], family))["records"]
+    request = ask_for_copy(world["admin"], family, asked_by_whom="Mum", asked_on=date.today())
+    manager = factories.worker("copy.manager", Role.manager, leads=(factories_team(world),))
+    approve_request(manager, request)
+    copy = json.loads(prepare_copy(manager, request))["records"]
     assert [g["withdrawn_reason"] for g in copy["goal"]] == ["Saved twice"]
 
 
