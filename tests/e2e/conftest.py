@@ -275,8 +275,22 @@ def _stop(process: subprocess.Popen) -> None:
 def _visit_cold(browser, folder: Path, database_url: str, secrets_file: Path) -> dict:
     """Every page address opened as the very first request of its own freshly started server
     (what the first visitor sees depends on which address came first, so each gets its own).
-    The servers start together to save time and are stopped straight after."""
+    The servers start a few at a time, to save time without starving a two-core machine, and
+    are stopped straight after."""
     paths = [url for _title, url, _roles in page_paths()]
+    seen: dict[str, ColdVisit] = {}
+    for first in range(0, len(paths), COLD_SERVERS_AT_ONCE):
+        batch = paths[first : first + COLD_SERVERS_AT_ONCE]
+        seen |= _visit_cold_batch(browser, folder, database_url, secrets_file, batch)
+    return seen
+
+
+COLD_SERVERS_AT_ONCE = 3
+
+
+def _visit_cold_batch(
+    browser, folder: Path, database_url: str, secrets_file: Path, paths: list[str]
+) -> dict:
     started = {url: _start(folder, f"cold-{url}", database_url, secrets_file) for url in paths}
     seen: dict[str, ColdVisit] = {}
     context = browser.new_context(viewport=VIEWPORT)
