@@ -10,10 +10,11 @@ from pathlib import Path
 import pytest
 from sqlmodel import select
 
+from db import auth
 from db.rules.audit import Action
 from db.settings import DEMO_PASSWORD, IDLE_MINUTES
 from db.store.engine import read_session, write_session
-from db.store.models import AuditEvent, Worker
+from db.store.models import AuditEvent, LoginSession, Worker
 from db.store.types import utcnow
 from tests.apptest import all_text, logged_in, new_app
 
@@ -56,8 +57,10 @@ def test_wrong_password_and_unknown_user_show_the_same_message(demo_db):
     assert not wrong.exception and not unknown.exception
     assert _messages(wrong) == _messages(unknown)
     assert len(_messages(wrong)) == 1
-    assert "password" not in wrong.session_state or True
-    assert not wrong.session_state["authentication_status"]
+    # Refused, and what was typed as the password is kept nowhere in the session.
+    assert not wrong.session_state.get("authentication_status")
+    assert "not the password" not in wrong.session_state.to_dict().values()
+    assert [t.label for t in wrong.text_input] == ["Username", "Password"]
 
 
 def test_logging_out_ends_the_session_and_is_audited(demo_db):
@@ -81,16 +84,32 @@ def test_a_session_ends_when_sessions_valid_after_moves(demo_db):
     assert any("signed out" in m for m in _messages(at))
 
 
-def test_an_idle_session_ends_and_keeps_what_was_typed(demo_db):
-    at = logged_in("practitioner").run()
-    at.text_input(key="families_search").input("Okafor").run()
+def test_an_idle_session_ends_here_and_in_the_database_so_its_cookie_cannot_return(demo_db):
+    at = _log_in(new_app().run(), "practitioner", DEMO_PASSWORD)
+    login_session_id = at.session_state["login_session_id"]
+    issued_at = at.session_state["auth_at"]
     at.session_state["last_active_at"] = utcnow() - timedelta(minutes=IDLE_MINUTES + 1)
     at.run()
+    assert not at.exception
     assert [t.label for t in at.text_input] == ["Username", "Password"]
     assert any("away" in m for m in _messages(at))
-    at = _log_in(at, "practitioner", DEMO_PASSWORD)
-    assert not at.exception
-    assert at.text_input(key="families_search").value == "Okafor"
+    assert at.session_state["forget_cookie"] is True  # the browser is told to delete it
+    with read_session() as session:
+        login = session.get(LoginSession, login_session_id)
+        ended = session.exec(
+            select(AuditEvent).where(AuditEvent.action == Action.SESSION_ENDED)
+        ).all()
+    assert login.ended_at is not None
+    assert [(e.username, e.fields) for e in ended] == [("practitioner", "idle")]
+    # What a reload or a new tab would bring back with the cookie: nothing.
+    assert (
+        auth.resume_session(
+            username="practitioner", session_id=login_session_id, issued_at=issued_at
+        )
+        is None
+    )
+    # The worker's other devices were not signed out.
+    assert auth.sessions_valid_after("practitioner") < issued_at
 
 
 def test_typed_values_are_never_handed_to_another_worker(demo_db):

@@ -107,7 +107,7 @@ def test_demo_data_fills_every_table_the_demo_should(demo_db):
     counts = _table_counts(demo_db)
     empty = {name for name, count in counts.items() if count == 0}
     # Filled by people using the app, not by the generator.
-    assert empty <= {"auditevent", "loginattempt", "hintseen", "huddlefamily"}
+    assert empty <= {"auditevent", "loginattempt", "loginsession", "hintseen", "huddlefamily"}
 
 
 def test_demo_generator_is_deterministic_for_a_seed(templates, empty_template, tmp_path):
