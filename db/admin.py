@@ -132,7 +132,7 @@ def add_team(
 
     try:
         ZoneInfo(time_zone)
-    except (ZoneInfoNotFoundError, ValueError):
+    except (ZoneInfoNotFoundError, ValueError, OSError):  # OSError: a name too long for a file
         raise Invalid("Please choose a time zone such as Europe/London.") from None
     with write_session() as session:
         if session.exec(select(Team.id).where(func.lower(Team.name) == name.lower())).first():

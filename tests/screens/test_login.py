@@ -16,7 +16,7 @@ from db.settings import DEMO_PASSWORD, IDLE_MINUTES
 from db.store.engine import read_session, write_session
 from db.store.models import AuditEvent, LoginSession, Worker
 from db.store.types import utcnow
-from tests.apptest import all_text, logged_in, new_app
+from tests.apptest import COOKIE_KEY, all_text, logged_in, new_app
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -185,3 +185,53 @@ def test_logging_out_forgets_which_records_this_tab_has_opened(demo_db):
     at.session_state["families_viewed"] = {1, 2}
     at.sidebar.button(key="sidebar_log_out").click().run()
     assert "families_viewed" not in at.session_state
+
+
+# --- the re-login cookie: anything but our own signed token is no cookie -----------------------
+
+
+def _unsigned(claims: dict) -> str:
+    import base64
+    import json
+
+    def part(value: dict) -> str:
+        return base64.urlsafe_b64encode(json.dumps(value).encode()).rstrip(b"=").decode()
+
+    return f"{part({'alg': 'none', 'typ': 'JWT'})}.{part(claims)}."
+
+
+def test_the_cookie_carries_who_which_session_and_when_it_was_issued():
+    from components.auth import cookie
+
+    issued = utcnow().replace(microsecond=0)
+    login = cookie.CookieLogin("practitioner", "session-1", issued)
+    assert cookie.read(cookie.signed(login, COOKIE_KEY), COOKIE_KEY) == login
+
+
+@pytest.mark.parametrize("token", ["", "not a token", "a.b.c", "x" * 5000, "only-the-header."])
+def test_a_malformed_cookie_is_no_cookie(token):
+    from components.auth import cookie
+
+    assert cookie.read(token, COOKIE_KEY) is None
+
+
+def test_a_cookie_with_alg_none_a_wrong_key_a_missing_claim_or_past_its_time_is_no_cookie():
+    import jwt
+
+    from components.auth import cookie
+
+    now = utcnow().timestamp()
+    claims = {"sub": "admin", "sid": "s", "iat": now, "exp": now + 3600}
+    assert cookie.read(_unsigned(claims), COOKIE_KEY) is None
+    assert (
+        cookie.read(jwt.encode(claims, "another key " * 4, algorithm="HS256"), COOKIE_KEY) is None
+    )
+    without_session = {k: v for k, v in claims.items() if k != "sid"}
+    assert (
+        cookie.read(jwt.encode(without_session, COOKIE_KEY, algorithm="HS256"), COOKIE_KEY) is None
+    )
+    expired = {**claims, "iat": now - 7200, "exp": now - 3600}
+    assert cookie.read(jwt.encode(expired, COOKIE_KEY, algorithm="HS256"), COOKIE_KEY) is None
+    # The library's old cookie format ({username, exp_date}) no longer logs anyone in.
+    old = jwt.encode({"username": "admin", "exp_date": now + 3600}, COOKIE_KEY, algorithm="HS256")
+    assert cookie.read(old, COOKIE_KEY) is None

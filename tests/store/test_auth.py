@@ -417,3 +417,22 @@ def test_asking_for_the_password_again_is_audited_and_counts_like_a_login(sam):
     )
     assert auth.check_login("sam", TEST_PASSWORD).message == auth.PAUSED
     assert len(_audit(Action.LOGIN_FAILED)) == LOCKOUT_FAILURES + 1
+
+
+def test_a_new_sqlite_database_file_is_readable_by_its_owner_only(tmp_path):
+    import stat
+
+    from sqlalchemy import text
+
+    from db.store.engine import get_engine
+
+    path = tmp_path / "fresh" / "golden_thread.db"
+    engine = get_engine(f"sqlite:///{path}")
+    with engine.begin() as connection:
+        connection.execute(text("CREATE TABLE t (x INTEGER)"))
+        connection.execute(text("INSERT INTO t VALUES (1)"))
+    try:
+        for made in [path, *path.parent.glob("golden_thread.db-*")]:
+            assert stat.S_IMODE(made.stat().st_mode) == 0o600, made.name
+    finally:
+        engine.dispose()
