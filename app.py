@@ -35,4 +35,5 @@ else:
         pages = [page for page in pages if page.url_path == "account"]
     navigation = st.navigation(with_home(pages))
     auth.return_to_where_they_were_going(actor)
+    auth.mark_run_by_the_app()  # the page's guard knows it wasn't served on its own
     navigation.run()

@@ -1,17 +1,26 @@
 """Logging in, pausing after repeated failures, and deciding whether a session still stands.
 
+A login attempt takes three steps so the slow part holds no lock: a short locked write that
+counts recent failures and takes a slot (or refuses, paused); the bcrypt check with no
+transaction open; a short write that records the outcome. Slots still being checked count as
+failures, so however many attempts arrive together, at most LOCKOUT_FAILURES are ever checked
+against the password in a window. SQLite's BEGIN IMMEDIATE serialises the first step; on
+PostgreSQL a transaction-scoped advisory lock on the username does.
+
 bcrypt hashes are the same format streamlit-authenticator's Hasher writes; hashing here keeps
 db/ free of Streamlit.
 """
 
 from __future__ import annotations
 
+import hashlib
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 import bcrypt
-from sqlmodel import Session, col, func, select
+from sqlalchemy import text
+from sqlmodel import Session, col, select
 
 from db.rules import audit
 from db.rules.access import Actor, load_actor
@@ -22,20 +31,37 @@ from db.settings import (
     IDLE_WARNING_MINUTES,
     LOCKOUT_FAILURES,
     LOCKOUT_PAUSE_MINUTES,
+    LOCKOUT_USERNAME_FAILURES,
     LOCKOUT_WINDOW_MINUTES,
 )
 from db.store.engine import read_session, write_session
-from db.store.models import LoginAttempt, Worker
+from db.store.models import LoginAttempt, LoginOutcome, LoginSession, Worker
 from db.store.types import utcnow
+
+__all__ = ["utcnow"]  # pages set session times with the same clock
 
 LOGIN_REFUSED = "That username and password don't match an active account."
 PAUSED = (
     "This account is paused for a few minutes after several attempts that didn't work. "
     "Please try again later, or ask your admin."
 )
+PASSWORD_REFUSED = "That password doesn't match. Please try again."
+
+# Why a session ended, as the login screen says it, and as the audit names it.
+SIGNED_OUT_ELSEWHERE = "You were signed out on this device. Please log in again."
+LOGGED_IN_TOO_LONG = "You've been logged in for a long time. Please log in again."
+AWAY_TOO_LONG = "You were away for a while, so we logged you out. Please log in again."
+ACCOUNT_NOT_ACTIVE = "Your account is not active. Please ask your admin."
+_ENDED_BECAUSE = {
+    SIGNED_OUT_ELSEWHERE: "ended_elsewhere",
+    LOGGED_IN_TOO_LONG: "too_long",
+    AWAY_TOO_LONG: "idle",
+    ACCOUNT_NOT_ACTIVE: "account_not_active",
+}
 
 # Unknown or paused usernames still pay for one bcrypt check, so timing tells nothing.
 _DUMMY_HASH = bcrypt.hashpw(b"not a real password", bcrypt.gensalt()).decode()
+_COUNTED = (LoginOutcome.failed, LoginOutcome.checking)
 
 
 def hash_password(password: str) -> str:
@@ -59,36 +85,31 @@ def password_problem(password: str) -> str | None:
     return None
 
 
+def unknown_username(typed: str) -> str:
+    """How a username that matches no worker is written down (attempts and audit): people type
+    passwords into the username box, so never as typed. The same typing gives the same mark,
+    so repeated tries of one unknown name are still counted together."""
+    return "unknown:" + hashlib.sha256(typed.encode("utf-8", "replace")).hexdigest()[:16]
+
+
 @dataclass(frozen=True)
 class LoginResult:
     actor: Actor | None
     message: str = ""
     must_change_password: bool = False
+    session_id: str | None = None  # the login session the re-login cookie will carry
+    started_at: datetime | None = None
 
 
-def _recent_failures(session: Session, username: str, now: datetime) -> list[datetime]:
-    since = now - 2 * timedelta(minutes=LOCKOUT_WINDOW_MINUTES + LOCKOUT_PAUSE_MINUTES)
-    last_success = session.exec(
-        select(func.max(col(LoginAttempt.at))).where(
-            col(LoginAttempt.username) == username, col(LoginAttempt.succeeded)
-        )
-    ).one()
-    query = select(col(LoginAttempt.at)).where(
-        col(LoginAttempt.username) == username,
-        col(LoginAttempt.at) >= since,
-        ~col(LoginAttempt.succeeded),
-    )
-    if last_success is not None:
-        query = query.where(col(LoginAttempt.at) > last_success)
-    return sorted(session.exec(query).all())
+# --- pausing ---------------------------------------------------------------------------------
 
 
-def paused_until(failures: list[datetime]) -> datetime | None:
+def paused_until(failures: list[datetime], limit: int = LOCKOUT_FAILURES) -> datetime | None:
     """When a run of failures pauses the username, the moment the (latest) pause ends.
 
-    LOCKOUT_FAILURES failures inside LOCKOUT_WINDOW_MINUTES pause it for
-    LOCKOUT_PAUSE_MINUTES after the last of them; then it unlocks itself. Attempts made while
-    paused are recorded but do not count, so the pause is never stretched by retries.
+    `limit` failures inside LOCKOUT_WINDOW_MINUTES pause it for LOCKOUT_PAUSE_MINUTES after the
+    last of them; then it unlocks itself. Attempts made while paused do not count, so the pause
+    is never stretched by retries.
     """
     window = timedelta(minutes=LOCKOUT_WINDOW_MINUTES)
     pause = timedelta(minutes=LOCKOUT_PAUSE_MINUTES)
@@ -98,9 +119,92 @@ def paused_until(failures: list[datetime]) -> datetime | None:
         if until is not None and at < until:
             continue
         counted = [t for t in counted if at - t <= window] + [at]
-        if len(counted) >= LOCKOUT_FAILURES:
+        if len(counted) >= limit:
             until, counted = at + pause, []
     return until
+
+
+def is_paused(attempts: list[tuple[datetime, str, str]], source: str, now: datetime) -> bool:
+    """Whether a username is paused for this source: by failures from this source, or for
+    everyone by failures from anywhere. `attempts` are (at, source, outcome) rows; slots still
+    being checked count as failures. A success clears the failures before it but keeps its own
+    place in the count, so however attempts interleave, no more than the limit of passwords
+    are checked in a window."""
+
+    def checks_since_success(rows) -> list[datetime]:
+        rows = sorted(rows)
+        successes = [at for at, _s, outcome in rows if outcome == LoginOutcome.succeeded]
+        if not successes:
+            return [at for at, _s, outcome in rows if outcome in _COUNTED]
+        return [successes[-1]] + [
+            at for at, _s, outcome in rows if outcome in _COUNTED and at > successes[-1]
+        ]
+
+    here = checks_since_success([row for row in attempts if row[1] == source])
+    everywhere = checks_since_success(attempts)
+    for failures, limit in ((here, LOCKOUT_FAILURES), (everywhere, LOCKOUT_USERNAME_FAILURES)):
+        until = paused_until(failures, limit)
+        if until is not None and now < until:
+            return True
+    return False
+
+
+# --- one attempt, in three steps ---------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Slot:
+    attempt_id: int
+    written_as: str  # the username, or its mark when it matches no worker
+    password_hash: str | None  # None: refused unchecked (unknown, inactive or paused)
+    paused: bool
+
+
+def _lock_attempts_of(session: Session, written_as: str) -> None:
+    """Serialises attempts on one username. SQLite's BEGIN IMMEDIATE already serialises every
+    writer; PostgreSQL needs a lock, held until this transaction ends."""
+    if session.get_bind().dialect.name == "postgresql":
+        key = int.from_bytes(hashlib.sha256(written_as.encode()).digest()[:8], "big", signed=True)
+        session.connection().execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": key})
+
+
+def _take_slot(username: str, source: str, now: datetime) -> _Slot:
+    since = now - 2 * timedelta(minutes=LOCKOUT_WINDOW_MINUTES + LOCKOUT_PAUSE_MINUTES)
+    with write_session() as session:
+        worker = session.exec(select(Worker).where(col(Worker.username) == username)).first()
+        written_as = username if worker is not None else unknown_username(username)
+        _lock_attempts_of(session, written_as)
+        recent = session.exec(
+            select(col(LoginAttempt.at), col(LoginAttempt.source), col(LoginAttempt.outcome)).where(
+                col(LoginAttempt.username) == written_as, col(LoginAttempt.at) >= since
+            )
+        ).all()
+        paused = is_paused([(at, where, outcome) for at, where, outcome in recent], source, now)
+        attempt = LoginAttempt(
+            username=written_as,
+            source=source,
+            at=now,
+            outcome=LoginOutcome.paused if paused else LoginOutcome.checking,
+        )
+        session.add(attempt)
+        session.flush()
+        usable = worker is not None and worker.is_active and not paused
+        password_hash = worker.password_hash if usable and worker is not None else None
+        return _Slot(attempt.id or 0, written_as, password_hash, paused)
+
+
+def _check(username: str, password: str, source: str | None, now: datetime) -> tuple[_Slot, bool]:
+    """Steps one and two: a slot, then the password check with no transaction open."""
+    slot = _take_slot(username, (source or "")[:64], now)
+    matches = password_matches(password or "", slot.password_hash or _DUMMY_HASH)
+    return slot, matches and slot.password_hash is not None
+
+
+def _record(session: Session, slot: _Slot, succeeded: bool) -> None:
+    attempt = session.get(LoginAttempt, slot.attempt_id)
+    if attempt is not None and attempt.outcome == LoginOutcome.checking:
+        attempt.outcome = LoginOutcome.succeeded if succeeded else LoginOutcome.failed
+        session.add(attempt)
 
 
 def _storable(typed) -> str:
@@ -109,28 +213,60 @@ def _storable(typed) -> str:
     return typed if isinstance(typed, str) and storable_problem(typed) is None else ""
 
 
-def check_login(username: str, password: str, *, now: datetime | None = None) -> LoginResult:
-    """Checks a login attempt, records it, and audits it. Same message and cost either way."""
+def _typed_username(username: str) -> str:
+    return _storable(username).strip().lower()[:64]
+
+
+def check_login(
+    username: str, password: str, *, source: str | None = None, now: datetime | None = None
+) -> LoginResult:
+    """Checks a login attempt from a source (the connection's address, if known), records it,
+    audits it, and on success starts a login session. Same message and cost either way."""
     now = now or utcnow()
-    username, password = _storable(username).strip().lower()[:64], _storable(password)
+    username, password = _typed_username(username), _storable(password)
+    slot, succeeded = _check(username, password, _storable(source), now)
     with write_session() as session:
-        worker = session.exec(select(Worker).where(col(Worker.username) == username)).first()
-        until = paused_until(_recent_failures(session, username, now))
-        paused = until is not None and now < until
-        usable = worker if worker is not None and worker.is_active and not paused else None
-        matches = password_matches(password or "", usable.password_hash if usable else _DUMMY_HASH)
-        succeeded = usable is not None and matches
-        session.add(LoginAttempt(username=username, at=now, succeeded=succeeded))
+        _record(session, slot, succeeded)
         actor = load_actor(session, username) if succeeded else None
-        audit.record(
-            session,
-            actor,
-            audit.Action.LOGIN if succeeded else audit.Action.LOGIN_FAILED,
-            username=username,
+        if actor is None:
+            audit.record(session, None, audit.Action.LOGIN_FAILED, username=slot.written_as)
+            return LoginResult(None, PAUSED if slot.paused else LOGIN_REFUSED)
+        login = LoginSession(
+            id=secrets.token_urlsafe(24), worker_id=actor.worker_id, started_at=now
         )
-        if usable is not None and succeeded:
-            return LoginResult(actor, must_change_password=usable.must_change_password)
-        return LoginResult(None, PAUSED if paused else LOGIN_REFUSED)
+        session.add(login)
+        audit.record(session, actor, audit.Action.LOGIN)
+        return LoginResult(
+            actor,
+            must_change_password=actor.must_change_password,
+            session_id=login.id,
+            started_at=now,
+        )
+
+
+def confirm_password(
+    actor: Actor,
+    password: str,
+    *,
+    reason: str,
+    source: str | None = None,
+    now: datetime | None = None,
+) -> str | None:
+    """Asks the logged-in worker for their password again (e.g. to leave the family meeting
+    screen). Counted and paused like a login; audited with the reason. Returns what to say when
+    refused, None when the password matched."""
+    now = now or utcnow()
+    slot, matched = _check(actor.username, password, source, now)
+    with write_session() as session:
+        _record(session, slot, matched)
+        action = audit.Action.PASSWORD_CONFIRMED if matched else audit.Action.LOGIN_FAILED
+        audit.record(session, actor, action, record_type=reason)
+    if matched:
+        return None
+    return PAUSED if slot.paused else PASSWORD_REFUSED
+
+
+# --- whether a session still stands ----------------------------------------------------------
 
 
 def session_problem(
@@ -143,11 +279,11 @@ def session_problem(
 ) -> str | None:
     """Why a session can no longer stand, in words for the login screen; None if it can."""
     if authenticated_at < sessions_valid_after:
-        return "You were signed out on this device. Please log in again."
+        return SIGNED_OUT_ELSEWHERE
     if now - authenticated_at > timedelta(hours=ABSOLUTE_HOURS):
-        return "You've been logged in for a long time. Please log in again."
+        return LOGGED_IN_TOO_LONG
     if not idle_exempt and now - last_active_at > timedelta(minutes=IDLE_MINUTES):
-        return "You were away for a while, so we logged you out. Please log in again."
+        return AWAY_TOO_LONG
     return None
 
 
@@ -170,13 +306,84 @@ def sessions_valid_after(username: str) -> datetime | None:
         return worker.sessions_valid_after
 
 
-@checked
+def resume_session(
+    *, username: str, session_id: str, issued_at: datetime, now: datetime | None = None
+) -> Actor | None:
+    """The worker a re-login cookie brings back, or None: the login session must exist for
+    this worker and not have ended, and the worker's sessions must not have ended since."""
+    now = now or utcnow()
+    with read_session() as session:
+        row = session.exec(
+            select(LoginSession, Worker)
+            .join(Worker, col(Worker.id) == col(LoginSession.worker_id))
+            .where(col(LoginSession.id) == session_id, col(Worker.username) == username)
+        ).first()
+        if row is None:
+            return None
+        login, worker = row
+        if login.ended_at is not None or not worker.is_active:
+            return None
+        valid_after = worker.sessions_valid_after
+        if (
+            session_problem(
+                authenticated_at=issued_at,
+                last_active_at=now,
+                sessions_valid_after=valid_after,
+                now=now,
+            )
+            is not None
+        ):
+            return None
+        return load_actor(session, username)
+
+
+def end_session(
+    session_id: str | None, *, username: str, because: str, now: datetime | None = None
+) -> None:
+    """Ends one login session for one of the session_problem reasons (idle, too long, ended
+    elsewhere), so its cookie can't bring it back, while the worker's sessions on other
+    devices carry on. Audited with the reason's name."""
+    now = now or utcnow()
+    with write_session() as session:
+        login = session.get(LoginSession, session_id) if session_id else None
+        if login is not None and login.ended_at is None:
+            login.ended_at = now
+            session.add(login)
+        audit.record(
+            session,
+            None,
+            audit.Action.SESSION_ENDED,
+            username=username,
+            fields=(_ENDED_BECAUSE.get(because, "other"),),
+        )
+
+
+def start_session(actor: Actor, *, now: datetime | None = None) -> tuple[str, datetime]:
+    """A new login session for a worker who has just proved who they are (a password change
+    keeps this device logged in while every other device is signed out)."""
+    now = now or utcnow()
+    with write_session() as session:
+        login = LoginSession(
+            id=secrets.token_urlsafe(24), worker_id=actor.worker_id, started_at=now
+        )
+        session.add(login)
+    return login.id, now
+
+
 def end_sessions(actor: Actor, *, now: datetime | None = None) -> None:
     """Logout: every device's session ends, so a copied cookie no longer logs in."""
+    now = now or utcnow()
     with write_session() as session:
-        worker = session.get_one(Worker, actor.worker_id)
-        worker.sessions_valid_after = now or utcnow()
+        worker = session.get(Worker, actor.worker_id)
+        worker.sessions_valid_after = now
         session.add(worker)
+        for login in session.exec(
+            select(LoginSession).where(
+                col(LoginSession.worker_id) == actor.worker_id, col(LoginSession.ended_at).is_(None)
+            )
+        ):
+            login.ended_at = now
+            session.add(login)
         audit.record(session, actor, audit.Action.LOGOUT)
 
 
@@ -186,11 +393,17 @@ def change_password(actor: Actor, current: str, new: str) -> str | None:
     problem = password_problem(new)
     if problem:
         return problem
+    with read_session() as session:
+        worker = session.get(Worker, actor.worker_id)
+        current_hash = worker.password_hash
+    # Both bcrypt runs happen with no transaction open: a write lock held for them would
+    # hold up every other writer.
+    if not password_matches(current, current_hash):
+        return "Your current password doesn't match."
+    new_hash = hash_password(new)
     with write_session() as session:
-        worker = session.get_one(Worker, actor.worker_id)
-        if not password_matches(current, worker.password_hash):
-            return "Your current password doesn't match."
-        worker.password_hash = hash_password(new)
+        worker = session.get(Worker, actor.worker_id)
+        worker.password_hash = new_hash
         worker.must_change_password = False
         worker.sessions_valid_after = utcnow()
         session.add(worker)

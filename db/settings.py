@@ -41,8 +41,13 @@ class Settings(BaseSettings):
     IDLE_WARNING_MINUTES: float = 5
     ABSOLUTE_HOURS: float = 10
 
-    # Failed logins: this many failures inside the window pause the username for the pause.
+    # Failed logins: this many failures from one place inside the window pause the username
+    # for that place for the pause. The username is paused for everyone only after
+    # LOCKOUT_USERNAME_FAILURES inside the window, which takes several places together (one
+    # place makes at most LOCKOUT_FAILURES checked attempts per pause), so nobody can pause
+    # someone else's account at will from one computer.
     LOCKOUT_FAILURES: int = 5
+    LOCKOUT_USERNAME_FAILURES: int = 20
     LOCKOUT_WINDOW_MINUTES: float = 15
     LOCKOUT_PAUSE_MINUTES: float = 15
 
@@ -87,6 +92,7 @@ IDLE_MINUTES = settings.IDLE_MINUTES
 IDLE_WARNING_MINUTES = settings.IDLE_WARNING_MINUTES
 ABSOLUTE_HOURS = settings.ABSOLUTE_HOURS
 LOCKOUT_FAILURES = settings.LOCKOUT_FAILURES
+LOCKOUT_USERNAME_FAILURES = settings.LOCKOUT_USERNAME_FAILURES
 LOCKOUT_WINDOW_MINUTES = settings.LOCKOUT_WINDOW_MINUTES
 LOCKOUT_PAUSE_MINUTES = settings.LOCKOUT_PAUSE_MINUTES
 AGREEMENT_CHECK_DAYS = settings.AGREEMENT_CHECK_DAYS

@@ -5,6 +5,7 @@ import streamlit as st
 
 from components import hints
 from components.auth import guard
+from components.auth.sign_in import carry_on_after_password_change
 from components.ui import plain
 from db import auth
 
@@ -34,11 +35,7 @@ if submitted:
     else:
         # Other devices are signed out; this one carries on with a fresh session and cookie.
         was_forced = st.session_state.get("must_change_password")
-        st.session_state["auth_at"] = st.session_state["last_active_at"] = auth.utcnow()
-        st.session_state["must_change_password"] = False
-        authenticator = st.session_state.get("_authenticator")
-        if authenticator is not None:
-            authenticator.cookie_controller.set_cookie()
+        carry_on_after_password_change(actor)
         st.success("Your password has been changed. Other devices have been signed out.")
         if was_forced:
             st.rerun()  # the rest of Golden Thread opens up

@@ -5,6 +5,7 @@ import streamlit as st
 
 from components import conference_view
 from components.auth import guard
+from components.auth.password_check import password_confirmed
 from components.family_view import record_view_once
 from components.pages import CASEWORK
 from components.ui import plain, query_family_id
@@ -64,8 +65,15 @@ conference_view.show(view)
 conference_view.add_to_plan(actor, view.family_id, view.audience)
 conference_view.copy_button(actor, view)
 with st.expander("Finish the family meeting"):
-    st.write("This takes the screen back to the worker's view.")
-    if st.button("Leave the family meeting screen", key="conference_leave"):
+    # The worker's view holds what the family must not see (keeping-safe details among it):
+    # only the worker, with their password, takes the screen back.
+    st.write("This takes the screen back to the worker's view. The worker's password is needed.")
+    if password_confirmed(
+        actor,
+        key="conference_leave",
+        action="Leave the family meeting screen",
+        reason="leave_family_meeting_screen",
+    ):
         st.session_state.pop("conference", None)
         st.session_state.pop("idle_exempt", None)
         st.switch_page("pages/family.py", query_params={"family": str(view.family_id)})

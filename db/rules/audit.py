@@ -18,6 +18,8 @@ class Action:
     LOGIN = "login"
     LOGIN_FAILED = "login_failed"
     LOGOUT = "logout"
+    SESSION_ENDED = "session_ended"  # idle, too long, or ended elsewhere; fields say which
+    PASSWORD_CONFIRMED = "password_confirmed"  # asked again, e.g. to leave a shared screen
     REFUSED = "refused"
     ERASE = "erase"
     COPY = "copy"

@@ -40,6 +40,16 @@ def _sqlite_begin(connection) -> None:
     connection.exec_driver_sql("BEGIN IMMEDIATE" if connection.info.get("write") else "BEGIN")
 
 
+def _create_owner_only(path: str) -> None:
+    """A new SQLite file (password hashes, case records) is readable by its owner only;
+    SQLite gives its -wal and -shm files the same mode. An existing file is left as it is."""
+    os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
+    try:
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+    except FileExistsError:
+        pass
+
+
 @lru_cache(maxsize=8)
 def get_engine(url: str | None = None) -> Engine:
     url = url or database_url()
@@ -55,7 +65,7 @@ def get_engine(url: str | None = None) -> Engine:
         if parsed.database in (None, "", ":memory:"):
             options["poolclass"] = StaticPool
         else:
-            os.makedirs(os.path.dirname(os.path.abspath(parsed.database)), exist_ok=True)
+            _create_owner_only(parsed.database)
         engine = create_engine(url, **options)
         event.listen(engine, "connect", _sqlite_pragmas)
         event.listen(engine, "begin", _sqlite_begin)

@@ -133,6 +133,13 @@ class RecordsRequestStatus(enum.StrEnum):
     prepared = "prepared"  # the copy was made once; another copy needs another request
 
 
+class LoginOutcome(enum.StrEnum):
+    checking = "checking"  # a slot taken before the password check, which runs outside any lock
+    succeeded = "succeeded"
+    failed = "failed"
+    paused = "paused"  # refused unchecked: the username was paused for this source or everyone
+
+
 def _not_blank(column: str) -> CheckConstraint:
     return CheckConstraint(f"length(trim({column})) > 0", name=f"{column}_not_blank")
 
@@ -568,11 +575,25 @@ class AuditEvent(SQLModel, table=True):
 
 
 class LoginAttempt(SQLModel, table=True):
+    """One try at logging in. A username that matches no worker is stored as a hash (people
+    type passwords into the username box); source is the connection's address, "" if unknown."""
+
     __table_args__ = (Index("ix_loginattempt_username_at", "username", "at"),)
     id: int | None = Field(default=None, primary_key=True)
     username: str = Field(max_length=64)
+    source: str = Field(default="", max_length=64)
     at: datetime = _when()
-    succeeded: bool
+    outcome: LoginOutcome = Field(sa_type=checked_enum(LoginOutcome))
+
+
+class LoginSession(SQLModel, table=True):
+    """A login and the re-login cookie it wrote (the cookie carries this id, signed). Once
+    ended — logout, idle, too long, or ended elsewhere — the cookie can't bring it back."""
+
+    id: str = Field(primary_key=True, max_length=64)
+    worker_id: int = Field(foreign_key="worker.id", index=True)
+    started_at: datetime = _when()
+    ended_at: datetime | None = _when(nullable=True, default=False)
 
 
 class HintSeen(SQLModel, table=True):

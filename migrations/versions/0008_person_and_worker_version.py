@@ -2,7 +2,7 @@
 earlier can't overwrite
 
 Revision ID: 0008
-Revises: 0006
+Revises: 0007
 Create Date: 2026-12-03 15:40:00
 
 A person's details (their name, who they are, "must not be invited") can now be corrected on the
@@ -16,7 +16,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0008"
-down_revision = "0006"
+down_revision = "0007"
 branch_labels = None
 depends_on = None
 

@@ -1,10 +1,20 @@
 """An idle logout never throws away what someone is typing: a warning with an "I'm still here"
 button comes first. Typing into a form sends nothing to the server until it is saved, so the
-server alone cannot tell a busy worker from an empty room."""
+server alone cannot tell a busy worker from an empty room. And an idle logout holds: neither a
+reload, a new tab nor a copy of the cookie brings the session back."""
 
 import pytest
 
-from tests.e2e.conftest import _start, _stop, _wait_until_answering, log_in, settle, touched
+from tests.e2e.conftest import (
+    COOKIE_NAME,
+    _start,
+    _stop,
+    _wait_until_answering,
+    log_in,
+    login_form_visible,
+    settle,
+    touched,
+)
 
 
 @pytest.fixture(scope="module")
@@ -51,3 +61,46 @@ def test_unsaved_typing_survives_the_idle_warning_and_idling_still_logs_out(
     # Nobody answers the next warning: the session ends and the login form shows.
     page.get_by_role("textbox", name="Username").wait_for(timeout=120_000)
     assert page.get_by_role("button", name="Log out").count() == 0
+
+
+def test_an_idle_logout_is_not_undone_by_a_reload_a_new_tab_or_a_copied_cookie(
+    short_idle_server, fresh
+):
+    context = fresh()
+    page = touched(context.new_page())
+    page.goto(short_idle_server + "/")
+    settle(page)
+    log_in(page, "worker3")
+    page.wait_for_timeout(2_000)  # the cookie is written on the run after the login
+    [cookie] = [c for c in context.cookies() if c["name"] == COOKIE_NAME]
+    copied = {k: cookie[k] for k in ("name", "value", "domain", "path")}
+
+    # Nobody answers the warning: the session ends and the login form shows.
+    page.get_by_role("textbox", name="Username").wait_for(timeout=150_000)
+    page.get_by_text("You were away for a while").wait_for(timeout=10_000)
+    settle(page)
+
+    page.reload()
+    settle(page)
+    page.wait_for_timeout(1_000)  # the cookie component reruns the script once
+    settle(page)
+    assert login_form_visible(page)
+    assert page.get_by_role("button", name="Log out").count() == 0
+    assert COOKIE_NAME not in {c["name"] for c in context.cookies()}
+
+    tab = touched(context.new_page())
+    tab.goto(short_idle_server + "/families")
+    settle(tab)
+    assert login_form_visible(tab)
+    assert tab.get_by_role("button", name="Log out").count() == 0
+
+    # Even the cookie as it was before the idle logout (copied away) brings nothing back.
+    elsewhere = fresh()
+    elsewhere.add_cookies([copied])
+    replay = touched(elsewhere.new_page())
+    replay.goto(short_idle_server + "/families")
+    settle(replay)
+    replay.wait_for_timeout(1_000)
+    settle(replay)
+    assert login_form_visible(replay)
+    assert replay.get_by_role("button", name="Log out").count() == 0

@@ -347,27 +347,46 @@ def test_a_deep_link_shows_the_login_then_lands_on_that_family(server, fresh, pe
     no_error_on(page)
 
 
-def _cookie_for(server, username: str, issued_at: float) -> dict:
-    """The cookie the app would have written at issued_at (an HS256 JWT of username and
-    expiry), signed with the server's key: what a copied cookie looks like."""
-    from db.settings import ABSOLUTE_HOURS
-
-    token = jwt.encode(
-        {"username": username, "exp_date": issued_at + ABSOLUTE_HOURS * 3600},
-        server.cookie_key,
-        algorithm="HS256",
-    )
-    return {"name": COOKIE_NAME, "value": token, "url": server.url("")}
+def _cookie_after_login(server, fresh, username: str) -> dict:
+    """The re-login cookie a real login wrote, as someone copying it would take it."""
+    context = fresh()
+    page = touched(context.new_page())
+    page.goto(server.url(""))
+    settle(page)
+    log_in(page, username)
+    page.wait_for_timeout(2_000)  # written on the run after the login
+    [cookie] = [c for c in context.cookies() if c["name"] == COOKIE_NAME]
+    return {k: cookie[k] for k in ("name", "value", "domain", "path")}
 
 
 def test_a_valid_cookie_logs_in_from_a_fresh_browser(server, fresh):
-    """The control for the replay test below: the cookie itself works while sessions stand."""
+    """The control for the replay tests below: the cookie itself works while sessions stand."""
     context = fresh()
-    context.add_cookies([_cookie_for(server, "worker2", time.time())])
+    context.add_cookies([_cookie_after_login(server, fresh, "worker2")])
     page = touched(context.new_page())
     page.goto(server.url(""))
     settle(page)
     page.get_by_role("button", name="Log out").wait_for(timeout=15_000)
+
+
+@pytest.mark.parametrize("algorithm", ["none", "HS256 with another key"])
+def test_a_forged_cookie_shows_the_login_form_not_an_error(server, fresh, algorithm):
+    claims = {"sub": "admin", "sid": "made-up", "iat": time.time(), "exp": time.time() + 3600}
+    token = (
+        jwt.encode(claims, None, algorithm="none")
+        if algorithm == "none"
+        else jwt.encode(claims, "not the server's key " * 3, algorithm="HS256")
+    )
+    context = fresh()
+    context.add_cookies([{"name": COOKIE_NAME, "value": token, "url": server.url("")}])
+    page = touched(context.new_page())
+    page.goto(server.url("families"))
+    settle(page)
+    page.wait_for_timeout(1_000)
+    settle(page)
+    assert login_form_visible(page)
+    _shows_only_the_login(page)
+    assert page.locator("[data-testid='stException']").count() == 0
 
 
 def test_logout_then_back_button_and_a_copied_cookie_show_nothing_private(server, fresh, peek):
@@ -377,15 +396,10 @@ def test_logout_then_back_button_and_a_copied_cookie_show_nothing_private(server
     page.goto(server.url(f"family?family={family_id}"))
     settle(page)
     log_in(page, "worker1")
-    issued_at = time.time()
     page.get_by_role("heading", name=known_as).first.wait_for()
     open_in_sidebar(page, "My families")
-    real_cookie = [c for c in context.cookies() if c["name"] == COOKIE_NAME]
-    copied = (
-        {k: real_cookie[0][k] for k in ("name", "value", "domain", "path")}
-        if real_cookie
-        else _cookie_for(server, "worker1", issued_at)
-    )
+    [real_cookie] = [c for c in context.cookies() if c["name"] == COOKIE_NAME]
+    copied = {k: real_cookie[k] for k in ("name", "value", "domain", "path")}
     time.sleep(1.1)  # logout is recorded to the second
 
     page.get_by_role("button", name="Log out").click()

@@ -10,12 +10,13 @@ from pathlib import Path
 import pytest
 from sqlmodel import select
 
+from db import auth
 from db.rules.audit import Action
 from db.settings import DEMO_PASSWORD, IDLE_MINUTES
 from db.store.engine import read_session, write_session
-from db.store.models import AuditEvent, Worker
+from db.store.models import AuditEvent, LoginSession, Worker
 from db.store.types import utcnow
-from tests.apptest import all_text, logged_in, new_app
+from tests.apptest import COOKIE_KEY, all_text, logged_in, new_app
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -56,8 +57,10 @@ def test_wrong_password_and_unknown_user_show_the_same_message(demo_db):
     assert not wrong.exception and not unknown.exception
     assert _messages(wrong) == _messages(unknown)
     assert len(_messages(wrong)) == 1
-    assert "password" not in wrong.session_state or True
-    assert not wrong.session_state["authentication_status"]
+    # Refused, and what was typed as the password is kept nowhere in the session.
+    assert not wrong.session_state.get("authentication_status")
+    assert "not the password" not in wrong.session_state.to_dict().values()
+    assert [t.label for t in wrong.text_input] == ["Username", "Password"]
 
 
 def test_logging_out_ends_the_session_and_is_audited(demo_db):
@@ -81,16 +84,32 @@ def test_a_session_ends_when_sessions_valid_after_moves(demo_db):
     assert any("signed out" in m for m in _messages(at))
 
 
-def test_an_idle_session_ends_and_keeps_what_was_typed(demo_db):
-    at = logged_in("practitioner").run()
-    at.text_input(key="families_search").input("Okafor").run()
+def test_an_idle_session_ends_here_and_in_the_database_so_its_cookie_cannot_return(demo_db):
+    at = _log_in(new_app().run(), "practitioner", DEMO_PASSWORD)
+    login_session_id = at.session_state["login_session_id"]
+    issued_at = at.session_state["auth_at"]
     at.session_state["last_active_at"] = utcnow() - timedelta(minutes=IDLE_MINUTES + 1)
     at.run()
+    assert not at.exception
     assert [t.label for t in at.text_input] == ["Username", "Password"]
     assert any("away" in m for m in _messages(at))
-    at = _log_in(at, "practitioner", DEMO_PASSWORD)
-    assert not at.exception
-    assert at.text_input(key="families_search").value == "Okafor"
+    assert at.session_state["forget_cookie"] is True  # the browser is told to delete it
+    with read_session() as session:
+        login = session.get(LoginSession, login_session_id)
+        ended = session.exec(
+            select(AuditEvent).where(AuditEvent.action == Action.SESSION_ENDED)
+        ).all()
+    assert login.ended_at is not None
+    assert [(e.username, e.fields) for e in ended] == [("practitioner", "idle")]
+    # What a reload or a new tab would bring back with the cookie: nothing.
+    assert (
+        auth.resume_session(
+            username="practitioner", session_id=login_session_id, issued_at=issued_at
+        )
+        is None
+    )
+    # The worker's other devices were not signed out.
+    assert auth.sessions_valid_after("practitioner") < issued_at
 
 
 def test_typed_values_are_never_handed_to_another_worker(demo_db):
@@ -166,3 +185,53 @@ def test_logging_out_forgets_which_records_this_tab_has_opened(demo_db):
     at.session_state["families_viewed"] = {1, 2}
     at.sidebar.button(key="sidebar_log_out").click().run()
     assert "families_viewed" not in at.session_state
+
+
+# --- the re-login cookie: anything but our own signed token is no cookie -----------------------
+
+
+def _unsigned(claims: dict) -> str:
+    import base64
+    import json
+
+    def part(value: dict) -> str:
+        return base64.urlsafe_b64encode(json.dumps(value).encode()).rstrip(b"=").decode()
+
+    return f"{part({'alg': 'none', 'typ': 'JWT'})}.{part(claims)}."
+
+
+def test_the_cookie_carries_who_which_session_and_when_it_was_issued():
+    from components.auth import cookie
+
+    issued = utcnow().replace(microsecond=0)
+    login = cookie.CookieLogin("practitioner", "session-1", issued)
+    assert cookie.read(cookie.signed(login, COOKIE_KEY), COOKIE_KEY) == login
+
+
+@pytest.mark.parametrize("token", ["", "not a token", "a.b.c", "x" * 5000, "only-the-header."])
+def test_a_malformed_cookie_is_no_cookie(token):
+    from components.auth import cookie
+
+    assert cookie.read(token, COOKIE_KEY) is None
+
+
+def test_a_cookie_with_alg_none_a_wrong_key_a_missing_claim_or_past_its_time_is_no_cookie():
+    import jwt
+
+    from components.auth import cookie
+
+    now = utcnow().timestamp()
+    claims = {"sub": "admin", "sid": "s", "iat": now, "exp": now + 3600}
+    assert cookie.read(_unsigned(claims), COOKIE_KEY) is None
+    assert (
+        cookie.read(jwt.encode(claims, "another key " * 4, algorithm="HS256"), COOKIE_KEY) is None
+    )
+    without_session = {k: v for k, v in claims.items() if k != "sid"}
+    assert (
+        cookie.read(jwt.encode(without_session, COOKIE_KEY, algorithm="HS256"), COOKIE_KEY) is None
+    )
+    expired = {**claims, "iat": now - 7200, "exp": now - 3600}
+    assert cookie.read(jwt.encode(expired, COOKIE_KEY, algorithm="HS256"), COOKIE_KEY) is None
+    # The library's old cookie format ({username, exp_date}) no longer logs anyone in.
+    old = jwt.encode({"username": "admin", "exp_date": now + 3600}, COOKIE_KEY, algorithm="HS256")
+    assert cookie.read(old, COOKIE_KEY) is None

@@ -176,6 +176,8 @@ def test_add_team_refuses_duplicates_and_bad_time_zones(office):
         admin.add_team(boss, name="team c")
     with pytest.raises(Invalid, match="time zone"):
         admin.add_team(boss, name="Team D", time_zone="Mars/Base")
+    with pytest.raises(Invalid, match="time zone"):  # longer than a file name may be
+        admin.add_team(boss, name="Team D", time_zone="Europe/" + "X" * 300)
 
 
 # --- the audit search ----------------------------------------------------------------------

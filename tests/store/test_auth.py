@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import threading
+import time
 from datetime import datetime, timedelta, timezone
 
 import pytest
@@ -17,7 +19,8 @@ from db.settings import (
     LOCKOUT_WINDOW_MINUTES,
 )
 from db.store.engine import read_session
-from db.store.models import AuditEvent, LoginAttempt, Role, Worker
+from db.store.models import AuditEvent, LoginAttempt, LoginOutcome, LoginSession, Role, Worker
+from db.store.types import utcnow
 from tests import factories as make
 from tests.factories import TEST_PASSWORD
 
@@ -59,7 +62,7 @@ def test_unknown_user_and_wrong_password_get_the_same_message(sam):
         assert f"wrong {word}" not in unknown.message.lower()
         assert f"unknown {word}" not in unknown.message.lower()
     failed = _audit(Action.LOGIN_FAILED)
-    assert sorted(r.username for r in failed) == ["nobody", "sam"]
+    assert sorted(r.username for r in failed) == sorted([auth.unknown_username("nobody"), "sam"])
     assert all(r.worker_id is None and r.fields == "" for r in failed)
 
 
@@ -89,7 +92,7 @@ def test_five_failures_in_fifteen_minutes_pause_the_username_then_it_unlocks(sam
     with read_session() as session:
         attempts = session.exec(select(LoginAttempt).where(LoginAttempt.username == "sam")).all()
     assert len(attempts) == LOCKOUT_FAILURES + 2
-    assert [a.succeeded for a in attempts][-1] is True
+    assert [a.outcome for a in attempts][-2:] == [LoginOutcome.paused, LoginOutcome.succeeded]
 
 
 def test_failures_spread_over_more_than_the_window_do_not_pause(sam):
@@ -207,3 +210,229 @@ def test_a_warning_comes_before_an_idle_logout_and_never_on_exempt_screens():
     assert left(IDLE_MINUTES - 3) == pytest.approx(3)
     assert left(IDLE_MINUTES + 10) == 0
     assert left(IDLE_MINUTES - 3, exempt=True) is None
+
+
+# --- a typed password never lands in the records --------------------------------------------
+
+
+def test_a_password_typed_into_the_username_box_is_stored_nowhere(sam):
+    typed = "Sunflower-Kitchen-42"  # someone typed their password where the username goes
+    auth.check_login(typed, "", now=T0)
+    with read_session() as session:
+        audit_names = session.exec(select(AuditEvent.username)).all()
+        attempt_names = session.exec(select(LoginAttempt.username)).all()
+    for stored in (*audit_names, *attempt_names):
+        assert typed.lower() not in stored.lower()
+        assert typed[:6].lower() not in stored.lower()
+    assert auth.unknown_username(typed.lower()) in audit_names
+
+
+# --- pausing per place, and for everyone only from many places --------------------------------
+
+
+def test_failures_from_one_place_pause_that_place_only(sam):
+    _fail_from("sam", "203.0.113.9", T0, LOCKOUT_FAILURES)
+    soon = T0 + timedelta(minutes=1)
+    paused = auth.check_login("sam", TEST_PASSWORD, source="203.0.113.9", now=soon)
+    assert paused.actor is None and paused.message == auth.PAUSED
+    # Sam, from the office, is not locked out by someone else's guessing.
+    office = auth.check_login("sam", TEST_PASSWORD, source="198.51.100.7", now=soon)
+    assert office.actor is not None
+
+
+def test_failures_from_many_places_pause_the_username_for_everyone(sam):
+    from db.settings import LOCKOUT_USERNAME_FAILURES
+
+    places = -(-LOCKOUT_USERNAME_FAILURES // LOCKOUT_FAILURES)  # ceil: one place can't do it
+    assert places > 1
+    for place in range(places):
+        _fail_from("sam", f"192.0.2.{place}", T0 + timedelta(seconds=place * 10), LOCKOUT_FAILURES)
+    office = auth.check_login(
+        "sam", TEST_PASSWORD, source="198.51.100.7", now=T0 + timedelta(minutes=2)
+    )
+    assert office.actor is None and office.message == auth.PAUSED
+
+
+def _fail_from(username: str, source: str, at: datetime, times: int) -> None:
+    for i in range(times):
+        result = auth.check_login(
+            username, "wrong password", source=source, now=at + timedelta(seconds=i)
+        )
+        assert result.actor is None
+
+
+# --- attempts at the same moment --------------------------------------------------------------
+
+
+def _counting_slow_checks(monkeypatch, seconds: float = 0.3) -> list[tuple[str, str]]:
+    """Makes each password check slow (as bcrypt at a real cost is) and records it."""
+    checks: list[tuple[str, str]] = []
+    real = auth.password_matches
+
+    def slow(password: str, password_hash: str) -> bool:
+        checks.append((password, password_hash))
+        time.sleep(seconds)
+        return real(password, password_hash)
+
+    monkeypatch.setattr(auth, "password_matches", slow)
+    return checks
+
+
+def test_attempts_at_the_same_moment_check_at_most_the_limit_of_passwords(sam, monkeypatch):
+    checks = _counting_slow_checks(monkeypatch)
+    passwords = ["wrong password"] * 11 + [TEST_PASSWORD]
+    start = threading.Barrier(len(passwords))
+    results: dict[int, auth.LoginResult] = {}
+
+    def attempt(index: int) -> None:
+        start.wait()
+        results[index] = auth.check_login("sam", passwords[index], source="203.0.113.9")
+
+    threads = [threading.Thread(target=attempt, args=(i,)) for i in range(len(passwords))]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert len(results) == len(passwords)
+    against_the_real_password = [pw for pw, hashed in checks if hashed != auth._DUMMY_HASH]
+    assert len(against_the_real_password) <= LOCKOUT_FAILURES
+    right = results[len(passwords) - 1]
+    if TEST_PASSWORD in against_the_real_password:
+        assert right.actor is not None  # it was among the first attempts, before the pause
+    else:
+        assert right.actor is None and right.message == auth.PAUSED
+    assert sum(result.actor is not None for result in results.values()) <= 1
+    with read_session() as session:
+        outcomes = session.exec(select(LoginAttempt.outcome)).all()
+    assert outcomes.count(LoginOutcome.paused) >= len(passwords) - LOCKOUT_FAILURES
+    assert LoginOutcome.checking not in outcomes
+
+
+def test_a_password_check_holds_no_lock_over_other_writers(sam, monkeypatch):
+    from db.store.engine import write_session
+
+    checking, finish = threading.Event(), threading.Event()
+    real = auth.password_matches
+
+    def held(password: str, password_hash: str) -> bool:
+        checking.set()
+        finish.wait(30)
+        return real(password, password_hash)
+
+    monkeypatch.setattr(auth, "password_matches", held)
+    login = threading.Thread(target=auth.check_login, args=("sam", TEST_PASSWORD))
+    login.start()
+    try:
+        assert checking.wait(10)
+        wrote = threading.Event()
+
+        def another_write() -> None:
+            with write_session() as session:
+                worker = session.exec(select(Worker).where(Worker.username == "sam")).one()
+                worker.plain_language_hints = not worker.plain_language_hints
+                session.add(worker)
+            wrote.set()
+
+        writer = threading.Thread(target=another_write)
+        writer.start()
+        assert wrote.wait(3), "a write waited for a password check"
+    finally:
+        finish.set()
+        login.join(30)
+        writer.join(30)
+
+
+# --- login sessions: the cookie's other half ---------------------------------------------------
+
+
+def test_a_login_starts_a_session_that_a_cookie_can_resume(sam):
+    t0 = utcnow()  # after the worker was made: their sessions stand from then
+    result = auth.check_login("sam", TEST_PASSWORD, now=t0)
+    assert result.session_id and result.started_at == t0
+    resumed = auth.resume_session(
+        username="sam", session_id=result.session_id, issued_at=t0, now=t0 + timedelta(hours=1)
+    )
+    assert resumed is not None and resumed.username == "sam"
+    # Another worker's name with this session's id, or a made-up id: nobody.
+    make.worker("kim", Role.practitioner)
+    assert auth.resume_session(username="kim", session_id=result.session_id, issued_at=t0) is None
+    assert auth.resume_session(username="sam", session_id="made-up", issued_at=t0) is None
+
+
+def test_an_idle_end_refuses_that_cookie_but_not_the_workers_other_devices(sam):
+    t0 = utcnow()  # after the worker was made: their sessions stand from then
+    laptop = auth.check_login("sam", TEST_PASSWORD, now=t0)
+    phone = auth.check_login("sam", TEST_PASSWORD, now=t0 + timedelta(seconds=5))
+    later = t0 + timedelta(minutes=IDLE_MINUTES + 1)
+    auth.end_session(laptop.session_id, username="sam", because=auth.AWAY_TOO_LONG, now=later)
+    assert (
+        auth.resume_session(username="sam", session_id=laptop.session_id, issued_at=t0, now=later)
+        is None
+    )
+    assert (
+        auth.resume_session(
+            username="sam", session_id=phone.session_id, issued_at=phone.started_at, now=later
+        )
+        is not None
+    )
+    [ended] = _audit(Action.SESSION_ENDED)
+    assert (ended.username, ended.fields) == ("sam", "idle")
+
+
+def test_a_session_past_the_absolute_limit_is_not_resumed(sam):
+    t0 = utcnow()  # after the worker was made: their sessions stand from then
+    result = auth.check_login("sam", TEST_PASSWORD, now=t0)
+    late = t0 + timedelta(hours=ABSOLUTE_HOURS, minutes=1)
+    assert (
+        auth.resume_session(username="sam", session_id=result.session_id, issued_at=t0, now=late)
+        is None
+    )
+
+
+def test_logout_ends_every_login_session_of_the_worker(sam):
+    t0 = utcnow()  # after the worker was made: their sessions stand from then
+    first = auth.check_login("sam", TEST_PASSWORD, now=t0)
+    second = auth.check_login("sam", TEST_PASSWORD, now=t0 + timedelta(seconds=1))
+    auth.end_sessions(sam, now=t0 + timedelta(minutes=1))
+    with read_session() as session:
+        rows = session.exec(select(LoginSession)).all()
+    assert {row.id for row in rows} == {first.session_id, second.session_id}
+    assert all(row.ended_at is not None for row in rows)
+
+
+# --- the password asked for again ---------------------------------------------------------------
+
+
+def test_asking_for_the_password_again_is_audited_and_counts_like_a_login(sam):
+    assert auth.confirm_password(sam, TEST_PASSWORD, reason="leave_family_meeting_screen") is None
+    [confirmed] = _audit(Action.PASSWORD_CONFIRMED)
+    assert (confirmed.username, confirmed.record_type) == ("sam", "leave_family_meeting_screen")
+    # The check that matched keeps its place in the count (see db.auth.is_paused).
+    for _ in range(LOCKOUT_FAILURES - 1):
+        refused = auth.confirm_password(sam, "not it", reason="leave_family_meeting_screen")
+        assert refused == auth.PASSWORD_REFUSED
+    assert (
+        auth.confirm_password(sam, TEST_PASSWORD, reason="leave_family_meeting_screen")
+        == auth.PAUSED
+    )
+    assert auth.check_login("sam", TEST_PASSWORD).message == auth.PAUSED
+    assert len(_audit(Action.LOGIN_FAILED)) == LOCKOUT_FAILURES + 1
+
+
+def test_a_new_sqlite_database_file_is_readable_by_its_owner_only(tmp_path):
+    import stat
+
+    from sqlalchemy import text
+
+    from db.store.engine import get_engine
+
+    path = tmp_path / "fresh" / "golden_thread.db"
+    engine = get_engine(f"sqlite:///{path}")
+    with engine.begin() as connection:
+        connection.execute(text("CREATE TABLE t (x INTEGER)"))
+        connection.execute(text("INSERT INTO t VALUES (1)"))
+    try:
+        for made in [path, *path.parent.glob("golden_thread.db-*")]:
+            assert stat.S_IMODE(made.stat().st_mode) == 0o600, made.name
+    finally:
+        engine.dispose()

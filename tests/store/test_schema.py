@@ -110,6 +110,7 @@ def test_demo_data_fills_every_table_the_demo_should(demo_db):
     assert empty <= {
         "auditevent",
         "loginattempt",
+        "loginsession",
         "hintseen",
         "huddlefamily",
         "recordsrequest",

@@ -1,0 +1,89 @@
+"""The re-login cookie: a new tab or a reload logs the worker back in without the form.
+
+It is our own HS256 JWT holding the username, the login session's id and the moment it was
+issued (`sub`, `sid`, `iat`), valid for ABSOLUTE_HOURS (`exp`), signed with the app's cookie
+key. The login session's id lets one session be ended (idle, too long) without signing the
+worker out elsewhere; db.auth.resume_session decides whether it still stands. Anything that is
+not such a token — another algorithm, "none", a bad signature, a missing claim — is no cookie.
+
+The browser holds it through extra-streamlit-components' CookieManager (it is set from
+JavaScript, so not HttpOnly); Streamlit itself only reads cookies, in `st.context.cookies`, a
+snapshot taken when the tab connected.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
+
+import extra_streamlit_components as stx
+import jwt
+import streamlit as st
+
+from components.config import cookie_key
+from db.settings import ABSOLUTE_HOURS, COOKIE_NAME
+
+ALGORITHM = "HS256"
+LIFETIME = timedelta(hours=ABSOLUTE_HOURS)
+_CLAIMS = ("sub", "sid", "iat", "exp")
+
+
+@dataclass(frozen=True)
+class CookieLogin:
+    username: str
+    session_id: str
+    issued_at: datetime
+
+
+def signed(login: CookieLogin, key: str) -> str:
+    issued = login.issued_at.timestamp()
+    claims = {
+        "sub": login.username,
+        "sid": login.session_id,
+        "iat": issued,
+        "exp": issued + LIFETIME.total_seconds(),
+    }
+    return jwt.encode(claims, key, algorithm=ALGORITHM)
+
+
+def read(token: object, key: str) -> CookieLogin | None:
+    """What a cookie says, if it is one of ours, unexpired and untampered; None otherwise."""
+    if not isinstance(token, str) or not token:
+        return None
+    try:
+        claims = jwt.decode(token, key, algorithms=[ALGORITHM], options={"require": list(_CLAIMS)})
+    except jwt.PyJWTError:
+        return None
+    username, session_id, issued = claims["sub"], claims["sid"], claims["iat"]
+    if not isinstance(session_id, str) or not isinstance(issued, (int, float)):
+        return None
+    return CookieLogin(username, session_id, datetime.fromtimestamp(issued, timezone.utc))
+
+
+def sent_by_the_browser() -> str | None:
+    """The raw cookie this tab connected with (under AppTest the jar is a stand-in object)."""
+    value = st.context.cookies.get(COOKIE_NAME)
+    return value if isinstance(value, str) else None
+
+
+class BrowserCookies:
+    """Writes and deletes the cookie in the browser. Made once per full run, always, so the
+    component's frame stays mounted long enough for its JavaScript to act."""
+
+    def __init__(self) -> None:
+        self._manager = stx.CookieManager(key="cookie_jar")
+
+    def write(self, login: CookieLogin) -> None:
+        self._manager.set(
+            COOKIE_NAME,
+            signed(login, cookie_key()),
+            key="cookie_write",
+            expires_at=login.issued_at + LIFETIME,
+            same_site="strict",
+        )
+
+    def forget(self) -> None:
+        try:
+            self._manager.delete(COOKIE_NAME, key="cookie_forget")
+        except KeyError:
+            pass  # the delete was sent; the component had not yet listed this cookie

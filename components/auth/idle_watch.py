@@ -1,0 +1,49 @@
+"""Nothing reruns while a screen sits idle, so a small timer does: it warns before an idle
+logout (with "I'm still here"), and once the session has lapsed it reruns the whole app, whose
+session check ends the session and shows the login form.
+
+Typing into a form sends nothing until it is saved, so the server can't tell someone is busy:
+the warning asks, rather than throwing away what they are writing. The family meeting screen
+and the huddle's wall view set st.session_state["idle_exempt"] while they are drawn.
+"""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from components.auth import session
+from db import auth
+from db.settings import IDLE_MINUTES
+from db.store.types import utcnow
+
+# How often an open screen checks whether its session still stands (seconds).
+WATCH_SECONDS = max(15, min(60, int(IDLE_MINUTES * 60 / 4)))
+
+
+@st.fragment(run_every=WATCH_SECONDS)
+def watch() -> None:
+    if session.has_lapsed():
+        st.rerun(scope="app")
+    left = auth.idle_minutes_left(
+        last_active_at=st.session_state.get("last_active_at", utcnow()),
+        now=utcnow(),
+        idle_exempt=st.session_state.get("idle_exempt", False),
+    )
+    if left is None:
+        return
+    st.warning(
+        f"You'll be logged out in about {max(1, round(left))} minute"
+        f"{'s' if round(left) > 1 else ''} as nothing has been saved or clicked for a "
+        f"while. Anything you're typing stays if you carry on.",
+        icon=":material/timer:",
+    )
+    if st.button("I'm still here", key="still_here", type="primary"):
+        st.session_state["last_active_at"] = utcnow()
+        st.rerun(scope="fragment")
+
+
+def clear_idle_exemption() -> None:
+    """Run by app.py after the session check on every full run: a screen that wants to be
+    exempt sets idle_exempt again while it is drawn, so leaving it clears the exemption
+    without that screen having to notice."""
+    st.session_state.pop("idle_exempt", None)

@@ -1,0 +1,35 @@
+"""The login form. Our own (not the library's) so failed attempts can pause a username for a
+place, and unknown usernames cost the same as wrong passwords (db.auth.check_login)."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from components.auth import session
+from db import auth
+
+
+def show() -> None:
+    from components.ui import demo_marker
+
+    st.title("Golden Thread")
+    demo_marker()
+    reason = st.session_state.get("signed_out_because", "")
+    if reason:
+        st.info(reason)
+    with st.form("login_form"):
+        st.header("Log in")
+        username = st.text_input("Username", autocomplete="username")
+        password = st.text_input("Password", type="password", autocomplete="current-password")
+        submitted = st.form_submit_button("Log in", type="primary")
+    if not submitted:
+        return
+    result = auth.check_login(username, password, source=session.source())
+    if result.actor is None or result.started_at is None:
+        st.error(result.message)
+        return
+    session.start(result.actor, session_id=result.session_id, authenticated_at=result.started_at)
+    # The cookie is written by a component in the browser: a rerun straight after it can
+    # drop it, so it is written on the next, ordinary run.
+    st.session_state["cookie_pending"] = True
+    st.rerun()

@@ -1,0 +1,27 @@
+"""Asking the logged-in worker for their password again before a shared screen hands back
+the worker's view (a family in the room must not reach the staff record in two clicks).
+Counted and paused like a login, and audited, by db.auth.confirm_password."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from components.auth import session
+from db import auth
+from db.rules.access import Actor
+
+
+def password_confirmed(actor: Actor, *, key: str, action: str, reason: str) -> bool:
+    """Draws a one-field form; True in the run where the worker's password matched."""
+    with st.form(f"{key}_form", clear_on_submit=True):
+        password = st.text_input(
+            "Your password", type="password", autocomplete="current-password", key=f"{key}_password"
+        )
+        submitted = st.form_submit_button(action, key=key)
+    if not submitted:
+        return False
+    problem = auth.confirm_password(actor, password, reason=reason, source=session.source())
+    if problem:
+        st.error(problem)
+        return False
+    return True

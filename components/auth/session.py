@@ -1,0 +1,131 @@
+"""This tab's login: what st.session_state holds about it, the check every run makes, and
+ending it.
+
+Every run reads the worker from the database, so a logout elsewhere, a password change or a
+disabled account take effect at once. A session that ends for any reason is ended in the
+database too (db.auth.end_session, or end_sessions for a logout), so the re-login cookie can't
+bring it back, and the cookie is deleted on the next full run (see sign_in).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import streamlit as st
+
+from db import auth
+from db.rules.access import Actor, load_actor
+from db.store.engine import read_session
+from db.store.types import utcnow
+
+# What this tab forgets when its session ends (the page's own keys go with their widgets).
+_SESSION_KEYS = (
+    "authentication_status",
+    "username",
+    "name",
+    "roles",
+    "auth_at",
+    "last_active_at",
+    "login_session_id",
+    "cookie_pending",
+    "actor",
+    "must_change_password",
+    "families_viewed",
+    "conference",
+    "huddle_team",
+    "huddle_week",
+    "huddle_wall",
+    "after_login",
+    "idle_exempt",
+)
+
+
+def source() -> str | None:
+    """Where this tab connects from, for counting failed logins per place. Behind a proxy this
+    is the proxy's address; Streamlit gives None for localhost."""
+    address = st.context.ip_address
+    return address if isinstance(address, str) else None
+
+
+def start(actor: Actor, *, session_id: str | None, authenticated_at: datetime) -> None:
+    st.session_state.update(
+        {
+            "authentication_status": True,
+            "username": actor.username,
+            "name": actor.name,
+            "roles": sorted(actor.roles),
+            "auth_at": authenticated_at,
+            "last_active_at": utcnow(),
+            "login_session_id": session_id,
+            "must_change_password": actor.must_change_password,
+        }
+    )
+    st.session_state.pop("forget_cookie", None)
+    st.session_state.pop("signed_out_because", None)
+
+
+def _logged_in_as() -> str | None:
+    if not st.session_state.get("authentication_status"):
+        return None
+    username = st.session_state.get("username")
+    return username if isinstance(username, str) and username else None
+
+
+def _problem(username: str, now: datetime) -> str | None:
+    valid_after = auth.sessions_valid_after(username)
+    if valid_after is None:
+        return auth.ACCOUNT_NOT_ACTIVE
+    return auth.session_problem(
+        authenticated_at=st.session_state.get("auth_at", now),
+        last_active_at=st.session_state.get("last_active_at", now),
+        sessions_valid_after=valid_after,
+        now=now,
+        idle_exempt=st.session_state.get("idle_exempt", False),
+    )
+
+
+def current_actor() -> Actor | None:
+    """The logged-in worker if their session still stands; None otherwise. A run counts as
+    activity."""
+    username = _logged_in_as()
+    if username is None:
+        return None
+    now = utcnow()
+    st.session_state.setdefault("auth_at", now)
+    st.session_state.setdefault("last_active_at", now)
+    problem = _problem(username, now)
+    if problem:
+        end(problem)
+        return None
+    st.session_state["last_active_at"] = now
+    with read_session() as session:
+        actor = load_actor(session, username)
+    # From the database, not only from the login form: a session restored from the cookie
+    # (e.g. after a reload) must not skip a password change that is due.
+    st.session_state["must_change_password"] = bool(actor and actor.must_change_password)
+    return actor
+
+
+def has_lapsed() -> bool:
+    """Whether the session would be refused now, without counting this check as activity."""
+    username = _logged_in_as()
+    return username is not None and _problem(username, utcnow()) is not None
+
+
+def end(because: str) -> None:
+    """Ends this tab's session for a reason other than logging out (idle, too long, ended
+    elsewhere, account disabled): in the database too, so a reload can't bring it back."""
+    auth.end_session(
+        st.session_state.get("login_session_id"),
+        username=st.session_state.get("username", ""),
+        because=because,
+    )
+    forget(because)
+
+
+def forget(message: str) -> None:
+    """This tab forgets its login, says why on the login form, and deletes the cookie."""
+    for key in _SESSION_KEYS:
+        st.session_state.pop(key, None)
+    st.session_state["signed_out_because"] = message
+    st.session_state["forget_cookie"] = True

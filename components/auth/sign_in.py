@@ -1,0 +1,71 @@
+"""What app.py runs first: the worker is back in from the re-login cookie, or still logged in,
+or sees the login form. And logging out."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from components.auth import cookie, login_form, session
+from components.config import cookie_key
+from db import auth
+from db.rules.access import Actor
+
+
+def sign_in() -> Actor | None:
+    cookies = cookie.BrowserCookies()
+    if not st.session_state.get("authentication_status") and not st.session_state.get(
+        "cookie_tried"
+    ):
+        _back_in_from_the_cookie()
+    actor = session.current_actor()
+    if actor is None:
+        if st.session_state.get("forget_cookie"):
+            # Drawn on every logged-out run, so the browser surely gets to delete it.
+            cookies.forget()
+        login_form.show()
+        return None
+    if st.session_state.pop("cookie_pending", False):
+        cookies.write(
+            cookie.CookieLogin(
+                actor.username,
+                st.session_state.get("login_session_id") or "",
+                st.session_state["auth_at"],
+            )
+        )
+    return actor
+
+
+def _back_in_from_the_cookie() -> None:
+    """Once per tab: the cookie the browser connected with logs the worker in again, if its
+    login session still stands. Any other cookie (ended, forged, malformed) is deleted."""
+    st.session_state["cookie_tried"] = True
+    sent = cookie.sent_by_the_browser()
+    if sent is None:
+        return
+    login = cookie.read(sent, cookie_key())
+    actor = (
+        auth.resume_session(
+            username=login.username, session_id=login.session_id, issued_at=login.issued_at
+        )
+        if login is not None
+        else None
+    )
+    if actor is None or login is None:
+        st.session_state["forget_cookie"] = True
+        return
+    session.start(actor, session_id=login.session_id, authenticated_at=login.issued_at)
+
+
+def log_out(actor: Actor) -> None:
+    """Ends this worker's sessions on every device and deletes this browser's cookie."""
+    auth.end_sessions(actor)
+    session.forget("You've logged out.")
+
+
+def carry_on_after_password_change(actor: Actor) -> None:
+    """A password change signs out every device; this one carries on with a new login
+    session and a new cookie (written on the next full run)."""
+    session_id, started_at = auth.start_session(actor)
+    session.start(actor, session_id=session_id, authenticated_at=started_at)
+    st.session_state["must_change_password"] = False
+    st.session_state["cookie_pending"] = True

@@ -1,0 +1,82 @@
+"""Leaving the family meeting screen needs the worker's password: the family in the room must
+not reach the staff record (keeping-safe details among it) in two clicks."""
+
+from __future__ import annotations
+
+import pytest
+from sqlmodel import select
+
+from db.rules.audit import Action
+from db.settings import DEMO_PASSWORD
+from db.store.engine import read_session, write_session
+from db.store.models import AuditEvent, KeepingSafe, Worker, WorkerRelationship
+from tests.apptest import all_text, logged_in
+
+NEVER_SHOW = "SENTINEL new flat above the launderette"
+
+
+@pytest.fixture
+def conference(demo_db):
+    with write_session() as session:
+        worker = session.exec(select(Worker).where(Worker.username == "practitioner")).one()
+        family_id = session.exec(
+            select(WorkerRelationship.family_id).where(
+                WorkerRelationship.worker_id == worker.id,
+                WorkerRelationship.ended_on.is_(None),  # type: ignore[union-attr]
+            )
+        ).first()
+        details = session.exec(
+            select(KeepingSafe).where(KeepingSafe.family_id == family_id)
+        ).first() or KeepingSafe(family_id=family_id)
+        details.never_show = NEVER_SHOW
+        session.add(details)
+    at = logged_in("practitioner")
+    at.run()
+    at.query_params["family"] = str(family_id)
+    at.switch_page("pages/conference.py").run()
+    next(r for r in at.radio if r.key == "conference_audience").set_value("household")
+    next(b for b in at.button if b.key == "conference_open").click()
+    at.run()
+    assert not at.exception
+    return at
+
+
+def _leave_with(at, password: str):
+    at.text_input(key="conference_leave_password").input(password)
+    next(b for b in at.button if b.key == "conference_leave").click()
+    return at.run()
+
+
+def _audited(action: str) -> list[AuditEvent]:
+    with read_session() as session:
+        return session.exec(select(AuditEvent).where(AuditEvent.action == action)).all()
+
+
+def test_leaving_with_a_wrong_password_keeps_the_family_screen(conference):
+    at = _leave_with(conference, "a guess from the room")
+    assert not at.exception
+    assert at.session_state["conference"]  # still the family's screen
+    assert at.session_state["idle_exempt"] is True
+    assert [e.value for e in at.error] == ["That password doesn't match. Please try again."]
+    assert NEVER_SHOW not in all_text(at)
+    [refused] = [e for e in _audited(Action.LOGIN_FAILED) if e.username == "practitioner"]
+    assert refused.record_type == "leave_family_meeting_screen"
+
+
+def test_leaving_with_no_password_keeps_the_family_screen(conference):
+    next(b for b in conference.button if b.key == "conference_leave").click()
+    at = conference.run()
+    assert at.session_state["conference"]
+    assert NEVER_SHOW not in all_text(at)
+
+
+def test_the_workers_password_takes_the_screen_back(conference):
+    at = _leave_with(conference, DEMO_PASSWORD)
+    assert not at.exception
+    assert "conference" not in at.session_state
+    assert "idle_exempt" not in at.session_state
+    [confirmed] = _audited(Action.PASSWORD_CONFIRMED)
+    assert (confirmed.username, confirmed.record_type) == (
+        "practitioner",
+        "leave_family_meeting_screen",
+    )
