@@ -20,7 +20,9 @@ _MARKDOWN_SPECIALS = set("\\`*_{}[]()#+-.!|<>~$:=")
 # their characters are escaped (remarkjs/remark-gfm#33): an invisible word joiner after the
 # scheme's colon, after an @ and before www's dot stops that.
 _WORD_JOINER = "\u2060"
-_AUTOLINK_STARTS = re.compile(r"(\\:|@)|(?<=www)(?=\\\.)", re.IGNORECASE)
+_AUTOLINK_STARTS = re.compile(
+    r"((?:https?|ftp|mailto|xmpp|tel|file)\\:|@)|(?<=www)(?=\\\.)", re.IGNORECASE
+)
 
 
 def plain(text: object) -> str:

@@ -244,6 +244,7 @@ def check_login(
         )
 
 
+@checked
 def confirm_password(
     actor: Actor,
     password: str,
@@ -256,7 +257,7 @@ def confirm_password(
     screen). Counted and paused like a login; audited with the reason. Returns what to say when
     refused, None when the password matched."""
     now = now or utcnow()
-    slot, matched = _check(actor.username, password, source, now)
+    slot, matched = _check(actor.username, _storable(password), _storable(source), now)
     with write_session() as session:
         _record(session, slot, matched)
         action = audit.Action.PASSWORD_CONFIRMED if matched else audit.Action.LOGIN_FAILED

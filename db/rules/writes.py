@@ -12,7 +12,7 @@ from sqlmodel import Session, col, select
 
 from db.rules import audit
 from db.rules.access import Actor, refused, require_family
-from db.rules.validation import Invalid, max_chars, save_versioned, text
+from db.rules.validation import Invalid, checked, max_chars, save_versioned, text
 from db.settings import REPEAT_WINDOW_MINUTES
 from db.store.engine import write_session
 from db.store.models import (
@@ -152,6 +152,7 @@ WITHDRAWABLE: dict[str, tuple[Any, str]] = {
 }
 
 
+@checked
 def withdraw(actor: Actor, *, record_type: str, record_id: int, reason: str) -> None:
     """Marks a record as recorded by mistake: it leaves every view and count, stays in the
     record's history and in a copy of everything held, and the withdrawal is audited. Any

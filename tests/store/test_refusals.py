@@ -46,6 +46,8 @@ PLUMBING = {"db.rules.access", "db.rules.audit", "db.rules.writes", "db.rules.va
 ONLY_THEIR_OWN = {
     "db.auth.change_password": "changes the worker's own password",
     "db.auth.end_sessions": "ends the worker's own sessions",
+    "db.auth.start_session": "starts a session for the worker who has just proved who they are",
+    "db.auth.confirm_password": "checks the worker's own password",
     "db.families.families": "lists only the families of the worker's own teams",
     "db.families.teams_for": "lists only the worker's own teams",
     "db.continuity.report.led_teams": "lists only the teams the worker leads",
@@ -67,7 +69,8 @@ def public_functions_taking_an_actor():
         for name, function in inspect.getmembers(module, inspect.isfunction):
             if function.__module__ != info.name or name.startswith("_"):
                 continue
-            if "actor" in inspect.signature(function).parameters:
+            parameters = list(inspect.signature(function).parameters)
+            if parameters[:1] == ["actor"]:  # not the helpers that run inside a session
                 found.append(f"{info.name}.{name}")
     return sorted(found)
 
@@ -190,6 +193,7 @@ def _arguments(qualified: str, function, ids: dict) -> dict:
         "never_show": "",
         "ok_to_contact": True,
         "asked_by_whom": "Mum, by letter",
+        "today": today,
         "asked_on": today,
         "because": "We need to check who asked first",
     }
