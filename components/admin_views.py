@@ -76,18 +76,18 @@ def add_worker(actor: Actor, team_names: dict[int, str]) -> None:
                 help="Lower-case letters and digits, no spaces.",
             )
             roles = st.multiselect(
-                "Roles", list(ROLE_WORDS), format_func=ROLE_WORDS.get, key="admin_new_roles"
+                "Roles", list(ROLE_WORDS), format_func=ROLE_WORDS.__getitem__, key="admin_new_roles"
             )
             teams = st.multiselect(
                 "Teams they work in",
                 list(team_names),
-                format_func=team_names.get,
+                format_func=team_names.__getitem__,
                 key="admin_new_teams",
             )
             leads = st.multiselect(
                 "Teams they lead (managers)",
                 list(team_names),
-                format_func=team_names.get,
+                format_func=team_names.__getitem__,
                 key="admin_new_leads",
             )
             add = st.form_submit_button("Add worker", type="primary")
@@ -107,7 +107,7 @@ def choose_worker(workers: pd.DataFrame) -> int | None:
     return st.selectbox(
         "Change a worker",
         list(labels),
-        format_func=labels.get,
+        format_func=labels.__getitem__,
         index=None,
         placeholder="Choose a worker",
         key="admin_worker",
@@ -130,7 +130,7 @@ def edit_worker(actor: Actor, details: dict, team_names: dict[int, str]) -> None
             "Roles",
             list(ROLE_WORDS),
             default=details["roles"],
-            format_func=ROLE_WORDS.get,
+            format_func=ROLE_WORDS.__getitem__,
             key=f"{key}_roles",
         )
         member = [t for t in details["team_ids"] if t not in details["led_team_ids"]]
@@ -138,14 +138,14 @@ def edit_worker(actor: Actor, details: dict, team_names: dict[int, str]) -> None
             "Teams they work in",
             list(team_names),
             default=member,
-            format_func=team_names.get,
+            format_func=team_names.__getitem__,
             key=f"{key}_teams",
         )
         leads = st.multiselect(
             "Teams they lead (managers)",
             list(team_names),
             default=details["led_team_ids"],
-            format_func=team_names.get,
+            format_func=team_names.__getitem__,
             key=f"{key}_leads",
         )
         save = st.form_submit_button("Save changes", type="primary")

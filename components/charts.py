@@ -119,7 +119,7 @@ def goal_chart(
     colours: dict[str, str] | None = None,
     title: str = "",
     height: int = 260,
-) -> alt.Chart:
+) -> alt.LayerChart | alt.FacetChart:
     """One goal: a line per person who scores it, a worker's view dashed, meetings marked.
     `colours` (from scorer_colours over the family's scores) keeps each person's colour."""
     x = alt.X(

@@ -239,7 +239,7 @@ def score_round_form(actor: Actor, family_id: int) -> None:
     whose = st.selectbox(
         "Whose scores are you recording?",
         list(choices),
-        format_func=choices.get,
+        format_func=choices.__getitem__,
         index=None,
         placeholder="Choose one person: you'll score each goal with them",
         key=f"score_round_whose_{family_id}",

@@ -97,13 +97,13 @@ def talked_form(actor: Actor, board: HuddleBoard, team_workers: pd.DataFrame) ->
     with st.form(form):
         st.markdown("**We talked about…**")
         family_id = st.selectbox(
-            "Family", list(names), format_func=names.get, key=f"{prefix}_family"
+            "Family", list(names), format_func=names.__getitem__, key=f"{prefix}_family"
         )
         note = st.text_area("Huddle note (staff only)", max_chars=2000, key=f"{prefix}_note")
         columns = st.columns([3, 2, 2])
         action = columns[0].text_input("Action agreed", key=f"{prefix}_action")
         who = columns[1].selectbox(
-            "Who", list(workers), format_func=workers.get, key=f"{prefix}_who"
+            "Who", list(workers), format_func=workers.__getitem__, key=f"{prefix}_who"
         )
         by = columns[2].date_input(
             "By when", value=None, min_value=date.today(), format="DD/MM/YYYY", key=f"{prefix}_by"

@@ -43,7 +43,7 @@ def new_family_form(actor: Actor, teams: pd.DataFrame) -> None:
         team_id = left.selectbox(
             "Team",
             list(team_names),
-            format_func=team_names.get,
+            format_func=team_names.__getitem__,
             index=0 if len(team_names) == 1 else None,
             placeholder="Choose the team",
             key="new_family_team",
@@ -209,14 +209,14 @@ def choose_worker_form(actor: Actor, summary: FamilySummary, team: pd.DataFrame)
         offered = st.multiselect(
             "Workers the family met",
             list(names),
-            format_func=names.get,
+            format_func=names.__getitem__,
             placeholder="Choose one or more",
             key=f"choose_offered_{family_id}",
         )
         chosen = st.selectbox(
             "Who the family chose",
             list(names),
-            format_func=names.get,
+            format_func=names.__getitem__,
             index=None,
             placeholder="Choose the worker they chose",
             key=f"choose_worker_{family_id}",

@@ -272,7 +272,7 @@ def conversation_form(actor: Actor, family_id: int, people: pd.DataFrame) -> Non
                 said_by = st.selectbox(
                     "Who said these",
                     list(speakers),
-                    format_func=speakers.get,
+                    format_func=speakers.__getitem__,
                     key=f"{prefix}_{code.value}_by",
                 )
                 visibility = st.selectbox(

@@ -168,7 +168,7 @@ def _hand_over_form(
         worker_id = st.selectbox(
             "New main worker",
             list(names),
-            format_func=names.get,
+            format_func=names.__getitem__,
             index=None,
             placeholder="Choose a worker",
             key=f"assign_worker_{family_id}",

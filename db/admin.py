@@ -340,7 +340,7 @@ def handover(actor: Actor, worker_id: int, *, today: date | None = None) -> pd.D
     today = today or date.today()
     with read_session() as session:
         rows = session.exec(
-            select(
+            select(  # type: ignore[call-overload]  # sqlmodel types select() up to 4 columns
                 col(Family.id),
                 col(Family.council_reference),
                 col(Team.name),

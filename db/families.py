@@ -232,12 +232,12 @@ class FamilyContact:
 
 def family_contact(actor: Actor, family_id: int) -> FamilyContact:
     with read_session() as session:
-        family = require_family(session, actor, family_id)
+        shown_id = stored_id(require_family(session, actor, family_id))
         now = utcnow()
         next_meeting = session.exec(
-            select(_next_meeting(now)).select_from(Family).where(col(Family.id) == family.id)
+            select(_next_meeting(now)).select_from(Family).where(col(Family.id) == shown_id)
         ).one()
-        workers = current_workers(session, [family.id], date.today()).get(family.id, "")
+        workers = current_workers(session, [shown_id], date.today()).get(shown_id, "")
     return FamilyContact(workers=workers, next_meeting=next_meeting)
 
 

@@ -450,7 +450,7 @@ def start_relationship(
 ) -> WorkerRelationship:
     """A worker starts with the family, inside the caller's transaction: checked, stored,
     the family moved from waiting to working together when it is their main worker, audited."""
-    family_id = family.id
+    family_id = stored_id(family)
     _check_worker_in_team(session, worker_id, family.team_id)
     relationship_role = choice(RelationshipRole, role, "main or supporting worker")
     start = day(started_on or date.today(), "the start date")
@@ -480,7 +480,7 @@ def start_relationship(
         audit.Action.CREATE,
         family_id,
         "worker_relationship",
-        row.id,
+        stored_id(row),
         ["worker_id", "role", "started_on", "chosen_by_family"],
     )
     return row

@@ -162,7 +162,7 @@ def _follow_up(session: Session, team_id: int, held_on: date | None, today: date
     if held_on is None:
         return pd.DataFrame(columns=FOLLOW_UP_COLUMNS)
     rows = session.exec(
-        select(
+        select(  # type: ignore[call-overload]  # sqlmodel types select() up to 4 columns
             col(HuddleFamily.family_id),
             col(Family.known_as),
             col(HuddleFamily.action),
@@ -186,7 +186,7 @@ def _follow_up(session: Session, team_id: int, held_on: date | None, today: date
     return frame[FOLLOW_UP_COLUMNS]
 
 
-def _waiting(session: Session, families: list[Family], today: date) -> list[tuple]:
+def _waiting(session: Session, families: Sequence[Family], today: date) -> list[tuple]:
     waiting = [f for f in families if f.status == FamilyStatus.waiting]
     if not waiting:
         return []

@@ -29,6 +29,7 @@ from db.rules.access import Actor, require_case_team, require_family
 from db.rules.validation import Input, Invalid, RecordId, WholeNumber, checked, max_chars
 from db.rules.writes import touch
 from db.store.engine import read_session, write_session
+from db.store.ids import stored_id
 from db.store.models import (
     Family,
     FamilyStatus,
@@ -142,7 +143,8 @@ def possible_matches(actor: Actor, family: NewFamilyIn | dict[str, Any]) -> pd.D
     teams = actor.case_team_ids
     if not teams:
         return pd.DataFrame(columns=MATCH_COLUMNS)
-    reasons: dict[int, list[str]] = {}
+    # Keyed by the ids the queries return, which SQLModel types as optional.
+    reasons: dict[int | None, list[str]] = {}
     in_teams = (col(Family.team_id).in_(teams), col(Family.erased_at).is_(None))
     with read_session() as session:
         words = _name_words(family.known_as)
@@ -213,29 +215,30 @@ def add_family(actor: Actor, family: NewFamilyIn | dict[str, Any]) -> int:
         )
         session.add(row)
         session.flush()
+        family_id = stored_id(row)
         session.add(
             FamilyStatusChange(
-                family_id=row.id,
+                family_id=family_id,
                 status=FamilyStatus.waiting,
                 changed_on=family.first_came_on,
                 recorded_by=actor.worker_id,
             )
         )
-        people = [Person(family_id=row.id, **member.model_dump()) for member in family.members]
+        people = [Person(family_id=family_id, **member.model_dump()) for member in family.members]
         session.add_all(people)
         session.flush()
         touch(session, row)
         _audit_create(
             session,
             actor,
-            row.id,
+            family_id,
             "family",
-            row.id,
+            family_id,
             ["known_as", "team_id", "first_came_on", "how_they_came", "council_reference"],
         )
         for person in people:
-            _audit_create(session, actor, row.id, "person", person.id, MemberIn.model_fields)
-        return row.id
+            _audit_create(session, actor, family_id, "person", person.id, MemberIn.model_fields)
+        return family_id
 
 
 def _audit_create(session: Session, actor: Actor, family_id, record_type, record_id, fields):
@@ -301,7 +304,7 @@ def choose_worker(actor: Actor, *, family_id: int, choice: WorkerChoiceIn | dict
                 offer.id,
                 ["worker_id", "offered_on", "chosen", "relationship_id"],
             )
-        return relationship.id
+        return stored_id(relationship)
 
 
 def offers(actor: Actor, family_id: int) -> pd.DataFrame:

@@ -45,6 +45,7 @@ from db.rules.validation import Invalid, checked, day, max_chars, record_id, tex
 from db.rules.writes import touch
 from db.settings import DEFAULT_TIME_ZONE, RETENTION_YEARS
 from db.store.engine import read_session, write_session
+from db.store.ids import stored_id
 from db.store.models import (
     Family,
     FamilyStatus,
@@ -217,7 +218,7 @@ def ask_for_copy(actor: Actor, family_id: int, *, asked_by_whom: str, asked_on: 
             record_id=request.id,
             fields=["asked_by_whom", "asked_on"],
         )
-        return request.id
+        return stored_id(request)
 
 
 def _locked_request(session, request_id: int) -> RecordsRequest:
@@ -425,7 +426,7 @@ def _everything_held(session, family_id: int) -> tuple[str, list[str]]:
     """Everything held about one family as a JSON document, and the tables it came from (for
     the audit, which names tables, never their contents)."""
     family = session.get(Family, family_id)
-    family_table = Family.__table__
+    family_table = Family.__table__  # type: ignore[attr-defined]  # set on table models, not typed
     held: dict[str, list[dict]] = {
         "family": _rows(session, sa_select(family_table).where(family_table.c.id == family_id))
     }

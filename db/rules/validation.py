@@ -18,7 +18,7 @@ import types
 import typing
 import zoneinfo
 from datetime import date, datetime
-from typing import Annotated, Any, Callable, ClassVar, TypeVar, overload
+from typing import Annotated, Any, Callable, ClassVar, Self, TypeVar, overload
 
 import numpy
 from annotated_types import MaxLen
@@ -135,7 +135,7 @@ class Input(SQLModel):
             raise invalid(error, type(self)) from None
 
     @classmethod
-    def check(cls, value: Any):
+    def check(cls, value: Any) -> Self:
         """The value as a validated instance of this model, or Invalid in a sentence."""
         try:
             return cls.model_validate(value)

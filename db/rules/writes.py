@@ -15,6 +15,7 @@ from db.rules.access import Actor, refused, require_family
 from db.rules.validation import Invalid, checked, max_chars, save_versioned, text
 from db.settings import REPEAT_WINDOW_MINUTES
 from db.store.engine import write_session
+from db.store.ids import stored_id
 from db.store.models import (
     AuditEvent,
     Conversation,
@@ -135,7 +136,7 @@ def refuse_repeat(
     the repeat window whose `same` fields hold the same values (and it wasn't withdrawn)."""
     match = session.exec(
         select(model.id).where(
-            model.id.in_(recently_created(session, actor, family.id, record_type)),
+            model.id.in_(recently_created(session, actor, stored_id(family), record_type)),
             model.withdrawn_at.is_(None),
             *(getattr(model, name) == value for name, value in same.items()),
         )
