@@ -20,9 +20,9 @@ from components.config import cookie_key
 from db import auth
 from db.rules.access import Actor, load_actor
 from db.settings import ABSOLUTE_HOURS, COOKIE_NAME, IDLE_MINUTES
+from db.store.clock import utcnow
 from db.store.engine import read_session
 from db.store.models import Role
-from db.store.types import utcnow
 
 COOKIE_DAYS = ABSOLUTE_HOURS / 24
 _LIBRARY_KEYS = ("authentication_status", "username", "name", "roles", "email")

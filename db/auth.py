@@ -24,9 +24,9 @@ from db.settings import (
     LOCKOUT_PAUSE_MINUTES,
     LOCKOUT_WINDOW_MINUTES,
 )
+from db.store.clock import utcnow
 from db.store.engine import read_session, write_session
 from db.store.models import LoginAttempt, Worker
-from db.store.types import utcnow
 
 LOGIN_REFUSED = "That username and password don't match an active account."
 PAUSED = (

@@ -12,9 +12,9 @@ from sqlmodel import select
 
 from db.rules.audit import Action
 from db.settings import DEMO_PASSWORD, IDLE_MINUTES
+from db.store.clock import utcnow
 from db.store.engine import read_session, write_session
 from db.store.models import AuditEvent, Worker
-from db.store.types import utcnow
 from tests.apptest import all_text, logged_in, new_app
 
 ROOT = Path(__file__).resolve().parents[2]
