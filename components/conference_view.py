@@ -31,7 +31,7 @@ SHARED_SCREEN_STYLE = """
 def show(view: ConferenceView) -> None:
     st.title(plain(view.family_name))
     st.header("Our goals")
-    goals.goal_cards(view.family_id, view.goals, audience=view.audience)
+    goals.goal_cards(view.family_id, view.goals, today=view.made_on, audience=view.audience)
     st.header("What's going well")
     if view.going_well.empty:
         st.write("Let's talk about what's going well.")

@@ -19,6 +19,7 @@ from components.ui import friendly_date, plain
 from db import continuity
 from db.continuity import DEFINITIONS, TeamReport
 from db.rules.access import Actor, NotAllowed
+from db.store.clock import today_in
 from db.store.engine import database_url
 
 
@@ -30,7 +31,7 @@ def choose_team(teams: pd.DataFrame) -> tuple[int, date]:
         "Team", list(names), format_func=lambda i: names[i], key="continuity_team"
     )
     team_id = team_id if team_id is not None else next(iter(names))
-    return team_id, continuity.team_today(zones[team_id])
+    return team_id, today_in(zones[team_id])
 
 
 def intro(report: TeamReport) -> None:

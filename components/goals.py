@@ -54,13 +54,18 @@ def overview_spec(
 
 
 def goal_cards(
-    family_id: int, data: goal_store.GoalData, *, audience: str = visibility.Audience.STAFF
+    family_id: int,
+    data: goal_store.GoalData,
+    *,
+    today: date,
+    audience: str = visibility.Audience.STAFF,
 ) -> None:
+    """One card a goal; `today` is the family's team's today (progress is counted to it)."""
     staff = audience == visibility.Audience.STAFF
     if data.goals.empty:
         st.info("No goals yet. Goals are set by the family, in their own words.")
         return
-    progress = metrics.progress(data.scores, date.today())
+    progress = metrics.progress(data.scores, today)
     for goal in data.goals.itertuples():
         scores = data.scores[data.scores["goal_id"] == goal.goal_id]
         with st.container(border=True):
@@ -223,7 +228,7 @@ WORKER_VIEW_CHOICE = "worker"
 
 
 @st.fragment
-def score_round_form(actor: Actor, family_id: int) -> None:
+def score_round_form(actor: Actor, family_id: int, today: date) -> None:
     """A round of scores for one person at a time: the person is chosen first, then one box
     per goal being worked on (their own goals first). Each save is one round in one
     transaction; its token makes a double submit store once. A fragment, so entering scores
@@ -261,8 +266,8 @@ def score_round_form(actor: Actor, family_id: int) -> None:
     with st.form(form):
         scored_on = st.date_input(
             "Day of the scores",
-            value=date.today(),
-            max_value=date.today(),
+            value=today,
+            max_value=today,
             min_value=goals["set_on"].min(),
             format="DD/MM/YYYY",
             key=f"{prefix}_day",
@@ -314,15 +319,16 @@ GOAL_ACTIONS = ["Record a round of scores", "Add a goal", "Change a goal"]
 
 
 def staff_goals(
-    actor: Actor, family_id: int, data: goal_store.GoalData, people: pd.DataFrame
+    actor: Actor, family_id: int, data: goal_store.GoalData, people: pd.DataFrame, today: date
 ) -> None:
     """The Goals section for workers: one overview chart of every goal, a sentence for each,
-    a closer look at one goal, and a form only when asked for (forms cost on every rerun)."""
+    a closer look at one goal, and a form only when asked for (forms cost on every rerun).
+    `today` is the family's team's today."""
     action = st.segmented_control(
         "What would you like to do?", GOAL_ACTIONS, key="goals_action", label_visibility="collapsed"
     )
     if action == "Record a round of scores":
-        score_round_form(actor, family_id)
+        score_round_form(actor, family_id, today)
     elif action == "Add a goal":
         add_goal_form(actor, family_id, people)
     elif action == "Change a goal":
@@ -331,7 +337,7 @@ def staff_goals(
         st.info("No goals yet. Goals are set by the family, in their own words.")
         return
     overview(family_id, data, visibility.Audience.STAFF)
-    progress = metrics.progress(data.scores, date.today())
+    progress = metrics.progress(data.scores, today)
     for goal in data.goals.itertuples():
         scores = data.scores[data.scores["goal_id"] == goal.goal_id]
         whose = "" if goal.whose == WHOLE_FAMILY else goal.whose

@@ -81,7 +81,8 @@ def _table(rows: pd.DataFrame, talked: set[int], wall: bool, key: str) -> None:
     family_rows(shown, rows["family_id"], key=key, column_config=config)
 
 
-def talked_form(actor: Actor, board: HuddleBoard, team_workers: pd.DataFrame) -> None:
+def talked_form(actor: Actor, board: HuddleBoard, team_workers: pd.DataFrame, today: date) -> None:
+    """What the huddle talked about and the actions agreed; `today` is the team's today."""
     if board.huddle_id is None:
         st.info("Start the huddle to mark families as talked about and agree actions.")
         if st.button("Start this week's huddle", type="primary", key="huddle_start"):
@@ -106,7 +107,7 @@ def talked_form(actor: Actor, board: HuddleBoard, team_workers: pd.DataFrame) ->
             "Who", list(workers), format_func=workers.__getitem__, key=f"{prefix}_who"
         )
         by = columns[2].date_input(
-            "By when", value=None, min_value=date.today(), format="DD/MM/YYYY", key=f"{prefix}_by"
+            "By when", value=None, min_value=today, format="DD/MM/YYYY", key=f"{prefix}_by"
         )
         submitted = st.form_submit_button("Save", type="primary")
         problem = st.container()

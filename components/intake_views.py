@@ -16,6 +16,7 @@ from db.families import FamilySummary
 from db.intake import MemberIn, NewFamilyIn
 from db.rules.access import Actor
 from db.rules.validation import Invalid, max_chars
+from db.store.clock import today_in
 from db.store.models import FamilyStatus, Relationship
 from db.words import FAMILY_STATUS, RELATIONSHIP
 
@@ -32,6 +33,9 @@ CHECKED = "new_family_checked"
 def new_family_form(actor: Actor, teams: pd.DataFrame) -> None:
     """One form; a save first looks for a family the worker's teams may already know."""
     team_names = dict(zip(teams["team_id"], teams["team"]))
+    # The team is chosen in the same form, so the widest bounds of the worker's teams are
+    # offered here and the save checks the chosen team's own day.
+    team_days = [today_in(zone) for zone in teams["time_zone"]]
     with st.form(FORM_KEY):
         known_as = st.text_input(
             "The name the family chose to be known by",
@@ -50,8 +54,8 @@ def new_family_form(actor: Actor, teams: pd.DataFrame) -> None:
         )
         first_came_on = right.date_input(
             "When they first asked for help",
-            value=date.today(),
-            max_value=date.today(),
+            value=min(team_days),
+            max_value=max(team_days),
             format="DD/MM/YYYY",
             key="new_family_first_came",
         )
@@ -125,8 +129,8 @@ def _member_rows() -> list[dict]:
                 ),
                 "birth_year": columns[2].number_input(
                     f"Year of birth of person {number} (for children)",
-                    min_value=date.today().year - intake.OLDEST_AGE,
-                    max_value=date.today().year,
+                    min_value=today_in().year - intake.OLDEST_AGE,
+                    max_value=today_in().year,
                     value=None,
                     step=1,
                     placeholder="Year",
@@ -202,6 +206,7 @@ def choose_worker_form(actor: Actor, summary: FamilySummary, team: pd.DataFrame)
     """Who the family met and who they chose: no one is chosen until the worker says so and
     confirms the sentence saying what will happen."""
     family_id = summary.id
+    today = today_in(summary.time_zone)
     names = dict(zip(team["worker_id"], team["name"]))
     key = f"choose_{family_id}"
     with st.form(key):
@@ -223,8 +228,8 @@ def choose_worker_form(actor: Actor, summary: FamilySummary, team: pd.DataFrame)
         )
         on = st.date_input(
             "When they chose",
-            value=date.today(),
-            max_value=date.today(),
+            value=today,
+            max_value=today,
             format="DD/MM/YYYY",
             key=f"choose_on_{family_id}",
         )
@@ -238,13 +243,15 @@ def choose_worker_form(actor: Actor, summary: FamilySummary, team: pd.DataFrame)
             met = [names[w] for w in dict.fromkeys([*offered, chosen])]
             confirm.ask(
                 key,
-                _choice_sentence(summary, met, names[chosen], on),
+                _choice_sentence(summary, met, names[chosen], on, today),
                 lambda: intake.choose_worker(actor, family_id=family_id, choice=choice),
             )
     confirm.confirmation(key, yes=f"Yes, {names.get(chosen, 'they')} is their worker")
 
 
-def _choice_sentence(summary: FamilySummary, met: list[str], chosen: str, on: date) -> str:
+def _choice_sentence(
+    summary: FamilySummary, met: list[str], chosen: str, on: date, today: date
+) -> str:
     moves = (
         f", and they move to {FAMILY_STATUS[FamilyStatus.working_together]}"
         if summary.status == FamilyStatus.waiting
@@ -252,13 +259,13 @@ def _choice_sentence(summary: FamilySummary, met: list[str], chosen: str, on: da
     )
     return (
         f"{summary.known_as} met {listed(met)} and chose {chosen}: {chosen} becomes their main "
-        f"worker {when(on)}{moves}."
+        f"worker {when(on, today)}{moves}."
     )
 
 
-def when(on: date) -> str:
-    """When a change takes effect, in words."""
-    return "from today" if on == date.today() else f"from {friendly_date(on)}"
+def when(on: date, today: date) -> str:
+    """When a change takes effect, in words (`today` is the family's team's today)."""
+    return "from today" if on == today else f"from {friendly_date(on)}"
 
 
 def listed(names: list[str]) -> str:

@@ -17,6 +17,7 @@ from db.families import FamilySummary
 from db.meetings import ChildViewIn, ItemIn, MeetingIn, PlanStepIn
 from db.rules.access import Actor
 from db.rules.validation import max_chars
+from db.store.clock import today_in
 from db.store.models import ConversationColumn, MeetingKind, MeetingStatus, Visibility
 from db.words import CONVERSATION_COLUMN, MEETING_KIND, MEETING_STATUS, VISIBILITY
 
@@ -54,7 +55,7 @@ def record_meeting(actor: Actor, summary: FamilySummary, people: pd.DataFrame) -
             key=f"{prefix}_status",
         )
         day = columns[1].date_input(
-            "Day", value=date.today(), format="DD/MM/YYYY", key=f"{prefix}_day"
+            "Day", value=today_in(summary.time_zone), format="DD/MM/YYYY", key=f"{prefix}_day"
         )
         at = columns[2].time_input("Time", value=time(10, 0), step=900, key=f"{prefix}_time")
         place = st.text_input(
@@ -245,8 +246,9 @@ def _meeting_notes_form(actor: Actor, meeting) -> None:
 # --- what's going well, what's hard, what needs to happen --------------------------------
 
 
-def conversation_form(actor: Actor, family_id: int, people: pd.DataFrame) -> None:
-    """Three columns, each thing said on its own line, in the speaker's own words."""
+def conversation_form(actor: Actor, family_id: int, people: pd.DataFrame, today: date) -> None:
+    """Three columns, each thing said on its own line, in the speaker's own words. `today` is
+    the family's team's today."""
     family = _family_people(people)
     speakers = {None: "Not recorded", **dict(zip(family["person_id"], family["name"]))}
     form = f"conversation_{family_id}"
@@ -254,8 +256,8 @@ def conversation_form(actor: Actor, family_id: int, people: pd.DataFrame) -> Non
     with st.form(form):
         held_on = st.date_input(
             "When you talked",
-            value=date.today(),
-            max_value=date.today(),
+            value=today,
+            max_value=today,
             format="DD/MM/YYYY",
             key=f"{prefix}_day",
         )

@@ -15,6 +15,7 @@ from db import family_world, timeline
 from db.families import FamilySummary
 from db.family_world import PersonIn
 from db.rules.access import Actor
+from db.store.clock import today_in
 from db.store.models import (
     EndReason,
     FamilyStatus,
@@ -47,7 +48,7 @@ def _person_fields(prefix: str, current: Person | None = None) -> PersonIn:
     year = st.number_input(
         "Year of birth (for children)",
         min_value=1900,
-        max_value=date.today().year,
+        max_value=today_in().year,
         value=current.birth_year if current else None,
         step=1,
         key=f"{prefix}_year",
@@ -161,6 +162,7 @@ def _hand_over_form(
     """A change of main worker: nothing is pre-chosen, and nothing changes until the worker
     confirms the sentence saying what will happen."""
     family_id = summary.id
+    today = today_in(summary.time_zone)
     names = dict(zip(team["worker_id"], team["name"]))
     key = f"assign_{family_id}"
     with st.form(key):
@@ -185,11 +187,7 @@ def _hand_over_form(
             "The family chose them after meeting the team", key=f"assign_chosen_{family_id}"
         )
         on = st.date_input(
-            "From",
-            value=date.today(),
-            max_value=date.today(),
-            format="DD/MM/YYYY",
-            key=f"assign_on_{family_id}",
+            "From", value=today, max_value=today, format="DD/MM/YYYY", key=f"assign_on_{family_id}"
         )
         submitted = st.form_submit_button("Hand over")
     if submitted:
@@ -201,9 +199,10 @@ def _hand_over_form(
         else:
             new = names[worker_id]
             sentence = (
-                f"{new} will become {summary.known_as}'s main worker {intake_views.when(on)}; "
+                f"{new} will become {summary.known_as}'s main worker "
+                f"{intake_views.when(on, today)}; "
                 f"{intake_views.listed(main_workers)}'s time with them ends "
-                f"{'today' if on == date.today() else 'then'} {BECAUSE[EndReason(reason)]}."
+                f"{'today' if on == today else 'then'} {BECAUSE[EndReason(reason)]}."
                 + (f" The family chose {new}." if chosen else "")
             )
             confirm.ask(
@@ -227,6 +226,7 @@ def _status_form(actor: Actor, summary: FamilySummary, current_workers: list[str
     options = [s.value for s in FamilyStatus if s != summary.status]
     reopening = summary.status == FamilyStatus.closed
     key = f"status_{summary.id}"
+    today = today_in(summary.time_zone)
     with st.form(key):
         st.markdown(f"**Where things are:** {FAMILY_STATUS[summary.status]}")
         status = st.selectbox(
@@ -240,11 +240,7 @@ def _status_form(actor: Actor, summary: FamilySummary, current_workers: list[str
             key=f"status_new_{summary.id}",
         )
         on = st.date_input(
-            "From",
-            value=date.today(),
-            max_value=date.today(),
-            format="DD/MM/YYYY",
-            key=f"status_on_{summary.id}",
+            "From", value=today, max_value=today, format="DD/MM/YYYY", key=f"status_on_{summary.id}"
         )
         submitted = st.form_submit_button("Save")
     if submitted:
@@ -254,10 +250,10 @@ def _status_form(actor: Actor, summary: FamilySummary, current_workers: list[str
         else:
             new = FAMILY_STATUS[FamilyStatus(status)]
             sentence = (
-                f"{summary.known_as} will be reopened: {new} {intake_views.when(on)}."
+                f"{summary.known_as} will be reopened: {new} {intake_views.when(on, today)}."
                 if reopening
                 else f"{summary.known_as} will move from {FAMILY_STATUS[summary.status]} to "
-                f"{new} {intake_views.when(on)}."
+                f"{new} {intake_views.when(on, today)}."
             )
             if status == FamilyStatus.closed and current_workers:
                 sentence += f" {intake_views.listed(current_workers)}'s time with them ends then."
@@ -381,7 +377,8 @@ def keeping_safe(actor: Actor, family_id: int) -> None:
                 st.toast("Saved.")
 
 
-def help_and_worries(actor: Actor, family_id: int) -> None:
+def help_and_worries(actor: Actor, family_id: int, today: date) -> None:
+    """Practical help and worries shared; `today` is the family's team's today."""
     helps, notes = family_world.help_and_notes(actor, family_id)
     left, right = st.columns(2)
     with left:
@@ -409,8 +406,8 @@ def help_and_worries(actor: Actor, family_id: int) -> None:
             who = st.text_input("Who from", key=f"help_who_{family_id}")
             on = st.date_input(
                 "When",
-                value=date.today(),
-                max_value=date.today(),
+                value=today,
+                max_value=today,
                 format="DD/MM/YYYY",
                 key=f"help_on_{family_id}",
             )
@@ -428,8 +425,8 @@ def help_and_worries(actor: Actor, family_id: int) -> None:
             next_steps = st.text_input("What happens next", key=f"worry_next_{family_id}")
             on = st.date_input(
                 "When",
-                value=date.today(),
-                max_value=date.today(),
+                value=today,
+                max_value=today,
                 format="DD/MM/YYYY",
                 key=f"worry_on_{family_id}",
             )

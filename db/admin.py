@@ -20,6 +20,7 @@ from db.rules import audit
 from db.rules.access import Actor, refused, require_family, require_role
 from db.rules.validation import Invalid, checked, save_versioned
 from db.rules.validation import time_zone as check_time_zone
+from db.store.clock import today_in, utcnow
 from db.store.engine import read_session, write_session
 from db.store.ids import stored_id, stored_ids
 from db.store.models import (
@@ -33,7 +34,6 @@ from db.store.models import (
     WorkerRole,
     WorkerTeam,
 )
-from db.store.types import utcnow
 from db.words import RELATIONSHIP_ROLE
 
 USERNAME_PATTERN = re.compile(r"^[a-z0-9][a-z0-9._-]{1,63}$")
@@ -337,7 +337,7 @@ def handover(actor: Actor, worker_id: int, *, today: date | None = None) -> pd.D
     Only what handover needs, by number and council reference: an admin sees no case content,
     not even the name a family chose."""
     require_role(actor, Role.admin, what="worker", record_id=worker_id)
-    today = today or date.today()
+    today = today or today_in()  # across teams: the default zone's day
     with read_session() as session:
         rows = session.exec(
             select(  # type: ignore[call-overload]  # sqlmodel types select() up to 4 columns

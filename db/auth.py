@@ -34,9 +34,9 @@ from db.settings import (
     LOCKOUT_USERNAME_FAILURES,
     LOCKOUT_WINDOW_MINUTES,
 )
+from db.store.clock import utcnow
 from db.store.engine import read_session, write_session
 from db.store.models import LoginAttempt, LoginOutcome, LoginSession, Worker
-from db.store.types import utcnow
 
 __all__ = ["utcnow"]  # pages set session times with the same clock
 
@@ -375,7 +375,7 @@ def end_sessions(actor: Actor, *, now: datetime | None = None) -> None:
     """Logout: every device's session ends, so a copied cookie no longer logs in."""
     now = now or utcnow()
     with write_session() as session:
-        worker = session.get(Worker, actor.worker_id)
+        worker = session.get_one(Worker, actor.worker_id)  # the acting worker exists
         worker.sessions_valid_after = now
         session.add(worker)
         for login in session.exec(
@@ -395,7 +395,7 @@ def change_password(actor: Actor, current: str, new: str) -> str | None:
     if problem:
         return problem
     with read_session() as session:
-        worker = session.get(Worker, actor.worker_id)
+        worker = session.get_one(Worker, actor.worker_id)  # the acting worker exists
         current_hash = worker.password_hash
     # Both bcrypt runs happen with no transaction open: a write lock held for them would
     # hold up every other writer.
@@ -403,7 +403,7 @@ def change_password(actor: Actor, current: str, new: str) -> str | None:
         return "Your current password doesn't match."
     new_hash = hash_password(new)
     with write_session() as session:
-        worker = session.get(Worker, actor.worker_id)
+        worker = session.get_one(Worker, actor.worker_id)  # the acting worker exists
         worker.password_hash = new_hash
         worker.must_change_password = False
         worker.sessions_valid_after = utcnow()

@@ -16,6 +16,7 @@ from db import goals as goal_store
 from db import meetings
 from db.rules.access import Actor
 from db.rules.visibility import Audience
+from db.store.clock import today_in
 from db.store.models import ConversationColumn
 
 AUDIENCES = {
@@ -57,7 +58,7 @@ def conference_view(actor: Actor, family_id: int, audience: str) -> ConferenceVi
         going_well=going_well[["words", "said_by"]].drop_duplicates("words").head(12),
         child_views=meetings.child_views(actor, family_id, audience)[["child", "words", "on"]],
         plan=plan[["what", "who", "by_when", "how_we_will_know", "done_on"]],
-        made_on=date.today(),
+        made_on=today_in(summary.time_zone),
         follow_up=meetings.plan_follow_up(actor, family_id),
         workers=contact.workers,
         team_name=summary.team_name,

@@ -18,6 +18,7 @@ from db.rules import audit
 from db.rules.access import Actor, require_family
 from db.rules.validation import Invalid, checked
 from db.rules.visibility import Audience
+from db.store.clock import family_today, utcnow
 from db.store.engine import read_session, write_session
 from db.store.ids import stored_id
 from db.store.models import (
@@ -31,7 +32,6 @@ from db.store.models import (
     WorkerRelationship,
     WorkerTeam,
 )
-from db.store.types import utcnow
 from db.words import FAMILY_STATUS, MEETING_KIND, MEETING_STATUS, RELATIONSHIP, RHYTHM
 
 # --- lists of families -------------------------------------------------------------------
@@ -232,25 +232,28 @@ class FamilyContact:
 
 def family_contact(actor: Actor, family_id: int) -> FamilyContact:
     with read_session() as session:
-        shown_id = stored_id(require_family(session, actor, family_id))
+        family = require_family(session, actor, family_id)
+        shown_id = stored_id(family)
         now = utcnow()
         next_meeting = session.exec(
             select(_next_meeting(now)).select_from(Family).where(col(Family.id) == shown_id)
         ).one()
-        workers = current_workers(session, [shown_id], date.today()).get(shown_id, "")
+        workers = current_workers(session, [shown_id], family_today(session, family)).get(
+            shown_id, ""
+        )
     return FamilyContact(workers=workers, next_meeting=next_meeting)
 
 
 def family_people(actor: Actor, family_id: int) -> pd.DataFrame:
     """Everyone in the family's world, household first."""
     with read_session() as session:
-        require_family(session, actor, family_id)
+        family = require_family(session, actor, family_id)
+        today = family_today(session, family)
         people = session.exec(
             select(Person)
             .where(col(Person.family_id) == family_id)
             .order_by(col(Person.in_household).desc(), col(Person.relationship), col(Person.name))
         ).all()
-    today = date.today()
     return pd.DataFrame(
         [
             {

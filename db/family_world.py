@@ -29,6 +29,7 @@ from db.rules.validation import (
 )
 from db.rules.writes import save_edit, save_new, touch
 from db.settings import AGREEMENT_CHECK_DAYS
+from db.store.clock import family_today, today_in, utcnow
 from db.store.engine import read_session, write_session
 from db.store.ids import stored_id
 from db.store.models import (
@@ -49,7 +50,6 @@ from db.store.models import (
     WorkerRelationship,
     WorkerTeam,
 )
-from db.store.types import utcnow
 from db.words import HELP_KIND, NOTE_KIND
 
 
@@ -93,7 +93,8 @@ class PersonIn:
 def _person_values(person: PersonIn) -> dict:
     relationship = choice(Relationship, person.relationship, "who they are to the family")
     year = person.birth_year
-    if year is not None and not (date.today().year - 110 <= int(year) <= date.today().year):
+    this_year = today_in().year  # a year's window: the default zone's date serves every team
+    if year is not None and not (this_year - 110 <= int(year) <= this_year):
         raise Invalid("Please check the year of birth.")
     return {
         "name": text(person.name, "their name", limit=120),
@@ -159,7 +160,8 @@ def add_agreement(
 ) -> int:
     with write_session() as session:
         family = require_family(session, actor, family_id)
-        on = day(agreed_on or date.today(), "the day they agreed")
+        today = family_today(session, family)
+        on = day(agreed_on or today, "the day they agreed", today=today)
         row = Agreement(
             family_id=family_id,
             what=text(what, "what they agreed to", limit=500),
@@ -186,7 +188,8 @@ def agreement_checked(
         row = session.get(Agreement, agreement_id)
         if row is None or row.family_id != family_id:
             raise Invalid("That agreement isn't part of this family's record.")
-        row.last_checked_on = day(on or date.today(), "the day you checked")
+        today = family_today(session, family)
+        row.last_checked_on = day(on or today, "the day you checked", today=today)
         session.add(row)
         touch(session, family)
         _audit(
@@ -201,9 +204,9 @@ def agreement_checked(
 
 
 def agreements(actor: Actor, family_id: int, *, today: date | None = None) -> pd.DataFrame:
-    today = today or date.today()
     with read_session() as session:
-        require_family(session, actor, family_id)
+        family = require_family(session, actor, family_id)
+        today = today or family_today(session, family)
         rows = session.exec(
             select(Agreement)
             .where(col(Agreement.family_id) == family_id)
@@ -300,7 +303,7 @@ def add_help(
             family_id=family_id,
             kind=choice(HelpKind, kind, "the kind of help"),
             what=text(what, "what the help was", limit=300),
-            given_on=day(given_on, "when it was given"),
+            given_on=day(given_on, "when it was given", today=family_today(session, family)),
             who_from=text(who_from, "who it came from", required=False),
         )
         return save_new(
@@ -338,7 +341,7 @@ def add_note(
             family_id=family_id,
             kind=note_kind,
             words=text(words, "the note", limit=2000),
-            written_on=day(written_on, "the date"),
+            written_on=day(written_on, "the date", today=family_today(session, family)),
             written_by=actor.worker_id,
             shared_with=text(shared_with, "who it was shared with", required=False),
             next_steps=text(next_steps, "what happens next", required=False, limit=1000),
@@ -453,7 +456,8 @@ def start_relationship(
     family_id = stored_id(family)
     _check_worker_in_team(session, worker_id, family.team_id)
     relationship_role = choice(RelationshipRole, role, "main or supporting worker")
-    start = day(started_on or date.today(), "the start date")
+    today = family_today(session, family)
+    start = day(started_on or today, "the start date", today=today)
     if start < family.first_came_on:
         raise Invalid("A worker can't start before the family first came to us.")
     if relationship_role == RelationshipRole.lead and _open_relationships(
@@ -503,7 +507,8 @@ def hand_over(
         why = choice(EndReason, reason, "why the worker is changing")
         if why == EndReason.family_closed:
             raise Invalid("To stop working with the family, close the family instead.")
-        on_day = day(on or date.today(), "the handover date")
+        today = family_today(session, family)
+        on_day = day(on or today, "the handover date", today=today)
         current = _open_relationships(session, family_id, RelationshipRole.lead)
         if not current:
             raise Invalid("The family has no main worker yet: choose one first.")
@@ -555,7 +560,8 @@ def change_status(actor: Actor, *, family_id: int, status: str, on: date | None 
     with write_session() as session:
         family = require_family(session, actor, family_id)
         new = choice(FamilyStatus, status, "where things are")
-        on_day = day(on or date.today(), "the date of the change")
+        today = family_today(session, family)
+        on_day = day(on or today, "the date of the change", today=today)
         if new == family.status:
             raise Invalid("The family is already there.")
         last = session.exec(

@@ -31,6 +31,7 @@ from db.rules.validation import (
 )
 from db.rules.visibility import Audience, hidden_people
 from db.rules.writes import family_record, refuse_repeat, save_edit, save_new, touch
+from db.store.clock import family_today, local_day
 from db.store.engine import database_url, read_session, write_session
 from db.store.ids import stored_id
 from db.store.models import (
@@ -49,7 +50,6 @@ from db.store.models import (
     Visibility,
     Worker,
 )
-from db.store.types import local_day
 from db.words import GOAL_STATUS, WHOLE_FAMILY, WORKER_VIEW
 
 # --- goals and scores --------------------------------------------------------------------
@@ -236,7 +236,8 @@ def add_goal(actor: Actor, *, family_id: int, goal: GoalIn) -> int:
         family = require_family(session, actor, family_id)
         goal = GoalIn.check(goal)
         values = _goal_values(session, family_id, goal)
-        set_on = day(goal.set_on or date.today(), "the day the goal was set")
+        today = family_today(session, family)
+        set_on = day(goal.set_on or today, "the day the goal was set", today=today)
         if goal.from_item_id is not None:
             item = session.get(ConversationItem, goal.from_item_id)
             conversation = session.get(Conversation, item.conversation_id) if item else None
@@ -328,7 +329,7 @@ def record_scores(
         if not isinstance(scores, (list, tuple)) or not scores:
             raise Invalid("Please give at least one score.")
         scores = [ScoreIn.check(entry) for entry in scores]
-        scored_on = day(scored_on, "the day of the scores")
+        scored_on = day(scored_on, "the day of the scores", today=family_today(session, family))
         if meeting_id is not None:
             meeting = session.get(Meeting, record_id(meeting_id, "that meeting"))
             if meeting is None or meeting.family_id != family_id:

@@ -23,6 +23,7 @@ from db.rules.access import Actor, refused, require_case_team
 from db.rules.validation import Invalid, checked, day, text
 from db.rules.writes import touch
 from db.settings import HUDDLE_FALLBACK_DAYS
+from db.store.clock import local_day, today_in
 from db.store.engine import database_url, read_session, write_session
 from db.store.ids import stored_id
 from db.store.models import (
@@ -44,7 +45,6 @@ from db.store.models import (
     Worker,
     WorkerTeam,
 )
-from db.store.types import local_day, local_today
 from db.words import MEETING_KIND, RHYTHM, RHYTHM_DAYS
 
 SECTIONS = [
@@ -91,7 +91,7 @@ def board(
     with read_session() as session:
         team = session.get_one(Team, team_id)
         version = team.data_version
-        today = today or local_today(team.time_zone)
+        today = today or today_in(team.time_zone)
         held = session.exec(
             select(func.count(col(Huddle.id))).where(col(Huddle.team_id) == team_id)
         ).one()
@@ -418,9 +418,12 @@ def _sparklines(session: Session, ids: list[int]) -> dict[int, list[list[int]]]:
 def hold(actor: Actor, team_id: int, on: date | None = None) -> int:
     """Records that the huddle is being held, so 'since the last huddle' has a meaning."""
     require_case_team(actor, team_id, what="huddle")
-    on = day(on or date.today(), "the day of the huddle")
     with write_session() as session:
-        session.get(Team, team_id, with_for_update=True)  # two people pressing start: one huddle
+        team = session.get_one(
+            Team, team_id, with_for_update=True
+        )  # two pressing start: one huddle
+        today = today_in(team.time_zone)
+        on = day(on or today, "the day of the huddle", today=today)
         existing = session.exec(
             select(Huddle).where(col(Huddle.team_id) == team_id, col(Huddle.held_on) == on)
         ).first()

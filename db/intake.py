@@ -26,8 +26,9 @@ from sqlmodel import Field, Session, col, select
 from db.family_world import start_relationship
 from db.rules import audit
 from db.rules.access import Actor, require_case_team, require_family
-from db.rules.validation import Input, Invalid, RecordId, WholeNumber, checked, max_chars
+from db.rules.validation import Input, Invalid, RecordId, WholeNumber, checked, day, max_chars
 from db.rules.writes import touch
+from db.store.clock import family_today, team_today, today_in
 from db.store.engine import read_session, write_session
 from db.store.ids import stored_id
 from db.store.models import (
@@ -50,12 +51,6 @@ _NAME_FILLER = {"the", "family", "families", "and", "household", "children", "ki
 MATCH_COLUMNS = ["family_id", "family", "team", "status", "first_came_on", "why"]
 
 
-def _not_in_future(value: date) -> date:
-    if value > date.today():
-        raise PydanticCustomError("outside_window", "can't be in the future")
-    return value
-
-
 class MemberIn(Input):
     """Someone in the family, as the new-family form gives them. Limits are the table's."""
 
@@ -68,7 +63,7 @@ class MemberIn(Input):
     @field_validator("birth_year")
     @classmethod
     def _plausible_year(cls, year: int | None) -> int | None:
-        this_year = date.today().year
+        this_year = today_in().year  # a year's window: the default zone's date serves every team
         if year is not None and year > this_year:
             raise PydanticCustomError("outside_window", "can't be in the future")
         if year is not None and year < this_year - OLDEST_AGE:
@@ -99,8 +94,6 @@ class NewFamilyIn(Input):
         description="at least one person in the family",
     )
 
-    _first_came_not_in_future = field_validator("first_came_on")(_not_in_future)
-
     @property
     def children_names(self) -> list[str]:
         return [m.name for m in self.members if m.relationship == Relationship.child]
@@ -114,8 +107,6 @@ class WorkerChoiceIn(Input):
     )
     chosen: RecordId = Field(title="the worker the family chose")
     on: date = Field(title="the day they chose")
-
-    _on_not_in_future = field_validator("on")(_not_in_future)
 
     def workers(self) -> list[int]:
         """Everyone offered, once each, the chosen worker included (they met them too)."""
@@ -205,6 +196,9 @@ def add_family(actor: Actor, family: NewFamilyIn | dict[str, Any]) -> int:
     family = NewFamilyIn.check(family)
     require_case_team(actor, family.team_id, what="new_family")
     with write_session() as session:
+        # "In the future" is judged by the day of the team the family comes to.
+        today = team_today(session, family.team_id)
+        day(family.first_came_on, "the day they first asked for help", today=today)
         row = Family(
             team_id=family.team_id,
             known_as=family.known_as,
@@ -264,6 +258,7 @@ def choose_worker(actor: Actor, *, family_id: int, choice: WorkerChoiceIn | dict
     choice = WorkerChoiceIn.check(choice)
     with write_session() as session:
         family = require_family(session, actor, family_id)
+        day(choice.on, "the day they chose", today=family_today(session, family))
         workers = choice.workers()
         in_team = set(
             session.exec(

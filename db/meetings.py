@@ -36,6 +36,7 @@ from db.rules.writes import (
     touch,
 )
 from db.settings import LONG_TEXT
+from db.store.clock import family_today, local_day, team_zone, utcnow
 from db.store.engine import read_session, write_session
 from db.store.ids import stored_id
 from db.store.models import (
@@ -53,7 +54,6 @@ from db.store.models import (
     Visibility,
     Worker,
 )
-from db.store.types import local_day, utcnow
 from db.words import CONVERSATION_COLUMN, MEETING_KIND, MEETING_STATUS
 
 
@@ -101,7 +101,7 @@ def _when(value: datetime) -> datetime:
 
 
 def _plan_step_values(session: Session, step: PlanStepIn, agreed_on: date) -> dict:
-    by_when = day(step.by_when, "by when", not_future=False) if step.by_when else None
+    by_when = day(step.by_when, "by when", today=None) if step.by_when else None
     if by_when and by_when < agreed_on:
         raise Invalid("A plan step can't be due before the day it was agreed.")
     return {
@@ -160,9 +160,7 @@ def record_meeting(actor: Actor, *, family_id: int, meeting: MeetingIn) -> int:
                 required=False,
                 limit=2000,
             ),
-            look_again_on=day(
-                meeting.look_again_on, "when to look at the plan again", not_future=False
-            )
+            look_again_on=day(meeting.look_again_on, "when to look at the plan again", today=None)
             if meeting.look_again_on
             else None,
             recorded_by=actor.worker_id,
@@ -183,7 +181,7 @@ def record_meeting(actor: Actor, *, family_id: int, meeting: MeetingIn) -> int:
                 raise Invalid("One of those workers isn't known here.")
             session.add(MeetingPerson(meeting_id=stored_id(row), worker_id=worker_id, came=True))
         _add_child_views(session, family_id, stored_id(row), meeting.child_views)
-        meeting_day = starts_at.date()
+        meeting_day = local_day(starts_at, team_zone(session, family.team_id))
         for step in meeting.plan_steps:
             session.add(
                 PlanStep(
@@ -309,7 +307,7 @@ def add_conversation(
         _refuse_repeated_conversation(session, actor, family, items)
         row = Conversation(
             family_id=family_id,
-            held_on=day(held_on, "the day you talked"),
+            held_on=day(held_on, "the day you talked", today=family_today(session, family)),
             meeting_id=meeting_id,
             recorded_by=actor.worker_id,
         )
@@ -372,7 +370,8 @@ def add_plan_step(
 ) -> int:
     with write_session() as session:
         family = require_family(session, actor, family_id)
-        agreed = day(agreed_on or date.today(), "the day it was agreed")
+        today = family_today(session, family)
+        agreed = day(agreed_on or today, "the day it was agreed", today=today)
         values = _plan_step_values(session, step, agreed)
         refuse_repeat(
             session, actor, family, PlanStep, record_type="plan_step", same={"what": values["what"]}
@@ -389,7 +388,7 @@ def update_plan_step(
     with write_session() as session:
         row, family = family_record(session, actor, PlanStep, step_id)
         values = _plan_step_values(session, step, row.agreed_on)
-        values["done_on"] = (row.done_on or date.today()) if done else None
+        values["done_on"] = (row.done_on or family_today(session, family)) if done else None
         save_edit(
             session,
             actor,
@@ -424,9 +423,9 @@ def plan(
 ) -> pd.DataFrame:
     """The family's one plan, as far as the audience may see it: open steps first by when
     they're due, then what's done. Withdrawn steps are left out."""
-    today = today or date.today()
     with read_session() as session:
-        require_family(session, actor, family_id)
+        family = require_family(session, actor, family_id)
+        today = today or family_today(session, family)
         steps = session.exec(
             select(PlanStep)
             .where(

@@ -44,6 +44,7 @@ from db.rules.access import (
 from db.rules.validation import Invalid, checked, day, max_chars, record_id, text
 from db.rules.writes import touch
 from db.settings import DEFAULT_TIME_ZONE, RETENTION_YEARS
+from db.store.clock import family_today, today_in, utcnow
 from db.store.engine import read_session, write_session
 from db.store.ids import stored_id
 from db.store.models import (
@@ -58,7 +59,6 @@ from db.store.models import (
     Team,
     Worker,
 )
-from db.store.types import local_today, utcnow
 
 ERASED = "[erased]"
 NOT_FAMILY_DATA = {"auditevent", "family"}
@@ -191,9 +191,7 @@ def ask_for_copy(actor: Actor, family_id: int, *, asked_by_whom: str, asked_on: 
         family = session.get(Family, family_id, with_for_update=True)
         if family is None:
             raise Invalid("There is no family with that number.")
-        team = session.get(Team, family.team_id)
-        zone = team.time_zone if team else DEFAULT_TIME_ZONE
-        asked_on = day(asked_on, "the day they asked", today=local_today(zone))
+        asked_on = day(asked_on, "the day they asked", today=family_today(session, family))
         waiting = session.exec(
             select(col(RecordsRequest.id)).where(
                 col(RecordsRequest.family_id) == family_id, col(RecordsRequest.status).in_(OPEN)
@@ -552,7 +550,7 @@ def retention_report(
     """Closed families whose closure is more than `years` ago and not yet erased. A list for
     an admin to review; nothing is deleted automatically."""
     require_role(actor, Role.admin, what="retention_report")
-    today = today or date.today()
+    today = today or today_in()  # years after closure: the default zone serves
     try:
         cutoff = today.replace(year=today.year - years)
     except ValueError:  # 29 February

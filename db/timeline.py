@@ -10,6 +10,7 @@ from sqlalchemy import func
 from sqlmodel import col, select
 
 from db.rules.access import Actor, require_family
+from db.store.clock import local_day
 from db.store.engine import read_session
 from db.store.models import (
     Conversation,
@@ -27,7 +28,6 @@ from db.store.models import (
     WorkerOffer,
     WorkerRelationship,
 )
-from db.store.types import local_day
 from db.words import (
     END_REASON,
     FAMILY_STATUS,

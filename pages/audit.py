@@ -2,7 +2,7 @@
 sees who looked at the families of the teams they lead. Read-only: there is no way to change
 or remove an audit row from the app."""
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 import streamlit as st
 
@@ -11,6 +11,7 @@ from components.auth import guard
 from components.ui import local_time, record_number
 from db.admin import search_audit
 from db.rules.access import NotAllowed
+from db.store.clock import today_in
 from db.store.models import Role
 from db.subject_access import requests_for_managers
 
@@ -48,7 +49,7 @@ with st.form("audit_search"):
         key="audit_family",
         help="The number in the family's page address (?family=…).",
     )
-    today = date.today()
+    today = today_in()  # the audit spans every team: the default zone's day
     dates = columns[2].date_input(
         "Between",
         value=(today - timedelta(days=30), today),

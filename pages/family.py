@@ -12,6 +12,7 @@ from db import families as family_store
 from db import goals as goal_store
 from db import meetings
 from db.rules.access import NotAllowed
+from db.store.clock import today_in
 from db.store.models import FamilyStatus
 
 SECTIONS = [
@@ -43,6 +44,8 @@ except NotAllowed:
 if summary.erased:
     st.info("This record was erased at the family's request: only an anonymised shell remains.")
     st.stop()
+# Dates the forms offer are the family's team's, wherever the server is.
+today = today_in(summary.time_zone)
 family_view.header(summary, workers)
 family_view.conference_link(family_id)
 hints.show_pending()
@@ -56,7 +59,7 @@ section = (
 )
 # Only the chosen section runs: the page stays quick however much a family has recorded.
 if section == "Goals":
-    goals.staff_goals(actor, family_id, goal_data, people)
+    goals.staff_goals(actor, family_id, goal_data, people, today)
 elif section == "Meetings":
     with st.expander("Record a meeting", icon=":material/event:"):
         meeting_views.record_meeting(actor, summary, people)
@@ -72,7 +75,7 @@ elif section == "What's going well":
         actor, family_id, meetings.conversations(actor, family_id), people
     )
     with st.expander("Record a conversation", icon=":material/forum:"):
-        meeting_views.conversation_form(actor, family_id, people)
+        meeting_views.conversation_form(actor, family_id, people, today)
 elif section == "People":
     family_view.people(people)
     with st.expander("Add someone", icon=":material/person_add:"):
@@ -87,7 +90,7 @@ elif section == "Working together":
     world_views.agreements(actor, family_id)
     st.header("Keeping safe")
     world_views.keeping_safe(actor, family_id)
-    world_views.help_and_worries(actor, family_id)
+    world_views.help_and_worries(actor, family_id, today)
     who_looked(actor, family_id, summary.time_zone)
 else:
     world_views.story(actor, family_id)

@@ -1,8 +1,6 @@
 """The weekly huddle: the team's families by reason, so nothing is missed and good news is
 celebrated. A wall view shows the same board in large type for a shared screen."""
 
-from datetime import date
-
 import streamlit as st
 
 from components import huddle_view
@@ -12,6 +10,7 @@ from components.ui import plain
 from db import families as family_store
 from db import huddle
 from db.huddle import monday_of
+from db.store.clock import today_in
 
 actor = guard(*CASEWORK)
 
@@ -21,16 +20,19 @@ if teams.empty:
     st.stop()
 wall = st.session_state.get("huddle_wall", False)
 team_names = dict(zip(teams["team_id"], teams["team"]))
+zones = dict(zip(teams["team_id"], teams["time_zone"]))
 if not wall:
     st.title("Weekly huddle")
     columns = st.columns(2)
     columns[0].selectbox(
         "Team", list(team_names), format_func=team_names.__getitem__, key="huddle_team"
     )
-    columns[1].date_input("Week of", value=date.today(), format="DD/MM/YYYY", key="huddle_week")
 team_id = st.session_state.get("huddle_team") or next(iter(team_names))
-week = monday_of(st.session_state.get("huddle_week") or date.today())
-board = huddle.board(actor, team_id, week_start=week)
+today = today_in(zones[team_id])  # the chosen team's day, wherever the server is
+if not wall:
+    columns[1].date_input("Week of", value=today, format="DD/MM/YYYY", key="huddle_week")
+week = monday_of(st.session_state.get("huddle_week") or today)
+board = huddle.board(actor, team_id, week_start=week, today=today)
 talked = huddle.talked_about_ids(actor, board.huddle_id)
 
 if wall:
@@ -47,4 +49,4 @@ else:
         st.session_state["huddle_wall"] = True
         st.rerun()
     huddle_view.sections(board, talked=talked)
-    huddle_view.talked_form(actor, board, family_store.team_members(actor, team_id))
+    huddle_view.talked_form(actor, board, family_store.team_members(actor, team_id), today)

@@ -15,8 +15,8 @@ import streamlit as st
 
 from db import auth
 from db.rules.access import Actor, load_actor
+from db.store.clock import utcnow
 from db.store.engine import read_session
-from db.store.types import utcnow
 
 # What this tab forgets when its session ends (the page's own keys go with their widgets).
 _SESSION_KEYS = (

@@ -31,6 +31,7 @@ from db.continuity.figures import (
 from db.rules import audit
 from db.rules.access import Actor, refused, require_led_team
 from db.rules.validation import checked
+from db.store.clock import family_today, today_in
 from db.store.engine import database_url, read_session, write_session
 from db.store.ids import stored_id
 from db.store.models import (
@@ -95,10 +96,6 @@ def check_team(actor: Actor, team_id: int) -> int:
     return team.data_version
 
 
-def team_today(time_zone: str) -> date:
-    return datetime.now(ZoneInfo(time_zone)).date()
-
-
 def _scope(team_id: int, since: date):
     """Ids of the team's families open at some time since `since` (a subquery)."""
     closed_lately = exists().where(
@@ -122,7 +119,7 @@ def build_team_report(team_id: int, *, today: date | None = None) -> TeamReport:
     with read_session() as session:
         team = session.get_one(Team, team_id)
         zone = team.time_zone
-        today = today or team_today(zone)
+        today = today or today_in(zone)
         since = window_start(today)
         scope = _scope(team_id, since)
         families = pd.DataFrame(
@@ -292,16 +289,12 @@ def add_oversight_note(
 
     words = (words or "").strip()
     next_steps = (next_steps or "").strip()
-    today = today or date.today()
-    written_on = written_on or today
     if not words:
         raise Invalid("Write the decision or note before saving.")
     if len(words) > NOTE_MAX:
         raise Invalid(f"Please keep the note under {NOTE_MAX} characters (it has {len(words)}).")
     if len(next_steps) > 1000:
         raise Invalid("Please keep the next steps under 1000 characters.")
-    if written_on > today:
-        raise Invalid("The note's date can't be in the future.")
     with read_session() as session:
         family = session.get(Family, family_id)
         allowed = (
@@ -313,10 +306,14 @@ def add_oversight_note(
         first_came = family.first_came_on if family is not None else None
     if not allowed or first_came is None:  # allowed only when the family exists
         raise refused(actor, what="oversight_note", record_id=family_id)
-    if written_on < first_came:
-        raise Invalid("The note's date is before the family first came to us.")
     with write_session() as session:
         family = session.get_one(Family, family_id)
+        today = today or family_today(session, family)
+        written_on = written_on or today
+        if written_on > today:
+            raise Invalid("The note's date can't be in the future.")
+        if written_on < first_came:
+            raise Invalid("The note's date is before the family first came to us.")
         note = Note(
             family_id=family_id,
             kind=NoteKind.oversight,

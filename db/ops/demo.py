@@ -25,6 +25,7 @@ from sqlmodel import SQLModel
 
 from db.auth import hash_password
 from db.settings import DEMO_PASSWORD
+from db.store.clock import today_in, utcnow
 from db.store.engine import get_engine
 from db.store.models import (
     Agreement,
@@ -434,7 +435,7 @@ def build(
         if flush and (f + 1) % flush_every == 0:
             flush(b)
             b.rows.clear()
-    b.add(DemoInfo, made_at=datetime.now(timezone.utc), seed=seed, families=families)
+    b.add(DemoInfo, made_at=utcnow(), seed=seed, families=families)
     for t in team_ids[:2]:
         b.add(Huddle, team_id=t, held_on=today - timedelta(days=7), held_by=practitioner)
     return b
@@ -1060,7 +1061,7 @@ def fill(
         goals=shape.goals,
         spread_open=shape.spread_open,
         seed=seed,
-        today=today or date.today(),
+        today=today or today_in(),
         password_hash=password_hash or hash_password(DEMO_PASSWORD),
         flush=flush,
         flush_every=FLUSH_EVERY,

@@ -14,10 +14,10 @@ from datetime import timedelta
 from sqlmodel import col, select
 
 from db.settings import DEFAULT_SQLITE_PATH, DEMO_MAX_AGE_DAYS
+from db.store.clock import utcnow
 from db.store.engine import DatabaseUnavailable, get_engine, read_session
 from db.store.migrate import upgrade_to_head
 from db.store.models import DemoInfo, Worker
-from db.store.types import utcnow
 
 
 def _demo_age_days() -> float | None:

@@ -29,6 +29,7 @@ from sqlalchemy.engine import CursorResult
 from sqlmodel import Session, SQLModel
 
 from db.settings import SHORT_TEXT, settings
+from db.store.clock import today_in
 from db.store.models import Person
 
 # Ids are INTEGER columns: PostgreSQL's range, which SQLite's is wider than.
@@ -79,7 +80,8 @@ def as_record_id(value: Any) -> int | None:
 def date_window(today: date | None = None) -> tuple[date, date]:
     """The dates any record may carry: none before EARLIEST_YEAR, none more than YEARS_AHEAD
     years from now (a meeting planned for 9999 is a slip of the keyboard)."""
-    today = today or date.today()
+    # A year is wide enough that the default zone's date serves every team.
+    today = today or today_in()
     return date(settings.EARLIEST_YEAR, 1, 1), date(today.year + settings.YEARS_AHEAD, 12, 31)
 
 
@@ -264,12 +266,14 @@ def text(value, label: str, *, required: bool = True, limit: int = SHORT_TEXT) -
     return cleaned
 
 
-def day(value, label: str, *, not_future: bool = True, today: date | None = None) -> date:
+def day(value, label: str, *, today: date | None) -> date:
+    """The value as a date in the allowed window. `today` is the team's today (see db.store.clock)
+    and a later date is refused as in the future; None is for dates that may lie ahead."""
     if isinstance(value, datetime):
         value = value.date()
     if not isinstance(value, date):
         raise Invalid(f"Please give a date for {label}.")
-    if not_future and value > (today or date.today()):
+    if today is not None and value > today:
         raise Invalid(f"{label.capitalize()} can't be in the future.")
     if problem := window_problem(value):
         raise Invalid(f"{label.capitalize()} {problem}.")

@@ -14,6 +14,7 @@ from db.rules import audit
 from db.rules.access import Actor, refused, require_family
 from db.rules.validation import Invalid, checked, max_chars, save_versioned, text
 from db.settings import REPEAT_WINDOW_MINUTES
+from db.store.clock import utcnow
 from db.store.engine import write_session
 from db.store.ids import stored_id
 from db.store.models import (
@@ -26,7 +27,6 @@ from db.store.models import (
     PlanStep,
     Team,
 )
-from db.store.types import utcnow
 
 
 def touch(session: Session, family: Family) -> None:

@@ -14,7 +14,8 @@ from sqlalchemy import CheckConstraint, Index, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from db.settings import DEFAULT_TIME_ZONE
-from db.store.types import UTCDateTime, checked_enum, utcnow
+from db.store.clock import utcnow
+from db.store.types import UTCDateTime, checked_enum
 
 # Stable constraint names, so migrations can find and change them later.
 SQLModel.metadata.naming_convention = {

@@ -47,18 +47,3 @@ def checked_enum(enum_class: type[enum.Enum]) -> SAEnum:
         name=f"{enum_class.__name__.lower()}_value",
         validate_strings=True,
     )
-
-
-def utcnow() -> datetime:
-    return datetime.now(timezone.utc)
-
-
-def local_day(moment: datetime, zone: str):
-    """The calendar day a UTC moment falls on in a team's time zone."""
-    from zoneinfo import ZoneInfo
-
-    return moment.astimezone(ZoneInfo(zone)).date()
-
-
-def local_today(zone: str):
-    return local_day(utcnow(), zone)

@@ -1,16 +1,19 @@
 """The Family page end to end: a conference with a child's views and a plan, a conversation,
 the worker story, the timeline and the case note."""
 
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta, timezone
 
 import pytest
 from sqlmodel import Session, select
 
+from db.store import clock
 from db.store.models import (
+    Conversation,
     Family,
     Meeting,
     Person,
     PlanStep,
+    Team,
     Worker,
     WorkerRelationship,
     WorkerTeam,
@@ -257,3 +260,34 @@ def test_a_saved_plan_step_clears_the_form_and_a_second_click_stores_nothing(pag
     assert _step_box(at, family_id, "what").value == ""
     _click(at, "Add step")
     assert _steps_in(demo_db, family_id, "Nan collects Ellie on Fridays") == 1
+
+
+def test_the_forms_offer_the_teams_today_not_the_servers(demo_db, monkeypatch):
+    """At 23:30 UTC a team in Helsinki is already on tomorrow: the conversation form offers
+    that day, and a conversation saved on it is kept."""
+    family_id, _child, _parent = _family_with_a_child(demo_db)
+    with Session(demo_db) as session:
+        team = session.get(Team, session.get(Family, family_id).team_id)
+        team.time_zone = "Europe/Helsinki"
+        session.add(team)
+        session.commit()
+    utc_day = datetime.now(timezone.utc).date()
+    frozen = datetime.combine(utc_day, time(23, 30), timezone.utc)
+    monkeypatch.setattr(clock, "utcnow", lambda: frozen)
+    at = logged_in("practitioner")
+    at.run()
+    at.query_params["family"] = str(family_id)
+    at.switch_page("pages/family.py").run()
+    _show(at, "What's going well")
+    helsinki_day = utc_day + timedelta(days=1)
+    day_box = _key(at.date_input, f"conversation_{family_id}_g0_day")
+    assert day_box.value == day_box.max == helsinki_day
+    _key(at.text_area, f"conversation_{family_id}_g0_going_well").input("Late-night tea")
+    _click(at, "Save conversation")
+    with Session(demo_db) as session:
+        held = session.exec(
+            select(Conversation.held_on)
+            .where(Conversation.family_id == family_id)
+            .order_by(Conversation.id.desc())
+        ).first()
+    assert held == helsinki_day

@@ -13,9 +13,9 @@ from sqlmodel import select
 from db import auth
 from db.rules.audit import Action
 from db.settings import DEMO_PASSWORD, IDLE_MINUTES
+from db.store.clock import utcnow
 from db.store.engine import read_session, write_session
 from db.store.models import AuditEvent, LoginSession, Worker
-from db.store.types import utcnow
 from tests.apptest import COOKIE_KEY, all_text, logged_in, new_app
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -18,9 +18,9 @@ from db.settings import (
     LOCKOUT_PAUSE_MINUTES,
     LOCKOUT_WINDOW_MINUTES,
 )
+from db.store.clock import utcnow
 from db.store.engine import read_session
 from db.store.models import AuditEvent, LoginAttempt, LoginOutcome, LoginSession, Role, Worker
-from db.store.types import utcnow
 from tests import factories as make
 from tests.factories import TEST_PASSWORD
 

@@ -46,7 +46,7 @@ def _count(world, model, *where) -> int:
 def _later(monkeypatch, minutes: float) -> None:
     """As if the clock the repeat check reads had moved on (the audit itself is append-only)."""
     from db.rules import writes
-    from db.store.types import utcnow
+    from db.store.clock import utcnow
 
     monkeypatch.setattr(writes, "utcnow", lambda: utcnow() + timedelta(minutes=minutes))
 
