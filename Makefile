@@ -46,6 +46,7 @@ test: $(DEV_STAMP)
 lint: $(DEV_STAMP)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/mypy
 
 e2e: $(DEV_STAMP)
 	$(PY) -m pytest -q tests/e2e
