@@ -18,9 +18,12 @@ from components.family_list import family_rows
 from components.ui import friendly_date, plain
 from db import continuity
 from db.continuity import DEFINITIONS, TeamReport
+from db.family_world import add_note
 from db.rules.access import Actor, NotAllowed
+from db.rules.validation import max_chars
 from db.store.clock import today_in
 from db.store.engine import database_url
+from db.store.models import Note, NoteKind
 
 
 def choose_team(teams: pd.DataFrame) -> tuple[int, date]:
@@ -470,8 +473,14 @@ def oversight_note_form(actor: Actor, report: TeamReport) -> None:
             format="DD/MM/YYYY",
             key="continuity_note_on",
         )
-        st.text_area("Decision or note", max_chars=continuity.NOTE_MAX, key="continuity_note_words")
-        st.text_area("Next steps (optional)", max_chars=1000, key="continuity_note_next")
+        st.text_area(
+            "Decision or note", max_chars=max_chars(Note, "words"), key="continuity_note_words"
+        )
+        st.text_area(
+            "Next steps (optional)",
+            max_chars=max_chars(Note, "next_steps"),
+            key="continuity_note_next",
+        )
         st.form_submit_button(
             "Save the note",
             type="primary",
@@ -494,13 +503,13 @@ def _save_note(actor: Actor, family_names: dict[int, str], today: date) -> None:
         state["continuity_note_result"] = ("error", "Choose the family the note is about.")
         return
     try:
-        continuity.add_oversight_note(
+        add_note(
             actor,
             family_id=chosen,
+            kind=NoteKind.oversight,
             words=state.get("continuity_note_words", ""),
             written_on=state.get("continuity_note_on"),
             next_steps=state.get("continuity_note_next", ""),
-            today=today,
         )
     except Invalid as problem:
         state["continuity_note_result"] = ("error", str(problem))

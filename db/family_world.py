@@ -23,6 +23,7 @@ from db.rules.validation import (
     checked,
     choice,
     day,
+    max_chars,
     person_in_family,
     record_id,
     text,
@@ -323,37 +324,43 @@ def add_note(
     family_id: int,
     kind: str,
     words: str,
-    written_on: date,
+    written_on: date | None = None,
     shared_with: str = "",
     next_steps: str = "",
 ) -> int:
-    """A staff-only note: a huddle note, a worry shared with social work (who with, what next)."""
+    """The one writer of staff-only notes: a huddle note, a worry shared with social work (who
+    with, what next), or a manager's oversight note (for the teams they lead). Dated on the
+    family's team's day unless a date is given; never before the family first came to us."""
     note_kind = choice(NoteKind, kind, "the kind of note")
     if note_kind == NoteKind.worry_shared and not str(shared_with or "").strip():
         raise Invalid("Please say who the worry was shared with.")
     with write_session() as session:
         family = require_family(session, actor, family_id)
-        if note_kind == NoteKind.oversight:
-            require_led_team(
-                actor, family.team_id, what="note"
-            )  # a manager's decision, for their teams
+        if note_kind == NoteKind.oversight:  # a manager's decision, for the teams they lead
+            require_led_team(actor, family.team_id, what="oversight_note")
+        today = family_today(session, family)
+        on = day(written_on or today, "the note's date", today=today)
+        if on < family.first_came_on:
+            raise Invalid("The note's date is before the family first came to us.")
         row = Note(
             family_id=family_id,
             kind=note_kind,
-            words=text(words, "the note", limit=2000),
-            written_on=day(written_on, "the date", today=family_today(session, family)),
+            words=text(words, "the note", limit=max_chars(Note, "words")),
+            written_on=on,
             written_by=actor.worker_id,
-            shared_with=text(shared_with, "who it was shared with", required=False),
-            next_steps=text(next_steps, "what happens next", required=False, limit=1000),
+            shared_with=text(
+                shared_with,
+                "who it was shared with",
+                required=False,
+                limit=max_chars(Note, "shared_with"),
+            ),
+            next_steps=text(
+                next_steps, "what happens next", required=False, limit=max_chars(Note, "next_steps")
+            ),
         )
-        return save_new(
-            session,
-            actor,
-            family,
-            row,
-            record_type="note",
-            fields=["kind", "words", "shared_with", "next_steps"],
-        )
+        filled = ["kind", "words", "written_on"]
+        filled += [f for f in ("shared_with", "next_steps") if getattr(row, f)]
+        return save_new(session, actor, family, row, record_type="note", fields=filled)
 
 
 def help_and_notes(actor: Actor, family_id: int) -> tuple[pd.DataFrame, pd.DataFrame]:

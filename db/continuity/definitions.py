@@ -16,7 +16,6 @@ RETURN_WITHIN_MONTHS = 12  # a family "came back" if it returned within this of 
 MONTHS_CHARTED = 12  # months drawn on the charts over time
 NOT_THE_WORKERS_DOING = (EndReason.sickness, EndReason.team_change)
 NO_REASON = "Reason not recorded"
-NOTE_MAX = 2000
 
 _HOURS = f"{DAY_STARTS:%H:%M}", f"{DAY_ENDS:%H:%M}"
 

@@ -15,7 +15,7 @@ import pandas as pd
 from sqlalchemy import and_, exists, func, or_
 from sqlmodel import col, select
 
-from db.continuity.definitions import DEFINITIONS, NOTE_MAX, window_start
+from db.continuity.definitions import DEFINITIONS, window_start
 from db.continuity.figures import (
     RELATIONSHIP_COLUMNS,
     STATUS_COLUMNS,
@@ -28,20 +28,15 @@ from db.continuity.figures import (
     waiting_over_time,
     worker_figures,
 )
-from db.rules import audit
 from db.rules.access import Actor, refused, require_led_team
-from db.rules.validation import checked
-from db.store.clock import family_today, today_in
-from db.store.engine import database_url, read_session, write_session
-from db.store.ids import stored_id
+from db.store.clock import today_in
+from db.store.engine import database_url, read_session
 from db.store.models import (
     Family,
     FamilyStatus,
     FamilyStatusChange,
     Meeting,
     MeetingStatus,
-    Note,
-    NoteKind,
     PracticalHelp,
     Role,
     Team,
@@ -267,73 +262,3 @@ def cached_team_report(actor: Actor, team_id: int, *, today: date) -> TeamReport
 @lru_cache(maxsize=64)
 def _team_report_cached(database: str, team_id: int, data_version: int, today: date) -> TeamReport:
     return replace(build_team_report(team_id, today=today), data_version=data_version)
-
-
-# --- manager's oversight notes (a validated, audited write) -----------------------------
-
-
-@checked
-def add_oversight_note(
-    actor: Actor,
-    *,
-    family_id: int,
-    words: str,
-    written_on: date | None = None,
-    next_steps: str = "",
-    today: date | None = None,
-) -> int:
-    """Stores a dated decision or oversight note on a family's record (staff only) and returns
-    its id. Only a manager of the family's team may write one."""
-    from db.rules.validation import Invalid
-    from db.rules.writes import touch
-
-    words = (words or "").strip()
-    next_steps = (next_steps or "").strip()
-    if not words:
-        raise Invalid("Write the decision or note before saving.")
-    if len(words) > NOTE_MAX:
-        raise Invalid(f"Please keep the note under {NOTE_MAX} characters (it has {len(words)}).")
-    if len(next_steps) > 1000:
-        raise Invalid("Please keep the next steps under 1000 characters.")
-    with read_session() as session:
-        family = session.get(Family, family_id)
-        allowed = (
-            family is not None
-            and family.erased_at is None
-            and actor.has(Role.manager)
-            and family.team_id in actor.led_team_ids
-        )
-        first_came = family.first_came_on if family is not None else None
-    if not allowed or first_came is None:  # allowed only when the family exists
-        raise refused(actor, what="oversight_note", record_id=family_id)
-    with write_session() as session:
-        family = session.get_one(Family, family_id)
-        today = today or family_today(session, family)
-        written_on = written_on or today
-        if written_on > today:
-            raise Invalid("The note's date can't be in the future.")
-        if written_on < first_came:
-            raise Invalid("The note's date is before the family first came to us.")
-        note = Note(
-            family_id=family_id,
-            kind=NoteKind.oversight,
-            words=words,
-            written_on=written_on,
-            written_by=actor.worker_id,
-            next_steps=next_steps,
-        )
-        session.add(note)
-        session.flush()
-        audit.record(
-            session,
-            actor,
-            audit.Action.CREATE,
-            family_id=family_id,
-            record_type="note",
-            record_id=note.id,
-            fields=["kind", "words", "written_on", "next_steps"]
-            if next_steps
-            else ["kind", "words", "written_on"],
-        )
-        touch(session, family)
-        return stored_id(note)

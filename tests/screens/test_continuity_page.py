@@ -129,7 +129,7 @@ def test_a_manager_adds_an_oversight_note_and_a_blank_one_is_refused(two_teams):
     at.text_area(key="continuity_note_words").input("   ")
     at.button(key="FormSubmitter:continuity_note-Save the note").click().run()
     assert [e.value.replace("\\", "") for e in at.error] == [
-        "Write the decision or note before saving."
+        "Please write something for the note."  # the one note writer's words
     ]
 
     at.selectbox(key="continuity_note_family").set_value(two_teams["hill"])

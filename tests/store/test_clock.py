@@ -10,7 +10,7 @@ import pytest
 
 from db import goals as goal_store
 from db import huddle, meetings
-from db.continuity import add_oversight_note
+from db.family_world import add_note
 from db.goals import GoalIn, ScoreIn
 from db.meetings import ItemIn, PlanStepIn
 from db.rules.validation import Invalid
@@ -73,7 +73,9 @@ def _hold_huddle(world, on: date) -> None:
 
 
 def _oversight(world, on: date) -> None:
-    add_oversight_note(world["worker"], family_id=world["family"], words="Agreed.", written_on=on)
+    add_note(
+        world["worker"], family_id=world["family"], kind="oversight", words="Agreed.", written_on=on
+    )
 
 
 WRITES = [_set_goal, _score, _talk, _agree_step, _hold_huddle, _oversight]

@@ -3,7 +3,7 @@ the manager's oversight note. Runs on SQLite and (TEST_DATABASE=postgresql) Post
 
 from __future__ import annotations
 
-from datetime import date, datetime, timezone
+from datetime import date, datetime, timedelta, timezone
 from zoneinfo import ZoneInfo
 
 import pandas as pd
@@ -11,6 +11,7 @@ import pytest
 from sqlmodel import select
 
 from db import continuity
+from db.family_world import add_note
 from db.rules.access import NotAllowed
 from db.rules.validation import Invalid
 from db.store.engine import read_session, write_session
@@ -445,13 +446,13 @@ def test_a_manager_adds_a_dated_oversight_note_validated_and_audited(team):
     with read_session() as session:
         before = session.get(Team, team_id).data_version
     words = "Agreed to keep Zoe as main worker through the move."
-    note_id = continuity.add_oversight_note(
+    note_id = add_note(
         manager,
         family_id=f,
+        kind="oversight",
         words=f"  {words} ",
         written_on=date(2025, 6, 2),
         next_steps="Review in supervision",
-        today=TODAY,
     )
     with read_session() as session:
         note = session.get(Note, note_id)
@@ -468,22 +469,21 @@ def test_a_manager_adds_a_dated_oversight_note_validated_and_audited(team):
     assert "Zoe" not in events[0].fields
     assert after == before + 1  # the cached figures are out of date
 
+    oversight = {"kind": "oversight", "family_id": f}
     with pytest.raises(Invalid):
-        continuity.add_oversight_note(manager, family_id=f, words="   ", today=TODAY)
+        add_note(manager, words="   ", **oversight)
     with pytest.raises(Invalid):
-        continuity.add_oversight_note(manager, family_id=f, words="x" * 2001, today=TODAY)
-    with pytest.raises(Invalid):
-        continuity.add_oversight_note(
-            manager, family_id=f, words="Later", written_on=date(2026, 1, 1), today=TODAY
-        )
-    with pytest.raises(NotAllowed):
-        continuity.add_oversight_note(w["zoe"], family_id=f, words="Not mine to write", today=TODAY)
+        add_note(manager, words="x" * 2001, **oversight)
+    with pytest.raises(Invalid, match="future"):
+        add_note(manager, words="Later", written_on=date.today() + timedelta(days=2), **oversight)
+    with pytest.raises(Invalid, match="first came"):
+        add_note(manager, words="Earlier", written_on=date(2024, 12, 31), **oversight)
+    with pytest.raises(NotAllowed):  # a practitioner of the team: the decision is a manager's
+        add_note(w["zoe"], words="Not mine to write", **oversight)
     other = make.team("East Family Team")
     elsewhere = make.family(other, "Elsewhere", first_came_on=date(2025, 1, 1))
     with pytest.raises(NotAllowed):
-        continuity.add_oversight_note(
-            manager, family_id=elsewhere, words="Not my team", today=TODAY
-        )
+        add_note(manager, family_id=elsewhere, kind="oversight", words="Not my team")
     with read_session() as session:
         assert len(session.exec(select(Note)).all()) == 1
 
