@@ -17,7 +17,7 @@ PAGES = [
         "pages/new_family.py",
         "A new family asks for help",
         ":material/person_add:",
-        "new-family",
+        "new_family",
         CASEWORK,
     ),
     ("pages/huddle.py", "Weekly huddle", ":material/groups:", "huddle", CASEWORK),

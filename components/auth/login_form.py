@@ -29,7 +29,4 @@ def show() -> None:
         st.error(result.message)
         return
     session.start(result.actor, session_id=result.session_id, authenticated_at=result.started_at)
-    # The cookie is written by a component in the browser: a rerun straight after it can
-    # drop it, so it is written on the next, ordinary run.
-    st.session_state["cookie_pending"] = True
-    st.rerun()
+    st.rerun()  # the cookie is written by sign_in on the runs that follow

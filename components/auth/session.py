@@ -27,7 +27,6 @@ _SESSION_KEYS = (
     "auth_at",
     "last_active_at",
     "login_session_id",
-    "cookie_pending",
     "actor",
     "must_change_password",
     "families_viewed",

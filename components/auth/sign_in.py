@@ -24,12 +24,14 @@ def sign_in() -> Actor | None:
             cookies.forget()
         login_form.show()
         return None
-    if st.session_state.pop("cookie_pending", False):
+    if st.session_state.get("login_session_id"):
+        # Written on every full run, not once: a page switch straight after login (the hop
+        # from / to the first page, a deep link) removes the writing component before the
+        # browser acts on it. One login session always gives the same token, so a run that
+        # finds it written sends nothing new.
         cookies.write(
             cookie.CookieLogin(
-                actor.username,
-                st.session_state.get("login_session_id") or "",
-                st.session_state["auth_at"],
+                actor.username, st.session_state["login_session_id"], st.session_state["auth_at"]
             )
         )
     return actor
@@ -64,8 +66,7 @@ def log_out(actor: Actor) -> None:
 
 def carry_on_after_password_change(actor: Actor) -> None:
     """A password change signs out every device; this one carries on with a new login
-    session and a new cookie (written on the next full run)."""
+    session and a new cookie."""
     session_id, started_at = auth.start_session(actor)
     session.start(actor, session_id=session_id, authenticated_at=started_at)
     st.session_state["must_change_password"] = False
-    st.session_state["cookie_pending"] = True
