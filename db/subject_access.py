@@ -236,18 +236,26 @@ def _request_and_team(request_id: int) -> tuple[RecordsRequest, int] | None:
     return (found[0], found[1]) if found else None
 
 
+def _refused_request(
+    actor: Actor, request_id: int, found: tuple[RecordsRequest, int] | None
+) -> Exception:
+    """A refused step of a request, audited against its family when the request exists (so
+    the managers who lead the family's team see it)."""
+    return refused(
+        actor,
+        what="records_request",
+        record_id=request_id,
+        family_id=found[0].family_id if found else None,
+    )
+
+
 def _decide(actor: Actor, request_id: int, status: RecordsRequestStatus, because: str = "") -> None:
     request_id = record_id(request_id, "that request")
     found = _request_and_team(request_id)
     if found is None or not may_decide_records_request(
         actor, team_id=found[1], asked_by=found[0].recorded_by
     ):
-        raise refused(
-            actor,
-            what="records_request",
-            record_id=request_id,
-            family_id=found[0].family_id if found else None,
-        )
+        raise _refused_request(actor, request_id, found)
     with write_session() as session:
         request = _locked_request(session, request_id)
         if request.status != RecordsRequestStatus.asked:
@@ -300,12 +308,7 @@ def prepare_copy(actor: Actor, request_id: int) -> str:
         or found[0].status not in (RecordsRequestStatus.approved, RecordsRequestStatus.prepared)
         or not may_prepare_records_copy(actor, team_id=found[1])
     ):
-        raise refused(
-            actor,
-            what="records_request",
-            record_id=request_id,
-            family_id=found[0].family_id if found else None,
-        )
+        raise _refused_request(actor, request_id, found)
     with write_session() as session:
         request = _locked_request(session, request_id)
         if request.status != RecordsRequestStatus.approved:
