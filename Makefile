@@ -49,7 +49,7 @@ lint: $(DEV_STAMP)
 	$(VENV)/bin/mypy
 
 e2e: $(DEV_STAMP)
-	$(PY) -m pytest -q tests/e2e
+	$(PY) -m pytest -q -p no:cacheprovider tests/e2e
 
 bench: $(DEV_STAMP)
 	$(PY) -m bench.run $(BENCH_ARGS)
