@@ -60,6 +60,7 @@ def test_unsaved_typing_survives_the_idle_warning_and_idling_still_logs_out(
 
     # Nobody answers the next warning: the session ends and the login form shows.
     page.get_by_role("textbox", name="Username").wait_for(timeout=120_000)
+    settle(page)  # the run that draws the form also removes the page drawn before it
     assert page.get_by_role("button", name="Log out").count() == 0
 
 
