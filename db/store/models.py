@@ -432,6 +432,8 @@ class ScoreRound(SQLModel, table=True):
     scored_on: date
     recorded_by: int | None = Field(default=None, foreign_key="worker.id")
     recorded_at: datetime = _when()
+    # Scored by the family themselves in their own space, away from a meeting.
+    at_home: bool = Field(default=False)
 
 
 class GoalScore(SQLModel, table=True):
