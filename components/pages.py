@@ -29,6 +29,13 @@ PAGES = [
         CASEWORK,
     ),
     ("pages/continuity.py", "Continuity", ":material/timeline:", "continuity", (Role.manager,)),
+    (
+        "pages/outcomes.py",
+        "What changed for families",
+        ":material/trending_up:",
+        "outcomes",
+        (Role.manager,),
+    ),
     ("pages/admin.py", "Workers and teams", ":material/badge:", "admin", (Role.admin,)),
     ("pages/audit.py", "Audit", ":material/policy:", "audit", (Role.admin, Role.manager)),
     (

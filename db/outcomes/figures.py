@@ -183,7 +183,15 @@ def figure(figures: pd.DataFrame, name: str, whose: str = "") -> dict:
     found = figures[(figures["figure"] == name) & (figures["whose"] == whose)]
     if found.empty:
         raise KeyError((name, whose))
-    return found.iloc[0].to_dict()
+    row = found.iloc[0].to_dict()
+    missing = {key for key in ("of", "value") if row[key] is None or pd.isna(row[key])}
+    return {
+        **row,
+        "count": int(row["count"]),
+        "families": int(row["families"]),
+        "of": None if "of" in missing else int(row["of"]),
+        "value": None if "value" in missing else float(row["value"]),
+    }
 
 
 def value_words(row: dict) -> str:

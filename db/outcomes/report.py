@@ -150,15 +150,15 @@ def read_rows(team_ids: tuple[int, ...]) -> TeamRows:
     scores = pd.DataFrame(
         [
             (
-                score_id,
-                goal_id,
-                family_id,
-                _whose(person_id, relationship, worker_id),
-                f"p:{person_id}" if worker_id is None else f"w:{worker_id}",
-                scored_on,
-                score,
+                row[0],
+                row[1],
+                row[2],
+                _whose(row[3], row[4], row[5]),
+                f"p:{row[3]}" if row[5] is None else f"w:{row[5]}",
+                row[6],
+                row[7],
             )
-            for score_id, goal_id, family_id, person_id, relationship, worker_id, scored_on, score in raw
+            for row in raw  # id, goal, family, person, relationship, worker, day, score
         ],
         columns=SCORE_COLUMNS,
     )

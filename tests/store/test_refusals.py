@@ -134,6 +134,7 @@ def targets(demo_db):
         "request_id": request_id,
         "family_id": family_id,
         "team_id": team_id,
+        "team_ids": (team_id,),
         "worker_id": worker_id,
         "to_worker_id": worker_id,
         "goal_id": goal_id,
@@ -195,6 +196,8 @@ def _arguments(qualified: str, function, ids: dict) -> dict:
         "asked_by_whom": "Mum, by letter",
         "today": today,
         "asked_on": today,
+        "start_on": today - timedelta(days=364),
+        "end_on": today,
         "because": "We need to check who asked first",
     }
     by_function = {

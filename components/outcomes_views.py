@@ -1,0 +1,260 @@
+"""The pieces of "What changed for families": the team and period choice, the figures with
+their one-sentence definitions, the figures by whose score (shown apart, never blended), the
+trend by quarter, the families behind a figure (the manager's drill-down), and the two audited
+downloads: the figures as a CSV and the printable board report.
+
+There is nothing per worker here, and nothing is ranked: families behind a figure are listed
+alphabetically. Chart specs are cached like the continuity page's, keyed by each team's
+Team.data_version and the period."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pandas as pd
+import streamlit as st
+
+from components import board_report
+from components import outcomes_charts as charts
+from components.family_list import family_rows
+from components.ui import friendly_date, plain
+from db import outcomes
+from db.export import to_csv
+from db.outcomes import (
+    BY_WHOSE,
+    DEFINITIONS,
+    TITLES,
+    WHOSE,
+    WHOSE_DEFINITIONS,
+    WHOSE_WORDS,
+    OutcomesReport,
+    figure,
+    value_words,
+)
+from db.rules.access import Actor
+from db.store.engine import database_url
+
+CUSTOM = "Dates I choose"
+
+
+def choose_teams(teams: pd.DataFrame) -> tuple[int, ...]:
+    """The teams to count together (all the teams the manager leads, to begin with)."""
+    names = dict(zip(teams["team_id"], teams["team"]))
+    if len(names) == 1:
+        return tuple(names)
+    chosen = st.multiselect(
+        "Teams",
+        list(names),
+        default=list(names),
+        format_func=lambda i: names[i],
+        key="outcomes_teams",
+    )
+    return tuple(sorted(chosen))
+
+
+def choose_period(today: date) -> tuple[date, date]:
+    """A named period (the last 12 months to begin with) or two dates."""
+    choices = outcomes.periods(today)
+    names = list(choices) + [CUSTOM]
+    name = st.selectbox("Period", names, key="outcomes_period") or names[0]
+    if name != CUSTOM:
+        return choices[name]
+    start_default, _ = choices[names[0]]
+    first, last = st.columns(2)
+    start = first.date_input(
+        "From", value=start_default, max_value=today, format="DD/MM/YYYY", key="outcomes_from"
+    )
+    end = last.date_input(
+        "To", value=today, max_value=today, format="DD/MM/YYYY", key="outcomes_to"
+    )
+    return start, end
+
+
+def intro(report: OutcomesReport) -> None:
+    st.caption(
+        plain(
+            f"{', '.join(report.team_names)}: {friendly_date(report.start)} to "
+            f"{friendly_date(report.end)}. What changed for families, in their own goals and "
+            "scores. Nothing here ranks families or workers, and there are no figures for any "
+            "one worker."
+        )
+    )
+
+
+def summary(report: OutcomesReport) -> None:
+    st.header("In the period")
+    shown = [("goals_set", ""), ("scored_twice", "any"), ("achieved", ""), ("at_home", "")]
+    for column, (name, whose) in zip(st.columns(len(shown)), shown):
+        with column:
+            row = figure(report.figures, name, whose)
+            st.metric(TITLES[name], value_words(row), border=True)
+            st.caption(f"{row['families']} families")
+            st.caption(DEFINITIONS[name])
+
+
+def by_whose(report: OutcomesReport) -> None:
+    st.header("How goals moved, by whose score")
+    st.caption("Each kind of score is shown apart and never blended into one figure.")
+    table = pd.DataFrame(
+        {
+            "Figure": [TITLES[name] for name in BY_WHOSE],
+            **{
+                WHOSE_WORDS[whose]: [
+                    value_words(figure(report.figures, name, whose)) for name in BY_WHOSE
+                ]
+                for whose in WHOSE
+            },
+        }
+    )
+    st.dataframe(
+        table,
+        hide_index=True,
+        width="stretch",
+        key="outcomes_by_whose",
+        column_config={
+            WHOSE_WORDS[whose]: st.column_config.Column(help=WHOSE_DEFINITIONS[whose])
+            for whose in WHOSE
+        },
+    )
+    for name in BY_WHOSE:
+        st.caption(f"{TITLES[name]}: {DEFINITIONS[name]}")
+    for whose in WHOSE:
+        st.caption(f"{WHOSE_WORDS[whose]}: {WHOSE_DEFINITIONS[whose]}")
+
+
+TRENDS = {
+    "moved_up": "moved up by a real change",
+    "no_real_change": "with no real change",
+    "moved_down": "moved down by a real change",
+}
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def trend_specs(
+    database: str,
+    versions: tuple[tuple[int, int], ...],
+    start: date,
+    end: date,
+    _report: OutcomesReport,
+) -> dict[str, dict]:
+    """Keyed by database, each team's data version and the period (the report they determine
+    is passed unhashed): building a chart costs far more than drawing it."""
+    return {
+        name: charts.trend_chart(
+            charts.trend(_report.quarterly, name), title=f"Goals {words}, by quarter"
+        ).to_dict()
+        for name, words in TRENDS.items()
+    }
+
+
+def by_quarter(report: OutcomesReport) -> None:
+    st.header("Quarter by quarter")
+    specs = trend_specs(database_url(), report.data_versions, report.start, report.end, report)
+    first = next(iter(TRENDS))
+    shown = (
+        st.segmented_control(
+            "Which trend",
+            list(TRENDS),
+            format_func=lambda key: TITLES[key],
+            default=first,
+            key="outcomes_trend",
+            label_visibility="collapsed",
+        )
+        or first
+    )
+    frame = charts.trend(report.quarterly, shown)
+    sentence = charts.describe_trend(frame, what=TRENDS[shown])
+    st.vega_lite_chart(specs[shown], width="stretch", alt=sentence, key=f"outcomes_chart_{shown}")
+    st.caption(DEFINITIONS[shown])
+    st.caption(sentence)
+    quarterly = report.quarterly
+    rows = []
+    for quarter, part in quarterly.groupby("quarter", sort=False):
+        row = {"Quarter": quarter}
+        for name in ("goals_set", "achieved", "at_home"):
+            row[TITLES[name]] = value_words(figure(part, name, ""))
+        for whose in WHOSE:
+            for name in ("moved_up", "distance"):
+                row[f"{TITLES[name]}: {WHOSE_WORDS[whose].lower()}"] = value_words(
+                    figure(part, name, whose)
+                )
+        rows.append(row)
+    with st.expander("The figures by quarter, as a table"):
+        st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch")
+
+
+def _figure_choices() -> list[tuple[str, str]]:
+    return (
+        [("goals_set", ""), ("scored_twice", "any")]
+        + [(name, whose) for whose in WHOSE for name in BY_WHOSE]
+        + [("achieved", ""), ("at_home", "")]
+    )
+
+
+def _choice_words(choice: tuple[str, str]) -> str:
+    name, whose = choice
+    if whose in WHOSE:
+        return f"{TITLES[name]} ({WHOSE_WORDS[whose].lower()})"
+    return TITLES[name]
+
+
+def families_behind(report: OutcomesReport) -> None:
+    """The manager's drill-down: the families behind a chosen figure, alphabetical."""
+    st.header("The families behind a figure")
+    choices = _figure_choices()
+    choice = (
+        st.selectbox(
+            "Show the families behind", choices, format_func=_choice_words, key="outcomes_behind"
+        )
+        or choices[0]
+    )
+    name, whose = choice
+    found = outcomes.families_behind(report, name, whose)
+    st.caption(f"{_choice_words(choice)}: {DEFINITIONS[name]} {len(found)} families.")
+    if found.empty:
+        st.info("No families are behind this figure in this period.")
+        return
+    shown = pd.DataFrame({"Family": found["family"], "Team": found["team"]})
+    if name != "at_home":
+        shown["Goals counted"] = found["goals"].astype(int)
+    family_rows(shown, found["family_id"], key="outcomes_behind_table")
+
+
+def downloads(actor: Actor, report: OutcomesReport, *, today: date) -> None:
+    """The figures as a CSV and the printable board report: small numbers hidden in both, and
+    each download audited when it is made (on click)."""
+    st.header("For the board")
+    st.caption(
+        "Both copies show any figure with fewer than 5 families behind it as "
+        '"fewer than 5", so no family can be picked out. Every download is recorded.'
+    )
+    teams, start, end = report.team_ids, report.start, report.end
+
+    def csv() -> bytes:
+        return to_csv(outcomes.export_figures(actor, teams, start_on=start, end_on=end))
+
+    def printable() -> str:
+        checked = outcomes.board_report(actor, teams, start_on=start, end_on=end)
+        return board_report.render(checked, made_on=today)
+
+    left, right = st.columns(2)
+    left.download_button(
+        "Download the figures as CSV",
+        data=csv,
+        file_name=f"what-changed-for-families-{start:%Y-%m-%d}-to-{end:%Y-%m-%d}.csv",
+        mime="text/csv",
+        key="outcomes_csv",
+        on_click="ignore",
+        icon=":material/download:",
+        help="A spreadsheet copy of the figures and what each one means.",
+    )
+    right.download_button(
+        "Download the board report (to print)",
+        data=printable,
+        file_name=f"board-report-{start:%Y-%m-%d}-to-{end:%Y-%m-%d}.html",
+        mime="text/html",
+        key="outcomes_board",
+        on_click="ignore",
+        icon=":material/print:",
+        help="One page for A4, with the charts and what each figure means.",
+    )
