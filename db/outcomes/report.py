@@ -226,17 +226,16 @@ def families_behind(report: OutcomesReport, figure: str, whose: str = "") -> pd.
     return named.sort_values(["family", "family_id"])[columns].reset_index(drop=True)
 
 
-def _audit_export(actor: Actor, versions, *, record_type: str, fields) -> None:
-    with write_session() as session:
-        for team_id, _version in versions:
-            audit.record(
-                session,
-                actor,
-                audit.Action.EXPORT,
-                record_type=record_type,
-                record_id=team_id,
-                fields=fields,
-            )
+def _audit_export(session, actor: Actor, versions, *, record_type: str, fields) -> None:
+    for team_id, _version in versions:
+        audit.record(
+            session,
+            actor,
+            audit.Action.EXPORT,
+            record_type=record_type,
+            record_id=team_id,
+            fields=fields,
+        )
 
 
 @checked
@@ -254,7 +253,14 @@ def export_figures(
         table.insert(0, "Period", name)
         parts.append(table)
     table = pd.concat(parts, ignore_index=True)
-    _audit_export(actor, report.data_versions, record_type="outcomes_figures", fields=table.columns)
+    with write_session() as session:
+        _audit_export(
+            session,
+            actor,
+            report.data_versions,
+            record_type="outcomes_figures",
+            fields=table.columns,
+        )
     return table
 
 
@@ -265,7 +271,12 @@ def board_report(
     """The report for the printable board copy (drawn by components.board_report, small
     numbers hidden there); making it is audited, one row per team."""
     report = outcomes_report(actor, team_ids, start_on=start_on, end_on=end_on)
-    _audit_export(
-        actor, report.data_versions, record_type="outcomes_board_report", fields=("figures",)
-    )
+    with write_session() as session:
+        _audit_export(
+            session,
+            actor,
+            report.data_versions,
+            record_type="outcomes_board_report",
+            fields=("figures",),
+        )
     return report
