@@ -53,7 +53,7 @@ def render(report: OutcomesReport, *, made_on: date) -> str:
     by_whose = [
         {
             "title": TITLES[name],
-            "values": [exported_words(figure(figures, name, whose)) for whose in WHOSE],
+            "cells": [exported_words(figure(figures, name, whose)) for whose in WHOSE],
             "means": DEFINITIONS[name],
         }
         for name in BY_WHOSE
@@ -64,7 +64,7 @@ def render(report: OutcomesReport, *, made_on: date) -> str:
         quarter_rows.append(
             {
                 "quarter": name,
-                "values": [exported_words(figure(rows, n, "")) for n in QUARTER_FIGURES]
+                "cells": [exported_words(figure(rows, n, "")) for n in QUARTER_FIGURES]
                 + [exported_words(figure(rows, "moved_up", whose)) for whose in WHOSE],
             }
         )

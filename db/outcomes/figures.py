@@ -143,12 +143,14 @@ def outcome_figures(
         add("distance", whose, total, None, theirs["change"].mean() if total else None, theirs)
 
     achieved = goals[goals["status"] == GoalStatus.achieved.value]
-    if not scores.empty:
-        last_scored = _days(scores["scored_on"]).groupby(scores["goal_id"]).max()
-    else:
-        last_scored = pd.Series(dtype="datetime64[ns]")
-    last = achieved["goal_id"].map(last_scored)
-    last = last.where(last.notna(), _days(achieved["set_on"]))
+    scored = scores[scores["goal_id"].isin(achieved["goal_id"])]
+    last_scored = _days(scored["scored_on"]).groupby(scored["goal_id"]).max().to_dict()
+    last = pd.Series(
+        [last_scored.get(goal_id, pd.NaT) for goal_id in achieved["goal_id"]],
+        index=achieved.index,
+        dtype="datetime64[ns]",
+    )
+    last = last.fillna(_days(achieved["set_on"]).astype("datetime64[ns]"))
     achieved = achieved[(last >= s) & (last <= e)]
     add("achieved", "", len(achieved), None, len(achieved), achieved)
 

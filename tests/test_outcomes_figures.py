@@ -1,0 +1,186 @@
+"""The outcome figures as pure pandas, from hand-built frames: averaging several people's
+scores of one goal, the period's edges, quarters, periods, small numbers hidden in exports,
+and the board report (escaped, with every definition)."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pandas as pd
+
+from components import board_report
+from components.outcomes_charts import TREND_COLUMNS, trend, trend_chart, trend_svg
+from db.outcomes import (
+    DEFINITIONS,
+    SMALL_WORDS,
+    OutcomesReport,
+    by_quarter,
+    exported_words,
+    figure,
+    figures_table,
+    goal_moves,
+    outcome_figures,
+    periods,
+    quarters,
+)
+from db.outcomes.figures import GOAL_COLUMNS, HOME_COLUMNS, SCORE_COLUMNS
+from db.settings import REAL_CHANGE_POINTS
+
+D = date
+
+
+def scores(*rows) -> pd.DataFrame:
+    """(goal, family, whose, scorer, day, score) rows."""
+    return pd.DataFrame(
+        [(n, g, f, w, k, d, s) for n, (g, f, w, k, d, s) in enumerate(rows)], columns=SCORE_COLUMNS
+    )
+
+
+def goals(*rows) -> pd.DataFrame:
+    return pd.DataFrame(list(rows), columns=GOAL_COLUMNS)
+
+
+NO_HOME = pd.DataFrame(columns=HOME_COLUMNS)
+
+
+def test_the_real_change_is_the_one_setting_and_a_move_just_under_it_is_no_real_change():
+    # 2 points is under 2.45: no real change; 3 points is a real change.
+    frame = scores(
+        (1, 10, "family", "p:1", D(2026, 1, 5), 4),
+        (1, 10, "family", "p:1", D(2026, 3, 5), 6),
+        (2, 10, "family", "p:1", D(2026, 1, 5), 4),
+        (2, 10, "family", "p:1", D(2026, 3, 5), 7),
+    )
+    moves = goal_moves(frame, start=D(2026, 1, 1), end=D(2026, 12, 31))
+    assert list(moves["direction"]) == ["no_real_change", "moved_up"]
+    assert REAL_CHANGE_POINTS == 2.45
+    assert f"{REAL_CHANGE_POINTS:g} points" in DEFINITIONS["moved_up"]
+
+
+def test_two_people_giving_the_same_kind_of_score_are_averaged_and_a_goal_counts_once():
+    frame = scores(
+        (1, 10, "family", "p:1", D(2026, 1, 5), 2),  # Mum: +6
+        (1, 10, "family", "p:1", D(2026, 3, 5), 8),
+        (1, 10, "family", "p:2", D(2026, 1, 5), 5),  # Dad: 0
+        (1, 10, "family", "p:2", D(2026, 3, 5), 5),
+    )
+    moves = goal_moves(frame, start=D(2026, 1, 1), end=D(2026, 12, 31))
+    assert len(moves) == 1
+    assert moves.iloc[0]["change"] == 3.0 and moves.iloc[0]["people"] == 2
+    assert moves.iloc[0]["direction"] == "moved_up"
+
+
+def test_a_score_after_the_period_is_not_seen_and_first_scores_before_it_count():
+    frame = scores(
+        (1, 10, "child", "p:3", D(2025, 6, 1), 1),  # before the period: the starting point
+        (1, 10, "child", "p:3", D(2026, 2, 1), 5),  # in the period: the latest by its end
+        (1, 10, "child", "p:3", D(2026, 9, 1), 0),  # after the period: not seen
+    )
+    found = outcome_figures(
+        goals((1, 10, "working_on_it", D(2025, 6, 1))),
+        frame,
+        NO_HOME,
+        start=D(2026, 1, 1),
+        end=D(2026, 3, 31),
+    ).figures
+    assert figure(found, "moved_up", "child")["count"] == 1
+    assert figure(found, "distance", "child")["value"] == 4.0
+    assert figure(found, "goals_set")["count"] == 0
+    assert figure(found, "moved_up", "family")["value"] is None  # nothing to share: no 0%
+
+
+def test_an_achieved_goal_never_scored_counts_on_the_day_it_was_set_and_home_rounds_once():
+    found = outcome_figures(
+        goals((1, 10, "achieved", D(2026, 2, 1)), (2, 11, "set_aside", D(2026, 2, 1))),
+        scores(),
+        pd.DataFrame(
+            [(10, D(2026, 2, 3)), (10, D(2026, 2, 9)), (11, D(2025, 2, 9))], columns=HOME_COLUMNS
+        ),
+        start=D(2026, 1, 1),
+        end=D(2026, 3, 31),
+    ).figures
+    assert figure(found, "achieved")["count"] == 1
+    assert figure(found, "at_home")["count"] == 1  # one family, however many rounds
+
+
+def test_quarters_are_cut_to_the_period_and_periods_are_named():
+    assert quarters(D(2026, 2, 10), D(2026, 7, 4)) == [
+        ("Jan–Mar 2026", D(2026, 2, 10), D(2026, 3, 31)),
+        ("Apr–Jun 2026", D(2026, 4, 1), D(2026, 6, 30)),
+        ("Jul–Sep 2026", D(2026, 7, 1), D(2026, 7, 4)),
+    ]
+    named = periods(D(2026, 12, 3))
+    assert named["The last 12 months"] == (D(2025, 12, 4), D(2026, 12, 3))
+    assert named["This financial year so far"] == (D(2026, 4, 1), D(2026, 12, 3))
+    assert named["Last financial year"] == (D(2025, 4, 1), D(2026, 3, 31))
+    assert periods(D(2026, 2, 1))["This financial year so far"][0] == D(2025, 4, 1)
+
+
+def test_fewer_than_5_families_behind_a_figure_is_hidden_in_exports_only():
+    small = {"figure": "moved_up", "count": 2, "of": 3, "value": 2 / 3, "families": 4}
+    assert exported_words(small) == SMALL_WORDS == "fewer than 5"
+    assert exported_words({**small, "families": 5}) == "67% (2 of 3)"
+    found = outcome_figures(
+        goals((1, 10, "working_on_it", D(2026, 2, 1))),
+        scores(),
+        NO_HOME,
+        start=D(2026, 1, 1),
+        end=D(2026, 3, 31),
+    ).figures
+    on_screen = figures_table(found, exported=False)
+    exported = figures_table(found, exported=True)
+    assert on_screen.iloc[0]["Value"] == "1" and exported.iloc[0]["Value"] == SMALL_WORDS
+    assert (exported["What it means"] != "").all()
+
+
+def _many_families(n: int) -> tuple[pd.DataFrame, pd.DataFrame]:
+    rows, goal_rows = [], []
+    for family in range(n):
+        goal_rows.append((family, 100 + family, "working_on_it", D(2026, 1, 2)))
+        rows.append((family, 100 + family, "family", f"p:{family}", D(2026, 1, 5), 2))
+        rows.append((family, 100 + family, "family", f"p:{family}", D(2026, 5, 5), 8))
+    return goals(*goal_rows), scores(*rows)
+
+
+def _report(goal_frame, score_frame, names=("North <b>Team</b>",)) -> OutcomesReport:
+    start, end = D(2026, 1, 1), D(2026, 6, 30)
+    found = outcome_figures(goal_frame, score_frame, NO_HOME, start=start, end=end)
+    return OutcomesReport(
+        team_ids=(1,),
+        team_names=names,
+        start=start,
+        end=end,
+        figures=found.figures,
+        behind=found.behind,
+        quarterly=by_quarter(goal_frame, score_frame, NO_HOME, start=start, end=end),
+        families=pd.DataFrame(columns=["family_id", "family", "team_id", "team"]),
+    )
+
+
+def test_the_board_report_is_escaped_defines_every_figure_and_hides_small_numbers():
+    report = _report(*_many_families(6))
+    html = board_report.render(report, made_on=D(2026, 7, 1))
+    assert "North &lt;b&gt;Team&lt;/b&gt;" in html and "<b>Team" not in html
+    for name, words in DEFINITIONS.items():
+        assert str(words.replace("'", "&#39;")) in html, name
+    assert "100% (6 of 6)" in html  # six families behind: shown
+    assert "fewer than 5" in html  # children's and workers' views: none behind, hidden
+    assert "<svg" in html and "polyline" in html and "@page { size: A4" in html
+    few = board_report.render(_report(*_many_families(3)), made_on=D(2026, 7, 1))
+    assert (
+        "(3 of 3)" not in few
+        and 'polyline fill="none" stroke="#1b6ca8" stroke-width="2.5" points=""' in few
+    )
+
+
+def test_the_trend_chart_draws_only_its_columns_one_line_per_kind_of_score():
+    goal_frame, score_frame = _many_families(6)
+    report = _report(goal_frame, score_frame)
+    frame = trend(report.quarterly)
+    assert list(frame.columns) == TREND_COLUMNS
+    assert set(frame["whose"]) == {"The family's own scores", "Children's scores", "Workers' views"}
+    spec = trend_chart(frame, title="Goals moved up").to_dict()
+    assert spec["encoding"]["x"]["field"] == "quarter"
+    svg = trend_svg(frame)
+    assert [line["whose"] for line in svg["lines"]][0] == "The family's own scores"
+    assert [label["text"] for label in svg["labels"]] == ["Jan–Mar 2026", "Apr–Jun 2026"]
