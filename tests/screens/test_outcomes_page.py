@@ -1,0 +1,136 @@
+"""The "What changed for families" page (AppTest): every figure with its definition, the
+period choice, the drill-down to the families behind a figure, the audited downloads, and
+that only a manager of the team ever sees it."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from sqlmodel import select
+
+from db.store.engine import read_session
+from db.store.models import AuditEvent
+from tests import outcome_histories as history
+from tests.apptest import all_text, logged_in, new_app
+
+PAGE = "pages/outcomes.py"
+
+
+@pytest.fixture
+def built(empty_db):
+    return history.build()
+
+
+def open_page(username: str = "mona"):
+    at = logged_in(username)
+    at.run()
+    at.switch_page(PAGE).run()
+    assert not at.exception, at.exception
+    return at
+
+
+def metric(at, label: str) -> str:
+    return next(m.value for m in at.metric if m.label == label)
+
+
+def test_a_manager_sees_every_figure_with_its_definition_and_only_their_team(built):
+    at = open_page()
+    assert at.selectbox(key="outcomes_period").value == "The last 12 months"
+    assert metric(at, "Goals set") == "4"
+    assert metric(at, "Goals scored at least twice") == "3"
+    assert metric(at, "Goals achieved") == "1"
+    assert metric(at, "Families who scored at home") == "1"
+    by_whose = at.dataframe[0].value
+    assert list(by_whose.columns) == [
+        "Figure",
+        "The family's own scores",
+        "Children's scores",
+        "Workers' views",
+    ]
+    up = by_whose[by_whose["Figure"] == "Moved up by a real change"].iloc[0]
+    assert up["The family's own scores"] == "50% (1 of 2)"
+    assert up["Workers' views"] == "0% (0 of 1)"
+    captions = " ".join(c.value for c in at.caption)
+    assert "at least 2.45 points above the first" in captions
+    assert "never rank" in captions or "Nothing here ranks" in captions
+    assert "never mixed with the family's scores" in captions
+    text = all_text(at)
+    assert "Southern" not in text and "South Family Team" not in text
+    assert "Dale" not in text and "Zoe" not in text  # no worker is ever named
+    assert len(at.get("vega_lite_chart")) == 1
+
+
+def test_choosing_a_period_changes_the_figures(built):
+    at = open_page()
+    at.selectbox(key="outcomes_period").set_value("Dates I choose").run()
+    at.date_input(key="outcomes_from").set_value(history.TODAY - timedelta(days=45)).run()
+    assert not at.exception
+    assert metric(at, "Goals set") == "0"
+    assert metric(at, "Families who scored at home") == "0"
+    assert metric(at, "Goals scored at least twice") == "3"
+    at.date_input(key="outcomes_from").set_value(history.TODAY).run()
+    at.date_input(key="outcomes_to").set_value(history.TODAY - timedelta(days=3)).run()
+    assert [w.value for w in at.warning] == [
+        "The period's first day must come before its last day."
+    ]
+
+
+def test_a_figure_drills_down_to_the_families_behind_it(built):
+    at = open_page()
+    at.selectbox(key="outcomes_behind").set_value(("moved_down", "family")).run()
+    assert not at.exception
+    behind = at.dataframe[-1].value
+    assert list(behind["Family"]) == ["The Cedar family"]
+    at.selectbox(key="outcomes_behind").set_value(("goals_set", "")).run()
+    behind = at.dataframe[-1].value
+    assert list(behind["Family"]) == ["The Ash family", "The Birch family", "The Cedar family"]
+    assert list(behind["Goals counted"]) == [2, 1, 1]
+    at.selectbox(key="outcomes_behind").set_value(("at_home", "")).run()
+    assert list(at.dataframe[-1].value["Family"]) == ["The Birch family"]
+
+
+def test_each_trend_can_be_shown(built):
+    at = open_page()
+    for key in ("moved_up", "no_real_change", "moved_down"):
+        at.segmented_control(key="outcomes_trend").set_value(key).run()
+        assert not at.exception
+        assert len(at.get("vega_lite_chart")) == 1
+
+
+def test_the_downloads_are_there_and_nothing_is_audited_until_one_is_made(built):
+    at = open_page()
+    labels = [b.proto.label for b in at.get("download_button")]
+    assert labels == ["Download the figures as CSV", "Download the board report (to print)"]
+    with read_session() as session:
+        exports = session.exec(select(AuditEvent).where(AuditEvent.action == "export")).all()
+    assert exports == []
+
+
+def test_a_practitioner_never_reaches_the_page(built):
+    at = logged_in("zoe")
+    at.run()
+    with pytest.raises(ValueError):
+        at.switch_page(PAGE).run()
+    direct = logged_in("zoe", script=PAGE)
+    direct.run()
+    assert [w.value for w in direct.warning] == ["This page isn't available to you."]
+    assert "Ash" not in all_text(direct)
+    nobody = new_app(PAGE)
+    nobody.run()
+    assert "Ash" not in all_text(nobody)
+    assert [i.value for i in nobody.info] == ["Please log in to see this page."]
+
+
+def test_an_admin_alone_is_refused_too(built):
+    direct = logged_in("ada", script=PAGE)
+    direct.run()
+    assert [w.value for w in direct.warning] == ["This page isn't available to you."]
+
+
+def test_the_demo_manager_sees_both_led_teams_together(demo_db):
+    at = open_page("manager")
+    assert len(at.multiselect(key="outcomes_teams").value) == 2
+    at.selectbox(key="outcomes_period").set_value("The last 2 years").run()
+    assert not at.exception
+    assert int(metric(at, "Goals scored at least twice")) > 0
