@@ -134,3 +134,25 @@ def test_the_demo_manager_sees_both_led_teams_together(demo_db):
     at.selectbox(key="outcomes_period").set_value("The last 2 years").run()
     assert not at.exception
     assert int(metric(at, "Goals scored at least twice")) > 0
+
+
+def test_the_board_report_of_a_real_history_names_no_family_and_hides_small_numbers(built):
+    from components import board_report
+    from db import outcomes
+
+    report = outcomes.board_report(
+        built["mona"],
+        (built["north"],),
+        start_on=history.TODAY - timedelta(days=364),
+        end_on=history.TODAY,
+    )
+    html = board_report.render(report, made_on=history.TODAY)
+    assert "North Family Team" in html
+    for name in ("Ash", "Birch", "Cedar", "Mia", "Mum", "Zoe", "Southern"):
+        assert name not in html
+    assert "50% (1 of 2)" not in html and "fewer than 5" in html
+    with read_session() as session:
+        audited = session.exec(
+            select(AuditEvent).where(AuditEvent.record_type == "outcomes_board_report")
+        ).all()
+    assert len(audited) == 1
