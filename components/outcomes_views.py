@@ -28,7 +28,7 @@ from db.outcomes import (
     WHOSE_DEFINITIONS,
     WHOSE_WORDS,
     OutcomesReport,
-    figure,
+    lookup,
     value_words,
 )
 from db.rules.access import Actor
@@ -81,33 +81,86 @@ def intro(report: OutcomesReport) -> None:
     )
 
 
+SUMMARY = (("goals_set", ""), ("scored_twice", "any"), ("achieved", ""), ("at_home", ""))
+TRENDS = {
+    "moved_up": "moved up by a real change",
+    "no_real_change": "with no real change",
+    "moved_down": "moved down by a real change",
+}
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def shown_figures(
+    database: str,
+    versions: tuple[tuple[int, int], ...],
+    start: date,
+    end: date,
+    _report: OutcomesReport,
+) -> dict:
+    """Everything the page draws from the figures, in words, with the trend charts' specs.
+    Keyed by database, each team's data version and the period (the report they determine
+    is passed unhashed): building the tables and charts costs far more than drawing them."""
+    cells = lookup(_report.figures)
+    by_whose = pd.DataFrame(
+        {
+            "Figure": [TITLES[name] for name in BY_WHOSE],
+            **{
+                WHOSE_WORDS[whose]: [value_words(cells[(name, whose)]) for name in BY_WHOSE]
+                for whose in WHOSE
+            },
+        }
+    )
+    rows = []
+    for quarter, part in _report.quarterly.groupby("quarter", sort=False):
+        in_quarter = lookup(part)
+        row = {"Quarter": quarter}
+        for name in ("goals_set", "achieved", "at_home"):
+            row[TITLES[name]] = value_words(in_quarter[(name, "")])
+        for whose in WHOSE:
+            for name in ("moved_up", "distance"):
+                row[f"{TITLES[name]}: {WHOSE_WORDS[whose].lower()}"] = value_words(
+                    in_quarter[(name, whose)]
+                )
+        rows.append(row)
+    trends = {name: charts.trend(_report.quarterly, name) for name in TRENDS}
+    return {
+        "summary": [
+            (TITLES[name], value_words(cells[(name, whose)]), cells[(name, whose)]["families"])
+            for name, whose in SUMMARY
+        ],
+        "by_whose": by_whose,
+        "quarters": pd.DataFrame(rows),
+        "specs": {
+            name: charts.trend_chart(frame, title=f"Goals {TRENDS[name]}, by quarter").to_dict()
+            for name, frame in trends.items()
+        },
+        "sentences": {
+            name: charts.describe_trend(frame, what=TRENDS[name]) for name, frame in trends.items()
+        },
+    }
+
+
+def _shown(report: OutcomesReport) -> dict:
+    return shown_figures(database_url(), report.data_versions, report.start, report.end, report)
+
+
 def summary(report: OutcomesReport) -> None:
     st.header("In the period")
-    shown = [("goals_set", ""), ("scored_twice", "any"), ("achieved", ""), ("at_home", "")]
-    for column, (name, whose) in zip(st.columns(len(shown)), shown):
+    shown = _shown(report)["summary"]
+    for column, (name, _whose), (title, value, families) in zip(
+        st.columns(len(SUMMARY)), SUMMARY, shown
+    ):
         with column:
-            row = figure(report.figures, name, whose)
-            st.metric(TITLES[name], value_words(row), border=True)
-            st.caption(f"{row['families']} families")
+            st.metric(title, value, border=True)
+            st.caption(f"{families} families")
             st.caption(DEFINITIONS[name])
 
 
 def by_whose(report: OutcomesReport) -> None:
     st.header("How goals moved, by whose score")
     st.caption("Each kind of score is shown apart and never blended into one figure.")
-    table = pd.DataFrame(
-        {
-            "Figure": [TITLES[name] for name in BY_WHOSE],
-            **{
-                WHOSE_WORDS[whose]: [
-                    value_words(figure(report.figures, name, whose)) for name in BY_WHOSE
-                ]
-                for whose in WHOSE
-            },
-        }
-    )
     st.dataframe(
-        table,
+        _shown(report)["by_whose"],
         hide_index=True,
         width="stretch",
         key="outcomes_by_whose",
@@ -122,34 +175,9 @@ def by_whose(report: OutcomesReport) -> None:
         st.caption(f"{WHOSE_WORDS[whose]}: {WHOSE_DEFINITIONS[whose]}")
 
 
-TRENDS = {
-    "moved_up": "moved up by a real change",
-    "no_real_change": "with no real change",
-    "moved_down": "moved down by a real change",
-}
-
-
-@st.cache_data(show_spinner=False, max_entries=64)
-def trend_specs(
-    database: str,
-    versions: tuple[tuple[int, int], ...],
-    start: date,
-    end: date,
-    _report: OutcomesReport,
-) -> dict[str, dict]:
-    """Keyed by database, each team's data version and the period (the report they determine
-    is passed unhashed): building a chart costs far more than drawing it."""
-    return {
-        name: charts.trend_chart(
-            charts.trend(_report.quarterly, name), title=f"Goals {words}, by quarter"
-        ).to_dict()
-        for name, words in TRENDS.items()
-    }
-
-
 def by_quarter(report: OutcomesReport) -> None:
     st.header("Quarter by quarter")
-    specs = trend_specs(database_url(), report.data_versions, report.start, report.end, report)
+    drawn = _shown(report)
     first = next(iter(TRENDS))
     shown = (
         st.segmented_control(
@@ -162,25 +190,14 @@ def by_quarter(report: OutcomesReport) -> None:
         )
         or first
     )
-    frame = charts.trend(report.quarterly, shown)
-    sentence = charts.describe_trend(frame, what=TRENDS[shown])
-    st.vega_lite_chart(specs[shown], width="stretch", alt=sentence, key=f"outcomes_chart_{shown}")
+    sentence = drawn["sentences"][shown]
+    st.vega_lite_chart(
+        drawn["specs"][shown], width="stretch", alt=sentence, key=f"outcomes_chart_{shown}"
+    )
     st.caption(DEFINITIONS[shown])
     st.caption(sentence)
-    quarterly = report.quarterly
-    rows = []
-    for quarter, part in quarterly.groupby("quarter", sort=False):
-        row = {"Quarter": quarter}
-        for name in ("goals_set", "achieved", "at_home"):
-            row[TITLES[name]] = value_words(figure(part, name, ""))
-        for whose in WHOSE:
-            for name in ("moved_up", "distance"):
-                row[f"{TITLES[name]}: {WHOSE_WORDS[whose].lower()}"] = value_words(
-                    figure(part, name, whose)
-                )
-        rows.append(row)
     with st.expander("The figures by quarter, as a table"):
-        st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch")
+        st.dataframe(drawn["quarters"], hide_index=True, width="stretch")
 
 
 def _figure_choices() -> list[tuple[str, str]]:
@@ -198,6 +215,21 @@ def _choice_words(choice: tuple[str, str]) -> str:
     return TITLES[name]
 
 
+@st.cache_data(show_spinner=False, max_entries=256)
+def _behind(
+    database: str,
+    versions: tuple[tuple[int, int], ...],
+    start: date,
+    end: date,
+    name: str,
+    whose: str,
+    _report: OutcomesReport,
+) -> pd.DataFrame:
+    """The families behind one figure, keyed like shown_figures and by the figure. The
+    manager's check has already run: the report is only reached through outcomes_report."""
+    return outcomes.families_behind(_report, name, whose)
+
+
 def families_behind(report: OutcomesReport) -> None:
     """The manager's drill-down: the families behind a chosen figure, alphabetical."""
     st.header("The families behind a figure")
@@ -209,7 +241,9 @@ def families_behind(report: OutcomesReport) -> None:
         or choices[0]
     )
     name, whose = choice
-    found = outcomes.families_behind(report, name, whose)
+    found = _behind(
+        database_url(), report.data_versions, report.start, report.end, name, whose, report
+    )
     st.caption(f"{_choice_words(choice)}: {DEFINITIONS[name]} {len(found)} families.")
     if found.empty:
         st.info("No families are behind this figure in this period.")

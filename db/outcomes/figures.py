@@ -180,12 +180,7 @@ def by_quarter(
     return pd.concat(frames, ignore_index=True)[columns]
 
 
-def figure(figures: pd.DataFrame, name: str, whose: str = "") -> dict:
-    """One figure's row as a dict (count, of, value, families)."""
-    found = figures[(figures["figure"] == name) & (figures["whose"] == whose)]
-    if found.empty:
-        raise KeyError((name, whose))
-    row = found.iloc[0].to_dict()
+def _clean(row: dict) -> dict:
     missing = {key for key in ("of", "value") if row[key] is None or pd.isna(row[key])}
     return {
         **row,
@@ -194,6 +189,19 @@ def figure(figures: pd.DataFrame, name: str, whose: str = "") -> dict:
         "of": None if "of" in missing else int(row["of"]),
         "value": None if "value" in missing else float(row["value"]),
     }
+
+
+def figure(figures: pd.DataFrame, name: str, whose: str = "") -> dict:
+    """One figure's row as a dict (count, of, value, families)."""
+    found = figures[(figures["figure"] == name) & (figures["whose"] == whose)]
+    if found.empty:
+        raise KeyError((name, whose))
+    return _clean(found.iloc[0].to_dict())
+
+
+def lookup(figures: pd.DataFrame) -> dict[tuple[str, str], dict]:
+    """Every figure's row by (figure, whose), for drawing many cells at once."""
+    return {(row["figure"], row["whose"]): _clean(row) for row in figures.to_dict("records")}
 
 
 def value_words(row: dict) -> str:

@@ -15,6 +15,7 @@ from datetime import date
 from functools import lru_cache
 
 import pandas as pd
+from sqlalchemy import String, case, cast, func, literal, type_coerce
 from sqlmodel import col, select
 
 from db.outcomes.definitions import DEFINITIONS, WHOSE_DEFINITIONS, quarters
@@ -80,19 +81,6 @@ def check_teams(actor: Actor, team_ids: tuple[int, ...]) -> tuple[tuple[int, int
     return tuple((team_id, rows[team_id]) for team_id in wanted)
 
 
-def _whose(person_id, relationship, worker_id) -> str | None:
-    """Which kind of score: a worker's view, a child's, or the family's own. Professionals in
-    the family's world don't score the family's goals; if one ever did, it isn't counted."""
-    if worker_id is not None:
-        return "worker"
-    value = getattr(relationship, "value", relationship)
-    if value == Relationship.child.value:
-        return "child"
-    if value == Relationship.professional.value:
-        return None
-    return "family"
-
-
 def read_rows(team_ids: tuple[int, ...]) -> TeamRows:
     """The teams' rows: goals not withdrawn, of families not erased, their scores and the
     families' rounds given at home. No permission check: call check_teams first."""
@@ -118,26 +106,42 @@ def read_rows(team_ids: tuple[int, ...]) -> TeamRows:
             ).all(),
             columns=GOAL_COLUMNS,
         )
-        live_goals = (
-            select(col(Goal.id))
-            .where(col(Goal.family_id).in_(in_scope), col(Goal.withdrawn_at).is_(None))
-            .scalar_subquery()
+        # Driven from the families' rounds (indexed by family), so a team's scores are found
+        # without looking at the rest of the council's. Whose score it is is worked out in
+        # SQL, and the day comes as text (read into datetimes at once below): converting
+        # tens of thousands of rows one by one would cost seconds on a large council.
+        relationship = type_coerce(col(Person.relationship), String)
+        whose = case(
+            (col(GoalScore.worker_id).is_not(None), literal("worker")),
+            (relationship == Relationship.child.value, literal("child")),
+            (relationship == Relationship.professional.value, literal(None, String)),
+            else_=literal("family"),
         )
-        raw = session.exec(
-            select(  # type: ignore[call-overload]  # sqlmodel types select() up to 4 columns
-                col(GoalScore.id),
-                col(GoalScore.goal_id),
-                col(ScoreRound.family_id),
-                col(GoalScore.person_id),
-                col(Person.relationship),
-                col(GoalScore.worker_id),
-                col(GoalScore.scored_on),
-                col(GoalScore.score),
-            )
-            .join(ScoreRound, col(ScoreRound.id) == GoalScore.round_id)
-            .join(Person, col(Person.id) == GoalScore.person_id, isouter=True)
-            .where(col(GoalScore.goal_id).in_(live_goals))
-        ).all()
+        scorer_key = func.coalesce(col(GoalScore.person_id), -col(GoalScore.worker_id))
+        scores = pd.DataFrame.from_records(
+            [
+                tuple(row)  # plain tuples: pandas probes a Row's attributes one by one
+                for row in session.connection().execute(
+                    select(  # type: ignore[call-overload]  # sqlmodel types select() up to 4 columns
+                        col(GoalScore.id),
+                        col(GoalScore.goal_id),
+                        col(ScoreRound.family_id),
+                        whose,
+                        scorer_key,
+                        cast(col(GoalScore.scored_on), String),
+                        col(GoalScore.score),
+                    )
+                    .select_from(ScoreRound)
+                    .join(GoalScore, col(GoalScore.round_id) == ScoreRound.id)
+                    .join(Goal, col(Goal.id) == GoalScore.goal_id)
+                    .join(Person, col(Person.id) == GoalScore.person_id, isouter=True)
+                    .where(
+                        col(ScoreRound.family_id).in_(in_scope), col(Goal.withdrawn_at).is_(None)
+                    )
+                )
+            ],
+            columns=SCORE_COLUMNS,
+        )
         home = pd.DataFrame(
             session.exec(
                 select(col(ScoreRound.family_id), col(ScoreRound.scored_on)).where(
@@ -147,22 +151,11 @@ def read_rows(team_ids: tuple[int, ...]) -> TeamRows:
             columns=HOME_COLUMNS,
         )
     goals["status"] = goals["status"].map(lambda v: getattr(v, "value", v))
-    scores = pd.DataFrame(
-        [
-            (
-                row[0],
-                row[1],
-                row[2],
-                _whose(row[3], row[4], row[5]),
-                f"p:{row[3]}" if row[5] is None else f"w:{row[5]}",
-                row[6],
-                row[7],
-            )
-            for row in raw  # id, goal, family, person, relationship, worker, day, score
-        ],
-        columns=SCORE_COLUMNS,
-    )
     scores = scores[scores["whose"].notna()].reset_index(drop=True)
+    # Days as datetimes once, here, rather than on every period and quarter.
+    goals["set_on"] = pd.to_datetime(goals["set_on"])
+    scores["scored_on"] = pd.to_datetime(scores["scored_on"], format="%Y-%m-%d")
+    home["scored_on"] = pd.to_datetime(home["scored_on"])
     return TeamRows(goals, scores, home, families)
 
 
