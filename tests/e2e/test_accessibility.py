@@ -114,7 +114,14 @@ def _charts_without_words(page) -> list[str]:
     }""")
 
 
-@pytest.mark.parametrize("username, title", [("practitioner", "Family"), ("manager", "Continuity")])
+@pytest.mark.parametrize(
+    "username, title",
+    [
+        ("practitioner", "Family"),
+        ("manager", "Continuity"),
+        ("manager", "What changed for families"),
+    ],
+)
 def test_every_chart_has_a_sentence_or_a_table(signed_in, username, title):
     page = signed_in(username)
     open_in_sidebar(page, title)
