@@ -67,6 +67,8 @@ def choose_period(today: date) -> tuple[date, date]:
     end = last.date_input(
         "To", value=today, max_value=today, format="DD/MM/YYYY", key="outcomes_to"
     )
+    if not isinstance(start, date) or not isinstance(end, date):  # a date box left empty
+        return choices[names[0]]
     return start, end
 
 

@@ -44,6 +44,7 @@ class TeamRows:
     scores: pd.DataFrame  # figures.SCORE_COLUMNS
     home_rounds: pd.DataFrame  # figures.HOME_COLUMNS
     families: pd.DataFrame  # family_id, family, team_id, team
+    team_names: tuple[str, ...] = ()  # alphabetical, every team (with families or not)
 
 
 @dataclass(frozen=True)
@@ -85,6 +86,7 @@ def read_rows(team_ids: tuple[int, ...]) -> TeamRows:
     """The teams' rows: goals not withdrawn, of families not erased, their scores and the
     families' rounds given at home. No permission check: call check_teams first."""
     with read_session() as session:
+        names = session.exec(select(col(Team.name)).where(col(Team.id).in_(team_ids))).all()
         families = pd.DataFrame(
             session.exec(
                 select(col(Family.id), col(Family.known_as), col(Family.team_id), col(Team.name))
@@ -156,7 +158,7 @@ def read_rows(team_ids: tuple[int, ...]) -> TeamRows:
     goals["set_on"] = pd.to_datetime(goals["set_on"])
     scores["scored_on"] = pd.to_datetime(scores["scored_on"], format="%Y-%m-%d")
     home["scored_on"] = pd.to_datetime(home["scored_on"])
-    return TeamRows(goals, scores, home, families)
+    return TeamRows(goals, scores, home, families, tuple(sorted(names)))
 
 
 @lru_cache(maxsize=16)
@@ -170,12 +172,10 @@ def _report_cached(
 ) -> OutcomesReport:
     rows = _rows_cached(database, versions)
     found = outcome_figures(rows.goals, rows.scores, rows.home_rounds, start=start, end=end)
-    teams = rows.families.drop_duplicates("team_id").sort_values("team")
-    named = dict(zip(teams["team_id"], teams["team"]))
     team_ids = tuple(team_id for team_id, _version in versions)
     return OutcomesReport(
         team_ids=team_ids,
-        team_names=tuple(sorted(named.get(t, "") for t in team_ids if named.get(t))),
+        team_names=rows.team_names,
         start=start,
         end=end,
         figures=found.figures,

@@ -156,3 +156,17 @@ def test_the_board_report_of_a_real_history_names_no_family_and_hides_small_numb
             select(AuditEvent).where(AuditEvent.record_type == "outcomes_board_report")
         ).all()
     assert len(audited) == 1
+
+
+def test_a_team_with_no_families_yet_shows_its_name_and_no_figures_without_an_error(empty_db):
+    from db.store.models import Role
+    from tests import factories as make
+
+    quiet = make.team("Quiet Team")
+    make.worker("mona", Role.manager, leads=(quiet,))
+    at = open_page()
+    assert metric(at, "Goals set") == "0"
+    assert "Quiet Team" in " ".join(c.value for c in at.caption)
+    assert "no trend" in " ".join(c.value for c in at.caption)
+    at.selectbox(key="outcomes_behind").set_value(("moved_up", "child")).run()
+    assert [i.value for i in at.info] == ["No families are behind this figure in this period."]
