@@ -144,6 +144,11 @@ def check(
             "looks like a spreadsheet formula: please type the words or number itself",
         )
         formula |= looks
+        problems.add(
+            t[column].str.contains("\x00", regex=False),
+            column,
+            "has a hidden character in it that can't be saved: please retype it",
+        )
 
     problems.add(
         kind == "", "record", "missing: say what the row is (family, person, worker, goal or score)"
