@@ -488,7 +488,8 @@ def import_records(
     require_import_team(actor, team_id)
     report = _progress(on_progress)
     with write_session() as session:
-        if session.get(Team, team_id) is None:
+        # The team row locked (PostgreSQL): two imports of one file at once add it once.
+        if session.get(Team, team_id, with_for_update=True) is None:
             raise Invalid("That team isn't known here: please reload the page.")
         found = _checked_file(session, team_id, data, file_name, report)
         if not found.problems.empty:

@@ -450,3 +450,24 @@ def test_25000_families_come_in_quickly(team):
     assert again.counts["families"] == 0 and again.already_here == 25_000
     assert counts()["GoalScore"] == 75_000
     print(f"the same file again: {time.perf_counter() - started:.2f} s, nothing added")
+
+
+# --- python -m db.importer ---------------------------------------------------------------------
+
+
+def test_the_command_line_previews_then_brings_the_file_in(team, tmp_path, capsys):
+    from db.importer.__main__ import main
+
+    team_id, manager = team
+    good = tmp_path / "families.csv"
+    good.write_bytes(template_csv(manager, team_id))
+    bad = tmp_path / "families.xlsx"
+    bad.write_bytes(b"not a workbook")
+    assert main([str(bad), "--team", "Northfield", "--as", "mgr", "--yes"]) == 1
+    assert "isn't an Excel workbook" in capsys.readouterr().err
+    assert main([str(good), "--team", "Northfield", "--as", "nobody"]) == 2
+    assert main([str(good), "--team", "Northfield", "--as", "mgr", "--yes"]) == 0
+    assert "Brought in 2 families" in capsys.readouterr().out
+    assert main([str(good), "--team", "Northfield", "--as", "mgr", "--yes"]) == 0
+    assert "Nothing new to bring in" in capsys.readouterr().out
+    assert counts()["Family"] == 2
