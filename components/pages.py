@@ -39,6 +39,13 @@ PAGES = [
     ("pages/admin.py", "Workers and teams", ":material/badge:", "admin", (Role.admin,)),
     ("pages/audit.py", "Audit", ":material/policy:", "audit", (Role.admin, Role.manager)),
     (
+        "pages/import_records.py",
+        "Bring records in",
+        ":material/upload_file:",
+        "import",
+        (Role.admin, Role.manager),
+    ),
+    (
         "pages/account.py",
         "Your account",
         ":material/person:",

@@ -78,6 +78,10 @@ class Settings(BaseSettings):
     EARLIEST_YEAR: int = 1900
     YEARS_AHEAD: int = 5
 
+    # The largest file the importer reads (a CSV or .xlsx of families), in megabytes: a
+    # council's 25,000 families with their people, goals and scores fit well inside it.
+    IMPORT_MAX_MB: float = 20
+
 
 settings = Settings()
 
@@ -104,3 +108,4 @@ COOKIE_NAME = settings.COOKIE_NAME
 REPEAT_WINDOW_MINUTES = settings.REPEAT_WINDOW_MINUTES
 SHORT_TEXT = settings.SHORT_TEXT
 LONG_TEXT = settings.LONG_TEXT
+IMPORT_MAX_MB = settings.IMPORT_MAX_MB

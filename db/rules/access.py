@@ -134,6 +134,18 @@ def may_prepare_records_copy(actor: Actor, *, team_id: int) -> bool:
     return actor.has(Role.admin) or (actor.has(Role.manager) and team_id in actor.led_team_ids)
 
 
+def may_import_into(actor: Actor, team_id: int) -> bool:
+    """Records are brought into a team by a manager who leads it, or by an admin (who sets
+    up teams and moves a council's records over, and sees only counts, never names)."""
+    return actor.has(Role.admin) or (actor.has(Role.manager) and team_id in actor.led_team_ids)
+
+
+def require_import_team(actor: Actor, team_id: int) -> None:
+    """Refuses bringing records into the team unless `may_import_into` allows it."""
+    if not may_import_into(actor, team_id):
+        raise refused(actor, what="import", record_id=team_id)
+
+
 def _writing(session: Session) -> bool:
     """Inside a write transaction the family row is locked (FOR UPDATE on PostgreSQL), so
     check-then-write rules such as 'one main worker' hold under concurrent saves; SQLite's

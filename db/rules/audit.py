@@ -29,6 +29,8 @@ class Action:
     APPROVE = "approve"
     TURN_DOWN = "turn_down"
     WITHDRAW = "withdraw"
+    # Records brought in from a file: one row per import, with counts only (fields).
+    IMPORT = "import"
 
 
 def record(

@@ -53,11 +53,12 @@ ONLY_THEIR_OWN = {
     "db.continuity.report.led_teams": "lists only the teams the worker leads",
     "db.subject_access.requests_for_managers": "lists only requests for the teams they lead",
     "db.intake.possible_matches": "looks only among the families of the worker's own teams",
+    "db.importer.import_teams": "lists only the teams the worker may bring records into",
 }
 
 # What a function run by an admin for their own work is: refused to other roles, but the admin
 # is its rightful user.
-ADMIN_WORK_MODULES = {"db.admin", "db.subject_access"}
+ADMIN_WORK_MODULES = {"db.admin", "db.subject_access", "db.importer"}
 
 
 def public_functions_taking_an_actor():
@@ -199,6 +200,8 @@ def _arguments(qualified: str, function, ids: dict) -> dict:
         "start_on": today - timedelta(days=364),
         "end_on": today,
         "because": "We need to check who asked first",
+        "data": b"record,council_reference\nfamily,R1\n",
+        "file_name": "families.csv",
     }
     by_function = {
         "db.family_world.add_help": {"kind": "food", "what": "A food parcel"},
