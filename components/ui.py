@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 import pandas as pd
 import streamlit as st
 
+from db.i18n import _
 from db.rules.access import Actor
 from db.settings import DEFAULT_TIME_ZONE
 from db.store.engine import database_url
@@ -51,7 +52,7 @@ def _demo_database() -> bool:
 
 def demo_marker() -> None:
     if _demo_database():
-        st.caption(":material/science: Demo data: every family here is made up.")
+        st.caption(":material/science: " + _("Demo data: every family here is made up."))
 
 
 def sidebar(actor: Actor) -> None:

@@ -18,6 +18,7 @@ from streamlit.errors import StreamlitAPIException
 
 from components.auth import deep_links, idle_watch
 from components.auth.session import current_actor
+from db import i18n
 from db.rules.access import Actor
 from db.store.models import Role
 
@@ -31,6 +32,7 @@ def mark_run_by_the_app() -> None:
 
 
 def guard(*roles: Role, allow_password_change: bool = False) -> Actor:
+    i18n.use(i18n.SOURCE_LANGUAGE)  # workers' screens; a family screen then picks its own
     run_by_the_app = getattr(_this_run, "by_the_app", False)
     _this_run.by_the_app = False
     actor = current_actor()

@@ -35,6 +35,7 @@ from db.store.models import (
     Person,
     PlanStep,
     Role,
+    TeamTerm,
     Worker,
     WorkerRole,
     WorkerTeam,
@@ -317,7 +318,28 @@ def _worker(world) -> Case:
     )
 
 
+def _team_term(world) -> Case:
+    boss, team = world["boss"], world["team"]
+    admin.set_team_term(
+        boss, team_id=team, term="plan", language="en", words="family plan", seen_version=0
+    )
+
+    def row() -> dict:
+        with read_session() as session:
+            term = session.exec(select(TeamTerm).where(TeamTerm.team_id == team)).one()
+            return term.model_dump()
+
+    return Case(
+        save=lambda seen, mark: admin.set_team_term(
+            boss, team_id=team, term="plan", language="en", words=f"plan {mark}", seen_version=seen
+        ),
+        version=lambda: row()["version"],
+        snapshot=row,
+    )
+
+
 CASES: dict[str, Callable[[dict], Case]] = {
+    "db.admin.set_team_term": _team_term,
     "db.admin.update_worker": _worker,
     "db.family_world.save_keeping_safe": _keeping_safe,
     "db.family_world.update_person": _person,
