@@ -508,12 +508,12 @@ def step_visibility(prefix: str, current: str = Visibility.family.value, lead: s
     """Who may see a plan step, agreed with the family as for goals: a debt-advice step is
     not for the whole network."""
     by_code = {code: label for label, code in VISIBILITY_CHOICES.items()}
-    chosen = st.radio(
+    codes = list(by_code)
+    return st.radio(
         lead + _("Who can see this step (agreed with the family)"),
-        list(VISIBILITY_CHOICES),
-        index=list(VISIBILITY_CHOICES).index(by_code[current]),
-        format_func=_,
+        codes,
+        index=codes.index(current),
+        format_func=lambda code: _(by_code[code]),
         horizontal=True,
         key=f"{prefix}_visibility",
     )
-    return VISIBILITY_CHOICES[chosen]

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import re
+from collections.abc import Iterable
 from functools import lru_cache
 from pathlib import Path
 
@@ -40,14 +41,19 @@ def never_anywhere() -> frozenset[str]:
         )
 
 
-def terms_in(text: str) -> list[str]:
+def terms_in(text: str, allowed: Iterable[str] = ()) -> list[str]:
     """Listed terms found in the text, each once, as listed in the glossary. 'LAC' counts only
-    in capitals, so the word 'lac' in a name doesn't trigger it."""
+    in capitals, so the word 'lac' in a name doesn't trigger it. A term inside one of the
+    `allowed` words (a team's own words for its family meetings, workers and plans, which
+    never include a term no one uses) is the team's choice, not a slip."""
+    chosen = " | ".join(allowed).lower()
     found: list[str] = []
     by_lower = {t.lower(): t for t in glossary()}
     for match in _pattern().finditer(text or ""):
         term = by_lower[match.group(0).lower()]
         if term.isupper() and match.group(0) != term:
+            continue
+        if term.lower() in chosen and term not in never_anywhere():
             continue
         if term not in found:
             found.append(term)

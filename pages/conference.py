@@ -25,6 +25,13 @@ if opened and opened["family_id"] != family_id and family_id is not None:
 
 if not opened:
     # The worker's side: who is in the room, and which language the screen speaks.
+    summary = None
+    if family_id is not None:
+        try:
+            summary = families.family_summary(actor, family_id)
+            use_terms(families.family_terms(actor, family_id))
+        except NotAllowed:
+            pass
     st.title(
         _(
             "{Meeting} screen",
@@ -35,10 +42,7 @@ if not opened:
     if family_id is None:
         st.info(_('Open this screen from a family\'s page ("Open the family meeting screen").'))
         st.stop()
-    try:
-        summary = families.family_summary(actor, family_id)
-        use_terms(families.family_terms(actor, family_id))
-    except NotAllowed:
+    if summary is None:
         st.warning(_("This family isn't available to you."))
         st.stop()
     st.write(

@@ -60,3 +60,9 @@ def test_no_screen_uses_a_term_that_is_never_used_anywhere():
 def test_the_demo_data_passes_the_whole_check():
     texts = [t for goal in GOALS for t in goal] + GOING_WELL + HARD + NEEDS + CHILD_VIEWS + PLACES
     assert [t for t in texts if terms_in(t)] == []
+
+
+def test_a_teams_own_words_are_its_choice_but_never_a_term_no_one_uses():
+    assert terms_in("Your review meeting is on Monday") == ["review"]
+    assert terms_in("Your review meeting is on Monday", allowed=["review meeting"]) == []
+    assert terms_in("the LAC meeting", allowed=["LAC meeting"]) == ["LAC"]

@@ -33,6 +33,7 @@ def mark_run_by_the_app() -> None:
 
 def guard(*roles: Role, allow_password_change: bool = False) -> Actor:
     i18n.use(i18n.SOURCE_LANGUAGE)  # workers' screens; a family screen then picks its own
+    i18n.use_terms(None)  # our words, until a page reads a team's own
     run_by_the_app = getattr(_this_run, "by_the_app", False)
     _this_run.by_the_app = False
     actor = current_actor()
