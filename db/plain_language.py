@@ -18,10 +18,32 @@ from db.store.models import HintSeen, Worker
 GLOSSARY_FILE = Path(__file__).with_name("plain_language.csv")
 
 
+# The glossary's languages besides English: a `term_<language>` and `suggestion_<language>`
+# column each, so a worker writing in Welsh is nudged away from Welsh jargon, in Welsh.
+GLOSSARY_LANGUAGES = ("cy", "ur")
+
+
+def _rows() -> list[dict[str, str]]:
+    with GLOSSARY_FILE.open(encoding="utf-8") as handle:
+        return list(csv.DictReader(handle))
+
+
+def _terms_of(row: dict[str, str]) -> list[tuple[str, str]]:
+    """(term, suggestion) for English and every language the row fills in; a language's
+    suggestion left empty falls back to the English one."""
+    pairs = [(row["term"].strip(), row["suggestion"].strip())]
+    for language in GLOSSARY_LANGUAGES:
+        term = (row.get(f"term_{language}") or "").strip()
+        if term:
+            suggestion = (row.get(f"suggestion_{language}") or "").strip()
+            pairs.append((term, suggestion or row["suggestion"].strip()))
+    return pairs
+
+
 @lru_cache(maxsize=1)
 def glossary() -> dict[str, str]:
-    with GLOSSARY_FILE.open(encoding="utf-8") as handle:
-        return {row["term"].strip(): row["suggestion"].strip() for row in csv.DictReader(handle)}
+    """Every listed term, in every language of the list, with its kind suggestion."""
+    return {term: suggestion for row in _rows() for term, suggestion in _terms_of(row)}
 
 
 @lru_cache(maxsize=1)
@@ -32,13 +54,13 @@ def _pattern() -> re.Pattern:
 
 @lru_cache(maxsize=1)
 def never_anywhere() -> frozenset[str]:
-    """Terms no screen, document or demo record of Golden Thread ever uses."""
-    with GLOSSARY_FILE.open(encoding="utf-8") as handle:
-        return frozenset(
-            row["term"].strip()
-            for row in csv.DictReader(handle)
-            if row.get("never_anywhere", "").strip().lower() == "yes"
-        )
+    """Terms no screen, document or demo record of Golden Thread ever uses, in any language."""
+    return frozenset(
+        term
+        for row in _rows()
+        if row.get("never_anywhere", "").strip().lower() == "yes"
+        for term, _suggestion in _terms_of(row)
+    )
 
 
 def terms_in(text: str, allowed: Iterable[str] = ()) -> list[str]:
