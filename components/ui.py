@@ -59,9 +59,9 @@ def sidebar(actor: Actor) -> None:
     from components.auth import log_out
 
     with st.sidebar:
-        st.caption(f"Logged in as **{plain(actor.name)}**")
+        st.caption(_("Logged in as **{name}**", name=plain(actor.name)))
         demo_marker()
-        if st.button("Log out", key="sidebar_log_out", icon=":material/logout:"):
+        if st.button(_("Log out"), key="sidebar_log_out", icon=":material/logout:"):
             log_out(actor)
             st.rerun()
 

@@ -101,15 +101,26 @@ def direction(language: str | None = None) -> str:
     return "rtl" if is_rtl(language) else "ltr"
 
 
-def long_date(value: date | datetime | None) -> str:
+def _day(value: object) -> date | datetime | None:
+    """A date to format, or None for nothing (None, NaN, NaT); text is read as ISO."""
+    if value is None or value != value:  # NaN and NaT are not equal to themselves
+        return None
+    if isinstance(value, str):
+        return date.fromisoformat(value[:10]) if value else None
+    return value  # type: ignore[return-value]
+
+
+def long_date(value: object) -> str:
     """'3 December 2026' in English, '3 Rhagfyr 2026' in Welsh."""
+    value = _day(value)
     if value is None:
         return ""
     return _babel_date(value, format="long", locale=BABEL_LOCALES[current()])
 
 
-def short_date(value: date | datetime | None) -> str:
+def short_date(value: object) -> str:
     """'3 Dec 2026' in English: the screens' short date."""
+    value = _day(value)
     if value is None:
         return ""
     return _babel_date(value, format="medium", locale=BABEL_LOCALES[current()])

@@ -163,3 +163,8 @@ def test_a_teams_own_word_replaces_ours_in_its_language_only():
     finally:
         i18n.use_terms(None)
     assert i18n.term("family_meeting") == "family meeting"
+
+
+def test_welsh_is_complete_for_every_screen_translated_so_far():
+    catalogue = _catalogue("cy")
+    assert [m.id for m in catalogue if m.id and (not m.string or m.fuzzy)] == []

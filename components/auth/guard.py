@@ -50,6 +50,7 @@ def guard(*roles: Role, allow_password_change: bool = False) -> Actor:
     if st.session_state.get("must_change_password") and not allow_password_change:
         st.warning("Please choose a new password before going on (Your account page).")
         st.stop()
+    i18n.use(actor.language)
     idle_watch.watch()
     return actor
 

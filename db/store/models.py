@@ -195,6 +195,8 @@ class Worker(SQLModel, table=True):
     must_change_password: bool = Field(default=False)
     sessions_valid_after: datetime = _when()
     plain_language_hints: bool = Field(default=True)
+    # The language the worker's own screens speak (db/i18n.py LANGUAGES).
+    language: str = Field(default="en", max_length=8)
     is_demo: bool = Field(default=False)
     # Guards an admin's edit (name, roles, teams) against another admin's save in between.
     version: int = Field(default=1)

@@ -1,11 +1,11 @@
-"""the family's own language, and a team's own words
+"""the family's own language, a worker's own language, and a team's own words
 
 Revision ID: 0012
 Revises: 0010
 Create Date: 2026-12-03 19:00:00
 
 The family meeting screen and the family copy speak the family's preferred language, whatever
-the worker's; and a team can say "hui", "key worker" or "family plan" instead of our words.
+the worker's; a worker's screens speak the worker's; and a team can say "hui", "key worker" or "family plan" instead of our words.
 """
 
 import sqlalchemy as sa
@@ -23,6 +23,10 @@ def upgrade() -> None:
             sa.Column(
                 "preferred_language", sa.String(length=8), nullable=False, server_default="en"
             )
+        )
+    with op.batch_alter_table("worker", schema=None) as batch_op:
+        batch_op.add_column(
+            sa.Column("language", sa.String(length=8), nullable=False, server_default="en")
         )
     op.create_table(
         "teamterm",
@@ -45,5 +49,7 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     op.drop_table("teamterm")
+    with op.batch_alter_table("worker", schema=None) as batch_op:
+        batch_op.drop_column("language")
     with op.batch_alter_table("family", schema=None) as batch_op:
         batch_op.drop_column("preferred_language")

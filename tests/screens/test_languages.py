@@ -258,3 +258,20 @@ def test_an_admin_sets_the_teams_words_without_code(family):
     at.query_params["family"] = str(family["family"])
     at.switch_page("pages/conference.py").run()
     assert at.title[0].value == "Hui screen"
+
+
+def test_a_worker_chooses_welsh_for_their_own_screens(family):
+    at = logged_in("langworker")
+    at.run()
+    at.switch_page("pages/account.py").run()
+    next(s for s in at.selectbox if s.key == "account_language").set_value("cy").run()
+    assert not at.exception
+    with i18n.speaking("cy"):
+        at.switch_page("pages/families.py").run()
+    assert at.title[0].value == "Fy nheuluoedd"
+    assert "Allgofnodi" in [b.label for b in at.sidebar.button]
+    assert "Dydych chi ddim yn gweithio gydag unrhyw deulu" in at.info[0].value
+    # The family's screens still speak the family's language, here English.
+    with i18n.speaking("cy"):
+        at = _conference(family)
+    assert at.header[0].value == "Our goals"

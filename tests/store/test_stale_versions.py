@@ -118,6 +118,7 @@ UNVERSIONED_EDITS = {
     "db.family_world.hand_over": "ends one relationship with a reason and starts another as "
     "dated rows: the history is kept, not overwritten",
     "db.auth.change_password": "a worker's own password, checked against the current one",
+    "db.auth.set_my_language": "a worker's own choice from a list: nothing typed to lose",
     "db.admin.set_active": "a switch with nothing typed; each change is audited",
     "db.admin.reset_password": "makes a fresh one-time password; nothing typed to lose",
 }
