@@ -21,7 +21,7 @@ $(DEV_STAMP): requirements-dev.lock $(STAMP)
 	touch $@
 
 install: $(STAMP) locales
-install-dev: $(DEV_STAMP)
+install-dev: $(DEV_STAMP) locales
 
 # The translations: each language's .po (kept in git) compiled to the .mo the app reads.
 LOCALE_PO := $(wildcard locales/*/LC_MESSAGES/messages.po)

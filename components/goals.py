@@ -17,7 +17,7 @@ from components.ui import plain
 from db import goals as goal_store
 from db import metrics
 from db.goals import GoalIn, ScoreIn
-from db.i18n import SOURCE_LANGUAGE
+from db.i18n import SOURCE_LANGUAGE, chart_time_locale
 from db.rules import visibility
 from db.rules.access import Actor
 from db.rules.validation import Invalid, max_chars
@@ -41,7 +41,10 @@ def goal_spec(
     staff = audience == visibility.Audience.STAFF
     points = charts.goal_points(_scores[_scores["goal_id"] == goal_id], staff=staff)
     colours = charts.scorer_colours(_scores)
-    return charts.goal_chart(points, _meeting_days, staff=staff, colours=colours).to_dict()
+    spec = charts.goal_chart(points, _meeting_days, staff=staff, colours=colours).to_dict()
+    if time_locale := chart_time_locale(language):  # month names in the family's language
+        spec.setdefault("config", {})["locale"] = {"time": time_locale}
+    return spec
 
 
 @st.cache_data(max_entries=500, show_spinner=False)

@@ -161,3 +161,25 @@ def use_terms(chosen: dict[tuple[str, str], str] | None) -> None:
 def term(key: str, *, capital: bool = False) -> str:
     words = (_terms.get() or {}).get((key, current())) or _(TERMS[key])
     return words[:1].upper() + words[1:] if capital else words
+
+
+def chart_time_locale(language: str | None = None) -> dict | None:
+    """Month and day names for Vega-Lite's time axes and tooltips (a d3 time-format locale,
+    from Babel's data), or None for English, which the charts speak already."""
+    language = language or current()
+    if language == SOURCE_LANGUAGE or language not in LANGUAGES:
+        return None
+    locale = Locale.parse(BABEL_LOCALES[language])
+    months, days = locale.months["format"], locale.days["format"]
+    periods = locale.day_periods["format"]["abbreviated"]
+    sunday_first = [6, 0, 1, 2, 3, 4, 5]  # Babel counts from Monday, d3 from Sunday
+    return {
+        "dateTime": "%A %e %B %Y %X",
+        "date": "%d/%m/%Y",
+        "time": "%H:%M:%S",
+        "periods": [periods.get("am", "AM"), periods.get("pm", "PM")],
+        "days": [days["wide"][d] for d in sunday_first],
+        "shortDays": [days["abbreviated"][d] for d in sunday_first],
+        "months": [months["wide"][m] for m in range(1, 13)],
+        "shortMonths": [months["abbreviated"][m] for m in range(1, 13)],
+    }

@@ -172,6 +172,9 @@ def test_the_meeting_screen_opens_in_the_family_language(family, english_words, 
     with i18n.speaking(language):
         assert at.header[0].value == i18n._("Our goals")
         assert i18n._("Add to our {plan}", plan=i18n.term("plan")) in screen
+    chart = at.get("vega_lite_chart")[0].proto.spec
+    if language == "cy":
+        assert '"Rhagfyr"' in chart and '"Ionawr"' in chart  # month names on the time axis
     right_to_left = any("direction: rtl" in str(h.proto) for h in at.get("html"))
     assert right_to_left == (language == "ur")
     # The worker's own screens stay in the worker's language. (AppTest formats the widgets
