@@ -5,6 +5,16 @@ and a family-facing screen switches to the family's own with `speak_as_family()`
 machinery (catalogues, Babel dates and numbers) lives in db/i18n.py so the store's words use
 the same catalogue; this module adds what only a screen needs: right-to-left layout and the
 language picker.
+
+A new family-facing page (the family's own space, a child's scoring view) needs three lines
+after its guard, then `_()` on every word it draws:
+
+    speak_as_family(summary.preferred_language)          # their language, right to left if so
+    use_terms(families.family_terms(actor, family_id))   # their team's own words, via term()
+
+and its files added to FAMILY_FACING / FAMILY_FACING_CODE in tests/test_i18n.py, so every word
+it shows must be in the catalogue and translated into every language (`make locales-extract`
+adds new words to the .po files, untranslated).
 """
 
 from __future__ import annotations
