@@ -7,7 +7,8 @@ DEV_STAMP := $(VENV)/.dev-installed
 
 PIP := $(PY) -m pip install --quiet --disable-pip-version-check --require-hashes --no-deps
 
-.PHONY: run test e2e lint install install-dev lock bench backup restore clean pg-roles
+.PHONY: run test e2e lint install install-dev lock bench backup restore clean pg-roles locales \
+  locales-extract
 
 # Installs from the locks: every package of the whole tree pinned and checked by its hash.
 $(STAMP): requirements.lock
@@ -19,8 +20,25 @@ $(DEV_STAMP): requirements-dev.lock $(STAMP)
 	$(PIP) -r requirements-dev.lock
 	touch $@
 
-install: $(STAMP)
-install-dev: $(DEV_STAMP)
+install: $(STAMP) locales
+install-dev: $(DEV_STAMP) locales
+
+# The translations: each language's .po (kept in git) compiled to the .mo the app reads.
+LOCALE_PO := $(wildcard locales/*/LC_MESSAGES/messages.po)
+LOCALE_MO := $(LOCALE_PO:.po=.mo)
+
+locales/%/LC_MESSAGES/messages.mo: locales/%/LC_MESSAGES/messages.po $(STAMP)
+	$(VENV)/bin/pybabel compile --statistics -D messages -i $< -o $@
+
+locales: $(LOCALE_MO)
+
+# After adding or changing words in the code: refresh the template and every language's .po
+# (new words arrive untranslated; tests/test_i18n.py says which ones a family would see).
+locales-extract: $(STAMP)
+	$(VENV)/bin/pybabel extract --no-location --sort-output --omit-header -F babel.cfg \
+	  -k _ -k N_ -k ngettext:1,2 -o locales/messages.pot .
+	$(VENV)/bin/pybabel update --no-fuzzy-matching --omit-header -i locales/messages.pot \
+	  -d locales -D messages
 
 # After changing requirements*.txt: write the locks again (pip-tools in a throwaway venv).
 lock:
@@ -36,11 +54,11 @@ lock:
 	chmod 600 $@
 	@echo "Made .streamlit/secrets.toml with a fresh random cookie key."
 
-run: $(STAMP) .streamlit/secrets.toml
+run: $(STAMP) locales .streamlit/secrets.toml
 	$(PY) -m db.ops.prepare
 	$(VENV)/bin/streamlit run app.py
 
-test: $(DEV_STAMP)
+test: $(DEV_STAMP) locales
 	$(PY) -m pytest -q -p no:cacheprovider tests --ignore=tests/e2e
 
 lint: $(DEV_STAMP)
@@ -48,7 +66,7 @@ lint: $(DEV_STAMP)
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/mypy
 
-e2e: $(DEV_STAMP)
+e2e: $(DEV_STAMP) locales
 	$(PY) -m pytest -q -p no:cacheprovider tests/e2e
 
 bench: $(DEV_STAMP)
@@ -67,4 +85,4 @@ pg-roles: $(STAMP)
 	$(PY) -m db.ops.roles grant --app-role $(or $(APP_ROLE),golden_thread_app)
 
 clean:
-	rm -rf $(VENV) data .pytest_cache
+	rm -rf $(VENV) data .pytest_cache $(LOCALE_MO)

@@ -6,6 +6,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from components import auth, ui
 from components.config import ConfigProblem, cookie_key, stop_with
 from components.pages import pages_for, stub_pages, with_home
+from db import i18n
 from db.families import worker_count
 from db.store.engine import DatabaseUnavailable
 
@@ -28,6 +29,7 @@ if actor is None:
     # Deep links to protected pages land on the login form, then on the page after login.
     st.navigation(stub_pages(), position="hidden").run()
 else:
+    i18n.use(actor.language)  # the worker's own screens speak the worker's language
     auth.clear_idle_exemption()  # the conference and wall screens set it again while shown
     ui.sidebar(actor)
     pages = pages_for(actor)

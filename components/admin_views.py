@@ -15,6 +15,7 @@ import streamlit as st
 from components.forms import show_problem
 from components.ui import friendly_date, plain
 from db import admin, subject_access
+from db.i18n import LANGUAGES, TERMS, speaking, term
 from db.rules.access import Actor
 from db.settings import RETENTION_YEARS
 from db.store.models import Role
@@ -229,6 +230,68 @@ def add_team(actor: Actor) -> None:
         with show_problem():
             admin.add_team(actor, name=name, community=community, time_zone=zone)
             done(f"{name.strip()} has been added.")
+
+
+# --- a team's own words ----------------------------------------------------------------------
+
+
+def choose_team_for_words(team_names: dict[int, str]) -> tuple[int, str] | None:
+    """The team and language whose own words the admin is setting."""
+    st.subheader("The team's own words")
+    st.write(
+        "A team can say its own words for a few of ours, on the family meeting screen and the "
+        "family's copy: “hui” or “family group conference” for a family meeting, “key "
+        "worker” for worker, “family plan” for plan. Leave a box empty to use ours."
+    )
+    if not team_names:
+        return None
+    columns = st.columns(2)
+    team_id = columns[0].selectbox(
+        "Team", list(team_names), format_func=team_names.__getitem__, key="admin_terms_team"
+    )
+    language = columns[1].selectbox(
+        "Language", list(LANGUAGES), format_func=LANGUAGES.__getitem__, key="admin_terms_language"
+    )
+    return team_id, language
+
+
+def team_words(actor: Actor, team_id: int, language: str, terms: pd.DataFrame) -> None:
+    """One box a term; what is saved is kept under the version seen when the form was drawn,
+    so two admins can't overwrite each other's words unseen."""
+    chosen = terms[terms["language"] == language].set_index("term")
+    key = f"admin_terms_{team_id}_{language}"
+    seen = st.session_state.setdefault(
+        f"{key}_versions",
+        {t: int(chosen.at[t, "version"]) if t in chosen.index else 0 for t in TERMS},
+    )
+    with speaking(language):
+        ours = {t: term(t) for t in TERMS}
+    with st.form(key):
+        typed = {
+            t: st.text_input(
+                f"Instead of “{ours[t]}”",
+                value=str(chosen.at[t, "words"]) if t in chosen.index else "",
+                placeholder=ours[t],
+                key=f"{key}_{t}",
+            )
+            for t in TERMS
+        }
+        save = st.form_submit_button("Save the team's words", type="primary")
+    if save:
+        with show_problem():
+            for t, words in typed.items():
+                before = str(chosen.at[t, "words"]) if t in chosen.index else ""
+                if words.strip() != before:
+                    admin.set_team_term(
+                        actor,
+                        team_id=team_id,
+                        term=t,
+                        language=language,
+                        words=words,
+                        seen_version=seen[t],
+                    )
+            st.session_state.pop(f"{key}_versions", None)
+            done("The team's words have been saved.")
 
 
 # --- a family's records ----------------------------------------------------------------------

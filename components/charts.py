@@ -11,6 +11,8 @@ from typing import Any
 import altair as alt
 import pandas as pd
 
+from db.i18n import _
+
 SCORE_SCALE = alt.Scale(domain=[0, 10])
 QUIET = "#9c8f80"
 # A worker's view: dashed and quieter; family members' own lines: solid and prominent.
@@ -128,7 +130,7 @@ def goal_chart(
         axis=date_axis(points["scored_on"], meeting_days.get("on", pd.Series(dtype=object))),
     )
     scale = _colour_scale(points["scorer"], colours)
-    y = alt.Y("score:Q", scale=SCORE_SCALE, title="Score (0 to 10)")
+    y = alt.Y("score:Q", scale=SCORE_SCALE, title=_("Score (0 to 10)"))
     lines = (
         alt.Chart(points)
         .mark_line(point=alt.OverlayMarkDef(size=60))
@@ -137,7 +139,7 @@ def goal_chart(
             y=y,
             color=alt.Color(
                 "scorer:N",
-                title="Who scored",
+                title=_("Who scored"),
                 legend=alt.Legend(orient="bottom", labelFontSize=13, titleFontSize=13),
                 scale=scale,
             ),
@@ -145,9 +147,9 @@ def goal_chart(
             strokeWidth=alt.StrokeWidth("is_worker_view:N", scale=WIDTH, legend=None),
             opacity=alt.Opacity("is_worker_view:N", scale=OPACITY, legend=None),
             tooltip=[
-                alt.Tooltip("scorer:N", title="Who"),
-                alt.Tooltip("scored_on:T", title="When", format="%-d %b %Y"),
-                alt.Tooltip("score:Q", title="Score"),
+                alt.Tooltip("scorer:N", title=_("Who")),
+                alt.Tooltip("scored_on:T", title=_("When"), format="%-d %b %Y"),
+                alt.Tooltip("score:Q", title=_("Score")),
             ],
         )
     )
@@ -164,7 +166,8 @@ def goal_chart(
             alt.Chart(meetings)
             .mark_rule(color=QUIET, opacity=0.25)
             .encode(
-                x=alt.X("on:T"), tooltip=[alt.Tooltip("on:T", title="Meeting", format="%-d %b %Y")]
+                x=alt.X("on:T"),
+                tooltip=[alt.Tooltip("on:T", title=_("Meeting"), format="%-d %b %Y")],
             )
         )
     layers += [lines, labels]
@@ -173,7 +176,7 @@ def goal_chart(
             alt.Chart(points)
             .transform_filter(alt.datum.real_change)
             .mark_point(shape="diamond", size=260, filled=False, strokeWidth=2, color="#8a5a00")
-            .encode(x=x, y=y, tooltip=[alt.Tooltip("scorer:N", title="Real change for")])
+            .encode(x=x, y=y, tooltip=[alt.Tooltip("scorer:N", title=_("Real change for"))])
         )
     chart = alt.layer(*layers).properties(height=height, width="container")
     return chart.properties(title=title) if title else chart
@@ -191,7 +194,7 @@ def overview_chart(
         .encode(
             x=alt.X("scored_on:T", title=None, axis=date_axis(points["scored_on"])),
             y=alt.Y("score:Q", scale=SCORE_SCALE, title=None),
-            color=alt.Color("scorer:N", title="Who scored", scale=scale),
+            color=alt.Color("scorer:N", title=_("Who scored"), scale=scale),
             strokeDash=alt.StrokeDash("is_worker_view:N", scale=DASH, legend=None),
         )
         .properties(width=220, height=120)

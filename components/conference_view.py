@@ -8,8 +8,9 @@ import streamlit as st
 
 from components import family_copy, goals
 from components.forms import form_prefix, saved, show_problem
+from components.i18n import _, long_date, term
 from components.meeting_views import step_visibility
-from components.ui import demo_marker, friendly_date, plain
+from components.ui import demo_marker, plain
 from db import families as family_store
 from db import meetings
 from db.conference import ConferenceView
@@ -30,38 +31,44 @@ SHARED_SCREEN_STYLE = """
 
 def show(view: ConferenceView) -> None:
     st.title(plain(view.family_name))
-    st.header("Our goals")
+    st.header(_("Our goals"))
     goals.goal_cards(view.family_id, view.goals, today=view.made_on, audience=view.audience)
-    st.header("What's going well")
+    st.header(_("What's going well"))
     if view.going_well.empty:
-        st.write("Let's talk about what's going well.")
+        st.write(_("Let's talk about what's going well."))
     for item in view.going_well.itertuples():
         st.write(plain(f"“{item.words}”" + (f" — {item.said_by}" if item.said_by else "")))
     if not view.child_views.empty:
-        st.header("What the children told us")
+        st.header(_("What the children told us"))
         for item in view.child_views.itertuples():
             st.write(plain(f"{item.child}: “{item.words}”"))
-    st.header("Our plan")
+    st.header(_("Our {plan}", plan=term("plan")))
     plan(view.plan)
     if view.follow_up.if_plan_does_not_work:
-        st.subheader("If the plan doesn't work")
+        st.subheader(_("If the {plan} doesn't work", plan=term("plan")))
         st.write(plain(view.follow_up.if_plan_does_not_work))
     if view.follow_up.look_again_on:
-        st.write(f"We'll look at the plan again on {friendly_date(view.follow_up.look_again_on)}.")
+        st.write(
+            _(
+                "We'll look at the {plan} again on {day}.",
+                plan=term("plan"),
+                day=long_date(view.follow_up.look_again_on),
+            )
+        )
     demo_marker()
 
 
 def plan(frame: pd.DataFrame) -> None:
     if frame.empty:
-        st.write("We'll write the plan together.")
+        st.write(_("We'll write the {plan} together.", plan=term("plan")))
         return
     for step in frame.itertuples():
-        due = f" · by {friendly_date(step.by_when)}" if pd.notna(step.by_when) else ""
+        due = _(" · by {day}", day=long_date(step.by_when)) if pd.notna(step.by_when) else ""
         who = f" · {step.who}" if step.who else ""
         done = "✓ " if pd.notna(step.done_on) else "• "
         st.write(plain(f"{done}{step.what}{who}{due}"))
         if step.how_we_will_know:
-            st.caption(plain(f"How we'll know: {step.how_we_will_know}"))
+            st.caption(plain(_("How we'll know: {words}", words=step.how_we_will_know)))
 
 
 def add_to_plan(actor: Actor, family_id: int, audience: str) -> None:
@@ -74,16 +81,16 @@ def add_to_plan(actor: Actor, family_id: int, audience: str) -> None:
         Visibility.everyone.value if audience == Audience.EVERYONE else Visibility.family.value
     )
     with st.form(form):
-        st.markdown("**Add to our plan**")
+        st.markdown("**" + _("Add to our {plan}", plan=term("plan")) + "**")
         columns = st.columns([3, 2, 2])
-        what = columns[0].text_input("What will happen", key=f"{prefix}_what")
-        who = columns[1].text_input("Who", key=f"{prefix}_who")
+        what = columns[0].text_input(_("What will happen"), key=f"{prefix}_what")
+        who = columns[1].text_input(_("Who"), key=f"{prefix}_who")
         by_when = columns[2].date_input(
-            "By when", value=None, format="DD/MM/YYYY", key=f"{prefix}_by"
+            _("By when"), value=None, format="DD/MM/YYYY", key=f"{prefix}_by"
         )
-        know = st.text_input("How we'll know", key=f"{prefix}_know")
+        know = st.text_input(_("How we'll know"), key=f"{prefix}_know")
         visibility = step_visibility(prefix, in_the_room)
-        submitted = st.form_submit_button("Add to the plan", type="primary")
+        submitted = st.form_submit_button(_("Add to the {plan}", plan=term("plan")), type="primary")
         problem = st.container()
     if submitted:
         with show_problem(problem):
@@ -104,7 +111,7 @@ def add_to_plan(actor: Actor, family_id: int, audience: str) -> None:
 
 def copy_button(actor: Actor, view: ConferenceView) -> None:
     st.download_button(
-        "Download the family copy (to print or share)",
+        _("Download the family copy (to print or share)"),
         family_copy.render(view),
         file_name=f"our-plan-{view.made_on:%Y-%m-%d}.html",
         mime="text/html",

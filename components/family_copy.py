@@ -9,18 +9,23 @@
 
 from __future__ import annotations
 
+import html
 import json
+from dataclasses import replace
 from datetime import date, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pandas as pd
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
+from markupsafe import Markup
 from sqlalchemy import Boolean, Date, Table
 from sqlalchemy import Enum as SAEnum
 from sqlmodel import SQLModel
 
 from components.charts import scorer_colours
+from components.goals import goals_in_language
+from db import i18n
 from db.conference import ConferenceView
 from db.metrics import goal_sentences
 from db.settings import DEFAULT_TIME_ZONE
@@ -36,12 +41,25 @@ TEMPLATES = Environment(
 )
 
 
+# Every word of ours in a template goes through the one `_()`, in the language of the run, and
+# the few a team says its own way through `term()`.
+def _translated(message: str, /, **values: object) -> Markup:
+    """`_()` for a template: our words kept as written (an apostrophe stays one), everything
+    placed in them escaped like any other value."""
+    ours = html.escape(i18n._(message), quote=False).replace('"', "&#34;")
+    return Markup(ours).format(**values)
+
+
+TEMPLATES.globals.update(_=_translated, term=i18n.term)
+
+
 def _text(value) -> str:
     return "" if value is None or (isinstance(value, float) and pd.isna(value)) else str(value)
 
 
 def _long_date(value) -> str:
-    return "" if value is None or pd.isna(value) else f"{pd.Timestamp(value):%-d %B %Y}"
+    """A date as the family's language writes it ('3 Rhagfyr 2026')."""
+    return "" if value is None or pd.isna(value) else i18n.long_date(pd.Timestamp(value).date())
 
 
 # --- the family copy ---------------------------------------------------------------------
@@ -89,7 +107,7 @@ def _goals(view: ConferenceView) -> list[dict]:
         goals.append(
             {
                 "wording": goal.wording,
-                "whose": _text(goal.whose),
+                "whose": i18n._(WHOLE_FAMILY) if not whose else _text(goal.whose),
                 "zero_means": _text(goal.zero_means),
                 "ten_means": _text(goal.ten_means),
                 "chart": _score_lines(points, colours),
@@ -100,7 +118,12 @@ def _goals(view: ConferenceView) -> list[dict]:
 
 
 def render(view: ConferenceView) -> str:
+    """The family copy in the language of the run (the family's, on the family meeting
+    screen), laid out right to left for a right-to-left language."""
+    view = in_language(view)
     return TEMPLATES.get_template("family_copy.html").render(
+        language=i18n.current(),
+        direction=i18n.direction(),
         family_name=view.family_name,
         made_on=_long_date(view.made_on),
         plan=[
@@ -132,7 +155,7 @@ def _after_the_plan(view: ConferenceView) -> dict:
     next_meeting = None
     if view.next_meeting is not None:
         when = pd.Timestamp(view.next_meeting).tz_convert(view.time_zone or "Europe/London")
-        next_meeting = f"{when:%A %-d %B %Y, %H:%M}"
+        next_meeting = i18n.date_and_time(when.to_pydatetime())
     return {
         "if_plan_does_not_work": _text(view.follow_up.if_plan_does_not_work),
         "look_again_on": _long_date(view.follow_up.look_again_on),
@@ -140,6 +163,14 @@ def _after_the_plan(view: ConferenceView) -> dict:
         "team_name": _text(view.team_name),
         "next_meeting": next_meeting,
     }
+
+
+def in_language(view: ConferenceView) -> ConferenceView:
+    """The view with the store's own words (a worker's view as a scorer) in the language of
+    the run; the store keeps them in English, cached for every language."""
+    if i18n.current() == i18n.SOURCE_LANGUAGE:
+        return view
+    return replace(view, goals=goals_in_language(view.goals))
 
 
 # --- a copy of everything we hold: the draft ---------------------------------------------
@@ -398,6 +429,8 @@ def render_everything(document: str) -> str:
     data = json.loads(document)
     records = data.get("records", {})
     return TEMPLATES.get_template("records_draft.html").render(
+        language="en",
+        direction="ltr",
         held_back=[
             f"{HELD_BACK_TABLES[t]} ({len(rows)})"
             for t, rows in records.items()

@@ -5,9 +5,9 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from components.ui import friendly_date
+from components.i18n import N_, _, short_date
 
-OPEN_HINT = (
+OPEN_HINT = N_(
     "To open a family's page, choose its row: click the box at the start of the row, or Tab "
     "into the table, move with the arrow keys and press Shift+Space."
 )
@@ -19,7 +19,7 @@ def family_rows(
     """A table of families with row selection instead of link cells (links could not be
     reached by keyboard and opened a new tab): choosing a row opens the family here.
     `family_ids` runs alongside `shown`'s rows."""
-    st.caption(OPEN_HINT)
+    st.caption(_(OPEN_HINT))
     event = st.dataframe(
         shown,
         hide_index=True,
@@ -40,11 +40,11 @@ def family_rows(
 def family_table(families: pd.DataFrame) -> None:
     shown = pd.DataFrame(
         {
-            "Name": families["family"],
-            "Where things are": families["status"],
-            "Worker": families["workers"],
-            "Last time we met": families["last_met"].map(friendly_date),
-            "Next meeting": families["next_meeting"].map(friendly_date),
+            _("Name"): families["family"],
+            _("Where things are"): families["status"].map(_),
+            _("Worker"): families["workers"],
+            _("Last time we met"): families["last_met"].map(short_date),
+            _("Next meeting"): families["next_meeting"].map(short_date),
         }
     )
     family_rows(shown, families["family_id"], key="families_table")

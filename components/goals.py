@@ -4,6 +4,7 @@ quick round of scores during a meeting."""
 from __future__ import annotations
 
 import secrets
+from dataclasses import replace
 from datetime import date
 
 import pandas as pd
@@ -11,15 +12,17 @@ import streamlit as st
 
 from components import charts
 from components.forms import form_prefix, saved, show_problem, withdraw_form
+from components.i18n import _, current
 from components.ui import plain
 from db import goals as goal_store
 from db import metrics
 from db.goals import GoalIn, ScoreIn
+from db.i18n import SOURCE_LANGUAGE, chart_time_locale
 from db.rules import visibility
 from db.rules.access import Actor
 from db.rules.validation import Invalid, max_chars
 from db.store.models import GoalStatus, Visibility
-from db.words import GOAL_STATUS, VISIBILITY, WHOLE_FAMILY
+from db.words import GOAL_STATUS, VISIBILITY, WHOLE_FAMILY, WORKER_VIEW
 
 
 @st.cache_data(max_entries=2000, show_spinner=False)
@@ -30,13 +33,18 @@ def goal_spec(
     audience: str,
     _scores: pd.DataFrame,
     _meeting_days: pd.DataFrame,
+    language: str = SOURCE_LANGUAGE,
 ) -> dict:
-    """A chart spec, cached by family, data version, goal and audience (the data those
-    determine is passed unhashed): building an Altair chart costs ~40 ms, a cached spec ~3 ms."""
+    """A chart spec, cached by family, data version, goal, audience and language (the data
+    those determine is passed unhashed): building an Altair chart costs ~40 ms, a cached spec
+    ~3 ms."""
     staff = audience == visibility.Audience.STAFF
     points = charts.goal_points(_scores[_scores["goal_id"] == goal_id], staff=staff)
     colours = charts.scorer_colours(_scores)
-    return charts.goal_chart(points, _meeting_days, staff=staff, colours=colours).to_dict()
+    spec = charts.goal_chart(points, _meeting_days, staff=staff, colours=colours).to_dict()
+    if time_locale := chart_time_locale(language):  # month names in the family's language
+        spec.setdefault("config", {})["locale"] = {"time": time_locale}
+    return spec
 
 
 @st.cache_data(max_entries=500, show_spinner=False)
@@ -53,6 +61,21 @@ def overview_spec(
     ).to_dict()
 
 
+def goals_in_language(data: goal_store.GoalData) -> goal_store.GoalData:
+    """The goals with the store's words (a worker's view as a scorer, goal states) in the
+    language of the run: the store caches them once, in English, for every language."""
+    if current() == SOURCE_LANGUAGE:
+        return data
+    english = f" ({WORKER_VIEW})"
+    scores = data.scores.assign(
+        scorer=[
+            name[: -len(english)] + f" ({_(WORKER_VIEW)})" if name.endswith(english) else name
+            for name in data.scores["scorer"]
+        ]
+    )
+    return replace(data, scores=scores)
+
+
 def goal_cards(
     family_id: int,
     data: goal_store.GoalData,
@@ -63,24 +86,23 @@ def goal_cards(
     """One card a goal; `today` is the family's team's today (progress is counted to it)."""
     staff = audience == visibility.Audience.STAFF
     if data.goals.empty:
-        st.info("No goals yet. Goals are set by the family, in their own words.")
+        st.info(_("No goals yet. Goals are set by the family, in their own words."))
         return
+    data = goals_in_language(data)
     progress = metrics.progress(data.scores, today)
     for goal in data.goals.itertuples():
         scores = data.scores[data.scores["goal_id"] == goal.goal_id]
         with st.container(border=True):
             st.markdown(f"#### {plain(goal.wording)}")
-            status = GOAL_STATUS[GoalStatus(goal.status)]
-            st.caption(
-                plain(
-                    f"{goal.whose} · {status} · 0 means: {goal.zero_means or '—'} · "
-                    f"10 means: {goal.ten_means or '—'}"
-                )
-            )
+            status = _(GOAL_STATUS[GoalStatus(goal.status)])
+            whose_words = _(WHOLE_FAMILY) if goal.whose == WHOLE_FAMILY else goal.whose
+            zero = _("0 means: {words}", words=goal.zero_means or "—")
+            ten = _("10 means: {words}", words=goal.ten_means or "—")
+            st.caption(plain(f"{whose_words} · {status} · {zero} · {ten}"))
             if goal.status_reason:
                 st.caption(plain(goal.status_reason))
             if scores.empty:
-                st.write("Not scored yet.")
+                st.write(_("Not scored yet."))
             else:
                 st.vega_lite_chart(
                     goal_spec(
@@ -90,6 +112,7 @@ def goal_cards(
                         audience,
                         data.scores,
                         data.meeting_days,
+                        current(),
                     ),
                     width="stretch",
                 )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
+from components.i18n import _
 from components.ui import plain
 from db import plain_language
 from db.rules.access import Actor
@@ -20,8 +21,12 @@ def show_pending() -> None:
     for term, suggestion in st.session_state.pop("plain_language_hints", []):
         st.info(
             plain(
-                f"A thought on wording: instead of \u201c{term}\u201d, families often "
-                f"find this easier: {suggestion}. (Saved as you wrote it.)"
+                _(
+                    "A thought on wording: instead of “{term}”, families often find this "
+                    "easier: {suggestion}. (Saved as you wrote it.)",
+                    term=term,
+                    suggestion=suggestion,
+                )
             ),
             icon=":material/lightbulb:",
         )
@@ -30,7 +35,9 @@ def show_pending() -> None:
 def setting(actor: Actor) -> None:
     current = plain_language.hints_on(actor.worker_id)
     wanted = st.toggle(
-        "Show plain-language suggestions after I save", value=current, key="plain_language_setting"
+        _("Show plain-language suggestions after I save"),
+        value=current,
+        key="plain_language_setting",
     )
     if wanted != current:
         plain_language.set_hints(actor.worker_id, wanted)

@@ -10,6 +10,7 @@ import streamlit as st
 
 from components import hints
 from components.forms import field_key, form_prefix, saved, show_problem, withdraw_form
+from components.i18n import _
 from components.ui import friendly_date, local_time, plain
 from db import goals as goal_store
 from db import meetings
@@ -507,11 +508,12 @@ def step_visibility(prefix: str, current: str = Visibility.family.value, lead: s
     """Who may see a plan step, agreed with the family as for goals: a debt-advice step is
     not for the whole network."""
     by_code = {code: label for label, code in VISIBILITY_CHOICES.items()}
-    chosen = st.radio(
-        f"{lead}Who can see this step (agreed with the family)",
-        list(VISIBILITY_CHOICES),
-        index=list(VISIBILITY_CHOICES).index(by_code[current]),
+    codes = list(by_code)
+    return st.radio(
+        lead + _("Who can see this step (agreed with the family)"),
+        codes,
+        index=codes.index(current),
+        format_func=lambda code: _(by_code[code]),
         horizontal=True,
         key=f"{prefix}_visibility",
     )
-    return VISIBILITY_CHOICES[chosen]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
+from db.i18n import N_, _
 from db.rules.access import Actor
 from db.store.models import Role
 
@@ -11,43 +12,43 @@ CASEWORK = (Role.practitioner, Role.manager)
 
 # (file, title, icon, url path, roles that see it)
 PAGES = [
-    ("pages/families.py", "My families", ":material/family_restroom:", "families", CASEWORK),
-    ("pages/family.py", "Family", ":material/diversity_3:", "family", CASEWORK),
+    ("pages/families.py", N_("My families"), ":material/family_restroom:", "families", CASEWORK),
+    ("pages/family.py", N_("Family"), ":material/diversity_3:", "family", CASEWORK),
     (
         "pages/new_family.py",
-        "A new family asks for help",
+        N_("A new family asks for help"),
         ":material/person_add:",
         "new_family",
         CASEWORK,
     ),
-    ("pages/huddle.py", "Weekly huddle", ":material/groups:", "huddle", CASEWORK),
+    ("pages/huddle.py", N_("Weekly huddle"), ":material/groups:", "huddle", CASEWORK),
     (
         "pages/conference.py",
-        "Family meeting screen",
+        N_("Family meeting screen"),
         ":material/co_present:",
         "conference",
         CASEWORK,
     ),
-    ("pages/continuity.py", "Continuity", ":material/timeline:", "continuity", (Role.manager,)),
+    ("pages/continuity.py", N_("Continuity"), ":material/timeline:", "continuity", (Role.manager,)),
     (
         "pages/outcomes.py",
-        "What changed for families",
+        N_("What changed for families"),
         ":material/trending_up:",
         "outcomes",
         (Role.manager,),
     ),
-    ("pages/admin.py", "Workers and teams", ":material/badge:", "admin", (Role.admin,)),
-    ("pages/audit.py", "Audit", ":material/policy:", "audit", (Role.admin, Role.manager)),
+    ("pages/admin.py", N_("Workers and teams"), ":material/badge:", "admin", (Role.admin,)),
+    ("pages/audit.py", N_("Audit"), ":material/policy:", "audit", (Role.admin, Role.manager)),
     (
         "pages/import_records.py",
-        "Bring records in",
+        N_("Bring records in"),
         ":material/upload_file:",
         "import",
         (Role.admin, Role.manager),
     ),
     (
         "pages/account.py",
-        "Your account",
+        N_("Your account"),
         ":material/person:",
         "account",
         (Role.practitioner, Role.manager, Role.admin),
@@ -57,7 +58,7 @@ PAGES = [
 
 def pages_for(actor: Actor) -> list[st.Page]:
     return [
-        st.Page(path, title=title, icon=icon, url_path=url)
+        st.Page(path, title=_(title), icon=icon, url_path=url)
         for path, title, icon, url, roles in PAGES
         if any(actor.has(role) for role in roles)
     ]

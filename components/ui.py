@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 import pandas as pd
 import streamlit as st
 
+from db.i18n import _
 from db.rules.access import Actor
 from db.settings import DEFAULT_TIME_ZONE
 from db.store.engine import database_url
@@ -51,16 +52,16 @@ def _demo_database() -> bool:
 
 def demo_marker() -> None:
     if _demo_database():
-        st.caption(":material/science: Demo data: every family here is made up.")
+        st.caption(":material/science: " + _("Demo data: every family here is made up."))
 
 
 def sidebar(actor: Actor) -> None:
     from components.auth import log_out
 
     with st.sidebar:
-        st.caption(f"Logged in as **{plain(actor.name)}**")
+        st.caption(_("Logged in as **{name}**", name=plain(actor.name)))
         demo_marker()
-        if st.button("Log out", key="sidebar_log_out", icon=":material/logout:"):
+        if st.button(_("Log out"), key="sidebar_log_out", icon=":material/logout:"):
             log_out(actor)
             st.rerun()
 

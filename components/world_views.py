@@ -10,6 +10,7 @@ import streamlit as st
 
 from components import confirm, hints, intake_views
 from components.forms import show_problem
+from components.i18n import language_choice
 from components.ui import friendly_date, plain
 from db import family_world, timeline
 from db.families import FamilySummary
@@ -290,6 +291,11 @@ def _details_form(actor: Actor, summary: FamilySummary) -> None:
             value=summary.council_reference,
             key=f"details_ref_{summary.id}",
         )
+        language = language_choice(
+            "The family's language (their meeting screen and copies speak it)",
+            current_value=summary.preferred_language,
+            key=f"details_language_{summary.id}",
+        )
         submitted = st.form_submit_button("Save details")
     if submitted:
         with show_problem():
@@ -300,6 +306,7 @@ def _details_form(actor: Actor, summary: FamilySummary) -> None:
                 known_as=known_as,
                 rhythm=rhythm,
                 council_reference=reference,
+                preferred_language=language,
             )
             st.session_state.pop(f"details_{summary.id}_version", None)
             st.rerun()

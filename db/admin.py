@@ -16,9 +16,11 @@ from sqlalchemy import and_, or_
 from sqlmodel import Session, col, func, select
 
 from db.auth import hash_password, one_time_password, password_problem
+from db.i18n import LANGUAGES, TERMS
+from db.plain_language import never_anywhere, terms_in
 from db.rules import audit
 from db.rules.access import Actor, refused, require_family, require_role
-from db.rules.validation import Invalid, checked, save_versioned
+from db.rules.validation import Conflict, Invalid, checked, save_versioned, text
 from db.rules.validation import time_zone as check_time_zone
 from db.store.clock import today_in, utcnow
 from db.store.engine import read_session, write_session
@@ -29,6 +31,7 @@ from db.store.models import (
     FamilyStatus,
     Role,
     Team,
+    TeamTerm,
     Worker,
     WorkerRelationship,
     WorkerRole,
@@ -567,3 +570,71 @@ def create_admin(*, name: str, username: str, password: str, another: bool = Fal
             username="create-admin",
         )
         return stored_id(worker)
+
+
+# --- a team's own words ----------------------------------------------------------------------
+
+
+def team_terms(actor: Actor, team_id: int) -> pd.DataFrame:
+    """The words a team has chosen (term, language, words, version), for the admin's form."""
+    require_role(actor, Role.admin, what="team_terms", record_id=team_id)
+    with read_session() as session:
+        rows = session.exec(
+            select(TeamTerm).where(col(TeamTerm.team_id) == team_id).order_by(col(TeamTerm.id))
+        ).all()
+    return pd.DataFrame(
+        [
+            {"term": r.term, "language": r.language, "words": r.words, "version": r.version}
+            for r in rows
+        ],
+        columns=["term", "language", "words", "version"],
+    )
+
+
+@checked
+def set_team_term(
+    actor: Actor, *, team_id: int, term: str, language: str, words: str, seen_version: int
+) -> None:
+    """A team's own word for one of the terms (TERMS) in one language; blank words go back to
+    ours. Refused with Conflict if someone else saved it since the form was drawn
+    (seen_version 0: there was none yet). A word never used anywhere (plain_language.csv) is
+    not accepted: a team's own word is still a family's word."""
+    require_role(actor, Role.admin, what="team_term", record_id=team_id)
+    if term not in TERMS:
+        raise Invalid("Please choose one of the words a team can change.")
+    if language not in LANGUAGES:
+        raise Invalid("Please choose one of the languages Golden Thread speaks.")
+    chosen = text(words, "the team's word", required=False, limit=60)
+    if jargon := [t for t in terms_in(chosen) if t in never_anywhere()]:
+        raise Invalid(f"“{jargon[0]}” isn't a word a family should read: please choose another.")
+    what = "the team's word"
+    with write_session() as session:
+        if session.get(Team, team_id) is None:
+            raise refused(actor, what="team_term", record_id=team_id)
+        row = session.exec(
+            select(TeamTerm).where(
+                col(TeamTerm.team_id) == team_id,
+                col(TeamTerm.term) == term,
+                col(TeamTerm.language) == language,
+            )
+        ).first()
+        if row is None:
+            if seen_version != 0:
+                raise Conflict(what)
+            if not chosen:
+                return
+            new = TeamTerm(team_id=team_id, term=term, language=language, words=chosen)
+            session.add(new)
+            session.flush()
+            record_id, action = stored_id(new), audit.Action.CREATE
+        elif not chosen:
+            record_id, action = stored_id(row), audit.Action.UPDATE
+            if row.version != seen_version:
+                raise Conflict(what)
+            session.delete(row)
+        else:
+            record_id, action = stored_id(row), audit.Action.UPDATE
+            save_versioned(session, TeamTerm, record_id, seen_version, {"words": chosen}, what)
+        audit.record(
+            session, actor, action, record_type="team_term", record_id=record_id, fields=["words"]
+        )

@@ -22,9 +22,10 @@ import bcrypt
 from sqlalchemy import text
 from sqlmodel import Session, col, select
 
+from db.i18n import LANGUAGES
 from db.rules import audit
 from db.rules.access import Actor, load_actor
-from db.rules.validation import checked, storable_problem
+from db.rules.validation import Invalid, checked, storable_problem
 from db.settings import (
     ABSOLUTE_HOURS,
     IDLE_MINUTES,
@@ -417,3 +418,25 @@ def change_password(actor: Actor, current: str, new: str) -> str | None:
             fields=["password"],
         )
     return None
+
+
+@checked
+def set_my_language(actor: Actor, language: str) -> None:
+    """The language of the worker's own screens (a family's screens speak the family's)."""
+    if language not in LANGUAGES:
+        raise Invalid("Please choose one of the languages Golden Thread speaks.")
+    with write_session() as session:
+        worker = session.get(Worker, actor.worker_id)
+        if worker is None or worker.language == language:
+            return
+        worker.language = language
+        session.add(worker)
+        session.flush()
+        audit.record(
+            session,
+            actor,
+            audit.Action.UPDATE,
+            record_type="worker",
+            record_id=actor.worker_id,
+            fields=["language"],
+        )

@@ -14,14 +14,15 @@ import pandas as pd
 from db import families as family_store
 from db import goals as goal_store
 from db import meetings
+from db.i18n import N_
 from db.rules.access import Actor
 from db.rules.visibility import Audience
 from db.store.clock import today_in
 from db.store.models import ConversationColumn
 
 AUDIENCES = {
-    Audience.EVERYONE: "Everyone at the meeting (the whole network)",
-    Audience.HOUSEHOLD: "Just the household",
+    Audience.EVERYONE: N_("Everyone at the meeting (the whole network)"),
+    Audience.HOUSEHOLD: N_("Just the household"),
 }
 
 

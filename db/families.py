@@ -28,6 +28,7 @@ from db.store.models import (
     MeetingStatus,
     Person,
     Team,
+    TeamTerm,
     Worker,
     WorkerRelationship,
     WorkerTeam,
@@ -198,6 +199,7 @@ class FamilySummary:
     data_version: int
     version: int
     erased: bool = False
+    preferred_language: str = "en"  # what the family's own screens and copies speak
 
 
 def family_summary(actor: Actor, family_id: int) -> FamilySummary:
@@ -219,7 +221,17 @@ def family_summary(actor: Actor, family_id: int) -> FamilySummary:
             data_version=family.data_version,
             version=family.version,
             erased=family.erased_at is not None,
+            preferred_language=family.preferred_language,
         )
+
+
+def family_terms(actor: Actor, family_id: int) -> dict[tuple[str, str], str]:
+    """The words the family's team has chosen, keyed by (term, language): what the family's
+    own screens and copies say instead of ours (db/i18n.py term())."""
+    with read_session() as session:
+        family = require_family(session, actor, family_id)
+        rows = session.exec(select(TeamTerm).where(col(TeamTerm.team_id) == family.team_id)).all()
+        return {(row.term, row.language): row.words for row in rows}
 
 
 @dataclass(frozen=True)

@@ -15,6 +15,7 @@ import pandas as pd
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
+from db.i18n import LANGUAGES
 from db.rules import audit
 from db.rules.access import Actor, require_family, require_led_team
 from db.rules.validation import (
@@ -606,7 +607,10 @@ def update_family_details(
     known_as: str,
     rhythm: str,
     council_reference: str,
+    preferred_language: str | None = None,
 ) -> None:
+    """The family's details; `preferred_language` (left as it was when None) is the language
+    their own screens and copies speak."""
     with write_session() as session:
         family = require_family(session, actor, family_id)
         values = {
@@ -616,6 +620,10 @@ def update_family_details(
                 council_reference, "the council reference", required=False, limit=60
             ),
         }
+        if preferred_language is not None:
+            if preferred_language not in LANGUAGES:
+                raise Invalid("Please choose one of the languages Golden Thread speaks.")
+            values["preferred_language"] = preferred_language
         save_edit(
             session,
             actor,

@@ -11,6 +11,7 @@ from datetime import date
 
 import pandas as pd
 
+from db.i18n import _, month_and_year
 from db.settings import REAL_CHANGE_POINTS
 
 SCORE_COLUMNS = [
@@ -109,15 +110,26 @@ def change_since(scores: pd.DataFrame, since: date) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=columns)
 
 
-def _movement(series: pd.DataFrame) -> str:
+def _movement(who: str, series: pd.DataFrame) -> str:
     series = series.sort_values(["scored_on", "score_id"])
     first, latest = series.iloc[0], series.iloc[-1]
-    month = pd.Timestamp(first["scored_on"]).strftime("%B %Y")
+    month = month_and_year(pd.Timestamp(first["scored_on"]).date())
     if len(series) == 1:
-        return f"was {int(first['score'])} in {month}"
+        return _("{who} was {score} in {month}.", who=who, score=int(first["score"]), month=month)
     if first["score"] == latest["score"]:
-        return f"is at {int(latest['score'])}, the same as in {month}"
-    return f"went from {int(first['score'])} to {int(latest['score'])} since {month}"
+        return _(
+            "{who} is at {score}, the same as in {month}.",
+            who=who,
+            score=int(latest["score"]),
+            month=month,
+        )
+    return _(
+        "{who} went from {first} to {latest} since {month}.",
+        who=who,
+        first=int(first["score"]),
+        latest=int(latest["score"]),
+        month=month,
+    )
 
 
 def goal_sentences(*, whose: str, wording: str, points: pd.DataFrame) -> list[str]:
@@ -125,9 +137,9 @@ def goal_sentences(*, whose: str, wording: str, points: pd.DataFrame) -> list[st
     speaks for another: "Mia's goal 'feel calmer at bedtime': Mia's score went from 3 to 7
     since March 2025." then "Dad's score …", and a worker's view last, named as such. The
     goal's owner speaks first; then other family members in the order they began scoring."""
-    owner = f"{whose}'s goal" if whose else "The family's goal"
+    owner = _("{name}'s goal", name=whose) if whose else _("The family's goal")
     if points.empty:
-        return [f"{owner} '{wording}' hasn't been scored yet."]
+        return [_("{owner} '{wording}' hasn't been scored yet.", owner=owner, wording=wording)]
     ordered = points.sort_values(["scored_on", "score_id"])
     voices = ordered.drop_duplicates("scorer_key").assign(
         order=lambda f: [
@@ -138,9 +150,9 @@ def goal_sentences(*, whose: str, wording: str, points: pd.DataFrame) -> list[st
     lines = []
     for voice in sorted(voices.itertuples(), key=lambda v: v.order):
         series = ordered[ordered["scorer_key"] == voice.scorer_key]
-        who = voice.scorer if voice.is_worker_view else f"{voice.scorer}'s score"
-        lines.append(f"{who} {_movement(series)}.")
-    lines[0] = f"{owner} '{wording}': {lines[0]}"
+        who = voice.scorer if voice.is_worker_view else _("{name}'s score", name=voice.scorer)
+        lines.append(_movement(who, series))
+    lines[0] = _("{owner} '{wording}': {line}", owner=owner, wording=wording, line=lines[0])
     return lines
 
 

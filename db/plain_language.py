@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import re
+from collections.abc import Iterable
 from functools import lru_cache
 from pathlib import Path
 
@@ -17,10 +18,32 @@ from db.store.models import HintSeen, Worker
 GLOSSARY_FILE = Path(__file__).with_name("plain_language.csv")
 
 
+# The glossary's languages besides English: a `term_<language>` and `suggestion_<language>`
+# column each, so a worker writing in Welsh is nudged away from Welsh jargon, in Welsh.
+GLOSSARY_LANGUAGES = ("cy", "ur")
+
+
+def _rows() -> list[dict[str, str]]:
+    with GLOSSARY_FILE.open(encoding="utf-8") as handle:
+        return list(csv.DictReader(handle))
+
+
+def _terms_of(row: dict[str, str]) -> list[tuple[str, str]]:
+    """(term, suggestion) for English and every language the row fills in; a language's
+    suggestion left empty falls back to the English one."""
+    pairs = [(row["term"].strip(), row["suggestion"].strip())]
+    for language in GLOSSARY_LANGUAGES:
+        term = (row.get(f"term_{language}") or "").strip()
+        if term:
+            suggestion = (row.get(f"suggestion_{language}") or "").strip()
+            pairs.append((term, suggestion or row["suggestion"].strip()))
+    return pairs
+
+
 @lru_cache(maxsize=1)
 def glossary() -> dict[str, str]:
-    with GLOSSARY_FILE.open(encoding="utf-8") as handle:
-        return {row["term"].strip(): row["suggestion"].strip() for row in csv.DictReader(handle)}
+    """Every listed term, in every language of the list, with its kind suggestion."""
+    return {term: suggestion for row in _rows() for term, suggestion in _terms_of(row)}
 
 
 @lru_cache(maxsize=1)
@@ -31,23 +54,28 @@ def _pattern() -> re.Pattern:
 
 @lru_cache(maxsize=1)
 def never_anywhere() -> frozenset[str]:
-    """Terms no screen, document or demo record of Golden Thread ever uses."""
-    with GLOSSARY_FILE.open(encoding="utf-8") as handle:
-        return frozenset(
-            row["term"].strip()
-            for row in csv.DictReader(handle)
-            if row.get("never_anywhere", "").strip().lower() == "yes"
-        )
+    """Terms no screen, document or demo record of Golden Thread ever uses, in any language."""
+    return frozenset(
+        term
+        for row in _rows()
+        if row.get("never_anywhere", "").strip().lower() == "yes"
+        for term, _suggestion in _terms_of(row)
+    )
 
 
-def terms_in(text: str) -> list[str]:
+def terms_in(text: str, allowed: Iterable[str] = ()) -> list[str]:
     """Listed terms found in the text, each once, as listed in the glossary. 'LAC' counts only
-    in capitals, so the word 'lac' in a name doesn't trigger it."""
+    in capitals, so the word 'lac' in a name doesn't trigger it. A term inside one of the
+    `allowed` words (a team's own words for its family meetings, workers and plans, which
+    never include a term no one uses) is the team's choice, not a slip."""
+    chosen = " | ".join(allowed).lower()
     found: list[str] = []
     by_lower = {t.lower(): t for t in glossary()}
     for match in _pattern().finditer(text or ""):
         term = by_lower[match.group(0).lower()]
         if term.isupper() and match.group(0) != term:
+            continue
+        if term.lower() in chosen and term not in never_anywhere():
             continue
         if term not in found:
             found.append(term)

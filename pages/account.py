@@ -6,27 +6,40 @@ import streamlit as st
 from components import hints
 from components.auth import guard
 from components.auth.sign_in import carry_on_after_password_change
+from components.forms import show_problem
+from components.i18n import _, language_choice
 from components.ui import plain
 from db import auth
 
 actor = guard(allow_password_change=True)
 
-st.title("Your account")
-st.write(plain(f"You're logged in as {actor.name} ({actor.username})."))
+st.title(_("Your account"))
+st.write(
+    plain(_("You're logged in as {name} ({username}).", name=actor.name, username=actor.username))
+)
 if st.session_state.get("must_change_password"):
-    st.warning("Your password was reset. Please choose a new one to carry on.")
+    st.warning(_("Your password was reset. Please choose a new one to carry on."))
 else:
     hints.setting(actor)
-with st.form("account_password", clear_on_submit=True):
-    current = st.text_input("Current password", type="password", autocomplete="current-password")
-    new = st.text_input(
-        "New password (at least 12 characters)", type="password", autocomplete="new-password"
+    language = language_choice(
+        _("The language of your screens (a family's screens speak the family's)"),
+        current_value=actor.language,
+        key="account_language",
     )
-    again = st.text_input("New password again", type="password", autocomplete="new-password")
-    submitted = st.form_submit_button("Change password")
+    if language != actor.language:
+        with show_problem():
+            auth.set_my_language(actor, language)
+            st.rerun()
+with st.form("account_password", clear_on_submit=True):
+    current = st.text_input(_("Current password"), type="password", autocomplete="current-password")
+    new = st.text_input(
+        _("New password (at least 12 characters)"), type="password", autocomplete="new-password"
+    )
+    again = st.text_input(_("New password again"), type="password", autocomplete="new-password")
+    submitted = st.form_submit_button(_("Change password"))
 if submitted:
     problem = (
-        "The two new passwords don't match."
+        _("The two new passwords don't match.")
         if new != again
         else auth.change_password(actor, current, new)
     )
@@ -36,6 +49,6 @@ if submitted:
         # Other devices are signed out; this one carries on with a fresh session and cookie.
         was_forced = st.session_state.get("must_change_password")
         carry_on_after_password_change(actor)
-        st.success("Your password has been changed. Other devices have been signed out.")
+        st.success(_("Your password has been changed. Other devices have been signed out."))
         if was_forced:
             st.rerun()  # the rest of Golden Thread opens up

@@ -32,6 +32,9 @@ with workers_tab:
 with teams_tab:
     admin_views.teams_table(teams)
     admin_views.add_team(actor)
+    if words_for := admin_views.choose_team_for_words(team_names):
+        team_id, language = words_for
+        admin_views.team_words(actor, team_id, language, admin.team_terms(actor, team_id))
 
 with requests_tab:
     found = admin_views.find_family(actor)

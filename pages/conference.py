@@ -1,5 +1,6 @@
 """The family meeting screen, for a family group conference on a shared screen with the family
-in the room: only this family, plain words, nothing worker-only."""
+in the room: only this family, plain words, nothing worker-only — in the family's own language
+(their preferred one, or another chosen when it opens) and in the team's own words."""
 
 import streamlit as st
 
@@ -7,6 +8,7 @@ from components import conference_view
 from components.auth import guard
 from components.auth.password_check import password_confirmed
 from components.family_view import record_view_once
+from components.i18n import _, language_choice, speak_as_family, term, use_terms
 from components.pages import CASEWORK
 from components.ui import plain, query_family_id
 from db import families
@@ -22,56 +24,89 @@ if opened and opened["family_id"] != family_id and family_id is not None:
     opened = None  # another family's link: choose the audience again
 
 if not opened:
-    st.title("Family meeting screen")
+    # The worker's side: who is in the room, and which language the screen speaks.
+    summary = None
+    if family_id is not None:
+        try:
+            summary = families.family_summary(actor, family_id)
+            use_terms(families.family_terms(actor, family_id))
+        except NotAllowed:
+            pass
+    st.title(
+        _(
+            "{Meeting} screen",
+            Meeting=term("family_meeting", capital=True),
+            meeting=term("family_meeting"),
+        )
+    )
     if family_id is None:
-        st.info('Open this screen from a family\'s page ("Open the family meeting screen").')
+        st.info(_('Open this screen from a family\'s page ("Open the family meeting screen").'))
         st.stop()
-    try:
-        summary = families.family_summary(actor, family_id)
-    except NotAllowed:
-        st.warning("This family isn't available to you.")
+    if summary is None:
+        st.warning(_("This family isn't available to you."))
         st.stop()
     st.write(
         plain(
-            f"This screen shows only {summary.known_as}'s goals, what's going well, the "
-            "children's views they agreed to share, and their plan — nothing that is just for "
-            "workers. Who is in the room?"
+            _(
+                "This screen shows only {family}'s goals, what's going well, the children's "
+                "views they agreed to share, and their {plan} — nothing that is just for "
+                "workers. Who is in the room?",
+                family=summary.known_as,
+                plan=term("plan"),
+            )
         )
     )
     audience = st.radio(
-        "Who is in the room?",
+        _("Who is in the room?"),
         list(AUDIENCES),
-        format_func=AUDIENCES.__getitem__,
+        format_func=lambda code: _(AUDIENCES[code]),
         key="conference_audience",
         label_visibility="collapsed",
     )
-    if st.button("Open the family meeting screen", type="primary", key="conference_open"):
-        st.session_state["conference"] = {"family_id": family_id, "audience": audience}
+    language = language_choice(
+        _("The screen's language (the family's own is chosen on their page)"),
+        current_value=summary.preferred_language,
+        key=f"conference_language_{family_id}",
+    )
+    if st.button(_("Open the family meeting screen"), type="primary", key="conference_open"):
+        st.session_state["conference"] = {
+            "family_id": family_id,
+            "audience": audience,
+            "language": language,
+        }
         st.rerun()
     st.stop()
 
+# From here on the family is reading: their language, their team's words.
+speak_as_family(opened.get("language"))
 # A conference can last two hours: no idle logout while this screen is open.
 st.session_state["idle_exempt"] = True
 st.html(conference_view.SHARED_SCREEN_STYLE)
 try:
+    use_terms(families.family_terms(actor, opened["family_id"]))
     view = build_view(actor, opened["family_id"], opened["audience"])
     record_view_once(actor, view.family_id)
 except NotAllowed:
     st.session_state.pop("conference", None)
-    st.warning("This family isn't available to you.")
+    st.warning(_("This family isn't available to you."))
     st.stop()
 
 conference_view.show(view)
 conference_view.add_to_plan(actor, view.family_id, view.audience)
 conference_view.copy_button(actor, view)
-with st.expander("Finish the family meeting"):
+with st.expander(_("Finish the {meeting}", meeting=term("family_meeting"))):
     # The worker's view holds what the family must not see (keeping-safe details among it):
     # only the worker, with their password, takes the screen back.
-    st.write("This takes the screen back to the worker's view. The worker's password is needed.")
+    st.write(
+        _(
+            "This takes the screen back to the {worker}'s view. The {worker}'s password is needed.",
+            worker=term("worker"),
+        )
+    )
     if password_confirmed(
         actor,
         key="conference_leave",
-        action="Leave the family meeting screen",
+        action=_("Leave the {meeting} screen", meeting=term("family_meeting")),
         reason="leave_family_meeting_screen",
     ):
         st.session_state.pop("conference", None)

@@ -4,21 +4,22 @@ import streamlit as st
 
 from components.auth import guard
 from components.family_list import family_table
+from components.i18n import _
 from components.pages import CASEWORK
 from db import families as family_store
 
 actor = guard(*CASEWORK)
 
-st.title("My families")
-if st.button("A new family asks for help", icon=":material/person_add:", key="families_new"):
+st.title(_("My families"))
+if st.button(_("A new family asks for help"), icon=":material/person_add:", key="families_new"):
     st.switch_page("pages/new_family.py")
 search = st.text_input(
-    "Find a family in your team",
-    placeholder="Family name, anyone in their world (a child, a parent…), or council reference",
+    _("Find a family in your team"),
+    placeholder=_("Family name, anyone in their world (a child, a parent…), or council reference"),
     key="families_search",
-    help="Use this when you're covering for a colleague.",
+    help=_("Use this when you're covering for a colleague."),
 )
-show_closed = st.toggle("Include families we've stopped working with", key="families_closed")
+show_closed = st.toggle(_("Include families we've stopped working with"), key="families_closed")
 families = family_store.families(
     actor,
     search=search,
@@ -27,11 +28,13 @@ families = family_store.families(
 )
 
 if search and families.empty:
-    st.info("No family in your teams matches that. Try part of a name or the council reference.")
+    st.info(_("No family in your teams matches that. Try part of a name or the council reference."))
 elif families.empty:
     st.info(
-        "You aren't working with any families right now. Use the search to find a family "
-        "in your team."
+        _(
+            "You aren't working with any families right now. Use the search to find a family "
+            "in your team."
+        )
     )
 else:
     family_table(families)

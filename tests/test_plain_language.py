@@ -60,3 +60,33 @@ def test_no_screen_uses_a_term_that_is_never_used_anywhere():
 def test_the_demo_data_passes_the_whole_check():
     texts = [t for goal in GOALS for t in goal] + GOING_WELL + HARD + NEEDS + CHILD_VIEWS + PLACES
     assert [t for t in texts if terms_in(t)] == []
+
+
+def test_a_teams_own_words_are_its_choice_but_never_a_term_no_one_uses():
+    assert terms_in("Your review meeting is on Monday") == ["review"]
+    assert terms_in("Your review meeting is on Monday", allowed=["review meeting"]) == []
+    assert terms_in("the LAC meeting", allowed=["LAC meeting"]) == ["LAC"]
+
+
+def test_the_glossary_has_a_column_per_language_so_welsh_jargon_gets_a_welsh_hint():
+    assert terms_in("Mae'r adolygiad ddydd Llun, wedyn yr asesiad risg") == [
+        "adolygiad",
+        "asesiad risg",
+    ]
+    assert plain_language.glossary()["adolygiad"] == '"Sgwrs i ddal i fyny ar y cynllun"'
+    assert terms_in("یہ خطرے کا جائزہ ہے") == ["خطرے کا جائزہ"]
+    assert {"PDG", "anghydymffurfiol", "wedi ymddieithrio"} <= plain_language.never_anywhere()
+    assert terms_in("the PDG meeting at Pdg Street") == ["PDG"]
+
+
+def test_no_translation_uses_a_term_that_is_never_used_anywhere():
+    from babel.messages.pofile import read_po
+
+    never = plain_language.never_anywhere()
+    flagged = {}
+    for path in (ROOT / "locales").glob("*/LC_MESSAGES/messages.po"):
+        with path.open("rb") as handle:
+            for message in read_po(handle):
+                if message.id and (terms := [t for t in terms_in(message.string) if t in never]):
+                    flagged[message.string] = terms
+    assert flagged == {}

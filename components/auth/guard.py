@@ -18,6 +18,7 @@ from streamlit.errors import StreamlitAPIException
 
 from components.auth import deep_links, idle_watch
 from components.auth.session import current_actor
+from db import i18n
 from db.rules.access import Actor
 from db.store.models import Role
 
@@ -31,6 +32,8 @@ def mark_run_by_the_app() -> None:
 
 
 def guard(*roles: Role, allow_password_change: bool = False) -> Actor:
+    i18n.use(i18n.SOURCE_LANGUAGE)  # workers' screens; a family screen then picks its own
+    i18n.use_terms(None)  # our words, until a page reads a team's own
     run_by_the_app = getattr(_this_run, "by_the_app", False)
     _this_run.by_the_app = False
     actor = current_actor()
@@ -47,6 +50,7 @@ def guard(*roles: Role, allow_password_change: bool = False) -> Actor:
     if st.session_state.get("must_change_password") and not allow_password_change:
         st.warning("Please choose a new password before going on (Your account page).")
         st.stop()
+    i18n.use(actor.language)
     idle_watch.watch()
     return actor
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 import streamlit as st
 
 from components.auth import session
+from components.i18n import _
 from db import auth
 from db.rules.access import Actor
 
@@ -15,7 +16,10 @@ def password_confirmed(actor: Actor, *, key: str, action: str, reason: str) -> b
     """Draws a one-field form; True in the run where the worker's password matched."""
     with st.form(f"{key}_form", clear_on_submit=True):
         password = st.text_input(
-            "Your password", type="password", autocomplete="current-password", key=f"{key}_password"
+            _("Your password"),
+            type="password",
+            autocomplete="current-password",
+            key=f"{key}_password",
         )
         submitted = st.form_submit_button(action, key=key)
     if not submitted:

@@ -48,6 +48,7 @@ class Actor:
     team_ids: frozenset[int]
     led_team_ids: frozenset[int]
     must_change_password: bool = False
+    language: str = "en"  # what the worker's own screens speak
 
     def has(self, role: Role) -> bool:
         return role in self.roles
@@ -84,6 +85,7 @@ def load_actor(session: Session, username: str) -> Actor | None:
         team_ids=frozenset(link.team_id for link in links),
         led_team_ids=frozenset(link.team_id for link in links if link.leads),
         must_change_password=worker.must_change_password,
+        language=worker.language,
     )
 
 

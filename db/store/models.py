@@ -170,6 +170,19 @@ class Team(SQLModel, table=True):
     data_version: int = Field(default=0)
 
 
+class TeamTerm(SQLModel, table=True):
+    """A word a team says its own way ("hui" for a family meeting), in one language; the
+    catalogue's word is used wherever a team has none (db/i18n.py TERMS)."""
+
+    __table_args__ = (UniqueConstraint("team_id", "term", "language"), _not_blank("words"))
+    id: int | None = Field(default=None, primary_key=True)
+    team_id: int = Field(foreign_key="team.id")
+    term: str = Field(max_length=32)
+    language: str = Field(max_length=8)
+    words: str = Field(max_length=60)
+    version: int = Field(default=1)
+
+
 class Worker(SQLModel, table=True):
     __table_args__ = (_not_blank("name"), _not_blank("username"))
     id: int | None = Field(default=None, primary_key=True)
@@ -182,6 +195,8 @@ class Worker(SQLModel, table=True):
     must_change_password: bool = Field(default=False)
     sessions_valid_after: datetime = _when()
     plain_language_hints: bool = Field(default=True)
+    # The language the worker's own screens speak (db/i18n.py LANGUAGES).
+    language: str = Field(default="en", max_length=8)
     is_demo: bool = Field(default=False)
     # Guards an admin's edit (name, roles, teams) against another admin's save in between.
     version: int = Field(default=1)
@@ -211,6 +226,9 @@ class Family(SQLModel, table=True):
     council_reference: str = Field(default="", max_length=60)
     # How they came to us, in a worker's words (their school suggested us, they asked themselves).
     how_they_came: str = Field(default="", max_length=300)
+    # The language the family's own screens and copies speak (db/i18n.py LANGUAGES), whatever
+    # the worker's.
+    preferred_language: str = Field(default="en", max_length=8)
     # The latest row of FamilyStatusChange, kept here so lists need no history scan.
     status: FamilyStatus = Field(default=FamilyStatus.waiting, sa_type=checked_enum(FamilyStatus))
     is_demo: bool = Field(default=False)

@@ -35,6 +35,7 @@ from db.store.models import (
     Person,
     PlanStep,
     Role,
+    TeamTerm,
     Worker,
     WorkerRole,
     WorkerTeam,
@@ -117,6 +118,7 @@ UNVERSIONED_EDITS = {
     "db.family_world.hand_over": "ends one relationship with a reason and starts another as "
     "dated rows: the history is kept, not overwritten",
     "db.auth.change_password": "a worker's own password, checked against the current one",
+    "db.auth.set_my_language": "a worker's own choice from a list: nothing typed to lose",
     "db.admin.set_active": "a switch with nothing typed; each change is audited",
     "db.admin.reset_password": "makes a fresh one-time password; nothing typed to lose",
 }
@@ -317,7 +319,28 @@ def _worker(world) -> Case:
     )
 
 
+def _team_term(world) -> Case:
+    boss, team = world["boss"], world["team"]
+    admin.set_team_term(
+        boss, team_id=team, term="plan", language="en", words="family plan", seen_version=0
+    )
+
+    def row() -> dict:
+        with read_session() as session:
+            term = session.exec(select(TeamTerm).where(TeamTerm.team_id == team)).one()
+            return term.model_dump()
+
+    return Case(
+        save=lambda seen, mark: admin.set_team_term(
+            boss, team_id=team, term="plan", language="en", words=f"plan {mark}", seen_version=seen
+        ),
+        version=lambda: row()["version"],
+        snapshot=row,
+    )
+
+
 CASES: dict[str, Callable[[dict], Case]] = {
+    "db.admin.set_team_term": _team_term,
     "db.admin.update_worker": _worker,
     "db.family_world.save_keeping_safe": _keeping_safe,
     "db.family_world.update_person": _person,

@@ -1,0 +1,93 @@
+"""Translation for the screens: `from components.i18n import _` and every word goes through it.
+
+The language is chosen per run: `guard()` starts each run in the worker's language (English),
+and a family-facing screen switches to the family's own with `speak_as_family()`. The
+machinery (catalogues, Babel dates and numbers) lives in db/i18n.py so the store's words use
+the same catalogue; this module adds what only a screen needs: right-to-left layout and the
+language picker.
+
+A new family-facing page (the family's own space, a child's scoring view) needs three lines
+after its guard, then `_()` on every word it draws:
+
+    speak_as_family(summary.preferred_language)          # their language, right to left if so
+    use_terms(families.family_terms(actor, family_id))   # their team's own words, via term()
+
+and its files added to FAMILY_FACING / FAMILY_FACING_CODE in tests/test_i18n.py, so every word
+it shows must be in the catalogue and translated into every language (`make locales-extract`
+adds new words to the .po files, untranslated).
+"""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from db.i18n import (
+    LANGUAGES,
+    N_,
+    _,
+    current,
+    date_and_time,
+    direction,
+    is_rtl,
+    long_date,
+    ngettext,
+    number,
+    short_date,
+    speaking,
+    term,
+    use,
+    use_terms,
+)
+
+__all__ = [
+    "LANGUAGES",
+    "N_",
+    "_",
+    "current",
+    "date_and_time",
+    "direction",
+    "is_rtl",
+    "language_choice",
+    "long_date",
+    "ngettext",
+    "number",
+    "short_date",
+    "speak_as_family",
+    "speaking",
+    "term",
+    "use",
+    "use_terms",
+]
+
+# Streamlit has no page direction setting: for a right-to-left language the app's main block
+# is turned around (text, lists, forms), while charts and numbers keep their own direction.
+RIGHT_TO_LEFT_STYLE = """
+<style>
+[data-testid="stMain"] { direction: rtl; text-align: right; }
+[data-testid="stMain"] [data-testid="stVegaLiteChart"],
+[data-testid="stMain"] input[type="number"] { direction: ltr; }
+[data-testid="stMain"] p, [data-testid="stMain"] h1, [data-testid="stMain"] h2,
+[data-testid="stMain"] h3, [data-testid="stMain"] h4, [data-testid="stMain"] li,
+[data-testid="stMain"] label { unicode-bidi: plaintext; }
+</style>
+"""
+
+
+def speak_as_family(language: str | None) -> str:
+    """The rest of this run speaks the family's language; a right-to-left one is laid out so."""
+    chosen = use(language)
+    if is_rtl(chosen):
+        st.html(RIGHT_TO_LEFT_STYLE)
+    return chosen
+
+
+def language_choice(label: str, *, current_value: str | None, key: str) -> str:
+    """A picker of the languages Golden Thread speaks, each named in itself."""
+    codes = list(LANGUAGES)
+    return st.selectbox(
+        label,
+        codes,
+        index=codes.index(current_value) if current_value in LANGUAGES else 0,
+        format_func=LANGUAGES.__getitem__,
+        key=key,
+    )

@@ -1,0 +1,185 @@
+"""One `_()` for every word a person reads, in the language chosen for this run.
+
+The catalogues are gettext `.po` files under `locales/<language>/LC_MESSAGES/` (Babel), compiled
+to `.mo` by `make locales` (which `make run` and `make test` do first). A catalogue whose `.mo`
+is missing or older than its `.po` is compiled in memory instead, so a fresh checkout never
+shows a half-translated screen.
+
+The language is per run, not per process: `use()` sets it for the script run in hand (a
+context variable), so one family's meeting screen in Welsh never turns another worker's screen
+Welsh. Pure Python, no Streamlit: the store's words (db/words.py, db/metrics.py) use it too.
+"""
+
+from __future__ import annotations
+
+import gettext
+import io
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+from datetime import date, datetime
+from functools import cache
+from pathlib import Path
+
+from babel import Locale
+from babel.dates import format_date as _babel_date
+from babel.dates import format_datetime as _babel_datetime
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po
+from babel.numbers import format_decimal
+from babel.support import Translations
+
+LOCALES_DIR = Path(__file__).resolve().parent.parent / "locales"
+DOMAIN = "messages"
+SOURCE_LANGUAGE = "en"
+# Every language Golden Thread speaks, named in itself (so a family finds their own).
+LANGUAGES = {"en": "English", "cy": "Cymraeg", "ur": "اردو"}
+# Babel's locale for each language: English dates read as the UK writes them.
+BABEL_LOCALES = {"en": "en_GB", "cy": "cy_GB", "ur": "ur_PK"}
+
+_language: ContextVar[str] = ContextVar("golden_thread_language", default=SOURCE_LANGUAGE)
+
+
+def N_(message: str) -> str:
+    """Marks a word for the catalogue where it is defined; `_()` translates it where shown."""
+    return message
+
+
+@cache
+def translations(language: str) -> gettext.NullTranslations:
+    if language == SOURCE_LANGUAGE or language not in LANGUAGES:
+        return gettext.NullTranslations()
+    folder = LOCALES_DIR / language / "LC_MESSAGES"
+    po, mo = folder / f"{DOMAIN}.po", folder / f"{DOMAIN}.mo"
+    if mo.exists() and mo.stat().st_mtime >= po.stat().st_mtime:
+        return Translations.load(str(LOCALES_DIR), [language], DOMAIN)
+    with po.open("rb") as handle:
+        catalogue = read_po(handle, locale=language)
+    compiled = io.BytesIO()
+    write_mo(compiled, catalogue)
+    compiled.seek(0)
+    return Translations(compiled, domain=DOMAIN)
+
+
+def use(language: str | None) -> str:
+    """Speak this language for the rest of the run; an unknown one falls back to English."""
+    chosen = language if language in LANGUAGES else SOURCE_LANGUAGE
+    _language.set(chosen)
+    return chosen
+
+
+def current() -> str:
+    return _language.get()
+
+
+@contextmanager
+def speaking(language: str | None) -> Iterator[str]:
+    """Speak this language inside the block only (a copy, a test, one part of a screen)."""
+    token = _language.set(language if language in LANGUAGES else SOURCE_LANGUAGE)
+    try:
+        yield _language.get()
+    finally:
+        _language.reset(token)
+
+
+def _(message: str, /, **values: object) -> str:
+    """The message in this run's language; `{name}` places are filled from `values`."""
+    text = translations(current()).gettext(message)
+    return text.format(**values) if values else text
+
+
+def ngettext(singular: str, plural: str, n: int, /, **values: object) -> str:
+    text = translations(current()).ngettext(singular, plural, n)
+    return text.format(n=n, **values)
+
+
+def is_rtl(language: str | None = None) -> bool:
+    return Locale.parse(BABEL_LOCALES.get(language or current(), "en_GB")).text_direction == "rtl"
+
+
+def direction(language: str | None = None) -> str:
+    return "rtl" if is_rtl(language) else "ltr"
+
+
+def _day(value: object) -> date | datetime | None:
+    """A date to format, or None for nothing (None, NaN, NaT); text is read as ISO."""
+    if value is None or value != value:  # NaN and NaT are not equal to themselves
+        return None
+    if isinstance(value, str):
+        return date.fromisoformat(value[:10]) if value else None
+    return value  # type: ignore[return-value]
+
+
+def long_date(value: object) -> str:
+    """'3 December 2026' in English, '3 Rhagfyr 2026' in Welsh."""
+    value = _day(value)
+    if value is None:
+        return ""
+    return _babel_date(value, format="long", locale=BABEL_LOCALES[current()])
+
+
+def short_date(value: object) -> str:
+    """'3 Dec 2026' in English: the screens' short date."""
+    value = _day(value)
+    if value is None:
+        return ""
+    return _babel_date(value, format="medium", locale=BABEL_LOCALES[current()])
+
+
+def month_and_year(value: date | datetime) -> str:
+    """'March 2025' in English, 'Mawrth 2025' in Welsh."""
+    return _babel_date(value, format="LLLL y", locale=BABEL_LOCALES[current()])
+
+
+def date_and_time(value: datetime | None) -> str:
+    """'Thursday 3 December 2026, 18:30' in English, the weekday and month in the language."""
+    if value is None:
+        return ""
+    return _babel_datetime(value, "EEEE d MMMM y, HH:mm", locale=BABEL_LOCALES[current()])
+
+
+def number(value: float | int) -> str:
+    return format_decimal(value, locale=BABEL_LOCALES[current()])
+
+
+# --- the team's own words -----------------------------------------------------------------
+
+# The few words a service says its own way ("hui" for a family meeting, "key worker", "family
+# plan"); an admin sets them per team and language (db/team_words.py). Where none is set, the
+# catalogue's word in the language of the run.
+TERMS = {"family_meeting": N_("family meeting"), "worker": N_("worker"), "plan": N_("plan")}
+_terms: ContextVar[dict[tuple[str, str], str] | None] = ContextVar(
+    "golden_thread_terms", default=None
+)
+
+
+def use_terms(chosen: dict[tuple[str, str], str] | None) -> None:
+    """The team's words, keyed by (term, language), for the rest of this run."""
+    _terms.set(dict(chosen or {}))
+
+
+def term(key: str, *, capital: bool = False) -> str:
+    words = (_terms.get() or {}).get((key, current())) or _(TERMS[key])
+    return words[:1].upper() + words[1:] if capital else words
+
+
+def chart_time_locale(language: str | None = None) -> dict | None:
+    """Month and day names for Vega-Lite's time axes and tooltips (a d3 time-format locale,
+    from Babel's data), or None for English, which the charts speak already."""
+    language = language or current()
+    if language == SOURCE_LANGUAGE or language not in LANGUAGES:
+        return None
+    locale = Locale.parse(BABEL_LOCALES[language])
+    months, days = locale.months["format"], locale.days["format"]
+    periods = locale.day_periods["format"]["abbreviated"]
+    sunday_first = [6, 0, 1, 2, 3, 4, 5]  # Babel counts from Monday, d3 from Sunday
+    return {
+        "dateTime": "%A %e %B %Y %X",
+        "date": "%d/%m/%Y",
+        "time": "%H:%M:%S",
+        "periods": [periods.get("am", "AM"), periods.get("pm", "PM")],
+        "days": [days["wide"][d] for d in sunday_first],
+        "shortDays": [days["abbreviated"][d] for d in sunday_first],
+        "months": [months["wide"][m] for m in range(1, 13)],
+        "shortMonths": [months["abbreviated"][m] for m in range(1, 13)],
+    }

@@ -1,0 +1,143 @@
+"""The family meeting screen and the family copy in Welsh and in Urdu on a phone-sized screen
+(390 px): nothing wider than the screen (a full-page screenshot is exactly 390 px wide), Urdu
+laid out right to left, and axe finds no serious violation in either language.
+
+Lean on purpose (one demo database, one server, no cold visits): it overrides the shared
+`server` fixture for this module only."""
+
+from __future__ import annotations
+
+import os
+import secrets
+import struct
+import subprocess
+import sys
+
+import pytest
+from sqlalchemy import create_engine, text
+
+from tests.e2e.conftest import (
+    PASSWORD,
+    ROOT,
+    Server,
+    _start,
+    _stop,
+    _wait_until_answering,
+    main_text,
+    no_error_on,
+    settle,
+    touched,
+)
+from tests.e2e.test_accessibility import _serious_violations
+
+PHONE = {"width": 390, "height": 844}
+HEADINGS = {"cy": ("Ein nodau", "Ein cynllun"), "ur": ("ہمارے مقاصد", "ہمارا منصوبہ")}
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("e2e-languages")
+    database_url = f"sqlite:///{folder / 'golden_thread.db'}"
+    prepared = subprocess.run(
+        [sys.executable, "-m", "db.ops.demo"],
+        cwd=ROOT,
+        env={**os.environ, "DATABASE_URL": database_url},
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert prepared.returncode == 0, prepared.stderr
+    cookie_key = secrets.token_urlsafe(48)
+    secrets_file = folder / "secrets.toml"
+    secrets_file.write_text(f'cookie_key = "{cookie_key}"\n')
+    secrets_file.chmod(0o600)
+    process, base, log = _start(folder, "server", database_url, secrets_file)
+    try:
+        _wait_until_answering(base, process, log)
+        yield Server(
+            base=base, database_url=database_url, cookie_key=cookie_key, log=log, process=process
+        )
+    finally:
+        _stop(process)
+
+
+def _family_of_the_practitioner(database_url: str, language: str) -> int:
+    """A family the demo practitioner works with, whose language is set to `language`."""
+    engine = create_engine(database_url)
+    try:
+        with engine.begin() as connection:
+            family_id = connection.execute(
+                text(
+                    "SELECT family.id FROM family "
+                    "JOIN workerrelationship r ON r.family_id = family.id "
+                    "JOIN worker ON worker.id = r.worker_id "
+                    "WHERE worker.username = 'practitioner' AND r.ended_on IS NULL "
+                    "AND family.status != 'closed' ORDER BY family.id LIMIT 1"
+                )
+            ).scalar_one()
+            connection.execute(
+                text("UPDATE family SET preferred_language = :language WHERE id = :id"),
+                {"language": language, "id": family_id},
+            )
+        return family_id
+    finally:
+        engine.dispose()
+
+
+# What sticks out past the right edge, to say where a layout broke.
+WIDER = """[...document.querySelectorAll('body *')].filter(e => e.getBoundingClientRect().right
+> window.innerWidth + 0.5).slice(-5).map(e => e.tagName + '.' + (e.getAttribute('data-testid')
+|| e.className) + ' ' + (e.innerText || '').slice(0, 40)).join(' | ')"""
+
+
+def _png_width(png: bytes) -> int:
+    return struct.unpack(">I", png[16:20])[0]
+
+
+def _fits_the_phone(page) -> None:
+    overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+    assert overflow <= 0, f"{overflow} px wider than the screen: " + page.evaluate(WIDER)
+    assert _png_width(page.screenshot(full_page=True)) == PHONE["width"]
+
+
+@pytest.mark.parametrize("language", ["cy", "ur"])
+def test_the_family_screens_in_each_language_fit_a_phone_and_pass_axe(server, browser, language):
+    family_id = _family_of_the_practitioner(server.database_url, language)
+    context = browser.new_context(viewport=PHONE)
+    try:
+        page = touched(context.new_page())
+        page.goto(server.url(""))
+        settle(page)
+        page.get_by_role("textbox", name="Username").fill("practitioner")
+        page.get_by_role("textbox", name="Password").fill(PASSWORD)
+        page.get_by_role("button", name="Log in").click()
+        settle(page)
+        page.goto(server.url(f"conference?family={family_id}"))
+        settle(page)
+        page.get_by_text("Just the household", exact=True).click()
+        page.get_by_role("button", name="Open the family meeting screen").click()
+        settle(page)
+        no_error_on(page)
+        goals, plan = HEADINGS[language]
+        page.get_by_role("heading", name=plan).wait_for()
+        assert goals in main_text(page)
+        direction = page.evaluate(
+            "getComputedStyle(document.querySelector(\"[data-testid='stMain']\")).direction"
+        )
+        assert direction == ("rtl" if language == "ur" else "ltr")
+        _fits_the_phone(page)
+        assert _serious_violations(page) == []
+
+        with page.expect_download(timeout=20_000) as downloading:
+            page.locator("[data-testid='stDownloadButton'] button").click()
+        copy = open(downloading.value.path(), encoding="utf-8").read()
+        assert f'lang="{language}"' in copy
+        page.set_content(copy)
+        assert page.evaluate("document.documentElement.dir") == (
+            "rtl" if language == "ur" else "ltr"
+        )
+        assert goals in page.locator("body").inner_text()
+        _fits_the_phone(page)
+        assert _serious_violations(page) == []
+    finally:
+        context.close()

@@ -1,0 +1,170 @@
+"""The translations: every word of ours is in the catalogue, a family-facing word is translated
+into every language, and a family-facing screen has no word left outside `_()`.
+
+The catalogue is extracted here with Babel from the same sources `make locales-extract` reads
+(babel.cfg), so a word added to a screen and not to the catalogue fails this test."""
+
+from __future__ import annotations
+
+import ast
+import re
+from pathlib import Path
+
+import pytest
+from babel.messages.extract import extract_from_dir
+from babel.messages.pofile import read_po
+
+from db import i18n
+
+ROOT = Path(__file__).resolve().parent.parent
+KEYWORDS = {"_": None, "N_": None, "ngettext": (1, 2)}
+# What a family reads: the family meeting screen and its pieces, the family copy, and the words
+# of the store they show. Every word from these is translated into every language.
+FAMILY_FACING = {
+    "pages/conference.py",
+    "components/conference_view.py",
+    "components/family_copy.py",
+    "components/templates/family_copy.html",
+    "components/templates/copy_base.html",
+    "components/goals.py",
+    "components/charts.py",
+    "components/ui.py",
+    "components/auth/password_check.py",
+    "db/metrics.py",
+    "db/words.py",
+    "db/conference.py",
+    "db/i18n.py",
+}
+# The Python files of those, checked for a word drawn without `_()`.
+FAMILY_FACING_CODE = ["pages/conference.py", "components/conference_view.py"]
+FOREIGN = [language for language in i18n.LANGUAGES if language != i18n.SOURCE_LANGUAGE]
+
+
+def _method_map() -> list[tuple[str, str]]:
+    methods = []
+    for line in (ROOT / "babel.cfg").read_text().splitlines():
+        if found := re.fullmatch(r"\[(\w+): (.+)\]", line.strip()):
+            methods.append((found.group(2), found.group(1)))
+    return methods
+
+
+def _extracted() -> dict[str, set[str]]:
+    """Every msgid in the code and templates, with the files it comes from."""
+    found: dict[str, set[str]] = {}
+    for filename, _line, message, _comments, _context in extract_from_dir(
+        str(ROOT), _method_map(), keywords=KEYWORDS
+    ):
+        msgid = message[0] if isinstance(message, tuple) else message
+        if msgid:
+            found.setdefault(msgid, set()).add(filename)
+    return found
+
+
+def _catalogue(language: str | None = None):
+    path = (
+        ROOT / "locales" / (f"{language}/LC_MESSAGES/messages.po" if language else "messages.pot")
+    )
+    with path.open("rb") as handle:
+        return read_po(handle, locale=language)
+
+
+@pytest.fixture(scope="module")
+def extracted():
+    return _extracted()
+
+
+def test_every_word_of_ours_is_in_the_catalogue(extracted):
+    in_template = {m.id for m in _catalogue() if m.id}
+    assert set(extracted) - in_template == set(), "run make locales-extract"
+    assert in_template - set(extracted) == set(), "words no screen uses any more"
+
+
+@pytest.mark.parametrize("language", FOREIGN)
+def test_every_family_facing_word_is_translated(extracted, language):
+    catalogue = _catalogue(language)
+    family_words = {m for m, files in extracted.items() if files & FAMILY_FACING}
+    assert len(family_words) > 100
+    untranslated = sorted(
+        m
+        for m in family_words
+        if not (catalogue.get(m) and catalogue.get(m).string and not catalogue.get(m).fuzzy)
+    )
+    assert untranslated == []
+
+
+@pytest.mark.parametrize("language", FOREIGN)
+def test_a_translation_fills_only_the_places_its_message_has(language):
+    def places(text: str) -> set[str]:
+        return {name.lower() for name in re.findall(r"\{(\w+)\}", text)}
+
+    wrong = {
+        m.id: m.string
+        for m in _catalogue(language)
+        if m.id and m.string and not places(m.string) <= places(m.id)
+    }
+    assert wrong == {}
+
+
+UI_CALLS = {
+    "title", "header", "subheader", "write", "markdown", "caption", "info", "warning", "error",
+    "success", "button", "radio", "text_input", "text_area", "date_input", "form_submit_button",
+    "download_button", "expander", "selectbox", "checkbox", "toggle", "number_input", "tabs",
+    "metric", "plain",
+}  # fmt: skip
+ICON = re.compile(r"^:material/\w+: ?$")
+
+
+def _words_outside_translation(node: ast.AST) -> list[str]:
+    """Literal words in an argument that don't pass through `_()`."""
+    if isinstance(node, ast.Call) and getattr(node.func, "id", None) == "_":
+        return []
+    if isinstance(node, ast.Constant) and isinstance(node.value, str):
+        text = node.value
+        return [text] if re.search(r"[A-Za-z]", text) and not ICON.match(text) else []
+    return [w for child in ast.iter_child_nodes(node) for w in _words_outside_translation(child)]
+
+
+@pytest.mark.parametrize("path", FAMILY_FACING_CODE)
+def test_a_family_facing_screen_draws_no_word_outside_the_catalogue(path):
+    tree = ast.parse((ROOT / path).read_text())
+    found = []
+    for call in ast.walk(tree):
+        if not isinstance(call, ast.Call):
+            continue
+        name = getattr(call.func, "attr", None) or getattr(call.func, "id", None)
+        if name not in UI_CALLS:
+            continue
+        shown = list(call.args) + [k.value for k in call.keywords if k.arg in ("label", "help")]
+        found += [w for argument in shown for w in _words_outside_translation(argument)]
+    assert found == []
+
+
+def test_the_language_is_per_run_and_dates_follow_it():
+    from datetime import date
+
+    with i18n.speaking("cy"):
+        assert i18n._("Our goals") == "Ein nodau"
+        assert i18n.long_date(date(2026, 3, 1)) == "1 Mawrth 2026"
+        assert i18n.direction() == "ltr"
+    with i18n.speaking("ur"):
+        assert i18n.direction() == "rtl"
+        assert i18n._("Our goals") != "Our goals"
+    assert i18n._("Our goals") == "Our goals"
+    with i18n.speaking("xx"):  # an unknown language falls back to ours
+        assert i18n.current() == "en"
+
+
+def test_a_teams_own_word_replaces_ours_in_its_language_only():
+    i18n.use_terms({("family_meeting", "en"): "hui"})
+    try:
+        assert i18n.term("family_meeting", capital=True) == "Hui"
+        with i18n.speaking("cy"):
+            assert i18n.term("family_meeting") == "cyfarfod teulu"
+    finally:
+        i18n.use_terms(None)
+    assert i18n.term("family_meeting") == "family meeting"
+
+
+def test_welsh_is_complete_for_every_screen_translated_so_far():
+    catalogue = _catalogue("cy")
+    assert [m.id for m in catalogue if m.id and (not m.string or m.fuzzy)] == []
