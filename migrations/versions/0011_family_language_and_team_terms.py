@@ -1,6 +1,6 @@
 """the family's own language, a worker's own language, and a team's own words
 
-Revision ID: 0012
+Revision ID: 0011
 Revises: 0010
 Create Date: 2026-12-03 19:00:00
 
@@ -11,7 +11,7 @@ the worker's; a worker's screens speak the worker's; and a team can say "hui", "
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0012"
+revision = "0011"
 down_revision = "0010"
 branch_labels = None
 depends_on = None
