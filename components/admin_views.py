@@ -22,6 +22,10 @@ from db.store.models import Role
 ROLE_WORDS = {Role.practitioner: "Practitioner", Role.manager: "Manager", Role.admin: "Admin"}
 NOTICE, ONE_TIME_PASSWORD = "admin_notice", "admin_one_time_password"
 FOUND = "admin_sar_family"
+EMAIL_HELP = (
+    "The email they sign in with through your organisation's single sign-on (any case). "
+    "Leave it empty if they log in with a password only."
+)
 
 
 def done(message: str, password_for: tuple[str, str] | None = None) -> None:
@@ -59,6 +63,7 @@ def workers_table(workers: pd.DataFrame) -> None:
         column_config={
             "name": "Name",
             "username": "Username",
+            "email": "Work email",
             "roles": "Roles",
             "teams": "Teams",
             "active": st.column_config.CheckboxColumn("Can log in"),
@@ -75,6 +80,7 @@ def add_worker(actor: Actor, team_names: dict[int, str]) -> None:
                 key="admin_new_username",
                 help="Lower-case letters and digits, no spaces.",
             )
+            email = st.text_input("Work email", key="admin_new_email", help=EMAIL_HELP)
             roles = st.multiselect(
                 "Roles", list(ROLE_WORDS), format_func=ROLE_WORDS.__getitem__, key="admin_new_roles"
             )
@@ -94,7 +100,13 @@ def add_worker(actor: Actor, team_names: dict[int, str]) -> None:
     if add:
         with show_problem():
             _id, password = admin.add_worker(
-                actor, name=name, username=username, roles=roles, team_ids=teams, led_team_ids=leads
+                actor,
+                name=name,
+                username=username,
+                roles=roles,
+                team_ids=teams,
+                led_team_ids=leads,
+                email=email,
             )
             done(f"{name.strip()} has been added.", (username.strip().lower(), password))
 
@@ -126,6 +138,9 @@ def edit_worker(actor: Actor, details: dict, team_names: dict[int, str]) -> None
         # Keyed, so what was typed stays on screen when another admin's save changes the
         # values drawn here (an unkeyed widget would be redrawn with theirs).
         name = st.text_input("Name", value=details["name"], key=f"{key}_name")
+        email = st.text_input(
+            "Work email", value=details["email"], key=f"{key}_email", help=EMAIL_HELP
+        )
         roles = st.multiselect(
             "Roles",
             list(ROLE_WORDS),
@@ -159,6 +174,7 @@ def edit_worker(actor: Actor, details: dict, team_names: dict[int, str]) -> None
                 roles=roles,
                 team_ids=team_ids,
                 led_team_ids=leads,
+                email=email,
             )
             st.session_state.pop(seen_key, None)
             done("Changes saved.")
