@@ -17,6 +17,10 @@ if st.session_state.get("must_change_password"):
     st.warning("Your password was reset. Please choose a new one to carry on.")
 else:
     hints.setting(actor)
+if st.session_state.get("signed_in_with") == "oidc":
+    # Who they are is proved by the organisation's sign-in service: no password here.
+    st.caption("You signed in with single sign-on: your organisation looks after your password.")
+    st.stop()
 with st.form("account_password", clear_on_submit=True):
     current = st.text_input("Current password", type="password", autocomplete="current-password")
     new = st.text_input(

@@ -214,9 +214,10 @@ class Provider:
 
         @app.post("/authorize")
         def vouch():
-            email = request.form.get("email", "")
-            provider.signed_in.append(email)
-            return server.create_authorization_response(grant_user=Person(email))
+            person = Person(request.form.get("email", ""))
+            provider.signed_in.append(person.email)
+            grant = server.get_consent_grant(end_user=person)
+            return server.create_authorization_response(grant_user=person, grant=grant)
 
         @app.post("/token")
         def token():
