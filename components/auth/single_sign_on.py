@@ -10,8 +10,9 @@ the sign-in button instead of logging in. Ending a session (logout, idle, signed
 also calls st.logout, so the provider's word leaves the browser too.
 
 Faults say so on the login screen, never as a stack trace: a misconfigured [auth] section
-(checked before the button is drawn, and again on every run, so fixing secrets.toml is enough),
-a provider that can't be reached (checked when the button is pressed, before leaving the app),
+(checked before the button is drawn, and again on every run, so fixing secrets.toml is enough;
+a client id or secret the provider refuses is found when the button is pressed), a provider
+that can't be reached (checked when the button is pressed, before leaving the app),
 and an account that matches no active worker (refused, audited as a failed login).
 """
 
@@ -106,22 +107,54 @@ def setup_problem() -> str | None:
     return None
 
 
-def _metadata_url() -> str:
+def _provider_keys() -> Mapping:
     section = _auth_section() or {}
     keys = section if provider() == "default" else section.get(provider(), {})
-    return str(keys.get("server_metadata_url", ""))
+    return keys if isinstance(keys, Mapping) else {}
 
 
-def provider_reachable() -> bool:
-    """Whether the provider's discovery document answers, and is one."""
+def provider_problem() -> str | None:
+    """Asked when the button is pressed, before the browser leaves for the provider (whose
+    own error pages would leave the person stranded there): whether the provider answers, and
+    whether it knows our client. A token request with a made-up code is refused either way;
+    `invalid_client` means the id or secret is wrong, anything else that they are right."""
+    keys = _provider_keys()
+    timeout = settings.OIDC_TIMEOUT_SECONDS
     try:
-        answer = httpx.get(_metadata_url(), timeout=settings.OIDC_TIMEOUT_SECONDS)
+        answer = httpx.get(str(keys.get("server_metadata_url", "")), timeout=timeout)
         answer.raise_for_status()
         document = answer.json()
     except (httpx.HTTPError, ValueError) as problem:
         log.warning("single sign-on: the provider's discovery document failed: %s", problem)
-        return False
-    return isinstance(document, dict) and "authorization_endpoint" in document
+        return UNREACHABLE
+    if not isinstance(document, dict) or not all(
+        _is_web_address(document.get(k)) for k in ("authorization_endpoint", "token_endpoint")
+    ):
+        return NOT_SET_UP.format(
+            detail="server_metadata_url doesn't give an OpenID Connect discovery document."
+        )
+    try:
+        answer = httpx.post(
+            document["token_endpoint"],
+            data={
+                "grant_type": "authorization_code",
+                "code": "golden-thread-set-up-check",
+                "redirect_uri": str((_auth_section() or {}).get("redirect_uri", "")),
+            },
+            auth=(str(keys.get("client_id", "")), str(keys.get("client_secret", ""))),
+            timeout=timeout,
+        )
+        refusal = answer.json().get("error") if answer.status_code >= 400 else None
+    except httpx.HTTPError as problem:
+        log.warning("single sign-on: the provider's token address failed: %s", problem)
+        return UNREACHABLE
+    except (ValueError, AttributeError):
+        refusal = None
+    if refusal == "invalid_client":
+        return NOT_SET_UP.format(
+            detail="the provider doesn't accept the client_id and client_secret in [auth]."
+        )
+    return None
 
 
 # --- the provider's word, once per tab -------------------------------------------------------
@@ -214,8 +247,9 @@ def show() -> None:
 
 def _go_to_the_provider() -> None:
     st.session_state.pop(_REFUSED, None)
-    if not provider_reachable():
-        st.session_state[_PROBLEM] = UNREACHABLE
+    problem = provider_problem()
+    if problem:
+        st.session_state[_PROBLEM] = problem
         st.rerun()
     try:
         st.login(provider())
