@@ -580,9 +580,12 @@ def family_viewers(actor: Actor, family_id: int, *, limit: int = 200) -> pd.Data
 
 
 @checked
-def create_admin(*, name: str, username: str, password: str, another: bool = False) -> int:
-    """The first admin of a real database (or, with another=True, one more)."""
-    name, username = _clean_name(name), _clean_username(username)
+def create_admin(
+    *, name: str, username: str, password: str, another: bool = False, email: str = ""
+) -> int:
+    """The first admin of a real database (or, with another=True, one more). With single
+    sign-on only, the work email is how they sign in."""
+    name, username, address = _clean_name(name), _clean_username(username), _clean_email(email)
     problem = password_problem(password)
     if problem:
         raise Invalid(problem)
@@ -594,9 +597,11 @@ def create_admin(*, name: str, username: str, password: str, another: bool = Fal
             )
         if session.exec(select(col(Worker.id)).where(col(Worker.username) == username)).first():
             raise Invalid(f"The username {username} is already taken. Please choose another.")
+        _check_email_free(session, address)
         worker = Worker(
             name=name,
             username=username,
+            email=address,
             password_hash=hash_password(password),
             sessions_valid_after=utcnow(),
         )
@@ -609,7 +614,7 @@ def create_admin(*, name: str, username: str, password: str, another: bool = Fal
             audit.Action.CREATE,
             record_type="worker",
             record_id=worker.id,
-            fields=["name", "username", "roles", "password"],
+            fields=["name", "username", "roles", "password"] + (["email"] if address else []),
             username="create-admin",
         )
         return stored_id(worker)

@@ -181,3 +181,20 @@ def test_the_database_keeps_emails_lower_case_and_unique(demo_db):
             worker = session.exec(select(Worker).where(col(Worker.username) == "manager")).one()
             worker.email = PRACTITIONER
             session.add(worker)
+
+
+def test_the_first_admin_can_be_given_an_email_for_single_sign_on(empty_db):
+    from db.ops import admin as admin_cli
+
+    answers = iter(["Alex Admin", "alex"])
+    secrets_ = iter(["a long enough password", "a long enough password"])
+    assert (
+        admin_cli.main(
+            ["create-admin", "--email", "Alex@Council.example"],
+            ask=lambda _: next(answers),
+            ask_secret=lambda _: next(secrets_),
+        )
+        == 0
+    )
+    result = _sso("alex@council.example")
+    assert result.actor is not None and result.actor.username == "alex"
