@@ -14,7 +14,7 @@ import streamlit as st
 
 from components.forms import show_problem
 from components.ui import friendly_date, plain
-from db import admin, subject_access
+from db import admin, settings, subject_access
 from db.rules.access import Actor
 from db.settings import RETENTION_YEARS
 from db.store.models import Role
@@ -26,6 +26,11 @@ EMAIL_HELP = (
     "The email they sign in with through your organisation's single sign-on (any case). "
     "Leave it empty if they log in with a password only."
 )
+
+
+def single_sign_on_only() -> bool:
+    """With single sign-on only, nobody logs in with a password: none is handed out."""
+    return settings.GOLDEN_THREAD_LOGIN == "oidc"
 
 
 def done(message: str, password_for: tuple[str, str] | None = None) -> None:
@@ -108,6 +113,8 @@ def add_worker(actor: Actor, team_names: dict[int, str]) -> None:
                 led_team_ids=leads,
                 email=email,
             )
+            if single_sign_on_only():
+                done(f"{name.strip()} has been added. They sign in with single sign-on.")
             done(f"{name.strip()} has been added.", (username.strip().lower(), password))
 
 
@@ -188,7 +195,7 @@ def edit_worker(actor: Actor, details: dict, team_names: dict[int, str]) -> None
     elif columns[0].button("Let this worker log in again", key="admin_enable"):
         admin.set_active(actor, worker_id, True)
         done(f"{details['name']} can log in again.")
-    if columns[1].button("Reset their password", key="admin_reset"):
+    if not single_sign_on_only() and columns[1].button("Reset their password", key="admin_reset"):
         password = admin.reset_password(actor, worker_id)
         done(
             f"{details['name']}'s password has been reset and their sessions have ended.",

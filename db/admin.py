@@ -15,6 +15,7 @@ import pandas as pd
 from sqlalchemy import and_, or_
 from sqlmodel import Session, col, func, select
 
+from db import settings
 from db.auth import clean_email, hash_password, one_time_password, password_problem
 from db.rules import audit
 from db.rules.access import Actor, refused, require_family, require_role
@@ -189,6 +190,8 @@ def add_worker(
     require_role(actor, Role.admin, what="worker")
     name, username, chosen = _clean_name(name), _clean_username(username), _clean_roles(roles)
     address = _clean_email(email)
+    if address is None and settings.GOLDEN_THREAD_LOGIN == "oidc":
+        raise Invalid("Workers sign in with single sign-on here: please add their work email.")
     password = one_time_password()
     with write_session() as session:
         if session.exec(select(col(Worker.id)).where(col(Worker.username) == username)).first():

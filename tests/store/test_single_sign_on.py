@@ -198,3 +198,14 @@ def test_the_first_admin_can_be_given_an_email_for_single_sign_on(empty_db):
     )
     result = _sso("alex@council.example")
     assert result.actor is not None and result.actor.username == "alex"
+
+
+def test_with_single_sign_on_only_a_new_worker_needs_an_email(demo_db, monkeypatch):
+    from db import settings
+
+    monkeypatch.setattr(settings, "GOLDEN_THREAD_LOGIN", "oidc")
+    with pytest.raises(Invalid, match="work email"):
+        admin.add_worker(_admin(), name="No Mail", username="no.mail", roles=["admin"])
+    admin.add_worker(
+        _admin(), name="Has Mail", username="has.mail", roles=["admin"], email="has@c.example"
+    )
