@@ -23,7 +23,6 @@ from collections.abc import Mapping
 from datetime import datetime, timezone
 from urllib.parse import urlparse
 
-import httpx
 import streamlit as st
 from streamlit.errors import StreamlitAPIException
 
@@ -118,6 +117,8 @@ def provider_problem() -> str | None:
     own error pages would leave the person stranded there): whether the provider answers, and
     whether it knows our client. A token request with a made-up code is refused either way;
     `invalid_client` means the id or secret is wrong, anything else that they are right."""
+    import httpx  # only when the button is pressed: the login screen loads without it
+
     keys = _provider_keys()
     timeout = settings.OIDC_TIMEOUT_SECONDS
     try:
