@@ -234,3 +234,20 @@ def test_a_client_secret_the_provider_refuses_is_said_before_leaving_the_app(dem
         assert not at.error and BUTTON in _buttons(at)
     finally:
         provider.stop()
+
+
+def test_an_idle_end_also_signs_out_of_the_provider_and_the_word_cannot_come_back(
+    demo_db, login_with
+):
+    from datetime import timedelta
+
+    login_with("oidc")
+    at = _app(_auth(), _word("practitioner@golden-thread.example")).run()
+    assert at.session_state["authentication_status"] is True
+    at.session_state["last_active_at"] = utcnow() - timedelta(minutes=db_settings.IDLE_MINUTES + 1)
+    at.run()
+    assert not at.exception
+    assert "authentication_status" not in at.session_state
+    assert at.user.get("is_logged_in") is False  # st.logout ran
+    assert _count(LoginSession, col(LoginSession.ended_at).is_(None)) == 0
+    assert _count(AuditEvent, col(AuditEvent.action) == Action.SESSION_ENDED) == 1
