@@ -14,7 +14,7 @@ import streamlit as st
 
 from components.forms import show_problem
 from components.ui import friendly_date, plain
-from db import admin, subject_access
+from db import admin, settings, subject_access
 from db.i18n import LANGUAGES, TERMS, speaking, term
 from db.rules.access import Actor
 from db.settings import RETENTION_YEARS
@@ -23,6 +23,15 @@ from db.store.models import Role
 ROLE_WORDS = {Role.practitioner: "Practitioner", Role.manager: "Manager", Role.admin: "Admin"}
 NOTICE, ONE_TIME_PASSWORD = "admin_notice", "admin_one_time_password"
 FOUND = "admin_sar_family"
+EMAIL_HELP = (
+    "The email they sign in with through your organisation's single sign-on (any case). "
+    "Leave it empty if they log in with a password only."
+)
+
+
+def single_sign_on_only() -> bool:
+    """With single sign-on only, nobody logs in with a password: none is handed out."""
+    return settings.GOLDEN_THREAD_LOGIN == "oidc"
 
 
 def done(message: str, password_for: tuple[str, str] | None = None) -> None:
@@ -60,6 +69,7 @@ def workers_table(workers: pd.DataFrame) -> None:
         column_config={
             "name": "Name",
             "username": "Username",
+            "email": "Work email",
             "roles": "Roles",
             "teams": "Teams",
             "active": st.column_config.CheckboxColumn("Can log in"),
@@ -76,6 +86,7 @@ def add_worker(actor: Actor, team_names: dict[int, str]) -> None:
                 key="admin_new_username",
                 help="Lower-case letters and digits, no spaces.",
             )
+            email = st.text_input("Work email", key="admin_new_email", help=EMAIL_HELP)
             roles = st.multiselect(
                 "Roles", list(ROLE_WORDS), format_func=ROLE_WORDS.__getitem__, key="admin_new_roles"
             )
@@ -95,8 +106,16 @@ def add_worker(actor: Actor, team_names: dict[int, str]) -> None:
     if add:
         with show_problem():
             _id, password = admin.add_worker(
-                actor, name=name, username=username, roles=roles, team_ids=teams, led_team_ids=leads
+                actor,
+                name=name,
+                username=username,
+                roles=roles,
+                team_ids=teams,
+                led_team_ids=leads,
+                email=email,
             )
+            if single_sign_on_only():
+                done(f"{name.strip()} has been added. They sign in with single sign-on.")
             done(f"{name.strip()} has been added.", (username.strip().lower(), password))
 
 
@@ -127,6 +146,9 @@ def edit_worker(actor: Actor, details: dict, team_names: dict[int, str]) -> None
         # Keyed, so what was typed stays on screen when another admin's save changes the
         # values drawn here (an unkeyed widget would be redrawn with theirs).
         name = st.text_input("Name", value=details["name"], key=f"{key}_name")
+        email = st.text_input(
+            "Work email", value=details["email"], key=f"{key}_email", help=EMAIL_HELP
+        )
         roles = st.multiselect(
             "Roles",
             list(ROLE_WORDS),
@@ -160,6 +182,7 @@ def edit_worker(actor: Actor, details: dict, team_names: dict[int, str]) -> None
                 roles=roles,
                 team_ids=team_ids,
                 led_team_ids=leads,
+                email=email,
             )
             st.session_state.pop(seen_key, None)
             done("Changes saved.")
@@ -173,7 +196,7 @@ def edit_worker(actor: Actor, details: dict, team_names: dict[int, str]) -> None
     elif columns[0].button("Let this worker log in again", key="admin_enable"):
         admin.set_active(actor, worker_id, True)
         done(f"{details['name']} can log in again.")
-    if columns[1].button("Reset their password", key="admin_reset"):
+    if not single_sign_on_only() and columns[1].button("Reset their password", key="admin_reset"):
         password = admin.reset_password(actor, worker_id)
         done(
             f"{details['name']}'s password has been reset and their sessions have ended.",

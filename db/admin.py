@@ -15,7 +15,8 @@ import pandas as pd
 from sqlalchemy import and_, or_
 from sqlmodel import Session, col, func, select
 
-from db.auth import hash_password, one_time_password, password_problem
+from db import settings
+from db.auth import clean_email, hash_password, one_time_password, password_problem
 from db.i18n import LANGUAGES, TERMS
 from db.plain_language import never_anywhere, terms_in
 from db.rules import audit
@@ -62,6 +63,29 @@ def _clean_username(username: str) -> str:
             "underscores are fine too), with no spaces."
         )
     return username
+
+
+def _clean_email(typed: str | None) -> str | None:
+    """A work email for single sign-on, lower-cased; None when left empty."""
+    if typed is None or not typed.strip():
+        return None
+    email = clean_email(typed)
+    if email is None:
+        raise Invalid(
+            "Please enter a work email like sam.carter@council.gov.uk (letters, digits, dots "
+            "and dashes), or leave it empty."
+        )
+    return email
+
+
+def _check_email_free(session: Session, email: str | None, worker_id: int | None = None) -> None:
+    if email is None:
+        return
+    query = select(col(Worker.id)).where(col(Worker.email) == email)
+    if worker_id is not None:
+        query = query.where(col(Worker.id) != worker_id)
+    if session.exec(query).first():
+        raise Invalid(f"The email {email} is already linked to another worker.")
 
 
 def _clean_roles(roles) -> set[Role]:
@@ -161,20 +185,26 @@ def add_team(
 
 @checked
 def add_worker(
-    actor: Actor, *, name: str, username: str, roles, team_ids=(), led_team_ids=()
+    actor: Actor, *, name: str, username: str, roles, team_ids=(), led_team_ids=(), email: str = ""
 ) -> tuple[int, str]:
     """Adds a worker with a one-time password they must change at first login.
-    Returns the new worker's id and that password (shown once to the admin, never stored)."""
+    Returns the new worker's id and that password (shown once to the admin, never stored).
+    The work email, if given, is what single sign-on matches."""
     require_role(actor, Role.admin, what="worker")
     name, username, chosen = _clean_name(name), _clean_username(username), _clean_roles(roles)
+    address = _clean_email(email)
+    if address is None and settings.GOLDEN_THREAD_LOGIN == "oidc":
+        raise Invalid("Workers sign in with single sign-on here: please add their work email.")
     password = one_time_password()
     with write_session() as session:
         if session.exec(select(col(Worker.id)).where(col(Worker.username) == username)).first():
             raise Invalid(f"The username {username} is already taken. Please choose another.")
+        _check_email_free(session, address)
         teams, leads = _check_teams(session, chosen, team_ids, led_team_ids)
         worker = Worker(
             name=name,
             username=username,
+            email=address,
             password_hash=hash_password(password),
             must_change_password=True,
             sessions_valid_after=utcnow(),
@@ -188,7 +218,8 @@ def add_worker(
             audit.Action.CREATE,
             record_type="worker",
             record_id=worker.id,
-            fields=["name", "username", "roles", "teams", "password"],
+            fields=["name", "username", "roles", "teams", "password"]
+            + (["email"] if address else []),
         )
         return stored_id(worker), password
 
@@ -203,14 +234,19 @@ def update_worker(
     roles,
     team_ids=(),
     led_team_ids=(),
+    email: str | None = None,
 ) -> None:
-    """Changes a worker's name, roles, teams and the teams they lead; refused with Conflict if
-    another admin saved this worker since the form was drawn (a role they removed would
-    otherwise come back)."""
+    """Changes a worker's name, roles, teams, the teams they lead and (when given; "" clears
+    it) their work email; refused with Conflict if another admin saved this worker since the
+    form was drawn (a role they removed would otherwise come back)."""
     require_role(actor, Role.admin, what="worker", record_id=worker_id)
     name, chosen = _clean_name(name), _clean_roles(roles)
+    address = _clean_email(email)
     with write_session() as session:
         worker = _worker(session, worker_id)
+        if email is None:
+            address = worker.email
+        _check_email_free(session, address, worker_id)
         teams, leads = _check_teams(session, chosen, team_ids, led_team_ids)
         if Role.admin not in chosen and _active_admins(session) == {worker_id}:
             raise Invalid(
@@ -231,6 +267,8 @@ def update_worker(
         changed = []
         if worker.name != name:
             changed.append("name")
+        if worker.email != address:
+            changed.append("email")
         if old_roles != chosen:
             changed.append("roles")
         if {t for t, _ in old_links} != teams:
@@ -240,7 +278,12 @@ def update_worker(
         if not changed:
             return
         save_versioned(
-            session, Worker, worker_id, seen_version, {"name": name}, "this worker's details"
+            session,
+            Worker,
+            worker_id,
+            seen_version,
+            {"name": name, "email": address},
+            "this worker's details",
         )
         _set_roles_and_teams(session, worker_id, chosen, teams, leads)
         audit.record(
@@ -324,6 +367,7 @@ def worker_details(actor: Actor, worker_id: int) -> dict:
         "worker_id": worker.id,
         "name": worker.name,
         "username": worker.username,
+        "email": worker.email or "",
         "active": worker.is_active,
         "version": worker.version,
         "roles": [Role(r) for r in roles],
@@ -386,8 +430,12 @@ def workers_and_teams(actor: Actor) -> tuple[pd.DataFrame, pd.DataFrame]:
     require_role(actor, Role.admin, what="workers_and_teams")
     with read_session() as session:  # columns, not ORM objects: a council has ~600 workers
         workers = session.exec(
-            select(
-                col(Worker.id), col(Worker.name), col(Worker.username), col(Worker.is_active)
+            select(  # type: ignore[call-overload]  # sqlmodel types select() up to 4 columns
+                col(Worker.id),
+                col(Worker.name),
+                col(Worker.username),
+                col(Worker.email),
+                col(Worker.is_active),
             ).order_by(col(Worker.name))
         ).all()
         roles = session.exec(select(col(WorkerRole.worker_id), col(WorkerRole.role))).all()
@@ -423,13 +471,14 @@ def workers_and_teams(actor: Actor) -> tuple[pd.DataFrame, pd.DataFrame]:
                 "worker_id": worker_id,
                 "name": name,
                 "username": username,
+                "email": email or "",
                 "roles": ", ".join(sorted(roles_of.get(worker_id, []))),
                 "teams": ", ".join(sorted(teams_of.get(worker_id, []))),
                 "active": active,
             }
-            for worker_id, name, username, active in workers
+            for worker_id, name, username, email, active in workers
         ],
-        columns=["worker_id", "name", "username", "roles", "teams", "active"],
+        columns=["worker_id", "name", "username", "email", "roles", "teams", "active"],
     )
     team_frame = pd.DataFrame(
         teams, columns=["team_id", "team", "community", "time_zone", "open_families"]
@@ -537,9 +586,12 @@ def family_viewers(actor: Actor, family_id: int, *, limit: int = 200) -> pd.Data
 
 
 @checked
-def create_admin(*, name: str, username: str, password: str, another: bool = False) -> int:
-    """The first admin of a real database (or, with another=True, one more)."""
-    name, username = _clean_name(name), _clean_username(username)
+def create_admin(
+    *, name: str, username: str, password: str, another: bool = False, email: str = ""
+) -> int:
+    """The first admin of a real database (or, with another=True, one more). With single
+    sign-on only, the work email is how they sign in."""
+    name, username, address = _clean_name(name), _clean_username(username), _clean_email(email)
     problem = password_problem(password)
     if problem:
         raise Invalid(problem)
@@ -551,9 +603,11 @@ def create_admin(*, name: str, username: str, password: str, another: bool = Fal
             )
         if session.exec(select(col(Worker.id)).where(col(Worker.username) == username)).first():
             raise Invalid(f"The username {username} is already taken. Please choose another.")
+        _check_email_free(session, address)
         worker = Worker(
             name=name,
             username=username,
+            email=address,
             password_hash=hash_password(password),
             sessions_valid_after=utcnow(),
         )
@@ -566,7 +620,7 @@ def create_admin(*, name: str, username: str, password: str, another: bool = Fal
             audit.Action.CREATE,
             record_type="worker",
             record_id=worker.id,
-            fields=["name", "username", "roles", "password"],
+            fields=["name", "username", "roles", "password"] + (["email"] if address else []),
             username="create-admin",
         )
         return stored_id(worker)

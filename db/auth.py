@@ -14,6 +14,7 @@ db/ free of Streamlit.
 from __future__ import annotations
 
 import hashlib
+import re
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -34,6 +35,8 @@ from db.settings import (
     LOCKOUT_PAUSE_MINUTES,
     LOCKOUT_USERNAME_FAILURES,
     LOCKOUT_WINDOW_MINUTES,
+    OIDC_FRESH_MINUTES,
+    OIDC_REQUIRE_VERIFIED_EMAIL,
 )
 from db.store.clock import utcnow
 from db.store.engine import read_session, write_session
@@ -47,17 +50,27 @@ PAUSED = (
     "Please try again later, or ask your admin."
 )
 PASSWORD_REFUSED = "That password doesn't match. Please try again."
+SSO_UNKNOWN = (
+    "You signed in, but that account isn't linked to anyone in Golden Thread. Please ask your "
+    "admin to add your work email to your worker details, or sign in with another account."
+)
+SSO_NOT_VERIFIED = (
+    "Your sign-in service hasn't confirmed that email address, so Golden Thread can't use it. "
+    "Please ask your admin."
+)
 
 # Why a session ended, as the login screen says it, and as the audit names it.
 SIGNED_OUT_ELSEWHERE = "You were signed out on this device. Please log in again."
 LOGGED_IN_TOO_LONG = "You've been logged in for a long time. Please log in again."
 AWAY_TOO_LONG = "You were away for a while, so we logged you out. Please log in again."
 ACCOUNT_NOT_ACTIVE = "Your account is not active. Please ask your admin."
+SIGN_IN_AGAIN = "Please sign in again to go back to your own screens."
 _ENDED_BECAUSE = {
     SIGNED_OUT_ELSEWHERE: "ended_elsewhere",
     LOGGED_IN_TOO_LONG: "too_long",
     AWAY_TOO_LONG: "idle",
     ACCOUNT_NOT_ACTIVE: "account_not_active",
+    SIGN_IN_AGAIN: "left_shared_screen",
 }
 
 # Unknown or paused usernames still pay for one bcrypt check, so timing tells nothing.
@@ -93,6 +106,18 @@ def unknown_username(typed: str) -> str:
     return "unknown:" + hashlib.sha256(typed.encode("utf-8", "replace")).hexdigest()[:16]
 
 
+# A work email as single sign-on matches it: plain ASCII, compared lower-case.
+EMAIL_PATTERN = re.compile(r"^[a-z0-9.!#$%&'*+/=?^_`{|}~-]+@[a-z0-9-]+(\.[a-z0-9-]+)+$")
+
+
+def clean_email(typed: object) -> str | None:
+    """The email lower-cased and trimmed, if it looks like one we could match; None if not."""
+    if not isinstance(typed, str) or storable_problem(typed) is not None:
+        return None
+    email = typed.strip().lower()
+    return email if len(email) <= 254 and EMAIL_PATTERN.match(email) else None
+
+
 @dataclass(frozen=True)
 class LoginResult:
     actor: Actor | None
@@ -100,6 +125,9 @@ class LoginResult:
     must_change_password: bool = False
     session_id: str | None = None  # the login session the re-login cookie will carry
     started_at: datetime | None = None
+    # Single sign-on only: the provider's word is too old to start a session (not an attempt,
+    # nothing recorded; the person signs in again).
+    stale: bool = False
 
 
 # --- pausing ---------------------------------------------------------------------------------
@@ -243,6 +271,74 @@ def check_login(
             session_id=login.id,
             started_at=now,
         )
+
+
+def _is_true(claim: object) -> bool:
+    return claim is True or (isinstance(claim, str) and claim.lower() == "true")
+
+
+def check_sso_login(
+    email: object,
+    *,
+    email_verified: object,
+    issued_at: datetime | None,
+    source: str | None = None,
+    now: datetime | None = None,
+) -> LoginResult:
+    """A person the identity provider vouches for (single sign-on), matched to a worker by
+    their verified email, whatever its case. Recorded and audited like a password login, in
+    one transaction: a success starts a login session; an unknown, unverified or disabled
+    email is a failed login. The provider's word counts only while fresh (OIDC_FRESH_MINUTES
+    after `issued_at`) and only if given after the worker's sessions last ended (a logout
+    ends the provider's word too): otherwise the result is `stale` and nothing is recorded."""
+    now = now or utcnow()
+    fresh_after = now - timedelta(minutes=OIDC_FRESH_MINUTES)
+    if (
+        not isinstance(issued_at, datetime)
+        or issued_at.tzinfo is None
+        or not fresh_after <= issued_at <= now + timedelta(minutes=5)  # clocks differ a little
+    ):
+        return LoginResult(None, stale=True)
+    address = clean_email(email)
+    verified = _is_true(email_verified) or not OIDC_REQUIRE_VERIFIED_EMAIL
+    with write_session() as session:
+        worker = (
+            session.exec(select(Worker).where(col(Worker.email) == address)).first()
+            if address
+            else None
+        )
+        if worker is not None and worker.is_active and issued_at < worker.sessions_valid_after:
+            return LoginResult(None, stale=True)
+        written_as = (
+            worker.username if worker is not None else unknown_username(address or str(email))
+        )
+        usable = worker is not None and worker.is_active and verified
+        session.add(
+            LoginAttempt(
+                username=written_as,
+                source=_storable(source)[:64],
+                at=now,
+                outcome=LoginOutcome.succeeded if usable else LoginOutcome.failed,
+            )
+        )
+        actor = load_actor(session, written_as) if usable else None
+        if actor is None:
+            audit.record(
+                session,
+                None,
+                audit.Action.LOGIN_FAILED,
+                username=written_as,
+                fields=("single_sign_on",),
+            )
+            if worker is not None and not worker.is_active:
+                return LoginResult(None, ACCOUNT_NOT_ACTIVE)
+            return LoginResult(None, SSO_NOT_VERIFIED if worker is not None else SSO_UNKNOWN)
+        login = LoginSession(
+            id=secrets.token_urlsafe(24), worker_id=actor.worker_id, started_at=now
+        )
+        session.add(login)
+        audit.record(session, actor, audit.Action.LOGIN, fields=("single_sign_on",))
+        return LoginResult(actor, session_id=login.id, started_at=now)
 
 
 @checked

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from datetime import time
 from pathlib import Path
+from typing import Literal
 
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
@@ -61,6 +62,23 @@ class Settings(BaseSettings):
     # A demo database older than this is rebuilt so the demo always looks alive.
     DEMO_MAX_AGE_DAYS: int = 7
 
+    # How workers log in: "password" (the demo and small teams), "oidc" (single sign-on through
+    # the organisation's OpenID Connect provider, set up in .streamlit/secrets.toml [auth]; no
+    # password form is shown) or "both".
+    GOLDEN_THREAD_LOGIN: Literal["password", "oidc", "both"] = "password"
+    # The provider's name under [auth] ([auth.microsoft] → "microsoft"); "" for the keys
+    # written straight into [auth]. The sign-in button reads "Sign in with <OIDC_LABEL>".
+    OIDC_PROVIDER: str = ""
+    OIDC_LABEL: str = "your organisation's account"
+    # A provider's word that someone is who they say is trusted for this long after it was
+    # given (the identity token's `iat`); after that, only our own login session carries on.
+    OIDC_FRESH_MINUTES: float = 10
+    # Match only an email the provider says it has verified (`email_verified`). Turn off only
+    # for a provider that never sends that claim and only issues the organisation's own emails.
+    OIDC_REQUIRE_VERIFIED_EMAIL: bool = True
+    # How long to wait for the provider's discovery document before saying it can't be reached.
+    OIDC_TIMEOUT_SECONDS: float = 5
+
     DEMO_PASSWORD: str = "golden-thread-demo"
     MIN_COOKIE_KEY_LENGTH: int = 32
     COOKIE_NAME: str = "golden_thread_session"
@@ -102,6 +120,12 @@ LOCKOUT_PAUSE_MINUTES = settings.LOCKOUT_PAUSE_MINUTES
 AGREEMENT_CHECK_DAYS = settings.AGREEMENT_CHECK_DAYS
 RETENTION_YEARS = settings.RETENTION_YEARS
 DEMO_MAX_AGE_DAYS = settings.DEMO_MAX_AGE_DAYS
+GOLDEN_THREAD_LOGIN = settings.GOLDEN_THREAD_LOGIN
+OIDC_PROVIDER = settings.OIDC_PROVIDER
+OIDC_LABEL = settings.OIDC_LABEL
+OIDC_FRESH_MINUTES = settings.OIDC_FRESH_MINUTES
+OIDC_REQUIRE_VERIFIED_EMAIL = settings.OIDC_REQUIRE_VERIFIED_EMAIL
+OIDC_TIMEOUT_SECONDS = settings.OIDC_TIMEOUT_SECONDS
 DEMO_PASSWORD = settings.DEMO_PASSWORD
 MIN_COOKIE_KEY_LENGTH = settings.MIN_COOKIE_KEY_LENGTH
 COOKIE_NAME = settings.COOKIE_NAME

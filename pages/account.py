@@ -30,6 +30,10 @@ else:
         with show_problem():
             auth.set_my_language(actor, language)
             st.rerun()
+if st.session_state.get("signed_in_with") == "oidc":
+    # Who they are is proved by the organisation's sign-in service: no password here.
+    st.caption(_("You signed in with single sign-on: your organisation looks after your password."))
+    st.stop()
 with st.form("account_password", clear_on_submit=True):
     current = st.text_input(_("Current password"), type="password", autocomplete="current-password")
     new = st.text_input(

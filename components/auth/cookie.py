@@ -33,6 +33,7 @@ class CookieLogin:
     username: str
     session_id: str
     issued_at: datetime
+    via: str = "password"  # or "oidc": how the worker proved who they are
 
 
 def signed(login: CookieLogin, key: str) -> str:
@@ -42,6 +43,7 @@ def signed(login: CookieLogin, key: str) -> str:
         "sid": login.session_id,
         "iat": issued,
         "exp": issued + LIFETIME.total_seconds(),
+        "via": login.via,
     }
     return jwt.encode(claims, key, algorithm=ALGORITHM)
 
@@ -57,7 +59,8 @@ def read(token: object, key: str) -> CookieLogin | None:
     username, session_id, issued = claims["sub"], claims["sid"], claims["iat"]
     if not isinstance(session_id, str) or not isinstance(issued, (int, float)):
         return None
-    return CookieLogin(username, session_id, datetime.fromtimestamp(issued, timezone.utc))
+    via = "oidc" if claims.get("via") == "oidc" else "password"
+    return CookieLogin(username, session_id, datetime.fromtimestamp(issued, timezone.utc), via)
 
 
 def sent_by_the_browser() -> str | None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from components.auth import session
+from components.auth import session, single_sign_on
 from db import auth
 
 
@@ -17,6 +17,10 @@ def show() -> None:
     reason = st.session_state.get("signed_out_because", "")
     if reason:
         st.info(reason)
+    if single_sign_on.offered():
+        single_sign_on.show()
+        if not single_sign_on.passwords_offered():
+            return
     with st.form("login_form"):
         st.header("Log in")
         username = st.text_input("Username", autocomplete="username")

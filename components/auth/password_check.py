@@ -13,7 +13,17 @@ from db.rules.access import Actor
 
 
 def password_confirmed(actor: Actor, *, key: str, action: str, reason: str) -> bool:
-    """Draws a one-field form; True in the run where the worker's password matched."""
+    """Draws a one-field form; True in the run where the worker's password matched.
+
+    A worker signed in through single sign-on has no password here: the button ends this
+    browser's session instead (and the provider's word with it), so only the worker, signing
+    in again, gets their view back."""
+    if st.session_state.get("signed_in_with") == "oidc":
+        st.caption("You signed in with single sign-on: this signs you out, and you sign in again.")
+        if st.button(action, key=key):
+            session.end(auth.SIGN_IN_AGAIN)
+            st.rerun()
+        return False
     with st.form(f"{key}_form", clear_on_submit=True):
         password = st.text_input(
             _("Your password"),

@@ -36,6 +36,7 @@ _SESSION_KEYS = (
     "huddle_wall",
     "after_login",
     "idle_exempt",
+    "signed_in_with",
 )
 
 
@@ -46,7 +47,11 @@ def source() -> str | None:
     return address if isinstance(address, str) else None
 
 
-def start(actor: Actor, *, session_id: str | None, authenticated_at: datetime) -> None:
+def start(
+    actor: Actor, *, session_id: str | None, authenticated_at: datetime, via: str = "password"
+) -> None:
+    """`via`: "password", or "oidc" for single sign-on (whose workers have no password to
+    change, and sign in again where others type their password)."""
     st.session_state.update(
         {
             "authentication_status": True,
@@ -56,7 +61,8 @@ def start(actor: Actor, *, session_id: str | None, authenticated_at: datetime) -
             "auth_at": authenticated_at,
             "last_active_at": utcnow(),
             "login_session_id": session_id,
-            "must_change_password": actor.must_change_password,
+            "must_change_password": actor.must_change_password and via != "oidc",
+            "signed_in_with": via,
         }
     )
     st.session_state.pop("forget_cookie", None)
@@ -101,7 +107,9 @@ def current_actor() -> Actor | None:
         actor = load_actor(session, username)
     # From the database, not only from the login form: a session restored from the cookie
     # (e.g. after a reload) must not skip a password change that is due.
-    st.session_state["must_change_password"] = bool(actor and actor.must_change_password)
+    st.session_state["must_change_password"] = bool(
+        actor and actor.must_change_password and st.session_state.get("signed_in_with") != "oidc"
+    )
     return actor
 
 
@@ -123,7 +131,11 @@ def end(because: str) -> None:
 
 
 def forget(message: str) -> None:
-    """This tab forgets its login, says why on the login form, and deletes the cookie."""
+    """This tab forgets its login, says why on the login form, and deletes the cookie (and
+    single sign-on's word, which takes the browser through Streamlit's logout address)."""
+    from components.auth import single_sign_on
+
+    single_sign_on.sign_out_of_the_provider()
     for key in _SESSION_KEYS:
         st.session_state.pop(key, None)
     st.session_state["signed_out_because"] = message

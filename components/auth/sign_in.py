@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from components.auth import cookie, login_form, session
+from components.auth import cookie, login_form, session, single_sign_on
 from components.config import cookie_key
 from db import auth
 from db.rules.access import Actor
@@ -17,6 +17,8 @@ def sign_in() -> Actor | None:
         "cookie_tried"
     ):
         _back_in_from_the_cookie()
+    if not st.session_state.get("authentication_status") and single_sign_on.offered():
+        single_sign_on.sign_in_from_the_provider()
     actor = session.current_actor()
     if actor is None:
         if st.session_state.get("forget_cookie"):
@@ -31,7 +33,10 @@ def sign_in() -> Actor | None:
         # finds it written sends nothing new.
         cookies.write(
             cookie.CookieLogin(
-                actor.username, st.session_state["login_session_id"], st.session_state["auth_at"]
+                actor.username,
+                st.session_state["login_session_id"],
+                st.session_state["auth_at"],
+                st.session_state.get("signed_in_with", "password"),
             )
         )
     return actor
@@ -55,7 +60,9 @@ def _back_in_from_the_cookie() -> None:
     if actor is None or login is None:
         st.session_state["forget_cookie"] = True
         return
-    session.start(actor, session_id=login.session_id, authenticated_at=login.issued_at)
+    session.start(
+        actor, session_id=login.session_id, authenticated_at=login.issued_at, via=login.via
+    )
 
 
 def log_out(actor: Actor) -> None:

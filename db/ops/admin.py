@@ -2,6 +2,8 @@
 
 python -m db.ops.admin create-admin            # the first admin of a new, empty database
 python -m db.ops.admin create-admin --another  # one more admin when workers already exist
+python -m db.ops.admin create-admin --email alex@council.example  # who signs in with single
+                                               # sign-on (GOLDEN_THREAD_LOGIN=oidc) as this admin
 """
 
 from __future__ import annotations
@@ -27,6 +29,9 @@ def main(argv: list[str] | None = None, *, ask=input, ask_secret=getpass.getpass
     create.add_argument(
         "--another", action="store_true", help="add an admin even though workers already exist"
     )
+    create.add_argument(
+        "--email", default="", help="their work email, for single sign-on (GOLDEN_THREAD_LOGIN)"
+    )
     args = parser.parse_args(argv)
     from db.store.migrate import upgrade_to_head
 
@@ -47,7 +52,9 @@ def main(argv: list[str] | None = None, *, ask=input, ask_secret=getpass.getpass
         print("The two passwords don't match; nothing was created.", file=sys.stderr)
         return 1
     try:
-        create_admin(name=name, username=username, password=password, another=args.another)
+        create_admin(
+            name=name, username=username, password=password, another=args.another, email=args.email
+        )
     except Invalid as problem:
         print(f"{problem} Nothing was created.", file=sys.stderr)
         return 1

@@ -383,6 +383,8 @@ def build(
             Worker,
             name=name,
             username=username,
+            # Made-up addresses (.example never reaches anyone), for trying single sign-on.
+            email=f"{username}@golden-thread.example",
             password_hash=password_hash,
             is_active=True,
             active_from=earliest,

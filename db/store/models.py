@@ -184,10 +184,18 @@ class TeamTerm(SQLModel, table=True):
 
 
 class Worker(SQLModel, table=True):
-    __table_args__ = (_not_blank("name"), _not_blank("username"))
+    __table_args__ = (
+        _not_blank("name"),
+        _not_blank("username"),
+        # Single sign-on matches a person to a worker by email, whatever its case: stored
+        # lower-case, so the unique constraint is case-insensitive.
+        CheckConstraint("email = lower(email)", name="email_lower_case"),
+    )
     id: int | None = Field(default=None, primary_key=True)
     name: str = Field(max_length=120)
     username: str = Field(unique=True, max_length=64)
+    # The work email single sign-on matches (stored lower-case); None: no single sign-on.
+    email: str | None = Field(default=None, max_length=254, unique=True)
     password_hash: str = Field(max_length=200)
     is_active: bool = Field(default=True)
     active_from: date = Field(default_factory=date.today)

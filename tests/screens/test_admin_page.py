@@ -123,3 +123,26 @@ def test_a_worker_edit_after_another_admins_save_is_a_conflict(demo_db):
     with read_session() as session:
         assert session.get(Worker, worker.id).name == "Pat Renamed"
     assert at.text_input(key=f"admin_worker_{worker.id}_name").value == ("Pat Practitioner-Jones")
+
+
+def test_an_admin_gives_a_worker_a_work_email_for_single_sign_on(demo_db, monkeypatch):
+    from db import settings
+
+    monkeypatch.setattr(settings, "GOLDEN_THREAD_LOGIN", "oidc")
+    at = logged_in("admin", "pages/admin.py").run()
+    at.text_input(key="admin_new_name").input("Jo Bloggs")
+    at.text_input(key="admin_new_username").input("jo")
+    at.text_input(key="admin_new_email").input("Jo.Bloggs@Council.example")
+    at.multiselect(key="admin_new_roles").select("practitioner")
+    at.multiselect(key="admin_new_teams").select(1)
+    at.button(key="FormSubmitter:admin_add_worker-Add worker").click().run()
+    assert not at.exception
+    assert any("They sign in with single sign" in s.value for s in at.success)
+    assert len(at.code) == 0  # no one-time password: nobody logs in with one
+    assert "jo.bloggs@council.example" in all_text(at)  # the workers table
+    with read_session() as session:
+        jo = session.exec(select(Worker).where(Worker.username == "jo")).one()
+    assert jo.email == "jo.bloggs@council.example"
+    at.selectbox(key="admin_worker").set_value(jo.id).run()
+    assert at.text_input(key=f"admin_worker_{jo.id}_email").value == "jo.bloggs@council.example"
+    assert "Reset their password" not in [b.label for b in at.button]

@@ -80,3 +80,39 @@ def test_the_workers_password_takes_the_screen_back(conference):
         "practitioner",
         "leave_family_meeting_screen",
     )
+
+
+def test_a_single_sign_on_worker_leaves_by_signing_in_again(demo_db):
+    """A worker who signed in through single sign-on has no password here: leaving ends this
+    browser's session (and the provider's word), so only the worker, signing in again, gets
+    their view back."""
+    from db import auth
+    from db.store.models import LoginSession
+
+    with write_session() as session:
+        worker = session.exec(select(Worker).where(Worker.username == "practitioner")).one()
+        family_id = session.exec(
+            select(WorkerRelationship.family_id).where(
+                WorkerRelationship.worker_id == worker.id,
+                WorkerRelationship.ended_on.is_(None),  # type: ignore[union-attr]
+            )
+        ).first()
+    at = logged_in("practitioner")
+    at.session_state["signed_in_with"] = "oidc"
+    at.run()
+    at.query_params["family"] = str(family_id)
+    at.switch_page("pages/conference.py").run()
+    next(r for r in at.radio if r.key == "conference_audience").set_value("household")
+    next(b for b in at.button if b.key == "conference_open").click()
+    at.run()
+    assert not [t for t in at.text_input if t.key == "conference_leave_password"]
+    next(b for b in at.button if b.key == "conference_leave").click()
+    at.run()
+    assert not at.exception
+    assert "authentication_status" not in at.session_state
+    assert auth.SIGN_IN_AGAIN in all_text(at)
+    assert NEVER_SHOW not in all_text(at)
+    with read_session() as session:
+        assert not session.exec(
+            select(LoginSession).where(LoginSession.ended_at.is_(None))  # type: ignore[union-attr]
+        ).all()

@@ -27,7 +27,9 @@ WEB_ADDRESS = re.compile(r"https?://|www\.", re.IGNORECASE)
 
 # Tables whose strings are never shown as anyone's words, and columns that are keys.
 NOT_SHOWN = {"auditevent", "loginattempt"}
-KEYS = {("worker", "username"), ("worker", "password_hash")}
+# A worker's email is a key too: single sign-on matches it, and only a checked address (no
+# spaces, no brackets) can be stored there.
+KEYS = {("worker", "username"), ("worker", "password_hash"), ("worker", "email")}
 
 # Protobuf fields Streamlit draws as plain text (or never draws): what a person typed may sit
 # there as it is.
