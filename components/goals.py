@@ -11,6 +11,7 @@ import streamlit as st
 
 from components import charts
 from components.forms import form_prefix, saved, show_problem, withdraw_form
+from components.spec_cache import spec_cache
 from components.ui import plain
 from db import goals as goal_store
 from db import metrics
@@ -22,7 +23,7 @@ from db.store.models import GoalStatus, Visibility
 from db.words import GOAL_STATUS, VISIBILITY, WHOLE_FAMILY
 
 
-@st.cache_data(max_entries=2000, show_spinner=False)
+@spec_cache(max_entries=2000)
 def goal_spec(
     family_id: int,
     data_version: int,
@@ -39,7 +40,7 @@ def goal_spec(
     return charts.goal_chart(points, _meeting_days, staff=staff, colours=colours).to_dict()
 
 
-@st.cache_data(max_entries=500, show_spinner=False)
+@spec_cache(max_entries=500)
 def overview_spec(
     family_id: int, data_version: int, audience: str, _goals: pd.DataFrame, _scores: pd.DataFrame
 ) -> dict:
