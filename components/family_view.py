@@ -31,12 +31,19 @@ def choose_family(actor: Actor) -> int | None:
     return choice
 
 
+def not_yet_viewed(family_id: int) -> bool:
+    """A view is audited once per worker's session and family, not once per rerun."""
+    return family_id not in st.session_state.get("families_viewed", set())
+
+
+def mark_viewed(family_id: int) -> None:
+    st.session_state.setdefault("families_viewed", set()).add(family_id)
+
+
 def record_view_once(actor: Actor, family_id: int) -> None:
-    """One audit row per session and family, not one per rerun."""
-    seen = st.session_state.setdefault("families_viewed", set())
-    if family_id not in seen:
+    if not_yet_viewed(family_id):
         families.record_view(actor, family_id)
-        seen.add(family_id)
+        mark_viewed(family_id)
 
 
 def header(summary: FamilySummary, workers: pd.DataFrame) -> None:
