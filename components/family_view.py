@@ -5,6 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
+from components.forms import pick
 from components.ui import friendly_date, plain
 from db import families
 from db.families import FamilySummary
@@ -18,14 +19,7 @@ def choose_family(actor: Actor) -> int | None:
         st.info("There are no families in your teams yet.")
         return None
     labels = dict(zip(options["family_id"], options["family"]))
-    choice = st.selectbox(
-        "Which family?",
-        list(labels),
-        format_func=labels.__getitem__,
-        index=None,
-        key="family_choice",
-        placeholder="Choose a family",
-    )
+    choice = pick("Which family?", labels, key="family_choice", placeholder="Choose a family")
     if choice is not None:
         st.query_params["family"] = str(choice)
     return choice

@@ -10,7 +10,7 @@ import pandas as pd
 import streamlit as st
 
 from components import charts
-from components.forms import form_prefix, saved, show_problem, withdraw_form
+from components.forms import day_so_far, form_prefix, pick, saved, show_problem, withdraw_form
 from components.spec_cache import spec_cache
 from components.ui import plain
 from db import goals as goal_store
@@ -242,11 +242,9 @@ def score_round_form(actor: Actor, family_id: int, today: date) -> None:
         **{f"p{pid}": name for pid, name in zip(scorers["person_id"], scorers["name"])},
         WORKER_VIEW_CHOICE: "My own view as their worker (the family can see it)",
     }
-    whose = st.selectbox(
+    whose = pick(
         "Whose scores are you recording?",
-        list(choices),
-        format_func=choices.__getitem__,
-        index=None,
+        choices,
         placeholder="Choose one person: you'll score each goal with them",
         key=f"score_round_whose_{family_id}",
     )
@@ -265,13 +263,8 @@ def score_round_form(actor: Actor, family_id: int, today: date) -> None:
     )
     prefix = form_prefix(form)
     with st.form(form):
-        scored_on = st.date_input(
-            "Day of the scores",
-            value=today,
-            max_value=today,
-            min_value=goals["set_on"].min(),
-            format="DD/MM/YYYY",
-            key=f"{prefix}_day",
+        scored_on = day_so_far(
+            "Day of the scores", today=today, key=f"{prefix}_day", earliest=goals["set_on"].min()
         )
         entries: list[tuple[object, object, str]] = []
         for goal in ordered.itertuples():
@@ -354,11 +347,9 @@ def _closer_look(family_id: int, data: goal_store.GoalData) -> None:
     if scored.empty:
         return
     labels = dict(zip(scored["goal_id"], scored["wording"]))
-    chosen = st.selectbox(
+    chosen = pick(
         "Look closer at a goal",
-        list(labels),
-        format_func=labels.__getitem__,
-        index=None,
+        labels,
         placeholder="Choose a goal to see who scored what, and when",
         key=f"goal_closer_{family_id}",
     )
