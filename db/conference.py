@@ -15,6 +15,7 @@ from db import families as family_store
 from db import goals as goal_store
 from db import meetings
 from db.rules.access import Actor, require_family
+from db.rules.validation import Invalid, checked
 from db.rules.visibility import Audience
 from db.store.clock import today_in
 from db.store.engine import read_session, write_session
@@ -43,6 +44,7 @@ class ConferenceView:
     time_zone: str = ""
 
 
+@checked
 def meeting_screen(
     actor: Actor, family_id: int, audience: str, *, record_view: bool = True
 ) -> ConferenceView:
@@ -51,7 +53,7 @@ def meeting_screen(
     a worker's session), one audit row of the view in the same transaction. The goals come from
     the one data cache, keyed by the family's data version read here."""
     if audience not in AUDIENCES:
-        raise ValueError("A family-facing view is for the whole network or the household.")
+        raise Invalid("A family-facing view is for the whole network or the household.")
     with (write_session if record_view else read_session)() as session:
         family = require_family(session, actor, family_id)
         summary = family_store.family_summary_in(session, family)
