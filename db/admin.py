@@ -179,13 +179,12 @@ def add_worker(
         session.add(worker)
         session.flush()
         _set_roles_and_teams(session, stored_id(worker), chosen, teams, leads)
-        audit.record(
+        audit.worker_change(
             session,
             actor,
             audit.Action.CREATE,
-            record_type="worker",
-            record_id=worker.id,
-            fields=["name", "username", "roles", "teams", "password"],
+            worker.id,
+            ["name", "username", "roles", "teams", "password"],
         )
         return stored_id(worker), password
 
@@ -240,14 +239,7 @@ def update_worker(
             session, Worker, worker_id, seen_version, {"name": name}, "this worker's details"
         )
         _set_roles_and_teams(session, worker_id, chosen, teams, leads)
-        audit.record(
-            session,
-            actor,
-            audit.Action.UPDATE,
-            record_type="worker",
-            record_id=worker_id,
-            fields=changed,
-        )
+        audit.worker_change(session, actor, audit.Action.UPDATE, worker_id, changed)
 
 
 @checked
@@ -273,14 +265,8 @@ def set_active(actor: Actor, worker_id: int, active: bool, *, now: datetime | No
             worker.active_until = None
         worker.is_active = active
         session.add(worker)
-        audit.record(
-            session,
-            actor,
-            audit.Action.UPDATE,
-            record_type="worker",
-            record_id=worker_id,
-            fields=["is_active", "active_until"] + ([] if active else ["sessions_valid_after"]),
-        )
+        changed = ["is_active", "active_until"] + ([] if active else ["sessions_valid_after"])
+        audit.worker_change(session, actor, audit.Action.UPDATE, worker_id, changed)
 
 
 @checked
@@ -295,14 +281,8 @@ def reset_password(actor: Actor, worker_id: int, *, now: datetime | None = None)
         worker.must_change_password = True
         worker.sessions_valid_after = now or utcnow()
         session.add(worker)
-        audit.record(
-            session,
-            actor,
-            audit.Action.UPDATE,
-            record_type="worker",
-            record_id=worker_id,
-            fields=["password", "must_change_password", "sessions_valid_after"],
-        )
+        changed = ["password", "must_change_password", "sessions_valid_after"]
+        audit.worker_change(session, actor, audit.Action.UPDATE, worker_id, changed)
     return password
 
 
@@ -557,13 +537,12 @@ def create_admin(*, name: str, username: str, password: str, another: bool = Fal
         session.add(worker)
         session.flush()
         session.add(WorkerRole(worker_id=stored_id(worker), role=Role.admin))
-        audit.record(
+        audit.worker_change(
             session,
             None,
             audit.Action.CREATE,
-            record_type="worker",
-            record_id=worker.id,
-            fields=["name", "username", "roles", "password"],
+            worker.id,
+            ["name", "username", "roles", "password"],
             username="create-admin",
         )
         return stored_id(worker)

@@ -29,7 +29,7 @@ from db.rules.validation import (
     text,
 )
 from db.rules.visibility import Audience, hidden_people
-from db.rules.writes import family_record, refuse_repeat, save_edit, save_new, touch
+from db.rules.writes import changed, family_record, refuse_repeat, save_edit, save_new
 from db.store.cache import VersionedCache
 from db.store.clock import family_today, local_day
 from db.store.engine import read_session, write_session
@@ -80,6 +80,16 @@ class GoalData:
     data_version: int
 
 
+# A score and who gave it (a family member, or a worker's view): read by the goal screens and
+# the huddle alike (joined to Person, outer).
+SCORE_AND_SCORER = (
+    col(GoalScore.id),
+    col(GoalScore.goal_id),
+    col(GoalScore.person_id),
+    col(GoalScore.worker_id),
+    col(Person.name),
+)
+
 _GOAL_DATA: VersionedCache[GoalData] = VersionedCache("goal data", size=512)
 
 
@@ -119,14 +129,7 @@ def _build_goal_data(
     score_rows = (
         session.exec(
             select(  # type: ignore[call-overload]  # sqlmodel types select() up to 4 columns
-                col(GoalScore.id),
-                col(GoalScore.goal_id),
-                col(GoalScore.person_id),
-                col(GoalScore.worker_id),
-                col(Person.name),
-                col(Worker.name),
-                col(GoalScore.scored_on),
-                col(GoalScore.score),
+                *SCORE_AND_SCORER, col(Worker.name), col(GoalScore.scored_on), col(GoalScore.score)
             )
             .join(Person, col(Person.id) == GoalScore.person_id, isouter=True)
             .join(Worker, col(Worker.id) == GoalScore.worker_id, isouter=True)
@@ -384,14 +387,13 @@ def record_scores(
                     comment=entry.comment,
                 )
             )
-        touch(session, family)
-        audit.record(
+        changed(
             session,
             actor,
+            family,
             audit.Action.CREATE,
-            family_id=family_id,
-            record_type="score_round",
-            record_id=round_row.id,
-            fields=["score", "comment"],
+            "score_round",
+            round_row.id,
+            ["score", "comment"],
         )
         return stored_id(round_row), True

@@ -17,10 +17,11 @@ from sqlmodel import Session, col, select
 
 from db import metrics
 from db.families import current_workers
+from db.goals import SCORE_AND_SCORER
 from db.rules import audit
 from db.rules.access import Actor, refused, require_case_team
 from db.rules.validation import Invalid, checked, day, text
-from db.rules.writes import touch
+from db.rules.writes import changed
 from db.settings import HUDDLE_FALLBACK_DAYS
 from db.store.cache import VersionedCache
 from db.store.clock import local_day, today_in
@@ -316,14 +317,7 @@ def _recent_scores(session: Session, ids: list[int], since: date) -> pd.DataFram
     )
     rows = session.exec(
         select(  # type: ignore[call-overload]  # sqlmodel types select() up to 4 columns
-            col(GoalScore.id),
-            col(GoalScore.goal_id),
-            col(GoalScore.person_id),
-            col(GoalScore.worker_id),
-            col(Person.name),
-            col(GoalScore.scored_on),
-            col(GoalScore.score),
-            col(Goal.family_id),
+            *SCORE_AND_SCORER, col(GoalScore.scored_on), col(GoalScore.score), col(Goal.family_id)
         )
         .join(Goal, col(Goal.id) == GoalScore.goal_id)
         .join(Person, col(Person.id) == GoalScore.person_id, isouter=True)
@@ -494,15 +488,14 @@ def talked_about(
                 )
             )
         session.flush()
-        touch(session, family)
-        audit.record(
+        changed(
             session,
             actor,
+            family,
             audit.Action.CREATE,
-            family_id=family_id,
-            record_type="huddle_family",
-            record_id=row.id,
-            fields=[f for f, v in (("note", note), ("action", action)) if v],
+            "huddle_family",
+            row.id,
+            [f for f, v in (("note", note), ("action", action)) if v],
         )
         return stored_id(row)
 

@@ -28,12 +28,12 @@ from db.rules.validation import (
 from db.rules.visibility import Audience, hidden_people
 from db.rules.writes import (
     AlreadySaved,
+    changed,
     family_record,
     recently_created,
     refuse_repeat,
     save_edit,
     save_new,
-    touch,
 )
 from db.settings import LONG_TEXT
 from db.store.clock import family_today, local_day, team_zone, utcnow
@@ -196,15 +196,14 @@ def record_meeting(actor: Actor, *, family_id: int, meeting: MeetingIn) -> int:
             if row.look_again_on < meeting_day:
                 raise Invalid("Looking at the plan again has to be after the meeting.")
             session.add(_planned_catch_up(session, family_id, row.look_again_on, actor))
-        touch(session, family)
-        audit.record(
+        changed(
             session,
             actor,
+            family,
             audit.Action.CREATE,
-            family_id=family_id,
-            record_type="meeting",
-            record_id=row.id,
-            fields=[f for f, v in meeting.__dict__.items() if v not in ("", (), None, 0, False)],
+            "meeting",
+            row.id,
+            [f for f, v in meeting.__dict__.items() if v not in ("", (), None, 0, False)],
         )
         return stored_id(row)
 
@@ -325,16 +324,7 @@ def add_conversation(
                     visibility=choice(Visibility, item.visibility, "who can see it"),
                 )
             )
-        touch(session, family)
-        audit.record(
-            session,
-            actor,
-            audit.Action.CREATE,
-            family_id=family_id,
-            record_type="conversation",
-            record_id=row.id,
-            fields=["items"],
-        )
+        changed(session, actor, family, audit.Action.CREATE, "conversation", row.id, ["items"])
         return stored_id(row)
 
 
@@ -699,13 +689,6 @@ def update_conversation_item(
         for key, value in values.items():
             setattr(item, key, value)
         session.add(item)
-        touch(session, family)
-        audit.record(
-            session,
-            actor,
-            audit.Action.UPDATE,
-            family_id=family.id,
-            record_type="conversation_item",
-            record_id=item_id,
-            fields=values.keys(),
+        changed(
+            session, actor, family, audit.Action.UPDATE, "conversation_item", item_id, values.keys()
         )
