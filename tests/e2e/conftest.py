@@ -25,21 +25,11 @@ from pathlib import Path
 
 import pytest
 
+from bench.browser import CHROMIUM_ARGS, IDLE, PASSWORD  # one browser set-up for both
+
 ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = ROOT / "test-artifacts"
-IDLE = "[data-testid='stApp'][data-test-script-state='notRunning']"
-PASSWORD = "golden-thread-demo"
 COOKIE_NAME = "golden_thread_session"
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-    "--disable-dev-shm-usage",
-]
 VIEWPORT = {"width": 1280, "height": 900}
 
 # Pages the current test touched: screenshotted if it fails.
