@@ -19,7 +19,7 @@ from db.rules.validation import Invalid, checked
 from db.rules.visibility import Audience
 from db.store.clock import today_in
 from db.store.engine import read_session, write_session
-from db.store.models import ConversationColumn
+from db.store.models import ConversationColumn, Team
 
 AUDIENCES = {
     Audience.EVERYONE: "Everyone at the meeting (the whole network)",
@@ -56,6 +56,9 @@ def meeting_screen(
         raise Invalid("A family-facing view is for the whole network or the household.")
     with (write_session if record_view else read_session)() as session:
         family = require_family(session, actor, family_id)
+        # Held for the whole read: the session keeps loaded rows only while they are referenced,
+        # so each helper's look-up of the team is then answered without asking the database.
+        team = session.get_one(Team, family.team_id)
         summary = family_store.family_summary_in(session, family)
         today = today_in(summary.time_zone)
         talk = meetings.conversations_in(session, family_id, audience)
@@ -77,7 +80,7 @@ def meeting_screen(
             workers=contact.workers,
             team_name=summary.team_name,
             next_meeting=contact.next_meeting,
-            time_zone=summary.time_zone,
+            time_zone=team.time_zone,
         )
         if record_view:
             family_store.audit_view(session, actor, family_id)
