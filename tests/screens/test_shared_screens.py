@@ -14,7 +14,7 @@ from db.meetings import ChildViewIn, ItemIn, MeetingIn, PlanStepIn
 from db.plain_language import terms_in
 from db.store.models import Relationship, Role
 from tests import factories
-from tests.apptest import all_text, errors_in_form, logged_in
+from tests.apptest import all_text, errors_in_form, logged_in, open_family_page
 
 SENTINELS = {
     "staff_note": "SENTINEL-STAFF-NOTE-7781",
@@ -195,10 +195,7 @@ def test_conference_screen_uses_family_words_only(seeded):
         screen = all_text(_conference(seeded["family"], audience))  # unescaped, labels, charts
         assert [t for t in terms_in(screen)] == []
     # The same scan does find them where they are shown: the staff timeline.
-    at = logged_in("confworker")
-    at.run()
-    at.query_params["family"] = str(seeded["family"])
-    at.switch_page("pages/family.py").run()
+    at = open_family_page("confworker", seeded["family"])
     at.segmented_control(key="family_section").set_value("Timeline").run()
     assert set(staff_words) <= set(terms_in(all_text(at)))
 
