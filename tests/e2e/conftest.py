@@ -25,7 +25,12 @@ from pathlib import Path
 
 import pytest
 
-from bench.browser import CHROMIUM_ARGS, IDLE, PASSWORD  # one browser set-up for both
+from bench.browser import (  # one browser set-up for both
+    CHROMIUM_ARGS,
+    IDLE,
+    PASSWORD,
+    server_options,
+)
 
 ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = ROOT / "test-artifacts"
@@ -230,18 +235,7 @@ def _start(
                 _LAUNCH,
                 "run",
                 "app.py",
-                "--server.address",
-                "127.0.0.1",
-                "--server.port",
-                str(port),
-                "--server.headless",
-                "true",
-                "--server.runOnSave",
-                "false",
-                "--server.fileWatcherType",
-                "none",
-                "--browser.gatherUsageStats",
-                "false",
+                *server_options(port),
                 f"--secrets.files={secrets_file}",
             ],
             cwd=ROOT,
