@@ -47,6 +47,27 @@ CHROMIUM_ARGS = [
     "--no-first-run",
     "--disable-dev-shm-usage",
 ]
+
+
+def server_options(port: int) -> list[str]:
+    """How a benchmark or test server runs: on this machine only, with no browser of its own
+    and no file watcher (others edit the code meanwhile: no "source changed, rerun?" mid-run)."""
+    return [
+        "--server.address",
+        "127.0.0.1",
+        "--server.port",
+        str(port),
+        "--server.headless",
+        "true",
+        "--server.runOnSave",
+        "false",
+        "--server.fileWatcherType",
+        "none",
+        "--browser.gatherUsageStats",
+        "false",
+    ]
+
+
 IDLE = "[data-testid='stApp'][data-test-script-state='notRunning']"
 PASSWORD = "golden-thread-demo"
 SWITCHING_USERS = ["practitioner", "worker1", "worker2", "worker4", "worker5"]  # practitioners
@@ -76,26 +97,7 @@ def start_server(database: Path, port: int, log: Path) -> subprocess.Popen:
         subprocess.run(["make", ".streamlit/secrets.toml"], cwd=ROOT, check=True)
     env = {**os.environ, "DATABASE_URL": f"sqlite:///{database}"}
     server = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "streamlit",
-            "run",
-            "app.py",
-            "--server.address",
-            "127.0.0.1",
-            "--server.port",
-            str(port),
-            "--server.headless",
-            "true",
-            "--browser.gatherUsageStats",
-            "false",
-            # Others edit the code while this runs: no "source changed, rerun?" prompts mid-run.
-            "--server.fileWatcherType",
-            "none",
-            "--server.runOnSave",
-            "false",
-        ],
+        [sys.executable, "-m", "streamlit", "run", "app.py", *server_options(port)],
         # Into a file: an unread pipe fills up and the server then hangs mid-run.
         cwd=ROOT,
         env=env,

@@ -31,6 +31,7 @@ def main(argv: list[str] | None = None) -> None:
     from sqlalchemy import event
 
     from components.pages import PAGES
+    from db.store.cache import clear_every_cache
     from db.store.engine import get_engine
 
     run.quiet_streamlit()
@@ -63,6 +64,7 @@ def main(argv: list[str] | None = None) -> None:
         spent.clear()
         totals = []
         for _ in range(args.runs):
+            clear_every_cache()
             st.cache_data.clear()
             started = time.perf_counter()
             at.run()

@@ -83,12 +83,14 @@ def use_database(path: Path) -> None:
     """Points the app (and db/) at this database, migrated to head, with caches emptied."""
     import streamlit as st
 
+    from db.store.cache import clear_every_cache
     from db.store.engine import get_engine
     from db.store.migrate import upgrade_to_head
 
     os.environ["DATABASE_URL"] = f"sqlite:///{path}"
     get_engine.cache_clear()
     upgrade_to_head(get_engine())
+    clear_every_cache()
     st.cache_data.clear()
     st.cache_resource.clear()
 

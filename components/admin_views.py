@@ -12,7 +12,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from components.forms import show_problem
+from components.forms import pick, show_problem
 from components.ui import friendly_date, plain
 from db import admin, settings, subject_access
 from db.i18n import LANGUAGES, TERMS, speaking, term
@@ -124,14 +124,7 @@ def choose_worker(workers: pd.DataFrame) -> int | None:
         row.worker_id: f"{row.name} ({row.username})" + ("" if row.active else " — can't log in")
         for row in workers.itertuples()
     }
-    return st.selectbox(
-        "Change a worker",
-        list(labels),
-        format_func=labels.__getitem__,
-        index=None,
-        placeholder="Choose a worker",
-        key="admin_worker",
-    )
+    return pick("Change a worker", labels, placeholder="Choose a worker", key="admin_worker")
 
 
 def edit_worker(actor: Actor, details: dict, team_names: dict[int, str]) -> None:

@@ -28,6 +28,25 @@ def forget(key: str) -> None:
     st.session_state.pop(_slot(key), None)
 
 
+def on_save(
+    key: str,
+    submitted: bool,
+    *,
+    missing: str | None,
+    sentence: Callable[[], str],
+    change: Callable[[], object],
+) -> None:
+    """After a form's save: what is still to be chosen is said (`missing`), otherwise the change
+    waits for the worker to confirm the sentence saying what it will do."""
+    if not submitted:
+        return
+    forget(key)
+    if missing:
+        st.error(missing)
+    else:
+        ask(key, sentence(), change)
+
+
 def confirmation(key: str, *, yes: str) -> None:
     """The waiting change's sentence, a button to make it and one to go back; nothing if no
     change is waiting."""

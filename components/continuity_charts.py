@@ -49,58 +49,72 @@ def monthly_continuity_chart(frame: pd.DataFrame) -> alt.Chart:
     )
 
 
+def _counted_bars(
+    data: pd.DataFrame,
+    title: str,
+    *,
+    along: alt.X | alt.Y,
+    count: str,
+    count_title: str,
+    tooltip: list,
+) -> alt.Chart:
+    """A bar for each length of time, worker or month, as long as a whole count of families."""
+    whole = alt.Axis(tickMinStep=1)
+    channels = (
+        {"x": along, "y": alt.Y(count, title=count_title, axis=whole)}
+        if isinstance(along, alt.X)
+        else {"y": along, "x": alt.X(count, title=count_title, axis=whole)}
+    )
+    return alt.Chart(data, title=title).mark_bar().encode(**channels, tooltip=tooltip)
+
+
 def relationship_spread_chart(frame: pd.DataFrame) -> alt.Chart:
     data = _only(frame, SPREAD_COLUMNS)
-    order = list(data["length"])
-    return (
-        alt.Chart(data, title="How long families have had their main worker")
-        .mark_bar()
-        .encode(
-            x=alt.X(
-                "length:N",
-                title="Time with their main worker",
-                sort=order,
-                axis=alt.Axis(labelAngle=0),
-            ),
-            y=alt.Y("families:Q", title="Families", axis=alt.Axis(tickMinStep=1)),
-            tooltip=[
-                alt.Tooltip("length:N", title="Time with main worker"),
-                alt.Tooltip("families:Q", title="Families"),
-            ],
-        )
+    return _counted_bars(
+        data,
+        "How long families have had their main worker",
+        along=alt.X(
+            "length:N",
+            title="Time with their main worker",
+            sort=list(data["length"]),
+            axis=alt.Axis(labelAngle=0),
+        ),
+        count="families:Q",
+        count_title="Families",
+        tooltip=[
+            alt.Tooltip("length:N", title="Time with main worker"),
+            alt.Tooltip("families:Q", title="Families"),
+        ],
     )
 
 
 def caseload_chart(frame: pd.DataFrame) -> alt.Chart:
     """Families per worker now, workers alphabetical (for allocation, not a ranking)."""
-    data = _only(frame, CASELOAD_COLUMNS)
-    return (
-        alt.Chart(data, title="Families each worker is working with now")
-        .mark_bar()
-        .encode(
-            y=alt.Y("worker:N", title="Worker", sort="ascending"),
-            x=alt.X("families:Q", title="Families", axis=alt.Axis(tickMinStep=1)),
-            tooltip=[
-                alt.Tooltip("worker:N", title="Worker"),
-                alt.Tooltip("families:Q", title="Families now"),
-            ],
-        )
+    return _counted_bars(
+        _only(frame, CASELOAD_COLUMNS),
+        "Families each worker is working with now",
+        along=alt.Y("worker:N", title="Worker", sort="ascending"),
+        count="families:Q",
+        count_title="Families",
+        tooltip=[
+            alt.Tooltip("worker:N", title="Worker"),
+            alt.Tooltip("families:Q", title="Families now"),
+        ],
     )
 
 
 def waiting_chart(frame: pd.DataFrame) -> alt.Chart:
     data = _only(frame, WAITING_COLUMNS)
-    return (
-        alt.Chart(data, title="Families waiting to meet a worker at the end of each month")
-        .mark_bar()
-        .encode(
-            x=alt.X("month:T", title="Month", timeUnit="yearmonth", axis=date_axis(data["month"])),
-            y=alt.Y("waiting:Q", title="Families waiting", axis=alt.Axis(tickMinStep=1)),
-            tooltip=[
-                alt.Tooltip("month:T", title="Month", format="%B %Y"),
-                alt.Tooltip("waiting:Q", title="Families waiting"),
-            ],
-        )
+    return _counted_bars(
+        data,
+        "Families waiting to meet a worker at the end of each month",
+        along=alt.X("month:T", title="Month", timeUnit="yearmonth", axis=date_axis(data["month"])),
+        count="waiting:Q",
+        count_title="Families waiting",
+        tooltip=[
+            alt.Tooltip("month:T", title="Month", format="%B %Y"),
+            alt.Tooltip("waiting:Q", title="Families waiting"),
+        ],
     )
 
 

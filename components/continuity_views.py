@@ -15,6 +15,7 @@ import streamlit as st
 from components import continuity_charts as charts
 from components.export import export_button
 from components.family_list import family_rows
+from components.spec_cache import spec_cache
 from components.ui import friendly_date, plain
 from db import continuity
 from db.continuity import DEFINITIONS, TeamReport
@@ -278,7 +279,7 @@ def _chart_tables(report: TeamReport) -> dict[str, pd.DataFrame]:
     }
 
 
-@st.cache_data(show_spinner=False, max_entries=64)
+@spec_cache(max_entries=64)
 def chart_specs(
     database: str, team_id: int, data_version: int, today: date, _report: TeamReport
 ) -> dict[str, dict]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
+from components.forms import pick
 from components.ui import friendly_date, plain
 from db import families
 from db.families import FamilySummary
@@ -18,25 +19,25 @@ def choose_family(actor: Actor) -> int | None:
         st.info("There are no families in your teams yet.")
         return None
     labels = dict(zip(options["family_id"], options["family"]))
-    choice = st.selectbox(
-        "Which family?",
-        list(labels),
-        format_func=labels.__getitem__,
-        index=None,
-        key="family_choice",
-        placeholder="Choose a family",
-    )
+    choice = pick("Which family?", labels, key="family_choice", placeholder="Choose a family")
     if choice is not None:
         st.query_params["family"] = str(choice)
     return choice
 
 
+def not_yet_viewed(family_id: int) -> bool:
+    """A view is audited once per worker's session and family, not once per rerun."""
+    return family_id not in st.session_state.get("families_viewed", set())
+
+
+def mark_viewed(family_id: int) -> None:
+    st.session_state.setdefault("families_viewed", set()).add(family_id)
+
+
 def record_view_once(actor: Actor, family_id: int) -> None:
-    """One audit row per session and family, not one per rerun."""
-    seen = st.session_state.setdefault("families_viewed", set())
-    if family_id not in seen:
+    if not_yet_viewed(family_id):
         families.record_view(actor, family_id)
-        seen.add(family_id)
+        mark_viewed(family_id)
 
 
 def header(summary: FamilySummary, workers: pd.DataFrame) -> None:

@@ -5,6 +5,7 @@ mistake can be withdrawn."""
 from __future__ import annotations
 
 from contextlib import contextmanager
+from datetime import date
 
 import streamlit as st
 
@@ -30,6 +31,26 @@ def show_problem(where=None):
         where.warning(plain(str(problem)))
     except NotAllowed:
         where.warning("That isn't available to you.")
+
+
+def pick(label: str, labels: dict, *, placeholder: str, key: str):
+    """One record chosen by what people call it (`labels`: id → words); None until chosen."""
+    return st.selectbox(
+        label,
+        list(labels),
+        format_func=labels.__getitem__,
+        index=None,
+        placeholder=placeholder,
+        key=key,
+    )
+
+
+def day_so_far(label: str, *, today: date, key: str, earliest: date | None = None) -> date:
+    """A day up to the team's today (nothing is recorded as done in the future), written
+    day/month/year, today to start with."""
+    return st.date_input(
+        label, value=today, min_value=earliest, max_value=today, format="DD/MM/YYYY", key=key
+    )
 
 
 # --- a saved form comes back empty -------------------------------------------------------

@@ -11,8 +11,9 @@ import pandas as pd
 import streamlit as st
 
 from components import charts
-from components.forms import form_prefix, saved, show_problem, withdraw_form
+from components.forms import day_so_far, form_prefix, pick, saved, show_problem, withdraw_form
 from components.i18n import _, current
+from components.spec_cache import spec_cache
 from components.ui import plain
 from db import goals as goal_store
 from db import metrics
@@ -25,7 +26,7 @@ from db.store.models import GoalStatus, Visibility
 from db.words import GOAL_STATUS, VISIBILITY, WHOLE_FAMILY, WORKER_VIEW
 
 
-@st.cache_data(max_entries=2000, show_spinner=False)
+@spec_cache(max_entries=2000)
 def goal_spec(
     family_id: int,
     data_version: int,
@@ -47,7 +48,7 @@ def goal_spec(
     return spec
 
 
-@st.cache_data(max_entries=500, show_spinner=False)
+@spec_cache(max_entries=500)
 def overview_spec(
     family_id: int, data_version: int, audience: str, _goals: pd.DataFrame, _scores: pd.DataFrame
 ) -> dict:
@@ -264,11 +265,9 @@ def score_round_form(actor: Actor, family_id: int, today: date) -> None:
         **{f"p{pid}": name for pid, name in zip(scorers["person_id"], scorers["name"])},
         WORKER_VIEW_CHOICE: "My own view as their worker (the family can see it)",
     }
-    whose = st.selectbox(
+    whose = pick(
         "Whose scores are you recording?",
-        list(choices),
-        format_func=choices.__getitem__,
-        index=None,
+        choices,
         placeholder="Choose one person: you'll score each goal with them",
         key=f"score_round_whose_{family_id}",
     )
@@ -287,13 +286,8 @@ def score_round_form(actor: Actor, family_id: int, today: date) -> None:
     )
     prefix = form_prefix(form)
     with st.form(form):
-        scored_on = st.date_input(
-            "Day of the scores",
-            value=today,
-            max_value=today,
-            min_value=goals["set_on"].min(),
-            format="DD/MM/YYYY",
-            key=f"{prefix}_day",
+        scored_on = day_so_far(
+            "Day of the scores", today=today, key=f"{prefix}_day", earliest=goals["set_on"].min()
         )
         entries: list[tuple[object, object, str]] = []
         for goal in ordered.itertuples():
@@ -376,11 +370,9 @@ def _closer_look(family_id: int, data: goal_store.GoalData) -> None:
     if scored.empty:
         return
     labels = dict(zip(scored["goal_id"], scored["wording"]))
-    chosen = st.selectbox(
+    chosen = pick(
         "Look closer at a goal",
-        list(labels),
-        format_func=labels.__getitem__,
-        index=None,
+        labels,
         placeholder="Choose a goal to see who scored what, and when",
         key=f"goal_closer_{family_id}",
     )

@@ -9,7 +9,7 @@ import pandas as pd
 import streamlit as st
 
 from components import confirm
-from components.forms import show_problem
+from components.forms import day_so_far, pick, show_problem
 from components.ui import friendly_date, plain
 from db import intake
 from db.families import FamilySummary
@@ -218,34 +218,27 @@ def choose_worker_form(actor: Actor, summary: FamilySummary, team: pd.DataFrame)
             placeholder="Choose one or more",
             key=f"choose_offered_{family_id}",
         )
-        chosen = st.selectbox(
+        chosen = pick(
             "Who the family chose",
-            list(names),
-            format_func=names.__getitem__,
-            index=None,
+            names,
             placeholder="Choose the worker they chose",
             key=f"choose_worker_{family_id}",
         )
-        on = st.date_input(
-            "When they chose",
-            value=today,
-            max_value=today,
-            format="DD/MM/YYYY",
-            key=f"choose_on_{family_id}",
-        )
+        on = day_so_far("When they chose", today=today, key=f"choose_on_{family_id}")
         submitted = st.form_submit_button("Save")
-    if submitted:
-        confirm.forget(key)
-        if chosen is None:
-            st.error("Please choose the worker the family chose.")
-        else:
-            choice = {"offered": offered or [chosen], "chosen": chosen, "on": on}
-            met = [names[w] for w in dict.fromkeys([*offered, chosen])]
-            confirm.ask(
-                key,
-                _choice_sentence(summary, met, names[chosen], on, today),
-                lambda: intake.choose_worker(actor, family_id=family_id, choice=choice),
-            )
+    confirm.on_save(
+        key,
+        submitted,
+        missing="Please choose the worker the family chose." if chosen is None else None,
+        sentence=lambda: _choice_sentence(
+            summary, [names[w] for w in dict.fromkeys([*offered, chosen])], names[chosen], on, today
+        ),
+        change=lambda: intake.choose_worker(
+            actor,
+            family_id=family_id,
+            choice={"offered": offered or [chosen], "chosen": chosen, "on": on},
+        ),
+    )
     confirm.confirmation(key, yes=f"Yes, {names.get(chosen, 'they')} is their worker")
 
 

@@ -9,7 +9,15 @@ import pandas as pd
 import streamlit as st
 
 from components import hints
-from components.forms import field_key, form_prefix, saved, show_problem, withdraw_form
+from components.forms import (
+    day_so_far,
+    field_key,
+    form_prefix,
+    pick,
+    saved,
+    show_problem,
+    withdraw_form,
+)
 from components.i18n import _
 from components.ui import friendly_date, local_time, plain
 from db import goals as goal_store
@@ -187,11 +195,9 @@ def meeting_list(actor: Actor, frame: pd.DataFrame, time_zone: str) -> None:
         row.meeting_id: f"{local_time(row.starts_at, time_zone)} · {row.kind}"
         for row in frame.itertuples()
     }
-    chosen = st.selectbox(
+    chosen = pick(
         "Copy a meeting as a case note, or change its notes",
-        list(labels),
-        format_func=labels.__getitem__,
-        index=None,
+        labels,
         placeholder="Choose a meeting",
         key="case_note_meeting",
     )
@@ -255,13 +261,7 @@ def conversation_form(actor: Actor, family_id: int, people: pd.DataFrame, today:
     form = f"conversation_{family_id}"
     prefix = form_prefix(form)
     with st.form(form):
-        held_on = st.date_input(
-            "When you talked",
-            value=today,
-            max_value=today,
-            format="DD/MM/YYYY",
-            key=f"{prefix}_day",
-        )
+        held_on = day_so_far("When you talked", today=today, key=f"{prefix}_day")
         entries = []
         for column, code in zip(st.columns(3), ConversationColumn):
             with column:
@@ -351,11 +351,9 @@ def conversation_board(
 
 def _correct_an_item(actor: Actor, latest: pd.DataFrame) -> None:
     labels = dict(zip(latest["item_id"], latest["words"]))
-    chosen = st.selectbox(
+    chosen = pick(
         "Correct something that was said",
-        list(labels),
-        format_func=labels.__getitem__,
-        index=None,
+        labels,
         placeholder="Choose what to correct",
         key="item_correct_pick",
     )
@@ -448,13 +446,8 @@ def plan_forms(actor: Actor, family_id: int, frame: pd.DataFrame) -> None:
     if open_steps.empty:
         return
     labels = dict(zip(open_steps["step_id"], open_steps["what"]))
-    chosen = st.selectbox(
-        "Change a step",
-        list(labels),
-        format_func=labels.__getitem__,
-        index=None,
-        placeholder="Choose a step",
-        key=f"plan_pick_{family_id}",
+    chosen = pick(
+        "Change a step", labels, placeholder="Choose a step", key=f"plan_pick_{family_id}"
     )
     if chosen is None:
         return

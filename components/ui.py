@@ -43,15 +43,11 @@ def database_problem(problem: Exception) -> str:
     )
 
 
-@st.cache_data(ttl=300, show_spinner=False)
-def _demo_database() -> bool:
+def demo_marker() -> None:
     from db.families import is_demo_database
 
-    return is_demo_database()
-
-
-def demo_marker() -> None:
-    if _demo_database():
+    # Not cached (data is cached only in db/, by data version): one count of a tiny table.
+    if is_demo_database():
         st.caption(":material/science: " + _("Demo data: every family here is made up."))
 
 

@@ -9,7 +9,7 @@ import pandas as pd
 import streamlit as st
 
 from components import confirm, hints, intake_views
-from components.forms import show_problem
+from components.forms import day_so_far, pick, show_problem
 from components.i18n import language_choice
 from components.ui import friendly_date, plain
 from db import family_world, timeline
@@ -168,11 +168,9 @@ def _hand_over_form(
     key = f"assign_{family_id}"
     with st.form(key):
         st.markdown("**Change of main worker**")
-        worker_id = st.selectbox(
+        worker_id = pick(
             "New main worker",
-            list(names),
-            format_func=names.__getitem__,
-            index=None,
+            names,
             placeholder="Choose a worker",
             key=f"assign_worker_{family_id}",
         )
@@ -187,38 +185,47 @@ def _hand_over_form(
         chosen = st.checkbox(
             "The family chose them after meeting the team", key=f"assign_chosen_{family_id}"
         )
-        on = st.date_input(
-            "From", value=today, max_value=today, format="DD/MM/YYYY", key=f"assign_on_{family_id}"
-        )
+        on = day_so_far("From", today=today, key=f"assign_on_{family_id}")
         submitted = st.form_submit_button("Hand over")
-    if submitted:
-        confirm.forget(key)
-        if worker_id is None:
-            st.error("Please choose who will be the family's main worker.")
-        elif reason is None:
-            st.error("Please choose why the main worker is changing.")
-        else:
-            new = names[worker_id]
-            sentence = (
-                f"{new} will become {summary.known_as}'s main worker "
-                f"{intake_views.when(on, today)}; "
-                f"{intake_views.listed(main_workers)}'s time with them ends "
-                f"{'today' if on == today else 'then'} {BECAUSE[EndReason(reason)]}."
-                + (f" The family chose {new}." if chosen else "")
-            )
-            confirm.ask(
-                key,
-                sentence,
-                lambda: family_world.hand_over(
-                    actor,
-                    family_id=family_id,
-                    to_worker_id=worker_id,
-                    reason=reason,
-                    on=on,
-                    chosen_by_family=chosen,
-                ),
-            )
+    confirm.on_save(
+        key,
+        submitted,
+        missing="Please choose who will be the family's main worker."
+        if worker_id is None
+        else "Please choose why the main worker is changing."
+        if reason is None
+        else None,
+        sentence=lambda: _hand_over_sentence(
+            summary, names[worker_id], main_workers, on, today, reason, chosen
+        ),
+        change=lambda: family_world.hand_over(
+            actor,
+            family_id=family_id,
+            to_worker_id=worker_id,
+            reason=reason,
+            on=on,
+            chosen_by_family=chosen,
+        ),
+    )
     confirm.confirmation(key, yes="Yes, hand over")
+
+
+def _hand_over_sentence(
+    summary: FamilySummary,
+    new: str,
+    main_workers: list[str],
+    on: date,
+    today: date,
+    reason: EndReason | str | None,
+    chosen: bool,
+) -> str:
+    return (
+        f"{new} will become {summary.known_as}'s main worker "
+        f"{intake_views.when(on, today)}; "
+        f"{intake_views.listed(main_workers)}'s time with them ends "
+        f"{'today' if on == today else 'then'} {BECAUSE[EndReason(str(reason))]}."
+        + (f" The family chose {new}." if chosen else "")
+    )
 
 
 def _status_form(actor: Actor, summary: FamilySummary, current_workers: list[str]) -> None:
@@ -240,31 +247,30 @@ def _status_form(actor: Actor, summary: FamilySummary, current_workers: list[str
             placeholder="Choose where things are now",
             key=f"status_new_{summary.id}",
         )
-        on = st.date_input(
-            "From", value=today, max_value=today, format="DD/MM/YYYY", key=f"status_on_{summary.id}"
-        )
+        on = day_so_far("From", today=today, key=f"status_on_{summary.id}")
         submitted = st.form_submit_button("Save")
-    if submitted:
-        confirm.forget(key)
-        if status is None:
-            st.error("Please choose where things are now.")
-        else:
-            new = FAMILY_STATUS[FamilyStatus(status)]
-            sentence = (
-                f"{summary.known_as} will be reopened: {new} {intake_views.when(on, today)}."
-                if reopening
-                else f"{summary.known_as} will move from {FAMILY_STATUS[summary.status]} to "
-                f"{new} {intake_views.when(on, today)}."
-            )
-            if status == FamilyStatus.closed and current_workers:
-                sentence += f" {intake_views.listed(current_workers)}'s time with them ends then."
-            confirm.ask(
-                key,
-                sentence,
-                lambda: family_world.change_status(
-                    actor, family_id=summary.id, status=status, on=on
-                ),
-            )
+
+    def sentence() -> str:
+        new = FAMILY_STATUS[FamilyStatus(str(status))]
+        said = (
+            f"{summary.known_as} will be reopened: {new} {intake_views.when(on, today)}."
+            if reopening
+            else f"{summary.known_as} will move from {FAMILY_STATUS[summary.status]} to "
+            f"{new} {intake_views.when(on, today)}."
+        )
+        if status == FamilyStatus.closed and current_workers:
+            said += f" {intake_views.listed(current_workers)}'s time with them ends then."
+        return said
+
+    confirm.on_save(
+        key,
+        submitted,
+        missing="Please choose where things are now." if status is None else None,
+        sentence=sentence,
+        change=lambda: family_world.change_status(
+            actor, family_id=summary.id, status=str(status), on=on
+        ),
+    )
     confirm.confirmation(key, yes="Yes, save this change")
 
 
@@ -411,13 +417,7 @@ def help_and_worries(actor: Actor, family_id: int, today: date) -> None:
             )
             what = st.text_input("What", key=f"help_what_{family_id}")
             who = st.text_input("Who from", key=f"help_who_{family_id}")
-            on = st.date_input(
-                "When",
-                value=today,
-                max_value=today,
-                format="DD/MM/YYYY",
-                key=f"help_on_{family_id}",
-            )
+            on = day_so_far("When", today=today, key=f"help_on_{family_id}")
             if st.form_submit_button("Add help"):
                 with show_problem():
                     family_world.add_help(
@@ -430,13 +430,7 @@ def help_and_worries(actor: Actor, family_id: int, today: date) -> None:
             words = st.text_area("What the worry was", key=f"worry_words_{family_id}")
             shared_with = st.text_input("Shared with", key=f"worry_with_{family_id}")
             next_steps = st.text_input("What happens next", key=f"worry_next_{family_id}")
-            on = st.date_input(
-                "When",
-                value=today,
-                max_value=today,
-                format="DD/MM/YYYY",
-                key=f"worry_on_{family_id}",
-            )
+            on = day_so_far("When", today=today, key=f"worry_on_{family_id}")
             if st.form_submit_button("Record"):
                 with show_problem():
                     family_world.add_note(

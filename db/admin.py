@@ -212,14 +212,12 @@ def add_worker(
         session.add(worker)
         session.flush()
         _set_roles_and_teams(session, stored_id(worker), chosen, teams, leads)
-        audit.record(
+        audit.worker_change(
             session,
             actor,
             audit.Action.CREATE,
-            record_type="worker",
-            record_id=worker.id,
-            fields=["name", "username", "roles", "teams", "password"]
-            + (["email"] if address else []),
+            worker.id,
+            ["name", "username", "roles", "teams", "password"] + (["email"] if address else []),
         )
         return stored_id(worker), password
 
@@ -286,14 +284,7 @@ def update_worker(
             "this worker's details",
         )
         _set_roles_and_teams(session, worker_id, chosen, teams, leads)
-        audit.record(
-            session,
-            actor,
-            audit.Action.UPDATE,
-            record_type="worker",
-            record_id=worker_id,
-            fields=changed,
-        )
+        audit.worker_change(session, actor, audit.Action.UPDATE, worker_id, changed)
 
 
 @checked
@@ -319,14 +310,8 @@ def set_active(actor: Actor, worker_id: int, active: bool, *, now: datetime | No
             worker.active_until = None
         worker.is_active = active
         session.add(worker)
-        audit.record(
-            session,
-            actor,
-            audit.Action.UPDATE,
-            record_type="worker",
-            record_id=worker_id,
-            fields=["is_active", "active_until"] + ([] if active else ["sessions_valid_after"]),
-        )
+        changed = ["is_active", "active_until"] + ([] if active else ["sessions_valid_after"])
+        audit.worker_change(session, actor, audit.Action.UPDATE, worker_id, changed)
 
 
 @checked
@@ -341,14 +326,8 @@ def reset_password(actor: Actor, worker_id: int, *, now: datetime | None = None)
         worker.must_change_password = True
         worker.sessions_valid_after = now or utcnow()
         session.add(worker)
-        audit.record(
-            session,
-            actor,
-            audit.Action.UPDATE,
-            record_type="worker",
-            record_id=worker_id,
-            fields=["password", "must_change_password", "sessions_valid_after"],
-        )
+        changed = ["password", "must_change_password", "sessions_valid_after"]
+        audit.worker_change(session, actor, audit.Action.UPDATE, worker_id, changed)
     return password
 
 
@@ -614,13 +593,12 @@ def create_admin(
         session.add(worker)
         session.flush()
         session.add(WorkerRole(worker_id=stored_id(worker), role=Role.admin))
-        audit.record(
+        audit.worker_change(
             session,
             None,
             audit.Action.CREATE,
-            record_type="worker",
-            record_id=worker.id,
-            fields=["name", "username", "roles", "password"] + (["email"] if address else []),
+            worker.id,
+            ["name", "username", "roles", "password"] + (["email"] if address else []),
             username="create-admin",
         )
         return stored_id(worker)

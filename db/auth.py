@@ -505,14 +505,7 @@ def change_password(actor: Actor, current: str, new: str) -> str | None:
         worker.must_change_password = False
         worker.sessions_valid_after = utcnow()
         session.add(worker)
-        audit.record(
-            session,
-            actor,
-            audit.Action.UPDATE,
-            record_type="worker",
-            record_id=worker.id,
-            fields=["password"],
-        )
+        audit.worker_change(session, actor, audit.Action.UPDATE, worker.id, ["password"])
     return None
 
 

@@ -6,7 +6,7 @@ person marked 'must not see the plan', staff notes, real-change labels, audit or
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 
 import pandas as pd
@@ -15,10 +15,12 @@ from db import families as family_store
 from db import goals as goal_store
 from db import meetings
 from db.i18n import N_
-from db.rules.access import Actor
+from db.rules.access import Actor, require_family
+from db.rules.validation import Invalid, checked
 from db.rules.visibility import Audience
 from db.store.clock import today_in
-from db.store.models import ConversationColumn
+from db.store.engine import read_session, write_session
+from db.store.models import ConversationColumn, Team
 
 AUDIENCES = {
     Audience.EVERYONE: N_("Everyone at the meeting (the whole network)"),
@@ -41,28 +43,49 @@ class ConferenceView:
     team_name: str = ""
     next_meeting: datetime | None = None
     time_zone: str = ""
+    # The words the family's team chose, keyed by (term, language): db/i18n.py term().
+    terms: dict[tuple[str, str], str] = field(default_factory=dict)
 
 
-def conference_view(actor: Actor, family_id: int, audience: str) -> ConferenceView:
+@checked
+def meeting_screen(
+    actor: Actor, family_id: int, audience: str, *, record_view: bool = True
+) -> ConferenceView:
+    """Everything the family meeting screen (and the family copy made from it) shows, in one
+    read: one session, one access check and, with `record_view` (the screen's first drawing in
+    a worker's session), one audit row of the view in the same transaction. The goals come from
+    the one data cache, keyed by the family's data version read here."""
     if audience not in AUDIENCES:
-        raise ValueError("A family-facing view is for the whole network or the household.")
-    summary = family_store.family_summary(actor, family_id)
-    talk = meetings.conversations(actor, family_id, audience)
-    going_well = talk[talk["column"] == ConversationColumn.going_well.value]
-    plan = meetings.plan(actor, family_id, audience)
-    contact = family_store.family_contact(actor, family_id)
-    return ConferenceView(
-        family_id=family_id,
-        family_name=summary.known_as,
-        audience=audience,
-        goals=goal_store.goal_data(actor, family_id, audience),
-        going_well=going_well[["words", "said_by"]].drop_duplicates("words").head(12),
-        child_views=meetings.child_views(actor, family_id, audience)[["child", "words", "on"]],
-        plan=plan[["what", "who", "by_when", "how_we_will_know", "done_on"]],
-        made_on=today_in(summary.time_zone),
-        follow_up=meetings.plan_follow_up(actor, family_id),
-        workers=contact.workers,
-        team_name=summary.team_name,
-        next_meeting=contact.next_meeting,
-        time_zone=summary.time_zone,
-    )
+        raise Invalid("A family-facing view is for the whole network or the household.")
+    with (write_session if record_view else read_session)() as session:
+        family = require_family(session, actor, family_id)
+        # Held for the whole read: the session keeps loaded rows only while they are referenced,
+        # so each helper's look-up of the team is then answered without asking the database.
+        team = session.get_one(Team, family.team_id)
+        summary = family_store.family_summary_in(session, family)
+        today = today_in(summary.time_zone)
+        talk = meetings.conversations_in(session, family_id, audience)
+        going_well = talk[talk["column"] == ConversationColumn.going_well.value]
+        plan = meetings.plan_in(session, family, audience, today)
+        contact = family_store.family_contact_in(session, family)
+        view = ConferenceView(
+            family_id=family_id,
+            family_name=summary.known_as,
+            audience=audience,
+            goals=goal_store.goal_data_in(session, family, audience),
+            going_well=going_well[["words", "said_by"]].drop_duplicates("words").head(12),
+            child_views=meetings.child_views_in(session, family, audience)[
+                ["child", "words", "on"]
+            ],
+            plan=plan[["what", "who", "by_when", "how_we_will_know", "done_on"]],
+            made_on=today,
+            follow_up=meetings.plan_follow_up_in(session, family_id),
+            workers=contact.workers,
+            team_name=summary.team_name,
+            next_meeting=contact.next_meeting,
+            time_zone=team.time_zone,
+            terms=family_store.family_terms_in(session, family),
+        )
+        if record_view:
+            family_store.audit_view(session, actor, family_id)
+    return view

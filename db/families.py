@@ -204,34 +204,42 @@ class FamilySummary:
 
 def family_summary(actor: Actor, family_id: int) -> FamilySummary:
     with read_session() as session:
-        family = require_family(session, actor, family_id)
-        team = session.get_one(Team, family.team_id)
-        return FamilySummary(
-            id=stored_id(family),
-            known_as=family.known_as,
-            team_id=family.team_id,
-            team_name=team.name,
-            time_zone=team.time_zone,
-            status=family.status,
-            status_words=FAMILY_STATUS[family.status],
-            rhythm_words=RHYTHM[family.rhythm],
-            first_came_on=family.first_came_on,
-            council_reference=family.council_reference,
-            is_demo=family.is_demo,
-            data_version=family.data_version,
-            version=family.version,
-            erased=family.erased_at is not None,
-            preferred_language=family.preferred_language,
-        )
+        return family_summary_in(session, require_family(session, actor, family_id))
+
+
+def family_summary_in(session: Session, family: Family) -> FamilySummary:
+    """The summary in the caller's session, after the caller's access check."""
+    team = session.get_one(Team, family.team_id)
+    return FamilySummary(
+        id=stored_id(family),
+        known_as=family.known_as,
+        team_id=family.team_id,
+        team_name=team.name,
+        time_zone=team.time_zone,
+        status=family.status,
+        status_words=FAMILY_STATUS[family.status],
+        rhythm_words=RHYTHM[family.rhythm],
+        first_came_on=family.first_came_on,
+        council_reference=family.council_reference,
+        is_demo=family.is_demo,
+        data_version=family.data_version,
+        version=family.version,
+        erased=family.erased_at is not None,
+        preferred_language=family.preferred_language,
+    )
 
 
 def family_terms(actor: Actor, family_id: int) -> dict[tuple[str, str], str]:
     """The words the family's team has chosen, keyed by (term, language): what the family's
     own screens and copies say instead of ours (db/i18n.py term())."""
     with read_session() as session:
-        family = require_family(session, actor, family_id)
-        rows = session.exec(select(TeamTerm).where(col(TeamTerm.team_id) == family.team_id)).all()
-        return {(row.term, row.language): row.words for row in rows}
+        return family_terms_in(session, require_family(session, actor, family_id))
+
+
+def family_terms_in(session: Session, family: Family) -> dict[tuple[str, str], str]:
+    """The team's words in the caller's session, after the caller's access check."""
+    rows = session.exec(select(TeamTerm).where(col(TeamTerm.team_id) == family.team_id)).all()
+    return {(row.term, row.language): row.words for row in rows}
 
 
 @dataclass(frozen=True)
@@ -244,16 +252,17 @@ class FamilyContact:
 
 def family_contact(actor: Actor, family_id: int) -> FamilyContact:
     with read_session() as session:
-        family = require_family(session, actor, family_id)
-        shown_id = stored_id(family)
-        now = utcnow()
-        next_meeting = session.exec(
-            select(_next_meeting(now)).select_from(Family).where(col(Family.id) == shown_id)
-        ).one()
-        workers = current_workers(session, [shown_id], family_today(session, family)).get(
-            shown_id, ""
-        )
-    return FamilyContact(workers=workers, next_meeting=next_meeting)
+        return family_contact_in(session, require_family(session, actor, family_id))
+
+
+def family_contact_in(session: Session, family: Family) -> FamilyContact:
+    """The family's contact in the caller's session, after the caller's access check."""
+    shown_id = stored_id(family)
+    next_meeting = session.exec(
+        select(_next_meeting(utcnow())).select_from(Family).where(col(Family.id) == shown_id)
+    ).one()
+    workers = current_workers(session, [shown_id], family_today(session, family))
+    return FamilyContact(workers=workers.get(shown_id, ""), next_meeting=next_meeting)
 
 
 def family_people(actor: Actor, family_id: int) -> pd.DataFrame:
@@ -414,14 +423,19 @@ def record_view(actor: Actor, family_id: int) -> None:
     """A view of a family record (the page calls this once per session and family)."""
     with write_session() as session:
         require_family(session, actor, family_id)
-        audit.record(
-            session,
-            actor,
-            audit.Action.VIEW,
-            family_id=family_id,
-            record_type="family",
-            record_id=family_id,
-        )
+        audit_view(session, actor, family_id)
+
+
+def audit_view(session: Session, actor: Actor, family_id: int) -> None:
+    """The audit row of a view of a family's record, in the caller's write transaction."""
+    audit.record(
+        session,
+        actor,
+        audit.Action.VIEW,
+        family_id=family_id,
+        record_type="family",
+        record_id=family_id,
+    )
 
 
 @checked

@@ -29,7 +29,7 @@ from db.rules.validation import (
     record_id,
     text,
 )
-from db.rules.writes import save_edit, save_new, touch
+from db.rules.writes import changed, save_edit, save_new
 from db.settings import AGREEMENT_CHECK_DAYS
 from db.store.clock import family_today, today_in, utcnow
 from db.store.engine import read_session, write_session
@@ -53,27 +53,6 @@ from db.store.models import (
     WorkerTeam,
 )
 from db.words import HELP_KIND, NOTE_KIND
-
-
-def _audit(
-    session: Session,
-    actor: Actor,
-    action: str,
-    family_id: int,
-    record_type: str,
-    record_id: int,
-    fields,
-) -> None:
-    audit.record(
-        session,
-        actor,
-        action,
-        family_id=family_id,
-        record_type=record_type,
-        record_id=record_id,
-        fields=fields,
-    )
-
 
 # --- people who matter -------------------------------------------------------------------
 
@@ -193,12 +172,11 @@ def agreement_checked(
         today = family_today(session, family)
         row.last_checked_on = day(on or today, "the day you checked", today=today)
         session.add(row)
-        touch(session, family)
-        _audit(
+        changed(
             session,
             actor,
+            family,
             audit.Action.UPDATE,
-            family_id,
             "agreement",
             stored_id(row),
             ["last_checked_on"],
@@ -438,13 +416,7 @@ def assign_worker(
     with write_session() as session:
         family = require_family(session, actor, family_id)
         row = start_relationship(
-            session,
-            actor,
-            family,
-            worker_id=worker_id,
-            role=role,
-            chosen_by_family=chosen_by_family,
-            started_on=started_on,
+            session, actor, family, worker_id, role, chosen_by_family, started_on
         )
         return stored_id(row)
 
@@ -453,11 +425,10 @@ def start_relationship(
     session: Session,
     actor: Actor,
     family: Family,
-    *,
     worker_id: int,
-    role: str = "lead",
-    chosen_by_family: bool = False,
-    started_on: date | None = None,
+    role: str,
+    chosen_by_family: bool,
+    started_on: date | None,
 ) -> WorkerRelationship:
     """A worker starts with the family, inside the caller's transaction: checked, stored,
     the family moved from waiting to working together when it is their main worker, audited."""
@@ -485,12 +456,11 @@ def start_relationship(
     session.flush()
     if family.status == FamilyStatus.waiting and relationship_role == RelationshipRole.lead:
         _set_status(session, family, FamilyStatus.working_together, start, actor)
-    touch(session, family)
-    _audit(
+    changed(
         session,
         actor,
+        family,
         audit.Action.CREATE,
-        family_id,
         "worker_relationship",
         stored_id(row),
         ["worker_id", "role", "started_on", "chosen_by_family"],
@@ -536,12 +506,11 @@ def hand_over(
         )
         session.add(new)
         session.flush()
-        touch(session, family)
-        _audit(
+        changed(
             session,
             actor,
+            family,
             audit.Action.UPDATE,
-            family_id,
             "worker_relationship",
             stored_id(new),
             ["ended_on", "end_reason", "worker_id", "started_on", "chosen_by_family"],
@@ -586,12 +555,11 @@ def change_status(actor: Actor, *, family_id: int, status: str, on: date | None 
                 row.ended_on, row.end_reason = max(on_day, row.started_on), EndReason.family_closed
                 session.add(row)
         _set_status(session, family, new, on_day, actor)
-        touch(session, family)
-        _audit(
+        changed(
             session,
             actor,
+            family,
             audit.Action.UPDATE,
-            family_id,
             "family_status",
             family_id,
             ["status", "changed_on"],

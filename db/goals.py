@@ -6,7 +6,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
-from functools import lru_cache
 from typing import ClassVar
 
 import pandas as pd
@@ -30,9 +29,10 @@ from db.rules.validation import (
     text,
 )
 from db.rules.visibility import Audience, hidden_people
-from db.rules.writes import family_record, refuse_repeat, save_edit, save_new, touch
+from db.rules.writes import changed, family_record, refuse_repeat, save_edit, save_new
+from db.store.cache import VersionedCache
 from db.store.clock import family_today, local_day
-from db.store.engine import database_url, read_session, write_session
+from db.store.engine import read_session, write_session
 from db.store.ids import stored_id
 from db.store.models import (
     Conversation,
@@ -80,63 +80,77 @@ class GoalData:
     data_version: int
 
 
+# A score and who gave it (a family member, or a worker's view): read by the goal screens and
+# the huddle alike (joined to Person, outer).
+SCORE_AND_SCORER = (
+    col(GoalScore.id),
+    col(GoalScore.goal_id),
+    col(GoalScore.person_id),
+    col(GoalScore.worker_id),
+    col(Person.name),
+)
+
+_GOAL_DATA: VersionedCache[GoalData] = VersionedCache("goal data", size=512)
+
+
 def goal_data(actor: Actor, family_id: int, audience: str = "staff") -> GoalData:
     with read_session() as session:
-        family = require_family(session, actor, family_id)
-        version = family.data_version
-    return _goal_data_cached(database_url(), family_id, version, Audience.check(audience))
+        return goal_data_in(session, require_family(session, actor, family_id), audience)
 
 
-@lru_cache(maxsize=512)
-def _goal_data_cached(database: str, family_id: int, data_version: int, audience: str) -> GoalData:
-    """Keyed by database, family and the family's data version: any write about the family
-    makes a new key. Only called after the access check in goal_data."""
-    with read_session() as session:
-        hidden = hidden_people(session, family_id, audience)
-        goal_rows = session.exec(
-            select(Goal, col(Person.name))
-            .join(Person, col(Person.id) == Goal.person_id, isouter=True)
-            .where(
-                col(Goal.family_id) == family_id,
-                col(Goal.withdrawn_at).is_(None),
-                col(Goal.visibility).in_(Audience.VISIBLE[audience]),
-            )
-            .order_by(col(Goal.set_on), col(Goal.id))
-        ).all()
-        goal_rows = [(g, name) for g, name in goal_rows if g.person_id not in hidden]
-        goal_ids = [g.id for g, _ in goal_rows]
-        score_rows = (
-            session.exec(
-                select(  # type: ignore[call-overload]  # sqlmodel types select() up to 4 columns
-                    col(GoalScore.id),
-                    col(GoalScore.goal_id),
-                    col(GoalScore.person_id),
-                    col(GoalScore.worker_id),
-                    col(Person.name),
-                    col(Worker.name),
-                    col(GoalScore.scored_on),
-                    col(GoalScore.score),
-                )
-                .join(Person, col(Person.id) == GoalScore.person_id, isouter=True)
-                .join(Worker, col(Worker.id) == GoalScore.worker_id, isouter=True)
-                .where(col(GoalScore.goal_id).in_(goal_ids))
-                .order_by(col(GoalScore.goal_id), col(GoalScore.scored_on), col(GoalScore.id))
-            ).all()
-            if goal_ids
-            else []
+def goal_data_in(session: Session, family: Family, audience: str = "staff") -> GoalData:
+    """The family's goal data in the caller's session, after the caller's access check: cached
+    by family, audience and the family's data version (any write about the family makes a new
+    key)."""
+    family_id = stored_id(family)
+    return _GOAL_DATA.get(
+        (family_id, Audience.check(audience)),
+        versions=family.data_version,
+        build=lambda: _build_goal_data(session, family_id, family.data_version, audience),
+    )
+
+
+def _build_goal_data(
+    session: Session, family_id: int, data_version: int, audience: str
+) -> GoalData:
+    hidden = hidden_people(session, family_id, audience)
+    goal_rows = session.exec(
+        select(Goal, col(Person.name))
+        .join(Person, col(Person.id) == Goal.person_id, isouter=True)
+        .where(
+            col(Goal.family_id) == family_id,
+            col(Goal.withdrawn_at).is_(None),
+            col(Goal.visibility).in_(Audience.VISIBLE[audience]),
         )
-        held = session.exec(
-            select(col(Meeting.starts_at)).where(
-                col(Meeting.family_id) == family_id,
-                col(Meeting.status) == MeetingStatus.held,
-                col(Meeting.withdrawn_at).is_(None),
+        .order_by(col(Goal.set_on), col(Goal.id))
+    ).all()
+    goal_rows = [(g, name) for g, name in goal_rows if g.person_id not in hidden]
+    goal_ids = [g.id for g, _ in goal_rows]
+    score_rows = (
+        session.exec(
+            select(  # type: ignore[call-overload]  # sqlmodel types select() up to 4 columns
+                *SCORE_AND_SCORER, col(Worker.name), col(GoalScore.scored_on), col(GoalScore.score)
             )
+            .join(Person, col(Person.id) == GoalScore.person_id, isouter=True)
+            .join(Worker, col(Worker.id) == GoalScore.worker_id, isouter=True)
+            .where(col(GoalScore.goal_id).in_(goal_ids))
+            .order_by(col(GoalScore.goal_id), col(GoalScore.scored_on), col(GoalScore.id))
         ).all()
-        zone = session.exec(
-            select(col(Team.time_zone))
-            .join(Family, col(Family.team_id) == Team.id)
-            .where(col(Family.id) == family_id)
-        ).one()
+        if goal_ids
+        else []
+    )
+    held = session.exec(
+        select(col(Meeting.starts_at)).where(
+            col(Meeting.family_id) == family_id,
+            col(Meeting.status) == MeetingStatus.held,
+            col(Meeting.withdrawn_at).is_(None),
+        )
+    ).all()
+    zone = session.exec(
+        select(col(Team.time_zone))
+        .join(Family, col(Family.team_id) == Team.id)
+        .where(col(Family.id) == family_id)
+    ).one()
     goals = pd.DataFrame(
         [
             {
@@ -373,14 +387,13 @@ def record_scores(
                     comment=entry.comment,
                 )
             )
-        touch(session, family)
-        audit.record(
+        changed(
             session,
             actor,
+            family,
             audit.Action.CREATE,
-            family_id=family_id,
-            record_type="score_round",
-            record_id=round_row.id,
-            fields=["score", "comment"],
+            "score_round",
+            round_row.id,
+            ["score", "comment"],
         )
         return stored_id(round_row), True

@@ -9,7 +9,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta, timezone
-from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 import pandas as pd
@@ -18,13 +17,15 @@ from sqlmodel import Session, col, select
 
 from db import metrics
 from db.families import current_workers
+from db.goals import SCORE_AND_SCORER
 from db.rules import audit
 from db.rules.access import Actor, refused, require_case_team
 from db.rules.validation import Invalid, checked, day, text
-from db.rules.writes import touch
+from db.rules.writes import changed
 from db.settings import HUDDLE_FALLBACK_DAYS
+from db.store.cache import VersionedCache
 from db.store.clock import local_day, today_in
-from db.store.engine import database_url, read_session, write_session
+from db.store.engine import read_session, write_session
 from db.store.ids import stored_id
 from db.store.models import (
     Family,
@@ -83,60 +84,63 @@ def _local_bounds(week_start: date, zone: str) -> tuple[datetime, datetime]:
     return start, end
 
 
+_BOARDS: VersionedCache[HuddleBoard] = VersionedCache("huddle boards", size=64)
+
+
 def board(
     actor: Actor, team_id: int, *, week_start: date | None = None, today: date | None = None
 ) -> HuddleBoard:
-    """The huddle board for one of the worker's teams; cached by the team's data version."""
+    """The huddle board for one of the worker's teams; cached by the team's data version and
+    how many huddles it has held, read in the session that builds it on a miss."""
     require_case_team(actor, team_id, what="huddle")
     with read_session() as session:
         team = session.get_one(Team, team_id)
-        version = team.data_version
         today = today or today_in(team.time_zone)
         held = session.exec(
             select(func.count(col(Huddle.id))).where(col(Huddle.team_id) == team_id)
         ).one()
-    return _board(database_url(), team_id, version, held, monday_of(week_start or today), today)
-
-
-@lru_cache(maxsize=64)
-def _board(
-    database: str, team_id: int, data_version: int, huddles_held: int, week_start: date, today: date
-) -> HuddleBoard:
-    """Only called after the access check in board()."""
-    with read_session() as session:
-        team = session.get_one(Team, team_id)
-        last = session.exec(
-            select(func.max(col(Huddle.held_on))).where(
-                col(Huddle.team_id) == team_id, col(Huddle.held_on) < week_start
-            )
-        ).one()
-        this_week = session.exec(
-            select(col(Huddle.id)).where(
-                col(Huddle.team_id) == team_id,
-                col(Huddle.held_on) >= week_start,
-                col(Huddle.held_on) < week_start + timedelta(days=7),
-            )
-        ).first()
-        since = last or (today - timedelta(days=HUDDLE_FALLBACK_DAYS))
-        families = session.exec(
-            select(Family).where(
-                col(Family.team_id) == team_id,
-                col(Family.status) != FamilyStatus.closed,
-                col(Family.erased_at).is_(None),
-            )
-        ).all()
-        ids = [stored_id(f) for f in families]
-        rows = (
-            _waiting(session, families, today)
-            + _not_met(session, families, today, team.time_zone)
-            + _plan_overdue(session, ids, today)
-            + _this_week(session, ids, *_local_bounds(week_start, team.time_zone), team.time_zone)
+        monday = monday_of(week_start or today)
+        return _BOARDS.get(
+            (team_id, monday, today),
+            versions=(team.data_version, held),
+            build=lambda: _build_board(session, team, monday, today),
         )
-        scores = _recent_scores(session, ids, since)
-        rows += _score_sections(scores, since, session, ids)
-        workers = current_workers(session, ids, today)
-        sparks = _sparklines(session, ids)
-        follow_up = _follow_up(session, team_id, last, today)
+
+
+def _build_board(session: Session, team: Team, week_start: date, today: date) -> HuddleBoard:
+    team_id = stored_id(team)
+    last = session.exec(
+        select(func.max(col(Huddle.held_on))).where(
+            col(Huddle.team_id) == team_id, col(Huddle.held_on) < week_start
+        )
+    ).one()
+    this_week = session.exec(
+        select(col(Huddle.id)).where(
+            col(Huddle.team_id) == team_id,
+            col(Huddle.held_on) >= week_start,
+            col(Huddle.held_on) < week_start + timedelta(days=7),
+        )
+    ).first()
+    since = last or (today - timedelta(days=HUDDLE_FALLBACK_DAYS))
+    families = session.exec(
+        select(Family).where(
+            col(Family.team_id) == team_id,
+            col(Family.status) != FamilyStatus.closed,
+            col(Family.erased_at).is_(None),
+        )
+    ).all()
+    ids = [stored_id(f) for f in families]
+    rows = (
+        _waiting(session, families, today)
+        + _not_met(session, families, today, team.time_zone)
+        + _plan_overdue(session, ids, today)
+        + _this_week(session, ids, *_local_bounds(week_start, team.time_zone), team.time_zone)
+    )
+    scores = _recent_scores(session, ids, since)
+    rows += _score_sections(scores, since, session, ids)
+    workers = current_workers(session, ids, today)
+    sparks = _sparklines(session, ids)
+    follow_up = _follow_up(session, team_id, last, today)
     names = {f.id: f.known_as for f in families}
     frame = pd.DataFrame(rows, columns=["section", "family_id", "why"])
     frame["family"] = frame["family_id"].map(names)
@@ -313,14 +317,7 @@ def _recent_scores(session: Session, ids: list[int], since: date) -> pd.DataFram
     )
     rows = session.exec(
         select(  # type: ignore[call-overload]  # sqlmodel types select() up to 4 columns
-            col(GoalScore.id),
-            col(GoalScore.goal_id),
-            col(GoalScore.person_id),
-            col(GoalScore.worker_id),
-            col(Person.name),
-            col(GoalScore.scored_on),
-            col(GoalScore.score),
-            col(Goal.family_id),
+            *SCORE_AND_SCORER, col(GoalScore.scored_on), col(GoalScore.score), col(Goal.family_id)
         )
         .join(Goal, col(Goal.id) == GoalScore.goal_id)
         .join(Person, col(Person.id) == GoalScore.person_id, isouter=True)
@@ -491,15 +488,14 @@ def talked_about(
                 )
             )
         session.flush()
-        touch(session, family)
-        audit.record(
+        changed(
             session,
             actor,
+            family,
             audit.Action.CREATE,
-            family_id=family_id,
-            record_type="huddle_family",
-            record_id=row.id,
-            fields=[f for f, v in (("note", note), ("action", action)) if v],
+            "huddle_family",
+            row.id,
+            [f for f, v in (("note", note), ("action", action)) if v],
         )
         return stored_id(row)
 

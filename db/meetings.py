@@ -28,12 +28,12 @@ from db.rules.validation import (
 from db.rules.visibility import Audience, hidden_people
 from db.rules.writes import (
     AlreadySaved,
+    changed,
     family_record,
     recently_created,
     refuse_repeat,
     save_edit,
     save_new,
-    touch,
 )
 from db.settings import LONG_TEXT
 from db.store.clock import family_today, local_day, team_zone, utcnow
@@ -44,6 +44,7 @@ from db.store.models import (
     Conversation,
     ConversationColumn,
     ConversationItem,
+    Family,
     Meeting,
     MeetingKind,
     MeetingPerson,
@@ -195,15 +196,14 @@ def record_meeting(actor: Actor, *, family_id: int, meeting: MeetingIn) -> int:
             if row.look_again_on < meeting_day:
                 raise Invalid("Looking at the plan again has to be after the meeting.")
             session.add(_planned_catch_up(session, family_id, row.look_again_on, actor))
-        touch(session, family)
-        audit.record(
+        changed(
             session,
             actor,
+            family,
             audit.Action.CREATE,
-            family_id=family_id,
-            record_type="meeting",
-            record_id=row.id,
-            fields=[f for f, v in meeting.__dict__.items() if v not in ("", (), None, 0, False)],
+            "meeting",
+            row.id,
+            [f for f, v in meeting.__dict__.items() if v not in ("", (), None, 0, False)],
         )
         return stored_id(row)
 
@@ -324,16 +324,7 @@ def add_conversation(
                     visibility=choice(Visibility, item.visibility, "who can see it"),
                 )
             )
-        touch(session, family)
-        audit.record(
-            session,
-            actor,
-            audit.Action.CREATE,
-            family_id=family_id,
-            record_type="conversation",
-            record_id=row.id,
-            fields=["items"],
-        )
+        changed(session, actor, family, audit.Action.CREATE, "conversation", row.id, ["items"])
         return stored_id(row)
 
 
@@ -425,16 +416,20 @@ def plan(
     they're due, then what's done. Withdrawn steps are left out."""
     with read_session() as session:
         family = require_family(session, actor, family_id)
-        today = today or family_today(session, family)
-        steps = session.exec(
-            select(PlanStep)
-            .where(
-                col(PlanStep.family_id) == family_id,
-                col(PlanStep.withdrawn_at).is_(None),
-                col(PlanStep.visibility).in_(Audience.VISIBLE[Audience.check(audience)]),
-            )
-            .order_by(col(PlanStep.done_on).is_not(None), col(PlanStep.by_when), col(PlanStep.id))
-        ).all()
+        return plan_in(session, family, audience, today or family_today(session, family))
+
+
+def plan_in(session: Session, family: Family, audience: str, today: date) -> pd.DataFrame:
+    """The plan in the caller's session, after the caller's access check."""
+    steps = session.exec(
+        select(PlanStep)
+        .where(
+            col(PlanStep.family_id) == family.id,
+            col(PlanStep.withdrawn_at).is_(None),
+            col(PlanStep.visibility).in_(Audience.VISIBLE[Audience.check(audience)]),
+        )
+        .order_by(col(PlanStep.done_on).is_not(None), col(PlanStep.by_when), col(PlanStep.id))
+    ).all()
     return pd.DataFrame(
         [
             {
@@ -467,18 +462,22 @@ class PlanFollowUp:
 def plan_follow_up(actor: Actor, family_id: int) -> PlanFollowUp:
     with read_session() as session:
         require_family(session, actor, family_id)
-        latest = session.exec(
-            select(Meeting)
-            .where(
-                col(Meeting.family_id) == family_id,
-                col(Meeting.kind) == MeetingKind.family_group_conference,
-                col(Meeting.status) != MeetingStatus.cancelled,
-                col(Meeting.withdrawn_at).is_(None),
-                (col(Meeting.if_plan_does_not_work) != "")
-                | col(Meeting.look_again_on).is_not(None),
-            )
-            .order_by(col(Meeting.starts_at).desc(), col(Meeting.id).desc())
-        ).first()
+        return plan_follow_up_in(session, family_id)
+
+
+def plan_follow_up_in(session: Session, family_id: int) -> PlanFollowUp:
+    """The follow-up in the caller's session, after the caller's access check."""
+    latest = session.exec(
+        select(Meeting)
+        .where(
+            col(Meeting.family_id) == family_id,
+            col(Meeting.kind) == MeetingKind.family_group_conference,
+            col(Meeting.status) != MeetingStatus.cancelled,
+            col(Meeting.withdrawn_at).is_(None),
+            (col(Meeting.if_plan_does_not_work) != "") | col(Meeting.look_again_on).is_not(None),
+        )
+        .order_by(col(Meeting.starts_at).desc(), col(Meeting.id).desc())
+    ).first()
     if latest is None:
         return PlanFollowUp()
     return PlanFollowUp(latest.if_plan_does_not_work, latest.look_again_on)
@@ -501,24 +500,29 @@ CONVERSATION_COLUMNS = [
 def conversations(actor: Actor, family_id: int, audience: str = Audience.STAFF) -> pd.DataFrame:
     with read_session() as session:
         require_family(session, actor, family_id)
-        hidden = hidden_people(session, family_id, audience)
-        rows = session.exec(
-            select(  # type: ignore[call-overload]  # sqlmodel types select() up to 4 columns
-                col(Conversation.id),
-                col(Conversation.held_on),
-                ConversationItem,
-                col(Person.name),
-                col(Conversation.version),
-            )
-            .join(ConversationItem, col(ConversationItem.conversation_id) == Conversation.id)
-            .join(Person, col(Person.id) == ConversationItem.said_by_person_id, isouter=True)
-            .where(
-                col(Conversation.family_id) == family_id,
-                col(ConversationItem.withdrawn_at).is_(None),
-                col(ConversationItem.visibility).in_(Audience.VISIBLE[Audience.check(audience)]),
-            )
-            .order_by(col(Conversation.held_on).desc(), col(ConversationItem.id))
-        ).all()
+        return conversations_in(session, family_id, audience)
+
+
+def conversations_in(session: Session, family_id: int, audience: str) -> pd.DataFrame:
+    """The conversations in the caller's session, after the caller's access check."""
+    hidden = hidden_people(session, family_id, audience)
+    rows = session.exec(
+        select(  # type: ignore[call-overload]  # sqlmodel types select() up to 4 columns
+            col(Conversation.id),
+            col(Conversation.held_on),
+            ConversationItem,
+            col(Person.name),
+            col(Conversation.version),
+        )
+        .join(ConversationItem, col(ConversationItem.conversation_id) == Conversation.id)
+        .join(Person, col(Person.id) == ConversationItem.said_by_person_id, isouter=True)
+        .where(
+            col(Conversation.family_id) == family_id,
+            col(ConversationItem.withdrawn_at).is_(None),
+            col(ConversationItem.visibility).in_(Audience.VISIBLE[Audience.check(audience)]),
+        )
+        .order_by(col(Conversation.held_on).desc(), col(ConversationItem.id))
+    ).all()
     return pd.DataFrame(
         [
             {
@@ -543,19 +547,25 @@ def conversations(actor: Actor, family_id: int, audience: str = Audience.STAFF) 
 def child_views(actor: Actor, family_id: int, audience: str = Audience.STAFF) -> pd.DataFrame:
     with read_session() as session:
         family = require_family(session, actor, family_id)
-        zone = session.get_one(Team, family.team_id).time_zone
-        hidden = hidden_people(session, family_id, audience)
-        rows = session.exec(
-            select(ChildView, col(Person.name), col(Meeting.starts_at))
-            .join(Person, col(Person.id) == ChildView.person_id)
-            .join(Meeting, col(Meeting.id) == ChildView.meeting_id)
-            .where(
-                col(Meeting.family_id) == family_id,
-                col(Meeting.withdrawn_at).is_(None),
-                col(ChildView.visibility).in_(Audience.VISIBLE[Audience.check(audience)]),
-            )
-            .order_by(col(Meeting.starts_at).desc())
-        ).all()
+        return child_views_in(session, family, audience)
+
+
+def child_views_in(session: Session, family: Family, audience: str) -> pd.DataFrame:
+    """The children's views in the caller's session, after the caller's access check."""
+    family_id = stored_id(family)
+    zone = session.get_one(Team, family.team_id).time_zone
+    hidden = hidden_people(session, family_id, audience)
+    rows = session.exec(
+        select(ChildView, col(Person.name), col(Meeting.starts_at))
+        .join(Person, col(Person.id) == ChildView.person_id)
+        .join(Meeting, col(Meeting.id) == ChildView.meeting_id)
+        .where(
+            col(Meeting.family_id) == family_id,
+            col(Meeting.withdrawn_at).is_(None),
+            col(ChildView.visibility).in_(Audience.VISIBLE[Audience.check(audience)]),
+        )
+        .order_by(col(Meeting.starts_at).desc())
+    ).all()
     return pd.DataFrame(
         [
             {
@@ -679,13 +689,6 @@ def update_conversation_item(
         for key, value in values.items():
             setattr(item, key, value)
         session.add(item)
-        touch(session, family)
-        audit.record(
-            session,
-            actor,
-            audit.Action.UPDATE,
-            family_id=family.id,
-            record_type="conversation_item",
-            record_id=item_id,
-            fields=values.keys(),
+        changed(
+            session, actor, family, audit.Action.UPDATE, "conversation_item", item_id, values.keys()
         )

@@ -7,13 +7,12 @@ import streamlit as st
 from components import conference_view
 from components.auth import guard
 from components.auth.password_check import password_confirmed
-from components.family_view import record_view_once
+from components.family_view import mark_viewed, not_yet_viewed
 from components.i18n import _, language_choice, speak_as_family, term, use_terms
 from components.pages import CASEWORK
 from components.ui import plain, query_family_id
 from db import families
-from db.conference import AUDIENCES
-from db.conference import conference_view as build_view
+from db.conference import AUDIENCES, meeting_screen
 from db.rules.access import NotAllowed
 
 actor = guard(*CASEWORK)
@@ -82,10 +81,15 @@ speak_as_family(opened.get("language"))
 # A conference can last two hours: no idle logout while this screen is open.
 st.session_state["idle_exempt"] = True
 st.html(conference_view.SHARED_SCREEN_STYLE)
-try:
-    use_terms(families.family_terms(actor, opened["family_id"]))
-    view = build_view(actor, opened["family_id"], opened["audience"])
-    record_view_once(actor, view.family_id)
+try:  # one read: one session, one access check, the view audited once per worker's session
+    view = meeting_screen(
+        actor,
+        opened["family_id"],
+        opened["audience"],
+        record_view=not_yet_viewed(opened["family_id"]),
+    )
+    mark_viewed(view.family_id)
+    use_terms(view.terms)
 except NotAllowed:
     st.session_state.pop("conference", None)
     st.warning(_("This family isn't available to you."))

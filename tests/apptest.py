@@ -36,6 +36,15 @@ def logged_in(username: str, script: str = "app.py") -> AppTest:
     return at
 
 
+def open_family_page(username: str, family_id: int) -> AppTest:
+    """The Family page of one family, drawn for this worker."""
+    at = logged_in(username)
+    at.run()
+    at.query_params["family"] = str(family_id)
+    at.switch_page("pages/family.py").run()
+    return at
+
+
 def all_text(at: AppTest) -> str:
     """Every element's protobuf as text, with the rows of every table and chart decoded:
     catches data that only charts or tables carry."""

@@ -36,6 +36,9 @@ def _use_database(url: str) -> None:
 def _clear_streamlit_caches() -> None:
     import streamlit as st
 
+    from db.store.cache import clear_every_cache
+
+    clear_every_cache()
     st.cache_data.clear()
     st.cache_resource.clear()
 

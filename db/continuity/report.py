@@ -2,18 +2,17 @@
 families, whatever the size of the council) and the figures computed from them.
 
 Permission is checked by `check_team` (outside any cache); `build_team_report` does no check
-and is only called after it. `cached_team_report` does both, the way the Family page's goal
-data is cached: keyed by database, team and Team.data_version, so any write makes a new key.
+and is only called after it. `cached_team_report` does both, through db.store.cache like every
+cached read: keyed by team, day and Team.data_version, so any write makes a new key.
 """
 
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time, timedelta, timezone
-from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 import pandas as pd
 from sqlalchemy import and_, exists, func, or_
-from sqlmodel import col, select
+from sqlmodel import Session, col, select
 
 from db.continuity.definitions import DEFINITIONS, window_start
 from db.continuity.figures import (
@@ -29,8 +28,10 @@ from db.continuity.figures import (
     worker_figures,
 )
 from db.rules.access import Actor, refused, require_led_team
+from db.store.cache import VersionedCache
 from db.store.clock import today_in
-from db.store.engine import database_url, read_session
+from db.store.engine import read_session
+from db.store.ids import stored_id
 from db.store.models import (
     Family,
     FamilyStatus,
@@ -112,107 +113,106 @@ def _utc_start(day: date, time_zone: str) -> datetime:
 def build_team_report(team_id: int, *, today: date | None = None) -> TeamReport:
     """Every continuity figure for one team. No permission check: call check_team first."""
     with read_session() as session:
-        team = session.get_one(Team, team_id)
-        zone = team.time_zone
-        today = today or today_in(zone)
-        since = window_start(today)
-        scope = _scope(team_id, since)
-        families = pd.DataFrame(
-            session.exec(
-                select(
-                    col(Family.id),
-                    col(Family.known_as),
-                    col(Family.status),
-                    col(Family.first_came_on),
-                ).where(col(Family.id).in_(scope))
-            ).all(),
-            columns=["family_id", "family", "status", "first_came_on"],
-        )
-        relationships = pd.DataFrame(
-            session.exec(
-                select(  # type: ignore[call-overload]  # sqlmodel types select() up to 4 columns
-                    col(WorkerRelationship.id),
-                    col(WorkerRelationship.family_id),
-                    col(WorkerRelationship.worker_id),
-                    col(Worker.name),
-                    col(WorkerRelationship.role),
-                    col(WorkerRelationship.started_on),
-                    col(WorkerRelationship.ended_on),
-                    col(WorkerRelationship.chosen_by_family),
-                    col(WorkerRelationship.end_reason),
-                )
-                .join(Worker, col(Worker.id) == WorkerRelationship.worker_id)
-                .where(col(WorkerRelationship.family_id).in_(scope))
-            ).all(),
-            columns=RELATIONSHIP_COLUMNS,
-        )
-        history = pd.DataFrame(
-            session.exec(
-                select(
-                    col(FamilyStatusChange.id),
-                    col(FamilyStatusChange.family_id),
-                    col(FamilyStatusChange.status),
-                    col(FamilyStatusChange.changed_on),
-                ).where(col(FamilyStatusChange.family_id).in_(scope))
-            ).all(),
-            columns=STATUS_COLUMNS,
-        )
-        first_meetings = pd.DataFrame(
-            session.exec(
-                select(col(Meeting.family_id), func.min(col(Meeting.starts_at)))
-                .where(
-                    col(Meeting.family_id).in_(scope),
-                    col(Meeting.status) == MeetingStatus.held,
-                    col(Meeting.withdrawn_at).is_(None),
-                )
-                .group_by(col(Meeting.family_id))
-            ).all(),
-            columns=["family_id", "first_held_at"],
-        )
-        meetings = pd.DataFrame(
-            session.exec(
-                select(col(Meeting.family_id), col(Meeting.starts_at)).where(
-                    col(Meeting.family_id).in_(scope),
-                    col(Meeting.status) == MeetingStatus.held,
-                    col(Meeting.withdrawn_at).is_(None),
-                    col(Meeting.starts_at) >= _utc_start(since, zone),
-                    col(Meeting.starts_at) < _utc_start(today + timedelta(days=1), zone),
-                )
-            ).all(),
-            columns=["family_id", "starts_at"],
-        )
-        help_given = pd.DataFrame(
-            session.exec(
-                select(col(PracticalHelp.family_id), func.count(col(PracticalHelp.id)))
-                .where(
-                    col(PracticalHelp.family_id).in_(scope),
-                    col(PracticalHelp.given_on) >= since,
-                    col(PracticalHelp.given_on) <= today,
-                )
-                .group_by(col(PracticalHelp.family_id))
-            ).all(),
-            columns=["family_id", "help_given"],
-        )
-        workers = pd.DataFrame(
-            session.exec(
-                select(col(Worker.id), col(Worker.name))
-                .join(
-                    WorkerTeam,
-                    and_(
-                        col(WorkerTeam.worker_id) == Worker.id, col(WorkerTeam.team_id) == team_id
-                    ),
-                )
-                .join(
-                    WorkerRole,
-                    and_(
-                        col(WorkerRole.worker_id) == Worker.id,
-                        col(WorkerRole.role) == Role.practitioner,
-                    ),
-                )
-                .where(col(Worker.is_active))
-            ).all(),
-            columns=["worker_id", "worker"],
-        )
+        return _build_team_report(session, session.get_one(Team, team_id), today)
+
+
+def _build_team_report(session: Session, team: Team, today: date | None) -> TeamReport:
+    team_id = stored_id(team)
+    zone = team.time_zone
+    today = today or today_in(zone)
+    since = window_start(today)
+    scope = _scope(team_id, since)
+    families = pd.DataFrame(
+        session.exec(
+            select(
+                col(Family.id), col(Family.known_as), col(Family.status), col(Family.first_came_on)
+            ).where(col(Family.id).in_(scope))
+        ).all(),
+        columns=["family_id", "family", "status", "first_came_on"],
+    )
+    relationships = pd.DataFrame(
+        session.exec(
+            select(  # type: ignore[call-overload]  # sqlmodel types select() up to 4 columns
+                col(WorkerRelationship.id),
+                col(WorkerRelationship.family_id),
+                col(WorkerRelationship.worker_id),
+                col(Worker.name),
+                col(WorkerRelationship.role),
+                col(WorkerRelationship.started_on),
+                col(WorkerRelationship.ended_on),
+                col(WorkerRelationship.chosen_by_family),
+                col(WorkerRelationship.end_reason),
+            )
+            .join(Worker, col(Worker.id) == WorkerRelationship.worker_id)
+            .where(col(WorkerRelationship.family_id).in_(scope))
+        ).all(),
+        columns=RELATIONSHIP_COLUMNS,
+    )
+    history = pd.DataFrame(
+        session.exec(
+            select(
+                col(FamilyStatusChange.id),
+                col(FamilyStatusChange.family_id),
+                col(FamilyStatusChange.status),
+                col(FamilyStatusChange.changed_on),
+            ).where(col(FamilyStatusChange.family_id).in_(scope))
+        ).all(),
+        columns=STATUS_COLUMNS,
+    )
+    first_meetings = pd.DataFrame(
+        session.exec(
+            select(col(Meeting.family_id), func.min(col(Meeting.starts_at)))
+            .where(
+                col(Meeting.family_id).in_(scope),
+                col(Meeting.status) == MeetingStatus.held,
+                col(Meeting.withdrawn_at).is_(None),
+            )
+            .group_by(col(Meeting.family_id))
+        ).all(),
+        columns=["family_id", "first_held_at"],
+    )
+    meetings = pd.DataFrame(
+        session.exec(
+            select(col(Meeting.family_id), col(Meeting.starts_at)).where(
+                col(Meeting.family_id).in_(scope),
+                col(Meeting.status) == MeetingStatus.held,
+                col(Meeting.withdrawn_at).is_(None),
+                col(Meeting.starts_at) >= _utc_start(since, zone),
+                col(Meeting.starts_at) < _utc_start(today + timedelta(days=1), zone),
+            )
+        ).all(),
+        columns=["family_id", "starts_at"],
+    )
+    help_given = pd.DataFrame(
+        session.exec(
+            select(col(PracticalHelp.family_id), func.count(col(PracticalHelp.id)))
+            .where(
+                col(PracticalHelp.family_id).in_(scope),
+                col(PracticalHelp.given_on) >= since,
+                col(PracticalHelp.given_on) <= today,
+            )
+            .group_by(col(PracticalHelp.family_id))
+        ).all(),
+        columns=["family_id", "help_given"],
+    )
+    workers = pd.DataFrame(
+        session.exec(
+            select(col(Worker.id), col(Worker.name))
+            .join(
+                WorkerTeam,
+                and_(col(WorkerTeam.worker_id) == Worker.id, col(WorkerTeam.team_id) == team_id),
+            )
+            .join(
+                WorkerRole,
+                and_(
+                    col(WorkerRole.worker_id) == Worker.id,
+                    col(WorkerRole.role) == Role.practitioner,
+                ),
+            )
+            .where(col(Worker.is_active))
+        ).all(),
+        columns=["worker_id", "worker"],
+    )
     for frame, columns in (
         (relationships, ("role", "end_reason")),
         (history, ("status",)),
@@ -252,13 +252,22 @@ def team_report(actor: Actor, team_id: int, *, today: date | None = None) -> Tea
     return build_team_report(team_id, today=today)
 
 
+_REPORTS: VersionedCache[TeamReport] = VersionedCache("team reports", size=64)
+
+
 def cached_team_report(actor: Actor, team_id: int, *, today: date) -> TeamReport:
-    """Checked on every call (refusals audited), then served from the cache. Treat as
-    read-only: one object is shared by every manager of the team until the next write."""
-    version = check_team(actor, team_id)
-    return _team_report_cached(database_url(), team_id, version, today)
-
-
-@lru_cache(maxsize=64)
-def _team_report_cached(database: str, team_id: int, data_version: int, today: date) -> TeamReport:
-    return replace(build_team_report(team_id, today=today), data_version=data_version)
+    """Checked on every call (refusals audited), then served from the cache by the team's data
+    version, read in the session that builds the report on a miss. Treat as read-only: one
+    object is shared by every manager of the team until the next write."""
+    require_led_team(actor, team_id, what="team_continuity")
+    with read_session() as session:
+        team = session.get(Team, team_id)
+        if team is None:
+            raise refused(actor, what="team_continuity", record_id=team_id)
+        return _REPORTS.get(
+            (team_id, today),
+            versions=team.data_version,
+            build=lambda: replace(
+                _build_team_report(session, team, today), data_version=team.data_version
+            ),
+        )

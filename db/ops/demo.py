@@ -324,6 +324,51 @@ class _Builder:
         return new_id
 
 
+# Someone in a family's world: what is not given is the ordinary (outside the household,
+# English, no interpreter, nothing barred).
+PERSON_DEFAULTS = {
+    "organisation": "",
+    "birth_year": None,
+    "in_household": False,
+    "how_they_help": "",
+    "language": "English",
+    "needs_interpreter": False,
+    "must_not_invite": False,
+    "must_not_see_plan": False,
+}
+
+
+def _person(b: _Builder, family_id: int, name: str, relationship: str, **facts) -> int:
+    return b.add(
+        Person,
+        **{
+            **PERSON_DEFAULTS,
+            "family_id": family_id,
+            "name": name,
+            "relationship": relationship,
+            **facts,
+        },
+    )
+
+
+def _invited(
+    b: _Builder,
+    meeting_id: int,
+    *,
+    person_id: int | None = None,
+    worker_id: int | None = None,
+    came: bool,
+) -> None:
+    b.add(
+        MeetingPerson,
+        meeting_id=meeting_id,
+        person_id=person_id,
+        worker_id=worker_id,
+        invited=True,
+        came=came,
+    )
+
+
 def _local(day: date, hour: int, minute: int, zone: ZoneInfo) -> datetime:
     return datetime.combine(day, time(hour, minute), zone).astimezone(timezone.utc)
 
@@ -533,81 +578,44 @@ def _family(
 
     # People in the family's world.
     people = {
-        "parent": b.add(
-            Person,
-            family_id=family_id,
-            name=parent,
-            relationship="parent",
-            organisation="",
+        "parent": _person(
+            b,
+            family_id,
+            parent,
+            "parent",
             birth_year=today.year - rng.randint(22, 45),
             in_household=True,
-            how_they_help="",
             language=rng.choice(["English", "English", "English", "Polish", "Urdu", "Somali"]),
-            needs_interpreter=False,
-            must_not_invite=False,
-            must_not_see_plan=False,
         )
     }
     children = []
     for c in range(rng.choice([1, 1, 2, 2, 3, 4])):
         children.append(
-            b.add(
-                Person,
-                family_id=family_id,
-                name=CHILD_NAMES[(index * 3 + c) % len(CHILD_NAMES)],
-                relationship="child",
-                organisation="",
+            _person(
+                b,
+                family_id,
+                CHILD_NAMES[(index * 3 + c) % len(CHILD_NAMES)],
+                "child",
                 birth_year=today.year - rng.randint(1, 16),
                 in_household=True,
-                how_they_help="",
-                language="English",
-                needs_interpreter=False,
-                must_not_invite=False,
-                must_not_see_plan=False,
             )
         )
     if rng.random() < 0.5:
-        people["nan"] = b.add(
-            Person,
-            family_id=family_id,
-            name=f"Nan {FIRST_NAMES[index % 40]}",
-            relationship="grandparent",
-            organisation="",
-            birth_year=None,
-            in_household=False,
+        people["nan"] = _person(
+            b,
+            family_id,
+            f"Nan {FIRST_NAMES[index % 40]}",
+            "grandparent",
             how_they_help="Picks the kids up on Fridays",
-            language="English",
-            needs_interpreter=False,
-            must_not_invite=False,
-            must_not_see_plan=False,
         )
     org, who = rng.choice(PROFESSIONALS)
-    b.add(
-        Person,
-        family_id=family_id,
-        name=who,
-        relationship="professional",
-        organisation=org,
-        birth_year=None,
-        in_household=False,
-        how_they_help="",
-        language="English",
-        needs_interpreter=False,
-        must_not_invite=False,
-        must_not_see_plan=False,
-    )
+    _person(b, family_id, who, "professional", organisation=org)
     if rng.random() < 0.1:
-        b.add(
-            Person,
-            family_id=family_id,
-            name=f"{FIRST_NAMES[(index + 11) % 40]} (children's dad)",
-            relationship="parent",
-            organisation="",
-            birth_year=None,
-            in_household=False,
-            how_they_help="",
-            language="English",
-            needs_interpreter=False,
+        _person(
+            b,
+            family_id,
+            f"{FIRST_NAMES[(index + 11) % 40]} (children's dad)",
+            "parent",
             must_not_invite=True,
             must_not_see_plan=True,
         )
@@ -664,44 +672,46 @@ def _family(
 
 
 def _relationships(b, rng, family_id, workers, start, closed_on, today) -> None:
+    # Arguments are drawn from rng in the order written, as they always were (the demo tier's
+    # data stays the same).
+    def link(worker_id, role, started_on, ended_on, chosen_by_family, end_reason) -> None:
+        b.add(
+            WorkerRelationship,
+            family_id=family_id,
+            worker_id=worker_id,
+            role=role,
+            started_on=started_on,
+            ended_on=ended_on,
+            chosen_by_family=chosen_by_family,
+            end_reason=end_reason,
+        )
+
     on = start
     lead = rng.choice(workers)
     for _handover in range(rng.choice([0, 0, 0, 1, 1, 2])):
         until = on + timedelta(days=rng.randint(40, 150))
         if (closed_on and until >= closed_on) or until >= today:
             break
-        b.add(
-            WorkerRelationship,
-            family_id=family_id,
-            worker_id=lead,
-            role="lead",
-            started_on=on,
-            ended_on=until,
-            chosen_by_family=rng.random() < 0.6,
-            end_reason=rng.choice(["worker_left", "sickness", "team_change", "family_asked"]),
+        link(
+            lead,
+            "lead",
+            on,
+            until,
+            rng.random() < 0.6,
+            rng.choice(["worker_left", "sickness", "team_change", "family_asked"]),
         )
         on = until
         lead = rng.choice([w for w in workers if w != lead] or workers)
-    b.add(
-        WorkerRelationship,
-        family_id=family_id,
-        worker_id=lead,
-        role="lead",
-        started_on=on,
-        ended_on=closed_on,
-        chosen_by_family=rng.random() < 0.6,
-        end_reason="family_closed" if closed_on else None,
-    )
+    closing = "family_closed" if closed_on else None
+    link(lead, "lead", on, closed_on, rng.random() < 0.6, closing)
     if len(workers) > 1 and rng.random() < 0.3:
-        b.add(
-            WorkerRelationship,
-            family_id=family_id,
-            worker_id=rng.choice([w for w in workers if w != lead]),
-            role="supporting",
-            started_on=on,
-            ended_on=closed_on,
-            chosen_by_family=False,
-            end_reason="family_closed" if closed_on else None,
+        link(
+            rng.choice([w for w in workers if w != lead]),
+            "supporting",
+            on,
+            closed_on,
+            False,
+            closing,
         )
 
 
@@ -802,22 +812,8 @@ def _work(
             recorded_by=lead,
             version=1,
         )
-        b.add(
-            MeetingPerson,
-            meeting_id=meeting_id,
-            person_id=parent,
-            worker_id=None,
-            invited=True,
-            came=meeting_status == MeetingStatus.held,
-        )
-        b.add(
-            MeetingPerson,
-            meeting_id=meeting_id,
-            person_id=None,
-            worker_id=lead,
-            invited=True,
-            came=meeting_status == MeetingStatus.held,
-        )
+        _invited(b, meeting_id, person_id=parent, came=meeting_status == MeetingStatus.held)
+        _invited(b, meeting_id, worker_id=lead, came=meeting_status == MeetingStatus.held)
         if meeting_status != MeetingStatus.held:
             continue
         if kind == MeetingKind.family_group_conference:
@@ -924,14 +920,7 @@ def _work(
             recorded_by=lead,
             version=1,
         )
-        b.add(
-            MeetingPerson,
-            meeting_id=meeting_id,
-            person_id=parent,
-            worker_id=None,
-            invited=True,
-            came=False,
-        )
+        _invited(b, meeting_id, person_id=parent, came=False)
     if rng.random() < 0.5:
         kind, what = rng.choice(HELP)
         b.add(

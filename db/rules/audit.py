@@ -57,3 +57,24 @@ def record(
             fields=",".join(sorted(fields))[:500],
         )
     )
+
+
+def worker_change(
+    session: Session,
+    actor: Actor | None,
+    action: str,
+    worker_id: int | None,
+    fields: Iterable[str],
+    *,
+    username: str | None = None,
+) -> None:
+    """The audit row of a change to a worker's account (about no family)."""
+    record(
+        session,
+        actor,
+        action,
+        record_type="worker",
+        record_id=worker_id,
+        fields=fields,
+        username=username,
+    )

@@ -68,13 +68,8 @@ def storable_problem(value: str) -> str | None:
 def as_record_id(value: Any) -> int | None:
     """The value as an id the database can hold (numpy's integers from a table included), or
     None: a bool, a float, text or a number out of range was never one of our ids."""
-    if isinstance(value, bool):
-        return None
-    try:
-        number = operator.index(value)
-    except TypeError:
-        return None
-    return number if 1 <= number <= LARGEST_ID else None
+    number = as_whole_number(value)
+    return number if number is not None and number >= 1 else None
 
 
 def date_window(today: date | None = None) -> tuple[date, date]:

@@ -49,6 +49,29 @@ def touch(session: Session, family: Family) -> None:
     session.expire(family, ["data_version"])
 
 
+def changed(
+    session: Session,
+    actor: Actor,
+    family: Family,
+    action: str,
+    record_type: str,
+    record_id: int | None,
+    fields,
+) -> None:
+    """How every change about a family ends: the family's cached views marked out of date and
+    the change audited (which fields, never their values), in the caller's transaction."""
+    touch(session, family)
+    audit.record(
+        session,
+        actor,
+        action,
+        family_id=family.id,
+        record_type=record_type,
+        record_id=record_id,
+        fields=fields,
+    )
+
+
 def save_new(
     session: Session, actor: Actor, family: Family, row, *, record_type: str, fields
 ) -> int:
@@ -56,16 +79,7 @@ def save_new(
     date, and which fields were filled audited. Returns the new record's id."""
     session.add(row)
     session.flush()
-    touch(session, family)
-    audit.record(
-        session,
-        actor,
-        audit.Action.CREATE,
-        family_id=family.id,
-        record_type=record_type,
-        record_id=row.id,
-        fields=fields,
-    )
+    changed(session, actor, family, audit.Action.CREATE, record_type, row.id, fields)
     return row.id
 
 
@@ -84,16 +98,7 @@ def save_edit(
     """The end of every edit: saved only if nobody else saved since the form was drawn, the
     family's cached views marked out of date, and which fields changed audited."""
     save_versioned(session, model, record_id, seen_version, values, what)
-    touch(session, family)
-    audit.record(
-        session,
-        actor,
-        audit.Action.UPDATE,
-        family_id=family.id,
-        record_type=record_type,
-        record_id=record_id,
-        fields=values.keys(),
-    )
+    changed(session, actor, family, audit.Action.UPDATE, record_type, record_id, values.keys())
 
 
 def family_record(session: Session, actor: Actor, model, record_id: int):
@@ -177,13 +182,12 @@ def withdraw(actor: Actor, *, record_type: str, record_id: int, reason: str) -> 
         row.withdrawn_by = actor.worker_id
         row.withdrawn_reason = reason
         session.add(row)
-        touch(session, family)
-        audit.record(
+        changed(
             session,
             actor,
+            family,
             audit.Action.WITHDRAW,
-            family_id=family.id,
-            record_type=record_type,
-            record_id=record_id,
-            fields=["withdrawn_at", "withdrawn_by", "withdrawn_reason"],
+            record_type,
+            record_id,
+            ["withdrawn_at", "withdrawn_by", "withdrawn_reason"],
         )

@@ -25,21 +25,16 @@ from pathlib import Path
 
 import pytest
 
+from bench.browser import (  # one browser set-up for both
+    CHROMIUM_ARGS,
+    IDLE,
+    PASSWORD,
+    server_options,
+)
+
 ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = ROOT / "test-artifacts"
-IDLE = "[data-testid='stApp'][data-test-script-state='notRunning']"
-PASSWORD = "golden-thread-demo"
 COOKIE_NAME = "golden_thread_session"
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-    "--disable-dev-shm-usage",
-]
 VIEWPORT = {"width": 1280, "height": 900}
 
 # Pages the current test touched: screenshotted if it fails.
@@ -240,18 +235,7 @@ def _start(
                 _LAUNCH,
                 "run",
                 "app.py",
-                "--server.address",
-                "127.0.0.1",
-                "--server.port",
-                str(port),
-                "--server.headless",
-                "true",
-                "--server.runOnSave",
-                "false",
-                "--server.fileWatcherType",
-                "none",
-                "--browser.gatherUsageStats",
-                "false",
+                *server_options(port),
                 f"--secrets.files={secrets_file}",
             ],
             cwd=ROOT,

@@ -18,7 +18,7 @@ from db.store.models import (
     WorkerRelationship,
     WorkerTeam,
 )
-from tests.apptest import all_text, errors_in_form, logged_in
+from tests.apptest import all_text, errors_in_form, open_family_page
 
 
 def _family_with_a_child(engine) -> tuple[int, int, int]:
@@ -50,10 +50,7 @@ def _family_with_a_child(engine) -> tuple[int, int, int]:
 @pytest.fixture
 def page(demo_db):
     family_id, child, parent = _family_with_a_child(demo_db)
-    at = logged_in("practitioner")
-    at.run()
-    at.query_params["family"] = str(family_id)
-    at.switch_page("pages/family.py").run()
+    at = open_family_page("practitioner", family_id)
     assert not at.exception
     return at, family_id, child, parent
 
@@ -167,10 +164,7 @@ def test_worker_chosen_handed_over_closed_and_reopened_on_the_timeline(demo_db):
         ).first()
         sam = session.exec(select(Worker).where(Worker.username == "practitioner")).one()
     assert waiting is not None, "the demo has a waiting family in the practitioner's team"
-    at = logged_in("practitioner")
-    at.run()
-    at.query_params["family"] = str(waiting.id)
-    at.switch_page("pages/family.py").run()
+    at = open_family_page("practitioner", waiting.id)
     _show(at, "Working together")
     fid = waiting.id
     _key(at.multiselect, f"choose_offered_{fid}").set_value([sam.id])
@@ -274,10 +268,7 @@ def test_the_forms_offer_the_teams_today_not_the_servers(demo_db, monkeypatch):
     utc_day = datetime.now(timezone.utc).date()
     frozen = datetime.combine(utc_day, time(23, 30), timezone.utc)
     monkeypatch.setattr(clock, "utcnow", lambda: frozen)
-    at = logged_in("practitioner")
-    at.run()
-    at.query_params["family"] = str(family_id)
-    at.switch_page("pages/family.py").run()
+    at = open_family_page("practitioner", family_id)
     _show(at, "What's going well")
     helsinki_day = utc_day + timedelta(days=1)
     day_box = _key(at.date_input, f"conversation_{family_id}_g0_day")

@@ -8,7 +8,7 @@ from sqlmodel import Session, func, select
 
 from db.rules.writes import withdraw
 from db.store.models import Goal, GoalScore, Person, ScoreRound, Worker, WorkerRelationship
-from tests.apptest import all_text, chart_rows, errors_in_form, logged_in
+from tests.apptest import all_text, chart_rows, errors_in_form, open_family_page
 
 
 def _practitioners_family(engine) -> int:
@@ -24,10 +24,7 @@ def _practitioners_family(engine) -> int:
 @pytest.fixture
 def family_page(demo_db):
     family_id = _practitioners_family(demo_db)
-    at = logged_in("practitioner")
-    at.run()
-    at.query_params["family"] = str(family_id)
-    at.switch_page("pages/family.py").run()
+    at = open_family_page("practitioner", family_id)
     assert not at.exception
     return at, family_id
 

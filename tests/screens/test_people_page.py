@@ -9,7 +9,7 @@ from db.family_world import PersonIn
 from db.rules.access import load_actor
 from db.store.engine import read_session
 from db.store.models import Person, Worker, WorkerRelationship
-from tests.apptest import logged_in
+from tests.apptest import open_family_page
 
 
 def _a_parent_of_the_practitioners_family(engine) -> Person:
@@ -30,10 +30,7 @@ def _a_parent_of_the_practitioners_family(engine) -> Person:
 @pytest.fixture
 def people_page(demo_db):
     parent = _a_parent_of_the_practitioners_family(demo_db)
-    at = logged_in("practitioner")
-    at.run()
-    at.query_params["family"] = str(parent.family_id)
-    at.switch_page("pages/family.py").run()
+    at = open_family_page("practitioner", parent.family_id)
     at.segmented_control(key="family_section").set_value("People").run()
     at.selectbox(key=f"person_edit_who_{parent.family_id}").set_value(parent.id).run()
     assert not at.exception

@@ -8,13 +8,13 @@ import pytest
 
 from components.family_copy import render
 from db import family_world, meetings
-from db.conference import conference_view
+from db.conference import meeting_screen
 from db.goals import GoalIn, ScoreIn, add_goal, record_scores
 from db.meetings import ChildViewIn, ItemIn, MeetingIn, PlanStepIn
 from db.plain_language import terms_in
 from db.store.models import Relationship, Role
 from tests import factories
-from tests.apptest import all_text, errors_in_form, logged_in
+from tests.apptest import all_text, errors_in_form, logged_in, open_family_page
 
 SENTINELS = {
     "staff_note": "SENTINEL-STAFF-NOTE-7781",
@@ -158,7 +158,7 @@ def _conference(family_id: int, audience: str):
 def test_conference_mode_and_family_copy_leak_nothing(seeded, audience):
     at = _conference(seeded["family"], audience)
     screen = all_text(at)
-    copy = render(conference_view(seeded["worker"], seeded["family"], audience))
+    copy = render(meeting_screen(seeded["worker"], seeded["family"], audience))
     assert "Tea together on Sundays" in screen and "Sunday tea at Nan" in screen
     assert "Tea together on Sundays" in copy and "Sunday tea at Nan" in copy
     forbidden = {
@@ -195,10 +195,7 @@ def test_conference_screen_uses_family_words_only(seeded):
         screen = all_text(_conference(seeded["family"], audience))  # unescaped, labels, charts
         assert [t for t in terms_in(screen)] == []
     # The same scan does find them where they are shown: the staff timeline.
-    at = logged_in("confworker")
-    at.run()
-    at.query_params["family"] = str(seeded["family"])
-    at.switch_page("pages/family.py").run()
+    at = open_family_page("confworker", seeded["family"])
     at.segmented_control(key="family_section").set_value("Timeline").run()
     assert set(staff_words) <= set(terms_in(all_text(at)))
 
@@ -209,7 +206,7 @@ def test_family_copy_escapes_what_people_type(seeded):
         family_id=seeded["family"],
         step=PlanStepIn("<script>alert('x')</script> & <b>bold</b>", visibility="everyone"),
     )
-    copy = render(conference_view(seeded["worker"], seeded["family"], "everyone"))
+    copy = render(meeting_screen(seeded["worker"], seeded["family"], "everyone"))
     assert "<script>alert" not in copy and "&lt;script&gt;" in copy
     assert "<b>bold" not in copy
 
@@ -281,7 +278,7 @@ def test_the_family_copy_says_what_happens_next_and_how_to_reach_the_worker(seed
             look_again_on=date.today() + timedelta(days=30),
         ),
     )
-    copy = render(conference_view(seeded["worker"], seeded["family"], "household"))
+    copy = render(meeting_screen(seeded["worker"], seeded["family"], "household"))
     assert "If the plan doesn't work" in copy and "We ring Auntie Jo &amp; meet again" in copy
     assert f"{date.today() + timedelta(days=30):%-d %B %Y}" in copy
     assert "How to reach your worker" in copy

@@ -8,7 +8,7 @@ import pytest
 from sqlmodel import Session, func, select
 
 from db import goals, huddle, meetings
-from db.conference import conference_view
+from db.conference import meeting_screen
 from db.goals import GoalIn, ScoreIn
 from db.meetings import ItemIn, MeetingIn, PlanStepIn
 from db.rules.access import NotAllowed
@@ -140,7 +140,7 @@ def test_withdrawing_is_audited_and_hides_the_record_from_every_read_model(world
     from db.families import family_meetings
 
     assert family_meetings(sam, family).empty
-    shared = conference_view(sam, family, "everyone")
+    shared = meeting_screen(sam, family, "everyone")
     assert shared.goals.goals.empty and shared.plan.empty and shared.going_well.empty
     board = huddle.board(sam, factories_team(world), week_start=huddle.monday_of(date.today()))
     assert family not in set(board.rows[board.rows["section"] == "good_news"]["family_id"])

@@ -319,41 +319,23 @@ def test_family_details_refuse_a_stale_save(world):
 def test_a_keeping_safe_save_from_a_form_drawn_earlier_is_a_conflict(world):
     """Two browsers: A saves a phone and never-show text; B, drawn before A saved, changes only
     the phone. B is refused and A's text is still there."""
-    save = family_world.save_keeping_safe
-    save(
-        world["sam"],
-        family_id=world["family"],
-        seen_version=0,
-        safe_phone="1",
-        ok_to_leave_messages=False,
-        never_show="",
-    )
+
+    def save(seen_version: int, phone: str, never_show: str = "", messages: bool = True) -> None:
+        family_world.save_keeping_safe(
+            world["sam"],
+            family_id=world["family"],
+            seen_version=seen_version,
+            safe_phone=phone,
+            ok_to_leave_messages=messages,
+            never_show=never_show,
+        )
+
+    save(0, "1", messages=False)
     drawn = family_world.keeping_safe(world["sam"], world["family"]).version
-    save(
-        world["sam"],
-        family_id=world["family"],
-        seen_version=drawn,
-        safe_phone="07700 1",
-        ok_to_leave_messages=True,
-        never_show="New address: 4 Elm Road",
-    )
+    save(drawn, "07700 1", "New address: 4 Elm Road")
     with pytest.raises(Conflict):
-        save(
-            world["sam"],
-            family_id=world["family"],
-            seen_version=drawn,
-            safe_phone="07700 2",
-            ok_to_leave_messages=True,
-            never_show="",
-        )
+        save(drawn, "07700 2")
     with pytest.raises(Conflict):
-        save(
-            world["sam"],
-            family_id=world["family"],
-            seen_version=0,
-            safe_phone="07700 3",
-            ok_to_leave_messages=True,
-            never_show="",
-        )
+        save(0, "07700 3")
     kept = family_world.keeping_safe(world["sam"], world["family"])
     assert (kept.safe_phone, kept.never_show) == ("07700 1", "New address: 4 Elm Road")

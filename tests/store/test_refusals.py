@@ -211,7 +211,7 @@ def _arguments(qualified: str, function, ids: dict) -> dict:
         "db.export.export_csv": {"what": "continuity_families"},
         "db.family_world.change_status": {"status": "keeping_in_touch"},
         "db.admin.set_team_term": {"term": "plan", "language": "cy", "seen_version": 0},
-        "db.conference.conference_view": {"audience": "household"},
+        "db.conference.meeting_screen": {"audience": "household"},
         "db.intake.add_family": {
             "family": {
                 "known_as": "The Newcomer family",
