@@ -12,7 +12,7 @@ from babel.messages.pofile import read_po
 
 from components.family_copy import render
 from db import admin, family_world, i18n, meetings
-from db.conference import conference_view
+from db.conference import meeting_screen
 from db.families import family_summary
 from db.goals import GoalIn, ScoreIn, add_goal, record_scores
 from db.meetings import ChildViewIn, ItemIn, MeetingIn, PlanStepIn
@@ -148,7 +148,7 @@ def test_the_family_language_is_recorded_and_checked(family):
 
 @pytest.mark.parametrize("language", LANGUAGES)
 def test_the_family_copy_speaks_the_family_language(family, english_words, language):
-    view = conference_view(family["worker"], family["family"], "everyone")
+    view = meeting_screen(family["worker"], family["family"], "everyone")
     with i18n.speaking(language):
         copy = render(view)
         expected = [i18n._("Our goals"), i18n._("What the children told us")]
@@ -213,7 +213,7 @@ def test_a_teams_own_words_reach_the_family_screen_and_copy(family):
     at = _conference(family)
     assert "Our family plan" in [h.value for h in at.header]
     assert "This takes the screen back to the key worker's view" in all_text(at)
-    view = conference_view(family["worker"], family["family"], "household")
+    view = meeting_screen(family["worker"], family["family"], "household")
     i18n.use_terms({("plan", "en"): "family plan", ("worker", "en"): "key worker"})
     try:
         copy = render(view)
