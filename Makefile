@@ -37,7 +37,7 @@ locales: $(LOCALE_MO)
 locales-extract: $(STAMP)
 	$(VENV)/bin/pybabel extract --no-location --sort-output --omit-header -F babel.cfg \
 	  -k _ -k N_ -k ngettext:1,2 -o locales/messages.pot .
-	$(VENV)/bin/pybabel update --no-fuzzy-matching --omit-header -i locales/messages.pot \
+	$(VENV)/bin/pybabel update --no-fuzzy-matching -i locales/messages.pot \
 	  -d locales -D messages
 
 # After changing requirements*.txt: write the locks again (pip-tools in a throwaway venv).

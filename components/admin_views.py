@@ -13,6 +13,7 @@ import pandas as pd
 import streamlit as st
 
 from components.forms import pick, show_problem
+from components.i18n import _
 from components.ui import friendly_date, plain
 from db import admin, settings, subject_access
 from db.i18n import LANGUAGES, TERMS, speaking, term
@@ -51,8 +52,11 @@ def notices() -> None:
         who, password = one_time
         st.warning(
             plain(
-                f"One-time password for {who}. Give it to them privately; it is shown "
-                f"only this once. They'll choose their own at their next login."
+                _(
+                    "One-time password for {who}. Give it to them privately; it is shown only"
+                    " this once. They'll choose their own at their next login.",
+                    who=who,
+                )
             )
         )
         st.code(password, language=None)
@@ -78,31 +82,34 @@ def workers_table(workers: pd.DataFrame) -> None:
 
 
 def add_worker(actor: Actor, team_names: dict[int, str]) -> None:
-    with st.expander("Add a worker"):
+    with st.expander(_("Add a worker")):
         with st.form("admin_add_worker", clear_on_submit=False):
-            name = st.text_input("Name", key="admin_new_name")
+            name = st.text_input(_("Name"), key="admin_new_name")
             username = st.text_input(
-                "Username",
+                _("Username"),
                 key="admin_new_username",
-                help="Lower-case letters and digits, no spaces.",
+                help=_("Lower-case letters and digits, no spaces."),
             )
-            email = st.text_input("Work email", key="admin_new_email", help=EMAIL_HELP)
+            email = st.text_input(_("Work email"), key="admin_new_email", help=EMAIL_HELP)
             roles = st.multiselect(
-                "Roles", list(ROLE_WORDS), format_func=ROLE_WORDS.__getitem__, key="admin_new_roles"
+                _("Roles"),
+                list(ROLE_WORDS),
+                format_func=ROLE_WORDS.__getitem__,
+                key="admin_new_roles",
             )
             teams = st.multiselect(
-                "Teams they work in",
+                _("Teams they work in"),
                 list(team_names),
                 format_func=team_names.__getitem__,
                 key="admin_new_teams",
             )
             leads = st.multiselect(
-                "Teams they lead (managers)",
+                _("Teams they lead (managers)"),
                 list(team_names),
                 format_func=team_names.__getitem__,
                 key="admin_new_leads",
             )
-            add = st.form_submit_button("Add worker", type="primary")
+            add = st.form_submit_button(_("Add worker"), type="primary")
     if add:
         with show_problem():
             _id, password = admin.add_worker(
@@ -124,7 +131,7 @@ def choose_worker(workers: pd.DataFrame) -> int | None:
         row.worker_id: f"{row.name} ({row.username})" + ("" if row.active else " — can't log in")
         for row in workers.itertuples()
     }
-    return pick("Change a worker", labels, placeholder="Choose a worker", key="admin_worker")
+    return pick(_("Change a worker"), labels, placeholder=_("Choose a worker"), key="admin_worker")
 
 
 def edit_worker(actor: Actor, details: dict, team_names: dict[int, str]) -> None:
@@ -138,12 +145,12 @@ def edit_worker(actor: Actor, details: dict, team_names: dict[int, str]) -> None
     with st.form(f"admin_edit_{worker_id}"):
         # Keyed, so what was typed stays on screen when another admin's save changes the
         # values drawn here (an unkeyed widget would be redrawn with theirs).
-        name = st.text_input("Name", value=details["name"], key=f"{key}_name")
+        name = st.text_input(_("Name"), value=details["name"], key=f"{key}_name")
         email = st.text_input(
-            "Work email", value=details["email"], key=f"{key}_email", help=EMAIL_HELP
+            _("Work email"), value=details["email"], key=f"{key}_email", help=EMAIL_HELP
         )
         roles = st.multiselect(
-            "Roles",
+            _("Roles"),
             list(ROLE_WORDS),
             default=details["roles"],
             format_func=ROLE_WORDS.__getitem__,
@@ -151,20 +158,20 @@ def edit_worker(actor: Actor, details: dict, team_names: dict[int, str]) -> None
         )
         member = [t for t in details["team_ids"] if t not in details["led_team_ids"]]
         team_ids = st.multiselect(
-            "Teams they work in",
+            _("Teams they work in"),
             list(team_names),
             default=member,
             format_func=team_names.__getitem__,
             key=f"{key}_teams",
         )
         leads = st.multiselect(
-            "Teams they lead (managers)",
+            _("Teams they lead (managers)"),
             list(team_names),
             default=details["led_team_ids"],
             format_func=team_names.__getitem__,
             key=f"{key}_leads",
         )
-        save = st.form_submit_button("Save changes", type="primary")
+        save = st.form_submit_button(_("Save changes"), type="primary")
     if save:
         with show_problem():
             admin.update_worker(
@@ -182,14 +189,16 @@ def edit_worker(actor: Actor, details: dict, team_names: dict[int, str]) -> None
 
     columns = st.columns(2)
     if details["active"]:
-        if columns[0].button("Stop this worker logging in", key="admin_disable"):
+        if columns[0].button(_("Stop this worker logging in"), key="admin_disable"):
             with show_problem():
                 admin.set_active(actor, worker_id, False)
                 done(f"{details['name']} can no longer log in; their sessions have ended.")
-    elif columns[0].button("Let this worker log in again", key="admin_enable"):
+    elif columns[0].button(_("Let this worker log in again"), key="admin_enable"):
         admin.set_active(actor, worker_id, True)
         done(f"{details['name']} can log in again.")
-    if not single_sign_on_only() and columns[1].button("Reset their password", key="admin_reset"):
+    if not single_sign_on_only() and columns[1].button(
+        _("Reset their password"), key="admin_reset"
+    ):
         password = admin.reset_password(actor, worker_id)
         done(
             f"{details['name']}'s password has been reset and their sessions have ended.",
@@ -199,11 +208,11 @@ def edit_worker(actor: Actor, details: dict, team_names: dict[int, str]) -> None
 
 def handover_table(handover: pd.DataFrame) -> None:
     """A leaving worker's families, by number and reference, for their manager to hand over."""
-    st.markdown("**Families to hand over** (if this worker is leaving)")
+    st.markdown(_("**Families to hand over** (if this worker is leaving)"))
     if handover.empty:
-        st.caption("This worker isn't working with any families now.")
+        st.caption(_("This worker isn't working with any families now."))
         return
-    st.caption("Their manager hands each family over from its page.")
+    st.caption(_("Their manager hands each family over from its page."))
     st.dataframe(
         handover,
         hide_index=True,
@@ -236,12 +245,12 @@ def teams_table(teams: pd.DataFrame) -> None:
 
 
 def add_team(actor: Actor) -> None:
-    with st.expander("Add a team"):
+    with st.expander(_("Add a team")):
         with st.form("admin_add_team"):
-            name = st.text_input("Team name", key="admin_team_name")
-            community = st.text_input("Community it serves", key="admin_team_community")
-            zone = st.text_input("Time zone", value="Europe/London", key="admin_team_zone")
-            add = st.form_submit_button("Add team", type="primary")
+            name = st.text_input(_("Team name"), key="admin_team_name")
+            community = st.text_input(_("Community it serves"), key="admin_team_community")
+            zone = st.text_input(_("Time zone"), value="Europe/London", key="admin_team_zone")
+            add = st.form_submit_button(_("Add team"), type="primary")
     if add:
         with show_problem():
             admin.add_team(actor, name=name, community=community, time_zone=zone)
@@ -253,20 +262,25 @@ def add_team(actor: Actor) -> None:
 
 def choose_team_for_words(team_names: dict[int, str]) -> tuple[int, str] | None:
     """The team and language whose own words the admin is setting."""
-    st.subheader("The team's own words")
+    st.subheader(_("The team's own words"))
     st.write(
-        "A team can say its own words for a few of ours, on the family meeting screen and the "
-        "family's copy: “hui” or “family group conference” for a family meeting, “key "
-        "worker” for worker, “family plan” for plan. Leave a box empty to use ours."
+        _(
+            "A team can say its own words for a few of ours, on the family meeting screen and the "
+            "family's copy: “hui” or “family group conference” for a family meeting, “key "
+            "worker” for worker, “family plan” for plan. Leave a box empty to use ours."
+        )
     )
     if not team_names:
         return None
     columns = st.columns(2)
     team_id = columns[0].selectbox(
-        "Team", list(team_names), format_func=team_names.__getitem__, key="admin_terms_team"
+        _("Team"), list(team_names), format_func=team_names.__getitem__, key="admin_terms_team"
     )
     language = columns[1].selectbox(
-        "Language", list(LANGUAGES), format_func=LANGUAGES.__getitem__, key="admin_terms_language"
+        _("Language"),
+        list(LANGUAGES),
+        format_func=LANGUAGES.__getitem__,
+        key="admin_terms_language",
     )
     return team_id, language
 
@@ -285,14 +299,14 @@ def team_words(actor: Actor, team_id: int, language: str, terms: pd.DataFrame) -
     with st.form(key):
         typed = {
             t: st.text_input(
-                f"Instead of “{ours[t]}”",
+                _("Instead of “{ours}”", ours=ours[t]),
                 value=str(chosen.at[t, "words"]) if t in chosen.index else "",
                 placeholder=ours[t],
                 key=f"{key}_{t}",
             )
             for t in TERMS
         }
-        save = st.form_submit_button("Save the team's words", type="primary")
+        save = st.form_submit_button(_("Save the team's words"), type="primary")
     if save:
         with show_problem():
             for t, words in typed.items():
@@ -317,17 +331,19 @@ def find_family(actor: Actor) -> dict | None:
     """The family an admin is answering a request about, found by number or council
     reference and kept for the next runs; None until one is found."""
     st.write(
-        "When a family asks for a copy of everything we hold about them, or asks us to "
-        "erase their record. Find the family by its number or the council's reference."
+        _(
+            "When a family asks for a copy of everything we hold about them, or asks us to "
+            "erase their record. Find the family by its number or the council's reference."
+        )
     )
     with st.form("admin_find_family"):
         columns = st.columns(2)
-        number = columns[0].text_input("Family number", key="admin_sar_number")
-        reference = columns[1].text_input("Council reference", key="admin_sar_reference")
-        find = st.form_submit_button("Find")
+        number = columns[0].text_input(_("Family number"), key="admin_sar_number")
+        reference = columns[1].text_input(_("Council reference"), key="admin_sar_reference")
+        find = st.form_submit_button(_("Find"))
     if find:
         if number.strip() and not (number.strip().isascii() and number.strip().isdigit()):
-            st.error("A family number is digits only, for example 1042.")
+            st.error(_("A family number is digits only, for example 1042."))
         else:
             found = subject_access.find_family(
                 actor,
@@ -336,40 +352,45 @@ def find_family(actor: Actor) -> dict | None:
             )
             st.session_state[FOUND] = found
             if found is None:
-                st.info("No family matches that. Check the number or the reference.")
+                st.info(_("No family matches that. Check the number or the reference."))
     return st.session_state.get(FOUND)
 
 
 def family_found(found: dict) -> None:
-    reference = found["council_reference"] or "no council reference"
-    st.markdown(
-        plain(
-            f"Family number {found['family_id']} · {reference} · {found['team']}"
-            + (" — already erased" if found["erased_at"] else "")
-        )
+    reference = found["council_reference"] or _("no council reference")
+    line = _(
+        "Family number {number} · {reference} · {team}",
+        number=found["family_id"],
+        reference=reference,
+        team=found["team"],
     )
+    if found["erased_at"]:
+        line = _("{family} — already erased", family=line)
+    st.markdown(plain(line))
 
 
 def erase_form(actor: Actor, found: dict) -> None:
     if found["erased_at"]:
         return
-    with st.expander("Erase this family's record"):
+    with st.expander(_("Erase this family's record")):
         st.write(
-            "Erasing replaces every name and every word recorded about the family, keeping "
-            "only dates and numbers so the team's figures stay right. It cannot be undone. "
-            "Please don't put names in the reason."
+            _(
+                "Erasing replaces every name and every word recorded about the family, keeping "
+                "only dates and numbers so the team's figures stay right. It cannot be undone. "
+                "Please don't put names in the reason."
+            )
         )
         with st.form("admin_erase"):
-            reason = st.text_area("Why is this record being erased?", key="admin_erase_reason")
+            reason = st.text_area(_("Why is this record being erased?"), key="admin_erase_reason")
             typed = st.text_input(
-                "Type the family's name, as it is on their request, to confirm",
+                _("Type the family's name, as it is on their request, to confirm"),
                 key="admin_erase_confirm",
             )
-            sure = st.checkbox("I understand this cannot be undone", key="admin_erase_sure")
-            erase = st.form_submit_button("Erase the record")
+            sure = st.checkbox(_("I understand this cannot be undone"), key="admin_erase_sure")
+            erase = st.form_submit_button(_("Erase the record"))
     if erase:
         if not sure:
-            st.error("Please tick the box to confirm you understand.")
+            st.error(_("Please tick the box to confirm you understand."))
             return
         with show_problem():
             subject_access.erase_family(
@@ -381,11 +402,14 @@ def erase_form(actor: Actor, found: dict) -> None:
 
 def retention_table(report: pd.DataFrame) -> None:
     st.write(
-        f"Families we stopped working with more than {RETENTION_YEARS} years ago. Nothing "
-        f"is deleted automatically: review each one and erase it if it should go."
+        _(
+            "Families we stopped working with more than {years} years ago. Nothing "
+            "is deleted automatically: review each one and erase it if it should go.",
+            years=RETENTION_YEARS,
+        )
     )
     if report.empty:
-        st.caption("No records are past the retention period.")
+        st.caption(_("No records are past the retention period."))
         return
     st.dataframe(
         report.assign(closed_on=report["closed_on"].map(friendly_date)),

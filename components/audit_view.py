@@ -5,6 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
+from components.i18n import _
 from components.ui import local_time
 from db.admin import family_viewers
 from db.rules.access import Actor
@@ -22,15 +23,15 @@ def who_looked(
     viewers = family_viewers(actor, family_id)
     if viewers is None:
         return None
-    with st.expander(f"Who has looked at this record ({len(viewers)})"):
+    with st.expander(_("Who has looked at this record ({count})", count=len(viewers))):
         if viewers.empty:
-            st.caption("No one has opened this record yet.")
+            st.caption(_("No one has opened this record yet."))
         else:
             shown = viewers.assign(when=viewers["when"].map(lambda t: local_time(t, time_zone)))
             st.dataframe(
                 shown,
                 hide_index=True,
                 width="stretch",
-                column_config={"when": "When", "who": "Who", "roles": "Their role"},
+                column_config={"when": _("When"), "who": _("Who"), "roles": _("Their role")},
             )
     return viewers

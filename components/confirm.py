@@ -12,6 +12,7 @@ from collections.abc import Callable
 import streamlit as st
 
 from components.forms import show_problem
+from components.i18n import _
 from components.ui import plain
 
 
@@ -58,7 +59,7 @@ def confirmation(key: str, *, yes: str) -> None:
         st.warning(plain(sentence), icon=":material/help:")
         left, right = st.columns(2)
         confirmed = left.button(yes, type="primary", key=f"{_slot(key)}_yes")
-        if right.button("No, go back", key=f"{_slot(key)}_no"):
+        if right.button(_("No, go back"), key=f"{_slot(key)}_no"):
             forget(key)
             st.rerun()
     if confirmed:

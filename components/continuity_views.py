@@ -15,6 +15,7 @@ import streamlit as st
 from components import continuity_charts as charts
 from components.export import export_button
 from components.family_list import family_rows
+from components.i18n import _
 from components.spec_cache import spec_cache
 from components.ui import friendly_date, plain
 from db import continuity
@@ -32,7 +33,7 @@ def choose_team(teams: pd.DataFrame) -> tuple[int, date]:
     names = dict(zip(teams["team_id"], teams["team"]))
     zones = dict(zip(teams["team_id"], teams["time_zone"]))
     team_id = st.selectbox(
-        "Team", list(names), format_func=lambda i: names[i], key="continuity_team"
+        _("Team"), list(names), format_func=lambda i: names[i], key="continuity_team"
     )
     team_id = team_id if team_id is not None else next(iter(names))
     return team_id, today_in(zones[team_id])
@@ -41,8 +42,12 @@ def choose_team(teams: pd.DataFrame) -> tuple[int, date]:
 def intro(report: TeamReport) -> None:
     st.caption(
         plain(
-            f"{report.team_name}, as of {friendly_date(report.today)}. For allocation and "
-            "supervision: workers are listed alphabetically, and nothing here is a ranking."
+            _(
+                "{team}, as of {day}. For allocation and supervision: workers "
+                "are listed alphabetically, and nothing here is a ranking.",
+                team=report.team_name,
+                day=friendly_date(report.today),
+            )
         )
     )
 
@@ -145,12 +150,12 @@ def team_figures(actor: Actor, report: TeamReport) -> None:
     """The tiles, the families behind a chosen figure, and the figures as a CSV."""
     shown = team_tiles(report.figures)
     labels = {tile.key: tile.label for tile in shown}
-    st.header("The team")
+    st.header(_("The team"))
     tiles(shown)
-    st.subheader("The families behind a figure")
+    st.subheader(_("The families behind a figure"))
     behind = (
         st.selectbox(
-            "Show the families behind",
+            _("Show the families behind"),
             list(continuity.TEAM_FIGURES),
             format_func=lambda key: labels[key],
             key="continuity_behind",
@@ -158,9 +163,16 @@ def team_figures(actor: Actor, report: TeamReport) -> None:
         or continuity.TEAM_FIGURES[0]
     )
     chosen = continuity.families_behind(report.families, behind, today=report.today)
-    st.caption(f"{labels[behind]}: {DEFINITIONS[behind]} {len(chosen)} families.")
+    st.caption(
+        _(
+            "{figure}: {definition} {count} families.",
+            figure=labels[behind],
+            definition=DEFINITIONS[behind],
+            count=len(chosen),
+        )
+    )
     if chosen.empty:
-        st.info("No families are behind this figure right now.")
+        st.info(_("No families are behind this figure right now."))
     else:
         family_table(chosen, key="continuity_behind_table")
     export_button(
@@ -230,10 +242,12 @@ def family_table(frame: pd.DataFrame, key: str) -> None:
 
 
 def families(actor: Actor, report: TeamReport) -> None:
-    st.header("Families")
+    st.header(_("Families"))
     st.caption(
-        "Families we worked with at some time in the last 12 months, alphabetical. Hover a "
-        "column heading for what it means."
+        _(
+            "Families we worked with at some time in the last 12 months, alphabetical. Hover a "
+            "column heading for what it means."
+        )
     )
     for key in (
         "lead_workers_12m",
@@ -304,7 +318,7 @@ def chart_specs(
 def over_time(report: TeamReport) -> None:
     """One chart at a time: drawing each costs ~17 ms a rerun, and a manager reads them one
     by one."""
-    st.header("Over time")
+    st.header(_("Over time"))
     specs = chart_specs(database_url(), report.team_id, report.data_version, report.today, report)
     tables = _chart_tables(report)
     sentences = {
@@ -316,7 +330,7 @@ def over_time(report: TeamReport) -> None:
     first = next(iter(CHART_TITLES))
     shown = (
         st.segmented_control(
-            "Which chart",
+            _("Which chart"),
             list(CHART_TITLES),
             format_func=lambda key: CHART_TITLES[key],
             default=first,
@@ -330,7 +344,7 @@ def over_time(report: TeamReport) -> None:
     )
     st.caption(DEFINITIONS[shown])
     st.caption(plain(sentences[shown]))  # sentences name workers: typed text
-    with st.expander("The figures as a table"):
+    with st.expander(_("The figures as a table")):
         st.dataframe(tables[shown], hide_index=True, width="stretch")
 
 
@@ -347,10 +361,12 @@ WORKER_HELP = {
 
 
 def workers(actor: Actor, report: TeamReport) -> None:
-    st.header("Workers")
+    st.header(_("Workers"))
     st.caption(
-        "For allocation and supervision, in alphabetical order — not a ranking. Sickness and "
-        "team changes are not the worker's doing."
+        _(
+            "For allocation and supervision, in alphabetical order — not a ranking. Sickness and "
+            "team changes are not the worker's doing."
+        )
     )
     frame = report.workers
     table = pd.DataFrame(
@@ -395,7 +411,7 @@ def workers(actor: Actor, report: TeamReport) -> None:
 def _one_workers_families(report: TeamReport) -> None:
     names = dict(zip(report.workers["worker_id"], report.workers["worker"]))
     worker_id = st.selectbox(
-        "Show a worker's families",
+        _("Show a worker's families"),
         list(names),
         format_func=lambda i: names[i],
         key="continuity_worker",
@@ -408,8 +424,10 @@ def _one_workers_families(report: TeamReport) -> None:
     if theirs.empty:
         st.info(
             plain(
-                f"{names[worker_id]} hasn't worked with a family of this team in the last "
-                "12 months."
+                _(
+                    "{name} hasn't worked with a family of this team in the last 12 months.",
+                    name=names[worker_id],
+                )
             )
         )
     else:
@@ -449,41 +467,43 @@ def _one_workers_families(report: TeamReport) -> None:
 
 
 def oversight_note_form(actor: Actor, report: TeamReport) -> None:
-    st.header("Add an oversight note")
+    st.header(_("Add an oversight note"))
     st.caption(
-        "A dated decision or oversight note on a family's record. Staff only: families never "
-        "see these notes."
+        _(
+            "A dated decision or oversight note on a family's record. Staff only: families never "
+            "see these notes."
+        )
     )
     if report.families.empty:
-        st.info("There are no families to write about yet.")
+        st.info(_("There are no families to write about yet."))
         return
     family_names = dict(zip(report.families["family_id"], report.families["family"]))
     with st.form("continuity_note"):
         st.selectbox(
-            "Family",
+            _("Family"),
             list(family_names),
             format_func=lambda i: family_names[i],
             index=None,
-            placeholder="Choose a family",
+            placeholder=_("Choose a family"),
             key="continuity_note_family",
         )
         st.date_input(
-            "Date of the decision",
+            _("Date of the decision"),
             value=report.today,
             max_value=report.today,
             format="DD/MM/YYYY",
             key="continuity_note_on",
         )
         st.text_area(
-            "Decision or note", max_chars=max_chars(Note, "words"), key="continuity_note_words"
+            _("Decision or note"), max_chars=max_chars(Note, "words"), key="continuity_note_words"
         )
         st.text_area(
-            "Next steps (optional)",
+            _("Next steps (optional)"),
             max_chars=max_chars(Note, "next_steps"),
             key="continuity_note_next",
         )
         st.form_submit_button(
-            "Save the note",
+            _("Save the note"),
             type="primary",
             on_click=_save_note,
             args=(actor, family_names, report.today),

@@ -8,6 +8,7 @@ from typing import Callable
 import pandas as pd
 import streamlit as st
 
+from components.i18n import _
 from db import export
 from db.rules.access import Actor
 
@@ -48,5 +49,5 @@ def export_button(
         key=key,
         on_click="ignore",
         icon=":material/download:",
-        help="A spreadsheet copy of this table. Every download is recorded.",
+        help=_("A spreadsheet copy of this table. Every download is recorded."),
     )

@@ -6,6 +6,7 @@ import pandas as pd
 import streamlit as st
 
 from components.forms import pick
+from components.i18n import _
 from components.ui import friendly_date, plain
 from db import families
 from db.families import FamilySummary
@@ -13,13 +14,13 @@ from db.rules.access import Actor
 
 
 def choose_family(actor: Actor) -> int | None:
-    st.title("Family")
+    st.title(_("Family"))
     options = families.families(actor, mine_only=False)
     if options.empty:
-        st.info("There are no families in your teams yet.")
+        st.info(_("There are no families in your teams yet."))
         return None
     labels = dict(zip(options["family_id"], options["family"]))
-    choice = pick("Which family?", labels, key="family_choice", placeholder="Choose a family")
+    choice = pick(_("Which family?"), labels, key="family_choice", placeholder=_("Choose a family"))
     if choice is not None:
         st.query_params["family"] = str(choice)
     return choice
@@ -44,22 +45,30 @@ def header(summary: FamilySummary, workers: pd.DataFrame) -> None:
     st.title(plain(summary.known_as))
     current = workers[workers["until"].isna()]
     facts = [
-        ("Where things are", summary.status_words),
-        ("Worker", ", ".join(current["worker"]) or "Not yet chosen"),
-        ("First came to us", friendly_date(summary.first_came_on)),
-        ("We agreed to meet", summary.rhythm_words),
+        (_("Where things are"), summary.status_words),
+        (_("Worker"), ", ".join(current["worker"]) or _("Not yet chosen")),
+        (_("First came to us"), friendly_date(summary.first_came_on)),
+        (_("We agreed to meet"), summary.rhythm_words),
     ]
     for column, (label, value) in zip(st.columns(4), facts):
         column.caption(label)
         column.markdown(f"**{plain(value)}**")
     if summary.council_reference:
-        st.caption(plain(f"Council reference: {summary.council_reference} · {summary.team_name}"))
+        st.caption(
+            plain(
+                _(
+                    "Council reference: {council_reference} · {team_name}",
+                    council_reference=summary.council_reference,
+                    team_name=summary.team_name,
+                )
+            )
+        )
 
 
 def conference_link(family_id: int) -> None:
     st.page_link(
         "pages/conference.py",
-        label="Open the family meeting screen",
+        label=_("Open the family meeting screen"),
         icon=":material/co_present:",
         query_params={"family": str(family_id)},
     )
@@ -67,7 +76,7 @@ def conference_link(family_id: int) -> None:
 
 def people(frame: pd.DataFrame) -> None:
     if frame.empty:
-        st.info("No one recorded yet.")
+        st.info(_("No one recorded yet."))
         return
     shown = frame.assign(
         notes=frame.apply(_person_notes, axis=1),
@@ -78,13 +87,13 @@ def people(frame: pd.DataFrame) -> None:
         hide_index=True,
         width="stretch",
         column_config={
-            "name": "Name",
-            "relationship": "Who they are",
-            "age": "Age",
-            "organisation": "Organisation",
-            "lives_with_family": st.column_config.CheckboxColumn("Lives with the family"),
-            "language": "Language",
-            "notes": "Please note",
+            "name": _("Name"),
+            "relationship": _("Who they are"),
+            "age": _("Age"),
+            "organisation": _("Organisation"),
+            "lives_with_family": st.column_config.CheckboxColumn(_("Lives with the family")),
+            "language": _("Language"),
+            "notes": _("Please note"),
         },
     )
 
@@ -92,17 +101,17 @@ def people(frame: pd.DataFrame) -> None:
 def _person_notes(row: pd.Series) -> str:
     notes = []
     if row["interpreter"]:
-        notes.append("needs an interpreter")
+        notes.append(_("needs an interpreter"))
     if row["must_not_invite"]:
-        notes.append("must not be invited")
+        notes.append(_("must not be invited"))
     if row["must_not_see_plan"]:
-        notes.append("must not see the plan")
+        notes.append(_("must not see the plan"))
     return ", ".join(notes)
 
 
 def workers(frame: pd.DataFrame) -> None:
     if frame.empty:
-        st.info("The family hasn't met a worker yet.")
+        st.info(_("The family hasn't met a worker yet."))
         return
     st.dataframe(
         frame.assign(
@@ -111,11 +120,11 @@ def workers(frame: pd.DataFrame) -> None:
         hide_index=True,
         width="stretch",
         column_config={
-            "worker": "Worker",
-            "role": "Role",
-            "since": "Since",
-            "until": "Until",
-            "chosen_by_family": st.column_config.CheckboxColumn("Family chose them"),
-            "why_it_ended": "Why it ended",
+            "worker": _("Worker"),
+            "role": _("Role"),
+            "since": _("Since"),
+            "until": _("Until"),
+            "chosen_by_family": st.column_config.CheckboxColumn(_("Family chose them")),
+            "why_it_ended": _("Why it ended"),
         },
     )

@@ -9,6 +9,7 @@ from datetime import date
 
 import streamlit as st
 
+from components.i18n import _
 from components.ui import plain
 from db.rules.access import Actor, NotAllowed
 from db.rules.validation import Conflict, Invalid
@@ -30,7 +31,7 @@ def show_problem(where=None):
     except Conflict as problem:
         where.warning(plain(str(problem)))
     except NotAllowed:
-        where.warning("That isn't available to you.")
+        where.warning(_("That isn't available to you."))
 
 
 def pick(label: str, labels: dict, *, placeholder: str, key: str):
@@ -88,20 +89,20 @@ def withdraw_form(actor: Actor, *, record_type: str, record_id: int, what: str) 
     """'Recorded by mistake?': withdraws the record, with a reason. It leaves the charts, the
     huddle, the family screen and the counts, and stays in the record's history."""
     form = f"withdraw_{record_type}_{record_id}"
-    with st.expander(f"Recorded by mistake? Withdraw {what}", icon=":material/undo:"):
+    with st.expander(_("Recorded by mistake? Withdraw {what}", what=what), icon=":material/undo:"):
         with st.form(form):
             reason = st.text_input(
-                "Why it is being withdrawn",
-                placeholder="Saved twice by mistake, wrong family…",
+                _("Why it is being withdrawn"),
+                placeholder=_("Saved twice by mistake, wrong family…"),
                 max_chars=300,
                 key=field_key(form, "reason"),
             )
-            st.caption("It will stay in the family's timeline, marked as withdrawn.")
-            submitted = st.form_submit_button("Withdraw")
+            st.caption(_("It will stay in the family's timeline, marked as withdrawn."))
+            submitted = st.form_submit_button(_("Withdraw"))
             problem = st.container()
         if submitted:
             with show_problem(problem):
                 withdraw(actor, record_type=record_type, record_id=record_id, reason=reason)
                 saved(form)
-                st.toast("Withdrawn. It stays in the timeline, marked as withdrawn.")
+                st.toast(_("Withdrawn. It stays in the timeline, marked as withdrawn."))
                 st.rerun()

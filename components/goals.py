@@ -12,7 +12,7 @@ import streamlit as st
 
 from components import charts
 from components.forms import day_so_far, form_prefix, pick, saved, show_problem, withdraw_form
-from components.i18n import _, current
+from components.i18n import N_, _, current
 from components.spec_cache import spec_cache
 from components.ui import plain
 from db import goals as goal_store
@@ -129,15 +129,22 @@ def _real_change_note(rows: pd.DataFrame) -> None:
         way = "up" if row.change > 0 else "down"
         st.caption(
             plain(
-                f"◆ Real change for {row.scorer}: {way} {abs(row.change)} points "
-                f"({row.first_score} → {row.latest_score})."
+                _(
+                    "◆ Real change for {scorer}: {way} {points} points ({first_score} → "
+                    "{latest_score}).",
+                    scorer=row.scorer,
+                    way=way,
+                    points=abs(row.change),
+                    first_score=row.first_score,
+                    latest_score=row.latest_score,
+                )
             )
         )
 
 
 def overview(family_id: int, data: goal_store.GoalData, audience: str) -> None:
     if data.scores.empty:
-        st.caption("No scores yet.")
+        st.caption(_("No scores yet."))
         return
     st.vega_lite_chart(
         overview_spec(family_id, data.data_version, audience, data.goals, data.scores),
@@ -155,7 +162,7 @@ def _goal_fields(prefix: str, people: pd.DataFrame, current: dict | None = None)
     current = current or {}
     options = _people_options(people)
     whose = st.selectbox(
-        "Whose goal is it?",
+        _("Whose goal is it?"),
         list(options),
         format_func=options.__getitem__,
         index=list(options).index(current.get("person_id"))
@@ -164,26 +171,26 @@ def _goal_fields(prefix: str, people: pd.DataFrame, current: dict | None = None)
         key=f"{prefix}_whose",
     )
     wording = st.text_input(
-        "The goal, in their own words",
+        _("The goal, in their own words"),
         value=current.get("wording", ""),
         max_chars=max_chars(GoalIn, "wording"),
         key=f"{prefix}_wording",
     )
     zero = st.text_input(
-        "What 0 means to them",
+        _("What 0 means to them"),
         value=current.get("zero_means", ""),
         max_chars=max_chars(GoalIn, "zero_means"),
         key=f"{prefix}_zero",
     )
     ten = st.text_input(
-        "What 10 means to them",
+        _("What 10 means to them"),
         value=current.get("ten_means", ""),
         max_chars=max_chars(GoalIn, "ten_means"),
         key=f"{prefix}_ten",
     )
     visibility_values = [v.value for v in Visibility]
     visibility = st.radio(
-        "Who can see it (agreed with them)",
+        _("Who can see it (agreed with them)"),
         visibility_values,
         format_func=lambda v: VISIBILITY[Visibility(v)],
         index=visibility_values.index(current.get("visibility", "family")),
@@ -199,15 +206,15 @@ def add_goal_form(actor: Actor, family_id: int, people: pd.DataFrame) -> None:
     """Comes back empty after a save, so a second click can't store the goal twice; a refused
     save keeps everything typed."""
     with st.form("goal_add"):
-        st.markdown("**Add a goal**")
+        st.markdown(_("**Add a goal**"))
         goal = _goal_fields(form_prefix("goal_add"), people)
-        submitted = st.form_submit_button("Save goal", type="primary")
+        submitted = st.form_submit_button(_("Save goal"), type="primary")
         problem = st.container()
     if submitted:
         with show_problem(problem):
             goal_store.add_goal(actor, family_id=family_id, goal=GoalIn(**goal))
             saved("goal_add")
-            st.toast("Goal saved.")
+            st.toast(_("Goal saved."))
             st.rerun()
 
 
@@ -219,7 +226,7 @@ def edit_goal_form(actor: Actor, goal: pd.Series, people: pd.DataFrame) -> None:
         fields = _goal_fields(prefix, people, goal.to_dict())
         statuses = [s.value for s in GoalStatus]
         status = st.radio(
-            "How it's going",
+            _("How it's going"),
             statuses,
             format_func=lambda s: GOAL_STATUS[GoalStatus(s)],
             index=statuses.index(goal["status"]),
@@ -227,11 +234,11 @@ def edit_goal_form(actor: Actor, goal: pd.Series, people: pd.DataFrame) -> None:
             horizontal=True,
         )
         reason = st.text_input(
-            "If it's put to one side: why, in their words",
+            _("If it's put to one side: why, in their words"),
             value=goal["status_reason"],
             key=f"{prefix}_reason",
         )
-        submitted = st.form_submit_button("Save changes")
+        submitted = st.form_submit_button(_("Save changes"))
         problem = st.container()
     if submitted:
         with show_problem(problem):
@@ -244,7 +251,7 @@ def edit_goal_form(actor: Actor, goal: pd.Series, people: pd.DataFrame) -> None:
                 status_reason=reason,
             )
             st.session_state.pop(f"{prefix}_version", None)
-            st.toast("Goal updated.")
+            st.toast(_("Goal updated."))
             st.rerun()
 
 
@@ -259,26 +266,26 @@ def score_round_form(actor: Actor, family_id: int, today: date) -> None:
     reruns only this part of the page."""
     goals, scorers = goal_store.active_goals_and_scorers(actor, family_id)
     if goals.empty:
-        st.info("There are no goals being worked on to score.")
+        st.info(_("There are no goals being worked on to score."))
         return
     choices = {
         **{f"p{pid}": name for pid, name in zip(scorers["person_id"], scorers["name"])},
-        WORKER_VIEW_CHOICE: "My own view as their worker (the family can see it)",
+        WORKER_VIEW_CHOICE: _("My own view as their worker (the family can see it)"),
     }
     whose = pick(
-        "Whose scores are you recording?",
+        _("Whose scores are you recording?"),
         choices,
-        placeholder="Choose one person: you'll score each goal with them",
+        placeholder=_("Choose one person: you'll score each goal with them"),
         key=f"score_round_whose_{family_id}",
     )
     if whose is None:
-        st.caption("Score one person at a time, then choose the next person.")
+        st.caption(_("Score one person at a time, then choose the next person."))
         return
     form = f"score_round_{family_id}_{whose}"
     token_key = f"{form}_token"
     token = st.session_state.setdefault(token_key, secrets.token_hex(16))
     person_id = None if whose == WORKER_VIEW_CHOICE else int(whose[1:])
-    scorer = "Your view" if person_id is None else f"{choices[whose]}'s score"
+    scorer = _("Your view") if person_id is None else _("{name}'s score", name=choices[whose])
     who = {"worker_id": actor.worker_id} if person_id is None else {"person_id": person_id}
     # Their own goals first, then the family's and everyone else's.
     ordered = goals.assign(own=goals["person_id"] == person_id).sort_values(
@@ -287,7 +294,7 @@ def score_round_form(actor: Actor, family_id: int, today: date) -> None:
     prefix = form_prefix(form)
     with st.form(form):
         scored_on = day_so_far(
-            "Day of the scores", today=today, key=f"{prefix}_day", earliest=goals["set_on"].min()
+            _("Day of the scores"), today=today, key=f"{prefix}_day", earliest=goals["set_on"].min()
         )
         entries: list[tuple[object, object, str]] = []
         for goal in ordered.itertuples():
@@ -300,12 +307,12 @@ def score_round_form(actor: Actor, family_id: int, today: date) -> None:
                 plain(scorer), step=1, value=None, key=f"{prefix}_score_{goal.goal_id}"
             )
             comment = columns[1].text_input(
-                "Comment (optional)",
+                _("Comment (optional)"),
                 max_chars=max_chars(ScoreIn, "comment"),
                 key=f"{prefix}_comment_{goal.goal_id}",
             )
             entries.append((goal, score, comment))
-        submitted = st.form_submit_button("Save scores", type="primary")
+        submitted = st.form_submit_button(_("Save scores"), type="primary")
         problem = st.container()
     if submitted:
         with show_problem(problem):
@@ -319,7 +326,7 @@ def score_round_form(actor: Actor, family_id: int, today: date) -> None:
             )
             st.session_state.pop(token_key, None)
             saved(form)
-            st.toast("Scores saved." if new else "Those scores were already saved.")
+            st.toast(_("Scores saved.") if new else _("Those scores were already saved."))
             st.rerun(scope="app")
 
 
@@ -329,10 +336,12 @@ def _checked_score(goal, who: dict, score, comment: str, scorer: str) -> ScoreIn
     try:
         return ScoreIn(goal_id=goal.goal_id, score=score, comment=comment, **who)
     except Invalid as problem:
-        raise Invalid(f"{scorer} for “{goal.wording}”: {problem}") from None
+        raise Invalid(
+            _("{scorer} for “{goal}”: {problem}", scorer=scorer, goal=goal.wording, problem=problem)
+        ) from None
 
 
-GOAL_ACTIONS = ["Record a round of scores", "Add a goal", "Change a goal"]
+GOAL_ACTIONS = [N_("Record a round of scores"), N_("Add a goal"), N_("Change a goal")]
 
 
 def staff_goals(
@@ -342,7 +351,11 @@ def staff_goals(
     a closer look at one goal, and a form only when asked for (forms cost on every rerun).
     `today` is the family's team's today."""
     action = st.segmented_control(
-        "What would you like to do?", GOAL_ACTIONS, key="goals_action", label_visibility="collapsed"
+        _("What would you like to do?"),
+        GOAL_ACTIONS,
+        format_func=_,
+        key="goals_action",
+        label_visibility="collapsed",
     )
     if action == "Record a round of scores":
         score_round_form(actor, family_id, today)
@@ -351,7 +364,7 @@ def staff_goals(
     elif action == "Change a goal":
         _change_a_goal(actor, data, people)
     if data.goals.empty:
-        st.info("No goals yet. Goals are set by the family, in their own words.")
+        st.info(_("No goals yet. Goals are set by the family, in their own words."))
         return
     overview(family_id, data, visibility.Audience.STAFF)
     progress = metrics.progress(data.scores, today)
@@ -371,16 +384,22 @@ def _closer_look(family_id: int, data: goal_store.GoalData) -> None:
         return
     labels = dict(zip(scored["goal_id"], scored["wording"]))
     chosen = pick(
-        "Look closer at a goal",
+        _("Look closer at a goal"),
         labels,
-        placeholder="Choose a goal to see who scored what, and when",
+        placeholder=_("Choose a goal to see who scored what, and when"),
         key=f"goal_closer_{family_id}",
     )
     if chosen is None:
         return
     goal = scored.set_index("goal_id").loc[chosen]
     st.caption(
-        plain(f"0 means: {goal['zero_means'] or '—'} · 10 means: {goal['ten_means'] or '—'}")
+        plain(
+            _(
+                "0 means: {zero} · 10 means: {ten}",
+                zero=goal["zero_means"] or "—",
+                ten=goal["ten_means"] or "—",
+            )
+        )
     )
     st.vega_lite_chart(
         goal_spec(
@@ -397,11 +416,11 @@ def _closer_look(family_id: int, data: goal_store.GoalData) -> None:
 
 def _change_a_goal(actor: Actor, data: goal_store.GoalData, people: pd.DataFrame) -> None:
     if data.goals.empty:
-        st.info("There are no goals to change yet.")
+        st.info(_("There are no goals to change yet."))
         return
     labels = dict(zip(data.goals["goal_id"], data.goals["wording"]))
     chosen = st.selectbox(
-        "Which goal?", list(labels), format_func=labels.__getitem__, key="goal_change_pick"
+        _("Which goal?"), list(labels), format_func=labels.__getitem__, key="goal_change_pick"
     )
     edit_goal_form(actor, data.goals.set_index("goal_id", drop=False).loc[chosen], people)
-    withdraw_form(actor, record_type="goal", record_id=int(chosen), what="this goal")
+    withdraw_form(actor, record_type="goal", record_id=int(chosen), what=_("this goal"))

@@ -10,6 +10,7 @@ import streamlit as st
 
 from components.family_list import family_rows
 from components.forms import form_prefix, saved, show_problem
+from components.i18n import _
 from components.ui import friendly_date
 from db import huddle
 from db.huddle import SECTIONS, HuddleBoard
@@ -20,19 +21,22 @@ SPARK_COLUMNS = 3
 
 def sections(board: HuddleBoard, *, talked: set[int], wall: bool = False) -> None:
     st.caption(
-        f"Since the last huddle on {friendly_date(board.since)} · the week of "
-        f"{friendly_date(board.week_start)}. Families are listed by reason, A to Z: "
-        f"never a ranking."
+        _(
+            "Since the last huddle on {since} · the week of {week}. "
+            "Families are listed by reason, A to Z: never a ranking.",
+            since=friendly_date(board.since),
+            week=friendly_date(board.week_start),
+        )
     )
     _follow_up(board, wall)
     for key, title in SECTIONS:
         rows = board.rows[board.rows["section"] == key]
-        st.header(f"{title} ({len(rows)})")
+        st.header(_("{section} ({count})", section=_(title), count=len(rows)))
         if rows.empty:
             st.caption(
-                "Nobody here this week."
+                _("Nobody here this week.")
                 if key != "good_news"
-                else "No new good news yet: there will be."
+                else _("No new good news yet: there will be.")
             )
             continue
         _table(rows, talked, wall, key=f"huddle_{key}")
@@ -41,17 +45,17 @@ def sections(board: HuddleBoard, *, talked: set[int], wall: bool = False) -> Non
 def _follow_up(board: HuddleBoard, wall: bool) -> None:
     """The actions agreed at the last huddle come back first, so none is forgotten."""
     actions = board.follow_up
-    st.header(f"Actions from the last huddle ({len(actions)})")
+    st.header(_("Actions from the last huddle ({count})", count=len(actions)))
     if actions.empty:
-        st.caption("No actions were agreed at the last huddle.")
+        st.caption(_("No actions were agreed at the last huddle."))
         return
     shown = pd.DataFrame(
         {
-            "Family": actions["family"].values,
-            "Action": actions["action"].values,
-            "Who": actions["who"].values,
-            "By when": actions["by_when"].map(friendly_date).values,
-            "Past its date": ["Yes" if late else "" for late in actions["past_its_date"]],
+            _("Family"): actions["family"].values,
+            _("Action"): actions["action"].values,
+            _("Who"): actions["who"].values,
+            _("By when"): actions["by_when"].map(friendly_date).values,
+            _("Past its date"): [_("Yes") if late else "" for late in actions["past_its_date"]],
         }
     )
     if wall:
@@ -63,53 +67,54 @@ def _follow_up(board: HuddleBoard, wall: bool) -> None:
 def _table(rows: pd.DataFrame, talked: set[int], wall: bool, key: str) -> None:
     shown = pd.DataFrame(
         {
-            "Family": rows["family"].values,
-            "Worker": rows["workers"].values,
-            "Why": rows["why"].values,
+            _("Family"): rows["family"].values,
+            _("Worker"): rows["workers"].values,
+            _("Why"): rows["why"].values,
         }
     )
     config = {}
     for n in range(SPARK_COLUMNS):
-        column = f"Goal {n + 1}"
+        column = _("Goal {number}", number=n + 1)
         shown[column] = [lines[n] if len(lines) > n else None for lines in rows["sparklines"]]
         config[column] = st.column_config.LineChartColumn(column, y_min=0, y_max=10, width="small")
     if wall:
         st.dataframe(shown, hide_index=True, width="stretch", column_config=config, row_height=48)
         return
-    shown["Talked about"] = [fid in talked for fid in rows["family_id"]]
-    config["Talked about"] = st.column_config.CheckboxColumn("Talked about", width="small")
+    talked_about = _("Talked about")
+    shown[talked_about] = [fid in talked for fid in rows["family_id"]]
+    config[talked_about] = st.column_config.CheckboxColumn(talked_about, width="small")
     family_rows(shown, rows["family_id"], key=key, column_config=config)
 
 
 def talked_form(actor: Actor, board: HuddleBoard, team_workers: pd.DataFrame, today: date) -> None:
     """What the huddle talked about and the actions agreed; `today` is the team's today."""
     if board.huddle_id is None:
-        st.info("Start the huddle to mark families as talked about and agree actions.")
-        if st.button("Start this week's huddle", type="primary", key="huddle_start"):
+        st.info(_("Start the huddle to mark families as talked about and agree actions."))
+        if st.button(_("Start this week's huddle"), type="primary", key="huddle_start"):
             huddle.hold(actor, board.team_id)
             st.rerun()
         return
     families = board.rows.drop_duplicates("family_id")
     names = dict(zip(families["family_id"], families["family"]))
-    workers = {None: "No action", **dict(zip(team_workers["worker_id"], team_workers["name"]))}
+    workers = {None: _("No action"), **dict(zip(team_workers["worker_id"], team_workers["name"]))}
     # Empty again after a save; a refused save keeps what was typed, the message next to Save.
     form = "huddle_talked"
     prefix = form_prefix(form)
     with st.form(form):
-        st.markdown("**We talked about…**")
+        st.markdown(_("**We talked about…**"))
         family_id = st.selectbox(
-            "Family", list(names), format_func=names.__getitem__, key=f"{prefix}_family"
+            _("Family"), list(names), format_func=names.__getitem__, key=f"{prefix}_family"
         )
-        note = st.text_area("Huddle note (staff only)", max_chars=2000, key=f"{prefix}_note")
+        note = st.text_area(_("Huddle note (staff only)"), max_chars=2000, key=f"{prefix}_note")
         columns = st.columns([3, 2, 2])
-        action = columns[0].text_input("Action agreed", key=f"{prefix}_action")
+        action = columns[0].text_input(_("Action agreed"), key=f"{prefix}_action")
         who = columns[1].selectbox(
-            "Who", list(workers), format_func=workers.__getitem__, key=f"{prefix}_who"
+            _("Who"), list(workers), format_func=workers.__getitem__, key=f"{prefix}_who"
         )
         by = columns[2].date_input(
-            "By when", value=None, min_value=today, format="DD/MM/YYYY", key=f"{prefix}_by"
+            _("By when"), value=None, min_value=today, format="DD/MM/YYYY", key=f"{prefix}_by"
         )
-        submitted = st.form_submit_button("Save", type="primary")
+        submitted = st.form_submit_button(_("Save"), type="primary")
         problem = st.container()
     if submitted:
         with show_problem(problem):
@@ -123,7 +128,7 @@ def talked_form(actor: Actor, board: HuddleBoard, team_workers: pd.DataFrame, to
                 action_by=by,
             )
             saved(form)
-            st.toast("Saved.")
+            st.toast(_("Saved."))
             st.rerun()
 
 

@@ -12,7 +12,7 @@ after its guard, then `_()` on every word it draws:
     speak_as_family(summary.preferred_language)          # their language, right to left if so
     use_terms(families.family_terms(actor, family_id))   # their team's own words, via term()
 
-and its files added to FAMILY_FACING / FAMILY_FACING_CODE in tests/test_i18n.py, so every word
+and its files added to FAMILY_FACING in tests/test_i18n.py, so every word
 it shows must be in the catalogue and translated into every language (`make locales-extract`
 adds new words to the .po files, untranslated).
 """

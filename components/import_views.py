@@ -13,6 +13,7 @@ from typing import Callable, TypeVar
 import pandas as pd
 import streamlit as st
 
+from components.i18n import _, ngettext
 from db import importer
 from db.importer import KIND_WORDS, Imported, Preview
 from db.rules.access import Actor
@@ -24,45 +25,51 @@ UPLOAD_KEY = "import_file"
 
 def intro() -> None:
     st.caption(
-        "Bring a team's families in from a spreadsheet — the people in each family, their "
-        "workers, their goals and scores — so nobody types them twice. Nothing is stored "
-        "until you have seen what the file holds and said yes. A family the team already "
-        "has (the same council reference) is left as it is, so bringing the same file in "
-        "twice adds nothing the second time."
+        _(
+            "Bring a team's families in from a spreadsheet — the people in each family, their "
+            "workers, their goals and scores — so nobody types them twice. Nothing is stored "
+            "until you have seen what the file holds and said yes. A family the team already "
+            "has (the same council reference) is left as it is, so bringing the same file in "
+            "twice adds nothing the second time."
+        )
     )
 
 
 def choose_team(teams: pd.DataFrame) -> int:
     names = dict(zip(teams["team_id"], teams["team"]))
     team_id = st.selectbox(
-        "Bring them into this team", list(names), format_func=lambda i: names[i], key="import_team"
+        _("Bring them into this team"),
+        list(names),
+        format_func=lambda i: names[i],
+        key="import_team",
     )
     return int(team_id if team_id is not None else next(iter(names)))
 
 
 def template(actor: Actor, team_id: int) -> None:
-    with st.expander("How to lay out the file", icon=":material/table:"):
+    with st.expander(_("How to lay out the file"), icon=":material/table:"):
         st.markdown(
-            "One row per record. The **record** column says what the row is — `family`, "
-            "`person`, `worker`, `goal` or `score` — and **council_reference** ties every row "
-            "to its family's row. A CSV must be saved as *CSV UTF-8 (comma delimited)*; an "
-            f"Excel workbook (.xlsx) is read from its first sheet. Up to "
-            f"{settings.IMPORT_MAX_MB:g} MB.\n\n"
-            "- **family**: `family_name`, `date` (the day they first came to us)\n"
-            "- **person**: `name`, `relationship` (child, parent, carer, grandparent, brother "
-            "or sister, other family, friend, neighbour, professional), `birth_year` if known\n"
-            "- **worker**: `worker` (their username), `role` (lead or supporting), `date` "
-            "(when they started), `ended_on` if it has ended\n"
-            "- **goal**: `goal` (in the family's own words), `date` (when it was set), `name` "
-            "(whose goal; empty for the whole family)\n"
-            "- **score**: `goal` (the same words as the goal's row), `score` (0 to 10), "
-            "`date`, and who gave it: a person's `name`, or a `worker`'s username for a "
-            "worker's view\n\n"
-            "Dates look like 2025-03-14 or 14/03/2025. Formulas are not accepted: type the "
-            "words or numbers themselves."
+            _(
+                "One row per record. The **record** column says what the row is — `family`, "
+                "`person`, `worker`, `goal` or `score` — and **council_reference** ties every"
+                " row to its family's row. A CSV must be saved as *CSV UTF-8 (comma "
+                "delimited)*; an Excel workbook (.xlsx) is read from its first sheet. Up to "
+                "{megabytes:g} MB.\n\n- **family**: `family_name`, `date` (the day they "
+                "first came to us)\n- **person**: `name`, `relationship` (child, parent, "
+                "carer, grandparent, brother or sister, other family, friend, neighbour, "
+                "professional), `birth_year` if known\n- **worker**: `worker` (their "
+                "username), `role` (lead or supporting), `date` (when they started), "
+                "`ended_on` if it has ended\n- **goal**: `goal` (in the family's own words), "
+                "`date` (when it was set), `name` (whose goal; empty for the whole family)\n-"
+                " **score**: `goal` (the same words as the goal's row), `score` (0 to 10), "
+                "`date`, and who gave it: a person's `name`, or a `worker`'s username for a "
+                "worker's view\n\nDates look like 2025-03-14 or 14/03/2025. Formulas are not "
+                "accepted: type the words or numbers themselves.",
+                megabytes=settings.IMPORT_MAX_MB,
+            )
         )
         st.download_button(
-            "Download the template",
+            _("Download the template"),
             data=lambda: importer.template_csv(actor, team_id),
             file_name="golden-thread-import-template.csv",
             mime="text/csv",
@@ -76,10 +83,10 @@ def file_choice() -> tuple[bytes, str] | None:
     """The chosen file's bytes and name, or None."""
     generation = st.session_state.get("import_generation", 0)
     chosen = st.file_uploader(
-        "Choose the file (.csv or .xlsx)",
+        _("Choose the file (.csv or .xlsx)"),
         type=["csv", "xlsx"],
         key=f"{UPLOAD_KEY}_{generation}",
-        help="Nothing is stored until you have seen what it holds and said yes.",
+        help=_("Nothing is stored until you have seen what it holds and said yes."),
     )
     if chosen is None:
         return None
@@ -104,22 +111,30 @@ def preview_key(team_id: int, data: bytes) -> str:
 
 
 def show_preview(preview: Preview) -> None:
-    st.subheader("What this file would add")
+    st.subheader(_("What this file would add"))
     columns = st.columns(len(KIND_WORDS))
     for column, (kind, words) in zip(columns, KIND_WORDS.items()):
         column.metric(words[:1].upper() + words[1:], f"{preview.counts.get(kind, 0):,}")
     if preview.already_here:
         st.info(
-            f"{preview.already_here:,} of the file's families are already here (the same "
-            f"council reference): they are left exactly as they are."
+            _(
+                "{already_here:,} of the file's families are already here (the same council "
+                "reference): they are left exactly as they are.",
+                already_here=preview.already_here,
+            )
         )
     if not preview.problems.empty:
         count = len(preview.problems)
         st.warning(
-            f"{count:,} {'thing needs' if count == 1 else 'things need'} fixing in the file "
-            f"before anything can be brought in. Fix them in your spreadsheet, save it, and "
-            f"choose it again. Rows are numbered as in the spreadsheet (the column names are "
-            f"row 1)."
+            ngettext(
+                "{n:,} thing needs fixing in the file before anything can be brought in. Fix it"
+                " in your spreadsheet, save it, and choose it again. Rows are numbered as in the"
+                " spreadsheet (the column names are row 1).",
+                "{n:,} things need fixing in the file before anything can be brought in. Fix "
+                "them in your spreadsheet, save it, and choose it again. Rows are numbered as"
+                " in the spreadsheet (the column names are row 1).",
+                count,
+            )
         )
         st.dataframe(
             preview.problems.rename(
@@ -130,9 +145,9 @@ def show_preview(preview: Preview) -> None:
             key="import_problems",
         )
     elif not preview.counts.get("families"):
-        st.info("There is nothing new in this file to bring in.")
+        st.info(_("There is nothing new in this file to bring in."))
     if preview.families is not None and not preview.families.empty:
-        with st.expander(f"The {len(preview.families):,} families in this file"):
+        with st.expander(_("The {count:,} families in this file", count=len(preview.families))):
             st.dataframe(
                 preview.families.rename(
                     columns={"family": "Family", "council reference": "Council reference"}
@@ -146,7 +161,7 @@ def show_preview(preview: Preview) -> None:
 def confirm(preview: Preview) -> bool:
     families = preview.counts["families"]
     return st.button(
-        f"Yes, bring in {families:,} {'family' if families == 1 else 'families'}",
+        ngettext("Yes, bring in {n:,} family", "Yes, bring in {n:,} families", families),
         type="primary",
         key="import_confirm",
         icon=":material/upload:",
@@ -170,7 +185,10 @@ def last_import() -> None:
         f"{counts[kind]:,} {words}" for kind, words in KIND_WORDS.items() if kind != "families"
     ]
     st.success(
-        f"Brought in {counts['families']:,} families, with {', '.join(parts)}. You'll find "
-        f"them on My families.",
+        _(
+            "Brought in {families:,} families, with {things}. You'll find them on My families.",
+            families=counts["families"],
+            things=", ".join(parts),
+        ),
         icon=":material/check_circle:",
     )

@@ -7,12 +7,15 @@ from datetime import date
 
 import pandas as pd
 import streamlit as st
+from babel.lists import format_list
 
 from components import confirm
 from components.forms import day_so_far, pick, show_problem
+from components.i18n import _, current
 from components.ui import friendly_date, plain
 from db import intake
 from db.families import FamilySummary
+from db.i18n import BABEL_LOCALES
 from db.intake import MemberIn, NewFamilyIn
 from db.rules.access import Actor
 from db.rules.validation import Invalid, max_chars
@@ -38,50 +41,52 @@ def new_family_form(actor: Actor, teams: pd.DataFrame) -> None:
     team_days = [today_in(zone) for zone in teams["time_zone"]]
     with st.form(FORM_KEY):
         known_as = st.text_input(
-            "The name the family chose to be known by",
+            _("The name the family chose to be known by"),
             max_chars=max_chars(NewFamilyIn, "known_as"),
-            placeholder="For example: The Okafor family",
+            placeholder=_("For example: The Okafor family"),
             key="new_family_name",
         )
         left, right = st.columns(2)
         team_id = left.selectbox(
-            "Team",
+            _("Team"),
             list(team_names),
             format_func=team_names.__getitem__,
             index=0 if len(team_names) == 1 else None,
-            placeholder="Choose the team",
+            placeholder=_("Choose the team"),
             key="new_family_team",
         )
         first_came_on = right.date_input(
-            "When they first asked for help",
+            _("When they first asked for help"),
             value=min(team_days),
             max_value=max(team_days),
             format="DD/MM/YYYY",
             key="new_family_first_came",
         )
         how_they_came = left.text_input(
-            "How they came to us",
+            _("How they came to us"),
             max_chars=max_chars(NewFamilyIn, "how_they_came"),
-            placeholder="For example: their school suggested us; they asked themselves",
+            placeholder=_("For example: their school suggested us; they asked themselves"),
             key="new_family_how",
         )
         council_reference = right.text_input(
-            "Reference in the council's own system (if there is one)",
+            _("Reference in the council's own system (if there is one)"),
             max_chars=max_chars(NewFamilyIn, "council_reference"),
             key="new_family_reference",
         )
-        st.markdown("**The people in the family**")
+        st.markdown(_("**The people in the family**"))
         st.caption(
-            "At least one person. Leave spare rows empty; add more people, and professionals, "
-            "on the family's page."
+            _(
+                "At least one person. Leave spare rows empty; add more people, and professionals, "
+                "on the family's page."
+            )
         )
         rows = _member_rows()
-        submitted = st.form_submit_button("Save the family", type="primary")
+        submitted = st.form_submit_button(_("Save the family"), type="primary")
     if submitted:
         st.session_state.pop(CHECKED, None)
         with show_problem():
             if team_id is None:
-                raise Invalid("Please choose the family's team.")
+                raise Invalid(_("Please choose the family's team."))
             family = NewFamilyIn(
                 known_as=known_as,
                 team_id=team_id,
@@ -102,7 +107,12 @@ def _member_rows() -> list[dict]:
     widths = [3, 2, 2, 2]
     for column, heading in zip(
         st.columns(widths),
-        ["Name", "Who they are", "Year of birth (for children)", "Lives with the family"],
+        [
+            _("Name"),
+            _("Who they are"),
+            _("Year of birth (for children)"),
+            _("Lives with the family"),
+        ],
     ):
         column.caption(heading)
     relationships = [r.value for r in Relationship if r != Relationship.professional]
@@ -113,32 +123,32 @@ def _member_rows() -> list[dict]:
         rows.append(
             {
                 "name": columns[0].text_input(
-                    f"Name of person {number}",
+                    _("Name of person {number}", number=number),
                     max_chars=max_chars(MemberIn, "name"),
                     label_visibility="collapsed",
                     key=f"{prefix}_name",
                 ),
                 "relationship": columns[1].selectbox(
-                    f"Who person {number} is to the family",
+                    _("Who person {number} is to the family", number=number),
                     relationships,
                     format_func=lambda r: RELATIONSHIP[Relationship(r)],
                     index=None,
-                    placeholder="Who they are",
+                    placeholder=_("Who they are"),
                     label_visibility="collapsed",
                     key=f"{prefix}_relationship",
                 ),
                 "birth_year": columns[2].number_input(
-                    f"Year of birth of person {number} (for children)",
+                    _("Year of birth of person {number} (for children)", number=number),
                     min_value=today_in().year - intake.OLDEST_AGE,
                     max_value=today_in().year,
                     value=None,
                     step=1,
-                    placeholder="Year",
+                    placeholder=_("Year"),
                     label_visibility="collapsed",
                     key=f"{prefix}_year",
                 ),
                 "in_household": columns[3].checkbox(
-                    f"Person {number} lives with the family",
+                    _("Person {number} lives with the family", number=number),
                     value=True,
                     label_visibility="collapsed",
                     key=f"{prefix}_home",
@@ -158,7 +168,13 @@ def _members(rows: list[dict]) -> list[MemberIn]:
             members.append(MemberIn(**row))
         except Invalid as problem:
             message = str(problem)
-            raise Invalid(f"Person {number}: {message[:1].lower()}{message[1:]}") from None
+            raise Invalid(
+                _(
+                    "Person {number}: {problem}",
+                    number=number,
+                    problem=message[:1].lower() + message[1:],
+                )
+            ) from None
     return members
 
 
@@ -168,24 +184,33 @@ def _is_this_one_of_them(actor: Actor, family: NewFamilyIn) -> None:
         st.session_state.pop(CHECKED, None)
         return
     with st.container(border=True):
-        st.subheader("Is this one of these families?")
+        st.subheader(_("Is this one of these families?"))
         st.write(
-            "Your teams may already know this family. Open one to check, or go on and add "
-            f"{plain(family.known_as)} as a new family."
+            _(
+                "Your teams may already know this family. Open one to check, or go on and add"
+                " {name} as a new family.",
+                name=plain(family.known_as),
+            )
         )
         for match in matches.itertuples():
             st.page_link(
                 "pages/family.py",
                 label=plain(
-                    f"{match.family} ({match.team}, {match.status.lower()}, first came to us "
-                    f"{friendly_date(match.first_came_on)}): {match.why}"
+                    _(
+                        "{family} ({team}, {status}, first came to us {day}): {why}",
+                        family=match.family,
+                        team=match.team,
+                        status=match.status.lower(),
+                        day=friendly_date(match.first_came_on),
+                        why=match.why,
+                    )
                 ),
                 icon=":material/family_restroom:",
                 query_params={"family": match.family_id},
             )
         left, right = st.columns(2)
-        add_anyway = left.button("No, add a new family", type="primary", key="new_family_anyway")
-        if right.button("Go back to the form", key="new_family_back"):
+        add_anyway = left.button(_("No, add a new family"), type="primary", key="new_family_anyway")
+        if right.button(_("Go back to the form"), key="new_family_back"):
             st.session_state.pop(CHECKED, None)
             st.rerun()
     if add_anyway:
@@ -210,26 +235,26 @@ def choose_worker_form(actor: Actor, summary: FamilySummary, team: pd.DataFrame)
     names = dict(zip(team["worker_id"], team["name"]))
     key = f"choose_{family_id}"
     with st.form(key):
-        st.markdown("**The family meets the team and chooses a worker**")
+        st.markdown(_("**The family meets the team and chooses a worker**"))
         offered = st.multiselect(
-            "Workers the family met",
+            _("Workers the family met"),
             list(names),
             format_func=names.__getitem__,
-            placeholder="Choose one or more",
+            placeholder=_("Choose one or more"),
             key=f"choose_offered_{family_id}",
         )
         chosen = pick(
-            "Who the family chose",
+            _("Who the family chose"),
             names,
-            placeholder="Choose the worker they chose",
+            placeholder=_("Choose the worker they chose"),
             key=f"choose_worker_{family_id}",
         )
-        on = day_so_far("When they chose", today=today, key=f"choose_on_{family_id}")
-        submitted = st.form_submit_button("Save")
+        on = day_so_far(_("When they chose"), today=today, key=f"choose_on_{family_id}")
+        submitted = st.form_submit_button(_("Save"))
     confirm.on_save(
         key,
         submitted,
-        missing="Please choose the worker the family chose." if chosen is None else None,
+        missing=_("Please choose the worker the family chose.") if chosen is None else None,
         sentence=lambda: _choice_sentence(
             summary, [names[w] for w in dict.fromkeys([*offered, chosen])], names[chosen], on, today
         ),
@@ -239,31 +264,41 @@ def choose_worker_form(actor: Actor, summary: FamilySummary, team: pd.DataFrame)
             choice={"offered": offered or [chosen], "chosen": chosen, "on": on},
         ),
     )
-    confirm.confirmation(key, yes=f"Yes, {names.get(chosen, 'they')} is their worker")
+    confirm.confirmation(
+        key,
+        yes=_("Yes, {name} is their worker", name=names[chosen])
+        if chosen in names
+        else _("Yes, they are their worker"),
+    )
 
 
 def _choice_sentence(
     summary: FamilySummary, met: list[str], chosen: str, on: date, today: date
 ) -> str:
-    moves = (
-        f", and they move to {FAMILY_STATUS[FamilyStatus.working_together]}"
-        if summary.status == FamilyStatus.waiting
-        else ""
-    )
-    return (
-        f"{summary.known_as} met {listed(met)} and chose {chosen}: {chosen} becomes their main "
-        f"worker {when(on, today)}{moves}."
+    values = {"family": summary.known_as, "met": listed(met), "chosen": chosen}
+    if summary.status == FamilyStatus.waiting:
+        return _(
+            "{family} met {met} and chose {chosen}: {chosen} becomes their main worker {when},"
+            " and they move to {status}.",
+            when=when(on, today),
+            status=FAMILY_STATUS[FamilyStatus.working_together],
+            **values,
+        )
+    return _(
+        "{family} met {met} and chose {chosen}: {chosen} becomes their main worker {when}.",
+        when=when(on, today),
+        **values,
     )
 
 
 def when(on: date, today: date) -> str:
     """When a change takes effect, in words (`today` is the family's team's today)."""
-    return "from today" if on == today else f"from {friendly_date(on)}"
+    return _("from today") if on == today else _("from {day}", day=friendly_date(on))
 
 
 def listed(names: list[str]) -> str:
     """Amira; Amira and Jo; Amira, Jo and Sam."""
-    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+    return format_list(names, locale=BABEL_LOCALES[current()])
 
 
 def offers_made(actor: Actor, family_id: int) -> None:
@@ -273,7 +308,17 @@ def offers_made(actor: Actor, family_id: int) -> None:
         chosen = group.loc[group["chosen"], "worker"].tolist()
         st.caption(
             plain(
-                f"On {friendly_date(offered_on)} the family met {listed(group['worker'].tolist())}"
-                + (f" and chose {chosen[0]}." if chosen else ".")
+                _(
+                    "On {day} the family met {workers} and chose {chosen}.",
+                    day=friendly_date(offered_on),
+                    workers=listed(group["worker"].tolist()),
+                    chosen=chosen[0],
+                )
+                if chosen
+                else _(
+                    "On {day} the family met {workers}.",
+                    day=friendly_date(offered_on),
+                    workers=listed(group["worker"].tolist()),
+                )
             )
         )

@@ -44,7 +44,7 @@ def record_meeting(actor: Actor, summary: FamilySummary, people: pd.DataFrame) -
     prefix = form_prefix(form)  # a new set of empty widgets after each save
     kinds = [k.value for k in MeetingKind]
     kind = st.selectbox(
-        "What kind of meeting?",
+        _("What kind of meeting?"),
         kinds,
         format_func=lambda k: MEETING_KIND[MeetingKind(k)],
         key=f"{prefix}_kind",
@@ -57,37 +57,54 @@ def record_meeting(actor: Actor, summary: FamilySummary, people: pd.DataFrame) -
     with st.form(f"{form}_form"):
         columns = st.columns(3)
         status = columns[0].selectbox(
-            "Did it happen?",
+            _("Did it happen?"),
             [s.value for s in MeetingStatus],
             format_func=lambda s: MEETING_STATUS[MeetingStatus(s)],
             index=1,
             key=f"{prefix}_status",
         )
         day = columns[1].date_input(
-            "Day", value=today_in(summary.time_zone), format="DD/MM/YYYY", key=f"{prefix}_day"
+            _("Day"), value=today_in(summary.time_zone), format="DD/MM/YYYY", key=f"{prefix}_day"
         )
-        at = columns[2].time_input("Time", value=time(10, 0), step=900, key=f"{prefix}_time")
+        at = columns[2].time_input(_("Time"), value=time(10, 0), step=900, key=f"{prefix}_time")
         place = st.text_input(
-            "Where", placeholder="The family home, the community centre…", key=f"{prefix}_place"
+            _("Where"),
+            placeholder=_("The family home, the community centre…"),
+            key=f"{prefix}_place",
         )
         invited = st.multiselect(
-            "Who was invited", list(names), format_func=names.__getitem__, key=f"{prefix}_invited"
+            _("Who was invited"),
+            list(names),
+            format_func=names.__getitem__,
+            key=f"{prefix}_invited",
         )
         came = st.multiselect(
-            "Who came", list(names), format_func=names.__getitem__, key=f"{prefix}_came"
+            _("Who came"), list(names), format_func=names.__getitem__, key=f"{prefix}_came"
         )
         if barred:
-            st.caption(plain(f"Not offered, as agreed: {', '.join(barred)} (must not be invited)."))
+            st.caption(
+                plain(
+                    _(
+                        "Not offered, as agreed: {people} (must not be invited).",
+                        people=", ".join(barred),
+                    )
+                )
+            )
         views = {}
         for child in children.itertuples():
             views[child.person_id] = (
                 st.text_area(
-                    plain(f"{child.name}'s views, in their own words (if they shared them)"),
+                    plain(
+                        _(
+                            "{name}'s views, in their own words (if they shared them)",
+                            name=child.name,
+                        )
+                    ),
                     key=f"{prefix}_view_{child.person_id}",
                     max_chars=2000,
                 ),
                 st.radio(
-                    plain(f"Who can see {child.name}'s views"),
+                    plain(_("Who can see {name}'s views", name=child.name)),
                     list(VISIBILITY_CHOICES),
                     index=1,
                     horizontal=True,
@@ -95,9 +112,11 @@ def record_meeting(actor: Actor, summary: FamilySummary, people: pd.DataFrame) -
                 ),
             )
         details = _conference_fields(prefix) if conference else {}
-        summary_text = st.text_area("A short summary", max_chars=5000, key=f"{prefix}_summary")
-        together = st.checkbox("We wrote this together with the family", key=f"{prefix}_together")
-        submitted = st.form_submit_button("Save meeting", type="primary")
+        summary_text = st.text_area(_("A short summary"), max_chars=5000, key=f"{prefix}_summary")
+        together = st.checkbox(
+            _("We wrote this together with the family"), key=f"{prefix}_together"
+        )
+        submitted = st.form_submit_button(_("Save meeting"), type="primary")
         problem = st.container()
     if not submitted:
         return
@@ -134,31 +153,35 @@ def record_meeting(actor: Actor, summary: FamilySummary, people: pd.DataFrame) -
         # The next meeting's form starts empty but keeps the kind chosen: otherwise a saved
         # conference comes back as a home visit and its own questions vanish.
         st.session_state[field_key(form, "kind")] = kind
-        st.toast("Meeting saved.")
+        st.toast(_("Meeting saved."))
         st.rerun()
 
 
 def _conference_fields(prefix: str) -> dict:
-    st.markdown("**Family group conference**")
-    coordinator = st.text_input("Independent coordinator", key=f"{prefix}_coordinator")
+    st.markdown(_("**Family group conference**"))
+    coordinator = st.text_input(_("Independent coordinator"), key=f"{prefix}_coordinator")
     visits = st.number_input(
-        "Preparation visits", min_value=0, max_value=50, step=1, key=f"{prefix}_visits"
+        _("Preparation visits"), min_value=0, max_value=50, step=1, key=f"{prefix}_visits"
     )
-    private = st.checkbox("The family had private family time", key=f"{prefix}_private")
+    private = st.checkbox(_("The family had private family time"), key=f"{prefix}_private")
     st.caption(
-        "The family's plan, as they wrote it in private family time (more steps can be "
-        "added under Plan):"
+        _(
+            "The family's plan, as they wrote it in private family time (more steps can be "
+            "added under Plan):"
+        )
     )
     plan_steps = tuple(
         step
         for n in range(1, PLAN_ROWS + 1)
         if (
-            step := _step_fields(f"{prefix}_step{n}", label=f"Step {n}", with_visibility=True)
+            step := _step_fields(
+                f"{prefix}_step{n}", label=_("Step {number}", number=n), with_visibility=True
+            )
         ).what.strip()
     )
-    fallback = st.text_area("What happens if the plan doesn't work", key=f"{prefix}_fallback")
+    fallback = st.text_area(_("What happens if the plan doesn't work"), key=f"{prefix}_fallback")
     again = st.date_input(
-        "When everyone will look at the plan again",
+        _("When everyone will look at the plan again"),
         value=None,
         format="DD/MM/YYYY",
         key=f"{prefix}_again",
@@ -175,7 +198,7 @@ def _conference_fields(prefix: str) -> dict:
 
 def meeting_list(actor: Actor, frame: pd.DataFrame, time_zone: str) -> None:
     if frame.empty:
-        st.info("No meetings yet.")
+        st.info(_("No meetings yet."))
         return
     st.dataframe(
         frame.assign(starts_at=frame["starts_at"].map(lambda t: local_time(t, time_zone)))[
@@ -184,11 +207,11 @@ def meeting_list(actor: Actor, frame: pd.DataFrame, time_zone: str) -> None:
         hide_index=True,
         width="stretch",
         column_config={
-            "starts_at": "When",
-            "kind": "What",
+            "starts_at": _("When"),
+            "kind": _("What"),
             "status": "",
-            "place": "Where",
-            "summary": "Summary",
+            "place": _("Where"),
+            "summary": _("Summary"),
         },
     )
     labels = {
@@ -196,14 +219,14 @@ def meeting_list(actor: Actor, frame: pd.DataFrame, time_zone: str) -> None:
         for row in frame.itertuples()
     }
     chosen = pick(
-        "Copy a meeting as a case note, or change its notes",
+        _("Copy a meeting as a case note, or change its notes"),
         labels,
-        placeholder="Choose a meeting",
+        placeholder=_("Choose a meeting"),
         key="case_note_meeting",
     )
     if chosen is not None:
         detail = meetings.meeting_detail(actor, chosen)
-        st.caption("Use the copy button in the corner, then paste into the council's system.")
+        st.caption(_("Use the copy button in the corner, then paste into the council's system."))
         st.code(meetings.case_note(detail), language=None, wrap_lines=True)
         _meeting_notes_form(actor, detail.meeting)
 
@@ -214,9 +237,9 @@ def _meeting_notes_form(actor: Actor, meeting) -> None:
     seen = st.session_state.setdefault(f"{prefix}_version", meeting.version)
     statuses = [s.value for s in MeetingStatus]
     with st.form(prefix):
-        st.markdown("**Change this meeting's notes**")
+        st.markdown(_("**Change this meeting's notes**"))
         status = st.radio(
-            "Did it happen?",
+            _("Did it happen?"),
             statuses,
             index=statuses.index(meeting.status.value),
             format_func=lambda s: MEETING_STATUS[MeetingStatus(s)],
@@ -224,14 +247,14 @@ def _meeting_notes_form(actor: Actor, meeting) -> None:
             key=f"{prefix}_status",
         )
         summary = st.text_area(
-            "Summary", value=meeting.summary, max_chars=5000, key=f"{prefix}_summary"
+            _("Summary"), value=meeting.summary, max_chars=5000, key=f"{prefix}_summary"
         )
         together = st.checkbox(
-            "We wrote this together with the family",
+            _("We wrote this together with the family"),
             value=meeting.written_together,
             key=f"{prefix}_together",
         )
-        submitted = st.form_submit_button("Save changes")
+        submitted = st.form_submit_button(_("Save changes"))
         problem = st.container()
     if submitted:
         with show_problem(problem):
@@ -245,9 +268,9 @@ def _meeting_notes_form(actor: Actor, meeting) -> None:
             )
             hints.after_save(actor, summary)
             st.session_state.pop(f"{prefix}_version", None)
-            st.toast("Saved.")
+            st.toast(_("Saved."))
             st.rerun()
-    withdraw_form(actor, record_type="meeting", record_id=meeting.id, what="this meeting")
+    withdraw_form(actor, record_type="meeting", record_id=meeting.id, what=_("this meeting"))
 
 
 # --- what's going well, what's hard, what needs to happen --------------------------------
@@ -257,11 +280,11 @@ def conversation_form(actor: Actor, family_id: int, people: pd.DataFrame, today:
     """Three columns, each thing said on its own line, in the speaker's own words. `today` is
     the family's team's today."""
     family = _family_people(people)
-    speakers = {None: "Not recorded", **dict(zip(family["person_id"], family["name"]))}
+    speakers = {None: _("Not recorded"), **dict(zip(family["person_id"], family["name"]))}
     form = f"conversation_{family_id}"
     prefix = form_prefix(form)
     with st.form(form):
-        held_on = day_so_far("When you talked", today=today, key=f"{prefix}_day")
+        held_on = day_so_far(_("When you talked"), today=today, key=f"{prefix}_day")
         entries = []
         for column, code in zip(st.columns(3), ConversationColumn):
             with column:
@@ -269,17 +292,17 @@ def conversation_form(actor: Actor, family_id: int, people: pd.DataFrame, today:
                     CONVERSATION_COLUMN[code],
                     height=140,
                     max_chars=3000,
-                    help="One thing on each line, in their words.",
+                    help=_("One thing on each line, in their words."),
                     key=f"{prefix}_{code.value}",
                 )
                 said_by = st.selectbox(
-                    "Who said these",
+                    _("Who said these"),
                     list(speakers),
                     format_func=speakers.__getitem__,
                     key=f"{prefix}_{code.value}_by",
                 )
                 visibility = st.selectbox(
-                    "Who can see them",
+                    _("Who can see them"),
                     list(VISIBILITY_CHOICES),
                     index=1,
                     key=f"{prefix}_{code.value}_vis",
@@ -289,14 +312,14 @@ def conversation_form(actor: Actor, family_id: int, people: pd.DataFrame, today:
                     for line in words.splitlines()
                     if line.strip()
                 ]
-        submitted = st.form_submit_button("Save conversation", type="primary")
+        submitted = st.form_submit_button(_("Save conversation"), type="primary")
         problem = st.container()
     if submitted:
         with show_problem(problem):
             meetings.add_conversation(actor, family_id=family_id, held_on=held_on, items=entries)
             hints.after_save(actor, *(i.words for i in entries))
             saved(form)
-            st.toast("Conversation saved.")
+            st.toast(_("Conversation saved."))
             st.rerun()
 
 
@@ -304,10 +327,10 @@ def conversation_board(
     actor: Actor, family_id: int, frame: pd.DataFrame, people: pd.DataFrame
 ) -> None:
     if frame.empty:
-        st.info("No conversations recorded yet. Strengths first: start with what's going well.")
+        st.info(_("No conversations recorded yet. Strengths first: start with what's going well."))
         return
     latest = frame[frame["conversation_id"] == frame["conversation_id"].iloc[0]]
-    st.caption(f"Our latest conversation, {friendly_date(latest['held_on'].iloc[0])}")
+    st.caption(_("Our latest conversation, {day}", day=friendly_date(latest["held_on"].iloc[0])))
     for column, (code, items) in zip(
         st.columns(3), [(c.value, latest[latest["column"] == c.value]) for c in ConversationColumn]
     ):
@@ -317,7 +340,7 @@ def conversation_board(
                 said = f" — {item.said_by}" if item.said_by else ""
                 st.write(plain(f"“{item.words}”{said}"))
                 if st.button(
-                    "Make this a goal", key=f"item_goal_{item.item_id}", icon=":material/flag:"
+                    _("Make this a goal"), key=f"item_goal_{item.item_id}", icon=":material/flag:"
                 ):
                     speaker = item.said_by_person_id
                     with show_problem():
@@ -331,20 +354,20 @@ def conversation_board(
                                 from_item_id=int(item.item_id),
                             ),
                         )
-                        st.toast("Goal added: you'll find it under Goals.")
+                        st.toast(_("Goal added: you'll find it under Goals."))
                         st.rerun()
     _correct_an_item(actor, latest)
     if frame["conversation_id"].nunique() > 1:
-        with st.expander("Earlier conversations"):
+        with st.expander(_("Earlier conversations")):
             st.dataframe(
                 frame[["held_on", "column_words", "words", "said_by"]],
                 hide_index=True,
                 width="stretch",
                 column_config={
-                    "held_on": "When",
-                    "column_words": "Which",
-                    "words": "In their words",
-                    "said_by": "Who said it",
+                    "held_on": _("When"),
+                    "column_words": _("Which"),
+                    "words": _("In their words"),
+                    "said_by": _("Who said it"),
                 },
             )
 
@@ -352,9 +375,9 @@ def conversation_board(
 def _correct_an_item(actor: Actor, latest: pd.DataFrame) -> None:
     labels = dict(zip(latest["item_id"], latest["words"]))
     chosen = pick(
-        "Correct something that was said",
+        _("Correct something that was said"),
         labels,
-        placeholder="Choose what to correct",
+        placeholder=_("Choose what to correct"),
         key="item_correct_pick",
     )
     if chosen is None:
@@ -365,16 +388,16 @@ def _correct_an_item(actor: Actor, latest: pd.DataFrame) -> None:
     by_code = {code: label for label, code in VISIBILITY_CHOICES.items()}
     with st.form(prefix):
         words = st.text_input(
-            "In their words", value=item["words"], max_chars=1000, key=f"{prefix}_words"
+            _("In their words"), value=item["words"], max_chars=1000, key=f"{prefix}_words"
         )
         visibility = st.radio(
-            "Who can see it",
+            _("Who can see it"),
             list(VISIBILITY_CHOICES),
             horizontal=True,
             index=list(VISIBILITY_CHOICES).index(by_code[item["visibility"]]),
             key=f"{prefix}_visibility",
         )
-        submitted = st.form_submit_button("Save correction")
+        submitted = st.form_submit_button(_("Save correction"))
         problem = st.container()
     if submitted:
         with show_problem(problem):
@@ -388,7 +411,7 @@ def _correct_an_item(actor: Actor, latest: pd.DataFrame) -> None:
             st.session_state.pop(f"{prefix}_version", None)
             st.rerun()
     withdraw_form(
-        actor, record_type="conversation_item", record_id=int(chosen), what="what was said"
+        actor, record_type="conversation_item", record_id=int(chosen), what=_("what was said")
     )
 
 
@@ -397,14 +420,16 @@ def _correct_an_item(actor: Actor, latest: pd.DataFrame) -> None:
 
 def plan_view(frame: pd.DataFrame) -> None:
     if frame.empty:
-        st.info("No plan yet. The family's plan is written with them, often at a family meeting.")
+        st.info(
+            _("No plan yet. The family's plan is written with them, often at a family meeting.")
+        )
         return
     shown = frame.assign(
         state=frame.apply(
             lambda r: (
-                "Done"
+                _("Done")
                 if pd.notna(r["done_on"])
-                else ("A little behind — worth a chat" if r["overdue"] else "To do")
+                else (_("A little behind — worth a chat") if r["overdue"] else _("To do"))
             ),
             axis=1,
         ),
@@ -416,12 +441,12 @@ def plan_view(frame: pd.DataFrame) -> None:
         hide_index=True,
         width="stretch",
         column_config={
-            "what": "What will happen",
-            "who": "Who",
-            "by_when": "By when",
-            "how_we_will_know": "How we'll know",
-            "state": "Where it's at",
-            "seen_by": "Who can see it",
+            "what": _("What will happen"),
+            "who": _("Who"),
+            "by_when": _("By when"),
+            "how_we_will_know": _("How we'll know"),
+            "state": _("Where it's at"),
+            "seen_by": _("Who can see it"),
         },
     )
 
@@ -431,23 +456,23 @@ def plan_forms(actor: Actor, family_id: int, frame: pd.DataFrame) -> None:
     save is refused (the message is next to the button)."""
     form = f"plan_add_{family_id}"
     with st.form(form):
-        st.markdown("**Add a step to the plan**")
+        st.markdown(_("**Add a step to the plan**"))
         step = _step_fields(form_prefix(form), with_visibility=True)
-        submitted = st.form_submit_button("Add step")
+        submitted = st.form_submit_button(_("Add step"))
         problem = st.container()
     if submitted:
         with show_problem(problem):
             meetings.add_plan_step(actor, family_id=family_id, step=step)
             hints.after_save(actor, step.what, step.how_we_will_know)
             saved(form)
-            st.toast("Step added to the plan.")
+            st.toast(_("Step added to the plan."))
             st.rerun()
     open_steps = frame[frame["done_on"].isna()]
     if open_steps.empty:
         return
     labels = dict(zip(open_steps["step_id"], open_steps["what"]))
     chosen = pick(
-        "Change a step", labels, placeholder="Choose a step", key=f"plan_pick_{family_id}"
+        _("Change a step"), labels, placeholder=_("Choose a step"), key=f"plan_pick_{family_id}"
     )
     if chosen is None:
         return
@@ -456,8 +481,8 @@ def plan_forms(actor: Actor, family_id: int, frame: pd.DataFrame) -> None:
     seen = st.session_state.setdefault(version_key, int(row["version"]))
     with st.form(f"plan_edit_{chosen}"):
         step = _step_fields(f"plan_edit_{chosen}", row, with_visibility=True)
-        done = st.checkbox("Done", key=f"plan_edit_{chosen}_done")
-        save_clicked = st.form_submit_button("Save step")
+        done = st.checkbox(_("Done"), key=f"plan_edit_{chosen}_done")
+        save_clicked = st.form_submit_button(_("Save step"))
         problem = st.container()
     if save_clicked:
         with show_problem(problem):
@@ -466,7 +491,7 @@ def plan_forms(actor: Actor, family_id: int, frame: pd.DataFrame) -> None:
             )
             st.session_state.pop(version_key, None)
             st.rerun()
-    withdraw_form(actor, record_type="plan_step", record_id=int(chosen), what="this step")
+    withdraw_form(actor, record_type="plan_step", record_id=int(chosen), what=_("this step"))
 
 
 def _step_fields(
@@ -478,14 +503,17 @@ def _step_fields(
     lead = f"{label}: " if label else ""
     columns = st.columns([3, 2, 2, 3])
     what = columns[0].text_input(
-        f"{lead}What will happen", value=value("what"), key=f"{prefix}_what"
+        _("{lead}What will happen", lead=lead), value=value("what"), key=f"{prefix}_what"
     )
-    who = columns[1].text_input(f"{lead}Who", value=value("who"), key=f"{prefix}_who")
+    who = columns[1].text_input(_("{lead}Who", lead=lead), value=value("who"), key=f"{prefix}_who")
     by_when = columns[2].date_input(
-        f"{lead}By when", value=value("by_when", None), format="DD/MM/YYYY", key=f"{prefix}_by_when"
+        _("{lead}By when", lead=lead),
+        value=value("by_when", None),
+        format="DD/MM/YYYY",
+        key=f"{prefix}_by_when",
     )
     know = columns[3].text_input(
-        f"{lead}How we'll know", value=value("how_we_will_know"), key=f"{prefix}_know"
+        _("{lead}How we'll know", lead=lead), value=value("how_we_will_know"), key=f"{prefix}_know"
     )
     visibility = (
         step_visibility(prefix, value("visibility", Visibility.family.value), lead=lead)

@@ -17,6 +17,7 @@ import streamlit as st
 from components import board_report
 from components import outcomes_charts as charts
 from components.family_list import family_rows
+from components.i18n import _
 from components.ui import friendly_date, plain
 from db import outcomes
 from db.export import to_csv
@@ -43,7 +44,7 @@ def choose_teams(teams: pd.DataFrame) -> tuple[int, ...]:
     if len(names) == 1:
         return tuple(names)
     chosen = st.multiselect(
-        "Teams",
+        _("Teams"),
         list(names),
         default=list(names),
         format_func=lambda i: names[i],
@@ -56,16 +57,16 @@ def choose_period(today: date) -> tuple[date, date]:
     """A named period (the last 12 months to begin with) or two dates."""
     choices = outcomes.periods(today)
     names = list(choices) + [CUSTOM]
-    name = st.selectbox("Period", names, key="outcomes_period") or names[0]
+    name = st.selectbox(_("Period"), names, key="outcomes_period") or names[0]
     if name != CUSTOM:
         return choices[name]
-    start_default, _ = choices[names[0]]
+    start_default = choices[names[0]][0]
     first, last = st.columns(2)
     start = first.date_input(
-        "From", value=start_default, max_value=today, format="DD/MM/YYYY", key="outcomes_from"
+        _("From"), value=start_default, max_value=today, format="DD/MM/YYYY", key="outcomes_from"
     )
     end = last.date_input(
-        "To", value=today, max_value=today, format="DD/MM/YYYY", key="outcomes_to"
+        _("To"), value=today, max_value=today, format="DD/MM/YYYY", key="outcomes_to"
     )
     if not isinstance(start, date) or not isinstance(end, date):  # a date box left empty
         return choices[names[0]]
@@ -75,10 +76,14 @@ def choose_period(today: date) -> tuple[date, date]:
 def intro(report: OutcomesReport) -> None:
     st.caption(
         plain(
-            f"{', '.join(report.team_names)}: {friendly_date(report.start)} to "
-            f"{friendly_date(report.end)}. What changed for families, in their own goals and "
-            "scores. Nothing here ranks families or workers, and there are no figures for any "
-            "one worker."
+            _(
+                "{teams}: {start} to {end}. What changed for families, in "
+                "their own goals and scores. Nothing here ranks families or workers, and "
+                "there are no figures for any one worker.",
+                teams=", ".join(report.team_names),
+                start=friendly_date(report.start),
+                end=friendly_date(report.end),
+            )
         )
     )
 
@@ -147,20 +152,20 @@ def _shown(report: OutcomesReport) -> dict:
 
 
 def summary(report: OutcomesReport) -> None:
-    st.header("In the period")
+    st.header(_("In the period"))
     shown = _shown(report)["summary"]
     for column, (name, _whose), (title, value, families) in zip(
         st.columns(len(SUMMARY)), SUMMARY, shown
     ):
         with column:
             st.metric(title, value, border=True)
-            st.caption(f"{families} families")
+            st.caption(_("{families} families", families=families))
             st.caption(DEFINITIONS[name])
 
 
 def by_whose(report: OutcomesReport) -> None:
-    st.header("How goals moved, by whose score")
-    st.caption("Each kind of score is shown apart and never blended into one figure.")
+    st.header(_("How goals moved, by whose score"))
+    st.caption(_("Each kind of score is shown apart and never blended into one figure."))
     st.dataframe(
         _shown(report)["by_whose"],
         hide_index=True,
@@ -178,12 +183,12 @@ def by_whose(report: OutcomesReport) -> None:
 
 
 def by_quarter(report: OutcomesReport) -> None:
-    st.header("Quarter by quarter")
+    st.header(_("Quarter by quarter"))
     drawn = _shown(report)
     first = next(iter(TRENDS))
     shown = (
         st.segmented_control(
-            "Which trend",
+            _("Which trend"),
             list(TRENDS),
             format_func=lambda key: TITLES[key],
             default=first,
@@ -198,7 +203,7 @@ def by_quarter(report: OutcomesReport) -> None:
     )
     st.caption(DEFINITIONS[shown])
     st.caption(sentence)
-    with st.expander("The figures by quarter, as a table"):
+    with st.expander(_("The figures by quarter, as a table")):
         st.dataframe(drawn["quarters"], hide_index=True, width="stretch")
 
 
@@ -234,11 +239,11 @@ def _behind(
 
 def families_behind(report: OutcomesReport) -> None:
     """The manager's drill-down: the families behind a chosen figure, alphabetical."""
-    st.header("The families behind a figure")
+    st.header(_("The families behind a figure"))
     choices = _figure_choices()
     choice = (
         st.selectbox(
-            "Show the families behind", choices, format_func=_choice_words, key="outcomes_behind"
+            _("Show the families behind"), choices, format_func=_choice_words, key="outcomes_behind"
         )
         or choices[0]
     )
@@ -246,9 +251,16 @@ def families_behind(report: OutcomesReport) -> None:
     found = _behind(
         database_url(), report.data_versions, report.start, report.end, name, whose, report
     )
-    st.caption(f"{_choice_words(choice)}: {DEFINITIONS[name]} {len(found)} families.")
+    st.caption(
+        _(
+            "{figure}: {definition} {count} families.",
+            figure=_choice_words(choice),
+            definition=DEFINITIONS[name],
+            count=len(found),
+        )
+    )
     if found.empty:
-        st.info("No families are behind this figure in this period.")
+        st.info(_("No families are behind this figure in this period."))
         return
     shown = pd.DataFrame({"Family": found["family"], "Team": found["team"]})
     if name != "at_home":
@@ -259,10 +271,12 @@ def families_behind(report: OutcomesReport) -> None:
 def downloads(actor: Actor, report: OutcomesReport, *, today: date) -> None:
     """The figures as a CSV and the printable board report: small numbers hidden in both, and
     each download audited when it is made (on click)."""
-    st.header("For the board")
+    st.header(_("For the board"))
     st.caption(
-        "Both copies show any figure with fewer than 5 families behind it as "
-        '"fewer than 5", so no family can be picked out. Every download is recorded.'
+        _(
+            "Both copies show any figure with fewer than 5 families behind it as "
+            '"fewer than 5", so no family can be picked out. Every download is recorded.'
+        )
     )
     teams, start, end = report.team_ids, report.start, report.end
 
@@ -275,22 +289,22 @@ def downloads(actor: Actor, report: OutcomesReport, *, today: date) -> None:
 
     left, right = st.columns(2)
     left.download_button(
-        "Download the figures as CSV",
+        _("Download the figures as CSV"),
         data=csv,
         file_name=f"what-changed-for-families-{start:%Y-%m-%d}-to-{end:%Y-%m-%d}.csv",
         mime="text/csv",
         key="outcomes_csv",
         on_click="ignore",
         icon=":material/download:",
-        help="A spreadsheet copy of the figures and what each one means.",
+        help=_("A spreadsheet copy of the figures and what each one means."),
     )
     right.download_button(
-        "Download the board report (to print)",
+        _("Download the board report (to print)"),
         data=printable,
         file_name=f"board-report-{start:%Y-%m-%d}-to-{end:%Y-%m-%d}.html",
         mime="text/html",
         key="outcomes_board",
         on_click="ignore",
         icon=":material/print:",
-        help="One page for A4, with the charts and what each figure means.",
+        help=_("One page for A4, with the charts and what each figure means."),
     )

@@ -13,6 +13,7 @@ import streamlit as st
 
 from components import family_copy
 from components.forms import show_problem
+from components.i18n import _
 from components.ui import friendly_date, plain
 from db import subject_access
 from db.rules.access import Actor
@@ -37,23 +38,25 @@ def _notice() -> None:
 
 def ask_form(actor: Actor, found: dict) -> None:
     """For an admin: record a family's request for a copy."""
-    st.markdown("**A copy of everything we hold**")
+    st.markdown(_("**A copy of everything we hold**"))
     st.caption(
-        "Record the request here. A manager who leads the family's team approves it before "
-        "the copy can be prepared."
+        _(
+            "Record the request here. A manager who leads the family's team approves it before "
+            "the copy can be prepared."
+        )
     )
     with st.form("records_ask"):
         columns = st.columns(2)
         who = columns[0].text_input(
-            "Who asked, and how",
+            _("Who asked, and how"),
             key="records_asked_by_whom",
-            placeholder="For example: Mum, by letter",
+            placeholder=_("For example: Mum, by letter"),
             max_chars=200,
         )
         asked_on = columns[1].date_input(
-            "When they asked", key="records_asked_on", format="DD/MM/YYYY"
+            _("When they asked"), key="records_asked_on", format="DD/MM/YYYY"
         )
-        ask = st.form_submit_button("Record the request")
+        ask = st.form_submit_button(_("Record the request"))
     if ask:
         with show_problem():
             request_id = subject_access.ask_for_copy(
@@ -67,10 +70,10 @@ def ask_form(actor: Actor, found: dict) -> None:
 
 def admin_list(actor: Actor, requests: pd.DataFrame) -> None:
     """For an admin: every request and where it has got to; approved ones can be prepared."""
-    st.markdown("**Requests for a copy**")
+    st.markdown(_("**Requests for a copy**"))
     _notice()
     if requests.empty:
-        st.caption("No family has asked for a copy yet.")
+        st.caption(_("No family has asked for a copy yet."))
         return
     st.dataframe(
         requests.assign(
@@ -102,41 +105,52 @@ def manager_panel(actor: Actor, requests: pd.DataFrame) -> None:
     down, and approved ones to prepare. Draws nothing when there are none."""
     if requests.empty and not {PREPARED, NOTICE} & set(st.session_state):
         return
-    st.header("Requests for a copy of a family's records")
+    st.header(_("Requests for a copy of a family's records"))
     _notice()
     for row in requests.itertuples():
         with st.container(border=True):
             st.markdown(
                 plain(
-                    f"Request {row.request_id}: {row.family} ({row.team}). "
-                    f"Asked by {row.asked_by_whom} on {friendly_date(row.asked_on)}; "
-                    f"recorded by {row.recorded_by}."
+                    _(
+                        "Request {request_id}: {family} ({team}). Asked by {asked_by_whom} on"
+                        " {day}; recorded by {recorded_by}.",
+                        request_id=row.request_id,
+                        family=row.family,
+                        team=row.team,
+                        asked_by_whom=row.asked_by_whom,
+                        day=friendly_date(row.asked_on),
+                        recorded_by=row.recorded_by,
+                    )
                 )
             )
             st.caption(RECORDS_REQUEST_STATUS[row.status])
             if row.status == RecordsRequestStatus.approved:
                 prepare_button(actor, row.request_id, row.family_id)
             elif not row.may_decide:
-                st.caption("You recorded this request, so another manager of the team decides it.")
+                st.caption(
+                    _("You recorded this request, so another manager of the team decides it.")
+                )
             else:
                 _decide(actor, row.request_id)
     downloads()
 
 
 def _decide(actor: Actor, request_id: int) -> None:
-    if st.button("Approve", key=f"records_approve_{request_id}", type="primary"):
+    if st.button(_("Approve"), key=f"records_approve_{request_id}", type="primary"):
         with show_problem():
             subject_access.approve_request(actor, request_id)
             done(f"Request {request_id} is approved: the copy can now be prepared.")
-    with st.expander("Turn it down"):
+    with st.expander(_("Turn it down")):
         with st.form(f"records_refuse_{request_id}"):
             because = st.text_area(
-                "Why? The admin who answers the family reads this: please don't write "
-                "details of the family's case.",
+                _(
+                    "Why? The admin who answers the family reads this: please don't write "
+                    "details of the family's case."
+                ),
                 key=f"records_refuse_because_{request_id}",
                 max_chars=500,
             )
-            refuse = st.form_submit_button("Turn down the request")
+            refuse = st.form_submit_button(_("Turn down the request"))
         if refuse:
             with show_problem():
                 subject_access.refuse_request(actor, request_id, because=because)
@@ -159,7 +173,7 @@ def downloads() -> None:
         return
     request_id, family_id, document = prepared
     st.download_button(
-        f"Download the copy for request {request_id}",
+        _("Download the copy for request {request_id}", request_id=request_id),
         document,
         file_name=f"family-{family_id}-copy.json",
         mime="application/json",
@@ -167,7 +181,7 @@ def downloads() -> None:
         on_click="ignore",
     )
     st.download_button(
-        "Download a printable draft to check before sending",
+        _("Download a printable draft to check before sending"),
         family_copy.render_everything(document),
         file_name=f"family-{family_id}-copy.html",
         mime="text/html",

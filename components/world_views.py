@@ -10,7 +10,7 @@ import streamlit as st
 
 from components import confirm, hints, intake_views
 from components.forms import day_so_far, pick, show_problem
-from components.i18n import language_choice
+from components.i18n import N_, _, language_choice
 from components.ui import friendly_date, plain
 from db import family_world, timeline
 from db.families import FamilySummary
@@ -33,21 +33,21 @@ def _person_fields(prefix: str, current: Person | None = None) -> PersonIn:
     """The fields of a person, filled from `current` when correcting someone's details."""
     relationships = [r.value for r in Relationship]
     left, right = st.columns(2)
-    name = left.text_input("Name", value=current.name if current else "", key=f"{prefix}_name")
+    name = left.text_input(_("Name"), value=current.name if current else "", key=f"{prefix}_name")
     relationship = right.selectbox(
-        "Who they are",
+        _("Who they are"),
         relationships,
         index=relationships.index(current.relationship.value) if current else 0,
         format_func=lambda r: RELATIONSHIP[Relationship(r)],
         key=f"{prefix}_rel",
     )
     organisation = st.text_input(
-        "Organisation (for professionals)",
+        _("Organisation (for professionals)"),
         value=current.organisation if current else "",
         key=f"{prefix}_org",
     )
     year = st.number_input(
-        "Year of birth (for children)",
+        _("Year of birth (for children)"),
         min_value=1900,
         max_value=today_in().year,
         value=current.birth_year if current else None,
@@ -55,28 +55,30 @@ def _person_fields(prefix: str, current: Person | None = None) -> PersonIn:
         key=f"{prefix}_year",
     )
     helps = st.text_input(
-        "How they help", value=current.how_they_help if current else "", key=f"{prefix}_helps"
+        _("How they help"), value=current.how_they_help if current else "", key=f"{prefix}_helps"
     )
     first, second, third = st.columns(3)
     language = first.text_input(
-        "Language", value=current.language if current else "English", key=f"{prefix}_lang"
+        _("Language"), value=current.language if current else "English", key=f"{prefix}_lang"
     )
     interpreter = second.checkbox(
-        "Needs an interpreter",
+        _("Needs an interpreter"),
         value=bool(current and current.needs_interpreter),
         key=f"{prefix}_interp",
     )
     household = third.checkbox(
-        "Lives with the family", value=bool(current and current.in_household), key=f"{prefix}_home"
+        _("Lives with the family"),
+        value=bool(current and current.in_household),
+        key=f"{prefix}_home",
     )
-    st.caption("Only if it applies:")
+    st.caption(_("Only if it applies:"))
     not_invited = st.checkbox(
-        "Must not be invited to meetings",
+        _("Must not be invited to meetings"),
         value=bool(current and current.must_not_invite),
         key=f"{prefix}_noinvite",
     )
     not_plan = st.checkbox(
-        "Must not see the plan",
+        _("Must not see the plan"),
         value=bool(current and current.must_not_see_plan),
         key=f"{prefix}_noplan",
     )
@@ -96,9 +98,9 @@ def _person_fields(prefix: str, current: Person | None = None) -> PersonIn:
 
 def add_person_form(actor: Actor, family_id: int) -> None:
     with st.form(f"person_add_{family_id}", clear_on_submit=True):
-        st.markdown("**Add someone who matters to the children**")
+        st.markdown(_("**Add someone who matters to the children**"))
         person = _person_fields(f"person_{family_id}")
-        submitted = st.form_submit_button("Add person")
+        submitted = st.form_submit_button(_("Add person"))
     if submitted:
         with show_problem():
             family_world.add_person(actor, family_id=family_id, person=person)
@@ -110,7 +112,7 @@ def edit_person_form(actor: Actor, family_id: int, people: pd.DataFrame) -> None
     save after someone else's is a conflict, and what was typed stays on screen."""
     names = dict(zip(people["person_id"], people["name"]))
     person_id = st.selectbox(
-        "Who", list(names), format_func=lambda i: names[i], key=f"person_edit_who_{family_id}"
+        _("Who"), list(names), format_func=lambda i: names[i], key=f"person_edit_who_{family_id}"
     )
     if person_id is None:
         return
@@ -119,7 +121,7 @@ def edit_person_form(actor: Actor, family_id: int, people: pd.DataFrame) -> None
     seen = st.session_state.setdefault(seen_key, current.version)
     with st.form(f"person_edit_{person_id}"):
         person = _person_fields(f"person_edit_{person_id}", current)
-        submitted = st.form_submit_button("Save changes")
+        submitted = st.form_submit_button(_("Save changes"))
     if submitted:
         with show_problem():
             family_world.update_person(
@@ -135,10 +137,10 @@ def edit_person_form(actor: Actor, family_id: int, people: pd.DataFrame) -> None
 
 # Why a main worker's time with a family ends, as the end of a sentence.
 BECAUSE = {
-    EndReason.worker_left: "because the worker left",
-    EndReason.sickness: "because of sickness",
-    EndReason.team_change: "because of a team change",
-    EndReason.family_asked: "because the family asked",
+    EndReason.worker_left: N_("because the worker left"),
+    EndReason.sickness: N_("because of sickness"),
+    EndReason.team_change: N_("because of a team change"),
+    EndReason.family_asked: N_("because the family asked"),
 }
 
 
@@ -149,7 +151,7 @@ def working_together(actor: Actor, summary: FamilySummary, workers: pd.DataFrame
     if main_workers:
         _hand_over_form(actor, summary, team, main_workers)
     elif summary.status == FamilyStatus.closed:
-        st.caption("To choose a worker again, first reopen the family below.")
+        st.caption(_("To choose a worker again, first reopen the family below."))
     else:
         intake_views.choose_worker_form(actor, summary, team)
     intake_views.offers_made(actor, summary.id)
@@ -167,32 +169,32 @@ def _hand_over_form(
     names = dict(zip(team["worker_id"], team["name"]))
     key = f"assign_{family_id}"
     with st.form(key):
-        st.markdown("**Change of main worker**")
+        st.markdown(_("**Change of main worker**"))
         worker_id = pick(
-            "New main worker",
+            _("New main worker"),
             names,
-            placeholder="Choose a worker",
+            placeholder=_("Choose a worker"),
             key=f"assign_worker_{family_id}",
         )
         reason = st.selectbox(
-            "Why the change",
+            _("Why the change"),
             list(BECAUSE),
             format_func=lambda r: END_REASON[EndReason(r)],
             index=None,
-            placeholder="Choose why",
+            placeholder=_("Choose why"),
             key=f"assign_reason_{family_id}",
         )
         chosen = st.checkbox(
-            "The family chose them after meeting the team", key=f"assign_chosen_{family_id}"
+            _("The family chose them after meeting the team"), key=f"assign_chosen_{family_id}"
         )
-        on = day_so_far("From", today=today, key=f"assign_on_{family_id}")
-        submitted = st.form_submit_button("Hand over")
+        on = day_so_far(_("From"), today=today, key=f"assign_on_{family_id}")
+        submitted = st.form_submit_button(_("Hand over"))
     confirm.on_save(
         key,
         submitted,
-        missing="Please choose who will be the family's main worker."
+        missing=_("Please choose who will be the family's main worker.")
         if worker_id is None
-        else "Please choose why the main worker is changing."
+        else _("Please choose why the main worker is changing.")
         if reason is None
         else None,
         sentence=lambda: _hand_over_sentence(
@@ -207,7 +209,7 @@ def _hand_over_form(
             chosen_by_family=chosen,
         ),
     )
-    confirm.confirmation(key, yes="Yes, hand over")
+    confirm.confirmation(key, yes=_("Yes, hand over"))
 
 
 def _hand_over_sentence(
@@ -219,13 +221,27 @@ def _hand_over_sentence(
     reason: EndReason | str | None,
     chosen: bool,
 ) -> str:
-    return (
-        f"{new} will become {summary.known_as}'s main worker "
-        f"{intake_views.when(on, today)}; "
-        f"{intake_views.listed(main_workers)}'s time with them ends "
-        f"{'today' if on == today else 'then'} {BECAUSE[EndReason(str(reason))]}."
-        + (f" The family chose {new}." if chosen else "")
+    values = {
+        "new": new,
+        "family": summary.known_as,
+        "when": intake_views.when(on, today),
+        "before": intake_views.listed(main_workers),
+        "because": _(BECAUSE[EndReason(str(reason))]),
+    }
+    said = (
+        _(
+            "{new} will become {family}'s main worker {when}; {before}'s time with them ends"
+            " today {because}.",
+            **values,
+        )
+        if on == today
+        else _(
+            "{new} will become {family}'s main worker {when}; {before}'s time with them ends"
+            " then {because}.",
+            **values,
+        )
     )
+    return said + (" " + _("The family chose {new}.", new=new) if chosen else "")
 
 
 def _status_form(actor: Actor, summary: FamilySummary, current_workers: list[str]) -> None:
@@ -236,42 +252,58 @@ def _status_form(actor: Actor, summary: FamilySummary, current_workers: list[str
     key = f"status_{summary.id}"
     today = today_in(summary.time_zone)
     with st.form(key):
-        st.markdown(f"**Where things are:** {FAMILY_STATUS[summary.status]}")
+        st.markdown(_("**Where things are:** {status}", status=FAMILY_STATUS[summary.status]))
         status = st.selectbox(
-            "Move to",
+            _("Move to"),
             options,
             format_func=lambda s: (
-                ("Reopen: " if reopening else "") + FAMILY_STATUS[FamilyStatus(s)]
+                _("Reopen: {status}", status=FAMILY_STATUS[FamilyStatus(s)])
+                if reopening
+                else FAMILY_STATUS[FamilyStatus(s)]
             ),
             index=None,
-            placeholder="Choose where things are now",
+            placeholder=_("Choose where things are now"),
             key=f"status_new_{summary.id}",
         )
-        on = day_so_far("From", today=today, key=f"status_on_{summary.id}")
-        submitted = st.form_submit_button("Save")
+        on = day_so_far(_("From"), today=today, key=f"status_on_{summary.id}")
+        submitted = st.form_submit_button(_("Save"))
 
     def sentence() -> str:
         new = FAMILY_STATUS[FamilyStatus(str(status))]
+        when = intake_views.when(on, today)
         said = (
-            f"{summary.known_as} will be reopened: {new} {intake_views.when(on, today)}."
+            _(
+                "{family} will be reopened: {new} {when}.",
+                family=summary.known_as,
+                new=new,
+                when=when,
+            )
             if reopening
-            else f"{summary.known_as} will move from {FAMILY_STATUS[summary.status]} to "
-            f"{new} {intake_views.when(on, today)}."
+            else _(
+                "{family} will move from {old} to {new} {when}.",
+                family=summary.known_as,
+                old=FAMILY_STATUS[summary.status],
+                new=new,
+                when=when,
+            )
         )
         if status == FamilyStatus.closed and current_workers:
-            said += f" {intake_views.listed(current_workers)}'s time with them ends then."
+            said += " " + _(
+                "{workers}'s time with them ends then.",
+                workers=intake_views.listed(current_workers),
+            )
         return said
 
     confirm.on_save(
         key,
         submitted,
-        missing="Please choose where things are now." if status is None else None,
+        missing=_("Please choose where things are now.") if status is None else None,
         sentence=sentence,
         change=lambda: family_world.change_status(
             actor, family_id=summary.id, status=str(status), on=on
         ),
     )
-    confirm.confirmation(key, yes="Yes, save this change")
+    confirm.confirmation(key, yes=_("Yes, save this change"))
 
 
 def _details_form(actor: Actor, summary: FamilySummary) -> None:
@@ -279,30 +311,30 @@ def _details_form(actor: Actor, summary: FamilySummary) -> None:
     rhythms = [r.value for r in Rhythm]
     current = next(r for r in Rhythm if RHYTHM[r] == summary.rhythm_words).value
     with st.form(f"details_{summary.id}"):
-        st.markdown("**The family's details**")
+        st.markdown(_("**The family's details**"))
         known_as = st.text_input(
-            "The name the family chose to be known by",
+            _("The name the family chose to be known by"),
             value=summary.known_as,
             key=f"details_name_{summary.id}",
         )
         rhythm = st.selectbox(
-            "How often we agreed to meet",
+            _("How often we agreed to meet"),
             rhythms,
             index=rhythms.index(current),
             format_func=lambda r: RHYTHM[Rhythm(r)],
             key=f"details_rhythm_{summary.id}",
         )
         reference = st.text_input(
-            "Reference in the council's own system",
+            _("Reference in the council's own system"),
             value=summary.council_reference,
             key=f"details_ref_{summary.id}",
         )
         language = language_choice(
-            "The family's language (their meeting screen and copies speak it)",
+            _("The family's language (their meeting screen and copies speak it)"),
             current_value=summary.preferred_language,
             key=f"details_language_{summary.id}",
         )
-        submitted = st.form_submit_button("Save details")
+        submitted = st.form_submit_button(_("Save details"))
     if submitted:
         with show_problem():
             family_world.update_family_details(
@@ -325,27 +357,38 @@ def agreements(actor: Actor, family_id: int) -> None:
         checked = friendly_date(row.last_checked_on)
         columns[0].write(
             plain(
-                f"{row.what}"
-                + (f" (with {row.with_whom})" if row.with_whom else "")
-                + f" · agreed {friendly_date(row.agreed_on)}, last checked {checked}"
+                _(
+                    "{what} (with {whom}) · agreed {agreed}, last checked {checked}",
+                    what=row.what,
+                    whom=row.with_whom,
+                    agreed=friendly_date(row.agreed_on),
+                    checked=checked,
+                )
+                if row.with_whom
+                else _(
+                    "{what} · agreed {agreed}, last checked {checked}",
+                    what=row.what,
+                    agreed=friendly_date(row.agreed_on),
+                    checked=checked,
+                )
             )
         )
         if row.time_to_check:
             columns[0].caption(
-                "It's been a while: worth checking this is still OK with the family."
+                _("It's been a while: worth checking this is still OK with the family.")
             )
-        if columns[1].button("Checked today", key=f"agreement_checked_{row.agreement_id}"):
+        if columns[1].button(_("Checked today"), key=f"agreement_checked_{row.agreement_id}"):
             with show_problem():
                 family_world.agreement_checked(
                     actor, family_id=family_id, agreement_id=row.agreement_id
                 )
                 st.rerun()
     with st.form(f"agreement_add_{family_id}", clear_on_submit=True):
-        what = st.text_input("What the family agreed to", key=f"agreement_what_{family_id}")
+        what = st.text_input(_("What the family agreed to"), key=f"agreement_what_{family_id}")
         with_whom = st.text_input(
-            "Shared with whom (if it's about sharing)", key=f"agreement_whom_{family_id}"
+            _("Shared with whom (if it's about sharing)"), key=f"agreement_whom_{family_id}"
         )
-        if st.form_submit_button("Add agreement"):
+        if st.form_submit_button(_("Add agreement")):
             with show_problem():
                 family_world.add_agreement(
                     actor, family_id=family_id, what=what, with_whom=with_whom
@@ -354,7 +397,7 @@ def agreements(actor: Actor, family_id: int) -> None:
 
 
 def keeping_safe(actor: Actor, family_id: int) -> None:
-    st.caption("Never shown on a shared screen or in any copy for the family.")
+    st.caption(_("Never shown on a shared screen or in any copy for the family."))
     current = family_world.keeping_safe(actor, family_id)
     # The version seen when the form was first drawn: a later save by someone else is a
     # conflict, and the typed text stays on screen.
@@ -362,21 +405,21 @@ def keeping_safe(actor: Actor, family_id: int) -> None:
     seen = st.session_state.setdefault(seen_key, current.version if current else 0)
     with st.form(f"safe_{family_id}"):
         phone = st.text_input(
-            "Safe phone number",
+            _("Safe phone number"),
             value=current.safe_phone if current else "",
             key=f"safe_phone_{family_id}",
         )
         messages = st.checkbox(
-            "OK to leave messages",
+            _("OK to leave messages"),
             value=bool(current and current.ok_to_leave_messages),
             key=f"safe_messages_{family_id}",
         )
         never = st.text_area(
-            "Never show on a shared screen (e.g. a new address)",
+            _("Never show on a shared screen (e.g. a new address)"),
             value=current.never_show if current else "",
             key=f"safe_never_{family_id}",
         )
-        if st.form_submit_button("Save"):
+        if st.form_submit_button(_("Save")):
             with show_problem():
                 family_world.save_keeping_safe(
                     actor,
@@ -387,7 +430,7 @@ def keeping_safe(actor: Actor, family_id: int) -> None:
                     never_show=never,
                 )
                 st.session_state.pop(seen_key, None)
-                st.toast("Saved.")
+                st.toast(_("Saved."))
 
 
 def help_and_worries(actor: Actor, family_id: int, today: date) -> None:
@@ -395,43 +438,43 @@ def help_and_worries(actor: Actor, family_id: int, today: date) -> None:
     helps, notes = family_world.help_and_notes(actor, family_id)
     left, right = st.columns(2)
     with left:
-        st.markdown("**Practical help**")
+        st.markdown(_("**Practical help**"))
         if not helps.empty:
             st.dataframe(
                 helps.assign(given_on=helps["given_on"].map(friendly_date)),
                 hide_index=True,
                 width="stretch",
                 column_config={
-                    "given_on": "When",
-                    "kind": "Kind",
-                    "what": "What",
-                    "who_from": "Who from",
+                    "given_on": _("When"),
+                    "kind": _("Kind"),
+                    "what": _("What"),
+                    "who_from": _("Who from"),
                 },
             )
         with st.form(f"help_{family_id}", clear_on_submit=True):
             kind = st.selectbox(
-                "Kind of help",
+                _("Kind of help"),
                 [k.value for k in HelpKind],
                 format_func=lambda k: HELP_KIND[HelpKind(k)],
                 key=f"help_kind_{family_id}",
             )
-            what = st.text_input("What", key=f"help_what_{family_id}")
-            who = st.text_input("Who from", key=f"help_who_{family_id}")
-            on = day_so_far("When", today=today, key=f"help_on_{family_id}")
-            if st.form_submit_button("Add help"):
+            what = st.text_input(_("What"), key=f"help_what_{family_id}")
+            who = st.text_input(_("Who from"), key=f"help_who_{family_id}")
+            on = day_so_far(_("When"), today=today, key=f"help_on_{family_id}")
+            if st.form_submit_button(_("Add help")):
                 with show_problem():
                     family_world.add_help(
                         actor, family_id=family_id, kind=kind, what=what, given_on=on, who_from=who
                     )
                     st.rerun()
     with right:
-        st.markdown("**A worry shared with social work** (staff only)")
+        st.markdown(_("**A worry shared with social work** (staff only)"))
         with st.form(f"worry_{family_id}", clear_on_submit=True):
-            words = st.text_area("What the worry was", key=f"worry_words_{family_id}")
-            shared_with = st.text_input("Shared with", key=f"worry_with_{family_id}")
-            next_steps = st.text_input("What happens next", key=f"worry_next_{family_id}")
-            on = day_so_far("When", today=today, key=f"worry_on_{family_id}")
-            if st.form_submit_button("Record"):
+            words = st.text_area(_("What the worry was"), key=f"worry_words_{family_id}")
+            shared_with = st.text_input(_("Shared with"), key=f"worry_with_{family_id}")
+            next_steps = st.text_input(_("What happens next"), key=f"worry_next_{family_id}")
+            on = day_so_far(_("When"), today=today, key=f"worry_on_{family_id}")
+            if st.form_submit_button(_("Record")):
                 with show_problem():
                     family_world.add_note(
                         actor,
@@ -450,26 +493,26 @@ def help_and_worries(actor: Actor, family_id: int, today: date) -> None:
                 hide_index=True,
                 width="stretch",
                 column_config={
-                    "written_on": "When",
-                    "kind": "Kind",
-                    "words": "Note",
-                    "shared_with": "Shared with",
-                    "next_steps": "Next",
+                    "written_on": _("When"),
+                    "kind": _("Kind"),
+                    "words": _("Note"),
+                    "shared_with": _("Shared with"),
+                    "next_steps": _("Next"),
                 },
             )
 
 
 def story(actor: Actor, family_id: int) -> None:
     kinds = st.multiselect(
-        "Show", timeline.KINDS, default=timeline.KINDS, key=f"timeline_kinds_{family_id}"
+        _("Show"), timeline.KINDS, default=timeline.KINDS, key=f"timeline_kinds_{family_id}"
     )
     frame = timeline.timeline(actor, family_id, kinds)
     if frame.empty:
-        st.info("Nothing to show for those choices.")
+        st.info(_("Nothing to show for those choices."))
         return
     st.dataframe(
         frame.assign(on=frame["on"].map(friendly_date))[["on", "kind", "what"]],
         hide_index=True,
         width="stretch",
-        column_config={"on": "When", "kind": "Kind", "what": "What happened"},
+        column_config={"on": _("When"), "kind": _("Kind"), "what": _("What happened")},
     )

@@ -18,6 +18,7 @@ from sqlmodel import Session, col, select
 from db import metrics
 from db.families import current_workers
 from db.goals import SCORE_AND_SCORER
+from db.i18n import N_
 from db.rules import audit
 from db.rules.access import Actor, refused, require_case_team
 from db.rules.validation import Invalid, checked, day, text
@@ -49,12 +50,12 @@ from db.store.models import (
 from db.words import MEETING_KIND, RHYTHM, RHYTHM_DAYS
 
 SECTIONS = [
-    ("waiting", "Waiting to meet a worker"),
-    ("harder", "Told us things are harder"),
-    ("not_met", "Longer than we agreed since we last met"),
-    ("plan_overdue", "Plan steps overdue"),
-    ("this_week", "Meetings and conferences this week"),
-    ("good_news", "Good news"),
+    ("waiting", N_("Waiting to meet a worker")),
+    ("harder", N_("Told us things are harder")),
+    ("not_met", N_("Longer than we agreed since we last met")),
+    ("plan_overdue", N_("Plan steps overdue")),
+    ("this_week", N_("Meetings and conferences this week")),
+    ("good_news", N_("Good news")),
 ]
 ROW_COLUMNS = ["section", "family_id", "family", "workers", "why", "sparklines"]
 FOLLOW_UP_COLUMNS = ["family_id", "family", "action", "who", "by_when", "past_its_date"]

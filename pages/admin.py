@@ -5,6 +5,7 @@ import streamlit as st
 
 from components import admin_views, records_requests
 from components.auth import guard
+from components.i18n import _
 from db import admin, subject_access
 from db.store.models import Role
 
@@ -15,10 +16,10 @@ team_names = dict(zip(teams["team_id"], teams["team"]))
 requests = subject_access.requests_for_admins(actor)
 past_retention = subject_access.retention_report(actor)
 
-st.title("Workers and teams")
+st.title(_("Workers and teams"))
 admin_views.notices()
 workers_tab, teams_tab, requests_tab, retention_tab = st.tabs(
-    ["Workers", "Teams", "A family's records", "Keeping records"]
+    [_("Workers"), _("Teams"), _("A family's records"), _("Keeping records")]
 )
 
 with workers_tab:

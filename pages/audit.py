@@ -8,6 +8,7 @@ import streamlit as st
 
 from components import records_requests
 from components.auth import guard
+from components.i18n import _
 from components.ui import local_time, record_number
 from db.admin import search_audit
 from db.rules.access import NotAllowed
@@ -33,45 +34,45 @@ ACTIONS = {
     "turn_down": "Turned down a request for a copy",
 }
 
-st.title("Audit")
+st.title(_("Audit"))
 if actor.has(Role.admin):
-    st.caption("Everything recorded: names of fields and records, never what they said.")
+    st.caption(_("Everything recorded: names of fields and records, never what they said."))
 else:
-    st.caption("Who has looked at or changed the records of families in the teams you lead.")
+    st.caption(_("Who has looked at or changed the records of families in the teams you lead."))
 if actor.has(Role.manager):  # requests for a copy of a family's records wait for them here
     records_requests.manager_panel(actor, requests_for_managers(actor))
 
 with st.form("audit_search"):
     columns = st.columns(3)
-    username = columns[0].text_input("Worker's username", key="audit_username")
+    username = columns[0].text_input(_("Worker's username"), key="audit_username")
     family = columns[1].text_input(
-        "Family number",
+        _("Family number"),
         key="audit_family",
-        help="The number in the family's page address (?family=…).",
+        help=_("The number in the family's page address (?family=…)."),
     )
     today = today_in()  # the audit spans every team: the default zone's day
     dates = columns[2].date_input(
-        "Between",
+        _("Between"),
         value=(today - timedelta(days=30), today),
         max_value=today,
         key="audit_dates",
         format="DD/MM/YYYY",
     )
-    st.form_submit_button("Search", type="primary")
+    st.form_submit_button(_("Search"), type="primary")
 
 family_id = record_number(family)
 if family.strip() and family_id is None:
-    st.warning("A family number is digits only, for example 1042.")
+    st.warning(_("A family number is digits only, for example 1042."))
     st.stop()
 start, end = (dates[0], dates[-1]) if isinstance(dates, (tuple, list)) and dates else (None, None)
 
 try:
     rows = search_audit(actor, username=username, family_id=family_id, start=start, end=end)
 except NotAllowed:
-    st.warning("That family isn't in the teams you lead.")
+    st.warning(_("That family isn't in the teams you lead."))
     st.stop()
 if rows.empty:
-    st.info("Nothing recorded matches that search.")
+    st.info(_("Nothing recorded matches that search."))
     st.stop()
 shown = rows.assign(
     at=rows["at"].map(local_time),
@@ -79,7 +80,12 @@ shown = rows.assign(
     family_id=rows["family_id"].map(lambda v: "" if v != v or v is None else str(int(v))),
     record_id=rows["record_id"].map(lambda v: "" if v != v or v is None else str(int(v))),
 )
-st.caption(f"{len(shown)} entries, newest first (at most 500: narrow the search to see older).")
+st.caption(
+    _(
+        "{count} entries, newest first (at most 500: narrow the search to see older).",
+        count=len(shown),
+    )
+)
 st.dataframe(
     shown,
     hide_index=True,

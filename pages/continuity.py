@@ -6,22 +6,23 @@ import streamlit as st
 
 from components import continuity_views as views
 from components.auth import guard
+from components.i18n import _
 from db import continuity
 from db.rules.access import NotAllowed
 from db.store.models import Role
 
 actor = guard(Role.manager)
 
-st.title("Caseload continuity")
+st.title(_("Caseload continuity"))
 teams = continuity.led_teams(actor)
 if teams.empty:
-    st.info("You don't lead a team yet, so there are no figures to show. Please ask your admin.")
+    st.info(_("You don't lead a team yet, so there are no figures to show. Please ask your admin."))
     st.stop()
 team_id, today = views.choose_team(teams)
 try:
     report = continuity.cached_team_report(actor, team_id, today=today)
 except NotAllowed:
-    st.warning("This team isn't available to you.")
+    st.warning(_("This team isn't available to you."))
     st.stop()
 
 views.intro(report)

@@ -6,6 +6,7 @@ import streamlit as st
 from components import family_view, goals, hints, meeting_views, world_views
 from components.audit_view import who_looked
 from components.auth import guard
+from components.i18n import N_, _
 from components.pages import CASEWORK
 from components.ui import query_family_id
 from db import families as family_store
@@ -16,13 +17,13 @@ from db.store.clock import today_in
 from db.store.models import FamilyStatus
 
 SECTIONS = [
-    "Goals",
-    "Meetings",
-    "Plan",
-    "What's going well",
-    "People",
-    "Working together",
-    "Timeline",
+    N_("Goals"),
+    N_("Meetings"),
+    N_("Plan"),
+    N_("What's going well"),
+    N_("People"),
+    N_("Working together"),
+    N_("Timeline"),
 ]
 
 actor = guard(*CASEWORK)
@@ -38,11 +39,11 @@ try:
     workers = family_store.family_workers(actor, family_id)
     goal_data = goal_store.goal_data(actor, family_id)
 except NotAllowed:
-    st.warning("This family isn't available to you.")
+    st.warning(_("This family isn't available to you."))
     st.stop()
 
 if summary.erased:
-    st.info("This record was erased at the family's request: only an anonymised shell remains.")
+    st.info(_("This record was erased at the family's request: only an anonymised shell remains."))
     st.stop()
 # Dates the forms offer are the family's team's, wherever the server is.
 today = today_in(summary.time_zone)
@@ -53,7 +54,12 @@ hints.show_pending()
 first = "Working together" if summary.status == FamilyStatus.waiting else SECTIONS[0]
 section = (
     st.segmented_control(
-        "Show", SECTIONS, default=first, key="family_section", label_visibility="collapsed"
+        _("Show"),
+        SECTIONS,
+        default=first,
+        format_func=_,
+        key="family_section",
+        label_visibility="collapsed",
     )
     or first
 )
@@ -61,7 +67,7 @@ section = (
 if section == "Goals":
     goals.staff_goals(actor, family_id, goal_data, people, today)
 elif section == "Meetings":
-    with st.expander("Record a meeting", icon=":material/event:"):
+    with st.expander(_("Record a meeting"), icon=":material/event:"):
         meeting_views.record_meeting(actor, summary, people)
     meeting_views.meeting_list(
         actor, family_store.family_meetings(actor, family_id), summary.time_zone
@@ -74,21 +80,21 @@ elif section == "What's going well":
     meeting_views.conversation_board(
         actor, family_id, meetings.conversations(actor, family_id), people
     )
-    with st.expander("Record a conversation", icon=":material/forum:"):
+    with st.expander(_("Record a conversation"), icon=":material/forum:"):
         meeting_views.conversation_form(actor, family_id, people, today)
 elif section == "People":
     family_view.people(people)
-    with st.expander("Add someone", icon=":material/person_add:"):
+    with st.expander(_("Add someone"), icon=":material/person_add:"):
         world_views.add_person_form(actor, family_id)
     if not people.empty:
-        with st.expander("Correct someone's details", icon=":material/edit:"):
+        with st.expander(_("Correct someone's details"), icon=":material/edit:"):
             world_views.edit_person_form(actor, family_id, people)
 elif section == "Working together":
     family_view.workers(workers)
     world_views.working_together(actor, summary, workers)
-    st.header("What the family agreed to")
+    st.header(_("What the family agreed to"))
     world_views.agreements(actor, family_id)
-    st.header("Keeping safe")
+    st.header(_("Keeping safe"))
     world_views.keeping_safe(actor, family_id)
     world_views.help_and_worries(actor, family_id, today)
     who_looked(actor, family_id, summary.time_zone)

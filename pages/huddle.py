@@ -5,6 +5,7 @@ import streamlit as st
 
 from components import huddle_view
 from components.auth import guard
+from components.i18n import _
 from components.pages import CASEWORK
 from components.ui import plain
 from db import families as family_store
@@ -16,21 +17,21 @@ actor = guard(*CASEWORK)
 
 teams = family_store.teams_for(actor)
 if teams.empty:
-    st.info("You aren't part of a team yet, so there is no huddle to show.")
+    st.info(_("You aren't part of a team yet, so there is no huddle to show."))
     st.stop()
 wall = st.session_state.get("huddle_wall", False)
 team_names = dict(zip(teams["team_id"], teams["team"]))
 zones = dict(zip(teams["team_id"], teams["time_zone"]))
 if not wall:
-    st.title("Weekly huddle")
+    st.title(_("Weekly huddle"))
     columns = st.columns(2)
     columns[0].selectbox(
-        "Team", list(team_names), format_func=team_names.__getitem__, key="huddle_team"
+        _("Team"), list(team_names), format_func=team_names.__getitem__, key="huddle_team"
     )
 team_id = st.session_state.get("huddle_team") or next(iter(team_names))
 today = today_in(zones[team_id])  # the chosen team's day, wherever the server is
 if not wall:
-    columns[1].date_input("Week of", value=today, format="DD/MM/YYYY", key="huddle_week")
+    columns[1].date_input(_("Week of"), value=today, format="DD/MM/YYYY", key="huddle_week")
 week = monday_of(st.session_state.get("huddle_week") or today)
 board = huddle.board(actor, team_id, week_start=week, today=today)
 talked = huddle.talked_about_ids(actor, board.huddle_id)
@@ -39,13 +40,13 @@ if wall:
     # A shared screen: no idle logout while it's shown, no sidebar, nothing but the board.
     st.session_state["idle_exempt"] = True
     st.html(huddle_view.WALL_STYLE)
-    if st.button("Back to the huddle", icon=":material/arrow_back:", key="huddle_wall_back"):
+    if st.button(_("Back to the huddle"), icon=":material/arrow_back:", key="huddle_wall_back"):
         st.session_state["huddle_wall"] = False
         st.rerun()
-    st.title(plain(f"{board.team_name}: this week"))
+    st.title(plain(_("{team_name}: this week", team_name=board.team_name)))
     huddle_view.sections(board, talked=talked, wall=True)
 else:
-    if st.button("Show on the wall screen", icon=":material/tv:", key="huddle_wall_open"):
+    if st.button(_("Show on the wall screen"), icon=":material/tv:", key="huddle_wall_open"):
         st.session_state["huddle_wall"] = True
         st.rerun()
     huddle_view.sections(board, talked=talked)

@@ -6,6 +6,7 @@ import streamlit as st
 
 from components import import_views as views
 from components.auth import guard
+from components.i18n import _
 from components.ui import plain
 from db import importer
 from db.rules.access import NotAllowed
@@ -14,12 +15,12 @@ from db.store.models import Role
 
 actor = guard(Role.admin, Role.manager)
 
-st.title("Bring records in")
+st.title(_("Bring records in"))
 views.intro()
 views.last_import()
 teams = importer.import_teams(actor)
 if teams.empty:
-    st.info("You don't lead a team yet, so there is no team to bring records into.")
+    st.info(_("You don't lead a team yet, so there is no team to bring records into."))
     st.stop()
 team_id = views.choose_team(teams)
 views.template(actor, team_id)
@@ -42,7 +43,7 @@ if preview is None:
         st.error(plain(problem), icon=":material/error:")
         st.stop()
     except NotAllowed:
-        st.warning("This team isn't available to you.")
+        st.warning(_("This team isn't available to you."))
         st.stop()
     st.session_state["import_preview"] = {key: preview}
 views.show_preview(preview)
@@ -57,8 +58,10 @@ if preview.ready and views.confirm(preview):
         )
     except Invalid as problem:
         st.session_state.pop("import_preview", None)
-        st.error(plain(f"{problem} Nothing was stored."), icon=":material/error:")
+        st.error(
+            plain(_("{problem} Nothing was stored.", problem=problem)), icon=":material/error:"
+        )
     except NotAllowed:
-        st.warning("This team isn't available to you.")
+        st.warning(_("This team isn't available to you."))
     else:
         views.done(result)

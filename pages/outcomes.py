@@ -7,6 +7,7 @@ import streamlit as st
 
 from components import outcomes_views as views
 from components.auth import guard
+from components.i18n import _
 from db import continuity, outcomes
 from db.rules.access import NotAllowed
 from db.rules.validation import Invalid
@@ -15,14 +16,14 @@ from db.store.models import Role
 
 actor = guard(Role.manager)
 
-st.title("What changed for families")
+st.title(_("What changed for families"))
 teams = continuity.led_teams(actor)
 if teams.empty:
-    st.info("You don't lead a team yet, so there are no figures to show. Please ask your admin.")
+    st.info(_("You don't lead a team yet, so there are no figures to show. Please ask your admin."))
     st.stop()
 team_ids = views.choose_teams(teams)
 if not team_ids:
-    st.info("Choose at least one team to see its figures.")
+    st.info(_("Choose at least one team to see its figures."))
     st.stop()
 zones = dict(zip(teams["team_id"], teams["time_zone"]))
 today = today_in(zones[team_ids[0]])
@@ -30,7 +31,7 @@ start, end = views.choose_period(today)
 try:
     report = outcomes.outcomes_report(actor, team_ids, start_on=start, end_on=end)
 except NotAllowed:
-    st.warning("These teams aren't available to you.")
+    st.warning(_("These teams aren't available to you."))
     st.stop()
 except Invalid as problem:
     st.warning(str(problem))

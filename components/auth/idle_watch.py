@@ -12,6 +12,7 @@ from __future__ import annotations
 import streamlit as st
 
 from components.auth import session
+from components.i18n import _, ngettext
 from db import auth
 from db.settings import IDLE_MINUTES
 from db.store.clock import utcnow
@@ -32,12 +33,16 @@ def watch() -> None:
     if left is None:
         return
     st.warning(
-        f"You'll be logged out in about {max(1, round(left))} minute"
-        f"{'s' if round(left) > 1 else ''} as nothing has been saved or clicked for a "
-        f"while. Anything you're typing stays if you carry on.",
+        ngettext(
+            "You'll be logged out in about {n} minute as nothing has been saved or clicked for"
+            " a while. Anything you're typing stays if you carry on.",
+            "You'll be logged out in about {n} minutes as nothing has been saved or clicked for"
+            " a while. Anything you're typing stays if you carry on.",
+            max(1, round(left)),
+        ),
         icon=":material/timer:",
     )
-    if st.button("I'm still here", key="still_here", type="primary"):
+    if st.button(_("I'm still here"), key="still_here", type="primary"):
         st.session_state["last_active_at"] = utcnow()
         st.rerun(scope="fragment")
 

@@ -6,13 +6,14 @@ from __future__ import annotations
 import streamlit as st
 
 from components.auth import session, single_sign_on
+from components.i18n import _
 from db import auth
 
 
 def show() -> None:
     from components.ui import demo_marker
 
-    st.title("Golden Thread")
+    st.title(_("Golden Thread"))
     demo_marker()
     reason = st.session_state.get("signed_out_because", "")
     if reason:
@@ -22,10 +23,10 @@ def show() -> None:
         if not single_sign_on.passwords_offered():
             return
     with st.form("login_form"):
-        st.header("Log in")
-        username = st.text_input("Username", autocomplete="username")
-        password = st.text_input("Password", type="password", autocomplete="current-password")
-        submitted = st.form_submit_button("Log in", type="primary")
+        st.header(_("Log in"))
+        username = st.text_input(_("Username"), autocomplete="username")
+        password = st.text_input(_("Password"), type="password", autocomplete="current-password")
+        submitted = st.form_submit_button(_("Log in"), type="primary")
     if not submitted:
         return
     result = auth.check_login(username, password, source=session.source())

@@ -19,7 +19,9 @@ def password_confirmed(actor: Actor, *, key: str, action: str, reason: str) -> b
     browser's session instead (and the provider's word with it), so only the worker, signing
     in again, gets their view back."""
     if st.session_state.get("signed_in_with") == "oidc":
-        st.caption("You signed in with single sign-on: this signs you out, and you sign in again.")
+        st.caption(
+            _("You signed in with single sign-on: this signs you out, and you sign in again.")
+        )
         if st.button(action, key=key):
             session.end(auth.SIGN_IN_AGAIN)
             st.rerun()

@@ -27,6 +27,7 @@ import streamlit as st
 from streamlit.errors import StreamlitAPIException
 
 from components.auth import session
+from components.i18n import _
 from db import auth, settings
 
 log = logging.getLogger("golden_thread")
@@ -230,15 +231,15 @@ def show() -> None:
         st.error(refused)
         email = _identity().get("email")
         if isinstance(email, str):
-            st.caption(plain(f"You signed in as {email}."))
-        if st.button("Sign in with another account", key="sso_another_account"):
+            st.caption(plain(_("You signed in as {email}.", email=email)))
+        if st.button(_("Sign in with another account"), key="sso_another_account"):
             st.logout()
         return
     problem = st.session_state.pop(_PROBLEM, None)
     if problem:
         st.error(problem)
     if st.button(
-        f"Sign in with {settings.OIDC_LABEL}",
+        _("Sign in with {provider}", provider=settings.OIDC_LABEL),
         key="sso_sign_in",
         type="primary",
         icon=":material/login:",
