@@ -12,6 +12,7 @@ import altair as alt
 import pandas as pd
 
 from components.charts import date_axis
+from db.i18n import month_and_year
 
 MONTHLY_COLUMNS = ["month", "share", "families"]
 SPREAD_COLUMNS = ["length", "families"]
@@ -122,7 +123,7 @@ def waiting_chart(frame: pd.DataFrame) -> alt.Chart:
 
 
 def _month(value) -> str:
-    return pd.Timestamp(value).strftime("%B %Y")
+    return month_and_year(pd.Timestamp(value).to_pydatetime())
 
 
 def _percent(value) -> str:

@@ -45,10 +45,10 @@ def header(summary: FamilySummary, workers: pd.DataFrame) -> None:
     st.title(plain(summary.known_as))
     current = workers[workers["until"].isna()]
     facts = [
-        (_("Where things are"), summary.status_words),
+        (_("Where things are"), _(summary.status_words)),
         (_("Worker"), ", ".join(current["worker"]) or _("Not yet chosen")),
         (_("First came to us"), friendly_date(summary.first_came_on)),
-        (_("We agreed to meet"), summary.rhythm_words),
+        (_("We agreed to meet"), _(summary.rhythm_words)),
     ]
     for column, (label, value) in zip(st.columns(4), facts):
         column.caption(label)
@@ -79,6 +79,7 @@ def people(frame: pd.DataFrame) -> None:
         st.info(_("No one recorded yet."))
         return
     shown = frame.assign(
+        relationship=frame["relationship"].map(_words),
         notes=frame.apply(_person_notes, axis=1),
         age=frame["age"].map(lambda a: "" if pd.isna(a) else str(int(a))),
     )[["name", "relationship", "age", "organisation", "lives_with_family", "language", "notes"]]
@@ -98,6 +99,11 @@ def people(frame: pd.DataFrame) -> None:
     )
 
 
+def _words(value: object) -> object:
+    """The store's words (db/words.py) in the language of the run; nothing stays nothing."""
+    return _(value) if isinstance(value, str) and value else value
+
+
 def _person_notes(row: pd.Series) -> str:
     notes = []
     if row["interpreter"]:
@@ -115,7 +121,10 @@ def workers(frame: pd.DataFrame) -> None:
         return
     st.dataframe(
         frame.assign(
-            since=frame["since"].map(friendly_date), until=frame["until"].map(friendly_date)
+            role=frame["role"].map(_words),
+            since=frame["since"].map(friendly_date),
+            until=frame["until"].map(friendly_date),
+            why_it_ended=frame["why_it_ended"].map(_words),
         )[["worker", "role", "since", "until", "chosen_by_family", "why_it_ended"]],
         hide_index=True,
         width="stretch",

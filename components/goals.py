@@ -192,7 +192,7 @@ def _goal_fields(prefix: str, people: pd.DataFrame, current: dict | None = None)
     visibility = st.radio(
         _("Who can see it (agreed with them)"),
         visibility_values,
-        format_func=lambda v: VISIBILITY[Visibility(v)],
+        format_func=lambda v: _(VISIBILITY[Visibility(v)]),
         index=visibility_values.index(current.get("visibility", "family")),
         key=f"{prefix}_visibility",
         horizontal=True,
@@ -228,7 +228,7 @@ def edit_goal_form(actor: Actor, goal: pd.Series, people: pd.DataFrame) -> None:
         status = st.radio(
             _("How it's going"),
             statuses,
-            format_func=lambda s: GOAL_STATUS[GoalStatus(s)],
+            format_func=lambda s: _(GOAL_STATUS[GoalStatus(s)]),
             index=statuses.index(goal["status"]),
             key=f"{prefix}_status",
             horizontal=True,
@@ -371,7 +371,7 @@ def staff_goals(
     for goal in data.goals.itertuples():
         scores = data.scores[data.scores["goal_id"] == goal.goal_id]
         whose = "" if goal.whose == WHOLE_FAMILY else goal.whose
-        status = GOAL_STATUS[GoalStatus(goal.status)]
+        status = _(GOAL_STATUS[GoalStatus(goal.status)])
         st.markdown(f"**{plain(goal.wording)}** · {plain(goal.whose)} · {status}")
         st.write(plain(metrics.goal_sentence(whose=whose, wording=goal.wording, points=scores)))
         _real_change_note(progress[progress["goal_id"] == goal.goal_id])

@@ -131,7 +131,7 @@ def _member_rows() -> list[dict]:
                 "relationship": columns[1].selectbox(
                     _("Who person {number} is to the family", number=number),
                     relationships,
-                    format_func=lambda r: RELATIONSHIP[Relationship(r)],
+                    format_func=lambda r: _(RELATIONSHIP[Relationship(r)]),
                     index=None,
                     placeholder=_("Who they are"),
                     label_visibility="collapsed",
@@ -281,7 +281,7 @@ def _choice_sentence(
             "{family} met {met} and chose {chosen}: {chosen} becomes their main worker {when},"
             " and they move to {status}.",
             when=when(on, today),
-            status=FAMILY_STATUS[FamilyStatus.working_together],
+            status=_(FAMILY_STATUS[FamilyStatus.working_together]),
             **values,
         )
     return _(

@@ -46,7 +46,7 @@ def record_meeting(actor: Actor, summary: FamilySummary, people: pd.DataFrame) -
     kind = st.selectbox(
         _("What kind of meeting?"),
         kinds,
-        format_func=lambda k: MEETING_KIND[MeetingKind(k)],
+        format_func=lambda k: _(MEETING_KIND[MeetingKind(k)]),
         key=f"{prefix}_kind",
     )
     conference = kind == MeetingKind.family_group_conference.value
@@ -59,7 +59,7 @@ def record_meeting(actor: Actor, summary: FamilySummary, people: pd.DataFrame) -
         status = columns[0].selectbox(
             _("Did it happen?"),
             [s.value for s in MeetingStatus],
-            format_func=lambda s: MEETING_STATUS[MeetingStatus(s)],
+            format_func=lambda s: _(MEETING_STATUS[MeetingStatus(s)]),
             index=1,
             key=f"{prefix}_status",
         )
@@ -106,6 +106,7 @@ def record_meeting(actor: Actor, summary: FamilySummary, people: pd.DataFrame) -
                 st.radio(
                     plain(_("Who can see {name}'s views", name=child.name)),
                     list(VISIBILITY_CHOICES),
+                    format_func=_,
                     index=1,
                     horizontal=True,
                     key=f"{prefix}_view_vis_{child.person_id}",
@@ -242,7 +243,7 @@ def _meeting_notes_form(actor: Actor, meeting) -> None:
             _("Did it happen?"),
             statuses,
             index=statuses.index(meeting.status.value),
-            format_func=lambda s: MEETING_STATUS[MeetingStatus(s)],
+            format_func=lambda s: _(MEETING_STATUS[MeetingStatus(s)]),
             horizontal=True,
             key=f"{prefix}_status",
         )
@@ -289,7 +290,7 @@ def conversation_form(actor: Actor, family_id: int, people: pd.DataFrame, today:
         for column, code in zip(st.columns(3), ConversationColumn):
             with column:
                 words = st.text_area(
-                    CONVERSATION_COLUMN[code],
+                    _(CONVERSATION_COLUMN[code]),
                     height=140,
                     max_chars=3000,
                     help=_("One thing on each line, in their words."),
@@ -304,6 +305,7 @@ def conversation_form(actor: Actor, family_id: int, people: pd.DataFrame, today:
                 visibility = st.selectbox(
                     _("Who can see them"),
                     list(VISIBILITY_CHOICES),
+                    format_func=_,
                     index=1,
                     key=f"{prefix}_{code.value}_vis",
                 )
@@ -335,7 +337,7 @@ def conversation_board(
         st.columns(3), [(c.value, latest[latest["column"] == c.value]) for c in ConversationColumn]
     ):
         with column:
-            st.markdown(f"**{CONVERSATION_COLUMN[ConversationColumn(code)]}**")
+            st.markdown(f"**{_(CONVERSATION_COLUMN[ConversationColumn(code)])}**")
             for item in items.itertuples():
                 said = f" — {item.said_by}" if item.said_by else ""
                 st.write(plain(f"“{item.words}”{said}"))
@@ -434,7 +436,7 @@ def plan_view(frame: pd.DataFrame) -> None:
             axis=1,
         ),
         by_when=frame["by_when"].map(friendly_date),
-        seen_by=frame["visibility"].map(lambda v: VISIBILITY[Visibility(v)]),
+        seen_by=frame["visibility"].map(lambda v: _(VISIBILITY[Visibility(v)])),
     )
     st.dataframe(
         shown[["what", "who", "by_when", "how_we_will_know", "state", "seen_by"]],

@@ -123,7 +123,7 @@ def manager_panel(actor: Actor, requests: pd.DataFrame) -> None:
                     )
                 )
             )
-            st.caption(RECORDS_REQUEST_STATUS[row.status])
+            st.caption(_(RECORDS_REQUEST_STATUS[row.status]))
             if row.status == RecordsRequestStatus.approved:
                 prepare_button(actor, row.request_id, row.family_id)
             elif not row.may_decide:

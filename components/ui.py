@@ -8,8 +8,9 @@ from zoneinfo import ZoneInfo
 
 import pandas as pd
 import streamlit as st
+from babel.dates import format_datetime
 
-from db.i18n import _
+from db.i18n import BABEL_LOCALES, _, current, short_date
 from db.rules.access import Actor
 from db.settings import DEFAULT_TIME_ZONE
 from db.store.engine import database_url
@@ -65,14 +66,14 @@ def sidebar(actor: Actor) -> None:
 def local_time(value: datetime | None, time_zone: str = DEFAULT_TIME_ZONE) -> str:
     if value is None or pd.isna(value):
         return ""
-    local = pd.Timestamp(value).tz_convert(ZoneInfo(time_zone))
-    return local.strftime("%a %-d %b %Y, %H:%M")
+    local = pd.Timestamp(value).tz_convert(ZoneInfo(time_zone)).to_pydatetime()
+    return format_datetime(local, "EEE d MMM y, HH:mm", locale=BABEL_LOCALES[current()])
 
 
 def friendly_date(value: date | None) -> str:
     if value is None or pd.isna(value):
         return ""
-    return pd.Timestamp(value).strftime("%-d %b %Y")
+    return short_date(pd.Timestamp(value).date())
 
 
 def record_number(raw: str | None) -> int | None:

@@ -38,7 +38,7 @@ def _person_fields(prefix: str, current: Person | None = None) -> PersonIn:
         _("Who they are"),
         relationships,
         index=relationships.index(current.relationship.value) if current else 0,
-        format_func=lambda r: RELATIONSHIP[Relationship(r)],
+        format_func=lambda r: _(RELATIONSHIP[Relationship(r)]),
         key=f"{prefix}_rel",
     )
     organisation = st.text_input(
@@ -179,7 +179,7 @@ def _hand_over_form(
         reason = st.selectbox(
             _("Why the change"),
             list(BECAUSE),
-            format_func=lambda r: END_REASON[EndReason(r)],
+            format_func=lambda r: _(END_REASON[EndReason(r)]),
             index=None,
             placeholder=_("Choose why"),
             key=f"assign_reason_{family_id}",
@@ -252,14 +252,14 @@ def _status_form(actor: Actor, summary: FamilySummary, current_workers: list[str
     key = f"status_{summary.id}"
     today = today_in(summary.time_zone)
     with st.form(key):
-        st.markdown(_("**Where things are:** {status}", status=FAMILY_STATUS[summary.status]))
+        st.markdown(_("**Where things are:** {status}", status=_(FAMILY_STATUS[summary.status])))
         status = st.selectbox(
             _("Move to"),
             options,
             format_func=lambda s: (
-                _("Reopen: {status}", status=FAMILY_STATUS[FamilyStatus(s)])
+                _("Reopen: {status}", status=_(FAMILY_STATUS[FamilyStatus(s)]))
                 if reopening
-                else FAMILY_STATUS[FamilyStatus(s)]
+                else _(FAMILY_STATUS[FamilyStatus(s)])
             ),
             index=None,
             placeholder=_("Choose where things are now"),
@@ -269,7 +269,7 @@ def _status_form(actor: Actor, summary: FamilySummary, current_workers: list[str
         submitted = st.form_submit_button(_("Save"))
 
     def sentence() -> str:
-        new = FAMILY_STATUS[FamilyStatus(str(status))]
+        new = _(FAMILY_STATUS[FamilyStatus(str(status))])
         when = intake_views.when(on, today)
         said = (
             _(
@@ -282,7 +282,7 @@ def _status_form(actor: Actor, summary: FamilySummary, current_workers: list[str
             else _(
                 "{family} will move from {old} to {new} {when}.",
                 family=summary.known_as,
-                old=FAMILY_STATUS[summary.status],
+                old=_(FAMILY_STATUS[summary.status]),
                 new=new,
                 when=when,
             )
@@ -455,7 +455,7 @@ def help_and_worries(actor: Actor, family_id: int, today: date) -> None:
             kind = st.selectbox(
                 _("Kind of help"),
                 [k.value for k in HelpKind],
-                format_func=lambda k: HELP_KIND[HelpKind(k)],
+                format_func=lambda k: _(HELP_KIND[HelpKind(k)]),
                 key=f"help_kind_{family_id}",
             )
             what = st.text_input(_("What"), key=f"help_what_{family_id}")
