@@ -13,7 +13,7 @@ import pandas as pd
 import streamlit as st
 
 from components.forms import pick, show_problem
-from components.i18n import _
+from components.i18n import N_, _
 from components.ui import friendly_date, plain
 from db import admin, settings, subject_access
 from db.i18n import LANGUAGES, TERMS, speaking, term
@@ -21,10 +21,14 @@ from db.rules.access import Actor
 from db.settings import RETENTION_YEARS
 from db.store.models import Role
 
-ROLE_WORDS = {Role.practitioner: "Practitioner", Role.manager: "Manager", Role.admin: "Admin"}
+ROLE_WORDS = {
+    Role.practitioner: N_("Practitioner"),
+    Role.manager: N_("Manager"),
+    Role.admin: N_("Admin"),
+}
 NOTICE, ONE_TIME_PASSWORD = "admin_notice", "admin_one_time_password"
 FOUND = "admin_sar_family"
-EMAIL_HELP = (
+EMAIL_HELP = N_(
     "The email they sign in with through your organisation's single sign-on (any case). "
     "Leave it empty if they log in with a password only."
 )
@@ -71,12 +75,12 @@ def workers_table(workers: pd.DataFrame) -> None:
         hide_index=True,
         width="stretch",
         column_config={
-            "name": "Name",
-            "username": "Username",
-            "email": "Work email",
-            "roles": "Roles",
-            "teams": "Teams",
-            "active": st.column_config.CheckboxColumn("Can log in"),
+            "name": _("Name"),
+            "username": _("Username"),
+            "email": _("Work email"),
+            "roles": _("Roles"),
+            "teams": _("Teams"),
+            "active": st.column_config.CheckboxColumn(_("Can log in")),
         },
     )
 
@@ -90,11 +94,11 @@ def add_worker(actor: Actor, team_names: dict[int, str]) -> None:
                 key="admin_new_username",
                 help=_("Lower-case letters and digits, no spaces."),
             )
-            email = st.text_input(_("Work email"), key="admin_new_email", help=EMAIL_HELP)
+            email = st.text_input(_("Work email"), key="admin_new_email", help=_(EMAIL_HELP))
             roles = st.multiselect(
                 _("Roles"),
                 list(ROLE_WORDS),
-                format_func=ROLE_WORDS.__getitem__,
+                format_func=lambda role: _(ROLE_WORDS[role]),
                 key="admin_new_roles",
             )
             teams = st.multiselect(
@@ -122,13 +126,22 @@ def add_worker(actor: Actor, team_names: dict[int, str]) -> None:
                 email=email,
             )
             if single_sign_on_only():
-                done(f"{name.strip()} has been added. They sign in with single sign-on.")
-            done(f"{name.strip()} has been added.", (username.strip().lower(), password))
+                done(
+                    _(
+                        "{name} has been added. They sign in with single sign-on.",
+                        name=name.strip(),
+                    )
+                )
+            done(
+                _("{name} has been added.", name=name.strip()),
+                (username.strip().lower(), password),
+            )
 
 
 def choose_worker(workers: pd.DataFrame) -> int | None:
     labels = {
-        row.worker_id: f"{row.name} ({row.username})" + ("" if row.active else " — can't log in")
+        row.worker_id: f"{row.name} ({row.username})"
+        + ("" if row.active else " — " + _("can't log in"))
         for row in workers.itertuples()
     }
     return pick(_("Change a worker"), labels, placeholder=_("Choose a worker"), key="admin_worker")
@@ -147,13 +160,13 @@ def edit_worker(actor: Actor, details: dict, team_names: dict[int, str]) -> None
         # values drawn here (an unkeyed widget would be redrawn with theirs).
         name = st.text_input(_("Name"), value=details["name"], key=f"{key}_name")
         email = st.text_input(
-            _("Work email"), value=details["email"], key=f"{key}_email", help=EMAIL_HELP
+            _("Work email"), value=details["email"], key=f"{key}_email", help=_(EMAIL_HELP)
         )
         roles = st.multiselect(
             _("Roles"),
             list(ROLE_WORDS),
             default=details["roles"],
-            format_func=ROLE_WORDS.__getitem__,
+            format_func=lambda role: _(ROLE_WORDS[role]),
             key=f"{key}_roles",
         )
         member = [t for t in details["team_ids"] if t not in details["led_team_ids"]]
@@ -185,23 +198,31 @@ def edit_worker(actor: Actor, details: dict, team_names: dict[int, str]) -> None
                 email=email,
             )
             st.session_state.pop(seen_key, None)
-            done("Changes saved.")
+            done(_("Changes saved."))
 
     columns = st.columns(2)
     if details["active"]:
         if columns[0].button(_("Stop this worker logging in"), key="admin_disable"):
             with show_problem():
                 admin.set_active(actor, worker_id, False)
-                done(f"{details['name']} can no longer log in; their sessions have ended.")
+                done(
+                    _(
+                        "{name} can no longer log in; their sessions have ended.",
+                        name=details["name"],
+                    )
+                )
     elif columns[0].button(_("Let this worker log in again"), key="admin_enable"):
         admin.set_active(actor, worker_id, True)
-        done(f"{details['name']} can log in again.")
+        done(_("{name} can log in again.", name=details["name"]))
     if not single_sign_on_only() and columns[1].button(
         _("Reset their password"), key="admin_reset"
     ):
         password = admin.reset_password(actor, worker_id)
         done(
-            f"{details['name']}'s password has been reset and their sessions have ended.",
+            _(
+                "{name}'s password has been reset and their sessions have ended.",
+                name=details["name"],
+            ),
             (details["username"], password),
         )
 
@@ -218,11 +239,11 @@ def handover_table(handover: pd.DataFrame) -> None:
         hide_index=True,
         width="stretch",
         column_config={
-            "family_id": "Family number",
-            "council_reference": "Council reference",
-            "team": "Team",
-            "role": "Their part",
-            "since": "Since",
+            "family_id": _("Family number"),
+            "council_reference": _("Council reference"),
+            "team": _("Team"),
+            "role": _("Their part"),
+            "since": _("Since"),
         },
     )
 
@@ -236,10 +257,10 @@ def teams_table(teams: pd.DataFrame) -> None:
         hide_index=True,
         width="stretch",
         column_config={
-            "team": "Team",
-            "community": "Community",
-            "time_zone": "Time zone",
-            "open_families": "Families we work with",
+            "team": _("Team"),
+            "community": _("Community"),
+            "time_zone": _("Time zone"),
+            "open_families": _("Families we work with"),
         },
     )
 
@@ -254,7 +275,7 @@ def add_team(actor: Actor) -> None:
     if add:
         with show_problem():
             admin.add_team(actor, name=name, community=community, time_zone=zone)
-            done(f"{name.strip()} has been added.")
+            done(_("{name} has been added.", name=name.strip()))
 
 
 # --- a team's own words ----------------------------------------------------------------------
@@ -321,7 +342,7 @@ def team_words(actor: Actor, team_id: int, language: str, terms: pd.DataFrame) -
                         seen_version=seen[t],
                     )
             st.session_state.pop(f"{key}_versions", None)
-            done("The team's words have been saved.")
+            done(_("The team's words have been saved."))
 
 
 # --- a family's records ----------------------------------------------------------------------
@@ -397,7 +418,7 @@ def erase_form(actor: Actor, found: dict) -> None:
                 actor, found["family_id"], reason=reason, confirm_known_as=typed
             )
             st.session_state.pop(FOUND, None)
-            done("The record has been erased.")
+            done(_("The record has been erased."))
 
 
 def retention_table(report: pd.DataFrame) -> None:
@@ -416,10 +437,10 @@ def retention_table(report: pd.DataFrame) -> None:
         hide_index=True,
         width="stretch",
         column_config={
-            "family_id": "Family number",
-            "team": "Team",
-            "council_reference": "Council reference",
-            "closed_on": "Closed on",
-            "years_closed": "Years since",
+            "family_id": _("Family number"),
+            "team": _("Team"),
+            "council_reference": _("Council reference"),
+            "closed_on": _("Closed on"),
+            "years_closed": _("Years since"),
         },
     )

@@ -15,7 +15,7 @@ import streamlit as st
 from components import continuity_charts as charts
 from components.export import export_button
 from components.family_list import family_rows
-from components.i18n import _
+from components.i18n import N_, _, ngettext
 from components.spec_cache import spec_cache
 from components.ui import friendly_date, plain
 from db import continuity
@@ -60,7 +60,7 @@ def _missing(value) -> bool:
 
 
 def _yes_no(value) -> str:
-    return "" if _missing(value) else ("Yes" if value else "No")
+    return "" if _missing(value) else (_("Yes") if value else _("No"))
 
 
 def _percent(value) -> str:
@@ -68,7 +68,7 @@ def _percent(value) -> str:
 
 
 def _days(value) -> str:
-    return "–" if _missing(value) else f"{int(round(value))} days"
+    return "–" if _missing(value) else ngettext("{n} day", "{n} days", int(round(value)))
 
 
 def _number_or(words: str):
@@ -96,40 +96,42 @@ def team_tiles(figures: continuity.TeamFigures) -> list[Tile]:
     return [
         Tile(
             "median_relationship_days",
-            "Time with main worker",
+            _("Time with main worker"),
             _days(f.median_relationship_days),
-            "The middle (median) of families now",
+            _("The middle (median) of families now"),
         ),
         Tile(
             "kept_one_worker",
-            "Kept one main worker",
+            _("Kept one main worker"),
             _percent(f.kept_one_worker_share),
-            f"{f.kept_one_worker} of {f.with_lead} families",
+            _("{count} of {total} families", count=f.kept_one_worker, total=f.with_lead),
         ),
         Tile(
             "chose_worker_share",
-            "Chose their worker",
+            _("Chose their worker"),
             _percent(f.chose_worker_share),
-            f"{f.chose_worker} of {f.with_lead} families",
+            _("{count} of {total} families", count=f.chose_worker, total=f.with_lead),
         ),
         Tile(
             "waiting",
-            "Waiting to meet a worker",
+            _("Waiting to meet a worker"),
             str(f.waiting),
-            f"Waited {_days(f.median_wait_days)} so far (median)" if f.waiting else "None waiting",
+            _("Waited {days} so far (median)", days=_days(f.median_wait_days))
+            if f.waiting
+            else _("None waiting"),
         ),
-        Tile("returns", "Came back after closing", str(f.returns)),
+        Tile("returns", _("Came back after closing"), str(f.returns)),
         Tile(
             "outside_9_5",
-            "Meetings outside 9–5",
+            _("Meetings outside 9–5"),
             _percent(f.outside_share),
-            f"{f.outside_12m} of {f.meetings_12m} meetings",
+            _("{count} of {total} meetings", count=f.outside_12m, total=f.meetings_12m),
         ),
         Tile(
             "practical_help",
-            "Practical help given",
-            f"{f.help_given_12m} times",
-            f"to {f.families_helped_12m} families",
+            _("Practical help given"),
+            ngettext("{n} time", "{n} times", f.help_given_12m),
+            _("to {count} families", count=f.families_helped_12m),
         ),
     ]
 
@@ -190,22 +192,22 @@ def team_figures(actor: Actor, report: TeamReport) -> None:
         team_id=report.team_id,
         file_name="team-continuity.csv",
         key="continuity_export_team",
-        label="Download the team's figures as CSV",
+        label=N_("Download the team's figures as CSV"),
     )
 
 
 # --- the families' table -------------------------------------------------------------------
 
 FAMILY_HELP = {
-    "Main workers, last 12 months": DEFINITIONS["lead_workers_12m"],
-    "Main workers, ever": DEFINITIONS["lead_workers_ever"],
-    "Days with main worker": DEFINITIONS["relationship_days"],
-    "Handovers": DEFINITIONS["handovers"],
-    "Chose their worker": DEFINITIONS["chose_worker"],
-    "Days to first meeting": DEFINITIONS["days_to_first_meeting"],
-    "Came back within 12 months": DEFINITIONS["came_back"],
-    "Share outside 9–5": DEFINITIONS["outside_share"],
-    "Practical help, last 12 months": DEFINITIONS["practical_help"],
+    N_("Main workers, last 12 months"): DEFINITIONS["lead_workers_12m"],
+    N_("Main workers, ever"): DEFINITIONS["lead_workers_ever"],
+    N_("Days with main worker"): DEFINITIONS["relationship_days"],
+    N_("Handovers"): DEFINITIONS["handovers"],
+    N_("Chose their worker"): DEFINITIONS["chose_worker"],
+    N_("Days to first meeting"): DEFINITIONS["days_to_first_meeting"],
+    N_("Came back within 12 months"): DEFINITIONS["came_back"],
+    N_("Share outside 9–5"): DEFINITIONS["outside_share"],
+    N_("Practical help, last 12 months"): DEFINITIONS["practical_help"],
 }
 
 
@@ -214,30 +216,34 @@ def families_shown(frame: pd.DataFrame) -> pd.DataFrame:
     never "None"."""
     return pd.DataFrame(
         {
-            "Family": frame["family"],
-            "Where things are": frame["status_words"],
-            "Main worker now": _text(frame["lead_worker"]),
-            "Main workers, last 12 months": frame["lead_workers_12m"],
-            "Main workers, ever": frame["lead_workers_ever"],
-            "Days with main worker": frame["relationship_days"].map(
-                _number_or("No main worker yet")
+            _("Family"): frame["family"],
+            _("Where things are"): frame["status_words"],
+            _("Main worker now"): _text(frame["lead_worker"]),
+            _("Main workers, last 12 months"): frame["lead_workers_12m"],
+            _("Main workers, ever"): frame["lead_workers_ever"],
+            _("Days with main worker"): frame["relationship_days"].map(
+                _number_or(_("No main worker yet"))
             ),
-            "Handovers": frame["handovers"],
-            "Why the worker changed": _text(frame["handover_reasons"]),
-            "Chose their worker": frame["chose_worker"].map(_yes_no),
-            "Days to first meeting": frame["days_to_first_meeting"].map(_number_or("Not met yet")),
-            "Came back within 12 months": frame["came_back"].map(_yes_no),
-            "Meetings, last 12 months": frame["meetings_12m"],
-            "Outside 9–5": frame["outside_12m"],
-            "Share outside 9–5": frame["outside_share"].map(_percent),
-            "Waiting since": frame["waiting_since"].map(friendly_date),
-            "Practical help, last 12 months": frame["help_given_12m"],
+            _("Handovers"): frame["handovers"],
+            _("Why the worker changed"): _text(frame["handover_reasons"]),
+            _("Chose their worker"): frame["chose_worker"].map(_yes_no),
+            _("Days to first meeting"): frame["days_to_first_meeting"].map(
+                _number_or(_("Not met yet"))
+            ),
+            _("Came back within 12 months"): frame["came_back"].map(_yes_no),
+            _("Meetings, last 12 months"): frame["meetings_12m"],
+            _("Outside 9–5"): frame["outside_12m"],
+            _("Share outside 9–5"): frame["outside_share"].map(_percent),
+            _("Waiting since"): frame["waiting_since"].map(friendly_date),
+            _("Practical help, last 12 months"): frame["help_given_12m"],
         }
     )
 
 
 def family_table(frame: pd.DataFrame, key: str) -> None:
-    config = {name: st.column_config.Column(name, help=text) for name, text in FAMILY_HELP.items()}
+    config = {
+        _(name): st.column_config.Column(_(name), help=text) for name, text in FAMILY_HELP.items()
+    }
     family_rows(families_shown(frame), frame["family_id"], key=key, column_config=config)
 
 
@@ -266,17 +272,17 @@ def families(actor: Actor, report: TeamReport) -> None:
         team_id=report.team_id,
         file_name="families-continuity.csv",
         key="continuity_export_families",
-        label="Download the families' table as CSV",
+        label=N_("Download the families' table as CSV"),
     )
 
 
 # --- over time -----------------------------------------------------------------------------
 
 CHART_TITLES = {
-    "monthly_continuity": "Kept the same main worker, month by month",
-    "relationship_spread": "Time with main worker",
-    "caseload_per_worker": "Families each worker has now",
-    "waiting_over_time": "Waiting to meet a worker, month by month",
+    "monthly_continuity": N_("Kept the same main worker, month by month"),
+    "relationship_spread": N_("Time with main worker"),
+    "caseload_per_worker": N_("Families each worker has now"),
+    "waiting_over_time": N_("Waiting to meet a worker, month by month"),
 }
 
 
@@ -332,7 +338,7 @@ def over_time(report: TeamReport) -> None:
         st.segmented_control(
             _("Which chart"),
             list(CHART_TITLES),
-            format_func=lambda key: CHART_TITLES[key],
+            format_func=lambda key: _(CHART_TITLES[key]),
             default=first,
             key="continuity_chart",
             label_visibility="collapsed",
@@ -351,12 +357,12 @@ def over_time(report: TeamReport) -> None:
 # --- the workers ---------------------------------------------------------------------------
 
 WORKER_HELP = {
-    "Families now": "families_now",
-    "Families, last 12 months": "caseload_12m",
-    "Known more than 6 months": "known_over_6m",
-    "Handed to them": "handovers_in",
-    "Handed on by them": "handovers_out",
-    "Not their doing": "not_their_doing",
+    N_("Families now"): "families_now",
+    N_("Families, last 12 months"): "caseload_12m",
+    N_("Known more than 6 months"): "known_over_6m",
+    N_("Handed to them"): "handovers_in",
+    N_("Handed on by them"): "handovers_out",
+    N_("Not their doing"): "not_their_doing",
 }
 
 
@@ -371,16 +377,16 @@ def workers(actor: Actor, report: TeamReport) -> None:
     frame = report.workers
     table = pd.DataFrame(
         {
-            "Worker": frame["worker"],
-            "Families now": frame["families_now"],
-            "As main worker": frame["as_main_worker"],
-            "Families, last 12 months": frame["caseload_12m"],
-            "Known more than 6 months": frame["known_over_6m"],
-            "Handed to them": frame["handovers_in"],
-            "Why (to them)": _text(frame["reasons_in"]),
-            "Handed on by them": frame["handovers_out"],
-            "Why (from them)": _text(frame["reasons_out"]),
-            "Not their doing": frame["not_their_doing"],
+            _("Worker"): frame["worker"],
+            _("Families now"): frame["families_now"],
+            _("As main worker"): frame["as_main_worker"],
+            _("Families, last 12 months"): frame["caseload_12m"],
+            _("Known more than 6 months"): frame["known_over_6m"],
+            _("Handed to them"): frame["handovers_in"],
+            _("Why (to them)"): _text(frame["reasons_in"]),
+            _("Handed on by them"): frame["handovers_out"],
+            _("Why (from them)"): _text(frame["reasons_out"]),
+            _("Not their doing"): frame["not_their_doing"],
         }
     )
     st.dataframe(
@@ -389,7 +395,7 @@ def workers(actor: Actor, report: TeamReport) -> None:
         width="stretch",
         key="continuity_workers",
         column_config={
-            name: st.column_config.Column(help=DEFINITIONS[key])
+            _(name): st.column_config.Column(help=DEFINITIONS[key])
             for name, key in WORKER_HELP.items()
         },
     )
@@ -402,7 +408,7 @@ def workers(actor: Actor, report: TeamReport) -> None:
         team_id=report.team_id,
         file_name="workers-continuity.csv",
         key="continuity_export_workers",
-        label="Download the workers' table as CSV",
+        label=N_("Download the workers' table as CSV"),
     )
     if not frame.empty:
         _one_workers_families(report)
@@ -434,11 +440,11 @@ def _one_workers_families(report: TeamReport) -> None:
         family_rows(
             pd.DataFrame(
                 {
-                    "Family": theirs["family"],
-                    "Role": theirs["role"],
-                    "Working with them now": theirs["now"].map(_yes_no),
-                    "Known since": theirs["known_since"].map(friendly_date),
-                    "Known more than 6 months": theirs["known_over_6m"].map(_yes_no),
+                    _("Family"): theirs["family"],
+                    _("Role"): theirs["role"],
+                    _("Working with them now"): theirs["now"].map(_yes_no),
+                    _("Known since"): theirs["known_since"].map(friendly_date),
+                    _("Known more than 6 months"): theirs["known_over_6m"].map(_yes_no),
                 }
             ),
             theirs["family_id"],
@@ -451,11 +457,11 @@ def _one_workers_families(report: TeamReport) -> None:
         family_rows(
             pd.DataFrame(
                 {
-                    "Family": _text(moves["family_id"].map(family_names)),
-                    "On": moves["on"].map(friendly_date),
-                    "From": moves["from_worker"],
-                    "To": moves["to_worker"],
-                    "Why": moves["reason_words"],
+                    _("Family"): _text(moves["family_id"].map(family_names)),
+                    _("On"): moves["on"].map(friendly_date),
+                    _("From"): moves["from_worker"],
+                    _("To"): moves["to_worker"],
+                    _("Why"): moves["reason_words"],
                 }
             ),
             moves["family_id"],
@@ -521,7 +527,7 @@ def _save_note(actor: Actor, family_names: dict[int, str], today: date) -> None:
     state = st.session_state
     chosen = state.get("continuity_note_family")
     if chosen is None:
-        state["continuity_note_result"] = ("error", "Choose the family the note is about.")
+        state["continuity_note_result"] = ("error", _("Choose the family the note is about."))
         return
     try:
         add_note(
@@ -535,11 +541,13 @@ def _save_note(actor: Actor, family_names: dict[int, str], today: date) -> None:
     except Invalid as problem:
         state["continuity_note_result"] = ("error", str(problem))
     except NotAllowed:
-        state["continuity_note_result"] = ("error", "This family isn't available to you.")
+        state["continuity_note_result"] = ("error", _("This family isn't available to you."))
     else:
         state["continuity_note_result"] = (
             "success",
-            f"Saved to {family_names.get(chosen, 'the family')}'s record.",
+            _("Saved to {family}'s record.", family=family_names[chosen])
+            if chosen in family_names
+            else _("Saved to the family's record."),
         )
         state["continuity_note_words"] = ""
         state["continuity_note_next"] = ""

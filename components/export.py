@@ -8,7 +8,7 @@ from typing import Callable
 import pandas as pd
 import streamlit as st
 
-from components.i18n import _
+from components.i18n import N_, _
 from db import export
 from db.rules.access import Actor
 
@@ -39,10 +39,10 @@ def export_button(
     key: str,
     team_id: int | None = None,
     family_id: int | None = None,
-    label: str = "Download as CSV",
+    label: str = N_("Download as CSV"),
 ) -> None:
     st.download_button(
-        label,
+        _(label),
         data=csv_maker(actor, frame, what=what, team_id=team_id, family_id=family_id),
         file_name=file_name,
         mime="text/csv",

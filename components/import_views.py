@@ -138,7 +138,7 @@ def show_preview(preview: Preview) -> None:
         )
         st.dataframe(
             preview.problems.rename(
-                columns={"row": "Row", "column": "Column", "reason": "What to fix"}
+                columns={"row": _("Row"), "column": _("Column"), "reason": _("What to fix")}
             ),
             hide_index=True,
             width="stretch",
@@ -150,7 +150,7 @@ def show_preview(preview: Preview) -> None:
         with st.expander(_("The {count:,} families in this file", count=len(preview.families))):
             st.dataframe(
                 preview.families.rename(
-                    columns={"family": "Family", "council reference": "Council reference"}
+                    columns={"family": _("Family"), "council reference": _("Council reference")}
                 ),
                 hide_index=True,
                 width="stretch",

@@ -17,7 +17,7 @@ import streamlit as st
 from components import board_report
 from components import outcomes_charts as charts
 from components.family_list import family_rows
-from components.i18n import _
+from components.i18n import N_, _
 from components.ui import friendly_date, plain
 from db import outcomes
 from db.export import to_csv
@@ -35,7 +35,14 @@ from db.outcomes import (
 from db.rules.access import Actor
 from db.store.engine import database_url
 
-CUSTOM = "Dates I choose"
+CUSTOM = N_("Dates I choose")
+# The periods' names come from db/outcomes/definitions.py (English keys), shown through _().
+PERIOD_WORDS = (
+    N_("The last 12 months"),
+    N_("This financial year so far"),
+    N_("Last financial year"),
+    N_("The last 2 years"),
+)
 
 
 def choose_teams(teams: pd.DataFrame) -> tuple[int, ...]:
@@ -57,7 +64,7 @@ def choose_period(today: date) -> tuple[date, date]:
     """A named period (the last 12 months to begin with) or two dates."""
     choices = outcomes.periods(today)
     names = list(choices) + [CUSTOM]
-    name = st.selectbox(_("Period"), names, key="outcomes_period") or names[0]
+    name = st.selectbox(_("Period"), names, format_func=_, key="outcomes_period") or names[0]
     if name != CUSTOM:
         return choices[name]
     start_default = choices[names[0]][0]
@@ -262,9 +269,9 @@ def families_behind(report: OutcomesReport) -> None:
     if found.empty:
         st.info(_("No families are behind this figure in this period."))
         return
-    shown = pd.DataFrame({"Family": found["family"], "Team": found["team"]})
+    shown = pd.DataFrame({_("Family"): found["family"], _("Team"): found["team"]})
     if name != "at_home":
-        shown["Goals counted"] = found["goals"].astype(int)
+        shown[_("Goals counted")] = found["goals"].astype(int)
     family_rows(shown, found["family_id"], key="outcomes_behind_table")
 
 

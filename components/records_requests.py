@@ -63,8 +63,14 @@ def ask_form(actor: Actor, found: dict) -> None:
                 actor, found["family_id"], asked_by_whom=who, asked_on=asked_on
             )
             done(
-                f"Request {request_id} is recorded. A manager who leads {found['team']} will "
-                f"see it on their Audit page to approve."
+                _(
+                    (
+                        "Request {request_id} is recorded. A manager who leads {value} will see "
+                        "it on their Audit page to approve."
+                    ),
+                    request_id=request_id,
+                    value=found["team"],
+                )
             )
 
 
@@ -83,16 +89,16 @@ def admin_list(actor: Actor, requests: pd.DataFrame) -> None:
         hide_index=True,
         width="stretch",
         column_config={
-            "request_id": "Request",
-            "family_id": "Family number",
-            "council_reference": "Council reference",
-            "team": "Team",
-            "asked_by_whom": "Who asked",
-            "asked_on": "When",
-            "recorded_by": "Recorded by",
-            "status": "Where it is",
-            "decided_by": "Decided by",
-            "refused_because": "Why it was turned down",
+            "request_id": _("Request"),
+            "family_id": _("Family number"),
+            "council_reference": _("Council reference"),
+            "team": _("Team"),
+            "asked_by_whom": _("Who asked"),
+            "asked_on": _("When"),
+            "recorded_by": _("Recorded by"),
+            "status": _("Where it is"),
+            "decided_by": _("Decided by"),
+            "refused_because": _("Why it was turned down"),
         },
     )
     for row in requests[requests["status"] == RecordsRequestStatus.approved].itertuples():
@@ -139,7 +145,12 @@ def _decide(actor: Actor, request_id: int) -> None:
     if st.button(_("Approve"), key=f"records_approve_{request_id}", type="primary"):
         with show_problem():
             subject_access.approve_request(actor, request_id)
-            done(f"Request {request_id} is approved: the copy can now be prepared.")
+            done(
+                _(
+                    "Request {request_id} is approved: the copy can now be prepared.",
+                    request_id=request_id,
+                )
+            )
     with st.expander(_("Turn it down")):
         with st.form(f"records_refuse_{request_id}"):
             because = st.text_area(
@@ -154,16 +165,22 @@ def _decide(actor: Actor, request_id: int) -> None:
         if refuse:
             with show_problem():
                 subject_access.refuse_request(actor, request_id, because=because)
-                done(f"Request {request_id} is turned down.")
+                done(_("Request {request_id} is turned down.", request_id=request_id))
 
 
 def prepare_button(actor: Actor, request_id: int, family_id: int) -> None:
-    label = f"Prepare the copy for request {request_id} (family number {family_id})"
+    label = _(
+        "Prepare the copy for request {request_id} (family number {family_id})",
+        request_id=request_id,
+        family_id=family_id,
+    )
     if st.button(label, key=f"records_prepare_{request_id}"):
         with show_problem():
             document = subject_access.prepare_copy(actor, request_id)
             st.session_state[PREPARED] = (request_id, family_id, document)
-            done(f"The copy for request {request_id} is ready to download.")
+            done(
+                _("The copy for request {request_id} is ready to download.", request_id=request_id)
+            )
 
 
 def downloads() -> None:

@@ -34,7 +34,7 @@ preview = st.session_state.get("import_preview", {}).get(key)
 if preview is None:
     try:
         preview = views.with_progress(
-            "Reading the file…",
+            _("Reading the file…"),
             lambda bar: importer.preview_import(
                 actor, team_id=team_id, data=data, file_name=file_name, on_progress=bar
             ),
@@ -51,7 +51,7 @@ views.show_preview(preview)
 if preview.ready and views.confirm(preview):
     try:
         result = views.with_progress(
-            "Bringing the records in…",
+            _("Bringing the records in…"),
             lambda bar: importer.import_records(
                 actor, team_id=team_id, data=data, file_name=file_name, on_progress=bar
             ),
