@@ -127,14 +127,10 @@ def add_worker(actor: Actor, team_names: dict[int, str]) -> None:
             )
             if single_sign_on_only():
                 done(
-                    _(
-                        "{name} has been added. They sign in with single sign-on.",
-                        name=name.strip(),
-                    )
+                    _("{name} has been added. They sign in with single sign-on.", name=name.strip())
                 )
             done(
-                _("{name} has been added.", name=name.strip()),
-                (username.strip().lower(), password),
+                _("{name} has been added.", name=name.strip()), (username.strip().lower(), password)
             )
 
 
