@@ -20,6 +20,7 @@ from db.rules import audit
 from db.rules.access import Actor, refused, require_family, require_role
 from db.rules.validation import Invalid, checked, save_versioned
 from db.rules.validation import time_zone as check_time_zone
+from db.rules.writes import touch_worker
 from db.store.clock import today_in, utcnow
 from db.store.engine import read_session, write_session
 from db.store.ids import stored_id, stored_ids
@@ -179,6 +180,7 @@ def add_worker(
         session.add(worker)
         session.flush()
         _set_roles_and_teams(session, stored_id(worker), chosen, teams, leads)
+        touch_worker(session, stored_id(worker), teams)
         audit.record(
             session,
             actor,
@@ -240,6 +242,9 @@ def update_worker(
             session, Worker, worker_id, seen_version, {"name": name}, "this worker's details"
         )
         _set_roles_and_teams(session, worker_id, chosen, teams, leads)
+        touch_worker(
+            session, worker_id, {t for t, _ in old_links} | teams, name_changed="name" in changed
+        )
         audit.record(
             session,
             actor,
@@ -273,6 +278,7 @@ def set_active(actor: Actor, worker_id: int, active: bool, *, now: datetime | No
             worker.active_until = None
         worker.is_active = active
         session.add(worker)
+        touch_worker(session, worker_id)
         audit.record(
             session,
             actor,
