@@ -188,10 +188,14 @@ class Team:
     env: dict[str, str] = field(default_factory=lambda: dict(os.environ))
     children: list[Child] = field(default_factory=list)
     quiet: bool = False
+    streamlit_args: list[str] = field(default_factory=list)  # e.g. --secrets.files=… in tests
 
     @property
     def replica_ports(self) -> list[int]:
         return [self.first_replica_port + n for n in range(self.replicas)]
+
+    def replica(self, n: int) -> Child:
+        return self.children[n]
 
     def say(self, message: str) -> None:
         if not self.quiet:
@@ -212,7 +216,7 @@ class Team:
             self.children.append(
                 Child(
                     name=f"replica {n + 1} (port {replica_port})",
-                    command=streamlit_command(replica_port),
+                    command=streamlit_command(replica_port) + self.streamlit_args,
                     log=self.folder / f"replica-{n + 1}.log",
                     env=env,
                     health_url=f"http://127.0.0.1:{replica_port}/_stcore/health",
