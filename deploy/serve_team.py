@@ -54,9 +54,11 @@ SECURITY_HEADERS = [
         "Content-Security-Policy",
         "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; "
         "script-src 'self' 'unsafe-inline' 'unsafe-eval'; connect-src 'self' ws: wss:; "
-        "frame-ancestors 'none'",
+        "frame-ancestors 'self'",
     ),
-    ("X-Frame-Options", "DENY"),
+    # SAMEORIGIN, not DENY: Streamlit draws components (the re-login cookie's writer among
+    # them) in frames of the app's own pages; with DENY no login survives a reload.
+    ("X-Frame-Options", "SAMEORIGIN"),
     ("X-Content-Type-Options", "nosniff"),
     ("Referrer-Policy", "no-referrer"),
 ]
