@@ -52,7 +52,7 @@ RESULTS = ROOT / "bench" / "results"
 LCP = """() => new Promise(resolve => {
   let last = 0;
   new PerformanceObserver(list => {
-    for (const entry of list.getEntries()) last = entry.renderTime || entry.loadTime || entry.startTime;
+    for (const e of list.getEntries()) last = e.renderTime || e.loadTime || e.startTime;
   }).observe({type: 'largest-contentful-paint', buffered: true});
   setTimeout(() => resolve(last), 300);
 })"""
