@@ -32,6 +32,7 @@ import json
 import os
 import secrets
 import shutil
+import signal
 import statistics
 import subprocess
 import sys
@@ -215,13 +216,40 @@ async def paint(browser, bare: str, app: str, rounds: int) -> dict:
     return result
 
 
+def watch_finished_runs(page) -> list[int]:
+    """Counts the server's "script finished" messages on the page's WebSocket. Counting the
+    DOM's data-test-script-state flips (as bench/browser.py does) misses runs on a starved
+    browser: "started" and "finished" arrive together, React draws them in one commit, and
+    the attribute never reads "running" — a switch whose page is fully drawn then looks like a
+    hang (the earlier 4 of 40; the screenshots show the new page drawn)."""
+    from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
+
+    count = [0]
+
+    def received(payload) -> None:
+        if not isinstance(payload, bytes):
+            return
+        message = ForwardMsg()
+        try:
+            message.ParseFromString(payload)
+        except Exception:  # noqa: BLE001 - not one of Streamlit's messages
+            return
+        if message.WhichOneof("type") == "script_finished":
+            count[0] += 1
+
+    page.on("websocket", lambda ws: ws.on("framereceived", received))
+    return count
+
+
 async def switching(browser, base: str, contexts: int, switches: int, tag: str) -> dict:
     failures: list[str] = []
     login_failures: list[str] = []
+    dom_missed: list[str] = []  # switches finished (by the WebSocket) that the DOM never showed
 
     async def one(i: int) -> list[float]:
         context = await browser.new_context()
         page = await context.new_page()
+        finished = watch_finished_runs(page)
         times: list[float] = []
         try:
             await log_in(page, base, PRACTITIONERS[i % len(PRACTITIONERS)])
@@ -234,22 +262,28 @@ async def switching(browser, base: str, contexts: int, switches: int, tag: str) 
         await page.wait_for_selector(IDLE, timeout=60_000)
         links = page.locator("[data-testid='stSidebarNav'] a")
         hrefs = await links.evaluate_all("els => els.map(e => e.href)")
-        await page.evaluate(WATCH_RUNS)
+        await page.evaluate(WATCH_RUNS)  # the old way of counting, kept to compare
         for s in range(switches):
             target = (i + s + 1) % len(hrefs)
             if hrefs[target] == page.url:
                 target = (target + 1) % len(hrefs)
-            runs = await page.evaluate("() => window.__runs")
+            runs = finished[0]
+            dom_runs = await page.evaluate("() => window.__runs")
             started = time.perf_counter()
             try:
                 await links.nth(target).click(timeout=20_000)
-                await page.wait_for_function(f"() => window.__runs > {runs}", timeout=20_000)
+                while finished[0] <= runs:
+                    if time.perf_counter() - started > 20:
+                        raise TimeoutError
+                    await asyncio.sleep(0.02)
                 await page.wait_for_selector(IDLE, timeout=20_000)
                 times.append((time.perf_counter() - started) * 1000)
+                await page.wait_for_timeout(200)
+                if await page.evaluate("() => window.__runs") <= dom_runs:
+                    dom_missed.append(f"context {i} → {hrefs[target].rsplit('/', 1)[-1]}")
             except Exception:  # noqa: BLE001 - a hang is a result, with its screenshot
                 failures.append(f"context {i} → {hrefs[target].rsplit('/', 1)[-1]}")
                 await page.screenshot(path=str(RESULTS / f"load-{tag}-hang-{i}-{s}.png"))
-                await page.evaluate(WATCH_RUNS)
         await context.close()
         return times
 
@@ -264,6 +298,7 @@ async def switching(browser, base: str, contexts: int, switches: int, tag: str) 
         "wall_s": round(time.perf_counter() - started, 1),
         "switch_failures": failures,
         "login_failures": login_failures,
+        "dom_counter_missed": dom_missed,
         "load_average_before": load_before,
         "load_average_after": load_average(),
     }
@@ -335,7 +370,7 @@ async def large_tier_memory(browser, folder: Path, args) -> dict:
         replica = team.children[0]
         assert replica.process is not None
         idle = rss_mb(replica.process.pid)
-        k = max(args.contexts)
+        k = min(args.contexts)
         found = await switching(browser, f"http://127.0.0.1:{port}", k, args.switches, "large")
         return {
             "families": meta.get("counts", {}).get("family"),
@@ -362,6 +397,7 @@ def main(argv: list[str] | None = None) -> dict:
     args.contexts = [int(k) for k in args.contexts.split(",")]
     args.replicas = [int(r) for r in args.replicas.split(",")]
     RESULTS.mkdir(parents=True, exist_ok=True)
+    signal.signal(signal.SIGTERM, lambda *_: (_ for _ in ()).throw(KeyboardInterrupt()))
     name, url = make_database()
     folder = Path(tempfile.mkdtemp(prefix="gt-load-"))
     try:
