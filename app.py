@@ -38,4 +38,9 @@ else:
     navigation = st.navigation(with_home(pages))
     auth.return_to_where_they_were_going(actor)
     auth.mark_run_by_the_app()  # the page's guard knows it wasn't served on its own
-    navigation.run()
+    try:
+        navigation.run()
+    except (DatabaseUnavailable, SQLAlchemyError) as problem:
+        # The database went away in the middle of a page (a write is one transaction, so
+        # nothing is stored half-way): one sentence, and the next run reconnects by itself.
+        stop_with(ui.database_problem(problem))

@@ -23,6 +23,7 @@ from db.rules import audit
 from db.rules.access import Actor, refused, require_family, require_role
 from db.rules.validation import Conflict, Invalid, checked, save_versioned, text
 from db.rules.validation import time_zone as check_time_zone
+from db.rules.writes import touch_worker
 from db.store.clock import today_in, utcnow
 from db.store.engine import read_session, write_session
 from db.store.ids import stored_id, stored_ids
@@ -212,6 +213,7 @@ def add_worker(
         session.add(worker)
         session.flush()
         _set_roles_and_teams(session, stored_id(worker), chosen, teams, leads)
+        touch_worker(session, stored_id(worker), teams)
         audit.worker_change(
             session,
             actor,
@@ -284,6 +286,9 @@ def update_worker(
             "this worker's details",
         )
         _set_roles_and_teams(session, worker_id, chosen, teams, leads)
+        touch_worker(
+            session, worker_id, {t for t, _ in old_links} | teams, name_changed="name" in changed
+        )
         audit.worker_change(session, actor, audit.Action.UPDATE, worker_id, changed)
 
 
@@ -310,6 +315,7 @@ def set_active(actor: Actor, worker_id: int, active: bool, *, now: datetime | No
             worker.active_until = None
         worker.is_active = active
         session.add(worker)
+        touch_worker(session, worker_id)
         changed = ["is_active", "active_until"] + ([] if active else ["sessions_valid_after"])
         audit.worker_change(session, actor, audit.Action.UPDATE, worker_id, changed)
 

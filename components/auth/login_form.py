@@ -23,14 +23,25 @@ def show() -> None:
             return
     with st.form("login_form"):
         st.header("Log in")
-        username = st.text_input("Username", autocomplete="username")
-        password = st.text_input("Password", type="password", autocomplete="current-password")
-        submitted = st.form_submit_button("Log in", type="primary")
-    if not submitted:
-        return
+        st.text_input("Username", autocomplete="username", key="login_username")
+        st.text_input(
+            "Password", type="password", autocomplete="current-password", key="login_password"
+        )
+        st.form_submit_button("Log in", type="primary", on_click=_try_login)
+    problem = st.session_state.pop("login_problem", None)
+    if problem:
+        st.error(problem)
+
+
+def _try_login() -> None:
+    """Runs as the submit's callback: before the script body, with the boxes' values from the
+    same message as the click. A rerun asked for while the body runs (a component's frame
+    loading, a second click) ends that body early and starts again without the click; done
+    here, the login has already happened by then, so a first login can't be lost that way."""
+    username = st.session_state.get("login_username", "")
+    password = st.session_state.pop("login_password", "")  # never kept after it is checked
     result = auth.check_login(username, password, source=session.source())
     if result.actor is None or result.started_at is None:
-        st.error(result.message)
+        st.session_state["login_problem"] = result.message
         return
     session.start(result.actor, session_id=result.session_id, authenticated_at=result.started_at)
-    st.rerun()  # the cookie is written by sign_in on the runs that follow
