@@ -66,6 +66,8 @@ def _clean_roles(roles) -> set[Role]:
         chosen = {Role(role) for role in roles}
     except (ValueError, TypeError):
         raise Invalid("Please choose roles from the list.") from None
+    if Role.family_member in chosen:  # a family login comes only from a worker's invitation
+        raise Invalid("Please choose roles from the list.")
     if not chosen:
         raise Invalid("Please give the worker at least one role.")
     return chosen

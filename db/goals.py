@@ -116,7 +116,9 @@ def _goal_data_cached(database: str, family_id: int, data_version: int, audience
                     col(Worker.name),
                     col(GoalScore.scored_on),
                     col(GoalScore.score),
+                    col(ScoreRound.at_home),
                 )
+                .join(ScoreRound, col(ScoreRound.id) == GoalScore.round_id)
                 .join(Person, col(Person.id) == GoalScore.person_id, isouter=True)
                 .join(Worker, col(Worker.id) == GoalScore.worker_id, isouter=True)
                 .where(col(GoalScore.goal_id).in_(goal_ids))
@@ -167,8 +169,9 @@ def _goal_data_cached(database: str, family_id: int, data_version: int, audience
                 "is_worker_view": pid is None,
                 "scored_on": on,
                 "score": score,
+                "at_home": at_home,
             }
-            for sid, gid, pid, wid, pname, wname, on, score in score_rows
+            for sid, gid, pid, wid, pname, wname, on, score, at_home in score_rows
             if pid is None or pid not in hidden
         ],
         columns=SCORE_COLUMNS,
