@@ -18,7 +18,8 @@ DASH = alt.Scale(domain=[False, True], range=[[1, 0], [5, 4]])
 WIDTH = alt.Scale(domain=[False, True], range=[3, 1.5])
 OPACITY = alt.Scale(domain=[False, True], range=[1.0, 0.6])
 
-POINT_COLUMNS = ["scored_on", "score", "scorer", "is_worker_view", "label"]
+POINT_COLUMNS = ["scored_on", "score", "scorer", "is_worker_view", "label", "at_home"]
+AT_HOME = "Scored at home"
 
 # One colour per person on every chart of their family (staff page, conference screen, family
 # copy). Family members and workers' views draw from separate sets, the workers' quieter.
@@ -93,6 +94,9 @@ def goal_points(scores: pd.DataFrame, *, staff: bool) -> pd.DataFrame:
     if scores.empty:
         return pd.DataFrame(columns=POINT_COLUMNS + (["real_change"] if staff else []))
     ordered = scores.sort_values(["scored_on", "score_id"])
+    if "at_home" not in ordered:
+        ordered = ordered.assign(at_home=False)
+    ordered = ordered.assign(at_home=ordered["at_home"].fillna(False).astype(bool))
     frames = []
     for _key, group in ordered.groupby("scorer_key", sort=False):
         group = group.copy()
@@ -168,6 +172,30 @@ def goal_chart(
             )
         )
     layers += [lines, labels]
+    if "at_home" in points and points["at_home"].astype(bool).any():
+        # Scores the family gave in their own space: a square with its own legend, beside the
+        # round points of scores given in meetings.
+        layers.append(
+            alt.Chart(points)
+            .transform_filter(alt.datum.at_home)
+            .transform_calculate(where=f"'{AT_HOME}'")
+            .mark_point(shape="square", size=150, filled=True, opacity=1)
+            .encode(
+                x=x,
+                y=y,
+                color=alt.Color("scorer:N", scale=scale, legend=None),
+                shape=alt.Shape(
+                    "where:N",
+                    scale=alt.Scale(domain=[AT_HOME], range=["square"]),
+                    legend=alt.Legend(title=None, orient="bottom", labelFontSize=13),
+                ),
+                tooltip=[
+                    alt.Tooltip("scorer:N", title="Who"),
+                    alt.Tooltip("scored_on:T", title=AT_HOME, format="%-d %b %Y"),
+                    alt.Tooltip("score:Q", title="Score"),
+                ],
+            )
+        )
     if staff and "real_change" in points and points["real_change"].any():
         layers.append(
             alt.Chart(points)

@@ -31,6 +31,7 @@ PAGES = [
     ("pages/continuity.py", "Continuity", ":material/timeline:", "continuity", (Role.manager,)),
     ("pages/admin.py", "Workers and teams", ":material/badge:", "admin", (Role.admin,)),
     ("pages/audit.py", "Audit", ":material/policy:", "audit", (Role.admin, Role.manager)),
+    ("pages/our_space.py", "Our space", ":material/home:", "our_space", (Role.family_member,)),
     (
         "pages/account.py",
         "Your account",

@@ -10,8 +10,13 @@ from db import auth
 
 
 def show() -> None:
+    from components.family_space_view import accept_invitation
     from components.ui import demo_marker
 
+    code = st.query_params.get("invite")
+    if code:  # a family member taking up their invitation
+        accept_invitation(code)
+        return
     st.title("Golden Thread")
     demo_marker()
     reason = st.session_state.get("signed_out_because", "")
