@@ -209,22 +209,56 @@ def goal_chart(
 
 def overview_chart(
     points: pd.DataFrame, *, colours: dict[str, str] | None = None, columns: int = 3
-) -> alt.Chart:
+) -> alt.Chart | alt.FacetChart:
     """All of a family's goals as small multiples. Expects goal, scored_on, score, scorer,
-    is_worker_view."""
+    is_worker_view, and optionally at_home (scores the family gave in their own space, drawn
+    as squares with a legend of their own)."""
     scale = _colour_scale(points["scorer"], colours)
-    base = (
-        alt.Chart(points)
-        .mark_line(point=True)
-        .encode(
-            x=alt.X("scored_on:T", title=None, axis=date_axis(points["scored_on"])),
-            y=alt.Y("score:Q", scale=SCORE_SCALE, title=None),
-            color=alt.Color("scorer:N", title="Who scored", scale=scale),
-            strokeDash=alt.StrokeDash("is_worker_view:N", scale=DASH, legend=None),
+    encoding: dict[str, Any] = {
+        "x": alt.X("scored_on:T", title=None, axis=date_axis(points["scored_on"])),
+        "y": alt.Y("score:Q", scale=SCORE_SCALE, title=None),
+        "color": alt.Color("scorer:N", title="Who scored", scale=scale),
+    }
+    home = "at_home" in points and points["at_home"].fillna(False).astype(bool).any()
+    if not home:
+        base = (
+            alt.Chart(points.drop(columns=["at_home"], errors="ignore"))
+            .mark_line(point=True)
+            .encode(
+                **encoding, strokeDash=alt.StrokeDash("is_worker_view:N", scale=DASH, legend=None)
+            )
+            .properties(width=220, height=120)
         )
-        .properties(width=220, height=120)
+        return base.facet(
+            facet=alt.Facet(
+                "goal:N", title=None, header=alt.Header(labelFontSize=13, labelLimit=220)
+            ),
+            columns=columns,
+        )
+    marked = points.assign(
+        where=points["at_home"]
+        .fillna(False)
+        .astype(bool)
+        .map({True: AT_HOME, False: "In a meeting"})
+    ).drop(columns=["at_home"])
+    chart = alt.Chart(marked).encode(**encoding)
+    lines = chart.mark_line().encode(
+        strokeDash=alt.StrokeDash("is_worker_view:N", scale=DASH, legend=None)
     )
-    return base.facet(
-        facet=alt.Facet("goal:N", title=None, header=alt.Header(labelFontSize=13, labelLimit=220)),
-        columns=columns,
+    dots = chart.mark_point(filled=True, size=60).encode(
+        shape=alt.Shape(
+            "where:N",
+            title=None,
+            scale=alt.Scale(domain=["In a meeting", AT_HOME], range=["circle", "square"]),
+        )
+    )
+    return (
+        alt.layer(lines, dots, data=marked)
+        .properties(width=220, height=120)
+        .facet(
+            facet=alt.Facet(
+                "goal:N", title=None, header=alt.Header(labelFontSize=13, labelLimit=220)
+            ),
+            columns=columns,
+        )
     )

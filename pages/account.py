@@ -8,8 +8,10 @@ from components.auth import guard
 from components.auth.sign_in import carry_on_after_password_change
 from components.ui import plain
 from db import auth
+from db.store.models import Role
 
-actor = guard(allow_password_change=True)
+# Workers only: a family member's own space is the one page they have.
+actor = guard(Role.practitioner, Role.manager, Role.admin, allow_password_change=True)
 
 st.title("Your account")
 st.write(plain(f"You're logged in as {actor.name} ({actor.username})."))
