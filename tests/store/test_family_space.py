@@ -307,3 +307,16 @@ def test_a_login_reloaded_after_pause_is_no_actor(world):
     )
     with read_session() as session:
         assert load_actor(session, "dana") is None
+
+
+def test_the_demo_has_a_family_login_with_home_scores(demo_db):
+    from db.ops.demo import DEMO_MESSAGE
+    from db.plain_language import terms_in
+    from db.settings import DEMO_PASSWORD
+
+    family = auth.check_login("family", DEMO_PASSWORD).actor
+    assert family is not None and family.is_family_member
+    space = family_space.own_space(family)
+    assert not space.goals.empty
+    assert space.scores["at_home"].sum() >= 3
+    assert terms_in(DEMO_MESSAGE) == []
