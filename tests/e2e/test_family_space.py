@@ -94,7 +94,8 @@ def test_a_family_member_scores_at_home_and_the_worker_can_pause_them(fresh, ser
     link = worker.locator("[data-testid='stCode'] code").first.inner_text().strip()
     assert re.search(r"\?invite=[\w-]{32,}$", link), link
 
-    phone = touched(fresh().new_page(viewport=PHONE))
+    phone = touched(fresh().new_page())
+    phone.set_viewport_size(PHONE)
     phone.goto(link)
     settle(phone)
     assert f"Hello {person.split()[0]}" in main_text(phone)
