@@ -105,8 +105,8 @@ def test_a_family_member_scores_at_home_and_the_worker_can_pause_them(fresh, ser
     _fits_the_phone(phone)
     assert _serious_violations(phone) == []
 
-    scale = phone.locator("[data-testid='stButtonGroup']").first
-    scale.locator("button").filter(has_text=re.compile(r"^\s*7\s*$")).first.click()
+    scale = phone.locator("[data-testid='stButtonGroup'] button")
+    scale.filter(has_text=re.compile(r"^\s*7\s*$")).first.click()
     settle(phone)
     assert "your score today is 7" in main_text(phone)
     _section(phone, "Our plan")
