@@ -31,9 +31,17 @@ PHONE_STYLE = """
 .stApp [data-testid="stButtonGroup"] button { min-height: 52px; min-width: 52px;
   font-size: 1.25rem; }
 .stApp p, .stApp li { font-size: 1.1rem; line-height: 1.5; }
-.stApp .young p, .young-type p { font-size: 1.25rem; }
+.stApp [data-testid="stButtonGroup"] button[data-focused="true"] * { color: #5c3b00; }
 section[data-testid="stSidebar"], [data-testid="stSidebarCollapsedControl"],
 [data-testid="stSidebarCollapseButton"] { display: none; }
+</style>
+"""
+# A young person's version: larger type and bigger faces to tap.
+YOUNG_STYLE = """
+<style>
+.stApp p, .stApp li, .stApp label { font-size: 1.3rem; }
+.stApp [data-testid="stButtonGroup"] button { min-height: 60px; min-width: 60px;
+  font-size: 1.45rem; }
 </style>
 """
 FACES = ["😣", "😟", "😟", "🙁", "🙁", "😐", "🙂", "🙂", "😊", "😊", "😄"]
@@ -97,6 +105,8 @@ def own_space(actor: Actor) -> None:
     except NotAllowed:
         st.warning("Your family's space isn't available just now. Please talk to your worker.")
         st.stop()
+    if space.young_person:
+        st.html(YOUNG_STYLE)
     st.title(plain(f"Hello, {space.person_name.split()[0]}"))
     st.caption(plain(space.family))
     section = (

@@ -201,3 +201,21 @@ def test_the_login_times_out_sooner(world):
     at.session_state["last_active_at"] = utcnow() - timedelta(minutes=20)
     at.run()
     assert [t.label for t in at.text_input] == ["Username", "Password"]
+
+
+def test_a_young_person_gets_faces_and_larger_type(world):
+    from db.store.models import Relationship as R
+
+    mia = make.person(world["family"], "Mia", R.child, birth_year=2013)
+    code = family_space.invite_family_member(
+        world["sam"], family_id=world["family"], person_id=mia, young_person=True, child_agreed=True
+    )
+    family_space.accept_invitation(code, username="mia.rivers", password=PASSWORD)
+    at = logged_in("mia.rivers")
+    at.run()
+    assert not at.exception
+    scale = at.pills(key=f"space_score_{world['goal']}")
+    assert "Tap a face" in scale.label
+    faces = [f"{o.content_icon} {o.content}".strip() for o in scale.proto.options]
+    assert faces[0] == "😣 0" and faces[10] == "😄 10"
+    assert "font-size: 1.45rem" in all_text(at)
