@@ -161,7 +161,7 @@ def user_for(roles) -> str:
 
     if Role.practitioner in roles:
         return "practitioner"
-    return {Role.manager: "manager", Role.admin: "admin"}[roles[0]]
+    return {Role.manager: "manager", Role.admin: "admin", Role.family_member: "family"}[roles[0]]
 
 
 # --- running pages -----------------------------------------------------------------------
