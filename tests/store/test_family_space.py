@@ -320,3 +320,14 @@ def test_the_demo_has_a_family_login_with_home_scores(demo_db):
     assert not space.goals.empty
     assert space.scores["at_home"].sum() >= 3
     assert terms_in(DEMO_MESSAGE) == []
+
+
+def test_a_family_login_is_not_on_the_admins_list_of_workers(world):
+    from db import admin
+
+    dana = _join(world)
+    boss = make.worker("boss", Role.admin)
+    workers, _teams = admin.workers_and_teams(boss)
+    assert "dana" not in set(workers["username"])
+    with pytest.raises(Invalid):
+        admin.reset_password(boss, dana.worker_id)
