@@ -10,12 +10,12 @@ from db import auth
 
 
 def show() -> None:
-    from components.family_space_view import accept_invitation
     from components.ui import demo_marker
 
-    code = st.query_params.get("invite")
-    if code:  # a family member taking up their invitation
-        accept_invitation(code)
+    if "invite" in st.query_params:  # a family member taking up their invitation
+        from components.family_space_view import accept_invitation
+
+        accept_invitation(st.query_params["invite"])
         return
     st.title("Golden Thread")
     demo_marker()
