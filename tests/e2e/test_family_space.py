@@ -10,9 +10,7 @@ from __future__ import annotations
 
 import re
 
-from playwright.sync_api import TimeoutError as PlaywrightTimeout
-
-from tests.e2e.conftest import PASSWORD, login_form_visible, main_text, no_error_on, settle, touched
+from tests.e2e.conftest import log_in, main_text, no_error_on, settle, touched
 from tests.e2e.test_accessibility import _serious_violations
 
 PHONE = {"width": 390, "height": 844}
@@ -38,24 +36,6 @@ def _a_family_to_invite(peek) -> tuple[int, str]:
     return rows[0][0], rows[0][1]
 
 
-def _log_in(page, username: str, password: str) -> None:
-    """On a server that has just started, the first login submit of a new session was seen to
-    be dropped (the form drawn again, nothing audited, no message): one more try is made
-    before failing."""
-    for attempt in range(2):
-        page.get_by_role("textbox", name="Username").fill(username)
-        page.get_by_role("textbox", name="Password").fill(password)
-        page.get_by_role("button", name="Log in").click()
-        try:
-            page.get_by_role("button", name="Log out").wait_for(timeout=12_000)
-        except PlaywrightTimeout:
-            if attempt or not login_form_visible(page):
-                raise
-        else:
-            settle(page)
-            return
-
-
 def _section(page, name: str) -> None:
     page.get_by_role("radio", name=name).or_(page.get_by_role("button", name=name)).first.click()
     settle(page)
@@ -78,7 +58,7 @@ def test_a_family_member_scores_at_home_and_the_worker_can_pause_them(fresh, ser
     worker = touched(fresh().new_page())
     worker.goto(server.url(""))
     settle(worker)
-    _log_in(worker, "practitioner", PASSWORD)
+    log_in(worker, "practitioner")
     worker.goto(server.url(f"family?family={family_id}"))
     settle(worker)
     _section(worker, "Working together")
@@ -99,7 +79,7 @@ def test_a_family_member_scores_at_home_and_the_worker_can_pause_them(fresh, ser
     phone.get_by_role("button", name="Make my login").click()
     settle(phone)
     assert "Your login is ready" in main_text(phone)
-    _log_in(phone, "journey.family", FAMILY_PASSWORD)
+    log_in(phone, "journey.family", FAMILY_PASSWORD)
     no_error_on(phone)
     assert phone.locator("[data-testid='stSidebarNav']").count() == 0
     _fits_the_phone(phone)
