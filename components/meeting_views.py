@@ -402,7 +402,7 @@ def plan_view(frame: pd.DataFrame) -> None:
     shown = frame.assign(
         state=frame.apply(
             lambda r: (
-                "Done"
+                ("Done (the family ticked it at home)" if r.get("family_word") else "Done")
                 if pd.notna(r["done_on"])
                 else ("A little behind — worth a chat" if r["overdue"] else "To do")
             ),

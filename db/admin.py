@@ -94,6 +94,8 @@ def _clean_roles(roles) -> set[Role]:
         chosen = {Role(role) for role in roles}
     except (ValueError, TypeError):
         raise Invalid("Please choose roles from the list.") from None
+    if Role.family_member in chosen:  # a family login comes only from a worker's invitation
+        raise Invalid("Please choose roles from the list.")
     if not chosen:
         raise Invalid("Please give the worker at least one role.")
     return chosen
@@ -135,7 +137,7 @@ def _set_roles_and_teams(
 
 def _worker(session: Session, worker_id: int) -> Worker:
     worker = session.get(Worker, worker_id)
-    if worker is None:
+    if worker is None or session.get(WorkerRole, (worker_id, Role.family_member)) is not None:
         raise Invalid("That worker no longer exists. Please reload the page.")
     return worker
 
@@ -411,9 +413,13 @@ AUDIT_COLUMNS = [
 
 
 def workers_and_teams(actor: Actor) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """For admins: every worker with roles and teams, and every team with its size."""
+    """For admins: every worker with roles and teams, and every team with its size. A family
+    member's login is not a worker's: their worker looks after it, on the Family page."""
     require_role(actor, Role.admin, what="workers_and_teams")
     with read_session() as session:  # columns, not ORM objects: a council has ~600 workers
+        family_logins = select(col(WorkerRole.worker_id)).where(
+            col(WorkerRole.role) == Role.family_member
+        )
         workers = session.exec(
             select(  # type: ignore[call-overload]  # sqlmodel types select() up to 4 columns
                 col(Worker.id),
@@ -421,7 +427,9 @@ def workers_and_teams(actor: Actor) -> tuple[pd.DataFrame, pd.DataFrame]:
                 col(Worker.username),
                 col(Worker.email),
                 col(Worker.is_active),
-            ).order_by(col(Worker.name))
+            )
+            .where(col(Worker.id).not_in(family_logins))
+            .order_by(col(Worker.name))
         ).all()
         roles = session.exec(select(col(WorkerRole.worker_id), col(WorkerRole.role))).all()
         links = session.exec(

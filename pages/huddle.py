@@ -3,7 +3,7 @@ celebrated. A wall view shows the same board in large type for a shared screen."
 
 import streamlit as st
 
-from components import huddle_view
+from components import family_space_view, huddle_view
 from components.auth import guard
 from components.pages import CASEWORK
 from components.ui import plain
@@ -44,9 +44,15 @@ if wall:
         st.rerun()
     st.title(plain(f"{board.team_name}: this week"))
     huddle_view.sections(board, talked=talked, wall=True)
+    family_space_view.heard_from_families(
+        actor, team_id, *huddle_view.heard_window(board, zones[team_id])
+    )
 else:
     if st.button("Show on the wall screen", icon=":material/tv:", key="huddle_wall_open"):
         st.session_state["huddle_wall"] = True
         st.rerun()
     huddle_view.sections(board, talked=talked)
+    family_space_view.heard_from_families(
+        actor, team_id, *huddle_view.heard_window(board, zones[team_id])
+    )
     huddle_view.talked_form(actor, board, family_store.team_members(actor, team_id), today)

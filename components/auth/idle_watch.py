@@ -14,11 +14,11 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from components.auth import session
 from db import auth
-from db.settings import IDLE_MINUTES
+from db.settings import FAMILY_IDLE_MINUTES, IDLE_MINUTES
 from db.store.clock import utcnow
 
 # How often an open screen checks whether its session still stands (seconds).
-WATCH_SECONDS = max(15, min(60, int(IDLE_MINUTES * 60 / 4)))
+WATCH_SECONDS = max(15, min(60, int(min(IDLE_MINUTES, FAMILY_IDLE_MINUTES) * 60 / 4)))
 
 
 @st.fragment(run_every=WATCH_SECONDS)
@@ -33,6 +33,7 @@ def watch() -> None:
         last_active_at=st.session_state.get("last_active_at", utcnow()),
         now=utcnow(),
         idle_exempt=st.session_state.get("idle_exempt", False),
+        idle_minutes=session.idle_minutes(),
     )
     if left is None:
         return
