@@ -7,8 +7,8 @@ DEV_STAMP := $(VENV)/.dev-installed
 
 PIP := $(PY) -m pip install --quiet --disable-pip-version-check --require-hashes --no-deps
 
-.PHONY: run test e2e lint install install-dev lock bench backup restore clean pg-roles locales \
-  locales-extract
+.PHONY: run test e2e lint install install-dev lock bench bench-load serve-team backup restore \
+  clean pg-roles locales locales-extract
 
 # Installs from the locks: every package of the whole tree pinned and checked by its hash.
 $(STAMP): requirements.lock
@@ -58,6 +58,13 @@ run: $(STAMP) locales .streamlit/secrets.toml
 	$(PY) -m db.ops.prepare
 	$(VENV)/bin/streamlit run app.py
 
+# Several app servers on the PostgreSQL in DATABASE_URL: REPLICAS Streamlit processes (default
+# 2) behind Debian's nginx on PORT (default 8501), each replica on its own loopback port from
+# REPLICA_PORT (default 8511), watched and restarted by deploy/serve_team.py. Ctrl-C stops all.
+serve-team: $(STAMP) locales .streamlit/secrets.toml
+	$(PY) -m db.ops.prepare
+	$(PY) -m deploy.serve_team
+
 test: $(DEV_STAMP) locales
 	$(PY) -m pytest -q -p no:cacheprovider tests --ignore=tests/e2e
 
@@ -71,6 +78,11 @@ e2e: $(DEV_STAMP) locales
 
 bench: $(DEV_STAMP)
 	$(PY) -m bench.run $(BENCH_ARGS)
+
+# The load run (not in CI): K browser contexts on 1 and on 2 replicas behind nginx, and the
+# bare Streamlit page against the populated huddle. See BENCHMARKS.md.
+bench-load: $(DEV_STAMP)
+	$(PY) -m bench.load $(BENCH_ARGS)
 
 backup: $(STAMP)
 	$(PY) -m db.ops.backup backup $(if $(TO),--to $(TO),)

@@ -28,6 +28,12 @@ except (DatabaseUnavailable, SQLAlchemyError) as problem:
 if actor is None:
     # Deep links to protected pages land on the login form, then on the page after login.
     st.navigation(stub_pages(), position="hidden").run()
+elif actor.is_family_member:
+    # A family member's own space: their pages only, no staff sidebar or page list.
+    navigation = st.navigation(with_home(pages_for(actor)), position="hidden")
+    auth.return_to_where_they_were_going(actor)
+    auth.mark_run_by_the_app()
+    navigation.run()
 else:
     i18n.use(actor.language)  # the worker's own screens speak the worker's language
     auth.clear_idle_exemption()  # the conference and wall screens set it again while shown
@@ -38,4 +44,9 @@ else:
     navigation = st.navigation(with_home(pages))
     auth.return_to_where_they_were_going(actor)
     auth.mark_run_by_the_app()  # the page's guard knows it wasn't served on its own
-    navigation.run()
+    try:
+        navigation.run()
+    except (DatabaseUnavailable, SQLAlchemyError) as problem:
+        # The database went away in the middle of a page (a write is one transaction, so
+        # nothing is stored half-way): one sentence, and the next run reconnects by itself.
+        stop_with(ui.database_problem(problem))

@@ -163,7 +163,7 @@ def user_for(roles) -> str:
 
     if Role.practitioner in roles:
         return "practitioner"
-    return {Role.manager: "manager", Role.admin: "admin"}[roles[0]]
+    return {Role.manager: "manager", Role.admin: "admin", Role.family_member: "family"}[roles[0]]
 
 
 # --- running pages -----------------------------------------------------------------------
@@ -234,7 +234,11 @@ def _restore(original) -> None:
 
 
 def _shell_ran(at) -> bool:
-    """app.py ran around the page: it draws the sidebar (who is logged in, log out)."""
+    """app.py ran around the page: it draws the sidebar (who is logged in, log out). A family
+    member's space has no sidebar; it is reached only through app.py's page list (switch_page
+    finds registered pages only), so its own log-out button shows app.py ran."""
+    if any(getattr(b, "key", None) == "space_log_out" for b in at.button):
+        return True
     return (
         any(getattr(b, "key", None) == "sidebar_log_out" for b in at.sidebar.button)
         if hasattr(at.sidebar, "button")

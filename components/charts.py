@@ -20,7 +20,8 @@ DASH = alt.Scale(domain=[False, True], range=[[1, 0], [5, 4]])
 WIDTH = alt.Scale(domain=[False, True], range=[3, 1.5])
 OPACITY = alt.Scale(domain=[False, True], range=[1.0, 0.6])
 
-POINT_COLUMNS = ["scored_on", "score", "scorer", "is_worker_view", "label"]
+POINT_COLUMNS = ["scored_on", "score", "scorer", "is_worker_view", "label", "at_home"]
+AT_HOME = "Scored at home"
 
 # One colour per person on every chart of their family (staff page, conference screen, family
 # copy). Family members and workers' views draw from separate sets, the workers' quieter.
@@ -95,6 +96,9 @@ def goal_points(scores: pd.DataFrame, *, staff: bool) -> pd.DataFrame:
     if scores.empty:
         return pd.DataFrame(columns=POINT_COLUMNS + (["real_change"] if staff else []))
     ordered = scores.sort_values(["scored_on", "score_id"])
+    if "at_home" not in ordered:
+        ordered = ordered.assign(at_home=False)
+    ordered = ordered.assign(at_home=ordered["at_home"].fillna(False).astype(bool))
     frames = []
     for _key, group in ordered.groupby("scorer_key", sort=False):
         group = group.copy()
@@ -171,6 +175,30 @@ def goal_chart(
             )
         )
     layers += [lines, labels]
+    if "at_home" in points and points["at_home"].astype(bool).any():
+        # Scores the family gave in their own space: a square with its own legend, beside the
+        # round points of scores given in meetings.
+        layers.append(
+            alt.Chart(points)
+            .transform_filter(alt.datum.at_home)
+            .transform_calculate(where=f"'{AT_HOME}'")
+            .mark_point(shape="square", size=150, filled=True, opacity=1)
+            .encode(
+                x=x,
+                y=y,
+                color=alt.Color("scorer:N", scale=scale, legend=None),
+                shape=alt.Shape(
+                    "where:N",
+                    scale=alt.Scale(domain=[AT_HOME], range=["square"]),
+                    legend=alt.Legend(title=None, orient="bottom", labelFontSize=13),
+                ),
+                tooltip=[
+                    alt.Tooltip("scorer:N", title="Who"),
+                    alt.Tooltip("scored_on:T", title=AT_HOME, format="%-d %b %Y"),
+                    alt.Tooltip("score:Q", title="Score"),
+                ],
+            )
+        )
     if staff and "real_change" in points and points["real_change"].any():
         layers.append(
             alt.Chart(points)
@@ -184,22 +212,56 @@ def goal_chart(
 
 def overview_chart(
     points: pd.DataFrame, *, colours: dict[str, str] | None = None, columns: int = 3
-) -> alt.Chart:
+) -> alt.Chart | alt.FacetChart:
     """All of a family's goals as small multiples. Expects goal, scored_on, score, scorer,
-    is_worker_view."""
+    is_worker_view, and optionally at_home (scores the family gave in their own space, drawn
+    as squares with a legend of their own)."""
     scale = _colour_scale(points["scorer"], colours)
-    base = (
-        alt.Chart(points)
-        .mark_line(point=True)
-        .encode(
-            x=alt.X("scored_on:T", title=None, axis=date_axis(points["scored_on"])),
-            y=alt.Y("score:Q", scale=SCORE_SCALE, title=None),
-            color=alt.Color("scorer:N", title=_("Who scored"), scale=scale),
-            strokeDash=alt.StrokeDash("is_worker_view:N", scale=DASH, legend=None),
+    encoding: dict[str, Any] = {
+        "x": alt.X("scored_on:T", title=None, axis=date_axis(points["scored_on"])),
+        "y": alt.Y("score:Q", scale=SCORE_SCALE, title=None),
+        "color": alt.Color("scorer:N", title=_("Who scored"), scale=scale),
+    }
+    home = "at_home" in points and points["at_home"].fillna(False).astype(bool).any()
+    if not home:
+        base = (
+            alt.Chart(points.drop(columns=["at_home"], errors="ignore"))
+            .mark_line(point=True)
+            .encode(
+                **encoding, strokeDash=alt.StrokeDash("is_worker_view:N", scale=DASH, legend=None)
+            )
+            .properties(width=220, height=120)
         )
-        .properties(width=220, height=120)
+        return base.facet(
+            facet=alt.Facet(
+                "goal:N", title=None, header=alt.Header(labelFontSize=13, labelLimit=220)
+            ),
+            columns=columns,
+        )
+    marked = points.assign(
+        where=points["at_home"]
+        .fillna(False)
+        .astype(bool)
+        .map({True: AT_HOME, False: "In a meeting"})
+    ).drop(columns=["at_home"])
+    chart = alt.Chart(marked).encode(**encoding)
+    lines = chart.mark_line().encode(
+        strokeDash=alt.StrokeDash("is_worker_view:N", scale=DASH, legend=None)
     )
-    return base.facet(
-        facet=alt.Facet("goal:N", title=None, header=alt.Header(labelFontSize=13, labelLimit=220)),
-        columns=columns,
+    dots = chart.mark_point(filled=True, size=60).encode(
+        shape=alt.Shape(
+            "where:N",
+            title=None,
+            scale=alt.Scale(domain=["In a meeting", AT_HOME], range=["circle", "square"]),
+        )
+    )
+    return (
+        alt.layer(lines, dots, data=marked)
+        .properties(width=220, height=120)
+        .facet(
+            facet=alt.Facet(
+                "goal:N", title=None, header=alt.Header(labelFontSize=13, labelLimit=220)
+            ),
+            columns=columns,
+        )
     )

@@ -57,7 +57,7 @@ def overview_spec(
         goal=_scores["goal_id"].map(wording), scored_on=pd.to_datetime(_scores["scored_on"])
     )
     return charts.overview_chart(
-        points[["goal", "scored_on", "score", "scorer", "is_worker_view"]],
+        points[["goal", "scored_on", "score", "scorer", "is_worker_view", "at_home"]],
         colours=charts.scorer_colours(_scores),
     ).to_dict()
 

@@ -3,7 +3,8 @@ their goals. The same board serves the team's screen and the wall view."""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime, time, timedelta, timezone
+from zoneinfo import ZoneInfo
 
 import pandas as pd
 import streamlit as st
@@ -40,6 +41,14 @@ def sections(board: HuddleBoard, *, talked: set[int], wall: bool = False) -> Non
             )
             continue
         _table(rows, talked, wall, key=f"huddle_{key}")
+
+
+def heard_window(board: HuddleBoard, zone: str) -> tuple[datetime, datetime]:
+    """From the last huddle to the end of the board's week, in the team's time."""
+    tz = ZoneInfo(zone)
+    since = datetime.combine(board.since, time(0), tz).astimezone(timezone.utc)
+    until = datetime.combine(board.week_start + timedelta(days=7), time(0), tz)
+    return since, until.astimezone(timezone.utc)
 
 
 def _follow_up(board: HuddleBoard, wall: bool) -> None:

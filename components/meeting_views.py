@@ -429,7 +429,7 @@ def plan_view(frame: pd.DataFrame) -> None:
     shown = frame.assign(
         state=frame.apply(
             lambda r: (
-                _("Done")
+                (_("Done (the family ticked it at home)") if r.get("family_word") else _("Done"))
                 if pd.notna(r["done_on"])
                 else (_("A little behind — worth a chat") if r["overdue"] else _("To do"))
             ),

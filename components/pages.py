@@ -46,6 +46,7 @@ PAGES = [
         "import",
         (Role.admin, Role.manager),
     ),
+    ("pages/our_space.py", N_("Our space"), ":material/home:", "our_space", (Role.family_member,)),
     (
         "pages/account.py",
         N_("Your account"),

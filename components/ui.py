@@ -39,8 +39,9 @@ def plain(text: object) -> str:
 def database_problem(problem: Exception) -> str:
     backend = database_url().split(":", 1)[0]
     return (
-        f"Golden Thread can't reach its database ({backend}). Check DATABASE_URL and that "
-        f"the database is running, then reload this page."
+        f"Golden Thread can't reach its database ({backend}) just now. Nothing is saved "
+        f"half-way: try again in a moment, and it carries on when the database is back. If "
+        f"this goes on, check DATABASE_URL and that the database is running."
     )
 
 

@@ -23,6 +23,7 @@ from db.rules import audit
 from db.rules.access import Actor, refused, require_family, require_role
 from db.rules.validation import Conflict, Invalid, checked, save_versioned, text
 from db.rules.validation import time_zone as check_time_zone
+from db.rules.writes import touch_worker
 from db.store.clock import today_in, utcnow
 from db.store.engine import read_session, write_session
 from db.store.ids import stored_id, stored_ids
@@ -93,6 +94,8 @@ def _clean_roles(roles) -> set[Role]:
         chosen = {Role(role) for role in roles}
     except (ValueError, TypeError):
         raise Invalid("Please choose roles from the list.") from None
+    if Role.family_member in chosen:  # a family login comes only from a worker's invitation
+        raise Invalid("Please choose roles from the list.")
     if not chosen:
         raise Invalid("Please give the worker at least one role.")
     return chosen
@@ -134,7 +137,7 @@ def _set_roles_and_teams(
 
 def _worker(session: Session, worker_id: int) -> Worker:
     worker = session.get(Worker, worker_id)
-    if worker is None:
+    if worker is None or session.get(WorkerRole, (worker_id, Role.family_member)) is not None:
         raise Invalid("That worker no longer exists. Please reload the page.")
     return worker
 
@@ -212,6 +215,7 @@ def add_worker(
         session.add(worker)
         session.flush()
         _set_roles_and_teams(session, stored_id(worker), chosen, teams, leads)
+        touch_worker(session, stored_id(worker), teams)
         audit.worker_change(
             session,
             actor,
@@ -284,6 +288,9 @@ def update_worker(
             "this worker's details",
         )
         _set_roles_and_teams(session, worker_id, chosen, teams, leads)
+        touch_worker(
+            session, worker_id, {t for t, _ in old_links} | teams, name_changed="name" in changed
+        )
         audit.worker_change(session, actor, audit.Action.UPDATE, worker_id, changed)
 
 
@@ -310,6 +317,7 @@ def set_active(actor: Actor, worker_id: int, active: bool, *, now: datetime | No
             worker.active_until = None
         worker.is_active = active
         session.add(worker)
+        touch_worker(session, worker_id)
         changed = ["is_active", "active_until"] + ([] if active else ["sessions_valid_after"])
         audit.worker_change(session, actor, audit.Action.UPDATE, worker_id, changed)
 
@@ -405,9 +413,13 @@ AUDIT_COLUMNS = [
 
 
 def workers_and_teams(actor: Actor) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """For admins: every worker with roles and teams, and every team with its size."""
+    """For admins: every worker with roles and teams, and every team with its size. A family
+    member's login is not a worker's: their worker looks after it, on the Family page."""
     require_role(actor, Role.admin, what="workers_and_teams")
     with read_session() as session:  # columns, not ORM objects: a council has ~600 workers
+        family_logins = select(col(WorkerRole.worker_id)).where(
+            col(WorkerRole.role) == Role.family_member
+        )
         workers = session.exec(
             select(  # type: ignore[call-overload]  # sqlmodel types select() up to 4 columns
                 col(Worker.id),
@@ -415,7 +427,9 @@ def workers_and_teams(actor: Actor) -> tuple[pd.DataFrame, pd.DataFrame]:
                 col(Worker.username),
                 col(Worker.email),
                 col(Worker.is_active),
-            ).order_by(col(Worker.name))
+            )
+            .where(col(Worker.id).not_in(family_logins))
+            .order_by(col(Worker.name))
         ).all()
         roles = session.exec(select(col(WorkerRole.worker_id), col(WorkerRole.role))).all()
         links = session.exec(

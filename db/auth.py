@@ -40,7 +40,7 @@ from db.settings import (
 )
 from db.store.clock import utcnow
 from db.store.engine import read_session, write_session
-from db.store.models import LoginAttempt, LoginOutcome, LoginSession, Worker
+from db.store.models import FamilyLogin, LoginAttempt, LoginOutcome, LoginSession, Worker
 
 __all__ = ["utcnow"]  # pages set session times with the same clock
 
@@ -65,12 +65,17 @@ LOGGED_IN_TOO_LONG = "You've been logged in for a long time. Please log in again
 AWAY_TOO_LONG = "You were away for a while, so we logged you out. Please log in again."
 ACCOUNT_NOT_ACTIVE = "Your account is not active. Please ask your admin."
 SIGN_IN_AGAIN = "Please sign in again to go back to your own screens."
+FAMILY_LOGIN_PAUSED = (
+    "Your login to your family's space has been paused or ended by your worker. "
+    "Please talk to them if you would like it back."
+)
 _ENDED_BECAUSE = {
     SIGNED_OUT_ELSEWHERE: "ended_elsewhere",
     LOGGED_IN_TOO_LONG: "too_long",
     AWAY_TOO_LONG: "idle",
     ACCOUNT_NOT_ACTIVE: "account_not_active",
     SIGN_IN_AGAIN: "left_shared_screen",
+    FAMILY_LOGIN_PAUSED: "account_not_active",
 }
 
 # Unknown or paused usernames still pay for one bcrypt check, so timing tells nothing.
@@ -264,7 +269,11 @@ def check_login(
             id=secrets.token_urlsafe(24), worker_id=actor.worker_id, started_at=now
         )
         session.add(login)
-        audit.record(session, actor, audit.Action.LOGIN)
+        if actor.is_family_member:  # their worker sees when a family login was last used
+            family_login = session.get_one(FamilyLogin, actor.worker_id)
+            family_login.last_used_at = now
+            session.add(family_login)
+        audit.record(session, actor, audit.Action.LOGIN, family_id=actor.family_id)
         return LoginResult(
             actor,
             must_change_password=actor.must_change_password,
@@ -374,24 +383,30 @@ def session_problem(
     sessions_valid_after: datetime,
     now: datetime,
     idle_exempt: bool = False,
+    idle_minutes: float = IDLE_MINUTES,
 ) -> str | None:
-    """Why a session can no longer stand, in words for the login screen; None if it can."""
+    """Why a session can no longer stand, in words for the login screen; None if it can.
+    `idle_minutes` is shorter for a family member (FAMILY_IDLE_MINUTES)."""
     if authenticated_at < sessions_valid_after:
         return SIGNED_OUT_ELSEWHERE
     if now - authenticated_at > timedelta(hours=ABSOLUTE_HOURS):
         return LOGGED_IN_TOO_LONG
-    if not idle_exempt and now - last_active_at > timedelta(minutes=IDLE_MINUTES):
+    if not idle_exempt and now - last_active_at > timedelta(minutes=idle_minutes):
         return AWAY_TOO_LONG
     return None
 
 
 def idle_minutes_left(
-    *, last_active_at: datetime, now: datetime, idle_exempt: bool = False
+    *,
+    last_active_at: datetime,
+    now: datetime,
+    idle_exempt: bool = False,
+    idle_minutes: float = IDLE_MINUTES,
 ) -> float | None:
     """Minutes until an idle logout, when it is close enough to warn about; None otherwise."""
     if idle_exempt:
         return None
-    left = IDLE_MINUTES - (now - last_active_at) / timedelta(minutes=1)
+    left = idle_minutes - (now - last_active_at) / timedelta(minutes=1)
     return max(left, 0.0) if left <= IDLE_WARNING_MINUTES else None
 
 

@@ -129,8 +129,13 @@ def _build_goal_data(
     score_rows = (
         session.exec(
             select(  # type: ignore[call-overload]  # sqlmodel types select() up to 4 columns
-                *SCORE_AND_SCORER, col(Worker.name), col(GoalScore.scored_on), col(GoalScore.score)
+                *SCORE_AND_SCORER,
+                col(Worker.name),
+                col(GoalScore.scored_on),
+                col(GoalScore.score),
+                col(ScoreRound.at_home),
             )
+            .join(ScoreRound, col(ScoreRound.id) == GoalScore.round_id)
             .join(Person, col(Person.id) == GoalScore.person_id, isouter=True)
             .join(Worker, col(Worker.id) == GoalScore.worker_id, isouter=True)
             .where(col(GoalScore.goal_id).in_(goal_ids))
@@ -181,8 +186,9 @@ def _build_goal_data(
                 "is_worker_view": pid is None,
                 "scored_on": on,
                 "score": score,
+                "at_home": at_home,
             }
-            for sid, gid, pid, wid, pname, wname, on, score in score_rows
+            for sid, gid, pid, wid, pname, wname, on, score, at_home in score_rows
             if pid is None or pid not in hidden
         ],
         columns=SCORE_COLUMNS,

@@ -406,6 +406,7 @@ PLAN_COLUMNS = [
     "overdue",
     "visibility",
     "version",
+    "family_word",  # ticked done, or added, by the family in their own space
 ]
 
 
@@ -443,6 +444,7 @@ def plan_in(session: Session, family: Family, audience: str, today: date) -> pd.
                 "overdue": s.done_on is None and s.by_when is not None and s.by_when < today,
                 "visibility": s.visibility.value,
                 "version": s.version,
+                "family_word": s.done_by_person_id is not None or s.added_by_person_id is not None,
             }
             for s in steps
         ],

@@ -22,6 +22,7 @@ SCORE_COLUMNS = [
     "is_worker_view",
     "scored_on",
     "score",
+    "at_home",  # scored by the family in their own space, away from a meeting
 ]
 PROGRESS_COLUMNS = [
     "goal_id",

@@ -41,6 +41,10 @@ class Settings(BaseSettings):
     # text typed into a form that hasn't been saved yet is never lost to the timeout.
     IDLE_WARNING_MINUTES: float = 5
     ABSOLUTE_HOURS: float = 10
+    # A family member's phone is often shared or left about: their space logs out sooner.
+    FAMILY_IDLE_MINUTES: float = 15
+    # An invitation to the family's own space works once, for this many days.
+    INVITATION_DAYS: int = 7
 
     # Failed logins: this many failures from one place inside the window pause the username
     # for that place for the pause. The username is paused for everyone only after
@@ -113,6 +117,8 @@ HUDDLE_FALLBACK_DAYS = settings.HUDDLE_FALLBACK_DAYS
 IDLE_MINUTES = settings.IDLE_MINUTES
 IDLE_WARNING_MINUTES = settings.IDLE_WARNING_MINUTES
 ABSOLUTE_HOURS = settings.ABSOLUTE_HOURS
+FAMILY_IDLE_MINUTES = settings.FAMILY_IDLE_MINUTES
+INVITATION_DAYS = settings.INVITATION_DAYS
 LOCKOUT_FAILURES = settings.LOCKOUT_FAILURES
 LOCKOUT_USERNAME_FAILURES = settings.LOCKOUT_USERNAME_FAILURES
 LOCKOUT_WINDOW_MINUTES = settings.LOCKOUT_WINDOW_MINUTES

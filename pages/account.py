@@ -10,8 +10,10 @@ from components.forms import show_problem
 from components.i18n import _, language_choice
 from components.ui import plain
 from db import auth
+from db.store.models import Role
 
-actor = guard(allow_password_change=True)
+# Workers only: a family member's own space is the one page they have.
+actor = guard(Role.practitioner, Role.manager, Role.admin, allow_password_change=True)
 
 st.title(_("Your account"))
 st.write(

@@ -5,6 +5,7 @@ notes. For allocation and supervision: workers are listed alphabetically, never 
 import streamlit as st
 
 from components import continuity_views as views
+from components import family_space_view
 from components.auth import guard
 from components.i18n import _
 from db import continuity
@@ -27,6 +28,7 @@ except NotAllowed:
 
 views.intro(report)
 views.team_figures(actor, report)
+family_space_view.space_use(actor, team_id)
 views.over_time(report)
 views.workers(actor, report)
 views.families(actor, report)

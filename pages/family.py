@@ -3,7 +3,7 @@ the people around them, who works with them, and their story so far."""
 
 import streamlit as st
 
-from components import family_view, goals, hints, meeting_views, world_views
+from components import family_space_view, family_view, goals, hints, meeting_views, world_views
 from components.audit_view import who_looked
 from components.auth import guard
 from components.i18n import N_, _
@@ -48,6 +48,7 @@ if summary.erased:
 # Dates the forms offer are the family's team's, wherever the server is.
 today = today_in(summary.time_zone)
 family_view.header(summary, workers)
+family_space_view.messages(actor, family_id, summary.time_zone)
 family_view.conference_link(family_id)
 hints.show_pending()
 # A family waiting to meet a worker opens where they choose one.
@@ -92,6 +93,7 @@ elif section == "People":
 elif section == "Working together":
     family_view.workers(workers)
     world_views.working_together(actor, summary, workers)
+    family_space_view.logins_and_invitations(actor, family_id, people)
     st.header(_("What the family agreed to"))
     world_views.agreements(actor, family_id)
     st.header(_("Keeping safe"))

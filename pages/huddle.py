@@ -3,7 +3,7 @@ celebrated. A wall view shows the same board in large type for a shared screen."
 
 import streamlit as st
 
-from components import huddle_view
+from components import family_space_view, huddle_view
 from components.auth import guard
 from components.i18n import _
 from components.pages import CASEWORK
@@ -45,9 +45,15 @@ if wall:
         st.rerun()
     st.title(plain(_("{team_name}: this week", team_name=board.team_name)))
     huddle_view.sections(board, talked=talked, wall=True)
+    family_space_view.heard_from_families(
+        actor, team_id, *huddle_view.heard_window(board, zones[team_id])
+    )
 else:
     if st.button(_("Show on the wall screen"), icon=":material/tv:", key="huddle_wall_open"):
         st.session_state["huddle_wall"] = True
         st.rerun()
     huddle_view.sections(board, talked=talked)
+    family_space_view.heard_from_families(
+        actor, team_id, *huddle_view.heard_window(board, zones[team_id])
+    )
     huddle_view.talked_form(actor, board, family_store.team_members(actor, team_id), today)

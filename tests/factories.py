@@ -120,3 +120,29 @@ def meeting(
         session.add(row)
         session.flush()
         return row.id
+
+
+def family_member(
+    family_id: int, person_id: int, username: str, *, young_person: bool = False
+) -> Actor:
+    """A family member's login to their family's own space, as an accepted invitation makes."""
+    from db.store.models import FamilyLogin
+
+    with write_session() as session:
+        row = Worker(name=username.title(), username=username, password_hash=FAST_HASH)
+        session.add(row)
+        session.flush()
+        session.add(WorkerRole(worker_id=row.id, role=Role.family_member))
+        session.add(
+            FamilyLogin(
+                worker_id=row.id,
+                family_id=family_id,
+                person_id=person_id,
+                young_person=young_person,
+                child_agreed=young_person,
+            )
+        )
+    with read_session() as session:
+        actor = load_actor(session, username)
+    assert actor is not None
+    return actor

@@ -68,8 +68,21 @@ def test_real_change_is_marked_only_on_staff_charts_and_only_when_crossed():
 def test_chart_data_holds_only_the_drawn_columns():
     spec = _goal_spec(CLIMB, staff=False)
     columns = {key for rows in _datasets(spec) for row in rows for key in row}
-    assert columns == {"scored_on", "score", "scorer", "is_worker_view", "label", "on"}
+    assert columns == {"scored_on", "score", "scorer", "is_worker_view", "label", "at_home", "on"}
     assert "score_id" not in columns and "scorer_key" not in columns
+
+
+def test_scores_made_at_home_are_squares_with_their_own_legend():
+    home = CLIMB.assign(at_home=[False] * (len(CLIMB) - 1) + [True])
+    spec = _goal_spec(home, staff=True)
+    squares = [layer for layer in _layers(spec) if layer["mark"].get("shape") == "square"]
+    assert len(squares) == 1
+    assert squares[0]["encoding"]["shape"]["scale"]["domain"] == ["Scored at home"]
+    assert not [
+        layer
+        for layer in _layers(_goal_spec(CLIMB, staff=True))
+        if layer["mark"].get("shape") == "square"
+    ]
 
 
 def test_family_overview_is_small_multiples_by_goal():

@@ -15,8 +15,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
+from importlib import import_module
 
-import extra_streamlit_components as stx
 import jwt
 import streamlit as st
 
@@ -69,24 +69,34 @@ def sent_by_the_browser() -> str | None:
     return value if isinstance(value, str) else None
 
 
-class BrowserCookies:
-    """Writes and deletes the cookie in the browser. Made once per full run, always, so the
-    component's frame stays mounted long enough for its JavaScript to act."""
+# The library's component function. Its CookieManager class also mounts a "getAll" frame on
+# every run, which sends the browser's cookies back and so reruns the script once it has
+# loaded. We never use that list (Streamlit gives us the cookies in st.context.cookies), and on
+# a fresh server that frame loads seconds after the login form: its rerun landed while a
+# person was typing, and the login they then sent carried empty boxes ("don't match") or was
+# cut short. So only the frames that write or delete are drawn, and only when needed.
+_cookie_frame = import_module("extra_streamlit_components.CookieManager")._component_func
+_HIDE_EMPTY_FRAMES = "<style>.element-container:has(iframe[height='0']) { display: none; }</style>"
 
-    def __init__(self) -> None:
-        self._manager = stx.CookieManager(key="cookie_jar")
+
+class BrowserCookies:
+    """Writes and deletes the cookie in the browser, through a frame drawn on the full runs
+    that need it (one that is logged in, or one that must forget a cookie), so the frame
+    stays mounted long enough for its JavaScript to act. Nothing is drawn on the login form
+    of a browser with no cookie to forget: nothing reruns the form while someone types."""
 
     def write(self, login: CookieLogin) -> None:
-        self._manager.set(
-            COOKIE_NAME,
-            signed(login, cookie_key()),
+        expires = login.issued_at + LIFETIME
+        st.markdown(_HIDE_EMPTY_FRAMES, unsafe_allow_html=True)  # constant CSS, nobody's text
+        _cookie_frame(
+            method="set",
+            cookie=COOKIE_NAME,
+            value=signed(login, cookie_key()),
+            options={"path": "/", "expires": expires.isoformat(), "sameSite": "strict"},
             key="cookie_write",
-            expires_at=login.issued_at + LIFETIME,
-            same_site="strict",
+            default=False,
         )
 
     def forget(self) -> None:
-        try:
-            self._manager.delete(COOKIE_NAME, key="cookie_forget")
-        except KeyError:
-            pass  # the delete was sent; the component had not yet listed this cookie
+        st.markdown(_HIDE_EMPTY_FRAMES, unsafe_allow_html=True)
+        _cookie_frame(method="delete", cookie=COOKIE_NAME, key="cookie_forget", default=False)

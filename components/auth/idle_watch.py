@@ -10,25 +10,31 @@ and the huddle's wall view set st.session_state["idle_exempt"] while they are dr
 from __future__ import annotations
 
 import streamlit as st
+from sqlalchemy.exc import SQLAlchemyError
 
 from components.auth import session
 from components.i18n import _, ngettext
 from db import auth
-from db.settings import IDLE_MINUTES
+from db.settings import FAMILY_IDLE_MINUTES, IDLE_MINUTES
 from db.store.clock import utcnow
 
 # How often an open screen checks whether its session still stands (seconds).
-WATCH_SECONDS = max(15, min(60, int(IDLE_MINUTES * 60 / 4)))
+WATCH_SECONDS = max(15, min(60, int(min(IDLE_MINUTES, FAMILY_IDLE_MINUTES) * 60 / 4)))
 
 
 @st.fragment(run_every=WATCH_SECONDS)
 def watch() -> None:
-    if session.has_lapsed():
+    try:
+        lapsed = session.has_lapsed()
+    except SQLAlchemyError:
+        return  # the database is away: the page's own next run says so; check again later
+    if lapsed:
         st.rerun(scope="app")
     left = auth.idle_minutes_left(
         last_active_at=st.session_state.get("last_active_at", utcnow()),
         now=utcnow(),
         idle_exempt=st.session_state.get("idle_exempt", False),
+        idle_minutes=session.idle_minutes(),
     )
     if left is None:
         return

@@ -13,6 +13,11 @@ from db import auth
 def show() -> None:
     from components.ui import demo_marker
 
+    if "invite" in st.query_params:  # a family member taking up their invitation
+        from components.family_space_view import accept_invitation
+
+        accept_invitation(st.query_params["invite"])
+        return
     st.title(_("Golden Thread"))
     demo_marker()
     reason = st.session_state.get("signed_out_because", "")
@@ -24,14 +29,25 @@ def show() -> None:
             return
     with st.form("login_form"):
         st.header(_("Log in"))
-        username = st.text_input(_("Username"), autocomplete="username")
-        password = st.text_input(_("Password"), type="password", autocomplete="current-password")
-        submitted = st.form_submit_button(_("Log in"), type="primary")
-    if not submitted:
-        return
+        st.text_input(_("Username"), autocomplete="username", key="login_username")
+        st.text_input(
+            _("Password"), type="password", autocomplete="current-password", key="login_password"
+        )
+        st.form_submit_button(_("Log in"), type="primary", on_click=_try_login)
+    problem = st.session_state.pop("login_problem", None)
+    if problem:
+        st.error(problem)
+
+
+def _try_login() -> None:
+    """Runs as the submit's callback: before the script body, with the boxes' values from the
+    same message as the click. A rerun asked for while the body runs (a component's frame
+    loading, a second click) ends that body early and starts again without the click; done
+    here, the login has already happened by then, so a first login can't be lost that way."""
+    username = st.session_state.get("login_username", "")
+    password = st.session_state.pop("login_password", "")  # never kept after it is checked
     result = auth.check_login(username, password, source=session.source())
     if result.actor is None or result.started_at is None:
-        st.error(result.message)
+        st.session_state["login_problem"] = result.message
         return
     session.start(result.actor, session_id=result.session_id, authenticated_at=result.started_at)
-    st.rerun()  # the cookie is written by sign_in on the runs that follow

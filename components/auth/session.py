@@ -15,8 +15,10 @@ import streamlit as st
 
 from db import auth
 from db.rules.access import Actor, load_actor
+from db.settings import FAMILY_IDLE_MINUTES, IDLE_MINUTES
 from db.store.clock import utcnow
 from db.store.engine import read_session
+from db.store.models import Role
 
 # What this tab forgets when its session ends (the page's own keys go with their widgets).
 _SESSION_KEYS = (
@@ -79,13 +81,24 @@ def _logged_in_as() -> str | None:
 def _problem(username: str, now: datetime) -> str | None:
     valid_after = auth.sessions_valid_after(username)
     if valid_after is None:
-        return auth.ACCOUNT_NOT_ACTIVE
+        family = Role.family_member in st.session_state.get("roles", ())
+        return auth.FAMILY_LOGIN_PAUSED if family else auth.ACCOUNT_NOT_ACTIVE
     return auth.session_problem(
         authenticated_at=st.session_state.get("auth_at", now),
         last_active_at=st.session_state.get("last_active_at", now),
         sessions_valid_after=valid_after,
         now=now,
         idle_exempt=st.session_state.get("idle_exempt", False),
+        idle_minutes=idle_minutes(),
+    )
+
+
+def idle_minutes() -> float:
+    """A family member's space logs out sooner than a worker's screens."""
+    return (
+        FAMILY_IDLE_MINUTES
+        if Role.family_member in st.session_state.get("roles", ())
+        else IDLE_MINUTES
     )
 
 

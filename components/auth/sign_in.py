@@ -13,7 +13,6 @@ from db.rules.access import Actor
 
 
 def sign_in() -> Actor | None:
-    cookies = cookie.BrowserCookies()
     if not st.session_state.get("authentication_status") and not st.session_state.get(
         "cookie_tried"
     ):
@@ -24,7 +23,7 @@ def sign_in() -> Actor | None:
     if actor is None:
         if st.session_state.get("forget_cookie"):
             # Drawn on every logged-out run, so the browser surely gets to delete it.
-            cookies.forget()
+            cookie.BrowserCookies().forget()
         login_form.show()
         return None
     if st.session_state.get("login_session_id"):
@@ -32,7 +31,7 @@ def sign_in() -> Actor | None:
         # from / to the first page, a deep link) removes the writing component before the
         # browser acts on it. One login session always gives the same token, so a run that
         # finds it written sends nothing new.
-        cookies.write(
+        cookie.BrowserCookies().write(
             cookie.CookieLogin(
                 actor.username,
                 st.session_state["login_session_id"],

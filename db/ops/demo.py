@@ -21,12 +21,13 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import insert, text
 from sqlalchemy.engine import Engine
-from sqlmodel import SQLModel
+from sqlmodel import Session, SQLModel, col, select
 
 from db.auth import hash_password
 from db.settings import DEMO_PASSWORD
 from db.store.clock import today_in, utcnow
 from db.store.engine import get_engine
+from db.store.ids import stored_id, stored_ids
 from db.store.models import (
     Agreement,
     ChildView,
@@ -35,6 +36,8 @@ from db.store.models import (
     ConversationItem,
     DemoInfo,
     Family,
+    FamilyLogin,
+    FamilyMessage,
     FamilyStatus,
     FamilyStatusChange,
     Goal,
@@ -52,10 +55,12 @@ from db.store.models import (
     Person,
     PlanStep,
     PracticalHelp,
+    Relationship,
     Rhythm,
     Role,
     ScoreRound,
     Team,
+    Visibility,
     Worker,
     WorkerRelationship,
     WorkerRole,
@@ -1043,6 +1048,7 @@ def fill(
         if progress:
             progress("families", done, shape.families)
 
+    builder_hash = password_hash or hash_password(DEMO_PASSWORD)
     builder = build(
         families=shape.families,
         teams=shape.teams,
@@ -1053,13 +1059,138 @@ def fill(
         spread_open=shape.spread_open,
         seed=seed,
         today=today or today_in(),
-        password_hash=password_hash or hash_password(DEMO_PASSWORD),
+        password_hash=builder_hash,
         flush=flush,
         flush_every=FLUSH_EVERY,
     )
     if builder.rows:
         flush(builder)
+    for name, count in _family_login(engine, today or today_in(), builder_hash).items():
+        counts[name] = counts.get(name, 0) + count
     return counts
+
+
+# What the demo family member told their worker through their own space.
+DEMO_MESSAGE = "Mornings were better this week. Can we meet on Thursday after school?"
+
+
+def _family_login(engine: Engine, today: date, password_hash: str) -> dict[str, int]:
+    """The demo family login (`family`): a parent in the practitioner's first family working
+    with them now, with a few scores made at home, a step ticked off and a message."""
+    with Session(engine) as session:
+        practitioner = session.exec(
+            select(Worker).where(col(Worker.username) == "practitioner")
+        ).first()
+        if practitioner is None:
+            return {}
+        families = session.exec(
+            select(col(Family.id))
+            .join(WorkerRelationship, col(WorkerRelationship.family_id) == Family.id)
+            .where(
+                col(WorkerRelationship.worker_id) == practitioner.id,
+                col(WorkerRelationship.ended_on).is_(None),
+                col(Family.status) == FamilyStatus.working_together,
+            )
+            .order_by(col(Family.id))
+        ).all()
+        for family_id in sorted(stored_ids(families)):
+            parent = session.exec(
+                select(Person)
+                .where(
+                    col(Person.family_id) == family_id,
+                    col(Person.relationship) == Relationship.parent,
+                    col(Person.must_not_see_plan).is_(False),
+                )
+                .order_by(col(Person.id))
+            ).first()
+            goals = session.exec(
+                select(Goal)
+                .where(
+                    col(Goal.family_id) == family_id,
+                    col(Goal.status) == GoalStatus.working_on_it,
+                    col(Goal.withdrawn_at).is_(None),
+                    col(Goal.visibility) != Visibility.private,
+                    col(Goal.set_on) <= today - timedelta(days=14),
+                )
+                .order_by(col(Goal.id))
+            ).all()
+            if parent is not None and goals:
+                break
+        else:
+            return {}
+        now = utcnow()
+        account = Worker(
+            name=parent.name,
+            username="family",
+            password_hash=password_hash,
+            active_from=today - timedelta(days=30),
+            sessions_valid_after=now - timedelta(days=30),
+            is_demo=True,
+        )
+        session.add(account)
+        session.flush()
+        session.add(WorkerRole(worker_id=stored_id(account), role=Role.family_member))
+        session.add(
+            FamilyLogin(
+                worker_id=stored_id(account),
+                family_id=family_id,
+                person_id=stored_id(parent),
+                started_at=now - timedelta(days=20),
+                last_used_at=now - timedelta(days=1),
+            )
+        )
+        scored = 0
+        for days_ago in (12, 5, 1):
+            sitting = ScoreRound(
+                token=f"demo-home-{family_id}-{days_ago}",
+                family_id=family_id,
+                scored_on=today - timedelta(days=days_ago),
+                recorded_by=account.id,
+                recorded_at=now - timedelta(days=days_ago),
+                at_home=True,
+            )
+            session.add(sitting)
+            session.flush()
+            for goal in goals[:2]:
+                session.add(
+                    GoalScore(
+                        round_id=stored_id(sitting),
+                        goal_id=stored_id(goal),
+                        scored_on=sitting.scored_on,
+                        score=min(10, 4 + (12 - days_ago) // 3),
+                        person_id=stored_id(parent),
+                        comment="",
+                    )
+                )
+                scored += 1
+        step = session.exec(
+            select(PlanStep)
+            .where(
+                col(PlanStep.family_id) == family_id,
+                col(PlanStep.done_on).is_(None),
+                col(PlanStep.withdrawn_at).is_(None),
+                col(PlanStep.visibility) != Visibility.private,
+                col(PlanStep.agreed_on) <= today - timedelta(days=1),
+            )
+            .order_by(col(PlanStep.id))
+        ).first()
+        if step is not None:
+            step.done_on = today - timedelta(days=1)
+            step.done_by_person_id = parent.id
+            session.add(step)
+        session.add(
+            FamilyMessage(
+                family_id=family_id,
+                person_id=stored_id(parent),
+                words=DEMO_MESSAGE,
+                sent_at=now - timedelta(days=1),
+            )
+        )
+        family = session.get_one(Family, family_id)
+        family.data_version += 1
+        session.add(family)
+        session.commit()
+    return {"worker": 1, "workerrole": 1, "familylogin": 1, "scoreround": 3, "goalscore": scored}
 
 
 class ProgressBar:

@@ -2,6 +2,9 @@
 
 Practitioners see their teams' families; managers the teams they lead; admins manage workers,
 teams and the audit, and see no case content unless they are also a manager or practitioner.
+A family member (role family_member) is bound to one family and one person: they have no
+teams, so every staff rule refuses them, and they reach only their own family's space through
+`require_own_family`.
 """
 
 from __future__ import annotations
@@ -12,7 +15,7 @@ from sqlalchemy.engine import Connection
 from sqlmodel import Session, col, select
 
 from db.store.ids import stored_id
-from db.store.models import Family, Role, Worker, WorkerRole, WorkerTeam
+from db.store.models import Family, FamilyLogin, Person, Role, Worker, WorkerRole, WorkerTeam
 
 
 class NotAllowed(PermissionError):
@@ -49,6 +52,14 @@ class Actor:
     led_team_ids: frozenset[int]
     must_change_password: bool = False
     language: str = "en"  # what the worker's own screens speak
+    # A family member's login: the one family and the one person it is bound to.
+    family_id: int | None = None
+    person_id: int | None = None
+    young_person: bool = False
+
+    @property
+    def is_family_member(self) -> bool:
+        return self.has(Role.family_member) and self.family_id is not None
 
     def has(self, role: Role) -> bool:
         return role in self.roles
@@ -57,6 +68,8 @@ class Actor:
     def case_team_ids(self) -> frozenset[int]:
         """Teams whose families' records this worker may open."""
         teams: set[int] = set()
+        if self.has(Role.family_member):
+            return frozenset()  # a family member never opens a staff record
         if self.has(Role.practitioner):
             teams |= self.team_ids
         if self.has(Role.manager):
@@ -76,6 +89,22 @@ def load_actor(session: Session, username: str) -> Actor | None:
     roles = frozenset(
         session.exec(select(col(WorkerRole.role)).where(col(WorkerRole.worker_id) == worker.id))
     )
+    if Role.family_member in roles:
+        login = session.get(FamilyLogin, worker.id)
+        if login is None or login.paused or login.ended_at is not None:
+            return None
+        return Actor(
+            worker_id=stored_id(worker),
+            username=worker.username,
+            name=worker.name,
+            roles=frozenset({Role.family_member}),
+            team_ids=frozenset(),
+            led_team_ids=frozenset(),
+            must_change_password=worker.must_change_password,
+            family_id=login.family_id,
+            person_id=login.person_id,
+            young_person=login.young_person,
+        )
     links = session.exec(select(WorkerTeam).where(col(WorkerTeam.worker_id) == worker.id)).all()
     return Actor(
         worker_id=stored_id(worker),
@@ -107,8 +136,9 @@ def refused(
 
 
 def require_role(actor: Actor, *roles: Role, what: str, record_id: int | None = None) -> None:
-    """Refuses `what` unless the worker holds one of the roles."""
-    if not any(actor.has(role) for role in roles):
+    """Refuses `what` unless the worker holds one of the roles (a family member holds none
+    of the staff roles, whatever is asked)."""
+    if actor.has(Role.family_member) or not any(actor.has(role) for role in roles):
         raise refused(actor, what=what, record_id=record_id)
 
 
@@ -120,19 +150,30 @@ def require_case_team(actor: Actor, team_id: int, *, what: str) -> None:
 
 def require_led_team(actor: Actor, team_id: int, *, what: str) -> None:
     """Refuses `what` of the team unless the worker is a manager who leads it."""
-    if not actor.has(Role.manager) or team_id not in actor.led_team_ids:
+    if (
+        not actor.has(Role.manager)
+        or team_id not in actor.led_team_ids
+        or actor.has(Role.family_member)
+    ):
         raise refused(actor, what=what, record_id=team_id)
 
 
 def may_decide_records_request(actor: Actor, *, team_id: int, asked_by: int) -> bool:
     """A request for a copy of a family's records is decided by a second person: a manager who
     leads the family's team (who already sees its record), never whoever recorded it."""
-    return actor.has(Role.manager) and team_id in actor.led_team_ids and actor.worker_id != asked_by
+    return (
+        actor.has(Role.manager)
+        and not actor.has(Role.family_member)
+        and team_id in actor.led_team_ids
+        and actor.worker_id != asked_by
+    )
 
 
 def may_prepare_records_copy(actor: Actor, *, team_id: int) -> bool:
     """Once a request is approved, its copy is prepared by a manager who leads the family's
     team or by an admin (who answers the family); before approval, by nobody."""
+    if actor.has(Role.family_member):
+        return False
     return actor.has(Role.admin) or (actor.has(Role.manager) and team_id in actor.led_team_ids)
 
 
@@ -162,4 +203,27 @@ def require_family(session: Session, actor: Actor, family_id: int) -> Family:
     family = session.get(Family, family_id, with_for_update=_writing(session))
     if family is None or family.team_id not in actor.case_team_ids:
         raise refused(actor, what="family", record_id=family_id)
+    return family
+
+
+def require_own_family(session: Session, actor: Actor, *, what: str) -> Family:
+    """The family of a family member's login, read fresh: refused to anyone who is not a family
+    member, and to a login paused or ended since the actor was loaded."""
+    if not actor.is_family_member or actor.person_id is None:
+        raise refused(actor, what=what)
+    login = session.get(FamilyLogin, actor.worker_id)
+    family = session.get(Family, actor.family_id, with_for_update=_writing(session))
+    person = session.get(Person, actor.person_id)
+    if (
+        login is None
+        or login.paused
+        or login.ended_at is not None
+        or login.family_id != actor.family_id
+        or login.person_id != actor.person_id
+        or family is None
+        or family.erased_at is not None
+        or person is None
+        or person.must_not_see_plan
+    ):
+        raise refused(actor, what=what, family_id=actor.family_id)
     return family

@@ -23,9 +23,12 @@ from db.store.models import (
     ConversationItem,
     Family,
     Goal,
+    GoalScore,
     Meeting,
     PlanStep,
     Team,
+    WorkerRelationship,
+    WorkerTeam,
 )
 
 
@@ -70,6 +73,50 @@ def changed(
         record_id=record_id,
         fields=fields,
     )
+
+
+def touch_worker(
+    session: Session, worker_id: int, team_ids=(), *, name_changed: bool = False
+) -> None:
+    """Marks the cached views that show a worker as out of date after an admin changes them:
+    the huddle and continuity of every team they are (or were just) in or work with a family
+    of, and — when their name changed — every family whose scores name them. Every replica
+    keys its caches by these versions, so each sees the change on its next rerun."""
+    session.flush()
+    teams = (
+        set(team_ids)
+        | set(
+            session.exec(
+                select(col(WorkerTeam.team_id)).where(col(WorkerTeam.worker_id) == worker_id)
+            ).all()
+        )
+        | set(
+            session.exec(
+                select(col(Family.team_id))
+                .join(WorkerRelationship, col(WorkerRelationship.family_id) == Family.id)
+                .where(col(WorkerRelationship.worker_id) == worker_id)
+            ).all()
+        )
+    )
+    if teams:
+        session.execute(
+            update(Team)
+            .where(col(Team.id).in_(teams))
+            .values(data_version=col(Team.data_version) + 1)
+            .execution_options(synchronize_session=False)
+        )
+    if name_changed:
+        scored = (
+            select(col(Goal.family_id))
+            .join(GoalScore, col(GoalScore.goal_id) == Goal.id)
+            .where(col(GoalScore.worker_id) == worker_id)
+        )
+        session.execute(
+            update(Family)
+            .where(col(Family.id).in_(scored))
+            .values(data_version=col(Family.data_version) + 1)
+            .execution_options(synchronize_session=False)
+        )
 
 
 def save_new(

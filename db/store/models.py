@@ -34,6 +34,9 @@ class Role(enum.StrEnum):
     practitioner = "practitioner"
     manager = "manager"
     admin = "admin"
+    # A parent, carer or young person with a login to their family's own space: bound to one
+    # family and one person (FamilyLogin), never a staff page.
+    family_member = "family_member"
 
 
 class FamilyStatus(enum.StrEnum):
@@ -497,6 +500,9 @@ class PlanStep(SQLModel, table=True):
     agreed_on: date
     done_on: date | None = None
     meeting_id: int | None = Field(default=None, foreign_key="meeting.id")
+    # The family's own word, from their own space: who ticked it done, who added it.
+    done_by_person_id: int | None = Field(default=None, foreign_key="person.id")
+    added_by_person_id: int | None = Field(default=None, foreign_key="person.id")
     # Agreed with the family, as for goals: a debt-advice step is not for the whole network.
     visibility: Visibility = Field(default=Visibility.family, sa_type=checked_enum(Visibility))
     version: int = Field(default=1)
@@ -630,6 +636,59 @@ class HintSeen(SQLModel, table=True):
 
     worker_id: int = Field(foreign_key="worker.id", primary_key=True)
     term: str = Field(primary_key=True, max_length=60)
+
+
+# --- the family's own space ---------------------------------------------------------------
+
+
+class FamilyInvitation(SQLModel, table=True):
+    """A one-time code a worker gives a family member (in a text message or on paper). Only
+    its hash is stored; it works once, before it expires, unless the worker withdrew it."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    code_hash: str = Field(unique=True, max_length=64)
+    family_id: int = Field(foreign_key="family.id", index=True)
+    person_id: int = Field(foreign_key="person.id")
+    young_person: bool = Field(default=False)
+    # A young person's login needs the child's own agreement, recorded by the worker.
+    child_agreed: bool = Field(default=False)
+    created_by: int = Field(foreign_key="worker.id")
+    created_at: datetime = _when()
+    expires_at: datetime = Field(sa_type=UTCDateTime())
+    used_at: datetime | None = _when(nullable=True, default=False)
+    withdrawn_at: datetime | None = _when(nullable=True, default=False)
+
+
+class FamilyLogin(SQLModel, table=True):
+    """A family member's login: a worker-table account (role family_member) bound to one family
+    and one person. Paused or ended by their worker at once (the account stops being active)."""
+
+    __table_args__ = (CheckConstraint("NOT (young_person AND NOT child_agreed)", name="agreed"),)
+    worker_id: int = Field(foreign_key="worker.id", primary_key=True)
+    family_id: int = Field(foreign_key="family.id", index=True)
+    person_id: int = Field(foreign_key="person.id", index=True)
+    young_person: bool = Field(default=False)
+    child_agreed: bool = Field(default=False)
+    invitation_id: int | None = Field(default=None, foreign_key="familyinvitation.id")
+    started_at: datetime = _when()
+    last_used_at: datetime | None = _when(nullable=True, default=False)
+    paused: bool = Field(default=False)
+    ended_at: datetime | None = _when(nullable=True, default=False)
+    version: int = Field(default=1)
+
+
+class FamilyMessage(SQLModel, table=True):
+    """A few words a family member sends their worker from their own space."""
+
+    __table_args__ = (
+        _not_blank("words"),
+        Index("ix_familymessage_family_sent", "family_id", "sent_at"),
+    )
+    id: int | None = Field(default=None, primary_key=True)
+    family_id: int = Field(foreign_key="family.id")
+    person_id: int = Field(foreign_key="person.id")
+    words: str = Field(max_length=500)
+    sent_at: datetime = _when()
 
 
 class DemoInfo(SQLModel, table=True):

@@ -290,3 +290,31 @@ def test_demo_users_exist_only_in_a_demo_database(demo_db):
         assert session.exec(select(func.count(DemoInfo.id))).one() == 1
         demo_workers = session.exec(select(Worker.username).where(Worker.is_demo)).all()
     assert {"practitioner", "manager", "admin"} <= set(demo_workers)
+
+
+def test_changing_a_worker_reaches_the_cached_huddle_on_every_server(office):
+    """The huddle board is cached by Team.data_version (in each app server's memory): renaming
+    or disabling a worker must move that version, or a server that cached the board keeps
+    showing the old name (or a disabled worker as a family's worker) until the next case
+    write."""
+    from db import huddle
+
+    boss, a, _b = office
+    kim = make.worker("kim", Role.practitioner, teams=(a,))
+    lead = make.worker("lead", Role.manager, teams=(a,), leads=(a,))
+    family_id = make.family(a, "The Rivers")
+    make.relationship(family_id, kim.worker_id, date(2025, 1, 1))
+
+    def kims_name_on_the_board() -> set[str]:
+        return set(huddle.board(lead, a).rows["workers"])
+
+    assert kims_name_on_the_board() == {"Kim"}
+    admin.update_worker(
+        boss,
+        kim.worker_id,
+        seen_version=admin.worker_details(boss, kim.worker_id)["version"],
+        name="Kim Rivers-Lee",
+        roles=[Role.practitioner],
+        team_ids=[a],
+    )
+    assert kims_name_on_the_board() == {"Kim Rivers-Lee"}

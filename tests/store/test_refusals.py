@@ -28,6 +28,7 @@ from db.store.models import (
     Conversation,
     ConversationItem,
     Family,
+    FamilyInvitation,
     Goal,
     Huddle,
     Meeting,
@@ -55,6 +56,16 @@ ONLY_THEIR_OWN = {
     "db.subject_access.requests_for_managers": "lists only requests for the teams they lead",
     "db.intake.possible_matches": "looks only among the families of the worker's own teams",
     "db.importer.import_teams": "lists only the teams the worker may bring records into",
+}
+
+# A family member's own space: these take no family, only the login's own; every other public
+# function of db/ must refuse a family member, even of the family the ids belong to.
+OWN_SPACE = {
+    "db.family_space.own_space",
+    "db.family_space.score_at_home",
+    "db.family_space.tick_step",
+    "db.family_space.add_own_step",
+    "db.family_space.send_message",
 }
 
 # What a function run by an admin for their own work is: refused to other roles, but the admin
@@ -126,7 +137,13 @@ def targets(demo_db):
         session.commit()
         huddle_id = huddle.id
     goal_id = _first(Goal, family_id)
+    from db.family_space import invite_family_member
     from db.subject_access import ask_for_copy
+
+    inviting = make.worker("inviting.worker", Role.practitioner, teams=(team_id,))
+    person_id = _first(Person, family_id)
+    invite_family_member(inviting, family_id=family_id, person_id=person_id)
+    member = make.family_member(family_id, person_id, "family.of.target")
 
     answering = make.worker("answering.admin", Role.admin)
     request_id = ask_for_copy(
@@ -146,6 +163,9 @@ def targets(demo_db):
         "item_id": _first_item(family_id),
         "agreement_id": _first(Agreement, family_id),
         "huddle_id": huddle_id,
+        "login_id": member.worker_id,
+        "invitation_id": _first(FamilyInvitation, family_id),
+        "family_member": member,
     }
 
 
@@ -203,6 +223,11 @@ def _arguments(qualified: str, function, ids: dict) -> dict:
         "because": "We need to check who asked first",
         "data": b"record,council_reference\nfamily,R1\n",
         "file_name": "families.csv",
+        "score": 5,
+        "what": "Walked to school together",
+        "paused": True,
+        "since": datetime.now(timezone.utc) - timedelta(days=7),
+        "until": datetime.now(timezone.utc),
     }
     by_function = {
         "db.family_world.add_help": {"kind": "food", "what": "A food parcel"},
@@ -225,6 +250,7 @@ def _arguments(qualified: str, function, ids: dict) -> dict:
         },
     }
     values = {**plain, **ids, **by_function.get(qualified, {})}
+    values.pop("family_member", None)
     arguments = {}
     for parameter in list(inspect.signature(function).parameters.values())[1:]:
         if parameter.kind in (parameter.VAR_POSITIONAL, parameter.VAR_KEYWORD):
@@ -238,6 +264,13 @@ def _arguments(qualified: str, function, ids: dict) -> dict:
     return arguments
 
 
+def _refused_once(function, actor, arguments: dict, qualified: str, who: str) -> None:
+    before = _refusals()
+    with pytest.raises(NotAllowed):
+        function(actor, **arguments)
+    assert _refusals() - before == 1, f"{qualified} refused {who} without one audit row"
+
+
 def _refusals() -> int:
     with read_session() as session:
         return session.exec(
@@ -247,9 +280,14 @@ def _refusals() -> int:
 
 @pytest.fixture
 def outsiders(targets):
-    """A practitioner who manages another team (no admin), and an admin with no team."""
+    """A practitioner who manages another team (no admin), an admin with no team, and a family
+    member of a family of that other team."""
     other = make.team("The other team")
+    other_family = make.family(other, "The Other family")
     return {
+        "family member of another family": make.family_member(
+            other_family, make.person(other_family, "Jo", "parent"), "other.family"
+        ),
         "worker of another team": make.worker(
             "other.worker", Role.practitioner, Role.manager, teams=(other,), leads=(other,)
         ),
@@ -277,3 +315,27 @@ def test_a_refusal_is_audited_exactly_once(targets, outsiders, qualified):
         with pytest.raises(NotAllowed):
             function(outsiders[who], **arguments)
         assert _refusals() - before == 1, f"{qualified} refused {who} without one audit row"
+
+
+@pytest.mark.parametrize(
+    "qualified", [f for f in FUNCTIONS if f not in set(ONLY_THEIR_OWN) | OWN_SPACE]
+)
+def test_a_family_member_is_refused_every_staff_read_and_write(targets, qualified):
+    """Even for their own family's ids: a family member reaches nothing but their own space."""
+    function = _resolve(qualified)
+    arguments = _arguments(qualified, function, targets)
+    _refused_once(function, targets["family_member"], arguments, qualified, "a family member")
+
+
+@pytest.mark.parametrize("qualified", sorted(OWN_SPACE))
+def test_another_familys_member_is_refused_this_familys_records(targets, outsiders, qualified):
+    function = _resolve(qualified)
+    arguments = _arguments(qualified, function, targets)
+    if qualified in (
+        "db.family_space.own_space",
+        "db.family_space.add_own_step",
+        "db.family_space.send_message",
+    ):
+        pytest.skip("takes no record of another family: it reaches only the login's own")
+    who = "family member of another family"
+    _refused_once(function, outsiders[who], arguments, qualified, who)

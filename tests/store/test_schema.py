@@ -109,6 +109,7 @@ def test_demo_data_fills_every_table_the_demo_should(demo_db):
     # Filled by people using the app, not by the generator.
     assert empty <= {
         "auditevent",
+        "familyinvitation",
         "loginattempt",
         "loginsession",
         "hintseen",

@@ -18,7 +18,7 @@ import pytest
 from sqlmodel import func, select
 
 import db
-from db import admin, family_world, goals, meetings
+from db import admin, family_space, family_world, goals, meetings
 from db.family_world import PersonIn
 from db.goals import GoalIn
 from db.meetings import ItemIn, PlanStepIn
@@ -121,6 +121,10 @@ UNVERSIONED_EDITS = {
     "db.auth.set_my_language": "a worker's own choice from a list: nothing typed to lose",
     "db.admin.set_active": "a switch with nothing typed; each change is audited",
     "db.admin.reset_password": "makes a fresh one-time password; nothing typed to lose",
+    "db.family_space.pause_family_login": "a switch with nothing typed; each change is audited",
+    "db.family_space.end_family_login": "ends a login for good: nothing typed to lose",
+    "db.family_space.score_at_home": "a family member's own score for today replaces their "
+    "own earlier one that day, by design",
 }
 
 
@@ -339,8 +343,22 @@ def _team_term(world) -> Case:
     )
 
 
+def _family_tick(world) -> Case:
+    sam, family = world["sam"], world["family"]
+    step = meetings.add_plan_step(sam, family_id=family, step=PlanStepIn(what="Ring school"))
+    dana = factories.family_member(family, world["person"], "dana.ticks")
+    return Case(
+        save=lambda seen, mark: family_space.tick_step(
+            dana, step_id=step, seen_version=seen, done=mark == "first"
+        ),
+        version=lambda: _row(PlanStep, step)["version"],
+        snapshot=lambda: _row(PlanStep, step),
+    )
+
+
 CASES: dict[str, Callable[[dict], Case]] = {
     "db.admin.set_team_term": _team_term,
+    "db.family_space.tick_step": _family_tick,
     "db.admin.update_worker": _worker,
     "db.family_world.save_keeping_safe": _keeping_safe,
     "db.family_world.update_person": _person,

@@ -125,6 +125,8 @@ ID_KINDS = {
     "goal_id": "goal",
     "meeting_id": "meeting",
     "step_id": "planstep",
+    "login_id": "worker",
+    "invitation_id": "familyinvitation",
     "item_id": "conversationitem",
     "agreement_id": "agreement",
     "huddle_id": "huddle",
@@ -285,7 +287,9 @@ def test_the_fuzz_finds_every_write():
 def test_a_write_refuses_bad_input_plainly_and_stores_nothing_bad(fuzz_db, quick_bcrypt, write):
     ids = known_ids(fuzz_db)
     with Session(fuzz_db) as session:
-        actors = [load_actor(session, name) for name in ("practitioner", "manager", "admin")]
+        # "family": the demo family member, so the family's own space is fuzzed past its door.
+        names = ("practitioner", "manager", "admin", "family")
+        actors = [load_actor(session, name) for name in names]
     qualified = f"{write.__module__}.{write.__name__}"
     fixed = CODE_SUPPLIED.get(qualified, {})
     parameters = {

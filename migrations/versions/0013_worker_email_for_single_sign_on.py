@@ -1,7 +1,7 @@
 """a worker's work email, which single sign-on matches
 
-Revision ID: 0012
-Revises: 0011
+Revision ID: 0013
+Revises: 0012
 Create Date: 2026-12-03 18:45:00
 
 A council signs its workers in through its own identity provider (OpenID Connect). The person
@@ -13,8 +13,8 @@ email belongs to at most one worker. Workers without single sign-on have none.
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0012"
-down_revision = "0011"
+revision = "0013"
+down_revision = "0012"
 branch_labels = None
 depends_on = None
 

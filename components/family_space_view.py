@@ -1,0 +1,394 @@
+"""The family's own space on a phone (their goals and scores, their plan, a few words for their
+worker), taking up an invitation, and what the team sees of it: who has a login, the invite
+form, messages, and the huddle's "heard from families" section.
+
+Phone first: one column, big tap targets (48 px), nothing wider than the screen.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from urllib.parse import urlsplit
+
+import pandas as pd
+import streamlit as st
+
+from components import charts
+from components.ui import friendly_date, local_time, plain
+from db import family_space
+from db.family_space import OwnSpace
+from db.rules.access import Actor, NotAllowed
+from db.rules.validation import Invalid
+from db.settings import INVITATION_DAYS
+from db.store.models import Relationship
+
+# Big, thumb-sized buttons and pills; type a little larger; nothing wider than the phone.
+PHONE_STYLE = """
+<style>
+.stMainBlockContainer { max-width: 40rem; padding-left: 1rem; padding-right: 1rem; }
+.stApp button { min-height: 48px; min-width: 48px; font-size: 1.05rem; }
+.stApp [data-testid="stPills"] button,
+.stApp [data-testid="stButtonGroup"] button { min-height: 52px; min-width: 52px;
+  font-size: 1.25rem; }
+.stApp p, .stApp li { font-size: 1.1rem; line-height: 1.5; }
+.stApp [data-testid="stButtonGroup"] button[data-focused="true"] * { color: #5c3b00; }
+section[data-testid="stSidebar"], [data-testid="stSidebarCollapsedControl"],
+[data-testid="stSidebarCollapseButton"] { display: none; }
+</style>
+"""
+# A young person's version: larger type and bigger faces to tap.
+YOUNG_STYLE = """
+<style>
+.stApp p, .stApp li, .stApp label { font-size: 1.3rem; }
+.stApp [data-testid="stButtonGroup"] button { min-height: 60px; min-width: 60px;
+  font-size: 1.45rem; }
+</style>
+"""
+FACES = ["😣", "😟", "😟", "🙁", "🙁", "😐", "🙂", "🙂", "😊", "😊", "😄"]
+SECTIONS = ["Our goals", "Our plan", "Tell my worker"]
+
+
+# --- logged out: taking up an invitation ---------------------------------------------------
+
+
+def accept_invitation(code: str) -> None:
+    """Drawn instead of the login form when the address carries ?invite=…"""
+    st.html(PHONE_STYLE)
+    st.title("Your family's space")
+    first_name = family_space.invitation_first_name(code)
+    if first_name is None:
+        st.info(family_space.INVITATION_NOT_USABLE)
+        if st.button("Go to the login page", key="invite_to_login"):
+            st.query_params.clear()
+            st.rerun()
+        return
+    st.write(
+        plain(
+            f"Hello {first_name}. Your worker has invited you to see your family's plan and "
+            f"goals on your phone, and to score your goals at home."
+        )
+    )
+    st.write("Choose a username and a password. You will use them to log in here.")
+    with st.form("accept_invitation"):
+        username = st.text_input("Username", autocomplete="username")
+        password = st.text_input(
+            "Password (at least 12 characters: a few words you'll remember is good)",
+            type="password",
+            autocomplete="new-password",
+        )
+        again = st.text_input("The same password again", type="password")
+        submitted = st.form_submit_button("Make my login", type="primary", width="stretch")
+    if not submitted:
+        return
+    if password != again:
+        st.error("The two passwords aren't the same. Please type them again.")
+        return
+    try:
+        family_space.accept_invitation(code, username=username, password=password)
+    except Invalid as problem:
+        st.error(plain(str(problem)))
+        return
+    st.query_params.clear()
+    st.session_state["signed_out_because"] = (
+        "Your login is ready. Log in with the username and password you chose."
+    )
+    st.rerun()
+
+
+# --- the family member's space ---------------------------------------------------------------
+
+
+def own_space(actor: Actor) -> None:
+    st.html(PHONE_STYLE)
+    try:
+        space = family_space.own_space(actor)
+    except NotAllowed:
+        st.warning("Your family's space isn't available just now. Please talk to your worker.")
+        st.stop()
+    if space.young_person:
+        st.html(YOUNG_STYLE)
+    st.title(plain(f"Hello, {space.person_name.split()[0]}"))
+    st.caption(plain(space.family))
+    section = (
+        st.segmented_control(
+            "Show", SECTIONS, default=SECTIONS[0], key="space_section", label_visibility="collapsed"
+        )
+        or SECTIONS[0]
+    )
+    if section == SECTIONS[0]:
+        _goals(actor, space)
+    elif section == SECTIONS[1]:
+        _plan(actor, space)
+    else:
+        _tell_my_worker(actor)
+    st.divider()
+    if st.button("Log out", key="space_log_out", icon=":material/logout:", width="stretch"):
+        from components.auth import log_out
+
+        log_out(actor)
+        st.rerun()
+
+
+def _score_words(score: int, young: bool) -> str:
+    return f"{FACES[score]} {score}" if young else str(score)
+
+
+def _goals(actor: Actor, space: OwnSpace) -> None:
+    if space.goals.empty:
+        st.info("You have no goals here yet. You set them with your worker, in your own words.")
+    colours = charts.scorer_colours(space.scores)
+    for goal in space.goals.itertuples():
+        goal_id = int(goal.goal_id)
+        with st.container(border=True):
+            st.subheader(plain(goal.wording))
+            st.caption(plain(f"For: {goal.whose}"))
+            st.write(
+                plain(
+                    f"0 means: {goal.zero_means or 'it is as hard as it gets'}. "
+                    f"10 means: {goal.ten_means or 'it is just how we want it'}."
+                )
+            )
+            today = space.my_scores_today.get(goal_id)
+            label = "How is it today? Tap a face." if space.young_person else "Your score for today"
+            st.text_input(
+                "What made the difference? (you can leave this out)",
+                key=f"space_comment_{goal_id}",
+                max_chars=500,
+            )
+            st.pills(
+                label,
+                list(range(11)),
+                default=today,
+                format_func=lambda n: _score_words(n, space.young_person),
+                key=f"space_score_{goal_id}",
+                on_change=_save_score,
+                args=(actor, goal_id),
+            )
+            if today is not None:
+                st.success(plain(f"Saved: your score today is {today}. Thank you."))
+            feedback = st.session_state.pop(f"space_score_problem_{goal_id}", None)
+            if feedback:
+                st.error(plain(feedback))
+            scores = space.scores[space.scores["goal_id"] == goal_id]
+            if not scores.empty:
+                points = charts.goal_points(scores, staff=False)
+                chart = charts.goal_chart(
+                    points, pd.DataFrame(columns=["on"]), staff=False, colours=colours, height=200
+                )
+                st.vega_lite_chart(chart.to_dict(), width="stretch")
+
+
+def _save_score(actor: Actor, goal_id: int) -> None:
+    score = st.session_state.get(f"space_score_{goal_id}")
+    if score is None:
+        return
+    comment = st.session_state.get(f"space_comment_{goal_id}", "")
+    try:
+        family_space.score_at_home(actor, goal_id=goal_id, score=score, comment=comment)
+    except (Invalid, NotAllowed) as problem:
+        st.session_state[f"space_score_problem_{goal_id}"] = str(problem)
+
+
+def _plan(actor: Actor, space: OwnSpace) -> None:
+    if space.next_meeting is not None:
+        meeting = space.next_meeting
+        where = f", {meeting.place}" if meeting.place else ""
+        st.info(
+            plain(
+                f"Next time we meet: {local_time(meeting.starts_at, space.time_zone)} "
+                f"({meeting.kind.lower()}{where})."
+            ),
+            icon=":material/event:",
+        )
+    if space.last_met_on is not None and not space.agreed_last_time.empty:
+        st.subheader(plain(f"What we agreed on {friendly_date(space.last_met_on)}"))
+        for step in space.agreed_last_time.itertuples():
+            st.write(plain(f"• {step.what}" + (f" ({step.who})" if step.who else "")))
+    st.subheader("Our plan")
+    if space.plan.empty:
+        st.write("There is nothing in your plan yet.")
+    for step in space.plan.itertuples():
+        with st.container(border=True):
+            st.write(plain(step.what))
+            details = []
+            if step.who:
+                details.append(f"Who: {step.who}")
+            if step.by_when is not None and pd.notna(step.by_when):
+                details.append(f"By: {friendly_date(step.by_when)}")
+            if details:
+                st.caption(plain(" · ".join(details)))
+            if step.done_on is not None and pd.notna(step.done_on):
+                st.write(plain(f"✓ Done on {friendly_date(step.done_on)}"))
+            elif st.button(
+                "I did this", key=f"space_tick_{step.step_id}", type="primary", width="stretch"
+            ):
+                try:
+                    family_space.tick_step(
+                        actor, step_id=int(step.step_id), seen_version=int(step.version)
+                    )
+                except Exception as problem:  # Conflict, Invalid, NotAllowed: said kindly
+                    st.error(plain(str(problem)))
+                else:
+                    st.rerun()
+    with st.form("space_own_step", clear_on_submit=True):
+        what = st.text_area("Something I did for our plan", max_chars=500, height=90)
+        added = st.form_submit_button("Add it", type="primary", width="stretch")
+    if added:
+        try:
+            family_space.add_own_step(actor, what=what)
+        except Invalid as problem:
+            st.error(plain(str(problem)))
+        else:
+            st.rerun()
+    if space.going_well:
+        st.subheader("What's going well")
+        for words in space.going_well:
+            st.write(plain(f"• {words}"))
+    if space.hard:
+        st.subheader("What's hard")
+        for words in space.hard:
+            st.write(plain(f"• {words}"))
+    if not space.children_views.empty:
+        st.subheader("What the children told us")
+        for view in space.children_views.itertuples():
+            st.write(plain(f"{view.who}: “{view.words}”"))
+
+
+def _tell_my_worker(actor: Actor) -> None:
+    st.write("Is there something your worker should know? It goes to them straight away.")
+    with st.form("space_message", clear_on_submit=True):
+        words = st.text_area(
+            "Your message", max_chars=500, height=120, placeholder="Can we move Thursday?"
+        )
+        sent = st.form_submit_button("Send to my worker", type="primary", width="stretch")
+    if sent:
+        try:
+            family_space.send_message(actor, words=words)
+        except Invalid as problem:
+            st.error(plain(str(problem)))
+        else:
+            st.success("Sent. Your worker will see it on your family's page.")
+
+
+# --- what the team sees ----------------------------------------------------------------------
+
+
+def logins_and_invitations(actor: Actor, family_id: int, people: pd.DataFrame) -> None:
+    """On the Family page (Working together): who has a login to the family's own space,
+    pausing or ending one, and inviting someone."""
+    st.header("The family's own space")
+    data = family_space.family_logins(actor, family_id)
+    if data.logins.empty:
+        st.caption("Nobody in this family has a login to their own space yet.")
+    for login in data.logins.itertuples():
+        used = local_time(login.last_used_at) if pd.notna(login.last_used_at) else "not yet"
+        with st.container(border=True):
+            about = " (young person)" if login.young_person else ""
+            st.write(plain(f"{login.person}{about} · username {login.username}"))
+            st.caption(plain(f"{login.state} · last used: {used}"))
+            if login.ended:
+                continue
+            columns = st.columns(2)
+            paused = bool(login.paused)
+            if columns[0].button(
+                "Let them log in again" if paused else "Pause now",
+                key=f"login_pause_{login.login_id}",
+            ):
+                family_space.pause_family_login(
+                    actor, family_id=family_id, login_id=int(login.login_id), paused=not paused
+                )
+                st.rerun()
+            if columns[1].button("End this login", key=f"login_end_{login.login_id}"):
+                family_space.end_family_login(
+                    actor, family_id=family_id, login_id=int(login.login_id)
+                )
+                st.rerun()
+    for invitation in data.invitations.itertuples():
+        st.caption(
+            plain(
+                f"Invitation for {invitation.person} waiting, until "
+                f"{local_time(invitation.expires_at)}."
+            )
+        )
+    shown = st.session_state.pop("invitation_code", None)
+    if shown:
+        link = f"{_base_address()}/?invite={shown['code']}"
+        st.success(
+            plain(
+                f"Here is {shown['name']}'s invitation. Copy it into a text message or print it: "
+                f"it is shown only now, works once, and runs out in {INVITATION_DAYS} days."
+            )
+        )
+        st.code(link, language=None, wrap_lines=True)
+    family = people[
+        (people["relationship_code"] != Relationship.professional.value)
+        & ~people["must_not_see_plan"].astype(bool)
+    ]
+    if family.empty:
+        return
+    with st.expander("Invite someone to the family's space", icon=":material/key:"):
+        with st.form("invite_family_member"):
+            choices = dict(zip(family["person_id"], family["name"]))
+            person_id = st.selectbox("Who", list(choices), format_func=choices.__getitem__)
+            young = st.checkbox("This is a young person")
+            agreed = st.checkbox("The young person told me they want this")
+            invite = st.form_submit_button("Make an invitation", type="primary")
+        if invite and person_id is not None:
+            try:
+                code = family_space.invite_family_member(
+                    actor,
+                    family_id=family_id,
+                    person_id=int(person_id),
+                    young_person=young,
+                    child_agreed=agreed,
+                )
+            except Invalid as problem:
+                st.error(plain(str(problem)))
+            else:
+                st.session_state["invitation_code"] = {"code": code, "name": choices[person_id]}
+                st.rerun()
+
+
+def _base_address() -> str:
+    """This server's address as the browser sees it (the family opens the same one)."""
+    url = st.context.url
+    if isinstance(url, str) and url.startswith("http"):
+        parts = urlsplit(url)
+        return f"{parts.scheme}://{parts.netloc}"
+    return ""
+
+
+def messages(actor: Actor, family_id: int, time_zone: str) -> None:
+    """What the family told their worker through their space."""
+    frame = family_space.family_messages(actor, family_id, limit=5)
+    if frame.empty:
+        return
+    with st.container(border=True):
+        st.markdown("**From the family's own space**")
+        for message in frame.itertuples():
+            st.write(plain(f"{message.person} ({local_time(message.sent_at, time_zone)}): "))
+            st.write(plain(f"“{message.words}”"))
+
+
+def heard_from_families(actor: Actor, team_id: int, since: datetime, until: datetime) -> None:
+    """The huddle's section: families who scored at home or told us through their space."""
+    frame = family_space.heard_from_families(actor, team_id, since=since, until=until)
+    st.subheader("Families who scored at home or told us through their space")
+    if frame.empty:
+        st.caption("Nobody this week.")
+        return
+    for row in frame.itertuples():
+        st.write(plain(f"{row.family}: {row.why.lower()}."))
+        for words in row.messages:
+            st.caption(plain(f"“{words}”"))
+
+
+def space_use(actor: Actor, team_id: int) -> None:
+    """For managers: how many of the team's families use their own space (the whole team,
+    never per worker)."""
+    use = family_space.space_use(actor, team_id)
+    st.subheader("Families using their own space")
+    st.write(
+        f"{use.with_a_login} of {use.families} families have a login to their own space; "
+        f"{use.used_lately} used it in the last four weeks."
+    )

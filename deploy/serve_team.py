@@ -1,0 +1,352 @@
+"""Several app servers on one PostgreSQL: `make serve-team` (REPLICAS=2 by default).
+
+    python -m deploy.serve_team [--replicas 2] [--port 8501] [--first-replica-port 8511]
+
+Starts REPLICAS `streamlit run app.py` processes, each on its own loopback port, and Debian's
+nginx in front of them on one port, all as the current user (nginx runs in the foreground with
+its own prefix, config, pid and temp folders under a private folder; no system service). It
+then watches them: a replica that exits, or stops answering its health check, is started again
+on the same port, and so is nginx.
+
+How nginx routes (sticky sessions behind one loopback address). A Streamlit session lives in
+one process's memory for as long as its WebSocket is open, so a browser must keep reaching the
+same replica. `ip_hash` would send every browser on one machine (or behind one council proxy)
+to the same replica; so nginx gives each browser a random route cookie (`gt_replica`, from
+`$request_id`) on its first request and hashes on it (`hash … consistent`). The first request
+is routed by the fresh id it is about to set, so it goes where its later requests will go.
+
+A replica that dies: its port refuses connections, nginx tries the next replica for that
+request (`proxy_next_upstream error timeout`) and counts it out for `fail_timeout`
+(`max_fails=1`), so new sessions go elsewhere; a tab that was on it reconnects to another
+replica and is logged straight back in by its re-login cookie (nothing a worker saved lives
+only in a replica's memory: every save is in the database before the screen says so). When the
+replica is back, the route cookie's browsers return to it on their next connection.
+
+Every replica shares one Streamlit cookie secret (Streamlit signs its XSRF cookie with it; a
+different secret per process would make a form upload sent to the wrong replica fail), made
+fresh for each `serve-team` run.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import secrets
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from dataclasses import dataclass, field
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+NGINX = shutil.which("nginx") or "/usr/sbin/nginx"
+ROUTE_COOKIE = "gt_replica"
+HEALTH_EVERY_S = 2.0
+UNHEALTHY_CHECKS = 5  # a replica that stops answering this many checks in a row is restarted
+
+# The headers README.md ("Headers a deployment must send") asks the proxy to add.
+SECURITY_HEADERS = [
+    (
+        "Content-Security-Policy",
+        "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; "
+        "script-src 'self' 'unsafe-inline' 'unsafe-eval'; connect-src 'self' ws: wss:; "
+        "frame-ancestors 'self'",
+    ),
+    # SAMEORIGIN, not DENY: Streamlit draws components (the re-login cookie's writer among
+    # them) in frames of the app's own pages; with DENY no login survives a reload.
+    ("X-Frame-Options", "SAMEORIGIN"),
+    ("X-Content-Type-Options", "nosniff"),
+    ("Referrer-Policy", "no-referrer"),
+]
+
+
+def nginx_config(folder: Path, port: int, replica_ports: list[int]) -> str:
+    servers = "\n".join(
+        f"        server 127.0.0.1:{p} max_fails=1 fail_timeout=10s;" for p in replica_ports
+    )
+    headers = "\n".join(
+        f'        add_header {name} "{value}" always;' for name, value in SECURITY_HEADERS
+    )
+    return f"""# Written by deploy/serve_team.py for this run; not a system service.
+worker_processes 1;
+daemon off;
+pid {folder}/nginx.pid;
+error_log {folder}/nginx-error.log warn;
+
+events {{
+    worker_connections 4096;
+}}
+
+http {{
+    access_log off;
+    client_body_temp_path {folder}/client_body;
+    proxy_temp_path {folder}/proxy;
+    fastcgi_temp_path {folder}/fastcgi;
+    uwsgi_temp_path {folder}/uwsgi;
+    scgi_temp_path {folder}/scgi;
+    client_max_body_size 6m;  # Streamlit's own limit is server.maxUploadSize = 5 (MB)
+
+    map $http_upgrade $connection_upgrade {{
+        default upgrade;
+        ''      close;
+    }}
+    # A browser's route: its cookie, or on first contact a fresh random id that is set as
+    # its cookie in the same answer.
+    map $cookie_{ROUTE_COOKIE} $route {{
+        ''      $request_id;
+        default $cookie_{ROUTE_COOKIE};
+    }}
+    map $cookie_{ROUTE_COOKIE} $route_cookie {{
+        ''      "{ROUTE_COOKIE}=$request_id; Path=/; HttpOnly; SameSite=Lax";
+        default '';
+    }}
+
+    upstream golden_thread {{
+        hash $route consistent;
+{servers}
+    }}
+
+    server {{
+        listen 127.0.0.1:{port};
+        server_tokens off;
+        add_header Set-Cookie $route_cookie always;
+{headers}
+
+        location / {{
+            proxy_pass http://golden_thread;
+            proxy_http_version 1.1;
+            proxy_set_header Host $host;
+            proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;
+            proxy_set_header Upgrade $http_upgrade;
+            proxy_set_header Connection $connection_upgrade;
+            proxy_buffering off;
+            proxy_read_timeout 1d;   # a WebSocket sits quiet through a long family meeting
+            proxy_send_timeout 1d;
+            proxy_connect_timeout 2s;
+            proxy_next_upstream error timeout http_502 http_503;
+        }}
+    }}
+}}
+"""
+
+
+@dataclass
+class Child:
+    name: str
+    command: list[str]
+    log: Path
+    env: dict[str, str]
+    health_url: str | None = None
+    process: subprocess.Popen | None = None
+    restarts: int = 0
+    failed_checks: int = 0
+    healthy_once: bool = False
+
+    def start(self) -> None:
+        with open(self.log, "ab") as log:
+            self.process = subprocess.Popen(
+                self.command,
+                cwd=ROOT,
+                env=self.env,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,  # a Ctrl-C in the terminal reaches the supervisor only
+            )
+        self.failed_checks = 0
+        self.healthy_once = False
+
+    def healthy(self) -> bool:
+        if self.health_url is None:
+            return True
+        try:
+            with urllib.request.urlopen(self.health_url, timeout=2) as answer:
+                return answer.status == 200
+        except OSError:
+            return False
+
+    def stop(self) -> None:
+        if self.process is None or self.process.poll() is not None:
+            return
+        self.process.terminate()
+        try:
+            self.process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait(timeout=5)
+
+
+@dataclass
+class Team:
+    """The replicas and nginx, started and watched by one supervisor."""
+
+    replicas: int = 2
+    port: int = 8501
+    first_replica_port: int = 8511
+    folder: Path = field(default_factory=lambda: Path(tempfile.mkdtemp(prefix="gt-team-")))
+    env: dict[str, str] = field(default_factory=lambda: dict(os.environ))
+    children: list[Child] = field(default_factory=list)
+    quiet: bool = False
+    streamlit_args: list[str] = field(default_factory=list)  # e.g. --secrets.files=… in tests
+
+    @property
+    def replica_ports(self) -> list[int]:
+        return [self.first_replica_port + n for n in range(self.replicas)]
+
+    def replica(self, n: int) -> Child:
+        return self.children[n]
+
+    def say(self, message: str) -> None:
+        if not self.quiet:
+            print(f"serve-team: {message}", flush=True)
+
+    def start(self) -> None:
+        for temp in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi"):
+            (self.folder / temp).mkdir(parents=True, exist_ok=True)
+        config = self.folder / "nginx.conf"
+        config.write_text(nginx_config(self.folder, self.port, self.replica_ports))
+        env = {
+            **self.env,
+            "PYTHONUNBUFFERED": "1",
+            "STREAMLIT_SERVER_COOKIE_SECRET": self.env.get("STREAMLIT_SERVER_COOKIE_SECRET")
+            or secrets.token_urlsafe(48),
+        }
+        for n, replica_port in enumerate(self.replica_ports):
+            self.children.append(
+                Child(
+                    name=f"replica {n + 1} (port {replica_port})",
+                    command=streamlit_command(replica_port) + self.streamlit_args,
+                    log=self.folder / f"replica-{n + 1}.log",
+                    env=env,
+                    health_url=f"http://127.0.0.1:{replica_port}/_stcore/health",
+                )
+            )
+        self.children.append(
+            Child(
+                name=f"nginx (port {self.port})",
+                command=[NGINX, "-e", "stderr", "-p", str(self.folder), "-c", str(config)],
+                log=self.folder / "nginx.log",
+                env=env,
+            )
+        )
+        check = subprocess.run(
+            [NGINX, "-e", "stderr", "-t", "-q", "-p", str(self.folder), "-c", str(config)],
+            capture_output=True,
+            text=True,
+        )
+        if check.returncode != 0:
+            raise SystemExit(f"nginx refused the configuration:\n{check.stderr}")
+        for child in self.children:
+            child.start()
+        self.say(
+            f"{self.replicas} replicas on ports {', '.join(map(str, self.replica_ports))}, "
+            f"nginx on http://127.0.0.1:{self.port} (logs in {self.folder})"
+        )
+
+    def wait_until_answering(self, timeout: float = 90) -> None:
+        deadline = time.monotonic() + timeout
+        for child in self.children:
+            while not child.healthy():
+                if child.process is not None and child.process.poll() is not None:
+                    raise RuntimeError(f"{child.name} stopped: {child.log.read_text()[-2000:]}")
+                if time.monotonic() > deadline:
+                    raise RuntimeError(f"{child.name} did not answer within {timeout:.0f} s")
+                time.sleep(0.3)
+            child.healthy_once = True
+
+    def check_once(self) -> None:
+        """Starts again any child that has exited, or a replica that stopped answering."""
+        for child in self.children:
+            process = child.process
+            if process is not None and process.poll() is not None:
+                child.restarts += 1
+                self.say(f"{child.name} exited ({process.returncode}); starting it again")
+                child.start()
+                continue
+            if child.health_url is None:
+                continue
+            if child.healthy():
+                child.healthy_once, child.failed_checks = True, 0
+            elif child.healthy_once:
+                child.failed_checks += 1
+                if child.failed_checks >= UNHEALTHY_CHECKS:
+                    child.restarts += 1
+                    self.say(f"{child.name} stopped answering; starting it again")
+                    child.stop()
+                    child.start()
+
+    def watch(self) -> None:
+        stopping = False
+
+        def stop(_signal, _frame) -> None:
+            nonlocal stopping
+            stopping = True
+
+        signal.signal(signal.SIGTERM, stop)
+        signal.signal(signal.SIGINT, stop)
+        while not stopping:
+            self.check_once()
+            deadline = time.monotonic() + HEALTH_EVERY_S
+            while not stopping and time.monotonic() < deadline:
+                time.sleep(0.2)
+        self.stop()
+
+    def stop(self) -> None:
+        for child in reversed(self.children):  # nginx first, so no request meets a dead replica
+            child.stop()
+
+
+def streamlit_command(port: int) -> list[str]:
+    return [
+        sys.executable,
+        "-m",
+        "streamlit",
+        "run",
+        "app.py",
+        "--server.address",
+        "127.0.0.1",
+        "--server.port",
+        str(port),
+        "--server.headless",
+        "true",
+        "--server.runOnSave",
+        "false",
+        "--server.fileWatcherType",
+        "none",
+        "--browser.gatherUsageStats",
+        "false",
+    ]
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--replicas", type=int, default=int(os.environ.get("REPLICAS", 2)))
+    parser.add_argument("--port", type=int, default=int(os.environ.get("PORT", 8501)))
+    parser.add_argument(
+        "--first-replica-port", type=int, default=int(os.environ.get("REPLICA_PORT", 8511))
+    )
+    args = parser.parse_args(argv)
+    if args.replicas < 1:
+        raise SystemExit("REPLICAS must be at least 1")
+    url = os.environ.get("DATABASE_URL", "")
+    if not url.startswith("postgresql"):
+        raise SystemExit(
+            "serve-team runs several app servers on one PostgreSQL: set DATABASE_URL, e.g. "
+            "DATABASE_URL=postgresql+psycopg://golden_thread_app@127.0.0.1:5432/golden_thread"
+        )
+    team = Team(args.replicas, args.port, args.first_replica_port)
+    team.start()
+    try:
+        team.wait_until_answering()
+        team.say("ready; Ctrl-C stops every process")
+    except RuntimeError as problem:
+        team.stop()
+        raise SystemExit(str(problem)) from problem
+    team.watch()
+
+
+if __name__ == "__main__":
+    main()

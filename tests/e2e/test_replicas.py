@@ -1,0 +1,188 @@
+"""Two app servers on one database (`make serve-team`'s parts): what one replica does, the
+other sees on its next run, and ending a session on one ends it on the other.
+
+Two replicas and nginx are started by deploy.serve_team on a fresh demo database — PostgreSQL
+on TEST_POSTGRES_URL's server when it answers (as in CI and `make serve-team`), otherwise one
+SQLite file — and two browser contexts are pinned to different replicas by talking to their
+ports directly. The shared session server of the other journeys is not started here.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import secrets
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+import uuid
+
+import pytest
+
+from deploy.serve_team import ROUTE_COOKIE, Team
+from tests.e2e.conftest import (
+    ROOT,
+    VIEWPORT,
+    log_in,
+    main_text,
+    no_error_on,
+    open_in_sidebar,
+    settle,
+)
+
+PG_SERVER = os.environ.get("TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
+
+
+@pytest.fixture(autouse=True)
+def _screenshots_on_failure():
+    """Replaces the journeys' fixture of this name: these tests do not need their server."""
+    yield
+
+
+def _free_run(count: int) -> int:
+    """The first of `count` free consecutive loopback ports."""
+    for _ in range(50):
+        with socket.socket() as probe:
+            probe.bind(("127.0.0.1", 0))
+            first = probe.getsockname()[1]
+        if first + count > 65000:
+            continue
+        try:
+            for port in range(first, first + count):
+                with socket.socket() as probe:
+                    probe.bind(("127.0.0.1", port))
+            return first
+        except OSError:
+            continue
+    raise RuntimeError("no free ports")
+
+
+@pytest.fixture(scope="module")
+def database_url():
+    from sqlalchemy import create_engine, text
+
+    name = f"gt_replicas_{uuid.uuid4().hex[:8]}"
+    try:
+        admin = create_engine(PG_SERVER, isolation_level="AUTOCOMMIT")
+        with admin.connect() as connection:
+            connection.execute(text(f'CREATE DATABASE "{name}"'))
+    except Exception:  # no PostgreSQL here: two processes share one SQLite file instead
+        folder = ROOT / "test-artifacts"
+        folder.mkdir(exist_ok=True)
+        path = folder / f"{name}.db"
+        yield f"sqlite:///{path}"
+        for suffix in ("", "-wal", "-shm"):
+            path.with_name(path.name + suffix).unlink(missing_ok=True)
+        return
+    yield PG_SERVER.rsplit("/", 1)[0] + "/" + name
+    with admin.connect() as connection:
+        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()
+
+
+@pytest.fixture(scope="module")
+def team(database_url, tmp_path_factory):
+    env = {**os.environ, "DATABASE_URL": database_url}
+    filled = subprocess.run(
+        [sys.executable, "-m", "db.ops.demo"], cwd=ROOT, env=env, capture_output=True, text=True
+    )
+    assert filled.returncode == 0, filled.stderr
+    folder = tmp_path_factory.mktemp("team")
+    secrets_file = folder / "secrets.toml"
+    secrets_file.write_text(f'cookie_key = "{secrets.token_urlsafe(48)}"\n')
+    first = _free_run(3)
+    started = Team(
+        replicas=2,
+        port=first,
+        first_replica_port=first + 1,
+        folder=folder,
+        env=env,
+        quiet=True,
+        streamlit_args=[f"--secrets.files={secrets_file}"],
+    )
+    started.start()
+    try:
+        started.wait_until_answering()
+        yield started
+    finally:
+        started.stop()
+
+
+def _waiting(page) -> int:
+    """How many families the huddle lists as waiting to meet a worker (its section header)."""
+    found = re.search(r"Waiting to meet a worker \((\d+)\)", main_text(page))
+    assert found, main_text(page)[:500]
+    return int(found.group(1))
+
+
+def _on(team: Team, n: int) -> str:
+    return f"http://127.0.0.1:{team.replica_ports[n]}"
+
+
+def test_a_save_on_one_replica_shows_on_the_other_and_a_logout_ends_both(team, browser):
+    one = browser.new_context(viewport=VIEWPORT).new_page()
+    two = browser.new_context(viewport=VIEWPORT).new_page()
+    try:
+        for page, n in ((one, 0), (two, 1)):
+            page.goto(_on(team, n))
+            settle(page)
+            log_in(page, "practitioner")
+        # Replica two draws the huddle first, so the board is in its memory.
+        open_in_sidebar(two, "Weekly huddle")
+        no_error_on(two)
+        waiting_before = _waiting(two)
+        known_as = f"The Farrow family {time.time():.0f}"
+
+        open_in_sidebar(one, "A new family asks for help")
+        one.get_by_role("textbox", name="The name the family chose to be known by").fill(known_as)
+        one.get_by_role("textbox", name="How they came to us").fill("Their school suggested us")
+        one.get_by_role("textbox", name="Name of person 1").fill("Marigold")
+        box = one.get_by_role("combobox", name="Who person 1 is to the family")
+        box.click()
+        box.fill("Parent")
+        one.get_by_role("option", name="Parent", exact=True).click()
+        one.get_by_role("button", name="Save the family").click()
+        settle(one)
+        one.get_by_role("heading", name=known_as).first.wait_for()
+
+        # Replica two's next run: the new family is waiting on its huddle board.
+        open_in_sidebar(two, "My families")
+        open_in_sidebar(two, "Weekly huddle")
+        assert _waiting(two) == waiting_before + 1
+
+        # Logging out on replica one ends the session on replica two at its next run.
+        one.get_by_role("button", name="Log out").click()
+        settle(one)
+        open_in_sidebar(two, "My families")
+        two.get_by_role("textbox", name="Username").wait_for(timeout=30_000)
+        assert two.get_by_role("button", name="Log out").count() == 0
+        assert "signed out" in main_text(two)
+    finally:
+        one.context.close()
+        two.context.close()
+
+
+def test_nginx_routes_around_a_replica_that_died_and_the_replica_comes_back(team):
+    front = f"http://127.0.0.1:{team.port}"
+    with urllib.request.urlopen(f"{front}/") as answer:
+        assert f"{ROUTE_COOKIE}=" in (answer.headers.get("Set-Cookie") or "")
+        assert answer.headers.get("X-Frame-Options") == "SAMEORIGIN"
+    victim = team.replica(0)
+    assert victim.process is not None
+    victim.process.kill()
+    victim.process.wait(timeout=10)
+    # Every route still answers while it is down (nginx tries the other replica).
+    for n in range(6):
+        request = urllib.request.Request(
+            f"{front}/_stcore/health", headers={"Cookie": f"{ROUTE_COOKIE}=route{n}"}
+        )
+        with urllib.request.urlopen(request, timeout=10) as answer:
+            assert answer.status == 200
+    deadline = time.monotonic() + 60
+    while not victim.healthy():
+        team.check_once()  # what the supervisor's loop does every two seconds
+        assert time.monotonic() < deadline, "the replica was not started again within 60 s"
+        time.sleep(0.5)
+    assert victim.restarts == 1

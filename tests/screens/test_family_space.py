@@ -1,0 +1,221 @@
+"""The family's own space on screen: a worker invites, the family member takes up the invitation
+and logs in, scores a goal with one tap, ticks a step, adds one, sends a message; the worker
+sees it and pauses the login; a family member never reaches a staff page."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from sqlmodel import select
+
+from db import family_space, goals, meetings
+from db.goals import GoalIn
+from db.meetings import PlanStepIn
+from db.plain_language import terms_in
+from db.store.clock import utcnow
+from db.store.engine import read_session
+from db.store.models import GoalScore, PlanStep, Relationship, Role, ScoreRound
+from tests import factories as make
+from tests.apptest import all_text, logged_in, new_app
+
+PASSWORD = "a long family passphrase"
+
+
+@pytest.fixture
+def world(empty_db):
+    team = make.team()
+    make.worker("sam", Role.practitioner, teams=(team,))
+    from db.rules.access import load_actor
+
+    with read_session() as session:
+        sam = load_actor(session, "sam")
+    family = make.family(team, "The Rivers family")
+    mum = make.person(family, "Dana Rivers", Relationship.parent)
+    goal = goals.add_goal(
+        sam,
+        family_id=family,
+        goal=GoalIn(wording="Calmer mornings", zero_means="Shouting", ten_means="Calm and on time"),
+    )
+    meetings.add_plan_step(sam, family_id=family, step=PlanStepIn(what="Ring the school"))
+    return {"sam": sam, "family": family, "mum": mum, "goal": goal, "team": team}
+
+
+def _family_page(world, section: str = "Working together"):
+    at = logged_in("sam")
+    at.run()
+    at.query_params["family"] = str(world["family"])
+    at.switch_page("pages/family.py").run()
+    at.segmented_control(key="family_section").set_value(section).run()
+    assert not at.exception
+    return at
+
+
+def _member(world, username: str = "dana"):
+    code = family_space.invite_family_member(
+        world["sam"], family_id=world["family"], person_id=world["mum"]
+    )
+    family_space.accept_invitation(code, username=username, password=PASSWORD)
+    at = logged_in(username)
+    at.session_state["roles"] = ["family_member"]
+    at.run()
+    assert not at.exception
+    return at
+
+
+def test_a_worker_makes_an_invitation_shown_once(world):
+    at = _family_page(world)
+    at.button(key="FormSubmitter:invite_family_member-Make an invitation").click().run()
+    assert not at.exception
+    link = at.code[0].value
+    assert "?invite=" in link
+    code = link.split("?invite=", 1)[1]
+    assert family_space.invitation_first_name(code) == "Dana"
+    at.run()  # shown once: gone on the next run
+    assert len(at.code) == 0
+
+
+def test_taking_up_an_invitation_then_logging_in(world):
+    code = family_space.invite_family_member(
+        world["sam"], family_id=world["family"], person_id=world["mum"]
+    )
+    at = new_app()
+    at.query_params["invite"] = code
+    at.run()
+    assert "Hello Dana" in all_text(at)
+    at.text_input[0].input("dana")
+    at.text_input[1].input(PASSWORD)
+    at.text_input[2].input(PASSWORD)
+    at.button[0].click().run()
+    assert not at.exception
+    assert "Your login is ready" in all_text(at)
+    assert [t.label for t in at.text_input] == ["Username", "Password"]
+    at.text_input[0].input("dana")
+    at.text_input[1].input(PASSWORD)
+    at.button[0].click().run()
+    at.run()
+    assert not at.exception
+    text = all_text(at)
+    assert "Hello, Dana" in text and "Calmer mornings" in text
+    assert "sidebar_log_out" not in text and "My families" not in text
+
+
+def test_a_used_code_gets_a_kind_message(world):
+    code = family_space.invite_family_member(
+        world["sam"], family_id=world["family"], person_id=world["mum"]
+    )
+    family_space.accept_invitation(code, username="dana", password=PASSWORD)
+    at = new_app()
+    at.query_params["invite"] = code
+    at.run()
+    assert "Please ask your worker for a new one" in all_text(at)
+    assert len(at.text_input) == 0
+
+
+def test_one_tap_scores_at_home_and_the_worker_sees_it(world):
+    at = _member(world)
+    at.pills(key=f"space_score_{world['goal']}").set_value(7).run()
+    assert not at.exception
+    assert "your score today is 7" in all_text(at)
+    at.pills(key=f"space_score_{world['goal']}").set_value(8).run()
+    with read_session() as session:
+        rows = session.exec(select(GoalScore, ScoreRound).join(ScoreRound)).all()
+    assert [(s.score, r.at_home) for s, r in rows] == [(8, True)]
+    staff = _family_page(world, "Goals")
+    assert "Scored at home" in all_text(staff)
+
+
+def test_ticking_a_step_and_adding_one(world):
+    at = _member(world)
+    at.segmented_control(key="space_section").set_value("Our plan").run()
+    at.button(key=next(b.key for b in at.button if (b.key or "").startswith("space_tick_"))).click()
+    at.run()
+    assert not at.exception
+    at.text_area[0].input("Walked to school <b>together</b>")
+    at.button(key="FormSubmitter:space_own_step-Add it").click().run()
+    assert not at.exception
+    with read_session() as session:
+        steps = session.exec(select(PlanStep)).all()
+    assert all(s.done_on is not None and s.done_by_person_id == world["mum"] for s in steps)
+    assert "Walked to school <b>together</b>" in all_text(at)
+    staff = _family_page(world, "Plan")
+    assert "the family ticked it at home" in all_text(staff)
+
+
+def test_a_message_reaches_the_family_page_and_the_huddle(world):
+    at = _member(world)
+    at.segmented_control(key="space_section").set_value("Tell my worker").run()
+    at.text_area[0].input("")
+    at.button(key="FormSubmitter:space_message-Send to my worker").click().run()
+    assert [e.value for e in at.error]  # nothing written: said plainly, nothing stored
+    at.text_area[0].input("Can we move **Thursday**?")
+    at.button(key="FormSubmitter:space_message-Send to my worker").click().run()
+    assert not at.exception and at.success
+    staff = _family_page(world)
+    assert "Can we move **Thursday**?" in all_text(staff)
+    huddle = logged_in("sam")
+    huddle.run()
+    huddle.switch_page("pages/huddle.py").run()
+    assert not huddle.exception
+    text = all_text(huddle)
+    assert "Families who scored at home or told us through their space" in text
+    assert "The Rivers family: told us something through their space" in text
+
+
+def test_pausing_ends_the_open_session(world):
+    at = _member(world)
+    staff = _family_page(world)
+    pause = next(b for b in staff.button if (b.key or "").startswith("login_pause_"))
+    pause.click().run()
+    assert not staff.exception
+    assert "Paused" in all_text(staff)
+    at.run()
+    assert "paused or ended by your worker" in all_text(at)
+    assert [t.label for t in at.text_input] == ["Username", "Password"]
+
+
+def test_a_family_member_reaches_no_staff_page(world):
+    at = _member(world)
+    # The page list holds their own space only: no staff page is even registered.
+    with pytest.raises(ValueError, match=r"Known pages: \['Our space'"):
+        at.switch_page("pages/families.py")
+    staff_pages = ("families", "family", "huddle", "conference", "admin", "audit", "continuity")
+    for page in staff_pages + ("account", "new_family"):
+        direct = logged_in("dana", f"pages/{page}.py")  # as a cold server serves the file
+        direct.query_params["family"] = str(world["family"])
+        direct.run()
+        text = all_text(direct)
+        assert "isn't available to you" in text, page
+        assert "Ring the school" not in text and "Rivers" not in text, page
+
+
+def test_the_space_uses_family_words_only(world):
+    at = _member(world)
+    for section in ("Our goals", "Our plan", "Tell my worker"):
+        at.segmented_control(key="space_section").set_value(section).run()
+        assert terms_in(all_text(at)) == [], section
+
+
+def test_the_login_times_out_sooner(world):
+    at = _member(world)
+    at.session_state["last_active_at"] = utcnow() - timedelta(minutes=20)
+    at.run()
+    assert [t.label for t in at.text_input] == ["Username", "Password"]
+
+
+def test_a_young_person_gets_faces_and_larger_type(world):
+    from db.store.models import Relationship as R
+
+    mia = make.person(world["family"], "Mia", R.child, birth_year=2013)
+    code = family_space.invite_family_member(
+        world["sam"], family_id=world["family"], person_id=mia, young_person=True, child_agreed=True
+    )
+    family_space.accept_invitation(code, username="mia.rivers", password=PASSWORD)
+    at = logged_in("mia.rivers")
+    at.run()
+    assert not at.exception
+    scale = at.pills(key=f"space_score_{world['goal']}")
+    assert "Tap a face" in scale.label
+    faces = [f"{o.content_icon} {o.content}".strip() for o in scale.proto.options]
+    assert faces[0] == "😣 0" and faces[10] == "😄 10"
+    assert "font-size: 1.45rem" in all_text(at)

@@ -1,0 +1,333 @@
+"""The family's own space: invitations, a family member's login, what they see (only what is
+shared with them) and what they do (score at home, tick steps, add a step, send a message),
+and what their worker sees of it."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta, timezone
+
+import pytest
+from sqlmodel import select
+
+from db import auth, family_space, goals, meetings
+from db.goals import GoalIn
+from db.huddle import monday_of
+from db.meetings import ChildViewIn, ItemIn, MeetingIn, PlanStepIn
+from db.rules.access import NotAllowed, load_actor
+from db.rules.validation import Invalid
+from db.store.clock import today_in, utcnow
+from db.store.engine import read_session, write_session
+from db.store.models import (
+    AuditEvent,
+    FamilyInvitation,
+    FamilyLogin,
+    GoalScore,
+    KeepingSafe,
+    Relationship,
+    Role,
+    ScoreRound,
+)
+from tests import factories as make
+
+PASSWORD = "a long family passphrase"
+
+
+@pytest.fixture
+def world(empty_db):
+    team = make.team()
+    sam = make.worker("sam", Role.practitioner, Role.manager, teams=(team,), leads=(team,))
+    family = make.family(team, "The Rivers family")
+    mum = make.person(family, "Dana Rivers", Relationship.parent)
+    mia = make.person(family, "Mia", Relationship.child, birth_year=2012)
+    other_family = make.family(team, "The Hills family")
+    other_person = make.person(other_family, "Kim", Relationship.parent)
+    return {
+        "sam": sam,
+        "team": team,
+        "family": family,
+        "mum": mum,
+        "mia": mia,
+        "other_family": other_family,
+        "other_person": other_person,
+    }
+
+
+def _join(world, person: str = "mum", username: str = "dana") -> auth.Actor:
+    code = family_space.invite_family_member(
+        world["sam"], family_id=world["family"], person_id=world[person]
+    )
+    family_space.accept_invitation(code, username=username, password=PASSWORD)
+    result = auth.check_login(username, PASSWORD)
+    assert result.actor is not None
+    return result.actor
+
+
+# --- invitations and logins ---------------------------------------------------------------
+
+
+def test_an_invitation_is_random_stored_hashed_and_works_once(world):
+    code = family_space.invite_family_member(
+        world["sam"], family_id=world["family"], person_id=world["mum"]
+    )
+    assert len(code) >= 32  # 24 random bytes, url-safe: 192 bits
+    with read_session() as session:
+        stored = session.exec(select(FamilyInvitation)).one()
+        audit_text = " ".join(
+            f"{a.action} {a.record_type} {a.fields} {a.username}"
+            for a in session.exec(select(AuditEvent))
+        )
+    assert code not in stored.code_hash and stored.code_hash != code
+    assert stored.expires_at - utcnow() > timedelta(days=6, hours=23)
+    assert family_space.invitation_first_name(code) == "Dana"
+    family_space.accept_invitation(code, username="Dana", password=PASSWORD)
+    assert code not in audit_text
+    with pytest.raises(Invalid, match="can't be used any more"):
+        family_space.accept_invitation(code, username="dana2", password=PASSWORD)
+    assert family_space.invitation_first_name(code) is None
+    actor = auth.check_login("dana", PASSWORD).actor
+    assert actor is not None and actor.is_family_member
+    assert (actor.family_id, actor.person_id) == (world["family"], world["mum"])
+    assert actor.case_team_ids == frozenset()
+
+
+def test_expired_withdrawn_and_made_up_codes_get_the_same_kind_message(world):
+    sam, family, mum = world["sam"], world["family"], world["mum"]
+    expired = family_space.invite_family_member(sam, family_id=family, person_id=mum)
+    with write_session() as session:
+        row = session.exec(select(FamilyInvitation)).one()
+        row.expires_at = utcnow() - timedelta(minutes=1)
+        session.add(row)
+    stopped = family_space.invite_family_member(sam, family_id=family, person_id=mum)
+    stopped_id = family_space.family_logins(sam, family).invitations["invitation_id"].iloc[0]
+    family_space.withdraw_invitation(sam, family_id=family, invitation_id=int(stopped_id))
+    for code in (expired, stopped, "made-up-code", ""):
+        with pytest.raises(Invalid, match="Please ask your worker for a new one"):
+            family_space.accept_invitation(code, username="dana", password=PASSWORD)
+
+
+def test_a_young_person_needs_their_own_agreement_and_professionals_get_no_login(world):
+    sam, family = world["sam"], world["family"]
+    with pytest.raises(Invalid, match="agree"):
+        family_space.invite_family_member(
+            sam, family_id=family, person_id=world["mia"], young_person=True
+        )
+    teacher = make.person(family, "Mr Brown", Relationship.professional)
+    with pytest.raises(Invalid, match="not for professionals"):
+        family_space.invite_family_member(sam, family_id=family, person_id=teacher)
+    with pytest.raises(Invalid, match="isn't part of this family"):
+        family_space.invite_family_member(sam, family_id=family, person_id=world["other_person"])
+
+
+def test_bad_usernames_and_short_passwords_store_nothing(world):
+    code = family_space.invite_family_member(
+        world["sam"], family_id=world["family"], person_id=world["mum"]
+    )
+    for username, password in (("da", PASSWORD), ("<b>dana</b>", PASSWORD), ("dana", "short")):
+        with pytest.raises(Invalid):
+            family_space.accept_invitation(code, username=username, password=password)
+    make.worker("sam.taken", Role.practitioner)
+    with pytest.raises(Invalid, match="taken"):
+        family_space.accept_invitation(code, username="sam.taken", password=PASSWORD)
+    assert family_space.invitation_first_name(code) == "Dana"  # still usable
+
+
+def test_pausing_ends_every_session_at_once_and_ending_is_for_good(world):
+    sam, family = world["sam"], world["family"]
+    dana = _join(world)
+    logins = family_space.family_logins(sam, family).logins
+    assert list(logins["state"]) == ["Can log in"] and logins["last_used_at"].notna().all()
+    login = auth.check_login("dana", PASSWORD)
+    family_space.pause_family_login(sam, family_id=family, login_id=dana.worker_id, paused=True)
+    assert auth.sessions_valid_after("dana") is None
+    assert (
+        auth.resume_session(
+            username="dana", session_id=login.session_id, issued_at=login.started_at
+        )
+        is None
+    )
+    assert auth.check_login("dana", PASSWORD).actor is None
+    with pytest.raises(NotAllowed):
+        family_space.own_space(dana)
+    family_space.pause_family_login(sam, family_id=family, login_id=dana.worker_id, paused=False)
+    assert auth.check_login("dana", PASSWORD).actor is not None
+    family_space.end_family_login(sam, family_id=family, login_id=dana.worker_id)
+    assert auth.check_login("dana", PASSWORD).actor is None
+    with pytest.raises(Invalid, match="ended"):
+        family_space.pause_family_login(
+            sam, family_id=family, login_id=dana.worker_id, paused=False
+        )
+    with read_session() as session:
+        assert session.get(FamilyLogin, dana.worker_id).ended_at is not None
+
+
+def test_a_family_member_idles_out_sooner_than_a_worker():
+    now = datetime(2026, 3, 2, 12, tzinfo=timezone.utc)
+    quiet = now - timedelta(minutes=20)
+    common = {"authenticated_at": quiet, "last_active_at": quiet, "now": now}
+    assert auth.session_problem(sessions_valid_after=quiet, **common) is None
+    assert auth.session_problem(sessions_valid_after=quiet, idle_minutes=15, **common) == (
+        auth.AWAY_TOO_LONG
+    )
+
+
+# --- what a family member sees ------------------------------------------------------------
+
+
+def test_the_space_shows_only_what_is_shared_with_this_person(world):
+    sam, family, mum, mia = world["sam"], world["family"], world["mum"], world["mia"]
+    shared = goals.add_goal(sam, family_id=family, goal=GoalIn(wording="Calmer mornings"))
+    mine = goals.add_goal(
+        sam,
+        family_id=family,
+        goal=GoalIn(wording="Time for me", person_id=mum, visibility="private"),
+    )
+    goals.add_goal(
+        sam,
+        family_id=family,
+        goal=GoalIn(wording="Mia's own worry", person_id=mia, visibility="private"),
+    )
+    meetings.add_plan_step(sam, family_id=family, step=PlanStepIn(what="Ring the school"))
+    meetings.add_plan_step(
+        sam, family_id=family, step=PlanStepIn(what="Debt advice", visibility="private")
+    )
+    meetings.add_conversation(
+        sam,
+        family_id=family,
+        held_on=today_in(),
+        items=[
+            ItemIn(column="going_well", words="Bedtimes are better", said_by_person_id=mum),
+            ItemIn(
+                column="hard", words="Mia's secret", said_by_person_id=mia, visibility="private"
+            ),
+        ],
+    )
+    meetings.record_meeting(
+        sam,
+        family_id=family,
+        meeting=MeetingIn(
+            kind="home_visit",
+            status="held",
+            starts_at=utcnow() - timedelta(hours=2),
+            child_views=(
+                ChildViewIn(person_id=mia, words="I like Fridays"),
+                ChildViewIn(person_id=mia, words="Only for my worker", visibility="private"),
+            ),
+        ),
+    )
+    with write_session() as session:
+        session.add(KeepingSafe(family_id=family, safe_phone="07700 900000", never_show="X"))
+    dana = _join(world)
+    space = family_space.own_space(dana)
+    assert list(space.goals["wording"]) == ["Calmer mornings", "Time for me"]
+    assert set(space.goals["goal_id"]) == {shared, mine}
+    assert list(space.plan["what"]) == ["Ring the school"]
+    assert space.going_well == ["Bedtimes are better"] and space.hard == []
+    assert list(space.children_views["words"]) == ["I like Fridays"]
+    assert "07700" not in repr(space)
+    with read_session() as session:
+        views = session.exec(select(AuditEvent).where(AuditEvent.worker_id == dana.worker_id)).all()
+    assert any(a.action == "view" and a.record_type == "own_space" for a in views)
+
+
+# --- what a family member does -------------------------------------------------------------
+
+
+def test_scoring_at_home_is_theirs_marked_and_once_a_day(world):
+    sam, family = world["sam"], world["family"]
+    goal = goals.add_goal(sam, family_id=family, goal=GoalIn(wording="Calmer mornings"))
+    dana = _join(world)
+    family_space.score_at_home(dana, goal_id=goal, score=4, comment="School run went well")
+    family_space.score_at_home(dana, goal_id=goal, score=6)
+    with read_session() as session:
+        rows = session.exec(select(GoalScore, ScoreRound).join(ScoreRound)).all()
+    assert len(rows) == 1
+    score, sitting = rows[0]
+    assert (score.score, score.person_id, sitting.at_home) == (6, world["mum"], True)
+    staff = goals.goal_data(sam, family)
+    assert staff.scores["at_home"].tolist() == [True]
+    assert family_space.own_space(dana).my_scores_today == {goal: 6}
+    for bad in (-1, 11, 5.5, "7", True):
+        with pytest.raises(Invalid):
+            family_space.score_at_home(dana, goal_id=goal, score=bad)
+    with pytest.raises(Invalid):
+        family_space.score_at_home(dana, goal_id=goal, score=5, comment="x" * 501)
+
+
+def test_a_family_member_cannot_score_goals_not_shared_with_them(world):
+    sam, family = world["sam"], world["family"]
+    theirs = goals.add_goal(
+        sam, family_id=world["other_family"], goal=GoalIn(wording="Another family's goal")
+    )
+    private = goals.add_goal(
+        sam,
+        family_id=family,
+        goal=GoalIn(wording="Mia's own worry", person_id=world["mia"], visibility="private"),
+    )
+    dana = _join(world)
+    for goal_id in (theirs, private, 999999):
+        with pytest.raises(NotAllowed):
+            family_space.score_at_home(dana, goal_id=goal_id, score=5)
+
+
+def test_ticks_and_own_steps_are_the_familys_word_and_reach_the_huddle(world):
+    sam, family, team = world["sam"], world["family"], world["team"]
+    meetings.add_plan_step(sam, family_id=family, step=PlanStepIn(what="Ring the school"))
+    goal = goals.add_goal(sam, family_id=family, goal=GoalIn(wording="Calmer mornings"))
+    dana = _join(world)
+    step = family_space.own_space(dana).plan.iloc[0]
+    family_space.tick_step(dana, step_id=int(step["step_id"]), seen_version=int(step["version"]))
+    family_space.add_own_step(dana, what="Walked Mia to school <b>twice</b>")
+    family_space.score_at_home(dana, goal_id=goal, score=7)
+    family_space.send_message(dana, words="Can we move Thursday?")
+    plan = meetings.plan(sam, family)
+    assert plan["done_on"].notna().all()
+    assert "Walked Mia to school <b>twice</b>" in set(plan["what"])
+    for bad in ("", "   ", "x" * 501, "half \ud83d"):
+        with pytest.raises(Invalid):
+            family_space.send_message(dana, words=bad)
+    messages = family_space.family_messages(sam, family)
+    assert messages["words"].tolist() == ["Can we move Thursday?"]
+    now = utcnow()
+    heard = family_space.heard_from_families(
+        sam, team, since=now - timedelta(days=7), until=now + timedelta(minutes=1)
+    )
+    assert heard["family"].tolist() == ["The Rivers family"]
+    why = heard["why"].iloc[0]
+    assert "Scored at home" in why and "ticked" in why and "told us" in why
+    assert heard["messages"].iloc[0] == ["Can we move Thursday?"]
+    assert monday_of(date.today()) <= date.today()
+    use = family_space.space_use(sam, team)
+    assert (use.families, use.with_a_login, use.used_lately) == (2, 1, 1)
+
+
+def test_a_login_reloaded_after_pause_is_no_actor(world):
+    dana = _join(world)
+    family_space.pause_family_login(
+        world["sam"], family_id=world["family"], login_id=dana.worker_id, paused=True
+    )
+    with read_session() as session:
+        assert load_actor(session, "dana") is None
+
+
+def test_the_demo_has_a_family_login_with_home_scores(demo_db):
+    from db.ops.demo import DEMO_MESSAGE
+    from db.plain_language import terms_in
+    from db.settings import DEMO_PASSWORD
+
+    family = auth.check_login("family", DEMO_PASSWORD).actor
+    assert family is not None and family.is_family_member
+    space = family_space.own_space(family)
+    assert not space.goals.empty
+    assert space.scores["at_home"].sum() >= 3
+    assert terms_in(DEMO_MESSAGE) == []
+
+
+def test_a_family_login_is_not_on_the_admins_list_of_workers(world):
+    from db import admin
+
+    dana = _join(world)
+    boss = make.worker("boss", Role.admin)
+    workers, _teams = admin.workers_and_teams(boss)
+    assert "dana" not in set(workers["username"])
+    with pytest.raises(Invalid):
+        admin.reset_password(boss, dana.worker_id)
