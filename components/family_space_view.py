@@ -14,6 +14,7 @@ import pandas as pd
 import streamlit as st
 
 from components import charts
+from components.i18n import N_, _, speak_as_family, use_terms
 from components.ui import friendly_date, local_time, plain
 from db import family_space
 from db.family_space import OwnSpace
@@ -45,7 +46,7 @@ YOUNG_STYLE = """
 </style>
 """
 FACES = ["😣", "😟", "😟", "🙁", "🙁", "😐", "🙂", "🙂", "😊", "😊", "😄"]
-SECTIONS = ["Our goals", "Our plan", "Tell my worker"]
+SECTIONS = [N_("Our goals"), N_("Our plan"), N_("Tell my worker")]
 
 
 # --- logged out: taking up an invitation ---------------------------------------------------
@@ -54,34 +55,37 @@ SECTIONS = ["Our goals", "Our plan", "Tell my worker"]
 def accept_invitation(code: str) -> None:
     """Drawn instead of the login form when the address carries ?invite=…"""
     st.html(PHONE_STYLE)
-    st.title("Your family's space")
+    st.title(_("Your family's space"))
     first_name = family_space.invitation_first_name(code)
     if first_name is None:
         st.info(family_space.INVITATION_NOT_USABLE)
-        if st.button("Go to the login page", key="invite_to_login"):
+        if st.button(_("Go to the login page"), key="invite_to_login"):
             st.query_params.clear()
             st.rerun()
         return
     st.write(
         plain(
-            f"Hello {first_name}. Your worker has invited you to see your family's plan and "
-            f"goals on your phone, and to score your goals at home."
+            _(
+                "Hello {first_name}. Your worker has invited you to see your family's plan and "
+                "goals on your phone, and to score your goals at home.",
+                first_name=first_name,
+            )
         )
     )
-    st.write("Choose a username and a password. You will use them to log in here.")
+    st.write(_("Choose a username and a password. You will use them to log in here."))
     with st.form("accept_invitation"):
-        username = st.text_input("Username", autocomplete="username")
+        username = st.text_input(_("Username"), autocomplete="username")
         password = st.text_input(
-            "Password (at least 12 characters: a few words you'll remember is good)",
+            _("Password (at least 12 characters: a few words you'll remember is good)"),
             type="password",
             autocomplete="new-password",
         )
-        again = st.text_input("The same password again", type="password")
-        submitted = st.form_submit_button("Make my login", type="primary", width="stretch")
+        again = st.text_input(_("The same password again"), type="password")
+        submitted = st.form_submit_button(_("Make my login"), type="primary", width="stretch")
     if not submitted:
         return
     if password != again:
-        st.error("The two passwords aren't the same. Please type them again.")
+        st.error(_("The two passwords aren't the same. Please type them again."))
         return
     try:
         family_space.accept_invitation(code, username=username, password=password)
@@ -89,7 +93,7 @@ def accept_invitation(code: str) -> None:
         st.error(plain(str(problem)))
         return
     st.query_params.clear()
-    st.session_state["signed_out_because"] = (
+    st.session_state["signed_out_because"] = _(
         "Your login is ready. Log in with the username and password you chose."
     )
     st.rerun()
@@ -103,15 +107,22 @@ def own_space(actor: Actor) -> None:
     try:
         space = family_space.own_space(actor)
     except NotAllowed:
-        st.warning("Your family's space isn't available just now. Please talk to your worker.")
+        st.warning(_("Your family's space isn't available just now. Please talk to your worker."))
         st.stop()
+    speak_as_family(space.language)  # their language, right to left if so
+    use_terms(space.terms)  # their team's own words, via term()
     if space.young_person:
         st.html(YOUNG_STYLE)
-    st.title(plain(f"Hello, {space.person_name.split()[0]}"))
+    st.title(plain(_("Hello, {name}", name=space.person_name.split()[0])))
     st.caption(plain(space.family))
     section = (
         st.segmented_control(
-            "Show", SECTIONS, default=SECTIONS[0], key="space_section", label_visibility="collapsed"
+            _("Show"),
+            SECTIONS,
+            default=SECTIONS[0],
+            format_func=_,
+            key="space_section",
+            label_visibility="collapsed",
         )
         or SECTIONS[0]
     )
@@ -122,7 +133,7 @@ def own_space(actor: Actor) -> None:
     else:
         _tell_my_worker(actor)
     st.divider()
-    if st.button("Log out", key="space_log_out", icon=":material/logout:", width="stretch"):
+    if st.button(_("Log out"), key="space_log_out", icon=":material/logout:", width="stretch"):
         from components.auth import log_out
 
         log_out(actor)
@@ -135,23 +146,30 @@ def _score_words(score: int, young: bool) -> str:
 
 def _goals(actor: Actor, space: OwnSpace) -> None:
     if space.goals.empty:
-        st.info("You have no goals here yet. You set them with your worker, in your own words.")
+        st.info(_("You have no goals here yet. You set them with your worker, in your own words."))
     colours = charts.scorer_colours(space.scores)
     for goal in space.goals.itertuples():
         goal_id = int(goal.goal_id)
         with st.container(border=True):
             st.subheader(plain(goal.wording))
-            st.caption(plain(f"For: {goal.whose}"))
+            st.caption(plain(_("For: {whose}", whose=_(goal.whose))))
             st.write(
                 plain(
-                    f"0 means: {goal.zero_means or 'it is as hard as it gets'}. "
-                    f"10 means: {goal.ten_means or 'it is just how we want it'}."
+                    _(
+                        "0 means: {zero}. 10 means: {ten}.",
+                        zero=goal.zero_means or _("it is as hard as it gets"),
+                        ten=goal.ten_means or _("it is just how we want it"),
+                    )
                 )
             )
             today = space.my_scores_today.get(goal_id)
-            label = "How is it today? Tap a face." if space.young_person else "Your score for today"
+            label = (
+                _("How is it today? Tap a face.")
+                if space.young_person
+                else _("Your score for today")
+            )
             st.text_input(
-                "What made the difference? (you can leave this out)",
+                _("What made the difference? (you can leave this out)"),
                 key=f"space_comment_{goal_id}",
                 max_chars=500,
             )
@@ -165,7 +183,7 @@ def _goals(actor: Actor, space: OwnSpace) -> None:
                 args=(actor, goal_id),
             )
             if today is not None:
-                st.success(plain(f"Saved: your score today is {today}. Thank you."))
+                st.success(plain(_("Saved: your score today is {today}. Thank you.", today=today)))
             feedback = st.session_state.pop(f"space_score_problem_{goal_id}", None)
             if feedback:
                 st.error(plain(feedback))
@@ -192,35 +210,42 @@ def _save_score(actor: Actor, goal_id: int) -> None:
 def _plan(actor: Actor, space: OwnSpace) -> None:
     if space.next_meeting is not None:
         meeting = space.next_meeting
-        where = f", {meeting.place}" if meeting.place else ""
+        when = local_time(meeting.starts_at, space.time_zone)
+        kind = _(meeting.kind).lower()
         st.info(
             plain(
-                f"Next time we meet: {local_time(meeting.starts_at, space.time_zone)} "
-                f"({meeting.kind.lower()}{where})."
+                _(
+                    "Next time we meet: {when} ({kind}, {place}).",
+                    when=when,
+                    kind=kind,
+                    place=meeting.place,
+                )
+                if meeting.place
+                else _("Next time we meet: {when} ({kind}).", when=when, kind=kind)
             ),
             icon=":material/event:",
         )
     if space.last_met_on is not None and not space.agreed_last_time.empty:
-        st.subheader(plain(f"What we agreed on {friendly_date(space.last_met_on)}"))
+        st.subheader(plain(_("What we agreed on {day}", day=friendly_date(space.last_met_on))))
         for step in space.agreed_last_time.itertuples():
             st.write(plain(f"• {step.what}" + (f" ({step.who})" if step.who else "")))
-    st.subheader("Our plan")
+    st.subheader(_("Our plan"))
     if space.plan.empty:
-        st.write("There is nothing in your plan yet.")
+        st.write(_("There is nothing in your plan yet."))
     for step in space.plan.itertuples():
         with st.container(border=True):
             st.write(plain(step.what))
             details = []
             if step.who:
-                details.append(f"Who: {step.who}")
+                details.append(_("Who: {who}", who=step.who))
             if step.by_when is not None and pd.notna(step.by_when):
-                details.append(f"By: {friendly_date(step.by_when)}")
+                details.append(_("By: {day}", day=friendly_date(step.by_when)))
             if details:
                 st.caption(plain(" · ".join(details)))
             if step.done_on is not None and pd.notna(step.done_on):
-                st.write(plain(f"✓ Done on {friendly_date(step.done_on)}"))
+                st.write(plain(_("✓ Done on {day}", day=friendly_date(step.done_on))))
             elif st.button(
-                "I did this", key=f"space_tick_{step.step_id}", type="primary", width="stretch"
+                _("I did this"), key=f"space_tick_{step.step_id}", type="primary", width="stretch"
             ):
                 try:
                     family_space.tick_step(
@@ -231,8 +256,8 @@ def _plan(actor: Actor, space: OwnSpace) -> None:
                 else:
                     st.rerun()
     with st.form("space_own_step", clear_on_submit=True):
-        what = st.text_area("Something I did for our plan", max_chars=500, height=90)
-        added = st.form_submit_button("Add it", type="primary", width="stretch")
+        what = st.text_area(_("Something I did for our plan"), max_chars=500, height=90)
+        added = st.form_submit_button(_("Add it"), type="primary", width="stretch")
     if added:
         try:
             family_space.add_own_step(actor, what=what)
@@ -241,33 +266,33 @@ def _plan(actor: Actor, space: OwnSpace) -> None:
         else:
             st.rerun()
     if space.going_well:
-        st.subheader("What's going well")
+        st.subheader(_("What's going well"))
         for words in space.going_well:
             st.write(plain(f"• {words}"))
     if space.hard:
-        st.subheader("What's hard")
+        st.subheader(_("What's hard"))
         for words in space.hard:
             st.write(plain(f"• {words}"))
     if not space.children_views.empty:
-        st.subheader("What the children told us")
+        st.subheader(_("What the children told us"))
         for view in space.children_views.itertuples():
             st.write(plain(f"{view.who}: “{view.words}”"))
 
 
 def _tell_my_worker(actor: Actor) -> None:
-    st.write("Is there something your worker should know? It goes to them straight away.")
+    st.write(_("Is there something your worker should know? It goes to them straight away."))
     with st.form("space_message", clear_on_submit=True):
         words = st.text_area(
-            "Your message", max_chars=500, height=120, placeholder="Can we move Thursday?"
+            _("Your message"), max_chars=500, height=120, placeholder=_("Can we move Thursday?")
         )
-        sent = st.form_submit_button("Send to my worker", type="primary", width="stretch")
+        sent = st.form_submit_button(_("Send to my worker"), type="primary", width="stretch")
     if sent:
         try:
             family_space.send_message(actor, words=words)
         except Invalid as problem:
             st.error(plain(str(problem)))
         else:
-            st.success("Sent. Your worker will see it on your family's page.")
+            st.success(_("Sent. Your worker will see it on your family's page."))
 
 
 # --- what the team sees ----------------------------------------------------------------------
@@ -276,29 +301,38 @@ def _tell_my_worker(actor: Actor) -> None:
 def logins_and_invitations(actor: Actor, family_id: int, people: pd.DataFrame) -> None:
     """On the Family page (Working together): who has a login to the family's own space,
     pausing or ending one, and inviting someone."""
-    st.header("The family's own space")
+    st.header(_("The family's own space"))
     data = family_space.family_logins(actor, family_id)
     if data.logins.empty:
-        st.caption("Nobody in this family has a login to their own space yet.")
+        st.caption(_("Nobody in this family has a login to their own space yet."))
     for login in data.logins.itertuples():
-        used = local_time(login.last_used_at) if pd.notna(login.last_used_at) else "not yet"
+        used = local_time(login.last_used_at) if pd.notna(login.last_used_at) else _("not yet")
         with st.container(border=True):
-            about = " (young person)" if login.young_person else ""
-            st.write(plain(f"{login.person}{about} · username {login.username}"))
-            st.caption(plain(f"{login.state} · last used: {used}"))
+            about = " " + _("(young person)") if login.young_person else ""
+            st.write(
+                plain(
+                    _(
+                        "{person}{about} · username {username}",
+                        person=login.person,
+                        about=about,
+                        username=login.username,
+                    )
+                )
+            )
+            st.caption(plain(_("{state} · last used: {used}", state=_(login.state), used=used)))
             if login.ended:
                 continue
             columns = st.columns(2)
             paused = bool(login.paused)
             if columns[0].button(
-                "Let them log in again" if paused else "Pause now",
+                _("Let them log in again") if paused else _("Pause now"),
                 key=f"login_pause_{login.login_id}",
             ):
                 family_space.pause_family_login(
                     actor, family_id=family_id, login_id=int(login.login_id), paused=not paused
                 )
                 st.rerun()
-            if columns[1].button("End this login", key=f"login_end_{login.login_id}"):
+            if columns[1].button(_("End this login"), key=f"login_end_{login.login_id}"):
                 family_space.end_family_login(
                     actor, family_id=family_id, login_id=int(login.login_id)
                 )
@@ -306,8 +340,11 @@ def logins_and_invitations(actor: Actor, family_id: int, people: pd.DataFrame) -
     for invitation in data.invitations.itertuples():
         st.caption(
             plain(
-                f"Invitation for {invitation.person} waiting, until "
-                f"{local_time(invitation.expires_at)}."
+                _(
+                    "Invitation for {person} waiting, until {when}.",
+                    person=invitation.person,
+                    when=local_time(invitation.expires_at),
+                )
             )
         )
     shown = st.session_state.pop("invitation_code", None)
@@ -315,8 +352,12 @@ def logins_and_invitations(actor: Actor, family_id: int, people: pd.DataFrame) -
         link = f"{_base_address()}/?invite={shown['code']}"
         st.success(
             plain(
-                f"Here is {shown['name']}'s invitation. Copy it into a text message or print it: "
-                f"it is shown only now, works once, and runs out in {INVITATION_DAYS} days."
+                _(
+                    "Here is {name}'s invitation. Copy it into a text message or print it: it"
+                    " is shown only now, works once, and runs out in {days} days.",
+                    name=shown["name"],
+                    days=INVITATION_DAYS,
+                )
             )
         )
         st.code(link, language=None, wrap_lines=True)
@@ -326,13 +367,13 @@ def logins_and_invitations(actor: Actor, family_id: int, people: pd.DataFrame) -
     ]
     if family.empty:
         return
-    with st.expander("Invite someone to the family's space", icon=":material/key:"):
+    with st.expander(_("Invite someone to the family's space"), icon=":material/key:"):
         with st.form("invite_family_member"):
             choices = dict(zip(family["person_id"], family["name"]))
-            person_id = st.selectbox("Who", list(choices), format_func=choices.__getitem__)
-            young = st.checkbox("This is a young person")
-            agreed = st.checkbox("The young person told me they want this")
-            invite = st.form_submit_button("Make an invitation", type="primary")
+            person_id = st.selectbox(_("Who"), list(choices), format_func=choices.__getitem__)
+            young = st.checkbox(_("This is a young person"))
+            agreed = st.checkbox(_("The young person told me they want this"))
+            invite = st.form_submit_button(_("Make an invitation"), type="primary")
         if invite and person_id is not None:
             try:
                 code = family_space.invite_family_member(
@@ -364,7 +405,7 @@ def messages(actor: Actor, family_id: int, time_zone: str) -> None:
     if frame.empty:
         return
     with st.container(border=True):
-        st.markdown("**From the family's own space**")
+        st.markdown(_("**From the family's own space**"))
         for message in frame.itertuples():
             st.write(plain(f"{message.person} ({local_time(message.sent_at, time_zone)}): "))
             st.write(plain(f"“{message.words}”"))
@@ -373,9 +414,9 @@ def messages(actor: Actor, family_id: int, time_zone: str) -> None:
 def heard_from_families(actor: Actor, team_id: int, since: datetime, until: datetime) -> None:
     """The huddle's section: families who scored at home or told us through their space."""
     frame = family_space.heard_from_families(actor, team_id, since=since, until=until)
-    st.subheader("Families who scored at home or told us through their space")
+    st.subheader(_("Families who scored at home or told us through their space"))
     if frame.empty:
-        st.caption("Nobody this week.")
+        st.caption(_("Nobody this week."))
         return
     for row in frame.itertuples():
         st.write(plain(f"{row.family}: {row.why.lower()}."))
@@ -387,8 +428,13 @@ def space_use(actor: Actor, team_id: int) -> None:
     """For managers: how many of the team's families use their own space (the whole team,
     never per worker)."""
     use = family_space.space_use(actor, team_id)
-    st.subheader("Families using their own space")
+    st.subheader(_("Families using their own space"))
     st.write(
-        f"{use.with_a_login} of {use.families} families have a login to their own space; "
-        f"{use.used_lately} used it in the last four weeks."
+        _(
+            "{with_a_login} of {families} families have a login to their own space; {used_lately}"
+            " used it in the last four weeks.",
+            with_a_login=use.with_a_login,
+            families=use.families,
+            used_lately=use.used_lately,
+        )
     )

@@ -15,13 +15,15 @@ from __future__ import annotations
 
 import hashlib
 import secrets
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
 import pandas as pd
 from sqlmodel import Session, col, func, select
 
 from db.auth import hash_password, password_problem
+from db.families import family_terms_in
+from db.i18n import N_
 from db.metrics import SCORE_COLUMNS
 from db.rules import audit
 from db.rules.access import (
@@ -178,9 +180,9 @@ def family_logins(actor: Actor, family_id: int) -> FamilyLogins:
                 "young_person": login.young_person,
                 "started_at": login.started_at,
                 "last_used_at": login.last_used_at,
-                "state": "Ended"
+                "state": N_("Ended")
                 if login.ended_at is not None
-                else ("Paused" if login.paused else "Can log in"),
+                else (N_("Paused") if login.paused else N_("Can log in")),
                 "paused": login.paused,
                 "ended": login.ended_at is not None,
             }
@@ -561,6 +563,9 @@ class OwnSpace:
     hard: list[str]
     children_views: pd.DataFrame  # who, words
     my_scores_today: dict[int, int]  # goal id -> this person's home score today
+    # The family's own language and their team's own words (db/i18n.py use() and use_terms()).
+    language: str = "en"
+    terms: dict[tuple[str, str], str] = field(default_factory=dict)
 
 
 def _me(actor: Actor) -> int:
@@ -606,6 +611,7 @@ def own_space(actor: Actor) -> OwnSpace:
     with write_session() as session:
         family = require_own_family(session, actor, what="own_space")
         family_id = stored_id(family)
+        language, terms = family.preferred_language, family_terms_in(session, family)
         zone = team_zone(session, family.team_id)
         today = family_today(session, family)
         hidden = hidden_people(session, family_id, Audience.HOUSEHOLD)
@@ -708,6 +714,8 @@ def own_space(actor: Actor) -> OwnSpace:
         plan["step_id"].isin([s.id for s in steps if last is not None and s.meeting_id == last.id])
     ][["what", "who", "by_when"]]
     return OwnSpace(
+        language=language,
+        terms=terms,
         family=family.known_as,
         person_name=person.name,
         young_person=actor.young_person,
@@ -718,7 +726,7 @@ def own_space(actor: Actor) -> OwnSpace:
                 {
                     "goal_id": g.id,
                     "wording": g.wording,
-                    "whose": name or "All of us",
+                    "whose": name or N_("All of us"),
                     "zero_means": g.zero_means,
                     "ten_means": g.ten_means,
                 }

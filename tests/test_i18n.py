@@ -18,8 +18,9 @@ from db import i18n
 
 ROOT = Path(__file__).resolve().parent.parent
 KEYWORDS = {"_": None, "N_": None, "ngettext": (1, 2)}
-# What a family reads: the family meeting screen and its pieces, the family copy, and the words
-# of the store they show. Every word from these is translated into every language.
+# What a family reads: the family meeting screen and its pieces, the family copy, the family's
+# own space, and the words of the store they show. Every word from these is translated into
+# every language.
 FAMILY_FACING = {
     "pages/conference.py",
     "components/conference_view.py",
@@ -30,6 +31,9 @@ FAMILY_FACING = {
     "components/charts.py",
     "components/ui.py",
     "components/auth/password_check.py",
+    "pages/our_space.py",
+    "components/family_space_view.py",
+    "db/family_space.py",
     "db/metrics.py",
     "db/words.py",
     "db/conference.py",
@@ -129,10 +133,11 @@ SCREEN_CODE = sorted(
 
 def _words_outside_translation(node: ast.AST) -> list[str]:
     """Literal words in an argument that reach the screen without passing through `_()`:
-    a key (`row["team"]`), a comparison or another call's keywords never reach it."""
+    a key (`row["team"]`, `state.get("name", "default")`), a comparison or another call's
+    keywords never reach it."""
     if isinstance(node, ast.Call):
-        if getattr(node.func, "id", None) in TRANSLATED:
-            return []
+        if getattr(node.func, "id", None) in TRANSLATED or getattr(node.func, "attr", "") == "get":
+            return []  # translated, or a lookup's key and default
         parts = [node.func, *node.args]
     elif isinstance(node, ast.Constant):
         text = node.value
@@ -174,6 +179,7 @@ st.title("Weekly huddle")
 st.caption(f"{n} families")
 st.button(_("Save"), help="Saves it", key="save_button")
 plain(row["team"] if kind == "team" else _("Team"))
+st.write(cookie.Login(state.get("signed_in_with", "password")))
 log.warning("single sign-on: %s", problem)
 st.page_link("pages/family.py", label=_("Family"))
 """

@@ -219,3 +219,39 @@ def test_a_young_person_gets_faces_and_larger_type(world):
     faces = [f"{o.content_icon} {o.content}".strip() for o in scale.proto.options]
     assert faces[0] == "😣 0" and faces[10] == "😄 10"
     assert "font-size: 1.45rem" in all_text(at)
+
+
+@pytest.mark.parametrize(
+    ("language", "goals_word", "plan_word"),
+    [("cy", "Ein nodau", "Ein cynllun"), ("ur", "ہمارے مقاصد", "ہمارا منصوبہ")],
+)
+def test_the_space_speaks_the_familys_own_language(world, language, goals_word, plan_word):
+    from db import family_world, i18n
+    from db.families import family_summary
+
+    summary = family_summary(world["sam"], world["family"])
+    family_world.update_family_details(
+        world["sam"],
+        family_id=world["family"],
+        seen_version=summary.version,
+        known_as=summary.known_as,
+        rhythm="fortnightly",
+        council_reference="",
+        preferred_language=language,
+    )
+    at = _member(world)
+    sections = at.segmented_control(key="space_section")
+    with i18n.speaking(language):
+        assert [sections.format_func(o) for o in sections.options] == [
+            goals_word,
+            plan_word,
+            i18n._("Tell my worker"),
+        ]
+    assert at.title[0].value == i18n.translations(language).gettext("Hello, {name}").format(
+        name="Dana"
+    )
+    text = all_text(at)
+    for english in ("Your score for today", "What made the difference", "Our goals"):
+        assert english not in text
+    if language == "ur":
+        assert "direction: rtl" in text

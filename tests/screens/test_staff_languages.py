@@ -66,7 +66,8 @@ def _open(script: str, **query) -> object:
 
 
 def _left_in_english(at, files: set[str]) -> list[str]:
-    shown = all_text(at)
+    # What a family or a worker typed is shown in “quotes”, in the words they typed it in.
+    shown = re.sub(r"“[^”]*”", "", all_text(at))
     return [run for run in _english_runs(files) if run in shown]
 
 
