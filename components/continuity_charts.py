@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import altair as alt
 import pandas as pd
+from babel.numbers import format_percent
 
 from components.charts import date_axis
-from db.i18n import month_and_year
+from db.i18n import BABEL_LOCALES, _, current, month_and_year
 
 MONTHLY_COLUMNS = ["month", "share", "families"]
 SPREAD_COLUMNS = ["length", "families"]
@@ -31,20 +32,20 @@ def _only(frame: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
 def monthly_continuity_chart(frame: pd.DataFrame) -> alt.Chart:
     data = _only(frame, MONTHLY_COLUMNS)
     return (
-        alt.Chart(data, title="Families who kept the same main worker all month")
+        alt.Chart(data, title=_("Families who kept the same main worker all month"))
         .mark_line(point=True)
         .encode(
-            x=alt.X("month:T", title="Month", axis=date_axis(data["month"])),
+            x=alt.X("month:T", title=_("Month"), axis=date_axis(data["month"])),
             y=alt.Y(
                 "share:Q",
-                title="Kept the same main worker",
+                title=_("Kept the same main worker"),
                 axis=alt.Axis(format="%"),
                 scale=alt.Scale(domain=[0, 1]),
             ),
             tooltip=[
-                alt.Tooltip("month:T", title="Month", format="%B %Y"),
-                alt.Tooltip("share:Q", title="Kept the same main worker", format=".0%"),
-                alt.Tooltip("families:Q", title="Families counted"),
+                alt.Tooltip("month:T", title=_("Month"), format="%B %Y"),
+                alt.Tooltip("share:Q", title=_("Kept the same main worker"), format=".0%"),
+                alt.Tooltip("families:Q", title=_("Families counted")),
             ],
         )
     )
@@ -73,18 +74,18 @@ def relationship_spread_chart(frame: pd.DataFrame) -> alt.Chart:
     data = _only(frame, SPREAD_COLUMNS)
     return _counted_bars(
         data,
-        "How long families have had their main worker",
+        _("How long families have had their main worker"),
         along=alt.X(
             "length:N",
-            title="Time with their main worker",
+            title=_("Time with their main worker"),
             sort=list(data["length"]),
             axis=alt.Axis(labelAngle=0),
         ),
         count="families:Q",
-        count_title="Families",
+        count_title=_("Families"),
         tooltip=[
-            alt.Tooltip("length:N", title="Time with main worker"),
-            alt.Tooltip("families:Q", title="Families"),
+            alt.Tooltip("length:N", title=_("Time with main worker")),
+            alt.Tooltip("families:Q", title=_("Families")),
         ],
     )
 
@@ -93,13 +94,13 @@ def caseload_chart(frame: pd.DataFrame) -> alt.Chart:
     """Families per worker now, workers alphabetical (for allocation, not a ranking)."""
     return _counted_bars(
         _only(frame, CASELOAD_COLUMNS),
-        "Families each worker is working with now",
-        along=alt.Y("worker:N", title="Worker", sort="ascending"),
+        _("Families each worker is working with now"),
+        along=alt.Y("worker:N", title=_("Worker"), sort="ascending"),
         count="families:Q",
-        count_title="Families",
+        count_title=_("Families"),
         tooltip=[
-            alt.Tooltip("worker:N", title="Worker"),
-            alt.Tooltip("families:Q", title="Families now"),
+            alt.Tooltip("worker:N", title=_("Worker")),
+            alt.Tooltip("families:Q", title=_("Families now")),
         ],
     )
 
@@ -108,13 +109,15 @@ def waiting_chart(frame: pd.DataFrame) -> alt.Chart:
     data = _only(frame, WAITING_COLUMNS)
     return _counted_bars(
         data,
-        "Families waiting to meet a worker at the end of each month",
-        along=alt.X("month:T", title="Month", timeUnit="yearmonth", axis=date_axis(data["month"])),
+        _("Families waiting to meet a worker at the end of each month"),
+        along=alt.X(
+            "month:T", title=_("Month"), timeUnit="yearmonth", axis=date_axis(data["month"])
+        ),
         count="waiting:Q",
-        count_title="Families waiting",
+        count_title=_("Families waiting"),
         tooltip=[
-            alt.Tooltip("month:T", title="Month", format="%B %Y"),
-            alt.Tooltip("waiting:Q", title="Families waiting"),
+            alt.Tooltip("month:T", title=_("Month"), format="%B %Y"),
+            alt.Tooltip("waiting:Q", title=_("Families waiting")),
         ],
     )
 
@@ -127,52 +130,70 @@ def _month(value) -> str:
 
 
 def _percent(value) -> str:
-    return "no families to count" if value is None or pd.isna(value) else f"{value:.0%}"
+    if value is None or pd.isna(value):
+        return _("no families to count")
+    return format_percent(value, locale=BABEL_LOCALES[current()])
 
 
 def describe_monthly(frame: pd.DataFrame) -> str:
     if frame.empty:
-        return "There are no months to show yet."
+        return _("There are no months to show yet.")
     first, last = frame.iloc[0], frame.iloc[-1]
     counted = frame.dropna(subset=["share"])
     lowest = counted.loc[counted["share"].idxmin()] if not counted.empty else None
-    sentence = (
-        f"Families who kept the same main worker all month: {_percent(first['share'])} in "
-        f"{_month(first['month'])} and {_percent(last['share'])} in {_month(last['month'])}"
+    values = {
+        "first": _percent(first["share"]),
+        "first_month": _month(first["month"]),
+        "last": _percent(last["share"]),
+        "last_month": _month(last["month"]),
+    }
+    if lowest is None:
+        return _(
+            "Families who kept the same main worker all month: {first} in {first_month} and"
+            " {last} in {last_month}.",
+            **values,
+        )
+    return _(
+        "Families who kept the same main worker all month: {first} in {first_month} and"
+        " {last} in {last_month}; the lowest was {lowest} in {lowest_month}.",
+        lowest=_percent(lowest["share"]),
+        lowest_month=_month(lowest["month"]),
+        **values,
     )
-    if lowest is not None:
-        sentence += f"; the lowest was {_percent(lowest['share'])} in {_month(lowest['month'])}"
-    return sentence + "."
 
 
 def describe_spread(frame: pd.DataFrame) -> str:
     total = int(frame["families"].sum()) if not frame.empty else 0
     if total == 0:
-        return "No family has a main worker right now."
+        return _("No family has a main worker right now.")
     parts = [f"{int(n)} {label.lower()}" for label, n in zip(frame["length"], frame["families"])]
-    return (
-        f"Of {total} families with a main worker now, time with that worker: "
-        + ", ".join(parts)
-        + "."
+    return _(
+        "Of {total} families with a main worker now, time with that worker: {parts}.",
+        total=total,
+        parts=", ".join(parts),
     )
 
 
 def describe_caseload(frame: pd.DataFrame) -> str:
     if frame.empty:
-        return "No workers to show."
+        return _("No workers to show.")
     parts = [f"{worker} {int(n)}" for worker, n in zip(frame["worker"], frame["families"])]
-    return (
-        "Families each worker is working with now, in alphabetical order: " + ", ".join(parts) + "."
+    return _(
+        "Families each worker is working with now, in alphabetical order: {parts}.",
+        parts=", ".join(parts),
     )
 
 
 def describe_waiting(frame: pd.DataFrame) -> str:
     if frame.empty:
-        return "There are no months to show yet."
+        return _("There are no months to show yet.")
     last = frame.iloc[-1]
     most = frame.loc[frame["waiting"].idxmax()]
-    return (
-        f"Families waiting to meet a worker: {int(last['waiting'])} at the end of "
-        f"{_month(last['month'])} (so far); the most in these months was {int(most['waiting'])}, "
-        f"in {_month(most['month'])}."
+    return _(
+        "Families waiting to meet a worker: {last} at the end of {last_month} (so far); the"
+        " most in these months was {most}, in {most_month}.",
+        last=int(last["waiting"]),
+        last_month=_month(last["month"]),
+        most=int(most["waiting"]),
+        most_month=_month(most["month"]),
     )

@@ -15,7 +15,7 @@ import streamlit as st
 from components import continuity_charts as charts
 from components.export import export_button
 from components.family_list import family_rows
-from components.i18n import N_, _, ngettext
+from components.i18n import N_, _, current, ngettext
 from components.spec_cache import spec_cache
 from components.ui import friendly_date, plain
 from db import continuity
@@ -301,10 +301,11 @@ def _chart_tables(report: TeamReport) -> dict[str, pd.DataFrame]:
 
 @spec_cache(max_entries=64)
 def chart_specs(
-    database: str, team_id: int, data_version: int, today: date, _report: TeamReport
+    database: str, team_id: int, data_version: int, today: date, language: str, _report: TeamReport
 ) -> dict[str, dict]:
-    """Keyed by database, team, Team.data_version and day (the report those determine is
-    passed unhashed): building four Altair charts costs far more than drawing them."""
+    """Keyed by database, team, Team.data_version, day and the language of the charts' words
+    (the report those determine is passed unhashed): building four Altair charts costs far
+    more than drawing them."""
     return {
         "monthly_continuity": charts.monthly_continuity_chart(
             _report.monthly[charts.MONTHLY_COLUMNS]
@@ -325,7 +326,9 @@ def over_time(report: TeamReport) -> None:
     """One chart at a time: drawing each costs ~17 ms a rerun, and a manager reads them one
     by one."""
     st.header(_("Over time"))
-    specs = chart_specs(database_url(), report.team_id, report.data_version, report.today, report)
+    specs = chart_specs(
+        database_url(), report.team_id, report.data_version, report.today, current(), report
+    )
     tables = _chart_tables(report)
     sentences = {
         "monthly_continuity": charts.describe_monthly(report.monthly),

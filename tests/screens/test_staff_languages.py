@@ -103,3 +103,18 @@ def test_a_welsh_date_on_the_huddle(welsh_worker):
         since = i18n.short_date(board.since)
     assert since != i18n.short_date(board.since)  # the month is Welsh ('Tach', not 'Nov')
     assert at.caption[0].value.startswith(f"Ers cyfarfod diwethaf y tîm ar {since} · wythnos ")
+
+
+def test_continuity_speaks_welsh_charts_and_all(demo_db):
+    with read_session() as session:
+        manager = load_actor(session, "manager")
+    auth.set_my_language(manager, "cy")
+    at = logged_in("manager")
+    at.run()
+    with i18n.speaking("cy"):
+        at.switch_page("pages/continuity.py").run()
+    assert not at.exception
+    shown = all_text(at)
+    assert "Amser gyda'r prif weithiwr" in shown  # a tile
+    assert "Teuluoedd a gadwodd yr un prif weithiwr drwy'r mis" in shown  # the chart's words
+    assert "Families who kept the same main worker all month" not in shown
