@@ -70,6 +70,8 @@ def render(report: OutcomesReport, *, made_on: date) -> str:
         )
     shown = printable_trend(quarterly)
     return TEMPLATES.get_template("board_report.html").render(
+        language="en",  # a report for the board, in the service's language
+        direction="ltr",
         teams=", ".join(report.team_names),
         period=f"{_long(report.start)} to {_long(report.end)}",
         made_on=_long(made_on),
