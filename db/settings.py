@@ -39,6 +39,10 @@ class Settings(BaseSettings):
     # Minutes before an idle logout when a warning with an "I'm still here" button appears, so
     # text typed into a form that hasn't been saved yet is never lost to the timeout.
     IDLE_WARNING_MINUTES: float = 5
+    # How often an open screen checks whether its session still stands (seconds). Unset: a
+    # quarter of IDLE_MINUTES, kept between 15 s and 60 s. The browser tests set a few
+    # seconds so a short idle limit is noticed at once.
+    IDLE_CHECK_SECONDS: float | None = None
     ABSOLUTE_HOURS: float = 10
 
     # Failed logins: this many failures from one place inside the window pause the username
@@ -90,6 +94,7 @@ DAY_ENDS = settings.DAY_ENDS
 HUDDLE_FALLBACK_DAYS = settings.HUDDLE_FALLBACK_DAYS
 IDLE_MINUTES = settings.IDLE_MINUTES
 IDLE_WARNING_MINUTES = settings.IDLE_WARNING_MINUTES
+IDLE_CHECK_SECONDS = settings.IDLE_CHECK_SECONDS
 ABSOLUTE_HOURS = settings.ABSOLUTE_HOURS
 LOCKOUT_FAILURES = settings.LOCKOUT_FAILURES
 LOCKOUT_USERNAME_FAILURES = settings.LOCKOUT_USERNAME_FAILURES

@@ -13,11 +13,11 @@ import streamlit as st
 
 from components.auth import session
 from db import auth
-from db.settings import IDLE_MINUTES
+from db.settings import IDLE_CHECK_SECONDS, IDLE_MINUTES
 from db.store.clock import utcnow
 
 # How often an open screen checks whether its session still stands (seconds).
-WATCH_SECONDS = max(15, min(60, int(IDLE_MINUTES * 60 / 4)))
+WATCH_SECONDS = IDLE_CHECK_SECONDS or max(15, min(60, int(IDLE_MINUTES * 60 / 4)))
 
 
 @st.fragment(run_every=WATCH_SECONDS)
