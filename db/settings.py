@@ -11,6 +11,7 @@ from __future__ import annotations
 from datetime import time
 from pathlib import Path
 
+from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -66,6 +67,9 @@ class Settings(BaseSettings):
     DEMO_MAX_AGE_DAYS: int = 7
 
     DEMO_PASSWORD: str = "golden-thread-demo"
+    # The bcrypt cost of new password hashes (each step doubles the work of a check). The tests
+    # set 4, the lowest bcrypt allows, so the many logins they make stay quick.
+    BCRYPT_ROUNDS: int = Field(default=12, ge=4, le=31)
     MIN_COOKIE_KEY_LENGTH: int = 32
     COOKIE_NAME: str = "golden_thread_session"
 
@@ -96,6 +100,7 @@ IDLE_MINUTES = settings.IDLE_MINUTES
 IDLE_WARNING_MINUTES = settings.IDLE_WARNING_MINUTES
 IDLE_CHECK_SECONDS = settings.IDLE_CHECK_SECONDS
 ABSOLUTE_HOURS = settings.ABSOLUTE_HOURS
+BCRYPT_ROUNDS = settings.BCRYPT_ROUNDS
 LOCKOUT_FAILURES = settings.LOCKOUT_FAILURES
 LOCKOUT_USERNAME_FAILURES = settings.LOCKOUT_USERNAME_FAILURES
 LOCKOUT_WINDOW_MINUTES = settings.LOCKOUT_WINDOW_MINUTES
