@@ -76,14 +76,16 @@ class PostgresTemplates:
     """Databases on the shared server, uniquely named for this test session.
 
     Copying a template takes a second or so and dropping a database several (PostgreSQL waits
-    for a checkpoint), so one background thread does both off the tests' path: it drops each
-    test's database after the test and has the next copy of a template ready before a test
-    asks. Every test still gets a database of its own, copied from the template."""
+    for a checkpoint), so background threads do both off the tests' path: one has the next copy
+    of a template ready before a test asks, and a few drop each test's database after the test
+    (drops waiting at the same moment share one checkpoint). Every test still gets a database
+    of its own, copied from the template."""
 
     def __init__(self) -> None:
         self.admin = create_engine(PG_SERVER, isolation_level="AUTOCOMMIT")
         self.made: list[str] = []
-        self.helper = ThreadPoolExecutor(max_workers=1, thread_name_prefix="pg-templates")
+        self.helper = ThreadPoolExecutor(max_workers=1, thread_name_prefix="pg-copies")
+        self.droppers = ThreadPoolExecutor(max_workers=4, thread_name_prefix="pg-drops")
         self.ready: dict[str, Future[str]] = {}
         with self.admin.connect() as connection:
             connection.execute(text("SELECT 1"))
@@ -128,11 +130,15 @@ class PostgresTemplates:
 
     def drop(self, url: str) -> None:
         get_engine(url).dispose()
-        self.helper.submit(self._drop, url.rsplit("/", 1)[1])
+        self.droppers.submit(self._drop, url.rsplit("/", 1)[1])
 
     def close(self) -> None:
         self.helper.shutdown(wait=True)
-        for name in list(self.made):
+        for waiting in self.ready.values():  # copies made ahead that no test asked for
+            if waiting.exception() is None:
+                self.droppers.submit(self._drop, waiting.result())
+        self.droppers.shutdown(wait=True)
+        for name in list(self.made):  # the templates, and whatever a failed drop left
             with self.admin.connect() as connection:
                 connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
         self.admin.dispose()
