@@ -10,7 +10,7 @@ from __future__ import annotations
 import os
 import shutil
 import uuid
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor, wait
 from datetime import date
 from pathlib import Path
 
@@ -68,6 +68,9 @@ class SQLiteTemplates:
     def drop(self, url: str) -> None:
         get_engine(url).dispose()
 
+    def wait_for_drops(self) -> None:
+        pass
+
     def close(self) -> None:
         pass
 
@@ -87,6 +90,7 @@ class PostgresTemplates:
         self.helper = ThreadPoolExecutor(max_workers=1, thread_name_prefix="pg-copies")
         self.droppers = ThreadPoolExecutor(max_workers=4, thread_name_prefix="pg-drops")
         self.ready: dict[str, Future[str]] = {}
+        self.dropping: list[Future[None]] = []
         with self.admin.connect() as connection:
             connection.execute(text("SELECT 1"))
 
@@ -130,7 +134,13 @@ class PostgresTemplates:
 
     def drop(self, url: str) -> None:
         get_engine(url).dispose()
-        self.droppers.submit(self._drop, url.rsplit("/", 1)[1])
+        self.dropping.append(self.droppers.submit(self._drop, url.rsplit("/", 1)[1]))
+
+    def wait_for_drops(self) -> None:
+        """Returns once every test database handed back so far is gone (e.g. before dropping
+        a role that has privileges in them)."""
+        wait(self.dropping)
+        self.dropping.clear()
 
     def close(self) -> None:
         self.helper.shutdown(wait=True)
