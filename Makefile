@@ -73,8 +73,11 @@ lint: $(DEV_STAMP)
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/mypy
 
+# The journeys mostly wait on pages, so E2E_WORKERS pytest-xdist workers run them side by side
+# (each with its own server and copy of the demo database); a file's tests stay together, in order.
+E2E_WORKERS ?= 2
 e2e: $(DEV_STAMP) locales
-	$(PY) -m pytest -q -p no:cacheprovider tests/e2e
+	$(PY) -m pytest -q -p no:cacheprovider -n $(E2E_WORKERS) --dist loadfile tests/e2e
 
 bench: $(DEV_STAMP)
 	$(PY) -m bench.run $(BENCH_ARGS)

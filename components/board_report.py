@@ -70,7 +70,7 @@ def render(report: OutcomesReport, *, made_on: date) -> str:
         )
     shown = printable_trend(quarterly)
     return TEMPLATES.get_template("board_report.html").render(
-        language="en",
+        language="en",  # a report for the board, in the service's language
         direction="ltr",
         teams=", ".join(report.team_names),
         period=f"{_long(report.start)} to {_long(report.end)}",

@@ -29,6 +29,7 @@ from db.rules.access import Actor, load_actor
 from db.rules.validation import Invalid, checked, storable_problem
 from db.settings import (
     ABSOLUTE_HOURS,
+    BCRYPT_ROUNDS,
     IDLE_MINUTES,
     IDLE_WARNING_MINUTES,
     LOCKOUT_FAILURES,
@@ -79,12 +80,12 @@ _ENDED_BECAUSE = {
 }
 
 # Unknown or paused usernames still pay for one bcrypt check, so timing tells nothing.
-_DUMMY_HASH = bcrypt.hashpw(b"not a real password", bcrypt.gensalt()).decode()
+_DUMMY_HASH = bcrypt.hashpw(b"not a real password", bcrypt.gensalt(BCRYPT_ROUNDS)).decode()
 _COUNTED = (LoginOutcome.failed, LoginOutcome.checking)
 
 
 def hash_password(password: str) -> str:
-    return bcrypt.hashpw(password.encode(), bcrypt.gensalt()).decode()
+    return bcrypt.hashpw(password.encode(), bcrypt.gensalt(BCRYPT_ROUNDS)).decode()
 
 
 def password_matches(password: str, password_hash: str) -> bool:

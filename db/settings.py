@@ -12,6 +12,7 @@ from datetime import time
 from pathlib import Path
 from typing import Literal
 
+from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -40,6 +41,10 @@ class Settings(BaseSettings):
     # Minutes before an idle logout when a warning with an "I'm still here" button appears, so
     # text typed into a form that hasn't been saved yet is never lost to the timeout.
     IDLE_WARNING_MINUTES: float = 5
+    # How often an open screen checks whether its session still stands (seconds). Unset: a
+    # quarter of IDLE_MINUTES, kept between 15 s and 60 s. The browser tests set a few
+    # seconds so a short idle limit is noticed at once.
+    IDLE_CHECK_SECONDS: float | None = None
     ABSOLUTE_HOURS: float = 10
     # A family member's phone is often shared or left about: their space logs out sooner.
     FAMILY_IDLE_MINUTES: float = 15
@@ -84,6 +89,9 @@ class Settings(BaseSettings):
     OIDC_TIMEOUT_SECONDS: float = 5
 
     DEMO_PASSWORD: str = "golden-thread-demo"
+    # The bcrypt cost of new password hashes (each step doubles the work of a check). The tests
+    # set 4, the lowest bcrypt allows, so the many logins they make stay quick.
+    BCRYPT_ROUNDS: int = Field(default=12, ge=4, le=31)
     MIN_COOKIE_KEY_LENGTH: int = 32
     COOKIE_NAME: str = "golden_thread_session"
 
@@ -116,9 +124,11 @@ DAY_ENDS = settings.DAY_ENDS
 HUDDLE_FALLBACK_DAYS = settings.HUDDLE_FALLBACK_DAYS
 IDLE_MINUTES = settings.IDLE_MINUTES
 IDLE_WARNING_MINUTES = settings.IDLE_WARNING_MINUTES
+IDLE_CHECK_SECONDS = settings.IDLE_CHECK_SECONDS
 ABSOLUTE_HOURS = settings.ABSOLUTE_HOURS
 FAMILY_IDLE_MINUTES = settings.FAMILY_IDLE_MINUTES
 INVITATION_DAYS = settings.INVITATION_DAYS
+BCRYPT_ROUNDS = settings.BCRYPT_ROUNDS
 LOCKOUT_FAILURES = settings.LOCKOUT_FAILURES
 LOCKOUT_USERNAME_FAILURES = settings.LOCKOUT_USERNAME_FAILURES
 LOCKOUT_WINDOW_MINUTES = settings.LOCKOUT_WINDOW_MINUTES

@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import shutil
 import uuid
+from concurrent.futures import Future, ThreadPoolExecutor, wait
 from datetime import date
 from pathlib import Path
 
@@ -17,6 +18,10 @@ import pytest
 from sqlalchemy import create_engine, text
 
 os.environ.pop("DATABASE_URL", None)
+# Password hashes made in tests (the demo users' too, and in the browser journeys' servers,
+# which inherit this) use bcrypt's lowest cost: a check then takes milliseconds, not a quarter
+# of a second. What a login does is the same at any cost.
+os.environ.setdefault("BCRYPT_ROUNDS", "4")
 
 from db.store.engine import get_engine  # noqa: E402
 from db.store.migrate import upgrade_to_head  # noqa: E402
@@ -66,16 +71,29 @@ class SQLiteTemplates:
     def drop(self, url: str) -> None:
         get_engine(url).dispose()
 
+    def wait_for_drops(self) -> None:
+        pass
+
     def close(self) -> None:
         pass
 
 
 class PostgresTemplates:
-    """Databases on the shared server, uniquely named for this test session."""
+    """Databases on the shared server, uniquely named for this test session.
+
+    Copying a template takes a second or so and dropping a database several (PostgreSQL waits
+    for a checkpoint), so background threads do both off the tests' path: one has the next copy
+    of a template ready before a test asks, and a few drop each test's database after the test
+    (drops waiting at the same moment share one checkpoint). Every test still gets a database
+    of its own, copied from the template."""
 
     def __init__(self) -> None:
         self.admin = create_engine(PG_SERVER, isolation_level="AUTOCOMMIT")
         self.made: list[str] = []
+        self.helper = ThreadPoolExecutor(max_workers=1, thread_name_prefix="pg-copies")
+        self.droppers = ThreadPoolExecutor(max_workers=4, thread_name_prefix="pg-drops")
+        self.ready: dict[str, Future[str]] = {}
+        self.dropping: list[Future[None]] = []
         with self.admin.connect() as connection:
             connection.execute(text("SELECT 1"))
 
@@ -86,8 +104,19 @@ class PostgresTemplates:
         clause = f" TEMPLATE {template}" if template else ""
         with self.admin.connect() as connection:
             connection.execute(text(f'CREATE DATABASE "{name}"{clause}'))
+            # A test database need not survive a crash of the server: its commits don't wait
+            # for the disk (what one connection commits is still seen by the next at once).
+            connection.execute(text(f'ALTER DATABASE "{name}" SET synchronous_commit = off'))
         self.made.append(name)
         return name
+
+    def _drop(self, name: str) -> None:
+        with self.admin.connect() as connection:
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        self.made.remove(name)
+
+    def _copy_of(self, template: str) -> str:
+        return self._create(f"gt_{SESSION_TAG}_{uuid.uuid4().hex[:8]}", template)
 
     def make(self, name: str, fill_demo: bool) -> str:
         database = self._create(f"gt_{SESSION_TAG}_{name}")
@@ -101,17 +130,28 @@ class PostgresTemplates:
         return database
 
     def copy(self, template: str, tmp_path: Path) -> str:
-        return self._url(self._create(f"gt_{SESSION_TAG}_{uuid.uuid4().hex[:8]}", template))
+        waiting = self.ready.pop(template, None)
+        name = waiting.result() if waiting else self._copy_of(template)
+        self.ready[template] = self.helper.submit(self._copy_of, template)
+        return self._url(name)
 
     def drop(self, url: str) -> None:
         get_engine(url).dispose()
-        name = url.rsplit("/", 1)[1]
-        with self.admin.connect() as connection:
-            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        self.made.remove(name)
+        self.dropping.append(self.droppers.submit(self._drop, url.rsplit("/", 1)[1]))
+
+    def wait_for_drops(self) -> None:
+        """Returns once every test database handed back so far is gone (e.g. before dropping
+        a role that has privileges in them)."""
+        wait(self.dropping)
+        self.dropping.clear()
 
     def close(self) -> None:
-        for name in list(self.made):
+        self.helper.shutdown(wait=True)
+        for waiting in self.ready.values():  # copies made ahead that no test asked for
+            if waiting.exception() is None:
+                self.droppers.submit(self._drop, waiting.result())
+        self.droppers.shutdown(wait=True)
+        for name in list(self.made):  # the templates, and whatever a failed drop left
             with self.admin.connect() as connection:
                 connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
         self.admin.dispose()

@@ -15,11 +15,13 @@ from sqlalchemy.exc import SQLAlchemyError
 from components.auth import session
 from components.i18n import _, ngettext
 from db import auth
-from db.settings import FAMILY_IDLE_MINUTES, IDLE_MINUTES
+from db.settings import FAMILY_IDLE_MINUTES, IDLE_CHECK_SECONDS, IDLE_MINUTES
 from db.store.clock import utcnow
 
 # How often an open screen checks whether its session still stands (seconds).
-WATCH_SECONDS = max(15, min(60, int(min(IDLE_MINUTES, FAMILY_IDLE_MINUTES) * 60 / 4)))
+WATCH_SECONDS = IDLE_CHECK_SECONDS or max(
+    15, min(60, int(min(IDLE_MINUTES, FAMILY_IDLE_MINUTES) * 60 / 4))
+)
 
 
 @st.fragment(run_every=WATCH_SECONDS)

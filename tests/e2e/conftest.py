@@ -1,16 +1,20 @@
 """Browser journeys: one real `streamlit run app.py` per test session, driven by Debian's chromium.
 
-The server fixture prepares a fresh demo database in a temporary folder, writes a temporary
-secrets file (never the repository's), starts Streamlit bound to 127.0.0.1 on a free port and,
-before anything else touches it, opens every page address from components.pages.PAGES on the
-cold server and records what each showed (a `pages/` folder is served directly until app.py has
-run once, so this is the moment that matters). Tests read those observations.
+The server fixture serves a fresh copy of the demo database (prepared once per run, even when
+pytest-xdist runs the files on several workers: each worker then has its own server and its own
+copy), writes a temporary secrets file (never the repository's) and starts Streamlit bound to
+127.0.0.1 on a free port. `server.cold` holds what every page address from
+components.pages.PAGES showed as the very first request of its own freshly started server (a
+`pages/` folder is served directly until app.py has run once, so this is the moment that
+matters): those servers serve an untouched copy of the demo database and are started the first
+time a test reads `server.cold`.
 
 A failing test leaves full-page screenshots of its pages (and the server log) in test-artifacts/.
 """
 
 from __future__ import annotations
 
+import fcntl
 import os
 import re
 import secrets
@@ -20,6 +24,7 @@ import subprocess
 import sys
 import time
 import urllib.request
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -164,7 +169,15 @@ class Server:
     cookie_key: str
     log: Path
     process: subprocess.Popen | None = None
-    cold: dict[str, ColdVisit] = field(default_factory=dict)
+    visit_cold: Callable[[], dict[str, ColdVisit]] = dict
+    _cold: dict[str, ColdVisit] | None = field(default=None, repr=False)
+
+    @property
+    def cold(self) -> dict[str, ColdVisit]:
+        """What each page address showed on its own cold server (visited on first reading)."""
+        if self._cold is None:
+            self._cold = self.visit_cold()
+        return self._cold
 
     def check_alive(self) -> None:
         if self.process is not None and self.process.poll() is not None:
@@ -316,27 +329,46 @@ def browser():
         chromium.close()
 
 
+def _demo_database(tmp_path_factory) -> Path:
+    """The demo database, prepared once per run: under pytest-xdist the first worker to get
+    here makes it (the others wait on the lock) and every worker copies the file."""
+    root = tmp_path_factory.getbasetemp()
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        root = root.parent  # shared by this run's workers
+    prepared = root / "e2e-demo.db"
+    with open(root / "e2e-demo.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not prepared.exists():
+            making = root / "e2e-demo-making.db"
+            making.unlink(missing_ok=True)
+            done = subprocess.run(
+                [sys.executable, "-m", "db.ops.demo"],
+                cwd=ROOT,
+                env={**os.environ, "DATABASE_URL": f"sqlite:///{making}"},
+                capture_output=True,
+                text=True,
+                timeout=300,
+            )
+            assert done.returncode == 0, done.stderr
+            making.rename(prepared)
+    return prepared
+
+
 @pytest.fixture(scope="session")
 def server(tmp_path_factory, browser, request):
     folder = tmp_path_factory.mktemp("e2e")
-    database_url = f"sqlite:///{folder / 'golden_thread.db'}"
-    env = {**os.environ, "DATABASE_URL": database_url}
-    prepared = subprocess.run(
-        [sys.executable, "-m", "db.ops.demo"],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
-    assert prepared.returncode == 0, prepared.stderr
+    demo = _demo_database(tmp_path_factory)
+    database = folder / "golden_thread.db"
+    untouched = folder / "cold.db"  # what the cold servers serve, whenever they start
+    shutil.copy(demo, database)
+    shutil.copy(demo, untouched)
+    database_url = f"sqlite:///{database}"
     cookie_key = secrets.token_urlsafe(48)
     secrets_file = folder / "secrets.toml"
     secrets_file.write_text(f'cookie_key = "{cookie_key}"\n')
     secrets_file.chmod(0o600)
     process, base, log = _start(folder, "server", database_url, secrets_file)
     try:
-        cold = _visit_cold(browser, folder, database_url, secrets_file)  # before anything else
         _wait_until_answering(base, process, log)
         yield Server(
             base=base,
@@ -344,14 +376,16 @@ def server(tmp_path_factory, browser, request):
             cookie_key=cookie_key,
             log=log,
             process=process,
-            cold=cold,
+            visit_cold=lambda: _visit_cold(browser, folder, f"sqlite:///{untouched}", secrets_file),
         )
     finally:
         _stop(process)
         if request.session.testsfailed:
             ARTIFACTS.mkdir(exist_ok=True)
+            worker = os.environ.get("PYTEST_XDIST_WORKER", "")
             for server_log in folder.glob("*.log"):
-                shutil.copy(server_log, ARTIFACTS / server_log.name)
+                name = f"{worker}-{server_log.name}" if worker else server_log.name
+                shutil.copy(server_log, ARTIFACTS / name)
 
 
 @pytest.fixture

@@ -32,6 +32,7 @@ def app_role(templates):
     with server.connect() as connection:
         connection.exec_driver_sql(f'CREATE ROLE "{name}" LOGIN')
     yield name
+    templates.wait_for_drops()  # the role has privileges in the test databases until they go
     with server.connect() as connection:
         connection.exec_driver_sql(f'DROP ROLE IF EXISTS "{name}"')
     server.dispose()
