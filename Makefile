@@ -33,11 +33,12 @@ locales/%/LC_MESSAGES/messages.mo: locales/%/LC_MESSAGES/messages.po $(STAMP)
 locales: $(LOCALE_MO)
 
 # After adding or changing words in the code: refresh the template and every language's .po
-# (new words arrive untranslated; tests/test_i18n.py says which ones a family would see).
+# (new words arrive untranslated; tests/test_i18n.py says which ones a family would see). The
+# .po headers stay (Welsh needs its six Plural-Forms), and an unchanged catalogue is left alone.
 locales-extract: $(STAMP)
 	$(VENV)/bin/pybabel extract --no-location --sort-output --omit-header -F babel.cfg \
 	  -k _ -k N_ -k ngettext:1,2 -o locales/messages.pot .
-	$(VENV)/bin/pybabel update --no-fuzzy-matching -i locales/messages.pot \
+	$(VENV)/bin/pybabel update --no-fuzzy-matching --ignore-pot-creation-date -i locales/messages.pot \
 	  -d locales -D messages
 
 # After changing requirements*.txt: write the locks again (pip-tools in a throwaway venv).
