@@ -43,7 +43,7 @@ PAGES = [
         "pages/import_records.py",
         N_("Bring records in"),
         ":material/upload_file:",
-        "import",
+        "import_records",
         (Role.admin, Role.manager),
     ),
     ("pages/our_space.py", N_("Our space"), ":material/home:", "our_space", (Role.family_member,)),
