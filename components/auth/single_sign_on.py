@@ -238,21 +238,24 @@ def show() -> None:
     problem = st.session_state.pop(_PROBLEM, None)
     if problem:
         st.error(problem)
-    if st.button(
+    st.button(
         _("Sign in with {provider}", provider=settings.OIDC_LABEL),
         key="sso_sign_in",
         type="primary",
         icon=":material/login:",
-    ):
-        _go_to_the_provider()
+        on_click=_go_to_the_provider,
+    )
 
 
 def _go_to_the_provider() -> None:
+    """Runs as the button's callback, before the script body: a rerun that lands while the body
+    runs can't swallow the click (the same reason the password form logs in in its callback).
+    A problem is left for the body, which shows it above the button in this same run."""
     st.session_state.pop(_REFUSED, None)
     problem = provider_problem()
     if problem:
         st.session_state[_PROBLEM] = problem
-        st.rerun()
+        return
     try:
         st.login(provider())
     except StreamlitAPIException as problem:  # StreamlitAuthError: the section didn't pass
@@ -260,4 +263,3 @@ def _go_to_the_provider() -> None:
         st.session_state[_PROBLEM] = NOT_SET_UP.format(
             detail="the [auth] section didn't pass Streamlit's check (see the server log)."
         )
-        st.rerun()
