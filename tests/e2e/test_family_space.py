@@ -73,6 +73,8 @@ def test_a_family_member_scores_at_home_and_the_worker_can_pause_them(fresh, ser
     phone.goto(link)
     settle(phone)
     assert "Your worker has invited you" in main_text(phone)
+    _fits_the_phone(phone)  # the invitation is opened on a phone too
+    assert _serious_violations(phone) == []
     phone.get_by_role("textbox", name="Username").fill("journey.family")
     phone.get_by_label(re.compile("^Password")).fill(FAMILY_PASSWORD)
     phone.get_by_label("The same password again").fill(FAMILY_PASSWORD)

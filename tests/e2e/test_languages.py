@@ -1,6 +1,7 @@
-"""The family meeting screen and the family copy in Welsh and in Urdu on a phone-sized screen
-(390 px): nothing wider than the screen (a full-page screenshot is exactly 390 px wide), Urdu
-laid out right to left, and axe finds no serious violation in either language.
+"""The family meeting screen, the family copy and the family's own space in Welsh and in Urdu
+on a phone-sized screen (390 px): nothing wider than the screen (a full-page screenshot is
+exactly 390 px wide), Urdu laid out right to left, and axe finds no serious violation in
+either language.
 
 Lean on purpose (one demo database, one server, no cold visits): it overrides the shared
 `server` fixture for this module only."""
@@ -139,5 +140,54 @@ def test_the_family_screens_in_each_language_fit_a_phone_and_pass_axe(server, br
         assert goals in page.locator("body").inner_text()
         _fits_the_phone(page)
         assert _serious_violations(page) == []
+    finally:
+        context.close()
+
+
+def _family_login_speaks(database_url: str, language: str) -> None:
+    """The demo family member's family now prefers `language`."""
+    engine = create_engine(database_url)
+    try:
+        with engine.begin() as connection:
+            connection.execute(
+                text(
+                    "UPDATE family SET preferred_language = :language WHERE id = ("
+                    "SELECT familylogin.family_id FROM familylogin "
+                    "JOIN worker ON worker.id = familylogin.worker_id "
+                    "WHERE worker.username = 'family')"
+                ),
+                {"language": language},
+            )
+    finally:
+        engine.dispose()
+
+
+@pytest.mark.parametrize("language", ["cy", "ur"])
+def test_the_familys_own_space_in_each_language_fits_a_phone_and_passes_axe(
+    server, browser, language
+):
+    _family_login_speaks(server.database_url, language)
+    context = browser.new_context(viewport=PHONE)
+    try:
+        page = touched(context.new_page())
+        page.goto(server.url(""))
+        settle(page)
+        page.get_by_role("textbox", name="Username").fill("family")
+        page.get_by_role("textbox", name="Password").fill(PASSWORD)
+        page.get_by_role("button", name="Log in").click()
+        settle(page)
+        no_error_on(page)
+        goals, plan = HEADINGS[language]
+        page.get_by_text(goals, exact=True).first.wait_for()
+        direction = page.evaluate(
+            "getComputedStyle(document.querySelector(\"[data-testid='stMain']\")).direction"
+        )
+        assert direction == ("rtl" if language == "ur" else "ltr")
+        for section in (goals, plan):
+            page.get_by_text(section, exact=True).first.click()
+            settle(page)
+            no_error_on(page)
+            _fits_the_phone(page)
+            assert _serious_violations(page) == []
     finally:
         context.close()

@@ -196,6 +196,17 @@ def test_the_space_uses_family_words_only(world):
         assert terms_in(all_text(at)) == [], section
 
 
+def test_the_invitation_uses_family_words_only(world):
+    code = family_space.invite_family_member(
+        world["sam"], family_id=world["family"], person_id=world["mum"]
+    )
+    at = new_app()
+    at.query_params["invite"] = code
+    at.run()
+    assert "Hello Dana" in all_text(at)
+    assert terms_in(all_text(at)) == []
+
+
 def test_the_login_times_out_sooner(world):
     at = _member(world)
     at.session_state["last_active_at"] = utcnow() - timedelta(minutes=20)
