@@ -98,7 +98,7 @@ def goal_points(scores: pd.DataFrame, *, staff: bool) -> pd.DataFrame:
     ordered = scores.sort_values(["scored_on", "score_id"])
     if "at_home" not in ordered:
         ordered = ordered.assign(at_home=False)
-    ordered = ordered.assign(at_home=ordered["at_home"].fillna(False).astype(bool))
+    ordered = ordered.assign(at_home=ordered["at_home"].eq(True))
     frames = []
     for _key, group in ordered.groupby("scorer_key", sort=False):
         group = group.copy()
@@ -222,7 +222,7 @@ def overview_chart(
         "y": alt.Y("score:Q", scale=SCORE_SCALE, title=None),
         "color": alt.Color("scorer:N", title=_("Who scored"), scale=scale),
     }
-    home = "at_home" in points and points["at_home"].fillna(False).astype(bool).any()
+    home = "at_home" in points and points["at_home"].eq(True).any()
     if not home:
         base = (
             alt.Chart(points.drop(columns=["at_home"], errors="ignore"))
@@ -239,10 +239,7 @@ def overview_chart(
             columns=columns,
         )
     marked = points.assign(
-        where=points["at_home"]
-        .fillna(False)
-        .astype(bool)
-        .map({True: AT_HOME, False: "In a meeting"})
+        where=points["at_home"].eq(True).map({True: AT_HOME, False: "In a meeting"})
     ).drop(columns=["at_home"])
     chart = alt.Chart(marked).encode(**encoding)
     lines = chart.mark_line().encode(
