@@ -36,7 +36,7 @@ from db.rules.access import (
 )
 from db.rules.validation import Invalid, checked, max_chars, text, whole_number
 from db.rules.visibility import Audience, hidden_people
-from db.rules.writes import AlreadySaved, save_edit, save_new, touch
+from db.rules.writes import AlreadySaved, changed, save_edit, save_new, touch
 from db.settings import INVITATION_DAYS, REPEAT_WINDOW_MINUTES
 from db.store.clock import family_today, local_day, team_zone, utcnow
 from db.store.engine import read_session, write_session
@@ -243,16 +243,7 @@ def pause_family_login(actor: Actor, *, family_id: int, login_id: int, paused: b
         if paused:
             _end_every_session(session, worker, now)
         session.add(worker)
-        touch(session, family)
-        audit.record(
-            session,
-            actor,
-            audit.Action.UPDATE,
-            family_id=family.id,
-            record_type="family_login",
-            record_id=login_id,
-            fields=["paused"],
-        )
+        changed(session, actor, family, audit.Action.UPDATE, "family_login", login_id, ["paused"])
 
 
 @checked
@@ -268,16 +259,7 @@ def end_family_login(actor: Actor, *, family_id: int, login_id: int) -> None:
         worker.is_active = False
         session.add(login)
         _end_every_session(session, worker, now)
-        touch(session, family)
-        audit.record(
-            session,
-            actor,
-            audit.Action.UPDATE,
-            family_id=family.id,
-            record_type="family_login",
-            record_id=login_id,
-            fields=["ended_at"],
-        )
+        changed(session, actor, family, audit.Action.UPDATE, "family_login", login_id, ["ended_at"])
 
 
 @checked
@@ -292,15 +274,14 @@ def withdraw_invitation(actor: Actor, *, family_id: int, invitation_id: int) -> 
             return
         invitation.withdrawn_at = utcnow()
         session.add(invitation)
-        touch(session, family)
-        audit.record(
+        changed(
             session,
             actor,
+            family,
             audit.Action.WITHDRAW,
-            family_id=family.id,
-            record_type="family_invitation",
-            record_id=invitation_id,
-            fields=["withdrawn_at"],
+            "family_invitation",
+            invitation_id,
+            ["withdrawn_at"],
         )
 
 
