@@ -29,13 +29,14 @@ import socket
 import sqlite3
 import statistics
 import subprocess
-import sys
 import tempfile
 import time
 import urllib.request
 from pathlib import Path
 
 from bench.run import ROOT, generator_version, machine, tier_database
+from deploy.serve_team import server_options as server_options  # for tests/e2e, as here
+from deploy.serve_team import streamlit_command
 
 CHROMIUM_ARGS = [
     "--headless",
@@ -47,25 +48,6 @@ CHROMIUM_ARGS = [
     "--no-first-run",
     "--disable-dev-shm-usage",
 ]
-
-
-def server_options(port: int) -> list[str]:
-    """How a benchmark or test server runs: on this machine only, with no browser of its own
-    and no file watcher (others edit the code meanwhile: no "source changed, rerun?" mid-run)."""
-    return [
-        "--server.address",
-        "127.0.0.1",
-        "--server.port",
-        str(port),
-        "--server.headless",
-        "true",
-        "--server.runOnSave",
-        "false",
-        "--server.fileWatcherType",
-        "none",
-        "--browser.gatherUsageStats",
-        "false",
-    ]
 
 
 IDLE = "[data-testid='stApp'][data-test-script-state='notRunning']"
@@ -97,7 +79,7 @@ def start_server(database: Path, port: int, log: Path) -> subprocess.Popen:
         subprocess.run(["make", ".streamlit/secrets.toml"], cwd=ROOT, check=True)
     env = {**os.environ, "DATABASE_URL": f"sqlite:///{database}"}
     server = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", "app.py", *server_options(port)],
+        streamlit_command(port),
         # Into a file: an unread pipe fills up and the server then hangs mid-run.
         cwd=ROOT,
         env=env,
@@ -212,16 +194,22 @@ async def switching(browser, base: str, contexts: int, switches: int) -> dict:
         return times
 
     failures: list[str] = []
-    started = time.perf_counter()
-    per_context = await asyncio.gather(*(one(i) for i in range(contexts)))
-    every = [t for times in per_context for t in times]
+    every, wall_s = await all_at_once(one, contexts)
     return {
         "contexts": contexts,
         "switches_each": switches,
         "switch_ms": _summary(every),
-        "wall_s": round(time.perf_counter() - started, 1),
+        "wall_s": wall_s,
         "failures": failures,
     }
+
+
+async def all_at_once(one, contexts: int) -> tuple[list[float], float]:
+    """Runs one(i) for every simulated worker at once: every time they measured, and the wall
+    time in seconds."""
+    started = time.perf_counter()
+    per_context = await asyncio.gather(*(one(i) for i in range(contexts)))
+    return [t for times in per_context for t in times], round(time.perf_counter() - started, 1)
 
 
 # True once the last sentence about the goal names the new score (as the journey test checks).

@@ -299,13 +299,11 @@ class Team:
             child.stop()
 
 
-def streamlit_command(port: int) -> list[str]:
+def server_options(port: int) -> list[str]:
+    """How a replica, a benchmark or a test server runs: on this machine only, with no browser
+    of its own and no file watcher (others edit the code meanwhile: no "source changed,
+    rerun?" mid-run)."""
     return [
-        sys.executable,
-        "-m",
-        "streamlit",
-        "run",
-        "app.py",
         "--server.address",
         "127.0.0.1",
         "--server.port",
@@ -319,6 +317,10 @@ def streamlit_command(port: int) -> list[str]:
         "--browser.gatherUsageStats",
         "false",
     ]
+
+
+def streamlit_command(port: int) -> list[str]:
+    return [sys.executable, "-m", "streamlit", "run", "app.py", *server_options(port)]
 
 
 def main(argv: list[str] | None = None) -> None:
