@@ -1,7 +1,8 @@
 """The load run (`make bench-load`; reported in BENCHMARKS.md, never a timed test).
 
-    python -m bench.load [--contexts 5,10,20] [--replicas 1,2] [--switches 6] [--lcp-rounds 5]
-                         [--large]
+    python -m bench.load [--client websocket|browser] [--contexts 5,10,20] [--replicas 1,2]
+                         [--switches 6] [--lcp-rounds 5] [--large]
+                         [--server-option runner.postScriptGC=true ...]
 
 On one PostgreSQL (a fresh demo database made on TEST_POSTGRES_URL's server and dropped
 afterwards), in one run:
@@ -11,17 +12,25 @@ afterwards), in one run:
    Paint from a PerformanceObserver, and the time until the content is there (the bare page's
    text; the huddle's first section header). The huddle is opened logged in through the
    re-login cookie, as a bookmark is: LCP stops being recorded at the first keypress or click,
-   so a page reached by typing into the login form has no LCP of its own.
+   so a page reached by typing into the login form has no LCP of its own. This part needs a
+   browser (Debian's chromium); `--lcp-rounds 0` leaves it out.
 2. For each number of replicas (`make serve-team`'s parts: replicas behind nginx, sticky by the
-   route cookie) and each K: K browser contexts at once, each logging in through nginx and
-   clicking through the pages in its sidebar; each switch timed from the click until that
-   page's run has finished. A switch not finished within 20 s is a failure (with a screenshot
-   in bench/results/). p50/p95 and the ratio 1 replica : 2 replicas.
+   route cookie) and each K: K simulated workers at once, each logging in through nginx with
+   the login form and switching between the pages in its sidebar; each switch timed from the
+   request until that page's run has finished. A switch not finished within 20 s, or one that
+   draws an exception or error box, is a failure. p50/p95 and the ratio 1 replica : 2 replicas.
+   The workers are, by default (`--client websocket`), bench/streamlit_client.py: Streamlit's
+   own protocol over a WebSocket, one cookie jar each (nginx's route cookie included), timed to
+   the server's `script_finished` message. On two cores, K Chromium contexts (`--client
+   browser`, kept to compare) take the cores the measured servers need: at K = 10 the browsers,
+   not the servers, were being measured.
 3. With --large: one replica on a copy of the large tier (SQLite, 25,000 families), its memory
-   after the K contexts have been through every page.
+   after the K workers have been through every page.
 
 The load average before and after each part is recorded next to the figures: the machine's two
-cores are shared, so compare ratios measured within one run.
+cores are shared, so compare ratios measured within one run. `--server-option` passes a
+Streamlit option to every server of the run (e.g. `runner.postScriptGC=true` to measure the
+forced garbage collection after each run that .streamlit/config.toml turns off).
 """
 
 from __future__ import annotations
@@ -41,13 +50,14 @@ import time
 import uuid
 from pathlib import Path
 
-from bench.browser import CHROMIUM_ARGS, IDLE, PASSWORD, WATCH_RUNS, rss_mb
+from bench.browser import CHROMIUM_ARGS, IDLE, PASSWORD, WATCH_RUNS, all_at_once, rss_mb
 from bench.run import ROOT, machine, tier_database
-from deploy.serve_team import Team
+from deploy.serve_team import ROUTE_COOKIE, Team
 
 PG_SERVER = os.environ.get("TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 PRACTITIONERS = ["practitioner", "worker1", "worker2", "worker4", "worker5"]
 RESULTS = ROOT / "bench" / "results"
+SWITCH_TIMEOUT_S = 20
 # Largest Contentful Paint of this page, as the browser reports it (buffered: entries made
 # before the observer was set up count too).
 LCP = """() => new Promise(resolve => {
@@ -113,7 +123,10 @@ def secrets_file(folder: Path) -> Path:
     return path
 
 
-def start_team(replicas: int, url: str, folder: Path, port: int) -> Team:
+def start_team(
+    replicas: int, url: str, folder: Path, port: int, options: list[str] | None = None
+) -> Team:
+    """`options`: Streamlit options ("section.name=value") for every replica."""
     folder.mkdir(parents=True, exist_ok=True)
     team = Team(
         replicas=replicas,
@@ -122,7 +135,8 @@ def start_team(replicas: int, url: str, folder: Path, port: int) -> Team:
         folder=folder,
         env={**os.environ, "DATABASE_URL": url},
         quiet=True,
-        streamlit_args=[f"--secrets.files={secrets_file(folder)}"],
+        streamlit_args=[f"--secrets.files={secrets_file(folder)}"]
+        + [f"--{option}" for option in options or []],
     )
     team.start()
     team.wait_until_answering()
@@ -302,37 +316,110 @@ async def switching(browser, base: str, contexts: int, switches: int, tag: str) 
         return times
 
     load_before = load_average()
-    started = time.perf_counter()
-    per_context = await asyncio.gather(*(one(i) for i in range(contexts)))
-    every = [t for times in per_context for t in times]
+    every, wall_s = await all_at_once(one, contexts)
+    return switching_result(
+        contexts, switches, every, wall_s, failures, login_failures, load_before
+    ) | {"dom_counter_missed": dom_missed}
+
+
+def switching_result(
+    contexts: int,
+    switches: int,
+    every: list[float],
+    wall_s: float,
+    failures: list[str],
+    login_failures: list[str],
+    load_before: str,
+) -> dict:
     return {
         "contexts": contexts,
         "switches_each": switches,
         "switch_ms": summary(every),
-        "wall_s": round(time.perf_counter() - started, 1),
+        "wall_s": wall_s,
         "switch_failures": failures,
         "login_failures": login_failures,
-        "dom_counter_missed": dom_missed,
         "load_average_before": load_before,
         "load_average_after": load_average(),
     }
 
 
-async def run(args, url: str, folder: Path) -> dict:
-    from playwright.async_api import async_playwright
+async def switching_websocket(base: str, contexts: int, switches: int) -> dict:
+    """K simulated workers speaking Streamlit's protocol (bench/streamlit_client.py), each
+    logging in through the form and switching pages by their sidebar's page list."""
+    from bench.streamlit_client import StreamlitClient
 
-    chromium = shutil.which("chromium")
-    if not chromium:
-        raise SystemExit("Debian's chromium is not installed (apt-get install chromium)")
+    failures: list[str] = []
+    login_failures: list[str] = []
+    routed: list[int] = []  # workers that nginx gave a route cookie (all, behind nginx)
+
+    async def one(i: int) -> list[float]:
+        client = StreamlitClient(base, timeout_s=SWITCH_TIMEOUT_S)
+        times: list[float] = []
+        try:
+            await client.connect()
+            await client.log_in(PRACTITIONERS[i % len(PRACTITIONERS)], PASSWORD)
+        except Exception as problem:  # noqa: BLE001 - counted, and the run goes on
+            login_failures.append(f"worker {i}: {type(problem).__name__}: {problem}"[:300])
+            await client.close()
+            return times
+        if client.cookie(ROUTE_COOKIE):
+            routed.append(i)
+        paths = client.page_paths()
+        for s in range(switches):
+            target = paths[(i + s + 1) % len(paths)]
+            if target == client.current_path():  # the page you are on: no switch
+                target = paths[(i + s + 2) % len(paths)]
+            try:
+                run = await client.switch_to(target)
+            except Exception as problem:  # noqa: BLE001 - a lost connection is a failure
+                failures.append(f"worker {i} → {target}: {type(problem).__name__}")
+                continue
+            if run.ok:
+                times.append(run.ms)
+            else:
+                failures.append(f"worker {i} → {target}: {'; '.join(run.problems)}"[:300])
+        await client.close()
+        return times
+
+    load_before = load_average()
+    every, wall_s = await all_at_once(one, contexts)
+    return switching_result(
+        contexts, switches, every, wall_s, failures, login_failures, load_before
+    ) | {"workers_with_route_cookie": len(routed)}
+
+
+async def measure_switching(args, browser, base: str, contexts: int, tag: str) -> dict:
+    if args.client == "browser":
+        return await switching(browser, base, contexts, args.switches, tag)
+    return await switching_websocket(base, contexts, args.switches)
+
+
+async def run(args, url: str, folder: Path) -> dict:
+    from contextlib import AsyncExitStack
+
     from tests.e2e.test_replicas import _free_run
 
-    results: dict = {"load_average_at_start": load_average(), "machine": machine()}
-    async with async_playwright() as p:
-        browser = await p.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
+    results: dict = {
+        "load_average_at_start": load_average(),
+        "machine": machine(),
+        "client": args.client,
+        "server_options": args.server_option,
+    }
+    async with AsyncExitStack() as stack:
+        browser = None
+        if args.lcp_rounds or args.client == "browser":
+            from playwright.async_api import async_playwright
+
+            chromium = shutil.which("chromium")
+            if not chromium:
+                raise SystemExit("Debian's chromium is not installed (apt-get install chromium)")
+            p = await stack.enter_async_context(async_playwright())
+            browser = await p.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
+            stack.push_async_callback(browser.close)
         if args.lcp_rounds:
             port = _free_run(3)
             bare = start_bare(folder, port)
-            team = start_team(1, url, folder / "paint", port + 1)
+            team = start_team(1, url, folder / "paint", port + 1, args.server_option)
             try:
                 load_before = load_average()
                 results["paint"] = await paint(
@@ -349,13 +436,13 @@ async def run(args, url: str, folder: Path) -> dict:
                 bare.wait(timeout=20)
         for replicas in args.replicas:
             port = _free_run(replicas + 1)
-            team = start_team(replicas, url, folder / f"r{replicas}", port)
+            team = start_team(replicas, url, folder / f"r{replicas}", port, args.server_option)
             try:
                 for k in args.contexts:
                     tag = f"r{replicas}-k{k}"
-                    print(f"{replicas} replica(s), {k} contexts ...", flush=True)
-                    found = await switching(
-                        browser, f"http://127.0.0.1:{port}", k, args.switches, tag
+                    print(f"{replicas} replica(s), {k} workers ({args.client}) ...", flush=True)
+                    found = await measure_switching(
+                        args, browser, f"http://127.0.0.1:{port}", k, tag
                     )
                     found["replica_rss_mb"] = [
                         round(rss_mb(child.process.pid), 1)
@@ -368,7 +455,6 @@ async def run(args, url: str, folder: Path) -> dict:
                 team.stop()
         if args.large:
             results["large"] = await large_tier_memory(browser, folder, args)
-        await browser.close()
     return results
 
 
@@ -379,13 +465,13 @@ async def large_tier_memory(browser, folder: Path, args) -> dict:
     from tests.e2e.test_replicas import _free_run
 
     port = _free_run(2)
-    team = start_team(1, f"sqlite:///{database}", folder / "large", port)
+    team = start_team(1, f"sqlite:///{database}", folder / "large", port, args.server_option)
     try:
         replica = team.children[0]
         assert replica.process is not None
         idle = rss_mb(replica.process.pid)
         k = min(args.contexts)
-        found = await switching(browser, f"http://127.0.0.1:{port}", k, args.switches, "large")
+        found = await measure_switching(args, browser, f"http://127.0.0.1:{port}", k, "large")
         return {
             "families": meta.get("counts", {}).get("family"),
             "replica_rss_mb_started": round(idle, 1),
@@ -399,13 +485,71 @@ async def large_tier_memory(browser, folder: Path, args) -> dict:
         team.stop()
 
 
+def ratios(results: dict, contexts: list[int]) -> None:
+    """1 replica : 2 replicas, for each K measured on both."""
+    for k in contexts:
+        one, two = results.get(f"r1-k{k}"), results.get(f"r2-k{k}")
+        if one and two and one["switch_ms"].get("p50") and two["switch_ms"].get("p50"):
+            results[f"ratio-k{k}"] = {
+                "p50_1_to_2": round(one["switch_ms"]["p50"] / two["switch_ms"]["p50"], 2),
+                "p95_1_to_2": round(one["switch_ms"]["p95"] / two["switch_ms"]["p95"], 2),
+            }
+
+
+def markdown_table(results: dict, replicas: list[int], contexts: list[int]) -> str:
+    """The page-switch figures as BENCHMARKS.md shows them."""
+    options = " ".join(results["server_options"]) or "as .streamlit/config.toml"
+    lines = [
+        f"Page switches, client: {results['client']}, server options: {options}; "
+        f"load average at start {results['load_average_at_start']}",
+        "",
+        "| Replicas | K | p50 ms | p95 ms | max ms | switches | failures | login failures "
+        "| wall s | load average |",
+        "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|",
+    ]
+    for r in replicas:
+        for k in contexts:
+            found = results.get(f"r{r}-k{k}")
+            if not found:
+                continue
+            ms = found["switch_ms"]
+            lines.append(
+                f"| {r} | {k} | {ms.get('p50', '–')} | {ms.get('p95', '–')} | "
+                f"{ms.get('max', '–')} | {ms['n']} | {len(found['switch_failures'])} | "
+                f"{len(found['login_failures'])} | {found['wall_s']} | "
+                f"{found['load_average_before']} → {found['load_average_after']} |"
+            )
+    measured = [k for k in contexts if f"ratio-k{k}" in results]
+    if measured:
+        lines += ["", "| K | p50 1 : 2 replicas | p95 1 : 2 replicas |", "|---:|---:|---:|"]
+        for k in measured:
+            ratio = results[f"ratio-k{k}"]
+            lines.append(f"| {k} | {ratio['p50_1_to_2']} | {ratio['p95_1_to_2']} |")
+    return "\n".join(lines)
+
+
 def main(argv: list[str] | None = None) -> dict:
     parser = argparse.ArgumentParser(description="The load run for BENCHMARKS.md.")
-    parser.add_argument("--contexts", default="5,10,20")
+    parser.add_argument(
+        "--client",
+        choices=["websocket", "browser"],
+        default="websocket",
+        help="simulated workers: Streamlit's protocol over a WebSocket, or Chromium contexts",
+    )
+    parser.add_argument("--contexts", default="5,10,20", help="K: workers at once, e.g. 5,10")
     parser.add_argument("--replicas", default="1,2")
-    parser.add_argument("--switches", type=int, default=6)
-    parser.add_argument("--lcp-rounds", type=int, default=5)
+    parser.add_argument("--switches", type=int, default=6, help="page switches per worker")
+    parser.add_argument(
+        "--lcp-rounds", type=int, default=5, help="LCP rounds in the browser (0: none)"
+    )
     parser.add_argument("--large", action="store_true")
+    parser.add_argument(
+        "--server-option",
+        action="append",
+        default=[],
+        metavar="SECTION.NAME=VALUE",
+        help="a Streamlit option for every server, e.g. runner.postScriptGC=true",
+    )
     parser.add_argument("--out", type=Path, default=RESULTS / "load.json")
     args = parser.parse_args(argv)
     args.contexts = [int(k) for k in args.contexts.split(",")]
@@ -419,15 +563,12 @@ def main(argv: list[str] | None = None) -> dict:
     finally:
         drop_database(name)
         shutil.rmtree(folder, ignore_errors=True)
-    for k in args.contexts:
-        one, two = results.get(f"r1-k{k}"), results.get(f"r2-k{k}")
-        if one and two and one["switch_ms"].get("p50") and two["switch_ms"].get("p50"):
-            results[f"ratio-k{k}"] = {
-                "p50_1_to_2": round(one["switch_ms"]["p50"] / two["switch_ms"]["p50"], 2),
-                "p95_1_to_2": round(one["switch_ms"]["p95"] / two["switch_ms"]["p95"], 2),
-            }
+    ratios(results, args.contexts)
+    args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(results, indent=2))
-    print(json.dumps({k: v for k, v in results.items() if k.startswith("ratio")}, indent=2))
+    print()
+    print(markdown_table(results, args.replicas, args.contexts))
+    print(f"\n(all figures: {args.out})")
     return results
 
 
