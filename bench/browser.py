@@ -145,9 +145,9 @@ async def open_logged_in(browser, base: str, rounds: int) -> dict:
         if placeholder
         else "Weekly huddle",
         "rounds": rounds,
-        "login_form_visible_ms": _summary(form),
-        "login_to_page_drawn_ms": _summary(after_login),
-        "open_to_page_drawn_ms": _summary(total),
+        "login_form_visible_ms": summary(form),
+        "login_to_page_drawn_ms": summary(after_login),
+        "open_to_page_drawn_ms": summary(total),
         "expect": expect,
     }
 
@@ -194,22 +194,20 @@ async def switching(browser, base: str, contexts: int, switches: int) -> dict:
         return times
 
     failures: list[str] = []
-    every, wall_s = await all_at_once(one, contexts)
+    return await all_at_once(one, contexts, switches) | {"failures": failures}
+
+
+async def all_at_once(one, contexts: int, switches: int, middle: str = "median") -> dict:
+    """Runs one(i) (a list of switch times in ms) for every simulated worker at once: their
+    times' summary and the wall time in seconds."""
+    started = time.perf_counter()
+    per_context = await asyncio.gather(*(one(i) for i in range(contexts)))
     return {
         "contexts": contexts,
         "switches_each": switches,
-        "switch_ms": _summary(every),
-        "wall_s": wall_s,
-        "failures": failures,
+        "switch_ms": summary([t for times in per_context for t in times], middle),
+        "wall_s": round(time.perf_counter() - started, 1),
     }
-
-
-async def all_at_once(one, contexts: int) -> tuple[list[float], float]:
-    """Runs one(i) for every simulated worker at once: every time they measured, and the wall
-    time in seconds."""
-    started = time.perf_counter()
-    per_context = await asyncio.gather(*(one(i) for i in range(contexts)))
-    return [t for times in per_context for t in times], round(time.perf_counter() - started, 1)
 
 
 # True once the last sentence about the goal names the new score (as the journey test checks).
@@ -292,16 +290,19 @@ async def saving_scores(browser, base: str, target: dict, tries: int) -> dict:
     return {
         "family_id": target["family_id"],
         "tries": tries,
-        "save_to_sentence_ms": _summary(to_sentence) if to_sentence else None,
-        "save_to_run_finished_ms": _summary(to_idle) if to_idle else None,
+        "save_to_sentence_ms": summary(to_sentence) if to_sentence else None,
+        "save_to_run_finished_ms": summary(to_idle) if to_idle else None,
         "failures": failures,
     }
 
 
-def _summary(values: list[float]) -> dict:
+def summary(values: list[float], middle: str = "median") -> dict:
+    """Median (named `middle`), p95, max and count of times in ms."""
+    if not values:
+        return {"n": 0}
     ordered = sorted(values)
     return {
-        "median": round(statistics.median(ordered), 1),
+        middle: round(statistics.median(ordered), 1),
         "p95": round(ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))], 1),
         "max": round(ordered[-1], 1),
         "n": len(ordered),

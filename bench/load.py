@@ -42,7 +42,6 @@ import os
 import secrets
 import shutil
 import signal
-import statistics
 import subprocess
 import sys
 import tempfile
@@ -51,6 +50,7 @@ import uuid
 from pathlib import Path
 
 from bench.browser import CHROMIUM_ARGS, IDLE, PASSWORD, WATCH_RUNS, all_at_once, rss_mb
+from bench.browser import summary as browser_summary
 from bench.run import ROOT, machine, tier_database
 from deploy.serve_team import ROUTE_COOKIE, Team
 
@@ -74,15 +74,7 @@ def load_average() -> str:
 
 
 def summary(values: list[float]) -> dict:
-    if not values:
-        return {"n": 0}
-    ordered = sorted(values)
-    return {
-        "p50": round(statistics.median(ordered), 1),
-        "p95": round(ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))], 1),
-        "max": round(ordered[-1], 1),
-        "n": len(ordered),
-    }
+    return browser_summary(values, middle="p50")
 
 
 # --- the database ----------------------------------------------------------------------------
@@ -315,27 +307,16 @@ async def switching(browser, base: str, contexts: int, switches: int, tag: str) 
         await context.close()
         return times
 
-    load_before = load_average()
-    every, wall_s = await all_at_once(one, contexts)
-    return switching_result(
-        contexts, switches, every, wall_s, failures, login_failures, load_before
-    ) | {"dom_counter_missed": dom_missed}
+    found = await everyone(one, contexts, switches, failures, login_failures)
+    return found | {"dom_counter_missed": dom_missed}
 
 
-def switching_result(
-    contexts: int,
-    switches: int,
-    every: list[float],
-    wall_s: float,
-    failures: list[str],
-    login_failures: list[str],
-    load_before: str,
+async def everyone(
+    one, contexts: int, switches: int, failures: list[str], login_failures: list[str]
 ) -> dict:
-    return {
-        "contexts": contexts,
-        "switches_each": switches,
-        "switch_ms": summary(every),
-        "wall_s": wall_s,
+    """Runs one(i) for the K workers at once; their switch times, failures and load average."""
+    load_before = load_average()
+    return await all_at_once(one, contexts, switches, middle="p50") | {
         "switch_failures": failures,
         "login_failures": login_failures,
         "load_average_before": load_before,
@@ -381,11 +362,8 @@ async def switching_websocket(base: str, contexts: int, switches: int) -> dict:
         await client.close()
         return times
 
-    load_before = load_average()
-    every, wall_s = await all_at_once(one, contexts)
-    return switching_result(
-        contexts, switches, every, wall_s, failures, login_failures, load_before
-    ) | {"workers_with_route_cookie": len(routed)}
+    found = await everyone(one, contexts, switches, failures, login_failures)
+    return found | {"workers_with_route_cookie": len(routed)}
 
 
 async def measure_switching(args, browser, base: str, contexts: int, tag: str) -> dict:
