@@ -73,6 +73,12 @@ def load_average() -> str:
     return " ".join(Path("/proc/loadavg").read_text().split()[:3])
 
 
+def cpu_seconds(pid: int) -> float:
+    """The CPU time (user + system) a process has used so far."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def summary(values: list[float]) -> dict:
     return browser_summary(values, middle="p50")
 
@@ -419,13 +425,17 @@ async def run(args, url: str, folder: Path) -> dict:
                 for k in args.contexts:
                     tag = f"r{replicas}-k{k}"
                     print(f"{replicas} replica(s), {k} workers ({args.client}) ...", flush=True)
+                    pids = [c.process.pid for c in team.children[:replicas] if c.process]
+                    cpu_before = [cpu_seconds(pid) for pid in pids]
                     found = await measure_switching(
                         args, browser, f"http://127.0.0.1:{port}", k, tag
                     )
-                    found["replica_rss_mb"] = [
-                        round(rss_mb(child.process.pid), 1)
-                        for child in team.children[:replicas]
-                        if child.process is not None
+                    found["replica_rss_mb"] = [round(rss_mb(pid), 1) for pid in pids]
+                    # How the work was shared: nginx's route ids are random, so at small K
+                    # all the workers can land on one replica.
+                    found["replica_cpu_s"] = [
+                        round(cpu_seconds(pid) - before, 1)
+                        for pid, before in zip(pids, cpu_before, strict=True)
                     ]
                     results[tag] = found
                     print(json.dumps(found), flush=True)
@@ -482,8 +492,8 @@ def markdown_table(results: dict, replicas: list[int], contexts: list[int]) -> s
         f"load average at start {results['load_average_at_start']}",
         "",
         "| Replicas | K | p50 ms | p95 ms | max ms | switches | failures | login failures "
-        "| wall s | load average |",
-        "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|",
+        "| wall s | replicas' CPU s | load average |",
+        "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|---|",
     ]
     for r in replicas:
         for k in contexts:
@@ -495,6 +505,7 @@ def markdown_table(results: dict, replicas: list[int], contexts: list[int]) -> s
                 f"| {r} | {k} | {ms.get('p50', '–')} | {ms.get('p95', '–')} | "
                 f"{ms.get('max', '–')} | {ms['n']} | {len(found['switch_failures'])} | "
                 f"{len(found['login_failures'])} | {found['wall_s']} | "
+                f"{' / '.join(map(str, found.get('replica_cpu_s', [])))} | "
                 f"{found['load_average_before']} → {found['load_average_after']} |"
             )
     measured = [k for k in contexts if f"ratio-k{k}" in results]
