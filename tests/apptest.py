@@ -117,3 +117,14 @@ def assert_page_kept_from(username: str, page: str, private: str) -> None:
     nobody.run()
     assert private not in all_text(nobody)
     assert [i.value for i in nobody.info] == ["Please log in to see this page."]
+
+
+def shared_screen(at: AppTest, family_id: int, audience: str = "everyone") -> AppTest:
+    """The family meeting screen, opened from the conference page by the worker whose app this
+    is, for the people in the room (`audience`)."""
+    at.run()
+    at.query_params["family"] = str(family_id)
+    at.switch_page("pages/conference.py").run()
+    next(r for r in at.radio if r.key == "conference_audience").set_value(audience)
+    next(b for b in at.button if b.key == "conference_open").click()
+    return at.run()

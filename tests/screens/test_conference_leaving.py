@@ -10,33 +10,32 @@ from db.rules.audit import Action
 from db.settings import DEMO_PASSWORD
 from db.store.engine import read_session, write_session
 from db.store.models import AuditEvent, KeepingSafe, Worker, WorkerRelationship
-from tests.apptest import all_text, logged_in
+from tests.apptest import all_text, logged_in, shared_screen
 
 NEVER_SHOW = "SENTINEL new flat above the launderette"
+
+
+def _a_family_of(session, username: str) -> int | None:
+    """One of the families this worker works with now."""
+    worker = session.exec(select(Worker).where(Worker.username == username)).one()
+    return session.exec(
+        select(WorkerRelationship.family_id).where(
+            WorkerRelationship.worker_id == worker.id,
+            WorkerRelationship.ended_on.is_(None),  # type: ignore[union-attr]
+        )
+    ).first()
 
 
 @pytest.fixture
 def conference(demo_db):
     with write_session() as session:
-        worker = session.exec(select(Worker).where(Worker.username == "practitioner")).one()
-        family_id = session.exec(
-            select(WorkerRelationship.family_id).where(
-                WorkerRelationship.worker_id == worker.id,
-                WorkerRelationship.ended_on.is_(None),  # type: ignore[union-attr]
-            )
-        ).first()
+        family_id = _a_family_of(session, "practitioner")
         details = session.exec(
             select(KeepingSafe).where(KeepingSafe.family_id == family_id)
         ).first() or KeepingSafe(family_id=family_id)
         details.never_show = NEVER_SHOW
         session.add(details)
-    at = logged_in("practitioner")
-    at.run()
-    at.query_params["family"] = str(family_id)
-    at.switch_page("pages/conference.py").run()
-    next(r for r in at.radio if r.key == "conference_audience").set_value("household")
-    next(b for b in at.button if b.key == "conference_open").click()
-    at.run()
+    at = shared_screen(logged_in("practitioner"), family_id, "household")
     assert not at.exception
     return at
 
@@ -90,21 +89,10 @@ def test_a_single_sign_on_worker_leaves_by_signing_in_again(demo_db):
     from db.store.models import LoginSession
 
     with write_session() as session:
-        worker = session.exec(select(Worker).where(Worker.username == "practitioner")).one()
-        family_id = session.exec(
-            select(WorkerRelationship.family_id).where(
-                WorkerRelationship.worker_id == worker.id,
-                WorkerRelationship.ended_on.is_(None),  # type: ignore[union-attr]
-            )
-        ).first()
+        family_id = _a_family_of(session, "practitioner")
     at = logged_in("practitioner")
     at.session_state["signed_in_with"] = "oidc"
-    at.run()
-    at.query_params["family"] = str(family_id)
-    at.switch_page("pages/conference.py").run()
-    next(r for r in at.radio if r.key == "conference_audience").set_value("household")
-    next(b for b in at.button if b.key == "conference_open").click()
-    at.run()
+    shared_screen(at, family_id, "household")
     assert not [t for t in at.text_input if t.key == "conference_leave_password"]
     next(b for b in at.button if b.key == "conference_leave").click()
     at.run()

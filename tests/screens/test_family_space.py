@@ -237,19 +237,9 @@ def test_a_young_person_gets_faces_and_larger_type(world):
     [("cy", "Ein nodau", "Ein cynllun"), ("ur", "ہمارے مقاصد", "ہمارا منصوبہ")],
 )
 def test_the_space_speaks_the_familys_own_language(world, language, goals_word, plan_word):
-    from db import family_world, i18n
-    from db.families import family_summary
+    from db import i18n
 
-    summary = family_summary(world["sam"], world["family"])
-    family_world.update_family_details(
-        world["sam"],
-        family_id=world["family"],
-        seen_version=summary.version,
-        known_as=summary.known_as,
-        rhythm="fortnightly",
-        council_reference="",
-        preferred_language=language,
-    )
+    make.choose_language(world["sam"], world["family"], language)
     at = _member(world)
     sections = at.segmented_control(key="space_section")
     with i18n.speaking(language):
