@@ -28,6 +28,7 @@ from db.store.models import (
     Role,
     Team,
 )
+from tests import audit
 from tests import factories as make
 
 TODAY = date(2025, 12, 31)
@@ -436,9 +437,7 @@ def test_a_manager_never_sees_another_teams_families_and_a_practitioner_is_refus
     with pytest.raises(NotAllowed):
         continuity.check_team(w["zoe"], team_id)  # a practitioner of the team
     assert continuity.led_teams(w["zoe"]).empty
-    with read_session() as session:
-        refused = session.exec(select(AuditEvent).where(AuditEvent.action == "refused")).all()
-    assert {(e.username, e.record_type, e.record_id) for e in refused} == {
+    assert {(e.username, e.record_type, e.record_id) for e in audit.refusals()} == {
         ("mona", "team_continuity", other),
         ("zoe", "team_continuity", team_id),
     }
