@@ -55,6 +55,11 @@ def worker(
         return load_actor(session, username)
 
 
+def practitioner(username: str, team_id: int) -> Actor:
+    """A practitioner who works in this team."""
+    return worker(username, Role.practitioner, teams=(team_id,))
+
+
 def family(
     team_id: int,
     known_as: str = "The Test family",

@@ -51,7 +51,7 @@ def english_words() -> dict[str, list[str]]:
 @pytest.fixture
 def family(demo_db):
     team = factories.team("Language team")
-    worker = factories.worker("langworker", Role.practitioner, teams=(team,))
+    worker = factories.practitioner("langworker", team)
     boss = factories.worker("langadmin", Role.admin)
     family = factories.family(team, "The Morgan family", first_came_on=date(2025, 1, 1))
     ffion = factories.person(family, "Ffion")

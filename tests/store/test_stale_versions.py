@@ -156,11 +156,14 @@ def _one_row(model, record_id: int, save: Callable[[int, str], None]) -> Case:
 @pytest.fixture
 def world(demo_db):
     team = factories.team("Versions team")
-    sam = factories.worker("sam", Role.practitioner, teams=(team,))
-    boss = factories.worker("boss", Role.admin)
     family = factories.family(team, "The Version family", first_came_on=date(2025, 1, 1))
-    person = factories.person(family, "Dana", in_household=True)
-    return {"sam": sam, "boss": boss, "team": team, "family": family, "person": person}
+    return {
+        "sam": factories.practitioner("sam", team),
+        "boss": factories.worker("boss", Role.admin),
+        "team": team,
+        "family": family,
+        "person": factories.person(family, "Dana", in_household=True),
+    }
 
 
 def _keeping_safe(world) -> Case:
