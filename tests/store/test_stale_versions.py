@@ -12,6 +12,7 @@ import pkgutil
 import textwrap
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
+from functools import partial
 from typing import Callable
 
 import pytest
@@ -147,10 +148,14 @@ def _row(model, record_id: int) -> dict:
         return session.get(model, record_id).model_dump()
 
 
-def _one_row(model, record_id: int, save: Callable[[int, str], None]) -> Case:
-    """The case of an edit of one row: a form sees that row's version, and the edit can change
-    nothing but that row."""
-    return Case(save, lambda: _row(model, record_id)["version"], lambda: _row(model, record_id))
+def _one_row(model, record_id: int, edit: Callable[..., None], form: Callable[[str], dict]) -> Case:
+    """The case of an edit of one row, saved as `edit(seen_version=…, **form(mark))`: a form
+    sees that row's version, and the edit can change nothing but that row."""
+    return Case(
+        lambda seen, mark: edit(seen_version=seen, **form(mark)),
+        lambda: _row(model, record_id)["version"],
+        lambda: _row(model, record_id),
+    )
 
 
 @pytest.fixture
@@ -178,32 +183,26 @@ def _keeping_safe(world) -> Case:
     )
     with read_session() as session:
         row = session.exec(select(KeepingSafe.id).where(KeepingSafe.family_id == family)).one()
-    return _one_row(
-        KeepingSafe,
-        row,
-        lambda seen, mark: family_world.save_keeping_safe(
-            sam,
-            family_id=family,
-            seen_version=seen,
-            safe_phone="07700 900123",
-            ok_to_leave_messages=True,
-            never_show=f"new address {mark}",
-        ),
+    edit = partial(
+        family_world.save_keeping_safe,
+        sam,
+        family_id=family,
+        safe_phone="07700 900123",
+        ok_to_leave_messages=True,
     )
+    return _one_row(KeepingSafe, row, edit, lambda mark: {"never_show": f"new address {mark}"})
 
 
 def _person(world) -> Case:
     sam, family, person = world["sam"], world["family"], world["person"]
+    edit = partial(family_world.update_person, sam, family_id=family, person_id=person)
     return _one_row(
         Person,
         person,
-        lambda seen, mark: family_world.update_person(
-            sam,
-            family_id=family,
-            person_id=person,
-            seen_version=seen,
-            person=PersonIn(name=f"Dana {mark}", relationship="parent", must_not_invite=True),
-        ),
+        edit,
+        lambda mark: {
+            "person": PersonIn(name=f"Dana {mark}", relationship="parent", must_not_invite=True)
+        },
     )
 
 
@@ -226,38 +225,24 @@ def _family_details(world) -> Case:
 def _goal(world) -> Case:
     sam, family = world["sam"], world["family"]
     goal = goals.add_goal(sam, family_id=family, goal=GoalIn(wording="Mornings go calmly"))
-    return _one_row(
-        Goal,
-        goal,
-        lambda seen, mark: goals.update_goal(
-            sam, goal_id=goal, seen_version=seen, goal=GoalIn(wording=f"Mornings go calmly {mark}")
-        ),
-    )
+    edit = partial(goals.update_goal, sam, goal_id=goal)
+    return _one_row(Goal, goal, edit, lambda mark: {"goal": GoalIn(wording=f"Calm {mark}")})
 
 
 def _meeting(world) -> Case:
     sam, family = world["sam"], world["family"]
     meeting = factories.meeting(family, datetime.now(timezone.utc) - timedelta(days=2))
-    notes = {"status": "held", "written_together": True}
-    return _one_row(
-        Meeting,
-        meeting,
-        lambda seen, mark: meetings.update_meeting_notes(
-            sam, meeting_id=meeting, seen_version=seen, summary=f"We talked {mark}", **notes
-        ),
+    edit = partial(
+        meetings.update_meeting_notes, sam, meeting_id=meeting, status="held", written_together=True
     )
+    return _one_row(Meeting, meeting, edit, lambda mark: {"summary": f"We talked {mark}"})
 
 
 def _plan_step(world) -> Case:
     sam, family = world["sam"], world["family"]
     step = meetings.add_plan_step(sam, family_id=family, step=PlanStepIn(what="Ring school"))
-    return _one_row(
-        PlanStep,
-        step,
-        lambda seen, mark: meetings.update_plan_step(
-            sam, step_id=step, seen_version=seen, step=PlanStepIn(what=f"Ring {mark}"), done=True
-        ),
-    )
+    edit = partial(meetings.update_plan_step, sam, step_id=step, done=True)
+    return _one_row(PlanStep, step, edit, lambda mark: {"step": PlanStepIn(what=f"Ring {mark}")})
 
 
 def _conversation_item(world) -> Case:
@@ -338,13 +323,8 @@ def _family_tick(world) -> Case:
     sam, family = world["sam"], world["family"]
     step = meetings.add_plan_step(sam, family_id=family, step=PlanStepIn(what="Ring school"))
     dana = factories.family_member(family, world["person"], "dana.ticks")
-    return _one_row(
-        PlanStep,
-        step,
-        lambda seen, mark: family_space.tick_step(
-            dana, step_id=step, seen_version=seen, done=mark == "first"
-        ),
-    )
+    edit = partial(family_space.tick_step, dana, step_id=step)
+    return _one_row(PlanStep, step, edit, lambda mark: {"done": mark == "first"})
 
 
 CASES: dict[str, Callable[[dict], Case]] = {
