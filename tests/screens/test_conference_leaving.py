@@ -9,7 +9,8 @@ from sqlmodel import select
 from db.rules.audit import Action
 from db.settings import DEMO_PASSWORD
 from db.store.engine import read_session, write_session
-from db.store.models import AuditEvent, KeepingSafe, Worker, WorkerRelationship
+from db.store.models import KeepingSafe, Worker, WorkerRelationship
+from tests import audit
 from tests.apptest import all_text, logged_in, shared_screen
 
 NEVER_SHOW = "SENTINEL new flat above the launderette"
@@ -46,11 +47,6 @@ def _leave_with(at, password: str):
     return at.run()
 
 
-def _audited(action: str) -> list[AuditEvent]:
-    with read_session() as session:
-        return session.exec(select(AuditEvent).where(AuditEvent.action == action)).all()
-
-
 def test_leaving_with_a_wrong_password_keeps_the_family_screen(conference):
     at = _leave_with(conference, "a guess from the room")
     assert not at.exception
@@ -58,7 +54,7 @@ def test_leaving_with_a_wrong_password_keeps_the_family_screen(conference):
     assert at.session_state["idle_exempt"] is True
     assert [e.value for e in at.error] == ["That password doesn't match. Please try again."]
     assert NEVER_SHOW not in all_text(at)
-    [refused] = [e for e in _audited(Action.LOGIN_FAILED) if e.username == "practitioner"]
+    [refused] = [e for e in audit.audited(Action.LOGIN_FAILED) if e.username == "practitioner"]
     assert refused.record_type == "leave_family_meeting_screen"
 
 
@@ -74,7 +70,7 @@ def test_the_workers_password_takes_the_screen_back(conference):
     assert not at.exception
     assert "conference" not in at.session_state
     assert "idle_exempt" not in at.session_state
-    [confirmed] = _audited(Action.PASSWORD_CONFIRMED)
+    [confirmed] = audit.audited(Action.PASSWORD_CONFIRMED)
     assert (confirmed.username, confirmed.record_type) == (
         "practitioner",
         "leave_family_meeting_screen",
