@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from sqlmodel import select
 from streamlit.runtime.pages_manager import PagesManager
 from streamlit.testing.v1 import AppTest
@@ -36,13 +37,20 @@ def logged_in(username: str, script: str = "app.py") -> AppTest:
     return at
 
 
-def open_family_page(username: str, family_id: int) -> AppTest:
-    """The Family page of one family, drawn for this worker."""
+def opened(username: str, page: str, **query: str) -> AppTest:
+    """This worker's app after a first run, moved to the page with these query parameters, as
+    after following its link."""
     at = logged_in(username)
     at.run()
-    at.query_params["family"] = str(family_id)
-    at.switch_page("pages/family.py").run()
+    for name, value in query.items():
+        at.query_params[name] = value
+    at.switch_page(page).run()
     return at
+
+
+def open_family_page(username: str, family_id: int) -> AppTest:
+    """The Family page of one family, drawn for this worker."""
+    return opened(username, "pages/family.py", family=str(family_id))
 
 
 def all_text(at: AppTest) -> str:
@@ -92,3 +100,31 @@ def errors_in_form(at: AppTest, form_id: str) -> list[str]:
         if proto is not None and getattr(proto, "form", None) and proto.form.form_id == form_id:
             return [e.value for e in _walk(node) if getattr(e, "type", "") == "error"]
     return []
+
+
+def assert_page_kept_from(username: str, page: str, private: str) -> None:
+    """This worker can neither switch to the page nor open it on its own (they are told it isn't
+    theirs), someone not logged in is asked to log in, and neither sees the private words."""
+    at = logged_in(username)
+    at.run()
+    with pytest.raises(ValueError):
+        at.switch_page(page).run()
+    direct = logged_in(username, script=page)
+    direct.run()
+    assert [w.value for w in direct.warning] == ["This page isn't available to you."]
+    assert private not in all_text(direct)
+    nobody = new_app(page)
+    nobody.run()
+    assert private not in all_text(nobody)
+    assert [i.value for i in nobody.info] == ["Please log in to see this page."]
+
+
+def shared_screen(at: AppTest, family_id: int, audience: str = "everyone") -> AppTest:
+    """The family meeting screen, opened from the conference page by the worker whose app this
+    is, for the people in the room (`audience`)."""
+    at.run()
+    at.query_params["family"] = str(family_id)
+    at.switch_page("pages/conference.py").run()
+    next(r for r in at.radio if r.key == "conference_audience").set_value(audience)
+    next(b for b in at.button if b.key == "conference_open").click()
+    return at.run()

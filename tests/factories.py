@@ -55,6 +55,11 @@ def worker(
         return load_actor(session, username)
 
 
+def practitioner(username: str, team_id: int) -> Actor:
+    """A practitioner who works in this team."""
+    return worker(username, Role.practitioner, teams=(team_id,))
+
+
 def family(
     team_id: int,
     known_as: str = "The Test family",
@@ -146,3 +151,34 @@ def family_member(
         actor = load_actor(session, username)
     assert actor is not None
     return actor
+
+
+def held_conference(worker: Actor, family_id: int, days_ago: int, **values) -> int:
+    """A family group conference that happened `days_ago` days ago, recorded by the worker as
+    the Family page records one."""
+    from datetime import timedelta
+
+    from db.meetings import MeetingIn, record_meeting
+
+    starts_at = datetime.now(timezone.utc) - timedelta(days=days_ago)
+    meeting = MeetingIn(
+        kind="family_group_conference", status="held", starts_at=starts_at, **values
+    )
+    return record_meeting(worker, family_id=family_id, meeting=meeting)
+
+
+def choose_language(worker: Actor, family_id: int, language: str) -> None:
+    """The family's own language, chosen on the family details form by their worker."""
+    from db.families import family_summary
+    from db.family_world import update_family_details
+
+    summary = family_summary(worker, family_id)
+    update_family_details(
+        worker,
+        family_id=family_id,
+        seen_version=summary.version,
+        known_as=summary.known_as,
+        rhythm="fortnightly",
+        council_reference="",
+        preferred_language=language,
+    )

@@ -44,17 +44,10 @@ def round_of(
         row = ScoreRound(token=uuid.uuid4().hex, family_id=family_id, scored_on=on, **round_values)
         session.add(row)
         session.flush()
-        for goal_id, score, person_id, worker_id in scores:
-            session.add(
-                GoalScore(
-                    round_id=row.id,
-                    goal_id=goal_id,
-                    scored_on=on,
-                    score=score,
-                    person_id=person_id,
-                    worker_id=worker_id,
-                )
-            )
+        session.add_all(
+            GoalScore(round_id=row.id, goal_id=g, scored_on=on, score=s, person_id=p, worker_id=w)
+            for g, s, p, w in scores
+        )
         return row.id
 
 

@@ -30,6 +30,16 @@ def scores(*rows) -> pd.DataFrame:
     )
 
 
+def history(goal: int, key: str, *points: tuple[date, int]) -> list[tuple]:
+    """One scorer's scores on one goal, as rows for scores(): points are (day, score), in the
+    order they were entered."""
+    return [(goal, key, day, score) for day, score in points]
+
+
+def progress(*rows) -> pd.DataFrame:
+    return metrics.progress(scores(*rows), TODAY)
+
+
 def test_one_score_only_has_no_change():
     out = metrics.progress(scores((1, "p:1", date(2025, 3, 1), 4)), TODAY)
     row = out.iloc[0]
@@ -39,55 +49,36 @@ def test_one_score_only_has_no_change():
 
 
 def test_a_move_of_exactly_two_is_not_a_real_change_and_three_is():
-    out = metrics.progress(
-        scores(
-            (1, "p:1", date(2025, 1, 1), 3),
-            (1, "p:1", date(2025, 2, 1), 5),
-            (2, "p:1", date(2025, 1, 1), 3),
-            (2, "p:1", date(2025, 2, 1), 6),
-        ),
-        TODAY,
+    out = progress(
+        *history(1, "p:1", (date(2025, 1, 1), 3), (date(2025, 2, 1), 5)),
+        *history(2, "p:1", (date(2025, 1, 1), 3), (date(2025, 2, 1), 6)),
     )
     assert out.set_index("goal_id")["real_change"].to_dict() == {1: False, 2: True}
     assert out.set_index("goal_id")["change"].to_dict() == {1: 2, 2: 3}
 
 
 def test_a_fall_of_three_is_a_real_change_down():
-    row = metrics.progress(
-        scores((1, "p:1", date(2025, 1, 1), 7), (1, "p:1", date(2025, 2, 1), 4)), TODAY
-    ).iloc[0]
+    row = progress(*history(1, "p:1", (date(2025, 1, 1), 7), (date(2025, 2, 1), 4))).iloc[0]
     assert row.real_change and row.direction == "down" and row.change == -3
 
 
 def test_ties_on_the_same_day_keep_the_order_they_were_entered():
-    row = metrics.progress(
-        scores((1, "p:1", date(2025, 1, 1), 2), (1, "p:1", date(2025, 1, 1), 6)), TODAY
-    ).iloc[0]
+    row = progress(*history(1, "p:1", (date(2025, 1, 1), 2), (date(2025, 1, 1), 6))).iloc[0]
     assert (row.first_score, row.latest_score) == (2, 6)
 
 
 def test_gaps_use_first_and_latest_whatever_lies_between():
-    row = metrics.progress(
-        scores(
-            (1, "p:1", date(2024, 1, 1), 5),
-            (1, "p:1", date(2024, 2, 1), 1),
-            (1, "p:1", date(2025, 6, 1), 6),
-        ),
-        TODAY,
+    row = progress(
+        *history(1, "p:1", (date(2024, 1, 1), 5), (date(2024, 2, 1), 1), (date(2025, 6, 1), 6))
     ).iloc[0]
     assert (row.first_score, row.latest_score, row.change, row.scores) == (5, 6, 1, 3)
     assert row.days_since_last == 29
 
 
 def test_two_scorers_disagreeing_are_kept_apart():
-    out = metrics.progress(
-        scores(
-            (1, "p:1", date(2025, 1, 1), 2),
-            (1, "p:1", date(2025, 3, 1), 8),
-            (1, "p:2", date(2025, 1, 1), 6),
-            (1, "p:2", date(2025, 3, 1), 3),
-        ),
-        TODAY,
+    out = progress(
+        *history(1, "p:1", (date(2025, 1, 1), 2), (date(2025, 3, 1), 8)),
+        *history(1, "p:2", (date(2025, 1, 1), 6), (date(2025, 3, 1), 3)),
     )
     by_scorer = out.set_index("scorer")
     assert by_scorer.loc["Mia", "change"] == 6 and by_scorer.loc["Dad", "change"] == -3
@@ -95,28 +86,19 @@ def test_two_scorers_disagreeing_are_kept_apart():
 
 
 def test_movement_counts_family_members_own_scores_not_worker_views():
-    out = metrics.progress(
-        scores(
-            (1, "p:1", date(2025, 1, 1), 2),
-            (1, "p:1", date(2025, 3, 1), 5),
-            (1, "w:9", date(2025, 1, 1), 9),
-            (1, "w:9", date(2025, 3, 1), 1),
-            (2, "p:1", date(2025, 1, 1), 5),
-            (2, "p:1", date(2025, 3, 1), 5),
-            (3, "p:2", date(2025, 1, 1), 5),
-            (3, "p:2", date(2025, 3, 1), 4),
-        ),
-        TODAY,
+    out = progress(
+        *history(1, "p:1", (date(2025, 1, 1), 2), (date(2025, 3, 1), 5)),
+        *history(1, "w:9", (date(2025, 1, 1), 9), (date(2025, 3, 1), 1)),
+        *history(2, "p:1", (date(2025, 1, 1), 5), (date(2025, 3, 1), 5)),
+        *history(3, "p:2", (date(2025, 1, 1), 5), (date(2025, 3, 1), 4)),
     )
     assert metrics.movement(out) == {"up": 1, "down": 1, "steady": 1}
 
 
 def test_change_since_compares_with_the_last_score_before():
     frame = scores(
-        (1, "p:1", date(2025, 1, 1), 8),
-        (1, "p:1", date(2025, 6, 1), 7),
-        (1, "p:1", date(2025, 6, 20), 4),
-        (1, "w:9", date(2025, 6, 20), 1),
+        *history(1, "p:1", (date(2025, 1, 1), 8), (date(2025, 6, 1), 7), (date(2025, 6, 20), 4)),
+        *history(1, "w:9", (date(2025, 6, 20), 1)),
     )
     out = metrics.change_since(frame, date(2025, 6, 10))
     assert out[["before", "latest", "change", "real_change"]].iloc[0].tolist() == [7, 4, -3, True]
@@ -150,10 +132,8 @@ def test_goal_sentence(rows, expected):
 
 def test_goal_sentence_follows_the_owner_not_the_worker():
     frame = scores(
-        (1, "w:9", date(2025, 1, 1), 1),
-        (1, "w:9", date(2025, 4, 1), 9),
-        (1, "p:1", date(2025, 2, 1), 4),
-        (1, "p:1", date(2025, 4, 1), 6),
+        *history(1, "w:9", (date(2025, 1, 1), 1), (date(2025, 4, 1), 9)),
+        *history(1, "p:1", (date(2025, 2, 1), 4), (date(2025, 4, 1), 6)),
     )
     assert "went from 4 to 6 since February 2025" in metrics.goal_sentence(
         whose="Mia", wording="x", points=frame

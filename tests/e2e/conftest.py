@@ -24,7 +24,8 @@ import subprocess
 import sys
 import time
 import urllib.request
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -111,12 +112,33 @@ def login_form_visible(page) -> bool:
     )
 
 
-def log_in(page, username: str, password: str = PASSWORD) -> None:
+def submit_login(page, username: str, password: str = PASSWORD) -> None:
+    """Fills in the login form and presses Log in (waiting for nothing)."""
     page.get_by_role("textbox", name="Username").fill(username)
     page.get_by_role("textbox", name="Password").fill(password)
     page.get_by_role("button", name="Log in").click()
+
+
+def log_in(page, username: str, password: str = PASSWORD) -> None:
+    submit_login(page, username, password)
     page.get_by_role("button", name="Log out").wait_for(timeout=30_000)
     settle(page)
+
+
+def choose(page, label: str, option: str) -> None:
+    box = page.get_by_role("combobox", name=label)
+    box.click()
+    box.fill(option)  # typing narrows the list, so the option is drawn whatever the list's length
+    page.get_by_role("option", name=option, exact=True).click()
+
+
+def fill_in_a_new_family(page, known_as: str, parent: str) -> None:
+    """On "A new family asks for help": the family's name, how they came (their school
+    suggested us) and person 1, a parent. Not saved."""
+    page.get_by_role("textbox", name="The name the family chose to be known by").fill(known_as)
+    page.get_by_role("textbox", name="How they came to us").fill("Their school suggested us")
+    page.get_by_role("textbox", name="Name of person 1").fill(parent)
+    choose(page, "Who person 1 is to the family", "Parent")
 
 
 def open_in_sidebar(page, title: str) -> None:
@@ -222,6 +244,46 @@ def page_paths() -> list[tuple[str, str, tuple]]:
         (title, url, tuple(str(r) for r in roles))
         for _file, title, _icon, url, roles in components.pages.PAGES
     ]
+
+
+def fill_demo(database_url: str) -> None:
+    """Puts the demo data into this database as an operator would: `python -m db.ops.demo`."""
+    done = subprocess.run(
+        [sys.executable, "-m", "db.ops.demo"],
+        cwd=ROOT,
+        env={**os.environ, "DATABASE_URL": database_url},
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert done.returncode == 0, done.stderr
+
+
+def cookie_secrets(folder: Path) -> tuple[str, Path]:
+    """A temporary secrets file in `folder` (never the repository's) holding a fresh cookie
+    key, readable by its owner only: returns the key and the file."""
+    cookie_key = secrets.token_urlsafe(48)
+    secrets_file = folder / "secrets.toml"
+    secrets_file.write_text(f'cookie_key = "{cookie_key}"\n')
+    secrets_file.chmod(0o600)
+    return cookie_key, secrets_file
+
+
+@contextmanager
+def peek_into(database_url: str) -> Iterator[Callable]:
+    """Read-only SQL against the server's database, to choose what to click."""
+    from sqlalchemy import create_engine, text
+
+    engine = create_engine(database_url)
+
+    def query(sql: str, **values):
+        with engine.connect() as connection:
+            return connection.execute(text(sql), values).all()
+
+    try:
+        yield query
+    finally:
+        engine.dispose()
 
 
 _LAUNCH = "import sys; from streamlit.web.cli import main; sys.argv[0] = 'gt-e2e'; main()"
@@ -341,15 +403,7 @@ def _demo_database(tmp_path_factory) -> Path:
         if not prepared.exists():
             making = root / "e2e-demo-making.db"
             making.unlink(missing_ok=True)
-            done = subprocess.run(
-                [sys.executable, "-m", "db.ops.demo"],
-                cwd=ROOT,
-                env={**os.environ, "DATABASE_URL": f"sqlite:///{making}"},
-                capture_output=True,
-                text=True,
-                timeout=300,
-            )
-            assert done.returncode == 0, done.stderr
+            fill_demo(f"sqlite:///{making}")
             making.rename(prepared)
     return prepared
 
@@ -363,10 +417,7 @@ def server(tmp_path_factory, browser, request):
     shutil.copy(demo, database)
     shutil.copy(demo, untouched)
     database_url = f"sqlite:///{database}"
-    cookie_key = secrets.token_urlsafe(48)
-    secrets_file = folder / "secrets.toml"
-    secrets_file.write_text(f'cookie_key = "{cookie_key}"\n')
-    secrets_file.chmod(0o600)
+    cookie_key, secrets_file = cookie_secrets(folder)
     process, base, log = _start(folder, "server", database_url, secrets_file)
     try:
         _wait_until_answering(base, process, log)
@@ -433,13 +484,5 @@ def signed_in(_role_pages, browser, server):
 
 @pytest.fixture(scope="session")
 def peek(server):
-    from sqlalchemy import create_engine, text
-
-    engine = create_engine(server.database_url)
-
-    def query(sql: str, **values):
-        with engine.connect() as connection:
-            return connection.execute(text(sql), values).all()
-
-    yield query
-    engine.dispose()
+    with peek_into(server.database_url) as query:
+        yield query

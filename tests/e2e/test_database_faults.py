@@ -11,22 +11,22 @@ from __future__ import annotations
 
 import glob
 import os
-import secrets
 import shutil
 import subprocess
-import sys
 import tempfile
 from pathlib import Path
 
 import pytest
 
 from tests.e2e.conftest import (
-    ROOT,
     VIEWPORT,
     _free_port,
     _start,
     _stop,
     _wait_until_answering,
+    cookie_secrets,
+    fill_demo,
+    fill_in_a_new_family,
     log_in,
     main_text,
     open_in_sidebar,
@@ -99,14 +99,9 @@ def postgres(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def app(postgres, tmp_path_factory):
-    env = {**os.environ, "DATABASE_URL": postgres.url}
-    filled = subprocess.run(
-        [sys.executable, "-m", "db.ops.demo"], cwd=ROOT, env=env, capture_output=True, text=True
-    )
-    assert filled.returncode == 0, filled.stderr
+    fill_demo(postgres.url)
     folder = tmp_path_factory.mktemp("app")
-    secrets_file = folder / "secrets.toml"
-    secrets_file.write_text(f'cookie_key = "{secrets.token_urlsafe(48)}"\n')
+    _cookie_key, secrets_file = cookie_secrets(folder)
     process, base, log = _start(folder, "server", postgres.url, secrets_file)
     try:
         _wait_until_answering(base, process, log)
@@ -136,15 +131,7 @@ def test_postgres_going_away_mid_session_gives_a_sentence_and_the_app_carries_on
         log_in(page, "practitioner")
         open_in_sidebar(page, "A new family asks for help")
         families = _families(postgres)
-        page.get_by_role("textbox", name="The name the family chose to be known by").fill(
-            "The Ashdown family"
-        )
-        page.get_by_role("textbox", name="How they came to us").fill("Their school suggested us")
-        page.get_by_role("textbox", name="Name of person 1").fill("Rowan")
-        box = page.get_by_role("combobox", name="Who person 1 is to the family")
-        box.click()
-        box.fill("Parent")
-        page.get_by_role("option", name="Parent", exact=True).click()
+        fill_in_a_new_family(page, "The Ashdown family", "Rowan")
 
         postgres.stop()  # the database goes away just before Save
         page.get_by_role("button", name="Save the family").click()

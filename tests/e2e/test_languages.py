@@ -8,50 +8,38 @@ Lean on purpose (one demo database, one server, no cold visits): it overrides th
 
 from __future__ import annotations
 
-import os
-import secrets
 import struct
-import subprocess
-import sys
 
 import pytest
 from sqlalchemy import create_engine, text
 
 from tests.e2e.conftest import (
-    PASSWORD,
-    ROOT,
     Server,
     _start,
     _stop,
     _wait_until_answering,
+    cookie_secrets,
+    fill_demo,
     main_text,
     no_error_on,
     settle,
+    submit_login,
     touched,
 )
 from tests.e2e.test_accessibility import _serious_violations
 
 PHONE = {"width": 390, "height": 844}
 HEADINGS = {"cy": ("Ein nodau", "Ein cynllun"), "ur": ("ہمارے مقاصد", "ہمارا منصوبہ")}
+DIRECTION = {"cy": "ltr", "ur": "rtl"}
+MAIN_DIRECTION = "getComputedStyle(document.querySelector(\"[data-testid='stMain']\")).direction"
 
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
     folder = tmp_path_factory.mktemp("e2e-languages")
     database_url = f"sqlite:///{folder / 'golden_thread.db'}"
-    prepared = subprocess.run(
-        [sys.executable, "-m", "db.ops.demo"],
-        cwd=ROOT,
-        env={**os.environ, "DATABASE_URL": database_url},
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
-    assert prepared.returncode == 0, prepared.stderr
-    cookie_key = secrets.token_urlsafe(48)
-    secrets_file = folder / "secrets.toml"
-    secrets_file.write_text(f'cookie_key = "{cookie_key}"\n')
-    secrets_file.chmod(0o600)
+    fill_demo(database_url)
+    cookie_key, secrets_file = cookie_secrets(folder)
     process, base, log = _start(folder, "server", database_url, secrets_file)
     try:
         _wait_until_answering(base, process, log)
@@ -91,6 +79,17 @@ WIDER = """[...document.querySelectorAll('body *')].filter(e => e.getBoundingCli
 || e.className) + ' ' + (e.innerText || '').slice(0, 40)).join(' | ')"""
 
 
+def _logged_in(context, server, username: str):
+    """A new page of this phone-sized context, logged in as `username` (a worker or a family
+    member, whose space has no sidebar to wait for)."""
+    page = touched(context.new_page())
+    page.goto(server.url(""))
+    settle(page)
+    submit_login(page, username)
+    settle(page)
+    return page
+
+
 def _png_width(png: bytes) -> int:
     return struct.unpack(">I", png[16:20])[0]
 
@@ -106,13 +105,7 @@ def test_the_family_screens_in_each_language_fit_a_phone_and_pass_axe(server, br
     family_id = _family_of_the_practitioner(server.database_url, language)
     context = browser.new_context(viewport=PHONE)
     try:
-        page = touched(context.new_page())
-        page.goto(server.url(""))
-        settle(page)
-        page.get_by_role("textbox", name="Username").fill("practitioner")
-        page.get_by_role("textbox", name="Password").fill(PASSWORD)
-        page.get_by_role("button", name="Log in").click()
-        settle(page)
+        page = _logged_in(context, server, "practitioner")
         page.goto(server.url(f"conference?family={family_id}"))
         settle(page)
         page.get_by_text("Just the household", exact=True).click()
@@ -122,10 +115,7 @@ def test_the_family_screens_in_each_language_fit_a_phone_and_pass_axe(server, br
         goals, plan = HEADINGS[language]
         page.get_by_role("heading", name=plan).wait_for()
         assert goals in main_text(page)
-        direction = page.evaluate(
-            "getComputedStyle(document.querySelector(\"[data-testid='stMain']\")).direction"
-        )
-        assert direction == ("rtl" if language == "ur" else "ltr")
+        assert page.evaluate(MAIN_DIRECTION) == DIRECTION[language]
         _fits_the_phone(page)
         assert _serious_violations(page) == []
 
@@ -134,9 +124,7 @@ def test_the_family_screens_in_each_language_fit_a_phone_and_pass_axe(server, br
         copy = open(downloading.value.path(), encoding="utf-8").read()
         assert f'lang="{language}"' in copy
         page.set_content(copy)
-        assert page.evaluate("document.documentElement.dir") == (
-            "rtl" if language == "ur" else "ltr"
-        )
+        assert page.evaluate("document.documentElement.dir") == DIRECTION[language]
         assert goals in page.locator("body").inner_text()
         _fits_the_phone(page)
         assert _serious_violations(page) == []
@@ -169,20 +157,11 @@ def test_the_familys_own_space_in_each_language_fits_a_phone_and_passes_axe(
     _family_login_speaks(server.database_url, language)
     context = browser.new_context(viewport=PHONE)
     try:
-        page = touched(context.new_page())
-        page.goto(server.url(""))
-        settle(page)
-        page.get_by_role("textbox", name="Username").fill("family")
-        page.get_by_role("textbox", name="Password").fill(PASSWORD)
-        page.get_by_role("button", name="Log in").click()
-        settle(page)
+        page = _logged_in(context, server, "family")
         no_error_on(page)
         goals, plan = HEADINGS[language]
         page.get_by_text(goals, exact=True).first.wait_for()
-        direction = page.evaluate(
-            "getComputedStyle(document.querySelector(\"[data-testid='stMain']\")).direction"
-        )
-        assert direction == ("rtl" if language == "ur" else "ltr")
+        assert page.evaluate(MAIN_DIRECTION) == DIRECTION[language]
         for section in (goals, plan):
             page.get_by_text(section, exact=True).first.click()
             settle(page)

@@ -5,20 +5,20 @@ from __future__ import annotations
 
 import time
 
-from tests.e2e.conftest import main_text, no_error_on, open_in_sidebar, settle
-
-
-def _choose(page, label: str, option: str) -> None:
-    box = page.get_by_role("combobox", name=label)
-    box.click()
-    box.fill(option)  # typing narrows the list, so the option is drawn whatever the list's length
-    page.get_by_role("option", name=option, exact=True).click()
+from tests.e2e.conftest import (
+    choose,
+    fill_in_a_new_family,
+    main_text,
+    no_error_on,
+    open_in_sidebar,
+    settle,
+)
 
 
 def _add(page, label: str, option: str) -> None:
     """One more choice in a multiselect, then its list is closed (Escape would clear a
     selectbox that starts empty, so only multiselects get it)."""
-    _choose(page, label, option)
+    choose(page, label, option)
     page.keyboard.press("Escape")
 
 
@@ -38,12 +38,9 @@ def test_practitioner_adds_a_new_family_then_the_family_chooses_a_worker(signed_
     open_in_sidebar(page, "A new family asks for help")
     no_error_on(page)
     known_as = f"The Quillfeather family {time.time():.0f}"
-    page.get_by_role("textbox", name="The name the family chose to be known by").fill(known_as)
-    page.get_by_role("textbox", name="How they came to us").fill("Their school suggested us")
-    page.get_by_role("textbox", name="Name of person 1").fill("Marigold")
-    _choose(page, "Who person 1 is to the family", "Parent")
+    fill_in_a_new_family(page, known_as, "Marigold")
     page.get_by_role("textbox", name="Name of person 2").fill("Wren")
-    _choose(page, "Who person 2 is to the family", "Child")
+    choose(page, "Who person 2 is to the family", "Child")
     page.get_by_role("spinbutton", name="Year of birth of person 2 (for children)").fill("2017")
     page.get_by_role("button", name="Save the family").click()
     settle(page)
@@ -63,7 +60,7 @@ def test_practitioner_adds_a_new_family_then_the_family_chooses_a_worker(signed_
     # A family with no worker opens on Working together, where they choose one.
     _add(page, "Workers the family met", me)
     _add(page, "Workers the family met", colleague)
-    _choose(page, "Who the family chose", colleague)
+    choose(page, "Who the family chose", colleague)
     page.get_by_role("button", name="Save", exact=True).first.click()
     settle(page)
     assert f"met {me} and {colleague} and chose {colleague}" in main_text(page)

@@ -11,10 +11,7 @@ from __future__ import annotations
 
 import os
 import re
-import secrets
 import socket
-import subprocess
-import sys
 import time
 import urllib.request
 import uuid
@@ -25,6 +22,9 @@ from deploy.serve_team import ROUTE_COOKIE, Team
 from tests.e2e.conftest import (
     ROOT,
     VIEWPORT,
+    cookie_secrets,
+    fill_demo,
+    fill_in_a_new_family,
     log_in,
     main_text,
     no_error_on,
@@ -85,13 +85,9 @@ def database_url():
 @pytest.fixture(scope="module")
 def team(database_url, tmp_path_factory):
     env = {**os.environ, "DATABASE_URL": database_url}
-    filled = subprocess.run(
-        [sys.executable, "-m", "db.ops.demo"], cwd=ROOT, env=env, capture_output=True, text=True
-    )
-    assert filled.returncode == 0, filled.stderr
+    fill_demo(database_url)
     folder = tmp_path_factory.mktemp("team")
-    secrets_file = folder / "secrets.toml"
-    secrets_file.write_text(f'cookie_key = "{secrets.token_urlsafe(48)}"\n')
+    _cookie_key, secrets_file = cookie_secrets(folder)
     first = _free_run(3)
     started = Team(
         replicas=2,
@@ -136,13 +132,7 @@ def test_a_save_on_one_replica_shows_on_the_other_and_a_logout_ends_both(team, b
         known_as = f"The Farrow family {time.time():.0f}"
 
         open_in_sidebar(one, "A new family asks for help")
-        one.get_by_role("textbox", name="The name the family chose to be known by").fill(known_as)
-        one.get_by_role("textbox", name="How they came to us").fill("Their school suggested us")
-        one.get_by_role("textbox", name="Name of person 1").fill("Marigold")
-        box = one.get_by_role("combobox", name="Who person 1 is to the family")
-        box.click()
-        box.fill("Parent")
-        one.get_by_role("option", name="Parent", exact=True).click()
+        fill_in_a_new_family(one, known_as, "Marigold")
         one.get_by_role("button", name="Save the family").click()
         settle(one)
         one.get_by_role("heading", name=known_as).first.wait_for()

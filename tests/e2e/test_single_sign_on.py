@@ -13,8 +13,6 @@ from __future__ import annotations
 
 import os
 import secrets
-import subprocess
-import sys
 import time
 from pathlib import Path
 
@@ -23,13 +21,14 @@ import pytest
 from tests.e2e.conftest import (
     ARTIFACTS,
     IDLE,
-    ROOT,
     Server,
     _start,
     _stop,
     _wait_until_answering,
+    fill_demo,
     main_text,
     page_paths,
+    peek_into,
     settle,
     sidebar_titles,
     touched,
@@ -75,15 +74,7 @@ def server(tmp_path_factory, provider, request):
     """This module's own server (it replaces conftest's, which also visits every page cold)."""
     folder = tmp_path_factory.mktemp("sso")
     database_url = f"sqlite:///{folder / 'golden_thread.db'}"
-    prepared = subprocess.run(
-        [sys.executable, "-m", "db.ops.demo"],
-        cwd=ROOT,
-        env={**os.environ, "DATABASE_URL": database_url},
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
-    assert prepared.returncode == 0, prepared.stderr
+    fill_demo(database_url)
     from sqlalchemy import create_engine, text
 
     engine = create_engine(database_url)
@@ -144,16 +135,9 @@ def _audit(peek, action: str) -> list:
 
 @pytest.fixture(scope="module")
 def peek(server):
-    from sqlalchemy import create_engine, text
-
-    engine = create_engine(server.database_url)
-
-    def query(sql: str, **values):
-        with engine.connect() as connection:
-            return connection.execute(text(sql), values).all()
-
-    yield query
-    engine.dispose()
+    """conftest's, for this module's own server."""
+    with peek_into(server.database_url) as query:
+        yield query
 
 
 def test_a_worker_signs_in_through_the_provider_sees_their_pages_and_logs_out(

@@ -9,34 +9,34 @@ from sqlmodel import select
 from db.rules.audit import Action
 from db.settings import DEMO_PASSWORD
 from db.store.engine import read_session, write_session
-from db.store.models import AuditEvent, KeepingSafe, Worker, WorkerRelationship
-from tests.apptest import all_text, logged_in
+from db.store.models import KeepingSafe, Worker, WorkerRelationship
+from tests import audit
+from tests.apptest import all_text, logged_in, shared_screen
 
 NEVER_SHOW = "SENTINEL new flat above the launderette"
+
+
+def _a_family_of(session, username: str) -> int | None:
+    """One of the families this worker works with now."""
+    worker = session.exec(select(Worker).where(Worker.username == username)).one()
+    return session.exec(
+        select(WorkerRelationship.family_id).where(
+            WorkerRelationship.worker_id == worker.id,
+            WorkerRelationship.ended_on.is_(None),  # type: ignore[union-attr]
+        )
+    ).first()
 
 
 @pytest.fixture
 def conference(demo_db):
     with write_session() as session:
-        worker = session.exec(select(Worker).where(Worker.username == "practitioner")).one()
-        family_id = session.exec(
-            select(WorkerRelationship.family_id).where(
-                WorkerRelationship.worker_id == worker.id,
-                WorkerRelationship.ended_on.is_(None),  # type: ignore[union-attr]
-            )
-        ).first()
+        family_id = _a_family_of(session, "practitioner")
         details = session.exec(
             select(KeepingSafe).where(KeepingSafe.family_id == family_id)
         ).first() or KeepingSafe(family_id=family_id)
         details.never_show = NEVER_SHOW
         session.add(details)
-    at = logged_in("practitioner")
-    at.run()
-    at.query_params["family"] = str(family_id)
-    at.switch_page("pages/conference.py").run()
-    next(r for r in at.radio if r.key == "conference_audience").set_value("household")
-    next(b for b in at.button if b.key == "conference_open").click()
-    at.run()
+    at = shared_screen(logged_in("practitioner"), family_id, "household")
     assert not at.exception
     return at
 
@@ -47,11 +47,6 @@ def _leave_with(at, password: str):
     return at.run()
 
 
-def _audited(action: str) -> list[AuditEvent]:
-    with read_session() as session:
-        return session.exec(select(AuditEvent).where(AuditEvent.action == action)).all()
-
-
 def test_leaving_with_a_wrong_password_keeps_the_family_screen(conference):
     at = _leave_with(conference, "a guess from the room")
     assert not at.exception
@@ -59,7 +54,7 @@ def test_leaving_with_a_wrong_password_keeps_the_family_screen(conference):
     assert at.session_state["idle_exempt"] is True
     assert [e.value for e in at.error] == ["That password doesn't match. Please try again."]
     assert NEVER_SHOW not in all_text(at)
-    [refused] = [e for e in _audited(Action.LOGIN_FAILED) if e.username == "practitioner"]
+    [refused] = [e for e in audit.audited(Action.LOGIN_FAILED) if e.username == "practitioner"]
     assert refused.record_type == "leave_family_meeting_screen"
 
 
@@ -75,7 +70,7 @@ def test_the_workers_password_takes_the_screen_back(conference):
     assert not at.exception
     assert "conference" not in at.session_state
     assert "idle_exempt" not in at.session_state
-    [confirmed] = _audited(Action.PASSWORD_CONFIRMED)
+    [confirmed] = audit.audited(Action.PASSWORD_CONFIRMED)
     assert (confirmed.username, confirmed.record_type) == (
         "practitioner",
         "leave_family_meeting_screen",
@@ -90,21 +85,10 @@ def test_a_single_sign_on_worker_leaves_by_signing_in_again(demo_db):
     from db.store.models import LoginSession
 
     with write_session() as session:
-        worker = session.exec(select(Worker).where(Worker.username == "practitioner")).one()
-        family_id = session.exec(
-            select(WorkerRelationship.family_id).where(
-                WorkerRelationship.worker_id == worker.id,
-                WorkerRelationship.ended_on.is_(None),  # type: ignore[union-attr]
-            )
-        ).first()
+        family_id = _a_family_of(session, "practitioner")
     at = logged_in("practitioner")
     at.session_state["signed_in_with"] = "oidc"
-    at.run()
-    at.query_params["family"] = str(family_id)
-    at.switch_page("pages/conference.py").run()
-    next(r for r in at.radio if r.key == "conference_audience").set_value("household")
-    next(b for b in at.button if b.key == "conference_open").click()
-    at.run()
+    shared_screen(at, family_id, "household")
     assert not [t for t in at.text_input if t.key == "conference_leave_password"]
     next(b for b in at.button if b.key == "conference_leave").click()
     at.run()

@@ -12,7 +12,7 @@ from components import continuity_charts as charts
 from db.store.engine import read_session
 from db.store.models import AuditEvent, FamilyStatus, Note, NoteKind, Role
 from tests import factories as make
-from tests.apptest import all_text, chart_rows, logged_in, new_app
+from tests.apptest import all_text, assert_page_kept_from, chart_rows, opened
 
 TODAY = date.today()
 PAGE = "pages/continuity.py"
@@ -50,9 +50,7 @@ def two_teams(empty_db):
 
 
 def open_page(username: str = "mona"):
-    at = logged_in(username)
-    at.run()
-    at.switch_page(PAGE).run()
+    at = opened(username, PAGE)
     assert not at.exception, at.exception
     return at
 
@@ -148,18 +146,7 @@ def test_a_manager_adds_an_oversight_note_and_a_blank_one_is_refused(two_teams):
 
 
 def test_a_practitioner_never_reaches_the_page(two_teams):
-    at = logged_in("zoe")
-    at.run()
-    with pytest.raises(ValueError):
-        at.switch_page(PAGE).run()
-    direct = logged_in("zoe", script=PAGE)
-    direct.run()
-    assert [w.value for w in direct.warning] == ["This page isn't available to you."]
-    assert "The Hill family" not in all_text(direct)
-    nobody = new_app(PAGE)
-    nobody.run()
-    assert "The Hill family" not in all_text(nobody)
-    assert [i.value for i in nobody.info] == ["Please log in to see this page."]
+    assert_page_kept_from("zoe", PAGE, "The Hill family")
 
 
 def test_the_demo_manager_page_runs_for_both_led_teams(demo_db):

@@ -195,13 +195,12 @@ def test_worker_chosen_handed_over_closed_and_reopened_on_the_timeline(demo_db):
     assert "Closed" in story and story.count("Working together") >= 1
 
 
-def _meetings_in(engine, family_id: int, summary: str) -> int:
+def _stored(engine, model, family_id: int, **values) -> int:
+    """How many rows of `model` the family has with these values."""
+    matches = [getattr(model, name) == value for name, value in values.items()]
+    query = select(model.id).where(model.family_id == family_id, *matches)
     with Session(engine) as session:
-        return len(
-            session.exec(
-                select(Meeting.id).where(Meeting.family_id == family_id, Meeting.summary == summary)
-            ).all()
-        )
+        return len(session.exec(query).all())
 
 
 def test_a_saved_meeting_clears_the_form_and_a_second_click_stores_nothing(page, demo_db):
@@ -212,7 +211,7 @@ def test_a_saved_meeting_clears_the_form_and_a_second_click_stores_nothing(page,
     assert not at.error
     assert _key(at.text_area, f"meeting_{family_id}_g1_summary").value == ""
     _click(at, "Save meeting")  # the empty form again: nothing new is stored
-    assert _meetings_in(demo_db, family_id, "A calm visit after school") == 1
+    assert _stored(demo_db, Meeting, family_id, summary="A calm visit after school") == 1
 
 
 def _step_box(at, family_id: int, field: str):
@@ -221,15 +220,6 @@ def _step_box(at, family_id: int, field: str):
         for e in at.text_input
         if e.key and e.key.startswith(f"plan_add_{family_id}_g") and e.key.endswith(f"_{field}")
     )
-
-
-def _steps_in(engine, family_id: int, what: str) -> int:
-    with Session(engine) as session:
-        return len(
-            session.exec(
-                select(PlanStep.id).where(PlanStep.family_id == family_id, PlanStep.what == what)
-            ).all()
-        )
 
 
 def test_a_too_long_plan_step_keeps_its_text_with_the_error_next_to_save(page, demo_db):
@@ -253,7 +243,7 @@ def test_a_saved_plan_step_clears_the_form_and_a_second_click_stores_nothing(pag
     assert not at.error
     assert _step_box(at, family_id, "what").value == ""
     _click(at, "Add step")
-    assert _steps_in(demo_db, family_id, "Nan collects Ellie on Fridays") == 1
+    assert _stored(demo_db, PlanStep, family_id, what="Nan collects Ellie on Fridays") == 1
 
 
 def test_the_forms_offer_the_teams_today_not_the_servers(demo_db, monkeypatch):

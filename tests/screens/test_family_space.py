@@ -17,7 +17,7 @@ from db.store.clock import utcnow
 from db.store.engine import read_session
 from db.store.models import GoalScore, PlanStep, Relationship, Role, ScoreRound
 from tests import factories as make
-from tests.apptest import all_text, logged_in, new_app
+from tests.apptest import all_text, logged_in, new_app, open_family_page
 
 PASSWORD = "a long family passphrase"
 
@@ -42,19 +42,28 @@ def world(empty_db):
 
 
 def _family_page(world, section: str = "Working together"):
-    at = logged_in("sam")
-    at.run()
-    at.query_params["family"] = str(world["family"])
-    at.switch_page("pages/family.py").run()
+    at = open_family_page("sam", world["family"])
     at.segmented_control(key="family_section").set_value(section).run()
     assert not at.exception
     return at
 
 
-def _member(world, username: str = "dana"):
-    code = family_space.invite_family_member(
+def _invite_mum(world) -> str:
+    """Sam's invitation for Dana, the mum, to the family's own space: the code in its link."""
+    return family_space.invite_family_member(
         world["sam"], family_id=world["family"], person_id=world["mum"]
     )
+
+
+def _invitation_page(code: str):
+    """What the invitation link opens, for someone not logged in."""
+    at = new_app()
+    at.query_params["invite"] = code
+    return at.run()
+
+
+def _member(world, username: str = "dana"):
+    code = _invite_mum(world)
     family_space.accept_invitation(code, username=username, password=PASSWORD)
     at = logged_in(username)
     at.session_state["roles"] = ["family_member"]
@@ -76,12 +85,8 @@ def test_a_worker_makes_an_invitation_shown_once(world):
 
 
 def test_taking_up_an_invitation_then_logging_in(world):
-    code = family_space.invite_family_member(
-        world["sam"], family_id=world["family"], person_id=world["mum"]
-    )
-    at = new_app()
-    at.query_params["invite"] = code
-    at.run()
+    code = _invite_mum(world)
+    at = _invitation_page(code)
     assert "Hello Dana" in all_text(at)
     at.text_input[0].input("dana")
     at.text_input[1].input(PASSWORD)
@@ -101,13 +106,9 @@ def test_taking_up_an_invitation_then_logging_in(world):
 
 
 def test_a_used_code_gets_a_kind_message(world):
-    code = family_space.invite_family_member(
-        world["sam"], family_id=world["family"], person_id=world["mum"]
-    )
+    code = _invite_mum(world)
     family_space.accept_invitation(code, username="dana", password=PASSWORD)
-    at = new_app()
-    at.query_params["invite"] = code
-    at.run()
+    at = _invitation_page(code)
     assert "Please ask your worker for a new one" in all_text(at)
     assert len(at.text_input) == 0
 
@@ -197,12 +198,8 @@ def test_the_space_uses_family_words_only(world):
 
 
 def test_the_invitation_uses_family_words_only(world):
-    code = family_space.invite_family_member(
-        world["sam"], family_id=world["family"], person_id=world["mum"]
-    )
-    at = new_app()
-    at.query_params["invite"] = code
-    at.run()
+    code = _invite_mum(world)
+    at = _invitation_page(code)
     assert "Hello Dana" in all_text(at)
     assert terms_in(all_text(at)) == []
 
@@ -237,19 +234,9 @@ def test_a_young_person_gets_faces_and_larger_type(world):
     [("cy", "Ein nodau", "Ein cynllun"), ("ur", "ہمارے مقاصد", "ہمارا منصوبہ")],
 )
 def test_the_space_speaks_the_familys_own_language(world, language, goals_word, plan_word):
-    from db import family_world, i18n
-    from db.families import family_summary
+    from db import i18n
 
-    summary = family_summary(world["sam"], world["family"])
-    family_world.update_family_details(
-        world["sam"],
-        family_id=world["family"],
-        seen_version=summary.version,
-        known_as=summary.known_as,
-        rhythm="fortnightly",
-        council_reference="",
-        preferred_language=language,
-    )
+    make.choose_language(world["sam"], world["family"], language)
     at = _member(world)
     sections = at.segmented_control(key="space_section")
     with i18n.speaking(language):

@@ -5,22 +5,22 @@ the family's preferred language whatever the worker's, and a team's word replace
 from __future__ import annotations
 
 import re
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, timedelta
 
 import pytest
 from babel.messages.pofile import read_po
 
 from components.family_copy import render
-from db import admin, family_world, i18n, meetings
+from db import admin, i18n, meetings
 from db.conference import meeting_screen
 from db.families import family_summary
 from db.goals import GoalIn, ScoreIn, add_goal, record_scores
-from db.meetings import ChildViewIn, ItemIn, MeetingIn, PlanStepIn
+from db.meetings import ChildViewIn, ItemIn, PlanStepIn
 from db.plain_language import terms_in
 from db.rules.validation import Invalid
 from db.store.models import Relationship, Role
 from tests import factories
-from tests.apptest import _walk, all_text, logged_in
+from tests.apptest import _walk, all_text, logged_in, shared_screen
 from tests.test_i18n import FAMILY_FACING, ROOT, _extracted
 
 LANGUAGES = ["cy", "ur"]
@@ -51,7 +51,7 @@ def english_words() -> dict[str, list[str]]:
 @pytest.fixture
 def family(demo_db):
     team = factories.team("Language team")
-    worker = factories.worker("langworker", Role.practitioner, teams=(team,))
+    worker = factories.practitioner("langworker", team)
     boss = factories.worker("langadmin", Role.admin)
     family = factories.family(team, "The Morgan family", first_came_on=date(2025, 1, 1))
     ffion = factories.person(family, "Ffion")
@@ -73,21 +73,15 @@ def family(demo_db):
                 ScoreIn(goal, score + 1, worker_id=worker.worker_id),
             ],
         )
-    meetings.record_meeting(
+    factories.held_conference(
         worker,
-        family_id=family,
-        meeting=MeetingIn(
-            kind="family_group_conference",
-            status="held",
-            starts_at=datetime.now(timezone.utc) - timedelta(days=1),
-            came=(ffion, mam),
-            child_views=(ChildViewIn(ffion, "Rwy'n hoffi te dydd Sul", "everyone"),),
-            plan_steps=(
-                PlanStepIn("Te gyda Nain", "Mam", by_when=date.today() + timedelta(days=9)),
-            ),
-            if_plan_does_not_work="Ffonio Modryb Jo",
-            look_again_on=date.today() + timedelta(days=30),
-        ),
+        family,
+        days_ago=1,
+        came=(ffion, mam),
+        child_views=(ChildViewIn(ffion, "Rwy'n hoffi te dydd Sul", "everyone"),),
+        plan_steps=(PlanStepIn("Te gyda Nain", "Mam", by_when=date.today() + timedelta(days=9)),),
+        if_plan_does_not_work="Ffonio Modryb Jo",
+        look_again_on=date.today() + timedelta(days=30),
     )
     meetings.add_conversation(
         worker,
@@ -106,26 +100,11 @@ def _main_text(at) -> str:
 
 
 def _set_language(world, language: str) -> None:
-    summary = family_summary(world["worker"], world["family"])
-    family_world.update_family_details(
-        world["worker"],
-        family_id=world["family"],
-        seen_version=summary.version,
-        known_as=summary.known_as,
-        rhythm="fortnightly",
-        council_reference="",
-        preferred_language=language,
-    )
+    factories.choose_language(world["worker"], world["family"], language)
 
 
 def _conference(world, audience: str = "everyone"):
-    at = logged_in("langworker")
-    at.run()
-    at.query_params["family"] = str(world["family"])
-    at.switch_page("pages/conference.py").run()
-    next(r for r in at.radio if r.key == "conference_audience").set_value(audience)
-    next(b for b in at.button if b.key == "conference_open").click()
-    at.run()
+    at = shared_screen(logged_in("langworker"), world["family"], audience)
     assert not at.exception
     return at
 
@@ -133,17 +112,8 @@ def _conference(world, audience: str = "everyone"):
 def test_the_family_language_is_recorded_and_checked(family):
     _set_language(family, "cy")
     assert family_summary(family["worker"], family["family"]).preferred_language == "cy"
-    summary = family_summary(family["worker"], family["family"])
     with pytest.raises(Invalid):
-        family_world.update_family_details(
-            family["worker"],
-            family_id=family["family"],
-            seen_version=summary.version,
-            known_as=summary.known_as,
-            rhythm="fortnightly",
-            council_reference="",
-            preferred_language="klingon",
-        )
+        _set_language(family, "klingon")
 
 
 @pytest.mark.parametrize("language", LANGUAGES)

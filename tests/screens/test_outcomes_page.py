@@ -12,7 +12,7 @@ from sqlmodel import select
 from db.store.engine import read_session
 from db.store.models import AuditEvent
 from tests import outcome_histories as history
-from tests.apptest import all_text, logged_in, new_app
+from tests.apptest import all_text, assert_page_kept_from, logged_in, opened
 
 PAGE = "pages/outcomes.py"
 
@@ -23,9 +23,7 @@ def built(empty_db):
 
 
 def open_page(username: str = "mona"):
-    at = logged_in(username)
-    at.run()
-    at.switch_page(PAGE).run()
+    at = opened(username, PAGE)
     assert not at.exception, at.exception
     return at
 
@@ -108,18 +106,7 @@ def test_the_downloads_are_there_and_nothing_is_audited_until_one_is_made(built)
 
 
 def test_a_practitioner_never_reaches_the_page(built):
-    at = logged_in("zoe")
-    at.run()
-    with pytest.raises(ValueError):
-        at.switch_page(PAGE).run()
-    direct = logged_in("zoe", script=PAGE)
-    direct.run()
-    assert [w.value for w in direct.warning] == ["This page isn't available to you."]
-    assert "Ash" not in all_text(direct)
-    nobody = new_app(PAGE)
-    nobody.run()
-    assert "Ash" not in all_text(nobody)
-    assert [i.value for i in nobody.info] == ["Please log in to see this page."]
+    assert_page_kept_from("zoe", PAGE, "Ash")
 
 
 def test_an_admin_alone_is_refused_too(built):

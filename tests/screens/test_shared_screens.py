@@ -2,7 +2,7 @@
 that must stay hidden never appears anywhere in the element tree (chart data included) nor in
 the family copy, whichever audience is chosen. Plus the huddle page and its wall view."""
 
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, timedelta
 
 import pytest
 
@@ -10,11 +10,11 @@ from components.family_copy import render
 from db import family_world, meetings
 from db.conference import meeting_screen
 from db.goals import GoalIn, ScoreIn, add_goal, record_scores
-from db.meetings import ChildViewIn, ItemIn, MeetingIn, PlanStepIn
+from db.meetings import ChildViewIn, ItemIn, PlanStepIn
 from db.plain_language import terms_in
 from db.store.models import Relationship, Role
 from tests import factories
-from tests.apptest import all_text, errors_in_form, logged_in, open_family_page
+from tests.apptest import all_text, errors_in_form, logged_in, open_family_page, shared_screen
 
 SENTINELS = {
     "staff_note": "SENTINEL-STAFF-NOTE-7781",
@@ -89,20 +89,16 @@ def seeded(demo_db):
         scored_on=date.today() - timedelta(days=2),
         scores=[ScoreIn(shared, 8, person_id=mum), ScoreIn(shared, 9, person_id=barred)],
     )
-    meetings.record_meeting(
+    factories.held_conference(
         worker,
-        family_id=family,
-        meeting=MeetingIn(
-            kind="family_group_conference",
-            status="held",
-            starts_at=datetime.now(timezone.utc) - timedelta(days=2),
-            came=(ellie, mum),
-            child_views=(
-                ChildViewIn(ellie, "I like Sunday tea", "everyone"),
-                ChildViewIn(ellie, SENTINELS["private_view"], "private"),
-            ),
-            plan_steps=(PlanStepIn("Sunday tea at Nan's", "Mum", visibility="everyone"),),
+        family,
+        days_ago=2,
+        came=(ellie, mum),
+        child_views=(
+            ChildViewIn(ellie, "I like Sunday tea", "everyone"),
+            ChildViewIn(ellie, SENTINELS["private_view"], "private"),
         ),
+        plan_steps=(PlanStepIn("Sunday tea at Nan's", "Mum", visibility="everyone"),),
     )
     meetings.add_plan_step(
         worker,
@@ -143,13 +139,7 @@ def seeded(demo_db):
 
 
 def _conference(family_id: int, audience: str):
-    at = logged_in("confworker")
-    at.run()
-    at.query_params["family"] = str(family_id)
-    at.switch_page("pages/conference.py").run()
-    next(r for r in at.radio if r.key == "conference_audience").set_value(audience)
-    next(b for b in at.button if b.key == "conference_open").click()
-    at.run()
+    at = shared_screen(logged_in("confworker"), family_id, audience)
     assert not at.exception
     return at
 
@@ -267,16 +257,12 @@ def test_adding_to_the_plan_on_the_family_screen_keeps_text_on_a_refusal_and_cle
 
 
 def test_the_family_copy_says_what_happens_next_and_how_to_reach_the_worker(seeded):
-    meetings.record_meeting(
+    factories.held_conference(
         seeded["worker"],
-        family_id=seeded["family"],
-        meeting=MeetingIn(
-            kind="family_group_conference",
-            status="held",
-            starts_at=datetime.now(timezone.utc) - timedelta(days=1),
-            if_plan_does_not_work="We ring Auntie Jo & meet again",
-            look_again_on=date.today() + timedelta(days=30),
-        ),
+        seeded["family"],
+        days_ago=1,
+        if_plan_does_not_work="We ring Auntie Jo & meet again",
+        look_again_on=date.today() + timedelta(days=30),
     )
     copy = render(meeting_screen(seeded["worker"], seeded["family"], "household"))
     assert "If the plan doesn't work" in copy and "We ring Auntie Jo &amp; meet again" in copy

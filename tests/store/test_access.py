@@ -19,6 +19,7 @@ from db.rules.access import NotAllowed
 from db.rules.audit import Action
 from db.store.engine import read_session
 from db.store.models import AuditEvent, Role
+from tests import audit
 from tests import factories as make
 
 
@@ -115,9 +116,7 @@ def test_a_refused_write_is_refused_politely_and_audited(world):
     people, families = world
     with pytest.raises(NotAllowed):
         family_store.record_view(people["prac_a"], families["B"])
-    with read_session() as session:
-        refused = session.exec(select(AuditEvent).where(AuditEvent.action == Action.REFUSED)).all()
-    assert [(r.username, r.record_id) for r in refused] == [("prac_a", families["B"])]
+    assert [(r.username, r.record_id) for r in audit.refusals()] == [("prac_a", families["B"])]
 
 
 def test_adding_a_goal_checks_the_team(world):
@@ -151,10 +150,7 @@ def test_refusals_are_audited_without_any_value(world):
     people, families = world
     with pytest.raises(NotAllowed):
         family_store.family_people(people["prac_a"], families["B"])
-    with read_session() as session:
-        rows = session.exec(select(AuditEvent).where(AuditEvent.action == Action.REFUSED)).all()
-    assert len(rows) == 1
-    row = rows[0]
+    [row] = audit.refusals()  # exactly one
     assert row.username == "prac_a" and row.roles == "practitioner"
     assert row.record_id == families["B"] and row.fields == ""
     assert row.at.tzinfo is not None

@@ -21,6 +21,7 @@ from db.settings import (
 from db.store.clock import utcnow
 from db.store.engine import read_session
 from db.store.models import AuditEvent, LoginAttempt, LoginOutcome, LoginSession, Role, Worker
+from tests import audit
 from tests import factories as make
 from tests.factories import TEST_PASSWORD
 
@@ -40,16 +41,11 @@ def _fail(username: str, at: datetime, times: int = 1) -> None:
         )
 
 
-def _audit(action: str) -> list[AuditEvent]:
-    with read_session() as session:
-        return session.exec(select(AuditEvent).where(AuditEvent.action == action)).all()
-
-
 def test_right_password_logs_in_and_is_audited(sam):
     result = auth.check_login("  SAM ", TEST_PASSWORD, now=T0)
     assert result.actor is not None and result.actor.username == "sam"
     assert not result.must_change_password
-    [row] = _audit(Action.LOGIN)
+    [row] = audit.audited(Action.LOGIN)
     assert (row.username, row.roles, row.fields) == ("sam", "practitioner", "")
 
 
@@ -61,7 +57,7 @@ def test_unknown_user_and_wrong_password_get_the_same_message(sam):
     for word in ("username", "password"):  # no hint which of the two was wrong
         assert f"wrong {word}" not in unknown.message.lower()
         assert f"unknown {word}" not in unknown.message.lower()
-    failed = _audit(Action.LOGIN_FAILED)
+    failed = audit.audited(Action.LOGIN_FAILED)
     assert sorted(r.username for r in failed) == sorted([auth.unknown_username("nobody"), "sam"])
     assert all(r.worker_id is None and r.fields == "" for r in failed)
 
@@ -172,7 +168,7 @@ def test_logout_ends_sessions_everywhere_and_is_audited(sam):
         )
         is not None
     )
-    assert [r.username for r in _audit(Action.LOGOUT)] == ["sam"]
+    assert [r.username for r in audit.audited(Action.LOGOUT)] == ["sam"]
 
 
 def test_changing_password_ends_other_sessions(sam):
@@ -182,7 +178,7 @@ def test_changing_password_ends_other_sessions(sam):
     assert auth.change_password(sam, TEST_PASSWORD, "a brand new password") is None
     assert auth.sessions_valid_after("sam") > before
     assert auth.check_login("sam", "a brand new password").actor is not None
-    [row] = [r for r in _audit(Action.UPDATE) if r.record_type == "worker"]
+    [row] = [r for r in audit.audited(Action.UPDATE) if r.record_type == "worker"]
     assert row.fields == "password"
     assert "brand" not in row.fields
 
@@ -375,7 +371,7 @@ def test_an_idle_end_refuses_that_cookie_but_not_the_workers_other_devices(sam):
         )
         is not None
     )
-    [ended] = _audit(Action.SESSION_ENDED)
+    [ended] = audit.audited(Action.SESSION_ENDED)
     assert (ended.username, ended.fields) == ("sam", "idle")
 
 
@@ -405,7 +401,7 @@ def test_logout_ends_every_login_session_of_the_worker(sam):
 
 def test_asking_for_the_password_again_is_audited_and_counts_like_a_login(sam):
     assert auth.confirm_password(sam, TEST_PASSWORD, reason="leave_family_meeting_screen") is None
-    [confirmed] = _audit(Action.PASSWORD_CONFIRMED)
+    [confirmed] = audit.audited(Action.PASSWORD_CONFIRMED)
     assert (confirmed.username, confirmed.record_type) == ("sam", "leave_family_meeting_screen")
     # The check that matched keeps its place in the count (see db.auth.is_paused).
     for _ in range(LOCKOUT_FAILURES - 1):
@@ -416,7 +412,7 @@ def test_asking_for_the_password_again_is_audited_and_counts_like_a_login(sam):
         == auth.PAUSED
     )
     assert auth.check_login("sam", TEST_PASSWORD).message == auth.PAUSED
-    assert len(_audit(Action.LOGIN_FAILED)) == LOCKOUT_FAILURES + 1
+    assert len(audit.audited(Action.LOGIN_FAILED)) == LOCKOUT_FAILURES + 1
 
 
 def test_a_new_sqlite_database_file_is_readable_by_its_owner_only(tmp_path):

@@ -18,6 +18,7 @@ from db.rules.access import NotAllowed
 from db.rules.audit import Action
 from db.store.engine import get_engine, read_session
 from db.store.models import AuditEvent, Role
+from tests import audit
 from tests import factories as make
 
 
@@ -57,20 +58,15 @@ def counted(monkeypatch):
     event.remove(get_engine(), "begin", begun)
 
 
-def _audit(action: str) -> list[AuditEvent]:
-    with read_session() as session:
-        return list(session.exec(select(AuditEvent).where(AuditEvent.action == action)).all())
-
-
 @pytest.mark.parametrize("record_view", [True, False])
 def test_the_screen_is_one_read(world, counted, record_view):
-    views_before = len(_audit(Action.VIEW))
+    views_before = len(audit.audited(Action.VIEW))
     counted.update({"sessions": 0, "access checks": 0})
     screen = meeting_screen(world["worker"], world["family"], "everyone", record_view=record_view)
     assert counted == {"sessions": 1, "access checks": 1}
     assert list(screen.goals.goals["wording"]) == ["Calmer mornings"]
     assert list(screen.plan["what"]) == ["Ring the school"]
-    views = _audit(Action.VIEW)[views_before:]
+    views = audit.audited(Action.VIEW)[views_before:]
     assert len(views) == (1 if record_view else 0)
     if record_view:
         assert (views[0].username, views[0].family_id) == ("conference.worker", world["family"])

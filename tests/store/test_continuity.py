@@ -28,6 +28,7 @@ from db.store.models import (
     Role,
     Team,
 )
+from tests import audit
 from tests import factories as make
 
 TODAY = date(2025, 12, 31)
@@ -66,6 +67,12 @@ def team(empty_db):
     return team_id, manager, workers
 
 
+def report_of(team) -> continuity.TeamReport:
+    """The team's report as its manager sees it today."""
+    team_id, manager, _workers = team
+    return continuity.team_report(manager, team_id, today=TODAY)
+
+
 def row(report, family_id: int) -> pd.Series:
     families = report.families
     return families[families["family_id"] == family_id].iloc[0]
@@ -76,26 +83,34 @@ def worker_row(report, name: str) -> pd.Series:
     return workers[workers["worker"] == name].iloc[0]
 
 
+def leads_in_turn(family_id: int, *turns: tuple, **last_values) -> None:
+    """The family's main workers one after another: each turn is (worker, started on, why it
+    ended) and ends the day the next starts; the last turn (why None) is still going."""
+    for (worker, started, reason), after in zip(turns, [*turns[1:], None]):
+        if after is None:
+            make.relationship(family_id, worker.worker_id, started, **last_values)
+        else:
+            make.relationship(family_id, worker.worker_id, started, after[1], end_reason=reason)
+
+
 # --- per family ---------------------------------------------------------------------------
 
 
 def test_three_lead_workers_in_a_year_count_three_and_handovers_keep_their_reasons(team):
     team_id, manager, w = team
     f = make.family(team_id, "The Hill family", first_came_on=date(2024, 6, 1))
-    make.relationship(
-        f, w["carl"].worker_id, date(2024, 6, 10), date(2024, 12, 1), end_reason="worker_left"
+    leads_in_turn(
+        f,
+        (w["carl"], date(2024, 6, 10), "worker_left"),
+        (w["zoe"], date(2024, 12, 1), "sickness"),
+        (w["adam"], date(2025, 4, 1), "team_change"),
+        (w["bea"], date(2025, 8, 1), None),
+        chosen_by_family=True,
     )
-    make.relationship(
-        f, w["zoe"].worker_id, date(2024, 12, 1), date(2025, 4, 1), end_reason="sickness"
-    )
-    make.relationship(
-        f, w["adam"].worker_id, date(2025, 4, 1), date(2025, 8, 1), end_reason="team_change"
-    )
-    make.relationship(f, w["bea"].worker_id, date(2025, 8, 1), chosen_by_family=True)
     # A supporting worker is not a main worker.
     make.relationship(f, w["carl"].worker_id, date(2025, 2, 1), role="supporting")
 
-    report = continuity.team_report(manager, team_id, today=TODAY)
+    report = report_of(team)
     hill = row(report, f)
     assert hill["lead_workers_12m"] == 3  # zoe, adam, bea overlap 2025
     assert hill["lead_workers_ever"] == 4
@@ -107,13 +122,12 @@ def test_three_lead_workers_in_a_year_count_three_and_handovers_keep_their_reaso
 
 
 def test_relationship_from_1_january_to_1_july_2025_is_181_days(team):
-    team_id, manager, w = team
+    team_id, _manager, w = team
     f = make.family(team_id, "The Lane family", first_came_on=date(2024, 12, 20))
-    make.relationship(
-        f, w["zoe"].worker_id, date(2025, 1, 1), date(2025, 7, 1), end_reason="family_closed"
-    )
+    with_zoe = (f, w["zoe"].worker_id, date(2025, 1, 1), date(2025, 7, 1))
+    make.relationship(*with_zoe, end_reason="family_closed")
     status(f, FamilyStatus.closed, date(2025, 7, 1))
-    report = continuity.team_report(manager, team_id, today=TODAY)
+    report = report_of(team)
     lane = row(report, f)
     assert lane["relationship_days"] == 181
     assert lane["handovers"] == 0  # closing is not a handover
@@ -124,11 +138,10 @@ def test_relationship_from_1_january_to_1_july_2025_is_181_days(team):
 def test_closing_then_coming_back_is_not_a_handover(team):
     team_id, manager, w = team
     f = make.family(team_id, "The Ash family", first_came_on=date(2025, 1, 1))
-    make.relationship(
-        f, w["zoe"].worker_id, date(2025, 1, 5), date(2025, 3, 10), end_reason="family_closed"
-    )
+    zoe = w["zoe"].worker_id
+    make.relationship(f, zoe, date(2025, 1, 5), date(2025, 3, 10), end_reason="family_closed")
     make.relationship(f, w["adam"].worker_id, date(2025, 5, 20))
-    report = continuity.team_report(manager, team_id, today=TODAY)
+    report = report_of(team)
     assert row(report, f)["handovers"] == 0
     assert row(report, f)["lead_workers_ever"] == 2
 
@@ -144,7 +157,7 @@ def test_closed_in_march_back_in_may_counts_as_a_return(team):
     gone = make.family(team_id, "The Gone family", first_came_on=date(2025, 1, 1))
     status(gone, FamilyStatus.closed, date(2025, 6, 1))
 
-    report = continuity.team_report(manager, team_id, today=TODAY)
+    report = report_of(team)
     assert bool(row(report, back)["came_back"]) is True
     assert row(report, back)["came_back_on"] == date(2025, 5, 2)
     assert bool(row(report, late)["came_back"]) is False
@@ -196,7 +209,7 @@ def test_a_closed_family_we_keep_in_touch_with_is_not_in_came_back(team):
     f = make.family(team_id, "The Touch family", first_came_on=date(2024, 11, 1))
     status(f, FamilyStatus.closed, date(2025, 3, 14))
     status(f, FamilyStatus.keeping_in_touch, date(2025, 4, 2))
-    report = continuity.team_report(manager, team_id, today=TODAY)
+    report = report_of(team)
     assert bool(row(report, f)["came_back"]) is False
     assert report.figures.returns == 0
 
@@ -221,7 +234,7 @@ def test_meetings_outside_9_to_5_in_the_teams_time_across_the_clock_change(team)
     make.meeting(f, london(2025, 4, 5, 11, 0), status=MeetingStatus.planned)  # not held
     make.meeting(f, london(2025, 4, 6, 11, 0), status=MeetingStatus.cancelled)
 
-    report = continuity.team_report(manager, team_id, today=TODAY)
+    report = report_of(team)
     clock = row(report, f)
     assert clock["meetings_12m"] == 7
     assert clock["outside_12m"] == 4
@@ -255,7 +268,7 @@ def test_days_to_first_meeting_uses_the_local_date_and_only_held_meetings(team):
     none_yet = make.family(
         team_id, "The Soon family", first_came_on=date(2025, 12, 1), status=FamilyStatus.waiting
     )
-    report = continuity.team_report(manager, team_id, today=TODAY)
+    report = report_of(team)
     assert row(report, f)["days_to_first_meeting"] == 10
     assert pd.isna(row(report, none_yet)["days_to_first_meeting"])
 
@@ -266,28 +279,25 @@ def test_days_to_first_meeting_uses_the_local_date_and_only_held_meetings(team):
 def test_worker_figures_alphabetical_with_handovers_in_and_out(team):
     team_id, manager, w = team
     one = make.family(team_id, "The One family", first_came_on=date(2024, 1, 1))
-    make.relationship(
-        one, w["zoe"].worker_id, date(2024, 1, 10), date(2025, 3, 1), end_reason="sickness"
+    leads_in_turn(
+        one,
+        (w["zoe"], date(2024, 1, 10), "sickness"),
+        (w["adam"], date(2025, 3, 1), "family_asked"),
+        (w["bea"], date(2025, 9, 1), None),
     )
-    make.relationship(
-        one, w["adam"].worker_id, date(2025, 3, 1), date(2025, 9, 1), end_reason="family_asked"
-    )
-    make.relationship(one, w["bea"].worker_id, date(2025, 9, 1))
     two = make.family(team_id, "The Two family", first_came_on=date(2024, 12, 1))
-    make.relationship(
-        two, w["zoe"].worker_id, date(2025, 1, 1), date(2025, 10, 1), end_reason="team_change"
+    leads_in_turn(
+        two, (w["zoe"], date(2025, 1, 1), "team_change"), (w["bea"], date(2025, 10, 1), None)
     )
-    make.relationship(two, w["bea"].worker_id, date(2025, 10, 1))
     three = make.family(team_id, "The Three family", first_came_on=date(2025, 1, 1))
     make.relationship(three, w["adam"].worker_id, date(2025, 1, 2))  # known > 6 months
     make.relationship(three, w["bea"].worker_id, date(2025, 11, 1), role="supporting")
     old = make.family(team_id, "The Old family", first_came_on=date(2023, 1, 1))
-    make.relationship(
-        old, w["carl"].worker_id, date(2023, 1, 5), date(2024, 6, 1), end_reason="worker_left"
+    leads_in_turn(
+        old, (w["carl"], date(2023, 1, 5), "worker_left"), (w["adam"], date(2024, 6, 1), None)
     )
-    make.relationship(old, w["adam"].worker_id, date(2024, 6, 1))
 
-    report = continuity.team_report(manager, team_id, today=TODAY)
+    report = report_of(team)
     workers = report.workers
     assert list(workers["worker"]) == ["Adam", "Bea", "Carl", "Zoe"]  # never a ranking
 
@@ -327,10 +337,8 @@ def test_team_figures_and_the_families_behind_them(team):
     a = make.family(team_id, "Family A", first_came_on=date(2025, 1, 1))
     make.relationship(a, w["zoe"].worker_id, date(2025, 1, 1), chosen_by_family=True)  # 364 days
     b = make.family(team_id, "Family B", first_came_on=date(2025, 1, 1))
-    make.relationship(
-        b, w["zoe"].worker_id, date(2025, 2, 1), date(2025, 6, 1), end_reason="sickness"
-    )
-    make.relationship(b, w["adam"].worker_id, date(2025, 6, 1))  # 213 days
+    leads_in_turn(b, (w["zoe"], date(2025, 2, 1), "sickness"), (w["adam"], date(2025, 6, 1), None))
+    # Adam has been the main worker 213 days.
     c = make.family(team_id, "Family C", first_came_on=date(2025, 9, 1))
     make.relationship(c, w["bea"].worker_id, date(2025, 10, 1), chosen_by_family=True)  # 91 days
     waiting_1 = make.family(
@@ -353,7 +361,7 @@ def test_team_figures_and_the_families_behind_them(team):
     )
     status(old, FamilyStatus.closed, date(2023, 1, 1))
 
-    report = continuity.team_report(manager, team_id, today=TODAY)
+    report = report_of(team)
     figures = report.figures
     assert old not in set(report.families["family_id"])
     assert figures.open_families == 6
@@ -429,9 +437,7 @@ def test_a_manager_never_sees_another_teams_families_and_a_practitioner_is_refus
     with pytest.raises(NotAllowed):
         continuity.check_team(w["zoe"], team_id)  # a practitioner of the team
     assert continuity.led_teams(w["zoe"]).empty
-    with read_session() as session:
-        refused = session.exec(select(AuditEvent).where(AuditEvent.action == "refused")).all()
-    assert {(e.username, e.record_type, e.record_id) for e in refused} == {
+    assert {(e.username, e.record_type, e.record_id) for e in audit.refusals()} == {
         ("mona", "team_continuity", other),
         ("zoe", "team_continuity", team_id),
     }

@@ -87,20 +87,9 @@ def test_a_round_of_scores_is_saved_together_and_once(world):
         ScoreIn(goal_id=goal_id, score=6, person_id=world["dad"], comment="Better"),
         ScoreIn(goal_id=goal_id, score=5, worker_id=world["worker"].worker_id),
     ]
-    first = goal_store.record_scores(
-        world["worker"],
-        family_id=world["family"],
-        token="t-1",
-        scored_on=date.today(),
-        scores=entries,
-    )
-    again = goal_store.record_scores(
-        world["worker"],
-        family_id=world["family"],
-        token="t-1",
-        scored_on=date.today(),
-        scores=entries,
-    )
+    round_of_scores = {"token": "t-1", "scored_on": date.today(), "scores": entries}
+    first = goal_store.record_scores(world["worker"], family_id=world["family"], **round_of_scores)
+    again = goal_store.record_scores(world["worker"], family_id=world["family"], **round_of_scores)
     assert first[1] is True and again == (first[0], False)
     assert _score_count(world["engine"]) == before + 3
     scores = goal_store.goal_data(world["worker"], world["family"]).scores

@@ -100,22 +100,15 @@ def team(demo_db):
                 ScoreIn(goal, 1, worker_id=sam.worker_id),
             ],
         )
+    due_on_the_20th = {"agreed_on": date(2025, 3, 1), "by_when": date(2025, 3, 20)}
     with write_session() as session:
-        session.add(
-            PlanStep(
-                family_id=f["fortnightly"],
-                what="Ring housing",
-                agreed_on=date(2025, 3, 1),
-                by_when=date(2025, 3, 20),
-            )
-        )
+        session.add(PlanStep(family_id=f["fortnightly"], what="Ring housing", **due_on_the_20th))
         session.add(
             PlanStep(
                 family_id=f["kit_late"],
                 what="Done already",
-                agreed_on=date(2025, 3, 1),
-                by_when=date(2025, 3, 20),
                 done_on=date(2025, 3, 19),
+                **due_on_the_20th,
             )
         )
     factories.family(other, "Other team's family", status=FamilyStatus.waiting)

@@ -23,7 +23,6 @@ from db.rules.validation import Invalid
 from db.store.clock import today_in
 from db.store.engine import read_session
 from db.store.models import (
-    AuditEvent,
     Family,
     FamilyStatus,
     FamilyStatusChange,
@@ -34,6 +33,7 @@ from db.store.models import (
     ScoreRound,
     WorkerRelationship,
 )
+from tests import audit
 from tests import factories as make
 
 TABLES = (Family, FamilyStatusChange, Person, WorkerRelationship, Goal, ScoreRound, GoalScore)
@@ -129,8 +129,7 @@ def test_the_template_comes_in_whole_then_a_second_time_adds_nothing(team):
 def test_an_import_is_audited_once_with_counts_and_no_names(team):
     team_id, manager = team
     import_records(manager, team_id=team_id, data=template_csv(manager, team_id), file_name="t.csv")
-    with read_session() as session:
-        rows = session.exec(select(AuditEvent).where(AuditEvent.action == Action.IMPORT)).all()
+    rows = audit.audited(Action.IMPORT)
     assert len(rows) == 1
     assert rows[0].worker_id == manager.worker_id and rows[0].record_id == team_id
     assert rows[0].fields == "families=2,goals=3,people=3,scores=5,workers=1"
@@ -343,8 +342,7 @@ def test_a_failure_part_way_stores_nothing_at_all(team, monkeypatch):
             manager, team_id=team_id, data=template_csv(manager, team_id), file_name="t.csv"
         )
     assert counts() == before
-    with read_session() as session:
-        assert not session.exec(select(AuditEvent).where(AuditEvent.action == Action.IMPORT)).all()
+    assert not audit.audited(Action.IMPORT)
 
 
 # --- who may ----------------------------------------------------------------------------------

@@ -1,6 +1,7 @@
 """Meetings, conferences, conversations and the plan: stored whole or not at all."""
 
 from datetime import date, datetime, timedelta, timezone
+from functools import partial
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -44,6 +45,14 @@ def world(demo_db):
 def _count(engine, model) -> int:
     with Session(engine) as session:
         return session.exec(select(func.count(model.id))).one()
+
+
+def _first_wins(write, first: dict, second: dict) -> None:
+    """Two forms drawn at the same version: the first save is stored and the second, which
+    would overwrite it, is refused."""
+    write(**first)
+    with pytest.raises(Conflict):
+        write(**second)
 
 
 def _conference(world, **changes) -> MeetingIn:
@@ -173,21 +182,11 @@ def test_plan_steps_conflict_instead_of_overwriting(world):
         family_id=world["family"],
         step=PlanStepIn("Ring housing", "Mum", date.today() + timedelta(days=7)),
     )
-    meetings.update_plan_step(
-        world["worker"],
-        step_id=step_id,
-        seen_version=1,
-        step=PlanStepIn("Ring housing about the heating", "Mum"),
-        done=False,
+    _first_wins(
+        partial(meetings.update_plan_step, world["worker"], step_id=step_id, seen_version=1),
+        {"step": PlanStepIn("Ring housing about the heating", "Mum"), "done": False},
+        {"step": PlanStepIn("Mine wins?"), "done": True},
     )
-    with pytest.raises(Conflict):
-        meetings.update_plan_step(
-            world["worker"],
-            step_id=step_id,
-            seen_version=1,
-            step=PlanStepIn("Mine wins?"),
-            done=True,
-        )
     plan = meetings.plan(world["worker"], world["family"])
     assert plan.iloc[0]["what"] == "Ring housing about the heating"
 
@@ -273,23 +272,13 @@ def test_meeting_notes_and_conversation_items_conflict_instead_of_overwriting(wo
             summary="First words",
         ),
     )
-    meetings.update_meeting_notes(
-        world["worker"],
-        meeting_id=meeting_id,
-        seen_version=1,
-        summary="Sam's version",
-        status="held",
-        written_together=True,
+    _first_wins(
+        partial(
+            meetings.update_meeting_notes, world["worker"], meeting_id=meeting_id, seen_version=1
+        ),
+        {"summary": "Sam's version", "status": "held", "written_together": True},
+        {"summary": "Jo's version", "status": "held", "written_together": False},
     )
-    with pytest.raises(Conflict):
-        meetings.update_meeting_notes(
-            world["worker"],
-            meeting_id=meeting_id,
-            seen_version=1,
-            summary="Jo's version",
-            status="held",
-            written_together=False,
-        )
     assert meetings.meeting_detail(world["worker"], meeting_id).meeting.summary == "Sam's version"
 
     meetings.add_conversation(
@@ -299,21 +288,14 @@ def test_meeting_notes_and_conversation_items_conflict_instead_of_overwriting(wo
         items=[ItemIn("hard", "Bedtime rowz", world["mum"])],
     )
     item = meetings.conversations(world["worker"], world["family"]).iloc[0]
-    meetings.update_conversation_item(
-        world["worker"],
-        item_id=int(item["item_id"]),
-        seen_version=int(item["version"]),
-        words="Bedtime rows",
-        visibility="private",
+    item_id, seen = int(item["item_id"]), int(item["version"])
+    _first_wins(
+        partial(
+            meetings.update_conversation_item, world["worker"], item_id=item_id, seen_version=seen
+        ),
+        {"words": "Bedtime rows", "visibility": "private"},
+        {"words": "Overwrite?", "visibility": "family"},
     )
-    with pytest.raises(Conflict):
-        meetings.update_conversation_item(
-            world["worker"],
-            item_id=int(item["item_id"]),
-            seen_version=int(item["version"]),
-            words="Overwrite?",
-            visibility="family",
-        )
     after = meetings.conversations(world["worker"], world["family"]).iloc[0]
     assert (after["words"], after["visibility"]) == ("Bedtime rows", "private")
     with pytest.raises(Invalid, match="can't have happened yet"):

@@ -16,15 +16,12 @@ from datetime import date, datetime, timedelta, timezone
 
 import pandas as pd
 import pytest
-from sqlmodel import func, select
+from sqlmodel import select
 
 import db
-from db.rules.access import NotAllowed
-from db.rules.audit import Action
 from db.store.engine import read_session
 from db.store.models import (
     Agreement,
-    AuditEvent,
     Conversation,
     ConversationItem,
     Family,
@@ -38,6 +35,7 @@ from db.store.models import (
     Team,
     WorkerTeam,
 )
+from tests import audit
 from tests import factories as make
 
 # Modules whose functions are rules and plumbing used by the others, not calls a screen makes.
@@ -265,17 +263,8 @@ def _arguments(qualified: str, function, ids: dict) -> dict:
 
 
 def _refused_once(function, actor, arguments: dict, qualified: str, who: str) -> None:
-    before = _refusals()
-    with pytest.raises(NotAllowed):
+    with audit.refused_once(f"{qualified}, refusing {who},"):
         function(actor, **arguments)
-    assert _refusals() - before == 1, f"{qualified} refused {who} without one audit row"
-
-
-def _refusals() -> int:
-    with read_session() as session:
-        return session.exec(
-            select(func.count(AuditEvent.id)).where(AuditEvent.action == Action.REFUSED)
-        ).one()
 
 
 @pytest.fixture
@@ -311,10 +300,7 @@ def test_a_refusal_is_audited_exactly_once(targets, outsiders, qualified):
     if module not in ADMIN_WORK_MODULES:
         who_is_refused.append("admin")  # an admin alone sees no case content
     for who in who_is_refused:
-        before = _refusals()
-        with pytest.raises(NotAllowed):
-            function(outsiders[who], **arguments)
-        assert _refusals() - before == 1, f"{qualified} refused {who} without one audit row"
+        _refused_once(function, outsiders[who], arguments, qualified, who)
 
 
 @pytest.mark.parametrize(

@@ -12,6 +12,7 @@ import pkgutil
 import textwrap
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
+from functools import partial
 from typing import Callable
 
 import pytest
@@ -147,14 +148,27 @@ def _row(model, record_id: int) -> dict:
         return session.get(model, record_id).model_dump()
 
 
+def _one_row(model, record_id: int, edit: Callable[..., None], form: Callable[[str], dict]) -> Case:
+    """The case of an edit of one row, saved as `edit(seen_version=…, **form(mark))`: a form
+    sees that row's version, and the edit can change nothing but that row."""
+    return Case(
+        lambda seen, mark: edit(seen_version=seen, **form(mark)),
+        lambda: _row(model, record_id)["version"],
+        lambda: _row(model, record_id),
+    )
+
+
 @pytest.fixture
 def world(demo_db):
     team = factories.team("Versions team")
-    sam = factories.worker("sam", Role.practitioner, teams=(team,))
-    boss = factories.worker("boss", Role.admin)
     family = factories.family(team, "The Version family", first_came_on=date(2025, 1, 1))
-    person = factories.person(family, "Dana", in_household=True)
-    return {"sam": sam, "boss": boss, "team": team, "family": family, "person": person}
+    return {
+        "sam": factories.practitioner("sam", team),
+        "boss": factories.worker("boss", Role.admin),
+        "team": team,
+        "family": family,
+        "person": factories.person(family, "Dana", in_household=True),
+    }
 
 
 def _keeping_safe(world) -> Case:
@@ -167,37 +181,28 @@ def _keeping_safe(world) -> Case:
         ok_to_leave_messages=False,
         never_show="",
     )
-
-    def row_id() -> int:
-        with read_session() as session:
-            return session.exec(select(KeepingSafe.id).where(KeepingSafe.family_id == family)).one()
-
-    return Case(
-        save=lambda seen, mark: family_world.save_keeping_safe(
-            sam,
-            family_id=family,
-            seen_version=seen,
-            safe_phone="07700 900123",
-            ok_to_leave_messages=True,
-            never_show=f"new address {mark}",
-        ),
-        version=lambda: _row(KeepingSafe, row_id())["version"],
-        snapshot=lambda: _row(KeepingSafe, row_id()),
+    with read_session() as session:
+        row = session.exec(select(KeepingSafe.id).where(KeepingSafe.family_id == family)).one()
+    edit = partial(
+        family_world.save_keeping_safe,
+        sam,
+        family_id=family,
+        safe_phone="07700 900123",
+        ok_to_leave_messages=True,
     )
+    return _one_row(KeepingSafe, row, edit, lambda mark: {"never_show": f"new address {mark}"})
 
 
 def _person(world) -> Case:
     sam, family, person = world["sam"], world["family"], world["person"]
-    return Case(
-        save=lambda seen, mark: family_world.update_person(
-            sam,
-            family_id=family,
-            person_id=person,
-            seen_version=seen,
-            person=PersonIn(name=f"Dana {mark}", relationship="parent", must_not_invite=True),
-        ),
-        version=lambda: _row(Person, person)["version"],
-        snapshot=lambda: _row(Person, person),
+    edit = partial(family_world.update_person, sam, family_id=family, person_id=person)
+    return _one_row(
+        Person,
+        person,
+        edit,
+        lambda mark: {
+            "person": PersonIn(name=f"Dana {mark}", relationship="parent", must_not_invite=True)
+        },
     )
 
 
@@ -220,49 +225,24 @@ def _family_details(world) -> Case:
 def _goal(world) -> Case:
     sam, family = world["sam"], world["family"]
     goal = goals.add_goal(sam, family_id=family, goal=GoalIn(wording="Mornings go calmly"))
-    return Case(
-        save=lambda seen, mark: goals.update_goal(
-            sam,
-            goal_id=goal,
-            seen_version=seen,
-            goal=GoalIn(wording=f"School mornings go calmly {mark}"),
-        ),
-        version=lambda: _row(Goal, goal)["version"],
-        snapshot=lambda: _row(Goal, goal),
-    )
+    edit = partial(goals.update_goal, sam, goal_id=goal)
+    return _one_row(Goal, goal, edit, lambda mark: {"goal": GoalIn(wording=f"Calm {mark}")})
 
 
 def _meeting(world) -> Case:
     sam, family = world["sam"], world["family"]
     meeting = factories.meeting(family, datetime.now(timezone.utc) - timedelta(days=2))
-    return Case(
-        save=lambda seen, mark: meetings.update_meeting_notes(
-            sam,
-            meeting_id=meeting,
-            seen_version=seen,
-            summary=f"We talked {mark}",
-            status="held",
-            written_together=True,
-        ),
-        version=lambda: _row(Meeting, meeting)["version"],
-        snapshot=lambda: _row(Meeting, meeting),
+    edit = partial(
+        meetings.update_meeting_notes, sam, meeting_id=meeting, status="held", written_together=True
     )
+    return _one_row(Meeting, meeting, edit, lambda mark: {"summary": f"We talked {mark}"})
 
 
 def _plan_step(world) -> Case:
     sam, family = world["sam"], world["family"]
     step = meetings.add_plan_step(sam, family_id=family, step=PlanStepIn(what="Ring school"))
-    return Case(
-        save=lambda seen, mark: meetings.update_plan_step(
-            sam,
-            step_id=step,
-            seen_version=seen,
-            step=PlanStepIn(what=f"Ring the school office {mark}"),
-            done=True,
-        ),
-        version=lambda: _row(PlanStep, step)["version"],
-        snapshot=lambda: _row(PlanStep, step),
-    )
+    edit = partial(meetings.update_plan_step, sam, step_id=step, done=True)
+    return _one_row(PlanStep, step, edit, lambda mark: {"step": PlanStepIn(what=f"Ring {mark}")})
 
 
 def _conversation_item(world) -> Case:
@@ -279,11 +259,7 @@ def _conversation_item(world) -> Case:
         ).one()
     return Case(
         save=lambda seen, mark: meetings.update_conversation_item(
-            sam,
-            item_id=item,
-            seen_version=seen,
-            words=f"Bedtimes are much easier {mark}",
-            visibility="private",
+            sam, item_id=item, seen_version=seen, words=f"Easier {mark}", visibility="private"
         ),
         version=lambda: _row(Conversation, conversation)["version"],
         snapshot=lambda: {
@@ -347,13 +323,8 @@ def _family_tick(world) -> Case:
     sam, family = world["sam"], world["family"]
     step = meetings.add_plan_step(sam, family_id=family, step=PlanStepIn(what="Ring school"))
     dana = factories.family_member(family, world["person"], "dana.ticks")
-    return Case(
-        save=lambda seen, mark: family_space.tick_step(
-            dana, step_id=step, seen_version=seen, done=mark == "first"
-        ),
-        version=lambda: _row(PlanStep, step)["version"],
-        snapshot=lambda: _row(PlanStep, step),
-    )
+    edit = partial(family_space.tick_step, dana, step_id=step)
+    return _one_row(PlanStep, step, edit, lambda mark: {"done": mark == "first"})
 
 
 CASES: dict[str, Callable[[dict], Case]] = {

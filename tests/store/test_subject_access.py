@@ -29,6 +29,7 @@ from db.store.models import (
     RecordsRequestStatus,
     Role,
 )
+from tests import audit
 from tests import factories as make
 
 FAMILY_TABLES_EXPECTED = {
@@ -112,13 +113,6 @@ def _copy_of(family_id: int, asked_by_whom: str = "Mum, by letter") -> dict:
     return json.loads(sar.prepare_copy(_actor("admin"), request_id))
 
 
-def _audit(*actions: str) -> list[AuditEvent]:
-    with read_session() as session:
-        return session.exec(
-            select(AuditEvent).where(AuditEvent.action.in_(actions)).order_by(AuditEvent.id)
-        ).all()
-
-
 @pytest.fixture
 def office(empty_db):
     """Team A with a family, its manager; Team B's manager; two admins, one of whom also
@@ -144,18 +138,18 @@ def test_an_admin_alone_cannot_get_the_copy(office):
     request_id = _ask(office)
     with pytest.raises(NotAllowed):
         sar.prepare_copy(office["admin"], request_id)
-    refused = _audit(Action.REFUSED)
+    refused = audit.audited(Action.REFUSED)
     assert [(r.username, r.record_type, r.record_id, r.family_id) for r in refused] == [
         ("boss", "records_request", request_id, office["family"])
     ]
-    assert not _audit(Action.EXPORT)
+    assert not audit.audited(Action.EXPORT)
 
 
 def test_only_admins_record_a_request(office):
     for who in ("manager_a", "practitioner_a"):
         with pytest.raises(NotAllowed):
             _ask(office, by=who)
-    assert not _audit(Action.REQUEST)
+    assert not audit.audited(Action.REQUEST)
 
 
 def test_a_manager_of_another_team_cannot_approve_or_prepare(office):
@@ -167,7 +161,7 @@ def test_a_manager_of_another_team_cannot_approve_or_prepare(office):
     sar.approve_request(office["manager_a"], request_id)
     with pytest.raises(NotAllowed):
         sar.prepare_copy(office["manager_b"], request_id)
-    assert len(_audit(Action.REFUSED)) == 3
+    assert len(audit.audited(Action.REFUSED)) == 3
     assert sar.requests_for_managers(office["manager_b"]).empty
 
 
@@ -193,7 +187,7 @@ def test_every_step_is_audited_with_names_and_ids_only(office):
     sar.approve_request(office["manager_a"], request_id)
     copy = json.loads(sar.prepare_copy(office["admin"], request_id))
     assert copy["family_id"] == office["family"]
-    steps = _audit(Action.REQUEST, Action.APPROVE, Action.EXPORT)
+    steps = audit.audited(Action.REQUEST, Action.APPROVE, Action.EXPORT)
     assert [(r.action, r.username, r.record_id, r.family_id) for r in steps] == [
         (Action.REQUEST, "boss", request_id, office["family"]),
         (Action.APPROVE, "mgr_a", request_id, office["family"]),
@@ -220,7 +214,7 @@ def test_a_refused_request_gives_no_copy_and_says_why(office):
         sar.approve_request(office["manager_a"], request_id)
     with pytest.raises(NotAllowed):
         sar.prepare_copy(office["admin"], request_id)
-    [turned_down] = _audit(Action.TURN_DOWN)
+    [turned_down] = audit.audited(Action.TURN_DOWN)
     assert turned_down.username == "mgr_a" and "ID first" not in turned_down.fields
     shown = sar.requests_for_admins(office["admin"])
     assert list(shown["status"]) == [RecordsRequestStatus.refused]
@@ -242,7 +236,7 @@ def test_a_request_needs_who_asked_a_sane_date_and_only_one_waits(office):
     request_id = _ask(office)
     with pytest.raises(Invalid, match=f"number {request_id}"):
         _ask(office)
-    assert len(_audit(Action.REQUEST)) == 1
+    assert len(audit.audited(Action.REQUEST)) == 1
 
 
 def test_the_admins_list_names_no_family(office):
@@ -283,7 +277,7 @@ def test_the_approved_copy_holds_everything_keyed_by_the_family(demo_db):
         if "family_id" in row
     }
     assert other_families == {family_id}
-    [row] = _audit(Action.EXPORT)
+    [row] = audit.audited(Action.EXPORT)
     assert (row.username, row.family_id, row.record_type) == ("admin", family_id, "records_request")
     assert all(p.name not in row.fields for p in people)
 

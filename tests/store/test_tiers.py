@@ -81,6 +81,13 @@ def test_scaled_tier_has_the_promised_shape_per_family(tier, empty_db, small_bat
     assert len(batches) > 1 and batches[-1] == ("families", SCALED, SCALED)
 
 
+def build_in_memory(shape: demo.Tier, families: int, **values):
+    """The demo's rows for this many families in the tier's shape, built in memory only."""
+    fields = ("teams", "workers", "years", "open_share", "goals")
+    drawn = {name: getattr(shape, name) for name in fields}
+    return demo.build(families=families, seed=42, today=TODAY, password_hash="x", **drawn, **values)
+
+
 def test_large_tier_has_the_promised_open_families_teams_and_workers():
     shape = demo.TIERS["large"]
     assert within(shape.families, 25_000) and within(shape.teams, 80)
@@ -88,18 +95,7 @@ def test_large_tier_has_the_promised_open_families_teams_and_workers():
     # The open share needs more than 250 families to settle; building in memory is quick.
     families = 1_000
     scaled = demo.shape_of("large", families)
-    builder = demo.build(
-        families=families,
-        teams=scaled.teams,
-        workers=scaled.workers,
-        years=scaled.years,
-        open_share=scaled.open_share,
-        goals=scaled.goals,
-        spread_open=scaled.spread_open,
-        seed=42,
-        today=TODAY,
-        password_hash="x",
-    )
+    builder = build_in_memory(scaled, families, spread_open=scaled.spread_open)
     open_families = sum(row["status"] != FamilyStatus.closed.value for row in builder.rows[Family])
     promised = demo.PROMISED_OPEN["large"] / shape.families
     assert within(open_families / families, promised), open_families / families
@@ -158,17 +154,7 @@ def test_every_tier_keeps_the_stories(tier, empty_db):
 
 def test_the_demo_logins_stay_in_the_first_teams():
     shape = demo.TIERS["large"]
-    builder = demo.build(
-        families=10,
-        teams=shape.teams,
-        workers=shape.workers,
-        years=shape.years,
-        open_share=shape.open_share,
-        goals=shape.goals,
-        seed=42,
-        today=TODAY,
-        password_hash="x",
-    )
+    builder = build_in_memory(shape, 10)
     usernames = [row["username"] for row in builder.rows[Worker][:3]]
     assert usernames == ["practitioner", "manager", "admin"]
     links = builder.rows[WorkerTeam]
