@@ -14,7 +14,7 @@ import streamlit as st
 
 from components.forms import pick, show_problem
 from components.i18n import N_, _
-from components.ui import friendly_date, plain
+from components.ui import friendly_date, plain, table
 from db import admin, settings, subject_access
 from db.i18n import LANGUAGES, TERMS, speaking, term
 from db.rules.access import Actor
@@ -70,11 +70,9 @@ def notices() -> None:
 
 
 def workers_table(workers: pd.DataFrame) -> None:
-    st.dataframe(
+    table(
         workers.drop(columns="worker_id"),
-        hide_index=True,
-        width="stretch",
-        column_config={
+        {
             "name": _("Name"),
             "username": _("Username"),
             "email": _("Work email"),
@@ -230,11 +228,9 @@ def handover_table(handover: pd.DataFrame) -> None:
         st.caption(_("This worker isn't working with any families now."))
         return
     st.caption(_("Their manager hands each family over from its page."))
-    st.dataframe(
+    table(
         handover,
-        hide_index=True,
-        width="stretch",
-        column_config={
+        {
             "family_id": _("Family number"),
             "council_reference": _("Council reference"),
             "team": _("Team"),
@@ -248,11 +244,9 @@ def handover_table(handover: pd.DataFrame) -> None:
 
 
 def teams_table(teams: pd.DataFrame) -> None:
-    st.dataframe(
+    table(
         teams.drop(columns="team_id"),
-        hide_index=True,
-        width="stretch",
-        column_config={
+        {
             "team": _("Team"),
             "community": _("Community"),
             "time_zone": _("Time zone"),
@@ -428,11 +422,9 @@ def retention_table(report: pd.DataFrame) -> None:
     if report.empty:
         st.caption(_("No records are past the retention period."))
         return
-    st.dataframe(
+    table(
         report.assign(closed_on=report["closed_on"].map(friendly_date)),
-        hide_index=True,
-        width="stretch",
-        column_config={
+        {
             "family_id": _("Family number"),
             "team": _("Team"),
             "council_reference": _("Council reference"),

@@ -17,7 +17,7 @@ from components.export import export_button
 from components.family_list import family_rows
 from components.i18n import N_, _, current, ngettext
 from components.spec_cache import spec_cache
-from components.ui import friendly_date, plain
+from components.ui import friendly_date, plain, table
 from db import continuity
 from db.continuity import DEFINITIONS, TeamReport
 from db.family_world import add_note
@@ -354,7 +354,7 @@ def over_time(report: TeamReport) -> None:
     st.caption(DEFINITIONS[shown])
     st.caption(plain(sentences[shown]))  # sentences name workers: typed text
     with st.expander(_("The figures as a table")):
-        st.dataframe(tables[shown], hide_index=True, width="stretch")
+        table(tables[shown])
 
 
 # --- the workers ---------------------------------------------------------------------------
@@ -378,7 +378,7 @@ def workers(actor: Actor, report: TeamReport) -> None:
         )
     )
     frame = report.workers
-    table = pd.DataFrame(
+    shown = pd.DataFrame(
         {
             _("Worker"): frame["worker"],
             _("Families now"): frame["families_now"],
@@ -392,21 +392,19 @@ def workers(actor: Actor, report: TeamReport) -> None:
             _("Not their doing"): frame["not_their_doing"],
         }
     )
-    st.dataframe(
-        table,
-        hide_index=True,
-        width="stretch",
-        key="continuity_workers",
-        column_config={
+    table(
+        shown,
+        {
             _(name): st.column_config.Column(help=DEFINITIONS[key])
             for name, key in WORKER_HELP.items()
         },
+        key="continuity_workers",
     )
     for key in WORKER_HELP.values():
         st.caption(DEFINITIONS[key])
     export_button(
         actor,
-        table,
+        shown,
         what="continuity_workers",
         team_id=report.team_id,
         file_name="workers-continuity.csv",

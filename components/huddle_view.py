@@ -12,7 +12,7 @@ import streamlit as st
 from components.family_list import family_rows
 from components.forms import form_prefix, saved, show_problem
 from components.i18n import _
-from components.ui import friendly_date
+from components.ui import friendly_date, table
 from db import huddle
 from db.huddle import SECTIONS, HuddleBoard
 from db.rules.access import Actor
@@ -68,7 +68,7 @@ def _follow_up(board: HuddleBoard, wall: bool) -> None:
         }
     )
     if wall:
-        st.dataframe(shown, hide_index=True, width="stretch", row_height=48)
+        table(shown, row_height=48)
     else:
         family_rows(shown, actions["family_id"], key="huddle_follow_up")
 
@@ -87,7 +87,7 @@ def _table(rows: pd.DataFrame, talked: set[int], wall: bool, key: str) -> None:
         shown[column] = [lines[n] if len(lines) > n else None for lines in rows["sparklines"]]
         config[column] = st.column_config.LineChartColumn(column, y_min=0, y_max=10, width="small")
     if wall:
-        st.dataframe(shown, hide_index=True, width="stretch", column_config=config, row_height=48)
+        table(shown, config, row_height=48)
         return
     talked_about = _("Talked about")
     shown[talked_about] = [fid in talked for fid in rows["family_id"]]

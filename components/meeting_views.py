@@ -19,7 +19,7 @@ from components.forms import (
     withdraw_form,
 )
 from components.i18n import _
-from components.ui import friendly_date, local_time, plain
+from components.ui import friendly_date, local_time, plain, table
 from db import goals as goal_store
 from db import meetings
 from db.families import FamilySummary
@@ -201,13 +201,11 @@ def meeting_list(actor: Actor, frame: pd.DataFrame, time_zone: str) -> None:
     if frame.empty:
         st.info(_("No meetings yet."))
         return
-    st.dataframe(
+    table(
         frame.assign(starts_at=frame["starts_at"].map(lambda t: local_time(t, time_zone)))[
             ["starts_at", "kind", "status", "place", "summary"]
         ],
-        hide_index=True,
-        width="stretch",
-        column_config={
+        {
             "starts_at": _("When"),
             "kind": _("What"),
             "status": "",
@@ -361,11 +359,9 @@ def conversation_board(
     _correct_an_item(actor, latest)
     if frame["conversation_id"].nunique() > 1:
         with st.expander(_("Earlier conversations")):
-            st.dataframe(
+            table(
                 frame[["held_on", "column_words", "words", "said_by"]],
-                hide_index=True,
-                width="stretch",
-                column_config={
+                {
                     "held_on": _("When"),
                     "column_words": _("Which"),
                     "words": _("In their words"),
@@ -438,11 +434,9 @@ def plan_view(frame: pd.DataFrame) -> None:
         by_when=frame["by_when"].map(friendly_date),
         seen_by=frame["visibility"].map(lambda v: _(VISIBILITY[Visibility(v)])),
     )
-    st.dataframe(
+    table(
         shown[["what", "who", "by_when", "how_we_will_know", "state", "seen_by"]],
-        hide_index=True,
-        width="stretch",
-        column_config={
+        {
             "what": _("What will happen"),
             "who": _("Who"),
             "by_when": _("By when"),

@@ -18,7 +18,7 @@ from components import board_report
 from components import outcomes_charts as charts
 from components.family_list import family_rows
 from components.i18n import N_, _
-from components.ui import friendly_date, plain
+from components.ui import friendly_date, plain, table
 from db import outcomes
 from db.export import to_csv
 from db.outcomes import (
@@ -173,15 +173,13 @@ def summary(report: OutcomesReport) -> None:
 def by_whose(report: OutcomesReport) -> None:
     st.header(_("How goals moved, by whose score"))
     st.caption(_("Each kind of score is shown apart and never blended into one figure."))
-    st.dataframe(
+    table(
         _shown(report)["by_whose"],
-        hide_index=True,
-        width="stretch",
-        key="outcomes_by_whose",
-        column_config={
+        {
             WHOSE_WORDS[whose]: st.column_config.Column(help=WHOSE_DEFINITIONS[whose])
             for whose in WHOSE
         },
+        key="outcomes_by_whose",
     )
     for name in BY_WHOSE:
         st.caption(f"{TITLES[name]}: {DEFINITIONS[name]}")
@@ -211,7 +209,7 @@ def by_quarter(report: OutcomesReport) -> None:
     st.caption(DEFINITIONS[shown])
     st.caption(sentence)
     with st.expander(_("The figures by quarter, as a table")):
-        st.dataframe(drawn["quarters"], hide_index=True, width="stretch")
+        table(drawn["quarters"])
 
 
 def _figure_choices() -> list[tuple[str, str]]:

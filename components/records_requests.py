@@ -14,7 +14,7 @@ import streamlit as st
 from components import family_copy
 from components.forms import show_problem
 from components.i18n import _
-from components.ui import friendly_date, plain
+from components.ui import friendly_date, plain, table
 from db import subject_access
 from db.rules.access import Actor
 from db.store.models import RecordsRequestStatus
@@ -81,14 +81,12 @@ def admin_list(actor: Actor, requests: pd.DataFrame) -> None:
     if requests.empty:
         st.caption(_("No family has asked for a copy yet."))
         return
-    st.dataframe(
+    table(
         requests.assign(
             asked_on=requests["asked_on"].map(friendly_date),
             status=requests["status"].map(RECORDS_REQUEST_STATUS),
         ),
-        hide_index=True,
-        width="stretch",
-        column_config={
+        {
             "request_id": _("Request"),
             "family_id": _("Family number"),
             "council_reference": _("Council reference"),

@@ -64,6 +64,13 @@ def sidebar(actor: Actor) -> None:
             st.rerun()
 
 
+def table(frame: pd.DataFrame, columns: dict | None = None, **options):
+    """A table the width of the page, without row numbers; `columns` gives columns their
+    heading or column config; `options` go on to st.dataframe (a key, a row height, a
+    selection)."""
+    return st.dataframe(frame, hide_index=True, width="stretch", column_config=columns, **options)
+
+
 def local_time(value: datetime | None, time_zone: str = DEFAULT_TIME_ZONE) -> str:
     if value is None or pd.isna(value):
         return ""

@@ -11,7 +11,7 @@ import streamlit as st
 from components import confirm, hints, intake_views
 from components.forms import day_so_far, pick, show_problem
 from components.i18n import N_, _, language_choice
-from components.ui import friendly_date, plain
+from components.ui import friendly_date, plain, table
 from db import family_world, timeline
 from db.families import FamilySummary
 from db.family_world import PersonIn
@@ -440,11 +440,9 @@ def help_and_worries(actor: Actor, family_id: int, today: date) -> None:
     with left:
         st.markdown(_("**Practical help**"))
         if not helps.empty:
-            st.dataframe(
+            table(
                 helps.assign(given_on=helps["given_on"].map(friendly_date)),
-                hide_index=True,
-                width="stretch",
-                column_config={
+                {
                     "given_on": _("When"),
                     "kind": _("Kind"),
                     "what": _("What"),
@@ -488,11 +486,9 @@ def help_and_worries(actor: Actor, family_id: int, today: date) -> None:
                     hints.after_save(actor, words, next_steps)
                     st.rerun()
         if not notes.empty:
-            st.dataframe(
+            table(
                 notes.assign(written_on=notes["written_on"].map(friendly_date)),
-                hide_index=True,
-                width="stretch",
-                column_config={
+                {
                     "written_on": _("When"),
                     "kind": _("Kind"),
                     "words": _("Note"),
@@ -510,9 +506,7 @@ def story(actor: Actor, family_id: int) -> None:
     if frame.empty:
         st.info(_("Nothing to show for those choices."))
         return
-    st.dataframe(
+    table(
         frame.assign(on=frame["on"].map(friendly_date))[["on", "kind", "what"]],
-        hide_index=True,
-        width="stretch",
-        column_config={"on": _("When"), "kind": _("Kind"), "what": _("What happened")},
+        {"on": _("When"), "kind": _("Kind"), "what": _("What happened")},
     )

@@ -9,7 +9,7 @@ import streamlit as st
 from components import records_requests
 from components.auth import guard
 from components.i18n import _
-from components.ui import local_time, record_number
+from components.ui import local_time, record_number, table
 from db.admin import search_audit
 from db.rules.access import NotAllowed
 from db.store.clock import today_in
@@ -86,11 +86,9 @@ st.caption(
         count=len(shown),
     )
 )
-st.dataframe(
+table(
     shown,
-    hide_index=True,
-    width="stretch",
-    column_config={
+    {
         "at": _("When"),
         "username": _("Who"),
         "roles": _("Their roles"),
