@@ -12,7 +12,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from components.forms import pick, show_problem
+from components.forms import SeenVersion, pick, show_problem
 from components.i18n import N_, _
 from components.ui import friendly_date, plain, table
 from db import admin, settings, subject_access
@@ -144,10 +144,8 @@ def choose_worker(workers: pd.DataFrame) -> int | None:
 def edit_worker(actor: Actor, details: dict, team_names: dict[int, str]) -> None:
     """Name, roles and teams; stopping (or allowing) logins; a new one-time password."""
     worker_id = details["worker_id"]
-    # The version seen when this worker's form was first drawn: another admin's save in
-    # between is a conflict, not silently undone.
-    seen_key = f"admin_worker_{worker_id}_version"
-    seen = st.session_state.setdefault(seen_key, details["version"])
+    # Another admin's save in between is a conflict, not silently undone.
+    seen = SeenVersion(f"admin_worker_{worker_id}", details["version"])
     key = f"admin_worker_{worker_id}"
     with st.form(f"admin_edit_{worker_id}"):
         # Keyed, so what was typed stays on screen when another admin's save changes the
@@ -184,14 +182,14 @@ def edit_worker(actor: Actor, details: dict, team_names: dict[int, str]) -> None
             admin.update_worker(
                 actor,
                 worker_id,
-                seen_version=seen,
+                seen_version=seen.version,
                 name=name,
                 roles=roles,
                 team_ids=team_ids,
                 led_team_ids=leads,
                 email=email,
             )
-            st.session_state.pop(seen_key, None)
+            seen.forget()
             done(_("Changes saved."))
 
     columns = st.columns(2)

@@ -5,9 +5,11 @@ mistake can be withdrawn."""
 from __future__ import annotations
 
 from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import date
 
 import streamlit as st
+from streamlit.delta_generator import DeltaGenerator
 
 from components.i18n import _
 from components.ui import plain
@@ -32,6 +34,31 @@ def show_problem(where=None):
         where.warning(plain(str(problem)))
     except NotAllowed:
         where.warning(_("That isn't available to you."))
+
+
+@dataclass(frozen=True)
+class SaveButton:
+    clicked: bool
+    problem_place: DeltaGenerator  # just under the button, where a refused save is explained
+
+
+def save_button(label: str, **options) -> SaveButton:
+    """A form's submit button, with the place for its problem under it (see show_problem)."""
+    clicked = st.form_submit_button(label, **options)
+    return SaveButton(clicked, st.container())
+
+
+class SeenVersion:
+    """The version of a record as its edit form was first drawn. The save passes it on, so a
+    save after someone else's is a conflict and what was typed stays on screen; once a save
+    goes through it is forgotten, and the form is next drawn from the saved record."""
+
+    def __init__(self, form: str, version: int) -> None:
+        self._key = f"{form}_version"
+        self.version = int(st.session_state.setdefault(self._key, int(version)))
+
+    def forget(self) -> None:
+        st.session_state.pop(self._key, None)
 
 
 def pick(label: str, labels: dict, *, placeholder: str, key: str):
@@ -98,10 +125,9 @@ def withdraw_form(actor: Actor, *, record_type: str, record_id: int, what: str) 
                 key=field_key(form, "reason"),
             )
             st.caption(_("It will stay in the family's timeline, marked as withdrawn."))
-            submitted = st.form_submit_button(_("Withdraw"))
-            problem = st.container()
-        if submitted:
-            with show_problem(problem):
+            save = save_button(_("Withdraw"))
+        if save.clicked:
+            with show_problem(save.problem_place):
                 withdraw(actor, record_type=record_type, record_id=record_id, reason=reason)
                 saved(form)
                 st.toast(_("Withdrawn. It stays in the timeline, marked as withdrawn."))

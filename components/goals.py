@@ -11,7 +11,16 @@ import pandas as pd
 import streamlit as st
 
 from components import charts
-from components.forms import day_so_far, form_prefix, pick, saved, show_problem, withdraw_form
+from components.forms import (
+    SeenVersion,
+    day_so_far,
+    form_prefix,
+    pick,
+    save_button,
+    saved,
+    show_problem,
+    withdraw_form,
+)
 from components.i18n import N_, _, current
 from components.spec_cache import spec_cache
 from components.ui import plain
@@ -208,10 +217,9 @@ def add_goal_form(actor: Actor, family_id: int, people: pd.DataFrame) -> None:
     with st.form("goal_add"):
         st.markdown(_("**Add a goal**"))
         goal = _goal_fields(form_prefix("goal_add"), people)
-        submitted = st.form_submit_button(_("Save goal"), type="primary")
-        problem = st.container()
-    if submitted:
-        with show_problem(problem):
+        save = save_button(_("Save goal"), type="primary")
+    if save.clicked:
+        with show_problem(save.problem_place):
             goal_store.add_goal(actor, family_id=family_id, goal=GoalIn(**goal))
             saved("goal_add")
             st.toast(_("Goal saved."))
@@ -220,8 +228,7 @@ def add_goal_form(actor: Actor, family_id: int, people: pd.DataFrame) -> None:
 
 def edit_goal_form(actor: Actor, goal: pd.Series, people: pd.DataFrame) -> None:
     prefix = f"goal_edit_{goal['goal_id']}"
-    # The version seen when the form was first drawn: a later save by someone else is a conflict.
-    seen = st.session_state.setdefault(f"{prefix}_version", int(goal["version"]))
+    seen = SeenVersion(prefix, goal["version"])
     with st.form(prefix):
         fields = _goal_fields(prefix, people, goal.to_dict())
         statuses = [s.value for s in GoalStatus]
@@ -238,19 +245,18 @@ def edit_goal_form(actor: Actor, goal: pd.Series, people: pd.DataFrame) -> None:
             value=goal["status_reason"],
             key=f"{prefix}_reason",
         )
-        submitted = st.form_submit_button(_("Save changes"))
-        problem = st.container()
-    if submitted:
-        with show_problem(problem):
+        save = save_button(_("Save changes"))
+    if save.clicked:
+        with show_problem(save.problem_place):
             goal_store.update_goal(
                 actor,
                 goal_id=int(goal["goal_id"]),
-                seen_version=seen,
+                seen_version=seen.version,
                 goal=GoalIn(**fields),
                 status=status,
                 status_reason=reason,
             )
-            st.session_state.pop(f"{prefix}_version", None)
+            seen.forget()
             st.toast(_("Goal updated."))
             st.rerun()
 
@@ -312,10 +318,9 @@ def score_round_form(actor: Actor, family_id: int, today: date) -> None:
                 key=f"{prefix}_comment_{goal.goal_id}",
             )
             entries.append((goal, score, comment))
-        submitted = st.form_submit_button(_("Save scores"), type="primary")
-        problem = st.container()
-    if submitted:
-        with show_problem(problem):
+        save = save_button(_("Save scores"), type="primary")
+    if save.clicked:
+        with show_problem(save.problem_place):
             scores = [
                 _checked_score(goal, who, score, comment, scorer)
                 for goal, score, comment in entries

@@ -10,7 +10,7 @@ import pandas as pd
 import streamlit as st
 
 from components.family_list import family_rows
-from components.forms import form_prefix, saved, show_problem
+from components.forms import form_prefix, save_button, saved, show_problem
 from components.i18n import _
 from components.ui import friendly_date, table
 from db import huddle
@@ -123,10 +123,9 @@ def talked_form(actor: Actor, board: HuddleBoard, team_workers: pd.DataFrame, to
         by = columns[2].date_input(
             _("By when"), value=None, min_value=today, format="DD/MM/YYYY", key=f"{prefix}_by"
         )
-        submitted = st.form_submit_button(_("Save"), type="primary")
-        problem = st.container()
-    if submitted:
-        with show_problem(problem):
+        save = save_button(_("Save"), type="primary")
+    if save.clicked:
+        with show_problem(save.problem_place):
             huddle.talked_about(
                 actor,
                 huddle_id=board.huddle_id,

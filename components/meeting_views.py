@@ -10,10 +10,12 @@ import streamlit as st
 
 from components import hints
 from components.forms import (
+    SeenVersion,
     day_so_far,
     field_key,
     form_prefix,
     pick,
+    save_button,
     saved,
     show_problem,
     withdraw_form,
@@ -117,12 +119,11 @@ def record_meeting(actor: Actor, summary: FamilySummary, people: pd.DataFrame) -
         together = st.checkbox(
             _("We wrote this together with the family"), key=f"{prefix}_together"
         )
-        submitted = st.form_submit_button(_("Save meeting"), type="primary")
-        problem = st.container()
-    if not submitted:
+        save = save_button(_("Save meeting"), type="primary")
+    if not save.clicked:
         return
     starts_at = datetime.combine(day, at, ZoneInfo(summary.time_zone))
-    with show_problem(problem):
+    with show_problem(save.problem_place):
         meetings.record_meeting(
             actor,
             family_id=summary.id,
@@ -232,8 +233,7 @@ def meeting_list(actor: Actor, frame: pd.DataFrame, time_zone: str) -> None:
 
 def _meeting_notes_form(actor: Actor, meeting) -> None:
     prefix = f"meeting_edit_{meeting.id}"
-    # The version seen when this form was first drawn: a save by someone else since is a conflict.
-    seen = st.session_state.setdefault(f"{prefix}_version", meeting.version)
+    seen = SeenVersion(prefix, meeting.version)
     statuses = [s.value for s in MeetingStatus]
     with st.form(prefix):
         st.markdown(_("**Change this meeting's notes**"))
@@ -253,20 +253,19 @@ def _meeting_notes_form(actor: Actor, meeting) -> None:
             value=meeting.written_together,
             key=f"{prefix}_together",
         )
-        submitted = st.form_submit_button(_("Save changes"))
-        problem = st.container()
-    if submitted:
-        with show_problem(problem):
+        save = save_button(_("Save changes"))
+    if save.clicked:
+        with show_problem(save.problem_place):
             meetings.update_meeting_notes(
                 actor,
                 meeting_id=meeting.id,
-                seen_version=seen,
+                seen_version=seen.version,
                 summary=summary,
                 status=status,
                 written_together=together,
             )
             hints.after_save(actor, summary)
-            st.session_state.pop(f"{prefix}_version", None)
+            seen.forget()
             st.toast(_("Saved."))
             st.rerun()
     withdraw_form(actor, record_type="meeting", record_id=meeting.id, what=_("this meeting"))
@@ -312,10 +311,9 @@ def conversation_form(actor: Actor, family_id: int, people: pd.DataFrame, today:
                     for line in words.splitlines()
                     if line.strip()
                 ]
-        submitted = st.form_submit_button(_("Save conversation"), type="primary")
-        problem = st.container()
-    if submitted:
-        with show_problem(problem):
+        save = save_button(_("Save conversation"), type="primary")
+    if save.clicked:
+        with show_problem(save.problem_place):
             meetings.add_conversation(actor, family_id=family_id, held_on=held_on, items=entries)
             hints.after_save(actor, *(i.words for i in entries))
             saved(form)
@@ -382,7 +380,7 @@ def _correct_an_item(actor: Actor, latest: pd.DataFrame) -> None:
         return
     item = latest.set_index("item_id").loc[chosen]
     prefix = f"item_edit_{chosen}"
-    seen = st.session_state.setdefault(f"{prefix}_version", int(item["version"]))
+    seen = SeenVersion(prefix, item["version"])
     by_code = {code: label for label, code in VISIBILITY_CHOICES.items()}
     with st.form(prefix):
         words = st.text_input(
@@ -395,18 +393,17 @@ def _correct_an_item(actor: Actor, latest: pd.DataFrame) -> None:
             index=list(VISIBILITY_CHOICES).index(by_code[item["visibility"]]),
             key=f"{prefix}_visibility",
         )
-        submitted = st.form_submit_button(_("Save correction"))
-        problem = st.container()
-    if submitted:
-        with show_problem(problem):
+        save = save_button(_("Save correction"))
+    if save.clicked:
+        with show_problem(save.problem_place):
             meetings.update_conversation_item(
                 actor,
                 item_id=int(chosen),
-                seen_version=seen,
+                seen_version=seen.version,
                 words=words,
                 visibility=VISIBILITY_CHOICES[visibility],
             )
-            st.session_state.pop(f"{prefix}_version", None)
+            seen.forget()
             st.rerun()
     withdraw_form(
         actor, record_type="conversation_item", record_id=int(chosen), what=_("what was said")
@@ -454,10 +451,9 @@ def plan_forms(actor: Actor, family_id: int, frame: pd.DataFrame) -> None:
     with st.form(form):
         st.markdown(_("**Add a step to the plan**"))
         step = _step_fields(form_prefix(form), with_visibility=True)
-        submitted = st.form_submit_button(_("Add step"))
-        problem = st.container()
-    if submitted:
-        with show_problem(problem):
+        save = save_button(_("Add step"))
+    if save.clicked:
+        with show_problem(save.problem_place):
             meetings.add_plan_step(actor, family_id=family_id, step=step)
             hints.after_save(actor, step.what, step.how_we_will_know)
             saved(form)
@@ -473,19 +469,17 @@ def plan_forms(actor: Actor, family_id: int, frame: pd.DataFrame) -> None:
     if chosen is None:
         return
     row = open_steps.set_index("step_id").loc[chosen]
-    version_key = f"plan_edit_{chosen}_version"
-    seen = st.session_state.setdefault(version_key, int(row["version"]))
+    seen = SeenVersion(f"plan_edit_{chosen}", row["version"])
     with st.form(f"plan_edit_{chosen}"):
         step = _step_fields(f"plan_edit_{chosen}", row, with_visibility=True)
         done = st.checkbox(_("Done"), key=f"plan_edit_{chosen}_done")
-        save_clicked = st.form_submit_button(_("Save step"))
-        problem = st.container()
-    if save_clicked:
-        with show_problem(problem):
+        save = save_button(_("Save step"))
+    if save.clicked:
+        with show_problem(save.problem_place):
             meetings.update_plan_step(
-                actor, step_id=int(chosen), seen_version=seen, step=step, done=done
+                actor, step_id=int(chosen), seen_version=seen.version, step=step, done=done
             )
-            st.session_state.pop(version_key, None)
+            seen.forget()
             st.rerun()
     withdraw_form(actor, record_type="plan_step", record_id=int(chosen), what=_("this step"))
 

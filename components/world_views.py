@@ -9,7 +9,7 @@ import pandas as pd
 import streamlit as st
 
 from components import confirm, hints, intake_views
-from components.forms import day_so_far, pick, show_problem
+from components.forms import SeenVersion, day_so_far, pick, show_problem
 from components.i18n import N_, _, language_choice
 from components.ui import friendly_date, plain, table
 from db import family_world, timeline
@@ -117,8 +117,7 @@ def edit_person_form(actor: Actor, family_id: int, people: pd.DataFrame) -> None
     if person_id is None:
         return
     current = family_world.person(actor, family_id=family_id, person_id=int(person_id))
-    seen_key = f"person_{person_id}_version"
-    seen = st.session_state.setdefault(seen_key, current.version)
+    seen = SeenVersion(f"person_{person_id}", current.version)
     with st.form(f"person_edit_{person_id}"):
         person = _person_fields(f"person_edit_{person_id}", current)
         submitted = st.form_submit_button(_("Save changes"))
@@ -128,10 +127,10 @@ def edit_person_form(actor: Actor, family_id: int, people: pd.DataFrame) -> None
                 actor,
                 family_id=family_id,
                 person_id=int(person_id),
-                seen_version=seen,
+                seen_version=seen.version,
                 person=person,
             )
-            st.session_state.pop(seen_key, None)
+            seen.forget()
             st.rerun()
 
 
@@ -307,7 +306,7 @@ def _status_form(actor: Actor, summary: FamilySummary, current_workers: list[str
 
 
 def _details_form(actor: Actor, summary: FamilySummary) -> None:
-    seen = st.session_state.setdefault(f"details_{summary.id}_version", summary.version)
+    seen = SeenVersion(f"details_{summary.id}", summary.version)
     rhythms = [r.value for r in Rhythm]
     current = next(r for r in Rhythm if RHYTHM[r] == summary.rhythm_words).value
     with st.form(f"details_{summary.id}"):
@@ -340,13 +339,13 @@ def _details_form(actor: Actor, summary: FamilySummary) -> None:
             family_world.update_family_details(
                 actor,
                 family_id=summary.id,
-                seen_version=seen,
+                seen_version=seen.version,
                 known_as=known_as,
                 rhythm=rhythm,
                 council_reference=reference,
                 preferred_language=language,
             )
-            st.session_state.pop(f"details_{summary.id}_version", None)
+            seen.forget()
             st.rerun()
 
 
@@ -399,10 +398,7 @@ def agreements(actor: Actor, family_id: int) -> None:
 def keeping_safe(actor: Actor, family_id: int) -> None:
     st.caption(_("Never shown on a shared screen or in any copy for the family."))
     current = family_world.keeping_safe(actor, family_id)
-    # The version seen when the form was first drawn: a later save by someone else is a
-    # conflict, and the typed text stays on screen.
-    seen_key = f"safe_{family_id}_version"
-    seen = st.session_state.setdefault(seen_key, current.version if current else 0)
+    seen = SeenVersion(f"safe_{family_id}", current.version if current else 0)
     with st.form(f"safe_{family_id}"):
         phone = st.text_input(
             _("Safe phone number"),
@@ -424,12 +420,12 @@ def keeping_safe(actor: Actor, family_id: int) -> None:
                 family_world.save_keeping_safe(
                     actor,
                     family_id=family_id,
-                    seen_version=seen,
+                    seen_version=seen.version,
                     safe_phone=phone,
                     ok_to_leave_messages=messages,
                     never_show=never,
                 )
-                st.session_state.pop(seen_key, None)
+                seen.forget()
                 st.toast(_("Saved."))
 
 
