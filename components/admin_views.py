@@ -14,7 +14,7 @@ import streamlit as st
 
 from components.forms import SeenVersion, pick, show_problem
 from components.i18n import N_, _
-from components.ui import friendly_date, plain, table
+from components.ui import friendly_date, plain, rerun_with_notice, show_notice, table
 from db import admin, settings, subject_access
 from db.i18n import LANGUAGES, TERMS, speaking, term
 from db.rules.access import Actor
@@ -40,17 +40,14 @@ def single_sign_on_only() -> bool:
 
 
 def done(message: str, password_for: tuple[str, str] | None = None) -> None:
-    st.session_state[NOTICE] = message
     if password_for:
         st.session_state[ONE_TIME_PASSWORD] = password_for
-    st.rerun()
+    rerun_with_notice(NOTICE, message)
 
 
 def notices() -> None:
     """The message of the change just made, and a new one-time password, once."""
-    notice = st.session_state.pop(NOTICE, None)
-    if notice:
-        st.success(plain(notice))
+    show_notice(NOTICE)
     one_time = st.session_state.pop(ONE_TIME_PASSWORD, None)
     if one_time:
         who, password = one_time

@@ -16,6 +16,7 @@ from components import continuity_charts as charts
 from components.export import export_button
 from components.family_list import family_rows
 from components.i18n import N_, _, current, ngettext
+from components.led_teams import team_names, today_for
 from components.spec_cache import spec_cache
 from components.ui import friendly_date, plain, table
 from db import continuity
@@ -23,20 +24,18 @@ from db.continuity import DEFINITIONS, TeamReport
 from db.family_world import add_note
 from db.rules.access import Actor, NotAllowed
 from db.rules.validation import max_chars
-from db.store.clock import today_in
 from db.store.engine import database_url
 from db.store.models import Note, NoteKind
 
 
 def choose_team(teams: pd.DataFrame) -> tuple[int, date]:
     """The team to show (a manager may lead several), and today in that team's time zone."""
-    names = dict(zip(teams["team_id"], teams["team"]))
-    zones = dict(zip(teams["team_id"], teams["time_zone"]))
+    names = team_names(teams)
     team_id = st.selectbox(
-        _("Team"), list(names), format_func=lambda i: names[i], key="continuity_team"
+        _("Team"), list(names), format_func=names.__getitem__, key="continuity_team"
     )
     team_id = team_id if team_id is not None else next(iter(names))
-    return team_id, today_in(zones[team_id])
+    return team_id, today_for(teams, team_id)
 
 
 def intro(report: TeamReport) -> None:

@@ -15,7 +15,7 @@ import streamlit as st
 
 from components import charts
 from components.i18n import N_, _, speak_as_family, use_terms
-from components.ui import friendly_date, local_time, plain
+from components.ui import friendly_date, local_time, plain, stop_with
 from db import family_space
 from db.family_space import OwnSpace
 from db.rules.access import Actor, NotAllowed
@@ -107,8 +107,10 @@ def own_space(actor: Actor) -> None:
     try:
         space = family_space.own_space(actor)
     except NotAllowed:
-        st.warning(_("Your family's space isn't available just now. Please talk to your worker."))
-        st.stop()
+        stop_with(
+            st.warning,
+            _("Your family's space isn't available just now. Please talk to your worker."),
+        )
     speak_as_family(space.language)  # their language, right to left if so
     use_terms(space.terms)  # their team's own words, via term()
     if space.young_person:

@@ -18,6 +18,7 @@ from components import board_report
 from components import outcomes_charts as charts
 from components.family_list import family_rows
 from components.i18n import N_, _
+from components.led_teams import team_names
 from components.ui import friendly_date, plain, table
 from db import outcomes
 from db.export import to_csv
@@ -47,7 +48,7 @@ PERIOD_WORDS = (
 
 def choose_teams(teams: pd.DataFrame) -> tuple[int, ...]:
     """The teams to count together (all the teams the manager leads, to begin with)."""
-    names = dict(zip(teams["team_id"], teams["team"]))
+    names = team_names(teams)
     if len(names) == 1:
         return tuple(names)
     chosen = st.multiselect(

@@ -7,7 +7,7 @@ import streamlit as st
 from components import import_views as views
 from components.auth import guard
 from components.i18n import _
-from components.ui import plain
+from components.ui import plain, stop_with
 from db import importer
 from db.rules.access import NotAllowed
 from db.rules.validation import Invalid
@@ -20,8 +20,7 @@ views.intro()
 views.last_import()
 teams = importer.import_teams(actor)
 if teams.empty:
-    st.info(_("You don't lead a team yet, so there is no team to bring records into."))
-    st.stop()
+    stop_with(st.info, _("You don't lead a team yet, so there is no team to bring records into."))
 team_id = views.choose_team(teams)
 views.template(actor, team_id)
 chosen = views.file_choice()
@@ -40,11 +39,9 @@ if preview is None:
             ),
         )
     except Invalid as problem:
-        st.error(plain(problem), icon=":material/error:")
-        st.stop()
+        stop_with(st.error, plain(problem), icon=":material/error:")
     except NotAllowed:
-        st.warning(_("This team isn't available to you."))
-        st.stop()
+        stop_with(st.warning, _("This team isn't available to you."))
     st.session_state["import_preview"] = {key: preview}
 views.show_preview(preview)
 
