@@ -14,6 +14,7 @@ import pandas as pd
 import streamlit as st
 
 from components import charts
+from components.forms import show_problem
 from components.i18n import N_, _, speak_as_family, use_terms
 from components.ui import friendly_date, local_time, plain, stop_with
 from db import family_space
@@ -261,11 +262,8 @@ def _plan(actor: Actor, space: OwnSpace) -> None:
         what = st.text_area(_("Something I did for our plan"), max_chars=500, height=90)
         added = st.form_submit_button(_("Add it"), type="primary", width="stretch")
     if added:
-        try:
+        with show_problem():
             family_space.add_own_step(actor, what=what)
-        except Invalid as problem:
-            st.error(plain(str(problem)))
-        else:
             st.rerun()
     if space.going_well:
         st.subheader(_("What's going well"))
@@ -289,11 +287,8 @@ def _tell_my_worker(actor: Actor) -> None:
         )
         sent = st.form_submit_button(_("Send to my worker"), type="primary", width="stretch")
     if sent:
-        try:
+        with show_problem():
             family_space.send_message(actor, words=words)
-        except Invalid as problem:
-            st.error(plain(str(problem)))
-        else:
             st.success(_("Sent. Your worker will see it on your family's page."))
 
 

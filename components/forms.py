@@ -14,7 +14,7 @@ from streamlit.delta_generator import DeltaGenerator
 from components.i18n import _
 from components.ui import plain
 from db.rules.access import Actor, NotAllowed
-from db.rules.validation import Conflict, Invalid
+from db.rules.validation import Conflict, Invalid, max_chars
 from db.rules.writes import AlreadySaved, withdraw
 
 
@@ -71,6 +71,23 @@ def pick(label: str, labels: dict, *, placeholder: str, key: str):
         placeholder=placeholder,
         key=key,
     )
+
+
+def text_boxes(
+    model: type, labels: dict[str, str], *, prefix: str, current: dict | None = None
+) -> dict[str, str]:
+    """A text box for each of the model's fields in `labels` (field → label), holding no more
+    than the model allows and filled from `current`; what is typed, by field."""
+    current = current or {}
+    return {
+        field: st.text_input(
+            label,
+            value=current.get(field, ""),
+            max_chars=max_chars(model, field),
+            key=f"{prefix}_{field}",
+        )
+        for field, label in labels.items()
+    }
 
 
 def day_so_far(label: str, *, today: date, key: str, earliest: date | None = None) -> date:

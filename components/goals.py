@@ -19,6 +19,7 @@ from components.forms import (
     save_button,
     saved,
     show_problem,
+    text_boxes,
     withdraw_form,
 )
 from components.i18n import N_, _, current
@@ -179,23 +180,15 @@ def _goal_fields(prefix: str, people: pd.DataFrame, current: dict | None = None)
         else 0,
         key=f"{prefix}_whose",
     )
-    wording = st.text_input(
-        _("The goal, in their own words"),
-        value=current.get("wording", ""),
-        max_chars=max_chars(GoalIn, "wording"),
-        key=f"{prefix}_wording",
-    )
-    zero = st.text_input(
-        _("What 0 means to them"),
-        value=current.get("zero_means", ""),
-        max_chars=max_chars(GoalIn, "zero_means"),
-        key=f"{prefix}_zero",
-    )
-    ten = st.text_input(
-        _("What 10 means to them"),
-        value=current.get("ten_means", ""),
-        max_chars=max_chars(GoalIn, "ten_means"),
-        key=f"{prefix}_ten",
+    words = text_boxes(
+        GoalIn,
+        {
+            "wording": _("The goal, in their own words"),
+            "zero_means": _("What 0 means to them"),
+            "ten_means": _("What 10 means to them"),
+        },
+        prefix=prefix,
+        current=current,
     )
     visibility_values = [v.value for v in Visibility]
     visibility = st.radio(
@@ -206,9 +199,7 @@ def _goal_fields(prefix: str, people: pd.DataFrame, current: dict | None = None)
         key=f"{prefix}_visibility",
         horizontal=True,
     )
-    return dict(
-        wording=wording, person_id=whose, zero_means=zero, ten_means=ten, visibility=visibility
-    )
+    return dict(person_id=whose, **words, visibility=visibility)
 
 
 def add_goal_form(actor: Actor, family_id: int, people: pd.DataFrame) -> None:

@@ -2,6 +2,9 @@
 counts only) brings families, their people, workers, goals and scores in from a CSV or .xlsx —
 previewed first, then stored in one transaction once they say yes."""
 
+from collections.abc import Callable
+from typing import TypeVar
+
 import streamlit as st
 
 from components import import_views as views
@@ -12,6 +15,8 @@ from db import importer
 from db.rules.access import NotAllowed
 from db.rules.validation import Invalid
 from db.store.models import Role
+
+Result = TypeVar("Result")
 
 actor = guard(Role.admin, Role.manager)
 
@@ -28,16 +33,20 @@ if chosen is None:
     st.stop()
 data, file_name = chosen
 
+
+def on_the_file(words: str, work: Callable[..., Result]) -> Result:
+    """Previews or brings in the chosen file for the chosen team, with a progress bar."""
+    return views.with_progress(
+        words,
+        lambda bar: work(actor, team_id=team_id, data=data, file_name=file_name, on_progress=bar),
+    )
+
+
 key = views.preview_key(team_id, data)
 preview = st.session_state.get("import_preview", {}).get(key)
 if preview is None:
     try:
-        preview = views.with_progress(
-            _("Reading the file…"),
-            lambda bar: importer.preview_import(
-                actor, team_id=team_id, data=data, file_name=file_name, on_progress=bar
-            ),
-        )
+        preview = on_the_file(_("Reading the file…"), importer.preview_import)
     except Invalid as problem:
         stop_with(st.error, plain(problem), icon=":material/error:")
     except NotAllowed:
@@ -47,12 +56,7 @@ views.show_preview(preview)
 
 if preview.ready and views.confirm(preview):
     try:
-        result = views.with_progress(
-            _("Bringing the records in…"),
-            lambda bar: importer.import_records(
-                actor, team_id=team_id, data=data, file_name=file_name, on_progress=bar
-            ),
-        )
+        result = on_the_file(_("Bringing the records in…"), importer.import_records)
     except Invalid as problem:
         st.session_state.pop("import_preview", None)
         st.error(
