@@ -60,6 +60,17 @@ class SeenVersion:
     def forget(self) -> None:
         st.session_state.pop(self._key, None)
 
+    @contextmanager
+    def saving(self, where=None, *, notice: str | None = None):
+        """Runs the edit's save as show_problem does; once it goes through, the version is
+        forgotten, `notice` is shown and the page is drawn again from the saved record."""
+        with show_problem(where):
+            yield
+            self.forget()
+            if notice:
+                st.toast(notice)
+            st.rerun()
+
 
 def pick(label: str, labels: dict, *, placeholder: str, key: str):
     """One record chosen by what people call it (`labels`: id → words); None until chosen."""

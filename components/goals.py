@@ -238,7 +238,7 @@ def edit_goal_form(actor: Actor, goal: pd.Series, people: pd.DataFrame) -> None:
         )
         save = save_button(_("Save changes"))
     if save.clicked:
-        with show_problem(save.problem_place):
+        with seen.saving(save.problem_place, notice=_("Goal updated.")):
             goal_store.update_goal(
                 actor,
                 goal_id=int(goal["goal_id"]),
@@ -247,9 +247,6 @@ def edit_goal_form(actor: Actor, goal: pd.Series, people: pd.DataFrame) -> None:
                 status=status,
                 status_reason=reason,
             )
-            seen.forget()
-            st.toast(_("Goal updated."))
-            st.rerun()
 
 
 WORKER_VIEW_CHOICE = "worker"

@@ -255,7 +255,7 @@ def _meeting_notes_form(actor: Actor, meeting) -> None:
         )
         save = save_button(_("Save changes"))
     if save.clicked:
-        with show_problem(save.problem_place):
+        with seen.saving(save.problem_place, notice=_("Saved.")):
             meetings.update_meeting_notes(
                 actor,
                 meeting_id=meeting.id,
@@ -265,9 +265,6 @@ def _meeting_notes_form(actor: Actor, meeting) -> None:
                 written_together=together,
             )
             hints.after_save(actor, summary)
-            seen.forget()
-            st.toast(_("Saved."))
-            st.rerun()
     withdraw_form(actor, record_type="meeting", record_id=meeting.id, what=_("this meeting"))
 
 
@@ -395,7 +392,7 @@ def _correct_an_item(actor: Actor, latest: pd.DataFrame) -> None:
         )
         save = save_button(_("Save correction"))
     if save.clicked:
-        with show_problem(save.problem_place):
+        with seen.saving(save.problem_place):
             meetings.update_conversation_item(
                 actor,
                 item_id=int(chosen),
@@ -403,8 +400,6 @@ def _correct_an_item(actor: Actor, latest: pd.DataFrame) -> None:
                 words=words,
                 visibility=VISIBILITY_CHOICES[visibility],
             )
-            seen.forget()
-            st.rerun()
     withdraw_form(
         actor, record_type="conversation_item", record_id=int(chosen), what=_("what was said")
     )
@@ -475,12 +470,10 @@ def plan_forms(actor: Actor, family_id: int, frame: pd.DataFrame) -> None:
         done = st.checkbox(_("Done"), key=f"plan_edit_{chosen}_done")
         save = save_button(_("Save step"))
     if save.clicked:
-        with show_problem(save.problem_place):
+        with seen.saving(save.problem_place):
             meetings.update_plan_step(
                 actor, step_id=int(chosen), seen_version=seen.version, step=step, done=done
             )
-            seen.forget()
-            st.rerun()
     withdraw_form(actor, record_type="plan_step", record_id=int(chosen), what=_("this step"))
 
 

@@ -9,7 +9,7 @@ import pandas as pd
 import streamlit as st
 
 from components import confirm, hints, intake_views
-from components.forms import SeenVersion, day_so_far, pick, show_problem
+from components.forms import SeenVersion, day_so_far, pick, save_button, show_problem
 from components.i18n import N_, _, language_choice
 from components.ui import friendly_date, plain, table
 from db import family_world, timeline
@@ -120,9 +120,9 @@ def edit_person_form(actor: Actor, family_id: int, people: pd.DataFrame) -> None
     seen = SeenVersion(f"person_{person_id}", current.version)
     with st.form(f"person_edit_{person_id}"):
         person = _person_fields(f"person_edit_{person_id}", current)
-        submitted = st.form_submit_button(_("Save changes"))
-    if submitted:
-        with show_problem():
+        save = save_button(_("Save changes"))
+    if save.clicked:
+        with seen.saving(save.problem_place):
             family_world.update_person(
                 actor,
                 family_id=family_id,
@@ -130,8 +130,6 @@ def edit_person_form(actor: Actor, family_id: int, people: pd.DataFrame) -> None
                 seen_version=seen.version,
                 person=person,
             )
-            seen.forget()
-            st.rerun()
 
 
 # Why a main worker's time with a family ends, as the end of a sentence.
@@ -333,9 +331,9 @@ def _details_form(actor: Actor, summary: FamilySummary) -> None:
             current_value=summary.preferred_language,
             key=f"details_language_{summary.id}",
         )
-        submitted = st.form_submit_button(_("Save details"))
-    if submitted:
-        with show_problem():
+        save = save_button(_("Save details"))
+    if save.clicked:
+        with seen.saving(save.problem_place):
             family_world.update_family_details(
                 actor,
                 family_id=summary.id,
@@ -345,8 +343,6 @@ def _details_form(actor: Actor, summary: FamilySummary) -> None:
                 council_reference=reference,
                 preferred_language=language,
             )
-            seen.forget()
-            st.rerun()
 
 
 def agreements(actor: Actor, family_id: int) -> None:
