@@ -7,7 +7,7 @@ import pandas as pd
 import streamlit as st
 
 from components import family_copy, goals
-from components.forms import form_prefix, save_button, saved, show_problem
+from components.forms import form_prefix, redraw_after_save, save_button
 from components.i18n import _, long_date, term
 from components.meeting_views import step_visibility
 from components.ui import demo_marker, plain
@@ -92,7 +92,7 @@ def add_to_plan(actor: Actor, family_id: int, audience: str) -> None:
         visibility = step_visibility(prefix, in_the_room)
         save = save_button(_("Add to the {plan}", plan=term("plan")), type="primary")
     if save.clicked:
-        with show_problem(save.problem_place):
+        with redraw_after_save(save.problem_place, form=form):
             meetings.add_plan_step(
                 actor,
                 family_id=family_id,
@@ -104,8 +104,6 @@ def add_to_plan(actor: Actor, family_id: int, audience: str) -> None:
                     visibility=visibility,
                 ),
             )
-            saved(form)
-            st.rerun()
 
 
 def copy_button(actor: Actor, view: ConferenceView) -> None:

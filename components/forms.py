@@ -36,6 +36,19 @@ def show_problem(where=None):
         where.warning(_("That isn't available to you."))
 
 
+@contextmanager
+def redraw_after_save(where=None, *, form: str | None = None, notice: str | None = None):
+    """Runs a save as show_problem does; once it goes through, `form` (if given) comes back
+    empty, `notice` (if given) is shown and the page is drawn again."""
+    with show_problem(where):
+        yield
+        if form is not None:
+            saved(form)
+        if notice:
+            st.toast(notice)
+        st.rerun()
+
+
 @dataclass(frozen=True)
 class SaveButton:
     clicked: bool
@@ -62,14 +75,11 @@ class SeenVersion:
 
     @contextmanager
     def saving(self, where=None, *, notice: str | None = None):
-        """Runs the edit's save as show_problem does; once it goes through, the version is
-        forgotten, `notice` is shown and the page is drawn again from the saved record."""
-        with show_problem(where):
+        """Runs the edit's save as redraw_after_save does, forgetting the version once it goes
+        through: the page is drawn again from the saved record."""
+        with redraw_after_save(where, notice=notice):
             yield
             self.forget()
-            if notice:
-                st.toast(notice)
-            st.rerun()
 
 
 def pick(label: str, labels: dict, *, placeholder: str, key: str):
@@ -155,8 +165,6 @@ def withdraw_form(actor: Actor, *, record_type: str, record_id: int, what: str) 
             st.caption(_("It will stay in the family's timeline, marked as withdrawn."))
             save = save_button(_("Withdraw"))
         if save.clicked:
-            with show_problem(save.problem_place):
+            notice = _("Withdrawn. It stays in the timeline, marked as withdrawn.")
+            with redraw_after_save(save.problem_place, form=form, notice=notice):
                 withdraw(actor, record_type=record_type, record_id=record_id, reason=reason)
-                saved(form)
-                st.toast(_("Withdrawn. It stays in the timeline, marked as withdrawn."))
-                st.rerun()

@@ -16,6 +16,7 @@ from components.forms import (
     day_so_far,
     form_prefix,
     pick,
+    redraw_after_save,
     save_button,
     saved,
     show_problem,
@@ -210,11 +211,8 @@ def add_goal_form(actor: Actor, family_id: int, people: pd.DataFrame) -> None:
         goal = _goal_fields(form_prefix("goal_add"), people)
         save = save_button(_("Save goal"), type="primary")
     if save.clicked:
-        with show_problem(save.problem_place):
+        with redraw_after_save(save.problem_place, form="goal_add", notice=_("Goal saved.")):
             goal_store.add_goal(actor, family_id=family_id, goal=GoalIn(**goal))
-            saved("goal_add")
-            st.toast(_("Goal saved."))
-            st.rerun()
 
 
 def edit_goal_form(actor: Actor, goal: pd.Series, people: pd.DataFrame) -> None:

@@ -10,7 +10,7 @@ import pandas as pd
 import streamlit as st
 
 from components.family_list import family_rows
-from components.forms import form_prefix, save_button, saved, show_problem
+from components.forms import form_prefix, redraw_after_save, save_button
 from components.i18n import _
 from components.ui import friendly_date, table
 from db import huddle
@@ -125,7 +125,7 @@ def talked_form(actor: Actor, board: HuddleBoard, team_workers: pd.DataFrame, to
         )
         save = save_button(_("Save"), type="primary")
     if save.clicked:
-        with show_problem(save.problem_place):
+        with redraw_after_save(save.problem_place, form=form, notice=_("Saved.")):
             huddle.talked_about(
                 actor,
                 huddle_id=board.huddle_id,
@@ -135,9 +135,6 @@ def talked_form(actor: Actor, board: HuddleBoard, team_workers: pd.DataFrame, to
                 action_worker_id=who,
                 action_by=by,
             )
-            saved(form)
-            st.toast(_("Saved."))
-            st.rerun()
 
 
 WALL_STYLE = """

@@ -15,6 +15,7 @@ from components.forms import (
     field_key,
     form_prefix,
     pick,
+    redraw_after_save,
     save_button,
     saved,
     show_problem,
@@ -310,12 +311,10 @@ def conversation_form(actor: Actor, family_id: int, people: pd.DataFrame, today:
                 ]
         save = save_button(_("Save conversation"), type="primary")
     if save.clicked:
-        with show_problem(save.problem_place):
+        notice = _("Conversation saved.")
+        with redraw_after_save(save.problem_place, form=form, notice=notice):
             meetings.add_conversation(actor, family_id=family_id, held_on=held_on, items=entries)
             hints.after_save(actor, *(i.words for i in entries))
-            saved(form)
-            st.toast(_("Conversation saved."))
-            st.rerun()
 
 
 def conversation_board(
@@ -448,12 +447,10 @@ def plan_forms(actor: Actor, family_id: int, frame: pd.DataFrame) -> None:
         step = _step_fields(form_prefix(form), with_visibility=True)
         save = save_button(_("Add step"))
     if save.clicked:
-        with show_problem(save.problem_place):
+        notice = _("Step added to the plan.")
+        with redraw_after_save(save.problem_place, form=form, notice=notice):
             meetings.add_plan_step(actor, family_id=family_id, step=step)
             hints.after_save(actor, step.what, step.how_we_will_know)
-            saved(form)
-            st.toast(_("Step added to the plan."))
-            st.rerun()
     open_steps = frame[frame["done_on"].isna()]
     if open_steps.empty:
         return

@@ -32,6 +32,12 @@ from db.words import END_REASON, FAMILY_STATUS, HELP_KIND, RELATIONSHIP, RHYTHM
 def _person_fields(prefix: str, current: Person | None = None) -> PersonIn:
     """The fields of a person, filled from `current` when correcting someone's details."""
     relationships = [r.value for r in Relationship]
+
+    def ticked(where, label: str, field: str, key: str) -> bool:
+        """A box ticked as `current` has it (not ticked for someone new)."""
+        value = bool(current and getattr(current, field))
+        return where.checkbox(label, value=value, key=f"{prefix}_{key}")
+
     left, right = st.columns(2)
     name = left.text_input(_("Name"), value=current.name if current else "", key=f"{prefix}_name")
     relationship = right.selectbox(
@@ -61,27 +67,11 @@ def _person_fields(prefix: str, current: Person | None = None) -> PersonIn:
     language = first.text_input(
         _("Language"), value=current.language if current else "English", key=f"{prefix}_lang"
     )
-    interpreter = second.checkbox(
-        _("Needs an interpreter"),
-        value=bool(current and current.needs_interpreter),
-        key=f"{prefix}_interp",
-    )
-    household = third.checkbox(
-        _("Lives with the family"),
-        value=bool(current and current.in_household),
-        key=f"{prefix}_home",
-    )
+    interpreter = ticked(second, _("Needs an interpreter"), "needs_interpreter", "interp")
+    household = ticked(third, _("Lives with the family"), "in_household", "home")
     st.caption(_("Only if it applies:"))
-    not_invited = st.checkbox(
-        _("Must not be invited to meetings"),
-        value=bool(current and current.must_not_invite),
-        key=f"{prefix}_noinvite",
-    )
-    not_plan = st.checkbox(
-        _("Must not see the plan"),
-        value=bool(current and current.must_not_see_plan),
-        key=f"{prefix}_noplan",
-    )
+    not_invited = ticked(st, _("Must not be invited to meetings"), "must_not_invite", "noinvite")
+    not_plan = ticked(st, _("Must not see the plan"), "must_not_see_plan", "noplan")
     return PersonIn(
         name=name,
         relationship=relationship,
