@@ -12,7 +12,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from components.forms import SeenVersion, pick, show_problem
+from components.forms import SeenVersion, pick, pick_many, show_problem
 from components.i18n import N_, _
 from components.ui import friendly_date, plain, rerun_with_notice, show_notice, table
 from db import admin, settings, subject_access
@@ -90,24 +90,7 @@ def add_worker(actor: Actor, team_names: dict[int, str]) -> None:
                 help=_("Lower-case letters and digits, no spaces."),
             )
             email = st.text_input(_("Work email"), key="admin_new_email", help=_(EMAIL_HELP))
-            roles = st.multiselect(
-                _("Roles"),
-                list(ROLE_WORDS),
-                format_func=lambda role: _(ROLE_WORDS[role]),
-                key="admin_new_roles",
-            )
-            teams = st.multiselect(
-                _("Teams they work in"),
-                list(team_names),
-                format_func=team_names.__getitem__,
-                key="admin_new_teams",
-            )
-            leads = st.multiselect(
-                _("Teams they lead (managers)"),
-                list(team_names),
-                format_func=team_names.__getitem__,
-                key="admin_new_leads",
-            )
+            roles, teams, leads = _roles_and_teams(team_names, "admin_new")
             add = st.form_submit_button(_("Add worker"), type="primary")
     if add:
         with show_problem():
@@ -127,6 +110,25 @@ def add_worker(actor: Actor, team_names: dict[int, str]) -> None:
             done(
                 _("{name} has been added.", name=name.strip()), (username.strip().lower(), password)
             )
+
+
+def _roles_and_teams(
+    team_names: dict[int, str], key: str, details: dict | None = None
+) -> tuple[list[Role], list[int], list[int]]:
+    """A worker's roles, the teams they work in and the teams they lead; filled from
+    `details` when changing a worker."""
+    roles = st.multiselect(
+        _("Roles"),
+        list(ROLE_WORDS),
+        default=details["roles"] if details else None,
+        format_func=lambda role: _(ROLE_WORDS[role]),
+        key=f"{key}_roles",
+    )
+    led = details["led_team_ids"] if details else []
+    member = [t for t in details["team_ids"] if t not in led] if details else []
+    teams = pick_many(_("Teams they work in"), team_names, default=member, key=f"{key}_teams")
+    leads = pick_many(_("Teams they lead (managers)"), team_names, default=led, key=f"{key}_leads")
+    return roles, teams, leads
 
 
 def choose_worker(workers: pd.DataFrame) -> int | None:
@@ -151,28 +153,7 @@ def edit_worker(actor: Actor, details: dict, team_names: dict[int, str]) -> None
         email = st.text_input(
             _("Work email"), value=details["email"], key=f"{key}_email", help=_(EMAIL_HELP)
         )
-        roles = st.multiselect(
-            _("Roles"),
-            list(ROLE_WORDS),
-            default=details["roles"],
-            format_func=lambda role: _(ROLE_WORDS[role]),
-            key=f"{key}_roles",
-        )
-        member = [t for t in details["team_ids"] if t not in details["led_team_ids"]]
-        team_ids = st.multiselect(
-            _("Teams they work in"),
-            list(team_names),
-            default=member,
-            format_func=team_names.__getitem__,
-            key=f"{key}_teams",
-        )
-        leads = st.multiselect(
-            _("Teams they lead (managers)"),
-            list(team_names),
-            default=details["led_team_ids"],
-            format_func=team_names.__getitem__,
-            key=f"{key}_leads",
-        )
+        roles, team_ids, leads = _roles_and_teams(team_names, key, details)
         save = st.form_submit_button(_("Save changes"), type="primary")
     if save:
         with show_problem():

@@ -94,6 +94,12 @@ def pick(label: str, labels: dict, *, placeholder: str, key: str):
     )
 
 
+def pick_many(label: str, labels: dict, *, key: str, **options) -> list:
+    """Records chosen by what people call them (`labels`: id → words); `options` go on to
+    st.multiselect (a default, a placeholder)."""
+    return st.multiselect(label, list(labels), format_func=labels.__getitem__, key=key, **options)
+
+
 def text_boxes(
     model: type, labels: dict[str, str], *, prefix: str, current: dict | None = None
 ) -> dict[str, str]:

@@ -15,6 +15,7 @@ from components.forms import (
     field_key,
     form_prefix,
     pick,
+    pick_many,
     redraw_after_save,
     save_button,
     saved,
@@ -75,15 +76,8 @@ def record_meeting(actor: Actor, summary: FamilySummary, people: pd.DataFrame) -
             placeholder=_("The family home, the community centre…"),
             key=f"{prefix}_place",
         )
-        invited = st.multiselect(
-            _("Who was invited"),
-            list(names),
-            format_func=names.__getitem__,
-            key=f"{prefix}_invited",
-        )
-        came = st.multiselect(
-            _("Who came"), list(names), format_func=names.__getitem__, key=f"{prefix}_came"
-        )
+        invited = pick_many(_("Who was invited"), names, key=f"{prefix}_invited")
+        came = pick_many(_("Who came"), names, key=f"{prefix}_came")
         if barred:
             st.caption(
                 plain(

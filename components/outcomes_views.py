@@ -17,6 +17,7 @@ import streamlit as st
 from components import board_report
 from components import outcomes_charts as charts
 from components.family_list import family_rows
+from components.forms import pick_many
 from components.i18n import N_, _
 from components.led_teams import team_names
 from components.ui import friendly_date, plain, table
@@ -51,13 +52,7 @@ def choose_teams(teams: pd.DataFrame) -> tuple[int, ...]:
     names = team_names(teams)
     if len(names) == 1:
         return tuple(names)
-    chosen = st.multiselect(
-        _("Teams"),
-        list(names),
-        default=list(names),
-        format_func=lambda i: names[i],
-        key="outcomes_teams",
-    )
+    chosen = pick_many(_("Teams"), names, default=list(names), key="outcomes_teams")
     return tuple(sorted(chosen))
 
 
