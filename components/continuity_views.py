@@ -38,6 +38,21 @@ def choose_team(teams: pd.DataFrame) -> tuple[int, date]:
     return team_id, today_for(teams, team_id)
 
 
+def _download(
+    actor: Actor, report: TeamReport, table_name: str, frame: pd.DataFrame, label: str
+) -> None:
+    """The page's table `table_name` as a CSV, audited as continuity_<table_name>."""
+    export_button(
+        actor,
+        frame,
+        what=f"continuity_{table_name}",
+        team_id=report.team_id,
+        file_name=f"{table_name}-continuity.csv",
+        key=f"continuity_export_{table_name}",
+        label=label,
+    )
+
+
 def intro(report: TeamReport) -> None:
     st.caption(
         plain(
@@ -176,8 +191,10 @@ def team_figures(actor: Actor, report: TeamReport) -> None:
         st.info(_("No families are behind this figure right now."))
     else:
         family_table(chosen, key="continuity_behind_table")
-    export_button(
+    _download(
         actor,
+        report,
+        "team",
         pd.DataFrame(
             {
                 "Figure": [tile.label for tile in shown],
@@ -187,11 +204,7 @@ def team_figures(actor: Actor, report: TeamReport) -> None:
                 "What it means": [DEFINITIONS[tile.key] for tile in shown],
             }
         ),
-        what="continuity_team",
-        team_id=report.team_id,
-        file_name="team-continuity.csv",
-        key="continuity_export_team",
-        label=N_("Download the team's figures as CSV"),
+        N_("Download the team's figures as CSV"),
     )
 
 
@@ -264,14 +277,12 @@ def families(actor: Actor, report: TeamReport) -> None:
     ):
         st.caption(DEFINITIONS[key])
     family_table(report.families, key="continuity_families")
-    export_button(
+    _download(
         actor,
+        report,
+        "families",
         families_shown(report.families),
-        what="continuity_families",
-        team_id=report.team_id,
-        file_name="families-continuity.csv",
-        key="continuity_export_families",
-        label=N_("Download the families' table as CSV"),
+        N_("Download the families' table as CSV"),
     )
 
 
@@ -401,15 +412,7 @@ def workers(actor: Actor, report: TeamReport) -> None:
     )
     for key in WORKER_HELP.values():
         st.caption(DEFINITIONS[key])
-    export_button(
-        actor,
-        shown,
-        what="continuity_workers",
-        team_id=report.team_id,
-        file_name="workers-continuity.csv",
-        key="continuity_export_workers",
-        label=N_("Download the workers' table as CSV"),
-    )
+    _download(actor, report, "workers", shown, N_("Download the workers' table as CSV"))
     if not frame.empty:
         _one_workers_families(report)
 
