@@ -33,13 +33,18 @@ def _person_fields(prefix: str, current: Person | None = None) -> PersonIn:
     """The fields of a person, filled from `current` when correcting someone's details."""
     relationships = [r.value for r in Relationship]
 
+    def typed(where, label: str, field: str, key: str, new: str = "") -> str:
+        """A box holding what `current` has (`new` for someone new)."""
+        value = getattr(current, field) if current else new
+        return where.text_input(label, value=value, key=f"{prefix}_{key}")
+
     def ticked(where, label: str, field: str, key: str) -> bool:
         """A box ticked as `current` has it (not ticked for someone new)."""
         value = bool(current and getattr(current, field))
         return where.checkbox(label, value=value, key=f"{prefix}_{key}")
 
     left, right = st.columns(2)
-    name = left.text_input(_("Name"), value=current.name if current else "", key=f"{prefix}_name")
+    name = typed(left, _("Name"), "name", "name")
     relationship = right.selectbox(
         _("Who they are"),
         relationships,
@@ -47,11 +52,7 @@ def _person_fields(prefix: str, current: Person | None = None) -> PersonIn:
         format_func=lambda r: _(RELATIONSHIP[Relationship(r)]),
         key=f"{prefix}_rel",
     )
-    organisation = st.text_input(
-        _("Organisation (for professionals)"),
-        value=current.organisation if current else "",
-        key=f"{prefix}_org",
-    )
+    organisation = typed(st, _("Organisation (for professionals)"), "organisation", "org")
     year = st.number_input(
         _("Year of birth (for children)"),
         min_value=1900,
@@ -60,13 +61,9 @@ def _person_fields(prefix: str, current: Person | None = None) -> PersonIn:
         step=1,
         key=f"{prefix}_year",
     )
-    helps = st.text_input(
-        _("How they help"), value=current.how_they_help if current else "", key=f"{prefix}_helps"
-    )
+    helps = typed(st, _("How they help"), "how_they_help", "helps")
     first, second, third = st.columns(3)
-    language = first.text_input(
-        _("Language"), value=current.language if current else "English", key=f"{prefix}_lang"
-    )
+    language = typed(first, _("Language"), "language", "lang", new="English")
     interpreter = ticked(second, _("Needs an interpreter"), "needs_interpreter", "interp")
     household = ticked(third, _("Lives with the family"), "in_household", "home")
     st.caption(_("Only if it applies:"))
