@@ -1,6 +1,6 @@
 """Shared behaviour of forms: a problem is shown as one sentence next to Save, never a trace;
-what was typed stays on a refused save; a saved form comes back empty; a record saved by
-mistake can be withdrawn."""
+what was typed stays on a refused save; an edit saved over someone else's is a conflict; a
+saved form comes back empty; a record saved by mistake can be withdrawn."""
 
 from __future__ import annotations
 
