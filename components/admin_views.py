@@ -12,9 +12,9 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from components.forms import pick, show_problem
+from components.forms import SeenVersion, pick, pick_many, show_problem
 from components.i18n import N_, _
-from components.ui import friendly_date, plain
+from components.ui import friendly_date, plain, rerun_with_notice, show_notice, table
 from db import admin, settings, subject_access
 from db.i18n import LANGUAGES, TERMS, speaking, term
 from db.rules.access import Actor
@@ -40,17 +40,14 @@ def single_sign_on_only() -> bool:
 
 
 def done(message: str, password_for: tuple[str, str] | None = None) -> None:
-    st.session_state[NOTICE] = message
     if password_for:
         st.session_state[ONE_TIME_PASSWORD] = password_for
-    st.rerun()
+    rerun_with_notice(NOTICE, message)
 
 
 def notices() -> None:
     """The message of the change just made, and a new one-time password, once."""
-    notice = st.session_state.pop(NOTICE, None)
-    if notice:
-        st.success(plain(notice))
+    show_notice(NOTICE)
     one_time = st.session_state.pop(ONE_TIME_PASSWORD, None)
     if one_time:
         who, password = one_time
@@ -70,11 +67,9 @@ def notices() -> None:
 
 
 def workers_table(workers: pd.DataFrame) -> None:
-    st.dataframe(
+    table(
         workers.drop(columns="worker_id"),
-        hide_index=True,
-        width="stretch",
-        column_config={
+        {
             "name": _("Name"),
             "username": _("Username"),
             "email": _("Work email"),
@@ -95,24 +90,7 @@ def add_worker(actor: Actor, team_names: dict[int, str]) -> None:
                 help=_("Lower-case letters and digits, no spaces."),
             )
             email = st.text_input(_("Work email"), key="admin_new_email", help=_(EMAIL_HELP))
-            roles = st.multiselect(
-                _("Roles"),
-                list(ROLE_WORDS),
-                format_func=lambda role: _(ROLE_WORDS[role]),
-                key="admin_new_roles",
-            )
-            teams = st.multiselect(
-                _("Teams they work in"),
-                list(team_names),
-                format_func=team_names.__getitem__,
-                key="admin_new_teams",
-            )
-            leads = st.multiselect(
-                _("Teams they lead (managers)"),
-                list(team_names),
-                format_func=team_names.__getitem__,
-                key="admin_new_leads",
-            )
+            roles, teams, leads = _roles_and_teams(team_names, "admin_new")
             add = st.form_submit_button(_("Add worker"), type="primary")
     if add:
         with show_problem():
@@ -134,6 +112,25 @@ def add_worker(actor: Actor, team_names: dict[int, str]) -> None:
             )
 
 
+def _roles_and_teams(
+    team_names: dict[int, str], key: str, details: dict | None = None
+) -> tuple[list[Role], list[int], list[int]]:
+    """A worker's roles, the teams they work in and the teams they lead; filled from
+    `details` when changing a worker."""
+    roles = st.multiselect(
+        _("Roles"),
+        list(ROLE_WORDS),
+        default=details["roles"] if details else None,
+        format_func=lambda role: _(ROLE_WORDS[role]),
+        key=f"{key}_roles",
+    )
+    led = details["led_team_ids"] if details else []
+    member = [t for t in details["team_ids"] if t not in led] if details else []
+    teams = pick_many(_("Teams they work in"), team_names, default=member, key=f"{key}_teams")
+    leads = pick_many(_("Teams they lead (managers)"), team_names, default=led, key=f"{key}_leads")
+    return roles, teams, leads
+
+
 def choose_worker(workers: pd.DataFrame) -> int | None:
     labels = {
         row.worker_id: f"{row.name} ({row.username})"
@@ -146,10 +143,8 @@ def choose_worker(workers: pd.DataFrame) -> int | None:
 def edit_worker(actor: Actor, details: dict, team_names: dict[int, str]) -> None:
     """Name, roles and teams; stopping (or allowing) logins; a new one-time password."""
     worker_id = details["worker_id"]
-    # The version seen when this worker's form was first drawn: another admin's save in
-    # between is a conflict, not silently undone.
-    seen_key = f"admin_worker_{worker_id}_version"
-    seen = st.session_state.setdefault(seen_key, details["version"])
+    # Another admin's save in between is a conflict, not silently undone.
+    seen = SeenVersion(f"admin_worker_{worker_id}", details["version"])
     key = f"admin_worker_{worker_id}"
     with st.form(f"admin_edit_{worker_id}"):
         # Keyed, so what was typed stays on screen when another admin's save changes the
@@ -158,42 +153,21 @@ def edit_worker(actor: Actor, details: dict, team_names: dict[int, str]) -> None
         email = st.text_input(
             _("Work email"), value=details["email"], key=f"{key}_email", help=_(EMAIL_HELP)
         )
-        roles = st.multiselect(
-            _("Roles"),
-            list(ROLE_WORDS),
-            default=details["roles"],
-            format_func=lambda role: _(ROLE_WORDS[role]),
-            key=f"{key}_roles",
-        )
-        member = [t for t in details["team_ids"] if t not in details["led_team_ids"]]
-        team_ids = st.multiselect(
-            _("Teams they work in"),
-            list(team_names),
-            default=member,
-            format_func=team_names.__getitem__,
-            key=f"{key}_teams",
-        )
-        leads = st.multiselect(
-            _("Teams they lead (managers)"),
-            list(team_names),
-            default=details["led_team_ids"],
-            format_func=team_names.__getitem__,
-            key=f"{key}_leads",
-        )
+        roles, team_ids, leads = _roles_and_teams(team_names, key, details)
         save = st.form_submit_button(_("Save changes"), type="primary")
     if save:
         with show_problem():
             admin.update_worker(
                 actor,
                 worker_id,
-                seen_version=seen,
+                seen_version=seen.version,
                 name=name,
                 roles=roles,
                 team_ids=team_ids,
                 led_team_ids=leads,
                 email=email,
             )
-            st.session_state.pop(seen_key, None)
+            seen.forget()
             done(_("Changes saved."))
 
     columns = st.columns(2)
@@ -230,11 +204,9 @@ def handover_table(handover: pd.DataFrame) -> None:
         st.caption(_("This worker isn't working with any families now."))
         return
     st.caption(_("Their manager hands each family over from its page."))
-    st.dataframe(
+    table(
         handover,
-        hide_index=True,
-        width="stretch",
-        column_config={
+        {
             "family_id": _("Family number"),
             "council_reference": _("Council reference"),
             "team": _("Team"),
@@ -248,11 +220,9 @@ def handover_table(handover: pd.DataFrame) -> None:
 
 
 def teams_table(teams: pd.DataFrame) -> None:
-    st.dataframe(
+    table(
         teams.drop(columns="team_id"),
-        hide_index=True,
-        width="stretch",
-        column_config={
+        {
             "team": _("Team"),
             "community": _("Community"),
             "time_zone": _("Time zone"),
@@ -428,11 +398,9 @@ def retention_table(report: pd.DataFrame) -> None:
     if report.empty:
         st.caption(_("No records are past the retention period."))
         return
-    st.dataframe(
+    table(
         report.assign(closed_on=report["closed_on"].map(friendly_date)),
-        hide_index=True,
-        width="stretch",
-        column_config={
+        {
             "family_id": _("Family number"),
             "team": _("Team"),
             "council_reference": _("Council reference"),

@@ -6,7 +6,7 @@ import pandas as pd
 import streamlit as st
 
 from components.i18n import _
-from components.ui import local_time
+from components.ui import local_time, table
 from db.admin import family_viewers
 from db.rules.access import Actor
 from db.settings import DEFAULT_TIME_ZONE
@@ -28,10 +28,5 @@ def who_looked(
             st.caption(_("No one has opened this record yet."))
         else:
             shown = viewers.assign(when=viewers["when"].map(lambda t: local_time(t, time_zone)))
-            st.dataframe(
-                shown,
-                hide_index=True,
-                width="stretch",
-                column_config={"when": _("When"), "who": _("Who"), "roles": _("Their role")},
-            )
+            table(shown, {"when": _("When"), "who": _("Who"), "roles": _("Their role")})
     return viewers

@@ -7,7 +7,7 @@ import pandas as pd
 import streamlit as st
 
 from components import family_copy, goals
-from components.forms import form_prefix, saved, show_problem
+from components.forms import form_prefix, redraw_after_save, save_button
 from components.i18n import _, long_date, term
 from components.meeting_views import step_visibility
 from components.ui import demo_marker, plain
@@ -90,10 +90,9 @@ def add_to_plan(actor: Actor, family_id: int, audience: str) -> None:
         )
         know = st.text_input(_("How we'll know"), key=f"{prefix}_know")
         visibility = step_visibility(prefix, in_the_room)
-        submitted = st.form_submit_button(_("Add to the {plan}", plan=term("plan")), type="primary")
-        problem = st.container()
-    if submitted:
-        with show_problem(problem):
+        save = save_button(_("Add to the {plan}", plan=term("plan")), type="primary")
+    if save.clicked:
+        with redraw_after_save(save.problem_place, form=form):
             meetings.add_plan_step(
                 actor,
                 family_id=family_id,
@@ -105,8 +104,6 @@ def add_to_plan(actor: Actor, family_id: int, audience: str) -> None:
                     visibility=visibility,
                 ),
             )
-            saved(form)
-            st.rerun()
 
 
 def copy_button(actor: Actor, view: ConferenceView) -> None:

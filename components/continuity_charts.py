@@ -58,9 +58,13 @@ def _counted_bars(
     along: alt.X | alt.Y,
     count: str,
     count_title: str,
-    tooltip: list,
+    along_tip: alt.Tooltip,
+    count_tip: str | None = None,
 ) -> alt.Chart:
-    """A bar for each length of time, worker or month, as long as a whole count of families."""
+    """A bar for each length of time, worker or month, as long as a whole count of families;
+    its tooltip says which one (`along_tip`) and the count (titled `count_tip`, or as the
+    axis is)."""
+    tooltip = [along_tip, alt.Tooltip(count, title=count_tip or count_title)]
     whole = alt.Axis(tickMinStep=1)
     channels = (
         {"x": along, "y": alt.Y(count, title=count_title, axis=whole)}
@@ -83,10 +87,7 @@ def relationship_spread_chart(frame: pd.DataFrame) -> alt.Chart:
         ),
         count="families:Q",
         count_title=_("Families"),
-        tooltip=[
-            alt.Tooltip("length:N", title=_("Time with main worker")),
-            alt.Tooltip("families:Q", title=_("Families")),
-        ],
+        along_tip=alt.Tooltip("length:N", title=_("Time with main worker")),
     )
 
 
@@ -98,10 +99,8 @@ def caseload_chart(frame: pd.DataFrame) -> alt.Chart:
         along=alt.Y("worker:N", title=_("Worker"), sort="ascending"),
         count="families:Q",
         count_title=_("Families"),
-        tooltip=[
-            alt.Tooltip("worker:N", title=_("Worker")),
-            alt.Tooltip("families:Q", title=_("Families now")),
-        ],
+        along_tip=alt.Tooltip("worker:N", title=_("Worker")),
+        count_tip=_("Families now"),
     )
 
 
@@ -115,10 +114,7 @@ def waiting_chart(frame: pd.DataFrame) -> alt.Chart:
         ),
         count="waiting:Q",
         count_title=_("Families waiting"),
-        tooltip=[
-            alt.Tooltip("month:T", title=_("Month"), format="%B %Y"),
-            alt.Tooltip("waiting:Q", title=_("Families waiting")),
-        ],
+        along_tip=alt.Tooltip("month:T", title=_("Month"), format="%B %Y"),
     )
 
 

@@ -16,27 +16,41 @@ from components import continuity_charts as charts
 from components.export import export_button
 from components.family_list import family_rows
 from components.i18n import N_, _, current, ngettext
+from components.led_teams import team_names, today_for
 from components.spec_cache import spec_cache
-from components.ui import friendly_date, plain
+from components.ui import friendly_date, plain, table
 from db import continuity
 from db.continuity import DEFINITIONS, TeamReport
 from db.family_world import add_note
 from db.rules.access import Actor, NotAllowed
 from db.rules.validation import max_chars
-from db.store.clock import today_in
 from db.store.engine import database_url
 from db.store.models import Note, NoteKind
 
 
 def choose_team(teams: pd.DataFrame) -> tuple[int, date]:
     """The team to show (a manager may lead several), and today in that team's time zone."""
-    names = dict(zip(teams["team_id"], teams["team"]))
-    zones = dict(zip(teams["team_id"], teams["time_zone"]))
+    names = team_names(teams)
     team_id = st.selectbox(
-        _("Team"), list(names), format_func=lambda i: names[i], key="continuity_team"
+        _("Team"), list(names), format_func=names.__getitem__, key="continuity_team"
     )
     team_id = team_id if team_id is not None else next(iter(names))
-    return team_id, today_in(zones[team_id])
+    return team_id, today_for(teams, team_id)
+
+
+def _download(
+    actor: Actor, report: TeamReport, table_name: str, frame: pd.DataFrame, label: str
+) -> None:
+    """The page's table `table_name` as a CSV, audited as continuity_<table_name>."""
+    export_button(
+        actor,
+        frame,
+        what=f"continuity_{table_name}",
+        team_id=report.team_id,
+        file_name=f"{table_name}-continuity.csv",
+        key=f"continuity_export_{table_name}",
+        label=label,
+    )
 
 
 def intro(report: TeamReport) -> None:
@@ -177,8 +191,10 @@ def team_figures(actor: Actor, report: TeamReport) -> None:
         st.info(_("No families are behind this figure right now."))
     else:
         family_table(chosen, key="continuity_behind_table")
-    export_button(
+    _download(
         actor,
+        report,
+        "team",
         pd.DataFrame(
             {
                 "Figure": [tile.label for tile in shown],
@@ -188,11 +204,7 @@ def team_figures(actor: Actor, report: TeamReport) -> None:
                 "What it means": [DEFINITIONS[tile.key] for tile in shown],
             }
         ),
-        what="continuity_team",
-        team_id=report.team_id,
-        file_name="team-continuity.csv",
-        key="continuity_export_team",
-        label=N_("Download the team's figures as CSV"),
+        N_("Download the team's figures as CSV"),
     )
 
 
@@ -265,14 +277,12 @@ def families(actor: Actor, report: TeamReport) -> None:
     ):
         st.caption(DEFINITIONS[key])
     family_table(report.families, key="continuity_families")
-    export_button(
+    _download(
         actor,
+        report,
+        "families",
         families_shown(report.families),
-        what="continuity_families",
-        team_id=report.team_id,
-        file_name="families-continuity.csv",
-        key="continuity_export_families",
-        label=N_("Download the families' table as CSV"),
+        N_("Download the families' table as CSV"),
     )
 
 
@@ -354,7 +364,7 @@ def over_time(report: TeamReport) -> None:
     st.caption(DEFINITIONS[shown])
     st.caption(plain(sentences[shown]))  # sentences name workers: typed text
     with st.expander(_("The figures as a table")):
-        st.dataframe(tables[shown], hide_index=True, width="stretch")
+        table(tables[shown])
 
 
 # --- the workers ---------------------------------------------------------------------------
@@ -378,7 +388,7 @@ def workers(actor: Actor, report: TeamReport) -> None:
         )
     )
     frame = report.workers
-    table = pd.DataFrame(
+    shown = pd.DataFrame(
         {
             _("Worker"): frame["worker"],
             _("Families now"): frame["families_now"],
@@ -392,27 +402,17 @@ def workers(actor: Actor, report: TeamReport) -> None:
             _("Not their doing"): frame["not_their_doing"],
         }
     )
-    st.dataframe(
-        table,
-        hide_index=True,
-        width="stretch",
-        key="continuity_workers",
-        column_config={
+    table(
+        shown,
+        {
             _(name): st.column_config.Column(help=DEFINITIONS[key])
             for name, key in WORKER_HELP.items()
         },
+        key="continuity_workers",
     )
     for key in WORKER_HELP.values():
         st.caption(DEFINITIONS[key])
-    export_button(
-        actor,
-        table,
-        what="continuity_workers",
-        team_id=report.team_id,
-        file_name="workers-continuity.csv",
-        key="continuity_export_workers",
-        label=N_("Download the workers' table as CSV"),
-    )
+    _download(actor, report, "workers", shown, N_("Download the workers' table as CSV"))
     if not frame.empty:
         _one_workers_families(report)
 

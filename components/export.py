@@ -3,7 +3,8 @@ when someone actually clicks it, by db.export."""
 
 from __future__ import annotations
 
-from typing import Callable
+from functools import partial
+from typing import Any, Callable
 
 import pandas as pd
 import streamlit as st
@@ -13,21 +14,11 @@ from db import export
 from db.rules.access import Actor
 
 
-def csv_maker(
-    actor: Actor,
-    frame: pd.DataFrame,
-    *,
-    what: str,
-    team_id: int | None = None,
-    family_id: int | None = None,
-) -> Callable[[], bytes]:
-    """The deferred export Streamlit runs on click: audits, then returns the safe CSV."""
-    snapshot = frame.copy()
-
-    def make() -> bytes:
-        return export.export_csv(actor, snapshot, what=what, team_id=team_id, family_id=family_id)
-
-    return make
+def csv_maker(actor: Actor, frame: pd.DataFrame, **whose: Any) -> Callable[[], bytes]:
+    """db.export.export_csv deferred until Streamlit runs it on click (it audits, then returns
+    the safe CSV), on the table as it is now; `whose` is what export_csv takes (what, team_id,
+    family_id)."""
+    return partial(export.export_csv, actor, frame.copy(), **whose)
 
 
 def export_button(

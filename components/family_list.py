@@ -6,6 +6,7 @@ import pandas as pd
 import streamlit as st
 
 from components.i18n import N_, _, short_date
+from components.ui import table
 
 OPEN_HINT = N_(
     "To open a family's page, choose its row: click the box at the start of the row, or Tab "
@@ -20,15 +21,7 @@ def family_rows(
     reached by keyboard and opened a new tab): choosing a row opens the family here.
     `family_ids` runs alongside `shown`'s rows."""
     st.caption(_(OPEN_HINT))
-    event = st.dataframe(
-        shown,
-        hide_index=True,
-        width="stretch",
-        column_config=column_config,
-        key=key,
-        on_select="rerun",
-        selection_mode="single-row",
-    )
+    event = table(shown, column_config, key=key, on_select="rerun", selection_mode="single-row")
     rows = event.selection.rows if event is not None else []
     if rows:
         family_id = int(family_ids.iloc[rows[0]])

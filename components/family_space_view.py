@@ -14,8 +14,9 @@ import pandas as pd
 import streamlit as st
 
 from components import charts
+from components.forms import show_problem
 from components.i18n import N_, _, speak_as_family, use_terms
-from components.ui import friendly_date, local_time, plain
+from components.ui import friendly_date, local_time, plain, stop_with
 from db import family_space
 from db.family_space import OwnSpace
 from db.rules.access import Actor, NotAllowed
@@ -107,8 +108,10 @@ def own_space(actor: Actor) -> None:
     try:
         space = family_space.own_space(actor)
     except NotAllowed:
-        st.warning(_("Your family's space isn't available just now. Please talk to your worker."))
-        st.stop()
+        stop_with(
+            st.warning,
+            _("Your family's space isn't available just now. Please talk to your worker."),
+        )
     speak_as_family(space.language)  # their language, right to left if so
     use_terms(space.terms)  # their team's own words, via term()
     if space.young_person:
@@ -259,11 +262,8 @@ def _plan(actor: Actor, space: OwnSpace) -> None:
         what = st.text_area(_("Something I did for our plan"), max_chars=500, height=90)
         added = st.form_submit_button(_("Add it"), type="primary", width="stretch")
     if added:
-        try:
+        with show_problem():
             family_space.add_own_step(actor, what=what)
-        except Invalid as problem:
-            st.error(plain(str(problem)))
-        else:
             st.rerun()
     if space.going_well:
         st.subheader(_("What's going well"))
@@ -287,11 +287,8 @@ def _tell_my_worker(actor: Actor) -> None:
         )
         sent = st.form_submit_button(_("Send to my worker"), type="primary", width="stretch")
     if sent:
-        try:
+        with show_problem():
             family_space.send_message(actor, words=words)
-        except Invalid as problem:
-            st.error(plain(str(problem)))
-        else:
             st.success(_("Sent. Your worker will see it on your family's page."))
 
 

@@ -7,7 +7,7 @@ import streamlit as st
 
 from components.forms import pick
 from components.i18n import _
-from components.ui import friendly_date, plain
+from components.ui import friendly_date, plain, table
 from db import families
 from db.families import FamilySummary
 from db.rules.access import Actor
@@ -83,11 +83,9 @@ def people(frame: pd.DataFrame) -> None:
         notes=frame.apply(_person_notes, axis=1),
         age=frame["age"].map(lambda a: "" if pd.isna(a) else str(int(a))),
     )[["name", "relationship", "age", "organisation", "lives_with_family", "language", "notes"]]
-    st.dataframe(
+    table(
         shown,
-        hide_index=True,
-        width="stretch",
-        column_config={
+        {
             "name": _("Name"),
             "relationship": _("Who they are"),
             "age": _("Age"),
@@ -119,16 +117,14 @@ def workers(frame: pd.DataFrame) -> None:
     if frame.empty:
         st.info(_("The family hasn't met a worker yet."))
         return
-    st.dataframe(
+    table(
         frame.assign(
             role=frame["role"].map(_words),
             since=frame["since"].map(friendly_date),
             until=frame["until"].map(friendly_date),
             why_it_ended=frame["why_it_ended"].map(_words),
         )[["worker", "role", "since", "until", "chosen_by_family", "why_it_ended"]],
-        hide_index=True,
-        width="stretch",
-        column_config={
+        {
             "worker": _("Worker"),
             "role": _("Role"),
             "since": _("Since"),

@@ -1,18 +1,20 @@
 """Shared behaviour of forms: a problem is shown as one sentence next to Save, never a trace;
-what was typed stays on a refused save; a saved form comes back empty; a record saved by
-mistake can be withdrawn."""
+what was typed stays on a refused save; an edit saved over someone else's is a conflict; a
+saved form comes back empty; a record saved by mistake can be withdrawn."""
 
 from __future__ import annotations
 
 from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import date
 
 import streamlit as st
+from streamlit.delta_generator import DeltaGenerator
 
 from components.i18n import _
 from components.ui import plain
 from db.rules.access import Actor, NotAllowed
-from db.rules.validation import Conflict, Invalid
+from db.rules.validation import Conflict, Invalid, max_chars
 from db.rules.writes import AlreadySaved, withdraw
 
 
@@ -34,6 +36,52 @@ def show_problem(where=None):
         where.warning(_("That isn't available to you."))
 
 
+@contextmanager
+def redraw_after_save(where=None, *, form: str | None = None, notice: str | None = None):
+    """Runs a save as show_problem does; once it goes through, `form` (if given) comes back
+    empty, `notice` (if given) is shown and the page is drawn again."""
+    with show_problem(where):
+        yield
+        if form is not None:
+            saved(form)
+        if notice:
+            st.toast(notice)
+        st.rerun()
+
+
+@dataclass(frozen=True)
+class SaveButton:
+    clicked: bool
+    problem_place: DeltaGenerator  # just under the button, where a refused save is explained
+
+
+def save_button(label: str, **options) -> SaveButton:
+    """A form's submit button, with the place for its problem under it (see show_problem)."""
+    clicked = st.form_submit_button(label, **options)
+    return SaveButton(clicked, st.container())
+
+
+class SeenVersion:
+    """The version of a record as its edit form was first drawn. The save passes it on, so a
+    save after someone else's is a conflict and what was typed stays on screen; once a save
+    goes through it is forgotten, and the form is next drawn from the saved record."""
+
+    def __init__(self, form: str, version: int) -> None:
+        self._key = f"{form}_version"
+        self.version = int(st.session_state.setdefault(self._key, int(version)))
+
+    def forget(self) -> None:
+        st.session_state.pop(self._key, None)
+
+    @contextmanager
+    def saving(self, where=None, *, notice: str | None = None):
+        """Runs the edit's save as redraw_after_save does, forgetting the version once it goes
+        through: the page is drawn again from the saved record."""
+        with redraw_after_save(where, notice=notice):
+            yield
+            self.forget()
+
+
 def pick(label: str, labels: dict, *, placeholder: str, key: str):
     """One record chosen by what people call it (`labels`: id → words); None until chosen."""
     return st.selectbox(
@@ -44,6 +92,29 @@ def pick(label: str, labels: dict, *, placeholder: str, key: str):
         placeholder=placeholder,
         key=key,
     )
+
+
+def pick_many(label: str, labels: dict, *, key: str, **options) -> list:
+    """Records chosen by what people call them (`labels`: id → words); `options` go on to
+    st.multiselect (a default, a placeholder)."""
+    return st.multiselect(label, list(labels), format_func=labels.__getitem__, key=key, **options)
+
+
+def text_boxes(
+    model: type, labels: dict[str, str], *, prefix: str, current: dict | None = None
+) -> dict[str, str]:
+    """A text box for each of the model's fields in `labels` (field → label), holding no more
+    than the model allows and filled from `current`; what is typed, by field."""
+    current = current or {}
+    return {
+        field: st.text_input(
+            label,
+            value=current.get(field, ""),
+            max_chars=max_chars(model, field),
+            key=f"{prefix}_{field}",
+        )
+        for field, label in labels.items()
+    }
 
 
 def day_so_far(label: str, *, today: date, key: str, earliest: date | None = None) -> date:
@@ -98,11 +169,8 @@ def withdraw_form(actor: Actor, *, record_type: str, record_id: int, what: str) 
                 key=field_key(form, "reason"),
             )
             st.caption(_("It will stay in the family's timeline, marked as withdrawn."))
-            submitted = st.form_submit_button(_("Withdraw"))
-            problem = st.container()
-        if submitted:
-            with show_problem(problem):
+            save = save_button(_("Withdraw"))
+        if save.clicked:
+            notice = _("Withdrawn. It stays in the timeline, marked as withdrawn.")
+            with redraw_after_save(save.problem_place, form=form, notice=notice):
                 withdraw(actor, record_type=record_type, record_id=record_id, reason=reason)
-                saved(form)
-                st.toast(_("Withdrawn. It stays in the timeline, marked as withdrawn."))
-                st.rerun()

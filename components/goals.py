@@ -11,7 +11,18 @@ import pandas as pd
 import streamlit as st
 
 from components import charts
-from components.forms import day_so_far, form_prefix, pick, saved, show_problem, withdraw_form
+from components.forms import (
+    SeenVersion,
+    day_so_far,
+    form_prefix,
+    pick,
+    redraw_after_save,
+    save_button,
+    saved,
+    show_problem,
+    text_boxes,
+    withdraw_form,
+)
 from components.i18n import N_, _, current
 from components.spec_cache import spec_cache
 from components.ui import plain
@@ -170,23 +181,15 @@ def _goal_fields(prefix: str, people: pd.DataFrame, current: dict | None = None)
         else 0,
         key=f"{prefix}_whose",
     )
-    wording = st.text_input(
-        _("The goal, in their own words"),
-        value=current.get("wording", ""),
-        max_chars=max_chars(GoalIn, "wording"),
-        key=f"{prefix}_wording",
-    )
-    zero = st.text_input(
-        _("What 0 means to them"),
-        value=current.get("zero_means", ""),
-        max_chars=max_chars(GoalIn, "zero_means"),
-        key=f"{prefix}_zero",
-    )
-    ten = st.text_input(
-        _("What 10 means to them"),
-        value=current.get("ten_means", ""),
-        max_chars=max_chars(GoalIn, "ten_means"),
-        key=f"{prefix}_ten",
+    words = text_boxes(
+        GoalIn,
+        {
+            "wording": _("The goal, in their own words"),
+            "zero_means": _("What 0 means to them"),
+            "ten_means": _("What 10 means to them"),
+        },
+        prefix=prefix,
+        current=current,
     )
     visibility_values = [v.value for v in Visibility]
     visibility = st.radio(
@@ -197,9 +200,7 @@ def _goal_fields(prefix: str, people: pd.DataFrame, current: dict | None = None)
         key=f"{prefix}_visibility",
         horizontal=True,
     )
-    return dict(
-        wording=wording, person_id=whose, zero_means=zero, ten_means=ten, visibility=visibility
-    )
+    return dict(person_id=whose, **words, visibility=visibility)
 
 
 def add_goal_form(actor: Actor, family_id: int, people: pd.DataFrame) -> None:
@@ -208,20 +209,15 @@ def add_goal_form(actor: Actor, family_id: int, people: pd.DataFrame) -> None:
     with st.form("goal_add"):
         st.markdown(_("**Add a goal**"))
         goal = _goal_fields(form_prefix("goal_add"), people)
-        submitted = st.form_submit_button(_("Save goal"), type="primary")
-        problem = st.container()
-    if submitted:
-        with show_problem(problem):
+        save = save_button(_("Save goal"), type="primary")
+    if save.clicked:
+        with redraw_after_save(save.problem_place, form="goal_add", notice=_("Goal saved.")):
             goal_store.add_goal(actor, family_id=family_id, goal=GoalIn(**goal))
-            saved("goal_add")
-            st.toast(_("Goal saved."))
-            st.rerun()
 
 
 def edit_goal_form(actor: Actor, goal: pd.Series, people: pd.DataFrame) -> None:
     prefix = f"goal_edit_{goal['goal_id']}"
-    # The version seen when the form was first drawn: a later save by someone else is a conflict.
-    seen = st.session_state.setdefault(f"{prefix}_version", int(goal["version"]))
+    seen = SeenVersion(prefix, goal["version"])
     with st.form(prefix):
         fields = _goal_fields(prefix, people, goal.to_dict())
         statuses = [s.value for s in GoalStatus]
@@ -238,21 +234,17 @@ def edit_goal_form(actor: Actor, goal: pd.Series, people: pd.DataFrame) -> None:
             value=goal["status_reason"],
             key=f"{prefix}_reason",
         )
-        submitted = st.form_submit_button(_("Save changes"))
-        problem = st.container()
-    if submitted:
-        with show_problem(problem):
+        save = save_button(_("Save changes"))
+    if save.clicked:
+        with seen.saving(save.problem_place, notice=_("Goal updated.")):
             goal_store.update_goal(
                 actor,
                 goal_id=int(goal["goal_id"]),
-                seen_version=seen,
+                seen_version=seen.version,
                 goal=GoalIn(**fields),
                 status=status,
                 status_reason=reason,
             )
-            st.session_state.pop(f"{prefix}_version", None)
-            st.toast(_("Goal updated."))
-            st.rerun()
 
 
 WORKER_VIEW_CHOICE = "worker"
@@ -312,10 +304,9 @@ def score_round_form(actor: Actor, family_id: int, today: date) -> None:
                 key=f"{prefix}_comment_{goal.goal_id}",
             )
             entries.append((goal, score, comment))
-        submitted = st.form_submit_button(_("Save scores"), type="primary")
-        problem = st.container()
-    if submitted:
-        with show_problem(problem):
+        save = save_button(_("Save scores"), type="primary")
+    if save.clicked:
+        with show_problem(save.problem_place):
             scores = [
                 _checked_score(goal, who, score, comment, scorer)
                 for goal, score, comment in entries

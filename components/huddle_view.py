@@ -10,9 +10,9 @@ import pandas as pd
 import streamlit as st
 
 from components.family_list import family_rows
-from components.forms import form_prefix, saved, show_problem
+from components.forms import form_prefix, redraw_after_save, save_button
 from components.i18n import _
-from components.ui import friendly_date
+from components.ui import friendly_date, table
 from db import huddle
 from db.huddle import SECTIONS, HuddleBoard
 from db.rules.access import Actor
@@ -68,7 +68,7 @@ def _follow_up(board: HuddleBoard, wall: bool) -> None:
         }
     )
     if wall:
-        st.dataframe(shown, hide_index=True, width="stretch", row_height=48)
+        table(shown, row_height=48)
     else:
         family_rows(shown, actions["family_id"], key="huddle_follow_up")
 
@@ -87,7 +87,7 @@ def _table(rows: pd.DataFrame, talked: set[int], wall: bool, key: str) -> None:
         shown[column] = [lines[n] if len(lines) > n else None for lines in rows["sparklines"]]
         config[column] = st.column_config.LineChartColumn(column, y_min=0, y_max=10, width="small")
     if wall:
-        st.dataframe(shown, hide_index=True, width="stretch", column_config=config, row_height=48)
+        table(shown, config, row_height=48)
         return
     talked_about = _("Talked about")
     shown[talked_about] = [fid in talked for fid in rows["family_id"]]
@@ -123,10 +123,9 @@ def talked_form(actor: Actor, board: HuddleBoard, team_workers: pd.DataFrame, to
         by = columns[2].date_input(
             _("By when"), value=None, min_value=today, format="DD/MM/YYYY", key=f"{prefix}_by"
         )
-        submitted = st.form_submit_button(_("Save"), type="primary")
-        problem = st.container()
-    if submitted:
-        with show_problem(problem):
+        save = save_button(_("Save"), type="primary")
+    if save.clicked:
+        with redraw_after_save(save.problem_place, form=form, notice=_("Saved.")):
             huddle.talked_about(
                 actor,
                 huddle_id=board.huddle_id,
@@ -136,9 +135,6 @@ def talked_form(actor: Actor, board: HuddleBoard, team_workers: pd.DataFrame, to
                 action_worker_id=who,
                 action_by=by,
             )
-            saved(form)
-            st.toast(_("Saved."))
-            st.rerun()
 
 
 WALL_STYLE = """

@@ -14,6 +14,7 @@ import pandas as pd
 import streamlit as st
 
 from components.i18n import _, ngettext
+from components.ui import table
 from db import importer
 from db.importer import KIND_WORDS, Imported, Preview
 from db.rules.access import Actor
@@ -136,24 +137,20 @@ def show_preview(preview: Preview) -> None:
                 count,
             )
         )
-        st.dataframe(
+        table(
             preview.problems.rename(
                 columns={"row": _("Row"), "column": _("Column"), "reason": _("What to fix")}
             ),
-            hide_index=True,
-            width="stretch",
             key="import_problems",
         )
     elif not preview.counts.get("families"):
         st.info(_("There is nothing new in this file to bring in."))
     if preview.families is not None and not preview.families.empty:
         with st.expander(_("The {count:,} families in this file", count=len(preview.families))):
-            st.dataframe(
+            table(
                 preview.families.rename(
                     columns={"family": _("Family"), "council reference": _("Council reference")}
                 ),
-                hide_index=True,
-                width="stretch",
                 key="import_families",
             )
 

@@ -10,7 +10,7 @@ import streamlit as st
 from babel.lists import format_list
 
 from components import confirm
-from components.forms import day_so_far, pick, show_problem
+from components.forms import day_so_far, pick, pick_many, show_problem
 from components.i18n import _, current
 from components.ui import friendly_date, plain
 from db import intake
@@ -236,10 +236,9 @@ def choose_worker_form(actor: Actor, summary: FamilySummary, team: pd.DataFrame)
     key = f"choose_{family_id}"
     with st.form(key):
         st.markdown(_("**The family meets the team and chooses a worker**"))
-        offered = st.multiselect(
+        offered = pick_many(
             _("Workers the family met"),
-            list(names),
-            format_func=names.__getitem__,
+            names,
             placeholder=_("Choose one or more"),
             key=f"choose_offered_{family_id}",
         )

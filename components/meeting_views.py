@@ -10,16 +10,20 @@ import streamlit as st
 
 from components import hints
 from components.forms import (
+    SeenVersion,
     day_so_far,
     field_key,
     form_prefix,
     pick,
+    pick_many,
+    redraw_after_save,
+    save_button,
     saved,
     show_problem,
     withdraw_form,
 )
 from components.i18n import _
-from components.ui import friendly_date, local_time, plain
+from components.ui import friendly_date, local_time, plain, table
 from db import goals as goal_store
 from db import meetings
 from db.families import FamilySummary
@@ -72,15 +76,8 @@ def record_meeting(actor: Actor, summary: FamilySummary, people: pd.DataFrame) -
             placeholder=_("The family home, the community centre…"),
             key=f"{prefix}_place",
         )
-        invited = st.multiselect(
-            _("Who was invited"),
-            list(names),
-            format_func=names.__getitem__,
-            key=f"{prefix}_invited",
-        )
-        came = st.multiselect(
-            _("Who came"), list(names), format_func=names.__getitem__, key=f"{prefix}_came"
-        )
+        invited = pick_many(_("Who was invited"), names, key=f"{prefix}_invited")
+        came = pick_many(_("Who came"), names, key=f"{prefix}_came")
         if barred:
             st.caption(
                 plain(
@@ -117,12 +114,11 @@ def record_meeting(actor: Actor, summary: FamilySummary, people: pd.DataFrame) -
         together = st.checkbox(
             _("We wrote this together with the family"), key=f"{prefix}_together"
         )
-        submitted = st.form_submit_button(_("Save meeting"), type="primary")
-        problem = st.container()
-    if not submitted:
+        save = save_button(_("Save meeting"), type="primary")
+    if not save.clicked:
         return
     starts_at = datetime.combine(day, at, ZoneInfo(summary.time_zone))
-    with show_problem(problem):
+    with show_problem(save.problem_place):
         meetings.record_meeting(
             actor,
             family_id=summary.id,
@@ -201,13 +197,11 @@ def meeting_list(actor: Actor, frame: pd.DataFrame, time_zone: str) -> None:
     if frame.empty:
         st.info(_("No meetings yet."))
         return
-    st.dataframe(
+    table(
         frame.assign(starts_at=frame["starts_at"].map(lambda t: local_time(t, time_zone)))[
             ["starts_at", "kind", "status", "place", "summary"]
         ],
-        hide_index=True,
-        width="stretch",
-        column_config={
+        {
             "starts_at": _("When"),
             "kind": _("What"),
             "status": "",
@@ -234,8 +228,7 @@ def meeting_list(actor: Actor, frame: pd.DataFrame, time_zone: str) -> None:
 
 def _meeting_notes_form(actor: Actor, meeting) -> None:
     prefix = f"meeting_edit_{meeting.id}"
-    # The version seen when this form was first drawn: a save by someone else since is a conflict.
-    seen = st.session_state.setdefault(f"{prefix}_version", meeting.version)
+    seen = SeenVersion(prefix, meeting.version)
     statuses = [s.value for s in MeetingStatus]
     with st.form(prefix):
         st.markdown(_("**Change this meeting's notes**"))
@@ -255,22 +248,18 @@ def _meeting_notes_form(actor: Actor, meeting) -> None:
             value=meeting.written_together,
             key=f"{prefix}_together",
         )
-        submitted = st.form_submit_button(_("Save changes"))
-        problem = st.container()
-    if submitted:
-        with show_problem(problem):
+        save = save_button(_("Save changes"))
+    if save.clicked:
+        with seen.saving(save.problem_place, notice=_("Saved.")):
             meetings.update_meeting_notes(
                 actor,
                 meeting_id=meeting.id,
-                seen_version=seen,
+                seen_version=seen.version,
                 summary=summary,
                 status=status,
                 written_together=together,
             )
             hints.after_save(actor, summary)
-            st.session_state.pop(f"{prefix}_version", None)
-            st.toast(_("Saved."))
-            st.rerun()
     withdraw_form(actor, record_type="meeting", record_id=meeting.id, what=_("this meeting"))
 
 
@@ -314,15 +303,12 @@ def conversation_form(actor: Actor, family_id: int, people: pd.DataFrame, today:
                     for line in words.splitlines()
                     if line.strip()
                 ]
-        submitted = st.form_submit_button(_("Save conversation"), type="primary")
-        problem = st.container()
-    if submitted:
-        with show_problem(problem):
+        save = save_button(_("Save conversation"), type="primary")
+    if save.clicked:
+        notice = _("Conversation saved.")
+        with redraw_after_save(save.problem_place, form=form, notice=notice):
             meetings.add_conversation(actor, family_id=family_id, held_on=held_on, items=entries)
             hints.after_save(actor, *(i.words for i in entries))
-            saved(form)
-            st.toast(_("Conversation saved."))
-            st.rerun()
 
 
 def conversation_board(
@@ -361,11 +347,9 @@ def conversation_board(
     _correct_an_item(actor, latest)
     if frame["conversation_id"].nunique() > 1:
         with st.expander(_("Earlier conversations")):
-            st.dataframe(
+            table(
                 frame[["held_on", "column_words", "words", "said_by"]],
-                hide_index=True,
-                width="stretch",
-                column_config={
+                {
                     "held_on": _("When"),
                     "column_words": _("Which"),
                     "words": _("In their words"),
@@ -386,7 +370,7 @@ def _correct_an_item(actor: Actor, latest: pd.DataFrame) -> None:
         return
     item = latest.set_index("item_id").loc[chosen]
     prefix = f"item_edit_{chosen}"
-    seen = st.session_state.setdefault(f"{prefix}_version", int(item["version"]))
+    seen = SeenVersion(prefix, item["version"])
     by_code = {code: label for label, code in VISIBILITY_CHOICES.items()}
     with st.form(prefix):
         words = st.text_input(
@@ -399,19 +383,16 @@ def _correct_an_item(actor: Actor, latest: pd.DataFrame) -> None:
             index=list(VISIBILITY_CHOICES).index(by_code[item["visibility"]]),
             key=f"{prefix}_visibility",
         )
-        submitted = st.form_submit_button(_("Save correction"))
-        problem = st.container()
-    if submitted:
-        with show_problem(problem):
+        save = save_button(_("Save correction"))
+    if save.clicked:
+        with seen.saving(save.problem_place):
             meetings.update_conversation_item(
                 actor,
                 item_id=int(chosen),
-                seen_version=seen,
+                seen_version=seen.version,
                 words=words,
                 visibility=VISIBILITY_CHOICES[visibility],
             )
-            st.session_state.pop(f"{prefix}_version", None)
-            st.rerun()
     withdraw_form(
         actor, record_type="conversation_item", record_id=int(chosen), what=_("what was said")
     )
@@ -438,11 +419,9 @@ def plan_view(frame: pd.DataFrame) -> None:
         by_when=frame["by_when"].map(friendly_date),
         seen_by=frame["visibility"].map(lambda v: _(VISIBILITY[Visibility(v)])),
     )
-    st.dataframe(
+    table(
         shown[["what", "who", "by_when", "how_we_will_know", "state", "seen_by"]],
-        hide_index=True,
-        width="stretch",
-        column_config={
+        {
             "what": _("What will happen"),
             "who": _("Who"),
             "by_when": _("By when"),
@@ -460,15 +439,12 @@ def plan_forms(actor: Actor, family_id: int, frame: pd.DataFrame) -> None:
     with st.form(form):
         st.markdown(_("**Add a step to the plan**"))
         step = _step_fields(form_prefix(form), with_visibility=True)
-        submitted = st.form_submit_button(_("Add step"))
-        problem = st.container()
-    if submitted:
-        with show_problem(problem):
+        save = save_button(_("Add step"))
+    if save.clicked:
+        notice = _("Step added to the plan.")
+        with redraw_after_save(save.problem_place, form=form, notice=notice):
             meetings.add_plan_step(actor, family_id=family_id, step=step)
             hints.after_save(actor, step.what, step.how_we_will_know)
-            saved(form)
-            st.toast(_("Step added to the plan."))
-            st.rerun()
     open_steps = frame[frame["done_on"].isna()]
     if open_steps.empty:
         return
@@ -479,20 +455,16 @@ def plan_forms(actor: Actor, family_id: int, frame: pd.DataFrame) -> None:
     if chosen is None:
         return
     row = open_steps.set_index("step_id").loc[chosen]
-    version_key = f"plan_edit_{chosen}_version"
-    seen = st.session_state.setdefault(version_key, int(row["version"]))
+    seen = SeenVersion(f"plan_edit_{chosen}", row["version"])
     with st.form(f"plan_edit_{chosen}"):
         step = _step_fields(f"plan_edit_{chosen}", row, with_visibility=True)
         done = st.checkbox(_("Done"), key=f"plan_edit_{chosen}_done")
-        save_clicked = st.form_submit_button(_("Save step"))
-        problem = st.container()
-    if save_clicked:
-        with show_problem(problem):
+        save = save_button(_("Save step"))
+    if save.clicked:
+        with seen.saving(save.problem_place):
             meetings.update_plan_step(
-                actor, step_id=int(chosen), seen_version=seen, step=step, done=done
+                actor, step_id=int(chosen), seen_version=seen.version, step=step, done=done
             )
-            st.session_state.pop(version_key, None)
-            st.rerun()
     withdraw_form(actor, record_type="plan_step", record_id=int(chosen), what=_("this step"))
 
 

@@ -17,8 +17,10 @@ import streamlit as st
 from components import board_report
 from components import outcomes_charts as charts
 from components.family_list import family_rows
+from components.forms import pick_many
 from components.i18n import N_, _
-from components.ui import friendly_date, plain
+from components.led_teams import team_names
+from components.ui import friendly_date, plain, table
 from db import outcomes
 from db.export import to_csv
 from db.outcomes import (
@@ -47,16 +49,10 @@ PERIOD_WORDS = (
 
 def choose_teams(teams: pd.DataFrame) -> tuple[int, ...]:
     """The teams to count together (all the teams the manager leads, to begin with)."""
-    names = dict(zip(teams["team_id"], teams["team"]))
+    names = team_names(teams)
     if len(names) == 1:
         return tuple(names)
-    chosen = st.multiselect(
-        _("Teams"),
-        list(names),
-        default=list(names),
-        format_func=lambda i: names[i],
-        key="outcomes_teams",
-    )
+    chosen = pick_many(_("Teams"), names, default=list(names), key="outcomes_teams")
     return tuple(sorted(chosen))
 
 
@@ -173,15 +169,13 @@ def summary(report: OutcomesReport) -> None:
 def by_whose(report: OutcomesReport) -> None:
     st.header(_("How goals moved, by whose score"))
     st.caption(_("Each kind of score is shown apart and never blended into one figure."))
-    st.dataframe(
+    table(
         _shown(report)["by_whose"],
-        hide_index=True,
-        width="stretch",
-        key="outcomes_by_whose",
-        column_config={
+        {
             WHOSE_WORDS[whose]: st.column_config.Column(help=WHOSE_DEFINITIONS[whose])
             for whose in WHOSE
         },
+        key="outcomes_by_whose",
     )
     for name in BY_WHOSE:
         st.caption(f"{TITLES[name]}: {DEFINITIONS[name]}")
@@ -211,7 +205,7 @@ def by_quarter(report: OutcomesReport) -> None:
     st.caption(DEFINITIONS[shown])
     st.caption(sentence)
     with st.expander(_("The figures by quarter, as a table")):
-        st.dataframe(drawn["quarters"], hide_index=True, width="stretch")
+        table(drawn["quarters"])
 
 
 def _figure_choices() -> list[tuple[str, str]]:

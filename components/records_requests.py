@@ -14,7 +14,7 @@ import streamlit as st
 from components import family_copy
 from components.forms import show_problem
 from components.i18n import _
-from components.ui import friendly_date, plain
+from components.ui import friendly_date, plain, rerun_with_notice, show_notice, table
 from db import subject_access
 from db.rules.access import Actor
 from db.store.models import RecordsRequestStatus
@@ -25,15 +25,7 @@ NOTICE = "records_notice"
 
 
 def done(message: str) -> None:
-    """Keeps the message for the next run and reruns, so the lists show the change."""
-    st.session_state[NOTICE] = message
-    st.rerun()
-
-
-def _notice() -> None:
-    notice = st.session_state.pop(NOTICE, None)
-    if notice:
-        st.success(plain(notice))
+    rerun_with_notice(NOTICE, message)
 
 
 def ask_form(actor: Actor, found: dict) -> None:
@@ -77,18 +69,16 @@ def ask_form(actor: Actor, found: dict) -> None:
 def admin_list(actor: Actor, requests: pd.DataFrame) -> None:
     """For an admin: every request and where it has got to; approved ones can be prepared."""
     st.markdown(_("**Requests for a copy**"))
-    _notice()
+    show_notice(NOTICE)
     if requests.empty:
         st.caption(_("No family has asked for a copy yet."))
         return
-    st.dataframe(
+    table(
         requests.assign(
             asked_on=requests["asked_on"].map(friendly_date),
             status=requests["status"].map(RECORDS_REQUEST_STATUS),
         ),
-        hide_index=True,
-        width="stretch",
-        column_config={
+        {
             "request_id": _("Request"),
             "family_id": _("Family number"),
             "council_reference": _("Council reference"),
@@ -112,7 +102,7 @@ def manager_panel(actor: Actor, requests: pd.DataFrame) -> None:
     if requests.empty and not {PREPARED, NOTICE} & set(st.session_state):
         return
     st.header(_("Requests for a copy of a family's records"))
-    _notice()
+    show_notice(NOTICE)
     for row in requests.itertuples():
         with st.container(border=True):
             st.markdown(

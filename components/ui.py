@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from datetime import date, datetime
+from typing import NoReturn
 from zoneinfo import ZoneInfo
 
 import pandas as pd
@@ -62,6 +64,34 @@ def sidebar(actor: Actor) -> None:
         if st.button(_("Log out"), key="sidebar_log_out", icon=":material/logout:"):
             log_out(actor)
             st.rerun()
+
+
+def stop_with(alert: Callable, message: str, **options) -> NoReturn:
+    """Says why there is nothing more to show (`alert` is st.info, st.warning or st.error) and
+    ends the page's run there."""
+    alert(message, **options)
+    st.stop()
+
+
+def rerun_with_notice(slot: str, message: str) -> NoReturn:
+    """Keeps `message` for the next run and reruns, so what is listed shows the change; the
+    next run's show_notice(slot) says it once."""
+    st.session_state[slot] = message
+    st.rerun()
+
+
+def show_notice(slot: str) -> None:
+    """The message kept by rerun_with_notice(slot), once."""
+    notice = st.session_state.pop(slot, None)
+    if notice:
+        st.success(plain(notice))
+
+
+def table(frame: pd.DataFrame, columns: dict | None = None, **options):
+    """A table the width of the page, without row numbers; `columns` gives columns their
+    heading or column config; `options` go on to st.dataframe (a key, a row height, a
+    selection)."""
+    return st.dataframe(frame, hide_index=True, width="stretch", column_config=columns, **options)
 
 
 def local_time(value: datetime | None, time_zone: str = DEFAULT_TIME_ZONE) -> str:

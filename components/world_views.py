@@ -9,9 +9,9 @@ import pandas as pd
 import streamlit as st
 
 from components import confirm, hints, intake_views
-from components.forms import day_so_far, pick, show_problem
+from components.forms import SeenVersion, day_so_far, pick, save_button, show_problem
 from components.i18n import N_, _, language_choice
-from components.ui import friendly_date, plain
+from components.ui import friendly_date, plain, table
 from db import family_world, timeline
 from db.families import FamilySummary
 from db.family_world import PersonIn
@@ -32,8 +32,19 @@ from db.words import END_REASON, FAMILY_STATUS, HELP_KIND, RELATIONSHIP, RHYTHM
 def _person_fields(prefix: str, current: Person | None = None) -> PersonIn:
     """The fields of a person, filled from `current` when correcting someone's details."""
     relationships = [r.value for r in Relationship]
+
+    def typed(where, label: str, field: str, key: str, new: str = "") -> str:
+        """A box holding what `current` has (`new` for someone new)."""
+        value = getattr(current, field) if current else new
+        return where.text_input(label, value=value, key=f"{prefix}_{key}")
+
+    def ticked(where, label: str, field: str, key: str) -> bool:
+        """A box ticked as `current` has it (not ticked for someone new)."""
+        value = bool(current and getattr(current, field))
+        return where.checkbox(label, value=value, key=f"{prefix}_{key}")
+
     left, right = st.columns(2)
-    name = left.text_input(_("Name"), value=current.name if current else "", key=f"{prefix}_name")
+    name = typed(left, _("Name"), "name", "name")
     relationship = right.selectbox(
         _("Who they are"),
         relationships,
@@ -41,11 +52,7 @@ def _person_fields(prefix: str, current: Person | None = None) -> PersonIn:
         format_func=lambda r: _(RELATIONSHIP[Relationship(r)]),
         key=f"{prefix}_rel",
     )
-    organisation = st.text_input(
-        _("Organisation (for professionals)"),
-        value=current.organisation if current else "",
-        key=f"{prefix}_org",
-    )
+    organisation = typed(st, _("Organisation (for professionals)"), "organisation", "org")
     year = st.number_input(
         _("Year of birth (for children)"),
         min_value=1900,
@@ -54,34 +61,14 @@ def _person_fields(prefix: str, current: Person | None = None) -> PersonIn:
         step=1,
         key=f"{prefix}_year",
     )
-    helps = st.text_input(
-        _("How they help"), value=current.how_they_help if current else "", key=f"{prefix}_helps"
-    )
+    helps = typed(st, _("How they help"), "how_they_help", "helps")
     first, second, third = st.columns(3)
-    language = first.text_input(
-        _("Language"), value=current.language if current else "English", key=f"{prefix}_lang"
-    )
-    interpreter = second.checkbox(
-        _("Needs an interpreter"),
-        value=bool(current and current.needs_interpreter),
-        key=f"{prefix}_interp",
-    )
-    household = third.checkbox(
-        _("Lives with the family"),
-        value=bool(current and current.in_household),
-        key=f"{prefix}_home",
-    )
+    language = typed(first, _("Language"), "language", "lang", new="English")
+    interpreter = ticked(second, _("Needs an interpreter"), "needs_interpreter", "interp")
+    household = ticked(third, _("Lives with the family"), "in_household", "home")
     st.caption(_("Only if it applies:"))
-    not_invited = st.checkbox(
-        _("Must not be invited to meetings"),
-        value=bool(current and current.must_not_invite),
-        key=f"{prefix}_noinvite",
-    )
-    not_plan = st.checkbox(
-        _("Must not see the plan"),
-        value=bool(current and current.must_not_see_plan),
-        key=f"{prefix}_noplan",
-    )
+    not_invited = ticked(st, _("Must not be invited to meetings"), "must_not_invite", "noinvite")
+    not_plan = ticked(st, _("Must not see the plan"), "must_not_see_plan", "noplan")
     return PersonIn(
         name=name,
         relationship=relationship,
@@ -117,22 +104,19 @@ def edit_person_form(actor: Actor, family_id: int, people: pd.DataFrame) -> None
     if person_id is None:
         return
     current = family_world.person(actor, family_id=family_id, person_id=int(person_id))
-    seen_key = f"person_{person_id}_version"
-    seen = st.session_state.setdefault(seen_key, current.version)
+    seen = SeenVersion(f"person_{person_id}", current.version)
     with st.form(f"person_edit_{person_id}"):
         person = _person_fields(f"person_edit_{person_id}", current)
-        submitted = st.form_submit_button(_("Save changes"))
-    if submitted:
-        with show_problem():
+        save = save_button(_("Save changes"))
+    if save.clicked:
+        with seen.saving(save.problem_place):
             family_world.update_person(
                 actor,
                 family_id=family_id,
                 person_id=int(person_id),
-                seen_version=seen,
+                seen_version=seen.version,
                 person=person,
             )
-            st.session_state.pop(seen_key, None)
-            st.rerun()
 
 
 # Why a main worker's time with a family ends, as the end of a sentence.
@@ -307,7 +291,7 @@ def _status_form(actor: Actor, summary: FamilySummary, current_workers: list[str
 
 
 def _details_form(actor: Actor, summary: FamilySummary) -> None:
-    seen = st.session_state.setdefault(f"details_{summary.id}_version", summary.version)
+    seen = SeenVersion(f"details_{summary.id}", summary.version)
     rhythms = [r.value for r in Rhythm]
     current = next(r for r in Rhythm if RHYTHM[r] == summary.rhythm_words).value
     with st.form(f"details_{summary.id}"):
@@ -334,20 +318,18 @@ def _details_form(actor: Actor, summary: FamilySummary) -> None:
             current_value=summary.preferred_language,
             key=f"details_language_{summary.id}",
         )
-        submitted = st.form_submit_button(_("Save details"))
-    if submitted:
-        with show_problem():
+        save = save_button(_("Save details"))
+    if save.clicked:
+        with seen.saving(save.problem_place):
             family_world.update_family_details(
                 actor,
                 family_id=summary.id,
-                seen_version=seen,
+                seen_version=seen.version,
                 known_as=known_as,
                 rhythm=rhythm,
                 council_reference=reference,
                 preferred_language=language,
             )
-            st.session_state.pop(f"details_{summary.id}_version", None)
-            st.rerun()
 
 
 def agreements(actor: Actor, family_id: int) -> None:
@@ -399,10 +381,7 @@ def agreements(actor: Actor, family_id: int) -> None:
 def keeping_safe(actor: Actor, family_id: int) -> None:
     st.caption(_("Never shown on a shared screen or in any copy for the family."))
     current = family_world.keeping_safe(actor, family_id)
-    # The version seen when the form was first drawn: a later save by someone else is a
-    # conflict, and the typed text stays on screen.
-    seen_key = f"safe_{family_id}_version"
-    seen = st.session_state.setdefault(seen_key, current.version if current else 0)
+    seen = SeenVersion(f"safe_{family_id}", current.version if current else 0)
     with st.form(f"safe_{family_id}"):
         phone = st.text_input(
             _("Safe phone number"),
@@ -424,12 +403,12 @@ def keeping_safe(actor: Actor, family_id: int) -> None:
                 family_world.save_keeping_safe(
                     actor,
                     family_id=family_id,
-                    seen_version=seen,
+                    seen_version=seen.version,
                     safe_phone=phone,
                     ok_to_leave_messages=messages,
                     never_show=never,
                 )
-                st.session_state.pop(seen_key, None)
+                seen.forget()
                 st.toast(_("Saved."))
 
 
@@ -440,11 +419,9 @@ def help_and_worries(actor: Actor, family_id: int, today: date) -> None:
     with left:
         st.markdown(_("**Practical help**"))
         if not helps.empty:
-            st.dataframe(
+            table(
                 helps.assign(given_on=helps["given_on"].map(friendly_date)),
-                hide_index=True,
-                width="stretch",
-                column_config={
+                {
                     "given_on": _("When"),
                     "kind": _("Kind"),
                     "what": _("What"),
@@ -488,11 +465,9 @@ def help_and_worries(actor: Actor, family_id: int, today: date) -> None:
                     hints.after_save(actor, words, next_steps)
                     st.rerun()
         if not notes.empty:
-            st.dataframe(
+            table(
                 notes.assign(written_on=notes["written_on"].map(friendly_date)),
-                hide_index=True,
-                width="stretch",
-                column_config={
+                {
                     "written_on": _("When"),
                     "kind": _("Kind"),
                     "words": _("Note"),
@@ -510,9 +485,7 @@ def story(actor: Actor, family_id: int) -> None:
     if frame.empty:
         st.info(_("Nothing to show for those choices."))
         return
-    st.dataframe(
+    table(
         frame.assign(on=frame["on"].map(friendly_date))[["on", "kind", "what"]],
-        hide_index=True,
-        width="stretch",
-        column_config={"on": _("When"), "kind": _("Kind"), "what": _("What happened")},
+        {"on": _("When"), "kind": _("Kind"), "what": _("What happened")},
     )

@@ -8,7 +8,7 @@ from components.auth import guard
 from components.auth.sign_in import carry_on_after_password_change
 from components.forms import show_problem
 from components.i18n import _, language_choice
-from components.ui import plain
+from components.ui import plain, stop_with
 from db import auth
 from db.store.models import Role
 
@@ -34,8 +34,10 @@ else:
             st.rerun()
 if st.session_state.get("signed_in_with") == "oidc":
     # Who they are is proved by the organisation's sign-in service: no password here.
-    st.caption(_("You signed in with single sign-on: your organisation looks after your password."))
-    st.stop()
+    stop_with(
+        st.caption,
+        _("You signed in with single sign-on: your organisation looks after your password."),
+    )
 with st.form("account_password", clear_on_submit=True):
     current = st.text_input(_("Current password"), type="password", autocomplete="current-password")
     new = st.text_input(

@@ -9,7 +9,7 @@ import streamlit as st
 from components import records_requests
 from components.auth import guard
 from components.i18n import _
-from components.ui import local_time, record_number
+from components.ui import local_time, record_number, stop_with, table
 from db.admin import search_audit
 from db.rules.access import NotAllowed
 from db.store.clock import today_in
@@ -62,18 +62,15 @@ with st.form("audit_search"):
 
 family_id = record_number(family)
 if family.strip() and family_id is None:
-    st.warning(_("A family number is digits only, for example 1042."))
-    st.stop()
+    stop_with(st.warning, _("A family number is digits only, for example 1042."))
 start, end = (dates[0], dates[-1]) if isinstance(dates, (tuple, list)) and dates else (None, None)
 
 try:
     rows = search_audit(actor, username=username, family_id=family_id, start=start, end=end)
 except NotAllowed:
-    st.warning(_("That family isn't in the teams you lead."))
-    st.stop()
+    stop_with(st.warning, _("That family isn't in the teams you lead."))
 if rows.empty:
-    st.info(_("Nothing recorded matches that search."))
-    st.stop()
+    stop_with(st.info, _("Nothing recorded matches that search."))
 shown = rows.assign(
     at=rows["at"].map(local_time),
     action=rows["action"].map(lambda a: ACTIONS.get(a, a)),
@@ -86,11 +83,9 @@ st.caption(
         count=len(shown),
     )
 )
-st.dataframe(
+table(
     shown,
-    hide_index=True,
-    width="stretch",
-    column_config={
+    {
         "at": _("When"),
         "username": _("Who"),
         "roles": _("Their roles"),

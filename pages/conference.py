@@ -10,7 +10,7 @@ from components.auth.password_check import password_confirmed
 from components.family_view import mark_viewed, not_yet_viewed
 from components.i18n import _, language_choice, speak_as_family, term, use_terms
 from components.pages import CASEWORK
-from components.ui import plain, query_family_id
+from components.ui import plain, query_family_id, stop_with
 from db import families
 from db.conference import AUDIENCES, meeting_screen
 from db.rules.access import NotAllowed
@@ -39,11 +39,11 @@ if not opened:
         )
     )
     if family_id is None:
-        st.info(_('Open this screen from a family\'s page ("Open the family meeting screen").'))
-        st.stop()
+        stop_with(
+            st.info, _('Open this screen from a family\'s page ("Open the family meeting screen").')
+        )
     if summary is None:
-        st.warning(_("This family isn't available to you."))
-        st.stop()
+        stop_with(st.warning, _("This family isn't available to you."))
     st.write(
         plain(
             _(
@@ -92,8 +92,7 @@ try:  # one read: one session, one access check, the view audited once per worke
     use_terms(view.terms)
 except NotAllowed:
     st.session_state.pop("conference", None)
-    st.warning(_("This family isn't available to you."))
-    st.stop()
+    stop_with(st.warning, _("This family isn't available to you."))
 
 conference_view.show(view)
 conference_view.add_to_plan(actor, view.family_id, view.audience)

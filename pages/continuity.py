@@ -8,6 +8,8 @@ from components import continuity_views as views
 from components import family_space_view
 from components.auth import guard
 from components.i18n import _
+from components.led_teams import led_teams_or_stop
+from components.ui import stop_with
 from db import continuity
 from db.rules.access import NotAllowed
 from db.store.models import Role
@@ -15,16 +17,12 @@ from db.store.models import Role
 actor = guard(Role.manager)
 
 st.title(_("Caseload continuity"))
-teams = continuity.led_teams(actor)
-if teams.empty:
-    st.info(_("You don't lead a team yet, so there are no figures to show. Please ask your admin."))
-    st.stop()
+teams = led_teams_or_stop(actor)
 team_id, today = views.choose_team(teams)
 try:
     report = continuity.cached_team_report(actor, team_id, today=today)
 except NotAllowed:
-    st.warning(_("This team isn't available to you."))
-    st.stop()
+    stop_with(st.warning, _("This team isn't available to you."))
 
 views.intro(report)
 views.team_figures(actor, report)

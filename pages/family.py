@@ -8,7 +8,7 @@ from components.audit_view import who_looked
 from components.auth import guard
 from components.i18n import N_, _
 from components.pages import CASEWORK
-from components.ui import query_family_id
+from components.ui import query_family_id, stop_with
 from db import families as family_store
 from db import goals as goal_store
 from db import meetings
@@ -39,12 +39,13 @@ try:
     workers = family_store.family_workers(actor, family_id)
     goal_data = goal_store.goal_data(actor, family_id)
 except NotAllowed:
-    st.warning(_("This family isn't available to you."))
-    st.stop()
+    stop_with(st.warning, _("This family isn't available to you."))
 
 if summary.erased:
-    st.info(_("This record was erased at the family's request: only an anonymised shell remains."))
-    st.stop()
+    stop_with(
+        st.info,
+        _("This record was erased at the family's request: only an anonymised shell remains."),
+    )
 # Dates the forms offer are the family's team's, wherever the server is.
 today = today_in(summary.time_zone)
 family_view.header(summary, workers)

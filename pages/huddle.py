@@ -7,7 +7,7 @@ from components import family_space_view, huddle_view
 from components.auth import guard
 from components.i18n import _
 from components.pages import CASEWORK
-from components.ui import plain
+from components.ui import plain, stop_with
 from db import families as family_store
 from db import huddle
 from db.huddle import monday_of
@@ -17,8 +17,7 @@ actor = guard(*CASEWORK)
 
 teams = family_store.teams_for(actor)
 if teams.empty:
-    st.info(_("You aren't part of a team yet, so there is no huddle to show."))
-    st.stop()
+    stop_with(st.info, _("You aren't part of a team yet, so there is no huddle to show."))
 wall = st.session_state.get("huddle_wall", False)
 team_names = dict(zip(teams["team_id"], teams["team"]))
 zones = dict(zip(teams["team_id"], teams["time_zone"]))

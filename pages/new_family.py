@@ -7,6 +7,7 @@ from components.auth import guard
 from components.i18n import _
 from components.intake_views import new_family_form
 from components.pages import CASEWORK
+from components.ui import stop_with
 from db import families as family_store
 
 actor = guard(*CASEWORK)
@@ -14,8 +15,10 @@ actor = guard(*CASEWORK)
 st.title(_("A new family asks for help"))
 teams = family_store.teams_for(actor)
 if teams.empty:
-    st.info(_("You aren't in a team yet, so there is no team to add a family to. Ask your admin."))
-    st.stop()
+    stop_with(
+        st.info,
+        _("You aren't in a team yet, so there is no team to add a family to. Ask your admin."),
+    )
 st.caption(
     _(
         "They will be waiting to meet a worker until they have met the team and chosen one: "

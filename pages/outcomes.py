@@ -8,34 +8,28 @@ import streamlit as st
 from components import outcomes_views as views
 from components.auth import guard
 from components.i18n import _
-from db import continuity, outcomes
+from components.led_teams import led_teams_or_stop, today_for
+from components.ui import stop_with
+from db import outcomes
 from db.rules.access import NotAllowed
 from db.rules.validation import Invalid
-from db.store.clock import today_in
 from db.store.models import Role
 
 actor = guard(Role.manager)
 
 st.title(_("What changed for families"))
-teams = continuity.led_teams(actor)
-if teams.empty:
-    st.info(_("You don't lead a team yet, so there are no figures to show. Please ask your admin."))
-    st.stop()
+teams = led_teams_or_stop(actor)
 team_ids = views.choose_teams(teams)
 if not team_ids:
-    st.info(_("Choose at least one team to see its figures."))
-    st.stop()
-zones = dict(zip(teams["team_id"], teams["time_zone"]))
-today = today_in(zones[team_ids[0]])
+    stop_with(st.info, _("Choose at least one team to see its figures."))
+today = today_for(teams, team_ids[0])
 start, end = views.choose_period(today)
 try:
     report = outcomes.outcomes_report(actor, team_ids, start_on=start, end_on=end)
 except NotAllowed:
-    st.warning(_("These teams aren't available to you."))
-    st.stop()
+    stop_with(st.warning, _("These teams aren't available to you."))
 except Invalid as problem:
-    st.warning(str(problem))
-    st.stop()
+    stop_with(st.warning, str(problem))
 
 views.intro(report)
 views.summary(report)

@@ -19,6 +19,7 @@ from streamlit.errors import StreamlitAPIException
 from components.auth import deep_links, idle_watch
 from components.auth.session import current_actor
 from components.i18n import _
+from components.ui import stop_with
 from db import i18n
 from db.rules.access import Actor
 from db.store.models import Role
@@ -43,14 +44,13 @@ def guard(*roles: Role, allow_password_change: bool = False) -> Actor:
         page = Path(sys._getframe(1).f_globals.get("__file__", ""))
         _hand_over_to_the_app(page)
     if actor is None:
-        st.info(_("Please log in to see this page."))
-        st.stop()
+        stop_with(st.info, _("Please log in to see this page."))
     if roles and not any(actor.has(role) for role in roles):
-        st.warning(_("This page isn't available to you."))
-        st.stop()
+        stop_with(st.warning, _("This page isn't available to you."))
     if st.session_state.get("must_change_password") and not allow_password_change:
-        st.warning(_("Please choose a new password before going on (Your account page)."))
-        st.stop()
+        stop_with(
+            st.warning, _("Please choose a new password before going on (Your account page).")
+        )
     i18n.use(actor.language)
     idle_watch.watch()
     return actor

@@ -56,8 +56,8 @@ def _goal_box(at, field: str):
 def _add_goal(at, wording: str) -> None:
     _do(at, "Add a goal")
     _goal_box(at, "wording").input(wording)
-    _goal_box(at, "zero").input("Shouting every night")
-    _goal_box(at, "ten").input("Calm most nights")
+    _goal_box(at, "zero_means").input("Shouting every night")
+    _goal_box(at, "ten_means").input("Calm most nights")
     next(b for b in at.button if b.label == "Save goal").click()
     at.run()
 
@@ -139,7 +139,7 @@ def test_a_saved_goal_clears_the_form_and_a_second_click_stores_nothing(family_p
     at, family_id = family_page
     _add_goal(at, "Walk to school together")
     assert not at.error
-    assert _goal_box(at, "wording").value == "" and _goal_box(at, "zero").value == ""
+    assert _goal_box(at, "wording").value == "" and _goal_box(at, "zero_means").value == ""
     next(b for b in at.button if b.label == "Save goal").click()
     at.run()
     assert _count(demo_db, Goal, Goal.wording == "Walk to school together") == 1
