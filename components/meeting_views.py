@@ -30,7 +30,7 @@ from db.families import FamilySummary
 from db.meetings import ChildViewIn, ItemIn, MeetingIn, PlanStepIn
 from db.rules.access import Actor
 from db.rules.validation import max_chars
-from db.store.clock import today_in
+from db.store.clock import now_in, today_in
 from db.store.models import ConversationColumn, MeetingKind, MeetingStatus, Visibility
 from db.words import CONVERSATION_COLUMN, MEETING_KIND, MEETING_STATUS, VISIBILITY
 
@@ -70,7 +70,9 @@ def record_meeting(actor: Actor, summary: FamilySummary, people: pd.DataFrame) -
         day = columns[1].date_input(
             _("Day"), value=today_in(summary.time_zone), format="DD/MM/YYYY", key=f"{prefix}_day"
         )
-        at = columns[2].time_input(_("Time"), value=time(10, 0), step=900, key=f"{prefix}_time")
+        at = columns[2].time_input(
+            _("Time"), value=_usual_time(summary.time_zone), step=900, key=f"{prefix}_time"
+        )
         place = st.text_input(
             _("Where"),
             placeholder=_("The family home, the community centre…"),
@@ -512,3 +514,10 @@ def step_visibility(prefix: str, current: str = Visibility.family.value, lead: s
         horizontal=True,
         key=f"{prefix}_visibility",
     )
+
+
+def _usual_time(zone: str) -> time:
+    """Ten o'clock, or the last quarter hour before now while today's ten o'clock is still to
+    come: the form starts on today and on "it happened", which can't be later than now."""
+    now = now_in(zone)
+    return min(time(10, 0), time(now.hour, now.minute - now.minute % 15))

@@ -29,6 +29,11 @@ def today_in(zone: str = DEFAULT_TIME_ZONE) -> date:
     return local_day(utcnow(), zone)
 
 
+def now_in(zone: str) -> datetime:
+    """The wall-clock moment it is now for a team in `zone`."""
+    return utcnow().astimezone(ZoneInfo(zone))
+
+
 def team_zone(session: Session, team_id: int) -> str:
     # The tables take utcnow from this module, so they are imported only when a team is read.
     from db.store.models import Team

@@ -272,3 +272,26 @@ def test_the_forms_offer_the_teams_today_not_the_servers(demo_db, monkeypatch):
             .order_by(Conversation.id.desc())
         ).first()
     assert held == helsinki_day
+
+
+@pytest.mark.parametrize("team_hour", [0, 8, 14])
+def test_the_meeting_form_starts_on_a_time_that_has_already_come(demo_db, monkeypatch, team_hour):
+    """The form starts on "it happened", today: at any hour of the team's day, saving it as it
+    stands is kept, never refused as a meeting in the future."""
+    family_id, _child, _parent = _family_with_a_child(demo_db)
+    with Session(demo_db) as session:
+        team = session.get(Team, session.get(Family, family_id).team_id)
+        team.time_zone = "Asia/Tokyo"  # no summer time: its hour is UTC's + 9 all year
+        session.add(team)
+        session.commit()
+    tokyo_day = datetime.now(timezone.utc).date()
+    frozen = datetime.combine(tokyo_day, time(team_hour, 5), timezone.utc) - timedelta(hours=9)
+    monkeypatch.setattr(clock, "utcnow", lambda: frozen)
+    at = open_family_page("practitioner", family_id)
+    _show(at, "Meetings")
+    starts = _key(at.time_input, f"meeting_{family_id}_g0_time").value
+    assert starts == min(time(10, 0), time(team_hour, 0))
+    _key(at.text_area, f"meeting_{family_id}_g0_summary").input(f"Seen at {team_hour}")
+    _click(at, "Save meeting")
+    assert not at.error
+    assert _stored(demo_db, Meeting, family_id, summary=f"Seen at {team_hour}") == 1
