@@ -18,8 +18,9 @@ from db.rules import audit
 from db.rules.access import Actor, require_family
 from db.rules.validation import Invalid, checked
 from db.rules.visibility import Audience
+from db.rules.writes import family_write
 from db.store.clock import family_today, utcnow
-from db.store.engine import read_session, write_session
+from db.store.engine import read_session
 from db.store.ids import stored_id
 from db.store.models import (
     Family,
@@ -421,8 +422,7 @@ def team_members(actor: Actor, team_id: int) -> pd.DataFrame:
 @checked
 def record_view(actor: Actor, family_id: int) -> None:
     """A view of a family record (the page calls this once per session and family)."""
-    with write_session() as session:
-        require_family(session, actor, family_id)
+    with family_write(actor, family_id) as (session, _family):
         audit_view(session, actor, family_id)
 
 
@@ -443,8 +443,7 @@ def record_copy(actor: Actor, family_id: int, audience: str) -> None:
     """A family copy was made (downloaded) for this audience."""
     if audience not in Audience.VISIBLE:
         raise Invalid("Please choose who is in the room.")
-    with write_session() as session:
-        require_family(session, actor, family_id)
+    with family_write(actor, family_id) as (session, _family):
         audit.record(
             session,
             actor,

@@ -26,17 +26,18 @@ from db.families import family_terms_in
 from db.i18n import N_
 from db.metrics import SCORE_COLUMNS
 from db.rules import audit
-from db.rules.access import (
-    Actor,
-    refused,
-    require_case_team,
-    require_family,
-    require_led_team,
-    require_own_family,
-)
+from db.rules.access import Actor, refused, require_case_team, require_family, require_led_team
 from db.rules.validation import Invalid, checked, max_chars, text, whole_number
 from db.rules.visibility import Audience, hidden_people
-from db.rules.writes import AlreadySaved, changed, save_edit, save_new, touch
+from db.rules.writes import (
+    AlreadySaved,
+    changed,
+    family_write,
+    own_family_write,
+    save_edit,
+    save_new,
+    touch,
+)
 from db.settings import INVITATION_DAYS, REPEAT_WINDOW_MINUTES
 from db.store.clock import family_today, local_day, team_zone, utcnow
 from db.store.engine import read_session, write_session
@@ -95,8 +96,7 @@ def invite_family_member(
     """A one-time invitation code (192 random bits) for a person in the family, shown once to
     the worker to pass on; only its hash is stored. A young person's invitation needs the
     child's own agreement, recorded here."""
-    with write_session() as session:
-        family = require_family(session, actor, family_id)
+    with family_write(actor, family_id) as (session, family):
         person = session.get(Person, person_id)
         if person is None or person.family_id != family_id:
             raise Invalid("That person isn't part of this family's world.")
@@ -265,8 +265,7 @@ def end_family_login(actor: Actor, *, family_id: int, login_id: int) -> None:
 @checked
 def withdraw_invitation(actor: Actor, *, family_id: int, invitation_id: int) -> None:
     """Stops an invitation that hasn't been used (sent to the wrong phone, say)."""
-    with write_session() as session:
-        family = require_family(session, actor, family_id)
+    with family_write(actor, family_id) as (session, family):
         invitation = session.get(FamilyInvitation, invitation_id)
         if invitation is None or invitation.family_id != family_id:
             raise refused(actor, what="family_invitation", record_id=invitation_id)
@@ -589,8 +588,7 @@ def _own_steps(session: Session, actor: Actor, family_id: int) -> list[PlanStep]
 
 def own_space(actor: Actor) -> OwnSpace:
     """Everything a family member's space shows, read for them alone (audited as a view)."""
-    with write_session() as session:
-        family = require_own_family(session, actor, what="own_space")
+    with own_family_write(actor, what="own_space") as (session, family):
         family_id = stored_id(family)
         language, terms = family.preferred_language, family_terms_in(session, family)
         zone = team_zone(session, family.team_id)
@@ -741,8 +739,7 @@ def score_at_home(actor: Actor, *, goal_id: int, score: int, comment: str = "") 
     comment = text(
         comment, "what made the difference", required=False, limit=max_chars(GoalScore, "comment")
     )
-    with write_session() as session:
-        family = require_own_family(session, actor, what="goal")
+    with own_family_write(actor, what="goal") as (session, family):
         family_id = stored_id(family)
         hidden = hidden_people(session, family_id, Audience.HOUSEHOLD)
         if goal_id not in {g.id for g, _ in _own_goals(session, actor, family_id, hidden)}:
@@ -798,8 +795,7 @@ def score_at_home(actor: Actor, *, goal_id: int, score: int, comment: str = "") 
 @checked
 def tick_step(actor: Actor, *, step_id: int, seen_version: int, done: bool = True) -> None:
     """A family member ticks a step of their plan as done ("I did this"), or unticks it."""
-    with write_session() as session:
-        family = require_own_family(session, actor, what="plan_step")
+    with own_family_write(actor, what="plan_step") as (session, family):
         step = session.get(PlanStep, step_id)
         if step is None or step.id not in {
             s.id for s in _own_steps(session, actor, stored_id(family))
@@ -827,8 +823,7 @@ def tick_step(actor: Actor, *, step_id: int, seen_version: int, done: bool = Tru
 def add_own_step(actor: Actor, *, what: str) -> int:
     """A step the family member took on themselves, added to the plan as done, in their words."""
     what = text(what, "what you did", limit=max_chars(PlanStep, "what"))
-    with write_session() as session:
-        family = require_own_family(session, actor, what="plan_step")
+    with own_family_write(actor, what="plan_step") as (session, family):
         person = session.get_one(Person, actor.person_id)
         today = family_today(session, family)
         row = PlanStep(
@@ -850,8 +845,7 @@ def add_own_step(actor: Actor, *, what: str) -> int:
 def send_message(actor: Actor, *, words: str) -> int:
     """A few words for the family's worker: shown on the Family page and in the huddle."""
     words = text(words, "your message", limit=max_chars(FamilyMessage, "words"))
-    with write_session() as session:
-        family = require_own_family(session, actor, what="family_message")
+    with own_family_write(actor, what="family_message") as (session, family):
         since = utcnow() - timedelta(minutes=REPEAT_WINDOW_MINUTES)
         if session.exec(
             select(FamilyMessage).where(

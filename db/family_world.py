@@ -29,10 +29,10 @@ from db.rules.validation import (
     record_id,
     text,
 )
-from db.rules.writes import changed, save_edit, save_new
+from db.rules.writes import changed, family_write, save_edit, save_new
 from db.settings import AGREEMENT_CHECK_DAYS
 from db.store.clock import family_today, today_in, utcnow
-from db.store.engine import read_session, write_session
+from db.store.engine import read_session
 from db.store.ids import stored_id
 from db.store.models import (
     Agreement,
@@ -93,8 +93,7 @@ def _person_values(person: PersonIn) -> dict:
 
 @checked
 def add_person(actor: Actor, *, family_id: int, person: PersonIn) -> int:
-    with write_session() as session:
-        family = require_family(session, actor, family_id)
+    with family_write(actor, family_id) as (session, family):
         values = _person_values(person)
         row = Person(family_id=family_id, **values)
         return save_new(session, actor, family, row, record_type="person", fields=values.keys())
@@ -116,8 +115,7 @@ def update_person(
 ) -> None:
     """Corrects someone's details; refused with Conflict if someone else saved them since the
     form was drawn."""
-    with write_session() as session:
-        family = require_family(session, actor, family_id)
+    with family_write(actor, family_id) as (session, family):
         person_in_family(session, family_id, person_id)
         save_edit(
             session,
@@ -139,8 +137,7 @@ def update_person(
 def add_agreement(
     actor: Actor, *, family_id: int, what: str, with_whom: str = "", agreed_on: date | None = None
 ) -> int:
-    with write_session() as session:
-        family = require_family(session, actor, family_id)
+    with family_write(actor, family_id) as (session, family):
         today = family_today(session, family)
         on = day(agreed_on or today, "the day they agreed", today=today)
         row = Agreement(
@@ -164,8 +161,7 @@ def add_agreement(
 def agreement_checked(
     actor: Actor, *, family_id: int, agreement_id: int, on: date | None = None
 ) -> None:
-    with write_session() as session:
-        family = require_family(session, actor, family_id)
+    with family_write(actor, family_id) as (session, family):
         row = session.get(Agreement, agreement_id)
         if row is None or row.family_id != family_id:
             raise Invalid("That agreement isn't part of this family's record.")
@@ -230,8 +226,7 @@ def save_keeping_safe(
 ) -> None:
     """Saves the keeping-safe details; refused with Conflict if someone else saved them since
     the form was drawn (seen_version 0: there were none yet)."""
-    with write_session() as session:
-        family = require_family(session, actor, family_id)
+    with family_write(actor, family_id) as (session, family):
         values: dict[str, Any] = {
             "safe_phone": text(safe_phone, "the safe phone number", required=False, limit=40),
             "ok_to_leave_messages": bool(ok_to_leave_messages),
@@ -277,8 +272,7 @@ def keeping_safe(actor: Actor, family_id: int) -> KeepingSafe | None:
 def add_help(
     actor: Actor, *, family_id: int, kind: str, what: str, given_on: date, who_from: str = ""
 ) -> int:
-    with write_session() as session:
-        family = require_family(session, actor, family_id)
+    with family_write(actor, family_id) as (session, family):
         row = PracticalHelp(
             family_id=family_id,
             kind=choice(HelpKind, kind, "the kind of help"),
@@ -313,8 +307,7 @@ def add_note(
     note_kind = choice(NoteKind, kind, "the kind of note")
     if note_kind == NoteKind.worry_shared and not str(shared_with or "").strip():
         raise Invalid("Please say who the worry was shared with.")
-    with write_session() as session:
-        family = require_family(session, actor, family_id)
+    with family_write(actor, family_id) as (session, family):
         if note_kind == NoteKind.oversight:  # a manager's decision, for the teams they lead
             require_led_team(actor, family.team_id, what="oversight_note")
         today = family_today(session, family)
@@ -413,8 +406,7 @@ def assign_worker(
     started_on: date | None = None,
 ) -> int:
     """A worker starts with the family. A second main worker needs a handover instead."""
-    with write_session() as session:
-        family = require_family(session, actor, family_id)
+    with family_write(actor, family_id) as (session, family):
         row = start_relationship(
             session, actor, family, worker_id, role, chosen_by_family, started_on
         )
@@ -479,8 +471,7 @@ def hand_over(
     chosen_by_family: bool = False,
 ) -> int:
     """The main worker changes: the old relationship ends with a reason, a new one starts."""
-    with write_session() as session:
-        family = require_family(session, actor, family_id)
+    with family_write(actor, family_id) as (session, family):
         _check_worker_in_team(session, to_worker_id, family.team_id)
         why = choice(EndReason, reason, "why the worker is changing")
         if why == EndReason.family_closed:
@@ -534,8 +525,7 @@ def _set_status(
 def change_status(actor: Actor, *, family_id: int, status: str, on: date | None = None) -> None:
     """Moves the family between waiting, working together, keeping in touch and closed, or
     reopens it. Every change is a new dated row; closing ends the open relationships."""
-    with write_session() as session:
-        family = require_family(session, actor, family_id)
+    with family_write(actor, family_id) as (session, family):
         new = choice(FamilyStatus, status, "where things are")
         today = family_today(session, family)
         on_day = day(on or today, "the date of the change", today=today)
@@ -579,8 +569,7 @@ def update_family_details(
 ) -> None:
     """The family's details; `preferred_language` (left as it was when None) is the language
     their own screens and copies speak."""
-    with write_session() as session:
-        family = require_family(session, actor, family_id)
+    with family_write(actor, family_id) as (session, family):
         values = {
             "known_as": text(known_as, "the name the family chose", limit=120),
             "rhythm": choice(Rhythm, rhythm, "how often we meet"),

@@ -29,7 +29,7 @@ from db.rules.validation import (
     text,
 )
 from db.rules.visibility import Audience, hidden_people
-from db.rules.writes import changed, family_record, refuse_repeat, save_edit, save_new
+from db.rules.writes import changed, family_record, family_write, refuse_repeat, save_edit, save_new
 from db.store.cache import VersionedCache
 from db.store.clock import family_today, local_day
 from db.store.engine import read_session, write_session
@@ -252,8 +252,7 @@ def _goal_values(session: Session, family_id: int, goal: GoalIn) -> dict:
 
 @checked
 def add_goal(actor: Actor, *, family_id: int, goal: GoalIn) -> int:
-    with write_session() as session:
-        family = require_family(session, actor, family_id)
+    with family_write(actor, family_id) as (session, family):
         goal = GoalIn.check(goal)
         values = _goal_values(session, family_id, goal)
         today = family_today(session, family)
@@ -339,8 +338,7 @@ def record_scores(
     """Saves a round of scores in one transaction. Returns (round id, newly saved); a second
     submit of the same form (same token) stores nothing and returns the first round."""
     token = text(token, "the form token", limit=64)
-    with write_session() as session:
-        family = require_family(session, actor, family_id)
+    with family_write(actor, family_id) as (session, family):
         existing = session.exec(select(ScoreRound).where(col(ScoreRound.token) == token)).first()
         if existing is not None:
             if existing.family_id != family_id:

@@ -30,6 +30,7 @@ from db.rules.writes import (
     AlreadySaved,
     changed,
     family_record,
+    family_write,
     recently_created,
     refuse_repeat,
     save_edit,
@@ -119,8 +120,7 @@ def _plan_step_values(session: Session, step: PlanStepIn, agreed_on: date) -> di
 @checked
 def record_meeting(actor: Actor, *, family_id: int, meeting: MeetingIn) -> int:
     """Records a meeting (and, for a conference, its plan and when to look at it again)."""
-    with write_session() as session:
-        family = require_family(session, actor, family_id)
+    with family_write(actor, family_id) as (session, family):
         kind = choice(MeetingKind, meeting.kind, "the kind of meeting")
         status = choice(MeetingStatus, meeting.status, "whether it happened")
         starts_at = _when(meeting.starts_at)
@@ -295,8 +295,7 @@ def add_conversation(
     items: list[ItemIn],
     meeting_id: int | None = None,
 ) -> int:
-    with write_session() as session:
-        family = require_family(session, actor, family_id)
+    with family_write(actor, family_id) as (session, family):
         items = [i for i in items if str(i.words or "").strip()]
         if not items:
             raise Invalid("Please write at least one thing that was said.")
@@ -359,8 +358,7 @@ def _refuse_repeated_conversation(
 def add_plan_step(
     actor: Actor, *, family_id: int, step: PlanStepIn, agreed_on: date | None = None
 ) -> int:
-    with write_session() as session:
-        family = require_family(session, actor, family_id)
+    with family_write(actor, family_id) as (session, family):
         today = family_today(session, family)
         agreed = day(agreed_on or today, "the day it was agreed", today=today)
         values = _plan_step_values(session, step, agreed)
