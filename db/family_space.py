@@ -23,8 +23,8 @@ from sqlmodel import Session, col, func, select
 
 from db.auth import hash_password, password_problem
 from db.families import family_terms_in
+from db.goals import goal_scores
 from db.i18n import N_
-from db.metrics import SCORE_COLUMNS
 from db.rules import audit
 from db.rules.access import Actor, refused, require_case_team, require_family, require_led_team
 from db.rules.validation import Invalid, checked, max_chars, text, whole_number
@@ -66,7 +66,7 @@ from db.store.models import (
     Worker,
     WorkerRole,
 )
-from db.words import MEETING_KIND, WORKER_VIEW
+from db.words import MEETING_KIND
 
 # What a family member reads when an invitation can't be used. Kind, and never saying which.
 INVITATION_NOT_USABLE = (
@@ -596,19 +596,7 @@ def own_space(actor: Actor) -> OwnSpace:
         hidden = hidden_people(session, family_id, Audience.HOUSEHOLD)
         person = session.get_one(Person, actor.person_id)
         goal_rows = _own_goals(session, actor, family_id, hidden)
-        goal_ids = [g.id for g, _ in goal_rows]
-        score_rows = (
-            session.exec(
-                select(GoalScore, ScoreRound, Person, Worker)
-                .join(ScoreRound, col(ScoreRound.id) == GoalScore.round_id)
-                .join(Person, col(Person.id) == GoalScore.person_id, isouter=True)
-                .join(Worker, col(Worker.id) == GoalScore.worker_id, isouter=True)
-                .where(col(GoalScore.goal_id).in_(goal_ids))
-                .order_by(col(GoalScore.goal_id), col(GoalScore.scored_on), col(GoalScore.id))
-            ).all()
-            if goal_ids
-            else []
-        )
+        scores = goal_scores(session, [g.id for g, _ in goal_rows], hidden)
         steps = _own_steps(session, actor, family_id)
         now = utcnow()
         meetings = session.exec(
@@ -652,28 +640,12 @@ def own_space(actor: Actor) -> OwnSpace:
         audit.record(
             session, actor, audit.Action.VIEW, family_id=family_id, record_type="own_space"
         )
-    scores = pd.DataFrame(
-        [
-            {
-                "score_id": s.id,
-                "goal_id": s.goal_id,
-                "scorer_key": f"p:{s.person_id}" if s.person_id is not None else f"w:{s.worker_id}",
-                "scorer": p.name if p is not None else f"{w.name} ({WORKER_VIEW})",
-                "is_worker_view": s.person_id is None,
-                "scored_on": s.scored_on,
-                "score": s.score,
-                "at_home": r.at_home,
-            }
-            for s, r, p, w in score_rows
-            if s.person_id is None or s.person_id not in hidden
-        ],
-        columns=SCORE_COLUMNS,
-    )
-    mine_today = {
-        int(s.goal_id): s.score
-        for s, r, _p, _w in score_rows
-        if r.at_home and s.person_id == actor.person_id and s.scored_on == today
-    }
+    mine = scores[
+        scores["at_home"].astype(bool)
+        & (scores["scorer_key"] == f"p:{actor.person_id}")
+        & (scores["scored_on"] == today)
+    ]
+    mine_today = {int(goal): int(score) for goal, score in zip(mine["goal_id"], mine["score"])}
     plan = pd.DataFrame(
         [
             {

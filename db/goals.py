@@ -125,25 +125,7 @@ def _build_goal_data(
         .order_by(col(Goal.set_on), col(Goal.id))
     ).all()
     goal_rows = [(g, name) for g, name in goal_rows if g.person_id not in hidden]
-    goal_ids = [g.id for g, _ in goal_rows]
-    score_rows = (
-        session.exec(
-            select(  # type: ignore[call-overload]  # sqlmodel types select() up to 4 columns
-                *SCORE_AND_SCORER,
-                col(Worker.name),
-                col(GoalScore.scored_on),
-                col(GoalScore.score),
-                col(ScoreRound.at_home),
-            )
-            .join(ScoreRound, col(ScoreRound.id) == GoalScore.round_id)
-            .join(Person, col(Person.id) == GoalScore.person_id, isouter=True)
-            .join(Worker, col(Worker.id) == GoalScore.worker_id, isouter=True)
-            .where(col(GoalScore.goal_id).in_(goal_ids))
-            .order_by(col(GoalScore.goal_id), col(GoalScore.scored_on), col(GoalScore.id))
-        ).all()
-        if goal_ids
-        else []
-    )
+    scores = goal_scores(session, [g.id for g, _ in goal_rows], hidden)
     held = session.exec(
         select(col(Meeting.starts_at)).where(
             col(Meeting.family_id) == family_id,
@@ -176,6 +158,32 @@ def _build_goal_data(
         ],
         columns=GOAL_COLUMNS,
     )
+    meeting_days = pd.DataFrame({"on": sorted({local_day(t, zone) for t in held})}, columns=["on"])
+    return GoalData(goals, scores, meeting_days, data_version)
+
+
+def goal_scores(session: Session, goal_ids: list, hidden: set[int]) -> pd.DataFrame:
+    """Every score of these goals, oldest first, with who gave it (a family member, or a
+    worker's view), leaving out the people hidden from the audience: what the goal screens
+    and a family member's own space both draw."""
+    score_rows = (
+        session.exec(
+            select(  # type: ignore[call-overload]  # sqlmodel types select() up to 4 columns
+                *SCORE_AND_SCORER,
+                col(Worker.name),
+                col(GoalScore.scored_on),
+                col(GoalScore.score),
+                col(ScoreRound.at_home),
+            )
+            .join(ScoreRound, col(ScoreRound.id) == GoalScore.round_id)
+            .join(Person, col(Person.id) == GoalScore.person_id, isouter=True)
+            .join(Worker, col(Worker.id) == GoalScore.worker_id, isouter=True)
+            .where(col(GoalScore.goal_id).in_(goal_ids))
+            .order_by(col(GoalScore.goal_id), col(GoalScore.scored_on), col(GoalScore.id))
+        ).all()
+        if goal_ids
+        else []
+    )
     scores = pd.DataFrame(
         [
             {
@@ -193,8 +201,7 @@ def _build_goal_data(
         ],
         columns=SCORE_COLUMNS,
     )
-    meeting_days = pd.DataFrame({"on": sorted({local_day(t, zone) for t in held})}, columns=["on"])
-    return GoalData(goals, scores, meeting_days, data_version)
+    return scores
 
 
 def active_goals_and_scorers(actor: Actor, family_id: int) -> tuple[pd.DataFrame, pd.DataFrame]:
