@@ -21,7 +21,7 @@ from datetime import date, datetime, timedelta
 import pandas as pd
 from sqlmodel import Session, col, func, select
 
-from db.auth import hash_password, password_problem
+from db.auth import end_every_session, hash_password, password_problem
 from db.families import family_terms_in
 from db.goals import goal_scores
 from db.i18n import N_
@@ -54,7 +54,6 @@ from db.store.models import (
     Goal,
     GoalScore,
     GoalStatus,
-    LoginSession,
     Meeting,
     MeetingStatus,
     Person,
@@ -215,18 +214,6 @@ def _login_of(session: Session, actor: Actor, family_id: int, login_id: int):
     return family, login, worker
 
 
-def _end_every_session(session: Session, worker: Worker, now: datetime) -> None:
-    worker.sessions_valid_after = now
-    session.add(worker)
-    for open_login in session.exec(
-        select(LoginSession).where(
-            col(LoginSession.worker_id) == worker.id, col(LoginSession.ended_at).is_(None)
-        )
-    ):
-        open_login.ended_at = now
-        session.add(open_login)
-
-
 @checked
 def pause_family_login(actor: Actor, *, family_id: int, login_id: int, paused: bool) -> None:
     """Pauses a family member's login at once (every session ends, and it can't log in) or
@@ -241,7 +228,7 @@ def pause_family_login(actor: Actor, *, family_id: int, login_id: int, paused: b
         worker.is_active = not paused
         session.add(login)
         if paused:
-            _end_every_session(session, worker, now)
+            end_every_session(session, worker, now)
         session.add(worker)
         changed(session, actor, family, audit.Action.UPDATE, "family_login", login_id, ["paused"])
 
@@ -258,7 +245,7 @@ def end_family_login(actor: Actor, *, family_id: int, login_id: int) -> None:
         login.version += 1
         worker.is_active = False
         session.add(login)
-        _end_every_session(session, worker, now)
+        end_every_session(session, worker, now)
         changed(session, actor, family, audit.Action.UPDATE, "family_login", login_id, ["ended_at"])
 
 
