@@ -447,6 +447,16 @@ def _clean_username(username: str) -> str:
     return cleaned
 
 
+def add_family_login(session: Session, account: Worker, **login) -> None:
+    """Stores a family member's login in the caller's transaction: a worker-table account with
+    the role family_member and no other, bound by its FamilyLogin (`login`: the family, the
+    person, when it started, …) to one family and one person."""
+    session.add(account)
+    session.flush()
+    session.add(WorkerRole(worker_id=stored_id(account), role=Role.family_member))
+    session.add(FamilyLogin(worker_id=stored_id(account), **login))
+
+
 @checked
 def accept_invitation(code: str, *, username: str, password: str) -> None:
     """Takes up an invitation: a login of the family member's own, bound to their family and
@@ -474,19 +484,15 @@ def accept_invitation(code: str, *, username: str, password: str) -> None:
             password_hash=password_hash,
             active_from=family_today(session, family),
         )
-        session.add(account)
-        session.flush()
-        session.add(WorkerRole(worker_id=stored_id(account), role=Role.family_member))
-        session.add(
-            FamilyLogin(
-                worker_id=stored_id(account),
-                family_id=invitation.family_id,
-                person_id=invitation.person_id,
-                young_person=invitation.young_person,
-                child_agreed=invitation.child_agreed,
-                invitation_id=invitation.id,
-                started_at=now,
-            )
+        add_family_login(
+            session,
+            account,
+            family_id=invitation.family_id,
+            person_id=invitation.person_id,
+            young_person=invitation.young_person,
+            child_agreed=invitation.child_agreed,
+            invitation_id=invitation.id,
+            started_at=now,
         )
         touch(session, family)
         audit.record(

@@ -24,6 +24,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, SQLModel, col, select
 
 from db.auth import hash_password
+from db.family_space import add_family_login
 from db.settings import DEMO_PASSWORD
 from db.store.clock import today_in, utcnow
 from db.store.engine import get_engine
@@ -36,7 +37,6 @@ from db.store.models import (
     ConversationItem,
     DemoInfo,
     Family,
-    FamilyLogin,
     FamilyMessage,
     FamilyStatus,
     FamilyStatusChange,
@@ -1127,17 +1127,13 @@ def _family_login(engine: Engine, today: date, password_hash: str) -> dict[str, 
             sessions_valid_after=now - timedelta(days=30),
             is_demo=True,
         )
-        session.add(account)
-        session.flush()
-        session.add(WorkerRole(worker_id=stored_id(account), role=Role.family_member))
-        session.add(
-            FamilyLogin(
-                worker_id=stored_id(account),
-                family_id=family_id,
-                person_id=stored_id(parent),
-                started_at=now - timedelta(days=20),
-                last_used_at=now - timedelta(days=1),
-            )
+        add_family_login(
+            session,
+            account,
+            family_id=family_id,
+            person_id=stored_id(parent),
+            started_at=now - timedelta(days=20),
+            last_used_at=now - timedelta(days=1),
         )
         scored = 0
         for days_ago in (12, 5, 1):
