@@ -8,6 +8,7 @@ as the large tier is) and counted in the database.
 from __future__ import annotations
 
 from collections import Counter
+from dataclasses import replace
 from datetime import datetime, timezone
 
 import pytest
@@ -88,18 +89,7 @@ def test_large_tier_has_the_promised_open_families_teams_and_workers():
     # The open share needs more than 250 families to settle; building in memory is quick.
     families = 1_000
     scaled = demo.shape_of("large", families)
-    builder = demo.build(
-        families=families,
-        teams=scaled.teams,
-        workers=scaled.workers,
-        years=scaled.years,
-        open_share=scaled.open_share,
-        goals=scaled.goals,
-        spread_open=scaled.spread_open,
-        seed=42,
-        today=TODAY,
-        password_hash="x",
-    )
+    builder = demo.build(scaled, seed=42, today=TODAY, password_hash="x")
     open_families = sum(row["status"] != FamilyStatus.closed.value for row in builder.rows[Family])
     promised = demo.PROMISED_OPEN["large"] / shape.families
     assert within(open_families / families, promised), open_families / families
@@ -159,15 +149,7 @@ def test_every_tier_keeps_the_stories(tier, empty_db):
 def test_the_demo_logins_stay_in_the_first_teams():
     shape = demo.TIERS["large"]
     builder = demo.build(
-        families=10,
-        teams=shape.teams,
-        workers=shape.workers,
-        years=shape.years,
-        open_share=shape.open_share,
-        goals=shape.goals,
-        seed=42,
-        today=TODAY,
-        password_hash="x",
+        replace(shape, families=10, spread_open=False), seed=42, today=TODAY, password_hash="x"
     )
     usernames = [row["username"] for row in builder.rows[Worker][:3]]
     assert usernames == ["practitioner", "manager", "admin"]
