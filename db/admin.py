@@ -20,7 +20,7 @@ from db.auth import clean_email, hash_password, one_time_password, password_prob
 from db.i18n import LANGUAGES, TERMS
 from db.plain_language import never_anywhere, terms_in
 from db.rules import audit
-from db.rules.access import Actor, refused, require_family, require_role
+from db.rules.access import Actor, family_read, refused, require_role
 from db.rules.validation import Conflict, Invalid, checked, save_versioned, text
 from db.rules.validation import time_zone as check_time_zone
 from db.rules.writes import touch_worker
@@ -548,8 +548,7 @@ def search_audit(
 def family_viewers(actor: Actor, family_id: int, *, limit: int = 200) -> pd.DataFrame | None:
     """Who opened this family's record and when, for a manager who leads the family's team.
     None for the team's practitioners (nothing to show); refused for anyone else."""
-    with read_session() as session:
-        family = require_family(session, actor, family_id)
+    with family_read(actor, family_id) as (session, family):
         if not actor.has(Role.manager) or family.team_id not in actor.led_team_ids:
             return None
         rows = session.exec(

@@ -15,7 +15,7 @@ from sqlalchemy import func, or_
 from sqlmodel import Session, col, select
 
 from db.rules import audit
-from db.rules.access import Actor, require_family
+from db.rules.access import Actor, family_read
 from db.rules.validation import Invalid, checked
 from db.rules.visibility import Audience
 from db.rules.writes import family_write
@@ -204,8 +204,8 @@ class FamilySummary:
 
 
 def family_summary(actor: Actor, family_id: int) -> FamilySummary:
-    with read_session() as session:
-        return family_summary_in(session, require_family(session, actor, family_id))
+    with family_read(actor, family_id) as (session, family):
+        return family_summary_in(session, family)
 
 
 def family_summary_in(session: Session, family: Family) -> FamilySummary:
@@ -233,8 +233,8 @@ def family_summary_in(session: Session, family: Family) -> FamilySummary:
 def family_terms(actor: Actor, family_id: int) -> dict[tuple[str, str], str]:
     """The words the family's team has chosen, keyed by (term, language): what the family's
     own screens and copies say instead of ours (db/i18n.py term())."""
-    with read_session() as session:
-        return family_terms_in(session, require_family(session, actor, family_id))
+    with family_read(actor, family_id) as (session, family):
+        return family_terms_in(session, family)
 
 
 def family_terms_in(session: Session, family: Family) -> dict[tuple[str, str], str]:
@@ -252,8 +252,8 @@ class FamilyContact:
 
 
 def family_contact(actor: Actor, family_id: int) -> FamilyContact:
-    with read_session() as session:
-        return family_contact_in(session, require_family(session, actor, family_id))
+    with family_read(actor, family_id) as (session, family):
+        return family_contact_in(session, family)
 
 
 def family_contact_in(session: Session, family: Family) -> FamilyContact:
@@ -268,8 +268,7 @@ def family_contact_in(session: Session, family: Family) -> FamilyContact:
 
 def family_people(actor: Actor, family_id: int) -> pd.DataFrame:
     """Everyone in the family's world, household first."""
-    with read_session() as session:
-        family = require_family(session, actor, family_id)
+    with family_read(actor, family_id) as (session, family):
         today = family_today(session, family)
         people = session.exec(
             select(Person)
@@ -313,8 +312,7 @@ def family_people(actor: Actor, family_id: int) -> pd.DataFrame:
 
 def family_workers(actor: Actor, family_id: int) -> pd.DataFrame:
     """Who works with the family now and who did before, newest first."""
-    with read_session() as session:
-        require_family(session, actor, family_id)
+    with family_read(actor, family_id) as (session, _family):
         rows = session.exec(
             select(WorkerRelationship, col(Worker.name))
             .join(Worker, col(Worker.id) == WorkerRelationship.worker_id)
@@ -351,8 +349,7 @@ def family_workers(actor: Actor, family_id: int) -> pd.DataFrame:
 
 
 def family_meetings(actor: Actor, family_id: int) -> pd.DataFrame:
-    with read_session() as session:
-        require_family(session, actor, family_id)
+    with family_read(actor, family_id) as (session, _family):
         rows = session.exec(
             select(Meeting)
             .where(col(Meeting.family_id) == family_id, col(Meeting.withdrawn_at).is_(None))

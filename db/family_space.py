@@ -26,7 +26,14 @@ from db.families import family_terms_in
 from db.goals import goal_scores
 from db.i18n import N_
 from db.rules import audit
-from db.rules.access import Actor, refused, require_case_team, require_family, require_led_team
+from db.rules.access import (
+    Actor,
+    family_read,
+    refused,
+    require_case_team,
+    require_family,
+    require_led_team,
+)
 from db.rules.validation import Invalid, checked, max_chars, text, whole_number
 from db.rules.visibility import Audience, hidden_people
 from db.rules.writes import (
@@ -150,8 +157,7 @@ def family_logins(actor: Actor, family_id: int) -> FamilyLogins:
     """Who in the family has a login, when it was last used and whether it stands; and the
     invitations not yet used."""
     now = utcnow()
-    with read_session() as session:
-        require_family(session, actor, family_id)
+    with family_read(actor, family_id) as (session, _family):
         rows = session.exec(
             select(FamilyLogin, Worker, Person)
             .join(Worker, col(Worker.id) == FamilyLogin.worker_id)
@@ -276,8 +282,7 @@ MESSAGE_COLUMNS = ["message_id", "person", "words", "sent_at"]
 
 def family_messages(actor: Actor, family_id: int, *, limit: int = 20) -> pd.DataFrame:
     """What the family told their worker through their space, newest first."""
-    with read_session() as session:
-        require_family(session, actor, family_id)
+    with family_read(actor, family_id) as (session, _family):
         rows = session.exec(
             select(FamilyMessage, col(Person.name))
             .join(Person, col(Person.id) == FamilyMessage.person_id)

@@ -17,7 +17,7 @@ from sqlmodel import Session, col, select
 
 from db.i18n import LANGUAGES
 from db.rules import audit
-from db.rules.access import Actor, require_family, require_led_team
+from db.rules.access import Actor, family_read, require_led_team
 from db.rules.validation import (
     Conflict,
     Invalid,
@@ -32,7 +32,6 @@ from db.rules.validation import (
 from db.rules.writes import changed, family_write, save_edit, save_new
 from db.settings import AGREEMENT_CHECK_DAYS
 from db.store.clock import family_today, today_in, utcnow
-from db.store.engine import read_session
 from db.store.ids import stored_id
 from db.store.models import (
     Agreement,
@@ -101,8 +100,7 @@ def add_person(actor: Actor, *, family_id: int, person: PersonIn) -> int:
 
 def person(actor: Actor, *, family_id: int, person_id: int) -> Person:
     """One person in the family's world as stored, for the form that corrects their details."""
-    with read_session() as session:
-        require_family(session, actor, family_id)
+    with family_read(actor, family_id) as (session, _family):
         row = person_in_family(session, family_id, person_id)
     if row is None:  # person_in_family passes a missing id through as None
         raise Invalid("Please choose someone in the family's world.")
@@ -180,8 +178,7 @@ def agreement_checked(
 
 
 def agreements(actor: Actor, family_id: int, *, today: date | None = None) -> pd.DataFrame:
-    with read_session() as session:
-        family = require_family(session, actor, family_id)
+    with family_read(actor, family_id) as (session, family):
         today = today or family_today(session, family)
         rows = session.exec(
             select(Agreement)
@@ -258,8 +255,7 @@ def save_keeping_safe(
 
 def keeping_safe(actor: Actor, family_id: int) -> KeepingSafe | None:
     """Staff screens only. No family-facing renderer calls this."""
-    with read_session() as session:
-        require_family(session, actor, family_id)
+    with family_read(actor, family_id) as (session, _family):
         return session.exec(
             select(KeepingSafe).where(col(KeepingSafe.family_id) == family_id)
         ).first()
@@ -336,8 +332,7 @@ def add_note(
 
 
 def help_and_notes(actor: Actor, family_id: int) -> tuple[pd.DataFrame, pd.DataFrame]:
-    with read_session() as session:
-        require_family(session, actor, family_id)
+    with family_read(actor, family_id) as (session, _family):
         helps = session.exec(
             select(PracticalHelp)
             .where(col(PracticalHelp.family_id) == family_id)
@@ -598,8 +593,7 @@ def team_workers(actor: Actor, family_id: int) -> pd.DataFrame:
     """Workers of the family's team who could work with them (for assigning and handovers)."""
     from db.store.models import Worker
 
-    with read_session() as session:
-        family = require_family(session, actor, family_id)
+    with family_read(actor, family_id) as (session, family):
         rows = session.exec(
             select(col(Worker.id), col(Worker.name))
             .join(WorkerTeam, col(WorkerTeam.worker_id) == Worker.id)

@@ -14,7 +14,7 @@ from sqlmodel import Field, Session, col, select
 from db.families import family_people
 from db.metrics import SCORE_COLUMNS
 from db.rules import audit
-from db.rules.access import Actor, require_family
+from db.rules.access import Actor, family_read
 from db.rules.validation import (
     Input,
     Invalid,
@@ -32,7 +32,7 @@ from db.rules.visibility import Audience, hidden_people
 from db.rules.writes import changed, family_record, family_write, refuse_repeat, save_edit, save_new
 from db.store.cache import VersionedCache
 from db.store.clock import family_today, local_day
-from db.store.engine import read_session, write_session
+from db.store.engine import write_session
 from db.store.ids import stored_id
 from db.store.models import (
     Conversation,
@@ -94,8 +94,8 @@ _GOAL_DATA: VersionedCache[GoalData] = VersionedCache("goal data", size=512)
 
 
 def goal_data(actor: Actor, family_id: int, audience: str = "staff") -> GoalData:
-    with read_session() as session:
-        return goal_data_in(session, require_family(session, actor, family_id), audience)
+    with family_read(actor, family_id) as (session, family):
+        return goal_data_in(session, family, audience)
 
 
 def goal_data_in(session: Session, family: Family, audience: str = "staff") -> GoalData:

@@ -25,7 +25,7 @@ from sqlmodel import Field, Session, col, select
 
 from db.family_world import start_relationship
 from db.rules import audit
-from db.rules.access import Actor, require_case_team, require_family
+from db.rules.access import Actor, family_read, require_case_team
 from db.rules.validation import Input, Invalid, RecordId, WholeNumber, checked, day, max_chars
 from db.rules.writes import family_write, touch
 from db.store.clock import family_today, team_today, today_in
@@ -303,8 +303,7 @@ def choose_worker(actor: Actor, *, family_id: int, choice: WorkerChoiceIn | dict
 
 def offers(actor: Actor, family_id: int) -> pd.DataFrame:
     """The workers the family met each time they chose one, newest first."""
-    with read_session() as session:
-        require_family(session, actor, family_id)
+    with family_read(actor, family_id) as (session, _family):
         rows = session.exec(
             select(col(WorkerOffer.offered_on), col(Worker.name), col(WorkerOffer.chosen))
             .join(Worker, col(Worker.id) == WorkerOffer.worker_id)

@@ -14,7 +14,7 @@ import pandas as pd
 from sqlmodel import Session, col, select
 
 from db.rules import audit
-from db.rules.access import Actor, refused, require_family
+from db.rules.access import Actor, family_read, refused, require_family
 from db.rules.validation import (
     Invalid,
     RecordId,
@@ -413,8 +413,7 @@ def plan(
 ) -> pd.DataFrame:
     """The family's one plan, as far as the audience may see it: open steps first by when
     they're due, then what's done. Withdrawn steps are left out."""
-    with read_session() as session:
-        family = require_family(session, actor, family_id)
+    with family_read(actor, family_id) as (session, family):
         return plan_in(session, family, audience, today or family_today(session, family))
 
 
@@ -460,8 +459,7 @@ class PlanFollowUp:
 
 
 def plan_follow_up(actor: Actor, family_id: int) -> PlanFollowUp:
-    with read_session() as session:
-        require_family(session, actor, family_id)
+    with family_read(actor, family_id) as (session, _family):
         return plan_follow_up_in(session, family_id)
 
 
@@ -498,8 +496,7 @@ CONVERSATION_COLUMNS = [
 
 
 def conversations(actor: Actor, family_id: int, audience: str = Audience.STAFF) -> pd.DataFrame:
-    with read_session() as session:
-        require_family(session, actor, family_id)
+    with family_read(actor, family_id) as (session, _family):
         return conversations_in(session, family_id, audience)
 
 
@@ -545,8 +542,7 @@ def conversations_in(session: Session, family_id: int, audience: str) -> pd.Data
 
 
 def child_views(actor: Actor, family_id: int, audience: str = Audience.STAFF) -> pd.DataFrame:
-    with read_session() as session:
-        family = require_family(session, actor, family_id)
+    with family_read(actor, family_id) as (session, family):
         return child_views_in(session, family, audience)
 
 

@@ -9,9 +9,8 @@ import pandas as pd
 from sqlalchemy import func
 from sqlmodel import col, select
 
-from db.rules.access import Actor, require_family
+from db.rules.access import Actor, family_read
 from db.store.clock import local_day
-from db.store.engine import read_session
 from db.store.models import (
     Conversation,
     ConversationItem,
@@ -54,8 +53,7 @@ COLUMNS = ["on", "kind", "what", "record_type", "record_id"]
 def timeline(actor: Actor, family_id: int, kinds: list[str] | None = None) -> pd.DataFrame:
     wanted = set(kinds or KINDS)
     rows: list[tuple] = []
-    with read_session() as session:
-        family = require_family(session, actor, family_id)
+    with family_read(actor, family_id) as (session, family):
         zone = session.get_one(Team, family.team_id).time_zone
 
         def add(kind: str, on: date, what: str, record_type: str = "", record_id=None) -> None:
