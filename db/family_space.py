@@ -731,16 +731,8 @@ def score_at_home(actor: Actor, *, goal_id: int, score: int, comment: str = "") 
             round_row = session.get_one(ScoreRound, existing.round_id)
             round_row.recorded_at = utcnow()
             session.add(round_row)
-            touch(session, family)
-            audit.record(
-                session,
-                actor,
-                audit.Action.UPDATE,
-                family_id=family_id,
-                record_type="goal_score",
-                record_id=existing.id,
-                fields=["score", "comment"],
-            )
+            fields = ["score", "comment"]
+            changed(session, actor, family, audit.Action.UPDATE, "goal_score", existing.id, fields)
             return
         round_row = ScoreRound(
             token=secrets.token_hex(16),
