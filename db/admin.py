@@ -39,6 +39,7 @@ from db.store.models import (
     WorkerRole,
     WorkerTeam,
 )
+from db.store.query import select_columns
 from db.words import RELATIONSHIP_ROLE
 
 USERNAME_PATTERN = re.compile(r"^[a-z0-9][a-z0-9._-]{1,63}$")
@@ -374,7 +375,7 @@ def handover(actor: Actor, worker_id: int, *, today: date | None = None) -> pd.D
     today = today or today_in()  # across teams: the default zone's day
     with read_session() as session:
         rows = session.exec(
-            select(  # type: ignore[call-overload]  # sqlmodel types select() up to 4 columns
+            select_columns(
                 col(Family.id),
                 col(Family.council_reference),
                 col(Team.name),
@@ -421,7 +422,7 @@ def workers_and_teams(actor: Actor) -> tuple[pd.DataFrame, pd.DataFrame]:
             col(WorkerRole.role) == Role.family_member
         )
         workers = session.exec(
-            select(  # type: ignore[call-overload]  # sqlmodel types select() up to 4 columns
+            select_columns(
                 col(Worker.id),
                 col(Worker.name),
                 col(Worker.username),
@@ -436,7 +437,7 @@ def workers_and_teams(actor: Actor) -> tuple[pd.DataFrame, pd.DataFrame]:
             select(col(WorkerTeam.worker_id), col(WorkerTeam.leads), col(Team.name)).join(Team)
         ).all()
         teams = session.exec(
-            select(  # type: ignore[call-overload]  # sqlmodel types select() up to 4 columns
+            select_columns(
                 col(Team.id),
                 col(Team.name),
                 col(Team.community),

@@ -34,6 +34,7 @@ from db.store.models import (
     WorkerRelationship,
     WorkerTeam,
 )
+from db.store.query import of_family, select_columns
 from db.words import FAMILY_STATUS, MEETING_KIND, MEETING_STATUS, RELATIONSHIP, RHYTHM
 
 # --- lists of families -------------------------------------------------------------------
@@ -141,7 +142,7 @@ def families(
         return pd.DataFrame(columns=FAMILY_LIST_COLUMNS)
     now = utcnow()
     today = now.date()
-    query = select(  # type: ignore[call-overload]  # sqlmodel types select() up to 4 columns
+    query = select_columns(
         col(Family.id), col(Family.known_as), col(Family.status), _last_met(now), _next_meeting(now)
     ).where(col(Family.team_id).in_(teams), col(Family.erased_at).is_(None))
     if search.strip():
@@ -271,9 +272,9 @@ def family_people(actor: Actor, family_id: int) -> pd.DataFrame:
     with family_read(actor, family_id) as (session, family):
         today = family_today(session, family)
         people = session.exec(
-            select(Person)
-            .where(col(Person.family_id) == family_id)
-            .order_by(col(Person.in_household).desc(), col(Person.relationship), col(Person.name))
+            of_family(Person, family_id).order_by(
+                col(Person.in_household).desc(), col(Person.relationship), col(Person.name)
+            )
         ).all()
     return pd.DataFrame(
         [
@@ -351,9 +352,9 @@ def family_workers(actor: Actor, family_id: int) -> pd.DataFrame:
 def family_meetings(actor: Actor, family_id: int) -> pd.DataFrame:
     with family_read(actor, family_id) as (session, _family):
         rows = session.exec(
-            select(Meeting)
-            .where(col(Meeting.family_id) == family_id, col(Meeting.withdrawn_at).is_(None))
-            .order_by(col(Meeting.starts_at).desc())
+            of_family(Meeting, family_id, col(Meeting.withdrawn_at).is_(None)).order_by(
+                col(Meeting.starts_at).desc()
+            )
         ).all()
     return pd.DataFrame(
         [

@@ -72,6 +72,7 @@ from db.store.models import (
     Worker,
     WorkerRole,
 )
+from db.store.query import of_family
 from db.words import MEETING_KIND
 
 # What a family member reads when an invitation can't be used. Kind, and never saying which.
@@ -577,9 +578,9 @@ def _own_goals(session: Session, actor: Actor, family_id: int, hidden: set[int])
 
 def _own_steps(session: Session, actor: Actor, family_id: int) -> list[PlanStep]:
     steps = session.exec(
-        select(PlanStep)
-        .where(col(PlanStep.family_id) == family_id, col(PlanStep.withdrawn_at).is_(None))
-        .order_by(col(PlanStep.done_on).is_not(None), col(PlanStep.by_when), col(PlanStep.id))
+        of_family(PlanStep, family_id, col(PlanStep.withdrawn_at).is_(None)).order_by(
+            col(PlanStep.done_on).is_not(None), col(PlanStep.by_when), col(PlanStep.id)
+        )
     ).all()
     return [s for s in steps if _visible(s.visibility, s.added_by_person_id, actor)]
 
@@ -598,9 +599,9 @@ def own_space(actor: Actor) -> OwnSpace:
         steps = _own_steps(session, actor, family_id)
         now = utcnow()
         meetings = session.exec(
-            select(Meeting)
-            .where(col(Meeting.family_id) == family_id, col(Meeting.withdrawn_at).is_(None))
-            .order_by(col(Meeting.starts_at))
+            of_family(Meeting, family_id, col(Meeting.withdrawn_at).is_(None)).order_by(
+                col(Meeting.starts_at)
+            )
         ).all()
         held = [m for m in meetings if m.status == MeetingStatus.held and m.starts_at <= now]
         planned = [m for m in meetings if m.status == MeetingStatus.planned and m.starts_at >= now]

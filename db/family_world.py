@@ -51,6 +51,7 @@ from db.store.models import (
     WorkerRelationship,
     WorkerTeam,
 )
+from db.store.query import of_family
 from db.words import HELP_KIND, NOTE_KIND
 
 # --- people who matter -------------------------------------------------------------------
@@ -181,9 +182,7 @@ def agreements(actor: Actor, family_id: int, *, today: date | None = None) -> pd
     with family_read(actor, family_id) as (session, family):
         today = today or family_today(session, family)
         rows = session.exec(
-            select(Agreement)
-            .where(col(Agreement.family_id) == family_id)
-            .order_by(col(Agreement.agreed_on))
+            of_family(Agreement, family_id).order_by(col(Agreement.agreed_on))
         ).all()
     return pd.DataFrame(
         [
@@ -229,9 +228,7 @@ def save_keeping_safe(
             "ok_to_leave_messages": bool(ok_to_leave_messages),
             "never_show": text(never_show, "what must never be shown", required=False, limit=1000),
         }
-        row = session.exec(
-            select(KeepingSafe).where(col(KeepingSafe.family_id) == family_id)
-        ).first()
+        row = session.exec(of_family(KeepingSafe, family_id)).first()
         what = "the keeping-safe details"
         if row is None:
             if seen_version != 0:
@@ -256,9 +253,7 @@ def save_keeping_safe(
 def keeping_safe(actor: Actor, family_id: int) -> KeepingSafe | None:
     """Staff screens only. No family-facing renderer calls this."""
     with family_read(actor, family_id) as (session, _family):
-        return session.exec(
-            select(KeepingSafe).where(col(KeepingSafe.family_id) == family_id)
-        ).first()
+        return session.exec(of_family(KeepingSafe, family_id)).first()
 
 
 # --- practical help and worries shared ---------------------------------------------------
@@ -334,14 +329,10 @@ def add_note(
 def help_and_notes(actor: Actor, family_id: int) -> tuple[pd.DataFrame, pd.DataFrame]:
     with family_read(actor, family_id) as (session, _family):
         helps = session.exec(
-            select(PracticalHelp)
-            .where(col(PracticalHelp.family_id) == family_id)
-            .order_by(col(PracticalHelp.given_on).desc())
+            of_family(PracticalHelp, family_id).order_by(col(PracticalHelp.given_on).desc())
         ).all()
         notes = session.exec(
-            select(Note)
-            .where(col(Note.family_id) == family_id)
-            .order_by(col(Note.written_on).desc(), col(Note.id).desc())
+            of_family(Note, family_id).order_by(col(Note.written_on).desc(), col(Note.id).desc())
         ).all()
     return (
         pd.DataFrame(

@@ -50,6 +50,7 @@ from db.store.models import (
     Visibility,
     Worker,
 )
+from db.store.query import select_columns
 from db.words import GOAL_STATUS, WHOLE_FAMILY, WORKER_VIEW
 
 # --- goals and scores --------------------------------------------------------------------
@@ -168,7 +169,7 @@ def goal_scores(session: Session, goal_ids: list, hidden: set[int]) -> pd.DataFr
     and a family member's own space both draw."""
     score_rows = (
         session.exec(
-            select(  # type: ignore[call-overload]  # sqlmodel types select() up to 4 columns
+            select_columns(
                 *SCORE_AND_SCORER,
                 col(Worker.name),
                 col(GoalScore.scored_on),

@@ -47,6 +47,7 @@ from db.store.models import (
     Worker,
     WorkerTeam,
 )
+from db.store.query import select_columns
 from db.words import MEETING_KIND, RHYTHM, RHYTHM_DAYS
 
 SECTIONS = [
@@ -167,7 +168,7 @@ def _follow_up(session: Session, team_id: int, held_on: date | None, today: date
     if held_on is None:
         return pd.DataFrame(columns=FOLLOW_UP_COLUMNS)
     rows = session.exec(
-        select(  # type: ignore[call-overload]  # sqlmodel types select() up to 4 columns
+        select_columns(
             col(HuddleFamily.family_id),
             col(Family.known_as),
             col(HuddleFamily.action),
@@ -317,7 +318,7 @@ def _recent_scores(session: Session, ids: list[int], since: date) -> pd.DataFram
         .distinct()
     )
     rows = session.exec(
-        select(  # type: ignore[call-overload]  # sqlmodel types select() up to 4 columns
+        select_columns(
             *SCORE_AND_SCORER, col(GoalScore.scored_on), col(GoalScore.score), col(Goal.family_id)
         )
         .join(Goal, col(Goal.id) == GoalScore.goal_id)

@@ -56,6 +56,7 @@ from db.store.models import (
     Visibility,
     Worker,
 )
+from db.store.query import select_columns
 from db.words import CONVERSATION_COLUMN, MEETING_KIND, MEETING_STATUS
 
 
@@ -504,7 +505,7 @@ def conversations_in(session: Session, family_id: int, audience: str) -> pd.Data
     """The conversations in the caller's session, after the caller's access check."""
     hidden = hidden_people(session, family_id, audience)
     rows = session.exec(
-        select(  # type: ignore[call-overload]  # sqlmodel types select() up to 4 columns
+        select_columns(
             col(Conversation.id),
             col(Conversation.held_on),
             ConversationItem,

@@ -27,6 +27,7 @@ from db.store.models import (
     WorkerOffer,
     WorkerRelationship,
 )
+from db.store.query import of_family
 from db.words import (
     END_REASON,
     FAMILY_STATUS,
@@ -71,7 +72,7 @@ def timeline(actor: Actor, family_id: int, kinds: list[str] | None = None) -> pd
                 )
 
         if "Meetings" in wanted:
-            for m in session.exec(select(Meeting).where(col(Meeting.family_id) == family_id)):
+            for m in session.exec(of_family(Meeting, family_id)):
                 local = pd.Timestamp(m.starts_at).tz_convert(zone)
                 add(
                     "Meetings",
@@ -97,7 +98,7 @@ def timeline(actor: Actor, family_id: int, kinds: list[str] | None = None) -> pd
                     c.id,
                 )
         if "Goals and scores" in wanted:
-            for g in session.exec(select(Goal).where(col(Goal.family_id) == family_id)):
+            for g in session.exec(of_family(Goal, family_id)):
                 add("Goals and scores", g.set_on, f"Goal set: {g.wording}", "goal", g.id)
                 add_withdrawal("Goals and scores", g, g.wording, "goal")
             for r, count in session.exec(
@@ -108,7 +109,7 @@ def timeline(actor: Actor, family_id: int, kinds: list[str] | None = None) -> pd
             ):
                 add("Goals and scores", r.scored_on, f"Scores given: {count}", "score_round", r.id)
         if "Plan" in wanted:
-            for s in session.exec(select(PlanStep).where(col(PlanStep.family_id) == family_id)):
+            for s in session.exec(of_family(PlanStep, family_id)):
                 add("Plan", s.agreed_on, f"Plan step agreed: {s.what}", "plan_step", s.id)
                 add_withdrawal("Plan", s, s.what, "plan_step")
                 if s.done_on:
@@ -153,9 +154,7 @@ def timeline(actor: Actor, family_id: int, kinds: list[str] | None = None) -> pd
                     None,
                 )
         if "Where things are" in wanted:
-            for change in session.exec(
-                select(FamilyStatusChange).where(col(FamilyStatusChange.family_id) == family_id)
-            ):
+            for change in session.exec(of_family(FamilyStatusChange, family_id)):
                 add(
                     "Where things are",
                     change.changed_on,
@@ -164,9 +163,7 @@ def timeline(actor: Actor, family_id: int, kinds: list[str] | None = None) -> pd
                     change.id,
                 )
         if "Practical help" in wanted:
-            for h in session.exec(
-                select(PracticalHelp).where(col(PracticalHelp.family_id) == family_id)
-            ):
+            for h in session.exec(of_family(PracticalHelp, family_id)):
                 add(
                     "Practical help",
                     h.given_on,
@@ -176,7 +173,7 @@ def timeline(actor: Actor, family_id: int, kinds: list[str] | None = None) -> pd
                     h.id,
                 )
         if "Staff notes" in wanted:
-            for n in session.exec(select(Note).where(col(Note.family_id) == family_id)):
+            for n in session.exec(of_family(Note, family_id)):
                 extra = f" — shared with {n.shared_with}" if n.shared_with else ""
                 add(
                     "Staff notes",

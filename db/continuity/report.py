@@ -46,6 +46,7 @@ from db.store.models import (
     WorkerRole,
     WorkerTeam,
 )
+from db.store.query import select_columns
 
 # --- reading a team's rows (SQL, scoped to the team) -------------------------------------
 
@@ -132,7 +133,7 @@ def _build_team_report(session: Session, team: Team, today: date | None) -> Team
     )
     relationships = pd.DataFrame(
         session.exec(
-            select(  # type: ignore[call-overload]  # sqlmodel types select() up to 4 columns
+            select_columns(
                 col(WorkerRelationship.id),
                 col(WorkerRelationship.family_id),
                 col(WorkerRelationship.worker_id),
