@@ -42,7 +42,6 @@ from db.store.models import (
     GoalScore,
     GoalStatus,
     Meeting,
-    MeetingStatus,
     Person,
     Relationship,
     ScoreRound,
@@ -50,7 +49,7 @@ from db.store.models import (
     Visibility,
     Worker,
 )
-from db.store.query import select_columns
+from db.store.query import meeting_held, select_columns
 from db.words import GOAL_STATUS, WHOLE_FAMILY, WORKER_VIEW
 
 # --- goals and scores --------------------------------------------------------------------
@@ -128,11 +127,7 @@ def _build_goal_data(
     goal_rows = [(g, name) for g, name in goal_rows if g.person_id not in hidden]
     scores = goal_scores(session, [g.id for g, _ in goal_rows], hidden)
     held = session.exec(
-        select(col(Meeting.starts_at)).where(
-            col(Meeting.family_id) == family_id,
-            col(Meeting.status) == MeetingStatus.held,
-            col(Meeting.withdrawn_at).is_(None),
-        )
+        select(col(Meeting.starts_at)).where(col(Meeting.family_id) == family_id, *meeting_held())
     ).all()
     zone = session.exec(
         select(col(Team.time_zone))
