@@ -23,7 +23,7 @@ from sqlmodel import Session, col, func, select
 
 from db.auth import end_every_session, hash_password, password_problem
 from db.families import family_terms_in
-from db.goals import goal_scores
+from db.goals import goal_scores, goals_and_whose
 from db.i18n import N_
 from db.rules import audit
 from db.rules.access import (
@@ -559,20 +559,11 @@ def _visible(model_visibility, owner_id, actor: Actor) -> bool:
 
 
 def _own_goals(session: Session, actor: Actor, family_id: int, hidden: set[int]) -> list:
-    goals = session.exec(
-        select(Goal, col(Person.name))
-        .join(Person, col(Person.id) == Goal.person_id, isouter=True)
-        .where(
-            col(Goal.family_id) == family_id,
-            col(Goal.withdrawn_at).is_(None),
-            col(Goal.status) == GoalStatus.working_on_it,
-        )
-        .order_by(col(Goal.set_on), col(Goal.id))
-    ).all()
+    goals = goals_and_whose(
+        session, family_id, hidden, col(Goal.status) == GoalStatus.working_on_it
+    )
     return [
-        (goal, name)
-        for goal, name in goals
-        if goal.person_id not in hidden and _visible(goal.visibility, goal.person_id, actor)
+        (goal, name) for goal, name in goals if _visible(goal.visibility, goal.person_id, actor)
     ]
 
 

@@ -114,17 +114,9 @@ def _build_goal_data(
     session: Session, family_id: int, data_version: int, audience: str
 ) -> GoalData:
     hidden = hidden_people(session, family_id, audience)
-    goal_rows = session.exec(
-        select(Goal, col(Person.name))
-        .join(Person, col(Person.id) == Goal.person_id, isouter=True)
-        .where(
-            col(Goal.family_id) == family_id,
-            col(Goal.withdrawn_at).is_(None),
-            col(Goal.visibility).in_(Audience.VISIBLE[audience]),
-        )
-        .order_by(col(Goal.set_on), col(Goal.id))
-    ).all()
-    goal_rows = [(g, name) for g, name in goal_rows if g.person_id not in hidden]
+    goal_rows = goals_and_whose(
+        session, family_id, hidden, col(Goal.visibility).in_(Audience.VISIBLE[audience])
+    )
     scores = goal_scores(session, [g.id for g, _ in goal_rows], hidden)
     held = session.exec(
         select(col(Meeting.starts_at)).where(col(Meeting.family_id) == family_id, *meeting_held())
@@ -156,6 +148,20 @@ def _build_goal_data(
     )
     meeting_days = pd.DataFrame({"on": sorted({local_day(t, zone) for t in held})}, columns=["on"])
     return GoalData(goals, scores, meeting_days, data_version)
+
+
+def goals_and_whose(
+    session: Session, family_id: int, hidden: set[int], *where
+) -> list[tuple[Goal, str | None]]:
+    """The family's goals (not withdrawn) that meet `where`, oldest first, each with the name
+    of whose goal it is (None: the whole family's), leaving out hidden people's goals."""
+    rows = session.exec(
+        select(Goal, col(Person.name))
+        .join(Person, col(Person.id) == Goal.person_id, isouter=True)
+        .where(col(Goal.family_id) == family_id, col(Goal.withdrawn_at).is_(None), *where)
+        .order_by(col(Goal.set_on), col(Goal.id))
+    ).all()
+    return [(goal, name) for goal, name in rows if goal.person_id not in hidden]
 
 
 def goal_scores(session: Session, goal_ids: list, hidden: set[int]) -> pd.DataFrame:
