@@ -367,9 +367,7 @@ def help_and_notes(actor: Actor, family_id: int) -> tuple[pd.DataFrame, pd.DataF
 
 
 def _open_relationships(session: Session, family_id: int, role: RelationshipRole | None = None):
-    query = select(WorkerRelationship).where(
-        col(WorkerRelationship.family_id) == family_id, col(WorkerRelationship.ended_on).is_(None)
-    )
+    query = of_family(WorkerRelationship, family_id, col(WorkerRelationship.ended_on).is_(None))
     if role is not None:
         query = query.where(col(WorkerRelationship.role) == role)
     return session.exec(query).all()

@@ -56,7 +56,7 @@ from db.store.models import (
     Visibility,
     Worker,
 )
-from db.store.query import select_columns
+from db.store.query import of_family, select_columns
 from db.words import CONVERSATION_COLUMN, MEETING_KIND, MEETING_STATUS
 
 
@@ -467,15 +467,14 @@ def plan_follow_up(actor: Actor, family_id: int) -> PlanFollowUp:
 def plan_follow_up_in(session: Session, family_id: int) -> PlanFollowUp:
     """The follow-up in the caller's session, after the caller's access check."""
     latest = session.exec(
-        select(Meeting)
-        .where(
-            col(Meeting.family_id) == family_id,
+        of_family(
+            Meeting,
+            family_id,
             col(Meeting.kind) == MeetingKind.family_group_conference,
             col(Meeting.status) != MeetingStatus.cancelled,
             col(Meeting.withdrawn_at).is_(None),
             (col(Meeting.if_plan_does_not_work) != "") | col(Meeting.look_again_on).is_not(None),
-        )
-        .order_by(col(Meeting.starts_at).desc(), col(Meeting.id).desc())
+        ).order_by(col(Meeting.starts_at).desc(), col(Meeting.id).desc())
     ).first()
     if latest is None:
         return PlanFollowUp()

@@ -68,6 +68,7 @@ from db.store.models import (
     WorkerRole,
     WorkerTeam,
 )
+from db.store.query import of_family
 
 
 @dataclass(frozen=True)
@@ -923,24 +924,22 @@ def _family_login(engine: Engine, today: date, password_hash: str) -> dict[str, 
         ).all()
         for family_id in sorted(stored_ids(families)):
             parent = session.exec(
-                select(Person)
-                .where(
-                    col(Person.family_id) == family_id,
+                of_family(
+                    Person,
+                    family_id,
                     col(Person.relationship) == Relationship.parent,
                     col(Person.must_not_see_plan).is_(False),
-                )
-                .order_by(col(Person.id))
+                ).order_by(col(Person.id))
             ).first()
             goals = session.exec(
-                select(Goal)
-                .where(
-                    col(Goal.family_id) == family_id,
+                of_family(
+                    Goal,
+                    family_id,
                     col(Goal.status) == GoalStatus.working_on_it,
                     col(Goal.withdrawn_at).is_(None),
                     col(Goal.visibility) != Visibility.private,
                     col(Goal.set_on) <= today - timedelta(days=14),
-                )
-                .order_by(col(Goal.id))
+                ).order_by(col(Goal.id))
             ).all()
             if parent is not None and goals:
                 break
@@ -988,15 +987,14 @@ def _family_login(engine: Engine, today: date, password_hash: str) -> dict[str, 
                 )
                 scored += 1
         step = session.exec(
-            select(PlanStep)
-            .where(
-                col(PlanStep.family_id) == family_id,
+            of_family(
+                PlanStep,
+                family_id,
                 col(PlanStep.done_on).is_(None),
                 col(PlanStep.withdrawn_at).is_(None),
                 col(PlanStep.visibility) != Visibility.private,
                 col(PlanStep.agreed_on) <= today - timedelta(days=1),
-            )
-            .order_by(col(PlanStep.id))
+            ).order_by(col(PlanStep.id))
         ).first()
         if step is not None:
             step.done_on = today - timedelta(days=1)
