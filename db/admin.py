@@ -20,7 +20,7 @@ from db.auth import clean_email, hash_password, one_time_password, password_prob
 from db.i18n import LANGUAGES, TERMS
 from db.plain_language import never_anywhere, terms_in
 from db.rules import audit
-from db.rules.access import Actor, refused, require_family, require_role
+from db.rules.access import Actor, family_read, refused, require_role
 from db.rules.validation import Conflict, Invalid, checked, save_versioned, text
 from db.rules.validation import time_zone as check_time_zone
 from db.rules.writes import touch_worker
@@ -39,6 +39,7 @@ from db.store.models import (
     WorkerRole,
     WorkerTeam,
 )
+from db.store.query import select_columns
 from db.words import RELATIONSHIP_ROLE
 
 USERNAME_PATTERN = re.compile(r"^[a-z0-9][a-z0-9._-]{1,63}$")
@@ -374,7 +375,7 @@ def handover(actor: Actor, worker_id: int, *, today: date | None = None) -> pd.D
     today = today or today_in()  # across teams: the default zone's day
     with read_session() as session:
         rows = session.exec(
-            select(  # type: ignore[call-overload]  # sqlmodel types select() up to 4 columns
+            select_columns(
                 col(Family.id),
                 col(Family.council_reference),
                 col(Team.name),
@@ -421,7 +422,7 @@ def workers_and_teams(actor: Actor) -> tuple[pd.DataFrame, pd.DataFrame]:
             col(WorkerRole.role) == Role.family_member
         )
         workers = session.exec(
-            select(  # type: ignore[call-overload]  # sqlmodel types select() up to 4 columns
+            select_columns(
                 col(Worker.id),
                 col(Worker.name),
                 col(Worker.username),
@@ -436,7 +437,7 @@ def workers_and_teams(actor: Actor) -> tuple[pd.DataFrame, pd.DataFrame]:
             select(col(WorkerTeam.worker_id), col(WorkerTeam.leads), col(Team.name)).join(Team)
         ).all()
         teams = session.exec(
-            select(  # type: ignore[call-overload]  # sqlmodel types select() up to 4 columns
+            select_columns(
                 col(Team.id),
                 col(Team.name),
                 col(Team.community),
@@ -548,8 +549,7 @@ def search_audit(
 def family_viewers(actor: Actor, family_id: int, *, limit: int = 200) -> pd.DataFrame | None:
     """Who opened this family's record and when, for a manager who leads the family's team.
     None for the team's practitioners (nothing to show); refused for anyone else."""
-    with read_session() as session:
-        family = require_family(session, actor, family_id)
+    with family_read(actor, family_id) as (session, family):
         if not actor.has(Role.manager) or family.team_id not in actor.led_team_ids:
             return None
         rows = session.exec(

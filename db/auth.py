@@ -489,16 +489,22 @@ def end_sessions(actor: Actor, *, now: datetime | None = None) -> None:
     now = now or utcnow()
     with write_session() as session:
         worker = session.get_one(Worker, actor.worker_id)  # the acting worker exists
-        worker.sessions_valid_after = now
-        session.add(worker)
-        for login in session.exec(
-            select(LoginSession).where(
-                col(LoginSession.worker_id) == actor.worker_id, col(LoginSession.ended_at).is_(None)
-            )
-        ):
-            login.ended_at = now
-            session.add(login)
+        end_every_session(session, worker, now)
         audit.record(session, actor, audit.Action.LOGOUT)
+
+
+def end_every_session(session: Session, worker: Worker, now: datetime) -> None:
+    """Ends every session of the worker's account on every device, in the caller's
+    transaction: a cookie issued before `now` no longer logs in."""
+    worker.sessions_valid_after = now
+    session.add(worker)
+    for login in session.exec(
+        select(LoginSession).where(
+            col(LoginSession.worker_id) == worker.id, col(LoginSession.ended_at).is_(None)
+        )
+    ):
+        login.ended_at = now
+        session.add(login)
 
 
 @checked
@@ -536,12 +542,4 @@ def set_my_language(actor: Actor, language: str) -> None:
             return
         worker.language = language
         session.add(worker)
-        session.flush()
-        audit.record(
-            session,
-            actor,
-            audit.Action.UPDATE,
-            record_type="worker",
-            record_id=actor.worker_id,
-            fields=["language"],
-        )
+        audit.worker_change(session, actor, audit.Action.UPDATE, actor.worker_id, ["language"])

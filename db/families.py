@@ -15,11 +15,12 @@ from sqlalchemy import func, or_
 from sqlmodel import Session, col, select
 
 from db.rules import audit
-from db.rules.access import Actor, require_family
+from db.rules.access import Actor, family_read
 from db.rules.validation import Invalid, checked
 from db.rules.visibility import Audience
+from db.rules.writes import family_write
 from db.store.clock import family_today, utcnow
-from db.store.engine import read_session, write_session
+from db.store.engine import read_session
 from db.store.ids import stored_id
 from db.store.models import (
     Family,
@@ -33,6 +34,7 @@ from db.store.models import (
     WorkerRelationship,
     WorkerTeam,
 )
+from db.store.query import of_family, select_columns
 from db.words import FAMILY_STATUS, MEETING_KIND, MEETING_STATUS, RELATIONSHIP, RHYTHM
 
 # --- lists of families -------------------------------------------------------------------
@@ -140,7 +142,7 @@ def families(
         return pd.DataFrame(columns=FAMILY_LIST_COLUMNS)
     now = utcnow()
     today = now.date()
-    query = select(  # type: ignore[call-overload]  # sqlmodel types select() up to 4 columns
+    query = select_columns(
         col(Family.id), col(Family.known_as), col(Family.status), _last_met(now), _next_meeting(now)
     ).where(col(Family.team_id).in_(teams), col(Family.erased_at).is_(None))
     if search.strip():
@@ -203,8 +205,8 @@ class FamilySummary:
 
 
 def family_summary(actor: Actor, family_id: int) -> FamilySummary:
-    with read_session() as session:
-        return family_summary_in(session, require_family(session, actor, family_id))
+    with family_read(actor, family_id) as (session, family):
+        return family_summary_in(session, family)
 
 
 def family_summary_in(session: Session, family: Family) -> FamilySummary:
@@ -232,8 +234,8 @@ def family_summary_in(session: Session, family: Family) -> FamilySummary:
 def family_terms(actor: Actor, family_id: int) -> dict[tuple[str, str], str]:
     """The words the family's team has chosen, keyed by (term, language): what the family's
     own screens and copies say instead of ours (db/i18n.py term())."""
-    with read_session() as session:
-        return family_terms_in(session, require_family(session, actor, family_id))
+    with family_read(actor, family_id) as (session, family):
+        return family_terms_in(session, family)
 
 
 def family_terms_in(session: Session, family: Family) -> dict[tuple[str, str], str]:
@@ -251,8 +253,8 @@ class FamilyContact:
 
 
 def family_contact(actor: Actor, family_id: int) -> FamilyContact:
-    with read_session() as session:
-        return family_contact_in(session, require_family(session, actor, family_id))
+    with family_read(actor, family_id) as (session, family):
+        return family_contact_in(session, family)
 
 
 def family_contact_in(session: Session, family: Family) -> FamilyContact:
@@ -267,13 +269,12 @@ def family_contact_in(session: Session, family: Family) -> FamilyContact:
 
 def family_people(actor: Actor, family_id: int) -> pd.DataFrame:
     """Everyone in the family's world, household first."""
-    with read_session() as session:
-        family = require_family(session, actor, family_id)
+    with family_read(actor, family_id) as (session, family):
         today = family_today(session, family)
         people = session.exec(
-            select(Person)
-            .where(col(Person.family_id) == family_id)
-            .order_by(col(Person.in_household).desc(), col(Person.relationship), col(Person.name))
+            of_family(Person, family_id).order_by(
+                col(Person.in_household).desc(), col(Person.relationship), col(Person.name)
+            )
         ).all()
     return pd.DataFrame(
         [
@@ -312,8 +313,7 @@ def family_people(actor: Actor, family_id: int) -> pd.DataFrame:
 
 def family_workers(actor: Actor, family_id: int) -> pd.DataFrame:
     """Who works with the family now and who did before, newest first."""
-    with read_session() as session:
-        require_family(session, actor, family_id)
+    with family_read(actor, family_id) as (session, _family):
         rows = session.exec(
             select(WorkerRelationship, col(Worker.name))
             .join(Worker, col(Worker.id) == WorkerRelationship.worker_id)
@@ -350,12 +350,11 @@ def family_workers(actor: Actor, family_id: int) -> pd.DataFrame:
 
 
 def family_meetings(actor: Actor, family_id: int) -> pd.DataFrame:
-    with read_session() as session:
-        require_family(session, actor, family_id)
+    with family_read(actor, family_id) as (session, _family):
         rows = session.exec(
-            select(Meeting)
-            .where(col(Meeting.family_id) == family_id, col(Meeting.withdrawn_at).is_(None))
-            .order_by(col(Meeting.starts_at).desc())
+            of_family(Meeting, family_id, col(Meeting.withdrawn_at).is_(None)).order_by(
+                col(Meeting.starts_at).desc()
+            )
         ).all()
     return pd.DataFrame(
         [
@@ -421,8 +420,7 @@ def team_members(actor: Actor, team_id: int) -> pd.DataFrame:
 @checked
 def record_view(actor: Actor, family_id: int) -> None:
     """A view of a family record (the page calls this once per session and family)."""
-    with write_session() as session:
-        require_family(session, actor, family_id)
+    with family_write(actor, family_id) as (session, _family):
         audit_view(session, actor, family_id)
 
 
@@ -443,8 +441,7 @@ def record_copy(actor: Actor, family_id: int, audience: str) -> None:
     """A family copy was made (downloaded) for this audience."""
     if audience not in Audience.VISIBLE:
         raise Invalid("Please choose who is in the room.")
-    with write_session() as session:
-        require_family(session, actor, family_id)
+    with family_write(actor, family_id) as (session, _family):
         audit.record(
             session,
             actor,

@@ -21,22 +21,30 @@ from datetime import date, datetime, timedelta
 import pandas as pd
 from sqlmodel import Session, col, func, select
 
-from db.auth import hash_password, password_problem
+from db.auth import end_every_session, hash_password, password_problem
 from db.families import family_terms_in
+from db.goals import goal_scores, goals_and_whose
 from db.i18n import N_
-from db.metrics import SCORE_COLUMNS
 from db.rules import audit
 from db.rules.access import (
     Actor,
+    family_read,
     refused,
     require_case_team,
     require_family,
     require_led_team,
-    require_own_family,
 )
 from db.rules.validation import Invalid, checked, max_chars, text, whole_number
 from db.rules.visibility import Audience, hidden_people
-from db.rules.writes import AlreadySaved, changed, save_edit, save_new, touch
+from db.rules.writes import (
+    AlreadySaved,
+    changed,
+    family_write,
+    own_family_write,
+    save_edit,
+    save_new,
+    touch,
+)
 from db.settings import INVITATION_DAYS, REPEAT_WINDOW_MINUTES
 from db.store.clock import family_today, local_day, team_zone, utcnow
 from db.store.engine import read_session, write_session
@@ -53,7 +61,6 @@ from db.store.models import (
     Goal,
     GoalScore,
     GoalStatus,
-    LoginSession,
     Meeting,
     MeetingStatus,
     Person,
@@ -65,7 +72,8 @@ from db.store.models import (
     Worker,
     WorkerRole,
 )
-from db.words import MEETING_KIND, WORKER_VIEW
+from db.store.query import of_family
+from db.words import MEETING_KIND
 
 # What a family member reads when an invitation can't be used. Kind, and never saying which.
 INVITATION_NOT_USABLE = (
@@ -95,8 +103,7 @@ def invite_family_member(
     """A one-time invitation code (192 random bits) for a person in the family, shown once to
     the worker to pass on; only its hash is stored. A young person's invitation needs the
     child's own agreement, recorded here."""
-    with write_session() as session:
-        family = require_family(session, actor, family_id)
+    with family_write(actor, family_id) as (session, family):
         person = session.get(Person, person_id)
         if person is None or person.family_id != family_id:
             raise Invalid("That person isn't part of this family's world.")
@@ -151,8 +158,7 @@ def family_logins(actor: Actor, family_id: int) -> FamilyLogins:
     """Who in the family has a login, when it was last used and whether it stands; and the
     invitations not yet used."""
     now = utcnow()
-    with read_session() as session:
-        require_family(session, actor, family_id)
+    with family_read(actor, family_id) as (session, _family):
         rows = session.exec(
             select(FamilyLogin, Worker, Person)
             .join(Worker, col(Worker.id) == FamilyLogin.worker_id)
@@ -215,18 +221,6 @@ def _login_of(session: Session, actor: Actor, family_id: int, login_id: int):
     return family, login, worker
 
 
-def _end_every_session(session: Session, worker: Worker, now: datetime) -> None:
-    worker.sessions_valid_after = now
-    session.add(worker)
-    for open_login in session.exec(
-        select(LoginSession).where(
-            col(LoginSession.worker_id) == worker.id, col(LoginSession.ended_at).is_(None)
-        )
-    ):
-        open_login.ended_at = now
-        session.add(open_login)
-
-
 @checked
 def pause_family_login(actor: Actor, *, family_id: int, login_id: int, paused: bool) -> None:
     """Pauses a family member's login at once (every session ends, and it can't log in) or
@@ -241,7 +235,7 @@ def pause_family_login(actor: Actor, *, family_id: int, login_id: int, paused: b
         worker.is_active = not paused
         session.add(login)
         if paused:
-            _end_every_session(session, worker, now)
+            end_every_session(session, worker, now)
         session.add(worker)
         changed(session, actor, family, audit.Action.UPDATE, "family_login", login_id, ["paused"])
 
@@ -258,15 +252,14 @@ def end_family_login(actor: Actor, *, family_id: int, login_id: int) -> None:
         login.version += 1
         worker.is_active = False
         session.add(login)
-        _end_every_session(session, worker, now)
+        end_every_session(session, worker, now)
         changed(session, actor, family, audit.Action.UPDATE, "family_login", login_id, ["ended_at"])
 
 
 @checked
 def withdraw_invitation(actor: Actor, *, family_id: int, invitation_id: int) -> None:
     """Stops an invitation that hasn't been used (sent to the wrong phone, say)."""
-    with write_session() as session:
-        family = require_family(session, actor, family_id)
+    with family_write(actor, family_id) as (session, family):
         invitation = session.get(FamilyInvitation, invitation_id)
         if invitation is None or invitation.family_id != family_id:
             raise refused(actor, what="family_invitation", record_id=invitation_id)
@@ -290,8 +283,7 @@ MESSAGE_COLUMNS = ["message_id", "person", "words", "sent_at"]
 
 def family_messages(actor: Actor, family_id: int, *, limit: int = 20) -> pd.DataFrame:
     """What the family told their worker through their space, newest first."""
-    with read_session() as session:
-        require_family(session, actor, family_id)
+    with family_read(actor, family_id) as (session, _family):
         rows = session.exec(
             select(FamilyMessage, col(Person.name))
             .join(Person, col(Person.id) == FamilyMessage.person_id)
@@ -461,6 +453,16 @@ def _clean_username(username: str) -> str:
     return cleaned
 
 
+def add_family_login(session: Session, account: Worker, **login) -> None:
+    """Stores a family member's login in the caller's transaction: a worker-table account with
+    the role family_member and no other, bound by its FamilyLogin (`login`: the family, the
+    person, when it started, …) to one family and one person."""
+    session.add(account)
+    session.flush()
+    session.add(WorkerRole(worker_id=stored_id(account), role=Role.family_member))
+    session.add(FamilyLogin(worker_id=stored_id(account), **login))
+
+
 @checked
 def accept_invitation(code: str, *, username: str, password: str) -> None:
     """Takes up an invitation: a login of the family member's own, bound to their family and
@@ -488,19 +490,15 @@ def accept_invitation(code: str, *, username: str, password: str) -> None:
             password_hash=password_hash,
             active_from=family_today(session, family),
         )
-        session.add(account)
-        session.flush()
-        session.add(WorkerRole(worker_id=stored_id(account), role=Role.family_member))
-        session.add(
-            FamilyLogin(
-                worker_id=stored_id(account),
-                family_id=invitation.family_id,
-                person_id=invitation.person_id,
-                young_person=invitation.young_person,
-                child_agreed=invitation.child_agreed,
-                invitation_id=invitation.id,
-                started_at=now,
-            )
+        add_family_login(
+            session,
+            account,
+            family_id=invitation.family_id,
+            person_id=invitation.person_id,
+            young_person=invitation.young_person,
+            child_agreed=invitation.child_agreed,
+            invitation_id=invitation.id,
+            started_at=now,
         )
         touch(session, family)
         audit.record(
@@ -561,36 +559,26 @@ def _visible(model_visibility, owner_id, actor: Actor) -> bool:
 
 
 def _own_goals(session: Session, actor: Actor, family_id: int, hidden: set[int]) -> list:
-    goals = session.exec(
-        select(Goal, col(Person.name))
-        .join(Person, col(Person.id) == Goal.person_id, isouter=True)
-        .where(
-            col(Goal.family_id) == family_id,
-            col(Goal.withdrawn_at).is_(None),
-            col(Goal.status) == GoalStatus.working_on_it,
-        )
-        .order_by(col(Goal.set_on), col(Goal.id))
-    ).all()
+    goals = goals_and_whose(
+        session, family_id, hidden, col(Goal.status) == GoalStatus.working_on_it
+    )
     return [
-        (goal, name)
-        for goal, name in goals
-        if goal.person_id not in hidden and _visible(goal.visibility, goal.person_id, actor)
+        (goal, name) for goal, name in goals if _visible(goal.visibility, goal.person_id, actor)
     ]
 
 
 def _own_steps(session: Session, actor: Actor, family_id: int) -> list[PlanStep]:
     steps = session.exec(
-        select(PlanStep)
-        .where(col(PlanStep.family_id) == family_id, col(PlanStep.withdrawn_at).is_(None))
-        .order_by(col(PlanStep.done_on).is_not(None), col(PlanStep.by_when), col(PlanStep.id))
+        of_family(PlanStep, family_id, col(PlanStep.withdrawn_at).is_(None)).order_by(
+            col(PlanStep.done_on).is_not(None), col(PlanStep.by_when), col(PlanStep.id)
+        )
     ).all()
     return [s for s in steps if _visible(s.visibility, s.added_by_person_id, actor)]
 
 
 def own_space(actor: Actor) -> OwnSpace:
     """Everything a family member's space shows, read for them alone (audited as a view)."""
-    with write_session() as session:
-        family = require_own_family(session, actor, what="own_space")
+    with own_family_write(actor, what="own_space") as (session, family):
         family_id = stored_id(family)
         language, terms = family.preferred_language, family_terms_in(session, family)
         zone = team_zone(session, family.team_id)
@@ -598,25 +586,13 @@ def own_space(actor: Actor) -> OwnSpace:
         hidden = hidden_people(session, family_id, Audience.HOUSEHOLD)
         person = session.get_one(Person, actor.person_id)
         goal_rows = _own_goals(session, actor, family_id, hidden)
-        goal_ids = [g.id for g, _ in goal_rows]
-        score_rows = (
-            session.exec(
-                select(GoalScore, ScoreRound, Person, Worker)
-                .join(ScoreRound, col(ScoreRound.id) == GoalScore.round_id)
-                .join(Person, col(Person.id) == GoalScore.person_id, isouter=True)
-                .join(Worker, col(Worker.id) == GoalScore.worker_id, isouter=True)
-                .where(col(GoalScore.goal_id).in_(goal_ids))
-                .order_by(col(GoalScore.goal_id), col(GoalScore.scored_on), col(GoalScore.id))
-            ).all()
-            if goal_ids
-            else []
-        )
+        scores = goal_scores(session, [g.id for g, _ in goal_rows], hidden)
         steps = _own_steps(session, actor, family_id)
         now = utcnow()
         meetings = session.exec(
-            select(Meeting)
-            .where(col(Meeting.family_id) == family_id, col(Meeting.withdrawn_at).is_(None))
-            .order_by(col(Meeting.starts_at))
+            of_family(Meeting, family_id, col(Meeting.withdrawn_at).is_(None)).order_by(
+                col(Meeting.starts_at)
+            )
         ).all()
         held = [m for m in meetings if m.status == MeetingStatus.held and m.starts_at <= now]
         planned = [m for m in meetings if m.status == MeetingStatus.planned and m.starts_at >= now]
@@ -654,28 +630,12 @@ def own_space(actor: Actor) -> OwnSpace:
         audit.record(
             session, actor, audit.Action.VIEW, family_id=family_id, record_type="own_space"
         )
-    scores = pd.DataFrame(
-        [
-            {
-                "score_id": s.id,
-                "goal_id": s.goal_id,
-                "scorer_key": f"p:{s.person_id}" if s.person_id is not None else f"w:{s.worker_id}",
-                "scorer": p.name if p is not None else f"{w.name} ({WORKER_VIEW})",
-                "is_worker_view": s.person_id is None,
-                "scored_on": s.scored_on,
-                "score": s.score,
-                "at_home": r.at_home,
-            }
-            for s, r, p, w in score_rows
-            if s.person_id is None or s.person_id not in hidden
-        ],
-        columns=SCORE_COLUMNS,
-    )
-    mine_today = {
-        int(s.goal_id): s.score
-        for s, r, _p, _w in score_rows
-        if r.at_home and s.person_id == actor.person_id and s.scored_on == today
-    }
+    mine = scores[
+        scores["at_home"].astype(bool)
+        & (scores["scorer_key"] == f"p:{actor.person_id}")
+        & (scores["scored_on"] == today)
+    ]
+    mine_today = {int(goal): int(score) for goal, score in zip(mine["goal_id"], mine["score"])}
     plan = pd.DataFrame(
         [
             {
@@ -741,8 +701,7 @@ def score_at_home(actor: Actor, *, goal_id: int, score: int, comment: str = "") 
     comment = text(
         comment, "what made the difference", required=False, limit=max_chars(GoalScore, "comment")
     )
-    with write_session() as session:
-        family = require_own_family(session, actor, what="goal")
+    with own_family_write(actor, what="goal") as (session, family):
         family_id = stored_id(family)
         hidden = hidden_people(session, family_id, Audience.HOUSEHOLD)
         if goal_id not in {g.id for g, _ in _own_goals(session, actor, family_id, hidden)}:
@@ -764,16 +723,8 @@ def score_at_home(actor: Actor, *, goal_id: int, score: int, comment: str = "") 
             round_row = session.get_one(ScoreRound, existing.round_id)
             round_row.recorded_at = utcnow()
             session.add(round_row)
-            touch(session, family)
-            audit.record(
-                session,
-                actor,
-                audit.Action.UPDATE,
-                family_id=family_id,
-                record_type="goal_score",
-                record_id=existing.id,
-                fields=["score", "comment"],
-            )
+            fields = ["score", "comment"]
+            changed(session, actor, family, audit.Action.UPDATE, "goal_score", existing.id, fields)
             return
         round_row = ScoreRound(
             token=secrets.token_hex(16),
@@ -798,8 +749,7 @@ def score_at_home(actor: Actor, *, goal_id: int, score: int, comment: str = "") 
 @checked
 def tick_step(actor: Actor, *, step_id: int, seen_version: int, done: bool = True) -> None:
     """A family member ticks a step of their plan as done ("I did this"), or unticks it."""
-    with write_session() as session:
-        family = require_own_family(session, actor, what="plan_step")
+    with own_family_write(actor, what="plan_step") as (session, family):
         step = session.get(PlanStep, step_id)
         if step is None or step.id not in {
             s.id for s in _own_steps(session, actor, stored_id(family))
@@ -827,8 +777,7 @@ def tick_step(actor: Actor, *, step_id: int, seen_version: int, done: bool = Tru
 def add_own_step(actor: Actor, *, what: str) -> int:
     """A step the family member took on themselves, added to the plan as done, in their words."""
     what = text(what, "what you did", limit=max_chars(PlanStep, "what"))
-    with write_session() as session:
-        family = require_own_family(session, actor, what="plan_step")
+    with own_family_write(actor, what="plan_step") as (session, family):
         person = session.get_one(Person, actor.person_id)
         today = family_today(session, family)
         row = PlanStep(
@@ -850,8 +799,7 @@ def add_own_step(actor: Actor, *, what: str) -> int:
 def send_message(actor: Actor, *, words: str) -> int:
     """A few words for the family's worker: shown on the Family page and in the huddle."""
     words = text(words, "your message", limit=max_chars(FamilyMessage, "words"))
-    with write_session() as session:
-        family = require_own_family(session, actor, what="family_message")
+    with own_family_write(actor, what="family_message") as (session, family):
         since = utcnow() - timedelta(minutes=REPEAT_WINDOW_MINUTES)
         if session.exec(
             select(FamilyMessage).where(

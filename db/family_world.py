@@ -17,7 +17,7 @@ from sqlmodel import Session, col, select
 
 from db.i18n import LANGUAGES
 from db.rules import audit
-from db.rules.access import Actor, require_family, require_led_team
+from db.rules.access import Actor, family_read, require_led_team
 from db.rules.validation import (
     Conflict,
     Invalid,
@@ -29,10 +29,9 @@ from db.rules.validation import (
     record_id,
     text,
 )
-from db.rules.writes import changed, save_edit, save_new
+from db.rules.writes import changed, family_write, save_edit, save_new
 from db.settings import AGREEMENT_CHECK_DAYS
 from db.store.clock import family_today, today_in, utcnow
-from db.store.engine import read_session, write_session
 from db.store.ids import stored_id
 from db.store.models import (
     Agreement,
@@ -52,6 +51,7 @@ from db.store.models import (
     WorkerRelationship,
     WorkerTeam,
 )
+from db.store.query import of_family
 from db.words import HELP_KIND, NOTE_KIND
 
 # --- people who matter -------------------------------------------------------------------
@@ -93,8 +93,7 @@ def _person_values(person: PersonIn) -> dict:
 
 @checked
 def add_person(actor: Actor, *, family_id: int, person: PersonIn) -> int:
-    with write_session() as session:
-        family = require_family(session, actor, family_id)
+    with family_write(actor, family_id) as (session, family):
         values = _person_values(person)
         row = Person(family_id=family_id, **values)
         return save_new(session, actor, family, row, record_type="person", fields=values.keys())
@@ -102,8 +101,7 @@ def add_person(actor: Actor, *, family_id: int, person: PersonIn) -> int:
 
 def person(actor: Actor, *, family_id: int, person_id: int) -> Person:
     """One person in the family's world as stored, for the form that corrects their details."""
-    with read_session() as session:
-        require_family(session, actor, family_id)
+    with family_read(actor, family_id) as (session, _family):
         row = person_in_family(session, family_id, person_id)
     if row is None:  # person_in_family passes a missing id through as None
         raise Invalid("Please choose someone in the family's world.")
@@ -116,8 +114,7 @@ def update_person(
 ) -> None:
     """Corrects someone's details; refused with Conflict if someone else saved them since the
     form was drawn."""
-    with write_session() as session:
-        family = require_family(session, actor, family_id)
+    with family_write(actor, family_id) as (session, family):
         person_in_family(session, family_id, person_id)
         save_edit(
             session,
@@ -139,8 +136,7 @@ def update_person(
 def add_agreement(
     actor: Actor, *, family_id: int, what: str, with_whom: str = "", agreed_on: date | None = None
 ) -> int:
-    with write_session() as session:
-        family = require_family(session, actor, family_id)
+    with family_write(actor, family_id) as (session, family):
         today = family_today(session, family)
         on = day(agreed_on or today, "the day they agreed", today=today)
         row = Agreement(
@@ -164,8 +160,7 @@ def add_agreement(
 def agreement_checked(
     actor: Actor, *, family_id: int, agreement_id: int, on: date | None = None
 ) -> None:
-    with write_session() as session:
-        family = require_family(session, actor, family_id)
+    with family_write(actor, family_id) as (session, family):
         row = session.get(Agreement, agreement_id)
         if row is None or row.family_id != family_id:
             raise Invalid("That agreement isn't part of this family's record.")
@@ -184,13 +179,10 @@ def agreement_checked(
 
 
 def agreements(actor: Actor, family_id: int, *, today: date | None = None) -> pd.DataFrame:
-    with read_session() as session:
-        family = require_family(session, actor, family_id)
+    with family_read(actor, family_id) as (session, family):
         today = today or family_today(session, family)
         rows = session.exec(
-            select(Agreement)
-            .where(col(Agreement.family_id) == family_id)
-            .order_by(col(Agreement.agreed_on))
+            of_family(Agreement, family_id).order_by(col(Agreement.agreed_on))
         ).all()
     return pd.DataFrame(
         [
@@ -230,16 +222,13 @@ def save_keeping_safe(
 ) -> None:
     """Saves the keeping-safe details; refused with Conflict if someone else saved them since
     the form was drawn (seen_version 0: there were none yet)."""
-    with write_session() as session:
-        family = require_family(session, actor, family_id)
+    with family_write(actor, family_id) as (session, family):
         values: dict[str, Any] = {
             "safe_phone": text(safe_phone, "the safe phone number", required=False, limit=40),
             "ok_to_leave_messages": bool(ok_to_leave_messages),
             "never_show": text(never_show, "what must never be shown", required=False, limit=1000),
         }
-        row = session.exec(
-            select(KeepingSafe).where(col(KeepingSafe.family_id) == family_id)
-        ).first()
+        row = session.exec(of_family(KeepingSafe, family_id)).first()
         what = "the keeping-safe details"
         if row is None:
             if seen_version != 0:
@@ -263,11 +252,8 @@ def save_keeping_safe(
 
 def keeping_safe(actor: Actor, family_id: int) -> KeepingSafe | None:
     """Staff screens only. No family-facing renderer calls this."""
-    with read_session() as session:
-        require_family(session, actor, family_id)
-        return session.exec(
-            select(KeepingSafe).where(col(KeepingSafe.family_id) == family_id)
-        ).first()
+    with family_read(actor, family_id) as (session, _family):
+        return session.exec(of_family(KeepingSafe, family_id)).first()
 
 
 # --- practical help and worries shared ---------------------------------------------------
@@ -277,8 +263,7 @@ def keeping_safe(actor: Actor, family_id: int) -> KeepingSafe | None:
 def add_help(
     actor: Actor, *, family_id: int, kind: str, what: str, given_on: date, who_from: str = ""
 ) -> int:
-    with write_session() as session:
-        family = require_family(session, actor, family_id)
+    with family_write(actor, family_id) as (session, family):
         row = PracticalHelp(
             family_id=family_id,
             kind=choice(HelpKind, kind, "the kind of help"),
@@ -313,8 +298,7 @@ def add_note(
     note_kind = choice(NoteKind, kind, "the kind of note")
     if note_kind == NoteKind.worry_shared and not str(shared_with or "").strip():
         raise Invalid("Please say who the worry was shared with.")
-    with write_session() as session:
-        family = require_family(session, actor, family_id)
+    with family_write(actor, family_id) as (session, family):
         if note_kind == NoteKind.oversight:  # a manager's decision, for the teams they lead
             require_led_team(actor, family.team_id, what="oversight_note")
         today = family_today(session, family)
@@ -343,17 +327,12 @@ def add_note(
 
 
 def help_and_notes(actor: Actor, family_id: int) -> tuple[pd.DataFrame, pd.DataFrame]:
-    with read_session() as session:
-        require_family(session, actor, family_id)
+    with family_read(actor, family_id) as (session, _family):
         helps = session.exec(
-            select(PracticalHelp)
-            .where(col(PracticalHelp.family_id) == family_id)
-            .order_by(col(PracticalHelp.given_on).desc())
+            of_family(PracticalHelp, family_id).order_by(col(PracticalHelp.given_on).desc())
         ).all()
         notes = session.exec(
-            select(Note)
-            .where(col(Note.family_id) == family_id)
-            .order_by(col(Note.written_on).desc(), col(Note.id).desc())
+            of_family(Note, family_id).order_by(col(Note.written_on).desc(), col(Note.id).desc())
         ).all()
     return (
         pd.DataFrame(
@@ -388,9 +367,7 @@ def help_and_notes(actor: Actor, family_id: int) -> tuple[pd.DataFrame, pd.DataF
 
 
 def _open_relationships(session: Session, family_id: int, role: RelationshipRole | None = None):
-    query = select(WorkerRelationship).where(
-        col(WorkerRelationship.family_id) == family_id, col(WorkerRelationship.ended_on).is_(None)
-    )
+    query = of_family(WorkerRelationship, family_id, col(WorkerRelationship.ended_on).is_(None))
     if role is not None:
         query = query.where(col(WorkerRelationship.role) == role)
     return session.exec(query).all()
@@ -413,8 +390,7 @@ def assign_worker(
     started_on: date | None = None,
 ) -> int:
     """A worker starts with the family. A second main worker needs a handover instead."""
-    with write_session() as session:
-        family = require_family(session, actor, family_id)
+    with family_write(actor, family_id) as (session, family):
         row = start_relationship(
             session, actor, family, worker_id, role, chosen_by_family, started_on
         )
@@ -479,8 +455,7 @@ def hand_over(
     chosen_by_family: bool = False,
 ) -> int:
     """The main worker changes: the old relationship ends with a reason, a new one starts."""
-    with write_session() as session:
-        family = require_family(session, actor, family_id)
+    with family_write(actor, family_id) as (session, family):
         _check_worker_in_team(session, to_worker_id, family.team_id)
         why = choice(EndReason, reason, "why the worker is changing")
         if why == EndReason.family_closed:
@@ -534,8 +509,7 @@ def _set_status(
 def change_status(actor: Actor, *, family_id: int, status: str, on: date | None = None) -> None:
     """Moves the family between waiting, working together, keeping in touch and closed, or
     reopens it. Every change is a new dated row; closing ends the open relationships."""
-    with write_session() as session:
-        family = require_family(session, actor, family_id)
+    with family_write(actor, family_id) as (session, family):
         new = choice(FamilyStatus, status, "where things are")
         today = family_today(session, family)
         on_day = day(on or today, "the date of the change", today=today)
@@ -579,8 +553,7 @@ def update_family_details(
 ) -> None:
     """The family's details; `preferred_language` (left as it was when None) is the language
     their own screens and copies speak."""
-    with write_session() as session:
-        family = require_family(session, actor, family_id)
+    with family_write(actor, family_id) as (session, family):
         values = {
             "known_as": text(known_as, "the name the family chose", limit=120),
             "rhythm": choice(Rhythm, rhythm, "how often we meet"),
@@ -609,8 +582,7 @@ def team_workers(actor: Actor, family_id: int) -> pd.DataFrame:
     """Workers of the family's team who could work with them (for assigning and handovers)."""
     from db.store.models import Worker
 
-    with read_session() as session:
-        family = require_family(session, actor, family_id)
+    with family_read(actor, family_id) as (session, family):
         rows = session.exec(
             select(col(Worker.id), col(Worker.name))
             .join(WorkerTeam, col(WorkerTeam.worker_id) == Worker.id)

@@ -14,7 +14,7 @@ from sqlmodel import Field, Session, col, select
 from db.families import family_people
 from db.metrics import SCORE_COLUMNS
 from db.rules import audit
-from db.rules.access import Actor, require_family
+from db.rules.access import Actor, family_read
 from db.rules.validation import (
     Input,
     Invalid,
@@ -29,10 +29,10 @@ from db.rules.validation import (
     text,
 )
 from db.rules.visibility import Audience, hidden_people
-from db.rules.writes import changed, family_record, refuse_repeat, save_edit, save_new
+from db.rules.writes import changed, family_record, family_write, refuse_repeat, save_edit, save_new
 from db.store.cache import VersionedCache
 from db.store.clock import family_today, local_day
-from db.store.engine import read_session, write_session
+from db.store.engine import write_session
 from db.store.ids import stored_id
 from db.store.models import (
     Conversation,
@@ -42,7 +42,6 @@ from db.store.models import (
     GoalScore,
     GoalStatus,
     Meeting,
-    MeetingStatus,
     Person,
     Relationship,
     ScoreRound,
@@ -50,6 +49,7 @@ from db.store.models import (
     Visibility,
     Worker,
 )
+from db.store.query import meeting_held, select_columns
 from db.words import GOAL_STATUS, WHOLE_FAMILY, WORKER_VIEW
 
 # --- goals and scores --------------------------------------------------------------------
@@ -94,8 +94,8 @@ _GOAL_DATA: VersionedCache[GoalData] = VersionedCache("goal data", size=512)
 
 
 def goal_data(actor: Actor, family_id: int, audience: str = "staff") -> GoalData:
-    with read_session() as session:
-        return goal_data_in(session, require_family(session, actor, family_id), audience)
+    with family_read(actor, family_id) as (session, family):
+        return goal_data_in(session, family, audience)
 
 
 def goal_data_in(session: Session, family: Family, audience: str = "staff") -> GoalData:
@@ -114,42 +114,12 @@ def _build_goal_data(
     session: Session, family_id: int, data_version: int, audience: str
 ) -> GoalData:
     hidden = hidden_people(session, family_id, audience)
-    goal_rows = session.exec(
-        select(Goal, col(Person.name))
-        .join(Person, col(Person.id) == Goal.person_id, isouter=True)
-        .where(
-            col(Goal.family_id) == family_id,
-            col(Goal.withdrawn_at).is_(None),
-            col(Goal.visibility).in_(Audience.VISIBLE[audience]),
-        )
-        .order_by(col(Goal.set_on), col(Goal.id))
-    ).all()
-    goal_rows = [(g, name) for g, name in goal_rows if g.person_id not in hidden]
-    goal_ids = [g.id for g, _ in goal_rows]
-    score_rows = (
-        session.exec(
-            select(  # type: ignore[call-overload]  # sqlmodel types select() up to 4 columns
-                *SCORE_AND_SCORER,
-                col(Worker.name),
-                col(GoalScore.scored_on),
-                col(GoalScore.score),
-                col(ScoreRound.at_home),
-            )
-            .join(ScoreRound, col(ScoreRound.id) == GoalScore.round_id)
-            .join(Person, col(Person.id) == GoalScore.person_id, isouter=True)
-            .join(Worker, col(Worker.id) == GoalScore.worker_id, isouter=True)
-            .where(col(GoalScore.goal_id).in_(goal_ids))
-            .order_by(col(GoalScore.goal_id), col(GoalScore.scored_on), col(GoalScore.id))
-        ).all()
-        if goal_ids
-        else []
+    goal_rows = goals_and_whose(
+        session, family_id, hidden, col(Goal.visibility).in_(Audience.VISIBLE[audience])
     )
+    scores = goal_scores(session, [g.id for g, _ in goal_rows], hidden)
     held = session.exec(
-        select(col(Meeting.starts_at)).where(
-            col(Meeting.family_id) == family_id,
-            col(Meeting.status) == MeetingStatus.held,
-            col(Meeting.withdrawn_at).is_(None),
-        )
+        select(col(Meeting.starts_at)).where(col(Meeting.family_id) == family_id, *meeting_held())
     ).all()
     zone = session.exec(
         select(col(Team.time_zone))
@@ -176,6 +146,46 @@ def _build_goal_data(
         ],
         columns=GOAL_COLUMNS,
     )
+    meeting_days = pd.DataFrame({"on": sorted({local_day(t, zone) for t in held})}, columns=["on"])
+    return GoalData(goals, scores, meeting_days, data_version)
+
+
+def goals_and_whose(
+    session: Session, family_id: int, hidden: set[int], *where
+) -> list[tuple[Goal, str | None]]:
+    """The family's goals (not withdrawn) that meet `where`, oldest first, each with the name
+    of whose goal it is (None: the whole family's), leaving out hidden people's goals."""
+    rows = session.exec(
+        select(Goal, col(Person.name))
+        .join(Person, col(Person.id) == Goal.person_id, isouter=True)
+        .where(col(Goal.family_id) == family_id, col(Goal.withdrawn_at).is_(None), *where)
+        .order_by(col(Goal.set_on), col(Goal.id))
+    ).all()
+    return [(goal, name) for goal, name in rows if goal.person_id not in hidden]
+
+
+def goal_scores(session: Session, goal_ids: list, hidden: set[int]) -> pd.DataFrame:
+    """Every score of these goals, oldest first, with who gave it (a family member, or a
+    worker's view), leaving out the people hidden from the audience: what the goal screens
+    and a family member's own space both draw."""
+    score_rows = (
+        session.exec(
+            select_columns(
+                *SCORE_AND_SCORER,
+                col(Worker.name),
+                col(GoalScore.scored_on),
+                col(GoalScore.score),
+                col(ScoreRound.at_home),
+            )
+            .join(ScoreRound, col(ScoreRound.id) == GoalScore.round_id)
+            .join(Person, col(Person.id) == GoalScore.person_id, isouter=True)
+            .join(Worker, col(Worker.id) == GoalScore.worker_id, isouter=True)
+            .where(col(GoalScore.goal_id).in_(goal_ids))
+            .order_by(col(GoalScore.goal_id), col(GoalScore.scored_on), col(GoalScore.id))
+        ).all()
+        if goal_ids
+        else []
+    )
     scores = pd.DataFrame(
         [
             {
@@ -193,8 +203,7 @@ def _build_goal_data(
         ],
         columns=SCORE_COLUMNS,
     )
-    meeting_days = pd.DataFrame({"on": sorted({local_day(t, zone) for t in held})}, columns=["on"])
-    return GoalData(goals, scores, meeting_days, data_version)
+    return scores
 
 
 def active_goals_and_scorers(actor: Actor, family_id: int) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -252,8 +261,7 @@ def _goal_values(session: Session, family_id: int, goal: GoalIn) -> dict:
 
 @checked
 def add_goal(actor: Actor, *, family_id: int, goal: GoalIn) -> int:
-    with write_session() as session:
-        family = require_family(session, actor, family_id)
+    with family_write(actor, family_id) as (session, family):
         goal = GoalIn.check(goal)
         values = _goal_values(session, family_id, goal)
         today = family_today(session, family)
@@ -339,8 +347,7 @@ def record_scores(
     """Saves a round of scores in one transaction. Returns (round id, newly saved); a second
     submit of the same form (same token) stores nothing and returns the first round."""
     token = text(token, "the form token", limit=64)
-    with write_session() as session:
-        family = require_family(session, actor, family_id)
+    with family_write(actor, family_id) as (session, family):
         existing = session.exec(select(ScoreRound).where(col(ScoreRound.token) == token)).first()
         if existing is not None:
             if existing.family_id != family_id:

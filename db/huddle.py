@@ -47,6 +47,7 @@ from db.store.models import (
     Worker,
     WorkerTeam,
 )
+from db.store.query import meeting_held, per_family, select_columns
 from db.words import MEETING_KIND, RHYTHM, RHYTHM_DAYS
 
 SECTIONS = [
@@ -167,7 +168,7 @@ def _follow_up(session: Session, team_id: int, held_on: date | None, today: date
     if held_on is None:
         return pd.DataFrame(columns=FOLLOW_UP_COLUMNS)
     rows = session.exec(
-        select(  # type: ignore[call-overload]  # sqlmodel types select() up to 4 columns
+        select_columns(
             col(HuddleFamily.family_id),
             col(Family.known_as),
             col(HuddleFamily.action),
@@ -197,12 +198,12 @@ def _waiting(session: Session, families: Sequence[Family], today: date) -> list[
         return []
     since = dict(
         session.exec(
-            select(col(FamilyStatusChange.family_id), func.max(col(FamilyStatusChange.changed_on)))
-            .where(
-                col(FamilyStatusChange.family_id).in_([f.id for f in waiting]),
+            per_family(
+                col(FamilyStatusChange.family_id),
+                func.max(col(FamilyStatusChange.changed_on)),
+                [f.id for f in waiting],
                 col(FamilyStatusChange.status) == FamilyStatus.waiting,
             )
-            .group_by(col(FamilyStatusChange.family_id))
         ).all()
     )
     rows = []
@@ -228,13 +229,12 @@ def _not_met(session: Session, families: Sequence[Family], today: date, zone: st
         return []
     last = dict(
         session.exec(
-            select(col(Meeting.family_id), func.max(col(Meeting.starts_at)))
-            .where(
-                col(Meeting.family_id).in_([f.id for f in active]),
-                col(Meeting.status) == MeetingStatus.held,
-                col(Meeting.withdrawn_at).is_(None),
+            per_family(
+                col(Meeting.family_id),
+                func.max(col(Meeting.starts_at)),
+                [f.id for f in active],
+                *meeting_held(),
             )
-            .group_by(col(Meeting.family_id))
         ).all()
     )
     rows = []
@@ -317,7 +317,7 @@ def _recent_scores(session: Session, ids: list[int], since: date) -> pd.DataFram
         .distinct()
     )
     rows = session.exec(
-        select(  # type: ignore[call-overload]  # sqlmodel types select() up to 4 columns
+        select_columns(
             *SCORE_AND_SCORER, col(GoalScore.scored_on), col(GoalScore.score), col(Goal.family_id)
         )
         .join(Goal, col(Goal.id) == GoalScore.goal_id)
@@ -363,14 +363,14 @@ def _score_sections(
     up = changes[changes["change"] > 0]
     achieved = (
         session.exec(
-            select(col(Goal.family_id), func.count(col(Goal.id)))
-            .where(
-                col(Goal.family_id).in_(ids),
+            per_family(
+                col(Goal.family_id),
+                func.count(col(Goal.id)),
+                ids,
                 col(Goal.status) == GoalStatus.achieved,
                 col(Goal.withdrawn_at).is_(None),
                 col(Goal.id).in_(scores["goal_id"].tolist() or [-1]),
             )
-            .group_by(col(Goal.family_id))
         ).all()
         if ids
         else []

@@ -25,9 +25,9 @@ from sqlmodel import Field, Session, col, select
 
 from db.family_world import start_relationship
 from db.rules import audit
-from db.rules.access import Actor, require_case_team, require_family
+from db.rules.access import Actor, family_read, require_case_team
 from db.rules.validation import Input, Invalid, RecordId, WholeNumber, checked, day, max_chars
-from db.rules.writes import touch
+from db.rules.writes import family_write, touch
 from db.store.clock import family_today, team_today, today_in
 from db.store.engine import read_session, write_session
 from db.store.ids import stored_id
@@ -256,8 +256,7 @@ def choose_worker(actor: Actor, *, family_id: int, choice: WorkerChoiceIn | dict
     (chosen by the family); a waiting family moves to working together. One transaction.
     Returns the new relationship's id."""
     choice = WorkerChoiceIn.check(choice)
-    with write_session() as session:
-        family = require_family(session, actor, family_id)
+    with family_write(actor, family_id) as (session, family):
         day(choice.on, "the day they chose", today=family_today(session, family))
         workers = choice.workers()
         in_team = set(
@@ -304,8 +303,7 @@ def choose_worker(actor: Actor, *, family_id: int, choice: WorkerChoiceIn | dict
 
 def offers(actor: Actor, family_id: int) -> pd.DataFrame:
     """The workers the family met each time they chose one, newest first."""
-    with read_session() as session:
-        require_family(session, actor, family_id)
+    with family_read(actor, family_id) as (session, _family):
         rows = session.exec(
             select(col(WorkerOffer.offered_on), col(Worker.name), col(WorkerOffer.chosen))
             .join(Worker, col(Worker.id) == WorkerOffer.worker_id)

@@ -14,7 +14,7 @@ import pandas as pd
 from sqlmodel import Session, col, select
 
 from db.rules import audit
-from db.rules.access import Actor, refused, require_family
+from db.rules.access import Actor, family_read, refused, require_family
 from db.rules.validation import (
     Invalid,
     RecordId,
@@ -30,6 +30,7 @@ from db.rules.writes import (
     AlreadySaved,
     changed,
     family_record,
+    family_write,
     recently_created,
     refuse_repeat,
     save_edit,
@@ -55,6 +56,7 @@ from db.store.models import (
     Visibility,
     Worker,
 )
+from db.store.query import of_family, select_columns
 from db.words import CONVERSATION_COLUMN, MEETING_KIND, MEETING_STATUS
 
 
@@ -119,8 +121,7 @@ def _plan_step_values(session: Session, step: PlanStepIn, agreed_on: date) -> di
 @checked
 def record_meeting(actor: Actor, *, family_id: int, meeting: MeetingIn) -> int:
     """Records a meeting (and, for a conference, its plan and when to look at it again)."""
-    with write_session() as session:
-        family = require_family(session, actor, family_id)
+    with family_write(actor, family_id) as (session, family):
         kind = choice(MeetingKind, meeting.kind, "the kind of meeting")
         status = choice(MeetingStatus, meeting.status, "whether it happened")
         starts_at = _when(meeting.starts_at)
@@ -295,8 +296,7 @@ def add_conversation(
     items: list[ItemIn],
     meeting_id: int | None = None,
 ) -> int:
-    with write_session() as session:
-        family = require_family(session, actor, family_id)
+    with family_write(actor, family_id) as (session, family):
         items = [i for i in items if str(i.words or "").strip()]
         if not items:
             raise Invalid("Please write at least one thing that was said.")
@@ -359,8 +359,7 @@ def _refuse_repeated_conversation(
 def add_plan_step(
     actor: Actor, *, family_id: int, step: PlanStepIn, agreed_on: date | None = None
 ) -> int:
-    with write_session() as session:
-        family = require_family(session, actor, family_id)
+    with family_write(actor, family_id) as (session, family):
         today = family_today(session, family)
         agreed = day(agreed_on or today, "the day it was agreed", today=today)
         values = _plan_step_values(session, step, agreed)
@@ -415,8 +414,7 @@ def plan(
 ) -> pd.DataFrame:
     """The family's one plan, as far as the audience may see it: open steps first by when
     they're due, then what's done. Withdrawn steps are left out."""
-    with read_session() as session:
-        family = require_family(session, actor, family_id)
+    with family_read(actor, family_id) as (session, family):
         return plan_in(session, family, audience, today or family_today(session, family))
 
 
@@ -462,23 +460,21 @@ class PlanFollowUp:
 
 
 def plan_follow_up(actor: Actor, family_id: int) -> PlanFollowUp:
-    with read_session() as session:
-        require_family(session, actor, family_id)
+    with family_read(actor, family_id) as (session, _family):
         return plan_follow_up_in(session, family_id)
 
 
 def plan_follow_up_in(session: Session, family_id: int) -> PlanFollowUp:
     """The follow-up in the caller's session, after the caller's access check."""
     latest = session.exec(
-        select(Meeting)
-        .where(
-            col(Meeting.family_id) == family_id,
+        of_family(
+            Meeting,
+            family_id,
             col(Meeting.kind) == MeetingKind.family_group_conference,
             col(Meeting.status) != MeetingStatus.cancelled,
             col(Meeting.withdrawn_at).is_(None),
             (col(Meeting.if_plan_does_not_work) != "") | col(Meeting.look_again_on).is_not(None),
-        )
-        .order_by(col(Meeting.starts_at).desc(), col(Meeting.id).desc())
+        ).order_by(col(Meeting.starts_at).desc(), col(Meeting.id).desc())
     ).first()
     if latest is None:
         return PlanFollowUp()
@@ -500,8 +496,7 @@ CONVERSATION_COLUMNS = [
 
 
 def conversations(actor: Actor, family_id: int, audience: str = Audience.STAFF) -> pd.DataFrame:
-    with read_session() as session:
-        require_family(session, actor, family_id)
+    with family_read(actor, family_id) as (session, _family):
         return conversations_in(session, family_id, audience)
 
 
@@ -509,7 +504,7 @@ def conversations_in(session: Session, family_id: int, audience: str) -> pd.Data
     """The conversations in the caller's session, after the caller's access check."""
     hidden = hidden_people(session, family_id, audience)
     rows = session.exec(
-        select(  # type: ignore[call-overload]  # sqlmodel types select() up to 4 columns
+        select_columns(
             col(Conversation.id),
             col(Conversation.held_on),
             ConversationItem,
@@ -547,8 +542,7 @@ def conversations_in(session: Session, family_id: int, audience: str) -> pd.Data
 
 
 def child_views(actor: Actor, family_id: int, audience: str = Audience.STAFF) -> pd.DataFrame:
-    with read_session() as session:
-        family = require_family(session, actor, family_id)
+    with family_read(actor, family_id) as (session, family):
         return child_views_in(session, family, audience)
 
 

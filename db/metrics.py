@@ -46,21 +46,30 @@ def is_real_change(change: float, points: float = REAL_CHANGE_POINTS) -> bool:
     return abs(change) >= points
 
 
+def score_lines(scores: pd.DataFrame, *, on: str, carry: tuple[str, ...]) -> pd.DataFrame:
+    """One row per goal and scorer, their scores taken in order (by the day in column `on`,
+    then as entered): first and latest score and day, and how many scores; with the `carry`
+    columns, which are the same on every score of one scorer's line."""
+    ordered = scores.sort_values(["goal_id", "scorer_key", on, "score_id"])
+    return (
+        ordered.groupby(["goal_id", "scorer_key"], sort=True)
+        .agg(
+            **{column: (column, "first") for column in carry},
+            first_on=(on, "first"),
+            first_score=("score", "first"),
+            latest_on=(on, "last"),
+            latest_score=("score", "last"),
+            scores=("score", "size"),
+        )
+        .reset_index()
+    )
+
+
 def progress(scores: pd.DataFrame, today: date) -> pd.DataFrame:
     """One row per goal and scorer: first and latest score, change, real change, direction."""
     if scores.empty:
         return pd.DataFrame(columns=PROGRESS_COLUMNS)
-    ordered = scores.sort_values(["goal_id", "scorer_key", "scored_on", "score_id"])
-    grouped = ordered.groupby(["goal_id", "scorer_key"], sort=True)
-    out = grouped.agg(
-        scorer=("scorer", "first"),
-        is_worker_view=("is_worker_view", "first"),
-        first_on=("scored_on", "first"),
-        first_score=("score", "first"),
-        latest_on=("scored_on", "last"),
-        latest_score=("score", "last"),
-        scores=("score", "size"),
-    ).reset_index()
+    out = score_lines(scores, on="scored_on", carry=("scorer", "is_worker_view"))
     out["change"] = out["latest_score"] - out["first_score"]
     out["real_change"] = out["change"].map(is_real_change)
     out["direction"] = out["change"].map(lambda c: "up" if c > 0 else "down" if c < 0 else "same")

@@ -31,7 +31,7 @@ from sqlalchemy import String, Table, case, exists, func, literal, or_, update
 from sqlalchemy import select as sa_select
 from sqlalchemy.orm import aliased
 from sqlalchemy.types import TypeDecorator
-from sqlmodel import SQLModel, col, select
+from sqlmodel import Session, SQLModel, col, select
 
 from db.rules import audit
 from db.rules.access import (
@@ -207,16 +207,24 @@ def ask_for_copy(actor: Actor, family_id: int, *, asked_by_whom: str, asked_on: 
         )
         session.add(request)
         session.flush()
-        audit.record(
-            session,
-            actor,
-            audit.Action.REQUEST,
-            family_id=family_id,
-            record_type="records_request",
-            record_id=request.id,
-            fields=["asked_by_whom", "asked_on"],
-        )
+        _audit_request(session, actor, audit.Action.REQUEST, request, ["asked_by_whom", "asked_on"])
         return stored_id(request)
+
+
+def _audit_request(
+    session: Session, actor: Actor, action: str, request: RecordsRequest, fields
+) -> None:
+    """The audit row of each step of a request for a copy of a family's records: asked,
+    decided, prepared (which fields or tables, never what they hold)."""
+    audit.record(
+        session,
+        actor,
+        action,
+        family_id=request.family_id,
+        record_type="records_request",
+        record_id=request.id,
+        fields=fields,
+    )
 
 
 def _locked_request(session, request_id: int) -> RecordsRequest:
@@ -265,17 +273,14 @@ def _decide(actor: Actor, request_id: int, status: RecordsRequestStatus, because
         request.decided_at = utcnow()
         request.refused_because = because
         session.add(request)
-        audit.record(
+        _audit_request(
             session,
             actor,
             audit.Action.APPROVE
             if status == RecordsRequestStatus.approved
             else audit.Action.TURN_DOWN,
-            family_id=request.family_id,
-            record_type="records_request",
-            record_id=request_id,
-            fields=["status", "decided_by", "decided_at"]
-            + (["refused_because"] if because else []),
+            request,
+            ["status", "decided_by", "decided_at"] + (["refused_because"] if because else []),
         )
 
 
@@ -320,15 +325,7 @@ def prepare_copy(actor: Actor, request_id: int) -> str:
         request.prepared_by = actor.worker_id
         request.prepared_at = utcnow()
         session.add(request)
-        audit.record(
-            session,
-            actor,
-            audit.Action.EXPORT,
-            family_id=request.family_id,
-            record_type="records_request",
-            record_id=request_id,
-            fields=tables,
-        )
+        _audit_request(session, actor, audit.Action.EXPORT, request, tables)
     return document
 
 

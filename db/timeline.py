@@ -9,9 +9,8 @@ import pandas as pd
 from sqlalchemy import func
 from sqlmodel import col, select
 
-from db.rules.access import Actor, require_family
+from db.rules.access import Actor, family_read
 from db.store.clock import local_day
-from db.store.engine import read_session
 from db.store.models import (
     Conversation,
     ConversationItem,
@@ -28,6 +27,7 @@ from db.store.models import (
     WorkerOffer,
     WorkerRelationship,
 )
+from db.store.query import of_family
 from db.words import (
     END_REASON,
     FAMILY_STATUS,
@@ -54,8 +54,7 @@ COLUMNS = ["on", "kind", "what", "record_type", "record_id"]
 def timeline(actor: Actor, family_id: int, kinds: list[str] | None = None) -> pd.DataFrame:
     wanted = set(kinds or KINDS)
     rows: list[tuple] = []
-    with read_session() as session:
-        family = require_family(session, actor, family_id)
+    with family_read(actor, family_id) as (session, family):
         zone = session.get_one(Team, family.team_id).time_zone
 
         def add(kind: str, on: date, what: str, record_type: str = "", record_id=None) -> None:
@@ -73,7 +72,7 @@ def timeline(actor: Actor, family_id: int, kinds: list[str] | None = None) -> pd
                 )
 
         if "Meetings" in wanted:
-            for m in session.exec(select(Meeting).where(col(Meeting.family_id) == family_id)):
+            for m in session.exec(of_family(Meeting, family_id)):
                 local = pd.Timestamp(m.starts_at).tz_convert(zone)
                 add(
                     "Meetings",
@@ -99,7 +98,7 @@ def timeline(actor: Actor, family_id: int, kinds: list[str] | None = None) -> pd
                     c.id,
                 )
         if "Goals and scores" in wanted:
-            for g in session.exec(select(Goal).where(col(Goal.family_id) == family_id)):
+            for g in session.exec(of_family(Goal, family_id)):
                 add("Goals and scores", g.set_on, f"Goal set: {g.wording}", "goal", g.id)
                 add_withdrawal("Goals and scores", g, g.wording, "goal")
             for r, count in session.exec(
@@ -110,7 +109,7 @@ def timeline(actor: Actor, family_id: int, kinds: list[str] | None = None) -> pd
             ):
                 add("Goals and scores", r.scored_on, f"Scores given: {count}", "score_round", r.id)
         if "Plan" in wanted:
-            for s in session.exec(select(PlanStep).where(col(PlanStep.family_id) == family_id)):
+            for s in session.exec(of_family(PlanStep, family_id)):
                 add("Plan", s.agreed_on, f"Plan step agreed: {s.what}", "plan_step", s.id)
                 add_withdrawal("Plan", s, s.what, "plan_step")
                 if s.done_on:
@@ -155,9 +154,7 @@ def timeline(actor: Actor, family_id: int, kinds: list[str] | None = None) -> pd
                     None,
                 )
         if "Where things are" in wanted:
-            for change in session.exec(
-                select(FamilyStatusChange).where(col(FamilyStatusChange.family_id) == family_id)
-            ):
+            for change in session.exec(of_family(FamilyStatusChange, family_id)):
                 add(
                     "Where things are",
                     change.changed_on,
@@ -166,9 +163,7 @@ def timeline(actor: Actor, family_id: int, kinds: list[str] | None = None) -> pd
                     change.id,
                 )
         if "Practical help" in wanted:
-            for h in session.exec(
-                select(PracticalHelp).where(col(PracticalHelp.family_id) == family_id)
-            ):
+            for h in session.exec(of_family(PracticalHelp, family_id)):
                 add(
                     "Practical help",
                     h.given_on,
@@ -178,7 +173,7 @@ def timeline(actor: Actor, family_id: int, kinds: list[str] | None = None) -> pd
                     h.id,
                 )
         if "Staff notes" in wanted:
-            for n in session.exec(select(Note).where(col(Note.family_id) == family_id)):
+            for n in session.exec(of_family(Note, family_id)):
                 extra = f" — shared with {n.shared_with}" if n.shared_with else ""
                 add(
                     "Staff notes",

@@ -37,7 +37,6 @@ from db.store.models import (
     FamilyStatus,
     FamilyStatusChange,
     Meeting,
-    MeetingStatus,
     PracticalHelp,
     Role,
     Team,
@@ -46,6 +45,7 @@ from db.store.models import (
     WorkerRole,
     WorkerTeam,
 )
+from db.store.query import meeting_held, per_family, select_columns
 
 # --- reading a team's rows (SQL, scoped to the team) -------------------------------------
 
@@ -132,7 +132,7 @@ def _build_team_report(session: Session, team: Team, today: date | None) -> Team
     )
     relationships = pd.DataFrame(
         session.exec(
-            select(  # type: ignore[call-overload]  # sqlmodel types select() up to 4 columns
+            select_columns(
                 col(WorkerRelationship.id),
                 col(WorkerRelationship.family_id),
                 col(WorkerRelationship.worker_id),
@@ -161,13 +161,9 @@ def _build_team_report(session: Session, team: Team, today: date | None) -> Team
     )
     first_meetings = pd.DataFrame(
         session.exec(
-            select(col(Meeting.family_id), func.min(col(Meeting.starts_at)))
-            .where(
-                col(Meeting.family_id).in_(scope),
-                col(Meeting.status) == MeetingStatus.held,
-                col(Meeting.withdrawn_at).is_(None),
+            per_family(
+                col(Meeting.family_id), func.min(col(Meeting.starts_at)), scope, *meeting_held()
             )
-            .group_by(col(Meeting.family_id))
         ).all(),
         columns=["family_id", "first_held_at"],
     )
@@ -175,8 +171,7 @@ def _build_team_report(session: Session, team: Team, today: date | None) -> Team
         session.exec(
             select(col(Meeting.family_id), col(Meeting.starts_at)).where(
                 col(Meeting.family_id).in_(scope),
-                col(Meeting.status) == MeetingStatus.held,
-                col(Meeting.withdrawn_at).is_(None),
+                *meeting_held(),
                 col(Meeting.starts_at) >= _utc_start(since, zone),
                 col(Meeting.starts_at) < _utc_start(today + timedelta(days=1), zone),
             )
@@ -185,13 +180,13 @@ def _build_team_report(session: Session, team: Team, today: date | None) -> Team
     )
     help_given = pd.DataFrame(
         session.exec(
-            select(col(PracticalHelp.family_id), func.count(col(PracticalHelp.id)))
-            .where(
-                col(PracticalHelp.family_id).in_(scope),
+            per_family(
+                col(PracticalHelp.family_id),
+                func.count(col(PracticalHelp.id)),
+                scope,
                 col(PracticalHelp.given_on) >= since,
                 col(PracticalHelp.given_on) <= today,
             )
-            .group_by(col(PracticalHelp.family_id))
         ).all(),
         columns=["family_id", "help_given"],
     )

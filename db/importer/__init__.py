@@ -23,6 +23,7 @@ import enum
 import io
 import uuid
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any, Callable
 
 import pandas as pd
@@ -505,45 +506,15 @@ def import_records(
 
 # --- the template -----------------------------------------------------------------------------
 
-TEMPLATE_ROWS: list[dict[str, str]] = [
-    {"record": "family", "council_reference": "EX-1001", "family_name": "The Example family",
-     "date": "2025-01-14"},
-    {"record": "person", "council_reference": "EX-1001", "name": "Sam",
-     "relationship": "parent"},
-    {"record": "person", "council_reference": "EX-1001", "name": "Robin",
-     "relationship": "child", "birth_year": "2016"},
-    {"record": "worker", "council_reference": "EX-1001", "worker": "{worker}", "role": "lead",
-     "date": "2025-01-20"},
-    {"record": "goal", "council_reference": "EX-1001", "goal": "Mornings without shouting",
-     "date": "2025-02-03"},
-    {"record": "goal", "council_reference": "EX-1001", "name": "Robin",
-     "goal": "Go to school every day", "date": "2025-02-03"},
-    {"record": "score", "council_reference": "EX-1001", "goal": "Mornings without shouting",
-     "name": "Sam", "score": "3", "date": "2025-02-03"},
-    {"record": "score", "council_reference": "EX-1001", "goal": "Mornings without shouting",
-     "name": "Sam", "score": "6", "date": "2025-04-07"},
-    {"record": "score", "council_reference": "EX-1001", "goal": "Go to school every day",
-     "name": "Robin", "score": "4", "date": "2025-02-03"},
-    {"record": "score", "council_reference": "EX-1001", "goal": "Mornings without shouting",
-     "worker": "{worker}", "score": "5", "date": "2025-04-07"},
-    {"record": "family", "council_reference": "EX-1002", "family_name": "The Sample family",
-     "date": "2025-03-02"},
-    {"record": "person", "council_reference": "EX-1002", "name": "Alex",
-     "relationship": "grandparent"},
-    {"record": "goal", "council_reference": "EX-1002", "name": "Alex",
-     "goal": "Feel less alone", "date": "2025-03-10"},
-    {"record": "score", "council_reference": "EX-1002", "goal": "Feel less alone",
-     "name": "Alex", "score": "2", "date": "2025-03-10"},
-]  # fmt: skip
+# Two made-up families, as a team's own file would hold them; `{worker}` stands for a worker's
+# username. A plain CSV, so it reads as the file a team downloads.
+TEMPLATE_FILE = Path(__file__).with_name("template.csv")
 
 
 def template_frame(worker_username: str) -> pd.DataFrame:
     """The template's example rows, with a worker's username where one is needed."""
-    rows = [
-        {column: row.get(column, "").replace("{worker}", worker_username) for column in COLUMNS}
-        for row in TEMPLATE_ROWS
-    ]
-    return pd.DataFrame(rows, columns=COLUMNS)
+    rows = pd.read_csv(TEMPLATE_FILE, dtype=str, keep_default_na=False)
+    return rows.reindex(columns=COLUMNS, fill_value="").replace("{worker}", worker_username)
 
 
 def template_csv(actor: Actor, team_id: int) -> bytes:

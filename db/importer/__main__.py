@@ -7,15 +7,19 @@ from __future__ import annotations
 
 import argparse
 import sys
+from functools import partial
 from pathlib import Path
+from typing import Callable, TypeVar
 
 from sqlmodel import col, select
 
 from db.importer import KIND_WORDS, import_records, preview_import
-from db.rules.access import NotAllowed, load_actor
+from db.rules.access import Actor, NotAllowed, load_actor
 from db.rules.validation import Invalid
 from db.store.engine import read_session
 from db.store.models import Team
+
+T = TypeVar("T")
 
 
 def _bar(fraction: float, words: str) -> None:
@@ -23,6 +27,16 @@ def _bar(fraction: float, words: str) -> None:
     print(f"\r[{'#' * filled}{'.' * (30 - filled)}] {fraction:4.0%} {words:<40}", end="")
     if fraction >= 1:
         print()
+
+
+def _run(step: Callable[..., T], *, actor: Actor, **file) -> T | None:
+    """The preview, or the import itself, with the progress bar; what stopped it is printed
+    (and None returned)."""
+    try:
+        return step(actor, **file, on_progress=_bar)
+    except (Invalid, NotAllowed) as problem:
+        print(f"\n{problem}", file=sys.stderr)
+        return None
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -47,12 +61,9 @@ def main(argv: list[str] | None = None) -> int:
     except OSError as error:
         print(f"Can't read {arguments.file}: {error.strerror}.", file=sys.stderr)
         return 2
-    try:
-        preview = preview_import(
-            actor, team_id=team_id, data=data, file_name=arguments.file.name, on_progress=_bar
-        )
-    except (Invalid, NotAllowed) as problem:
-        print(f"\n{problem}", file=sys.stderr)
+    run = partial(_run, actor=actor, team_id=team_id, data=data, file_name=arguments.file.name)
+    preview = run(preview_import)
+    if preview is None:
         return 1
     print(f"{preview.rows_read:,} rows read.")
     for kind, count in preview.counts.items():
@@ -72,12 +83,8 @@ def main(argv: list[str] | None = None) -> int:
     if not arguments.yes and input("Bring these in? Type yes: ").strip().lower() != "yes":
         print("Nothing was brought in.")
         return 1
-    try:
-        done = import_records(
-            actor, team_id=team_id, data=data, file_name=arguments.file.name, on_progress=_bar
-        )
-    except (Invalid, NotAllowed) as problem:
-        print(f"\n{problem}", file=sys.stderr)
+    done = run(import_records)
+    if done is None:
         return 1
     print(f"Brought in {done.counts['families']:,} families.")
     return 0

@@ -200,12 +200,15 @@ def check(
         problems.add(rows & (when < earliest_ts), column, f"{what} can't be before {earliest.year}")
         return rows & when.notna() & (when <= today_ts) & (when >= earliest_ts)
 
+    def not_before(rows: pd.Series, first_day: pd.Series, problem: str) -> None:
+        """The rows dated before the first day their record allows (where there is one)."""
+        problems.add(rows & first_day.notna() & (parsed_date < first_day), "date", problem)
+
     # --- families
     is_family = (kind == "family") & live
     named = need("family", "family_name", "family name")
     too_long(named, "family_name", Family, "known_as")
-    need("family", "date", "the day they first came to us")
-    dated(is_family & (t["date"] != ""), "the day they first came to us")
+    dated(need("family", "date", "the day they first came to us"), "the day they first came to us")
     repeated = is_family & (key != "") & key.duplicated(keep=False)
     first_row = _first_row_of(key, repeated)
     later = repeated & (first_row != pd.Series(t.index, index=t.index))
@@ -271,12 +274,11 @@ def check(
         "role",
         "should be lead or supporting (left empty: lead)",
     )
-    need("worker", "date", "the day they started working with the family")
-    started_ok = dated((kind == "worker") & live & (t["date"] != ""), "the start date")
-    came = _look_up(key, family_first)
-    problems.add(
-        started_ok & came.notna() & (parsed_date < came),
-        "date",
+    started = need("worker", "date", "the day they started working with the family")
+    started_ok = dated(started, "the start date")
+    not_before(
+        started_ok,
+        _look_up(key, family_first),
         "the worker can't start before the family first came to us",
     )
     ended = _dates(t["ended_on"])
@@ -304,8 +306,7 @@ def check(
     # --- goals
     is_goal = need("goal", "goal", "the goal, in the family's own words")
     too_long(is_goal, "goal", Goal, "wording")
-    need("goal", "date", "the day the goal was set")
-    set_ok = dated((kind == "goal") & live & (t["date"] != ""), "the day the goal was set")
+    set_ok = dated(need("goal", "date", "the day the goal was set"), "the day the goal was set")
     whose = (kind == "goal") & live & (t["name"] != "")
     problems.add(
         whose & ~_isin(person_key, people_in_file),
@@ -337,13 +338,9 @@ def check(
         "score",
         "score " + t["score"] + " isn't between 0 and 10",
     )
-    need("score", "date", "the day of the score")
-    scored_ok = dated((kind == "score") & live & (t["date"] != ""), "the day of the score")
-    set_on = _look_up(goal_key, goal_set)
-    problems.add(
-        scored_ok & set_on.notna() & (parsed_date < set_on),
-        "date",
-        "this score is dated before the goal was set",
+    scored_ok = dated(need("score", "date", "the day of the score"), "the day of the score")
+    not_before(
+        scored_ok, _look_up(goal_key, goal_set), "this score is dated before the goal was set"
     )
     by_person = t["name"] != ""
     by_worker = t["worker"] != ""

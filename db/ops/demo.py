@@ -11,10 +11,12 @@ Everything is synthetic. Rows are built as plain dicts and inserted in bulk, so 
 from __future__ import annotations
 
 import argparse
+import json
 import random
 import sys
 from dataclasses import dataclass, replace
 from datetime import date, datetime, time, timedelta, timezone
+from pathlib import Path
 from time import monotonic
 from typing import Callable
 from zoneinfo import ZoneInfo
@@ -24,6 +26,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, SQLModel, col, select
 
 from db.auth import hash_password
+from db.family_space import add_family_login
 from db.settings import DEMO_PASSWORD
 from db.store.clock import today_in, utcnow
 from db.store.engine import get_engine
@@ -36,7 +39,6 @@ from db.store.models import (
     ConversationItem,
     DemoInfo,
     Family,
-    FamilyLogin,
     FamilyMessage,
     FamilyStatus,
     FamilyStatusChange,
@@ -66,6 +68,7 @@ from db.store.models import (
     WorkerRole,
     WorkerTeam,
 )
+from db.store.query import of_family
 
 
 @dataclass(frozen=True)
@@ -105,186 +108,22 @@ FLUSH_EVERY = 2_000  # families per batch of inserts
 MEETINGS_PER_FAMILY = 16
 SCORES_PER_FAMILY = 80
 
-COMMUNITIES = [
-    ("Northfield Family Team", "Northfield and Oakwood"),
-    ("Riverside Family Team", "Riverside and the Docks"),
-    ("Hillcrest Family Team", "Hillcrest, Moorside and Lane End"),
-    ("Meadowbank Family Team", "Meadowbank and Church Green"),
-]
-FIRST_NAMES = [
-    "Aisha",
-    "Kacper",
-    "Shannon",
-    "Tariq",
-    "Grace",
-    "Mohammed",
-    "Leah",
-    "Jayden",
-    "Chloe",
-    "Ibrahim",
-    "Amelia",
-    "Kofi",
-    "Zainab",
-    "Callum",
-    "Ruby",
-    "Dariusz",
-    "Fatima",
-    "Tyler",
-    "Precious",
-    "Liam",
-    "Hannah",
-    "Yusuf",
-    "Kayla",
-    "Oluwaseun",
-    "Emily",
-    "Nathan",
-    "Mariam",
-    "Connor",
-    "Sofia",
-    "Reece",
-    "Amira",
-    "Jack",
-    "Nadia",
-    "Kyle",
-    "Esther",
-    "Bilal",
-    "Molly",
-    "Tomasz",
-    "Jade",
-    "Samuel",
-]
-CHILD_NAMES = [
-    "Mia",
-    "Noah",
-    "Lily",
-    "Ayaan",
-    "Ellie",
-    "Harvey",
-    "Maryam",
-    "Alfie",
-    "Isla",
-    "Zayn",
-    "Poppy",
-    "Leo",
-    "Hafsa",
-    "Oscar",
-    "Maisie",
-    "Kai",
-    "Amara",
-    "Theo",
-    "Aleksandra",
-    "Riley",
-    "Evie",
-    "Ola",
-    "Jacob",
-    "Nia",
-    "Ethan",
-    "Safa",
-    "Archie",
-    "Layla",
-    "Tobi",
-    "Freya",
-]
-SURNAMES = [
-    "Okafor",
-    "Nowak",
-    "Hussain",
-    "Walsh",
-    "Begum",
-    "Mensah",
-    "Kowalski",
-    "Ahmed",
-    "Taylor",
-    "Osei",
-    "Murphy",
-    "Khan",
-    "Adeyemi",
-    "Wright",
-    "Ali",
-    "Lewandowska",
-    "Campbell",
-    "Patel",
-    "Doyle",
-    "Yilmaz",
-]
-WORKER_NAMES = [
-    "Sam Carter",
-    "Priya Sharma",
-    "Dan O'Neill",
-    "Joy Adebayo",
-    "Marta Zielinska",
-    "Gareth Price",
-    "Halima Yusuf",
-    "Becky Lawson",
-    "Tom Fielding",
-    "Nkechi Obi",
-    "Rachel Green",
-    "Imran Malik",
-]
-GOALS = [
-    ("Bedtimes that feel calmer", "Every night ends in shouting", "Bedtime is calm most nights"),
-    ("Getting the kids to school on time", "We're late nearly every day", "On time every day"),
-    ("Feeling less on my own", "I've got nobody", "I know who I can call"),
-    ("Sorting out the money worries", "I can't open the letters", "Bills are under control"),
-    ("Talking instead of shouting", "We can't talk without a row", "We talk things through"),
-    ("Seeing Nan more often", "We never see her", "We see her every week"),
-    ("Feeling happier at school", "I hate going in", "I like going in"),
-    ("Getting out of the house more", "I don't go out at all", "I go out most days"),
-    ("Making the flat feel like home", "It doesn't feel like ours", "It feels like home"),
-    ("Having some time for me", "No time at all", "A bit of time every week"),
-]
-GOING_WELL = [
-    "The kids are eating breakfast together most mornings",
-    "Mum says she feels more in control of the mornings",
-    "Nan has been coming round on Sundays",
-    "I got a gold star at school for reading",
-    "We went to the park as a family at the weekend",
-    "Dad has been doing the school run on Wednesdays",
-]
-HARD = [
-    "Bedtime still ends in arguments most nights",
-    "The letters about the rent arrears are scary",
-    "I feel lonely when everyone is at school",
-    "Me and my brother keep fighting over the tablet",
-    "The flat is cold and the heating keeps breaking",
-    "I don't like it when they shout",
-]
-NEEDS = [
-    "Ring the housing office together about the heating",
-    "Ask school about a breakfast club place",
-    "Find a parents' group nearby",
-    "Make a bedtime routine chart together",
-    "Book an appointment with the debt advice service",
-]
-CHILD_VIEWS = [
-    "I want mum and dad to stop arguing",
-    "I like it when we have tea together",
-    "I want to see my nan more",
-    "School is better now I sit with my friend",
-    "I don't want to move schools again",
-]
-PLACES = [
-    "Family home",
-    "Northfield Community Centre",
-    "The family hub on Church Street",
-    "School",
-    "Library meeting room",
-    "Phone call",
-]
-PROFESSIONALS = [
-    ("School", "Mrs Bright, class teacher"),
-    ("Health visiting", "Jo, health visitor"),
-    ("Housing", "Mr Evans, housing officer"),
-    ("GP surgery", "Dr Shah"),
-]
-HELP = [
-    (HelpKind.food, "Food bank voucher"),
-    (HelpKind.grant, "Grant for a new cooker"),
-    (HelpKind.debt_advice, "Referral to debt advice"),
-    (HelpKind.equipment, "Bunk beds"),
-    (HelpKind.money, "Help with a bus pass"),
-    (HelpKind.housing, "Letter to support a move"),
-]
+# The demo's made-up teams, people and words are data, kept in demo_content.json; the order
+# matters (the same seed draws the same demo).
+_CONTENT = json.loads(Path(__file__).with_name("demo_content.json").read_text(encoding="utf-8"))
+COMMUNITIES: list[tuple[str, str]] = [tuple(pair) for pair in _CONTENT["communities"]]
+FIRST_NAMES: list[str] = _CONTENT["first_names"]
+CHILD_NAMES: list[str] = _CONTENT["child_names"]
+SURNAMES: list[str] = _CONTENT["surnames"]
+WORKER_NAMES: list[str] = _CONTENT["worker_names"]
+GOALS: list[tuple[str, str, str]] = [tuple(goal) for goal in _CONTENT["goals"]]
+GOING_WELL: list[str] = _CONTENT["going_well"]
+HARD: list[str] = _CONTENT["hard"]
+NEEDS: list[str] = _CONTENT["needs"]
+CHILD_VIEWS: list[str] = _CONTENT["child_views"]
+PLACES: list[str] = _CONTENT["places"]
+PROFESSIONALS: list[tuple[str, str]] = [tuple(pair) for pair in _CONTENT["professionals"]]
+HELP = [(HelpKind(kind), what) for kind, what in _CONTENT["help"]]
 STORIES = ["climb", "stuck", "dip_and_recover", "achieved", "slow_climb", "recent_dip"]
 
 
@@ -398,22 +237,18 @@ def _meeting_time(rng: random.Random) -> tuple[int, int]:
 
 
 def build(
+    shape: Tier,
     *,
-    families: int,
-    teams: int,
-    workers: int,
-    years: int,
-    open_share: float,
     seed: int,
     today: date,
     password_hash: str,
-    goals: tuple[int, ...] = (3,),
-    spread_open: bool = False,
     flush: Callable[[_Builder], None] | None = None,
     flush_every: int = 2_000,
 ) -> _Builder:
-    """Every row of the demo set, ids assigned here. With `flush`, rows are handed over (and
-    forgotten) every `flush_every` families, so a large tier never holds millions of rows."""
+    """Every row of the demo set of this shape, ids assigned here. With `flush`, rows are handed
+    over (and forgotten) every `flush_every` families, so a large tier never holds millions of
+    rows."""
+    families, teams, workers, years = shape.families, shape.teams, shape.workers, shape.years
     rng = random.Random(seed)
     b = _Builder()
     zone = ZoneInfo("Europe/London")
@@ -479,10 +314,10 @@ def build(
             team_workers[team_id],
             earliest,
             today,
-            open_share,
+            shape.open_share,
             zone,
-            goals,
-            spread_open,
+            shape.goals,
+            shape.spread_open,
         )
         if flush and (f + 1) % flush_every == 0:
             flush(b)
@@ -1050,13 +885,7 @@ def fill(
 
     builder_hash = password_hash or hash_password(DEMO_PASSWORD)
     builder = build(
-        families=shape.families,
-        teams=shape.teams,
-        workers=shape.workers,
-        years=shape.years,
-        open_share=shape.open_share,
-        goals=shape.goals,
-        spread_open=shape.spread_open,
+        shape,
         seed=seed,
         today=today or today_in(),
         password_hash=builder_hash,
@@ -1095,24 +924,22 @@ def _family_login(engine: Engine, today: date, password_hash: str) -> dict[str, 
         ).all()
         for family_id in sorted(stored_ids(families)):
             parent = session.exec(
-                select(Person)
-                .where(
-                    col(Person.family_id) == family_id,
+                of_family(
+                    Person,
+                    family_id,
                     col(Person.relationship) == Relationship.parent,
                     col(Person.must_not_see_plan).is_(False),
-                )
-                .order_by(col(Person.id))
+                ).order_by(col(Person.id))
             ).first()
             goals = session.exec(
-                select(Goal)
-                .where(
-                    col(Goal.family_id) == family_id,
+                of_family(
+                    Goal,
+                    family_id,
                     col(Goal.status) == GoalStatus.working_on_it,
                     col(Goal.withdrawn_at).is_(None),
                     col(Goal.visibility) != Visibility.private,
                     col(Goal.set_on) <= today - timedelta(days=14),
-                )
-                .order_by(col(Goal.id))
+                ).order_by(col(Goal.id))
             ).all()
             if parent is not None and goals:
                 break
@@ -1127,17 +954,13 @@ def _family_login(engine: Engine, today: date, password_hash: str) -> dict[str, 
             sessions_valid_after=now - timedelta(days=30),
             is_demo=True,
         )
-        session.add(account)
-        session.flush()
-        session.add(WorkerRole(worker_id=stored_id(account), role=Role.family_member))
-        session.add(
-            FamilyLogin(
-                worker_id=stored_id(account),
-                family_id=family_id,
-                person_id=stored_id(parent),
-                started_at=now - timedelta(days=20),
-                last_used_at=now - timedelta(days=1),
-            )
+        add_family_login(
+            session,
+            account,
+            family_id=family_id,
+            person_id=stored_id(parent),
+            started_at=now - timedelta(days=20),
+            last_used_at=now - timedelta(days=1),
         )
         scored = 0
         for days_ago in (12, 5, 1):
@@ -1164,15 +987,14 @@ def _family_login(engine: Engine, today: date, password_hash: str) -> dict[str, 
                 )
                 scored += 1
         step = session.exec(
-            select(PlanStep)
-            .where(
-                col(PlanStep.family_id) == family_id,
+            of_family(
+                PlanStep,
+                family_id,
                 col(PlanStep.done_on).is_(None),
                 col(PlanStep.withdrawn_at).is_(None),
                 col(PlanStep.visibility) != Visibility.private,
                 col(PlanStep.agreed_on) <= today - timedelta(days=1),
-            )
-            .order_by(col(PlanStep.id))
+            ).order_by(col(PlanStep.id))
         ).first()
         if step is not None:
             step.done_on = today - timedelta(days=1)

@@ -16,7 +16,7 @@ from datetime import date
 
 import pandas as pd
 
-from db.metrics import is_real_change
+from db.metrics import is_real_change, score_lines
 from db.outcomes.definitions import (
     BY_WHOSE,
     DEFINITIONS,
@@ -73,19 +73,10 @@ def goal_moves(scores: pd.DataFrame, *, start: date, end: date) -> pd.DataFrame:
         return pd.DataFrame(columns=MOVE_COLUMNS)
     rows = scores.assign(day=_days(scores["scored_on"]))
     rows = rows[rows["day"] <= pd.Timestamp(end)]
-    ordered = rows.sort_values(["goal_id", "scorer_key", "day", "score_id"])
-    lines = ordered.groupby(["goal_id", "scorer_key"], sort=False).agg(
-        family_id=("family_id", "first"),
-        whose=("whose", "first"),
-        first_score=("score", "first"),
-        latest_score=("score", "last"),
-        latest_on=("day", "last"),
-        scores=("score", "size"),
-    )
+    lines = score_lines(rows, on="day", carry=("family_id", "whose"))
     lines = lines[(lines["scores"] >= 2) & (lines["latest_on"] >= pd.Timestamp(start))]
     if lines.empty:
         return pd.DataFrame(columns=MOVE_COLUMNS)
-    lines = lines.reset_index()
     lines["change"] = (lines["latest_score"] - lines["first_score"]).astype(float)
     moves = (
         lines.groupby(["goal_id", "whose"], sort=True)

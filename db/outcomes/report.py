@@ -32,6 +32,7 @@ from db.rules.access import Actor, refused, require_led_team
 from db.rules.validation import Invalid, checked
 from db.store.engine import database_url, read_session, write_session
 from db.store.models import Family, Goal, GoalScore, Person, Relationship, ScoreRound, Team
+from db.store.query import select_columns
 
 WHAT = "team_outcomes"
 
@@ -124,7 +125,7 @@ def read_rows(team_ids: tuple[int, ...]) -> TeamRows:
             [
                 tuple(row)  # plain tuples: pandas probes a Row's attributes one by one
                 for row in session.connection().execute(
-                    select(  # type: ignore[call-overload]  # sqlmodel types select() up to 4 columns
+                    select_columns(
                         col(GoalScore.id),
                         col(GoalScore.goal_id),
                         col(ScoreRound.family_id),

@@ -9,7 +9,9 @@ teams, so every staff rule refuses them, and they reach only their own family's 
 
 from __future__ import annotations
 
+from contextlib import contextmanager
 from dataclasses import dataclass
+from typing import Iterator
 
 from sqlalchemy.engine import Connection
 from sqlmodel import Session, col, select
@@ -204,6 +206,16 @@ def require_family(session: Session, actor: Actor, family_id: int) -> Family:
     if family is None or family.team_id not in actor.case_team_ids:
         raise refused(actor, what="family", record_id=family_id)
     return family
+
+
+@contextmanager
+def family_read(actor: Actor, family_id: int) -> Iterator[tuple[Session, Family]]:
+    """How every read about one family opens: a session, and the family only if this worker
+    may open its record (refused and audited otherwise, like every refusal)."""
+    from db.store.engine import read_session
+
+    with read_session() as session:
+        yield session, require_family(session, actor, family_id)
 
 
 def require_own_family(session: Session, actor: Actor, *, what: str) -> Family:

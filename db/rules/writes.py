@@ -4,14 +4,15 @@ cached views marked out of date, and the change audited — all in the caller's 
 
 from __future__ import annotations
 
+from contextlib import contextmanager
 from datetime import timedelta
-from typing import Any
+from typing import Any, Iterator
 
 from sqlalchemy import update
 from sqlmodel import Session, col, select
 
 from db.rules import audit
-from db.rules.access import Actor, refused, require_family
+from db.rules.access import Actor, refused, require_family, require_own_family
 from db.rules.validation import Invalid, checked, max_chars, save_versioned, text
 from db.settings import REPEAT_WINDOW_MINUTES
 from db.store.clock import utcnow
@@ -30,6 +31,23 @@ from db.store.models import (
     WorkerRelationship,
     WorkerTeam,
 )
+
+
+@contextmanager
+def family_write(actor: Actor, family_id: int) -> Iterator[tuple[Session, Family]]:
+    """How every write about one family opens: one transaction, and the family — read, and
+    locked against concurrent writers — only if this worker may open its record (refused and
+    audited otherwise, like every refusal)."""
+    with write_session() as session:
+        yield session, require_family(session, actor, family_id)
+
+
+@contextmanager
+def own_family_write(actor: Actor, *, what: str) -> Iterator[tuple[Session, Family]]:
+    """How every write from a family member's own space opens: one transaction, and the family
+    of their login, read fresh (refused if the login was paused or ended since)."""
+    with write_session() as session:
+        yield session, require_own_family(session, actor, what=what)
 
 
 def touch(session: Session, family: Family) -> None:

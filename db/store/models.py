@@ -14,7 +14,7 @@ from sqlalchemy import CheckConstraint, Index, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from db.settings import DEFAULT_TIME_ZONE
-from db.store.clock import utcnow
+from db.store.clock import today_in, utcnow
 from db.store.types import UTCDateTime, checked_enum
 
 # Stable constraint names, so migrations can find and change them later.
@@ -201,7 +201,7 @@ class Worker(SQLModel, table=True):
     email: str | None = Field(default=None, max_length=254, unique=True)
     password_hash: str = Field(max_length=200)
     is_active: bool = Field(default=True)
-    active_from: date = Field(default_factory=date.today)
+    active_from: date = Field(default_factory=today_in)  # the default zone's day: no team yet
     active_until: date | None = None
     must_change_password: bool = Field(default=False)
     sessions_valid_after: datetime = _when()

@@ -8,6 +8,7 @@ as the large tier is) and counted in the database.
 from __future__ import annotations
 
 from collections import Counter
+from dataclasses import replace
 from datetime import datetime, timezone
 
 import pytest
@@ -81,11 +82,9 @@ def test_scaled_tier_has_the_promised_shape_per_family(tier, empty_db, small_bat
     assert len(batches) > 1 and batches[-1] == ("families", SCALED, SCALED)
 
 
-def build_in_memory(shape: demo.Tier, families: int, **values):
-    """The demo's rows for this many families in the tier's shape, built in memory only."""
-    fields = ("teams", "workers", "years", "open_share", "goals")
-    drawn = {name: getattr(shape, name) for name in fields}
-    return demo.build(families=families, seed=42, today=TODAY, password_hash="x", **drawn, **values)
+def build_in_memory(shape: demo.Tier, **changes):
+    """The demo's rows for the tier's shape (with any changes), built in memory only."""
+    return demo.build(replace(shape, **changes), seed=42, today=TODAY, password_hash="x")
 
 
 def test_large_tier_has_the_promised_open_families_teams_and_workers():
@@ -95,7 +94,7 @@ def test_large_tier_has_the_promised_open_families_teams_and_workers():
     # The open share needs more than 250 families to settle; building in memory is quick.
     families = 1_000
     scaled = demo.shape_of("large", families)
-    builder = build_in_memory(scaled, families, spread_open=scaled.spread_open)
+    builder = build_in_memory(scaled)
     open_families = sum(row["status"] != FamilyStatus.closed.value for row in builder.rows[Family])
     promised = demo.PROMISED_OPEN["large"] / shape.families
     assert within(open_families / families, promised), open_families / families
@@ -154,7 +153,7 @@ def test_every_tier_keeps_the_stories(tier, empty_db):
 
 def test_the_demo_logins_stay_in_the_first_teams():
     shape = demo.TIERS["large"]
-    builder = build_in_memory(shape, 10)
+    builder = build_in_memory(shape, families=10, spread_open=False)
     usernames = [row["username"] for row in builder.rows[Worker][:3]]
     assert usernames == ["practitioner", "manager", "admin"]
     links = builder.rows[WorkerTeam]

@@ -4,7 +4,8 @@ lists where text belongs. Each call either stores something sane or is refused w
 project's own errors (Invalid, NotAllowed, Conflict) — never a crash — and afterwards no stored
 row holds a NUL byte, a lone surrogate or a date outside the window.
 
-The writes are found by introspection (public functions of db/ that open a write_session), so
+The writes are found by introspection (public functions of db/ that open a write session:
+write_session, or the family_write / own_family_write that open every write about a family), so
 a new write is fuzzed without anyone remembering to add it here."""
 
 from __future__ import annotations
@@ -48,6 +49,9 @@ EXAMPLES = 20
 SLOW_EXAMPLES = 5  # writes that run bcrypt on every call
 
 
+WRITE_OPENERS = {"write_session", "family_write", "own_family_write"}
+
+
 def public_writes() -> list[Callable]:
     found = []
     for info in pkgutil.walk_packages(db.__path__, "db."):
@@ -57,7 +61,8 @@ def public_writes() -> list[Callable]:
                 inspect.isfunction(value)
                 and value.__module__ == module.__name__
                 and not name.startswith("_")
-                and "write_session" in inspect.unwrap(value).__code__.co_names
+                and name not in WRITE_OPENERS  # how writes open, not writes of their own
+                and WRITE_OPENERS & set(inspect.unwrap(value).__code__.co_names)
                 and f"{module.__name__}.{name}" not in SKIP
             ):
                 found.append(value)
