@@ -40,9 +40,68 @@ BABEL_LOCALES = {"en": "en_GB", "cy": "cy_GB", "ur": "ur_PK"}
 _language: ContextVar[str] = ContextVar("golden_thread_language", default=SOURCE_LANGUAGE)
 
 
-def N_(message: str) -> str:
-    """Marks a word for the catalogue where it is defined; `_()` translates it where shown."""
-    return message
+class Words(str):
+    """Words the store says to a person without knowing their language (db/ has no screen):
+    `str()` is the English, for logs and the audit; `said()` is the reader's language, at the
+    screen (components/i18n.py). Keeps the msgid and the places' values, which may be Words
+    themselves (a field's name inside a sentence). A msgid that starts with a place (`{label}
+    is too long…`) starts with a capital letter once filled, in every language.
+
+    Made by `N_()` or `Nn_()`, which babel extracts; cached data keeps Words, so a cache is
+    the same for every language."""
+
+    msgid: str
+    plural: str | None
+    params: dict[str, object]
+
+    def __new__(cls, msgid: str, /, *, plural: str | None = None, **params: object) -> Words:
+        n = params.get("n")
+        english = plural if plural is not None and n != 1 else msgid
+        text = _capital(msgid, english.format(**params) if params else english)
+        self = super().__new__(cls, text)
+        self.msgid, self.plural, self.params = msgid, plural, params
+        return self
+
+    def __getnewargs_ex__(self) -> tuple[tuple[str], dict[str, object]]:
+        return (self.msgid,), {"plural": self.plural, **self.params}
+
+    def said(self) -> str:
+        """The words in this run's language."""
+        catalogue = translations(current())
+        if self.plural is not None:
+            text = catalogue.ngettext(self.msgid, self.plural, int(self.params["n"]))  # type: ignore[call-overload]
+        else:
+            text = catalogue.gettext(self.msgid)
+        if self.params:
+            text = text.format(
+                **{k: said(v) if isinstance(v, str) else v for k, v in self.params.items()}
+            )
+        return _capital(self.msgid, text)
+
+
+def _capital(msgid: str, text: str) -> str:
+    return text[:1].upper() + text[1:] if msgid.startswith("{") else text
+
+
+def N_(message: str, /, **params: object) -> Words:
+    """Marks words for the catalogue where they are made (in db/, or a label defined once);
+    `said()` or `_()` translates them where shown. `{name}` places are filled from `params`."""
+    return Words(message, **params)  # type: ignore[arg-type]  # `plural` is never a place
+
+
+def Nn_(singular: str, plural: str, n: int, /, **params: object) -> Words:
+    """As N_, for words that change with a number `n` (`{n} week`, `{n} weeks`)."""
+    return Words(singular, plural=plural, n=n, **params)
+
+
+def said(value: object) -> str:
+    """Anything the store says, in this run's language: Words translated; a problem raised with
+    Words (Invalid, NotAllowed) as its words; other text (a name, a number) as it is."""
+    if isinstance(value, BaseException):
+        value = value.args[0] if len(value.args) == 1 else str(value)
+    if isinstance(value, Words):
+        return value.said()
+    return value if isinstance(value, str) else str(value)
 
 
 @cache

@@ -17,7 +17,7 @@ from babel.messages.pofile import read_po
 from db import i18n
 
 ROOT = Path(__file__).resolve().parent.parent
-KEYWORDS = {"_": None, "N_": None, "ngettext": (1, 2)}
+KEYWORDS = {"_": None, "N_": None, "Nn_": (1, 2), "ngettext": (1, 2)}
 # What a family reads: the family meeting screen and its pieces, the family copy, the family's
 # own space, and the words of the store they show. Every word from these is translated into
 # every language.
@@ -215,3 +215,26 @@ def test_a_teams_own_word_replaces_ours_in_its_language_only():
 def test_welsh_is_complete_for_every_screen_translated_so_far():
     catalogue = _catalogue("cy")
     assert [m.id for m in catalogue if m.id and (not m.string or m.fuzzy)] == []
+
+
+def test_the_stores_words_stay_english_in_logs_and_are_said_in_the_readers_language():
+    import pickle
+
+    label = i18n.N_("Our goals")
+    words = i18n.N_(
+        "{label} is too long: please keep it under {limit} characters.", label=label, limit=5
+    )
+    assert str(words) == "Our goals is too long: please keep it under 5 characters."
+    assert str(ValueError(words)) == str(words)  # a log or the audit reads English
+    copy = pickle.loads(pickle.dumps(words))  # a cache keeps the msgid, not one language
+    assert (copy.msgid, copy.params) == (words.msgid, words.params)
+    with i18n.speaking("cy"):
+        assert i18n.said(label) == "Ein nodau"
+        assert i18n.said(ValueError(label)) == "Ein nodau"
+        assert i18n.said(copy) == i18n.said(words) != str(words)
+        assert i18n.said("Bethan") == "Bethan"  # a name is not looked up
+    weeks = i18n.Nn_("{n} week", "{n} weeks", 1)
+    assert (str(weeks), str(pickle.loads(pickle.dumps(i18n.Nn_("{n} week", "{n} weeks", 3))))) == (
+        "1 week",
+        "3 weeks",
+    )
