@@ -15,7 +15,7 @@ import streamlit as st
 from components import continuity_charts as charts
 from components.export import export_button
 from components.family_list import family_rows
-from components.i18n import N_, _, current, ngettext
+from components.i18n import N_, _, current, ngettext, said
 from components.spec_cache import spec_cache
 from components.ui import friendly_date, plain
 from db import continuity
@@ -542,7 +542,7 @@ def _save_note(actor: Actor, family_names: dict[int, str], today: date) -> None:
             next_steps=state.get("continuity_note_next", ""),
         )
     except Invalid as problem:
-        state["continuity_note_result"] = ("error", str(problem))
+        state["continuity_note_result"] = ("error", said(problem))
     except NotAllowed:
         state["continuity_note_result"] = ("error", _("This family isn't available to you."))
     else:

@@ -14,7 +14,7 @@ import pandas as pd
 import streamlit as st
 
 from components import charts
-from components.i18n import N_, _, speak_as_family, use_terms
+from components.i18n import N_, _, said, speak_as_family, use_terms
 from components.ui import friendly_date, local_time, plain
 from db import family_space
 from db.family_space import OwnSpace
@@ -90,7 +90,7 @@ def accept_invitation(code: str) -> None:
     try:
         family_space.accept_invitation(code, username=username, password=password)
     except Invalid as problem:
-        st.error(plain(str(problem)))
+        st.error(plain(said(problem)))
         return
     st.query_params.clear()
     st.session_state["signed_out_because"] = _(
@@ -204,7 +204,7 @@ def _save_score(actor: Actor, goal_id: int) -> None:
     try:
         family_space.score_at_home(actor, goal_id=goal_id, score=score, comment=comment)
     except (Invalid, NotAllowed) as problem:
-        st.session_state[f"space_score_problem_{goal_id}"] = str(problem)
+        st.session_state[f"space_score_problem_{goal_id}"] = said(problem)
 
 
 def _plan(actor: Actor, space: OwnSpace) -> None:
@@ -252,7 +252,7 @@ def _plan(actor: Actor, space: OwnSpace) -> None:
                         actor, step_id=int(step.step_id), seen_version=int(step.version)
                     )
                 except Exception as problem:  # Conflict, Invalid, NotAllowed: said kindly
-                    st.error(plain(str(problem)))
+                    st.error(plain(said(problem)))
                 else:
                     st.rerun()
     with st.form("space_own_step", clear_on_submit=True):
@@ -262,7 +262,7 @@ def _plan(actor: Actor, space: OwnSpace) -> None:
         try:
             family_space.add_own_step(actor, what=what)
         except Invalid as problem:
-            st.error(plain(str(problem)))
+            st.error(plain(said(problem)))
         else:
             st.rerun()
     if space.going_well:
@@ -290,7 +290,7 @@ def _tell_my_worker(actor: Actor) -> None:
         try:
             family_space.send_message(actor, words=words)
         except Invalid as problem:
-            st.error(plain(str(problem)))
+            st.error(plain(said(problem)))
         else:
             st.success(_("Sent. Your worker will see it on your family's page."))
 
@@ -384,7 +384,7 @@ def logins_and_invitations(actor: Actor, family_id: int, people: pd.DataFrame) -
                     child_agreed=agreed,
                 )
             except Invalid as problem:
-                st.error(plain(str(problem)))
+                st.error(plain(said(problem)))
             else:
                 st.session_state["invitation_code"] = {"code": code, "name": choices[person_id]}
                 st.rerun()

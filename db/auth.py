@@ -23,7 +23,7 @@ import bcrypt
 from sqlalchemy import text
 from sqlmodel import Session, col, select
 
-from db.i18n import LANGUAGES
+from db.i18n import LANGUAGES, N_
 from db.rules import audit
 from db.rules.access import Actor, load_actor
 from db.rules.validation import Invalid, checked, storable_problem
@@ -529,7 +529,7 @@ def change_password(actor: Actor, current: str, new: str) -> str | None:
 def set_my_language(actor: Actor, language: str) -> None:
     """The language of the worker's own screens (a family's screens speak the family's)."""
     if language not in LANGUAGES:
-        raise Invalid("Please choose one of the languages Golden Thread speaks.")
+        raise Invalid(N_("Please choose one of the languages Golden Thread speaks."))
     with write_session() as session:
         worker = session.get(Worker, actor.worker_id)
         if worker is None or worker.language == language:

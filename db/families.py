@@ -14,6 +14,7 @@ import pandas as pd
 from sqlalchemy import func, or_
 from sqlmodel import Session, col, select
 
+from db.i18n import N_
 from db.rules import audit
 from db.rules.access import Actor, require_family
 from db.rules.validation import Invalid, checked
@@ -442,7 +443,7 @@ def audit_view(session: Session, actor: Actor, family_id: int) -> None:
 def record_copy(actor: Actor, family_id: int, audience: str) -> None:
     """A family copy was made (downloaded) for this audience."""
     if audience not in Audience.VISIBLE:
-        raise Invalid("Please choose who is in the room.")
+        raise Invalid(N_("Please choose who is in the room."))
     with write_session() as session:
         require_family(session, actor, family_id)
         audit.record(

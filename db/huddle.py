@@ -421,7 +421,7 @@ def hold(actor: Actor, team_id: int, on: date | None = None) -> int:
             Team, team_id, with_for_update=True
         )  # two pressing start: one huddle
         today = today_in(team.time_zone)
-        on = day(on or today, "the day of the huddle", today=today)
+        on = day(on or today, N_("the day of the huddle"), today=today)
         existing = session.exec(
             select(Huddle).where(col(Huddle.team_id) == team_id, col(Huddle.held_on) == on)
         ).first()
@@ -459,16 +459,16 @@ def talked_about(
         if huddle is None or family is None or family.team_id != huddle.team_id:
             raise refused(actor, what="huddle_family", record_id=family_id)
         require_case_team(actor, huddle.team_id, what="huddle")
-        action = text(action, "the action", required=False, limit=500)
+        action = text(action, N_("the action"), required=False, limit=500)
         if action and action_worker_id is None:
-            raise Invalid("Please say which worker will do the action.")
+            raise Invalid(N_("Please say which worker will do the action."))
         if (
             action_worker_id is not None
             and session.get(WorkerTeam, (action_worker_id, huddle.team_id)) is None
         ):
-            raise Invalid("That worker isn't in this team.")
+            raise Invalid(N_("That worker isn't in this team."))
         if action_by is not None and action_by < huddle.held_on:
-            raise Invalid("The action can't be due before the huddle.")
+            raise Invalid(N_("The action can't be due before the huddle."))
         row = HuddleFamily(
             huddle_id=huddle_id,
             family_id=family_id,
@@ -477,7 +477,7 @@ def talked_about(
             action_by=action_by if action else None,
         )
         session.add(row)
-        note = text(note, "the huddle note", required=False, limit=2000)
+        note = text(note, N_("the huddle note"), required=False, limit=2000)
         if note:
             session.add(
                 Note(

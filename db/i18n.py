@@ -45,7 +45,7 @@ class Words(str):
     `str()` is the English, for logs and the audit; `said()` is the reader's language, at the
     screen (components/i18n.py). Keeps the msgid and the places' values, which may be Words
     themselves (a field's name inside a sentence). A msgid that starts with a place (`{label}
-    is too long…`) starts with a capital letter once filled, in every language.
+    is too long…`, or its translation) starts with a capital letter once filled.
 
     Made by `N_()` or `Nn_()`, which babel extracts; cached data keeps Words, so a cache is
     the same for every language."""
@@ -57,7 +57,8 @@ class Words(str):
     def __new__(cls, msgid: str, /, *, plural: str | None = None, **params: object) -> Words:
         n = params.get("n")
         english = plural if plural is not None and n != 1 else msgid
-        text = _capital(msgid, english.format(**params) if params else english)
+        places = {k: _place(v, SOURCE_LANGUAGE) for k, v in params.items()}
+        text = _capital(english, english.format(**places) if params else english)
         self = super().__new__(cls, text)
         self.msgid, self.plural, self.params = msgid, plural, params
         return self
@@ -69,18 +70,26 @@ class Words(str):
         """The words in this run's language."""
         catalogue = translations(current())
         if self.plural is not None:
-            text = catalogue.ngettext(self.msgid, self.plural, int(self.params["n"]))  # type: ignore[call-overload]
+            template = catalogue.ngettext(self.msgid, self.plural, int(self.params["n"]))  # type: ignore[call-overload]
         else:
-            text = catalogue.gettext(self.msgid)
+            template = catalogue.gettext(self.msgid)
+        text = template
         if self.params:
-            text = text.format(
-                **{k: said(v) if isinstance(v, str) else v for k, v in self.params.items()}
-            )
-        return _capital(self.msgid, text)
+            text = text.format(**{k: _place(v, current()) for k, v in self.params.items()})
+        return _capital(template, text)
 
 
-def _capital(msgid: str, text: str) -> str:
-    return text[:1].upper() + text[1:] if msgid.startswith("{") else text
+def _place(value: object, language: str) -> object:
+    """A place's value as it reads in the language: Words said in it, a day as a long date."""
+    if isinstance(value, Words):
+        return str(value) if language == SOURCE_LANGUAGE else value.said()
+    if isinstance(value, date):
+        return _babel_date(value, format="long", locale=BABEL_LOCALES[language])
+    return value
+
+
+def _capital(template: str, text: str) -> str:
+    return text[:1].upper() + text[1:] if template.startswith("{") else text
 
 
 def N_(message: str, /, **params: object) -> Words:

@@ -19,14 +19,23 @@ from typing import Any, ClassVar
 
 import pandas as pd
 from pydantic import field_validator
-from pydantic_core import PydanticCustomError
 from sqlalchemy import func
 from sqlmodel import Field, Session, col, select
 
 from db.family_world import start_relationship
+from db.i18n import N_
 from db.rules import audit
 from db.rules.access import Actor, require_case_team, require_family
-from db.rules.validation import Input, Invalid, RecordId, WholeNumber, checked, day, max_chars
+from db.rules.validation import (
+    Input,
+    Invalid,
+    RecordId,
+    WholeNumber,
+    checked,
+    day,
+    field_problem,
+    max_chars,
+)
 from db.rules.writes import touch
 from db.store.clock import family_today, team_today, today_in
 from db.store.engine import read_session, write_session
@@ -55,19 +64,21 @@ class MemberIn(Input):
     """Someone in the family, as the new-family form gives them. Limits are the table's."""
 
     positional: ClassVar[tuple[str, ...]] = ("name", "relationship", "birth_year", "in_household")
-    name: str = Field(min_length=1, max_length=max_chars(Person, "name"), title="their name")
-    relationship: Relationship = Field(title="who they are to the family")
-    birth_year: WholeNumber | None = Field(default=None, title="the year of birth")
-    in_household: bool = Field(default=True, title="lives with the family")
+    name: str = Field(min_length=1, max_length=max_chars(Person, "name"), title=N_("their name"))
+    relationship: Relationship = Field(title=N_("who they are to the family"))
+    birth_year: WholeNumber | None = Field(default=None, title=N_("the year of birth"))
+    in_household: bool = Field(default=True, title=N_("lives with the family"))
 
     @field_validator("birth_year")
     @classmethod
     def _plausible_year(cls, year: int | None) -> int | None:
         this_year = today_in().year  # a year's window: the default zone's date serves every team
         if year is not None and year > this_year:
-            raise PydanticCustomError("outside_window", "can't be in the future")
+            raise field_problem("outside_window", N_("can't be in the future"))
         if year is not None and year < this_year - OLDEST_AGE:
-            raise PydanticCustomError("outside_window", f"can't be before {this_year - OLDEST_AGE}")
+            raise field_problem(
+                "outside_window", N_("can't be before {year}", year=str(this_year - OLDEST_AGE))
+            )
         return year
 
 
@@ -77,21 +88,23 @@ class NewFamilyIn(Input):
     known_as: str = Field(
         min_length=1,
         max_length=max_chars(Family, "known_as"),
-        title="the family's name",
-        description="the name the family chose to be known by",
+        title=N_("the family's name"),
+        description=N_("the name the family chose to be known by"),
     )
-    team_id: RecordId = Field(title="the team")
-    first_came_on: date = Field(title="the day they first asked for help")
+    team_id: RecordId = Field(title=N_("the team"))
+    first_came_on: date = Field(title=N_("the day they first asked for help"))
     how_they_came: str = Field(
-        default="", max_length=max_chars(Family, "how_they_came"), title="how they came to us"
+        default="", max_length=max_chars(Family, "how_they_came"), title=N_("how they came to us")
     )
     council_reference: str = Field(
-        default="", max_length=max_chars(Family, "council_reference"), title="the council reference"
+        default="",
+        max_length=max_chars(Family, "council_reference"),
+        title=N_("the council reference"),
     )
     members: list[MemberIn] = Field(
         min_length=1,
-        title="the people in the family",
-        description="at least one person in the family",
+        title=N_("the people in the family"),
+        description=N_("at least one person in the family"),
     )
 
     @property
@@ -103,10 +116,12 @@ class WorkerChoiceIn(Input):
     """Who the family met when they met the team, and who they chose."""
 
     offered: list[RecordId] = Field(
-        min_length=1, title="the workers the family met", description="the workers the family met"
+        min_length=1,
+        title=N_("the workers the family met"),
+        description=N_("the workers the family met"),
     )
-    chosen: RecordId = Field(title="the worker the family chose")
-    on: date = Field(title="the day they chose")
+    chosen: RecordId = Field(title=N_("the worker the family chose"))
+    on: date = Field(title=N_("the day they chose"))
 
     def workers(self) -> list[int]:
         """Everyone offered, once each, the chosen worker included (they met them too)."""
@@ -198,7 +213,7 @@ def add_family(actor: Actor, family: NewFamilyIn | dict[str, Any]) -> int:
     with write_session() as session:
         # "In the future" is judged by the day of the team the family comes to.
         today = team_today(session, family.team_id)
-        day(family.first_came_on, "the day they first asked for help", today=today)
+        day(family.first_came_on, N_("the day they first asked for help"), today=today)
         row = Family(
             team_id=family.team_id,
             known_as=family.known_as,
@@ -258,7 +273,7 @@ def choose_worker(actor: Actor, *, family_id: int, choice: WorkerChoiceIn | dict
     choice = WorkerChoiceIn.check(choice)
     with write_session() as session:
         family = require_family(session, actor, family_id)
-        day(choice.on, "the day they chose", today=family_today(session, family))
+        day(choice.on, N_("the day they chose"), today=family_today(session, family))
         workers = choice.workers()
         in_team = set(
             session.exec(
@@ -269,7 +284,7 @@ def choose_worker(actor: Actor, *, family_id: int, choice: WorkerChoiceIn | dict
             )
         )
         if set(workers) - in_team:
-            raise Invalid("Please choose workers of the family's team: one of them isn't.")
+            raise Invalid(N_("Please choose workers of the family's team: one of them isn't."))
         relationship = start_relationship(
             session,
             actor,

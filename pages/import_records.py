@@ -6,7 +6,7 @@ import streamlit as st
 
 from components import import_views as views
 from components.auth import guard
-from components.i18n import _
+from components.i18n import _, said
 from components.ui import plain
 from db import importer
 from db.rules.access import NotAllowed
@@ -40,7 +40,7 @@ if preview is None:
             ),
         )
     except Invalid as problem:
-        st.error(plain(problem), icon=":material/error:")
+        st.error(plain(said(problem)), icon=":material/error:")
         st.stop()
     except NotAllowed:
         st.warning(_("This team isn't available to you."))
@@ -59,7 +59,8 @@ if preview.ready and views.confirm(preview):
     except Invalid as problem:
         st.session_state.pop("import_preview", None)
         st.error(
-            plain(_("{problem} Nothing was stored.", problem=problem)), icon=":material/error:"
+            plain(_("{problem} Nothing was stored.", problem=said(problem))),
+            icon=":material/error:",
         )
     except NotAllowed:
         st.warning(_("This team isn't available to you."))

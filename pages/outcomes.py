@@ -7,7 +7,7 @@ import streamlit as st
 
 from components import outcomes_views as views
 from components.auth import guard
-from components.i18n import _
+from components.i18n import _, said
 from db import continuity, outcomes
 from db.rules.access import NotAllowed
 from db.rules.validation import Invalid
@@ -34,7 +34,7 @@ except NotAllowed:
     st.warning(_("These teams aren't available to you."))
     st.stop()
 except Invalid as problem:
-    st.warning(str(problem))
+    st.warning(said(problem))
     st.stop()
 
 views.intro(report)

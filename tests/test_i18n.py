@@ -38,6 +38,10 @@ FAMILY_FACING = {
     "db/words.py",
     "db/conference.py",
     "db/i18n.py",
+    # The store's words the family's own space shows: a form's problem, a refusal, a repeat.
+    "db/rules/validation.py",
+    "db/rules/writes.py",
+    "db/rules/access.py",
 }
 FOREIGN = [language for language in i18n.LANGUAGES if language != i18n.SOURCE_LANGUAGE]
 

@@ -29,6 +29,7 @@ import pandas as pd
 from sqlalchemy import Table, func, text, update
 from sqlmodel import Session, SQLModel, col, select
 
+from db.i18n import N_
 from db.importer.checks import PROBLEM_COLUMNS, Checked, check
 from db.importer.reading import COLUMNS, BadFile, read_table
 from db.rules import audit
@@ -122,7 +123,7 @@ def _progress(on_progress: Any) -> Progress:
     if on_progress is None:
         return lambda _fraction, _words: None
     if not callable(on_progress):
-        raise Invalid("Please check the form and try again.")
+        raise Invalid(N_("Please check the form and try again."))
     return on_progress
 
 
@@ -490,7 +491,7 @@ def import_records(
     with write_session() as session:
         # The team row locked (PostgreSQL): two imports of one file at once add it once.
         if session.get(Team, team_id, with_for_update=True) is None:
-            raise Invalid("That team isn't known here: please reload the page.")
+            raise Invalid(N_("That team isn't known here: please reload the page."))
         found = _checked_file(session, team_id, data, file_name, report)
         if not found.problems.empty:
             raise Invalid(

@@ -18,6 +18,7 @@ import pandas as pd
 from sqlalchemy import String, case, cast, func, literal, type_coerce
 from sqlmodel import col, select
 
+from db.i18n import N_
 from db.outcomes.definitions import DEFINITIONS, WHOSE_DEFINITIONS, quarters
 from db.outcomes.figures import (
     GOAL_COLUMNS,
@@ -188,9 +189,9 @@ def _report_cached(
 
 def _period(start_on: date, end_on: date) -> None:
     if start_on > end_on:
-        raise Invalid("The period's first day must come before its last day.")
+        raise Invalid(N_("The period's first day must come before its last day."))
     if len(quarters(start_on, end_on)) > 40:
-        raise Invalid("Please choose a period of at most ten years.")
+        raise Invalid(N_("Please choose a period of at most ten years."))
 
 
 def outcomes_report(

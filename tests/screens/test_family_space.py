@@ -266,3 +266,34 @@ def test_the_space_speaks_the_familys_own_language(world, language, goals_word, 
         assert english not in text
     if language == "ur":
         assert "direction: rtl" in text
+
+
+@pytest.mark.parametrize(
+    ("language", "empty"),
+    [
+        ("cy", "Ysgrifennwch rywbeth ar gyfer eich neges."),
+        ("ur", "آپ کا پیغام: براہ کرم کچھ لکھیں۔"),
+    ],
+)
+def test_a_problem_with_what_the_family_wrote_is_said_in_their_language(world, language, empty):
+    from db import family_world, i18n
+    from db.families import family_summary
+
+    summary = family_summary(world["sam"], world["family"])
+    family_world.update_family_details(
+        world["sam"],
+        family_id=world["family"],
+        seen_version=summary.version,
+        known_as=summary.known_as,
+        rhythm="fortnightly",
+        council_reference="",
+        preferred_language=language,
+    )
+    at = _member(world)
+    with i18n.speaking(language):  # the test reads the options as the family sees them
+        at.segmented_control(key="space_section").set_value(i18n._("Tell my worker")).run()
+    at.text_area[0].input("   ")
+    at.button(key=next(b.key for b in at.button if "space_message" in (b.key or ""))).click().run()
+    assert not at.exception
+    assert [e.value.replace("\\", "") for e in at.error] == [empty]  # drawn as plain text
+    assert "Please write" not in all_text(at)
