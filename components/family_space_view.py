@@ -419,7 +419,7 @@ def heard_from_families(actor: Actor, team_id: int, since: datetime, until: date
         st.caption(_("Nobody this week."))
         return
     for row in frame.itertuples():
-        st.write(plain(f"{row.family}: {row.why.lower()}."))
+        st.write(plain(f"{row.family}: {said(row.why.small())}."))
         for words in row.messages:
             st.caption(plain(f"“{words}”"))
 

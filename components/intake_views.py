@@ -200,9 +200,9 @@ def _is_this_one_of_them(actor: Actor, family: NewFamilyIn) -> None:
                         "{family} ({team}, {status}, first came to us {day}): {why}",
                         family=match.family,
                         team=match.team,
-                        status=match.status.lower(),
+                        status=_(match.status).lower(),
                         day=friendly_date(match.first_came_on),
-                        why=match.why,
+                        why=said(match.why),
                     )
                 ),
                 icon=":material/family_restroom:",

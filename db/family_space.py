@@ -23,7 +23,7 @@ from sqlmodel import Session, col, func, select
 
 from db.auth import hash_password, password_problem
 from db.families import family_terms_in
-from db.i18n import N_
+from db.i18n import N_, joined, words_column
 from db.metrics import SCORE_COLUMNS
 from db.rules import audit
 from db.rules.access import (
@@ -370,20 +370,22 @@ def heard_from_families(
     for family_id in sorted(scored | stepped | set(messages), key=lambda i: families[i].lower()):
         why = []
         if family_id in scored:
-            why.append("scored at home")
+            why.append(N_("scored at home"))
         if family_id in stepped:
-            why.append("ticked off a step of their plan")
+            why.append(N_("ticked off a step of their plan"))
         if family_id in messages:
-            why.append("told us something through their space")
+            why.append(N_("told us something through their space"))
         rows.append(
             {
                 "family_id": family_id,
                 "family": families[family_id],
-                "why": "; ".join(why).capitalize(),
+                "why": joined(why),  # starts with a capital letter
                 "messages": messages.get(family_id, []),
             }
         )
-    return pd.DataFrame(rows, columns=HEARD_COLUMNS)
+    frame = pd.DataFrame(rows, columns=HEARD_COLUMNS)
+    frame["why"] = words_column((row["why"] for row in rows), frame.index)
+    return frame
 
 
 @dataclass(frozen=True)

@@ -14,12 +14,13 @@ from __future__ import annotations
 
 import gettext
 import io
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from datetime import date, datetime
 from functools import cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from babel import Locale
 from babel.dates import format_date as _babel_date
@@ -28,6 +29,9 @@ from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.numbers import format_decimal
 from babel.support import Translations
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 LOCALES_DIR = Path(__file__).resolve().parent.parent / "locales"
 DOMAIN = "messages"
@@ -52,19 +56,27 @@ class Words(str):
 
     msgid: str
     plural: str | None
+    lowered: bool
     params: dict[str, object]
 
-    def __new__(cls, msgid: str, /, *, plural: str | None = None, **params: object) -> Words:
+    def __new__(
+        cls, msgid: str, /, *, plural: str | None = None, lower: bool = False, **params: object
+    ) -> Words:
         n = params.get("n")
         english = plural if plural is not None and n != 1 else msgid
         places = {k: _place(v, SOURCE_LANGUAGE) for k, v in params.items()}
-        text = _capital(english, english.format(**places) if params else english)
+        text = _case(english, english.format(**places) if params else english, lower)
         self = super().__new__(cls, text)
-        self.msgid, self.plural, self.params = msgid, plural, params
+        self.msgid, self.plural, self.lowered, self.params = msgid, plural, lower, params
         return self
 
     def __getnewargs_ex__(self) -> tuple[tuple[str], dict[str, object]]:
-        return (self.msgid,), {"plural": self.plural, **self.params}
+        return (self.msgid,), {"plural": self.plural, "lower": self.lowered, **self.params}
+
+    def small(self) -> Words:
+        """The same words starting with a small letter, in every language ("every week"):
+        `str.lower()` stays str's own (the importer matches on it)."""
+        return Words(self.msgid, plural=self.plural, lower=True, **self.params)
 
     def said(self) -> str:
         """The words in this run's language."""
@@ -76,20 +88,32 @@ class Words(str):
         text = template
         if self.params:
             text = text.format(**{k: _place(v, current()) for k, v in self.params.items()})
-        return _capital(template, text)
+        return _case(template, text, self.lowered)
 
 
 def _place(value: object, language: str) -> object:
-    """A place's value as it reads in the language: Words said in it, a day as a long date."""
+    """A place's value as it reads in the language: Words said in it, a moment as its weekday
+    and time ('Sat 18:00'), a day as a long date."""
     if isinstance(value, Words):
         return str(value) if language == SOURCE_LANGUAGE else value.said()
+    if isinstance(value, datetime):
+        return _babel_datetime(value, "EEE HH:mm", locale=BABEL_LOCALES[language])
     if isinstance(value, date):
         return _babel_date(value, format="long", locale=BABEL_LOCALES[language])
     return value
 
 
-def _capital(template: str, text: str) -> str:
+def _case(template: str, text: str, lower: bool = False) -> str:
+    if lower:
+        return text[:1].lower() + text[1:]
     return text[:1].upper() + text[1:] if template.startswith("{") else text
+
+
+def joined(items: list[Words], separator: str = "; ") -> Words:
+    """Several Words as one ('Home visit Sat 18:00; Call Tue 10:00'), each said in the
+    reader's language; the separator is punctuation, the same in every language."""
+    places = {f"item{n}": item for n, item in enumerate(items)}
+    return Words(separator.join("{" + key + "}" for key in places), **places)  # type: ignore[arg-type]
 
 
 def N_(message: str, /, **params: object) -> Words:
@@ -100,7 +124,15 @@ def N_(message: str, /, **params: object) -> Words:
 
 def Nn_(singular: str, plural: str, n: int, /, **params: object) -> Words:
     """As N_, for words that change with a number `n` (`{n} week`, `{n} weeks`)."""
-    return Words(singular, plural=plural, n=n, **params)
+    return Words(singular, plural=plural, n=n, **params)  # type: ignore[arg-type]
+
+
+def words_column(values: Iterable[object], index: object = None) -> pd.Series:
+    """A table's column of Words kept as Words (pandas would turn them into plain English
+    text), so a cached table is said in each reader's language at the screen."""
+    import pandas as pd
+
+    return pd.Series(list(values), index=index, dtype=object)
 
 
 def said(value: object) -> str:

@@ -23,7 +23,7 @@ from sqlalchemy import func
 from sqlmodel import Field, Session, col, select
 
 from db.family_world import start_relationship
-from db.i18n import N_
+from db.i18n import N_, Words, joined, words_column
 from db.rules import audit
 from db.rules.access import Actor, require_case_team, require_family
 from db.rules.validation import (
@@ -150,14 +150,14 @@ def possible_matches(actor: Actor, family: NewFamilyIn | dict[str, Any]) -> pd.D
     if not teams:
         return pd.DataFrame(columns=MATCH_COLUMNS)
     # Keyed by the ids the queries return, which SQLModel types as optional.
-    reasons: dict[int | None, list[str]] = {}
+    reasons: dict[int | None, list[Words]] = {}
     in_teams = (col(Family.team_id).in_(teams), col(Family.erased_at).is_(None))
     with read_session() as session:
         words = _name_words(family.known_as)
         if words:
             named = [func.lower(col(Family.known_as)).contains(w, autoescape=True) for w in words]
             for family_id in session.exec(select(col(Family.id)).where(*in_teams, *named)):
-                reasons.setdefault(family_id, []).append("a similar name")
+                reasons.setdefault(family_id, []).append(N_("a similar name"))
         reference = family.council_reference.lower()
         if reference:
             for family_id in session.exec(
@@ -165,7 +165,7 @@ def possible_matches(actor: Actor, family: NewFamilyIn | dict[str, Any]) -> pd.D
                     *in_teams, func.lower(func.trim(col(Family.council_reference))) == reference
                 )
             ):
-                reasons.setdefault(family_id, []).append("the same council reference")
+                reasons.setdefault(family_id, []).append(N_("the same council reference"))
         children = sorted({name.lower() for name in family.children_names})
         if children:
             for family_id, name in session.exec(
@@ -177,7 +177,7 @@ def possible_matches(actor: Actor, family: NewFamilyIn | dict[str, Any]) -> pd.D
                     func.lower(func.trim(col(Person.name))).in_(children),
                 )
             ):
-                reasons.setdefault(family_id, []).append(f"a child called {name}")
+                reasons.setdefault(family_id, []).append(N_("a child called {name}", name=name))
         rows = session.exec(
             select(Family, col(Team.name))
             .join(Team, col(Team.id) == Family.team_id)
@@ -185,7 +185,7 @@ def possible_matches(actor: Actor, family: NewFamilyIn | dict[str, Any]) -> pd.D
             .order_by(col(Family.known_as), col(Family.id))
             .limit(20)
         ).all()
-    return pd.DataFrame(
+    frame = pd.DataFrame(
         [
             {
                 "family_id": row.id,
@@ -193,12 +193,14 @@ def possible_matches(actor: Actor, family: NewFamilyIn | dict[str, Any]) -> pd.D
                 "team": team,
                 "status": FAMILY_STATUS[row.status],
                 "first_came_on": row.first_came_on,
-                "why": ", ".join(dict.fromkeys(reasons[row.id])),
             }
             for row, team in rows
         ],
         columns=MATCH_COLUMNS,
     )
+    reasons_of = (joined(list(dict.fromkeys(reasons[row.id])), ", ") for row, _team in rows)
+    frame["why"] = words_column(reasons_of, frame.index)
+    return frame
 
 
 # --- adding the family --------------------------------------------------------------------
