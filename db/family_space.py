@@ -379,7 +379,7 @@ def heard_from_families(
             {
                 "family_id": family_id,
                 "family": families[family_id],
-                "why": joined(why),  # starts with a capital letter
+                "why": joined(why).capital(),
                 "messages": messages.get(family_id, []),
             }
         )

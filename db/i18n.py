@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import gettext
 import io
+import re
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -56,27 +57,31 @@ class Words(str):
 
     msgid: str
     plural: str | None
-    lowered: bool
+    case: str  # "lower" or "upper" for the first letter; "" as the template says
     params: dict[str, object]
 
     def __new__(
-        cls, msgid: str, /, *, plural: str | None = None, lower: bool = False, **params: object
+        cls, msgid: str, /, *, plural: str | None = None, case: str = "", **params: object
     ) -> Words:
         n = params.get("n")
         english = plural if plural is not None and n != 1 else msgid
         places = {k: _place(v, SOURCE_LANGUAGE) for k, v in params.items()}
-        text = _case(english, english.format(**places) if params else english, lower)
+        text = _case(english, english.format(**places) if params else english, case)
         self = super().__new__(cls, text)
-        self.msgid, self.plural, self.lowered, self.params = msgid, plural, lower, params
+        self.msgid, self.plural, self.case, self.params = msgid, plural, case, params
         return self
 
     def __getnewargs_ex__(self) -> tuple[tuple[str], dict[str, object]]:
-        return (self.msgid,), {"plural": self.plural, "lower": self.lowered, **self.params}
+        return (self.msgid,), {"plural": self.plural, "case": self.case, **self.params}
 
     def small(self) -> Words:
         """The same words starting with a small letter, in every language ("every week"):
         `str.lower()` stays str's own (the importer matches on it)."""
-        return Words(self.msgid, plural=self.plural, lower=True, **self.params)
+        return Words(self.msgid, plural=self.plural, case="lower", **self.params)
+
+    def capital(self) -> Words:
+        """The same words starting with a capital letter, in every language."""
+        return Words(self.msgid, plural=self.plural, case="upper", **self.params)
 
     def said(self) -> str:
         """The words in this run's language."""
@@ -88,7 +93,7 @@ class Words(str):
         text = template
         if self.params:
             text = text.format(**{k: _place(v, current()) for k, v in self.params.items()})
-        return _case(template, text, self.lowered)
+        return _case(template, text, self.case)
 
 
 def _place(value: object, language: str) -> object:
@@ -103,17 +108,20 @@ def _place(value: object, language: str) -> object:
     return value
 
 
-def _case(template: str, text: str, lower: bool = False) -> str:
-    if lower:
+def _case(template: str, text: str, case: str = "") -> str:
+    """A sentence starting with a place starts with a capital letter; a template of places and
+    punctuation only (`{item0}; {item1}`) leaves the case to what fills it."""
+    if case == "lower":
         return text[:1].lower() + text[1:]
-    return text[:1].upper() + text[1:] if template.startswith("{") else text
+    sentence = template.startswith("{") and re.search(r"[^\W\d_]", re.sub(r"\{\w*\}", "", template))
+    return text[:1].upper() + text[1:] if case == "upper" or sentence else text
 
 
 def joined(items: list[Words], separator: str = "; ") -> Words:
     """Several Words as one ('Home visit Sat 18:00; Call Tue 10:00'), each said in the
     reader's language; the separator is punctuation, the same in every language."""
     places = {f"item{n}": item for n, item in enumerate(items)}
-    return Words(separator.join("{" + key + "}" for key in places), **places)  # type: ignore[arg-type]
+    return Words(separator.join("{" + key + "}" for key in places), **places)
 
 
 def N_(message: str, /, **params: object) -> Words:

@@ -210,7 +210,7 @@ def _sentence(kind: str, ctx: dict, title: str, prompt: str, message: str) -> st
     if kind == "unknown_id":
         return N_("Please choose {label} again: that choice isn't known here.", label=title)
     if kind in ("not_storable", "outside_window"):  # said by `problem()`, kept as Words
-        return N_("{label} {problem}.", label=title, problem=ctx.get("words", message))
+        return N_("{label} {problem}.", label=title, problem=ctx.get("words", message)).capital()
     if kind == "string_unicode":
         return N_(
             "{label} has a broken character in it (perhaps half an emoji): please retype it.",
@@ -285,7 +285,7 @@ def text(value, label: str, *, required: bool = True, limit: int = SHORT_TEXT) -
             )
         )
     if problem := storable_problem(cleaned):
-        raise Invalid(N_("{label} {problem}.", label=label, problem=problem))
+        raise Invalid(N_("{label} {problem}.", label=label, problem=problem).capital())
     return cleaned
 
 
@@ -299,7 +299,7 @@ def day(value, label: str, *, today: date | None) -> date:
     if today is not None and value > today:
         raise Invalid(N_("{label} can't be in the future.", label=label))
     if problem := window_problem(value):
-        raise Invalid(N_("{label} {problem}.", label=label, problem=problem))
+        raise Invalid(N_("{label} {problem}.", label=label, problem=problem).capital())
     return value
 
 
