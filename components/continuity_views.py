@@ -145,7 +145,7 @@ def tiles(tiles: list[Tile]) -> None:
                 st.metric(tile.label, tile.value, border=True)
                 if tile.detail:
                     st.caption(tile.detail)
-                st.caption(DEFINITIONS[tile.key])
+                st.caption(said(DEFINITIONS[tile.key]))
 
 
 def team_figures(actor: Actor, report: TeamReport) -> None:
@@ -169,7 +169,7 @@ def team_figures(actor: Actor, report: TeamReport) -> None:
         _(
             "{figure}: {definition} {count} families.",
             figure=labels[behind],
-            definition=DEFINITIONS[behind],
+            definition=said(DEFINITIONS[behind]),
             count=len(chosen),
         )
     )
@@ -185,7 +185,7 @@ def team_figures(actor: Actor, report: TeamReport) -> None:
                 "Value": [
                     f"{tile.value} ({tile.detail})" if tile.detail else tile.value for tile in shown
                 ],
-                "What it means": [DEFINITIONS[tile.key] for tile in shown],
+                "What it means": [said(DEFINITIONS[tile.key]) for tile in shown],
             }
         ),
         what="continuity_team",
@@ -242,7 +242,8 @@ def families_shown(frame: pd.DataFrame) -> pd.DataFrame:
 
 def family_table(frame: pd.DataFrame, key: str) -> None:
     config = {
-        _(name): st.column_config.Column(_(name), help=text) for name, text in FAMILY_HELP.items()
+        _(name): st.column_config.Column(_(name), help=said(text))
+        for name, text in FAMILY_HELP.items()
     }
     family_rows(families_shown(frame), frame["family_id"], key=key, column_config=config)
 
@@ -263,7 +264,7 @@ def families(actor: Actor, report: TeamReport) -> None:
         "came_back",
         "outside_share",
     ):
-        st.caption(DEFINITIONS[key])
+        st.caption(said(DEFINITIONS[key]))
     family_table(report.families, key="continuity_families")
     export_button(
         actor,
@@ -351,7 +352,7 @@ def over_time(report: TeamReport) -> None:
     st.vega_lite_chart(
         specs[shown], width="stretch", alt=sentences[shown], key=f"continuity_chart_{shown}"
     )
-    st.caption(DEFINITIONS[shown])
+    st.caption(said(DEFINITIONS[shown]))
     st.caption(plain(sentences[shown]))  # sentences name workers: typed text
     with st.expander(_("The figures as a table")):
         st.dataframe(tables[shown], hide_index=True, width="stretch")
@@ -398,12 +399,12 @@ def workers(actor: Actor, report: TeamReport) -> None:
         width="stretch",
         key="continuity_workers",
         column_config={
-            _(name): st.column_config.Column(help=DEFINITIONS[key])
+            _(name): st.column_config.Column(help=said(DEFINITIONS[key]))
             for name, key in WORKER_HELP.items()
         },
     )
     for key in WORKER_HELP.values():
-        st.caption(DEFINITIONS[key])
+        st.caption(said(DEFINITIONS[key]))
     export_button(
         actor,
         table,
@@ -464,7 +465,7 @@ def _one_workers_families(report: TeamReport) -> None:
                     _("On"): moves["on"].map(friendly_date),
                     _("From"): moves["from_worker"],
                     _("To"): moves["to_worker"],
-                    _("Why"): moves["reason_words"],
+                    _("Why"): moves["reason_words"].map(_),
                 }
             ),
             moves["family_id"],

@@ -8,7 +8,7 @@ from typing import Callable
 import pandas as pd
 import streamlit as st
 
-from components.i18n import N_, _
+from components.i18n import N_, _, said_table
 from db import export
 from db.rules.access import Actor
 
@@ -23,9 +23,12 @@ def csv_maker(
 ) -> Callable[[], bytes]:
     """The deferred export Streamlit runs on click: audits, then returns the safe CSV."""
     snapshot = frame.copy()
+    shown = said_table(snapshot)  # the download in the reader's words; the audit in English
 
     def make() -> bytes:
-        return export.export_csv(actor, snapshot, what=what, team_id=team_id, family_id=family_id)
+        return export.export_csv(
+            actor, snapshot, what=what, team_id=team_id, family_id=family_id, shown=shown
+        )
 
     return make
 

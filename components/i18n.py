@@ -36,6 +36,7 @@ from db.i18n import (
     long_date,
     ngettext,
     number,
+    quarter_name,
     said,
     short_date,
     speaking,
@@ -58,8 +59,10 @@ __all__ = [
     "long_date",
     "ngettext",
     "number",
+    "quarter_name",
     "said",
     "said_column",
+    "said_table",
     "short_date",
     "speak_as_family",
     "speaking",
@@ -86,6 +89,17 @@ def said_column(column: pd.Series) -> pd.Series:
     """A column of the store's Words (a reason, a figure's name) in this run's language; other
     values (a family's name, a number, nothing) as they are."""
     return column.map(lambda value: said(value) if isinstance(value, str) else value)
+
+
+def said_table(frame: pd.DataFrame) -> pd.DataFrame:
+    """A copy of a table in this run's language, for a download: each heading through `_()`
+    (a heading the catalogue has), and each column of the store's Words said."""
+    shown = frame.copy()
+    shown.columns = [_(str(column)) for column in frame.columns]
+    for place, column in enumerate(frame.columns):
+        if frame[column].dtype == object:
+            shown.iloc[:, place] = said_column(frame[column]).to_numpy(dtype=object)
+    return shown
 
 
 def speak_as_family(language: str | None) -> str:

@@ -17,7 +17,7 @@ import streamlit as st
 from components import board_report
 from components import outcomes_charts as charts
 from components.family_list import family_rows
-from components.i18n import N_, _
+from components.i18n import N_, _, current, quarter_name, said, said_table
 from components.ui import friendly_date, plain
 from db import outcomes
 from db.export import to_csv
@@ -109,17 +109,21 @@ def shown_figures(
     versions: tuple[tuple[int, int], ...],
     start: date,
     end: date,
+    language: str,
     _report: OutcomesReport,
 ) -> dict:
     """Everything the page draws from the figures, in words, with the trend charts' specs.
-    Keyed by database, each team's data version and the period (the report they determine
-    is passed unhashed): building the tables and charts costs far more than drawing them."""
+    Keyed by database, each team's data version, the period (the report they determine
+    is passed unhashed) and the reader's language, which the tables' words are in: building
+    the tables and charts costs far more than drawing them."""
     cells = lookup(_report.figures)
     by_whose = pd.DataFrame(
         {
-            "Figure": [TITLES[name] for name in BY_WHOSE],
+            _("Figure"): [said(TITLES[name]) for name in BY_WHOSE],
             **{
-                WHOSE_WORDS[whose]: [value_words(cells[(name, whose)]) for name in BY_WHOSE]
+                said(WHOSE_WORDS[whose]): [
+                    said(value_words(cells[(name, whose)])) for name in BY_WHOSE
+                ]
                 for whose in WHOSE
             },
         }
@@ -127,19 +131,23 @@ def shown_figures(
     rows = []
     for quarter, part in _report.quarterly.groupby("quarter", sort=False):
         in_quarter = lookup(part)
-        row = {"Quarter": quarter}
+        row = {_("Quarter"): _quarter_words(part, quarter)}
         for name in ("goals_set", "achieved", "at_home"):
-            row[TITLES[name]] = value_words(in_quarter[(name, "")])
+            row[said(TITLES[name])] = said(value_words(in_quarter[(name, "")]))
         for whose in WHOSE:
             for name in ("moved_up", "distance"):
-                row[f"{TITLES[name]}: {WHOSE_WORDS[whose].lower()}"] = value_words(
-                    in_quarter[(name, whose)]
+                row[f"{said(TITLES[name])}: {said(WHOSE_WORDS[whose].small())}"] = said(
+                    value_words(in_quarter[(name, whose)])
                 )
         rows.append(row)
     trends = {name: charts.trend(_report.quarterly, name) for name in TRENDS}
     return {
         "summary": [
-            (TITLES[name], value_words(cells[(name, whose)]), cells[(name, whose)]["families"])
+            (
+                said(TITLES[name]),
+                said(value_words(cells[(name, whose)])),
+                cells[(name, whose)]["families"],
+            )
             for name, whose in SUMMARY
         ],
         "by_whose": by_whose,
@@ -154,8 +162,20 @@ def shown_figures(
     }
 
 
+def _quarter_words(part: pd.DataFrame, quarter: str) -> str:
+    """The quarter's name in the reader's language ('Ion–Maw 2026'), from its first and last
+    days; the figures are keyed by the English name."""
+    if part.empty or "quarter_start" not in part:
+        return quarter
+    day = pd.Timestamp(part["quarter_end"].iloc[0]).date()  # the quarter, cut to the period
+    first_month = 3 * ((day.month - 1) // 3) + 1
+    return quarter_name(date(day.year, first_month, 1), date(day.year, first_month + 2, 1))
+
+
 def _shown(report: OutcomesReport) -> dict:
-    return shown_figures(database_url(), report.data_versions, report.start, report.end, report)
+    return shown_figures(
+        database_url(), report.data_versions, report.start, report.end, current(), report
+    )
 
 
 def summary(report: OutcomesReport) -> None:
@@ -167,7 +187,7 @@ def summary(report: OutcomesReport) -> None:
         with column:
             st.metric(title, value, border=True)
             st.caption(_("{families} families", families=families))
-            st.caption(DEFINITIONS[name])
+            st.caption(said(DEFINITIONS[name]))
 
 
 def by_whose(report: OutcomesReport) -> None:
@@ -179,14 +199,14 @@ def by_whose(report: OutcomesReport) -> None:
         width="stretch",
         key="outcomes_by_whose",
         column_config={
-            WHOSE_WORDS[whose]: st.column_config.Column(help=WHOSE_DEFINITIONS[whose])
+            said(WHOSE_WORDS[whose]): st.column_config.Column(help=said(WHOSE_DEFINITIONS[whose]))
             for whose in WHOSE
         },
     )
     for name in BY_WHOSE:
-        st.caption(f"{TITLES[name]}: {DEFINITIONS[name]}")
+        st.caption(f"{said(TITLES[name])}: {said(DEFINITIONS[name])}")
     for whose in WHOSE:
-        st.caption(f"{WHOSE_WORDS[whose]}: {WHOSE_DEFINITIONS[whose]}")
+        st.caption(f"{said(WHOSE_WORDS[whose])}: {said(WHOSE_DEFINITIONS[whose])}")
 
 
 def by_quarter(report: OutcomesReport) -> None:
@@ -197,7 +217,7 @@ def by_quarter(report: OutcomesReport) -> None:
         st.segmented_control(
             _("Which trend"),
             list(TRENDS),
-            format_func=lambda key: TITLES[key],
+            format_func=lambda key: said(TITLES[key]),
             default=first,
             key="outcomes_trend",
             label_visibility="collapsed",
@@ -208,7 +228,7 @@ def by_quarter(report: OutcomesReport) -> None:
     st.vega_lite_chart(
         drawn["specs"][shown], width="stretch", alt=sentence, key=f"outcomes_chart_{shown}"
     )
-    st.caption(DEFINITIONS[shown])
+    st.caption(said(DEFINITIONS[shown]))
     st.caption(sentence)
     with st.expander(_("The figures by quarter, as a table")):
         st.dataframe(drawn["quarters"], hide_index=True, width="stretch")
@@ -225,8 +245,8 @@ def _figure_choices() -> list[tuple[str, str]]:
 def _choice_words(choice: tuple[str, str]) -> str:
     name, whose = choice
     if whose in WHOSE:
-        return f"{TITLES[name]} ({WHOSE_WORDS[whose].lower()})"
-    return TITLES[name]
+        return f"{said(TITLES[name])} ({said(WHOSE_WORDS[whose].small())})"
+    return said(TITLES[name])
 
 
 @st.cache_data(show_spinner=False, max_entries=256)
@@ -262,7 +282,7 @@ def families_behind(report: OutcomesReport) -> None:
         _(
             "{figure}: {definition} {count} families.",
             figure=_choice_words(choice),
-            definition=DEFINITIONS[name],
+            definition=said(DEFINITIONS[name]),
             count=len(found),
         )
     )
@@ -288,7 +308,8 @@ def downloads(actor: Actor, report: OutcomesReport, *, today: date) -> None:
     teams, start, end = report.team_ids, report.start, report.end
 
     def csv() -> bytes:
-        return to_csv(outcomes.export_figures(actor, teams, start_on=start, end_on=end))
+        # Audited with the headings in English; downloaded in the reader's words.
+        return to_csv(said_table(outcomes.export_figures(actor, teams, start_on=start, end_on=end)))
 
     def printable() -> str:
         checked = outcomes.board_report(actor, teams, start_on=start, end_on=end)

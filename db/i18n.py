@@ -246,6 +246,17 @@ def date_and_time(value: datetime | None) -> str:
     return _babel_datetime(value, "EEEE d MMMM y, HH:mm", locale=BABEL_LOCALES[current()])
 
 
+def quarter_name(first: date, last: date, language: str | None = None) -> str:
+    """A quarter of the year by its months: 'Jan–Mar 2026' in English, 'Ion–Maw 2026' in
+    Welsh (Babel's abbreviated month names for the language)."""
+    language = language or current()
+    if language == SOURCE_LANGUAGE:  # the names the figures are keyed by, as they always were
+        return f"{first:%b}–{last:%b} {first.year}"
+    locale = BABEL_LOCALES.get(language, "en_GB")
+    months = "–".join(_babel_date(day, "LLL", locale=locale) for day in (first, last))
+    return f"{months} {first.year}"
+
+
 def number(value: float | int) -> str:
     return format_decimal(value, locale=BABEL_LOCALES[current()])
 

@@ -240,7 +240,7 @@ def export_figures(
     export is audited, one row per team, with the columns' names and never a value."""
     report = outcomes_report(actor, team_ids, start_on=start_on, end_on=end_on)
     whole = figures_table(report.figures, exported=True)
-    whole.insert(0, "Period", f"{report.start:%-d %b %Y} to {report.end:%-d %b %Y}")
+    whole.insert(0, N_("Period"), f"{report.start:%-d %b %Y} to {report.end:%-d %b %Y}")
     parts = [whole]
     for name, rows in report.quarterly.groupby("quarter", sort=False):
         table = figures_table(rows, exported=True)
