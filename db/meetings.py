@@ -231,7 +231,7 @@ def _add_child_views(
             ChildView(
                 meeting_id=meeting_id,
                 person_id=view.person_id,
-                words=text(view.words, f"{person.name}'s views", limit=2000),
+                words=text(view.words, N_("{name}'s views", name=person.name), limit=2000),
                 visibility=choice(Visibility, view.visibility, N_("who can see it")),
             )
         )

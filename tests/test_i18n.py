@@ -242,3 +242,59 @@ def test_the_stores_words_stay_english_in_logs_and_are_said_in_the_readers_langu
         "1 week",
         "3 weeks",
     )
+
+
+# The store's problems a person reads: raised with Words (N_/Nn_), never a bare English
+# sentence, so the screen can say them in the reader's language. Labels passed to the plain
+# checks (`text(value, N_("the goal"))`) are words a person reads too.
+RAISED_TO_PEOPLE = {"Invalid", "BadFile", "AlreadySaved", "Conflict"}
+LABELLED = {"text": 1, "day": 1, "choice": 2, "record_id": 1, "whole_number": 1}
+STORE_CODE = sorted(
+    str(path.relative_to(ROOT))
+    for path in (ROOT / "db").rglob("*.py")
+    if path.parent.name != "ops" and path.name != "__main__.py"
+)
+
+
+def _english_raised(source: str) -> list[str]:
+    """Sentences raised to people (or fields' names passed to a check) as plain text."""
+    found = []
+    for call in ast.walk(ast.parse(source)):
+        if not isinstance(call, ast.Call):
+            continue
+        name = getattr(call.func, "id", None) or getattr(call.func, "attr", None)
+        if name in RAISED_TO_PEOPLE:
+            shown = call.args[:1]
+        elif name in LABELLED and len(call.args) > LABELLED[name]:
+            shown = [call.args[LABELLED[name]]]
+        else:
+            continue
+        for argument in shown:
+            if isinstance(argument, ast.JoinedStr) or (
+                isinstance(argument, ast.Constant)
+                and isinstance(argument.value, str)
+                and re.search(r"[A-Za-z]", argument.value)
+            ):
+                found.append(ast.unparse(argument))
+    return found
+
+
+@pytest.mark.parametrize("path", STORE_CODE)
+def test_the_store_raises_no_sentence_outside_the_catalogue(path):
+    assert _english_raised((ROOT / path).read_text()) == []
+
+
+def test_the_store_check_finds_a_sentence_left_out():
+    source = """
+raise Invalid("Please choose a team.")
+raise BadFile(f"This file is {size} MB.")
+raise Invalid(N_("Please choose a team."))
+raise Invalid(problem)
+text(value, "the goal")
+text(value, N_("the goal"))
+"""
+    assert _english_raised(source) == [
+        "'Please choose a team.'",
+        "f'This file is {size} MB.'",
+        "'the goal'",
+    ]
