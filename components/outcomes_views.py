@@ -17,10 +17,11 @@ import streamlit as st
 from components import board_report
 from components import outcomes_charts as charts
 from components.family_list import family_rows
-from components.i18n import N_, _, current, quarter_name, said, said_table
+from components.i18n import N_, _, current, quarter_name, said, said_table, speaking
 from components.ui import friendly_date, plain
 from db import outcomes
 from db.export import to_csv
+from db.i18n import SOURCE_LANGUAGE
 from db.outcomes import (
     BY_WHOSE,
     DEFINITIONS,
@@ -97,9 +98,9 @@ def intro(report: OutcomesReport) -> None:
 
 SUMMARY = (("goals_set", ""), ("scored_twice", "any"), ("achieved", ""), ("at_home", ""))
 TRENDS = {
-    "moved_up": "moved up by a real change",
-    "no_real_change": "with no real change",
-    "moved_down": "moved down by a real change",
+    "moved_up": N_("moved up by a real change"),
+    "no_real_change": N_("with no real change"),
+    "moved_down": N_("moved down by a real change"),
 }
 
 
@@ -140,7 +141,16 @@ def shown_figures(
                     value_words(in_quarter[(name, whose)])
                 )
         rows.append(row)
-    trends = {name: charts.trend(_report.quarterly, name) for name in TRENDS}
+    quarter_words = {
+        quarter: _quarter_words(part, quarter)
+        for quarter, part in _report.quarterly.groupby("quarter", sort=False)
+    }
+    trends = {
+        name: charts.trend(_report.quarterly, name).assign(
+            quarter=lambda frame: frame["quarter"].map(quarter_words).astype(str)
+        )
+        for name in TRENDS
+    }
     return {
         "summary": [
             (
@@ -153,11 +163,14 @@ def shown_figures(
         "by_whose": by_whose,
         "quarters": pd.DataFrame(rows),
         "specs": {
-            name: charts.trend_chart(frame, title=f"Goals {TRENDS[name]}, by quarter").to_dict()
+            name: charts.trend_chart(
+                frame, title=_("Goals {what}, by quarter", what=_(TRENDS[name]))
+            ).to_dict()
             for name, frame in trends.items()
         },
         "sentences": {
-            name: charts.describe_trend(frame, what=TRENDS[name]) for name, frame in trends.items()
+            name: charts.describe_trend(frame, what=_(TRENDS[name]))
+            for name, frame in trends.items()
         },
     }
 
@@ -313,7 +326,8 @@ def downloads(actor: Actor, report: OutcomesReport, *, today: date) -> None:
 
     def printable() -> str:
         checked = outcomes.board_report(actor, teams, start_on=start, end_on=end)
-        return board_report.render(checked, made_on=today)
+        with speaking(SOURCE_LANGUAGE):  # a formal record, kept in one language (README)
+            return board_report.render(checked, made_on=today)
 
     left, right = st.columns(2)
     left.download_button(

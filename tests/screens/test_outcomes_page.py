@@ -195,6 +195,8 @@ def test_a_welsh_manager_reads_the_figures_their_definitions_and_quarters_in_wel
     assert "points above the first" not in captions
     quarters = next(f.value for f in at.dataframe if "Chwarter" in f.value.columns)
     welsh_months = ("Ion–Maw", "Ebr–Meh", "Gor–Medi", "Hyd–Rhag")  # Babel's Welsh months
+    chart = at.get("vega_lite_chart")[0]
+    assert "Cyfran y nodau a symudodd i fyny o newid go iawn, fesul chwarter" in str(chart.proto)
     assert list(quarters["Chwarter"]) and all(
         q.startswith(welsh_months) for q in quarters["Chwarter"]
     ), list(quarters["Chwarter"])
