@@ -97,10 +97,13 @@ class Words(str):
 
 
 def _place(value: object, language: str) -> object:
-    """A place's value as it reads in the language: Words said in it, a moment as its weekday
-    and time ('Sat 18:00'), a day as a long date."""
+    """A place's value as it reads in the language: Words said in it, a (first, last) pair of
+    days as a quarter's months ('Jan–Mar 2026'), a moment as its weekday and time ('Sat
+    18:00'), a day as a long date."""
     if isinstance(value, Words):
         return str(value) if language == SOURCE_LANGUAGE else value.said()
+    if isinstance(value, tuple) and len(value) == 2 and all(isinstance(d, date) for d in value):
+        return quarter_name(value[0], value[1], language)  # a quarter's first and last days
     if isinstance(value, datetime):
         return _babel_datetime(value, "EEE HH:mm", locale=BABEL_LOCALES[language])
     if isinstance(value, date):
@@ -133,6 +136,11 @@ def N_(message: str, /, **params: object) -> Words:
 def Nn_(singular: str, plural: str, n: int, /, **params: object) -> Words:
     """As N_, for words that change with a number `n` (`{n} week`, `{n} weeks`)."""
     return Words(singular, plural=plural, n=n, **params)  # type: ignore[arg-type]
+
+
+def quarter_words(first: date, last: date) -> Words:
+    """A quarter by its months, said in the reader's language ('Ion–Maw 2026')."""
+    return Words("{quarter}", quarter=(first, last))
 
 
 def words_column(values: Iterable[object], index: object = None) -> pd.Series:

@@ -217,8 +217,14 @@ def test_the_figures_csv_is_in_the_readers_words_and_audited_in_english(built):
         mona, team_ids, start_on=today - timedelta(days=364), end_on=today
     )
     with i18n.speaking("cy"):
-        heading = to_csv(said_table(table)).decode("utf-8-sig").splitlines()[0]
-    assert heading.startswith('"Cyfnod","Ffigur","Sgoriau pwy","Gwerth"')
+        lines = to_csv(said_table(table)).decode("utf-8-sig").splitlines()
+    assert lines[0].startswith('"Cyfnod","Ffigur","Sgoriau pwy","Gwerth"')
+    assert '"Nodau a osodwyd"' in lines[1]  # Goals set
+    assert any(
+        line.startswith(('"Ion–Maw', '"Ebr–Meh', '"Gor–Medi', '"Hyd–Rhag')) for line in lines
+    )
+    english = to_csv(said_table(table)).decode("utf-8-sig")
+    assert english.startswith('"Period","Figure"') and "Goals set" in english
     with read_session() as session:
         fields = session.exec(
             select(AuditEvent.fields).where(AuditEvent.record_type == "outcomes_figures")
