@@ -58,7 +58,7 @@ def accept_invitation(code: str) -> None:
     st.title(_("Your family's space"))
     first_name = family_space.invitation_first_name(code)
     if first_name is None:
-        st.info(family_space.INVITATION_NOT_USABLE)
+        st.info(said(family_space.INVITATION_NOT_USABLE))
         if st.button(_("Go to the login page"), key="invite_to_login"):
             st.query_params.clear()
             st.rerun()

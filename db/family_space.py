@@ -68,7 +68,7 @@ from db.store.models import (
 from db.words import MEETING_KIND, WORKER_VIEW
 
 # What a family member reads when an invitation can't be used. Kind, and never saying which.
-INVITATION_NOT_USABLE = (
+INVITATION_NOT_USABLE = N_(
     "This invitation can't be used any more: it may have been used already, or it has run "
     "out, or it was stopped. Please ask your worker for a new one. Nothing is wrong."
 )
