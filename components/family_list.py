@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from components.i18n import N_, _, short_date
+from components.i18n import N_, _, said_column, short_date
 
 OPEN_HINT = N_(
     "To open a family's page, choose its row: click the box at the start of the row, or Tab "
@@ -42,7 +42,7 @@ def family_table(families: pd.DataFrame) -> None:
         {
             _("Name"): families["family"],
             _("Where things are"): families["status"].map(_),
-            _("Worker"): families["workers"],
+            _("Worker"): said_column(families["workers"]),
             _("Last time we met"): families["last_met"].map(short_date),
             _("Next meeting"): families["next_meeting"].map(short_date),
         }

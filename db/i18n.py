@@ -106,6 +106,8 @@ def _place(value: object, language: str) -> object:
         return quarter_name(value[0], value[1], language)  # a quarter's first and last days
     if isinstance(value, datetime):
         return _babel_datetime(value, "EEE HH:mm", locale=BABEL_LOCALES[language])
+    if isinstance(value, ShortDay):
+        return _babel_date(value, format="medium", locale=BABEL_LOCALES[language])
     if isinstance(value, date):
         return _babel_date(value, format="long", locale=BABEL_LOCALES[language])
     return value
@@ -136,6 +138,14 @@ def N_(message: str, /, **params: object) -> Words:
 def Nn_(singular: str, plural: str, n: int, /, **params: object) -> Words:
     """As N_, for words that change with a number `n` (`{n} week`, `{n} weeks`)."""
     return Words(singular, plural=plural, n=n, **params)  # type: ignore[arg-type]
+
+
+class ShortDay(date):
+    """A day a place in Words shows short ('30 Jun 2025'), as the screens' tables do."""
+
+
+def short_day(day: date) -> ShortDay:
+    return ShortDay(day.year, day.month, day.day)
 
 
 def quarter_words(first: date, last: date) -> Words:
