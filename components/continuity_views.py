@@ -445,7 +445,7 @@ def _one_workers_families(report: TeamReport) -> None:
             pd.DataFrame(
                 {
                     _("Family"): theirs["family"],
-                    _("Role"): theirs["role"],
+                    _("Role"): theirs["role"].map(_),
                     _("Working with them now"): theirs["now"].map(_yes_no),
                     _("Known since"): theirs["known_since"].map(friendly_date),
                     _("Known more than 6 months"): theirs["known_over_6m"].map(_yes_no),
