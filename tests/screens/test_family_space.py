@@ -63,6 +63,24 @@ def _member(world, username: str = "dana"):
     return at
 
 
+def _member_speaking(world, language: str):
+    """The family member logged in, their family's language set to `language`."""
+    from db import family_world
+    from db.families import family_summary
+
+    summary = family_summary(world["sam"], world["family"])
+    family_world.update_family_details(
+        world["sam"],
+        family_id=world["family"],
+        seen_version=summary.version,
+        known_as=summary.known_as,
+        rhythm="fortnightly",
+        council_reference="",
+        preferred_language=language,
+    )
+    return _member(world)
+
+
 def test_a_worker_makes_an_invitation_shown_once(world):
     at = _family_page(world)
     at.button(key="FormSubmitter:invite_family_member-Make an invitation").click().run()
@@ -237,20 +255,9 @@ def test_a_young_person_gets_faces_and_larger_type(world):
     [("cy", "Ein nodau", "Ein cynllun"), ("ur", "ہمارے مقاصد", "ہمارا منصوبہ")],
 )
 def test_the_space_speaks_the_familys_own_language(world, language, goals_word, plan_word):
-    from db import family_world, i18n
-    from db.families import family_summary
+    from db import i18n
 
-    summary = family_summary(world["sam"], world["family"])
-    family_world.update_family_details(
-        world["sam"],
-        family_id=world["family"],
-        seen_version=summary.version,
-        known_as=summary.known_as,
-        rhythm="fortnightly",
-        council_reference="",
-        preferred_language=language,
-    )
-    at = _member(world)
+    at = _member_speaking(world, language)
     sections = at.segmented_control(key="space_section")
     with i18n.speaking(language):
         assert [sections.format_func(o) for o in sections.options] == [
@@ -276,20 +283,9 @@ def test_the_space_speaks_the_familys_own_language(world, language, goals_word, 
     ],
 )
 def test_a_problem_with_what_the_family_wrote_is_said_in_their_language(world, language, empty):
-    from db import family_world, i18n
-    from db.families import family_summary
+    from db import i18n
 
-    summary = family_summary(world["sam"], world["family"])
-    family_world.update_family_details(
-        world["sam"],
-        family_id=world["family"],
-        seen_version=summary.version,
-        known_as=summary.known_as,
-        rhythm="fortnightly",
-        council_reference="",
-        preferred_language=language,
-    )
-    at = _member(world)
+    at = _member_speaking(world, language)
     with i18n.speaking(language):  # the test reads the options as the family sees them
         at.segmented_control(key="space_section").set_value(i18n._("Tell my worker")).run()
     at.text_area[0].input("   ")
