@@ -37,7 +37,7 @@ locales: $(LOCALE_MO)
 # .po headers stay (Welsh needs its six Plural-Forms), and an unchanged catalogue is left alone.
 locales-extract: $(STAMP)
 	$(VENV)/bin/pybabel extract --no-location --sort-output --omit-header -F babel.cfg \
-	  -k _ -k N_ -k ngettext:1,2 -o locales/messages.pot .
+	  -k _ -k N_ -k Nn_:1,2 -k ngettext:1,2 -o locales/messages.pot .
 	$(VENV)/bin/pybabel update --no-fuzzy-matching --ignore-pot-creation-date -i locales/messages.pot \
 	  -d locales -D messages
 

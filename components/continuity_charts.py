@@ -76,6 +76,7 @@ def _counted_bars(
 
 def relationship_spread_chart(frame: pd.DataFrame) -> alt.Chart:
     data = _only(frame, SPREAD_COLUMNS)
+    data = data.assign(length=data["length"].map(_))  # the bands' names, in the catalogue
     return _counted_bars(
         data,
         _("How long families have had their main worker"),
@@ -162,7 +163,7 @@ def describe_spread(frame: pd.DataFrame) -> str:
     total = int(frame["families"].sum()) if not frame.empty else 0
     if total == 0:
         return _("No family has a main worker right now.")
-    parts = [f"{int(n)} {label.lower()}" for label, n in zip(frame["length"], frame["families"])]
+    parts = [f"{int(n)} {_(label).lower()}" for label, n in zip(frame["length"], frame["families"])]
     return _(
         "Of {total} families with a main worker now, time with that worker: {parts}.",
         total=total,

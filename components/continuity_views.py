@@ -15,7 +15,7 @@ import streamlit as st
 from components import continuity_charts as charts
 from components.export import export_button
 from components.family_list import family_rows
-from components.i18n import N_, _, current, ngettext
+from components.i18n import N_, _, current, ngettext, said
 from components.led_teams import team_names, today_for
 from components.spec_cache import spec_cache
 from components.ui import friendly_date, plain, table
@@ -159,7 +159,7 @@ def tiles(tiles: list[Tile]) -> None:
                 st.metric(tile.label, tile.value, border=True)
                 if tile.detail:
                     st.caption(tile.detail)
-                st.caption(DEFINITIONS[tile.key])
+                st.caption(said(DEFINITIONS[tile.key]))
 
 
 def team_figures(actor: Actor, report: TeamReport) -> None:
@@ -183,7 +183,7 @@ def team_figures(actor: Actor, report: TeamReport) -> None:
         _(
             "{figure}: {definition} {count} families.",
             figure=labels[behind],
-            definition=DEFINITIONS[behind],
+            definition=said(DEFINITIONS[behind]),
             count=len(chosen),
         )
     )
@@ -201,7 +201,7 @@ def team_figures(actor: Actor, report: TeamReport) -> None:
                 "Value": [
                     f"{tile.value} ({tile.detail})" if tile.detail else tile.value for tile in shown
                 ],
-                "What it means": [DEFINITIONS[tile.key] for tile in shown],
+                "What it means": [said(DEFINITIONS[tile.key]) for tile in shown],
             }
         ),
         N_("Download the team's figures as CSV"),
@@ -254,7 +254,8 @@ def families_shown(frame: pd.DataFrame) -> pd.DataFrame:
 
 def family_table(frame: pd.DataFrame, key: str) -> None:
     config = {
-        _(name): st.column_config.Column(_(name), help=text) for name, text in FAMILY_HELP.items()
+        _(name): st.column_config.Column(_(name), help=said(text))
+        for name, text in FAMILY_HELP.items()
     }
     family_rows(families_shown(frame), frame["family_id"], key=key, column_config=config)
 
@@ -275,7 +276,7 @@ def families(actor: Actor, report: TeamReport) -> None:
         "came_back",
         "outside_share",
     ):
-        st.caption(DEFINITIONS[key])
+        st.caption(said(DEFINITIONS[key]))
     family_table(report.families, key="continuity_families")
     _download(
         actor,
@@ -361,7 +362,7 @@ def over_time(report: TeamReport) -> None:
     st.vega_lite_chart(
         specs[shown], width="stretch", alt=sentences[shown], key=f"continuity_chart_{shown}"
     )
-    st.caption(DEFINITIONS[shown])
+    st.caption(said(DEFINITIONS[shown]))
     st.caption(plain(sentences[shown]))  # sentences name workers: typed text
     with st.expander(_("The figures as a table")):
         table(tables[shown])
@@ -405,13 +406,13 @@ def workers(actor: Actor, report: TeamReport) -> None:
     table(
         shown,
         {
-            _(name): st.column_config.Column(help=DEFINITIONS[key])
+            _(name): st.column_config.Column(help=said(DEFINITIONS[key]))
             for name, key in WORKER_HELP.items()
         },
         key="continuity_workers",
     )
     for key in WORKER_HELP.values():
-        st.caption(DEFINITIONS[key])
+        st.caption(said(DEFINITIONS[key]))
     _download(actor, report, "workers", shown, N_("Download the workers' table as CSV"))
     if not frame.empty:
         _one_workers_families(report)
@@ -444,7 +445,7 @@ def _one_workers_families(report: TeamReport) -> None:
             pd.DataFrame(
                 {
                     _("Family"): theirs["family"],
-                    _("Role"): theirs["role"],
+                    _("Role"): theirs["role"].map(_),
                     _("Working with them now"): theirs["now"].map(_yes_no),
                     _("Known since"): theirs["known_since"].map(friendly_date),
                     _("Known more than 6 months"): theirs["known_over_6m"].map(_yes_no),
@@ -464,7 +465,7 @@ def _one_workers_families(report: TeamReport) -> None:
                     _("On"): moves["on"].map(friendly_date),
                     _("From"): moves["from_worker"],
                     _("To"): moves["to_worker"],
-                    _("Why"): moves["reason_words"],
+                    _("Why"): moves["reason_words"].map(_),
                 }
             ),
             moves["family_id"],
@@ -542,7 +543,7 @@ def _save_note(actor: Actor, family_names: dict[int, str], today: date) -> None:
             next_steps=state.get("continuity_note_next", ""),
         )
     except Invalid as problem:
-        state["continuity_note_result"] = ("error", str(problem))
+        state["continuity_note_result"] = ("error", said(problem))
     except NotAllowed:
         state["continuity_note_result"] = ("error", _("This family isn't available to you."))
     else:

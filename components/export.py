@@ -9,16 +9,17 @@ from typing import Any, Callable
 import pandas as pd
 import streamlit as st
 
-from components.i18n import N_, _
+from components.i18n import N_, _, said_table
 from db import export
 from db.rules.access import Actor
 
 
 def csv_maker(actor: Actor, frame: pd.DataFrame, **whose: Any) -> Callable[[], bytes]:
     """db.export.export_csv deferred until Streamlit runs it on click (it audits, then returns
-    the safe CSV), on the table as it is now; `whose` is what export_csv takes (what, team_id,
-    family_id)."""
-    return partial(export.export_csv, actor, frame.copy(), **whose)
+    the safe CSV), on the table as it is now, downloaded in the reader's words while the audit
+    names its columns in English; `whose` is what export_csv takes (what, team_id, family_id)."""
+    snapshot = frame.copy()
+    return partial(export.export_csv, actor, snapshot, shown=said_table(snapshot), **whose)
 
 
 def export_button(

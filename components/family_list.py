@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from components.i18n import N_, _, short_date
+from components.i18n import N_, _, said_column, short_date
 from components.ui import table
 
 OPEN_HINT = N_(
@@ -35,7 +35,7 @@ def family_table(families: pd.DataFrame) -> None:
         {
             _("Name"): families["family"],
             _("Where things are"): families["status"].map(_),
-            _("Worker"): families["workers"],
+            _("Worker"): said_column(families["workers"]),
             _("Last time we met"): families["last_met"].map(short_date),
             _("Next meeting"): families["next_meeting"].map(short_date),
         }

@@ -15,7 +15,7 @@ import streamlit as st
 
 from components import charts
 from components.forms import show_problem
-from components.i18n import N_, _, speak_as_family, use_terms
+from components.i18n import N_, _, said, speak_as_family, use_terms
 from components.ui import friendly_date, local_time, plain, stop_with
 from db import family_space
 from db.family_space import OwnSpace
@@ -59,7 +59,7 @@ def accept_invitation(code: str) -> None:
     st.title(_("Your family's space"))
     first_name = family_space.invitation_first_name(code)
     if first_name is None:
-        st.info(family_space.INVITATION_NOT_USABLE)
+        st.info(said(family_space.INVITATION_NOT_USABLE))
         if st.button(_("Go to the login page"), key="invite_to_login"):
             st.query_params.clear()
             st.rerun()
@@ -91,7 +91,7 @@ def accept_invitation(code: str) -> None:
     try:
         family_space.accept_invitation(code, username=username, password=password)
     except Invalid as problem:
-        st.error(plain(str(problem)))
+        st.error(plain(said(problem)))
         return
     st.query_params.clear()
     st.session_state["signed_out_because"] = _(
@@ -207,7 +207,7 @@ def _save_score(actor: Actor, goal_id: int) -> None:
     try:
         family_space.score_at_home(actor, goal_id=goal_id, score=score, comment=comment)
     except (Invalid, NotAllowed) as problem:
-        st.session_state[f"space_score_problem_{goal_id}"] = str(problem)
+        st.session_state[f"space_score_problem_{goal_id}"] = said(problem)
 
 
 def _plan(actor: Actor, space: OwnSpace) -> None:
@@ -255,7 +255,7 @@ def _plan(actor: Actor, space: OwnSpace) -> None:
                         actor, step_id=int(step.step_id), seen_version=int(step.version)
                     )
                 except Exception as problem:  # Conflict, Invalid, NotAllowed: said kindly
-                    st.error(plain(str(problem)))
+                    st.error(plain(said(problem)))
                 else:
                     st.rerun()
     with st.form("space_own_step", clear_on_submit=True):
@@ -381,7 +381,7 @@ def logins_and_invitations(actor: Actor, family_id: int, people: pd.DataFrame) -
                     child_agreed=agreed,
                 )
             except Invalid as problem:
-                st.error(plain(str(problem)))
+                st.error(plain(said(problem)))
             else:
                 st.session_state["invitation_code"] = {"code": code, "name": choices[person_id]}
                 st.rerun()
@@ -416,7 +416,7 @@ def heard_from_families(actor: Actor, team_id: int, since: datetime, until: date
         st.caption(_("Nobody this week."))
         return
     for row in frame.itertuples():
-        st.write(plain(f"{row.family}: {row.why.lower()}."))
+        st.write(plain(f"{row.family}: {said(row.why.small())}."))
         for words in row.messages:
             st.caption(plain(f"“{words}”"))
 

@@ -11,7 +11,7 @@ from datetime import date
 import streamlit as st
 from streamlit.delta_generator import DeltaGenerator
 
-from components.i18n import _
+from components.i18n import _, said
 from components.ui import plain
 from db.rules.access import Actor, NotAllowed
 from db.rules.validation import Conflict, Invalid, max_chars
@@ -27,11 +27,11 @@ def show_problem(where=None):
     try:
         yield
     except AlreadySaved as repeat:
-        where.info(plain(str(repeat)), icon=":material/check_circle:")
+        where.info(plain(said(repeat)), icon=":material/check_circle:")
     except Invalid as problem:
-        where.error(plain(str(problem)))  # messages quote what people typed
+        where.error(plain(said(problem)))  # messages quote what people typed
     except Conflict as problem:
-        where.warning(plain(str(problem)))
+        where.warning(plain(said(problem)))
     except NotAllowed:
         where.warning(_("That isn't available to you."))
 

@@ -23,7 +23,7 @@ from components.forms import (
     text_boxes,
     withdraw_form,
 )
-from components.i18n import N_, _, current
+from components.i18n import N_, _, current, said
 from components.spec_cache import spec_cache
 from components.ui import plain
 from db import goals as goal_store
@@ -328,7 +328,12 @@ def _checked_score(goal, who: dict, score, comment: str, scorer: str) -> ScoreIn
         return ScoreIn(goal_id=goal.goal_id, score=score, comment=comment, **who)
     except Invalid as problem:
         raise Invalid(
-            _("{scorer} for “{goal}”: {problem}", scorer=scorer, goal=goal.wording, problem=problem)
+            _(
+                "{scorer} for “{goal}”: {problem}",
+                scorer=scorer,
+                goal=goal.wording,
+                problem=said(problem),
+            )
         ) from None
 
 

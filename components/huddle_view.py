@@ -11,7 +11,7 @@ import streamlit as st
 
 from components.family_list import family_rows
 from components.forms import form_prefix, redraw_after_save, save_button
-from components.i18n import _
+from components.i18n import _, said_column
 from components.ui import friendly_date, table
 from db import huddle
 from db.huddle import SECTIONS, HuddleBoard
@@ -77,8 +77,8 @@ def _table(rows: pd.DataFrame, talked: set[int], wall: bool, key: str) -> None:
     shown = pd.DataFrame(
         {
             _("Family"): rows["family"].values,
-            _("Worker"): rows["workers"].values,
-            _("Why"): rows["why"].values,
+            _("Worker"): said_column(rows["workers"]).values,
+            _("Why"): said_column(rows["why"]).values,
         }
     )
     config = {}

@@ -3,8 +3,9 @@
 The language is chosen per run: `guard()` starts each run in the worker's language (English),
 and a family-facing screen switches to the family's own with `speak_as_family()`. The
 machinery (catalogues, Babel dates and numbers) lives in db/i18n.py so the store's words use
-the same catalogue; this module adds what only a screen needs: right-to-left layout and the
-language picker.
+the same catalogue; this module adds what only a screen needs: right-to-left layout, the
+language picker, and `said()` / `said_column()`, which put the store's `Words` (a refusal, a
+validation message, a huddle reason, a figure's name) into the reader's language when shown.
 
 A new family-facing page (the family's own space, a child's scoring view) needs three lines
 after its guard, then `_()` on every word it draws:
@@ -19,11 +20,14 @@ adds new words to the .po files, untranslated).
 
 from __future__ import annotations
 
+import pandas as pd
 import streamlit as st
 
 from db.i18n import (
     LANGUAGES,
     N_,
+    Nn_,
+    Words,
     _,
     current,
     date_and_time,
@@ -32,6 +36,8 @@ from db.i18n import (
     long_date,
     ngettext,
     number,
+    quarter_name,
+    said,
     short_date,
     speaking,
     term,
@@ -42,6 +48,8 @@ from db.i18n import (
 __all__ = [
     "LANGUAGES",
     "N_",
+    "Nn_",
+    "Words",
     "_",
     "current",
     "date_and_time",
@@ -51,6 +59,10 @@ __all__ = [
     "long_date",
     "ngettext",
     "number",
+    "quarter_name",
+    "said",
+    "said_column",
+    "said_table",
     "short_date",
     "speak_as_family",
     "speaking",
@@ -71,6 +83,23 @@ RIGHT_TO_LEFT_STYLE = """
 [data-testid="stMain"] label { unicode-bidi: plaintext; }
 </style>
 """
+
+
+def said_column(column: pd.Series) -> pd.Series:
+    """A column of the store's Words (a reason, a figure's name) in this run's language; other
+    values (a family's name, a number, nothing) as they are."""
+    return column.map(lambda value: said(value) if isinstance(value, str) else value)
+
+
+def said_table(frame: pd.DataFrame) -> pd.DataFrame:
+    """A copy of a table in this run's language, for a download: each heading through `_()`
+    (a heading the catalogue has), and each column of the store's Words said."""
+    shown = frame.copy()
+    shown.columns = [_(str(column)) for column in frame.columns]
+    for place, column in enumerate(frame.columns):
+        if frame[column].dtype == object:
+            shown.iloc[:, place] = said_column(frame[column]).to_numpy(dtype=object)
+    return shown
 
 
 def speak_as_family(language: str | None) -> str:

@@ -13,7 +13,7 @@ from typing import Callable, TypeVar
 import pandas as pd
 import streamlit as st
 
-from components.i18n import _, ngettext
+from components.i18n import _, ngettext, said, said_column
 from components.ui import table
 from db import importer
 from db.importer import KIND_WORDS, Imported, Preview
@@ -99,7 +99,7 @@ def with_progress(words: str, work: Callable[[Callable[[float, str], None]], Res
     bar = st.progress(0.0, text=words)
 
     def move(fraction: float, step: str) -> None:
-        bar.progress(min(max(fraction, 0.0), 1.0), text=step)
+        bar.progress(min(max(fraction, 0.0), 1.0), text=said(step))
 
     try:
         return work(move)
@@ -138,7 +138,7 @@ def show_preview(preview: Preview) -> None:
             )
         )
         table(
-            preview.problems.rename(
+            preview.problems.assign(reason=said_column(preview.problems["reason"])).rename(
                 columns={"row": _("Row"), "column": _("Column"), "reason": _("What to fix")}
             ),
             key="import_problems",

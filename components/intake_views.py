@@ -11,7 +11,7 @@ from babel.lists import format_list
 
 from components import confirm
 from components.forms import day_so_far, pick, pick_many, show_problem
-from components.i18n import _, current
+from components.i18n import _, current, said
 from components.ui import friendly_date, plain
 from db import intake
 from db.families import FamilySummary
@@ -167,7 +167,7 @@ def _members(rows: list[dict]) -> list[MemberIn]:
         try:
             members.append(MemberIn(**row))
         except Invalid as problem:
-            message = str(problem)
+            message = said(problem)
             raise Invalid(
                 _(
                     "Person {number}: {problem}",
@@ -200,9 +200,9 @@ def _is_this_one_of_them(actor: Actor, family: NewFamilyIn) -> None:
                         "{family} ({team}, {status}, first came to us {day}): {why}",
                         family=match.family,
                         team=match.team,
-                        status=match.status.lower(),
+                        status=_(match.status).lower(),
                         day=friendly_date(match.first_came_on),
-                        why=match.why,
+                        why=said(match.why),
                     )
                 ),
                 icon=":material/family_restroom:",

@@ -9,6 +9,7 @@ from __future__ import annotations
 import altair as alt
 import pandas as pd
 
+from components.i18n import _
 from db.outcomes import WHOSE, WHOSE_WORDS
 
 TREND_COLUMNS = ["quarter", "order", "whose", "share"]
@@ -40,31 +41,34 @@ def trend_chart(frame: pd.DataFrame, *, title: str) -> alt.Chart:
     if list(frame.columns) != TREND_COLUMNS:
         raise ValueError(f"This chart draws exactly {TREND_COLUMNS}; got {list(frame.columns)}.")
     order = list(dict.fromkeys(frame.sort_values("order")["quarter"]))
+    # The kinds of score in the reader's language, each keeping its colour.
+    frame = frame.assign(whose=frame["whose"].map(_))
+    domain = [_(whose) for whose in COLOURS]
     return (
         alt.Chart(frame, title=title)
         .mark_line(point=True)
         .encode(
-            x=alt.X("quarter:N", title="Quarter", sort=order, axis=alt.Axis(labelAngle=0)),
+            x=alt.X("quarter:N", title=_("Quarter"), sort=order, axis=alt.Axis(labelAngle=0)),
             y=alt.Y(
                 "share:Q",
-                title="Share of goals",
+                title=_("Share of goals"),
                 axis=alt.Axis(format="%"),
                 scale=alt.Scale(domain=[0, 1]),
             ),
             color=alt.Color(
                 "whose:N",
-                title="Whose score",
-                scale=alt.Scale(domain=list(COLOURS), range=list(COLOURS.values())),
+                title=_("Whose score"),
+                scale=alt.Scale(domain=domain, range=list(COLOURS.values())),
             ),
             strokeDash=alt.StrokeDash(
                 "whose:N",
                 legend=None,
-                scale=alt.Scale(domain=list(COLOURS), range=[[1, 0], [1, 0], [5, 4]]),
+                scale=alt.Scale(domain=domain, range=[[1, 0], [1, 0], [5, 4]]),
             ),
             tooltip=[
-                alt.Tooltip("quarter:N", title="Quarter"),
-                alt.Tooltip("whose:N", title="Whose score"),
-                alt.Tooltip("share:Q", title="Share", format=".0%"),
+                alt.Tooltip("quarter:N", title=_("Quarter")),
+                alt.Tooltip("whose:N", title=_("Whose score")),
+                alt.Tooltip("share:Q", title=_("Share"), format=".0%"),
             ],
         )
     )
@@ -73,7 +77,10 @@ def trend_chart(frame: pd.DataFrame, *, title: str) -> alt.Chart:
 def describe_trend(frame: pd.DataFrame, *, what: str) -> str:
     """One sentence per kind of score, for screen readers and the printed report."""
     if frame.empty or frame["share"].isna().all():
-        return f"No goal was scored twice in these quarters, so there is no trend of {what} yet."
+        return _(
+            "No goal was scored twice in these quarters, so there is no trend of {what} yet.",
+            what=what,
+        )
     parts = []
     for whose, rows in frame.sort_values("order").groupby("whose", sort=False):
         known = rows.dropna(subset=["share"])
@@ -81,10 +88,16 @@ def describe_trend(frame: pd.DataFrame, *, what: str) -> str:
             continue
         first, last = known.iloc[0], known.iloc[-1]
         parts.append(
-            f"{whose}: {first['share']:.0%} in {first['quarter']}, "
-            f"{last['share']:.0%} in {last['quarter']}"
+            _(
+                "{whose}: {first} in {first_quarter}, {last} in {last_quarter}",
+                whose=_(whose),
+                first=f"{first['share']:.0%}",
+                first_quarter=first["quarter"],
+                last=f"{last['share']:.0%}",
+                last_quarter=last["quarter"],
+            )
         )
-    return f"Share of goals {what}, by quarter. " + "; ".join(parts) + "."
+    return _("Share of goals {what}, by quarter. {parts}.", what=what, parts="; ".join(parts))
 
 
 def trend_svg(frame: pd.DataFrame, width: int = 640, height: int = 220) -> dict:

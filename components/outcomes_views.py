@@ -18,11 +18,12 @@ from components import board_report
 from components import outcomes_charts as charts
 from components.family_list import family_rows
 from components.forms import pick_many
-from components.i18n import N_, _
+from components.i18n import N_, _, current, quarter_name, said, said_table, speaking
 from components.led_teams import team_names
 from components.ui import friendly_date, plain, table
 from db import outcomes
 from db.export import to_csv
+from db.i18n import SOURCE_LANGUAGE
 from db.outcomes import (
     BY_WHOSE,
     DEFINITIONS,
@@ -93,9 +94,9 @@ def intro(report: OutcomesReport) -> None:
 
 SUMMARY = (("goals_set", ""), ("scored_twice", "any"), ("achieved", ""), ("at_home", ""))
 TRENDS = {
-    "moved_up": "moved up by a real change",
-    "no_real_change": "with no real change",
-    "moved_down": "moved down by a real change",
+    "moved_up": N_("moved up by a real change"),
+    "no_real_change": N_("with no real change"),
+    "moved_down": N_("moved down by a real change"),
 }
 
 
@@ -105,17 +106,21 @@ def shown_figures(
     versions: tuple[tuple[int, int], ...],
     start: date,
     end: date,
+    language: str,
     _report: OutcomesReport,
 ) -> dict:
     """Everything the page draws from the figures, in words, with the trend charts' specs.
-    Keyed by database, each team's data version and the period (the report they determine
-    is passed unhashed): building the tables and charts costs far more than drawing them."""
+    Keyed by database, each team's data version, the period (the report they determine
+    is passed unhashed) and the reader's language, which the tables' words are in: building
+    the tables and charts costs far more than drawing them."""
     cells = lookup(_report.figures)
     by_whose = pd.DataFrame(
         {
-            "Figure": [TITLES[name] for name in BY_WHOSE],
+            _("Figure"): [said(TITLES[name]) for name in BY_WHOSE],
             **{
-                WHOSE_WORDS[whose]: [value_words(cells[(name, whose)]) for name in BY_WHOSE]
+                said(WHOSE_WORDS[whose]): [
+                    said(value_words(cells[(name, whose)])) for name in BY_WHOSE
+                ]
                 for whose in WHOSE
             },
         }
@@ -123,35 +128,63 @@ def shown_figures(
     rows = []
     for quarter, part in _report.quarterly.groupby("quarter", sort=False):
         in_quarter = lookup(part)
-        row = {"Quarter": quarter}
+        row = {_("Quarter"): _quarter_words(part, quarter)}
         for name in ("goals_set", "achieved", "at_home"):
-            row[TITLES[name]] = value_words(in_quarter[(name, "")])
+            row[said(TITLES[name])] = said(value_words(in_quarter[(name, "")]))
         for whose in WHOSE:
             for name in ("moved_up", "distance"):
-                row[f"{TITLES[name]}: {WHOSE_WORDS[whose].lower()}"] = value_words(
-                    in_quarter[(name, whose)]
+                row[f"{said(TITLES[name])}: {said(WHOSE_WORDS[whose].small())}"] = said(
+                    value_words(in_quarter[(name, whose)])
                 )
         rows.append(row)
-    trends = {name: charts.trend(_report.quarterly, name) for name in TRENDS}
+    quarter_words = {
+        quarter: _quarter_words(part, quarter)
+        for quarter, part in _report.quarterly.groupby("quarter", sort=False)
+    }
+    trends = {
+        name: charts.trend(_report.quarterly, name).assign(
+            quarter=lambda frame: frame["quarter"].map(quarter_words).astype(str)
+        )
+        for name in TRENDS
+    }
     return {
         "summary": [
-            (TITLES[name], value_words(cells[(name, whose)]), cells[(name, whose)]["families"])
+            (
+                said(TITLES[name]),
+                said(value_words(cells[(name, whose)])),
+                cells[(name, whose)]["families"],
+            )
             for name, whose in SUMMARY
         ],
         "by_whose": by_whose,
         "quarters": pd.DataFrame(rows),
         "specs": {
-            name: charts.trend_chart(frame, title=f"Goals {TRENDS[name]}, by quarter").to_dict()
+            name: charts.trend_chart(
+                frame, title=_("Goals {what}, by quarter", what=_(TRENDS[name]))
+            ).to_dict()
             for name, frame in trends.items()
         },
         "sentences": {
-            name: charts.describe_trend(frame, what=TRENDS[name]) for name, frame in trends.items()
+            name: charts.describe_trend(frame, what=_(TRENDS[name]))
+            for name, frame in trends.items()
         },
     }
 
 
+def _quarter_words(part: pd.DataFrame, quarter: str) -> str:
+    """The quarter's name in the reader's language ('Ion–Maw 2026'), from its first and last
+    days; the figures are keyed by the English name."""
+    if part.empty or "quarter_start" not in part:
+        return quarter
+    day = pd.Timestamp(part["quarter_end"].iloc[0]).date()  # the quarter, cut to the period
+    first_month = 3 * ((day.month - 1) // 3) + 1
+    return quarter_name(date(day.year, first_month, 1), date(day.year, first_month + 2, 1))
+
+
 def _shown(report: OutcomesReport) -> dict:
-    return shown_figures(database_url(), report.data_versions, report.start, report.end, report)
+    return shown_figures(
+        database_url(), report.data_versions, report.start, report.end, current(), report
+    )
 
 
 def summary(report: OutcomesReport) -> None:
@@ -163,7 +196,7 @@ def summary(report: OutcomesReport) -> None:
         with column:
             st.metric(title, value, border=True)
             st.caption(_("{families} families", families=families))
-            st.caption(DEFINITIONS[name])
+            st.caption(said(DEFINITIONS[name]))
 
 
 def by_whose(report: OutcomesReport) -> None:
@@ -172,15 +205,15 @@ def by_whose(report: OutcomesReport) -> None:
     table(
         _shown(report)["by_whose"],
         {
-            WHOSE_WORDS[whose]: st.column_config.Column(help=WHOSE_DEFINITIONS[whose])
+            said(WHOSE_WORDS[whose]): st.column_config.Column(help=said(WHOSE_DEFINITIONS[whose]))
             for whose in WHOSE
         },
         key="outcomes_by_whose",
     )
     for name in BY_WHOSE:
-        st.caption(f"{TITLES[name]}: {DEFINITIONS[name]}")
+        st.caption(f"{said(TITLES[name])}: {said(DEFINITIONS[name])}")
     for whose in WHOSE:
-        st.caption(f"{WHOSE_WORDS[whose]}: {WHOSE_DEFINITIONS[whose]}")
+        st.caption(f"{said(WHOSE_WORDS[whose])}: {said(WHOSE_DEFINITIONS[whose])}")
 
 
 def by_quarter(report: OutcomesReport) -> None:
@@ -191,7 +224,7 @@ def by_quarter(report: OutcomesReport) -> None:
         st.segmented_control(
             _("Which trend"),
             list(TRENDS),
-            format_func=lambda key: TITLES[key],
+            format_func=lambda key: said(TITLES[key]),
             default=first,
             key="outcomes_trend",
             label_visibility="collapsed",
@@ -202,7 +235,7 @@ def by_quarter(report: OutcomesReport) -> None:
     st.vega_lite_chart(
         drawn["specs"][shown], width="stretch", alt=sentence, key=f"outcomes_chart_{shown}"
     )
-    st.caption(DEFINITIONS[shown])
+    st.caption(said(DEFINITIONS[shown]))
     st.caption(sentence)
     with st.expander(_("The figures by quarter, as a table")):
         table(drawn["quarters"])
@@ -219,8 +252,8 @@ def _figure_choices() -> list[tuple[str, str]]:
 def _choice_words(choice: tuple[str, str]) -> str:
     name, whose = choice
     if whose in WHOSE:
-        return f"{TITLES[name]} ({WHOSE_WORDS[whose].lower()})"
-    return TITLES[name]
+        return f"{said(TITLES[name])} ({said(WHOSE_WORDS[whose].small())})"
+    return said(TITLES[name])
 
 
 @st.cache_data(show_spinner=False, max_entries=256)
@@ -256,7 +289,7 @@ def families_behind(report: OutcomesReport) -> None:
         _(
             "{figure}: {definition} {count} families.",
             figure=_choice_words(choice),
-            definition=DEFINITIONS[name],
+            definition=said(DEFINITIONS[name]),
             count=len(found),
         )
     )
@@ -282,11 +315,13 @@ def downloads(actor: Actor, report: OutcomesReport, *, today: date) -> None:
     teams, start, end = report.team_ids, report.start, report.end
 
     def csv() -> bytes:
-        return to_csv(outcomes.export_figures(actor, teams, start_on=start, end_on=end))
+        # Audited with the headings in English; downloaded in the reader's words.
+        return to_csv(said_table(outcomes.export_figures(actor, teams, start_on=start, end_on=end)))
 
     def printable() -> str:
         checked = outcomes.board_report(actor, teams, start_on=start, end_on=end)
-        return board_report.render(checked, made_on=today)
+        with speaking(SOURCE_LANGUAGE):  # a formal record, kept in one language (README)
+            return board_report.render(checked, made_on=today)
 
     left, right = st.columns(2)
     left.download_button(

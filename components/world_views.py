@@ -10,7 +10,7 @@ import streamlit as st
 
 from components import confirm, hints, intake_views
 from components.forms import SeenVersion, day_so_far, pick, save_button, show_problem
-from components.i18n import N_, _, language_choice
+from components.i18n import N_, _, language_choice, said_column
 from components.ui import friendly_date, plain, table
 from db import family_world, timeline
 from db.families import FamilySummary
@@ -479,13 +479,21 @@ def help_and_worries(actor: Actor, family_id: int, today: date) -> None:
 
 def story(actor: Actor, family_id: int) -> None:
     kinds = st.multiselect(
-        _("Show"), timeline.KINDS, default=timeline.KINDS, key=f"timeline_kinds_{family_id}"
+        _("Show"),
+        timeline.KINDS,
+        default=timeline.KINDS,
+        format_func=_,
+        key=f"timeline_kinds_{family_id}",
     )
     frame = timeline.timeline(actor, family_id, kinds)
     if frame.empty:
         st.info(_("Nothing to show for those choices."))
         return
     table(
-        frame.assign(on=frame["on"].map(friendly_date))[["on", "kind", "what"]],
+        frame.assign(
+            on=frame["on"].map(friendly_date),
+            kind=frame["kind"].map(_),
+            what=said_column(frame["what"]),
+        )[["on", "kind", "what"]],
         {"on": _("When"), "kind": _("Kind"), "what": _("What happened")},
     )

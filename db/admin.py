@@ -17,7 +17,7 @@ from sqlmodel import Session, col, func, select
 
 from db import settings
 from db.auth import clean_email, hash_password, one_time_password, password_problem
-from db.i18n import LANGUAGES, TERMS
+from db.i18n import LANGUAGES, N_, TERMS
 from db.plain_language import never_anywhere, terms_in
 from db.rules import audit
 from db.rules.access import Actor, family_read, refused, require_role
@@ -51,9 +51,9 @@ USERNAME_PATTERN = re.compile(r"^[a-z0-9][a-z0-9._-]{1,63}$")
 def _clean_name(name: str) -> str:
     name = (name or "").strip()
     if not name:
-        raise Invalid("Please enter the worker's name.")
+        raise Invalid(N_("Please enter the worker's name."))
     if len(name) > 120:
-        raise Invalid("Please keep the name under 120 characters.")
+        raise Invalid(N_("Please keep the name under 120 characters."))
     return name
 
 
@@ -61,8 +61,10 @@ def _clean_username(username: str) -> str:
     username = (username or "").strip().lower()
     if not USERNAME_PATTERN.match(username):
         raise Invalid(
-            "A username is 2 to 64 lower-case letters or digits (dots, dashes and "
-            "underscores are fine too), with no spaces."
+            N_(
+                "A username is 2 to 64 lower-case letters or digits (dots, dashes and "
+                "underscores are fine too), with no spaces."
+            )
         )
     return username
 
@@ -74,8 +76,10 @@ def _clean_email(typed: str | None) -> str | None:
     email = clean_email(typed)
     if email is None:
         raise Invalid(
-            "Please enter a work email like sam.carter@council.gov.uk (letters, digits, dots "
-            "and dashes), or leave it empty."
+            N_(
+                "Please enter a work email like sam.carter@council.gov.uk (letters, digits, dots "
+                "and dashes), or leave it empty."
+            )
         )
     return email
 
@@ -87,18 +91,18 @@ def _check_email_free(session: Session, email: str | None, worker_id: int | None
     if worker_id is not None:
         query = query.where(col(Worker.id) != worker_id)
     if session.exec(query).first():
-        raise Invalid(f"The email {email} is already linked to another worker.")
+        raise Invalid(N_("The email {email} is already linked to another worker.", email=email))
 
 
 def _clean_roles(roles) -> set[Role]:
     try:
         chosen = {Role(role) for role in roles}
     except (ValueError, TypeError):
-        raise Invalid("Please choose roles from the list.") from None
+        raise Invalid(N_("Please choose roles from the list.")) from None
     if Role.family_member in chosen:  # a family login comes only from a worker's invitation
-        raise Invalid("Please choose roles from the list.")
+        raise Invalid(N_("Please choose roles from the list."))
     if not chosen:
-        raise Invalid("Please give the worker at least one role.")
+        raise Invalid(N_("Please give the worker at least one role."))
     return chosen
 
 
@@ -106,17 +110,20 @@ def _check_teams(session: Session, roles: set[Role], team_ids, led_team_ids) -> 
     teams, leads = set(team_ids or ()), set(led_team_ids or ())
     if leads and Role.manager not in roles:
         raise Invalid(
-            "Only a manager can lead a team: add the manager role or untick the teams they lead."
+            N_(
+                "Only a manager can lead a team: add the manager role or untick the teams "
+                "they lead."
+            )
         )
     wanted = teams | leads
     if wanted:
         found = set(session.exec(select(col(Team.id)).where(col(Team.id).in_(wanted))).all())
         if found != wanted:
             raise Invalid(
-                "One of the chosen teams no longer exists. Please reload and choose again."
+                N_("One of the chosen teams no longer exists. Please reload and choose again.")
             )
     if Role.practitioner in roles and not wanted:
-        raise Invalid("A practitioner needs at least one team.")
+        raise Invalid(N_("A practitioner needs at least one team."))
     return teams | leads, leads
 
 
@@ -139,7 +146,7 @@ def _set_roles_and_teams(
 def _worker(session: Session, worker_id: int) -> Worker:
     worker = session.get(Worker, worker_id)
     if worker is None or session.get(WorkerRole, (worker_id, Role.family_member)) is not None:
-        raise Invalid("That worker no longer exists. Please reload the page.")
+        raise Invalid(N_("That worker no longer exists. Please reload the page."))
     return worker
 
 
@@ -163,13 +170,15 @@ def add_team(
     require_role(actor, Role.admin, what="team")
     name = (name or "").strip()
     if not name:
-        raise Invalid("Please enter the team's name.")
+        raise Invalid(N_("Please enter the team's name."))
     time_zone = check_time_zone(time_zone)
     with write_session() as session:
         if session.exec(
             select(col(Team.id)).where(func.lower(col(Team.name)) == name.lower())
         ).first():
-            raise Invalid(f"There is already a team called {name}. Please choose another name.")
+            raise Invalid(
+                N_("There is already a team called {name}. Please choose another name.", name=name)
+            )
         team = Team(name=name[:120], community=(community or "").strip()[:200], time_zone=time_zone)
         session.add(team)
         session.flush()
@@ -198,11 +207,16 @@ def add_worker(
     name, username, chosen = _clean_name(name), _clean_username(username), _clean_roles(roles)
     address = _clean_email(email)
     if address is None and settings.GOLDEN_THREAD_LOGIN == "oidc":
-        raise Invalid("Workers sign in with single sign-on here: please add their work email.")
+        raise Invalid(N_("Workers sign in with single sign-on here: please add their work email."))
     password = one_time_password()
     with write_session() as session:
         if session.exec(select(col(Worker.id)).where(col(Worker.username) == username)).first():
-            raise Invalid(f"The username {username} is already taken. Please choose another.")
+            raise Invalid(
+                N_(
+                    "The username {username} is already taken. Please choose another.",
+                    username=username,
+                )
+            )
         _check_email_free(session, address)
         teams, leads = _check_teams(session, chosen, team_ids, led_team_ids)
         worker = Worker(
@@ -253,8 +267,10 @@ def update_worker(
         teams, leads = _check_teams(session, chosen, team_ids, led_team_ids)
         if Role.admin not in chosen and _active_admins(session) == {worker_id}:
             raise Invalid(
-                "This is the only active admin: give someone else the admin role "
-                "first, so nobody is locked out."
+                N_(
+                    "This is the only active admin: give someone else the admin role "
+                    "first, so nobody is locked out."
+                )
             )
         old_roles = set(
             session.exec(
@@ -306,11 +322,13 @@ def set_active(actor: Actor, worker_id: int, active: bool, *, now: datetime | No
             return
         if not active:
             if worker_id == actor.worker_id:
-                raise Invalid("You can't disable your own account. Ask another admin.")
+                raise Invalid(N_("You can't disable your own account. Ask another admin."))
             if _active_admins(session) == {worker_id}:
                 raise Invalid(
-                    "This is the only active admin: give someone else the admin "
-                    "role first, so nobody is locked out."
+                    N_(
+                        "This is the only active admin: give someone else the admin "
+                        "role first, so nobody is locked out."
+                    )
                 )
             worker.active_until = now.date()
             worker.sessions_valid_after = now
@@ -591,11 +609,18 @@ def create_admin(
     with write_session() as session:
         if not another and session.exec(select(col(Worker.id))).first() is not None:
             raise Invalid(
-                "This database already has workers, so no admin was created. Ask an "
-                "admin to add you, or run again with --another to add one more admin."
+                N_(
+                    "This database already has workers, so no admin was created. Ask an "
+                    "admin to add you, or run again with --another to add one more admin."
+                )
             )
         if session.exec(select(col(Worker.id)).where(col(Worker.username) == username)).first():
-            raise Invalid(f"The username {username} is already taken. Please choose another.")
+            raise Invalid(
+                N_(
+                    "The username {username} is already taken. Please choose another.",
+                    username=username,
+                )
+            )
         _check_email_free(session, address)
         worker = Worker(
             name=name,
@@ -647,12 +672,14 @@ def set_team_term(
     not accepted: a team's own word is still a family's word."""
     require_role(actor, Role.admin, what="team_term", record_id=team_id)
     if term not in TERMS:
-        raise Invalid("Please choose one of the words a team can change.")
+        raise Invalid(N_("Please choose one of the words a team can change."))
     if language not in LANGUAGES:
-        raise Invalid("Please choose one of the languages Golden Thread speaks.")
-    chosen = text(words, "the team's word", required=False, limit=60)
+        raise Invalid(N_("Please choose one of the languages Golden Thread speaks."))
+    chosen = text(words, N_("the team's word"), required=False, limit=60)
     if jargon := [t for t in terms_in(chosen) if t in never_anywhere()]:
-        raise Invalid(f"“{jargon[0]}” isn't a word a family should read: please choose another.")
+        raise Invalid(
+            N_("“{word}” isn't a word a family should read: please choose another.", word=jargon[0])
+        )
     what = "the team's word"
     with write_session() as session:
         if session.get(Team, team_id) is None:

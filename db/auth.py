@@ -23,7 +23,7 @@ import bcrypt
 from sqlalchemy import text
 from sqlmodel import Session, col, select
 
-from db.i18n import LANGUAGES
+from db.i18n import LANGUAGES, N_
 from db.rules import audit
 from db.rules.access import Actor, load_actor
 from db.rules.validation import Invalid, checked, storable_problem
@@ -45,32 +45,32 @@ from db.store.models import FamilyLogin, LoginAttempt, LoginOutcome, LoginSessio
 
 __all__ = ["utcnow"]  # pages set session times with the same clock
 
-LOGIN_REFUSED = "That username and password don't match an active account."
-PAUSED = (
+LOGIN_REFUSED = N_("That username and password don't match an active account.")
+PAUSED = N_(
     "This account is paused for a few minutes after several attempts that didn't work. "
     "Please try again later, or ask your admin."
 )
-PASSWORD_REFUSED = "That password doesn't match. Please try again."
-SSO_UNKNOWN = (
+PASSWORD_REFUSED = N_("That password doesn't match. Please try again.")
+SSO_UNKNOWN = N_(
     "You signed in, but that account isn't linked to anyone in Golden Thread. Please ask your "
     "admin to add your work email to your worker details, or sign in with another account."
 )
-SSO_NOT_VERIFIED = (
+SSO_NOT_VERIFIED = N_(
     "Your sign-in service hasn't confirmed that email address, so Golden Thread can't use it. "
     "Please ask your admin."
 )
 
 # Why a session ended, as the login screen says it, and as the audit names it.
-SIGNED_OUT_ELSEWHERE = "You were signed out on this device. Please log in again."
-LOGGED_IN_TOO_LONG = "You've been logged in for a long time. Please log in again."
-AWAY_TOO_LONG = "You were away for a while, so we logged you out. Please log in again."
-ACCOUNT_NOT_ACTIVE = "Your account is not active. Please ask your admin."
-SIGN_IN_AGAIN = "Please sign in again to go back to your own screens."
-FAMILY_LOGIN_PAUSED = (
+SIGNED_OUT_ELSEWHERE = N_("You were signed out on this device. Please log in again.")
+LOGGED_IN_TOO_LONG = N_("You've been logged in for a long time. Please log in again.")
+AWAY_TOO_LONG = N_("You were away for a while, so we logged you out. Please log in again.")
+ACCOUNT_NOT_ACTIVE = N_("Your account is not active. Please ask your admin.")
+SIGN_IN_AGAIN = N_("Please sign in again to go back to your own screens.")
+FAMILY_LOGIN_PAUSED = N_(
     "Your login to your family's space has been paused or ended by your worker. "
     "Please talk to them if you would like it back."
 )
-_ENDED_BECAUSE = {
+_ENDED_BECAUSE: dict[str, str] = {
     SIGNED_OUT_ELSEWHERE: "ended_elsewhere",
     LOGGED_IN_TOO_LONG: "too_long",
     AWAY_TOO_LONG: "idle",
@@ -101,7 +101,7 @@ def one_time_password() -> str:
 
 def password_problem(password: str) -> str | None:
     if len(password) < 12:
-        return "Please choose a password of at least 12 characters."
+        return N_("Please choose a password of at least 12 characters.")
     return None
 
 
@@ -519,7 +519,7 @@ def change_password(actor: Actor, current: str, new: str) -> str | None:
     # Both bcrypt runs happen with no transaction open: a write lock held for them would
     # hold up every other writer.
     if not password_matches(current, current_hash):
-        return "Your current password doesn't match."
+        return N_("Your current password doesn't match.")
     new_hash = hash_password(new)
     with write_session() as session:
         worker = session.get_one(Worker, actor.worker_id)  # the acting worker exists
@@ -535,7 +535,7 @@ def change_password(actor: Actor, current: str, new: str) -> str | None:
 def set_my_language(actor: Actor, language: str) -> None:
     """The language of the worker's own screens (a family's screens speak the family's)."""
     if language not in LANGUAGES:
-        raise Invalid("Please choose one of the languages Golden Thread speaks.")
+        raise Invalid(N_("Please choose one of the languages Golden Thread speaks."))
     with write_session() as session:
         worker = session.get(Worker, actor.worker_id)
         if worker is None or worker.language == language:

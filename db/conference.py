@@ -56,7 +56,7 @@ def meeting_screen(
     a worker's session), one audit row of the view in the same transaction. The goals come from
     the one data cache, keyed by the family's data version read here."""
     if audience not in AUDIENCES:
-        raise Invalid("A family-facing view is for the whole network or the household.")
+        raise Invalid(N_("A family-facing view is for the whole network or the household."))
     with (write_session if record_view else read_session)() as session:
         family = require_family(session, actor, family_id)
         # Held for the whole read: the session keeps loaded rows only while they are referenced,

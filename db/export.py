@@ -61,9 +61,12 @@ def export_csv(
     what: str,
     team_id: int | None = None,
     family_id: int | None = None,
+    shown: pd.DataFrame | None = None,
 ) -> bytes:
     """Checks the actor may export this table, audits the export (table and column names,
-    never values) and returns the neutralised CSV.
+    never values) and returns the neutralised CSV: of `shown` if given (the same table in the
+    reader's language), so the audit names the columns in English and the download is in the
+    words of the person who clicked.
 
     `what` names the table (e.g. "continuity_families"); pass the team (checked as a team the
     actor manages) or the family (checked as a family whose record the actor may open)."""
@@ -83,4 +86,4 @@ def export_csv(
             record_id=team_id if team_id is not None else family_id,
             fields=[str(column) for column in frame.columns],
         )
-    return to_csv(frame)
+    return to_csv(frame if shown is None else shown)

@@ -14,6 +14,7 @@ import pandas as pd
 from sqlalchemy import func, or_
 from sqlmodel import Session, col, select
 
+from db.i18n import N_, short_day, words_column
 from db.rules import audit
 from db.rules.access import Actor, family_read
 from db.rules.validation import Invalid, checked
@@ -111,7 +112,10 @@ def last_workers(session: Session, family_ids: list[int]) -> dict[int, str]:
     ).all()
     last: dict[int, str] = {}
     for family_id, name, ended_on in rows:
-        last.setdefault(family_id, f"{name} (until {ended_on:%-d %b %Y})")
+        last.setdefault(
+            family_id,
+            N_("{name} (until {day})", name=name, day=short_day(ended_on) if ended_on else ""),
+        )
     return last
 
 
@@ -119,7 +123,7 @@ def _worker_words(status: str, current: str | None, last: str | None) -> str:
     if current:
         return current
     if status == FamilyStatus.waiting.value or not last:
-        return "Not yet chosen"
+        return N_("Not yet chosen")
     return last
 
 
@@ -174,10 +178,13 @@ def families(
     frame = pd.DataFrame(
         rows, columns=["family_id", "family", "status", "last_met", "next_meeting"]
     )
-    frame["workers"] = [
-        _worker_words(status, workers.get(family_id), last.get(family_id))
-        for family_id, status in zip(frame["family_id"], frame["status"])
-    ]
+    frame["workers"] = words_column(  # Words where no one is named, said on screen
+        (
+            _worker_words(status, workers.get(family_id), last.get(family_id))
+            for family_id, status in zip(frame["family_id"], frame["status"])
+        ),
+        frame.index,
+    )
     frame["status"] = frame["status"].map(lambda s: FAMILY_STATUS[FamilyStatus(s)])
     return frame[FAMILY_LIST_COLUMNS]
 
@@ -440,7 +447,7 @@ def audit_view(session: Session, actor: Actor, family_id: int) -> None:
 def record_copy(actor: Actor, family_id: int, audience: str) -> None:
     """A family copy was made (downloaded) for this audience."""
     if audience not in Audience.VISIBLE:
-        raise Invalid("Please choose who is in the room.")
+        raise Invalid(N_("Please choose who is in the room."))
     with family_write(actor, family_id) as (session, _family):
         audit.record(
             session,

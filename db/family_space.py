@@ -24,7 +24,7 @@ from sqlmodel import Session, col, func, select
 from db.auth import end_every_session, hash_password, password_problem
 from db.families import family_terms_in
 from db.goals import goal_scores, goals_and_whose
-from db.i18n import N_
+from db.i18n import N_, joined, words_column
 from db.rules import audit
 from db.rules.access import (
     Actor,
@@ -76,7 +76,7 @@ from db.store.query import of_family
 from db.words import MEETING_KIND
 
 # What a family member reads when an invitation can't be used. Kind, and never saying which.
-INVITATION_NOT_USABLE = (
+INVITATION_NOT_USABLE = N_(
     "This invitation can't be used any more: it may have been used already, or it has run "
     "out, or it was stopped. Please ask your worker for a new one. Nothing is wrong."
 )
@@ -106,13 +106,15 @@ def invite_family_member(
     with family_write(actor, family_id) as (session, family):
         person = session.get(Person, person_id)
         if person is None or person.family_id != family_id:
-            raise Invalid("That person isn't part of this family's world.")
+            raise Invalid(N_("That person isn't part of this family's world."))
         if person.relationship == Relationship.professional:
-            raise Invalid("A family's own space is for the family, not for professionals.")
+            raise Invalid(N_("A family's own space is for the family, not for professionals."))
         if person.must_not_see_plan:
-            raise Invalid(f"{person.name} is marked as someone who must not see the plan.")
+            raise Invalid(
+                N_("{name} is marked as someone who must not see the plan.", name=person.name)
+            )
         if young_person and not child_agreed:
-            raise Invalid("Please check with the young person that they agree, and tick it.")
+            raise Invalid(N_("Please check with the young person that they agree, and tick it."))
         code = secrets.token_urlsafe(24)
         row = FamilyInvitation(
             code_hash=_code_hash(code),
@@ -229,7 +231,7 @@ def pause_family_login(actor: Actor, *, family_id: int, login_id: int, paused: b
     with write_session() as session:
         family, login, worker = _login_of(session, actor, family_id, login_id)
         if login.ended_at is not None:
-            raise Invalid("This login has ended. Invite them again if they want one.")
+            raise Invalid(N_("This login has ended. Invite them again if they want one."))
         login.paused = paused
         login.version += 1
         worker.is_active = not paused
@@ -360,20 +362,22 @@ def heard_from_families(
     for family_id in sorted(scored | stepped | set(messages), key=lambda i: families[i].lower()):
         why = []
         if family_id in scored:
-            why.append("scored at home")
+            why.append(N_("scored at home"))
         if family_id in stepped:
-            why.append("ticked off a step of their plan")
+            why.append(N_("ticked off a step of their plan"))
         if family_id in messages:
-            why.append("told us something through their space")
+            why.append(N_("told us something through their space"))
         rows.append(
             {
                 "family_id": family_id,
                 "family": families[family_id],
-                "why": "; ".join(why).capitalize(),
+                "why": joined(why).capital(),
                 "messages": messages.get(family_id, []),
             }
         )
-    return pd.DataFrame(rows, columns=HEARD_COLUMNS)
+    frame = pd.DataFrame(rows, columns=HEARD_COLUMNS)
+    frame["why"] = words_column((row["why"] for row in rows), frame.index)
+    return frame
 
 
 @dataclass(frozen=True)
@@ -444,11 +448,13 @@ def invitation_first_name(code: str) -> str | None:
 
 
 def _clean_username(username: str) -> str:
-    cleaned = text(username, "your username", limit=max_chars(Worker, "username")).lower()
+    cleaned = text(username, N_("your username"), limit=max_chars(Worker, "username")).lower()
     if len(cleaned) < 3 or not set(cleaned) <= USERNAME_CHARACTERS:
         raise Invalid(
-            "Please choose a username of at least 3 letters or numbers (dots, dashes and "
-            "underscores are fine, spaces are not)."
+            N_(
+                "Please choose a username of at least 3 letters or numbers (dots, dashes and "
+                "underscores are fine, spaces are not)."
+            )
         )
     return cleaned
 
@@ -471,14 +477,14 @@ def accept_invitation(code: str, *, username: str, password: str) -> None:
     if not isinstance(password, str) or (problem := password_problem(password)):
         raise Invalid(problem or "Please choose a password.")
     if password.strip().lower() == username:
-        raise Invalid("Please choose a password that isn't your username.")
+        raise Invalid(N_("Please choose a password that isn't your username."))
     password_hash = hash_password(password)  # bcrypt outside any transaction
     with write_session() as session:
         invitation = _usable_invitation(session, code)
         if invitation is None:
             raise Invalid(INVITATION_NOT_USABLE)
         if session.exec(select(Worker).where(col(Worker.username) == username)).first():
-            raise Invalid("That username is taken. Please choose another.")
+            raise Invalid(N_("That username is taken. Please choose another."))
         person = session.get_one(Person, invitation.person_id)
         family = session.get_one(Family, invitation.family_id)
         now = utcnow()
@@ -697,9 +703,12 @@ def own_space(actor: Actor) -> OwnSpace:
 def score_at_home(actor: Actor, *, goal_id: int, score: int, comment: str = "") -> None:
     """A family member's own score for one of their goals, marked as scored at home. Scoring
     the same goal again on the same day replaces that day's score."""
-    score = whole_number(score, "the score", low=0, high=10)
+    score = whole_number(score, N_("the score"), low=0, high=10)
     comment = text(
-        comment, "what made the difference", required=False, limit=max_chars(GoalScore, "comment")
+        comment,
+        N_("what made the difference"),
+        required=False,
+        limit=max_chars(GoalScore, "comment"),
     )
     with own_family_write(actor, what="goal") as (session, family):
         family_id = stored_id(family)
@@ -776,7 +785,7 @@ def tick_step(actor: Actor, *, step_id: int, seen_version: int, done: bool = Tru
 @checked
 def add_own_step(actor: Actor, *, what: str) -> int:
     """A step the family member took on themselves, added to the plan as done, in their words."""
-    what = text(what, "what you did", limit=max_chars(PlanStep, "what"))
+    what = text(what, N_("what you did"), limit=max_chars(PlanStep, "what"))
     with own_family_write(actor, what="plan_step") as (session, family):
         person = session.get_one(Person, actor.person_id)
         today = family_today(session, family)
@@ -798,7 +807,7 @@ def add_own_step(actor: Actor, *, what: str) -> int:
 @checked
 def send_message(actor: Actor, *, words: str) -> int:
     """A few words for the family's worker: shown on the Family page and in the huddle."""
-    words = text(words, "your message", limit=max_chars(FamilyMessage, "words"))
+    words = text(words, N_("your message"), limit=max_chars(FamilyMessage, "words"))
     with own_family_write(actor, what="family_message") as (session, family):
         since = utcnow() - timedelta(minutes=REPEAT_WINDOW_MINUTES)
         if session.exec(

@@ -15,7 +15,7 @@ import pandas as pd
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
-from db.i18n import LANGUAGES
+from db.i18n import LANGUAGES, N_
 from db.rules import audit
 from db.rules.access import Actor, family_read, require_led_team
 from db.rules.validation import (
@@ -72,19 +72,22 @@ class PersonIn:
 
 
 def _person_values(person: PersonIn) -> dict:
-    relationship = choice(Relationship, person.relationship, "who they are to the family")
+    relationship = choice(Relationship, person.relationship, N_("who they are to the family"))
     year = person.birth_year
     this_year = today_in().year  # a year's window: the default zone's date serves every team
     if year is not None and not (this_year - 110 <= int(year) <= this_year):
-        raise Invalid("Please check the year of birth.")
+        raise Invalid(N_("Please check the year of birth."))
     return {
-        "name": text(person.name, "their name", limit=120),
+        "name": text(person.name, N_("their name"), limit=120),
         "relationship": relationship,
-        "organisation": text(person.organisation, "the organisation", required=False, limit=120),
+        "organisation": text(
+            person.organisation, N_("the organisation"), required=False, limit=120
+        ),
         "birth_year": int(year) if year is not None else None,
         "in_household": bool(person.in_household),
-        "how_they_help": text(person.how_they_help, "how they help", required=False, limit=500),
-        "language": text(person.language, "their language", required=False, limit=60) or "English",
+        "how_they_help": text(person.how_they_help, N_("how they help"), required=False, limit=500),
+        "language": text(person.language, N_("their language"), required=False, limit=60)
+        or "English",
         "needs_interpreter": bool(person.needs_interpreter),
         "must_not_invite": bool(person.must_not_invite),
         "must_not_see_plan": bool(person.must_not_see_plan),
@@ -104,7 +107,7 @@ def person(actor: Actor, *, family_id: int, person_id: int) -> Person:
     with family_read(actor, family_id) as (session, _family):
         row = person_in_family(session, family_id, person_id)
     if row is None:  # person_in_family passes a missing id through as None
-        raise Invalid("Please choose someone in the family's world.")
+        raise Invalid(N_("Please choose someone in the family's world."))
     return row
 
 
@@ -138,11 +141,11 @@ def add_agreement(
 ) -> int:
     with family_write(actor, family_id) as (session, family):
         today = family_today(session, family)
-        on = day(agreed_on or today, "the day they agreed", today=today)
+        on = day(agreed_on or today, N_("the day they agreed"), today=today)
         row = Agreement(
             family_id=family_id,
-            what=text(what, "what they agreed to", limit=500),
-            with_whom=text(with_whom, "with whom", required=False),
+            what=text(what, N_("what they agreed to"), limit=500),
+            with_whom=text(with_whom, N_("with whom"), required=False),
             agreed_on=on,
             last_checked_on=on,
         )
@@ -163,9 +166,9 @@ def agreement_checked(
     with family_write(actor, family_id) as (session, family):
         row = session.get(Agreement, agreement_id)
         if row is None or row.family_id != family_id:
-            raise Invalid("That agreement isn't part of this family's record.")
+            raise Invalid(N_("That agreement isn't part of this family's record."))
         today = family_today(session, family)
-        row.last_checked_on = day(on or today, "the day you checked", today=today)
+        row.last_checked_on = day(on or today, N_("the day you checked"), today=today)
         session.add(row)
         changed(
             session,
@@ -224,9 +227,11 @@ def save_keeping_safe(
     the form was drawn (seen_version 0: there were none yet)."""
     with family_write(actor, family_id) as (session, family):
         values: dict[str, Any] = {
-            "safe_phone": text(safe_phone, "the safe phone number", required=False, limit=40),
+            "safe_phone": text(safe_phone, N_("the safe phone number"), required=False, limit=40),
             "ok_to_leave_messages": bool(ok_to_leave_messages),
-            "never_show": text(never_show, "what must never be shown", required=False, limit=1000),
+            "never_show": text(
+                never_show, N_("what must never be shown"), required=False, limit=1000
+            ),
         }
         row = session.exec(of_family(KeepingSafe, family_id)).first()
         what = "the keeping-safe details"
@@ -266,10 +271,10 @@ def add_help(
     with family_write(actor, family_id) as (session, family):
         row = PracticalHelp(
             family_id=family_id,
-            kind=choice(HelpKind, kind, "the kind of help"),
-            what=text(what, "what the help was", limit=300),
-            given_on=day(given_on, "when it was given", today=family_today(session, family)),
-            who_from=text(who_from, "who it came from", required=False),
+            kind=choice(HelpKind, kind, N_("the kind of help")),
+            what=text(what, N_("what the help was"), limit=300),
+            given_on=day(given_on, N_("when it was given"), today=family_today(session, family)),
+            who_from=text(who_from, N_("who it came from"), required=False),
         )
         return save_new(
             session,
@@ -295,30 +300,33 @@ def add_note(
     """The one writer of staff-only notes: a huddle note, a worry shared with social work (who
     with, what next), or a manager's oversight note (for the teams they lead). Dated on the
     family's team's day unless a date is given; never before the family first came to us."""
-    note_kind = choice(NoteKind, kind, "the kind of note")
+    note_kind = choice(NoteKind, kind, N_("the kind of note"))
     if note_kind == NoteKind.worry_shared and not str(shared_with or "").strip():
-        raise Invalid("Please say who the worry was shared with.")
+        raise Invalid(N_("Please say who the worry was shared with."))
     with family_write(actor, family_id) as (session, family):
         if note_kind == NoteKind.oversight:  # a manager's decision, for the teams they lead
             require_led_team(actor, family.team_id, what="oversight_note")
         today = family_today(session, family)
-        on = day(written_on or today, "the note's date", today=today)
+        on = day(written_on or today, N_("the note's date"), today=today)
         if on < family.first_came_on:
-            raise Invalid("The note's date is before the family first came to us.")
+            raise Invalid(N_("The note's date is before the family first came to us."))
         row = Note(
             family_id=family_id,
             kind=note_kind,
-            words=text(words, "the note", limit=max_chars(Note, "words")),
+            words=text(words, N_("the note"), limit=max_chars(Note, "words")),
             written_on=on,
             written_by=actor.worker_id,
             shared_with=text(
                 shared_with,
-                "who it was shared with",
+                N_("who it was shared with"),
                 required=False,
                 limit=max_chars(Note, "shared_with"),
             ),
             next_steps=text(
-                next_steps, "what happens next", required=False, limit=max_chars(Note, "next_steps")
+                next_steps,
+                N_("what happens next"),
+                required=False,
+                limit=max_chars(Note, "next_steps"),
             ),
         )
         filled = ["kind", "words", "written_on"]
@@ -374,9 +382,9 @@ def _open_relationships(session: Session, family_id: int, role: RelationshipRole
 
 
 def _check_worker_in_team(session: Session, worker_id: int, team_id: int) -> None:
-    link = session.get(WorkerTeam, (record_id(worker_id, "that worker"), team_id))
+    link = session.get(WorkerTeam, (record_id(worker_id, N_("that worker")), team_id))
     if link is None:
-        raise Invalid("That worker isn't in this family's team.")
+        raise Invalid(N_("That worker isn't in this family's team."))
 
 
 @checked
@@ -410,17 +418,17 @@ def start_relationship(
     the family moved from waiting to working together when it is their main worker, audited."""
     family_id = stored_id(family)
     _check_worker_in_team(session, worker_id, family.team_id)
-    relationship_role = choice(RelationshipRole, role, "main or supporting worker")
+    relationship_role = choice(RelationshipRole, role, N_("main or supporting worker"))
     today = family_today(session, family)
-    start = day(started_on or today, "the start date", today=today)
+    start = day(started_on or today, N_("the start date"), today=today)
     if start < family.first_came_on:
-        raise Invalid("A worker can't start before the family first came to us.")
+        raise Invalid(N_("A worker can't start before the family first came to us."))
     if relationship_role == RelationshipRole.lead and _open_relationships(
         session, family_id, RelationshipRole.lead
     ):
-        raise Invalid("The family already has a main worker: use a handover to change.")
+        raise Invalid(N_("The family already has a main worker: use a handover to change."))
     if any(r.worker_id == worker_id for r in _open_relationships(session, family_id)):
-        raise Invalid("That worker already works with this family.")
+        raise Invalid(N_("That worker already works with this family."))
     row = WorkerRelationship(
         family_id=family_id,
         worker_id=worker_id,
@@ -457,19 +465,19 @@ def hand_over(
     """The main worker changes: the old relationship ends with a reason, a new one starts."""
     with family_write(actor, family_id) as (session, family):
         _check_worker_in_team(session, to_worker_id, family.team_id)
-        why = choice(EndReason, reason, "why the worker is changing")
+        why = choice(EndReason, reason, N_("why the worker is changing"))
         if why == EndReason.family_closed:
-            raise Invalid("To stop working with the family, close the family instead.")
+            raise Invalid(N_("To stop working with the family, close the family instead."))
         today = family_today(session, family)
-        on_day = day(on or today, "the handover date", today=today)
+        on_day = day(on or today, N_("the handover date"), today=today)
         current = _open_relationships(session, family_id, RelationshipRole.lead)
         if not current:
-            raise Invalid("The family has no main worker yet: choose one first.")
+            raise Invalid(N_("The family has no main worker yet: choose one first."))
         for row in current:
             if row.worker_id == to_worker_id:
-                raise Invalid("That worker is already the family's main worker.")
+                raise Invalid(N_("That worker is already the family's main worker."))
             if on_day < row.started_on:
-                raise Invalid("A relationship can't end before it began.")
+                raise Invalid(N_("A relationship can't end before it began."))
             row.ended_on, row.end_reason = on_day, why
             session.add(row)
         new = WorkerRelationship(
@@ -510,11 +518,11 @@ def change_status(actor: Actor, *, family_id: int, status: str, on: date | None 
     """Moves the family between waiting, working together, keeping in touch and closed, or
     reopens it. Every change is a new dated row; closing ends the open relationships."""
     with family_write(actor, family_id) as (session, family):
-        new = choice(FamilyStatus, status, "where things are")
+        new = choice(FamilyStatus, status, N_("where things are"))
         today = family_today(session, family)
-        on_day = day(on or today, "the date of the change", today=today)
+        on_day = day(on or today, N_("the date of the change"), today=today)
         if new == family.status:
-            raise Invalid("The family is already there.")
+            raise Invalid(N_("The family is already there."))
         last = session.exec(
             select(func.max(col(FamilyStatusChange.changed_on))).where(
                 col(FamilyStatusChange.family_id) == family_id
@@ -522,7 +530,7 @@ def change_status(actor: Actor, *, family_id: int, status: str, on: date | None 
         ).one()
         if last is not None and on_day < last:
             raise Invalid(
-                f"The last change was on {last:%-d %B %Y}: please pick that day or later."
+                N_("The last change was on {day}: please pick that day or later.", day=last)
             )
         if new == FamilyStatus.closed:
             for row in _open_relationships(session, family_id):
@@ -555,15 +563,15 @@ def update_family_details(
     their own screens and copies speak."""
     with family_write(actor, family_id) as (session, family):
         values = {
-            "known_as": text(known_as, "the name the family chose", limit=120),
-            "rhythm": choice(Rhythm, rhythm, "how often we meet"),
+            "known_as": text(known_as, N_("the name the family chose"), limit=120),
+            "rhythm": choice(Rhythm, rhythm, N_("how often we meet")),
             "council_reference": text(
-                council_reference, "the council reference", required=False, limit=60
+                council_reference, N_("the council reference"), required=False, limit=60
             ),
         }
         if preferred_language is not None:
             if preferred_language not in LANGUAGES:
-                raise Invalid("Please choose one of the languages Golden Thread speaks.")
+                raise Invalid(N_("Please choose one of the languages Golden Thread speaks."))
             values["preferred_language"] = preferred_language
         save_edit(
             session,

@@ -12,6 +12,7 @@ import pandas as pd
 from sqlmodel import Field, Session, col, select
 
 from db.families import family_people
+from db.i18n import N_
 from db.metrics import SCORE_COLUMNS
 from db.rules import audit
 from db.rules.access import Actor, family_read
@@ -232,24 +233,25 @@ class GoalIn(Input):
     wording: str = Field(
         min_length=1,
         max_length=max_chars(Goal, "wording"),
-        title="the goal",
-        description="the goal, in their own words",
+        title=N_("the goal"),
+        description=N_("the goal, in their own words"),
     )
-    person_id: RecordId | None = Field(default=None, title="whose goal it is")  # None: everyone's
+    # None: everyone's
+    person_id: RecordId | None = Field(default=None, title=N_("whose goal it is"))
     zero_means: str = Field(
-        default="", max_length=max_chars(Goal, "zero_means"), title="what 0 means"
+        default="", max_length=max_chars(Goal, "zero_means"), title=N_("what 0 means")
     )
     ten_means: str = Field(
-        default="", max_length=max_chars(Goal, "ten_means"), title="what 10 means"
+        default="", max_length=max_chars(Goal, "ten_means"), title=N_("what 10 means")
     )
-    visibility: Visibility = Field(default=Visibility.family, title="who can see it")
-    set_on: date | None = Field(default=None, title="the day the goal was set")
-    from_item_id: RecordId | None = Field(default=None, title="the conversation item")
+    visibility: Visibility = Field(default=Visibility.family, title=N_("who can see it"))
+    set_on: date | None = Field(default=None, title=N_("the day the goal was set"))
+    from_item_id: RecordId | None = Field(default=None, title=N_("the conversation item"))
 
 
 def _goal_values(session: Session, family_id: int, goal: GoalIn) -> dict:
     goal = GoalIn.check(goal)
-    person_in_family(session, family_id, goal.person_id, "whose goal it is")
+    person_in_family(session, family_id, goal.person_id, N_("whose goal it is"))
     return {
         "wording": goal.wording,
         "person_id": goal.person_id,
@@ -265,12 +267,12 @@ def add_goal(actor: Actor, *, family_id: int, goal: GoalIn) -> int:
         goal = GoalIn.check(goal)
         values = _goal_values(session, family_id, goal)
         today = family_today(session, family)
-        set_on = day(goal.set_on or today, "the day the goal was set", today=today)
+        set_on = day(goal.set_on or today, N_("the day the goal was set"), today=today)
         if goal.from_item_id is not None:
             item = session.get(ConversationItem, goal.from_item_id)
             conversation = session.get(Conversation, item.conversation_id) if item else None
             if conversation is None or conversation.family_id != family_id:
-                raise Invalid("That conversation item isn't part of this family's record.")
+                raise Invalid(N_("That conversation item isn't part of this family's record."))
         refuse_repeat(
             session,
             actor,
@@ -296,12 +298,12 @@ def update_goal(
     with write_session() as session:
         row, family = family_record(session, actor, Goal, goal_id)
         values = _goal_values(session, row.family_id, goal)
-        values["status"] = choice(GoalStatus, status, "how the goal is going")
+        values["status"] = choice(GoalStatus, status, N_("how the goal is going"))
         values["status_reason"] = text(
-            status_reason, "the reason", required=False, limit=max_chars(Goal, "status_reason")
+            status_reason, N_("the reason"), required=False, limit=max_chars(Goal, "status_reason")
         )
         if values["status"] == GoalStatus.set_aside and not values["status_reason"]:
-            raise Invalid("Please add, in their words, why the goal is being put to one side.")
+            raise Invalid(N_("Please add, in their words, why the goal is being put to one side."))
         save_edit(
             session,
             actor,
@@ -325,12 +327,12 @@ class ScoreIn(Input):
         "worker_id",
         "comment",
     )
-    goal_id: RecordId = Field(title="the goal")
-    score: WholeNumber = Field(ge=0, le=10, title="the score")
-    person_id: RecordId | None = Field(default=None, title="the person scoring")
-    worker_id: RecordId | None = Field(default=None, title="the worker")
+    goal_id: RecordId = Field(title=N_("the goal"))
+    score: WholeNumber = Field(ge=0, le=10, title=N_("the score"))
+    person_id: RecordId | None = Field(default=None, title=N_("the person scoring"))
+    worker_id: RecordId | None = Field(default=None, title=N_("the worker"))
     comment: str = Field(
-        default="", max_length=max_chars(GoalScore, "comment"), title="the comment"
+        default="", max_length=max_chars(GoalScore, "comment"), title=N_("the comment")
     )
 
 
@@ -346,21 +348,21 @@ def record_scores(
 ) -> tuple[int, bool]:
     """Saves a round of scores in one transaction. Returns (round id, newly saved); a second
     submit of the same form (same token) stores nothing and returns the first round."""
-    token = text(token, "the form token", limit=64)
+    token = text(token, N_("the form token"), limit=64)
     with family_write(actor, family_id) as (session, family):
         existing = session.exec(select(ScoreRound).where(col(ScoreRound.token) == token)).first()
         if existing is not None:
             if existing.family_id != family_id:
-                raise Invalid("That form belongs to another family: please reload the page.")
+                raise Invalid(N_("That form belongs to another family: please reload the page."))
             return stored_id(existing), False
         if not isinstance(scores, (list, tuple)) or not scores:
-            raise Invalid("Please give at least one score.")
+            raise Invalid(N_("Please give at least one score."))
         scores = [ScoreIn.check(entry) for entry in scores]
-        scored_on = day(scored_on, "the day of the scores", today=family_today(session, family))
+        scored_on = day(scored_on, N_("the day of the scores"), today=family_today(session, family))
         if meeting_id is not None:
-            meeting = session.get(Meeting, record_id(meeting_id, "that meeting"))
+            meeting = session.get(Meeting, record_id(meeting_id, N_("that meeting")))
             if meeting is None or meeting.family_id != family_id:
-                raise Invalid("That meeting isn't one of this family's meetings.")
+                raise Invalid(N_("That meeting isn't one of this family's meetings."))
         round_row = ScoreRound(
             token=token,
             family_id=family_id,
@@ -374,20 +376,23 @@ def record_scores(
         for entry in scores:
             goal = session.get(Goal, entry.goal_id)
             if goal is None or goal.family_id != family_id:
-                raise Invalid("One of those goals isn't this family's goal.")
+                raise Invalid(N_("One of those goals isn't this family's goal."))
             if scored_on < goal.set_on:
                 raise Invalid(
-                    f"The goal '{goal.wording}' was set on {goal.set_on:%-d %B %Y}: "
-                    f"scores can't be dated before that."
+                    N_(
+                        "The goal “{goal}” was set on {day}: scores can't be dated before that.",
+                        goal=goal.wording,
+                        day=goal.set_on,
+                    )
                 )
             if (entry.person_id is None) == (entry.worker_id is None):
-                raise Invalid("Each score needs one person who gave it.")
-            person_in_family(session, family_id, entry.person_id, "the person scoring")
+                raise Invalid(N_("Each score needs one person who gave it."))
+            person_in_family(session, family_id, entry.person_id, N_("the person scoring"))
             if entry.worker_id is not None and entry.worker_id != actor.worker_id:
-                raise Invalid("A worker's view can only be recorded by that worker.")
+                raise Invalid(N_("A worker's view can only be recorded by that worker."))
             key = (entry.goal_id, entry.person_id, entry.worker_id)
             if key in seen:
-                raise Invalid("Each person can give one score per goal in a round.")
+                raise Invalid(N_("Each person can give one score per goal in a round."))
             seen.add(key)
             session.add(
                 GoalScore(

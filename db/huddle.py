@@ -18,7 +18,7 @@ from sqlmodel import Session, col, select
 from db import metrics
 from db.families import current_workers
 from db.goals import SCORE_AND_SCORER
-from db.i18n import N_
+from db.i18n import N_, Nn_, Words, joined, words_column
 from db.rules import audit
 from db.rules.access import Actor, refused, require_case_team
 from db.rules.validation import Invalid, checked, day, text
@@ -145,8 +145,11 @@ def _build_board(session: Session, team: Team, week_start: date, today: date) ->
     follow_up = _follow_up(session, team_id, last, today)
     names = {f.id: f.known_as for f in families}
     frame = pd.DataFrame(rows, columns=["section", "family_id", "why"])
+    frame["why"] = words_column((why for _section, _family, why in rows), frame.index)
     frame["family"] = frame["family_id"].map(names)
-    frame["workers"] = frame["family_id"].map(lambda i: workers.get(i, "Not yet chosen"))
+    frame["workers"] = words_column(
+        (workers.get(i, N_("Not yet chosen")) for i in frame["family_id"]), frame.index
+    )
     frame["sparklines"] = frame["family_id"].map(lambda i: sparks.get(i, []))
     order = {key: n for n, (key, _title) in enumerate(SECTIONS)}
     frame = frame.assign(_order=frame["section"].map(order), _name=frame["family"].str.lower())
@@ -209,14 +212,14 @@ def _waiting(session: Session, families: Sequence[Family], today: date) -> list[
     rows = []
     for f in waiting:
         days = (today - since.get(stored_id(f), f.first_came_on)).days
-        rows.append(("waiting", f.id, f"Waiting {_days(days)} to meet a worker."))
+        rows.append(("waiting", f.id, N_("Waiting {time} to meet a worker.", time=_days(days))))
     return rows
 
 
-def _days(days: int) -> str:
+def _days(days: int) -> Words:
     if days < 28:
-        return f"{days} day{'s' if days != 1 else ''}"
-    return f"{days // 7} weeks"
+        return Nn_("{n} day", "{n} days", days)
+    return Nn_("{n} week", "{n} weeks", days // 7)
 
 
 def _not_met(session: Session, families: Sequence[Family], today: date, zone: str) -> list[tuple]:
@@ -244,13 +247,19 @@ def _not_met(session: Session, families: Sequence[Family], today: date, zone: st
         met_on = local_day(met, zone) if met is not None else None
         gap = (today - met_on).days if met_on else None
         if gap is None:
-            rows.append(("not_met", f.id, "We haven't met yet since starting to work together."))
+            rows.append(
+                ("not_met", f.id, N_("We haven't met yet since starting to work together."))
+            )
         elif gap > agreed:
             rows.append(
                 (
                     "not_met",
                     f.id,
-                    f"Last met {_days(gap)} ago; we agreed to meet {RHYTHM[f.rhythm].lower()}.",
+                    N_(
+                        "Last met {time} ago; we agreed to meet {rhythm}.",
+                        time=_days(gap),
+                        rhythm=RHYTHM[f.rhythm].small(),
+                    ),
                 )
             )
     return rows
@@ -273,7 +282,11 @@ def _plan_overdue(session: Session, ids: list[int], today: date) -> list[tuple]:
         (
             "plan_overdue",
             family_id,
-            f"{n} plan step{'s are' if n > 1 else ' is'} past the date we hoped for.",
+            Nn_(
+                "{n} plan step is past the date we hoped for.",
+                "{n} plan steps are past the date we hoped for.",
+                n,
+            ),
         )
         for family_id, n in counts
     ]
@@ -295,11 +308,13 @@ def _this_week(
         )
         .order_by(col(Meeting.starts_at))
     ).all()
-    by_family: dict[int, list[str]] = {}
+    by_family: dict[int, list[Words]] = {}
     for m in meetings:
         local = m.starts_at.astimezone(ZoneInfo(zone))
-        by_family.setdefault(m.family_id, []).append(f"{MEETING_KIND[m.kind]} {local:%a %H:%M}")
-    return [("this_week", family_id, "; ".join(items)) for family_id, items in by_family.items()]
+        by_family.setdefault(m.family_id, []).append(
+            N_("{kind} {when}", kind=MEETING_KIND[m.kind], when=local)  # Home visit Sat 18:00
+        )
+    return [("this_week", family_id, joined(items)) for family_id, items in by_family.items()]
 
 
 def _recent_scores(session: Session, ids: list[int], since: date) -> pd.DataFrame:
@@ -358,7 +373,11 @@ def _score_sections(
     for family_id, group in harder.groupby(harder["goal_id"].map(family_of)):
         who = ", ".join(f"{r.scorer} ({r.before} → {r.latest})" for r in group.itertuples())
         rows.append(
-            ("harder", int(family_id), f"Scores fell: {who}. Worth talking it through with them.")
+            (
+                "harder",
+                int(family_id),
+                N_("Scores fell: {who}. Worth talking it through with them.", who=who),
+            )
         )
     up = changes[changes["change"] > 0]
     achieved = (
@@ -375,15 +394,22 @@ def _score_sections(
         if ids
         else []
     )
-    good: dict[int, list[str]] = {}
+    good: dict[int, list[Words]] = {}
     for family_id, group in up.groupby(up["goal_id"].map(family_of)):
         good.setdefault(int(family_id), []).append(
-            f"{len(group)} score{'s' if len(group) > 1 else ''} went up"
+            Nn_("{n} score went up", "{n} scores went up", len(group))
         )
     for family_id, n in achieved:
-        good.setdefault(family_id, []).append(f"{n} goal{'s' if n > 1 else ''} achieved")
+        good.setdefault(family_id, []).append(Nn_("{n} goal achieved", "{n} goals achieved", n))
     rows += [
-        ("good_news", family_id, " and ".join(parts) + ".") for family_id, parts in good.items()
+        (
+            "good_news",
+            family_id,
+            N_("{news} and {more}.", news=parts[0], more=parts[1])
+            if len(parts) > 1
+            else N_("{news}.", news=parts[0]),
+        )
+        for family_id, parts in good.items()
     ]
     return rows
 
@@ -421,7 +447,7 @@ def hold(actor: Actor, team_id: int, on: date | None = None) -> int:
             Team, team_id, with_for_update=True
         )  # two pressing start: one huddle
         today = today_in(team.time_zone)
-        on = day(on or today, "the day of the huddle", today=today)
+        on = day(on or today, N_("the day of the huddle"), today=today)
         existing = session.exec(
             select(Huddle).where(col(Huddle.team_id) == team_id, col(Huddle.held_on) == on)
         ).first()
@@ -459,16 +485,16 @@ def talked_about(
         if huddle is None or family is None or family.team_id != huddle.team_id:
             raise refused(actor, what="huddle_family", record_id=family_id)
         require_case_team(actor, huddle.team_id, what="huddle")
-        action = text(action, "the action", required=False, limit=500)
+        action = text(action, N_("the action"), required=False, limit=500)
         if action and action_worker_id is None:
-            raise Invalid("Please say which worker will do the action.")
+            raise Invalid(N_("Please say which worker will do the action."))
         if (
             action_worker_id is not None
             and session.get(WorkerTeam, (action_worker_id, huddle.team_id)) is None
         ):
-            raise Invalid("That worker isn't in this team.")
+            raise Invalid(N_("That worker isn't in this team."))
         if action_by is not None and action_by < huddle.held_on:
-            raise Invalid("The action can't be due before the huddle.")
+            raise Invalid(N_("The action can't be due before the huddle."))
         row = HuddleFamily(
             huddle_id=huddle_id,
             family_id=family_id,
@@ -477,7 +503,7 @@ def talked_about(
             action_by=action_by if action else None,
         )
         session.add(row)
-        note = text(note, "the huddle note", required=False, limit=2000)
+        note = text(note, N_("the huddle note"), required=False, limit=2000)
         if note:
             session.add(
                 Note(

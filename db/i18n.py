@@ -14,12 +14,14 @@ from __future__ import annotations
 
 import gettext
 import io
-from collections.abc import Iterator
+import re
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from datetime import date, datetime
 from functools import cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from babel import Locale
 from babel.dates import format_date as _babel_date
@@ -28,6 +30,9 @@ from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.numbers import format_decimal
 from babel.support import Translations
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 LOCALES_DIR = Path(__file__).resolve().parent.parent / "locales"
 DOMAIN = "messages"
@@ -40,9 +45,130 @@ BABEL_LOCALES = {"en": "en_GB", "cy": "cy_GB", "ur": "ur_PK"}
 _language: ContextVar[str] = ContextVar("golden_thread_language", default=SOURCE_LANGUAGE)
 
 
-def N_(message: str) -> str:
-    """Marks a word for the catalogue where it is defined; `_()` translates it where shown."""
-    return message
+class Words(str):
+    """Words the store says to a person without knowing their language (db/ has no screen):
+    `str()` is the English, for logs and the audit; `said()` is the reader's language, at the
+    screen (components/i18n.py). Keeps the msgid and the places' values, which may be Words
+    themselves (a field's name inside a sentence). A msgid that starts with a place (`{label}
+    is too long…`, or its translation) starts with a capital letter once filled.
+
+    Made by `N_()` or `Nn_()`, which babel extracts; cached data keeps Words, so a cache is
+    the same for every language."""
+
+    msgid: str
+    plural: str | None
+    case: str  # "lower" or "upper" for the first letter; "" as the template says
+    params: dict[str, object]
+
+    def __new__(
+        cls, msgid: str, /, *, plural: str | None = None, case: str = "", **params: object
+    ) -> Words:
+        n = params.get("n")
+        english = plural if plural is not None and n != 1 else msgid
+        places = {k: _place(v, SOURCE_LANGUAGE) for k, v in params.items()}
+        text = _case(english, english.format(**places) if params else english, case)
+        self = super().__new__(cls, text)
+        self.msgid, self.plural, self.case, self.params = msgid, plural, case, params
+        return self
+
+    def __getnewargs_ex__(self) -> tuple[tuple[str], dict[str, object]]:
+        return (self.msgid,), {"plural": self.plural, "case": self.case, **self.params}
+
+    def small(self) -> Words:
+        """The same words starting with a small letter, in every language ("every week"):
+        `str.lower()` stays str's own (the importer matches on it)."""
+        return Words(self.msgid, plural=self.plural, case="lower", **self.params)
+
+    def capital(self) -> Words:
+        """The same words starting with a capital letter, in every language."""
+        return Words(self.msgid, plural=self.plural, case="upper", **self.params)
+
+    def said(self) -> str:
+        """The words in this run's language."""
+        catalogue = translations(current())
+        if self.plural is not None:
+            template = catalogue.ngettext(self.msgid, self.plural, int(self.params["n"]))  # type: ignore[call-overload]
+        else:
+            template = catalogue.gettext(self.msgid)
+        text = template
+        if self.params:
+            text = text.format(**{k: _place(v, current()) for k, v in self.params.items()})
+        return _case(template, text, self.case)
+
+
+def _place(value: object, language: str) -> object:
+    """A place's value as it reads in the language: Words said in it, a (first, last) pair of
+    days as a quarter's months ('Jan–Mar 2026'), a moment as its weekday and time ('Sat
+    18:00'), a day as a long date."""
+    if isinstance(value, Words):
+        return str(value) if language == SOURCE_LANGUAGE else value.said()
+    if isinstance(value, tuple) and len(value) == 2 and all(isinstance(d, date) for d in value):
+        return quarter_name(value[0], value[1], language)  # a quarter's first and last days
+    if isinstance(value, datetime):
+        return _babel_datetime(value, "EEE HH:mm", locale=BABEL_LOCALES[language])
+    if isinstance(value, ShortDay):
+        return _babel_date(value, format="medium", locale=BABEL_LOCALES[language])
+    if isinstance(value, date):
+        return _babel_date(value, format="long", locale=BABEL_LOCALES[language])
+    return value
+
+
+def _case(template: str, text: str, case: str = "") -> str:
+    """A sentence starting with a place starts with a capital letter; a template of places and
+    punctuation only (`{item0}; {item1}`) leaves the case to what fills it."""
+    if case == "lower":
+        return text[:1].lower() + text[1:]
+    sentence = template.startswith("{") and re.search(r"[^\W\d_]", re.sub(r"\{\w*\}", "", template))
+    return text[:1].upper() + text[1:] if case == "upper" or sentence else text
+
+
+def joined(items: list[Words], separator: str = "; ") -> Words:
+    """Several Words as one ('Home visit Sat 18:00; Call Tue 10:00'), each said in the
+    reader's language; the separator is punctuation, the same in every language."""
+    places = {f"item{n}": item for n, item in enumerate(items)}
+    return Words(separator.join("{" + key + "}" for key in places), **places)
+
+
+def N_(message: str, /, **params: object) -> Words:
+    """Marks words for the catalogue where they are made (in db/, or a label defined once);
+    `said()` or `_()` translates them where shown. `{name}` places are filled from `params`."""
+    return Words(message, **params)  # type: ignore[arg-type]  # `plural` is never a place
+
+
+def Nn_(singular: str, plural: str, n: int, /, **params: object) -> Words:
+    """As N_, for words that change with a number `n` (`{n} week`, `{n} weeks`)."""
+    return Words(singular, plural=plural, n=n, **params)  # type: ignore[arg-type]
+
+
+class ShortDay(date):
+    """A day a place in Words shows short ('30 Jun 2025'), as the screens' tables do."""
+
+
+def short_day(day: date) -> ShortDay:
+    return ShortDay(day.year, day.month, day.day)
+
+
+def quarter_words(first: date, last: date) -> Words:
+    """A quarter by its months, said in the reader's language ('Ion–Maw 2026')."""
+    return Words("{quarter}", quarter=(first, last))
+
+
+def words_column(values: Iterable[object], index: object = None) -> pd.Series:
+    """A table's column of Words kept as Words (pandas would turn them into plain English
+    text), so a cached table is said in each reader's language at the screen."""
+    import pandas as pd
+
+    return pd.Series(list(values), index=index, dtype=object)
+
+
+def said(value: object) -> str:
+    """Anything the store says, in this run's language: Words translated; a problem raised with
+    Words (Invalid, NotAllowed) as its words; other text (a name, a number) as it is."""
+    if isinstance(value, BaseException):
+        value = value.args[0] if len(value.args) == 1 else str(value)
+    if isinstance(value, Words):
+        return value.said()
+    return value if isinstance(value, str) else str(value)
 
 
 @cache
@@ -136,6 +262,17 @@ def date_and_time(value: datetime | None) -> str:
     if value is None:
         return ""
     return _babel_datetime(value, "EEEE d MMMM y, HH:mm", locale=BABEL_LOCALES[current()])
+
+
+def quarter_name(first: date, last: date, language: str | None = None) -> str:
+    """A quarter of the year by its months: 'Jan–Mar 2026' in English, 'Ion–Maw 2026' in
+    Welsh (Babel's abbreviated month names for the language)."""
+    language = language or current()
+    if language == SOURCE_LANGUAGE:  # the names the figures are keyed by, as they always were
+        return f"{first:%b}–{last:%b} {first.year}"
+    locale = BABEL_LOCALES.get(language, "en_GB")
+    months = "–".join(_babel_date(day, "LLL", locale=locale) for day in (first, last))
+    return f"{months} {first.year}"
 
 
 def number(value: float | int) -> str:

@@ -19,14 +19,23 @@ from typing import Any, ClassVar
 
 import pandas as pd
 from pydantic import field_validator
-from pydantic_core import PydanticCustomError
 from sqlalchemy import func
 from sqlmodel import Field, Session, col, select
 
 from db.family_world import start_relationship
+from db.i18n import N_, Words, joined, words_column
 from db.rules import audit
 from db.rules.access import Actor, family_read, require_case_team
-from db.rules.validation import Input, Invalid, RecordId, WholeNumber, checked, day, max_chars
+from db.rules.validation import (
+    Input,
+    Invalid,
+    RecordId,
+    WholeNumber,
+    checked,
+    day,
+    field_problem,
+    max_chars,
+)
 from db.rules.writes import family_write, touch
 from db.store.clock import family_today, team_today, today_in
 from db.store.engine import read_session, write_session
@@ -55,19 +64,21 @@ class MemberIn(Input):
     """Someone in the family, as the new-family form gives them. Limits are the table's."""
 
     positional: ClassVar[tuple[str, ...]] = ("name", "relationship", "birth_year", "in_household")
-    name: str = Field(min_length=1, max_length=max_chars(Person, "name"), title="their name")
-    relationship: Relationship = Field(title="who they are to the family")
-    birth_year: WholeNumber | None = Field(default=None, title="the year of birth")
-    in_household: bool = Field(default=True, title="lives with the family")
+    name: str = Field(min_length=1, max_length=max_chars(Person, "name"), title=N_("their name"))
+    relationship: Relationship = Field(title=N_("who they are to the family"))
+    birth_year: WholeNumber | None = Field(default=None, title=N_("the year of birth"))
+    in_household: bool = Field(default=True, title=N_("lives with the family"))
 
     @field_validator("birth_year")
     @classmethod
     def _plausible_year(cls, year: int | None) -> int | None:
         this_year = today_in().year  # a year's window: the default zone's date serves every team
         if year is not None and year > this_year:
-            raise PydanticCustomError("outside_window", "can't be in the future")
+            raise field_problem("outside_window", N_("can't be in the future"))
         if year is not None and year < this_year - OLDEST_AGE:
-            raise PydanticCustomError("outside_window", f"can't be before {this_year - OLDEST_AGE}")
+            raise field_problem(
+                "outside_window", N_("can't be before {year}", year=str(this_year - OLDEST_AGE))
+            )
         return year
 
 
@@ -77,21 +88,23 @@ class NewFamilyIn(Input):
     known_as: str = Field(
         min_length=1,
         max_length=max_chars(Family, "known_as"),
-        title="the family's name",
-        description="the name the family chose to be known by",
+        title=N_("the family's name"),
+        description=N_("the name the family chose to be known by"),
     )
-    team_id: RecordId = Field(title="the team")
-    first_came_on: date = Field(title="the day they first asked for help")
+    team_id: RecordId = Field(title=N_("the team"))
+    first_came_on: date = Field(title=N_("the day they first asked for help"))
     how_they_came: str = Field(
-        default="", max_length=max_chars(Family, "how_they_came"), title="how they came to us"
+        default="", max_length=max_chars(Family, "how_they_came"), title=N_("how they came to us")
     )
     council_reference: str = Field(
-        default="", max_length=max_chars(Family, "council_reference"), title="the council reference"
+        default="",
+        max_length=max_chars(Family, "council_reference"),
+        title=N_("the council reference"),
     )
     members: list[MemberIn] = Field(
         min_length=1,
-        title="the people in the family",
-        description="at least one person in the family",
+        title=N_("the people in the family"),
+        description=N_("at least one person in the family"),
     )
 
     @property
@@ -103,10 +116,12 @@ class WorkerChoiceIn(Input):
     """Who the family met when they met the team, and who they chose."""
 
     offered: list[RecordId] = Field(
-        min_length=1, title="the workers the family met", description="the workers the family met"
+        min_length=1,
+        title=N_("the workers the family met"),
+        description=N_("the workers the family met"),
     )
-    chosen: RecordId = Field(title="the worker the family chose")
-    on: date = Field(title="the day they chose")
+    chosen: RecordId = Field(title=N_("the worker the family chose"))
+    on: date = Field(title=N_("the day they chose"))
 
     def workers(self) -> list[int]:
         """Everyone offered, once each, the chosen worker included (they met them too)."""
@@ -135,14 +150,14 @@ def possible_matches(actor: Actor, family: NewFamilyIn | dict[str, Any]) -> pd.D
     if not teams:
         return pd.DataFrame(columns=MATCH_COLUMNS)
     # Keyed by the ids the queries return, which SQLModel types as optional.
-    reasons: dict[int | None, list[str]] = {}
+    reasons: dict[int | None, list[Words]] = {}
     in_teams = (col(Family.team_id).in_(teams), col(Family.erased_at).is_(None))
     with read_session() as session:
         words = _name_words(family.known_as)
         if words:
             named = [func.lower(col(Family.known_as)).contains(w, autoescape=True) for w in words]
             for family_id in session.exec(select(col(Family.id)).where(*in_teams, *named)):
-                reasons.setdefault(family_id, []).append("a similar name")
+                reasons.setdefault(family_id, []).append(N_("a similar name"))
         reference = family.council_reference.lower()
         if reference:
             for family_id in session.exec(
@@ -150,7 +165,7 @@ def possible_matches(actor: Actor, family: NewFamilyIn | dict[str, Any]) -> pd.D
                     *in_teams, func.lower(func.trim(col(Family.council_reference))) == reference
                 )
             ):
-                reasons.setdefault(family_id, []).append("the same council reference")
+                reasons.setdefault(family_id, []).append(N_("the same council reference"))
         children = sorted({name.lower() for name in family.children_names})
         if children:
             for family_id, name in session.exec(
@@ -162,7 +177,7 @@ def possible_matches(actor: Actor, family: NewFamilyIn | dict[str, Any]) -> pd.D
                     func.lower(func.trim(col(Person.name))).in_(children),
                 )
             ):
-                reasons.setdefault(family_id, []).append(f"a child called {name}")
+                reasons.setdefault(family_id, []).append(N_("a child called {name}", name=name))
         rows = session.exec(
             select(Family, col(Team.name))
             .join(Team, col(Team.id) == Family.team_id)
@@ -170,7 +185,7 @@ def possible_matches(actor: Actor, family: NewFamilyIn | dict[str, Any]) -> pd.D
             .order_by(col(Family.known_as), col(Family.id))
             .limit(20)
         ).all()
-    return pd.DataFrame(
+    frame = pd.DataFrame(
         [
             {
                 "family_id": row.id,
@@ -178,12 +193,14 @@ def possible_matches(actor: Actor, family: NewFamilyIn | dict[str, Any]) -> pd.D
                 "team": team,
                 "status": FAMILY_STATUS[row.status],
                 "first_came_on": row.first_came_on,
-                "why": ", ".join(dict.fromkeys(reasons[row.id])),
             }
             for row, team in rows
         ],
         columns=MATCH_COLUMNS,
     )
+    reasons_of = (joined(list(dict.fromkeys(reasons[row.id])), ", ") for row, _team in rows)
+    frame["why"] = words_column(reasons_of, frame.index)
+    return frame
 
 
 # --- adding the family --------------------------------------------------------------------
@@ -198,7 +215,7 @@ def add_family(actor: Actor, family: NewFamilyIn | dict[str, Any]) -> int:
     with write_session() as session:
         # "In the future" is judged by the day of the team the family comes to.
         today = team_today(session, family.team_id)
-        day(family.first_came_on, "the day they first asked for help", today=today)
+        day(family.first_came_on, N_("the day they first asked for help"), today=today)
         row = Family(
             team_id=family.team_id,
             known_as=family.known_as,
@@ -257,7 +274,7 @@ def choose_worker(actor: Actor, *, family_id: int, choice: WorkerChoiceIn | dict
     Returns the new relationship's id."""
     choice = WorkerChoiceIn.check(choice)
     with family_write(actor, family_id) as (session, family):
-        day(choice.on, "the day they chose", today=family_today(session, family))
+        day(choice.on, N_("the day they chose"), today=family_today(session, family))
         workers = choice.workers()
         in_team = set(
             session.exec(
@@ -268,7 +285,7 @@ def choose_worker(actor: Actor, *, family_id: int, choice: WorkerChoiceIn | dict
             )
         )
         if set(workers) - in_team:
-            raise Invalid("Please choose workers of the family's team: one of them isn't.")
+            raise Invalid(N_("Please choose workers of the family's team: one of them isn't."))
         relationship = start_relationship(
             session,
             actor,

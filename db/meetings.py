@@ -13,6 +13,7 @@ from zoneinfo import ZoneInfo
 import pandas as pd
 from sqlmodel import Session, col, select
 
+from db.i18n import N_
 from db.rules import audit
 from db.rules.access import Actor, family_read, refused, require_family
 from db.rules.validation import (
@@ -99,22 +100,22 @@ class MeetingIn:
 
 def _when(value: datetime) -> datetime:
     if not isinstance(value, datetime) or value.tzinfo is None:
-        raise Invalid("Please give the meeting's date and time.")
+        raise Invalid(N_("Please give the meeting's date and time."))
     return value
 
 
 def _plan_step_values(session: Session, step: PlanStepIn, agreed_on: date) -> dict:
-    by_when = day(step.by_when, "by when", today=None) if step.by_when else None
+    by_when = day(step.by_when, N_("by when"), today=None) if step.by_when else None
     if by_when and by_when < agreed_on:
-        raise Invalid("A plan step can't be due before the day it was agreed.")
+        raise Invalid(N_("A plan step can't be due before the day it was agreed."))
     return {
-        "what": text(step.what, "what will happen", limit=500),
-        "who": text(step.who, "who will do it", required=False, limit=200),
+        "what": text(step.what, N_("what will happen"), limit=500),
+        "who": text(step.who, N_("who will do it"), required=False, limit=200),
         "by_when": by_when,
         "how_we_will_know": text(
-            step.how_we_will_know, "how we'll know", required=False, limit=500
+            step.how_we_will_know, N_("how we'll know"), required=False, limit=500
         ),
-        "visibility": choice(Visibility, step.visibility, "who can see this step"),
+        "visibility": choice(Visibility, step.visibility, N_("who can see this step")),
     }
 
 
@@ -122,21 +123,25 @@ def _plan_step_values(session: Session, step: PlanStepIn, agreed_on: date) -> di
 def record_meeting(actor: Actor, *, family_id: int, meeting: MeetingIn) -> int:
     """Records a meeting (and, for a conference, its plan and when to look at it again)."""
     with family_write(actor, family_id) as (session, family):
-        kind = choice(MeetingKind, meeting.kind, "the kind of meeting")
-        status = choice(MeetingStatus, meeting.status, "whether it happened")
+        kind = choice(MeetingKind, meeting.kind, N_("the kind of meeting"))
+        status = choice(MeetingStatus, meeting.status, N_("whether it happened"))
         starts_at = _when(meeting.starts_at)
         if status == MeetingStatus.held and starts_at > utcnow() + timedelta(minutes=5):
-            raise Invalid("A meeting in the future can't have happened yet: mark it as planned.")
+            raise Invalid(
+                N_("A meeting in the future can't have happened yet: mark it as planned.")
+            )
         people = {
-            p: person_in_family(session, family_id, p, "someone invited")
+            p: person_in_family(session, family_id, p, N_("someone invited"))
             for p in {*meeting.invited, *meeting.came}
         }
         for person in people.values():
             if person.must_not_invite:
-                raise Invalid(f"{person.name} must not be invited to meetings with this family.")
+                raise Invalid(
+                    N_("{name} must not be invited to meetings with this family.", name=person.name)
+                )
         if not 0 <= int(meeting.preparation_visits) <= 50:
-            raise Invalid("Preparation visits should be a number from 0 to 50.")
-        summary = text(meeting.summary, "the summary", required=False, limit=LONG_TEXT)
+            raise Invalid(N_("Preparation visits should be a number from 0 to 50."))
+        summary = text(meeting.summary, N_("the summary"), required=False, limit=LONG_TEXT)
         refuse_repeat(
             session,
             actor,
@@ -150,19 +155,21 @@ def record_meeting(actor: Actor, *, family_id: int, meeting: MeetingIn) -> int:
             kind=kind,
             status=status,
             starts_at=starts_at,
-            place=text(meeting.place, "where", required=False),
+            place=text(meeting.place, N_("where"), required=False),
             summary=summary,
             written_together=bool(meeting.written_together),
-            coordinator=text(meeting.coordinator, "the coordinator", required=False),
+            coordinator=text(meeting.coordinator, N_("the coordinator"), required=False),
             preparation_visits=int(meeting.preparation_visits),
             private_family_time=bool(meeting.private_family_time),
             if_plan_does_not_work=text(
                 meeting.if_plan_does_not_work,
-                "what happens if the plan doesn't work",
+                N_("what happens if the plan doesn't work"),
                 required=False,
                 limit=2000,
             ),
-            look_again_on=day(meeting.look_again_on, "when to look at the plan again", today=None)
+            look_again_on=day(
+                meeting.look_again_on, N_("when to look at the plan again"), today=None
+            )
             if meeting.look_again_on
             else None,
             recorded_by=actor.worker_id,
@@ -180,7 +187,7 @@ def record_meeting(actor: Actor, *, family_id: int, meeting: MeetingIn) -> int:
             )
         for worker_id in set(meeting.workers):
             if session.get(Worker, worker_id) is None:
-                raise Invalid("One of those workers isn't known here.")
+                raise Invalid(N_("One of those workers isn't known here."))
             session.add(MeetingPerson(meeting_id=stored_id(row), worker_id=worker_id, came=True))
         _add_child_views(session, family_id, stored_id(row), meeting.child_views)
         meeting_day = local_day(starts_at, team_zone(session, family.team_id))
@@ -195,7 +202,7 @@ def record_meeting(actor: Actor, *, family_id: int, meeting: MeetingIn) -> int:
             )
         if row.look_again_on:
             if row.look_again_on < meeting_day:
-                raise Invalid("Looking at the plan again has to be after the meeting.")
+                raise Invalid(N_("Looking at the plan again has to be after the meeting."))
             session.add(_planned_catch_up(session, family_id, row.look_again_on, actor))
         changed(
             session,
@@ -213,17 +220,20 @@ def _add_child_views(
     session: Session, family_id: int, meeting_id: int, views: tuple[ChildViewIn, ...]
 ) -> None:
     for view in views:
-        person = person_in_family(session, family_id, view.person_id, "the child")
+        person = person_in_family(session, family_id, view.person_id, N_("the child"))
         if person.relationship.value != "child":
             raise Invalid(
-                f"{person.name} isn't one of the children: a child's views are their own."
+                N_(
+                    "{name} isn't one of the children: a child's views are their own.",
+                    name=person.name,
+                )
             )
         session.add(
             ChildView(
                 meeting_id=meeting_id,
                 person_id=view.person_id,
-                words=text(view.words, f"{person.name}'s views", limit=2000),
-                visibility=choice(Visibility, view.visibility, "who can see it"),
+                words=text(view.words, N_("{name}'s views", name=person.name), limit=2000),
+                visibility=choice(Visibility, view.visibility, N_("who can see it")),
             )
         )
 
@@ -257,12 +267,12 @@ def update_meeting_notes(
     with write_session() as session:
         row, family = family_record(session, actor, Meeting, meeting_id)
         values = {
-            "summary": text(summary, "the summary", required=False, limit=LONG_TEXT),
-            "status": choice(MeetingStatus, status, "whether it happened"),
+            "summary": text(summary, N_("the summary"), required=False, limit=LONG_TEXT),
+            "status": choice(MeetingStatus, status, N_("whether it happened")),
             "written_together": bool(written_together),
         }
         if values["status"] == MeetingStatus.held and row.starts_at > utcnow():
-            raise Invalid("A meeting in the future can't have happened yet.")
+            raise Invalid(N_("A meeting in the future can't have happened yet."))
         save_edit(
             session,
             actor,
@@ -299,29 +309,29 @@ def add_conversation(
     with family_write(actor, family_id) as (session, family):
         items = [i for i in items if str(i.words or "").strip()]
         if not items:
-            raise Invalid("Please write at least one thing that was said.")
+            raise Invalid(N_("Please write at least one thing that was said."))
         if meeting_id is not None:
             meeting = session.get(Meeting, meeting_id)
             if meeting is None or meeting.family_id != family_id:
-                raise Invalid("That meeting isn't one of this family's meetings.")
+                raise Invalid(N_("That meeting isn't one of this family's meetings."))
         _refuse_repeated_conversation(session, actor, family, items)
         row = Conversation(
             family_id=family_id,
-            held_on=day(held_on, "the day you talked", today=family_today(session, family)),
+            held_on=day(held_on, N_("the day you talked"), today=family_today(session, family)),
             meeting_id=meeting_id,
             recorded_by=actor.worker_id,
         )
         session.add(row)
         session.flush()
         for item in items:
-            person_in_family(session, family_id, item.said_by_person_id, "who said it")
+            person_in_family(session, family_id, item.said_by_person_id, N_("who said it"))
             session.add(
                 ConversationItem(
                     conversation_id=stored_id(row),
-                    column=choice(ConversationColumn, item.column, "which column"),
-                    words=text(item.words, "what was said", limit=1000),
+                    column=choice(ConversationColumn, item.column, N_("which column")),
+                    words=text(item.words, N_("what was said"), limit=1000),
                     said_by_person_id=item.said_by_person_id,
-                    visibility=choice(Visibility, item.visibility, "who can see it"),
+                    visibility=choice(Visibility, item.visibility, N_("who can see it")),
                 )
             )
         changed(session, actor, family, audit.Action.CREATE, "conversation", row.id, ["items"])
@@ -361,7 +371,7 @@ def add_plan_step(
 ) -> int:
     with family_write(actor, family_id) as (session, family):
         today = family_today(session, family)
-        agreed = day(agreed_on or today, "the day it was agreed", today=today)
+        agreed = day(agreed_on or today, N_("the day it was agreed"), today=today)
         values = _plan_step_values(session, step, agreed)
         refuse_repeat(
             session, actor, family, PlanStep, record_type="plan_step", same={"what": values["what"]}
@@ -676,8 +686,8 @@ def update_conversation_item(
             raise refused(actor, what="conversationitem", record_id=item_id)
         conversation, family = family_record(session, actor, Conversation, item.conversation_id)
         values = {
-            "words": text(words, "what was said", limit=1000),
-            "visibility": choice(Visibility, visibility, "who can see it"),
+            "words": text(words, N_("what was said"), limit=1000),
+            "visibility": choice(Visibility, visibility, N_("who can see it")),
         }
         save_versioned(
             session, Conversation, conversation.id, seen_version, {}, "this conversation"

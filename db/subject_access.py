@@ -33,6 +33,7 @@ from sqlalchemy.orm import aliased
 from sqlalchemy.types import TypeDecorator
 from sqlmodel import Session, SQLModel, col, select
 
+from db.i18n import N_
 from db.rules import audit
 from db.rules.access import (
     Actor,
@@ -185,13 +186,13 @@ def ask_for_copy(actor: Actor, family_id: int, *, asked_by_whom: str, asked_on: 
     copy can't be prepared until a manager who leads the family's team approves. Returns the
     request's number."""
     require_role(actor, Role.admin, what="records_request", record_id=family_id)
-    family_id = record_id(family_id, "that family")
-    who = text(asked_by_whom, "who asked", limit=max_chars(RecordsRequest, "asked_by_whom"))
+    family_id = record_id(family_id, N_("that family"))
+    who = text(asked_by_whom, N_("who asked"), limit=max_chars(RecordsRequest, "asked_by_whom"))
     with write_session() as session:
         family = session.get(Family, family_id, with_for_update=True)
         if family is None:
-            raise Invalid("There is no family with that number.")
-        asked_on = day(asked_on, "the day they asked", today=family_today(session, family))
+            raise Invalid(N_("There is no family with that number."))
+        asked_on = day(asked_on, N_("the day they asked"), today=family_today(session, family))
         waiting = session.exec(
             select(col(RecordsRequest.id)).where(
                 col(RecordsRequest.family_id) == family_id, col(RecordsRequest.status).in_(OPEN)
@@ -199,8 +200,11 @@ def ask_for_copy(actor: Actor, family_id: int, *, asked_by_whom: str, asked_on: 
         ).first()
         if waiting is not None:
             raise Invalid(
-                f"This family already has a request waiting (number {waiting}): it needs "
-                f"deciding or preparing before another is recorded."
+                N_(
+                    "This family already has a request waiting (number {waiting}): it needs "
+                    "deciding or preparing before another is recorded.",
+                    waiting=waiting,
+                )
             )
         request = RecordsRequest(
             family_id=family_id, asked_by_whom=who, asked_on=asked_on, recorded_by=actor.worker_id
@@ -230,7 +234,7 @@ def _audit_request(
 def _locked_request(session, request_id: int) -> RecordsRequest:
     request = session.get(RecordsRequest, request_id, with_for_update=True)
     if request is None:  # requests are never deleted; a reload shows the list as it is
-        raise Invalid("That request isn't known here: please reload the page.")
+        raise Invalid(N_("That request isn't known here: please reload the page."))
     return request
 
 
@@ -258,7 +262,7 @@ def _refused_request(
 
 
 def _decide(actor: Actor, request_id: int, status: RecordsRequestStatus, because: str = "") -> None:
-    request_id = record_id(request_id, "that request")
+    request_id = record_id(request_id, N_("that request"))
     found = _request_and_team(request_id)
     if found is None or not may_decide_records_request(
         actor, team_id=found[1], asked_by=found[0].recorded_by
@@ -267,7 +271,7 @@ def _decide(actor: Actor, request_id: int, status: RecordsRequestStatus, because
     with write_session() as session:
         request = _locked_request(session, request_id)
         if request.status != RecordsRequestStatus.asked:
-            raise Invalid("Someone has already decided this request: reload to see what.")
+            raise Invalid(N_("Someone has already decided this request: reload to see what."))
         request.status = status
         request.decided_by = actor.worker_id
         request.decided_at = utcnow()
@@ -296,7 +300,7 @@ def refuse_request(actor: Actor, request_id: int, *, because: str) -> None:
     """A manager who leads the family's team turns the request down, saying why (the admin who
     answers the family reads the reason)."""
     because = text(
-        because, "why it is turned down", limit=max_chars(RecordsRequest, "refused_because")
+        because, N_("why it is turned down"), limit=max_chars(RecordsRequest, "refused_because")
     )
     _decide(actor, request_id, RecordsRequestStatus.refused, because)
 
@@ -306,7 +310,7 @@ def prepare_copy(actor: Actor, request_id: int) -> str:
     """The copy of everything held about the family, as JSON, for an approved request: by a
     manager who leads the family's team or an admin. Only once per request. Refused (and
     audited) before approval, after a refusal, and for anyone else."""
-    request_id = record_id(request_id, "that request")
+    request_id = record_id(request_id, N_("that request"))
     found = _request_and_team(request_id)
     if (
         found is None
@@ -318,7 +322,7 @@ def prepare_copy(actor: Actor, request_id: int) -> str:
         request = _locked_request(session, request_id)
         if request.status != RecordsRequestStatus.approved:
             raise Invalid(
-                "This copy has already been prepared. For another copy, record a new request."
+                N_("This copy has already been prepared. For another copy, record a new request.")
             )
         document, tables = _everything_held(session, request.family_id)
         request.status = RecordsRequestStatus.prepared
@@ -482,18 +486,21 @@ def erase_family(
     require_role(actor, Role.admin, what="erasure", record_id=family_id)
     reason = (reason or "").strip()
     if len(reason) < 10:
-        raise Invalid("Please write the reason for erasing this record (at least a few words).")
+        raise Invalid(N_("Please write the reason for erasing this record (at least a few words)."))
     now = now or utcnow()
     changed: list[str] = []
     with write_session() as session:
         family = session.get(Family, family_id)
         if family is None:
-            raise Invalid("There is no family with that number.")
+            raise Invalid(N_("There is no family with that number."))
         if family.erased_at is not None:
-            raise Invalid("This family's record has already been erased.")
+            raise Invalid(N_("This family's record has already been erased."))
         if confirm_known_as.strip().lower() != family.known_as.strip().lower():
             raise Invalid(
-                "The name typed to confirm doesn't match the family's name, so nothing was erased."
+                N_(
+                    "The name typed to confirm doesn't match the family's name, so nothing "
+                    "was erased."
+                )
             )
         targets = [(table, table.c.family_id == family_id) for table in family_tables()]
         targets += [

@@ -9,6 +9,7 @@ import pandas as pd
 from sqlalchemy import func
 from sqlmodel import col, select
 
+from db.i18n import N_, Nn_, Words, words_column
 from db.rules.access import Actor, family_read
 from db.store.clock import local_day
 from db.store.models import (
@@ -38,26 +39,28 @@ from db.words import (
     RELATIONSHIP_ROLE,
 )
 
+# The kinds of entry, as the screen names them (through `_()`); each entry's words are Words,
+# said in the reader's language on screen.
 KINDS = [
-    "Meetings",
-    "Conversations",
-    "Goals and scores",
-    "Plan",
-    "Workers",
-    "Where things are",
-    "Practical help",
-    "Staff notes",
+    N_("Meetings"),
+    N_("Conversations"),
+    N_("Goals and scores"),
+    N_("Plan"),
+    N_("Workers"),
+    N_("Where things are"),
+    N_("Practical help"),
+    N_("Staff notes"),
 ]
 COLUMNS = ["on", "kind", "what", "record_type", "record_id"]
 
 
-def timeline(actor: Actor, family_id: int, kinds: list[str] | None = None) -> pd.DataFrame:
+def timeline(actor: Actor, family_id: int, kinds: list[Words] | None = None) -> pd.DataFrame:
     wanted = set(kinds or KINDS)
     rows: list[tuple] = []
     with family_read(actor, family_id) as (session, family):
         zone = session.get_one(Team, family.team_id).time_zone
 
-        def add(kind: str, on: date, what: str, record_type: str = "", record_id=None) -> None:
+        def add(kind: str, on: date, what: Words, record_type: str = "", record_id=None) -> None:
             rows.append((on, kind, what, record_type, record_id))
 
         def add_withdrawal(kind: str, row, what: str, record_type: str) -> None:
@@ -66,7 +69,11 @@ def timeline(actor: Actor, family_id: int, kinds: list[str] | None = None) -> pd
                 add(
                     kind,
                     local_day(row.withdrawn_at, zone),
-                    f"Withdrawn, recorded by mistake ({row.withdrawn_reason}): {what}",
+                    N_(
+                        "Withdrawn, recorded by mistake ({reason}): {what}",
+                        reason=row.withdrawn_reason,
+                        what=what,
+                    ),
                     record_type,
                     row.id,
                 )
@@ -77,8 +84,20 @@ def timeline(actor: Actor, family_id: int, kinds: list[str] | None = None) -> pd
                 add(
                     "Meetings",
                     local.date(),
-                    f"{MEETING_KIND[m.kind]} ({MEETING_STATUS[m.status].lower()}) "
-                    f"at {local:%H:%M}" + (f" — {m.summary}" if m.summary else ""),
+                    N_(
+                        "{kind} ({status}) at {time} — {summary}",
+                        kind=MEETING_KIND[m.kind],
+                        status=MEETING_STATUS[m.status].small(),
+                        time=f"{local:%H:%M}",
+                        summary=m.summary,
+                    )
+                    if m.summary
+                    else N_(
+                        "{kind} ({status}) at {time}",
+                        kind=MEETING_KIND[m.kind],
+                        status=MEETING_STATUS[m.status].small(),
+                        time=f"{local:%H:%M}",
+                    ),
                     "meeting",
                     m.id,
                 )
@@ -93,13 +112,23 @@ def timeline(actor: Actor, family_id: int, kinds: list[str] | None = None) -> pd
                 add(
                     "Conversations",
                     c.held_on,
-                    f"What's going well, what's hard: {items} things said",
+                    Nn_(
+                        "What's going well, what's hard: {n} thing said",
+                        "What's going well, what's hard: {n} things said",
+                        items,
+                    ),
                     "conversation",
                     c.id,
                 )
         if "Goals and scores" in wanted:
             for g in session.exec(of_family(Goal, family_id)):
-                add("Goals and scores", g.set_on, f"Goal set: {g.wording}", "goal", g.id)
+                add(
+                    "Goals and scores",
+                    g.set_on,
+                    N_("Goal set: {goal}", goal=g.wording),
+                    "goal",
+                    g.id,
+                )
                 add_withdrawal("Goals and scores", g, g.wording, "goal")
             for r, count in session.exec(
                 select(ScoreRound, func.count(col(GoalScore.id)))
@@ -107,33 +136,58 @@ def timeline(actor: Actor, family_id: int, kinds: list[str] | None = None) -> pd
                 .where(col(ScoreRound.family_id) == family_id)
                 .group_by(col(ScoreRound.id))
             ):
-                add("Goals and scores", r.scored_on, f"Scores given: {count}", "score_round", r.id)
+                add(
+                    "Goals and scores",
+                    r.scored_on,
+                    N_("Scores given: {count}", count=count),
+                    "score_round",
+                    r.id,
+                )
         if "Plan" in wanted:
             for s in session.exec(of_family(PlanStep, family_id)):
-                add("Plan", s.agreed_on, f"Plan step agreed: {s.what}", "plan_step", s.id)
+                add(
+                    "Plan",
+                    s.agreed_on,
+                    N_("Plan step agreed: {what}", what=s.what),
+                    "plan_step",
+                    s.id,
+                )
                 add_withdrawal("Plan", s, s.what, "plan_step")
                 if s.done_on:
-                    add("Plan", s.done_on, f"Plan step done: {s.what}", "plan_step", s.id)
+                    add(
+                        "Plan",
+                        s.done_on,
+                        N_("Plan step done: {what}", what=s.what),
+                        "plan_step",
+                        s.id,
+                    )
         if "Workers" in wanted:
             for link, name in session.exec(
                 select(WorkerRelationship, col(Worker.name))
                 .join(Worker)
                 .where(col(WorkerRelationship.family_id) == family_id)
             ):
-                chosen = " (the family chose them)" if link.chosen_by_family else ""
+                role = RELATIONSHIP_ROLE[link.role].small()
                 add(
                     "Workers",
                     link.started_on,
-                    f"{name} started as {RELATIONSHIP_ROLE[link.role].lower()}{chosen}",
+                    N_("{name} started as {role} (the family chose them)", name=name, role=role)
+                    if link.chosen_by_family
+                    else N_("{name} started as {role}", name=name, role=role),
                     "worker_relationship",
                     link.id,
                 )
                 if link.ended_on:
-                    why = f": {END_REASON[link.end_reason].lower()}" if link.end_reason else ""
                     add(
                         "Workers",
                         link.ended_on,
-                        f"{name} stopped working with the family{why}",
+                        N_(
+                            "{name} stopped working with the family: {why}",
+                            name=name,
+                            why=END_REASON[link.end_reason].small(),
+                        )
+                        if link.end_reason
+                        else N_("{name} stopped working with the family", name=name),
                         "worker_relationship",
                         link.id,
                     )
@@ -149,7 +203,7 @@ def timeline(actor: Actor, family_id: int, kinds: list[str] | None = None) -> pd
                 add(
                     "Workers",
                     offered_on,
-                    f"The family met {', '.join(names)} to choose a worker",
+                    N_("The family met {names} to choose a worker", names=", ".join(names)),
                     "worker_offer",
                     None,
                 )
@@ -167,22 +221,35 @@ def timeline(actor: Actor, family_id: int, kinds: list[str] | None = None) -> pd
                 add(
                     "Practical help",
                     h.given_on,
-                    f"{HELP_KIND[h.kind]}: {h.what}"
-                    + (f" (from {h.who_from})" if h.who_from else ""),
+                    N_(
+                        "{kind}: {what} (from {who})",
+                        kind=HELP_KIND[h.kind],
+                        what=h.what,
+                        who=h.who_from,
+                    )
+                    if h.who_from
+                    else N_("{kind}: {what}", kind=HELP_KIND[h.kind], what=h.what),
                     "practical_help",
                     h.id,
                 )
         if "Staff notes" in wanted:
             for n in session.exec(of_family(Note, family_id)):
-                extra = f" — shared with {n.shared_with}" if n.shared_with else ""
                 add(
                     "Staff notes",
                     n.written_on,
-                    f"{NOTE_KIND[n.kind]}: {n.words}{extra}",
+                    N_(
+                        "{kind}: {words} — shared with {whom}",
+                        kind=NOTE_KIND[n.kind],
+                        words=n.words,
+                        whom=n.shared_with,
+                    )
+                    if n.shared_with
+                    else N_("{kind}: {words}", kind=NOTE_KIND[n.kind], words=n.words),
                     "note",
                     n.id,
                 )
     frame = pd.DataFrame(rows, columns=COLUMNS)
+    frame["what"] = words_column((row[2] for row in rows), frame.index)
     return frame.sort_values(["on", "kind"], ascending=[False, True], kind="stable").reset_index(
         drop=True
     )

@@ -7,7 +7,7 @@ from components import hints
 from components.auth import guard
 from components.auth.sign_in import carry_on_after_password_change
 from components.forms import show_problem
-from components.i18n import _, language_choice
+from components.i18n import _, language_choice, said
 from components.ui import plain, stop_with
 from db import auth
 from db.store.models import Role
@@ -52,7 +52,7 @@ if submitted:
         else auth.change_password(actor, current, new)
     )
     if problem:
-        st.error(problem)
+        st.error(said(problem))
     else:
         # Other devices are signed out; this one carries on with a fresh session and cookie.
         was_forced = st.session_state.get("must_change_password")

@@ -9,7 +9,7 @@ import streamlit as st
 
 from components import import_views as views
 from components.auth import guard
-from components.i18n import _
+from components.i18n import _, said
 from components.ui import plain, stop_with
 from db import importer
 from db.rules.access import NotAllowed
@@ -48,7 +48,7 @@ if preview is None:
     try:
         preview = on_the_file(_("Reading the file…"), importer.preview_import)
     except Invalid as problem:
-        stop_with(st.error, plain(problem), icon=":material/error:")
+        stop_with(st.error, plain(said(problem)), icon=":material/error:")
     except NotAllowed:
         stop_with(st.warning, _("This team isn't available to you."))
     st.session_state["import_preview"] = {key: preview}
@@ -60,7 +60,8 @@ if preview.ready and views.confirm(preview):
     except Invalid as problem:
         st.session_state.pop("import_preview", None)
         st.error(
-            plain(_("{problem} Nothing was stored.", problem=problem)), icon=":material/error:"
+            plain(_("{problem} Nothing was stored.", problem=said(problem))),
+            icon=":material/error:",
         )
     except NotAllowed:
         st.warning(_("This team isn't available to you."))

@@ -7,7 +7,7 @@ import streamlit as st
 
 from components import outcomes_views as views
 from components.auth import guard
-from components.i18n import _
+from components.i18n import _, said
 from components.led_teams import led_teams_or_stop, today_for
 from components.ui import stop_with
 from db import outcomes
@@ -29,7 +29,7 @@ try:
 except NotAllowed:
     stop_with(st.warning, _("These teams aren't available to you."))
 except Invalid as problem:
-    stop_with(st.warning, str(problem))
+    stop_with(st.warning, said(problem))
 
 views.intro(report)
 views.summary(report)

@@ -17,7 +17,7 @@ from babel.messages.pofile import read_po
 from db import i18n
 
 ROOT = Path(__file__).resolve().parent.parent
-KEYWORDS = {"_": None, "N_": None, "ngettext": (1, 2)}
+KEYWORDS = {"_": None, "N_": None, "Nn_": (1, 2), "ngettext": (1, 2)}
 # What a family reads: the family meeting screen and its pieces, the family copy, the family's
 # own space, and the words of the store they show. Every word from these is translated into
 # every language.
@@ -38,6 +38,10 @@ FAMILY_FACING = {
     "db/words.py",
     "db/conference.py",
     "db/i18n.py",
+    # The store's words the family's own space shows: a form's problem, a refusal, a repeat.
+    "db/rules/validation.py",
+    "db/rules/writes.py",
+    "db/rules/access.py",
 }
 FOREIGN = [language for language in i18n.LANGUAGES if language != i18n.SOURCE_LANGUAGE]
 
@@ -215,3 +219,82 @@ def test_a_teams_own_word_replaces_ours_in_its_language_only():
 def test_welsh_is_complete_for_every_screen_translated_so_far():
     catalogue = _catalogue("cy")
     assert [m.id for m in catalogue if m.id and (not m.string or m.fuzzy)] == []
+
+
+def test_the_stores_words_stay_english_in_logs_and_are_said_in_the_readers_language():
+    import pickle
+
+    label = i18n.N_("Our goals")
+    words = i18n.N_(
+        "{label} is too long: please keep it under {limit} characters.", label=label, limit=5
+    )
+    assert str(words) == "Our goals is too long: please keep it under 5 characters."
+    assert str(ValueError(words)) == str(words)  # a log or the audit reads English
+    copy = pickle.loads(pickle.dumps(words))  # a cache keeps the msgid, not one language
+    assert (copy.msgid, copy.params) == (words.msgid, words.params)
+    with i18n.speaking("cy"):
+        assert i18n.said(label) == "Ein nodau"
+        assert i18n.said(ValueError(label)) == "Ein nodau"
+        assert i18n.said(copy) == i18n.said(words) != str(words)
+        assert i18n.said("Bethan") == "Bethan"  # a name is not looked up
+    weeks = i18n.Nn_("{n} week", "{n} weeks", 1)
+    assert (str(weeks), str(pickle.loads(pickle.dumps(i18n.Nn_("{n} week", "{n} weeks", 3))))) == (
+        "1 week",
+        "3 weeks",
+    )
+
+
+# The store's problems a person reads: raised with Words (N_/Nn_), never a bare English
+# sentence, so the screen can say them in the reader's language. Labels passed to the plain
+# checks (`text(value, N_("the goal"))`) are words a person reads too.
+RAISED_TO_PEOPLE = {"Invalid", "BadFile", "AlreadySaved", "Conflict"}
+LABELLED = {"text": 1, "day": 1, "choice": 2, "record_id": 1, "whole_number": 1}
+STORE_CODE = sorted(
+    str(path.relative_to(ROOT))
+    for path in (ROOT / "db").rglob("*.py")
+    if path.parent.name != "ops" and path.name != "__main__.py"
+)
+
+
+def _english_raised(source: str) -> list[str]:
+    """Sentences raised to people (or fields' names passed to a check) as plain text."""
+    found = []
+    for call in ast.walk(ast.parse(source)):
+        if not isinstance(call, ast.Call):
+            continue
+        name = getattr(call.func, "id", None) or getattr(call.func, "attr", None)
+        if name in RAISED_TO_PEOPLE:
+            shown = call.args[:1]
+        elif name in LABELLED and len(call.args) > LABELLED[name]:
+            shown = [call.args[LABELLED[name]]]
+        else:
+            continue
+        for argument in shown:
+            if isinstance(argument, ast.JoinedStr) or (
+                isinstance(argument, ast.Constant)
+                and isinstance(argument.value, str)
+                and re.search(r"[A-Za-z]", argument.value)
+            ):
+                found.append(ast.unparse(argument))
+    return found
+
+
+@pytest.mark.parametrize("path", STORE_CODE)
+def test_the_store_raises_no_sentence_outside_the_catalogue(path):
+    assert _english_raised((ROOT / path).read_text()) == []
+
+
+def test_the_store_check_finds_a_sentence_left_out():
+    source = """
+raise Invalid("Please choose a team.")
+raise BadFile(f"This file is {size} MB.")
+raise Invalid(N_("Please choose a team."))
+raise Invalid(problem)
+text(value, "the goal")
+text(value, N_("the goal"))
+"""
+    assert _english_raised(source) == [
+        "'Please choose a team.'",
+        "f'This file is {size} MB.'",
+        "'the goal'",
+    ]

@@ -6,7 +6,7 @@ from __future__ import annotations
 import streamlit as st
 
 from components.auth import session, single_sign_on
-from components.i18n import _
+from components.i18n import _, said
 from db import auth
 
 
@@ -22,7 +22,7 @@ def show() -> None:
     demo_marker()
     reason = st.session_state.get("signed_out_because", "")
     if reason:
-        st.info(reason)
+        st.info(said(reason))
     if single_sign_on.offered():
         single_sign_on.show()
         if not single_sign_on.passwords_offered():
@@ -36,7 +36,7 @@ def show() -> None:
         st.form_submit_button(_("Log in"), type="primary", on_click=_try_login)
     problem = st.session_state.pop("login_problem", None)
     if problem:
-        st.error(problem)
+        st.error(said(problem))
 
 
 def _try_login() -> None:

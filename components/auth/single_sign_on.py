@@ -27,7 +27,7 @@ import streamlit as st
 from streamlit.errors import StreamlitAPIException
 
 from components.auth import session
-from components.i18n import _
+from components.i18n import _, said
 from db import auth, settings
 
 log = logging.getLogger("golden_thread")
@@ -228,7 +228,7 @@ def show() -> None:
 
     refused = st.session_state.get(_REFUSED)
     if refused:
-        st.error(refused)
+        st.error(said(refused))
         email = _identity().get("email")
         if isinstance(email, str):
             st.caption(plain(_("You signed in as {email}.", email=email)))

@@ -18,6 +18,7 @@ from db.continuity.definitions import (
     months_before,
     window_start,
 )
+from db.i18n import N_
 from db.settings import DAY_ENDS, DAY_STARTS
 from db.store.models import EndReason, FamilyStatus, RelationshipRole
 from db.words import END_REASON, FAMILY_STATUS
@@ -478,9 +479,9 @@ def worker_families(
         role=(
             "role",
             lambda r: (
-                "Main worker"
+                N_("Main worker")  # a word in the catalogue, said through _() on screen
                 if (r == RelationshipRole.lead.value).any()
-                else "Alongside another worker"
+                else N_("Alongside another worker")
             ),
         ),
     )

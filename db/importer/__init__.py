@@ -30,6 +30,7 @@ import pandas as pd
 from sqlalchemy import Table, func, text, update
 from sqlmodel import Session, SQLModel, col, select
 
+from db.i18n import N_, Nn_
 from db.importer.checks import PROBLEM_COLUMNS, Checked, check
 from db.importer.reading import COLUMNS, BadFile, read_table
 from db.rules import audit
@@ -123,23 +124,23 @@ def _progress(on_progress: Any) -> Progress:
     if on_progress is None:
         return lambda _fraction, _words: None
     if not callable(on_progress):
-        raise Invalid("Please check the form and try again.")
+        raise Invalid(N_("Please check the form and try again."))
     return on_progress
 
 
 def _checked_file(
     session: Session, team_id: int, data: Any, file_name: str, report: Progress
 ) -> Checked:
-    report(0.0, "Reading the file…")
+    report(0.0, N_("Reading the file…"))
     table = read_table(data, file_name)
-    report(0.15, f"Checking {len(table):,} rows…")
+    report(0.15, N_("Checking {count} rows…", count=f"{len(table):,}"))
     found = check(
         table,
         today=team_today(session, team_id),
         workers=_team_workers(session, team_id),
         known_references=_known_references(session, team_id),
     )
-    report(0.3, "Checked.")
+    report(0.3, N_("Checked."))
     return found
 
 
@@ -155,7 +156,7 @@ def preview_import(
     report = _progress(on_progress)
     with read_session() as session:
         found = _checked_file(session, team_id, data, file_name, report)
-    report(1.0, "Ready.")
+    report(1.0, N_("Ready."))
     names = None
     if team_id in actor.case_team_ids:
         names = found.families[["known_as", "council_reference"]].rename(
@@ -234,7 +235,7 @@ def _insert(
         else:
             _executemany(session, name, columns, chunk)
         done = min(first + CHUNK, len(rows)) / len(rows)
-        report(start + (end - start) * done, f"Storing {name}s…")
+        report(start + (end - start) * done, N_("Storing {what}…", what=f"{name}s"))
     return made
 
 
@@ -491,16 +492,20 @@ def import_records(
     with write_session() as session:
         # The team row locked (PostgreSQL): two imports of one file at once add it once.
         if session.get(Team, team_id, with_for_update=True) is None:
-            raise Invalid("That team isn't known here: please reload the page.")
+            raise Invalid(N_("That team isn't known here: please reload the page."))
         found = _checked_file(session, team_id, data, file_name, report)
         if not found.problems.empty:
             raise Invalid(
-                f"{len(found.problems):,} problems need fixing in the file first: nothing "
-                f"was brought in."
+                Nn_(
+                    "{count} problem needs fixing in the file first: nothing was brought in.",
+                    "{count} problems need fixing in the file first: nothing was brought in.",
+                    len(found.problems),
+                    count=f"{len(found.problems):,}",
+                )
             )
         if found.counts["families"]:
             _store(session, actor, team_id, found, report)
-    report(1.0, "Done.")
+    report(1.0, N_("Done."))
     return Imported(team_id=team_id, counts=found.counts, already_here=found.already_here)
 
 

@@ -16,6 +16,7 @@ from datetime import date
 
 import pandas as pd
 
+from db.i18n import N_, joined, words_column
 from db.importer.reading import KINDS
 from db.rules.validation import date_window
 from db.store.models import Family, Goal, Person, Relationship, RelationshipRole
@@ -76,15 +77,21 @@ class _Problems:
         self.parts: list[pd.DataFrame] = []
 
     def add(self, mask: pd.Series, column: str, reason) -> None:
+        """`reason`: Words for every row in `mask`, or a Series of Words by row (said in the
+        reader's language on screen, English in the command line's report)."""
         if not mask.any():
             return
         rows = mask.index[mask.to_numpy()]
-        reasons = reason[mask] if isinstance(reason, pd.Series) else reason
-        self.parts.append(pd.DataFrame({"row": rows, "column": column, "reason": reasons}))
+        reasons = (
+            list(reason.reindex(rows)) if isinstance(reason, pd.Series) else [reason] * len(rows)
+        )
+        part = pd.DataFrame({"row": rows, "column": column})
+        part["reason"] = words_column(reasons, part.index)
+        self.parts.append(part)
 
     def frame(self) -> pd.DataFrame:
         if not self.parts:
-            return pd.DataFrame(columns=PROBLEM_COLUMNS)
+            return pd.DataFrame(columns=PROBLEM_COLUMNS).astype({"reason": object})
         found = pd.concat(self.parts, ignore_index=True)
         found["row"] = found["row"].astype(int)
         return found.sort_values(["row", "column"], kind="stable").reset_index(drop=True)
@@ -141,28 +148,33 @@ def check(
         problems.add(
             looks,
             column,
-            "looks like a spreadsheet formula: please type the words or number itself",
+            N_("looks like a spreadsheet formula: please type the words or number itself"),
         )
         formula |= looks
         problems.add(
             t[column].str.contains("\x00", regex=False),
             column,
-            "has a hidden character in it that can't be saved: please retype it",
+            N_("has a hidden character in it that can't be saved: please retype it"),
         )
 
     problems.add(
-        kind == "", "record", "missing: say what the row is (family, person, worker, goal or score)"
+        kind == "",
+        "record",
+        N_("missing: say what the row is (family, person, worker, goal or score)"),
     )
     problems.add(
         (kind != "") & ~_isin(kind, KINDS) & ~formula,
         "record",
-        "should be one of family, person, worker, goal or score",
+        N_("should be one of family, person, worker, goal or score"),
     )
-    problems.add(t["council_reference"] == "", "council_reference", "missing council reference")
+    problems.add(t["council_reference"] == "", "council_reference", N_("missing council reference"))
     problems.add(
         t["council_reference"].str.len() > _limit(Family, "council_reference"),
         "council_reference",
-        f"too long: please keep it under {_limit(Family, 'council_reference')} characters",
+        N_(
+            "too long: please keep it under {limit} characters",
+            limit=_limit(Family, "council_reference"),
+        ),
     )
 
     # Families the team already has are left as they are, with every row about them.
@@ -172,7 +184,7 @@ def check(
 
     def need(record: str, column: str, what: str) -> pd.Series:
         rows = (kind == record) & live
-        problems.add(rows & (t[column] == ""), column, f"missing {what}")
+        problems.add(rows & (t[column] == ""), column, N_("missing {what}", what=what))
         return rows & (t[column] != "")
 
     def too_long(rows: pd.Series, column: str, model, name: str) -> None:
@@ -180,7 +192,7 @@ def check(
         problems.add(
             rows & (t[column].str.len() > limit),
             column,
-            f"too long: please keep it under {limit} characters",
+            N_("too long: please keep it under {limit} characters", limit=limit),
         )
 
     parsed_date = _dates(t["date"])
@@ -190,14 +202,21 @@ def check(
         problems.add(
             rows & when.isna() & ~formula,
             column,
-            f"{what} isn't a date we can read: please write it like 2025-03-14 or 14/03/2025",
+            N_(
+                "{what} isn't a date we can read: please write it like 2025-03-14 or 14/03/2025",
+                what=what,
+            ),
         )
         problems.add(
             rows & (when > today_ts),
             column,
-            f"{what} is in the future (today is {today:%-d %B %Y})",
+            N_("{what} is in the future (today is {today})", what=what, today=today),
         )
-        problems.add(rows & (when < earliest_ts), column, f"{what} can't be before {earliest.year}")
+        problems.add(
+            rows & (when < earliest_ts),
+            column,
+            N_("{what} can't be before {year}", what=what, year=str(earliest.year)),
+        )
         return rows & when.notna() & (when <= today_ts) & (when >= earliest_ts)
 
     def not_before(rows: pd.Series, first_day: pd.Series, problem: str) -> None:
@@ -206,48 +225,62 @@ def check(
 
     # --- families
     is_family = (kind == "family") & live
-    named = need("family", "family_name", "family name")
+    named = need("family", "family_name", N_("family name"))
     too_long(named, "family_name", Family, "known_as")
-    dated(need("family", "date", "the day they first came to us"), "the day they first came to us")
+    dated(
+        need("family", "date", N_("the day they first came to us")),
+        N_("the day they first came to us"),
+    )
     repeated = is_family & (key != "") & key.duplicated(keep=False)
     first_row = _first_row_of(key, repeated)
     later = repeated & (first_row != pd.Series(t.index, index=t.index))
     problems.add(
         later,
         "council_reference",
-        "duplicate family reference: another family row has the same council reference (row "
-        + first_row.astype("Int64").astype(str)
-        + ")",
+        words_column(
+            (
+                N_(
+                    "duplicate family reference: another family row has the same council "
+                    "reference (row {row})",
+                    row=str(int(first_row[n])),
+                )
+                for n in later.index[later.to_numpy()]
+            ),
+            later.index[later.to_numpy()],
+        ),
     )
     families_in_file = set(key[is_family])
     belongs = _isin(key, families_in_file)
     problems.add(
         (_isin(kind, KINDS[1:])) & live & (key != "") & ~belongs,
         "council_reference",
-        "no family row in this file has this council reference",
+        N_("no family row in this file has this council reference"),
     )
     family_first = parsed_date[is_family].groupby(key[is_family]).first()
 
     # --- people
-    is_person = need("person", "name", "the person's name")
+    is_person = need("person", "name", N_("the person's name"))
     too_long(is_person, "name", Person, "name")
     relationship = t["relationship"].str.lower().str.replace("_", " ").map(RELATIONSHIP_WORDS)
-    rows = need("person", "relationship", "who they are to the family")
+    rows = need("person", "relationship", N_("who they are to the family"))
     problems.add(
         rows & relationship.isna() & ~formula,
         "relationship",
-        "should be one of: " + ", ".join(RELATIONSHIP.values()).lower(),
+        N_(
+            "should be one of: {choices}",
+            choices=joined([words.small() for words in RELATIONSHIP.values()], ", "),
+        ),
     )
     year = _whole(t["birth_year"])
     has_year = (kind == "person") & live & (t["birth_year"] != "")
-    problems.add(has_year & year.isna() & ~formula, "birth_year", "should be a year, like 2016")
+    problems.add(has_year & year.isna() & ~formula, "birth_year", N_("should be a year, like 2016"))
     problems.add(
-        has_year & (year > today.year), "birth_year", "is in the future: please check the year"
+        has_year & (year > today.year), "birth_year", N_("is in the future: please check the year")
     )
     problems.add(
         has_year & (year < today.year - OLDEST_AGE),
         "birth_year",
-        f"can't be before {today.year - OLDEST_AGE}",
+        N_("can't be before {year}", year=str(today.year - OLDEST_AGE)),
     )
     person_key = key + "\x1f" + t["name"].str.lower()
     people_rows = (kind == "person") & live & (t["name"] != "")
@@ -255,92 +288,105 @@ def check(
     problems.add(
         twice & person_key.duplicated(keep="first"),
         "name",
-        "this family already has a person row with the same name: scores and goals need "
-        "each person's name to be different",
+        N_(
+            "this family already has a person row with the same name: scores and goals need "
+            "each person's name to be different"
+        ),
     )
     people_in_file = set(person_key[people_rows])
 
     # --- workers' relationships with the family
     username = t["worker"].str.lower()
-    rows = need("worker", "worker", "the worker's username")
+    rows = need("worker", "worker", N_("the worker's username"))
     problems.add(
         rows & ~_isin(username, workers) & ~formula,
         "worker",
-        "unknown worker: no worker of this team has this username",
+        N_("unknown worker: no worker of this team has this username"),
     )
     role = t["role"].str.lower().map(ROLE_WORDS)
     problems.add(
         (kind == "worker") & live & role.isna() & ~formula,
         "role",
-        "should be lead or supporting (left empty: lead)",
+        N_("should be lead or supporting (left empty: lead)"),
     )
-    started = need("worker", "date", "the day they started working with the family")
-    started_ok = dated(started, "the start date")
+    started = need("worker", "date", N_("the day they started working with the family"))
+    started_ok = dated(started, N_("the start date"))
     not_before(
         started_ok,
         _look_up(key, family_first),
-        "the worker can't start before the family first came to us",
+        N_("the worker can't start before the family first came to us"),
     )
     ended = _dates(t["ended_on"])
     has_end = (kind == "worker") & live & (t["ended_on"] != "")
-    end_ok = dated(has_end, "the end date", "ended_on", ended)
+    end_ok = dated(has_end, N_("the end date"), "ended_on", ended)
     problems.add(
         end_ok & started_ok & (ended < parsed_date),
         "ended_on",
-        "the end date is before the start date",
+        N_("the end date is before the start date"),
     )
     current_lead = (kind == "worker") & live & (role == RelationshipRole.lead) & ~has_end
     problems.add(
         current_lead & key.where(current_lead).duplicated(keep="first") & current_lead,
         "role",
-        "this family already has a current lead worker in this file: only one at a time",
+        N_("this family already has a current lead worker in this file: only one at a time"),
     )
     current = (kind == "worker") & live & ~has_end & (username != "")
     pair = key + "\x1f" + username
     problems.add(
         current & pair.where(current).duplicated(keep="first") & current,
         "worker",
-        "this worker is already working with this family in another row",
+        N_("this worker is already working with this family in another row"),
     )
 
     # --- goals
-    is_goal = need("goal", "goal", "the goal, in the family's own words")
+    is_goal = need("goal", "goal", N_("the goal, in the family's own words"))
     too_long(is_goal, "goal", Goal, "wording")
-    set_ok = dated(need("goal", "date", "the day the goal was set"), "the day the goal was set")
+    set_ok = dated(
+        need("goal", "date", N_("the day the goal was set")), N_("the day the goal was set")
+    )
     whose = (kind == "goal") & live & (t["name"] != "")
     problems.add(
         whose & ~_isin(person_key, people_in_file),
         "name",
-        "no person row of this family has this name (leave it empty for a whole-family goal)",
+        N_("no person row of this family has this name (leave it empty for a whole-family goal)"),
     )
     goal_key = key + "\x1f" + t["goal"].str.lower()
     goal_rows = is_goal
     problems.add(
         goal_rows & goal_key.where(goal_rows).duplicated(keep="first") & goal_rows,
         "goal",
-        "this family already has a goal row with the same words",
+        N_("this family already has a goal row with the same words"),
     )
     goal_set = parsed_date[goal_rows & set_ok].groupby(goal_key[goal_rows & set_ok]).first()
     goals_in_file = set(goal_key[goal_rows])
 
     # --- scores
-    is_score = need("score", "goal", "which goal (its words, as on the goal's row)")
+    is_score = need("score", "goal", N_("which goal (its words, as on the goal's row)"))
     problems.add(
         is_score & ~_isin(goal_key, goals_in_file) & ~formula,
         "goal",
-        "no goal row of this family has these words",
+        N_("no goal row of this family has these words"),
     )
     number = _whole(t["score"])
-    rows = need("score", "score", "the score (0 to 10)")
-    problems.add(rows & number.isna() & ~formula, "score", "should be a whole number from 0 to 10")
+    rows = need("score", "score", N_("the score (0 to 10)"))
     problems.add(
-        rows & number.notna() & ((number < 0) | (number > 10)),
-        "score",
-        "score " + t["score"] + " isn't between 0 and 10",
+        rows & number.isna() & ~formula, "score", N_("should be a whole number from 0 to 10")
     )
-    scored_ok = dated(need("score", "date", "the day of the score"), "the day of the score")
+    outside = rows & number.notna() & ((number < 0) | (number > 10))
+    problems.add(
+        outside,
+        "score",
+        words_column(
+            (
+                N_("score {score} isn't between 0 and 10", score=t["score"][n])
+                for n in outside.index[outside.to_numpy()]
+            ),
+            outside.index[outside.to_numpy()],
+        ),
+    )
+    scored_ok = dated(need("score", "date", N_("the day of the score")), N_("the day of the score"))
     not_before(
-        scored_ok, _look_up(goal_key, goal_set), "this score is dated before the goal was set"
+        scored_ok, _look_up(goal_key, goal_set), N_("this score is dated before the goal was set")
     )
     by_person = t["name"] != ""
     by_worker = t["worker"] != ""
@@ -348,28 +394,28 @@ def check(
     problems.add(
         score_rows & ~by_person & ~by_worker,
         "name",
-        "missing who gave the score: a person's name, or a worker's username under worker",
+        N_("missing who gave the score: a person's name, or a worker's username under worker"),
     )
     problems.add(
         score_rows & by_person & by_worker,
         "worker",
-        "give either a person's name or a worker, not both",
+        N_("give either a person's name or a worker, not both"),
     )
     problems.add(
         score_rows & by_person & ~by_worker & ~_isin(person_key, people_in_file),
         "name",
-        "no person row of this family has this name",
+        N_("no person row of this family has this name"),
     )
     problems.add(
         score_rows & by_worker & ~by_person & ~_isin(username, workers) & ~formula,
         "worker",
-        "unknown worker: no worker of this team has this username",
+        N_("unknown worker: no worker of this team has this username"),
     )
     sitting = goal_key + "\x1f" + t["name"].str.lower() + "\x1f" + username + "\x1f" + t["date"]
     problems.add(
         score_rows & sitting.where(score_rows).duplicated(keep="first") & score_rows,
         "score",
-        "the same person already scored this goal on this day in another row",
+        N_("the same person already scored this goal on this day in another row"),
     )
 
     found = problems.frame()

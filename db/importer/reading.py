@@ -17,6 +17,7 @@ from datetime import date, datetime, time
 
 import pandas as pd
 
+from db.i18n import N_
 from db.rules.validation import Invalid
 from db.settings import settings
 
@@ -52,24 +53,30 @@ def max_bytes() -> int:
 def read_table(data: bytes, file_name: str) -> pd.DataFrame:
     """The file's rows as text cells under the layout's columns, or BadFile."""
     if not isinstance(data, (bytes, bytearray)):
-        raise BadFile("Please choose a file to bring in.")
+        raise BadFile(N_("Please choose a file to bring in."))
     if len(data) > max_bytes():
         raise BadFile(
-            f"This file is {len(data) / 1024 / 1024:.0f} MB: the most Golden Thread reads at "
-            f"once is {settings.IMPORT_MAX_MB:g} MB. Please split it into smaller files."
+            N_(
+                "This file is {size} MB: the most Golden Thread reads at once is {most} MB. "
+                "Please split it into smaller files.",
+                size=f"{len(data) / 1024 / 1024:.0f}",
+                most=f"{settings.IMPORT_MAX_MB:g}",
+            )
         )
     if not data.strip():
-        raise BadFile("This file is empty: there is nothing in it to bring in.")
+        raise BadFile(N_("This file is empty: there is nothing in it to bring in."))
     name = file_name.lower() if isinstance(file_name, str) else ""
     if data.startswith(_OLD_EXCEL) or name.endswith(".xls"):
         raise BadFile(
-            "This is an old Excel file (.xls). Please open it in Excel and save it as an "
-            "Excel workbook (.xlsx) or as CSV UTF-8, then bring that in."
+            N_(
+                "This is an old Excel file (.xls). Please open it in Excel and save it as an "
+                "Excel workbook (.xlsx) or as CSV UTF-8, then bring that in."
+            )
         )
     if data.startswith(_ZIP):
         frame = _read_xlsx(bytes(data))
     elif name.endswith(".xlsx"):
-        raise BadFile("This file is called .xlsx but isn't an Excel workbook inside.")
+        raise BadFile(N_("This file is called .xlsx but isn't an Excel workbook inside."))
     else:
         frame = _read_csv(bytes(data))
     return _tidy(frame)
@@ -77,8 +84,10 @@ def read_table(data: bytes, file_name: str) -> pd.DataFrame:
 
 def _not_a_spreadsheet() -> BadFile:
     return BadFile(
-        "This doesn't look like a spreadsheet. Please bring in a CSV (saved as CSV UTF-8) or "
-        "an Excel workbook (.xlsx) in the layout of the template."
+        N_(
+            "This doesn't look like a spreadsheet. Please bring in a CSV (saved as CSV UTF-8) or "
+            "an Excel workbook (.xlsx) in the layout of the template."
+        )
     )
 
 
@@ -90,21 +99,28 @@ def _read_csv(data: bytes) -> pd.DataFrame:
     except UnicodeDecodeError as error:
         line = data[: error.start].count(b"\n") + 1
         raise BadFile(
-            f"This file isn't saved as UTF-8 (a character on line {line} can't be read), so "
-            f"names with accents would come out wrong. In Excel choose File → Save As → "
-            f"“CSV UTF-8 (comma delimited)”, then bring that file in."
+            N_(
+                "This file isn't saved as UTF-8 (a character on line {line} can't be read), so "
+                "names with accents would come out wrong. In Excel choose File → Save As → "
+                "“CSV UTF-8 (comma delimited)”, then bring that file in.",
+                line=line,
+            )
         ) from None
     header = content.lstrip().split("\n", 1)[0]
     if "," not in header:
         if ";" in header:
             raise BadFile(
-                "This file has semicolons between its columns. Please save it with commas "
-                "(in Excel: “CSV UTF-8 (comma delimited)”), then bring it in again."
+                N_(
+                    "This file has semicolons between its columns. Please save it with commas "
+                    "(in Excel: “CSV UTF-8 (comma delimited)”), then bring it in again."
+                )
             )
         if "\t" in header:
             raise BadFile(
-                "This file has tabs between its columns. Please save it as a CSV with commas "
-                "(in Excel: “CSV UTF-8 (comma delimited)”), then bring it in again."
+                N_(
+                    "This file has tabs between its columns. Please save it as a CSV with commas "
+                    "(in Excel: “CSV UTF-8 (comma delimited)”), then bring it in again."
+                )
             )
         raise _not_a_spreadsheet()
     try:
@@ -118,8 +134,10 @@ def _read_csv(data: bytes) -> pd.DataFrame:
         )
     except (pd.errors.ParserError, csv.Error, ValueError):
         raise BadFile(
-            "Some rows of this file have more columns than its first row. Please check for "
-            "commas inside cells without quotes, or save it again from Excel as CSV UTF-8."
+            N_(
+                "Some rows of this file have more columns than its first row. Please check for "
+                "commas inside cells without quotes, or save it again from Excel as CSV UTF-8."
+            )
         ) from None
 
 
@@ -137,8 +155,10 @@ def _read_xlsx(data: bytes) -> pd.DataFrame:
         )
     except (zipfile.BadZipFile, KeyError, ValueError, OSError, TypeError):
         raise BadFile(
-            "This file can't be opened as an Excel workbook. Please save it again from Excel "
-            "as .xlsx, or as CSV UTF-8."
+            N_(
+                "This file can't be opened as an Excel workbook. Please save it again from Excel "
+                "as .xlsx, or as CSV UTF-8."
+            )
         ) from None
     return frame.map(_cell_text).astype(str)
 
@@ -163,22 +183,29 @@ def _tidy(frame: pd.DataFrame) -> pd.DataFrame:
     missing = [column for column in COLUMNS if column not in frame.columns]
     if missing == COLUMNS:
         raise BadFile(
-            "This file's first row doesn't have the template's column names (record, "
-            "council_reference, family_name, …). Please download the template and use its "
-            "columns."
+            N_(
+                "This file's first row doesn't have the template's column names (record, "
+                "council_reference, family_name, …). Please download the template and use its "
+                "columns."
+            )
         )
     if missing:
-        raise BadFile(f"This file has no column for: {', '.join(missing)}. Please add it.")
+        raise BadFile(
+            N_("This file has no column for: {columns}. Please add it.", columns=", ".join(missing))
+        )
     extra = [c for c in frame.columns if c not in COLUMNS and not c.startswith("unnamed:")]
     if extra:
         raise BadFile(
-            f"This file has columns the template doesn't: {', '.join(extra[:5])}. Please "
-            f"remove them (or rename them to the template's columns)."
+            N_(
+                "This file has columns the template doesn't: {columns}. Please remove them (or "
+                "rename them to the template's columns).",
+                columns=", ".join(extra[:5]),
+            )
         )
     frame = frame[COLUMNS].astype(str)
     frame = frame.apply(lambda column: column.str.strip())
     frame.index = pd.RangeIndex(2, len(frame) + 2)  # the spreadsheet's own row numbers
     frame = frame[(frame != "").any(axis=1)]  # rows left blank between records
     if frame.empty:
-        raise BadFile("This file has its column names but no records under them.")
+        raise BadFile(N_("This file has its column names but no records under them."))
     return frame

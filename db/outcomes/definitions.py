@@ -9,56 +9,81 @@ from datetime import date, timedelta
 
 import pandas as pd
 
+from db.i18n import N_, SOURCE_LANGUAGE, Words, quarter_name
 from db.settings import REAL_CHANGE_POINTS
 
 # Whose score: shown apart, never blended into one figure.
 WHOSE = ("family", "child", "worker")
 WHOSE_WORDS = {
-    "family": "The family's own scores",
-    "child": "Children's scores",
-    "worker": "Workers' views",
+    "family": N_("The family's own scores"),
+    "child": N_("Children's scores"),
+    "worker": N_("Workers' views"),
 }
 # Fewer families than this behind a figure: "fewer than 5" in anything exported.
 SMALL_NUMBER = 5
-SMALL_WORDS = f"fewer than {SMALL_NUMBER}"
+SMALL_WORDS = N_("fewer than {n}", n=SMALL_NUMBER)
 
 _REAL = f"{REAL_CHANGE_POINTS:g}"
 
-DEFINITIONS: dict[str, str] = {
-    "goals_set": "Goals families set in the period (not counting goals withdrawn as recorded "
-    "by mistake).",
-    "scored_twice": "Goals with at least two scores from the same person by the end of the "
-    "period, the latest of them in the period.",
-    "moved_up": f"Of the goals scored at least twice, the share whose latest score is at "
-    f"least {_REAL} points above the first (a real change); when several people give this "
-    f"kind of score to one goal, their moves are averaged.",
-    "no_real_change": f"Of the goals scored at least twice, the share whose latest score is "
-    f"less than {_REAL} points away from the first, either way.",
-    "moved_down": f"Of the goals scored at least twice, the share whose latest score is at "
-    f"least {_REAL} points below the first.",
-    "distance": "The average move, in points on the 0 to 10 scale, from each goal's first "
-    "score to its latest score by the end of the period (goals scored at least twice).",
-    "achieved": "Goals marked achieved whose latest score (or, if never scored, the day they "
-    "were set) falls in the period.",
-    "at_home": "Families who gave a round of scores themselves at home, away from a meeting, "
-    "in the period.",
+# Each figure's name and one-sentence definition: Words, said in the reader's language where
+# shown (the cached report keeps them as they are, the same for every language).
+DEFINITIONS: dict[str, Words] = {
+    "goals_set": N_(
+        "Goals families set in the period (not counting goals withdrawn as recorded by mistake)."
+    ),
+    "scored_twice": N_(
+        "Goals with at least two scores from the same person by the end of the period, the "
+        "latest of them in the period."
+    ),
+    "moved_up": N_(
+        "Of the goals scored at least twice, the share whose latest score is at least "
+        "{points} points above the first (a real change); when several people give this kind "
+        "of score to one goal, their moves are averaged.",
+        points=_REAL,
+    ),
+    "no_real_change": N_(
+        "Of the goals scored at least twice, the share whose latest score is less than "
+        "{points} points away from the first, either way.",
+        points=_REAL,
+    ),
+    "moved_down": N_(
+        "Of the goals scored at least twice, the share whose latest score is at least "
+        "{points} points below the first.",
+        points=_REAL,
+    ),
+    "distance": N_(
+        "The average move, in points on the 0 to 10 scale, from each goal's first score to its "
+        "latest score by the end of the period (goals scored at least twice)."
+    ),
+    "achieved": N_(
+        "Goals marked achieved whose latest score (or, if never scored, the day they were set) "
+        "falls in the period."
+    ),
+    "at_home": N_(
+        "Families who gave a round of scores themselves at home, away from a meeting, in the "
+        "period."
+    ),
 }
 WHOSE_DEFINITIONS = {
-    "family": "Scores the family's grown-ups and other family members give (not the "
-    "children's, and never a worker's).",
-    "child": "Scores given by the family's children themselves.",
-    "worker": "A worker's own view of how a goal is going, recorded openly with the family. "
-    "It is never mixed with the family's scores.",
+    "family": N_(
+        "Scores the family's grown-ups and other family members give (not the children's, and "
+        "never a worker's)."
+    ),
+    "child": N_("Scores given by the family's children themselves."),
+    "worker": N_(
+        "A worker's own view of how a goal is going, recorded openly with the family. It is "
+        "never mixed with the family's scores."
+    ),
 }
 TITLES = {
-    "goals_set": "Goals set",
-    "scored_twice": "Goals scored at least twice",
-    "moved_up": "Moved up by a real change",
-    "no_real_change": "No real change",
-    "moved_down": "Moved down by a real change",
-    "distance": "Distance travelled (points)",
-    "achieved": "Goals achieved",
-    "at_home": "Families who scored at home",
+    "goals_set": N_("Goals set"),
+    "scored_twice": N_("Goals scored at least twice"),
+    "moved_up": N_("Moved up by a real change"),
+    "no_real_change": N_("No real change"),
+    "moved_down": N_("Moved down by a real change"),
+    "distance": N_("Distance travelled (points)"),
+    "achieved": N_("Goals achieved"),
+    "at_home": N_("Families who scored at home"),
 }
 # Figures given separately for each kind of score.
 BY_WHOSE = ("scored_twice", "moved_up", "no_real_change", "moved_down", "distance")
@@ -94,7 +119,7 @@ def quarters(start: date, end: date) -> list[tuple[str, date, date]]:
     first = date(start.year, 3 * ((start.month - 1) // 3) + 1, 1)
     while first <= end:
         following = (pd.Timestamp(first) + pd.DateOffset(months=3)).date()
-        name = f"{first:%b}–{following - timedelta(days=1):%b} {first.year}"
+        name = quarter_name(first, following - timedelta(days=1), SOURCE_LANGUAGE)  # the key
         out.append((name, max(first, start), min(following - timedelta(days=1), end)))
         first = following
     return out

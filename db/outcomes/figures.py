@@ -16,6 +16,7 @@ from datetime import date
 
 import pandas as pd
 
+from db.i18n import N_, words_column
 from db.metrics import is_real_change, score_lines
 from db.outcomes.definitions import (
     BY_WHOSE,
@@ -200,7 +201,9 @@ def value_words(row: dict) -> str:
     average in points (a sign shows which way)."""
     name, value, count, of = row["figure"], row["value"], row["count"], row["of"]
     if name in SHARES:
-        return "–" if value is None or pd.isna(value) else f"{value:.0%} ({count} of {of})"
+        if value is None or pd.isna(value):
+            return "–"
+        return N_("{share} ({count} of {of})", share=f"{value:.0%}", count=count, of=of)
     if name == "distance":
         return "–" if value is None or pd.isna(value) else f"{value:+.1f}"
     return str(int(count))
@@ -222,6 +225,16 @@ def label(row: dict) -> str:
     return title
 
 
+# The headings of the figures' table and its CSV, said in the reader's language on download.
+FIGURES_TABLE_COLUMNS = [
+    N_("Figure"),
+    N_("Whose scores"),
+    N_("Value"),
+    N_("Families behind it"),
+    N_("What it means"),
+]
+
+
 def figures_table(figures: pd.DataFrame, *, exported: bool) -> pd.DataFrame:
     """The figures as a table in plain words: figure, whose scores, value, families behind it,
     what it means. Exported, small numbers are hidden (and so is the count of families)."""
@@ -232,7 +245,7 @@ def figures_table(figures: pd.DataFrame, *, exported: bool) -> pd.DataFrame:
         rows.append(
             {
                 "Figure": TITLES[row["figure"]],
-                "Whose scores": WHOSE_WORDS.get(whose, "Anyone's" if whose == ANY else ""),
+                "Whose scores": WHOSE_WORDS.get(whose, N_("Anyone's") if whose == ANY else ""),
                 "Value": exported_words(row) if exported else value_words(row),
                 "Families behind it": (
                     SMALL_WORDS if exported and families < SMALL_NUMBER else str(families)
@@ -240,9 +253,10 @@ def figures_table(figures: pd.DataFrame, *, exported: bool) -> pd.DataFrame:
                 "What it means": DEFINITIONS[row["figure"]],
             }
         )
-    return pd.DataFrame(
-        rows, columns=["Figure", "Whose scores", "Value", "Families behind it", "What it means"]
-    )
+    table = pd.DataFrame(rows, columns=FIGURES_TABLE_COLUMNS)
+    for column in FIGURES_TABLE_COLUMNS:  # Words stay Words, said in the reader's language
+        table[column] = words_column((row[column] for row in rows), table.index)
+    return table
 
 
 def is_by_whose(name: str) -> bool:

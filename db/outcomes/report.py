@@ -18,6 +18,7 @@ import pandas as pd
 from sqlalchemy import String, case, cast, func, literal, type_coerce
 from sqlmodel import col, select
 
+from db.i18n import N_, Words, quarter_words, words_column
 from db.outcomes.definitions import DEFINITIONS, WHOSE_DEFINITIONS, quarters
 from db.outcomes.figures import (
     GOAL_COLUMNS,
@@ -189,9 +190,9 @@ def _report_cached(
 
 def _period(start_on: date, end_on: date) -> None:
     if start_on > end_on:
-        raise Invalid("The period's first day must come before its last day.")
+        raise Invalid(N_("The period's first day must come before its last day."))
     if len(quarters(start_on, end_on)) > 40:
-        raise Invalid("Please choose a period of at most ten years.")
+        raise Invalid(N_("Please choose a period of at most ten years."))
 
 
 def outcomes_report(
@@ -232,6 +233,13 @@ def _audit_export(session, actor: Actor, versions, *, record_type: str, fields) 
         )
 
 
+def _quarter_of(rows: pd.DataFrame) -> Words:
+    """The quarter a part of the figures is for (its days cut to the period), by its months."""
+    last = pd.Timestamp(rows["quarter_end"].iloc[0]).date()
+    first_month = 3 * ((last.month - 1) // 3) + 1
+    return quarter_words(date(last.year, first_month, 1), date(last.year, first_month + 2, 1))
+
+
 @checked
 def export_figures(
     actor: Actor, team_ids: tuple[int, ...], *, start_on: date, end_on: date
@@ -240,11 +248,13 @@ def export_figures(
     export is audited, one row per team, with the columns' names and never a value."""
     report = outcomes_report(actor, team_ids, start_on=start_on, end_on=end_on)
     whole = figures_table(report.figures, exported=True)
-    whole.insert(0, "Period", f"{report.start:%-d %b %Y} to {report.end:%-d %b %Y}")
+    period = N_("{start} to {end}", start=report.start, end=report.end)
+    whole.insert(0, N_("Period"), words_column([period] * len(whole), whole.index))
     parts = [whole]
-    for name, rows in report.quarterly.groupby("quarter", sort=False):
+    for _name, rows in report.quarterly.groupby("quarter", sort=False):
         table = figures_table(rows, exported=True)
-        table.insert(0, "Period", name)
+        quarter = _quarter_of(rows)
+        table.insert(0, "Period", words_column([quarter] * len(table), table.index))
         parts.append(table)
     table = pd.concat(parts, ignore_index=True)
     with write_session() as session:

@@ -16,6 +16,7 @@ from typing import Iterator
 from sqlalchemy.engine import Connection
 from sqlmodel import Session, col, select
 
+from db.i18n import N_
 from db.store.ids import stored_id
 from db.store.models import Family, FamilyLogin, Person, Role, Worker, WorkerRole, WorkerTeam
 
@@ -34,7 +35,7 @@ class NotAllowed(PermissionError):
         record_id: int | None = None,
         family_id: int | None = None,
     ) -> None:
-        super().__init__("This isn't available to you.")
+        super().__init__(N_("This isn't available to you."))
         self.actor = actor
         self.what = what
         self.record_id = record_id

@@ -28,6 +28,7 @@ from sqlalchemy import update
 from sqlalchemy.engine import CursorResult
 from sqlmodel import Session, SQLModel
 
+from db.i18n import N_
 from db.settings import SHORT_TEXT, settings
 from db.store.clock import today_in
 from db.store.models import Person
@@ -43,10 +44,13 @@ class Invalid(ValueError):
 class Conflict(RuntimeError):
     """Someone else saved the same record first; nothing was overwritten."""
 
-    def __init__(self, what: str = "this") -> None:
+    def __init__(self, what: str = N_("this")) -> None:
         super().__init__(
-            f"Someone else saved {what} while you were editing. Your text is still "
-            f"here: copy it, reload to see their changes, then save again."
+            N_(
+                "Someone else saved {what} while you were editing. Your text is still "
+                "here: copy it, reload to see their changes, then save again.",
+                what=what,
+            )
         )
 
 
@@ -57,11 +61,11 @@ def storable_problem(value: str) -> str | None:
     """Why this text can't be stored (a NUL byte PostgreSQL refuses, or half of an emoji that
     lost its other half on the way), or None."""
     if "\x00" in value:
-        return "has a hidden character in it that can't be saved: please retype it"
+        return N_("has a hidden character in it that can't be saved: please retype it")
     try:
         value.encode("utf-8")
     except UnicodeEncodeError:
-        return "has a broken character in it (perhaps half an emoji): please retype it"
+        return N_("has a broken character in it (perhaps half an emoji): please retype it")
     return None
 
 
@@ -83,9 +87,9 @@ def date_window(today: date | None = None) -> tuple[date, date]:
 def window_problem(value: date) -> str | None:
     earliest, latest = date_window()
     if value < earliest:
-        return f"can't be before {earliest.year}"
+        return N_("can't be before {year}", year=str(earliest.year))
     if value > latest:
-        return f"can't be later than {latest.year}"
+        return N_("can't be later than {year}", year=str(latest.year))
     return None
 
 
@@ -103,6 +107,12 @@ def _not_a_bool(value: Any) -> Any:
     if isinstance(value, bool):
         raise PydanticCustomError("int_type", "a tick is not a number")
     return value
+
+
+def field_problem(kind: str, words: str) -> PydanticCustomError:
+    """A validator's problem with one field ("can't be in the future"), which `invalid` puts
+    after the field's name; the words stay Words, so the screen says them in its language."""
+    return PydanticCustomError(kind, "{words}", {"words": words})
 
 
 # An id field of an input model: a whole number within the database's range.
@@ -124,7 +134,7 @@ class Input(SQLModel):
 
     def __init__(self, *args: Any, **data: Any) -> None:
         if len(args) > len(self.positional):
-            raise Invalid("Please check the form and try again.")
+            raise Invalid(N_("Please check the form and try again."))
         data.update(zip(self.positional, args))
         try:
             super().__init__(**data)
@@ -143,9 +153,9 @@ class Input(SQLModel):
     @classmethod
     def _storable(cls, value: Any) -> Any:
         if isinstance(value, str) and (problem := storable_problem(value)):
-            raise PydanticCustomError("not_storable", problem)
+            raise field_problem("not_storable", problem)
         if isinstance(value, date) and (problem := window_problem(value)):
-            raise PydanticCustomError("outside_window", problem)
+            raise field_problem("outside_window", problem)
         return value
 
 
@@ -187,35 +197,41 @@ def _inner_types(annotation: Any) -> list[Any]:
 
 
 def _sentence(kind: str, ctx: dict, title: str, prompt: str, message: str) -> str:
-    name = title[:1].upper() + title[1:]
     if kind in ("missing", "string_too_short"):
-        return f"Please write something for {prompt}."
+        return N_("Please write something for {label}.", label=prompt)
     if kind == "too_short":  # a list with fewer entries than it needs
-        return f"Please add {prompt}."
+        return N_("Please add {label}.", label=prompt)
     if kind == "string_too_long":
-        return f"{name} is too long: please keep it under {ctx['max_length']} characters."
+        return N_(
+            "{label} is too long: please keep it under {limit} characters.",
+            label=title,
+            limit=ctx["max_length"],
+        )
     if kind == "unknown_id":
-        return f"Please choose {title} again: {message}."
-    if kind in ("not_storable", "outside_window"):
-        return f"{name} {message}."
+        return N_("Please choose {label} again: that choice isn't known here.", label=title)
+    if kind in ("not_storable", "outside_window"):  # said by `problem()`, kept as Words
+        return N_("{label} {problem}.", label=title, problem=ctx.get("words", message)).capital()
     if kind == "string_unicode":
-        return f"{name} has a broken character in it (perhaps half an emoji): please retype it."
+        return N_(
+            "{label} has a broken character in it (perhaps half an emoji): please retype it.",
+            label=title,
+        )
     if kind in ("string_type", "string_sub_type"):
-        return f"Please write {title} in words."
+        return N_("Please write {label} in words.", label=title)
     if kind == "enum" or kind.startswith("literal"):
-        return f"Please choose one of the options for {title}."
+        return N_("Please choose one of the options for {label}.", label=title)
     if kind in ("greater_than_equal", "less_than_equal", "greater_than", "less_than"):
         low, high = ctx.get("ge", ctx.get("gt")), ctx.get("le", ctx.get("lt"))
         if low is not None and high is None:
-            return f"{name} should be {low} or more."
-        return f"{name} should be a whole number up to {high}."
+            return N_("{label} should be {low} or more.", label=title, low=low)
+        return N_("{label} should be a whole number up to {high}.", label=title, high=high)
     if kind.startswith("int") or kind == "float_type":
-        return f"Please give {title} as a whole number."
+        return N_("Please give {label} as a whole number.", label=title)
     if kind.startswith("date") or kind.startswith("datetime") or kind == "timezone_aware":
-        return f"Please give a date for {title}."
+        return N_("Please give a date for {label}.", label=title)
     if kind.startswith("bool"):
-        return f"Please tick or untick {title}."
-    return f"Please check {title} and try again."
+        return N_("Please tick or untick {label}.", label=title)
+    return N_("Please check {label} and try again.", label=title)
 
 
 def invalid(error: ValidationError, model: type[SQLModel] | None = None) -> Invalid:
@@ -228,7 +244,7 @@ def invalid(error: ValidationError, model: type[SQLModel] | None = None) -> Inva
     if isinstance(cause, Invalid):  # a nested input model has already said it in a sentence
         return cause
     info, _ = _field_info(model, tuple(first["loc"]))
-    title = (info.title if info is not None else None) or "the form"
+    title = (info.title if info is not None else None) or N_("the form")
     prompt = (info.description if info is not None else None) or title
     bounds = {}
     if info is not None:
@@ -238,8 +254,14 @@ def invalid(error: ValidationError, model: type[SQLModel] | None = None) -> Inva
                     bounds[key] = getattr(rule, key)
     kind = first["type"]
     if "ge" in bounds and "le" in bounds and (kind.startswith("int") or "than" in kind):
-        name = title[:1].upper() + title[1:]
-        return Invalid(f"{name} should be a whole number from {bounds['ge']} to {bounds['le']}.")
+        return Invalid(
+            N_(
+                "{label} should be a whole number from {low} to {high}.",
+                label=title,
+                low=bounds["ge"],
+                high=bounds["le"],
+            )
+        )
     return Invalid(_sentence(kind, first.get("ctx") or {}, title, prompt, first["msg"]))
 
 
@@ -250,14 +272,20 @@ def text(value, label: str, *, required: bool = True, limit: int = SHORT_TEXT) -
     if value is None:
         value = ""
     if not isinstance(value, str):
-        raise Invalid(f"Please write {label} in words.")
+        raise Invalid(N_("Please write {label} in words.", label=label))
     cleaned = value.strip()
     if required and not cleaned:
-        raise Invalid(f"Please write something for {label}.")
+        raise Invalid(N_("Please write something for {label}.", label=label))
     if len(cleaned) > limit:
-        raise Invalid(f"{label.capitalize()} is too long: please keep it under {limit} characters.")
+        raise Invalid(
+            N_(
+                "{label} is too long: please keep it under {limit} characters.",
+                label=label,
+                limit=limit,
+            )
+        )
     if problem := storable_problem(cleaned):
-        raise Invalid(f"{label.capitalize()} {problem}.")
+        raise Invalid(N_("{label} {problem}.", label=label, problem=problem).capital())
     return cleaned
 
 
@@ -267,11 +295,11 @@ def day(value, label: str, *, today: date | None) -> date:
     if isinstance(value, datetime):
         value = value.date()
     if not isinstance(value, date):
-        raise Invalid(f"Please give a date for {label}.")
+        raise Invalid(N_("Please give a date for {label}.", label=label))
     if today is not None and value > today:
-        raise Invalid(f"{label.capitalize()} can't be in the future.")
+        raise Invalid(N_("{label} can't be in the future.", label=label))
     if problem := window_problem(value):
-        raise Invalid(f"{label.capitalize()} {problem}.")
+        raise Invalid(N_("{label} {problem}.", label=label, problem=problem).capital())
     return value
 
 
@@ -279,7 +307,7 @@ def choice(enum_class: type[enum.Enum], value, label: str):
     try:
         return enum_class(value)
     except (ValueError, TypeError):
-        raise Invalid(f"Please choose one of the options for {label}.") from None
+        raise Invalid(N_("Please choose one of the options for {label}.", label=label)) from None
 
 
 @functools.cache
@@ -291,22 +319,27 @@ def time_zone(value) -> str:
     """One of the time zones the system knows by name: a very long name, a folder or a path
     is none (ZoneInfo would read the file system for it)."""
     if not isinstance(value, str) or value not in _time_zones():
-        raise Invalid("Please choose a time zone such as Europe/London.")
+        raise Invalid(N_("Please choose a time zone such as Europe/London."))
     return value
 
 
-def record_id(value, label: str = "that record") -> int:
+def record_id(value, label: str = N_("that record")) -> int:
     """An id as the database can hold it; anything else was never one of ours."""
     number = as_record_id(value)
     if number is None:
-        raise Invalid(f"{label[:1].upper() + label[1:]} isn't known here: please reload the page.")
+        raise Invalid(N_("{label} isn't known here: please reload the page.", label=label))
     return number
 
 
 def whole_number(value, label: str, *, low: int, high: int) -> int:
     if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
         raise Invalid(
-            f"{label[:1].upper() + label[1:]} should be a whole number from {low} to {high}."
+            N_(
+                "{label} should be a whole number from {low} to {high}.",
+                label=label,
+                low=low,
+                high=high,
+            )
         )
     return value
 
@@ -320,13 +353,13 @@ def person_in_family(
     session: Session, family_id: int, person_id: int | None, label: str = ...
 ) -> Person | None: ...
 def person_in_family(
-    session: Session, family_id: int, person_id: int | None, label: str = "that person"
+    session: Session, family_id: int, person_id: int | None, label: str = N_("that person")
 ) -> Person | None:
     if person_id is None:
         return None
     person = session.get(Person, record_id(person_id, label))
     if person is None or person.family_id != family_id:
-        raise Invalid(f"{label.capitalize()} isn't part of this family's world.")
+        raise Invalid(N_("{label} isn't part of this family's world.", label=label))
     return person
 
 
@@ -389,18 +422,18 @@ def _hints(target) -> dict[str, Any]:
 
 # How an argument is named in a sentence, where its name alone would read oddly.
 _WORDS = {
-    "starts_at": "meeting's date",
-    "look_again_on": "day to look at the plan again",
-    "on": "date",
-    "written_on": "date",
-    "action_by": "day the action is due",
-    "agreed_on": "day they agreed",
-    "given_on": "day it was given",
-    "held_on": "day you talked",
-    "scored_on": "day of the scores",
-    "started_on": "start date",
-    "known_as": "name the family chose",
-    "confirm_known_as": "family's name",
+    "starts_at": N_("meeting's date"),
+    "look_again_on": N_("day to look at the plan again"),
+    "on": N_("date"),
+    "written_on": N_("date"),
+    "action_by": N_("day the action is due"),
+    "agreed_on": N_("day they agreed"),
+    "given_on": N_("day it was given"),
+    "held_on": N_("day you talked"),
+    "scored_on": N_("day of the scores"),
+    "started_on": N_("start date"),
+    "known_as": N_("name the family chose"),
+    "confirm_known_as": N_("family's name"),
 }
 
 
@@ -414,7 +447,7 @@ def _refused(actor, name: str) -> Exception:
     from db.rules.access import Actor, refused
 
     if not isinstance(actor, Actor):
-        return Invalid("That choice isn't known here.")
+        return Invalid(N_("That choice isn't known here."))
     return refused(actor, what=_words(name).replace(" ", "_"))
 
 
@@ -463,34 +496,34 @@ def _check_kind(name: str, value: Any, hint: Any, actor: Any) -> None:
     origin = typing.get_origin(hint)
     if hint is str:
         if not isinstance(value, str):
-            raise Invalid(f"Please write the {label} in words.")
+            raise Invalid(N_("Please write the {label} in words.", label=label))
         if problem := storable_problem(value):
-            raise Invalid(f"The {label} {problem}.")
+            raise Invalid(N_("The {label} {problem}.", label=label, problem=problem))
     elif hint is bool:
         if not isinstance(value, (bool, numpy.bool_)):
-            raise Invalid(f"Please tick or untick {label}.")
+            raise Invalid(N_("Please tick or untick {label}.", label=label))
     elif hint is int:
         if isinstance(value, bool) or as_whole_number(value) is None:
-            raise Invalid(f"Please give the {label} as a whole number.")
+            raise Invalid(N_("Please give the {label} as a whole number.", label=label))
     elif hint is datetime:
         if not isinstance(value, datetime) or value.tzinfo is None:
-            raise Invalid(f"Please give a date and time for the {label}.")
+            raise Invalid(N_("Please give a date and time for the {label}.", label=label))
         if problem := window_problem(value.date()):
-            raise Invalid(f"The {label} {problem}.")
+            raise Invalid(N_("The {label} {problem}.", label=label, problem=problem))
     elif hint is date:
         if not isinstance(value, date):
-            raise Invalid(f"Please give a date for the {label}.")
+            raise Invalid(N_("Please give a date for the {label}.", label=label))
         if problem := window_problem(value.date() if isinstance(value, datetime) else value):
-            raise Invalid(f"The {label} {problem}.")
+            raise Invalid(N_("The {label} {problem}.", label=label, problem=problem))
     elif origin in (list, tuple):
         if not isinstance(value, (list, tuple)):
-            raise Invalid("Please check the form and try again.")
+            raise Invalid(N_("Please check the form and try again."))
         inner = [k for k in typing.get_args(hint) if k is not Ellipsis]
         for item in value:
             _check(name, item, inner[0] if inner else None, actor)
     elif isinstance(hint, type) and dataclasses.is_dataclass(hint):
         if not isinstance(value, hint):
-            raise Invalid("Please check the form and try again.")
+            raise Invalid(N_("Please check the form and try again."))
         for field in dataclasses.fields(hint):
             _check(
                 field.name,

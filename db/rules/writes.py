@@ -11,6 +11,7 @@ from typing import Any, Iterator
 from sqlalchemy import update
 from sqlmodel import Session, col, select
 
+from db.i18n import N_
 from db.rules import audit
 from db.rules.access import Actor, refused, require_family, require_own_family
 from db.rules.validation import Invalid, checked, max_chars, save_versioned, text
@@ -183,7 +184,7 @@ class AlreadySaved(Invalid):
     click, not a second piece of news."""
 
     def __init__(self) -> None:
-        super().__init__("This was saved a moment ago.")
+        super().__init__(N_("This was saved a moment ago."))
 
 
 def recently_created(session: Session, actor: Actor, family_id: int, record_type: str):
@@ -216,10 +217,10 @@ def refuse_repeat(
 
 
 WITHDRAWABLE: dict[str, tuple[Any, str]] = {
-    "goal": (Goal, "this goal"),
-    "meeting": (Meeting, "this meeting"),
-    "plan_step": (PlanStep, "this plan step"),
-    "conversation_item": (ConversationItem, "this"),
+    "goal": (Goal, N_("this goal")),
+    "meeting": (Meeting, N_("this meeting")),
+    "plan_step": (PlanStep, N_("this plan step")),
+    "conversation_item": (ConversationItem, N_("this")),
 }
 
 
@@ -229,9 +230,11 @@ def withdraw(actor: Actor, *, record_type: str, record_id: int, reason: str) -> 
     record's history and in a copy of everything held, and the withdrawal is audited. Any
     worker who may open the family's record may do it; nothing is deleted."""
     if record_type not in WITHDRAWABLE:
-        raise Invalid("That kind of record can't be withdrawn.")
+        raise Invalid(N_("That kind of record can't be withdrawn."))
     model, what = WITHDRAWABLE[record_type]
-    reason = text(reason, "why it is being withdrawn", limit=max_chars(model, "withdrawn_reason"))
+    reason = text(
+        reason, N_("why it is being withdrawn"), limit=max_chars(model, "withdrawn_reason")
+    )
     with write_session() as session:
         row = session.get(model, record_id)
         if row is None:
@@ -242,7 +245,7 @@ def withdraw(actor: Actor, *, record_type: str, record_id: int, reason: str) -> 
         family = require_family(session, actor, owner.family_id)
         session.refresh(row)  # read again now the family is locked: a withdrawal is never twice
         if row.withdrawn_at is not None:
-            raise Invalid(f"{what[:1].upper() + what[1:]} was already withdrawn.")
+            raise Invalid(N_("{what} was already withdrawn.", what=what))
         row.withdrawn_at = utcnow()
         row.withdrawn_by = actor.worker_id
         row.withdrawn_reason = reason

@@ -72,6 +72,12 @@ def _member(world, username: str = "dana"):
     return at
 
 
+def _member_speaking(world, language: str):
+    """The family member logged in, their family's language set to `language`."""
+    make.choose_language(world["sam"], world["family"], language)
+    return _member(world)
+
+
 def test_a_worker_makes_an_invitation_shown_once(world):
     at = _family_page(world)
     at.button(key="FormSubmitter:invite_family_member-Make an invitation").click().run()
@@ -236,8 +242,7 @@ def test_a_young_person_gets_faces_and_larger_type(world):
 def test_the_space_speaks_the_familys_own_language(world, language, goals_word, plan_word):
     from db import i18n
 
-    make.choose_language(world["sam"], world["family"], language)
-    at = _member(world)
+    at = _member_speaking(world, language)
     sections = at.segmented_control(key="space_section")
     with i18n.speaking(language):
         assert [sections.format_func(o) for o in sections.options] == [
@@ -253,3 +258,23 @@ def test_the_space_speaks_the_familys_own_language(world, language, goals_word, 
         assert english not in text
     if language == "ur":
         assert "direction: rtl" in text
+
+
+@pytest.mark.parametrize(
+    ("language", "empty"),
+    [
+        ("cy", "Ysgrifennwch rywbeth ar gyfer eich neges."),
+        ("ur", "آپ کا پیغام: براہ کرم کچھ لکھیں۔"),
+    ],
+)
+def test_a_problem_with_what_the_family_wrote_is_said_in_their_language(world, language, empty):
+    from db import i18n
+
+    at = _member_speaking(world, language)
+    with i18n.speaking(language):  # the test reads the options as the family sees them
+        at.segmented_control(key="space_section").set_value(i18n._("Tell my worker")).run()
+    at.text_area[0].input("   ")
+    at.button(key=next(b.key for b in at.button if "space_message" in (b.key or ""))).click().run()
+    assert not at.exception
+    assert [e.value.replace("\\", "") for e in at.error] == [empty]  # drawn as plain text
+    assert "Please write" not in all_text(at)

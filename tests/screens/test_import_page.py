@@ -159,3 +159,28 @@ def test_a_practitioner_has_no_import_page(demo_db):
     _run(at)
     with pytest.raises(ValueError):
         at.switch_page("pages/import_records.py").run()
+
+
+def test_a_welsh_manager_reads_each_bad_row_and_a_bad_file_in_welsh(demo_db):
+    from db import auth, i18n
+
+    with Session(demo_db) as session:
+        manager = load_actor(session, "manager")
+    auth.set_my_language(manager, "cy")
+    team_id, data = _team_and_template(demo_db, "manager")
+    at = logged_in("manager")
+    _run(at)
+    with i18n.speaking("cy"):
+        at.switch_page("pages/import_records.py")
+        _run(at)
+        _choose_team(at, team_id)
+        _upload(at, "bad.csv", _with_two_bad_rows(data))
+    problems = at.dataframe[0].value
+    reasons = dict(zip(problems.iloc[:, 1], problems.iloc[:, 2]))
+    assert reasons == {
+        "family_name": "ar goll: enw'r teulu",
+        "score": "nid yw sgôr 11 rhwng 0 a 10",
+    }
+    with i18n.speaking("cy"):
+        _upload(at, "empty.csv", b"")
+    assert "Mae'r ffeil hon yn wag" in at.error[0].value.replace("\\", "")

@@ -157,3 +157,63 @@ def test_a_team_with_no_families_yet_shows_its_name_and_no_figures_without_an_er
     assert "no trend" in " ".join(c.value for c in at.caption)
     at.selectbox(key="outcomes_behind").set_value(("moved_up", "child")).run()
     assert [i.value for i in at.info] == ["No families are behind this figure in this period."]
+
+
+def test_a_welsh_manager_reads_the_figures_their_definitions_and_quarters_in_welsh(built):
+    from db import auth, i18n
+    from db.rules.access import load_actor
+
+    with read_session() as session:
+        mona = load_actor(session, "mona")
+    auth.set_my_language(mona, "cy")
+    at = logged_in("mona")
+    at.run()
+    with i18n.speaking("cy"):
+        at.switch_page(PAGE).run()
+    assert not at.exception
+    assert metric(at, "Nodau a osodwyd") == "4"  # Goals set
+    assert metric(at, "Nodau a gafodd sgôr o leiaf ddwywaith") == "3"
+    by_whose = at.dataframe[0].value
+    assert list(by_whose.columns)[:2] == ["Ffigur", "Sgoriau'r teulu ei hun"]
+    up = by_whose[by_whose["Ffigur"] == "Wedi symud i fyny o newid go iawn"].iloc[0]
+    assert up["Sgoriau'r teulu ei hun"] == "50% (1 o 2)"
+    captions = " ".join(c.value for c in at.caption)
+    assert "o leiaf 2.45 pwynt yn uwch na'r gyntaf" in captions
+    assert "points above the first" not in captions
+    quarters = next(f.value for f in at.dataframe if "Chwarter" in f.value.columns)
+    welsh_months = ("Ion–Maw", "Ebr–Meh", "Gor–Medi", "Hyd–Rhag")  # Babel's Welsh months
+    chart = at.get("vega_lite_chart")[0]
+    assert "Cyfran y nodau a symudodd i fyny o newid go iawn, fesul chwarter" in str(chart.proto)
+    assert list(quarters["Chwarter"]) and all(
+        q.startswith(welsh_months) for q in quarters["Chwarter"]
+    ), list(quarters["Chwarter"])
+
+
+def test_the_figures_csv_is_in_the_readers_words_and_audited_in_english(built):
+    from components.i18n import said_table
+    from db import i18n, outcomes
+    from db.export import to_csv
+    from db.rules.access import load_actor
+    from db.store.clock import today_in
+
+    with read_session() as session:
+        mona = load_actor(session, "mona")
+    team_ids = tuple(sorted(mona.led_team_ids))
+    today = today_in()
+    table = outcomes.export_figures(
+        mona, team_ids, start_on=today - timedelta(days=364), end_on=today
+    )
+    with i18n.speaking("cy"):
+        lines = to_csv(said_table(table)).decode("utf-8-sig").splitlines()
+    assert lines[0].startswith('"Cyfnod","Ffigur","Sgoriau pwy","Gwerth"')
+    assert '"Nodau a osodwyd"' in lines[1]  # Goals set
+    assert any(
+        line.startswith(('"Ion–Maw', '"Ebr–Meh', '"Gor–Medi', '"Hyd–Rhag')) for line in lines
+    )
+    english = to_csv(said_table(table)).decode("utf-8-sig")
+    assert english.startswith('"Period","Figure"') and "Goals set" in english
+    with read_session() as session:
+        fields = session.exec(
+            select(AuditEvent.fields).where(AuditEvent.record_type == "outcomes_figures")
+        ).first()
+    assert "Figure" in str(fields) and "Ffigur" not in str(fields)

@@ -118,3 +118,17 @@ def test_continuity_speaks_welsh_charts_and_all(demo_db):
     assert "Amser gyda'r prif weithiwr" in shown  # a tile
     assert "Teuluoedd a gadwodd yr un prif weithiwr drwy'r mis" in shown  # the chart's words
     assert "Families who kept the same main worker all month" not in shown
+
+
+def test_the_huddles_reasons_are_said_in_welsh(welsh_worker):
+    at = _open("pages/huddle.py")
+    reasons = [
+        reason
+        for frame in at.dataframe
+        if "Pam" in frame.value.columns  # Why
+        for reason in frame.value["Pam"]
+    ]
+    assert reasons
+    english = ("Waiting", "Last met", "We haven't met", "plan step", "Scores fell", "went up")
+    assert [r for r in reasons if any(words in r for words in english)] == []
+    assert any(r.startswith(("Wedi aros", "Wedi cwrdd", "Mae ", "Aeth ")) for r in reasons)
