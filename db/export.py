@@ -16,9 +16,10 @@ from typing import Any
 
 import pandas as pd
 
+from db.i18n import N_
 from db.rules import audit
 from db.rules.access import Actor, require_family, require_led_team
-from db.rules.validation import checked
+from db.rules.validation import Invalid, checked
 from db.store.engine import write_session
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -71,7 +72,8 @@ def export_csv(
     `what` names the table (e.g. "continuity_families"); pass the team (checked as a team the
     actor manages) or the family (checked as a family whose record the actor may open)."""
     if not what or team_id is None and family_id is None:
-        raise ValueError("Say what is exported and whose it is (a team or a family).")
+        # Screens always say both; a caller that doesn't gets the store's plain refusal.
+        raise Invalid(N_("Say what is exported and whose it is (a team or a family)."))
     if team_id is not None:
         require_led_team(actor, team_id, what=what[:40])
     with write_session() as session:
