@@ -18,7 +18,7 @@ from components.family_list import family_rows
 from components.i18n import N_, _, current, ngettext, said
 from components.led_teams import team_names, today_for
 from components.spec_cache import spec_cache
-from components.ui import friendly_date, plain, table
+from components.ui import friendly_date, one_at_a_time, plain, table
 from db import continuity
 from db.continuity import DEFINITIONS, TeamReport
 from db.family_world import add_note
@@ -347,17 +347,11 @@ def over_time(report: TeamReport) -> None:
         "caseload_per_worker": charts.describe_caseload(_caseload(report)),
         "waiting_over_time": charts.describe_waiting(report.waiting_monthly),
     }
-    first = next(iter(CHART_TITLES))
-    shown = (
-        st.segmented_control(
-            _("Which chart"),
-            list(CHART_TITLES),
-            format_func=lambda key: _(CHART_TITLES[key]),
-            default=first,
-            key="continuity_chart",
-            label_visibility="collapsed",
-        )
-        or first
+    shown = one_at_a_time(
+        _("Which chart"),
+        CHART_TITLES,
+        words=lambda key: _(CHART_TITLES[key]),
+        key="continuity_chart",
     )
     st.vega_lite_chart(
         specs[shown], width="stretch", alt=sentences[shown], key=f"continuity_chart_{shown}"

@@ -16,7 +16,7 @@ import streamlit as st
 from components import charts
 from components.forms import show_problem
 from components.i18n import N_, _, said, speak_as_family, use_terms
-from components.ui import friendly_date, local_time, plain, stop_with
+from components.ui import friendly_date, local_time, one_at_a_time, plain, stop_with
 from db import family_space
 from db.family_space import OwnSpace
 from db.rules.access import Actor, NotAllowed
@@ -118,17 +118,7 @@ def own_space(actor: Actor) -> None:
         st.html(YOUNG_STYLE)
     st.title(plain(_("Hello, {name}", name=space.person_name.split()[0])))
     st.caption(plain(space.family))
-    section = (
-        st.segmented_control(
-            _("Show"),
-            SECTIONS,
-            default=SECTIONS[0],
-            format_func=_,
-            key="space_section",
-            label_visibility="collapsed",
-        )
-        or SECTIONS[0]
-    )
+    section = one_at_a_time(_("Show"), SECTIONS, words=_, key="space_section")
     if section == SECTIONS[0]:
         _goals(actor, space)
     elif section == SECTIONS[1]:

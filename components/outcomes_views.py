@@ -20,7 +20,7 @@ from components.family_list import family_rows
 from components.forms import pick_many
 from components.i18n import N_, _, current, quarter_name, said, said_table, speaking
 from components.led_teams import team_names
-from components.ui import friendly_date, plain, table
+from components.ui import friendly_date, one_at_a_time, plain, table
 from db import outcomes
 from db.export import to_csv
 from db.i18n import SOURCE_LANGUAGE
@@ -219,17 +219,8 @@ def by_whose(report: OutcomesReport) -> None:
 def by_quarter(report: OutcomesReport) -> None:
     st.header(_("Quarter by quarter"))
     drawn = _shown(report)
-    first = next(iter(TRENDS))
-    shown = (
-        st.segmented_control(
-            _("Which trend"),
-            list(TRENDS),
-            format_func=lambda key: said(TITLES[key]),
-            default=first,
-            key="outcomes_trend",
-            label_visibility="collapsed",
-        )
-        or first
+    shown = one_at_a_time(
+        _("Which trend"), TRENDS, words=lambda key: said(TITLES[key]), key="outcomes_trend"
     )
     sentence = drawn["sentences"][shown]
     st.vega_lite_chart(

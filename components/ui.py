@@ -87,6 +87,21 @@ def show_notice(slot: str) -> None:
         st.success(plain(notice))
 
 
+def one_at_a_time(
+    label: str, options, *, words: Callable[[str], str], key: str, first: str | None = None
+) -> str:
+    """A row of buttons choosing the one thing shown (its label hidden): `first`, or the first
+    option, to start with, and again if the chosen button is clicked off."""
+    options = list(options)
+    first = options[0] if first is None else first
+    return (
+        st.segmented_control(
+            label, options, format_func=words, default=first, key=key, label_visibility="collapsed"
+        )
+        or first
+    )
+
+
 def table(frame: pd.DataFrame, columns: dict | None = None, **options):
     """A table the width of the page, without row numbers; `columns` gives columns their
     heading or column config; `options` go on to st.dataframe (a key, a row height, a

@@ -8,7 +8,7 @@ from components.audit_view import who_looked
 from components.auth import guard
 from components.i18n import N_, _
 from components.pages import CASEWORK
-from components.ui import query_family_id, stop_with
+from components.ui import one_at_a_time, query_family_id, stop_with
 from db import families as family_store
 from db import goals as goal_store
 from db import meetings
@@ -54,17 +54,7 @@ family_view.conference_link(family_id)
 hints.show_pending()
 # A family waiting to meet a worker opens where they choose one.
 first = "Working together" if summary.status == FamilyStatus.waiting else SECTIONS[0]
-section = (
-    st.segmented_control(
-        _("Show"),
-        SECTIONS,
-        default=first,
-        format_func=_,
-        key="family_section",
-        label_visibility="collapsed",
-    )
-    or first
-)
+section = one_at_a_time(_("Show"), SECTIONS, words=_, key="family_section", first=first)
 # Only the chosen section runs: the page stays quick however much a family has recorded.
 if section == "Goals":
     goals.staff_goals(actor, family_id, goal_data, people, today)
