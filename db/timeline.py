@@ -3,7 +3,9 @@ and scored, plan changes, worker changes, status changes, practical help and sta
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
+from typing import Any
 
 import pandas as pd
 from sqlalchemy import func
@@ -52,6 +54,40 @@ KINDS = [
     N_("Staff notes"),
 ]
 COLUMNS = ["on", "kind", "what", "record_type", "record_id"]
+
+
+def _help_words(h: PracticalHelp) -> Words:
+    if h.who_from:
+        return N_(
+            "{kind}: {what} (from {who})", kind=HELP_KIND[h.kind], what=h.what, who=h.who_from
+        )
+    return N_("{kind}: {what}", kind=HELP_KIND[h.kind], what=h.what)
+
+
+def _note_words(n: Note) -> Words:
+    if n.shared_with:
+        return N_(
+            "{kind}: {words} — shared with {whom}",
+            kind=NOTE_KIND[n.kind],
+            words=n.words,
+            whom=n.shared_with,
+        )
+    return N_("{kind}: {words}", kind=NOTE_KIND[n.kind], words=n.words)
+
+
+# Records that are one entry each on the day they carry: (kind, model, the day's field, the
+# entry's words, record type).
+_DATED_RECORDS: list[tuple[str, type, str, Callable[[Any], Words], str]] = [
+    (
+        "Where things are",
+        FamilyStatusChange,
+        "changed_on",
+        lambda change: FAMILY_STATUS[change.status],
+        "family_status",
+    ),
+    ("Practical help", PracticalHelp, "given_on", _help_words, "practical_help"),
+    ("Staff notes", Note, "written_on", _note_words, "note"),
+]
 
 
 def timeline(actor: Actor, family_id: int, kinds: list[Words] | None = None) -> pd.DataFrame:
@@ -207,47 +243,10 @@ def timeline(actor: Actor, family_id: int, kinds: list[Words] | None = None) -> 
                     "worker_offer",
                     None,
                 )
-        if "Where things are" in wanted:
-            for change in session.exec(of_family(FamilyStatusChange, family_id)):
-                add(
-                    "Where things are",
-                    change.changed_on,
-                    FAMILY_STATUS[change.status],
-                    "family_status",
-                    change.id,
-                )
-        if "Practical help" in wanted:
-            for h in session.exec(of_family(PracticalHelp, family_id)):
-                add(
-                    "Practical help",
-                    h.given_on,
-                    N_(
-                        "{kind}: {what} (from {who})",
-                        kind=HELP_KIND[h.kind],
-                        what=h.what,
-                        who=h.who_from,
-                    )
-                    if h.who_from
-                    else N_("{kind}: {what}", kind=HELP_KIND[h.kind], what=h.what),
-                    "practical_help",
-                    h.id,
-                )
-        if "Staff notes" in wanted:
-            for n in session.exec(of_family(Note, family_id)):
-                add(
-                    "Staff notes",
-                    n.written_on,
-                    N_(
-                        "{kind}: {words} — shared with {whom}",
-                        kind=NOTE_KIND[n.kind],
-                        words=n.words,
-                        whom=n.shared_with,
-                    )
-                    if n.shared_with
-                    else N_("{kind}: {words}", kind=NOTE_KIND[n.kind], words=n.words),
-                    "note",
-                    n.id,
-                )
+        for kind, model, on, what, record_type in _DATED_RECORDS:
+            if kind in wanted:
+                for row in session.exec(of_family(model, family_id)):
+                    add(kind, getattr(row, on), what(row), record_type, row.id)
     frame = pd.DataFrame(rows, columns=COLUMNS)
     frame["what"] = words_column((row[2] for row in rows), frame.index)
     return frame.sort_values(["on", "kind"], ascending=[False, True], kind="stable").reset_index(
