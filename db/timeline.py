@@ -77,7 +77,7 @@ def _note_words(n: Note) -> Words:
 
 # Records that are one entry each on the day they carry: (kind, model, the day's field, the
 # entry's words, record type).
-_DATED_RECORDS: list[tuple[str, type, str, Callable[[Any], Words], str]] = [
+_DATED_RECORDS: list[tuple[str, type[Any], str, Callable[[Any], Words], str]] = [
     (
         "Where things are",
         FamilyStatusChange,
