@@ -56,6 +56,19 @@ KINDS = [
 COLUMNS = ["on", "kind", "what", "record_type", "record_id"]
 
 
+def _meeting_words(m: Meeting, local: pd.Timestamp) -> Words:
+    kind, status = MEETING_KIND[m.kind], MEETING_STATUS[m.status].small()
+    if m.summary:
+        return N_(
+            "{kind} ({status}) at {time} — {summary}",
+            kind=kind,
+            status=status,
+            time=f"{local:%H:%M}",
+            summary=m.summary,
+        )
+    return N_("{kind} ({status}) at {time}", kind=kind, status=status, time=f"{local:%H:%M}")
+
+
 def _help_words(h: PracticalHelp) -> Words:
     if h.who_from:
         return N_(
@@ -99,8 +112,10 @@ def timeline(actor: Actor, family_id: int, kinds: list[Words] | None = None) -> 
         def add(kind: str, on: date, what: Words, record_type: str = "", record_id=None) -> None:
             rows.append((on, kind, what, record_type, record_id))
 
-        def add_withdrawal(kind: str, row, what: str, record_type: str) -> None:
-            """A withdrawn record stays in the story, with when and why it was withdrawn."""
+        def add_record(kind: str, row, on: date, what: Words, record_type: str, named: str) -> None:
+            """A record's entry; a withdrawn record stays in the story, with when and why it was
+            withdrawn (`named` says which record it was)."""
+            add(kind, on, what, record_type, row.id)
             if row.withdrawn_at is not None:
                 add(
                     kind,
@@ -108,7 +123,7 @@ def timeline(actor: Actor, family_id: int, kinds: list[Words] | None = None) -> 
                     N_(
                         "Withdrawn, recorded by mistake ({reason}): {what}",
                         reason=row.withdrawn_reason,
-                        what=what,
+                        what=named,
                     ),
                     record_type,
                     row.id,
@@ -117,27 +132,8 @@ def timeline(actor: Actor, family_id: int, kinds: list[Words] | None = None) -> 
         if "Meetings" in wanted:
             for m in session.exec(of_family(Meeting, family_id)):
                 local = pd.Timestamp(m.starts_at).tz_convert(zone)
-                add(
-                    "Meetings",
-                    local.date(),
-                    N_(
-                        "{kind} ({status}) at {time} — {summary}",
-                        kind=MEETING_KIND[m.kind],
-                        status=MEETING_STATUS[m.status].small(),
-                        time=f"{local:%H:%M}",
-                        summary=m.summary,
-                    )
-                    if m.summary
-                    else N_(
-                        "{kind} ({status}) at {time}",
-                        kind=MEETING_KIND[m.kind],
-                        status=MEETING_STATUS[m.status].small(),
-                        time=f"{local:%H:%M}",
-                    ),
-                    "meeting",
-                    m.id,
-                )
-                add_withdrawal("Meetings", m, MEETING_KIND[m.kind], "meeting")
+                named = MEETING_KIND[m.kind]
+                add_record("Meetings", m, local.date(), _meeting_words(m, local), "meeting", named)
         if "Conversations" in wanted:
             for c, items in session.exec(
                 select(Conversation, func.count(col(ConversationItem.id)))
@@ -158,14 +154,8 @@ def timeline(actor: Actor, family_id: int, kinds: list[Words] | None = None) -> 
                 )
         if "Goals and scores" in wanted:
             for g in session.exec(of_family(Goal, family_id)):
-                add(
-                    "Goals and scores",
-                    g.set_on,
-                    N_("Goal set: {goal}", goal=g.wording),
-                    "goal",
-                    g.id,
-                )
-                add_withdrawal("Goals and scores", g, g.wording, "goal")
+                set_words = N_("Goal set: {goal}", goal=g.wording)
+                add_record("Goals and scores", g, g.set_on, set_words, "goal", g.wording)
             for r, count in session.exec(
                 select(ScoreRound, func.count(col(GoalScore.id)))
                 .join(GoalScore, col(GoalScore.round_id) == ScoreRound.id)
@@ -181,22 +171,11 @@ def timeline(actor: Actor, family_id: int, kinds: list[Words] | None = None) -> 
                 )
         if "Plan" in wanted:
             for s in session.exec(of_family(PlanStep, family_id)):
-                add(
-                    "Plan",
-                    s.agreed_on,
-                    N_("Plan step agreed: {what}", what=s.what),
-                    "plan_step",
-                    s.id,
-                )
-                add_withdrawal("Plan", s, s.what, "plan_step")
+                agreed = N_("Plan step agreed: {what}", what=s.what)
+                add_record("Plan", s, s.agreed_on, agreed, "plan_step", s.what)
                 if s.done_on:
-                    add(
-                        "Plan",
-                        s.done_on,
-                        N_("Plan step done: {what}", what=s.what),
-                        "plan_step",
-                        s.id,
-                    )
+                    done = N_("Plan step done: {what}", what=s.what)
+                    add("Plan", s.done_on, done, "plan_step", s.id)
         if "Workers" in wanted:
             for link, name in session.exec(
                 select(WorkerRelationship, col(Worker.name))
