@@ -56,6 +56,18 @@ KINDS = [
 COLUMNS = ["on", "kind", "what", "record_type", "record_id"]
 
 
+def _with_counts(model: type[Any], link: Any, family_id: int) -> Any:
+    """The family's records of one kind, each with how many items point to it through `link`
+    (a record with no items is left out)."""
+    items = link.class_
+    return (
+        select(model, func.count(col(items.id)))
+        .join(items, col(link) == model.id)
+        .where(col(model.family_id) == family_id)
+        .group_by(col(model.id))
+    )
+
+
 def _meeting_words(m: Meeting, local: pd.Timestamp) -> Words:
     kind, status = MEETING_KIND[m.kind], MEETING_STATUS[m.status].small()
     if m.summary:
@@ -135,12 +147,8 @@ def timeline(actor: Actor, family_id: int, kinds: list[Words] | None = None) -> 
                 named = MEETING_KIND[m.kind]
                 add_record("Meetings", m, local.date(), _meeting_words(m, local), "meeting", named)
         if "Conversations" in wanted:
-            for c, items in session.exec(
-                select(Conversation, func.count(col(ConversationItem.id)))
-                .join(ConversationItem, col(ConversationItem.conversation_id) == Conversation.id)
-                .where(col(Conversation.family_id) == family_id)
-                .group_by(col(Conversation.id))
-            ):
+            said = _with_counts(Conversation, ConversationItem.conversation_id, family_id)
+            for c, items in session.exec(said):
                 add(
                     "Conversations",
                     c.held_on,
@@ -156,19 +164,9 @@ def timeline(actor: Actor, family_id: int, kinds: list[Words] | None = None) -> 
             for g in session.exec(of_family(Goal, family_id)):
                 set_words = N_("Goal set: {goal}", goal=g.wording)
                 add_record("Goals and scores", g, g.set_on, set_words, "goal", g.wording)
-            for r, count in session.exec(
-                select(ScoreRound, func.count(col(GoalScore.id)))
-                .join(GoalScore, col(GoalScore.round_id) == ScoreRound.id)
-                .where(col(ScoreRound.family_id) == family_id)
-                .group_by(col(ScoreRound.id))
-            ):
-                add(
-                    "Goals and scores",
-                    r.scored_on,
-                    N_("Scores given: {count}", count=count),
-                    "score_round",
-                    r.id,
-                )
+            for r, count in session.exec(_with_counts(ScoreRound, GoalScore.round_id, family_id)):
+                scores = N_("Scores given: {count}", count=count)
+                add("Goals and scores", r.scored_on, scores, "score_round", r.id)
         if "Plan" in wanted:
             for s in session.exec(of_family(PlanStep, family_id)):
                 agreed = N_("Plan step agreed: {what}", what=s.what)
