@@ -94,6 +94,18 @@ def _check_email_free(session: Session, email: str | None, worker_id: int | None
         raise Invalid(N_("The email {email} is already linked to another worker.", email=email))
 
 
+def _check_login_free(session: Session, username: str, email: str | None) -> None:
+    """A new worker's username and work email must not be anyone else's already."""
+    if session.exec(select(col(Worker.id)).where(col(Worker.username) == username)).first():
+        raise Invalid(
+            N_(
+                "The username {username} is already taken. Please choose another.",
+                username=username,
+            )
+        )
+    _check_email_free(session, email)
+
+
 def _clean_roles(roles) -> set[Role]:
     try:
         chosen = {Role(role) for role in roles}
@@ -210,14 +222,7 @@ def add_worker(
         raise Invalid(N_("Workers sign in with single sign-on here: please add their work email."))
     password = one_time_password()
     with write_session() as session:
-        if session.exec(select(col(Worker.id)).where(col(Worker.username) == username)).first():
-            raise Invalid(
-                N_(
-                    "The username {username} is already taken. Please choose another.",
-                    username=username,
-                )
-            )
-        _check_email_free(session, address)
+        _check_login_free(session, username, address)
         teams, leads = _check_teams(session, chosen, team_ids, led_team_ids)
         worker = Worker(
             name=name,
@@ -614,14 +619,7 @@ def create_admin(
                     "admin to add you, or run again with --another to add one more admin."
                 )
             )
-        if session.exec(select(col(Worker.id)).where(col(Worker.username) == username)).first():
-            raise Invalid(
-                N_(
-                    "The username {username} is already taken. Please choose another.",
-                    username=username,
-                )
-            )
-        _check_email_free(session, address)
+        _check_login_free(session, username, address)
         worker = Worker(
             name=name,
             username=username,

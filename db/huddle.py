@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta, timezone
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import pandas as pd
@@ -195,19 +196,25 @@ def _follow_up(session: Session, team_id: int, held_on: date | None, today: date
     return frame[FOLLOW_UP_COLUMNS]
 
 
+def _latest(
+    session: Session, family_id: Any, when: Any, families: Sequence[Family], *where: Any
+) -> dict[int, Any]:
+    """Each of these families' latest `when` among its rows that meet `where` (families with
+    no such rows are left out)."""
+    latest = per_family(family_id, func.max(when), [f.id for f in families], *where)
+    return dict(session.exec(latest).all())
+
+
 def _waiting(session: Session, families: Sequence[Family], today: date) -> list[tuple]:
     waiting = [f for f in families if f.status == FamilyStatus.waiting]
     if not waiting:
         return []
-    since = dict(
-        session.exec(
-            per_family(
-                col(FamilyStatusChange.family_id),
-                func.max(col(FamilyStatusChange.changed_on)),
-                [f.id for f in waiting],
-                col(FamilyStatusChange.status) == FamilyStatus.waiting,
-            )
-        ).all()
+    since = _latest(
+        session,
+        col(FamilyStatusChange.family_id),
+        col(FamilyStatusChange.changed_on),
+        waiting,
+        col(FamilyStatusChange.status) == FamilyStatus.waiting,
     )
     rows = []
     for f in waiting:
@@ -230,16 +237,7 @@ def _not_met(session: Session, families: Sequence[Family], today: date, zone: st
     ]
     if not active:
         return []
-    last = dict(
-        session.exec(
-            per_family(
-                col(Meeting.family_id),
-                func.max(col(Meeting.starts_at)),
-                [f.id for f in active],
-                *meeting_held(),
-            )
-        ).all()
-    )
+    last = _latest(session, col(Meeting.family_id), col(Meeting.starts_at), active, *meeting_held())
     rows = []
     for f in active:
         agreed = RHYTHM_DAYS[f.rhythm]

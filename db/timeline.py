@@ -3,7 +3,9 @@ and scored, plan changes, worker changes, status changes, practical help and sta
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
+from typing import Any
 
 import pandas as pd
 from sqlalchemy import func
@@ -54,6 +56,65 @@ KINDS = [
 COLUMNS = ["on", "kind", "what", "record_type", "record_id"]
 
 
+def _with_counts(model: type[Any], link: Any, family_id: int) -> Any:
+    """The family's records of one kind, each with how many items point to it through `link`
+    (a record with no items is left out)."""
+    items = link.class_
+    return (
+        select(model, func.count(col(items.id)))
+        .join(items, col(link) == model.id)
+        .where(col(model.family_id) == family_id)
+        .group_by(col(model.id))
+    )
+
+
+def _meeting_words(m: Meeting, local: pd.Timestamp) -> Words:
+    kind, status = MEETING_KIND[m.kind], MEETING_STATUS[m.status].small()
+    if m.summary:
+        return N_(
+            "{kind} ({status}) at {time} — {summary}",
+            kind=kind,
+            status=status,
+            time=f"{local:%H:%M}",
+            summary=m.summary,
+        )
+    return N_("{kind} ({status}) at {time}", kind=kind, status=status, time=f"{local:%H:%M}")
+
+
+def _help_words(h: PracticalHelp) -> Words:
+    if h.who_from:
+        return N_(
+            "{kind}: {what} (from {who})", kind=HELP_KIND[h.kind], what=h.what, who=h.who_from
+        )
+    return N_("{kind}: {what}", kind=HELP_KIND[h.kind], what=h.what)
+
+
+def _note_words(n: Note) -> Words:
+    if n.shared_with:
+        return N_(
+            "{kind}: {words} — shared with {whom}",
+            kind=NOTE_KIND[n.kind],
+            words=n.words,
+            whom=n.shared_with,
+        )
+    return N_("{kind}: {words}", kind=NOTE_KIND[n.kind], words=n.words)
+
+
+# Records that are one entry each on the day they carry: (kind, model, the day's field, the
+# entry's words, record type).
+_DATED_RECORDS: list[tuple[str, type[Any], str, Callable[[Any], Words], str]] = [
+    (
+        "Where things are",
+        FamilyStatusChange,
+        "changed_on",
+        lambda change: FAMILY_STATUS[change.status],
+        "family_status",
+    ),
+    ("Practical help", PracticalHelp, "given_on", _help_words, "practical_help"),
+    ("Staff notes", Note, "written_on", _note_words, "note"),
+]
+
+
 def timeline(actor: Actor, family_id: int, kinds: list[Words] | None = None) -> pd.DataFrame:
     wanted = set(kinds or KINDS)
     rows: list[tuple] = []
@@ -63,8 +124,10 @@ def timeline(actor: Actor, family_id: int, kinds: list[Words] | None = None) -> 
         def add(kind: str, on: date, what: Words, record_type: str = "", record_id=None) -> None:
             rows.append((on, kind, what, record_type, record_id))
 
-        def add_withdrawal(kind: str, row, what: str, record_type: str) -> None:
-            """A withdrawn record stays in the story, with when and why it was withdrawn."""
+        def add_record(kind: str, row, on: date, what: Words, record_type: str, named: str) -> None:
+            """A record's entry; a withdrawn record stays in the story, with when and why it was
+            withdrawn (`named` says which record it was)."""
+            add(kind, on, what, record_type, row.id)
             if row.withdrawn_at is not None:
                 add(
                     kind,
@@ -72,7 +135,7 @@ def timeline(actor: Actor, family_id: int, kinds: list[Words] | None = None) -> 
                     N_(
                         "Withdrawn, recorded by mistake ({reason}): {what}",
                         reason=row.withdrawn_reason,
-                        what=what,
+                        what=named,
                     ),
                     record_type,
                     row.id,
@@ -81,34 +144,11 @@ def timeline(actor: Actor, family_id: int, kinds: list[Words] | None = None) -> 
         if "Meetings" in wanted:
             for m in session.exec(of_family(Meeting, family_id)):
                 local = pd.Timestamp(m.starts_at).tz_convert(zone)
-                add(
-                    "Meetings",
-                    local.date(),
-                    N_(
-                        "{kind} ({status}) at {time} — {summary}",
-                        kind=MEETING_KIND[m.kind],
-                        status=MEETING_STATUS[m.status].small(),
-                        time=f"{local:%H:%M}",
-                        summary=m.summary,
-                    )
-                    if m.summary
-                    else N_(
-                        "{kind} ({status}) at {time}",
-                        kind=MEETING_KIND[m.kind],
-                        status=MEETING_STATUS[m.status].small(),
-                        time=f"{local:%H:%M}",
-                    ),
-                    "meeting",
-                    m.id,
-                )
-                add_withdrawal("Meetings", m, MEETING_KIND[m.kind], "meeting")
+                named = MEETING_KIND[m.kind]
+                add_record("Meetings", m, local.date(), _meeting_words(m, local), "meeting", named)
         if "Conversations" in wanted:
-            for c, items in session.exec(
-                select(Conversation, func.count(col(ConversationItem.id)))
-                .join(ConversationItem, col(ConversationItem.conversation_id) == Conversation.id)
-                .where(col(Conversation.family_id) == family_id)
-                .group_by(col(Conversation.id))
-            ):
+            said = _with_counts(Conversation, ConversationItem.conversation_id, family_id)
+            for c, items in session.exec(said):
                 add(
                     "Conversations",
                     c.held_on,
@@ -122,45 +162,18 @@ def timeline(actor: Actor, family_id: int, kinds: list[Words] | None = None) -> 
                 )
         if "Goals and scores" in wanted:
             for g in session.exec(of_family(Goal, family_id)):
-                add(
-                    "Goals and scores",
-                    g.set_on,
-                    N_("Goal set: {goal}", goal=g.wording),
-                    "goal",
-                    g.id,
-                )
-                add_withdrawal("Goals and scores", g, g.wording, "goal")
-            for r, count in session.exec(
-                select(ScoreRound, func.count(col(GoalScore.id)))
-                .join(GoalScore, col(GoalScore.round_id) == ScoreRound.id)
-                .where(col(ScoreRound.family_id) == family_id)
-                .group_by(col(ScoreRound.id))
-            ):
-                add(
-                    "Goals and scores",
-                    r.scored_on,
-                    N_("Scores given: {count}", count=count),
-                    "score_round",
-                    r.id,
-                )
+                set_words = N_("Goal set: {goal}", goal=g.wording)
+                add_record("Goals and scores", g, g.set_on, set_words, "goal", g.wording)
+            for r, count in session.exec(_with_counts(ScoreRound, GoalScore.round_id, family_id)):
+                scores = N_("Scores given: {count}", count=count)
+                add("Goals and scores", r.scored_on, scores, "score_round", r.id)
         if "Plan" in wanted:
             for s in session.exec(of_family(PlanStep, family_id)):
-                add(
-                    "Plan",
-                    s.agreed_on,
-                    N_("Plan step agreed: {what}", what=s.what),
-                    "plan_step",
-                    s.id,
-                )
-                add_withdrawal("Plan", s, s.what, "plan_step")
+                agreed = N_("Plan step agreed: {what}", what=s.what)
+                add_record("Plan", s, s.agreed_on, agreed, "plan_step", s.what)
                 if s.done_on:
-                    add(
-                        "Plan",
-                        s.done_on,
-                        N_("Plan step done: {what}", what=s.what),
-                        "plan_step",
-                        s.id,
-                    )
+                    done = N_("Plan step done: {what}", what=s.what)
+                    add("Plan", s.done_on, done, "plan_step", s.id)
         if "Workers" in wanted:
             for link, name in session.exec(
                 select(WorkerRelationship, col(Worker.name))
@@ -207,47 +220,10 @@ def timeline(actor: Actor, family_id: int, kinds: list[Words] | None = None) -> 
                     "worker_offer",
                     None,
                 )
-        if "Where things are" in wanted:
-            for change in session.exec(of_family(FamilyStatusChange, family_id)):
-                add(
-                    "Where things are",
-                    change.changed_on,
-                    FAMILY_STATUS[change.status],
-                    "family_status",
-                    change.id,
-                )
-        if "Practical help" in wanted:
-            for h in session.exec(of_family(PracticalHelp, family_id)):
-                add(
-                    "Practical help",
-                    h.given_on,
-                    N_(
-                        "{kind}: {what} (from {who})",
-                        kind=HELP_KIND[h.kind],
-                        what=h.what,
-                        who=h.who_from,
-                    )
-                    if h.who_from
-                    else N_("{kind}: {what}", kind=HELP_KIND[h.kind], what=h.what),
-                    "practical_help",
-                    h.id,
-                )
-        if "Staff notes" in wanted:
-            for n in session.exec(of_family(Note, family_id)):
-                add(
-                    "Staff notes",
-                    n.written_on,
-                    N_(
-                        "{kind}: {words} — shared with {whom}",
-                        kind=NOTE_KIND[n.kind],
-                        words=n.words,
-                        whom=n.shared_with,
-                    )
-                    if n.shared_with
-                    else N_("{kind}: {words}", kind=NOTE_KIND[n.kind], words=n.words),
-                    "note",
-                    n.id,
-                )
+        for kind, model, on, what, record_type in _DATED_RECORDS:
+            if kind in wanted:
+                for row in session.exec(of_family(model, family_id)):
+                    add(kind, getattr(row, on), what(row), record_type, row.id)
     frame = pd.DataFrame(rows, columns=COLUMNS)
     frame["what"] = words_column((row[2] for row in rows), frame.index)
     return frame.sort_values(["on", "kind"], ascending=[False, True], kind="stable").reset_index(

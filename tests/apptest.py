@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from contextlib import nullcontext
 from pathlib import Path
 
 import pytest
@@ -9,6 +10,8 @@ from sqlmodel import select
 from streamlit.runtime.pages_manager import PagesManager
 from streamlit.testing.v1 import AppTest
 
+from db import auth, i18n
+from db.rules.access import Actor, load_actor
 from db.store.engine import read_session
 from db.store.models import Worker
 
@@ -37,14 +40,24 @@ def logged_in(username: str, script: str = "app.py") -> AppTest:
     return at
 
 
-def opened(username: str, page: str, **query: str) -> AppTest:
+def chose_language(username: str, language: str) -> Actor:
+    """This worker chose the language of their own screens, as on their settings."""
+    with read_session() as session:
+        actor = load_actor(session, username)
+    assert actor is not None, f"no worker {username}"
+    auth.set_my_language(actor, language)
+    return actor
+
+
+def opened(username: str, page: str, *, speaking: str | None = None, **query: str) -> AppTest:
     """This worker's app after a first run, moved to the page with these query parameters, as
-    after following its link."""
+    after following its link (drawn in the language `speaking`, when given)."""
     at = logged_in(username)
     at.run()
     for name, value in query.items():
         at.query_params[name] = value
-    at.switch_page(page).run()
+    with i18n.speaking(speaking) if speaking else nullcontext():
+        at.switch_page(page).run()
     return at
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import ast
 import re
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -135,6 +136,13 @@ SCREEN_CODE = sorted(
 )
 
 
+def _calls(source: str) -> Iterator[tuple[ast.Call, str | None]]:
+    """Each call in the source, with the name it calls (`st.title(...)` calls "title")."""
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.Call):
+            yield node, getattr(node.func, "attr", None) or getattr(node.func, "id", None)
+
+
 def _words_outside_translation(node: ast.AST) -> list[str]:
     """Literal words in an argument that reach the screen without passing through `_()`:
     a key (`row["team"]`, `state.get("name", "default")`), a comparison or another call's
@@ -160,10 +168,7 @@ def _words_outside_translation(node: ast.AST) -> list[str]:
 
 def _words_drawn_outside_translation(source: str) -> list[str]:
     found = []
-    for call in ast.walk(ast.parse(source)):
-        if not isinstance(call, ast.Call):
-            continue
-        name = getattr(call.func, "attr", None) or getattr(call.func, "id", None)
+    for call, name in _calls(source):
         owner = getattr(getattr(call.func, "value", None), "id", None)
         if name not in UI_CALLS or owner in NOT_SCREENS:
             continue
@@ -259,10 +264,7 @@ STORE_CODE = sorted(
 def _english_raised(source: str) -> list[str]:
     """Sentences raised to people (or fields' names passed to a check) as plain text."""
     found = []
-    for call in ast.walk(ast.parse(source)):
-        if not isinstance(call, ast.Call):
-            continue
-        name = getattr(call.func, "id", None) or getattr(call.func, "attr", None)
+    for call, name in _calls(source):
         if name in RAISED_TO_PEOPLE:
             shown = call.args[:1]
         elif name in LABELLED and len(call.args) > LABELLED[name]:

@@ -12,7 +12,7 @@ from sqlmodel import select
 from db.store.engine import read_session
 from db.store.models import AuditEvent
 from tests import outcome_histories as history
-from tests.apptest import all_text, assert_page_kept_from, logged_in, opened
+from tests.apptest import all_text, assert_page_kept_from, chose_language, logged_in, opened
 
 PAGE = "pages/outcomes.py"
 
@@ -160,16 +160,8 @@ def test_a_team_with_no_families_yet_shows_its_name_and_no_figures_without_an_er
 
 
 def test_a_welsh_manager_reads_the_figures_their_definitions_and_quarters_in_welsh(built):
-    from db import auth, i18n
-    from db.rules.access import load_actor
-
-    with read_session() as session:
-        mona = load_actor(session, "mona")
-    auth.set_my_language(mona, "cy")
-    at = logged_in("mona")
-    at.run()
-    with i18n.speaking("cy"):
-        at.switch_page(PAGE).run()
+    chose_language("mona", "cy")
+    at = opened("mona", PAGE, speaking="cy")
     assert not at.exception
     assert metric(at, "Nodau a osodwyd") == "4"  # Goals set
     assert metric(at, "Nodau a gafodd sgôr o leiaf ddwywaith") == "3"

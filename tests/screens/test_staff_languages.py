@@ -9,11 +9,9 @@ import re
 import pytest
 from babel.messages.pofile import read_po
 
-from db import auth, huddle, i18n
 from db import families as family_store
-from db.rules.access import load_actor
-from db.store.engine import read_session
-from tests.apptest import all_text, logged_in
+from db import huddle, i18n
+from tests.apptest import all_text, chose_language, opened
 from tests.test_i18n import ROOT, _extracted
 
 FAMILY_PAGE = {
@@ -48,19 +46,11 @@ def _english_runs(files: set[str]) -> list[str]:
 
 @pytest.fixture
 def welsh_worker(demo_db):
-    with read_session() as session:
-        sam = load_actor(session, "practitioner")
-    auth.set_my_language(sam, "cy")
-    return sam
+    return chose_language("practitioner", "cy")
 
 
 def _open(script: str, **query) -> object:
-    at = logged_in("practitioner")
-    at.run()
-    for name, value in query.items():
-        at.query_params[name] = value
-    with i18n.speaking("cy"):
-        at.switch_page(script).run()
+    at = opened("practitioner", script, speaking="cy", **query)
     assert not at.exception
     return at
 
@@ -106,13 +96,8 @@ def test_a_welsh_date_on_the_huddle(welsh_worker):
 
 
 def test_continuity_speaks_welsh_charts_and_all(demo_db):
-    with read_session() as session:
-        manager = load_actor(session, "manager")
-    auth.set_my_language(manager, "cy")
-    at = logged_in("manager")
-    at.run()
-    with i18n.speaking("cy"):
-        at.switch_page("pages/continuity.py").run()
+    chose_language("manager", "cy")
+    at = opened("manager", "pages/continuity.py", speaking="cy")
     assert not at.exception
     shown = all_text(at)
     assert "Amser gyda'r prif weithiwr" in shown  # a tile

@@ -159,6 +159,7 @@ def test_withdrawing_is_audited_and_hides_the_record_from_every_read_model(world
 
     story = " | ".join(timeline(sam, family)["what"])
     assert "Goal set: Withdrawn goal" in story
+    assert "Scores given: 1" in story  # the round stays in the story, as it was given
     assert "Withdrawn, recorded by mistake (Saved twice): Withdrawn goal" in story
     assert "Withdrawn, recorded by mistake (Saved twice): Withdrawn step" in story
 

@@ -213,6 +213,7 @@ def test_everything_appears_on_the_timeline(world):
     )
     story = timeline(world["worker"], world["family"])
     assert {"Meetings", "Conversations", "Plan"} <= set(story["kind"])
+    assert "What's going well, what's hard: 1 thing said" in list(story["what"])
     only_plan = timeline(world["worker"], world["family"], ["Plan"])
     assert set(only_plan["kind"]) == {"Plan"}
 
