@@ -110,6 +110,13 @@ def speak_as_family(language: str | None) -> str:
     return chosen
 
 
+def speak_as_browser() -> str:
+    """Before anyone has logged in, all we know of their language is what their browser asks
+    for: speak it when Golden Thread can ("cy-GB" is Welsh), otherwise English."""
+    asked = (st.context.locale or "").replace("_", "-").split("-")[0].lower()
+    return speak_as_family(asked)
+
+
 def language_choice(label: str, *, current_value: str | None, key: str) -> str:
     """A picker of the languages Golden Thread speaks, each named in itself."""
     codes = list(LANGUAGES)

@@ -32,6 +32,9 @@ FAMILY_FACING = {
     "components/charts.py",
     "components/ui.py",
     "components/auth/password_check.py",
+    # A family member logs in through the same form, in the language their phone asks for.
+    "components/auth/login_form.py",
+    "db/auth.py",
     "pages/our_space.py",
     "components/family_space_view.py",
     "db/family_space.py",

@@ -6,7 +6,7 @@ from __future__ import annotations
 import streamlit as st
 
 from components.auth import session, single_sign_on
-from components.i18n import _, said
+from components.i18n import _, said, speak_as_browser
 from db import auth
 
 
@@ -18,6 +18,7 @@ def show() -> None:
 
         accept_invitation(st.query_params["invite"])
         return
+    speak_as_browser()
     st.title(_("Golden Thread"))
     demo_marker()
     reason = st.session_state.get("signed_out_because", "")

@@ -13,7 +13,9 @@ import struct
 import pytest
 from sqlalchemy import create_engine, text
 
+from db import i18n
 from tests.e2e.conftest import (
+    PASSWORD,
     Server,
     _start,
     _stop,
@@ -31,6 +33,7 @@ from tests.e2e.test_accessibility import _serious_violations
 PHONE = {"width": 390, "height": 844}
 HEADINGS = {"cy": ("Ein nodau", "Ein cynllun"), "ur": ("ہمارے مقاصد", "ہمارا منصوبہ")}
 DIRECTION = {"cy": "ltr", "ur": "rtl"}
+PHONE_LOCALE = {"cy": "cy-GB", "ur": "ur-PK"}
 MAIN_DIRECTION = "getComputedStyle(document.querySelector(\"[data-testid='stMain']\")).direction"
 
 
@@ -168,5 +171,35 @@ def test_the_familys_own_space_in_each_language_fits_a_phone_and_passes_axe(
             no_error_on(page)
             _fits_the_phone(page)
             assert _serious_violations(page) == []
+    finally:
+        context.close()
+
+
+@pytest.mark.parametrize("language", ["cy", "ur"])
+def test_the_login_speaks_the_language_the_phone_asks_for(server, browser, language):
+    """Before anyone logs in, the browser's language is all the app knows: a phone set to Welsh
+    or Urdu gets the login form, and its problems, in that language (Urdu right to left). The
+    demo family's recorded language is English, so their space then speaks English."""
+    with i18n.speaking(language):
+        username, password, log_in = i18n._("Username"), i18n._("Password"), i18n._("Log in")
+        no_match = i18n._("That username and password don't match an active account.")
+    context = browser.new_context(viewport=PHONE, locale=PHONE_LOCALE[language])
+    try:
+        page = touched(context.new_page())
+        page.goto(server.url(""))
+        settle(page)
+        page.get_by_role("button", name=log_in).wait_for()
+        assert page.evaluate(MAIN_DIRECTION) == DIRECTION[language]
+        page.get_by_role("textbox", name=username).fill("family")
+        page.get_by_role("textbox", name=password).fill("not the password")
+        page.get_by_role("button", name=log_in).click()
+        page.get_by_text(no_match).wait_for()
+        page.get_by_role("textbox", name=username).fill("family")  # the form starts empty again
+        page.get_by_role("textbox", name=password).fill(PASSWORD)
+        page.get_by_role("button", name=log_in).click()
+        # Logged in: their own space, which speaks the family's recorded language from here on.
+        page.get_by_role("textbox", name=password).wait_for(state="detached", timeout=30_000)
+        settle(page)
+        no_error_on(page)
     finally:
         context.close()

@@ -235,3 +235,12 @@ def test_a_cookie_with_alg_none_a_wrong_key_a_missing_claim_or_past_its_time_is_
     # The library's old cookie format ({username, exp_date}) no longer logs anyone in.
     old = jwt.encode({"username": "admin", "exp_date": now + 3600}, COOKIE_KEY, algorithm="HS256")
     assert cookie.read(old, COOKIE_KEY) is None
+
+
+def test_a_mistyped_password_then_the_right_one_logs_in(demo_db):
+    at = _log_in(new_app().run(), "practitioner", "not the password")
+    assert len(_messages(at)) == 1
+    at = _log_in(at, "practitioner", DEMO_PASSWORD)
+    assert not at.exception
+    assert at.session_state["authentication_status"] is True
+    assert "Sam Carter" in all_text(at)
