@@ -533,6 +533,8 @@ class NextMeeting:
 class OwnSpace:
     """What a family member sees: only what is shared with them. Treat as read-only."""
 
+    family_id: int
+    data_version: int  # read before the rows it came with: keys the charts drawn from them
     family: str
     person_name: str
     young_person: bool
@@ -585,7 +587,7 @@ def _own_steps(session: Session, actor: Actor, family_id: int) -> list[PlanStep]
 def own_space(actor: Actor) -> OwnSpace:
     """Everything a family member's space shows, read for them alone (audited as a view)."""
     with own_family_write(actor, what="own_space") as (session, family):
-        family_id = stored_id(family)
+        family_id, version = stored_id(family), family.data_version
         language, terms = family.preferred_language, family_terms_in(session, family)
         zone = team_zone(session, family.team_id)
         today = family_today(session, family)
@@ -661,6 +663,8 @@ def own_space(actor: Actor) -> OwnSpace:
         plan["step_id"].isin([s.id for s in steps if last is not None and s.meeting_id == last.id])
     ][["what", "who", "by_when"]]
     return OwnSpace(
+        family_id=family_id,
+        data_version=version,
         language=language,
         terms=terms,
         family=family.known_as,

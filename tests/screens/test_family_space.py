@@ -17,7 +17,7 @@ from db.store.clock import utcnow
 from db.store.engine import read_session
 from db.store.models import GoalScore, PlanStep, Relationship, Role, ScoreRound
 from tests import factories as make
-from tests.apptest import all_text, logged_in, new_app, open_family_page
+from tests.apptest import all_text, chart_rows, logged_in, new_app, open_family_page
 
 PASSWORD = "a long family passphrase"
 
@@ -130,6 +130,18 @@ def test_one_tap_scores_at_home_and_the_worker_sees_it(world):
     assert [(s.score, r.at_home) for s, r in rows] == [(8, True)]
     staff = _family_page(world, "Goals")
     assert "Scored at home" in all_text(staff)
+
+
+def test_the_familys_chart_shows_a_new_home_score_at_once(world):
+    """The space's charts are kept between drawings, keyed by the family's data version: a
+    score saved at home (here or on another server) is on the chart the next time it draws."""
+    at = _member(world)
+    scores = f"space_score_{world['goal']}"
+    at.pills(key=scores).set_value(7).run()
+    assert [row["score"] for row in chart_rows(at)] == [7]
+    at.pills(key=scores).set_value(3).run()  # the same day: it replaces the 7
+    assert not at.exception
+    assert [row["score"] for row in chart_rows(at)] == [3]
 
 
 def test_ticking_a_step_and_adding_one(world):
