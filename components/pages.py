@@ -80,7 +80,15 @@ def with_home(pages: list[st.Page]) -> list[st.Page]:
 
 
 def _login_only() -> None:
-    """Logged out, every page address shows the login form (drawn by app.py) and nothing else."""
+    """Logged out, every page address shows the login form and nothing else.
+
+    Drawn here, inside the page's run, not by app.py before it: Streamlit keys a widget's id by
+    the page that is running, and a tab's first run is the entry script's own (no page chosen
+    yet) while every later run is this page's. Drawn by app.py, the boxes got new ids on the
+    first Log in, so the browser drew them anew, empty."""
+    from components.auth import login_form
+
+    login_form.show()
 
 
 def stub_pages() -> list[st.Page]:

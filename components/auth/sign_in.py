@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from components.auth import cookie, login_form, session, single_sign_on
+from components.auth import cookie, session, single_sign_on
 from components.config import cookie_key
 from components.i18n import _
 from db import auth
@@ -24,8 +24,7 @@ def sign_in() -> Actor | None:
         if st.session_state.get("forget_cookie"):
             # Drawn on every logged-out run, so the browser surely gets to delete it.
             cookie.BrowserCookies().forget()
-        login_form.show()
-        return None
+        return None  # app.py's logged-out pages draw the login form
     if st.session_state.get("login_session_id"):
         # Written on every full run, not once: a page switch straight after login (the hop
         # from / to the first page, a deep link) removes the writing component before the

@@ -178,8 +178,9 @@ def test_the_familys_own_space_in_each_language_fits_a_phone_and_passes_axe(
 @pytest.mark.parametrize("language", ["cy", "ur"])
 def test_the_login_speaks_the_language_the_phone_asks_for(server, browser, language):
     """Before anyone logs in, the browser's language is all the app knows: a phone set to Welsh
-    or Urdu gets the login form, and its problems, in that language (Urdu right to left). The
-    demo family's recorded language is English, so their space then speaks English."""
+    or Urdu gets the login form, and its problems, in that language (Urdu right to left), and a
+    mistyped password costs only the password. The demo family's recorded language is English,
+    so their space then speaks English."""
     with i18n.speaking(language):
         username, password, log_in = i18n._("Username"), i18n._("Password"), i18n._("Log in")
         no_match = i18n._("That username and password don't match an active account.")
@@ -194,7 +195,9 @@ def test_the_login_speaks_the_language_the_phone_asks_for(server, browser, langu
         page.get_by_role("textbox", name=password).fill("not the password")
         page.get_by_role("button", name=log_in).click()
         page.get_by_text(no_match).wait_for()
-        page.get_by_role("textbox", name=username).fill("family")  # the form starts empty again
+        # The username stays where it was typed (its box kept its identity: on a tab's first
+        # Log in it used to be drawn anew, empty); only the password is typed again.
+        assert page.get_by_role("textbox", name=username).input_value() == "family"
         page.get_by_role("textbox", name=password).fill(PASSWORD)
         page.get_by_role("button", name=log_in).click()
         # Logged in: their own space, which speaks the family's recorded language from here on.
