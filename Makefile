@@ -8,7 +8,7 @@ DEV_STAMP := $(VENV)/.dev-installed
 PIP := $(PY) -m pip install --quiet --disable-pip-version-check --require-hashes --no-deps
 
 .PHONY: run test e2e lint install install-dev lock bench bench-load serve-team backup restore \
-  clean pg-roles locales locales-extract
+  clean pg-roles locales locales-extract browser-packages nginx-package
 
 # Installs from the locks: every package of the whole tree pinned and checked by its hash.
 $(STAMP): requirements.lock
@@ -55,6 +55,14 @@ lock:
 	chmod 600 $@
 	@echo "Made .streamlit/secrets.toml with a fresh random cookie key."
 
+# Debian's packages that the browser journeys and the several-server setup drive, installed
+# when missing (apt-get, as root; anyone else is told the command to run).
+browser-packages:
+	@deploy/debian-packages.sh chromium
+
+nginx-package:
+	@deploy/debian-packages.sh nginx
+
 run: $(STAMP) locales .streamlit/secrets.toml
 	$(PY) -m db.ops.prepare
 	$(VENV)/bin/streamlit run app.py
@@ -62,7 +70,7 @@ run: $(STAMP) locales .streamlit/secrets.toml
 # Several app servers on the PostgreSQL in DATABASE_URL: REPLICAS Streamlit processes (default
 # 2) behind Debian's nginx on PORT (default 8501), each replica on its own loopback port from
 # REPLICA_PORT (default 8511), watched and restarted by deploy/serve_team.py. Ctrl-C stops all.
-serve-team: $(STAMP) locales .streamlit/secrets.toml
+serve-team: $(STAMP) locales .streamlit/secrets.toml nginx-package
 	$(PY) -m db.ops.prepare
 	$(PY) -m deploy.serve_team
 
@@ -77,7 +85,7 @@ lint: $(DEV_STAMP)
 # The journeys mostly wait on pages, so E2E_WORKERS pytest-xdist workers run them side by side
 # (each with its own server and copy of the demo database); a file's tests stay together, in order.
 E2E_WORKERS ?= 2
-e2e: $(DEV_STAMP) locales
+e2e: $(DEV_STAMP) locales browser-packages nginx-package
 	$(PY) -m pytest -q -p no:cacheprovider -n $(E2E_WORKERS) --dist loadfile tests/e2e
 
 bench: $(DEV_STAMP)
@@ -85,7 +93,7 @@ bench: $(DEV_STAMP)
 
 # The load run (not in CI): K browser contexts on 1 and on 2 replicas behind nginx, and the
 # bare Streamlit page against the populated huddle. See BENCHMARKS.md.
-bench-load: $(DEV_STAMP)
+bench-load: $(DEV_STAMP) browser-packages nginx-package
 	$(PY) -m bench.load $(BENCH_ARGS)
 
 backup: $(STAMP)
