@@ -91,7 +91,7 @@ e2e: $(DEV_STAMP) locales browser-packages nginx-package
 bench: $(DEV_STAMP)
 	$(PY) -m bench.run $(BENCH_ARGS)
 
-# The load run (not in CI): K browser contexts on 1 and on 2 replicas behind nginx, and the
+# The load run (not in CI): K simulated workers on 1 and on 2 replicas behind nginx, and the
 # bare Streamlit page against the populated huddle. See BENCHMARKS.md.
 bench-load: $(DEV_STAMP) browser-packages nginx-package
 	$(PY) -m bench.load $(BENCH_ARGS)
