@@ -130,7 +130,6 @@ def invite_family_member(
             actor,
             family,
             row,
-            record_type="family_invitation",
             fields=["person_id", "young_person", "child_agreed", "expires_at"],
         )
     return code
@@ -756,7 +755,7 @@ def score_at_home(actor: Actor, *, goal_id: int, score: int, comment: str = "") 
             person_id=actor.person_id,
             comment=comment,
         )
-        save_new(session, actor, family, row, record_type="goal_score", fields=["score", "comment"])
+        save_new(session, actor, family, row, fields=["score", "comment"])
 
 
 @checked
@@ -773,17 +772,7 @@ def tick_step(actor: Actor, *, step_id: int, seen_version: int, done: bool = Tru
             if done
             else {"done_on": None, "done_by_person_id": None}
         )
-        save_edit(
-            session,
-            actor,
-            family,
-            PlanStep,
-            step_id,
-            seen_version,
-            values,
-            what="this step",
-            record_type="plan_step",
-        )
+        save_edit(session, actor, family, PlanStep, step_id, seen_version, values, what="this step")
 
 
 @checked
@@ -803,9 +792,7 @@ def add_own_step(actor: Actor, *, what: str) -> int:
             added_by_person_id=actor.person_id,
             visibility=Visibility.family,
         )
-        return save_new(
-            session, actor, family, row, record_type="plan_step", fields=["what", "done_on"]
-        )
+        return save_new(session, actor, family, row, fields=["what", "done_on"])
 
 
 @checked
@@ -823,4 +810,4 @@ def send_message(actor: Actor, *, words: str) -> int:
         ).first():
             raise AlreadySaved()
         row = FamilyMessage(family_id=stored_id(family), person_id=_me(actor), words=words)
-        return save_new(session, actor, family, row, record_type="family_message", fields=["words"])
+        return save_new(session, actor, family, row, fields=["words"])

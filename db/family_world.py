@@ -99,7 +99,7 @@ def add_person(actor: Actor, *, family_id: int, person: PersonIn) -> int:
     with family_write(actor, family_id) as (session, family):
         values = _person_values(person)
         row = Person(family_id=family_id, **values)
-        return save_new(session, actor, family, row, record_type="person", fields=values.keys())
+        return save_new(session, actor, family, row, fields=values.keys())
 
 
 def person(actor: Actor, *, family_id: int, person_id: int) -> Person:
@@ -128,7 +128,6 @@ def update_person(
             seen_version,
             _person_values(person),
             what="this person's details",
-            record_type="person",
         )
 
 
@@ -149,14 +148,7 @@ def add_agreement(
             agreed_on=on,
             last_checked_on=on,
         )
-        return save_new(
-            session,
-            actor,
-            family,
-            row,
-            record_type="agreement",
-            fields=["what", "with_whom", "agreed_on"],
-        )
+        return save_new(session, actor, family, row, fields=["what", "with_whom", "agreed_on"])
 
 
 @checked
@@ -239,19 +231,11 @@ def save_keeping_safe(
             if seen_version != 0:
                 raise Conflict(what)
             new = KeepingSafe(family_id=family_id, **values)
-            save_new(session, actor, family, new, record_type="keeping_safe", fields=list(values))
+            save_new(session, actor, family, new, fields=list(values))
             return
         values["updated_at"] = utcnow()
         save_edit(
-            session,
-            actor,
-            family,
-            KeepingSafe,
-            stored_id(row),
-            seen_version,
-            values,
-            what=what,
-            record_type="keeping_safe",
+            session, actor, family, KeepingSafe, stored_id(row), seen_version, values, what=what
         )
 
 
@@ -277,12 +261,7 @@ def add_help(
             who_from=text(who_from, N_("who it came from"), required=False),
         )
         return save_new(
-            session,
-            actor,
-            family,
-            row,
-            record_type="practical_help",
-            fields=["kind", "what", "given_on", "who_from"],
+            session, actor, family, row, fields=["kind", "what", "given_on", "who_from"]
         )
 
 
@@ -331,7 +310,7 @@ def add_note(
         )
         filled = ["kind", "words", "written_on"]
         filled += [f for f in ("shared_with", "next_steps") if getattr(row, f)]
-        return save_new(session, actor, family, row, record_type="note", fields=filled)
+        return save_new(session, actor, family, row, fields=filled)
 
 
 def help_and_notes(actor: Actor, family_id: int) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -582,7 +561,6 @@ def update_family_details(
             seen_version,
             values,
             what="the family's details",
-            record_type="family",
         )
 
 

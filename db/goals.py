@@ -278,11 +278,10 @@ def add_goal(actor: Actor, *, family_id: int, goal: GoalIn) -> int:
             actor,
             family,
             Goal,
-            record_type="goal",
             same={"wording": values["wording"], "person_id": values["person_id"]},
         )
         row = Goal(family_id=family_id, set_on=set_on, from_item_id=goal.from_item_id, **values)
-        return save_new(session, actor, family, row, record_type="goal", fields=values.keys())
+        return save_new(session, actor, family, row, fields=values.keys())
 
 
 @checked
@@ -304,17 +303,7 @@ def update_goal(
         )
         if values["status"] == GoalStatus.set_aside and not values["status_reason"]:
             raise Invalid(N_("Please add, in their words, why the goal is being put to one side."))
-        save_edit(
-            session,
-            actor,
-            family,
-            Goal,
-            goal_id,
-            seen_version,
-            values,
-            what="this goal",
-            record_type="goal",
-        )
+        save_edit(session, actor, family, Goal, goal_id, seen_version, values, what="this goal")
 
 
 class ScoreIn(Input):

@@ -147,7 +147,6 @@ def record_meeting(actor: Actor, *, family_id: int, meeting: MeetingIn) -> int:
             actor,
             family,
             Meeting,
-            record_type="meeting",
             same={"kind": kind, "status": status, "starts_at": starts_at, "summary": summary},
         )
         row = Meeting(
@@ -274,15 +273,7 @@ def update_meeting_notes(
         if values["status"] == MeetingStatus.held and row.starts_at > utcnow():
             raise Invalid(N_("A meeting in the future can't have happened yet."))
         save_edit(
-            session,
-            actor,
-            family,
-            Meeting,
-            meeting_id,
-            seen_version,
-            values,
-            what="this meeting",
-            record_type="meeting",
+            session, actor, family, Meeting, meeting_id, seen_version, values, what="this meeting"
         )
 
 
@@ -373,11 +364,9 @@ def add_plan_step(
         today = family_today(session, family)
         agreed = day(agreed_on or today, N_("the day it was agreed"), today=today)
         values = _plan_step_values(session, step, agreed)
-        refuse_repeat(
-            session, actor, family, PlanStep, record_type="plan_step", same={"what": values["what"]}
-        )
+        refuse_repeat(session, actor, family, PlanStep, same={"what": values["what"]})
         row = PlanStep(family_id=family_id, agreed_on=agreed, **values)
-        return save_new(session, actor, family, row, record_type="plan_step", fields=values.keys())
+        return save_new(session, actor, family, row, fields=values.keys())
 
 
 @checked
@@ -390,15 +379,7 @@ def update_plan_step(
         values = _plan_step_values(session, step, row.agreed_on)
         values["done_on"] = (row.done_on or family_today(session, family)) if done else None
         save_edit(
-            session,
-            actor,
-            family,
-            PlanStep,
-            step_id,
-            seen_version,
-            values,
-            what="this plan step",
-            record_type="plan_step",
+            session, actor, family, PlanStep, step_id, seen_version, values, what="this plan step"
         )
 
 

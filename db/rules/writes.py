@@ -4,6 +4,7 @@ cached views marked out of date, and the change audited — all in the caller's 
 
 from __future__ import annotations
 
+import re
 from contextlib import contextmanager
 from datetime import timedelta
 from typing import Any, Iterator
@@ -138,14 +139,18 @@ def touch_worker(
         )
 
 
-def save_new(
-    session: Session, actor: Actor, family: Family, row, *, record_type: str, fields
-) -> int:
+def record_type(model) -> str:
+    """What the audit calls a kind of record: its model's name in snake case (PlanStep →
+    "plan_step"), so a write never names its kind a second time."""
+    return re.sub(r"(?<!^)(?=[A-Z])", "_", model.__name__).lower()
+
+
+def save_new(session: Session, actor: Actor, family: Family, row, *, fields) -> int:
     """The end of every create: the new record stored, the family's cached views marked out of
     date, and which fields were filled audited. Returns the new record's id."""
     session.add(row)
     session.flush()
-    changed(session, actor, family, audit.Action.CREATE, record_type, row.id, fields)
+    changed(session, actor, family, audit.Action.CREATE, record_type(type(row)), row.id, fields)
     return row.id
 
 
@@ -159,12 +164,12 @@ def save_edit(
     values: dict,
     *,
     what: str,
-    record_type: str,
 ) -> None:
     """The end of every edit: saved only if nobody else saved since the form was drawn, the
     family's cached views marked out of date, and which fields changed audited."""
     save_versioned(session, model, record_id, seen_version, values, what)
-    changed(session, actor, family, audit.Action.UPDATE, record_type, record_id, values.keys())
+    kind = record_type(model)
+    changed(session, actor, family, audit.Action.UPDATE, kind, record_id, values.keys())
 
 
 def family_record(session: Session, actor: Actor, model, record_id: int):
@@ -200,14 +205,12 @@ def recently_created(session: Session, actor: Actor, family_id: int, record_type
     )
 
 
-def refuse_repeat(
-    session: Session, actor: Actor, family: Family, model, *, record_type: str, same: dict
-) -> None:
+def refuse_repeat(session: Session, actor: Actor, family: Family, model, *, same: dict) -> None:
     """Raises AlreadySaved if this worker created a record of this kind for this family within
     the repeat window whose `same` fields hold the same values (and it wasn't withdrawn)."""
     match = session.exec(
         select(model.id).where(
-            model.id.in_(recently_created(session, actor, stored_id(family), record_type)),
+            model.id.in_(recently_created(session, actor, stored_id(family), record_type(model))),
             model.withdrawn_at.is_(None),
             *(getattr(model, name) == value for name, value in same.items()),
         )
@@ -217,10 +220,13 @@ def refuse_repeat(
 
 
 WITHDRAWABLE: dict[str, tuple[Any, str]] = {
-    "goal": (Goal, N_("this goal")),
-    "meeting": (Meeting, N_("this meeting")),
-    "plan_step": (PlanStep, N_("this plan step")),
-    "conversation_item": (ConversationItem, N_("this")),
+    record_type(model): (model, what)
+    for model, what in [
+        (Goal, N_("this goal")),
+        (Meeting, N_("this meeting")),
+        (PlanStep, N_("this plan step")),
+        (ConversationItem, N_("this")),
+    ]
 }
 
 

@@ -3,12 +3,12 @@
 from datetime import date, timedelta
 
 import pytest
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from db import family_world
 from db.family_world import PersonIn
 from db.rules.validation import Conflict, Invalid
-from db.store.models import FamilyStatus, FamilyStatusChange, Role, WorkerRelationship
+from db.store.models import AuditEvent, FamilyStatus, FamilyStatusChange, Role, WorkerRelationship
 from db.timeline import timeline
 from tests import factories
 
@@ -211,6 +211,30 @@ def test_help_and_worries_are_on_the_timeline_and_keeping_safe_is_kept(world):
     story = " | ".join(timeline(world["sam"], world["family"])["what"])
     assert "Food bank voucher" in story and "Duty social worker" in story
     assert family_world.keeping_safe(world["sam"], world["family"]).safe_phone == "07700 900123"
+
+
+def test_each_save_is_audited_as_the_kind_of_record_it_wrote(world):
+    """The audit's kind of record comes from the record's model, so a create and a later edit
+    of the same record are filed together however the write was called."""
+    today = date.today()
+    as_sam(world, family_world.add_help, given_on=today, kind="food", what="Voucher", who_from="")
+    safe = {"safe_phone": "07700 900123", "ok_to_leave_messages": False, "never_show": ""}
+    as_sam(world, family_world.save_keeping_safe, seen_version=0, **safe)
+    version = family_world.keeping_safe(world["sam"], world["family"]).version
+    safe["never_show"] = "New address"
+    as_sam(world, family_world.save_keeping_safe, seen_version=version, **safe)
+    with Session(world["engine"]) as session:
+        audited = session.exec(
+            select(AuditEvent.action, AuditEvent.record_type)
+            .where(AuditEvent.family_id == world["family"])
+            .order_by(col(AuditEvent.id))
+        ).all()
+    saves = [tuple(row) for row in audited if row[0] in ("create", "update")]
+    assert saves == [
+        ("create", "practical_help"),
+        ("create", "keeping_safe"),
+        ("update", "keeping_safe"),
+    ]
 
 
 def test_one_main_worker_even_when_eight_are_assigned_at_once(world):
