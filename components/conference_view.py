@@ -7,6 +7,7 @@ import pandas as pd
 import streamlit as st
 
 from components import family_copy, goals
+from components.export import download_button
 from components.forms import form_prefix, redraw_after_save, save_button
 from components.i18n import _, long_date, term
 from components.meeting_views import step_visibility
@@ -107,13 +108,11 @@ def add_to_plan(actor: Actor, family_id: int, audience: str) -> None:
 
 
 def copy_button(actor: Actor, view: ConferenceView) -> None:
-    st.download_button(
+    download_button(
         _("Download the family copy (to print or share)"),
         family_copy.render(view),
         file_name=f"our-plan-{view.made_on:%Y-%m-%d}.html",
-        mime="text/html",
+        key="conference_copy",
         on_click=family_store.record_copy,
         args=(actor, view.family_id, view.audience),
-        icon=":material/print:",
-        key="conference_copy",
     )

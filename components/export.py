@@ -1,17 +1,47 @@
-"""A download button for any table: the CSV is made (neutralised) and the export audited only
-when someone actually clicks it, by db.export."""
+"""Download buttons, drawn one way: the file's type read from its name, a printer icon for a copy
+to print, and no rerun of the page on the click. A table's CSV is made (neutralised) and the
+export audited only when someone actually clicks, by db.export."""
 
 from __future__ import annotations
 
+import mimetypes
 from functools import partial
 from typing import Any, Callable
 
 import pandas as pd
 import streamlit as st
+from streamlit.delta_generator import DeltaGenerator
 
 from components.i18n import N_, _, said_table
 from db import export
 from db.rules.access import Actor
+
+
+def download_button(
+    label: str,
+    data: Any,
+    *,
+    file_name: str,
+    key: str,
+    help: str | None = None,
+    on_click: Any = "ignore",
+    args: tuple = (),
+    place: DeltaGenerator | None = None,
+) -> None:
+    """`data` may be a function, called only on the click (so an audited copy is made, and
+    recorded, only when someone takes it); `on_click` is "ignore" unless a click must record."""
+    printable = file_name.endswith(".html")
+    (place or st).download_button(
+        label,
+        data,
+        file_name=file_name,
+        mime=mimetypes.guess_type(file_name)[0],
+        key=key,
+        help=help,
+        on_click=on_click,
+        args=args,
+        icon=":material/print:" if printable else ":material/download:",
+    )
 
 
 def csv_maker(actor: Actor, frame: pd.DataFrame, **whose: Any) -> Callable[[], bytes]:
@@ -33,13 +63,10 @@ def export_button(
     family_id: int | None = None,
     label: str = N_("Download as CSV"),
 ) -> None:
-    st.download_button(
+    download_button(
         _(label),
-        data=csv_maker(actor, frame, what=what, team_id=team_id, family_id=family_id),
+        csv_maker(actor, frame, what=what, team_id=team_id, family_id=family_id),
         file_name=file_name,
-        mime="text/csv",
         key=key,
-        on_click="ignore",
-        icon=":material/download:",
         help=_("A spreadsheet copy of this table. Every download is recorded."),
     )

@@ -13,6 +13,7 @@ from typing import Callable, TypeVar
 import pandas as pd
 import streamlit as st
 
+from components.export import download_button
 from components.i18n import _, ngettext, said, said_column
 from components.ui import table
 from db import importer
@@ -69,14 +70,11 @@ def template(actor: Actor, team_id: int) -> None:
                 megabytes=settings.IMPORT_MAX_MB,
             )
         )
-        st.download_button(
+        download_button(
             _("Download the template"),
-            data=lambda: importer.template_csv(actor, team_id),
+            lambda: importer.template_csv(actor, team_id),
             file_name="golden-thread-import-template.csv",
-            mime="text/csv",
             key="import_template",
-            on_click="ignore",
-            icon=":material/download:",
         )
 
 

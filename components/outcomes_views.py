@@ -16,6 +16,7 @@ import streamlit as st
 
 from components import board_report
 from components import outcomes_charts as charts
+from components.export import download_button
 from components.family_list import family_rows
 from components.forms import pick_many
 from components.i18n import N_, _, current, quarter_name, said, said_table, speaking
@@ -315,23 +316,19 @@ def downloads(actor: Actor, report: OutcomesReport, *, today: date) -> None:
             return board_report.render(checked, made_on=today)
 
     left, right = st.columns(2)
-    left.download_button(
+    download_button(
         _("Download the figures as CSV"),
-        data=csv,
+        csv,
         file_name=f"what-changed-for-families-{start:%Y-%m-%d}-to-{end:%Y-%m-%d}.csv",
-        mime="text/csv",
         key="outcomes_csv",
-        on_click="ignore",
-        icon=":material/download:",
         help=_("A spreadsheet copy of the figures and what each one means."),
+        place=left,
     )
-    right.download_button(
+    download_button(
         _("Download the board report (to print)"),
-        data=printable,
+        printable,
         file_name=f"board-report-{start:%Y-%m-%d}-to-{end:%Y-%m-%d}.html",
-        mime="text/html",
         key="outcomes_board",
-        on_click="ignore",
-        icon=":material/print:",
         help=_("One page for A4, with the charts and what each figure means."),
+        place=right,
     )

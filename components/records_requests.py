@@ -12,6 +12,7 @@ import pandas as pd
 import streamlit as st
 
 from components import family_copy
+from components.export import download_button
 from components.forms import show_problem
 from components.i18n import _
 from components.ui import friendly_date, plain, rerun_with_notice, show_notice, table
@@ -179,19 +180,15 @@ def downloads() -> None:
     if not prepared:
         return
     request_id, family_id, document = prepared
-    st.download_button(
+    download_button(
         _("Download the copy for request {request_id}", request_id=request_id),
         document,
         file_name=f"family-{family_id}-copy.json",
-        mime="application/json",
         key="records_download",
-        on_click="ignore",
     )
-    st.download_button(
+    download_button(
         _("Download a printable draft to check before sending"),
         family_copy.render_everything(document),
         file_name=f"family-{family_id}-copy.html",
-        mime="text/html",
         key="records_download_html",
-        on_click="ignore",
     )
