@@ -30,6 +30,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
 from bench.browser import (  # one browser set-up for both
     CHROMIUM_ARGS,
@@ -99,6 +100,22 @@ def settle(page, quiet_ms: int = 700, timeout_ms: int = 30_000) -> None:
         elif (time.monotonic() - quiet_since) * 1000 >= quiet_ms:
             return
     raise TimeoutError(f"the app kept running for more than {timeout_ms / 1000:.0f} s")
+
+
+def download(page, button, timeout_ms: int = 30_000):
+    """Clicks a download button on a settled page and returns the download. A rerun landing
+    between drawing the button and the click replaces the file the button stands for, so the
+    click fetches nothing (the likely cause of one timeout on a heavily loaded machine): like a
+    person, the journey clicks once more when nothing came."""
+    settle(page)
+    try:
+        with page.expect_download(timeout=timeout_ms) as downloading:
+            button.click()
+    except PlaywrightTimeoutError:
+        settle(page)
+        with page.expect_download(timeout=timeout_ms) as downloading:
+            button.click()
+    return downloading.value
 
 
 def main_text(page) -> str:

@@ -9,7 +9,7 @@ import time
 
 import pandas as pd
 
-from tests.e2e.conftest import main_text, no_error_on, open_in_sidebar, settle
+from tests.e2e.conftest import download, main_text, no_error_on, open_in_sidebar, settle
 
 
 def _upload(page, name: str, frame: pd.DataFrame) -> None:
@@ -32,10 +32,9 @@ def test_manager_fixes_two_bad_rows_then_brings_the_template_in(signed_in, peek)
     open_in_sidebar(page, "Bring records in")
     no_error_on(page)
     page.get_by_text("How to lay out the file").click()
-    with page.expect_download() as download:
-        page.get_by_role("button", name="Download the template").click()
+    template_file = download(page, page.get_by_role("button", name="Download the template"))
     template = pd.read_csv(
-        io.BytesIO(open(download.value.path(), "rb").read()), dtype=str, keep_default_na=False
+        io.BytesIO(open(template_file.path(), "rb").read()), dtype=str, keep_default_na=False
     )
 
     stamp = f"{time.time():.0f}"

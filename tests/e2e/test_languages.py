@@ -21,6 +21,7 @@ from tests.e2e.conftest import (
     _stop,
     _wait_until_answering,
     cookie_secrets,
+    download,
     fill_demo,
     main_text,
     no_error_on,
@@ -122,9 +123,8 @@ def test_the_family_screens_in_each_language_fit_a_phone_and_pass_axe(server, br
         _fits_the_phone(page)
         assert _serious_violations(page) == []
 
-        with page.expect_download(timeout=20_000) as downloading:
-            page.locator("[data-testid='stDownloadButton'] button").click()
-        copy = open(downloading.value.path(), encoding="utf-8").read()
+        family_copy = download(page, page.locator("[data-testid='stDownloadButton'] button"))
+        copy = open(family_copy.path(), encoding="utf-8").read()
         assert f'lang="{language}"' in copy
         page.set_content(copy)
         assert page.evaluate("document.documentElement.dir") == DIRECTION[language]

@@ -6,13 +6,11 @@ from __future__ import annotations
 
 import re
 
-from tests.e2e.conftest import main_text, no_error_on, open_in_sidebar, settle
+from tests.e2e.conftest import download, main_text, no_error_on, open_in_sidebar, settle
 
 
 def _download(page, name: str):
-    with page.expect_download(timeout=30_000) as downloading:
-        page.get_by_role("button", name=name).click()
-    return downloading.value
+    return download(page, page.get_by_role("button", name=name))
 
 
 def test_manager_opens_the_outcomes_page_and_downloads_the_board_report_and_csv(signed_in, peek):

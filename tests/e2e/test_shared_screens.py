@@ -11,6 +11,7 @@ import time
 
 from tests.e2e.conftest import (
     PASSWORD,
+    download,
     main_text,
     no_error_on,
     open_in_sidebar,
@@ -185,11 +186,11 @@ def test_practitioner_runs_a_family_meeting_for_the_household_and_leaves(signed_
     text = main_text(page)
     assert text.index(step) > text.index("Our plan"), "the new step is not under 'Our plan'"
 
-    with page.expect_download(timeout=20_000) as downloading:
-        page.get_by_role("button", name=re.compile("Download the family copy")).click()
-    download = downloading.value
-    assert download.suggested_filename.endswith(".html"), download.suggested_filename
-    copy = open(download.path(), encoding="utf-8").read()
+    family_copy = download(
+        page, page.get_by_role("button", name=re.compile("Download the family copy"))
+    )
+    assert family_copy.suggested_filename.endswith(".html"), family_copy.suggested_filename
+    copy = open(family_copy.path(), encoding="utf-8").read()
     assert re.match(r"\s*<!doctype html|\s*<html", copy, re.IGNORECASE), copy[:200]
     words = html.unescape(copy)  # the copy escapes what it shows ("Okafor&#x27;s")
     assert known_as in words
