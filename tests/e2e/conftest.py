@@ -481,10 +481,14 @@ def _role_pages(browser, server):
 
 @pytest.fixture
 def signed_in(_role_pages, browser, server):
-    """The logged-in page of a demo worker, made once per test session and reused."""
+    """The logged-in page of a demo worker, made once per test session and reused while it
+    still shows the worker's sidebar: a journey that stopped on a shared screen (which hides
+    it) would otherwise fail the next journey too."""
 
     def get(username: str):
         page = _role_pages.get(username)
+        if page is not None and not page.is_closed() and not sidebar_visible(page):
+            page.context.close()
         if page is None or page.is_closed():
             page = browser.new_context(viewport=VIEWPORT).new_page()
             page.goto(server.url(""))

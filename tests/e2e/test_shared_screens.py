@@ -202,7 +202,7 @@ def test_practitioner_runs_a_family_meeting_for_the_household_and_leaves(signed_
     # The worker's own password takes the screen back: the family can't open the staff record.
     page.get_by_role("textbox", name="Your password").fill(PASSWORD)
     page.get_by_role("button", name="Leave the family meeting screen").click()
-    page.wait_for_url(re.compile(rf"/family\?family={family_id}$"), timeout=20_000)
+    page.wait_for_url(re.compile(rf"/family\?family={family_id}$"))
     settle(page)
     no_error_on(page)
     page.get_by_role("heading", name=known_as).first.wait_for()
