@@ -14,7 +14,7 @@ import streamlit as st
 
 from components.forms import SeenVersion, pick, pick_many, show_problem
 from components.i18n import N_, _
-from components.ui import friendly_date, plain, rerun_with_notice, show_notice, table
+from components.ui import plain, rerun_with_notice, show_notice, table
 from db import admin, settings, subject_access
 from db.i18n import LANGUAGES, TERMS, speaking, term
 from db.rules.access import Actor
@@ -395,11 +395,8 @@ def retention_table(report: pd.DataFrame) -> None:
             years=RETENTION_YEARS,
         )
     )
-    if report.empty:
-        st.caption(_("No records are past the retention period."))
-        return
     table(
-        report.assign(closed_on=report["closed_on"].map(friendly_date)),
+        report,
         {
             "family_id": _("Family number"),
             "team": _("Team"),
@@ -407,4 +404,6 @@ def retention_table(report: pd.DataFrame) -> None:
             "closed_on": _("Closed on"),
             "years_closed": _("Years since"),
         },
+        dates=("closed_on",),
+        when_empty=_("No records are past the retention period."),
     )

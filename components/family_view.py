@@ -114,15 +114,9 @@ def _person_notes(row: pd.Series) -> str:
 
 
 def workers(frame: pd.DataFrame) -> None:
-    if frame.empty:
-        st.info(_("The family hasn't met a worker yet."))
-        return
     table(
         frame.assign(
-            role=frame["role"].map(_words),
-            since=frame["since"].map(friendly_date),
-            until=frame["until"].map(friendly_date),
-            why_it_ended=frame["why_it_ended"].map(_words),
+            role=frame["role"].map(_words), why_it_ended=frame["why_it_ended"].map(_words)
         )[["worker", "role", "since", "until", "chosen_by_family", "why_it_ended"]],
         {
             "worker": _("Worker"),
@@ -132,4 +126,6 @@ def workers(frame: pd.DataFrame) -> None:
             "chosen_by_family": st.column_config.CheckboxColumn(_("Family chose them")),
             "why_it_ended": _("Why it ended"),
         },
+        dates=("since", "until"),
+        when_empty=_("The family hasn't met a worker yet."),
     )

@@ -418,7 +418,6 @@ def plan_view(frame: pd.DataFrame) -> None:
             ),
             axis=1,
         ),
-        by_when=frame["by_when"].map(friendly_date),
         seen_by=frame["visibility"].map(lambda v: _(VISIBILITY[Visibility(v)])),
     )
     table(
@@ -431,6 +430,7 @@ def plan_view(frame: pd.DataFrame) -> None:
             "state": _("Where it's at"),
             "seen_by": _("Who can see it"),
         },
+        dates=("by_when",),
     )
 
 

@@ -71,14 +71,8 @@ def admin_list(actor: Actor, requests: pd.DataFrame) -> None:
     """For an admin: every request and where it has got to; approved ones can be prepared."""
     st.markdown(_("**Requests for a copy**"))
     show_notice(NOTICE)
-    if requests.empty:
-        st.caption(_("No family has asked for a copy yet."))
-        return
     table(
-        requests.assign(
-            asked_on=requests["asked_on"].map(friendly_date),
-            status=requests["status"].map(RECORDS_REQUEST_STATUS),
-        ),
+        requests.assign(status=requests["status"].map(RECORDS_REQUEST_STATUS)),
         {
             "request_id": _("Request"),
             "family_id": _("Family number"),
@@ -91,6 +85,8 @@ def admin_list(actor: Actor, requests: pd.DataFrame) -> None:
             "decided_by": _("Decided by"),
             "refused_because": _("Why it was turned down"),
         },
+        dates=("asked_on",),
+        when_empty=_("No family has asked for a copy yet."),
     )
     for row in requests[requests["status"] == RecordsRequestStatus.approved].itertuples():
         prepare_button(actor, row.request_id, row.family_id)

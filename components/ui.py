@@ -102,10 +102,23 @@ def one_at_a_time(
     )
 
 
-def table(frame: pd.DataFrame, columns: dict | None = None, **options):
+def table(
+    frame: pd.DataFrame,
+    columns: dict | None = None,
+    *,
+    dates: tuple[str, ...] = (),
+    when_empty: str | None = None,
+    **options,
+):
     """A table the width of the page, without row numbers; `columns` gives columns their
-    heading or column config; `options` go on to st.dataframe (a key, a row height, a
-    selection)."""
+    heading or column config, `dates` the columns of days to show as people write them
+    ("3 Dec 2026"); `when_empty`, if given, is said instead of an empty table. `options` go
+    on to st.dataframe (a key, a row height, a selection)."""
+    if when_empty is not None and frame.empty:
+        st.info(when_empty)
+        return None
+    if dates:
+        frame = frame.assign(**{column: frame[column].map(friendly_date) for column in dates})
     return st.dataframe(frame, hide_index=True, width="stretch", column_config=columns, **options)
 
 

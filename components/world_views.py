@@ -420,13 +420,14 @@ def help_and_worries(actor: Actor, family_id: int, today: date) -> None:
         st.markdown(_("**Practical help**"))
         if not helps.empty:
             table(
-                helps.assign(given_on=helps["given_on"].map(friendly_date)),
+                helps,
                 {
                     "given_on": _("When"),
                     "kind": _("Kind"),
                     "what": _("What"),
                     "who_from": _("Who from"),
                 },
+                dates=("given_on",),
             )
         with st.form(f"help_{family_id}", clear_on_submit=True):
             kind = st.selectbox(
@@ -466,7 +467,7 @@ def help_and_worries(actor: Actor, family_id: int, today: date) -> None:
                     st.rerun()
         if not notes.empty:
             table(
-                notes.assign(written_on=notes["written_on"].map(friendly_date)),
+                notes,
                 {
                     "written_on": _("When"),
                     "kind": _("Kind"),
@@ -474,6 +475,7 @@ def help_and_worries(actor: Actor, family_id: int, today: date) -> None:
                     "shared_with": _("Shared with"),
                     "next_steps": _("Next"),
                 },
+                dates=("written_on",),
             )
 
 
@@ -486,14 +488,11 @@ def story(actor: Actor, family_id: int) -> None:
         key=f"timeline_kinds_{family_id}",
     )
     frame = timeline.timeline(actor, family_id, kinds)
-    if frame.empty:
-        st.info(_("Nothing to show for those choices."))
-        return
     table(
-        frame.assign(
-            on=frame["on"].map(friendly_date),
-            kind=frame["kind"].map(_),
-            what=said_column(frame["what"]),
-        )[["on", "kind", "what"]],
+        frame.assign(kind=frame["kind"].map(_), what=said_column(frame["what"]))[
+            ["on", "kind", "what"]
+        ],
         {"on": _("When"), "kind": _("Kind"), "what": _("What happened")},
+        dates=("on",),
+        when_empty=_("Nothing to show for those choices."),
     )
