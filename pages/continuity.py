@@ -1,4 +1,4 @@
-"""Caseload continuity, for managers of the teams they lead: relationships' length, worker
+"""Continuity, for managers of the teams they lead: relationships' length, worker
 changes and why, waiting times, families who came back, meetings outside 9-5, and oversight
 notes. For allocation and supervision: workers are listed alphabetically, never ranked."""
 
@@ -16,7 +16,7 @@ from db.store.models import Role
 
 actor = guard(Role.manager)
 
-st.title(_("Caseload continuity"))
+st.title(_("Continuity"))
 teams = led_teams_or_stop(actor)
 team_id, today = views.choose_team(teams)
 try:

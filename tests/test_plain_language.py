@@ -93,3 +93,29 @@ def test_no_translation_uses_a_term_that_is_never_used_anywhere():
                 if message.id and (terms := [t for t in terms_in(said) if t in never]):
                     flagged[message.string] = terms
     assert flagged == {}
+
+
+def _headings() -> list[str]:
+    """The words of every title, header and subheader the screens draw."""
+    found = []
+    for folder in ("pages", "components"):
+        for path in (ROOT / folder).glob("*.py"):
+            for call in ast.walk(ast.parse(path.read_text())):
+                if (
+                    isinstance(call, ast.Call)
+                    and isinstance(call.func, ast.Attribute)
+                    and call.func.attr in {"title", "header", "subheader"}
+                ):
+                    found += [
+                        n.value
+                        for n in ast.walk(call)
+                        if isinstance(n, ast.Constant) and isinstance(n.value, str)
+                    ]
+    return found
+
+
+def test_no_heading_uses_any_term_from_the_glossary():
+    """A heading is what everyone reads first: not even a term that is sometimes fine."""
+    headings = _headings()
+    assert "What changed for families" in headings  # the walk finds the screens' headings
+    assert {text: terms for text in headings if (terms := terms_in(text))} == {}

@@ -1,4 +1,4 @@
-"""Caseload continuity for managers: every figure, its one-sentence definition, and the
+"""Continuity for managers: every figure, its one-sentence definition, and the
 families behind it. Continuity figures support allocation and supervision; they never rank
 workers."""
 

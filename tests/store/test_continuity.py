@@ -1,4 +1,4 @@
-"""Caseload continuity: hand-built histories with known answers for every figure, scoping and
+"""Continuity: hand-built histories with known answers for every figure, scoping and
 the manager's oversight note. Runs on SQLite and (TEST_DATABASE=postgresql) PostgreSQL."""
 
 from __future__ import annotations
