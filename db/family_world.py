@@ -26,8 +26,8 @@ from db.rules.validation import (
     day,
     max_chars,
     person_in_family,
-    record_id,
     text,
+    worker_in_team,
 )
 from db.rules.writes import changed, family_write, save_edit, save_new
 from db.settings import AGREEMENT_CHECK_DAYS
@@ -360,12 +360,6 @@ def _open_relationships(session: Session, family_id: int, role: RelationshipRole
     return session.exec(query).all()
 
 
-def _check_worker_in_team(session: Session, worker_id: int, team_id: int) -> None:
-    link = session.get(WorkerTeam, (record_id(worker_id, N_("that worker")), team_id))
-    if link is None:
-        raise Invalid(N_("That worker isn't in this family's team."))
-
-
 @checked
 def assign_worker(
     actor: Actor,
@@ -396,7 +390,7 @@ def start_relationship(
     """A worker starts with the family, inside the caller's transaction: checked, stored,
     the family moved from waiting to working together when it is their main worker, audited."""
     family_id = stored_id(family)
-    _check_worker_in_team(session, worker_id, family.team_id)
+    worker_in_team(session, worker_id, family.team_id)
     relationship_role = choice(RelationshipRole, role, N_("main or supporting worker"))
     today = family_today(session, family)
     start = day(started_on or today, N_("the start date"), today=today)
@@ -443,7 +437,7 @@ def hand_over(
 ) -> int:
     """The main worker changes: the old relationship ends with a reason, a new one starts."""
     with family_write(actor, family_id) as (session, family):
-        _check_worker_in_team(session, to_worker_id, family.team_id)
+        worker_in_team(session, to_worker_id, family.team_id)
         why = choice(EndReason, reason, N_("why the worker is changing"))
         if why == EndReason.family_closed:
             raise Invalid(N_("To stop working with the family, close the family instead."))

@@ -25,6 +25,7 @@ from db.rules.validation import (
     person_in_family,
     save_versioned,
     text,
+    worker_in_team,
 )
 from db.rules.visibility import Audience, hidden_people
 from db.rules.writes import (
@@ -185,8 +186,7 @@ def record_meeting(actor: Actor, *, family_id: int, meeting: MeetingIn) -> int:
                 )
             )
         for worker_id in set(meeting.workers):
-            if session.get(Worker, worker_id) is None:
-                raise Invalid(N_("One of those workers isn't known here."))
+            worker_in_team(session, worker_id, family.team_id)
             session.add(MeetingPerson(meeting_id=stored_id(row), worker_id=worker_id, came=True))
         _add_child_views(session, family_id, stored_id(row), meeting.child_views)
         meeting_day = local_day(starts_at, team_zone(session, family.team_id))

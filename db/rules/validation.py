@@ -31,7 +31,7 @@ from sqlmodel import Session, SQLModel
 from db.i18n import N_
 from db.settings import SHORT_TEXT, settings
 from db.store.clock import today_in
-from db.store.models import Person
+from db.store.models import Person, WorkerTeam
 
 # Ids are INTEGER columns: PostgreSQL's range, which SQLite's is wider than.
 LARGEST_ID = 2**31 - 1
@@ -361,6 +361,13 @@ def person_in_family(
     if person is None or person.family_id != family_id:
         raise Invalid(N_("{label} isn't part of this family's world.", label=label))
     return person
+
+
+def worker_in_team(session: Session, worker_id: int, team_id: int) -> None:
+    """A staff account of the family's team (not another team's worker, nor a family
+    member's own login, which belongs to no team)."""
+    if session.get(WorkerTeam, (record_id(worker_id, N_("that worker")), team_id)) is None:
+        raise Invalid(N_("That worker isn't in this family's team."))
 
 
 def save_versioned(

@@ -312,3 +312,41 @@ def test_meeting_notes_and_conversation_items_conflict_instead_of_overwriting(wo
             status="held",
             written_together=False,
         )
+
+
+def test_only_the_familys_team_can_be_recorded_as_workers_who_came(world):
+    """Another team's worker, or a family member's own login (whose account carries a
+    person's name), would otherwise be named on this family's meeting and its case note."""
+    from db.family_space import accept_invitation, invite_family_member
+    from db.store.engine import read_session
+    from db.store.models import Worker
+
+    actor = world["worker"]
+    elsewhere = factories.team("Elsewhere")
+    stranger = factories.practitioner("stranger", elsewhere)
+    their_family = factories.family(elsewhere)
+    parent = factories.person(their_family, "Zara", Relationship.parent)
+    code = invite_family_member(stranger, family_id=their_family, person_id=parent)
+    accept_invitation(code, username="zara.home", password="a long password 123")
+    with read_session() as session:
+        family_login = session.exec(select(Worker.id).where(Worker.username == "zara.home")).one()
+
+    def held_with(*worker_ids: int) -> MeetingIn:
+        return MeetingIn(
+            kind=MeetingKind.home_visit.value,
+            status=MeetingStatus.held.value,
+            starts_at=NOW - timedelta(hours=1),
+            workers=worker_ids,
+        )
+
+    before = _count(world["engine"], Meeting)
+    for outsider in (stranger.worker_id, family_login):
+        with pytest.raises(Invalid, match="isn't in this family's team"):
+            meetings.record_meeting(
+                actor, family_id=world["family"], meeting=held_with(actor.worker_id, outsider)
+            )
+    assert _count(world["engine"], Meeting) == before
+    ours = meetings.record_meeting(
+        actor, family_id=world["family"], meeting=held_with(actor.worker_id)
+    )
+    assert meetings.meeting_detail(actor, ours).came == ["Meetingworker (worker)"]
