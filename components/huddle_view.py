@@ -97,6 +97,9 @@ def _table(rows: pd.DataFrame, talked: set[int], wall: bool, key: str) -> None:
 
 def talked_form(actor: Actor, board: HuddleBoard, team_workers: pd.DataFrame, today: date) -> None:
     """What the huddle talked about and the actions agreed; `today` is the team's today."""
+    if board.huddle_id is None and board.week_start < huddle.monday_of(today):
+        st.info(_("No huddle was recorded that week."))
+        return
     if board.huddle_id is None:
         st.info(_("Start the huddle to mark families as talked about and agree actions."))
         if st.button(_("Start this week's huddle"), type="primary", key="huddle_start"):

@@ -124,7 +124,9 @@ def _build_board(session: Session, team: Team, week_start: date, today: date) ->
             col(Huddle.held_on) < week_start + timedelta(days=7),
         )
     ).first()
-    since = last or (today - timedelta(days=HUDDLE_FALLBACK_DAYS))
+    # With no earlier huddle, a looked-back-on week counts from a week before its own end.
+    week_end = min(today, week_start + timedelta(days=6))
+    since = last or (week_end - timedelta(days=HUDDLE_FALLBACK_DAYS))
     families = session.exec(
         select(Family).where(
             col(Family.team_id) == team_id,

@@ -30,7 +30,9 @@ if not wall:
 team_id = st.session_state.get("huddle_team") or next(iter(team_names))
 today = today_in(zones[team_id])  # the chosen team's day, wherever the server is
 if not wall:
-    columns[1].date_input(_("Week of"), value=today, format="DD/MM/YYYY", key="huddle_week")
+    columns[1].date_input(
+        _("Week of"), value=today, max_value=today, format="DD/MM/YYYY", key="huddle_week"
+    )
 week = monday_of(st.session_state.get("huddle_week") or today)
 board = huddle.board(actor, team_id, week_start=week, today=today)
 talked = huddle.talked_about_ids(actor, board.huddle_id)

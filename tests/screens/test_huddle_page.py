@@ -36,3 +36,41 @@ def test_the_huddle_opens_with_last_huddles_actions_to_follow_up(demo_db):
     assert list(follow_up["Family"]) == [family["family"]]
     assert list(follow_up["Past its date"]) == ["Yes"]
     assert "Ring the school about the trip" in all_text(at)
+
+
+def _huddle_page():
+    at = logged_in("practitioner")
+    at.run()
+    at.switch_page("pages/huddle.py").run()
+    assert not at.exception
+    return at
+
+
+def test_a_week_gone_by_offers_no_huddle_to_start_and_this_week_does(demo_db):
+    from datetime import timedelta
+
+    from sqlmodel import select
+
+    from db.store.models import Huddle
+
+    at = _huddle_page()
+    this_week = at.date_input(key="huddle_week").value
+    at.date_input(key="huddle_week").set_value(this_week - timedelta(days=21)).run()
+    assert not at.exception
+    assert not [b for b in at.button if b.key == "huddle_start"]
+    assert "No huddle was recorded that week." in [box.value for box in at.info]
+
+    at.date_input(key="huddle_week").set_value(this_week).run()
+    with read_session() as session:
+        before = len(session.exec(select(Huddle)).all())
+    at.button(key="huddle_start").click().run()
+    assert not at.exception
+    with read_session() as session:
+        assert len(session.exec(select(Huddle)).all()) == before + 1
+    assert not [b for b in at.button if b.key == "huddle_start"]  # the talked-about form now
+
+
+def test_the_week_box_goes_no_further_than_today(demo_db):
+    at = _huddle_page()
+    box = at.date_input(key="huddle_week")
+    assert box.proto.max == box.proto.default[0]

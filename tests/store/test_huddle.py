@@ -162,6 +162,10 @@ def test_since_falls_back_to_seven_days_without_a_huddle(team):
         session.execute(delete(Huddle).where(Huddle.team_id == team["team"]))
     board = huddle.board(team["sam"], team["team"], week_start=MONDAY, today=TODAY)
     assert board.since == TODAY - timedelta(days=7)
+    # A week looked back on counts from a week before its own Sunday, not before today.
+    three_weeks_back = MONDAY - timedelta(days=21)
+    board = huddle.board(team["sam"], team["team"], week_start=three_weeks_back, today=TODAY)
+    assert board.since == three_weeks_back - timedelta(days=1)
 
 
 def test_one_teams_huddle_reads_only_that_team(team):
