@@ -14,10 +14,18 @@ import pandas as pd
 import streamlit as st
 
 from components import charts
-from components.forms import show_problem
+from components.forms import field_key, redraw_after_save, save_button, saved, show_problem
 from components.i18n import N_, _, current, said, speak_as_family, use_terms
 from components.spec_cache import spec_cache
-from components.ui import friendly_date, local_time, one_at_a_time, plain, stop_with
+from components.ui import (
+    friendly_date,
+    local_time,
+    one_at_a_time,
+    plain,
+    rerun_with_notice,
+    show_notice,
+    stop_with,
+)
 from db import family_space
 from db.family_space import OwnSpace
 from db.i18n import chart_time_locale
@@ -278,13 +286,15 @@ def _plan(actor: Actor, space: OwnSpace) -> None:
                     st.error(plain(said(problem)))
                 else:
                     st.rerun()
-    with st.form("space_own_step", clear_on_submit=True):
-        what = st.text_area(_("Something I did for our plan"), max_chars=500, height=90)
-        added = st.form_submit_button(_("Add it"), type="primary", width="stretch")
-    if added:
-        with show_problem():
+    form = "space_own_step"
+    with st.form(form):
+        what = st.text_area(
+            _("Something I did for our plan"), max_chars=500, height=90, key=field_key(form, "what")
+        )
+        save = save_button(_("Add it"), type="primary", width="stretch")
+    if save.clicked:
+        with redraw_after_save(save.problem_place, form=form):
             family_space.add_own_step(actor, what=what)
-            st.rerun()
     if space.going_well:
         st.subheader(_("What's going well"))
         for words in space.going_well:
@@ -299,17 +309,28 @@ def _plan(actor: Actor, space: OwnSpace) -> None:
             st.write(plain(f"{view.who}: “{view.words}”"))
 
 
+# Kept over the rerun after a message is sent, so the family sees it went.
+SENT = "space_message_sent"
+
+
 def _tell_my_worker(actor: Actor) -> None:
     st.write(_("Is there something your worker should know? It goes to them straight away."))
-    with st.form("space_message", clear_on_submit=True):
+    show_notice(SENT)
+    form = "space_message"
+    with st.form(form):
         words = st.text_area(
-            _("Your message"), max_chars=500, height=120, placeholder=_("Can we move Thursday?")
+            _("Your message"),
+            max_chars=500,
+            height=120,
+            placeholder=_("Can we move Thursday?"),
+            key=field_key(form, "words"),
         )
-        sent = st.form_submit_button(_("Send to my worker"), type="primary", width="stretch")
-    if sent:
-        with show_problem():
+        send = save_button(_("Send to my worker"), type="primary", width="stretch")
+    if send.clicked:
+        with show_problem(send.problem_place):
             family_space.send_message(actor, words=words)
-            st.success(_("Sent. Your worker will see it on your family's page."))
+            saved(form)
+            rerun_with_notice(SENT, _("Sent. Your worker will see it on your family's page."))
 
 
 # --- what the team sees ----------------------------------------------------------------------

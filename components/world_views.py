@@ -9,7 +9,15 @@ import pandas as pd
 import streamlit as st
 
 from components import confirm, hints, intake_views
-from components.forms import SeenVersion, day_so_far, pick, save_button, show_problem
+from components.forms import (
+    SeenVersion,
+    day_so_far,
+    form_prefix,
+    pick,
+    redraw_after_save,
+    save_button,
+    show_problem,
+)
 from components.i18n import N_, _, language_choice, said_column
 from components.ui import friendly_date, plain, table
 from db import family_world, timeline
@@ -84,14 +92,14 @@ def _person_fields(prefix: str, current: Person | None = None) -> PersonIn:
 
 
 def add_person_form(actor: Actor, family_id: int) -> None:
-    with st.form(f"person_add_{family_id}", clear_on_submit=True):
+    form = f"person_add_{family_id}"
+    with st.form(form):
         st.markdown(_("**Add someone who matters to the children**"))
-        person = _person_fields(f"person_{family_id}")
-        submitted = st.form_submit_button(_("Add person"))
-    if submitted:
-        with show_problem():
+        person = _person_fields(form_prefix(form))
+        save = save_button(_("Add person"))
+    if save.clicked:
+        with redraw_after_save(save.problem_place, form=form):
             family_world.add_person(actor, family_id=family_id, person=person)
-            st.rerun()
 
 
 def edit_person_form(actor: Actor, family_id: int, people: pd.DataFrame) -> None:
@@ -365,17 +373,17 @@ def agreements(actor: Actor, family_id: int) -> None:
                     actor, family_id=family_id, agreement_id=row.agreement_id
                 )
                 st.rerun()
-    with st.form(f"agreement_add_{family_id}", clear_on_submit=True):
-        what = st.text_input(_("What the family agreed to"), key=f"agreement_what_{family_id}")
+    form = f"agreement_add_{family_id}"
+    prefix = form_prefix(form)
+    with st.form(form):
+        what = st.text_input(_("What the family agreed to"), key=f"{prefix}_what")
         with_whom = st.text_input(
-            _("Shared with whom (if it's about sharing)"), key=f"agreement_whom_{family_id}"
+            _("Shared with whom (if it's about sharing)"), key=f"{prefix}_whom"
         )
-        if st.form_submit_button(_("Add agreement")):
-            with show_problem():
-                family_world.add_agreement(
-                    actor, family_id=family_id, what=what, with_whom=with_whom
-                )
-                st.rerun()
+        save = save_button(_("Add agreement"))
+    if save.clicked:
+        with redraw_after_save(save.problem_place, form=form):
+            family_world.add_agreement(actor, family_id=family_id, what=what, with_whom=with_whom)
 
 
 def keeping_safe(actor: Actor, family_id: int) -> None:
@@ -429,42 +437,46 @@ def help_and_worries(actor: Actor, family_id: int, today: date) -> None:
                 },
                 dates=("given_on",),
             )
-        with st.form(f"help_{family_id}", clear_on_submit=True):
+        form = f"help_{family_id}"
+        prefix = form_prefix(form)
+        with st.form(form):
             kind = st.selectbox(
                 _("Kind of help"),
                 [k.value for k in HelpKind],
                 format_func=lambda k: _(HELP_KIND[HelpKind(k)]),
-                key=f"help_kind_{family_id}",
+                key=f"{prefix}_kind",
             )
-            what = st.text_input(_("What"), key=f"help_what_{family_id}")
-            who = st.text_input(_("Who from"), key=f"help_who_{family_id}")
-            on = day_so_far(_("When"), today=today, key=f"help_on_{family_id}")
-            if st.form_submit_button(_("Add help")):
-                with show_problem():
-                    family_world.add_help(
-                        actor, family_id=family_id, kind=kind, what=what, given_on=on, who_from=who
-                    )
-                    st.rerun()
+            what = st.text_input(_("What"), key=f"{prefix}_what")
+            who = st.text_input(_("Who from"), key=f"{prefix}_who")
+            on = day_so_far(_("When"), today=today, key=f"{prefix}_on")
+            save = save_button(_("Add help"))
+        if save.clicked:
+            with redraw_after_save(save.problem_place, form=form):
+                family_world.add_help(
+                    actor, family_id=family_id, kind=kind, what=what, given_on=on, who_from=who
+                )
     with right:
         st.markdown(_("**A worry shared with social work** (staff only)"))
-        with st.form(f"worry_{family_id}", clear_on_submit=True):
-            words = st.text_area(_("What the worry was"), key=f"worry_words_{family_id}")
-            shared_with = st.text_input(_("Shared with"), key=f"worry_with_{family_id}")
-            next_steps = st.text_input(_("What happens next"), key=f"worry_next_{family_id}")
-            on = day_so_far(_("When"), today=today, key=f"worry_on_{family_id}")
-            if st.form_submit_button(_("Record")):
-                with show_problem():
-                    family_world.add_note(
-                        actor,
-                        family_id=family_id,
-                        kind=NoteKind.worry_shared.value,
-                        words=words,
-                        written_on=on,
-                        shared_with=shared_with,
-                        next_steps=next_steps,
-                    )
-                    hints.after_save(actor, words, next_steps)
-                    st.rerun()
+        form = f"worry_{family_id}"
+        prefix = form_prefix(form)
+        with st.form(form):
+            words = st.text_area(_("What the worry was"), key=f"{prefix}_words")
+            shared_with = st.text_input(_("Shared with"), key=f"{prefix}_with")
+            next_steps = st.text_input(_("What happens next"), key=f"{prefix}_next")
+            on = day_so_far(_("When"), today=today, key=f"{prefix}_on")
+            save = save_button(_("Record"))
+        if save.clicked:
+            with redraw_after_save(save.problem_place, form=form):
+                family_world.add_note(
+                    actor,
+                    family_id=family_id,
+                    kind=NoteKind.worry_shared.value,
+                    words=words,
+                    written_on=on,
+                    shared_with=shared_with,
+                    next_steps=next_steps,
+                )
+                hints.after_save(actor, words, next_steps)
         if not notes.empty:
             table(
                 notes,

@@ -99,7 +99,14 @@ def add_person(actor: Actor, *, family_id: int, person: PersonIn) -> int:
     with family_write(actor, family_id) as (session, family):
         values = _person_values(person)
         row = Person(family_id=family_id, **values)
-        return save_new(session, actor, family, row, fields=values.keys())
+        return save_new(
+            session,
+            actor,
+            family,
+            row,
+            fields=values.keys(),
+            repeat_if_same=("name", "relationship"),
+        )
 
 
 def person(actor: Actor, *, family_id: int, person_id: int) -> Person:
@@ -148,7 +155,8 @@ def add_agreement(
             agreed_on=on,
             last_checked_on=on,
         )
-        return save_new(session, actor, family, row, fields=["what", "with_whom", "agreed_on"])
+        fields = ["what", "with_whom", "agreed_on"]
+        return save_new(session, actor, family, row, fields=fields, repeat_if_same=fields)
 
 
 @checked
@@ -260,9 +268,8 @@ def add_help(
             given_on=day(given_on, N_("when it was given"), today=family_today(session, family)),
             who_from=text(who_from, N_("who it came from"), required=False),
         )
-        return save_new(
-            session, actor, family, row, fields=["kind", "what", "given_on", "who_from"]
-        )
+        fields = ["kind", "what", "given_on", "who_from"]
+        return save_new(session, actor, family, row, fields=fields, repeat_if_same=fields)
 
 
 @checked
@@ -310,7 +317,14 @@ def add_note(
         )
         filled = ["kind", "words", "written_on"]
         filled += [f for f in ("shared_with", "next_steps") if getattr(row, f)]
-        return save_new(session, actor, family, row, fields=filled)
+        return save_new(
+            session,
+            actor,
+            family,
+            row,
+            fields=filled,
+            repeat_if_same=("kind", "words", "written_on"),
+        )
 
 
 def help_and_notes(actor: Actor, family_id: int) -> tuple[pd.DataFrame, pd.DataFrame]:

@@ -145,9 +145,16 @@ def record_type(model) -> str:
     return re.sub(r"(?<!^)(?=[A-Z])", "_", model.__name__).lower()
 
 
-def save_new(session: Session, actor: Actor, family: Family, row, *, fields) -> int:
+def save_new(
+    session: Session, actor: Actor, family: Family, row, *, fields, repeat_if_same=()
+) -> int:
     """The end of every create: the new record stored, the family's cached views marked out of
-    date, and which fields were filled audited. Returns the new record's id."""
+    date, and which fields were filled audited. Returns the new record's id. With
+    `repeat_if_same`, a record of this worker's from a moment ago with those fields the same
+    is a repeated click: AlreadySaved, and nothing stored."""
+    if repeat_if_same:
+        same = {name: getattr(row, name) for name in repeat_if_same}
+        refuse_repeat(session, actor, family, type(row), same=same)
     session.add(row)
     session.flush()
     changed(session, actor, family, audit.Action.CREATE, record_type(type(row)), row.id, fields)
@@ -208,10 +215,11 @@ def recently_created(session: Session, actor: Actor, family_id: int, record_type
 def refuse_repeat(session: Session, actor: Actor, family: Family, model, *, same: dict) -> None:
     """Raises AlreadySaved if this worker created a record of this kind for this family within
     the repeat window whose `same` fields hold the same values (and it wasn't withdrawn)."""
+    still_there = [model.withdrawn_at.is_(None)] if hasattr(model, "withdrawn_at") else []
     match = session.exec(
         select(model.id).where(
             model.id.in_(recently_created(session, actor, stored_id(family), record_type(model))),
-            model.withdrawn_at.is_(None),
+            *still_there,
             *(getattr(model, name) == value for name, value in same.items()),
         )
     ).first()

@@ -295,3 +295,47 @@ def test_the_meeting_form_starts_on_a_time_that_has_already_come(demo_db, monkey
     _click(at, "Save meeting")
     assert not at.error
     assert _stored(demo_db, Meeting, family_id, summary=f"Seen at {team_hour}") == 1
+
+
+def test_a_refused_worry_keeps_every_word_and_a_saved_one_clears_the_form(page, demo_db):
+    """Nothing typed is lost when a save is refused: the worker adds what was missing and
+    saves again (the form used to empty itself on every click)."""
+    from db.store.models import Note
+
+    at, family_id, _child, _parent = page
+    _show(at, "Working together")
+    worry = "Mum said there was shouting last night and she is frightened"
+    _key(at.text_area, f"worry_{family_id}_g0_words").input(worry)
+    _key(at.text_input, f"worry_{family_id}_g0_next").input("Ring the duty team")
+    _click(at, "Record")
+    assert errors_in_form(at, f"worry_{family_id}") == [
+        "Please say who the worry was shared with\\."
+    ]
+    assert _key(at.text_area, f"worry_{family_id}_g0_words").value == worry
+    _key(at.text_input, f"worry_{family_id}_g0_with").input("Duty social worker")
+    _click(at, "Record")
+    assert not at.error
+    assert _stored(demo_db, Note, family_id, words=worry, next_steps="Ring the duty team") == 1
+    assert _key(at.text_area, f"worry_{family_id}_g1_words").value == ""
+
+
+def test_a_refused_person_keeps_what_else_was_typed(page, demo_db):
+    at, family_id, _child, _parent = page
+    _show(at, "People")
+    _key(at.text_input, f"person_add_{family_id}_g0_name").input("Nan " + "x" * 130)
+    _key(at.text_input, f"person_add_{family_id}_g0_helps").input("Collects the children Fridays")
+    _click(at, "Add person")
+    assert errors_in_form(at, f"person_add_{family_id}")
+    _key(at.text_input, f"person_add_{family_id}_g0_name").input("Nan Rose")
+    _click(at, "Add person")
+    assert not at.error
+    assert (
+        _stored(
+            demo_db,
+            Person,
+            family_id,
+            name="Nan Rose",
+            how_they_help="Collects the children Fridays",
+        )
+        == 1
+    )

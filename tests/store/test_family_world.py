@@ -8,7 +8,17 @@ from sqlmodel import Session, col, select
 from db import family_world
 from db.family_world import PersonIn
 from db.rules.validation import Conflict, Invalid
-from db.store.models import AuditEvent, FamilyStatus, FamilyStatusChange, Role, WorkerRelationship
+from db.store.models import (
+    Agreement,
+    AuditEvent,
+    FamilyStatus,
+    FamilyStatusChange,
+    Note,
+    Person,
+    PracticalHelp,
+    Role,
+    WorkerRelationship,
+)
 from db.timeline import timeline
 from tests import factories
 
@@ -336,3 +346,49 @@ def test_a_keeping_safe_save_from_a_form_drawn_earlier_is_a_conflict(world):
         save(0, "07700 3")
     kept = family_world.keeping_safe(world["sam"], world["family"])
     assert (kept.safe_phone, kept.never_show) == ("07700 1", "New address: 4 Elm Road")
+
+
+_TODAY = date.today()
+_ADDS = {
+    "person": (
+        family_world.add_person,
+        Person,
+        {"person": PersonIn(name="Nan", relationship="grandparent")},
+        {"person": PersonIn(name="Grandad", relationship="grandparent")},
+    ),
+    "agreement": (
+        family_world.add_agreement,
+        Agreement,
+        {"what": "We can talk to the school"},
+        {"what": "We can talk to the GP"},
+    ),
+    "help": (
+        family_world.add_help,
+        PracticalHelp,
+        {"kind": "food", "what": "Food bank voucher", "given_on": _TODAY},
+        {"kind": "food", "what": "Supermarket voucher", "given_on": _TODAY},
+    ),
+    "worry": (
+        family_world.add_note,
+        Note,
+        {"kind": "worry_shared", "words": "Shouting at night", "shared_with": "Duty team"},
+        {"kind": "worry_shared", "words": "No food in the house", "shared_with": "Duty team"},
+    ),
+}
+
+
+@pytest.mark.parametrize("kind", _ADDS)
+def test_the_same_addition_twice_in_a_moment_is_stored_once(world, kind):
+    """A second click on Add (or a page sent twice) saves nothing more; something else, or
+    the same from another worker, is saved as usual."""
+    from db.rules.writes import AlreadySaved
+
+    write, model, first, other = _ADDS[kind]
+    as_sam(world, write, **first)
+    with pytest.raises(AlreadySaved):
+        as_sam(world, write, **first)
+    as_sam(world, write, **other)
+    write(world["jo"], family_id=world["family"], **first)
+    with Session(world["engine"]) as session:
+        stored = session.exec(select(model).where(model.family_id == world["family"])).all()
+    assert len(stored) == 3
