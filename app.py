@@ -5,7 +5,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from components import auth, ui
 from components.config import ConfigProblem, cookie_key, stop_with
-from components.pages import pages_for, stub_pages, with_home
+from components.pages import pages_for, shared_screen_pages, stub_pages, with_home
 from db import i18n
 from db.families import worker_count
 from db.store.engine import DatabaseUnavailable
@@ -34,6 +34,11 @@ elif actor.is_family_member:
     auth.return_to_where_they_were_going(actor)
     auth.mark_run_by_the_app()
     navigation.run()
+elif (screen := auth.shared_screen.now_open()) is not None:
+    # The family meeting screen is open with the family in the room: no sidebar, and every
+    # address shows that screen until the worker's password takes it back.
+    auth.mark_run_by_the_app()
+    st.navigation(shared_screen_pages(screen.family_id), position="hidden").run()
 else:
     i18n.use(actor.language)  # the worker's own screens speak the worker's language
     auth.clear_idle_exemption()  # the conference and wall screens set it again while shown

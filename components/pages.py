@@ -96,3 +96,19 @@ def stub_pages() -> list[st.Page]:
         st.Page(_login_only, title="Log in", url_path="start", default=True),
         st.Page(_login_only, title="Log in", url_path="login"),
     ] + [st.Page(_login_only, title="Log in", url_path=url) for _path, _t, _i, url, _r in PAGES]
+
+
+def shared_screen_pages(family_id: int) -> list[st.Page]:
+    """While the family meeting screen is open, it is the only page: every other address
+    (the browser's Back, a bookmark) sends on to it."""
+    screen = st.Page("pages/conference.py", url_path="conference")
+
+    def back_to_the_screen() -> None:
+        st.switch_page(screen, query_params={"family": str(family_id)})
+
+    home = st.Page(back_to_the_screen, url_path="home", default=True)
+    return [home, screen] + [
+        st.Page(back_to_the_screen, title=_(title), url_path=url)
+        for _path, title, _icon, url, _roles in PAGES
+        if url != "conference"
+    ]

@@ -14,13 +14,13 @@ import pandas as pd
 from db import families as family_store
 from db import goals as goal_store
 from db import meetings
-from db.i18n import N_
+from db.i18n import LANGUAGES, N_
 from db.rules.access import Actor, require_family
 from db.rules.validation import Invalid, checked
 from db.rules.visibility import Audience
 from db.store.clock import today_in
 from db.store.engine import read_session, write_session
-from db.store.models import ConversationColumn, Team
+from db.store.models import ConversationColumn, LoginSession, Team
 
 AUDIENCES = {
     Audience.EVERYONE: N_("Everyone at the meeting (the whole network)"),
@@ -89,3 +89,57 @@ def meeting_screen(
         if record_view:
             family_store.audit_view(session, actor, family_id)
     return view
+
+
+# --- the screen stays the family's until the worker takes it back -----------------------------
+
+
+@dataclass(frozen=True)
+class OpenScreen:
+    """The family meeting screen a login has open: whose, for whom, in which language."""
+
+    family_id: int
+    audience: str
+    language: str | None = None
+
+
+@checked
+def open_screen(
+    actor: Actor, *, family_id: int, audience: str, language: str | None, login_session: str | None
+) -> OpenScreen:
+    """This login (`login_session`, its id) shows only this family's meeting screen from now
+    on, on every page and after a reload, until close_screen (which the screen calls once the
+    worker's password is confirmed). A login with no session row (a test's) keeps it in the tab
+    only."""
+    if audience not in AUDIENCES:
+        raise Invalid(N_("A family-facing view is for the whole network or the household."))
+    screen = OpenScreen(family_id, audience, language if language in LANGUAGES else None)
+    with write_session() as session:
+        require_family(session, actor, family_id)
+        login = session.get(LoginSession, login_session) if login_session else None
+        if login is not None and login.worker_id == actor.worker_id:
+            login.screen_family_id = screen.family_id
+            login.screen_audience = screen.audience
+            login.screen_language = screen.language
+            session.add(login)
+    return screen
+
+
+def close_screen(actor: Actor, *, login_session: str | None) -> None:
+    """The worker's own login shows the worker's pages again."""
+    with write_session() as session:
+        login = session.get(LoginSession, login_session) if login_session else None
+        if login is None or login.worker_id != actor.worker_id:
+            return
+        login.screen_family_id = login.screen_audience = login.screen_language = None
+        session.add(login)
+
+
+def screen_open_in(session_id: str) -> OpenScreen | None:
+    """The family meeting screen a login has open, if any: for a tab that the re-login cookie
+    has just brought back to this login."""
+    with read_session() as session:
+        login = session.get(LoginSession, session_id)
+    if login is None or login.screen_family_id is None or login.screen_audience is None:
+        return None
+    return OpenScreen(login.screen_family_id, login.screen_audience, login.screen_language)

@@ -5,7 +5,7 @@ in the room: only this family, plain words, nothing worker-only — in the famil
 import streamlit as st
 
 from components import conference_view
-from components.auth import guard
+from components.auth import deep_links, guard, shared_screen
 from components.auth.password_check import password_confirmed
 from components.family_view import mark_viewed, not_yet_viewed
 from components.i18n import _, language_choice, speak_as_family, term, use_terms
@@ -18,9 +18,7 @@ from db.rules.access import NotAllowed
 actor = guard(*CASEWORK)
 
 family_id = query_family_id()
-opened = st.session_state.get("conference")
-if opened and opened["family_id"] != family_id and family_id is not None:
-    opened = None  # another family's link: choose the audience again
+opened = shared_screen.now_open()
 
 if not opened:
     # The worker's side: who is in the room, and which language the screen speaks.
@@ -68,30 +66,23 @@ if not opened:
         key=f"conference_language_{family_id}",
     )
     if st.button(_("Open the family meeting screen"), type="primary", key="conference_open"):
-        st.session_state["conference"] = {
-            "family_id": family_id,
-            "audience": audience,
-            "language": language,
-        }
+        shared_screen.open_for(actor, family_id, audience, language)
         st.rerun()
     st.stop()
 
 # From here on the family is reading: their language, their team's words.
-speak_as_family(opened.get("language"))
+speak_as_family(opened.language)
 # A conference can last two hours: no idle logout while this screen is open.
 st.session_state["idle_exempt"] = True
 st.html(conference_view.SHARED_SCREEN_STYLE)
 try:  # one read: one session, one access check, the view audited once per worker's session
     view = meeting_screen(
-        actor,
-        opened["family_id"],
-        opened["audience"],
-        record_view=not_yet_viewed(opened["family_id"]),
+        actor, opened.family_id, opened.audience, record_view=not_yet_viewed(opened.family_id)
     )
     mark_viewed(view.family_id)
     use_terms(view.terms)
 except NotAllowed:
-    st.session_state.pop("conference", None)
+    shared_screen.close(actor)
     stop_with(st.warning, _("This family isn't available to you."))
 
 conference_view.show(view)
@@ -112,6 +103,6 @@ with st.expander(_("Finish the {meeting}", meeting=term("family_meeting"))):
         action=_("Leave the {meeting} screen", meeting=term("family_meeting")),
         reason="leave_family_meeting_screen",
     ):
-        st.session_state.pop("conference", None)
+        shared_screen.close(actor)
         st.session_state.pop("idle_exempt", None)
-        st.switch_page("pages/family.py", query_params={"family": str(view.family_id)})
+        deep_links.open_next("pages/family.py", {"family": str(view.family_id)})

@@ -8,11 +8,13 @@
 - `deep_links`: a page asked for before logging in opens after it.
 - `idle_watch`: the timer that warns before an idle logout, and the screens exempt from it.
 - `password_check`: asking for the password again (leaving the family meeting screen).
+- `shared_screen`: the family meeting screen, the login's only page while it is open.
 
 Whether a login or a session stands is decided in db.auth; these modules only carry it
 through Streamlit.
 """
 
+from components.auth import shared_screen
 from components.auth.deep_links import return_to_where_they_were_going
 from components.auth.guard import guard, mark_run_by_the_app
 from components.auth.idle_watch import clear_idle_exemption
@@ -26,5 +28,6 @@ __all__ = [
     "log_out",
     "mark_run_by_the_app",
     "return_to_where_they_were_going",
+    "shared_screen",
     "sign_in",
 ]

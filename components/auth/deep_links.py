@@ -1,5 +1,5 @@
 """A page asked for before logging in (e.g. a family's link opened on a fresh server) opens
-after the login, if the worker's roles include it."""
+after the login, if the worker's roles include it; and a page opened on the next run."""
 
 from __future__ import annotations
 
@@ -10,6 +10,13 @@ from db.rules.access import Actor
 
 def remember(page_file: str) -> None:
     st.session_state["after_login"] = {"page": page_file, "query": dict(st.query_params)}
+
+
+def open_next(page_file: str, query: dict[str, str]) -> None:
+    """Reruns the app, which then opens this page: for a page the current run's page list
+    doesn't have (leaving the family meeting screen, whose list has only that screen)."""
+    st.session_state["after_login"] = {"page": page_file, "query": query}
+    st.rerun()
 
 
 def return_to_where_they_were_going(actor: Actor) -> None:

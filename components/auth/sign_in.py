@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from components.auth import cookie, session, single_sign_on
+from components.auth import cookie, session, shared_screen, single_sign_on
 from components.config import cookie_key
 from components.i18n import _
 from db import auth
@@ -62,6 +62,7 @@ def _back_in_from_the_cookie() -> None:
     session.start(
         actor, session_id=login.session_id, authenticated_at=login.issued_at, via=login.via
     )
+    shared_screen.reopen_after_reload(login.session_id)
 
 
 def log_out(actor: Actor) -> None:

@@ -629,6 +629,11 @@ class LoginSession(SQLModel, table=True):
     worker_id: int = Field(foreign_key="worker.id", index=True)
     started_at: datetime = _when()
     ended_at: datetime | None = _when(nullable=True, default=False)
+    # The family meeting screen this login has open with the family in the room: until the
+    # worker's password takes it back, every page of this login (a reload too) shows only it.
+    screen_family_id: int | None = Field(default=None)
+    screen_audience: str | None = Field(default=None, max_length=20)
+    screen_language: str | None = Field(default=None, max_length=10)
 
 
 class HintSeen(SQLModel, table=True):

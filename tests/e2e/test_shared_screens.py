@@ -198,6 +198,22 @@ def test_practitioner_runs_a_family_meeting_for_the_household_and_leaves(signed_
     assert "<script" not in copy.lower()
     settle(page)
 
+    # Someone in the room tries the way back without the password: the browser's Back, the
+    # family's page by its address, and a reload (a new session, back in by the cookie).
+    for way_back in (
+        page.go_back,
+        lambda: page.goto(server.url(f"family?family={family_id}")),
+        page.reload,
+    ):
+        way_back()
+        settle(page)
+        page.get_by_role("heading", name="Our plan").wait_for()
+        no_error_on(page)
+        assert not sidebar_visible(page), "the way back showed the sidebar"
+        body = page.locator("body").inner_text()
+        assert not [word for word in STAFF_ONLY_WORDS if word.lower() in body.lower()]
+        assert re.search(rf"/conference\?family={family_id}$", page.url), page.url
+
     page.get_by_text("Finish the family meeting", exact=True).click()
     # The worker's own password takes the screen back: the family can't open the staff record.
     page.get_by_role("textbox", name="Your password").fill(PASSWORD)

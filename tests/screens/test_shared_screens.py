@@ -205,7 +205,7 @@ def test_leaving_the_family_screen_is_deliberate(seeded):
     at = _conference(seeded["family"], "everyone")
     assert at.session_state["idle_exempt"] is True
     at.run()
-    assert at.session_state["conference"]["family_id"] == seeded["family"]  # still open
+    assert at.session_state["conference"].family_id == seeded["family"]  # still open
     at.text_input(key="conference_leave_password").input(factories.TEST_PASSWORD)
     next(b for b in at.button if b.key == "conference_leave").click()
     at.run()

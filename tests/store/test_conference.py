@@ -83,3 +83,42 @@ def test_the_screen_is_refused_to_another_team_once(world):
         after = session.exec(select(func.count()).select_from(AuditEvent)).one()
     assert after - before == 1  # the refusal only: no view was recorded
     assert added[0].action == Action.REFUSED and added[0].username == "someone.else"
+
+
+def test_a_login_keeps_the_open_screen_until_its_worker_closes_it(world):
+    """What a reload finds: the screen this login has open, for whom and in which language;
+    another worker's login can't be locked or unlocked through it."""
+    from db import auth
+    from db.conference import OpenScreen, close_screen, open_screen, screen_open_in
+
+    worker = world["worker"]
+    login, _started = auth.start_session(worker)
+    assert screen_open_in(login) is None
+    opened = open_screen(
+        worker, family_id=world["family"], audience="household", language="cy", login_session=login
+    )
+    assert opened == OpenScreen(world["family"], "household", "cy")
+    assert screen_open_in(login) == opened
+
+    colleague = make.worker("colleague", Role.practitioner)
+    close_screen(colleague, login_session=login)
+    assert screen_open_in(login) == opened  # not their login
+    close_screen(worker, login_session=login)
+    assert screen_open_in(login) is None
+
+
+def test_a_screen_is_opened_only_for_a_family_the_worker_may_see(world):
+    from db import auth
+    from db.conference import open_screen, screen_open_in
+
+    outsider = make.worker("outsider", Role.practitioner, teams=(make.team("Elsewhere"),))
+    login, _started = auth.start_session(outsider)
+    with audit.refused_once("opening another team's family meeting screen"):
+        open_screen(
+            outsider,
+            family_id=world["family"],
+            audience="everyone",
+            language=None,
+            login_session=login,
+        )
+    assert screen_open_in(login) is None

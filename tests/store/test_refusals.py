@@ -48,6 +48,7 @@ ONLY_THEIR_OWN = {
     "db.auth.start_session": "starts a session for the worker who has just proved who they are",
     "db.auth.confirm_password": "checks the worker's own password",
     "db.auth.set_my_language": "sets the language of the worker's own screens",
+    "db.conference.close_screen": "gives the worker's own login its pages back",
     "db.families.families": "lists only the families of the worker's own teams",
     "db.families.teams_for": "lists only the worker's own teams",
     "db.continuity.report.led_teams": "lists only the teams the worker leads",
@@ -235,6 +236,11 @@ def _arguments(qualified: str, function, ids: dict) -> dict:
         "db.family_world.change_status": {"status": "keeping_in_touch"},
         "db.admin.set_team_term": {"term": "plan", "language": "cy", "seen_version": 0},
         "db.conference.meeting_screen": {"audience": "household"},
+        "db.conference.open_screen": {
+            "audience": "household",
+            "language": "en",
+            "login_session": None,
+        },
         "db.intake.add_family": {
             "family": {
                 "known_as": "The Newcomer family",
