@@ -30,6 +30,7 @@ from db.rules.validation import Invalid, checked, storable_problem
 from db.settings import (
     ABSOLUTE_HOURS,
     BCRYPT_ROUNDS,
+    FAMILY_IDLE_MINUTES,
     IDLE_MINUTES,
     IDLE_WARNING_MINUTES,
     LOCKOUT_FAILURES,
@@ -424,7 +425,9 @@ def resume_session(
     *, username: str, session_id: str, issued_at: datetime, now: datetime | None = None
 ) -> Actor | None:
     """The worker a re-login cookie brings back, or None: the login session must exist for
-    this worker and not have ended, and the worker's sessions must not have ended since."""
+    this worker, not have ended, and not have been idle longer than the idle logout allows
+    (a tab closed while idle can't end it itself), and the worker's sessions must not have
+    ended since."""
     now = now or utcnow()
     with read_session() as session:
         row = session.exec(
@@ -437,18 +440,29 @@ def resume_session(
         login, worker = row
         if login.ended_at is not None or not worker.is_active:
             return None
-        valid_after = worker.sessions_valid_after
-        if (
-            session_problem(
-                authenticated_at=issued_at,
-                last_active_at=now,
-                sessions_valid_after=valid_after,
-                now=now,
-            )
-            is not None
-        ):
+        actor = load_actor(session, username)
+        if actor is None:
             return None
-        return load_actor(session, username)
+        problem = session_problem(
+            authenticated_at=issued_at,
+            last_active_at=login.last_active_at or login.started_at,
+            sessions_valid_after=worker.sessions_valid_after,
+            now=now,
+            idle_minutes=FAMILY_IDLE_MINUTES if actor.is_family_member else IDLE_MINUTES,
+        )
+        return None if problem else actor
+
+
+def note_activity(session_id: str | None, *, now: datetime | None = None) -> None:
+    """The login session was used just now (a run, or "I'm still here"): what a re-login cookie
+    is checked against once its tab has gone."""
+    if not session_id:
+        return
+    with write_session() as session:
+        login = session.get(LoginSession, session_id)
+        if login is not None and login.ended_at is None:
+            login.last_active_at = now or utcnow()
+            session.add(login)
 
 
 def end_session(

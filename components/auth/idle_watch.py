@@ -51,7 +51,7 @@ def watch() -> None:
         icon=":material/timer:",
     )
     if st.button(_("I'm still here"), key="still_here", type="primary"):
-        st.session_state["last_active_at"] = utcnow()
+        session.mark_active(utcnow())
         st.rerun(scope="fragment")
 
 

@@ -9,7 +9,7 @@ bring it back, and the cookie is deleted on the next full run (see sign_in).
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 import streamlit as st
 
@@ -20,6 +20,8 @@ from db.store.clock import utcnow
 from db.store.engine import read_session
 from db.store.models import Role
 
+ACTIVITY_SAVED_EVERY = timedelta(minutes=1)
+
 # What this tab forgets when its session ends (the page's own keys go with their widgets).
 _SESSION_KEYS = (
     "authentication_status",
@@ -28,6 +30,7 @@ _SESSION_KEYS = (
     "roles",
     "auth_at",
     "last_active_at",
+    "activity_saved_at",
     "login_session_id",
     "actor",
     "must_change_password",
@@ -115,7 +118,7 @@ def current_actor() -> Actor | None:
     if problem:
         end(problem)
         return None
-    st.session_state["last_active_at"] = now
+    mark_active(now)
     with read_session() as session:
         actor = load_actor(session, username)
     # From the database, not only from the login form: a session restored from the cookie
@@ -124,6 +127,16 @@ def current_actor() -> Actor | None:
         actor and actor.must_change_password and st.session_state.get("signed_in_with") != "oidc"
     )
     return actor
+
+
+def mark_active(now: datetime) -> None:
+    """This tab was used just now; the login session in the database hears of it at most once
+    a minute (what a re-login cookie is checked against once the tab has gone)."""
+    st.session_state["last_active_at"] = now
+    saved = st.session_state.get("activity_saved_at")
+    if saved is None or now - saved >= ACTIVITY_SAVED_EVERY:
+        auth.note_activity(st.session_state.get("login_session_id"), now=now)
+        st.session_state["activity_saved_at"] = now
 
 
 def has_lapsed() -> bool:

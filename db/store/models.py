@@ -629,6 +629,9 @@ class LoginSession(SQLModel, table=True):
     worker_id: int = Field(foreign_key="worker.id", index=True)
     started_at: datetime = _when()
     ended_at: datetime | None = _when(nullable=True, default=False)
+    # When the login was last used (saved at most about once a minute; until then, its start):
+    # a tab closed while idle leaves a cookie that must not outlast the idle logout.
+    last_active_at: datetime | None = _when(nullable=True, default=False)
     # The family meeting screen this login has open with the family in the room: until the
     # worker's password takes it back, every page of this login (a reload too) shows only it.
     screen_family_id: int | None = Field(default=None)

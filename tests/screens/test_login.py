@@ -112,6 +112,24 @@ def test_an_idle_session_ends_here_and_in_the_database_so_its_cookie_cannot_retu
     assert auth.sessions_valid_after("practitioner") < issued_at
 
 
+def test_using_the_app_keeps_the_login_fresh_for_its_cookie_at_most_once_a_minute(demo_db):
+    """What a reload checks once the tab has gone: when the login was last used."""
+
+    def last_used(login_session_id):
+        with read_session() as session:
+            return session.get(LoginSession, login_session_id).last_active_at
+
+    at = _log_in(new_app().run(), "practitioner", DEMO_PASSWORD)
+    login_session_id = at.session_state["login_session_id"]
+    first = last_used(login_session_id)
+    assert first is not None
+    at.run()
+    assert last_used(login_session_id) == first  # a moment later: not written again
+    at.session_state["activity_saved_at"] = utcnow() - timedelta(minutes=2)
+    at.run()
+    assert last_used(login_session_id) > first
+
+
 def test_typed_values_are_never_handed_to_another_worker(demo_db):
     at = logged_in("practitioner").run()
     at.text_input(key="families_search").input("Okafor").run()

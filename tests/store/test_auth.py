@@ -345,6 +345,8 @@ def test_a_login_starts_a_session_that_a_cookie_can_resume(sam):
     t0 = utcnow()  # after the worker was made: their sessions stand from then
     result = auth.check_login("sam", TEST_PASSWORD, now=t0)
     assert result.session_id and result.started_at == t0
+    # An hour on, used a moment ago (another tab of this login is still open).
+    auth.note_activity(result.session_id, now=t0 + timedelta(minutes=59))
     resumed = auth.resume_session(
         username="sam", session_id=result.session_id, issued_at=t0, now=t0 + timedelta(hours=1)
     )
@@ -360,6 +362,7 @@ def test_an_idle_end_refuses_that_cookie_but_not_the_workers_other_devices(sam):
     laptop = auth.check_login("sam", TEST_PASSWORD, now=t0)
     phone = auth.check_login("sam", TEST_PASSWORD, now=t0 + timedelta(seconds=5))
     later = t0 + timedelta(minutes=IDLE_MINUTES + 1)
+    auth.note_activity(phone.session_id, now=later - timedelta(minutes=1))  # still in use
     auth.end_session(laptop.session_id, username="sam", because=auth.AWAY_TOO_LONG, now=later)
     assert (
         auth.resume_session(username="sam", session_id=laptop.session_id, issued_at=t0, now=later)
@@ -373,6 +376,34 @@ def test_an_idle_end_refuses_that_cookie_but_not_the_workers_other_devices(sam):
     )
     [ended] = audit.audited(Action.SESSION_ENDED)
     assert (ended.username, ended.fields) == ("sam", "idle")
+
+
+def test_a_cookie_left_behind_by_a_closed_idle_tab_does_not_log_in(sam):
+    """A tab closed while idle can't end its own session: the cookie is checked against when
+    the login was last used, and a family member's idle limit is the shorter one."""
+    t0 = utcnow()  # after the worker was made: their sessions stand from then
+    login = auth.check_login("sam", TEST_PASSWORD, now=t0)
+    auth.note_activity(login.session_id, now=t0 + timedelta(minutes=10))
+    just_in_time = t0 + timedelta(minutes=10 + IDLE_MINUTES - 1)
+    too_late = t0 + timedelta(minutes=10 + IDLE_MINUTES + 1)
+    for now, resumes in ((just_in_time, True), (too_late, False)):
+        resumed = auth.resume_session(
+            username="sam", session_id=login.session_id, issued_at=t0, now=now
+        )
+        assert (resumed is not None) is resumes
+
+    from db.settings import FAMILY_IDLE_MINUTES
+
+    family = make.family(make.team("Home team"))
+    member = make.family_member(family, make.person(family, "Dana", "parent"), "dana.home")
+    t1 = utcnow()
+    home_login, _started = auth.start_session(member, now=t1)
+    between = t1 + timedelta(minutes=(FAMILY_IDLE_MINUTES + IDLE_MINUTES) / 2)
+    assert FAMILY_IDLE_MINUTES < IDLE_MINUTES
+    assert (
+        auth.resume_session(username="dana.home", session_id=home_login, issued_at=t1, now=between)
+        is None
+    )
 
 
 def test_a_session_past_the_absolute_limit_is_not_resumed(sam):
