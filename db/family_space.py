@@ -415,12 +415,15 @@ def space_use(actor: Actor, team_id: int, *, days: int = 28) -> SpaceUse:
 # --- logged out: taking up an invitation --------------------------------------------------
 
 
-def _usable_invitation(session: Session, code: str) -> FamilyInvitation | None:
+def _usable_invitation(
+    session: Session, code: str, *, taking_it: bool = False
+) -> FamilyInvitation | None:
+    """`taking_it`: the row stays locked until the transaction ends, so two people sending the
+    same code at once can't both make a login with it."""
     if not isinstance(code, str) or not code.strip() or len(code) > 200:
         return None
-    invitation = session.exec(
-        select(FamilyInvitation).where(col(FamilyInvitation.code_hash) == _code_hash(code))
-    ).first()
+    query = select(FamilyInvitation).where(col(FamilyInvitation.code_hash) == _code_hash(code))
+    invitation = session.exec(query.with_for_update() if taking_it else query).first()
     if (
         invitation is None
         or invitation.used_at is not None
@@ -479,7 +482,7 @@ def accept_invitation(code: str, *, username: str, password: str) -> None:
         raise Invalid(N_("Please choose a password that isn't your username."))
     password_hash = hash_password(password)  # bcrypt outside any transaction
     with write_session() as session:
-        invitation = _usable_invitation(session, code)
+        invitation = _usable_invitation(session, code, taking_it=True)
         if invitation is None:
             raise Invalid(INVITATION_NOT_USABLE)
         if session.exec(select(Worker).where(col(Worker.username) == username)).first():

@@ -65,6 +65,45 @@ def _join(world, person: str = "mum", username: str = "dana") -> auth.Actor:
 # --- invitations and logins ---------------------------------------------------------------
 
 
+def test_one_code_sent_twice_at_once_makes_one_login(world, monkeypatch):
+    """Two people (or a double tap) sending the same code together: both read the invitation
+    before either has used it, unless the first to read holds it until its login is made."""
+    import threading
+
+    code = family_space.invite_family_member(
+        world["sam"], family_id=world["family"], person_id=world["mum"]
+    )
+    both_read = threading.Barrier(2, timeout=3)
+    reading = family_space._usable_invitation
+
+    def read_then_wait(session, code, **options):
+        invitation = reading(session, code, **options)
+        try:
+            both_read.wait()  # with the row held, the other can't read it: this times out
+        except threading.BrokenBarrierError:
+            pass
+        return invitation
+
+    monkeypatch.setattr(family_space, "_usable_invitation", read_then_wait)
+    outcomes: list[str] = []
+
+    def take_it(username: str) -> None:
+        try:
+            family_space.accept_invitation(code, username=username, password=PASSWORD)
+            outcomes.append("login")
+        except Invalid:
+            outcomes.append("refused")
+
+    takers = [threading.Thread(target=take_it, args=(name,)) for name in ("dana", "dana.too")]
+    for taker in takers:
+        taker.start()
+    for taker in takers:
+        taker.join(30)
+    assert sorted(outcomes) == ["login", "refused"]
+    with read_session() as session:
+        assert len(session.exec(select(FamilyLogin)).all()) == 1
+
+
 def test_an_invitation_is_random_stored_hashed_and_works_once(world):
     code = family_space.invite_family_member(
         world["sam"], family_id=world["family"], person_id=world["mum"]
