@@ -453,13 +453,14 @@ def resume_session(
         return None if problem else actor
 
 
-def note_activity(session_id: str | None, *, now: datetime | None = None) -> None:
+@checked
+def note_activity(login_session: str | None, *, now: datetime | None = None) -> None:
     """The login session was used just now (a run, or "I'm still here"): what a re-login cookie
     is checked against once its tab has gone."""
-    if not session_id:
+    if not login_session:
         return
     with write_session() as session:
-        login = session.get(LoginSession, session_id)
+        login = session.get(LoginSession, login_session)
         if login is not None and login.ended_at is None:
             login.last_active_at = now or utcnow()
             session.add(login)

@@ -125,6 +125,7 @@ def open_screen(
     return screen
 
 
+@checked
 def close_screen(actor: Actor, *, login_session: str | None) -> None:
     """The worker's own login shows the worker's pages again."""
     with write_session() as session:

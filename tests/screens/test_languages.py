@@ -21,6 +21,7 @@ from db.rules.validation import Invalid
 from db.store.models import Relationship, Role
 from tests import factories
 from tests.apptest import _walk, all_text, logged_in, shared_screen
+from tests.factories import TEST_PASSWORD
 from tests.test_i18n import FAMILY_FACING, ROOT, _extracted
 
 LANGUAGES = ["cy", "ur"]
@@ -147,10 +148,16 @@ def test_the_meeting_screen_opens_in_the_family_language(family, english_words, 
         assert '"Rhagfyr"' in chart and '"Ionawr"' in chart  # month names on the time axis
     right_to_left = any("direction: rtl" in str(h.proto) for h in at.get("html"))
     assert right_to_left == (language == "ur")
-    # The worker's own screens stay in the worker's language. (AppTest formats the widgets
-    # drawn last time again before the next run, in this thread: in the family's language.)
+    # Once the worker takes the screen back (their password, asked in the family's language),
+    # the worker's own screens are in the worker's language again. (AppTest formats the
+    # widgets drawn last time again before the next run, in this thread: in the family's.)
     with i18n.speaking(language):
-        at.switch_page("pages/families.py").run()
+        at.text_input(key="conference_leave_password").input(TEST_PASSWORD)
+        next(b for b in at.button if b.key == "conference_leave").click()
+        at.run()
+    assert not at.exception
+    assert "conference" not in at.session_state
+    at.switch_page("pages/families.py").run()
     assert not at.exception
     assert at.title[0].value == "My families"
 
