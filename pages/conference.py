@@ -82,8 +82,7 @@ try:  # one read: one session, one access check, the view audited once per worke
     mark_viewed(view.family_id)
     use_terms(view.terms)
 except NotAllowed:
-    shared_screen.close(actor)
-    stop_with(st.warning, _("This family isn't available to you."))
+    shared_screen.sign_in_again()
 
 conference_view.show(view)
 conference_view.add_to_plan(actor, view.family_id, view.audience)

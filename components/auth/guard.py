@@ -16,7 +16,7 @@ from pathlib import Path
 import streamlit as st
 from streamlit.errors import StreamlitAPIException
 
-from components.auth import deep_links, idle_watch
+from components.auth import deep_links, idle_watch, shared_screen
 from components.auth.session import current_actor
 from components.i18n import _
 from components.ui import stop_with
@@ -46,6 +46,8 @@ def guard(*roles: Role, allow_password_change: bool = False) -> Actor:
     if actor is None:
         stop_with(st.info, _("Please log in to see this page."))
     if roles and not any(actor.has(role) for role in roles):
+        if shared_screen.now_open() is not None:  # its only page is no longer theirs
+            shared_screen.sign_in_again()
         stop_with(st.warning, _("This page isn't available to you."))
     if st.session_state.get("must_change_password") and not allow_password_change:
         stop_with(

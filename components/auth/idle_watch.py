@@ -32,6 +32,11 @@ def watch() -> None:
         return  # the database is away: the page's own next run says so; check again later
     if lapsed:
         st.rerun(scope="app")
+    if st.session_state.get("idle_exempt"):
+        # A screen that is read rather than clicked (a family meeting, the wall) is in use
+        # while it is open: a reload of it finds its login still fresh.
+        session.mark_active(utcnow())
+        return
     left = auth.idle_minutes_left(
         last_active_at=st.session_state.get("last_active_at", utcnow()),
         now=utcnow(),

@@ -5,9 +5,12 @@ in this tab's session and, for the reload, in the login session (db.conference).
 
 from __future__ import annotations
 
+from typing import NoReturn
+
 import streamlit as st
 
-from db import conference
+from components.auth import session
+from db import auth, conference
 from db.conference import OpenScreen
 from db.rules.access import Actor
 
@@ -39,3 +42,11 @@ def reopen_after_reload(session_id: str) -> None:
     screen = conference.screen_open_in(session_id)
     if screen is not None:
         st.session_state[_KEY] = screen
+
+
+def sign_in_again() -> NoReturn:
+    """The screen can't go on for this worker (the family or the page is no longer theirs):
+    rather than show anything else to the room, the login ends, and only the worker signing
+    in again gets their own screens back."""
+    session.end(auth.SIGN_IN_AGAIN)
+    st.rerun()

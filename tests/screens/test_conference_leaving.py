@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 from sqlmodel import select
 
+from db import auth
 from db.rules.audit import Action
 from db.settings import DEMO_PASSWORD
 from db.store.engine import read_session, write_session
@@ -81,7 +82,6 @@ def test_a_single_sign_on_worker_leaves_by_signing_in_again(demo_db):
     """A worker who signed in through single sign-on has no password here: leaving ends this
     browser's session (and the provider's word), so only the worker, signing in again, gets
     their view back."""
-    from db import auth
     from db.store.models import LoginSession
 
     with write_session() as session:
@@ -100,3 +100,36 @@ def test_a_single_sign_on_worker_leaves_by_signing_in_again(demo_db):
         assert not session.exec(
             select(LoginSession).where(LoginSession.ended_at.is_(None))  # type: ignore[union-attr]
         ).all()
+
+
+@pytest.mark.parametrize("what_changed", ["the family moved team", "the worker's role changed"])
+def test_when_the_screen_can_no_longer_be_shown_the_login_ends(conference, what_changed):
+    """Mid-meeting the family or the page stops being the worker's: the room sees the login
+    form, not the worker's own screens, and is never stuck on a screen it can't leave."""
+    from sqlmodel import delete
+
+    from db.store.models import Family, Role, Team, WorkerRole
+
+    family_id = conference.session_state["conference"].family_id
+    with read_session() as session:
+        worker_id = session.exec(select(Worker.id).where(Worker.username == "practitioner")).one()
+
+    def move_family(session):
+        elsewhere = Team(name="A team far away")
+        session.add(elsewhere)
+        session.flush()
+        session.get(Family, family_id).team_id = elsewhere.id
+
+    def make_admin_only(session):
+        session.exec(delete(WorkerRole).where(WorkerRole.worker_id == worker_id))
+        session.add(WorkerRole(worker_id=worker_id, role=Role.admin))
+
+    with write_session() as session:
+        (move_family if what_changed == "the family moved team" else make_admin_only)(session)
+    at = conference.run()
+    assert not at.exception
+    assert "authentication_status" not in at.session_state
+    assert "conference" not in at.session_state
+    assert [t.label for t in at.text_input] == ["Username", "Password"]
+    assert auth.SIGN_IN_AGAIN in all_text(at)
+    assert NEVER_SHOW not in all_text(at)

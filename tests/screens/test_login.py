@@ -262,3 +262,32 @@ def test_a_mistyped_password_then_the_right_one_logs_in(demo_db):
     assert not at.exception
     assert at.session_state["authentication_status"] is True
     assert "Sam Carter" in all_text(at)
+
+
+def test_a_screen_read_rather_than_clicked_keeps_its_login_fresh_for_a_reload(demo_db):
+    """The family meeting screen and the wall are exempt from the idle logout; their timer
+    keeps the login in use, so a reload of them after a quiet half hour still comes back."""
+    from streamlit.testing.v1 import AppTest
+
+    login = auth.check_login("practitioner", DEMO_PASSWORD)
+    login_session, started = login.session_id, login.started_at
+    quiet = utcnow() - timedelta(minutes=IDLE_MINUTES + 5)
+    auth.note_activity(login_session, now=quiet)
+
+    def the_timer(login_session, username):
+        import streamlit as st
+
+        from components.auth import idle_watch
+
+        st.session_state.update(
+            authentication_status=True,
+            username=username,
+            login_session_id=login_session,
+            idle_exempt=True,
+        )
+        idle_watch.watch()
+
+    AppTest.from_function(the_timer, args=(login_session, "practitioner")).run()
+    with read_session() as session:
+        assert session.get(LoginSession, login_session).last_active_at > quiet
+    assert auth.resume_session(username="practitioner", session_id=login_session, issued_at=started)
