@@ -795,7 +795,8 @@ def add_own_step(actor: Actor, *, what: str) -> int:
             added_by_person_id=actor.person_id,
             visibility=Visibility.family,
         )
-        return save_new(session, actor, family, row, fields=["what", "done_on"])
+        fields = ["what", "done_on"]
+        return save_new(session, actor, family, row, fields=fields, repeat_if_same=fields)
 
 
 @checked

@@ -15,6 +15,7 @@ from db.huddle import monday_of
 from db.meetings import ChildViewIn, ItemIn, MeetingIn, PlanStepIn
 from db.rules.access import NotAllowed, load_actor
 from db.rules.validation import Invalid
+from db.rules.writes import AlreadySaved
 from db.store.clock import today_in, utcnow
 from db.store.engine import read_session, write_session
 from db.store.models import (
@@ -316,11 +317,13 @@ def test_ticks_and_own_steps_are_the_familys_word_and_reach_the_huddle(world):
     step = family_space.own_space(dana).plan.iloc[0]
     family_space.tick_step(dana, step_id=int(step["step_id"]), seen_version=int(step["version"]))
     family_space.add_own_step(dana, what="Walked Mia to school <b>twice</b>")
+    with pytest.raises(AlreadySaved):  # a double tap on the phone
+        family_space.add_own_step(dana, what="Walked Mia to school <b>twice</b>")
     family_space.score_at_home(dana, goal_id=goal, score=7)
     family_space.send_message(dana, words="Can we move Thursday?")
     plan = meetings.plan(sam, family)
     assert plan["done_on"].notna().all()
-    assert "Walked Mia to school <b>twice</b>" in set(plan["what"])
+    assert plan["what"].tolist().count("Walked Mia to school <b>twice</b>") == 1
     for bad in ("", "   ", "x" * 501, "half \ud83d"):
         with pytest.raises(Invalid):
             family_space.send_message(dana, words=bad)
