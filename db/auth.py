@@ -100,9 +100,19 @@ def one_time_password() -> str:
     return secrets.token_urlsafe(12)
 
 
+# bcrypt reads at most 72 bytes of a password (and refuses more): a longer passphrase is
+# asked to be shorter rather than cut without a word.
+PASSWORD_MAX_BYTES = 72
+
+
 def password_problem(password: str) -> str | None:
     if len(password) < 12:
         return N_("Please choose a password of at least 12 characters.")
+    if len(password.encode("utf-8", "replace")) > PASSWORD_MAX_BYTES:
+        return N_(
+            "Please choose a password of at most 72 characters (an emoji or an accented letter"
+            " counts as two to four)."
+        )
     return None
 
 

@@ -183,6 +183,29 @@ def test_changing_password_ends_other_sessions(sam):
     assert "brand" not in row.fields
 
 
+def test_a_long_passphrase_is_asked_to_be_shorter_not_cut_or_crashed_on():
+    """bcrypt reads at most 72 bytes: longer is refused in a sentence (an emoji is four)."""
+    seventy_two = "my children are the best thing that ever happened to me and I love them!"
+    assert len(seventy_two.encode()) == 72 and auth.password_problem(seventy_two) is None
+    for too_long in (seventy_two + " all", "🌻" * 19):
+        assert "at most 72 characters" in auth.password_problem(too_long)
+
+
+def test_a_long_passphrase_is_refused_when_taking_up_an_invitation(demo_db):
+    from db.family_space import accept_invitation, invite_family_member
+    from db.rules.validation import Invalid
+
+    team = make.team("Invitation team")
+    worker = make.worker("inviter", Role.practitioner, teams=(team,))
+    family = make.family(team)
+    code = invite_family_member(
+        worker, family_id=family, person_id=make.person(family, "Dana", "parent")
+    )
+    with pytest.raises(Invalid, match="at most 72 characters"):
+        accept_invitation(code, username="dana", password="we love our kids " * 6)
+    accept_invitation(code, username="dana", password="we love our kids " * 4)  # still usable
+
+
 def test_retrying_during_the_pause_does_not_stretch_it():
     burst = [T0 + timedelta(minutes=i) for i in range(LOCKOUT_FAILURES)]
     retries = [burst[-1] + timedelta(minutes=m) for m in (1, 5, 14)]
