@@ -402,6 +402,7 @@ def logins_and_invitations(actor: Actor, family_id: int, people: pd.DataFrame) -
     family = people[
         (people["relationship_code"] != Relationship.professional.value)
         & ~people["must_not_see_plan"].astype(bool)
+        & ~people["must_not_invite"].astype(bool)
     ]
     if family.empty:
         return

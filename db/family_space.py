@@ -91,6 +91,13 @@ def _code_hash(code: str) -> str:
 # --- the worker's side: inviting, and the logins of a family -----------------------------
 
 
+def _is_young_person(person: Person, today: date) -> bool:
+    """A child of the family, or anyone under 18 by their year of birth: their own login
+    needs their own agreement, whether or not the worker thought to say so."""
+    under_18 = person.birth_year is not None and today.year - person.birth_year < 18
+    return person.relationship == Relationship.child or under_18
+
+
 @checked
 def invite_family_member(
     actor: Actor,
@@ -113,6 +120,14 @@ def invite_family_member(
             raise Invalid(
                 N_("{name} is marked as someone who must not see the plan.", name=person.name)
             )
+        if person.must_not_invite:  # the space shows the plan and when the family next meets
+            raise Invalid(
+                N_(
+                    "{name} is marked as someone who must not be invited to meetings.",
+                    name=person.name,
+                )
+            )
+        young_person = young_person or _is_young_person(person, family_today(session, family))
         if young_person and not child_agreed:
             raise Invalid(N_("Please check with the young person that they agree, and tick it."))
         code = secrets.token_urlsafe(24)
@@ -433,7 +448,13 @@ def _usable_invitation(
         return None
     family = session.get(Family, invitation.family_id)
     person = session.get(Person, invitation.person_id)
-    if family is None or family.erased_at is not None or person is None or person.must_not_see_plan:
+    if (
+        family is None
+        or family.erased_at is not None
+        or person is None
+        or person.must_not_see_plan
+        or person.must_not_invite
+    ):
         return None
     return invitation
 

@@ -237,6 +237,7 @@ def require_own_family(session: Session, actor: Actor, *, what: str) -> Family:
         or family.erased_at is not None
         or person is None
         or person.must_not_see_plan
+        or person.must_not_invite
     ):
         raise refused(actor, what=what, family_id=actor.family_id)
     return family

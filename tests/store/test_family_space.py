@@ -24,6 +24,7 @@ from db.store.models import (
     FamilyLogin,
     GoalScore,
     KeepingSafe,
+    Person,
     Relationship,
     Role,
     ScoreRound,
@@ -156,6 +157,47 @@ def test_a_young_person_needs_their_own_agreement_and_professionals_get_no_login
         family_space.invite_family_member(sam, family_id=family, person_id=teacher)
     with pytest.raises(Invalid, match="isn't part of this family"):
         family_space.invite_family_member(sam, family_id=family, person_id=world["other_person"])
+
+
+def test_a_child_is_a_young_person_whether_or_not_the_box_was_ticked(world):
+    """Mia is a child of the family and Jay's year of birth makes him 16: neither gets a
+    login without saying they want one, and a login made with their agreement says so."""
+    sam, family = world["sam"], world["family"]
+    jay = make.person(family, "Jay", Relationship.other_family, birth_year=date.today().year - 16)
+    for person in (world["mia"], jay):
+        with pytest.raises(Invalid, match="agree"):
+            family_space.invite_family_member(sam, family_id=family, person_id=person)
+    code = family_space.invite_family_member(
+        sam, family_id=family, person_id=world["mia"], child_agreed=True
+    )
+    family_space.accept_invitation(code, username="mia.home", password=PASSWORD)
+    mia = auth.check_login("mia.home", PASSWORD).actor
+    assert mia is not None and family_space.own_space(mia).young_person
+
+
+def test_someone_who_must_not_be_invited_to_meetings_gets_no_space(world):
+    """The space shows the plan and when the family next meets: not for someone kept away
+    from meetings, whether marked before the invitation, before it is used, or after."""
+    sam, family = world["sam"], world["family"]
+    lee = make.person(family, "Lee", Relationship.parent, must_not_invite=True)
+    with pytest.raises(Invalid, match="must not be invited"):
+        family_space.invite_family_member(sam, family_id=family, person_id=lee)
+
+    def mark_mum(must_not_invite: bool) -> None:
+        with write_session() as session:
+            mum = session.get_one(Person, world["mum"])
+            mum.must_not_invite = must_not_invite
+            session.add(mum)
+
+    code = family_space.invite_family_member(sam, family_id=family, person_id=world["mum"])
+    mark_mum(True)
+    with pytest.raises(Invalid, match="can't be used any more"):
+        family_space.accept_invitation(code, username="dana", password=PASSWORD)
+    mark_mum(False)
+    dana = _join(world)
+    mark_mum(True)
+    with pytest.raises(NotAllowed):
+        family_space.own_space(dana)
 
 
 def test_bad_usernames_and_short_passwords_store_nothing(world):
