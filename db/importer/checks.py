@@ -97,6 +97,24 @@ class _Problems:
         return found.sort_values(["row", "column"], kind="stable").reset_index(drop=True)
 
 
+_A_DAY = pd.Timedelta(days=1)
+
+
+def _overlapping(key: pd.Series, starts: pd.Series, ends: pd.Series, rows: pd.Series) -> pd.Series:
+    """The rows whose period (start to end, no end: still going) begins before an earlier
+    period of the same family has ended; a period may begin on the day the last one ends."""
+    periods = pd.DataFrame({"key": key[rows], "start": starts[rows], "end": ends[rows]})
+    periods = periods.dropna(subset=["start"]).sort_values(["key", "start"], kind="stable")
+    if periods.empty:
+        return pd.Series(False, index=key.index)
+    still_going = periods["end"].isna()
+    periods["end"] = periods["end"].where(~still_going, periods["start"].max() + _A_DAY)
+    earlier_end = periods.groupby("key")["end"].shift()
+    ended_before = earlier_end.groupby(periods["key"]).cummax()
+    clash = periods.index[(periods["start"] < ended_before).fillna(False)]
+    return pd.Series(key.index.isin(clash), index=key.index)
+
+
 def _dates(column: pd.Series) -> pd.Series:
     """Cells as dates (2025-03-14 or 14/03/2025); NaT where they aren't one."""
     iso = pd.to_datetime(column, format="%Y-%m-%d", errors="coerce")
@@ -326,9 +344,9 @@ def check(
     )
     current_lead = (kind == "worker") & live & (role == RelationshipRole.lead) & ~has_end
     problems.add(
-        current_lead & key.where(current_lead).duplicated(keep="first") & current_lead,
+        _overlapping(key, parsed_date, ended, (kind == "worker") & live & (role == "lead")),
         "role",
-        N_("this family already has a current lead worker in this file: only one at a time"),
+        N_("this family already has a main worker for some of that time: only one at a time"),
     )
     current = (kind == "worker") & live & ~has_end & (username != "")
     pair = key + "\x1f" + username
@@ -411,7 +429,8 @@ def check(
         "worker",
         N_("unknown worker: no worker of this team has this username"),
     )
-    sitting = goal_key + "\x1f" + t["name"].str.lower() + "\x1f" + username + "\x1f" + t["date"]
+    day_read = parsed_date.dt.strftime("%Y-%m-%d").fillna(t["date"])  # 3/2/2025 is 2025-02-03
+    sitting = goal_key + "\x1f" + t["name"].str.lower() + "\x1f" + username + "\x1f" + day_read
     problems.add(
         score_rows & sitting.where(score_rows).duplicated(keep="first") & score_rows,
         "score",

@@ -16,6 +16,7 @@ import zipfile
 from datetime import date, datetime, time
 
 import pandas as pd
+from openpyxl.worksheet.formula import ArrayFormula, DataTableFormula
 
 from db.i18n import N_
 from db.rules.validation import Invalid
@@ -129,7 +130,7 @@ def _read_csv(data: bytes) -> pd.DataFrame:
             dtype=str,
             keep_default_na=False,
             na_filter=False,
-            skip_blank_lines=True,
+            skip_blank_lines=False,  # numbered as in the spreadsheet; _tidy drops blank rows
             quoting=csv.QUOTE_MINIMAL,
         )
     except (pd.errors.ParserError, csv.Error, ValueError):
@@ -164,9 +165,12 @@ def _read_xlsx(data: bytes) -> pd.DataFrame:
 
 
 def _cell_text(value: object) -> str:
-    """An Excel cell as the text a person would have typed into a CSV."""
+    """An Excel cell as the text a person would have typed into a CSV (a formula, an array
+    formula's too, as its formula text, which the checks then refuse)."""
     if value is None or (isinstance(value, float) and value != value):
         return ""
+    if isinstance(value, (ArrayFormula, DataTableFormula)):
+        return str(getattr(value, "text", None) or "=")
     if isinstance(value, datetime):
         return value.date().isoformat() if value.time() == time(0) else value.isoformat()
     if isinstance(value, date):

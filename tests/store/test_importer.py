@@ -244,11 +244,18 @@ def test_scores_and_workers_are_checked_against_the_family_and_its_goals(team):
 # --- bad files ---------------------------------------------------------------------------------
 
 
-def _xlsx_with_formula() -> bytes:
+def _xlsx_with_formula(array: bool = False) -> bytes:
+    """A workbook whose family name is a formula: typed plainly, or entered with
+    Ctrl+Shift+Enter (an array formula, which openpyxl reads as an object, not as text)."""
+    from openpyxl.worksheet.formula import ArrayFormula
+
     book = Workbook()
     sheet = book.active
     sheet.append(COLUMNS)
-    sheet.append(["family", "R1", '=HYPERLINK("http://evil.example","Click")', "2025-01-01"])
+    formula = '=HYPERLINK("http://evil.example","Click")'
+    sheet.append(["family", "R1", formula, "2025-01-01"])
+    if array:
+        sheet["C2"] = ArrayFormula("C2", formula)
     buffer = io.BytesIO()
     book.save(buffer)
     return buffer.getvalue()
@@ -311,16 +318,74 @@ def test_junk_under_the_limit_is_not_a_spreadsheet(team):
         preview_import(manager, team_id=team_id, data=os.urandom(300_000), file_name="j.csv")
 
 
-def test_a_formula_in_a_workbook_is_read_as_text_and_refused_never_worked_out(team):
+@pytest.mark.parametrize("array", [False, True], ids=["formula", "array formula"])
+def test_a_formula_in_a_workbook_is_read_as_text_and_refused_never_worked_out(team, array):
     team_id, manager = team
-    preview = preview_import(
-        manager, team_id=team_id, data=_xlsx_with_formula(), file_name="f.xlsx"
-    )
+    workbook = _xlsx_with_formula(array)
+    preview = preview_import(manager, team_id=team_id, data=workbook, file_name="f.xlsx")
     reasons = preview.problems[preview.problems["column"] == "family_name"]["reason"].tolist()
     assert reasons and "formula" in reasons[0]
     with pytest.raises(Invalid):
-        import_records(manager, team_id=team_id, data=_xlsx_with_formula(), file_name="f.xlsx")
+        import_records(manager, team_id=team_id, data=workbook, file_name="f.xlsx")
     assert counts()["Family"] == 0
+
+
+def test_rows_keep_their_spreadsheet_numbers_after_an_empty_line(team):
+    team_id, manager = team
+    text = (
+        ",".join(COLUMNS) + "\n"
+        "family,R1,The Ash family,2025-01-14\n"
+        "\n"  # row 3, left empty
+        "family,R2,,2025-01-14\n"  # row 4: no name
+    )
+    preview = preview_import(manager, team_id=team_id, data=text.encode(), file_name="f.csv")
+    assert problems_of(preview) == {(4, "family_name")}
+
+
+def test_one_sitting_is_one_score_however_its_day_is_written(team):
+    team_id, manager = team
+    rows = [
+        {"record": "family", "council_reference": "R1", "family_name": "The Oak family",
+         "date": "2025-01-14"},
+        {"record": "person", "council_reference": "R1", "name": "Sam", "relationship": "parent"},
+        {"record": "goal", "council_reference": "R1", "goal": "Calm mornings",
+         "date": "2025-02-03"},
+        {"record": "score", "council_reference": "R1", "goal": "Calm mornings", "name": "Sam",
+         "score": "3", "date": "2025-02-03"},
+        {"record": "score", "council_reference": "R1", "goal": "Calm mornings", "name": "Sam",
+         "score": "9", "date": "03/02/2025"},  # row 6: the same day, written the British way
+    ]  # fmt: skip
+    preview = preview_import(manager, team_id=team_id, data=csv_of(rows), file_name="x.csv")
+    assert problems_of(preview) == {(6, "score")}
+
+
+def test_a_family_has_one_main_worker_at_a_time_over_the_whole_file(team):
+    """Periods of main workers may follow one another (a handover on the day), not overlap:
+    the continuity figures would otherwise lose the family's current worker."""
+    team_id, manager = team
+
+    def main_worker(username: str, start: str, end: str = "") -> dict:
+        return {"record": "worker", "council_reference": "R1", "worker": username,
+                "role": "lead", "date": start, "ended_on": end}  # fmt: skip
+
+    family = {"record": "family", "council_reference": "R1", "family_name": "The Yew family",
+              "date": "2025-01-02"}  # fmt: skip
+    handed_over = [
+        family,
+        main_worker("colleague", "2025-01-10", "2025-03-01"),
+        main_worker("mgr", "2025-03-01"),
+    ]
+    preview = preview_import(manager, team_id=team_id, data=csv_of(handed_over), file_name="x.csv")
+    assert preview.problems.empty, preview.problems.to_dict("records")
+    covered_while_current = [
+        family,
+        main_worker("mgr", "2025-01-20"),
+        main_worker("colleague", "2025-03-01", "2025-04-01"),  # row 4: inside mgr's time
+    ]
+    preview = preview_import(
+        manager, team_id=team_id, data=csv_of(covered_while_current), file_name="x.csv"
+    )
+    assert problems_of(preview) == {(4, "role")}
 
 
 # --- one transaction --------------------------------------------------------------------------
