@@ -208,6 +208,9 @@ def add_team(
 # --- workers ---------------------------------------------------------------------------------
 
 
+SIGNS_IN_WITH_EMAIL = N_("Workers sign in with single sign-on here: please add their work email.")
+
+
 @checked
 def add_worker(
     actor: Actor, *, name: str, username: str, roles, team_ids=(), led_team_ids=(), email: str = ""
@@ -219,7 +222,7 @@ def add_worker(
     name, username, chosen = _clean_name(name), _clean_username(username), _clean_roles(roles)
     address = _clean_email(email)
     if address is None and settings.GOLDEN_THREAD_LOGIN == "oidc":
-        raise Invalid(N_("Workers sign in with single sign-on here: please add their work email."))
+        raise Invalid(SIGNS_IN_WITH_EMAIL)
     password = one_time_password()
     with write_session() as session:
         _check_login_free(session, username, address)
@@ -268,6 +271,8 @@ def update_worker(
         worker = _worker(session, worker_id)
         if email is None:
             address = worker.email
+        if address is None and settings.GOLDEN_THREAD_LOGIN == "oidc":
+            raise Invalid(SIGNS_IN_WITH_EMAIL)  # without it they could never sign in again
         _check_email_free(session, address, worker_id)
         teams, leads = _check_teams(session, chosen, team_ids, led_team_ids)
         if Role.admin not in chosen and _active_admins(session) == {worker_id}:

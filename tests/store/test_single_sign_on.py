@@ -200,6 +200,27 @@ def test_the_first_admin_can_be_given_an_email_for_single_sign_on(empty_db):
     assert result.actor is not None and result.actor.username == "alex"
 
 
+def test_with_single_sign_on_only_no_worker_is_left_without_an_email(demo_db, monkeypatch):
+    """Clearing it would leave them no way in (the last admin among them: nobody at all)."""
+    from db import settings
+
+    monkeypatch.setattr(settings, "GOLDEN_THREAD_LOGIN", "oidc")
+    worker_id, _password = admin.add_worker(
+        _admin(), name="Has Mail", username="has.mail", roles=["admin"], email="has@c.example"
+    )
+    with read_session() as session:
+        version = session.get_one(Worker, worker_id).version
+    with pytest.raises(Invalid, match="work email"):
+        admin.update_worker(
+            _admin(), worker_id, seen_version=version, name="Has Mail", roles=["admin"], email=""
+        )
+    with read_session() as session:
+        assert session.get_one(Worker, worker_id).email == "has@c.example"
+    admin.update_worker(  # leaving the email as it is stays fine
+        _admin(), worker_id, seen_version=version, name="Has Mail Too", roles=["admin"]
+    )
+
+
 def test_with_single_sign_on_only_a_new_worker_needs_an_email(demo_db, monkeypatch):
     from db import settings
 
