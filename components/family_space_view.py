@@ -104,7 +104,7 @@ def accept_invitation(code: str) -> None:
         st.error(plain(said(problem)))
         return
     st.query_params.clear()
-    st.session_state["signed_out_because"] = _(
+    st.session_state["signed_out_because"] = N_(  # said in the login form's language
         "Your login is ready. Log in with the username and password you chose."
     )
     st.rerun()

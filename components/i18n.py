@@ -102,9 +102,15 @@ def said_table(frame: pd.DataFrame) -> pd.DataFrame:
     return shown
 
 
+FAMILY_LANGUAGE = "family_language"
+
+
 def speak_as_family(language: str | None) -> str:
-    """The rest of this run speaks the family's language; a right-to-left one is laid out so."""
+    """The rest of this run speaks the family's language; a right-to-left one is laid out so.
+    A family member's next run starts in it too (see guard), so what is drawn before their
+    space is read — the idle warning, a refusal — is in their language."""
     chosen = use(language)
+    st.session_state[FAMILY_LANGUAGE] = chosen
     if is_rtl(chosen):
         st.html(RIGHT_TO_LEFT_STYLE)
     return chosen

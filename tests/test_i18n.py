@@ -34,6 +34,11 @@ FAMILY_FACING = {
     "components/auth/password_check.py",
     # A family member logs in through the same form, in the language their phone asks for.
     "components/auth/login_form.py",
+    # …and sees the idle warning, the page guard's refusals and the note after logging out.
+    "components/auth/idle_watch.py",
+    "components/auth/guard.py",
+    "components/auth/sign_in.py",
+    "components/auth/session.py",
     "db/auth.py",
     "pages/our_space.py",
     "components/family_space_view.py",

@@ -18,7 +18,7 @@ from streamlit.errors import StreamlitAPIException
 
 from components.auth import deep_links, idle_watch, shared_screen
 from components.auth.session import current_actor
-from components.i18n import _
+from components.i18n import FAMILY_LANGUAGE, _
 from components.ui import stop_with
 from db import i18n
 from db.rules.access import Actor
@@ -53,8 +53,9 @@ def guard(*roles: Role, allow_password_change: bool = False) -> Actor:
         stop_with(
             st.warning, _("Please choose a new password before going on (Your account page).")
         )
-    i18n.use(actor.language)
-    idle_watch.watch()
+    # A family member's screens speak their family's language (as their space last chose).
+    i18n.use(st.session_state.get(FAMILY_LANGUAGE) if actor.is_family_member else actor.language)
+    idle_watch.watch(i18n.current())
     return actor
 
 

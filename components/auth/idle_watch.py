@@ -13,7 +13,7 @@ import streamlit as st
 from sqlalchemy.exc import SQLAlchemyError
 
 from components.auth import session
-from components.i18n import _, ngettext
+from components.i18n import _, ngettext, use
 from db import auth
 from db.settings import FAMILY_IDLE_MINUTES, IDLE_CHECK_SECONDS, IDLE_MINUTES
 from db.store.clock import utcnow
@@ -25,7 +25,9 @@ WATCH_SECONDS = IDLE_CHECK_SECONDS or max(
 
 
 @st.fragment(run_every=WATCH_SECONDS)
-def watch() -> None:
+def watch(language: str) -> None:
+    """`language`: the page's, which its own timed runs (given the same arguments) speak too."""
+    use(language)
     try:
         lapsed = session.has_lapsed()
     except SQLAlchemyError:

@@ -13,12 +13,12 @@ from db import auth
 def show() -> None:
     from components.ui import demo_marker
 
+    speak_as_browser()
     if "invite" in st.query_params:  # a family member taking up their invitation
         from components.family_space_view import accept_invitation
 
         accept_invitation(st.query_params["invite"])
         return
-    speak_as_browser()
     st.title(_("Golden Thread"))
     demo_marker()
     reason = st.session_state.get("signed_out_because", "")

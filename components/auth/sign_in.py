@@ -7,7 +7,7 @@ import streamlit as st
 
 from components.auth import cookie, session, shared_screen, single_sign_on
 from components.config import cookie_key
-from components.i18n import _
+from components.i18n import N_
 from db import auth
 from db.rules.access import Actor
 
@@ -68,7 +68,7 @@ def _back_in_from_the_cookie() -> None:
 def log_out(actor: Actor) -> None:
     """Ends this worker's sessions on every device and deletes this browser's cookie."""
     auth.end_sessions(actor)
-    session.forget(_("You've logged out."))
+    session.forget(N_("You've logged out."))  # said in the login form's language
 
 
 def carry_on_after_password_change(actor: Actor) -> None:

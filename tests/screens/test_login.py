@@ -285,7 +285,7 @@ def test_a_screen_read_rather_than_clicked_keeps_its_login_fresh_for_a_reload(de
             login_session_id=login_session,
             idle_exempt=True,
         )
-        idle_watch.watch()
+        idle_watch.watch("en")
 
     AppTest.from_function(the_timer, args=(login_session, "practitioner")).run()
     with read_session() as session:
