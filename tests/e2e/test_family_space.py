@@ -10,18 +10,20 @@ from __future__ import annotations
 
 import re
 
-from tests.e2e.conftest import log_in, main_text, no_error_on, settle, touched
+from tests.e2e.conftest import choose, log_in, main_text, no_error_on, settle, touched
 from tests.e2e.test_accessibility import _serious_violations
 
 PHONE = {"width": 390, "height": 844}
 FAMILY_PASSWORD = "our own family passphrase"
 
 
-def _a_family_to_invite(peek) -> tuple[int, str]:
+def _a_family_to_invite(peek) -> tuple[int, str, str]:
     """One of the practitioner's families, working together, with a goal shared with the
-    household."""
+    household, and a parent of it who may be invited (a child would need to agree)."""
     rows = peek(
-        "SELECT family.id, family.known_as FROM family "
+        "SELECT family.id, family.known_as, parent.name FROM family "
+        "JOIN person parent ON parent.family_id = family.id AND parent.relationship = 'parent' "
+        "  AND NOT parent.must_not_invite AND NOT parent.must_not_see_plan "
         "JOIN workerrelationship wr ON wr.family_id = family.id "
         "JOIN worker ON worker.id = wr.worker_id "
         "WHERE worker.username = 'practitioner' AND wr.ended_on IS NULL "
@@ -30,10 +32,10 @@ def _a_family_to_invite(peek) -> tuple[int, str]:
         "AND EXISTS (SELECT 1 FROM goal WHERE goal.family_id = family.id "
         "  AND goal.status = 'working_on_it' AND goal.visibility != 'private' "
         "  AND goal.withdrawn_at IS NULL) "
-        "ORDER BY family.id"
+        "ORDER BY family.id, parent.id"
     )
     assert rows, "the demo has no family of the practitioner to invite"
-    return rows[0][0], rows[0][1]
+    return rows[0][0], rows[0][1], rows[0][2]
 
 
 def _section(page, name: str) -> None:
@@ -54,7 +56,7 @@ def _fits_the_phone(page) -> None:
 
 
 def test_a_family_member_scores_at_home_and_the_worker_can_pause_them(fresh, server, peek):
-    family_id, known_as = _a_family_to_invite(peek)
+    family_id, known_as, parent = _a_family_to_invite(peek)
     worker = touched(fresh().new_page())
     worker.goto(server.url(""))
     settle(worker)
@@ -63,6 +65,7 @@ def test_a_family_member_scores_at_home_and_the_worker_can_pause_them(fresh, ser
     settle(worker)
     _section(worker, "Working together")
     worker.get_by_text("Invite someone to the family's space").click()
+    choose(worker, "Who", parent)
     worker.get_by_role("button", name="Make an invitation").click()
     settle(worker)
     link = worker.locator("[data-testid='stCode'] code").first.inner_text().strip()
