@@ -8,14 +8,15 @@ from datetime import timedelta
 
 import pytest
 from sqlmodel import select
+from streamlit.runtime.context import ContextProxy
 
-from db import family_space, goals, meetings
+from db import family_space, goals, i18n, meetings
 from db.goals import GoalIn
 from db.meetings import PlanStepIn
 from db.plain_language import terms_in
 from db.store.clock import utcnow
-from db.store.engine import read_session
-from db.store.models import GoalScore, PlanStep, Relationship, Role, ScoreRound
+from db.store.engine import read_session, write_session
+from db.store.models import GoalScore, Person, PlanStep, Relationship, Role, ScoreRound
 from tests import factories as make
 from tests.apptest import all_text, chart_rows, logged_in, new_app, open_family_page
 
@@ -290,3 +291,64 @@ def test_a_problem_with_what_the_family_wrote_is_said_in_their_language(world, l
     assert not at.exception
     assert [e.value.replace("\\", "") for e in at.error] == [empty]  # drawn as plain text
     assert "Please write" not in all_text(at)
+
+
+# --- in the family's language, from the invitation on -----------------------------------------
+
+
+def _phone_speaks(monkeypatch, locale: str) -> None:
+    monkeypatch.setattr(ContextProxy, "locale", property(lambda self: locale))
+
+
+def test_the_invitation_and_the_note_after_it_speak_the_phones_language(world, monkeypatch):
+    _phone_speaks(monkeypatch, "cy-GB")
+    at = _invitation_page(_invite_mum(world))
+    with i18n.speaking("cy"):
+        assert at.title[0].value == i18n._("Your family's space") != "Your family's space"
+        at.text_input[0].input("dana")
+        at.text_input[1].input(PASSWORD)
+        at.text_input[2].input(PASSWORD)
+        at.button[0].click().run()
+        ready = i18n._("Your login is ready. Log in with the username and password you chose.")
+    assert not at.exception
+    assert ready in [box.value for box in at.info]
+
+
+@pytest.mark.parametrize("language", ["cy", "ur"])
+def test_the_idle_warning_in_a_familys_space_is_in_their_language(world, language, monkeypatch):
+    at = _member_speaking(world, language)
+    from components.auth import idle_watch
+
+    # Every AppTest run counts as activity, so the minutes left are what is stood in for.
+    monkeypatch.setattr(idle_watch.auth, "idle_minutes_left", lambda **_: 3.0)
+    at.run()
+    with i18n.speaking(language):
+        still_here = i18n._("I'm still here")
+    assert still_here != "I'm still here"
+    assert still_here in [b.label for b in at.button]
+    assert not [w for w in at.warning if "You'll be logged out" in w.value]
+
+
+@pytest.mark.parametrize("language", ["cy", "ur"])
+def test_a_space_no_longer_available_says_so_in_their_language(world, language):
+    at = _member_speaking(world, language)
+    with write_session() as session:
+        mum = session.get_one(Person, world["mum"])
+        mum.must_not_see_plan = True
+        session.add(mum)
+    at.run()
+    with i18n.speaking(language):
+        expected = i18n._(
+            "Your family's space isn't available just now. Please talk to your worker."
+        )
+    assert [w.value for w in at.warning] == [expected]
+
+
+def test_logging_out_of_the_space_is_told_in_the_phones_language(world, monkeypatch):
+    _phone_speaks(monkeypatch, "ur-PK")
+    at = _member_speaking(world, "ur")
+    at.button(key="space_log_out").click().run()
+    at.run()
+    with i18n.speaking("ur"):
+        assert i18n._("You've logged out.") in [box.value for box in at.info]
+    assert "You've logged out." not in all_text(at)
