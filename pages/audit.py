@@ -62,7 +62,13 @@ with st.form("audit_search"):
 
 family_id = record_number(family)
 if family.strip() and family_id is None:
-    stop_with(st.warning, _("A family number is digits only, for example 1042."))
+    typed_digits = family.strip().isascii() and family.strip().isdigit()  # but none of ours
+    stop_with(
+        st.warning,
+        _("There is no family with that number.")
+        if typed_digits
+        else _("A family number is digits only, for example 1042."),
+    )
 start, end = (dates[0], dates[-1]) if isinstance(dates, (tuple, list)) and dates else (None, None)
 
 try:

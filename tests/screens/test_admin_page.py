@@ -3,6 +3,7 @@ manager's 'who looked' panel."""
 
 from __future__ import annotations
 
+import pytest
 from sqlmodel import select
 
 from components.audit_view import who_looked
@@ -89,6 +90,23 @@ def test_audit_page_for_admin_and_manager(demo_db):
     at = logged_in("manager", "pages/audit.py").run()
     assert not at.exception
     assert "practitioner" in all_text(at)
+
+
+@pytest.mark.parametrize(
+    "typed, said",
+    [
+        ("99999999999999999999", "There is no family with that number."),
+        ("0", "There is no family with that number."),
+        ("12a", "A family number is digits only, for example 1042."),
+    ],
+)
+def test_an_audit_search_for_an_odd_family_number_says_what_is_wrong(demo_db, typed, said):
+    at = logged_in("admin", "pages/audit.py").run()
+    at.text_input(key="audit_family").input(typed)
+    next(b for b in at.button if b.label == "Search").click()
+    at.run()
+    assert not at.exception
+    assert [w.value for w in at.warning] == [said]
 
 
 def test_who_looked_is_for_managers_of_the_team_only(demo_db):
