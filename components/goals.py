@@ -61,16 +61,36 @@ def goal_spec(
 
 @spec_cache(max_entries=500)
 def overview_spec(
-    family_id: int, data_version: int, audience: str, _goals: pd.DataFrame, _scores: pd.DataFrame
+    family_id: int,
+    data_version: int,
+    audience: str,
+    language: str,
+    _goals: pd.DataFrame,
+    _scores: pd.DataFrame,
 ) -> dict:
-    wording = dict(zip(_goals["goal_id"], _goals["wording"]))
+    """One panel a goal; cached by language too, as the chart's words are drawn in it."""
     points = _scores.assign(
-        goal=_scores["goal_id"].map(wording), scored_on=pd.to_datetime(_scores["scored_on"])
+        goal=_scores["goal_id"].map(_panel_titles(_goals)),
+        scored_on=pd.to_datetime(_scores["scored_on"]),
     )
     return charts.overview_chart(
         points[["goal", "scored_on", "score", "scorer", "is_worker_view", "at_home"]],
         colours=charts.scorer_colours(_scores),
     ).to_dict()
+
+
+def _panel_titles(goals: pd.DataFrame) -> dict[int, str]:
+    """Each goal's words, told apart where two goals share them: by whose goal it is, then by
+    their order."""
+    titles: dict[int, str] = {}
+    for goal in goals.itertuples():
+        title = str(goal.wording)
+        if (goals["wording"] == goal.wording).sum() > 1 and goal.whose != WHOLE_FAMILY:
+            title = f"{title} ({goal.whose})"
+        while title in titles.values():
+            title = f"{title} ·"
+        titles[goal.goal_id] = title
+    return titles
 
 
 def goals_in_language(data: goal_store.GoalData) -> goal_store.GoalData:
@@ -158,7 +178,7 @@ def overview(family_id: int, data: goal_store.GoalData, audience: str) -> None:
         st.caption(_("No scores yet."))
         return
     st.vega_lite_chart(
-        overview_spec(family_id, data.data_version, audience, data.goals, data.scores),
+        overview_spec(family_id, data.data_version, audience, current(), data.goals, data.scores),
         width="stretch",
     )
 
@@ -362,6 +382,7 @@ def staff_goals(
     if data.goals.empty:
         st.info(_("No goals yet. Goals are set by the family, in their own words."))
         return
+    data = goals_in_language(data)
     overview(family_id, data, visibility.Audience.STAFF)
     progress = metrics.progress(data.scores, today)
     for goal in data.goals.itertuples():
@@ -405,6 +426,7 @@ def _closer_look(family_id: int, data: goal_store.GoalData) -> None:
             visibility.Audience.STAFF,
             data.scores,
             data.meeting_days,
+            language=current(),
         ),
         width="stretch",
     )

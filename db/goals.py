@@ -204,7 +204,21 @@ def goal_scores(session: Session, goal_ids: list, hidden: set[int]) -> pd.DataFr
         ],
         columns=SCORE_COLUMNS,
     )
-    return scores
+    return _one_name_each(scores)
+
+
+def _one_name_each(scores: pd.DataFrame) -> pd.DataFrame:
+    """Two scorers who share a name (two Jordans) are told apart, "Jordan" and "Jordan (2)",
+    so a chart draws each their own line."""
+    first_seen = scores.drop_duplicates("scorer_key")
+    nth = first_seen.groupby("scorer").cumcount()
+    if not nth.any():
+        return scores
+    names = dict(zip(first_seen["scorer_key"], first_seen["scorer"]))
+    for key, n in zip(first_seen["scorer_key"], nth):
+        if n:
+            names[key] = f"{names[key]} ({n + 1})"
+    return scores.assign(scorer=scores["scorer_key"].map(names))
 
 
 def active_goals_and_scorers(actor: Actor, family_id: int) -> tuple[pd.DataFrame, pd.DataFrame]:

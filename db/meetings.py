@@ -509,7 +509,10 @@ def conversations_in(session: Session, family_id: int, audience: str) -> pd.Data
             col(ConversationItem.withdrawn_at).is_(None),
             col(ConversationItem.visibility).in_(Audience.VISIBLE[Audience.check(audience)]),
         )
-        .order_by(col(Conversation.held_on).desc(), col(ConversationItem.id))
+        # Newest conversation first (two on one day: the later one), its items as said.
+        .order_by(
+            col(Conversation.held_on).desc(), col(Conversation.id).desc(), col(ConversationItem.id)
+        )
     ).all()
     return pd.DataFrame(
         [
