@@ -35,6 +35,7 @@ _SESSION_KEYS = (
     "actor",
     "must_change_password",
     "families_viewed",
+    "family_language",  # components.i18n.FAMILY_LANGUAGE: the next login may be another family
     "conference",
     "huddle_team",
     "huddle_week",
