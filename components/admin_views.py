@@ -145,15 +145,14 @@ def edit_worker(actor: Actor, details: dict, team_names: dict[int, str]) -> None
     worker_id = details["worker_id"]
     # Another admin's save in between is a conflict, not silently undone.
     seen = SeenVersion(f"admin_worker_{worker_id}", details["version"])
-    key = f"admin_worker_{worker_id}"
     with st.form(f"admin_edit_{worker_id}"):
-        # Keyed, so what was typed stays on screen when another admin's save changes the
-        # values drawn here (an unkeyed widget would be redrawn with theirs).
-        name = st.text_input(_("Name"), value=details["name"], key=f"{key}_name")
+        # Keyed by the version seen, so what was typed stays on screen when another admin's
+        # save changes the values drawn here (an unkeyed widget would be redrawn with theirs).
+        name = st.text_input(_("Name"), value=details["name"], key=seen.key("name"))
         email = st.text_input(
-            _("Work email"), value=details["email"], key=f"{key}_email", help=_(EMAIL_HELP)
+            _("Work email"), value=details["email"], key=seen.key("email"), help=_(EMAIL_HELP)
         )
-        roles, team_ids, leads = _roles_and_teams(team_names, key, details)
+        roles, team_ids, leads = _roles_and_teams(team_names, seen.prefix, details)
         save = st.form_submit_button(_("Save changes"), type="primary")
     if save:
         with show_problem():

@@ -64,11 +64,26 @@ def save_button(label: str, **options) -> SaveButton:
 class SeenVersion:
     """The version of a record as its edit form was first drawn. The save passes it on, so a
     save after someone else's is a conflict and what was typed stays on screen; once a save
-    goes through it is forgotten, and the form is next drawn from the saved record."""
+    goes through it is forgotten, and the form is next drawn from the saved record.
+
+    The form's boxes are keyed through `key`, which carries the version: a box keyed to an
+    older version is a new box, drawn from the record as it is now. Without that a box would
+    keep the words it showed before a colleague's save, and the next save would quietly put
+    them back over the colleague's."""
 
     def __init__(self, form: str, version: int) -> None:
         self._key = f"{form}_version"
-        self.version = int(st.session_state.setdefault(self._key, int(version)))
+        held = st.session_state.get(self._key)
+        # A version held for a form that wasn't on screen last time (the worker looked at
+        # something else, then came back) is stale: the form is drawn afresh from the record.
+        if held is None or not _has_boxes(f"{form}_v{held}_"):
+            held = int(version)
+        st.session_state[self._key] = held
+        self.version = int(held)
+        self.prefix = f"{form}_v{self.version}"
+
+    def key(self, field: str) -> str:
+        return f"{self.prefix}_{field}"
 
     def forget(self) -> None:
         st.session_state.pop(self._key, None)
@@ -80,6 +95,12 @@ class SeenVersion:
         with redraw_after_save(where, notice=notice):
             yield
             self.forget()
+
+
+def _has_boxes(prefix: str) -> bool:
+    """Whether a box keyed under `prefix` was drawn on the last run (Streamlit forgets a
+    box's state once a run doesn't draw it)."""
+    return any(str(key).startswith(prefix) for key in st.session_state)
 
 
 def pick(label: str, labels: dict, *, placeholder: str, key: str):

@@ -239,20 +239,20 @@ def edit_goal_form(actor: Actor, goal: pd.Series, people: pd.DataFrame) -> None:
     prefix = f"goal_edit_{goal['goal_id']}"
     seen = SeenVersion(prefix, goal["version"])
     with st.form(prefix):
-        fields = _goal_fields(prefix, people, goal.to_dict())
+        fields = _goal_fields(seen.prefix, people, goal.to_dict())
         statuses = [s.value for s in GoalStatus]
         status = st.radio(
             _("How it's going"),
             statuses,
             format_func=lambda s: _(GOAL_STATUS[GoalStatus(s)]),
             index=statuses.index(goal["status"]),
-            key=f"{prefix}_status",
+            key=seen.key("status"),
             horizontal=True,
         )
         reason = st.text_input(
             _("If it's put to one side: why, in their words"),
             value=goal["status_reason"],
-            key=f"{prefix}_reason",
+            key=seen.key("reason"),
         )
         save = save_button(_("Save changes"))
     if save.clicked:

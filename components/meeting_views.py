@@ -240,15 +240,15 @@ def _meeting_notes_form(actor: Actor, meeting) -> None:
             index=statuses.index(meeting.status.value),
             format_func=lambda s: _(MEETING_STATUS[MeetingStatus(s)]),
             horizontal=True,
-            key=f"{prefix}_status",
+            key=seen.key("status"),
         )
         summary = st.text_area(
-            _("Summary"), value=meeting.summary, max_chars=5000, key=f"{prefix}_summary"
+            _("Summary"), value=meeting.summary, max_chars=5000, key=seen.key("summary")
         )
         together = st.checkbox(
             _("We wrote this together with the family"),
             value=meeting.written_together,
-            key=f"{prefix}_together",
+            key=seen.key("together"),
         )
         save = save_button(_("Save changes"))
     if save.clicked:
@@ -376,14 +376,14 @@ def _correct_an_item(actor: Actor, latest: pd.DataFrame) -> None:
     by_code = {code: label for label, code in VISIBILITY_CHOICES.items()}
     with st.form(prefix):
         words = st.text_input(
-            _("In their words"), value=item["words"], max_chars=1000, key=f"{prefix}_words"
+            _("In their words"), value=item["words"], max_chars=1000, key=seen.key("words")
         )
         visibility = st.radio(
             _("Who can see it"),
             list(VISIBILITY_CHOICES),
             horizontal=True,
             index=list(VISIBILITY_CHOICES).index(by_code[item["visibility"]]),
-            key=f"{prefix}_visibility",
+            key=seen.key("visibility"),
         )
         save = save_button(_("Save correction"))
     if save.clicked:
@@ -459,8 +459,8 @@ def plan_forms(actor: Actor, family_id: int, frame: pd.DataFrame) -> None:
     row = open_steps.set_index("step_id").loc[chosen]
     seen = SeenVersion(f"plan_edit_{chosen}", row["version"])
     with st.form(f"plan_edit_{chosen}"):
-        step = _step_fields(f"plan_edit_{chosen}", row, with_visibility=True)
-        done = st.checkbox(_("Done"), key=f"plan_edit_{chosen}_done")
+        step = _step_fields(seen.prefix, row, with_visibility=True)
+        done = st.checkbox(_("Done"), key=seen.key("done"))
         save = save_button(_("Save step"))
     if save.clicked:
         with seen.saving(save.problem_place):

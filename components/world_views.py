@@ -114,7 +114,7 @@ def edit_person_form(actor: Actor, family_id: int, people: pd.DataFrame) -> None
     current = family_world.person(actor, family_id=family_id, person_id=int(person_id))
     seen = SeenVersion(f"person_{person_id}", current.version)
     with st.form(f"person_edit_{person_id}"):
-        person = _person_fields(f"person_edit_{person_id}", current)
+        person = _person_fields(seen.prefix, current)
         save = save_button(_("Save changes"))
     if save.clicked:
         with seen.saving(save.problem_place):
@@ -307,24 +307,24 @@ def _details_form(actor: Actor, summary: FamilySummary) -> None:
         known_as = st.text_input(
             _("The name the family chose to be known by"),
             value=summary.known_as,
-            key=f"details_name_{summary.id}",
+            key=seen.key("name"),
         )
         rhythm = st.selectbox(
             _("How often we agreed to meet"),
             rhythms,
             index=rhythms.index(current),
-            format_func=lambda r: RHYTHM[Rhythm(r)],
-            key=f"details_rhythm_{summary.id}",
+            format_func=lambda r: _(RHYTHM[Rhythm(r)]),
+            key=seen.key("rhythm"),
         )
         reference = st.text_input(
             _("Reference in the council's own system"),
             value=summary.council_reference,
-            key=f"details_ref_{summary.id}",
+            key=seen.key("ref"),
         )
         language = language_choice(
             _("The family's language (their meeting screen and copies speak it)"),
             current_value=summary.preferred_language,
-            key=f"details_language_{summary.id}",
+            key=seen.key("language"),
         )
         save = save_button(_("Save details"))
     if save.clicked:
@@ -394,30 +394,29 @@ def keeping_safe(actor: Actor, family_id: int) -> None:
         phone = st.text_input(
             _("Safe phone number"),
             value=current.safe_phone if current else "",
-            key=f"safe_phone_{family_id}",
+            key=seen.key("phone"),
         )
         messages = st.checkbox(
             _("OK to leave messages"),
             value=bool(current and current.ok_to_leave_messages),
-            key=f"safe_messages_{family_id}",
+            key=seen.key("messages"),
         )
         never = st.text_area(
             _("Never show on a shared screen (e.g. a new address)"),
             value=current.never_show if current else "",
-            key=f"safe_never_{family_id}",
+            key=seen.key("never"),
         )
-        if st.form_submit_button(_("Save")):
-            with show_problem():
-                family_world.save_keeping_safe(
-                    actor,
-                    family_id=family_id,
-                    seen_version=seen.version,
-                    safe_phone=phone,
-                    ok_to_leave_messages=messages,
-                    never_show=never,
-                )
-                seen.forget()
-                st.toast(_("Saved."))
+        save = save_button(_("Save"))
+    if save.clicked:
+        with seen.saving(save.problem_place, notice=_("Saved.")):
+            family_world.save_keeping_safe(
+                actor,
+                family_id=family_id,
+                seen_version=seen.version,
+                safe_phone=phone,
+                ok_to_leave_messages=messages,
+                never_show=never,
+            )
 
 
 def help_and_worries(actor: Actor, family_id: int, today: date) -> None:

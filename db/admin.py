@@ -312,7 +312,7 @@ def update_worker(
             worker_id,
             seen_version,
             {"name": name, "email": address},
-            "this worker's details",
+            N_("this worker's details"),
         )
         _set_roles_and_teams(session, worker_id, chosen, teams, leads)
         touch_worker(
@@ -683,7 +683,7 @@ def set_team_term(
         raise Invalid(
             N_("“{word}” isn't a word a family should read: please choose another.", word=jargon[0])
         )
-    what = "the team's word"
+    what = N_("the team's word")
     with write_session() as session:
         if session.get(Team, team_id) is None:
             raise refused(actor, what="team_term", record_id=team_id)

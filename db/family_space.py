@@ -796,7 +796,9 @@ def tick_step(actor: Actor, *, step_id: int, seen_version: int, done: bool = Tru
             if done
             else {"done_on": None, "done_by_person_id": None}
         )
-        save_edit(session, actor, family, PlanStep, step_id, seen_version, values, what="this step")
+        save_edit(
+            session, actor, family, PlanStep, step_id, seen_version, values, what=N_("this step")
+        )
 
 
 @checked

@@ -134,7 +134,7 @@ def update_person(
             person_id,
             seen_version,
             _person_values(person),
-            what="this person's details",
+            what=N_("this person's details"),
         )
 
 
@@ -234,7 +234,7 @@ def save_keeping_safe(
             ),
         }
         row = session.exec(of_family(KeepingSafe, family_id)).first()
-        what = "the keeping-safe details"
+        what = N_("the keeping-safe details")
         if row is None:
             if seen_version != 0:
                 raise Conflict(what)
@@ -568,7 +568,7 @@ def update_family_details(
             family_id,
             seen_version,
             values,
-            what="the family's details",
+            what=N_("the family's details"),
         )
 
 

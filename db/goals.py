@@ -317,7 +317,7 @@ def update_goal(
         )
         if values["status"] == GoalStatus.set_aside and not values["status_reason"]:
             raise Invalid(N_("Please add, in their words, why the goal is being put to one side."))
-        save_edit(session, actor, family, Goal, goal_id, seen_version, values, what="this goal")
+        save_edit(session, actor, family, Goal, goal_id, seen_version, values, what=N_("this goal"))
 
 
 class ScoreIn(Input):

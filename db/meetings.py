@@ -273,7 +273,14 @@ def update_meeting_notes(
         if values["status"] == MeetingStatus.held and row.starts_at > utcnow():
             raise Invalid(N_("A meeting in the future can't have happened yet."))
         save_edit(
-            session, actor, family, Meeting, meeting_id, seen_version, values, what="this meeting"
+            session,
+            actor,
+            family,
+            Meeting,
+            meeting_id,
+            seen_version,
+            values,
+            what=N_("this meeting"),
         )
 
 
@@ -379,7 +386,14 @@ def update_plan_step(
         values = _plan_step_values(session, step, row.agreed_on)
         values["done_on"] = (row.done_on or family_today(session, family)) if done else None
         save_edit(
-            session, actor, family, PlanStep, step_id, seen_version, values, what="this plan step"
+            session,
+            actor,
+            family,
+            PlanStep,
+            step_id,
+            seen_version,
+            values,
+            what=N_("this plan step"),
         )
 
 
@@ -674,7 +688,7 @@ def update_conversation_item(
             "visibility": choice(Visibility, visibility, N_("who can see it")),
         }
         save_versioned(
-            session, Conversation, conversation.id, seen_version, {}, "this conversation"
+            session, Conversation, conversation.id, seen_version, {}, N_("this conversation")
         )
         for key, value in values.items():
             setattr(item, key, value)

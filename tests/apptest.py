@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from contextlib import nullcontext
 from pathlib import Path
 
@@ -104,6 +105,15 @@ def chart_rows(at) -> list[dict]:
         if chart.proto.HasField("data"):
             rows += convert_arrow_bytes_to_pandas_df(chart.proto.data.data).to_dict("records")
     return rows
+
+
+def edit_box(widgets, form: str, field: str):
+    """An edit form's box, keyed by the version of the record it was drawn from (SeenVersion):
+    `edit_box(at.text_input, f"person_{person_id}", "name")`."""
+    key = re.compile(rf"{re.escape(form)}_v\d+_{re.escape(field)}")
+    found = [widget for widget in widgets if widget.key and key.fullmatch(widget.key)]
+    assert len(found) == 1, f"{len(found)} boxes {form}_v…_{field} on screen"
+    return found[0]
 
 
 def errors_in_form(at: AppTest, form_id: str) -> list[str]:

@@ -190,6 +190,34 @@ def test_a_screen_draws_no_word_outside_the_catalogue(path):
     assert _words_drawn_outside_translation((ROOT / path).read_text()) == []
 
 
+def _word_maps_shown_as_stored(source: str) -> list[str]:
+    """Pick lists that show a word map's English (`format_func=lambda r: RHYTHM[r]`): the
+    maps in db/words.py hold N_ words, which read in the reader's language only through _()."""
+    return [
+        ast.unparse(k.value)
+        for call, _name in _calls(source)
+        for k in call.keywords
+        if k.arg == "format_func"
+        and isinstance(k.value, ast.Lambda)
+        and isinstance(k.value.body, ast.Subscript)
+        and getattr(k.value.body.value, "id", "").isupper()
+    ]
+
+
+@pytest.mark.parametrize("path", SCREEN_CODE)
+def test_a_pick_list_says_a_word_map_in_the_readers_language(path):
+    assert _word_maps_shown_as_stored((ROOT / path).read_text()) == []
+
+
+def test_the_pick_list_check_finds_a_word_map_left_in_english():
+    source = """
+st.selectbox("x", rhythms, format_func=lambda r: RHYTHM[Rhythm(r)])
+st.selectbox("x", rhythms, format_func=lambda r: _(RHYTHM[Rhythm(r)]))
+st.selectbox("x", ids, format_func=lambda i: names[i])
+"""
+    assert _word_maps_shown_as_stored(source) == ["lambda r: RHYTHM[Rhythm(r)]"]
+
+
 def test_the_screen_check_finds_a_word_left_out():
     source = """
 st.title("Weekly huddle")
@@ -262,6 +290,8 @@ def test_the_stores_words_stay_english_in_logs_and_are_said_in_the_readers_langu
 # checks (`text(value, N_("the goal"))`) are words a person reads too.
 RAISED_TO_PEOPLE = {"Invalid", "BadFile", "AlreadySaved", "Conflict"}
 LABELLED = {"text": 1, "day": 1, "choice": 2, "record_id": 1, "whole_number": 1}
+# The record a versioned save names in its conflict ("Someone else saved this goal…").
+NAMING_THE_RECORD = {"save_edit": 7, "save_versioned": 5}
 STORE_CODE = sorted(
     str(path.relative_to(ROOT))
     for path in (ROOT / "db").rglob("*.py")
@@ -277,6 +307,11 @@ def _english_raised(source: str) -> list[str]:
             shown = call.args[:1]
         elif name in LABELLED and len(call.args) > LABELLED[name]:
             shown = [call.args[LABELLED[name]]]
+        elif name in NAMING_THE_RECORD:
+            place = NAMING_THE_RECORD[name]
+            shown = call.args[place : place + 1] + [
+                k.value for k in call.keywords if k.arg == "what"
+            ]
         else:
             continue
         for argument in shown:
@@ -302,9 +337,14 @@ raise Invalid(N_("Please choose a team."))
 raise Invalid(problem)
 text(value, "the goal")
 text(value, N_("the goal"))
+save_edit(session, actor, family, Goal, goal_id, seen, values, what="this goal")
+save_edit(session, actor, family, Goal, goal_id, seen, values, what=N_("this goal"))
+save_versioned(session, Goal, goal_id, seen, values, "this goal")
 """
     assert _english_raised(source) == [
         "'Please choose a team.'",
         "f'This file is {size} MB.'",
         "'the goal'",
+        "'this goal'",
+        "'this goal'",
     ]

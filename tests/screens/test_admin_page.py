@@ -12,7 +12,7 @@ from db.rules.access import load_actor
 from db.rules.audit import Action
 from db.store.engine import read_session
 from db.store.models import AuditEvent, Family, Worker
-from tests.apptest import all_text, logged_in
+from tests.apptest import all_text, edit_box, logged_in
 
 
 def _actor(username):
@@ -138,13 +138,15 @@ def test_a_worker_edit_after_another_admins_save_is_a_conflict(demo_db):
         team_ids=details["team_ids"],
         led_team_ids=details["led_team_ids"],
     )
-    at.text_input(key=f"admin_worker_{worker.id}_name").input("Pat Practitioner-Jones")
+    edit_box(at.text_input, f"admin_worker_{worker.id}", "name").input("Pat Practitioner-Jones")
     at.button(key=f"FormSubmitter:admin_edit_{worker.id}-Save changes").click().run()
     assert not at.exception
     assert "Someone else saved this worker's details" in at.warning[0].value
     with read_session() as session:
         assert session.get(Worker, worker.id).name == "Pat Renamed"
-    assert at.text_input(key=f"admin_worker_{worker.id}_name").value == ("Pat Practitioner-Jones")
+    assert edit_box(at.text_input, f"admin_worker_{worker.id}", "name").value == (
+        "Pat Practitioner-Jones"
+    )
 
 
 def test_an_admin_gives_a_worker_a_work_email_for_single_sign_on(demo_db, monkeypatch):
@@ -162,5 +164,8 @@ def test_an_admin_gives_a_worker_a_work_email_for_single_sign_on(demo_db, monkey
         jo = session.exec(select(Worker).where(Worker.username == "jo")).one()
     assert jo.email == "jo.bloggs@council.example"
     at.selectbox(key="admin_worker").set_value(jo.id).run()
-    assert at.text_input(key=f"admin_worker_{jo.id}_email").value == "jo.bloggs@council.example"
+    assert (
+        edit_box(at.text_input, f"admin_worker_{jo.id}", "email").value
+        == "jo.bloggs@council.example"
+    )
     assert "Reset their password" not in [b.label for b in at.button]

@@ -9,7 +9,7 @@ from db.family_world import PersonIn
 from db.rules.access import load_actor
 from db.store.engine import read_session
 from db.store.models import Person, Worker, WorkerRelationship
-from tests.apptest import open_family_page
+from tests.apptest import edit_box, open_family_page
 
 
 def _a_parent_of_the_practitioners_family(engine) -> Person:
@@ -50,10 +50,10 @@ def _save(at) -> None:
 
 def test_a_worker_corrects_a_name_and_marks_someone_not_to_be_invited(people_page):
     at, parent = people_page
-    name = at.text_input(key=f"person_edit_{parent.id}_name")
+    name = edit_box(at.text_input, f"person_{parent.id}", "name")
     assert name.value == parent.name
     name.input("Gary Brightwater")
-    at.checkbox(key=f"person_edit_{parent.id}_noinvite").check()
+    edit_box(at.checkbox, f"person_{parent.id}", "noinvite").check()
     _save(at)
     stored = _stored(parent.id)
     assert (stored.name, stored.must_not_invite) == ("Gary Brightwater", True)
@@ -72,8 +72,8 @@ def test_a_save_after_someone_elses_is_a_conflict_and_the_typed_name_stays(peopl
         seen_version=parent.version,
         person=PersonIn(name="Gareth", relationship="parent", in_household=parent.in_household),
     )
-    at.text_input(key=f"person_edit_{parent.id}_name").input("Gary Brightwater")
+    edit_box(at.text_input, f"person_{parent.id}", "name").input("Gary Brightwater")
     _save(at)
     assert "Someone else saved this person's details" in at.warning[0].value
     assert _stored(parent.id).name == "Gareth"
-    assert at.text_input(key=f"person_edit_{parent.id}_name").value == "Gary Brightwater"
+    assert edit_box(at.text_input, f"person_{parent.id}", "name").value == "Gary Brightwater"
