@@ -315,7 +315,16 @@ def family_people(actor: Actor, family_id: int) -> pd.DataFrame:
             "must_not_invite",
             "must_not_see_plan",
         ],
-    )
+    ).astype(_YES_OR_NO)  # so a family with nobody recorded yet still filters on them
+
+
+# People's yes-or-no columns: true/false even in an empty table.
+_YES_OR_NO = {
+    "lives_with_family": bool,
+    "interpreter": bool,
+    "must_not_invite": bool,
+    "must_not_see_plan": bool,
+}
 
 
 def family_workers(actor: Actor, family_id: int) -> pd.DataFrame:

@@ -18,6 +18,7 @@ from db.store.models import (
     WorkerRelationship,
     WorkerTeam,
 )
+from tests import factories
 from tests.apptest import all_text, errors_in_form, open_family_page
 
 
@@ -339,3 +340,15 @@ def test_a_refused_person_keeps_what_else_was_typed(page, demo_db):
         )
         == 1
     )
+
+
+def test_every_section_opens_for_a_family_with_nobody_recorded_yet(demo_db):
+    """The importer can bring a family with no people: no section may fall over on it."""
+    family_id, _child, _parent = _family_with_a_child(demo_db)
+    with Session(demo_db) as session:
+        team_id = session.get(Family, family_id).team_id
+    empty = factories.family(team_id, "The New family")
+    at = open_family_page("practitioner", empty)
+    assert not at.exception
+    for section in at.segmented_control(key="family_section").options:
+        _show(at, section)
