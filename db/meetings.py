@@ -6,6 +6,7 @@ filter by audience, so a family-facing screen never receives what it may not sho
 
 from __future__ import annotations
 
+import typing
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta, timezone
 from zoneinfo import ZoneInfo
@@ -30,6 +31,8 @@ from db.rules.validation import (
 from db.rules.visibility import Audience, hidden_people
 from db.rules.writes import (
     AlreadySaved,
+    agreed_at,
+    booked_by,
     changed,
     family_record,
     family_write,
@@ -202,7 +205,7 @@ def record_meeting(actor: Actor, *, family_id: int, meeting: MeetingIn) -> int:
         if row.look_again_on:
             if row.look_again_on < meeting_day:
                 raise Invalid(N_("Looking at the plan again has to be after the meeting."))
-            session.add(_planned_catch_up(session, family_id, row.look_again_on, actor))
+            session.add(_planned_catch_up(session, row, actor))
         changed(
             session,
             actor,
@@ -237,17 +240,19 @@ def _add_child_views(
         )
 
 
-def _planned_catch_up(session: Session, family_id: int, on: date, actor: Actor) -> Meeting:
+def _planned_catch_up(session: Session, conference: Meeting, actor: Actor) -> Meeting:
     from db.store.models import Family
 
-    team = session.get_one(Team, session.get_one(Family, family_id).team_id)
+    team = session.get_one(Team, session.get_one(Family, conference.family_id).team_id)
+    on = typing.cast(date, conference.look_again_on)
     starts = datetime.combine(on, time(10, 0), ZoneInfo(team.time_zone)).astimezone(timezone.utc)
     return Meeting(
-        family_id=family_id,
+        family_id=conference.family_id,
         kind=MeetingKind.plan_catch_up,
         status=MeetingStatus.planned,
         starts_at=starts,
         place="To be agreed with the family",
+        follows_meeting_id=conference.id,
         recorded_by=actor.worker_id,
     )
 
@@ -272,6 +277,14 @@ def update_meeting_notes(
         }
         if values["status"] == MeetingStatus.held and row.starts_at > utcnow():
             raise Invalid(N_("A meeting in the future can't have happened yet."))
+        called_off = values["status"] == MeetingStatus.cancelled != row.status
+        if called_off and agreed_at(session, meeting_id):
+            raise Invalid(
+                N_(
+                    "Steps of the plan or a child's views were recorded at this meeting, so it "
+                    "happened. If it was recorded by mistake, withdraw it instead."
+                )
+            )
         save_edit(
             session,
             actor,
@@ -282,6 +295,13 @@ def update_meeting_notes(
             values,
             what=N_("this meeting"),
         )
+        if called_off:
+            for catch_up in booked_by(session, meeting_id):
+                catch_up.status = MeetingStatus.cancelled
+                session.add(catch_up)
+                changed(
+                    session, actor, family, audit.Action.UPDATE, "meeting", catch_up.id, ["status"]
+                )
 
 
 # --- conversations: what's going well, what's hard, what needs to happen -----------------

@@ -22,12 +22,14 @@ from db.store.engine import write_session
 from db.store.ids import stored_id
 from db.store.models import (
     AuditEvent,
+    ChildView,
     Conversation,
     ConversationItem,
     Family,
     Goal,
     GoalScore,
     Meeting,
+    MeetingStatus,
     PlanStep,
     Team,
     WorkerRelationship,
@@ -260,16 +262,57 @@ def withdraw(actor: Actor, *, record_type: str, record_id: int, reason: str) -> 
         session.refresh(row)  # read again now the family is locked: a withdrawal is never twice
         if row.withdrawn_at is not None:
             raise Invalid(N_("{what} was already withdrawn.", what=what))
-        row.withdrawn_at = utcnow()
-        row.withdrawn_by = actor.worker_id
-        row.withdrawn_reason = reason
-        session.add(row)
-        changed(
-            session,
-            actor,
-            family,
-            audit.Action.WITHDRAW,
-            record_type,
-            record_id,
-            ["withdrawn_at", "withdrawn_by", "withdrawn_reason"],
+        taken_along = _came_with(session, row) if model is Meeting else []
+        for each in [row, *taken_along]:
+            each.withdrawn_at = utcnow()
+            each.withdrawn_by = actor.worker_id
+            each.withdrawn_reason = reason
+            session.add(each)
+            changed(
+                session,
+                actor,
+                family,
+                audit.Action.WITHDRAW,
+                type(each).__tablename__,
+                each.id,
+                ["withdrawn_at", "withdrawn_by", "withdrawn_reason"],
+            )
+
+
+# --- what a meeting brought with it ------------------------------------------------------
+
+
+def agreed_at(session: Session, meeting_id: int) -> bool:
+    """Whether plan steps or a child's views still stand from this meeting: it happened."""
+    step = select(PlanStep.id).where(
+        col(PlanStep.meeting_id) == meeting_id, col(PlanStep.withdrawn_at).is_(None)
+    )
+    view = select(ChildView.id).where(col(ChildView.meeting_id) == meeting_id)
+    return session.exec(step.limit(1)).first() is not None or (
+        session.exec(view.limit(1)).first() is not None
+    )
+
+
+def booked_by(session: Session, meeting_id: int) -> list[Meeting]:
+    """The catch-up on the plan a conference booked, while it is still to come."""
+    return list(
+        session.exec(
+            select(Meeting).where(
+                col(Meeting.follows_meeting_id) == meeting_id,
+                col(Meeting.status) == MeetingStatus.planned,
+                col(Meeting.withdrawn_at).is_(None),
+            )
+        ).all()
+    )
+
+
+def _came_with(session: Session, meeting: Meeting) -> list[Any]:
+    """A meeting recorded by mistake (on the wrong family, say) takes with it the plan steps
+    agreed at it and the catch-up it booked: otherwise they stay on the family's screen, its
+    copy and the huddle. (Its children's views leave with it: they are read through it.)"""
+    steps = session.exec(
+        select(PlanStep).where(
+            col(PlanStep.meeting_id) == meeting.id, col(PlanStep.withdrawn_at).is_(None)
         )
+    ).all()
+    return [*steps, *booked_by(session, stored_id(meeting))]

@@ -368,6 +368,9 @@ class Meeting(SQLModel, table=True):
     private_family_time: bool = Field(default=False)
     if_plan_does_not_work: str = Field(default="", max_length=2000)
     look_again_on: date | None = None
+    # A catch-up on the plan booked by a family group conference: the conference it follows,
+    # so the catch-up goes when the conference is withdrawn or called off.
+    follows_meeting_id: int | None = Field(default=None, foreign_key="meeting.id")
     recorded_by: int | None = Field(default=None, foreign_key="worker.id")
     version: int = Field(default=1)
     # Recorded by mistake: withdrawn records leave every view and count but stay in the

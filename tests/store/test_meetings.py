@@ -9,8 +9,10 @@ from hypothesis import strategies as st
 from sqlmodel import Session, func, select
 
 from db import meetings
+from db.conference import meeting_screen
 from db.meetings import ChildViewIn, ItemIn, MeetingIn, PlanStepIn
 from db.rules.validation import Conflict, Invalid
+from db.rules.writes import withdraw
 from db.store.models import (
     ChildView,
     Meeting,
@@ -350,3 +352,63 @@ def test_only_the_familys_team_can_be_recorded_as_workers_who_came(world):
         actor, family_id=world["family"], meeting=held_with(actor.worker_id)
     )
     assert meetings.meeting_detail(actor, ours).came == ["Meetingworker (worker)"]
+
+
+def _next_meeting_and_plan(world) -> tuple:
+    screen = meeting_screen(world["worker"], world["family"], "everyone", record_view=False)
+    return screen.next_meeting, list(screen.plan["what"]), list(screen.child_views["words"])
+
+
+def test_a_conference_withdrawn_takes_its_plan_and_catch_up_with_it(world):
+    """Recorded on the wrong family by mistake: nothing it brought stays on that family's
+    screen, and what went is withdrawn (kept in the history), not deleted."""
+    meeting_id = meetings.record_meeting(
+        world["worker"], family_id=world["family"], meeting=_conference(world)
+    )
+    assert _next_meeting_and_plan(world)[0] is not None
+    withdraw(world["worker"], record_type="meeting", record_id=meeting_id, reason="Wrong family")
+    assert _next_meeting_and_plan(world) == (None, [], [])
+    with Session(world["engine"]) as session:
+        steps = session.exec(select(PlanStep).where(PlanStep.meeting_id == meeting_id)).all()
+        catch_up = session.exec(
+            select(Meeting).where(Meeting.follows_meeting_id == meeting_id)
+        ).one()
+    assert [s.withdrawn_reason for s in steps] == ["Wrong family"]
+    assert catch_up.withdrawn_reason == "Wrong family"
+
+
+def test_a_conference_with_a_plan_is_withdrawn_not_called_off(world):
+    meeting_id = meetings.record_meeting(
+        world["worker"], family_id=world["family"], meeting=_conference(world)
+    )
+    before = _next_meeting_and_plan(world)
+    detail = meetings.meeting_detail(world["worker"], meeting_id)
+    with pytest.raises(Invalid, match="withdraw it instead"):
+        meetings.update_meeting_notes(
+            world["worker"],
+            meeting_id=meeting_id,
+            seen_version=detail.meeting.version,
+            summary="",
+            status=MeetingStatus.cancelled.value,
+            written_together=False,
+        )
+    assert _next_meeting_and_plan(world) == before
+
+
+def test_a_conference_called_off_calls_off_the_catch_up_it_booked(world):
+    meeting_id = meetings.record_meeting(
+        world["worker"],
+        family_id=world["family"],
+        meeting=_conference(world, plan_steps=(), child_views=()),
+    )
+    assert _next_meeting_and_plan(world)[0] is not None
+    detail = meetings.meeting_detail(world["worker"], meeting_id)
+    meetings.update_meeting_notes(
+        world["worker"],
+        meeting_id=meeting_id,
+        seen_version=detail.meeting.version,
+        summary="It didn't go ahead.",
+        status=MeetingStatus.cancelled.value,
+        written_together=False,
+    )
+    assert _next_meeting_and_plan(world)[0] is None
