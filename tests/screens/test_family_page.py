@@ -6,7 +6,11 @@ from datetime import date, datetime, time, timedelta, timezone
 import pytest
 from sqlmodel import Session, select
 
+from db import meetings
+from db.meetings import ItemIn
+from db.rules.access import load_actor
 from db.store import clock
+from db.store.engine import read_session
 from db.store.models import (
     Conversation,
     Family,
@@ -19,7 +23,7 @@ from db.store.models import (
     WorkerTeam,
 )
 from tests import factories
-from tests.apptest import all_text, errors_in_form, open_family_page
+from tests.apptest import all_text, edit_box, errors_in_form, open_family_page
 
 
 def _family_with_a_child(engine) -> tuple[int, int, int]:
@@ -352,3 +356,33 @@ def test_every_section_opens_for_a_family_with_nobody_recorded_yet(demo_db):
     assert not at.exception
     for section in at.segmented_control(key="family_section").options:
         _show(at, section)
+
+
+def test_two_things_said_in_one_conversation_are_corrected_one_after_the_other(page):
+    """Each correction moves the conversation's version on: the second correction's form,
+    first drawn before the first was saved, is drawn afresh rather than refused."""
+    at, family_id, _child, parent = page
+    with read_session() as session:
+        worker = load_actor(session, "practitioner")
+    meetings.add_conversation(
+        worker,
+        family_id=family_id,
+        held_on=date.today() - timedelta(days=1),
+        items=[
+            ItemIn("going_well", "Mornigns are calmer", parent),
+            ItemIn("hard", "Bedtimes are hrad", parent),
+        ],
+    )
+    said = meetings.conversations(worker, family_id).set_index("words")["item_id"]
+    first, second = int(said["Mornigns are calmer"]), int(said["Bedtimes are hrad"])
+    _show(at, "What's going well")
+    _key(at.selectbox, "item_correct_pick").set_value(second).run()
+    _key(at.selectbox, "item_correct_pick").set_value(first).run()
+    edit_box(at.text_input, f"item_edit_{first}", "words").input("Mornings are calmer")
+    _click(at, "Save correction")
+    _key(at.selectbox, "item_correct_pick").set_value(second).run()
+    edit_box(at.text_input, f"item_edit_{second}", "words").input("Bedtimes are hard")
+    _click(at, "Save correction")
+    assert not at.warning, [w.value for w in at.warning]
+    words = set(meetings.conversations(worker, family_id)["words"])
+    assert {"Mornings are calmer", "Bedtimes are hard"} <= words
