@@ -14,6 +14,12 @@ OPEN_HINT = N_(
 )
 
 
+def more_than_shown(shown: int) -> str:
+    return _(
+        "These are the first {n} families, A to Z. To find another, search for it above.", n=shown
+    )
+
+
 def family_rows(
     shown: pd.DataFrame, family_ids: pd.Series, *, key: str, column_config: dict | None = None
 ) -> None:

@@ -12,15 +12,26 @@ from db import families
 from db.families import FamilySummary
 from db.rules.access import Actor
 
+SHOWN_AT_MOST = 200  # families to pick from by typing; the rest are found on My families
+
 
 def choose_family(actor: Actor) -> int | None:
     st.title(_("Family"))
-    options = families.families(actor, mine_only=False)
+    options = families.families(actor, mine_only=False, limit=SHOWN_AT_MOST + 1)
     if options.empty:
         st.info(_("There are no families in your teams yet."))
         return None
-    labels = dict(zip(options["family_id"], options["family"]))
+    first = options.head(SHOWN_AT_MOST)
+    labels = dict(zip(first["family_id"], first["family"]))
     choice = pick(_("Which family?"), labels, key="family_choice", placeholder=_("Choose a family"))
+    if len(options) > SHOWN_AT_MOST:
+        st.caption(
+            _(
+                "These are the first {n} families, A to Z. To find another, search for it on "
+                "My families.",
+                n=SHOWN_AT_MOST,
+            )
+        )
     if choice is not None:
         st.query_params["family"] = str(choice)
     return choice

@@ -147,7 +147,7 @@ def working_together(actor: Actor, summary: FamilySummary, workers: pd.DataFrame
     else:
         intake_views.choose_worker_form(actor, summary, team)
     intake_views.offers_made(actor, summary.id)
-    _status_form(actor, summary, current["worker"].tolist())
+    _status_form(actor, summary, current["worker"].tolist(), has_main_worker=bool(main_workers))
     _details_form(actor, summary)
 
 
@@ -236,10 +236,17 @@ def _hand_over_sentence(
     return said + (" " + _("The family chose {new}.", new=new) if chosen else "")
 
 
-def _status_form(actor: Actor, summary: FamilySummary, current_workers: list[str]) -> None:
+def _status_form(
+    actor: Actor, summary: FamilySummary, current_workers: list[str], *, has_main_worker: bool
+) -> None:
     """A move between waiting, working together, keeping in touch and closed: nothing is
-    pre-chosen, and nothing changes until the worker confirms what will happen."""
-    options = [s.value for s in FamilyStatus if s != summary.status]
+    pre-chosen, and nothing changes until the worker confirms what will happen. A family with
+    a main worker isn't waiting to meet one (a change of worker is a handover)."""
+    options = [
+        s.value
+        for s in FamilyStatus
+        if s != summary.status and not (has_main_worker and s == FamilyStatus.waiting)
+    ]
     reopening = summary.status == FamilyStatus.closed
     key = f"status_{summary.id}"
     today = today_in(summary.time_zone)

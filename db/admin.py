@@ -17,6 +17,7 @@ from sqlmodel import Session, col, func, select
 
 from db import settings
 from db.auth import clean_email, hash_password, one_time_password, password_problem
+from db.families import still_working
 from db.i18n import LANGUAGES, N_, TERMS
 from db.plain_language import never_anywhere, terms_in
 from db.rules import audit
@@ -24,7 +25,7 @@ from db.rules.access import Actor, family_read, refused, require_role
 from db.rules.validation import Conflict, Invalid, checked, save_versioned, text
 from db.rules.validation import time_zone as check_time_zone
 from db.rules.writes import touch_worker
-from db.store.clock import today_in, utcnow
+from db.store.clock import utcnow
 from db.store.engine import read_session, write_session
 from db.store.ids import stored_id, stored_ids
 from db.store.models import (
@@ -395,12 +396,11 @@ def worker_details(actor: Actor, worker_id: int) -> dict:
 HANDOVER_COLUMNS = ["family_id", "council_reference", "team", "role", "since"]
 
 
-def handover(actor: Actor, worker_id: int, *, today: date | None = None) -> pd.DataFrame:
+def handover(actor: Actor, worker_id: int) -> pd.DataFrame:
     """The families a worker works with now, so they can be handed over when the worker leaves.
     Only what handover needs, by number and council reference: an admin sees no case content,
     not even the name a family chose."""
     require_role(actor, Role.admin, what="worker", record_id=worker_id)
-    today = today or today_in()  # across teams: the default zone's day
     with read_session() as session:
         rows = session.exec(
             select_columns(
@@ -415,10 +415,7 @@ def handover(actor: Actor, worker_id: int, *, today: date | None = None) -> pd.D
             .where(
                 col(WorkerRelationship.worker_id) == worker_id,
                 col(Family.erased_at).is_(None),
-                or_(
-                    col(WorkerRelationship.ended_on).is_(None),
-                    col(WorkerRelationship.ended_on) > today,
-                ),
+                still_working(),
             )
             .order_by(col(Team.name), col(Family.id))
         ).all()

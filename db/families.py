@@ -35,7 +35,7 @@ from db.store.models import (
     WorkerRelationship,
     WorkerTeam,
 )
-from db.store.query import of_family, select_columns
+from db.store.query import fold, folded, of_family, select_columns
 from db.words import FAMILY_STATUS, MEETING_KIND, MEETING_STATUS, RELATIONSHIP, RHYTHM
 
 # --- lists of families -------------------------------------------------------------------
@@ -69,6 +69,13 @@ def _next_meeting(now: datetime):
     )
 
 
+def still_working():
+    """A worker still with the family: their relationship hasn't ended. An end is never later
+    than the family's team's today, so no day need be compared (the server's day, in UTC,
+    is yesterday for a team ahead of it, and kept a handed-over worker on)."""
+    return col(WorkerRelationship.ended_on).is_(None)
+
+
 def current_workers(session: Session, family_ids: list[int], today: date) -> dict[int, str]:
     """Each family's current workers, main worker first: one query for the whole list."""
     if not family_ids:
@@ -76,12 +83,7 @@ def current_workers(session: Session, family_ids: list[int], today: date) -> dic
     rows = session.exec(
         select(col(WorkerRelationship.family_id), col(Worker.name), col(WorkerRelationship.role))
         .join(Worker, col(Worker.id) == WorkerRelationship.worker_id)
-        .where(
-            col(WorkerRelationship.family_id).in_(family_ids),
-            or_(
-                col(WorkerRelationship.ended_on).is_(None), col(WorkerRelationship.ended_on) > today
-            ),
-        )
+        .where(col(WorkerRelationship.family_id).in_(family_ids), still_working())
         .order_by(col(WorkerRelationship.family_id), col(WorkerRelationship.role), col(Worker.name))
     ).all()
     names: dict[int, list[str]] = {}
@@ -150,23 +152,20 @@ def families(
         col(Family.id), col(Family.known_as), col(Family.status), _last_met(now), _next_meeting(now)
     ).where(col(Family.team_id).in_(teams), col(Family.erased_at).is_(None))
     if search.strip():
-        words = search.strip().lower()
+        words = fold(search)
         someone_named = select(col(Person.family_id)).where(
-            func.lower(col(Person.name)).contains(words, autoescape=True)
+            folded(col(Person.name)).contains(words, autoescape=True)
         )
         query = query.where(
             or_(
-                func.lower(col(Family.known_as)).contains(words, autoescape=True),
-                func.lower(col(Family.council_reference)).contains(words, autoescape=True),
+                folded(col(Family.known_as)).contains(words, autoescape=True),
+                folded(col(Family.council_reference)).contains(words, autoescape=True),
                 col(Family.id).in_(someone_named),
             )
         )
     elif mine_only:
         mine = select(col(WorkerRelationship.family_id)).where(
-            col(WorkerRelationship.worker_id) == actor.worker_id,
-            or_(
-                col(WorkerRelationship.ended_on).is_(None), col(WorkerRelationship.ended_on) > today
-            ),
+            col(WorkerRelationship.worker_id) == actor.worker_id, still_working()
         )
         query = query.where(col(Family.id).in_(mine))
     if not include_closed:

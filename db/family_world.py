@@ -423,10 +423,13 @@ def start_relationship(
         started_on=start,
         chosen_by_family=bool(chosen_by_family),
     )
+    if family.status == FamilyStatus.waiting and relationship_role == RelationshipRole.lead:
+        # The move to working together is dated from the start: it can't come before the
+        # family began waiting (a reopened family would read as waiting ever after).
+        _not_before_last_change(session, family_id, start)
+        _set_status(session, family, FamilyStatus.working_together, start, actor)
     session.add(row)
     session.flush()
-    if family.status == FamilyStatus.waiting and relationship_role == RelationshipRole.lead:
-        _set_status(session, family, FamilyStatus.working_together, start, actor)
     changed(
         session,
         actor,
@@ -467,6 +470,12 @@ def hand_over(
                 raise Invalid(N_("A relationship can't end before it began."))
             row.ended_on, row.end_reason = on_day, why
             session.add(row)
+        # A supporting worker stepping up: their supporting time ends as their main time
+        # begins, so they are never listed twice.
+        for row in _open_relationships(session, family_id, RelationshipRole.supporting):
+            if row.worker_id == to_worker_id:
+                row.ended_on = max(on_day, row.started_on)
+                session.add(row)
         new = WorkerRelationship(
             family_id=family_id,
             worker_id=to_worker_id,
@@ -486,6 +495,17 @@ def hand_over(
             ["ended_on", "end_reason", "worker_id", "started_on", "chosen_by_family"],
         )
         return stored_id(new)
+
+
+def _not_before_last_change(session: Session, family_id: int, on: date) -> None:
+    """Where things are changes in order: never dated before the last change."""
+    last = session.exec(
+        select(func.max(col(FamilyStatusChange.changed_on))).where(
+            col(FamilyStatusChange.family_id) == family_id
+        )
+    ).one()
+    if last is not None and on < last:
+        raise Invalid(N_("The last change was on {day}: please pick that day or later.", day=last))
 
 
 def _set_status(
@@ -510,15 +530,16 @@ def change_status(actor: Actor, *, family_id: int, status: str, on: date | None 
         on_day = day(on or today, N_("the date of the change"), today=today)
         if new == family.status:
             raise Invalid(N_("The family is already there."))
-        last = session.exec(
-            select(func.max(col(FamilyStatusChange.changed_on))).where(
-                col(FamilyStatusChange.family_id) == family_id
-            )
-        ).one()
-        if last is not None and on_day < last:
+        if new == FamilyStatus.waiting and _open_relationships(
+            session, family_id, RelationshipRole.lead
+        ):
             raise Invalid(
-                N_("The last change was on {day}: please pick that day or later.", day=last)
+                N_(
+                    "The family has a main worker, so they aren't waiting to meet one: to "
+                    "change worker, use a handover."
+                )
             )
+        _not_before_last_change(session, family_id, on_day)
         if new == FamilyStatus.closed:
             for row in _open_relationships(session, family_id):
                 row.ended_on, row.end_reason = max(on_day, row.started_on), EndReason.family_closed

@@ -51,6 +51,7 @@ from db.store.models import (
     WorkerOffer,
     WorkerTeam,
 )
+from db.store.query import fold, folded
 from db.words import FAMILY_STATUS
 
 # The oldest anyone recorded as a child or adult can plausibly be.
@@ -133,7 +134,7 @@ class WorkerChoiceIn(Input):
 
 def _name_words(known_as: str) -> list[str]:
     """The words that tell families apart, a plural's "s" dropped: "The Okafors" → okafor."""
-    words = re.findall(r"[\w'-]+", known_as.lower())
+    words = re.findall(r"[\w'-]+", fold(known_as))
     return [
         word[:-1] if len(word) > 3 and word.endswith("s") else word
         for word in words
@@ -155,18 +156,18 @@ def possible_matches(actor: Actor, family: NewFamilyIn | dict[str, Any]) -> pd.D
     with read_session() as session:
         words = _name_words(family.known_as)
         if words:
-            named = [func.lower(col(Family.known_as)).contains(w, autoescape=True) for w in words]
+            named = [folded(col(Family.known_as)).contains(w, autoescape=True) for w in words]
             for family_id in session.exec(select(col(Family.id)).where(*in_teams, *named)):
                 reasons.setdefault(family_id, []).append(N_("a similar name"))
-        reference = family.council_reference.lower()
+        reference = fold(family.council_reference)
         if reference:
             for family_id in session.exec(
                 select(col(Family.id)).where(
-                    *in_teams, func.lower(func.trim(col(Family.council_reference))) == reference
+                    *in_teams, folded(func.trim(col(Family.council_reference))) == reference
                 )
             ):
                 reasons.setdefault(family_id, []).append(N_("the same council reference"))
-        children = sorted({name.lower() for name in family.children_names})
+        children = sorted({fold(name) for name in family.children_names})
         if children:
             for family_id, name in session.exec(
                 select(col(Family.id), col(Person.name))
@@ -174,7 +175,7 @@ def possible_matches(actor: Actor, family: NewFamilyIn | dict[str, Any]) -> pd.D
                 .where(
                     *in_teams,
                     col(Person.relationship) == Relationship.child,
-                    func.lower(func.trim(col(Person.name))).in_(children),
+                    folded(func.trim(col(Person.name))).in_(children),
                 )
             ):
                 reasons.setdefault(family_id, []).append(N_("a child called {name}", name=name))
@@ -183,8 +184,11 @@ def possible_matches(actor: Actor, family: NewFamilyIn | dict[str, Any]) -> pd.D
             .join(Team, col(Team.id) == Family.team_id)
             .where(col(Family.id).in_(list(reasons)))
             .order_by(col(Family.known_as), col(Family.id))
-            .limit(20)
         ).all()
+    # At most 20, the surest first: a short name ("Ali") is part of many families' names, and
+    # must not push out the family with the same council reference or the same child.
+    similar = N_("a similar name")
+    rows = sorted(rows, key=lambda row: all(why == similar for why in reasons[row[0].id]))[:20]
     frame = pd.DataFrame(
         [
             {

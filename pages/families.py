@@ -3,12 +3,13 @@
 import streamlit as st
 
 from components.auth import guard
-from components.family_list import family_table
+from components.family_list import family_table, more_than_shown
 from components.i18n import _
 from components.pages import CASEWORK
 from db import families as family_store
 
 actor = guard(*CASEWORK)
+SHOWN_AT_MOST = 200  # a longer list is for the search to narrow
 
 st.title(_("My families"))
 if st.button(_("A new family asks for help"), icon=":material/person_add:", key="families_new"):
@@ -25,6 +26,7 @@ families = family_store.families(
     search=search,
     include_closed=show_closed,
     mine_only=not actor.led_team_ids or bool(search),
+    limit=SHOWN_AT_MOST + 1,
 )
 
 if search and families.empty:
@@ -37,4 +39,6 @@ elif families.empty:
         )
     )
 else:
-    family_table(families)
+    family_table(families.head(SHOWN_AT_MOST))
+    if len(families) > SHOWN_AT_MOST:
+        st.caption(more_than_shown(SHOWN_AT_MOST))

@@ -32,6 +32,13 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:
     for pragma in ("journal_mode=WAL", "foreign_keys=ON", "busy_timeout=10000", "synchronous=FULL"):
         cursor.execute(f"PRAGMA {pragma}")
     cursor.close()
+    # SQLite's own lower() knows only A-Z, so "ÖZDEMIR" never matched "Özdemir" in a search or
+    # the duplicate check; PostgreSQL's lower() knows every letter. Python's does too.
+    dbapi_connection.create_function("lower", 1, _lower, deterministic=True)
+
+
+def _lower(value):
+    return value.lower() if isinstance(value, str) else value
 
 
 def _sqlite_begin(connection) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any, Iterable, TypeVar
 
+from sqlalchemy import func
 from sqlmodel import SQLModel, col, select
 from sqlmodel.sql.expression import SelectOfScalar
 
@@ -38,3 +39,24 @@ def per_family(family_id: Any, aggregate: Any, family_ids: Iterable[Any], *where
 def meeting_held() -> tuple[Any, ...]:
     """The conditions of a meeting that happened: held, and not withdrawn as a mistake."""
     return (col(Meeting.status) == MeetingStatus.held, col(Meeting.withdrawn_at).is_(None))
+
+
+# Apostrophes as phones and word processors type them, and as keyboards do.
+CURLY_APOSTROPHES = ("\u2019", "\u2018", "\u02bc")
+
+
+def folded(column: Any) -> Any:
+    """A column's text as a search compares it: lower-case, any apostrophe a straight one
+    ("O’Brien" is found by "o'brien"). Compare with `fold()` of what was typed."""
+    text = func.lower(column)
+    for apostrophe in CURLY_APOSTROPHES:
+        text = func.replace(text, apostrophe, "'")
+    return text
+
+
+def fold(typed: str) -> str:
+    """What was typed, as `folded` compares it."""
+    text = typed.strip().lower()
+    for apostrophe in CURLY_APOSTROPHES:
+        text = text.replace(apostrophe, "'")
+    return text

@@ -58,3 +58,10 @@ def test_a_family_who_never_had_a_worker_has_not_yet_chosen(office):
     worker, open_family, _closed = office
     listed = family_store.families(worker, search="the hill family")
     assert list(listed["workers"]) == ["Not yet chosen"]
+
+
+def test_a_search_finds_names_with_accents_and_any_apostrophe(office):
+    worker, open_family, _closed = office
+    make.person(open_family, "ÉLODIE O’NEILL", Relationship.child)
+    assert _found(worker, "élodie") == ["The Hill family"]
+    assert _found(worker, "o'neill") == ["The Hill family"]

@@ -1,13 +1,14 @@
 """People, agreements, keeping safe, help, worries, workers and where things are."""
 
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta, timezone
 
 import pytest
 from sqlmodel import Session, col, select
 
-from db import family_world
+from db import families, family_world
 from db.family_world import PersonIn
 from db.rules.validation import Conflict, Invalid
+from db.store import clock
 from db.store.models import (
     Agreement,
     AuditEvent,
@@ -392,3 +393,62 @@ def test_the_same_addition_twice_in_a_moment_is_stored_once(world, kind):
     with Session(world["engine"]) as session:
         stored = session.exec(select(model).where(model.family_id == world["family"])).all()
     assert len(stored) == 3
+
+
+def test_a_handover_the_day_it_happens_in_a_team_ahead_of_utc(empty_db, monkeypatch):
+    """At 20:00 UTC it is already tomorrow in Auckland: the handover ends Ana's time on
+    Auckland's day, and the list must not keep her on (or as Ana's) until UTC catches up."""
+    moment = datetime(2025, 6, 10, 20, 0, tzinfo=timezone.utc)
+    monkeypatch.setattr(clock, "utcnow", lambda: moment)
+    monkeypatch.setattr(families, "utcnow", lambda: moment)
+    team = factories.team("Auckland", time_zone="Pacific/Auckland")
+    ana = factories.worker("ana", Role.practitioner, teams=(team,))
+    ben = factories.worker("ben", Role.practitioner, teams=(team,))
+    family = factories.family(team, first_came_on=date(2025, 1, 1), status=FamilyStatus.waiting)
+    family_world.assign_worker(
+        ana, family_id=family, worker_id=ana.worker_id, started_on=date(2025, 2, 1)
+    )
+    family_world.hand_over(ana, family_id=family, to_worker_id=ben.worker_id, reason="worker_left")
+    listed = families.families(ben, mine_only=False).set_index("family_id")
+    assert str(listed.loc[family, "workers"]) == "Ben"
+    assert families.families(ana).empty
+
+
+def test_a_supporting_worker_who_steps_up_is_listed_once(world):
+    as_sam(world, family_world.assign_worker, worker_id=world["sam"].worker_id, started_on=START)
+    as_sam(
+        world,
+        family_world.assign_worker,
+        worker_id=world["jo"].worker_id,
+        role="supporting",
+        started_on=START,
+    )
+    as_sam(world, family_world.hand_over, to_worker_id=world["jo"].worker_id, reason="worker_left")
+    workers = families.family_workers(world["sam"], world["family"])
+    current = workers[workers["until"].isna()]
+    assert list(zip(current["worker"], current["role"])) == [("Jo", "Main worker")]
+
+
+def test_a_family_with_a_main_worker_is_not_moved_back_to_waiting(world):
+    as_sam(world, family_world.assign_worker, worker_id=world["sam"].worker_id, started_on=START)
+    with pytest.raises(Invalid, match="use a handover"):
+        as_sam(world, family_world.change_status, status="waiting")
+    assert families.family_summary(world["sam"], world["family"]).status == (
+        FamilyStatus.working_together
+    )
+
+
+def test_a_reopened_familys_worker_starts_no_earlier_than_the_reopening(world):
+    sam = world["sam"]
+    today = date.today()
+    as_sam(world, family_world.assign_worker, worker_id=sam.worker_id, started_on=START)
+    as_sam(world, family_world.change_status, status="closed", on=today - timedelta(days=40))
+    as_sam(world, family_world.change_status, status="waiting", on=today - timedelta(days=20))
+    with pytest.raises(Invalid, match="The last change was on"):
+        as_sam(
+            world,
+            family_world.assign_worker,
+            worker_id=sam.worker_id,
+            started_on=today - timedelta(days=30),
+        )
+    assert families.family_summary(sam, world["family"]).status == FamilyStatus.waiting

@@ -243,3 +243,45 @@ def test_another_teams_worker_cannot_record_a_choice(teams):
             choice={"offered": [jo], "chosen": jo, "on": date.today()},
         )
     assert _count(teams["engine"], WorkerOffer) == 0
+
+
+def test_duplicate_check_finds_names_with_accents_and_any_apostrophe(teams):
+    """SQLite's lower() knows only A-Z, and a phone types O’Brien with a curly apostrophe."""
+    intake.add_family(
+        teams["sam"],
+        _new_family(
+            teams["near"],
+            known_as="The ÖZDEMİR-O’Brien family",
+            council_reference="",
+            members=[{"name": "ÉMILE", "relationship": "child", "birth_year": 2016}],
+        ),
+    )
+    typed_again = _new_family(
+        teams["near"],
+        known_as="O'Brien",
+        council_reference="",
+        members=[{"name": "Grace", "relationship": "parent"}],
+    )
+    assert len(intake.possible_matches(teams["sam"], typed_again)) == 1
+    by_child = _new_family(
+        teams["near"],
+        known_as="The Smith family",
+        council_reference="",
+        members=[{"name": "émile", "relationship": "child", "birth_year": 2016}],
+    )
+    assert len(intake.possible_matches(teams["sam"], by_child)) == 1
+
+
+def test_many_similar_names_never_push_out_the_same_council_reference(teams):
+    for n in range(25):
+        factories.family(teams["near"], f"The Ali family {n}")
+    factories.family(teams["near"], "The Zubair family", council_reference="CR-777")
+    typed = _new_family(
+        teams["near"],
+        known_as="Ali",
+        council_reference="cr-777",
+        members=[{"name": "Grace", "relationship": "parent"}],
+    )
+    matches = intake.possible_matches(teams["sam"], typed)
+    assert len(matches) == 20
+    assert matches["family"].iloc[0] == "The Zubair family"
