@@ -263,7 +263,7 @@ def withdraw(actor: Actor, *, record_type: str, record_id: int, reason: str) -> 
         if row.withdrawn_at is not None:
             raise Invalid(N_("{what} was already withdrawn.", what=what))
         taken_along = _came_with(session, row) if model is Meeting else []
-        for each in [row, *taken_along]:
+        for kind, each in [(record_type, row), *taken_along]:
             each.withdrawn_at = utcnow()
             each.withdrawn_by = actor.worker_id
             each.withdrawn_reason = reason
@@ -273,7 +273,7 @@ def withdraw(actor: Actor, *, record_type: str, record_id: int, reason: str) -> 
                 actor,
                 family,
                 audit.Action.WITHDRAW,
-                type(each).__tablename__,
+                kind,
                 each.id,
                 ["withdrawn_at", "withdrawn_by", "withdrawn_reason"],
             )
@@ -306,7 +306,7 @@ def booked_by(session: Session, meeting_id: int) -> list[Meeting]:
     )
 
 
-def _came_with(session: Session, meeting: Meeting) -> list[Any]:
+def _came_with(session: Session, meeting: Meeting) -> list[tuple[str, Any]]:
     """A meeting recorded by mistake (on the wrong family, say) takes with it the plan steps
     agreed at it and the catch-up it booked: otherwise they stay on the family's screen, its
     copy and the huddle. (Its children's views leave with it: they are read through it.)"""
@@ -315,4 +315,6 @@ def _came_with(session: Session, meeting: Meeting) -> list[Any]:
             col(PlanStep.meeting_id) == meeting.id, col(PlanStep.withdrawn_at).is_(None)
         )
     ).all()
-    return [*steps, *booked_by(session, stored_id(meeting))]
+    return [(record_type(PlanStep), step) for step in steps] + [
+        (record_type(Meeting), catch_up) for catch_up in booked_by(session, stored_id(meeting))
+    ]
