@@ -539,6 +539,10 @@ def _check_kind(name: str, value: Any, hint: Any, actor: Any) -> None:
                 actor,
                 none_ok=field.default is None,
             )
+    elif isinstance(hint, type) and not isinstance(value, hint):
+        # A table, a file's bytes, an input model of the wrong kind: a caller's slip, refused
+        # plainly rather than failing half-way through the write.
+        raise Invalid(N_("Please check the form and try again."))
 
 
 def as_whole_number(value: Any) -> int | None:
