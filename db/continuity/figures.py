@@ -510,7 +510,14 @@ def month_ends(today: date, months: int = MONTHS_CHARTED) -> list[tuple[date, da
 
 
 def monthly_continuity(relationships: pd.DataFrame, *, today: date) -> pd.DataFrame:
-    """month, share, families: see DEFINITIONS["monthly_continuity"]."""
+    """month, share, families: see DEFINITIONS["monthly_continuity"].
+
+    A family is counted in a month when a main-worker relationship was active on the day
+    before the month began and one is active at its end (a relationship is active from the
+    day it started until the day before it ended). It kept the same main worker all month
+    only when both are the same relationship: a family closed and reopened within the month
+    had no main worker for part of it, even if the same worker picked it up again; a family
+    reopened in an earlier month is counted from the first whole month after it."""
     leads = _ordered_leads(relationships)
     if leads.empty:
         frame = pd.DataFrame(
@@ -519,16 +526,24 @@ def monthly_continuity(relationships: pd.DataFrame, *, today: date) -> pd.DataFr
         )
         frame["month"] = pd.to_datetime(frame["month"])
         return frame
-    first_lead = leads["family_id"].map(leads.groupby("family_id")["started_on"].min())
-    started, ended = leads["started_on"].to_numpy(), leads["ended_on"].to_numpy()
-    open_ended = leads["ended_on"].isna().to_numpy()
+
+    def active_on(day: pd.Timestamp) -> pd.Series:
+        """Each family's main-worker relationship active at the end of the day (the latest
+        started, should two overlap)."""
+        active = leads[
+            (leads["started_on"] <= day) & (leads["ended_on"].isna() | (leads["ended_on"] > day))
+        ]
+        return active.drop_duplicates("family_id", keep="last").set_index("family_id")[
+            "relationship_id"
+        ]
+
     rows = []
     for start, end in month_ends(today):
-        s, e = pd.Timestamp(start).to_datetime64(), pd.Timestamp(end).to_datetime64()
-        active = leads[(started <= e) & (open_ended | (ended > e)) & (first_lead.to_numpy() < s)]
-        active = active.drop_duplicates("family_id", keep="last")
-        kept = int((active["started_on"] < pd.Timestamp(start)).sum())
-        rows.append({"month": start, "share": _share(kept, len(active)), "families": len(active)})
+        before = active_on(pd.Timestamp(start) - pd.Timedelta(days=1))
+        after = active_on(pd.Timestamp(end))
+        counted = before.index.intersection(after.index)
+        kept = int((before[counted] == after[counted]).sum())
+        rows.append({"month": start, "share": _share(kept, len(counted)), "families": len(counted)})
     frame = pd.DataFrame(rows, columns=["month", "share", "families"])
     frame["month"] = pd.to_datetime(frame["month"])
     return frame

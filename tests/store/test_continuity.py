@@ -415,6 +415,36 @@ def test_monthly_continuity_counts_families_who_kept_their_worker_all_month():
     assert pd.isna(monthly.loc[pd.Timestamp(2025, 1, 1)]["share"])
 
 
+
+def test_a_family_closed_and_reopened_is_counted_from_a_whole_month_with_its_worker():
+    """Counted only with a main worker both before the month began and at its end; kept only
+    if it is the same relationship all month. Reopening with the same worker is a new
+    relationship: the family had no main worker while closed."""
+    rel = pd.DataFrame(
+        [
+            # Closed 30 June, reopened 1 October with Zoe again.
+            (1, 1, 11, "Zoe", "lead", date(2025, 1, 1), date(2025, 6, 30), False, "family_closed"),
+            (2, 1, 11, "Zoe", "lead", date(2025, 10, 1), None, False, None),
+            # Closed 10 November, reopened 20 November with Bea again.
+            (3, 2, 13, "Bea", "lead", date(2025, 1, 1), date(2025, 11, 10), False, "family_closed"),
+            (4, 2, 13, "Bea", "lead", date(2025, 11, 20), None, False, None),
+            (5, 3, 12, "Adam", "lead", date(2025, 1, 1), None, False, None),  # no change
+        ],
+        columns=continuity.RELATIONSHIP_COLUMNS,
+    )
+    monthly = continuity.monthly_continuity(rel, today=TODAY).set_index("month")
+
+    def month(m: int) -> tuple[int, float]:
+        row = monthly.loc[pd.Timestamp(2025, m, 1)]
+        return row["families"], row["share"]
+
+    assert month(6) == (2, 1.0)  # family 1 closed on the last day: no main worker at the end
+    assert month(7) == (2, 1.0)  # families 2 and 3
+    assert month(10) == (2, 1.0)  # family 1 had nobody on 30 September: not counted
+    assert month(11) == (3, pytest.approx(2 / 3))  # family 2 was closed for ten days
+    assert month(12) == (3, 1.0)  # each family kept its worker all December
+
+
 # --- scoping ------------------------------------------------------------------------------
 
 
