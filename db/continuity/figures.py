@@ -193,10 +193,14 @@ def family_figures(
             latest["ended_on"].notna() & (latest["ended_on"] <= now), now
         )
         is_current = latest["ended_on"].isna() | (latest["ended_on"] > now)
+        # The last main worker's figures stand for a closed family only: a family reopened
+        # and without a main worker now has no "current (or last)" one to speak of.
+        closed = out["status"].reindex(latest.index) == FamilyStatus.closed.value
+        shown = is_current | closed
         out["lead_worker"] = latest["worker"].where(is_current)
-        out["relationship_days"] = (ends - latest["started_on"]).dt.days
+        out["relationship_days"] = (ends - latest["started_on"]).dt.days.where(shown)
         out["relationship_current"] = is_current
-        out["chose_worker"] = latest["chosen_by_family"].astype("boolean")
+        out["chose_worker"] = latest["chosen_by_family"].astype("boolean").where(shown)
     for column in ("lead_workers_12m", "lead_workers_ever"):
         out[column] = out[column].fillna(0).astype(int) if column in out else 0
     for column in ("lead_worker", "relationship_days", "relationship_current", "chose_worker"):

@@ -135,6 +135,32 @@ def test_relationship_from_1_january_to_1_july_2025_is_181_days(team):
     assert bool(lane["chose_worker"]) is False
 
 
+
+def test_a_reopened_family_without_a_main_worker_shows_none_of_the_last_ones_figures(team):
+    """Days with the main worker and whether they chose them are the current main worker's;
+    only a closed family shows its last one's."""
+    team_id, _manager, w = team
+    f = make.family(team_id, "The Hill family", first_came_on=date(2025, 1, 1))
+    make.relationship(
+        f,
+        w["zoe"].worker_id,
+        date(2025, 1, 10),
+        date(2025, 6, 30),
+        end_reason="family_closed",
+        chosen_by_family=True,
+    )
+    status(f, FamilyStatus.closed, date(2025, 6, 30))
+    status(f, FamilyStatus.waiting, date(2025, 12, 1))  # asked for help again
+    report = report_of(team)
+    hill = row(report, f)
+    assert hill["lead_worker"] == ""
+    assert pd.isna(hill["relationship_days"])
+    assert pd.isna(hill["chose_worker"])
+    assert hill["lead_workers_ever"] == 1  # Zoe was their main worker, all the same
+    assert report.figures.with_lead == 1 and report.figures.chose_worker == 0
+    assert continuity.families_behind(report.families, "chose_worker_share", today=TODAY).empty
+
+
 def test_closing_then_coming_back_is_not_a_handover(team):
     team_id, manager, w = team
     f = make.family(team_id, "The Ash family", first_came_on=date(2025, 1, 1))
