@@ -261,14 +261,13 @@ def family_figures(
     )
     out["help_given_12m"] = helped.reindex(out.index, fill_value=0).astype(int)
 
+    # Only a family waiting now has a "waiting since": its history, read by date, can end
+    # in a wait the family has left (a worker's start dated before the reopening).
+    waiting_now = out["status"] == FamilyStatus.waiting.value
     status_now = status_on(history, today).set_index("family_id")
     waiting_since = status_now["since"].where(status_now["status"] == FamilyStatus.waiting.value)
-    out["waiting_since"] = waiting_since.reindex(out.index)
-    out["waiting_days"] = (
-        (now - _dates(out["waiting_since"]))
-        .dt.days.where(out["status"] == FamilyStatus.waiting.value)
-        .astype("Int64")
-    )
+    out["waiting_since"] = waiting_since.reindex(out.index).where(waiting_now)
+    out["waiting_days"] = (now - _dates(out["waiting_since"])).dt.days.astype("Int64")
     out["status_words"] = out["status"].map(lambda s: FAMILY_STATUS[FamilyStatus(s)])
     out.index.name = None
     return out.sort_values(["family", "family_id"]).reset_index(drop=True)

@@ -161,6 +161,23 @@ def test_a_reopened_family_without_a_main_worker_shows_none_of_the_last_ones_fig
     assert continuity.families_behind(report.families, "chose_worker_share", today=TODAY).empty
 
 
+
+def test_only_a_family_waiting_now_has_a_waiting_since(team):
+    """A worker's start dated before the family's reopening leaves its history, read by date,
+    ending in a wait: the family works with Zoe now, so it waits for nobody."""
+    team_id, _manager, w = team
+    f = make.family(team_id, "The Hill family", first_came_on=date(2025, 1, 1))
+    status(f, FamilyStatus.closed, date(2025, 6, 1))
+    status(f, FamilyStatus.waiting, date(2025, 11, 1))  # asked for help again
+    status(f, FamilyStatus.working_together, date(2025, 10, 20))  # Zoe's first phone call
+    make.relationship(f, w["zoe"].worker_id, date(2025, 10, 20))
+    report = report_of(team)
+    hill = row(report, f)
+    assert hill["status"] == FamilyStatus.working_together.value
+    assert pd.isna(hill["waiting_since"]) and pd.isna(hill["waiting_days"])
+    assert report.figures.waiting == 0
+
+
 def test_closing_then_coming_back_is_not_a_handover(team):
     team_id, manager, w = team
     f = make.family(team_id, "The Ash family", first_came_on=date(2025, 1, 1))
