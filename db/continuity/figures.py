@@ -315,10 +315,11 @@ def worker_figures(
 
     moves = handovers(relationships)
     moves = moves[(pd.to_datetime(moves["on"]) >= since) & (pd.to_datetime(moves["on"]) <= now)]
-    out["handovers_in"] = moves.groupby("to_worker_id").size()
-    out["handovers_out"] = moves.groupby("from_worker_id").size()
+    # Families, as the definitions say: a family handed back and forth counts once.
+    out["handovers_in"] = moves.groupby("to_worker_id")["family_id"].nunique()
+    out["handovers_out"] = moves.groupby("from_worker_id")["family_id"].nunique()
     not_theirs = moves[moves["reason"].isin([r.value for r in NOT_THE_WORKERS_DOING])]
-    out["not_their_doing"] = not_theirs.groupby("from_worker_id").size()
+    out["not_their_doing"] = not_theirs.groupby("from_worker_id")["family_id"].nunique()
     for column in (
         "families_now",
         "as_main_worker",
@@ -344,7 +345,7 @@ def worker_figures(
 def _reason_counts(moves: pd.DataFrame, by: str) -> pd.Series:
     if moves.empty:
         return pd.Series(dtype=object)
-    counted = moves.groupby([by, "reason_words"]).size().reset_index(name="n")
+    counted = moves.groupby([by, "reason_words"])["family_id"].nunique().reset_index(name="n")
     counted["text"] = counted["reason_words"] + " " + counted["n"].astype(str)
     return counted.groupby(by)["text"].agg(", ".join)
 

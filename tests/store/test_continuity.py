@@ -372,6 +372,27 @@ def test_worker_figures_alphabetical_with_handovers_in_and_out(team):
     assert list(theirs["known_over_6m"]) == [True, False, True]
 
 
+
+def test_a_family_handed_back_and_forth_counts_once_in_each_workers_handovers():
+    """"Handed to them", "Handed on by them", "Not their doing" and the reasons count
+    families, as their definitions say, not handovers."""
+    rel = pd.DataFrame(
+        [
+            (1, 1, 10, "Zoe", "lead", date(2025, 2, 1), date(2025, 4, 1), False, "sickness"),
+            (2, 1, 11, "Adam", "lead", date(2025, 4, 1), date(2025, 5, 1), False, "sickness"),
+            (3, 1, 10, "Zoe", "lead", date(2025, 5, 1), date(2025, 6, 1), False, "sickness"),
+            (4, 1, 11, "Adam", "lead", date(2025, 6, 1), None, False, None),
+        ],
+        columns=continuity.RELATIONSHIP_COLUMNS,
+    )
+    workers = pd.DataFrame([(10, "Zoe"), (11, "Adam")], columns=["worker_id", "worker"])
+    figures = continuity.worker_figures(workers, rel, today=TODAY).set_index("worker")
+    assert figures.loc["Adam", "handovers_in"] == 1  # twice, but one family
+    assert figures.loc["Zoe", "handovers_out"] == 1 and figures.loc["Zoe", "not_their_doing"] == 1
+    assert figures.loc["Zoe", "reasons_out"] == "Sickness 1"
+    assert figures.loc["Adam", "handovers_out"] == 1 and figures.loc["Zoe", "handovers_in"] == 1
+
+
 # --- per team -----------------------------------------------------------------------------
 
 
