@@ -91,7 +91,8 @@ def _number_or(words: str):
 
 
 def _text(series: pd.Series) -> pd.Series:
-    return series.map(lambda value: "" if _missing(value) else str(value))
+    """Names as they are, and the store's Words (a status, reasons) in the reader's language."""
+    return series.map(lambda value: "" if _missing(value) else said(value))
 
 
 # --- the team's tiles ----------------------------------------------------------------------
@@ -229,7 +230,7 @@ def families_shown(frame: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(
         {
             _("Family"): frame["family"],
-            _("Where things are"): frame["status_words"],
+            _("Where things are"): _text(frame["status_words"]),
             _("Main worker now"): _text(frame["lead_worker"]),
             _("Main workers, last 12 months"): frame["lead_workers_12m"],
             _("Main workers, ever"): frame["lead_workers_ever"],
@@ -459,7 +460,7 @@ def _one_workers_families(report: TeamReport) -> None:
                     _("On"): moves["on"].map(friendly_date),
                     _("From"): moves["from_worker"],
                     _("To"): moves["to_worker"],
-                    _("Why"): moves["reason_words"].map(_),
+                    _("Why"): _text(moves["reason_words"]),
                 }
             ),
             moves["family_id"],

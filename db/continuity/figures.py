@@ -18,7 +18,7 @@ from db.continuity.definitions import (
     months_before,
     window_start,
 )
-from db.i18n import N_
+from db.i18n import N_, Words, joined, words_column
 from db.settings import DAY_ENDS, DAY_STARTS
 from db.store.models import EndReason, FamilyStatus, RelationshipRole
 from db.words import END_REASON, FAMILY_STATUS
@@ -92,7 +92,9 @@ def handovers(relationships: pd.DataFrame) -> pd.DataFrame:
             "family_id": ended["family_id"].astype(int),
             "on": ended["ended_on"].dt.date,
             "reason": reasons,
-            "reason_words": reasons.map(lambda r: END_REASON[EndReason(r)] if r else NO_REASON),
+            "reason_words": words_column(
+                (END_REASON[EndReason(r)] if r else NO_REASON for r in reasons), reasons.index
+            ),
             "from_worker_id": ended["worker_id"].astype(int),
             "from_worker": ended["worker"],
             "to_worker_id": ended["to_worker_id"].astype(int),
@@ -215,9 +217,12 @@ def family_figures(
     out["handovers"] = (
         moves.groupby("family_id").size().reindex(out.index, fill_value=0).astype(int)
     )
-    out["handover_reasons"] = (
-        moves.groupby("family_id")["reason_words"].agg("; ".join).reindex(out.index).fillna("")
-    )
+    # Words, said in each reader's language on screen (the report is cached for everyone).
+    reasons = {
+        family_id: joined(list(words), "; ")
+        for family_id, words in moves.groupby("family_id")["reason_words"]
+    }
+    out["handover_reasons"] = words_column((reasons.get(f, "") for f in out.index), out.index)
 
     first = first_meetings.copy()
     if not first.empty:
@@ -268,7 +273,9 @@ def family_figures(
     waiting_since = status_now["since"].where(status_now["status"] == FamilyStatus.waiting.value)
     out["waiting_since"] = waiting_since.reindex(out.index).where(waiting_now)
     out["waiting_days"] = (now - _dates(out["waiting_since"])).dt.days.astype("Int64")
-    out["status_words"] = out["status"].map(lambda s: FAMILY_STATUS[FamilyStatus(s)])
+    out["status_words"] = words_column(
+        (FAMILY_STATUS[FamilyStatus(s)] for s in out["status"]), out.index
+    )
     out.index.name = None
     return out.sort_values(["family", "family_id"]).reset_index(drop=True)
 
@@ -330,8 +337,9 @@ def worker_figures(
         "not_their_doing",
     ):
         out[column] = out[column].fillna(0).astype(int)
-    out["reasons_in"] = _reason_counts(moves, "to_worker_id").reindex(out.index).fillna("")
-    out["reasons_out"] = _reason_counts(moves, "from_worker_id").reindex(out.index).fillna("")
+    for column, by in (("reasons_in", "to_worker_id"), ("reasons_out", "from_worker_id")):
+        counts = _reason_counts(moves, by)
+        out[column] = words_column((counts.get(w, "") for w in out.index), out.index)
     out["worker_id"] = out["worker_id"].astype(int)
     out.index.name = None
     out["alphabetical"] = out["worker"].astype(str).str.casefold()
@@ -342,12 +350,16 @@ def worker_figures(
     )
 
 
-def _reason_counts(moves: pd.DataFrame, by: str) -> pd.Series:
-    if moves.empty:
-        return pd.Series(dtype=object)
-    counted = moves.groupby([by, "reason_words"])["family_id"].nunique().reset_index(name="n")
-    counted["text"] = counted["reason_words"] + " " + counted["n"].astype(str)
-    return counted.groupby(by)["text"].agg(", ".join)
+def _reason_counts(moves: pd.DataFrame, by: str) -> dict[int, Words]:
+    """Each worker's reasons with the families handed over for each ('Sickness 1, Team change
+    1'): Words, so each reason is said in the reader's language."""
+    out: dict[int, list[Words]] = {}
+    for (worker_id, reason), group in moves.groupby([by, "reason"], sort=True):
+        words = group["reason_words"].iloc[0]
+        out.setdefault(int(worker_id), []).append(
+            Words("{reason} {count}", reason=words, count=group["family_id"].nunique())
+        )
+    return {worker_id: joined(parts, ", ") for worker_id, parts in out.items()}
 
 
 def _median(values: pd.Series) -> float | None:

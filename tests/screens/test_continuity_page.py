@@ -12,7 +12,8 @@ from components import continuity_charts as charts
 from db.store.engine import read_session
 from db.store.models import AuditEvent, FamilyStatus, Note, NoteKind, Role
 from tests import factories as make
-from tests.apptest import all_text, assert_page_kept_from, chart_rows, opened
+from db.i18n import N_, said, speaking
+from tests.apptest import all_text, assert_page_kept_from, chart_rows, chose_language, opened
 
 TODAY = date.today()
 PAGE = "pages/continuity.py"
@@ -143,6 +144,41 @@ def test_a_manager_adds_an_oversight_note_and_a_blank_one_is_refused(two_teams):
         (two_teams["hill"], NoteKind.oversight, "Agreed Adam stays main worker <b>now</b>.", TODAY)
     ]
     assert len(audited) == 1
+
+
+
+def test_a_welsh_manager_reads_the_stored_words_in_welsh_on_screen_and_in_the_downloads(
+    two_teams,
+):
+    """Statuses and reasons stay Words in the (cached, shared) report, said at the screen."""
+    from components import continuity_views as views
+    from db import continuity
+
+    manager = chose_language("mona", "cy")
+    at = opened("mona", PAGE, speaking="cy")
+    assert not at.exception, at.exception
+    at.selectbox(key="continuity_worker").set_value(two_teams["zoe"]).run()
+    assert not at.exception, at.exception
+    with speaking("cy"):
+        welsh = {words: said(N_(words)) for words in ("Working together", "Sickness")}
+        headings = ("Where things are", "Why the worker changed", "Why (from them)", "Worker", "Why")
+        heading = {words: said(N_(words)) for words in headings}
+    assert welsh["Working together"] != "Working together" and welsh["Sickness"] != "Sickness"
+
+    families = table_with(at, heading["Why the worker changed"])
+    hill = families.iloc[0]
+    assert hill[heading["Where things are"]] == welsh["Working together"]
+    assert hill[heading["Why the worker changed"]] == welsh["Sickness"]
+    workers = table_with(at, heading["Why (from them)"]).set_index(heading["Worker"])
+    assert workers.loc["Zoe", heading["Why (from them)"]] == f"{welsh['Sickness']} 1"
+    assert list(table_with(at, heading["Why"])[heading["Why"]]) == [welsh["Sickness"]]
+
+    # The downloads are made from the same tables, in the reader's words.
+    report = continuity.team_report(manager, two_teams["north"])
+    with speaking("cy"):
+        csv = views.families_shown(report.families).to_csv()
+    assert welsh["Working together"] in csv and "Working together" not in csv
+    assert welsh["Sickness"] in csv and "Sickness" not in csv
 
 
 def test_a_practitioner_never_reaches_the_page(two_teams):
