@@ -299,14 +299,17 @@ CHART_TITLES = {
 
 
 def _caseload(report: TeamReport) -> pd.DataFrame:
-    return report.workers[["worker", "families_now"]].rename(columns={"families_now": "families"})
+    """Each worker's families now: by id, as the chart draws them (two may share a name)."""
+    return report.workers[["worker_id", "worker", "families_now"]].rename(
+        columns={"families_now": "families"}
+    )
 
 
 def _chart_tables(report: TeamReport) -> dict[str, pd.DataFrame]:
     return {
         "monthly_continuity": report.monthly,
         "relationship_spread": report.spread,
-        "caseload_per_worker": _caseload(report),
+        "caseload_per_worker": _caseload(report).drop(columns="worker_id"),
         "waiting_over_time": report.waiting_monthly,
     }
 
