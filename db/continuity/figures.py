@@ -354,7 +354,7 @@ def _reason_counts(moves: pd.DataFrame, by: str) -> dict[int, Words]:
     """Each worker's reasons with the families handed over for each ('Sickness 1, Team change
     1'): Words, so each reason is said in the reader's language."""
     out: dict[int, list[Words]] = {}
-    for (worker_id, reason), group in moves.groupby([by, "reason"], sort=True):
+    for (worker_id, _reason), group in moves.groupby([by, "reason"], sort=True):
         words = group["reason_words"].iloc[0]
         out.setdefault(int(worker_id), []).append(
             Words("{reason} {count}", reason=words, count=group["family_id"].nunique())

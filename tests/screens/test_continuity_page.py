@@ -10,10 +10,10 @@ import pytest
 from sqlmodel import select
 
 from components import continuity_charts as charts
+from db.i18n import N_, said, speaking
 from db.store.engine import read_session
 from db.store.models import AuditEvent, FamilyStatus, Note, NoteKind, Role
 from tests import factories as make
-from db.i18n import N_, said, speaking
 from tests.apptest import all_text, assert_page_kept_from, chart_rows, chose_language, opened
 
 TODAY = date.today()

@@ -135,7 +135,6 @@ def test_relationship_from_1_january_to_1_july_2025_is_181_days(team):
     assert bool(lane["chose_worker"]) is False
 
 
-
 def test_a_reopened_family_without_a_main_worker_shows_none_of_the_last_ones_figures(team):
     """Days with the main worker and whether they chose them are the current main worker's;
     only a closed family shows its last one's."""
@@ -159,7 +158,6 @@ def test_a_reopened_family_without_a_main_worker_shows_none_of_the_last_ones_fig
     assert hill["lead_workers_ever"] == 1  # Zoe was their main worker, all the same
     assert report.figures.with_lead == 1 and report.figures.chose_worker == 0
     assert continuity.families_behind(report.families, "chose_worker_share", today=TODAY).empty
-
 
 
 def test_only_a_family_waiting_now_has_a_waiting_since(team):
@@ -372,9 +370,8 @@ def test_worker_figures_alphabetical_with_handovers_in_and_out(team):
     assert list(theirs["known_over_6m"]) == [True, False, True]
 
 
-
 def test_a_family_handed_back_and_forth_counts_once_in_each_workers_handovers():
-    """"Handed to them", "Handed on by them", "Not their doing" and the reasons count
+    """The columns "Handed to them", "Handed on by them", "Not their doing" and the reasons count
     families, as their definitions say, not handovers."""
     rel = pd.DataFrame(
         [
@@ -477,7 +474,6 @@ def test_monthly_continuity_counts_families_who_kept_their_worker_all_month():
     assert december["families"] == 3 and december["share"] == pytest.approx(1.0)
     assert monthly.loc[pd.Timestamp(2025, 1, 1)]["families"] == 0
     assert pd.isna(monthly.loc[pd.Timestamp(2025, 1, 1)]["share"])
-
 
 
 def test_a_family_closed_and_reopened_is_counted_from_a_whole_month_with_its_worker():
