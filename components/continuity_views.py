@@ -22,6 +22,7 @@ from components.ui import friendly_date, one_at_a_time, plain, table
 from db import continuity
 from db.continuity import DEFINITIONS, TeamReport
 from db.family_world import add_note
+from db.i18n import month_and_year
 from db.rules.access import Actor, NotAllowed
 from db.rules.validation import max_chars
 from db.store.engine import database_url
@@ -306,11 +307,29 @@ def _caseload(report: TeamReport) -> pd.DataFrame:
 
 
 def _chart_tables(report: TeamReport) -> dict[str, pd.DataFrame]:
+    """Each chart's figures as a table in the reader's words: headings as the charts name
+    them, months by name, and the lengths of time (Words in the catalogue) said."""
+
+    def months(frame: pd.DataFrame) -> pd.DataFrame:
+        return frame.assign(month=frame["month"].map(lambda m: month_and_year(m.to_pydatetime())))
+
     return {
-        "monthly_continuity": report.monthly,
-        "relationship_spread": report.spread,
-        "caseload_per_worker": _caseload(report).drop(columns="worker_id"),
-        "waiting_over_time": report.waiting_monthly,
+        "monthly_continuity": months(report.monthly).rename(
+            columns={
+                "month": _("Month"),
+                "share": _("Kept the same main worker"),
+                "families": _("Families counted"),
+            }
+        ),
+        "relationship_spread": report.spread.assign(length=report.spread["length"].map(_)).rename(
+            columns={"length": _("Time with main worker"), "families": _("Families")}
+        ),
+        "caseload_per_worker": _caseload(report)
+        .drop(columns="worker_id")
+        .rename(columns={"worker": _("Worker"), "families": _("Families now")}),
+        "waiting_over_time": months(report.waiting_monthly).rename(
+            columns={"month": _("Month"), "waiting": _("Families waiting")}
+        ),
     }
 
 

@@ -185,6 +185,14 @@ def test_a_welsh_manager_reads_the_stored_words_in_welsh_on_screen_and_in_the_do
     assert workers.loc["Zoe", heading["Why (from them)"]] == f"{welsh['Sickness']} 1"
     assert list(table_with(at, heading["Why"])[heading["Why"]]) == [welsh["Sickness"]]
 
+    # The figures under a chart, too: the lengths of time are the catalogue's words.
+    with speaking("cy"):  # AppTest matches the choice by its words, in Welsh
+        at.segmented_control(key="continuity_chart").set_value("relationship_spread").run()
+    with speaking("cy"):
+        length, under_3 = said(N_("Time with main worker")), said(N_("Under 3 months"))
+    spread = table_with(at, length)
+    assert under_3 != "Under 3 months" and under_3 in list(spread[length])
+
     # The downloads are made from the same tables, in the reader's words.
     report = continuity.team_report(manager, two_teams["north"])
     with speaking("cy"):
