@@ -8,6 +8,8 @@ to the browser, so anything extra would leak) and returns an alt.Chart; tests in
 
 from __future__ import annotations
 
+import json
+
 import altair as alt
 import pandas as pd
 from babel.numbers import format_percent
@@ -17,7 +19,7 @@ from db.i18n import BABEL_LOCALES, _, current, month_and_year
 
 MONTHLY_COLUMNS = ["month", "share", "families"]
 SPREAD_COLUMNS = ["length", "families"]
-CASELOAD_COLUMNS = ["worker", "families"]
+CASELOAD_COLUMNS = ["worker_id", "worker", "families"]
 WAITING_COLUMNS = ["month", "waiting"]
 
 
@@ -92,12 +94,31 @@ def relationship_spread_chart(frame: pd.DataFrame) -> alt.Chart:
     )
 
 
+def alphabetical(frame: pd.DataFrame) -> pd.DataFrame:
+    """Workers in the order of the workers' table: by name whatever its capitals, then by id
+    (two workers may share a name)."""
+    return frame.assign(_key=frame["worker"].astype(str).str.casefold()).sort_values(
+        ["_key", "worker_id"]
+    )[list(frame.columns)]
+
+
 def caseload_chart(frame: pd.DataFrame) -> alt.Chart:
-    """Families per worker now, workers alphabetical (for allocation, not a ranking)."""
+    """Families per worker now, workers alphabetical (for allocation, not a ranking). A bar
+    for each worker, by id, labelled by name: two workers with one name are two bars."""
+    data = _only(frame, CASELOAD_COLUMNS)
+    ordered = alphabetical(data)
+    names = {str(int(i)): str(name) for i, name in zip(ordered["worker_id"], ordered["worker"])}
     return _counted_bars(
-        _only(frame, CASELOAD_COLUMNS),
+        data,
         _("Families each worker is working with now"),
-        along=alt.Y("worker:N", title=_("Worker"), sort="ascending"),
+        along=alt.Y(
+            "worker_id:N",
+            title=_("Worker"),
+            sort=[int(i) for i in ordered["worker_id"]],
+            # Names as JSON string literals in a Vega expression: whatever a name holds, it is
+            # read as text.
+            axis=alt.Axis(labelExpr=f"{json.dumps(names)}[datum.value]"),
+        ),
         count="families:Q",
         count_title=_("Families"),
         along_tip=alt.Tooltip("worker:N", title=_("Worker")),
@@ -174,6 +195,7 @@ def describe_spread(frame: pd.DataFrame) -> str:
 def describe_caseload(frame: pd.DataFrame) -> str:
     if frame.empty:
         return _("No workers to show.")
+    frame = alphabetical(frame)
     parts = [f"{worker} {int(n)}" for worker, n in zip(frame["worker"], frame["families"])]
     return _(
         "Families each worker is working with now, in alphabetical order: {parts}.",

@@ -22,6 +22,7 @@ from components.ui import friendly_date, one_at_a_time, plain, table
 from db import continuity
 from db.continuity import DEFINITIONS, TeamReport
 from db.family_world import add_note
+from db.i18n import month_and_year
 from db.rules.access import Actor, NotAllowed
 from db.rules.validation import max_chars
 from db.store.engine import database_url
@@ -91,7 +92,8 @@ def _number_or(words: str):
 
 
 def _text(series: pd.Series) -> pd.Series:
-    return series.map(lambda value: "" if _missing(value) else str(value))
+    """Names as they are, and the store's Words (a status, reasons) in the reader's language."""
+    return series.map(lambda value: "" if _missing(value) else said(value))
 
 
 # --- the team's tiles ----------------------------------------------------------------------
@@ -229,7 +231,7 @@ def families_shown(frame: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(
         {
             _("Family"): frame["family"],
-            _("Where things are"): frame["status_words"],
+            _("Where things are"): _text(frame["status_words"]),
             _("Main worker now"): _text(frame["lead_worker"]),
             _("Main workers, last 12 months"): frame["lead_workers_12m"],
             _("Main workers, ever"): frame["lead_workers_ever"],
@@ -298,15 +300,36 @@ CHART_TITLES = {
 
 
 def _caseload(report: TeamReport) -> pd.DataFrame:
-    return report.workers[["worker", "families_now"]].rename(columns={"families_now": "families"})
+    """Each worker's families now: by id, as the chart draws them (two may share a name)."""
+    return report.workers[["worker_id", "worker", "families_now"]].rename(
+        columns={"families_now": "families"}
+    )
 
 
 def _chart_tables(report: TeamReport) -> dict[str, pd.DataFrame]:
+    """Each chart's figures as a table in the reader's words: headings as the charts name
+    them, months by name, and the lengths of time (Words in the catalogue) said."""
+
+    def months(frame: pd.DataFrame) -> pd.DataFrame:
+        return frame.assign(month=frame["month"].map(lambda m: month_and_year(m.to_pydatetime())))
+
     return {
-        "monthly_continuity": report.monthly,
-        "relationship_spread": report.spread,
-        "caseload_per_worker": _caseload(report),
-        "waiting_over_time": report.waiting_monthly,
+        "monthly_continuity": months(report.monthly).rename(
+            columns={
+                "month": _("Month"),
+                "share": _("Kept the same main worker"),
+                "families": _("Families counted"),
+            }
+        ),
+        "relationship_spread": report.spread.assign(length=report.spread["length"].map(_)).rename(
+            columns={"length": _("Time with main worker"), "families": _("Families")}
+        ),
+        "caseload_per_worker": _caseload(report)
+        .drop(columns="worker_id")
+        .rename(columns={"worker": _("Worker"), "families": _("Families now")}),
+        "waiting_over_time": months(report.waiting_monthly).rename(
+            columns={"month": _("Month"), "waiting": _("Families waiting")}
+        ),
     }
 
 
@@ -459,7 +482,7 @@ def _one_workers_families(report: TeamReport) -> None:
                     _("On"): moves["on"].map(friendly_date),
                     _("From"): moves["from_worker"],
                     _("To"): moves["to_worker"],
-                    _("Why"): moves["reason_words"].map(_),
+                    _("Why"): _text(moves["reason_words"]),
                 }
             ),
             moves["family_id"],

@@ -59,7 +59,8 @@ DEFINITIONS: dict[str, Words] = {
     "handovers_in": N_("Families handed over to this worker as main worker in the last 12 months."),
     "handovers_out": N_("Families this worker handed over as main worker in the last 12 months."),
     "not_their_doing": N_(
-        "Handovers out because of sickness or a team change: these are not the worker's doing."
+        "Families this worker handed over because of sickness or a team change in the last 12 "
+        "months: these are not the worker's doing."
     ),
     # per team
     "median_relationship_days": N_(

@@ -18,7 +18,7 @@ from db.continuity.definitions import (
     months_before,
     window_start,
 )
-from db.i18n import N_
+from db.i18n import N_, Words, joined, words_column
 from db.settings import DAY_ENDS, DAY_STARTS
 from db.store.models import EndReason, FamilyStatus, RelationshipRole
 from db.words import END_REASON, FAMILY_STATUS
@@ -92,7 +92,9 @@ def handovers(relationships: pd.DataFrame) -> pd.DataFrame:
             "family_id": ended["family_id"].astype(int),
             "on": ended["ended_on"].dt.date,
             "reason": reasons,
-            "reason_words": reasons.map(lambda r: END_REASON[EndReason(r)] if r else NO_REASON),
+            "reason_words": words_column(
+                (END_REASON[EndReason(r)] if r else NO_REASON for r in reasons), reasons.index
+            ),
             "from_worker_id": ended["worker_id"].astype(int),
             "from_worker": ended["worker"],
             "to_worker_id": ended["to_worker_id"].astype(int),
@@ -193,10 +195,14 @@ def family_figures(
             latest["ended_on"].notna() & (latest["ended_on"] <= now), now
         )
         is_current = latest["ended_on"].isna() | (latest["ended_on"] > now)
+        # The last main worker's figures stand for a closed family only: a family reopened
+        # and without a main worker now has no "current (or last)" one to speak of.
+        closed = out["status"].reindex(latest.index) == FamilyStatus.closed.value
+        shown = is_current | closed
         out["lead_worker"] = latest["worker"].where(is_current)
-        out["relationship_days"] = (ends - latest["started_on"]).dt.days
+        out["relationship_days"] = (ends - latest["started_on"]).dt.days.where(shown)
         out["relationship_current"] = is_current
-        out["chose_worker"] = latest["chosen_by_family"].astype("boolean")
+        out["chose_worker"] = latest["chosen_by_family"].astype("boolean").where(shown)
     for column in ("lead_workers_12m", "lead_workers_ever"):
         out[column] = out[column].fillna(0).astype(int) if column in out else 0
     for column in ("lead_worker", "relationship_days", "relationship_current", "chose_worker"):
@@ -211,9 +217,12 @@ def family_figures(
     out["handovers"] = (
         moves.groupby("family_id").size().reindex(out.index, fill_value=0).astype(int)
     )
-    out["handover_reasons"] = (
-        moves.groupby("family_id")["reason_words"].agg("; ".join).reindex(out.index).fillna("")
-    )
+    # Words, said in each reader's language on screen (the report is cached for everyone).
+    reasons = {
+        family_id: joined(list(words), "; ")
+        for family_id, words in moves.groupby("family_id")["reason_words"]
+    }
+    out["handover_reasons"] = words_column((reasons.get(f, "") for f in out.index), out.index)
 
     first = first_meetings.copy()
     if not first.empty:
@@ -257,15 +266,16 @@ def family_figures(
     )
     out["help_given_12m"] = helped.reindex(out.index, fill_value=0).astype(int)
 
+    # Only a family waiting now has a "waiting since": its history, read by date, can end
+    # in a wait the family has left (a worker's start dated before the reopening).
+    waiting_now = out["status"] == FamilyStatus.waiting.value
     status_now = status_on(history, today).set_index("family_id")
     waiting_since = status_now["since"].where(status_now["status"] == FamilyStatus.waiting.value)
-    out["waiting_since"] = waiting_since.reindex(out.index)
-    out["waiting_days"] = (
-        (now - _dates(out["waiting_since"]))
-        .dt.days.where(out["status"] == FamilyStatus.waiting.value)
-        .astype("Int64")
+    out["waiting_since"] = waiting_since.reindex(out.index).where(waiting_now)
+    out["waiting_days"] = (now - _dates(out["waiting_since"])).dt.days.astype("Int64")
+    out["status_words"] = words_column(
+        (FAMILY_STATUS[FamilyStatus(s)] for s in out["status"]), out.index
     )
-    out["status_words"] = out["status"].map(lambda s: FAMILY_STATUS[FamilyStatus(s)])
     out.index.name = None
     return out.sort_values(["family", "family_id"]).reset_index(drop=True)
 
@@ -312,10 +322,11 @@ def worker_figures(
 
     moves = handovers(relationships)
     moves = moves[(pd.to_datetime(moves["on"]) >= since) & (pd.to_datetime(moves["on"]) <= now)]
-    out["handovers_in"] = moves.groupby("to_worker_id").size()
-    out["handovers_out"] = moves.groupby("from_worker_id").size()
+    # Families, as the definitions say: a family handed back and forth counts once.
+    out["handovers_in"] = moves.groupby("to_worker_id")["family_id"].nunique()
+    out["handovers_out"] = moves.groupby("from_worker_id")["family_id"].nunique()
     not_theirs = moves[moves["reason"].isin([r.value for r in NOT_THE_WORKERS_DOING])]
-    out["not_their_doing"] = not_theirs.groupby("from_worker_id").size()
+    out["not_their_doing"] = not_theirs.groupby("from_worker_id")["family_id"].nunique()
     for column in (
         "families_now",
         "as_main_worker",
@@ -326,8 +337,9 @@ def worker_figures(
         "not_their_doing",
     ):
         out[column] = out[column].fillna(0).astype(int)
-    out["reasons_in"] = _reason_counts(moves, "to_worker_id").reindex(out.index).fillna("")
-    out["reasons_out"] = _reason_counts(moves, "from_worker_id").reindex(out.index).fillna("")
+    for column, by in (("reasons_in", "to_worker_id"), ("reasons_out", "from_worker_id")):
+        counts = _reason_counts(moves, by)
+        out[column] = words_column((counts.get(w, "") for w in out.index), out.index)
     out["worker_id"] = out["worker_id"].astype(int)
     out.index.name = None
     out["alphabetical"] = out["worker"].astype(str).str.casefold()
@@ -338,12 +350,16 @@ def worker_figures(
     )
 
 
-def _reason_counts(moves: pd.DataFrame, by: str) -> pd.Series:
-    if moves.empty:
-        return pd.Series(dtype=object)
-    counted = moves.groupby([by, "reason_words"]).size().reset_index(name="n")
-    counted["text"] = counted["reason_words"] + " " + counted["n"].astype(str)
-    return counted.groupby(by)["text"].agg(", ".join)
+def _reason_counts(moves: pd.DataFrame, by: str) -> dict[int, Words]:
+    """Each worker's reasons with the families handed over for each ('Sickness 1, Team change
+    1'): Words, so each reason is said in the reader's language."""
+    out: dict[int, list[Words]] = {}
+    for (worker_id, _reason), group in moves.groupby([by, "reason"], sort=True):
+        words = group["reason_words"].iloc[0]
+        out.setdefault(int(worker_id), []).append(
+            Words("{reason} {count}", reason=words, count=group["family_id"].nunique())
+        )
+    return {worker_id: joined(parts, ", ") for worker_id, parts in out.items()}
 
 
 def _median(values: pd.Series) -> float | None:
@@ -510,7 +526,14 @@ def month_ends(today: date, months: int = MONTHS_CHARTED) -> list[tuple[date, da
 
 
 def monthly_continuity(relationships: pd.DataFrame, *, today: date) -> pd.DataFrame:
-    """month, share, families: see DEFINITIONS["monthly_continuity"]."""
+    """month, share, families: see DEFINITIONS["monthly_continuity"].
+
+    A family is counted in a month when a main-worker relationship was active on the day
+    before the month began and one is active at its end (a relationship is active from the
+    day it started until the day before it ended). It kept the same main worker all month
+    only when both are the same relationship: a family closed and reopened within the month
+    had no main worker for part of it, even if the same worker picked it up again; a family
+    reopened in an earlier month is counted from the first whole month after it."""
     leads = _ordered_leads(relationships)
     if leads.empty:
         frame = pd.DataFrame(
@@ -519,16 +542,24 @@ def monthly_continuity(relationships: pd.DataFrame, *, today: date) -> pd.DataFr
         )
         frame["month"] = pd.to_datetime(frame["month"])
         return frame
-    first_lead = leads["family_id"].map(leads.groupby("family_id")["started_on"].min())
-    started, ended = leads["started_on"].to_numpy(), leads["ended_on"].to_numpy()
-    open_ended = leads["ended_on"].isna().to_numpy()
+
+    def active_on(day: pd.Timestamp) -> pd.Series:
+        """Each family's main-worker relationship active at the end of the day (the latest
+        started, should two overlap)."""
+        active = leads[
+            (leads["started_on"] <= day) & (leads["ended_on"].isna() | (leads["ended_on"] > day))
+        ]
+        return active.drop_duplicates("family_id", keep="last").set_index("family_id")[
+            "relationship_id"
+        ]
+
     rows = []
     for start, end in month_ends(today):
-        s, e = pd.Timestamp(start).to_datetime64(), pd.Timestamp(end).to_datetime64()
-        active = leads[(started <= e) & (open_ended | (ended > e)) & (first_lead.to_numpy() < s)]
-        active = active.drop_duplicates("family_id", keep="last")
-        kept = int((active["started_on"] < pd.Timestamp(start)).sum())
-        rows.append({"month": start, "share": _share(kept, len(active)), "families": len(active)})
+        before = active_on(pd.Timestamp(start) - pd.Timedelta(days=1))
+        after = active_on(pd.Timestamp(end))
+        counted = before.index.intersection(after.index)
+        kept = int((before[counted] == after[counted]).sum())
+        rows.append({"month": start, "share": _share(kept, len(counted)), "families": len(counted)})
     frame = pd.DataFrame(rows, columns=["month", "share", "families"])
     frame["month"] = pd.to_datetime(frame["month"])
     return frame

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import date, timedelta
 
 import pandas as pd
@@ -9,10 +10,11 @@ import pytest
 from sqlmodel import select
 
 from components import continuity_charts as charts
+from db.i18n import N_, said, speaking
 from db.store.engine import read_session
 from db.store.models import AuditEvent, FamilyStatus, Note, NoteKind, Role
 from tests import factories as make
-from tests.apptest import all_text, assert_page_kept_from, chart_rows, opened
+from tests.apptest import all_text, assert_page_kept_from, chart_rows, chose_language, opened
 
 TODAY = date.today()
 PAGE = "pages/continuity.py"
@@ -91,7 +93,15 @@ def test_every_chart_has_a_sentence_for_screen_readers_and_only_its_own_columns(
         rows = chart_rows(at)
         assert rows, "the chart carries its data"
         for row in rows:
-            assert set(row) <= {"month", "share", "families", "length", "worker", "waiting"}
+            assert set(row) <= {
+                "month",
+                "share",
+                "families",
+                "length",
+                "worker_id",
+                "worker",
+                "waiting",
+            }
 
 
 def table_with(at, column: str) -> pd.DataFrame:
@@ -145,6 +155,52 @@ def test_a_manager_adds_an_oversight_note_and_a_blank_one_is_refused(two_teams):
     assert len(audited) == 1
 
 
+def test_a_welsh_manager_reads_the_stored_words_in_welsh_on_screen_and_in_the_downloads(two_teams):
+    """Statuses and reasons stay Words in the (cached, shared) report, said at the screen."""
+    from components import continuity_views as views
+    from db import continuity
+
+    manager = chose_language("mona", "cy")
+    at = opened("mona", PAGE, speaking="cy")
+    assert not at.exception, at.exception
+    at.selectbox(key="continuity_worker").set_value(two_teams["zoe"]).run()
+    assert not at.exception, at.exception
+    with speaking("cy"):
+        welsh = {words: said(N_(words)) for words in ("Working together", "Sickness")}
+        headings = (
+            "Where things are",
+            "Why the worker changed",
+            "Why (from them)",
+            "Worker",
+            "Why",
+        )
+        heading = {words: said(N_(words)) for words in headings}
+    assert welsh["Working together"] != "Working together" and welsh["Sickness"] != "Sickness"
+
+    families = table_with(at, heading["Why the worker changed"])
+    hill = families.iloc[0]
+    assert hill[heading["Where things are"]] == welsh["Working together"]
+    assert hill[heading["Why the worker changed"]] == welsh["Sickness"]
+    workers = table_with(at, heading["Why (from them)"]).set_index(heading["Worker"])
+    assert workers.loc["Zoe", heading["Why (from them)"]] == f"{welsh['Sickness']} 1"
+    assert list(table_with(at, heading["Why"])[heading["Why"]]) == [welsh["Sickness"]]
+
+    # The figures under a chart, too: the lengths of time are the catalogue's words.
+    with speaking("cy"):  # AppTest matches the choice by its words, in Welsh
+        at.segmented_control(key="continuity_chart").set_value("relationship_spread").run()
+    with speaking("cy"):
+        length, under_3 = said(N_("Time with main worker")), said(N_("Under 3 months"))
+    spread = table_with(at, length)
+    assert under_3 != "Under 3 months" and under_3 in list(spread[length])
+
+    # The downloads are made from the same tables, in the reader's words.
+    report = continuity.team_report(manager, two_teams["north"])
+    with speaking("cy"):
+        csv = views.families_shown(report.families).to_csv()
+    assert welsh["Working together"] in csv and "Working together" not in csv
+    assert welsh["Sickness"] in csv and "Sickness" not in csv
+
+
 def test_a_practitioner_never_reaches_the_page(two_teams):
     assert_page_kept_from("zoe", PAGE, "The Hill family")
 
@@ -166,24 +222,63 @@ def test_the_demo_manager_page_runs_for_both_led_teams(demo_db):
 
 
 def test_the_caseload_chart_lists_workers_alphabetically_never_by_number():
-    frame = pd.DataFrame({"worker": ["Zoe", "Adam", "Bea"], "families": [9, 2, 5]})
+    frame = pd.DataFrame(
+        {"worker_id": [1, 2, 3], "worker": ["Zoe", "Adam", "Bea"], "families": [9, 2, 5]}
+    )
     spec = charts.caseload_chart(frame).to_dict()
-    assert spec["encoding"]["y"]["field"] == "worker"
-    assert spec["encoding"]["y"]["sort"] == "ascending"
+    assert spec["encoding"]["y"]["field"] == "worker_id"
+    assert spec["encoding"]["y"]["sort"] == [2, 3, 1]
     assert spec["encoding"]["x"]["field"] == "families"
     rows = next(iter(spec["datasets"].values()))
     assert rows == [
-        {"worker": "Zoe", "families": 9},
-        {"worker": "Adam", "families": 2},
-        {"worker": "Bea", "families": 5},
+        {"worker_id": 1, "worker": "Zoe", "families": 9},
+        {"worker_id": 2, "worker": "Adam", "families": 2},
+        {"worker_id": 3, "worker": "Bea", "families": 5},
     ]
-    assert charts.describe_caseload(frame).startswith("Families each worker is working with now")
+    assert charts.describe_caseload(frame) == (
+        "Families each worker is working with now, in alphabetical order: Adam 2, Bea 5, Zoe 9."
+    )
+
+
+def test_two_workers_with_one_name_are_two_bars_in_the_tables_order():
+    """Bars by worker id, labelled by name, sorted as the workers' table is (whatever the
+    capitals): one name for two workers never stacks their families into one bar."""
+    frame = pd.DataFrame(
+        {
+            "worker_id": [7, 4, 9, 5],
+            "worker": ["Sam Jones", "Sam Jones", "alex Brown", 'Beth "B" O\'Neil'],
+            "families": [3, 2, 1, 1],
+        }
+    )
+    spec = charts.caseload_chart(frame).to_dict()
+    y = spec["encoding"]["y"]
+    assert y["field"] == "worker_id" and y["type"] == "nominal"
+    assert y["sort"] == [9, 5, 4, 7]  # alex Brown, Beth, then the two Sam Joneses by id
+    label = y["axis"]["labelExpr"]
+    assert label.endswith("[datum.value]")
+    assert json.loads(label.removesuffix("[datum.value]")) == {
+        "9": "alex Brown",
+        "5": 'Beth "B" O\'Neil',
+        "4": "Sam Jones",
+        "7": "Sam Jones",
+    }
+    assert {"field": "worker", "type": "nominal", "title": "Worker"} in spec["encoding"]["tooltip"]
+    assert charts.describe_caseload(frame).endswith(
+        'alex Brown 1, Beth "B" O\'Neil 1, Sam Jones 2, Sam Jones 3.'
+    )
 
 
 def test_chart_builders_refuse_extra_columns_so_nothing_leaks():
     with pytest.raises(ValueError):
         charts.caseload_chart(
-            pd.DataFrame({"worker": ["Zoe"], "families": [1], "family": ["The Hill family"]})
+            pd.DataFrame(
+                {
+                    "worker_id": [1],
+                    "worker": ["Zoe"],
+                    "families": [1],
+                    "family": ["The Hill family"],
+                }
+            )
         )
 
 

@@ -135,6 +135,47 @@ def test_relationship_from_1_january_to_1_july_2025_is_181_days(team):
     assert bool(lane["chose_worker"]) is False
 
 
+def test_a_reopened_family_without_a_main_worker_shows_none_of_the_last_ones_figures(team):
+    """Days with the main worker and whether they chose them are the current main worker's;
+    only a closed family shows its last one's."""
+    team_id, _manager, w = team
+    f = make.family(team_id, "The Hill family", first_came_on=date(2025, 1, 1))
+    make.relationship(
+        f,
+        w["zoe"].worker_id,
+        date(2025, 1, 10),
+        date(2025, 6, 30),
+        end_reason="family_closed",
+        chosen_by_family=True,
+    )
+    status(f, FamilyStatus.closed, date(2025, 6, 30))
+    status(f, FamilyStatus.waiting, date(2025, 12, 1))  # asked for help again
+    report = report_of(team)
+    hill = row(report, f)
+    assert hill["lead_worker"] == ""
+    assert pd.isna(hill["relationship_days"])
+    assert pd.isna(hill["chose_worker"])
+    assert hill["lead_workers_ever"] == 1  # Zoe was their main worker, all the same
+    assert report.figures.with_lead == 1 and report.figures.chose_worker == 0
+    assert continuity.families_behind(report.families, "chose_worker_share", today=TODAY).empty
+
+
+def test_only_a_family_waiting_now_has_a_waiting_since(team):
+    """A worker's start dated before the family's reopening leaves its history, read by date,
+    ending in a wait: the family works with Zoe now, so it waits for nobody."""
+    team_id, _manager, w = team
+    f = make.family(team_id, "The Hill family", first_came_on=date(2025, 1, 1))
+    status(f, FamilyStatus.closed, date(2025, 6, 1))
+    status(f, FamilyStatus.waiting, date(2025, 11, 1))  # asked for help again
+    status(f, FamilyStatus.working_together, date(2025, 10, 20))  # Zoe's first phone call
+    make.relationship(f, w["zoe"].worker_id, date(2025, 10, 20))
+    report = report_of(team)
+    hill = row(report, f)
+    assert hill["status"] == FamilyStatus.working_together.value
+    assert pd.isna(hill["waiting_since"]) and pd.isna(hill["waiting_days"])
+    assert report.figures.waiting == 0
+
+
 def test_closing_then_coming_back_is_not_a_handover(team):
     team_id, manager, w = team
     f = make.family(team_id, "The Ash family", first_came_on=date(2025, 1, 1))
@@ -329,6 +370,26 @@ def test_worker_figures_alphabetical_with_handovers_in_and_out(team):
     assert list(theirs["known_over_6m"]) == [True, False, True]
 
 
+def test_a_family_handed_back_and_forth_counts_once_in_each_workers_handovers():
+    """The columns "Handed to them", "Handed on by them", "Not their doing" and the reasons count
+    families, as their definitions say, not handovers."""
+    rel = pd.DataFrame(
+        [
+            (1, 1, 10, "Zoe", "lead", date(2025, 2, 1), date(2025, 4, 1), False, "sickness"),
+            (2, 1, 11, "Adam", "lead", date(2025, 4, 1), date(2025, 5, 1), False, "sickness"),
+            (3, 1, 10, "Zoe", "lead", date(2025, 5, 1), date(2025, 6, 1), False, "sickness"),
+            (4, 1, 11, "Adam", "lead", date(2025, 6, 1), None, False, None),
+        ],
+        columns=continuity.RELATIONSHIP_COLUMNS,
+    )
+    workers = pd.DataFrame([(10, "Zoe"), (11, "Adam")], columns=["worker_id", "worker"])
+    figures = continuity.worker_figures(workers, rel, today=TODAY).set_index("worker")
+    assert figures.loc["Adam", "handovers_in"] == 1  # twice, but one family
+    assert figures.loc["Zoe", "handovers_out"] == 1 and figures.loc["Zoe", "not_their_doing"] == 1
+    assert figures.loc["Zoe", "reasons_out"] == "Sickness 1"
+    assert figures.loc["Adam", "handovers_out"] == 1 and figures.loc["Zoe", "handovers_in"] == 1
+
+
 # --- per team -----------------------------------------------------------------------------
 
 
@@ -413,6 +474,35 @@ def test_monthly_continuity_counts_families_who_kept_their_worker_all_month():
     assert december["families"] == 3 and december["share"] == pytest.approx(1.0)
     assert monthly.loc[pd.Timestamp(2025, 1, 1)]["families"] == 0
     assert pd.isna(monthly.loc[pd.Timestamp(2025, 1, 1)]["share"])
+
+
+def test_a_family_closed_and_reopened_is_counted_from_a_whole_month_with_its_worker():
+    """Counted only with a main worker both before the month began and at its end; kept only
+    if it is the same relationship all month. Reopening with the same worker is a new
+    relationship: the family had no main worker while closed."""
+    rel = pd.DataFrame(
+        [
+            # Closed 30 June, reopened 1 October with Zoe again.
+            (1, 1, 11, "Zoe", "lead", date(2025, 1, 1), date(2025, 6, 30), False, "family_closed"),
+            (2, 1, 11, "Zoe", "lead", date(2025, 10, 1), None, False, None),
+            # Closed 10 November, reopened 20 November with Bea again.
+            (3, 2, 13, "Bea", "lead", date(2025, 1, 1), date(2025, 11, 10), False, "family_closed"),
+            (4, 2, 13, "Bea", "lead", date(2025, 11, 20), None, False, None),
+            (5, 3, 12, "Adam", "lead", date(2025, 1, 1), None, False, None),  # no change
+        ],
+        columns=continuity.RELATIONSHIP_COLUMNS,
+    )
+    monthly = continuity.monthly_continuity(rel, today=TODAY).set_index("month")
+
+    def month(m: int) -> tuple[int, float]:
+        row = monthly.loc[pd.Timestamp(2025, m, 1)]
+        return row["families"], row["share"]
+
+    assert month(6) == (2, 1.0)  # family 1 closed on the last day: no main worker at the end
+    assert month(7) == (2, 1.0)  # families 2 and 3
+    assert month(10) == (2, 1.0)  # family 1 had nobody on 30 September: not counted
+    assert month(11) == (3, pytest.approx(2 / 3))  # family 2 was closed for ten days
+    assert month(12) == (3, 1.0)  # each family kept its worker all December
 
 
 # --- scoping ------------------------------------------------------------------------------
