@@ -108,6 +108,9 @@ def talked_form(actor: Actor, board: HuddleBoard, team_workers: pd.DataFrame, to
         return
     families = board.rows.drop_duplicates("family_id")
     names = dict(zip(families["family_id"], families["family"]))
+    if not names:  # only families the board lists can be marked (the others need no word)
+        st.caption(_("Nobody is listed this week, so there is no family to mark as talked about."))
+        return
     workers = {None: _("No action"), **dict(zip(team_workers["worker_id"], team_workers["name"]))}
     # Empty again after a save; a refused save keeps what was typed, the message next to Save.
     form = "huddle_talked"

@@ -74,6 +74,8 @@ class HuddleBoard:
     huddle_id: int | None  # this week's huddle, once it is held
     # Actions agreed at the last huddle before this week, to follow up (FOLLOW_UP_COLUMNS).
     follow_up: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=FOLLOW_UP_COLUMNS))
+    # How many of the team's families are open (none: a new team, with nothing to huddle about).
+    open_families: int = 0
 
 
 def monday_of(day: date) -> date:
@@ -155,7 +157,8 @@ def _build_board(session: Session, team: Team, week_start: date, today: date) ->
     )
     frame["sparklines"] = frame["family_id"].map(lambda i: sparks.get(i, []))
     order = {key: n for n, (key, _title) in enumerate(SECTIONS)}
-    frame = frame.assign(_order=frame["section"].map(order), _name=frame["family"].str.lower())
+    # `map`, not `.str`: a board with nobody on it has no text to lower (a new team's).
+    frame = frame.assign(_order=frame["section"].map(order), _name=frame["family"].map(str.lower))
     frame = frame.sort_values(["_order", "_name", "family_id"]).drop(columns=["_order", "_name"])
     return HuddleBoard(
         team_id,
@@ -165,6 +168,7 @@ def _build_board(session: Session, team: Team, week_start: date, today: date) ->
         frame[ROW_COLUMNS].reset_index(drop=True),
         this_week,
         follow_up,
+        len(families),
     )
 
 

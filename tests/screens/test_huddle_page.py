@@ -74,3 +74,40 @@ def test_the_week_box_goes_no_further_than_today(demo_db):
     at = _huddle_page()
     box = at.date_input(key="huddle_week")
     assert box.proto.max == box.proto.default[0]
+
+
+def test_a_new_team_sees_a_friendly_empty_huddle(demo_db):
+    from db.store.models import Role
+    from tests import factories
+
+    team = factories.team("New team")
+    factories.worker("new.team.worker", Role.practitioner, teams=(team,))
+    at = logged_in("new.team.worker")
+    at.run()
+    at.switch_page("pages/huddle.py").run()
+    assert not at.exception, [e.message for e in at.exception]
+    assert [box.value for box in at.info] == [
+        "Your team has no families yet. Once a family is added, the huddle lists them here."
+    ]
+    assert not [b for b in at.button if b.key == "huddle_start"]  # nothing to hold it about
+
+
+def test_a_huddle_with_nobody_listed_has_no_family_to_mark(demo_db):
+    from datetime import datetime, timedelta, timezone
+
+    from db.store.models import Role
+    from tests import factories
+
+    team = factories.team("Quiet team")
+    factories.worker("quiet.worker", Role.practitioner, teams=(team,))
+    fine = factories.family(team, "The Fines")
+    factories.meeting(fine, datetime.now(timezone.utc) - timedelta(days=8))  # met last week
+    at = logged_in("quiet.worker")
+    at.run()
+    at.switch_page("pages/huddle.py").run()
+    assert not at.exception, [e.message for e in at.exception]
+    at.button(key="huddle_start").click().run()
+    assert not at.exception, [e.message for e in at.exception]
+    assert "Nobody is listed this week, so there is no family to mark as talked about." in [
+        caption.value for caption in at.caption
+    ]

@@ -238,3 +238,23 @@ def test_last_weeks_actions_come_back_to_follow_up(team):
 def test_with_no_huddle_before_there_is_nothing_to_follow_up(team):
     board = huddle.board(team["sam"], team["team"], today=date(2025, 3, 10))
     assert board.follow_up.empty
+
+
+# --- a team with nobody to talk about ------------------------------------------------------
+
+
+@pytest.mark.parametrize("families", ["none", "closed only", "none needing a mention"])
+def test_a_team_with_nobody_to_talk_about_has_an_empty_board(demo_db, families):
+    """A new team, a team whose families have all closed, and a team whose one family is
+    doing fine (met last week, nothing due, no scores): an empty board, not a crash."""
+    team = factories.team("Quiet team")
+    worker = factories.worker("quiet.worker", Role.practitioner, teams=(team,))
+    if families == "closed only":
+        factories.family(team, "The Closed family", status=FamilyStatus.closed)
+    if families == "none needing a mention":
+        fine = factories.family(team, "The Fines", first_came_on=TODAY - timedelta(days=60))
+        _met(fine, TODAY - timedelta(days=8))
+    board = huddle.board(worker, team, week_start=MONDAY, today=TODAY)
+    assert board.rows.empty
+    assert list(board.rows.columns) == huddle.ROW_COLUMNS
+    assert board.open_families == (1 if families == "none needing a mention" else 0)
