@@ -23,7 +23,7 @@ from db.i18n import N_, Nn_, Words, joined, words_column
 from db.rules import audit
 from db.rules.access import Actor, refused, require_case_team
 from db.rules.validation import Invalid, checked, day, text
-from db.rules.writes import changed
+from db.rules.writes import AlreadySaved, changed, recently_created
 from db.settings import HUDDLE_FALLBACK_DAYS
 from db.store.cache import VersionedCache
 from db.store.clock import local_day, today_in
@@ -485,7 +485,8 @@ def talked_about(
     """Marks a family as talked about, with an optional staff-only note and an action."""
     with write_session() as session:
         huddle = session.get(Huddle, huddle_id)
-        family = session.get(Family, family_id)
+        # Locked, so a save clicked twice at once is checked for a repeat one after the other.
+        family = session.get(Family, family_id, with_for_update=True)
         if huddle is None or family is None or family.team_id != huddle.team_id:
             raise refused(actor, what="huddle_family", record_id=family_id)
         require_case_team(actor, huddle.team_id, what="huddle")
@@ -506,8 +507,9 @@ def talked_about(
             action_worker_id=action_worker_id if action else None,
             action_by=action_by if action else None,
         )
-        session.add(row)
         note = text(note, N_("the huddle note"), required=False, limit=2000)
+        _refuse_repeat(session, actor, family, row, note, huddle.held_on)
+        session.add(row)
         if note:
             session.add(
                 Note(
@@ -529,6 +531,40 @@ def talked_about(
             [f for f, v in (("note", note), ("action", action)) if v],
         )
         return stored_id(row)
+
+
+def _refuse_repeat(
+    session: Session, actor: Actor, family: Family, row: HuddleFamily, note: str, held_on: date
+) -> None:
+    """AlreadySaved if this worker marked this family at this huddle a moment ago (within the
+    repeat window) with the same action, worker and day, and — when there is a note — wrote
+    the same huddle note that day: a repeated click, stored once."""
+    same_action = session.exec(
+        select(col(HuddleFamily.id)).where(
+            col(HuddleFamily.id).in_(
+                recently_created(session, actor, stored_id(family), "huddle_family")
+            ),
+            col(HuddleFamily.huddle_id) == row.huddle_id,
+            col(HuddleFamily.action) == row.action,
+            col(HuddleFamily.action_worker_id) == row.action_worker_id,  # IS NULL for None
+            col(HuddleFamily.action_by) == row.action_by,
+        )
+    ).first()
+    if same_action is None:
+        return
+    if note:
+        same_note = session.exec(
+            select(col(Note.id)).where(
+                col(Note.family_id) == family.id,
+                col(Note.kind) == NoteKind.huddle,
+                col(Note.written_on) == held_on,
+                col(Note.written_by) == actor.worker_id,
+                col(Note.words) == note,
+            )
+        ).first()
+        if same_note is None:
+            return
+    raise AlreadySaved()
 
 
 def talked_about_ids(actor: Actor, huddle_id: int | None) -> set[int]:

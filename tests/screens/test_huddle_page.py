@@ -111,3 +111,35 @@ def test_a_huddle_with_nobody_listed_has_no_family_to_mark(demo_db):
     assert "Nobody is listed this week, so there is no family to mark as talked about." in [
         caption.value for caption in at.caption
     ]
+
+
+def test_we_talked_about_saved_twice_is_stored_once_and_said_kindly(demo_db):
+    from sqlmodel import select
+
+    from db.store.models import HuddleFamily
+
+    at = _huddle_page()
+    at.button(key="huddle_start").click().run()
+    assert not at.exception
+
+    with read_session() as session:
+        sam = load_actor(session, "practitioner")
+
+    def save_it():
+        def box(kind, label):
+            return next(w for w in getattr(at, kind) if w.label == label)
+
+        box("text_area", "Huddle note (staff only)").input("Mum's benefits stopped")
+        box("text_input", "Action agreed").input("Ring the benefits office")
+        box("selectbox", "Who").set_value(sam.worker_id)
+        next(b for b in at.button if b.label == "Save").click().run()
+        assert not at.exception, [e.message for e in at.exception]
+
+    save_it()
+    save_it()  # the same words again, a moment later (a second click)
+    assert "This was saved a moment ago" in " ".join(box.value for box in at.info)
+    with read_session() as session:
+        actions = session.exec(
+            select(HuddleFamily.action).where(HuddleFamily.action == "Ring the benefits office")
+        ).all()
+    assert actions == ["Ring the benefits office"]

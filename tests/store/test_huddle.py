@@ -258,3 +258,67 @@ def test_a_team_with_nobody_to_talk_about_has_an_empty_board(demo_db, families):
     assert board.rows.empty
     assert list(board.rows.columns) == huddle.ROW_COLUMNS
     assert board.open_families == (1 if families == "none needing a mention" else 0)
+
+
+# --- "We talked about…" saved once ----------------------------------------------------------
+
+
+def _talked(team, huddle_id, *, note="Mum's benefits stopped", action="Ring the benefits office"):
+    return huddle.talked_about(
+        team["sam"],
+        huddle_id=huddle_id,
+        family_id=team["families"]["harder"],
+        note=note,
+        action=action,
+        action_worker_id=team["sam"].worker_id if action else None,
+    )
+
+
+def _stored(team, huddle_id) -> tuple[list[str], list[str]]:
+    """The actions of this huddle and the huddle notes of the Harder family."""
+    from sqlmodel import select
+
+    from db.store.engine import read_session
+    from db.store.models import HuddleFamily, Note, NoteKind
+
+    with read_session() as session:
+        actions = session.exec(
+            select(HuddleFamily.action)
+            .where(HuddleFamily.huddle_id == huddle_id)
+            .order_by(HuddleFamily.id)
+        ).all()
+        notes = session.exec(
+            select(Note.words)
+            .where(Note.family_id == team["families"]["harder"], Note.kind == NoteKind.huddle)
+            .order_by(Note.id)
+        ).all()
+    return list(actions), list(notes)
+
+
+def test_the_same_talked_about_saved_twice_is_stored_once(team):
+    """A double click on Save: one action, one staff note, and a kind word for the second."""
+    from db.rules.writes import AlreadySaved
+
+    huddle_id = huddle.hold(team["sam"], team["team"])
+    _talked(team, huddle_id)
+    with pytest.raises(AlreadySaved, match="This was saved a moment ago"):
+        _talked(team, huddle_id)
+    assert _stored(team, huddle_id) == (["Ring the benefits office"], ["Mum's benefits stopped"])
+
+
+def test_talked_about_again_with_other_words_or_after_a_while_is_stored(team, monkeypatch):
+    from db.rules import writes
+    from db.settings import REPEAT_WINDOW_MINUTES
+    from db.store.clock import utcnow
+
+    huddle_id = huddle.hold(team["sam"], team["team"])
+    _talked(team, huddle_id)
+    _talked(team, huddle_id, note="She has an appeal on Friday")  # the same action, a new note
+    _talked(team, huddle_id, note="", action="Book the interpreter")  # a new action, no note
+    later = utcnow() + timedelta(minutes=REPEAT_WINDOW_MINUTES + 1)
+    monkeypatch.setattr(writes, "utcnow", lambda: later)
+    _talked(team, huddle_id)  # said again in a later part of the huddle
+    assert _stored(team, huddle_id) == (
+        ["Ring the benefits office"] * 2 + ["Book the interpreter", "Ring the benefits office"],
+        ["Mum's benefits stopped", "She has an appeal on Friday", "Mum's benefits stopped"],
+    )
