@@ -59,9 +59,12 @@ SECTIONS = [
     ("this_week", N_("Meetings and conferences this week")),
     ("good_news", N_("Good news")),
 ]
-ROW_COLUMNS = ["section", "family_id", "family", "workers", "why", "sparklines"]
+# sparklines: a list of lines (each a list of scores), one per family member per goal;
+# spark_who: whose each line is, in the same order.
+ROW_COLUMNS = ["section", "family_id", "family", "workers", "why", "sparklines", "spark_who"]
 FOLLOW_UP_COLUMNS = ["family_id", "family", "action", "who", "by_when", "past_its_date"]
 SPARK_POINTS = 10
+SPARK_LINES = 3
 
 
 @dataclass(frozen=True)
@@ -155,7 +158,10 @@ def _build_board(session: Session, team: Team, week_start: date, today: date) ->
     frame["workers"] = words_column(
         (workers.get(i, N_("Not yet chosen")) for i in frame["family_id"]), frame.index
     )
-    frame["sparklines"] = frame["family_id"].map(lambda i: sparks.get(i, []))
+    frame["sparklines"] = frame["family_id"].map(lambda i: sparks.get(i, ([], ""))[0])
+    frame["spark_who"] = words_column(
+        (sparks.get(i, ([], ""))[1] for i in frame["family_id"]), frame.index
+    )
     order = {key: n for n, (key, _title) in enumerate(SECTIONS)}
     # `map`, not `.str`: a board with nobody on it has no text to lower (a new team's).
     frame = frame.assign(_order=frame["section"].map(order), _name=frame["family"].map(str.lower))
@@ -418,25 +424,53 @@ def _score_sections(
     return rows
 
 
-def _sparklines(session: Session, ids: list[int]) -> dict[int, list[list[int]]]:
-    """Each family's goals being worked on: their family members' latest own scores."""
+def _sparklines(session: Session, ids: list[int]) -> dict[int, tuple[list[list[int]], Words | str]]:
+    """Each family's goals being worked on: one line per family member per goal, of their own
+    scores by the day given (the last SPARK_POINTS), and whose each line is — "Mia, Dad", or
+    "Mia (goal 1), Dad (goal 2)" when there are several goals. The first SPARK_LINES lines, by
+    goal, then by who scored it first."""
     if not ids:
         return {}
     rows = session.exec(
-        select(col(Goal.family_id), col(GoalScore.goal_id), col(GoalScore.score))
+        select_columns(
+            col(Goal.family_id),
+            col(GoalScore.goal_id),
+            col(GoalScore.person_id),
+            col(Person.name),
+            col(GoalScore.score),
+        )
         .join(Goal, col(Goal.id) == GoalScore.goal_id)
+        .join(Person, col(Person.id) == GoalScore.person_id)
         .where(
             col(Goal.family_id).in_(ids),
             col(Goal.status) == GoalStatus.working_on_it,
             col(Goal.withdrawn_at).is_(None),
             col(GoalScore.person_id).is_not(None),
         )
+        .order_by(col(GoalScore.scored_on), col(GoalScore.id))
     ).all()
-    lines: dict[int, list[list[int]]] = {}
-    frame = pd.DataFrame(rows, columns=["family_id", "goal_id", "score"])
-    for (family_id, _goal), group in frame.groupby(["family_id", "goal_id"], sort=True):
-        lines.setdefault(int(family_id), []).append(group["score"].tail(SPARK_POINTS).tolist())
-    return lines
+    frame = pd.DataFrame(rows, columns=["family_id", "goal_id", "person_id", "name", "score"])
+    sparks: dict[int, tuple[list[list[int]], Words | str]] = {}
+    for family_id, family in frame.groupby("family_id", sort=True):
+        # sort=False keeps each goal's people in the order they first scored it.
+        goals = sorted(family["goal_id"].unique())
+        lines = sorted(
+            family.groupby(["goal_id", "person_id"], sort=False),
+            key=lambda line: goals.index(line[0][0]),
+        )[:SPARK_LINES]
+        points = [group["score"].tail(SPARK_POINTS).tolist() for _key, group in lines]
+        names = [str(group["name"].iloc[0]) for _key, group in lines]
+        who: Words | str = ", ".join(names)  # people's names, in no language
+        if len(goals) > 1:
+            who = joined(
+                [
+                    N_("{name} (goal {number})", name=name, number=goals.index(goal) + 1)
+                    for name, ((goal, _person), _group) in zip(names, lines)
+                ],
+                ", ",
+            )
+        sparks[int(family_id)] = (points, who)
+    return sparks
 
 
 # --- during the huddle -------------------------------------------------------------------

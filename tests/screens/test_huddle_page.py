@@ -143,3 +143,43 @@ def test_we_talked_about_saved_twice_is_stored_once_and_said_kindly(demo_db):
             select(HuddleFamily.action).where(HuddleFamily.action == "Ring the benefits office")
         ).all()
     assert actions == ["Ring the benefits office"]
+
+
+def test_each_persons_scores_are_their_own_line_and_named(demo_db):
+    from datetime import timedelta
+
+    from db.goals import GoalIn, ScoreIn, add_goal, record_scores
+    from db.store.clock import today_in
+    from db.store.models import Relationship, Role
+    from tests import factories
+
+    team = factories.team("Sparkline team")
+    sam = factories.worker("spark.worker", Role.practitioner, teams=(team,))
+    family = factories.family(team, "The Lines")  # never met yet: listed
+    mia = factories.person(family, "Mia")
+    dad = factories.person(family, "Dad", Relationship.parent)
+    today = today_in("Europe/London")
+    goal = add_goal(
+        sam, family_id=family, goal=GoalIn("Calmer bedtimes", mia, set_on=today - timedelta(days=9))
+    )
+    for token, day, mia_score, dad_score in (("a", 2, 7, 3), ("b", 0, 4, 5)):
+        record_scores(
+            sam,
+            family_id=family,
+            token=token,
+            scored_on=today - timedelta(days=day),
+            scores=[
+                ScoreIn(goal, mia_score, person_id=mia),
+                ScoreIn(goal, dad_score, person_id=dad),
+            ],
+        )
+    at = logged_in("spark.worker")
+    at.run()
+    at.switch_page("pages/huddle.py").run()
+    assert not at.exception, [e.message for e in at.exception]
+    shown = next(
+        frame.value for frame in at.dataframe if "The Lines" in list(frame.value.get("Family", []))
+    )
+    assert list(shown["Whose scores"]) == ["Mia, Dad"]
+    assert [list(line) for line in shown["Scores 1"]] == [[7, 4]]
+    assert [list(line) for line in shown["Scores 2"]] == [[3, 5]]

@@ -322,3 +322,45 @@ def test_talked_about_again_with_other_words_or_after_a_while_is_stored(team, mo
         ["Ring the benefits office"] * 2 + ["Book the interpreter", "Ring the benefits office"],
         ["Mum's benefits stopped", "She has an appeal on Friday", "Mum's benefits stopped"],
     )
+
+
+# --- sparklines: one line per person per goal ------------------------------------------------
+
+
+def test_each_persons_scores_on_a_goal_are_their_own_line(team):
+    """Harder family's bedtime goal: Mia 7 → 4 and Dad 3 → 5 are two lines, not one
+    zig-zagging between them (the worker's view is left out)."""
+    board = huddle.board(team["sam"], team["team"], week_start=MONDAY, today=TODAY)
+    row = board.rows[board.rows["family"] == "Harder family"].iloc[0]
+    assert row["sparklines"] == [[7, 4], [3, 5]]
+    assert row["spark_who"] == "Mia, Dad"
+
+
+def test_sparklines_follow_the_days_scored_and_name_the_goal_when_there_are_several(team):
+    """A second goal, Dad's, scored for the 20th before the 12th was entered: his line runs
+    by the day scored, and with two goals each line says whose and which goal."""
+    from sqlmodel import select
+
+    from db.store.engine import read_session
+    from db.store.models import Person
+
+    harder = team["families"]["harder"]
+    with read_session() as session:
+        dad = session.exec(
+            select(Person.id).where(Person.family_id == harder, Person.name == "Dad")
+        ).one()
+    job = add_goal(
+        team["sam"], family_id=harder, goal=GoalIn("A job interview", dad, set_on=date(2025, 3, 1))
+    )
+    for token, day, score in (("late", date(2025, 3, 20), 6), ("early", date(2025, 3, 12), 2)):
+        record_scores(
+            team["sam"],
+            family_id=harder,
+            token=token,
+            scored_on=day,
+            scores=[ScoreIn(job, score, person_id=dad)],
+        )
+    board = huddle.board(team["sam"], team["team"], week_start=MONDAY, today=TODAY)
+    row = board.rows[board.rows["family"] == "Harder family"].iloc[0]
+    assert row["sparklines"] == [[7, 4], [3, 5], [2, 6]]
+    assert row["spark_who"] == "Mia (goal 1), Dad (goal 1), Dad (goal 2)"
