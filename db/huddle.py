@@ -146,10 +146,12 @@ def _build_board(session: Session, team: Team, week_start: date, today: date) ->
         + _plan_overdue(session, ids, today)
         + _this_week(session, ids, *_local_bounds(week_start, team.time_zone), team.time_zone)
     )
-    scores = _recent_scores(session, ids, since)
+    # Scores are counted up to the week's end: a week looked back on shows what its huddle
+    # could have known, not scores given in the weeks after it.
+    scores = _recent_scores(session, ids, since, week_end)
     rows += _score_sections(scores, since, session, ids)
     workers = current_workers(session, ids, today)
-    sparks = _sparklines(session, ids)
+    sparks = _sparklines(session, ids, week_end)
     follow_up = _follow_up(session, team_id, last, today)
     names = {f.id: f.known_as for f in families}
     frame = pd.DataFrame(rows, columns=["section", "family_id", "why"])
@@ -327,8 +329,9 @@ def _this_week(
     return [("this_week", family_id, joined(items)) for family_id, items in by_family.items()]
 
 
-def _recent_scores(session: Session, ids: list[int], since: date) -> pd.DataFrame:
-    """Every score of goals scored since `since` (so the last score before it is there too)."""
+def _recent_scores(session: Session, ids: list[int], since: date, until: date) -> pd.DataFrame:
+    """Every score up to `until` of goals scored from `since` to `until` (so the last score
+    before `since` is there too)."""
     if not ids:
         return pd.DataFrame(columns=metrics.SCORE_COLUMNS + ["family_id"])
     recent_goals = (
@@ -337,6 +340,7 @@ def _recent_scores(session: Session, ids: list[int], since: date) -> pd.DataFram
         .where(
             col(Goal.family_id).in_(ids),
             col(GoalScore.scored_on) >= since,
+            col(GoalScore.scored_on) <= until,
             col(Goal.withdrawn_at).is_(None),
         )
         .distinct()
@@ -347,7 +351,7 @@ def _recent_scores(session: Session, ids: list[int], since: date) -> pd.DataFram
         )
         .join(Goal, col(Goal.id) == GoalScore.goal_id)
         .join(Person, col(Person.id) == GoalScore.person_id, isouter=True)
-        .where(col(GoalScore.goal_id).in_(recent_goals))
+        .where(col(GoalScore.goal_id).in_(recent_goals), col(GoalScore.scored_on) <= until)
     ).all()
     return pd.DataFrame(
         [
@@ -424,11 +428,14 @@ def _score_sections(
     return rows
 
 
-def _sparklines(session: Session, ids: list[int]) -> dict[int, tuple[list[list[int]], Words | str]]:
+def _sparklines(
+    session: Session, ids: list[int], until: date
+) -> dict[int, tuple[list[list[int]], Words | str]]:
     """Each family's goals being worked on: one line per family member per goal, of their own
     scores by the day given (the last SPARK_POINTS), and whose each line is — "Mia, Dad", or
     "Mia (goal 1), Dad (goal 2)" when there are several goals. The first SPARK_LINES lines, by
-    goal, then by who scored it first."""
+    goal, then by who scored it first. Scores given after `until` (the week's end) are left
+    out."""
     if not ids:
         return {}
     rows = session.exec(
@@ -446,6 +453,7 @@ def _sparklines(session: Session, ids: list[int]) -> dict[int, tuple[list[list[i
             col(Goal.status) == GoalStatus.working_on_it,
             col(Goal.withdrawn_at).is_(None),
             col(GoalScore.person_id).is_not(None),
+            col(GoalScore.scored_on) <= until,
         )
         .order_by(col(GoalScore.scored_on), col(GoalScore.id))
     ).all()

@@ -364,3 +364,21 @@ def test_sparklines_follow_the_days_scored_and_name_the_goal_when_there_are_seve
     row = board.rows[board.rows["family"] == "Harder family"].iloc[0]
     assert row["sparklines"] == [[7, 4], [3, 5], [2, 6]]
     assert row["spark_who"] == "Mia (goal 1), Dad (goal 1), Dad (goal 2)"
+
+
+# --- a week looked back on ---------------------------------------------------------------
+
+
+def test_a_week_looked_back_on_counts_only_scores_given_by_its_end(team):
+    """The week of 10 March, looked back on from 26 March: Mia scored 7 and Dad 3 on the
+    10th; their 4 and 5 came on the 20th, the week after. That week's board shows neither a
+    fall nor a rise, and its sparklines stop at its Sunday."""
+    board = huddle.board(team["sam"], team["team"], week_start=date(2025, 3, 10), today=TODAY)
+    sections = _sections(board)
+    assert "harder" not in sections and "good_news" not in sections
+    lines = board.rows[board.rows["family"] == "Harder family"]["sparklines"]
+    assert all(line == [[7], [3]] for line in lines)
+    # The week of the 17th holds the 20th: there Mia's fall and Dad's rise are news.
+    board = huddle.board(team["sam"], team["team"], week_start=date(2025, 3, 17), today=TODAY)
+    why = dict(zip(board.rows["section"], board.rows["why"]))
+    assert "Mia (7 → 4)" in why["harder"] and why["good_news"] == "1 score went up."
