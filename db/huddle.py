@@ -535,11 +535,19 @@ def talked_about(
         action = text(action, N_("the action"), required=False, limit=500)
         if action and action_worker_id is None:
             raise Invalid(N_("Please say which worker will do the action."))
-        if (
-            action_worker_id is not None
-            and session.get(WorkerTeam, (action_worker_id, huddle.team_id)) is None
-        ):
-            raise Invalid(N_("That worker isn't in this team."))
+        if action_worker_id is not None:
+            if session.get(WorkerTeam, (action_worker_id, huddle.team_id)) is None:
+                raise Invalid(N_("That worker isn't in this team."))
+            # Only the team's active workers are offered, but a form drawn before someone was
+            # stopped from logging in still offers them: nobody would see the action.
+            worker = session.get_one(Worker, action_worker_id)
+            if not worker.is_active:
+                raise Invalid(
+                    N_(
+                        "{name} can't log in any more: please choose someone else for the action.",
+                        name=worker.name,
+                    )
+                )
         if action_by is not None and action_by < huddle.held_on:
             raise Invalid(N_("The action can't be due before the huddle."))
         row = HuddleFamily(

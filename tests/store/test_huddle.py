@@ -382,3 +382,26 @@ def test_a_week_looked_back_on_counts_only_scores_given_by_its_end(team):
     board = huddle.board(team["sam"], team["team"], week_start=date(2025, 3, 17), today=TODAY)
     why = dict(zip(board.rows["section"], board.rows["why"]))
     assert "Mia (7 → 4)" in why["harder"] and why["good_news"] == "1 score went up."
+
+
+def test_an_action_goes_only_to_a_worker_who_can_still_log_in(team):
+    """A worker stopped from logging in isn't offered for an action, and a form drawn before
+    they were stopped can't give them one either."""
+    from db.admin import set_active
+    from db.families import team_members
+    from db.rules.validation import Invalid
+
+    admin = factories.worker("huddle.admin", Role.admin)
+    gone = factories.worker("gone.worker", Role.practitioner, teams=(team["team"],))
+    set_active(admin, gone.worker_id, False)
+    assert gone.worker_id not in set(team_members(team["sam"], team["team"])["worker_id"])
+    huddle_id = huddle.hold(team["sam"], team["team"], on=TODAY)
+    with pytest.raises(Invalid, match="can't log in any more"):
+        huddle.talked_about(
+            team["sam"],
+            huddle_id=huddle_id,
+            family_id=team["families"]["harder"],
+            action="Visit on Friday",
+            action_worker_id=gone.worker_id,
+        )
+    assert huddle.talked_about_ids(team["sam"], huddle_id) == set()
