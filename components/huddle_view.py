@@ -14,10 +14,8 @@ from components.forms import form_prefix, redraw_after_save, save_button
 from components.i18n import _, said_column
 from components.ui import friendly_date, table
 from db import huddle
-from db.huddle import SECTIONS, HuddleBoard
+from db.huddle import SECTIONS, SPARK_LINES, HuddleBoard
 from db.rules.access import Actor
-
-SPARK_COLUMNS = 3
 
 
 def sections(board: HuddleBoard, *, talked: set[int], wall: bool = False) -> None:
@@ -81,9 +79,11 @@ def _table(rows: pd.DataFrame, talked: set[int], wall: bool, key: str) -> None:
             _("Why"): said_column(rows["why"]).values,
         }
     )
+    # One line per family member per goal, so whose each line is is said beside them.
+    shown[_("Whose scores")] = said_column(rows["spark_who"]).values
     config = {}
-    for n in range(SPARK_COLUMNS):
-        column = _("Goal {number}", number=n + 1)
+    for n in range(SPARK_LINES):
+        column = _("Scores {number}", number=n + 1)
         shown[column] = [lines[n] if len(lines) > n else None for lines in rows["sparklines"]]
         config[column] = st.column_config.LineChartColumn(column, y_min=0, y_max=10, width="small")
     if wall:
@@ -108,6 +108,9 @@ def talked_form(actor: Actor, board: HuddleBoard, team_workers: pd.DataFrame, to
         return
     families = board.rows.drop_duplicates("family_id")
     names = dict(zip(families["family_id"], families["family"]))
+    if not names:  # only families the board lists can be marked (the others need no word)
+        st.caption(_("Nobody is listed this week, so there is no family to mark as talked about."))
+        return
     workers = {None: _("No action"), **dict(zip(team_workers["worker_id"], team_workers["name"]))}
     # Empty again after a save; a refused save keeps what was typed, the message next to Save.
     form = "huddle_talked"

@@ -23,7 +23,7 @@ from db.i18n import N_, Nn_, Words, joined, words_column
 from db.rules import audit
 from db.rules.access import Actor, refused, require_case_team
 from db.rules.validation import Invalid, checked, day, text
-from db.rules.writes import changed
+from db.rules.writes import AlreadySaved, changed, recently_created
 from db.settings import HUDDLE_FALLBACK_DAYS
 from db.store.cache import VersionedCache
 from db.store.clock import local_day, today_in
@@ -59,9 +59,12 @@ SECTIONS = [
     ("this_week", N_("Meetings and conferences this week")),
     ("good_news", N_("Good news")),
 ]
-ROW_COLUMNS = ["section", "family_id", "family", "workers", "why", "sparklines"]
+# sparklines: a list of lines (each a list of scores), one per family member per goal;
+# spark_who: whose each line is, in the same order.
+ROW_COLUMNS = ["section", "family_id", "family", "workers", "why", "sparklines", "spark_who"]
 FOLLOW_UP_COLUMNS = ["family_id", "family", "action", "who", "by_when", "past_its_date"]
 SPARK_POINTS = 10
+SPARK_LINES = 3
 
 
 @dataclass(frozen=True)
@@ -74,6 +77,8 @@ class HuddleBoard:
     huddle_id: int | None  # this week's huddle, once it is held
     # Actions agreed at the last huddle before this week, to follow up (FOLLOW_UP_COLUMNS).
     follow_up: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=FOLLOW_UP_COLUMNS))
+    # How many of the team's families are open (none: a new team, with nothing to huddle about).
+    open_families: int = 0
 
 
 def monday_of(day: date) -> date:
@@ -141,10 +146,12 @@ def _build_board(session: Session, team: Team, week_start: date, today: date) ->
         + _plan_overdue(session, ids, today)
         + _this_week(session, ids, *_local_bounds(week_start, team.time_zone), team.time_zone)
     )
-    scores = _recent_scores(session, ids, since)
+    # Scores are counted up to the week's end: a week looked back on shows what its huddle
+    # could have known, not scores given in the weeks after it.
+    scores = _recent_scores(session, ids, since, week_end)
     rows += _score_sections(scores, since, session, ids)
     workers = current_workers(session, ids, today)
-    sparks = _sparklines(session, ids)
+    sparks = _sparklines(session, ids, week_end)
     follow_up = _follow_up(session, team_id, last, today)
     names = {f.id: f.known_as for f in families}
     frame = pd.DataFrame(rows, columns=["section", "family_id", "why"])
@@ -153,9 +160,13 @@ def _build_board(session: Session, team: Team, week_start: date, today: date) ->
     frame["workers"] = words_column(
         (workers.get(i, N_("Not yet chosen")) for i in frame["family_id"]), frame.index
     )
-    frame["sparklines"] = frame["family_id"].map(lambda i: sparks.get(i, []))
+    frame["sparklines"] = frame["family_id"].map(lambda i: sparks.get(i, ([], ""))[0])
+    frame["spark_who"] = words_column(
+        (sparks.get(i, ([], ""))[1] for i in frame["family_id"]), frame.index
+    )
     order = {key: n for n, (key, _title) in enumerate(SECTIONS)}
-    frame = frame.assign(_order=frame["section"].map(order), _name=frame["family"].str.lower())
+    # `map`, not `.str`: a board with nobody on it has no text to lower (a new team's).
+    frame = frame.assign(_order=frame["section"].map(order), _name=frame["family"].map(str.lower))
     frame = frame.sort_values(["_order", "_name", "family_id"]).drop(columns=["_order", "_name"])
     return HuddleBoard(
         team_id,
@@ -165,6 +176,7 @@ def _build_board(session: Session, team: Team, week_start: date, today: date) ->
         frame[ROW_COLUMNS].reset_index(drop=True),
         this_week,
         follow_up,
+        len(families),
     )
 
 
@@ -317,8 +329,9 @@ def _this_week(
     return [("this_week", family_id, joined(items)) for family_id, items in by_family.items()]
 
 
-def _recent_scores(session: Session, ids: list[int], since: date) -> pd.DataFrame:
-    """Every score of goals scored since `since` (so the last score before it is there too)."""
+def _recent_scores(session: Session, ids: list[int], since: date, until: date) -> pd.DataFrame:
+    """Every score up to `until` of goals scored from `since` to `until` (so the last score
+    before `since` is there too)."""
     if not ids:
         return pd.DataFrame(columns=metrics.SCORE_COLUMNS + ["family_id"])
     recent_goals = (
@@ -327,6 +340,7 @@ def _recent_scores(session: Session, ids: list[int], since: date) -> pd.DataFram
         .where(
             col(Goal.family_id).in_(ids),
             col(GoalScore.scored_on) >= since,
+            col(GoalScore.scored_on) <= until,
             col(Goal.withdrawn_at).is_(None),
         )
         .distinct()
@@ -337,7 +351,7 @@ def _recent_scores(session: Session, ids: list[int], since: date) -> pd.DataFram
         )
         .join(Goal, col(Goal.id) == GoalScore.goal_id)
         .join(Person, col(Person.id) == GoalScore.person_id, isouter=True)
-        .where(col(GoalScore.goal_id).in_(recent_goals))
+        .where(col(GoalScore.goal_id).in_(recent_goals), col(GoalScore.scored_on) <= until)
     ).all()
     return pd.DataFrame(
         [
@@ -414,25 +428,57 @@ def _score_sections(
     return rows
 
 
-def _sparklines(session: Session, ids: list[int]) -> dict[int, list[list[int]]]:
-    """Each family's goals being worked on: their family members' latest own scores."""
+def _sparklines(
+    session: Session, ids: list[int], until: date
+) -> dict[int, tuple[list[list[int]], Words | str]]:
+    """Each family's goals being worked on: one line per family member per goal, of their own
+    scores by the day given (the last SPARK_POINTS), and whose each line is — "Mia, Dad", or
+    "Mia (goal 1), Dad (goal 2)" when there are several goals. The first SPARK_LINES lines, by
+    goal, then by who scored it first. Scores given after `until` (the week's end) are left
+    out."""
     if not ids:
         return {}
     rows = session.exec(
-        select(col(Goal.family_id), col(GoalScore.goal_id), col(GoalScore.score))
+        select_columns(
+            col(Goal.family_id),
+            col(GoalScore.goal_id),
+            col(GoalScore.person_id),
+            col(Person.name),
+            col(GoalScore.score),
+        )
         .join(Goal, col(Goal.id) == GoalScore.goal_id)
+        .join(Person, col(Person.id) == GoalScore.person_id)
         .where(
             col(Goal.family_id).in_(ids),
             col(Goal.status) == GoalStatus.working_on_it,
             col(Goal.withdrawn_at).is_(None),
             col(GoalScore.person_id).is_not(None),
+            col(GoalScore.scored_on) <= until,
         )
+        .order_by(col(GoalScore.scored_on), col(GoalScore.id))
     ).all()
-    lines: dict[int, list[list[int]]] = {}
-    frame = pd.DataFrame(rows, columns=["family_id", "goal_id", "score"])
-    for (family_id, _goal), group in frame.groupby(["family_id", "goal_id"], sort=True):
-        lines.setdefault(int(family_id), []).append(group["score"].tail(SPARK_POINTS).tolist())
-    return lines
+    frame = pd.DataFrame(rows, columns=["family_id", "goal_id", "person_id", "name", "score"])
+    sparks: dict[int, tuple[list[list[int]], Words | str]] = {}
+    for family_id, family in frame.groupby("family_id", sort=True):
+        # sort=False keeps each goal's people in the order they first scored it.
+        goals = sorted(family["goal_id"].unique())
+        lines = sorted(
+            family.groupby(["goal_id", "person_id"], sort=False),
+            key=lambda line: goals.index(line[0][0]),
+        )[:SPARK_LINES]
+        points = [group["score"].tail(SPARK_POINTS).tolist() for _key, group in lines]
+        names = [str(group["name"].iloc[0]) for _key, group in lines]
+        who: Words | str = ", ".join(names)  # people's names, in no language
+        if len(goals) > 1:
+            who = joined(
+                [
+                    N_("{name} (goal {number})", name=name, number=goals.index(goal) + 1)
+                    for name, ((goal, _person), _group) in zip(names, lines)
+                ],
+                ", ",
+            )
+        sparks[int(family_id)] = (points, who)
+    return sparks
 
 
 # --- during the huddle -------------------------------------------------------------------
@@ -481,18 +527,27 @@ def talked_about(
     """Marks a family as talked about, with an optional staff-only note and an action."""
     with write_session() as session:
         huddle = session.get(Huddle, huddle_id)
-        family = session.get(Family, family_id)
+        # Locked, so a save clicked twice at once is checked for a repeat one after the other.
+        family = session.get(Family, family_id, with_for_update=True)
         if huddle is None or family is None or family.team_id != huddle.team_id:
             raise refused(actor, what="huddle_family", record_id=family_id)
         require_case_team(actor, huddle.team_id, what="huddle")
         action = text(action, N_("the action"), required=False, limit=500)
         if action and action_worker_id is None:
             raise Invalid(N_("Please say which worker will do the action."))
-        if (
-            action_worker_id is not None
-            and session.get(WorkerTeam, (action_worker_id, huddle.team_id)) is None
-        ):
-            raise Invalid(N_("That worker isn't in this team."))
+        if action_worker_id is not None:
+            if session.get(WorkerTeam, (action_worker_id, huddle.team_id)) is None:
+                raise Invalid(N_("That worker isn't in this team."))
+            # Only the team's active workers are offered, but a form drawn before someone was
+            # stopped from logging in still offers them: nobody would see the action.
+            worker = session.get_one(Worker, action_worker_id)
+            if not worker.is_active:
+                raise Invalid(
+                    N_(
+                        "{name} can't log in any more: please choose someone else for the action.",
+                        name=worker.name,
+                    )
+                )
         if action_by is not None and action_by < huddle.held_on:
             raise Invalid(N_("The action can't be due before the huddle."))
         row = HuddleFamily(
@@ -502,8 +557,9 @@ def talked_about(
             action_worker_id=action_worker_id if action else None,
             action_by=action_by if action else None,
         )
-        session.add(row)
         note = text(note, N_("the huddle note"), required=False, limit=2000)
+        _refuse_repeat(session, actor, family, row, note, huddle.held_on)
+        session.add(row)
         if note:
             session.add(
                 Note(
@@ -525,6 +581,40 @@ def talked_about(
             [f for f, v in (("note", note), ("action", action)) if v],
         )
         return stored_id(row)
+
+
+def _refuse_repeat(
+    session: Session, actor: Actor, family: Family, row: HuddleFamily, note: str, held_on: date
+) -> None:
+    """AlreadySaved if this worker marked this family at this huddle a moment ago (within the
+    repeat window) with the same action, worker and day, and — when there is a note — wrote
+    the same huddle note that day: a repeated click, stored once."""
+    same_action = session.exec(
+        select(col(HuddleFamily.id)).where(
+            col(HuddleFamily.id).in_(
+                recently_created(session, actor, stored_id(family), "huddle_family")
+            ),
+            col(HuddleFamily.huddle_id) == row.huddle_id,
+            col(HuddleFamily.action) == row.action,
+            col(HuddleFamily.action_worker_id) == row.action_worker_id,  # IS NULL for None
+            col(HuddleFamily.action_by) == row.action_by,
+        )
+    ).first()
+    if same_action is None:
+        return
+    if note:
+        same_note = session.exec(
+            select(col(Note.id)).where(
+                col(Note.family_id) == family.id,
+                col(Note.kind) == NoteKind.huddle,
+                col(Note.written_on) == held_on,
+                col(Note.written_by) == actor.worker_id,
+                col(Note.words) == note,
+            )
+        ).first()
+        if same_note is None:
+            return
+    raise AlreadySaved()
 
 
 def talked_about_ids(actor: Actor, huddle_id: int | None) -> set[int]:

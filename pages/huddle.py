@@ -36,6 +36,10 @@ if not wall:
 week = monday_of(st.session_state.get("huddle_week") or today)
 board = huddle.board(actor, team_id, week_start=week, today=today)
 talked = huddle.talked_about_ids(actor, board.huddle_id)
+# A new team (no open families yet) is told so, not shown six empty sections to huddle over.
+no_families = _(
+    "Your team has no families yet. Once a family is added, the huddle lists them here."
+)
 
 if wall:
     # A shared screen: no idle logout while it's shown, no sidebar, nothing but the board.
@@ -45,11 +49,15 @@ if wall:
         st.session_state["huddle_wall"] = False
         st.rerun()
     st.title(plain(_("{team_name}: this week", team_name=board.team_name)))
+    if not board.open_families:
+        stop_with(st.info, no_families)
     huddle_view.sections(board, talked=talked, wall=True)
     family_space_view.heard_from_families(
         actor, team_id, *huddle_view.heard_window(board, zones[team_id])
     )
 else:
+    if not board.open_families:
+        stop_with(st.info, no_families)
     if st.button(_("Show on the wall screen"), icon=":material/tv:", key="huddle_wall_open"):
         st.session_state["huddle_wall"] = True
         st.rerun()

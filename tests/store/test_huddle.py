@@ -238,3 +238,170 @@ def test_last_weeks_actions_come_back_to_follow_up(team):
 def test_with_no_huddle_before_there_is_nothing_to_follow_up(team):
     board = huddle.board(team["sam"], team["team"], today=date(2025, 3, 10))
     assert board.follow_up.empty
+
+
+# --- a team with nobody to talk about ------------------------------------------------------
+
+
+@pytest.mark.parametrize("families", ["none", "closed only", "none needing a mention"])
+def test_a_team_with_nobody_to_talk_about_has_an_empty_board(demo_db, families):
+    """A new team, a team whose families have all closed, and a team whose one family is
+    doing fine (met last week, nothing due, no scores): an empty board, not a crash."""
+    team = factories.team("Quiet team")
+    worker = factories.worker("quiet.worker", Role.practitioner, teams=(team,))
+    if families == "closed only":
+        factories.family(team, "The Closed family", status=FamilyStatus.closed)
+    if families == "none needing a mention":
+        fine = factories.family(team, "The Fines", first_came_on=TODAY - timedelta(days=60))
+        _met(fine, TODAY - timedelta(days=8))
+    board = huddle.board(worker, team, week_start=MONDAY, today=TODAY)
+    assert board.rows.empty
+    assert list(board.rows.columns) == huddle.ROW_COLUMNS
+    assert board.open_families == (1 if families == "none needing a mention" else 0)
+
+
+# --- "We talked about…" saved once ----------------------------------------------------------
+
+
+def _talked(team, huddle_id, *, note="Mum's benefits stopped", action="Ring the benefits office"):
+    return huddle.talked_about(
+        team["sam"],
+        huddle_id=huddle_id,
+        family_id=team["families"]["harder"],
+        note=note,
+        action=action,
+        action_worker_id=team["sam"].worker_id if action else None,
+    )
+
+
+def _stored(team, huddle_id) -> tuple[list[str], list[str]]:
+    """The actions of this huddle and the huddle notes of the Harder family."""
+    from sqlmodel import select
+
+    from db.store.engine import read_session
+    from db.store.models import HuddleFamily, Note, NoteKind
+
+    with read_session() as session:
+        actions = session.exec(
+            select(HuddleFamily.action)
+            .where(HuddleFamily.huddle_id == huddle_id)
+            .order_by(HuddleFamily.id)
+        ).all()
+        notes = session.exec(
+            select(Note.words)
+            .where(Note.family_id == team["families"]["harder"], Note.kind == NoteKind.huddle)
+            .order_by(Note.id)
+        ).all()
+    return list(actions), list(notes)
+
+
+def test_the_same_talked_about_saved_twice_is_stored_once(team):
+    """A double click on Save: one action, one staff note, and a kind word for the second."""
+    from db.rules.writes import AlreadySaved
+
+    huddle_id = huddle.hold(team["sam"], team["team"])
+    _talked(team, huddle_id)
+    with pytest.raises(AlreadySaved, match="This was saved a moment ago"):
+        _talked(team, huddle_id)
+    assert _stored(team, huddle_id) == (["Ring the benefits office"], ["Mum's benefits stopped"])
+
+
+def test_talked_about_again_with_other_words_or_after_a_while_is_stored(team, monkeypatch):
+    from db.rules import writes
+    from db.settings import REPEAT_WINDOW_MINUTES
+    from db.store.clock import utcnow
+
+    huddle_id = huddle.hold(team["sam"], team["team"])
+    _talked(team, huddle_id)
+    _talked(team, huddle_id, note="She has an appeal on Friday")  # the same action, a new note
+    _talked(team, huddle_id, note="", action="Book the interpreter")  # a new action, no note
+    later = utcnow() + timedelta(minutes=REPEAT_WINDOW_MINUTES + 1)
+    monkeypatch.setattr(writes, "utcnow", lambda: later)
+    _talked(team, huddle_id)  # said again in a later part of the huddle
+    assert _stored(team, huddle_id) == (
+        ["Ring the benefits office"] * 2 + ["Book the interpreter", "Ring the benefits office"],
+        ["Mum's benefits stopped", "She has an appeal on Friday", "Mum's benefits stopped"],
+    )
+
+
+# --- sparklines: one line per person per goal ------------------------------------------------
+
+
+def test_each_persons_scores_on_a_goal_are_their_own_line(team):
+    """Harder family's bedtime goal: Mia 7 → 4 and Dad 3 → 5 are two lines, not one
+    zig-zagging between them (the worker's view is left out)."""
+    board = huddle.board(team["sam"], team["team"], week_start=MONDAY, today=TODAY)
+    row = board.rows[board.rows["family"] == "Harder family"].iloc[0]
+    assert row["sparklines"] == [[7, 4], [3, 5]]
+    assert row["spark_who"] == "Mia, Dad"
+
+
+def test_sparklines_follow_the_days_scored_and_name_the_goal_when_there_are_several(team):
+    """A second goal, Dad's, scored for the 20th before the 12th was entered: his line runs
+    by the day scored, and with two goals each line says whose and which goal."""
+    from sqlmodel import select
+
+    from db.store.engine import read_session
+    from db.store.models import Person
+
+    harder = team["families"]["harder"]
+    with read_session() as session:
+        dad = session.exec(
+            select(Person.id).where(Person.family_id == harder, Person.name == "Dad")
+        ).one()
+    job = add_goal(
+        team["sam"], family_id=harder, goal=GoalIn("A job interview", dad, set_on=date(2025, 3, 1))
+    )
+    for token, day, score in (("late", date(2025, 3, 20), 6), ("early", date(2025, 3, 12), 2)):
+        record_scores(
+            team["sam"],
+            family_id=harder,
+            token=token,
+            scored_on=day,
+            scores=[ScoreIn(job, score, person_id=dad)],
+        )
+    board = huddle.board(team["sam"], team["team"], week_start=MONDAY, today=TODAY)
+    row = board.rows[board.rows["family"] == "Harder family"].iloc[0]
+    assert row["sparklines"] == [[7, 4], [3, 5], [2, 6]]
+    assert row["spark_who"] == "Mia (goal 1), Dad (goal 1), Dad (goal 2)"
+
+
+# --- a week looked back on ---------------------------------------------------------------
+
+
+def test_a_week_looked_back_on_counts_only_scores_given_by_its_end(team):
+    """The week of 10 March, looked back on from 26 March: Mia scored 7 and Dad 3 on the
+    10th; their 4 and 5 came on the 20th, the week after. That week's board shows neither a
+    fall nor a rise, and its sparklines stop at its Sunday."""
+    board = huddle.board(team["sam"], team["team"], week_start=date(2025, 3, 10), today=TODAY)
+    sections = _sections(board)
+    assert "harder" not in sections and "good_news" not in sections
+    lines = board.rows[board.rows["family"] == "Harder family"]["sparklines"]
+    assert all(line == [[7], [3]] for line in lines)
+    # The week of the 17th holds the 20th: there Mia's fall and Dad's rise are news.
+    board = huddle.board(team["sam"], team["team"], week_start=date(2025, 3, 17), today=TODAY)
+    why = dict(zip(board.rows["section"], board.rows["why"]))
+    assert "Mia (7 → 4)" in why["harder"] and why["good_news"] == "1 score went up."
+
+
+def test_an_action_goes_only_to_a_worker_who_can_still_log_in(team):
+    """A worker stopped from logging in isn't offered for an action, and a form drawn before
+    they were stopped can't give them one either."""
+    from db.admin import set_active
+    from db.families import team_members
+    from db.rules.validation import Invalid
+
+    admin = factories.worker("huddle.admin", Role.admin)
+    gone = factories.worker("gone.worker", Role.practitioner, teams=(team["team"],))
+    set_active(admin, gone.worker_id, False)
+    assert gone.worker_id not in set(team_members(team["sam"], team["team"])["worker_id"])
+    huddle_id = huddle.hold(team["sam"], team["team"], on=TODAY)
+    with pytest.raises(Invalid, match="can't log in any more"):
+        huddle.talked_about(
+            team["sam"],
+            huddle_id=huddle_id,
+            family_id=team["families"]["harder"],
+            action="Visit on Friday",
+            action_worker_id=gone.worker_id,
+        )
+    assert huddle.talked_about_ids(team["sam"], huddle_id) == set()
