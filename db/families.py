@@ -76,7 +76,7 @@ def still_working():
     return col(WorkerRelationship.ended_on).is_(None)
 
 
-def current_workers(session: Session, family_ids: list[int], today: date) -> dict[int, str]:
+def current_workers(session: Session, family_ids: list[int]) -> dict[int, str]:
     """Each family's current workers, main worker first: one query for the whole list."""
     if not family_ids:
         return {}
@@ -147,7 +147,6 @@ def families(
     if not teams:
         return pd.DataFrame(columns=FAMILY_LIST_COLUMNS)
     now = utcnow()
-    today = now.date()
     query = select_columns(
         col(Family.id), col(Family.known_as), col(Family.status), _last_met(now), _next_meeting(now)
     ).where(col(Family.team_id).in_(teams), col(Family.erased_at).is_(None))
@@ -172,7 +171,7 @@ def families(
         query = query.where(col(Family.status) != FamilyStatus.closed)
     with read_session() as session:
         rows = session.exec(query.order_by(col(Family.known_as), col(Family.id)).limit(limit)).all()
-        workers = current_workers(session, [row[0] for row in rows], today)
+        workers = current_workers(session, [row[0] for row in rows])
         last = last_workers(session, [row[0] for row in rows if row[0] not in workers])
     frame = pd.DataFrame(
         rows, columns=["family_id", "family", "status", "last_met", "next_meeting"]
@@ -269,7 +268,7 @@ def family_contact_in(session: Session, family: Family) -> FamilyContact:
     next_meeting = session.exec(
         select(_next_meeting(utcnow())).select_from(Family).where(col(Family.id) == shown_id)
     ).one()
-    workers = current_workers(session, [shown_id], family_today(session, family))
+    workers = current_workers(session, [shown_id])
     return FamilyContact(workers=workers.get(shown_id, ""), next_meeting=next_meeting)
 
 

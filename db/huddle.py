@@ -150,7 +150,7 @@ def _build_board(session: Session, team: Team, week_start: date, today: date) ->
     # could have known, not scores given in the weeks after it.
     scores = _recent_scores(session, ids, since, week_end)
     rows += _score_sections(scores, since, session, ids)
-    workers = current_workers(session, ids, today)
+    workers = current_workers(session, ids)
     sparks = _sparklines(session, ids, week_end)
     follow_up = _follow_up(session, team_id, last, today)
     names = {f.id: f.known_as for f in families}
