@@ -344,6 +344,7 @@ REQUEST_COLUMNS = [
     "status",
     "decided_by",
     "refused_because",
+    "team_id",  # not shown: who may prepare (and then download) the copy depends on it
 ]
 
 
@@ -361,6 +362,7 @@ def _requests_query():
             col(RecordsRequest.status),
             decider.name,
             col(RecordsRequest.refused_because),
+            col(Family.team_id),
             col(RecordsRequest.recorded_by),
             col(Family.known_as),
         )
