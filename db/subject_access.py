@@ -23,12 +23,13 @@ import json
 from datetime import date, datetime
 from decimal import Decimal
 from enum import Enum
-from typing import Any
+from typing import Any, cast
 
 import pandas as pd
 from sqlalchemy import Enum as SAEnum
 from sqlalchemy import String, Table, case, exists, func, literal, or_, update
 from sqlalchemy import select as sa_select
+from sqlalchemy.engine import CursorResult
 from sqlalchemy.orm import aliased
 from sqlalchemy.types import TypeDecorator
 from sqlmodel import Session, SQLModel, col, select
@@ -50,6 +51,7 @@ from db.store.engine import read_session, write_session
 from db.store.ids import stored_id
 from db.store.models import (
     Family,
+    FamilyInvitation,
     FamilyStatus,
     FamilyStatusChange,
     Note,
@@ -63,8 +65,9 @@ from db.store.models import (
 
 ERASED = "[erased]"
 NOT_FAMILY_DATA = {"auditevent", "family"}
-# Plain strings that are keys or settings, not anything a person said or is called.
-NOT_FREE_TEXT = {"token", "time_zone"}
+# Plain strings that are keys or settings, not anything a person said or is called (an
+# invitation's code hash is unique: it can't be overwritten with one shared word).
+NOT_FREE_TEXT = {"token", "time_zone", "code_hash"}
 
 
 # --- which tables hold the family --------------------------------------------------------
@@ -520,6 +523,21 @@ def erase_family(
                 changed.append(f"{table.name}.birth_year")
             if values:
                 session.execute(update(table).where(where).values(values))
+        # An invitation not yet taken up can never be: the person it was for is erased.
+        withdrawn = cast(
+            CursorResult,
+            session.execute(
+                update(FamilyInvitation)
+                .where(
+                    col(FamilyInvitation.family_id) == family_id,
+                    col(FamilyInvitation.used_at).is_(None),
+                    col(FamilyInvitation.withdrawn_at).is_(None),
+                )
+                .values(withdrawn_at=now)
+            ),
+        )
+        if withdrawn.rowcount:
+            changed.append("familyinvitation.withdrawn_at")
         family.known_as = f"Erased record {family.id}"
         family.council_reference = ""
         family.erased_at = now

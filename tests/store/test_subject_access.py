@@ -11,6 +11,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import func, select
 
 from db import subject_access as sar
+from db.family_space import accept_invitation, invite_family_member
 from db.rules.access import NotAllowed
 from db.rules.audit import Action
 from db.rules.validation import Invalid
@@ -18,6 +19,7 @@ from db.store.engine import read_session, write_session
 from db.store.models import (
     AuditEvent,
     Family,
+    FamilyInvitation,
     FamilyStatus,
     FamilyStatusChange,
     Goal,
@@ -27,6 +29,7 @@ from db.store.models import (
     Person,
     RecordsRequest,
     RecordsRequestStatus,
+    Relationship,
     Role,
 )
 from tests import audit
@@ -368,3 +371,38 @@ def test_find_family_is_for_admins_and_audited(demo_db):
     assert sar.find_family(admin, family_id=10**8) is None
     with pytest.raises(NotAllowed):
         sar.find_family(_actor("manager"), family_id=family_id)
+
+
+def _erase(office, family_id: int, known_as: str) -> None:
+    sar.erase_family(
+        office["admin"],
+        family_id,
+        reason="The family asked us to erase it",
+        confirm_known_as=known_as,
+    )
+
+
+def test_erasure_keeps_invitation_codes_apart_and_ends_open_invitations(office):
+    """An invitation's code hash is a key, not words: two invitations (or two erased families'
+    invitations) can't all become "[erased]" (the hash is unique). An open invitation of an
+    erased family can never be taken up."""
+    ash = office["family"]
+    with read_session() as session:
+        birch = make.family(session.get(Family, ash).team_id, "The Birch family")
+    invited = []
+    for family_id, names in ((ash, ("Sarah", "Tom")), (birch, ("Sam",))):
+        for name in names:
+            person = make.person(family_id, name, Relationship.parent)
+            invited.append(
+                invite_family_member(
+                    office["practitioner_a"], family_id=family_id, person_id=person
+                )
+            )
+    _erase(office, ash, "The Ash family")
+    _erase(office, birch, "The Birch family")
+    with read_session() as session:
+        invitations = session.exec(select(FamilyInvitation)).all()
+    assert len({i.code_hash for i in invitations}) == 3
+    assert all(i.withdrawn_at is not None for i in invitations)
+    with pytest.raises(Invalid):
+        accept_invitation(invited[0], username="sarah.a", password="a long enough password 123")
