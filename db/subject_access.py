@@ -20,6 +20,7 @@ views, conversation items, scores). A table added later is included without chan
 from __future__ import annotations
 
 import json
+import secrets
 from datetime import date, datetime
 from decimal import Decimal
 from enum import Enum
@@ -34,6 +35,7 @@ from sqlalchemy.orm import aliased
 from sqlalchemy.types import TypeDecorator
 from sqlmodel import Session, SQLModel, col, select
 
+from db.auth import end_every_session
 from db.i18n import N_
 from db.rules import audit
 from db.rules.access import (
@@ -52,6 +54,7 @@ from db.store.ids import stored_id
 from db.store.models import (
     Family,
     FamilyInvitation,
+    FamilyLogin,
     FamilyStatus,
     FamilyStatusChange,
     Note,
@@ -538,6 +541,7 @@ def erase_family(
         )
         if withdrawn.rowcount:
             changed.append("familyinvitation.withdrawn_at")
+        changed += _erase_family_logins(session, family_id, now)
         family.known_as = f"Erased record {family.id}"
         family.council_reference = ""
         family.erased_at = now
@@ -564,6 +568,42 @@ def erase_family(
             fields=sorted(set(changed)),
         )
     return sorted(set(changed))
+
+
+def _erase_family_logins(session: Session, family_id: int, now: datetime) -> list[str]:
+    """A family member's own login is a worker account named after them: it ends for good (on
+    every device), and keeps neither their name, nor the username they chose, nor an email."""
+    changed: list[str] = []
+    for login, account in session.exec(
+        select(FamilyLogin, Worker)
+        .join(Worker, col(Worker.id) == FamilyLogin.worker_id)
+        .where(col(FamilyLogin.family_id) == family_id)
+    ).all():
+        if login.ended_at is None:
+            login.ended_at = now
+            login.version += 1
+            session.add(login)
+        end_every_session(session, account, now)
+        account.is_active = False
+        account.name = "Erased"
+        account.username = f"erased-{account.id}"
+        if session.exec(
+            select(col(Worker.id)).where(
+                col(Worker.username) == account.username, col(Worker.id) != account.id
+            )
+        ).first():  # someone chose that very username: still none of this person's
+            account.username += f"-{secrets.token_hex(4)}"
+        account.email = None
+        account.version += 1
+        session.add(account)
+        changed = [
+            "familylogin.ended_at",
+            "worker.name",
+            "worker.username",
+            "worker.email",
+            "worker.is_active",
+        ]
+    return changed
 
 
 # --- retention ---------------------------------------------------------------------------

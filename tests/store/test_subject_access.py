@@ -10,9 +10,10 @@ import pytest
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import func, select
 
+from db import auth
 from db import subject_access as sar
 from db.family_space import accept_invitation, invite_family_member
-from db.rules.access import NotAllowed
+from db.rules.access import NotAllowed, load_actor
 from db.rules.audit import Action
 from db.rules.validation import Invalid
 from db.store.engine import read_session, write_session
@@ -25,12 +26,14 @@ from db.store.models import (
     Goal,
     GoalScore,
     KeepingSafe,
+    LoginSession,
     Meeting,
     Person,
     RecordsRequest,
     RecordsRequestStatus,
     Relationship,
     Role,
+    Worker,
 )
 from tests import audit
 from tests import factories as make
@@ -406,3 +409,41 @@ def test_erasure_keeps_invitation_codes_apart_and_ends_open_invitations(office):
     assert all(i.withdrawn_at is not None for i in invitations)
     with pytest.raises(Invalid):
         accept_invitation(invited[0], username="sarah.a", password="a long enough password 123")
+
+
+def test_erasure_ends_a_family_members_login_and_takes_their_name_off_it(office):
+    ash = office["family"]
+    mum = make.person(ash, "Sarah Realname", Relationship.parent)
+    code = invite_family_member(office["practitioner_a"], family_id=ash, person_id=mum)
+    accept_invitation(code, username="sarah.r", password="a long enough password 123")
+    with write_session() as session:
+        login = session.exec(select(Worker).where(Worker.username == "sarah.r")).one()
+        login.email = "sarah@example.org"
+        session.add(login)
+    with read_session() as session:
+        sarah = load_actor(session, "sarah.r")
+    session_id, _started = auth.start_session(sarah)
+
+    _erase(office, ash, "The Ash family")
+    with read_session() as session:
+        account = session.get(Worker, sarah.worker_id)
+        ended = session.get(LoginSession, session_id).ended_at
+    assert (account.name, account.username, account.email, account.is_active) == (
+        "Erased",
+        f"erased-{sarah.worker_id}",
+        None,
+        False,
+    )
+    assert ended is not None
+    assert auth.check_login("sarah.r", "a long enough password 123").actor is None
+    copy = _copy_of_erased(office)
+    assert "Sarah Realname" not in json.dumps(copy)
+    assert "sarah" not in json.dumps(copy["workers"]).lower()
+
+
+def _copy_of_erased(office) -> dict:
+    request_id = sar.ask_for_copy(
+        office["admin"], office["family"], asked_by_whom="A solicitor", asked_on=date.today()
+    )
+    sar.approve_request(office["manager_a"], request_id)
+    return json.loads(sar.prepare_copy(office["admin"], request_id))
