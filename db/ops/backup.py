@@ -49,7 +49,19 @@ def _stamp() -> str:
     return datetime.now(timezone.utc).strftime("%Y%m%d-%H%M%S-%f")
 
 
+def _private_folder(folder: Path) -> None:
+    """A folder for backups that only its owner can open: one made here, and the configured
+    backup folder even if it was made otherwise (a folder named with --to that already exists
+    is left as it is; the files in it are private anyway)."""
+    made = not folder.exists()
+    folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+    if made or folder.resolve() == backup_folder().resolve():
+        os.chmod(folder, 0o700)  # mkdir's mode is narrowed by the umask, never widened
+
+
 def _target(to: str | Path | None, suffix: str, label: str = "golden_thread") -> Path:
+    """The backup's file, made empty and readable by its owner only (0600) before anything is
+    written into it: a backup holds everything the database holds."""
     if to is None:
         folder, name = backup_folder(), None
     else:
@@ -58,10 +70,14 @@ def _target(to: str | Path | None, suffix: str, label: str = "golden_thread") ->
             folder, name = to, None
         else:
             folder, name = to.parent, to.name
-    folder.mkdir(parents=True, exist_ok=True)
+    _private_folder(folder)
     path = folder / (name or f"{label}-{_stamp()}{suffix}")
-    if path.exists():
-        raise BackupProblem(f"{path} already exists: choose another name (nothing was written).")
+    try:
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+    except FileExistsError:
+        raise BackupProblem(
+            f"{path} already exists: choose another name (nothing was written)."
+        ) from None
     return path
 
 

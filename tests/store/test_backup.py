@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import stat
 import subprocess
 import sys
 from pathlib import Path
@@ -153,3 +154,32 @@ def test_a_client_server_version_mismatch_is_refused_in_words(database, monkeypa
     monkeypatch.setattr(backups, "client_major", lambda tool="pg_dump": 9)
     with pytest.raises(backups.BackupProblem, match="major versions must match"):
         backups.backup()
+
+
+def _mode(path: Path) -> int:
+    return stat.S_IMODE(path.stat().st_mode)
+
+
+def test_backups_are_readable_by_their_owner_only(database, tmp_path, monkeypatch):
+    """A backup holds everything the database holds (which only its owner may read): its
+    folder is 0700 and every file 0600, the safety backup before a restore too."""
+    monkeypatch.setenv("BACKUP_DIR", str(tmp_path / "backups"))
+    previous = os.umask(0o022)  # the usual umask: files 0644, folders 0755
+    try:
+        written = backups.backup()
+        named = backups.backup(tmp_path / "chosen" / "b")
+        safety = backups.restore(written, safety_folder=tmp_path / "safety")
+    finally:
+        os.umask(previous)
+    for path in (written, named, safety):
+        assert _mode(path) == 0o600, (path, oct(_mode(path)))
+        assert _mode(path.parent) == 0o700, (path.parent, oct(_mode(path.parent)))
+
+
+def test_the_backup_folder_is_made_private_even_when_it_was_not(database, tmp_path, monkeypatch):
+    folder = tmp_path / "backups"
+    folder.mkdir(mode=0o755)
+    os.chmod(folder, 0o755)
+    monkeypatch.setenv("BACKUP_DIR", str(folder))
+    written = backups.backup()
+    assert _mode(folder) == 0o700 and _mode(written) == 0o600
