@@ -28,7 +28,7 @@ from typing import Any, cast
 
 import pandas as pd
 from sqlalchemy import Enum as SAEnum
-from sqlalchemy import String, Table, case, exists, func, literal, or_, update
+from sqlalchemy import String, Table, and_, case, exists, func, literal, or_, update
 from sqlalchemy import select as sa_select
 from sqlalchemy.engine import CursorResult
 from sqlalchemy.orm import aliased
@@ -611,43 +611,61 @@ def _erase_family_logins(session: Session, family_id: int, now: datetime) -> lis
 RETENTION_COLUMNS = ["family_id", "team", "council_reference", "closed_on", "years_closed"]
 
 
+def _years_before(day: date, years: int) -> date:
+    try:
+        return day.replace(year=day.year - years)
+    except ValueError:  # 29 February
+        return day.replace(year=day.year - years, day=28)
+
+
 def retention_report(
     actor: Actor, *, today: date | None = None, years: int = RETENTION_YEARS
 ) -> pd.DataFrame:
-    """Closed families whose closure is more than `years` ago and not yet erased. A list for
-    an admin to review; nothing is deleted automatically."""
+    """Closed families whose closure is more than `years` ago and not yet erased, counted on
+    each team's own day (`today`, when given, for every team). A list for an admin to review;
+    nothing is deleted automatically."""
     require_role(actor, Role.admin, what="retention_report")
-    today = today or today_in()  # years after closure: the default zone serves
-    try:
-        cutoff = today.replace(year=today.year - years)
-    except ValueError:  # 29 February
-        cutoff = today.replace(year=today.year - years, day=28)
     # Start from closures older than the cutoff (indexed by status and date) and keep those
-    # not followed by a later closure: a scan of every closed family took ~0.3 s on a large
-    # council's data.
+    # not followed by a later closure (on a later day, or later the same day: closed, reopened
+    # and closed again): a scan of every closed family took ~0.3 s on a large council's data.
     old, later = aliased(FamilyStatusChange), aliased(FamilyStatusChange)
     closed_again = exists().where(
         col(later.family_id) == old.family_id,
         col(later.status) == FamilyStatus.closed,
-        col(later.changed_on) > old.changed_on,
+        or_(
+            col(later.changed_on) > old.changed_on,
+            and_(col(later.changed_on) == old.changed_on, col(later.id) > old.id),
+        ),
     )
     with read_session() as session:
-        rows = session.exec(
-            select(
-                col(Family.id), col(Team.name), col(Family.council_reference), col(old.changed_on)
-            )
-            .select_from(old)
-            .join(Family, col(Family.id) == old.family_id)
-            .join(Team, col(Team.id) == Family.team_id)
-            .where(
-                col(old.status) == FamilyStatus.closed,
-                col(old.changed_on) < cutoff,
-                ~closed_again,
-                col(Family.status) == FamilyStatus.closed,
-                col(Family.erased_at).is_(None),
-            )
-            .order_by(col(old.changed_on), col(Family.id))
-        ).all()
-    frame = pd.DataFrame(rows, columns=RETENTION_COLUMNS[:4])
-    frame["years_closed"] = frame["closed_on"].map(lambda d: round((today - d).days / 365.25, 1))
+        zones = dict(session.exec(select(col(Team.id), col(Team.time_zone))).all())
+        days = {team: today or today_in(zone) for team, zone in zones.items()}
+        cutoffs = {team: _years_before(day, years) for team, day in days.items()}
+        rows = (
+            session.execute(
+                sa_select(
+                    col(Family.id),
+                    col(Team.name),
+                    col(Family.council_reference),
+                    col(old.changed_on),
+                    col(Team.id),
+                )
+                .select_from(old)
+                .join(Family, col(Family.id) == old.family_id)
+                .join(Team, col(Team.id) == Family.team_id)
+                .where(
+                    col(old.status) == FamilyStatus.closed,
+                    col(old.changed_on) < max(cutoffs.values()),  # the team's own: below
+                    ~closed_again,
+                    col(Family.status) == FamilyStatus.closed,
+                    col(Family.erased_at).is_(None),
+                )
+                .order_by(col(old.changed_on), col(Family.id))
+            ).all()
+            if cutoffs
+            else []
+        )
+    rows = [row for row in rows if row[3] < cutoffs[row[4]]]
+    frame = pd.DataFrame([row[:4] for row in rows], columns=RETENTION_COLUMNS[:4])
+    frame["years_closed"] = [round((days[row[4]] - row[3]).days / 365.25, 1) for row in rows]
     return frame

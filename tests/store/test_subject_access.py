@@ -447,3 +447,43 @@ def _copy_of_erased(office) -> dict:
     )
     sar.approve_request(office["manager_a"], request_id)
     return json.loads(sar.prepare_copy(office["admin"], request_id))
+
+
+def test_a_family_closed_reopened_and_closed_on_one_day_is_listed_once(empty_db):
+    team = make.team()
+    boss = make.worker("boss", Role.admin)
+    family = make.family(
+        team, "The Old family", first_came_on=date(2015, 1, 1), status=FamilyStatus.closed
+    )
+    day = date(2015, 3, 1)
+    with write_session() as session:
+        for status in (FamilyStatus.closed, FamilyStatus.working_together, FamilyStatus.closed):
+            session.add(FamilyStatusChange(family_id=family, status=status, changed_on=day))
+    report = sar.retention_report(boss, today=date(2026, 6, 1), years=6)
+    assert list(report["family_id"]) == [family]
+
+
+def test_retention_counts_the_years_on_each_teams_own_day(empty_db, monkeypatch):
+    from datetime import datetime, timezone
+
+    from db.store import clock
+
+    west = make.team("West", time_zone="America/Los_Angeles")
+    london = make.team("London")
+    boss = make.worker("boss", Role.admin)
+    closed = {}
+    for team in (west, london):
+        closed[team] = make.family(
+            team, f"Family {team}", first_came_on=date(2019, 1, 1), status=FamilyStatus.closed
+        )
+        with write_session() as session:
+            session.add(
+                FamilyStatusChange(
+                    family_id=closed[team], status=FamilyStatus.closed, changed_on=date(2020, 6, 1)
+                )
+            )
+    # 04:00 on 2 June 2026 in London, still 20:00 on 1 June in Los Angeles: for the London
+    # team the closure is more than six years old, for the West team exactly six, not more.
+    monkeypatch.setattr(clock, "utcnow", lambda: datetime(2026, 6, 2, 3, 0, tzinfo=timezone.utc))
+    report = sar.retention_report(boss, years=6)
+    assert list(report["family_id"]) == [closed[london]]
