@@ -194,14 +194,31 @@ RECORD_NAMES = {
     "practicalhelp": "Practical help",
     "huddlefamily": "Team huddles that talked about the family",
     "recordsrequest": "Requests for a copy of the records",
+    "familyinvitation": "Invitations to the family's own space",
+    "familylogin": "Logins to the family's own space",
 }
 # Held back for a worker to review before anything is sent: details that keep someone safe,
-# staff notes (they may be about other people), and what someone asked to keep private.
-HELD_BACK_TABLES = {"keepingsafe": "Keeping-safe details", "note": "Staff notes"}
+# staff notes (they may be about other people), what one family member wrote to their worker
+# from their own space (the copy may be for another member), and what someone asked to keep
+# private (rows marked private, and every row under one: a private goal's scores).
+HELD_BACK_TABLES = {
+    "keepingsafe": "Keeping-safe details",
+    "note": "Staff notes",
+    "familymessage": "Messages from a family member to their worker",
+}
 # What an empty field means where it means something.
 EMPTY_MEANS = {("goal", "person_id"): WHOLE_FAMILY}
 # Bookkeeping, not anything about the family.
-NOT_SHOWN = {"id", "version", "data_version", "is_demo", "token", "family_id", "team_id"}
+NOT_SHOWN = {
+    "id",
+    "version",
+    "data_version",
+    "is_demo",
+    "token",
+    "code_hash",
+    "family_id",
+    "team_id",
+}
 
 # Names of fields in plain words; (table, field) where one table means something else.
 FIELD_NAMES = {
@@ -379,12 +396,46 @@ def _shown_columns(table: Table | None, rows: list[dict], labels: dict) -> list[
     ]
 
 
+def _not_private(records: dict) -> dict[str, list[dict]]:
+    """The records without the rows marked private and every row that points at one (a
+    private goal's scores), however deep: nothing shown may name or quote a private row."""
+    dropped = {
+        name: {place for place, row in enumerate(rows) if row.get("visibility") == "private"}
+        for name, rows in records.items()
+    }
+    while True:
+        private_ids = {
+            name: {rows[place].get("id") for place in dropped[name]} - {None}
+            for name, rows in records.items()
+        }
+        more = {
+            (name, place)
+            for name, rows in records.items()
+            for place, row in enumerate(rows)
+            if place not in dropped[name]
+            and any(
+                row.get(column) in private_ids.get(linked, ())
+                for column in row
+                if (linked := _linked_table(SQLModel.metadata.tables.get(name), column))
+            )
+        }
+        if not more:
+            break
+        for name, place in more:
+            dropped[name].add(place)
+    return {
+        name: [row for place, row in enumerate(rows) if place not in dropped[name]]
+        for name, rows in records.items()
+    }
+
+
 def _sections(data: dict) -> list[dict]:
     records, time_zone = data.get("records", {}), data.get("time_zone", DEFAULT_TIME_ZONE)
+    records = _not_private(records)
     labels = _labels(records, data.get("workers", {}), time_zone)
     sections = []
     for name, rows in records.items():
-        rows = [_marked_if_withdrawn(r) for r in rows if r.get("visibility") != "private"]
+        rows = [_marked_if_withdrawn(r) for r in rows]
         if name in HELD_BACK_TABLES or not rows:
             continue
         table = SQLModel.metadata.tables.get(name)

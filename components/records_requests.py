@@ -8,6 +8,8 @@ worker to check before anything is sent. The rules live in db.subject_access.
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 import pandas as pd
 import streamlit as st
 
@@ -17,11 +19,23 @@ from components.forms import show_problem
 from components.i18n import _
 from components.ui import friendly_date, plain, rerun_with_notice, show_notice, table
 from db import subject_access
-from db.rules.access import Actor
+from db.rules.access import Actor, may_prepare_records_copy
 from db.store.models import RecordsRequestStatus
 from db.words import RECORDS_REQUEST_STATUS
 
-PREPARED = "records_copy"  # (request number, family number, the JSON) after preparing
+PREPARED = "records_copy"  # a Prepared copy, after preparing
+
+
+class Prepared(NamedTuple):
+    """A copy just prepared, held in this tab for the worker who prepared it."""
+
+    worker_id: int
+    team_id: int
+    request_id: int
+    family_id: int
+    document: str
+
+
 NOTICE = "records_notice"
 
 
@@ -72,7 +86,9 @@ def admin_list(actor: Actor, requests: pd.DataFrame) -> None:
     st.markdown(_("**Requests for a copy**"))
     show_notice(NOTICE)
     table(
-        requests.assign(status=requests["status"].map(RECORDS_REQUEST_STATUS)),
+        requests.drop(columns="team_id").assign(
+            status=requests["status"].map(RECORDS_REQUEST_STATUS)
+        ),
         {
             "request_id": _("Request"),
             "family_id": _("Family number"),
@@ -89,14 +105,14 @@ def admin_list(actor: Actor, requests: pd.DataFrame) -> None:
         when_empty=_("No family has asked for a copy yet."),
     )
     for row in requests[requests["status"] == RecordsRequestStatus.approved].itertuples():
-        prepare_button(actor, row.request_id, row.family_id)
-    downloads()
+        prepare_button(actor, row.request_id, row.family_id, row.team_id)
+    downloads(actor)
 
 
 def manager_panel(actor: Actor, requests: pd.DataFrame) -> None:
     """For a manager: requests for the families of the teams they lead, to approve or turn
     down, and approved ones to prepare. Draws nothing when there are none."""
-    if requests.empty and not {PREPARED, NOTICE} & set(st.session_state):
+    if requests.empty and _prepared_for(actor) is None and NOTICE not in st.session_state:
         return
     st.header(_("Requests for a copy of a family's records"))
     show_notice(NOTICE)
@@ -118,14 +134,14 @@ def manager_panel(actor: Actor, requests: pd.DataFrame) -> None:
             )
             st.caption(_(RECORDS_REQUEST_STATUS[row.status]))
             if row.status == RecordsRequestStatus.approved:
-                prepare_button(actor, row.request_id, row.family_id)
+                prepare_button(actor, row.request_id, row.family_id, row.team_id)
             elif not row.may_decide:
                 st.caption(
                     _("You recorded this request, so another manager of the team decides it.")
                 )
             else:
                 _decide(actor, row.request_id)
-    downloads()
+    downloads(actor)
 
 
 def _decide(actor: Actor, request_id: int) -> None:
@@ -155,7 +171,7 @@ def _decide(actor: Actor, request_id: int) -> None:
                 done(_("Request {request_id} is turned down.", request_id=request_id))
 
 
-def prepare_button(actor: Actor, request_id: int, family_id: int) -> None:
+def prepare_button(actor: Actor, request_id: int, family_id: int, team_id: int) -> None:
     label = _(
         "Prepare the copy for request {request_id} (family number {family_id})",
         request_id=request_id,
@@ -164,18 +180,35 @@ def prepare_button(actor: Actor, request_id: int, family_id: int) -> None:
     if st.button(label, key=f"records_prepare_{request_id}"):
         with show_problem():
             document = subject_access.prepare_copy(actor, request_id)
-            st.session_state[PREPARED] = (request_id, family_id, document)
+            st.session_state[PREPARED] = Prepared(
+                actor.worker_id, team_id, request_id, family_id, document
+            )
             done(
                 _("The copy for request {request_id} is ready to download.", request_id=request_id)
             )
 
 
-def downloads() -> None:
-    """The copy just prepared, as JSON and as a printable draft, kept for this session only."""
+def _prepared_for(actor: Actor) -> Prepared | None:
+    """The copy held in this tab, if this worker prepared it and may still prepare it (an
+    admin, or a manager who still leads the family's team); otherwise it is dropped."""
     prepared = st.session_state.get(PREPARED)
-    if not prepared:
+    if not isinstance(prepared, Prepared):
+        return None
+    if prepared.worker_id != actor.worker_id or not may_prepare_records_copy(
+        actor, team_id=prepared.team_id
+    ):
+        st.session_state.pop(PREPARED, None)
+        return None
+    return prepared
+
+
+def downloads(actor: Actor) -> None:
+    """The copy just prepared, as JSON and as a printable draft, kept for this session only and
+    offered only to the worker who prepared it, while they may still prepare it."""
+    prepared = _prepared_for(actor)
+    if prepared is None:
         return
-    request_id, family_id, document = prepared
+    _worker_id, _team_id, request_id, family_id, document = prepared
     download_button(
         _("Download the copy for request {request_id}", request_id=request_id),
         document,

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from datetime import date, datetime, time, timedelta, timezone
+from zoneinfo import ZoneInfo
 
 import pandas as pd
 from sqlalchemy import and_, or_
@@ -22,7 +23,7 @@ from db.i18n import LANGUAGES, N_, TERMS
 from db.plain_language import never_anywhere, terms_in
 from db.rules import audit
 from db.rules.access import Actor, family_read, refused, require_role
-from db.rules.validation import Conflict, Invalid, checked, save_versioned, text
+from db.rules.validation import Conflict, Invalid, checked, save_versioned, storable_problem, text
 from db.rules.validation import time_zone as check_time_zone
 from db.rules.writes import touch_worker
 from db.store.clock import utcnow
@@ -515,6 +516,12 @@ def _leads_family(actor: Actor, family_id: int) -> bool:
     return family is not None and family.team_id in actor.led_team_ids
 
 
+def _midnight(day: date) -> datetime:
+    """The moment a day starts in the default time zone, in UTC."""
+    zone = ZoneInfo(settings.DEFAULT_TIME_ZONE)
+    return datetime.combine(day, time(0), zone).astimezone(timezone.utc)
+
+
 def search_audit(
     actor: Actor,
     *,
@@ -525,8 +532,10 @@ def search_audit(
     limit: int = 500,
 ) -> pd.DataFrame:
     """Audit rows, newest first. An admin searches everything; a manager (not admin) sees only
-    what happened to families of the teams they lead, including refused attempts on them."""
+    what happened to families of the teams they lead, including refused attempts on them. Days
+    are the default time zone's, the days the audit screen shows its times in."""
     require_role(actor, Role.admin, Role.manager, what="audit")
+    nothing = pd.DataFrame(columns=AUDIT_COLUMNS)
     query = select(AuditEvent)
     if not actor.has(Role.admin):
         if family_id is not None and not _leads_family(actor, family_id):
@@ -543,6 +552,8 @@ def search_audit(
             )
         )
     if username.strip():
+        if storable_problem(username) is not None:  # no username holds a NUL or half an emoji
+            return nothing
         query = query.where(col(AuditEvent.username) == username.strip().lower())
     if family_id is not None:
         query = query.where(
@@ -556,11 +567,9 @@ def search_audit(
             )
         )
     if start is not None:
-        query = query.where(col(AuditEvent.at) >= datetime.combine(start, time(0), timezone.utc))
+        query = query.where(col(AuditEvent.at) >= _midnight(start))
     if end is not None:
-        query = query.where(
-            col(AuditEvent.at) < datetime.combine(end + timedelta(days=1), time(0), timezone.utc)
-        )
+        query = query.where(col(AuditEvent.at) < _midnight(end + timedelta(days=1)))
     with read_session() as session:
         rows = session.exec(
             query.order_by(col(AuditEvent.at).desc(), col(AuditEvent.id).desc()).limit(limit)

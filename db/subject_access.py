@@ -20,19 +20,22 @@ views, conversation items, scores). A table added later is included without chan
 from __future__ import annotations
 
 import json
+import secrets
 from datetime import date, datetime
 from decimal import Decimal
 from enum import Enum
-from typing import Any
+from typing import Any, cast
 
 import pandas as pd
 from sqlalchemy import Enum as SAEnum
-from sqlalchemy import String, Table, case, exists, func, literal, or_, update
+from sqlalchemy import String, Table, and_, case, exists, func, literal, or_, update
 from sqlalchemy import select as sa_select
+from sqlalchemy.engine import CursorResult
 from sqlalchemy.orm import aliased
 from sqlalchemy.types import TypeDecorator
 from sqlmodel import Session, SQLModel, col, select
 
+from db.auth import end_every_session
 from db.i18n import N_
 from db.rules import audit
 from db.rules.access import (
@@ -50,6 +53,8 @@ from db.store.engine import read_session, write_session
 from db.store.ids import stored_id
 from db.store.models import (
     Family,
+    FamilyInvitation,
+    FamilyLogin,
     FamilyStatus,
     FamilyStatusChange,
     Note,
@@ -63,8 +68,9 @@ from db.store.models import (
 
 ERASED = "[erased]"
 NOT_FAMILY_DATA = {"auditevent", "family"}
-# Plain strings that are keys or settings, not anything a person said or is called.
-NOT_FREE_TEXT = {"token", "time_zone"}
+# Plain strings that are keys or settings, not anything a person said or is called (an
+# invitation's code hash is unique: it can't be overwritten with one shared word).
+NOT_FREE_TEXT = {"token", "time_zone", "code_hash"}
 
 
 # --- which tables hold the family --------------------------------------------------------
@@ -344,6 +350,7 @@ REQUEST_COLUMNS = [
     "status",
     "decided_by",
     "refused_because",
+    "team_id",  # not shown: who may prepare (and then download) the copy depends on it
 ]
 
 
@@ -361,6 +368,7 @@ def _requests_query():
             col(RecordsRequest.status),
             decider.name,
             col(RecordsRequest.refused_because),
+            col(Family.team_id),
             col(RecordsRequest.recorded_by),
             col(Family.known_as),
         )
@@ -518,6 +526,22 @@ def erase_family(
                 changed.append(f"{table.name}.birth_year")
             if values:
                 session.execute(update(table).where(where).values(values))
+        # An invitation not yet taken up can never be: the person it was for is erased.
+        withdrawn = cast(
+            CursorResult,
+            session.execute(
+                update(FamilyInvitation)
+                .where(
+                    col(FamilyInvitation.family_id) == family_id,
+                    col(FamilyInvitation.used_at).is_(None),
+                    col(FamilyInvitation.withdrawn_at).is_(None),
+                )
+                .values(withdrawn_at=now)
+            ),
+        )
+        if withdrawn.rowcount:
+            changed.append("familyinvitation.withdrawn_at")
+        changed += _erase_family_logins(session, family_id, now)
         family.known_as = f"Erased record {family.id}"
         family.council_reference = ""
         family.erased_at = now
@@ -546,48 +570,102 @@ def erase_family(
     return sorted(set(changed))
 
 
+def _erase_family_logins(session: Session, family_id: int, now: datetime) -> list[str]:
+    """A family member's own login is a worker account named after them: it ends for good (on
+    every device), and keeps neither their name, nor the username they chose, nor an email."""
+    changed: list[str] = []
+    for login, account in session.exec(
+        select(FamilyLogin, Worker)
+        .join(Worker, col(Worker.id) == FamilyLogin.worker_id)
+        .where(col(FamilyLogin.family_id) == family_id)
+    ).all():
+        if login.ended_at is None:
+            login.ended_at = now
+            login.version += 1
+            session.add(login)
+        end_every_session(session, account, now)
+        account.is_active = False
+        account.name = "Erased"
+        account.username = f"erased-{account.id}"
+        if session.exec(
+            select(col(Worker.id)).where(
+                col(Worker.username) == account.username, col(Worker.id) != account.id
+            )
+        ).first():  # someone chose that very username: still none of this person's
+            account.username += f"-{secrets.token_hex(4)}"
+        account.email = None
+        account.version += 1
+        session.add(account)
+        changed = [
+            "familylogin.ended_at",
+            "worker.name",
+            "worker.username",
+            "worker.email",
+            "worker.is_active",
+        ]
+    return changed
+
+
 # --- retention ---------------------------------------------------------------------------
 
 RETENTION_COLUMNS = ["family_id", "team", "council_reference", "closed_on", "years_closed"]
 
 
+def _years_before(day: date, years: int) -> date:
+    try:
+        return day.replace(year=day.year - years)
+    except ValueError:  # 29 February
+        return day.replace(year=day.year - years, day=28)
+
+
 def retention_report(
     actor: Actor, *, today: date | None = None, years: int = RETENTION_YEARS
 ) -> pd.DataFrame:
-    """Closed families whose closure is more than `years` ago and not yet erased. A list for
-    an admin to review; nothing is deleted automatically."""
+    """Closed families whose closure is more than `years` ago and not yet erased, counted on
+    each team's own day (`today`, when given, for every team). A list for an admin to review;
+    nothing is deleted automatically."""
     require_role(actor, Role.admin, what="retention_report")
-    today = today or today_in()  # years after closure: the default zone serves
-    try:
-        cutoff = today.replace(year=today.year - years)
-    except ValueError:  # 29 February
-        cutoff = today.replace(year=today.year - years, day=28)
     # Start from closures older than the cutoff (indexed by status and date) and keep those
-    # not followed by a later closure: a scan of every closed family took ~0.3 s on a large
-    # council's data.
+    # not followed by a later closure (on a later day, or later the same day: closed, reopened
+    # and closed again): a scan of every closed family took ~0.3 s on a large council's data.
     old, later = aliased(FamilyStatusChange), aliased(FamilyStatusChange)
     closed_again = exists().where(
         col(later.family_id) == old.family_id,
         col(later.status) == FamilyStatus.closed,
-        col(later.changed_on) > old.changed_on,
+        or_(
+            col(later.changed_on) > old.changed_on,
+            and_(col(later.changed_on) == old.changed_on, col(later.id) > old.id),
+        ),
     )
     with read_session() as session:
-        rows = session.exec(
-            select(
-                col(Family.id), col(Team.name), col(Family.council_reference), col(old.changed_on)
-            )
-            .select_from(old)
-            .join(Family, col(Family.id) == old.family_id)
-            .join(Team, col(Team.id) == Family.team_id)
-            .where(
-                col(old.status) == FamilyStatus.closed,
-                col(old.changed_on) < cutoff,
-                ~closed_again,
-                col(Family.status) == FamilyStatus.closed,
-                col(Family.erased_at).is_(None),
-            )
-            .order_by(col(old.changed_on), col(Family.id))
-        ).all()
-    frame = pd.DataFrame(rows, columns=RETENTION_COLUMNS[:4])
-    frame["years_closed"] = frame["closed_on"].map(lambda d: round((today - d).days / 365.25, 1))
+        zones = dict(session.exec(select(col(Team.id), col(Team.time_zone))).all())
+        days = {team: today or today_in(zone) for team, zone in zones.items()}
+        cutoffs = {team: _years_before(day, years) for team, day in days.items()}
+        rows = (
+            session.execute(
+                sa_select(
+                    col(Family.id),
+                    col(Team.name),
+                    col(Family.council_reference),
+                    col(old.changed_on),
+                    col(Team.id),
+                )
+                .select_from(old)
+                .join(Family, col(Family.id) == old.family_id)
+                .join(Team, col(Team.id) == Family.team_id)
+                .where(
+                    col(old.status) == FamilyStatus.closed,
+                    col(old.changed_on) < max(cutoffs.values()),  # the team's own: below
+                    ~closed_again,
+                    col(Family.status) == FamilyStatus.closed,
+                    col(Family.erased_at).is_(None),
+                )
+                .order_by(col(old.changed_on), col(Family.id))
+            ).all()
+            if cutoffs
+            else []
+        )
+    rows = [row for row in rows if row[3] < cutoffs[row[4]]]
+    frame = pd.DataFrame([row[:4] for row in rows], columns=RETENTION_COLUMNS[:4])
+    frame["years_closed"] = [round((days[row[4]] - row[3]).days / 365.25, 1) for row in rows]
     return frame

@@ -160,3 +160,84 @@ def test_a_withdrawn_record_stays_in_the_copy_marked_as_withdrawn():
     assert "Goals (2)" in page
     assert "Withdrawn on 2026-11-20, recorded by mistake: Saved twice" in page
     assert "withdrawn by" not in page  # a worker's id means nothing to the family
+
+
+# --- a real copy: what a family member told their worker, and private goals -------------
+
+
+def test_a_real_copy_shows_nothing_of_a_private_goal_a_members_messages_or_invitation_codes(
+    empty_db,
+):
+    """What one family member said to their worker, or keeps private, can't reach another
+    member's copy through the draft: not a private goal's wording (by which its scores are
+    named), nor its scores' comments, nor the messages, nor an invitation's code hash."""
+    from datetime import date
+
+    from sqlmodel import select
+
+    from db import subject_access as sar
+    from db.family_space import invite_family_member, send_message
+    from db.store.engine import read_session, write_session
+    from db.store.models import (
+        FamilyInvitation,
+        Goal,
+        GoalScore,
+        Relationship,
+        Role,
+        ScoreRound,
+        Visibility,
+    )
+    from tests import factories as make
+
+    team = make.team("Team A")
+    family = make.family(team, "The Ash family")
+    admin = make.worker("boss", Role.admin)
+    manager = make.worker("mgr_a", Role.manager, leads=(team,))
+    practitioner = make.practitioner("prac_a", team)
+    mum = make.person(family, "Sarah", Relationship.parent)
+    dad = make.person(family, "Tom", Relationship.parent)
+    with write_session() as session:
+        for wording, visibility, comment in (
+            ("SENTINEL-PRIVATE-GOAL leave him safely", Visibility.private, "SENTINEL-COMMENT"),
+            ("Calmer bedtimes", Visibility.family, "Better this week"),
+        ):
+            goal = Goal(
+                family_id=family,
+                person_id=mum,
+                wording=wording,
+                visibility=visibility,
+                set_on=date(2025, 2, 1),
+            )
+            session.add(goal)
+            session.flush()
+            score_round = ScoreRound(
+                token=wording[:8], family_id=family, scored_on=date(2025, 2, 2)
+            )
+            session.add(score_round)
+            session.flush()
+            session.add(
+                GoalScore(
+                    round_id=score_round.id,
+                    goal_id=goal.id,
+                    scored_on=date(2025, 2, 2),
+                    score=3,
+                    person_id=mum,
+                    comment=comment,
+                )
+            )
+    sarah = make.family_member(family, mum, "sarah")
+    send_message(sarah, words="SENTINEL-MESSAGE please don't tell Tom I said this")
+    invite_family_member(practitioner, family_id=family, person_id=dad)
+    with read_session() as session:
+        code_hash = session.exec(select(FamilyInvitation.code_hash)).one()
+
+    request_id = sar.ask_for_copy(
+        admin, family, asked_by_whom="Tom (dad), by letter", asked_on=date.today()
+    )
+    sar.approve_request(manager, request_id)
+    page = render_everything(sar.prepare_copy(admin, request_id))
+    for sentinel in ("SENTINEL-PRIVATE-GOAL", "SENTINEL-COMMENT", "SENTINEL-MESSAGE", code_hash):
+        assert sentinel not in page
+    assert "Calmer bedtimes" in page and "Better this week" in page
+    assert "Scores (1)" in page
+    assert "Messages from a family member to their worker (1)" in page  # held back, counted

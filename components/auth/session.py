@@ -22,27 +22,15 @@ from db.store.models import Role
 
 ACTIVITY_SAVED_EVERY = timedelta(minutes=1)
 
-# What this tab forgets when its session ends (the page's own keys go with their widgets).
-_SESSION_KEYS = (
-    "authentication_status",
-    "username",
-    "name",
-    "roles",
-    "auth_at",
-    "last_active_at",
-    "activity_saved_at",
-    "login_session_id",
-    "actor",
-    "must_change_password",
-    "families_viewed",
-    "family_language",  # components.i18n.FAMILY_LANGUAGE: the next login may be another family
-    "conference",
-    "huddle_team",
-    "huddle_week",
-    "huddle_wall",
-    "after_login",
-    "idle_exempt",
-    "signed_in_with",
+# What this tab keeps when its session ends; everything else in st.session_state goes (the
+# login, what the pages held: a prepared copy, a family found, typed values), so nothing of one
+# login reaches the next on the same tab, whoever it is. A key added later is forgotten unless
+# it is named here.
+_KEPT_AFTER_LOGOUT = frozenset(
+    {
+        "cookie_tried",  # the re-login cookie was tried once for this tab (it is being deleted)
+        "sso_tried",  # the provider's word already tried, so it can't log the tab in again
+    }
 )
 
 
@@ -158,12 +146,13 @@ def end(because: str) -> None:
 
 
 def forget(message: str) -> None:
-    """This tab forgets its login, says why on the login form, and deletes the cookie (and
-    single sign-on's word, which takes the browser through Streamlit's logout address)."""
+    """This tab forgets its login and everything its pages held (all but _KEPT_AFTER_LOGOUT),
+    says why on the login form, and deletes the cookie (and single sign-on's word, which takes
+    the browser through Streamlit's logout address)."""
     from components.auth import single_sign_on
 
     single_sign_on.sign_out_of_the_provider()
-    for key in _SESSION_KEYS:
+    for key in [key for key in st.session_state if key not in _KEPT_AFTER_LOGOUT]:
         st.session_state.pop(key, None)
     st.session_state["signed_out_because"] = message
     st.session_state["forget_cookie"] = True

@@ -24,6 +24,7 @@ import subprocess
 import sys
 from datetime import datetime, timezone
 from pathlib import Path
+from urllib.parse import quote, urlencode
 
 from sqlalchemy import text
 from sqlalchemy.engine import URL, make_url
@@ -49,7 +50,19 @@ def _stamp() -> str:
     return datetime.now(timezone.utc).strftime("%Y%m%d-%H%M%S-%f")
 
 
+def _private_folder(folder: Path) -> None:
+    """A folder for backups that only its owner can open: one made here, and the configured
+    backup folder even if it was made otherwise (a folder named with --to that already exists
+    is left as it is; the files in it are private anyway)."""
+    made = not folder.exists()
+    folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+    if made or folder.resolve() == backup_folder().resolve():
+        os.chmod(folder, 0o700)  # mkdir's mode is narrowed by the umask, never widened
+
+
 def _target(to: str | Path | None, suffix: str, label: str = "golden_thread") -> Path:
+    """The backup's file, made empty and readable by its owner only (0600) before anything is
+    written into it: a backup holds everything the database holds."""
     if to is None:
         folder, name = backup_folder(), None
     else:
@@ -58,10 +71,14 @@ def _target(to: str | Path | None, suffix: str, label: str = "golden_thread") ->
             folder, name = to, None
         else:
             folder, name = to.parent, to.name
-    folder.mkdir(parents=True, exist_ok=True)
+    _private_folder(folder)
     path = folder / (name or f"{label}-{_stamp()}{suffix}")
-    if path.exists():
-        raise BackupProblem(f"{path} already exists: choose another name (nothing was written).")
+    try:
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+    except FileExistsError:
+        raise BackupProblem(
+            f"{path} already exists: choose another name (nothing was written)."
+        ) from None
     return path
 
 
@@ -147,21 +164,38 @@ def _sqlite_restore(url: URL, source: Path) -> None:
 # --- PostgreSQL ----------------------------------------------------------------------------
 
 
+def _libpq_address(url: URL) -> str:
+    """The database's address as libpq reads it (a postgresql:// URI), without the password
+    and without SQLAlchemy's driver suffix (+psycopg): user, host, port, database and every
+    query option (host= and port= for a socket or another cluster, sslmode, sslrootcert…) as
+    written, so the tools reach exactly the database the app uses."""
+    user = quote(url.username or "", safe="")
+    host = url.host or ""
+    if ":" in host:  # an IPv6 address
+        host = f"[{host}]"
+    port = f":{url.port}" if url.port else ""
+    where = f"{user}@{host}{port}" if user else f"{host}{port}"
+    options = [
+        (key, value)
+        for key, values in (url.query or {}).items()
+        if key != "password"
+        for value in ((values,) if isinstance(values, str) else values)
+    ]
+    query = f"?{urlencode(options, quote_via=quote)}" if options else ""
+    return f"postgresql://{where}/{quote(url.database or '', safe='')}{query}"
+
+
 def _pg_env_and_args(url: URL) -> tuple[dict, list[str]]:
+    """The tools' environment (the password, kept off their command line, which every local
+    user can read) and their --dbname: the whole address."""
     env = dict(os.environ)
-    if url.password:
-        env["PGPASSWORD"] = str(url.password)
-    args = ["--dbname", url.database or "postgres"]
-    if url.host:
-        args += ["--host", url.host]
-    if url.port:
-        args += ["--port", str(url.port)]
-    if url.username:
-        args += ["--username", url.username]
-    for key, value in (url.query or {}).items():  # e.g. sslmode=require
-        if key == "sslmode":
-            env["PGSSLMODE"] = str(value)
-    return env, args
+    in_query = url.query.get("password") if url.query else None
+    password = url.password or (in_query if isinstance(in_query, str) else None)
+    if isinstance(in_query, tuple) and not password:
+        password = in_query[-1]
+    if password:
+        env["PGPASSWORD"] = str(password)
+    return env, [f"--dbname={_libpq_address(url)}"]
 
 
 def _tool(name: str) -> str:

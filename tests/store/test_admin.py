@@ -16,6 +16,7 @@ from db.ops import admin as admin_cli
 from db.rules.access import NotAllowed
 from db.rules.audit import Action
 from db.rules.validation import Invalid
+from db.store.clock import today_in
 from db.store.engine import read_session, write_session
 from db.store.models import AuditEvent, DemoInfo, Role, Worker
 from tests import factories as make
@@ -194,7 +195,7 @@ def test_audit_search_for_admins_and_managers(office):
     assert {fa, fb} <= set(everything["family_id"].dropna())
     assert set(admin.search_audit(boss, family_id=fb)["family_id"]) == {fb}
     assert set(admin.search_audit(boss, username="prac")["username"]) == {"prac"}
-    today = datetime.now(timezone.utc).date()
+    today = today_in()  # the audit screen's day: the default zone's
     assert admin.search_audit(boss, start=today + timedelta(days=1)).empty
     assert len(admin.search_audit(boss, start=today, end=today)) == len(everything)
     # A manager sees who looked at the families of the teams they lead, and nothing else.
@@ -318,3 +319,35 @@ def test_changing_a_worker_reaches_the_cached_huddle_on_every_server(office):
         team_ids=[a],
     )
     assert kims_name_on_the_board() == {"Kim Rivers-Lee"}
+
+
+def test_audit_search_by_day_uses_the_days_the_screen_shows(office):
+    """Times are shown in the default time zone, so a day searched for is that zone's day:
+    00:30 on 2 June in London (BST) is 23:30 UTC on 1 June."""
+    boss, a, _b = office
+    family = make.family(a, "The Ash family")
+    with write_session() as session:
+        for at in (
+            datetime(2026, 6, 1, 22, 59, tzinfo=timezone.utc),  # 23:59 on 1 June in London
+            datetime(2026, 6, 1, 23, 30, tzinfo=timezone.utc),  # 00:30 on 2 June
+            datetime(2026, 6, 2, 22, 59, tzinfo=timezone.utc),  # 23:59 on 2 June
+            datetime(2026, 6, 2, 23, 0, tzinfo=timezone.utc),  # 00:00 on 3 June
+        ):
+            session.add(
+                AuditEvent(
+                    at=at,
+                    username="prac_a",
+                    action=Action.VIEW,
+                    family_id=family,
+                    record_type="family",
+                    record_id=family,
+                )
+            )
+    found = admin.search_audit(boss, start=date(2026, 6, 2), end=date(2026, 6, 2))
+    assert sorted(found["at"].dt.strftime("%d %H:%M")) == ["01 23:30", "02 22:59"]
+
+
+@pytest.mark.parametrize("typed", ["prac\x00a", "\ud800", "x" * 500])
+def test_an_audit_search_for_a_username_that_cannot_be_one_finds_nothing(office, typed):
+    boss, _a, _b = office
+    assert admin.search_audit(boss, username=typed).empty

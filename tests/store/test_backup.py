@@ -5,12 +5,14 @@ from __future__ import annotations
 
 import os
 import shutil
+import stat
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 from sqlalchemy import func, inspect, select, text
+from sqlalchemy.engine import make_url
 from sqlmodel import SQLModel
 
 import db.store.models  # noqa: F401  (every table on the metadata)
@@ -153,3 +155,75 @@ def test_a_client_server_version_mismatch_is_refused_in_words(database, monkeypa
     monkeypatch.setattr(backups, "client_major", lambda tool="pg_dump": 9)
     with pytest.raises(backups.BackupProblem, match="major versions must match"):
         backups.backup()
+
+
+def _mode(path: Path) -> int:
+    return stat.S_IMODE(path.stat().st_mode)
+
+
+def test_backups_are_readable_by_their_owner_only(database, tmp_path, monkeypatch):
+    """A backup holds everything the database holds (which only its owner may read): its
+    folder is 0700 and every file 0600, the safety backup before a restore too."""
+    monkeypatch.setenv("BACKUP_DIR", str(tmp_path / "backups"))
+    previous = os.umask(0o022)  # the usual umask: files 0644, folders 0755
+    try:
+        written = backups.backup()
+        named = backups.backup(tmp_path / "chosen" / "b")
+        safety = backups.restore(written, safety_folder=tmp_path / "safety")
+    finally:
+        os.umask(previous)
+    for path in (written, named, safety):
+        assert _mode(path) == 0o600, (path, oct(_mode(path)))
+        assert _mode(path.parent) == 0o700, (path.parent, oct(_mode(path.parent)))
+
+
+def test_the_backup_folder_is_made_private_even_when_it_was_not(database, tmp_path, monkeypatch):
+    folder = tmp_path / "backups"
+    folder.mkdir(mode=0o755)
+    os.chmod(folder, 0o755)
+    monkeypatch.setenv("BACKUP_DIR", str(folder))
+    written = backups.backup()
+    assert _mode(folder) == 0o700 and _mode(written) == 0o600
+
+
+def test_the_postgresql_tools_get_the_whole_address_and_no_password_on_their_command_line():
+    """pg_dump and pg_restore reach exactly the database the app uses: host and port given in
+    the query string (as for a socket or a second cluster), TLS settings and the rest reach
+    them as written; the password goes in their environment, never in the process list."""
+    url = (
+        "postgresql+psycopg://gt%40app:s3cret%2F@/golden%20thread"
+        "?host=127.0.0.1&port=5433&sslmode=verify-full&sslrootcert=/etc/gt/root.crt"
+    )
+    env, args = backups._pg_env_and_args(make_url(url))
+    assert args == [
+        "--dbname=postgresql://gt%40app@/golden%20thread?host=127.0.0.1&port=5433"
+        "&sslmode=verify-full&sslrootcert=%2Fetc%2Fgt%2Froot.crt"
+    ]
+    assert env["PGPASSWORD"] == "s3cret/"
+    assert "s3cret" not in " ".join(args)
+    env, args = backups._pg_env_and_args(
+        make_url("postgresql+psycopg://gt@db.example.org:6432/gt?password=p4ss")
+    )
+    assert args == ["--dbname=postgresql://gt@db.example.org:6432/gt"]
+    assert env["PGPASSWORD"] == "p4ss"
+
+
+def test_a_postgresql_backup_reaches_the_database_named_in_the_query_string(
+    database, tmp_path, monkeypatch
+):
+    if BACKEND != "postgresql":
+        pytest.skip("PostgreSQL only")
+    configured = make_url(os.environ["DATABASE_URL"])
+    # The same database, its host and port written as query options; libpq's defaults from
+    # the environment point elsewhere (a port nothing listens on), as another cluster would.
+    url = configured.set(
+        host=None, port=None, query={"host": configured.host, "port": str(configured.port)}
+    )
+    url = url._replace(host=None, port=None)
+    monkeypatch.setenv("PGHOST", "127.0.0.1")
+    monkeypatch.setenv("PGPORT", "1")
+    written = backups.backup(tmp_path / "b.dump", url=url.render_as_string(hide_password=False))
+    listing = subprocess.run(
+        ["pg_restore", "--list", str(written)], capture_output=True, text=True, check=True
+    ).stdout
+    assert " alembic_version" in listing

@@ -10,24 +10,30 @@ import pytest
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import func, select
 
+from db import auth
 from db import subject_access as sar
-from db.rules.access import NotAllowed
+from db.family_space import accept_invitation, invite_family_member
+from db.rules.access import NotAllowed, load_actor
 from db.rules.audit import Action
 from db.rules.validation import Invalid
 from db.store.engine import read_session, write_session
 from db.store.models import (
     AuditEvent,
     Family,
+    FamilyInvitation,
     FamilyStatus,
     FamilyStatusChange,
     Goal,
     GoalScore,
     KeepingSafe,
+    LoginSession,
     Meeting,
     Person,
     RecordsRequest,
     RecordsRequestStatus,
+    Relationship,
     Role,
+    Worker,
 )
 from tests import audit
 from tests import factories as make
@@ -368,3 +374,116 @@ def test_find_family_is_for_admins_and_audited(demo_db):
     assert sar.find_family(admin, family_id=10**8) is None
     with pytest.raises(NotAllowed):
         sar.find_family(_actor("manager"), family_id=family_id)
+
+
+def _erase(office, family_id: int, known_as: str) -> None:
+    sar.erase_family(
+        office["admin"],
+        family_id,
+        reason="The family asked us to erase it",
+        confirm_known_as=known_as,
+    )
+
+
+def test_erasure_keeps_invitation_codes_apart_and_ends_open_invitations(office):
+    """An invitation's code hash is a key, not words: two invitations (or two erased families'
+    invitations) can't all become "[erased]" (the hash is unique). An open invitation of an
+    erased family can never be taken up."""
+    ash = office["family"]
+    with read_session() as session:
+        birch = make.family(session.get(Family, ash).team_id, "The Birch family")
+    invited = []
+    for family_id, names in ((ash, ("Sarah", "Tom")), (birch, ("Sam",))):
+        for name in names:
+            person = make.person(family_id, name, Relationship.parent)
+            invited.append(
+                invite_family_member(
+                    office["practitioner_a"], family_id=family_id, person_id=person
+                )
+            )
+    _erase(office, ash, "The Ash family")
+    _erase(office, birch, "The Birch family")
+    with read_session() as session:
+        invitations = session.exec(select(FamilyInvitation)).all()
+    assert len({i.code_hash for i in invitations}) == 3
+    assert all(i.withdrawn_at is not None for i in invitations)
+    with pytest.raises(Invalid):
+        accept_invitation(invited[0], username="sarah.a", password="a long enough password 123")
+
+
+def test_erasure_ends_a_family_members_login_and_takes_their_name_off_it(office):
+    ash = office["family"]
+    mum = make.person(ash, "Sarah Realname", Relationship.parent)
+    code = invite_family_member(office["practitioner_a"], family_id=ash, person_id=mum)
+    accept_invitation(code, username="sarah.r", password="a long enough password 123")
+    with write_session() as session:
+        login = session.exec(select(Worker).where(Worker.username == "sarah.r")).one()
+        login.email = "sarah@example.org"
+        session.add(login)
+    with read_session() as session:
+        sarah = load_actor(session, "sarah.r")
+    session_id, _started = auth.start_session(sarah)
+
+    _erase(office, ash, "The Ash family")
+    with read_session() as session:
+        account = session.get(Worker, sarah.worker_id)
+        ended = session.get(LoginSession, session_id).ended_at
+    assert (account.name, account.username, account.email, account.is_active) == (
+        "Erased",
+        f"erased-{sarah.worker_id}",
+        None,
+        False,
+    )
+    assert ended is not None
+    assert auth.check_login("sarah.r", "a long enough password 123").actor is None
+    copy = _copy_of_erased(office)
+    assert "Sarah Realname" not in json.dumps(copy)
+    assert "sarah" not in json.dumps(copy["workers"]).lower()
+
+
+def _copy_of_erased(office) -> dict:
+    request_id = sar.ask_for_copy(
+        office["admin"], office["family"], asked_by_whom="A solicitor", asked_on=date.today()
+    )
+    sar.approve_request(office["manager_a"], request_id)
+    return json.loads(sar.prepare_copy(office["admin"], request_id))
+
+
+def test_a_family_closed_reopened_and_closed_on_one_day_is_listed_once(empty_db):
+    team = make.team()
+    boss = make.worker("boss", Role.admin)
+    family = make.family(
+        team, "The Old family", first_came_on=date(2015, 1, 1), status=FamilyStatus.closed
+    )
+    day = date(2015, 3, 1)
+    with write_session() as session:
+        for status in (FamilyStatus.closed, FamilyStatus.working_together, FamilyStatus.closed):
+            session.add(FamilyStatusChange(family_id=family, status=status, changed_on=day))
+    report = sar.retention_report(boss, today=date(2026, 6, 1), years=6)
+    assert list(report["family_id"]) == [family]
+
+
+def test_retention_counts_the_years_on_each_teams_own_day(empty_db, monkeypatch):
+    from datetime import datetime, timezone
+
+    from db.store import clock
+
+    west = make.team("West", time_zone="America/Los_Angeles")
+    london = make.team("London")
+    boss = make.worker("boss", Role.admin)
+    closed = {}
+    for team in (west, london):
+        closed[team] = make.family(
+            team, f"Family {team}", first_came_on=date(2019, 1, 1), status=FamilyStatus.closed
+        )
+        with write_session() as session:
+            session.add(
+                FamilyStatusChange(
+                    family_id=closed[team], status=FamilyStatus.closed, changed_on=date(2020, 6, 1)
+                )
+            )
+    # 04:00 on 2 June 2026 in London, still 20:00 on 1 June in Los Angeles: for the London
+    # team the closure is more than six years old, for the West team exactly six, not more.
+    monkeypatch.setattr(clock, "utcnow", lambda: datetime(2026, 6, 2, 3, 0, tzinfo=timezone.utc))
+    report = sar.retention_report(boss, years=6)
+    assert list(report["family_id"]) == [closed[london]]
