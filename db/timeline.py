@@ -56,14 +56,14 @@ KINDS = [
 COLUMNS = ["on", "kind", "what", "record_type", "record_id"]
 
 
-def _with_counts(model: type[Any], link: Any, family_id: int) -> Any:
+def _with_counts(model: type[Any], link: Any, family_id: int, *counted: Any) -> Any:
     """The family's records of one kind, each with how many items point to it through `link`
-    (a record with no items is left out)."""
+    and meet `counted` (a record with no such items is left out)."""
     items = link.class_
     return (
         select(model, func.count(col(items.id)))
         .join(items, col(link) == model.id)
-        .where(col(model.family_id) == family_id)
+        .where(col(model.family_id) == family_id, *counted)
         .group_by(col(model.id))
     )
 
@@ -147,7 +147,12 @@ def timeline(actor: Actor, family_id: int, kinds: list[Words] | None = None) -> 
                 named = MEETING_KIND[m.kind]
                 add_record("Meetings", m, local.date(), _meeting_words(m, local), "meeting", named)
         if "Conversations" in wanted:
-            said = _with_counts(Conversation, ConversationItem.conversation_id, family_id)
+            said = _with_counts(
+                Conversation,
+                ConversationItem.conversation_id,
+                family_id,
+                col(ConversationItem.withdrawn_at).is_(None),  # withdrawn: never said
+            )
             for c, items in session.exec(said):
                 add(
                     "Conversations",

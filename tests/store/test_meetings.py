@@ -220,6 +220,32 @@ def test_everything_appears_on_the_timeline(world):
     assert set(only_plan["kind"]) == {"Plan"}
 
 
+def test_the_timeline_counts_only_what_was_said_not_what_was_withdrawn(world):
+    worker, family = world["worker"], world["family"]
+    meetings.add_conversation(
+        worker,
+        family_id=family,
+        held_on=date.today(),
+        items=[ItemIn("going_well", "Breakfast together"), ItemIn("hard", "Said by mistake")],
+    )
+    said = meetings.conversations(worker, family).set_index("words")["item_id"]
+    withdraw(
+        worker,
+        record_type="conversation_item",
+        record_id=int(said["Said by mistake"]),
+        reason="Not said",
+    )
+    conversations = timeline(worker, family, ["Conversations"])
+    assert list(conversations["what"]) == ["What's going well, what's hard: 1 thing said"]
+    withdraw(
+        worker,
+        record_type="conversation_item",
+        record_id=int(said["Breakfast together"]),
+        reason="Not said",
+    )
+    assert timeline(worker, family, ["Conversations"]).empty
+
+
 text_or_junk = st.one_of(
     st.text(max_size=6000), st.integers(), st.none(), st.floats(allow_nan=True)
 )
