@@ -4,9 +4,10 @@
     python -m db.ops.backup restore --from PATH [--yes]
 
 SQLite: the sqlite3 online backup API (a consistent copy while the app keeps running), checked
-with PRAGMA integrity_check. PostgreSQL: pg_dump -Fc / pg_restore, whose major version must
-match the server's. Backups go to a timestamped file under backups/ (or BACKUP_DIR) unless --to
-says where (a folder or a file name).
+with PRAGMA integrity_check. PostgreSQL: pg_dump -Fc, brought back by pg_restore into psql in one
+transaction that first empties our tables (so a backup from before an upgrade comes back too);
+the tools' major version must match the server's. Backups go to a timestamped file under
+backups/ (or BACKUP_DIR) unless --to says where (a folder or a file name).
 
 A restore first takes a backup of the current state (so a restore can itself be undone), then
 replaces the configured database's contents in one step. Run from a terminal it asks for
@@ -22,6 +23,8 @@ import shutil
 import sqlite3
 import subprocess
 import sys
+import tempfile
+import typing
 from datetime import datetime, timezone
 from pathlib import Path
 from urllib.parse import quote, urlencode
@@ -284,23 +287,70 @@ def _pg_restore(url: URL, source: Path) -> None:
             f"{source} is not a pg_dump -Fc file of a Golden Thread database: nothing was changed."
         )
     get_engine(url.render_as_string(hide_password=False)).dispose()
-    # --clean drops what the file holds and creates it again; --single-transaction makes the
-    # whole restore land or none of it.
-    _run(
-        [
-            _tool("pg_restore"),
-            "--clean",
-            "--if-exists",
-            "--no-owner",
-            "--no-privileges",
-            "--single-transaction",
-            "--exit-on-error",
-            *args,
-            str(source),
-        ],
-        env,
-        "pg_restore",
-    )
+    _restore_in_one_transaction(source, env, args)
+
+
+# Every table (and the audit's guard functions) goes first, in the same transaction as the
+# restore. `pg_restore --clean` drops only what the file holds, so a backup taken before an
+# upgrade (fewer tables) failed on the newer tables' foreign keys: and that is the backup most
+# often wanted back.
+_EMPTY_THE_SCHEMA = """
+SET client_min_messages = warning;
+BEGIN;
+DO $$
+DECLARE t record;
+BEGIN
+  FOR t IN SELECT tablename FROM pg_tables WHERE schemaname = 'public' LOOP
+    EXECUTE format('DROP TABLE IF EXISTS public.%I CASCADE', t.tablename);
+  END LOOP;
+  FOR t IN SELECT p.oid::regprocedure AS routine FROM pg_proc p
+           JOIN pg_namespace n ON n.oid = p.pronamespace WHERE n.nspname = 'public' LOOP
+    EXECUTE format('DROP ROUTINE IF EXISTS %s CASCADE', t.routine);
+  END LOOP;
+END $$;
+"""
+
+
+def _restore_in_one_transaction(source: Path, env: dict, args: list[str]) -> None:
+    """pg_restore writes the backup as SQL, streamed into psql after the emptying, all in one
+    transaction that is committed only once pg_restore has written the whole file without a
+    fault and psql has run it without an error: otherwise none of it lands."""
+    with tempfile.TemporaryFile() as restore_said, tempfile.TemporaryFile() as psql_said:
+        script = subprocess.Popen(
+            [_tool("pg_restore"), "--no-owner", "--no-privileges", "--file=-", str(source)],
+            stdout=subprocess.PIPE,
+            stderr=restore_said,
+        )
+        loading = subprocess.Popen(
+            [_tool("psql"), "--no-psqlrc", "--quiet", "--set=ON_ERROR_STOP=1", *args],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.DEVNULL,
+            stderr=psql_said,
+            env=env,
+        )
+        sql, into = (
+            typing.cast(typing.IO[bytes], script.stdout),
+            typing.cast(typing.IO[bytes], loading.stdin),
+        )
+        try:
+            into.write(_EMPTY_THE_SCHEMA.encode())
+            shutil.copyfileobj(sql, into)
+            if script.wait() == 0:
+                into.write(b"COMMIT;\n")
+        except BrokenPipeError:
+            pass  # psql stopped at an error: it is reported below, and nothing was changed
+        finally:
+            into.close()  # without COMMIT, psql ends and the transaction is rolled back
+        loaded, read = loading.wait(), script.wait()
+        if read != 0:
+            raise BackupProblem(f"pg_restore failed: {_said(restore_said)} Nothing was changed.")
+        if loaded != 0:
+            raise BackupProblem(f"The restore failed: {_said(psql_said)} Nothing was changed.")
+
+
+def _said(output: typing.IO[bytes]) -> str:
+    output.seek(0)
+    return output.read().decode(errors="replace").strip()[-2000:]
 
 
 # --- the two commands ----------------------------------------------------------------------

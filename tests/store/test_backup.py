@@ -101,6 +101,19 @@ def test_restore_refuses_a_file_that_is_not_a_backup(database, tmp_path):
     assert _counts(database) == before
 
 
+def test_a_backup_cut_short_changes_nothing(database, tmp_path):
+    """A file that ends part-way (a copy interrupted, a full disk): the restore stops with a
+    sentence and the database is as it was, not emptied or half-filled."""
+    written = backups.backup(tmp_path / "whole")
+    _change_everything_a_little(database)
+    before = _counts(database)
+    cut = tmp_path / f"cut{written.suffix}"
+    cut.write_bytes(written.read_bytes()[: written.stat().st_size * 2 // 3])
+    with pytest.raises(backups.BackupProblem, match="[Nn]othing was changed"):
+        backups.restore(cut, safety_folder=tmp_path / "safety")
+    assert _counts(get_engine()) == before
+
+
 def _cli(*args: str, folder: Path) -> subprocess.CompletedProcess:
     return subprocess.run(
         [sys.executable, "-m", "db.ops.backup", *args],
