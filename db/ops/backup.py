@@ -139,7 +139,7 @@ def _sqlite_backup(url: URL, to) -> Path:
     return target
 
 
-def _sqlite_restore(url: URL, source: Path) -> None:
+def _sqlite_restore(url: URL, source: Path, versions_after: int) -> None:
     _integrity(source)
     with sqlite3.connect(source) as check:
         tables = {
@@ -158,6 +158,8 @@ def _sqlite_restore(url: URL, source: Path) -> None:
     try:
         # The backup API writes the whole file under the target's write lock, in one step.
         source_db.backup(target_db)
+        with target_db:
+            target_db.executescript(_move_versions_on(versions_after))
     finally:
         target_db.close()
         source_db.close()
@@ -276,7 +278,7 @@ def _pg_backup(url: URL, to) -> Path:
     return target
 
 
-def _pg_restore(url: URL, source: Path) -> None:
+def _pg_restore(url: URL, source: Path, versions_after: int) -> None:
     _check_versions(url, "pg_restore")
     env, args = _pg_env_and_args(url)
     listing = subprocess.run(
@@ -287,7 +289,7 @@ def _pg_restore(url: URL, source: Path) -> None:
             f"{source} is not a pg_dump -Fc file of a Golden Thread database: nothing was changed."
         )
     get_engine(url.render_as_string(hide_password=False)).dispose()
-    _restore_in_one_transaction(source, env, args)
+    _restore_in_one_transaction(source, env, args, versions_after)
 
 
 # Every table (and the audit's guard functions) goes first, in the same transaction as the
@@ -311,7 +313,9 @@ END $$;
 """
 
 
-def _restore_in_one_transaction(source: Path, env: dict, args: list[str]) -> None:
+def _restore_in_one_transaction(
+    source: Path, env: dict, args: list[str], versions_after: int
+) -> None:
     """pg_restore writes the backup as SQL, streamed into psql after the emptying, all in one
     transaction that is committed only once pg_restore has written the whole file without a
     fault and psql has run it without an error: otherwise none of it lands."""
@@ -336,7 +340,8 @@ def _restore_in_one_transaction(source: Path, env: dict, args: list[str]) -> Non
             into.write(_EMPTY_THE_SCHEMA.encode())
             shutil.copyfileobj(sql, into)
             if script.wait() == 0:
-                into.write(b"COMMIT;\n")
+                moved_on = _move_versions_on(versions_after, schema="public.")
+                into.write(f"{moved_on}\nCOMMIT;\n".encode())
         except BrokenPipeError:
             pass  # psql stopped at an error: it is reported below, and nothing was changed
         finally:
@@ -351,6 +356,39 @@ def _restore_in_one_transaction(source: Path, env: dict, args: list[str]) -> Non
 def _said(output: typing.IO[bytes]) -> str:
     output.seek(0)
     return output.read().decode(errors="replace").strip()[-2000:]
+
+
+# --- every cached view, out of date after a restore ----------------------------------------
+
+
+def _highest_data_version(url: URL) -> int:
+    """The highest data version of a family or team in the database now."""
+    try:
+        with get_engine(url.render_as_string(hide_password=False)).connect() as connection:
+            return int(
+                connection.execute(
+                    text(
+                        "SELECT max(v) FROM (SELECT max(data_version) AS v FROM family "
+                        "UNION ALL SELECT max(data_version) AS v FROM team) AS versions"
+                    )
+                ).scalar()
+                or 0
+            )
+    except Exception:
+        return 0  # no tables yet: nothing can have been cached
+
+
+def _move_versions_on(past: int, schema: str = "") -> str:
+    """Cached views are keyed by data versions (db/store/cache.py), and a restore brings back
+    the backup's, which running app servers have cached with other contents: the next write
+    would have found the old view again. Every version moves past the highest before the
+    restore, so every view is read afresh, on every server. (`schema`: "public." where the
+    restore has emptied the search path, as pg_restore's script does.)"""
+    step = int(past) + 1
+    return (
+        f"UPDATE {schema}family SET data_version = data_version + {step}; "
+        f"UPDATE {schema}team SET data_version = data_version + {step};"
+    )
 
 
 # --- the two commands ----------------------------------------------------------------------
@@ -377,10 +415,11 @@ def restore(
     if kind == "postgresql":
         _check_versions(parsed, "pg_restore")
     safety = backup(safety_folder, url=parsed.render_as_string(hide_password=False))
+    versions_after = _highest_data_version(parsed)
     if kind == "sqlite":
-        _sqlite_restore(parsed, source)
+        _sqlite_restore(parsed, source, versions_after)
     else:
-        _pg_restore(parsed, source)
+        _pg_restore(parsed, source, versions_after)
     return safety
 
 

@@ -16,9 +16,11 @@ from sqlalchemy.engine import make_url
 from sqlmodel import SQLModel
 
 import db.store.models  # noqa: F401  (every table on the metadata)
+from db import goals
 from db.ops import backup as backups
 from db.store.engine import get_engine, write_session
 from db.store.models import Family, Team
+from tests import factories
 from tests.conftest import BACKEND, ROOT
 
 
@@ -240,3 +242,20 @@ def test_a_postgresql_backup_reaches_the_database_named_in_the_query_string(
         ["pg_restore", "--list", str(written)], capture_output=True, text=True, check=True
     ).stdout
     assert " alembic_version" in listing
+
+
+def test_after_a_restore_no_server_shows_a_view_cached_before_it(database, tmp_path):
+    """A running server's cache is keyed by data versions, which a restore brings back: the
+    restore moves them past every version seen before, so no stale view can match."""
+    team = factories.team("Restore team")
+    sam = factories.practitioner("sam_restore", team)
+    family = factories.family(team, "The Restore family")
+    saved = backups.backup(tmp_path / "saved")
+    goals.add_goal(sam, family_id=family, goal=goals.GoalIn(wording="Wrong family's goal"))
+    before = goals.goal_data(sam, family)  # drawn, so cached, on this server
+    assert list(before.goals["wording"]) == ["Wrong family's goal"]
+    backups.restore(saved, safety_folder=tmp_path / "safety")
+    goals.add_goal(sam, family_id=family, goal=goals.GoalIn(wording="Calmer bedtimes"))
+    after = goals.goal_data(sam, family)
+    assert list(after.goals["wording"]) == ["Calmer bedtimes"]
+    assert after.data_version > before.data_version
