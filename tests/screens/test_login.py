@@ -3,6 +3,7 @@ session check on every run, the first-admin message, and the hardened server set
 
 from __future__ import annotations
 
+import math
 import tomllib
 from datetime import timedelta
 from pathlib import Path
@@ -10,7 +11,7 @@ from pathlib import Path
 import pytest
 from sqlmodel import select
 
-from db import auth
+from db import auth, settings
 from db.rules.audit import Action
 from db.settings import DEMO_PASSWORD, IDLE_MINUTES
 from db.store.clock import utcnow
@@ -180,7 +181,9 @@ def test_server_settings_are_hardened():
     assert config["client"]["showErrorDetails"] == "none"
     assert config["client"]["toolbarMode"] == "minimal"
     assert config["server"]["enableXsrfProtection"] is True
-    assert config["server"]["maxUploadSize"] <= 10
+    # The one upload is the importer's file: Streamlit takes what the importer promises, and
+    # no more (the help text said 20 MB while Streamlit refused anything over 5).
+    assert config["server"]["maxUploadSize"] == math.ceil(settings.IMPORT_MAX_MB)
     assert config["server"]["address"] == "127.0.0.1"
     assert config["browser"]["gatherUsageStats"] is False
     assert config["server"].get("enableCORS", True) is True
