@@ -14,7 +14,7 @@ from streamlit.delta_generator import DeltaGenerator
 from components.i18n import _, said
 from components.ui import plain
 from db.rules.access import Actor, NotAllowed
-from db.rules.validation import Conflict, Invalid, max_chars
+from db.rules.validation import Conflict, Invalid, date_window, max_chars
 from db.rules.writes import AlreadySaved, withdraw
 
 
@@ -138,11 +138,16 @@ def text_boxes(
     }
 
 
-def day_so_far(label: str, *, today: date, key: str, earliest: date | None = None) -> date:
-    """A day up to the team's today (nothing is recorded as done in the future), written
-    day/month/year, today to start with."""
+def day_so_far(label: str, *, today: date, key: str) -> date:
+    """A day that has come (the store refuses one in the team's future, in a sentence),
+    written day/month/year, today to start with.
+
+    The box takes any date a record may carry: a date typed outside the box's own limits was
+    only marked in red, and the form then saved the day the box held before (today), so a
+    future date was quietly stored as today."""
+    earliest, latest = date_window(today)
     return st.date_input(
-        label, value=today, min_value=earliest, max_value=today, format="DD/MM/YYYY", key=key
+        label, value=today, min_value=earliest, max_value=latest, format="DD/MM/YYYY", key=key
     )
 
 

@@ -305,9 +305,7 @@ def score_round_form(actor: Actor, family_id: int, today: date) -> None:
     )
     prefix = form_prefix(form)
     with st.form(form):
-        scored_on = day_so_far(
-            _("Day of the scores"), today=today, key=f"{prefix}_day", earliest=goals["set_on"].min()
-        )
+        scored_on = day_so_far(_("Day of the scores"), today=today, key=f"{prefix}_day")
         entries: list[tuple[object, object, str]] = []
         for goal in ordered.itertuples():
             st.markdown(f"**{plain(goal.wording)}** · {plain(goal.whose)}")

@@ -18,7 +18,7 @@ from db.families import FamilySummary
 from db.i18n import BABEL_LOCALES
 from db.intake import MemberIn, NewFamilyIn
 from db.rules.access import Actor
-from db.rules.validation import Invalid, max_chars
+from db.rules.validation import Invalid, date_window, max_chars
 from db.store.clock import today_in
 from db.store.models import FamilyStatus, Relationship
 from db.words import FAMILY_STATUS, RELATIONSHIP
@@ -55,10 +55,14 @@ def new_family_form(actor: Actor, teams: pd.DataFrame) -> None:
             placeholder=_("Choose the team"),
             key="new_family_team",
         )
+        # Any date a record may carry: a date typed past a box's own limit is only marked red
+        # and the box's earlier day is saved, so the store judges it and says what is wrong.
+        earliest, latest = date_window(max(team_days))
         first_came_on = right.date_input(
             _("When they first asked for help"),
             value=min(team_days),
-            max_value=max(team_days),
+            min_value=earliest,
+            max_value=latest,
             format="DD/MM/YYYY",
             key="new_family_first_came",
         )
@@ -137,10 +141,10 @@ def _member_rows() -> list[dict]:
                     label_visibility="collapsed",
                     key=f"{prefix}_relationship",
                 ),
+                # No box limits: a year outside them stopped the form being sent at all (the
+                # last message stayed on screen); the store names the year that is wrong.
                 "birth_year": columns[2].number_input(
                     _("Year of birth of person {number} (for children)", number=number),
-                    min_value=today_in().year - intake.OLDEST_AGE,
-                    max_value=today_in().year,
                     value=None,
                     step=1,
                     placeholder=_("Year"),

@@ -61,10 +61,8 @@ def _person_fields(prefix: str, current: Person | None = None) -> PersonIn:
         key=f"{prefix}_rel",
     )
     organisation = typed(st, _("Organisation (for professionals)"), "organisation", "org")
-    year = st.number_input(
+    year = st.number_input(  # no box limits: the store names a year that can't be right
         _("Year of birth (for children)"),
-        min_value=1900,
-        max_value=today_in().year,
         value=current.birth_year if current else None,
         step=1,
         key=f"{prefix}_year",

@@ -162,6 +162,27 @@ def test_a_score_of_11_is_named_next_to_save_and_the_scores_stay(family_page, de
     assert boxes[0].value == 4 and boxes[-1].value == 11
 
 
+def test_scores_for_a_day_to_come_are_refused_in_words_not_saved_as_today(family_page, demo_db):
+    """The day box takes any date a record may carry (a date typed past a box's own limit was
+    only marked red, and the form saved today instead); the store says what is wrong."""
+    at, family_id = family_page
+    _do(at, "Record a round of scores")
+    person = _a_family_member(demo_db, family_id)
+    boxes = _choose_scorer(at, family_id, person)
+    form = f"score_round_{family_id}_p{person}"
+    day_box = next(d for d in at.date_input if d.key and d.key.endswith("_day"))
+    later = date.fromordinal(day_box.value.toordinal() + 17)
+    assert day_box.proto.max >= later.isoformat()  # the box lets it be typed
+    day_box.set_value(later)
+    boxes[0].set_value(5)
+    before = _count(demo_db, ScoreRound)
+    next(b for b in at.button if b.label == "Save scores").click()
+    at.run()
+    assert _count(demo_db, ScoreRound) == before
+    near_save = errors_in_form(at, form)
+    assert near_save and "can't be in the future" in near_save[0]
+
+
 def test_a_withdrawn_goal_vanishes_from_the_chart_data(family_page, demo_db):
     at, family_id = family_page
     with Session(demo_db) as session:

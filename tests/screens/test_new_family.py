@@ -118,6 +118,23 @@ def test_a_member_without_who_they_are_is_refused_with_its_row_and_the_text_stay
     assert _key(at.text_input, "new_family_member2_name").value == "Tobi"
 
 
+@pytest.mark.parametrize("year, says", [(1850, "can't be before"), (2999, "in the future")])
+def test_a_year_of_birth_that_cannot_be_right_is_named_and_nothing_is_added(
+    new_family_page, demo_db, year, says
+):
+    """The year boxes carry no limits of their own: one outside them stopped the form being
+    sent at all, leaving the last message on screen; the store names the wrong year."""
+    at = new_family_page
+    before = _count(demo_db, Family)
+    _fill(at, "The Zed family", [("Grace", "parent", year)])
+    assert _key(at.number_input, "new_family_member1_year").proto.has_max is False
+    _button(at, "Save the family").click()
+    _run(at)
+    assert len(at.error) == 1 and says in at.error[0].value
+    assert _count(demo_db, Family) == before
+    assert _key(at.number_input, "new_family_member1_year").value == year
+
+
 # --- the family meets the team and chooses a worker ---------------------------------------
 
 
