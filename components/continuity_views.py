@@ -24,9 +24,8 @@ from db.continuity import DEFINITIONS, TeamReport
 from db.family_world import add_note
 from db.i18n import month_and_year
 from db.rules.access import Actor, NotAllowed
-from db.rules.validation import max_chars
 from db.store.engine import database_url
-from db.store.models import Note, NoteKind
+from db.store.models import NoteKind
 
 
 def choose_team(teams: pd.DataFrame) -> tuple[int, date]:
@@ -521,14 +520,8 @@ def oversight_note_form(actor: Actor, report: TeamReport) -> None:
             format="DD/MM/YYYY",
             key="continuity_note_on",
         )
-        st.text_area(
-            _("Decision or note"), max_chars=max_chars(Note, "words"), key="continuity_note_words"
-        )
-        st.text_area(
-            _("Next steps (optional)"),
-            max_chars=max_chars(Note, "next_steps"),
-            key="continuity_note_next",
-        )
+        st.text_area(_("Decision or note"), key="continuity_note_words")
+        st.text_area(_("Next steps (optional)"), key="continuity_note_next")
         st.form_submit_button(
             _("Save the note"),
             type="primary",

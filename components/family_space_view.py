@@ -289,7 +289,7 @@ def _plan(actor: Actor, space: OwnSpace) -> None:
     form = "space_own_step"
     with st.form(form):
         what = st.text_area(
-            _("Something I did for our plan"), max_chars=500, height=90, key=field_key(form, "what")
+            _("Something I did for our plan"), height=90, key=field_key(form, "what")
         )
         save = save_button(_("Add it"), type="primary", width="stretch")
     if save.clicked:
@@ -320,7 +320,6 @@ def _tell_my_worker(actor: Actor) -> None:
     with st.form(form):
         words = st.text_area(
             _("Your message"),
-            max_chars=500,
             height=120,
             placeholder=_("Can we move Thursday?"),
             key=field_key(form, "words"),

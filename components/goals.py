@@ -298,6 +298,8 @@ def score_round_form(actor: Actor, family_id: int, today: date) -> None:
     token = st.session_state.setdefault(token_key, secrets.token_hex(16))
     person_id = None if whose == WORKER_VIEW_CHOICE else int(whose[1:])
     scorer = _("Your view") if person_id is None else _("{name}'s score", name=choices[whose])
+    # The box's label escapes only the name: a label is also what a screen reader says.
+    label = _("Your view") if person_id is None else _("{name}'s score", name=plain(choices[whose]))
     who = {"worker_id": actor.worker_id} if person_id is None else {"person_id": person_id}
     # Their own goals first, then the family's and everyone else's.
     ordered = goals.assign(own=goals["person_id"] == person_id).sort_values(
@@ -314,7 +316,7 @@ def score_round_form(actor: Actor, family_id: int, today: date) -> None:
             # No min/max on the box: Streamlit turns a value outside them into "no score",
             # which silently dropped a 11 from the round. The check on save names the box.
             score = columns[0].number_input(
-                plain(scorer), step=1, value=None, key=f"{prefix}_score_{goal.goal_id}"
+                label, step=1, value=None, key=f"{prefix}_score_{goal.goal_id}"
             )
             comment = columns[1].text_input(
                 _("Comment (optional)"),

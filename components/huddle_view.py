@@ -120,7 +120,7 @@ def talked_form(actor: Actor, board: HuddleBoard, team_workers: pd.DataFrame, to
         family_id = st.selectbox(
             _("Family"), list(names), format_func=names.__getitem__, key=f"{prefix}_family"
         )
-        note = st.text_area(_("Huddle note (staff only)"), max_chars=2000, key=f"{prefix}_note")
+        note = st.text_area(_("Huddle note (staff only)"), key=f"{prefix}_note")
         columns = st.columns([3, 2, 2])
         action = columns[0].text_input(_("Action agreed"), key=f"{prefix}_action")
         who = columns[1].selectbox(

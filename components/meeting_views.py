@@ -93,17 +93,16 @@ def record_meeting(actor: Actor, summary: FamilySummary, people: pd.DataFrame) -
         for child in children.itertuples():
             views[child.person_id] = (
                 st.text_area(
-                    plain(
-                        _(
-                            "{name}'s views, in their own words (if they shared them)",
-                            name=child.name,
-                        )
+                    # Only the name is escaped: a label's words are also what a screen reader
+                    # says, and escaped brackets were read out as backslashes.
+                    _(
+                        "{name}'s views, in their own words (if they shared them)",
+                        name=plain(child.name),
                     ),
                     key=f"{prefix}_view_{child.person_id}",
-                    max_chars=2000,
                 ),
                 st.radio(
-                    plain(_("Who can see {name}'s views", name=child.name)),
+                    _("Who can see {name}'s views", name=plain(child.name)),
                     list(VISIBILITY_CHOICES),
                     format_func=_,
                     index=1,
@@ -112,7 +111,7 @@ def record_meeting(actor: Actor, summary: FamilySummary, people: pd.DataFrame) -
                 ),
             )
         details = _conference_fields(prefix) if conference else {}
-        summary_text = st.text_area(_("A short summary"), max_chars=5000, key=f"{prefix}_summary")
+        summary_text = st.text_area(_("A short summary"), key=f"{prefix}_summary")
         together = st.checkbox(
             _("We wrote this together with the family"), key=f"{prefix}_together"
         )
@@ -242,9 +241,7 @@ def _meeting_notes_form(actor: Actor, meeting) -> None:
             horizontal=True,
             key=seen.key("status"),
         )
-        summary = st.text_area(
-            _("Summary"), value=meeting.summary, max_chars=5000, key=seen.key("summary")
-        )
+        summary = st.text_area(_("Summary"), value=meeting.summary, key=seen.key("summary"))
         together = st.checkbox(
             _("We wrote this together with the family"),
             value=meeting.written_together,
@@ -283,7 +280,6 @@ def conversation_form(actor: Actor, family_id: int, people: pd.DataFrame, today:
                 words = st.text_area(
                     _(CONVERSATION_COLUMN[code]),
                     height=140,
-                    max_chars=3000,
                     help=_("One thing on each line, in their words."),
                     key=f"{prefix}_{code.value}",
                 )

@@ -162,7 +162,6 @@ def _decide(actor: Actor, request_id: int) -> None:
                     "details of the family's case."
                 ),
                 key=f"records_refuse_because_{request_id}",
-                max_chars=500,
             )
             refuse = st.form_submit_button(_("Turn down the request"))
         if refuse:

@@ -83,7 +83,9 @@ def test_record_a_held_conference_and_copy_it_as_a_case_note(page, demo_db):
     _key(at.date_input, f"{prefix}_day").set_value(date.today() - timedelta(days=1))
     _key(at.text_input, f"{prefix}_place").input("Northfield Community Centre")
     _key(at.multiselect, f"{prefix}_came").set_value([parent, child])
-    _key(at.text_area, f"{prefix}_view_{child}").input("I want my nan to come to sports day")
+    views = _key(at.text_area, f"{prefix}_view_{child}")
+    assert "\\" not in views.label  # a label is what a screen reader says: no escapes
+    views.input("I want my nan to come to sports day")
     _key(at.text_input, f"{prefix}_coordinator").input("Ann Hughes")
     _key(at.checkbox, f"{prefix}_private").check()
     _key(at.text_input, f"{prefix}_step1_what").input("Nan comes to sports day")
