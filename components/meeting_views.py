@@ -205,7 +205,7 @@ def meeting_list(actor: Actor, frame: pd.DataFrame, time_zone: str) -> None:
         {
             "starts_at": _("When"),
             "kind": _("What"),
-            "status": "",
+            "status": _("Did it happen?"),
             "place": _("Where"),
             "summary": _("Summary"),
         },

@@ -52,6 +52,7 @@ PAUSED = N_(
     "Please try again later, or ask your admin."
 )
 PASSWORD_REFUSED = N_("That password doesn't match. Please try again.")
+PASSWORD_NEEDED = N_("Please type your password.")
 SSO_UNKNOWN = N_(
     "You signed in, but that account isn't linked to anyone in Golden Thread. Please ask your "
     "admin to add your work email to your worker details, or sign in with another account."
@@ -373,7 +374,10 @@ def confirm_password(
 ) -> str | None:
     """Asks the logged-in worker for their password again (e.g. to leave the family meeting
     screen). Counted and paused like a login; audited with the reason. Returns what to say when
-    refused, None when the password matched."""
+    refused, None when the password matched. Nothing typed is asked for again, not counted as
+    a wrong password (a click on Leave before typing isn't a guess)."""
+    if not isinstance(password, str) or not password:
+        return PASSWORD_NEEDED
     now = now or utcnow()
     slot, matched = _check(actor.username, _storable(password), _storable(source), now)
     with write_session() as session:

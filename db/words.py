@@ -26,7 +26,7 @@ from db.store.models import (
 )
 
 FAMILY_STATUS = {
-    FamilyStatus.waiting: N_("Waiting to meet your worker"),
+    FamilyStatus.waiting: N_("Waiting to meet a worker"),
     FamilyStatus.working_together: N_("Working together"),
     FamilyStatus.keeping_in_touch: N_("Keeping in touch"),
     FamilyStatus.closed: N_("Closed"),

@@ -201,6 +201,12 @@ def test_family_copy_escapes_what_people_type(seeded):
     assert "<b>bold" not in copy
 
 
+def test_the_family_copy_names_the_team_as_the_team_calls_itself(seeded):
+    copy = render(meeting_screen(seeded["worker"], seeded["family"], "everyone"))
+    assert "Conference team" in copy
+    assert "team team" not in copy.lower()  # "the Northfield Family Team team"
+
+
 def test_leaving_the_family_screen_is_deliberate(seeded):
     at = _conference(seeded["family"], "everyone")
     assert at.session_state["idle_exempt"] is True

@@ -469,6 +469,12 @@ def test_asking_for_the_password_again_is_audited_and_counts_like_a_login(sam):
     assert len(audit.audited(Action.LOGIN_FAILED)) == LOCKOUT_FAILURES + 1
 
 
+def test_leaving_with_nothing_typed_asks_for_the_password_and_counts_no_guess(sam):
+    said = auth.confirm_password(sam, "", reason="leave_family_meeting_screen")
+    assert said == auth.PASSWORD_NEEDED
+    assert audit.audited(Action.LOGIN_FAILED) == []
+
+
 def test_a_new_sqlite_database_file_is_readable_by_its_owner_only(tmp_path):
     import stat
 
