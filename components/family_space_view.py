@@ -182,7 +182,7 @@ def _goals(actor: Actor, space: OwnSpace) -> None:
                 format_func=lambda n: _score_words(n, space.young_person),
                 key=f"space_score_{goal_id}",
                 on_change=_save_score,
-                args=(actor, goal_id),
+                args=(actor, goal_id, today),
             )
             if today is not None:
                 st.success(plain(_("Saved: your score today is {today}. Thank you.", today=today)))
@@ -227,9 +227,13 @@ def _home_goal_spec(
     return spec
 
 
-def _save_score(actor: Actor, goal_id: int) -> None:
-    score = st.session_state.get(f"space_score_{goal_id}")
+def _save_score(actor: Actor, goal_id: int, saved_today: int | None) -> None:
+    key = f"space_score_{goal_id}"
+    score = st.session_state.get(key)
     if score is None:
+        # A second tap on the chosen score (a double tap, on a phone) unchooses it: the score
+        # already given stays chosen, so the buttons always show what was saved.
+        st.session_state[key] = saved_today
         return
     comment = st.session_state.get(f"space_comment_{goal_id}", "")
     try:

@@ -133,6 +133,18 @@ def test_one_tap_scores_at_home_and_the_worker_sees_it(world):
     assert "Scored at home" in all_text(staff)
 
 
+def test_a_second_tap_on_the_chosen_score_keeps_the_score_given(world):
+    """A double tap on a phone chooses, then unchooses: the buttons go on showing the score
+    that was saved, as the sentence under them does."""
+    at = _member(world)
+    scores = f"space_score_{world['goal']}"
+    at.pills(key=scores).set_value(7).run()
+    at.pills(key=scores).set_value(None).run()
+    assert not at.exception
+    assert at.pills(key=scores).value == 7
+    assert "your score today is 7" in all_text(at)
+
+
 def test_the_familys_chart_shows_a_new_home_score_at_once(world):
     """The space's charts are kept between drawings, keyed by the family's data version: a
     score saved at home (here or on another server) is on the chart the next time it draws."""
