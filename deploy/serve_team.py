@@ -119,7 +119,11 @@ http {{
         location / {{
             proxy_pass http://golden_thread;
             proxy_http_version 1.1;
-            proxy_set_header Host $host;
+            # The address as the browser wrote it, port included: Streamlit refuses a WebSocket
+            # whose Origin does not match the Host it is given.
+            proxy_set_header Host $http_host;
+            proxy_set_header X-Forwarded-Host $http_host;
+            proxy_set_header X-Forwarded-Proto $scheme;
             proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;
             proxy_set_header Upgrade $http_upgrade;
             proxy_set_header Connection $connection_upgrade;

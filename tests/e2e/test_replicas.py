@@ -176,3 +176,39 @@ def test_nginx_routes_around_a_replica_that_died_and_the_replica_comes_back(team
         assert time.monotonic() < deadline, "the replica was not started again within 60 s"
         time.sleep(0.5)
     assert victim.restarts == 1
+
+
+def _handshake(team: Team, host: str, origin: str, cookie: str = "") -> str:
+    """A WebSocket handshake through nginx, as a browser at `origin` sends it; the answer's
+    status line and headers."""
+    request = (
+        "GET /_stcore/stream HTTP/1.1\r\n"
+        f"Host: {host}\r\n"
+        f"Origin: {origin}\r\n"
+        "Upgrade: websocket\r\n"
+        "Connection: Upgrade\r\n"
+        "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
+        "Sec-WebSocket-Version: 13\r\n" + (f"Cookie: {cookie}\r\n" if cookie else "") + "\r\n"
+    )
+    with socket.create_connection(("127.0.0.1", team.port), timeout=10) as connection:
+        connection.sendall(request.encode())
+        answer = b""
+        while b"\r\n\r\n" not in answer:
+            chunk = connection.recv(4096)
+            if not chunk:
+                break
+            answer += chunk
+    return answer.split(b"\r\n\r\n")[0].decode()
+
+
+def test_a_websocket_from_a_public_address_with_a_port_is_accepted(team):
+    """Behind gt.council.example:8443 the browser's Origin carries the port; Streamlit compares
+    it with the Host nginx passes on, so nginx must pass the port on too."""
+    answer = _handshake(team, "gt.council.example:8443", "https://gt.council.example:8443")
+    assert answer.startswith("HTTP/1.1 101"), answer
+    # and without a port, as before
+    answer = _handshake(team, "gt.council.example", "https://gt.council.example")
+    assert answer.startswith("HTTP/1.1 101"), answer
+    # a page of another site is still refused
+    answer = _handshake(team, "gt.council.example:8443", "https://elsewhere.example")
+    assert answer.startswith("HTTP/1.1 403"), answer
