@@ -9,18 +9,22 @@ then watches them: a replica that exits, or stops answering its health check, is
 on the same port, and so is nginx.
 
 How nginx routes (sticky sessions behind one loopback address). A Streamlit session lives in
-one process's memory for as long as its WebSocket is open, so a browser must keep reaching the
-same replica. `ip_hash` would send every browser on one machine (or behind one council proxy)
-to the same replica; so nginx gives each browser a random route cookie (`gt_replica`, from
-`$request_id`) on its first request and hashes on it (`hash … consistent`). The first request
-is routed by the fresh id it is about to set, so it goes where its later requests will go.
+one process's memory for as long as its WebSocket is open, and so do its uploads
+(`/_stcore/upload_file/<session>`) and downloads (`/media/…`), so a browser's requests must
+reach the replica that holds its session. `ip_hash` would send every browser on one machine (or
+behind one council proxy) to the same replica; instead the route cookie (`gt_replica`) names a
+replica (`r1`, `r2`, …), and each replica has its own upstream in nginx: that replica, with the
+others as backups. A browser without the cookie is given a replica at random; the cookie is then
+set from the replica that actually answered (`$upstream_addr`) on its first contact and on every
+WebSocket handshake, so the cookie follows the session.
 
-A replica that dies: its port refuses connections, nginx tries the next replica for that
-request (`proxy_next_upstream error timeout`) and counts it out for `fail_timeout`
-(`max_fails=1`), so new sessions go elsewhere; a tab that was on it reconnects to another
-replica and is logged straight back in by its re-login cookie (nothing a worker saved lives
-only in a replica's memory: every save is in the database before the screen says so). When the
-replica is back, the route cookie's browsers return to it on their next connection.
+A replica that dies: its port refuses connections, nginx sends the request to a backup
+(`proxy_next_upstream error timeout`) and counts the replica out for `fail_timeout`
+(`max_fails=1`). A tab that was on it reconnects its WebSocket to another replica, is logged
+straight back in by its re-login cookie (nothing a worker saved lives only in a replica's
+memory: every save is in the database before the screen says so), and the WebSocket's answer
+moves the route cookie there, so its uploads and downloads go there too, also once the dead
+replica is back. Browsers whose cookie names the returned replica go back to it.
 
 Every replica shares one Streamlit cookie secret (Streamlit signs its XSRF cookie with it; a
 different secret per process would make a form upload sent to the wrong replica fail), made
@@ -46,6 +50,7 @@ ROOT = Path(__file__).resolve().parent.parent
 NGINX = shutil.which("nginx") or "/usr/sbin/nginx"
 ROUTE_COOKIE = "gt_replica"
 HEALTH_EVERY_S = 2.0
+FAIL_TIMEOUT_S = 10  # how long nginx leaves a replica out after a failed connection
 UNHEALTHY_CHECKS = 5  # a replica that stops answering this many checks in a row is restarted
 
 # The headers README.md ("Headers a deployment must send") asks the proxy to add.
@@ -64,9 +69,35 @@ SECURITY_HEADERS = [
 ]
 
 
+def replica_name(n: int) -> str:
+    """Replica n's name in the route cookie (n from 0)."""
+    return f"r{n + 1}"
+
+
 def nginx_config(folder: Path, port: int, replica_ports: list[int]) -> str:
-    servers = "\n".join(
-        f"        server 127.0.0.1:{p} max_fails=1 fail_timeout=10s;" for p in replica_ports
+    names = [replica_name(n) for n in range(len(replica_ports))]
+    # One upstream per replica: that replica, the others only as backups while it is down.
+    upstreams = "\n".join(
+        f"    upstream gt_{name} {{\n"
+        f"        server 127.0.0.1:{own} max_fails=1 fail_timeout={FAIL_TIMEOUT_S}s;\n"
+        + "".join(
+            f"        server 127.0.0.1:{other} backup max_fails=1 fail_timeout={FAIL_TIMEOUT_S}s;\n"
+            for other in replica_ports
+            if other != own
+        )
+        + "    }"
+        for name, own in zip(names, replica_ports, strict=True)
+    )
+    share = f"{100 / len(names):.2f}%"
+    new_route = "\n".join(
+        f"        {'*' if n == len(names) - 1 else share} gt_{name};"
+        for n, name in enumerate(names)
+    )
+    known_routes = "\n".join(f"        {name} gt_{name};" for name in names)
+    routes_known = "\n".join(f"        {name} 1;" for name in names)
+    served_by = "\n".join(
+        f'        "~(^|\\s)127\\.0\\.0\\.1:{own}$" {name};'
+        for name, own in zip(names, replica_ports, strict=True)
     )
     headers = "\n".join(
         f'        add_header {name} "{value}" always;' for name, value in SECURITY_HEADERS
@@ -94,20 +125,38 @@ http {{
         default upgrade;
         ''      close;
     }}
-    # A browser's route: its cookie, or on first contact a fresh random id that is set as
-    # its cookie in the same answer.
-    map $cookie_{ROUTE_COOKIE} $route {{
-        ''      $request_id;
-        default $cookie_{ROUTE_COOKIE};
+
+{upstreams}
+
+    # A browser's route: the replica its cookie names, or on first contact one picked by a
+    # fresh random id (each replica an equal share).
+    split_clients "$request_id" $new_route {{
+{new_route}
     }}
-    map $cookie_{ROUTE_COOKIE} $route_cookie {{
-        ''      "{ROUTE_COOKIE}=$request_id; Path=/; HttpOnly; SameSite=Lax";
+    map $cookie_{ROUTE_COOKIE} $route {{
+{known_routes}
+        default $new_route;
+    }}
+    map $cookie_{ROUTE_COOKIE} $route_known {{
+{routes_known}
+        default 0;
+    }}
+    # The replica that answered (the last address nginx tried).
+    map $upstream_addr $served_by {{
+{served_by}
         default '';
     }}
-
-    upstream golden_thread {{
-        hash $route consistent;
-{servers}
+    # The cookie follows the replica that holds the session: it is set from the replica that
+    # answered the WebSocket (a tab that reconnected to another replica moves its uploads and
+    # downloads there too), and on a browser's first contact. Other requests leave it alone,
+    # so one that was sent elsewhere for a moment does not move the browser off its session.
+    map "$route_known$http_upgrade" $sets_route {{
+        1       0;
+        default 1;
+    }}
+    map "$sets_route$served_by" $route_cookie {{
+        "~^1(?<name>r[0-9]+)$" "{ROUTE_COOKIE}=$name; Path=/; HttpOnly; SameSite=Lax";
+        default '';
     }}
 
     server {{
@@ -117,7 +166,7 @@ http {{
 {headers}
 
         location / {{
-            proxy_pass http://golden_thread;
+            proxy_pass http://$route;
             proxy_http_version 1.1;
             # The address as the browser wrote it, port included: Streamlit refuses a WebSocket
             # whose Origin does not match the Host it is given.
