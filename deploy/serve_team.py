@@ -9,18 +9,30 @@ then watches them: a replica that exits, or stops answering its health check, is
 on the same port, and so is nginx.
 
 How nginx routes (sticky sessions behind one loopback address). A Streamlit session lives in
-one process's memory for as long as its WebSocket is open, so a browser must keep reaching the
-same replica. `ip_hash` would send every browser on one machine (or behind one council proxy)
-to the same replica; so nginx gives each browser a random route cookie (`gt_replica`, from
-`$request_id`) on its first request and hashes on it (`hash … consistent`). The first request
-is routed by the fresh id it is about to set, so it goes where its later requests will go.
+one process's memory for as long as its WebSocket is open, and so do its uploads
+(`/_stcore/upload_file/<session>`) and downloads (`/media/…`), so a browser's requests must
+reach the replica that holds its session. `ip_hash` would send every browser on one machine (or
+behind one council proxy) to the same replica; instead the route cookie (`gt_replica`) names a
+replica (`r1`, `r2`, …), and each replica has its own upstream in nginx: that replica, with the
+others as backups. A browser without the cookie is given a replica at random; the cookie is then
+set from the replica that actually answered (`$upstream_addr`) on its first contact and on every
+WebSocket handshake, so the cookie follows the session.
 
-A replica that dies: its port refuses connections, nginx tries the next replica for that
-request (`proxy_next_upstream error timeout`) and counts it out for `fail_timeout`
-(`max_fails=1`), so new sessions go elsewhere; a tab that was on it reconnects to another
-replica and is logged straight back in by its re-login cookie (nothing a worker saved lives
-only in a replica's memory: every save is in the database before the screen says so). When the
-replica is back, the route cookie's browsers return to it on their next connection.
+A replica that dies: its port refuses connections, nginx sends the request to a backup
+(`proxy_next_upstream error timeout`) and counts the replica out for `fail_timeout`
+(`max_fails=1`). A tab that was on it reconnects its WebSocket to another replica, is logged
+straight back in by its re-login cookie (nothing a worker saved lives only in a replica's
+memory: every save is in the database before the screen says so), and the WebSocket's answer
+moves the route cookie there, so its uploads and downloads go there too, also once the dead
+replica is back. Browsers whose cookie names the returned replica go back to it.
+
+How it is watched. Ctrl-C or SIGTERM at any moment, from before the first process starts,
+stops every process. It refuses to start when one of its ports is already in use (an earlier
+run's leftover would answer the health checks in place of this run's replicas). A replica that
+exits, stops answering `/_stcore/health` for UNHEALTHY_CHECKS checks in a row, or never answers
+after starting is started again, and so is nginx when it exits: at once if it had been running
+a while, otherwise after 1, 2, 4, 8 s; after GIVE_UP_AFTER quick failures in a row it stops
+everything and exits with the end of that process's log.
 
 Every replica shares one Streamlit cookie secret (Streamlit signs its XSRF cookie with it; a
 different secret per process would make a form upload sent to the wrong replica fail), made
@@ -34,11 +46,13 @@ import os
 import secrets
 import shutil
 import signal
+import socket
 import subprocess
 import sys
 import tempfile
 import time
 import urllib.request
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -46,7 +60,13 @@ ROOT = Path(__file__).resolve().parent.parent
 NGINX = shutil.which("nginx") or "/usr/sbin/nginx"
 ROUTE_COOKIE = "gt_replica"
 HEALTH_EVERY_S = 2.0
+FAIL_TIMEOUT_S = 10  # how long nginx leaves a replica out after a failed connection
 UNHEALTHY_CHECKS = 5  # a replica that stops answering this many checks in a row is restarted
+START_TIMEOUT_S = 90.0  # a replica that has not answered this long after starting is restarted
+QUICK_FAILURE_S = 60.0  # failing sooner than this after starting (or before answering) is quick
+FIRST_BACKOFF_S = 1.0  # after quick failures in a row, wait 1, 2, 4, 8… s before starting again
+MAX_BACKOFF_S = 30.0
+GIVE_UP_AFTER = 5  # quick failures in a row after which serve-team stops, saying why
 
 # The headers README.md ("Headers a deployment must send") asks the proxy to add.
 SECURITY_HEADERS = [
@@ -64,9 +84,35 @@ SECURITY_HEADERS = [
 ]
 
 
+def replica_name(n: int) -> str:
+    """Replica n's name in the route cookie (n from 0)."""
+    return f"r{n + 1}"
+
+
 def nginx_config(folder: Path, port: int, replica_ports: list[int]) -> str:
-    servers = "\n".join(
-        f"        server 127.0.0.1:{p} max_fails=1 fail_timeout=10s;" for p in replica_ports
+    names = [replica_name(n) for n in range(len(replica_ports))]
+    # One upstream per replica: that replica, the others only as backups while it is down.
+    upstreams = "\n".join(
+        f"    upstream gt_{name} {{\n"
+        f"        server 127.0.0.1:{own} max_fails=1 fail_timeout={FAIL_TIMEOUT_S}s;\n"
+        + "".join(
+            f"        server 127.0.0.1:{other} backup max_fails=1 fail_timeout={FAIL_TIMEOUT_S}s;\n"
+            for other in replica_ports
+            if other != own
+        )
+        + "    }"
+        for name, own in zip(names, replica_ports, strict=True)
+    )
+    share = f"{100 / len(names):.2f}%"
+    new_route = "\n".join(
+        f"        {'*' if n == len(names) - 1 else share} gt_{name};"
+        for n, name in enumerate(names)
+    )
+    known_routes = "\n".join(f"        {name} gt_{name};" for name in names)
+    routes_known = "\n".join(f"        {name} 1;" for name in names)
+    served_by = "\n".join(
+        f'        "~(^|\\s)127\\.0\\.0\\.1:{own}$" {name};'
+        for name, own in zip(names, replica_ports, strict=True)
     )
     headers = "\n".join(
         f'        add_header {name} "{value}" always;' for name, value in SECURITY_HEADERS
@@ -94,20 +140,38 @@ http {{
         default upgrade;
         ''      close;
     }}
-    # A browser's route: its cookie, or on first contact a fresh random id that is set as
-    # its cookie in the same answer.
-    map $cookie_{ROUTE_COOKIE} $route {{
-        ''      $request_id;
-        default $cookie_{ROUTE_COOKIE};
+
+{upstreams}
+
+    # A browser's route: the replica its cookie names, or on first contact one picked by a
+    # fresh random id (each replica an equal share).
+    split_clients "$request_id" $new_route {{
+{new_route}
     }}
-    map $cookie_{ROUTE_COOKIE} $route_cookie {{
-        ''      "{ROUTE_COOKIE}=$request_id; Path=/; HttpOnly; SameSite=Lax";
+    map $cookie_{ROUTE_COOKIE} $route {{
+{known_routes}
+        default $new_route;
+    }}
+    map $cookie_{ROUTE_COOKIE} $route_known {{
+{routes_known}
+        default 0;
+    }}
+    # The replica that answered (the last address nginx tried).
+    map $upstream_addr $served_by {{
+{served_by}
         default '';
     }}
-
-    upstream golden_thread {{
-        hash $route consistent;
-{servers}
+    # The cookie follows the replica that holds the session: it is set from the replica that
+    # answered the WebSocket (a tab that reconnected to another replica moves its uploads and
+    # downloads there too), and on a browser's first contact. Other requests leave it alone,
+    # so one that was sent elsewhere for a moment does not move the browser off its session.
+    map "$route_known$http_upgrade" $sets_route {{
+        1       0;
+        default 1;
+    }}
+    map "$sets_route$served_by" $route_cookie {{
+        "~^1(?<name>r[0-9]+)$" "{ROUTE_COOKIE}=$name; Path=/; HttpOnly; SameSite=Lax";
+        default '';
     }}
 
     server {{
@@ -117,9 +181,13 @@ http {{
 {headers}
 
         location / {{
-            proxy_pass http://golden_thread;
+            proxy_pass http://$route;
             proxy_http_version 1.1;
-            proxy_set_header Host $host;
+            # The address as the browser wrote it, port included: Streamlit refuses a WebSocket
+            # whose Origin does not match the Host it is given.
+            proxy_set_header Host $http_host;
+            proxy_set_header X-Forwarded-Host $http_host;
+            proxy_set_header X-Forwarded-Proto $scheme;
             proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;
             proxy_set_header Upgrade $http_upgrade;
             proxy_set_header Connection $connection_upgrade;
@@ -134,6 +202,31 @@ http {{
 """
 
 
+class TeamProblem(RuntimeError):
+    """serve-team cannot go on; the message says why, in plain words."""
+
+
+def restart_delay(quick_failures: int) -> float:
+    """How long to wait before starting a child again: at once after a failure that was not
+    quick (it had been running a while), then 1, 2, 4, 8… s after quick failures in a row."""
+    if quick_failures <= 0:
+        return 0.0
+    return min(FIRST_BACKOFF_S * 2 ** (quick_failures - 1), MAX_BACKOFF_S)
+
+
+def ports_in_use(ports: list[int]) -> list[int]:
+    """The ports among `ports` that something on this machine already listens on."""
+    taken = []
+    for port in ports:
+        with socket.socket() as probe:
+            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as nginx and Tornado
+            try:
+                probe.bind(("127.0.0.1", port))
+            except OSError:
+                taken.append(port)
+    return taken
+
+
 @dataclass
 class Child:
     name: str
@@ -145,8 +238,11 @@ class Child:
     restarts: int = 0
     failed_checks: int = 0
     healthy_once: bool = False
+    started_at: float = 0.0
+    quick_failures: int = 0  # failures soon after starting, in a row
+    restart_at: float | None = None  # when it is down and waiting to be started again
 
-    def start(self) -> None:
+    def start(self, now: float | None = None) -> None:
         with open(self.log, "ab") as log:
             self.process = subprocess.Popen(
                 self.command,
@@ -158,6 +254,8 @@ class Child:
             )
         self.failed_checks = 0
         self.healthy_once = False
+        self.started_at = time.monotonic() if now is None else now
+        self.restart_at = None
 
     def healthy(self) -> bool:
         if self.health_url is None:
@@ -178,6 +276,12 @@ class Child:
             self.process.kill()
             self.process.wait(timeout=5)
 
+    def log_tail(self, characters: int = 2000) -> str:
+        try:
+            return self.log.read_text(errors="replace")[-characters:]
+        except OSError:
+            return ""
+
 
 @dataclass
 class Team:
@@ -191,6 +295,8 @@ class Team:
     children: list[Child] = field(default_factory=list)
     quiet: bool = False
     streamlit_args: list[str] = field(default_factory=list)  # e.g. --secrets.files=… in tests
+    clock: Callable[[], float] = time.monotonic
+    stopping: bool = False  # set by SIGINT or SIGTERM
 
     @property
     def replica_ports(self) -> list[int]:
@@ -203,7 +309,27 @@ class Team:
         if not self.quiet:
             print(f"serve-team: {message}", flush=True)
 
+    def stop_on_signals(self) -> None:
+        """Ctrl-C or SIGTERM, at any moment from here on, ends the run and every process in
+        it (main() stops them on its way out)."""
+
+        def stop(_signal, _frame) -> None:
+            self.stopping = True
+
+        signal.signal(signal.SIGTERM, stop)
+        signal.signal(signal.SIGINT, stop)
+
     def start(self) -> None:
+        taken = ports_in_use([self.port, *self.replica_ports])
+        if taken:
+            listed = ", ".join(map(str, taken))
+            raise TeamProblem(
+                f"Port{'s' if len(taken) > 1 else ''} {listed} "
+                f"{'are' if len(taken) > 1 else 'is'} already in use, perhaps by an earlier "
+                f"serve-team that was not stopped. Stop what is using "
+                f"{'them' if len(taken) > 1 else 'it'} (`ss -ltnp` shows which process), or "
+                f"choose other ports with PORT=… and REPLICA_PORT=…. Nothing was started."
+            )
         for temp in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi"):
             (self.folder / temp).mkdir(parents=True, exist_ok=True)
         config = self.folder / "nginx.conf"
@@ -238,33 +364,44 @@ class Team:
             text=True,
         )
         if check.returncode != 0:
-            raise SystemExit(f"nginx refused the configuration:\n{check.stderr}")
+            raise TeamProblem(f"nginx refused the configuration:\n{check.stderr}")
         for child in self.children:
-            child.start()
+            child.start(self.clock())
         self.say(
             f"{self.replicas} replicas on ports {', '.join(map(str, self.replica_ports))}, "
             f"nginx on http://127.0.0.1:{self.port} (logs in {self.folder})"
         )
 
-    def wait_until_answering(self, timeout: float = 90) -> None:
+    def wait_until_answering(self, timeout: float = START_TIMEOUT_S) -> bool:
+        """True once every child answers; False if a signal asked to stop meanwhile."""
         deadline = time.monotonic() + timeout
         for child in self.children:
             while not child.healthy():
+                if self.stopping:
+                    return False
                 if child.process is not None and child.process.poll() is not None:
-                    raise RuntimeError(f"{child.name} stopped: {child.log.read_text()[-2000:]}")
+                    raise TeamProblem(f"{child.name} stopped:\n{child.log_tail()}")
                 if time.monotonic() > deadline:
-                    raise RuntimeError(f"{child.name} did not answer within {timeout:.0f} s")
+                    raise TeamProblem(
+                        f"{child.name} did not answer within {timeout:.0f} s:\n{child.log_tail()}"
+                    )
                 time.sleep(0.3)
             child.healthy_once = True
+        return not self.stopping
 
     def check_once(self) -> None:
-        """Starts again any child that has exited, or a replica that stopped answering."""
+        """Starts again any child that has exited, a replica that stopped answering, and one
+        that never answered after starting; quick failures in a row wait longer each time
+        (`restart_delay`), and after GIVE_UP_AFTER of them this raises TeamProblem."""
         for child in self.children:
+            now = self.clock()
+            if child.restart_at is not None:
+                if now >= child.restart_at:
+                    child.start(now)
+                continue
             process = child.process
             if process is not None and process.poll() is not None:
-                child.restarts += 1
-                self.say(f"{child.name} exited ({process.returncode}); starting it again")
-                child.start()
+                self._failed(child, f"exited ({process.returncode})", now)
                 continue
             if child.health_url is None:
                 continue
@@ -273,26 +410,41 @@ class Team:
             elif child.healthy_once:
                 child.failed_checks += 1
                 if child.failed_checks >= UNHEALTHY_CHECKS:
-                    child.restarts += 1
-                    self.say(f"{child.name} stopped answering; starting it again")
                     child.stop()
-                    child.start()
+                    self._failed(child, "stopped answering", now)
+            elif now - child.started_at > START_TIMEOUT_S:
+                child.stop()
+                self._failed(
+                    child, f"did not answer within {START_TIMEOUT_S:.0f} s of starting", now
+                )
+
+    def _failed(self, child: Child, what: str, now: float) -> None:
+        quick = now - child.started_at < QUICK_FAILURE_S or (
+            child.health_url is not None and not child.healthy_once
+        )
+        child.quick_failures = child.quick_failures + 1 if quick else 0
+        if child.quick_failures >= GIVE_UP_AFTER:
+            raise TeamProblem(
+                f"{child.name} {what}. It has failed soon after starting {child.quick_failures} "
+                f"times in a row, so serve-team is giving up and stopping everything. The end "
+                f"of its log ({child.log}):\n{child.log_tail()}"
+            )
+        child.restarts += 1
+        delay = restart_delay(child.quick_failures)
+        if delay:
+            self.say(f"{child.name} {what}; starting it again in {delay:.0f} s")
+            child.restart_at = now + delay
+        else:
+            self.say(f"{child.name} {what}; starting it again")
+            child.start(now)
 
     def watch(self) -> None:
-        stopping = False
-
-        def stop(_signal, _frame) -> None:
-            nonlocal stopping
-            stopping = True
-
-        signal.signal(signal.SIGTERM, stop)
-        signal.signal(signal.SIGINT, stop)
-        while not stopping:
+        """Checks every child every HEALTH_EVERY_S until a signal asks to stop."""
+        while not self.stopping:
             self.check_once()
             deadline = time.monotonic() + HEALTH_EVERY_S
-            while not stopping and time.monotonic() < deadline:
+            while not self.stopping and time.monotonic() < deadline:
                 time.sleep(0.2)
-        self.stop()
 
     def stop(self) -> None:
         for child in reversed(self.children):  # nginx first, so no request meets a dead replica
@@ -340,14 +492,20 @@ def main(argv: list[str] | None = None) -> None:
             "DATABASE_URL=postgresql+psycopg://golden_thread_app@127.0.0.1:5432/golden_thread"
         )
     team = Team(args.replicas, args.port, args.first_replica_port)
-    team.start()
+    # From before the first process starts until the last is stopped: a Ctrl-C or SIGTERM at
+    # any moment, a replica that never answers, or giving up on one, leaves nothing running.
+    team.stop_on_signals()
     try:
-        team.wait_until_answering()
-        team.say("ready; Ctrl-C stops every process")
-    except RuntimeError as problem:
+        team.start()
+        if team.wait_until_answering():
+            team.say("ready; Ctrl-C stops every process")
+            team.watch()
+    except TeamProblem as problem:
+        raise SystemExit(f"serve-team: {problem}") from problem
+    finally:
+        if team.children:
+            team.say("stopping every process")
         team.stop()
-        raise SystemExit(str(problem)) from problem
-    team.watch()
 
 
 if __name__ == "__main__":

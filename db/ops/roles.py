@@ -2,8 +2,8 @@
 
 A role that owns a table can ALTER it, DROP it and DISABLE TRIGGER on it, so an app that
 connected as the owner could switch off the audit record's append-only trigger. Run by the
-owner (the role that ran the migrations), with MIGRATION_DATABASE_URL or DATABASE_URL set to
-the owner's address:
+owner (the role that ran the migrations), with MIGRATION_DATABASE_URL set to the owner's
+address:
 
     createuser --pwprompt golden_thread_app            # once, as a role that may create roles
     python -m db.ops.roles grant --app-role golden_thread_app
@@ -13,11 +13,17 @@ of the case tables, only reading and adding rows to the audit record, only readi
 migration version, using the id sequences. Default privileges cover tables and sequences that
 later migrations (run by the same owner) add. The app then connects with DATABASE_URL as that
 role; migrations keep running as the owner via MIGRATION_DATABASE_URL.
+
+PostgreSQL only warns when a role that does not own a table grants or revokes on it, so `grant`
+first refuses unless it is run as the owner of every table, and afterwards checks what the
+app's role may really do (`has_table_privilege`, which counts privileges it has through PUBLIC
+or another role too), failing if that is not exactly what the app needs.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 
 from sqlalchemy import text
@@ -35,6 +41,79 @@ READ_ONLY = ("alembic_version",)
 
 class RoleProblem(RuntimeError):
     """The app's role can't be set up safely; the message says why and what to do."""
+
+
+def _refuse_unless_owner(connection: Connection) -> None:
+    """GRANT and REVOKE by a role that does not own the table only warn; refuse instead."""
+    me = connection.execute(text("SELECT current_user")).scalar_one()
+    others = connection.execute(
+        text(
+            "SELECT c.relname, pg_get_userbyid(c.relowner) AS owner FROM pg_class c "
+            "JOIN pg_namespace n ON n.oid = c.relnamespace "
+            "WHERE n.nspname = current_schema() AND c.relkind IN ('r', 'p', 'S') "
+            "AND c.relowner <> (SELECT oid FROM pg_roles WHERE rolname = current_user) "
+            "ORDER BY c.relname LIMIT 3"
+        )
+    ).all()
+    if others:
+        tables = ", ".join(f"{row.relname} (owned by {row.owner})" for row in others)
+        where = (
+            "set MIGRATION_DATABASE_URL to the owner's address"
+            if not os.environ.get("MIGRATION_DATABASE_URL")
+            else "point MIGRATION_DATABASE_URL at the owner"
+        )
+        raise RoleProblem(
+            f"This is connected as {me}, which does not own the tables ({tables}), so it "
+            f"cannot give or take away privileges on them: run it as the owner of the tables "
+            f"({where}) and try again. Nothing was changed."
+        )
+
+
+def _privilege_problems(connection: Connection, role: str) -> list[str]:
+    """What the app's role may do that it should not, or may not do that it needs."""
+    privileges = ("SELECT", "INSERT", "UPDATE", "DELETE", "TRUNCATE", "REFERENCES", "TRIGGER")
+    rows = connection.execute(
+        text(
+            "SELECT c.relname, c.relkind, "
+            + ", ".join(
+                f"CASE WHEN c.relkind = 'S' THEN NULL "
+                f"ELSE has_table_privilege(:role, c.oid, '{p}') END AS {p.lower()}"
+                for p in privileges
+            )
+            + ", CASE WHEN c.relkind = 'S' THEN has_sequence_privilege(:role, c.oid, 'USAGE') "
+            "END AS usage FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
+            "WHERE n.nspname = current_schema() AND c.relkind IN ('r', 'p', 'S') "
+            "ORDER BY c.relname"
+        ),
+        {"role": role},
+    ).all()
+    problems = []
+    for row in rows:
+        if row.relkind == "S":
+            if not row.usage:
+                problems.append(f"{role} may not use the sequence {row.relname}")
+            continue
+        if row.relname in APPEND_ONLY:
+            wanted = {"SELECT", "INSERT"}
+        elif row.relname in READ_ONLY:
+            wanted = {"SELECT"}
+        else:
+            wanted = {"SELECT", "INSERT", "UPDATE", "DELETE"}
+        for privilege in privileges:
+            has = getattr(row, privilege.lower())
+            if has and privilege not in wanted:
+                problems.append(f"{role} may still {privilege} {row.relname}")
+            elif not has and privilege in wanted:
+                problems.append(f"{role} may not {privilege} {row.relname}")
+    creates = connection.execute(
+        text("SELECT has_schema_privilege(:role, current_schema(), 'CREATE')"), {"role": role}
+    ).scalar_one()
+    if creates:
+        problems.append(
+            f"{role} may still create tables in the schema (on PostgreSQL 14 or older, run "
+            f"REVOKE CREATE ON SCHEMA public FROM PUBLIC as the schema's owner)"
+        )
+    return problems
 
 
 def _refuse_unsafe_role(connection: Connection, role: str) -> None:
@@ -80,6 +159,8 @@ def grant(engine: Engine, app_role: str) -> None:
             "Database roles are a PostgreSQL set-up; the SQLite file needs none (keep the "
             "file readable only by the app's user)."
         )
+    with engine.connect() as connection:
+        _refuse_unless_owner(connection)
     if not is_current(engine):
         raise RoleProblem(
             "The database's tables are not up to date: run `python -m db.store.migrate` as "
@@ -111,6 +192,13 @@ def grant(engine: Engine, app_role: str) -> None:
         ]
         for statement in statements:
             connection.exec_driver_sql(statement)
+        problems = _privilege_problems(connection, app_role)
+    if problems:
+        raise RoleProblem(
+            f"The privileges were given, but {app_role} still does not have exactly what the "
+            f"app needs: {'; '.join(problems[:5])}. A privilege given to PUBLIC or to a role "
+            f"{app_role} belongs to counts too: take it away there, then run this again."
+        )
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -18,11 +18,12 @@ import uuid
 
 import pytest
 
-from deploy.serve_team import ROUTE_COOKIE, Team
+from deploy.serve_team import FAIL_TIMEOUT_S, ROUTE_COOKIE, Team
 from tests.e2e.conftest import (
     ROOT,
     VIEWPORT,
     cookie_secrets,
+    download,
     fill_demo,
     fill_in_a_new_family,
     log_in,
@@ -176,3 +177,157 @@ def test_nginx_routes_around_a_replica_that_died_and_the_replica_comes_back(team
         assert time.monotonic() < deadline, "the replica was not started again within 60 s"
         time.sleep(0.5)
     assert victim.restarts == 1
+
+
+def _handshake(team: Team, host: str, origin: str, cookie: str = "") -> str:
+    """A WebSocket handshake through nginx, as a browser at `origin` sends it; the answer's
+    status line and headers."""
+    request = (
+        "GET /_stcore/stream HTTP/1.1\r\n"
+        f"Host: {host}\r\n"
+        f"Origin: {origin}\r\n"
+        "Upgrade: websocket\r\n"
+        "Connection: Upgrade\r\n"
+        "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
+        "Sec-WebSocket-Version: 13\r\n" + (f"Cookie: {cookie}\r\n" if cookie else "") + "\r\n"
+    )
+    with socket.create_connection(("127.0.0.1", team.port), timeout=10) as connection:
+        connection.sendall(request.encode())
+        answer = b""
+        while b"\r\n\r\n" not in answer:
+            chunk = connection.recv(4096)
+            if not chunk:
+                break
+            answer += chunk
+    return answer.split(b"\r\n\r\n")[0].decode()
+
+
+def test_a_websocket_from_a_public_address_with_a_port_is_accepted(team):
+    """Behind gt.council.example:8443 the browser's Origin carries the port; Streamlit compares
+    it with the Host nginx passes on, so nginx must pass the port on too."""
+    answer = _handshake(team, "gt.council.example:8443", "https://gt.council.example:8443")
+    assert answer.startswith("HTTP/1.1 101"), answer
+    # and without a port, as before
+    answer = _handshake(team, "gt.council.example", "https://gt.council.example")
+    assert answer.startswith("HTTP/1.1 101"), answer
+    # a page of another site is still refused
+    answer = _handshake(team, "gt.council.example:8443", "https://elsewhere.example")
+    assert answer.startswith("HTTP/1.1 403"), answer
+
+
+def test_the_websockets_answer_names_the_replica_that_holds_the_session(team):
+    """The route cookie is set from the replica that answered the WebSocket, so a browser's
+    uploads and downloads go where its session is."""
+    host = f"127.0.0.1:{team.port}"
+    names = [f"r{n + 1}" for n in range(team.replicas)]
+    for name in names:
+        # A replica restarted by an earlier test may still be counted out (fail_timeout): the
+        # answer then names the replica that answered instead, until it is counted in again.
+        deadline = time.monotonic() + FAIL_TIMEOUT_S + 5
+        while True:
+            answer = _handshake(team, host, f"http://{host}", cookie=f"{ROUTE_COOKIE}={name}")
+            assert answer.startswith("HTTP/1.1 101"), answer
+            named = re.search(rf"^Set-Cookie: {ROUTE_COOKIE}=(r\d+);", answer, re.MULTILINE)
+            assert named and named.group(1) in names, answer
+            if named.group(1) == name:
+                break
+            assert time.monotonic() < deadline, answer
+            time.sleep(1)
+
+
+def _holder(team: Team, url: str, headers: dict[str, str]) -> int:
+    """Which replica holds the session of this upload address: the one that does not say it
+    does not know the session, when the upload is sent to each replica directly."""
+    holding = []
+    for n, port in enumerate(team.replica_ports):
+        request = urllib.request.Request(
+            re.sub(r"^http://[^/]+", f"http://127.0.0.1:{port}", url),
+            method="PUT",
+            data=b"--x--\r\n",
+            headers={
+                k: v
+                for k, v in headers.items()
+                if k.lower() in ("cookie", "x-xsrftoken", "content-type")
+            },
+        )
+        try:
+            with urllib.request.urlopen(request, timeout=10) as answer:
+                said = answer.read().decode(errors="replace")
+        except urllib.error.HTTPError as refusal:
+            said = refusal.read().decode(errors="replace")
+        if "Invalid session_id" not in said:
+            holding.append(n)
+    assert len(holding) == 1, holding
+    return holding[0]
+
+
+def test_uploads_and_downloads_follow_a_tab_whose_replica_died_and_came_back(team, browser):
+    """The tab's replica is killed; the tab reconnects to the other one. Once the first is
+    back and nginx has stopped counting it out (fail_timeout), the tab's uploads and downloads
+    must still reach the replica that now holds its session."""
+    import pandas as pd
+
+    front = f"http://127.0.0.1:{team.port}"
+    page = browser.new_context(viewport=VIEWPORT).new_page()
+    uploads: list[dict] = []
+
+    def on_response(response) -> None:
+        if "/_stcore/upload_file/" in response.url and response.request.method == "PUT":
+            uploads.append(
+                {
+                    "url": response.url,
+                    "status": response.status,
+                    "headers": response.request.all_headers(),
+                }
+            )
+
+    page.on("response", on_response)
+
+    def upload(name: str) -> dict:
+        before = len(uploads)
+        frame = pd.DataFrame({"family_name": [f"The {name} family"], "council_reference": [name]})
+        page.locator("[data-testid='stFileUploader'] input[type='file']").set_input_files(
+            files=[
+                {"name": f"{name}.csv", "mimeType": "text/csv", "buffer": frame.to_csv().encode()}
+            ]
+        )
+        deadline = time.monotonic() + 30
+        while len(uploads) == before:
+            assert time.monotonic() < deadline, "the browser sent no upload"
+            page.wait_for_timeout(200)
+        settle(page)
+        return uploads[-1]
+
+    try:
+        page.goto(f"{front}/")
+        settle(page)
+        log_in(page, "manager")
+        open_in_sidebar(page, "Bring records in")
+        first = upload("Before")
+        assert first["status"] in (200, 204), first
+        victim = team.replica(_holder(team, first["url"], first["headers"]))
+        assert victim.process is not None
+        victim.process.kill()
+        victim.process.wait(timeout=10)
+        killed = time.monotonic()
+
+        # The tab reconnects to the other replica and is logged straight back in.
+        page.get_by_role("button", name="Log out").wait_for(timeout=60_000)
+        settle(page)
+        while not victim.healthy():
+            team.check_once()  # what the supervisor's loop does every two seconds
+            assert time.monotonic() < killed + 90, "the replica was not started again"
+            time.sleep(0.5)
+        # nginx counts a replica out for fail_timeout after each failed try, the last one
+        # possibly just before it answered again.
+        page.wait_for_timeout((FAIL_TIMEOUT_S + 2) * 1000)
+
+        after = upload("After")
+        assert after["status"] in (200, 204), after
+        assert "This file has no column for" in main_text(page)  # the app read the file
+        page.get_by_text("How to lay out the file").click()
+        template = download(page, page.get_by_role("button", name="Download the template"))
+        assert template.failure() is None
+        assert "family_name" in open(template.path(), encoding="utf-8").read()
+    finally:
+        page.context.close()

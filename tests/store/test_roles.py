@@ -162,3 +162,30 @@ def test_granting_again_changes_nothing_and_an_unsafe_role_is_refused(as_app, ap
         roles.grant(world["owner"], "postgres")
     with pytest.raises(roles.RoleProblem, match="createuser"):
         roles.grant(world["owner"], f"gt_nobody_{SESSION_TAG}")
+
+
+def test_run_as_the_app_role_it_refuses_and_says_to_run_it_as_the_owner(
+    as_app, app_role, monkeypatch, capsys
+):
+    """Without MIGRATION_DATABASE_URL it connects with DATABASE_URL, the app's own role, whose
+    GRANTs and REVOKEs PostgreSQL would only warn about: it must not report success."""
+    monkeypatch.delenv("MIGRATION_DATABASE_URL")
+    assert roles.main(["grant", "--app-role", app_role]) == 1
+    said = capsys.readouterr()
+    assert "run it as the owner of the tables" in said.err
+    assert "MIGRATION_DATABASE_URL" in said.err
+    assert "may now" not in said.out
+    _refused(as_app, "DELETE FROM auditevent")
+
+
+def test_a_privilege_the_app_role_keeps_another_way_fails_the_check(as_app, app_role, world):
+    """has_table_privilege counts what PUBLIC (or a role it belongs to) may do: a change to the
+    audit record given to everyone is reported, not passed over."""
+    with world["owner"].begin() as connection:
+        connection.exec_driver_sql("GRANT UPDATE, TRUNCATE ON auditevent TO PUBLIC")
+    with pytest.raises(roles.RoleProblem, match="may still UPDATE auditevent") as problem:
+        roles.grant(world["owner"], app_role)
+    assert "may still TRUNCATE auditevent" in str(problem.value)
+    with world["owner"].begin() as connection:
+        connection.exec_driver_sql("REVOKE UPDATE, TRUNCATE ON auditevent FROM PUBLIC")
+    roles.grant(world["owner"], app_role)
