@@ -51,6 +51,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import tomllib
 import urllib.request
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -87,6 +88,13 @@ SECURITY_HEADERS = [
 def replica_name(n: int) -> str:
     """Replica n's name in the route cookie (n from 0)."""
     return f"r{n + 1}"
+
+
+def upload_limit_mb() -> int:
+    """Streamlit's upload limit (server.maxUploadSize in .streamlit/config.toml, in MB): the
+    importer's file, the one upload, must reach Streamlit to be judged there."""
+    config = tomllib.loads((ROOT / ".streamlit" / "config.toml").read_text())
+    return int(config["server"]["maxUploadSize"])
 
 
 def nginx_config(folder: Path, port: int, replica_ports: list[int]) -> str:
@@ -134,7 +142,7 @@ http {{
     fastcgi_temp_path {folder}/fastcgi;
     uwsgi_temp_path {folder}/uwsgi;
     scgi_temp_path {folder}/scgi;
-    client_max_body_size 6m;  # Streamlit's own limit is server.maxUploadSize = 5 (MB)
+    client_max_body_size {upload_limit_mb() + 1}m;  # a little above Streamlit's own limit
 
     map $http_upgrade $connection_upgrade {{
         default upgrade;

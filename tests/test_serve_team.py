@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import http.server
 import os
+import re
 import signal
 import socket
 import subprocess
@@ -17,6 +18,7 @@ from pathlib import Path
 
 import pytest
 
+from db import settings
 from deploy import serve_team
 from deploy.serve_team import Child, Team, TeamProblem, restart_delay
 
@@ -258,3 +260,10 @@ def test_a_second_run_on_ports_an_orphan_still_holds_refuses_to_start(tmp_path):
     assert f"Port {first + 1} is already in use" in said
     assert "ready;" not in said
     assert _started(pids) == []
+
+
+def test_nginx_lets_through_an_import_file_as_large_as_the_importer_takes(tmp_path):
+    """An 8 MB file got 413 from nginx (6 MB) while the import screen promised 20 MB."""
+    config = serve_team.nginx_config(tmp_path, 8501, [8511, 8512])
+    [limit] = re.findall(r"client_max_body_size (\d+)m;", config)
+    assert int(limit) > serve_team.upload_limit_mb() >= settings.IMPORT_MAX_MB
