@@ -298,6 +298,7 @@ def update_meeting_notes(
         if called_off:
             for catch_up in booked_by(session, meeting_id):
                 catch_up.status = MeetingStatus.cancelled
+                catch_up.version += 1  # a form drawn before can't plan it again unseen
                 session.add(catch_up)
                 changed(
                     session, actor, family, audit.Action.UPDATE, "meeting", catch_up.id, ["status"]

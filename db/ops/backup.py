@@ -24,7 +24,6 @@ import sqlite3
 import subprocess
 import sys
 import tempfile
-import typing
 from datetime import datetime, timezone
 from pathlib import Path
 from urllib.parse import quote, urlencode
@@ -295,18 +294,24 @@ def _pg_restore(url: URL, source: Path, versions_after: int) -> None:
 # Every table (and the audit's guard functions) goes first, in the same transaction as the
 # restore. `pg_restore --clean` drops only what the file holds, so a backup taken before an
 # upgrade (fewer tables) failed on the newer tables' foreign keys: and that is the backup most
-# often wanted back.
+# often wanted back. What an extension installed in the schema owns is left to it.
 _EMPTY_THE_SCHEMA = """
 SET client_min_messages = warning;
-BEGIN;
 DO $$
 DECLARE t record;
 BEGIN
-  FOR t IN SELECT tablename FROM pg_tables WHERE schemaname = 'public' LOOP
-    EXECUTE format('DROP TABLE IF EXISTS public.%I CASCADE', t.tablename);
+  FOR t IN SELECT c.oid::regclass AS name FROM pg_class c
+           JOIN pg_namespace n ON n.oid = c.relnamespace
+           WHERE n.nspname = 'public' AND c.relkind IN ('r', 'p')
+             AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.objid = c.oid AND d.deptype = 'e')
+  LOOP
+    EXECUTE format('DROP TABLE IF EXISTS %s CASCADE', t.name);
   END LOOP;
   FOR t IN SELECT p.oid::regprocedure AS routine FROM pg_proc p
-           JOIN pg_namespace n ON n.oid = p.pronamespace WHERE n.nspname = 'public' LOOP
+           JOIN pg_namespace n ON n.oid = p.pronamespace
+           WHERE n.nspname = 'public'
+             AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.objid = p.oid AND d.deptype = 'e')
+  LOOP
     EXECUTE format('DROP ROUTINE IF EXISTS %s CASCADE', t.routine);
   END LOOP;
 END $$;
@@ -316,46 +321,43 @@ END $$;
 def _restore_in_one_transaction(
     source: Path, env: dict, args: list[str], versions_after: int
 ) -> None:
-    """pg_restore writes the backup as SQL, streamed into psql after the emptying, all in one
-    transaction that is committed only once pg_restore has written the whole file without a
-    fault and psql has run it without an error: otherwise none of it lands."""
-    with tempfile.TemporaryFile() as restore_said, tempfile.TemporaryFile() as psql_said:
-        script = subprocess.Popen(
-            [_tool("pg_restore"), "--no-owner", "--no-privileges", "--file=-", str(source)],
-            stdout=subprocess.PIPE,
-            stderr=restore_said,
+    """pg_restore first writes the backup as SQL to a private file (a damaged backup stops
+    here, before the database is touched); then psql runs the emptying, that file and the
+    versions' move in one transaction, which lands whole or not at all (ON_ERROR_STOP)."""
+    with tempfile.TemporaryDirectory(prefix="golden-thread-restore-") as folder:
+        steps = Path(folder)  # made owner-only by tempfile: the SQL holds the whole record
+        (steps / "1-empty.sql").write_text(_EMPTY_THE_SCHEMA)
+        (steps / "3-versions.sql").write_text(_move_versions_on(versions_after, schema="public."))
+        script = steps / "2-backup.sql"
+        written = subprocess.run(
+            [_tool("pg_restore"), "--no-owner", "--no-privileges", f"--file={script}", str(source)],
+            capture_output=True,
+            text=True,
         )
-        loading = subprocess.Popen(
-            [_tool("psql"), "--no-psqlrc", "--quiet", "--set=ON_ERROR_STOP=1", *args],
-            stdin=subprocess.PIPE,
+        if written.returncode != 0:
+            said = written.stderr.strip()[-2000:]
+            raise BackupProblem(f"pg_restore failed: {said} Nothing was changed.")
+        loaded = subprocess.run(
+            [
+                _tool("psql"),
+                "--no-psqlrc",
+                "--quiet",
+                "--set=ON_ERROR_STOP=1",
+                "--single-transaction",
+                *args,
+                *(
+                    f"--file={steps / name}"
+                    for name in ("1-empty.sql", script.name, "3-versions.sql")
+                ),
+            ],
             stdout=subprocess.DEVNULL,
-            stderr=psql_said,
+            stderr=subprocess.PIPE,
+            text=True,
             env=env,
         )
-        sql, into = (
-            typing.cast(typing.IO[bytes], script.stdout),
-            typing.cast(typing.IO[bytes], loading.stdin),
-        )
-        try:
-            into.write(_EMPTY_THE_SCHEMA.encode())
-            shutil.copyfileobj(sql, into)
-            if script.wait() == 0:
-                moved_on = _move_versions_on(versions_after, schema="public.")
-                into.write(f"{moved_on}\nCOMMIT;\n".encode())
-        except BrokenPipeError:
-            pass  # psql stopped at an error: it is reported below, and nothing was changed
-        finally:
-            into.close()  # without COMMIT, psql ends and the transaction is rolled back
-        loaded, read = loading.wait(), script.wait()
-        if read != 0:
-            raise BackupProblem(f"pg_restore failed: {_said(restore_said)} Nothing was changed.")
-        if loaded != 0:
-            raise BackupProblem(f"The restore failed: {_said(psql_said)} Nothing was changed.")
-
-
-def _said(output: typing.IO[bytes]) -> str:
-    output.seek(0)
-    return output.read().decode(errors="replace").strip()[-2000:]
+        if loaded.returncode != 0:
+            said = loaded.stderr.strip()[-2000:]
+            raise BackupProblem(f"The restore failed: {said} Nothing was changed.")
 
 
 # --- every cached view, out of date after a restore ----------------------------------------

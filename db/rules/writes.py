@@ -267,6 +267,8 @@ def withdraw(actor: Actor, *, record_type: str, record_id: int, reason: str) -> 
             each.withdrawn_at = utcnow()
             each.withdrawn_by = actor.worker_id
             each.withdrawn_reason = reason
+            if hasattr(each, "version"):
+                each.version += 1  # an edit form drawn before is a conflict, not a quiet save
             session.add(each)
             changed(
                 session,

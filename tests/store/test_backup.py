@@ -259,3 +259,19 @@ def test_after_a_restore_no_server_shows_a_view_cached_before_it(database, tmp_p
     after = goals.goal_data(sam, family)
     assert list(after.goals["wording"]) == ["Calmer bedtimes"]
     assert after.data_version > before.data_version
+
+
+def test_a_restore_leaves_an_extension_installed_in_the_schema_alone(database, tmp_path):
+    """A DBA's extension in the public schema (pg_trgm, citext…) owns functions a restore
+    can't drop: the restore empties only what is ours."""
+    if BACKEND != "postgresql":
+        pytest.skip("PostgreSQL extensions")
+    with database.begin() as connection:
+        connection.execute(text("CREATE EXTENSION IF NOT EXISTS citext SCHEMA public"))
+    saved = backups.backup(tmp_path / "saved")
+    _change_everything_a_little(database)
+    before_change = _counts(database)
+    backups.restore(saved, safety_folder=tmp_path / "safety")
+    assert _counts(get_engine()) != before_change
+    with get_engine().connect() as connection:
+        assert connection.execute(text("SELECT 'A'::citext = 'a'")).scalar() is True

@@ -438,3 +438,32 @@ def test_a_conference_called_off_calls_off_the_catch_up_it_booked(world):
         written_together=False,
     )
     assert _next_meeting_and_plan(world)[0] is None
+
+
+def test_a_form_drawn_before_a_conference_was_called_off_cannot_plan_its_catch_up_again(world):
+    worker = world["worker"]
+    conference = meetings.record_meeting(
+        worker, family_id=world["family"], meeting=_conference(world, plan_steps=(), child_views=())
+    )
+    with Session(world["engine"]) as session:
+        catch_up = session.exec(
+            select(Meeting).where(Meeting.follows_meeting_id == conference)
+        ).one()
+    seen_by_a_colleague = catch_up.version
+    meetings.update_meeting_notes(
+        worker,
+        meeting_id=conference,
+        seen_version=meetings.meeting_detail(worker, conference).meeting.version,
+        summary="It didn't go ahead.",
+        status=MeetingStatus.cancelled.value,
+        written_together=False,
+    )
+    with pytest.raises(Conflict):
+        meetings.update_meeting_notes(
+            worker,
+            meeting_id=catch_up.id,
+            seen_version=seen_by_a_colleague,
+            summary="Booked with Mum",
+            status=MeetingStatus.planned.value,
+            written_together=False,
+        )
