@@ -272,14 +272,15 @@ def choose_team_for_words(team_names: dict[int, str]) -> tuple[int, str] | None:
 
 
 def team_words(actor: Actor, team_id: int, language: str, terms: pd.DataFrame) -> None:
-    """One box a term; what is saved is kept under the version seen when the form was drawn,
-    so two admins can't overwrite each other's words unseen."""
+    """One box a term, each saved under the version seen when it was drawn (SeenVersion), so
+    two admins can't overwrite each other's words unseen, and words looked at again after
+    another language are drawn afresh rather than refused."""
     chosen = terms[terms["language"] == language].set_index("term")
     key = f"admin_terms_{team_id}_{language}"
-    seen = st.session_state.setdefault(
-        f"{key}_versions",
-        {t: int(chosen.at[t, "version"]) if t in chosen.index else 0 for t in TERMS},
-    )
+    seen = {
+        t: SeenVersion(f"{key}_{t}", int(chosen.at[t, "version"]) if t in chosen.index else 0)
+        for t in TERMS
+    }
     with speaking(language):
         ours = {t: term(t) for t in TERMS}
     with st.form(key):
@@ -288,7 +289,7 @@ def team_words(actor: Actor, team_id: int, language: str, terms: pd.DataFrame) -
                 _("Instead of “{ours}”", ours=ours[t]),
                 value=str(chosen.at[t, "words"]) if t in chosen.index else "",
                 placeholder=ours[t],
-                key=f"{key}_{t}",
+                key=seen[t].key("words"),
             )
             for t in TERMS
         }
@@ -304,9 +305,9 @@ def team_words(actor: Actor, team_id: int, language: str, terms: pd.DataFrame) -
                         term=t,
                         language=language,
                         words=words,
-                        seen_version=seen[t],
+                        seen_version=seen[t].version,
                     )
-            st.session_state.pop(f"{key}_versions", None)
+                    seen[t].forget()  # saved: a refusal of a later word can't undo this one
             done(_("The team's words have been saved."))
 
 

@@ -20,7 +20,7 @@ from db.plain_language import terms_in
 from db.rules.validation import Invalid
 from db.store.models import Relationship, Role
 from tests import factories
-from tests.apptest import _walk, all_text, logged_in, shared_screen
+from tests.apptest import _walk, all_text, edit_box, logged_in, shared_screen
 from tests.factories import TEST_PASSWORD
 from tests.test_i18n import FAMILY_FACING, ROOT, _extracted
 
@@ -222,7 +222,7 @@ def test_an_admin_sets_the_teams_words_without_code(family):
     at.switch_page("pages/admin.py").run()
     next(s for s in at.selectbox if s.key == "admin_terms_team").set_value(family["team"]).run()
     key = f"admin_terms_{family['team']}_en"
-    next(t for t in at.text_input if t.key == f"{key}_family_meeting").input("hui")
+    edit_box(at.text_input, f"{key}_family_meeting", "words").input("hui")
     next(b for b in at.button if b.label == "Save the team's words").click()
     at.run()
     assert not at.exception and not at.error
@@ -238,6 +238,34 @@ def test_an_admin_sets_the_teams_words_without_code(family):
     at.query_params["family"] = str(family["family"])
     at.switch_page("pages/conference.py").run()
     assert at.title[0].value == "Hui screen"
+
+
+def test_team_words_looked_at_again_after_another_language_are_saved_not_refused(family):
+    """The admin looks at Welsh, a colleague saves a word in English meanwhile, and the admin
+    comes back to English: the box shows the colleague's word and a change to it saves."""
+    at = logged_in("langadmin")
+    at.run()
+    at.switch_page("pages/admin.py").run()
+    next(s for s in at.selectbox if s.key == "admin_terms_team").set_value(family["team"]).run()
+    key = f"admin_terms_{family['team']}_en"
+    at.selectbox(key="admin_terms_language").set_value("cy").run()
+    admin.set_team_term(
+        family["admin"],
+        team_id=family["team"],
+        term="family_meeting",
+        language="en",
+        words="hui",
+        seen_version=0,
+    )
+    at.selectbox(key="admin_terms_language").set_value("en").run()
+    box = edit_box(at.text_input, f"{key}_family_meeting", "words")
+    assert box.value == "hui"
+    box.input("family hui")
+    next(b for b in at.button if b.label == "Save the team's words").click()
+    at.run()
+    assert not at.warning, [w.value for w in at.warning]
+    words = admin.team_terms(family["admin"], family["team"]).set_index("term")["words"]
+    assert words["family_meeting"] == "family hui"
 
 
 def test_a_worker_chooses_welsh_for_their_own_screens(family):
