@@ -68,7 +68,7 @@ def notices() -> None:
 
 def workers_table(workers: pd.DataFrame) -> None:
     table(
-        workers.drop(columns="worker_id"),
+        workers.drop(columns="worker_id").assign(roles=workers["roles"].map(_role_words)),
         {
             "name": _("Name"),
             "username": _("Username"),
@@ -110,6 +110,15 @@ def add_worker(actor: Actor, team_names: dict[int, str]) -> None:
             done(
                 _("{name} has been added.", name=name.strip()), (username.strip().lower(), password)
             )
+
+
+def _role_words(codes: str) -> str:
+    """ "manager, practitioner" as the form says them: "Manager, Practitioner"."""
+    return ", ".join(
+        _(ROLE_WORDS[Role(code)]) if Role(code) in ROLE_WORDS else code
+        for code in codes.split(", ")
+        if code
+    )
 
 
 def _roles_and_teams(

@@ -25,6 +25,8 @@ def test_admin_page_draws_for_an_admin(demo_db):
     assert not at.exception
     assert "Workers and teams" in [t.value for t in at.title]
     assert "password_hash" not in all_text(at)
+    roles = set(next(d.value for d in at.dataframe if "roles" in d.value)["roles"])
+    assert "Practitioner" in roles and "practitioner" not in roles  # the form's words
 
 
 def _add_jo(at):
