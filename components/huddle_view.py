@@ -85,7 +85,16 @@ def _table(rows: pd.DataFrame, talked: set[int], wall: bool, key: str) -> None:
     for n in range(SPARK_LINES):
         column = _("Scores {number}", number=n + 1)
         shown[column] = [lines[n] if len(lines) > n else None for lines in rows["sparklines"]]
-        config[column] = st.column_config.LineChartColumn(column, y_min=0, y_max=10, width="small")
+        config[column] = st.column_config.LineChartColumn(
+            column,
+            y_min=0,
+            y_max=10,
+            width="small",
+            help=_(
+                "Recent scores from 0 to 10: one small chart for each person named under "
+                "“Whose scores”, in that order."
+            ),
+        )
     if wall:
         table(shown, config, row_height=48)
         return
