@@ -21,6 +21,18 @@ def working_together(demo_db):
     return at, worker, family_id
 
 
+def _a_colleague_renames_the_family(worker, summary) -> None:
+    family_world.update_family_details(
+        worker,
+        family_id=summary.id,
+        seen_version=summary.version,
+        known_as="The Brook family",
+        rhythm="weekly",
+        council_reference=summary.council_reference,
+        preferred_language=summary.preferred_language,
+    )
+
+
 def _save(at, form: str) -> None:
     next(b for b in at.button if b.proto.form_id == form).click()
     at.run()
@@ -56,15 +68,7 @@ def test_a_form_left_and_come_back_to_is_drawn_afresh_not_refused(working_togeth
     form = f"details_{family_id}"
     summary = family_store.family_summary(worker, family_id)
     at.segmented_control(key="family_section").set_value("People").run()
-    family_world.update_family_details(  # a colleague renames the family meanwhile
-        worker,
-        family_id=family_id,
-        seen_version=summary.version,
-        known_as="The Brook family",
-        rhythm="weekly",
-        council_reference=summary.council_reference,
-        preferred_language=summary.preferred_language,
-    )
+    _a_colleague_renames_the_family(worker, summary)
     at.segmented_control(key="family_section").set_value("Working together").run()
     assert edit_box(at.text_input, form, "name").value == "The Brook family"
     edit_box(at.text_input, form, "ref").input("REF-42")
@@ -79,15 +83,7 @@ def test_a_save_over_a_colleagues_newer_one_is_still_a_conflict(working_together
     form = f"details_{family_id}"
     summary = family_store.family_summary(worker, family_id)
     edit_box(at.text_input, form, "ref").input("REF-1")
-    family_world.update_family_details(  # a colleague saves while this form is open
-        worker,
-        family_id=family_id,
-        seen_version=summary.version,
-        known_as="The Brook family",
-        rhythm="weekly",
-        council_reference=summary.council_reference,
-        preferred_language=summary.preferred_language,
-    )
+    _a_colleague_renames_the_family(worker, summary)  # while this form is open
     _save(at, form)
     assert "Someone else saved the family's details" in at.warning[0].value
     assert edit_box(at.text_input, form, "ref").value == "REF-1"

@@ -9,23 +9,24 @@ from tests import factories as make
 from tests.apptest import all_text, logged_in, open_family_page
 
 
-def test_a_list_longer_than_the_page_shows_says_so(empty_db):
-    team = make.team("Big team")
+def _a_managers_list(families: int):
+    team = make.team("The team")
     make.worker("boss", Role.manager, teams=(team,), leads=(team,))
-    for n in range(203):
+    for n in range(families):
         make.family(team, f"The Family {n:03d}")
     at = logged_in("boss", "pages/families.py").run()
     assert not at.exception
+    return at
+
+
+def test_a_list_longer_than_the_page_shows_says_so(empty_db):
+    at = _a_managers_list(203)
     assert len(at.dataframe[0].value) == 200
     assert "These are the first 200 families, A to Z" in all_text(at)
 
 
 def test_a_list_that_fits_says_nothing_of_more(empty_db):
-    team = make.team("Small team")
-    make.worker("boss", Role.manager, teams=(team,), leads=(team,))
-    for n in range(3):
-        make.family(team, f"The Family {n}")
-    at = logged_in("boss", "pages/families.py").run()
+    at = _a_managers_list(3)
     assert len(at.dataframe[0].value) == 3
     assert "These are the first" not in all_text(at)
 
