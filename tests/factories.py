@@ -66,15 +66,11 @@ def family(
     *,
     first_came_on: date = date(2025, 1, 1),
     status: FamilyStatus = FamilyStatus.working_together,
-    council_reference: str = "",
+    **values,
 ) -> int:
     with write_session() as session:
         row = Family(
-            team_id=team_id,
-            known_as=known_as,
-            first_came_on=first_came_on,
-            status=status,
-            council_reference=council_reference,
+            team_id=team_id, known_as=known_as, first_came_on=first_came_on, status=status, **values
         )
         session.add(row)
         session.flush()
