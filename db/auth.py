@@ -536,19 +536,32 @@ def end_every_session(session: Session, worker: Worker, now: datetime) -> None:
         session.add(login)
 
 
+CURRENT_PASSWORD_REFUSED = N_("Your current password doesn't match.")
+
+
 @checked
-def change_password(actor: Actor, current: str, new: str) -> str | None:
-    """Changes the worker's own password; returns what to fix, or None when done."""
+def change_password(
+    actor: Actor, current: str, new: str, *, source: str | None = None, now: datetime | None = None
+) -> str | None:
+    """Changes the worker's own password; returns what to fix, or None when done.
+
+    The current password is a guess like any login's: counted and paused by the same rules
+    (so an unlocked screen left logged in can't be used to try password after password), and
+    a wrong one is audited as a failed login."""
     problem = password_problem(new)
     if problem:
         return problem
-    with read_session() as session:
-        worker = session.get_one(Worker, actor.worker_id)  # the acting worker exists
-        current_hash = worker.password_hash
+    if not isinstance(current, str) or not current:
+        return PASSWORD_NEEDED
+    now = now or utcnow()
     # Both bcrypt runs happen with no transaction open: a write lock held for them would
     # hold up every other writer.
-    if not password_matches(current, current_hash):
-        return N_("Your current password doesn't match.")
+    slot, matched = _check(actor.username, _storable(current), _storable(source), now)
+    if not matched:
+        with write_session() as session:
+            _record(session, slot, False)
+            audit.record(session, actor, audit.Action.LOGIN_FAILED, record_type="change_password")
+        return PAUSED if slot.paused else CURRENT_PASSWORD_REFUSED
     new_hash = hash_password(new)
     with write_session() as session:
         worker = session.get_one(Worker, actor.worker_id)  # the acting worker exists
@@ -556,6 +569,7 @@ def change_password(actor: Actor, current: str, new: str) -> str | None:
         worker.must_change_password = False
         worker.sessions_valid_after = utcnow()
         session.add(worker)
+        _record(session, slot, True)
         audit.worker_change(session, actor, audit.Action.UPDATE, worker.id, ["password"])
     return None
 

@@ -4,7 +4,7 @@ reset)."""
 import streamlit as st
 
 from components import hints
-from components.auth import guard
+from components.auth import guard, session
 from components.auth.sign_in import carry_on_after_password_change
 from components.forms import show_problem
 from components.i18n import _, language_choice, said
@@ -49,7 +49,7 @@ if submitted:
     problem = (
         _("The two new passwords don't match.")
         if new != again
-        else auth.change_password(actor, current, new)
+        else auth.change_password(actor, current, new, source=session.source())
     )
     if problem:
         st.error(said(problem))

@@ -183,6 +183,28 @@ def test_changing_password_ends_other_sessions(sam):
     assert "brand" not in row.fields
 
 
+def test_the_current_password_on_changing_it_counts_like_a_login(sam):
+    """A screen left logged in must not let someone try password after password: the current
+    password asked for on Your account is a guess, counted, paused and audited like a login."""
+    for _ in range(LOCKOUT_FAILURES):
+        said = auth.change_password(sam, "a guess", "a brand new password")
+        assert said == auth.CURRENT_PASSWORD_REFUSED
+    assert auth.change_password(sam, TEST_PASSWORD, "a brand new password") == auth.PAUSED
+    assert auth.check_login("sam", TEST_PASSWORD).message == auth.PAUSED
+    guesses = [r for r in audit.audited(Action.LOGIN_FAILED) if r.record_type == "change_password"]
+    assert len(guesses) == LOCKOUT_FAILURES + 1
+    assert all(r.username == "sam" for r in guesses)
+    assert auth.password_matches(TEST_PASSWORD, _password_hash("sam"))  # nothing changed
+    # Nothing typed is asked for again, not counted.
+    assert auth.change_password(sam, "", "a brand new password") == auth.PASSWORD_NEEDED
+
+
+def _password_hash(username: str) -> str:
+    with read_session() as session:
+        worker = session.exec(select(Worker).where(Worker.username == username)).one()
+        return worker.password_hash
+
+
 def test_a_long_passphrase_is_asked_to_be_shorter_not_cut_or_crashed_on():
     """bcrypt reads at most 72 bytes: longer is refused in a sentence (an emoji is four)."""
     seventy_two = "my children are the best thing that ever happened to me and I love them!"
