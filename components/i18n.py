@@ -23,6 +23,8 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
+from components.ui import plain
+from db import i18n
 from db.i18n import (
     LANGUAGES,
     N_,
@@ -40,7 +42,6 @@ from db.i18n import (
     said,
     short_date,
     speaking,
-    term,
     use,
     use_terms,
 )
@@ -70,6 +71,14 @@ __all__ = [
     "use",
     "use_terms",
 ]
+
+
+def term(key: str, *, capital: bool = False) -> str:
+    """A team's own word (db/i18n.py term()) made safe for the screens, which draw our
+    sentences as Markdown: an admin types it, so like anything typed it shows as typed
+    (components.ui.plain) and never becomes a link, an image or a colour."""
+    return plain(i18n.term(key, capital=capital))
+
 
 # Streamlit has no page direction setting: for a right-to-left language the app's main block
 # is turned around (text, lists, forms), while charts and numbers keep their own direction.

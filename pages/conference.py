@@ -43,14 +43,12 @@ if not opened:
     if summary is None:
         stop_with(st.warning, _("This family isn't available to you."))
     st.write(
-        plain(
-            _(
-                "This screen shows only {family}'s goals, what's going well, the children's "
-                "views they agreed to share, and their {plan} — nothing that is just for "
-                "workers. Who is in the room?",
-                family=summary.known_as,
-                plan=term("plan"),
-            )
+        _(
+            "This screen shows only {family}'s goals, what's going well, the children's "
+            "views they agreed to share, and their {plan} — nothing that is just for "
+            "workers. Who is in the room?",
+            family=plain(summary.known_as),
+            plan=term("plan"),  # made safe by term()
         )
     )
     audience = st.radio(

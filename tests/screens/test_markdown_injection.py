@@ -16,6 +16,7 @@ from google.protobuf.message import Message
 from sqlalchemy import bindparam, text
 from sqlmodel import SQLModel
 
+from db.i18n import TERMS
 from db.store.engine import read_session
 from db.subject_access import _free_text_columns
 from tests.apptest import _walk, logged_in
@@ -70,9 +71,28 @@ def _seed(engine) -> None:
                 )
 
 
+# A team's own words (an admin types them, at most 60 characters) stand in our sentences on the
+# family meeting screen: the demo has none, so every team gets the payload for every word.
+TEAM_WORD = ":red[R] ![x](http://127.0.0.1:9/b.png) **S**"
+
+
+def _seed_team_words(engine) -> None:
+    with engine.begin() as connection:
+        for team_id in connection.execute(text("SELECT id FROM team")).scalars().all():
+            for term in TERMS:
+                connection.execute(
+                    text(
+                        "INSERT INTO teamterm (team_id, term, language, words, version) "
+                        "VALUES (:team, :term, 'en', :words, 1)"
+                    ),
+                    {"team": team_id, "term": term, "words": TEAM_WORD},
+                )
+
+
 @pytest.fixture
 def seeded(demo_db):
     _seed(demo_db)
+    _seed_team_words(demo_db)
     with read_session() as session:
         family_id = session.execute(
             text(
