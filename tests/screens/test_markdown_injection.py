@@ -227,6 +227,7 @@ def _every_chart(at):
         ("admin", "pages/admin.py", None),
         ("admin", "pages/audit.py", None),
         ("admin", "pages/account.py", None),
+        ("family", "pages/our_space.py", None),
     ],
 )
 def test_every_page_shows_typed_text_as_typed(seeded, username, page, then):
