@@ -42,6 +42,7 @@ from db.settings import (
 )
 from db.store.clock import utcnow
 from db.store.engine import read_session, write_session
+from db.store.ids import stored_id
 from db.store.models import FamilyLogin, LoginAttempt, LoginOutcome, LoginSession, Worker
 
 __all__ = ["utcnow"]  # pages set session times with the same clock
@@ -215,11 +216,21 @@ def _lock_attempts_of(session: Session, written_as: str) -> None:
         session.connection().execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": key})
 
 
+def _written_as(session: Session, worker: Worker | None, typed: str) -> str:
+    """How an attempt's username is written down: a worker's as it is; a family member's by
+    their login's mark (audit.family_login_mark); one that matches nobody, as a mark too."""
+    if worker is None:
+        return unknown_username(typed)
+    if session.get(FamilyLogin, worker.id) is not None:
+        return audit.family_login_mark(stored_id(worker))
+    return worker.username
+
+
 def _take_slot(username: str, source: str, now: datetime) -> _Slot:
     since = now - 2 * timedelta(minutes=LOCKOUT_WINDOW_MINUTES + LOCKOUT_PAUSE_MINUTES)
     with write_session() as session:
         worker = session.exec(select(Worker).where(col(Worker.username) == username)).first()
-        written_as = username if worker is not None else unknown_username(username)
+        written_as = _written_as(session, worker, username)
         _lock_attempts_of(session, written_as)
         recent = session.exec(
             select(col(LoginAttempt.at), col(LoginAttempt.source), col(LoginAttempt.outcome)).where(
@@ -492,11 +503,12 @@ def end_session(
         if login is not None and login.ended_at is None:
             login.ended_at = now
             session.add(login)
+        worker = session.exec(select(Worker).where(col(Worker.username) == username)).first()
         audit.record(
             session,
             None,
             audit.Action.SESSION_ENDED,
-            username=username,
+            username=_written_as(session, worker, username),
             fields=(_ENDED_BECAUSE.get(because, "other"),),
         )
 

@@ -534,7 +534,7 @@ def accept_invitation(code: str, *, username: str, password: str) -> None:
             session,
             None,
             audit.Action.CREATE,
-            username=username,
+            username=audit.family_login_mark(stored_id(account)),
             family_id=family.id,
             record_type="family_login",
             record_id=account.id,

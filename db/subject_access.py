@@ -57,6 +57,7 @@ from db.store.models import (
     FamilyLogin,
     FamilyStatus,
     FamilyStatusChange,
+    LoginAttempt,
     Note,
     NoteKind,
     RecordsRequest,
@@ -586,13 +587,14 @@ def _erase_family_logins(session: Session, family_id: int, now: datetime) -> lis
         end_every_session(session, account, now)
         account.is_active = False
         account.name = "Erased"
-        account.username = f"erased-{account.id}"
+        chosen, account.username = account.username, f"erased-{account.id}"
         if session.exec(
             select(col(Worker.id)).where(
                 col(Worker.username) == account.username, col(Worker.id) != account.id
             )
         ).first():  # someone chose that very username: still none of this person's
             account.username += f"-{secrets.token_hex(4)}"
+        _forget_username(session, chosen, account.username)
         account.email = None
         account.version += 1
         session.add(account)
@@ -604,6 +606,15 @@ def _erase_family_logins(session: Session, family_id: int, now: datetime) -> lis
             "worker.is_active",
         ]
     return changed
+
+
+def _forget_username(session: Session, chosen: str, erased: str) -> None:
+    """The username a family member chose is often their name. The audit never holds it
+    (audit.family_login_mark); login attempts written before that did: they keep their place
+    under the erased name."""
+    session.execute(
+        update(LoginAttempt).where(col(LoginAttempt.username) == chosen).values(username=erased)
+    )
 
 
 # --- retention ---------------------------------------------------------------------------

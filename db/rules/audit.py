@@ -33,6 +33,17 @@ class Action:
     IMPORT = "import"
 
 
+def family_login_mark(worker_id: int) -> str:
+    """How a family member's login is written in the audit and the login attempts: families
+    choose their usernames, often their own names, and the audit can't be changed when their
+    record is erased (it is append-only), so it never holds the name."""
+    return f"family-login-{worker_id}"
+
+
+def written_name(actor: Actor) -> str:
+    return family_login_mark(actor.worker_id) if actor.is_family_member else actor.username
+
+
 def record(
     session: Session,
     actor: Actor | None,
@@ -48,7 +59,7 @@ def record(
     session.add(
         AuditEvent(
             worker_id=actor.worker_id if actor else None,
-            username=actor.username if actor else (username or "")[:64],
+            username=written_name(actor) if actor else (username or "")[:64],
             roles=actor.roles_text if actor else "",
             action=action,
             family_id=family_id,

@@ -16,6 +16,7 @@ from db.family_space import accept_invitation, invite_family_member
 from db.rules.access import NotAllowed, load_actor
 from db.rules.audit import Action
 from db.rules.validation import Invalid
+from db.store.clock import utcnow
 from db.store.engine import read_session, write_session
 from db.store.models import (
     AuditEvent,
@@ -26,6 +27,8 @@ from db.store.models import (
     Goal,
     GoalScore,
     KeepingSafe,
+    LoginAttempt,
+    LoginOutcome,
     LoginSession,
     Meeting,
     Person,
@@ -439,6 +442,47 @@ def test_erasure_ends_a_family_members_login_and_takes_their_name_off_it(office)
     copy = _copy_of_erased(office)
     assert "Sarah Realname" not in json.dumps(copy)
     assert "sarah" not in json.dumps(copy["workers"]).lower()
+
+
+def test_the_username_a_family_member_chose_is_in_no_audit_row_and_gone_after_erasure(office):
+    """Families choose their usernames, often their own names. The audit can't be changed
+    (append-only), so it names their login by its mark; a login attempt written before that
+    takes the erased name."""
+    ash = office["family"]
+    mum = make.person(ash, "Sarah Realname", Relationship.parent)
+    code = invite_family_member(office["practitioner_a"], family_id=ash, person_id=mum)
+    accept_invitation(code, username="sarah.realname", password="a long enough password 123")
+    assert auth.check_login("sarah.realname", "not her password").actor is None
+    logged_in = auth.check_login("sarah.realname", "a long enough password 123")
+    sarah = logged_in.actor
+    assert sarah is not None
+    auth.end_session(logged_in.session_id, username="sarah.realname", because=auth.AWAY_TOO_LONG)
+    with write_session() as session:  # as an attempt written before the mark was
+        session.add(
+            LoginAttempt(
+                username="sarah.realname", source="", at=utcnow(), outcome=LoginOutcome.failed
+            )
+        )
+
+    def named(username: str) -> tuple[set[str], int]:
+        with read_session() as session:
+            actions = session.exec(
+                select(AuditEvent.action).where(AuditEvent.username == username)
+            ).all()
+            attempts = session.exec(
+                select(func.count()).where(LoginAttempt.username == username)
+            ).one()
+        return set(actions), attempts
+
+    mark = f"family-login-{sarah.worker_id}"
+    assert named("sarah.realname") == (set(), 1)
+    assert named(mark) == (
+        {Action.CREATE, Action.LOGIN, Action.LOGIN_FAILED, Action.SESSION_ENDED},
+        2,
+    )
+    _erase(office, ash, "The Ash family")
+    assert named("sarah.realname") == (set(), 0)
+    assert named(f"erased-{sarah.worker_id}")[1] == 1
 
 
 def _copy_of_erased(office) -> dict:
