@@ -40,6 +40,27 @@ def printable_trend(quarterly: pd.DataFrame, name: str = "moved_up") -> pd.DataF
     return trend(hidden, name)
 
 
+TREND_WHAT = "that moved up by a real change"
+
+
+def trend_sentence(quarterly: pd.DataFrame, shown: pd.DataFrame) -> str:
+    """The printed trend in words. A quarter's point hidden for its small number is said to
+    be hidden: never "no goal was scored twice" when goals were, only too few to show."""
+    everything = trend(quarterly)
+    hidden = everything["share"].notna() & shown["share"].isna()
+    if not hidden.any():
+        return describe_trend(shown, what=TREND_WHAT)
+    if shown["share"].isna().all():
+        return (
+            f"Fewer than {SMALL_NUMBER} families are behind the share of goals {TREND_WHAT} "
+            "in each quarter, so no point is drawn."
+        )
+    return (
+        f"{describe_trend(shown, what=TREND_WHAT)} A quarter with fewer than {SMALL_NUMBER} "
+        "families behind its share has no point."
+    )
+
+
 def render(report: OutcomesReport, *, made_on: date) -> str:
     figures = report.figures
     summary = [
@@ -86,5 +107,5 @@ def render(report: OutcomesReport, *, made_on: date) -> str:
         + [f"{TITLES['moved_up']}: {WHOSE_WORDS[w].lower()}" for w in WHOSE],
         quarters=quarter_rows,
         chart=trend_svg(shown),
-        chart_sentence=describe_trend(shown, what="that moved up by a real change"),
+        chart_sentence=trend_sentence(quarterly, shown),
     )

@@ -184,3 +184,22 @@ def test_the_trend_chart_draws_only_its_columns_one_line_per_kind_of_score():
     svg = trend_svg(frame)
     assert [line["whose"] for line in svg["lines"]][0] == "The family's own scores"
     assert [label["text"] for label in svg["labels"]] == ["Jan–Mar 2026", "Apr–Jun 2026"]
+
+
+def test_the_printed_trend_says_points_are_hidden_never_that_no_goal_was_scored_twice():
+    # Three families' goals all moved up: scored twice, but too few families to draw a point.
+    few = board_report.render(_report(*_many_families(3)), made_on=D(2026, 7, 1))
+    assert "No goal was scored twice" not in few
+    assert (
+        "Fewer than 5 families are behind the share of goals that moved up by a real change "
+        "in each quarter, so no point is drawn." in few
+    )
+    # Nothing scored at all: said so, in a sentence that reads.
+    none = board_report.render(_report(goals(), scores()), made_on=D(2026, 7, 1))
+    assert (
+        "No goal was scored twice in these quarters, so there is no trend yet of goals that "
+        "moved up by a real change." in none
+    )
+    # Six families: the point is drawn and described, nothing said hidden.
+    many = board_report.render(_report(*_many_families(6)), made_on=D(2026, 7, 1))
+    assert "Apr–Jun 2026" in many and "has no point" not in many
