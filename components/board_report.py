@@ -106,6 +106,6 @@ def render(report: OutcomesReport, *, made_on: date) -> str:
         quarter_headings=[TITLES[n] for n in QUARTER_FIGURES]
         + [f"{TITLES['moved_up']}: {WHOSE_WORDS[w].lower()}" for w in WHOSE],
         quarters=quarter_rows,
-        chart=trend_svg(shown),
+        chart=trend_svg(shown, height=140),
         chart_sentence=trend_sentence(quarterly, shown),
     )
