@@ -146,11 +146,22 @@ def read_rows(team_ids: tuple[int, ...]) -> TeamRows:
             ],
             columns=SCORE_COLUMNS,
         )
+        # A round given at home counts while it holds a score of a goal still counted: a
+        # goal withdrawn as recorded by mistake takes its home scores out of every figure.
         home = pd.DataFrame(
             session.exec(
-                select(col(ScoreRound.family_id), col(ScoreRound.scored_on)).where(
-                    col(ScoreRound.family_id).in_(in_scope), col(ScoreRound.at_home)
+                select(col(ScoreRound.family_id), col(ScoreRound.scored_on))
+                .where(
+                    col(ScoreRound.family_id).in_(in_scope),
+                    col(ScoreRound.at_home),
+                    select(col(GoalScore.id))
+                    .join(Goal, col(Goal.id) == GoalScore.goal_id)
+                    .where(
+                        col(GoalScore.round_id) == ScoreRound.id, col(Goal.withdrawn_at).is_(None)
+                    )
+                    .exists(),
                 )
+                .distinct()
             ).all(),
             columns=HOME_COLUMNS,
         )

@@ -13,8 +13,9 @@ from db.export import to_csv
 from db.outcomes import SMALL_WORDS, figure
 from db.rules.access import NotAllowed
 from db.rules.validation import Invalid
+from db.rules.writes import withdraw
 from db.store.engine import read_session
-from db.store.models import AuditEvent
+from db.store.models import AuditEvent, Goal
 from tests import outcome_histories as history
 from tests.outcome_histories import TODAY, days_ago
 
@@ -108,6 +109,18 @@ def test_an_erased_family_leaves_the_figures_and_the_cache_follows(empty_db):
     after = report_for(built)
     assert after is not before
     assert values(after, "goals_set")[0] == 4 and values(after, "at_home")[0] == 1
+
+
+def test_a_home_round_for_a_goal_withdrawn_as_a_mistake_no_longer_counts(built):
+    assert values(report_for(built), "at_home")[:2] == (1, None)  # the Birch family
+    with read_session() as session:
+        bills = session.exec(
+            select(Goal.id).where(Goal.family_id == built["birch"], Goal.wording.startswith("Get"))
+        ).one()
+    withdraw(built["zoe"], record_type="goal", record_id=bills, reason="Typed on the wrong family")
+    after = report_for(built)
+    assert values(after, "at_home")[0] == 0
+    assert outcomes.families_behind(after, "at_home").empty
 
 
 def test_a_practitioner_an_admin_and_another_teams_manager_are_refused(built):
