@@ -452,6 +452,26 @@ def test_the_progress_bar_moves_forward_to_the_end(team):
     assert seen == sorted(seen) and seen[0] == 0 and seen[-1] == 1
 
 
+def test_the_progress_bar_names_what_it_stores_in_plain_words(team):
+    team_id, manager = team
+    said: list[str] = []
+    import_records(
+        manager,
+        team_id=team_id,
+        data=template_csv(manager, team_id),
+        file_name="t.csv",
+        on_progress=lambda fraction, words: said.append(str(words)),
+    )
+    storing = list(dict.fromkeys(words for words in said if words.startswith("Storing")))
+    assert storing == [
+        "Storing families…",
+        "Storing people in the families…",
+        "Storing workers' relationships with families…",
+        "Storing goals…",
+        "Storing scores…",
+    ]
+
+
 # --- 25,000 families ---------------------------------------------------------------------------
 
 
