@@ -195,9 +195,11 @@ def check(
         ),
     )
 
-    # Families the team already has are left as they are, with every row about them.
+    # Families the team already has are left as they are, with every row about them; each is
+    # counted once, whether the file has its family row or only rows about it (a new score),
+    # so a file of such rows is never silently "nothing new".
     here = _isin(key, known_references) & (key != "")
-    already_here = int(((kind == "family") & here).sum())
+    already_here = int(key[here].nunique())
     live = ~here
 
     def need(record: str, column: str, what: str) -> pd.Series:

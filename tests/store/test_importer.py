@@ -126,6 +126,20 @@ def test_the_template_comes_in_whole_then_a_second_time_adds_nothing(team):
     assert counts() == after
 
 
+def test_rows_about_a_family_already_here_count_it_as_already_here(team):
+    team_id, manager = team
+    rows = template_rows(manager, team_id)
+    import_records(manager, team_id=team_id, data=csv_of(rows), file_name="t.csv")
+    before = counts()
+    # A second file with only a later score for the first family (no family row): left as it
+    # is, and the preview says that family is already here rather than nothing at all.
+    later = {**next(row for row in rows if row["record"] == "score"), "date": "2025-06-01"}
+    preview = preview_import(manager, team_id=team_id, data=csv_of([later]), file_name="t.csv")
+    assert preview.already_here == 1 and preview.problems.empty and not preview.ready
+    import_records(manager, team_id=team_id, data=csv_of([later]), file_name="t.csv")
+    assert counts() == before
+
+
 def test_an_import_is_audited_once_with_counts_and_no_names(team):
     team_id, manager = team
     import_records(manager, team_id=team_id, data=template_csv(manager, team_id), file_name="t.csv")
