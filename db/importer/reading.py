@@ -93,6 +93,14 @@ def _not_a_spreadsheet() -> BadFile:
 
 
 def _read_csv(data: bytes) -> pd.DataFrame:
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):  # Excel's "Unicode Text" is UTF-16
+        raise BadFile(
+            N_(
+                "This file is saved as Unicode text (UTF-16), which Golden Thread can't read. "
+                "In Excel choose File → Save As → “CSV UTF-8 (comma delimited)”, then bring "
+                "that file in."
+            )
+        )
     if b"\x00" in data[:65536]:
         raise _not_a_spreadsheet()
     try:

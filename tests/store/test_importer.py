@@ -308,6 +308,11 @@ BAD_FILES = {
         "f.csv",
         "Row 3 has more cells than the column names",
     ),
+    "Excel's Unicode text": (
+        "\t".join(COLUMNS).encode("utf-16") + "\nfamily\tR1\n".encode("utf-16-le"),
+        "f.txt",
+        "saved as Unicode text (UTF-16)",
+    ),
     "a quote never closed": (
         (",".join(COLUMNS) + '\nfamily,R1,"The Oak family,2025-01-01,,,,,,,,\n').encode(),
         "f.csv",
