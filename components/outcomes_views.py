@@ -19,7 +19,7 @@ from components import outcomes_charts as charts
 from components.export import download_button
 from components.family_list import family_rows
 from components.forms import pick_many
-from components.i18n import N_, _, current, quarter_name, said, said_table, speaking
+from components.i18n import N_, _, current, ngettext, quarter_name, said, said_table, speaking
 from components.led_teams import team_names
 from components.ui import friendly_date, one_at_a_time, plain, table
 from db import outcomes
@@ -196,7 +196,7 @@ def summary(report: OutcomesReport) -> None:
     ):
         with column:
             st.metric(title, value, border=True)
-            st.caption(_("{families} families", families=families))
+            st.caption(ngettext("{n:,} family", "{n:,} families", families))
             st.caption(said(DEFINITIONS[name]))
 
 
@@ -278,11 +278,12 @@ def families_behind(report: OutcomesReport) -> None:
         database_url(), report.data_versions, report.start, report.end, name, whose, report
     )
     st.caption(
-        _(
-            "{figure}: {definition} {count} families.",
+        ngettext(
+            "{figure}: {definition} {n:,} family.",
+            "{figure}: {definition} {n:,} families.",
+            len(found),
             figure=_choice_words(choice),
             definition=said(DEFINITIONS[name]),
-            count=len(found),
         )
     )
     if found.empty:
