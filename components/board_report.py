@@ -23,6 +23,7 @@ from db.outcomes import (
     OutcomesReport,
     exported_words,
     figure,
+    quarter_part,
 )
 from db.settings import REAL_CHANGE_POINTS
 
@@ -81,10 +82,12 @@ def render(report: OutcomesReport, *, made_on: date) -> str:
     ]
     quarterly = report.quarterly
     quarter_rows = []
-    for name, rows in quarterly.groupby("quarter", sort=False):
+    for _name, rows in quarterly.groupby("quarter", sort=False):
         quarter_rows.append(
             {
-                "quarter": name,
+                "quarter": str(
+                    quarter_part(rows["quarter_start"].iloc[0], rows["quarter_end"].iloc[0])
+                ),
                 "cells": [exported_words(figure(rows, n, "")) for n in QUARTER_FIGURES]
                 + [exported_words(figure(rows, "moved_up", whose)) for whose in WHOSE],
             }

@@ -24,7 +24,7 @@ from components.led_teams import team_names
 from components.ui import friendly_date, one_at_a_time, plain, table
 from db import outcomes
 from db.export import to_csv
-from db.i18n import SOURCE_LANGUAGE
+from db.i18n import SOURCE_LANGUAGE, Words
 from db.outcomes import (
     BY_WHOSE,
     DEFINITIONS,
@@ -127,9 +127,9 @@ def shown_figures(
         }
     )
     rows = []
-    for quarter, part in _report.quarterly.groupby("quarter", sort=False):
+    for _quarter, part in _report.quarterly.groupby("quarter", sort=False):
         in_quarter = lookup(part)
-        row = {_("Quarter"): _quarter_words(part, quarter)}
+        row = {_("Quarter"): said(_quarter_of(part))}
         for name in ("goals_set", "achieved", "at_home"):
             row[said(TITLES[name])] = said(value_words(in_quarter[(name, "")]))
         for whose in WHOSE:
@@ -170,6 +170,14 @@ def shown_figures(
             for name, frame in trends.items()
         },
     }
+
+
+def _quarter_of(part: pd.DataFrame) -> Words:
+    """The quarter with any days it was cut to, for the table: its counts cover only those."""
+    return outcomes.quarter_part(
+        pd.Timestamp(part["quarter_start"].iloc[0]).date(),
+        pd.Timestamp(part["quarter_end"].iloc[0]).date(),
+    )
 
 
 def _quarter_words(part: pd.DataFrame, quarter: str) -> str:

@@ -25,6 +25,7 @@ from db.outcomes import (
     goal_moves,
     outcome_figures,
     periods,
+    quarter_part,
     quarters,
 )
 from db.outcomes.figures import GOAL_COLUMNS, HOME_COLUMNS, SCORE_COLUMNS
@@ -258,3 +259,26 @@ def test_the_board_report_of_two_years_prints_on_one_a4_page(tmp_path):
     html = board_report.render(report, made_on=end)
     assert html.count("<tr><td>") == 4 + 5 + 9  # the summary, by whose score, nine quarters
     assert _printed_pages(html, tmp_path) == 1
+
+
+def test_a_quarter_cut_by_the_period_says_which_days_it_counts():
+    assert str(quarter_part(D(2025, 12, 8), D(2025, 12, 31))) == "Oct–Dec 2025 (from 8 Dec 2025)"
+    assert str(quarter_part(D(2026, 10, 1), D(2026, 12, 7))) == "Oct–Dec 2026 (to 7 Dec 2026)"
+    assert str(quarter_part(D(2026, 1, 1), D(2026, 3, 31))) == "Jan–Mar 2026"
+    assert str(quarter_part(D(2026, 2, 3), D(2026, 2, 3))) == "Jan–Mar 2026 (3 Feb 2026 only)"
+    goal_frame, score_frame = _many_families(6)
+    start, end = D(2026, 2, 10), D(2026, 5, 4)
+    found = outcome_figures(goal_frame, score_frame, NO_HOME, start=start, end=end)
+    report = OutcomesReport(
+        team_ids=(1,),
+        team_names=("North",),
+        start=start,
+        end=end,
+        figures=found.figures,
+        behind=found.behind,
+        quarterly=by_quarter(goal_frame, score_frame, NO_HOME, start=start, end=end),
+        families=pd.DataFrame(columns=["family_id", "family", "team_id", "team"]),
+    )
+    html = board_report.render(report, made_on=end)
+    assert "<td>Jan–Mar 2026 (from 10 Feb 2026)</td>" in html
+    assert "<td>Apr–Jun 2026 (to 4 May 2026)</td>" in html

@@ -5,12 +5,14 @@ the period, the quarters, the drill-down, the cache and the audited exports."""
 
 from __future__ import annotations
 
+from datetime import date, timedelta
+
 import pytest
 from sqlmodel import select
 
 from db import outcomes
 from db.export import to_csv
-from db.outcomes import SMALL_WORDS, figure
+from db.outcomes import SMALL_WORDS, figure, quarters
 from db.rules.access import NotAllowed
 from db.rules.validation import Invalid
 from db.rules.writes import withdraw
@@ -159,6 +161,16 @@ def test_the_csv_hides_small_numbers_and_is_audited_with_names_only(built):
         ("export", built["north"], built["mona"].worker_id)
     ]
     assert "Value" in rows[0].fields and "Ash" not in rows[0].fields
+
+
+def test_the_csv_says_which_days_a_cut_quarter_counts(built):
+    # From the sixth day of last quarter: that quarter counts only from then on.
+    this_quarter = date(TODAY.year, 3 * ((TODAY.month - 1) // 3) + 1, 1)
+    last_quarter = this_quarter - timedelta(days=80)
+    start = date(last_quarter.year, 3 * ((last_quarter.month - 1) // 3) + 1, 6)
+    table = outcomes.export_figures(built["mona"], (built["north"],), start_on=start, end_on=TODAY)
+    first = quarters(start, TODAY)[0][0]
+    assert f"{first} (from {start:%-d %b %Y})" in set(table["Period"].map(str))
 
 
 def test_the_board_report_is_audited(built):
