@@ -393,6 +393,25 @@ def test_one_sitting_is_one_score_however_its_day_is_written(team):
     assert problems_of(preview) == {(6, "score")}
 
 
+def test_dates_with_a_time_after_them_are_read_as_their_day(team):
+    """Case systems export '2025-03-14 00:00:00'; Excel's date-and-time cells read as
+    '2025-03-14T09:30:00': each is the day it names, not a row to fix."""
+    team_id, manager = team
+    rows = template_rows(manager, team_id)
+    times = [" 00:00:00", " 09:30", "T14:05:00", " 00:00"]
+    for n, row in enumerate(rows):
+        if row["date"]:
+            day = pd.Timestamp(row["date"]).date()
+            written = f"{day:%Y-%m-%d}" if n % 2 else f"{day:%d/%m/%Y}"
+            row["date"] = written + times[n % len(times)]
+    preview = preview_import(manager, team_id=team_id, data=csv_of(rows), file_name="t.csv")
+    assert preview.problems.empty and preview.ready
+    import_records(manager, team_id=team_id, data=csv_of(rows), file_name="t.csv")
+    with read_session() as session:
+        days = set(session.exec(select(GoalScore.scored_on)).all())
+    assert days == {date(2025, 2, 3), date(2025, 4, 7), date(2025, 3, 10)}
+
+
 def test_a_family_has_one_main_worker_at_a_time_over_the_whole_file(team):
     """Periods of main workers may follow one another (a handover on the day), not overlap:
     the continuity figures would otherwise lose the family's current worker."""
