@@ -23,6 +23,7 @@ from db.outcomes import (
     OutcomesReport,
     exported_words,
     figure,
+    quarter_part,
 )
 from db.settings import REAL_CHANGE_POINTS
 
@@ -38,6 +39,27 @@ def printable_trend(quarterly: pd.DataFrame, name: str = "moved_up") -> pd.DataF
     """The trend with any quarter's point hidden when fewer than 5 families are behind it."""
     hidden = quarterly.assign(value=quarterly["value"].where(quarterly["families"] >= SMALL_NUMBER))
     return trend(hidden, name)
+
+
+TREND_WHAT = "that moved up by a real change"
+
+
+def trend_sentence(quarterly: pd.DataFrame, shown: pd.DataFrame) -> str:
+    """The printed trend in words. A quarter's point hidden for its small number is said to
+    be hidden: never "no goal was scored twice" when goals were, only too few to show."""
+    everything = trend(quarterly)
+    hidden = everything["share"].notna() & shown["share"].isna()
+    if not hidden.any():
+        return describe_trend(shown, what=TREND_WHAT)
+    if shown["share"].isna().all():
+        return (
+            f"Fewer than {SMALL_NUMBER} families are behind the share of goals {TREND_WHAT} "
+            "in each quarter, so no point is drawn."
+        )
+    return (
+        f"{describe_trend(shown, what=TREND_WHAT)} A quarter with fewer than {SMALL_NUMBER} "
+        "families behind its share has no point."
+    )
 
 
 def render(report: OutcomesReport, *, made_on: date) -> str:
@@ -60,10 +82,12 @@ def render(report: OutcomesReport, *, made_on: date) -> str:
     ]
     quarterly = report.quarterly
     quarter_rows = []
-    for name, rows in quarterly.groupby("quarter", sort=False):
+    for _name, rows in quarterly.groupby("quarter", sort=False):
         quarter_rows.append(
             {
-                "quarter": name,
+                "quarter": str(
+                    quarter_part(rows["quarter_start"].iloc[0], rows["quarter_end"].iloc[0])
+                ),
                 "cells": [exported_words(figure(rows, n, "")) for n in QUARTER_FIGURES]
                 + [exported_words(figure(rows, "moved_up", whose)) for whose in WHOSE],
             }
@@ -85,6 +109,6 @@ def render(report: OutcomesReport, *, made_on: date) -> str:
         quarter_headings=[TITLES[n] for n in QUARTER_FIGURES]
         + [f"{TITLES['moved_up']}: {WHOSE_WORDS[w].lower()}" for w in WHOSE],
         quarters=quarter_rows,
-        chart=trend_svg(shown),
-        chart_sentence=describe_trend(shown, what="that moved up by a real change"),
+        chart=trend_svg(shown, height=140),
+        chart_sentence=trend_sentence(quarterly, shown),
     )

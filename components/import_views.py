@@ -113,7 +113,7 @@ def show_preview(preview: Preview) -> None:
     st.subheader(_("What this file would add"))
     columns = st.columns(len(KIND_WORDS))
     for column, (kind, words) in zip(columns, KIND_WORDS.items()):
-        column.metric(words[:1].upper() + words[1:], f"{preview.counts.get(kind, 0):,}")
+        column.metric(said(words), f"{preview.counts.get(kind, 0):,}")
     if preview.already_here:
         st.info(
             _(
@@ -177,7 +177,9 @@ def last_import() -> None:
         return
     counts = result.counts
     parts = [
-        f"{counts[kind]:,} {words}" for kind, words in KIND_WORDS.items() if kind != "families"
+        f"{counts[kind]:,} {said(words.small())}"
+        for kind, words in KIND_WORDS.items()
+        if kind != "families"
     ]
     st.success(
         _(

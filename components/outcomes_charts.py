@@ -78,7 +78,7 @@ def describe_trend(frame: pd.DataFrame, *, what: str) -> str:
     """One sentence per kind of score, for screen readers and the printed report."""
     if frame.empty or frame["share"].isna().all():
         return _(
-            "No goal was scored twice in these quarters, so there is no trend of {what} yet.",
+            "No goal was scored twice in these quarters, so there is no trend yet of goals {what}.",
             what=what,
         )
     parts = []

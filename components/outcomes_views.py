@@ -19,12 +19,12 @@ from components import outcomes_charts as charts
 from components.export import download_button
 from components.family_list import family_rows
 from components.forms import pick_many
-from components.i18n import N_, _, current, quarter_name, said, said_table, speaking
+from components.i18n import N_, _, current, ngettext, quarter_name, said, said_table, speaking
 from components.led_teams import team_names
 from components.ui import friendly_date, one_at_a_time, plain, table
 from db import outcomes
 from db.export import to_csv
-from db.i18n import SOURCE_LANGUAGE
+from db.i18n import SOURCE_LANGUAGE, Words
 from db.outcomes import (
     BY_WHOSE,
     DEFINITIONS,
@@ -127,9 +127,9 @@ def shown_figures(
         }
     )
     rows = []
-    for quarter, part in _report.quarterly.groupby("quarter", sort=False):
+    for _quarter, part in _report.quarterly.groupby("quarter", sort=False):
         in_quarter = lookup(part)
-        row = {_("Quarter"): _quarter_words(part, quarter)}
+        row = {_("Quarter"): said(_quarter_of(part))}
         for name in ("goals_set", "achieved", "at_home"):
             row[said(TITLES[name])] = said(value_words(in_quarter[(name, "")]))
         for whose in WHOSE:
@@ -172,6 +172,14 @@ def shown_figures(
     }
 
 
+def _quarter_of(part: pd.DataFrame) -> Words:
+    """The quarter with any days it was cut to, for the table: its counts cover only those."""
+    return outcomes.quarter_part(
+        pd.Timestamp(part["quarter_start"].iloc[0]).date(),
+        pd.Timestamp(part["quarter_end"].iloc[0]).date(),
+    )
+
+
 def _quarter_words(part: pd.DataFrame, quarter: str) -> str:
     """The quarter's name in the reader's language ('Ion–Maw 2026'), from its first and last
     days; the figures are keyed by the English name."""
@@ -196,7 +204,7 @@ def summary(report: OutcomesReport) -> None:
     ):
         with column:
             st.metric(title, value, border=True)
-            st.caption(_("{families} families", families=families))
+            st.caption(ngettext("{n:,} family", "{n:,} families", families))
             st.caption(said(DEFINITIONS[name]))
 
 
@@ -278,11 +286,12 @@ def families_behind(report: OutcomesReport) -> None:
         database_url(), report.data_versions, report.start, report.end, name, whose, report
     )
     st.caption(
-        _(
-            "{figure}: {definition} {count} families.",
+        ngettext(
+            "{figure}: {definition} {n:,} family.",
+            "{figure}: {definition} {n:,} families.",
+            len(found),
             figure=_choice_words(choice),
             definition=said(DEFINITIONS[name]),
-            count=len(found),
         )
     )
     if found.empty:

@@ -4,9 +4,13 @@ and the board report (escaped, with every definition)."""
 
 from __future__ import annotations
 
-from datetime import date
+import re
+import shutil
+import subprocess
+from datetime import date, timedelta
 
 import pandas as pd
+import pytest
 
 from components import board_report
 from components.outcomes_charts import TREND_COLUMNS, trend, trend_chart, trend_svg
@@ -21,6 +25,7 @@ from db.outcomes import (
     goal_moves,
     outcome_figures,
     periods,
+    quarter_part,
     quarters,
 )
 from db.outcomes.figures import GOAL_COLUMNS, HOME_COLUMNS, SCORE_COLUMNS
@@ -184,3 +189,96 @@ def test_the_trend_chart_draws_only_its_columns_one_line_per_kind_of_score():
     svg = trend_svg(frame)
     assert [line["whose"] for line in svg["lines"]][0] == "The family's own scores"
     assert [label["text"] for label in svg["labels"]] == ["Jan–Mar 2026", "Apr–Jun 2026"]
+
+
+def test_the_printed_trend_says_points_are_hidden_never_that_no_goal_was_scored_twice():
+    # Three families' goals all moved up: scored twice, but too few families to draw a point.
+    few = board_report.render(_report(*_many_families(3)), made_on=D(2026, 7, 1))
+    assert "No goal was scored twice" not in few
+    assert (
+        "Fewer than 5 families are behind the share of goals that moved up by a real change "
+        "in each quarter, so no point is drawn." in few
+    )
+    # Nothing scored at all: said so, in a sentence that reads.
+    none = board_report.render(_report(goals(), scores()), made_on=D(2026, 7, 1))
+    assert (
+        "No goal was scored twice in these quarters, so there is no trend yet of goals that "
+        "moved up by a real change." in none
+    )
+    # Six families: the point is drawn and described, nothing said hidden.
+    many = board_report.render(_report(*_many_families(6)), made_on=D(2026, 7, 1))
+    assert "Apr–Jun 2026" in many and "has no point" not in many
+
+
+def _printed_pages(html: str, folder) -> int:
+    """How many A4 pages Chromium prints the page on."""
+    page, pdf = folder / "report.html", folder / "report.pdf"
+    page.write_text(html, encoding="utf-8")
+    subprocess.run(
+        [
+            shutil.which("chromium") or "chromium",
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--no-pdf-header-footer",
+            f"--print-to-pdf={pdf}",
+            page.as_uri(),
+        ],
+        check=True,
+        capture_output=True,
+        timeout=120,
+    )
+    return len(re.findall(rb"/Type\s*/Page[^s]", pdf.read_bytes()))
+
+
+@pytest.mark.skipif(shutil.which("chromium") is None, reason="needs Debian's chromium")
+def test_the_board_report_of_two_years_prints_on_one_a4_page(tmp_path):
+    # Two years of quarters (nine rows), every figure shown, three teams named.
+    rows, goal_rows = [], []
+    for family in range(40):
+        set_on = D(2024, 12, 1) + timedelta(days=18 * family)
+        goal_rows.append((family, 100 + family, "achieved", set_on))
+        for n, (step, score) in enumerate([(0, 2), (30, 5), (80, 8)]):
+            rows.append((family, 100 + family, "family", f"p:{family}", set_on, score))
+            day = set_on + timedelta(days=step)
+            rows.append((family, 100 + family, "child", f"c:{family}", day, score - n))
+            rows.append((family, 100 + family, "worker", f"w:{family}", day, score))
+    goal_frame, score_frame = goals(*goal_rows), scores(*rows)
+    start, end = D(2024, 12, 8), D(2026, 12, 7)
+    found = outcome_figures(goal_frame, score_frame, NO_HOME, start=start, end=end)
+    report = OutcomesReport(
+        team_ids=(1, 2, 3),
+        team_names=("Northfield Family Team", "Riverside Family Team", "Southgate Family Team"),
+        start=start,
+        end=end,
+        figures=found.figures,
+        behind=found.behind,
+        quarterly=by_quarter(goal_frame, score_frame, NO_HOME, start=start, end=end),
+        families=pd.DataFrame(columns=["family_id", "family", "team_id", "team"]),
+    )
+    html = board_report.render(report, made_on=end)
+    assert html.count("<tr><td>") == 4 + 5 + 9  # the summary, by whose score, nine quarters
+    assert _printed_pages(html, tmp_path) == 1
+
+
+def test_a_quarter_cut_by_the_period_says_which_days_it_counts():
+    assert str(quarter_part(D(2025, 12, 8), D(2025, 12, 31))) == "Oct–Dec 2025 (from 8 Dec 2025)"
+    assert str(quarter_part(D(2026, 10, 1), D(2026, 12, 7))) == "Oct–Dec 2026 (to 7 Dec 2026)"
+    assert str(quarter_part(D(2026, 1, 1), D(2026, 3, 31))) == "Jan–Mar 2026"
+    assert str(quarter_part(D(2026, 2, 3), D(2026, 2, 3))) == "Jan–Mar 2026 (3 Feb 2026 only)"
+    goal_frame, score_frame = _many_families(6)
+    start, end = D(2026, 2, 10), D(2026, 5, 4)
+    found = outcome_figures(goal_frame, score_frame, NO_HOME, start=start, end=end)
+    report = OutcomesReport(
+        team_ids=(1,),
+        team_names=("North",),
+        start=start,
+        end=end,
+        figures=found.figures,
+        behind=found.behind,
+        quarterly=by_quarter(goal_frame, score_frame, NO_HOME, start=start, end=end),
+        families=pd.DataFrame(columns=["family_id", "family", "team_id", "team"]),
+    )
+    html = board_report.render(report, made_on=end)
+    assert "<td>Jan–Mar 2026 (from 10 Feb 2026)</td>" in html
+    assert "<td>Apr–Jun 2026 (to 4 May 2026)</td>" in html

@@ -53,12 +53,13 @@ __all__ = [
 
 Progress = Callable[[float, str], None]
 CHUNK = 5000
+# What a file adds, by kind: headings as they are (a count's label), `.small()` in sentences.
 KIND_WORDS = {
-    "families": "families",
-    "people": "people in the families",
-    "workers": "workers' relationships with families",
-    "goals": "goals",
-    "scores": "scores",
+    "families": N_("Families"),
+    "people": N_("People in the families"),
+    "workers": N_("Workers' relationships with families"),
+    "goals": N_("Goals"),
+    "scores": N_("Scores"),
 }
 
 
@@ -216,6 +217,7 @@ def _insert(
     report: Progress,
     at: tuple[float, float],
     *,
+    what: str,
     ids: bool = False,
 ) -> list[int]:
     """Stores the rows in bulk, in chunks: PostgreSQL's COPY, or one executemany on SQLite —
@@ -235,7 +237,7 @@ def _insert(
         else:
             _executemany(session, name, columns, chunk)
         done = min(first + CHUNK, len(rows)) / len(rows)
-        report(start + (end - start) * done, N_("Storing {what}…", what=f"{name}s"))
+        report(start + (end - start) * done, N_("Storing {what}…", what=KIND_WORDS[what].small()))
     return made
 
 
@@ -308,6 +310,7 @@ def _store(session: Session, actor: Actor, team_id: int, found: Checked, report:
         report,
         (0.3, 0.45),
         ids=True,
+        what="families",
     )
     family_of = dict(zip(families["key"], family_ids))
     statuses = [
@@ -329,7 +332,7 @@ def _store(session: Session, actor: Actor, team_id: int, found: Checked, report:
         }
         for key, since in zip(families["key"][working], families["working_since"][working])
     ]
-    _insert(session, "familystatuschange", statuses, report, (0.45, 0.5))
+    _insert(session, "familystatuschange", statuses, report, (0.45, 0.5), what="families")
 
     people = found.people.astype(object)
     person_ids = _insert(
@@ -357,6 +360,7 @@ def _store(session: Session, actor: Actor, team_id: int, found: Checked, report:
         report,
         (0.5, 0.65),
         ids=True,
+        what="people",
     )
     person_of = dict(zip(people["key"] + "\x1f" + people["name"].str.lower(), person_ids))
 
@@ -384,6 +388,7 @@ def _store(session: Session, actor: Actor, team_id: int, found: Checked, report:
         ],
         report,
         (0.65, 0.7),
+        what="workers",
     )
 
     goals = found.goals.astype(object)
@@ -412,6 +417,7 @@ def _store(session: Session, actor: Actor, team_id: int, found: Checked, report:
         report,
         (0.7, 0.8),
         ids=True,
+        what="goals",
     )
     goal_of = dict(zip(goals["goal_key"], goal_ids))
 
@@ -435,6 +441,7 @@ def _store(session: Session, actor: Actor, team_id: int, found: Checked, report:
         report,
         (0.8, 0.85),
         ids=True,
+        what="scores",
     )
     round_of = dict(zip(zip(sittings["key"], sittings["scored_on"]), round_ids))
     _insert(
@@ -461,6 +468,7 @@ def _store(session: Session, actor: Actor, team_id: int, found: Checked, report:
         ],
         report,
         (0.85, 0.97),
+        what="scores",
     )
     # The team's cached views (huddle, lists, figures) are out of date; new families start
     # at data version 0, so nothing cached can be keyed on them yet.

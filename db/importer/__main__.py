@@ -67,7 +67,7 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     print(f"{preview.rows_read:,} rows read.")
     for kind, count in preview.counts.items():
-        print(f"  {count:>7,} {KIND_WORDS[kind]} to add")
+        print(f"  {count:>7,} {KIND_WORDS[kind].small()} to add")
     if preview.already_here:
         print(f"  {preview.already_here:>7,} families already here (left as they are)")
     if not preview.problems.empty:

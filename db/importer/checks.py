@@ -115,10 +115,17 @@ def _overlapping(key: pd.Series, starts: pd.Series, ends: pd.Series, rows: pd.Se
     return pd.Series(key.index.isin(clash), index=key.index)
 
 
+# A time after the day, as case systems' exports and Excel's date-and-time cells write it
+# ("2025-03-14 00:00:00", "14/03/2025 09:30"): every date here is a day, so it is left off.
+_TIME_OF_DAY = r"(?:[ T]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?$"
+
+
 def _dates(column: pd.Series) -> pd.Series:
-    """Cells as dates (2025-03-14 or 14/03/2025); NaT where they aren't one."""
-    iso = pd.to_datetime(column, format="%Y-%m-%d", errors="coerce")
-    british = pd.to_datetime(column, format="%d/%m/%Y", errors="coerce")
+    """Cells as dates (2025-03-14 or 14/03/2025, with or without a time after them); NaT
+    where they aren't one."""
+    day = column.str.replace(_TIME_OF_DAY, "", regex=True)
+    iso = pd.to_datetime(day, format="%Y-%m-%d", errors="coerce")
+    british = pd.to_datetime(day, format="%d/%m/%Y", errors="coerce")
     return iso.fillna(british)
 
 
@@ -195,9 +202,11 @@ def check(
         ),
     )
 
-    # Families the team already has are left as they are, with every row about them.
+    # Families the team already has are left as they are, with every row about them; each is
+    # counted once, whether the file has its family row or only rows about it (a new score),
+    # so a file of such rows is never silently "nothing new".
     here = _isin(key, known_references) & (key != "")
-    already_here = int(((kind == "family") & here).sum())
+    already_here = int(key[here].nunique())
     live = ~here
 
     def need(record: str, column: str, what: str) -> pd.Series:

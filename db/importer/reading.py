@@ -93,6 +93,14 @@ def _not_a_spreadsheet() -> BadFile:
 
 
 def _read_csv(data: bytes) -> pd.DataFrame:
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):  # Excel's "Unicode Text" is UTF-16
+        raise BadFile(
+            N_(
+                "This file is saved as Unicode text (UTF-16), which Golden Thread can't read. "
+                "In Excel choose File → Save As → “CSV UTF-8 (comma delimited)”, then bring "
+                "that file in."
+            )
+        )
     if b"\x00" in data[:65536]:
         raise _not_a_spreadsheet()
     try:
@@ -134,12 +142,37 @@ def _read_csv(data: bytes) -> pd.DataFrame:
             quoting=csv.QUOTE_MINIMAL,
         )
     except (pd.errors.ParserError, csv.Error, ValueError):
-        raise BadFile(
-            N_(
-                "Some rows of this file have more columns than its first row. Please check for "
-                "commas inside cells without quotes, or save it again from Excel as CSV UTF-8."
-            )
-        ) from None
+        raise _broken_row(content) from None
+
+
+def _broken_row(content: str) -> BadFile:
+    """Why pandas couldn't read the CSV, naming the row (as numbered in the spreadsheet): the
+    first row with more cells than the column names, or a quote mark that is never closed (the
+    row it starts on runs to the end of the file)."""
+    width, row = 0, 1
+    try:
+        for row, cells in enumerate(csv.reader(io.StringIO(content)), start=1):
+            if row == 1:
+                width = len(cells)
+            elif len(cells) > width:
+                return BadFile(
+                    N_(
+                        "Row {row} has more cells than the column names in row 1. Please check "
+                        "it for a comma inside a cell without quotes around the cell, or save "
+                        "the file again from Excel as CSV UTF-8.",
+                        row=row,
+                    )
+                )
+    except csv.Error:
+        pass
+    return BadFile(
+        N_(
+            'A quote mark (") in row {row} is never closed, so the rest of the file would be '
+            "read as one cell. Please check that row, or save the file again from Excel as "
+            "CSV UTF-8.",
+            row=row,
+        )
+    )
 
 
 def _read_xlsx(data: bytes) -> pd.DataFrame:

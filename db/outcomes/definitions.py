@@ -9,7 +9,7 @@ from datetime import date, timedelta
 
 import pandas as pd
 
-from db.i18n import N_, SOURCE_LANGUAGE, Words, quarter_name
+from db.i18n import N_, SOURCE_LANGUAGE, Words, quarter_name, quarter_words, short_day
 from db.settings import REAL_CHANGE_POINTS
 
 # Whose score: shown apart, never blended into one figure.
@@ -123,3 +123,26 @@ def quarters(start: date, end: date) -> list[tuple[str, date, date]]:
         out.append((name, max(first, start), min(following - timedelta(days=1), end)))
         first = following
     return out
+
+
+def quarter_part(first: date, last: date) -> Words:
+    """A quarter of the figures by its months ('Oct–Dec 2025'), with the days it was cut to
+    when the period starts or ends inside it ('Oct–Dec 2025 (from 8 Dec 2025)'): a cut
+    quarter's counts cover only those days, so it must never read as a whole quarter."""
+    opening = date(first.year, 3 * ((first.month - 1) // 3) + 1, 1)
+    closing = (pd.Timestamp(opening) + pd.DateOffset(months=3)).date() - timedelta(days=1)
+    whole = quarter_words(opening, date(opening.year, opening.month + 2, 1))
+    if first == last and (first > opening or last < closing):
+        return N_("{quarter} ({day} only)", quarter=whole, day=short_day(first))
+    if first > opening and last < closing:
+        return N_(
+            "{quarter} ({first} to {last})",
+            quarter=whole,
+            first=short_day(first),
+            last=short_day(last),
+        )
+    if first > opening:
+        return N_("{quarter} (from {day})", quarter=whole, day=short_day(first))
+    if last < closing:
+        return N_("{quarter} (to {day})", quarter=whole, day=short_day(last))
+    return whole

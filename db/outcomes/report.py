@@ -18,8 +18,8 @@ import pandas as pd
 from sqlalchemy import String, case, cast, func, literal, type_coerce
 from sqlmodel import col, select
 
-from db.i18n import N_, Words, quarter_words, words_column
-from db.outcomes.definitions import DEFINITIONS, WHOSE_DEFINITIONS, quarters
+from db.i18n import N_, Words, words_column
+from db.outcomes.definitions import DEFINITIONS, WHOSE_DEFINITIONS, quarter_part, quarters
 from db.outcomes.figures import (
     GOAL_COLUMNS,
     HOME_COLUMNS,
@@ -146,11 +146,22 @@ def read_rows(team_ids: tuple[int, ...]) -> TeamRows:
             ],
             columns=SCORE_COLUMNS,
         )
+        # A round given at home counts while it holds a score of a goal still counted: a
+        # goal withdrawn as recorded by mistake takes its home scores out of every figure.
         home = pd.DataFrame(
             session.exec(
-                select(col(ScoreRound.family_id), col(ScoreRound.scored_on)).where(
-                    col(ScoreRound.family_id).in_(in_scope), col(ScoreRound.at_home)
+                select(col(ScoreRound.family_id), col(ScoreRound.scored_on))
+                .where(
+                    col(ScoreRound.family_id).in_(in_scope),
+                    col(ScoreRound.at_home),
+                    select(col(GoalScore.id))
+                    .join(Goal, col(Goal.id) == GoalScore.goal_id)
+                    .where(
+                        col(GoalScore.round_id) == ScoreRound.id, col(Goal.withdrawn_at).is_(None)
+                    )
+                    .exists(),
                 )
+                .distinct()
             ).all(),
             columns=HOME_COLUMNS,
         )
@@ -234,10 +245,11 @@ def _audit_export(session, actor: Actor, versions, *, record_type: str, fields) 
 
 
 def _quarter_of(rows: pd.DataFrame) -> Words:
-    """The quarter a part of the figures is for (its days cut to the period), by its months."""
-    last = pd.Timestamp(rows["quarter_end"].iloc[0]).date()
-    first_month = 3 * ((last.month - 1) // 3) + 1
-    return quarter_words(date(last.year, first_month, 1), date(last.year, first_month + 2, 1))
+    """The quarter a part of the figures is for, by its months and any days it was cut to."""
+    return quarter_part(
+        pd.Timestamp(rows["quarter_start"].iloc[0]).date(),
+        pd.Timestamp(rows["quarter_end"].iloc[0]).date(),
+    )
 
 
 @checked

@@ -13,7 +13,7 @@ from sqlmodel import Session, col, func, select
 from db.importer import COLUMNS, template_csv
 from db.rules.access import load_actor
 from db.store.models import AuditEvent, Family, Team
-from tests.apptest import all_text, logged_in
+from tests.apptest import all_text, chose_language, logged_in
 
 
 def _run(at):
@@ -184,3 +184,14 @@ def test_a_welsh_manager_reads_each_bad_row_and_a_bad_file_in_welsh(demo_db):
     with i18n.speaking("cy"):
         _upload(at, "empty.csv", b"")
     assert "Mae'r ffeil hon yn wag" in at.error[0].value.replace("\\", "")
+
+
+def test_a_welsh_speaking_manager_reads_the_counts_in_welsh(demo_db):
+    team_id, data = _team_and_template(demo_db, "manager")
+    chose_language("manager", "cy")
+    at = _open("manager")
+    _choose_team(at, team_id)
+    _upload(at, "template.csv", data)
+    metrics = {m.label: m.value for m in at.metric}
+    assert metrics["Teuluoedd"] == "2" and metrics["Nodau"] == "3"  # Families, Goals
+    assert "Families" not in metrics

@@ -88,6 +88,15 @@ def test_a_figure_drills_down_to_the_families_behind_it(built):
     assert list(at.dataframe[-1].value["Family"]) == ["The Birch family"]
 
 
+def test_one_family_behind_a_figure_is_one_family(built):
+    at = open_page()
+    captions = [c.value for c in at.caption]
+    assert "1 family" in captions and "1 families" not in captions  # scored at home: Birch
+    at.selectbox(key="outcomes_behind").set_value(("at_home", "")).run()
+    assert any(c.value.endswith(" 1 family.") for c in at.caption)
+    assert not any("1 families" in c.value for c in at.caption)
+
+
 def test_each_trend_can_be_shown(built):
     at = open_page()
     for key in ("moved_up", "no_real_change", "moved_down"):

@@ -5,16 +5,19 @@ the period, the quarters, the drill-down, the cache and the audited exports."""
 
 from __future__ import annotations
 
+from datetime import date, timedelta
+
 import pytest
 from sqlmodel import select
 
 from db import outcomes
 from db.export import to_csv
-from db.outcomes import SMALL_WORDS, figure
+from db.outcomes import SMALL_WORDS, figure, quarters
 from db.rules.access import NotAllowed
 from db.rules.validation import Invalid
+from db.rules.writes import withdraw
 from db.store.engine import read_session
-from db.store.models import AuditEvent
+from db.store.models import AuditEvent, Goal
 from tests import outcome_histories as history
 from tests.outcome_histories import TODAY, days_ago
 
@@ -110,6 +113,18 @@ def test_an_erased_family_leaves_the_figures_and_the_cache_follows(empty_db):
     assert values(after, "goals_set")[0] == 4 and values(after, "at_home")[0] == 1
 
 
+def test_a_home_round_for_a_goal_withdrawn_as_a_mistake_no_longer_counts(built):
+    assert values(report_for(built), "at_home")[:2] == (1, None)  # the Birch family
+    with read_session() as session:
+        bills = session.exec(
+            select(Goal.id).where(Goal.family_id == built["birch"], Goal.wording.startswith("Get"))
+        ).one()
+    withdraw(built["zoe"], record_type="goal", record_id=bills, reason="Typed on the wrong family")
+    after = report_for(built)
+    assert values(after, "at_home")[0] == 0
+    assert outcomes.families_behind(after, "at_home").empty
+
+
 def test_a_practitioner_an_admin_and_another_teams_manager_are_refused(built):
     with pytest.raises(NotAllowed):
         outcomes.outcomes_report(built["zoe"], (built["north"],), start_on=YEAR[0], end_on=TODAY)
@@ -146,6 +161,16 @@ def test_the_csv_hides_small_numbers_and_is_audited_with_names_only(built):
         ("export", built["north"], built["mona"].worker_id)
     ]
     assert "Value" in rows[0].fields and "Ash" not in rows[0].fields
+
+
+def test_the_csv_says_which_days_a_cut_quarter_counts(built):
+    # From the sixth day of last quarter: that quarter counts only from then on.
+    this_quarter = date(TODAY.year, 3 * ((TODAY.month - 1) // 3) + 1, 1)
+    last_quarter = this_quarter - timedelta(days=80)
+    start = date(last_quarter.year, 3 * ((last_quarter.month - 1) // 3) + 1, 6)
+    table = outcomes.export_figures(built["mona"], (built["north"],), start_on=start, end_on=TODAY)
+    first = quarters(start, TODAY)[0][0]
+    assert f"{first} (from {start:%-d %b %Y})" in set(table["Period"].map(str))
 
 
 def test_the_board_report_is_audited(built):
