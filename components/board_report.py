@@ -37,7 +37,7 @@ def _long(day: date) -> str:
 
 def printable_trend(quarterly: pd.DataFrame, name: str = "moved_up") -> pd.DataFrame:
     """The trend with any quarter's point hidden when fewer than 5 families are behind it."""
-    hidden = quarterly.assign(value=quarterly["value"].where(quarterly["families"] >= SMALL_NUMBER))
+    hidden = quarterly.assign(value=quarterly["value"].where(quarterly["exportable"]))
     return trend(hidden, name)
 
 

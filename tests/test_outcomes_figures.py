@@ -28,7 +28,8 @@ from db.outcomes import (
     quarter_part,
     quarters,
 )
-from db.outcomes.figures import GOAL_COLUMNS, HOME_COLUMNS, SCORE_COLUMNS
+from db.outcomes.definitions import SHARES
+from db.outcomes.figures import GOAL_COLUMNS, HOME_COLUMNS, SCORE_COLUMNS, lookup
 from db.settings import REAL_CHANGE_POINTS
 
 D = date
@@ -123,8 +124,8 @@ def test_quarters_are_cut_to_the_period_and_periods_are_named():
 
 def test_fewer_than_5_families_behind_a_figure_is_hidden_in_exports_only():
     small = {"figure": "moved_up", "count": 2, "of": 3, "value": 2 / 3, "families": 4}
-    assert exported_words(small) == SMALL_WORDS == "fewer than 5"
-    assert exported_words({**small, "families": 5}) == "67% (2 of 3)"
+    assert exported_words({**small, "exportable": False}) == SMALL_WORDS == "fewer than 5"
+    assert exported_words({**small, "exportable": True}) == "67% (2 of 3)"
     found = outcome_figures(
         goals((1, 10, "working_on_it", D(2026, 2, 1))),
         scores(),
@@ -136,6 +137,33 @@ def test_fewer_than_5_families_behind_a_figure_is_hidden_in_exports_only():
     exported = figures_table(found, exported=True)
     assert on_screen.iloc[0]["Value"] == "1" and exported.iloc[0]["Value"] == SMALL_WORDS
     assert (exported["What it means"] != "").all()
+
+
+def test_one_small_share_hidden_hides_the_next_smallest_so_it_cant_be_worked_out():
+    """Moved up, no real change and moved down add up to every goal scored twice: with only
+    the 3 that moved down hidden, 20 of 40 and 17 of 40 would give it away."""
+    moves = {"up": (2, 8, 20), "same": (5, 5, 17), "down": (8, 2, 3)}
+    goal_rows, score_rows, family = [], [], 0
+    for first, latest, families in moves.values():
+        for _ in range(families):
+            family += 1
+            goal_rows.append((family, 100 + family, "working_on_it", D(2026, 1, 2)))
+            score_rows.append((family, 100 + family, "family", f"p:{family}", D(2026, 1, 5), first))
+            score_rows.append(
+                (family, 100 + family, "family", f"p:{family}", D(2026, 2, 5), latest)
+            )
+    found = outcome_figures(
+        goals(*goal_rows), scores(*score_rows), NO_HOME, start=D(2026, 1, 1), end=D(2026, 3, 31)
+    ).figures
+    family_shares = lookup(found)
+    assert [family_shares[(name, "family")]["families"] for name in SHARES] == [20, 17, 3]
+    assert [exported_words(family_shares[(name, "family")]) for name in SHARES] == [
+        "50% (20 of 40)",
+        SMALL_WORDS,
+        SMALL_WORDS,
+    ]
+    # Nothing scored by children or workers: all three of theirs hidden, none shown to subtract.
+    assert not any(family_shares[(name, "child")]["exportable"] for name in SHARES)
 
 
 def _many_families(n: int) -> tuple[pd.DataFrame, pd.DataFrame]:

@@ -34,7 +34,8 @@ from db.store.models import GoalStatus
 GOAL_COLUMNS = ["goal_id", "family_id", "status", "set_on"]
 SCORE_COLUMNS = ["score_id", "goal_id", "family_id", "whose", "scorer_key", "scored_on", "score"]
 HOME_COLUMNS = ["family_id", "scored_on"]
-FIGURE_COLUMNS = ["figure", "whose", "count", "of", "value", "families"]
+# exportable: whether the figure may stand in an exported copy (see exportable()).
+FIGURE_COLUMNS = ["figure", "whose", "count", "of", "value", "families", "exportable"]
 BEHIND_COLUMNS = ["figure", "whose", "family_id", "goal_id"]
 MOVE_COLUMNS = [
     "goal_id",
@@ -154,7 +155,23 @@ def outcome_figures(
     found = found.reindex(columns=BEHIND_COLUMNS)
     found["family_id"] = found["family_id"].astype(int)
     found["goal_id"] = found["goal_id"].astype("Int64")
-    return Figures(pd.DataFrame(rows, columns=FIGURE_COLUMNS), found)
+    figures = pd.DataFrame(rows, columns=FIGURE_COLUMNS[:-1])
+    return Figures(figures.assign(exportable=exportable(figures)), found)
+
+
+def exportable(figures: pd.DataFrame) -> pd.Series:
+    """Which figures an exported copy may show: none with fewer than SMALL_NUMBER families
+    behind it. The three shares of one kind of score add up to all of it, so when just one of
+    them is hidden the next smallest is hidden too; otherwise the hidden one could be worked
+    out from the other two."""
+    shown = figures["families"] >= SMALL_NUMBER
+    shares = figures[figures["figure"].isin(SHARES)]
+    for _whose, group in shares.groupby("whose", sort=False):
+        if (~shown[group.index]).sum() == 1:
+            others = group[shown[group.index]]
+            smallest = others.sort_values(["families", "count"], kind="stable").index[0]
+            shown[smallest] = False
+    return shown
 
 
 def by_quarter(
@@ -178,6 +195,7 @@ def _clean(row: dict) -> dict:
         **row,
         "count": int(row["count"]),
         "families": int(row["families"]),
+        "exportable": bool(row["exportable"]),
         "of": None if "of" in missing else int(row["of"]),
         "value": None if "value" in missing else float(row["value"]),
     }
@@ -210,11 +228,9 @@ def value_words(row: dict) -> str:
 
 
 def exported_words(row: dict) -> str:
-    """value_words, except that a figure with fewer than SMALL_NUMBER families behind it is
+    """value_words, except that a figure an exported copy may not show (exportable()) is
     "fewer than 5": an exported copy must not let anyone pick out a family."""
-    if int(row["families"]) < SMALL_NUMBER:
-        return SMALL_WORDS
-    return value_words(row)
+    return value_words(row) if row["exportable"] else SMALL_WORDS
 
 
 def label(row: dict) -> str:
@@ -248,7 +264,7 @@ def figures_table(figures: pd.DataFrame, *, exported: bool) -> pd.DataFrame:
                 "Whose scores": WHOSE_WORDS.get(whose, N_("Anyone's") if whose == ANY else ""),
                 "Value": exported_words(row) if exported else value_words(row),
                 "Families behind it": (
-                    SMALL_WORDS if exported and families < SMALL_NUMBER else str(families)
+                    SMALL_WORDS if exported and not row["exportable"] else str(families)
                 ),
                 "What it means": DEFINITIONS[row["figure"]],
             }
