@@ -172,8 +172,11 @@ def _goals(actor: Actor, space: OwnSpace) -> None:
             )
             st.text_input(
                 _("What made the difference? (you can leave this out)"),
+                value=space.my_words_today.get(goal_id, ""),
                 key=f"space_comment_{goal_id}",
                 max_chars=500,
+                on_change=_save_today,
+                args=(actor, goal_id),
             )
             st.pills(
                 label,
@@ -229,11 +232,19 @@ def _home_goal_spec(
 
 def _save_score(actor: Actor, goal_id: int, saved_today: int | None) -> None:
     key = f"space_score_{goal_id}"
-    score = st.session_state.get(key)
-    if score is None:
+    if st.session_state.get(key) is None:
         # A second tap on the chosen score (a double tap, on a phone) unchooses it: the score
         # already given stays chosen, so the buttons always show what was saved.
         st.session_state[key] = saved_today
+        return
+    _save_today(actor, goal_id)
+
+
+def _save_today(actor: Actor, goal_id: int) -> None:
+    """Today's score for the goal with the words beside it, whichever came first: words typed
+    before the tap wait for it, words typed after it go with the score already given."""
+    score = st.session_state.get(f"space_score_{goal_id}")
+    if score is None:
         return
     comment = st.session_state.get(f"space_comment_{goal_id}", "")
     try:

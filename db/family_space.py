@@ -573,6 +573,7 @@ class OwnSpace:
     hard: list[str]
     children_views: pd.DataFrame  # who, words
     my_scores_today: dict[int, int]  # goal id -> this person's home score today
+    my_words_today: dict[int, str] = field(default_factory=dict)  # goal id -> its comment
     # The family's own language and their team's own words (db/i18n.py use() and use_terms()).
     language: str = "en"
     terms: dict[tuple[str, str], str] = field(default_factory=dict)
@@ -684,6 +685,18 @@ def own_space(actor: Actor) -> OwnSpace:
             for view, name in views
             if view.person_id not in hidden and reader.sees(view.visibility, view.person_id)
         ]
+        words_today = dict(
+            session.exec(
+                select(col(GoalScore.goal_id), col(GoalScore.comment))
+                .join(ScoreRound, col(ScoreRound.id) == GoalScore.round_id)
+                .where(
+                    col(ScoreRound.family_id) == family_id,
+                    col(ScoreRound.at_home),
+                    col(GoalScore.person_id) == reader.person_id,
+                    col(GoalScore.scored_on) == today,
+                )
+            ).all()
+        )
         audit.record(
             session, actor, audit.Action.VIEW, family_id=family_id, record_type="own_space"
         )
@@ -749,6 +762,7 @@ def own_space(actor: Actor) -> OwnSpace:
             [{"who": name, "words": view.words} for view, name in views], columns=["who", "words"]
         ),
         my_scores_today=mine_today,
+        my_words_today=words_today,
     )
 
 
