@@ -43,9 +43,17 @@ PHONE_STYLE = """
 .stApp [data-testid="stButtonGroup"] button { min-height: 52px; min-width: 52px;
   font-size: 1.25rem; }
 .stApp p, .stApp li { font-size: 1.1rem; line-height: 1.5; }
-.stApp [data-testid="stButtonGroup"] button[data-focused="true"] * { color: #5c3b00; }
+/* The chosen section or score, focused or not: the theme's brown on its pale fill is 4.4:1. */
+.stApp [data-testid="stButtonGroup"] button[data-focused="true"] *,
+.stApp [data-testid="stButtonGroup"] button[data-selected="true"] * { color: #5c3b00; }
 section[data-testid="stSidebar"], [data-testid="stSidebarCollapsedControl"],
 [data-testid="stSidebarCollapseButton"] { display: none; }
+.stApp [data-testid="stTextInputRootElement"] { height: auto; min-height: 48px; }
+.stApp [data-testid="stTextInputRootElement"] input { min-height: 46px; }
+/* Streamlit's own hints, in English whatever the family's language and about keys a phone
+   hasn't got ("Press Ctrl+Enter to submit form"), and the headings' link icons: a tab stop
+   each that says "Link to heading". */
+[data-testid="InputInstructions"], [data-testid="stHeaderActionElements"] { display: none; }
 </style>
 """
 # A young person's version: larger type and bigger faces to tap.
