@@ -54,6 +54,11 @@ section[data-testid="stSidebar"], [data-testid="stSidebarCollapsedControl"],
    hasn't got ("Press Ctrl+Enter to submit form"), and the headings' link icons: a tab stop
    each that says "Link to heading". */
 [data-testid="InputInstructions"], [data-testid="stHeaderActionElements"] { display: none; }
+/* The idle warning stays in view, over whatever they are typing lower down the page. */
+.stApp .st-key-idle_warning { position: fixed; top: 0.5rem; left: 0.5rem; right: 0.5rem;
+  width: auto; max-width: 39rem; margin: 0 auto; box-sizing: border-box; z-index: 1000001;
+  padding: 0.75rem;
+  background: #fffdf8; border-radius: 0.5rem; box-shadow: 0 2px 12px rgba(26, 18, 10, 0.3); }
 </style>
 """
 # A young person's version: larger type and bigger faces to tap.
