@@ -43,9 +43,22 @@ PHONE_STYLE = """
 .stApp [data-testid="stButtonGroup"] button { min-height: 52px; min-width: 52px;
   font-size: 1.25rem; }
 .stApp p, .stApp li { font-size: 1.1rem; line-height: 1.5; }
-.stApp [data-testid="stButtonGroup"] button[data-focused="true"] * { color: #5c3b00; }
+/* The chosen section or score, focused or not: the theme's brown on its pale fill is 4.4:1. */
+.stApp [data-testid="stButtonGroup"] button[data-focused="true"] *,
+.stApp [data-testid="stButtonGroup"] button[data-selected="true"] * { color: #5c3b00; }
 section[data-testid="stSidebar"], [data-testid="stSidebarCollapsedControl"],
 [data-testid="stSidebarCollapseButton"] { display: none; }
+.stApp [data-testid="stTextInputRootElement"] { height: auto; min-height: 48px; }
+.stApp [data-testid="stTextInputRootElement"] input { min-height: 46px; }
+/* Streamlit's own hints, in English whatever the family's language and about keys a phone
+   hasn't got ("Press Ctrl+Enter to submit form"), and the headings' link icons: a tab stop
+   each that says "Link to heading". */
+[data-testid="InputInstructions"], [data-testid="stHeaderActionElements"] { display: none; }
+/* The idle warning stays in view, over whatever they are typing lower down the page. */
+.stApp .st-key-idle_warning { position: fixed; top: 0.5rem; left: 0.5rem; right: 0.5rem;
+  width: auto; max-width: 39rem; margin: 0 auto; box-sizing: border-box; z-index: 1000001;
+  padding: 0.75rem;
+  background: #fffdf8; border-radius: 0.5rem; box-shadow: 0 2px 12px rgba(26, 18, 10, 0.3); }
 </style>
 """
 # A young person's version: larger type and bigger faces to tap.
@@ -172,8 +185,11 @@ def _goals(actor: Actor, space: OwnSpace) -> None:
             )
             st.text_input(
                 _("What made the difference? (you can leave this out)"),
+                value=space.my_words_today.get(goal_id, ""),
                 key=f"space_comment_{goal_id}",
                 max_chars=500,
+                on_change=_save_today,
+                args=(actor, goal_id),
             )
             st.pills(
                 label,
@@ -229,11 +245,19 @@ def _home_goal_spec(
 
 def _save_score(actor: Actor, goal_id: int, saved_today: int | None) -> None:
     key = f"space_score_{goal_id}"
-    score = st.session_state.get(key)
-    if score is None:
+    if st.session_state.get(key) is None:
         # A second tap on the chosen score (a double tap, on a phone) unchooses it: the score
         # already given stays chosen, so the buttons always show what was saved.
         st.session_state[key] = saved_today
+        return
+    _save_today(actor, goal_id)
+
+
+def _save_today(actor: Actor, goal_id: int) -> None:
+    """Today's score for the goal with the words beside it, whichever came first: words typed
+    before the tap wait for it, words typed after it go with the score already given."""
+    score = st.session_state.get(f"space_score_{goal_id}")
+    if score is None:
         return
     comment = st.session_state.get(f"space_comment_{goal_id}", "")
     try:

@@ -62,6 +62,7 @@ from db.store.models import (
     GoalScore,
     GoalStatus,
     Meeting,
+    MeetingPerson,
     MeetingStatus,
     Person,
     PlanStep,
@@ -80,7 +81,6 @@ INVITATION_NOT_USABLE = N_(
     "This invitation can't be used any more: it may have been used already, or it has run "
     "out, or it was stopped. Please ask your worker for a new one. Nothing is wrong."
 )
-SHARED = (Visibility.everyone, Visibility.family)
 USERNAME_CHARACTERS = set("abcdefghijklmnopqrstuvwxyz0123456789._-")
 
 
@@ -573,6 +573,7 @@ class OwnSpace:
     hard: list[str]
     children_views: pd.DataFrame  # who, words
     my_scores_today: dict[int, int]  # goal id -> this person's home score today
+    my_words_today: dict[int, str] = field(default_factory=dict)  # goal id -> its comment
     # The family's own language and their team's own words (db/i18n.py use() and use_terms()).
     language: str = "en"
     terms: dict[tuple[str, str], str] = field(default_factory=dict)
@@ -585,26 +586,55 @@ def _me(actor: Actor) -> int:
     return actor.person_id
 
 
-def _visible(model_visibility, owner_id, actor: Actor) -> bool:
-    return model_visibility in SHARED or owner_id == actor.person_id
+@dataclass(frozen=True)
+class _Reader:
+    """Who is reading their family's space, as the record says now: their own items, and
+    whether they live in the household. Items shared with "the household" are for the people
+    who live in it; a friend, a neighbour or a grandparent living elsewhere sees only what is
+    shared with everyone (and what is their own), and only the meetings they are invited to."""
+
+    person_id: int
+    in_household: bool
+
+    def sees(self, visibility: Visibility, owner_id: int | None) -> bool:
+        return (
+            owner_id == self.person_id
+            or visibility == Visibility.everyone
+            or (visibility == Visibility.family and self.in_household)
+        )
 
 
-def _own_goals(session: Session, actor: Actor, family_id: int, hidden: set[int]) -> list:
+def _reader(session: Session, actor: Actor) -> _Reader:
+    person = session.get_one(Person, _me(actor))
+    return _Reader(stored_id(person), person.in_household)
+
+
+def _own_goals(session: Session, reader: _Reader, family_id: int, hidden: set[int]) -> list:
     goals = goals_and_whose(
         session, family_id, hidden, col(Goal.status) == GoalStatus.working_on_it
     )
-    return [
-        (goal, name) for goal, name in goals if _visible(goal.visibility, goal.person_id, actor)
-    ]
+    return [(goal, name) for goal, name in goals if reader.sees(goal.visibility, goal.person_id)]
 
 
-def _own_steps(session: Session, actor: Actor, family_id: int) -> list[PlanStep]:
+def _own_steps(session: Session, reader: _Reader, family_id: int) -> list[PlanStep]:
     steps = session.exec(
         of_family(PlanStep, family_id, col(PlanStep.withdrawn_at).is_(None)).order_by(
             col(PlanStep.done_on).is_not(None), col(PlanStep.by_when), col(PlanStep.id)
         )
     ).all()
-    return [s for s in steps if _visible(s.visibility, s.added_by_person_id, actor)]
+    return [s for s in steps if reader.sees(s.visibility, s.added_by_person_id)]
+
+
+def _own_meetings(session: Session, reader: _Reader, family_id: int) -> list[Meeting]:
+    """The family's meetings, oldest first; for someone outside the household, only those
+    they were invited to."""
+    query = of_family(Meeting, family_id, col(Meeting.withdrawn_at).is_(None))
+    if not reader.in_household:
+        invited = select(col(MeetingPerson.meeting_id)).where(
+            col(MeetingPerson.person_id) == reader.person_id, col(MeetingPerson.invited)
+        )
+        query = query.where(col(Meeting.id).in_(invited))
+    return list(session.exec(query.order_by(col(Meeting.starts_at))).all())
 
 
 def own_space(actor: Actor) -> OwnSpace:
@@ -616,15 +646,12 @@ def own_space(actor: Actor) -> OwnSpace:
         today = family_today(session, family)
         hidden = hidden_people(session, family_id, Audience.HOUSEHOLD)
         person = session.get_one(Person, actor.person_id)
-        goal_rows = _own_goals(session, actor, family_id, hidden)
+        reader = _reader(session, actor)
+        goal_rows = _own_goals(session, reader, family_id, hidden)
         scores = goal_scores(session, [g.id for g, _ in goal_rows], hidden)
-        steps = _own_steps(session, actor, family_id)
+        steps = _own_steps(session, reader, family_id)
         now = utcnow()
-        meetings = session.exec(
-            of_family(Meeting, family_id, col(Meeting.withdrawn_at).is_(None)).order_by(
-                col(Meeting.starts_at)
-            )
-        ).all()
+        meetings = _own_meetings(session, reader, family_id)
         held = [m for m in meetings if m.status == MeetingStatus.held and m.starts_at <= now]
         planned = [m for m in meetings if m.status == MeetingStatus.planned and m.starts_at >= now]
         last = held[-1] if held else None
@@ -644,7 +671,7 @@ def own_space(actor: Actor) -> OwnSpace:
             item
             for item, _on in item_rows
             if item.said_by_person_id not in hidden
-            and _visible(item.visibility, item.said_by_person_id, actor)
+            and reader.sees(item.visibility, item.said_by_person_id)
         ]
         views = session.exec(
             select(ChildView, col(Person.name))
@@ -656,8 +683,20 @@ def own_space(actor: Actor) -> OwnSpace:
         views = [
             (view, name)
             for view, name in views
-            if view.person_id not in hidden and _visible(view.visibility, view.person_id, actor)
+            if view.person_id not in hidden and reader.sees(view.visibility, view.person_id)
         ]
+        words_today = dict(
+            session.exec(
+                select(col(GoalScore.goal_id), col(GoalScore.comment))
+                .join(ScoreRound, col(ScoreRound.id) == GoalScore.round_id)
+                .where(
+                    col(ScoreRound.family_id) == family_id,
+                    col(ScoreRound.at_home),
+                    col(GoalScore.person_id) == reader.person_id,
+                    col(GoalScore.scored_on) == today,
+                )
+            ).all()
+        )
         audit.record(
             session, actor, audit.Action.VIEW, family_id=family_id, record_type="own_space"
         )
@@ -723,6 +762,7 @@ def own_space(actor: Actor) -> OwnSpace:
             [{"who": name, "words": view.words} for view, name in views], columns=["who", "words"]
         ),
         my_scores_today=mine_today,
+        my_words_today=words_today,
     )
 
 
@@ -740,7 +780,8 @@ def score_at_home(actor: Actor, *, goal_id: int, score: int, comment: str = "") 
     with own_family_write(actor, what="goal") as (session, family):
         family_id = stored_id(family)
         hidden = hidden_people(session, family_id, Audience.HOUSEHOLD)
-        if goal_id not in {g.id for g, _ in _own_goals(session, actor, family_id, hidden)}:
+        reader = _reader(session, actor)
+        if goal_id not in {g.id for g, _ in _own_goals(session, reader, family_id, hidden)}:
             raise refused(actor, what="goal", record_id=goal_id, family_id=family_id)
         today = family_today(session, family)
         existing = session.exec(
@@ -788,7 +829,7 @@ def tick_step(actor: Actor, *, step_id: int, seen_version: int, done: bool = Tru
     with own_family_write(actor, what="plan_step") as (session, family):
         step = session.get(PlanStep, step_id)
         if step is None or step.id not in {
-            s.id for s in _own_steps(session, actor, stored_id(family))
+            s.id for s in _own_steps(session, _reader(session, actor), stored_id(family))
         }:
             raise refused(actor, what="plan_step", record_id=step_id, family_id=family.id)
         values = (

@@ -47,19 +47,20 @@ def watch(language: str) -> None:
     )
     if left is None:
         return
-    st.warning(
-        ngettext(
-            "You'll be logged out in about {n} minute as nothing has been saved or clicked for"
-            " a while. Anything you're typing stays if you carry on.",
-            "You'll be logged out in about {n} minutes as nothing has been saved or clicked for"
-            " a while. Anything you're typing stays if you carry on.",
-            max(1, round(left)),
-        ),
-        icon=":material/timer:",
-    )
-    if st.button(_("I'm still here"), key="still_here", type="primary"):
-        session.mark_active(utcnow())
-        st.rerun(scope="fragment")
+    with st.container(key="idle_warning"):  # a screen may keep it in view (the family's space)
+        st.warning(
+            ngettext(
+                "You'll be logged out in about {n} minute as nothing has been saved or clicked"
+                " for a while. Anything you're typing stays if you carry on.",
+                "You'll be logged out in about {n} minutes as nothing has been saved or clicked"
+                " for a while. Anything you're typing stays if you carry on.",
+                max(1, round(left)),
+            ),
+            icon=":material/timer:",
+        )
+        if st.button(_("I'm still here"), key="still_here", type="primary"):
+            session.mark_active(utcnow())
+            st.rerun(scope="fragment")
 
 
 def clear_idle_exemption() -> None:

@@ -47,12 +47,16 @@ def _fits_the_phone(page) -> None:
     wide = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
     assert wide <= 0, f"the page scrolls sideways by {wide} px"
     small = page.evaluate(
-        """() => [...document.querySelectorAll('[data-testid="stMain"] button')]
+        """() => [...document.querySelectorAll(
+                '[data-testid="stMain"] :is(button, input, textarea, a[href])')]
             .filter(b => b.offsetParent !== null)
-            .map(b => [b.innerText.trim(), b.getBoundingClientRect().height])
+            .map(b => [b.innerText.trim() || b.getAttribute('aria-label') || b.tagName,
+                       b.getBoundingClientRect().height])
             .filter(([, h]) => h < 44)"""
     )
     assert small == [], f"tap targets under 44 px high: {small}"
+    hints = page.locator("[data-testid='InputInstructions']:visible").all_inner_texts()
+    assert hints == [], f"Streamlit's English keyboard hints show: {hints}"
 
 
 def test_a_family_member_scores_at_home_and_the_worker_can_pause_them(fresh, server, peek):
@@ -90,6 +94,8 @@ def test_a_family_member_scores_at_home_and_the_worker_can_pause_them(fresh, ser
     _fits_the_phone(phone)
     assert _serious_violations(phone) == []
 
+    phone.get_by_role("textbox", name=re.compile("^What made the difference")).first.type("Calm")
+    _fits_the_phone(phone)  # typing shows no hint about keys a phone hasn't got
     scale = phone.locator("[data-testid='stButtonGroup'] button")
     scale.filter(has_text=re.compile(r"^\s*7\s*$")).first.click()
     settle(phone)
@@ -98,6 +104,8 @@ def test_a_family_member_scores_at_home_and_the_worker_can_pause_them(fresh, ser
     _fits_the_phone(phone)
     assert _serious_violations(phone) == []
     _section(phone, "Tell my worker")
+    phone.get_by_role("textbox", name="Your message").type("See you Thursday")
+    _fits_the_phone(phone)
     assert _serious_violations(phone) == []
 
     home = peek(

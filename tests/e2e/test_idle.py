@@ -31,7 +31,12 @@ def short_idle_server(server, tmp_path_factory):
         "idle-server",
         server.database_url,
         secrets_file,
-        {"IDLE_MINUTES": "0.5", "IDLE_WARNING_MINUTES": "0.25", "IDLE_CHECK_SECONDS": "2"},
+        {
+            "IDLE_MINUTES": "0.5",
+            "FAMILY_IDLE_MINUTES": "0.5",
+            "IDLE_WARNING_MINUTES": "0.25",
+            "IDLE_CHECK_SECONDS": "2",
+        },
     )
     try:
         _wait_until_answering(base, process, log)
@@ -64,6 +69,38 @@ def test_unsaved_typing_survives_the_idle_warning_and_idling_still_logs_out(
     page.get_by_role("textbox", name="Username").wait_for(timeout=120_000)
     settle(page)  # the run that draws the form also removes the page drawn before it
     assert page.get_by_role("button", name="Log out").count() == 0
+
+
+def test_on_a_familys_phone_the_idle_warning_shows_over_what_they_are_typing(
+    short_idle_server, fresh
+):
+    """A parent writing at the foot of their plan, scrolled down on a phone, sees the warning
+    (drawn at the top of the page) and keeps what they typed."""
+    page = touched(fresh().new_page())
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.goto(short_idle_server + "/")
+    settle(page)
+    log_in(page, "family")
+    plan = page.get_by_role("radio", name="Our plan")
+    plan.or_(page.get_by_role("button", name="Our plan")).first.click()
+    settle(page)
+    box = page.get_by_role("textbox", name="Something I did for our plan")
+    box.fill("Took Noah to football")  # scrolls the page down to the box
+
+    still_here = page.get_by_role("button", name="I'm still here")
+    still_here.wait_for(timeout=60_000)
+    warning = page.locator("[data-testid='stAlert']", has_text="You'll be logged out")
+    top, bottom = warning.evaluate(
+        "w => [w.getBoundingClientRect().top, w.getBoundingClientRect().bottom]"
+    )
+    assert 0 <= top and bottom <= 844, f"the warning is out of view ({top:.0f} to {bottom:.0f} px)"
+    wide = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+    right = warning.evaluate("w => w.getBoundingClientRect().right")
+    assert wide <= 0 and right <= 390, f"the warning is wider than the phone ({right:.0f} px)"
+    still_here.click()
+    page.wait_for_timeout(2_000)
+    assert box.input_value() == "Took Noah to football"
+    assert page.get_by_role("button", name="Log out").count() == 1
 
 
 def test_an_idle_logout_is_not_undone_by_a_reload_a_new_tab_or_a_copied_cookie(

@@ -145,6 +145,37 @@ def test_a_second_tap_on_the_chosen_score_keeps_the_score_given(world):
     assert "your score today is 7" in all_text(at)
 
 
+def _todays_home_scores() -> list[tuple[int, str]]:
+    with read_session() as session:
+        return [(s.score, s.comment) for s in session.exec(select(GoalScore)).all()]
+
+
+def test_words_typed_after_the_tap_are_kept_with_the_score(world):
+    """The box for what made the difference sits above the score: someone who taps first and
+    types after (nothing else to press) keeps their words."""
+    at = _member(world)
+    at.pills(key=f"space_score_{world['goal']}").set_value(7).run()
+    at.text_input(key=f"space_comment_{world['goal']}").input("The school run was calm").run()
+    assert not at.exception
+    assert _todays_home_scores() == [(7, "The school run was calm")]
+
+
+def test_a_later_score_the_same_day_keeps_the_words_given_earlier(world):
+    """Back later the same day (a new login), the words given with this morning's score are in
+    their box, so tapping a new score doesn't wipe them."""
+    morning = _member(world)
+    morning.text_input(key=f"space_comment_{world['goal']}").input("Calm school run").run()
+    morning.pills(key=f"space_score_{world['goal']}").set_value(7).run()
+    assert _todays_home_scores() == [(7, "Calm school run")]
+    at = logged_in("dana")
+    at.session_state["roles"] = ["family_member"]
+    at.run()
+    assert at.text_input(key=f"space_comment_{world['goal']}").value == "Calm school run"
+    at.pills(key=f"space_score_{world['goal']}").set_value(8).run()
+    assert not at.exception
+    assert _todays_home_scores() == [(8, "Calm school run")]
+
+
 def test_the_familys_chart_shows_a_new_home_score_at_once(world):
     """The space's charts are kept between drawings, keyed by the family's data version: a
     score saved at home (here or on another server) is on the chart the next time it draws."""

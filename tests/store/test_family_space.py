@@ -311,6 +311,77 @@ def test_the_space_shows_only_what_is_shared_with_this_person(world):
     assert any(a.action == "view" and a.record_type == "own_space" for a in views)
 
 
+def test_household_items_are_for_the_people_who_live_in_the_household(world):
+    """A friend or neighbour of the family (not living with them) has a login: they see what is
+    shared with everyone and their own, never what is shared with the household, and only the
+    meetings they are invited to (where the family lives may be a safe place's address)."""
+    sam, family, mum = world["sam"], world["family"], world["mum"]
+    neighbour = make.person(family, "Pat", Relationship.neighbour, in_household=False)
+    world["neighbour"] = neighbour
+    everyone = goals.add_goal(
+        sam, family_id=family, goal=GoalIn(wording="Calmer mornings", visibility="everyone")
+    )
+    household = goals.add_goal(
+        sam, family_id=family, goal=GoalIn(wording="Money worries", visibility="family")
+    )
+    pats = goals.add_goal(
+        sam,
+        family_id=family,
+        goal=GoalIn(wording="Help with the school run", person_id=neighbour, visibility="family"),
+    )
+    meetings.add_plan_step(
+        sam, family_id=family, step=PlanStepIn(what="Ring the school", visibility="everyone")
+    )
+    meetings.add_plan_step(
+        sam, family_id=family, step=PlanStepIn(what="See the GP about sleep", visibility="family")
+    )
+    meetings.add_conversation(
+        sam,
+        family_id=family,
+        held_on=today_in(),
+        items=[
+            ItemIn(column="going_well", words="Bedtimes are better", visibility="everyone"),
+            ItemIn(column="hard", words="Rows at home", said_by_person_id=mum, visibility="family"),
+        ],
+    )
+    soon = utcnow() + timedelta(days=2)
+    meetings.record_meeting(
+        sam,
+        family_id=family,
+        meeting=MeetingIn(
+            kind="home_visit", status="planned", starts_at=soon, place="Flat 3, 12 Elm Road"
+        ),
+    )
+    meetings.record_meeting(
+        sam,
+        family_id=family,
+        meeting=MeetingIn(
+            kind="family_meeting",
+            status="planned",
+            starts_at=soon + timedelta(days=7),
+            place="Northfield Community Centre",
+            invited=(mum, neighbour),
+        ),
+    )
+    pat, dana = _join(world, "neighbour", "pat.next.door"), _join(world)
+    space = family_space.own_space(pat)
+    assert set(space.goals["goal_id"]) == {everyone, pats}
+    assert list(space.plan["what"]) == ["Ring the school"]
+    assert space.going_well == ["Bedtimes are better"] and space.hard == []
+    assert space.next_meeting is not None
+    assert space.next_meeting.place == "Northfield Community Centre"
+    assert "Elm Road" not in repr(space) and "Money worries" not in repr(space)
+    with pytest.raises(NotAllowed):
+        family_space.score_at_home(pat, goal_id=household, score=5)
+    home = family_space.own_space(dana)
+    assert set(home.goals["goal_id"]) == {everyone, household, pats}
+    assert home.hard == ["Rows at home"]
+    assert home.next_meeting is not None and home.next_meeting.place == "Flat 3, 12 Elm Road"
+    gp = int(home.plan.loc[home.plan["what"] == "See the GP about sleep", "step_id"].iloc[0])
+    with pytest.raises(NotAllowed):
+        family_space.tick_step(pat, step_id=gp, seen_version=1)
+
+
 # --- what a family member does -------------------------------------------------------------
 
 
