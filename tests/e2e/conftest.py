@@ -31,6 +31,7 @@ from pathlib import Path
 
 import pytest
 from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
+from playwright.sync_api import expect
 
 from bench.browser import (  # one browser set-up for both
     CHROMIUM_ARGS,
@@ -142,11 +143,29 @@ def log_in(page, username: str, password: str = PASSWORD) -> None:
     settle(page)
 
 
-def choose(page, label: str, option: str) -> None:
-    box = page.get_by_role("combobox", name=label)
-    box.click()
-    box.fill(option)  # typing narrows the list, so the option is drawn whatever the list's length
-    page.get_by_role("option", name=option, exact=True).click()
+def choose(page, label: str, option: str, tries: int = 3) -> None:
+    """Picks an option in a select box, as a person would: again if a rerun landing at that
+    moment redrew the box (it then loses the pick, or the list closes under the pointer)."""
+    for attempt in range(1, tries + 1):
+        box = page.get_by_role("combobox", name=label)
+        holder = box.locator(
+            "xpath=ancestor::*[@data-testid='stSelectbox' or @data-testid='stMultiSelect'][1]"
+        )
+        try:
+            box.click()
+            box.fill(option)  # typing narrows the list: the option is drawn whatever its length
+            page.get_by_role("option", name=option, exact=True).click(timeout=10_000)
+            # A select box shows its pick as its value; a multiselect as a tag beside it.
+            if holder.get_attribute("data-testid") == "stSelectbox":
+                expect(box).to_have_value(option, timeout=5_000)
+            else:
+                expect(holder.get_by_text(option, exact=True).first).to_be_visible(timeout=5_000)
+            return
+        except (PlaywrightTimeoutError, AssertionError):
+            if attempt == tries:
+                raise
+            page.keyboard.press("Escape")
+            settle(page)
 
 
 def fill_in_a_new_family(page, known_as: str, parent: str) -> None:
