@@ -81,6 +81,7 @@ INVITATION_NOT_USABLE = N_(
     "out, or it was stopped. Please ask your worker for a new one. Nothing is wrong."
 )
 SHARED = (Visibility.everyone, Visibility.family)
+ALL_OF_US = N_("All of us")  # whose a goal of the whole family is
 USERNAME_CHARACTERS = set("abcdefghijklmnopqrstuvwxyz0123456789._-")
 
 
@@ -700,7 +701,7 @@ def own_space(actor: Actor) -> OwnSpace:
                 {
                     "goal_id": g.id,
                     "wording": g.wording,
-                    "whose": name or N_("All of us"),
+                    "whose": name or ALL_OF_US,
                     "zero_means": g.zero_means,
                     "ten_means": g.ten_means,
                 }
