@@ -10,7 +10,8 @@ from db import i18n
 from db.families import worker_count
 from db.store.engine import DatabaseUnavailable
 
-st.set_page_config(page_title="Golden Thread", page_icon="🧵", layout="wide")
+st.set_page_config(page_title=ui.APP_NAME, page_icon="🧵", layout="wide")
+ui.accessible_style()
 
 try:
     cookie_key()
@@ -47,6 +48,7 @@ else:
     if st.session_state.get("must_change_password"):  # after a reset: the account page only
         pages = [page for page in pages if page.url_path == "account"]
     navigation = st.navigation(with_home(pages))
+    ui.page_title(navigation.title)
     auth.return_to_where_they_were_going(actor)
     auth.mark_run_by_the_app()  # the page's guard knows it wasn't served on its own
     try:

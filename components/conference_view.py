@@ -25,7 +25,7 @@ SHARED_SCREEN_STYLE = """
 [data-testid="stSidebar"], [data-testid="stSidebarCollapsedControl"], header,
 [data-testid="stToolbar"] { display: none; }
 .stApp { font-size: 1.3rem; }
-.stApp h1 { font-size: 2.8rem; } .stApp h2 { font-size: 2rem; } .stApp h4 { font-size: 1.5rem; }
+.stApp h1 { font-size: 2.8rem; } .stApp h2 { font-size: 2rem; } .stApp h3 { font-size: 1.5rem; }
 </style>
 """
 

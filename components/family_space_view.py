@@ -13,7 +13,7 @@ from urllib.parse import urlsplit
 import pandas as pd
 import streamlit as st
 
-from components import charts
+from components import charts, goals
 from components.forms import field_key, redraw_after_save, save_button, saved, show_problem
 from components.i18n import N_, _, current, said, speak_as_family, use_terms
 from components.spec_cache import spec_cache
@@ -21,12 +21,13 @@ from components.ui import (
     friendly_date,
     local_time,
     one_at_a_time,
+    page_title,
     plain,
     rerun_with_notice,
     show_notice,
     stop_with,
 )
-from db import family_space
+from db import family_space, metrics
 from db.family_space import OwnSpace
 from db.i18n import chart_time_locale
 from db.rules.access import Actor, NotAllowed
@@ -43,7 +44,9 @@ PHONE_STYLE = """
 .stApp [data-testid="stButtonGroup"] button { min-height: 52px; min-width: 52px;
   font-size: 1.25rem; }
 .stApp p, .stApp li { font-size: 1.1rem; line-height: 1.5; }
-/* The chosen section or score, focused or not: the theme's brown on its pale fill is 4.4:1. */
+.stApp h2 { font-size: 1.6rem; }
+/* The chosen section or score, focused or not, a shade darker than the theme's brown on its
+   pale fill: read outdoors on a phone. */
 .stApp [data-testid="stButtonGroup"] button[data-focused="true"] *,
 .stApp [data-testid="stButtonGroup"] button[data-selected="true"] * { color: #5c3b00; }
 section[data-testid="stSidebar"], [data-testid="stSidebarCollapsedControl"],
@@ -79,6 +82,7 @@ SECTIONS = [N_("Our goals"), N_("Our plan"), N_("Tell my worker")]
 def accept_invitation(code: str) -> None:
     """Drawn instead of the login form when the address carries ?invite=…"""
     st.html(PHONE_STYLE)
+    page_title(_("Your family's space"))
     st.title(_("Your family's space"))
     first_name = family_space.invitation_first_name(code)
     if first_name is None:
@@ -137,6 +141,7 @@ def own_space(actor: Actor) -> None:
         )
     speak_as_family(space.language)  # their language, right to left if so
     use_terms(space.terms)  # their team's own words, via term()
+    page_title(_("Your family's space"))
     if space.young_person:
         st.html(YOUNG_STYLE)
     st.title(plain(_("Hello, {name}", name=space.person_name.split()[0])))
@@ -166,7 +171,7 @@ def _goals(actor: Actor, space: OwnSpace) -> None:
     for goal in space.goals.itertuples():
         goal_id = int(goal.goal_id)
         with st.container(border=True):
-            st.subheader(plain(goal.wording))
+            st.header(plain(goal.wording))  # under "Hello, …" (h1): headings in order
             st.caption(plain(_("For: {whose}", whose=_(goal.whose))))
             st.write(
                 plain(
@@ -215,6 +220,12 @@ def _goals(actor: Actor, space: OwnSpace) -> None:
                     _scores=space.scores,
                 )
                 st.vega_lite_chart(spec, width="stretch")
+                # The chart in words, for anyone who can't see it or tell its colours apart.
+                points = goals.scores_in_language(space.scores[space.scores["goal_id"] == goal_id])
+                whose = "" if str(goal.whose) == str(family_space.ALL_OF_US) else goal.whose
+                st.write(
+                    plain(metrics.goal_sentence(whose=whose, wording=goal.wording, points=points))
+                )
 
 
 @spec_cache(max_entries=2000)
@@ -285,10 +296,10 @@ def _plan(actor: Actor, space: OwnSpace) -> None:
             icon=":material/event:",
         )
     if space.last_met_on is not None and not space.agreed_last_time.empty:
-        st.subheader(plain(_("What we agreed on {day}", day=friendly_date(space.last_met_on))))
+        st.header(plain(_("What we agreed on {day}", day=friendly_date(space.last_met_on))))
         for step in space.agreed_last_time.itertuples():
             st.write(plain(f"• {step.what}" + (f" ({step.who})" if step.who else "")))
-    st.subheader(_("Our plan"))
+    st.header(_("Our plan"))
     if space.plan.empty:
         st.write(_("There is nothing in your plan yet."))
     for step in space.plan.itertuples():
@@ -324,15 +335,15 @@ def _plan(actor: Actor, space: OwnSpace) -> None:
         with redraw_after_save(save.problem_place, form=form):
             family_space.add_own_step(actor, what=what)
     if space.going_well:
-        st.subheader(_("What's going well"))
+        st.header(_("What's going well"))
         for words in space.going_well:
             st.write(plain(f"• {words}"))
     if space.hard:
-        st.subheader(_("What's hard"))
+        st.header(_("What's hard"))
         for words in space.hard:
             st.write(plain(f"• {words}"))
     if not space.children_views.empty:
-        st.subheader(_("What the children told us"))
+        st.header(_("What the children told us"))
         for view in space.children_views.itertuples():
             st.write(plain(f"{view.who}: “{view.words}”"))
 

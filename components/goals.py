@@ -98,14 +98,20 @@ def goals_in_language(data: goal_store.GoalData) -> goal_store.GoalData:
     language of the run: the store caches them once, in English, for every language."""
     if current() == SOURCE_LANGUAGE:
         return data
+    return replace(data, scores=scores_in_language(data.scores))
+
+
+def scores_in_language(scores: pd.DataFrame) -> pd.DataFrame:
+    """Scores with a worker's view named as such in the language of the run."""
+    if current() == SOURCE_LANGUAGE:
+        return scores
     english = f" ({WORKER_VIEW})"
-    scores = data.scores.assign(
+    return scores.assign(
         scorer=[
             name[: -len(english)] + f" ({_(WORKER_VIEW)})" if name.endswith(english) else name
-            for name in data.scores["scorer"]
+            for name in scores["scorer"]
         ]
     )
-    return replace(data, scores=scores)
 
 
 def goal_cards(
@@ -125,7 +131,7 @@ def goal_cards(
     for goal in data.goals.itertuples():
         scores = data.scores[data.scores["goal_id"] == goal.goal_id]
         with st.container(border=True):
-            st.markdown(f"#### {plain(goal.wording)}")
+            st.markdown(f"### {plain(goal.wording)}")  # under the screen's "Our goals" (h2)
             status = _(GOAL_STATUS[GoalStatus(goal.status)])
             whose_words = _(WHOLE_FAMILY) if goal.whose == WHOLE_FAMILY else goal.whose
             zero = _("0 means: {words}", words=goal.zero_means or "—")

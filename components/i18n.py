@@ -20,6 +20,8 @@ adds new words to the .po files, untranslated).
 
 from __future__ import annotations
 
+from uuid import uuid4
+
 import pandas as pd
 import streamlit as st
 
@@ -57,6 +59,7 @@ __all__ = [
     "direction",
     "is_rtl",
     "language_choice",
+    "mark_language",
     "long_date",
     "ngettext",
     "number",
@@ -113,6 +116,26 @@ def said_table(frame: pd.DataFrame) -> pd.DataFrame:
 
 FAMILY_LANGUAGE = "family_language"
 
+# Streamlit's page always says <html lang="en">: a screen reader would read Welsh and Urdu with
+# an English voice. Each run tells the browser the language its screen speaks, on the page
+# (lang) and on the main block (lang, and dir: Urdu is right to left). Every marker runs again
+# on every run (the run's mark makes it new), so the last one drawn in a run is the one that
+# stands; its own box takes no room.
+LANGUAGE_MARK = """<style>[data-testid="stElementContainer"]:has(script[data-page-language])
+{{ display: none; }}</style>
+<script data-page-language="{language}" data-run="{run}">(() => {{
+document.documentElement.lang = "{language}";
+const main = document.querySelector('[data-testid="stMain"]');
+if (main) {{ main.lang = "{language}"; main.dir = "{direction}"; }}
+}})();</script>"""
+
+
+def mark_language(language: str) -> None:
+    """Tells the browser (and so a screen reader) which language this screen speaks."""
+    chosen = language if language in LANGUAGES else "en"
+    mark = LANGUAGE_MARK.format(language=chosen, direction=direction(chosen), run=uuid4().hex)
+    st.html(mark, unsafe_allow_javascript=True)  # constant code: the language is one of ours
+
 
 def speak_as_family(language: str | None) -> str:
     """The rest of this run speaks the family's language; a right-to-left one is laid out so.
@@ -120,6 +143,7 @@ def speak_as_family(language: str | None) -> str:
     space is read — the idle warning, a refusal — is in their language."""
     chosen = use(language)
     st.session_state[FAMILY_LANGUAGE] = chosen
+    mark_language(chosen)
     if is_rtl(chosen):
         st.html(RIGHT_TO_LEFT_STYLE)
     return chosen

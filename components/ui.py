@@ -47,6 +47,40 @@ def database_problem(problem: Exception) -> str:
     )
 
 
+APP_NAME = "Golden Thread"
+
+# Drawn on every run by app.py. Streamlit's own focus marks are faint (a sidebar link's is a
+# background a shade darker, a text box's a 1 px border): keyboard focus gets a ring in the
+# theme's primary colour (7:1 on the page) on every control. A chosen option in a row of
+# buttons (the Family page's sections, a family's scores) is bold too, not told by colour alone.
+ACCESSIBLE_STYLE = """
+<style>
+.stApp a:focus-visible, .stApp button:focus-visible, .stApp summary:focus-visible,
+.stApp [role="radio"]:focus-visible, .stApp [role="checkbox"]:focus-visible,
+.stApp [role="tab"]:focus-visible {
+  outline: 3px solid #7a4f00; outline-offset: 2px; }
+.stApp [data-testid="stButtonGroup"] button:focus-visible { outline-offset: -6px; }
+.stApp [data-testid="stTextInputRootElement"]:focus-within,
+.stApp [data-testid="stTextAreaRootElement"]:focus-within,
+.stApp [data-testid="stNumberInputContainer"]:focus-within,
+.stApp :is(.stSelectbox, .stMultiSelect) [role="group"]:focus-within,
+.stApp label:has(> input[type="checkbox"]:focus-visible) > span:first-of-type {
+  outline: 3px solid #7a4f00; outline-offset: 1px; }
+.stApp [data-testid="stButtonGroup"] button[aria-checked="true"] p { font-weight: 700; }
+</style>
+"""
+
+
+def accessible_style() -> None:
+    st.html(ACCESSIBLE_STYLE)
+
+
+def page_title(words: str) -> None:
+    """The browser tab's title, the first thing a screen reader says of a page: which screen
+    this is, then the app ("Weekly huddle · Golden Thread"), in the screen's language."""
+    st.set_page_config(page_title=f"{words} · {APP_NAME}")
+
+
 def demo_marker() -> None:
     from db.families import is_demo_database
 

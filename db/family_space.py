@@ -81,6 +81,7 @@ INVITATION_NOT_USABLE = N_(
     "This invitation can't be used any more: it may have been used already, or it has run "
     "out, or it was stopped. Please ask your worker for a new one. Nothing is wrong."
 )
+ALL_OF_US = N_("All of us")  # whose a goal of the whole family is
 USERNAME_CHARACTERS = set("abcdefghijklmnopqrstuvwxyz0123456789._-")
 
 
@@ -739,7 +740,7 @@ def own_space(actor: Actor) -> OwnSpace:
                 {
                     "goal_id": g.id,
                     "wording": g.wording,
-                    "whose": name or N_("All of us"),
+                    "whose": name or ALL_OF_US,
                     "zero_means": g.zero_means,
                     "ten_means": g.ten_means,
                 }

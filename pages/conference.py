@@ -10,7 +10,7 @@ from components.auth.password_check import password_confirmed
 from components.family_view import mark_viewed, not_yet_viewed
 from components.i18n import _, language_choice, speak_as_family, term, use_terms
 from components.pages import CASEWORK
-from components.ui import plain, query_family_id, stop_with
+from components.ui import page_title, plain, query_family_id, stop_with
 from db import families
 from db.conference import AUDIENCES, meeting_screen
 from db.rules.access import NotAllowed
@@ -81,6 +81,13 @@ try:  # one read: one session, one access check, the view audited once per worke
     use_terms(view.terms)
 except NotAllowed:
     shared_screen.sign_in_again()
+page_title(
+    _(
+        "{Meeting} screen",
+        Meeting=term("family_meeting", capital=True),
+        meeting=term("family_meeting"),
+    )
+)
 
 conference_view.show(view)
 conference_view.add_to_plan(actor, view.family_id, view.audience)

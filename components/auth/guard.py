@@ -18,7 +18,7 @@ from streamlit.errors import StreamlitAPIException
 
 from components.auth import deep_links, idle_watch, shared_screen
 from components.auth.session import current_actor
-from components.i18n import FAMILY_LANGUAGE, _
+from components.i18n import FAMILY_LANGUAGE, _, mark_language
 from components.ui import stop_with
 from db import i18n
 from db.rules.access import Actor
@@ -55,6 +55,7 @@ def guard(*roles: Role, allow_password_change: bool = False) -> Actor:
         )
     # A family member's screens speak their family's language (as their space last chose).
     i18n.use(st.session_state.get(FAMILY_LANGUAGE) if actor.is_family_member else actor.language)
+    mark_language(i18n.current())
     idle_watch.watch(i18n.current())
     return actor
 

@@ -11,9 +11,10 @@ from db import auth
 
 
 def show() -> None:
-    from components.ui import demo_marker
+    from components.ui import demo_marker, page_title
 
     speak_as_browser()
+    page_title(_("Log in"))
     if "invite" in st.query_params:  # a family member taking up their invitation
         from components.family_space_view import accept_invitation
 

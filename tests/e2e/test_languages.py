@@ -29,13 +29,17 @@ from tests.e2e.conftest import (
     submit_login,
     touched,
 )
-from tests.e2e.test_accessibility import _serious_violations
+from tests.e2e.test_accessibility import violations
 
 PHONE = {"width": 390, "height": 844}
 HEADINGS = {"cy": ("Ein nodau", "Ein cynllun"), "ur": ("ہمارے مقاصد", "ہمارا منصوبہ")}
 DIRECTION = {"cy": "ltr", "ur": "rtl"}
 PHONE_LOCALE = {"cy": "cy-GB", "ur": "ur-PK"}
 MAIN_DIRECTION = "getComputedStyle(document.querySelector(\"[data-testid='stMain']\")).direction"
+# What the browser, and so a screen reader, is told: the page's language, and the main block's
+# language and direction (Streamlit's page always said lang="en").
+SAID_LANGUAGE = """() => { const main = document.querySelector("[data-testid='stMain']");
+    return [document.documentElement.lang, main.lang, main.dir]; }"""
 
 
 @pytest.fixture(scope="module")
@@ -120,8 +124,9 @@ def test_the_family_screens_in_each_language_fit_a_phone_and_pass_axe(server, br
         page.get_by_role("heading", name=plan).wait_for()
         assert goals in main_text(page)
         assert page.evaluate(MAIN_DIRECTION) == DIRECTION[language]
+        assert page.evaluate(SAID_LANGUAGE) == [language, language, DIRECTION[language]]
         _fits_the_phone(page)
-        assert _serious_violations(page) == []
+        assert violations(page) == []
 
         family_copy = download(page, page.locator("[data-testid='stDownloadButton'] button"))
         copy = open(family_copy.path(), encoding="utf-8").read()
@@ -130,7 +135,7 @@ def test_the_family_screens_in_each_language_fit_a_phone_and_pass_axe(server, br
         assert page.evaluate("document.documentElement.dir") == DIRECTION[language]
         assert goals in page.locator("body").inner_text()
         _fits_the_phone(page)
-        assert _serious_violations(page) == []
+        assert violations(page) == []
     finally:
         context.close()
 
@@ -165,12 +170,13 @@ def test_the_familys_own_space_in_each_language_fits_a_phone_and_passes_axe(
         goals, plan = HEADINGS[language]
         page.get_by_text(goals, exact=True).first.wait_for()
         assert page.evaluate(MAIN_DIRECTION) == DIRECTION[language]
+        assert page.evaluate(SAID_LANGUAGE) == [language, language, DIRECTION[language]]
         for section in (goals, plan):
             page.get_by_text(section, exact=True).first.click()
             settle(page)
             no_error_on(page)
             _fits_the_phone(page)
-            assert _serious_violations(page) == []
+            assert violations(page) == []
     finally:
         context.close()
 
@@ -191,6 +197,7 @@ def test_the_login_speaks_the_language_the_phone_asks_for(server, browser, langu
         settle(page)
         page.get_by_role("button", name=log_in).wait_for()
         assert page.evaluate(MAIN_DIRECTION) == DIRECTION[language]
+        assert page.evaluate(SAID_LANGUAGE) == [language, language, DIRECTION[language]]
         page.get_by_role("textbox", name=username).fill("family")
         page.get_by_role("textbox", name=password).fill("not the password")
         page.get_by_role("button", name=log_in).click()
