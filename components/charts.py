@@ -6,12 +6,13 @@ Each family sees its own journey: there is no chart that puts families side by s
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import altair as alt
 import pandas as pd
 
-from db.i18n import _
+from db.i18n import N_, _
 
 SCORE_SCALE = alt.Scale(domain=[0, 10])
 QUIET = "#9c8f80"
@@ -21,7 +22,7 @@ WIDTH = alt.Scale(domain=[False, True], range=[3, 1.5])
 OPACITY = alt.Scale(domain=[False, True], range=[1.0, 0.6])
 
 POINT_COLUMNS = ["scored_on", "score", "scorer", "is_worker_view", "label", "at_home"]
-AT_HOME = "Scored at home"
+AT_HOME, IN_A_MEETING = N_("Scored at home"), N_("In a meeting")
 
 # One colour per person on every chart of their family (staff page, conference screen, family
 # copy). Family members and workers' views draw from separate sets, the workers' quieter.
@@ -178,10 +179,13 @@ def goal_chart(
     if "at_home" in points and points["at_home"].astype(bool).any():
         # Scores the family gave in their own space: a square with its own legend, beside the
         # round points of scores given in meetings.
+        at_home = _(AT_HOME)
         layers.append(
             alt.Chart(points)
             .transform_filter(alt.datum.at_home)
-            .transform_calculate(where=f"'{AT_HOME}'")
+            # A string literal of the expression language, quoted as JSON quotes it: a
+            # translation may hold an apostrophe or a quote mark.
+            .transform_calculate(where=json.dumps(at_home, ensure_ascii=False))
             .mark_point(shape="square", size=150, filled=True, opacity=1)
             .encode(
                 x=x,
@@ -189,13 +193,13 @@ def goal_chart(
                 color=alt.Color("scorer:N", scale=scale, legend=None),
                 shape=alt.Shape(
                     "where:N",
-                    scale=alt.Scale(domain=[AT_HOME], range=["square"]),
+                    scale=alt.Scale(domain=[at_home], range=["square"]),
                     legend=alt.Legend(title=None, orient="bottom", labelFontSize=13),
                 ),
                 tooltip=[
-                    alt.Tooltip("scorer:N", title="Who"),
-                    alt.Tooltip("scored_on:T", title=AT_HOME, format="%-d %b %Y"),
-                    alt.Tooltip("score:Q", title="Score"),
+                    alt.Tooltip("scorer:N", title=_("Who")),
+                    alt.Tooltip("scored_on:T", title=at_home, format="%-d %b %Y"),
+                    alt.Tooltip("score:Q", title=_("Score")),
                 ],
             )
         )
@@ -238,8 +242,9 @@ def overview_chart(
             ),
             columns=columns,
         )
+    at_home, in_a_meeting = _(AT_HOME), _(IN_A_MEETING)
     marked = points.assign(
-        where=points["at_home"].eq(True).map({True: AT_HOME, False: "In a meeting"})
+        where=points["at_home"].eq(True).map({True: at_home, False: in_a_meeting})
     ).drop(columns=["at_home"])
     chart = alt.Chart(marked).encode(**encoding)
     lines = chart.mark_line().encode(
@@ -249,7 +254,7 @@ def overview_chart(
         shape=alt.Shape(
             "where:N",
             title=None,
-            scale=alt.Scale(domain=["In a meeting", AT_HOME], range=["circle", "square"]),
+            scale=alt.Scale(domain=[in_a_meeting, at_home], range=["circle", "square"]),
         )
     )
     return (

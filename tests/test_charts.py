@@ -1,10 +1,12 @@
 """Chart specs: what is drawn, and nothing more than what is drawn."""
 
+import json
 from datetime import date
 
 import pandas as pd
 
 from components import charts
+from db.i18n import speaking
 from tests.test_metrics import scores
 
 
@@ -83,6 +85,42 @@ def test_scores_made_at_home_are_squares_with_their_own_legend():
         for layer in _layers(_goal_spec(CLIMB, staff=True))
         if layer["mark"].get("shape") == "square"
     ]
+
+
+def test_the_at_home_legend_and_tooltips_speak_the_familys_language_even_with_an_apostrophe(
+    monkeypatch,
+):
+    """A family reading in Urdu read "Scored at home", "Who" and "Score" in English; the
+    legend's words were once written into a Vega expression, which an apostrophe breaks."""
+    home = CLIMB.assign(at_home=[False] * (len(CLIMB) - 1) + [True])
+    with speaking("ur"):
+        square = next(
+            layer
+            for layer in _layers(_goal_spec(home, staff=False))
+            if layer["mark"].get("shape") == "square"
+        )
+        overview = charts.overview_chart(
+            home.assign(goal="Calmer bedtimes", scored_on=pd.to_datetime(home["scored_on"]))
+        ).to_dict()
+    assert square["encoding"]["shape"]["scale"]["domain"] == ["گھر پر اسکور دیا"]
+    assert [t["title"] for t in square["encoding"]["tooltip"]] == [
+        "کون",
+        "گھر پر اسکور دیا",
+        "اسکور",
+    ]
+    shapes = overview["spec"]["layer"][1]["encoding"]["shape"]["scale"]["domain"]
+    assert shapes == ["ملاقات میں", "گھر پر اسکور دیا"]
+
+    awkward = 'The family\'s "own" score'
+    monkeypatch.setattr(charts, "_", lambda words: awkward if words == charts.AT_HOME else words)
+    square = next(
+        layer
+        for layer in _layers(_goal_spec(home, staff=False))
+        if layer["mark"].get("shape") == "square"
+    )
+    (calculate,) = [step["calculate"] for step in square["transform"] if "calculate" in step]
+    assert json.loads(calculate) == awkward  # one string literal, whatever its marks
+    assert square["encoding"]["shape"]["scale"]["domain"] == [awkward]
 
 
 def test_family_overview_is_small_multiples_by_goal():
