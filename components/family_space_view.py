@@ -314,17 +314,14 @@ def _plan(actor: Actor, space: OwnSpace) -> None:
                 st.caption(plain(" · ".join(details)))
             if step.done_on is not None and pd.notna(step.done_on):
                 st.write(plain(_("✓ Done on {day}", day=friendly_date(step.done_on))))
+                if step.ticked_by_me and st.button(
+                    _("Take the tick off"), key=f"space_untick_{step.step_id}", width="stretch"
+                ):
+                    _tick(actor, step, done=False)
             elif st.button(
                 _("I did this"), key=f"space_tick_{step.step_id}", type="primary", width="stretch"
             ):
-                try:
-                    family_space.tick_step(
-                        actor, step_id=int(step.step_id), seen_version=int(step.version)
-                    )
-                except Exception as problem:  # Conflict, Invalid, NotAllowed: said kindly
-                    st.error(plain(said(problem)))
-                else:
-                    st.rerun()
+                _tick(actor, step, done=True)
     form = "space_own_step"
     with st.form(form):
         what = st.text_area(
@@ -346,6 +343,17 @@ def _plan(actor: Actor, space: OwnSpace) -> None:
         st.header(_("What the children told us"))
         for view in space.children_views.itertuples():
             st.write(plain(f"{view.who}: “{view.words}”"))
+
+
+def _tick(actor: Actor, step, *, done: bool) -> None:
+    try:
+        family_space.tick_step(
+            actor, step_id=int(step.step_id), seen_version=int(step.version), done=done
+        )
+    except Exception as problem:  # Conflict, Invalid, NotAllowed: said kindly
+        st.error(plain(said(problem)))
+    else:
+        st.rerun()
 
 
 # Kept over the rerun after a message is sent, so the family sees it went.

@@ -717,10 +717,20 @@ def own_space(actor: Actor) -> OwnSpace:
                 "done_on": s.done_on,
                 "version": s.version,
                 "family_word": s.done_by_person_id is not None or s.added_by_person_id is not None,
+                "ticked_by_me": s.done_by_person_id == actor.person_id,
             }
             for s in steps
         ],
-        columns=["step_id", "what", "who", "by_when", "done_on", "version", "family_word"],
+        columns=[
+            "step_id",
+            "what",
+            "who",
+            "by_when",
+            "done_on",
+            "version",
+            "family_word",
+            "ticked_by_me",
+        ],
     )
     agreed = plan[
         plan["step_id"].isin([s.id for s in steps if last is not None and s.meeting_id == last.id])
@@ -826,13 +836,18 @@ def score_at_home(actor: Actor, *, goal_id: int, score: int, comment: str = "") 
 
 @checked
 def tick_step(actor: Actor, *, step_id: int, seen_version: int, done: bool = True) -> None:
-    """A family member ticks a step of their plan as done ("I did this"), or unticks it."""
+    """A family member ticks a step of their plan as done ("I did this"), or takes their own
+    tick off a step ticked by mistake (a tick someone else gave stays theirs to take off)."""
     with own_family_write(actor, what="plan_step") as (session, family):
         step = session.get(PlanStep, step_id)
         if step is None or step.id not in {
             s.id for s in _own_steps(session, _reader(session, actor), stored_id(family))
         }:
             raise refused(actor, what="plan_step", record_id=step_id, family_id=family.id)
+        if not done and step.done_by_person_id != actor.person_id:
+            raise Invalid(
+                N_("Only the person who ticked this step can take the tick off. Please ask them.")
+            )
         values = (
             {"done_on": family_today(session, family), "done_by_person_id": actor.person_id}
             if done

@@ -205,6 +205,21 @@ def test_ticking_a_step_and_adding_one(world):
     assert "the family ticked it at home" in all_text(staff)
 
 
+def test_a_tick_given_by_mistake_can_be_taken_off(world):
+    at = _member(world)
+    at.segmented_control(key="space_section").set_value("Our plan").run()
+    tick = next(b.key for b in at.button if (b.key or "").startswith("space_tick_"))
+    at.button(key=tick).click().run()
+    assert not at.exception
+    untick = tick.replace("space_tick_", "space_untick_")
+    assert at.button(key=untick).label == "Take the tick off"
+    at.button(key=untick).click().run()
+    assert not at.exception
+    with read_session() as session:
+        assert session.exec(select(PlanStep)).one().done_on is None
+    assert at.button(key=tick).label == "I did this"
+
+
 def test_a_message_reaches_the_family_page_and_the_huddle(world):
     at = _member(world)
     at.segmented_control(key="space_section").set_value("Tell my worker").run()

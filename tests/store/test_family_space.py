@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from datetime import date, datetime, timedelta, timezone
 
+import pandas as pd
 import pytest
 from sqlmodel import select
 
@@ -420,6 +421,37 @@ def test_a_family_member_cannot_score_goals_not_shared_with_them(world):
     for goal_id in (theirs, private, 999999):
         with pytest.raises(NotAllowed):
             family_space.score_at_home(dana, goal_id=goal_id, score=5)
+
+
+def test_a_tick_given_by_mistake_comes_off_by_the_person_who_gave_it(world):
+    sam, family = world["sam"], world["family"]
+    meetings.add_plan_step(sam, family_id=family, step=PlanStepIn(what="Ring the school"))
+    dana = _join(world)
+    dad = _join(
+        {**world, "dad": make.person(family, "Lee Rivers", Relationship.parent)}, "dad", "lee"
+    )
+
+    def step() -> dict:
+        return family_space.own_space(dana).plan.iloc[0].to_dict()
+
+    ticked = step()
+    family_space.tick_step(
+        dana, step_id=int(ticked["step_id"]), seen_version=int(ticked["version"])
+    )
+    ticked = step()
+    assert ticked["done_on"] is not None and ticked["ticked_by_me"]
+    theirs = family_space.own_space(dad).plan.iloc[0]
+    assert not theirs["ticked_by_me"]
+    with pytest.raises(Invalid, match="Only the person who ticked"):
+        family_space.tick_step(
+            dad, step_id=int(theirs["step_id"]), seen_version=int(theirs["version"]), done=False
+        )
+    family_space.tick_step(
+        dana, step_id=int(ticked["step_id"]), seen_version=int(ticked["version"]), done=False
+    )
+    unticked = step()
+    assert pd.isna(unticked["done_on"]) and not unticked["ticked_by_me"]
+    assert meetings.plan(sam, family)["done_on"].isna().all()
 
 
 def test_ticks_and_own_steps_are_the_familys_word_and_reach_the_huddle(world):
