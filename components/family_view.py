@@ -15,7 +15,8 @@ from db.rules.access import Actor
 SHOWN_AT_MOST = 200  # families to pick from by typing; the rest are found on My families
 
 
-def choose_family(actor: Actor) -> int | None:
+def choose_family(actor: Actor) -> None:
+    """The families to choose from; a choice opens the family's page at its own address."""
     st.title(_("Family"))
     options = families.families(actor, mine_only=False, limit=SHOWN_AT_MOST + 1)
     if options.empty:
@@ -33,8 +34,11 @@ def choose_family(actor: Actor) -> int | None:
             )
         )
     if choice is not None:
+        # The page is drawn again as the family's own address, without this chooser and
+        # its "Family" heading above the family's name.
         st.query_params["family"] = str(choice)
-    return choice
+        st.rerun()
+    return None
 
 
 def not_yet_viewed(family_id: int) -> bool:

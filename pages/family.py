@@ -28,8 +28,9 @@ SECTIONS = [
 
 actor = guard(*CASEWORK)
 
-family_id = query_family_id() or family_view.choose_family(actor)
+family_id = query_family_id()
 if family_id is None:
+    family_view.choose_family(actor)
     st.stop()
 
 try:

@@ -23,7 +23,7 @@ from db.store.models import (
     WorkerTeam,
 )
 from tests import factories
-from tests.apptest import all_text, edit_box, errors_in_form, open_family_page
+from tests.apptest import all_text, edit_box, errors_in_form, open_family_page, opened
 
 
 def _family_with_a_child(engine) -> tuple[int, int, int]:
@@ -388,3 +388,15 @@ def test_two_things_said_in_one_conversation_are_corrected_one_after_the_other(p
     assert not at.warning, [w.value for w in at.warning]
     words = set(meetings.conversations(worker, family_id)["words"])
     assert {"Mornings are calmer", "Bedtimes are hard"} <= words
+
+
+def test_a_family_chosen_on_the_page_opens_at_its_own_address_under_one_heading(demo_db):
+    at = opened("practitioner", "pages/family.py")
+    assert [t.value for t in at.title] == ["Family"]
+    at.selectbox(key="family_choice").select_index(0).run()
+    assert not at.exception
+    (family_id,) = at.query_params["family"]
+    with read_session() as session:
+        known_as = session.get_one(Family, int(family_id)).known_as
+    assert [t.value for t in at.title] == [known_as]
+    assert not [box for box in at.selectbox if box.key == "family_choice"]
