@@ -185,3 +185,16 @@ def choose_language(worker: Actor, family_id: int, language: str) -> None:
         council_reference="",
         preferred_language=language,
     )
+
+
+def rivers_family(**goal_values) -> tuple[Actor, int, int, int]:
+    """A team whose practitioner sam works with the Rivers family: Dana Rivers, a parent, and
+    one goal, "Calmer mornings" (with any of the goal's other values). Returns sam, the
+    family, Dana and the goal."""
+    from db.goals import GoalIn, add_goal
+
+    sam = practitioner("sam", team())
+    family_id = family(next(iter(sam.team_ids)), "The Rivers family")
+    mum = person(family_id, "Dana Rivers", Relationship.parent)
+    goal = add_goal(sam, family_id=family_id, goal=GoalIn(wording="Calmer mornings", **goal_values))
+    return sam, family_id, mum, goal

@@ -175,11 +175,20 @@ def _many_families(n: int) -> tuple[pd.DataFrame, pd.DataFrame]:
     return goals(*goal_rows), scores(*rows)
 
 
-def _report(goal_frame, score_frame, names=("North <b>Team</b>",)) -> OutcomesReport:
-    start, end = D(2026, 1, 1), D(2026, 6, 30)
+FIRST_HALF = (D(2026, 1, 1), D(2026, 6, 30))
+
+
+def _report(
+    goal_frame,
+    score_frame,
+    names=("North <b>Team</b>",),
+    *,
+    start: date = FIRST_HALF[0],
+    end: date = FIRST_HALF[1],
+) -> OutcomesReport:
     found = outcome_figures(goal_frame, score_frame, NO_HOME, start=start, end=end)
     return OutcomesReport(
-        team_ids=(1,),
+        team_ids=tuple(range(1, len(names) + 1)),
         team_names=names,
         start=start,
         end=end,
@@ -271,18 +280,13 @@ def test_the_board_report_of_two_years_prints_on_one_a4_page(tmp_path):
             day = set_on + timedelta(days=step)
             rows.append((family, 100 + family, "child", f"c:{family}", day, score - n))
             rows.append((family, 100 + family, "worker", f"w:{family}", day, score))
-    goal_frame, score_frame = goals(*goal_rows), scores(*rows)
-    start, end = D(2024, 12, 8), D(2026, 12, 7)
-    found = outcome_figures(goal_frame, score_frame, NO_HOME, start=start, end=end)
-    report = OutcomesReport(
-        team_ids=(1, 2, 3),
-        team_names=("Northfield Family Team", "Riverside Family Team", "Southgate Family Team"),
-        start=start,
+    end = D(2026, 12, 7)
+    report = _report(
+        goals(*goal_rows),
+        scores(*rows),
+        ("Northfield Family Team", "Riverside Family Team", "Southgate Family Team"),
+        start=D(2024, 12, 8),
         end=end,
-        figures=found.figures,
-        behind=found.behind,
-        quarterly=by_quarter(goal_frame, score_frame, NO_HOME, start=start, end=end),
-        families=pd.DataFrame(columns=["family_id", "family", "team_id", "team"]),
     )
     html = board_report.render(report, made_on=end)
     assert html.count("<tr><td>") == 4 + 5 + 9  # the summary, by whose score, nine quarters
@@ -294,19 +298,8 @@ def test_a_quarter_cut_by_the_period_says_which_days_it_counts():
     assert str(quarter_part(D(2026, 10, 1), D(2026, 12, 7))) == "Oct–Dec 2026 (to 7 Dec 2026)"
     assert str(quarter_part(D(2026, 1, 1), D(2026, 3, 31))) == "Jan–Mar 2026"
     assert str(quarter_part(D(2026, 2, 3), D(2026, 2, 3))) == "Jan–Mar 2026 (3 Feb 2026 only)"
-    goal_frame, score_frame = _many_families(6)
-    start, end = D(2026, 2, 10), D(2026, 5, 4)
-    found = outcome_figures(goal_frame, score_frame, NO_HOME, start=start, end=end)
-    report = OutcomesReport(
-        team_ids=(1,),
-        team_names=("North",),
-        start=start,
-        end=end,
-        figures=found.figures,
-        behind=found.behind,
-        quarterly=by_quarter(goal_frame, score_frame, NO_HOME, start=start, end=end),
-        families=pd.DataFrame(columns=["family_id", "family", "team_id", "team"]),
-    )
+    end = D(2026, 5, 4)
+    report = _report(*_many_families(6), ("North",), start=D(2026, 2, 10), end=end)
     html = board_report.render(report, made_on=end)
     assert "<td>Jan–Mar 2026 (from 10 Feb 2026)</td>" in html
     assert "<td>Apr–Jun 2026 (to 4 May 2026)</td>" in html

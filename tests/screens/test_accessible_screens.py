@@ -11,10 +11,7 @@ from datetime import date, timedelta
 import pytest
 
 from db import family_space, goals
-from db.goals import GoalIn, ScoreIn
-from db.rules.access import load_actor
-from db.store.engine import read_session
-from db.store.models import Relationship, Role
+from db.goals import ScoreIn
 from tests import factories as make
 from tests.apptest import logged_in, open_family_page, shared_screen
 
@@ -53,20 +50,8 @@ def skipped_levels(at) -> list[str]:
 
 @pytest.fixture
 def family(empty_db):
-    team = make.team()
-    make.worker("sam", Role.practitioner, teams=(team,))
-    with read_session() as session:
-        sam = load_actor(session, "sam")
-    family_id = make.family(team, "The Rivers family")
-    mum = make.person(family_id, "Dana Rivers", Relationship.parent)
-    goal = goals.add_goal(
-        sam,
-        family_id=family_id,
-        goal=GoalIn(
-            wording="Calmer mornings",
-            visibility="everyone",
-            set_on=date.today() - timedelta(days=60),
-        ),
+    sam, family_id, mum, goal = make.rivers_family(
+        visibility="everyone", set_on=date.today() - timedelta(days=60)
     )
     for days_ago, score in ((50, 3), (10, 7)):
         goals.record_scores(

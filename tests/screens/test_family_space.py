@@ -10,13 +10,12 @@ import pytest
 from sqlmodel import select
 from streamlit.runtime.context import ContextProxy
 
-from db import family_space, goals, i18n, meetings
-from db.goals import GoalIn
+from db import family_space, i18n, meetings
 from db.meetings import PlanStepIn
 from db.plain_language import terms_in
 from db.store.clock import utcnow
 from db.store.engine import read_session, write_session
-from db.store.models import GoalScore, Person, PlanStep, Relationship, Role, ScoreRound
+from db.store.models import GoalScore, Person, PlanStep, ScoreRound
 from tests import factories as make
 from tests.apptest import all_text, chart_rows, logged_in, new_app, open_family_page
 
@@ -25,20 +24,9 @@ PASSWORD = "a long family passphrase"
 
 @pytest.fixture
 def world(empty_db):
-    team = make.team()
-    make.worker("sam", Role.practitioner, teams=(team,))
-    from db.rules.access import load_actor
-
-    with read_session() as session:
-        sam = load_actor(session, "sam")
-    family = make.family(team, "The Rivers family")
-    mum = make.person(family, "Dana Rivers", Relationship.parent)
-    goal = goals.add_goal(
-        sam,
-        family_id=family,
-        goal=GoalIn(wording="Calmer mornings", zero_means="Shouting", ten_means="Calm and on time"),
-    )
+    sam, family, mum, goal = make.rivers_family(zero_means="Shouting", ten_means="Calm and on time")
     meetings.add_plan_step(sam, family_id=family, step=PlanStepIn(what="Ring the school"))
+    team = next(iter(sam.team_ids))
     return {"sam": sam, "family": family, "mum": mum, "goal": goal, "team": team}
 
 

@@ -256,44 +256,54 @@ def test_a_family_member_idles_out_sooner_than_a_worker():
 # --- what a family member sees ------------------------------------------------------------
 
 
+def _shared(
+    sam: auth.Actor,
+    family: int,
+    *,
+    goals_set: list[GoalIn],
+    steps: list[PlanStepIn],
+    said: list[ItemIn],
+    met: tuple[MeetingIn, ...] = (),
+) -> list[int]:
+    """Goals, plan steps, a conversation of today and meetings, each with who may see it or
+    is invited; the goals' ids."""
+    for step in steps:
+        meetings.add_plan_step(sam, family_id=family, step=step)
+    meetings.add_conversation(sam, family_id=family, held_on=today_in(), items=said)
+    for meeting in met:
+        meetings.record_meeting(sam, family_id=family, meeting=meeting)
+    return [goals.add_goal(sam, family_id=family, goal=goal) for goal in goals_set]
+
+
 def test_the_space_shows_only_what_is_shared_with_this_person(world):
     sam, family, mum, mia = world["sam"], world["family"], world["mum"], world["mia"]
-    shared = goals.add_goal(sam, family_id=family, goal=GoalIn(wording="Calmer mornings"))
-    mine = goals.add_goal(
+    shared, mine, _mias = _shared(
         sam,
-        family_id=family,
-        goal=GoalIn(wording="Time for me", person_id=mum, visibility="private"),
-    )
-    goals.add_goal(
-        sam,
-        family_id=family,
-        goal=GoalIn(wording="Mia's own worry", person_id=mia, visibility="private"),
-    )
-    meetings.add_plan_step(sam, family_id=family, step=PlanStepIn(what="Ring the school"))
-    meetings.add_plan_step(
-        sam, family_id=family, step=PlanStepIn(what="Debt advice", visibility="private")
-    )
-    meetings.add_conversation(
-        sam,
-        family_id=family,
-        held_on=today_in(),
-        items=[
+        family,
+        goals_set=[
+            GoalIn(wording="Calmer mornings"),
+            GoalIn(wording="Time for me", person_id=mum, visibility="private"),
+            GoalIn(wording="Mia's own worry", person_id=mia, visibility="private"),
+        ],
+        steps=[
+            PlanStepIn(what="Ring the school"),
+            PlanStepIn(what="Debt advice", visibility="private"),
+        ],
+        said=[
             ItemIn(column="going_well", words="Bedtimes are better", said_by_person_id=mum),
             ItemIn(
                 column="hard", words="Mia's secret", said_by_person_id=mia, visibility="private"
             ),
         ],
-    )
-    meetings.record_meeting(
-        sam,
-        family_id=family,
-        meeting=MeetingIn(
-            kind="home_visit",
-            status="held",
-            starts_at=utcnow() - timedelta(hours=2),
-            child_views=(
-                ChildViewIn(person_id=mia, words="I like Fridays"),
-                ChildViewIn(person_id=mia, words="Only for my worker", visibility="private"),
+        met=(
+            MeetingIn(
+                kind="home_visit",
+                status="held",
+                starts_at=utcnow() - timedelta(hours=2),
+                child_views=(
+                    ChildViewIn(person_id=mia, words="I like Fridays"),
+                    ChildViewIn(person_id=mia, words="Only for my worker", visibility="private"),
+                ),
             ),
         ),
     )
@@ -319,49 +329,34 @@ def test_household_items_are_for_the_people_who_live_in_the_household(world):
     sam, family, mum = world["sam"], world["family"], world["mum"]
     neighbour = make.person(family, "Pat", Relationship.neighbour, in_household=False)
     world["neighbour"] = neighbour
-    everyone = goals.add_goal(
-        sam, family_id=family, goal=GoalIn(wording="Calmer mornings", visibility="everyone")
-    )
-    household = goals.add_goal(
-        sam, family_id=family, goal=GoalIn(wording="Money worries", visibility="family")
-    )
-    pats = goals.add_goal(
+    soon = utcnow() + timedelta(days=2)
+    everyone, household, pats = _shared(
         sam,
-        family_id=family,
-        goal=GoalIn(wording="Help with the school run", person_id=neighbour, visibility="family"),
-    )
-    meetings.add_plan_step(
-        sam, family_id=family, step=PlanStepIn(what="Ring the school", visibility="everyone")
-    )
-    meetings.add_plan_step(
-        sam, family_id=family, step=PlanStepIn(what="See the GP about sleep", visibility="family")
-    )
-    meetings.add_conversation(
-        sam,
-        family_id=family,
-        held_on=today_in(),
-        items=[
+        family,
+        goals_set=[
+            GoalIn(wording="Calmer mornings", visibility="everyone"),
+            GoalIn(wording="Money worries", visibility="family"),
+            GoalIn(wording="Help with the school run", person_id=neighbour, visibility="family"),
+        ],
+        steps=[
+            PlanStepIn(what="Ring the school", visibility="everyone"),
+            PlanStepIn(what="See the GP about sleep", visibility="family"),
+        ],
+        said=[
             ItemIn(column="going_well", words="Bedtimes are better", visibility="everyone"),
             ItemIn(column="hard", words="Rows at home", said_by_person_id=mum, visibility="family"),
         ],
-    )
-    soon = utcnow() + timedelta(days=2)
-    meetings.record_meeting(
-        sam,
-        family_id=family,
-        meeting=MeetingIn(
-            kind="home_visit", status="planned", starts_at=soon, place="Flat 3, 12 Elm Road"
-        ),
-    )
-    meetings.record_meeting(
-        sam,
-        family_id=family,
-        meeting=MeetingIn(
-            kind="family_meeting",
-            status="planned",
-            starts_at=soon + timedelta(days=7),
-            place="Northfield Community Centre",
-            invited=(mum, neighbour),
+        met=(
+            MeetingIn(
+                kind="home_visit", status="planned", starts_at=soon, place="Flat 3, 12 Elm Road"
+            ),
+            MeetingIn(
+                kind="family_meeting",
+                status="planned",
+                starts_at=soon + timedelta(days=7),
+                place="Northfield Community Centre",
+                invited=(mum, neighbour),
+            ),
         ),
     )
     pat, dana = _join(world, "neighbour", "pat.next.door"), _join(world)

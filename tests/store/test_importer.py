@@ -492,30 +492,19 @@ def test_an_admin_may_import_into_any_team_and_sees_counts_but_no_names(team):
     assert counts()["Family"] == 2
 
 
-def test_the_progress_bar_moves_forward_to_the_end(team):
+def test_the_progress_bar_moves_forward_to_the_end_naming_what_it_stores_in_plain_words(team):
     team_id, manager = team
-    seen: list[float] = []
+    seen: list[tuple[float, str]] = []
     import_records(
         manager,
         team_id=team_id,
         data=template_csv(manager, team_id),
         file_name="t.csv",
-        on_progress=lambda fraction, words: seen.append(fraction),
+        on_progress=lambda fraction, words: seen.append((fraction, str(words))),
     )
-    assert seen == sorted(seen) and seen[0] == 0 and seen[-1] == 1
-
-
-def test_the_progress_bar_names_what_it_stores_in_plain_words(team):
-    team_id, manager = team
-    said: list[str] = []
-    import_records(
-        manager,
-        team_id=team_id,
-        data=template_csv(manager, team_id),
-        file_name="t.csv",
-        on_progress=lambda fraction, words: said.append(str(words)),
-    )
-    storing = list(dict.fromkeys(words for words in said if words.startswith("Storing")))
+    fractions = [fraction for fraction, _words in seen]
+    assert fractions == sorted(fractions) and fractions[0] == 0 and fractions[-1] == 1
+    storing = list(dict.fromkeys(words for _f, words in seen if words.startswith("Storing")))
     assert storing == [
         "Storing families…",
         "Storing people in the families…",
