@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 
 from tests.e2e.conftest import choose, log_in, main_text, no_error_on, settle, touched
-from tests.e2e.test_accessibility import _serious_violations
+from tests.e2e.test_accessibility import violations
 
 PHONE = {"width": 390, "height": 844}
 FAMILY_PASSWORD = "our own family passphrase"
@@ -81,7 +81,7 @@ def test_a_family_member_scores_at_home_and_the_worker_can_pause_them(fresh, ser
     settle(phone)
     assert "Your worker has invited you" in main_text(phone)
     _fits_the_phone(phone)  # the invitation is opened on a phone too
-    assert _serious_violations(phone) == []
+    assert violations(phone) == []
     phone.get_by_role("textbox", name="Username").fill("journey.family")
     phone.get_by_label(re.compile("^Password")).fill(FAMILY_PASSWORD)
     phone.get_by_label("The same password again").fill(FAMILY_PASSWORD)
@@ -92,7 +92,7 @@ def test_a_family_member_scores_at_home_and_the_worker_can_pause_them(fresh, ser
     no_error_on(phone)
     assert phone.locator("[data-testid='stSidebarNav']").count() == 0
     _fits_the_phone(phone)
-    assert _serious_violations(phone) == []
+    assert violations(phone) == []
 
     phone.get_by_role("textbox", name=re.compile("^What made the difference")).first.type("Calm")
     _fits_the_phone(phone)  # typing shows no hint about keys a phone hasn't got
@@ -102,11 +102,11 @@ def test_a_family_member_scores_at_home_and_the_worker_can_pause_them(fresh, ser
     assert "your score today is 7" in main_text(phone)
     _section(phone, "Our plan")
     _fits_the_phone(phone)
-    assert _serious_violations(phone) == []
+    assert violations(phone) == []
     _section(phone, "Tell my worker")
     phone.get_by_role("textbox", name="Your message").type("See you Thursday")
     _fits_the_phone(phone)
-    assert _serious_violations(phone) == []
+    assert violations(phone) == []
 
     home = peek(
         "SELECT goalscore.score FROM goalscore JOIN scoreround ON scoreround.id = round_id "
