@@ -21,13 +21,13 @@ from db.rules.access import Actor, family_read, require_led_team
 from db.rules.validation import (
     Conflict,
     Invalid,
+    active_worker_in_team,
     checked,
     choice,
     day,
     max_chars,
     person_in_family,
     text,
-    worker_in_team,
 )
 from db.rules.writes import changed, family_write, save_edit, save_new
 from db.settings import AGREEMENT_CHECK_DAYS
@@ -404,7 +404,7 @@ def start_relationship(
     """A worker starts with the family, inside the caller's transaction: checked, stored,
     the family moved from waiting to working together when it is their main worker, audited."""
     family_id = stored_id(family)
-    worker_in_team(session, worker_id, family.team_id)
+    active_worker_in_team(session, worker_id, family.team_id)
     relationship_role = choice(RelationshipRole, role, N_("main or supporting worker"))
     today = family_today(session, family)
     start = day(started_on or today, N_("the start date"), today=today)
@@ -454,7 +454,7 @@ def hand_over(
 ) -> int:
     """The main worker changes: the old relationship ends with a reason, a new one starts."""
     with family_write(actor, family_id) as (session, family):
-        worker_in_team(session, to_worker_id, family.team_id)
+        active_worker_in_team(session, to_worker_id, family.team_id)
         why = choice(EndReason, reason, N_("why the worker is changing"))
         if why == EndReason.family_closed:
             raise Invalid(N_("To stop working with the family, close the family instead."))

@@ -452,3 +452,29 @@ def test_a_reopened_familys_worker_starts_no_earlier_than_the_reopening(world):
             started_on=today - timedelta(days=30),
         )
     assert families.family_summary(sam, world["family"]).status == FamilyStatus.waiting
+
+
+def test_a_worker_who_cannot_log_in_any_more_cannot_take_a_family_on(world):
+    """An admin stopped Jo logging in after Sam's form was drawn (it still offers Jo): Jo can't
+    become the family's main worker, nor take over from Sam, and nothing changes."""
+    from db import admin
+
+    boss = factories.worker("boss", Role.admin)
+    admin.set_active(boss, world["jo"].worker_id, False)
+    with pytest.raises(Invalid, match="Jo can't log in any more"):
+        as_sam(world, family_world.assign_worker, worker_id=world["jo"].worker_id)
+    assert families.family_workers(world["sam"], world["family"]).empty
+    as_sam(world, family_world.assign_worker, worker_id=world["sam"].worker_id)
+    with pytest.raises(Invalid, match="Jo can't log in any more"):
+        as_sam(
+            world, family_world.hand_over, to_worker_id=world["jo"].worker_id, reason="sickness"
+        )
+    current = families.family_workers(world["sam"], world["family"])
+    assert list(current["worker"]) == ["Sam"] and current["until"].isna().all()
+    with pytest.raises(Invalid, match="Jo can't log in any more"):
+        as_sam(
+            world,
+            family_world.assign_worker,
+            worker_id=world["jo"].worker_id,
+            role="supporting",
+        )
