@@ -33,6 +33,7 @@ from db.store.models import (
     AuditEvent,
     Family,
     FamilyStatus,
+    RelationshipRole,
     Role,
     Team,
     TeamTerm,
@@ -42,7 +43,6 @@ from db.store.models import (
     WorkerTeam,
 )
 from db.store.query import select_columns
-from db.words import RELATIONSHIP_ROLE
 
 USERNAME_PATTERN = re.compile(r"^[a-z0-9][a-z0-9._-]{1,63}$")
 
@@ -395,6 +395,12 @@ def worker_details(actor: Actor, worker_id: int) -> dict:
 
 
 HANDOVER_COLUMNS = ["family_id", "council_reference", "team", "role", "since"]
+# The worker's part, as the admin reads it about the worker (not the family's "Also working
+# with you", which on this list read as though it were about the admin).
+HANDOVER_ROLE = {
+    RelationshipRole.lead: N_("Main worker"),
+    RelationshipRole.supporting: N_("Supporting worker"),
+}
 
 
 def handover(actor: Actor, worker_id: int) -> pd.DataFrame:
@@ -421,7 +427,7 @@ def handover(actor: Actor, worker_id: int) -> pd.DataFrame:
             .order_by(col(Team.name), col(Family.id))
         ).all()
     frame = pd.DataFrame(rows, columns=HANDOVER_COLUMNS)
-    frame["role"] = frame["role"].map(lambda r: RELATIONSHIP_ROLE[r])
+    frame["role"] = frame["role"].map(lambda r: HANDOVER_ROLE[RelationshipRole(r)])
     return frame
 
 

@@ -168,6 +168,16 @@ def test_handover_lists_a_leavers_current_families(office):
     assert list(frame["family_id"]) == [current]
     assert "The Ash family" not in frame.to_string()  # an admin sees no case content
     assert list(frame["team"]) == ["Team A"]
+    assert list(frame["role"]) == ["Main worker"]
+
+
+def test_handover_names_a_supporting_worker_as_staff_say_it(office):
+    """Sam's part with a family, on the admin's list about Sam: not the family's words "Also
+    working with you", which there read as though the admin worked with the family."""
+    boss, a, _ = office
+    sam = make.worker("sam", Role.practitioner, teams=(a,))
+    make.relationship(make.family(a), sam.worker_id, date(2025, 1, 1), role="supporting")
+    assert list(admin.handover(boss, sam.worker_id)["role"]) == ["Supporting worker"]
 
 
 def test_add_team_refuses_duplicates_and_bad_time_zones(office):
