@@ -497,6 +497,47 @@ def hand_over(
         return stored_id(new)
 
 
+@checked
+def end_supporting(
+    actor: Actor,
+    *,
+    family_id: int,
+    worker_id: int,
+    reason: str | None,  # None (nothing chosen) is refused with a plain message
+    on: date | None = None,
+) -> None:
+    """A supporting worker's time with the family ends, with a reason: when they leave, move
+    team or the family asks. (The main worker changes by a handover.)"""
+    with family_write(actor, family_id) as (session, family):
+        why = choice(EndReason, reason, N_("why the worker is stopping"))
+        if why == EndReason.family_closed:
+            raise Invalid(N_("To stop working with the family, close the family instead."))
+        today = family_today(session, family)
+        on_day = day(on or today, N_("the last day"), today=today)
+        rows = [
+            row
+            for row in _open_relationships(session, family_id, RelationshipRole.supporting)
+            if row.worker_id == worker_id
+        ]
+        if not rows:
+            raise Invalid(N_("That worker isn't supporting this family now."))
+        for row in rows:
+            if on_day < row.started_on:
+                raise Invalid(N_("A relationship can't end before it began."))
+            row.ended_on, row.end_reason = on_day, why
+            session.add(row)
+        session.flush()
+        changed(
+            session,
+            actor,
+            family,
+            audit.Action.UPDATE,
+            "worker_relationship",
+            stored_id(rows[0]),
+            ["ended_on", "end_reason"],
+        )
+
+
 def _not_before_last_change(session: Session, family_id: int, on: date) -> None:
     """Where things are changes in order: never dated before the last change."""
     last = session.exec(
