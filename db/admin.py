@@ -164,14 +164,20 @@ def _worker(session: Session, worker_id: int) -> Worker:
     return worker
 
 
-def _active_admins(session: Session) -> set[int]:
-    return stored_ids(
-        session.exec(
-            select(col(Worker.id))
-            .join(WorkerRole, col(WorkerRole.worker_id) == Worker.id)
-            .where(col(WorkerRole.role) == Role.admin, col(Worker.is_active))
-        ).all()
+def _active_admins(session: Session, *, lock: bool = True) -> set[int]:
+    """The active admins, counted after locking their rows: two admins removing each other at
+    the same moment would each still see the other as an admin, and leave nobody to add
+    workers. The second waits for the first and counts again (each statement reads what is
+    committed, on PostgreSQL; SQLite's writes already go one at a time)."""
+    admins = (
+        select(col(Worker.id))
+        .join(WorkerRole, col(WorkerRole.worker_id) == Worker.id)
+        .where(col(WorkerRole.role) == Role.admin, col(Worker.is_active))
+        .order_by(col(Worker.id))
     )
+    if lock:
+        session.exec(admins.with_for_update(of=Worker)).all()
+    return stored_ids(session.exec(admins).all())
 
 
 # --- teams -----------------------------------------------------------------------------------
