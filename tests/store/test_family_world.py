@@ -467,17 +467,12 @@ def test_a_worker_who_cannot_log_in_any_more_cannot_take_a_family_on(world):
     assert families.family_workers(world["sam"], world["family"]).empty
     as_sam(world, family_world.assign_worker, worker_id=world["sam"].worker_id)
     with pytest.raises(Invalid, match="Jo can't log in any more"):
-        as_sam(
-            world, family_world.hand_over, to_worker_id=world["jo"].worker_id, reason="sickness"
-        )
+        as_sam(world, family_world.hand_over, to_worker_id=world["jo"].worker_id, reason="sickness")
     current = families.family_workers(world["sam"], world["family"])
     assert list(current["worker"]) == ["Sam"] and current["until"].isna().all()
     with pytest.raises(Invalid, match="Jo can't log in any more"):
         as_sam(
-            world,
-            family_world.assign_worker,
-            worker_id=world["jo"].worker_id,
-            role="supporting",
+            world, family_world.assign_worker, worker_id=world["jo"].worker_id, role="supporting"
         )
 
 
