@@ -31,7 +31,7 @@ from sqlmodel import Session, SQLModel
 from db.i18n import N_
 from db.settings import SHORT_TEXT, settings
 from db.store.clock import today_in
-from db.store.models import Person, Worker, WorkerTeam
+from db.store.models import Person, WorkerTeam
 
 # Ids are INTEGER columns: PostgreSQL's range, which SQLite's is wider than.
 LARGEST_ID = 2**31 - 1
@@ -368,18 +368,6 @@ def worker_in_team(session: Session, worker_id: int, team_id: int) -> None:
     member's own login, which belongs to no team)."""
     if session.get(WorkerTeam, (record_id(worker_id, N_("that worker")), team_id)) is None:
         raise Invalid(N_("That worker isn't in this family's team."))
-
-
-def active_worker_in_team(session: Session, worker_id: int, team_id: int) -> None:
-    """A worker of the family's team who can still log in: only they can start working with a
-    family. The forms offer only these, but one drawn before an admin stopped someone logging
-    in still offers them, and the family would be left with a worker nobody can reach."""
-    worker_in_team(session, worker_id, team_id)
-    worker = session.get_one(Worker, worker_id)
-    if not worker.is_active:
-        raise Invalid(
-            N_("{name} can't log in any more: please choose someone else.", name=worker.name)
-        )
 
 
 def save_versioned(
