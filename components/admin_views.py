@@ -12,6 +12,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
+from components import confirm
 from components.forms import SeenVersion, pick, pick_many, show_problem
 from components.i18n import N_, _
 from components.ui import plain, rerun_with_notice, show_notice, table
@@ -178,31 +179,61 @@ def edit_worker(actor: Actor, details: dict, team_names: dict[int, str]) -> None
             seen.forget()
             done(_("Changes saved."))
 
+    _logging_in(actor, details)
+
+
+def _logging_in(actor: Actor, details: dict) -> None:
+    """Stopping (or allowing) their logins and a new one-time password. Stopping and a new
+    password end their sessions on every device at once — perhaps in the middle of a family
+    meeting —, so each says what will happen and waits for a yes; allowing again is one click."""
+    worker_id, name = details["worker_id"], details["name"]
+    stop, reset = f"admin_stop_{worker_id}", f"admin_reset_{worker_id}"
     columns = st.columns(2)
     if details["active"]:
         if columns[0].button(_("Stop this worker logging in"), key="admin_disable"):
-            with show_problem():
-                admin.set_active(actor, worker_id, False)
-                done(
-                    _(
-                        "{name} can no longer log in; their sessions have ended.",
-                        name=details["name"],
-                    )
-                )
+            confirm.forget(reset)
+            confirm.ask(
+                stop,
+                _(
+                    "{name} will be logged out on every device at once and won't be able to log"
+                    " in until an admin lets them again. The families they work with stay with"
+                    " them until their manager hands each one over.",
+                    name=name,
+                ),
+                lambda: _stop_logging_in(actor, worker_id, name),
+            )
     elif columns[0].button(_("Let this worker log in again"), key="admin_enable"):
-        admin.set_active(actor, worker_id, True)
-        done(_("{name} can log in again.", name=details["name"]))
+        with show_problem():
+            admin.set_active(actor, worker_id, True)
+            done(_("{name} can log in again.", name=name))
     if not single_sign_on_only() and columns[1].button(
         _("Reset their password"), key="admin_reset"
     ):
-        password = admin.reset_password(actor, worker_id)
-        done(
+        confirm.forget(stop)
+        confirm.ask(
+            reset,
             _(
-                "{name}'s password has been reset and their sessions have ended.",
-                name=details["name"],
+                "{name}'s password will stop working and they will be logged out on every"
+                " device at once. You'll be shown a new one-time password to give them.",
+                name=name,
             ),
-            (details["username"], password),
+            lambda: _reset_password(actor, details),
         )
+    confirm.confirmation(stop, yes=_("Yes, stop them logging in"))
+    confirm.confirmation(reset, yes=_("Yes, reset their password"))
+
+
+def _stop_logging_in(actor: Actor, worker_id: int, name: str) -> None:
+    admin.set_active(actor, worker_id, False)
+    done(_("{name} can no longer log in; their sessions have ended.", name=name))
+
+
+def _reset_password(actor: Actor, details: dict) -> None:
+    password = admin.reset_password(actor, details["worker_id"])
+    done(
+        _("{name}'s password has been reset and their sessions have ended.", name=details["name"]),
+        (details["username"], password),
+    )
 
 
 def handover_table(handover: pd.DataFrame) -> None:

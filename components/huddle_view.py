@@ -30,6 +30,8 @@ def sections(board: HuddleBoard, *, talked: set[int], wall: bool = False) -> Non
     _follow_up(board, wall)
     for key, title in SECTIONS:
         rows = board.rows[board.rows["section"] == key]
+        if key == "worker_gone" and rows.empty:
+            continue  # only when a worker has left or moved team: not a weekly heading
         st.header(_("{section} ({count})", section=_(title), count=len(rows)))
         if rows.empty:
             st.caption(

@@ -140,6 +140,11 @@ def working_together(actor: Actor, summary: FamilySummary, workers: pd.DataFrame
     main_workers = current.loc[current["role"] == "Main worker", "worker"].tolist()
     if main_workers:
         _hand_over_form(actor, summary, team, main_workers)
+    supporting = current[current["role"] != "Main worker"]
+    if not supporting.empty:
+        _end_supporting_form(
+            actor, summary, dict(zip(supporting["worker_id"], supporting["worker"]))
+        )
     elif summary.status == FamilyStatus.closed:
         st.caption(_("To choose a worker again, first reopen the family below."))
     else:
@@ -200,6 +205,52 @@ def _hand_over_form(
         ),
     )
     confirm.confirmation(key, yes=_("Yes, hand over"))
+
+
+def _end_supporting_form(actor: Actor, summary: FamilySummary, supporting: dict) -> None:
+    """A supporting worker stops working with the family (they left, moved team, the family
+    asked): said in a sentence and confirmed, as a handover is."""
+    family_id = summary.id
+    today = today_in(summary.time_zone)
+    key = f"end_supporting_{family_id}"
+    with st.form(key):
+        st.markdown(_("**A supporting worker stops**"))
+        worker_id = pick(
+            _("Supporting worker"),
+            supporting,
+            placeholder=_("Choose a worker"),
+            key=f"end_supporting_worker_{family_id}",
+        )
+        reason = st.selectbox(
+            _("Why they are stopping"),
+            list(BECAUSE),
+            format_func=lambda r: _(END_REASON[EndReason(r)]),
+            index=None,
+            placeholder=_("Choose why"),
+            key=f"end_supporting_reason_{family_id}",
+        )
+        on = day_so_far(_("Their last day"), today=today, key=f"end_supporting_on_{family_id}")
+        submitted = st.form_submit_button(_("Stop supporting"))
+    confirm.on_save(
+        key,
+        submitted,
+        missing=_("Please choose which supporting worker is stopping.")
+        if worker_id is None
+        else _("Please choose why they are stopping.")
+        if reason is None
+        else None,
+        sentence=lambda: _(
+            "{name}'s time with {family} ends {when} {because}.",
+            name=supporting[worker_id],
+            family=summary.known_as,
+            when=_("today") if on == today else _("on {day}", day=friendly_date(on)),
+            because=_(BECAUSE[EndReason(str(reason))]),
+        ),
+        change=lambda: family_world.end_supporting(
+            actor, family_id=family_id, worker_id=worker_id, reason=reason, on=on
+        ),
+    )
+    confirm.confirmation(key, yes=_("Yes, they stop"))
 
 
 def _hand_over_sentence(

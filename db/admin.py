@@ -33,6 +33,7 @@ from db.store.models import (
     AuditEvent,
     Family,
     FamilyStatus,
+    RelationshipRole,
     Role,
     Team,
     TeamTerm,
@@ -42,7 +43,6 @@ from db.store.models import (
     WorkerTeam,
 )
 from db.store.query import select_columns
-from db.words import RELATIONSHIP_ROLE
 
 USERNAME_PATTERN = re.compile(r"^[a-z0-9][a-z0-9._-]{1,63}$")
 
@@ -164,14 +164,20 @@ def _worker(session: Session, worker_id: int) -> Worker:
     return worker
 
 
-def _active_admins(session: Session) -> set[int]:
-    return stored_ids(
-        session.exec(
-            select(col(Worker.id))
-            .join(WorkerRole, col(WorkerRole.worker_id) == Worker.id)
-            .where(col(WorkerRole.role) == Role.admin, col(Worker.is_active))
-        ).all()
+def _active_admins(session: Session, *, lock: bool = True) -> set[int]:
+    """The active admins, counted after locking their rows: two admins removing each other at
+    the same moment would each still see the other as an admin, and leave nobody to add
+    workers. The second waits for the first and counts again (each statement reads what is
+    committed, on PostgreSQL; SQLite's writes already go one at a time)."""
+    admins = (
+        select(col(Worker.id))
+        .join(WorkerRole, col(WorkerRole.worker_id) == Worker.id)
+        .where(col(WorkerRole.role) == Role.admin, col(Worker.is_active))
+        .order_by(col(Worker.id))
     )
+    if lock:
+        session.exec(admins.with_for_update(of=Worker)).all()
+    return stored_ids(session.exec(admins).all())
 
 
 # --- teams -----------------------------------------------------------------------------------
@@ -395,6 +401,12 @@ def worker_details(actor: Actor, worker_id: int) -> dict:
 
 
 HANDOVER_COLUMNS = ["family_id", "council_reference", "team", "role", "since"]
+# The worker's part, as the admin reads it about the worker (not the family's "Also working
+# with you", which on this list read as though it were about the admin).
+HANDOVER_ROLE = {
+    RelationshipRole.lead: N_("Main worker"),
+    RelationshipRole.supporting: N_("Supporting worker"),
+}
 
 
 def handover(actor: Actor, worker_id: int) -> pd.DataFrame:
@@ -421,7 +433,7 @@ def handover(actor: Actor, worker_id: int) -> pd.DataFrame:
             .order_by(col(Team.name), col(Family.id))
         ).all()
     frame = pd.DataFrame(rows, columns=HANDOVER_COLUMNS)
-    frame["role"] = frame["role"].map(lambda r: RELATIONSHIP_ROLE[r])
+    frame["role"] = frame["role"].map(lambda r: HANDOVER_ROLE[RelationshipRole(r)])
     return frame
 
 

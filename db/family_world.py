@@ -48,6 +48,7 @@ from db.store.models import (
     Relationship,
     RelationshipRole,
     Rhythm,
+    Worker,
     WorkerRelationship,
     WorkerTeam,
 )
@@ -374,6 +375,18 @@ def _open_relationships(session: Session, family_id: int, role: RelationshipRole
     return session.exec(query).all()
 
 
+def _active_worker_in_team(session: Session, worker_id: int, team_id: int) -> None:
+    """A worker of the family's team who can still log in: only they can start working with a
+    family. The forms offer only these, but one drawn before an admin stopped someone logging
+    in still offers them, and the family would be left with a worker nobody can reach."""
+    worker_in_team(session, worker_id, team_id)
+    worker = session.get_one(Worker, worker_id)
+    if not worker.is_active:
+        raise Invalid(
+            N_("{name} can't log in any more: please choose someone else.", name=worker.name)
+        )
+
+
 @checked
 def assign_worker(
     actor: Actor,
@@ -404,7 +417,7 @@ def start_relationship(
     """A worker starts with the family, inside the caller's transaction: checked, stored,
     the family moved from waiting to working together when it is their main worker, audited."""
     family_id = stored_id(family)
-    worker_in_team(session, worker_id, family.team_id)
+    _active_worker_in_team(session, worker_id, family.team_id)
     relationship_role = choice(RelationshipRole, role, N_("main or supporting worker"))
     today = family_today(session, family)
     start = day(started_on or today, N_("the start date"), today=today)
@@ -454,7 +467,7 @@ def hand_over(
 ) -> int:
     """The main worker changes: the old relationship ends with a reason, a new one starts."""
     with family_write(actor, family_id) as (session, family):
-        worker_in_team(session, to_worker_id, family.team_id)
+        _active_worker_in_team(session, to_worker_id, family.team_id)
         why = choice(EndReason, reason, N_("why the worker is changing"))
         if why == EndReason.family_closed:
             raise Invalid(N_("To stop working with the family, close the family instead."))
@@ -495,6 +508,47 @@ def hand_over(
             ["ended_on", "end_reason", "worker_id", "started_on", "chosen_by_family"],
         )
         return stored_id(new)
+
+
+@checked
+def end_supporting(
+    actor: Actor,
+    *,
+    family_id: int,
+    worker_id: int,
+    reason: str | None,  # None (nothing chosen) is refused with a plain message
+    on: date | None = None,
+) -> None:
+    """A supporting worker's time with the family ends, with a reason: when they leave, move
+    team or the family asks. (The main worker changes by a handover.)"""
+    with family_write(actor, family_id) as (session, family):
+        why = choice(EndReason, reason, N_("why the worker is stopping"))
+        if why == EndReason.family_closed:
+            raise Invalid(N_("To stop working with the family, close the family instead."))
+        today = family_today(session, family)
+        on_day = day(on or today, N_("the last day"), today=today)
+        rows = [
+            row
+            for row in _open_relationships(session, family_id, RelationshipRole.supporting)
+            if row.worker_id == worker_id
+        ]
+        if not rows:
+            raise Invalid(N_("That worker isn't supporting this family now."))
+        for row in rows:
+            if on_day < row.started_on:
+                raise Invalid(N_("A relationship can't end before it began."))
+            row.ended_on, row.end_reason = on_day, why
+            session.add(row)
+        session.flush()
+        changed(
+            session,
+            actor,
+            family,
+            audit.Action.UPDATE,
+            "worker_relationship",
+            stored_id(rows[0]),
+            ["ended_on", "end_reason"],
+        )
 
 
 def _not_before_last_change(session: Session, family_id: int, on: date) -> None:
@@ -595,8 +649,6 @@ def update_family_details(
 
 def team_workers(actor: Actor, family_id: int) -> pd.DataFrame:
     """Workers of the family's team who could work with them (for assigning and handovers)."""
-    from db.store.models import Worker
-
     with family_read(actor, family_id) as (session, family):
         rows = session.exec(
             select(col(Worker.id), col(Worker.name))

@@ -13,11 +13,11 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import pandas as pd
-from sqlalchemy import func
+from sqlalchemy import and_, func, or_
 from sqlmodel import Session, col, select
 
 from db import metrics
-from db.families import current_workers
+from db.families import current_workers, still_working
 from db.goals import SCORE_AND_SCORER
 from db.i18n import N_, Nn_, Words, joined, words_column
 from db.rules import audit
@@ -46,6 +46,7 @@ from db.store.models import (
     PlanStep,
     Team,
     Worker,
+    WorkerRelationship,
     WorkerTeam,
 )
 from db.store.query import meeting_held, per_family, select_columns
@@ -53,6 +54,9 @@ from db.words import MEETING_KIND, RHYTHM, RHYTHM_DAYS
 
 SECTIONS = [
     ("waiting", N_("Waiting to meet a worker")),
+    # Shown only when someone is in it: a worker who left or moved team is still named as
+    # working with these families until someone there takes them on.
+    ("worker_gone", N_("Their worker has left or moved team")),
     ("harder", N_("Told us things are harder")),
     ("not_met", N_("Longer than we agreed since we last met")),
     ("plan_overdue", N_("Plan steps overdue")),
@@ -142,6 +146,7 @@ def _build_board(session: Session, team: Team, week_start: date, today: date) ->
     ids = [stored_id(f) for f in families]
     rows = (
         _waiting(session, families, today)
+        + _worker_gone(session, team_id, ids)
         + _not_met(session, families, today, team.time_zone)
         + _plan_overdue(session, ids, today)
         + _this_week(session, ids, *_local_bounds(week_start, team.time_zone), team.time_zone)
@@ -235,6 +240,39 @@ def _waiting(session: Session, families: Sequence[Family], today: date) -> list[
         days = (today - since.get(stored_id(f), f.first_came_on)).days
         rows.append(("waiting", f.id, N_("Waiting {time} to meet a worker.", time=_days(days))))
     return rows
+
+
+def _worker_gone(session: Session, team_id: int, ids: list[int]) -> list[tuple]:
+    """Families one of whose current workers can't log in any more or no longer works in the
+    team: nobody here would otherwise notice that the family has no one to reach."""
+    if not ids:
+        return []
+    rows = session.exec(
+        select(col(WorkerRelationship.family_id), col(Worker.name), col(Worker.is_active))
+        .join(Worker, col(Worker.id) == WorkerRelationship.worker_id)
+        .join(
+            WorkerTeam,
+            and_(col(WorkerTeam.worker_id) == Worker.id, col(WorkerTeam.team_id) == team_id),
+            isouter=True,
+        )
+        .where(
+            col(WorkerRelationship.family_id).in_(ids),
+            still_working(),
+            or_(col(Worker.is_active).is_(False), col(WorkerTeam.worker_id).is_(None)),
+        )
+        .order_by(col(WorkerRelationship.family_id), col(WorkerRelationship.role), col(Worker.name))
+    ).all()
+    gone: dict[int, list[Words]] = {}
+    for family_id, name, active in rows:
+        gone.setdefault(family_id, []).append(
+            N_("{name} can't log in any more.", name=name)
+            if not active
+            else N_("{name} has moved to another team.", name=name)
+        )
+    see = N_("See Working together on the family's page.")
+    return [
+        ("worker_gone", family_id, joined([*said, see], " ")) for family_id, said in gone.items()
+    ]
 
 
 def _days(days: int) -> Words:

@@ -171,3 +171,56 @@ def test_an_admin_gives_a_worker_a_work_email_for_single_sign_on(demo_db, monkey
         == "jo.bloggs@council.example"
     )
     assert "Reset their password" not in [b.label for b in at.button]
+
+
+def _practitioner() -> Worker:
+    with read_session() as session:
+        return session.exec(select(Worker).where(Worker.username == "practitioner")).one()
+
+
+def test_stopping_a_worker_logging_in_waits_for_a_yes(demo_db):
+    """One stray click on 'Stop this worker logging in' logged them out everywhere at once,
+    perhaps in the middle of a family meeting: now it says what will happen and waits."""
+    worker = _practitioner()
+    at = logged_in("admin", "pages/admin.py").run()
+    at.selectbox(key="admin_worker").set_value(worker.id).run()
+    at.button(key="admin_disable").click().run()
+    assert not at.exception
+    assert "logged out on every device" in at.warning[0].value
+    assert _practitioner().is_active  # nothing has changed yet
+    at.button(key=f"confirm_admin_stop_{worker.id}_no").click().run()
+    assert _practitioner().is_active and not at.warning
+    at.button(key="admin_disable").click().run()
+    at.button(key=f"confirm_admin_stop_{worker.id}_yes").click().run()
+    assert not at.exception
+    assert not _practitioner().is_active
+    assert any("can no longer log in" in s.value for s in at.success)
+    at.button(key="admin_enable").click().run()  # easily undone: one click
+    assert _practitioner().is_active
+
+
+def test_resetting_a_password_waits_for_a_yes(demo_db):
+    worker = _practitioner()
+    at = logged_in("admin", "pages/admin.py").run()
+    at.selectbox(key="admin_worker").set_value(worker.id).run()
+    at.button(key="admin_reset").click().run()
+    assert not at.exception
+    assert "password will stop working" in at.warning[0].value
+    assert _practitioner().password_hash == worker.password_hash and len(at.code) == 0
+    at.button(key=f"confirm_admin_reset_{worker.id}_yes").click().run()
+    assert not at.exception
+    assert _practitioner().password_hash != worker.password_hash
+    assert _practitioner().must_change_password and len(at.code) == 1
+
+
+def test_the_only_admin_stopping_themselves_is_told_why_not(demo_db):
+    with read_session() as session:
+        me = session.exec(select(Worker).where(Worker.username == "admin")).one()
+    at = logged_in("admin", "pages/admin.py").run()
+    at.selectbox(key="admin_worker").set_value(me.id).run()
+    at.button(key="admin_disable").click().run()
+    at.button(key=f"confirm_admin_stop_{me.id}_yes").click().run()
+    assert not at.exception
+    assert "your own account" in at.error[0].value
+    with read_session() as session:
+        assert session.get(Worker, me.id).is_active

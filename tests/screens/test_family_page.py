@@ -400,3 +400,29 @@ def test_a_family_chosen_on_the_page_opens_at_its_own_address_under_one_heading(
         known_as = session.get_one(Family, int(family_id)).known_as
     assert [t.value for t in at.title] == [known_as]
     assert not [box for box in at.selectbox if box.key == "family_choice"]
+
+
+def test_a_supporting_worker_who_left_is_taken_off_the_family(demo_db):
+    """The manager ends a leaver's supporting time from the family's page, after a sentence
+    saying what will happen; before, nothing could take them off."""
+    with Session(demo_db) as session:
+        row = session.exec(
+            select(WorkerRelationship).where(
+                WorkerRelationship.role == "supporting", WorkerRelationship.ended_on.is_(None)
+            )
+        ).first()
+        assert row is not None, "the demo has a family with a supporting worker"
+        family_id, worker_id = row.family_id, row.worker_id
+        name = session.get(Worker, worker_id).name
+    at = open_family_page("manager", family_id)
+    _show(at, "Working together")
+    _key(at.selectbox, f"end_supporting_worker_{family_id}").set_value(worker_id)
+    _key(at.selectbox, f"end_supporting_reason_{family_id}").set_value("worker_left")
+    _click(at, "Stop supporting")
+    assert f"{name}'s time with" in at.warning[0].value
+    assert "because the worker left" in at.warning[0].value
+    _click(at, "Yes, they stop")
+    assert not at.error, [e.value for e in at.error]
+    with Session(demo_db) as session:
+        ended = session.get(WorkerRelationship, row.id)
+        assert ended.ended_on is not None and ended.end_reason == "worker_left"

@@ -183,3 +183,25 @@ def test_each_persons_scores_are_their_own_line_and_named(demo_db):
     assert list(shown["Whose scores"]) == ["Mia, Dad"]
     assert [list(line) for line in shown["Scores 1"]] == [[7, 4]]
     assert [list(line) for line in shown["Scores 2"]] == [[3, 5]]
+
+
+def test_a_leavers_families_get_their_own_heading_only_while_there_are_some(demo_db):
+    from db import admin
+
+    at = _huddle_page()
+    headings = [h.value for h in at.header]
+    assert not any(h.startswith("Their worker has left") for h in headings)
+    with read_session() as session:
+        sam, boss = load_actor(session, "practitioner"), load_actor(session, "admin")
+    team_id = int(family_store.teams_for(sam)["team_id"].iloc[0])
+    team_name = huddle.board(sam, team_id).team_name
+    workers = family_store.team_members(sam, team_id)["worker_id"]
+    leaver = next(  # a colleague of Sam's who works with some of the team's families
+        int(w) for w in workers if w != sam.worker_id and not admin.handover(boss, int(w)).empty
+    )
+    handover = admin.handover(boss, leaver)
+    count = int((handover["team"] == team_name).sum())
+    admin.set_active(boss, leaver, False)
+    at.run()
+    assert f"Their worker has left or moved team ({count})" in [h.value for h in at.header]
+    assert "can't log in any more. See Working together" in all_text(at)

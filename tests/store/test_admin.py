@@ -168,6 +168,16 @@ def test_handover_lists_a_leavers_current_families(office):
     assert list(frame["family_id"]) == [current]
     assert "The Ash family" not in frame.to_string()  # an admin sees no case content
     assert list(frame["team"]) == ["Team A"]
+    assert list(frame["role"]) == ["Main worker"]
+
+
+def test_handover_names_a_supporting_worker_as_staff_say_it(office):
+    """Sam's part with a family, on the admin's list about Sam: not the family's words "Also
+    working with you", which there read as though the admin worked with the family."""
+    boss, a, _ = office
+    sam = make.worker("sam", Role.practitioner, teams=(a,))
+    make.relationship(make.family(a), sam.worker_id, date(2025, 1, 1), role="supporting")
+    assert list(admin.handover(boss, sam.worker_id)["role"]) == ["Supporting worker"]
 
 
 def test_add_team_refuses_duplicates_and_bad_time_zones(office):
@@ -351,3 +361,60 @@ def test_audit_search_by_day_uses_the_days_the_screen_shows(office):
 def test_an_audit_search_for_a_username_that_cannot_be_one_finds_nothing(office, typed):
     boss, _a, _b = office
     assert admin.search_audit(boss, username=typed).empty
+
+
+def test_two_admins_removing_each_other_at_once_leave_one_admin(office, monkeypatch):
+    """Each admin's check saw the other still an admin, and both saves went through: on
+    PostgreSQL nobody was left to add workers. The admins are locked while one change at a time
+    is checked, so the second sees the first's change and is refused."""
+    import threading
+
+    from db.rules import audit as audit_rules
+
+    boss, a, _ = office
+    other = make.worker("other", Role.admin)
+    both_checked = threading.Barrier(2)
+    record = audit_rules.worker_change
+
+    def after_the_check(*args, **kwargs):  # still inside the transaction, before it commits
+        try:
+            both_checked.wait(timeout=3)
+        except threading.BrokenBarrierError:
+            pass  # the other is waiting for the lock: it no longer races this one
+        return record(*args, **kwargs)
+
+    monkeypatch.setattr(audit_rules, "worker_change", after_the_check)
+    refused = []
+
+    def change(write) -> None:
+        try:
+            write()
+        except Invalid as problem:
+            refused.append(str(problem))
+
+    other_version = admin.worker_details(boss, other.worker_id)["version"]
+    threads = [
+        threading.Thread(
+            target=change,
+            args=(
+                lambda: admin.update_worker(
+                    boss,
+                    other.worker_id,
+                    seen_version=other_version,
+                    name="Other",
+                    roles=[Role.manager],
+                    led_team_ids=[a],
+                ),
+            ),
+        ),
+        threading.Thread(
+            target=change, args=(lambda: admin.set_active(other, boss.worker_id, False),)
+        ),
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    with read_session() as session:
+        assert admin._active_admins(session, lock=False)  # someone can still add workers
+    assert len(refused) == 1 and "only active admin" in refused[0]

@@ -2,6 +2,7 @@
 
 from datetime import date, datetime, timedelta, timezone
 
+import pandas as pd
 import pytest
 from sqlmodel import Session, col, select
 
@@ -452,3 +453,49 @@ def test_a_reopened_familys_worker_starts_no_earlier_than_the_reopening(world):
             started_on=today - timedelta(days=30),
         )
     assert families.family_summary(sam, world["family"]).status == FamilyStatus.waiting
+
+
+def test_a_worker_who_cannot_log_in_any_more_cannot_take_a_family_on(world):
+    """An admin stopped Jo logging in after Sam's form was drawn (it still offers Jo): Jo can't
+    become the family's main worker, nor take over from Sam, and nothing changes."""
+    from db import admin
+
+    boss = factories.worker("boss", Role.admin)
+    admin.set_active(boss, world["jo"].worker_id, False)
+    with pytest.raises(Invalid, match="Jo can't log in any more"):
+        as_sam(world, family_world.assign_worker, worker_id=world["jo"].worker_id)
+    assert families.family_workers(world["sam"], world["family"]).empty
+    as_sam(world, family_world.assign_worker, worker_id=world["sam"].worker_id)
+    with pytest.raises(Invalid, match="Jo can't log in any more"):
+        as_sam(world, family_world.hand_over, to_worker_id=world["jo"].worker_id, reason="sickness")
+    current = families.family_workers(world["sam"], world["family"])
+    assert list(current["worker"]) == ["Sam"] and current["until"].isna().all()
+    with pytest.raises(Invalid, match="Jo can't log in any more"):
+        as_sam(
+            world, family_world.assign_worker, worker_id=world["jo"].worker_id, role="supporting"
+        )
+
+
+def test_a_supporting_worker_who_leaves_stops_with_a_reason(world):
+    """Jo supported the family and left: nothing but closing the family took Jo off it, so
+    every screen went on naming Jo as working with them."""
+    sam, jo = world["sam"].worker_id, world["jo"].worker_id
+    as_sam(world, family_world.assign_worker, worker_id=sam, started_on=START)
+    as_sam(world, family_world.assign_worker, worker_id=jo, role="supporting", started_on=START)
+    with pytest.raises(Invalid, match="close the family instead"):
+        as_sam(world, family_world.end_supporting, worker_id=jo, reason="family_closed")
+    with pytest.raises(Invalid, match="isn't supporting this family"):
+        as_sam(world, family_world.end_supporting, worker_id=sam, reason="worker_left")
+    with pytest.raises(Invalid, match="can't end before it began"):
+        as_sam(
+            world,
+            family_world.end_supporting,
+            worker_id=jo,
+            reason="worker_left",
+            on=START - timedelta(days=1),
+        )
+    as_sam(world, family_world.end_supporting, worker_id=jo, reason="worker_left")
+    workers = families.family_workers(world["sam"], world["family"]).set_index("worker")
+    assert workers.loc["Jo", "until"] == date.today() and workers.loc["Jo", "why_it_ended"]
+    assert pd.isna(workers.loc["Sam", "until"])
+    assert families.family_contact(world["sam"], world["family"]).workers == "Sam"

@@ -405,3 +405,52 @@ def test_an_action_goes_only_to_a_worker_who_can_still_log_in(team):
             action_worker_id=gone.worker_id,
         )
     assert huddle.talked_about_ids(team["sam"], huddle_id) == set()
+
+
+def test_families_whose_worker_left_or_moved_team_are_listed_until_taken_on(demo_db):
+    """A worker stopped from logging in, or moved to another team, stayed named as the
+    family's worker on every screen and nothing told the team: the huddle now lists them."""
+    from db import admin, family_world
+
+    team, elsewhere = factories.team("Leaving team"), factories.team("Elsewhere team")
+    boss = factories.worker("boss", Role.admin)
+    lead = factories.worker("lead", Role.manager, Role.practitioner, leads=(team,))
+    dan = factories.worker("dan", Role.practitioner, teams=(team,))
+    amy = factories.worker("amy", Role.practitioner, teams=(team,))
+    left, moved, fine = (
+        factories.family(team, name, first_came_on=date(2025, 1, 1))
+        for name in ("Ash family", "Birch family", "Cedar family")
+    )
+    factories.relationship(left, dan.worker_id, date(2025, 1, 2))
+    factories.relationship(moved, amy.worker_id, date(2025, 1, 2))
+    factories.relationship(fine, lead.worker_id, date(2025, 1, 2))
+    factories.relationship(moved, dan.worker_id, date(2025, 1, 2), role="supporting")
+
+    def gone() -> dict[int, str]:
+        rows = huddle.board(lead, team, today=TODAY).rows
+        rows = rows[rows["section"] == "worker_gone"]
+        return dict(zip(rows["family_id"], rows["why"].map(str)))
+
+    assert gone() == {}
+    admin.set_active(boss, dan.worker_id, False)
+    details = admin.worker_details(boss, amy.worker_id)
+    admin.update_worker(
+        boss,
+        amy.worker_id,
+        seen_version=details["version"],
+        name="Amy",
+        roles=[Role.practitioner],
+        team_ids=[elsewhere],
+    )
+    assert gone() == {  # the cached board sees both changes at once
+        left: "Dan can't log in any more. See Working together on the family's page.",
+        moved: "Amy has moved to another team. Dan can't log in any more. "
+        "See Working together on the family's page.",
+    }
+    family_world.hand_over(
+        lead, family_id=left, to_worker_id=lead.worker_id, reason="worker_left", on=TODAY
+    )
+    family_world.end_supporting(
+        lead, family_id=moved, worker_id=dan.worker_id, reason="worker_left", on=TODAY
+    )
+    assert list(gone()) == [moved]
