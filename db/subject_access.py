@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import json
 import secrets
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from enum import Enum
 from typing import Any, cast
@@ -52,6 +52,7 @@ from db.store.clock import family_today, today_in, utcnow
 from db.store.engine import read_session, write_session
 from db.store.ids import stored_id
 from db.store.models import (
+    AuditEvent,
     Family,
     FamilyInvitation,
     FamilyLogin,
@@ -486,6 +487,14 @@ def _everything_held(session, family_id: int) -> tuple[str, list[str]]:
 # --- erasure -----------------------------------------------------------------------------
 
 
+NAME_TRIES = 3
+NAME_NOT_MATCHED = "erasure_name_not_matched"
+NAME_TRIES_USED = N_(
+    "The name typed to confirm didn't match three times in a day, so erasing this record is "
+    "paused for a day. Please check the family's name with the team that asked."
+)
+
+
 @checked
 def erase_family(
     actor: Actor, family_id: int, *, reason: str, confirm_known_as: str, now: datetime | None = None
@@ -504,70 +513,103 @@ def erase_family(
             raise Invalid(N_("There is no family with that number."))
         if family.erased_at is not None:
             raise Invalid(N_("This family's record has already been erased."))
-        if confirm_known_as.strip().lower() != family.known_as.strip().lower():
-            raise Invalid(
-                N_(
-                    "The name typed to confirm doesn't match the family's name, so nothing "
-                    "was erased."
-                )
+        if _names_not_matched(session, actor, family_id, now) >= NAME_TRIES:
+            raise Invalid(NAME_TRIES_USED)
+        matched = confirm_known_as.strip().lower() == family.known_as.strip().lower()
+        if matched:
+            changed = _erase(session, actor, family, reason, now)
+    if not matched:
+        # Admins never see a family's name: a wrong one typed is audited (the family's
+        # manager sees it) and only a few are allowed a day, so the box can't be used to
+        # check guesses against a family number.
+        with write_session() as session:
+            audit.record(
+                session,
+                actor,
+                audit.Action.REFUSED,
+                record_type="family",
+                record_id=family_id,
+                fields=[NAME_NOT_MATCHED],
             )
-        targets = [(table, table.c.family_id == family_id) for table in family_tables()]
-        targets += [
-            (table, _child_filter(table, links, family_id)) for table, links in child_tables()
-        ]
-        for table, where in targets:
-            values: dict[str, Any] = {}
-            for column in _free_text_columns(table):
-                values[column.name] = case(
-                    (func.length(func.trim(column)) > 0, literal(ERASED)), else_=column
-                )
-                changed.append(f"{table.name}.{column.name}")
-            if "birth_year" in table.c:
-                values["birth_year"] = None
-                changed.append(f"{table.name}.birth_year")
-            if values:
-                session.execute(update(table).where(where).values(values))
-        # An invitation not yet taken up can never be: the person it was for is erased.
-        withdrawn = cast(
-            CursorResult,
-            session.execute(
-                update(FamilyInvitation)
-                .where(
-                    col(FamilyInvitation.family_id) == family_id,
-                    col(FamilyInvitation.used_at).is_(None),
-                    col(FamilyInvitation.withdrawn_at).is_(None),
-                )
-                .values(withdrawn_at=now)
-            ),
+        raise Invalid(
+            N_("The name typed to confirm doesn't match the family's name, so nothing was erased.")
         )
-        if withdrawn.rowcount:
-            changed.append("familyinvitation.withdrawn_at")
-        changed += _erase_family_logins(session, family_id, now)
-        family.known_as = f"Erased record {family.id}"
-        family.council_reference = ""
-        family.erased_at = now
-        family.version += 1
-        touch(session, family)
-        changed += ["family.known_as", "family.council_reference", "family.erased_at"]
-        # The reason stays with the (anonymised) record, not in the audit.
-        session.add(
-            Note(
-                family_id=family_id,
-                kind=NoteKind.oversight,
-                words=f"Record erased on request. Reason: {reason}"[:2000],
-                written_on=now.date(),
-                written_by=actor.worker_id,
+    return changed
+
+
+def _names_not_matched(session: Session, actor: Actor, family_id: int, now: datetime) -> int:
+    """Names this admin typed for this family's erasure in the last day that didn't match."""
+    return session.exec(
+        select(func.count()).where(
+            col(AuditEvent.worker_id) == actor.worker_id,
+            col(AuditEvent.action) == audit.Action.REFUSED,
+            col(AuditEvent.record_id) == family_id,
+            col(AuditEvent.fields) == NAME_NOT_MATCHED,
+            col(AuditEvent.at) >= now - timedelta(days=1),
+        )
+    ).one()
+
+
+def _erase(session: Session, actor: Actor, family: Family, reason: str, now: datetime) -> list[str]:
+    """Every word and name about the family replaced in the caller's transaction (dates and
+    numbers stay, so the team's figures stay right), audited; the changed table.columns."""
+    family_id = stored_id(family)
+    changed: list[str] = []
+    targets = [(table, table.c.family_id == family_id) for table in family_tables()]
+    targets += [(table, _child_filter(table, links, family_id)) for table, links in child_tables()]
+    for table, where in targets:
+        values: dict[str, Any] = {}
+        for column in _free_text_columns(table):
+            values[column.name] = case(
+                (func.length(func.trim(column)) > 0, literal(ERASED)), else_=column
             )
-        )
-        audit.record(
-            session,
-            actor,
-            audit.Action.ERASE,
+            changed.append(f"{table.name}.{column.name}")
+        if "birth_year" in table.c:
+            values["birth_year"] = None
+            changed.append(f"{table.name}.birth_year")
+        if values:
+            session.execute(update(table).where(where).values(values))
+    # An invitation not yet taken up can never be: the person it was for is erased.
+    withdrawn = cast(
+        CursorResult,
+        session.execute(
+            update(FamilyInvitation)
+            .where(
+                col(FamilyInvitation.family_id) == family_id,
+                col(FamilyInvitation.used_at).is_(None),
+                col(FamilyInvitation.withdrawn_at).is_(None),
+            )
+            .values(withdrawn_at=now)
+        ),
+    )
+    if withdrawn.rowcount:
+        changed.append("familyinvitation.withdrawn_at")
+    changed += _erase_family_logins(session, family_id, now)
+    family.known_as = f"Erased record {family.id}"
+    family.council_reference = ""
+    family.erased_at = now
+    family.version += 1
+    touch(session, family)
+    changed += ["family.known_as", "family.council_reference", "family.erased_at"]
+    # The reason stays with the (anonymised) record, not in the audit.
+    session.add(
+        Note(
             family_id=family_id,
-            record_type="family",
-            record_id=family_id,
-            fields=sorted(set(changed)),
+            kind=NoteKind.oversight,
+            words=f"Record erased on request. Reason: {reason}"[:2000],
+            written_on=now.date(),
+            written_by=actor.worker_id,
         )
+    )
+    audit.record(
+        session,
+        actor,
+        audit.Action.ERASE,
+        family_id=family_id,
+        record_type="family",
+        record_id=family_id,
+        fields=sorted(set(changed)),
+    )
     return sorted(set(changed))
 
 

@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import func, select
 
-from db import auth
+from db import admin, auth
 from db import subject_access as sar
 from db.family_space import accept_invitation, invite_family_member
 from db.rules.access import NotAllowed, load_actor
@@ -386,6 +386,33 @@ def _erase(office, family_id: int, known_as: str) -> None:
         reason="The family asked us to erase it",
         confirm_known_as=known_as,
     )
+
+
+def test_names_typed_to_confirm_an_erasure_are_audited_and_only_three_a_day_miss(office):
+    """Admins never see a family's name: the confirm box must not check guesses against a
+    family number. A wrong name is audited where the family's manager sees it; after three in
+    a day, even the right one waits a day."""
+    ash = office["family"]
+    for guess in ("The Oak family", "The Elm family", "The Birch family"):
+        with pytest.raises(Invalid, match="doesn't match"):
+            _erase(office, ash, guess)
+    with pytest.raises(Invalid, match="paused for a day"):
+        _erase(office, ash, "The Ash family")
+    misses = admin.search_audit(office["manager_a"], family_id=ash)
+    assert (misses["action"] == Action.REFUSED).sum() == 3
+    assert set(misses["username"]) == {"boss"}
+    with read_session() as session:
+        assert session.get_one(Family, ash).erased_at is None
+    tomorrow = utcnow() + timedelta(days=1, minutes=1)
+    sar.erase_family(
+        office["admin"],
+        ash,
+        reason="The family asked us to erase it",
+        confirm_known_as="the ash family ",
+        now=tomorrow,
+    )
+    with read_session() as session:
+        assert session.get_one(Family, ash).erased_at is not None
 
 
 def test_erasure_keeps_invitation_codes_apart_and_ends_open_invitations(office):
