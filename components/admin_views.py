@@ -51,17 +51,24 @@ def notices() -> None:
     show_notice(NOTICE)
     one_time = st.session_state.pop(ONE_TIME_PASSWORD, None)
     if one_time:
-        who, password = one_time
-        st.warning(
-            plain(
-                _(
-                    "One-time password for {who}. Give it to them privately; it is shown only"
-                    " this once. They'll choose their own at their next login.",
-                    who=who,
-                )
+        # In a box over the page, so it is seen wherever the admin clicked (the page's top may
+        # be out of view), and it stays until they say they have it.
+        st.dialog(_("One-time password"), dismissible=False)(_one_time_password)(*one_time)
+
+
+def _one_time_password(who: str, password: str) -> None:
+    st.warning(
+        plain(
+            _(
+                "One-time password for {who}. Give it to them privately; it is shown only"
+                " this once. They'll choose their own at their next login.",
+                who=who,
             )
         )
-        st.code(password, language=None)
+    )
+    st.code(password, language=None)
+    if st.button(_("I have given it to them, or written it down safely"), type="primary"):
+        st.rerun()
 
 
 # --- workers ---------------------------------------------------------------------------------
