@@ -68,8 +68,10 @@ def _target(to: str | Path | None, suffix: str, label: str = "golden_thread") ->
     if to is None:
         folder, name = backup_folder(), None
     else:
+        # A name ending in "/" is a folder even before it exists (Path() drops that "/").
+        as_folder = str(to).endswith(("/", os.sep))
         to = Path(to)
-        if to.is_dir() or str(to).endswith(os.sep):
+        if to.is_dir() or as_folder:
             folder, name = to, None
         else:
             folder, name = to.parent, to.name

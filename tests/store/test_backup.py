@@ -92,6 +92,16 @@ def test_backups_go_to_a_timestamped_file_in_the_folder_given(database, tmp_path
         backups.backup(first)
 
 
+def test_a_new_folder_named_with_a_closing_slash_gets_the_backup_inside_it(database, tmp_path):
+    """`make backup TO=/mnt/backups/` on a first day, before that folder exists: the backup
+    goes into the new folder (its help says "a folder or a file name"), not into a file
+    called `backups`."""
+    written = backups.backup(f"{tmp_path / 'new-folder'}/")
+    assert (tmp_path / "new-folder").is_dir()
+    assert written.parent == tmp_path / "new-folder"
+    assert written.name.startswith("golden_thread-")
+
+
 def test_restore_refuses_a_file_that_is_not_a_backup(database, tmp_path):
     before = _counts(database)
     junk = tmp_path / "junk.db"
