@@ -359,6 +359,12 @@ def _restore_in_one_transaction(
         )
         if loaded.returncode != 0:
             said = loaded.stderr.strip()[-2000:]
+            if "must be owner of" in said:
+                raise BackupProblem(
+                    "This database role doesn't own the tables, so it can't replace them: run "
+                    "the restore with DATABASE_URL set to the owner's address (the one in "
+                    "MIGRATION_DATABASE_URL). Nothing was changed."
+                )
             raise BackupProblem(f"The restore failed: {said} Nothing was changed.")
 
 
