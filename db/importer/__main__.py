@@ -16,7 +16,7 @@ from sqlmodel import col, select
 from db.importer import KIND_WORDS, import_records, preview_import
 from db.rules.access import Actor, NotAllowed, load_actor
 from db.rules.validation import Invalid
-from db.store.engine import read_session
+from db.store.engine import plain_database_errors, read_session
 from db.store.models import Team
 
 T = TypeVar("T")
@@ -91,4 +91,5 @@ def main(argv: list[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    with plain_database_errors():
+        sys.exit(main())

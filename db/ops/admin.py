@@ -16,7 +16,7 @@ from sqlmodel import col, select
 
 from db.admin import create_admin
 from db.rules.validation import Invalid
-from db.store.engine import read_session
+from db.store.engine import plain_database_errors, read_session
 from db.store.models import Worker
 
 
@@ -63,4 +63,5 @@ def main(argv: list[str] | None = None, *, ask=input, ask_secret=getpass.getpass
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    with plain_database_errors():
+        sys.exit(main())

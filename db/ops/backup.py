@@ -32,7 +32,7 @@ from sqlalchemy import text
 from sqlalchemy.engine import URL, make_url
 
 from db.settings import ROOT
-from db.store.engine import database_url, get_engine
+from db.store.engine import connection_problem, database_url, get_engine, plain_database_errors
 
 BACKUP_FOLDER = ROOT / "backups"  # BACKUP_DIR in the environment puts them elsewhere
 
@@ -230,11 +230,7 @@ def server_major(url: URL) -> int:
         with get_engine(url.render_as_string(hide_password=False)).connect() as connection:
             number = int(connection.execute(text("SHOW server_version_num")).scalar_one())
     except Exception as problem:
-        raise BackupProblem(
-            f"Golden Thread can't reach the database {url.render_as_string(hide_password=True)} "
-            f"({type(problem).__name__}): check DATABASE_URL and that PostgreSQL is running. "
-            f"Nothing was done."
-        ) from None
+        raise BackupProblem(f"{connection_problem(problem)} Nothing was done.") from None
     return number // 10000
 
 
@@ -485,4 +481,5 @@ def main(argv: list[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    with plain_database_errors():
+        sys.exit(main())
