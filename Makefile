@@ -64,6 +64,7 @@ nginx-package:
 	@deploy/debian-packages.sh nginx
 
 run: $(STAMP) locales .streamlit/secrets.toml
+	@$(PY) -m deploy.port_check
 	$(PY) -m db.ops.prepare
 	$(VENV)/bin/streamlit run app.py
 
