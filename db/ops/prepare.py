@@ -13,7 +13,7 @@ from datetime import timedelta
 
 from sqlmodel import col, select
 
-from db.settings import DEFAULT_SQLITE_PATH, DEMO_MAX_AGE_DAYS
+from db.settings import DEFAULT_SQLITE_PATH, DEMO_MAX_AGE_DAYS, DEMO_PASSWORD
 from db.store.clock import utcnow
 from db.store.engine import get_engine, plain_database_errors, read_session
 from db.store.migrate import migration_variable, upgrade_to_head
@@ -55,7 +55,7 @@ def prepare() -> str:
         counts = fill()
         return (
             f"Demo data ready: {counts['family']} families. Log in as practitioner, "
-            f"manager or admin with the password golden-thread-demo."
+            f"manager, admin or family with the password {DEMO_PASSWORD}."
         )
     if not _has_workers():
         return (

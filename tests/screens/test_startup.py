@@ -56,7 +56,10 @@ def test_a_demo_database_older_than_a_week_is_rebuilt(demo_db, monkeypatch, tmp_
     monkeypatch.setattr(db.ops.prepare, "DEFAULT_SQLITE_PATH", path)
     monkeypatch.setattr(db.store.engine, "DEFAULT_DATABASE_URL", url)
     get_engine.cache_clear()
-    assert "Demo data ready" in db.ops.prepare.prepare()
+    said = db.ops.prepare.prepare()
+    assert "Demo data ready" in said
+    # Every demo login in README's table, the family's own space's too, and its password.
+    assert "practitioner, manager, admin or family" in said and "golden-thread-demo" in said
     with Session(get_engine(url)) as session:
         info = session.exec(select(DemoInfo)).one()
         info.made_at = info.made_at - timedelta(days=8)
