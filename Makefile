@@ -101,7 +101,7 @@ backup: $(STAMP)
 	$(PY) -m db.ops.backup backup $(if $(TO),--to $(TO),)
 
 restore: $(STAMP)
-	$(PY) -m db.ops.backup restore --from $(FROM)
+	$(PY) -m db.ops.backup restore $(if $(FROM),--from $(FROM),)
 
 # As the owner of the tables (MIGRATION_DATABASE_URL): the app's PostgreSQL role gets row
 # privileges only, so it can never switch off the audit guard. Safe to run again.

@@ -441,7 +441,7 @@ def main(argv: list[str] | None = None) -> int:
     make = commands.add_parser("backup", help="write a backup (default: backups/<time>)")
     make.add_argument("--to", help="a folder or a file name for the backup")
     back = commands.add_parser("restore", help="replace the database with a backup")
-    back.add_argument("--from", dest="source", required=True, help="the backup file")
+    back.add_argument("--from", dest="source", help="the backup file")
     back.add_argument(
         "--yes",
         action="store_true",
@@ -449,6 +449,18 @@ def main(argv: list[str] | None = None) -> int:
     )
     args = parser.parse_args(argv)
     url = database_url()
+    if args.command == "restore" and not args.source:
+        latest = sorted(backup_folder().glob("golden_thread-*"), reverse=True)[:3]
+        print(
+            "Say which backup to restore: make restore FROM=<file> (or --from <file>). "
+            + (
+                f"The latest in {backup_folder()}: {', '.join(p.name for p in latest)}."
+                if latest
+                else f"There are no backups in {backup_folder()}."
+            ),
+            file=sys.stderr,
+        )
+        return 2
     try:
         if args.command == "backup":
             path = backup(args.to)
@@ -457,8 +469,9 @@ def main(argv: list[str] | None = None) -> int:
         if not args.yes:
             if not sys.stdin.isatty():
                 print(
-                    "Restoring replaces everything in the database. Run it again with --yes "
-                    "to confirm (nothing was changed).",
+                    "Restoring replaces everything in the database, so it asks first, and "
+                    "nothing here can answer. To confirm, run: python -m db.ops.backup "
+                    f"restore --from {args.source} --yes (nothing was changed).",
                     file=sys.stderr,
                 )
                 return 2

@@ -157,6 +157,21 @@ def test_the_command_line_backs_up_and_restores_only_with_yes(database, tmp_path
     assert len(list(tmp_path.glob("golden_thread-*"))) == 2  # ours, and the state before restore
 
 
+def test_a_restore_without_a_file_says_how_to_name_one_and_lists_the_latest(tmp_path):
+    """`make restore` with no FROM= passed an empty --from, and argparse answered "expected
+    one argument"; it now says how to name the file and which backups there are."""
+    nothing = _cli("restore", folder=tmp_path)
+    assert nothing.returncode == 2 and "Traceback" not in nothing.stderr
+    assert "make restore FROM=<file>" in nothing.stderr and "no backups" in nothing.stderr
+    (tmp_path / "golden_thread-20260101-000000-000000.db").write_bytes(b"")
+    listed = _cli("restore", folder=tmp_path)
+    assert "golden_thread-20260101-000000-000000.db" in listed.stderr
+    made = subprocess.run(
+        ["make", "-n", "restore"], cwd=ROOT, capture_output=True, text=True, timeout=60
+    )
+    assert "--from" not in made.stdout  # no FROM=: no empty --from for argparse to refuse
+
+
 def test_an_unreachable_database_is_one_sentence(tmp_path):
     url = "postgresql+psycopg://postgres@127.0.0.1:1/nowhere"
     finished = subprocess.run(
