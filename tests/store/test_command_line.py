@@ -51,6 +51,28 @@ def test_help_explains_and_touches_no_database(module, usage, tmp_path):
     assert not database.exists()
 
 
+@pytest.mark.parametrize(
+    "module",
+    [
+        "db.importer",
+        "db.ops.admin",
+        "db.ops.backup",
+        "db.ops.roles",
+        "deploy.port_check",
+        "bench.run",
+        "bench.browser",
+        "bench.load",
+        "bench.generate",
+        "bench.queries",
+    ],
+)
+def test_every_tools_help_names_the_command_to_type(module, tmp_path):
+    said = _run(module, "--help", database_url=f"sqlite:///{tmp_path / 'untouched.db'}")
+    assert said.returncode == 0, said.stderr
+    assert said.stdout.startswith(f"usage: python -m {module} ")
+    assert not (tmp_path / "untouched.db").exists()
+
+
 def test_the_team_servers_help_names_the_makefiles_settings(tmp_path):
     said = _run("deploy.serve_team", "--help", database_url=NOWHERE)
     for setting in ("REPLICAS", "PORT", "REPLICA_PORT", "8501", "8511"):
