@@ -54,8 +54,8 @@ def test_every_setting_named_is_read_under_that_name():
     "folder", ["db", "db/store", "db/rules", "db/importer", "db/ops", "deploy"]
 )
 def test_how_it_is_built_names_every_module(folder):
-    """Every module of db/ (and of the store, the rules, the importer, operations, deploy and
-    deploy) is named in "How it is built", by its file or its own name."""
+    """Every module of db/ (and of the store, the rules, the importer, operations and deploy)
+    is named in "How it is built", by its file or its own name."""
     where = ROOT / folder
     names = {
         path.stem if path.is_file() else path.name
