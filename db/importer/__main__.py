@@ -80,9 +80,17 @@ def main(argv: list[str] | None = None) -> int:
     if not preview.counts["families"]:
         print("Nothing new to bring in.")
         return 0
-    if not arguments.yes and input("Bring these in? Type yes: ").strip().lower() != "yes":
-        print("Nothing was brought in.")
-        return 1
+    if not arguments.yes:
+        if not sys.stdin.isatty():  # a script or a scheduled job: nobody can answer
+            print(
+                "Nothing was brought in: run it again with --yes to bring these in without "
+                "being asked.",
+                file=sys.stderr,
+            )
+            return 2
+        if input("Bring these in? Type yes: ").strip().lower() != "yes":
+            print("Nothing was brought in.")
+            return 1
     done = run(import_records)
     if done is None:
         return 1

@@ -45,10 +45,19 @@ def main(argv: list[str] | None = None, *, ask=input, ask_secret=getpass.getpass
                     file=sys.stderr,
                 )
                 return 1
-    name = ask("Your name: ")
-    username = ask("Username: ")
-    password = ask_secret("Password (at least 12 characters, not shown): ")
-    if password != ask_secret("The same password again: "):
+    try:
+        name = ask("Your name: ")
+        username = ask("Username: ")
+        password = ask_secret("Password (at least 12 characters, not shown): ")
+        again = ask_secret("The same password again: ")
+    except (EOFError, KeyboardInterrupt):
+        print(
+            "\nNothing was created: create-admin asks for a name, a username and the password "
+            "twice, so run it in a terminal.",
+            file=sys.stderr,
+        )
+        return 1
+    if password != again:
         print("The two passwords don't match; nothing was created.", file=sys.stderr)
         return 1
     try:
