@@ -154,3 +154,25 @@ def test_demo_data_goes_only_into_an_empty_database(demo_db):
     assert said.returncode == 1
     assert "Traceback" not in said.stderr
     assert "already has workers or families, so no demo data was added" in said.stderr
+
+
+def test_a_setting_of_the_wrong_kind_is_named_without_a_stack_trace(tmp_path):
+    """db/settings.py promises a wrong value "stops the app at start-up with the variable's
+    name": it did, at the end of pydantic's stack trace, from `make run`'s first step."""
+    env = {**os.environ, "DATABASE_URL": f"sqlite:///{tmp_path / 'x.db'}"}
+    env |= {"IDLE_MINUTES": "half an hour", "GOLDEN_THREAD_LOGIN": "sso"}
+    said = subprocess.run(
+        [sys.executable, "-m", "db.ops.prepare"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert said.returncode == 1
+    assert "Traceback" not in said.stderr and "pydantic" not in said.stderr
+    assert "IDLE_MINUTES = 'half an hour': input should be a valid number" in said.stderr
+    assert "GOLDEN_THREAD_LOGIN = 'sso': input should be 'password', 'oidc' or 'both'" in (
+        said.stderr
+    )
+    assert not (tmp_path / "x.db").exists()
