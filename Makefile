@@ -64,6 +64,7 @@ nginx-package:
 	@deploy/debian-packages.sh nginx
 
 run: $(STAMP) locales .streamlit/secrets.toml
+	@$(PY) -m deploy.port_check
 	$(PY) -m db.ops.prepare
 	$(VENV)/bin/streamlit run app.py
 
@@ -100,7 +101,7 @@ backup: $(STAMP)
 	$(PY) -m db.ops.backup backup $(if $(TO),--to $(TO),)
 
 restore: $(STAMP)
-	$(PY) -m db.ops.backup restore --from $(FROM)
+	$(PY) -m db.ops.backup restore $(if $(FROM),--from $(FROM),)
 
 # As the owner of the tables (MIGRATION_DATABASE_URL): the app's PostgreSQL role gets row
 # privileges only, so it can never switch off the audit guard. Safe to run again.

@@ -13,17 +13,27 @@ from db.store.engine import DatabaseUnavailable
 st.set_page_config(page_title=ui.APP_NAME, page_icon="🧵", layout="wide")
 ui.accessible_style()
 
+
+def set_up_problem(words: str) -> None:
+    """A set-up that must be fixed first: one sentence and nothing else. Without a page list
+    of ours, Streamlit would list every file of pages/ in the sidebar ("app", "account",
+    "admin"…) as links."""
+    st.navigation(stub_pages(), position="hidden")
+    stop_with(words)
+
+
 try:
     cookie_key()
     if worker_count() == 0:
-        stop_with(
+        set_up_problem(
             "No one can log in yet. Create the first admin with: "
             "python -m db.ops.admin create-admin"
         )
     actor = auth.sign_in()
 except ConfigProblem as problem:
-    stop_with(str(problem))
+    set_up_problem(str(problem))
 except (DatabaseUnavailable, SQLAlchemyError) as problem:
+    # Often a moment's outage: the page list drawn before it stays, to carry on from.
     stop_with(ui.database_problem(problem))
 
 if actor is None:

@@ -357,7 +357,9 @@ async def measure(
 
 
 def main(argv: list[str] | None = None) -> dict:
-    parser = argparse.ArgumentParser(description="Browser figures for BENCHMARKS.md.")
+    parser = argparse.ArgumentParser(
+        prog="python -m bench.browser", description="Browser figures for BENCHMARKS.md."
+    )
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--contexts", type=int, default=5)
     parser.add_argument("--switches", type=int, default=8)

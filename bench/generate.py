@@ -23,7 +23,9 @@ def peak_rss_mb(who: int = resource.RUSAGE_SELF) -> float:
 
 
 def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(description="Make one benchmark tier's database.")
+    parser = argparse.ArgumentParser(
+        prog="python -m bench.generate", description="Make one benchmark tier's database."
+    )
     parser.add_argument("--tier", required=True)
     parser.add_argument("--seed", type=int, default=42)
     parser.add_argument("--families", type=int, help="scale the tier to this many families")

@@ -518,7 +518,9 @@ def markdown_table(results: dict, replicas: list[int], contexts: list[int]) -> s
 
 
 def main(argv: list[str] | None = None) -> dict:
-    parser = argparse.ArgumentParser(description="The load run for BENCHMARKS.md.")
+    parser = argparse.ArgumentParser(
+        prog="python -m bench.load", description="The load run for BENCHMARKS.md."
+    )
     parser.add_argument(
         "--client",
         choices=["websocket", "browser"],

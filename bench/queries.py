@@ -18,7 +18,9 @@ from bench import run
 
 
 def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(description="Time a page's SQL and explain the slow ones.")
+    parser = argparse.ArgumentParser(
+        prog="python -m bench.queries", description="Time a page's SQL and explain the slow ones."
+    )
     parser.add_argument("--tier", default="large")
     parser.add_argument("--page", required=True, help="e.g. pages/family.py")
     parser.add_argument("--seed", type=int, default=42)

@@ -402,7 +402,9 @@ def report(results: dict) -> str:
 
 
 def main(argv: list[str] | None = None) -> dict:
-    parser = argparse.ArgumentParser(description="Benchmark every page on each tier's data.")
+    parser = argparse.ArgumentParser(
+        prog="python -m bench.run", description="Benchmark every page on each tier's data."
+    )
     parser.add_argument("--tiers", default="demo,small", help="comma-separated: demo,small,large")
     parser.add_argument("--reruns", type=int, default=30)
     parser.add_argument("--warmups", type=int, default=2)

@@ -8,11 +8,12 @@ The module-level names (`from db.settings import IDLE_MINUTES`) are the same val
 
 from __future__ import annotations
 
+import sys
 from datetime import time
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field
+from pydantic import Field, ValidationError
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -113,7 +114,39 @@ class Settings(BaseSettings):
     IMPORT_MAX_MB: float = 20
 
 
-settings = Settings()
+class SettingProblem(ValueError):
+    """A setting in the environment isn't of the right kind; the message names each one."""
+
+
+def _said_plainly(kind, value, trace) -> None:
+    """At the command line (`make run` runs db.ops.prepare first), the sentence alone, not a
+    stack trace. A Streamlit server shows the error on the page and carries on."""
+    if issubclass(kind, SettingProblem):
+        print(value, file=sys.stderr)
+    else:
+        sys.__excepthook__(kind, value, trace)
+
+
+def _load() -> Settings:
+    """The settings, or one line per setting that isn't of the right kind (naming it and what
+    it should be), before anything else runs."""
+    try:
+        return Settings()
+    except ValidationError as problem:
+        lines = [
+            f"{'.'.join(str(part) for part in error['loc'])} = {error['input']!r}: "
+            f"{error['msg'][0].lower()}{error['msg'][1:]}."
+            for error in problem.errors()
+        ]
+        sys.excepthook = _said_plainly
+        raise SettingProblem(
+            "Golden Thread can't start: a setting in the environment isn't of the right "
+            "kind. Correct it or unset it (db/settings.py says what each one is):\n  "
+            + "\n  ".join(lines)
+        ) from None
+
+
+settings = _load()
 
 DEFAULT_SQLITE_PATH = settings.DEFAULT_SQLITE_PATH
 DEFAULT_DATABASE_URL = f"sqlite:///{DEFAULT_SQLITE_PATH}"

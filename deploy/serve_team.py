@@ -484,11 +484,32 @@ def streamlit_command(port: int) -> list[str]:
 
 
 def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--replicas", type=int, default=int(os.environ.get("REPLICAS", 2)))
-    parser.add_argument("--port", type=int, default=int(os.environ.get("PORT", 8501)))
+    parser = argparse.ArgumentParser(
+        prog="python -m deploy.serve_team",
+        description=(
+            "Several app servers on the PostgreSQL in DATABASE_URL (make serve-team): REPLICAS "
+            "Streamlit processes, each on its own loopback port, behind Debian's nginx on "
+            "PORT, watched and restarted. Ctrl-C stops every process. See README.md, "
+            '"Several app servers".'
+        ),
+    )
     parser.add_argument(
-        "--first-replica-port", type=int, default=int(os.environ.get("REPLICA_PORT", 8511))
+        "--replicas",
+        type=int,
+        default=int(os.environ.get("REPLICAS", 2)),
+        help="how many Streamlit processes (REPLICAS, default 2)",
+    )
+    parser.add_argument(
+        "--port",
+        type=int,
+        default=int(os.environ.get("PORT", 8501)),
+        help="nginx's port, the address people open (PORT, default 8501)",
+    )
+    parser.add_argument(
+        "--first-replica-port",
+        type=int,
+        default=int(os.environ.get("REPLICA_PORT", 8511)),
+        help="the first replica's port; the next ones follow it (REPLICA_PORT, default 8511)",
     )
     args = parser.parse_args(argv)
     if args.replicas < 1:

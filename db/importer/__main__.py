@@ -16,7 +16,7 @@ from sqlmodel import col, select
 from db.importer import KIND_WORDS, import_records, preview_import
 from db.rules.access import Actor, NotAllowed, load_actor
 from db.rules.validation import Invalid
-from db.store.engine import read_session
+from db.store.engine import plain_database_errors, read_session
 from db.store.models import Team
 
 T = TypeVar("T")
@@ -80,9 +80,17 @@ def main(argv: list[str] | None = None) -> int:
     if not preview.counts["families"]:
         print("Nothing new to bring in.")
         return 0
-    if not arguments.yes and input("Bring these in? Type yes: ").strip().lower() != "yes":
-        print("Nothing was brought in.")
-        return 1
+    if not arguments.yes:
+        if not sys.stdin.isatty():  # a script or a scheduled job: nobody can answer
+            print(
+                "Nothing was brought in: run it again with --yes to bring these in without "
+                "being asked.",
+                file=sys.stderr,
+            )
+            return 2
+        if input("Bring these in? Type yes: ").strip().lower() != "yes":
+            print("Nothing was brought in.")
+            return 1
     done = run(import_records)
     if done is None:
         return 1
@@ -91,4 +99,5 @@ def main(argv: list[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    with plain_database_errors():
+        sys.exit(main())

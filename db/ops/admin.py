@@ -16,7 +16,7 @@ from sqlmodel import col, select
 
 from db.admin import create_admin
 from db.rules.validation import Invalid
-from db.store.engine import read_session
+from db.store.engine import plain_database_errors, read_session
 from db.store.models import Worker
 
 
@@ -45,10 +45,19 @@ def main(argv: list[str] | None = None, *, ask=input, ask_secret=getpass.getpass
                     file=sys.stderr,
                 )
                 return 1
-    name = ask("Your name: ")
-    username = ask("Username: ")
-    password = ask_secret("Password (at least 12 characters, not shown): ")
-    if password != ask_secret("The same password again: "):
+    try:
+        name = ask("Your name: ")
+        username = ask("Username: ")
+        password = ask_secret("Password (at least 12 characters, not shown): ")
+        again = ask_secret("The same password again: ")
+    except (EOFError, KeyboardInterrupt):
+        print(
+            "\nNothing was created: create-admin asks for a name, a username and the password "
+            "twice, so run it in a terminal.",
+            file=sys.stderr,
+        )
+        return 1
+    if password != again:
         print("The two passwords don't match; nothing was created.", file=sys.stderr)
         return 1
     try:
@@ -63,4 +72,5 @@ def main(argv: list[str] | None = None, *, ask=input, ask_secret=getpass.getpass
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    with plain_database_errors():
+        sys.exit(main())

@@ -32,7 +32,7 @@ from sqlalchemy import text
 from sqlalchemy.engine import URL, make_url
 
 from db.settings import ROOT
-from db.store.engine import database_url, get_engine
+from db.store.engine import connection_problem, database_url, get_engine, plain_database_errors
 
 BACKUP_FOLDER = ROOT / "backups"  # BACKUP_DIR in the environment puts them elsewhere
 
@@ -68,8 +68,10 @@ def _target(to: str | Path | None, suffix: str, label: str = "golden_thread") ->
     if to is None:
         folder, name = backup_folder(), None
     else:
+        # A name ending in "/" is a folder even before it exists (Path() drops that "/").
+        as_folder = str(to).endswith(("/", os.sep))
         to = Path(to)
-        if to.is_dir() or str(to).endswith(os.sep):
+        if to.is_dir() or as_folder:
             folder, name = to, None
         else:
             folder, name = to.parent, to.name
@@ -228,11 +230,7 @@ def server_major(url: URL) -> int:
         with get_engine(url.render_as_string(hide_password=False)).connect() as connection:
             number = int(connection.execute(text("SHOW server_version_num")).scalar_one())
     except Exception as problem:
-        raise BackupProblem(
-            f"Golden Thread can't reach the database {url.render_as_string(hide_password=True)} "
-            f"({type(problem).__name__}): check DATABASE_URL and that PostgreSQL is running. "
-            f"Nothing was done."
-        ) from None
+        raise BackupProblem(f"{connection_problem(problem)} Nothing was done.") from None
     return number // 10000
 
 
@@ -357,6 +355,12 @@ def _restore_in_one_transaction(
         )
         if loaded.returncode != 0:
             said = loaded.stderr.strip()[-2000:]
+            if "must be owner of" in said:
+                raise BackupProblem(
+                    "This database role doesn't own the tables, so it can't replace them: run "
+                    "the restore with DATABASE_URL set to the owner's address (the one in "
+                    "MIGRATION_DATABASE_URL). Nothing was changed."
+                )
             raise BackupProblem(f"The restore failed: {said} Nothing was changed.")
 
 
@@ -437,7 +441,7 @@ def main(argv: list[str] | None = None) -> int:
     make = commands.add_parser("backup", help="write a backup (default: backups/<time>)")
     make.add_argument("--to", help="a folder or a file name for the backup")
     back = commands.add_parser("restore", help="replace the database with a backup")
-    back.add_argument("--from", dest="source", required=True, help="the backup file")
+    back.add_argument("--from", dest="source", help="the backup file")
     back.add_argument(
         "--yes",
         action="store_true",
@@ -445,6 +449,18 @@ def main(argv: list[str] | None = None) -> int:
     )
     args = parser.parse_args(argv)
     url = database_url()
+    if args.command == "restore" and not args.source:
+        latest = sorted(backup_folder().glob("golden_thread-*"), reverse=True)[:3]
+        print(
+            "Say which backup to restore: make restore FROM=<file> (or --from <file>). "
+            + (
+                f"The latest in {backup_folder()}: {', '.join(p.name for p in latest)}."
+                if latest
+                else f"There are no backups in {backup_folder()}."
+            ),
+            file=sys.stderr,
+        )
+        return 2
     try:
         if args.command == "backup":
             path = backup(args.to)
@@ -453,8 +469,9 @@ def main(argv: list[str] | None = None) -> int:
         if not args.yes:
             if not sys.stdin.isatty():
                 print(
-                    "Restoring replaces everything in the database. Run it again with --yes "
-                    "to confirm (nothing was changed).",
+                    "Restoring replaces everything in the database, so it asks first, and "
+                    "nothing here can answer. To confirm, run: python -m db.ops.backup "
+                    f"restore --from {args.source} --yes (nothing was changed).",
                     file=sys.stderr,
                 )
                 return 2
@@ -477,4 +494,5 @@ def main(argv: list[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    with plain_database_errors():
+        sys.exit(main())

@@ -1038,13 +1038,36 @@ class ProgressBar:
 def main(argv: list[str] | None = None) -> None:
     from db.store.migrate import upgrade_to_head
 
-    parser = argparse.ArgumentParser(description="Fill an empty database with demo data.")
-    parser.add_argument("--tier", choices=sorted(TIERS), default="demo")
+    parser = argparse.ArgumentParser(
+        prog="python -m db.ops.demo",
+        description=(
+            "Fill an empty database (DATABASE_URL, or data/golden_thread.db when it is unset) "
+            "with made-up demo data: teams, workers with the demo logins, families. A database "
+            "that already has workers or families is left alone."
+        ),
+    )
+    parser.add_argument(
+        "--tier",
+        choices=sorted(TIERS),
+        default="demo",
+        help="demo: 60 families (the default); small: 600; large: 25,000 (takes minutes)",
+    )
     parser.add_argument("--families", type=int, help="any number of families (scales the tier)")
-    parser.add_argument("--seed", type=int, default=42)
+    parser.add_argument(
+        "--seed", type=int, default=42, help="the same seed makes the same families (42)"
+    )
     args = parser.parse_args(argv)
     engine = get_engine()
     upgrade_to_head(engine)
+    with Session(engine) as session:
+        in_use = session.exec(select(col(Worker.id))).first() is not None or (
+            session.exec(select(col(Family.id))).first() is not None
+        )
+    if in_use:
+        sys.exit(
+            "This database already has workers or families, so no demo data was added: demo "
+            "data goes only into an empty database (a new DATABASE_URL, or no DATABASE_URL)."
+        )
     started = monotonic()
     counts = fill(
         engine, tier=args.tier, families=args.families, seed=args.seed, progress=ProgressBar()
@@ -1056,4 +1079,7 @@ def main(argv: list[str] | None = None) -> None:
 
 
 if __name__ == "__main__":
-    main()
+    from db.store.engine import plain_database_errors
+
+    with plain_database_errors():
+        main()

@@ -7,16 +7,16 @@ always looks alive. A real database is never filled with demo data.
 
 from __future__ import annotations
 
+import argparse
 import os
-import sys
 from datetime import timedelta
 
 from sqlmodel import col, select
 
-from db.settings import DEFAULT_SQLITE_PATH, DEMO_MAX_AGE_DAYS
+from db.settings import DEFAULT_SQLITE_PATH, DEMO_MAX_AGE_DAYS, DEMO_PASSWORD
 from db.store.clock import utcnow
-from db.store.engine import DatabaseUnavailable, get_engine, read_session
-from db.store.migrate import upgrade_to_head
+from db.store.engine import get_engine, plain_database_errors, read_session
+from db.store.migrate import migration_variable, upgrade_to_head
 from db.store.models import DemoInfo, Worker
 
 
@@ -55,7 +55,7 @@ def prepare() -> str:
         counts = fill()
         return (
             f"Demo data ready: {counts['family']} families. Log in as practitioner, "
-            f"manager or admin with the password golden-thread-demo."
+            f"manager, admin or family with the password {DEMO_PASSWORD}."
         )
     if not _has_workers():
         return (
@@ -65,13 +65,20 @@ def prepare() -> str:
     return "The database is up to date."
 
 
-if __name__ == "__main__":
-    try:
+def main(argv: list[str] | None = None) -> None:
+    argparse.ArgumentParser(
+        prog="python -m db.ops.prepare",
+        description=(
+            "Gets the database in DATABASE_URL ready before Golden Thread is served (make run "
+            "and make serve-team run it): brings its tables up to date (as the owner in "
+            "MIGRATION_DATABASE_URL when that is set). With no DATABASE_URL, the demo database "
+            "data/golden_thread.db is filled with made-up families on first run and rebuilt "
+            "when it is more than a week old; any other database is never filled."
+        ),
+    ).parse_args(argv)
+    with plain_database_errors(migration_variable()):
         print(prepare())
-    except DatabaseUnavailable as problem:
-        sys.exit(str(problem))
-    except Exception as problem:  # unreachable server, wrong password, …: one sentence
-        sys.exit(
-            f"Golden Thread can't reach its database: {type(problem).__name__}. "
-            f"Check DATABASE_URL and that the database is running."
-        )
+
+
+if __name__ == "__main__":
+    main()

@@ -29,8 +29,8 @@ import sys
 from sqlalchemy import text
 from sqlalchemy.engine import Connection, Engine
 
-from db.store.engine import DatabaseUnavailable
-from db.store.migrate import is_current, migration_engine
+from db.store.engine import DatabaseUnavailable, plain_database_errors
+from db.store.migrate import is_current, migration_engine, migration_variable
 
 ROW_PRIVILEGES = "SELECT, INSERT, UPDATE, DELETE"
 # Tables whose rows the app may read and add to, but never change or remove.
@@ -226,4 +226,5 @@ def main(argv: list[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    with plain_database_errors(migration_variable()):
+        sys.exit(main())

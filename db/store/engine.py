@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import sys
 from contextlib import contextmanager
 from contextvars import ContextVar
 from functools import lru_cache
@@ -10,7 +11,7 @@ from typing import Iterator
 
 from sqlalchemy import event
 from sqlalchemy.engine import Engine, make_url
-from sqlalchemy.exc import ArgumentError
+from sqlalchemy.exc import ArgumentError, InterfaceError, OperationalError
 from sqlalchemy.pool import StaticPool
 from sqlmodel import Session, create_engine
 
@@ -23,6 +24,62 @@ class DatabaseUnavailable(RuntimeError):
 
 def database_url() -> str:
     return os.environ.get("DATABASE_URL") or DEFAULT_DATABASE_URL
+
+
+# What the driver says when it can't connect, and what the person at the keyboard can do.
+_CONNECTION_ADVICE = (
+    (("password authentication failed",), "check the user name and its password (~/.pgpass)."),
+    (("no password supplied",), "put the role's password in ~/.pgpass (or in the address)."),
+    (("not permitted to log in",), "give the role LOGIN, or use the role meant for this."),
+    (("database", "does not exist"), "create it (createdb), or correct its name in the address."),
+    (("role", "does not exist"), "create it (createuser), or correct the user in the address."),
+    (("connection refused",), "check the host and port, and that PostgreSQL is running."),
+    (("translate host name",), "check the host name in the address."),
+    (("resolve host",), "check the host name in the address."),
+    (("timeout",), "check the host and port, and that PostgreSQL is running."),
+    (("timed out",), "check the host and port, and that PostgreSQL is running."),
+    (("unable to open database file",), "check the file's folder exists and can be written."),
+)
+
+
+def _advice(said: str) -> str | None:
+    said = said.lower()
+    return next((what for words, what in _CONNECTION_ADVICE if all(w in said for w in words)), None)
+
+
+def connection_problem(problem: Exception, variable: str = "DATABASE_URL") -> str:
+    """One sentence for the command line when the database can't be reached: where (the
+    address without its password), what the driver said, and what to do."""
+    url = os.environ.get(variable) or database_url()
+    try:
+        where = make_url(url).render_as_string(hide_password=True)
+    except ArgumentError:
+        where = variable
+    said = str(getattr(problem, "orig", None) or problem).strip()
+    lines = [line.strip() for line in said.splitlines() if line.strip()]
+    reason = lines[0] if lines else type(problem).__name__
+    for marker in ("FATAL:", "failed: "):
+        if marker in reason:
+            reason = reason.rsplit(marker, 1)[1].strip()
+    advice = _advice(said) or "check the address and that the database is running."
+    return (
+        f"Golden Thread can't reach its database at {where} ({variable}): {reason}. Please {advice}"
+    )
+
+
+@contextmanager
+def plain_database_errors(variable: str = "DATABASE_URL") -> Iterator[None]:
+    """For the command line tools: a database that can't be reached, or an address that is
+    wrong, ends the command with one sentence saying what to do, never a stack trace."""
+    try:
+        yield
+    except DatabaseUnavailable as problem:
+        sys.exit(str(problem))
+    except (OperationalError, InterfaceError) as problem:
+        said = str(getattr(problem, "orig", None) or problem)
+        if "connect" not in said.lower() and _advice(said) is None:
+            raise  # not about reaching the database (a lock, a query): the whole story
+        sys.exit(connection_problem(problem, variable))
 
 
 def _sqlite_pragmas(dbapi_connection, _record) -> None:
@@ -50,11 +107,17 @@ def _sqlite_begin(connection) -> None:
 def _create_owner_only(path: str) -> None:
     """A new SQLite file (password hashes, case records) is readable by its owner only;
     SQLite gives its -wal and -shm files the same mode. An existing file is left as it is."""
-    os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
     try:
-        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
-    except FileExistsError:
-        pass
+        os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
+        try:
+            os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+        except FileExistsError:
+            pass
+    except OSError as error:  # a file where a folder should be, a folder not ours…
+        raise DatabaseUnavailable(
+            f"Golden Thread can't make its SQLite database at {path} ({error.strerror}): "
+            f"check DATABASE_URL names a file in a folder this user may write to."
+        ) from None
 
 
 @lru_cache(maxsize=8)

@@ -8,6 +8,7 @@ that is already current is only read, so the app's role can start without any DD
 
 from __future__ import annotations
 
+import argparse
 import os
 
 from alembic import command
@@ -18,7 +19,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import DBAPIError
 
 from db.settings import ROOT
-from db.store.engine import DatabaseUnavailable, get_engine
+from db.store.engine import DatabaseUnavailable, get_engine, plain_database_errors
 
 # PostgreSQL's "insufficient privilege" (e.g. "must be owner of table").
 INSUFFICIENT_PRIVILEGE = "42501"
@@ -64,11 +65,24 @@ def upgrade_to_head(engine: Engine | None = None) -> None:
         ) from error
 
 
-if __name__ == "__main__":
-    import sys
+def migration_variable() -> str:
+    """The setting that names the database migrations run on (for messages)."""
+    return "MIGRATION_DATABASE_URL" if os.environ.get("MIGRATION_DATABASE_URL") else "DATABASE_URL"
 
-    try:
+
+def main(argv: list[str] | None = None) -> None:
+    argparse.ArgumentParser(
+        prog="python -m db.store.migrate",
+        description=(
+            "Brings the database's tables up to date (the migrations in migrations/), as the "
+            "owner role in MIGRATION_DATABASE_URL when that is set, else in DATABASE_URL. Safe "
+            "to run again: a database that is already up to date is only read."
+        ),
+    ).parse_args(argv)
+    with plain_database_errors(migration_variable()):
         upgrade_to_head()
-    except DatabaseUnavailable as problem:
-        sys.exit(str(problem))
     print("The database is up to date.")
+
+
+if __name__ == "__main__":
+    main()

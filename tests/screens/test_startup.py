@@ -3,6 +3,7 @@
 import os
 from datetime import timedelta
 
+import pytest
 from sqlmodel import Session, select
 
 from db.store.engine import get_engine
@@ -56,7 +57,10 @@ def test_a_demo_database_older_than_a_week_is_rebuilt(demo_db, monkeypatch, tmp_
     monkeypatch.setattr(db.ops.prepare, "DEFAULT_SQLITE_PATH", path)
     monkeypatch.setattr(db.store.engine, "DEFAULT_DATABASE_URL", url)
     get_engine.cache_clear()
-    assert "Demo data ready" in db.ops.prepare.prepare()
+    said = db.ops.prepare.prepare()
+    assert "Demo data ready" in said
+    # Every demo login in README's table, the family's own space's too, and its password.
+    assert "practitioner, manager, admin or family" in said and "golden-thread-demo" in said
     with Session(get_engine(url)) as session:
         info = session.exec(select(DemoInfo)).one()
         info.made_at = info.made_at - timedelta(days=8)
@@ -69,3 +73,32 @@ def test_a_demo_database_older_than_a_week_is_rebuilt(demo_db, monkeypatch, tmp_
     with Session(get_engine(url)) as session:
         assert session.exec(select(DemoInfo)).one().made_at > old_made_at
     assert db.ops.prepare.prepare() == "The database is up to date."
+
+
+def test_a_secrets_file_with_a_typing_mistake_is_named_not_called_missing(tmp_path, monkeypatch):
+    """A quote left open while adding [auth] for single sign-on made the whole secrets.toml
+    unreadable, and the screen said the cookie key was missing and to run `make run` (which
+    leaves an existing file alone). It now names the file and where the mistake is."""
+    import streamlit as st
+
+    from components import config
+
+    key = "k" * 48
+    broken = tmp_path / "secrets.toml"
+    broken.write_text(f'cookie_key = "{key}"\n[auth]\nredirect_uri = "https://gt.example/oauth\n')
+
+    class Unreadable:
+        def get(self, *_args):
+            raise FileNotFoundError("Streamlit couldn't parse the secrets file")
+
+    monkeypatch.setattr(st, "secrets", Unreadable())
+    monkeypatch.setattr(st, "get_option", lambda name: [str(tmp_path / "none.toml"), str(broken)])
+    with pytest.raises(config.ConfigProblem) as problem:
+        config.cookie_key()
+    said = str(problem.value)
+    assert "secrets.toml can't be read" in said and "at line 3, column" in said
+    assert "make run" not in said and key not in said and str(tmp_path) not in said
+
+    broken.unlink()  # no file at all: still the missing key, and `make run` makes one
+    with pytest.raises(config.ConfigProblem, match="missing: run `make run`"):
+        config.cookie_key()

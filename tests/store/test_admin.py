@@ -288,6 +288,20 @@ def test_create_admin_refuses_short_or_mismatched_passwords(empty_db, capsys):
         assert session.exec(select(func.count(Worker.id))).one() == 0
 
 
+def test_create_admin_with_no_one_to_answer_says_to_run_it_in_a_terminal(empty_db, capsys):
+    """Run from a script with nothing on its input, the questions ended in EOFError's stack
+    trace; it now says what it needs and creates no one."""
+
+    def nobody(_prompt: str) -> str:
+        raise EOFError
+
+    assert admin_cli.main(["create-admin"], ask=nobody, ask_secret=nobody) == 1
+    said = capsys.readouterr().err
+    assert "Nothing was created" in said and "run it in a terminal" in said
+    with read_session() as session:
+        assert session.exec(select(func.count(Worker.id))).one() == 0
+
+
 def test_a_real_database_gets_no_demo_users(empty_db):
     from db.ops.prepare import prepare
 

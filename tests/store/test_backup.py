@@ -92,6 +92,16 @@ def test_backups_go_to_a_timestamped_file_in_the_folder_given(database, tmp_path
         backups.backup(first)
 
 
+def test_a_new_folder_named_with_a_closing_slash_gets_the_backup_inside_it(database, tmp_path):
+    """`make backup TO=/mnt/backups/` on a first day, before that folder exists: the backup
+    goes into the new folder (its help says "a folder or a file name"), not into a file
+    called `backups`."""
+    written = backups.backup(f"{tmp_path / 'new-folder'}/")
+    assert (tmp_path / "new-folder").is_dir()
+    assert written.parent == tmp_path / "new-folder"
+    assert written.name.startswith("golden_thread-")
+
+
 def test_restore_refuses_a_file_that_is_not_a_backup(database, tmp_path):
     before = _counts(database)
     junk = tmp_path / "junk.db"
@@ -147,6 +157,21 @@ def test_the_command_line_backs_up_and_restores_only_with_yes(database, tmp_path
     assert len(list(tmp_path.glob("golden_thread-*"))) == 2  # ours, and the state before restore
 
 
+def test_a_restore_without_a_file_says_how_to_name_one_and_lists_the_latest(tmp_path):
+    """`make restore` with no FROM= passed an empty --from, and argparse answered "expected
+    one argument"; it now says how to name the file and which backups there are."""
+    nothing = _cli("restore", folder=tmp_path)
+    assert nothing.returncode == 2 and "Traceback" not in nothing.stderr
+    assert "make restore FROM=<file>" in nothing.stderr and "no backups" in nothing.stderr
+    (tmp_path / "golden_thread-20260101-000000-000000.db").write_bytes(b"")
+    listed = _cli("restore", folder=tmp_path)
+    assert "golden_thread-20260101-000000-000000.db" in listed.stderr
+    made = subprocess.run(
+        ["make", "-n", "restore"], cwd=ROOT, capture_output=True, text=True, timeout=60
+    )
+    assert "--from" not in made.stdout  # no FROM=: no empty --from for argparse to refuse
+
+
 def test_an_unreachable_database_is_one_sentence(tmp_path):
     url = "postgresql+psycopg://postgres@127.0.0.1:1/nowhere"
     finished = subprocess.run(
@@ -160,7 +185,8 @@ def test_an_unreachable_database_is_one_sentence(tmp_path):
     if shutil.which("pg_dump") is None:
         assert "pg_dump is not installed" in finished.stderr
     else:
-        assert finished.returncode == 1 and "can't reach the database" in finished.stderr
+        assert finished.returncode == 1 and "can't reach its database" in finished.stderr
+        assert "Connection refused" in finished.stderr  # what the server said, in words
         assert "Traceback" not in finished.stderr
 
 

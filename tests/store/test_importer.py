@@ -492,6 +492,23 @@ def test_an_admin_may_import_into_any_team_and_sees_counts_but_no_names(team):
     assert counts()["Family"] == 2
 
 
+def test_the_command_line_without_a_terminal_asks_for_yes_instead_of_failing(
+    team, tmp_path, monkeypatch, capsys
+):
+    """Run from a script, the question "Bring these in?" found no one to answer and ended in
+    EOFError's stack trace; it now says to add --yes, and brings nothing in."""
+    from db.importer.__main__ import main
+
+    team_id, manager = team
+    good = tmp_path / "families.csv"
+    good.write_bytes(template_csv(manager, team_id))
+    monkeypatch.setattr("sys.stdin", io.StringIO(""))
+    assert main([str(good), "--team", "Northfield", "--as", "mgr"]) == 2
+    said = capsys.readouterr()
+    assert "--yes" in said.err and "Nothing was brought in" in said.err
+    assert counts()["Family"] == 0
+
+
 def test_the_progress_bar_moves_forward_to_the_end_naming_what_it_stores_in_plain_words(team):
     team_id, manager = team
     seen: list[tuple[float, str]] = []

@@ -189,3 +189,19 @@ def test_a_privilege_the_app_role_keeps_another_way_fails_the_check(as_app, app_
     with world["owner"].begin() as connection:
         connection.exec_driver_sql("REVOKE UPDATE, TRUNCATE ON auditevent FROM PUBLIC")
     roles.grant(world["owner"], app_role)
+
+
+def test_a_restore_as_the_app_role_says_to_use_the_owners_address(as_app, world, tmp_path):
+    """The app's role may take a backup but can't replace tables: a restore with DATABASE_URL
+    left on the app's role says so in words (README: run it with the owner's address), not
+    with psql's "must be owner of table demoinfo" and the SQL that failed."""
+    from db.ops import backup as backups
+
+    written = backups.backup(tmp_path / "saved")
+    with pytest.raises(backups.BackupProblem) as problem:
+        backups.restore(written, safety_folder=tmp_path / "safety")
+    said = str(problem.value)
+    assert "owner" in said and "DATABASE_URL" in said and "Nothing was changed" in said
+    assert "psql:" not in said and "inline_code_block" not in said
+    with world["owner"].connect() as connection:  # the tables are all still there
+        assert connection.exec_driver_sql("SELECT count(*) FROM family").scalar_one() > 0
