@@ -232,3 +232,26 @@ def _every_run_goes_through_app_py():
     PagesManager.__init__ = init
     yield
     PagesManager.__init__ = original
+
+
+@pytest.fixture
+def clock_at(monkeypatch):
+    """Sets the store's "now" to a moment, everywhere it is read: db.store.clock and every
+    module that imported its utcnow by name (patching the clock alone left those on the real
+    time, so a test of a frozen hour passed or failed with the hour it ran at)."""
+    import sys
+    from datetime import datetime
+
+    from db.store import clock
+
+    real = clock.utcnow
+
+    def set_now(moment: datetime) -> None:
+        for module in [clock, *sys.modules.values()]:
+            if getattr(module, "__name__", "").startswith(("db", "components")) and (
+                getattr(module, "utcnow", None) is real
+            ):
+                monkeypatch.setattr(module, "utcnow", lambda: moment)
+        monkeypatch.setattr(clock, "utcnow", lambda: moment)
+
+    return set_now

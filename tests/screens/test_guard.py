@@ -40,8 +40,15 @@ def test_a_practitioner_opening_a_page_not_for_them_sees_a_polite_no(demo_db, pa
 
 
 def _other_team_family() -> tuple[int, str, list[str]]:
+    """A family of another team whose name no family of the practitioner's team shares (the
+    demo's names are drawn afresh each day, and two teams can each have "Ruby and the kids")."""
     with read_session() as session:
-        family = session.exec(select(Family).where(Family.team_id == 3).order_by(Family.id)).first()
+        elsewhere = set(session.exec(select(Family.known_as).where(Family.team_id != 3)).all())
+        family = next(
+            f
+            for f in session.exec(select(Family).where(Family.team_id == 3).order_by(Family.id))
+            if f.known_as not in elsewhere
+        )
         names = session.exec(select(Person.name).where(Person.family_id == family.id)).all()
     return family.id, family.known_as, names
 

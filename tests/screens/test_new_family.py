@@ -271,7 +271,9 @@ def test_a_chosen_hand_over_waits_for_the_sentence_to_be_confirmed(demo_db):
     _key(at.selectbox, f"status_new_{family_id}").set_value("closed")
     next(b for b in at.button if b.label == "Save" and "status" in str(b.proto.id)).click()
     _run(at)
-    assert "to Closed from today. Sam Carter" in at.warning[0].value.replace("\\", "")
+    closing = at.warning[0].value.replace("\\", "")
+    assert "to Closed from today." in closing  # and every worker's time ends (a supporting
+    assert "Sam Carter's time with them ends then." in closing  # worker's too, when there is one)
     assert _history(demo_db, family_id) == before
     _button(at, "Yes, save this change").click()
     _run(at)

@@ -25,10 +25,10 @@ BEHIND = ("America/New_York", time(3, 0), UTC_DAY - timedelta(days=1))
 
 
 @pytest.fixture(params=[AHEAD, BEHIND], ids=["ahead of UTC", "behind UTC"])
-def team_world(request, demo_db, monkeypatch):
+def team_world(request, demo_db, clock_at):
     zone, at, team_day = request.param
     frozen = datetime.combine(UTC_DAY, at, timezone.utc)
-    monkeypatch.setattr(clock, "utcnow", lambda: frozen)
+    clock_at(frozen)
     team = factories.team(f"Team in {zone}", time_zone=zone)
     worker = factories.worker(
         "clockworker", Role.practitioner, Role.manager, teams=(team,), leads=(team,)

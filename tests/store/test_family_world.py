@@ -9,7 +9,6 @@ from sqlmodel import Session, col, select
 from db import families, family_world
 from db.family_world import PersonIn
 from db.rules.validation import Conflict, Invalid
-from db.store import clock
 from db.store.models import (
     Agreement,
     AuditEvent,
@@ -396,12 +395,11 @@ def test_the_same_addition_twice_in_a_moment_is_stored_once(world, kind):
     assert len(stored) == 3
 
 
-def test_a_handover_the_day_it_happens_in_a_team_ahead_of_utc(empty_db, monkeypatch):
+def test_a_handover_the_day_it_happens_in_a_team_ahead_of_utc(empty_db, clock_at):
     """At 20:00 UTC it is already tomorrow in Auckland: the handover ends Ana's time on
     Auckland's day, and the list must not keep her on (or as Ana's) until UTC catches up."""
     moment = datetime(2025, 6, 10, 20, 0, tzinfo=timezone.utc)
-    monkeypatch.setattr(clock, "utcnow", lambda: moment)
-    monkeypatch.setattr(families, "utcnow", lambda: moment)
+    clock_at(moment)
     team = factories.team("Auckland", time_zone="Pacific/Auckland")
     ana = factories.worker("ana", Role.practitioner, teams=(team,))
     ben = factories.worker("ben", Role.practitioner, teams=(team,))

@@ -118,6 +118,8 @@ UNVERSIONED_EDITS = {
     "db.family_world.change_status": "adds a dated status row; earlier ones are never changed",
     "db.family_world.hand_over": "ends one relationship with a reason and starts another as "
     "dated rows: the history is kept, not overwritten",
+    "db.family_world.end_supporting": "ends an open supporting relationship with a reason; a "
+    "second ending finds none open and is refused, so nothing is overwritten",
     "db.auth.change_password": "a worker's own password, checked against the current one",
     "db.auth.set_my_language": "a worker's own choice from a list: nothing typed to lose",
     "db.admin.set_active": "a switch with nothing typed; each change is audited",
