@@ -59,6 +59,25 @@ def show(view: ConferenceView) -> None:
     demo_marker()
 
 
+def nobody_kept_out_is_here(people: pd.DataFrame) -> bool:
+    """On the worker's side, before the screen opens: the people marked 'must not see the plan'
+    or 'must not be invited' are named, and True once the worker has ticked that none of them
+    is in the room (the screen shows the plan). True at once when there is no one to name."""
+    kept_out = people[people["must_not_see_plan"] | people["must_not_invite"]]
+    if kept_out.empty:
+        return True
+    st.warning(
+        _(
+            "Not to see the {plan} or not to be invited: {names}. This screen shows the "
+            "{plan}, so open it only when none of them is in the room.",
+            plan=term("plan"),
+            names=", ".join(plain(name) for name in kept_out["name"]),
+        ),
+        icon=":material/front_hand:",
+    )
+    return st.checkbox(_("None of them is in the room"), key="conference_none_kept_out")
+
+
 def plan(frame: pd.DataFrame) -> None:
     if frame.empty:
         st.write(_("We'll write the {plan} together.", plan=term("plan")))

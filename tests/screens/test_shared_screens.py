@@ -276,3 +276,33 @@ def test_the_family_copy_says_what_happens_next_and_how_to_reach_the_worker(seed
     assert "How to reach your worker" in copy
     assert "Next time we meet" in copy  # the catch-up on the plan the conference planned
     assert terms_in(copy) == []
+
+
+def test_the_screen_opens_only_once_the_worker_says_no_one_kept_out_is_in_the_room(seeded):
+    at = logged_in("confworker")
+    at.run()
+    at.query_params["family"] = str(seeded["family"])
+    at.switch_page("pages/conference.py").run()
+    [warning] = [w.value for w in at.warning]
+    assert SENTINELS["barred_person"] in warning and "Not to see the plan" in warning
+    assert next(b for b in at.button if b.key == "conference_open").disabled
+    next(c for c in at.checkbox if c.key == "conference_none_kept_out").check()
+    at.run()
+    next(b for b in at.button if b.key == "conference_open").click()
+    at.run()
+    assert at.session_state["conference"].family_id == seeded["family"]
+
+
+def test_a_family_with_no_one_kept_out_opens_without_a_question(demo_db):
+    team = factories.team("Open team")
+    factories.worker("openworker", Role.practitioner, teams=(team,))
+    family = factories.family(team, "The Brooks family", first_came_on=date(2025, 1, 1))
+    factories.person(family, "Mum", Relationship.parent)
+    at = logged_in("openworker")
+    at.run()
+    at.query_params["family"] = str(family)
+    at.switch_page("pages/conference.py").run()
+    assert not at.warning and not [c for c in at.checkbox if c.key == "conference_none_kept_out"]
+    next(b for b in at.button if b.key == "conference_open").click()
+    at.run()
+    assert at.session_state["conference"].family_id == family
