@@ -9,7 +9,7 @@ import streamlit as st
 from components import family_copy, goals
 from components.export import download_button
 from components.forms import form_prefix, redraw_after_save, save_button
-from components.i18n import _, long_date, term
+from components.i18n import _, current, long_date, term, use, use_terms
 from components.meeting_views import step_visibility
 from components.ui import demo_marker, plain
 from db import families as family_store
@@ -30,10 +30,12 @@ SHARED_SCREEN_STYLE = """
 """
 
 
-def show(view: ConferenceView) -> None:
+def show(actor: Actor, view: ConferenceView) -> None:
     st.title(plain(view.family_name))
     st.header(_("Our goals"))
     goals.goal_cards(view.family_id, view.goals, today=view.made_on, audience=view.audience)
+    with st.expander(_("Score our goals together")):
+        score_together(actor, view, current())
     st.header(_("What's going well"))
     if view.going_well.empty:
         st.write(_("Let's talk about what's going well."))
@@ -76,6 +78,17 @@ def nobody_kept_out_is_here(people: pd.DataFrame) -> bool:
         icon=":material/front_hand:",
     )
     return st.checkbox(_("None of them is in the room"), key="conference_none_kept_out")
+
+
+@st.fragment
+def score_together(actor: Actor, view: ConferenceView, language: str) -> None:
+    """A round of scores with each person in the room, on their goals that the screen shows.
+    A fragment's own reruns start in our language with our words: it speaks the screen's
+    language (`language`) and the team's words again. A save redraws the whole screen, so the
+    new scores show in the charts."""
+    use(language)
+    use_terms(view.terms)
+    goals.score_round(actor, view.family_id, view.made_on, audience=view.audience)
 
 
 def plan(frame: pd.DataFrame) -> None:

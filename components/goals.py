@@ -278,11 +278,18 @@ WORKER_VIEW_CHOICE = "worker"
 
 @st.fragment
 def score_round_form(actor: Actor, family_id: int, today: date) -> None:
+    """A fragment, so entering scores reruns only this part of the page."""
+    score_round(actor, family_id, today)
+
+
+def score_round(
+    actor: Actor, family_id: int, today: date, audience: str = visibility.Audience.STAFF
+) -> None:
     """A round of scores for one person at a time: the person is chosen first, then one box
     per goal being worked on (their own goals first). Each save is one round in one
-    transaction; its token makes a double submit store once. A fragment, so entering scores
-    reruns only this part of the page."""
-    goals, scorers = goal_store.active_goals_and_scorers(actor, family_id)
+    transaction; its token makes a double submit store once. On a family-facing screen
+    (`audience`), only its goals and the people who may be in its room."""
+    goals, scorers = goal_store.active_goals_and_scorers(actor, family_id, audience)
     if goals.empty:
         st.info(_("There are no goals being worked on to score."))
         return

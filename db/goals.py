@@ -221,11 +221,20 @@ def _one_name_each(scores: pd.DataFrame) -> pd.DataFrame:
     return scores.assign(scorer=scores["scorer_key"].map(names))
 
 
-def active_goals_and_scorers(actor: Actor, family_id: int) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """For a round of scores: the goals being worked on, and the family members who may score."""
-    data = goal_data(actor, family_id)
+def active_goals_and_scorers(
+    actor: Actor, family_id: int, audience: str = Audience.STAFF
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """For a round of scores: the goals being worked on, and the family members who may score.
+    On a family-facing screen (`audience`), only the goals it shows, and only people who may be
+    in that room: never anyone not to see the plan or not to be invited and, for just the
+    household, only those who live in it."""
+    data = goal_data(actor, family_id, Audience.check(audience))
     people = family_people(actor, family_id)
     scorers = people[people["relationship_code"] != Relationship.professional.value]
+    if audience != Audience.STAFF:
+        scorers = scorers[~scorers["must_not_see_plan"] & ~scorers["must_not_invite"]]
+    if audience == Audience.HOUSEHOLD:
+        scorers = scorers[scorers["lives_with_family"]]
     return data.goals[data.goals["status"] == GoalStatus.working_on_it.value], scorers
 
 

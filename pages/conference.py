@@ -100,7 +100,7 @@ page_title(
     )
 )
 
-conference_view.show(view)
+conference_view.show(actor, view)
 conference_view.add_to_plan(actor, view.family_id, view.audience)
 conference_view.copy_button(actor, view)
 with st.expander(_("Finish the {meeting}", meeting=term("family_meeting"))):

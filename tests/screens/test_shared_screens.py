@@ -9,7 +9,7 @@ import pytest
 from components.family_copy import render
 from db import family_world, meetings
 from db.conference import meeting_screen
-from db.goals import GoalIn, ScoreIn, add_goal, record_scores
+from db.goals import GoalIn, ScoreIn, add_goal, goal_data, record_scores
 from db.meetings import ChildViewIn, ItemIn, PlanStepIn
 from db.plain_language import terms_in
 from db.store.models import Relationship, Role
@@ -306,3 +306,32 @@ def test_a_family_with_no_one_kept_out_opens_without_a_question(demo_db):
     next(b for b in at.button if b.key == "conference_open").click()
     at.run()
     assert at.session_state["conference"].family_id == family
+
+
+@pytest.mark.parametrize("audience", ["everyone", "household"])
+def test_each_person_in_the_room_scores_their_shown_goals_on_the_family_screen(seeded, audience):
+    factories.person(seeded["family"], "Nan Rivers", Relationship.grandparent)
+    factories.person(
+        seeded["family"], "Grandad Rivers", Relationship.grandparent, in_household=False
+    )
+    at = _conference(seeded["family"], audience)
+    whose = next(s for s in at.selectbox if s.key == f"score_round_whose_{seeded['family']}")
+    # Only people who may be in this room: never the person kept from the plan and the
+    # meeting; for just the household, only those who live in it.
+    assert SENTINELS["barred_person"] not in whose.options
+    assert {"Mum", "Ellie", "Nan Rivers"} <= set(whose.options)
+    assert ("Grandad Rivers" in whose.options) == (audience == "everyone")
+    whose.select_index(whose.options.index("Mum")).run()
+    boxes = [n for n in at.number_input if n.key and "_score_" in n.key]
+    shown = " ".join(m.value for m in at.markdown)
+    # Only goals this screen shows: never a private goal, nor the kept-out person's goal.
+    assert SENTINELS["private_goal"] not in shown and SENTINELS["barred_goal"] not in shown
+    assert len(boxes) == 1 and "Tea together on Sundays" in shown
+    boxes[0].set_value(6)
+    next(b for b in at.button if b.label == "Save scores").click()
+    at.run()
+    assert not at.exception and not at.error
+    assert at.session_state["conference"].family_id == seeded["family"]  # still the family's
+    # Saved once, and on the worker's own screens afterwards.
+    scores = goal_data(seeded["worker"], seeded["family"]).scores
+    assert scores[scores["scorer"] == "Mum"]["score"].tolist().count(6) == 1
