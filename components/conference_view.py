@@ -24,8 +24,23 @@ SHARED_SCREEN_STYLE = """
 <style>
 [data-testid="stSidebar"], [data-testid="stSidebarCollapsedControl"], header,
 [data-testid="stToolbar"] { display: none; }
-.stApp { font-size: 1.3rem; }
-.stApp h1 { font-size: 2.8rem; } .stApp h2 { font-size: 2rem; } .stApp h3 { font-size: 1.5rem; }
+/* Read from across a room on a TV (1920 wide: 29 px text), still comfortable on a tablet. */
+[data-testid="stMain"] [data-testid="stMarkdownContainer"],
+[data-testid="stMain"] [data-testid="stMarkdownContainer"] :is(p, li),
+[data-testid="stMain"] [data-testid="stExpander"] summary,
+[data-testid="stMain"] :is(input, textarea, button) { font-size: clamp(1.25rem, 1.5vw, 2rem); }
+[data-testid="stMain"] [data-testid="stCaptionContainer"],
+[data-testid="stMain"] [data-testid="stCaptionContainer"] p {
+  font-size: clamp(1.125rem, 1.25vw, 1.75rem);
+}
+[data-testid="stMain"] :is([data-testid="stTextInputRootElement"], [data-testid="stDateInput"] div,
+  [data-testid="stNumberInputContainer"]) { height: auto; }
+/* Streamlit's own hints, in English whatever the family's language ("Press Enter to submit
+   form"), and the headings' link icons, a tab stop each that says "Link to heading". */
+[data-testid="InputInstructions"], [data-testid="stHeaderActionElements"] { display: none; }
+[data-testid="stMain"] h1 { font-size: clamp(2.5rem, 3vw, 3.5rem); }
+[data-testid="stMain"] h2 { font-size: clamp(1.875rem, 2.25vw, 2.75rem); }
+[data-testid="stMain"] h3 { font-size: clamp(1.5rem, 1.75vw, 2.25rem); }
 </style>
 """
 

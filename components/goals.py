@@ -53,7 +53,10 @@ def goal_spec(
     staff = audience == visibility.Audience.STAFF
     points = charts.goal_points(_scores[_scores["goal_id"] == goal_id], staff=staff)
     colours = charts.scorer_colours(_scores)
-    spec = charts.goal_chart(points, _meeting_days, staff=staff, colours=colours).to_dict()
+    # A family-facing audience: the family meeting screen, read from across the room.
+    spec = charts.goal_chart(
+        points, _meeting_days, staff=staff, colours=colours, large=not staff
+    ).to_dict()
     if time_locale := chart_time_locale(language):  # month names in the family's language
         spec.setdefault("config", {})["locale"] = {"time": time_locale}
     return spec
