@@ -137,7 +137,11 @@ def add_to_plan(actor: Actor, family_id: int, audience: str) -> None:
             _("By when"), value=None, format="DD/MM/YYYY", key=f"{prefix}_by"
         )
         know = st.text_input(_("How we'll know"), key=f"{prefix}_know")
-        visibility = step_visibility(prefix, in_the_room)
+        visibility = step_visibility(
+            prefix,
+            in_the_room,
+            everyone=_("Everyone at the {meeting}", meeting=term("family_meeting")),
+        )
         save = save_button(_("Add to the {plan}", plan=term("plan")), type="primary")
     if save.clicked:
         with redraw_after_save(save.problem_place, form=form):

@@ -7,7 +7,7 @@ from datetime import date, timedelta
 import pytest
 
 from components.family_copy import render
-from db import family_world, meetings
+from db import admin, family_world, meetings
 from db.conference import meeting_screen
 from db.goals import GoalIn, ScoreIn, add_goal, goal_data, record_scores
 from db.meetings import ChildViewIn, ItemIn, PlanStepIn
@@ -335,3 +335,18 @@ def test_each_person_in_the_room_scores_their_shown_goals_on_the_family_screen(s
     # Saved once, and on the worker's own screens afterwards.
     scores = goal_data(seeded["worker"], seeded["family"]).scores
     assert scores[scores["scorer"] == "Mum"]["score"].tolist().count(6) == 1
+
+
+def test_the_family_screen_says_the_whole_network_in_the_teams_own_word(demo_db):
+    team = factories.team("Hui team")
+    factories.worker("huiworker", Role.practitioner, teams=(team,))
+    boss = factories.worker("huiadmin", Role.admin)
+    family = factories.family(team, "The Ngata whānau", first_came_on=date(2025, 1, 1))
+    factories.person(family, "Mum", Relationship.parent)
+    admin.set_team_term(
+        boss, team_id=team, term="family_meeting", language="en", words="hui", seen_version=0
+    )
+    at = shared_screen(logged_in("huiworker"), family, "everyone")
+    assert not at.exception
+    shown = next(r for r in at.radio if r.key and r.key.endswith("_visibility")).options
+    assert "Everyone at the hui" in shown and "Everyone at a family meeting" not in shown
