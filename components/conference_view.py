@@ -13,6 +13,7 @@ from components.i18n import _, current, long_date, term, use, use_terms
 from components.meeting_views import step_visibility
 from components.ui import demo_marker, plain
 from db import families as family_store
+from db import goals as goal_store
 from db import meetings
 from db.conference import ConferenceView
 from db.meetings import PlanStepIn
@@ -51,6 +52,14 @@ def show(actor: Actor, view: ConferenceView) -> None:
     goals.goal_cards(view.family_id, view.goals, today=view.made_on, audience=view.audience)
     with st.expander(_("Score our goals together")):
         score_together(actor, view, current())
+    with st.expander(_("Add a goal, in their own words")):
+        goals.add_goal_form(
+            actor,
+            view.family_id,
+            goal_store.people_in_the_room(actor, view.family_id, view.audience),
+            shared_with=shared_in_the_room(view.audience),
+            everyone=everyone_at_the_meeting(),
+        )
     st.header(_("What's going well"))
     if view.going_well.empty:
         st.write(_("Let's talk about what's going well."))
@@ -74,6 +83,16 @@ def show(actor: Actor, view: ConferenceView) -> None:
             )
         )
     demo_marker()
+
+
+def shared_in_the_room(audience: str) -> str:
+    """What is added in the room is shared with the people in it unless they choose otherwise."""
+    return Visibility.everyone.value if audience == Audience.EVERYONE else Visibility.family.value
+
+
+def everyone_at_the_meeting() -> str:
+    """The whole network, in the team's own word for the meeting."""
+    return _("Everyone at the {meeting}", meeting=term("family_meeting"))
 
 
 def nobody_kept_out_is_here(people: pd.DataFrame) -> bool:
@@ -125,9 +144,6 @@ def add_to_plan(actor: Actor, family_id: int, audience: str) -> None:
     button. A new step is shared with the people in the room unless they choose otherwise."""
     form = "conference_plan"
     prefix = form_prefix(form)
-    in_the_room = (
-        Visibility.everyone.value if audience == Audience.EVERYONE else Visibility.family.value
-    )
     with st.form(form):
         st.markdown("**" + _("Add to our {plan}", plan=term("plan")) + "**")
         columns = st.columns([3, 2, 2])
@@ -138,9 +154,7 @@ def add_to_plan(actor: Actor, family_id: int, audience: str) -> None:
         )
         know = st.text_input(_("How we'll know"), key=f"{prefix}_know")
         visibility = step_visibility(
-            prefix,
-            in_the_room,
-            everyone=_("Everyone at the {meeting}", meeting=term("family_meeting")),
+            prefix, shared_in_the_room(audience), everyone=everyone_at_the_meeting()
         )
         save = save_button(_("Add to the {plan}", plan=term("plan")), type="primary")
     if save.clicked:

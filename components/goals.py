@@ -197,9 +197,15 @@ def _people_options(people: pd.DataFrame) -> dict:
     return {None: WHOLE_FAMILY, **dict(zip(family["person_id"], family["name"]))}
 
 
-def _goal_fields(prefix: str, people: pd.DataFrame, current: dict | None = None) -> dict:
-    """What the form holds; GoalIn checks it when it is saved."""
+def _goal_fields(
+    prefix: str, people: pd.DataFrame, current: dict | None = None, everyone: str = ""
+) -> dict:
+    """What the form holds; GoalIn checks it when it is saved. `everyone`: the words for the
+    whole network, where a screen says them in the team's own words."""
     current = current or {}
+    shown = {v.value: _(VISIBILITY[v]) for v in Visibility}
+    if everyone:
+        shown[Visibility.everyone.value] = everyone
     options = _people_options(people)
     whose = st.selectbox(
         _("Whose goal is it?"),
@@ -224,7 +230,7 @@ def _goal_fields(prefix: str, people: pd.DataFrame, current: dict | None = None)
     visibility = st.radio(
         _("Who can see it (agreed with them)"),
         visibility_values,
-        format_func=lambda v: _(VISIBILITY[Visibility(v)]),
+        format_func=shown.__getitem__,
         index=visibility_values.index(current.get("visibility", "family")),
         key=f"{prefix}_visibility",
         horizontal=True,
@@ -232,12 +238,21 @@ def _goal_fields(prefix: str, people: pd.DataFrame, current: dict | None = None)
     return dict(person_id=whose, **words, visibility=visibility)
 
 
-def add_goal_form(actor: Actor, family_id: int, people: pd.DataFrame) -> None:
+def add_goal_form(
+    actor: Actor,
+    family_id: int,
+    people: pd.DataFrame,
+    shared_with: str = Visibility.family.value,
+    everyone: str = "",
+) -> None:
     """Comes back empty after a save, so a second click can't store the goal twice; a refused
-    save keeps everything typed."""
+    save keeps everything typed. `shared_with`: who sees it unless they choose otherwise;
+    `everyone`: as for _goal_fields."""
     with st.form("goal_add"):
         st.markdown(_("**Add a goal**"))
-        goal = _goal_fields(form_prefix("goal_add"), people)
+        goal = _goal_fields(
+            form_prefix("goal_add"), people, {"visibility": shared_with}, everyone=everyone
+        )
         save = save_button(_("Save goal"), type="primary")
     if save.clicked:
         with redraw_after_save(save.problem_place, form="goal_add", notice=_("Goal saved.")):

@@ -225,17 +225,26 @@ def active_goals_and_scorers(
     actor: Actor, family_id: int, audience: str = Audience.STAFF
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """For a round of scores: the goals being worked on, and the family members who may score.
-    On a family-facing screen (`audience`), only the goals it shows, and only people who may be
-    in that room: never anyone not to see the plan or not to be invited and, for just the
-    household, only those who live in it."""
+    On a family-facing screen (`audience`), only the goals it shows and the people who may be
+    in its room (people_in_the_room)."""
     data = goal_data(actor, family_id, Audience.check(audience))
-    people = family_people(actor, family_id)
+    people = people_in_the_room(actor, family_id, audience)
     scorers = people[people["relationship_code"] != Relationship.professional.value]
-    if audience != Audience.STAFF:
-        scorers = scorers[~scorers["must_not_see_plan"] & ~scorers["must_not_invite"]]
-    if audience == Audience.HOUSEHOLD:
-        scorers = scorers[scorers["lives_with_family"]]
     return data.goals[data.goals["status"] == GoalStatus.working_on_it.value], scorers
+
+
+def people_in_the_room(
+    actor: Actor, family_id: int, audience: str = Audience.STAFF
+) -> pd.DataFrame:
+    """The family's people (family_people) who may be in the room of a family-facing screen
+    (`audience`): never anyone not to see the plan or not to be invited and, for just the
+    household, only those who live in it. Everyone, for the staff's own screens."""
+    people = family_people(actor, family_id)
+    if Audience.check(audience) != Audience.STAFF:
+        people = people[~people["must_not_see_plan"] & ~people["must_not_invite"]]
+    if audience == Audience.HOUSEHOLD:
+        people = people[people["lives_with_family"]]
+    return people
 
 
 # --- goals and scores --------------------------------------------------------------------

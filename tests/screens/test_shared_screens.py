@@ -350,3 +350,22 @@ def test_the_family_screen_says_the_whole_network_in_the_teams_own_word(demo_db)
     assert not at.exception
     shown = next(r for r in at.radio if r.key and r.key.endswith("_visibility")).options
     assert "Everyone at the hui" in shown and "Everyone at a family meeting" not in shown
+
+
+@pytest.mark.parametrize("audience", ["everyone", "household"])
+def test_a_goal_set_in_the_room_is_shared_with_the_room_and_shown_at_once(seeded, audience):
+    at = _conference(seeded["family"], audience)
+    whose = next(s for s in at.selectbox if s.key and s.key.startswith("goal_add_"))
+    assert SENTINELS["barred_person"] not in whose.options  # not someone kept out of the room
+    whose.select_index(whose.options.index("Ellie"))
+    shared = next(r for r in at.radio if r.key and r.key.startswith("goal_add_"))
+    assert shared.value == ("everyone" if audience == "everyone" else "family")
+    assert "Everyone at the family meeting" in shared.options
+    next(t for t in at.text_input if t.key.endswith("_wording")).input("Walk to school with Mum")
+    next(b for b in at.button if b.label == "Save goal").click()
+    at.run()
+    assert not at.exception and not at.error
+    assert any(m.value.endswith("Walk to school with Mum") for m in at.markdown)  # on screen
+    assert at.session_state["conference"].family_id == seeded["family"]
+    staff = goal_data(seeded["worker"], seeded["family"]).goals  # on the worker's screens
+    assert staff["wording"].tolist().count("Walk to school with Mum") == 1
