@@ -16,10 +16,11 @@ from db import families as family_store
 from db import goals as goal_store
 from db import meetings
 from db.conference import ConferenceView
-from db.meetings import PlanStepIn
+from db.meetings import ItemIn, PlanStepIn
 from db.rules.access import Actor
 from db.rules.visibility import Audience
-from db.store.models import Visibility
+from db.store.models import ConversationColumn, Relationship, Visibility
+from db.words import CONVERSATION_COLUMN, VISIBILITY
 
 SHARED_SCREEN_STYLE = """
 <style>
@@ -65,6 +66,8 @@ def show(actor: Actor, view: ConferenceView) -> None:
         st.write(_("Let's talk about what's going well."))
     for item in view.going_well.itertuples():
         st.write(plain(f"“{item.words}”" + (f" — {item.said_by}" if item.said_by else "")))
+    with st.expander(_("Add what's going well or what's hard")):
+        what_was_said(actor, view)
     if not view.child_views.empty:
         st.header(_("What the children told us"))
         for item in view.child_views.itertuples():
@@ -83,6 +86,55 @@ def show(actor: Actor, view: ConferenceView) -> None:
             )
         )
     demo_marker()
+
+
+def what_was_said(actor: Actor, view: ConferenceView) -> None:
+    """What's going well and what's hard, each thing on its own line in the speaker's words,
+    said by someone who may be in the room and shared with the room unless they choose
+    otherwise. Saved once (a second click adds nothing); a refused save keeps the words."""
+    people = goal_store.people_in_the_room(actor, view.family_id, view.audience)
+    people = people[people["relationship_code"] != Relationship.professional.value]
+    speakers = {None: _("The family together"), **dict(zip(people["person_id"], people["name"]))}
+    form = "conference_said"
+    prefix = form_prefix(form)
+    with st.form(form):
+        columns = st.columns(2)
+        said = {
+            code: columns[n].text_area(
+                _(CONVERSATION_COLUMN[code]),
+                help=_("One thing on each line, in their words."),
+                key=f"{prefix}_{code.value}",
+            )
+            for n, code in enumerate((ConversationColumn.going_well, ConversationColumn.hard))
+        }
+        said_by = st.selectbox(
+            _("Who said these"),
+            list(speakers),
+            format_func=speakers.__getitem__,
+            key=f"{prefix}_by",
+        )
+        shared = {v.value: _(VISIBILITY[v]) for v in Visibility}
+        shared[Visibility.everyone.value] = everyone_at_the_meeting()
+        visibility = st.radio(
+            _("Who can see them"),
+            list(shared),
+            index=list(shared).index(shared_in_the_room(view.audience)),
+            format_func=shared.__getitem__,
+            horizontal=True,
+            key=f"{prefix}_visibility",
+        )
+        save = save_button(_("Save what was said"), type="primary")
+    if save.clicked:
+        items = [
+            ItemIn(code.value, line.strip(), said_by, visibility)
+            for code, words in said.items()
+            for line in words.splitlines()
+            if line.strip()
+        ]
+        with redraw_after_save(save.problem_place, form=form, notice=_("Saved.")):
+            meetings.add_conversation(
+                actor, family_id=view.family_id, held_on=view.made_on, items=items
+            )
 
 
 def shared_in_the_room(audience: str) -> str:

@@ -369,3 +369,31 @@ def test_a_goal_set_in_the_room_is_shared_with_the_room_and_shown_at_once(seeded
     assert at.session_state["conference"].family_id == seeded["family"]
     staff = goal_data(seeded["worker"], seeded["family"]).goals  # on the worker's screens
     assert staff["wording"].tolist().count("Walk to school with Mum") == 1
+
+
+def _say_in_the_room(at, going_well: str, hard: str) -> None:
+    areas = {a.label: a for a in at.text_area if a.key.startswith("conference_said_")}
+    areas["What's going well"].input(going_well)
+    areas["What's hard"].input(hard)
+    next(b for b in at.button if b.label == "Save what was said").click()
+    at.run()
+    assert not at.exception and not at.error
+
+
+def test_what_is_going_well_and_hard_said_in_the_room_is_saved_once_and_shown(seeded):
+    at = _conference(seeded["family"], "household")
+    by = next(s for s in at.selectbox if s.key and s.key.startswith("conference_said_"))
+    assert SENTINELS["barred_person"] not in by.options
+    by.select_index(by.options.index("Mum"))
+    _say_in_the_room(at, "Toast together before school\nEllie read to Nan", "Bedtime is hard")
+    # Saved again, as after a click in a hurry or a dropped connection: nothing new is stored.
+    by = next(s for s in at.selectbox if s.key and s.key.startswith("conference_said_"))
+    by.select_index(by.options.index("Mum"))
+    _say_in_the_room(at, "Toast together before school\nEllie read to Nan", "Bedtime is hard")
+    shown = " ".join(m.value for m in at.markdown)
+    assert "Toast together before school" in shown and "Ellie read to Nan" in shown
+    said = meetings.conversations(seeded["worker"], seeded["family"])  # the worker's screens
+    words = said["words"].tolist()
+    assert words.count("Toast together before school") == words.count("Bedtime is hard") == 1
+    hard = said[said["words"] == "Bedtime is hard"].iloc[0]
+    assert hard["said_by"] == "Mum" and hard["visibility"] == "family"
