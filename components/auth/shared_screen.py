@@ -31,6 +31,12 @@ def now_open() -> OpenScreen | None:
     return screen
 
 
+def opened_in_another_tab() -> bool:
+    """Whether this tab draws the worker's pages while its login has the screen open (another
+    tab opened it since this one was drawn)."""
+    return not isinstance(st.session_state.get(_KEY), OpenScreen) and now_open() is not None
+
+
 def open_for(actor: Actor, family_id: int, audience: str, language: str | None) -> None:
     st.session_state[_KEY] = conference.open_screen(
         actor,
