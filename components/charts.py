@@ -154,7 +154,7 @@ def goal_chart(
                     orient="bottom",
                     labelFontSize=text_size,
                     titleFontSize=text_size,
-                    **({"labelLimit": 0} if large else {}),  # a name in full
+                    labelLimit=0 if large else alt.Undefined,  # a name in full
                 ),
                 scale=scale,
             ),
