@@ -147,7 +147,7 @@ def everyone_at_the_meeting() -> str:
     return _("Everyone at the {meeting}", meeting=term("family_meeting"))
 
 
-def nobody_kept_out_is_here(people: pd.DataFrame) -> bool:
+def nobody_kept_out_is_here(people: pd.DataFrame, *, key: str) -> bool:
     """On the worker's side, before the screen opens: the people marked 'must not see the plan'
     or 'must not be invited' are named, and True once the worker has ticked that none of them
     is in the room (the screen shows the plan). True at once when there is no one to name."""
@@ -163,7 +163,7 @@ def nobody_kept_out_is_here(people: pd.DataFrame) -> bool:
         ),
         icon=":material/front_hand:",
     )
-    return st.checkbox(_("None of them is in the room"), key="conference_none_kept_out")
+    return st.checkbox(_("None of them is in the room"), key=key)  # one key a family
 
 
 @st.fragment

@@ -65,7 +65,9 @@ if not opened:
     )
     # The screen shows the plan: whoever must not see it, or must not be at a meeting, is named,
     # and the screen opens only once the worker says none of them is in the room.
-    may_open = conference_view.nobody_kept_out_is_here(families.family_people(actor, family_id))
+    may_open = conference_view.nobody_kept_out_is_here(
+        families.family_people(actor, family_id), key=f"conference_none_kept_out_{family_id}"
+    )
     if (
         st.button(
             _("Open the family meeting screen"),

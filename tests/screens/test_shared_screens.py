@@ -12,7 +12,8 @@ from db.conference import meeting_screen
 from db.goals import GoalIn, ScoreIn, add_goal, goal_data, record_scores
 from db.meetings import ChildViewIn, ItemIn, PlanStepIn
 from db.plain_language import terms_in
-from db.store.models import Relationship, Role
+from db.store.engine import read_session
+from db.store.models import Family, Relationship, Role
 from tests import factories
 from tests.apptest import all_text, errors_in_form, logged_in, open_family_page, shared_screen
 
@@ -286,7 +287,7 @@ def test_the_screen_opens_only_once_the_worker_says_no_one_kept_out_is_in_the_ro
     [warning] = [w.value for w in at.warning]
     assert SENTINELS["barred_person"] in warning and "Not to see the plan" in warning
     assert next(b for b in at.button if b.key == "conference_open").disabled
-    next(c for c in at.checkbox if c.key == "conference_none_kept_out").check()
+    next(c for c in at.checkbox if c.key == f"conference_none_kept_out_{seeded['family']}").check()
     at.run()
     next(b for b in at.button if b.key == "conference_open").click()
     at.run()
@@ -302,7 +303,7 @@ def test_a_family_with_no_one_kept_out_opens_without_a_question(demo_db):
     at.run()
     at.query_params["family"] = str(family)
     at.switch_page("pages/conference.py").run()
-    assert not at.warning and not [c for c in at.checkbox if c.key == "conference_none_kept_out"]
+    assert not at.warning and not at.checkbox
     next(b for b in at.button if b.key == "conference_open").click()
     at.run()
     assert at.session_state["conference"].family_id == family
@@ -397,3 +398,22 @@ def test_what_is_going_well_and_hard_said_in_the_room_is_saved_once_and_shown(se
     assert words.count("Toast together before school") == words.count("Bedtime is hard") == 1
     hard = said[said["words"] == "Bedtime is hard"].iloc[0]
     assert hard["said_by"] == "Mum" and hard["visibility"] == "family"
+
+
+def test_a_tick_for_one_family_does_not_open_anothers_screen(seeded):
+    """'None of them is in the room' is said of one family's people: moving to another family's
+    screen asks again."""
+    with read_session() as session:
+        team_id = session.get_one(Family, seeded["family"]).team_id
+    other = factories.family(team_id, "The Lake family", first_came_on=date(2025, 1, 1))
+    factories.person(other, "Gran Lake", Relationship.grandparent, must_not_see_plan=True)
+    at = logged_in("confworker")
+    at.run()
+    at.query_params["family"] = str(seeded["family"])
+    at.switch_page("pages/conference.py").run()
+    next(c for c in at.checkbox if c.key.startswith("conference_none_kept_out")).check().run()
+    assert not next(b for b in at.button if b.key == "conference_open").disabled
+    at.query_params["family"] = str(other)
+    at.run()
+    assert "Gran Lake" in at.warning[0].value
+    assert next(b for b in at.button if b.key == "conference_open").disabled
