@@ -13,13 +13,12 @@ from components.i18n import _, current, long_date, term, use, use_terms
 from components.meeting_views import step_visibility
 from components.ui import demo_marker, plain
 from db import families as family_store
-from db import goals as goal_store
 from db import meetings
 from db.conference import ConferenceView
 from db.meetings import ItemIn, PlanStepIn
 from db.rules.access import Actor
 from db.rules.visibility import Audience
-from db.store.models import ConversationColumn, Relationship, Visibility
+from db.store.models import ConversationColumn, GoalStatus, Relationship, Visibility
 from db.words import CONVERSATION_COLUMN, VISIBILITY
 
 SHARED_SCREEN_STYLE = """
@@ -57,7 +56,7 @@ def show(actor: Actor, view: ConferenceView) -> None:
         goals.add_goal_form(
             actor,
             view.family_id,
-            goal_store.people_in_the_room(actor, view.family_id, view.audience),
+            view.people,
             shared_with=shared_in_the_room(view.audience),
             everyone=everyone_at_the_meeting(),
         )
@@ -92,8 +91,7 @@ def what_was_said(actor: Actor, view: ConferenceView) -> None:
     """What's going well and what's hard, each thing on its own line in the speaker's words,
     said by someone who may be in the room and shared with the room unless they choose
     otherwise. Saved once (a second click adds nothing); a refused save keeps the words."""
-    people = goal_store.people_in_the_room(actor, view.family_id, view.audience)
-    people = people[people["relationship_code"] != Relationship.professional.value]
+    people = _family_of(view.people)
     speakers = {None: _("The family together"), **dict(zip(people["person_id"], people["name"]))}
     form = "conference_said"
     prefix = form_prefix(form)
@@ -137,6 +135,11 @@ def what_was_said(actor: Actor, view: ConferenceView) -> None:
             )
 
 
+def _family_of(people: pd.DataFrame) -> pd.DataFrame:
+    """The family and friends among the people, not the professionals."""
+    return people[people["relationship_code"] != Relationship.professional.value]
+
+
 def shared_in_the_room(audience: str) -> str:
     """What is added in the room is shared with the people in it unless they choose otherwise."""
     return Visibility.everyone.value if audience == Audience.EVERYONE else Visibility.family.value
@@ -174,7 +177,8 @@ def score_together(actor: Actor, view: ConferenceView, language: str) -> None:
     new scores show in the charts."""
     use(language)
     use_terms(view.terms)
-    goals.score_round(actor, view.family_id, view.made_on, audience=view.audience)
+    working_on = view.goals.goals[view.goals.goals["status"] == GoalStatus.working_on_it.value]
+    goals.score_round(actor, view.family_id, view.made_on, (working_on, _family_of(view.people)))
 
 
 def plan(frame: pd.DataFrame) -> None:

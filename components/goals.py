@@ -301,13 +301,17 @@ def score_round_form(actor: Actor, family_id: int, today: date) -> None:
 
 
 def score_round(
-    actor: Actor, family_id: int, today: date, audience: str = visibility.Audience.STAFF
+    actor: Actor,
+    family_id: int,
+    today: date,
+    goals_and_scorers: tuple[pd.DataFrame, pd.DataFrame] | None = None,
 ) -> None:
     """A round of scores for one person at a time: the person is chosen first, then one box
     per goal being worked on (their own goals first). Each save is one round in one
-    transaction; its token makes a double submit store once. On a family-facing screen
-    (`audience`), only its goals and the people who may be in its room."""
-    goals, scorers = goal_store.active_goals_and_scorers(actor, family_id, audience)
+    transaction; its token makes a double submit store once. `goals_and_scorers`: the goals
+    being worked on and who may score them, when the screen has read them already (the family
+    meeting screen: only its goals and the people who may be in its room)."""
+    goals, scorers = goals_and_scorers or goal_store.active_goals_and_scorers(actor, family_id)
     if goals.empty:
         st.info(_("There are no goals being worked on to score."))
         return

@@ -221,30 +221,12 @@ def _one_name_each(scores: pd.DataFrame) -> pd.DataFrame:
     return scores.assign(scorer=scores["scorer_key"].map(names))
 
 
-def active_goals_and_scorers(
-    actor: Actor, family_id: int, audience: str = Audience.STAFF
-) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """For a round of scores: the goals being worked on, and the family members who may score.
-    On a family-facing screen (`audience`), only the goals it shows and the people who may be
-    in its room (people_in_the_room)."""
-    data = goal_data(actor, family_id, Audience.check(audience))
-    people = people_in_the_room(actor, family_id, audience)
+def active_goals_and_scorers(actor: Actor, family_id: int) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """For a round of scores: the goals being worked on, and the family members who may score."""
+    data = goal_data(actor, family_id)
+    people = family_people(actor, family_id)
     scorers = people[people["relationship_code"] != Relationship.professional.value]
     return data.goals[data.goals["status"] == GoalStatus.working_on_it.value], scorers
-
-
-def people_in_the_room(
-    actor: Actor, family_id: int, audience: str = Audience.STAFF
-) -> pd.DataFrame:
-    """The family's people (family_people) who may be in the room of a family-facing screen
-    (`audience`): never anyone not to see the plan or not to be invited and, for just the
-    household, only those who live in it. Everyone, for the staff's own screens."""
-    people = family_people(actor, family_id)
-    if Audience.check(audience) != Audience.STAFF:
-        people = people[~people["must_not_see_plan"] & ~people["must_not_invite"]]
-    if audience == Audience.HOUSEHOLD:
-        people = people[people["lives_with_family"]]
-    return people
 
 
 # --- goals and scores --------------------------------------------------------------------
