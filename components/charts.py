@@ -16,6 +16,7 @@ from db.i18n import N_, _
 
 SCORE_SCALE = alt.Scale(domain=[0, 10])
 QUIET = "#9c8f80"
+LARGE_TEXT = 20  # px: a chart's words on a screen read from across a room
 # A worker's view: dashed and quieter; family members' own lines: solid and prominent.
 DASH = alt.Scale(domain=[False, True], range=[[1, 0], [5, 4]])
 WIDTH = alt.Scale(domain=[False, True], range=[3, 1.5])
@@ -126,9 +127,13 @@ def goal_chart(
     colours: dict[str, str] | None = None,
     title: str = "",
     height: int = 260,
+    large: bool = False,
 ) -> alt.LayerChart | alt.FacetChart:
     """One goal: a line per person who scores it, a worker's view dashed, meetings marked.
-    `colours` (from scorer_colours over the family's scores) keeps each person's colour."""
+    `colours` (from scorer_colours over the family's scores) keeps each person's colour.
+    `large`: for a shared screen read from across a room (bigger words, no name cut short)."""
+    text_size = LARGE_TEXT if large else 13
+    height = max(height, 340) if large else height
     x = alt.X(
         "scored_on:T",
         title=None,
@@ -145,7 +150,12 @@ def goal_chart(
             color=alt.Color(
                 "scorer:N",
                 title=_("Who scored"),
-                legend=alt.Legend(orient="bottom", labelFontSize=13, titleFontSize=13),
+                legend=alt.Legend(
+                    orient="bottom",
+                    labelFontSize=text_size,
+                    titleFontSize=text_size,
+                    labelLimit=0 if large else alt.Undefined,  # a name in full
+                ),
                 scale=scale,
             ),
             strokeDash=alt.StrokeDash("is_worker_view:N", scale=DASH, legend=None),
@@ -161,7 +171,7 @@ def goal_chart(
     labels = (
         alt.Chart(points)
         .transform_filter(alt.datum.label != "")
-        .mark_text(dy=-12, fontSize=13, fontWeight="bold")
+        .mark_text(dy=-16 if large else -12, fontSize=text_size, fontWeight="bold")
         .encode(x=x, y=y, text="score:Q", color=alt.Color("scorer:N", scale=scale))
     )
     layers = []
@@ -194,7 +204,7 @@ def goal_chart(
                 shape=alt.Shape(
                     "where:N",
                     scale=alt.Scale(domain=[at_home], range=["square"]),
-                    legend=alt.Legend(title=None, orient="bottom", labelFontSize=13),
+                    legend=alt.Legend(title=None, orient="bottom", labelFontSize=text_size),
                 ),
                 tooltip=[
                     alt.Tooltip("scorer:N", title=_("Who")),
@@ -211,6 +221,8 @@ def goal_chart(
             .encode(x=x, y=y, tooltip=[alt.Tooltip("scorer:N", title=_("Real change for"))])
         )
     chart = alt.layer(*layers).properties(height=height, width="container")
+    if large:
+        chart = chart.configure_axis(labelFontSize=text_size, titleFontSize=text_size)
     return chart.properties(title=title) if title else chart
 
 

@@ -53,7 +53,10 @@ def goal_spec(
     staff = audience == visibility.Audience.STAFF
     points = charts.goal_points(_scores[_scores["goal_id"] == goal_id], staff=staff)
     colours = charts.scorer_colours(_scores)
-    spec = charts.goal_chart(points, _meeting_days, staff=staff, colours=colours).to_dict()
+    # A family-facing audience: the family meeting screen, read from across the room.
+    spec = charts.goal_chart(
+        points, _meeting_days, staff=staff, colours=colours, large=not staff
+    ).to_dict()
     if time_locale := chart_time_locale(language):  # month names in the family's language
         spec.setdefault("config", {})["locale"] = {"time": time_locale}
     return spec
@@ -194,9 +197,15 @@ def _people_options(people: pd.DataFrame) -> dict:
     return {None: WHOLE_FAMILY, **dict(zip(family["person_id"], family["name"]))}
 
 
-def _goal_fields(prefix: str, people: pd.DataFrame, current: dict | None = None) -> dict:
-    """What the form holds; GoalIn checks it when it is saved."""
+def _goal_fields(
+    prefix: str, people: pd.DataFrame, current: dict | None = None, everyone: str = ""
+) -> dict:
+    """What the form holds; GoalIn checks it when it is saved. `everyone`: the words for the
+    whole network, where a screen says them in the team's own words."""
     current = current or {}
+    shown = {v.value: _(VISIBILITY[v]) for v in Visibility}
+    if everyone:
+        shown[Visibility.everyone.value] = everyone
     options = _people_options(people)
     whose = st.selectbox(
         _("Whose goal is it?"),
@@ -221,7 +230,7 @@ def _goal_fields(prefix: str, people: pd.DataFrame, current: dict | None = None)
     visibility = st.radio(
         _("Who can see it (agreed with them)"),
         visibility_values,
-        format_func=lambda v: _(VISIBILITY[Visibility(v)]),
+        format_func=shown.__getitem__,
         index=visibility_values.index(current.get("visibility", "family")),
         key=f"{prefix}_visibility",
         horizontal=True,
@@ -229,12 +238,21 @@ def _goal_fields(prefix: str, people: pd.DataFrame, current: dict | None = None)
     return dict(person_id=whose, **words, visibility=visibility)
 
 
-def add_goal_form(actor: Actor, family_id: int, people: pd.DataFrame) -> None:
+def add_goal_form(
+    actor: Actor,
+    family_id: int,
+    people: pd.DataFrame,
+    shared_with: str = Visibility.family.value,
+    everyone: str = "",
+) -> None:
     """Comes back empty after a save, so a second click can't store the goal twice; a refused
-    save keeps everything typed."""
+    save keeps everything typed. `shared_with`: who sees it unless they choose otherwise;
+    `everyone`: as for _goal_fields."""
     with st.form("goal_add"):
         st.markdown(_("**Add a goal**"))
-        goal = _goal_fields(form_prefix("goal_add"), people)
+        goal = _goal_fields(
+            form_prefix("goal_add"), people, {"visibility": shared_with}, everyone=everyone
+        )
         save = save_button(_("Save goal"), type="primary")
     if save.clicked:
         with redraw_after_save(save.problem_place, form="goal_add", notice=_("Goal saved.")):
@@ -278,11 +296,22 @@ WORKER_VIEW_CHOICE = "worker"
 
 @st.fragment
 def score_round_form(actor: Actor, family_id: int, today: date) -> None:
+    """A fragment, so entering scores reruns only this part of the page."""
+    score_round(actor, family_id, today)
+
+
+def score_round(
+    actor: Actor,
+    family_id: int,
+    today: date,
+    goals_and_scorers: tuple[pd.DataFrame, pd.DataFrame] | None = None,
+) -> None:
     """A round of scores for one person at a time: the person is chosen first, then one box
     per goal being worked on (their own goals first). Each save is one round in one
-    transaction; its token makes a double submit store once. A fragment, so entering scores
-    reruns only this part of the page."""
-    goals, scorers = goal_store.active_goals_and_scorers(actor, family_id)
+    transaction; its token makes a double submit store once. `goals_and_scorers`: the goals
+    being worked on and who may score them, when the screen has read them already (the family
+    meeting screen: only its goals and the people who may be in its room)."""
+    goals, scorers = goals_and_scorers or goal_store.active_goals_and_scorers(actor, family_id)
     if goals.empty:
         st.info(_("There are no goals being worked on to score."))
         return

@@ -497,16 +497,21 @@ def _step_fields(
     )
 
 
-def step_visibility(prefix: str, current: str = Visibility.family.value, lead: str = "") -> str:
+def step_visibility(
+    prefix: str, current: str = Visibility.family.value, lead: str = "", everyone: str = ""
+) -> str:
     """Who may see a plan step, agreed with the family as for goals: a debt-advice step is
-    not for the whole network."""
-    by_code = {code: label for label, code in VISIBILITY_CHOICES.items()}
+    not for the whole network. `everyone`: the words for the whole network, where a screen
+    says them in the team's own words."""
+    by_code = {code: _(label) for label, code in VISIBILITY_CHOICES.items()}
+    if everyone:
+        by_code[Visibility.everyone.value] = everyone
     codes = list(by_code)
     return st.radio(
         lead + _("Who can see this step (agreed with the family)"),
         codes,
         index=codes.index(current),
-        format_func=lambda code: _(by_code[code]),
+        format_func=by_code.__getitem__,
         horizontal=True,
         key=f"{prefix}_visibility",
     )

@@ -45,6 +45,8 @@ class ConferenceView:
     time_zone: str = ""
     # The words the family's team chose, keyed by (term, language): db/i18n.py term().
     terms: dict[tuple[str, str], str] = field(default_factory=dict)
+    # Who may be in the room (families.in_the_room), to say who set a goal, scored or spoke.
+    people: pd.DataFrame = field(default_factory=pd.DataFrame)
 
 
 @checked
@@ -85,6 +87,9 @@ def meeting_screen(
             next_meeting=contact.next_meeting,
             time_zone=team.time_zone,
             terms=family_store.family_terms_in(session, family),
+            people=family_store.in_the_room(
+                family_store.family_people_in(session, family), audience
+            ),
         )
         if record_view:
             family_store.audit_view(session, actor, family_id)

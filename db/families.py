@@ -275,12 +275,17 @@ def family_contact_in(session: Session, family: Family) -> FamilyContact:
 def family_people(actor: Actor, family_id: int) -> pd.DataFrame:
     """Everyone in the family's world, household first."""
     with family_read(actor, family_id) as (session, family):
-        today = family_today(session, family)
-        people = session.exec(
-            of_family(Person, family_id).order_by(
-                col(Person.in_household).desc(), col(Person.relationship), col(Person.name)
-            )
-        ).all()
+        return family_people_in(session, family)
+
+
+def family_people_in(session: Session, family: Family) -> pd.DataFrame:
+    """family_people in the caller's session, after the caller's access check."""
+    today = family_today(session, family)
+    people = session.exec(
+        of_family(Person, stored_id(family)).order_by(
+            col(Person.in_household).desc(), col(Person.relationship), col(Person.name)
+        )
+    ).all()
     return pd.DataFrame(
         [
             {
@@ -314,6 +319,17 @@ def family_people(actor: Actor, family_id: int) -> pd.DataFrame:
             "must_not_see_plan",
         ],
     ).astype(_YES_OR_NO)  # so a family with nobody recorded yet still filters on them
+
+
+def in_the_room(people: pd.DataFrame, audience: str) -> pd.DataFrame:
+    """The people (family_people) who may be in the room of a family-facing screen
+    (`audience`): never anyone not to see the plan or not to be invited and, for just the
+    household, only those who live in it. Everyone, for the staff's own screens."""
+    if Audience.check(audience) != Audience.STAFF:
+        people = people[~people["must_not_see_plan"] & ~people["must_not_invite"]]
+    if audience == Audience.HOUSEHOLD:
+        people = people[people["lives_with_family"]]
+    return people
 
 
 # People's yes-or-no columns: true/false even in an empty table.

@@ -63,7 +63,20 @@ if not opened:
         current_value=summary.preferred_language,
         key=f"conference_language_{family_id}",
     )
-    if st.button(_("Open the family meeting screen"), type="primary", key="conference_open"):
+    # The screen shows the plan: whoever must not see it, or must not be at a meeting, is named,
+    # and the screen opens only once the worker says none of them is in the room.
+    may_open = conference_view.nobody_kept_out_is_here(
+        families.family_people(actor, family_id), key=f"conference_none_kept_out_{family_id}"
+    )
+    if (
+        st.button(
+            _("Open the family meeting screen"),
+            type="primary",
+            key="conference_open",
+            disabled=not may_open,
+        )
+        and may_open
+    ):
         shared_screen.open_for(actor, family_id, audience, language)
         st.rerun()
     st.stop()
@@ -89,7 +102,7 @@ page_title(
     )
 )
 
-conference_view.show(view)
+conference_view.show(actor, view)
 conference_view.add_to_plan(actor, view.family_id, view.audience)
 conference_view.copy_button(actor, view)
 with st.expander(_("Finish the {meeting}", meeting=term("family_meeting"))):

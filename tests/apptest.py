@@ -149,5 +149,10 @@ def shared_screen(at: AppTest, family_id: int, audience: str = "everyone") -> Ap
     at.query_params["family"] = str(family_id)
     at.switch_page("pages/conference.py").run()
     next(r for r in at.radio if r.key == "conference_audience").set_value(audience)
+    # A family with someone not to see the plan: the worker says they are not in the room.
+    for tick in at.checkbox:
+        if tick.key == f"conference_none_kept_out_{family_id}":
+            tick.check()
+            at.run()
     next(b for b in at.button if b.key == "conference_open").click()
     return at.run()

@@ -139,3 +139,42 @@ def test_the_latest_of_two_conversations_on_one_day_is_the_later_one(family):
     frame = meetings.conversations(worker, family_id)
     latest = frame[frame["conversation_id"] == frame["conversation_id"].iloc[0]]
     assert list(latest["words"]) == ["Dad cooked tea"]
+
+
+def _legends(spec: dict) -> list[dict]:
+    return [
+        channel["legend"]
+        for layer in spec.get("layer", [])
+        for channel in layer.get("encoding", {}).values()
+        if isinstance(channel, dict) and channel.get("legend")
+    ]
+
+
+def test_the_family_meeting_screens_charts_are_read_from_across_the_room(family):
+    worker, family_id = family
+    mum = make.person(family_id, "Mum", Relationship.parent)
+    goal = goals.add_goal(
+        worker,
+        family_id=family_id,
+        goal=GoalIn(wording="Calmer mornings", visibility="everyone", set_on=DAYS_AGO[0]),
+    )
+    _score(worker, family_id, "r1", DAYS_AGO[0], ScoreIn(goal_id=goal, score=3, person_id=mum))
+    _score(worker, family_id, "r2", DAYS_AGO[1], ScoreIn(goal_id=goal, score=5, person_id=mum))
+
+    def spec_for(audience: str) -> dict:
+        data = goals.goal_data(worker, family_id, audience)
+        return goal_spec(
+            family_id, data.data_version, goal, audience, data.scores, data.meeting_days
+        )
+
+    for audience in ("everyone", "household"):
+        spec = spec_for(audience)
+        assert spec["config"]["axis"]["labelFontSize"] >= 18
+        assert spec["config"]["axis"]["titleFontSize"] >= 18
+        legends = _legends(spec)
+        assert legends and all(legend["labelFontSize"] >= 18 for legend in legends)
+        # A name is never cut short ("Sam Carter (barn y gweithi…"): no limit on its width.
+        assert all(legend.get("labelLimit") == 0 for legend in legends if legend.get("title"))
+    staff = spec_for("staff")  # the worker's own screens keep their size
+    assert "axis" not in staff.get("config", {})
+    assert all(legend["labelFontSize"] == 13 for legend in _legends(staff))

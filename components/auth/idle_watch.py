@@ -4,7 +4,9 @@ session check ends the session and shows the login form.
 
 Typing into a form sends nothing until it is saved, so the server can't tell someone is busy:
 the warning asks, rather than throwing away what they are writing. The family meeting screen
-and the huddle's wall view set st.session_state["idle_exempt"] while they are drawn.
+and the huddle's wall view set st.session_state["idle_exempt"] while they are drawn. The same
+timer turns a tab left on the worker's pages into the family meeting screen once another tab of
+the login opens it, so a tab switch in the room shows nothing of the staff record.
 """
 
 from __future__ import annotations
@@ -12,7 +14,7 @@ from __future__ import annotations
 import streamlit as st
 from sqlalchemy.exc import SQLAlchemyError
 
-from components.auth import session
+from components.auth import session, shared_screen
 from components.i18n import _, ngettext, use
 from db import auth
 from db.settings import FAMILY_IDLE_MINUTES, IDLE_CHECK_SECONDS, IDLE_MINUTES
@@ -32,8 +34,8 @@ def watch(language: str) -> None:
         lapsed = session.has_lapsed()
     except SQLAlchemyError:
         return  # the database is away: the page's own next run says so; check again later
-    if lapsed:
-        st.rerun(scope="app")
+    if lapsed or shared_screen.opened_in_another_tab():
+        st.rerun(scope="app")  # the login form, or the family meeting screen, drawn instead
     if st.session_state.get("idle_exempt"):
         # A screen that is read rather than clicked (a family meeting, the wall) is in use
         # while it is open: a reload of it finds its login still fresh.

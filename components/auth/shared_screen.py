@@ -1,7 +1,8 @@
 """The family meeting screen, once open with the family in the room, is the only page of this
-login until the worker's password takes it back: the browser's Back, another address or a
-reload (a new tab session, brought back by the re-login cookie) all show it again. It is kept
-in this tab's session and, for the reload, in the login session (db.conference)."""
+login until the worker's password takes it back: the browser's Back, another address, a
+reload (a new tab session, brought back by the re-login cookie) or another tab of the login
+all show it again. It is kept in this tab's session and, for the reload and the other tabs, in
+the login session (db.conference)."""
 
 from __future__ import annotations
 
@@ -18,8 +19,22 @@ _KEY = "conference"
 
 
 def now_open() -> OpenScreen | None:
+    """The screen this tab shows, or that this login opened in another tab of the browser since
+    this tab was drawn: a tab left on the staff record must not be a click away from the room."""
     screen = st.session_state.get(_KEY)
-    return screen if isinstance(screen, OpenScreen) else None
+    if isinstance(screen, OpenScreen):
+        return screen
+    session_id = st.session_state.get("login_session_id")
+    screen = conference.screen_open_in(session_id) if isinstance(session_id, str) else None
+    if screen is not None:
+        st.session_state[_KEY] = screen
+    return screen
+
+
+def opened_in_another_tab() -> bool:
+    """Whether this tab draws the worker's pages while its login has the screen open (another
+    tab opened it since this one was drawn)."""
+    return not isinstance(st.session_state.get(_KEY), OpenScreen) and now_open() is not None
 
 
 def open_for(actor: Actor, family_id: int, audience: str, language: str | None) -> None:
@@ -35,13 +50,6 @@ def open_for(actor: Actor, family_id: int, audience: str, language: str | None) 
 def close(actor: Actor) -> None:
     conference.close_screen(actor, login_session=st.session_state.get("login_session_id"))
     st.session_state.pop(_KEY, None)
-
-
-def reopen_after_reload(session_id: str) -> None:
-    """A tab brought back to a login by its cookie shows the screen that login had open."""
-    screen = conference.screen_open_in(session_id)
-    if screen is not None:
-        st.session_state[_KEY] = screen
 
 
 def sign_in_again() -> NoReturn:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from components.auth import cookie, session, shared_screen, single_sign_on
+from components.auth import cookie, session, single_sign_on
 from components.config import cookie_key
 from components.i18n import N_
 from db import auth
@@ -59,10 +59,10 @@ def _back_in_from_the_cookie() -> None:
     if actor is None or login is None:
         st.session_state["forget_cookie"] = True
         return
+    # A family meeting screen this login has open shows again (shared_screen.now_open).
     session.start(
         actor, session_id=login.session_id, authenticated_at=login.issued_at, via=login.via
     )
-    shared_screen.reopen_after_reload(login.session_id)
 
 
 def log_out(actor: Actor) -> None:

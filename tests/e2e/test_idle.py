@@ -3,6 +3,8 @@ button comes first. Typing into a form sends nothing to the server until it is s
 server alone cannot tell a busy worker from an empty room. And an idle logout holds: neither a
 reload, a new tab nor a copy of the cookie brings the session back."""
 
+import re
+
 import pytest
 
 from tests.e2e.conftest import (
@@ -144,3 +146,44 @@ def test_an_idle_logout_is_not_undone_by_a_reload_a_new_tab_or_a_copied_cookie(
     settle(replay)
     assert login_form_visible(replay)
     assert replay.get_by_role("button", name="Log out").count() == 0
+
+
+def test_a_tab_left_on_the_staff_record_turns_into_the_family_screen_by_itself(
+    browser, short_idle_server, server
+):
+    """A tab of the same login, left on the family's record, is not a tab switch away from the
+    room: once the family meeting screen opens in another tab it shows that screen by itself,
+    with no click (its timer notices)."""
+    from tests.e2e.conftest import peek_into
+
+    with peek_into(server.database_url) as query:
+        (family_id,) = query(
+            "SELECT r.family_id FROM workerrelationship r JOIN worker w ON w.id = r.worker_id "
+            "WHERE w.username = 'practitioner' AND r.ended_on IS NULL ORDER BY r.family_id"
+        )[0]
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    try:
+        record = context.new_page()
+        record.goto(f"{short_idle_server}/")
+        settle(record)
+        log_in(record, "practitioner")
+        record.goto(f"{short_idle_server}/family?family={family_id}")
+        settle(record)
+        link = record.get_by_role("link", name=re.compile("Open the family meeting screen"))
+        link.wait_for()
+        screen = context.new_page()
+        screen.goto(f"{short_idle_server}/conference?family={family_id}")
+        settle(screen)
+        screen.get_by_text("Just the household", exact=True).click()
+        settle(screen)
+        screen.get_by_role("button", name="Open the family meeting screen").click()
+        settle(screen)
+        screen.get_by_role("heading", name="Our plan").wait_for()
+        record.bring_to_front()
+        record.get_by_role("heading", name="Our plan").wait_for(timeout=15_000)
+        assert record.locator("[data-testid='stSidebar']").count() == 0 or not (
+            record.locator("[data-testid='stSidebar']").first.is_visible()
+        )
+        assert link.count() == 0  # the staff record is gone from that tab
+    finally:
+        context.close()

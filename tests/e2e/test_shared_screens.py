@@ -12,6 +12,7 @@ import time
 from tests.e2e.conftest import (
     PASSWORD,
     download,
+    log_in,
     main_text,
     no_error_on,
     open_in_sidebar,
@@ -224,3 +225,42 @@ def test_practitioner_runs_a_family_meeting_for_the_household_and_leaves(signed_
     page.get_by_role("heading", name=known_as).first.wait_for()
     assert sidebar_visible(page)
     assert page.get_by_role("link", name=re.compile("Open the family meeting screen")).count()
+
+
+def test_the_family_meeting_screen_reads_from_across_the_room(browser, server, peek):
+    """On a TV (1920 × 1080) the family's words, the captions under them, the form's boxes and
+    the charts' words are large enough to read from the sofa; on a tablet they stay large."""
+    family_id, _known_as = _practitioner_team_family(peek)
+    smallest = {1920: (26, 22, 18), 1024: (19, 17, 18)}  # text, captions, chart words (px)
+    for width, height in ((1920, 1080), (1024, 768)):
+        context = browser.new_context(viewport={"width": width, "height": height})
+        try:
+            page = context.new_page()
+            page.goto(server.url(""))
+            settle(page)
+            log_in(page, "practitioner")
+            page.goto(server.url(f"conference?family={family_id}"))
+            settle(page)
+            page.get_by_text("Just the household", exact=True).click()  # their goals shared
+            settle(page)
+            page.get_by_role("button", name="Open the family meeting screen").click()
+            settle(page)
+            page.get_by_role("heading", name="Our plan").wait_for()
+            main = page.locator("[data-testid='stMain']")
+            text, caption, chart = smallest[width]
+            texts = main.locator("[data-testid='stMarkdownContainer'] p")
+            assert min(_font_px(t) for t in texts.all()) >= text
+            captions = main.locator("[data-testid='stCaptionContainer']")
+            assert min(_font_px(c) for c in captions.all()) >= caption
+            assert _font_px(main.get_by_role("textbox", name="What will happen")) >= text
+            page.locator("[data-testid='stVegaLiteChart'] svg text").first.wait_for(
+                state="attached"
+            )
+            words = page.locator("[data-testid='stVegaLiteChart'] svg text")
+            assert min(_font_px(w) for w in words.all()) >= chart
+            # A box's words fit in it (Streamlit's boxes are a fixed 40 px high).
+            box = main.get_by_role("textbox", name="What will happen")
+            assert box.evaluate("e => e.parentElement.clientHeight >= e.scrollHeight")
+        finally:
+            # The screen stays open in this login: the login ends with the context.
+            context.close()

@@ -7,6 +7,7 @@ import pytest
 from sqlmodel import select
 
 from db import auth
+from db.rules.access import load_actor
 from db.rules.audit import Action
 from db.settings import DEMO_PASSWORD
 from db.store.engine import read_session, write_session
@@ -133,3 +134,31 @@ def test_when_the_screen_can_no_longer_be_shown_the_login_ends(conference, what_
     assert [t.label for t in at.text_input] == ["Username", "Password"]
     assert auth.SIGN_IN_AGAIN in all_text(at)
     assert NEVER_SHOW not in all_text(at)
+
+
+def test_a_tab_open_before_the_screen_opened_shows_it_too(demo_db):
+    """The worker had the family's record open in another tab of the same browser: once the
+    family meeting screen opens, that tab's next click shows the screen, not the staff record
+    (someone in the room can switch tabs)."""
+    with read_session() as session:
+        family_id = _a_family_of(session, "practitioner")
+        actor = load_actor(session, "practitioner")
+    login_session, started = auth.start_session(actor)
+
+    def tab():
+        at = logged_in("practitioner")
+        at.session_state["login_session_id"] = login_session
+        at.session_state["auth_at"] = started
+        return at
+
+    other = tab()
+    other.run()
+    other.query_params["family"] = str(family_id)
+    other.switch_page("pages/family.py").run()
+    assert not other.exception and other.sidebar  # the worker's own record, for now
+    shared_screen(tab(), family_id, "household")
+    other.query_params.clear()
+    other.switch_page("pages/families.py").run()
+    assert not other.exception
+    assert other.session_state["conference"].family_id == family_id
+    assert "Our plan" in [h.value for h in other.header] and not other.sidebar

@@ -7,12 +7,13 @@ from datetime import date, timedelta
 import pytest
 
 from components.family_copy import render
-from db import family_world, meetings
+from db import admin, family_world, meetings
 from db.conference import meeting_screen
-from db.goals import GoalIn, ScoreIn, add_goal, record_scores
+from db.goals import GoalIn, ScoreIn, add_goal, goal_data, record_scores
 from db.meetings import ChildViewIn, ItemIn, PlanStepIn
 from db.plain_language import terms_in
-from db.store.models import Relationship, Role
+from db.store.engine import read_session
+from db.store.models import Family, Relationship, Role
 from tests import factories
 from tests.apptest import all_text, errors_in_form, logged_in, open_family_page, shared_screen
 
@@ -276,3 +277,143 @@ def test_the_family_copy_says_what_happens_next_and_how_to_reach_the_worker(seed
     assert "How to reach your worker" in copy
     assert "Next time we meet" in copy  # the catch-up on the plan the conference planned
     assert terms_in(copy) == []
+
+
+def test_the_screen_opens_only_once_the_worker_says_no_one_kept_out_is_in_the_room(seeded):
+    at = logged_in("confworker")
+    at.run()
+    at.query_params["family"] = str(seeded["family"])
+    at.switch_page("pages/conference.py").run()
+    [warning] = [w.value for w in at.warning]
+    assert SENTINELS["barred_person"] in warning and "Not to see the plan" in warning
+    assert next(b for b in at.button if b.key == "conference_open").disabled
+    next(c for c in at.checkbox if c.key == f"conference_none_kept_out_{seeded['family']}").check()
+    at.run()
+    next(b for b in at.button if b.key == "conference_open").click()
+    at.run()
+    assert at.session_state["conference"].family_id == seeded["family"]
+
+
+def test_a_family_with_no_one_kept_out_opens_without_a_question(demo_db):
+    team = factories.team("Open team")
+    factories.worker("openworker", Role.practitioner, teams=(team,))
+    family = factories.family(team, "The Brooks family", first_came_on=date(2025, 1, 1))
+    factories.person(family, "Mum", Relationship.parent)
+    at = logged_in("openworker")
+    at.run()
+    at.query_params["family"] = str(family)
+    at.switch_page("pages/conference.py").run()
+    assert not at.warning and not at.checkbox
+    next(b for b in at.button if b.key == "conference_open").click()
+    at.run()
+    assert at.session_state["conference"].family_id == family
+
+
+@pytest.mark.parametrize("audience", ["everyone", "household"])
+def test_each_person_in_the_room_scores_their_shown_goals_on_the_family_screen(seeded, audience):
+    factories.person(seeded["family"], "Nan Rivers", Relationship.grandparent)
+    factories.person(
+        seeded["family"], "Grandad Rivers", Relationship.grandparent, in_household=False
+    )
+    at = _conference(seeded["family"], audience)
+    whose = next(s for s in at.selectbox if s.key == f"score_round_whose_{seeded['family']}")
+    # Only people who may be in this room: never the person kept from the plan and the
+    # meeting; for just the household, only those who live in it.
+    assert SENTINELS["barred_person"] not in whose.options
+    assert {"Mum", "Ellie", "Nan Rivers"} <= set(whose.options)
+    assert ("Grandad Rivers" in whose.options) == (audience == "everyone")
+    whose.select_index(whose.options.index("Mum")).run()
+    boxes = [n for n in at.number_input if n.key and "_score_" in n.key]
+    shown = " ".join(m.value for m in at.markdown)
+    # Only goals this screen shows: never a private goal, nor the kept-out person's goal.
+    assert SENTINELS["private_goal"] not in shown and SENTINELS["barred_goal"] not in shown
+    assert len(boxes) == 1 and "Tea together on Sundays" in shown
+    boxes[0].set_value(6)
+    next(b for b in at.button if b.label == "Save scores").click()
+    at.run()
+    assert not at.exception and not at.error
+    assert at.session_state["conference"].family_id == seeded["family"]  # still the family's
+    # Saved once, and on the worker's own screens afterwards.
+    scores = goal_data(seeded["worker"], seeded["family"]).scores
+    assert scores[scores["scorer"] == "Mum"]["score"].tolist().count(6) == 1
+
+
+def test_the_family_screen_says_the_whole_network_in_the_teams_own_word(demo_db):
+    team = factories.team("Hui team")
+    factories.worker("huiworker", Role.practitioner, teams=(team,))
+    boss = factories.worker("huiadmin", Role.admin)
+    family = factories.family(team, "The Ngata whānau", first_came_on=date(2025, 1, 1))
+    factories.person(family, "Mum", Relationship.parent)
+    admin.set_team_term(
+        boss, team_id=team, term="family_meeting", language="en", words="hui", seen_version=0
+    )
+    at = shared_screen(logged_in("huiworker"), family, "everyone")
+    assert not at.exception
+    shown = next(r for r in at.radio if r.key and r.key.endswith("_visibility")).options
+    assert "Everyone at the hui" in shown and "Everyone at a family meeting" not in shown
+
+
+@pytest.mark.parametrize("audience", ["everyone", "household"])
+def test_a_goal_set_in_the_room_is_shared_with_the_room_and_shown_at_once(seeded, audience):
+    at = _conference(seeded["family"], audience)
+    whose = next(s for s in at.selectbox if s.key and s.key.startswith("goal_add_"))
+    assert SENTINELS["barred_person"] not in whose.options  # not someone kept out of the room
+    whose.select_index(whose.options.index("Ellie"))
+    shared = next(r for r in at.radio if r.key and r.key.startswith("goal_add_"))
+    assert shared.value == ("everyone" if audience == "everyone" else "family")
+    assert "Everyone at the family meeting" in shared.options
+    next(t for t in at.text_input if t.key.endswith("_wording")).input("Walk to school with Mum")
+    next(b for b in at.button if b.label == "Save goal").click()
+    at.run()
+    assert not at.exception and not at.error
+    assert any(m.value.endswith("Walk to school with Mum") for m in at.markdown)  # on screen
+    assert at.session_state["conference"].family_id == seeded["family"]
+    staff = goal_data(seeded["worker"], seeded["family"]).goals  # on the worker's screens
+    assert staff["wording"].tolist().count("Walk to school with Mum") == 1
+
+
+def _say_in_the_room(at, going_well: str, hard: str) -> None:
+    areas = {a.label: a for a in at.text_area if a.key.startswith("conference_said_")}
+    areas["What's going well"].input(going_well)
+    areas["What's hard"].input(hard)
+    next(b for b in at.button if b.label == "Save what was said").click()
+    at.run()
+    assert not at.exception and not at.error
+
+
+def test_what_is_going_well_and_hard_said_in_the_room_is_saved_once_and_shown(seeded):
+    at = _conference(seeded["family"], "household")
+    by = next(s for s in at.selectbox if s.key and s.key.startswith("conference_said_"))
+    assert SENTINELS["barred_person"] not in by.options
+    by.select_index(by.options.index("Mum"))
+    _say_in_the_room(at, "Toast together before school\nEllie read to Nan", "Bedtime is hard")
+    # Saved again, as after a click in a hurry or a dropped connection: nothing new is stored.
+    by = next(s for s in at.selectbox if s.key and s.key.startswith("conference_said_"))
+    by.select_index(by.options.index("Mum"))
+    _say_in_the_room(at, "Toast together before school\nEllie read to Nan", "Bedtime is hard")
+    shown = " ".join(m.value for m in at.markdown)
+    assert "Toast together before school" in shown and "Ellie read to Nan" in shown
+    said = meetings.conversations(seeded["worker"], seeded["family"])  # the worker's screens
+    words = said["words"].tolist()
+    assert words.count("Toast together before school") == words.count("Bedtime is hard") == 1
+    hard = said[said["words"] == "Bedtime is hard"].iloc[0]
+    assert hard["said_by"] == "Mum" and hard["visibility"] == "family"
+
+
+def test_a_tick_for_one_family_does_not_open_anothers_screen(seeded):
+    """'None of them is in the room' is said of one family's people: moving to another family's
+    screen asks again."""
+    with read_session() as session:
+        team_id = session.get_one(Family, seeded["family"]).team_id
+    other = factories.family(team_id, "The Lake family", first_came_on=date(2025, 1, 1))
+    factories.person(other, "Gran Lake", Relationship.grandparent, must_not_see_plan=True)
+    at = logged_in("confworker")
+    at.run()
+    at.query_params["family"] = str(seeded["family"])
+    at.switch_page("pages/conference.py").run()
+    next(c for c in at.checkbox if c.key.startswith("conference_none_kept_out")).check().run()
+    assert not next(b for b in at.button if b.key == "conference_open").disabled
+    at.query_params["family"] = str(other)
+    at.run()
+    assert "Gran Lake" in at.warning[0].value
+    assert next(b for b in at.button if b.key == "conference_open").disabled
