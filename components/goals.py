@@ -194,7 +194,7 @@ def overview(family_id: int, data: goal_store.GoalData, audience: str) -> None:
 
 def _people_options(people: pd.DataFrame) -> dict:
     family = people[people["relationship_code"] != "professional"]
-    return {None: WHOLE_FAMILY, **dict(zip(family["person_id"], family["name"]))}
+    return {None: _(WHOLE_FAMILY), **dict(zip(family["person_id"], family["name"]))}
 
 
 def _goal_fields(
