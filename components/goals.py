@@ -23,7 +23,7 @@ from components.forms import (
     text_boxes,
     withdraw_form,
 )
-from components.i18n import N_, _, current, said
+from components.i18n import N_, _, current, said, use
 from components.spec_cache import spec_cache
 from components.ui import plain
 from db import goals as goal_store
@@ -295,8 +295,10 @@ WORKER_VIEW_CHOICE = "worker"
 
 
 @st.fragment
-def score_round_form(actor: Actor, family_id: int, today: date) -> None:
-    """A fragment, so entering scores reruns only this part of the page."""
+def score_round_form(actor: Actor, family_id: int, today: date, language: str) -> None:
+    """A fragment, so entering scores reruns only this part of the page. Its own reruns skip
+    app.py, which sets the worker's language: it speaks the page's `language` again."""
+    use(language)
     score_round(actor, family_id, today)
 
 
@@ -409,7 +411,7 @@ def staff_goals(
         label_visibility="collapsed",
     )
     if action == "Record a round of scores":
-        score_round_form(actor, family_id, today)
+        score_round_form(actor, family_id, today, current())
     elif action == "Add a goal":
         add_goal_form(actor, family_id, people)
     elif action == "Change a goal":

@@ -11,6 +11,7 @@ from __future__ import annotations
 import struct
 
 import pytest
+from playwright.sync_api import expect
 from sqlalchemy import create_engine, text
 
 from db import i18n
@@ -213,3 +214,39 @@ def test_the_login_speaks_the_language_the_phone_asks_for(server, browser, langu
         no_error_on(page)
     finally:
         context.close()
+
+
+def _worker_speaks(database_url: str, username: str, language: str) -> None:
+    engine = create_engine(database_url)
+    try:
+        with engine.begin() as connection:
+            connection.execute(
+                text("UPDATE worker SET language = :language WHERE username = :username"),
+                {"language": language, "username": username},
+            )
+    finally:
+        engine.dispose()
+
+
+def test_a_welsh_workers_round_of_scores_stays_welsh_as_it_redraws_itself(server, browser):
+    """The round of scores is a fragment: choosing whose scores reruns it alone, without
+    app.py, which is where the worker's language is set (it came back in English)."""
+    family_id = _family_of_the_practitioner(server.database_url, "en")
+    _worker_speaks(server.database_url, "practitioner", "cy")
+    try:
+        page = _logged_in(browser.new_context(), server, "practitioner")
+        page.goto(server.url(f"family?family={family_id}"))
+        settle(page)
+        action = "Cofnodi rownd o sgorau"
+        page.get_by_role("radio", name=action).or_(page.get_by_role("button", name=action)).click()
+        settle(page)
+        box = page.get_by_role("combobox", name="Sgorau pwy ydych chi'n eu cofnodi?")
+        box.click()
+        page.get_by_role("option").first.click()
+        settle(page)
+        main = page.locator("[data-testid='stMain']")
+        expect(main.get_by_role("button", name="Cadw'r sgorau")).to_be_visible()
+        assert "Save scores" not in main.inner_text()
+        assert "Day of the scores" not in main.inner_text()
+    finally:
+        _worker_speaks(server.database_url, "practitioner", "en")
