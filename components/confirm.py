@@ -33,15 +33,17 @@ def on_save(
     key: str,
     submitted: bool,
     *,
-    missing: str | None,
+    needs: dict[str, object],
     sentence: Callable[[], str],
     change: Callable[[], object],
 ) -> None:
-    """After a form's save: what is still to be chosen is said (`missing`), otherwise the change
-    waits for the worker to confirm the sentence saying what it will do."""
+    """After a form's save: the first choice still to be made is said (`needs`: what to say
+    when a chosen value is still None), otherwise the change waits for the worker to confirm
+    the sentence saying what it will do."""
     if not submitted:
         return
     forget(key)
+    missing = next((words for words, chosen in needs.items() if chosen is None), None)
     if missing:
         st.error(missing)
     else:

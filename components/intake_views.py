@@ -257,7 +257,7 @@ def choose_worker_form(actor: Actor, summary: FamilySummary, team: pd.DataFrame)
     confirm.on_save(
         key,
         submitted,
-        missing=_("Please choose the worker the family chose.") if chosen is None else None,
+        needs={_("Please choose the worker the family chose."): chosen},
         sentence=lambda: _choice_sentence(
             summary, [names[w] for w in dict.fromkeys([*offered, chosen])], names[chosen], on, today
         ),

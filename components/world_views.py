@@ -171,14 +171,7 @@ def _hand_over_form(
             placeholder=_("Choose a worker"),
             key=f"assign_worker_{family_id}",
         )
-        reason = st.selectbox(
-            _("Why the change"),
-            list(BECAUSE),
-            format_func=lambda r: _(END_REASON[EndReason(r)]),
-            index=None,
-            placeholder=_("Choose why"),
-            key=f"assign_reason_{family_id}",
-        )
+        reason = _why_it_ends(_("Why the change"), key=f"assign_reason_{family_id}")
         chosen = st.checkbox(
             _("The family chose them after meeting the team"), key=f"assign_chosen_{family_id}"
         )
@@ -187,11 +180,10 @@ def _hand_over_form(
     confirm.on_save(
         key,
         submitted,
-        missing=_("Please choose who will be the family's main worker.")
-        if worker_id is None
-        else _("Please choose why the main worker is changing.")
-        if reason is None
-        else None,
+        needs={
+            _("Please choose who will be the family's main worker."): worker_id,
+            _("Please choose why the main worker is changing."): reason,
+        },
         sentence=lambda: _hand_over_sentence(
             summary, names[worker_id], main_workers, on, today, reason, chosen
         ),
@@ -205,6 +197,19 @@ def _hand_over_form(
         ),
     )
     confirm.confirmation(key, yes=_("Yes, hand over"))
+
+
+def _why_it_ends(label: str, key: str) -> str | None:
+    """Why a worker's time with the family ends, from the reasons a worker may give (closing
+    the family is its own form); None until chosen."""
+    return st.selectbox(
+        label,
+        list(BECAUSE),
+        format_func=lambda r: _(END_REASON[EndReason(r)]),
+        index=None,
+        placeholder=_("Choose why"),
+        key=key,
+    )
 
 
 def _end_supporting_form(actor: Actor, summary: FamilySummary, supporting: dict) -> None:
@@ -221,24 +226,16 @@ def _end_supporting_form(actor: Actor, summary: FamilySummary, supporting: dict)
             placeholder=_("Choose a worker"),
             key=f"end_supporting_worker_{family_id}",
         )
-        reason = st.selectbox(
-            _("Why they are stopping"),
-            list(BECAUSE),
-            format_func=lambda r: _(END_REASON[EndReason(r)]),
-            index=None,
-            placeholder=_("Choose why"),
-            key=f"end_supporting_reason_{family_id}",
-        )
+        reason = _why_it_ends(_("Why they are stopping"), key=f"end_supporting_reason_{family_id}")
         on = day_so_far(_("Their last day"), today=today, key=f"end_supporting_on_{family_id}")
         submitted = st.form_submit_button(_("Stop supporting"))
     confirm.on_save(
         key,
         submitted,
-        missing=_("Please choose which supporting worker is stopping.")
-        if worker_id is None
-        else _("Please choose why they are stopping.")
-        if reason is None
-        else None,
+        needs={
+            _("Please choose which supporting worker is stopping."): worker_id,
+            _("Please choose why they are stopping."): reason,
+        },
         sentence=lambda: _(
             "{name}'s time with {family} ends {when} {because}.",
             name=supporting[worker_id],
@@ -345,7 +342,7 @@ def _status_form(
     confirm.on_save(
         key,
         submitted,
-        missing=_("Please choose where things are now.") if status is None else None,
+        needs={_("Please choose where things are now."): status},
         sentence=sentence,
         change=lambda: family_world.change_status(
             actor, family_id=summary.id, status=str(status), on=on

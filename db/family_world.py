@@ -468,21 +468,15 @@ def hand_over(
     """The main worker changes: the old relationship ends with a reason, a new one starts."""
     with family_write(actor, family_id) as (session, family):
         _active_worker_in_team(session, to_worker_id, family.team_id)
-        why = choice(EndReason, reason, N_("why the worker is changing"))
-        if why == EndReason.family_closed:
-            raise Invalid(N_("To stop working with the family, close the family instead."))
-        today = family_today(session, family)
-        on_day = day(on or today, N_("the handover date"), today=today)
+        why, on_day = _ending(
+            session, family, reason, on, N_("why the worker is changing"), N_("the handover date")
+        )
         current = _open_relationships(session, family_id, RelationshipRole.lead)
         if not current:
             raise Invalid(N_("The family has no main worker yet: choose one first."))
-        for row in current:
-            if row.worker_id == to_worker_id:
-                raise Invalid(N_("That worker is already the family's main worker."))
-            if on_day < row.started_on:
-                raise Invalid(N_("A relationship can't end before it began."))
-            row.ended_on, row.end_reason = on_day, why
-            session.add(row)
+        if any(row.worker_id == to_worker_id for row in current):
+            raise Invalid(N_("That worker is already the family's main worker."))
+        _end(session, current, on_day, why)
         # A supporting worker stepping up: their supporting time ends as their main time
         # begins, so they are never listed twice.
         for row in _open_relationships(session, family_id, RelationshipRole.supporting):
@@ -522,11 +516,9 @@ def end_supporting(
     """A supporting worker's time with the family ends, with a reason: when they leave, move
     team or the family asks. (The main worker changes by a handover.)"""
     with family_write(actor, family_id) as (session, family):
-        why = choice(EndReason, reason, N_("why the worker is stopping"))
-        if why == EndReason.family_closed:
-            raise Invalid(N_("To stop working with the family, close the family instead."))
-        today = family_today(session, family)
-        on_day = day(on or today, N_("the last day"), today=today)
+        why, on_day = _ending(
+            session, family, reason, on, N_("why the worker is stopping"), N_("the last day")
+        )
         rows = [
             row
             for row in _open_relationships(session, family_id, RelationshipRole.supporting)
@@ -534,11 +526,7 @@ def end_supporting(
         ]
         if not rows:
             raise Invalid(N_("That worker isn't supporting this family now."))
-        for row in rows:
-            if on_day < row.started_on:
-                raise Invalid(N_("A relationship can't end before it began."))
-            row.ended_on, row.end_reason = on_day, why
-            session.add(row)
+        _end(session, rows, on_day, why)
         session.flush()
         changed(
             session,
@@ -549,6 +537,27 @@ def end_supporting(
             stored_id(rows[0]),
             ["ended_on", "end_reason"],
         )
+
+
+def _ending(
+    session: Session, family: Family, reason, on: date | None, why_words, day_words
+) -> tuple[EndReason, date]:
+    """Why a worker's time with the family ends (never "closed": closing the family ends
+    everyone's) and on which day of the team's, checked; `why_words` and `day_words` name the
+    two boxes in a refusal."""
+    why = choice(EndReason, reason, why_words)
+    if why == EndReason.family_closed:
+        raise Invalid(N_("To stop working with the family, close the family instead."))
+    today = family_today(session, family)
+    return why, day(on or today, day_words, today=today)
+
+
+def _end(session: Session, rows: list[WorkerRelationship], on: date, why: EndReason) -> None:
+    for row in rows:
+        if on < row.started_on:
+            raise Invalid(N_("A relationship can't end before it began."))
+        row.ended_on, row.end_reason = on, why
+        session.add(row)
 
 
 def _not_before_last_change(session: Session, family_id: int, on: date) -> None:

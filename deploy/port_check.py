@@ -40,13 +40,9 @@ def port_problem(port: int, address: str = DEFAULT_ADDRESS) -> str | None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    argparse.ArgumentParser(
-        prog="python -m deploy.port_check",
-        description=(
-            "Checks that the port Golden Thread will serve on (STREAMLIT_SERVER_PORT, default "
-            "8501, at STREAMLIT_SERVER_ADDRESS, default 127.0.0.1) is free; make run runs it."
-        ),
-    ).parse_args(argv)
+    argparse.ArgumentParser(prog="python -m deploy.port_check", description=__doc__).parse_args(
+        argv
+    )
     port = int(os.environ.get("STREAMLIT_SERVER_PORT") or DEFAULT_PORT)
     address = os.environ.get("STREAMLIT_SERVER_ADDRESS") or DEFAULT_ADDRESS
     problem = port_problem(port, address)

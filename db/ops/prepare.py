@@ -1,8 +1,10 @@
-"""Gets the database ready before the app is served (run by `make run`).
+"""Gets the database in DATABASE_URL ready before Golden Thread is served (`make run` and
+`make serve-team` run it).
 
-Migrates to the latest schema. With no DATABASE_URL, the embedded SQLite database is filled
-with the demo data set on first run and rebuilt when it is more than a week old, so the demo
-always looks alive. A real database is never filled with demo data.
+Brings its tables up to date (as the owner in MIGRATION_DATABASE_URL when that is set). With
+no DATABASE_URL, the demo database data/golden_thread.db is filled with made-up families on
+first run and rebuilt when it is more than a week old, so the demo always looks alive; any
+other database is never filled.
 """
 
 from __future__ import annotations
@@ -66,16 +68,7 @@ def prepare() -> str:
 
 
 def main(argv: list[str] | None = None) -> None:
-    argparse.ArgumentParser(
-        prog="python -m db.ops.prepare",
-        description=(
-            "Gets the database in DATABASE_URL ready before Golden Thread is served (make run "
-            "and make serve-team run it): brings its tables up to date (as the owner in "
-            "MIGRATION_DATABASE_URL when that is set). With no DATABASE_URL, the demo database "
-            "data/golden_thread.db is filled with made-up families on first run and rebuilt "
-            "when it is more than a week old; any other database is never filled."
-        ),
-    ).parse_args(argv)
+    argparse.ArgumentParser(prog="python -m db.ops.prepare", description=__doc__).parse_args(argv)
     with plain_database_errors(migration_variable()):
         print(prepare())
 

@@ -71,14 +71,7 @@ def migration_variable() -> str:
 
 
 def main(argv: list[str] | None = None) -> None:
-    argparse.ArgumentParser(
-        prog="python -m db.store.migrate",
-        description=(
-            "Brings the database's tables up to date (the migrations in migrations/), as the "
-            "owner role in MIGRATION_DATABASE_URL when that is set, else in DATABASE_URL. Safe "
-            "to run again: a database that is already up to date is only read."
-        ),
-    ).parse_args(argv)
+    argparse.ArgumentParser(prog="python -m db.store.migrate", description=__doc__).parse_args(argv)
     with plain_database_errors(migration_variable()):
         upgrade_to_head()
     print("The database is up to date.")
