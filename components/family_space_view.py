@@ -211,36 +211,40 @@ def _goals(actor: Actor, space: OwnSpace) -> None:
             if feedback:
                 st.error(plain(feedback))
             if (space.scores["goal_id"] == goal_id).any():
-                spec = _home_goal_spec(
+                chart = _home_goal_chart(
                     space.family_id,
                     space.data_version,
                     actor.person_id,
                     goal_id,
                     current(),
                     _scores=space.scores,
+                    _goal=goal,
                 )
-                st.vega_lite_chart(spec, width="stretch")
+                st.vega_lite_chart(chart["spec"], width="stretch")
                 # The chart in words, for anyone who can't see it or tell its colours apart.
-                points = goals.scores_in_language(space.scores[space.scores["goal_id"] == goal_id])
-                whose = "" if str(goal.whose) == str(family_space.ALL_OF_US) else goal.whose
-                st.write(
-                    plain(metrics.goal_sentence(whose=whose, wording=goal.wording, points=points))
-                )
+                st.write(plain(chart["words"]))
 
 
 @spec_cache(max_entries=2000)
-def _home_goal_spec(
+def _home_goal_chart(
     family_id: int,
     data_version: int,
     person_id: int | None,
     goal_id: int,
     language: str,
     _scores: pd.DataFrame,
+    _goal,
 ) -> dict:
-    """A goal's chart as this family member sees it, cached by family, data version, person
-    (what is private to them differs), goal and language: the data those determine is passed
-    unhashed. Building the chart costs ~40 ms a goal, drawing a kept spec ~3 ms."""
-    points = charts.goal_points(_scores[_scores["goal_id"] == goal_id], staff=False)
+    """A goal's chart as this family member sees it ("spec") and the same in a sentence
+    ("words"), cached by family, data version, person (what is private to them differs), goal
+    and language: the data those determine is passed unhashed. Building the chart costs ~40 ms
+    a goal, drawing a kept spec ~3 ms."""
+    theirs = _scores[_scores["goal_id"] == goal_id]
+    whose = "" if str(_goal.whose) == str(family_space.ALL_OF_US) else _goal.whose
+    words = metrics.goal_sentence(
+        whose=whose, wording=_goal.wording, points=goals.scores_in_language(theirs)
+    )
+    points = charts.goal_points(theirs, staff=False)
     chart = charts.goal_chart(
         points,
         pd.DataFrame(columns=["on"]),
@@ -251,7 +255,7 @@ def _home_goal_spec(
     spec = chart.to_dict()
     if time_locale := chart_time_locale(language):  # month names in the family's language
         spec.setdefault("config", {})["locale"] = {"time": time_locale}
-    return spec
+    return {"spec": spec, "words": words}
 
 
 def _save_score(actor: Actor, goal_id: int, saved_today: int | None) -> None:
