@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 from sqlmodel import select
+from streamlit.testing.v1 import AppTest
 
 from components.audit_view import who_looked
 from db import families
@@ -178,14 +179,20 @@ def _practitioner() -> Worker:
         return session.exec(select(Worker).where(Worker.username == "practitioner")).one()
 
 
-def test_stopping_a_worker_logging_in_waits_for_a_yes(demo_db):
-    """One stray click on 'Stop this worker logging in' logged them out everywhere at once,
-    perhaps in the middle of a family meeting: now it says what will happen and waits."""
+def _pressed_on_the_practitioner(button: str) -> tuple[Worker, AppTest]:
+    """The admin page with the demo practitioner chosen, after one click on `button`."""
     worker = _practitioner()
     at = logged_in("admin", "pages/admin.py").run()
     at.selectbox(key="admin_worker").set_value(worker.id).run()
-    at.button(key="admin_disable").click().run()
+    at.button(key=button).click().run()
     assert not at.exception
+    return worker, at
+
+
+def test_stopping_a_worker_logging_in_waits_for_a_yes(demo_db):
+    """One stray click on 'Stop this worker logging in' logged them out everywhere at once,
+    perhaps in the middle of a family meeting: now it says what will happen and waits."""
+    worker, at = _pressed_on_the_practitioner("admin_disable")
     assert "logged out on every device" in at.warning[0].value
     assert _practitioner().is_active  # nothing has changed yet
     at.button(key=f"confirm_admin_stop_{worker.id}_no").click().run()
@@ -200,11 +207,7 @@ def test_stopping_a_worker_logging_in_waits_for_a_yes(demo_db):
 
 
 def test_resetting_a_password_waits_for_a_yes(demo_db):
-    worker = _practitioner()
-    at = logged_in("admin", "pages/admin.py").run()
-    at.selectbox(key="admin_worker").set_value(worker.id).run()
-    at.button(key="admin_reset").click().run()
-    assert not at.exception
+    worker, at = _pressed_on_the_practitioner("admin_reset")
     assert "password will stop working" in at.warning[0].value
     assert _practitioner().password_hash == worker.password_hash and len(at.code) == 0
     at.button(key=f"confirm_admin_reset_{worker.id}_yes").click().run()
