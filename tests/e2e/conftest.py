@@ -282,17 +282,22 @@ def page_paths() -> list[tuple[str, str, tuple]]:
     ]
 
 
-def fill_demo(database_url: str) -> None:
-    """Puts the demo data into this database as an operator would: `python -m db.ops.demo`."""
+def run_tool(module: str, database_url: str, timeout: int = 300) -> None:
+    """Runs `python -m <module>` on this database as an operator would; it must succeed."""
     done = subprocess.run(
-        [sys.executable, "-m", "db.ops.demo"],
+        [sys.executable, "-m", module],
         cwd=ROOT,
         env={**os.environ, "DATABASE_URL": database_url},
         capture_output=True,
         text=True,
-        timeout=300,
+        timeout=timeout,
     )
     assert done.returncode == 0, done.stderr
+
+
+def fill_demo(database_url: str) -> None:
+    """Puts the demo data into this database: `python -m db.ops.demo`."""
+    run_tool("db.ops.demo", database_url)
 
 
 def cookie_secrets(folder: Path) -> tuple[str, Path]:

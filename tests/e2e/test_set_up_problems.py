@@ -7,14 +7,9 @@ can't be read, and starts one more on an empty database."""
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
-
 import pytest
 
 from tests.e2e.conftest import (
-    ROOT,
     VIEWPORT,
     Server,
     _start,
@@ -22,6 +17,7 @@ from tests.e2e.conftest import (
     _wait_until_answering,
     cookie_secrets,
     main_text,
+    run_tool,
     settle,
 )
 
@@ -67,15 +63,7 @@ def test_a_database_with_no_admin_yet_says_how_to_make_one_and_shows_no_page_lis
     server, browser, tmp_path
 ):
     database_url = f"sqlite:///{tmp_path / 'new.db'}"
-    made = subprocess.run(
-        [sys.executable, "-m", "db.store.migrate"],
-        cwd=ROOT,
-        env={**os.environ, "DATABASE_URL": database_url},
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
-    assert made.returncode == 0, made.stderr
+    run_tool("db.store.migrate", database_url)
     _key, secrets_file = cookie_secrets(tmp_path)
     process, base, log = _start(tmp_path, "empty", database_url, secrets_file)
     try:
